@@ -1,0 +1,157 @@
+# pm: one non-recursive Makefile. `make demo` and `make check` are all a new
+# user needs; both install missing Debian packages first (make deps).
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+LOCALEDIR  ?= $(DATADIR)/locale
+VERSION    := 0.1.0
+
+B   ?= build
+CC  ?= cc
+SAN ?=
+PKGS := sqlite3 jansson yaml-0.1 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+HTTP_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
+XLSX_LIBS  := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
+QR_LIBS    := $(shell pkg-config --libs libqrencode 2>/dev/null)
+
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS += -Iinclude -Ilib -I$(B)/gen -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -DPM_VERSION='"$(VERSION)"' -DPM_LOCALEDIR='"$(LOCALEDIR)"' -DPM_DATADIR='"$(DATADIR)/pm"'
+CFLAGS   ?= -O2 -g
+ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -include lib/banned.h
+LDFLAGS  += -Wl,--as-needed $(SANFLAGS)
+
+LIB_SRC  := $(filter-out lib/http.c,$(wildcard lib/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
+HTTP_SRC := $(wildcard lib/http.c)
+HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
+HTTP_PROGS := pm-notify pm-gate
+PROGS    := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+BINS     := $(PROGS:%=$(B)/bin/%)
+SCHEMA   := $(sort $(wildcard share/pm/schema/*.sql))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+PO       := $(wildcard share/locale/*.po)
+MO       := $(PO:share/locale/%.po=$(B)/locale/%/LC_MESSAGES/pm.mo)
+
+.DELETE_ON_ERROR:
+.PHONY: all deps check check-asan check-valgrind bench demo fuzz install uninstall clean tests
+
+all: $(BINS) $(B)/libpm.a $(B)/libpm.pc $(MO)
+
+$(B)/%.o: %.c $(wildcard include/pm/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+$(B)/gen/schema.c: $(SCHEMA) share/pm/schema-embed.sh
+	@mkdir -p $(dir $@)
+	sh share/pm/schema-embed.sh $(SCHEMA) > $@
+
+$(B)/gen/schema.o: $(B)/gen/schema.c
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+$(B)/libpm.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libpm-http.a: $(HTTP_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+
+$(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(HTTP_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+
+$(B)/libpm.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpm\nDescription: property management core library\nVersion: %s\nRequires.private: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lpm\n' \
+	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' '$(PKGS)' > $@
+
+$(B)/locale/%/LC_MESSAGES/pm.mo: share/locale/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Unit tests: one cmocka program per library module.
+$(B)/tests/%: tests/unit/%.c $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) -lcmocka -lm
+
+# Fuzz targets: clang's libFuzzer over the library sources built for it.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 $(PKG_CFLAGS) -include lib/banned.h
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(B)/gen/schema.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+tests: all $(UNITS) $(FUZZERS)
+
+check: deps
+	$(MAKE) tests
+	sh tests/run.sh $(B)
+
+check-asan: deps
+	$(MAKE) B=build-asan SAN=1 CFLAGS='-O1 -g' tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build-asan
+
+check-valgrind: deps
+	$(MAKE) tests
+	PM_WRAP='valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99' \
+	  PM_SUITES=cli sh tests/run.sh $(B)
+
+fuzz: deps
+	$(MAKE) $(FUZZERS)
+	PM_FUZZ_SECONDS=60 PM_SUITES=fuzz sh tests/run.sh $(B)
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench/run.sh $(B)
+
+demo: deps
+	$(MAKE) all
+	sh share/pm/examples/demo.sh $(B)/bin
+
+deps:
+	@sh share/pm/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/pm \
+	  $(DESTDIR)$(DATADIR)/pm $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
+	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(B)/libpm.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/libpm.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 include/pm/*.h $(DESTDIR)$(INCLUDEDIR)/pm/
+	cp -R share/pm/. $(DESTDIR)$(DATADIR)/pm/
+	install -m 644 share/man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 share/man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 share/man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
+	for p in $(PROGS); do install -m 644 completions/pm.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
+	install -m 644 completions/_pm $(DESTDIR)$(DATADIR)/zsh/site-functions/_pm
+	install -m 644 completions/pm.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/pm.fish
+	for m in $(MO); do l=$${m#$(B)/locale/}; install -D -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l; done
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libpm.a $(DESTDIR)$(LIBDIR)/pkgconfig/libpm.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/pm $(DESTDIR)$(DATADIR)/pm
+	rm -f $(PROGS:%=$(DESTDIR)$(MANDIR)/man1/%.1) $(DESTDIR)$(MANDIR)/man5/pm.yaml.5 $(DESTDIR)$(MANDIR)/man7/pm.7
+	rm -f $(PROGS:%=$(DESTDIR)$(DATADIR)/bash-completion/completions/%) \
+	  $(DESTDIR)$(DATADIR)/zsh/site-functions/_pm $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/pm.fish
+	rm -f $(PO:share/locale/%.po=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/pm.mo)
+
+clean:
+	rm -rf build build-asan

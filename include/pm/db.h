@@ -1,0 +1,56 @@
+/* The store: one SQLite file per community. */
+#ifndef PM_DB_H
+#define PM_DB_H
+
+#include <sqlite3.h>
+
+#include "pm/err.h"
+
+struct pm_db;
+
+enum pm_db_flags {
+	PM_DB_CREATE = 1,   /* make a new store; fails if the file exists */
+	PM_DB_READONLY = 2, /* never write, never migrate */
+};
+
+/* Opens the store at path and brings its schema up to date. A missing store
+ * is PM_ENOINPUT; a store made by a newer pm is PM_ECONFIG and is left as
+ * it is. */
+int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e);
+void pm_db_close(struct pm_db *db);
+sqlite3 *pm_db_sqlite(struct pm_db *db);
+const char *pm_db_path(const struct pm_db *db);
+
+/* The schema version this build writes. */
+int pm_db_schema_version(void);
+
+/* Write transactions: BEGIN IMMEDIATE, retried while another writer holds
+ * the store; PM_ETEMPFAIL when it stays busy past the busy timeout. */
+int pm_db_begin(struct pm_db *db, struct pm_err *e);
+int pm_db_commit(struct pm_db *db, struct pm_err *e);
+void pm_db_rollback(struct pm_db *db);
+
+/* A prepared statement kept for the life of the handle, keyed by the
+ * address of sql (pass string literals), reset and unbound on each call. */
+sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e);
+
+/* Runs SQL without results (one or more statements, no bound values). */
+int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
+
+/* Turns the handle's last SQLite error into e, with what as context:
+ * SQLITE_BUSY becomes PM_ETEMPFAIL, a constraint PM_EDATA, else PM_EFAIL. */
+int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what);
+
+/* Who is acting, for the audit log: a pm user login. */
+void pm_db_set_actor(struct pm_db *db, const char *login);
+const char *pm_db_actor(const struct pm_db *db);
+
+/* The community's time zone, from the applied config (default
+ * Asia/Shanghai). */
+const char *pm_db_tz(struct pm_db *db);
+
+/* Seconds since the epoch, UTC; PM_NOW in the environment overrides it
+ * (RFC 3339), so tests and back-fills can fix the clock. */
+long long pm_now(void);
+
+#endif

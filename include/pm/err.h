@@ -1,0 +1,40 @@
+/* Errors: every libpm function that can fail takes a struct pm_err * last,
+ * fills it and returns the code; cmd/ prints the message and exits with it. */
+#ifndef PM_ERR_H
+#define PM_ERR_H
+
+/* The codes are the sysexits(3) values, so cmd/ can exit with them as is. */
+enum pm_code {
+	PM_OK = 0,
+	PM_EFAIL = 1,        /* a check failed, a rule refused the change */
+	PM_EUSAGE = 2,       /* bad command line */
+	PM_EDATA = 65,       /* bad input data */
+	PM_ENOINPUT = 66,    /* input file missing or unreadable */
+	PM_EUNAVAIL = 69,    /* remote service or device unavailable */
+	PM_ESOFTWARE = 70,   /* internal error: a bug */
+	PM_ECANTCREAT = 73,  /* cannot create output */
+	PM_EIO = 74,         /* read or write error */
+	PM_ETEMPFAIL = 75,   /* busy; retry */
+	PM_ENOPERM = 77,     /* permission denied */
+	PM_ECONFIG = 78,     /* configuration error */
+};
+
+#define PM_ERR_MSG_MAX 512
+
+struct pm_err {
+	int code;
+	char msg[PM_ERR_MSG_MAX];
+};
+
+/* Sets code and message (printf-style, truncated to fit) and returns code.
+ * e may be NULL, for callers that only want the code. */
+int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prepends "PREFIX: " to the message, keeping the code; returns the code. */
+int pm_err_prefix(struct pm_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void pm_err_clear(struct pm_err *e);
+
+#endif

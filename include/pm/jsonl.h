@@ -1,0 +1,71 @@
+/* Records in and out: streaming JSON lines (and CSV with a header row,
+ * turned into the same objects), typed field access, and reject files. */
+#ifndef PM_JSONL_H
+#define PM_JSONL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "pm/err.h"
+
+struct pm_jsonl;
+
+enum pm_jsonl_mode {
+	PM_JSONL_ONLY,   /* every line is a JSON object */
+	PM_JSONL_OR_CSV, /* CSV with a header row unless the first byte that
+			  * is not white space is '{' */
+};
+
+/* Opens path ("-" is stdin) for reading. PM_ENOINPUT if it cannot. */
+int pm_jsonl_open(const char *path, enum pm_jsonl_mode mode, struct pm_jsonl **out,
+		  struct pm_err *e);
+void pm_jsonl_close(struct pm_jsonl *r);
+
+/* The next record: PM_OK with *rec set (owned by the reader, valid until
+ * the next call), or PM_OK with *rec NULL at the end; PM_EDATA for a line
+ * that is not a JSON object (or a bad CSV row), after which reading goes
+ * on; PM_EIO on a read error. Blank lines are skipped. Messages carry no
+ * location; pm_jsonl_where() gives it. Memory stays constant whatever the
+ * input's length, apart from the longest line. */
+int pm_jsonl_next(struct pm_jsonl *r, json_t **rec, struct pm_err *e);
+
+/* "readings.jsonl:17" for the record just read ("-" reads as "stdin"). */
+const char *pm_jsonl_where(struct pm_jsonl *r);
+long pm_jsonl_lineno(const struct pm_jsonl *r);
+/* The raw text of the record just read, as it was, newline excluded
+ * (for a CSV record, its header-less row). */
+const char *pm_jsonl_raw(const struct pm_jsonl *r, size_t *len);
+
+/* Field access on an object. Flags say whether the field must be there;
+ * an absent optional field leaves *out untouched and returns PM_OK with
+ * pm_json_has() false. Errors read 'field "value": expected a number or
+ * decimal string'. */
+enum { PM_OPTIONAL = 0, PM_REQUIRED = 1 };
+int pm_json_has(json_t *o, const char *key);
+int pm_json_str(json_t *o, const char *key, int flags, const char **out, struct pm_err *e);
+/* An integer, or a string holding one. */
+int pm_json_int(json_t *o, const char *key, int flags, int64_t *out, struct pm_err *e);
+/* A number or decimal string kept exactly, scaled by 10^places: the JSON
+ * number 1234.567 is read from its shortest round-trip text, never through
+ * arithmetic on the double. More decimals than places is an error. */
+int pm_json_dec(json_t *o, const char *key, int places, int flags, int64_t *out,
+		struct pm_err *e);
+/* An amount of yuan (number or string, pm_money_parse rules) to fen. */
+int pm_json_money(json_t *o, const char *key, int flags, int64_t *fen, struct pm_err *e);
+/* An RFC 3339 time string to seconds since the epoch. */
+int pm_json_time(json_t *o, const char *key, int flags, int64_t *t, struct pm_err *e);
+
+/* Writes o as one compact line (keys in insertion order, UTF-8 as is).
+ * PM_EIO if the write fails. */
+int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e);
+
+/* A reject file keeps bad lines verbatim, one per line. */
+struct pm_reject;
+int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e);
+int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e);
+/* Flushes and closes; PM_EIO if anything written was lost. NULL is fine. */
+int pm_reject_close(struct pm_reject *rj, struct pm_err *e);
+
+#endif

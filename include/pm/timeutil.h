@@ -1,0 +1,48 @@
+/* Time: stored as UTC seconds, shown and billed in the community's zone. */
+#ifndef PM_TIMEUTIL_H
+#define PM_TIMEUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pm/err.h"
+
+#define PM_DEFAULT_TZ "Asia/Shanghai"
+#define PM_TIME_BUF 40
+
+/* Billing period: a calendar month. */
+struct pm_period {
+	int year, month;
+};
+
+/* RFC 3339 ("2026-11-30T23:00:00+08:00", "...Z", fractional seconds
+ * dropped, 't'/'z'/' ' accepted) to seconds since the epoch. */
+int pm_time_parse(const char *s, int64_t *t, struct pm_err *e);
+
+/* t in zone tz (IANA name; NULL or "UTC" gives "...Z") as RFC 3339. */
+char *pm_time_fmt(int64_t t, const char *tz, char buf[PM_TIME_BUF]);
+
+/* PM_ECONFIG unless tz names a zone in the system's zoneinfo. */
+int pm_tz_check(const char *tz, struct pm_err *e);
+
+/* "2026-11" */
+int pm_period_parse(const char *s, struct pm_period *p, struct pm_err *e);
+char *pm_period_fmt(struct pm_period p, char buf[PM_TIME_BUF]);
+struct pm_period pm_period_add(struct pm_period p, int months);
+/* The period holding instant t in zone tz. */
+struct pm_period pm_period_of(int64_t t, const char *tz);
+/* First instant of the period and first instant of the next one, in tz:
+ * the period is [*start, *end). */
+void pm_period_bounds(struct pm_period p, const char *tz, int64_t *start, int64_t *end);
+int pm_period_days(struct pm_period p);
+
+/* Dates "2026-11-25" as days since 1970-01-01. */
+int pm_date_parse(const char *s, int32_t *day, struct pm_err *e);
+char *pm_date_fmt(int32_t day, char buf[PM_TIME_BUF]);
+/* The date of instant t in tz, and midnight starting a date in tz. */
+int32_t pm_date_of(int64_t t, const char *tz);
+int64_t pm_date_start(int32_t day, const char *tz);
+/* b - a in days. */
+int32_t pm_days_between(int32_t a, int32_t b);
+
+#endif

@@ -1,0 +1,41 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pm/err.h"
+
+int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return code;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int pm_err_prefix(struct pm_err *e, const char *fmt, ...)
+{
+	char head[PM_ERR_MSG_MAX], old[PM_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!e)
+		return PM_EFAIL;
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof head, fmt, ap);
+	va_end(ap);
+	memcpy(old, e->msg, sizeof old);
+	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	return e->code;
+}
+
+void pm_err_clear(struct pm_err *e)
+{
+	if (e) {
+		e->code = PM_OK;
+		e->msg[0] = '\0';
+	}
+}

@@ -1,0 +1,82 @@
+# Harness for the CLI tests. Source it, then call the checks; end with
+# done_testing. Each test runs in a fresh temporary directory with its own
+# store ($PM_DB) and the built programs first on PATH.
+#
+#   run CMD ARGS...        run a command; stdout in $T/out, stderr in $T/err,
+#                          the exit code in $rc (programs get $PM_WRAP)
+#   expect_rc N DESC       the last run exited N
+#   expect_out GREP DESC   stdout of the last run matches the grep -E pattern
+#   expect_err GREP DESC   stderr likewise
+#   expect_eq GOT WANT DESC
+#   sql QUERY              the store's answer, one row a line, | between columns
+set -u
+: "${PM_BIN:?PM_BIN names the directory of the built programs}"
+PM_BIN=$(cd "$PM_BIN" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/pm-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+PATH="$PM_BIN:$PATH"
+PM_DB="$T/pm.db"
+LC_ALL=C.UTF-8
+LANG=C.UTF-8
+unset LANGUAGE PM_USER
+export PATH PM_DB LC_ALL LANG
+_n=0 _failed=0
+rc=0
+
+run() {
+	# shellcheck disable=SC2086
+	${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+}
+
+run_in() { # FILE CMD...: like run, with FILE on stdin
+	_in=$1; shift
+	${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" <"$_in"
+	rc=$?
+}
+
+_report() { # ok DESC [diagnostic]
+	_n=$((_n + 1))
+	if [ "$1" = 1 ]; then
+		echo "ok $_n - $2"
+	else
+		_failed=$((_failed + 1))
+		echo "not ok $_n - $2"
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
+	fi
+}
+
+expect_rc() {
+	if [ "$rc" -eq "$1" ]; then _report 1 "$2"; else
+		_report 0 "$2" "exit $rc, want $1
+stderr: $(head -c 600 "$T/err")"; fi
+}
+
+expect_out() {
+	if grep -qE -- "$1" "$T/out"; then _report 1 "$2"; else
+		_report 0 "$2" "stdout lacks /$1/:
+$(head -c 800 "$T/out")"; fi
+}
+
+expect_err() {
+	if grep -qE -- "$1" "$T/err"; then _report 1 "$2"; else
+		_report 0 "$2" "stderr lacks /$1/:
+$(head -c 800 "$T/err")"; fi
+}
+
+expect_eq() {
+	if [ "$1" = "$2" ]; then _report 1 "$3"; else
+		_report 0 "$3" "got:  $1
+want: $2"; fi
+}
+
+sql() {
+	sqlite3 -batch "$PM_DB" "$1"
+}
+
+done_testing() {
+	echo "# $_n checks, $_failed failed"
+	[ "$_failed" -eq 0 ]
+	exit $?
+}
