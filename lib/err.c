@@ -28,7 +28,9 @@ int pm_err_prefix(struct pm_err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	/* Truncation is fine: a long message keeps its start. */
+	if (snprintf(e->msg, sizeof e->msg, "%.200s: %.300s", head, old) < 0)
+		e->msg[0] = '\0';
 	return e->code;
 }
 

@@ -49,6 +49,18 @@ const char *pm_db_actor(const struct pm_db *db);
  * Asia/Shanghai). */
 const char *pm_db_tz(struct pm_db *db);
 
+/* A consistent copy of the open store at path, taken while others write
+ * (a snapshot of the last commit); written beside path and renamed into
+ * place, so path is either the old file or the whole new copy. */
+int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e);
+
+/* Replaces the store at store_path with the copy at backup_path after
+ * checking the copy (integrity, schema no newer than this pm). The old
+ * store is first copied to *aside (store_path + ".before-restore-TIME"),
+ * which the caller frees. */
+int pm_db_restore(const char *store_path, const char *backup_path, char **aside,
+		  struct pm_err *e);
+
 /* Seconds since the epoch, UTC; PM_NOW in the environment overrides it
  * (RFC 3339), so tests and back-fills can fix the clock. */
 long long pm_now(void);

@@ -21,6 +21,10 @@ enum pm_jsonl_mode {
 /* Opens path ("-" is stdin) for reading. PM_ENOINPUT if it cannot. */
 int pm_jsonl_open(const char *path, enum pm_jsonl_mode mode, struct pm_jsonl **out,
 		  struct pm_err *e);
+/* Reads an open stream (a pipe, fmemopen()) under name, which
+ * pm_jsonl_where() shows; pm_jsonl_close() leaves f open. */
+int pm_jsonl_open_file(FILE *f, const char *name, enum pm_jsonl_mode mode,
+		       struct pm_jsonl **out, struct pm_err *e);
 void pm_jsonl_close(struct pm_jsonl *r);
 
 /* The next record: PM_OK with *rec set (owned by the reader, valid until

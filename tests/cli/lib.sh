@@ -4,6 +4,8 @@
 #
 #   run CMD ARGS...        run a command; stdout in $T/out, stderr in $T/err,
 #                          the exit code in $rc (programs get $PM_WRAP)
+#   run_in FILE CMD...     the same with FILE on stdin
+#   feed TEXT CMD...       the same with TEXT (backslash escapes expanded) on stdin
 #   expect_rc N DESC       the last run exited N
 #   expect_out GREP DESC   stdout of the last run matches the grep -E pattern
 #   expect_err GREP DESC   stderr likewise
@@ -28,6 +30,11 @@ run() {
 	# shellcheck disable=SC2086
 	${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
+}
+
+feed() { # TEXT CMD...: like run, with TEXT (printf %b) on stdin
+	printf '%b' "$1" >"$T/in"; shift
+	run_in "$T/in" "$@"
 }
 
 run_in() { # FILE CMD...: like run, with FILE on stdin

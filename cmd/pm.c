@@ -1,0 +1,701 @@
+/* pm: the store and the community; runs pm-X for `pm X`, git-style. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pm/audit.h"
+#include "pm/check.h"
+#include "pm/cli.h"
+#include "pm/community.h"
+#include "pm/config.h"
+#include "pm/i18n.h"
+#include "pm/timeutil.h"
+
+enum { O_COMMUNITY = 0x100, O_TZ, O_REJECT, O_STRICT, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
+       O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY };
+
+/* ---- init and config ---- */
+
+static const struct pm_opt init_opts[] = {
+	{"community", O_COMMUNITY, "NAME", N_("the community's name (default 小区)")},
+	{"tz", O_TZ, "ZONE", N_("its time zone, an IANA name (default Asia/Shanghai)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const char *store_path(struct pm_ctx *c)
+{
+	const char *p = c->db_path;
+
+	if (!p || !*p)
+		p = getenv("PM_DB");
+	return p && *p ? p : "pm.db";
+}
+
+static int cmd_init(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *name = "小区", *tz = PM_DEFAULT_TZ, *arg;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_COMMUNITY: name = arg; break;
+		case O_TZ: tz = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_tz_check(tz, &c->err))
+		return c->err.code;
+	if (pm_db_open(store_path(c), PM_DB_CREATE, &db, &c->err))
+		return c->err.code;
+	c->db = db;
+	if ((rc = pm_auth_actor(db, NULL, &c->actor, &c->err)))
+		return rc;
+	pm_db_set_actor(db, c->actor.login);
+	if ((rc = pm_config_init(db, name, tz, &c->err)))
+		return rc;
+	pm_cli_note(c, _("made '%s' for %s"), store_path(c), name);
+	return PM_OK;
+}
+
+static int config_load_arg(struct pm_ctx *c, int argc, char **argv, struct pm_config **cfg)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one FILE"));
+	return pm_config_load_file(argv[c->optind], cfg, &c->err);
+}
+
+static int cmd_config_check(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_config *cfg;
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (config_load_arg(c, argc, argv, &cfg))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	pm_config_free(cfg);
+	pm_cli_note(c, _("'%s' is valid"), argv[c->optind]);
+	return PM_OK;
+}
+
+static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_config *cfg;
+	struct pm_db *db;
+	const char *arg;
+	int64_t version;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "config.apply", &db))
+		return c->err.code;
+	if ((rc = config_load_arg(c, argc, argv, &cfg)))
+		return c->err.code ? c->err.code : rc;
+	rc = pm_config_apply(db, cfg, argv[c->optind], &version, &c->err);
+	pm_config_free(cfg);
+	if (rc == PM_OK)
+		pm_cli_note(c, _("applied '%s' as version %lld"), argv[c->optind], (long long)version);
+	return rc;
+}
+
+static const struct pm_opt config_show_opts[] = {
+	{"version", O_VERSION_N, "N", N_("that version, not the one in force today")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_config_show(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	const char *arg;
+	int64_t version = 0;
+	json_t *rec;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_VERSION_N && (version = strtoll(arg, NULL, 10)) <= 0)
+			return pm_cli_usage(c, _("--version wants a positive number, not '%s'"), arg);
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "config.read", &db))
+		return c->err.code;
+	if ((rc = pm_config_stored(db, version, &rec, &c->err)))
+		return rc;
+	if (c->format == PM_FMT_TABLE) {
+		fputs(json_string_value(json_object_get(rec, "yaml")), stdout);
+		json_decref(rec);
+		return PM_OK;
+	}
+	rc = pm_cli_out(c, rec);
+	json_decref(rec);
+	return rc;
+}
+
+/* ---- units and people ---- */
+
+static const struct pm_opt import_opts[] = {
+	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
+	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct upsert_ctx {
+	struct pm_db *db;
+	int (*upsert)(struct pm_db *, json_t *, enum pm_upsert *, struct pm_err *);
+};
+
+static int upsert_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	struct upsert_ctx *u = ctx;
+	enum pm_upsert did;
+	int rc = u->upsert(u->db, rec, &did, e);
+
+	*outcome = (int)did;
+	return rc;
+}
+
+static int run_import(struct pm_ctx *c, int argc, char **argv, const char *action,
+		      int (*upsert)(struct pm_db *, json_t *, enum pm_upsert *, struct pm_err *))
+{
+	struct upsert_ctx u = {NULL, upsert};
+	struct pm_import im = {.action = action, .mode = PM_JSONL_OR_CSV,
+			       .outcomes = pm_upsert_names, .record = upsert_record, .ctx = &u};
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_REJECT: im.reject = arg; break;
+		case O_STRICT: im.strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, strncmp(action, "unit", 4) == 0 ? "unit.write" : "person.write", &u.db))
+		return c->err.code;
+	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+}
+
+static int cmd_unit_import(struct pm_ctx *c, int argc, char **argv)
+{
+	return run_import(c, argc, argv, "unit.import", pm_unit_upsert);
+}
+
+static int cmd_person_import(struct pm_ctx *c, int argc, char **argv)
+{
+	return run_import(c, argc, argv, "person.import", pm_person_upsert);
+}
+
+static int out_record(void *ctx, json_t *rec)
+{
+	struct pm_ctx *c = ctx;
+
+	return pm_cli_out(c, rec);
+}
+
+static const struct pm_opt unit_list_opts[] = {
+	{"building", O_BUILDING, "B", N_("only the units of building B")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_unit_list(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *building = NULL, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_BUILDING)
+			building = arg;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "unit.read", &db))
+		return c->err.code;
+	if (c->actor.role == PM_ROLE_OWNER)
+		return pm_err_set(&c->err, PM_ENOPERM, _("an owner sees only their own units: use 'pm unit show'"));
+	return pm_unit_each(db, building, out_record, c, &c->err);
+}
+
+/* The one operand of a show command, the store, and the permission:
+ * PM_OK, or -1 when the handler should return c->stop. */
+static int show_args(struct pm_ctx *c, int argc, char **argv, const char *action,
+		     struct pm_db **db, const char **code)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return -1;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one code")), -1;
+	*code = argv[c->optind];
+	if (pm_cli_db(c, action, db))
+		return c->stop = c->err.code, -1;
+	return PM_OK;
+}
+
+static int out_owned(struct pm_ctx *c, json_t *rec)
+{
+	int rc = pm_cli_out(c, rec);
+
+	json_decref(rec);
+	return rc;
+}
+
+static int cmd_unit_show(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *code;
+	struct pm_db *db;
+	json_t *rec;
+
+	if (show_args(c, argc, argv, "unit.read", &db, &code))
+		return c->stop;
+	if (pm_unit_may_see(db, &c->actor, code, &c->err) || pm_unit_get(db, code, 1, &rec, &c->err))
+		return c->err.code;
+	return out_owned(c, rec);
+}
+
+static int cmd_person_list(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "person.read", &db))
+		return c->err.code;
+	return pm_person_each(db, out_record, c, &c->err);
+}
+
+static int cmd_person_show(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *code;
+	struct pm_db *db;
+	json_t *rec;
+
+	if (show_args(c, argc, argv, "person.read", &db, &code))
+		return c->stop;
+	if (pm_person_get(db, code, &rec, &c->err))
+		return c->err.code;
+	return out_owned(c, rec);
+}
+
+/* ---- occupancy ---- */
+
+static const struct pm_opt occupancy_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit, like 3-2-1101")},
+	{"person", O_PERSON, "CODE", N_("the person's code")},
+	{"role", O_ROLE, "ROLE", N_("owner, tenant or family (default owner)")},
+	{"since", O_SINCE, "DATE", N_("move-in date, YYYY-MM-DD (default today)")},
+	{"until", O_UNTIL, "DATE", N_("move-out date, YYYY-MM-DD (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int occupancy(struct pm_ctx *c, int argc, char **argv, int end)
+{
+	const char *unit = NULL, *person = NULL, *role = "owner", *date = NULL, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: unit = arg; break;
+		case O_PERSON: person = arg; break;
+		case O_ROLE: role = arg; break;
+		case O_SINCE: case O_UNTIL: date = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (!unit || !person)
+		return pm_cli_usage(c, _("--unit and --person are required"));
+	if (pm_cli_db(c, "person.write", &db))
+		return c->err.code;
+	if (end)
+		return pm_occupancy_end(db, unit, person, date, &c->err);
+	return pm_occupancy_set(db, unit, person, role, date, &c->err);
+}
+
+static int cmd_occupancy_set(struct pm_ctx *c, int argc, char **argv)
+{
+	return occupancy(c, argc, argv, 0);
+}
+
+static int cmd_occupancy_end(struct pm_ctx *c, int argc, char **argv)
+{
+	return occupancy(c, argc, argv, 1);
+}
+
+/* ---- users ---- */
+
+static const struct pm_opt user_add_opts[] = {
+	{"role", O_ROLE, "ROLE", N_("admin, finance, frontdesk, technician, guard or owner")},
+	{"person", O_PERSON, "CODE", N_("the person this user is (required for owners)")},
+	{"password-stdin", O_PASSWORD_STDIN, NULL, N_("read a web password from the first line of stdin")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int read_password(struct pm_ctx *c, char *buf, size_t n)
+{
+	size_t len;
+
+	if (!fgets(buf, (int)n, stdin))
+		return pm_err_set(&c->err, PM_EDATA, _("no password on standard input"));
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	return PM_OK;
+}
+
+static int one_login(struct pm_ctx *c, int argc, char **argv, const char **login)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one LOGIN"));
+	*login = argv[c->optind];
+	return PM_OK;
+}
+
+static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *role_name = NULL, *person = NULL, *login = NULL, *arg;
+	char pw[256];
+	int k, want_pw = 0;
+	enum pm_role role;
+	struct pm_db *db;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_ROLE: role_name = arg; break;
+		case O_PERSON: person = arg; break;
+		case O_PASSWORD_STDIN: want_pw = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (one_login(c, argc, argv, &login))
+		return PM_EUSAGE;
+	if (!role_name)
+		return pm_cli_usage(c, _("--role is required"));
+	if (pm_role_parse(role_name, &role, &c->err) || (want_pw && read_password(c, pw, sizeof pw)) ||
+	    pm_cli_db(c, "user.admin", &db))
+		return c->err.code;
+	return pm_user_add(db, login, role, person, want_pw ? pw : NULL, &c->err);
+}
+
+static int cmd_user_passwd(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *login = NULL, *arg;
+	struct pm_db *db;
+	char pw[256];
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (one_login(c, argc, argv, &login))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, NULL, &db))
+		return c->err.code;
+	if (strcmp(login, c->actor.login) != 0 && pm_auth_check(&c->actor, "user.admin", &c->err))
+		return c->err.code;
+	if (read_password(c, pw, sizeof pw))
+		return c->err.code;
+	return pm_user_passwd(db, login, pw, &c->err);
+}
+
+static int cmd_user_disable(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *login = NULL, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (one_login(c, argc, argv, &login))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "user.admin", &db))
+		return c->err.code;
+	return pm_user_disable(db, login, &c->err);
+}
+
+static int user_row(void *ctx, const struct pm_user_row *u)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s?, s:b}", "type", "user", "login", u->login,
+				"role", u->role, "person", u->person, "disabled", u->disabled);
+
+	return out_owned(ctx, rec);
+}
+
+static int cmd_user_list(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "user.admin", &db))
+		return c->err.code;
+	return pm_user_each(db, user_row, c, &c->err);
+}
+
+/* ---- backup, restore, check, audit ---- */
+
+static int one_file(struct pm_ctx *c, int argc, char **argv, const char **file)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return -1;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one FILE")), -1;
+	*file = argv[c->optind];
+	return PM_OK;
+}
+
+static int cmd_backup(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *file;
+	struct pm_db *db;
+
+	if (one_file(c, argc, argv, &file))
+		return c->stop;
+	if (pm_cli_db(c, "backup", &db) || pm_db_backup(db, file, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("backed up to '%s'"), file);
+	return PM_OK;
+}
+
+static int cmd_restore(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *file;
+	struct pm_db *db;
+	char *aside;
+	int rc;
+
+	if (one_file(c, argc, argv, &file))
+		return c->stop;
+	if (pm_cli_db(c, "restore", &db))
+		return c->err.code;
+	pm_db_close(c->db);
+	c->db = NULL;
+	rc = pm_db_restore(store_path(c), file, &aside, &c->err);
+	if (rc == PM_OK)
+		pm_cli_note(c, _("restored '%s'; the store as it was is in '%s'"), file, aside);
+	free(aside);
+	return rc;
+}
+
+static void check_failure(void *ctx, const char *check, const char *problem)
+{
+	struct pm_ctx *c = ctx;
+	json_t *rec = json_pack("{s:s, s:s, s:s}", "type", "problem", "check", check, "problem", problem);
+
+	out_owned(c, rec);
+}
+
+static int cmd_check(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "check", &db))
+		return c->err.code;
+	if (pm_check_run(db, check_failure, c, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("the store is sound"));
+	return PM_OK;
+}
+
+static const struct pm_opt audit_opts[] = {
+	{"since", O_SINCE, "TIME", N_("only records at or after TIME (RFC 3339 or YYYY-MM-DD)")},
+	{"object", O_OBJECT, "PREFIX", N_("only records whose object starts with PREFIX, like unit:3-2")},
+	{"verify", O_VERIFY, NULL, N_("check the hash chain instead; exit 1 naming the first bad row")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int audit_row(void *ctx, const struct pm_audit_row *r)
+{
+	struct pm_ctx *c = ctx;
+	char ts[PM_TIME_BUF];
+	json_t *rec = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o?, s:o?}", "type", "audit",
+		"id", (json_int_t)r->id, "ts", pm_time_fmt(r->ts, pm_db_tz(c->db), ts),
+		"actor", r->actor, "action", r->action, "object", r->object,
+		"before", r->before ? json_loads(r->before, 0, NULL) : NULL,
+		"after", r->after ? json_loads(r->after, 0, NULL) : NULL);
+
+	return out_owned(c, rec);
+}
+
+static int parse_since(struct pm_ctx *c, const char *s, int64_t *t)
+{
+	int32_t day;
+
+	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
+		*t = pm_date_start(day, pm_db_tz(c->db));
+		return PM_OK;
+	}
+	return pm_time_parse(s, t, &c->err);
+}
+
+static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *since = NULL, *object = NULL, *arg;
+	int64_t t = 0, rows, bad;
+	struct pm_db *db;
+	int k, verify = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_SINCE: since = arg; break;
+		case O_OBJECT: object = arg; break;
+		case O_VERIFY: verify = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "audit.read", &db) || (since && parse_since(c, since, &t)))
+		return c->err.code;
+	if (!verify)
+		return pm_audit_each(db, t, object, audit_row, c, &c->err);
+	if (pm_audit_verify(db, &rows, &bad, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%lld audit records, chain intact"), (long long)rows);
+	return PM_OK;
+}
+
+/* ---- the toolkit ---- */
+
+static const struct {
+	const char *name, *summary;
+} programs[] = {
+	{"pm-meter", N_("meters, readings, device frames, usage per period, anomalies")},
+	{"pm-bill", N_("fees, monthly bills, payments, late fees, statements, exports")},
+	{"pm-repair", N_("repair and complaint tickets, SLA, assets, inspections, patrols")},
+	{"pm-gate", N_("access, visitor passes, gate events, parking")},
+	{"pm-notify", N_("messages to residents and staff, outbox, announcements")},
+	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
+	{"pm-web", N_("the CGI front end for owners and staff")},
+};
+
+static int cmd_help(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	printf(_("pm: property management for residential communities\n\n"));
+	printf(_("Commands of pm itself: pm --help\n\nPrograms (pm X runs pm-X):\n"));
+	for (size_t i = 0; i < sizeof programs / sizeof *programs; i++)
+		printf("  %-10s %s\n", programs[i].name, _(programs[i].summary));
+	return PM_OK;
+}
+
+/* pm X ARGS: exec pm-X from pm's own directory, else from PATH. */
+static int run_program(struct pm_ctx *c, int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 80], name[64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash;
+
+	if (strchr(argv[0], '/') || snprintf(name, sizeof name, "pm-%s", argv[0]) >= (int)sizeof name)
+		return pm_cli_usage(c, _("unknown command '%s'"), argv[0]);
+	argv[0] = name;
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%s/%s", self, name);
+			if (access(path, X_OK) == 0)
+				execv(path, argv);
+		}
+	}
+	execvp(name, argv);
+	if (errno == ENOENT)
+		return pm_cli_usage(c, _("unknown command '%s' (no program '%s')"), name + 3, name);
+	return pm_err_set(&c->err, PM_EFAIL, _("cannot run '%s': %s"), name, strerror(errno));
+}
+
+static const struct pm_cmd config_cmds[] = {
+	{"apply", cmd_config_apply, "FILE", N_("validate FILE and store it as the new version"), NULL, NULL},
+	{"show", cmd_config_show, NULL, N_("print the configuration in force"), config_show_opts, NULL},
+	{"check", cmd_config_check, "FILE", N_("validate FILE only"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_cmd unit_cmds[] = {
+	{"import", cmd_unit_import, "[FILE...]", N_("add or update units from JSON lines or CSV"), import_opts, NULL},
+	{"list", cmd_unit_list, NULL, N_("list units"), unit_list_opts, NULL},
+	{"show", cmd_unit_show, "CODE", N_("show a unit and who lives there"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_cmd person_cmds[] = {
+	{"import", cmd_person_import, "[FILE...]", N_("add or update people from JSON lines or CSV"), import_opts, NULL},
+	{"list", cmd_person_list, NULL, N_("list people"), NULL, NULL},
+	{"show", cmd_person_show, "CODE", N_("show a person"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_cmd occupancy_cmds[] = {
+	{"set", cmd_occupancy_set, NULL, N_("record a move-in"), occupancy_opts, NULL},
+	{"end", cmd_occupancy_end, NULL, N_("record a move-out"), occupancy_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_cmd user_cmds[] = {
+	{"add", cmd_user_add, "LOGIN", N_("add a user with a role"), user_add_opts, NULL},
+	{"passwd", cmd_user_passwd, "LOGIN", N_("set a web password from the first line of stdin"), NULL, NULL},
+	{"disable", cmd_user_disable, "LOGIN", N_("disable a user"), NULL, NULL},
+	{"list", cmd_user_list, NULL, N_("list users"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_cmd cmds[] = {
+	{"init", cmd_init, NULL, N_("create a new store"), init_opts, NULL},
+	{"config", NULL, NULL, N_("apply, show or check the YAML configuration"), NULL, config_cmds},
+	{"unit", NULL, NULL, N_("buildings, entrances and units"), NULL, unit_cmds},
+	{"person", NULL, NULL, N_("owners, tenants and family members"), NULL, person_cmds},
+	{"occupancy", NULL, NULL, N_("who lives where: move-in and move-out"), NULL, occupancy_cmds},
+	{"user", NULL, NULL, N_("users and their roles"), NULL, user_cmds},
+	{"backup", cmd_backup, "FILE", N_("copy the store while it is in use"), NULL, NULL},
+	{"restore", cmd_restore, "FILE", N_("replace the store with a checked backup"), NULL, NULL},
+	{"check", cmd_check, NULL, N_("check integrity and invariants; exit 1 on any problem"), NULL, NULL},
+	{"audit", cmd_audit, NULL, N_("print or verify the audit log"), audit_opts, NULL},
+	{"help", cmd_help, NULL, N_("list the programs of the toolkit"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_prog prog = {
+	"pm", N_("pm: the store and the community; pm X runs pm-X"), cmds, run_program,
+};
+
+int main(int argc, char **argv)
+{
+	return pm_cli_main(&prog, argc, argv);
+}

@@ -1,0 +1,120 @@
+/* What every program shares: options, subcommand dispatch, output formats,
+ * the table printer, messages and exit codes. Used by cmd/ only; this is
+ * the one module that writes to stdout and stderr. */
+#ifndef PM_CLI_H
+#define PM_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "pm/auth.h"
+#include "pm/db.h"
+#include "pm/err.h"
+#include "pm/jsonl.h"
+
+enum pm_format { PM_FMT_AUTO, PM_FMT_TABLE, PM_FMT_JSONL, PM_FMT_CSV, PM_FMT_TSV };
+
+/* One option of a subcommand: long name, key (a short option letter, or a
+ * number above 255 for long-only), argument name (NULL: takes none), help. */
+struct pm_opt {
+	const char *name;
+	int key;
+	const char *arg;
+	const char *help;
+};
+
+struct pm_ctx;
+
+/* A subcommand: its handler, or a table of its own subcommands. */
+struct pm_cmd {
+	const char *name;
+	int (*run)(struct pm_ctx *c, int argc, char **argv);
+	const char *args;    /* synopsis after the options, e.g. "[FILE...]" */
+	const char *summary; /* one line */
+	const struct pm_opt *opts;
+	const struct pm_cmd *sub;
+};
+
+struct pm_prog {
+	const char *name;    /* "pm-meter" */
+	const char *summary;
+	const struct pm_cmd *cmds;
+	/* Called for a first word that is no subcommand (pm runs pm-X);
+	 * NULL: an unknown subcommand is a usage error. */
+	int (*fallback)(struct pm_ctx *c, int argc, char **argv);
+};
+
+struct pm_ctx {
+	const struct pm_prog *prog;
+	const struct pm_cmd *cmd;
+	char path[64];       /* "pm unit import", for messages and help */
+	const char *db_path;
+	const char *as;
+	enum pm_format format;
+	int quiet, verbose;
+	int optind;          /* first operand after pm_cli_opt returned 0 */
+	int stop;            /* exit code when pm_cli_opt returned -1 */
+	struct pm_db *db;
+	struct pm_actor actor;
+	struct pm_err err;
+	/* output state */
+	json_t *rows;        /* buffered for tables */
+	json_t *cols;        /* column names, from the first record */
+	long nout;
+};
+
+/* main() of every program: sets up locale and messages, dispatches argv to
+ * the subcommand, prints the error and returns the exit code. */
+int pm_cli_main(const struct pm_prog *prog, int argc, char **argv);
+
+/* Next option of the current subcommand (the shared ones included):
+ * the key with *arg set, 0 after the last option (operands start at
+ * c->optind), or -1 when the handler should return c->stop at once
+ * (--help printed, or a bad option reported). */
+int pm_cli_opt(struct pm_ctx *c, int argc, char **argv, const char **arg);
+
+/* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
+int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The store, opened on first use, with the acting user resolved and the
+ * permission for action checked (action NULL: no check). */
+int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db);
+
+/* Output one record; the format decides how. Records of one stream should
+ * share their keys. Tables buffer until pm_cli_flush. */
+int pm_cli_out(struct pm_ctx *c, json_t *rec);
+int pm_cli_flush(struct pm_ctx *c);
+
+/* A note on stderr unless -q ("PROG: message"). */
+void pm_cli_note(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning on stderr (shown even with -q). */
+void pm_cli_warn(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reading records from outside by the reject convention: each bad record
+ * is reported as "PROG: FILE:LINE: message" and copied to the reject file,
+ * good ones are committed in batches, and the result is PM_EDATA if any
+ * was rejected. With strict, nothing is committed unless all are good. */
+struct pm_import {
+	const char *action;        /* audit action of the run, "unit.import" */
+	const char *reject;        /* --reject FILE, or NULL */
+	int strict;
+	enum pm_jsonl_mode mode;
+	long batch;                /* records per transaction (0: 10000) */
+	const char *const *outcomes; /* names of what record() may report */
+	/* Validates and writes one record inside the open transaction,
+	 * setting *outcome; PM_EDATA rejects it (having written nothing),
+	 * any other error stops the run. */
+	int (*record)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
+	void *ctx;
+	long read, rejected, counts[8]; /* filled in */
+};
+int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files);
+
+/* Progress on stderr, only when stderr is a terminal and not -q. */
+void pm_cli_progress(struct pm_ctx *c, long done, long total);
+
+/* Display width of UTF-8 text in terminal columns (CJK counts two). */
+int pm_cli_width(const char *s);
+
+#endif

@@ -1,0 +1,62 @@
+/* The community: buildings, entrances, units, people and who lives where. */
+#ifndef PM_COMMUNITY_H
+#define PM_COMMUNITY_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/auth.h"
+#include "pm/err.h"
+
+struct pm_db;
+
+/* What an upsert did, for the import summary. */
+enum pm_upsert { PM_INSERTED, PM_UPDATED, PM_UNCHANGED };
+extern const char *const pm_upsert_names[]; /* "inserted", "updated", "unchanged", NULL */
+
+/* A unit record from outside: {"code":"3-2-1101","area":"89.50",
+ * "use":"residential","status":"occupied","floor":11,"delivered":"2020-06-30"}.
+ * code and area are required; floor defaults to the room number without its
+ * last two digits; on insert use defaults to residential and status to
+ * vacant, on update absent fields keep their value. Call inside a write
+ * transaction; a bad record (PM_EDATA) writes nothing. */
+int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+
+/* The unit as a record ({"type":"unit",...}); PM_EDATA if there is none.
+ * With occupants, an "occupants" array of the current residents. */
+int pm_unit_get(struct pm_db *db, const char *code, int occupants, json_t **out, struct pm_err *e);
+
+/* Whether actor may see the unit: staff with unit.read may; an owner only
+ * while a current resident (PM_ENOPERM otherwise, said the same way whether
+ * or not the unit exists). */
+int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code,
+		    struct pm_err *e);
+
+/* Units in code order, optionally of one building; fn gets each record and
+ * its return value, when non-zero, stops the walk and is returned. */
+int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, json_t *unit),
+		 void *ctx, struct pm_err *e);
+
+/* A person record: {"code":"P0001","name":"张伟","phone":"13800000000",
+ * "id_number":"110101199001011234"}; the ID number is stored masked (first
+ * six and last four digits). With "unit" (and optional "role", default
+ * owner, and "since", default today) the person also moves in. */
+int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
+int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
+		   struct pm_err *e);
+
+/* Move-in and move-out, each a transaction of its own, audited. role is
+ * owner, tenant or family; dates are YYYY-MM-DD. Setting a residence that
+ * is already current changes nothing. */
+int pm_occupancy_set(struct pm_db *db, const char *unit, const char *person, const char *role,
+		     const char *since, struct pm_err *e);
+int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, const char *until,
+		     struct pm_err *e);
+
+/* "110101199001011234" -> "110101********1234"; short numbers are all
+ * masked but the last four. out must hold strlen(id) + 1 bytes. */
+void pm_id_mask(const char *id, char *out, size_t size);
+
+#endif

@@ -1,0 +1,111 @@
+/* The community's configuration: one YAML file (pm.yaml(5)) applied with
+ * `pm config apply FILE`, checked against a schema while it is parsed, and
+ * kept as a normalized JSON tree: strings, integers (decimals scaled,
+ * money in fen, durations and times of day in seconds), booleans, and
+ * dates as "YYYY-MM-DD". Each applied version is stored with its text, so
+ * loading from memory is the main path.
+ *
+ * Adding a section (fees, meters, sla, ...) takes one schema table:
+ *
+ * 1. Describe it with the nodes of lib/config-internal.h, in lib/config.c
+ *    or in the .c of the module that owns it (then declare it extern in
+ *    config-internal.h):
+ *
+ *	const struct pm_schema pm_sla_schema = {
+ *		.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+ *		PM_KEY("response", PM_NODE(PM_SCHEMA_DURATION, .min = "1m"), .def = "4h"),
+ *		PM_KEY("levels", PM_NODE(PM_SCHEMA_LIST, .min = "1",
+ *			.item = PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("low", "high"))),
+ *		       .required = true)),
+ *	};
+ *
+ * 2. Add one line to the top-level keys in lib/config.c:
+ *	PM_KEY("sla", &pm_sla_schema),
+ *
+ * 3. Document its keys in share/man/man5/pm.yaml.5 and
+ *    share/pm/examples/pm.yaml, and test them in tests/unit/test_config.c.
+ *
+ * Positions in messages, unknown-key suggestions, defaults and the JSON
+ * form all come from the schema. Callers read the section with
+ * pm_config_section(cfg, "sla") and jansson, or through a typed accessor
+ * added below when many callers need the same value.
+ */
+#ifndef PM_CONFIG_H
+#define PM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/err.h"
+
+/* A configuration longer than this is refused rather than read. */
+#define PM_CONFIG_MAX (4 * 1024 * 1024)
+
+struct pm_config;
+
+/* Parses and validates the YAML text (len bytes, UTF-8, no NUL needed).
+ * name is what messages call the text ("pm.yaml"). PM_OK with *out set,
+ * or PM_ECONFIG with "NAME:LINE:COL: message" (1-based line and column of
+ * the offending node), for a YAML syntax error as for a value that breaks
+ * the schema; the first problem found is the one reported. */
+int pm_config_load(const char *text, size_t len, const char *name,
+		   struct pm_config **out, struct pm_err *e);
+
+/* Reads path ("-" is stdin, called "stdin" in messages) and loads it.
+ * PM_ENOINPUT if it cannot be read. */
+int pm_config_load_file(const char *path, struct pm_config **out, struct pm_err *e);
+
+/* NULL is fine. */
+void pm_config_free(struct pm_config *cfg);
+
+/* The text the configuration was loaded from, byte for byte, with a NUL
+ * after its len bytes: what `pm config apply` stores. */
+const char *pm_config_text(const struct pm_config *cfg, size_t *len);
+
+/* The normalized tree, owned by cfg (json_incref it to keep it longer):
+ * defaults filled in, keys in schema order. */
+json_t *pm_config_json(const struct pm_config *cfg);
+
+/* A top-level section ("community", "fees"), owned by cfg; NULL when the
+ * configuration has none. */
+json_t *pm_config_section(const struct pm_config *cfg, const char *name);
+
+/* `effective`: the first day this version is in force, in days since
+ * 1970-01-01 (as pm_date_parse gives it). */
+int32_t pm_config_effective(const struct pm_config *cfg);
+
+/* The community section. The address is NULL when not given. */
+const char *pm_config_community_name(const struct pm_config *cfg);
+const char *pm_config_timezone(const struct pm_config *cfg);
+const char *pm_config_address(const struct pm_config *cfg);
+
+/* ---- versions in the store ---- */
+
+struct pm_db;
+
+/* Stores cfg as a new version, audited; *version is its number, or 0 when
+ * its text is the same as the latest version's (nothing is stored, so a
+ * repeated apply from cron changes nothing). source names the file. */
+int pm_config_apply(struct pm_db *db, const struct pm_config *cfg, const char *source,
+		    int64_t *version, struct pm_err *e);
+
+/* The first version of a new store, made from the community's name and
+ * zone, effective from 1970-01-01 so that any applied version overrides it. */
+int pm_config_init(struct pm_db *db, const char *name, const char *tz, struct pm_err *e);
+
+/* Version (0: the one in force today) as a record {"type":"config",
+ * "version", "effective", "applied_at", "applied_by", "source", "sha256",
+ * "yaml"}; PM_EDATA for an unknown version. */
+int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_err *e);
+
+/* Loads the version in force on day (days since 1970-01-01): the latest
+ * effective date on or before it, the last applied of that date.
+ * PM_ECONFIG when there is none. */
+int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, struct pm_err *e);
+
+/* The stored version a configuration came from (0 if from a file). */
+int64_t pm_config_version(const struct pm_config *cfg);
+
+#endif

@@ -1,0 +1,69 @@
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/check.h"
+#include "pm/db.h"
+#include "pm/i18n.h"
+
+typedef void report_fn(void *ctx, const char *check, const char *problem);
+
+/* An invariant as a query: every row it returns is one failure, its first
+ * column the description. Modules add theirs to this table. */
+static const struct {
+	const char *name, *sql;
+} invariants[] = {
+	{"occupancy.dates",
+	 "SELECT 'occupancy ' || id || ': ends ' || until || ' before it starts ' || since"
+	 " FROM occupancy WHERE until IS NOT NULL AND until < since"},
+	{"unit.entrance",
+	 "SELECT 'unit ' || u.code || ': its entrance is in another building'"
+	 " FROM unit u JOIN entrance en ON en.id = u.entrance_id WHERE en.building_id <> u.building_id"},
+	{"user.owner",
+	 "SELECT 'user ' || login || ': an owner with no person' FROM user"
+	 " WHERE role = 'owner' AND person_id IS NULL"},
+};
+
+static int query_check(struct pm_db *db, const char *name, const char *sql, report_fn *fn,
+		       void *ctx, int *failures, struct pm_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(pm_db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
+		return pm_db_fail(db, e, name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *what = (const char *)sqlite3_column_text(st, 0);
+		if (strcmp(name, "integrity") == 0 && what && strcmp(what, "ok") == 0)
+			continue;
+		fn(ctx, name, what ? what : "?");
+		(*failures)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, name);
+	return PM_OK;
+}
+
+int pm_check_run(struct pm_db *db, report_fn *fn, void *ctx, struct pm_err *e)
+{
+	static const char fk[] =
+		"SELECT \"table\" || ' row ' || rowid || ': no ' || parent || ' it refers to'"
+		" FROM pragma_foreign_key_check";
+	int failures = 0;
+	int64_t rows, bad;
+	struct pm_err why;
+
+	if (query_check(db, "integrity", "PRAGMA integrity_check", fn, ctx, &failures, e) ||
+	    query_check(db, "foreign_keys", fk, fn, ctx, &failures, e))
+		return e->code;
+	for (size_t i = 0; i < sizeof invariants / sizeof *invariants; i++)
+		if (query_check(db, invariants[i].name, invariants[i].sql, fn, ctx, &failures, e))
+			return e->code;
+	if (pm_audit_verify(db, &rows, &bad, &why)) {
+		fn(ctx, "audit.chain", why.msg);
+		failures++;
+	}
+	if (failures)
+		return pm_err_set(e, PM_EFAIL, _("%d problems found"), failures);
+	return PM_OK;
+}

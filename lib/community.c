@@ -1,0 +1,629 @@
+#include <ctype.h>
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/community.h"
+#include "pm/db.h"
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/money.h"
+#include "pm/timeutil.h"
+
+const char *const pm_upsert_names[] = {"inserted", "updated", "unchanged", NULL};
+
+#define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
+
+static int one_of(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
+static int field_enum(json_t *rec, const char *key, const char *const *words, const char *list,
+		      const char **out, struct pm_err *e)
+{
+	if (pm_json_str(rec, key, PM_OPTIONAL, out, e))
+		return e->code;
+	if (*out && !one_of(*out, words))
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": unknown value \"%s\": expected %s"), key,
+				  *out, list);
+	return PM_OK;
+}
+
+static int field_date(json_t *rec, const char *key, const char **out, struct pm_err *e)
+{
+	int32_t day;
+
+	if (pm_json_str(rec, key, PM_OPTIONAL, out, e))
+		return e->code;
+	if (*out && pm_date_parse(*out, &day, e))
+		return pm_err_prefix(e, _("field \"%s\""), key);
+	return PM_OK;
+}
+
+/* ---- units ---- */
+
+struct unit_in {
+	const char *code, *use, *status, *delivered;
+	char building[32], entrance[32], room[32];
+	int64_t area, floor;
+	int has_floor;
+};
+
+static int is_part(const char *s, size_t n)
+{
+	if (n == 0 || n >= 32)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* "3-2-1101": building, entrance (单元) and room, letters and digits each. */
+static int split_code(struct unit_in *u, struct pm_err *e)
+{
+	const char *a = u->code, *b = strchr(a, '-'), *c = b ? strchr(b + 1, '-') : NULL;
+
+	if (!b || !c || strchr(c + 1, '-') || !is_part(a, (size_t)(b - a)) ||
+	    !is_part(b + 1, (size_t)(c - b - 1)) || !is_part(c + 1, strlen(c + 1)))
+		return pm_err_set(e, PM_EDATA,
+			_("field \"code\": \"%s\" is not BUILDING-ENTRANCE-ROOM, like 3-2-1101"), u->code);
+	snprintf(u->building, sizeof u->building, "%.*s", (int)(b - a), a);
+	snprintf(u->entrance, sizeof u->entrance, "%.*s", (int)(c - b - 1), b + 1);
+	snprintf(u->room, sizeof u->room, "%s", c + 1);
+	return PM_OK;
+}
+
+static int derive_floor(struct unit_in *u, struct pm_err *e)
+{
+	size_t n = strlen(u->room);
+	char *end;
+	long v;
+
+	if (u->has_floor)
+		return PM_OK;
+	v = strtol(u->room, &end, 10);
+	if (*end || n < 3)
+		return pm_err_set(e, PM_EDATA,
+			_("field \"floor\": missing, and room \"%s\" does not tell it"), u->room);
+	u->floor = v / 100;
+	return PM_OK;
+}
+
+static int unit_read(json_t *rec, struct unit_in *u, struct pm_err *e)
+{
+	static const char *const uses[] = {"residential", "commercial", "parking", "storage", NULL};
+	static const char *const statuses[] = {"vacant", "occupied", "rented", "decorating", NULL};
+
+	memset(u, 0, sizeof *u);
+	if (pm_json_str(rec, "code", PM_REQUIRED, &u->code, e) || split_code(u, e) ||
+	    pm_json_dec(rec, "area", 2, PM_REQUIRED, &u->area, e) ||
+	    pm_json_int(rec, "floor", PM_OPTIONAL, &u->floor, e) ||
+	    field_enum(rec, "use", uses, "residential, commercial, parking or storage", &u->use, e) ||
+	    field_enum(rec, "status", statuses, "vacant, occupied, rented or decorating", &u->status, e) ||
+	    field_date(rec, "delivered", &u->delivered, e))
+		return e->code;
+	u->has_floor = pm_json_has(rec, "floor");
+	if (u->area <= 0 || u->area > 10000000)
+		return pm_err_set(e, PM_EDATA, _("field \"area\": must be above 0 and at most 100000 m²"));
+	if (u->floor < -10 || u->floor > 200)
+		return pm_err_set(e, PM_EDATA, _("field \"floor\": %lld is not a floor from -10 to 200"),
+				  (long long)u->floor);
+	return derive_floor(u, e);
+}
+
+static int id_of(struct pm_db *db, const char *ins, const char *sel, int64_t parent,
+		 const char *code, int64_t *id, struct pm_err *e)
+{
+	sqlite3_stmt *st;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (!(st = pm_db_stmt(db, pass ? ins : sel, e)))
+			return e->code;
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		if (parent)
+			sqlite3_bind_int64(st, 2, parent);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*id = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			return PM_OK;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return pm_db_fail(db, e, _("cannot add a building or entrance"));
+	}
+	return pm_err_set(e, PM_ESOFTWARE, _("building or entrance '%s' vanished"), code);
+}
+
+static int place_ids(struct pm_db *db, const struct unit_in *u, int64_t *bid, int64_t *eid,
+		     struct pm_err *e)
+{
+	static const char bsel[] = "SELECT id FROM building WHERE code = ?1";
+	static const char bins[] = "INSERT INTO building (code) VALUES (?1) RETURNING id";
+	static const char esel[] = "SELECT id FROM entrance WHERE code = ?1 AND building_id = ?2";
+	static const char eins[] =
+		"INSERT INTO entrance (code, building_id) VALUES (?1, ?2) RETURNING id";
+
+	if (id_of(db, bins, bsel, 0, u->building, bid, e))
+		return e->code;
+	return id_of(db, eins, esel, *bid, u->entrance, eid, e);
+}
+
+static int unit_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
+{
+	static const char sql[] = "SELECT 1 FROM unit WHERE code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read units"));
+	*exists = rc == SQLITE_ROW;
+	return PM_OK;
+}
+
+int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO unit (code, building_id, entrance_id, room, floor, area_centi, use, status,"
+		" delivered, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'residential'), coalesce(?8, 'vacant'), ?9, ?10, ?10)"
+		" ON CONFLICT (code) DO UPDATE SET floor = ?5, area_centi = ?6, use = coalesce(?7, use),"
+		" status = coalesce(?8, status), delivered = coalesce(?9, delivered), updated_at = ?10"
+		" WHERE floor IS NOT ?5 OR area_centi IS NOT ?6 OR use IS NOT coalesce(?7, use)"
+		" OR status IS NOT coalesce(?8, status) OR delivered IS NOT coalesce(?9, delivered)";
+	struct unit_in u;
+	int64_t bid, eid;
+	sqlite3_stmt *st;
+	int exists = 0, rc;
+
+	if (unit_read(rec, &u, e) || unit_exists(db, u.code, &exists, e) ||
+	    place_ids(db, &u, &bid, &eid, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, u.code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, bid);
+	sqlite3_bind_int64(st, 3, eid);
+	sqlite3_bind_text(st, 4, u.room, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, u.floor);
+	sqlite3_bind_int64(st, 6, u.area);
+	sqlite3_bind_text(st, 7, u.use, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, u.status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, u.delivered, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot store the unit"));
+	*did = !exists ? PM_INSERTED : sqlite3_changes(pm_db_sqlite(db)) ? PM_UPDATED : PM_UNCHANGED;
+	return PM_OK;
+}
+
+static const char unit_cols[] =
+	"SELECT u.code, b.code, en.code, u.room, u.floor, u.area_centi, u.use, u.status, u.delivered"
+	" FROM unit u JOIN building b ON b.id = u.building_id JOIN entrance en ON en.id = u.entrance_id";
+
+static json_t *unit_json(sqlite3_stmt *st)
+{
+	char area[PM_MONEY_BUF];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s?}", "type", "unit",
+			 "code", TEXT(st, 0), "building", TEXT(st, 1), "entrance", TEXT(st, 2),
+			 "room", TEXT(st, 3), "floor", (json_int_t)sqlite3_column_int64(st, 4),
+			 "area", pm_decimal_fmt(sqlite3_column_int64(st, 5), 2, area),
+			 "use", TEXT(st, 6), "status", TEXT(st, 7), "delivered", TEXT(st, 8));
+}
+
+static int occupants(struct pm_db *db, const char *code, json_t *unit, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.code, p.name, p.phone, o.role, o.since FROM occupancy o"
+		" JOIN person p ON p.id = o.person_id JOIN unit u ON u.id = o.unit_id"
+		" WHERE u.code = ? AND o.until IS NULL ORDER BY o.role = 'family', o.role, p.code";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	json_t *list = json_array();
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s, s:s}", "person", TEXT(st, 0),
+			"name", TEXT(st, 1), "phone", TEXT(st, 2), "role", TEXT(st, 3), "since", TEXT(st, 4)));
+	sqlite3_reset(st);
+	json_object_set_new(unit, "occupants", list);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read occupants"));
+	return PM_OK;
+}
+
+int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t **out,
+		struct pm_err *e)
+{
+	static char sql[sizeof unit_cols + 32];
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (!sql[0])
+		snprintf(sql, sizeof sql, "%s WHERE u.code = ?", unit_cols);
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = unit_json(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no unit '%s'"), code);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read units"));
+	if (with_occupants && occupants(db, code, *out, e)) {
+		json_decref(*out);
+		*out = NULL;
+		return e->code;
+	}
+	return PM_OK;
+}
+
+int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code,
+		    struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id"
+		" WHERE u.code = ?1 AND o.person_id = ?2 AND o.until IS NULL";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (pm_auth_check(a, "unit.read", e))
+		return e->code;
+	if (a->role != PM_ROLE_OWNER)
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->person_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PM_OK;
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read residents"));
+	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see unit '%s'"), a->login, code);
+}
+
+/* Walks a query's rows as records; shared by the list functions. */
+static int each_row(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *),
+		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	json_t *rec;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rec = row(st);
+		rc = fn(ctx, rec);
+		json_decref(rec);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read the store"));
+	return PM_OK;
+}
+
+int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, json_t *unit),
+		 void *ctx, struct pm_err *e)
+{
+	static char sql[sizeof unit_cols + 64];
+	sqlite3_stmt *st;
+
+	if (!sql[0])
+		snprintf(sql, sizeof sql, "%s WHERE ?1 IS NULL OR b.code = ?1 ORDER BY u.code", unit_cols);
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, building, -1, SQLITE_STATIC);
+	return each_row(db, st, unit_json, fn, ctx, e);
+}
+
+/* ---- people ---- */
+
+void pm_id_mask(const char *id, char *out, size_t size)
+{
+	size_t n = strlen(id), keep_head = n >= 14 ? 6 : 0, keep_tail = n >= 4 ? 4 : 0;
+
+	if (size == 0)
+		return;
+	for (size_t i = 0; i < n && i + 1 < size; i++)
+		out[i] = i < keep_head || i >= n - keep_tail ? id[i] : '*';
+	out[n < size ? n : size - 1] = '\0';
+}
+
+static int check_phone(const char *p, struct pm_err *e)
+{
+	size_t n = strlen(p), digits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isdigit((unsigned char)p[i]))
+			digits++;
+		else if (!strchr("+- ", p[i]))
+			n = 0;
+	}
+	if (n == 0 || digits < 5 || digits > 20)
+		return pm_err_set(e, PM_EDATA, _("field \"phone\": \"%s\" is not a phone number"), p);
+	return PM_OK;
+}
+
+static int person_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
+{
+	static const char sql[] = "SELECT 1 FROM person WHERE code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read people"));
+	*exists = rc == SQLITE_ROW;
+	return PM_OK;
+}
+
+static const char *const roles[] = {"owner", "tenant", "family", NULL};
+
+static int occupancy_insert(struct pm_db *db, const char *unit, const char *person,
+			    const char *role, const char *since, int *added, struct pm_err *e);
+
+static int unit_known(struct pm_db *db, const char *code, struct pm_err *e)
+{
+	int exists = 0;
+
+	if (unit_exists(db, code, &exists, e))
+		return e->code;
+	return exists ? PM_OK : pm_err_set(e, PM_EDATA, _("no unit '%s'"), code);
+}
+
+static int person_known(struct pm_db *db, const char *code)
+{
+	struct pm_err e;
+	int exists = 0;
+
+	return person_exists(db, code, &exists, &e) == PM_OK && exists;
+}
+
+static int person_read(json_t *rec, const char **code, const char **name, const char **phone,
+		       char masked[64], struct pm_err *e)
+{
+	const char *id = NULL, *given = NULL;
+
+	if (pm_json_str(rec, "code", PM_REQUIRED, code, e) ||
+	    pm_json_str(rec, "name", PM_REQUIRED, name, e) ||
+	    pm_json_str(rec, "phone", PM_OPTIONAL, phone, e) ||
+	    pm_json_str(rec, "id_number", PM_OPTIONAL, &id, e) ||
+	    pm_json_str(rec, "id_masked", PM_OPTIONAL, &given, e))
+		return e->code;
+	if (!**code || strlen(*code) > 32)
+		return pm_err_set(e, PM_EDATA, _("field \"code\": 1 to 32 characters"));
+	if (!**name)
+		return pm_err_set(e, PM_EDATA, _("field \"name\": empty"));
+	if (*phone && check_phone(*phone, e))
+		return e->code;
+	if (id && strlen(id) >= 64)
+		return pm_err_set(e, PM_EDATA, _("field \"id_number\": too long"));
+	masked[0] = '\0';
+	if (id)
+		pm_id_mask(id, masked, 64);
+	else if (given)
+		snprintf(masked, 64, "%s", given);
+	return PM_OK;
+}
+
+int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO person (code, name, phone, id_masked, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?5)"
+		" ON CONFLICT (code) DO UPDATE SET name = ?2, phone = coalesce(?3, phone),"
+		" id_masked = coalesce(nullif(?4, ''), id_masked), updated_at = ?5"
+		" WHERE name IS NOT ?2 OR phone IS NOT coalesce(?3, phone)"
+		" OR id_masked IS NOT coalesce(nullif(?4, ''), id_masked)";
+	const char *code, *name, *phone = NULL, *unit = NULL, *role = NULL, *since = NULL;
+	char masked[64];
+	sqlite3_stmt *st;
+	int exists = 0, added = 0, rc;
+
+	if (person_read(rec, &code, &name, &phone, masked, e) ||
+	    pm_json_str(rec, "unit", PM_OPTIONAL, &unit, e) ||
+	    field_enum(rec, "role", roles, "owner, tenant or family", &role, e) ||
+	    field_date(rec, "since", &since, e) || (unit && unit_known(db, unit, e)) ||
+	    person_exists(db, code, &exists, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, masked, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot store the person"));
+	*did = !exists ? PM_INSERTED : sqlite3_changes(pm_db_sqlite(db)) ? PM_UPDATED : PM_UNCHANGED;
+	if (unit && occupancy_insert(db, unit, code, role ? role : "owner", since, &added, e))
+		return e->code;
+	if (added && *did == PM_UNCHANGED)
+		*did = PM_UPDATED;
+	return PM_OK;
+}
+
+static json_t *person_json(sqlite3_stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "type", "person", "code", TEXT(st, 0),
+			 "name", TEXT(st, 1), "phone", TEXT(st, 2), "id_masked", TEXT(st, 3),
+			 "units", TEXT(st, 4));
+}
+
+#define PERSON_COLS \
+	"SELECT p.code, p.name, p.phone, p.id_masked, (SELECT group_concat(u.code || ':' || o.role, ' ')" \
+	" FROM occupancy o JOIN unit u ON u.id = o.unit_id WHERE o.person_id = p.id AND o.until IS NULL)" \
+	" FROM person p"
+
+int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
+{
+	static const char sql[] = PERSON_COLS " WHERE p.code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = person_json(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read people"));
+	return PM_OK;
+}
+
+int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
+		   struct pm_err *e)
+{
+	static const char sql[] = PERSON_COLS " ORDER BY p.code";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	return each_row(db, st, person_json, fn, ctx, e);
+}
+
+/* ---- occupancy ---- */
+
+static int today(struct pm_db *db, char buf[PM_TIME_BUF])
+{
+	pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), buf);
+	return PM_OK;
+}
+
+static int occupancy_insert(struct pm_db *db, const char *unit, const char *person,
+			    const char *role, const char *since, int *added, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO occupancy (unit_id, person_id, role, since, created_at, updated_at)"
+		" SELECT u.id, p.id, ?3, ?4, ?5, ?5 FROM unit u, person p WHERE u.code = ?1 AND p.code = ?2"
+		" ON CONFLICT DO NOTHING";
+	char day[PM_TIME_BUF];
+	sqlite3_stmt *st;
+	int rc;
+	int32_t d;
+
+	if (!one_of(role, roles))
+		return pm_err_set(e, PM_EDATA, _("unknown role \"%s\": expected owner, tenant or family"), role);
+	if (since && pm_date_parse(since, &d, e))
+		return e->code;
+	if (!since)
+		since = (today(db, day), day);
+	if (unit_known(db, unit, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, since, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot store the residence"));
+	*added = sqlite3_changes(pm_db_sqlite(db)) > 0;
+	if (!*added && !person_known(db, person))
+		return pm_err_set(e, PM_EDATA, _("no person '%s'"), person);
+	return PM_OK;
+}
+
+static int occupancy_audit(struct pm_db *db, const char *action, const char *unit,
+			   const char *person, const char *role, const char *date, struct pm_err *e)
+{
+	char object[96];
+	json_t *after = json_pack("{s:s, s:s?, s:s}", "person", person, "role", role, "date", date);
+	int rc;
+
+	snprintf(object, sizeof object, "unit:%s", unit);
+	rc = pm_audit_log(db, action, object, NULL, after, e);
+	json_decref(after);
+	return rc;
+}
+
+int pm_occupancy_set(struct pm_db *db, const char *unit, const char *person, const char *role,
+		     const char *since, struct pm_err *e)
+{
+	char day[PM_TIME_BUF];
+	int added;
+
+	if (!since)
+		since = (today(db, day), day);
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (occupancy_insert(db, unit, person, role, since, &added, e) ||
+	    (added && occupancy_audit(db, "occupancy.set", unit, person, role, since, e))) {
+		pm_db_rollback(db);
+		return e->code;
+	}
+	return pm_db_commit(db, e);
+}
+
+int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, const char *until,
+		     struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE occupancy SET until = ?3, updated_at = ?4 WHERE until IS NULL"
+		" AND unit_id = (SELECT id FROM unit WHERE code = ?1)"
+		" AND person_id = (SELECT id FROM person WHERE code = ?2)";
+	char day[PM_TIME_BUF];
+	sqlite3_stmt *st;
+	int32_t d;
+	int rc;
+
+	if (until && pm_date_parse(until, &d, e))
+		return e->code;
+	if (!until)
+		until = (today(db, day), day);
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		goto fail;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, until, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		pm_db_fail(db, e, _("cannot end the residence"));
+		goto fail;
+	}
+	if (sqlite3_changes(pm_db_sqlite(db)) == 0) {
+		pm_err_set(e, PM_EDATA, _("'%s' does not live in '%s' now"), person, unit);
+		goto fail;
+	}
+	if (occupancy_audit(db, "occupancy.end", unit, person, NULL, until, e))
+		goto fail;
+	return pm_db_commit(db, e);
+fail:
+	pm_db_rollback(db);
+	return e->code;
+}

@@ -1,0 +1,74 @@
+/* Schemas for the configuration's sections: private to libpm and its
+ * tests. A schema is a tree of nodes written as constant tables; see the
+ * top of include/pm/config.h for how a section is added. */
+#ifndef PM_CONFIG_INTERNAL_H
+#define PM_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "pm/err.h"
+
+/* What a YAML node must be, and (after the arrow) what it becomes in the
+ * JSON tree. Scalars are taken as text, quoted or not. */
+enum pm_schema_type {
+	PM_SCHEMA_MAP,      /* fixed keys (.keys) -> object, in schema order */
+	PM_SCHEMA_LIST,     /* items of one node (.item) -> array */
+	PM_SCHEMA_DICT,     /* free keys, values of one node (.item) -> object */
+	PM_SCHEMA_STRING,   /* any text -> string */
+	PM_SCHEMA_INT,      /* "-12" -> integer */
+	PM_SCHEMA_DECIMAL,  /* "1.25" -> integer scaled by 10^.places (0..6) */
+	PM_SCHEMA_MONEY,    /* "12.50" yuan (pm_money_parse) -> integer fen */
+	PM_SCHEMA_BOOL,     /* true or false, nothing else -> boolean */
+	PM_SCHEMA_DATE,     /* "2026-01-01" -> "2026-01-01" */
+	PM_SCHEMA_TIME,     /* "HH:MM", 00:00 to 23:59 -> seconds since midnight */
+	PM_SCHEMA_DURATION, /* "45s", "30m", "2h", "3d" -> seconds */
+	PM_SCHEMA_ENUM,     /* one of .words -> string */
+};
+
+struct pm_schema_key;
+
+struct pm_schema {
+	enum pm_schema_type type;
+	const struct pm_schema_key *keys;  /* MAP: ended by a NULL name */
+	const struct pm_schema *item;      /* LIST, DICT */
+	const char *const *words;          /* ENUM: ended by NULL */
+	int places;                        /* DECIMAL */
+	/* Inclusive bounds or NULL. For the scalar types they are written as
+	 * values ("0.01", "1m", "08:00", "2020-01-01"); for STRING, LIST and
+	 * DICT they count characters, items and keys. Messages quote them as
+	 * written. */
+	const char *min, *max;
+	/* A rule beyond the type's, run on the converted value: returns
+	 * non-zero with a message in e (no position: the caller adds it). */
+	int (*check)(const json_t *v, struct pm_err *e);
+};
+
+struct pm_schema_key {
+	const char *name;
+	const struct pm_schema *node;
+	/* An absent key, or one with an empty value (`key:`, `~`, `null`),
+	 * is an error if required, else takes def if there is one, else is
+	 * left out of the tree. def is written as in the file ("30m",
+	 * "false") and goes through the same checks; for a MAP, LIST or DICT
+	 * node write "{}" or "[]": an empty one, a MAP with its own defaults. */
+	bool required;
+	const char *def;
+};
+
+/* Tables are written with these:
+ *	PM_KEY("price", PM_NODE(PM_SCHEMA_MONEY, .min = "0"), .required = true), */
+#define PM_NODE(t, ...) (&(const struct pm_schema){ .type = (t), __VA_ARGS__ })
+#define PM_KEY(k, n, ...) { .name = (k), .node = (n), __VA_ARGS__ }
+#define PM_KEYS(...) ((const struct pm_schema_key[]){ __VA_ARGS__, { .name = NULL } })
+#define PM_WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Validates the one YAML document in text against s: PM_OK with the
+ * normalized tree in *out (a new reference), else PM_ECONFIG with
+ * "NAME:LINE:COL: message", or PM_EFAIL when memory runs out. */
+int pm_schema_load(const struct pm_schema *s, const char *text, size_t len,
+		   const char *name, json_t **out, struct pm_err *e);
+
+#endif

@@ -1,0 +1,37 @@
+/* CSV rows (RFC 4180), fed one physical line at a time so that a quoted
+ * cell may span lines. Private to the jsonl reader. */
+#ifndef PM_CSV_INTERNAL_H
+#define PM_CSV_INTERNAL_H
+
+#include <stddef.h>
+
+#include "pm/err.h"
+
+struct pm_csv {
+	char sep;             /* ',' or '\t'; 0 until the header is seen */
+	int state;
+	char *cells;          /* the cells' bytes back to back, quotes undone */
+	size_t cells_len, cells_cap;
+	size_t *ends;         /* where each finished cell ends in cells */
+	size_t n, ends_cap;
+	char *raw;            /* the record as it was read */
+	size_t raw_len, raw_cap;
+};
+
+void pm_csv_init(struct pm_csv *c, char sep);
+void pm_csv_free(struct pm_csv *c);
+/* Starts a new record. */
+void pm_csv_reset(struct pm_csv *c);
+/* Takes the next bytes of the record: a line without its terminator, or
+ * the terminator of a line that ended inside quotes. */
+int pm_csv_feed(struct pm_csv *c, const char *s, size_t len, struct pm_err *e);
+/* True when the bytes fed so far end inside a quoted cell. */
+int pm_csv_in_quotes(const struct pm_csv *c);
+/* Ends the record: PM_EDATA if a quoted cell was never closed. */
+int pm_csv_finish(struct pm_csv *c, struct pm_err *e);
+
+size_t pm_csv_count(const struct pm_csv *c);
+const char *pm_csv_cell(const struct pm_csv *c, size_t i, size_t *len);
+const char *pm_csv_raw(const struct pm_csv *c, size_t *len);
+
+#endif

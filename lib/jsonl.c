@@ -1,0 +1,658 @@
+/* Records in: JSON lines, or CSV with a header row turned into the same
+ * objects; typed field access; records out; reject files. */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csv-internal.h"
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/money.h"
+#include "pm/timeutil.h"
+
+enum { FMT_UNDECIDED, FMT_JSONL, FMT_CSV };
+
+struct pm_jsonl {
+	FILE *f;
+	int owns_f;
+	int format;
+	int at_end;
+	char *name;
+	char *where;
+	size_t where_size;
+	char *buf;           /* getline's */
+	size_t cap;
+	const char *text;    /* the line just read, terminator and BOM excluded */
+	size_t len, eol;     /* eol: the terminator's length */
+	int pending;         /* text was read to detect the format, not yet used */
+	long nlines;         /* physical lines read */
+	long lineno;         /* where the record just read starts */
+	const char *raw;
+	size_t raw_len;
+	json_t *rec;
+	struct pm_csv csv;
+	json_t **keys;       /* the CSV header's names, NULL until it is good */
+	size_t nkeys;
+	long header_line;
+};
+
+static int oom(struct pm_err *e)
+{
+	return pm_err_set(e, PM_EFAIL, _("out of memory"));
+}
+
+int pm_jsonl_open_file(FILE *f, const char *name, enum pm_jsonl_mode mode,
+		       struct pm_jsonl **out, struct pm_err *e)
+{
+	struct pm_jsonl *r = calloc(1, sizeof *r);
+
+	*out = NULL;
+	if (!r)
+		return oom(e);
+	r->f = f;
+	r->format = mode == PM_JSONL_ONLY ? FMT_JSONL : FMT_UNDECIDED;
+	r->where_size = strlen(name) + 24;
+	r->name = strdup(name);
+	r->where = malloc(r->where_size);
+	if (!r->name || !r->where) {
+		pm_jsonl_close(r);
+		return oom(e);
+	}
+	*out = r;
+	return PM_OK;
+}
+
+/* fopen() opens a directory for reading; say so now rather than at the
+ * first read. */
+static int input_check(FILE *f, const char *path, struct pm_err *e)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		return pm_err_set(e, PM_ENOINPUT, _("cannot read \"%s\": %s"), path,
+				  strerror(EISDIR));
+	return PM_OK;
+}
+
+int pm_jsonl_open(const char *path, enum pm_jsonl_mode mode, struct pm_jsonl **out,
+		  struct pm_err *e)
+{
+	int dash = strcmp(path, "-") == 0;
+	FILE *f = dash ? stdin : fopen(path, "r");
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		int err = errno;
+
+		return pm_err_set(e, PM_ENOINPUT, _("cannot open \"%s\": %s"), path,
+				  strerror(err));
+	}
+	if (dash)
+		return pm_jsonl_open_file(f, "stdin", mode, out, e);
+	if ((rc = input_check(f, path, e)) || (rc = pm_jsonl_open_file(f, path, mode, out, e))) {
+		fclose(f);
+		return rc;
+	}
+	(*out)->owns_f = 1;
+	return PM_OK;
+}
+
+static void keys_free(json_t **keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; keys && i < n; i++)
+		json_decref(keys[i]);
+	free(keys);
+}
+
+void pm_jsonl_close(struct pm_jsonl *r)
+{
+	if (!r)
+		return;
+	if (r->owns_f)
+		fclose(r->f);
+	json_decref(r->rec);
+	pm_csv_free(&r->csv);
+	keys_free(r->keys, r->nkeys);
+	free(r->buf);
+	free(r->name);
+	free(r->where);
+	free(r);
+}
+
+const char *pm_jsonl_where(struct pm_jsonl *r)
+{
+	snprintf(r->where, r->where_size, "%s:%ld", r->name, r->lineno);
+	return r->where;
+}
+
+long pm_jsonl_lineno(const struct pm_jsonl *r)
+{
+	return r->lineno;
+}
+
+const char *pm_jsonl_raw(const struct pm_jsonl *r, size_t *len)
+{
+	*len = r->raw_len;
+	return r->raw ? r->raw : "";
+}
+
+static int blank(const char *s, size_t len)
+{
+	for (; len; s++, len--)
+		if (!memchr(" \t\r\n\f\v", *s, 6))
+			return 0;
+	return 1;
+}
+
+static void line_strip(struct pm_jsonl *r)
+{
+	if (r->len && r->text[r->len - 1] == '\n') {
+		r->len--;
+		r->eol++;
+		if (r->len && r->text[r->len - 1] == '\r') {
+			r->len--;
+			r->eol++;
+		}
+	}
+	if (r->nlines == 1 && r->len >= 3 && memcmp(r->text, "\xef\xbb\xbf", 3) == 0) {
+		r->text += 3;
+		r->len -= 3;
+	}
+}
+
+/* One physical line, however long; *got is 0 at the end of the input. At
+ * the end reading stops for good, so a terminal's ^D is not asked twice. */
+static int line_next(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	ssize_t n;
+
+	*got = 0;
+	if (r->pending) {
+		r->pending = 0;
+		*got = 1;
+		return PM_OK;
+	}
+	if (r->at_end)
+		return PM_OK;
+	errno = 0;
+	if ((n = getline(&r->buf, &r->cap, r->f)) < 0) {
+		int err = errno ? errno : EIO;
+
+		r->at_end = 1;
+		if (ferror(r->f) || !feof(r->f))
+			return pm_err_set(e, PM_EIO, _("read error: %s"), strerror(err));
+		return PM_OK;
+	}
+	r->nlines++;
+	r->text = r->buf;
+	r->len = (size_t)n;
+	r->eol = 0;
+	line_strip(r);
+	*got = 1;
+	return PM_OK;
+}
+
+static int line_next_filled(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	int rc;
+
+	do
+		rc = line_next(r, got, e);
+	while (!rc && *got && blank(r->text, r->len));
+	return rc;
+}
+
+/* Reads the first line that is not blank and keeps it for the reader
+ * chosen, since stdin cannot be rewound. */
+static int format_detect(struct pm_jsonl *r, struct pm_err *e)
+{
+	size_t i = 0;
+	int got, rc = line_next_filled(r, &got, e);
+
+	if (rc || !got)
+		return rc;
+	while (blank(r->text + i, 1))
+		i++;
+	r->format = r->text[i] == '{' ? FMT_JSONL : FMT_CSV;
+	r->pending = 1;
+	return PM_OK;
+}
+
+static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
+{
+	json_error_t je;
+	json_t *v;
+	int got, rc = line_next_filled(r, &got, e);
+
+	if (rc || !got)
+		return rc;
+	r->lineno = r->nlines;
+	r->raw = r->text;
+	r->raw_len = r->len;
+	if (!(v = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)))
+		return pm_err_set(e, PM_EDATA, _("invalid JSON: %s (column %d)"), je.text,
+				  je.column);
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return pm_err_set(e, PM_EDATA, _("expected a JSON object"));
+	}
+	r->rec = v;
+	return PM_OK;
+}
+
+/* A tab-separated file is known by its header: tabs and no commas. */
+static char csv_sep(const char *s, size_t len)
+{
+	return memchr(s, '\t', len) && !memchr(s, ',', len) ? '\t' : ',';
+}
+
+/* One CSV record, over as many lines as its quoted cells span. */
+static int csv_record_read(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	static const char crlf[] = "\r\n";
+	int more, rc = line_next_filled(r, got, e);
+
+	if (rc || !*got)
+		return rc;
+	r->lineno = r->nlines;
+	if (!r->csv.sep)
+		pm_csv_init(&r->csv, csv_sep(r->text, r->len));
+	pm_csv_reset(&r->csv);
+	for (;;) {
+		size_t eol;
+
+		if ((rc = pm_csv_feed(&r->csv, r->text, r->len, e)) || !pm_csv_in_quotes(&r->csv))
+			break;
+		eol = r->eol;
+		if ((rc = line_next(r, &more, e)) || !more)
+			break;
+		/* The line break inside the quotes is part of the cell. */
+		if ((rc = pm_csv_feed(&r->csv, crlf + 2 - eol, eol, e)))
+			break;
+	}
+	if (!rc)
+		rc = pm_csv_finish(&r->csv, e);
+	r->raw = pm_csv_raw(&r->csv, &r->raw_len);
+	return rc;
+}
+
+static int csv_key(const struct pm_csv *c, size_t i, json_t **keys, struct pm_err *e)
+{
+	size_t j, len;
+	const char *s = pm_csv_cell(c, i, &len);
+
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len)
+		return pm_err_set(e, PM_EDATA, _("column %zu of the header has no name"), i + 1);
+	if (memchr(s, '\0', len) || !(keys[i] = json_stringn(s, len)))
+		return pm_err_set(e, PM_EDATA, _("column %zu of the header: expected UTF-8 text"),
+				  i + 1);
+	for (j = 0; j < i; j++)
+		if (json_equal(keys[j], keys[i]))
+			return pm_err_set(e, PM_EDATA,
+					  _("column name \"%s\" appears twice in the header; names must be unique"),
+					  json_string_value(keys[i]));
+	return PM_OK;
+}
+
+static int csv_header(struct pm_jsonl *r, struct pm_err *e)
+{
+	size_t i, n = pm_csv_count(&r->csv);
+	json_t **keys = calloc(n, sizeof *keys);
+	int rc;
+
+	if (!keys)
+		return oom(e);
+	for (i = 0; i < n; i++)
+		if ((rc = csv_key(&r->csv, i, keys, e))) {
+			keys_free(keys, n);
+			return rc;
+		}
+	r->keys = keys;
+	r->nkeys = n;
+	return PM_OK;
+}
+
+/* The first record names the columns. A bad header is reported once, and
+ * each row after it is rejected rather than read by names that are wrong. */
+static int csv_header_read(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	int rc = csv_record_read(r, got, e);
+
+	if (rc == PM_EDATA || (!rc && *got))
+		r->header_line = r->lineno;
+	if (!rc && *got)
+		rc = csv_header(r, e);
+	return rc;
+}
+
+/* Empty cells are left out, so a column may hold an optional field. */
+static int csv_row(struct pm_jsonl *r, struct pm_err *e)
+{
+	size_t i, len, n = pm_csv_count(&r->csv);
+	json_t *o, *v;
+
+	if (n > r->nkeys)
+		return pm_err_set(e, PM_EDATA,
+				  _("row has %zu cells, more than the %zu columns of the header"),
+				  n, r->nkeys);
+	if (!(o = json_object()))
+		return oom(e);
+	for (i = 0; i < n; i++) {
+		const char *s = pm_csv_cell(&r->csv, i, &len);
+		const char *key = json_string_value(r->keys[i]);
+
+		if (!len)
+			continue;
+		if (memchr(s, '\0', len) || !(v = json_stringn(s, len))) {
+			json_decref(o);
+			return pm_err_set(e, PM_EDATA, _("field \"%s\": expected UTF-8 text"), key);
+		}
+		if (json_object_set_new_nocheck(o, key, v)) {
+			json_decref(o);
+			return oom(e);
+		}
+	}
+	r->rec = o;
+	return PM_OK;
+}
+
+static int csv_next(struct pm_jsonl *r, struct pm_err *e)
+{
+	int got, rc;
+
+	if (!r->header_line && ((rc = csv_header_read(r, &got, e)) || !got))
+		return rc;
+	if ((rc = csv_record_read(r, &got, e)) || !got)
+		return rc;
+	if (!r->keys)
+		return pm_err_set(e, PM_EDATA, _("row not read: the header at line %ld is bad"),
+				  r->header_line);
+	return csv_row(r, e);
+}
+
+int pm_jsonl_next(struct pm_jsonl *r, json_t **rec, struct pm_err *e)
+{
+	int rc;
+
+	json_decref(r->rec);
+	r->rec = NULL;
+	*rec = NULL;
+	if (r->format == FMT_UNDECIDED && (rc = format_detect(r, e)))
+		return rc;
+	rc = r->format == FMT_CSV ? csv_next(r, e) : jsonl_next(r, e);
+	*rec = r->rec;
+	return rc;
+}
+
+/* JSON null reads as absent: exporters write it for "no value". */
+static json_t *field_get(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+int pm_json_has(json_t *o, const char *key)
+{
+	return field_get(o, key) != NULL;
+}
+
+static int field_absent(const char *key, int flags, struct pm_err *e)
+{
+	if (flags & PM_REQUIRED)
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": missing"), key);
+	return PM_OK;
+}
+
+int pm_json_str(json_t *o, const char *key, int flags, const char **out, struct pm_err *e)
+{
+	json_t *v = field_get(o, key);
+
+	if (!v)
+		return field_absent(key, flags, e);
+	if (!json_is_string(v))
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": expected a string"), key);
+	*out = json_string_value(v);
+	return PM_OK;
+}
+
+static int int_parse(const char *key, const char *s, int64_t *out, struct pm_err *e)
+{
+	long long n;
+	char *end;
+
+	if (*s != '-' && *s != '+' && (*s < '0' || *s > '9'))
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": expected an integer"), key);
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (end == s || *end)
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": expected an integer"), key);
+	if (errno == ERANGE)
+		return pm_err_set(e, PM_EDATA,
+				  _("field \"%s\": expected an integer from %lld to %lld"), key,
+				  (long long)INT64_MIN, (long long)INT64_MAX);
+	*out = n;
+	return PM_OK;
+}
+
+int pm_json_int(json_t *o, const char *key, int flags, int64_t *out, struct pm_err *e)
+{
+	json_t *v = field_get(o, key);
+
+	if (!v)
+		return field_absent(key, flags, e);
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return PM_OK;
+	}
+	if (json_is_string(v))
+		return int_parse(key, json_string_value(v), out, e);
+	return pm_err_set(e, PM_EDATA, _("field \"%s\": expected an integer"), key);
+}
+
+/* Room for any finite double written out without an exponent: at most
+ * 17 digits, a sign, "0." and 323 zeros. */
+#define NUM_TEXT_MAX 400
+
+/* The shortest text that reads back as d. jansson keeps only the double,
+ * and this gives back the literal the JSON had, for any literal of 17
+ * significant digits or fewer. A literal of DBL_DIG digits or fewer comes
+ * back whole at precision DBL_DIG (%g drops the zeros that pad it), so the
+ * search starts there rather than at 1: three tries at most, not 17. Only
+ * subnormals, far below any number of places, can come out longer. */
+static void real_shortest(double d, char *buf, size_t size)
+{
+	int p;
+
+	for (p = DBL_DIG; p < 17; p++) {
+		snprintf(buf, size, "%.*g", p, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	snprintf(buf, size, "%.17g", d);
+}
+
+/* d as the decimal parsers take it: "1e+02" written out as "100". */
+static void real_text(double d, char out[NUM_TEXT_MAX])
+{
+	char g[32], digits[20], *ex, *p = out;
+	const char *m = g;
+	size_t nd = 0;
+	long point;
+
+	real_shortest(d, g, sizeof g);
+	if (!(ex = strchr(g, 'e'))) {
+		snprintf(out, NUM_TEXT_MAX, "%s", g);
+		return;
+	}
+	if (*m == '-')
+		*p++ = *m++;
+	for (; m < ex; m++)
+		if (*m != '.')
+			digits[nd++] = *m;
+	point = 1 + strtol(ex + 1, NULL, 10);
+	if (point <= 0) {
+		memcpy(p, "0.", 2);
+		memset(p + 2, '0', (size_t)-point);
+		p += 2 + (size_t)-point;
+		memcpy(p, digits, nd);
+		p += nd;
+	} else if ((size_t)point >= nd) {
+		memcpy(p, digits, nd);
+		memset(p + nd, '0', (size_t)point - nd);
+		p += point;
+	} else {
+		memcpy(p, digits, (size_t)point);
+		p[point] = '.';
+		memcpy(p + point + 1, digits + point, nd - (size_t)point);
+		p += nd + 1;
+	}
+	*p = '\0';
+}
+
+/* The text of a number-or-string field, for the exact decimal parsers:
+ * a string as it is, a number as it was written. NULL for other types. */
+static const char *number_text(json_t *v, char buf[NUM_TEXT_MAX])
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, NUM_TEXT_MAX, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v) && isfinite(json_real_value(v))) {
+		real_text(json_real_value(v), buf);
+		return buf;
+	}
+	return NULL;
+}
+
+int pm_json_dec(json_t *o, const char *key, int places, int flags, int64_t *out,
+		struct pm_err *e)
+{
+	char buf[NUM_TEXT_MAX];
+	json_t *v = field_get(o, key);
+	const char *s;
+	int rc;
+
+	if (!v)
+		return field_absent(key, flags, e);
+	if (!(s = number_text(v, buf)))
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": expected a number or decimal string"),
+				  key);
+	if ((rc = pm_decimal_parse(s, places, out, e)))
+		pm_err_prefix(e, _("field \"%s\""), key);
+	return rc;
+}
+
+int pm_json_money(json_t *o, const char *key, int flags, int64_t *fen, struct pm_err *e)
+{
+	char buf[NUM_TEXT_MAX];
+	json_t *v = field_get(o, key);
+	const char *s;
+	int rc;
+
+	if (!v)
+		return field_absent(key, flags, e);
+	if (!(s = number_text(v, buf)))
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": expected a number or amount string"),
+				  key);
+	if ((rc = pm_money_parse(s, fen, e)))
+		pm_err_prefix(e, _("field \"%s\""), key);
+	return rc;
+}
+
+int pm_json_time(json_t *o, const char *key, int flags, int64_t *t, struct pm_err *e)
+{
+	json_t *v = field_get(o, key);
+	int rc;
+
+	if (!v)
+		return field_absent(key, flags, e);
+	if (!json_is_string(v))
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": expected an RFC 3339 time string"),
+				  key);
+	if ((rc = pm_time_parse(json_string_value(v), t, e)))
+		pm_err_prefix(e, _("field \"%s\": expected an RFC 3339 time"), key);
+	return rc;
+}
+
+int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e)
+{
+	if (json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER) || putc('\n', f) == EOF
+	    || ferror(f)) {
+		int err = errno;
+
+		return pm_err_set(e, PM_EIO, _("write error: %s"), strerror(err));
+	}
+	return PM_OK;
+}
+
+struct pm_reject {
+	FILE *f;
+	char *path;
+};
+
+int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e)
+{
+	struct pm_reject *rj = calloc(1, sizeof *rj);
+
+	*out = NULL;
+	if (!rj || !(rj->path = strdup(path))) {
+		free(rj);
+		return oom(e);
+	}
+	if (!(rj->f = fopen(path, "w"))) {
+		int err = errno;
+
+		free(rj->path);
+		free(rj);
+		return pm_err_set(e, PM_ECANTCREAT, _("cannot create \"%s\": %s"), path,
+				  strerror(err));
+	}
+	*out = rj;
+	return PM_OK;
+}
+
+static int reject_error(struct pm_reject *rj, struct pm_err *e)
+{
+	int err = errno ? errno : EIO;
+
+	return pm_err_set(e, PM_EIO, _("cannot write \"%s\": %s"), rj->path, strerror(err));
+}
+
+int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e)
+{
+	errno = 0;
+	if (fwrite(raw, 1, len, rj->f) != len || putc('\n', rj->f) == EOF)
+		return reject_error(rj, e);
+	return PM_OK;
+}
+
+int pm_reject_close(struct pm_reject *rj, struct pm_err *e)
+{
+	int rc = PM_OK;
+
+	if (!rj)
+		return PM_OK;
+	errno = 0;
+	if (fflush(rj->f) || ferror(rj->f))
+		rc = reject_error(rj, e);
+	if (fclose(rj->f) && !rc)
+		rc = reject_error(rj, e);
+	free(rj->path);
+	free(rj);
+	return rc;
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Every program and subcommand: --help, --version, an unknown option, and a
+# closed stdout.
+. "$PM_TOP/tests/cli/lib.sh"
+
+for p in "$PM_BIN"/pm "$PM_BIN"/pm-*; do
+	[ -x "$p" ] || continue
+	prog=$(basename "$p")
+	run "$prog" --version
+	expect_rc 0 "$prog --version exits 0"
+	expect_out "^$prog [0-9]+\.[0-9]+\.[0-9]+$" "$prog --version prints name and version"
+	run "$prog" --help
+	expect_rc 0 "$prog --help exits 0"
+	expect_out "^usage: $prog " "$prog --help prints usage on stdout"
+	run "$prog" --no-such-option
+	expect_rc 2 "$prog with an unknown option exits 2"
+	expect_err "Try '$prog --help'" "$prog points to --help"
+	run "$prog"
+	expect_rc 2 "$prog with no command exits 2"
+	"$prog" --help >&- 2>"$T/err"
+	rc=$?
+	expect_rc 74 "$prog --help into a closed stdout fails"
+	expect_err "write error" "$prog says it could not write"
+
+	for cmd in $("$prog" --complete); do
+		subs=$("$prog" --complete "$cmd" | grep -v '^-')
+		for sub in ${subs:-""}; do
+			words="$cmd${sub:+ $sub}"
+			# shellcheck disable=SC2086
+			run "$prog" $words --help
+			expect_rc 0 "$prog $words --help exits 0"
+			expect_out "^usage: $prog $words " "$prog $words --help shows its usage"
+			# shellcheck disable=SC2086
+			run "$prog" $words --bogus-option
+			expect_rc 2 "$prog $words --bogus-option exits 2"
+			expect_err "^$prog $words: bad option '--bogus-option'" "$prog $words names the bad option"
+		done
+	done
+done
+run pm no-such-program
+expect_rc 2 "pm with an unknown program exits 2"
+expect_err "unknown command 'no-such-program'" "pm names the unknown command"
+done_testing

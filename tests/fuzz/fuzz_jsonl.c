@@ -1,0 +1,83 @@
+/* Records as pm-meter ingest reads them: every record, every accessor,
+ * written back out. fuzz_csv.c is this file in the other mode. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/jsonl.h"
+
+#ifndef FUZZ_MODE
+#define FUZZ_MODE PM_JSONL_ONLY
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fields_read(json_t *rec, int places)
+{
+	static const char *const keys[] = { "meter", "value", "ts", "amount", "n" };
+	struct pm_err e;
+	const char *s, *first;
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+		pm_json_has(rec, keys[i]);
+		pm_json_str(rec, keys[i], PM_REQUIRED, &s, &e);
+		pm_json_int(rec, keys[i], PM_OPTIONAL, &v, &e);
+		pm_json_dec(rec, keys[i], places, PM_REQUIRED, &v, &e);
+		pm_json_money(rec, keys[i], PM_REQUIRED, &v, &e);
+		pm_json_time(rec, keys[i], PM_REQUIRED, &v, &e);
+	}
+	first = json_object_iter_key(json_object_iter(rec));
+	if (first)
+		pm_json_dec(rec, first, places, PM_REQUIRED, &v, &e);
+}
+
+/* A record written out is one line that reads back as the same record. */
+static void write_check(json_t *rec)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct pm_err e;
+	json_t *back;
+
+	if (!f || pm_jsonl_write(f, rec, &e) != PM_OK || fclose(f))
+		abort();
+	back = json_loadb(buf, len, 0, NULL);
+	if (!back || !json_equal(back, rec) || memchr(buf, '\n', len) != buf + len - 1)
+		abort();
+	json_decref(back);
+	free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *copy = malloc(size + 1);
+	struct pm_jsonl *r;
+	struct pm_err e;
+	json_t *rec;
+	size_t len;
+	FILE *f;
+
+	if (!copy || !size || !(f = fmemopen(memcpy(copy, data, size), size, "r"))) {
+		free(copy);
+		return 0;
+	}
+	if (pm_jsonl_open_file(f, "fuzz", FUZZ_MODE, &r, &e) == PM_OK) {
+		while (pm_jsonl_next(r, &rec, &e) == PM_EDATA || rec) {
+			pm_jsonl_raw(r, &len);
+			if (pm_jsonl_lineno(r) < 1 || !len || !*pm_jsonl_where(r))
+				abort();
+			if (rec) {
+				fields_read(rec, (int)(size % 7));
+				write_check(rec);
+			}
+		}
+		pm_jsonl_close(r);
+	}
+	fclose(f);
+	free(copy);
+	return 0;
+}

@@ -1,0 +1,733 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pm/jsonl.h"
+
+static char tmp_path[64], rej_path[80];
+
+static void tmp_make(char *path, size_t size, const char *s, size_t len)
+{
+	int fd;
+
+	snprintf(path, size, "/tmp/test_jsonl.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, len), len);
+	assert_int_equal(close(fd), 0);
+}
+
+static int tmp_remove(void **state)
+{
+	if (tmp_path[0])
+		unlink(tmp_path);
+	if (rej_path[0])
+		unlink(rej_path);
+	tmp_path[0] = rej_path[0] = '\0';
+	return 0;
+}
+
+static char *file_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 16);
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 1 << 16, f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static struct pm_jsonl *open_bytes(const char *s, size_t len, enum pm_jsonl_mode mode)
+{
+	struct pm_jsonl *r;
+	struct pm_err e;
+
+	tmp_make(tmp_path, sizeof tmp_path, s, len);
+	assert_int_equal(pm_jsonl_open(tmp_path, mode, &r, &e), PM_OK);
+	return r;
+}
+
+static struct pm_jsonl *open_text(const char *s, enum pm_jsonl_mode mode)
+{
+	return open_bytes(s, strlen(s), mode);
+}
+
+static void raw_is(struct pm_jsonl *r, const char *raw)
+{
+	size_t len;
+	const char *got = pm_jsonl_raw(r, &len);
+
+	assert_int_equal(len, strlen(raw));
+	assert_memory_equal(got, raw, len);
+}
+
+/* The next record, compared as compact JSON in its key order. */
+static void next_is(struct pm_jsonl *r, const char *json, long line, const char *raw)
+{
+	struct pm_err e;
+	json_t *rec;
+	char *s;
+
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+	assert_non_null(rec);
+	s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, json);
+	free(s);
+	assert_int_equal(pm_jsonl_lineno(r), line);
+	raw_is(r, raw);
+}
+
+static void next_fails(struct pm_jsonl *r, const char *msg, long line, const char *raw)
+{
+	struct pm_err e;
+	json_t *rec = json_null();
+
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_EDATA);
+	assert_null(rec);
+	assert_string_equal(e.msg, msg);
+	assert_int_equal(pm_jsonl_lineno(r), line);
+	raw_is(r, raw);
+}
+
+static void next_ends(struct pm_jsonl *r)
+{
+	struct pm_err e;
+	json_t *rec = json_null();
+
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+	assert_null(rec);
+}
+
+static void where_is(struct pm_jsonl *r, const char *name, long line)
+{
+	char want[128];
+
+	snprintf(want, sizeof want, "%s:%ld", name, line);
+	assert_string_equal(pm_jsonl_where(r), want);
+}
+
+static void test_lines(void **state)
+{
+	struct pm_jsonl *r = open_text("{\"a\":1}\n\n   \t\n{\"b\":\"x\"}\r\n\r\n"
+				       "{\"c\":[1,2]}", PM_JSONL_ONLY);
+
+	next_is(r, "{\"a\":1}", 1, "{\"a\":1}");
+	next_is(r, "{\"b\":\"x\"}", 4, "{\"b\":\"x\"}");
+	where_is(r, tmp_path, 4);
+	next_is(r, "{\"c\":[1,2]}", 6, "{\"c\":[1,2]}");
+	next_ends(r);
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+static void test_bom(void **state)
+{
+	struct pm_jsonl *r = open_text("\xef\xbb\xbf{\"a\":1}\n{\"b\":2}\n", PM_JSONL_ONLY);
+
+	next_is(r, "{\"a\":1}", 1, "{\"a\":1}");
+	next_is(r, "{\"b\":2}", 2, "{\"b\":2}");
+	next_ends(r);
+	pm_jsonl_close(r);
+	tmp_remove(state);
+
+	r = open_text("\xef\xbb\xbfmeter,value\nE-1,5\n", PM_JSONL_OR_CSV);
+	next_is(r, "{\"meter\":\"E-1\",\"value\":\"5\"}", 2, "E-1,5");
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+static void test_long_line(void **state)
+{
+	size_t n = 1 << 20, len = n + 8;
+	char *s = malloc(len + 9);
+	struct pm_jsonl *r;
+	struct pm_err e;
+	json_t *rec;
+	const char *str;
+
+	assert_non_null(s);
+	memcpy(s, "{\"k\":\"", 6);
+	memset(s + 6, 'x', n);
+	memcpy(s + 6 + n, "\"}\n{\"n\":1}\n", 11);
+	r = open_bytes(s, len + 9, PM_JSONL_ONLY);
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+	assert_int_equal(pm_json_str(rec, "k", PM_REQUIRED, &str, &e), PM_OK);
+	assert_int_equal(strlen(str), n);
+	assert_int_equal(str[n - 1], 'x');
+	assert_memory_equal(pm_jsonl_raw(r, &len), s, n + 8);
+	assert_int_equal(len, n + 8);
+	next_is(r, "{\"n\":1}", 2, "{\"n\":1}");
+	next_ends(r);
+	pm_jsonl_close(r);
+	free(s);
+}
+
+static void test_bad_lines(void **state)
+{
+	struct pm_jsonl *r = open_text("{\"meter\":\"E-1\",\"value\":1\n"
+				       "{\"a\":1}\n"
+				       "[1,2]\n"
+				       "42\n"
+				       "{\"a\":1,\"a\":2}\n"
+				       "{\"a\":1} x\n"
+				       "meter,value\n"
+				       "{\"b\":2}\n", PM_JSONL_ONLY);
+
+	next_fails(r, "invalid JSON: '}' expected near end of file (column 24)", 1,
+		   "{\"meter\":\"E-1\",\"value\":1");
+	where_is(r, tmp_path, 1);
+	next_is(r, "{\"a\":1}", 2, "{\"a\":1}");
+	next_fails(r, "expected a JSON object", 3, "[1,2]");
+	next_fails(r, "expected a JSON object", 4, "42");
+	next_fails(r, "invalid JSON: duplicate object key near '\"a\"' (column 10)", 5,
+		   "{\"a\":1,\"a\":2}");
+	next_fails(r, "invalid JSON: end of file expected near 'x' (column 9)", 6,
+		   "{\"a\":1} x");
+	next_fails(r, "invalid JSON: invalid token near 'meter' (column 5)", 7,
+		   "meter,value");
+	next_is(r, "{\"b\":2}", 8, "{\"b\":2}");
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+static void test_open_errors(void **state)
+{
+	struct pm_jsonl *r = (struct pm_jsonl *)&r;
+	struct pm_err e;
+
+	assert_int_equal(pm_jsonl_open("/nonexistent/readings.jsonl", PM_JSONL_ONLY, &r, &e),
+			 PM_ENOINPUT);
+	assert_null(r);
+	assert_string_equal(e.msg,
+			    "cannot open \"/nonexistent/readings.jsonl\": No such file or directory");
+	assert_int_equal(pm_jsonl_open("/tmp", PM_JSONL_ONLY, &r, &e), PM_ENOINPUT);
+	assert_null(r);
+	assert_string_equal(e.msg, "cannot read \"/tmp\": Is a directory");
+}
+
+static void test_stdin(void **state)
+{
+	struct pm_jsonl *r;
+	struct pm_err e;
+
+	tmp_make(tmp_path, sizeof tmp_path, "\n{\"a\":1}\n", 9);
+	assert_non_null(freopen(tmp_path, "r", stdin));
+	assert_int_equal(pm_jsonl_open("-", PM_JSONL_OR_CSV, &r, &e), PM_OK);
+	next_is(r, "{\"a\":1}", 2, "{\"a\":1}");
+	where_is(r, "stdin", 2);
+	next_ends(r);
+	pm_jsonl_close(r);
+	assert_int_not_equal(fcntl(STDIN_FILENO, F_GETFD), -1);
+}
+
+static void test_open_file(void **state)
+{
+	char text[] = "a,b\n1,2\n";
+	FILE *f = fmemopen(text, strlen(text), "r");
+	struct pm_jsonl *r;
+	struct pm_err e;
+
+	assert_non_null(f);
+	assert_int_equal(pm_jsonl_open_file(f, "upload.csv", PM_JSONL_OR_CSV, &r, &e), PM_OK);
+	next_is(r, "{\"a\":\"1\",\"b\":\"2\"}", 2, "1,2");
+	where_is(r, "upload.csv", 2);
+	next_ends(r);
+	pm_jsonl_close(r);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_detect(void **state)
+{
+	struct pm_jsonl *r = open_text("\n  \t{\"a\":1}\n{\"b\":2}\n", PM_JSONL_OR_CSV);
+
+	next_is(r, "{\"a\":1}", 2, "  \t{\"a\":1}");
+	next_is(r, "{\"b\":2}", 3, "{\"b\":2}");
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+static void test_empty(void **state)
+{
+	static const char *const blank[] = { "", "\n \n\t\r\n" };
+	static const char *const header_only[] = { "a,b\n", "\n\na,b\n\n" };
+	struct pm_jsonl *r;
+	size_t i;
+	int mode;
+
+	for (i = 0; i < 2; i++) {
+		for (mode = PM_JSONL_ONLY; mode <= PM_JSONL_OR_CSV; mode++) {
+			r = open_text(blank[i], mode);
+			next_ends(r);
+			pm_jsonl_close(r);
+			tmp_remove(state);
+		}
+		r = open_text(header_only[i], PM_JSONL_OR_CSV);
+		next_ends(r);
+		pm_jsonl_close(r);
+		tmp_remove(state);
+	}
+}
+
+static void test_csv(void **state)
+{
+	struct pm_jsonl *r = open_text("meter, value ,note\r\n"
+				       "E-1,12.5,\"a, b\"\r\n"
+				       "E-2,7,\"say \"\"hi\"\"\"\r\n"
+				       "\r\n"
+				       "E-3,8,\"two\r\nlines\"\r\n"
+				       "E-4,,\r\n"
+				       "E-5\r\n"
+				       ",,\"x\"", PM_JSONL_OR_CSV);
+
+	next_is(r, "{\"meter\":\"E-1\",\"value\":\"12.5\",\"note\":\"a, b\"}", 2,
+		"E-1,12.5,\"a, b\"");
+	next_is(r, "{\"meter\":\"E-2\",\"value\":\"7\",\"note\":\"say \\\"hi\\\"\"}", 3,
+		"E-2,7,\"say \"\"hi\"\"\"");
+	next_is(r, "{\"meter\":\"E-3\",\"value\":\"8\",\"note\":\"two\\r\\nlines\"}", 5,
+		"E-3,8,\"two\r\nlines\"");
+	where_is(r, tmp_path, 5);
+	next_is(r, "{\"meter\":\"E-4\"}", 7, "E-4,,");
+	next_is(r, "{\"meter\":\"E-5\"}", 8, "E-5");
+	next_is(r, "{\"note\":\"x\"}", 9, ",,\"x\"");
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+static void test_csv_multiline_lf(void **state)
+{
+	struct pm_jsonl *r = open_text("id,text\n1,\"a\n\nb\"\n2,c\n", PM_JSONL_OR_CSV);
+
+	next_is(r, "{\"id\":\"1\",\"text\":\"a\\n\\nb\"}", 2, "1,\"a\n\nb\"");
+	next_is(r, "{\"id\":\"2\",\"text\":\"c\"}", 5, "2,c");
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+static void header_fails(const char *text, const char *msg, const char *raw)
+{
+	struct pm_jsonl *r = open_text(text, PM_JSONL_OR_CSV);
+
+	next_fails(r, msg, 1, raw);
+	next_fails(r, "row not read: the header at line 1 is bad", 2, "1,2,3");
+	next_fails(r, "row not read: the header at line 1 is bad", 3, "4,5,6");
+	next_ends(r);
+	pm_jsonl_close(r);
+	tmp_remove(NULL);
+}
+
+static void test_csv_header(void **state)
+{
+	header_fails("a,,b\n1,2,3\n4,5,6\n", "column 2 of the header has no name", "a,,b");
+	header_fails("a,  ,b\n1,2,3\n4,5,6\n", "column 2 of the header has no name", "a,  ,b");
+	header_fails("id, name,name \n1,2,3\n4,5,6\n",
+		     "column name \"name\" appears twice in the header; names must be unique",
+		     "id, name,name ");
+	header_fails("\"a\"x,b\n1,2,3\n4,5,6\n",
+		     "cell 1: expected \",\" or the end of the line after the closing quote",
+		     "\"a\"x,b");
+	header_fails("a,\xff\n1,2,3\n4,5,6\n", "column 2 of the header: expected UTF-8 text",
+		     "a,\xff");
+}
+
+static void test_csv_bad_rows(void **state)
+{
+	struct pm_jsonl *r = open_text("a,b\n"
+				       "1,2,3\n"
+				       "\"x\"y,2\n"
+				       "4,\xc3\n"
+				       "5,6\n"
+				       "7,\"open\n"
+				       "more\n", PM_JSONL_OR_CSV);
+
+	next_fails(r, "row has 3 cells, more than the 2 columns of the header", 2, "1,2,3");
+	next_fails(r, "cell 1: expected \",\" or the end of the line after the closing quote", 3,
+		   "\"x\"y,2");
+	next_fails(r, "field \"b\": expected UTF-8 text", 4, "4,\xc3");
+	next_is(r, "{\"a\":\"5\",\"b\":\"6\"}", 5, "5,6");
+	next_fails(r, "cell 2: expected a closing quote before the end of the input", 6,
+		   "7,\"open\nmore");
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+static void test_tsv(void **state)
+{
+	struct pm_jsonl *r = open_text("meter\tvalue\tnote\r\nE-1\t12.5\thas, comma\r\n"
+				       "E-2\t\"q\"\"\"\t\r\n", PM_JSONL_OR_CSV);
+
+	next_is(r, "{\"meter\":\"E-1\",\"value\":\"12.5\",\"note\":\"has, comma\"}", 2,
+		"E-1\t12.5\thas, comma");
+	next_is(r, "{\"meter\":\"E-2\",\"value\":\"q\\\"\"}", 3, "E-2\t\"q\"\"\"\t");
+	next_ends(r);
+	pm_jsonl_close(r);
+	tmp_remove(state);
+
+	/* A comma in the header makes it CSV, tabs and all. */
+	r = open_text("a,b\tc\n1,2\tx\n", PM_JSONL_OR_CSV);
+	next_is(r, "{\"a\":\"1\",\"b\\tc\":\"2\\tx\"}", 2, "1,2\tx");
+	pm_jsonl_close(r);
+}
+
+static json_t *obj(const char *text)
+{
+	json_error_t je;
+	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+
+	assert_non_null(o);
+	return o;
+}
+
+static void test_str(void **state)
+{
+	json_t *o = obj("{\"name\":\"张三\",\"n\":5,\"z\":null}");
+	const char *s = "untouched";
+	struct pm_err e;
+
+	assert_int_equal(pm_json_str(o, "name", PM_REQUIRED, &s, &e), PM_OK);
+	assert_string_equal(s, "张三");
+	s = "untouched";
+	assert_int_equal(pm_json_str(o, "unit", PM_OPTIONAL, &s, &e), PM_OK);
+	assert_string_equal(s, "untouched");
+	assert_int_equal(pm_json_str(o, "z", PM_OPTIONAL, &s, &e), PM_OK);
+	assert_string_equal(s, "untouched");
+	assert_int_equal(pm_json_str(o, "unit", PM_REQUIRED, &s, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"unit\": missing");
+	assert_int_equal(pm_json_str(o, "z", PM_REQUIRED, &s, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"z\": missing");
+	assert_int_equal(pm_json_str(o, "n", PM_REQUIRED, &s, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"n\": expected a string");
+	assert_true(pm_json_has(o, "name"));
+	assert_true(pm_json_has(o, "n"));
+	assert_false(pm_json_has(o, "z"));
+	assert_false(pm_json_has(o, "unit"));
+	json_decref(o);
+}
+
+static void int_fails(json_t *o, const char *key, const char *msg)
+{
+	int64_t v = 99;
+	struct pm_err e;
+
+	assert_int_equal(pm_json_int(o, key, PM_REQUIRED, &v, &e), PM_EDATA);
+	assert_string_equal(e.msg, msg);
+}
+
+static void test_int(void **state)
+{
+	json_t *o = obj("{\"a\":42,\"b\":\"-17\",\"c\":\"+3\",\"d\":\" 4\",\"e\":\"4.0\","
+			"\"f\":4.0,\"g\":true,\"h\":\"9223372036854775807\","
+			"\"i\":\"9223372036854775808\",\"j\":-9223372036854775808,\"k\":\"\","
+			"\"l\":\"12x\"}");
+	int64_t v = 99;
+	struct pm_err e;
+
+	assert_int_equal(pm_json_int(o, "a", PM_REQUIRED, &v, &e), PM_OK);
+	assert_int_equal(v, 42);
+	assert_int_equal(pm_json_int(o, "b", PM_REQUIRED, &v, &e), PM_OK);
+	assert_int_equal(v, -17);
+	assert_int_equal(pm_json_int(o, "c", PM_REQUIRED, &v, &e), PM_OK);
+	assert_int_equal(v, 3);
+	assert_int_equal(pm_json_int(o, "h", PM_REQUIRED, &v, &e), PM_OK);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(pm_json_int(o, "j", PM_REQUIRED, &v, &e), PM_OK);
+	assert_true(v == INT64_MIN);
+	v = 99;
+	assert_int_equal(pm_json_int(o, "x", PM_OPTIONAL, &v, &e), PM_OK);
+	assert_int_equal(v, 99);
+	int_fails(o, "x", "field \"x\": missing");
+	int_fails(o, "d", "field \"d\": expected an integer");
+	int_fails(o, "e", "field \"e\": expected an integer");
+	int_fails(o, "f", "field \"f\": expected an integer");
+	int_fails(o, "g", "field \"g\": expected an integer");
+	int_fails(o, "k", "field \"k\": expected an integer");
+	int_fails(o, "l", "field \"l\": expected an integer");
+	int_fails(o, "i", "field \"i\": expected an integer from -9223372036854775808 "
+		  "to 9223372036854775807");
+	json_decref(o);
+}
+
+static void dec_is(json_t *o, const char *key, int places, int64_t want)
+{
+	int64_t v = 99;
+	struct pm_err e;
+
+	if (pm_json_dec(o, key, places, PM_REQUIRED, &v, &e) != PM_OK)
+		fail_msg("%s", e.msg);
+	assert_true(v == want);
+}
+
+static void dec_fails(json_t *o, const char *key, int places, const char *msg)
+{
+	int64_t v = 99;
+	struct pm_err e;
+
+	assert_int_equal(pm_json_dec(o, key, places, PM_REQUIRED, &v, &e), PM_EDATA);
+	assert_string_equal(e.msg, msg);
+}
+
+/* Exact decimals: the doubles jansson holds are never multiplied, so the
+ * classic 0.07 * 100 = 7.000000000000001 cannot creep in. */
+static void test_dec(void **state)
+{
+	json_t *o = obj("{\"v\":1234.567,\"p\":0.1,\"x\":1e2,\"bad\":1.0005,\"s\":\"12.30\","
+			"\"i\":5,\"t\":true,\"tiny\":1.5e-5,\"neg\":-0.25,\"e7\":1e-7,"
+			"\"sum\":0.30000000000000004,\"exp\":\"1e2\",\"c\":0.07,\"d\":1.005,"
+			"\"big\":123456789.123,\"huge\":1e300,\"odd\":8999999999999999,"
+			"\"ten\":1.0,\"nul\":null}");
+	int64_t v = 99;
+	struct pm_err e;
+
+	dec_is(o, "v", 3, 1234567);
+	dec_is(o, "p", 3, 100);
+	dec_is(o, "x", 3, 100000);
+	dec_is(o, "s", 2, 1230);
+	dec_is(o, "i", 2, 500);
+	dec_is(o, "tiny", 6, 15);
+	dec_is(o, "neg", 2, -25);
+	dec_is(o, "c", 2, 7);
+	dec_is(o, "d", 3, 1005);
+	dec_is(o, "big", 3, INT64_C(123456789123));
+	dec_is(o, "odd", 0, INT64_C(8999999999999999));
+	dec_is(o, "ten", 0, 1);
+	dec_fails(o, "bad", 3, "field \"bad\": \"1.0005\": more than 3 decimals");
+	dec_fails(o, "e7", 6, "field \"e7\": \"0.0000001\": more than 6 decimals");
+	dec_fails(o, "sum", 3, "field \"sum\": \"0.30000000000000004\": more than 3 decimals");
+	dec_fails(o, "exp", 3,
+		  "field \"exp\": \"1e2\": exponents are not allowed, write the digits out");
+	dec_fails(o, "t", 3, "field \"t\": expected a number or decimal string");
+	dec_fails(o, "q", 3, "field \"q\": missing");
+	dec_fails(o, "nul", 3, "field \"nul\": missing");
+	assert_int_equal(pm_json_dec(o, "huge", 3, PM_REQUIRED, &v, &e), PM_EDATA);
+	assert_memory_equal(e.msg, "field \"huge\": \"1000000000", 25);
+	v = 99;
+	assert_int_equal(pm_json_dec(o, "q", 3, PM_OPTIONAL, &v, &e), PM_OK);
+	assert_int_equal(v, 99);
+	json_decref(o);
+}
+
+static void test_money(void **state)
+{
+	json_t *o = obj("{\"a\":123.45,\"b\":\"¥1,234.50\",\"c\":100,\"d\":1e2,\"e\":0.005,"
+			"\"f\":[],\"g\":\"12.345\",\"h\":19.99,\"n\":-0.05}");
+	int64_t fen = 99;
+	struct pm_err e;
+
+	assert_int_equal(pm_json_money(o, "a", PM_REQUIRED, &fen, &e), PM_OK);
+	assert_int_equal(fen, 12345);
+	assert_int_equal(pm_json_money(o, "b", PM_REQUIRED, &fen, &e), PM_OK);
+	assert_int_equal(fen, 123450);
+	assert_int_equal(pm_json_money(o, "c", PM_REQUIRED, &fen, &e), PM_OK);
+	assert_int_equal(fen, 10000);
+	assert_int_equal(pm_json_money(o, "d", PM_REQUIRED, &fen, &e), PM_OK);
+	assert_int_equal(fen, 10000);
+	assert_int_equal(pm_json_money(o, "h", PM_REQUIRED, &fen, &e), PM_OK);
+	assert_int_equal(fen, 1999);
+	assert_int_equal(pm_json_money(o, "n", PM_REQUIRED, &fen, &e), PM_OK);
+	assert_true(fen == -5);
+	assert_int_equal(pm_json_money(o, "e", PM_REQUIRED, &fen, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"e\": \"0.005\": more than two decimals");
+	assert_int_equal(pm_json_money(o, "g", PM_REQUIRED, &fen, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"g\": \"12.345\": more than two decimals");
+	assert_int_equal(pm_json_money(o, "f", PM_REQUIRED, &fen, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"f\": expected a number or amount string");
+	assert_int_equal(pm_json_money(o, "amount", PM_REQUIRED, &fen, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"amount\": missing");
+	fen = 99;
+	assert_int_equal(pm_json_money(o, "amount", PM_OPTIONAL, &fen, &e), PM_OK);
+	assert_int_equal(fen, 99);
+	json_decref(o);
+}
+
+static void test_time(void **state)
+{
+	json_t *o = obj("{\"ts\":\"2026-11-30T23:00:00+08:00\",\"z\":\"2026-11-30T15:00:00Z\","
+			"\"n\":5,\"bad\":\"2026-13-01T00:00:00Z\"}");
+	int64_t t = 99;
+	struct pm_err e;
+
+	assert_int_equal(pm_json_time(o, "ts", PM_REQUIRED, &t, &e), PM_OK);
+	assert_int_equal(t, 1796050800);
+	assert_int_equal(pm_json_time(o, "z", PM_REQUIRED, &t, &e), PM_OK);
+	assert_int_equal(t, 1796050800);
+	assert_int_equal(pm_json_time(o, "n", PM_REQUIRED, &t, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"n\": expected an RFC 3339 time string");
+	assert_int_equal(pm_json_time(o, "bad", PM_REQUIRED, &t, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"bad\": expected an RFC 3339 time: "
+			    "\"2026-13-01T00:00:00Z\": month must be 01 to 12");
+	assert_int_equal(pm_json_time(o, "ts2", PM_REQUIRED, &t, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"ts2\": missing");
+	t = 99;
+	assert_int_equal(pm_json_time(o, "ts2", PM_OPTIONAL, &t, &e), PM_OK);
+	assert_int_equal(t, 99);
+	json_decref(o);
+}
+
+/* CSV cells are strings; the accessors read numbers and times from them. */
+static void test_csv_fields(void **state)
+{
+	struct pm_jsonl *r = open_text("meter,value,n,amount,ts,note\n"
+				       "E-1,12.5,7,\"1,234.50\",2026-11-30T15:00:00Z,\n",
+				       PM_JSONL_OR_CSV);
+	int64_t v = 99, n = 99, fen = 99, t = 99;
+	const char *note = "untouched";
+	struct pm_err e;
+	json_t *rec;
+
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+	assert_int_equal(pm_json_dec(rec, "value", 3, PM_REQUIRED, &v, &e), PM_OK);
+	assert_int_equal(v, 12500);
+	assert_int_equal(pm_json_int(rec, "n", PM_REQUIRED, &n, &e), PM_OK);
+	assert_int_equal(n, 7);
+	assert_int_equal(pm_json_money(rec, "amount", PM_REQUIRED, &fen, &e), PM_OK);
+	assert_int_equal(fen, 123450);
+	assert_int_equal(pm_json_time(rec, "ts", PM_REQUIRED, &t, &e), PM_OK);
+	assert_int_equal(t, 1796050800);
+	assert_int_equal(pm_json_str(rec, "note", PM_OPTIONAL, &note, &e), PM_OK);
+	assert_string_equal(note, "untouched");
+	assert_false(pm_json_has(rec, "note"));
+	pm_jsonl_close(r);
+}
+
+static void test_write(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *o = json_object();
+	struct pm_err e;
+
+	assert_non_null(f);
+	json_object_set_new(o, "type", json_string("reading"));
+	json_object_set_new(o, "meter", json_string("E-1"));
+	json_object_set_new(o, "value", json_integer(1234567));
+	json_object_set_new(o, "note", json_string("一号楼 3单元 \"东\""));
+	assert_int_equal(pm_jsonl_write(f, o, &e), PM_OK);
+	json_decref(o);
+	o = json_pack("{s:s}", "type", "end");
+	assert_int_equal(pm_jsonl_write(f, o, &e), PM_OK);
+	json_decref(o);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "{\"type\":\"reading\",\"meter\":\"E-1\",\"value\":1234567,"
+			    "\"note\":\"一号楼 3单元 \\\"东\\\"\"}\n{\"type\":\"end\"}\n");
+	free(buf);
+}
+
+static void test_write_error(void **state)
+{
+	FILE *f = fopen("/dev/full", "w");
+	json_t *o = json_pack("{s:i}", "a", 1);
+	struct pm_err e;
+
+	assert_non_null(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	assert_int_equal(pm_jsonl_write(f, o, &e), PM_EIO);
+	assert_string_equal(e.msg, "write error: No space left on device");
+	json_decref(o);
+	fclose(f);
+}
+
+static void test_reject(void **state)
+{
+	struct pm_reject *rj = (struct pm_reject *)&rj;
+	struct pm_err e;
+	size_t len;
+	char *got;
+
+	tmp_make(rej_path, sizeof rej_path, "old contents\n", 13);
+	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+	assert_int_equal(pm_reject_write(rj, "{\"a\":1", 6, &e), PM_OK);
+	assert_int_equal(pm_reject_write(rj, "E-3,8,\"two\r\nlines\"", 18, &e), PM_OK);
+	assert_int_equal(pm_reject_write(rj, "abcdef", 3, &e), PM_OK);
+	assert_int_equal(pm_reject_write(rj, "", 0, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+	got = file_read(rej_path, &len);
+	assert_int_equal(len, 31);
+	assert_memory_equal(got, "{\"a\":1\nE-3,8,\"two\r\nlines\"\nabc\n\n", 31);
+	free(got);
+	assert_int_equal(pm_reject_close(NULL, &e), PM_OK);
+
+	assert_int_equal(pm_reject_open("/nonexistent/rejects.jsonl", &rj, &e), PM_ECANTCREAT);
+	assert_null(rj);
+	assert_string_equal(e.msg,
+			    "cannot create \"/nonexistent/rejects.jsonl\": No such file or directory");
+
+	assert_int_equal(pm_reject_open("/dev/full", &rj, &e), PM_OK);
+	assert_int_equal(pm_reject_write(rj, "x", 1, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_EIO);
+	assert_string_equal(e.msg, "cannot write \"/dev/full\": No space left on device");
+}
+
+/* What a program does with a bad line: its raw text goes to the reject
+ * file as it was, so the file can be fixed and read again. */
+static void test_reject_bad_lines(void **state)
+{
+	struct pm_jsonl *r = open_text("{\"a\":1}\n{\"a\":\r\n\n[2]\n{\"a\":3}\n", PM_JSONL_ONLY);
+	struct pm_reject *rj;
+	struct pm_err e;
+	const char *raw;
+	json_t *rec;
+	size_t len;
+	char *got;
+	int rc, good = 0;
+
+	snprintf(rej_path, sizeof rej_path, "%s.rej", tmp_path);
+	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+	while ((rc = pm_jsonl_next(r, &rec, &e)) == PM_EDATA || rec) {
+		if (rc == PM_OK) {
+			good++;
+			continue;
+		}
+		raw = pm_jsonl_raw(r, &len);
+		assert_int_equal(pm_reject_write(rj, raw, len, &e), PM_OK);
+	}
+	assert_int_equal(rc, PM_OK);
+	assert_int_equal(good, 2);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+	pm_jsonl_close(r);
+	got = file_read(rej_path, &len);
+	assert_int_equal(len, 10);
+	assert_memory_equal(got, "{\"a\":\n[2]\n", 10);
+	free(got);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_lines, tmp_remove),
+		cmocka_unit_test_teardown(test_bom, tmp_remove),
+		cmocka_unit_test_teardown(test_long_line, tmp_remove),
+		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test_teardown(test_stdin, tmp_remove),
+		cmocka_unit_test(test_open_file),
+		cmocka_unit_test_teardown(test_detect, tmp_remove),
+		cmocka_unit_test_teardown(test_empty, tmp_remove),
+		cmocka_unit_test_teardown(test_csv, tmp_remove),
+		cmocka_unit_test_teardown(test_csv_multiline_lf, tmp_remove),
+		cmocka_unit_test_teardown(test_csv_header, tmp_remove),
+		cmocka_unit_test_teardown(test_csv_bad_rows, tmp_remove),
+		cmocka_unit_test_teardown(test_tsv, tmp_remove),
+		cmocka_unit_test(test_str),
+		cmocka_unit_test(test_int),
+		cmocka_unit_test(test_dec),
+		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test_teardown(test_csv_fields, tmp_remove),
+		cmocka_unit_test(test_write),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test_teardown(test_reject, tmp_remove),
+		cmocka_unit_test_teardown(test_reject_bad_lines, tmp_remove),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
