@@ -37,6 +37,7 @@ static int shared_opt(struct pm_ctx *c, int key, const char *arg)
 	case 'q': c->quiet = 1; return 1;
 	case 'v': c->verbose++; return 1;
 	case OPT_FORMAT:
+		c->format_given = 1;
 		if (strcmp(arg, "table") == 0) c->format = PM_FMT_TABLE;
 		else if (strcmp(arg, "jsonl") == 0) c->format = PM_FMT_JSONL;
 		else if (strcmp(arg, "csv") == 0) c->format = PM_FMT_CSV;
@@ -592,19 +593,23 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 	if (pm_jsonl_open(path, im->mode, &r, &c->err))
 		return c->err.code;
 	for (;;) {
+		rec = NULL;
 		rc = pm_jsonl_next(r, &rec, &why);
 		if (rc == PM_OK && !rec)
 			break;
-		if (rc == PM_OK) {
+		if (rc == PM_OK || rc == PM_EDATA)
 			im->read++;
+		if (rc == PM_OK) {
 			outcome = 0;
 			rc = im->record(im->ctx, rec, &outcome, &why);
 			if (rc == PM_OK && outcome >= 0 && outcome < 8)
 				im->counts[outcome]++;
-		} else if (rc == PM_EDATA) {
-			im->read++;
+		} else {
+			rec = NULL;
 		}
 		if (rc == PM_EDATA) {
+			if (im->on_reject)
+				im->on_reject(im->ctx, rec, pm_jsonl_where(r), why.msg);
 			if ((rc = import_reject(c, im, r, rj, &why)))
 				break;
 		} else if (rc) {

@@ -981,10 +981,27 @@ static const struct pm_schema community_schema = {
 	PM_KEY("address", PM_NODE(PM_SCHEMA_STRING))),
 };
 
+static const struct pm_schema meter_kind_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("uom", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "16"), .required = true),
+	PM_KEY("digits", PM_NODE(PM_SCHEMA_INT, .min = "3", .max = "12"), .def = "6")),
+};
+
+static const struct pm_schema meters_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("missing", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("zero", "average_3m", "hold")),
+	       .def = "zero"),
+	PM_KEY("spike_factor", PM_NODE(PM_SCHEMA_DECIMAL, .places = 1, .min = "1", .max = "100"),
+	       .def = "3"),
+	PM_KEY("stuck_readings", PM_NODE(PM_SCHEMA_INT, .min = "2", .max = "1000"), .def = "5"),
+	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .item = &meter_kind_schema))),
+};
+
 static const struct pm_schema config_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("effective", PM_NODE(PM_SCHEMA_DATE), .required = true),
-	PM_KEY("community", &community_schema, .required = true)),
+	PM_KEY("community", &community_schema, .required = true),
+	PM_KEY("meters", &meters_schema, .def = "{}")),
 };
 
 /* The configuration */

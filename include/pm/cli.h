@@ -52,6 +52,7 @@ struct pm_ctx {
 	const char *db_path;
 	const char *as;
 	enum pm_format format;
+	int format_given;    /* --format was on the command line */
 	int quiet, verbose;
 	int optind;          /* first operand after pm_cli_opt returned 0 */
 	int stop;            /* exit code when pm_cli_opt returned -1 */
@@ -106,6 +107,9 @@ struct pm_import {
 	 * setting *outcome; PM_EDATA rejects it (having written nothing),
 	 * any other error stops the run. */
 	int (*record)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
+	/* Told of each rejected record (rec NULL when it was no JSON object),
+	 * or NULL. */
+	void (*on_reject)(void *ctx, json_t *rec, const char *where, const char *why);
 	void *ctx;
 	long read, rejected, counts[8]; /* filled in */
 };

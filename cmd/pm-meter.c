@@ -1,0 +1,522 @@
+/* pm-meter: meters, readings, device frames, usage per period, anomalies. */
+#include <errno.h>
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/cli.h"
+#include "pm/frame.h"
+#include "pm/i18n.h"
+#include "pm/meter.h"
+#include "pm/money.h"
+
+enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REGISTERS,
+       O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
+       O_PROTOCOL, O_TS, O_PERIOD, O_METER };
+
+static int out_owned(struct pm_ctx *c, json_t *rec)
+{
+	int rc = pm_cli_out(c, rec);
+
+	json_decref(rec);
+	return rc;
+}
+
+static int out_record(void *ctx, json_t *rec)
+{
+	return pm_cli_out(ctx, rec);
+}
+
+/* A reading or register value from the command line, exactly. */
+static int value_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
+{
+	if (pm_decimal_parse(s, 3, v, &c->err))
+		return pm_err_prefix(&c->err, "%s", opt);
+	return PM_OK;
+}
+
+/* ---- the registry ---- */
+
+static const struct pm_opt add_opts[] = {
+	{"kind", O_KIND, "KIND", N_("water, electricity, gas, heat, or a kind the config names")},
+	{"serves", O_SERVES, "WHAT", N_("a unit code, building:CODE or community (公区表)")},
+	{"address", O_ADDRESS, "ADDR", N_("device address for frames (12 or 14 digits)")},
+	{"multiplier", O_MULTIPLIER, "N", N_("current-transformer ratio (default 1)")},
+	{"digits", O_DIGITS, "N", N_("integer digits of the register (default by kind)")},
+	{"uom", O_UOM, "UNIT", N_("unit of measure (default by kind: m3, kWh)")},
+	{"registers", O_REGISTERS, "LIST", N_("time-of-use registers: sharp,peak,flat,valley")},
+	{"installed", O_INSTALLED, "TIME", N_("installation time, RFC 3339")},
+	{"initial", O_INITIAL, "VALUE", N_("reading at installation (default 0)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int set_registers(json_t *rec, const char *list)
+{
+	char buf[128], *tok, *save;
+	json_t *a = json_array();
+
+	snprintf(buf, sizeof buf, "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_array_append_new(a, json_string(tok));
+	return json_object_set_new(rec, "registers", a);
+}
+
+static int cmd_add(struct pm_ctx *c, int argc, char **argv)
+{
+	static const char *const keys[] = {[O_KIND - O_KIND] = "kind", [O_SERVES - O_KIND] = "serves",
+		[O_ADDRESS - O_KIND] = "address", [O_MULTIPLIER - O_KIND] = "multiplier",
+		[O_DIGITS - O_KIND] = "digits", [O_UOM - O_KIND] = "uom", [O_INSTALLED - O_KIND] = "installed",
+		[O_INITIAL - O_KIND] = "initial"};
+	json_t *rec = json_object();
+	enum pm_upsert did;
+	struct pm_db *db;
+	const char *arg;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_REGISTERS)
+			set_registers(rec, arg);
+		else if (k >= O_KIND && k <= O_INITIAL && keys[k - O_KIND])
+			json_object_set_new(rec, keys[k - O_KIND], json_string(arg));
+	if (k < 0 || argc - c->optind != 1) {
+		json_decref(rec);
+		return k < 0 ? c->stop : pm_cli_usage(c, _("expected one meter CODE"));
+	}
+	json_object_set_new(rec, "code", json_string(argv[c->optind]));
+	if ((rc = pm_cli_db(c, "meter.write", &db)) || (rc = pm_db_begin(db, &c->err)))
+		goto out;
+	rc = pm_meter_upsert(db, rec, &did, &c->err);
+	if (rc == PM_OK && did != PM_UNCHANGED) {
+		char object[64];
+		snprintf(object, sizeof object, "meter:%s", argv[c->optind]);
+		rc = pm_audit_log(db, did == PM_INSERTED ? "meter.add" : "meter.update", object, NULL, rec, &c->err);
+	}
+	rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, &c->err);
+out:
+	json_decref(rec);
+	return rc;
+}
+
+static const struct pm_opt import_opts[] = {
+	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
+	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int upsert_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	enum pm_upsert did;
+	int rc = pm_meter_upsert(ctx, rec, &did, e);
+
+	*outcome = (int)did;
+	return rc;
+}
+
+static int cmd_import(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_import im = {.action = "meter.import", .mode = PM_JSONL_OR_CSV,
+			       .outcomes = pm_upsert_names, .record = upsert_record};
+	struct pm_db *db;
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_REJECT: im.reject = arg; break;
+		case O_STRICT: im.strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "meter.write", &db))
+		return c->err.code;
+	im.ctx = db;
+	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+}
+
+static const struct pm_opt list_opts[] = {
+	{"kind", O_KIND, "KIND", N_("only meters of this kind")},
+	{"all", O_ALL, NULL, N_("retired meters too")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_list(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *kind = NULL, *arg;
+	struct pm_db *db;
+	int k, all = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_KIND: kind = arg; break;
+		case O_ALL: all = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "meter.read", &db))
+		return c->err.code;
+	return pm_meter_each(db, kind, all, out_record, c, &c->err);
+}
+
+static int cmd_show(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	const char *arg;
+	json_t *rec;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one meter CODE"));
+	if (pm_cli_db(c, "meter.read", &db) || pm_meter_get(db, argv[c->optind], &rec, &c->err))
+		return c->err.code;
+	return out_owned(c, rec);
+}
+
+static const struct pm_opt retire_opts[] = {
+	{"at", O_AT, "TIME", N_("when, RFC 3339 (required)")},
+	{"final", O_FINAL, "VALUE", N_("the last reading (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt replace_opts[] = {
+	{"new", O_NEW, "CODE", N_("the new meter's code (required)")},
+	{"at", O_AT, "TIME", N_("when, RFC 3339 (required)")},
+	{"final", O_FINAL, "VALUE", N_("the old meter's last reading (required)")},
+	{"initial", O_INITIAL, "VALUE", N_("the new meter's first reading (default 0)")},
+	{"address", O_ADDRESS, "ADDR", N_("the new meter's device address")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int change_meter(struct pm_ctx *c, int argc, char **argv, int replace)
+{
+	const char *at = NULL, *final = NULL, *new_code = NULL, *address = NULL, *initial = "0", *arg;
+	int64_t t, fin, ini;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_AT: at = arg; break;
+		case O_FINAL: final = arg; break;
+		case O_NEW: new_code = arg; break;
+		case O_INITIAL: initial = arg; break;
+		case O_ADDRESS: address = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !at || !final || (replace && !new_code))
+		return pm_cli_usage(c, replace ? _("expected OLD with --new, --at and --final")
+					       : _("expected CODE with --at and --final"));
+	if (pm_time_parse(at, &t, &c->err) || value_arg(c, "--final", final, &fin) ||
+	    value_arg(c, "--initial", initial, &ini) || pm_cli_db(c, "meter.write", &db))
+		return c->err.code;
+	if (replace)
+		return pm_meter_replace(db, argv[c->optind], new_code, t, fin, ini, address, &c->err);
+	return pm_meter_retire(db, argv[c->optind], t, fin, &c->err);
+}
+
+static int cmd_retire(struct pm_ctx *c, int argc, char **argv)
+{
+	return change_meter(c, argc, argv, 0);
+}
+
+static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
+{
+	return change_meter(c, argc, argv, 1);
+}
+
+/* ---- ingestion ---- */
+
+static const struct pm_opt ingest_opts[] = {
+	{"reject", O_REJECT, "FILE", N_("copy bad readings to FILE")},
+	{"strict", O_STRICT, NULL, N_("write nothing if any reading is bad")},
+	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct ingest_ctx {
+	struct pm_ctx *c;
+	struct pm_ingest *in;
+	int emit;
+};
+
+static void emit_outcome(struct ingest_ctx *ic, json_t *rec, const char *outcome, const char *why)
+{
+	json_t *o = json_pack("{s:s, s:O?, s:O?, s:s, s:s?}", "type", "ingest",
+			      "meter", rec ? json_object_get(rec, "meter") : NULL,
+			      "ts", rec ? json_object_get(rec, "ts") : NULL, "outcome", outcome, "reason", why);
+
+	out_owned(ic->c, o);
+}
+
+static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	struct ingest_ctx *ic = ctx;
+	enum pm_ingest_did did;
+	int rc = pm_ingest_record(ic->in, rec, &did, e);
+
+	*outcome = (int)did;
+	if (rc == PM_OK && ic->emit)
+		emit_outcome(ic, rec, pm_ingest_names[did], NULL);
+	return rc;
+}
+
+static void ingest_rejected(void *ctx, json_t *rec, const char *where, const char *why)
+{
+	struct ingest_ctx *ic = ctx;
+
+	if (ic->emit)
+		emit_outcome(ic, rec, "rejected", why);
+}
+
+static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
+{
+	struct ingest_ctx ic = {c, NULL, 0};
+	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 50000,
+			       .outcomes = pm_ingest_names, .record = ingest_record,
+			       .on_reject = ingest_rejected, .ctx = &ic};
+	struct pm_db *db;
+	const char *arg;
+	int k, replace = 0, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_REJECT: im.reject = arg; break;
+		case O_STRICT: im.strict = 1; break;
+		case O_REPLACE: replace = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	ic.emit = c->format_given && c->format == PM_FMT_JSONL;
+	if (pm_cli_db(c, "meter.ingest", &db) || pm_ingest_open(db, replace, &ic.in, &c->err))
+		return c->err.code;
+	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	pm_ingest_close(ic.in);
+	return rc;
+}
+
+/* ---- device frames ---- */
+
+static const struct pm_opt decode_opts[] = {
+	{"protocol", O_PROTOCOL, "P", N_("dlt645 (DL/T 645-2007) or cjt188 (CJ/T 188-2004) (required)")},
+	{"ts", O_TS, "TIME", N_("the readings' time, RFC 3339 (default now)")},
+	{"reject", O_REJECT, "FILE", N_("copy bad frames to FILE")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct decoder {
+	struct pm_ctx *c;
+	struct pm_db *db;
+	enum pm_frame_proto proto;
+	char ts[PM_TIME_BUF];
+	struct pm_reject *rj;
+	long read, rejected;
+};
+
+static int frame_reading(struct decoder *d, const struct pm_frame *f, json_t **out, struct pm_err *e)
+{
+	char code[64], v[PM_MONEY_BUF];
+	json_t *regs;
+
+	if (f->kind == PM_FRAME_ERROR)
+		return pm_err_set(e, PM_EDATA, _("meter %s answered with an error: %s (0x%02X)"), f->addr,
+				  f->reason, f->err_code);
+	if (f->reg != PM_FRAME_REG_TOTAL)
+		return pm_err_set(e, PM_EDATA,
+			_("the frame carries only the %s register: ingest needs the total (DI 00 01 00 00 or the block 00 01 FF 00)"),
+			pm_frame_reg_name(f->reg));
+	if (pm_meter_by_address(d->db, f->addr, code, sizeof code, e))
+		return e->code;
+	*out = json_pack("{s:s, s:s, s:s, s:s}", "meter", code, "ts", d->ts,
+			 "value", pm_decimal_fmt(f->value[0], 3, v), "source", pm_frame_proto_name(d->proto));
+	if (f->nvalues < 2)
+		return PM_OK;
+	regs = json_object();
+	for (size_t i = 1; i < f->nvalues; i++)
+		json_object_set_new(regs, pm_frame_reg_name((enum pm_frame_reg)i),
+				    json_string(pm_decimal_fmt(f->value[i], 3, v)));
+	json_object_set_new(*out, "registers", regs);
+	return PM_OK;
+}
+
+static int decode_line(struct decoder *d, const char *line, json_t **out, struct pm_err *e)
+{
+	uint8_t buf[PM_FRAME_MAX];
+	struct pm_frame f;
+	size_t len;
+
+	if (pm_frame_hex(line, buf, sizeof buf, &len, e) || pm_frame_decode(d->proto, buf, len, &f, e))
+		return e->code;
+	return frame_reading(d, &f, out, e);
+}
+
+static int decode_file(struct decoder *d, const char *path)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char *name = in == stdin ? "stdin" : path;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	json_t *rec;
+	struct pm_err why;
+	int rc = PM_OK;
+
+	if (!in)
+		return pm_err_set(&d->c->err, PM_ENOINPUT, _("cannot read '%s': %s"), path, strerror(errno));
+	while (rc == PM_OK && (n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
+			continue;
+		d->read++;
+		rec = NULL;
+		if (decode_line(d, line, &rec, &why) == PM_OK) {
+			rc = out_owned(d->c, rec);
+			continue;
+		}
+		d->rejected++;
+		pm_cli_warn(d->c, "%s:%ld: %s", name, lineno, why.msg);
+		if (d->rj)
+			rc = pm_reject_write(d->rj, line, (size_t)n, &d->c->err);
+	}
+	if (rc == PM_OK && ferror(in))
+		rc = pm_err_set(&d->c->err, PM_EIO, _("cannot read '%s': %s"), path, strerror(errno));
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	return rc;
+}
+
+static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
+{
+	struct decoder d = {.c = c};
+	const char *proto = NULL, *ts = NULL, *reject = NULL, *arg;
+	int64_t t = pm_now();
+	int k, rc = PM_OK;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PROTOCOL: proto = arg; break;
+		case O_TS: ts = arg; break;
+		case O_REJECT: reject = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (!proto)
+		return pm_cli_usage(c, _("--protocol is required: dlt645 or cjt188"));
+	if (pm_frame_proto_parse(proto, &d.proto, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &d.db) ||
+	    (reject && pm_reject_open(reject, &d.rj, &c->err)))
+		return c->err.code;
+	pm_time_fmt(t, pm_db_tz(d.db), d.ts);
+	for (int i = c->optind; rc == PM_OK && i < argc; i++)
+		rc = decode_file(&d, argv[i]);
+	if (c->optind == argc)
+		rc = decode_file(&d, "-");
+	if (pm_reject_close(d.rj, rc ? NULL : &c->err) && rc == PM_OK)
+		rc = c->err.code;
+	if (rc == PM_OK && d.rejected)
+		rc = pm_err_set(&c->err, PM_EDATA, _("%ld of %ld frames rejected"), d.rejected, d.read);
+	return rc;
+}
+
+/* ---- usage and anomalies ---- */
+
+static const struct pm_opt usage_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
+	{"kind", O_KIND, "KIND", N_("only meters of this kind")},
+	{"meter", O_METER, "CODE", N_("only this meter")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct usage_ctx {
+	struct pm_ctx *c;
+	struct pm_period p;
+};
+
+static int usage_row(void *ctx, const struct pm_usage *u)
+{
+	struct usage_ctx *uc = ctx;
+
+	return out_owned(uc->c, pm_usage_json(u, uc->p));
+}
+
+static int period_opts(struct pm_ctx *c, int argc, char **argv, struct pm_period *p,
+		       const char **kind, const char **meter)
+{
+	const char *period = NULL, *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: period = arg; break;
+		case O_KIND: *kind = arg; break;
+		case O_METER: *meter = arg; break;
+		}
+	if (k < 0)
+		return -1;
+	if (!period)
+		return pm_cli_usage(c, _("--period YYYY-MM is required")), -1;
+	if (pm_period_parse(period, p, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg), -1;
+	return PM_OK;
+}
+
+static int cmd_usage(struct pm_ctx *c, int argc, char **argv)
+{
+	struct usage_ctx uc = {c, {0, 0}};
+	const char *kind = NULL, *meter = NULL;
+	struct pm_db *db;
+
+	if (period_opts(c, argc, argv, &uc.p, &kind, &meter))
+		return c->stop;
+	if (pm_cli_db(c, "meter.read", &db))
+		return c->err.code;
+	return pm_usage_each(db, uc.p, kind, meter, usage_row, &uc, &c->err);
+}
+
+static const struct pm_opt anomalies_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_anomalies(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *kind = NULL, *meter = NULL;
+	struct pm_period p;
+	struct pm_db *db;
+
+	if (period_opts(c, argc, argv, &p, &kind, &meter))
+		return c->stop;
+	if (pm_cli_db(c, "meter.read", &db))
+		return c->err.code;
+	return pm_anomaly_each(db, p, out_record, c, &c->err);
+}
+
+static const struct pm_cmd cmds[] = {
+	{"add", cmd_add, "CODE", N_("register a meter, or change one"), add_opts, NULL},
+	{"import", cmd_import, "[FILE...]", N_("register meters from JSON lines or CSV"), import_opts, NULL},
+	{"list", cmd_list, NULL, N_("list meters"), list_opts, NULL},
+	{"show", cmd_show, "CODE", N_("show a meter"), NULL, NULL},
+	{"retire", cmd_retire, "CODE", N_("take a meter out of service with its final reading"), retire_opts, NULL},
+	{"replace", cmd_replace, "OLD", N_("replace a meter by a new one, with no gap in usage"), replace_opts, NULL},
+	{"ingest", cmd_ingest, "[FILE...]", N_("store readings from JSON lines"), ingest_opts, NULL},
+	{"decode", cmd_decode, "[FILE...]", N_("turn DL/T 645 or CJ/T 188 frames into readings"), decode_opts, NULL},
+	{"usage", cmd_usage, NULL, N_("usage of each meter in a billing period"), usage_opts, NULL},
+	{"anomalies", cmd_anomalies, NULL, N_("spikes, zero usage, missing, stuck, leaks in a period"), anomalies_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_prog prog = {
+	"pm-meter", N_("pm-meter: meters, readings, device frames, usage per period, anomalies"), cmds, NULL,
+};
+
+int main(int argc, char **argv)
+{
+	return pm_cli_main(&prog, argc, argv);
+}

@@ -1,0 +1,420 @@
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/db.h"
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/money.h"
+#include "meter-internal.h"
+
+const char *const pm_ingest_names[] = {"inserted", "duplicate", "replaced", NULL};
+
+/* What ingestion keeps of a meter for the whole run, and the latest
+ * reading it knows, so readings arriving in time order need no query to
+ * find their predecessor. */
+struct mtr {
+	char *code;
+	int64_t id, installed, retired, initial, last_ts, last_value;
+	int digits, regs, known;
+};
+
+struct pm_ingest {
+	struct pm_db *db;
+	int replace;
+	struct mtr *m;
+	size_t n, *slot, nslot; /* open addressing: slot holds index + 1 */
+};
+
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static struct mtr *find(struct pm_ingest *in, const char *code)
+{
+	for (size_t i = hash(code) & (in->nslot - 1);; i = (i + 1) & (in->nslot - 1)) {
+		if (!in->slot[i])
+			return NULL;
+		if (strcmp(in->m[in->slot[i] - 1].code, code) == 0)
+			return &in->m[in->slot[i] - 1];
+	}
+}
+
+static int load_one(struct pm_ingest *in, sqlite3_stmt *st, size_t *cap)
+{
+	struct mtr *m;
+
+	if (in->n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		if (!(m = realloc(in->m, *cap * sizeof *m)))
+			return PM_EFAIL;
+		in->m = m;
+	}
+	m = &in->m[in->n];
+	memset(m, 0, sizeof *m);
+	if (!(m->code = strdup((const char *)sqlite3_column_text(st, 1))))
+		return PM_EFAIL;
+	in->n++;
+	m->id = sqlite3_column_int64(st, 0);
+	m->digits = sqlite3_column_int(st, 2);
+	m->installed = sqlite3_column_int64(st, 3);
+	m->retired = sqlite3_column_type(st, 4) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(st, 4);
+	m->initial = sqlite3_column_int64(st, 5);
+	m->regs = pm_meter_regs_mask((const char *)sqlite3_column_text(st, 6));
+	return PM_OK;
+}
+
+static int index_meters(struct pm_ingest *in)
+{
+	in->nslot = 16;
+	while (in->nslot < in->n * 2)
+		in->nslot *= 2;
+	if (!(in->slot = calloc(in->nslot, sizeof *in->slot)))
+		return PM_EFAIL;
+	for (size_t k = 0; k < in->n; k++) {
+		size_t i = hash(in->m[k].code) & (in->nslot - 1);
+		while (in->slot[i])
+			i = (i + 1) & (in->nslot - 1);
+		in->slot[i] = k + 1;
+	}
+	return PM_OK;
+}
+
+int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id, code, digits, installed_at, retired_at, initial, registers FROM meter";
+	struct pm_ingest *in = calloc(1, sizeof *in);
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	size_t cap = 0;
+	int rc = PM_OK;
+
+	*out = NULL;
+	if (!in || !st) {
+		free(in);
+		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
+	}
+	in->db = db;
+	in->replace = replace;
+	while (rc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = load_one(in, st, &cap);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		rc = index_meters(in);
+	else if (rc != PM_EFAIL)
+		rc = pm_db_fail(db, e, _("cannot read meters"));
+	if (rc == PM_EFAIL)
+		pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (rc) {
+		pm_ingest_close(in);
+		return rc;
+	}
+	*out = in;
+	return PM_OK;
+}
+
+void pm_ingest_close(struct pm_ingest *in)
+{
+	if (!in)
+		return;
+	for (size_t i = 0; i < in->n; i++)
+		free(in->m[i].code);
+	free(in->m);
+	free(in->slot);
+	free(in);
+}
+
+/* ---- one reading ---- */
+
+struct rd {
+	const char *meter, *source, *note;
+	int64_t ts, value, regs[PM_METER_REGS + 1];
+	int has_regs;
+};
+
+static int read_registers(json_t *rec, const struct mtr *m, struct rd *r, struct pm_err *e)
+{
+	json_t *o = json_object_get(rec, "registers");
+	const char *k;
+	json_t *v;
+	int64_t sum = 0;
+	int reg;
+
+	if (!o || json_is_null(o))
+		return PM_OK;
+	if (!json_is_object(o))
+		return pm_err_set(e, PM_EDATA, _("field \"registers\": expected an object like {\"peak\":12.5}"));
+	json_object_foreach(o, k, v) {
+		if (pm_meter_reg_parse(k, &reg) || !(m->regs & (1 << reg)))
+			return pm_err_set(e, PM_EDATA, _("field \"registers\": meter '%s' has no register \"%s\""),
+					  m->code, k);
+		if (pm_json_dec(o, k, 3, PM_REQUIRED, &r->regs[reg], e))
+			return pm_err_prefix(e, "registers");
+		if (r->regs[reg] < 0)
+			return pm_err_set(e, PM_EDATA, _("field \"registers\": \"%s\" is negative"), k);
+		r->has_regs |= 1 << reg;
+		sum += r->regs[reg];
+	}
+	if (sum > r->value) {
+		char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
+		return pm_err_set(e, PM_EDATA, _("registers sum to %s, more than the total %s"),
+				  pm_decimal_fmt(sum, 3, a), pm_decimal_fmt(r->value, 3, b));
+	}
+	return PM_OK;
+}
+
+static int read_rd(struct pm_ingest *in, json_t *rec, struct rd *r, struct mtr **m,
+		   struct pm_err *e)
+{
+	char t[PM_TIME_BUF], v[PM_MONEY_BUF];
+
+	memset(r, 0, sizeof *r);
+	if (pm_json_str(rec, "meter", PM_REQUIRED, &r->meter, e) ||
+	    pm_json_time(rec, "ts", PM_REQUIRED, &r->ts, e) ||
+	    pm_json_dec(rec, "value", 3, PM_REQUIRED, &r->value, e) ||
+	    pm_json_str(rec, "source", PM_OPTIONAL, &r->source, e) ||
+	    pm_json_str(rec, "note", PM_OPTIONAL, &r->note, e))
+		return e->code;
+	if (!(*m = find(in, r->meter)))
+		return pm_err_set(e, PM_EDATA, _("unknown meter '%s'"), r->meter);
+	if (r->value < 0)
+		return pm_err_set(e, PM_EDATA, _("field \"value\": negative"));
+	if (r->value >= pm_meter_range((*m)->digits))
+		return pm_err_set(e, PM_EDATA, _("field \"value\": %s does not fit the meter's %d digits"),
+				  pm_decimal_fmt(r->value, 3, v), (*m)->digits);
+	if (r->ts < (*m)->installed)
+		return pm_err_set(e, PM_EDATA, _("reading before meter '%s' was installed (%s)"), r->meter,
+				  pm_time_fmt((*m)->installed, pm_db_tz(in->db), t));
+	if (r->ts > (*m)->retired)
+		return pm_err_set(e, PM_EDATA, _("reading after meter '%s' was retired (%s)"), r->meter,
+				  pm_time_fmt((*m)->retired, pm_db_tz(in->db), t));
+	return read_registers(rec, *m, r, e);
+}
+
+/* ---- the store ---- */
+
+/* The reading of m nearest to ts: before (dir < 0), after (dir > 0) or at
+ * ts (dir 0). Returns 1 with *rts, *value set, 0 if there is none. */
+static int neighbour(struct pm_ingest *in, int64_t meter, int64_t ts, int dir, int64_t *rts,
+		     int64_t *value, struct pm_err *e)
+{
+	static const char before[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts < ?2 ORDER BY ts DESC LIMIT 1";
+	static const char after[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts > ?2 ORDER BY ts LIMIT 1";
+	static const char at[] = "SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts = ?2";
+	sqlite3_stmt *st = pm_db_stmt(in->db, dir < 0 ? before : dir > 0 ? after : at, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_int64(st, 1, meter);
+	sqlite3_bind_int64(st, 2, ts);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*rts = sqlite3_column_int64(st, 0);
+		*value = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(in->db, e, _("cannot read readings"));
+	return rc == SQLITE_ROW;
+}
+
+static int learn_last(struct pm_ingest *in, struct mtr *m, struct pm_err *e)
+{
+	int rc = neighbour(in, m->id, INT64_MAX, -1, &m->last_ts, &m->last_value, e);
+
+	if (rc < 0)
+		return -rc;
+	if (rc == 0)
+		m->last_ts = INT64_MIN;
+	m->known = 1;
+	return PM_OK;
+}
+
+static int record_decrease(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+			   const char *why, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT OR IGNORE INTO meter_event (meter_id, ts, kind, value, detail, created_at)"
+		" VALUES (?, ?, 'decrease_rejected', ?, ?, ?)";
+	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, r->ts);
+	sqlite3_bind_int64(st, 3, r->value);
+	sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(in->db, e, _("cannot record the rejected decrease"));
+	return PM_OK;
+}
+
+/* A decrease is a wrap-around of the register or a mistake: the mistake
+ * is rejected, and remembered for the anomaly report. */
+static int check_order(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+		       int64_t prev_ts, int64_t prev, int64_t next_ts, int64_t next, struct pm_err *e)
+{
+	char a[PM_MONEY_BUF], b[PM_MONEY_BUF], t[PM_TIME_BUF];
+	const char *tz = pm_db_tz(in->db);
+
+	if (r->value < prev && !pm_meter_wraps(prev, r->value, m->digits))
+		pm_err_set(e, PM_EDATA, _("reading %s is below %s at %s and is no register wrap: rejected"),
+			   pm_decimal_fmt(r->value, 3, a), pm_decimal_fmt(prev, 3, b),
+			   pm_time_fmt(prev_ts, tz, t));
+	else if (next_ts != INT64_MAX && next < r->value && !pm_meter_wraps(r->value, next, m->digits))
+		pm_err_set(e, PM_EDATA, _("reading %s is above %s at %s, which follows it: rejected"),
+			   pm_decimal_fmt(r->value, 3, a), pm_decimal_fmt(next, 3, b),
+			   pm_time_fmt(next_ts, tz, t));
+	else
+		return PM_OK;
+	{
+		struct pm_err why = *e;
+		if (record_decrease(in, m, r, why.msg, e))
+			return e->code;
+		*e = why;
+	}
+	return PM_EDATA;
+}
+
+static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+			  struct pm_err *e)
+{
+	static const char ins[] = "INSERT INTO reading (meter_id, ts, value) VALUES (?1, ?2, ?3)"
+				  " ON CONFLICT DO UPDATE SET value = excluded.value";
+	static const char ins_reg[] =
+		"INSERT INTO reading_register (meter_id, ts, reg, value) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT DO UPDATE SET value = excluded.value";
+	static const char ins_note[] =
+		"INSERT INTO reading_note (meter_id, ts, source, note) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT DO UPDATE SET source = excluded.source, note = excluded.note";
+	sqlite3_stmt *st;
+	int rc;
+
+	for (int reg = 0; reg <= PM_METER_REGS; reg++) {
+		if (reg && !(r->has_regs & (1 << reg)))
+			continue;
+		if (!(st = pm_db_stmt(in->db, reg ? ins_reg : ins, e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, m->id);
+		sqlite3_bind_int64(st, 2, r->ts);
+		sqlite3_bind_int64(st, 3, reg ? reg : r->value);
+		if (reg)
+			sqlite3_bind_int64(st, 4, r->regs[reg]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return pm_db_fail(in->db, e, _("cannot store the reading"));
+	}
+	if (!r->source && !r->note)
+		return PM_OK;
+	if (!(st = pm_db_stmt(in->db, ins_note, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, r->ts);
+	sqlite3_bind_text(st, 3, r->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->note, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(in->db, e, _("cannot store the reading's note"));
+	return PM_OK;
+}
+
+static int audit_replace(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+			 int64_t old, struct pm_err *e)
+{
+	char object[64], t[PM_TIME_BUF], a[PM_MONEY_BUF], b[PM_MONEY_BUF];
+	json_t *before, *after;
+	int rc;
+
+	pm_time_fmt(r->ts, NULL, t);
+	before = json_pack("{s:s, s:s}", "ts", t, "value", pm_decimal_fmt(old, 3, a));
+	after = json_pack("{s:s, s:s}", "ts", t, "value", pm_decimal_fmt(r->value, 3, b));
+	snprintf(object, sizeof object, "meter:%s", m->code);
+	rc = pm_audit_log(in->db, "reading.replace", object, before, after, e);
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+/* A reading at a time the store already has: the same again is nothing
+ * to do; another value is a conflict, or with --replace a correction. */
+static int same_time(struct pm_ingest *in, struct mtr *m, const struct rd *r, int64_t old,
+		     enum pm_ingest_did *did, struct pm_err *e)
+{
+	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
+	int64_t pts, prev, nts = INT64_MAX, next = 0;
+	int rc;
+
+	if (old == r->value) {
+		*did = PM_INGEST_DUPLICATE;
+		return PM_OK;
+	}
+	if (!in->replace)
+		return pm_err_set(e, PM_EDATA,
+			_("conflict: meter '%s' already reads %s at this time, not %s (--replace corrects it)"),
+			m->code, pm_decimal_fmt(old, 3, a), pm_decimal_fmt(r->value, 3, b));
+	if ((rc = neighbour(in, m->id, r->ts, -1, &pts, &prev, e)) < 0)
+		return e->code;
+	if (rc == 0) {
+		pts = m->installed;
+		prev = m->initial;
+	}
+	if (neighbour(in, m->id, r->ts, 1, &nts, &next, e) < 0)
+		return e->code;
+	if (check_order(in, m, r, pts, prev, nts, next, e) || insert_reading(in, m, r, e) ||
+	    audit_replace(in, m, r, old, e))
+		return e->code;
+	if (r->ts == m->last_ts)
+		m->last_value = r->value;
+	*did = PM_INGEST_REPLACED;
+	return PM_OK;
+}
+
+int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
+		     struct pm_err *e)
+{
+	int64_t pts, prev, nts = INT64_MAX, next = 0, old, ots;
+	struct mtr *m = NULL;
+	struct rd r;
+	int rc;
+
+	if (read_rd(in, rec, &r, &m, e) || (!m->known && learn_last(in, m, e)))
+		return e->code;
+	if (r.ts > m->last_ts) {
+		pts = m->last_ts == INT64_MIN ? m->installed : m->last_ts;
+		prev = m->last_ts == INT64_MIN ? m->initial : m->last_value;
+	} else {
+		if ((rc = neighbour(in, m->id, r.ts, 0, &ots, &old, e)) < 0)
+			return e->code;
+		if (rc)
+			return same_time(in, m, &r, old, did, e);
+		if ((rc = neighbour(in, m->id, r.ts, -1, &pts, &prev, e)) < 0)
+			return e->code;
+		if (rc == 0) {
+			pts = m->installed;
+			prev = m->initial;
+		}
+		if (neighbour(in, m->id, r.ts, 1, &nts, &next, e) < 0)
+			return e->code;
+	}
+	if (check_order(in, m, &r, pts, prev, nts, next, e) || insert_reading(in, m, &r, e))
+		return e->code;
+	if (r.ts > m->last_ts) {
+		m->last_ts = r.ts;
+		m->last_value = r.value;
+	}
+	*did = PM_INGEST_INSERTED;
+	return PM_OK;
+}

@@ -1,0 +1,598 @@
+#include <string.h>
+
+#include "pm/db.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "meter-internal.h"
+
+#define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
+
+enum missing_policy { MISSING_ZERO, MISSING_AVERAGE, MISSING_HOLD };
+
+/* A meter's readings over one period: the register at the period's start
+ * and end (the last reading at or before each instant, else the initial
+ * reading), and whether any reading fell inside. */
+struct segment {
+	int64_t opening, closing, opening_ts, closing_ts, raw;
+	int read, wrapped;
+};
+
+struct mtr {
+	int64_t id, multiplier, installed, initial, retired, replaces;
+	int digits, regs;
+};
+
+/* The last reading of meter at or before t: 1 with *ts and *value, 0 if
+ * there is none, negative on error. */
+static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
+			struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_int64(st, 1, meter);
+	sqlite3_bind_int64(st, 2, t);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ts = sqlite3_column_int64(st, 0);
+		*value = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read readings"));
+	return rc == SQLITE_ROW;
+}
+
+static int64_t delta(int64_t from, int64_t to, int digits, int *wrapped)
+{
+	if (to >= from)
+		return to - from;
+	*wrapped = 1;
+	return to + pm_meter_range(digits) - from;
+}
+
+static int segment(struct pm_db *db, const struct mtr *m, int64_t start, int64_t end,
+		   struct segment *s, struct pm_err *e)
+{
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = at_or_before(db, m->id, start, &s->opening_ts, &s->opening, e)) < 0)
+		return -rc;
+	if (rc == 0) {
+		s->opening_ts = m->installed;
+		s->opening = m->initial;
+	}
+	if ((rc = at_or_before(db, m->id, end, &s->closing_ts, &s->closing, e)) < 0)
+		return -rc;
+	s->read = rc && s->closing_ts > start;
+	if (!s->read) {
+		s->closing_ts = s->opening_ts;
+		s->closing = s->opening;
+	}
+	s->raw = delta(s->opening, s->closing, m->digits, &s->wrapped);
+	return PM_OK;
+}
+
+/* Usage billed on estimates since the opening reading: the real reading
+ * now covers it, so it comes off. */
+static int estimated_since(struct pm_db *db, int64_t meter, int64_t since, struct pm_period p,
+			   int64_t *sum, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(sum(usage), 0) FROM meter_estimate"
+		" WHERE meter_id = ?1 AND period_end > ?2 AND period < ?3";
+	char per[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, meter);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_text(st, 3, pm_period_fmt(p, per), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	*sum = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read estimates"));
+	return PM_OK;
+}
+
+int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_period p,
+			     int64_t usage, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO meter_estimate (meter_id, period, period_end, usage) VALUES (?, ?, ?, ?)"
+		" ON CONFLICT DO NOTHING";
+	char per[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t start, end;
+	int rc;
+
+	if (!st)
+		return e->code;
+	pm_period_bounds(p, pm_db_tz(db), &start, &end);
+	sqlite3_bind_int64(st, 1, meter_id);
+	sqlite3_bind_text(st, 2, pm_period_fmt(p, per), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, end);
+	sqlite3_bind_int64(st, 4, usage);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot record the estimate"));
+	return PM_OK;
+}
+
+/* Average raw usage of the periods before p that had readings, of the
+ * last three; 0 if none had. */
+static int average_before(struct pm_db *db, const struct mtr *m, struct pm_period p, int64_t *avg,
+			  struct pm_err *e)
+{
+	const char *tz = pm_db_tz(db);
+	int64_t start, end, sum = 0;
+	struct segment s;
+	int n = 0;
+
+	for (int k = 1; k <= 3; k++) {
+		pm_period_bounds(pm_period_add(p, -k), tz, &start, &end);
+		if (end <= m->installed)
+			break;
+		if (segment(db, m, start, end, &s, e))
+			return e->code;
+		if (s.read) {
+			sum += s.raw;
+			n++;
+		}
+	}
+	*avg = n ? pm_div_round(sum, n, PM_ROUND_HALF_UP) : 0;
+	return PM_OK;
+}
+
+static int register_at(struct pm_db *db, int64_t meter, int64_t ts, int reg, int64_t *v,
+		       struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT value FROM reading_register WHERE meter_id = ?1 AND ts = ?2 AND reg = ?3";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, meter);
+	sqlite3_bind_int64(st, 2, ts);
+	sqlite3_bind_int(st, 3, reg);
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read registers"));
+	return PM_OK;
+}
+
+static int registers(struct pm_db *db, const struct mtr *m, const struct segment *s,
+		     struct pm_usage *u, struct pm_err *e)
+{
+	struct pm_usage_reg *r;
+	int wrapped = 0;
+
+	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+		if (!(m->regs & (1 << reg)))
+			continue;
+		r = &u->regs[u->nregs++];
+		r->reg = reg;
+		if (register_at(db, m->id, s->opening_ts, reg, &r->opening, e) ||
+		    register_at(db, m->id, s->closing_ts, reg, &r->closing, e))
+			return e->code;
+		r->usage = s->read ? delta(r->opening, r->closing, m->digits, &wrapped) * m->multiplier : 0;
+	}
+	return PM_OK;
+}
+
+/* ---- the period's usage, meter by meter ---- */
+
+struct run {
+	struct pm_db *db;
+	struct pm_period p;
+	int64_t start, end;
+	enum missing_policy policy;
+	int estimates; /* any recorded at all: else skip the lookup */
+};
+
+#define MTR_COLS "m.id, m.multiplier, m.installed_at, m.initial, coalesce(m.retired_at, 0)," \
+	" coalesce(m.replaces, 0), m.digits, m.registers"
+
+static void mtr_of(sqlite3_stmt *st, int col, struct mtr *m)
+{
+	m->id = sqlite3_column_int64(st, col);
+	m->multiplier = sqlite3_column_int64(st, col + 1);
+	m->installed = sqlite3_column_int64(st, col + 2);
+	m->initial = sqlite3_column_int64(st, col + 3);
+	m->retired = sqlite3_column_int64(st, col + 4);
+	m->replaces = sqlite3_column_int64(st, col + 5);
+	m->digits = sqlite3_column_int(st, col + 6);
+	m->regs = pm_meter_regs_mask((const char *)sqlite3_column_text(st, col + 7));
+}
+
+static int load_mtr(struct pm_db *db, int64_t id, struct mtr *m, struct pm_err *e)
+{
+	static const char sql[] = "SELECT " MTR_COLS " FROM meter m WHERE m.id = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		mtr_of(st, 0, m);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read meters"));
+	return PM_OK;
+}
+
+/* Meters this one replaced during the period count up to their final
+ * readings, so a replacement leaves no gap and counts nothing twice. */
+static int fold_predecessors(struct run *r, const struct mtr *m, struct pm_usage *u,
+			     int *read, struct pm_err *e)
+{
+	struct segment s;
+	struct mtr pm;
+	int64_t id = m->replaces;
+
+	while (id) {
+		if (load_mtr(r->db, id, &pm, e))
+			return e->code;
+		if (pm.retired <= r->start)
+			break;
+		if (segment(r->db, &pm, r->start, r->end, &s, e))
+			return e->code;
+		u->usage += s.raw * pm.multiplier;
+		u->opening = s.opening;
+		u->opening_ts = s.opening_ts;
+		u->flags |= PM_USAGE_REPLACED | (s.wrapped ? PM_USAGE_WRAPPED : 0);
+		*read |= s.read;
+		id = pm.replaces;
+	}
+	return PM_OK;
+}
+
+static int apply_missing(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
+{
+	int64_t avg = 0;
+
+	u->flags |= PM_USAGE_MISSING;
+	if (r->policy == MISSING_HOLD)
+		u->flags |= PM_USAGE_HELD;
+	if (r->policy != MISSING_AVERAGE)
+		return PM_OK;
+	if (average_before(r->db, m, r->p, &avg, e))
+		return e->code;
+	u->usage += avg * m->multiplier;
+	u->flags |= PM_USAGE_ESTIMATED;
+	return PM_OK;
+}
+
+static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
+{
+	struct segment s;
+	int64_t taken = 0, raw;
+	int read;
+
+	if (segment(r->db, m, r->start, r->end, &s, e))
+		return e->code;
+	u->opening = s.opening;
+	u->opening_ts = s.opening_ts;
+	u->closing = s.closing;
+	u->closing_ts = s.closing_ts;
+	u->flags = s.wrapped ? PM_USAGE_WRAPPED : 0;
+	read = s.read;
+	if (fold_predecessors(r, m, u, &read, e))
+		return e->code;
+	raw = s.raw;
+	if (s.read && r->estimates && estimated_since(r->db, m->id, s.opening_ts, r->p, &taken, e))
+		return e->code;
+	if (taken) {
+		raw = raw > taken ? raw - taken : 0;
+		u->flags |= PM_USAGE_ADJUSTED;
+	}
+	u->usage += raw * m->multiplier;
+	if (!read && apply_missing(r, m, u, e))
+		return e->code;
+	return registers(r->db, m, &s, u, e);
+}
+
+static int run_setup(struct pm_db *db, struct pm_period p, struct run *r, struct pm_err *e)
+{
+	struct pm_config *cfg;
+	json_t *meters = NULL;
+	const char *policy;
+	sqlite3_stmt *st;
+
+	memset(r, 0, sizeof *r);
+	r->db = db;
+	r->p = p;
+	pm_period_bounds(p, pm_db_tz(db), &r->start, &r->end);
+	if (pm_meter_config(db, pm_date_of(r->start, pm_db_tz(db)), &cfg, &meters, e))
+		return e->code;
+	policy = json_string_value(json_object_get(meters, "missing"));
+	r->policy = !policy || strcmp(policy, "zero") == 0 ? MISSING_ZERO
+		  : strcmp(policy, "hold") == 0 ? MISSING_HOLD : MISSING_AVERAGE;
+	pm_config_free(cfg);
+	if (sqlite3_prepare_v2(pm_db_sqlite(db), "SELECT EXISTS (SELECT 1 FROM meter_estimate)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return pm_db_fail(db, e, _("cannot read estimates"));
+	r->estimates = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return PM_OK;
+}
+
+int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const char *meter,
+		  int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT m.code, m.kind, m.uom, m.scope, CASE m.scope WHEN 'unit' THEN un.code"
+		" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS
+		" FROM meter m LEFT JOIN unit un ON un.id = m.unit_id LEFT JOIN building b ON b.id = m.building_id"
+		" WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.code = ?2) AND m.installed_at < ?4"
+		" AND (m.retired_at IS NULL OR m.retired_at > ?3)"
+		" AND NOT EXISTS (SELECT 1 FROM meter s WHERE s.replaces = m.id AND s.installed_at < ?4)"
+		" ORDER BY m.code";
+	struct pm_usage u;
+	struct mtr m;
+	struct run r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (run_setup(db, p, &r, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r.start);
+	sqlite3_bind_int64(st, 4, r.end);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&u, 0, sizeof u);
+		mtr_of(st, 5, &m);
+		u.meter = TEXT(st, 0);
+		u.kind = TEXT(st, 1);
+		u.uom = TEXT(st, 2);
+		u.scope = TEXT(st, 3);
+		u.serves = TEXT(st, 4);
+		u.meter_id = m.id;
+		u.multiplier = m.multiplier;
+		if ((rc = compute(&r, &m, &u, e)) || (rc = fn(ctx, &u))) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read meters"));
+	return PM_OK;
+}
+
+const char *pm_usage_flag_names(unsigned flags, char *buf, size_t size)
+{
+	static const char *const names[] = {"missing", "estimated", "held", "wrapped", "replaced", "adjusted"};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof *names && n < size; i++)
+		if (flags & (1u << i))
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", names[i]);
+	return buf;
+}
+
+json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p)
+{
+	char per[PM_TIME_BUF], a[PM_MONEY_BUF], b[PM_MONEY_BUF], c[PM_MONEY_BUF], flags[96];
+	json_t *j, *regs;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:I, s:s}", "type", "usage",
+		"period", pm_period_fmt(p, per), "meter", u->meter, "kind", u->kind, "serves", u->serves,
+		"uom", u->uom, "opening", pm_decimal_fmt(u->opening, 3, a),
+		"closing", pm_decimal_fmt(u->closing, 3, b), "usage", pm_decimal_fmt(u->usage, 3, c),
+		"multiplier", (json_int_t)u->multiplier,
+		"flags", pm_usage_flag_names(u->flags, flags, sizeof flags));
+	if (!u->nregs)
+		return j;
+	regs = json_object();
+	for (int i = 0; i < u->nregs; i++)
+		json_object_set_new(regs, pm_meter_reg_name(u->regs[i].reg),
+			json_pack("{s:s, s:s, s:s}", "opening", pm_decimal_fmt(u->regs[i].opening, 3, a),
+				  "closing", pm_decimal_fmt(u->regs[i].closing, 3, b),
+				  "usage", pm_decimal_fmt(u->regs[i].usage, 3, c)));
+	json_object_set_new(j, "registers", regs);
+	return j;
+}
+
+/* ---- anomalies ---- */
+
+struct anomalies {
+	struct run r;
+	int64_t factor10;  /* spike factor in tenths */
+	int64_t stuck_n;
+	int (*fn)(void *ctx, json_t *a);
+	void *ctx;
+	struct pm_err *e;
+};
+
+static int emit(struct anomalies *a, const struct pm_usage *u, const char *rule, json_t *extra)
+{
+	char per[PM_TIME_BUF], v[PM_MONEY_BUF];
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "type", "anomaly", "rule", rule,
+			      "period", pm_period_fmt(a->r.p, per), "meter", u->meter, "kind", u->kind,
+			      "serves", u->serves, "usage", pm_decimal_fmt(u->usage, 3, v));
+	int rc;
+
+	json_object_update(j, extra);
+	json_decref(extra);
+	rc = a->fn(a->ctx, j);
+	json_decref(j);
+	return rc;
+}
+
+static int occupied(struct pm_db *db, const struct pm_usage *u, int *yes, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT status IN ('occupied', 'rented') FROM unit WHERE code = ?";
+	sqlite3_stmt *st;
+
+	*yes = 0;
+	if (strcmp(u->scope, "unit") != 0)
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, u->serves, -1, SQLITE_STATIC);
+	*yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return PM_OK;
+}
+
+/* The same value for the last N readings of the period. */
+static int stuck(struct anomalies *a, const struct pm_usage *u, int *yes, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT count(*), min(value) = max(value) FROM (SELECT value FROM reading"
+		" WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT ?4)";
+	sqlite3_stmt *st = pm_db_stmt(a->r.db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, u->meter_id);
+	sqlite3_bind_int64(st, 2, a->r.start);
+	sqlite3_bind_int64(st, 3, a->r.end);
+	sqlite3_bind_int64(st, 4, a->stuck_n);
+	*yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= a->stuck_n &&
+	       sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	return PM_OK;
+}
+
+/* Water flowing in every hour from 02:00 to 05:00 of a night: a leak, most
+ * likely. Needs readings at least hourly; counts such nights. */
+static int night_flow(struct anomalies *a, const struct pm_usage *u, int *nights, char *first,
+		      struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3 ORDER BY ts";
+	int32_t d0 = pm_date_of(a->r.start, pm_db_tz(a->r.db)), days = pm_period_days(a->r.p);
+	int64_t at[32 * 4], val[32 * 4], last = -1;
+	sqlite3_stmt *st = pm_db_stmt(a->r.db, sql, e);
+	int nb = 0, k = 0, count = 0;
+
+	*nights = 0;
+	if (!st)
+		return e->code;
+	for (int32_t d = 0; d < days && d < 32; d++)
+		for (int h = 2; h <= 5; h++) {
+			at[nb] = pm_date_start(d0 + d, pm_db_tz(a->r.db)) + h * 3600;
+			val[nb++] = -1;
+		}
+	sqlite3_bind_int64(st, 1, u->meter_id);
+	sqlite3_bind_int64(st, 2, a->r.start - 3600);
+	sqlite3_bind_int64(st, 3, a->r.end);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t ts = sqlite3_column_int64(st, 0);
+		for (; k < nb && at[k] < ts; k++)
+			val[k] = last;
+		last = sqlite3_column_int64(st, 1);
+		count++;
+	}
+	sqlite3_reset(st);
+	for (; k < nb; k++)
+		val[k] = last;
+	if (count < days * 24 * 9 / 10)
+		return PM_OK;
+	for (int i = 0; i + 3 < nb; i += 4)
+		if (val[i] >= 0 && val[i + 1] > val[i] && val[i + 2] > val[i + 1] && val[i + 3] > val[i + 2]) {
+			if (!(*nights)++)
+				pm_date_fmt(d0 + i / 4, first);
+		}
+	return PM_OK;
+}
+
+static int decreases(struct anomalies *a, const struct pm_usage *u, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, value, detail FROM meter_event WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3"
+		" AND kind = 'decrease_rejected' ORDER BY ts";
+	sqlite3_stmt *st = pm_db_stmt(a->r.db, sql, e);
+	char t[PM_TIME_BUF], v[PM_MONEY_BUF];
+	int rc = PM_OK;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, u->meter_id);
+	sqlite3_bind_int64(st, 2, a->r.start);
+	sqlite3_bind_int64(st, 3, a->r.end);
+	while (rc == PM_OK && sqlite3_step(st) == SQLITE_ROW)
+		rc = emit(a, u, "decrease_rejected", json_pack("{s:s, s:s, s:s}",
+			"ts", pm_time_fmt(sqlite3_column_int64(st, 0), pm_db_tz(a->r.db), t),
+			"value", pm_decimal_fmt(sqlite3_column_int64(st, 1), 3, v),
+			"detail", (const char *)sqlite3_column_text(st, 2)));
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int spike(struct anomalies *a, const struct pm_usage *u, struct pm_err *e)
+{
+	char v[PM_MONEY_BUF], f[PM_MONEY_BUF];
+	struct mtr m = {.id = u->meter_id, .multiplier = u->multiplier};
+	int64_t avg;
+
+	if (load_mtr(a->r.db, u->meter_id, &m, e) || average_before(a->r.db, &m, a->r.p, &avg, e))
+		return e->code;
+	avg *= m.multiplier;
+	if (avg <= 0 || u->usage * 10 <= avg * a->factor10)
+		return PM_OK;
+	return emit(a, u, "spike", json_pack("{s:s, s:s}", "average", pm_decimal_fmt(avg, 3, v),
+					     "factor", pm_decimal_fmt(a->factor10, 1, f)));
+}
+
+static int check_meter(void *ctx, const struct pm_usage *u)
+{
+	struct anomalies *a = ctx;
+	struct pm_err *e = a->e;
+	char first[PM_TIME_BUF];
+	int occ, yes = 0, nights, rc;
+
+	if (u->flags & PM_USAGE_MISSING)
+		return emit(a, u, "missing", json_object());
+	if ((rc = spike(a, u, e)) || (rc = decreases(a, u, e)) || (rc = occupied(a->r.db, u, &occ, e)))
+		return rc;
+	if (occ && u->usage == 0 && (rc = emit(a, u, "zero_usage", json_object())))
+		return rc;
+	if (occ && ((rc = stuck(a, u, &yes, e)) || (yes && (rc = emit(a, u, "stuck",
+			json_pack("{s:I}", "readings", (json_int_t)a->stuck_n))))))
+		return rc;
+	if (strcmp(u->kind, "water") != 0)
+		return PM_OK;
+	if ((rc = night_flow(a, u, &nights, first, e)))
+		return rc;
+	return nights ? emit(a, u, "night_flow", json_pack("{s:i, s:s}", "nights", nights, "first", first)) : PM_OK;
+}
+
+int pm_anomaly_each(struct pm_db *db, struct pm_period p, int (*fn)(void *ctx, json_t *a),
+		    void *ctx, struct pm_err *e)
+{
+	struct anomalies a = {.fn = fn, .ctx = ctx, .e = e};
+	struct pm_config *cfg;
+	json_t *meters = NULL;
+	int64_t start, end;
+
+	pm_period_bounds(p, pm_db_tz(db), &start, &end);
+	if (pm_meter_config(db, pm_date_of(start, pm_db_tz(db)), &cfg, &meters, e))
+		return e->code;
+	a.factor10 = json_integer_value(json_object_get(meters, "spike_factor"));
+	a.stuck_n = json_integer_value(json_object_get(meters, "stuck_readings"));
+	pm_config_free(cfg);
+	if (run_setup(db, p, &a.r, e))
+		return e->code;
+	return pm_usage_each(db, p, NULL, NULL, check_meter, &a, e);
+}
