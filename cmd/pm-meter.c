@@ -244,7 +244,7 @@ struct ingest_ctx {
 
 static void emit_outcome(struct ingest_ctx *ic, json_t *rec, const char *outcome, const char *why)
 {
-	json_t *o = json_pack("{s:s, s:O?, s:O?, s:s, s:s?}", "type", "ingest",
+	json_t *o = json_pack("{s:s, s:O?, s:O?, s:s, s:s*}", "type", "ingest",
 			      "meter", rec ? json_object_get(rec, "meter") : NULL,
 			      "ts", rec ? json_object_get(rec, "ts") : NULL, "outcome", outcome, "reason", why);
 

@@ -18,6 +18,20 @@ static const struct {
 	{"unit.entrance",
 	 "SELECT 'unit ' || u.code || ': its entrance is in another building'"
 	 " FROM unit u JOIN entrance en ON en.id = u.entrance_id WHERE en.building_id <> u.building_id"},
+	{"meter.window",
+	 "SELECT 'meter ' || m.code || ': a reading at ' || r.ts || ' outside its service'"
+	 " FROM reading r JOIN meter m ON m.id = r.meter_id"
+	 " WHERE r.ts < m.installed_at OR r.ts > coalesce(m.retired_at, r.ts)"},
+	/* A decrease passes only as a wrap: top tenth of the register, then
+	 * the bottom tenth (pm_meter_wraps). */
+	{"meter.sequence",
+	 "SELECT 'meter ' || m.code || ': ' || r.value || ' at ' || r.ts || ' after ' || r.prev"
+	 " || ', no register wrap' FROM (SELECT meter_id, ts, value,"
+	 " lag(value) OVER (PARTITION BY meter_id ORDER BY ts) AS prev FROM reading) r"
+	 " JOIN meter m ON m.id = r.meter_id,"
+	 " (SELECT CAST('1' || substr('000000000000000', 1, m2.digits + 3) AS INTEGER) AS top, m2.id AS mid"
+	 "  FROM meter m2) t"
+	 " WHERE t.mid = m.id AND r.value < r.prev AND NOT (r.prev >= t.top / 10 * 9 AND r.value < t.top / 10)"},
 	{"user.owner",
 	 "SELECT 'user ' || login || ': an owner with no person' FROM user"
 	 " WHERE role = 'owner' AND person_id IS NULL"},
