@@ -77,10 +77,10 @@ expect_out '"rule":"spike","period":"2026-11","meter":"S1",.*"usage":"16.000","a
 expect_eq "$(grep -c '"rule":"zero_usage"' "$T/out")" "0" "no zero usage where water flowed"
 run pm check
 expect_rc 0 "the meter sequences pass pm check"
-sql "INSERT INTO reading VALUES ((SELECT id FROM meter WHERE code = 'S1'), 1796000000, 1000)"
+sql "INSERT INTO reading VALUES ((SELECT id FROM meter WHERE code = 'S1'), 1797000000, 1000)"
 run pm check
 expect_rc 1 "a decrease written behind pm's back fails pm check"
-expect_out '"check":"meter.sequence","problem":"meter S1: 1000 at 1796000000 after 20000, no register wrap"' "naming the meter and values"
+expect_out '"check":"meter.sequence","problem":"meter S1: 1000 at 1797000000 after 20000, no register wrap"' "naming the meter and values"
 sql "INSERT INTO reading VALUES ((SELECT id FROM meter WHERE code = 'E9'), 1700000000, 1000)"
 run pm check
 expect_out '"check":"meter.window","problem":"meter E9: a reading at 1700000000 outside its service"' "a reading before installation too"
