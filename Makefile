@@ -78,7 +78,7 @@ $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libp
 
 $(B)/libpm.pc: Makefile
 	@mkdir -p $(dir $@)
-	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpm\nDescription: property management core library\nVersion: %s\nRequires.private: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lpm\n' \
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpm\nDescription: property management core library\nVersion: %s\nRequires: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lpm\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' '$(PKGS)' > $@
 
 $(B)/locale/%/LC_MESSAGES/pm.mo: share/locale/%.po
@@ -142,7 +142,7 @@ install: all
 	install -m 644 share/man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
 	for p in $(PROGS); do install -m 644 completions/pm.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
 	install -m 644 completions/_pm $(DESTDIR)$(DATADIR)/zsh/site-functions/_pm
-	install -m 644 completions/pm.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/pm.fish
+	for p in $(PROGS); do install -m 644 completions/pm.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$p.fish; done
 	for m in $(MO); do l=$${m#$(B)/locale/}; install -D -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l; done
 
 uninstall:
@@ -150,7 +150,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/pm $(DESTDIR)$(DATADIR)/pm
 	rm -f $(PROGS:%=$(DESTDIR)$(MANDIR)/man1/%.1) $(DESTDIR)$(MANDIR)/man5/pm.yaml.5 $(DESTDIR)$(MANDIR)/man7/pm.7
 	rm -f $(PROGS:%=$(DESTDIR)$(DATADIR)/bash-completion/completions/%) \
-	  $(DESTDIR)$(DATADIR)/zsh/site-functions/_pm $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/pm.fish
+	  $(DESTDIR)$(DATADIR)/zsh/site-functions/_pm $(PROGS:%=$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/%.fish)
 	rm -f $(PO:share/locale/%.po=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/pm.mo)
 
 clean:

@@ -117,12 +117,13 @@ static int cmd_config_show(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
 	const char *arg;
+	char *end;
 	int64_t version = 0;
 	json_t *rec;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_VERSION_N && (version = strtoll(arg, NULL, 10)) <= 0)
+		if (k == O_VERSION_N && ((version = strtoll(arg, &end, 10)) <= 0 || *end))
 			return pm_cli_usage(c, _("--version wants a positive number, not '%s'"), arg);
 	if (k < 0)
 		return c->stop;
@@ -295,11 +296,17 @@ static int cmd_person_show(struct pm_ctx *c, int argc, char **argv)
 
 /* ---- occupancy ---- */
 
-static const struct pm_opt occupancy_opts[] = {
+static const struct pm_opt occupancy_set_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the unit, like 3-2-1101")},
 	{"person", O_PERSON, "CODE", N_("the person's code")},
 	{"role", O_ROLE, "ROLE", N_("owner, tenant or family (default owner)")},
 	{"since", O_SINCE, "DATE", N_("move-in date, YYYY-MM-DD (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt occupancy_end_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit, like 3-2-1101")},
+	{"person", O_PERSON, "CODE", N_("the person's code")},
 	{"until", O_UNTIL, "DATE", N_("move-out date, YYYY-MM-DD (default today)")},
 	{NULL, 0, NULL, NULL},
 };
@@ -407,7 +414,8 @@ static int cmd_user_passwd(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &db))
 		return c->err.code;
-	if (strcmp(login, c->actor.login) != 0 && pm_auth_check(&c->actor, "user.admin", &c->err))
+	if (pm_auth_check(&c->actor, strcmp(login, c->actor.login) == 0 ? "user.passwd.self" : "user.admin",
+			  &c->err))
 		return c->err.code;
 	if (read_password(c, pw, sizeof pw))
 		return c->err.code;
@@ -625,6 +633,9 @@ static int run_program(struct pm_ctx *c, int argc, char **argv)
 
 	if (strchr(argv[0], '/') || snprintf(name, sizeof name, "pm-%s", argv[0]) >= (int)sizeof name)
 		return pm_cli_usage(c, _("unknown command '%s'"), argv[0]);
+	/* pm's own --db and --as reach pm-X the way they reach any program. */
+	if ((c->db_path && setenv("PM_DB", c->db_path, 1)) || (c->as && setenv("PM_USER", c->as, 1)))
+		return pm_err_set(&c->err, PM_EFAIL, _("cannot set the environment: %s"), strerror(errno));
 	argv[0] = name;
 	if (n > 0) {
 		self[n] = '\0';
@@ -663,8 +674,8 @@ static const struct pm_cmd person_cmds[] = {
 };
 
 static const struct pm_cmd occupancy_cmds[] = {
-	{"set", cmd_occupancy_set, NULL, N_("record a move-in"), occupancy_opts, NULL},
-	{"end", cmd_occupancy_end, NULL, N_("record a move-out"), occupancy_opts, NULL},
+	{"set", cmd_occupancy_set, NULL, N_("record a move-in"), occupancy_set_opts, NULL},
+	{"end", cmd_occupancy_end, NULL, N_("record a move-out"), occupancy_end_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

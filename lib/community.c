@@ -9,7 +9,7 @@
 #include "pm/money.h"
 #include "pm/timeutil.h"
 
-const char *const pm_upsert_names[] = {"inserted", "updated", "unchanged", NULL};
+const char *const pm_upsert_names[] = {N_("inserted"), N_("updated"), N_("unchanged"), NULL};
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
 

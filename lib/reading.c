@@ -7,7 +7,7 @@
 #include "pm/money.h"
 #include "meter-internal.h"
 
-const char *const pm_ingest_names[] = {"inserted", "duplicate", "replaced", NULL};
+const char *const pm_ingest_names[] = {N_("inserted"), N_("duplicate"), N_("replaced"), NULL};
 
 /* What ingestion keeps of a meter for the whole run, and the latest
  * reading it knows, so readings arriving in time order need no query to
