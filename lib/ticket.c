@@ -508,6 +508,26 @@ static int insert_ticket(struct pm_db *db, const struct pm_ticket_new *t, const 
 	return PM_OK;
 }
 
+/* The ticket a schedule made for this target and period already. */
+static int scheduled(struct pm_db *db, const struct pm_ticket_new *t, int64_t asset, int64_t *id,
+		     struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id FROM ticket WHERE schedule = ?1 AND coalesce(asset_id, 0) = ?2 AND due = ?3";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, t->schedule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, asset);
+	sqlite3_bind_text(st, 3, t->due, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read tickets"));
+}
+
 static bool known_kind(const char *k)
 {
 	return !k || !strcmp(k, "repair") || !strcmp(k, "complaint") || !strcmp(k, "suggestion") ||
@@ -555,7 +575,7 @@ int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm
 		return e->code;
 	if (!*id) {
 		*did = PM_TICKET_EXISTS;
-		return PM_OK;
+		return scheduled(db, t, w.asset, id, e);
 	}
 	*did = PM_TICKET_CREATED;
 	return audit(db, "ticket.submit", *id, NULL,

@@ -111,4 +111,5 @@ CREATE TABLE patrol_visit (
 	by_login   TEXT NOT NULL,
 	created_at INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX patrol_visit_route ON patrol_visit(route, ts);
+-- a check-in sent twice is kept once
+CREATE UNIQUE INDEX patrol_visit_point ON patrol_visit(route, point, ts);
