@@ -546,13 +546,39 @@ static int check_new(const struct pm_ticket_new *t, struct pm_err *e)
 	return PM_OK;
 }
 
+/* Files the ticket, or records the repeat on the open one; p points into
+ * the configuration, which the caller keeps open. */
+static int file(struct pm_db *db, const struct pm_ticket_new *t, const struct promise *p,
+		const struct who *w, int64_t window, int64_t *id, enum pm_ticket_outcome *did,
+		struct pm_err *e)
+{
+	int64_t now = pm_now();
+
+	if (!t->schedule && find_open(db, t->category, w->unit, w->asset, now - window, id, e))
+		return e->code;
+	if (*id) {
+		*did = PM_TICKET_REPEATED;
+		return record_repeat(db, *id, t, now, e);
+	}
+	if (insert_ticket(db, t, p, w, now, id, e))
+		return e->code;
+	if (!*id) {
+		*did = PM_TICKET_EXISTS;
+		return scheduled(db, t, w->asset, id, e);
+	}
+	*did = PM_TICKET_CREATED;
+	return audit(db, "ticket.submit", *id, NULL,
+		     json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "category", t->category, "priority",
+			       p->priority, "unit", t->unit, "asset", t->asset, "area", t->area,
+			       "text", t->text), e);
+}
+
 int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_new *t,
 		     int64_t *id, enum pm_ticket_outcome *did, struct pm_err *e)
 {
 	struct pm_repair rp;
 	struct promise p = {0};
 	struct who w = {0, 0, 0};
-	int64_t now = pm_now();
 	int rc;
 
 	*id = 0;
@@ -561,27 +587,10 @@ int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm
 	if (pm_repair_open(db, &rp, e))
 		return e->code;
 	rc = promise_of(&rp, t->category, &p, e);
-	if (rc == PM_OK && !t->schedule)
-		rc = find_open(db, t->category, w.unit, w.asset,
-			       now - json_integer_value(json_object_get(rp.sec, "dedupe_window")), id, e);
+	if (rc == PM_OK)
+		rc = file(db, t, &p, &w, json_integer_value(json_object_get(rp.sec, "dedupe_window")), id, did, e);
 	pm_repair_close(&rp);
-	if (rc)
-		return rc;
-	if (*id) {
-		*did = PM_TICKET_REPEATED;
-		return record_repeat(db, *id, t, now, e);
-	}
-	if (insert_ticket(db, t, &p, &w, now, id, e))
-		return e->code;
-	if (!*id) {
-		*did = PM_TICKET_EXISTS;
-		return scheduled(db, t, w.asset, id, e);
-	}
-	*did = PM_TICKET_CREATED;
-	return audit(db, "ticket.submit", *id, NULL,
-		     json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "category", t->category, "priority",
-			       p.priority, "unit", t->unit, "asset", t->asset, "area", t->area,
-			       "text", t->text), e);
+	return rc;
 }
 
 /* ---- steps ---- */
