@@ -112,10 +112,10 @@ const struct pm_schema pm_repair_schema = {
 		PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true),
 		PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true)))),
 	PM_KEY("priorities", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("urgent", PRIORITY("15m", "4h")),
-		PM_KEY("high", PRIORITY("1h", "24h")),
-		PM_KEY("normal", PRIORITY("2h", "3d")),
-		PM_KEY("low", PRIORITY("1d", "7d")))), .def = "{}"),
+		PM_KEY("urgent", PRIORITY("15m", "4h"), .def = "{}"),
+		PM_KEY("high", PRIORITY("1h", "24h"), .def = "{}"),
+		PM_KEY("normal", PRIORITY("2h", "3d"), .def = "{}"),
+		PM_KEY("low", PRIORITY("1d", "7d"), .def = "{}"))), .def = "{}"),
 	PM_KEY("categories", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
 		PM_KEY("label", PM_NODE(PM_SCHEMA_STRING)),
