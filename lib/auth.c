@@ -24,6 +24,8 @@ static const struct {
 	const char *action;
 	unsigned roles;
 } permissions[] = {
+	{"asset.read", STAFF},
+	{"asset.write", R(ADMIN) | R(FRONTDESK)},
 	{"audit.read", R(ADMIN) | R(FINANCE)},
 	{"backup", R(ADMIN)},
 	{"check", R(ADMIN) | R(FINANCE)},
@@ -32,9 +34,21 @@ static const struct {
 	{"meter.ingest", R(ADMIN) | R(TECHNICIAN)},
 	{"meter.read", STAFF},
 	{"meter.write", R(ADMIN) | R(TECHNICIAN)},
+	{"patrol.checkin", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN) | R(GUARD)},
+	{"patrol.read", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
 	{"person.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"person.write", R(ADMIN) | R(FRONTDESK)},
+	{"repair.cron", R(ADMIN)},
 	{"restore", R(ADMIN)},
+	/* Tickets: owners only on their own (pm_ticket_*), technicians
+	 * work only what is assigned to them. */
+	{"ticket.comment", ALL},
+	{"ticket.dispatch", R(ADMIN) | R(FRONTDESK)},
+	{"ticket.rate", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
+	{"ticket.read", ALL},
+	{"ticket.reopen", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
+	{"ticket.submit", ALL},
+	{"ticket.work", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN)},
 	{"unit.read", ALL},
 	{"unit.write", R(ADMIN) | R(FRONTDESK)},
 	{"user.admin", R(ADMIN)},

@@ -1,0 +1,680 @@
+/* pm-repair: repair and complaint tickets, dispatch, SLA, ratings; the
+ * asset register, scheduled inspections and patrol check-ins. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/asset.h"
+#include "pm/cli.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "pm/patrol.h"
+#include "pm/ticket.h"
+#include "pm/timeutil.h"
+
+enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASSET, O_AREA,
+       O_KIND, O_REJECT, O_STRICT, O_TO, O_REASON, O_NOTE, O_COST, O_PARTS, O_STARS, O_COMMENT,
+       O_STATUS, O_ASSIGNEE, O_SINCE, O_BREACHED, O_AS_OF, O_ROUTE, O_POINT, O_AT, O_BY, O_DATE,
+       O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL };
+
+static int out_record(void *ctx, json_t *rec)
+{
+	return pm_cli_out(ctx, rec);
+}
+
+static int out_owned(struct pm_ctx *c, json_t *rec)
+{
+	int rc = pm_cli_out(c, rec);
+
+	json_decref(rec);
+	return rc;
+}
+
+/* An instant: RFC 3339, or a date meaning its midnight in the zone. */
+static int parse_when(struct pm_ctx *c, const char *s, int64_t *t)
+{
+	int32_t day;
+
+	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
+		*t = pm_date_start(day, pm_db_tz(c->db));
+		return PM_OK;
+	}
+	if (pm_time_parse(s, t, &c->err))
+		return pm_cli_usage(c, _("bad time '%s': expected RFC 3339 or YYYY-MM-DD"), s);
+	return PM_OK;
+}
+
+static int parse_day(struct pm_ctx *c, const char *s, int32_t *day)
+{
+	if (!s) {
+		*day = pm_date_of(pm_now(), pm_db_tz(c->db));
+		return PM_OK;
+	}
+	if (pm_date_parse(s, day, NULL))
+		return pm_cli_usage(c, _("bad date '%s': expected YYYY-MM-DD"), s);
+	return PM_OK;
+}
+
+/* The ticket after a change, for the caller to see where it stands. */
+static int show_ticket(struct pm_ctx *c, int64_t id)
+{
+	json_t *rec;
+
+	if (pm_ticket_get(c->db, &c->actor, id, &rec, &c->err))
+		return c->err.code;
+	return out_owned(c, rec);
+}
+
+/* ---- submit ---- */
+
+static const struct pm_opt submit_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit, like 3-2-1101 (owners: required, their own)")},
+	{"category", O_CATEGORY, "NAME", N_("a category of the configuration: plumbing, noise, ...")},
+	{"text", O_TEXT, "TEXT", N_("what is wrong")},
+	{"reporter", O_REPORTER, "PERSON", N_("the person reporting, by code (owners: themselves)")},
+	{"contact", O_CONTACT, "PHONE", N_("how to reach the reporter")},
+	{"photo", O_PHOTO, "URL", N_("a photo of the problem")},
+	{"asset", O_ASSET, "CODE", N_("the asset concerned, from the register")},
+	{"area", O_AREA, "TEXT", N_("a public place, for tickets of no unit")},
+	{"kind", O_KIND, "KIND", N_("repair, complaint or suggestion (default: the category's)")},
+	{"reject", O_REJECT, "FILE", N_("with FILE...: copy bad records to FILE")},
+	{"strict", O_STRICT, NULL, N_("with FILE...: file nothing if any record is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+static void say_outcome(struct pm_ctx *c, int64_t id, enum pm_ticket_outcome did)
+{
+	if (did == PM_TICKET_REPEATED)
+		pm_cli_note(c, _("ticket %lld is already open for this: recorded the report on it"), (long long)id);
+	else
+		pm_cli_note(c, _("filed ticket %lld"), (long long)id);
+}
+
+static int submit_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	struct pm_ctx *c = ctx;
+	struct pm_ticket_new t;
+	enum pm_ticket_outcome did;
+	json_t *out;
+	int64_t id;
+	int rc;
+
+	if (pm_ticket_from_json(rec, &t, e) || pm_ticket_submit(c->db, &c->actor, &t, &id, &did, e))
+		return e->code;
+	*outcome = (int)did;
+	if ((rc = pm_ticket_get(c->db, &c->actor, id, &out, e)))
+		return rc;
+	json_object_set_new(out, "outcome", json_string(pm_ticket_outcome_names[did]));
+	rc = out_owned(c, out);
+	return rc ? pm_err_set(e, rc, "%s", c->err.msg) : PM_OK;
+}
+
+static int submit_files(struct pm_ctx *c, const char *reject, int strict, int argc, char **argv)
+{
+	struct pm_import im = {.action = "ticket.import", .reject = reject, .strict = strict,
+			       .mode = PM_JSONL_ONLY, .outcomes = pm_ticket_outcome_names,
+			       .record = submit_record, .ctx = c, .batch = 1};
+
+	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+}
+
+static int submit_one(struct pm_ctx *c, struct pm_ticket_new *t)
+{
+	enum pm_ticket_outcome did;
+	json_t *rec;
+	int64_t id;
+
+	if (!t->category || !t->text)
+		return pm_cli_usage(c, _("--category and --text are required"));
+	if (pm_db_begin(c->db, &c->err))
+		return c->err.code;
+	if (pm_ticket_submit(c->db, &c->actor, t, &id, &did, &c->err) || pm_db_commit(c->db, &c->err)) {
+		pm_db_rollback(c->db);
+		return c->err.code;
+	}
+	say_outcome(c, id, did);
+	if (pm_ticket_get(c->db, &c->actor, id, &rec, &c->err))
+		return c->err.code;
+	json_object_set_new(rec, "outcome", json_string(pm_ticket_outcome_names[did]));
+	return out_owned(c, rec);
+}
+
+static int cmd_submit(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_ticket_new t = {0};
+	const char *reject = NULL, *arg;
+	int k, strict = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: t.unit = arg; break;
+		case O_CATEGORY: t.category = arg; break;
+		case O_TEXT: t.text = arg; break;
+		case O_REPORTER: t.reporter = arg; break;
+		case O_CONTACT: t.contact = arg; break;
+		case O_PHOTO: t.photo = arg; break;
+		case O_ASSET: t.asset = arg; break;
+		case O_AREA: t.area = arg; break;
+		case O_KIND: t.kind = arg; break;
+		case O_REJECT: reject = arg; break;
+		case O_STRICT: strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "ticket.submit", &c->db))
+		return c->err.code;
+	if (c->optind < argc)
+		return submit_files(c, reject, strict, argc, argv);
+	return submit_one(c, &t);
+}
+
+/* ---- steps ---- */
+
+static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
+
+static const struct pm_opt assign_opts[] = {
+	{"to", O_TO, "LOGIN", N_("the technician (or front desk, admin) to do it")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt reason_opts[] = {
+	{"reason", O_REASON, "TEXT", N_("why (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt resolve_opts[] = {
+	{"note", O_NOTE, "TEXT", N_("what was done (required)")},
+	{"cost", O_COST, "YUAN", N_("what the owner pays, like 120.00: charged on the unit's next bill")},
+	{"parts", O_PARTS, "TEXT", N_("parts used")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt comment_opts[] = {
+	{"text", O_TEXT, "TEXT", N_("the comment (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt rate_opts[] = {
+	{"stars", O_STARS, "N", N_("1 to 5 (required)")},
+	{"comment", O_COMMENT, "TEXT", N_("what the owner says")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* The one TICKET operand and the store. */
+static int ticket_arg(struct pm_ctx *c, int argc, char **argv, int64_t *id)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one TICKET"));
+	if (pm_ticket_id_parse(argv[c->optind], id, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	return pm_cli_db(c, NULL, &c->db);
+}
+
+static int run_step(struct pm_ctx *c, int argc, char **argv, enum pm_ticket_action act)
+{
+	struct pm_ticket_step s = {.cost_fen = -1};
+	const char *arg;
+	int64_t id;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TO: s.to = arg; break;
+		case O_REASON: case O_NOTE: s.note = arg; break;
+		case O_PARTS: s.parts = arg; break;
+		case O_COST:
+			if (pm_money_parse(arg, &s.cost_fen, &c->err) || s.cost_fen < 0)
+				return pm_cli_usage(c, _("bad --cost '%s': expected an amount of yuan like 120.00"), arg);
+			break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (act == PM_TICKET_ASSIGN && !s.to)
+		return pm_cli_usage(c, _("--to is required"));
+	if ((act == PM_TICKET_HOLD || act == PM_TICKET_CANCEL || act == PM_TICKET_REOPEN) && !s.note)
+		return pm_cli_usage(c, _("--reason is required"));
+	if (act == PM_TICKET_RESOLVE && !s.note)
+		return pm_cli_usage(c, _("--note is required"));
+	if (ticket_arg(c, argc, argv, &id) || pm_ticket_do(c->db, &c->actor, id, act, &s, &c->err))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	return show_ticket(c, id);
+}
+
+#define STEP(fn, act) \
+	static int fn(struct pm_ctx *c, int argc, char **argv) { return run_step(c, argc, argv, act); }
+STEP(cmd_accept, PM_TICKET_ACCEPT)
+STEP(cmd_assign, PM_TICKET_ASSIGN)
+STEP(cmd_start, PM_TICKET_START)
+STEP(cmd_hold, PM_TICKET_HOLD)
+STEP(cmd_resolve, PM_TICKET_RESOLVE)
+STEP(cmd_close, PM_TICKET_CLOSE)
+STEP(cmd_cancel, PM_TICKET_CANCEL)
+STEP(cmd_reopen, PM_TICKET_REOPEN)
+
+static int cmd_comment(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *text = NULL, *arg;
+	int64_t id;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_TEXT)
+			text = arg;
+	if (k < 0)
+		return c->stop;
+	if (!text)
+		return pm_cli_usage(c, _("--text is required"));
+	if (ticket_arg(c, argc, argv, &id) || pm_ticket_comment(c->db, &c->actor, id, text, &c->err))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	return show_ticket(c, id);
+}
+
+static int cmd_rate(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *comment = NULL, *arg;
+	int64_t id;
+	int k, stars = 0;
+	char *end;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_STARS:
+			stars = (int)strtol(arg, &end, 10);
+			if (*end || stars < 1 || stars > 5)
+				return pm_cli_usage(c, _("--stars wants 1 to 5, not '%s'"), arg);
+			break;
+		case O_COMMENT: comment = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (!stars)
+		return pm_cli_usage(c, _("--stars is required"));
+	if (ticket_arg(c, argc, argv, &id) || pm_ticket_rate(c->db, &c->actor, id, stars, comment, &c->err))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	return show_ticket(c, id);
+}
+
+/* ---- reading ---- */
+
+static int cmd_show(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *arg;
+	int64_t id;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (ticket_arg(c, argc, argv, &id))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	if ((rc = show_ticket(c, id)))
+		return rc;
+	/* The timeline is a second table under the ticket's. */
+	if (c->format == PM_FMT_TABLE) {
+		pm_cli_flush(c);
+		putchar('\n');
+	}
+	return pm_ticket_timeline(c->db, id, out_record, c, &c->err);
+}
+
+static const struct pm_opt list_opts[] = {
+	{"status", O_STATUS, "STATUS", N_("only tickets in STATUS: submitted, assigned, resolved, ...")},
+	{"kind", O_KIND, "KIND", N_("only repair, complaint, suggestion or inspection tickets")},
+	{"category", O_CATEGORY, "NAME", N_("only tickets of this category")},
+	{"unit", O_UNIT, "CODE", N_("only tickets of this unit")},
+	{"assignee", O_ASSIGNEE, "LOGIN", N_("only tickets assigned to LOGIN")},
+	{"since", O_SINCE, "TIME", N_("only tickets submitted at or after TIME (RFC 3339 or YYYY-MM-DD)")},
+	{"breached", O_BREACHED, NULL, N_("only tickets past an SLA budget")},
+	{"as-of", O_AS_OF, "TIME", N_("judge SLA clocks at TIME (default now)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_list(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_ticket_filter f = {0};
+	const char *since = NULL, *as_of = NULL, *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_STATUS: f.status = arg; break;
+		case O_KIND: f.kind = arg; break;
+		case O_CATEGORY: f.category = arg; break;
+		case O_UNIT: f.unit = arg; break;
+		case O_ASSIGNEE: f.assignee = arg; break;
+		case O_SINCE: since = arg; break;
+		case O_BREACHED: f.breached = 1; break;
+		case O_AS_OF: as_of = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_cli_db(c, "ticket.read", &c->db))
+		return c->err.code;
+	if ((since && parse_when(c, since, &f.since)) || (as_of && parse_when(c, as_of, &f.as_of)))
+		return PM_EUSAGE;
+	if (f.status && pm_ticket_status_parse(f.status, &(enum pm_ticket_status){0}, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	return pm_ticket_each(c->db, &c->actor, &f, out_record, c, &c->err);
+}
+
+/* ---- cron ---- */
+
+static const struct pm_opt as_of_opts[] = {
+	{"as-of", O_AS_OF, "TIME", N_("work as at TIME, RFC 3339 or YYYY-MM-DD (default now)")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* Options of a cron job: --as-of, and the store with repair.cron. */
+static int cron_args(struct pm_ctx *c, int argc, char **argv, int64_t *as_of)
+{
+	const char *when = NULL, *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_AS_OF)
+			when = arg;
+	if (k < 0)
+		return -1;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]), -1;
+	if (pm_cli_db(c, "repair.cron", &c->db))
+		return c->stop = c->err.code, -1;
+	*as_of = pm_now();
+	if (when && parse_when(c, when, as_of))
+		return c->stop = PM_EUSAGE, -1;
+	return PM_OK;
+}
+
+static int cmd_overdue(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t as_of;
+	long n;
+
+	if (cron_args(c, argc, argv, &as_of))
+		return c->stop;
+	if (pm_ticket_overdue(c->db, as_of, out_record, c, &n, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld new SLA breaches"), n);
+	return PM_OK;
+}
+
+static int cmd_sweep(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t as_of;
+	long n;
+
+	if (cron_args(c, argc, argv, &as_of))
+		return c->stop;
+	if (pm_ticket_sweep(c->db, as_of, &n, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("closed %ld resolved tickets"), n);
+	return PM_OK;
+}
+
+static int cmd_schedule(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t as_of;
+	long n;
+
+	if (cron_args(c, argc, argv, &as_of))
+		return c->stop;
+	if (pm_schedule_run(c->db, &c->actor, pm_date_of(as_of, pm_db_tz(c->db)), out_record, c, &n, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("made %ld inspection tickets"), n);
+	return PM_OK;
+}
+
+/* ---- patrols ---- */
+
+static const struct pm_opt checkin_opts[] = {
+	{"route", O_ROUTE, "NAME", N_("the patrol route (required)")},
+	{"point", O_POINT, "CODE", N_("the code on the point's tag (required)")},
+	{"at", O_AT, "TIME", N_("when, RFC 3339 (default now)")},
+	{"by", O_BY, "LOGIN", N_("who patrolled (default: the acting user)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_checkin(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *route = NULL, *point = NULL, *at = NULL, *by = NULL, *arg;
+	int64_t ts;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_ROUTE: route = arg; break;
+		case O_POINT: point = arg; break;
+		case O_AT: at = arg; break;
+		case O_BY: by = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (!route || !point)
+		return pm_cli_usage(c, _("--route and --point are required"));
+	if (pm_cli_db(c, "patrol.checkin", &c->db))
+		return c->err.code;
+	ts = pm_now();
+	if (at && parse_when(c, at, &ts))
+		return PM_EUSAGE;
+	return pm_patrol_checkin(c->db, &c->actor, route, point, ts, by, &c->err);
+}
+
+static const struct pm_opt patrols_opts[] = {
+	{"date", O_DATE, "DATE", N_("the day, YYYY-MM-DD (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_patrols(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *date = NULL, *arg;
+	int32_t day;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_DATE)
+			date = arg;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "patrol.read", &c->db))
+		return c->err.code;
+	if (parse_day(c, date, &day))
+		return PM_EUSAGE;
+	return pm_patrol_report(c->db, day, out_record, c, &c->err);
+}
+
+/* ---- assets ---- */
+
+static const struct pm_opt asset_add_opts[] = {
+	{"code", O_CODE, "CODE", N_("the code on the asset's plate (required)")},
+	{"name", O_NAME, "TEXT", N_("what it is called (required for a new asset)")},
+	{"kind", O_KIND, "KIND", N_("elevator, pump, extinguisher, gate, camera, ... (required for a new asset)")},
+	{"location", O_LOCATION, "TEXT", N_("where it is")},
+	{"model", O_MODEL, "TEXT", N_("make and model")},
+	{"installed", O_INSTALLED, "DATE", N_("installation date, YYYY-MM-DD")},
+	{"warranty-end", O_WARRANTY, "DATE", N_("last day of the warranty, YYYY-MM-DD")},
+	{"interval", O_INTERVAL, "DAYS", N_("days between maintenance")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_asset_add(struct pm_ctx *c, int argc, char **argv)
+{
+	static const char *const keys[] = {"code", "name", "location", "model", "installed",
+					   "warranty_end", "interval"};
+	json_t *rec = json_object();
+	enum pm_upsert did;
+	const char *arg;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k >= O_CODE && k <= O_INTERVAL)
+			json_object_set_new(rec, keys[k - O_CODE], json_string(arg));
+		else if (k == O_KIND)
+			json_object_set_new(rec, "kind", json_string(arg));
+	if (k < 0 || !json_object_get(rec, "code")) {
+		json_decref(rec);
+		return k < 0 ? c->stop : pm_cli_usage(c, _("--code is required"));
+	}
+	if ((rc = pm_cli_db(c, "asset.write", &c->db)) == PM_OK && (rc = pm_db_begin(c->db, &c->err)) == PM_OK) {
+		rc = pm_asset_upsert(c->db, rec, &did, &c->err);
+		rc = rc ? rc : pm_db_commit(c->db, &c->err);
+		if (rc)
+			pm_db_rollback(c->db);
+	}
+	if (rc == PM_OK)
+		pm_cli_note(c, _("asset '%s' %s"), json_string_value(json_object_get(rec, "code")),
+			    _(pm_upsert_names[did]));
+	json_decref(rec);
+	return rc;
+}
+
+static const struct pm_opt import_opts[] = {
+	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
+	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int asset_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	enum pm_upsert did;
+	int rc = pm_asset_upsert(ctx, rec, &did, e);
+
+	*outcome = (int)did;
+	return rc;
+}
+
+static int cmd_asset_import(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_import im = {.action = "asset.import", .mode = PM_JSONL_OR_CSV,
+			       .outcomes = pm_upsert_names, .record = asset_record};
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_REJECT: im.reject = arg; break;
+		case O_STRICT: im.strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "asset.write", &c->db))
+		return c->err.code;
+	im.ctx = c->db;
+	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+}
+
+static const struct pm_opt asset_list_opts[] = {
+	{"kind", O_KIND, "KIND", N_("only assets of this kind")},
+	{"all", O_ALL, NULL, N_("retired assets too")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_asset_list(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *kind = NULL, *arg;
+	int k, all = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_KIND: kind = arg; break;
+		case O_ALL: all = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "asset.read", &c->db))
+		return c->err.code;
+	return pm_asset_each(c->db, kind, all, out_record, c, &c->err);
+}
+
+/* One CODE operand and the store. */
+static int code_arg(struct pm_ctx *c, int argc, char **argv, const char *action, const char **code)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one CODE"));
+	*code = argv[c->optind];
+	return pm_cli_db(c, action, &c->db);
+}
+
+static int cmd_asset_show(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *code = NULL, *arg;
+	json_t *rec;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (code_arg(c, argc, argv, "asset.read", &code) || pm_asset_get(c->db, code, &rec, &c->err))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	if ((rc = out_owned(c, rec)))
+		return rc;
+	/* Its maintenance history is a second table. */
+	if (c->format == PM_FMT_TABLE) {
+		pm_cli_flush(c);
+		putchar('\n');
+	}
+	return pm_asset_history(c->db, code, out_record, c, &c->err);
+}
+
+static const struct pm_opt retire_opts[] = {
+	{"date", O_DATE, "DATE", N_("the day it left service, YYYY-MM-DD (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_asset_retire(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *code = NULL, *date = NULL, *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_DATE)
+			date = arg;
+	if (k < 0)
+		return c->stop;
+	if (code_arg(c, argc, argv, "asset.write", &code) || pm_asset_retire(c->db, code, date, &c->err))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	return PM_OK;
+}
+
+static const struct pm_cmd asset_cmds[] = {
+	{"add", cmd_asset_add, NULL, N_("add an asset, or change one"), asset_add_opts, NULL},
+	{"import", cmd_asset_import, "[FILE...]", N_("add or update assets from JSON lines or CSV"), import_opts, NULL},
+	{"list", cmd_asset_list, NULL, N_("list assets in service"), asset_list_opts, NULL},
+	{"show", cmd_asset_show, "CODE", N_("show an asset and its maintenance history"), no_opts, NULL},
+	{"retire", cmd_asset_retire, "CODE", N_("take an asset out of service"), retire_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_cmd cmds[] = {
+	{"submit", cmd_submit, "[FILE...]", N_("file a ticket, or JSON lines of them ('-': stdin)"), submit_opts, NULL},
+	{"accept", cmd_accept, "TICKET", N_("accept a submitted ticket"), no_opts, NULL},
+	{"assign", cmd_assign, "TICKET", N_("dispatch a ticket to a technician"), assign_opts, NULL},
+	{"start", cmd_start, "TICKET", N_("start work on an assigned ticket, or resume a held one"), no_opts, NULL},
+	{"hold", cmd_hold, "TICKET", N_("put a ticket on hold, pausing its resolve clock"), reason_opts, NULL},
+	{"resolve", cmd_resolve, "TICKET", N_("record what was done, and any cost"), resolve_opts, NULL},
+	{"close", cmd_close, "TICKET", N_("close a resolved ticket"), no_opts, NULL},
+	{"cancel", cmd_cancel, "TICKET", N_("cancel an open ticket"), reason_opts, NULL},
+	{"reopen", cmd_reopen, "TICKET", N_("reopen a resolved or closed ticket"), reason_opts, NULL},
+	{"comment", cmd_comment, "TICKET", N_("add a comment to the timeline"), comment_opts, NULL},
+	{"rate", cmd_rate, "TICKET", N_("rate a resolved ticket, 1 to 5 stars"), rate_opts, NULL},
+	{"show", cmd_show, "TICKET", N_("show a ticket and its timeline"), no_opts, NULL},
+	{"list", cmd_list, NULL, N_("list tickets"), list_opts, NULL},
+	{"overdue", cmd_overdue, NULL, N_("report new SLA breaches as sla_breach records (cron)"), as_of_opts, NULL},
+	{"sweep", cmd_sweep, NULL, N_("close tickets resolved long enough ago (cron)"), as_of_opts, NULL},
+	{"schedule", cmd_schedule, NULL, N_("make the inspection tickets due (cron)"), as_of_opts, NULL},
+	{"asset", NULL, NULL, N_("the asset register"), NULL, asset_cmds},
+	{"checkin", cmd_checkin, NULL, N_("record a visit to a patrol point"), checkin_opts, NULL},
+	{"patrols", cmd_patrols, NULL, N_("report each patrol run: points on time, late, missed"), patrols_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_prog prog = {
+	"pm-repair", N_("pm-repair: repair tickets, SLA, assets, inspections and patrols"), cmds, NULL,
+};
+
+int main(int argc, char **argv)
+{
+	return pm_cli_main(&prog, argc, argv);
+}

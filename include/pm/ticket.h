@@ -1,0 +1,158 @@
+/* Tickets: repair, complaint, suggestion and inspection tickets, their
+ * state machine, SLA clocks and the dedupe of repeat reports. Who may do
+ * what comes from the permission table; owners act only on tickets of
+ * units where they live, technicians work only what is assigned to them. */
+#ifndef PM_TICKET_H
+#define PM_TICKET_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/auth.h"
+#include "pm/err.h"
+
+struct pm_db;
+
+enum pm_ticket_status {
+	PM_TICKET_SUBMITTED,
+	PM_TICKET_ACCEPTED,
+	PM_TICKET_ASSIGNED,
+	PM_TICKET_IN_PROGRESS,
+	PM_TICKET_ON_HOLD,
+	PM_TICKET_RESOLVED,
+	PM_TICKET_CLOSED,
+	PM_TICKET_CANCELLED,
+	PM_TICKET_REOPENED,
+	PM_TICKET_STATUS_COUNT
+};
+
+/* The steps of the state machine; comments and ratings change no state. */
+enum pm_ticket_action {
+	PM_TICKET_ACCEPT,
+	PM_TICKET_ASSIGN,
+	PM_TICKET_START,
+	PM_TICKET_HOLD,
+	PM_TICKET_RESOLVE,
+	PM_TICKET_CLOSE,
+	PM_TICKET_CANCEL,
+	PM_TICKET_REOPEN,
+	PM_TICKET_ACTION_COUNT
+};
+
+const char *pm_ticket_status_name(enum pm_ticket_status s);
+int pm_ticket_status_parse(const char *s, enum pm_ticket_status *out, struct pm_err *e);
+const char *pm_ticket_action_name(enum pm_ticket_action a);
+/* The permission an action needs ("ticket.dispatch", ...). */
+const char *pm_ticket_action_permission(enum pm_ticket_action a);
+
+/* The state action leads to from status, or -1 when the transition is
+ * not in the table. */
+int pm_ticket_next(enum pm_ticket_status from, enum pm_ticket_action a);
+/* The actions allowed from status as "accept, assign, cancel", or "none". */
+const char *pm_ticket_allowed(enum pm_ticket_status from, char *buf, size_t n);
+
+/* ---- SLA clocks ---- */
+
+/* Business hours: days a bit mask (bit 0 Monday .. bit 6 Sunday), from
+ * and to in seconds since local midnight. */
+struct pm_hours {
+	unsigned days;
+	int from, to;
+};
+
+/* The seconds of [t0, t1) a clock counts: all of them when h is NULL,
+ * else those inside business hours in zone tz. */
+int64_t pm_sla_span(const struct pm_hours *h, const char *tz, int64_t t0, int64_t t1);
+
+/* ---- submitting ---- */
+
+/* A submission; NULL fields are absent. unit is a unit code, asset an
+ * asset code, reporter a person code. kind defaults to the category's. */
+struct pm_ticket_new {
+	const char *unit, *category, *text, *reporter, *contact, *photo;
+	const char *asset, *area, *kind;
+	/* Set by schedules only: the schedule, its period's first day, and
+	 * who the ticket goes to (a login, or a role as team). */
+	const char *schedule, *due, *assignee, *team;
+};
+
+enum pm_ticket_outcome {
+	PM_TICKET_CREATED,
+	PM_TICKET_REPEATED, /* an open ticket of the same unit and category */
+	PM_TICKET_EXISTS,   /* the schedule's ticket for the period was made */
+};
+extern const char *const pm_ticket_outcome_names[]; /* "created", "repeated", "exists", NULL */
+
+/* Fields of a JSON submission ({"unit":"1-1-101","category":"plumbing",
+ * "text":"...","reporter":"P0001","contact":"...","photo":"..."}) into t,
+ * pointing into rec. PM_EDATA naming the bad field. */
+int pm_ticket_from_json(json_t *rec, struct pm_ticket_new *t, struct pm_err *e);
+
+/* Files a ticket, or finds the open one of the same unit and category
+ * submitted within the configured dedupe window and records the repeat on
+ * it. Call inside a write transaction; *id is the ticket either way.
+ * Audited. An owner may submit only for a unit where they live. */
+int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_new *t,
+		     int64_t *id, enum pm_ticket_outcome *did, struct pm_err *e);
+
+/* ---- steps ---- */
+
+struct pm_ticket_step {
+	const char *to;      /* assign: the technician's login */
+	const char *note;    /* hold, cancel, reopen: the reason; resolve: the note */
+	int64_t cost_fen;    /* resolve: -1 for none */
+	const char *parts;   /* resolve */
+};
+
+/* One step of the state machine, in a transaction of its own, timed,
+ * attributed and audited. An illegal transition is PM_EFAIL naming the
+ * allowed ones; a ticket the actor may not touch is PM_ENOPERM. A resolve
+ * with a cost on a unit's repair ticket makes its repair_charge. */
+int pm_ticket_do(struct pm_db *db, const struct pm_actor *a, int64_t id,
+		 enum pm_ticket_action act, const struct pm_ticket_step *s, struct pm_err *e);
+int pm_ticket_comment(struct pm_db *db, const struct pm_actor *a, int64_t id, const char *text,
+		      struct pm_err *e);
+/* Stars 1..5 by the reporting owner (or staff recording it for them),
+ * once, after resolution. */
+int pm_ticket_rate(struct pm_db *db, const struct pm_actor *a, int64_t id, int stars,
+		   const char *comment, struct pm_err *e);
+
+/* ---- reading ---- */
+
+/* "12" or "#12" to an id; PM_EUSAGE otherwise. */
+int pm_ticket_id_parse(const char *s, int64_t *id, struct pm_err *e);
+
+/* The ticket as a record {"type":"ticket",...} if the actor may see it
+ * (PM_ENOPERM said the same way whether or not it exists). */
+int pm_ticket_get(struct pm_db *db, const struct pm_actor *a, int64_t id, json_t **rec,
+		  struct pm_err *e);
+/* Its timeline, oldest first, as {"type":"ticket_event",...} records. */
+int pm_ticket_timeline(struct pm_db *db, int64_t id, int (*fn)(void *ctx, json_t *rec),
+		       void *ctx, struct pm_err *e);
+
+struct pm_ticket_filter {
+	const char *status, *kind, *category, *unit, *assignee; /* NULL: any */
+	int64_t since;    /* submitted at or after; 0: any */
+	int breached;     /* only tickets past an SLA budget at as_of */
+	int64_t as_of;
+};
+
+/* Tickets in id order that pass f and that the actor may see (an owner:
+ * those of units where they live). */
+int pm_ticket_each(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_filter *f,
+		   int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+
+/* ---- cron ---- */
+
+/* Each SLA clock past its budget at as_of and not yet reported becomes one
+ * {"type":"sla_breach",...} record and is marked reported, in one
+ * transaction, audited once for the run. *count says how many. */
+int pm_ticket_overdue(struct pm_db *db, int64_t as_of, int (*fn)(void *ctx, json_t *rec),
+		      void *ctx, long *count, struct pm_err *e);
+
+/* Closes tickets resolved at least repair.auto_close_after before as_of
+ * and not reopened; one audit record for the run. */
+int pm_ticket_sweep(struct pm_db *db, int64_t as_of, long *closed, struct pm_err *e);
+
+#endif
