@@ -176,9 +176,10 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 		"INSERT INTO unit (code, building_id, entrance_id, room, floor, area_centi, use, status,"
 		" delivered, created_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 'residential'), coalesce(?8, 'vacant'), ?9, ?10, ?10)"
-		" ON CONFLICT (code) DO UPDATE SET floor = ?5, area_centi = ?6, use = coalesce(?7, use),"
-		" status = coalesce(?8, status), delivered = coalesce(?9, delivered), updated_at = ?10"
-		" WHERE floor IS NOT ?5 OR area_centi IS NOT ?6 OR use IS NOT coalesce(?7, use)"
+		" ON CONFLICT (code) DO UPDATE SET floor = coalesce(?11, floor), area_centi = ?6,"
+		" use = coalesce(?7, use), status = coalesce(?8, status),"
+		" delivered = coalesce(?9, delivered), updated_at = ?10"
+		" WHERE floor IS NOT coalesce(?11, floor) OR area_centi IS NOT ?6 OR use IS NOT coalesce(?7, use)"
 		" OR status IS NOT coalesce(?8, status) OR delivered IS NOT coalesce(?9, delivered)";
 	struct unit_in u;
 	int64_t bid, eid;
@@ -198,6 +199,10 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	sqlite3_bind_text(st, 8, u.status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, u.delivered, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, pm_now());
+	/* The floor derived from the room is for new units; an update
+	 * without a floor keeps the one stored, which may have been given. */
+	if (u.has_floor)
+		sqlite3_bind_int64(st, 11, u.floor);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

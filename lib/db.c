@@ -73,17 +73,10 @@ static int user_version(struct pm_db *db, int *v, struct pm_err *e)
 
 /* Each migration runs in its own transaction with the version bump, so a
  * killed upgrade leaves the store at the last complete version. */
-static int migrate(struct pm_db *db, struct pm_err *e)
+static int migrate(struct pm_db *db, int v, struct pm_err *e)
 {
 	char bump[48];
-	int v;
 
-	if (user_version(db, &v, e))
-		return e->code;
-	if (v > (int)pm_schema_count)
-		return pm_err_set(e, PM_ECONFIG,
-			_("'%s' was made by a newer pm (schema %d, this pm knows %d): upgrade pm"),
-			db->path, v, (int)pm_schema_count);
 	for (; v < (int)pm_schema_count; v++) {
 		if (pm_db_begin(db, e))
 			return e->code;
@@ -105,10 +98,25 @@ fail:
 	return pm_err_prefix(e, _("cannot upgrade the store to schema %d"), v + 1);
 }
 
+/* A store made by a newer pm is refused before anything is written to it,
+ * the journal mode included. */
+static int not_newer(struct pm_db *db, int *v, struct pm_err *e)
+{
+	if (user_version(db, v, e))
+		return e->code;
+	if (*v > (int)pm_schema_count)
+		return pm_err_set(e, PM_ECONFIG,
+			_("'%s' was made by a newer pm (schema %d, this pm knows %d): upgrade pm"),
+			db->path, *v, (int)pm_schema_count);
+	return PM_OK;
+}
+
 static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
+	int v;
+
 	sqlite3_busy_timeout(db->h, BUSY_MS);
-	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e))
+	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e) || not_newer(db, &v, e))
 		return e->code;
 	if (flags & PM_DB_READONLY)
 		return PM_OK;
@@ -116,7 +124,7 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	 * NORMAL sync is durable at every checkpoint and safe in WAL. */
 	if (pm_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", e))
 		return e->code;
-	return migrate(db, e);
+	return migrate(db, v, e);
 }
 
 int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e)
