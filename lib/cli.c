@@ -6,8 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "pm/audit.h"
 #include "pm/cli.h"
 #include "pm/i18n.h"
@@ -558,8 +556,6 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 	int first, rc;
 
 	setup_locale();
-	if (sodium_init() < 0)
-		return PM_ESOFTWARE;
 	snprintf(c.path, sizeof c.path, "%s", prog->name);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)
 		return close_stdout(&c, complete(prog, argc - 2, argv + 2));

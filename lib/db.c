@@ -121,8 +121,10 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	if (flags & PM_DB_READONLY)
 		return PM_OK;
 	/* WAL lets readers (reports, the web) run beside a writer (an ingest);
+	 * it is a property of the file, set once when the store is made.
 	 * NORMAL sync is durable at every checkpoint and safe in WAL. */
-	if (pm_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", e))
+	if ((v == 0 && pm_db_exec(db, "PRAGMA journal_mode = WAL", e)) ||
+	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e))
 		return e->code;
 	return migrate(db, v, e);
 }
