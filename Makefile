@@ -47,11 +47,19 @@ PO       := $(wildcard share/locale/*.po)
 MO       := $(PO:share/locale/%.po=$(B)/locale/%/LC_MESSAGES/pm.mo)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps check check-asan check-valgrind bench demo fuzz install uninstall clean tests
+.PHONY: FORCE all deps check check-asan check-valgrind bench demo fuzz install uninstall clean tests
 
 all: $(BINS) $(B)/libpm.a $(B)/libpm.pc $(MO)
 
-$(B)/%.o: %.c $(wildcard include/pm/*.h lib/*.h)
+# The paths compiled in: a change of PREFIX rebuilds what embeds them.
+$(B)/gen/paths: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX) $(LOCALEDIR) $(DATADIR) $(VERSION)' | cmp -s - $@ || \
+	  echo '$(PREFIX) $(LOCALEDIR) $(DATADIR) $(VERSION)' > $@
+
+FORCE:
+
+$(B)/%.o: %.c $(wildcard include/pm/*.h lib/*.h) $(B)/gen/paths
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
@@ -76,7 +84,7 @@ $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libp
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(HTTP_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
 
-$(B)/libpm.pc: Makefile
+$(B)/libpm.pc: Makefile $(B)/gen/paths
 	@mkdir -p $(dir $@)
 	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpm\nDescription: property management core library\nVersion: %s\nRequires: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lpm\n' \
 	  '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' '$(PKGS)' > $@

@@ -3,7 +3,8 @@
 # "N passed, N failed", exiting non-zero on any failure.
 # PM_SUITES picks suites (default: unit cli fuzz web); PM_WRAP prefixes
 # every program the CLI tests run (valgrind); PM_FUZZ_SECONDS sets the
-# length of each fuzz smoke run.
+# length of each fuzz smoke run; PM_ONLY (a shell pattern) picks CLI tests
+# by name, e.g. PM_ONLY='t1*'.
 B=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "$B" && pwd) || exit 2
@@ -41,6 +42,8 @@ for s in $suites; do
 		for t in "$top"/tests/cli/t[0-9]*.sh; do
 			[ -f "$t" ] || continue
 			n=$(basename "$t" .sh)
+			# shellcheck disable=SC2254
+			case $n in ${PM_ONLY:-*}) ;; *) continue ;; esac
 			PM_BIN="$B/bin" PM_LOCALEDIR="$B/locale" PM_TOP="$top" sh "$t" >"$log/$n" 2>&1; rc=$?
 			set -- $(count "$log/$n"); p=$1 f=$2
 			[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
