@@ -984,7 +984,9 @@ static const struct pm_schema community_schema = {
 static const struct pm_schema config_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("effective", PM_NODE(PM_SCHEMA_DATE), .required = true),
-	PM_KEY("community", &community_schema, .required = true)),
+	PM_KEY("community", &community_schema, .required = true),
+	PM_KEY("channels", &pm_channels_schema),
+	PM_KEY("notify", &pm_notify_schema, .def = "{}")),
 };
 
 /* The configuration */
