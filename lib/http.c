@@ -141,11 +141,13 @@ static int slot_setup(struct slot *s, const struct pm_http_req *rq, struct pm_er
 }
 
 /* Only a request that can never work is given up at once; a refused
- * connection, a timeout or a garbled answer may pass. */
+ * connection, a timeout or a garbled answer may pass. (The config allows
+ * only http, https, smtp and smtps, so "unsupported protocol" here means
+ * an answer that was no HTTP at all: garbled, hence temporary.) */
 static int temporary(CURLcode rc)
 {
-	return rc != CURLE_URL_MALFORMAT && rc != CURLE_UNSUPPORTED_PROTOCOL &&
-	       rc != CURLE_LOGIN_DENIED && rc != CURLE_PEER_FAILED_VERIFICATION;
+	return rc != CURLE_URL_MALFORMAT && rc != CURLE_LOGIN_DENIED &&
+	       rc != CURLE_PEER_FAILED_VERIFICATION;
 }
 
 static void slot_result(struct slot *s, CURLcode rc, struct pm_http_res *res)

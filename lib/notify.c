@@ -468,8 +468,10 @@ static int explicit_to(struct queue_run *q, json_t *to, struct pm_err *e)
 		r.code = a;
 		r.phone = valid_phone(a) ? a : NULL;
 		r.email = valid_email(a) ? a : NULL;
-		if (!r.phone && !r.email && (q->channel == PM_CH_SMS || q->channel == PM_CH_EMAIL))
-			return pm_err_set(e, PM_EDATA, _("field \"to\": '%s' is not a phone number or e-mail address"), a);
+		if (q->channel == PM_CH_SMS && !r.phone)
+			return pm_err_set(e, PM_EDATA, _("field \"to\": '%s' is not a phone number"), a);
+		if (q->channel == PM_CH_EMAIL && !r.email)
+			return pm_err_set(e, PM_EDATA, _("field \"to\": '%s' is not an e-mail address"), a);
 		rc = one_recipient(q, &r, e);
 	}
 	return rc;

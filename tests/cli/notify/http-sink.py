@@ -9,6 +9,7 @@ says how to answer:
   /ok       200 "ok"                 /429      429 Too Many Requests
   /500      500                      /404      404 Not Found
   /slow     200 after 2 s            /garbage  bytes that are no HTTP
+  /delay    200 after 0.2 s
   /flaky    500 to the first two requests of a message, then 200
   /robot    200 {"errcode":0}        /robot-bad 200 {"errcode":93000,...}
   /robot-busy 200 {"errcode":45009,...}
@@ -26,6 +27,15 @@ DIR = sys.argv[1]
 LOCK = threading.Lock()
 SEEN = {}
 LOG = open(os.path.join(DIR, "log"), "a", encoding="utf-8")
+
+
+class Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when 16 arrive at once.
+    request_queue_size = 256
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client killed mid-request (the kill test) is expected
 
 
 class Sink(BaseHTTPRequestHandler):
@@ -63,11 +73,14 @@ class Sink(BaseHTTPRequestHandler):
         elif p == "/slow":
             time.sleep(2)
             self.answer(200)
+        elif p == "/delay":
+            time.sleep(0.2)
+            self.answer(200)
         elif p == "/garbage":
             self.wfile.write(b"\x00\x01garbage\r\n\r\n")
             self.close_connection = True
         elif p == "/flaky":
-            self.answer(500 if tries <= 2 else 200)
+            self.answer(500, b"broken") if tries <= 2 else self.answer(200)
         elif p == "/robot":
             self.answer(200, b'{"errcode":0,"errmsg":"ok"}', "application/json")
         elif p == "/robot-bad":
@@ -79,8 +92,7 @@ class Sink(BaseHTTPRequestHandler):
 
 
 def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", 0), Sink)
     with open(os.path.join(DIR, "port.tmp"), "w") as f:
         f.write(str(srv.server_address[1]))
     os.rename(os.path.join(DIR, "port.tmp"), os.path.join(DIR, "port"))
