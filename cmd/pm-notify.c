@@ -15,8 +15,7 @@
 #include "pm/timeutil.h"
 
 enum { O_TEMPLATE = 0x100, O_CHANNEL, O_REJECT, O_STRICT, O_FLUSH, O_PARALLEL, O_LIMIT,
-       O_STATUS, O_UNIT, O_TITLE, O_BODY, O_TO, O_PIN, O_UNTIL, O_CAPACITY, O_ALL, O_PERSON,
-       O_COUNT, O_LIST, O_CHANNELS, O_OPTOUT, O_EMAIL };
+       O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL };
 
 #define BATCH 1024
 
@@ -440,17 +439,83 @@ static int cmd_retry(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- preferences ---- */
+
+static const struct pm_opt prefs_set_opts[] = {
+	{"channels", O_CHANNELS, "LIST", N_("channels to use, comma-separated: sms,email,...")},
+	{"optout", O_OPTOUT, "LIST", N_("categories not wanted: bill,payment,meter,repair,visitor,gate,announcement")},
+	{"email", O_EMAIL, "ADDRESS", N_("the e-mail address ('' removes it)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int prefs_person(struct pm_ctx *c, int argc, char **argv, struct pm_db **db,
+			const char **person)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one PERSON code"));
+	*person = argv[c->optind];
+	if (pm_cli_db(c, NULL, db) || pm_notify_prefs_may(*db, &c->actor, *person, &c->err))
+		return c->err.code;
+	return PM_OK;
+}
+
+static int cmd_prefs_set(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *channels = NULL, *optout = NULL, *email = NULL, *person, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_CHANNELS: channels = arg; break;
+		case O_OPTOUT: optout = arg; break;
+		case O_EMAIL: email = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (prefs_person(c, argc, argv, &db, &person))
+		return c->stop ? c->stop : c->err.code;
+	return pm_notify_prefs_set(db, person, channels, optout, email, &c->err);
+}
+
+static int cmd_prefs_show(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *person, *arg;
+	struct pm_db *db;
+	json_t *rec;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (prefs_person(c, argc, argv, &db, &person))
+		return c->stop ? c->stop : c->err.code;
+	if (pm_notify_prefs_get(db, person, &rec, &c->err))
+		return c->err.code;
+	rc = pm_cli_out(c, rec);
+	json_decref(rec);
+	return rc;
+}
+
+static const struct pm_cmd prefs_cmds[] = {
+	{"set", cmd_prefs_set, "PERSON", N_("set a person's channels, opt-outs and e-mail address"), prefs_set_opts, NULL},
+	{"show", cmd_prefs_show, "PERSON", N_("show a person's preferences"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 static const struct pm_cmd cmds[] = {
 	{"send", cmd_send, "[FILE...]", N_("queue a templated message per record, recipient and channel"), send_opts, NULL},
 	{"flush", cmd_flush, NULL, N_("deliver the messages that are due"), flush_opts, NULL},
 	{"queue", cmd_queue, NULL, N_("list messages in the outbox by status"), queue_opts, NULL},
 	{"retry", cmd_retry, "ID...", N_("queue failed messages again"), NULL, NULL},
 	{"log", cmd_log, NULL, N_("list every message, optionally about one unit"), log_opts, NULL},
+	{"prefs", NULL, NULL, N_("residents' channels and opt-outs"), NULL, prefs_cmds},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct pm_prog prog = {
-	"pm-notify", N_("pm-notify: messages to residents and staff, outbox, announcements"), cmds, NULL,
+	"pm-notify", N_("pm-notify: messages to residents and staff, outbox, preferences"), cmds, NULL,
 };
 
 int main(int argc, char **argv)

@@ -1294,3 +1294,148 @@ fail:
 	pm_db_rollback(n->db);
 	return e->code;
 }
+
+/* ---- preferences ---- */
+
+static const char *const categories[] = {"bill", "payment", "meter", "repair", "visitor", "gate",
+					 "announcement", NULL};
+
+static int check_list(const char *list, const char *what, int (*ok)(const char *), struct pm_err *e)
+{
+	char word[64];
+
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), p);
+		if (!ok(word))
+			return pm_err_set(e, PM_EDATA, _("unknown %s '%s'"), what, word);
+		p = comma ? comma + 1 : NULL;
+	}
+	return PM_OK;
+}
+
+static int is_channel(const char *s)
+{
+	enum pm_channel ch;
+
+	return pm_channel_parse(s, &ch, NULL) == PM_OK;
+}
+
+static int is_category(const char *s)
+{
+	for (int i = 0; categories[i]; i++)
+		if (strcmp(s, categories[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM person WHERE code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read people"));
+	return *id ? PM_OK : pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
+}
+
+int pm_notify_prefs_get(struct pm_db *db, const char *person, json_t **out, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(pr.channels, ''), coalesce(pr.optout, ''), pr.email FROM person p"
+		" LEFT JOIN notify_pref pr ON pr.person_id = p.id WHERE p.code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "type", "prefs", "person", person,
+				 "channels", col(st, 0), "optout", col(st, 1), "email", text_or_null(st, 2));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no person '%s'"), person);
+	if (!*out)
+		return pm_db_fail(db, e, _("cannot read preferences"));
+	return PM_OK;
+}
+
+static const char prefs_sql[] =
+	"INSERT INTO notify_pref (person_id, channels, optout, email, created_at, updated_at)"
+	" VALUES (?1, coalesce(?2, ''), coalesce(?3, ''), nullif(?4, ''), ?5, ?5)"
+	" ON CONFLICT (person_id) DO UPDATE SET channels = coalesce(?2, channels),"
+	" optout = coalesce(?3, optout), email = CASE WHEN ?4 IS NULL THEN email ELSE nullif(?4, '') END,"
+	" updated_at = ?5";
+
+static int prefs_write(struct pm_db *db, int64_t id, const char *person, const char *channels,
+		       const char *optout, const char *email, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(db, prefs_sql, e);
+	json_t *before = NULL, *after = NULL;
+	char object[96];
+	int rc;
+
+	if (!st || pm_notify_prefs_get(db, person, &before, e))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, channels, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, optout, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, pm_now());
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = pm_db_fail(db, e, _("cannot store preferences"));
+	else if ((rc = pm_notify_prefs_get(db, person, &after, e)) == PM_OK) {
+		snprintf(object, sizeof object, "person:%s", person);
+		rc = pm_audit_log(db, "notify.prefs", object, before, after, e);
+	}
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+int pm_notify_prefs_set(struct pm_db *db, const char *person, const char *channels,
+			const char *optout, const char *email, struct pm_err *e)
+{
+	int64_t id;
+	int rc;
+
+	if (check_list(channels, _("channel"), is_channel, e) ||
+	    check_list(optout, _("category"), is_category, e))
+		return e->code;
+	if (email && *email && !valid_email(email))
+		return pm_err_set(e, PM_EDATA, _("'%s' is not an e-mail address"), email);
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	if ((rc = person_id(db, person, &id, e)) == PM_OK)
+		rc = prefs_write(db, id, person, channels, optout, email, e);
+	if (rc) {
+		pm_db_rollback(db);
+		return rc;
+	}
+	return pm_db_commit(db, e);
+}
+
+int pm_notify_prefs_may(struct pm_db *db, const struct pm_actor *a, const char *person,
+			struct pm_err *e)
+{
+	int64_t id = 0;
+	struct pm_err ignored;
+
+	if (pm_auth_allowed(a->role, "notify.prefs"))
+		return PM_OK;
+	if (pm_auth_allowed(a->role, "notify.self") && a->person_id &&
+	    person_id(db, person, &id, &ignored) == PM_OK && id == a->person_id)
+		return PM_OK;
+	return pm_err_set(e, PM_ENOPERM, _("user '%s' (%s) may not see or change the preferences of '%s'"),
+			  a->login, pm_role_name(a->role), person);
+}

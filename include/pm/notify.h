@@ -4,7 +4,7 @@
  * channel confirmed, so a crash loses nothing and every attempt is on
  * record. This module needs no libcurl: it builds the requests
  * (struct pm_http_req) that lib/http.c carries out, and reads the answers.
- * Announcements, preferences and sign-ups live here too. */
+ * Residents' preferences live here too. */
 #ifndef PM_NOTIFY_H
 #define PM_NOTIFY_H
 
@@ -121,38 +121,21 @@ char *pm_mime_header(const char *text);
 char *pm_mime_message(const char *from, const char *to, const char *subject, const char *text,
 		      const char *html, int64_t id, int64_t now);
 
-/* ---- preferences, announcements, sign-ups ---- */
+/* ---- preferences ---- */
 
 /* Sets a person's channels (comma list, NULL: keep), opted-out categories
- * (NULL: keep, "" none) and e-mail address (NULL: keep); audited. */
+ * (comma list, NULL: keep, "": none) and e-mail address (NULL: keep, "":
+ * none); audited. Legal notices (bill_overdue) are sent whatever the
+ * opt-outs say. */
 int pm_notify_prefs_set(struct pm_db *db, const char *person, const char *channels,
 			const char *optout, const char *email, struct pm_err *e);
+/* {"type":"prefs","person","channels","optout","email"}; a person who set
+ * nothing gets the defaults (empty lists). */
 int pm_notify_prefs_get(struct pm_db *db, const char *person, json_t **out, struct pm_err *e);
 
-/* Whether actor may touch person's preferences: staff with person.write,
- * an owner only their own. */
+/* Whether actor may see and change person's preferences: staff with
+ * notify.prefs, an owner only their own (notify.self). */
 int pm_notify_prefs_may(struct pm_db *db, const struct pm_actor *a, const char *person,
 			struct pm_err *e);
-
-struct pm_announce {
-	const char *title, *body, *target; /* target: all, building:B, unit:U */
-	int pinned;
-	const char *until;                 /* YYYY-MM-DD or NULL */
-	int64_t capacity;                  /* 0: no sign-ups */
-	int channel;                       /* -1: by preferences */
-};
-/* Stores the announcement and queues it to every resident of the target,
- * in one transaction; *id is its number. */
-int pm_notify_announce(struct pm_notify *n, const struct pm_announce *a, int64_t *id,
-		       struct pm_notify_counts *counts, struct pm_err *e);
-/* Announcements shown today (until absent or not past), pinned first. */
-int pm_notify_announcements(struct pm_db *db, int all, int (*fn)(void *ctx, json_t *rec),
-			    void *ctx, struct pm_err *e);
-/* Signs person up for announcement id with count places (0: withdraws);
- * PM_EFAIL when the capacity would be passed. */
-int pm_notify_rsvp(struct pm_db *db, int64_t id, const char *person, int64_t count,
-		   struct pm_err *e);
-int pm_notify_rsvp_each(struct pm_db *db, int64_t id, int (*fn)(void *ctx, json_t *rec),
-			void *ctx, struct pm_err *e);
 
 #endif

@@ -1,5 +1,5 @@
--- Notifications: the outbox every message passes through, residents'
--- preferences, announcements and sign-ups. Times are UTC seconds.
+-- Notifications: the outbox every message passes through and residents'
+-- preferences. Times are UTC seconds.
 
 -- A message is written here before any attempt to send it, and marked sent
 -- only after the channel confirmed it. status 'sending' means an attempt is
@@ -40,28 +40,4 @@ CREATE TABLE notify_pref (
 	email       TEXT,
 	created_at  INTEGER NOT NULL,
 	updated_at  INTEGER NOT NULL
-) STRICT;
-
-CREATE TABLE announcement (
-	id          INTEGER PRIMARY KEY,
-	title       TEXT NOT NULL,
-	body        TEXT NOT NULL,
-	target      TEXT NOT NULL,            -- all, building:3, unit:3-2-1101
-	pinned      INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
-	until       TEXT,                     -- last day shown, YYYY-MM-DD
-	capacity    INTEGER CHECK (capacity > 0), -- sign-ups taken, NULL: none
-	created_by  TEXT NOT NULL,
-	created_at  INTEGER NOT NULL,
-	updated_at  INTEGER NOT NULL
-) STRICT;
-CREATE INDEX announcement_current ON announcement(until);
-
-CREATE TABLE rsvp (
-	id              INTEGER PRIMARY KEY,
-	announcement_id INTEGER NOT NULL REFERENCES announcement(id),
-	person_id       INTEGER NOT NULL REFERENCES person(id),
-	count           INTEGER NOT NULL CHECK (count > 0),
-	created_at      INTEGER NOT NULL,
-	updated_at      INTEGER NOT NULL,
-	UNIQUE (announcement_id, person_id)
 ) STRICT;
