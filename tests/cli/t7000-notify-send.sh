@@ -97,4 +97,13 @@ run pm-notify --as zhou queue
 expect_rc 0 "front desk may read the queue"
 expect_eq "$(sql "SELECT action FROM audit WHERE action LIKE 'notify.%' ORDER BY id LIMIT 2")" "notify.send
 notify.flush" "sending and flushing are audited, once a run"
+# The channels and notify sections are checked when applied.
+printf 'effective: 2026-01-01\ncommunity:\n  name: x\nchannels:\n  email:\n    url: http://mail.example.com\n    from: a@b.c\n' >bad.yaml
+run pm config apply bad.yaml
+expect_rc 78 "an e-mail channel needs an SMTP URL"
+expect_err 'bad.yaml:6:10: channels.email.url: "http://mail.example.com" is not an smtp:// or smtps:// URL' "and says where"
+printf 'effective: 2026-01-01\ncommunity:\n  name: x\nnotify:\n  dedupe: "{{template}:{{ref}}"\n' >bad.yaml
+run pm config apply bad.yaml
+expect_rc 78 "a dedupe key that does not parse"
+expect_err "bad.yaml:5:11: notify.dedupe: '\{\{' at offset 0 holds no field name" "is refused where it is"
 done_testing
