@@ -163,38 +163,6 @@ static void slot_result(struct slot *s, CURLcode rc, struct pm_http_res *res)
 	}
 }
 
-int pm_http_request(const struct pm_http_req *rq, struct pm_http_res *res, struct pm_err *e)
-{
-	struct slot s = {0};
-	CURLcode rc;
-
-	memset(res, 0, sizeof *res);
-	if (curl_ready(e))
-		return e->code;
-	if (!(s.h = curl_easy_init()))
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if (slot_setup(&s, rq, e)) {
-		slot_clear(&s);
-		curl_easy_cleanup(s.h);
-		return e->code;
-	}
-	rc = curl_easy_perform(s.h);
-	slot_result(&s, rc, res);
-	res->body = s.body;
-	s.body = NULL;
-	slot_clear(&s);
-	curl_easy_cleanup(s.h);
-	if (!res->body && !(res->body = calloc(1, 1)))
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	return PM_OK;
-}
-
-void pm_http_res_free(struct pm_http_res *res)
-{
-	free(res->body);
-	res->body = NULL;
-}
-
 int pm_http_pool_new(int parallel, struct pm_http_pool **out, struct pm_err *e)
 {
 	struct pm_http_pool *p;

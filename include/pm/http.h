@@ -1,5 +1,5 @@
-/* The one libcurl wrapper: HTTP POSTs and SMTP submissions, one at a time
- * or many in parallel, with timeouts and an answer classified for retry.
+/* The one libcurl wrapper: HTTP POSTs and SMTP submissions, many in
+ * parallel, with timeouts and an answer classified for retry.
  * Built into libpm-http, linked only by the programs that talk to the
  * network; libpm only fills in struct pm_http_req and reads struct
  * pm_http_res, so it needs no libcurl. */
@@ -33,12 +33,6 @@ struct pm_http_res {
 	char *body;       /* the answer, NUL-ended, at most PM_HTTP_KEEP bytes */
 	size_t len;
 };
-
-/* One transfer, blocking. PM_OK whatever the answer (read res); an error
- * only when the transfer could not be set up. res->body is freed by
- * pm_http_res_free. */
-int pm_http_request(const struct pm_http_req *rq, struct pm_http_res *res, struct pm_err *e);
-void pm_http_res_free(struct pm_http_res *res);
 
 /* Up to parallel transfers at once over shared connections (libcurl
  * multi). Add while pm_http_pool_room() > 0, then wait: each finished
