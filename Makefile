@@ -98,12 +98,19 @@ $(B)/tests/%: tests/unit/%.c $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) -lcmocka -lm
 
-# Fuzz targets: clang's libFuzzer over the library sources built for it.
+# Fuzz targets: clang's libFuzzer over the library built once for them.
 FUZZ_CC    ?= clang
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 $(PKG_CFLAGS) -include lib/banned.h
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(B)/gen/schema.c
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -std=c11 $(PKG_CFLAGS) -include lib/banned.h
+FUZZ_OBJ   := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o) $(B)/fuzzobj/gen/schema.o
+$(B)/fuzzobj/%.o: %.c $(wildcard include/pm/*.h lib/*.h) $(B)/gen/paths
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(B)/fuzzobj/gen/schema.o: $(B)/gen/schema.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
 
 tests: all $(UNITS) $(FUZZERS)
 

@@ -65,6 +65,11 @@ struct pm_schema_key {
 #define PM_KEYS(...) ((const struct pm_schema_key[]){ __VA_ARGS__, { .name = NULL } })
 #define PM_WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* Sections owned by other modules (lib/notify.c, lib/template.c). */
+extern const struct pm_schema pm_channels_schema;
+extern const struct pm_schema pm_notify_schema;
+extern const struct pm_schema pm_template_schema;
+
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with
  * "NAME:LINE:COL: message", or PM_EFAIL when memory runs out. */

@@ -1,0 +1,524 @@
+/* pm-notify: records become messages in the outbox; flush delivers them
+ * over the configured channels, parallel and rate-limited. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pm/audit.h"
+#include "pm/cli.h"
+#include "pm/http.h"
+#include "pm/i18n.h"
+#include "pm/notify.h"
+#include "pm/timeutil.h"
+
+enum { O_TEMPLATE = 0x100, O_CHANNEL, O_REJECT, O_STRICT, O_FLUSH, O_PARALLEL, O_LIMIT,
+       O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL };
+
+#define BATCH 1024
+
+static int open_notify(struct pm_ctx *c, const char *action, struct pm_notify **n)
+{
+	struct pm_db *db;
+
+	if (pm_cli_db(c, action, &db))
+		return c->err.code;
+	return pm_notify_open(db, n, &c->err);
+}
+
+static int parse_channel(struct pm_ctx *c, const char *s, int *ch)
+{
+	enum pm_channel v;
+
+	if (pm_channel_parse(s, &v, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	*ch = (int)v;
+	return PM_OK;
+}
+
+static int positive(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || *v <= 0)
+		return pm_cli_usage(c, _("%s wants a positive number, not '%s'"), opt, s);
+	return PM_OK;
+}
+
+/* ---- flush ---- */
+
+struct flush {
+	struct pm_ctx *c;
+	struct pm_notify *n;
+	struct pm_http_pool *pool;
+	struct pm_notify_msg *msgs;
+	unsigned char *started;
+	size_t count, done;
+	int64_t next_us[PM_CH_COUNT], limit;
+	long counts[3], postponed, recovered, taken;
+	int in_tx, rc;
+};
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Settles are grouped into transactions, one per round of answers. */
+static int tx(struct flush *f)
+{
+	if (!f->in_tx && pm_db_begin(f->c->db, &f->c->err))
+		return f->c->err.code;
+	f->in_tx = 1;
+	return PM_OK;
+}
+
+static int tx_end(struct flush *f)
+{
+	if (!f->in_tx)
+		return PM_OK;
+	f->in_tx = 0;
+	return pm_db_commit(f->c->db, &f->c->err);
+}
+
+static void settle(struct flush *f, struct pm_notify_msg *m, enum pm_verdict v, const char *why)
+{
+	if (f->rc || (f->rc = tx(f)))
+		return;
+	f->rc = pm_notify_settle(f->n, m, v, why, pm_now(), &f->c->err);
+	f->counts[v]++;
+	f->done++;
+	if (f->c->verbose)
+		pm_cli_note(f->c, _("message %lld: %s%s%s"), (long long)m->id,
+			    v == PM_SENT ? _("sent") : v == PM_RETRY ? _("to retry") : _("failed"),
+			    *why ? ": " : "", why);
+}
+
+static void on_done(void *ctx, void *tag, const struct pm_http_res *res)
+{
+	struct flush *f = ctx;
+	struct pm_notify_msg *m = tag;
+	char why[300];
+	enum pm_verdict v = pm_notify_verdict(m->channel, res, why, sizeof why);
+
+	settle(f, m, v, why);
+}
+
+static void to_stdout(struct flush *f, struct pm_notify_msg *m)
+{
+	json_t *rec = pm_notify_msg_json(m);
+	int rc = pm_jsonl_write(stdout, rec, &f->c->err);
+
+	json_decref(rec);
+	/* Sent means written out: a closed pipe leaves it to the next run. */
+	if (rc || fflush(stdout) != 0) {
+		f->rc = rc ? rc : pm_err_set(&f->c->err, PM_EIO, _("write error on standard output: %s"),
+					     strerror(errno));
+		return;
+	}
+	settle(f, m, PM_SENT, "");
+}
+
+/* Starts message i if its channel's rate allows; 1 if started or done. */
+static int start(struct flush *f, size_t i, int64_t t)
+{
+	struct pm_notify_msg *m = &f->msgs[i];
+	int rate = pm_notify_rate(f->n, m->channel);
+	struct pm_err why;
+
+	if (rate > 0 && t < f->next_us[m->channel])
+		return 0;
+	if (rate > 0)
+		f->next_us[m->channel] = (f->next_us[m->channel] > t - 1000000 / rate ?
+					  f->next_us[m->channel] : t) + 1000000 / rate;
+	f->started[i] = 1;
+	if (m->channel == PM_CH_STDOUT) {
+		to_stdout(f, m);
+		return 1;
+	}
+	if (pm_notify_request(f->n, m, pm_now(), &why)) {
+		settle(f, m, PM_FAILED, why.msg);
+		return 1;
+	}
+	f->rc = pm_http_pool_add(f->pool, &m->req, m, &f->c->err);
+	return 1;
+}
+
+static int fill(struct flush *f)
+{
+	int64_t t = now_us();
+
+	for (size_t i = 0; i < f->count && pm_http_pool_room(f->pool) > 0 && !f->rc; i++)
+		if (!f->started[i])
+			start(f, i, t);
+	return f->rc;
+}
+
+static int claim(struct flush *f)
+{
+	size_t max = BATCH;
+
+	pm_notify_msgs_free(f->msgs, f->count);
+	free(f->started);
+	f->msgs = NULL;
+	f->started = NULL;
+	f->count = f->done = 0;
+	if (f->limit && f->taken + (long)max > f->limit)
+		max = (size_t)(f->limit - f->taken);
+	if (max == 0)
+		return PM_OK;
+	if (pm_notify_claim(f->n, pm_now(), max, &f->msgs, &f->count, &f->postponed, &f->c->err))
+		return f->c->err.code;
+	f->taken += (long)f->count;
+	if (!(f->started = calloc(f->count ? f->count : 1, 1)))
+		return pm_err_set(&f->c->err, PM_EFAIL, _("out of memory"));
+	return PM_OK;
+}
+
+static int run_batches(struct flush *f)
+{
+	while (!f->rc) {
+		if (f->done == f->count) {
+			if ((f->rc = tx_end(f)) || (f->rc = claim(f)) || f->count == 0)
+				break;
+		}
+		if ((f->rc = fill(f)))
+			break;
+		if (pm_http_pool_busy(f->pool) == 0 && f->done < f->count)
+			usleep(1000); /* waiting on a rate limit */
+		else if ((f->rc = pm_http_pool_wait(f->pool, 1000, on_done, f, &f->c->err)))
+			break;
+		if (!f->rc)
+			f->rc = tx_end(f);
+	}
+	return f->rc;
+}
+
+/* One flush at a time per store: a second would resend what the first
+ * has under way. The lock goes with the process, however it ends. */
+static int lock_store(struct pm_ctx *c, int *fd)
+{
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s.notify-lock", pm_db_path(c->db));
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot open '%s': %s"), path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
+		return pm_err_set(&c->err, PM_ETEMPFAIL, _("another flush is running on this store"));
+	return PM_OK;
+}
+
+static int flush_audit(struct flush *f)
+{
+	json_t *after;
+	int rc;
+
+	if (!f->counts[0] && !f->counts[1] && !f->counts[2] && !f->postponed && !f->recovered)
+		return PM_OK;
+	after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "sent", (json_int_t)f->counts[PM_SENT],
+			  "retry", (json_int_t)f->counts[PM_RETRY], "failed", (json_int_t)f->counts[PM_FAILED],
+			  "postponed", (json_int_t)f->postponed, "recovered", (json_int_t)f->recovered);
+	if ((rc = pm_db_begin(f->c->db, &f->c->err)) == PM_OK) {
+		rc = pm_audit_log(f->c->db, "notify.flush", "outbox", NULL, after, &f->c->err);
+		rc = rc ? (pm_db_rollback(f->c->db), rc) : pm_db_commit(f->c->db, &f->c->err);
+	}
+	json_decref(after);
+	return rc;
+}
+
+static int flush_run(struct pm_ctx *c, struct pm_notify *n, int parallel, int64_t limit)
+{
+	struct flush f = {.c = c, .n = n, .limit = limit};
+	int fd, rc;
+
+	if ((rc = lock_store(c, &fd)))
+		return rc;
+	if (!(rc = pm_notify_recover(n, &f.recovered, &c->err)) &&
+	    !(rc = pm_http_pool_new(parallel > 0 ? parallel : pm_notify_parallel(n), &f.pool, &c->err))) {
+		rc = run_batches(&f);
+		if (f.in_tx && rc)
+			pm_db_rollback(c->db);
+	}
+	pm_http_pool_free(f.pool);
+	pm_notify_msgs_free(f.msgs, f.count);
+	free(f.started);
+	close(fd);
+	if (rc == PM_OK)
+		rc = flush_audit(&f);
+	if (f.recovered)
+		pm_cli_note(c, _("%ld messages of an interrupted flush queued again"), f.recovered);
+	pm_cli_note(c, _("sent %ld, to retry %ld, failed %ld, put off for quiet hours %ld"),
+		    f.counts[PM_SENT], f.counts[PM_RETRY], f.counts[PM_FAILED], f.postponed);
+	if (rc == PM_OK && f.counts[PM_RETRY] && !f.counts[PM_SENT])
+		return pm_err_set(&c->err, PM_EUNAVAIL, _("no message could be delivered: %ld wait to be retried"),
+				  f.counts[PM_RETRY]);
+	return rc;
+}
+
+static const struct pm_opt flush_opts[] = {
+	{"parallel", O_PARALLEL, "N", N_("transfers in flight at once (default notify.parallel, 16)")},
+	{"limit", O_LIMIT, "N", N_("send at most N messages in this run")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_flush(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t parallel = 0, limit = 0;
+	struct pm_notify *n;
+	const char *arg;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if ((k == O_PARALLEL && positive(c, "--parallel", arg, &parallel)) ||
+		    (k == O_LIMIT && positive(c, "--limit", arg, &limit)))
+			return PM_EUSAGE;
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (parallel > 256)
+		return pm_cli_usage(c, _("--parallel may be at most 256"));
+	if (open_notify(c, "notify.send", &n))
+		return c->err.code;
+	rc = flush_run(c, n, (int)parallel, limit);
+	pm_notify_close(n);
+	return rc;
+}
+
+/* ---- send ---- */
+
+static const char *const send_outcomes[] = {N_("queued"), N_("duplicate"), N_("skipped"), NULL};
+
+struct send_ctx {
+	struct pm_notify *n;
+	const char *tmpl;
+	int channel;
+	struct pm_notify_counts counts;
+};
+
+static int send_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	struct send_ctx *s = ctx;
+	struct pm_notify_counts before = s->counts;
+	int rc = pm_notify_queue(s->n, s->tmpl, s->channel, rec, &s->counts, e);
+
+	*outcome = s->counts.queued > before.queued ? 0 : s->counts.duplicate > before.duplicate ? 1 : 2;
+	return rc;
+}
+
+static const struct pm_opt send_opts[] = {
+	{"template", O_TEMPLATE, "NAME", N_("the template, like bill_issued (required)")},
+	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
+	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
+	{"reject", O_REJECT, "FILE", N_("copy records that cannot be sent to FILE")},
+	{"strict", O_STRICT, NULL, N_("queue nothing if any record is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_send(struct pm_ctx *c, int argc, char **argv)
+{
+	struct send_ctx s = {.channel = -1};
+	struct pm_import im = {.action = "notify.send", .mode = PM_JSONL_ONLY,
+			       .outcomes = send_outcomes, .record = send_record, .ctx = &s};
+	const char *arg;
+	int k, rc, now = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TEMPLATE: s.tmpl = arg; break;
+		case O_CHANNEL: if (parse_channel(c, arg, &s.channel)) return PM_EUSAGE; break;
+		case O_FLUSH: now = 1; break;
+		case O_REJECT: im.reject = arg; break;
+		case O_STRICT: im.strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (!s.tmpl)
+		return pm_cli_usage(c, _("--template is required"));
+	if (open_notify(c, "notify.send", &s.n))
+		return c->err.code;
+	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	if (rc == PM_OK || rc == PM_EDATA)
+		pm_cli_note(c, _("messages: queued %ld, duplicate %ld, opted out %ld, no address %ld"),
+			    s.counts.queued, s.counts.duplicate, s.counts.opted_out, s.counts.no_address);
+	if ((rc == PM_OK || rc == PM_EDATA) && now) {
+		struct pm_err keep = c->err;
+		int frc = flush_run(c, s.n, 0, 0);
+		if (frc)
+			rc = frc;
+		else
+			c->err = keep;
+	}
+	pm_notify_close(s.n);
+	return rc;
+}
+
+/* ---- the outbox ---- */
+
+static int out_record(void *ctx, json_t *rec)
+{
+	return pm_cli_out(ctx, rec);
+}
+
+static const struct pm_opt queue_opts[] = {
+	{"status", O_STATUS, "S", N_("queued, sending, sent or failed (default queued)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_queue(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *status = "queued", *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_STATUS)
+			status = arg;
+	if (k < 0)
+		return c->stop;
+	if (strcmp(status, "queued") && strcmp(status, "sending") && strcmp(status, "sent") &&
+	    strcmp(status, "failed"))
+		return pm_cli_usage(c, _("unknown status '%s': expected queued, sending, sent or failed"), status);
+	if (pm_cli_db(c, "notify.read", &db))
+		return c->err.code;
+	return pm_notify_each(db, status, NULL, out_record, c, &c->err);
+}
+
+static const struct pm_opt log_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("only messages about unit CODE")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_log(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *unit = NULL, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_UNIT)
+			unit = arg;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "notify.read", &db))
+		return c->err.code;
+	return pm_notify_each(db, NULL, unit, out_record, c, &c->err);
+}
+
+static int cmd_retry(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_notify *n;
+	const char *arg;
+	int64_t id;
+	int k, rc = PM_OK;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (c->optind >= argc)
+		return pm_cli_usage(c, _("expected message ids"));
+	for (int i = c->optind; i < argc; i++)
+		if (positive(c, _("a message id"), argv[i], &id))
+			return PM_EUSAGE;
+	if (open_notify(c, "notify.send", &n))
+		return c->err.code;
+	for (int i = c->optind; i < argc && rc == PM_OK; i++) {
+		positive(c, "", argv[i], &id);
+		if ((rc = pm_notify_retry(n, id, &c->err)) == PM_OK)
+			pm_cli_note(c, _("message %lld queued again"), (long long)id);
+	}
+	pm_notify_close(n);
+	return rc;
+}
+
+/* ---- preferences ---- */
+
+static const struct pm_opt prefs_set_opts[] = {
+	{"channels", O_CHANNELS, "LIST", N_("channels to use, comma-separated: sms,email,...")},
+	{"optout", O_OPTOUT, "LIST", N_("categories not wanted: bill,payment,meter,repair,visitor,gate,announcement")},
+	{"email", O_EMAIL, "ADDRESS", N_("the e-mail address ('' removes it)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int prefs_person(struct pm_ctx *c, int argc, char **argv, struct pm_db **db,
+			const char **person)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one PERSON code"));
+	*person = argv[c->optind];
+	if (pm_cli_db(c, NULL, db) || pm_notify_prefs_may(*db, &c->actor, *person, &c->err))
+		return c->err.code;
+	return PM_OK;
+}
+
+static int cmd_prefs_set(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *channels = NULL, *optout = NULL, *email = NULL, *person, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_CHANNELS: channels = arg; break;
+		case O_OPTOUT: optout = arg; break;
+		case O_EMAIL: email = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (prefs_person(c, argc, argv, &db, &person))
+		return c->stop ? c->stop : c->err.code;
+	return pm_notify_prefs_set(db, person, channels, optout, email, &c->err);
+}
+
+static int cmd_prefs_show(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *person, *arg;
+	struct pm_db *db;
+	json_t *rec;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (prefs_person(c, argc, argv, &db, &person))
+		return c->stop ? c->stop : c->err.code;
+	if (pm_notify_prefs_get(db, person, &rec, &c->err))
+		return c->err.code;
+	rc = pm_cli_out(c, rec);
+	json_decref(rec);
+	return rc;
+}
+
+static const struct pm_cmd prefs_cmds[] = {
+	{"set", cmd_prefs_set, "PERSON", N_("set a person's channels, opt-outs and e-mail address"), prefs_set_opts, NULL},
+	{"show", cmd_prefs_show, "PERSON", N_("show a person's preferences"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_cmd cmds[] = {
+	{"send", cmd_send, "[FILE...]", N_("queue a templated message per record, recipient and channel"), send_opts, NULL},
+	{"flush", cmd_flush, NULL, N_("deliver the messages that are due"), flush_opts, NULL},
+	{"queue", cmd_queue, NULL, N_("list messages in the outbox by status"), queue_opts, NULL},
+	{"retry", cmd_retry, "ID...", N_("queue failed messages again"), NULL, NULL},
+	{"log", cmd_log, NULL, N_("list every message, optionally about one unit"), log_opts, NULL},
+	{"prefs", NULL, NULL, N_("residents' channels and opt-outs"), NULL, prefs_cmds},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_prog prog = {
+	"pm-notify", N_("pm-notify: messages to residents and staff, outbox, preferences"), cmds, NULL,
+};
+
+int main(int argc, char **argv)
+{
+	return pm_cli_main(&prog, argc, argv);
+}

@@ -1,0 +1,53 @@
+/* The one libcurl wrapper: HTTP POSTs and SMTP submissions, many in
+ * parallel, with timeouts and an answer classified for retry.
+ * Built into libpm-http, linked only by the programs that talk to the
+ * network; libpm only fills in struct pm_http_req and reads struct
+ * pm_http_res, so it needs no libcurl. */
+#ifndef PM_HTTP_H
+#define PM_HTTP_H
+
+#include <stddef.h>
+
+#include "pm/err.h"
+
+/* A request. Strings are borrowed and must live until the transfer ends. */
+struct pm_http_req {
+	const char *url;             /* http(s)://, or smtp(s):// for mail */
+	const char *const *headers;  /* "Name: value", NULL-ended; NULL: none */
+	const char *body;            /* POSTed (HTTP) or the message (SMTP) */
+	size_t len;
+	long timeout_ms;             /* whole transfer; 0: 10 s */
+	/* SMTP only */
+	const char *mail_from, *rcpt;
+	const char *user, *password; /* NULL: no AUTH */
+	int require_tls;             /* smtp://: insist on STARTTLS */
+};
+
+#define PM_HTTP_KEEP 65536 /* bytes of an answer kept */
+
+struct pm_http_res {
+	long status;      /* the HTTP status or last SMTP reply code, 0: none */
+	int failed;       /* the transfer itself failed (no answer, a timeout) */
+	int temporary;    /* for a failed transfer: worth trying again */
+	char error[256];  /* why it failed */
+	char *body;       /* the answer, NUL-ended, at most PM_HTTP_KEEP bytes */
+	size_t len;
+};
+
+/* Up to parallel transfers at once over shared connections (libcurl
+ * multi). Add while pm_http_pool_room() > 0, then wait: each finished
+ * transfer is handed to done with the tag it was added with; res is
+ * valid during the call only. */
+struct pm_http_pool;
+int pm_http_pool_new(int parallel, struct pm_http_pool **out, struct pm_err *e);
+void pm_http_pool_free(struct pm_http_pool *p);
+int pm_http_pool_room(const struct pm_http_pool *p);
+int pm_http_pool_busy(const struct pm_http_pool *p);
+int pm_http_pool_add(struct pm_http_pool *p, const struct pm_http_req *rq, void *tag,
+		     struct pm_err *e);
+/* Runs the transfers until at least one finishes or max_ms pass. */
+int pm_http_pool_wait(struct pm_http_pool *p, long max_ms,
+		      void (*done)(void *ctx, void *tag, const struct pm_http_res *res), void *ctx,
+		      struct pm_err *e);
+
+#endif

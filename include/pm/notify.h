@@ -1,0 +1,141 @@
+/* Notifications: records become messages in the outbox, one per recipient
+ * and channel; a flush sends what is due and records each answer. The
+ * outbox row is written before any attempt and marked sent only after the
+ * channel confirmed, so a crash loses nothing and every attempt is on
+ * record. This module needs no libcurl: it builds the requests
+ * (struct pm_http_req) that lib/http.c carries out, and reads the answers.
+ * Residents' preferences live here too. */
+#ifndef PM_NOTIFY_H
+#define PM_NOTIFY_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/auth.h"
+#include "pm/err.h"
+#include "pm/http.h"
+
+struct pm_db;
+struct pm_notify;
+
+enum pm_channel { PM_CH_STDOUT, PM_CH_WEBHOOK, PM_CH_WECOM, PM_CH_DINGTALK, PM_CH_EMAIL,
+		  PM_CH_SMS, PM_CH_COUNT };
+int pm_channel_parse(const char *s, enum pm_channel *ch, struct pm_err *e);
+const char *pm_channel_name(enum pm_channel ch);
+
+/* The notifier for the configuration in force today. */
+int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e);
+void pm_notify_close(struct pm_notify *n);
+
+/* ---- queueing ---- */
+
+struct pm_notify_counts {
+	long queued, duplicate, opted_out, no_address;
+};
+
+/* Queues template tmpl for rec: recipients from "to" (an address or list
+ * of them), else "unit" (its current owners and tenants, by their
+ * preferences), else "assignee" or "login" (a user), else "role" (every
+ * enabled user with it). channel (-1: each person's preferred channels)
+ * picks the channel. Run inside a write transaction; PM_EDATA for a record
+ * that cannot be sent (nothing of it is queued). */
+int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
+		    struct pm_notify_counts *counts, struct pm_err *e);
+
+/* The end of channel's quiet hours if t falls in them, else 0. */
+int64_t pm_notify_quiet_until(struct pm_notify *n, enum pm_channel ch, int64_t t);
+
+/* ---- flushing ---- */
+
+struct pm_notify_msg {
+	int64_t id;
+	enum pm_channel channel;
+	int attempts;
+	char *recipient, *address, *subject, *body, *html, *ref, *template_name;
+	/* the request, once built, and what it points into */
+	struct pm_http_req req;
+	char *hdr[6], *url, *payload;
+	const char *headers[7];
+};
+
+/* Puts back messages a killed flush left in 'sending' (their attempt is
+ * on record); *count says how many. */
+int pm_notify_recover(struct pm_notify *n, long *count, struct pm_err *e);
+
+/* Claims up to max due messages (status queued, next_at <= now): those in
+ * their channel's quiet hours are put off to its end, the others marked
+ * 'sending' with the attempt counted, in one transaction. *msgs is an
+ * array to free with pm_notify_msgs_free. *postponed counts the put off. */
+int pm_notify_claim(struct pm_notify *n, int64_t now, size_t max, struct pm_notify_msg **msgs,
+		    size_t *count, long *postponed, struct pm_err *e);
+void pm_notify_msgs_free(struct pm_notify_msg *msgs, size_t count);
+
+/* Builds m->req for m's channel from the configuration: URL, headers,
+ * body, signature. PM_ECONFIG when the channel is not configured or a
+ * secret's environment variable is unset (the message then fails). */
+int pm_notify_request(struct pm_notify *n, struct pm_notify_msg *m, int64_t now,
+		      struct pm_err *e);
+
+/* The stdout channel's record for m. */
+json_t *pm_notify_msg_json(const struct pm_notify_msg *m);
+
+enum pm_verdict { PM_SENT, PM_RETRY, PM_FAILED };
+/* What the channel's answer means; reason says why when not sent. */
+enum pm_verdict pm_notify_verdict(enum pm_channel ch, const struct pm_http_res *res, char *reason,
+				  size_t size);
+
+/* Records the outcome of m's attempt: sent, failed, or queued again after
+ * an exponential backoff with jitter (failed instead once past the
+ * message's maximum age). Inside the caller's transaction. */
+int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
+		     const char *reason, int64_t now, struct pm_err *e);
+
+/* The configured parallel transfers and channel's messages per second (0:
+ * no limit). */
+int pm_notify_parallel(struct pm_notify *n);
+int pm_notify_rate(struct pm_notify *n, enum pm_channel ch);
+
+/* ---- the outbox ---- */
+
+/* Outbox rows as records, oldest first: with status (NULL: any), unit
+ * (NULL: any). */
+int pm_notify_each(struct pm_db *db, const char *status, const char *unit,
+		   int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+/* Queues a failed (or queued) message again, due now, with a fresh age;
+ * audited. PM_EDATA for an unknown or sent id. */
+int pm_notify_retry(struct pm_notify *n, int64_t id, struct pm_err *e);
+
+/* ---- signatures and MIME, exposed for their tests ---- */
+
+/* DingTalk: base64(HMAC-SHA256(secret, "TIMESTAMP\nsecret")) URL-encoded,
+ * timestamp in milliseconds. out must hold 128 bytes. */
+void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128]);
+/* Hex HMAC-SHA256 of body under secret; out must hold 65 bytes. */
+void pm_hmac_hex(const char *secret, const char *body, size_t len, char out[65]);
+/* "=?UTF-8?B?...?=" words for a header, plain when ASCII; malloc'd. */
+char *pm_mime_header(const char *text);
+/* A whole RFC 5322 message: From, To, Subject (RFC 2047), Date, a
+ * Message-ID from id, and a text part, or multipart/alternative text and
+ * HTML when html is not NULL, each base64; malloc'd with CRLF lines. */
+char *pm_mime_message(const char *from, const char *to, const char *subject, const char *text,
+		      const char *html, int64_t id, int64_t now);
+
+/* ---- preferences ---- */
+
+/* Sets a person's channels (comma list, NULL: keep), opted-out categories
+ * (comma list, NULL: keep, "": none) and e-mail address (NULL: keep, "":
+ * none); audited. Legal notices (bill_overdue) are sent whatever the
+ * opt-outs say. */
+int pm_notify_prefs_set(struct pm_db *db, const char *person, const char *channels,
+			const char *optout, const char *email, struct pm_err *e);
+/* {"type":"prefs","person","channels","optout","email"}; a person who set
+ * nothing gets the defaults (empty lists). */
+int pm_notify_prefs_get(struct pm_db *db, const char *person, json_t **out, struct pm_err *e);
+
+/* Whether actor may see and change person's preferences: staff with
+ * notify.prefs, an owner only their own (notify.self). */
+int pm_notify_prefs_may(struct pm_db *db, const struct pm_actor *a, const char *person,
+			struct pm_err *e);
+
+#endif

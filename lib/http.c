@@ -1,0 +1,281 @@
+/* http: libcurl behind struct pm_http_req. Easy handles are kept and
+ * reused, and the multi handle keeps connections open between transfers,
+ * so a flush of many messages to one host pays for one connection per
+ * parallel slot, not one per message. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "pm/http.h"
+#include "pm/i18n.h"
+
+struct slot {
+	CURL *h;
+	struct curl_slist *headers, *rcpt;
+	const char *up;   /* SMTP upload: what is left of the message */
+	size_t upleft;
+	char *body;
+	size_t len;
+	void *tag;
+	int busy;
+};
+
+struct pm_http_pool {
+	CURLM *m;
+	int n, busy;
+	struct slot *slots;
+};
+
+static int curl_ready(struct pm_err *e)
+{
+	static int done;
+
+	if (!done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return pm_err_set(e, PM_ESOFTWARE, _("cannot start libcurl"));
+	done = 1;
+	return PM_OK;
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+	struct slot *s = ud;
+	size_t len = size * n, keep = len;
+	char *nb;
+
+	if (s->len + keep > PM_HTTP_KEEP)
+		keep = PM_HTTP_KEEP - s->len;
+	if (keep) {
+		if (!(nb = realloc(s->body, s->len + keep + 1)))
+			return 0;
+		s->body = nb;
+		memcpy(s->body + s->len, p, keep);
+		s->len += keep;
+		s->body[s->len] = '\0';
+	}
+	return len;
+}
+
+static size_t on_upload(char *p, size_t size, size_t n, void *ud)
+{
+	struct slot *s = ud;
+	size_t len = size * n;
+
+	if (len > s->upleft)
+		len = s->upleft;
+	memcpy(p, s->up, len);
+	s->up += len;
+	s->upleft -= len;
+	return len;
+}
+
+static void slot_clear(struct slot *s)
+{
+	curl_slist_free_all(s->headers);
+	curl_slist_free_all(s->rcpt);
+	free(s->body);
+	s->headers = s->rcpt = NULL;
+	s->body = NULL;
+	s->len = 0;
+	s->busy = 0;
+	s->tag = NULL;
+}
+
+static int smtp_setup(struct slot *s, const struct pm_http_req *rq)
+{
+	CURL *h = s->h;
+
+	if (!(s->rcpt = curl_slist_append(NULL, rq->rcpt ? rq->rcpt : "")))
+		return -1;
+	s->up = rq->body;
+	s->upleft = rq->len;
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, rq->mail_from ? rq->mail_from : "");
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, s->rcpt);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
+	curl_easy_setopt(h, CURLOPT_READDATA, s);
+	if (rq->require_tls)
+		curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (rq->user) {
+		curl_easy_setopt(h, CURLOPT_USERNAME, rq->user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, rq->password ? rq->password : "");
+	}
+	return 0;
+}
+
+/* Sets the easy handle up for rq: every option is set on every use, so
+ * nothing leaks from one transfer into the next. */
+static int slot_setup(struct slot *s, const struct pm_http_req *rq, struct pm_err *e)
+{
+	CURL *h = s->h;
+
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, rq->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 10000L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "pm-notify/" PM_VERSION);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	for (const char *const *hd = rq->headers; hd && *hd; hd++) {
+		struct curl_slist *nl = curl_slist_append(s->headers, *hd);
+		if (!nl)
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+		s->headers = nl;
+	}
+	if (strncmp(rq->url, "smtp", 4) == 0) {
+		if (smtp_setup(s, rq))
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	} else {
+		/* Expect: 100-continue would cost a round trip per message. */
+		struct curl_slist *nl = curl_slist_append(s->headers, "Expect:");
+		if (!nl)
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+		s->headers = nl;
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->len : 0));
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
+	return PM_OK;
+}
+
+/* Only a request that can never work is given up at once; a refused
+ * connection, a timeout or a garbled answer may pass. (The config allows
+ * only http, https, smtp and smtps, so "unsupported protocol" here means
+ * an answer that was no HTTP at all: garbled, hence temporary.) */
+static int temporary(CURLcode rc)
+{
+	return rc != CURLE_URL_MALFORMAT && rc != CURLE_LOGIN_DENIED &&
+	       rc != CURLE_PEER_FAILED_VERIFICATION;
+}
+
+static void slot_result(struct slot *s, CURLcode rc, struct pm_http_res *res)
+{
+	memset(res, 0, sizeof *res);
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &res->status);
+	res->body = s->body ? s->body : "";
+	res->len = s->len;
+	if (rc != CURLE_OK) {
+		res->failed = 1;
+		res->temporary = temporary(rc);
+		snprintf(res->error, sizeof res->error, "%s", curl_easy_strerror(rc));
+	}
+}
+
+int pm_http_pool_new(int parallel, struct pm_http_pool **out, struct pm_err *e)
+{
+	struct pm_http_pool *p;
+
+	*out = NULL;
+	if (curl_ready(e))
+		return e->code;
+	if (parallel < 1)
+		parallel = 1;
+	if (!(p = calloc(1, sizeof *p)) || !(p->slots = calloc((size_t)parallel, sizeof *p->slots)) ||
+	    !(p->m = curl_multi_init())) {
+		pm_http_pool_free(p);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	p->n = parallel;
+	curl_multi_setopt(p->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
+	*out = p;
+	return PM_OK;
+}
+
+void pm_http_pool_free(struct pm_http_pool *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; p->slots && i < p->n; i++) {
+		if (p->slots[i].h) {
+			if (p->slots[i].busy)
+				curl_multi_remove_handle(p->m, p->slots[i].h);
+			curl_easy_cleanup(p->slots[i].h);
+		}
+		slot_clear(&p->slots[i]);
+	}
+	if (p->m)
+		curl_multi_cleanup(p->m);
+	free(p->slots);
+	free(p);
+}
+
+int pm_http_pool_room(const struct pm_http_pool *p)
+{
+	return p->n - p->busy;
+}
+
+int pm_http_pool_busy(const struct pm_http_pool *p)
+{
+	return p->busy;
+}
+
+int pm_http_pool_add(struct pm_http_pool *p, const struct pm_http_req *rq, void *tag,
+		     struct pm_err *e)
+{
+	struct slot *s = NULL;
+
+	for (int i = 0; i < p->n && !s; i++)
+		if (!p->slots[i].busy)
+			s = &p->slots[i];
+	if (!s)
+		return pm_err_set(e, PM_ESOFTWARE, _("no room for another transfer"));
+	if (!s->h && !(s->h = curl_easy_init()))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (slot_setup(s, rq, e)) {
+		slot_clear(s);
+		return e->code;
+	}
+	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
+	if (curl_multi_add_handle(p->m, s->h) != CURLM_OK) {
+		slot_clear(s);
+		return pm_err_set(e, PM_EFAIL, _("cannot start a transfer"));
+	}
+	s->tag = tag;
+	s->busy = 1;
+	p->busy++;
+	return PM_OK;
+}
+
+static int reap(struct pm_http_pool *p, void (*done)(void *, void *, const struct pm_http_res *),
+		void *ctx)
+{
+	struct pm_http_res res;
+	struct slot *s;
+	CURLMsg *msg;
+	int left, n = 0;
+
+	while ((msg = curl_multi_info_read(p->m, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		slot_result(s, msg->data.result, &res);
+		curl_multi_remove_handle(p->m, s->h);
+		done(ctx, s->tag, &res);
+		slot_clear(s);
+		p->busy--;
+		n++;
+	}
+	return n;
+}
+
+int pm_http_pool_wait(struct pm_http_pool *p, long max_ms,
+		      void (*done)(void *ctx, void *tag, const struct pm_http_res *res), void *ctx,
+		      struct pm_err *e)
+{
+	int running, finished = 0;
+	long waited = 0;
+
+	while (p->busy > 0) {
+		if (curl_multi_perform(p->m, &running) != CURLM_OK)
+			return pm_err_set(e, PM_EFAIL, _("transfers failed"));
+		finished += reap(p, done, ctx);
+		if (finished || waited >= max_ms)
+			break;
+		if (curl_multi_poll(p->m, NULL, 0, 50, NULL) != CURLM_OK)
+			return pm_err_set(e, PM_EFAIL, _("transfers failed"));
+		waited += 50;
+	}
+	return PM_OK;
+}

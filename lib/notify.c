@@ -1,0 +1,1441 @@
+/* notify: the outbox, recipients, quiet hours, retry policy, and the
+ * requests each channel sends. The flush loop itself (which needs libcurl)
+ * is in pm-notify; everything it decides is decided here. */
+#include <ctype.h>
+#include <limits.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "config-internal.h"
+#include "strbuf-internal.h"
+#include "pm/audit.h"
+#include "pm/config.h"
+#include "pm/db.h"
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/notify.h"
+#include "pm/template.h"
+#include "pm/timeutil.h"
+
+#define DEDUPE_DEFAULT "{{template}}:{{ref}}:{{recipient}}:{{channel}}:{{day}}"
+
+static const char *const channel_names[PM_CH_COUNT] = {
+	"stdout", "webhook", "wecom", "dingtalk", "email", "sms",
+};
+
+/* ---- configuration ---- */
+
+static int check_http_url(const json_t *v, struct pm_err *e)
+{
+	const char *s = json_string_value(v);
+
+	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8) && strncmp(s, "env:", 4))
+		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an http:// or https:// URL"), s);
+	return PM_OK;
+}
+
+static int check_smtp_url(const json_t *v, struct pm_err *e)
+{
+	const char *s = json_string_value(v);
+
+	if (strncmp(s, "smtp://", 7) && strncmp(s, "smtps://", 8) && strncmp(s, "env:", 4))
+		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an smtp:// or smtps:// URL"), s);
+	return PM_OK;
+}
+
+static int check_src(const json_t *v, struct pm_err *e)
+{
+	return pm_tmpl_check(json_string_value(v), e);
+}
+
+#define HTTP_URL PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_http_url), .required = true)
+#define TIMEOUT PM_KEY("timeout", PM_NODE(PM_SCHEMA_DURATION, .min = "1s", .max = "5m"), .def = "10s")
+#define RATE PM_KEY("rate", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "100000"), .def = "0")
+
+const struct pm_schema pm_channels_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("webhook", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
+		PM_KEY("secret", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+		PM_KEY("header", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "X-PM-Signature"),
+		TIMEOUT, RATE))),
+	PM_KEY("wecom", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
+		PM_KEY("format", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("text", "markdown")),
+		       .def = "text"),
+		TIMEOUT, RATE))),
+	PM_KEY("dingtalk", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
+		PM_KEY("secret", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+		TIMEOUT, RATE))),
+	PM_KEY("email", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_smtp_url), .required = true),
+		PM_KEY("from", PM_NODE(PM_SCHEMA_STRING, .min = "3"), .required = true),
+		PM_KEY("user", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+		PM_KEY("password", PM_NODE(PM_SCHEMA_STRING)),
+		PM_KEY("starttls", PM_NODE(PM_SCHEMA_BOOL), .def = "true"),
+		TIMEOUT, RATE))),
+	PM_KEY("sms", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
+		PM_KEY("auth", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+		PM_KEY("content_type", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "application/json"),
+		PM_KEY("body", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src),
+		       .def = "{\"to\":\"{{to}}\",\"text\":\"{{text}}\"}"),
+		TIMEOUT, RATE)))),
+};
+
+#define QUIET PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS( \
+	PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true), \
+	PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true)))
+
+
+const struct pm_schema pm_notify_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_ENUM,
+		.words = PM_WORDS("stdout", "webhook", "wecom", "dingtalk", "email", "sms"))),
+	       .def = "[]"),
+	PM_KEY("parallel", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "256"), .def = "16"),
+	PM_KEY("dedupe", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src), .def = DEDUPE_DEFAULT),
+	PM_KEY("quiet", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("webhook", QUIET), PM_KEY("wecom", QUIET), PM_KEY("dingtalk", QUIET),
+		PM_KEY("email", QUIET),
+		PM_KEY("sms", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+			PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .def = "22:00"),
+			PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .def = "08:00"))), .def = "{}"))),
+	       .def = "{}"),
+	PM_KEY("retry", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("base", PM_NODE(PM_SCHEMA_DURATION, .min = "1s"), .def = "1m"),
+		PM_KEY("max_delay", PM_NODE(PM_SCHEMA_DURATION, .min = "1s"), .def = "1h"),
+		PM_KEY("max_age", PM_NODE(PM_SCHEMA_DURATION, .min = "1m"), .def = "2d"))), .def = "{}"),
+	PM_KEY("templates", PM_NODE(PM_SCHEMA_DICT, .item = &pm_template_schema))),
+};
+
+struct pm_notify {
+	struct pm_db *db;
+	struct pm_config *cfg;
+	json_t *channels, *notify, *own; /* own: the defaults when the config has none */
+	const char *tz, *community;
+	struct pm_tmpl *tmpl;             /* the last one used */
+};
+
+int pm_channel_parse(const char *s, enum pm_channel *ch, struct pm_err *e)
+{
+	for (int i = 0; i < PM_CH_COUNT; i++)
+		if (strcmp(s, channel_names[i]) == 0) {
+			*ch = (enum pm_channel)i;
+			return PM_OK;
+		}
+	return pm_err_set(e, PM_EDATA,
+		_("unknown channel '%s': expected stdout, webhook, wecom, dingtalk, email or sms"), s);
+}
+
+const char *pm_channel_name(enum pm_channel ch)
+{
+	return ch < PM_CH_COUNT ? channel_names[ch] : "?";
+}
+
+int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
+{
+	struct pm_notify *n = calloc(1, sizeof *n);
+	int rc;
+
+	*out = NULL;
+	if (!n)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	n->db = db;
+	n->tz = pm_db_tz(db);
+	if ((rc = pm_config_current(db, pm_date_of(pm_now(), n->tz), &n->cfg, e))) {
+		free(n);
+		return rc;
+	}
+	n->community = pm_config_community_name(n->cfg);
+	n->channels = pm_config_section(n->cfg, "channels");
+	n->notify = pm_config_section(n->cfg, "notify");
+	if (!n->notify) {
+		if ((rc = pm_schema_load(&pm_notify_schema, "{}", 2, "notify", &n->own, e))) {
+			pm_notify_close(n);
+			return rc;
+		}
+		n->notify = n->own;
+	}
+	*out = n;
+	return PM_OK;
+}
+
+void pm_notify_close(struct pm_notify *n)
+{
+	if (!n)
+		return;
+	pm_config_free(n->cfg);
+	json_decref(n->own);
+	pm_tmpl_free(n->tmpl);
+	free(n);
+}
+
+static int64_t setting(struct pm_notify *n, const char *group, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(n->notify, group), key));
+}
+
+int pm_notify_parallel(struct pm_notify *n)
+{
+	return (int)json_integer_value(json_object_get(n->notify, "parallel"));
+}
+
+static json_t *channel_cfg(struct pm_notify *n, enum pm_channel ch)
+{
+	return n->channels ? json_object_get(n->channels, channel_names[ch]) : NULL;
+}
+
+int pm_notify_rate(struct pm_notify *n, enum pm_channel ch)
+{
+	return (int)json_integer_value(json_object_get(channel_cfg(n, ch), "rate"));
+}
+
+/* A config value, with "env:NAME" read from the environment so secrets
+ * stay out of the YAML file. NULL (and PM_ECONFIG) when NAME is unset. */
+static const char *secret(enum pm_channel ch, json_t *cfg, const char *key, struct pm_err *e)
+{
+	const char *v = json_string_value(json_object_get(cfg, key)), *env;
+
+	if (!v || strncmp(v, "env:", 4) != 0)
+		return v;
+	if (!(env = getenv(v + 4)) || !*env) {
+		pm_err_set(e, PM_ECONFIG, _("channel '%s': %s: environment variable '%s' is not set"),
+			   channel_names[ch], key, v + 4);
+		return NULL;
+	}
+	return env;
+}
+
+/* ---- quiet hours ---- */
+
+int64_t pm_notify_quiet_until(struct pm_notify *n, enum pm_channel ch, int64_t t)
+{
+	json_t *q = json_object_get(json_object_get(n->notify, "quiet"), channel_names[ch]);
+	int64_t from, to, midnight, s;
+	int32_t day;
+
+	if (!q)
+		return 0;
+	from = json_integer_value(json_object_get(q, "from"));
+	to = json_integer_value(json_object_get(q, "to"));
+	day = pm_date_of(t, n->tz);
+	midnight = pm_date_start(day, n->tz);
+	s = t - midnight;
+	if (from < to)
+		return s >= from && s < to ? midnight + to : 0;
+	if (from > to) {
+		if (s >= from)
+			return pm_date_start(day + 1, n->tz) + to;
+		return s < to ? midnight + to : 0;
+	}
+	return 0;
+}
+
+/* ---- recipients ---- */
+
+struct recipient {
+	const char *code, *name, *phone, *email, *channels, *optout;
+};
+
+struct queue_run {
+	struct pm_notify *n;
+	struct pm_tmpl *t;
+	int channel;
+	json_t *rec, *fields;
+	const char *ref, *unit;
+	char day[PM_TIME_BUF];
+	struct pm_notify_counts *counts;
+};
+
+static int listed(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == len && strncmp(p, word, n) == 0)
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static int valid_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at && at != s && at[1] && !strpbrk(s, " \t\r\n<>\",;") && !strchr(at + 1, '@');
+}
+
+static int valid_phone(const char *s)
+{
+	size_t digits = 0;
+
+	for (const char *p = *s == '+' ? s + 1 : s; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		digits++;
+	}
+	return digits >= 5 && digits <= 20;
+}
+
+static const char *address_for(enum pm_channel ch, const struct recipient *r)
+{
+	if (ch == PM_CH_SMS)
+		return r->phone && *r->phone ? r->phone : NULL;
+	if (ch == PM_CH_EMAIL)
+		return r->email && *r->email ? r->email : NULL;
+	return "";
+}
+
+static int render(struct queue_run *q, const char *src, int html, char **out, struct pm_err *e)
+{
+	return pm_tmpl_render(q->t->name, src, q->fields, q->n->tz, html, out, e);
+}
+
+static const char insert_sql[] =
+	"INSERT INTO outbox (dedupe, template, category, channel, recipient, name, address, unit, ref,"
+	" subject, body, html, alarm, status, next_at, expires_at, created_at, updated_at)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?) ON CONFLICT (dedupe) DO NOTHING";
+
+static int insert(struct queue_run *q, enum pm_channel ch, const struct recipient *r,
+		  const char *addr, const char *key, char *const text[3], struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(q->n->db, insert_sql, e);
+	int64_t now = pm_now(), next = now, quiet;
+
+	if (!st)
+		return e->code;
+	if (!q->t->alarm && (quiet = pm_notify_quiet_until(q->n, ch, now)))
+		next = quiet;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, q->t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, q->t->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, channel_names[ch], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, q->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, q->ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, text[0], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, text[1], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ch == PM_CH_EMAIL ? text[2] : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 13, q->t->alarm);
+	sqlite3_bind_int64(st, 14, next);
+	sqlite3_bind_int64(st, 15, now + setting(q->n, "retry", "max_age"));
+	sqlite3_bind_int64(st, 16, now);
+	sqlite3_bind_int64(st, 17, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return pm_db_fail(q->n->db, e, _("cannot queue a message"));
+	if (sqlite3_changes(pm_db_sqlite(q->n->db)))
+		q->counts->queued++;
+	else
+		q->counts->duplicate++;
+	return PM_OK;
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+	json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+
+static int one_channel(struct queue_run *q, enum pm_channel ch, const struct recipient *r,
+		       char *const text[3], struct pm_err *e)
+{
+	const char *addr = address_for(ch, r);
+	char *key;
+	int rc;
+
+	if (!addr) {
+		q->counts->no_address++;
+		return PM_OK;
+	}
+	set_str(q->fields, "channel", channel_names[ch]);
+	if ((rc = render(q, json_string_value(json_object_get(q->n->notify, "dedupe")), 0, &key, e)))
+		return pm_err_prefix(e, _("dedupe key"));
+	rc = insert(q, ch, r, addr, key, text, e);
+	free(key);
+	return rc;
+}
+
+static int one_recipient(struct queue_run *q, const struct recipient *r, struct pm_err *e)
+{
+	char *text[3] = {NULL, NULL, NULL};
+	enum pm_channel ch;
+	json_t *dflt = json_object_get(q->n->notify, "channels"), *v;
+	size_t i;
+	int rc;
+
+	if (!q->t->legal && listed(r->optout, q->t->category)) {
+		q->counts->opted_out++;
+		return PM_OK;
+	}
+	set_str(q->fields, "recipient", r->name ? r->name : r->code);
+	set_str(q->fields, "recipient_code", r->code);
+	if ((rc = render(q, q->t->subject, 0, &text[0], e)) || (rc = render(q, q->t->text, 0, &text[1], e)) ||
+	    (q->t->html && (rc = render(q, q->t->html, 1, &text[2], e))))
+		goto out;
+	set_str(q->fields, "recipient", r->code);
+	if (q->channel >= 0) {
+		rc = one_channel(q, (enum pm_channel)q->channel, r, text, e);
+	} else if (r->channels && *r->channels) {
+		for (int c = 0; c < PM_CH_COUNT && rc == PM_OK; c++)
+			if (listed(r->channels, channel_names[c]))
+				rc = one_channel(q, (enum pm_channel)c, r, text, e);
+	} else if (json_array_size(dflt) == 0) {
+		rc = one_channel(q, PM_CH_SMS, r, text, e);
+	} else {
+		json_array_foreach(dflt, i, v)
+			if (rc == PM_OK && pm_channel_parse(json_string_value(v), &ch, NULL) == PM_OK)
+				rc = one_channel(q, ch, r, text, e);
+	}
+out:
+	free(text[0]);
+	free(text[1]);
+	free(text[2]);
+	return rc;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Every row of st (code, name, phone, email, channels, optout) is one
+ * recipient; *found counts them. */
+static int each_row(struct queue_run *q, sqlite3_stmt *st, int *found, struct pm_err *e)
+{
+	struct recipient r;
+	int rc = PM_OK, step;
+
+	while (rc == PM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		r = (struct recipient){col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5)};
+		(*found)++;
+		rc = one_recipient(q, &r, e);
+	}
+	if (rc == PM_OK && step != SQLITE_DONE)
+		rc = pm_db_fail(q->n->db, e, _("cannot read recipients"));
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char unit_sql[] =
+	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout"
+	" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN person p ON p.id = o.person_id"
+	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
+	" WHERE u.code = ? AND o.until IS NULL AND o.role IN ('owner','tenant')"
+	" GROUP BY p.id ORDER BY p.code";
+static const char login_sql[] =
+	"SELECT u.login, p.name, p.phone, pr.email, pr.channels, pr.optout FROM user u"
+	" LEFT JOIN person p ON p.id = u.person_id LEFT JOIN notify_pref pr ON pr.person_id = p.id"
+	" WHERE u.login = ? AND u.disabled = 0";
+static const char role_sql[] =
+	"SELECT u.login, p.name, p.phone, pr.email, pr.channels, pr.optout FROM user u"
+	" LEFT JOIN person p ON p.id = u.person_id LEFT JOIN notify_pref pr ON pr.person_id = p.id"
+	" WHERE u.role = ? AND u.disabled = 0 ORDER BY u.login";
+
+static int by_query(struct queue_run *q, const char *sql, const char *value, const char *what,
+		    struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(q->n->db, sql, e);
+	int found = 0, rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+	if ((rc = each_row(q, st, &found, e)))
+		return rc;
+	if (!found)
+		return pm_err_set(e, PM_EDATA, _("no one to tell: %s '%s' has no current %s"), what, value,
+				  sql == unit_sql ? _("owner or tenant") : _("enabled user"));
+	return PM_OK;
+}
+
+static int explicit_to(struct queue_run *q, json_t *to, struct pm_err *e)
+{
+	json_t *one = json_is_array(to) ? NULL : to, *v;
+	struct recipient r = {0};
+	size_t i;
+	int rc = PM_OK;
+
+	json_array_foreach(json_is_array(to) ? to : NULL, i, v)
+		if (!json_is_string(v))
+			return pm_err_set(e, PM_EDATA, _("field \"to\": expected addresses as text"));
+	if (one && !json_is_string(one))
+		return pm_err_set(e, PM_EDATA, _("field \"to\": expected an address or a list of them"));
+	for (i = 0; rc == PM_OK && (one ? i < 1 : i < json_array_size(to)); i++) {
+		const char *a = json_string_value(one ? one : json_array_get(to, i));
+		r.code = a;
+		r.phone = valid_phone(a) ? a : NULL;
+		r.email = valid_email(a) ? a : NULL;
+		if (q->channel == PM_CH_SMS && !r.phone)
+			return pm_err_set(e, PM_EDATA, _("field \"to\": '%s' is not a phone number"), a);
+		if (q->channel == PM_CH_EMAIL && !r.email)
+			return pm_err_set(e, PM_EDATA, _("field \"to\": '%s' is not an e-mail address"), a);
+		rc = one_recipient(q, &r, e);
+	}
+	return rc;
+}
+
+static int resolve(struct queue_run *q, struct pm_err *e)
+{
+	json_t *rec = q->rec;
+	const char *s;
+
+	if (json_object_get(rec, "to"))
+		return explicit_to(q, json_object_get(rec, "to"), e);
+	if (q->unit)
+		return by_query(q, unit_sql, q->unit, _("unit"), e);
+	if (pm_json_str(rec, "assignee", PM_OPTIONAL, &s, e) || pm_json_str(rec, "login", PM_OPTIONAL, &s, e))
+		return e->code;
+	if ((s = json_string_value(json_object_get(rec, "assignee"))) ||
+	    (s = json_string_value(json_object_get(rec, "login"))))
+		return by_query(q, login_sql, s, _("user"), e);
+	if (pm_json_str(rec, "role", PM_OPTIONAL, &s, e))
+		return e->code;
+	if ((s = json_string_value(json_object_get(rec, "role"))))
+		return by_query(q, role_sql, s, _("role"), e);
+	return pm_err_set(e, PM_EDATA, _("no recipient: the record has no \"to\", \"unit\", \"assignee\", \"login\" or \"role\""));
+}
+
+/* The record's id, or a digest of the record when it has none, so the
+ * same record always makes the same dedupe key. */
+static void record_ref(json_t *rec, char out[65])
+{
+	json_t *id = json_object_get(rec, "id");
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *dump;
+
+	if (json_is_string(id)) {
+		snprintf(out, 65, "%s", json_string_value(id));
+	} else if (json_is_integer(id)) {
+		snprintf(out, 65, "%lld", (long long)json_integer_value(id));
+	} else if ((dump = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS))) {
+		crypto_hash_sha256(h, (const unsigned char *)dump, strlen(dump));
+		sodium_bin2hex(out, 65, h, 8);
+		free(dump);
+	} else {
+		snprintf(out, 65, "?");
+	}
+}
+
+static int use_template(struct pm_notify *n, const char *name, struct pm_err *e)
+{
+	if (n->tmpl && strcmp(n->tmpl->name, name) == 0)
+		return PM_OK;
+	pm_tmpl_free(n->tmpl);
+	n->tmpl = NULL;
+	return pm_tmpl_find(json_object_get(n->notify, "templates"), pm_tmpl_dir(), name, &n->tmpl, e);
+}
+
+int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
+		    struct pm_notify_counts *counts, struct pm_err *e)
+{
+	struct queue_run q = {.n = n, .channel = channel, .rec = rec, .counts = counts};
+	struct pm_notify_counts before = *counts;
+	char ref[65];
+	int rc;
+
+	if ((rc = use_template(n, tmpl, e)))
+		return rc;
+	if (pm_json_str(rec, "unit", PM_OPTIONAL, &q.unit, e))
+		return e->code;
+	q.t = n->tmpl;
+	record_ref(rec, ref);
+	q.ref = ref;
+	pm_date_fmt(pm_date_of(pm_now(), n->tz), q.day);
+	if (!(q.fields = json_deep_copy(rec)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	set_str(q.fields, "template", tmpl);
+	set_str(q.fields, "ref", ref);
+	set_str(q.fields, "day", q.day);
+	set_str(q.fields, "community", n->community);
+	if ((rc = pm_db_exec(n->db, "SAVEPOINT queue_record", e)) == PM_OK) {
+		rc = resolve(&q, e);
+		if (rc) {
+			pm_db_exec(n->db, "ROLLBACK TO queue_record", NULL);
+			*counts = before;
+		}
+		pm_db_exec(n->db, "RELEASE queue_record", NULL);
+	}
+	json_decref(q.fields);
+	return rc;
+}
+
+/* ---- flushing ---- */
+
+int pm_notify_recover(struct pm_notify *n, long *count, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE outbox SET status = 'queued', updated_at = ?,"
+		" last_error = 'interrupted during an attempt' WHERE status = 'sending'";
+	sqlite3_stmt *st;
+	int rc;
+
+	*count = 0;
+	if ((rc = pm_db_begin(n->db, e)))
+		return rc;
+	if (!(st = pm_db_stmt(n->db, sql, e))) {
+		pm_db_rollback(n->db);
+		return e->code;
+	}
+	sqlite3_bind_int64(st, 1, pm_now());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		pm_db_fail(n->db, e, _("cannot recover the outbox"));
+		pm_db_rollback(n->db);
+		return e->code;
+	}
+	*count = sqlite3_changes(pm_db_sqlite(n->db));
+	return pm_db_commit(n->db, e);
+}
+
+static char *dupcol(sqlite3_stmt *st, int i)
+{
+	const char *s = col(st, i);
+
+	return s ? strdup(s) : NULL;
+}
+
+static const char due_sql[] =
+	"SELECT id, channel, alarm, attempts, recipient, address, subject, body, html, ref, template"
+	" FROM outbox WHERE status = 'queued' AND next_at <= ? ORDER BY next_at, id LIMIT ?";
+static const char take_sql[] =
+	"UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?";
+static const char later_sql[] = "UPDATE outbox SET next_at = ?, updated_at = ? WHERE id = ?";
+
+static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_notify_msg *m,
+		      size_t *count, long *postponed, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(n->db, due_sql, e), *up;
+	int step, alarm;
+	int64_t quiet;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pm_notify_msg *x = &m[*count];
+		memset(x, 0, sizeof *x);
+		x->id = sqlite3_column_int64(st, 0);
+		pm_channel_parse(col(st, 1), &x->channel, NULL);
+		alarm = sqlite3_column_int(st, 2);
+		if (!alarm && (quiet = pm_notify_quiet_until(n, x->channel, now))) {
+			x->attempts = -1;     /* put off, not sent */
+			x->req.timeout_ms = quiet;
+			(*postponed)++;
+		} else {
+			x->attempts = sqlite3_column_int(st, 3) + 1;
+		}
+		x->recipient = dupcol(st, 4);
+		x->address = dupcol(st, 5);
+		x->subject = dupcol(st, 6);
+		x->body = dupcol(st, 7);
+		x->html = dupcol(st, 8);
+		x->ref = dupcol(st, 9);
+		x->template_name = dupcol(st, 10);
+		(*count)++;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return pm_db_fail(n->db, e, _("cannot read the outbox"));
+	for (size_t i = 0; i < *count; i++) {
+		if (!(up = pm_db_stmt(n->db, m[i].attempts < 0 ? later_sql : take_sql, e)))
+			return e->code;
+		if (m[i].attempts < 0) {
+			sqlite3_bind_int64(up, 1, m[i].req.timeout_ms);
+			sqlite3_bind_int64(up, 2, now);
+			sqlite3_bind_int64(up, 3, m[i].id);
+		} else {
+			sqlite3_bind_int64(up, 1, now);
+			sqlite3_bind_int64(up, 2, m[i].id);
+		}
+		if (sqlite3_step(up) != SQLITE_DONE)
+			return pm_db_fail(n->db, e, _("cannot claim a message"));
+	}
+	return PM_OK;
+}
+
+static void msg_clear(struct pm_notify_msg *m)
+{
+	free(m->recipient);
+	free(m->address);
+	free(m->subject);
+	free(m->body);
+	free(m->html);
+	free(m->ref);
+	free(m->template_name);
+	free(m->url);
+	free(m->payload);
+	for (size_t i = 0; i < sizeof m->hdr / sizeof *m->hdr; i++)
+		free(m->hdr[i]);
+}
+
+void pm_notify_msgs_free(struct pm_notify_msg *msgs, size_t count)
+{
+	for (size_t i = 0; msgs && i < count; i++)
+		msg_clear(&msgs[i]);
+	free(msgs);
+}
+
+int pm_notify_claim(struct pm_notify *n, int64_t now, size_t max, struct pm_notify_msg **msgs,
+		    size_t *count, long *postponed, struct pm_err *e)
+{
+	struct pm_notify_msg *m = calloc(max ? max : 1, sizeof *m);
+	size_t got = 0, kept = 0;
+	int rc;
+
+	*msgs = NULL;
+	*count = 0;
+	if (!m)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if ((rc = pm_db_begin(n->db, e)) == PM_OK) {
+		rc = claim_rows(n, now, max, m, &got, postponed, e);
+		if (rc == PM_OK)
+			rc = pm_db_commit(n->db, e);
+		else
+			pm_db_rollback(n->db);
+	}
+	/* The postponed ones are done with; keep the claimed ones. */
+	for (size_t i = 0; i < got; i++) {
+		if (rc == PM_OK && m[i].attempts >= 0) {
+			m[kept++] = m[i];
+			continue;
+		}
+		msg_clear(&m[i]);
+	}
+	if (rc) {
+		free(m);
+		return rc;
+	}
+	for (size_t i = 0; i < kept; i++)
+		m[i].req.timeout_ms = 0;
+	*msgs = m;
+	*count = kept;
+	return PM_OK;
+}
+
+json_t *pm_notify_msg_json(const struct pm_notify_msg *m)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "type", "message",
+			 "id", (json_int_t)m->id, "template", m->template_name, "ref", m->ref,
+			 "channel", channel_names[m->channel], "recipient", m->recipient,
+			 "address", m->address, "subject", m->subject, "text", m->body);
+}
+
+/* ---- signatures ---- */
+
+void pm_hmac_hex(const char *secret, const char *body, size_t len, char out[65])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 65, mac, sizeof mac);
+}
+
+static void url_encode(const char *s, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s && o + 4 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	char text[64], b64[64];
+	int n = snprintf(text, sizeof text, "%lld\n", (long long)ts_ms);
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)text, (size_t)n);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+	url_encode(b64, out, 128);
+}
+
+/* ---- MIME ---- */
+
+static void base64_lines(struct strbuf *b, const char *s, size_t len)
+{
+	char line[80];
+
+	/* 57 bytes make one 76-character line. */
+	for (size_t i = 0; i < len; i += 57) {
+		size_t k = len - i < 57 ? len - i : 57;
+		sodium_bin2base64(line, sizeof line, (const unsigned char *)s + i, k,
+				  sodium_base64_VARIANT_ORIGINAL);
+		sb_str(b, line);
+		sb_str(b, "\r\n");
+	}
+}
+
+static int ascii_plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80 || *s == '\r' || *s == '\n' || (s[0] == '=' && s[1] == '?'))
+			return 0;
+	return 1;
+}
+
+char *pm_mime_header(const char *text)
+{
+	struct strbuf b = {0};
+	char word[96];
+	size_t len = strlen(text), i = 0, k;
+
+	if (ascii_plain(text)) {
+		sb_str(&b, text);
+		return sb_take(&b);
+	}
+	/* Encoded words of at most 45 bytes (60 base64 characters) cut at
+	 * character boundaries, folded onto lines of their own. */
+	while (i < len) {
+		k = len - i < 45 ? len - i : 45;
+		while (k > 1 && i + k < len && ((unsigned char)text[i + k] & 0xc0) == 0x80)
+			k--;
+		sodium_bin2base64(word, sizeof word, (const unsigned char *)text + i, k,
+				  sodium_base64_VARIANT_ORIGINAL);
+		sb_fmt(&b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", word);
+		i += k;
+	}
+	return sb_take(&b);
+}
+
+static void date_header(struct strbuf *b, int64_t now)
+{
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+					     "Aug", "Sep", "Oct", "Nov", "Dec"};
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	sb_fmt(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday], tm.tm_mday,
+	       months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* "名字 <a@b>" with the name encoded; a bare address as it is. */
+static void address_header(struct strbuf *b, const char *field, const char *addr)
+{
+	const char *lt = strchr(addr, '<');
+	char *name, *enc;
+
+	if (!lt || lt == addr) {
+		sb_fmt(b, "%s: %s\r\n", field, addr);
+		return;
+	}
+	name = strndup(addr, (size_t)(lt - addr));
+	while (name && *name && name[strlen(name) - 1] == ' ')
+		name[strlen(name) - 1] = '\0';
+	enc = name ? pm_mime_header(name) : NULL;
+	if (!enc) {
+		b->failed = 1;
+	} else {
+		sb_fmt(b, "%s: ", field);
+		sb_str(b, enc);
+		sb_fmt(b, " %s\r\n", lt);
+	}
+	free(name);
+	free(enc);
+}
+
+static void part(struct strbuf *b, const char *boundary, const char *type, const char *text)
+{
+	if (boundary)
+		sb_fmt(b, "--%s\r\n", boundary);
+	sb_fmt(b, "Content-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n", type);
+	base64_lines(b, text, strlen(text));
+}
+
+char *pm_mime_message(const char *from, const char *to, const char *subject, const char *text,
+		      const char *html, int64_t id, int64_t now)
+{
+	struct strbuf b = {0};
+	char *subj = pm_mime_header(subject), boundary[64];
+
+	if (!subj)
+		return NULL;
+	snprintf(boundary, sizeof boundary, "pm-%lld-%lld", (long long)id, (long long)now);
+	address_header(&b, "From", from);
+	sb_fmt(&b, "To: %s\r\nSubject: ", to);
+	sb_str(&b, subj);
+	sb_str(&b, "\r\n");
+	free(subj);
+	date_header(&b, now);
+	sb_fmt(&b, "Message-ID: <pm-notify-%lld@pm>\r\nMIME-Version: 1.0\r\n", (long long)id);
+	if (!html) {
+		part(&b, NULL, "text/plain", text);
+		return sb_take(&b);
+	}
+	sb_fmt(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
+	part(&b, boundary, "text/plain", text);
+	part(&b, boundary, "text/html", html);
+	sb_fmt(&b, "--%s--\r\n", boundary);
+	return sb_take(&b);
+}
+
+/* ---- requests ---- */
+
+static int set_header(struct pm_notify_msg *m, int i, const char *fmt, const char *v1,
+		      const char *v2, struct pm_err *e)
+{
+	size_t len = strlen(fmt) + strlen(v1) + (v2 ? strlen(v2) : 0) + 1;
+
+	if (!(m->hdr[i] = malloc(len)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	snprintf(m->hdr[i], len, fmt, v1, v2 ? v2 : "");
+	m->headers[i] = m->hdr[i];
+	return PM_OK;
+}
+
+static int take_json(struct pm_notify_msg *m, json_t *o, struct pm_err *e)
+{
+	if (!o || !(m->payload = json_dumps(o, JSON_COMPACT))) {
+		json_decref(o);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	json_decref(o);
+	m->req.body = m->payload;
+	m->req.len = strlen(m->payload);
+	return set_header(m, 0, "Content-Type: %s%s", "application/json", NULL, e);
+}
+
+static int req_webhook(struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
+{
+	const char *key = secret(PM_CH_WEBHOOK, cfg, "secret", e);
+	char mac[65], id[24];
+	int rc;
+
+	if (!key && json_object_get(cfg, "secret"))
+		return e->code;
+	if ((rc = take_json(m, pm_notify_msg_json(m), e)))
+		return rc;
+	snprintf(id, sizeof id, "%lld", (long long)m->id);
+	/* The receiver can drop a message it has seen: a flush killed
+	 * between the answer and its record sends it again. */
+	if ((rc = set_header(m, 1, "Idempotency-Key: pm-%s%s", id, NULL, e)))
+		return rc;
+	if (key) {
+		pm_hmac_hex(key, m->req.body, m->req.len, mac);
+		return set_header(m, 2, "%s: sha256=%s", json_string_value(json_object_get(cfg, "header")),
+				  mac, e);
+	}
+	return PM_OK;
+}
+
+static char *robot_text(const struct pm_notify_msg *m, int markdown)
+{
+	struct strbuf b = {0};
+
+	sb_str(&b, markdown ? "**" : "");
+	sb_str(&b, m->subject);
+	sb_str(&b, markdown ? "**\n\n" : "\n");
+	sb_str(&b, m->body);
+	return sb_take(&b);
+}
+
+static int req_robot(struct pm_notify_msg *m, int markdown, struct pm_err *e)
+{
+	char *text = robot_text(m, markdown);
+	json_t *o;
+
+	if (!text)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (markdown)
+		o = json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown", "markdown", "title",
+			      m->subject, "content", text);
+	else
+		o = json_pack("{s:s, s:{s:s}}", "msgtype", "text", "text", "content", text);
+	free(text);
+	return take_json(m, o, e);
+}
+
+static int dingtalk_url(struct pm_notify_msg *m, const char *url, const char *key, int64_t now,
+			struct pm_err *e)
+{
+	char sign[128];
+	size_t len;
+
+	if (!key)
+		return !(m->url = strdup(url)) ? pm_err_set(e, PM_EFAIL, _("out of memory")) : PM_OK;
+	pm_dingtalk_sign(key, now * 1000, sign);
+	len = strlen(url) + strlen(sign) + 48;
+	if (!(m->url = malloc(len)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	snprintf(m->url, len, "%s%ctimestamp=%lld&sign=%s", url, strchr(url, '?') ? '&' : '?',
+		 (long long)now * 1000, sign);
+	return PM_OK;
+}
+
+/* Values in a JSON body template go in without their quotes. */
+static void json_field(json_t *o, const char *k, const char *v)
+{
+	json_t *tmp = json_string(v);
+	char *dump = tmp ? json_dumps(tmp, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(tmp);
+	if (dump && strlen(dump) >= 2) {
+		dump[strlen(dump) - 1] = '\0';
+		json_object_set_new(o, k, json_string(dump + 1));
+	}
+	free(dump);
+}
+
+static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
+{
+	const char *auth = secret(PM_CH_SMS, cfg, "auth", e), *ctype;
+	json_t *f = json_object();
+	int rc, json = 0;
+
+	if (!auth && json_object_get(cfg, "auth"))
+		return e->code;
+	ctype = json_string_value(json_object_get(cfg, "content_type"));
+	json = strstr(ctype, "json") != NULL;
+	if (json) {
+		json_field(f, "to", m->address);
+		json_field(f, "text", m->body);
+		json_field(f, "subject", m->subject);
+	} else {
+		set_str(f, "to", m->address);
+		set_str(f, "text", m->body);
+		set_str(f, "subject", m->subject);
+	}
+	rc = pm_tmpl_render("sms.body", json_string_value(json_object_get(cfg, "body")), f, n->tz, 0,
+			    &m->payload, e);
+	json_decref(f);
+	if (rc)
+		return rc;
+	m->req.body = m->payload;
+	m->req.len = strlen(m->payload);
+	if ((rc = set_header(m, 0, "Content-Type: %s%s", ctype, NULL, e)))
+		return rc;
+	return auth ? set_header(m, 1, "Authorization: %s%s", auth, NULL, e) : PM_OK;
+}
+
+/* The envelope address: what is inside <...>, or the whole. */
+static char *envelope(const char *from)
+{
+	const char *lt = strchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+
+	return lt && gt ? strndup(lt + 1, (size_t)(gt - lt - 1)) : strdup(from);
+}
+
+static int req_email(struct pm_notify_msg *m, json_t *cfg, int64_t now, struct pm_err *e)
+{
+	const char *from = json_string_value(json_object_get(cfg, "from"));
+	const char *user = secret(PM_CH_EMAIL, cfg, "user", e), *pw;
+
+	if (!user && json_object_get(cfg, "user"))
+		return e->code;
+	pw = secret(PM_CH_EMAIL, cfg, "password", e);
+	if (!pw && json_object_get(cfg, "password"))
+		return e->code;
+	if (!(m->payload = pm_mime_message(from, m->address, m->subject, m->body, m->html, m->id, now)) ||
+	    !(m->hdr[5] = envelope(from)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	m->req.body = m->payload;
+	m->req.len = strlen(m->payload);
+	m->req.mail_from = m->hdr[5];
+	m->req.rcpt = m->address;
+	m->req.user = user;
+	m->req.password = pw;
+	m->req.require_tls = json_is_true(json_object_get(cfg, "starttls")) &&
+			     strncmp(m->url, "smtp://", 7) == 0;
+	return PM_OK;
+}
+
+int pm_notify_request(struct pm_notify *n, struct pm_notify_msg *m, int64_t now, struct pm_err *e)
+{
+	json_t *cfg = channel_cfg(n, m->channel);
+	const char *url;
+	int rc;
+
+	memset(&m->req, 0, sizeof m->req);
+	if (!cfg)
+		return pm_err_set(e, PM_ECONFIG, _("channel '%s' is not configured (see channels in pm.yaml(5))"),
+				  channel_names[m->channel]);
+	if (!(url = secret(m->channel, cfg, "url", e)))
+		return e->code;
+	if (m->channel == PM_CH_DINGTALK)
+		rc = dingtalk_url(m, url, secret(m->channel, cfg, "secret", e), now, e);
+	else
+		rc = !(m->url = strdup(url)) ? pm_err_set(e, PM_EFAIL, _("out of memory")) : PM_OK;
+	if (rc == PM_OK && m->channel == PM_CH_DINGTALK && json_object_get(cfg, "secret") &&
+	    !secret(m->channel, cfg, "secret", e))
+		rc = e->code;
+	if (rc)
+		return rc;
+	m->req.url = m->url;
+	m->req.headers = m->headers;
+	m->req.timeout_ms = json_integer_value(json_object_get(cfg, "timeout")) * 1000;
+	switch (m->channel) {
+	case PM_CH_WEBHOOK: rc = req_webhook(m, cfg, e); break;
+	case PM_CH_WECOM:
+		rc = req_robot(m, strcmp(json_string_value(json_object_get(cfg, "format")), "markdown") == 0, e);
+		break;
+	case PM_CH_DINGTALK: rc = req_robot(m, 0, e); break;
+	case PM_CH_EMAIL: rc = req_email(m, cfg, now, e); break;
+	case PM_CH_SMS: rc = req_sms(n, m, cfg, e); break;
+	default: rc = pm_err_set(e, PM_ESOFTWARE, _("channel '%s' sends no requests"), channel_names[m->channel]);
+	}
+	m->req.timeout_ms = m->req.timeout_ms ? m->req.timeout_ms : 10000;
+	return rc;
+}
+
+/* ---- answers ---- */
+
+/* WeCom 45009 and DingTalk 130101 say "too many messages, slow down". */
+static int robot_busy(long code)
+{
+	return code == 45009 || code == 45033 || code == 130101 || code == -1;
+}
+
+static enum pm_verdict robot_answer(const struct pm_http_res *res, char *reason, size_t size)
+{
+	json_t *o = json_loadb(res->body ? res->body : "", res->len, 0, NULL);
+	json_t *code = json_object_get(o, "errcode");
+	enum pm_verdict v;
+
+	if (!json_is_integer(code)) {
+		snprintf(reason, size, _("the answer has no errcode: %.80s"), res->body ? res->body : "");
+		v = PM_RETRY;
+	} else if (json_integer_value(code) == 0) {
+		v = PM_SENT;
+	} else {
+		snprintf(reason, size, "errcode %lld: %.100s", (long long)json_integer_value(code),
+			 json_string_value(json_object_get(o, "errmsg")) ? json_string_value(json_object_get(o, "errmsg")) : "");
+		v = robot_busy((long)json_integer_value(code)) ? PM_RETRY : PM_FAILED;
+	}
+	json_decref(o);
+	return v;
+}
+
+enum pm_verdict pm_notify_verdict(enum pm_channel ch, const struct pm_http_res *res, char *reason,
+				  size_t size)
+{
+	*reason = '\0';
+	if (ch == PM_CH_EMAIL && res->failed && res->status >= 400) {
+		snprintf(reason, size, "SMTP %ld: %s", res->status, res->error);
+		return res->status >= 500 ? PM_FAILED : PM_RETRY;
+	}
+	if (res->failed) {
+		snprintf(reason, size, "%s", res->error);
+		return res->temporary ? PM_RETRY : PM_FAILED;
+	}
+	if (ch == PM_CH_EMAIL)
+		return PM_SENT;
+	if (res->status < 200 || res->status > 299) {
+		snprintf(reason, size, "HTTP %ld: %.100s", res->status, res->body ? res->body : "");
+		return res->status == 408 || res->status == 429 || res->status >= 500 ? PM_RETRY : PM_FAILED;
+	}
+	if (ch == PM_CH_WECOM || ch == PM_CH_DINGTALK)
+		return robot_answer(res, reason, size);
+	return PM_SENT;
+}
+
+static const char sent_sql[] =
+	"UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ?";
+static const char failed_sql[] =
+	"UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?";
+static const char again_sql[] =
+	"UPDATE outbox SET status = 'queued', next_at = ?, last_error = ?, updated_at = ? WHERE id = ?"
+	" AND expires_at >= ?";
+
+/* base * 2^(attempts-1), at most max_delay, then a random half taken off
+ * so that messages that failed together do not all come back together. */
+static int64_t backoff(struct pm_notify *n, int attempts)
+{
+	int64_t base = setting(n, "retry", "base"), cap = setting(n, "retry", "max_delay"), d = base;
+
+	for (int i = 1; i < attempts && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	return d - (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
+}
+
+int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
+		     const char *reason, int64_t now, struct pm_err *e)
+{
+	char why[400];
+	sqlite3_stmt *st;
+
+	if (v == PM_RETRY) {
+		if (!(st = pm_db_stmt(n->db, again_sql, e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, now + backoff(n, m->attempts));
+		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_int64(st, 4, m->id);
+		sqlite3_bind_int64(st, 5, now);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return pm_db_fail(n->db, e, _("cannot record an attempt"));
+		if (sqlite3_changes(pm_db_sqlite(n->db)))
+			return PM_OK;
+		snprintf(why, sizeof why, _("gave up after %d attempts: %s"), m->attempts, reason);
+		reason = why;
+		v = PM_FAILED;
+	}
+	if (!(st = pm_db_stmt(n->db, v == PM_SENT ? sent_sql : failed_sql, e)))
+		return e->code;
+	if (v == PM_SENT)
+		sqlite3_bind_int64(st, 1, now);
+	else
+		sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, m->id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return pm_db_fail(n->db, e, _("cannot record an attempt"));
+	return PM_OK;
+}
+
+/* ---- the outbox ---- */
+
+static json_t *time_or_null(sqlite3_stmt *st, int i, const char *tz)
+{
+	char buf[PM_TIME_BUF];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	return json_string(pm_time_fmt(sqlite3_column_int64(st, i), tz, buf));
+}
+
+static json_t *text_or_null(sqlite3_stmt *st, int i)
+{
+	return col(st, i) ? json_string(col(st, i)) : json_null();
+}
+
+static json_t *outbox_row(sqlite3_stmt *st, const char *tz)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:o, s:o}",
+		"type", "message", "id", (json_int_t)sqlite3_column_int64(st, 0), "status", col(st, 1),
+		"channel", col(st, 2), "template", col(st, 3), "recipient", col(st, 4),
+		"address", text_or_null(st, 5), "ref", col(st, 6), "unit", text_or_null(st, 7),
+		"subject", col(st, 8), "text", col(st, 9), "attempts", sqlite3_column_int(st, 10),
+		"next_at", time_or_null(st, 11, tz), "sent_at", time_or_null(st, 12, tz),
+		"created_at", time_or_null(st, 13, tz), "error", text_or_null(st, 14));
+}
+
+int pm_notify_each(struct pm_db *db, const char *status, const char *unit,
+		   int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id, status, channel, template, recipient, address, ref, unit, subject, body,"
+		" attempts, next_at, sent_at, created_at, last_error FROM outbox"
+		" WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR unit = ?2) ORDER BY id";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	const char *tz = pm_db_tz(db);
+	int rc = PM_OK, step;
+	json_t *rec;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	while (rc == PM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(rec = outbox_row(st, tz))) {
+			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+			break;
+		}
+		rc = fn(ctx, rec);
+		json_decref(rec);
+	}
+	sqlite3_reset(st);
+	if (rc == PM_OK && step != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read the outbox"));
+	return rc;
+}
+
+int pm_notify_retry(struct pm_notify *n, int64_t id, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE outbox SET status = 'queued', next_at = ?1, expires_at = ?1 + ?2, updated_at = ?1"
+		" WHERE id = ?3 AND status IN ('queued','failed')";
+	sqlite3_stmt *st;
+	char object[40];
+	int rc;
+
+	if ((rc = pm_db_begin(n->db, e)))
+		return rc;
+	if (!(st = pm_db_stmt(n->db, sql, e)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, pm_now());
+	sqlite3_bind_int64(st, 2, setting(n, "retry", "max_age"));
+	sqlite3_bind_int64(st, 3, id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		pm_db_fail(n->db, e, _("cannot queue a message again"));
+		goto fail;
+	}
+	if (!sqlite3_changes(pm_db_sqlite(n->db))) {
+		pm_err_set(e, PM_EDATA, _("no failed or queued message %lld"), (long long)id);
+		goto fail;
+	}
+	snprintf(object, sizeof object, "message:%lld", (long long)id);
+	if (pm_audit_log(n->db, "notify.retry", object, NULL, NULL, e))
+		goto fail;
+	return pm_db_commit(n->db, e);
+fail:
+	pm_db_rollback(n->db);
+	return e->code;
+}
+
+/* ---- preferences ---- */
+
+static const char *const categories[] = {"bill", "payment", "meter", "repair", "visitor", "gate",
+					 "announcement", NULL};
+
+static int check_list(const char *list, const char *what, int (*ok)(const char *), struct pm_err *e)
+{
+	char word[64];
+
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), p);
+		if (!ok(word))
+			return pm_err_set(e, PM_EDATA, _("unknown %s '%s'"), what, word);
+		p = comma ? comma + 1 : NULL;
+	}
+	return PM_OK;
+}
+
+static int is_channel(const char *s)
+{
+	enum pm_channel ch;
+
+	return pm_channel_parse(s, &ch, NULL) == PM_OK;
+}
+
+static int is_category(const char *s)
+{
+	for (int i = 0; categories[i]; i++)
+		if (strcmp(s, categories[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM person WHERE code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read people"));
+	return *id ? PM_OK : pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
+}
+
+int pm_notify_prefs_get(struct pm_db *db, const char *person, json_t **out, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(pr.channels, ''), coalesce(pr.optout, ''), pr.email FROM person p"
+		" LEFT JOIN notify_pref pr ON pr.person_id = p.id WHERE p.code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "type", "prefs", "person", person,
+				 "channels", col(st, 0), "optout", col(st, 1), "email", text_or_null(st, 2));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no person '%s'"), person);
+	if (!*out)
+		return pm_db_fail(db, e, _("cannot read preferences"));
+	return PM_OK;
+}
+
+static const char prefs_sql[] =
+	"INSERT INTO notify_pref (person_id, channels, optout, email, created_at, updated_at)"
+	" VALUES (?1, coalesce(?2, ''), coalesce(?3, ''), nullif(?4, ''), ?5, ?5)"
+	" ON CONFLICT (person_id) DO UPDATE SET channels = coalesce(?2, channels),"
+	" optout = coalesce(?3, optout), email = CASE WHEN ?4 IS NULL THEN email ELSE nullif(?4, '') END,"
+	" updated_at = ?5";
+
+static int prefs_write(struct pm_db *db, int64_t id, const char *person, const char *channels,
+		       const char *optout, const char *email, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(db, prefs_sql, e);
+	json_t *before = NULL, *after = NULL;
+	char object[96];
+	int rc;
+
+	if (!st || pm_notify_prefs_get(db, person, &before, e))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, channels, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, optout, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, pm_now());
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = pm_db_fail(db, e, _("cannot store preferences"));
+	else if ((rc = pm_notify_prefs_get(db, person, &after, e)) == PM_OK) {
+		snprintf(object, sizeof object, "person:%s", person);
+		rc = pm_audit_log(db, "notify.prefs", object, before, after, e);
+	}
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+int pm_notify_prefs_set(struct pm_db *db, const char *person, const char *channels,
+			const char *optout, const char *email, struct pm_err *e)
+{
+	int64_t id;
+	int rc;
+
+	if (check_list(channels, _("channel"), is_channel, e) ||
+	    check_list(optout, _("category"), is_category, e))
+		return e->code;
+	if (email && *email && !valid_email(email))
+		return pm_err_set(e, PM_EDATA, _("'%s' is not an e-mail address"), email);
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	if ((rc = person_id(db, person, &id, e)) == PM_OK)
+		rc = prefs_write(db, id, person, channels, optout, email, e);
+	if (rc) {
+		pm_db_rollback(db);
+		return rc;
+	}
+	return pm_db_commit(db, e);
+}
+
+int pm_notify_prefs_may(struct pm_db *db, const struct pm_actor *a, const char *person,
+			struct pm_err *e)
+{
+	int64_t id = 0;
+	struct pm_err ignored;
+
+	if (pm_auth_allowed(a->role, "notify.prefs"))
+		return PM_OK;
+	if (pm_auth_allowed(a->role, "notify.self") && a->person_id &&
+	    person_id(db, person, &id, &ignored) == PM_OK && id == a->person_id)
+		return PM_OK;
+	return pm_err_set(e, PM_ENOPERM, _("user '%s' (%s) may not see or change the preferences of '%s'"),
+			  a->login, pm_role_name(a->role), person);
+}

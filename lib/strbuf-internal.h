@@ -1,0 +1,79 @@
+/* A growing string for the modules that build text piece by piece
+ * (templates, MIME messages). Private to libpm. On out of memory the
+ * buffer is marked failed and later appends do nothing, so callers check
+ * once at the end. */
+#ifndef PM_STRBUF_INTERNAL_H
+#define PM_STRBUF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct strbuf {
+	char *p;
+	size_t n, cap;
+	int failed;
+};
+
+static inline void sb_add(struct strbuf *b, const char *s, size_t len)
+{
+	char *np;
+	size_t cap;
+
+	if (b->failed)
+		return;
+	if (b->n + len + 1 > b->cap) {
+		cap = b->cap ? b->cap : 256;
+		while (cap < b->n + len + 1)
+			cap *= 2;
+		if (!(np = realloc(b->p, cap))) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+}
+
+static inline void sb_str(struct strbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static inline __attribute__((format(printf, 2, 3))) void sb_fmt(struct strbuf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		b->failed = 1;
+	else
+		sb_add(b, tmp, (size_t)n);
+}
+
+/* Hands the text over (an empty string for an empty buffer), or NULL if
+ * memory ran out. */
+static inline char *sb_take(struct strbuf *b)
+{
+	char *p = b->p;
+
+	if (b->failed) {
+		free(p);
+		p = NULL;
+	} else if (!p) {
+		p = calloc(1, 1);
+	}
+	b->p = NULL;
+	b->n = b->cap = 0;
+	return p;
+}
+
+#endif

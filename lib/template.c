@@ -1,0 +1,287 @@
+/* template: {{field}} substitution, the shipped template files and the
+ * schema they (and the config's overrides) are checked against. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include "config-internal.h"
+#include "strbuf-internal.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "pm/template.h"
+#include "pm/timeutil.h"
+
+#define FIELD_MAX 64
+
+static int check_src(const json_t *v, struct pm_err *e)
+{
+	return pm_tmpl_check(json_string_value(v), e);
+}
+
+const struct pm_schema pm_template_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("category", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("bill", "payment", "meter",
+		"repair", "visitor", "gate", "announcement")), .required = true),
+	PM_KEY("legal", PM_NODE(PM_SCHEMA_BOOL), .def = "false"),
+	PM_KEY("alarm", PM_NODE(PM_SCHEMA_BOOL), .def = "false"),
+	PM_KEY("subject", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src), .required = true),
+	PM_KEY("text", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src), .required = true),
+	PM_KEY("html", PM_NODE(PM_SCHEMA_STRING, .check = check_src))),
+};
+
+/* The field name between "{{" at p and the next "}}", spaces trimmed:
+ * its length, or -1 if unclosed, -2 if not a name. */
+static int field_at(const char *p, const char **name, const char **end)
+{
+	const char *close = strstr(p + 2, "}}"), *s = p + 2, *t;
+
+	if (!close)
+		return -1;
+	while (s < close && *s == ' ')
+		s++;
+	t = close;
+	while (t > s && t[-1] == ' ')
+		t--;
+	if (t == s || t - s > FIELD_MAX)
+		return -2;
+	for (const char *q = s; q < t; q++)
+		if (!isalnum((unsigned char)*q) && *q != '_')
+			return -2;
+	*name = s;
+	*end = close + 2;
+	return (int)(t - s);
+}
+
+int pm_tmpl_check(const char *src, struct pm_err *e)
+{
+	const char *p = src, *name, *end;
+	int n;
+
+	while ((p = strstr(p, "{{"))) {
+		n = field_at(p, &name, &end);
+		if (n == -1)
+			return pm_err_set(e, PM_ECONFIG, _("'{{' at offset %zu is never closed"),
+					  (size_t)(p - src));
+		if (n == -2)
+			return pm_err_set(e, PM_ECONFIG, _("'{{' at offset %zu holds no field name"),
+					  (size_t)(p - src));
+		p = end;
+	}
+	return PM_OK;
+}
+
+static void add_escaped(struct strbuf *b, const char *s, int html)
+{
+	const char *run = s;
+
+	if (!html) {
+		sb_str(b, s);
+		return;
+	}
+	for (; *s; s++) {
+		const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" :
+				  *s == '"' ? "&quot;" : *s == '\'' ? "&#39;" : NULL;
+		if (!rep)
+			continue;
+		sb_add(b, run, (size_t)(s - run));
+		sb_str(b, rep);
+		run = s + 1;
+	}
+	sb_str(b, run);
+}
+
+static int is_fen(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n > 4 && strcmp(key + n - 4, "_fen") == 0;
+}
+
+/* "2026-12-15T00:00:00Z" and the like, not dates or other text. */
+static int as_time(const char *s, const char *tz, char out[PM_TIME_BUF])
+{
+	char buf[PM_TIME_BUF];
+	int64_t t;
+
+	if (strlen(s) < 19 || s[4] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    pm_time_parse(s, &t, NULL) != PM_OK)
+		return 0;
+	pm_time_fmt(t, tz, buf);
+	snprintf(out, PM_TIME_BUF, "%.10s %.5s", buf, buf + 11);
+	return 1;
+}
+
+static int value_text(const char *name, const char *key, json_t *v, const char *tz,
+		      char buf[PM_MONEY_BUF + PM_TIME_BUF], const char **out, struct pm_err *e)
+{
+	int64_t fen;
+
+	if (is_fen(key) && (json_is_integer(v) || json_is_string(v))) {
+		if (json_is_integer(v))
+			fen = json_integer_value(v);
+		else if (pm_decimal_parse(json_string_value(v), 0, &fen, NULL) != PM_OK)
+			return pm_err_set(e, PM_EDATA, _("template '%s': field \"%s\" is not an amount in fen"),
+					  name, key);
+		*out = pm_money_display(fen, buf);
+	} else if (json_is_string(v)) {
+		*out = as_time(json_string_value(v), tz, buf) ? buf : json_string_value(v);
+	} else if (json_is_integer(v)) {
+		snprintf(buf, PM_MONEY_BUF, "%lld", (long long)json_integer_value(v));
+		*out = buf;
+	} else if (json_is_real(v)) {
+		snprintf(buf, PM_MONEY_BUF, "%.15g", json_real_value(v));
+		*out = buf;
+	} else if (json_is_boolean(v)) {
+		*out = json_is_true(v) ? "true" : "false";
+	} else if (!v) {
+		return pm_err_set(e, PM_EDATA, _("template '%s': the record has no field \"%s\""), name, key);
+	} else {
+		return pm_err_set(e, PM_EDATA, _("template '%s': field \"%s\" is not text or a number"),
+				  name, key);
+	}
+	return PM_OK;
+}
+
+int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *tz, int html,
+		   char **out, struct pm_err *e)
+{
+	char key[FIELD_MAX + 1], buf[PM_MONEY_BUF + PM_TIME_BUF];
+	const char *p = src, *at, *fname, *end, *text = "";
+	struct strbuf b = {0};
+	int n, rc;
+
+	*out = NULL;
+	while ((at = strstr(p, "{{"))) {
+		sb_add(&b, p, (size_t)(at - p));
+		if ((n = field_at(at, &fname, &end)) < 0) {
+			free(sb_take(&b));
+			pm_tmpl_check(src, e);
+			return pm_err_prefix(e, _("template '%s'"), name);
+		}
+		snprintf(key, sizeof key, "%.*s", n, fname);
+		if ((rc = value_text(name, key, json_object_get(rec, key), tz, buf, &text, e))) {
+			free(sb_take(&b));
+			return rc;
+		}
+		add_escaped(&b, text, html);
+		p = end;
+	}
+	sb_str(&b, p);
+	if (!(*out = sb_take(&b)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return PM_OK;
+}
+
+static char *dup_or_null(json_t *v)
+{
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+int pm_tmpl_from_json(const char *name, json_t *o, struct pm_tmpl **out, struct pm_err *e)
+{
+	struct pm_tmpl *t = calloc(1, sizeof *t);
+
+	*out = NULL;
+	if (!t)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	t->name = strdup(name);
+	t->category = dup_or_null(json_object_get(o, "category"));
+	t->subject = dup_or_null(json_object_get(o, "subject"));
+	t->text = dup_or_null(json_object_get(o, "text"));
+	t->html = dup_or_null(json_object_get(o, "html"));
+	t->legal = json_is_true(json_object_get(o, "legal"));
+	t->alarm = json_is_true(json_object_get(o, "alarm"));
+	if (!t->name || !t->category || !t->subject || !t->text) {
+		pm_tmpl_free(t);
+		return pm_err_set(e, PM_ECONFIG, _("template '%s' lacks a category, subject or text"), name);
+	}
+	*out = t;
+	return PM_OK;
+}
+
+void pm_tmpl_free(struct pm_tmpl *t)
+{
+	if (!t)
+		return;
+	free(t->name);
+	free(t->category);
+	free(t->subject);
+	free(t->text);
+	free(t->html);
+	free(t);
+}
+
+static int valid_name(const char *name)
+{
+	if (!*name || strlen(name) > FIELD_MAX)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+static int load_file(const char *path, const char *name, struct pm_tmpl **out, struct pm_err *e)
+{
+	char text[32768];
+	json_t *o;
+	size_t len;
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	if (!f)
+		return pm_err_set(e, PM_ECONFIG, _("no template '%s' (looked for '%s': %s)"), name, path,
+				  strerror(errno));
+	len = fread(text, 1, sizeof text, f);
+	fclose(f);
+	if (len == sizeof text)
+		return pm_err_set(e, PM_ECONFIG, _("template '%s' is longer than %zu bytes"), name,
+				  sizeof text - 1);
+	if ((rc = pm_schema_load(&pm_template_schema, text, len, path, &o, e)))
+		return rc;
+	rc = pm_tmpl_from_json(name, o, out, e);
+	json_decref(o);
+	return rc;
+}
+
+int pm_tmpl_find(json_t *overrides, const char *dir, const char *name, struct pm_tmpl **out,
+		 struct pm_err *e)
+{
+	char path[PATH_MAX];
+	json_t *o = overrides ? json_object_get(overrides, name) : NULL;
+
+	*out = NULL;
+	if (o)
+		return pm_tmpl_from_json(name, o, out, e);
+	if (!valid_name(name))
+		return pm_err_set(e, PM_ECONFIG, _("no template '%s'"), name);
+	if (snprintf(path, sizeof path, "%s/%s.yaml", dir, name) >= (int)sizeof path)
+		return pm_err_set(e, PM_ECONFIG, _("no template '%s'"), name);
+	return load_file(path, name, out, e);
+}
+
+const char *pm_tmpl_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("PM_TEMPLATE_DIR");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env)
+		return env;
+	if (access(PM_DATADIR "/templates", R_OK) == 0)
+		return PM_DATADIR "/templates";
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		/* build/bin/pm-notify -> share/pm/templates beside build/ */
+		for (int up = 0; up < 3 && (slash = strrchr(self, '/')); up++)
+			*slash = '\0';
+		if (snprintf(dir, sizeof dir, "%.*s/share/pm/templates", PATH_MAX - 32, self) > 0 &&
+		    access(dir, R_OK) == 0)
+			return dir;
+	}
+	return PM_DATADIR "/templates";
+}

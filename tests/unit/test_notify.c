@@ -1,0 +1,133 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "pm/notify.h"
+
+/* Expected signatures were computed outside the code, with Python:
+ *   base64(hmac.new(secret, (ts + "\n").encode() + secret, sha256))
+ * then urllib.parse.quote_plus; and hmac.new(key, body, sha256).hexdigest(). */
+static void test_dingtalk_sign(void **state)
+{
+	char sign[128];
+
+	pm_dingtalk_sign("SEC000secret", INT64_C(1700000000000), sign);
+	assert_string_equal(sign, "tTfOwY6eBcGZXnIEbxsq%2BNl6fWOBelRgIv5rn6hl3fg%3D");
+}
+
+static void test_hmac_hex(void **state)
+{
+	char mac[65];
+
+	pm_hmac_hex("key", "{\"a\":1}", 7, mac);
+	assert_string_equal(mac, "88a67f24bbcdaed0e6c997404bb79a743baf44c6bab2f4c27328e3009d22e342");
+}
+
+static void test_mime_header(void **state)
+{
+	char *h = pm_mime_header("Bill 2026-11");
+
+	assert_string_equal(h, "Bill 2026-11");
+	free(h);
+	/* "幸福里账单" is e5b9b8 e7a68f e9878c e8b4a6 e58d95 */
+	h = pm_mime_header("幸福里账单");
+	assert_string_equal(h, "=?UTF-8?B?5bm456aP6YeM6LSm5Y2V?=");
+	free(h);
+	/* 20 characters of 3 bytes: cut after 15 (45 bytes), never inside one */
+	h = pm_mime_header("一二三四五六七八九十一二三四五六七八九十");
+	assert_non_null(strstr(h, "?=\r\n =?UTF-8?B?"));
+	assert_null(strstr(h + strlen(h) - 2, "\r\n"));
+	free(h);
+}
+
+static void test_mime_message(void **state)
+{
+	char *m = pm_mime_message("物业 <pm@example.com>", "a@example.com", "账单", "text",
+				  "<p>html</p>", 42, 1796050800);
+
+	assert_non_null(strstr(m, "From: =?UTF-8?B?54mp5Lia?= <pm@example.com>\r\n"));
+	assert_non_null(strstr(m, "To: a@example.com\r\nSubject: =?UTF-8?B?6LSm5Y2V?=\r\n"));
+	assert_non_null(strstr(m, "Date: Mon, 30 Nov 2026 15:00:00 +0000\r\n"));
+	assert_non_null(strstr(m, "Message-ID: <pm-notify-42@pm>\r\n"));
+	assert_non_null(strstr(m, "Content-Type: multipart/alternative; boundary=\"pm-42-1796050800\"\r\n\r\n"
+				  "--pm-42-1796050800\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+				  "Content-Transfer-Encoding: base64\r\n\r\ndGV4dA==\r\n"));
+	assert_non_null(strstr(m, "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+				  "PHA+aHRtbDwvcD4=\r\n--pm-42-1796050800--\r\n"));
+	free(m);
+	m = pm_mime_message("pm@example.com", "a@example.com", "Hi", "only text", NULL, 1, 0);
+	assert_null(strstr(m, "multipart"));
+	assert_non_null(strstr(m, "From: pm@example.com\r\n"));
+	assert_non_null(strstr(m, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\nb25seSB0ZXh0\r\n"));
+	free(m);
+}
+
+static void expect_verdict(enum pm_channel ch, long status, int failed, int temporary,
+			   const char *body, enum pm_verdict want, const char *reason)
+{
+	struct pm_http_res res = {.status = status, .failed = failed, .temporary = temporary,
+				  .body = (char *)body, .len = strlen(body)};
+	char why[300];
+
+	snprintf(res.error, sizeof res.error, "Timeout was reached");
+	assert_int_equal(pm_notify_verdict(ch, &res, why, sizeof why), want);
+	assert_string_equal(why, reason);
+}
+
+static void test_verdicts(void **state)
+{
+	expect_verdict(PM_CH_WEBHOOK, 200, 0, 0, "", PM_SENT, "");
+	expect_verdict(PM_CH_WEBHOOK, 204, 0, 0, "", PM_SENT, "");
+	expect_verdict(PM_CH_WEBHOOK, 429, 0, 0, "slow", PM_RETRY, "HTTP 429: slow");
+	expect_verdict(PM_CH_SMS, 503, 0, 0, "", PM_RETRY, "HTTP 503: ");
+	expect_verdict(PM_CH_SMS, 401, 0, 0, "bad key", PM_FAILED, "HTTP 401: bad key");
+	expect_verdict(PM_CH_WEBHOOK, 0, 1, 1, "", PM_RETRY, "Timeout was reached");
+	expect_verdict(PM_CH_WEBHOOK, 0, 1, 0, "", PM_FAILED, "Timeout was reached");
+	expect_verdict(PM_CH_WECOM, 200, 0, 0, "{\"errcode\":0,\"errmsg\":\"ok\"}", PM_SENT, "");
+	expect_verdict(PM_CH_WECOM, 200, 0, 0, "{\"errcode\":93000,\"errmsg\":\"invalid webhook url\"}",
+		       PM_FAILED, "errcode 93000: invalid webhook url");
+	expect_verdict(PM_CH_WECOM, 200, 0, 0, "{\"errcode\":45009,\"errmsg\":\"freq\"}", PM_RETRY,
+		       "errcode 45009: freq");
+	expect_verdict(PM_CH_DINGTALK, 200, 0, 0, "<html>", PM_RETRY, "the answer has no errcode: <html>");
+	expect_verdict(PM_CH_DINGTALK, 200, 0, 0, "{\"errcode\":310000,\"errmsg\":\"sign not match\"}",
+		       PM_FAILED, "errcode 310000: sign not match");
+	expect_verdict(PM_CH_EMAIL, 250, 0, 0, "", PM_SENT, "");
+	expect_verdict(PM_CH_EMAIL, 550, 1, 1, "", PM_FAILED, "SMTP 550: Timeout was reached");
+	expect_verdict(PM_CH_EMAIL, 451, 1, 1, "", PM_RETRY, "SMTP 451: Timeout was reached");
+}
+
+static void test_channel_names(void **state)
+{
+	enum pm_channel ch;
+	struct pm_err e = {0};
+
+	for (int i = 0; i < PM_CH_COUNT; i++) {
+		assert_int_equal(pm_channel_parse(pm_channel_name((enum pm_channel)i), &ch, &e), PM_OK);
+		assert_int_equal(ch, i);
+	}
+	assert_int_equal(pm_channel_parse("fax", &ch, &e), PM_EDATA);
+	assert_string_equal(e.msg, "unknown channel 'fax': expected stdout, webhook, wecom, dingtalk, email or sms");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dingtalk_sign),
+		cmocka_unit_test(test_hmac_hex),
+		cmocka_unit_test(test_mime_header),
+		cmocka_unit_test(test_mime_message),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_channel_names),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,176 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/template.h"
+
+static json_t *bill(void)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:b, s:o}", "type", "bill",
+			 "id", "B-1", "unit", "3-2-1101", "period", "2026-11", "total_fen", (json_int_t)45678,
+			 "due", "2026-12-15", "at", "2026-11-30T16:30:00Z", "name", "<张 & \"伟\">",
+			 "count", (json_int_t)3, "paid", 0, "lines", json_array());
+}
+
+static void expect_render(const char *src, int html, const char *want)
+{
+	json_t *rec = bill();
+	struct pm_err e = {0};
+	char *out = NULL;
+
+	assert_int_equal(pm_tmpl_render("t", src, rec, "Asia/Shanghai", html, &out, &e), PM_OK);
+	assert_string_equal(out, want);
+	free(out);
+	json_decref(rec);
+}
+
+static void expect_fail(const char *src, int code, const char *msg)
+{
+	json_t *rec = bill();
+	struct pm_err e = {0};
+	char *out = NULL;
+
+	assert_int_equal(pm_tmpl_render("bill_issued", src, rec, "Asia/Shanghai", 0, &out, &e), code);
+	assert_null(out);
+	assert_string_equal(e.msg, msg);
+	json_decref(rec);
+}
+
+static void test_render_fields(void **state)
+{
+	expect_render("{{unit}} {{period}} 应缴 {{total_fen}}", 0, "3-2-1101 2026-11 应缴 ¥456.78");
+	expect_render("{{ id }}/{{count}}/{{paid}}", 0, "B-1/3/false");
+	expect_render("no fields at all", 0, "no fields at all");
+	expect_render("", 0, "");
+	expect_render("{{id}}{{id}}", 0, "B-1B-1");
+	expect_render("single { and } braces", 0, "single { and } braces");
+}
+
+static void test_render_money(void **state)
+{
+	json_t *rec = json_pack("{s:I, s:s, s:I}", "a_fen", (json_int_t)-5, "b_fen", "123456789",
+				"c_fen", (json_int_t)0);
+	struct pm_err e = {0};
+	char *out;
+
+	assert_int_equal(pm_tmpl_render("t", "{{a_fen}} {{b_fen}} {{c_fen}}", rec, "UTC", 0, &out, &e), PM_OK);
+	assert_string_equal(out, "-¥0.05 ¥1,234,567.89 ¥0.00");
+	free(out);
+	json_object_set_new(rec, "a_fen", json_string("12.5"));
+	assert_int_equal(pm_tmpl_render("t", "{{a_fen}}", rec, "UTC", 0, &out, &e), PM_EDATA);
+	assert_string_equal(e.msg, "template 't': field \"a_fen\" is not an amount in fen");
+	json_decref(rec);
+}
+
+static void test_render_time_zone(void **state)
+{
+	expect_render("{{at}} 到期 {{due}}", 0, "2026-12-01 00:30 到期 2026-12-15");
+	json_t *rec = bill();
+	struct pm_err e = {0};
+	char *out;
+
+	assert_int_equal(pm_tmpl_render("t", "{{at}}", rec, "UTC", 0, &out, &e), PM_OK);
+	assert_string_equal(out, "2026-11-30 16:30");
+	free(out);
+	json_decref(rec);
+}
+
+static void test_render_html_escapes(void **state)
+{
+	expect_render("<p>{{name}}</p>", 1, "<p>&lt;张 &amp; &quot;伟&quot;&gt;</p>");
+	expect_render("{{name}}", 0, "<张 & \"伟\">");
+}
+
+static void test_render_errors(void **state)
+{
+	expect_fail("应缴 {{amount_fen}}", PM_EDATA, "template 'bill_issued': the record has no field \"amount_fen\"");
+	expect_fail("{{lines}}", PM_EDATA, "template 'bill_issued': field \"lines\" is not text or a number");
+	expect_fail("a {{id", PM_ECONFIG, "template 'bill_issued': '{{' at offset 2 is never closed");
+	expect_fail("{{ }}", PM_ECONFIG, "template 'bill_issued': '{{' at offset 0 holds no field name");
+	expect_fail("{{a-b}}", PM_ECONFIG, "template 'bill_issued': '{{' at offset 0 holds no field name");
+}
+
+static void test_check(void **state)
+{
+	struct pm_err e = {0};
+
+	assert_int_equal(pm_tmpl_check("{{a}} {{ b_1 }}", &e), PM_OK);
+	assert_int_equal(pm_tmpl_check("x {{a}} {{", &e), PM_ECONFIG);
+	assert_string_equal(e.msg, "'{{' at offset 8 is never closed");
+}
+
+static void test_find_override_and_file(void **state)
+{
+	json_t *over = json_pack("{s:{s:s, s:b, s:b, s:s, s:s}}", "bill_issued", "category", "bill",
+				 "legal", 0, "alarm", 1, "subject", "S {{id}}", "text", "T");
+	struct pm_tmpl *t = NULL;
+	struct pm_err e = {0};
+
+	assert_int_equal(pm_tmpl_find(over, pm_tmpl_dir(), "bill_issued", &t, &e), PM_OK);
+	assert_string_equal(t->subject, "S {{id}}");
+	assert_int_equal(t->alarm, 1);
+	assert_null(t->html);
+	pm_tmpl_free(t);
+	assert_int_equal(pm_tmpl_find(NULL, pm_tmpl_dir(), "bill_overdue", &t, &e), PM_OK);
+	assert_string_equal(t->category, "bill");
+	assert_int_equal(t->legal, 1);
+	assert_non_null(t->html);
+	pm_tmpl_free(t);
+	assert_int_equal(pm_tmpl_find(NULL, pm_tmpl_dir(), "../etc/passwd", &t, &e), PM_ECONFIG);
+	assert_string_equal(e.msg, "no template '../etc/passwd'");
+	json_decref(over);
+}
+
+/* Every shipped template renders with the fields its header names. */
+static void test_shipped_templates(void **state)
+{
+	static const char *const names[] = {"bill_issued", "bill_overdue", "payment_received",
+		"meter_anomaly", "sla_breach", "ticket_status", "visitor_approved", "gate_alarm",
+		"announcement"};
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s,"
+				" s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"id", "X", "unit", "3-2-1101", "period", "2026-11", "due", "2026-12-15",
+		"total_fen", (json_int_t)100, "paid_at", "2026-12-01T02:00:00Z", "amount_fen", (json_int_t)100,
+		"meter", "W1", "rule", "spike", "detail", "d", "ts", "2026-12-01T02:00:00Z",
+		"title", "t", "deadline", "2026-12-01T02:00:00Z", "status", "done", "name", "n",
+		"valid_until", "2026-12-02T02:00:00Z", "link", "https://x/p?a=1&b=2", "gate", "北门",
+		"event", "e", "body", "b", "community", "c", "recipient", "r");
+	struct pm_tmpl *t;
+	struct pm_err e = {0};
+	char *out;
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		assert_int_equal(pm_tmpl_find(NULL, pm_tmpl_dir(), names[i], &t, &e), PM_OK);
+		assert_int_equal(pm_tmpl_render(t->name, t->subject, rec, "Asia/Shanghai", 0, &out, &e), PM_OK);
+		free(out);
+		assert_int_equal(pm_tmpl_render(t->name, t->text, rec, "Asia/Shanghai", 0, &out, &e), PM_OK);
+		free(out);
+		assert_int_equal(pm_tmpl_render(t->name, t->html, rec, "Asia/Shanghai", 1, &out, &e), PM_OK);
+		if (strcmp(names[i], "visitor_approved") == 0)
+			assert_non_null(strstr(out, "href=\"https://x/p?a=1&amp;b=2\""));
+		free(out);
+		pm_tmpl_free(t);
+	}
+	json_decref(rec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render_fields),
+		cmocka_unit_test(test_render_money),
+		cmocka_unit_test(test_render_time_zone),
+		cmocka_unit_test(test_render_html_escapes),
+		cmocka_unit_test(test_render_errors),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_find_override_and_file),
+		cmocka_unit_test(test_shipped_templates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
