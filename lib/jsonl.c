@@ -539,6 +539,28 @@ static const char *number_text(json_t *v, char buf[NUM_TEXT_MAX])
 	return NULL;
 }
 
+/* The decimal of at most places digits after the point that reads as d,
+ * found without writing d out: 1 with *out set, 0 to take the slow path.
+ * Below 1e9 with at most 6 places the doubles lie closer than 1e-6, so
+ * at most one such decimal reads as d, it has at most DBL_DIG digits and
+ * is therefore the text real_shortest() would give; n and 10^places are
+ * exact and the division is correctly rounded, so the comparison holds
+ * exactly when n / 10^places reads as d. A reading ingest parses millions
+ * of these, and writing each out was a tenth of its time. */
+static int real_scaled(double d, int places, int64_t *out)
+{
+	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+	double n;
+
+	if (places < 0 || places > 6 || !(fabs(d) < 1e9))
+		return 0;
+	n = nearbyint(d * pow10[places]);
+	if (n / pow10[places] != d)
+		return 0;
+	*out = (int64_t)n;
+	return 1;
+}
+
 int pm_json_dec(json_t *o, const char *key, int places, int flags, int64_t *out,
 		struct pm_err *e)
 {
@@ -549,6 +571,8 @@ int pm_json_dec(json_t *o, const char *key, int places, int flags, int64_t *out,
 
 	if (!v)
 		return field_absent(key, flags, e);
+	if (json_is_real(v) && real_scaled(json_real_value(v), places, out))
+		return PM_OK;
 	if (!(s = number_text(v, buf)))
 		return pm_err_set(e, PM_EDATA, _("field \"%s\": expected a number or decimal string"),
 				  key);
