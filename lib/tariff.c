@@ -81,17 +81,22 @@ int pm_tariff_per_area(const struct pm_per_area *a, struct pm_rounding r, int64_
 
 	*bd = NULL;
 	if (a->price < 0 || a->area_centi < 0 || a->discount_pct < 0 || a->discount_pct > 100 ||
-	    a->period_days <= 0 || a->days < 0 || a->days > a->period_days)
+	    a->period_days <= 0 || a->days < 0 || a->days > a->period_days ||
+	    a->vacant_days < 0 || a->vacant_days > a->days)
 		return pm_err_set(e, PM_EDATA, _("per-area fee: price, area, discount or days out of range"));
-	/* fen = price/10^4 × area/10^2 × (100 - d)/100 × days/period_days × 100 */
-	num = (__int128)a->price * a->area_centi * (100 - a->discount_pct) * a->days;
+	/* fen = price/10^4 × area/10^2 × (occupied days + vacant days ×
+	 * (100 - d)/100) / period_days × 100 */
+	num = (__int128)a->price * a->area_centi *
+	      ((int64_t)(100 - a->discount_pct) * a->vacant_days + 100 * (int64_t)(a->days - a->vacant_days));
 	if (round_line(num, (__int128)1000000 * a->period_days, r, fen, e))
 		return e->code;
 	*bd = json_object();
 	set_dec(*bd, "price", a->price, PM_PRICE_PLACES);
 	set_dec(*bd, "area", a->area_centi, 2);
-	if (a->discount_pct)
+	if (a->discount_pct && a->vacant_days) {
 		json_object_set_new(*bd, "discount_percent", json_integer(a->discount_pct));
+		json_object_set_new(*bd, "vacant_days", json_integer(a->vacant_days));
+	}
 	json_object_set_new(*bd, "days", json_integer(a->days));
 	json_object_set_new(*bd, "period_days", json_integer(a->period_days));
 	finish(*bd, r, *fen);

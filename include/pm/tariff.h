@@ -31,13 +31,15 @@ int pm_rounding_parse(const char *to, const char *mode, struct pm_rounding *r, s
 /* "jiao half_even" */
 const char *pm_rounding_name(struct pm_rounding r, char *buf, size_t size);
 
-/* Property fee (物业费): price per m² per month × area, less a vacancy
- * discount in percent, prorated by days billed of the period's days. */
+/* Property fee (物业费): price per m² per month × area, prorated by days
+ * billed of the period's days, with a vacancy discount in percent off the
+ * vacant days among them (a unit vacant all month, or until a move-in). */
 struct pm_per_area {
 	int64_t price;      /* 10^-4 yuan per m² per month */
 	int64_t area_centi; /* hundredths of m² */
-	int discount_pct;   /* 0..100 off */
+	int discount_pct;   /* 0..100 off vacant days */
 	int days, period_days;
+	int vacant_days;    /* of days */
 };
 int pm_tariff_per_area(const struct pm_per_area *a, struct pm_rounding r, int64_t *fen,
 		       json_t **bd, struct pm_err *e);

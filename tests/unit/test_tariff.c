@@ -28,7 +28,7 @@ static const char *str(json_t *o, const char *k)
 
 struct area_case {
 	int64_t price, area;
-	int discount, days, period_days;
+	int discount, days, period_days, vacant_days;
 	struct pm_rounding r;
 	int64_t want;
 };
@@ -37,37 +37,42 @@ static void test_per_area(void **state)
 {
 	static const struct area_case cases[] = {
 		/* 2.5 × 89.50 = 223.75 */
-		{25000, 8950, 0, 30, 30, {1, PM_ROUND_HALF_UP}, 22375},
+		{25000, 8950, 0, 30, 30, 0, {1, PM_ROUND_HALF_UP}, 22375},
 		/* 223.75 × 16/30 = 119.3333… */
-		{25000, 8950, 0, 16, 30, {1, PM_ROUND_HALF_UP}, 11933},
-		{25000, 8950, 0, 16, 30, {1, PM_ROUND_UP}, 11934},
-		{25000, 8950, 0, 16, 30, {1, PM_ROUND_DOWN}, 11933},
-		{25000, 8950, 0, 16, 30, {10, PM_ROUND_HALF_UP}, 11930},
-		{25000, 8950, 0, 16, 30, {100, PM_ROUND_HALF_UP}, 11900},
-		{25000, 8950, 0, 16, 30, {100, PM_ROUND_UP}, 12000},
+		{25000, 8950, 0, 16, 30, 0, {1, PM_ROUND_HALF_UP}, 11933},
+		{25000, 8950, 0, 16, 30, 0, {1, PM_ROUND_UP}, 11934},
+		{25000, 8950, 0, 16, 30, 0, {1, PM_ROUND_DOWN}, 11933},
+		{25000, 8950, 0, 16, 30, 0, {10, PM_ROUND_HALF_UP}, 11930},
+		{25000, 8950, 0, 16, 30, 0, {100, PM_ROUND_HALF_UP}, 11900},
+		{25000, 8950, 0, 16, 30, 0, {100, PM_ROUND_UP}, 12000},
 		/* 2.5 × 89.30 × 50% = 111.625: a half fen */
-		{25000, 8930, 50, 30, 30, {1, PM_ROUND_HALF_UP}, 11163},
-		{25000, 8930, 50, 30, 30, {1, PM_ROUND_HALF_EVEN}, 11162},
-		{25000, 8930, 50, 30, 30, {1, PM_ROUND_UP}, 11163},
-		{25000, 8930, 50, 30, 30, {1, PM_ROUND_DOWN}, 11162},
+		{25000, 8930, 50, 30, 30, 30, {1, PM_ROUND_HALF_UP}, 11163},
+		{25000, 8930, 50, 30, 30, 30, {1, PM_ROUND_HALF_EVEN}, 11162},
+		{25000, 8930, 50, 30, 30, 30, {1, PM_ROUND_UP}, 11163},
+		{25000, 8930, 50, 30, 30, 30, {1, PM_ROUND_DOWN}, 11162},
 		/* 1.8 × 120 × 10/31 = 69.677419… */
-		{18000, 12000, 0, 10, 31, {1, PM_ROUND_HALF_UP}, 6968},
+		{18000, 12000, 0, 10, 31, 0, {1, PM_ROUND_HALF_UP}, 6968},
 		/* 1.8 × 120 × 70% × 10/31 = 48.774193… */
-		{18000, 12000, 30, 10, 31, {1, PM_ROUND_HALF_UP}, 4877},
+		{18000, 12000, 30, 10, 31, 10, {1, PM_ROUND_HALF_UP}, 4877},
 		/* 0.0495 × 1 m² = 0.0495: to the jiao once gives 0, where
 		 * rounding to the fen first (0.05) and then the jiao gives 0.1 */
-		{495, 100, 0, 30, 30, {10, PM_ROUND_HALF_UP}, 0},
+		{495, 100, 0, 30, 30, 0, {10, PM_ROUND_HALF_UP}, 0},
 		/* 0.0495 yuan to the fen, half even: 4.95 fen → 5 */
-		{495, 100, 0, 30, 30, {1, PM_ROUND_HALF_EVEN}, 5},
-		{25000, 8950, 100, 30, 30, {1, PM_ROUND_HALF_UP}, 0},
-		{25000, 8950, 0, 0, 30, {1, PM_ROUND_HALF_UP}, 0},
+		{495, 100, 0, 30, 30, 0, {1, PM_ROUND_HALF_EVEN}, 5},
+		/* moved in on the 11th of 30, 50% off while vacant: 223.75 ×
+		 * (20 + 10 × 50%) / 30 = 186.458333… */
+		{25000, 8950, 50, 30, 30, 10, {1, PM_ROUND_HALF_UP}, 18646},
+		/* delivered on the 21st, vacant: 223.75 × 10 × 50% / 30 = 37.291666… */
+		{25000, 8950, 50, 10, 30, 10, {1, PM_ROUND_HALF_UP}, 3729},
+		{25000, 8950, 100, 30, 30, 30, {1, PM_ROUND_HALF_UP}, 0},
+		{25000, 8950, 0, 0, 30, 0, {1, PM_ROUND_HALF_UP}, 0},
 		/* 3.4567 × 0.01 m² = 0.034567 */
-		{34567, 1, 0, 28, 28, {1, PM_ROUND_HALF_UP}, 3},
+		{34567, 1, 0, 28, 28, 0, {1, PM_ROUND_HALF_UP}, 3},
 	};
 
 	for (size_t i = 0; i < N_OF(cases); i++) {
 		const struct area_case *c = &cases[i];
-		struct pm_per_area a = {c->price, c->area, c->discount, c->days, c->period_days};
+		struct pm_per_area a = {c->price, c->area, c->discount, c->days, c->period_days, c->vacant_days};
 		struct pm_err e = {0};
 		int64_t fen = -1;
 		json_t *bd;
@@ -82,7 +87,7 @@ static void test_per_area(void **state)
 
 static void test_per_area_breakdown(void **state)
 {
-	struct pm_per_area a = {25000, 8950, 50, 16, 30};
+	struct pm_per_area a = {25000, 8950, 50, 16, 30, 16};
 	struct pm_err e = {0};
 	int64_t fen;
 	json_t *bd;
@@ -94,6 +99,7 @@ static void test_per_area_breakdown(void **state)
 	assert_string_equal(str(bd, "area"), "89.50");
 	assert_int_equal(json_integer_value(json_object_get(bd, "discount_percent")), 50);
 	assert_int_equal(json_integer_value(json_object_get(bd, "days")), 16);
+	assert_int_equal(json_integer_value(json_object_get(bd, "vacant_days")), 16);
 	assert_int_equal(json_integer_value(json_object_get(bd, "period_days")), 30);
 	assert_string_equal(str(bd, "rounding"), "fen half_up");
 	assert_string_equal(str(bd, "amount"), "59.67");
@@ -103,8 +109,9 @@ static void test_per_area_breakdown(void **state)
 static void test_per_area_rejects(void **state)
 {
 	static const struct pm_per_area bad[] = {
-		{25000, 8950, 0, 31, 30}, {25000, 8950, 101, 30, 30}, {25000, 8950, -1, 30, 30},
-		{-1, 8950, 0, 30, 30}, {25000, -5, 0, 30, 30}, {25000, 8950, 0, 1, 0},
+		{25000, 8950, 0, 31, 30, 0}, {25000, 8950, 101, 30, 30, 30}, {25000, 8950, -1, 30, 30, 30},
+		{-1, 8950, 0, 30, 30, 0}, {25000, -5, 0, 30, 30, 0}, {25000, 8950, 0, 1, 0, 0},
+		{25000, 8950, 50, 10, 30, 11},
 	};
 
 	for (size_t i = 0; i < N_OF(bad); i++) {
