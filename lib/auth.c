@@ -26,6 +26,13 @@ static const struct {
 } permissions[] = {
 	{"audit.read", R(ADMIN) | R(FINANCE)},
 	{"backup", R(ADMIN)},
+	{"bill.adjust", R(ADMIN) | R(FINANCE)},
+	{"bill.issue", R(ADMIN) | R(FINANCE)},
+	{"bill.pay", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"bill.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"bill.refund", R(ADMIN) | R(FINANCE)},
+	{"bill.run", R(ADMIN) | R(FINANCE)},
+	{"bill.void", R(ADMIN) | R(FINANCE)},
 	{"check", R(ADMIN) | R(FINANCE)},
 	{"config.apply", R(ADMIN)},
 	{"config.read", STAFF},

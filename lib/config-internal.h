@@ -71,4 +71,7 @@ struct pm_schema_key {
 int pm_schema_load(const struct pm_schema *s, const char *text, size_t len,
 		   const char *name, json_t **out, struct pm_err *e);
 
+/* Sections owned by other modules (lib/bill.c). */
+extern const struct pm_schema pm_fees_schema, pm_billing_schema;
+
 #endif
