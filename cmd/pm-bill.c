@@ -403,6 +403,36 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 	return out_owned(c, out);
 }
 
+/* ---- late fees ---- */
+
+static const struct pm_opt late_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("charge to this day (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_late_run r = {.fn = out_record, .ctx = c};
+	const char *as_of = NULL, *arg;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_AS_OF)
+			as_of = arg;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "bill.adjust", &db))
+		return c->err.code;
+	r.as_of = pm_date_of(pm_now(), pm_db_tz(db));
+	if (as_of && (rc = date_arg(c, "--as-of", as_of, &r.as_of)))
+		return rc;
+	if (pm_bill_late_fees(db, &r, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld late fees charged (%s)"), r.charged, pm_money_display(r.total, (char[PM_MONEY_BUF]){0}));
+	return PM_OK;
+}
+
 static const struct pm_cmd cmds[] = {
 	{"run", cmd_run, NULL, N_("make the period's draft bills"), run_opts, NULL},
 	{"issue", cmd_issue, NULL, N_("issue the period's drafts: post them, apply prepaid balances"), issue_opts, NULL},
@@ -413,6 +443,7 @@ static const struct pm_cmd cmds[] = {
 	{"void", cmd_void, "BILL", N_("void a bill with nothing paid"), void_opts, NULL},
 	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), adjust_opts, NULL},
+	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

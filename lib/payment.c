@@ -775,3 +775,168 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the ledger"));
 }
+
+/* ---- late fees ---- */
+
+static int listed(json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* What the bill still owes on lines not exempt: the principal. */
+static int principal(struct pm_db *db, int64_t bill, json_t *exempt, int64_t *out, struct pm_err *e)
+{
+	static const char sql[] = "SELECT fee, amount_fen - paid_fen FROM bill_line WHERE bill_id = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*out = 0;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, bill);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!listed(exempt, TEXT(st, 0)))
+			*out += sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
+}
+
+struct late_ctx {
+	struct pm_db *db;
+	struct pm_late_run *r;
+	json_t *cfg;
+	int32_t grace;
+	char as_of[PM_TIME_BUF];
+};
+
+static int late_write(struct late_ctx *lc, const struct pm_bill_row *b, int days, int64_t princ,
+		      int64_t amount, struct pm_err *e)
+{
+	static const char ins[] =
+		"INSERT INTO late_fee (bill_id, as_of, days, principal_fen, amount_fen, journal_id, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)";
+	static const char upd[] = "UPDATE bill SET late_fen = late_fen + ?, updated_at = ? WHERE id = ?";
+	struct pm_posting p[2];
+	char ref[128];
+	int64_t journal;
+	sqlite3_stmt *st;
+	json_t *rec;
+	int rc;
+
+	pm_posting_set(&p[0], "receivable", b->unit, amount);
+	pm_posting_set(&p[1], "income", "late_fee", -amount);
+	snprintf(ref, sizeof ref, "bill:%s", b->code);
+	if (pm_ledger_post(lc->db, "late_fee", ref, lc->as_of, p, 2, &journal, e) ||
+	    !(st = pm_db_stmt(lc->db, ins, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	sqlite3_bind_text(st, 2, lc->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, days);
+	sqlite3_bind_int64(st, 4, princ);
+	sqlite3_bind_int64(st, 5, amount);
+	sqlite3_bind_int64(st, 6, journal);
+	sqlite3_bind_int64(st, 7, pm_now());
+	if (pm_bill_step_done(lc->db, st, _("cannot record late fees"), e) || !(st = pm_db_stmt(lc->db, upd, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, amount);
+	sqlite3_bind_int64(st, 2, pm_now());
+	sqlite3_bind_int64(st, 3, b->id);
+	if (pm_bill_step_done(lc->db, st, _("cannot record late fees"), e) || settle(lc->db, b->id, e))
+		return e->code;
+	lc->r->charged++;
+	lc->r->total += amount;
+	if (!lc->r->fn)
+		return PM_OK;
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I}", "type", "late_fee", "bill", b->code,
+			"unit", b->unit, "as_of", lc->as_of, "days", days, "principal_fen", (json_int_t)princ,
+			"amount_fen", (json_int_t)amount);
+	rc = lc->r->fn(lc->r->ctx, rec);
+	json_decref(rec);
+	return rc;
+}
+
+/* Days since the due date not yet charged, at the daily rate on what is
+ * owed now, within the cap on all late fees of the bill. */
+static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
+{
+	static const char last[] =
+		"SELECT coalesce(max(days), 0), coalesce(sum(amount_fen), 0) FROM late_fee WHERE bill_id = ?";
+	json_t *lf = json_object_get(lc->cfg, "late_fee");
+	int64_t princ, charged = 0, amount, cap;
+	struct pm_bill_row b;
+	int32_t due;
+	int days, before = 0;
+	sqlite3_stmt *st;
+
+	if (pm_bill_row(lc->db, code, &b, e) || pm_date_parse(b.due, &due, e))
+		return e->code;
+	days = pm_days_between(due, lc->r->as_of);
+	if (days <= lc->grace || listed(json_object_get(lf, "exempt_units"), b.unit))
+		return PM_OK;
+	if (!(st = pm_db_stmt(lc->db, last, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, b.id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		before = sqlite3_column_int(st, 0);
+		charged = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (days <= before || principal(lc->db, b.id, json_object_get(lf, "exempt_items"), &princ, e))
+		return e->code;
+	cap = pm_div_round(princ * json_integer_value(json_object_get(lf, "cap_percent")), 100, PM_ROUND_DOWN);
+	amount = pm_div_round(princ * json_integer_value(json_object_get(lf, "daily_bp")) * (days - before), 10000,
+			      PM_ROUND_HALF_UP);
+	amount = amount < cap - charged ? amount : cap - charged;
+	if (amount <= 0)
+		return PM_OK;
+	return late_write(lc, &b, days, princ, amount, e);
+}
+
+int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT code FROM bill WHERE status IN ('issued','partial') AND due < ? ORDER BY id";
+	struct late_ctx lc = {.db = db, .r = r};
+	struct pm_config *cfg;
+	json_t *codes = json_array(), *c, *after;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	r->charged = 0;
+	r->total = 0;
+	pm_date_fmt(r->as_of, lc.as_of);
+	if (pm_billing_config(db, r->as_of, &cfg, &lc.cfg, e)) {
+		json_decref(codes);
+		return e->code;
+	}
+	lc.grace = (int32_t)json_integer_value(json_object_get(lc.cfg, "grace_days"));
+	if ((rc = pm_db_begin(db, e)) == PM_OK && (st = pm_db_stmt(db, sql, e))) {
+		sqlite3_bind_text(st, 1, lc.as_of, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			json_array_append_new(codes, json_string(TEXT(st, 0)));
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+		json_array_foreach(codes, i, c)
+			if (rc == PM_OK)
+				rc = late_bill(&lc, json_string_value(c), e);
+		after = json_pack("{s:s, s:I, s:I}", "as_of", lc.as_of, "charged", (json_int_t)r->charged,
+				  "total_fen", (json_int_t)r->total);
+		if (rc == PM_OK && r->charged)
+			rc = pm_audit_log(db, "bill.late_fees", "late-fees", NULL, after, e);
+		json_decref(after);
+		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+	} else if (rc == PM_OK) {
+		pm_db_rollback(db);
+		rc = e->code;
+	}
+	json_decref(codes);
+	pm_config_free(cfg);
+	return rc;
+}
