@@ -176,6 +176,8 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 	return pm_bill_each(db, &f, out_record, c, &c->err);
 }
 
+/* One BILL operand the actor may see: PM_OK, -1 after --help, or the
+ * error. */
 static int one_bill(struct pm_ctx *c, int argc, char **argv, struct pm_db **db, const char *action)
 {
 	const char *arg;
@@ -185,7 +187,7 @@ static int one_bill(struct pm_ctx *c, int argc, char **argv, struct pm_db **db, 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		;
 	if (k < 0)
-		return c->stop;
+		return -1;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one BILL"));
 	if (pm_cli_db(c, action, db) || pm_bill_unit(*db, argv[c->optind], unit, sizeof unit, &c->err) ||
@@ -200,8 +202,10 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 	json_t *rec;
 	int rc;
 
-	if ((rc = one_bill(c, argc, argv, &db, "bill.read")) || pm_bill_get(db, argv[c->optind], &rec, &c->err))
-		return rc ? rc : c->err.code;
+	if ((rc = one_bill(c, argc, argv, &db, "bill.read")))
+		return rc < 0 ? c->stop : rc;
+	if (pm_bill_get(db, argv[c->optind], &rec, &c->err))
+		return c->err.code;
 	return out_owned(c, rec);
 }
 

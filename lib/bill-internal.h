@@ -13,8 +13,9 @@
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
 
-/* The billing section of the version in force on day, and that config
- * (the caller frees it; billing belongs to it). */
+/* The billing section of the version in force on day (its defaults when
+ * the version has none), and that config; the caller frees both
+ * (json_decref, pm_config_free). */
 int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, json_t **billing,
 		      struct pm_err *e);
 

@@ -174,7 +174,16 @@ int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, jso
 {
 	if (pm_config_current(db, day, cfg, e))
 		return e->code;
-	*billing = pm_config_section(*cfg, "billing");
+	if ((*billing = pm_config_section(*cfg, "billing"))) {
+		json_incref(*billing);
+		return PM_OK;
+	}
+	/* No section: its defaults, from the schema itself. */
+	if (pm_schema_load(&pm_billing_schema, "{}", 2, "billing", billing, e)) {
+		pm_config_free(*cfg);
+		*cfg = NULL;
+		return e->code;
+	}
 	return PM_OK;
 }
 

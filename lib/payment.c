@@ -164,13 +164,14 @@ static int plan_apply(struct pm_db *db, const struct plan *p, int64_t payment, i
 	return PM_OK;
 }
 
-static json_t *allocation_order(struct pm_db *db, struct pm_config **cfg, struct pm_err *e)
+/* The billing section in force today, for its allocation order. */
+static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm_err *e)
 {
 	json_t *billing;
 
 	if (pm_billing_config(db, pm_date_of(pm_now(), pm_db_tz(db)), cfg, &billing, e))
 		return NULL;
-	return json_object_get(billing, "allocation_order");
+	return billing;
 }
 
 /* ---- issue ---- */
@@ -324,6 +325,7 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 			rc = issue_audit(db, period, is, e);
 		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
 	} while (rc == PM_OK && rows == 1000);
+	json_decref(billing);
 	pm_config_free(cfg);
 	return rc;
 }
@@ -500,7 +502,7 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 	struct plan plan = {0};
 	int64_t id = 0, unit, bill = 0, avail = p->amount;
 	char object[160];
-	json_t *order;
+	json_t *billing, *order;
 	int rc = known(db, p, &id, e);
 
 	*out = NULL;
@@ -513,10 +515,11 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 		json_object_del(*out, "prepaid_fen");
 		return PM_OK;
 	}
-	if (unit_id(db, p->unit, &unit, e) || !(order = allocation_order(db, &cfg, e))) {
+	if (unit_id(db, p->unit, &unit, e) || !(billing = billing_today(db, &cfg, e))) {
 		pm_config_free(cfg);
 		return e->code;
 	}
+	order = json_object_get(billing, "allocation_order");
 	rc = p->bill ? plan_named(db, p, order, &avail, &plan, &bill, e) : plan_open(db, p, order, &avail, &plan, e);
 	if (rc == PM_OK && (rc = insert_payment(db, p, unit, bill, &id, e)) == PM_OK)
 		rc = pay_post(db, p, id, &plan, e);
@@ -527,6 +530,7 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 		rc = pm_audit_log(db, "bill.pay", object, NULL, *out, e);
 	}
 	free(plan.a);
+	json_decref(billing);
 	pm_config_free(cfg);
 	if (rc) {
 		json_decref(*out);
@@ -937,6 +941,7 @@ int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
 		rc = e->code;
 	}
 	json_decref(codes);
+	json_decref(lc.cfg);
 	pm_config_free(cfg);
 	return rc;
 }
