@@ -32,6 +32,26 @@ static const struct {
 	 " (SELECT CAST('1' || substr('000000000000000', 1, m2.digits + 3) AS INTEGER) AS top, m2.id AS mid"
 	 "  FROM meter m2) t"
 	 " WHERE t.mid = m.id AND r.value < r.prev AND NOT (r.prev >= t.top / 10 * 9 AND r.value < t.top / 10)"},
+	{"ledger.balanced",
+	 "SELECT 'journal ' || journal_id || ': postings sum to ' || sum(amount_fen) || ' fen'"
+	 " FROM posting GROUP BY journal_id HAVING sum(amount_fen) <> 0"},
+	{"bill.paid",
+	 "SELECT 'bill ' || b.code || ': paid ' || b.paid_fen || ' fen, allocated '"
+	 " || coalesce((SELECT sum(amount_fen) FROM allocation a WHERE a.bill_id = b.id), 0) || ' fen'"
+	 " FROM bill b WHERE b.paid_fen <> coalesce((SELECT sum(amount_fen) FROM allocation a WHERE a.bill_id = b.id), 0)"},
+	{"bill.lines",
+	 "SELECT 'bill ' || b.code || ': total ' || b.total_fen || ' fen, lines '"
+	 " || coalesce((SELECT sum(amount_fen) FROM bill_line l WHERE l.bill_id = b.id), 0) || ' fen'"
+	 " FROM bill b WHERE b.total_fen <> coalesce((SELECT sum(amount_fen) FROM bill_line l WHERE l.bill_id = b.id), 0)"},
+	/* What a unit owes by its receivable account is what its live bills
+	 * charged (lines, late fees, notes) less what was allocated to them. */
+	{"unit.balance",
+	 "SELECT 'unit ' || u.code || ': receivable ' || r.bal || ' fen, bills owe ' || o.owed || ' fen'"
+	 " FROM unit u JOIN (SELECT substr(account, 12) AS code, sum(amount_fen) AS bal FROM posting"
+	 "  WHERE account LIKE 'receivable:%' GROUP BY account) r ON r.code = u.code"
+	 " JOIN (SELECT unit_id, sum(CASE WHEN status IN ('issued','partial','paid')"
+	 "  THEN total_fen + late_fen + adjust_fen - paid_fen ELSE 0 END) AS owed FROM bill GROUP BY unit_id) o"
+	 "  ON o.unit_id = u.id WHERE r.bal <> o.owed"},
 	{"user.owner",
 	 "SELECT 'user ' || login || ': an owner with no person' FROM user"
 	 " WHERE role = 'owner' AND person_id IS NULL"},

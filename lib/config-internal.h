@@ -65,18 +65,17 @@ struct pm_schema_key {
 #define PM_KEYS(...) ((const struct pm_schema_key[]){ __VA_ARGS__, { .name = NULL } })
 #define PM_WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-/* Sections owned by other modules (lib/notify.c, lib/template.c). */
-extern const struct pm_schema pm_channels_schema;
-extern const struct pm_schema pm_notify_schema;
-extern const struct pm_schema pm_template_schema;
+/* Sections owned by other modules. */
+extern const struct pm_schema pm_channels_schema;                  /* lib/notify.c */
+extern const struct pm_schema pm_notify_schema;                    /* lib/notify.c */
+extern const struct pm_schema pm_template_schema;                  /* lib/template.c */
+extern const struct pm_schema pm_repair_schema;                    /* lib/repair.c */
+extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with
  * "NAME:LINE:COL: message", or PM_EFAIL when memory runs out. */
 int pm_schema_load(const struct pm_schema *s, const char *text, size_t len,
 		   const char *name, json_t **out, struct pm_err *e);
-
-/* Sections owned by other modules. */
-extern const struct pm_schema pm_repair_schema; /* lib/repair.c */
 
 #endif

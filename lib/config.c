@@ -1002,6 +1002,8 @@ static const struct pm_schema config_schema = {
 	PM_KEY("effective", PM_NODE(PM_SCHEMA_DATE), .required = true),
 	PM_KEY("community", &community_schema, .required = true),
 	PM_KEY("meters", &meters_schema, .def = "{}"),
+	PM_KEY("billing", &pm_billing_schema),
+	PM_KEY("fees", &pm_fees_schema),
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema)),

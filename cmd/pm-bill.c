@@ -1,0 +1,461 @@
+/* pm-bill: bill runs, issue, payments, notes, statements, late fees. */
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/bill.h"
+#include "pm/cli.h"
+#include "pm/community.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+
+enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
+       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF };
+
+static int out_owned(struct pm_ctx *c, json_t *rec)
+{
+	int rc = pm_cli_out(c, rec);
+
+	json_decref(rec);
+	return rc;
+}
+
+static int out_record(void *ctx, json_t *rec)
+{
+	return pm_cli_out(ctx, rec);
+}
+
+static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
+{
+	if (!s)
+		return pm_cli_usage(c, _("--period YYYY-MM is required"));
+	if (pm_period_parse(s, p, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	return PM_OK;
+}
+
+static int date_arg(struct pm_ctx *c, const char *opt, const char *s, int32_t *day)
+{
+	if (pm_date_parse(s, day, &c->err))
+		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
+	return PM_OK;
+}
+
+static int money_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen)
+{
+	if (pm_money_parse(s, fen, &c->err))
+		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
+	return PM_OK;
+}
+
+/* Owners may read only the bills of units they live in. */
+static int may_see_unit(struct pm_ctx *c, struct pm_db *db, const char *unit)
+{
+	if (c->actor.role != PM_ROLE_OWNER)
+		return PM_OK;
+	return pm_unit_may_see(db, &c->actor, unit, &c->err);
+}
+
+/* ---- run and issue ---- */
+
+static const struct pm_opt run_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
+	{"unit", O_UNIT, "CODE", N_("only this unit (repeat for more)")},
+	{"dry-run", O_DRY_RUN, NULL, N_("compute and print the bills, write nothing")},
+	{"recompute", O_RECOMPUTE, NULL, N_("rebuild drafts not yet issued")},
+	{NULL, 0, NULL, NULL},
+};
+
+static void progress(void *ctx, long done, long total)
+{
+	pm_cli_progress(ctx, done, total);
+}
+
+static int cmd_run(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_bill_run r = {.fn = out_record, .progress = progress, .ctx = c};
+	const char *period = NULL, *arg;
+	char **units = NULL;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: period = arg; break;
+		case O_UNIT:
+			units = realloc(units, (r.nunits + 1) * sizeof *units);
+			units[r.nunits++] = (char *)arg;
+			break;
+		case O_DRY_RUN: r.dry_run = 1; break;
+		case O_RECOMPUTE: r.recompute = 1; break;
+		}
+	r.units = units;
+	if (k < 0 || (rc = period_arg(c, period, &r.period)) || (rc = pm_cli_db(c, "bill.run", &db))) {
+		free(units);
+		return k < 0 ? c->stop : rc ? rc : c->err.code;
+	}
+	rc = pm_bill_run(db, &r, &c->err);
+	free(units);
+	if (rc == PM_OK)
+		pm_cli_note(c, _("%ld bills made (%s), %ld skipped, %ld recomputed%s"), r.made,
+			    pm_money_display(r.total, (char[PM_MONEY_BUF]){0}), r.skipped, r.recomputed,
+			    r.dry_run ? _(", nothing written (dry run)") : "");
+	return rc;
+}
+
+static const struct pm_opt issue_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
+	{"due", O_DUE, "DATE", N_("due date (default: billing.due_day of the next month)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_bill_issue is = {.due = -1};
+	const char *period = NULL, *due = NULL, *arg;
+	char buf[PM_MONEY_BUF], pre[PM_MONEY_BUF];
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: period = arg; break;
+		case O_DUE: due = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if ((rc = period_arg(c, period, &is.period)) || (due && (rc = date_arg(c, "--due", due, &is.due))))
+		return rc;
+	if (pm_cli_db(c, "bill.issue", &db) || pm_bill_issue(db, &is, &c->err))
+		return c->err.code;
+	return out_owned(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "type", "issue", "period", period,
+		"issued", (json_int_t)is.issued, "total_fen", (json_int_t)is.total,
+		"prepaid_fen", (json_int_t)is.prepaid, "total", pm_money_fmt(is.total, buf),
+		"prepaid", pm_money_fmt(is.prepaid, pre)));
+}
+
+/* ---- list, show, statement ---- */
+
+static const struct pm_opt list_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("only this period")},
+	{"status", O_STATUS, "S", N_("draft, issued, partial, paid or void")},
+	{"overdue", O_OVERDUE, NULL, N_("issued or partly paid, past due")},
+	{"unit", O_UNIT, "CODE", N_("only this unit")},
+	{"building", O_BUILDING, "CODE", N_("only this building")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_list(struct pm_ctx *c, int argc, char **argv)
+{
+	static const char *const statuses[] = {"draft", "issued", "partial", "paid", "void"};
+	struct pm_bill_filter f = {0};
+	struct pm_period p;
+	struct pm_db *db;
+	const char *arg;
+	int k, ok = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: f.period = arg; break;
+		case O_STATUS: f.status = arg; break;
+		case O_OVERDUE: f.overdue = 1; break;
+		case O_UNIT: f.unit = arg; break;
+		case O_BUILDING: f.building = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	for (size_t i = 0; f.status && i < 5; i++)
+		ok |= strcmp(f.status, statuses[i]) == 0;
+	if (f.status && !ok)
+		return pm_cli_usage(c, _("unknown status '%s': expected draft, issued, partial, paid or void"), f.status);
+	if (f.period && period_arg(c, f.period, &p))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "bill.read", &db))
+		return c->err.code;
+	if (c->actor.role == PM_ROLE_OWNER && (!f.unit || may_see_unit(c, db, f.unit)))
+		return f.unit ? c->err.code : pm_err_set(&c->err, PM_ENOPERM, _("owners list bills with --unit CODE"));
+	return pm_bill_each(db, &f, out_record, c, &c->err);
+}
+
+/* One BILL operand the actor may see: PM_OK, -1 after --help, or the
+ * error. */
+static int one_bill(struct pm_ctx *c, int argc, char **argv, struct pm_db **db, const char *action)
+{
+	const char *arg;
+	char unit[64];
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return -1;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one BILL"));
+	if (pm_cli_db(c, action, db) || pm_bill_unit(*db, argv[c->optind], unit, sizeof unit, &c->err) ||
+	    may_see_unit(c, *db, unit))
+		return c->err.code;
+	return PM_OK;
+}
+
+static int cmd_show(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	json_t *rec;
+	int rc;
+
+	if ((rc = one_bill(c, argc, argv, &db, "bill.read")))
+		return rc < 0 ? c->stop : rc;
+	if (pm_bill_get(db, argv[c->optind], &rec, &c->err))
+		return c->err.code;
+	return out_owned(c, rec);
+}
+
+static const struct pm_opt statement_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit (required)")},
+	{"from", O_FROM, "DATE", N_("first day shown")},
+	{"to", O_TO, "DATE", N_("last day shown")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *unit = NULL, *arg;
+	int32_t from = INT32_MIN, to = INT32_MAX;
+	struct pm_db *db;
+	int k, rc = PM_OK;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0 && rc == PM_OK)
+		switch (k) {
+		case O_UNIT: unit = arg; break;
+		case O_FROM: rc = date_arg(c, "--from", arg, &from); break;
+		case O_TO: rc = date_arg(c, "--to", arg, &to); break;
+		}
+	if (k < 0 || rc)
+		return k < 0 ? c->stop : rc;
+	if (!unit)
+		return pm_cli_usage(c, _("--unit CODE is required"));
+	if (pm_cli_db(c, "bill.read", &db) || may_see_unit(c, db, unit))
+		return c->err.code;
+	return pm_bill_statement(db, unit, from, to, out_record, c, &c->err);
+}
+
+/* ---- payments ---- */
+
+static const struct pm_opt pay_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the paying unit (required)")},
+	{"amount", O_AMOUNT, "YUAN", N_("amount paid (required)")},
+	{"channel", O_CHANNEL, "NAME", N_("wechat, alipay, bank, cash, ... (required)")},
+	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required)")},
+	{"bill", O_BILL, "BILL", N_("pay this bill first")},
+	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
+	{"reject", O_REJECT, "FILE", N_("with -: copy bad records to FILE")},
+	{"strict", O_STRICT, NULL, N_("with -: record nothing if any record is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int pay_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	struct pm_ctx *c = ctx;
+	enum pm_pay_did did;
+	struct pm_pay p;
+	json_t *out;
+	int rc;
+
+	if (pm_pay_parse(rec, &p, e) || pm_bill_pay(c->db, &p, &did, &out, e))
+		return e->code;
+	*outcome = (int)did;
+	rc = pm_cli_out(c, out);
+	json_decref(out);
+	return rc;
+}
+
+static int pay_stream(struct pm_ctx *c, const char *reject, int strict, int nfiles, char **files)
+{
+	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .reject = reject, .strict = strict,
+			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
+	struct pm_db *db;
+
+	if (pm_cli_db(c, "bill.pay", &db))
+		return c->err.code;
+	return pm_cli_import(c, &im, nfiles, files);
+}
+
+static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *f[6] = {0}, *reject = NULL, *arg;
+	static const char *const keys[] = {"unit", "amount", "channel", "ref", "bill", "at"};
+	enum pm_pay_did did;
+	struct pm_pay p;
+	struct pm_db *db;
+	json_t *rec, *out;
+	int k, rc, strict = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: f[0] = arg; break;
+		case O_AMOUNT: f[1] = arg; break;
+		case O_CHANNEL: f[2] = arg; break;
+		case O_REF: f[3] = arg; break;
+		case O_BILL: f[4] = arg; break;
+		case O_AT: f[5] = arg; break;
+		case O_REJECT: reject = arg; break;
+		case O_STRICT: strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pay_stream(c, reject, strict, argc - c->optind, argv + c->optind);
+	if (!f[0] || !f[1] || !f[2] || !f[3])
+		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref, or - to read JSON lines"));
+	rec = json_object();
+	for (int i = 0; i < 6; i++)
+		if (f[i])
+			json_object_set_new(rec, keys[i], json_string(f[i]));
+	rc = pm_pay_parse(rec, &p, &c->err);
+	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK && (rc = pm_db_begin(db, &c->err)) == PM_OK) {
+		rc = pm_bill_pay(db, &p, &did, &out, &c->err);
+		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, &c->err);
+		if (rc == PM_OK)
+			rc = out_owned(c, out);
+		else
+			json_decref(out);
+	}
+	json_decref(rec);
+	return rc;
+}
+
+/* ---- notes, voids, refunds ---- */
+
+static const struct pm_opt void_opts[] = {
+	{"reason", O_REASON, "TEXT", N_("why (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt adjust_opts[] = {
+	{"amount", O_AMOUNT, "YUAN", N_("credit (negative) or debit (positive) (required)")},
+	{"reason", O_REASON, "TEXT", N_("why (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* BILL or PAYMENT with --reason, and --amount when amount is not NULL:
+ * PM_OK, or -1 after --help, or the usage error. */
+static int change_opts(struct pm_ctx *c, int argc, char **argv, const char **reason, const char **amount,
+		       const char *what)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_REASON: *reason = arg; break;
+		case O_AMOUNT: if (amount) *amount = arg; break;
+		}
+	if (k < 0)
+		return c->stop ? c->stop : -1;
+	if (argc - c->optind != 1 || !*reason || !**reason || (amount && !*amount))
+		return pm_cli_usage(c, "%s", what);
+	return PM_OK;
+}
+
+static int cmd_void(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *reason = NULL;
+	struct pm_db *db;
+	int rc;
+
+	if ((rc = change_opts(c, argc, argv, &reason, NULL, _("expected one BILL and --reason TEXT"))))
+		return rc < 0 ? PM_OK : rc;
+	if (pm_cli_db(c, "bill.void", &db) || pm_bill_void(db, argv[c->optind], reason, &c->err))
+		return c->err.code;
+	return PM_OK;
+}
+
+static int cmd_adjust(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *reason = NULL, *amount = NULL;
+	struct pm_db *db;
+	int64_t fen;
+	json_t *out;
+	int rc;
+
+	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one BILL, --amount and --reason"))))
+		return rc < 0 ? PM_OK : rc;
+	if ((rc = money_arg(c, "--amount", amount, &fen)))
+		return rc;
+	if (pm_cli_db(c, "bill.adjust", &db) || pm_bill_adjust(db, argv[c->optind], fen, reason, &out, &c->err))
+		return c->err.code;
+	return out_owned(c, out);
+}
+
+static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *reason = NULL, *amount = NULL;
+	struct pm_db *db;
+	int64_t fen, id;
+	json_t *out;
+	char *end;
+	int rc;
+
+	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one PAYMENT id, --amount and --reason"))))
+		return rc < 0 ? PM_OK : rc;
+	id = strtoll(argv[c->optind], &end, 10);
+	if (*end || id <= 0)
+		return pm_cli_usage(c, _("bad payment id '%s'"), argv[c->optind]);
+	if ((rc = money_arg(c, "--amount", amount, &fen)))
+		return rc;
+	if (pm_cli_db(c, "bill.refund", &db) || pm_bill_refund(db, id, fen, reason, &out, &c->err))
+		return c->err.code;
+	return out_owned(c, out);
+}
+
+/* ---- late fees ---- */
+
+static const struct pm_opt late_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("charge to this day (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_late_run r = {.fn = out_record, .ctx = c};
+	const char *as_of = NULL, *arg;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_AS_OF)
+			as_of = arg;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "bill.adjust", &db))
+		return c->err.code;
+	r.as_of = pm_date_of(pm_now(), pm_db_tz(db));
+	if (as_of && (rc = date_arg(c, "--as-of", as_of, &r.as_of)))
+		return rc;
+	if (pm_bill_late_fees(db, &r, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld late fees charged (%s)"), r.charged, pm_money_display(r.total, (char[PM_MONEY_BUF]){0}));
+	return PM_OK;
+}
+
+static const struct pm_cmd cmds[] = {
+	{"run", cmd_run, NULL, N_("make the period's draft bills"), run_opts, NULL},
+	{"issue", cmd_issue, NULL, N_("issue the period's drafts: post them, apply prepaid balances"), issue_opts, NULL},
+	{"list", cmd_list, NULL, N_("list bills"), list_opts, NULL},
+	{"show", cmd_show, "BILL", N_("a bill with its lines and breakdowns"), NULL, NULL},
+	{"statement", cmd_statement, NULL, N_("a unit's charges, payments and notes with the balance"), statement_opts, NULL},
+	{"pay", cmd_pay, "[-|FILE...]", N_("record a payment, or JSON lines of them"), pay_opts, NULL},
+	{"void", cmd_void, "BILL", N_("void a bill with nothing paid"), void_opts, NULL},
+	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
+	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), adjust_opts, NULL},
+	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_prog prog = {
+	"pm-bill", N_("pm-bill: bill runs, payments, prepaid balances, notes, statements"), cmds, NULL,
+};
+
+int main(int argc, char **argv)
+{
+	return pm_cli_main(&prog, argc, argv);
+}

@@ -1,0 +1,32 @@
+/* Shared by lib/bill.c (runs, queries) and lib/payment.c (the ledger side). */
+#ifndef PM_BILL_INTERNAL_H
+#define PM_BILL_INTERNAL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/config.h"
+#include "pm/db.h"
+#include "pm/err.h"
+#include "pm/timeutil.h"
+
+#define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
+
+/* The billing section of the version in force on day (its defaults when
+ * the version has none), and that config; the caller frees both
+ * (json_decref, pm_config_free). */
+int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, json_t **billing,
+		      struct pm_err *e);
+
+/* Step a statement to its end: PM_OK or the failure as e. */
+int pm_bill_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e);
+
+/* The bill's id, unit id, unit code and status. PM_EDATA if unknown. */
+struct pm_bill_row {
+	int64_t id, unit_id, total, late, adjust, paid;
+	char code[96], unit[64], status[16], period[16], due[PM_TIME_BUF];
+};
+int pm_bill_row(struct pm_db *db, const char *code, struct pm_bill_row *b, struct pm_err *e);
+
+#endif

@@ -1,0 +1,947 @@
+/* payment: the ledger side of bills: issue, payments and their
+ * allocation, prepaid balances, notes, voids, refunds, late fees and
+ * statements. Every change posts a journal entry that balances. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/bill.h"
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/ledger.h"
+#include "pm/money.h"
+#include "bill-internal.h"
+
+const char *const pm_pay_names[] = {"recorded", "duplicate", NULL};
+
+/* ---- allocation: a plan first, then the journal, then the rows ---- */
+
+struct alloc {
+	int64_t bill_id;
+	int seq; /* 0: the bill's late fees and notes */
+	int64_t amount;
+};
+
+struct plan {
+	struct alloc *a;
+	size_t n, cap;
+	int64_t total;
+};
+
+static int plan_add(struct plan *p, int64_t bill, int seq, int64_t amount, struct pm_err *e)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct alloc *a = realloc(p->a, cap * sizeof *a);
+		if (!a)
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+		p->a = a;
+		p->cap = cap;
+	}
+	p->a[p->n++] = (struct alloc){bill, seq, amount};
+	p->total += amount;
+	return PM_OK;
+}
+
+struct open_line {
+	int seq, rank;
+	int64_t open;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct open_line *x = a, *y = b;
+
+	return x->rank != y->rank ? (x->rank > y->rank) - (x->rank < y->rank) : x->seq - y->seq;
+}
+
+static int rank_of(json_t *order, const char *fee)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(order, i, v)
+		if (strcmp(json_string_value(v), fee) == 0)
+			return (int)i;
+	return (int)json_array_size(order);
+}
+
+/* Up to *avail of what bill b owes, its lines in the allocation order,
+ * then its late fees and notes. */
+static int plan_bill(struct pm_db *db, const struct pm_bill_row *b, json_t *order, int64_t *avail,
+		     struct plan *p, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT seq, fee, amount_fen - paid_fen FROM bill_line WHERE bill_id = ? AND amount_fen > paid_fen";
+	int64_t cap = b->total + b->late + b->adjust - b->paid, x;
+	struct open_line lines[64];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int n = 0, rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 64) {
+		lines[n].seq = sqlite3_column_int(st, 0);
+		lines[n].rank = rank_of(order, TEXT(st, 1));
+		lines[n++].open = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read bill lines"));
+	qsort(lines, (size_t)n, sizeof *lines, by_rank);
+	for (int i = 0; i < n && *avail > 0 && cap > 0; i++) {
+		x = lines[i].open < *avail ? lines[i].open : *avail;
+		x = x < cap ? x : cap;
+		if (plan_add(p, b->id, lines[i].seq, x, e))
+			return e->code;
+		*avail -= x;
+		cap -= x;
+	}
+	x = cap < *avail ? cap : *avail;
+	if (x > 0) {
+		if (plan_add(p, b->id, 0, x, e))
+			return e->code;
+		*avail -= x;
+	}
+	return PM_OK;
+}
+
+/* A bill's status follows what it owes. */
+static int settle(struct pm_db *db, int64_t bill, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE bill SET status = CASE WHEN paid_fen >= total_fen + late_fen + adjust_fen THEN 'paid'"
+		" WHEN paid_fen > 0 THEN 'partial' ELSE 'issued' END, updated_at = ?2"
+		" WHERE id = ?1 AND status IN ('issued','partial','paid')";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, bill);
+	sqlite3_bind_int64(st, 2, pm_now());
+	return pm_bill_step_done(db, st, _("cannot update bills"), e);
+}
+
+static int plan_apply(struct pm_db *db, const struct plan *p, int64_t payment, int64_t journal,
+		      struct pm_err *e)
+{
+	static const char line[] = "UPDATE bill_line SET paid_fen = paid_fen + ? WHERE bill_id = ? AND seq = ?";
+	static const char bill[] = "UPDATE bill SET paid_fen = paid_fen + ? WHERE id = ?";
+	static const char row[] =
+		"INSERT INTO allocation (payment_id, bill_id, seq, amount_fen, journal_id) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct alloc *a = &p->a[i];
+		if (a->seq) {
+			if (!(st = pm_db_stmt(db, line, e)))
+				return e->code;
+			sqlite3_bind_int64(st, 1, a->amount);
+			sqlite3_bind_int64(st, 2, a->bill_id);
+			sqlite3_bind_int(st, 3, a->seq);
+			if (pm_bill_step_done(db, st, _("cannot update bill lines"), e))
+				return e->code;
+		}
+		if (!(st = pm_db_stmt(db, bill, e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, a->amount);
+		sqlite3_bind_int64(st, 2, a->bill_id);
+		if (pm_bill_step_done(db, st, _("cannot update bills"), e))
+			return e->code;
+		if (!(st = pm_db_stmt(db, row, e)))
+			return e->code;
+		if (payment)
+			sqlite3_bind_int64(st, 1, payment);
+		sqlite3_bind_int64(st, 2, a->bill_id);
+		if (a->seq)
+			sqlite3_bind_int(st, 3, a->seq);
+		sqlite3_bind_int64(st, 4, a->amount);
+		sqlite3_bind_int64(st, 5, journal);
+		if (pm_bill_step_done(db, st, _("cannot write allocations"), e) || settle(db, a->bill_id, e))
+			return e->code;
+	}
+	return PM_OK;
+}
+
+/* The billing section in force today, for its allocation order. */
+static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm_err *e)
+{
+	json_t *billing;
+
+	if (pm_billing_config(db, pm_date_of(pm_now(), pm_db_tz(db)), cfg, &billing, e))
+		return NULL;
+	return billing;
+}
+
+/* ---- issue ---- */
+
+static int issue_postings(struct pm_db *db, const struct pm_bill_row *b, int64_t *journal,
+			  struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT fee, sum(amount_fen) FROM bill_line WHERE bill_id = ? GROUP BY fee ORDER BY min(seq)";
+	struct pm_posting p[65];
+	char ref[128];
+	size_t n = 1;
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	pm_posting_set(&p[0], "receivable", b->unit, b->total);
+	sqlite3_bind_int64(st, 1, b->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 65)
+		pm_posting_set(&p[n++], "revenue", TEXT(st, 0), -sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read bill lines"));
+	snprintf(ref, sizeof ref, "bill:%s", b->code);
+	return pm_ledger_post(db, "issue", ref, NULL, p, n, journal, e);
+}
+
+/* The unit's prepaid balance pays what it can of the bill. */
+static int apply_prepaid(struct pm_db *db, const struct pm_bill_row *b, json_t *order, int64_t *used,
+			 struct pm_err *e)
+{
+	struct pm_posting p[2];
+	struct plan plan = {0};
+	char account[PM_ACCOUNT_MAX], ref[128];
+	int64_t balance, avail, journal;
+	int rc;
+
+	*used = 0;
+	snprintf(account, sizeof account, "prepaid:%s", b->unit);
+	if (pm_ledger_balance(db, account, &balance, e))
+		return e->code;
+	if ((avail = -balance) <= 0)
+		return PM_OK;
+	if ((rc = plan_bill(db, b, order, &avail, &plan, e)) == PM_OK && plan.total > 0) {
+		pm_posting_set(&p[0], "prepaid", b->unit, plan.total);
+		pm_posting_set(&p[1], "receivable", b->unit, -plan.total);
+		snprintf(ref, sizeof ref, "bill:%s", b->code);
+		rc = pm_ledger_post(db, "prepaid", ref, NULL, p, 2, &journal, e);
+		if (rc == PM_OK)
+			rc = plan_apply(db, &plan, 0, journal, e);
+		*used = plan.total;
+	}
+	free(plan.a);
+	return rc;
+}
+
+static int issue_one(struct pm_db *db, const char *code, const char *due, json_t *order,
+		     struct pm_bill_issue *is, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE bill SET status = 'issued', due = ?, issued_at = ?, updated_at = ? WHERE id = ?";
+	struct pm_bill_row b;
+	sqlite3_stmt *st;
+	int64_t journal, used, now = pm_now();
+
+	if (pm_bill_row(db, code, &b, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, due, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, b.id);
+	if (pm_bill_step_done(db, st, _("cannot issue bills"), e) || issue_postings(db, &b, &journal, e) ||
+	    settle(db, b.id, e) || apply_prepaid(db, &b, order, &used, e))
+		return e->code;
+	is->issued++;
+	is->total += b.total;
+	is->prepaid += used;
+	return PM_OK;
+}
+
+static int issue_batch(struct pm_db *db, const char *period, const char *due, json_t *order,
+		       struct pm_bill_issue *is, long *rows, struct pm_err *e)
+{
+	static const char sql[] = "SELECT code FROM bill WHERE period = ? AND status = 'draft' ORDER BY id LIMIT 1000";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char (*codes)[96];
+	long n = 0;
+	int rc;
+
+	*rows = 0;
+	if (!st)
+		return e->code;
+	if (!(codes = malloc(1000 * sizeof *codes)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(codes[n++], sizeof *codes, "%s", TEXT(st, 0));
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+	for (long i = 0; i < n && rc == PM_OK; i++)
+		rc = issue_one(db, codes[i], due, order, is, e);
+	free(codes);
+	*rows = n;
+	return rc;
+}
+
+static int issue_audit(struct pm_db *db, const char *period, const struct pm_bill_issue *is,
+		       struct pm_err *e)
+{
+	char object[64];
+	json_t *after = json_pack("{s:I, s:I, s:I}", "issued", (json_int_t)is->issued,
+				  "total_fen", (json_int_t)is->total, "prepaid_fen", (json_int_t)is->prepaid);
+	int rc;
+
+	snprintf(object, sizeof object, "bill-run:%s", period);
+	rc = pm_audit_log(db, "bill.issue", object, NULL, after, e);
+	json_decref(after);
+	return rc;
+}
+
+int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
+{
+	char period[PM_TIME_BUF], due[PM_TIME_BUF];
+	const char *tz = pm_db_tz(db);
+	struct pm_config *cfg;
+	json_t *billing, *order;
+	int64_t start, end;
+	long rows;
+	int rc;
+
+	is->issued = 0;
+	is->total = is->prepaid = 0;
+	pm_period_fmt(is->period, period);
+	pm_period_bounds(is->period, tz, &start, &end);
+	if (pm_billing_config(db, pm_date_of(start, tz), &cfg, &billing, e))
+		return e->code;
+	order = json_object_get(billing, "allocation_order");
+	if (is->due < 0) {
+		struct pm_period next = pm_period_add(is->period, 1);
+		snprintf(due, sizeof due, "%04d-%02d-%02d", next.year, next.month,
+			 (int)json_integer_value(json_object_get(billing, "due_day")));
+	} else {
+		pm_date_fmt(is->due, due);
+	}
+	do {
+		if ((rc = pm_db_begin(db, e)))
+			break;
+		rc = issue_batch(db, period, due, order, is, &rows, e);
+		if (rc == PM_OK && rows < 1000 && is->issued)
+			rc = issue_audit(db, period, is, e);
+		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+	} while (rc == PM_OK && rows == 1000);
+	json_decref(billing);
+	pm_config_free(cfg);
+	return rc;
+}
+
+/* ---- payments ---- */
+
+int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
+{
+	memset(p, 0, sizeof *p);
+	p->at = pm_now();
+	if (pm_json_str(rec, "unit", PM_REQUIRED, &p->unit, e) ||
+	    pm_json_money(rec, "amount", PM_REQUIRED, &p->amount, e) ||
+	    pm_json_str(rec, "channel", PM_REQUIRED, &p->channel, e) ||
+	    pm_json_str(rec, "ref", PM_REQUIRED, &p->ref, e) ||
+	    pm_json_str(rec, "bill", PM_OPTIONAL, &p->bill, e) ||
+	    pm_json_time(rec, "at", PM_OPTIONAL, &p->at, e))
+		return e->code;
+	if (p->amount <= 0)
+		return pm_err_set(e, PM_EDATA, _("field \"amount\": must be more than 0"));
+	if (!*p->channel || strchr(p->channel, ':') || !*p->ref)
+		return pm_err_set(e, PM_EDATA, _("field \"channel\" or \"ref\": empty, or a channel with ':'"));
+	return PM_OK;
+}
+
+/* 1 with *id when (channel, ref) is recorded: the same payment again, or
+ * PM_EDATA for a different one. */
+static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, u.code, p.amount_fen FROM payment p JOIN unit u ON u.id = p.unit_id"
+		" WHERE p.channel = ? AND p.ref = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char buf[PM_MONEY_BUF];
+	int rc, same = 0;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, p->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		same = strcmp(TEXT(st, 1), p->unit) == 0 && sqlite3_column_int64(st, 2) == p->amount;
+		pm_money_fmt(sqlite3_column_int64(st, 2), buf);
+		if (!same)
+			pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already recorded for unit '%s' with amount %s"),
+				   p->channel, p->ref, TEXT(st, 1), buf);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -pm_db_fail(db, e, _("cannot read payments"));
+	return same ? 1 : -PM_EDATA;
+}
+
+static int unit_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM unit WHERE code = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("unknown unit '%s'"), code);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read units"));
+}
+
+static int insert_payment(struct pm_db *db, const struct pm_pay *p, int64_t unit, int64_t bill,
+			  int64_t *id, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO payment (channel, ref, unit_id, amount_fen, at, bill_id, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, p->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, unit);
+	sqlite3_bind_int64(st, 4, p->amount);
+	sqlite3_bind_int64(st, 5, p->at);
+	if (bill)
+		sqlite3_bind_int64(st, 6, bill);
+	sqlite3_bind_int64(st, 7, pm_now());
+	if (pm_bill_step_done(db, st, _("cannot record the payment"), e))
+		return e->code;
+	*id = sqlite3_last_insert_rowid(pm_db_sqlite(db));
+	return PM_OK;
+}
+
+/* The unit's open bills, oldest due first. */
+static int plan_open(struct pm_db *db, const struct pm_pay *p, json_t *order, int64_t *avail,
+		     struct plan *plan, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT b.code FROM bill b JOIN unit u ON u.id = b.unit_id"
+		" WHERE u.code = ? AND b.status IN ('issued','partial') ORDER BY b.due, b.period, b.id";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	struct pm_bill_row b;
+	json_t *codes = json_array(), *c;
+	size_t i;
+	int rc;
+
+	if (!st) {
+		json_decref(codes);
+		return e->code;
+	}
+	sqlite3_bind_text(st, 1, p->unit, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(codes, json_string(TEXT(st, 0)));
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+	json_array_foreach(codes, i, c) {
+		if (rc || *avail <= 0)
+			break;
+		rc = pm_bill_row(db, json_string_value(c), &b, e) || plan_bill(db, &b, order, avail, plan, e);
+		rc = rc ? e->code : PM_OK;
+	}
+	json_decref(codes);
+	return rc;
+}
+
+static int plan_named(struct pm_db *db, const struct pm_pay *p, json_t *order, int64_t *avail,
+		      struct plan *plan, int64_t *bill, struct pm_err *e)
+{
+	struct pm_bill_row b;
+
+	if (pm_bill_row(db, p->bill, &b, e))
+		return e->code;
+	if (strcmp(b.unit, p->unit) != 0)
+		return pm_err_set(e, PM_EDATA, _("bill '%s' is for unit '%s', not '%s'"), p->bill, b.unit, p->unit);
+	*bill = b.id;
+	if (strcmp(b.status, "issued") && strcmp(b.status, "partial"))
+		return PM_OK;
+	return plan_bill(db, &b, order, avail, plan, e);
+}
+
+static int pay_post(struct pm_db *db, const struct pm_pay *p, int64_t id, const struct plan *plan,
+		    struct pm_err *e)
+{
+	struct pm_posting post[3];
+	char ref[64];
+	int64_t journal;
+
+	pm_posting_set(&post[0], "cash", p->channel, p->amount);
+	pm_posting_set(&post[1], "receivable", p->unit, -plan->total);
+	pm_posting_set(&post[2], "prepaid", p->unit, -(p->amount - plan->total));
+	snprintf(ref, sizeof ref, "payment:%lld", (long long)id);
+	if (pm_ledger_post(db, "payment", ref, p->ref, post, 3, &journal, e))
+		return e->code;
+	return plan_apply(db, plan, id, journal, e);
+}
+
+static json_t *pay_json(const struct pm_pay *p, int64_t id, int64_t allocated, const char *outcome)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "type", "payment",
+			 "payment", (json_int_t)id, "channel", p->channel, "ref", p->ref, "unit", p->unit,
+			 "amount_fen", (json_int_t)p->amount, "allocated_fen", (json_int_t)allocated,
+			 "prepaid_fen", (json_int_t)(p->amount - allocated), "outcome", outcome);
+}
+
+int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
+		struct pm_err *e)
+{
+	struct pm_config *cfg = NULL;
+	struct plan plan = {0};
+	int64_t id = 0, unit, bill = 0, avail = p->amount;
+	char object[160];
+	json_t *billing, *order;
+	int rc = known(db, p, &id, e);
+
+	*out = NULL;
+	if (rc < 0)
+		return -rc;
+	if (rc > 0) {
+		*did = PM_PAY_DUPLICATE;
+		*out = pay_json(p, id, 0, pm_pay_names[*did]);
+		json_object_del(*out, "allocated_fen");
+		json_object_del(*out, "prepaid_fen");
+		return PM_OK;
+	}
+	if (unit_id(db, p->unit, &unit, e) || !(billing = billing_today(db, &cfg, e))) {
+		pm_config_free(cfg);
+		return e->code;
+	}
+	order = json_object_get(billing, "allocation_order");
+	rc = p->bill ? plan_named(db, p, order, &avail, &plan, &bill, e) : plan_open(db, p, order, &avail, &plan, e);
+	if (rc == PM_OK && (rc = insert_payment(db, p, unit, bill, &id, e)) == PM_OK)
+		rc = pay_post(db, p, id, &plan, e);
+	if (rc == PM_OK) {
+		*did = PM_PAY_RECORDED;
+		*out = pay_json(p, id, plan.total, pm_pay_names[*did]);
+		snprintf(object, sizeof object, "payment:%s:%s", p->channel, p->ref);
+		rc = pm_audit_log(db, "bill.pay", object, NULL, *out, e);
+	}
+	free(plan.a);
+	json_decref(billing);
+	pm_config_free(cfg);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ---- void, adjust, refund: each its own transaction ---- */
+
+static int finish(struct pm_db *db, int rc, const char *action, const char *object, json_t *after,
+		  struct pm_err *e)
+{
+	if (rc == PM_OK)
+		rc = pm_audit_log(db, action, object, NULL, after, e);
+	if (rc) {
+		pm_db_rollback(db);
+		return rc;
+	}
+	return pm_db_commit(db, e);
+}
+
+/* Reverses what issue, late fees and notes posted for the bill. */
+static int void_post(struct pm_db *db, const struct pm_bill_row *b, const char *ref, const char *reason,
+		     struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.account, sum(p.amount_fen) FROM posting p JOIN journal j ON j.id = p.journal_id"
+		" WHERE j.ref = ? AND j.kind IN ('issue','late_fee','adjust') GROUP BY p.account ORDER BY p.account";
+	struct pm_posting post[80];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	size_t n = 0;
+	int64_t journal;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 80) {
+		snprintf(post[n].account, sizeof post[n].account, "%s", TEXT(st, 0));
+		post[n++].amount = -sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read the ledger"));
+	return pm_ledger_post(db, "void", ref, reason, post, n, &journal, e);
+}
+
+int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct pm_err *e)
+{
+	static const char sql[] = "UPDATE bill SET status = 'void', void_reason = ?, updated_at = ? WHERE id = ?";
+	struct pm_bill_row b;
+	char ref[128];
+	sqlite3_stmt *st;
+	json_t *after;
+	int rc;
+
+	if (pm_db_begin(db, e))
+		return e->code;
+	if ((rc = pm_bill_row(db, code, &b, e)))
+		return finish(db, rc, NULL, NULL, NULL, e);
+	if (strcmp(b.status, "void") == 0)
+		rc = pm_err_set(e, PM_EFAIL, _("bill '%s' is void already"), code);
+	else if (b.paid)
+		rc = pm_err_set(e, PM_EFAIL, _("bill '%s' has payments: adjust it or refund instead"), code);
+	snprintf(ref, sizeof ref, "bill:%s", code);
+	if (rc == PM_OK && strcmp(b.status, "draft") && void_post(db, &b, ref, reason, e))
+		rc = e->code;
+	if (rc == PM_OK && !(st = pm_db_stmt(db, sql, e)))
+		rc = e->code;
+	if (rc == PM_OK) {
+		sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, pm_now());
+		sqlite3_bind_int64(st, 3, b.id);
+		rc = pm_bill_step_done(db, st, _("cannot void the bill"), e);
+	}
+	after = json_pack("{s:s, s:s}", "status", "void", "reason", reason);
+	rc = finish(db, rc, "bill.void", ref, after, e);
+	json_decref(after);
+	return rc;
+}
+
+static int adjust_write(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
+			struct pm_err *e)
+{
+	static const char upd[] = "UPDATE bill SET adjust_fen = adjust_fen + ? WHERE id = ?";
+	static const char ins[] =
+		"INSERT INTO adjustment (bill_id, amount_fen, reason, by_user, journal_id, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?)";
+	struct pm_posting p[2];
+	char ref[128];
+	int64_t journal;
+	sqlite3_stmt *st;
+
+	pm_posting_set(&p[0], "receivable", b->unit, amount);
+	pm_posting_set(&p[1], amount < 0 ? "discount" : "revenue", amount < 0 ? NULL : "adjustment", -amount);
+	snprintf(ref, sizeof ref, "bill:%s", b->code);
+	if (pm_ledger_post(db, "adjust", ref, reason, p, 2, &journal, e) || !(st = pm_db_stmt(db, upd, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, amount);
+	sqlite3_bind_int64(st, 2, b->id);
+	if (pm_bill_step_done(db, st, _("cannot adjust the bill"), e) || !(st = pm_db_stmt(db, ins, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	sqlite3_bind_int64(st, 2, amount);
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, journal);
+	sqlite3_bind_int64(st, 6, pm_now());
+	if (pm_bill_step_done(db, st, _("cannot adjust the bill"), e))
+		return e->code;
+	return settle(db, b->id, e);
+}
+
+int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const char *reason, json_t **out,
+		   struct pm_err *e)
+{
+	struct pm_bill_row b;
+	char object[128], buf[PM_MONEY_BUF];
+	int rc;
+
+	*out = NULL;
+	if (pm_db_begin(db, e))
+		return e->code;
+	if ((rc = pm_bill_row(db, code, &b, e)))
+		return finish(db, rc, NULL, NULL, NULL, e);
+	if (amount == 0)
+		rc = pm_err_set(e, PM_EUSAGE, _("an adjustment of 0 changes nothing"));
+	else if (strcmp(b.status, "draft") == 0 || strcmp(b.status, "void") == 0)
+		rc = pm_err_set(e, PM_EFAIL, _("bill '%s' is %s: only issued bills take adjustments"), code, b.status);
+	else if (-amount > b.total + b.late + b.adjust - b.paid)
+		rc = pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' owes: refund instead"),
+				pm_money_fmt(-amount, buf), code);
+	if (rc == PM_OK)
+		rc = adjust_write(db, &b, amount, reason, e);
+	snprintf(object, sizeof object, "bill:%s", code);
+	*out = json_pack("{s:s, s:s, s:I, s:s}", "type", "adjustment", "bill", code, "amount_fen",
+			 (json_int_t)amount, "reason", reason);
+	rc = finish(db, rc, "bill.adjust", object, *out, e);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char *reason, json_t **out,
+		   struct pm_err *e)
+{
+	static const char sel[] =
+		"SELECT p.channel, u.code, p.amount_fen - p.refunded_fen FROM payment p JOIN unit u ON u.id = p.unit_id"
+		" WHERE p.id = ?";
+	static const char upd[] = "UPDATE payment SET refunded_fen = refunded_fen + ? WHERE id = ?";
+	char channel[64] = "", unit[64] = "", account[PM_ACCOUNT_MAX], ref[64], buf[PM_MONEY_BUF];
+	struct pm_posting p[2];
+	int64_t left = 0, balance = 0, journal;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (amount <= 0)
+		return pm_err_set(e, PM_EUSAGE, _("a refund must be more than 0"));
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sel, e)))
+		return finish(db, e->code, NULL, NULL, NULL, e);
+	sqlite3_bind_int64(st, 1, payment);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(channel, sizeof channel, "%s", TEXT(st, 0));
+		snprintf(unit, sizeof unit, "%s", TEXT(st, 1));
+		left = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	rc = rc == SQLITE_ROW ? PM_OK : pm_err_set(e, PM_EDATA, _("unknown payment '%lld'"), (long long)payment);
+	snprintf(account, sizeof account, "prepaid:%s", unit);
+	if (rc == PM_OK)
+		rc = pm_ledger_balance(db, account, &balance, e);
+	if (rc == PM_OK && amount > left)
+		rc = pm_err_set(e, PM_EFAIL, _("payment %lld has only %s left to refund"), (long long)payment,
+				pm_money_fmt(left, buf));
+	else if (rc == PM_OK && amount > -balance)
+		rc = pm_err_set(e, PM_EFAIL, _("unit '%s' has only %s prepaid: credit the bills first"), unit,
+				pm_money_fmt(-balance > 0 ? -balance : 0, buf));
+	snprintf(ref, sizeof ref, "payment:%lld", (long long)payment);
+	if (rc == PM_OK) {
+		pm_posting_set(&p[0], "prepaid", unit, amount);
+		pm_posting_set(&p[1], "cash", channel, -amount);
+		rc = pm_ledger_post(db, "refund", ref, reason, p, 2, &journal, e);
+	}
+	if (rc == PM_OK && (st = pm_db_stmt(db, upd, e))) {
+		sqlite3_bind_int64(st, 1, amount);
+		sqlite3_bind_int64(st, 2, payment);
+		rc = pm_bill_step_done(db, st, _("cannot record the refund"), e);
+	}
+	*out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "type", "refund", "payment", (json_int_t)payment,
+			 "unit", unit, "amount_fen", (json_int_t)amount, "reason", reason);
+	rc = finish(db, rc ? rc : e->code, "bill.refund", ref, *out, e);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ---- statements: straight from the unit's two accounts ---- */
+
+int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
+		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT j.ts, j.kind, j.ref, coalesce(j.memo, ''), sum(p.amount_fen) FROM posting p"
+		" JOIN journal j ON j.id = p.journal_id WHERE p.account IN (?1, ?2)"
+		" GROUP BY j.id HAVING sum(p.amount_fen) <> 0 ORDER BY j.id";
+	char recv[PM_ACCOUNT_MAX], pre[PM_ACCOUNT_MAX], at[PM_TIME_BUF];
+	const char *tz = pm_db_tz(db);
+	sqlite3_stmt *st;
+	int64_t balance = 0, id;
+	int32_t day;
+	json_t *row;
+	int rc;
+
+	if (unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	snprintf(recv, sizeof recv, "receivable:%s", unit);
+	snprintf(pre, sizeof pre, "prepaid:%s", unit);
+	sqlite3_bind_text(st, 1, recv, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pre, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t amount = sqlite3_column_int64(st, 4);
+		day = pm_date_of(sqlite3_column_int64(st, 0), tz);
+		balance += amount;
+		if (day < from || day > to)
+			continue;
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "type", "statement", "unit", unit,
+				"at", pm_time_fmt(sqlite3_column_int64(st, 0), tz, at), "kind", TEXT(st, 1),
+				"ref", TEXT(st, 2), "amount_fen", (json_int_t)amount, "balance_fen", (json_int_t)balance);
+		if (*TEXT(st, 3))
+			json_object_set_new(row, "memo", json_string(TEXT(st, 3)));
+		rc = fn(ctx, row);
+		json_decref(row);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the ledger"));
+}
+
+/* ---- late fees ---- */
+
+static int listed(json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* What the bill still owes on lines not exempt: the principal. */
+static int principal(struct pm_db *db, int64_t bill, json_t *exempt, int64_t *out, struct pm_err *e)
+{
+	static const char sql[] = "SELECT fee, amount_fen - paid_fen FROM bill_line WHERE bill_id = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*out = 0;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, bill);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!listed(exempt, TEXT(st, 0)))
+			*out += sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
+}
+
+struct late_ctx {
+	struct pm_db *db;
+	struct pm_late_run *r;
+	json_t *cfg;
+	int32_t grace;
+	char as_of[PM_TIME_BUF];
+};
+
+static int late_write(struct late_ctx *lc, const struct pm_bill_row *b, int days, int64_t princ,
+		      int64_t amount, struct pm_err *e)
+{
+	static const char ins[] =
+		"INSERT INTO late_fee (bill_id, as_of, days, principal_fen, amount_fen, journal_id, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)";
+	static const char upd[] = "UPDATE bill SET late_fen = late_fen + ?, updated_at = ? WHERE id = ?";
+	struct pm_posting p[2];
+	char ref[128];
+	int64_t journal;
+	sqlite3_stmt *st;
+	json_t *rec;
+	int rc;
+
+	pm_posting_set(&p[0], "receivable", b->unit, amount);
+	pm_posting_set(&p[1], "income", "late_fee", -amount);
+	snprintf(ref, sizeof ref, "bill:%s", b->code);
+	if (pm_ledger_post(lc->db, "late_fee", ref, lc->as_of, p, 2, &journal, e) ||
+	    !(st = pm_db_stmt(lc->db, ins, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	sqlite3_bind_text(st, 2, lc->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, days);
+	sqlite3_bind_int64(st, 4, princ);
+	sqlite3_bind_int64(st, 5, amount);
+	sqlite3_bind_int64(st, 6, journal);
+	sqlite3_bind_int64(st, 7, pm_now());
+	if (pm_bill_step_done(lc->db, st, _("cannot record late fees"), e) || !(st = pm_db_stmt(lc->db, upd, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, amount);
+	sqlite3_bind_int64(st, 2, pm_now());
+	sqlite3_bind_int64(st, 3, b->id);
+	if (pm_bill_step_done(lc->db, st, _("cannot record late fees"), e) || settle(lc->db, b->id, e))
+		return e->code;
+	lc->r->charged++;
+	lc->r->total += amount;
+	if (!lc->r->fn)
+		return PM_OK;
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I}", "type", "late_fee", "bill", b->code,
+			"unit", b->unit, "as_of", lc->as_of, "days", days, "principal_fen", (json_int_t)princ,
+			"amount_fen", (json_int_t)amount);
+	rc = lc->r->fn(lc->r->ctx, rec);
+	json_decref(rec);
+	return rc;
+}
+
+/* Days since the due date not yet charged, at the daily rate on what is
+ * owed now, within the cap on all late fees of the bill. */
+static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
+{
+	static const char last[] =
+		"SELECT coalesce(max(days), 0), coalesce(sum(amount_fen), 0) FROM late_fee WHERE bill_id = ?";
+	json_t *lf = json_object_get(lc->cfg, "late_fee");
+	int64_t princ, charged = 0, amount, cap;
+	struct pm_bill_row b;
+	int32_t due;
+	int days, before = 0;
+	sqlite3_stmt *st;
+
+	if (pm_bill_row(lc->db, code, &b, e) || pm_date_parse(b.due, &due, e))
+		return e->code;
+	days = pm_days_between(due, lc->r->as_of);
+	if (days <= lc->grace || listed(json_object_get(lf, "exempt_units"), b.unit))
+		return PM_OK;
+	if (!(st = pm_db_stmt(lc->db, last, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, b.id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		before = sqlite3_column_int(st, 0);
+		charged = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (days <= before || principal(lc->db, b.id, json_object_get(lf, "exempt_items"), &princ, e))
+		return e->code;
+	cap = pm_div_round(princ * json_integer_value(json_object_get(lf, "cap_percent")), 100, PM_ROUND_DOWN);
+	amount = pm_div_round(princ * json_integer_value(json_object_get(lf, "daily_bp")) * (days - before), 10000,
+			      PM_ROUND_HALF_UP);
+	amount = amount < cap - charged ? amount : cap - charged;
+	if (amount <= 0)
+		return PM_OK;
+	return late_write(lc, &b, days, princ, amount, e);
+}
+
+int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT code FROM bill WHERE status IN ('issued','partial') AND due < ? ORDER BY id";
+	struct late_ctx lc = {.db = db, .r = r};
+	struct pm_config *cfg;
+	json_t *codes = json_array(), *c, *after;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	r->charged = 0;
+	r->total = 0;
+	pm_date_fmt(r->as_of, lc.as_of);
+	if (pm_billing_config(db, r->as_of, &cfg, &lc.cfg, e)) {
+		json_decref(codes);
+		return e->code;
+	}
+	lc.grace = (int32_t)json_integer_value(json_object_get(lc.cfg, "grace_days"));
+	if ((rc = pm_db_begin(db, e)) == PM_OK && (st = pm_db_stmt(db, sql, e))) {
+		sqlite3_bind_text(st, 1, lc.as_of, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			json_array_append_new(codes, json_string(TEXT(st, 0)));
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+		json_array_foreach(codes, i, c)
+			if (rc == PM_OK)
+				rc = late_bill(&lc, json_string_value(c), e);
+		after = json_pack("{s:s, s:I, s:I}", "as_of", lc.as_of, "charged", (json_int_t)r->charged,
+				  "total_fen", (json_int_t)r->total);
+		if (rc == PM_OK && r->charged)
+			rc = pm_audit_log(db, "bill.late_fees", "late-fees", NULL, after, e);
+		json_decref(after);
+		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+	} else if (rc == PM_OK) {
+		pm_db_rollback(db);
+		rc = e->code;
+	}
+	json_decref(codes);
+	json_decref(lc.cfg);
+	pm_config_free(cfg);
+	return rc;
+}
