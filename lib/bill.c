@@ -1088,13 +1088,13 @@ int pm_bill_run(struct pm_db *db, struct pm_bill_run *r, struct pm_err *e)
 	r->made = r->skipped = r->recomputed = 0;
 	r->total = 0;
 	if (r->batch <= 0)
-		r->batch = 1000;
+		r->batch = 5000;
 	pm_period_fmt(r->period, rn.period);
 	pm_period_bounds(r->period, tz, &rn.start, &rn.end);
 	rn.first = pm_date_of(rn.start, tz);
 	rn.last = pm_date_of(rn.end, tz) - 1;
 	rn.pdays = pm_period_days(r->period);
-	if (pm_config_current(db, rn.first, &rn.cfg, e))
+	if (pm_db_bulk(db, e) || pm_config_current(db, rn.first, &rn.cfg, e))
 		return e->code;
 	rn.version = pm_config_version(rn.cfg);
 	rc = fees_load(pm_config_section(rn.cfg, "fees"), &rn.fees, &rn.nfees, e);

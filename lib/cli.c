@@ -446,9 +446,15 @@ int pm_cli_flush(struct pm_ctx *c)
 void pm_cli_progress(struct pm_ctx *c, long done, long total)
 {
 	static struct timespec last;
+	static int tty = -1;
 	struct timespec now;
 
-	if (c->quiet || !isatty(STDERR_FILENO))
+	/* Called once per record: the cheap tests first. */
+	if (c->quiet || (done % 1024 && done < total))
+		return;
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (done < total && (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 < 200)

@@ -307,7 +307,7 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 	is->total = is->prepaid = 0;
 	pm_period_fmt(is->period, period);
 	pm_period_bounds(is->period, tz, &start, &end);
-	if (pm_billing_config(db, pm_date_of(start, tz), &cfg, &billing, e))
+	if (pm_db_bulk(db, e) || pm_billing_config(db, pm_date_of(start, tz), &cfg, &billing, e))
 		return e->code;
 	order = json_object_get(billing, "allocation_order");
 	if (is->due < 0) {

@@ -37,6 +37,11 @@ sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e);
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
+/* For runs over the whole community (bill run and issue, ingest): a page
+ * cache big enough not to read pages again, bounded well under the
+ * programs' memory budget. */
+int pm_db_bulk(struct pm_db *db, struct pm_err *e);
+
 /* Turns the handle's last SQLite error into e, with what as context:
  * SQLITE_BUSY becomes PM_ETEMPFAIL, a constraint PM_EDATA, else PM_EFAIL. */
 int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what);
