@@ -11,7 +11,7 @@
 
 enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REGISTERS,
        O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
-       O_PROTOCOL, O_TS, O_PERIOD, O_METER };
+       O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH };
 
 static int out_owned(struct pm_ctx *c, json_t *rec)
 {
@@ -233,6 +233,7 @@ static const struct pm_opt ingest_opts[] = {
 	{"reject", O_REJECT, "FILE", N_("copy bad readings to FILE")},
 	{"strict", O_STRICT, NULL, N_("write nothing if any reading is bad")},
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
+	{"batch", O_BATCH, "N", N_("readings per transaction (default 100000)")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -274,11 +275,12 @@ static void ingest_rejected(void *ctx, json_t *rec, const char *where, const cha
 static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 {
 	struct ingest_ctx ic = {c, NULL, 0};
-	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 50000,
+	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 100000,
 			       .outcomes = pm_ingest_names, .record = ingest_record,
 			       .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
 	const char *arg;
+	char *end;
 	int k, replace = 0, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -286,11 +288,16 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 		case O_REJECT: im.reject = arg; break;
 		case O_STRICT: im.strict = 1; break;
 		case O_REPLACE: replace = 1; break;
+		case O_BATCH:
+			if ((im.batch = strtol(arg, &end, 10)) < 1 || *end)
+				return pm_cli_usage(c, _("--batch wants a positive number, not '%s'"), arg);
+			break;
 		}
 	if (k < 0)
 		return c->stop;
 	ic.emit = c->format_given && c->format == PM_FMT_JSONL;
-	if (pm_cli_db(c, "meter.ingest", &db) || pm_ingest_open(db, replace, &ic.in, &c->err))
+	if (pm_cli_db(c, "meter.ingest", &db) || pm_db_bulk(db, &c->err) ||
+	    pm_ingest_open(db, replace, &ic.in, &c->err))
 		return c->err.code;
 	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
 	pm_ingest_close(ic.in);

@@ -181,7 +181,7 @@ void pm_db_close(struct pm_db *db)
 
 int pm_db_bulk(struct pm_db *db, struct pm_err *e)
 {
-	return pm_db_exec(db, "PRAGMA cache_size = -24576", e);
+	return pm_db_exec(db, "PRAGMA cache_size = -16384", e);
 }
 
 sqlite3 *pm_db_sqlite(struct pm_db *db)
