@@ -32,6 +32,10 @@ static const struct {
 	 " (SELECT CAST('1' || substr('000000000000000', 1, m2.digits + 3) AS INTEGER) AS top, m2.id AS mid"
 	 "  FROM meter m2) t"
 	 " WHERE t.mid = m.id AND r.value < r.prev AND NOT (r.prev >= t.top / 10 * 9 AND r.value < t.top / 10)"},
+	{"rsvp.capacity",
+	 "SELECT 'announcement ' || a.id || ': ' || sum(r.count) || ' places signed up for, '"
+	 " || coalesce(a.capacity, 0) || ' to have' FROM announcement a JOIN rsvp r ON r.announcement_id = a.id"
+	 " GROUP BY a.id HAVING sum(r.count) > coalesce(a.capacity, 0)"},
 	{"user.owner",
 	 "SELECT 'user ' || login || ': an owner with no person' FROM user"
 	 " WHERE role = 'owner' AND person_id IS NULL"},
