@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pm/announce.h"
 #include "pm/audit.h"
 #include "pm/cli.h"
 #include "pm/http.h"
@@ -15,7 +16,8 @@
 #include "pm/timeutil.h"
 
 enum { O_TEMPLATE = 0x100, O_CHANNEL, O_REJECT, O_STRICT, O_FLUSH, O_PARALLEL, O_LIMIT,
-       O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL };
+       O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL, O_TITLE, O_BODY, O_TO, O_PIN, O_UNTIL,
+       O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL };
 
 #define BATCH 1024
 
@@ -439,6 +441,236 @@ static int cmd_retry(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- announcements ---- */
+
+#define BODY_READ_MAX (1 << 20)
+
+/* The body text from path ('-': standard input); the library checks it. */
+static int read_body(struct pm_ctx *c, const char *path, char **out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	size_t n = 0, got;
+	int bad;
+
+	if (!f)
+		return pm_err_set(&c->err, PM_ENOINPUT, _("cannot open '%s': %s"), path, strerror(errno));
+	if (!(*out = malloc(BODY_READ_MAX + 1)))
+		bad = pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	else {
+		while (n < BODY_READ_MAX && (got = fread(*out + n, 1, BODY_READ_MAX - n, f)) > 0)
+			n += got;
+		(*out)[n] = '\0';
+		bad = ferror(f) ? pm_err_set(&c->err, PM_ENOINPUT, _("cannot read '%s': %s"), path, strerror(errno))
+		      : memchr(*out, '\0', n) ? pm_err_set(&c->err, PM_EDATA, _("'%s' is not text"), path) : PM_OK;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (bad) {
+		free(*out);
+		*out = NULL;
+	}
+	return bad;
+}
+
+static void announce_note(struct pm_ctx *c, int64_t id, long units, const struct pm_notify_counts *n)
+{
+	pm_cli_note(c, _("announcement %lld: units %ld; messages: queued %ld, duplicate %ld, opted out %ld, no address %ld"),
+		    (long long)id, units, n->queued, n->duplicate, n->opted_out, n->no_address);
+}
+
+static int print_announcement(struct pm_ctx *c, int64_t id)
+{
+	json_t *rec;
+	int rc;
+
+	if (pm_announce_get(c->db, id, &rec, &c->err))
+		return c->err.code;
+	rc = pm_cli_out(c, rec);
+	json_decref(rec);
+	return rc;
+}
+
+static const struct pm_opt announce_opts[] = {
+	{"title", O_TITLE, "TEXT", N_("the title, one line (required for a new one)")},
+	{"body", O_BODY, "FILE", N_("the text, from FILE ('-': standard input) (required for a new one)")},
+	{"to", O_TO, "TARGET", N_("all, building:CODE or unit:CODE (required for a new one)")},
+	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
+	{"pin", O_PIN, NULL, N_("list it before the others")},
+	{"until", O_UNTIL, "DATE", N_("the last day it is current, YYYY-MM-DD")},
+	{"capacity", O_CAPACITY, "N", N_("make it an event with N places to sign up for")},
+	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* announce ANN: the stored announcement again, to whoever lacks it. */
+static int announce_again(struct pm_ctx *c, struct pm_notify *n, const char *arg, int channel,
+			  int64_t *id)
+{
+	struct pm_notify_counts counts;
+	long units = 0;
+
+	if (positive(c, _("an announcement id"), arg, id))
+		return PM_EUSAGE;
+	if (pm_announce_push(c->db, n, *id, channel, &units, &counts, &c->err))
+		return c->err.code;
+	announce_note(c, *id, units, &counts);
+	return PM_OK;
+}
+
+static int announce_new(struct pm_ctx *c, struct pm_notify *n, struct pm_announcement *a,
+			const char *body_file, int channel, int64_t *id)
+{
+	struct pm_notify_counts counts;
+	char *body = NULL;
+	long units = 0;
+	int rc;
+
+	if (read_body(c, body_file, &body))
+		return c->err.code;
+	a->body = body;
+	rc = pm_announce_add(c->db, n, a, channel, id, &units, &counts, &c->err);
+	free(body);
+	if (rc == PM_OK)
+		announce_note(c, *id, units, &counts);
+	return rc;
+}
+
+static int cmd_announce(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_announcement a = {0};
+	const char *body = NULL, *arg;
+	struct pm_notify *n;
+	int k, rc, channel = -1, now = 0, fresh;
+	int64_t id = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TITLE: a.title = arg; break;
+		case O_BODY: body = arg; break;
+		case O_TO: a.target = arg; break;
+		case O_CHANNEL: if (parse_channel(c, arg, &channel)) return PM_EUSAGE; break;
+		case O_PIN: a.pinned = 1; break;
+		case O_UNTIL: a.until = arg; break;
+		case O_CAPACITY: if (positive(c, "--capacity", arg, &a.capacity)) return PM_EUSAGE; break;
+		case O_FLUSH: now = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	fresh = a.title || body || a.target || a.pinned || a.until || a.capacity;
+	if (argc - c->optind > 1)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind + 1]);
+	if (c->optind < argc && fresh)
+		return pm_cli_usage(c, _("ANN sends a stored announcement again: it takes only --channel and --flush"));
+	if (c->optind == argc && (!a.title || !body || !a.target))
+		return pm_cli_usage(c, _("--title, --body and --to are required"));
+	if (open_notify(c, "notify.announce", &n))
+		return c->err.code;
+	rc = fresh ? announce_new(c, n, &a, body, channel, &id) : announce_again(c, n, argv[c->optind], channel, &id);
+	if (rc == PM_OK)
+		rc = print_announcement(c, id);
+	if (rc == PM_OK && now)
+		rc = flush_run(c, n, 0, 0);
+	pm_notify_close(n);
+	return rc;
+}
+
+static const struct pm_opt announcements_opts[] = {
+	{"all", O_ALL, NULL, N_("past their end date too")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_announcements(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *arg;
+	struct pm_db *db;
+	int64_t person = 0;
+	int k, all = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_ALL)
+			all = 1;
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_cli_db(c, "notify.announcements", &db))
+		return c->err.code;
+	/* Owners see what is addressed to them; one linked to no one, nothing. */
+	if (c->actor.role == PM_ROLE_OWNER)
+		person = c->actor.person_id ? c->actor.person_id : -1;
+	return pm_announce_each(db, all, person, out_record, c, &c->err);
+}
+
+/* The ANN operand of rsvp and rsvps. */
+static int ann_operand(struct pm_ctx *c, int argc, char **argv, int64_t *ann)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one announcement id"));
+	return positive(c, _("an announcement id"), argv[c->optind], ann);
+}
+
+static const struct pm_opt rsvp_opts[] = {
+	{"person", O_PERSON, "CODE", N_("who signs up (required)")},
+	{"count", O_COUNT, "N", N_("places taken (default 1); a second sign-up changes it")},
+	{"cancel", O_CANCEL, NULL, N_("withdraw the sign-up")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_rsvp(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *person = NULL, *arg;
+	int64_t ann, count = 1;
+	int k, cancel = 0, counted = 0, rc;
+	struct pm_db *db;
+	json_t *rec;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERSON: person = arg; break;
+		case O_COUNT: if (positive(c, "--count", arg, &count)) return PM_EUSAGE; counted = 1; break;
+		case O_CANCEL: cancel = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (ann_operand(c, argc, argv, &ann))
+		return PM_EUSAGE;
+	if (!person)
+		return pm_cli_usage(c, _("--person is required"));
+	if (cancel && counted)
+		return pm_cli_usage(c, _("--cancel takes no --count"));
+	if (pm_cli_db(c, NULL, &db) || pm_rsvp_may(db, &c->actor, ann, person, &c->err) ||
+	    pm_rsvp_set(db, ann, person, cancel ? 0 : count, &rec, &c->err))
+		return c->err.code;
+	if (!rec) {
+		pm_cli_note(c, _("'%s' was not signed up for announcement %lld"), person, (long long)ann);
+		return PM_OK;
+	}
+	rc = pm_cli_out(c, rec);
+	json_decref(rec);
+	return rc;
+}
+
+static int cmd_rsvps(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t ann, taken, capacity;
+	const char *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	if (k < 0)
+		return c->stop;
+	if (ann_operand(c, argc, argv, &ann))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "notify.announce", &db) ||
+	    pm_rsvp_each(db, ann, out_record, c, &taken, &capacity, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("announcement %lld: %lld of %lld places taken"), (long long)ann, (long long)taken,
+		    (long long)capacity);
+	return PM_OK;
+}
+
 /* ---- preferences ---- */
 
 static const struct pm_opt prefs_set_opts[] = {
@@ -510,12 +742,16 @@ static const struct pm_cmd cmds[] = {
 	{"queue", cmd_queue, NULL, N_("list messages in the outbox by status"), queue_opts, NULL},
 	{"retry", cmd_retry, "ID...", N_("queue failed messages again"), NULL, NULL},
 	{"log", cmd_log, NULL, N_("list every message, optionally about one unit"), log_opts, NULL},
+	{"announce", cmd_announce, "[ANN]", N_("post an announcement and tell the residents it is for"), announce_opts, NULL},
+	{"announcements", cmd_announcements, NULL, N_("list the current announcements, pinned first"), announcements_opts, NULL},
+	{"rsvp", cmd_rsvp, "ANN", N_("sign a person up for an event, or withdraw"), rsvp_opts, NULL},
+	{"rsvps", cmd_rsvps, "ANN", N_("list an event's sign-ups and places taken"), NULL, NULL},
 	{"prefs", NULL, NULL, N_("residents' channels and opt-outs"), NULL, prefs_cmds},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct pm_prog prog = {
-	"pm-notify", N_("pm-notify: messages to residents and staff, outbox, preferences"), cmds, NULL,
+	"pm-notify", N_("pm-notify: messages to residents and staff, outbox, announcements, preferences"), cmds, NULL,
 };
 
 int main(int argc, char **argv)

@@ -43,6 +43,10 @@ static const struct {
 	{"meter.write", R(ADMIN) | R(TECHNICIAN)},
 	{"patrol.checkin", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN) | R(GUARD)},
 	{"patrol.read", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
+	/* Announcements: everyone reads the notice board, owners only what
+	 * is addressed to them; owners sign up themselves (notify.self). */
+	{"notify.announce", R(ADMIN) | R(FRONTDESK)},
+	{"notify.announcements", ALL},
 	{"notify.prefs", R(ADMIN) | R(FRONTDESK)},
 	{"notify.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"notify.self", R(OWNER)},

@@ -52,6 +52,10 @@ static const struct {
 	 " JOIN (SELECT unit_id, sum(CASE WHEN status IN ('issued','partial','paid')"
 	 "  THEN total_fen + late_fen + adjust_fen - paid_fen ELSE 0 END) AS owed FROM bill GROUP BY unit_id) o"
 	 "  ON o.unit_id = u.id WHERE r.bal <> o.owed"},
+	{"rsvp.capacity",
+	 "SELECT 'announcement ' || a.id || ': ' || sum(r.count) || ' places signed up for, '"
+	 " || coalesce(a.capacity, 0) || ' to have' FROM announcement a JOIN rsvp r ON r.announcement_id = a.id"
+	 " GROUP BY a.id HAVING sum(r.count) > coalesce(a.capacity, 0)"},
 	{"user.owner",
 	 "SELECT 'user ' || login || ': an owner with no person' FROM user"
 	 " WHERE role = 'owner' AND person_id IS NULL"},

@@ -390,6 +390,14 @@ static const char *heading(const char *key, char *buf, size_t n)
 	return buf;
 }
 
+/* A cell keeps to its row: line breaks and tabs (an announcement's body)
+ * print as spaces, which pm_cli_width counts as one column each too. */
+static void table_cell(const char *s)
+{
+	for (; *s; s++)
+		putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+}
+
 static void table_flush(struct pm_ctx *c)
 {
 	size_t ncol = json_array_size(c->cols), i, r;
@@ -423,7 +431,7 @@ static void table_flush(struct pm_ctx *c)
 			int gap = w[i] - pm_cli_width(s);
 			if (right_aligned(v, key))
 				pad(gap);
-			fputs(s, stdout);
+			table_cell(s);
 			if (i + 1 < ncol)
 				pad((right_aligned(v, key) ? 0 : gap) + 2);
 		}

@@ -531,6 +531,12 @@ static int use_template(struct pm_notify *n, const char *name, struct pm_err *e)
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 		    struct pm_notify_counts *counts, struct pm_err *e)
 {
+	return pm_notify_queue_day(n, tmpl, channel, rec, pm_date_of(pm_now(), n->tz), counts, e);
+}
+
+int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
+			int32_t day, struct pm_notify_counts *counts, struct pm_err *e)
+{
 	struct queue_run q = {.n = n, .channel = channel, .rec = rec, .counts = counts};
 	struct pm_notify_counts before = *counts;
 	char ref[65];
@@ -543,7 +549,7 @@ int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *
 	q.t = n->tmpl;
 	record_ref(rec, ref);
 	q.ref = ref;
-	pm_date_fmt(pm_date_of(pm_now(), n->tz), q.day);
+	pm_date_fmt(day, q.day);
 	if (!(q.fields = json_deep_copy(rec)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	set_str(q.fields, "template", tmpl);

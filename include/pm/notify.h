@@ -43,6 +43,12 @@ struct pm_notify_counts {
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 		    struct pm_notify_counts *counts, struct pm_err *e);
 
+/* pm_notify_queue with the dedupe key's {{day}} fixed to day (days since
+ * 1970-01-01) instead of today: an announcement keys on the day it was
+ * made, so pushing it again, however much later, sends nothing twice. */
+int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
+			int32_t day, struct pm_notify_counts *counts, struct pm_err *e);
+
 /* The end of channel's quiet hours if t falls in them, else 0. */
 int64_t pm_notify_quiet_until(struct pm_notify *n, enum pm_channel ch, int64_t t);
 
