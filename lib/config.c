@@ -32,6 +32,7 @@ struct pm_config {
 	char *text;
 	size_t len;
 	int64_t version; /* in the store; 0 when loaded from a file */
+	int refs;        /* the holders: callers, and the cache of the one in force */
 };
 
 /* One load in progress: the parser, its current event, and the path of
@@ -1036,6 +1037,7 @@ int pm_config_load(const char *text, size_t len, const char *name, struct pm_con
 	c->text[len] = '\0';
 	c->len = len;
 	c->root = root;
+	c->refs = 1;
 	/* The schema has checked the date already. */
 	pm_date_parse(json_string_value(json_object_get(root, "effective")), &c->effective,
 		      &ignored);
@@ -1093,7 +1095,7 @@ int pm_config_load_file(const char *path, struct pm_config **out, struct pm_err 
 
 void pm_config_free(struct pm_config *cfg)
 {
-	if (!cfg)
+	if (!cfg || --cfg->refs > 0)
 		return;
 	json_decref(cfg->root);
 	free(cfg->text);
@@ -1311,11 +1313,40 @@ int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_
 	return PM_OK;
 }
 
+/* The last version loaded, by the hash of its text: a program that asks
+ * for the configuration in force several times parses it once. */
+static struct {
+	char sha[65];
+	struct pm_config *cfg;
+} current;
+
+static int load_version(sqlite3_stmt *st, struct pm_config **out, struct pm_err *e)
+{
+	const char *sha = (const char *)sqlite3_column_text(st, 1);
+	char name[48];
+
+	if (current.cfg && strcmp(current.sha, sha) == 0) {
+		current.cfg->refs++;
+		*out = current.cfg;
+		return PM_OK;
+	}
+	snprintf(name, sizeof name, "config version %lld", (long long)sqlite3_column_int64(st, 0));
+	if (pm_config_load((const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+			   name, out, e))
+		return e->code;
+	(*out)->version = sqlite3_column_int64(st, 0);
+	pm_config_free(current.cfg);
+	snprintf(current.sha, sizeof current.sha, "%s", sha);
+	current.cfg = *out;
+	current.cfg->refs++;
+	return PM_OK;
+}
+
 int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT version, yaml FROM config_version WHERE effective <= ?1" IN_FORCE;
-	char date[PM_TIME_BUF], name[48];
+		"SELECT version, sha256, yaml FROM config_version WHERE effective <= ?1" IN_FORCE;
+	char date[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
@@ -1325,11 +1356,7 @@ int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, str
 	sqlite3_bind_text(st, 1, pm_date_fmt(day, date), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		snprintf(name, sizeof name, "config version %lld", (long long)sqlite3_column_int64(st, 0));
-		rc = pm_config_load((const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-				    name, out, e);
-		if (rc == PM_OK)
-			(*out)->version = sqlite3_column_int64(st, 0);
+		rc = load_version(st, out, e);
 		sqlite3_reset(st);
 		return rc;
 	}
