@@ -336,7 +336,7 @@ static int frame_reading(struct decoder *d, const struct pm_frame *f, json_t **o
 			pm_frame_reg_name(f->reg));
 	if (pm_meter_by_address(d->db, f->addr, code, sizeof code, e))
 		return e->code;
-	*out = json_pack("{s:s, s:s, s:s, s:s}", "meter", code, "ts", d->ts,
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "reading", "meter", code, "ts", d->ts,
 			 "value", pm_decimal_fmt(f->value[0], 3, v), "source", pm_frame_proto_name(d->proto));
 	if (f->nvalues < 2)
 		return PM_OK;

@@ -15,9 +15,9 @@ expect_rc 0 "meters with device addresses"
 grep '^dlt645|' "$vectors" | cut -d'|' -f2 >dlt.txt
 run pm-meter decode --protocol dlt645 --ts 2026-11-30T23:00:00+08:00 --reject bad.txt dlt.txt
 expect_rc 65 "decoding the published DL/T 645 frames exits 65 for the request and the error response"
-expect_out '^\{"meter":"E-161","ts":"2026-11-30T23:00:00\+08:00","value":"0.260","source":"dlt645"\}$' "0.26 kWh from the first frame"
-expect_out '^\{"meter":"E-276","ts":"2026-11-30T23:00:00\+08:00","value":"0.020","source":"dlt645"\}$' "0.02 kWh from the second"
-expect_out '^\{"meter":"E-BLK","ts":"2026-11-30T23:00:00\+08:00","value":"3.890","source":"dlt645","registers":\{"sharp":"0.000","peak":"0.000","flat":"3.890","valley":"0.000"\}\}$' \
+expect_out '^\{"type":"reading","meter":"E-161","ts":"2026-11-30T23:00:00\+08:00","value":"0.260","source":"dlt645"\}$' "0.26 kWh from the first frame"
+expect_out '^\{"type":"reading","meter":"E-276","ts":"2026-11-30T23:00:00\+08:00","value":"0.020","source":"dlt645"\}$' "0.02 kWh from the second"
+expect_out '^\{"type":"reading","meter":"E-BLK","ts":"2026-11-30T23:00:00\+08:00","value":"3.890","source":"dlt645","registers":\{"sharp":"0.000","peak":"0.000","flat":"3.890","valley":"0.000"\}\}$' \
 	"the block frame gives the total and the four registers"
 expect_err "^pm-meter: dlt.txt:4: .*not a response" "a read request is refused"
 expect_err "^pm-meter: dlt.txt:5: meter 000006605518 answered with an error: .* \(0x02\)$" "an error response is reported as such"
