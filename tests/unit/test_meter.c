@@ -797,7 +797,7 @@ static const char *field(json_t *a, const char *key)
 
 static void anomaly_community(struct pm_db *db)
 {
-	char ts[40], v[32];
+	char ts[64], v[32];
 	int64_t val = 0;
 
 	/* A-SPIKE: 10 a month, then 26; A-EDGE: 10 a month, then 25. */
