@@ -1,4 +1,5 @@
-/* pm-bill: bill runs, issue, payments, notes, statements, late fees. */
+/* pm-bill: bill runs, issue, payments, notes, statements, late fees,
+ * reconciliation, exports, notices and reward points. */
 #include <string.h>
 
 #include "pm/audit.h"
@@ -7,9 +8,11 @@
 #include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
+#include "pm/reconcile.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
-       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF };
+       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
+       O_OUTPUT, O_BOM };
 
 static int out_owned(struct pm_ctx *c, json_t *rec)
 {
@@ -437,6 +440,68 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 	return PM_OK;
 }
 
+/* ---- reconciliation ---- */
+
+static const struct pm_opt reconcile_opts[] = {
+	{"channel", O_CHANNEL, "NAME", N_("the channel the statement is of (required)")},
+	{"reject", O_REJECT, "FILE", N_("copy bad statement lines to FILE")},
+	{"strict", O_STRICT, NULL, N_("compare nothing if any line is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int reconcile_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	*outcome = 0;
+	return pm_reconcile_add(ctx, rec, e);
+}
+
+/* The comparison, after the statement was read with result rc. */
+static int reconcile_report(struct pm_ctx *c, struct pm_db *db, struct pm_reconcile *r, int rc)
+{
+	long n[PM_RECON_NSTATUS], differ;
+	int run = pm_reconcile_run(db, r, out_record, c, n, &c->err);
+
+	if (run)
+		return run;
+	differ = n[PM_RECON_MISSING_IN_STORE] + n[PM_RECON_MISSING_IN_STATEMENT] + n[PM_RECON_AMOUNT_MISMATCH];
+	pm_cli_note(c, _("%ld matched, %ld missing in the store, %ld missing in the statement, %ld amounts differ"),
+		    n[PM_RECON_MATCHED], n[PM_RECON_MISSING_IN_STORE], n[PM_RECON_MISSING_IN_STATEMENT],
+		    n[PM_RECON_AMOUNT_MISMATCH]);
+	if (differ && rc == PM_OK)
+		return pm_err_set(&c->err, PM_EDATA, _("the statement and the store differ in %ld records"), differ);
+	return rc;
+}
+
+static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
+{
+	static const char *const read[] = {"entries", NULL};
+	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .outcomes = read,
+			       .record = reconcile_record};
+	const char *channel = NULL, *arg;
+	struct pm_reconcile *r;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_CHANNEL: channel = arg; break;
+		case O_REJECT: im.reject = arg; break;
+		case O_STRICT: im.strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (!channel || !*channel || argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one FILE (- for stdin) and --channel NAME"));
+	if (pm_cli_db(c, "bill.reconcile", &db) || pm_reconcile_new(channel, &r, &c->err))
+		return c->err.code;
+	im.ctx = r;
+	rc = pm_cli_import(c, &im, 1, argv + c->optind);
+	if (rc == PM_OK || (rc == PM_EDATA && !im.strict))
+		rc = reconcile_report(c, db, r, rc);
+	pm_reconcile_free(r);
+	return rc;
+}
+
 static const struct pm_cmd cmds[] = {
 	{"run", cmd_run, NULL, N_("make the period's draft bills"), run_opts, NULL},
 	{"issue", cmd_issue, NULL, N_("issue the period's drafts: post them, apply prepaid balances"), issue_opts, NULL},
@@ -448,6 +513,8 @@ static const struct pm_cmd cmds[] = {
 	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), adjust_opts, NULL},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
+	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
+	 reconcile_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
