@@ -1,18 +1,22 @@
 /* pm-bill: bill runs, issue, payments, notes, statements, late fees,
  * reconciliation, exports, notices and reward points. */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pm/audit.h"
 #include "pm/bill.h"
 #include "pm/cli.h"
 #include "pm/community.h"
+#include "pm/export.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/reconcile.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM };
+       O_OUTPUT, O_BOM, O_FORMAT };
 
 static int out_owned(struct pm_ctx *c, json_t *rec)
 {
@@ -502,6 +506,90 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- exports ---- */
+
+/* A terminal (or any character device) named as an output file. */
+static int isatty_path(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
+static const struct pm_opt export_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
+	{"format", O_FORMAT, "FMT", N_("csv (default) or xlsx")},
+	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
+	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* CSV to FILE, written beside it and renamed into place. */
+static int export_csv_file(struct pm_ctx *c, struct pm_db *db, const char *period, const char *path, int bom,
+			   long *rows)
+{
+	size_t n = strlen(path) + 8;
+	char *tmp = malloc(n);
+	FILE *f;
+	int rc;
+
+	if (!tmp)
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	snprintf(tmp, n, "%s.part", path);
+	if (!(f = fopen(tmp, "w"))) {
+		rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+	} else {
+		rc = pm_export_csv(db, period, f, bom, rows, &c->err);
+		if (fclose(f) && rc == PM_OK)
+			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+		if (rc == PM_OK && rename(tmp, path))
+			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+		if (rc)
+			unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+static int cmd_export(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *period = NULL, *format = "csv", *output = NULL, *arg;
+	struct pm_period p;
+	struct pm_db *db;
+	int k, rc, bom = 0, xlsx;
+	long rows = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: period = arg; break;
+		case O_FORMAT: format = arg; break;
+		case O_OUTPUT: output = arg; break;
+		case O_BOM: bom = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if ((rc = period_arg(c, period, &p)))
+		return rc;
+	if (strcmp(format, "csv") && strcmp(format, "xlsx"))
+		return pm_cli_usage(c, _("unknown format '%s': expected csv or xlsx"), format);
+	xlsx = strcmp(format, "xlsx") == 0;
+	if (xlsx && (!output || strcmp(output, "-") == 0))
+		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
+	if (output && strcmp(output, "-") && access(output, F_OK) == 0 && isatty_path(output))
+		return pm_cli_usage(c, _("'%s' is a terminal: give --output a file"), output);
+	if (pm_cli_db(c, "bill.export", &db))
+		return c->err.code;
+	if (xlsx)
+		rc = pm_export_xlsx(db, period, output, &rows, &c->err);
+	else if (output && strcmp(output, "-"))
+		rc = export_csv_file(c, db, period, output, bom, &rows);
+	else
+		rc = pm_export_csv(db, period, stdout, bom, &rows, &c->err);
+	if (rc == PM_OK)
+		pm_cli_note(c, _("%ld bill lines exported"), rows);
+	return rc;
+}
+
 static const struct pm_cmd cmds[] = {
 	{"run", cmd_run, NULL, N_("make the period's draft bills"), run_opts, NULL},
 	{"issue", cmd_issue, NULL, N_("issue the period's drafts: post them, apply prepaid balances"), issue_opts, NULL},
@@ -515,6 +603,7 @@ static const struct pm_cmd cmds[] = {
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
 	 reconcile_opts, NULL},
+	{"export", cmd_export, NULL, N_("the period's bill lines for finance, as CSV or xlsx"), export_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
