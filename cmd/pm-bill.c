@@ -12,6 +12,7 @@
 #include "pm/export.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
+#include "pm/notice.h"
 #include "pm/reconcile.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
@@ -590,6 +591,106 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- payment notices ---- */
+
+static const struct pm_opt notice_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("every owed bill of the period")},
+	{"format", O_FORMAT, "FMT", N_("html (the only one, and the default)")},
+	{"output", O_OUTPUT, "DIR", N_("one file BILL.html per bill in DIR")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct codes {
+	char **v;
+	size_t n;
+};
+
+static int code_add(void *ctx, const char *bill)
+{
+	struct codes *cs = ctx;
+	char **v = realloc(cs->v, (cs->n + 1) * sizeof *v);
+
+	if (!v || !(v[cs->n] = strdup(bill))) {
+		free(v ? v : cs->v);
+		cs->v = NULL;
+		cs->n = 0;
+		return PM_EFAIL;
+	}
+	cs->v = v;
+	cs->n++;
+	return PM_OK;
+}
+
+/* Each notice in a file of its own in dir. */
+static int notice_files(struct pm_ctx *c, struct pm_db *db, const char *dir, const struct codes *cs)
+{
+	char path[4096];
+	FILE *f;
+	int rc = PM_OK;
+
+	for (size_t i = 0; i < cs->n && rc == PM_OK; i++) {
+		snprintf(path, sizeof path, "%s/%s.html", dir, cs->v[i]);
+		if (!(f = fopen(path, "w")))
+			return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+		rc = pm_notice_html(db, (const char *const *)&cs->v[i], 1, f, &c->err);
+		if (fclose(f) && rc == PM_OK)
+			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	}
+	return rc;
+}
+
+static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **period, const char **dir)
+{
+	const char *format = "html", *arg;
+	struct pm_period p;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: *period = arg; break;
+		case O_FORMAT: format = arg; break;
+		case O_OUTPUT: *dir = arg; break;
+		}
+	if (k < 0)
+		return -1;
+	if (strcmp(format, "html"))
+		return pm_cli_usage(c, _("unknown format '%s': expected html"), format);
+	if ((argc - c->optind == 1) == (*period != NULL) || argc - c->optind > 1)
+		return pm_cli_usage(c, _("expected one BILL or --period YYYY-MM"));
+	if (*period && pm_period_parse(*period, &p, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	return PM_OK;
+}
+
+static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *period = NULL, *dir = NULL;
+	struct codes cs = {0};
+	struct pm_db *db;
+	char unit[64];
+	int rc;
+
+	if ((rc = notice_args(c, argc, argv, &period, &dir)))
+		return rc < 0 ? c->stop : rc;
+	if (pm_cli_db(c, "bill.read", &db))
+		return c->err.code;
+	if (period && c->actor.role == PM_ROLE_OWNER)
+		return pm_err_set(&c->err, PM_ENOPERM, _("owners print the notice of one BILL"));
+	if (!period && (pm_bill_unit(db, argv[c->optind], unit, sizeof unit, &c->err) || may_see_unit(c, db, unit)))
+		return c->err.code;
+	rc = period ? pm_notice_each(db, period, code_add, &cs, &c->err) : code_add(&cs, argv[c->optind]);
+	if (rc == PM_EFAIL)
+		rc = pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	if (rc == PM_OK)
+		rc = dir ? notice_files(c, db, dir, &cs) : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
+	if (rc == PM_OK)
+		pm_cli_note(c, _("%zu payment notices"), cs.n);
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i]);
+	free(cs.v);
+	return rc;
+}
+
 static const struct pm_cmd cmds[] = {
 	{"run", cmd_run, NULL, N_("make the period's draft bills"), run_opts, NULL},
 	{"issue", cmd_issue, NULL, N_("issue the period's drafts: post them, apply prepaid balances"), issue_opts, NULL},
@@ -604,6 +705,8 @@ static const struct pm_cmd cmds[] = {
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
 	 reconcile_opts, NULL},
 	{"export", cmd_export, NULL, N_("the period's bill lines for finance, as CSV or xlsx"), export_opts, NULL},
+	{"notice", cmd_notice, "[BILL]", N_("printable payment notices (缴费通知单), one A4 page per bill"), notice_opts,
+	 NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
