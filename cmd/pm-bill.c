@@ -14,6 +14,7 @@
 #include "pm/money.h"
 #include "pm/notice.h"
 #include "pm/reconcile.h"
+#include "pm/reward.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
@@ -691,6 +692,62 @@ static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- reward points ---- */
+
+static const struct pm_opt rewards_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("grant what is due by this day (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_rewards(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_reward_run r = {.fn = out_record, .ctx = c};
+	const char *as_of = NULL, *arg;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_AS_OF)
+			as_of = arg;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "bill.rewards", &db))
+		return c->err.code;
+	r.as_of = pm_date_of(pm_now(), pm_db_tz(db));
+	if (as_of && (rc = date_arg(c, "--as-of", as_of, &r.as_of)))
+		return rc;
+	if (pm_reward_run(db, &r, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld grants, %lld points"), r.granted, (long long)r.points);
+	return PM_OK;
+}
+
+static const struct pm_opt points_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_points(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *unit = NULL, *arg;
+	struct pm_db *db;
+	int64_t balance;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_UNIT)
+			unit = arg;
+	if (k < 0)
+		return c->stop;
+	if (!unit)
+		return pm_cli_usage(c, _("--unit CODE is required"));
+	if (pm_cli_db(c, "bill.read", &db) || may_see_unit(c, db, unit) ||
+	    pm_points_each(db, unit, out_record, c, &balance, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("unit '%s' has %lld points"), unit, (long long)balance);
+	return PM_OK;
+}
+
 static const struct pm_cmd cmds[] = {
 	{"run", cmd_run, NULL, N_("make the period's draft bills"), run_opts, NULL},
 	{"issue", cmd_issue, NULL, N_("issue the period's drafts: post them, apply prepaid balances"), issue_opts, NULL},
@@ -707,6 +764,8 @@ static const struct pm_cmd cmds[] = {
 	{"export", cmd_export, NULL, N_("the period's bill lines for finance, as CSV or xlsx"), export_opts, NULL},
 	{"notice", cmd_notice, "[BILL]", N_("printable payment notices (缴费通知单), one A4 page per bill"), notice_opts,
 	 NULL},
+	{"rewards", cmd_rewards, NULL, N_("grant the reward points (积分) due, once"), rewards_opts, NULL},
+	{"points", cmd_points, NULL, N_("a unit's reward points: history and balance"), points_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
