@@ -480,7 +480,7 @@ static int reconcile_report(struct pm_ctx *c, struct pm_db *db, struct pm_reconc
 
 static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 {
-	static const char *const read[] = {"entries", NULL};
+	static const char *const read[] = {N_("entries"), NULL};
 	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .outcomes = read,
 			       .record = reconcile_record};
 	const char *channel = NULL, *arg;
