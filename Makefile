@@ -96,7 +96,7 @@ $(B)/locale/%/LC_MESSAGES/pm.mo: share/locale/%.po
 # Unit tests: one cmocka program per library module.
 $(B)/tests/%: tests/unit/%.c $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) -lcmocka -lm
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) -lcmocka -lm
 
 # Fuzz targets: clang's libFuzzer over the library built once for them.
 FUZZ_CC    ?= clang
@@ -110,7 +110,7 @@ $(B)/fuzzobj/gen/schema.o: $(B)/gen/schema.c
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) -lm
 
 tests: all $(UNITS) $(FUZZERS)
 

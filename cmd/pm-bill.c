@@ -1,15 +1,24 @@
-/* pm-bill: bill runs, issue, payments, notes, statements, late fees. */
+/* pm-bill: bill runs, issue, payments, notes, statements, late fees,
+ * reconciliation, exports, notices and reward points. */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pm/audit.h"
 #include "pm/bill.h"
 #include "pm/cli.h"
 #include "pm/community.h"
+#include "pm/export.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
+#include "pm/notice.h"
+#include "pm/reconcile.h"
+#include "pm/reward.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
-       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF };
+       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
+       O_OUTPUT, O_BOM, O_FORMAT };
 
 static int out_owned(struct pm_ctx *c, json_t *rec)
 {
@@ -437,6 +446,308 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 	return PM_OK;
 }
 
+/* ---- reconciliation ---- */
+
+static const struct pm_opt reconcile_opts[] = {
+	{"channel", O_CHANNEL, "NAME", N_("the channel the statement is of (required)")},
+	{"reject", O_REJECT, "FILE", N_("copy bad statement lines to FILE")},
+	{"strict", O_STRICT, NULL, N_("compare nothing if any line is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int reconcile_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	*outcome = 0;
+	return pm_reconcile_add(ctx, rec, e);
+}
+
+/* The comparison, after the statement was read with result rc. */
+static int reconcile_report(struct pm_ctx *c, struct pm_db *db, struct pm_reconcile *r, int rc)
+{
+	long n[PM_RECON_NSTATUS], differ;
+	int run = pm_reconcile_run(db, r, out_record, c, n, &c->err);
+
+	if (run)
+		return run;
+	differ = n[PM_RECON_MISSING_IN_STORE] + n[PM_RECON_MISSING_IN_STATEMENT] + n[PM_RECON_AMOUNT_MISMATCH];
+	pm_cli_note(c, _("%ld matched, %ld missing in the store, %ld missing in the statement, %ld amounts differ"),
+		    n[PM_RECON_MATCHED], n[PM_RECON_MISSING_IN_STORE], n[PM_RECON_MISSING_IN_STATEMENT],
+		    n[PM_RECON_AMOUNT_MISMATCH]);
+	if (differ && rc == PM_OK)
+		return pm_err_set(&c->err, PM_EDATA, _("the statement and the store differ in %ld records"), differ);
+	return rc;
+}
+
+static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
+{
+	static const char *const read[] = {N_("entries"), NULL};
+	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .outcomes = read,
+			       .record = reconcile_record};
+	const char *channel = NULL, *arg;
+	struct pm_reconcile *r;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_CHANNEL: channel = arg; break;
+		case O_REJECT: im.reject = arg; break;
+		case O_STRICT: im.strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (!channel || !*channel || argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one FILE (- for stdin) and --channel NAME"));
+	if (pm_cli_db(c, "bill.reconcile", &db) || pm_reconcile_new(channel, &r, &c->err))
+		return c->err.code;
+	im.ctx = r;
+	rc = pm_cli_import(c, &im, 1, argv + c->optind);
+	if (rc == PM_OK || (rc == PM_EDATA && !im.strict))
+		rc = reconcile_report(c, db, r, rc);
+	pm_reconcile_free(r);
+	return rc;
+}
+
+/* ---- exports ---- */
+
+/* A terminal (or any character device) named as an output file. */
+static int isatty_path(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
+static const struct pm_opt export_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
+	{"format", O_FORMAT, "FMT", N_("csv (default) or xlsx")},
+	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
+	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* CSV to FILE, written beside it and renamed into place. */
+static int export_csv_file(struct pm_ctx *c, struct pm_db *db, const char *period, const char *path, int bom,
+			   long *rows)
+{
+	size_t n = strlen(path) + 8;
+	char *tmp = malloc(n);
+	FILE *f;
+	int rc;
+
+	if (!tmp)
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	snprintf(tmp, n, "%s.part", path);
+	if (!(f = fopen(tmp, "w"))) {
+		rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+	} else {
+		rc = pm_export_csv(db, period, f, bom, rows, &c->err);
+		if (fclose(f) && rc == PM_OK)
+			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+		if (rc == PM_OK && rename(tmp, path))
+			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+		if (rc)
+			unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+static int cmd_export(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *period = NULL, *format = "csv", *output = NULL, *arg;
+	struct pm_period p;
+	struct pm_db *db;
+	int k, rc, bom = 0, xlsx;
+	long rows = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: period = arg; break;
+		case O_FORMAT: format = arg; break;
+		case O_OUTPUT: output = arg; break;
+		case O_BOM: bom = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if ((rc = period_arg(c, period, &p)))
+		return rc;
+	if (strcmp(format, "csv") && strcmp(format, "xlsx"))
+		return pm_cli_usage(c, _("unknown format '%s': expected csv or xlsx"), format);
+	xlsx = strcmp(format, "xlsx") == 0;
+	if (xlsx && (!output || strcmp(output, "-") == 0))
+		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
+	if (output && strcmp(output, "-") && access(output, F_OK) == 0 && isatty_path(output))
+		return pm_cli_usage(c, _("'%s' is a terminal: give --output a file"), output);
+	if (pm_cli_db(c, "bill.export", &db))
+		return c->err.code;
+	if (xlsx)
+		rc = pm_export_xlsx(db, period, output, &rows, &c->err);
+	else if (output && strcmp(output, "-"))
+		rc = export_csv_file(c, db, period, output, bom, &rows);
+	else
+		rc = pm_export_csv(db, period, stdout, bom, &rows, &c->err);
+	if (rc == PM_OK)
+		pm_cli_note(c, _("%ld bill lines exported"), rows);
+	return rc;
+}
+
+/* ---- payment notices ---- */
+
+static const struct pm_opt notice_opts[] = {
+	{"period", O_PERIOD, "YYYY-MM", N_("every owed bill of the period")},
+	{"format", O_FORMAT, "FMT", N_("html (the only one, and the default)")},
+	{"output", O_OUTPUT, "DIR", N_("one file BILL.html per bill in DIR")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct codes {
+	char **v;
+	size_t n;
+};
+
+static int code_add(void *ctx, const char *bill)
+{
+	struct codes *cs = ctx;
+	char **v = realloc(cs->v, (cs->n + 1) * sizeof *v);
+
+	if (!v || !(v[cs->n] = strdup(bill))) {
+		free(v ? v : cs->v);
+		cs->v = NULL;
+		cs->n = 0;
+		return PM_EFAIL;
+	}
+	cs->v = v;
+	cs->n++;
+	return PM_OK;
+}
+
+/* Each notice in a file of its own in dir. */
+static int notice_files(struct pm_ctx *c, struct pm_db *db, const char *dir, const struct codes *cs)
+{
+	char path[4096];
+	FILE *f;
+	int rc = PM_OK;
+
+	for (size_t i = 0; i < cs->n && rc == PM_OK; i++) {
+		snprintf(path, sizeof path, "%s/%s.html", dir, cs->v[i]);
+		if (!(f = fopen(path, "w")))
+			return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+		rc = pm_notice_html(db, (const char *const *)&cs->v[i], 1, f, &c->err);
+		if (fclose(f) && rc == PM_OK)
+			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	}
+	return rc;
+}
+
+static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **period, const char **dir)
+{
+	const char *format = "html", *arg;
+	struct pm_period p;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PERIOD: *period = arg; break;
+		case O_FORMAT: format = arg; break;
+		case O_OUTPUT: *dir = arg; break;
+		}
+	if (k < 0)
+		return -1;
+	if (strcmp(format, "html"))
+		return pm_cli_usage(c, _("unknown format '%s': expected html"), format);
+	if ((argc - c->optind == 1) == (*period != NULL) || argc - c->optind > 1)
+		return pm_cli_usage(c, _("expected one BILL or --period YYYY-MM"));
+	if (*period && pm_period_parse(*period, &p, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	return PM_OK;
+}
+
+static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *period = NULL, *dir = NULL;
+	struct codes cs = {0};
+	struct pm_db *db;
+	char unit[64];
+	int rc;
+
+	if ((rc = notice_args(c, argc, argv, &period, &dir)))
+		return rc < 0 ? c->stop : rc;
+	if (pm_cli_db(c, "bill.read", &db))
+		return c->err.code;
+	if (period && c->actor.role == PM_ROLE_OWNER)
+		return pm_err_set(&c->err, PM_ENOPERM, _("owners print the notice of one BILL"));
+	if (!period && (pm_bill_unit(db, argv[c->optind], unit, sizeof unit, &c->err) || may_see_unit(c, db, unit)))
+		return c->err.code;
+	rc = period ? pm_notice_each(db, period, code_add, &cs, &c->err) : code_add(&cs, argv[c->optind]);
+	if (rc == PM_EFAIL)
+		rc = pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	if (rc == PM_OK)
+		rc = dir ? notice_files(c, db, dir, &cs) : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
+	if (rc == PM_OK)
+		pm_cli_note(c, _("%zu payment notices"), cs.n);
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i]);
+	free(cs.v);
+	return rc;
+}
+
+/* ---- reward points ---- */
+
+static const struct pm_opt rewards_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("grant what is due by this day (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_rewards(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_reward_run r = {.fn = out_record, .ctx = c};
+	const char *as_of = NULL, *arg;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_AS_OF)
+			as_of = arg;
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, "bill.rewards", &db))
+		return c->err.code;
+	r.as_of = pm_date_of(pm_now(), pm_db_tz(db));
+	if (as_of && (rc = date_arg(c, "--as-of", as_of, &r.as_of)))
+		return rc;
+	if (pm_reward_run(db, &r, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld grants, %lld points"), r.granted, (long long)r.points);
+	return PM_OK;
+}
+
+static const struct pm_opt points_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_points(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *unit = NULL, *arg;
+	struct pm_db *db;
+	int64_t balance;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_UNIT)
+			unit = arg;
+	if (k < 0)
+		return c->stop;
+	if (!unit)
+		return pm_cli_usage(c, _("--unit CODE is required"));
+	if (pm_cli_db(c, "bill.read", &db) || may_see_unit(c, db, unit) ||
+	    pm_points_each(db, unit, out_record, c, &balance, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("unit '%s' has %lld points"), unit, (long long)balance);
+	return PM_OK;
+}
+
 static const struct pm_cmd cmds[] = {
 	{"run", cmd_run, NULL, N_("make the period's draft bills"), run_opts, NULL},
 	{"issue", cmd_issue, NULL, N_("issue the period's drafts: post them, apply prepaid balances"), issue_opts, NULL},
@@ -448,6 +759,13 @@ static const struct pm_cmd cmds[] = {
 	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), adjust_opts, NULL},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
+	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
+	 reconcile_opts, NULL},
+	{"export", cmd_export, NULL, N_("the period's bill lines for finance, as CSV or xlsx"), export_opts, NULL},
+	{"notice", cmd_notice, "[BILL]", N_("printable payment notices (缴费通知单), one A4 page per bill"), notice_opts,
+	 NULL},
+	{"rewards", cmd_rewards, NULL, N_("grant the reward points (积分) due, once"), rewards_opts, NULL},
+	{"points", cmd_points, NULL, N_("a unit's reward points: history and balance"), points_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

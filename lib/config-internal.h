@@ -71,6 +71,8 @@ extern const struct pm_schema pm_notify_schema;                    /* lib/notify
 extern const struct pm_schema pm_template_schema;                  /* lib/template.c */
 extern const struct pm_schema pm_repair_schema;                    /* lib/repair.c */
 extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c */
+extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
+extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with

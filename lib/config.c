@@ -1005,6 +1005,8 @@ static const struct pm_schema config_schema = {
 	PM_KEY("meters", &meters_schema, .def = "{}"),
 	PM_KEY("billing", &pm_billing_schema),
 	PM_KEY("fees", &pm_fees_schema),
+	PM_KEY("notice", &pm_notice_schema),
+	PM_KEY("rewards", &pm_rewards_schema),
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema)),

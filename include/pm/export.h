@@ -1,0 +1,38 @@
+/* Exports for finance: one row per bill line of a period, as CSV or as an
+ * Excel workbook (a detail sheet and a summary by building and fee item).
+ * Amounts are computed in integer fen; the workbook holds yuan as numbers
+ * formatted "0.00", each made from its fen only when its cell is written. */
+#ifndef PM_EXPORT_H
+#define PM_EXPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pm/err.h"
+
+struct pm_db;
+
+/* One bill line of a bill not void. */
+struct pm_export_row {
+	const char *bill, *unit, *building, *fee, *label, *quantity;
+	int64_t amount; /* fen */
+};
+
+/* The period's ("YYYY-MM") bill lines, by bill then line; fn returning
+ * non-zero stops the walk with that code. */
+int pm_export_each(struct pm_db *db, const char *period,
+		   int (*fn)(void *ctx, const struct pm_export_row *row), void *ctx, struct pm_err *e);
+
+/* CSV (RFC 4180, "\r\n" line ends) with the header bill, unit, building,
+ * fee, label, quantity, amount (yuan, two decimals), after a UTF-8 byte
+ * order mark when bom is set, as Excel wants to read Chinese. *rows is
+ * the number of lines written. PM_EIO when writing fails. */
+int pm_export_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *rows, struct pm_err *e);
+
+/* An .xlsx workbook at path: the sheet of lines and the summary sheet.
+ * Written beside path and renamed into place, so path is never half a
+ * workbook. PM_ECANTCREAT when it cannot be written. */
+int pm_export_xlsx(struct pm_db *db, const char *period, const char *path, long *rows,
+		   struct pm_err *e);
+
+#endif

@@ -1,0 +1,45 @@
+/* Reconciliation: a payment channel's statement (a bank's or a gateway's
+ * list of what it took in) set against the payments recorded for that
+ * channel, to find what one side has and the other lacks. Reads only. */
+#ifndef PM_RECONCILE_H
+#define PM_RECONCILE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/err.h"
+
+struct pm_db;
+struct pm_reconcile;
+
+/* What a statement entry or a recorded payment came to. */
+enum pm_recon_status {
+	PM_RECON_MATCHED,              /* both sides, the same amount */
+	PM_RECON_MISSING_IN_STORE,     /* in the statement, not recorded */
+	PM_RECON_MISSING_IN_STATEMENT, /* recorded on the statement's dates, not in it */
+	PM_RECON_AMOUNT_MISMATCH,      /* both sides, different amounts */
+	PM_RECON_NSTATUS
+};
+/* "matched", "missing_in_store", "missing_in_statement", "amount_mismatch" */
+extern const char *const pm_recon_names[];
+
+int pm_reconcile_new(const char *channel, struct pm_reconcile **out, struct pm_err *e);
+void pm_reconcile_free(struct pm_reconcile *r);
+
+/* Takes one statement record {"ref", "amount" (yuan), "time" (RFC 3339)}.
+ * PM_EDATA, taking nothing, for a bad record or a ref the statement
+ * already had. */
+int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e);
+
+/* Compares the statement with the channel's payments: each statement
+ * entry in the order read, then each payment recorded on the statement's
+ * days (first to last, in the community's zone) that the statement
+ * lacks, oldest first. fn gets each as {"type":"reconcile","status",
+ * "channel","ref","statement_fen","store_fen","statement_at","store_at",
+ * "payment","unit"} (null for what a side lacks); a non-zero return stops
+ * the walk with that code. counts, indexed by status, are filled in. */
+int pm_reconcile_run(struct pm_db *db, struct pm_reconcile *r, int (*fn)(void *ctx, json_t *rec),
+		     void *ctx, long counts[PM_RECON_NSTATUS], struct pm_err *e);
+
+#endif

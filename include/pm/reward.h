@@ -1,0 +1,35 @@
+/* Reward points (积分): incentives for paying online and on time, from the
+ * config's `rewards` section, kept in a points ledger per unit. */
+#ifndef PM_REWARD_H
+#define PM_REWARD_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/err.h"
+
+struct pm_db;
+
+/* Grants what is due as of a day (days since 1970), each grant once:
+ * first_online_payment to a unit whose first payment through an online
+ * channel was made by then, on_time_streak for each run of that many
+ * consecutive periods whose bills were paid in full by their due dates
+ * (a bill paid late, or unpaid past due, starts the count again). One
+ * transaction, audited when it granted anything; fn (unless NULL) gets
+ * each grant as {"type":"points",...}. */
+struct pm_reward_run {
+	int32_t as_of;
+	int (*fn)(void *ctx, json_t *grant);
+	void *ctx;
+	long granted;   /* filled in */
+	int64_t points;
+};
+int pm_reward_run(struct pm_db *db, struct pm_reward_run *r, struct pm_err *e);
+
+/* A unit's grants, oldest first, each with the running "balance";
+ * *balance is the total. PM_EDATA for an unknown unit. */
+int pm_points_each(struct pm_db *db, const char *unit, int (*fn)(void *ctx, json_t *row), void *ctx,
+		   int64_t *balance, struct pm_err *e);
+
+#endif

@@ -1,0 +1,207 @@
+/* reconcile: a channel's statement against the payments recorded for it.
+ * The statement is held in memory (a day's or a month's entries of one
+ * channel), its refs in a hash so that each recorded payment of its days
+ * is looked up once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/reconcile.h"
+#include "pm/timeutil.h"
+#include "bill-internal.h"
+
+const char *const pm_recon_names[] = {"matched", "missing_in_store", "missing_in_statement",
+				      "amount_mismatch", NULL};
+
+struct entry {
+	char *ref;
+	int64_t amount, at;
+};
+
+struct pm_reconcile {
+	char *channel;
+	struct entry *e;
+	size_t n, cap;
+	json_t *refs; /* ref -> true */
+	int64_t first, last; /* earliest and latest time */
+};
+
+int pm_reconcile_new(const char *channel, struct pm_reconcile **out, struct pm_err *e)
+{
+	struct pm_reconcile *r = calloc(1, sizeof *r);
+
+	*out = NULL;
+	if (!r || !(r->channel = strdup(channel)) || !(r->refs = json_object())) {
+		pm_reconcile_free(r);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	*out = r;
+	return PM_OK;
+}
+
+void pm_reconcile_free(struct pm_reconcile *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->e[i].ref);
+	free(r->e);
+	free(r->channel);
+	json_decref(r->refs);
+	free(r);
+}
+
+int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e)
+{
+	const char *ref;
+	int64_t amount, at;
+
+	if (pm_json_str(rec, "ref", PM_REQUIRED, &ref, e) || pm_json_money(rec, "amount", PM_REQUIRED, &amount, e) ||
+	    pm_json_time(rec, "time", PM_REQUIRED, &at, e))
+		return e->code;
+	if (!*ref)
+		return pm_err_set(e, PM_EDATA, _("field \"ref\": empty"));
+	if (amount <= 0)
+		return pm_err_set(e, PM_EDATA, _("field \"amount\": must be more than 0"));
+	if (json_object_get(r->refs, ref))
+		return pm_err_set(e, PM_EDATA, _("ref '%s' is in the statement twice"), ref);
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct entry *x = realloc(r->e, cap * sizeof *x);
+		if (!x)
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+		r->e = x;
+		r->cap = cap;
+	}
+	if (!(r->e[r->n].ref = strdup(ref)) || json_object_set_new(r->refs, ref, json_true())) {
+		free(r->e[r->n].ref);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	r->e[r->n].amount = amount;
+	r->e[r->n++].at = at;
+	if (r->n == 1 || at < r->first)
+		r->first = at;
+	if (r->n == 1 || at > r->last)
+		r->last = at;
+	return PM_OK;
+}
+
+/* One side's facts, absent when its amount is negative. */
+struct side {
+	int64_t amount, at;
+};
+
+struct walk {
+	struct pm_db *db;
+	struct pm_reconcile *r;
+	int (*fn)(void *ctx, json_t *rec);
+	void *ctx;
+	long *counts;
+};
+
+static json_t *when(int64_t at, int64_t amount, const char *tz)
+{
+	char buf[PM_TIME_BUF];
+
+	return amount < 0 ? json_null() : json_string(pm_time_fmt(at, tz, buf));
+}
+
+static json_t *fen(int64_t amount)
+{
+	return amount < 0 ? json_null() : json_integer(amount);
+}
+
+static int tell(struct walk *w, enum pm_recon_status s, const char *ref, struct side st, struct side store,
+		int64_t payment, const char *unit)
+{
+	const char *tz = pm_db_tz(w->db);
+	json_t *rec;
+	int rc;
+
+	w->counts[s]++;
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "type", "reconcile",
+			"status", pm_recon_names[s], "channel", w->r->channel, "ref", ref,
+			"statement_fen", fen(st.amount), "store_fen", fen(store.amount),
+			"statement_at", when(st.at, st.amount, tz), "store_at", when(store.at, store.amount, tz),
+			"payment", payment ? json_integer(payment) : json_null(),
+			"unit", unit ? json_string(unit) : json_null());
+	if (!rec)
+		return PM_EFAIL;
+	rc = w->fn(w->ctx, rec);
+	json_decref(rec);
+	return rc;
+}
+
+static int statement_entry(struct walk *w, const struct entry *x, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, u.code, p.amount_fen, p.at FROM payment p JOIN unit u ON u.id = p.unit_id"
+		" WHERE p.channel = ? AND p.ref = ?";
+	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
+	struct side store = {-1, 0};
+	char unit[64] = "";
+	int64_t id = 0;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, w->r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, x->ref, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(unit, sizeof unit, "%s", TEXT(st, 1));
+		store.amount = sqlite3_column_int64(st, 2);
+		store.at = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(w->db, e, _("cannot read payments"));
+	return tell(w, id == 0 ? PM_RECON_MISSING_IN_STORE : store.amount == x->amount ? PM_RECON_MATCHED
+		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at}, store, id,
+		    id ? unit : NULL);
+}
+
+/* Payments of the statement's days that it does not list. */
+static int store_only(struct walk *w, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, u.code, p.amount_fen, p.at, p.ref FROM payment p JOIN unit u ON u.id = p.unit_id"
+		" WHERE p.channel = ? AND p.at >= ? AND p.at < ? ORDER BY p.at, p.id";
+	const char *tz = pm_db_tz(w->db);
+	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, w->r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pm_date_start(pm_date_of(w->r->first, tz), tz));
+	sqlite3_bind_int64(st, 3, pm_date_start(pm_date_of(w->r->last, tz) + 1, tz));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (json_object_get(w->r->refs, TEXT(st, 4)))
+			continue;
+		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 4), (struct side){-1, 0},
+			  (struct side){sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)},
+			  sqlite3_column_int64(st, 0), TEXT(st, 1));
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(w->db, e, _("cannot read payments"));
+}
+
+int pm_reconcile_run(struct pm_db *db, struct pm_reconcile *r, int (*fn)(void *ctx, json_t *rec),
+		     void *ctx, long counts[PM_RECON_NSTATUS], struct pm_err *e)
+{
+	struct walk w = {db, r, fn, ctx, counts};
+	int rc = PM_OK;
+
+	memset(counts, 0, PM_RECON_NSTATUS * sizeof *counts);
+	for (size_t i = 0; i < r->n && rc == PM_OK; i++)
+		rc = statement_entry(&w, &r->e[i], e);
+	if (rc == PM_OK && r->n)
+		rc = store_only(&w, e);
+	return rc;
+}

@@ -1,0 +1,286 @@
+/* reward: points for paying online and on time. Each grant is a row
+ * unique on (unit, rule, earned_by), inserted with ON CONFLICT DO
+ * NOTHING, so a run repeated for the same or a later day grants only
+ * what is new. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/config.h"
+#include "pm/i18n.h"
+#include "pm/reward.h"
+#include "pm/timeutil.h"
+#include "bill-internal.h"
+#include "config-internal.h"
+
+/* ---- configuration: `rewards` (pm.yaml(5)) ---- */
+
+static const struct pm_schema streak_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("months", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "36"), .def = "3"),
+	PM_KEY("points", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000000"), .def = "0")),
+};
+
+const struct pm_schema pm_rewards_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("online_channels", PM_NODE(PM_SCHEMA_LIST, .min = "1",
+					  .item = PM_NODE(PM_SCHEMA_STRING, .min = "1")), .def = "[wechat, alipay]"),
+	PM_KEY("first_online_payment", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000000"), .def = "0"),
+	PM_KEY("on_time_streak", &streak_schema, .def = "{}")),
+};
+
+struct grant_ctx {
+	struct pm_db *db;
+	struct pm_reward_run *r;
+	char as_of[PM_TIME_BUF];
+};
+
+static int grant(struct grant_ctx *g, int64_t unit_id, const char *unit, const char *rule, const char *earned_by,
+		 const char *detail, int64_t points, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO points (unit_id, rule, earned_by, detail, points, as_of, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st = pm_db_stmt(g->db, sql, e);
+	json_t *rec;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, unit_id);
+	sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, earned_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, points);
+	sqlite3_bind_text(st, 6, g->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, pm_now());
+	if (pm_bill_step_done(g->db, st, _("cannot record points"), e))
+		return e->code;
+	if (sqlite3_changes(pm_db_sqlite(g->db)) == 0)
+		return PM_OK;
+	g->r->granted++;
+	g->r->points += points;
+	if (!g->r->fn)
+		return PM_OK;
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "type", "points", "unit", unit, "rule", rule,
+			"earned_by", earned_by, "detail", detail, "points", (json_int_t)points, "as_of", g->as_of);
+	rc = g->r->fn(g->r->ctx, rec);
+	json_decref(rec);
+	return rc;
+}
+
+/* Each unit's first payment through an online channel by the day's end. */
+static int first_online(struct grant_ctx *g, json_t *channels, int64_t points, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.unit_id, u.code, p.id, min(p.at) FROM payment p JOIN unit u ON u.id = p.unit_id"
+		" WHERE p.channel IN (SELECT value FROM json_each(?1)) AND p.at < ?2"
+		" AND NOT EXISTS (SELECT 1 FROM points x WHERE x.unit_id = p.unit_id AND x.rule = 'first_online_payment')"
+		" GROUP BY p.unit_id ORDER BY p.unit_id";
+	sqlite3_stmt *st = pm_db_stmt(g->db, sql, e);
+	char *list = json_dumps(channels, JSON_COMPACT), detail[64];
+	const char *tz = pm_db_tz(g->db);
+	json_t *rows = json_array(), *row;
+	size_t i;
+	int rc;
+
+	if (!st || !list || !rows) {
+		free(list);
+		json_decref(rows);
+		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
+	}
+	sqlite3_bind_text(st, 1, list, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, pm_date_start(g->r->as_of + 1, tz));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(rows, json_pack("[I, s, I]", (json_int_t)sqlite3_column_int64(st, 0),
+						      TEXT(st, 1), (json_int_t)sqlite3_column_int64(st, 2)));
+	sqlite3_reset(st);
+	free(list);
+	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(g->db, e, _("cannot read payments"));
+	json_array_foreach(rows, i, row) {
+		if (rc)
+			break;
+		snprintf(detail, sizeof detail, "payment:%lld", (long long)json_integer_value(json_array_get(row, 2)));
+		rc = grant(g, json_integer_value(json_array_get(row, 0)), json_string_value(json_array_get(row, 1)),
+			   "first_online_payment", "first", detail, points, e);
+	}
+	json_decref(rows);
+	return rc;
+}
+
+enum standing { ON_TIME, LATE, PENDING };
+
+/* Whether a bill was paid in full by its due date, as known on as_of. */
+static enum standing standing_of(sqlite3_stmt *st, int32_t as_of, const char *tz)
+{
+	char paid_day[PM_TIME_BUF], today[PM_TIME_BUF];
+	const char *due = TEXT(st, 3);
+	int32_t day = pm_date_of(sqlite3_column_int64(st, 5), tz);
+	int paid = sqlite3_column_int64(st, 4) <= 0 && day <= as_of;
+
+	pm_date_fmt(day, paid_day);
+	pm_date_fmt(as_of, today);
+	if (paid)
+		return strcmp(paid_day, due) <= 0 ? ON_TIME : LATE;
+	return strcmp(due, today) < 0 ? LATE : PENDING;
+}
+
+struct streak {
+	int64_t unit;
+	char code[64], first[16], prev[16];
+	int count, stopped;
+};
+
+static int consecutive(const char *prev, const char *period)
+{
+	struct pm_period a, b;
+
+	return *prev && pm_period_parse(prev, &a, NULL) == PM_OK && pm_period_parse(period, &b, NULL) == PM_OK &&
+	       pm_period_add(a, 1).year == b.year && pm_period_add(a, 1).month == b.month;
+}
+
+static int streak_bill(struct grant_ctx *g, struct streak *s, sqlite3_stmt *st, int months, int64_t points,
+		       struct pm_err *e)
+{
+	const char *period = TEXT(st, 2);
+	char detail[64];
+	enum standing k;
+
+	if (s->stopped)
+		return PM_OK;
+	if (!consecutive(s->prev, period))
+		s->count = 0;
+	snprintf(s->prev, sizeof s->prev, "%s", period);
+	k = standing_of(st, g->r->as_of, pm_db_tz(g->db));
+	if (k == PENDING) {
+		s->stopped = 1;
+		return PM_OK;
+	}
+	if (k == LATE) {
+		s->count = 0;
+		return PM_OK;
+	}
+	if (s->count++ == 0)
+		snprintf(s->first, sizeof s->first, "%s", period);
+	if (s->count < months)
+		return PM_OK;
+	s->count = 0;
+	snprintf(detail, sizeof detail, "%s..%s", s->first, period);
+	return grant(g, s->unit, s->code, "on_time_streak", period, detail, points, e);
+}
+
+/* Every unit's bills in period order: runs of months paid on time. A
+ * bill was settled when the last money reached it: the payment's own
+ * time (a callback may be recorded later), or the entry's for a prepaid
+ * balance applied at issue. */
+static int on_time(struct grant_ctx *g, int months, int64_t points, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT b.unit_id, u.code, b.period, b.due, b.total_fen + b.late_fen + b.adjust_fen - b.paid_fen,"
+		" coalesce((SELECT max(coalesce(p.at, j.ts)) FROM allocation a JOIN journal j ON j.id = a.journal_id"
+		" LEFT JOIN payment p ON p.id = a.payment_id WHERE a.bill_id = b.id), b.issued_at)"
+		" FROM bill b JOIN unit u ON u.id = b.unit_id WHERE b.status IN ('issued','partial','paid')"
+		" AND b.due IS NOT NULL ORDER BY b.unit_id, b.period";
+	sqlite3_stmt *st = pm_db_stmt(g->db, sql, e);
+	struct streak s = {.unit = 0};
+	int rc;
+
+	if (!st)
+		return e->code;
+	/* Grants are inserted while the query runs: SQLite allows it, and
+	 * the points table is not read by this query. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 0) != s.unit) {
+			s = (struct streak){.unit = sqlite3_column_int64(st, 0)};
+			snprintf(s.code, sizeof s.code, "%s", TEXT(st, 1));
+		}
+		if ((rc = streak_bill(g, &s, st, months, points, e))) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(g->db, e, _("cannot read bills"));
+}
+
+static int rules(struct grant_ctx *g, json_t *cfg, struct pm_err *e)
+{
+	json_t *streak = json_object_get(cfg, "on_time_streak");
+	int64_t first = json_integer_value(json_object_get(cfg, "first_online_payment")),
+		sp = json_integer_value(json_object_get(streak, "points"));
+
+	if (first > 0 && first_online(g, json_object_get(cfg, "online_channels"), first, e))
+		return e->code;
+	if (sp > 0 && on_time(g, (int)json_integer_value(json_object_get(streak, "months")), sp, e))
+		return e->code;
+	return PM_OK;
+}
+
+int pm_reward_run(struct pm_db *db, struct pm_reward_run *r, struct pm_err *e)
+{
+	struct grant_ctx g = {db, r, ""};
+	struct pm_config *cfg;
+	json_t *section, *after;
+	int rc;
+
+	r->granted = 0;
+	r->points = 0;
+	pm_date_fmt(r->as_of, g.as_of);
+	if (pm_config_current(db, r->as_of, &cfg, e))
+		return e->code;
+	if (!(section = pm_config_section(cfg, "rewards"))) {
+		pm_config_free(cfg);
+		return PM_OK;
+	}
+	if ((rc = pm_db_begin(db, e)) == PM_OK) {
+		rc = rules(&g, section, e);
+		after = json_pack("{s:s, s:I, s:I}", "as_of", g.as_of, "granted", (json_int_t)r->granted,
+				  "points", (json_int_t)r->points);
+		if (rc == PM_OK && r->granted)
+			rc = pm_audit_log(db, "bill.rewards", "rewards", NULL, after, e);
+		json_decref(after);
+		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+	}
+	pm_config_free(cfg);
+	return rc;
+}
+
+int pm_points_each(struct pm_db *db, const char *unit, int (*fn)(void *ctx, json_t *row), void *ctx,
+		   int64_t *balance, struct pm_err *e)
+{
+	static const char known[] = "SELECT id FROM unit WHERE code = ?";
+	static const char sql[] =
+		"SELECT x.rule, x.earned_by, x.detail, x.points, x.as_of FROM points x JOIN unit u ON u.id = x.unit_id"
+		" WHERE u.code = ? ORDER BY x.id";
+	sqlite3_stmt *st = pm_db_stmt(db, known, e);
+	json_t *row;
+	int rc;
+
+	*balance = 0;
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? pm_err_set(e, PM_EDATA, _("unknown unit '%s'"), unit)
+					 : pm_db_fail(db, e, _("cannot read units"));
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*balance += sqlite3_column_int64(st, 3);
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I}", "type", "points", "unit", unit,
+				"rule", TEXT(st, 0), "earned_by", TEXT(st, 1), "detail", TEXT(st, 2),
+				"points", (json_int_t)sqlite3_column_int64(st, 3), "as_of", TEXT(st, 4),
+				"balance", (json_int_t)*balance);
+		rc = fn(ctx, row);
+		json_decref(row);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read points"));
+}
