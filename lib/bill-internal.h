@@ -22,6 +22,9 @@ int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, jso
 /* Step a statement to its end: PM_OK or the failure as e. */
 int pm_bill_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e);
 
+/* Repair charges on a bill that is rebuilt or voided go on the next one. */
+int pm_bill_release_repairs(struct pm_db *db, int64_t bill, struct pm_err *e);
+
 /* The bill's id, unit id, unit code and status. PM_EDATA if unknown. */
 struct pm_bill_row {
 	int64_t id, unit_id, total, late, adjust, paid;

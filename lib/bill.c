@@ -96,6 +96,8 @@ static int check_fee(const json_t *fee, struct pm_err *e)
 
 	if (strcmp(type, "per_area") == 0)
 		return needs(fee, "prices", type, e);
+	if (strcmp(type, "repair") == 0)
+		return PM_OK;
 	if (strcmp(type, "fixed") == 0 || strcmp(type, "parking") == 0)
 		return needs(fee, "amounts", type, e);
 	if (json_object_get(fee, "price") && json_object_get(fee, "tiers"))
@@ -119,7 +121,7 @@ static const struct pm_schema fee_schema = {
 	PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
 	PM_KEY("label", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64"), .required = true),
 	PM_KEY("type", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("per_area", "metered", "shared", "fixed",
-								  "parking")), .required = true),
+								  "parking", "repair")), .required = true),
 	PM_KEY("prices", PM_NODE(PM_SCHEMA_DICT, .min = "1", .item = PRICE)),
 	PM_KEY("vacant_discount_percent", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "100"), .def = "0"),
 	PM_KEY("prorate", PM_NODE(PM_SCHEMA_BOOL), .def = "true"),
@@ -197,7 +199,7 @@ int pm_bill_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, stru
 
 /* ---- fee items, read once per run ---- */
 
-enum fee_type { FEE_PER_AREA, FEE_METERED, FEE_SHARED, FEE_FIXED, FEE_PARKING };
+enum fee_type { FEE_PER_AREA, FEE_METERED, FEE_SHARED, FEE_FIXED, FEE_PARKING, FEE_REPAIR };
 
 struct fee {
 	json_t *j;
@@ -245,7 +247,7 @@ static void fee_prices(struct fee *f)
 
 static int fees_load(json_t *section, struct fee **out, size_t *n, struct pm_err *e)
 {
-	static const char *const types[] = {"per_area", "metered", "shared", "fixed", "parking"};
+	static const char *const types[] = {"per_area", "metered", "shared", "fixed", "parking", "repair"};
 	size_t count = json_array_size(section), i;
 	struct fee *f = calloc(count ? count : 1, sizeof *f);
 	json_t *j, *r;
@@ -257,7 +259,7 @@ static int fees_load(json_t *section, struct fee **out, size_t *n, struct pm_err
 		f[i].name = jstr(j, "name");
 		f[i].label = jstr(j, "label");
 		f[i].kind = jstr(j, "meter_kind");
-		for (int t = 0; t < 5; t++)
+		for (size_t t = 0; t < sizeof types / sizeof *types; t++)
 			if (strcmp(jstr(j, "type"), types[t]) == 0)
 				f[i].type = (enum fee_type)t;
 		r = json_object_get(j, "rounding");
@@ -281,6 +283,7 @@ struct run {
 	int64_t version, start, end;
 	int32_t first, last;       /* the period's days */
 	int pdays;
+	int repair_fee;            /* a repair fee item: charges get billed */
 	char period[PM_TIME_BUF];
 };
 
@@ -755,6 +758,37 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 	return PM_OK;
 }
 
+/* Chargeable repairs (pm-repair resolve --cost) made before the period's
+ * end and on no bill yet: one line each. insert_bill marks them billed. */
+static int repairs(struct run *rn, const struct fee *f, const struct unit *u, struct bill *b,
+		   struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ticket_id, amount_fen FROM repair_charge"
+		" WHERE unit_id = ?1 AND billed_bill_id IS NULL AND created_at < ?2 ORDER BY ticket_id";
+	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
+	struct line *l;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, u->id);
+	sqlite3_bind_int64(st, 2, rn->end);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t ticket = sqlite3_column_int64(st, 0), fen = sqlite3_column_int64(st, 1);
+		if (!(l = line_add(b, f, f->label, fen, json_pack("{s:I, s:I}", "ticket", (json_int_t)ticket,
+								    "amount_fen", (json_int_t)fen)))) {
+			sqlite3_reset(st);
+			return too_many(u, e);
+		}
+		snprintf(l->quantity, sizeof l->quantity, "#%lld", (long long)ticket);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(rn->db, e, _("cannot read repair charges"));
+	return PM_OK;
+}
+
 static int unit_lines(struct run *rn, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	int rc = PM_OK;
@@ -767,6 +801,7 @@ static int unit_lines(struct run *rn, const struct unit *u, struct bill *b, stru
 		case FEE_SHARED: rc = shared(rn, i, u, b, e); break;
 		case FEE_FIXED:
 		case FEE_PARKING: rc = fixed(f, u, b, e); break;
+		case FEE_REPAIR: rc = repairs(rn, f, u, b, e); break;
 		}
 	}
 	return rc;
@@ -813,7 +848,7 @@ static int existing(struct run *rn, const struct unit *u, struct pm_err *e)
 		return 0;
 	if (!rn->r->recompute || !draft)
 		return 1;
-	if (!(st = pm_db_stmt(rn->db, del, e)))
+	if (pm_bill_release_repairs(rn->db, id, e) || !(st = pm_db_stmt(rn->db, del, e)))
 		return -e->code;
 	sqlite3_bind_int64(st, 1, id);
 	if (pm_bill_step_done(rn->db, st, _("cannot rebuild the draft"), e))
@@ -853,6 +888,33 @@ static int insert_line(struct run *rn, int64_t bill, int seq, const struct line 
 	return rc;
 }
 
+/* The same charges repairs() read, now on bill id. */
+static int mark_repairs(struct run *rn, const struct unit *u, int64_t id, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE repair_charge SET billed_bill_id = ?3"
+		" WHERE unit_id = ?1 AND billed_bill_id IS NULL AND created_at < ?2";
+	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, u->id);
+	sqlite3_bind_int64(st, 2, rn->end);
+	sqlite3_bind_int64(st, 3, id);
+	return pm_bill_step_done(rn->db, st, _("cannot mark repair charges billed"), e);
+}
+
+int pm_bill_release_repairs(struct pm_db *db, int64_t bill, struct pm_err *e)
+{
+	static const char sql[] = "UPDATE repair_charge SET billed_bill_id = NULL WHERE billed_bill_id = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, bill);
+	return pm_bill_step_done(db, st, _("cannot release repair charges"), e);
+}
+
 static int insert_bill(struct run *rn, const struct unit *u, const struct bill *b, const char *code,
 		       struct pm_err *e)
 {
@@ -877,7 +939,7 @@ static int insert_bill(struct run *rn, const struct unit *u, const struct bill *
 	for (int i = 0; i < b->n; i++)
 		if (insert_line(rn, id, i + 1, &b->l[i], e))
 			return e->code;
-	return PM_OK;
+	return rn->repair_fee ? mark_repairs(rn, u, id, e) : PM_OK;
 }
 
 static int tell(struct run *rn, const struct unit *u, const char *code, const char *outcome,
@@ -1098,6 +1160,8 @@ int pm_bill_run(struct pm_db *db, struct pm_bill_run *r, struct pm_err *e)
 		return e->code;
 	rn.version = pm_config_version(rn.cfg);
 	rc = fees_load(pm_config_section(rn.cfg, "fees"), &rn.fees, &rn.nfees, e);
+	for (size_t i = 0; rc == PM_OK && i < rn.nfees; i++)
+		rn.repair_fee |= rn.fees[i].type == FEE_REPAIR;
 	if (rc == PM_OK && rn.nfees == 0)
 		rc = pm_err_set(e, PM_ECONFIG, _("no fee items in config version %lld: add a \"fees\" section"),
 				(long long)rn.version);
