@@ -356,6 +356,18 @@ static int overdue_run(struct overdue *od, struct pm_err *e)
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(od->db, e, _("cannot read tickets"));
 }
 
+/* One audit record for a cron run over tickets: when, how many, which. */
+static int audit_run(struct pm_db *db, const char *action, int64_t as_of, const char *counted,
+		     long count, json_t *ids, struct pm_err *e)
+{
+	json_t *after = json_pack("{s:I, s:I, s:O}", "as_of", (json_int_t)as_of, counted,
+				  (json_int_t)count, "tickets", ids);
+	int rc = pm_audit_log(db, action, action, NULL, after, e);
+
+	json_decref(after);
+	return rc;
+}
+
 int pm_ticket_overdue(struct pm_db *db, int64_t as_of, int (*fn)(void *ctx, json_t *rec),
 		      void *ctx, long *count, struct pm_err *e)
 {
@@ -367,9 +379,7 @@ int pm_ticket_overdue(struct pm_db *db, int64_t as_of, int (*fn)(void *ctx, json
 	*count = 0;
 	view_init(db, &rp, &v, as_of, false);
 	if ((rc = pm_db_begin(db, e)) == PM_OK && (rc = overdue_run(&od, e)) == PM_OK && od.count)
-		rc = pm_audit_log(db, "ticket.overdue", "ticket.overdue", NULL,
-			json_pack("{s:I, s:I, s:O}", "as_of", (json_int_t)v.as_of, "breaches",
-				  (json_int_t)od.count, "tickets", od.ids), e);
+		rc = audit_run(db, "ticket.overdue", v.as_of, "breaches", od.count, od.ids, e);
 	rc = rc ? rc : pm_db_commit(db, e);
 	if (rc)
 		pm_db_rollback(db);
@@ -436,9 +446,7 @@ int pm_ticket_sweep(struct pm_db *db, int64_t as_of, long *closed, struct pm_err
 	pm_repair_close(&rp);
 	if ((rc = pm_db_begin(db, e)) == PM_OK && (rc = sweep_run(db, as_of - after, as_of, ids, e)) == PM_OK &&
 	    json_array_size(ids))
-		rc = pm_audit_log(db, "ticket.sweep", "ticket.sweep", NULL,
-			json_pack("{s:I, s:I, s:O}", "as_of", (json_int_t)as_of, "closed",
-				  (json_int_t)json_array_size(ids), "tickets", ids), e);
+		rc = audit_run(db, "ticket.sweep", as_of, "closed", (long)json_array_size(ids), ids, e);
 	rc = rc ? rc : pm_db_commit(db, e);
 	if (rc)
 		pm_db_rollback(db);
