@@ -345,6 +345,12 @@ static const struct pm_opt adjust_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+static const struct pm_opt refund_opts[] = {
+	{"amount", O_AMOUNT, "YUAN", N_("how much of the payment to give back (required)")},
+	{"reason", O_REASON, "TEXT", N_("why (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
 /* BILL or PAYMENT with --reason, and --amount when amount is not NULL:
  * PM_OK, or -1 after --help, or the usage error. */
 static int change_opts(struct pm_ctx *c, int argc, char **argv, const char **reason, const char **amount,
@@ -757,7 +763,7 @@ static const struct pm_cmd cmds[] = {
 	{"pay", cmd_pay, "[-|FILE...]", N_("record a payment, or JSON lines of them"), pay_opts, NULL},
 	{"void", cmd_void, "BILL", N_("void a bill with nothing paid"), void_opts, NULL},
 	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
-	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), adjust_opts, NULL},
+	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), refund_opts, NULL},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
 	 reconcile_opts, NULL},
