@@ -96,40 +96,9 @@ out:
 	return rc;
 }
 
-static const struct pm_opt import_opts[] = {
-	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
-	{NULL, 0, NULL, NULL},
-};
-
-static int upsert_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
-{
-	enum pm_upsert did;
-	int rc = pm_meter_upsert(ctx, rec, &did, e);
-
-	*outcome = (int)did;
-	return rc;
-}
-
 static int cmd_import(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_import im = {.action = "meter.import", .mode = PM_JSONL_OR_CSV,
-			       .outcomes = pm_upsert_names, .record = upsert_record};
-	struct pm_db *db;
-	const char *arg;
-	int k;
-
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
-		}
-	if (k < 0)
-		return c->stop;
-	if (pm_cli_db(c, "meter.write", &db))
-		return c->err.code;
-	im.ctx = db;
-	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_upsert);
 }
 
 static const struct pm_opt list_opts[] = {
@@ -507,7 +476,7 @@ static int cmd_anomalies(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_cmd cmds[] = {
 	{"add", cmd_add, "CODE", N_("register a meter, or change one"), add_opts, NULL},
-	{"import", cmd_import, "[FILE...]", N_("register meters from JSON lines or CSV"), import_opts, NULL},
+	{"import", cmd_import, "[FILE...]", N_("register meters from JSON lines or CSV"), pm_cli_import_opts, NULL},
 	{"list", cmd_list, NULL, N_("list meters"), list_opts, NULL},
 	{"show", cmd_show, "CODE", N_("show a meter"), NULL, NULL},
 	{"retire", cmd_retire, "CODE", N_("take a meter out of service with its final reading"), retire_opts, NULL},

@@ -529,39 +529,9 @@ static int cmd_asset_add(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
-static const struct pm_opt import_opts[] = {
-	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
-	{NULL, 0, NULL, NULL},
-};
-
-static int asset_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
-{
-	enum pm_upsert did;
-	int rc = pm_asset_upsert(ctx, rec, &did, e);
-
-	*outcome = (int)did;
-	return rc;
-}
-
 static int cmd_asset_import(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_import im = {.action = "asset.import", .mode = PM_JSONL_OR_CSV,
-			       .outcomes = pm_upsert_names, .record = asset_record};
-	const char *arg;
-	int k;
-
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
-		}
-	if (k < 0)
-		return c->stop;
-	if (pm_cli_db(c, "asset.write", &c->db))
-		return c->err.code;
-	im.ctx = c->db;
-	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	return pm_cli_import_upserts(c, argc, argv, "asset.import", "asset.write", pm_asset_upsert);
 }
 
 static const struct pm_opt asset_list_opts[] = {
@@ -640,7 +610,7 @@ static int cmd_asset_retire(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_cmd asset_cmds[] = {
 	{"add", cmd_asset_add, NULL, N_("add an asset, or change one"), asset_add_opts, NULL},
-	{"import", cmd_asset_import, "[FILE...]", N_("add or update assets from JSON lines or CSV"), import_opts, NULL},
+	{"import", cmd_asset_import, "[FILE...]", N_("add or update assets from JSON lines or CSV"), pm_cli_import_opts, NULL},
 	{"list", cmd_asset_list, NULL, N_("list assets in service"), asset_list_opts, NULL},
 	{"show", cmd_asset_show, "CODE", N_("show an asset and its maintenance history"), no_opts, NULL},
 	{"retire", cmd_asset_retire, "CODE", N_("take an asset out of service"), retire_opts, NULL},

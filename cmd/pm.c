@@ -12,7 +12,7 @@
 #include "pm/i18n.h"
 #include "pm/timeutil.h"
 
-enum { O_COMMUNITY = 0x100, O_TZ, O_REJECT, O_STRICT, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
+enum { O_COMMUNITY = 0x100, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
        O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY };
 
 /* ---- init and config ---- */
@@ -143,56 +143,14 @@ static int cmd_config_show(struct pm_ctx *c, int argc, char **argv)
 
 /* ---- units and people ---- */
 
-static const struct pm_opt import_opts[] = {
-	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
-	{NULL, 0, NULL, NULL},
-};
-
-struct upsert_ctx {
-	struct pm_db *db;
-	int (*upsert)(struct pm_db *, json_t *, enum pm_upsert *, struct pm_err *);
-};
-
-static int upsert_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
-{
-	struct upsert_ctx *u = ctx;
-	enum pm_upsert did;
-	int rc = u->upsert(u->db, rec, &did, e);
-
-	*outcome = (int)did;
-	return rc;
-}
-
-static int run_import(struct pm_ctx *c, int argc, char **argv, const char *action,
-		      int (*upsert)(struct pm_db *, json_t *, enum pm_upsert *, struct pm_err *))
-{
-	struct upsert_ctx u = {NULL, upsert};
-	struct pm_import im = {.action = action, .mode = PM_JSONL_OR_CSV,
-			       .outcomes = pm_upsert_names, .record = upsert_record, .ctx = &u};
-	const char *arg;
-	int k;
-
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
-		}
-	if (k < 0)
-		return c->stop;
-	if (pm_cli_db(c, strncmp(action, "unit", 4) == 0 ? "unit.write" : "person.write", &u.db))
-		return c->err.code;
-	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
-}
-
 static int cmd_unit_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return run_import(c, argc, argv, "unit.import", pm_unit_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "unit.import", "unit.write", pm_unit_upsert);
 }
 
 static int cmd_person_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return run_import(c, argc, argv, "person.import", pm_person_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_upsert);
 }
 
 static int out_record(void *ctx, json_t *rec)
@@ -660,14 +618,14 @@ static const struct pm_cmd config_cmds[] = {
 };
 
 static const struct pm_cmd unit_cmds[] = {
-	{"import", cmd_unit_import, "[FILE...]", N_("add or update units from JSON lines or CSV"), import_opts, NULL},
+	{"import", cmd_unit_import, "[FILE...]", N_("add or update units from JSON lines or CSV"), pm_cli_import_opts, NULL},
 	{"list", cmd_unit_list, NULL, N_("list units"), unit_list_opts, NULL},
 	{"show", cmd_unit_show, "CODE", N_("show a unit and who lives there"), NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct pm_cmd person_cmds[] = {
-	{"import", cmd_person_import, "[FILE...]", N_("add or update people from JSON lines or CSV"), import_opts, NULL},
+	{"import", cmd_person_import, "[FILE...]", N_("add or update people from JSON lines or CSV"), pm_cli_import_opts, NULL},
 	{"list", cmd_person_list, NULL, N_("list people"), NULL, NULL},
 	{"show", cmd_person_show, "CODE", N_("show a person"), NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},

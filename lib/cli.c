@@ -731,3 +731,51 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 	}
 	return rc;
 }
+
+/* ---- importing by upserts ---- */
+
+enum { OPT_REJECT = 0x1100, OPT_STRICT };
+
+const struct pm_opt pm_cli_import_opts[] = {
+	{"reject", OPT_REJECT, "FILE", N_("copy bad records to FILE")},
+	{"strict", OPT_STRICT, NULL, N_("write nothing if any record is bad")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct upserts {
+	struct pm_db *db;
+	int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+};
+
+static int upsert_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	struct upserts *u = ctx;
+	enum pm_upsert did;
+	int rc = u->upsert(u->db, rec, &did, e);
+
+	*outcome = (int)did;
+	return rc;
+}
+
+int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *action,
+			  const char *permission,
+			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
+					struct pm_err *e))
+{
+	struct upserts u = {NULL, upsert};
+	struct pm_import im = {.action = action, .mode = PM_JSONL_OR_CSV,
+			       .outcomes = pm_upsert_names, .record = upsert_record, .ctx = &u};
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case OPT_REJECT: im.reject = arg; break;
+		case OPT_STRICT: im.strict = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, permission, &u.db))
+		return c->err.code;
+	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+}

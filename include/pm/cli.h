@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "pm/auth.h"
+#include "pm/community.h"
 #include "pm/db.h"
 #include "pm/err.h"
 #include "pm/jsonl.h"
@@ -114,6 +115,16 @@ struct pm_import {
 	long read, rejected, counts[8]; /* filled in */
 };
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files);
+
+/* The options of a subcommand that imports records one upsert each
+ * (--reject FILE, --strict), and its whole handler: parses them, opens the
+ * store with permission, and imports the operands (JSON lines or CSV)
+ * through upsert, counting inserted, updated and unchanged. */
+extern const struct pm_opt pm_cli_import_opts[];
+int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *action,
+			  const char *permission,
+			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
+					struct pm_err *e));
 
 /* Progress on stderr, only when stderr is a terminal and not -q. */
 void pm_cli_progress(struct pm_ctx *c, long done, long total);
