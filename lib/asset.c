@@ -89,16 +89,10 @@ static int asset_write(struct pm_db *db, const char *code, const char *v[NTEXT],
 static int asset_exists(struct pm_db *db, const char *code, bool *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM asset WHERE code = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	int rc = pm_db_exists(db, sql, code, _("cannot read assets"), e);
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	*exists = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read assets"));
+	*exists = rc == 1;
+	return rc < 0 ? -rc : PM_OK;
 }
 
 int pm_asset_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)

@@ -156,18 +156,10 @@ static int place_ids(struct pm_db *db, const struct unit_in *u, int64_t *bid, in
 static int unit_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM unit WHERE code = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	int rc = pm_db_exists(db, sql, code, _("cannot read units"), e);
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read units"));
-	*exists = rc == SQLITE_ROW;
-	return PM_OK;
+	*exists = rc == 1;
+	return rc < 0 ? -rc : PM_OK;
 }
 
 int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
@@ -211,9 +203,9 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	return PM_OK;
 }
 
-static const char unit_cols[] =
-	"SELECT u.code, b.code, en.code, u.room, u.floor, u.area_centi, u.use, u.status, u.delivered"
-	" FROM unit u JOIN building b ON b.id = u.building_id JOIN entrance en ON en.id = u.entrance_id";
+#define UNIT_COLS \
+	"SELECT u.code, b.code, en.code, u.room, u.floor, u.area_centi, u.use, u.status, u.delivered" \
+	" FROM unit u JOIN building b ON b.id = u.building_id JOIN entrance en ON en.id = u.entrance_id"
 
 static json_t *unit_json(sqlite3_stmt *st)
 {
@@ -252,24 +244,17 @@ static int occupants(struct pm_db *db, const char *code, json_t *unit, struct pm
 int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t **out,
 		struct pm_err *e)
 {
-	static char sql[sizeof unit_cols + 32];
+	static const char sql[] = UNIT_COLS " WHERE u.code = ?";
 	sqlite3_stmt *st;
-	int rc;
+	int rc = pm_db_row(db, sql, code, &st, _("cannot read units"), e);
 
 	*out = NULL;
-	if (!sql[0])
-		snprintf(sql, sizeof sql, "%s WHERE u.code = ?", unit_cols);
-	if (!(st = pm_db_stmt(db, sql, e)))
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = unit_json(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (rc < 0)
+		return -rc;
+	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no unit '%s'"), code);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read units"));
+	*out = unit_json(st);
+	sqlite3_reset(st);
 	if (with_occupants && occupants(db, code, *out, e)) {
 		json_decref(*out);
 		*out = NULL;
@@ -329,11 +314,9 @@ static int each_row(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_s
 int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, json_t *unit),
 		 void *ctx, struct pm_err *e)
 {
-	static char sql[sizeof unit_cols + 64];
+	static const char sql[] = UNIT_COLS " WHERE ?1 IS NULL OR b.code = ?1 ORDER BY u.code";
 	sqlite3_stmt *st;
 
-	if (!sql[0])
-		snprintf(sql, sizeof sql, "%s WHERE ?1 IS NULL OR b.code = ?1 ORDER BY u.code", unit_cols);
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, building, -1, SQLITE_STATIC);
@@ -371,18 +354,10 @@ static int check_phone(const char *p, struct pm_err *e)
 static int person_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM person WHERE code = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	int rc = pm_db_exists(db, sql, code, _("cannot read people"), e);
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read people"));
-	*exists = rc == SQLITE_ROW;
-	return PM_OK;
+	*exists = rc == 1;
+	return rc < 0 ? -rc : PM_OK;
 }
 
 static const char *const roles[] = {"owner", "tenant", "family", NULL};
@@ -486,21 +461,16 @@ static json_t *person_json(sqlite3_stmt *st)
 int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
 {
 	static const char sql[] = PERSON_COLS " WHERE p.code = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, code, &st, _("cannot read people"), e);
 
 	*out = NULL;
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = person_json(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (rc < 0)
+		return -rc;
+	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read people"));
+	*out = person_json(st);
+	sqlite3_reset(st);
 	return PM_OK;
 }
 

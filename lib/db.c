@@ -184,6 +184,34 @@ int pm_db_bulk(struct pm_db *db, struct pm_err *e)
 	return pm_db_exec(db, "PRAGMA cache_size = -16384", e);
 }
 
+int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt **st,
+	      const char *what, struct pm_err *e)
+{
+	int rc;
+
+	if (!(*st = pm_db_stmt(db, sql, e)))
+		return -e->code;
+	sqlite3_bind_text(*st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(*st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(*st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return -pm_db_fail(db, e, what);
+}
+
+int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,
+		 struct pm_err *e)
+{
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, key, &st, what, e);
+
+	if (rc == 1)
+		sqlite3_reset(st);
+	return rc;
+}
+
 sqlite3 *pm_db_sqlite(struct pm_db *db)
 {
 	return db->h;

@@ -349,21 +349,16 @@ static json_t *meter_json(struct pm_db *db, sqlite3_stmt *st)
 int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
 {
 	static const char sql[] = METER_COLS " WHERE m.code = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, code, &st, _("cannot read meters"), e);
 
 	*out = NULL;
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = meter_json(db, st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (rc < 0)
+		return -rc;
+	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no meter '%s'"), code);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read meters"));
+	*out = meter_json(db, st);
+	sqlite3_reset(st);
 	return PM_OK;
 }
 
@@ -399,20 +394,15 @@ int pm_meter_by_address(struct pm_db *db, const char *address, char *code, size_
 			struct pm_err *e)
 {
 	static const char sql[] = "SELECT code FROM meter WHERE address = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, address, &st, _("cannot read meters"), e);
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(code, size, "%s", TEXT(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (rc < 0)
+		return -rc;
+	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no meter has address %s"), address);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read meters"));
+	snprintf(code, size, "%s", TEXT(st, 0));
+	sqlite3_reset(st);
 	return PM_OK;
 }
 

@@ -34,6 +34,15 @@ void pm_db_rollback(struct pm_db *db);
  * address of sql (pass string literals), reset and unbound on each call. */
 sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e);
 
+/* The first row of the cached statement sql with key bound to ?1: 1 with
+ * *st on that row (read it, then sqlite3_reset it), 0 when there is none,
+ * or the negative error code with e saying it could not read what. */
+int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt **st,
+	      const char *what, struct pm_err *e);
+/* Whether sql with key bound to ?1 gives a row: 1, 0, or -code. */
+int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,
+		 struct pm_err *e);
+
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
