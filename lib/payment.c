@@ -358,7 +358,7 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 		"SELECT p.id, u.code, p.amount_fen FROM payment p JOIN unit u ON u.id = p.unit_id"
 		" WHERE p.channel = ? AND p.ref = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char buf[PM_MONEY_BUF];
+	char buf[PM_MONEY_BUF], amount[PM_MONEY_BUF];
 	int rc, same = 0;
 
 	if (!st)
@@ -370,9 +370,12 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 		*id = sqlite3_column_int64(st, 0);
 		same = strcmp(TEXT(st, 1), p->unit) == 0 && sqlite3_column_int64(st, 2) == p->amount;
 		pm_money_fmt(sqlite3_column_int64(st, 2), buf);
+		pm_money_fmt(p->amount, amount);
 		if (!same)
-			pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already recorded for unit '%s' with amount %s"),
-				   p->channel, p->ref, TEXT(st, 1), buf);
+			pm_err_set(e, PM_EDATA,
+				   _("payment '%s:%s' is already recorded for unit '%s' with amount %s:"
+				     " this one is for unit '%s' with amount %s"),
+				   p->channel, p->ref, TEXT(st, 1), buf, p->unit, amount);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
