@@ -1069,6 +1069,7 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 {
 	static const char sql[] = UNIT_COLS " WHERE u.code = ?1";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
+	char last[PM_TIME_BUF];
 	struct unit u;
 	int rc;
 
@@ -1078,7 +1079,11 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		unit_of(st, &u);
-		rc = bill_unit(rn, &u, e);
+		/* Delivered after the period: not billable, as in bill_batch. */
+		if (u.delivered && strcmp(u.delivered, pm_date_fmt(rn->last, last)) > 0)
+			rc = PM_OK;
+		else
+			rc = bill_unit(rn, &u, e);
 		sqlite3_reset(st);
 		return rc;
 	}
