@@ -822,16 +822,18 @@ static void bill_code(const struct run *rn, const char *unit, char *code, size_t
 	snprintf(code, size, "B-%s-%s", rn->period, unit);
 }
 
-/* 1: an existing bill to skip; 0: none (a draft being recomputed is
- * deleted first). */
-static int existing(struct run *rn, const struct unit *u, struct pm_err *e)
+/* 1: an existing bill to skip; 0: none, or a draft being recomputed:
+ * its id in *rebuild, its lines gone and its repair charges let go. It
+ * is rebuilt in place, so a payment that named it still names it. */
+static int existing(struct run *rn, const struct unit *u, int64_t *rebuild, struct pm_err *e)
 {
 	static const char find[] = "SELECT id, status FROM bill WHERE unit_id = ? AND period = ?";
-	static const char del[] = "DELETE FROM bill WHERE id = ?";
+	static const char del[] = "DELETE FROM bill_line WHERE bill_id = ?";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, find, e);
 	int64_t id = 0;
 	int draft = 0, rc;
 
+	*rebuild = 0;
 	if (!st)
 		return -e->code;
 	sqlite3_bind_int64(st, 1, u->id);
@@ -854,7 +856,25 @@ static int existing(struct run *rn, const struct unit *u, struct pm_err *e)
 	if (pm_bill_step_done(rn->db, st, _("cannot rebuild the draft"), e))
 		return -e->code;
 	rn->r->recomputed++;
+	*rebuild = id;
 	return 0;
+}
+
+/* A draft rebuilt with no lines at all is no bill: gone, and a payment
+ * that named it names none (it was prepaid all along). */
+static int drop_draft(struct run *rn, int64_t id, struct pm_err *e)
+{
+	static const char unname[] = "UPDATE payment SET bill_id = NULL WHERE bill_id = ?";
+	static const char del[] = "DELETE FROM bill WHERE id = ?";
+	sqlite3_stmt *st;
+
+	if (!(st = pm_db_stmt(rn->db, unname, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if (pm_bill_step_done(rn->db, st, _("cannot rebuild the draft"), e) || !(st = pm_db_stmt(rn->db, del, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	return pm_bill_step_done(rn->db, st, _("cannot rebuild the draft"), e);
 }
 
 static int insert_line(struct run *rn, int64_t bill, int seq, const struct line *l, struct pm_err *e)
@@ -915,27 +935,32 @@ int pm_bill_release_repairs(struct pm_db *db, int64_t bill, struct pm_err *e)
 	return pm_bill_step_done(db, st, _("cannot release repair charges"), e);
 }
 
+/* Writes the bill, as a new draft or over the draft id being rebuilt. */
 static int insert_bill(struct run *rn, const struct unit *u, const struct bill *b, const char *code,
-		       struct pm_err *e)
+		       int64_t id, struct pm_err *e)
 {
-	static const char sql[] =
+	static const char ins[] =
 		"INSERT INTO bill (code, unit_id, period, status, config_version, total_fen, created_at, updated_at)"
-		" VALUES (?, ?, ?, 'draft', ?, ?, ?, ?)";
-	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
-	int64_t id, now = pm_now();
+		" VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?6)";
+	static const char upd[] = "UPDATE bill SET config_version = ?4, total_fen = ?5, updated_at = ?6 WHERE id = ?7";
+	sqlite3_stmt *st = pm_db_stmt(rn->db, id ? upd : ins, e);
 
 	if (!st)
 		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, u->id);
-	sqlite3_bind_text(st, 3, rn->period, -1, SQLITE_STATIC);
+	if (!id) {
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, u->id);
+		sqlite3_bind_text(st, 3, rn->period, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(st, 7, id);
+	}
 	sqlite3_bind_int64(st, 4, rn->version);
 	sqlite3_bind_int64(st, 5, b->total);
-	sqlite3_bind_int64(st, 6, now);
-	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_int64(st, 6, pm_now());
 	if (pm_bill_step_done(rn->db, st, _("cannot write bills"), e))
 		return e->code;
-	id = sqlite3_last_insert_rowid(pm_db_sqlite(rn->db));
+	if (!id)
+		id = sqlite3_last_insert_rowid(pm_db_sqlite(rn->db));
 	for (int i = 0; i < b->n; i++)
 		if (insert_line(rn, id, i + 1, &b->l[i], e))
 			return e->code;
@@ -967,7 +992,8 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 {
 	struct bill *b;
 	char code[96];
-	int rc = existing(rn, u, e);
+	int64_t rebuild;
+	int rc = existing(rn, u, &rebuild, e);
 
 	bill_code(rn, u->code, code, sizeof code);
 	if (rc < 0)
@@ -979,8 +1005,10 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 	if (!(b = calloc(1, sizeof *b)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	rc = unit_lines(rn, u, b, e);
+	if (rc == PM_OK && !b->n && rebuild)
+		rc = drop_draft(rn, rebuild, e);
 	if (rc == PM_OK && b->n) {
-		rc = insert_bill(rn, u, b, code, e);
+		rc = insert_bill(rn, u, b, code, rebuild, e);
 		if (rc == PM_OK) {
 			rn->r->made++;
 			rn->r->total += b->total;
@@ -1041,6 +1069,7 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 {
 	static const char sql[] = UNIT_COLS " WHERE u.code = ?1";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
+	char last[PM_TIME_BUF];
 	struct unit u;
 	int rc;
 
@@ -1050,7 +1079,11 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		unit_of(st, &u);
-		rc = bill_unit(rn, &u, e);
+		/* Delivered after the period: not billable, as in bill_batch. */
+		if (u.delivered && strcmp(u.delivered, pm_date_fmt(rn->last, last)) > 0)
+			rc = PM_OK;
+		else
+			rc = bill_unit(rn, &u, e);
 		sqlite3_reset(st);
 		return rc;
 	}

@@ -358,7 +358,7 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 		"SELECT p.id, u.code, p.amount_fen FROM payment p JOIN unit u ON u.id = p.unit_id"
 		" WHERE p.channel = ? AND p.ref = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char buf[PM_MONEY_BUF];
+	char buf[PM_MONEY_BUF], amount[PM_MONEY_BUF];
 	int rc, same = 0;
 
 	if (!st)
@@ -370,9 +370,12 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 		*id = sqlite3_column_int64(st, 0);
 		same = strcmp(TEXT(st, 1), p->unit) == 0 && sqlite3_column_int64(st, 2) == p->amount;
 		pm_money_fmt(sqlite3_column_int64(st, 2), buf);
+		pm_money_fmt(p->amount, amount);
 		if (!same)
-			pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already recorded for unit '%s' with amount %s"),
-				   p->channel, p->ref, TEXT(st, 1), buf);
+			pm_err_set(e, PM_EDATA,
+				   _("payment '%s:%s' is already recorded for unit '%s' with amount %s:"
+				     " this one is for unit '%s' with amount %s"),
+				   p->channel, p->ref, TEXT(st, 1), buf, p->unit, amount);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -722,14 +725,16 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 		pm_posting_set(&p[1], "cash", channel, -amount);
 		rc = pm_ledger_post(db, "refund", ref, reason, p, 2, &journal, e);
 	}
-	if (rc == PM_OK && (st = pm_db_stmt(db, upd, e))) {
+	if (rc == PM_OK && !(st = pm_db_stmt(db, upd, e)))
+		rc = e->code;
+	if (rc == PM_OK) {
 		sqlite3_bind_int64(st, 1, amount);
 		sqlite3_bind_int64(st, 2, payment);
 		rc = pm_bill_step_done(db, st, _("cannot record the refund"), e);
 	}
 	*out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "type", "refund", "payment", (json_int_t)payment,
 			 "unit", unit, "amount_fen", (json_int_t)amount, "reason", reason);
-	rc = finish(db, rc ? rc : e->code, "bill.refund", ref, *out, e);
+	rc = finish(db, rc, "bill.refund", ref, *out, e);
 	if (rc) {
 		json_decref(*out);
 		*out = NULL;
@@ -893,7 +898,9 @@ static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
 		charged = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	if (days <= before || principal(lc->db, b.id, json_object_get(lf, "exempt_items"), &princ, e))
+	if (days <= before)
+		return PM_OK;
+	if (principal(lc->db, b.id, json_object_get(lf, "exempt_items"), &princ, e))
 		return e->code;
 	cap = pm_div_round(princ * json_integer_value(json_object_get(lf, "cap_percent")), 100, PM_ROUND_DOWN);
 	amount = pm_div_round(princ * json_integer_value(json_object_get(lf, "daily_bp")) * (days - before), 10000,

@@ -133,7 +133,7 @@ expect_out '"outcome":"duplicate"' "is reported as a duplicate"
 expect_eq "$(sql "SELECT count(*) FROM payment WHERE ref = 'W-1'")" "1" "and recorded once"
 run pm-bill pay --unit 1-1-101 --amount 61 --channel wechat --ref W-1
 expect_rc 65 "the same ref with another amount"
-expect_err "payment 'wechat:W-1' is already recorded for unit '1-1-101' with amount 60.00" "is a conflict"
+expect_err "payment 'wechat:W-1' is already recorded for unit '1-1-101' with amount 60.00: this one is for unit '1-1-101' with amount 61.00" "is a conflict naming both amounts"
 printf '{"unit":"1-1-101","amount":"10","channel":"bank","ref":"B-1"}\n{"unit":"1-1-101","amount":"10","channel":"bank","ref":"B-1"}\n{"unit":"nope","amount":"1","channel":"bank","ref":"B-2"}\n{"unit":"1-1-101","amount":"-1","channel":"bank","ref":"B-3"}\n' >pays.jsonl
 run pm-bill pay --reject bad.jsonl --format jsonl pays.jsonl
 expect_rc 65 "pay - with bad lines"
