@@ -17,7 +17,7 @@
 
 enum { O_TEMPLATE = 0x100, O_CHANNEL, O_REJECT, O_STRICT, O_FLUSH, O_PARALLEL, O_LIMIT,
        O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL, O_TITLE, O_BODY, O_TO, O_PIN, O_UNTIL,
-       O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL };
+       O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL, O_ROLE };
 
 #define BATCH 1024
 
@@ -318,6 +318,7 @@ static int send_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 static const struct pm_opt send_opts[] = {
 	{"template", O_TEMPLATE, "NAME", N_("the template, like bill_issued (required)")},
 	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
+	{"role", O_ROLE, "ROLE", N_("staff to tell when a record names no one, like frontdesk")},
 	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
 	{"reject", O_REJECT, "FILE", N_("copy records that cannot be sent to FILE")},
 	{"strict", O_STRICT, NULL, N_("queue nothing if any record is bad")},
@@ -329,13 +330,15 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 	struct send_ctx s = {.channel = -1};
 	struct pm_import im = {.action = "notify.send", .mode = PM_JSONL_ONLY,
 			       .outcomes = send_outcomes, .record = send_record, .ctx = &s};
-	const char *arg;
+	const char *role = NULL, *arg;
+	enum pm_role r;
 	int k, rc, now = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_TEMPLATE: s.tmpl = arg; break;
 		case O_CHANNEL: if (parse_channel(c, arg, &s.channel)) return PM_EUSAGE; break;
+		case O_ROLE: role = arg; break;
 		case O_FLUSH: now = 1; break;
 		case O_REJECT: im.reject = arg; break;
 		case O_STRICT: im.strict = 1; break;
@@ -344,8 +347,14 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (!s.tmpl)
 		return pm_cli_usage(c, _("--template is required"));
+	if (role && pm_role_parse(role, &r, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
 	if (open_notify(c, "notify.send", &s.n))
 		return c->err.code;
+	if (pm_notify_set_role(s.n, role, &c->err)) {
+		pm_notify_close(s.n);
+		return c->err.code;
+	}
 	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
 	if (rc == PM_OK || rc == PM_EDATA)
 		pm_cli_note(c, _("messages: queued %ld, duplicate %ld, opted out %ld, no address %ld"),

@@ -112,6 +112,7 @@ struct pm_notify {
 	struct pm_config *cfg;
 	json_t *channels, *notify, *own; /* own: the defaults when the config has none */
 	const char *tz, *community;
+	char *role;                       /* told when a record names no one */
 	struct pm_tmpl *tmpl;             /* the last one used */
 };
 
@@ -166,7 +167,19 @@ void pm_notify_close(struct pm_notify *n)
 	pm_config_free(n->cfg);
 	json_decref(n->own);
 	pm_tmpl_free(n->tmpl);
+	free(n->role);
 	free(n);
+}
+
+int pm_notify_set_role(struct pm_notify *n, const char *role, struct pm_err *e)
+{
+	char *copy = NULL;
+
+	if (role && !(copy = strdup(role)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	free(n->role);
+	n->role = copy;
+	return PM_OK;
 }
 
 static int64_t setting(struct pm_notify *n, const char *group, const char *key)
@@ -343,6 +356,7 @@ static int one_channel(struct queue_run *q, enum pm_channel ch, const struct rec
 		       char *const text[3], struct pm_err *e)
 {
 	const char *addr = address_for(ch, r);
+	json_t *own;
 	char *key;
 	int rc;
 
@@ -350,8 +364,16 @@ static int one_channel(struct queue_run *q, enum pm_channel ch, const struct rec
 		q->counts->no_address++;
 		return PM_OK;
 	}
+	/* The key's {{channel}} is ours; the record's own (a payment's "cash")
+	 * is put back for the next recipient's text. */
+	own = json_incref(json_object_get(q->fields, "channel"));
 	set_str(q->fields, "channel", channel_names[ch]);
-	if ((rc = render(q, json_string_value(json_object_get(q->n->notify, "dedupe")), 0, &key, e)))
+	rc = render(q, json_string_value(json_object_get(q->n->notify, "dedupe")), 0, &key, e);
+	if (own)
+		json_object_set_new(q->fields, "channel", own);
+	else
+		json_object_del(q->fields, "channel");
+	if (rc)
 		return pm_err_prefix(e, _("dedupe key"));
 	rc = insert(q, ch, r, addr, key, text, e);
 	free(key);
@@ -477,6 +499,10 @@ static int explicit_to(struct queue_run *q, json_t *to, struct pm_err *e)
 	return rc;
 }
 
+/* Residents: "to", else the unit's residents, else staff as below.
+ * Staff: "to", else "assignee" or "login", else the record's "role", else
+ * the notifier's role; a staff template never tells the unit's residents
+ * (an SLA breach of a flat is the staff's business, not the owner's). */
 static int resolve(struct queue_run *q, struct pm_err *e)
 {
 	json_t *rec = q->rec;
@@ -484,7 +510,7 @@ static int resolve(struct queue_run *q, struct pm_err *e)
 
 	if (json_object_get(rec, "to"))
 		return explicit_to(q, json_object_get(rec, "to"), e);
-	if (q->unit)
+	if (q->unit && !q->t->staff)
 		return by_query(q, unit_sql, q->unit, _("unit"), e);
 	if (pm_json_str(rec, "assignee", PM_OPTIONAL, &s, e) || pm_json_str(rec, "login", PM_OPTIONAL, &s, e))
 		return e->code;
@@ -493,30 +519,78 @@ static int resolve(struct queue_run *q, struct pm_err *e)
 		return by_query(q, login_sql, s, _("user"), e);
 	if (pm_json_str(rec, "role", PM_OPTIONAL, &s, e))
 		return e->code;
-	if ((s = json_string_value(json_object_get(rec, "role"))))
+	if ((s = json_string_value(json_object_get(rec, "role"))) || (s = q->n->role))
 		return by_query(q, role_sql, s, _("role"), e);
-	return pm_err_set(e, PM_EDATA, _("no recipient: the record has no \"to\", \"unit\", \"assignee\", \"login\" or \"role\""));
+	if (q->t->staff)
+		return pm_err_set(e, PM_EDATA, _("no recipient: the record has no \"to\", \"assignee\", \"login\" or \"role\", and no --role was given"));
+	return pm_err_set(e, PM_EDATA, _("no recipient: the record has no \"to\", \"unit\", \"assignee\", \"login\" or \"role\", and no --role was given"));
 }
 
-/* The record's id, or a digest of the record when it has none, so the
- * same record always makes the same dedupe key. */
-static void record_ref(json_t *rec, char out[65])
-{
-	json_t *id = json_object_get(rec, "id");
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char *dump;
+/* What makes two records the same event, for the dedupe key's {{ref}}:
+ * the first row for the record's type whose fields the record all has,
+ * as text or integers. A ticket is news at each step; a ticket breaches
+ * each of its clocks once; an anomaly is one rule on one meter in one
+ * period, or one event of it when it has a time. */
+static const struct identity {
+	const char *type;
+	const char *fields[5];
+} identities[] = {
+	{"ticket", {"id", "status"}},
+	{"sla_breach", {"ticket", "clock"}},
+	{"anomaly", {"rule", "meter", "period", "ts"}},
+	{"anomaly", {"rule", "meter", "period"}},
+};
 
-	if (json_is_string(id)) {
-		snprintf(out, 65, "%s", json_string_value(id));
-	} else if (json_is_integer(id)) {
-		snprintf(out, 65, "%lld", (long long)json_integer_value(id));
-	} else if ((dump = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS))) {
-		crypto_hash_sha256(h, (const unsigned char *)dump, strlen(dump));
-		sodium_bin2hex(out, 65, h, 8);
-		free(dump);
-	} else {
-		snprintf(out, 65, "?");
+/* rec's field key into b: text (not empty) or an integer; 0 if neither. */
+static int add_scalar(struct strbuf *b, json_t *rec, const char *key)
+{
+	json_t *v = json_object_get(rec, key);
+
+	if (json_is_string(v) && *json_string_value(v))
+		sb_str(b, json_string_value(v));
+	else if (json_is_integer(v))
+		sb_fmt(b, "%lld", (long long)json_integer_value(v));
+	else
+		return 0;
+	return 1;
+}
+
+/* Whether rec has every one of fields; if so, *out is their values joined
+ * with ':' (NULL when out of memory). */
+static int joined(json_t *rec, const char *const *fields, char **out)
+{
+	struct strbuf b = {0};
+
+	for (size_t i = 0; fields[i]; i++) {
+		if (i)
+			sb_str(&b, ":");
+		if (!add_scalar(&b, rec, fields[i])) {
+			free(sb_take(&b));
+			return 0;
+		}
 	}
+	*out = sb_take(&b);
+	return 1;
+}
+
+char *pm_notify_ref(json_t *rec)
+{
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	const char *by_id[] = {"id", NULL}, *by_type[] = {type, NULL};
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *ref, *dump, hex[17];
+
+	for (size_t i = 0; type && i < sizeof identities / sizeof *identities; i++)
+		if (strcmp(identities[i].type, type) == 0 && joined(rec, identities[i].fields, &ref))
+			return ref;
+	if (joined(rec, by_id, &ref) || (type && joined(rec, by_type, &ref)))
+		return ref;
+	if (!(dump = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS)))
+		return NULL;
+	crypto_hash_sha256(h, (const unsigned char *)dump, strlen(dump));
+	free(dump);
+	sodium_bin2hex(hex, sizeof hex, h, 8);
+	return strdup(hex);
 }
 
 static int use_template(struct pm_notify *n, const char *name, struct pm_err *e)
@@ -539,7 +613,7 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 {
 	struct queue_run q = {.n = n, .channel = channel, .rec = rec, .counts = counts};
 	struct pm_notify_counts before = *counts;
-	char ref[65];
+	char *ref;
 	int rc;
 
 	if ((rc = use_template(n, tmpl, e)))
@@ -547,11 +621,12 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 	if (pm_json_str(rec, "unit", PM_OPTIONAL, &q.unit, e))
 		return e->code;
 	q.t = n->tmpl;
-	record_ref(rec, ref);
-	q.ref = ref;
 	pm_date_fmt(day, q.day);
-	if (!(q.fields = json_deep_copy(rec)))
+	if (!(ref = pm_notify_ref(rec)) || !(q.fields = json_deep_copy(rec))) {
+		free(ref);
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	q.ref = ref;
 	set_str(q.fields, "template", tmpl);
 	set_str(q.fields, "ref", ref);
 	set_str(q.fields, "day", q.day);
@@ -565,6 +640,7 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 		pm_db_exec(n->db, "RELEASE queue_record", NULL);
 	}
 	json_decref(q.fields);
+	free(ref);
 	return rc;
 }
 

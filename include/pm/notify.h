@@ -34,12 +34,18 @@ struct pm_notify_counts {
 	long queued, duplicate, opted_out, no_address;
 };
 
+/* The role told when a record names no recipient of its own (NULL:
+ * none), such as the front desk for an unassigned SLA breach. */
+int pm_notify_set_role(struct pm_notify *n, const char *role, struct pm_err *e);
+
 /* Queues template tmpl for rec: recipients from "to" (an address or list
- * of them), else "unit" (its current owners and tenants, by their
- * preferences), else "assignee" or "login" (a user), else "role" (every
- * enabled user with it). channel (-1: each person's preferred channels)
- * picks the channel. Run inside a write transaction; PM_EDATA for a record
- * that cannot be sent (nothing of it is queued). */
+ * of them), else, for a template whose audience is residents, "unit" (its
+ * current owners and tenants, by their preferences), else "assignee" or
+ * "login" (a user), else "role" (every enabled user with it), else the
+ * role of pm_notify_set_role. A staff template never tells a unit's
+ * residents. channel (-1: each person's preferred channels) picks the
+ * channel. Run inside a write transaction; PM_EDATA for a record that
+ * cannot be sent (nothing of it is queued). */
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 		    struct pm_notify_counts *counts, struct pm_err *e);
 
@@ -112,7 +118,15 @@ int pm_notify_each(struct pm_db *db, const char *status, const char *unit,
  * audited. PM_EDATA for an unknown or sent id. */
 int pm_notify_retry(struct pm_notify *n, int64_t id, struct pm_err *e);
 
-/* ---- signatures and MIME, exposed for their tests ---- */
+/* ---- identity, signatures and MIME, exposed for their tests ---- */
+
+/* The record's identity, the dedupe key's {{ref}}: for its type, the
+ * fields that make it one event ("ticket" id:status, "sla_breach"
+ * ticket:clock, "anomaly" rule:meter:period[:ts]), else its "id", else the
+ * field named like its type (a bill's "bill", a payment's "payment"), else
+ * 16 hex digits of the SHA-256 of the whole record. malloc'd; NULL when
+ * out of memory. */
+char *pm_notify_ref(json_t *rec);
 
 /* DingTalk: base64(HMAC-SHA256(secret, "TIMESTAMP\nsecret")) URL-encoded,
  * timestamp in milliseconds. out must hold 128 bytes. */

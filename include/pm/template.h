@@ -17,6 +17,7 @@ struct pm_tmpl {
 	char *subject, *text, *html; /* html may be NULL: e-mail then sends text only */
 	int legal;        /* a legal notice: sent whatever the opt-outs say */
 	int alarm;        /* sent during quiet hours too */
+	int staff;        /* audience staff: never told to the unit's residents */
 };
 
 /* Renders src with rec's fields: "{{total_fen}}" gives "¥456.78", an RFC
@@ -30,8 +31,8 @@ int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *t
 /* PM_ECONFIG unless src parses ("{{" closed, field names [A-Za-z0-9_]). */
 int pm_tmpl_check(const char *src, struct pm_err *e);
 
-/* A template from its normalized config form {"category", "legal",
- * "alarm", "subject", "text", "html"}. */
+/* A template from its normalized config form {"category", "audience",
+ * "legal", "alarm", "subject", "text", "html"}. */
 int pm_tmpl_from_json(const char *name, json_t *o, struct pm_tmpl **out, struct pm_err *e);
 
 /* Finds template name: in overrides (the config's notify.templates, may

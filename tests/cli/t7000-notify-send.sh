@@ -30,45 +30,62 @@ expect_eq "$(wc -l <"$T/out")" 2 "and only them"
 run pm-notify queue --status bogus
 expect_rc 2 "an unknown status is a usage error"
 
-# Times in the community's zone, missing fields, bad records.
-printf '%s\n' \
- '{"type":"anomaly","id":"A1","unit":"3-2-1102","meter":"W-3-2-1102","rule":"spike","detail":"用量为上月 5 倍","ts":"2026-11-30T16:30:00Z"}' \
- '{"type":"anomaly","id":"A2","unit":"3-2-1102","meter":"W-3-2-1102","rule":"spike"}' \
- '{"type":"anomaly","id":"A3","meter":"W-1","rule":"r","detail":"d","ts":"2026-11-30T16:30:00Z"}' \
- '{"type":"anomaly","id":"A4","unit":"9-9-999","meter":"W","rule":"r","detail":"d","ts":"2026-11-30T16:30:00Z"}' >anomalies.jsonl
-run pm-notify send --template meter_anomaly --channel stdout --reject bad.jsonl anomalies.jsonl
+# Missing fields and bad records (bills as pm-bill prints them).
+b2='"type":"bill","bill":"B-2026-11-3-2-1102","period":"2026-11","status":"issued","total_fen":9500,"late_fen":0,"adjust_fen":0,"paid_fen":0,"due":"2026-12-15"'
+printf '%s\n' "{$b2,\"unit\":\"3-2-1102\",\"owed_fen\":9500}" "{$b2,\"unit\":\"3-2-1102\"}" \
+	"{$b2,\"owed_fen\":9500}" "{$b2,\"unit\":\"9-9-999\",\"owed_fen\":9500}" >bills.jsonl
+run pm-notify send --template bill_issued --channel stdout --reject bad.jsonl bills.jsonl
 expect_rc 65 "records that cannot be sent make exit 65"
-expect_err "anomalies.jsonl:2: template 'meter_anomaly': the record has no field \"ts\"" \
+expect_err "bills.jsonl:2: template 'bill_issued': the record has no field \"owed_fen\"" \
 	"a missing field names template and field"
-expect_err 'anomalies.jsonl:3: no recipient: the record has no "to", "unit"' "a record with no recipient is named"
-expect_err "anomalies.jsonl:4: no one to tell: unit '9-9-999' has no current owner or tenant" "an empty unit is named"
+expect_err 'bills.jsonl:3: no recipient: the record has no "to", "unit"' "a record with no recipient is named"
+expect_err "bills.jsonl:4: no one to tell: unit '9-9-999' has no current owner or tenant" "an empty unit is named"
 expect_eq "$(wc -l <bad.jsonl)" 3 "the bad records go to the reject file"
-expect_eq "$(sql "SELECT body FROM outbox WHERE template = 'meter_anomaly'")" \
-	"王芳您好：3-2-1102 的表 W-3-2-1102 于 2026-12-01 00:30 出现异常（spike）：用量为上月 5 倍。请留意用水用电安全，如有疑问请联系物业。" \
-	"a UTC time is shown in the community's zone"
+expect_eq "$(sql "SELECT body FROM outbox WHERE ref = 'B-2026-11-3-2-1102'")" \
+	"王芳您好：3-2-1102 2026-11 的账单已出，应缴 ¥95.00，请于 2026-12-15 前缴纳。账单号 B-2026-11-3-2-1102。" \
+	"the good record is queued"
 
-run pm-notify send --template no_such_template anomalies.jsonl
+run pm-notify send --template no_such_template bills.jsonl
 expect_rc 78 "an unknown template is a configuration error"
 expect_err "no template 'no_such_template'" "and says which"
-run pm-notify send anomalies.jsonl
+run pm-notify send bills.jsonl
 expect_rc 2 "--template is required"
 
-# Staff by login and by role; explicit addresses.
+# Staff by login and by role, never the unit's residents (breaches as
+# pm-repair overdue prints them); explicit addresses.
 run pm user add wang --role technician --person P005
 run pm user add li --role technician
 run pm user add zhou --role frontdesk
-printf '%s\n' '{"type":"ticket","id":"T-9","title":"电梯困人","assignee":"wang","deadline":"2026-12-01T02:00:00Z"}' \
-	'{"type":"ticket","id":"T-10","title":"漏水","role":"technician","deadline":"2026-12-01T02:00:00Z"}' \
-	'{"type":"ticket","id":"T-11","title":"门锁","assignee":"nobody","deadline":"2026-12-01T02:00:00Z"}' >tickets.jsonl
-run pm-notify send --template sla_breach --channel stdout tickets.jsonl
+run pm user add guard1 --role guard
+breach() { # TICKET ASSIGNEE TEXT: an SLA breach of a ticket of 3-2-1101
+	printf '{"type":"sla_breach","ticket":%s,"clock":"resolve","over_by":3600,"over":"1h","budget":14400,"status":"assigned","category":"elevator","priority":"urgent","unit":"3-2-1101","area":null,"assignee":%s,"as_of":"2026-12-01T10:00:00+08:00","text":"%s"}\n' "$@"
+}
+{ breach 9 '"wang"' 电梯困人; breach 10 null 漏水; breach 11 '"nobody"' 门锁; } >breaches.jsonl
+run pm-notify send --template sla_breach --channel stdout breaches.jsonl
+expect_rc 65 "without --role an unassigned breach has no one to tell"
+expect_err 'breaches.jsonl:2: no recipient: the record has no "to", "assignee", "login" or "role", and no --role was given' \
+	"and is named: a staff template does not fall back on the unit"
+run pm-notify send --template sla_breach --channel stdout --role technician breaches.jsonl
 expect_rc 65 "an unknown assignee is rejected"
-expect_err "tickets.jsonl:3: no one to tell: user 'nobody' has no current enabled user" "and named"
+expect_err "breaches.jsonl:3: no one to tell: user 'nobody' has no current enabled user" "and named"
 expect_eq "$(sql "SELECT ref || ':' || recipient || ':' || coalesce(name, '-') FROM outbox WHERE template = 'sla_breach' ORDER BY id")" \
-"T-9:wang:赵磊
-T-10:li:-
-T-10:wang:赵磊" "the assignee, then everyone with the role"
-expect_eq "$(sql "SELECT body FROM outbox WHERE ref = 'T-9'")" "赵磊：工单 T-9「电梯困人」已超过处理时限（2026-12-01 10:00），请立即处理。" \
+"9:resolve:wang:赵磊
+10:resolve:li:-
+10:resolve:wang:赵磊" "the assignee, else everyone with --role; keyed by ticket and clock"
+expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'sla_breach' AND recipient IN ('P001', 'P002')")" 0 \
+	"never the unit's owner or tenant"
+expect_eq "$(sql "SELECT body FROM outbox WHERE ref = '9:resolve'")" "赵磊：工单 9「电梯困人」（elevator）已超过 resolve 时限 1h，请立即处理。" \
 	"a staff member linked to a person is called by name"
+run pm-notify send --template sla_breach --role janitor breaches.jsonl
+expect_rc 2 "an unknown --role is a usage error"
+expect_err "unknown role 'janitor'" "and named"
+
+# Times in the community's zone; a record's own role.
+feed '{"type":"gate_event","id":"E1","gate":"北门","event":"强行开门","ts":"2026-11-30T16:30:00Z","role":"guard"}\n' \
+	pm-notify send --template gate_alarm --channel stdout --role frontdesk
+expect_eq "$(sql "SELECT recipient || ':' || body FROM outbox WHERE template = 'gate_alarm'")" \
+	"guard1:guard1：北门 于 2026-12-01 00:30 发生告警：强行开门。请立即前往查看。" \
+	"the record's role before --role; a UTC time is shown in the community's zone"
 
 feed '{"id":"X1","to":["13900000009","ops@example.com"],"title":"停水","body":"明天停水"}\n' \
 	pm-notify send --template announcement --channel sms
@@ -87,7 +104,7 @@ sms:13800000002" "the default channel is sms, to each person's phone"
 
 # The log, per unit.
 run pm-notify log --unit 3-2-1102 --format jsonl
-expect_out '"template":"meter_anomaly","recipient":"P004"' "log --unit lists the unit's messages"
+expect_out '"template":"bill_issued","recipient":"P004"' "log --unit lists the unit's messages"
 expect_eq "$(wc -l <"$T/out")" 1 "and no other"
 
 # Permissions.
@@ -106,4 +123,8 @@ printf 'effective: 2026-01-01\ncommunity:\n  name: x\nnotify:\n  dedupe: "{{temp
 run pm config apply bad.yaml
 expect_rc 78 "a dedupe key that does not parse"
 expect_err "bad.yaml:5:11: notify.dedupe: '\{\{' at offset 0 holds no field name" "is refused where it is"
+printf 'effective: 2026-01-01\ncommunity:\n  name: x\nnotify:\n  templates:\n    t1:\n      category: meter\n      audience: owners\n      subject: s\n      text: t\n' >bad.yaml
+run pm config apply bad.yaml
+expect_rc 78 "a template's audience is residents or staff"
+expect_err 'bad.yaml:8:17: notify.templates.t1.audience: expected one of "residents", "staff", got "owners"' "and says where"
 done_testing

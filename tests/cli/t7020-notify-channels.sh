@@ -29,10 +29,10 @@ channels:
 Y
 	run pm config apply pm.yaml
 }
-to() { # ID ADDRESS...: the bill to explicit addresses
+to() { # BILL ADDRESS...: pm-bill's bill record, to explicit addresses
 	id=$1; shift
 	list=$(printf '"%s",' "$@")
-	printf '{"type":"bill","id":"%s","to":[%s],"unit":"3-2-1101","period":"2026-11","total_fen":45678,"due":"2026-12-15"}\n' \
+	printf '{"type":"bill","bill":"%s","to":[%s],"unit":"3-2-1101","period":"2026-11","status":"issued","total_fen":45678,"late_fen":0,"adjust_fen":0,"paid_fen":0,"owed_fen":45678,"due":"2026-12-15","config_version":1}\n' \
 		"$id" "${list%,}"
 }
 status_of() { sql "SELECT group_concat(status || ':' || coalesce(last_error, ''), ' ') FROM outbox WHERE channel = '$1' AND ref = '$2'"; }

@@ -116,6 +116,42 @@ static void test_channel_names(void **state)
 	assert_string_equal(e.msg, "unknown channel 'fax': expected stdout, webhook, wecom, dingtalk, email or sms");
 }
 
+static void expect_ref(const char *rec_text, const char *want)
+{
+	json_t *rec = json_loads(rec_text, 0, NULL);
+	char *ref;
+
+	assert_non_null(rec);
+	ref = pm_notify_ref(rec);
+	assert_string_equal(ref, want);
+	free(ref);
+	json_decref(rec);
+}
+
+/* The dedupe identity: by type, else id, else the type's field, else a
+ * digest, whose expected values were computed with Python:
+ *   hashlib.sha256(json.dumps(rec, sort_keys=True, separators=(",", ":"),
+ *                  ensure_ascii=False).encode()).hexdigest()[:16] */
+static void test_ref(void **state)
+{
+	expect_ref("{\"type\":\"sla_breach\",\"ticket\":2,\"clock\":\"resolve\",\"unit\":\"2-1-1502\"}", "2:resolve");
+	expect_ref("{\"type\":\"sla_breach\",\"ticket\":2,\"clock\":\"accept\"}", "2:accept");
+	expect_ref("{\"type\":\"ticket\",\"id\":1,\"status\":\"resolved\",\"unit\":\"1-1-101\"}", "1:resolved");
+	expect_ref("{\"type\":\"anomaly\",\"rule\":\"spike\",\"period\":\"2026-11\",\"meter\":\"W1\","
+		   "\"usage\":\"16.000\"}", "spike:W1:2026-11");
+	expect_ref("{\"type\":\"anomaly\",\"rule\":\"decrease_rejected\",\"period\":\"2026-11\",\"meter\":\"W1\","
+		   "\"ts\":\"2026-11-03T08:00:00+08:00\"}", "decrease_rejected:W1:2026-11:2026-11-03T08:00:00+08:00");
+	expect_ref("{\"type\":\"bill\",\"bill\":\"B-2026-11-1-1-1002\",\"unit\":\"1-1-1002\"}", "B-2026-11-1-1-1002");
+	expect_ref("{\"type\":\"payment\",\"payment\":145,\"ref\":\"demo-x\"}", "145");
+	expect_ref("{\"type\":\"announcement\",\"id\":7,\"unit\":\"3-2-1101\"}", "7");
+	/* a ticket without its status is known by its id; an empty id is none */
+	expect_ref("{\"type\":\"ticket\",\"id\":3}", "3");
+	expect_ref("{\"type\":\"bill\",\"id\":\"\",\"bill\":\"B-1\"}", "B-1");
+	/* the type's own field must be text or an integer */
+	expect_ref("{\"type\":\"anomaly\",\"anomaly\":{\"a\":1},\"unit\":\"3-2-1101\"}", "07861e9bdf792e27");
+	expect_ref("{\"unit\":\"3-2-1101\",\"title\":\"停水\"}", "2ea08a3d55b5ed38");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_mime_message),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_channel_names),
+		cmocka_unit_test(test_ref),
 	};
 
 	if (sodium_init() < 0)

@@ -45,4 +45,5 @@ J
 	run pm person import people.jsonl
 }
 
-bill='{"type":"bill","id":"B-2026-11-3-2-1101","unit":"3-2-1101","period":"2026-11","total_fen":45678,"due":"2026-12-15"}'
+# A bill as pm-bill list prints it.
+bill='{"type":"bill","bill":"B-2026-11-3-2-1101","unit":"3-2-1101","period":"2026-11","status":"issued","total_fen":45678,"late_fen":0,"adjust_fen":0,"paid_fen":0,"owed_fen":45678,"due":"2026-12-15","config_version":1}'
