@@ -20,19 +20,6 @@ enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVER
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
        O_OUTPUT, O_BOM, O_FORMAT };
 
-static int out_owned(struct pm_ctx *c, json_t *rec)
-{
-	int rc = pm_cli_out(c, rec);
-
-	json_decref(rec);
-	return rc;
-}
-
-static int out_record(void *ctx, json_t *rec)
-{
-	return pm_cli_out(ctx, rec);
-}
-
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
 	if (!s)
@@ -81,7 +68,7 @@ static void progress(void *ctx, long done, long total)
 
 static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_bill_run r = {.fn = out_record, .progress = progress, .ctx = c};
+	struct pm_bill_run r = {.fn = pm_cli_out_each, .progress = progress, .ctx = c};
 	const char *period = NULL, *arg;
 	char **units = NULL;
 	struct pm_db *db;
@@ -136,7 +123,7 @@ static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
 		return rc;
 	if (pm_cli_db(c, "bill.issue", &db) || pm_bill_issue(db, &is, &c->err))
 		return c->err.code;
-	return out_owned(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "type", "issue", "period", period,
+	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "type", "issue", "period", period,
 		"issued", (json_int_t)is.issued, "total_fen", (json_int_t)is.total,
 		"prepaid_fen", (json_int_t)is.prepaid, "total", pm_money_fmt(is.total, buf),
 		"prepaid", pm_money_fmt(is.prepaid, pre)));
@@ -182,7 +169,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return c->err.code;
 	if (c->actor.role == PM_ROLE_OWNER && (!f.unit || may_see_unit(c, db, f.unit)))
 		return f.unit ? c->err.code : pm_err_set(&c->err, PM_ENOPERM, _("owners list bills with --unit CODE"));
-	return pm_bill_each(db, &f, out_record, c, &c->err);
+	return pm_bill_each(db, &f, pm_cli_out_each, c, &c->err);
 }
 
 /* One BILL operand the actor may see: PM_OK, -1 after --help, or the
@@ -215,7 +202,7 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 		return rc < 0 ? c->stop : rc;
 	if (pm_bill_get(db, argv[c->optind], &rec, &c->err))
 		return c->err.code;
-	return out_owned(c, rec);
+	return pm_cli_out_new(c, rec);
 }
 
 static const struct pm_opt statement_opts[] = {
@@ -244,7 +231,7 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("--unit CODE is required"));
 	if (pm_cli_db(c, "bill.read", &db) || may_see_unit(c, db, unit))
 		return c->err.code;
-	return pm_bill_statement(db, unit, from, to, out_record, c, &c->err);
+	return pm_bill_statement(db, unit, from, to, pm_cli_out_each, c, &c->err);
 }
 
 /* ---- payments ---- */
@@ -324,7 +311,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		rc = pm_bill_pay(db, &p, &did, &out, &c->err);
 		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, &c->err);
 		if (rc == PM_OK)
-			rc = out_owned(c, out);
+			rc = pm_cli_out_new(c, out);
 		else
 			json_decref(out);
 	}
@@ -398,7 +385,7 @@ static int cmd_adjust(struct pm_ctx *c, int argc, char **argv)
 		return rc;
 	if (pm_cli_db(c, "bill.adjust", &db) || pm_bill_adjust(db, argv[c->optind], fen, reason, &out, &c->err))
 		return c->err.code;
-	return out_owned(c, out);
+	return pm_cli_out_new(c, out);
 }
 
 static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
@@ -419,7 +406,7 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 		return rc;
 	if (pm_cli_db(c, "bill.refund", &db) || pm_bill_refund(db, id, fen, reason, &out, &c->err))
 		return c->err.code;
-	return out_owned(c, out);
+	return pm_cli_out_new(c, out);
 }
 
 /* ---- late fees ---- */
@@ -431,7 +418,7 @@ static const struct pm_opt late_opts[] = {
 
 static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_late_run r = {.fn = out_record, .ctx = c};
+	struct pm_late_run r = {.fn = pm_cli_out_each, .ctx = c};
 	const char *as_of = NULL, *arg;
 	struct pm_db *db;
 	int k, rc;
@@ -471,7 +458,7 @@ static int reconcile_record(void *ctx, json_t *rec, int *outcome, struct pm_err 
 static int reconcile_report(struct pm_ctx *c, struct pm_db *db, struct pm_reconcile *r, int rc)
 {
 	long n[PM_RECON_NSTATUS], differ;
-	int run = pm_reconcile_run(db, r, out_record, c, n, &c->err);
+	int run = pm_reconcile_run(db, r, pm_cli_out_each, c, n, &c->err);
 
 	if (run)
 		return run;
@@ -707,7 +694,7 @@ static const struct pm_opt rewards_opts[] = {
 
 static int cmd_rewards(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_reward_run r = {.fn = out_record, .ctx = c};
+	struct pm_reward_run r = {.fn = pm_cli_out_each, .ctx = c};
 	const char *as_of = NULL, *arg;
 	struct pm_db *db;
 	int k, rc;
@@ -748,7 +735,7 @@ static int cmd_points(struct pm_ctx *c, int argc, char **argv)
 	if (!unit)
 		return pm_cli_usage(c, _("--unit CODE is required"));
 	if (pm_cli_db(c, "bill.read", &db) || may_see_unit(c, db, unit) ||
-	    pm_points_each(db, unit, out_record, c, &balance, &c->err))
+	    pm_points_each(db, unit, pm_cli_out_each, c, &balance, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("unit '%s' has %lld points"), unit, (long long)balance);
 	return PM_OK;

@@ -13,19 +13,6 @@ enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REG
        O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
        O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH };
 
-static int out_owned(struct pm_ctx *c, json_t *rec)
-{
-	int rc = pm_cli_out(c, rec);
-
-	json_decref(rec);
-	return rc;
-}
-
-static int out_record(void *ctx, json_t *rec)
-{
-	return pm_cli_out(ctx, rec);
-}
-
 /* A reading or register value from the command line, exactly. */
 static int value_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
 {
@@ -122,7 +109,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_cli_db(c, "meter.read", &db))
 		return c->err.code;
-	return pm_meter_each(db, kind, all, out_record, c, &c->err);
+	return pm_meter_each(db, kind, all, pm_cli_out_each, c, &c->err);
 }
 
 static int cmd_show(struct pm_ctx *c, int argc, char **argv)
@@ -140,7 +127,7 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("expected one meter CODE"));
 	if (pm_cli_db(c, "meter.read", &db) || pm_meter_get(db, argv[c->optind], &rec, &c->err))
 		return c->err.code;
-	return out_owned(c, rec);
+	return pm_cli_out_new(c, rec);
 }
 
 static const struct pm_opt retire_opts[] = {
@@ -218,7 +205,7 @@ static void emit_outcome(struct ingest_ctx *ic, json_t *rec, const char *outcome
 			      "meter", rec ? json_object_get(rec, "meter") : NULL,
 			      "ts", rec ? json_object_get(rec, "ts") : NULL, "outcome", outcome, "reason", why);
 
-	out_owned(ic->c, o);
+	pm_cli_out_new(ic->c, o);
 }
 
 static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
@@ -351,7 +338,7 @@ static int decode_file(struct decoder *d, const char *path)
 		d->read++;
 		rec = NULL;
 		if (decode_line(d, line, &rec, &why) == PM_OK) {
-			rc = out_owned(d->c, rec);
+			rc = pm_cli_out_new(d->c, rec);
 			continue;
 		}
 		d->rejected++;
@@ -419,7 +406,7 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 {
 	struct usage_ctx *uc = ctx;
 
-	return out_owned(uc->c, pm_usage_json(u, uc->p));
+	return pm_cli_out_new(uc->c, pm_usage_json(u, uc->p));
 }
 
 static int period_opts(struct pm_ctx *c, int argc, char **argv, struct pm_period *p,
@@ -471,7 +458,7 @@ static int cmd_anomalies(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_cli_db(c, "meter.read", &db))
 		return c->err.code;
-	return pm_anomaly_each(db, p, out_record, c, &c->err);
+	return pm_anomaly_each(db, p, pm_cli_out_each, c, &c->err);
 }
 
 static const struct pm_cmd cmds[] = {

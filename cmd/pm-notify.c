@@ -373,11 +373,6 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 
 /* ---- the outbox ---- */
 
-static int out_record(void *ctx, json_t *rec)
-{
-	return pm_cli_out(ctx, rec);
-}
-
 static const struct pm_opt queue_opts[] = {
 	{"status", O_STATUS, "S", N_("queued, sending, sent or failed (default queued)")},
 	{NULL, 0, NULL, NULL},
@@ -399,7 +394,7 @@ static int cmd_queue(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unknown status '%s': expected queued, sending, sent or failed"), status);
 	if (pm_cli_db(c, "notify.read", &db))
 		return c->err.code;
-	return pm_notify_each(db, status, NULL, out_record, c, &c->err);
+	return pm_notify_each(db, status, NULL, pm_cli_out_each, c, &c->err);
 }
 
 static const struct pm_opt log_opts[] = {
@@ -420,7 +415,7 @@ static int cmd_log(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_cli_db(c, "notify.read", &db))
 		return c->err.code;
-	return pm_notify_each(db, NULL, unit, out_record, c, &c->err);
+	return pm_notify_each(db, NULL, unit, pm_cli_out_each, c, &c->err);
 }
 
 static int cmd_retry(struct pm_ctx *c, int argc, char **argv)
@@ -607,7 +602,7 @@ static int cmd_announcements(struct pm_ctx *c, int argc, char **argv)
 	/* Owners see what is addressed to them; one linked to no one, nothing. */
 	if (c->actor.role == PM_ROLE_OWNER)
 		person = c->actor.person_id ? c->actor.person_id : -1;
-	return pm_announce_each(db, all, person, out_record, c, &c->err);
+	return pm_announce_each(db, all, person, pm_cli_out_each, c, &c->err);
 }
 
 /* The ANN operand of rsvp and rsvps. */
@@ -673,7 +668,7 @@ static int cmd_rsvps(struct pm_ctx *c, int argc, char **argv)
 	if (ann_operand(c, argc, argv, &ann))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "notify.announce", &db) ||
-	    pm_rsvp_each(db, ann, out_record, c, &taken, &capacity, &c->err))
+	    pm_rsvp_each(db, ann, pm_cli_out_each, c, &taken, &capacity, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("announcement %lld: %lld of %lld places taken"), (long long)ann, (long long)taken,
 		    (long long)capacity);

@@ -16,19 +16,6 @@ enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASS
        O_STATUS, O_ASSIGNEE, O_SINCE, O_BREACHED, O_AS_OF, O_ROUTE, O_POINT, O_AT, O_BY, O_DATE,
        O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL };
 
-static int out_record(void *ctx, json_t *rec)
-{
-	return pm_cli_out(ctx, rec);
-}
-
-static int out_owned(struct pm_ctx *c, json_t *rec)
-{
-	int rc = pm_cli_out(c, rec);
-
-	json_decref(rec);
-	return rc;
-}
-
 /* An instant: RFC 3339, or a date meaning its midnight in the zone. */
 static int parse_when(struct pm_ctx *c, const char *s, int64_t *t)
 {
@@ -61,7 +48,7 @@ static int show_ticket(struct pm_ctx *c, int64_t id)
 
 	if (pm_ticket_get(c->db, &c->actor, id, &rec, &c->err))
 		return c->err.code;
-	return out_owned(c, rec);
+	return pm_cli_out_new(c, rec);
 }
 
 /* ---- submit ---- */
@@ -104,7 +91,7 @@ static int submit_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 	if ((rc = pm_ticket_get(c->db, &c->actor, id, &out, e)))
 		return rc;
 	json_object_set_new(out, "outcome", json_string(pm_ticket_outcome_names[did]));
-	rc = out_owned(c, out);
+	rc = pm_cli_out_new(c, out);
 	return rc ? pm_err_set(e, rc, "%s", c->err.msg) : PM_OK;
 }
 
@@ -135,7 +122,7 @@ static int submit_one(struct pm_ctx *c, struct pm_ticket_new *t)
 	if (pm_ticket_get(c->db, &c->actor, id, &rec, &c->err))
 		return c->err.code;
 	json_object_set_new(rec, "outcome", json_string(pm_ticket_outcome_names[did]));
-	return out_owned(c, rec);
+	return pm_cli_out_new(c, rec);
 }
 
 static int cmd_submit(struct pm_ctx *c, int argc, char **argv)
@@ -314,7 +301,7 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 		pm_cli_flush(c);
 		putchar('\n');
 	}
-	return pm_ticket_timeline(c->db, id, out_record, c, &c->err);
+	return pm_ticket_timeline(c->db, id, pm_cli_out_each, c, &c->err);
 }
 
 static const struct pm_opt list_opts[] = {
@@ -356,7 +343,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (f.status && pm_ticket_status_parse(f.status, &(enum pm_ticket_status){0}, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
-	return pm_ticket_each(c->db, &c->actor, &f, out_record, c, &c->err);
+	return pm_ticket_each(c->db, &c->actor, &f, pm_cli_out_each, c, &c->err);
 }
 
 /* ---- cron ---- */
@@ -394,7 +381,7 @@ static int cmd_overdue(struct pm_ctx *c, int argc, char **argv)
 
 	if (cron_args(c, argc, argv, &as_of))
 		return c->stop;
-	if (pm_ticket_overdue(c->db, as_of, out_record, c, &n, &c->err))
+	if (pm_ticket_overdue(c->db, as_of, pm_cli_out_each, c, &n, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("%ld new SLA breaches"), n);
 	return PM_OK;
@@ -420,7 +407,7 @@ static int cmd_schedule(struct pm_ctx *c, int argc, char **argv)
 
 	if (cron_args(c, argc, argv, &as_of))
 		return c->stop;
-	if (pm_schedule_run(c->db, &c->actor, pm_date_of(as_of, pm_db_tz(c->db)), out_record, c, &n, &c->err))
+	if (pm_schedule_run(c->db, &c->actor, pm_date_of(as_of, pm_db_tz(c->db)), pm_cli_out_each, c, &n, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("made %ld inspection tickets"), n);
 	return PM_OK;
@@ -481,7 +468,7 @@ static int cmd_patrols(struct pm_ctx *c, int argc, char **argv)
 		return c->err.code;
 	if (parse_day(c, date, &day))
 		return PM_EUSAGE;
-	return pm_patrol_report(c->db, day, out_record, c, &c->err);
+	return pm_patrol_report(c->db, day, pm_cli_out_each, c, &c->err);
 }
 
 /* ---- assets ---- */
@@ -554,7 +541,7 @@ static int cmd_asset_list(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_cli_db(c, "asset.read", &c->db))
 		return c->err.code;
-	return pm_asset_each(c->db, kind, all, out_record, c, &c->err);
+	return pm_asset_each(c->db, kind, all, pm_cli_out_each, c, &c->err);
 }
 
 /* One CODE operand and the store. */
@@ -578,14 +565,14 @@ static int cmd_asset_show(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (code_arg(c, argc, argv, "asset.read", &code) || pm_asset_get(c->db, code, &rec, &c->err))
 		return c->err.code ? c->err.code : PM_EUSAGE;
-	if ((rc = out_owned(c, rec)))
+	if ((rc = pm_cli_out_new(c, rec)))
 		return rc;
 	/* Its maintenance history is a second table. */
 	if (c->format == PM_FMT_TABLE) {
 		pm_cli_flush(c);
 		putchar('\n');
 	}
-	return pm_asset_history(c->db, code, out_record, c, &c->err);
+	return pm_asset_history(c->db, code, pm_cli_out_each, c, &c->err);
 }
 
 static const struct pm_opt retire_opts[] = {

@@ -153,13 +153,6 @@ static int cmd_person_import(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_upsert);
 }
 
-static int out_record(void *ctx, json_t *rec)
-{
-	struct pm_ctx *c = ctx;
-
-	return pm_cli_out(c, rec);
-}
-
 static const struct pm_opt unit_list_opts[] = {
 	{"building", O_BUILDING, "B", N_("only the units of building B")},
 	{NULL, 0, NULL, NULL},
@@ -180,7 +173,7 @@ static int cmd_unit_list(struct pm_ctx *c, int argc, char **argv)
 		return c->err.code;
 	if (c->actor.role == PM_ROLE_OWNER)
 		return pm_err_set(&c->err, PM_ENOPERM, _("an owner sees only their own units: use 'pm unit show'"));
-	return pm_unit_each(db, building, out_record, c, &c->err);
+	return pm_unit_each(db, building, pm_cli_out_each, c, &c->err);
 }
 
 /* The one operand of a show command, the store, and the permission:
@@ -203,14 +196,6 @@ static int show_args(struct pm_ctx *c, int argc, char **argv, const char *action
 	return PM_OK;
 }
 
-static int out_owned(struct pm_ctx *c, json_t *rec)
-{
-	int rc = pm_cli_out(c, rec);
-
-	json_decref(rec);
-	return rc;
-}
-
 static int cmd_unit_show(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *code;
@@ -221,7 +206,7 @@ static int cmd_unit_show(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_unit_may_see(db, &c->actor, code, &c->err) || pm_unit_get(db, code, 1, &rec, &c->err))
 		return c->err.code;
-	return out_owned(c, rec);
+	return pm_cli_out_new(c, rec);
 }
 
 static int cmd_person_list(struct pm_ctx *c, int argc, char **argv)
@@ -236,7 +221,7 @@ static int cmd_person_list(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_cli_db(c, "person.read", &db))
 		return c->err.code;
-	return pm_person_each(db, out_record, c, &c->err);
+	return pm_person_each(db, pm_cli_out_each, c, &c->err);
 }
 
 static int cmd_person_show(struct pm_ctx *c, int argc, char **argv)
@@ -249,7 +234,7 @@ static int cmd_person_show(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_person_get(db, code, &rec, &c->err))
 		return c->err.code;
-	return out_owned(c, rec);
+	return pm_cli_out_new(c, rec);
 }
 
 /* ---- occupancy ---- */
@@ -402,7 +387,7 @@ static int user_row(void *ctx, const struct pm_user_row *u)
 	json_t *rec = json_pack("{s:s, s:s, s:s, s:s?, s:b}", "type", "user", "login", u->login,
 				"role", u->role, "person", u->person, "disabled", u->disabled);
 
-	return out_owned(ctx, rec);
+	return pm_cli_out_new(ctx, rec);
 }
 
 static int cmd_user_list(struct pm_ctx *c, int argc, char **argv)
@@ -475,7 +460,7 @@ static void check_failure(void *ctx, const char *check, const char *problem)
 	struct pm_ctx *c = ctx;
 	json_t *rec = json_pack("{s:s, s:s, s:s}", "type", "problem", "check", check, "problem", problem);
 
-	out_owned(c, rec);
+	pm_cli_out_new(c, rec);
 }
 
 static int cmd_check(struct pm_ctx *c, int argc, char **argv)
@@ -513,7 +498,7 @@ static int audit_row(void *ctx, const struct pm_audit_row *r)
 		"before", r->before ? json_loads(r->before, 0, NULL) : NULL,
 		"after", r->after ? json_loads(r->after, 0, NULL) : NULL);
 
-	return out_owned(c, rec);
+	return pm_cli_out_new(c, rec);
 }
 
 static int parse_since(struct pm_ctx *c, const char *s, int64_t *t)

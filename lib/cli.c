@@ -440,6 +440,19 @@ static void table_flush(struct pm_ctx *c)
 	free(w);
 }
 
+int pm_cli_out_each(void *ctx, json_t *rec)
+{
+	return pm_cli_out(ctx, rec);
+}
+
+int pm_cli_out_new(struct pm_ctx *c, json_t *rec)
+{
+	int rc = pm_cli_out(c, rec);
+
+	json_decref(rec);
+	return rc;
+}
+
 int pm_cli_flush(struct pm_ctx *c)
 {
 	if (c->format == PM_FMT_TABLE && c->rows)

@@ -87,6 +87,10 @@ int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db);
  * share their keys. Tables buffer until pm_cli_flush. */
 int pm_cli_out(struct pm_ctx *c, json_t *rec);
 int pm_cli_flush(struct pm_ctx *c);
+/* pm_cli_out as the callback of a walk over records (ctx is the pm_ctx). */
+int pm_cli_out_each(void *ctx, json_t *rec);
+/* pm_cli_out, then drops the caller's reference to rec. */
+int pm_cli_out_new(struct pm_ctx *c, json_t *rec);
 
 /* A note on stderr unless -q ("PROG: message"). */
 void pm_cli_note(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
