@@ -115,13 +115,9 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
-	const char *arg;
 	json_t *rec;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one meter CODE"));

@@ -421,13 +421,10 @@ static int cmd_log(struct pm_ctx *c, int argc, char **argv)
 static int cmd_retry(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_notify *n;
-	const char *arg;
 	int64_t id;
-	int k, rc = PM_OK;
+	int rc = PM_OK;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (c->optind >= argc)
 		return pm_cli_usage(c, _("expected message ids"));
@@ -657,13 +654,9 @@ static int cmd_rsvp(struct pm_ctx *c, int argc, char **argv)
 static int cmd_rsvps(struct pm_ctx *c, int argc, char **argv)
 {
 	int64_t ann, taken, capacity;
-	const char *arg;
 	struct pm_db *db;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (ann_operand(c, argc, argv, &ann))
 		return PM_EUSAGE;
@@ -716,14 +709,12 @@ static int cmd_prefs_set(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_prefs_show(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *person, *arg;
+	const char *person;
 	struct pm_db *db;
 	json_t *rec;
-	int k, rc;
+	int rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (prefs_person(c, argc, argv, &db, &person))
 		return c->stop ? c->stop : c->err.code;

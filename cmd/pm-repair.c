@@ -284,13 +284,10 @@ static int cmd_rate(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *arg;
 	int64_t id;
-	int k, rc;
+	int rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (ticket_arg(c, argc, argv, &id))
 		return c->err.code ? c->err.code : PM_EUSAGE;
@@ -555,13 +552,11 @@ static int code_arg(struct pm_ctx *c, int argc, char **argv, const char *action,
 
 static int cmd_asset_show(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *code = NULL, *arg;
+	const char *code = NULL;
 	json_t *rec;
-	int k, rc;
+	int rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (code_arg(c, argc, argv, "asset.read", &code) || pm_asset_get(c->db, code, &rec, &c->err))
 		return c->err.code ? c->err.code : PM_EUSAGE;

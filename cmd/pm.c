@@ -71,12 +71,8 @@ static int config_load_arg(struct pm_ctx *c, int argc, char **argv, struct pm_co
 static int cmd_config_check(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_config *cfg;
-	const char *arg;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (config_load_arg(c, argc, argv, &cfg))
 		return c->err.code ? c->err.code : PM_EUSAGE;
@@ -89,13 +85,10 @@ static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_config *cfg;
 	struct pm_db *db;
-	const char *arg;
 	int64_t version;
-	int k, rc;
+	int rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (pm_cli_db(c, "config.apply", &db))
 		return c->err.code;
@@ -212,12 +205,8 @@ static int cmd_unit_show(struct pm_ctx *c, int argc, char **argv)
 static int cmd_person_list(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
-	const char *arg;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (pm_cli_db(c, "person.read", &db))
 		return c->err.code;
@@ -344,14 +333,11 @@ static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_user_passwd(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *login = NULL, *arg;
+	const char *login = NULL;
 	struct pm_db *db;
 	char pw[256];
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (one_login(c, argc, argv, &login))
 		return PM_EUSAGE;
@@ -367,13 +353,10 @@ static int cmd_user_passwd(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_user_disable(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *login = NULL, *arg;
+	const char *login = NULL;
 	struct pm_db *db;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (one_login(c, argc, argv, &login))
 		return PM_EUSAGE;
@@ -393,12 +376,8 @@ static int user_row(void *ctx, const struct pm_user_row *u)
 static int cmd_user_list(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
-	const char *arg;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (pm_cli_db(c, "user.admin", &db))
 		return c->err.code;
@@ -466,12 +445,8 @@ static void check_failure(void *ctx, const char *check, const char *problem)
 static int cmd_check(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
-	const char *arg;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (pm_cli_db(c, "check", &db))
 		return c->err.code;
@@ -553,12 +528,7 @@ static const struct {
 
 static int cmd_help(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *arg;
-	int k;
-
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
+	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	printf(_("pm: property management for residential communities\n\n"));
 	printf(_("Commands of pm itself: pm --help\n\nPrograms (pm X runs pm-X):\n"));

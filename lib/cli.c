@@ -223,6 +223,16 @@ int pm_cli_opt(struct pm_ctx *c, int argc, char **argv, const char **arg)
 	return next_opt(c, argc, argv, arg, 0);
 }
 
+int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		;
+	return k < 0 ? -1 : 0;
+}
+
 /* ---- the store and the actor ---- */
 
 int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)

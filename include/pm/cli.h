@@ -76,6 +76,11 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv);
  * (--help printed, or a bad option reported). */
 int pm_cli_opt(struct pm_ctx *c, int argc, char **argv, const char **arg);
 
+/* pm_cli_opt for a subcommand with only the shared options: 0 when they
+ * are read (operands start at c->optind), -1 when the handler should
+ * return c->stop. */
+int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv);
+
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
