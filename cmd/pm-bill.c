@@ -416,23 +416,33 @@ static const struct pm_opt late_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
+/* The options of the runs that work to a day (--as-of, default today),
+ * and the store with permission: PM_OK, or the code to return. */
+static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permission,
+		      struct pm_db **db, int32_t *day)
 {
-	struct pm_late_run r = {.fn = pm_cli_out_each, .ctx = c};
 	const char *as_of = NULL, *arg;
-	struct pm_db *db;
-	int k, rc;
+	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		if (k == O_AS_OF)
 			as_of = arg;
 	if (k < 0)
-		return c->stop;
-	if (pm_cli_db(c, "bill.adjust", &db))
+		return c->stop ? c->stop : -1;
+	if (pm_cli_db(c, permission, db))
 		return c->err.code;
-	r.as_of = pm_date_of(pm_now(), pm_db_tz(db));
-	if (as_of && (rc = date_arg(c, "--as-of", as_of, &r.as_of)))
-		return rc;
+	*day = pm_date_of(pm_now(), pm_db_tz(*db));
+	return as_of ? date_arg(c, "--as-of", as_of, day) : PM_OK;
+}
+
+static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_late_run r = {.fn = pm_cli_out_each, .ctx = c};
+	struct pm_db *db;
+	int rc;
+
+	if ((rc = as_of_args(c, argc, argv, "bill.adjust", &db, &r.as_of)))
+		return rc < 0 ? PM_OK : rc;
 	if (pm_bill_late_fees(db, &r, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("%ld late fees charged (%s)"), r.charged, pm_money_display(r.total, (char[PM_MONEY_BUF]){0}));
@@ -695,20 +705,11 @@ static const struct pm_opt rewards_opts[] = {
 static int cmd_rewards(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_reward_run r = {.fn = pm_cli_out_each, .ctx = c};
-	const char *as_of = NULL, *arg;
 	struct pm_db *db;
-	int k, rc;
+	int rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_AS_OF)
-			as_of = arg;
-	if (k < 0)
-		return c->stop;
-	if (pm_cli_db(c, "bill.rewards", &db))
-		return c->err.code;
-	r.as_of = pm_date_of(pm_now(), pm_db_tz(db));
-	if (as_of && (rc = date_arg(c, "--as-of", as_of, &r.as_of)))
-		return rc;
+	if ((rc = as_of_args(c, argc, argv, "bill.rewards", &db, &r.as_of)))
+		return rc < 0 ? PM_OK : rc;
 	if (pm_reward_run(db, &r, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("%ld grants, %lld points"), r.granted, (long long)r.points);
