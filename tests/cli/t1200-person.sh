@@ -2,6 +2,10 @@
 # People and who lives where.
 . "$PM_TOP/tests/cli/lib.sh"
 
+# Just after midnight in the community's zone, still the day before in UTC:
+# "today" is the community's day.
+PM_NOW=2026-11-26T00:30:00+08:00; export PM_NOW
+
 run pm init
 printf '{"code":"3-2-1101","area":"89.50","status":"occupied"}\n{"code":"3-2-1102","area":"120.00"}\n' >units.jsonl
 run pm unit import units.jsonl
@@ -19,7 +23,7 @@ expect_eq "$(sql "SELECT id_masked FROM person WHERE code = 'P001'")" "110101***
 expect_eq "$(sql "SELECT count(*) FROM person")" "2" "the good people are kept"
 expect_eq "$(sql "SELECT count(*) FROM person WHERE code = 'P004'")" "0" "a person whose residence fails is not half-written"
 expect_eq "$(sql "SELECT p.code, o.role, o.since FROM occupancy o JOIN person p ON p.id = o.person_id ORDER BY p.code")" \
-"P001|owner|$(date +%Y-%m-%d)
+"P001|owner|2026-11-26
 P002|family|2021-03-01" "residences recorded with roles and dates"
 
 run pm person import people.jsonl
