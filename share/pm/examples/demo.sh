@@ -6,7 +6,10 @@ bin=$(cd "${1:-build/bin}" && pwd)
 PATH="$bin:$PATH"
 here=$(cd "$(dirname "$0")" && pwd)
 PM_DB=${2:-demo.db}
-export PATH PM_DB
+# The demo's clock: the morning of 1 December 2026, when November is billed,
+# so every run tells the same month whatever the day it runs.
+PM_NOW=${PM_NOW:-2026-12-01T09:00:00+08:00}
+export PATH PM_DB PM_NOW
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

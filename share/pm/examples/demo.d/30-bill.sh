@@ -1,5 +1,5 @@
 # Demo step: a month of billing and payments (sourced by demo.sh).
-period=$(date +%Y-%m)
+period=2026-11
 pm-bill run --period "$period" -q >/dev/null
 pm-bill issue --period "$period" --format jsonl >/dev/null
 # A third of the units pay through WeChat, one callback twice.

@@ -1,7 +1,7 @@
 # Demo step: the finance side of the month (sourced by demo.sh, after
 # 30-bill.sh): the WeChat statement reconciled, an export, notices for the
 # bills still owed, and reward points.
-period=$(date +%Y-%m)
+period=2026-11
 # The gateway's statement: every WeChat payment recorded, as it reports them.
 sqlite3 -csv "$PM_DB" "SELECT ref, printf('%d.%02d', amount_fen / 100, amount_fen % 100),
 	strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch') FROM payment WHERE channel = 'wechat'" |
