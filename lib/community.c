@@ -153,6 +153,26 @@ static int place_ids(struct pm_db *db, const struct unit_in *u, int64_t *bid, in
 	return id_of(db, eins, esel, *bid, u->entrance, eid, e);
 }
 
+/* Steps an INSERT ... ON CONFLICT DO UPDATE ... WHERE changed, and tells
+ * what it did without a query before: an insert sets last_insert_rowid
+ * (to a rowid, never 0), an update leaves it, an unchanged row changes
+ * nothing. */
+static int upsert_step(struct pm_db *db, sqlite3_stmt *st, const char *what,
+		       enum pm_upsert *did, struct pm_err *e)
+{
+	sqlite3 *h = pm_db_sqlite(db);
+	int rc;
+
+	sqlite3_set_last_insert_rowid(h, 0);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, what);
+	*did = sqlite3_changes(h) == 0 ? PM_UNCHANGED
+	     : sqlite3_last_insert_rowid(h) != 0 ? PM_INSERTED : PM_UPDATED;
+	return PM_OK;
+}
+
 static int unit_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM unit WHERE code = ?";
@@ -176,10 +196,8 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	struct unit_in u;
 	int64_t bid, eid;
 	sqlite3_stmt *st;
-	int exists = 0, rc;
 
-	if (unit_read(rec, &u, e) || unit_exists(db, u.code, &exists, e) ||
-	    place_ids(db, &u, &bid, &eid, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (unit_read(rec, &u, e) || place_ids(db, &u, &bid, &eid, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, u.code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, bid);
@@ -195,12 +213,7 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	 * without a floor keeps the one stored, which may have been given. */
 	if (u.has_floor)
 		sqlite3_bind_int64(st, 11, u.floor);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot store the unit"));
-	*did = !exists ? PM_INSERTED : sqlite3_changes(pm_db_sqlite(db)) ? PM_UPDATED : PM_UNCHANGED;
-	return PM_OK;
+	return upsert_step(db, st, _("cannot store the unit"), did, e);
 }
 
 #define UNIT_COLS \
@@ -421,24 +434,21 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 	const char *code, *name, *phone = NULL, *unit = NULL, *role = NULL, *since = NULL;
 	char masked[64];
 	sqlite3_stmt *st;
-	int exists = 0, added = 0, rc;
+	int added = 0;
 
 	if (person_read(rec, &code, &name, &phone, masked, e) ||
 	    pm_json_str(rec, "unit", PM_OPTIONAL, &unit, e) ||
 	    field_enum(rec, "role", roles, "owner, tenant or family", &role, e) ||
 	    field_date(rec, "since", &since, e) || (unit && unit_known(db, unit, e)) ||
-	    person_exists(db, code, &exists, e) || !(st = pm_db_stmt(db, sql, e)))
+	    !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, masked, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, pm_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot store the person"));
-	*did = !exists ? PM_INSERTED : sqlite3_changes(pm_db_sqlite(db)) ? PM_UPDATED : PM_UNCHANGED;
+	if (upsert_step(db, st, _("cannot store the person"), did, e))
+		return e->code;
 	if (unit && occupancy_insert(db, unit, code, role ? role : "owner", since, &added, e))
 		return e->code;
 	if (added && *did == PM_UNCHANGED)
