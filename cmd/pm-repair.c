@@ -294,10 +294,7 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 	if ((rc = show_ticket(c, id)))
 		return rc;
 	/* The timeline is a second table under the ticket's. */
-	if (c->format == PM_FMT_TABLE) {
-		pm_cli_flush(c);
-		putchar('\n');
-	}
+	pm_cli_next_table(c);
 	return pm_ticket_timeline(c->db, id, pm_cli_out_each, c, &c->err);
 }
 
@@ -563,10 +560,7 @@ static int cmd_asset_show(struct pm_ctx *c, int argc, char **argv)
 	if ((rc = pm_cli_out_new(c, rec)))
 		return rc;
 	/* Its maintenance history is a second table. */
-	if (c->format == PM_FMT_TABLE) {
-		pm_cli_flush(c);
-		putchar('\n');
-	}
+	pm_cli_next_table(c);
 	return pm_asset_history(c->db, code, pm_cli_out_each, c, &c->err);
 }
 

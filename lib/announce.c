@@ -7,6 +7,7 @@
 
 #include "pm/announce.h"
 #include "pm/audit.h"
+#include "pm/community.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/timeutil.h"
@@ -362,23 +363,6 @@ int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 
 /* ---- sign-ups ---- */
 
-static int person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
-{
-	static const char sql[] = "SELECT id FROM person WHERE code = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int step;
-
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	*id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read people"));
-	return *id ? PM_OK : pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
-}
-
 /* The announcement as an event: PM_EFAIL unless it has a capacity. */
 static int event(struct pm_db *db, int64_t ann, json_t **rec, int64_t *capacity, struct pm_err *e)
 {
@@ -507,7 +491,7 @@ int pm_rsvp_set(struct pm_db *db, int64_t ann, const char *person, int64_t count
 	if ((rc = pm_db_begin(db, e)))
 		return rc;
 	if ((rc = event(db, ann, &rec, &capacity, e)) || (rc = still_current(db, rec, e)) ||
-	    (rc = person_id(db, person, &pid, e)) || (rc = rsvp_get(db, ann, pid, &old, e)))
+	    (rc = pm_person_id(db, person, &pid, e)) || (rc = rsvp_get(db, ann, pid, &old, e)))
 		goto out;
 	if (count == count_of(old)) {
 		*out = json_incref(old);
@@ -567,7 +551,7 @@ int pm_rsvp_may(struct pm_db *db, const struct pm_actor *a, int64_t ann, const c
 	if (pm_auth_allowed(a->role, "notify.announce"))
 		return PM_OK;
 	if (!pm_auth_allowed(a->role, "notify.self") || !a->person_id ||
-	    person_id(db, person, &pid, &ignored) != PM_OK || pid != a->person_id)
+	    pm_person_id(db, person, &pid, &ignored) != PM_OK || pid != a->person_id)
 		return pm_err_set(e, PM_ENOPERM, _("user '%s' (%s) may not sign up '%s'"), a->login,
 				  pm_role_name(a->role), person);
 	if (!(st = pm_db_stmt(db, sql, e)))

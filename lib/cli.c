@@ -450,6 +450,14 @@ static void table_flush(struct pm_ctx *c)
 	free(w);
 }
 
+void pm_cli_next_table(struct pm_ctx *c)
+{
+	if (c->format != PM_FMT_TABLE)
+		return;
+	pm_cli_flush(c);
+	putchar('\n');
+}
+
 int pm_cli_out_each(void *ctx, json_t *rec)
 {
 	return pm_cli_out(ctx, rec);

@@ -484,6 +484,22 @@ int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_er
 	return PM_OK;
 }
 
+int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM person WHERE code = ?";
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, code, &st, _("cannot read people"), e);
+
+	*id = 0;
+	if (rc < 0)
+		return -rc;
+	if (rc == 0)
+		return pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return PM_OK;
+}
+
 int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
 		   struct pm_err *e)
 {

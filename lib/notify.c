@@ -11,6 +11,7 @@
 #include "strbuf-internal.h"
 #include "pm/audit.h"
 #include "pm/config.h"
+#include "pm/community.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
@@ -1412,23 +1413,6 @@ static int is_category(const char *s)
 	return 0;
 }
 
-static int person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
-{
-	static const char sql[] = "SELECT id FROM person WHERE code = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
-
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read people"));
-	return *id ? PM_OK : pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
-}
-
 int pm_notify_prefs_get(struct pm_db *db, const char *person, json_t **out, struct pm_err *e)
 {
 	static const char sql[] =
@@ -1498,7 +1482,7 @@ int pm_notify_prefs_set(struct pm_db *db, const char *person, const char *channe
 		return pm_err_set(e, PM_EDATA, _("'%s' is not an e-mail address"), email);
 	if ((rc = pm_db_begin(db, e)))
 		return rc;
-	if ((rc = person_id(db, person, &id, e)) == PM_OK)
+	if ((rc = pm_person_id(db, person, &id, e)) == PM_OK)
 		rc = prefs_write(db, id, person, channels, optout, email, e);
 	if (rc) {
 		pm_db_rollback(db);
@@ -1516,7 +1500,7 @@ int pm_notify_prefs_may(struct pm_db *db, const struct pm_actor *a, const char *
 	if (pm_auth_allowed(a->role, "notify.prefs"))
 		return PM_OK;
 	if (pm_auth_allowed(a->role, "notify.self") && a->person_id &&
-	    person_id(db, person, &id, &ignored) == PM_OK && id == a->person_id)
+	    pm_person_id(db, person, &id, &ignored) == PM_OK && id == a->person_id)
 		return PM_OK;
 	return pm_err_set(e, PM_ENOPERM, _("user '%s' (%s) may not see or change the preferences of '%s'"),
 			  a->login, pm_role_name(a->role), person);

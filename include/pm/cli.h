@@ -92,6 +92,9 @@ int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db);
  * share their keys. Tables buffer until pm_cli_flush. */
 int pm_cli_out(struct pm_ctx *c, json_t *rec);
 int pm_cli_flush(struct pm_ctx *c);
+/* Ends the table being printed, so the records that follow make a table
+ * of their own (a ticket, then its timeline); other formats go on. */
+void pm_cli_next_table(struct pm_ctx *c);
 /* pm_cli_out as the callback of a walk over records (ctx is the pm_ctx). */
 int pm_cli_out_each(void *ctx, json_t *rec);
 /* pm_cli_out, then drops the caller's reference to rec. */

@@ -44,6 +44,8 @@ int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, js
  * owner, and "since", default today) the person also moves in. */
 int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
 int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
+/* The person's id in the store; PM_EDATA naming the code when there is none. */
+int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e);
 int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
 		   struct pm_err *e);
 
