@@ -127,9 +127,12 @@ check-valgrind: deps
 	PM_WRAP='valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99' \
 	  PM_SUITES=cli sh tests/run.sh $(B)
 
+# make check runs each fuzz target for a 3-second smoke; make fuzz for
+# PM_FUZZ_SECONDS each (make fuzz PM_FUZZ_SECONDS=600 for a long hunt).
+PM_FUZZ_SECONDS ?= 60
 fuzz: deps
 	$(MAKE) $(FUZZERS)
-	PM_FUZZ_SECONDS=60 PM_SUITES=fuzz sh tests/run.sh $(B)
+	PM_FUZZ_SECONDS=$(PM_FUZZ_SECONDS) PM_SUITES=fuzz sh tests/run.sh $(B)
 
 bench: deps
 	$(MAKE) all

@@ -46,15 +46,24 @@ static int shared_opt(struct pm_ctx *c, int key, const char *arg)
 	return 0;
 }
 
+/* "WHO: message" as one line on stderr: what the message quotes (a file
+ * name, a value from the command line) cannot start a line of its own. */
+static void say(const char *who, const char *fmt, va_list ap)
+{
+	char msg[2 * PM_ERR_MSG_MAX], line[2 * PM_ERR_MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	pm_err_oneline(line, sizeof line, msg);
+	fprintf(stderr, "%s: %s\n", who, line);
+}
+
 void pm_cli_warn(struct pm_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c->prog->name, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void pm_cli_note(struct pm_ctx *c, const char *fmt, ...)
@@ -63,22 +72,18 @@ void pm_cli_note(struct pm_ctx *c, const char *fmt, ...)
 
 	if (c->quiet)
 		return;
-	fprintf(stderr, "%s: ", c->prog->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c->prog->name, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c->path, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	fprintf(stderr, _("Try '%s --help'.\n"), c->path);
 	c->stop = PM_EUSAGE;
 	return PM_EUSAGE;
