@@ -62,7 +62,8 @@ struct flush {
 	size_t count, done;
 	int64_t next_us[PM_CH_COUNT], limit;
 	long counts[3], postponed, recovered, taken;
-	int in_tx, rc;
+	int64_t since;       /* the run's start, for its audit record */
+	int in_tx, running, rc;
 };
 
 static int64_t now_us(void)
@@ -82,11 +83,27 @@ static int tx(struct flush *f)
 	return PM_OK;
 }
 
+/* The flush's audit record (pm_audit_run): "running" with its first
+ * settles, so a flush killed later is accounted for; "done" at the end. */
+static int flush_record(struct flush *f, const char *status)
+{
+	json_t *after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "sent", (json_int_t)f->counts[PM_SENT],
+				  "retry", (json_int_t)f->counts[PM_RETRY], "failed", (json_int_t)f->counts[PM_FAILED],
+				  "postponed", (json_int_t)f->postponed, "recovered", (json_int_t)f->recovered);
+	int rc = pm_audit_run(f->c->db, "notify.flush", "outbox", status, f->since, after, &f->c->err);
+
+	json_decref(after);
+	return rc;
+}
+
 static int tx_end(struct flush *f)
 {
 	if (!f->in_tx)
 		return PM_OK;
+	if (!f->running && flush_record(f, "running"))
+		return f->c->err.code;
 	f->in_tx = 0;
+	f->running = 1;
 	return pm_db_commit(f->c->db, &f->c->err);
 }
 
@@ -219,25 +236,20 @@ static int lock_store(struct pm_ctx *c, int *fd)
 
 static int flush_audit(struct flush *f)
 {
-	json_t *after;
 	int rc;
 
-	if (!f->counts[0] && !f->counts[1] && !f->counts[2] && !f->postponed && !f->recovered)
+	if (!f->running && !f->counts[0] && !f->counts[1] && !f->counts[2] && !f->postponed && !f->recovered)
 		return PM_OK;
-	after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "sent", (json_int_t)f->counts[PM_SENT],
-			  "retry", (json_int_t)f->counts[PM_RETRY], "failed", (json_int_t)f->counts[PM_FAILED],
-			  "postponed", (json_int_t)f->postponed, "recovered", (json_int_t)f->recovered);
 	if ((rc = pm_db_begin(f->c->db, &f->c->err)) == PM_OK) {
-		rc = pm_audit_log(f->c->db, "notify.flush", "outbox", NULL, after, &f->c->err);
+		rc = flush_record(f, "done");
 		rc = rc ? (pm_db_rollback(f->c->db), rc) : pm_db_commit(f->c->db, &f->c->err);
 	}
-	json_decref(after);
 	return rc;
 }
 
 static int flush_run(struct pm_ctx *c, struct pm_notify *n, int parallel, int64_t limit)
 {
-	struct flush f = {.c = c, .n = n, .limit = limit};
+	struct flush f = {.c = c, .n = n, .limit = limit, .since = pm_now()};
 	int fd, rc;
 
 	if ((rc = lock_store(c, &fd)))

@@ -366,6 +366,8 @@ static void csv_row(struct pm_ctx *c, json_t *rec, int header)
 
 int pm_cli_out(struct pm_ctx *c, json_t *rec)
 {
+	if (c->held)
+		return json_array_append(c->held, rec) ? pm_err_set(&c->err, PM_EFAIL, _("out of memory")) : PM_OK;
 	if (c->format == PM_FMT_JSONL)
 		return pm_jsonl_write(stdout, rec, &c->err);
 	if (!c->cols)
@@ -635,21 +637,110 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 
 /* ---- the reject convention ---- */
 
-static int import_reject(struct pm_ctx *c, struct pm_import *im, struct pm_jsonl *r,
-			 struct pm_reject *rj, struct pm_err *why)
+/* One import run: its inputs, its reject file, and where its batches and
+ * its audit record stand. */
+struct run {
+	struct pm_import *im;
+	int nfiles;
+	char **files;
+	struct pm_reject *rj;
+	int64_t started;
+	long pending;        /* records in the open batch */
+	int open;            /* a transaction is open */
+	int running;         /* the audit record of the start is committed */
+};
+
+/* The batch's transaction starts at its first good record, not before:
+ * waiting for input with the store locked would stop the program that
+ * writes it (pm-bill pay - | pm-notify send). */
+static int import_begin(struct pm_ctx *c, struct run *run)
+{
+	if (run->open)
+		return PM_OK;
+	if (pm_db_begin(c->db, &c->err))
+		return c->err.code;
+	run->open = 1;
+	return PM_OK;
+}
+
+static int import_reject(struct pm_ctx *c, struct run *run, struct pm_jsonl *r, struct pm_err *why)
 {
 	const char *raw;
 	size_t len;
 
-	im->rejected++;
+	run->im->rejected++;
 	pm_cli_warn(c, "%s: %s", pm_jsonl_where(r), why->msg);
 	raw = pm_jsonl_raw(r, &len);
-	return rj ? pm_reject_write(rj, raw, len, &c->err) : PM_OK;
+	return run->rj ? pm_reject_write(run->rj, raw, len, &c->err) : PM_OK;
 }
 
-static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
-		       struct pm_reject *rj, long *pending)
+/* The run's audit record (pm_audit_run): its inputs, and once done its
+ * counts. */
+static int import_audit(struct pm_ctx *c, struct run *run, const char *status)
 {
+	struct pm_import *im = run->im;
+	json_t *after = json_object(), *names = json_array();
+	int rc;
+
+	for (int i = 0; i < run->nfiles; i++)
+		json_array_append_new(names, json_string(run->files[i]));
+	json_object_set_new(after, "files", names);
+	if (strcmp(status, "done") == 0) {
+		json_object_set_new(after, "read", json_integer(im->read));
+		json_object_set_new(after, "rejected", json_integer(im->rejected));
+		for (int i = 0; im->outcomes && im->outcomes[i]; i++)
+			json_object_set_new(after, im->outcomes[i], json_integer(im->counts[i]));
+	}
+	rc = pm_audit_run(c->db, im->action, im->action, status, run->started, after, &c->err);
+	json_decref(after);
+	return rc;
+}
+
+/* Commits the open batch, then prints the records it made: an outcome
+ * goes out only once it is true of the store, and one of a batch rolled
+ * back never does. */
+static int import_commit(struct pm_ctx *c, struct run *run, int last)
+{
+	json_t *held = c->held, *rec;
+	size_t i;
+	int rc;
+
+	if (!run->open)
+		return PM_OK;
+	if (!last && !run->running && (rc = import_audit(c, run, "running")))
+		return rc;
+	run->open = 0;
+	if ((rc = pm_db_commit(c->db, &c->err))) {
+		json_array_clear(held);
+		return rc;
+	}
+	run->running = 1;
+	c->held = NULL;
+	json_array_foreach(held, i, rec)
+		if (!rc)
+			rc = pm_cli_out(c, rec);
+	json_array_clear(held);
+	c->held = held;
+	return rc;
+}
+
+/* Told of a rejection, a program may print a record saying so: that is
+ * true whatever becomes of the batch, so it goes out at once. */
+static void import_told(struct pm_ctx *c, struct pm_import *im, json_t *rec, const char *where,
+			const char *why)
+{
+	json_t *held = c->held;
+
+	if (!im->on_reject)
+		return;
+	c->held = NULL;
+	im->on_reject(im->ctx, rec, where, why);
+	c->held = held;
+}
+
+static int import_file(struct pm_ctx *c, struct run *run, const char *path)
+{
+	struct pm_import *im = run->im;
 	struct pm_jsonl *r;
 	struct pm_err why;
 	json_t *rec;
@@ -664,6 +755,8 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 			break;
 		if (rc == PM_OK || rc == PM_EDATA)
 			im->read++;
+		if (rc == PM_OK && (rc = import_begin(c, run)))
+			break;
 		if (rc == PM_OK) {
 			outcome = 0;
 			rc = im->record(im->ctx, rec, &outcome, &why);
@@ -673,41 +766,22 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 			rec = NULL;
 		}
 		if (rc == PM_EDATA) {
-			if (im->on_reject)
-				im->on_reject(im->ctx, rec, pm_jsonl_where(r), why.msg);
-			if ((rc = import_reject(c, im, r, rj, &why)))
+			import_told(c, im, rec, pm_jsonl_where(r), why.msg);
+			if ((rc = import_reject(c, run, r, &why)))
 				break;
 		} else if (rc) {
 			c->err = why;
 			pm_err_prefix(&c->err, "%s", pm_jsonl_where(r));
 			break;
 		}
-		if (!im->strict && ++*pending >= im->batch) {
-			if ((rc = pm_db_commit(c->db, &c->err)) || (rc = pm_db_begin(c->db, &c->err)))
+		if (!im->strict && ++run->pending >= im->batch) {
+			if ((rc = import_commit(c, run, 0)))
 				break;
-			*pending = 0;
+			run->pending = 0;
 		}
 		pm_cli_progress(c, im->read, 0);
 	}
 	pm_jsonl_close(r);
-	return rc;
-}
-
-static int import_audit(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files,
-			int64_t started)
-{
-	json_t *after = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)im->read, "rejected",
-				  (json_int_t)im->rejected, "started", (json_int_t)started);
-	json_t *names = json_array();
-	int rc;
-
-	for (int i = 0; i < nfiles; i++)
-		json_array_append_new(names, json_string(files[i]));
-	json_object_set_new(after, "files", names);
-	for (int i = 0; im->outcomes && im->outcomes[i]; i++)
-		json_object_set_new(after, im->outcomes[i], json_integer(im->counts[i]));
-	rc = pm_audit_log(c->db, im->action, im->action, NULL, after, &c->err);
-	json_decref(after);
 	return rc;
 }
 
@@ -724,40 +798,47 @@ static void import_summary(struct pm_ctx *c, struct pm_import *im)
 	pm_cli_note(c, "%s", line);
 }
 
+static int import_run(struct pm_ctx *c, struct run *run)
+{
+	struct pm_import *im = run->im;
+	int rc = PM_OK;
+
+	for (int i = 0; i < run->nfiles && rc == PM_OK; i++)
+		rc = import_file(c, run, run->files[i]);
+	if (rc == PM_OK && im->strict && im->rejected) {
+		pm_db_rollback(c->db);
+		return pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"),
+				  im->rejected);
+	}
+	if (rc == PM_OK && (rc = import_begin(c, run)) == PM_OK && (rc = import_audit(c, run, "done")) == PM_OK)
+		return import_commit(c, run, 1);
+	/* What committed before the failure stays; a re-run completes it. */
+	pm_db_rollback(c->db);
+	return rc;
+}
+
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
 	static char *dash[] = {"-"};
-	struct pm_reject *rj = NULL;
-	int64_t started = pm_now();
-	long pending = 0;
-	int rc = PM_OK;
+	struct run run = {im, nfiles, files, NULL, pm_now(), 0, 0, 0};
+	int rc;
 
 	if (nfiles == 0) {
-		nfiles = 1;
-		files = dash;
+		run.nfiles = 1;
+		run.files = dash;
 	}
 	if (im->batch <= 0)
 		im->batch = 10000;
-	if (im->reject && pm_reject_open(im->reject, &rj, &c->err))
+	if (im->reject && pm_reject_open(im->reject, &run.rj, &c->err))
 		return c->err.code;
-	if (pm_db_begin(c->db, &c->err)) {
-		pm_reject_close(rj, NULL);
-		return c->err.code;
+	if (!(c->held = json_array())) {
+		pm_reject_close(run.rj, NULL);
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	}
-	for (int i = 0; i < nfiles && rc == PM_OK; i++)
-		rc = import_file(c, im, files[i], rj, &pending);
-	if (rc == PM_OK && im->strict && im->rejected) {
-		pm_db_rollback(c->db);
-		pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"), im->rejected);
-		rc = PM_EDATA;
-	} else if (rc == PM_OK) {
-		rc = import_audit(c, im, nfiles, files, started);
-		rc = rc ? rc : pm_db_commit(c->db, &c->err);
-	} else {
-		/* What committed before the failure stays; a re-run completes it. */
-		pm_db_rollback(c->db);
-	}
-	if (pm_reject_close(rj, rc ? NULL : &c->err) && rc == PM_OK)
+	rc = import_run(c, &run);
+	json_decref(c->held);
+	c->held = NULL;
+	if (pm_reject_close(run.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;
 	if (rc == PM_OK || rc == PM_EDATA)
 		import_summary(c, im);

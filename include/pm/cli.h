@@ -63,6 +63,8 @@ struct pm_ctx {
 	/* output state */
 	json_t *rows;        /* buffered for tables */
 	json_t *cols;        /* column names, from the first record */
+	json_t *held;        /* an import's records of the open batch, printed
+			      * once it commits (pm_cli_import) */
 	long nout;
 };
 
@@ -108,7 +110,12 @@ void pm_cli_warn(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(p
 /* Reading records from outside by the reject convention: each bad record
  * is reported as "PROG: FILE:LINE: message" and copied to the reject file,
  * good ones are committed in batches, and the result is PM_EDATA if any
- * was rejected. With strict, nothing is committed unless all are good. */
+ * was rejected. With strict, nothing is committed unless all are good.
+ * What record() prints with pm_cli_out is held until its batch commits,
+ * and dropped if the batch is rolled back; what on_reject prints goes out
+ * at once. The run's audit record (action) is committed with the first
+ * batch as "running" when there are more, and as "done" with the counts
+ * with the last. */
 struct pm_import {
 	const char *action;        /* audit action of the run, "unit.import" */
 	const char *reject;        /* --reject FILE, or NULL */

@@ -11,6 +11,7 @@
 #   expect_err GREP DESC   stderr likewise
 #   expect_eq GOT WANT DESC
 #   sql QUERY              the store's answer, one row a line, | between columns
+#   wait_for QUERY WANT    polls the store until QUERY answers WANT (20 s at most)
 set -u
 : "${PM_BIN:?PM_BIN names the directory of the built programs}"
 PM_BIN=$(cd "$PM_BIN" && pwd)
@@ -80,6 +81,11 @@ want: $2"; fi
 
 sql() {
 	sqlite3 -batch "$PM_DB" "$1"
+}
+
+wait_for() {
+	_i=0
+	while [ "$(sql "$1")" != "$2" ] && [ $_i -lt 400 ]; do sleep 0.05; _i=$((_i + 1)); done
 }
 
 done_testing() {
