@@ -326,9 +326,13 @@ static int decode_file(struct decoder *d, const char *path)
 	if (!in)
 		return pm_err_set(&d->c->err, PM_ENOINPUT, _("cannot read '%s': %s"), path, strerror(errno));
 	while (rc == PM_OK && (n = getline(&line, &cap, in)) >= 0) {
+		/* The frame ends before the line break; the reject file gets the
+		 * line as it came, a CR included. */
+		size_t raw = (size_t)n - (n > 0 && line[n - 1] == '\n');
+		size_t len = raw - (raw > 0 && line[raw - 1] == '\r');
+
 		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
+		line[len] = '\0';
 		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		d->read++;
@@ -339,8 +343,10 @@ static int decode_file(struct decoder *d, const char *path)
 		}
 		d->rejected++;
 		pm_cli_warn(d->c, "%s:%ld: %s", name, lineno, why.msg);
+		if (len < raw)
+			line[len] = '\r';
 		if (d->rj)
-			rc = pm_reject_write(d->rj, line, (size_t)n, &d->c->err);
+			rc = pm_reject_write(d->rj, line, raw, &d->c->err);
 	}
 	if (rc == PM_OK && ferror(in))
 		rc = pm_err_set(&d->c->err, PM_EIO, _("cannot read '%s': %s"), path, strerror(errno));
@@ -372,10 +378,11 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &d.db) ||
 	    (reject && pm_reject_open(reject, &d.rj, &c->err)))
 		return c->err.code;
+	rc = pm_reject_check(d.rj, argc - c->optind, argv + c->optind, &c->err);
 	pm_time_fmt(t, pm_db_tz(d.db), d.ts);
 	for (int i = c->optind; rc == PM_OK && i < argc; i++)
 		rc = decode_file(&d, argv[i]);
-	if (c->optind == argc)
+	if (rc == PM_OK && c->optind == argc)
 		rc = decode_file(&d, "-");
 	if (pm_reject_close(d.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;

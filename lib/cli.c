@@ -665,13 +665,9 @@ static int import_begin(struct pm_ctx *c, struct run *run)
 
 static int import_reject(struct pm_ctx *c, struct run *run, struct pm_jsonl *r, struct pm_err *why)
 {
-	const char *raw;
-	size_t len;
-
 	run->im->rejected++;
 	pm_cli_warn(c, "%s: %s", pm_jsonl_where(r), why->msg);
-	raw = pm_jsonl_raw(r, &len);
-	return run->rj ? pm_reject_write(run->rj, raw, len, &c->err) : PM_OK;
+	return run->rj ? pm_reject_record(run->rj, r, &c->err) : PM_OK;
 }
 
 /* The run's audit record (pm_audit_run): its inputs, and once done its
@@ -831,6 +827,10 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 		im->batch = 10000;
 	if (im->reject && pm_reject_open(im->reject, &run.rj, &c->err))
 		return c->err.code;
+	if (pm_reject_check(run.rj, run.nfiles, run.files, &c->err)) {
+		pm_reject_close(run.rj, NULL);
+		return c->err.code;
+	}
 	if (!(c->held = json_array())) {
 		pm_reject_close(run.rj, NULL);
 		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));

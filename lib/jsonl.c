@@ -5,7 +5,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "csv-internal.h"
 #include "pm/i18n.h"
@@ -32,11 +35,14 @@ struct pm_jsonl {
 	long lineno;         /* where the record just read starts */
 	const char *raw;
 	size_t raw_len;
+	char raw_eol[3];     /* the terminator of the record's last line */
 	json_t *rec;
 	struct pm_csv csv;
 	json_t **keys;       /* the CSV header's names, NULL until it is good */
 	size_t nkeys;
 	long header_line;
+	char *header;        /* the CSV header as read, its line end included */
+	size_t header_len;
 };
 
 static int oom(struct pm_err *e)
@@ -119,6 +125,7 @@ void pm_jsonl_close(struct pm_jsonl *r)
 	json_decref(r->rec);
 	pm_csv_free(&r->csv);
 	keys_free(r->keys, r->nkeys);
+	free(r->header);
 	free(r->buf);
 	free(r->name);
 	free(r->where);
@@ -224,6 +231,13 @@ static int format_detect(struct pm_jsonl *r, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The bytes that ended the record's last line, kept for the reject file. */
+static void raw_eol_keep(struct pm_jsonl *r)
+{
+	memcpy(r->raw_eol, r->text + r->len, r->eol);
+	r->raw_eol[r->eol] = '\0';
+}
+
 static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
 {
 	json_error_t je;
@@ -235,6 +249,7 @@ static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
 	r->lineno = r->nlines;
 	r->raw = r->text;
 	r->raw_len = r->len;
+	raw_eol_keep(r);
 	if (!(v = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)))
 		return pm_err_set(e, PM_EDATA, _("invalid JSON: %s (column %d)"), je.text,
 				  je.column);
@@ -279,6 +294,7 @@ static int csv_record_read(struct pm_jsonl *r, int *got, struct pm_err *e)
 	if (!rc)
 		rc = pm_csv_finish(&r->csv, e);
 	r->raw = pm_csv_raw(&r->csv, &r->raw_len);
+	raw_eol_keep(r);
 	return rc;
 }
 
@@ -329,12 +345,18 @@ static int csv_header(struct pm_jsonl *r, struct pm_err *e)
 static int csv_header_read(struct pm_jsonl *r, int *got, struct pm_err *e)
 {
 	int rc = csv_record_read(r, got, e);
+	size_t eol = strlen(r->raw_eol);
 
-	if (rc == PM_EDATA || (!rc && *got))
-		r->header_line = r->lineno;
-	if (!rc && *got)
-		rc = csv_header(r, e);
-	return rc;
+	if (rc != PM_EDATA && (rc || !*got))
+		return rc;
+	r->header_line = r->lineno;
+	/* A reject file of CSV rows begins with it, so it imports again. */
+	if (!(r->header = malloc(r->raw_len + eol + 1)))
+		return oom(e);
+	memcpy(r->header, r->raw, r->raw_len);
+	memcpy(r->header + r->raw_len, r->raw_eol, eol + 1);
+	r->header_len = r->raw_len + eol;
+	return rc ? rc : csv_header(r, e);
 }
 
 /* Empty cells are left out, so a column may hold an optional field. */
@@ -625,44 +647,104 @@ int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e)
 }
 
 struct pm_reject {
-	FILE *f;
+	int fd;
 	char *path;
+	dev_t dev;
+	ino_t ino;
+	int filled;          /* the file holds something: no header goes in */
 };
+
+static int reject_refuse(const char *path, int err, struct pm_err *e)
+{
+	if (err == ELOOP)
+		return pm_err_set(e, PM_ECANTCREAT,
+				  _("\"%s\" is a symbolic link: give --reject the file itself"), path);
+	return pm_err_set(e, PM_ECANTCREAT, _("cannot create \"%s\": %s"), path, strerror(err));
+}
 
 int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e)
 {
 	struct pm_reject *rj = calloc(1, sizeof *rj);
+	struct stat st;
 
 	*out = NULL;
 	if (!rj || !(rj->path = strdup(path))) {
 		free(rj);
 		return oom(e);
 	}
-	if (!(rj->f = fopen(path, "w"))) {
+	/* Appended to, never truncated: cron runs add up in one file. */
+	rj->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (rj->fd < 0 || fstat(rj->fd, &st) != 0) {
 		int err = errno;
 
+		if (rj->fd >= 0)
+			close(rj->fd);
 		free(rj->path);
 		free(rj);
-		return pm_err_set(e, PM_ECANTCREAT, _("cannot create \"%s\": %s"), path,
-				  strerror(err));
+		return reject_refuse(path, err, e);
 	}
+	rj->dev = st.st_dev;
+	rj->ino = st.st_ino;
+	rj->filled = S_ISREG(st.st_mode) && st.st_size > 0;
 	*out = rj;
 	return PM_OK;
 }
 
-static int reject_error(struct pm_reject *rj, struct pm_err *e)
+static int reject_is(const struct pm_reject *rj, const char *input)
 {
-	int err = errno ? errno : EIO;
+	struct stat st;
+	int got = strcmp(input, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(input, &st);
 
-	return pm_err_set(e, PM_EIO, _("cannot write \"%s\": %s"), rj->path, strerror(err));
+	return got == 0 && st.st_dev == rj->dev && st.st_ino == rj->ino;
+}
+
+int pm_reject_check(const struct pm_reject *rj, int ninputs, char *const *inputs, struct pm_err *e)
+{
+	for (int i = 0; rj && i < (ninputs ? ninputs : 1); i++)
+		if (reject_is(rj, ninputs ? inputs[i] : "-"))
+			return pm_err_set(e, PM_ECANTCREAT,
+					  _("\"%s\" is an input of this run: give --reject another file"), rj->path);
+	return PM_OK;
+}
+
+static int reject_error(struct pm_reject *rj, int err, struct pm_err *e)
+{
+	return pm_err_set(e, PM_EIO, _("cannot write \"%s\": %s"), rj->path, strerror(err ? err : EIO));
+}
+
+/* One record, its header first when it goes first in the file, in one
+ * write: two runs appending to the file do not mix their lines. */
+static int reject_put(struct pm_reject *rj, const char *header, size_t hlen, const char *raw,
+		      size_t len, const char *eol, struct pm_err *e)
+{
+	struct iovec iov[3] = {{(void *)header, rj->filled ? 0 : hlen}, {(void *)raw, len},
+			       {(void *)eol, strlen(eol)}};
+	size_t want = iov[0].iov_len + len + iov[2].iov_len;
+	ssize_t n;
+
+	do
+		n = writev(rj->fd, iov, 3);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 || (size_t)n != want)
+		return reject_error(rj, n < 0 ? errno : ENOSPC, e);
+	rj->filled = 1;
+	return PM_OK;
 }
 
 int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e)
 {
-	errno = 0;
-	if (fwrite(raw, 1, len, rj->f) != len || putc('\n', rj->f) == EOF)
-		return reject_error(rj, e);
-	return PM_OK;
+	return reject_put(rj, "", 0, raw, len, "\n", e);
+}
+
+int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_err *e)
+{
+	const char *eol = r->raw_eol[0] ? r->raw_eol : "\n";
+
+	/* A bad header goes in as the header, once. */
+	if (r->header && r->lineno == r->header_line)
+		return rj->filled ? PM_OK : reject_put(rj, "", 0, r->header, r->header_len, "", e);
+	return reject_put(rj, r->header ? r->header : "", r->header_len, r->raw ? r->raw : "",
+			  r->raw_len, eol, e);
 }
 
 int pm_reject_close(struct pm_reject *rj, struct pm_err *e)
@@ -671,11 +753,8 @@ int pm_reject_close(struct pm_reject *rj, struct pm_err *e)
 
 	if (!rj)
 		return PM_OK;
-	errno = 0;
-	if (fflush(rj->f) || ferror(rj->f))
-		rc = reject_error(rj, e);
-	if (fclose(rj->f) && !rc)
-		rc = reject_error(rj, e);
+	if (close(rj->fd) != 0)
+		rc = reject_error(rj, errno, e);
 	free(rj->path);
 	free(rj);
 	return rc;

@@ -65,11 +65,22 @@ int pm_json_time(json_t *o, const char *key, int flags, int64_t *t, struct pm_er
  * PM_EIO if the write fails. */
 int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e);
 
-/* A reject file keeps bad lines verbatim, one per line. */
+/* A reject file keeps bad records byte for byte, their line ends (CR
+ * included) as they were. It is appended to and never truncated, created
+ * 0600 (it holds input data), and refused when it is a symbolic link or a
+ * directory (PM_ECANTCREAT). */
 struct pm_reject;
 int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e);
+/* PM_ECANTCREAT when the reject file is one of the run's inputs ("-", or
+ * none at all: stdin), which it would grow while they are read. rj may
+ * be NULL. */
+int pm_reject_check(const struct pm_reject *rj, int ninputs, char *const *inputs, struct pm_err *e);
+/* The record r just read. A CSV record goes after the input's header row
+ * when the reject file is empty, so the file imports again once mended. */
+int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_err *e);
+/* raw (len bytes, its line end left out) and a newline. */
 int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e);
-/* Flushes and closes; PM_EIO if anything written was lost. NULL is fine. */
+/* Closes; PM_EIO if anything written was lost. NULL is fine. */
 int pm_reject_close(struct pm_reject *rj, struct pm_err *e);
 
 #endif

@@ -48,4 +48,11 @@ expect_rc 65 "pm-meter ingest --strict --format jsonl with a bad reading exits 6
 expect_eq "$(grep -c '"outcome":"inserted"' "$T/out")|$(sql 'SELECT count(*) FROM reading')" "0|0" \
 	"and reports nothing inserted, as nothing is"
 expect_out '"meter":"NOPE",.*"outcome":"rejected"' "the rejection is still reported"
+
+# A batch that fails half way (its reject file cannot be written) is rolled
+# back, and what it had made is not reported either.
+run pm-meter ingest --format jsonl --reject /dev/full r.jsonl
+expect_rc 74 "an ingest whose reject file is full fails"
+expect_eq "$(grep -c '"outcome":"inserted"' "$T/out")|$(sql 'SELECT count(*) FROM reading')" "0|0" \
+	"and reports nothing inserted, as its batch was rolled back"
 done_testing

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pm/jsonl.h"
@@ -636,13 +637,23 @@ static void test_write_error(void **state)
 	fclose(f);
 }
 
+static void file_is(const char *path, const char *want, size_t want_len)
+{
+	size_t len;
+	char *got = file_read(path, &len);
+
+	assert_int_equal(len, want_len);
+	assert_memory_equal(got, want, len);
+	free(got);
+}
+
 static void test_reject(void **state)
 {
 	struct pm_reject *rj = (struct pm_reject *)&rj;
 	struct pm_err e;
-	size_t len;
-	char *got;
+	struct stat st;
 
+	/* Appended to: an earlier run's rejects stay. */
 	tmp_make(rej_path, sizeof rej_path, "old contents\n", 13);
 	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
 	assert_int_equal(pm_reject_write(rj, "{\"a\":1", 6, &e), PM_OK);
@@ -650,10 +661,7 @@ static void test_reject(void **state)
 	assert_int_equal(pm_reject_write(rj, "abcdef", 3, &e), PM_OK);
 	assert_int_equal(pm_reject_write(rj, "", 0, &e), PM_OK);
 	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
-	got = file_read(rej_path, &len);
-	assert_int_equal(len, 31);
-	assert_memory_equal(got, "{\"a\":1\nE-3,8,\"two\r\nlines\"\nabc\n\n", 31);
-	free(got);
+	file_is(rej_path, "old contents\n{\"a\":1\nE-3,8,\"two\r\nlines\"\nabc\n\n", 44);
 	assert_int_equal(pm_reject_close(NULL, &e), PM_OK);
 
 	assert_int_equal(pm_reject_open("/nonexistent/rejects.jsonl", &rj, &e), PM_ECANTCREAT);
@@ -662,42 +670,108 @@ static void test_reject(void **state)
 			    "cannot create \"/nonexistent/rejects.jsonl\": No such file or directory");
 
 	assert_int_equal(pm_reject_open("/dev/full", &rj, &e), PM_OK);
-	assert_int_equal(pm_reject_write(rj, "x", 1, &e), PM_OK);
-	assert_int_equal(pm_reject_close(rj, &e), PM_EIO);
+	assert_int_equal(pm_reject_write(rj, "x", 1, &e), PM_EIO);
 	assert_string_equal(e.msg, "cannot write \"/dev/full\": No space left on device");
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+
+	/* Made 0600 whatever the umask: it holds input data. */
+	unlink(rej_path);
+	umask(022);
+	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+	assert_int_equal(stat(rej_path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+static void test_reject_refused(void **state)
+{
+	char link[96], *inputs[2];
+	struct pm_reject *rj;
+	struct pm_err e;
+
+	tmp_make(tmp_path, sizeof tmp_path, "x\n", 2);
+	snprintf(link, sizeof link, "%s.link", tmp_path);
+	assert_int_equal(symlink(tmp_path, link), 0);
+	assert_int_equal(pm_reject_open(link, &rj, &e), PM_ECANTCREAT);
+	unlink(link);
+	assert_null(rj);
+	assert_string_equal(strstr(e.msg, ".link\""), ".link\" is a symbolic link: give --reject the file itself");
+	file_is(tmp_path, "x\n", 2);
+
+	assert_int_equal(pm_reject_open("/tmp", &rj, &e), PM_ECANTCREAT);
+	assert_string_equal(e.msg, "cannot create \"/tmp\": Is a directory");
+
+	/* The run's input, by any name. */
+	assert_int_equal(pm_reject_open(tmp_path, &rj, &e), PM_OK);
+	inputs[0] = "/dev/null";
+	inputs[1] = link;
+	snprintf(link, sizeof link, "/tmp/../tmp/%s", tmp_path + 5);
+	assert_int_equal(pm_reject_check(rj, 1, inputs, &e), PM_OK);
+	assert_int_equal(pm_reject_check(rj, 2, inputs, &e), PM_ECANTCREAT);
+	assert_memory_equal(e.msg + strlen(tmp_path) + 2, " is an input of this run: give --reject another file",
+			    52);
+	assert_int_equal(pm_reject_check(NULL, 2, inputs, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
 }
 
 /* What a program does with a bad line: its raw text goes to the reject
- * file as it was, so the file can be fixed and read again. */
+ * file as it was, its line end included, so the file can be fixed and
+ * read again. */
 static void test_reject_bad_lines(void **state)
 {
-	struct pm_jsonl *r = open_text("{\"a\":1}\n{\"a\":\r\n\n[2]\n{\"a\":3}\n", PM_JSONL_ONLY);
+	struct pm_jsonl *r = open_text("{\"a\":1}\n{\"a\":\r\n\n[2]\n{\"a\":3}\n{\"b\"", PM_JSONL_ONLY);
 	struct pm_reject *rj;
 	struct pm_err e;
-	const char *raw;
 	json_t *rec;
-	size_t len;
-	char *got;
 	int rc, good = 0;
 
 	snprintf(rej_path, sizeof rej_path, "%s.rej", tmp_path);
 	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
 	while ((rc = pm_jsonl_next(r, &rec, &e)) == PM_EDATA || rec) {
-		if (rc == PM_OK) {
+		if (rc == PM_OK)
 			good++;
-			continue;
-		}
-		raw = pm_jsonl_raw(r, &len);
-		assert_int_equal(pm_reject_write(rj, raw, len, &e), PM_OK);
+		else
+			assert_int_equal(pm_reject_record(rj, r, &e), PM_OK);
 	}
 	assert_int_equal(rc, PM_OK);
 	assert_int_equal(good, 2);
 	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
 	pm_jsonl_close(r);
-	got = file_read(rej_path, &len);
-	assert_int_equal(len, 10);
-	assert_memory_equal(got, "{\"a\":\n[2]\n", 10);
-	free(got);
+	file_is(rej_path, "{\"a\":\r\n[2]\n{\"b\"\n", 16);
+}
+
+/* CSV rejects follow the input's header row, once per reject file. */
+static void test_reject_csv(void **state)
+{
+	static const char csv[] = "\xef\xbb\xbf" "code,area\r\n1-1-101,80\r\nbad,\"x\r\ny\"\r\n1-1-102,x\n";
+	struct pm_jsonl *r;
+	struct pm_reject *rj;
+	struct pm_err e;
+	json_t *rec;
+	int rc;
+
+	for (int run = 0; run < 2; run++) {
+		r = open_text(csv, PM_JSONL_OR_CSV);
+		snprintf(rej_path, sizeof rej_path, "%s.rej", "/tmp/test_jsonl.csv");
+		assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+		while ((rc = pm_jsonl_next(r, &rec, &e)) == PM_EDATA || rec)
+			if (rec && strcmp(json_string_value(json_object_get(rec, "code")), "1-1-101"))
+				assert_int_equal(pm_reject_record(rj, r, &e), PM_OK);
+		assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+		pm_jsonl_close(r);
+		unlink(tmp_path);
+	}
+	file_is(rej_path, "code,area\r\nbad,\"x\r\ny\"\r\n1-1-102,x\nbad,\"x\r\ny\"\r\n1-1-102,x\n", 55);
+	unlink(rej_path);
+
+	/* A bad header goes in once, as the header. */
+	r = open_text("code,code\n1,2\n3,4\n", PM_JSONL_OR_CSV);
+	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+	while ((rc = pm_jsonl_next(r, &rec, &e)) == PM_EDATA || rec)
+		assert_int_equal(pm_reject_record(rj, r, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+	pm_jsonl_close(r);
+	file_is(rej_path, "code,code\n1,2\n3,4\n", 18);
 }
 
 int main(void)
@@ -726,7 +800,9 @@ int main(void)
 		cmocka_unit_test(test_write),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test_teardown(test_reject, tmp_remove),
+		cmocka_unit_test_teardown(test_reject_refused, tmp_remove),
 		cmocka_unit_test_teardown(test_reject_bad_lines, tmp_remove),
+		cmocka_unit_test_teardown(test_reject_csv, tmp_remove),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
