@@ -17,7 +17,7 @@
 #include "pm/reward.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
-       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
+       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
        O_OUTPUT, O_BOM, O_FORMAT };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
@@ -243,8 +243,7 @@ static const struct pm_opt pay_opts[] = {
 	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
-	{"reject", O_REJECT, "FILE", N_("with -: copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("with -: record nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -264,26 +263,25 @@ static int pay_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 	return rc;
 }
 
-static int pay_stream(struct pm_ctx *c, const char *reject, int strict, int nfiles, char **files)
+static int pay_stream(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
-	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .reject = reject, .strict = strict,
-			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
 	struct pm_db *db;
 
 	if (pm_cli_db(c, "bill.pay", &db))
 		return c->err.code;
-	return pm_cli_import(c, &im, nfiles, files);
+	return pm_cli_import(c, im, nfiles, files);
 }
 
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *f[6] = {0}, *reject = NULL, *arg;
-	static const char *const keys[] = {"unit", "amount", "channel", "ref", "bill", "at"};
+	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .fields = pm_pay_fields,
+			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
+	const char *f[6] = {0}, *arg;
 	enum pm_pay_did did;
 	struct pm_pay p;
 	struct pm_db *db;
 	json_t *rec, *out;
-	int k, rc, strict = 0;
+	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -293,19 +291,18 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		case O_REF: f[3] = arg; break;
 		case O_BILL: f[4] = arg; break;
 		case O_AT: f[5] = arg; break;
-		case O_REJECT: reject = arg; break;
-		case O_STRICT: strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (c->optind < argc)
-		return pay_stream(c, reject, strict, argc - c->optind, argv + c->optind);
+		return pay_stream(c, &im, argc - c->optind, argv + c->optind);
 	if (!f[0] || !f[1] || !f[2] || !f[3])
 		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref, or - to read JSON lines"));
 	rec = json_object();
 	for (int i = 0; i < 6; i++)
 		if (f[i])
-			json_object_set_new(rec, keys[i], json_string(f[i]));
+			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
 	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK && (rc = pm_db_begin(db, &c->err)) == PM_OK) {
 		rc = pm_bill_pay(db, &p, &did, &out, &c->err);
@@ -453,8 +450,7 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt reconcile_opts[] = {
 	{"channel", O_CHANNEL, "NAME", N_("the channel the statement is of (required)")},
-	{"reject", O_REJECT, "FILE", N_("copy bad statement lines to FILE")},
-	{"strict", O_STRICT, NULL, N_("compare nothing if any line is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -484,8 +480,8 @@ static int reconcile_report(struct pm_ctx *c, struct pm_db *db, struct pm_reconc
 static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 {
 	static const char *const read[] = {N_("entries"), NULL};
-	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .outcomes = read,
-			       .record = reconcile_record};
+	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .fields = pm_reconcile_fields,
+			       .outcomes = read, .record = reconcile_record};
 	const char *channel = NULL, *arg;
 	struct pm_reconcile *r;
 	struct pm_db *db;
@@ -494,8 +490,7 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_CHANNEL: channel = arg; break;
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;

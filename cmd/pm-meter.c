@@ -10,7 +10,7 @@
 #include "pm/money.h"
 
 enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REGISTERS,
-       O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
+       O_INSTALLED, O_INITIAL, O_REJECT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
        O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH };
 
 /* A reading or register value from the command line, exactly. */
@@ -85,7 +85,7 @@ out:
 
 static int cmd_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_fields, pm_meter_upsert);
 }
 
 static const struct pm_opt list_opts[] = {
@@ -182,8 +182,7 @@ static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
 /* ---- ingestion ---- */
 
 static const struct pm_opt ingest_opts[] = {
-	{"reject", O_REJECT, "FILE", N_("copy bad readings to FILE")},
-	{"strict", O_STRICT, NULL, N_("write nothing if any reading is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
 	{"batch", O_BATCH, "N", N_("readings per transaction (default 100000)")},
 	{NULL, 0, NULL, NULL},
@@ -228,7 +227,7 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 {
 	struct ingest_ctx ic = {c, NULL, 0};
 	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 100000,
-			       .outcomes = pm_ingest_names, .record = ingest_record,
+			       .fields = pm_reading_fields, .outcomes = pm_ingest_names, .record = ingest_record,
 			       .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
 	const char *arg;
@@ -237,13 +236,12 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
 		case O_REPLACE: replace = 1; break;
 		case O_BATCH:
 			if ((im.batch = strtol(arg, &end, 10)) < 1 || *end)
 				return pm_cli_usage(c, _("--batch wants a positive number, not '%s'"), arg);
 			break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;

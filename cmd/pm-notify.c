@@ -15,7 +15,7 @@
 #include "pm/notify.h"
 #include "pm/timeutil.h"
 
-enum { O_TEMPLATE = 0x100, O_CHANNEL, O_REJECT, O_STRICT, O_FLUSH, O_PARALLEL, O_LIMIT,
+enum { O_TEMPLATE = 0x100, O_CHANNEL, O_FLUSH, O_PARALLEL, O_LIMIT,
        O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL, O_TITLE, O_BODY, O_TO, O_PIN, O_UNTIL,
        O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL, O_ROLE };
 
@@ -332,8 +332,8 @@ static const struct pm_opt send_opts[] = {
 	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
 	{"role", O_ROLE, "ROLE", N_("staff to tell when a record names no one, like frontdesk")},
 	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
-	{"reject", O_REJECT, "FILE", N_("copy records that cannot be sent to FILE")},
-	{"strict", O_STRICT, NULL, N_("queue nothing if any record is bad")},
+	PM_CLI_OPT_REJECT,
+	PM_CLI_OPT_STRICT,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -352,8 +352,7 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		case O_CHANNEL: if (parse_channel(c, arg, &s.channel)) return PM_EUSAGE; break;
 		case O_ROLE: role = arg; break;
 		case O_FLUSH: now = 1; break;
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;

@@ -12,7 +12,7 @@
 #include "pm/timeutil.h"
 
 enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASSET, O_AREA,
-       O_KIND, O_REJECT, O_STRICT, O_TO, O_REASON, O_NOTE, O_COST, O_PARTS, O_STARS, O_COMMENT,
+       O_KIND, O_TO, O_REASON, O_NOTE, O_COST, O_PARTS, O_STARS, O_COMMENT,
        O_STATUS, O_ASSIGNEE, O_SINCE, O_BREACHED, O_AS_OF, O_ROUTE, O_POINT, O_AT, O_BY, O_DATE,
        O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL };
 
@@ -63,8 +63,7 @@ static const struct pm_opt submit_opts[] = {
 	{"asset", O_ASSET, "CODE", N_("the asset concerned, from the register")},
 	{"area", O_AREA, "TEXT", N_("a public place, for tickets of no unit")},
 	{"kind", O_KIND, "KIND", N_("repair, complaint or suggestion (default: the category's)")},
-	{"reject", O_REJECT, "FILE", N_("with FILE...: copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("with FILE...: file nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -95,14 +94,7 @@ static int submit_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 	return rc ? pm_err_set(e, rc, "%s", c->err.msg) : PM_OK;
 }
 
-static int submit_files(struct pm_ctx *c, const char *reject, int strict, int argc, char **argv)
-{
-	struct pm_import im = {.action = "ticket.import", .reject = reject, .strict = strict,
-			       .mode = PM_JSONL_ONLY, .outcomes = pm_ticket_outcome_names,
-			       .record = submit_record, .ctx = c, .batch = 1};
 
-	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
-}
 
 static int submit_one(struct pm_ctx *c, struct pm_ticket_new *t)
 {
@@ -127,9 +119,12 @@ static int submit_one(struct pm_ctx *c, struct pm_ticket_new *t)
 
 static int cmd_submit(struct pm_ctx *c, int argc, char **argv)
 {
+	struct pm_import im = {.action = "ticket.import", .mode = PM_JSONL_ONLY, .fields = pm_ticket_fields,
+			       .outcomes = pm_ticket_outcome_names, .record = submit_record, .ctx = c,
+			       .batch = 1};
 	struct pm_ticket_new t = {0};
-	const char *reject = NULL, *arg;
-	int k, strict = 0;
+	const char *arg;
+	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -142,15 +137,14 @@ static int cmd_submit(struct pm_ctx *c, int argc, char **argv)
 		case O_ASSET: t.asset = arg; break;
 		case O_AREA: t.area = arg; break;
 		case O_KIND: t.kind = arg; break;
-		case O_REJECT: reject = arg; break;
-		case O_STRICT: strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (pm_cli_db(c, "ticket.submit", &c->db))
 		return c->err.code;
 	if (c->optind < argc)
-		return submit_files(c, reject, strict, argc, argv);
+		return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
 	return submit_one(c, &t);
 }
 
@@ -512,7 +506,7 @@ static int cmd_asset_add(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_asset_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "asset.import", "asset.write", pm_asset_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "asset.import", "asset.write", pm_asset_fields, pm_asset_upsert);
 }
 
 static const struct pm_opt asset_list_opts[] = {

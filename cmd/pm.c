@@ -138,12 +138,13 @@ static int cmd_config_show(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_unit_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "unit.import", "unit.write", pm_unit_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "unit.import", "unit.write", pm_unit_fields, pm_unit_upsert);
 }
 
 static int cmd_person_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_fields,
+				     pm_person_upsert);
 }
 
 static const struct pm_opt unit_list_opts[] = {

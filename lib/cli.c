@@ -744,6 +744,8 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 
 	if (pm_jsonl_open(path, im->mode, &r, &c->err))
 		return c->err.code;
+	if (!im->ignore_unknown)
+		pm_jsonl_fields(r, im->fields);
 	for (;;) {
 		rec = NULL;
 		rc = pm_jsonl_next(r, &rec, &why);
@@ -851,11 +853,18 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 
 /* ---- importing by upserts ---- */
 
-enum { OPT_REJECT = 0x1100, OPT_STRICT };
+int pm_cli_import_opt(struct pm_import *im, int key, const char *arg)
+{
+	switch (key) {
+	case PM_OPT_REJECT: im->reject = arg; return 1;
+	case PM_OPT_STRICT: im->strict = 1; return 1;
+	case PM_OPT_IGNORE_UNKNOWN: im->ignore_unknown = 1; return 1;
+	}
+	return 0;
+}
 
 const struct pm_opt pm_cli_import_opts[] = {
-	{"reject", OPT_REJECT, "FILE", N_("copy bad records to FILE")},
-	{"strict", OPT_STRICT, NULL, N_("write nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -875,21 +884,18 @@ static int upsert_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 }
 
 int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *action,
-			  const char *permission,
+			  const char *permission, const char *const *fields,
 			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
 					struct pm_err *e))
 {
 	struct upserts u = {NULL, upsert};
-	struct pm_import im = {.action = action, .mode = PM_JSONL_OR_CSV,
+	struct pm_import im = {.action = action, .mode = PM_JSONL_OR_CSV, .fields = fields,
 			       .outcomes = pm_upsert_names, .record = upsert_record, .ctx = &u};
 	const char *arg;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case OPT_REJECT: im.reject = arg; break;
-		case OPT_STRICT: im.strict = 1; break;
-		}
+		pm_cli_import_opt(&im, k, arg);
 	if (k < 0)
 		return c->stop;
 	if (pm_cli_db(c, permission, &u.db))

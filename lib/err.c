@@ -9,6 +9,24 @@ static int is_control(unsigned char ch)
 	return ch < 0x20 || ch == 0x7f;
 }
 
+/* Drops a character cut in two at the end of s (n bytes), as truncation
+ * to a buffer's size may leave it; the new length. */
+static size_t utf8_trim(char *s, size_t n)
+{
+	size_t i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && (lead = (unsigned char)s[i - 1]) >= 0xC0) {
+		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+		if (n - (i - 1) < need)
+			n = i - 1;
+	}
+	s[n] = '\0';
+	return n;
+}
+
 size_t pm_err_oneline(char *dst, size_t size, const char *src)
 {
 	size_t n = 0, w;
@@ -36,21 +54,16 @@ size_t pm_err_oneline(char *dst, size_t size, const char *src)
 		memcpy(dst + n, esc, w);
 		n += w;
 	}
-	dst[n] = '\0';
-	return n;
+	return utf8_trim(dst, n);
 }
 
 /* The message, with what it quotes from outside (a meter code holding a
- * newline) escaped, so that it stays one line. */
+ * newline) escaped, so that it stays one line, and no character cut in
+ * two where it was truncated to fit. */
 static void oneline(struct pm_err *e)
 {
 	char raw[PM_ERR_MSG_MAX];
-	const char *p;
 
-	for (p = e->msg; *p && !is_control((unsigned char)*p); p++)
-		;
-	if (!*p)
-		return;
 	memcpy(raw, e->msg, sizeof raw);
 	pm_err_oneline(e->msg, sizeof e->msg, raw);
 }

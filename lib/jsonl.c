@@ -14,6 +14,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "pm/suggest.h"
 #include "pm/timeutil.h"
 
 enum { FMT_UNDECIDED, FMT_JSONL, FMT_CSV };
@@ -43,6 +44,7 @@ struct pm_jsonl {
 	long header_line;
 	char *header;        /* the CSV header as read, its line end included */
 	size_t header_len;
+	const char *const *fields; /* the names a record may have, or NULL */
 };
 
 static int oom(struct pm_err *e)
@@ -130,6 +132,51 @@ void pm_jsonl_close(struct pm_jsonl *r)
 	free(r->name);
 	free(r->where);
 	free(r);
+}
+
+void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields)
+{
+	r->fields = fields;
+}
+
+/* Whether name is one a record may have ("type" always may: records
+ * piped from another program carry it). */
+static int field_known(const struct pm_jsonl *r, const char *name)
+{
+	if (!r->fields || strcmp(name, "type") == 0)
+		return 1;
+	for (const char *const *f = r->fields; *f; f++)
+		if (strcmp(*f, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* 'unknown column "stauts": did you mean "status"?', or the names known. */
+static int field_unknown(const struct pm_jsonl *r, int column, const char *name, struct pm_err *e)
+{
+	const char *best = pm_suggest(name, r->fields);
+	char known[256];
+	size_t n = 0;
+
+	if (best)
+		return pm_err_set(e, PM_EDATA, column ? _("unknown column \"%s\": did you mean \"%s\"?")
+					       : _("unknown field \"%s\": did you mean \"%s\"?"), name, best);
+	known[0] = '\0';
+	for (const char *const *f = r->fields; *f && n < sizeof known; f++)
+		n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", n ? ", " : "", *f);
+	return pm_err_set(e, PM_EDATA, column ? _("unknown column \"%s\": expected %s (or --ignore-unknown)")
+				       : _("unknown field \"%s\": expected %s (or --ignore-unknown)"), name, known);
+}
+
+static int fields_check(const struct pm_jsonl *r, json_t *o, struct pm_err *e)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v)
+		if (!field_known(r, k))
+			return field_unknown(r, 0, k, e);
+	return PM_OK;
 }
 
 const char *pm_jsonl_where(struct pm_jsonl *r)
@@ -257,6 +304,10 @@ static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
 		json_decref(v);
 		return pm_err_set(e, PM_EDATA, _("expected a JSON object"));
 	}
+	if (fields_check(r, v, e)) {
+		json_decref(v);
+		return PM_EDATA;
+	}
 	r->rec = v;
 	return PM_OK;
 }
@@ -331,7 +382,9 @@ static int csv_header(struct pm_jsonl *r, struct pm_err *e)
 	if (!keys)
 		return oom(e);
 	for (i = 0; i < n; i++)
-		if ((rc = csv_key(&r->csv, i, keys, e))) {
+		if ((rc = csv_key(&r->csv, i, keys, e)) ||
+		    (!field_known(r, json_string_value(keys[i])) &&
+		     (rc = field_unknown(r, 1, json_string_value(keys[i]), e)))) {
 			keys_free(keys, n);
 			return rc;
 		}

@@ -335,6 +335,8 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 
 /* ---- payments ---- */
 
+const char *const pm_pay_fields[] = {"unit", "amount", "channel", "ref", "bill", "at", NULL};
+
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 {
 	memset(p, 0, sizeof *p);

@@ -73,6 +73,7 @@ struct pm_pay {
 enum pm_pay_did { PM_PAY_RECORDED, PM_PAY_DUPLICATE };
 extern const char *const pm_pay_names[]; /* "recorded", "duplicate", NULL */
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e);
+extern const char *const pm_pay_fields[]; /* what pm_pay_parse reads */
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		struct pm_err *e);
 

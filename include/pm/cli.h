@@ -12,6 +12,7 @@
 #include "pm/community.h"
 #include "pm/db.h"
 #include "pm/err.h"
+#include "pm/i18n.h"
 #include "pm/jsonl.h"
 
 enum pm_format { PM_FMT_AUTO, PM_FMT_TABLE, PM_FMT_JSONL, PM_FMT_CSV, PM_FMT_TSV };
@@ -120,6 +121,8 @@ struct pm_import {
 	const char *action;        /* audit action of the run, "unit.import" */
 	const char *reject;        /* --reject FILE, or NULL */
 	int strict;
+	int ignore_unknown;        /* --ignore-unknown: fields allows any */
+	const char *const *fields; /* the fields a record may have (pm_jsonl_fields) */
 	enum pm_jsonl_mode mode;
 	long batch;                /* records per transaction (0: 10000) */
 	const char *const *outcomes; /* names of what record() may report */
@@ -135,13 +138,24 @@ struct pm_import {
 };
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files);
 
-/* The options of a subcommand that imports records one upsert each
- * (--reject FILE, --strict), and its whole handler: parses them, opens the
- * store with permission, and imports the operands (JSON lines or CSV)
- * through upsert, counting inserted, updated and unchanged. */
+/* The options every import shares, for a subcommand's table, and
+ * pm_cli_import_opt to take them into a struct pm_import. */
+enum { PM_OPT_REJECT = 0x1100, PM_OPT_STRICT, PM_OPT_IGNORE_UNKNOWN };
+#define PM_CLI_OPT_REJECT {"reject", PM_OPT_REJECT, "FILE", N_("append bad records to FILE (made 0600)")}
+#define PM_CLI_OPT_STRICT {"strict", PM_OPT_STRICT, NULL, N_("write nothing if any record is bad")}
+#define PM_CLI_OPT_IGNORE_UNKNOWN \
+	{"ignore-unknown", PM_OPT_IGNORE_UNKNOWN, NULL, N_("read records with fields or columns pm does not know")}
+#define PM_CLI_IMPORT_OPTS PM_CLI_OPT_REJECT, PM_CLI_OPT_STRICT, PM_CLI_OPT_IGNORE_UNKNOWN
+/* 1 when key was one of them, taken into im; else 0. */
+int pm_cli_import_opt(struct pm_import *im, int key, const char *arg);
+
+/* The options of a subcommand that imports records one upsert each, and
+ * its whole handler: parses them, opens the store with permission, and
+ * imports the operands (JSON lines or CSV, of the fields named) through
+ * upsert, counting inserted, updated and unchanged. */
 extern const struct pm_opt pm_cli_import_opts[];
 int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *action,
-			  const char *permission,
+			  const char *permission, const char *const *fields,
 			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
 					struct pm_err *e));
 

@@ -43,7 +43,8 @@ void pm_err_clear(struct pm_err *e);
 
 /* src into dst (size bytes, NUL included) with control characters escaped:
  * \n, \r, \t, else \xNN; the length written. Backslashes are left as
- * they are, so escaping twice changes nothing. */
+ * they are, so escaping twice changes nothing; a UTF-8 character cut in
+ * two at the end is left out. */
 size_t pm_err_oneline(char *dst, size_t size, const char *src);
 
 #endif

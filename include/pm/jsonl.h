@@ -27,6 +27,12 @@ int pm_jsonl_open_file(FILE *f, const char *name, enum pm_jsonl_mode mode,
 		       struct pm_jsonl **out, struct pm_err *e);
 void pm_jsonl_close(struct pm_jsonl *r);
 
+/* The names a record may have (NULL-terminated), "type" always besides:
+ * a JSON line with a field of another name is rejected, and a CSV header
+ * with such a column is bad (so each row under it is rejected), naming it
+ * and the known name nearest to it. NULL, the default, allows any. */
+void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields);
+
 /* The next record: PM_OK with *rec set (owned by the reader, valid until
  * the next call), or PM_OK with *rec NULL at the end; PM_EDATA for a line
  * that is not a JSON object (or a bad CSV row), after which reading goes

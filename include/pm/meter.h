@@ -29,6 +29,8 @@ const char *pm_meter_reg_name(int reg);
  * installed defaults to 1970. Inside a write transaction; a bad record
  * (PM_EDATA) writes nothing. */
 int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+/* The fields of a meter record, for the import to refuse others. */
+extern const char *const pm_meter_fields[];
 int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* Meters in code order, of one kind or all (kind NULL), retired ones too
  * when all is set. */
@@ -64,6 +66,7 @@ void pm_ingest_close(struct pm_ingest *in);
  * inside a write transaction. PM_EDATA with the reason for a bad one. */
 int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
 		     struct pm_err *e);
+extern const char *const pm_reading_fields[];
 
 /* ---- usage per period (lib/usage.c) ---- */
 

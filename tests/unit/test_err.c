@@ -46,6 +46,11 @@ static void test_oneline(void **state)
 	pm_err_oneline(buf, sizeof buf, "a\\nb");
 	assert_string_equal(buf, "a\\nb");
 	assert_int_equal(pm_err_oneline(buf, 0, "x"), 0);
+	/* Nor is a character cut in two. */
+	assert_int_equal(pm_err_oneline(buf, 6, "ab张伟"), 5);
+	assert_string_equal(buf, "ab张");
+	assert_int_equal(pm_err_oneline(buf, 5, "ab张伟"), 2);
+	assert_string_equal(buf, "ab");
 }
 
 int main(void)
