@@ -645,7 +645,7 @@ struct run {
 	char **files;
 	struct pm_reject *rj;
 	int64_t started;
-	long pending;        /* records in the open batch */
+	long pending;        /* records read since the last commit */
 	int open;            /* a transaction is open */
 	int running;         /* the audit record of the start is committed */
 };
@@ -701,6 +701,7 @@ static int import_commit(struct pm_ctx *c, struct run *run, int last)
 	size_t i;
 	int rc;
 
+	run->pending = 0;
 	if (!run->open)
 		return PM_OK;
 	if (!last && !run->running && (rc = import_audit(c, run, "running")))
@@ -715,6 +716,10 @@ static int import_commit(struct pm_ctx *c, struct run *run, int last)
 	json_array_foreach(held, i, rec)
 		if (!rc)
 			rc = pm_cli_out(c, rec);
+	/* A program reading them (pm-notify send) gets them now, not when
+	 * the stream ends. */
+	if (json_array_size(held) && fflush(stdout) && !rc)
+		rc = pm_err_set(&c->err, PM_EIO, _("write error on standard output: %s"), strerror(errno));
 	json_array_clear(held);
 	c->held = held;
 	return rc;
@@ -747,6 +752,11 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 	if (!im->ignore_unknown)
 		pm_jsonl_fields(r, im->fields);
 	for (;;) {
+		/* What is read so far is committed before waiting for more: a
+		 * stream from a pipe is stored as it comes, and the store is
+		 * not held while the program writing the pipe may need it. */
+		if (!im->strict && run->open && !pm_jsonl_ready(r) && (rc = import_commit(c, run, 0)))
+			break;
 		rec = NULL;
 		rc = pm_jsonl_next(r, &rec, &why);
 		if (rc == PM_OK && !rec)
@@ -772,11 +782,8 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 			pm_err_prefix(&c->err, "%s", pm_jsonl_where(r));
 			break;
 		}
-		if (!im->strict && ++run->pending >= im->batch) {
-			if ((rc = import_commit(c, run, 0)))
-				break;
-			run->pending = 0;
-		}
+		if (!im->strict && ++run->pending >= im->batch && (rc = import_commit(c, run, 0)))
+			break;
 		pm_cli_progress(c, im->read, 0);
 	}
 	pm_jsonl_close(r);

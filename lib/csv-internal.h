@@ -25,6 +25,9 @@ void pm_csv_reset(struct pm_csv *c);
 /* Takes the next bytes of the record: a line without its terminator, or
  * the terminator of a line that ended inside quotes. */
 int pm_csv_feed(struct pm_csv *c, const char *s, size_t len, struct pm_err *e);
+/* Drops the bytes held, keeping where the quoting stands, so that a
+ * record too long to hold can be read to its end; the bytes dropped. */
+size_t pm_csv_shed(struct pm_csv *c);
 /* True when the bytes fed so far end inside a quoted cell. */
 int pm_csv_in_quotes(const struct pm_csv *c);
 /* Ends the record: PM_EDATA if a quoted cell was never closed. */

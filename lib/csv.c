@@ -128,6 +128,14 @@ int pm_csv_feed(struct pm_csv *c, const char *s, size_t len, struct pm_err *e)
 	return PM_OK;
 }
 
+size_t pm_csv_shed(struct pm_csv *c)
+{
+	size_t n = c->raw_len;
+
+	c->cells_len = c->n = c->raw_len = 0;
+	return n;
+}
+
 int pm_csv_in_quotes(const struct pm_csv *c)
 {
 	return c->state == QUOTED;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -19,18 +20,30 @@
 
 enum { FMT_UNDECIDED, FMT_JSONL, FMT_CSV };
 
+/* A record longer than this is rejected unread, and never held whole.
+ * The fuzz targets are built with a small one, to reach it. */
+#ifndef PM_RECORD_MAX
+#define PM_RECORD_MAX (1 << 20)
+#endif
+#define RECORD_MAX ((size_t)PM_RECORD_MAX)
+#define READ_CHUNK ((size_t)64 << 10)
+
 struct pm_jsonl {
 	FILE *f;
+	int fd;              /* f's descriptor, read directly; -1 for a FILE
+			      * with none (fmemopen) */
 	int owns_f;
 	int format;
 	int at_end;
 	char *name;
 	char *where;
 	size_t where_size;
-	char *buf;           /* getline's */
-	size_t cap;
+	char *buf;           /* input read, lines not yet taken from start */
+	size_t cap, start, end;
 	const char *text;    /* the line just read, terminator and BOM excluded */
 	size_t len, eol;     /* eol: the terminator's length */
+	size_t skipped;      /* the line just read was this long, too long to keep */
+	char skip_lead;      /* and began with this */
 	int pending;         /* text was read to detect the format, not yet used */
 	long nlines;         /* physical lines read */
 	long lineno;         /* where the record just read starts */
@@ -61,6 +74,7 @@ int pm_jsonl_open_file(FILE *f, const char *name, enum pm_jsonl_mode mode,
 	if (!r)
 		return oom(e);
 	r->f = f;
+	r->fd = fileno(f);
 	r->format = mode == PM_JSONL_ONLY ? FMT_JSONL : FMT_UNDECIDED;
 	r->where_size = strlen(name) + 24;
 	r->name = strdup(name);
@@ -220,11 +234,103 @@ static void line_strip(struct pm_jsonl *r)
 	}
 }
 
-/* One physical line, however long; *got is 0 at the end of the input. At
- * the end reading stops for good, so a terminal's ^D is not asked twice. */
-static int line_next(struct pm_jsonl *r, int *got, struct pm_err *e)
+/* More input after end; PM_EIO on a read error. A pipe or a terminal
+ * gives what it has, so a record is read as soon as it is written. */
+static int input_fill(struct pm_jsonl *r, struct pm_err *e)
 {
 	ssize_t n;
+
+	if (r->fd < 0) {
+		n = (ssize_t)fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+		if (n == 0 && ferror(r->f))
+			n = -1;
+	} else {
+		do
+			n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		while (n < 0 && errno == EINTR);
+	}
+	if (n < 0) {
+		int err = errno ? errno : EIO;
+
+		r->at_end = 1;
+		return pm_err_set(e, PM_EIO, _("read error: %s"), strerror(err));
+	}
+	if (n == 0)
+		r->at_end = 1;
+	r->end += (size_t)n;
+	return PM_OK;
+}
+
+/* Room to read into: what is held moves to the front, and the buffer
+ * grows up to a record's length and a chunk. A line past RECORD_MAX is
+ * dropped as it comes (r->skipped counts it). */
+static int input_room(struct pm_jsonl *r, struct pm_err *e)
+{
+	size_t held = r->end - r->start, cap;
+	char *buf;
+
+	if (held > RECORD_MAX + 1) {
+		if (!r->skipped) {
+			size_t i = r->start;
+
+			while (i < r->end && blank(r->buf + i, 1))
+				i++;
+			r->skip_lead = i < r->end ? r->buf[i] : ' ';
+		}
+		r->skipped += held;
+		r->start = r->end = 0;
+		return PM_OK;
+	}
+	if (r->start)
+		memmove(r->buf, r->buf + r->start, held);
+	r->start = 0;
+	r->end = held;
+	if (r->end < r->cap)
+		return PM_OK;
+	cap = r->cap ? 2 * r->cap : READ_CHUNK;
+	if (cap > RECORD_MAX + READ_CHUNK)
+		cap = RECORD_MAX + READ_CHUNK;
+	if (!(buf = realloc(r->buf, cap)))
+		return oom(e);
+	r->buf = buf;
+	r->cap = cap;
+	return PM_OK;
+}
+
+/* The next physical line, its end included, into text and len; *got is 0
+ * at the end of the input. */
+static int line_read(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	char *nl;
+	size_t n;
+	int rc;
+
+	r->skipped = 0;
+	for (;;) {
+		nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
+		if (nl || (r->at_end && r->end > r->start)) {
+			n = nl ? (size_t)(nl + 1 - (r->buf + r->start)) : r->end - r->start;
+			r->text = r->buf + r->start;
+			r->len = n;
+			r->start += n;
+			*got = 1;
+			return PM_OK;
+		}
+		if (r->at_end) {
+			*got = r->skipped > 0;
+			return PM_OK;
+		}
+		if ((rc = input_room(r, e)) || (rc = input_fill(r, e)))
+			return rc;
+	}
+}
+
+/* One physical line; *got is 0 at the end of the input. At the end
+ * reading stops for good, so a terminal's ^D is not asked twice. A line
+ * longer than RECORD_MAX comes back empty with r->skipped its length. */
+static int line_next(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	int rc;
 
 	*got = 0;
 	if (r->pending) {
@@ -232,23 +338,19 @@ static int line_next(struct pm_jsonl *r, int *got, struct pm_err *e)
 		*got = 1;
 		return PM_OK;
 	}
-	if (r->at_end)
-		return PM_OK;
-	errno = 0;
-	if ((n = getline(&r->buf, &r->cap, r->f)) < 0) {
-		int err = errno ? errno : EIO;
-
-		r->at_end = 1;
-		if (ferror(r->f) || !feof(r->f))
-			return pm_err_set(e, PM_EIO, _("read error: %s"), strerror(err));
-		return PM_OK;
-	}
+	r->text = "";
+	r->len = r->eol = 0;
+	if ((rc = line_read(r, got, e)) || !*got)
+		return rc;
 	r->nlines++;
-	r->text = r->buf;
-	r->len = (size_t)n;
-	r->eol = 0;
 	line_strip(r);
-	*got = 1;
+	if (!r->skipped && r->len > RECORD_MAX)
+		r->skip_lead = r->text[0];
+	if (r->skipped || r->len > RECORD_MAX) {
+		r->skipped += r->len;
+		r->text = "";
+		r->len = r->eol = 0;
+	}
 	return PM_OK;
 }
 
@@ -258,8 +360,27 @@ static int line_next_filled(struct pm_jsonl *r, int *got, struct pm_err *e)
 
 	do
 		rc = line_next(r, got, e);
-	while (!rc && *got && blank(r->text, r->len));
+	while (!rc && *got && !r->skipped && blank(r->text, r->len));
 	return rc;
+}
+
+static int too_long(struct pm_jsonl *r, struct pm_err *e)
+{
+	r->raw = "";
+	r->raw_len = 0;
+	r->raw_eol[0] = '\0';
+	return pm_err_set(e, PM_EDATA, _("record of %zu bytes is longer than the limit of 1 MiB: not read"),
+			  r->skipped);
+}
+
+int pm_jsonl_ready(const struct pm_jsonl *r)
+{
+	struct pollfd p = {r->fd, POLLIN, 0};
+
+	if (r->pending || r->at_end || r->fd < 0 ||
+	    (r->end > r->start && memchr(r->buf + r->start, '\n', r->end - r->start)))
+		return 1;
+	return poll(&p, 1, 0) != 0;
 }
 
 /* Reads the first line that is not blank and keeps it for the reader
@@ -273,7 +394,7 @@ static int format_detect(struct pm_jsonl *r, struct pm_err *e)
 		return rc;
 	while (blank(r->text + i, 1))
 		i++;
-	r->format = r->text[i] == '{' ? FMT_JSONL : FMT_CSV;
+	r->format = (r->skipped ? r->skip_lead : r->text[i]) == '{' ? FMT_JSONL : FMT_CSV;
 	r->pending = 1;
 	return PM_OK;
 }
@@ -294,6 +415,8 @@ static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
 	if (rc || !got)
 		return rc;
 	r->lineno = r->nlines;
+	if (r->skipped)
+		return too_long(r, e);
 	r->raw = r->text;
 	r->raw_len = r->len;
 	raw_eol_keep(r);
@@ -318,29 +441,48 @@ static char csv_sep(const char *s, size_t len)
 	return memchr(s, '\t', len) && !memchr(s, ',', len) ? '\t' : ',';
 }
 
-/* One CSV record, over as many lines as its quoted cells span. */
+/* One CSV record, over as many lines as its quoted cells span. A record
+ * past RECORD_MAX is read to its end without being held; a line past it
+ * ends the record, its quoting unknown. */
 static int csv_record_read(struct pm_jsonl *r, int *got, struct pm_err *e)
 {
 	static const char crlf[] = "\r\n";
+	size_t shed = 0, held;
 	int more, rc = line_next_filled(r, got, e);
 
 	if (rc || !*got)
 		return rc;
 	r->lineno = r->nlines;
+	if (r->skipped)
+		return too_long(r, e);
 	if (!r->csv.sep)
 		pm_csv_init(&r->csv, csv_sep(r->text, r->len));
 	pm_csv_reset(&r->csv);
 	for (;;) {
 		size_t eol;
 
-		if ((rc = pm_csv_feed(&r->csv, r->text, r->len, e)) || !pm_csv_in_quotes(&r->csv))
+		if ((rc = pm_csv_feed(&r->csv, r->text, r->len, e)))
+			break;
+		if (pm_csv_raw(&r->csv, &held) && held > RECORD_MAX)
+			shed += pm_csv_shed(&r->csv);
+		if (!pm_csv_in_quotes(&r->csv))
 			break;
 		eol = r->eol;
 		if ((rc = line_next(r, &more, e)) || !more)
 			break;
+		if (r->skipped) {
+			shed += r->skipped;
+			break;
+		}
 		/* The line break inside the quotes is part of the cell. */
 		if ((rc = pm_csv_feed(&r->csv, crlf + 2 - eol, eol, e)))
 			break;
+	}
+	if (!rc && shed) {
+		pm_csv_raw(&r->csv, &held);
+		r->skipped = shed + held;
+		pm_csv_reset(&r->csv);
+		return too_long(r, e);
 	}
 	if (!rc)
 		rc = pm_csv_finish(&r->csv, e);
@@ -793,6 +935,8 @@ int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_e
 {
 	const char *eol = r->raw_eol[0] ? r->raw_eol : "\n";
 
+	if (r->skipped)
+		return PM_OK;
 	/* A bad header goes in as the header, once. */
 	if (r->header && r->lineno == r->header_line)
 		return rj->filled ? PM_OK : reject_put(rj, "", 0, r->header, r->header_len, "", e);

@@ -37,9 +37,16 @@ void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields);
  * the next call), or PM_OK with *rec NULL at the end; PM_EDATA for a line
  * that is not a JSON object (or a bad CSV row), after which reading goes
  * on; PM_EIO on a read error. Blank lines are skipped. Messages carry no
- * location; pm_jsonl_where() gives it. Memory stays constant whatever the
- * input's length, apart from the longest line. */
+ * location; pm_jsonl_where() gives it. A record longer than 1 MiB is
+ * rejected as too long and read past without being held, so memory stays
+ * bounded whatever the input (its raw text is then empty). A stream with
+ * a descriptor is read through it, not through its stdio buffer. */
 int pm_jsonl_next(struct pm_jsonl *r, json_t **rec, struct pm_err *e);
+
+/* Whether the next record can be read without waiting for input: 0 when
+ * a pipe or a terminal has nothing more yet, so that a program can commit
+ * what it has before it waits. */
+int pm_jsonl_ready(const struct pm_jsonl *r);
 
 /* "readings.jsonl:17" for the record just read ("-" reads as "stdin"). */
 const char *pm_jsonl_where(struct pm_jsonl *r);
@@ -82,7 +89,8 @@ int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e);
  * be NULL. */
 int pm_reject_check(const struct pm_reject *rj, int ninputs, char *const *inputs, struct pm_err *e);
 /* The record r just read. A CSV record goes after the input's header row
- * when the reject file is empty, so the file imports again once mended. */
+ * when the reject file is empty, so the file imports again once mended.
+ * A record too long to read is not copied. */
 int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_err *e);
 /* raw (len bytes, its line end left out) and a newline. */
 int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e);

@@ -30,6 +30,15 @@ expect_rc 65 "without --strict the good payment is recorded"
 expect_out "^\{\"type\":\"payment\",\"payment\":$(sql "SELECT id FROM payment WHERE ref = 'WX-1'")," \
 	"and printed with the id it has in the store"
 
+# A stream: each payment is recorded, printed and read by pm-notify send
+# while the next is on its way, neither holding the store while it waits.
+run timeout 60 sh -c '{ echo "{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"channel\":\"cash\",\"ref\":\"S1\"}"; sleep 2
+	echo "{\"unit\":\"1-1-101\",\"amount\":\"2.00\",\"channel\":\"cash\",\"ref\":\"S2\"}"; } |
+	PM_BUSY_TIMEOUT=20 pm-bill pay - | pm-notify send --template payment_received --channel stdout --flush'
+expect_rc 0 "a stream of payments into pm-notify send completes"
+expect_eq "$(sql "SELECT count(*) FROM payment WHERE ref IN ('S1', 'S2')")|$(grep -c '"type":"message"' "$T/out")" "2|2" \
+	"both are recorded and told"
+
 cat >tickets.jsonl <<'J'
 {"unit":"1-1-101","category":"plumbing","text":"厨房漏水"}
 {"unit":"1-1-101","category":"plumbin","text":"x"}

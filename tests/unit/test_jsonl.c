@@ -147,10 +147,12 @@ static void test_bom(void **state)
 	pm_jsonl_close(r);
 }
 
+/* A record of 1 MiB is read; one byte more and it is rejected unread,
+ * and reading goes on at the next line. */
 static void test_long_line(void **state)
 {
-	size_t n = 1 << 20, len = n + 8;
-	char *s = malloc(len + 9);
+	size_t n = (1 << 20) - 8, len = n + 8;
+	char *s = malloc(2 * len + 40);
 	struct pm_jsonl *r;
 	struct pm_err e;
 	json_t *rec;
@@ -159,14 +161,64 @@ static void test_long_line(void **state)
 	assert_non_null(s);
 	memcpy(s, "{\"k\":\"", 6);
 	memset(s + 6, 'x', n);
-	memcpy(s + 6 + n, "\"}\n{\"n\":1}\n", 11);
-	r = open_bytes(s, len + 9, PM_JSONL_ONLY);
+	memcpy(s + 6 + n, "\"}\r\n{\"k\":\"", 10);
+	memset(s + 16 + n, 'x', n + 1);
+	memcpy(s + 17 + 2 * n, "\"}\n{\"n\":1}\n", 11);
+	r = open_bytes(s, 2 * len + 12, PM_JSONL_ONLY);
 	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
 	assert_int_equal(pm_json_str(rec, "k", PM_REQUIRED, &str, &e), PM_OK);
 	assert_int_equal(strlen(str), n);
 	assert_int_equal(str[n - 1], 'x');
 	assert_memory_equal(pm_jsonl_raw(r, &len), s, n + 8);
 	assert_int_equal(len, n + 8);
+	next_fails(r, "record of 1048577 bytes is longer than the limit of 1 MiB: not read", 2, "");
+	next_is(r, "{\"n\":1}", 3, "{\"n\":1}");
+	next_ends(r);
+	pm_jsonl_close(r);
+	free(s);
+}
+
+static char *put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *fill(char *p, int ch, size_t n)
+{
+	memset(p, ch, n);
+	return p + n;
+}
+
+/* A CSV record past the limit, over lines or on one, is rejected; so is
+ * a file whose first line is too long to tell its format, as JSON lines
+ * when it begins with "{". */
+static void test_long_csv(void **state)
+{
+	size_t n = 600 << 10;
+	char *s = malloc(4 * n + 100), *p = s;
+	struct pm_jsonl *r;
+
+	assert_non_null(s);
+	p = fill(put(s, "a,b\n1,\""), 'x', n);
+	p = fill(put(p, "\n"), 'y', n);
+	p = fill(put(p, "\"\n2,3\n4,"), 'z', 2 * n);
+	p = put(p, "\n5,6\n");
+	r = open_bytes(s, (size_t)(p - s), PM_JSONL_OR_CSV);
+	next_fails(r, "record of 1228805 bytes is longer than the limit of 1 MiB: not read", 2, "");
+	next_is(r, "{\"a\":\"2\",\"b\":\"3\"}", 4, "2,3");
+	next_fails(r, "record of 1228802 bytes is longer than the limit of 1 MiB: not read", 5, "");
+	next_is(r, "{\"a\":\"5\",\"b\":\"6\"}", 6, "5,6");
+	next_ends(r);
+	pm_jsonl_close(r);
+	tmp_remove(state);
+
+	p = fill(put(s, "  {\"k\":\""), 'x', 2 * n);
+	p = put(p, "\"}\n{\"n\":1}\n");
+	r = open_bytes(s, (size_t)(p - s), PM_JSONL_OR_CSV);
+	next_fails(r, "record of 1228810 bytes is longer than the limit of 1 MiB: not read", 1, "");
 	next_is(r, "{\"n\":1}", 2, "{\"n\":1}");
 	next_ends(r);
 	pm_jsonl_close(r);
@@ -780,6 +832,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_lines, tmp_remove),
 		cmocka_unit_test_teardown(test_bom, tmp_remove),
 		cmocka_unit_test_teardown(test_long_line, tmp_remove),
+		cmocka_unit_test_teardown(test_long_csv, tmp_remove),
 		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_teardown(test_stdin, tmp_remove),
