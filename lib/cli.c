@@ -754,8 +754,9 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 	for (;;) {
 		/* What is read so far is committed before waiting for more: a
 		 * stream from a pipe is stored as it comes, and the store is
-		 * not held while the program writing the pipe may need it. */
-		if (!im->strict && run->open && !pm_jsonl_ready(r) && (rc = import_commit(c, run, 0)))
+		 * not held while the program writing the pipe may need it. A
+		 * producer's short pauses (a chunk written) cost no commit. */
+		if (!im->strict && run->open && !pm_jsonl_ready(r, 20) && (rc = import_commit(c, run, 0)))
 			break;
 		rec = NULL;
 		rc = pm_jsonl_next(r, &rec, &why);

@@ -373,14 +373,14 @@ static int too_long(struct pm_jsonl *r, struct pm_err *e)
 			  r->skipped);
 }
 
-int pm_jsonl_ready(const struct pm_jsonl *r)
+int pm_jsonl_ready(const struct pm_jsonl *r, int wait_ms)
 {
 	struct pollfd p = {r->fd, POLLIN, 0};
 
 	if (r->pending || r->at_end || r->fd < 0 ||
 	    (r->end > r->start && memchr(r->buf + r->start, '\n', r->end - r->start)))
 		return 1;
-	return poll(&p, 1, 0) != 0;
+	return poll(&p, 1, wait_ms) != 0;
 }
 
 /* Reads the first line that is not blank and keeps it for the reader

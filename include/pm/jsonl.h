@@ -44,9 +44,9 @@ void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields);
 int pm_jsonl_next(struct pm_jsonl *r, json_t **rec, struct pm_err *e);
 
 /* Whether the next record can be read without waiting for input: 0 when
- * a pipe or a terminal has nothing more yet, so that a program can commit
- * what it has before it waits. */
-int pm_jsonl_ready(const struct pm_jsonl *r);
+ * a pipe or a terminal has had nothing more for wait_ms, so that a
+ * program can commit what it has before it waits longer. */
+int pm_jsonl_ready(const struct pm_jsonl *r, int wait_ms);
 
 /* "readings.jsonl:17" for the record just read ("-" reads as "stdin"). */
 const char *pm_jsonl_where(struct pm_jsonl *r);
