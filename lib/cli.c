@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv-internal.h"
 #include "pm/audit.h"
 #include "pm/cli.h"
 #include "pm/i18n.h"
@@ -317,26 +318,6 @@ static const char *cell(json_t *v, const char *key, int table, char *buf, size_t
 	return "…";
 }
 
-static void csv_field(const char *s, int sep)
-{
-	if (sep == '\t') {
-		for (; *s; s++)
-			putchar(*s == '\t' || *s == '\n' ? ' ' : *s);
-		return;
-	}
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void take_cols(struct pm_ctx *c, json_t *rec)
 {
 	const char *k;
@@ -350,16 +331,18 @@ static void take_cols(struct pm_ctx *c, json_t *rec)
 
 static void csv_row(struct pm_ctx *c, json_t *rec, int header)
 {
-	int sep = c->format == PM_FMT_TSV ? '\t' : ',';
+	char sep = c->format == PM_FMT_TSV ? '\t' : ',';
 	char buf[PM_MONEY_BUF];
 	size_t i;
-	json_t *k;
+	json_t *k, *v;
 
 	json_array_foreach(c->cols, i, k) {
 		const char *key = json_string_value(k);
+
+		v = header ? NULL : json_object_get(rec, key);
 		if (i)
 			putchar(sep);
-		csv_field(header ? key : cell(json_object_get(rec, key), key, 0, buf, sizeof buf), sep);
+		pm_csv_write_cell(stdout, header ? key : cell(v, key, 0, buf, sizeof buf), sep, json_is_integer(v));
 	}
 	putchar('\n');
 }

@@ -163,6 +163,26 @@ const char *pm_csv_cell(const struct pm_csv *c, size_t i, size_t *len)
 	return c->cells + start;
 }
 
+void pm_csv_write_cell(FILE *f, const char *s, char sep, int number)
+{
+	int quote = sep == ',' && strpbrk(s, ",\"\r\n");
+
+	if (quote)
+		putc('"', f);
+	if (!number && *s && strchr("=+-@\t\r", *s))
+		putc('\'', f);
+	for (; *s; s++) {
+		if (sep == '\t' && (*s == '\t' || *s == '\n' || *s == '\r'))
+			putc(' ', f);
+		else if (quote && *s == '"')
+			fputs("\"\"", f);
+		else
+			putc(*s, f);
+	}
+	if (quote)
+		putc('"', f);
+}
+
 const char *pm_csv_raw(const struct pm_csv *c, size_t *len)
 {
 	*len = c->raw_len;
