@@ -58,6 +58,8 @@ struct pm_jsonl {
 	char *header;        /* the CSV header as read, its line end included */
 	size_t header_len;
 	const char *const *fields; /* the names a record may have, or NULL */
+	char *exact;         /* the line with numbers a double would round as strings */
+	size_t exact_cap;
 };
 
 static int oom(struct pm_err *e)
@@ -142,6 +144,7 @@ void pm_jsonl_close(struct pm_jsonl *r)
 	pm_csv_free(&r->csv);
 	keys_free(r->keys, r->nkeys);
 	free(r->header);
+	free(r->exact);
 	free(r->buf);
 	free(r->name);
 	free(r->where);
@@ -406,10 +409,152 @@ static void raw_eol_keep(struct pm_jsonl *r)
 	r->raw_eol[r->eol] = '\0';
 }
 
+/* ---- numbers as they were written ---- */
+
+/* A JSON number is a double to jansson, which keeps 15 significant digits
+ * and no trailing zero: 0.1000000000000000055 would read as 0.1 and
+ * 12.3450 as 12.345. A literal that a double may not give back as it was
+ * written (more than 15 significant digits, a trailing zero after the
+ * point, an exponent) is read as the string of its exact decimal instead,
+ * so the field's parser judges what was written: 12.3450 is refused for
+ * three places as "12.3450" is, never rounded; 1.5e2 reads as "150". */
+
+/* The length of the number literal at s (JSON's grammar, no more checks:
+ * jansson makes those). */
+static size_t number_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (memchr("0123456789+-.eE", s[i], 15)))
+		i++;
+	return i;
+}
+
+/* Whether the literal may come back from a double other than written. */
+static int number_inexact(const char *s, size_t n)
+{
+	size_t digits = 0, i;
+	int frac = 0, lead = 1;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == 'e' || s[i] == 'E')
+			return 1;
+		if (s[i] == '.') {
+			frac = 1;
+		} else if (s[i] >= '0' && s[i] <= '9') {
+			lead &= s[i] == '0';
+			digits += !lead;
+		}
+	}
+	return frac && (digits > 15 || s[n - 1] == '0');
+}
+
+/* The literal written out without an exponent, exactly (digits shifted,
+ * nothing computed), in out; 0 when it would be longer than size. */
+static size_t number_plain(const char *s, size_t n, char *out, size_t size)
+{
+	char digits[96];
+	size_t nd = 0, i = 0, k = 0;
+	long point = 0, exp = 0;
+	int neg = s[0] == '-', seen_point = 0;
+
+	for (i = neg; i < n && s[i] != 'e' && s[i] != 'E'; i++) {
+		if (s[i] == '.') {
+			seen_point = 1;
+			continue;
+		}
+		if (nd == sizeof digits)
+			return 0;
+		digits[nd++] = s[i];
+		point += !seen_point;
+	}
+	if (i < n) {
+		char *end;
+
+		exp = strtol(s + i + 1, &end, 10);
+		if (exp > 64 || exp < -64)
+			return 0;
+	}
+	point += exp;
+	for (i = 0; i + 1 < nd && (long)i + 1 < point && digits[i] == '0'; i++)
+		;
+	if (nd - i + (size_t)labs(point) + 4 > size)
+		return 0;
+	if (neg)
+		out[k++] = '-';
+	if (point <= (long)i) {
+		out[k++] = '0';
+		out[k++] = '.';
+		for (long z = point; z < (long)i; z++)
+			out[k++] = '0';
+	}
+	for (; i < nd || (long)i < point; i++) {
+		if ((long)i == point && point > 0)
+			out[k++] = '.';
+		out[k++] = i < nd ? digits[i] : '0';
+	}
+	return k;
+}
+
+/* Appends n bytes of s to r->exact at *k; 0 when there is no memory. */
+static int exact_put(struct pm_jsonl *r, size_t *k, const char *s, size_t n)
+{
+	if (*k + n > r->exact_cap) {
+		size_t cap = 2 * (*k + n) + 64;
+		char *p = realloc(r->exact, cap);
+
+		if (!p)
+			return 0;
+		r->exact = p;
+		r->exact_cap = cap;
+	}
+	memcpy(r->exact + *k, s, n);
+	*k += n;
+	return 1;
+}
+
+/* The line with each inexact number quoted as its plain decimal, in
+ * r->exact; NULL when it has none (nearly always), or no memory. */
+static const char *numbers_exact(struct pm_jsonl *r, size_t *len)
+{
+	const char *s = r->text;
+	size_t n = r->len, i, done = 0, k = 0, m, w;
+	int quoted = 0;
+	char plain[160];
+
+	for (i = 0; i < n; i++) {
+		if (quoted) {
+			if (s[i] == '\\')
+				i++;
+			else
+				quoted = s[i] != '"';
+			continue;
+		}
+		if (s[i] == '"')
+			quoted = 1;
+		if (s[i] != '-' && (s[i] < '0' || s[i] > '9'))
+			continue;
+		m = number_len(s + i, n - i);
+		if (number_inexact(s + i, m) && (w = number_plain(s + i, m, plain, sizeof plain))) {
+			if (!exact_put(r, &k, s + done, i - done) || !exact_put(r, &k, "\"", 1) ||
+			    !exact_put(r, &k, plain, w) || !exact_put(r, &k, "\"", 1))
+				return NULL;
+			done = i + m;
+		}
+		i += m - 1;
+	}
+	if (!done || !exact_put(r, &k, s + done, n - done))
+		return NULL;
+	*len = k;
+	return r->exact;
+}
+
 static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
 {
 	json_error_t je;
-	json_t *v;
+	const char *exact;
+	size_t len = 0;
+	json_t *v = NULL;
 	int got, rc = line_next_filled(r, &got, e);
 
 	if (rc || !got)
@@ -420,7 +565,10 @@ static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
 	r->raw = r->text;
 	r->raw_len = r->len;
 	raw_eol_keep(r);
-	if (!(v = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)))
+	/* An error is told of the line as written, not as rewritten. */
+	if ((exact = numbers_exact(r, &len)))
+		v = json_loadb(exact, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	if (!v && !(v = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)))
 		return pm_err_set(e, PM_EDATA, _("invalid JSON: %s (column %d)"), je.text,
 				  je.column);
 	if (!json_is_object(v)) {

@@ -225,6 +225,30 @@ static void test_long_csv(void **state)
 	free(s);
 }
 
+/* Numbers a double would not give back as written are read as the
+ * string of their exact decimal, so the field's parser sees what was
+ * written; the raw line stays as it was. */
+static void test_numbers_exact(void **state)
+{
+	struct pm_jsonl *r = open_text("{\"a\":12.5,\"b\":12.3450,\"c\":1.5e2,\"d\":\"x\\\"1.50\",\"e\":[1.0,-2.50E-1,1e-3]}\n"
+				       "{\"f\":0.1000000000000000055511151231257827,\"g\":100}\n"
+				       "{\"h\":1.10,}\n", PM_JSONL_ONLY);
+	struct pm_err e;
+	json_t *rec;
+	int64_t v;
+
+	next_is(r, "{\"a\":12.5,\"b\":\"12.3450\",\"c\":\"150\",\"d\":\"x\\\"1.50\",\"e\":[\"1.0\",\"-0.250\",\"0.001\"]}", 1,
+		"{\"a\":12.5,\"b\":12.3450,\"c\":1.5e2,\"d\":\"x\\\"1.50\",\"e\":[1.0,-2.50E-1,1e-3]}");
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+	assert_int_equal(pm_json_dec(rec, "f", 2, PM_REQUIRED, &v, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"f\": \"0.1000000000000000055511151231257827\": more than 2 decimals");
+	assert_int_equal(pm_json_money(rec, "g", PM_REQUIRED, &v, &e), PM_OK);
+	assert_int_equal(v, 10000);
+	next_fails(r, "invalid JSON: string or '}' expected near '}' (column 11)", 3, "{\"h\":1.10,}");
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
 static void test_bad_lines(void **state)
 {
 	struct pm_jsonl *r = open_text("{\"meter\":\"E-1\",\"value\":1\n"
@@ -833,6 +857,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bom, tmp_remove),
 		cmocka_unit_test_teardown(test_long_line, tmp_remove),
 		cmocka_unit_test_teardown(test_long_csv, tmp_remove),
+		cmocka_unit_test_teardown(test_numbers_exact, tmp_remove),
 		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_teardown(test_stdin, tmp_remove),
