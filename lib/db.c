@@ -13,7 +13,8 @@ extern const char *const pm_schema_sql[];
 extern const size_t pm_schema_count;
 
 #define STMT_CACHE 64
-#define BUSY_MS 5000
+#define BUSY_DEFAULT_MS 30000
+#define BUSY_STEP_MS 20
 
 struct stmt_slot {
 	const char *sql;
@@ -23,6 +24,7 @@ struct stmt_slot {
 struct pm_db {
 	sqlite3 *h;
 	char *path;
+	long busy_left_ms;   /* what this process may still wait for others */
 	char actor[64];
 	char *tz;
 	struct stmt_slot stmts[STMT_CACHE];
@@ -33,14 +35,62 @@ int pm_db_schema_version(void)
 	return (int)pm_schema_count;
 }
 
+/* Another writer held the store for all the time there was to wait. */
+static int busy(struct pm_db *db, struct pm_err *e)
+{
+	return pm_err_set(e, PM_ETEMPFAIL,
+			  _("store busy, try again: another program kept '%s' locked for writing (PM_BUSY_TIMEOUT)"),
+			  db->path);
+}
+
+/* PM_BUSY_TIMEOUT: seconds, or a number with ms, s or m. */
+static int busy_timeout(long *ms, struct pm_err *e)
+{
+	static const struct {
+		const char *unit;
+		long ms;
+	} units[] = {{"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}};
+	const char *s = getenv("PM_BUSY_TIMEOUT");
+	char *end;
+	long n;
+
+	*ms = BUSY_DEFAULT_MS;
+	if (!s || !*s)
+		return PM_OK;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	for (size_t i = 0; end != s && *s >= '0' && *s <= '9' && !errno && i < sizeof units / sizeof *units; i++)
+		if (strcmp(end, units[i].unit) == 0 && n <= 24 * 3600 * 1000L / units[i].ms) {
+			*ms = n * units[i].ms;
+			return PM_OK;
+		}
+	return pm_err_set(e, PM_ECONFIG,
+			  _("PM_BUSY_TIMEOUT '%s' is not a time: give seconds (30) or a number with ms, s or m (500ms, 2m)"), s);
+}
+
+/* The busy handler: waits in steps while the process has time left, so
+ * its waits add up to PM_BUSY_TIMEOUT at most, however many there are. */
+static int busy_wait(void *ctx, int tries)
+{
+	struct pm_db *db = ctx;
+	struct timespec pause = {0, BUSY_STEP_MS * 1000 * 1000};
+
+	(void)tries;
+	if (db->busy_left_ms <= 0)
+		return 0;
+	nanosleep(&pause, NULL);
+	db->busy_left_ms -= BUSY_STEP_MS;
+	return 1;
+}
+
 int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 {
 	int rc = sqlite3_extended_errcode(db->h) & 0xff;
 	int code = PM_EFAIL;
 
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		code = PM_ETEMPFAIL;
-	else if (rc == SQLITE_CONSTRAINT)
+		return busy(db, e);
+	if (rc == SQLITE_CONSTRAINT)
 		code = PM_EDATA;
 	else if (rc == SQLITE_READONLY || rc == SQLITE_PERM || rc == SQLITE_CANTOPEN)
 		code = PM_ECANTCREAT;
@@ -115,7 +165,9 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
 	int v;
 
-	sqlite3_busy_timeout(db->h, BUSY_MS);
+	if (busy_timeout(&db->busy_left_ms, e))
+		return e->code;
+	sqlite3_busy_handler(db->h, busy_wait, db);
 	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e) || not_newer(db, &v, e))
 		return e->code;
 	if (flags & PM_DB_READONLY)
@@ -223,18 +275,14 @@ const char *pm_db_path(const struct pm_db *db)
 }
 
 /* The busy handler does not cover BEGIN IMMEDIATE upgrading a snapshot,
- * so the retry here is explicit, with a short sleep between tries. */
+ * so the retry here is explicit, from the same time left. */
 int pm_db_begin(struct pm_db *db, struct pm_err *e)
 {
-	struct timespec pause = {0, 20 * 1000 * 1000};
 	int rc;
 
-	for (int waited = 0;; waited += 20) {
-		rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		if (rc != SQLITE_BUSY || waited >= BUSY_MS)
-			break;
-		nanosleep(&pause, NULL);
-	}
+	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_BUSY &&
+	       busy_wait(db, 0))
+		;
 	if (rc != SQLITE_OK)
 		return pm_db_fail(db, e, _("cannot start a write"));
 	return PM_OK;
@@ -318,7 +366,8 @@ long long pm_now(void)
 	return (long long)time(NULL);
 }
 
-static int copy_db(sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *path)
+/* Copies from into to, waiting for other writers from db's time. */
+static int copy_db(struct pm_db *db, sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *path)
 {
 	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
 	int rc;
@@ -327,15 +376,17 @@ static int copy_db(sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *pat
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot copy to '%s': %s"), path, sqlite3_errmsg(to));
 	/* One step: the copy is one read transaction, a snapshot, while
 	 * writers go on appending to the WAL. */
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		sqlite3_sleep(20);
+	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) && busy_wait(db, 0))
+		;
 	sqlite3_backup_finish(b);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return busy(db, e);
 	if (rc != SQLITE_DONE)
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot copy to '%s': %s"), path, sqlite3_errstr(rc));
 	return PM_OK;
 }
 
-static int copy_to_file(sqlite3 *from, const char *path, struct pm_err *e)
+static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 {
 	size_t n = strlen(path) + 16;
 	char *tmp = malloc(n);
@@ -349,7 +400,7 @@ static int copy_to_file(sqlite3 *from, const char *path, struct pm_err *e)
 	if (sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), tmp, sqlite3_errmsg(to));
 	else
-		rc = copy_db(from, to, e, path);
+		rc = copy_db(db, db->h, to, e, path);
 	if (rc == PM_OK && sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), tmp, sqlite3_errmsg(to));
 	sqlite3_close(to);
@@ -363,7 +414,7 @@ static int copy_to_file(sqlite3 *from, const char *path, struct pm_err *e)
 
 int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e)
 {
-	return copy_to_file(db->h, path, e);
+	return copy_to_file(db, path, e);
 }
 
 static int check_copy(const char *path, sqlite3 **h, struct pm_err *e)
@@ -407,9 +458,9 @@ int pm_db_restore(const char *store_path, const char *backup_path, char **aside,
 		goto out;
 	}
 	snprintf(*aside, n, "%s.before-restore-%lld", store_path, pm_now());
-	if ((rc = copy_to_file(db->h, *aside, e)))
+	if ((rc = copy_to_file(db, *aside, e)))
 		goto out;
-	rc = copy_db(src, db->h, e, store_path);
+	rc = copy_db(db, src, db->h, e, store_path);
 out:
 	pm_db_close(db);
 	sqlite3_close(src);

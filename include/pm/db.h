@@ -25,7 +25,9 @@ const char *pm_db_path(const struct pm_db *db);
 int pm_db_schema_version(void);
 
 /* Write transactions: BEGIN IMMEDIATE, retried while another writer holds
- * the store; PM_ETEMPFAIL when it stays busy past the busy timeout. */
+ * the store. A handle waits for other writers PM_BUSY_TIMEOUT in all (in
+ * seconds or with ms, s or m; default 30 s; a bad value is PM_ECONFIG at
+ * open), then gives up with PM_ETEMPFAIL "store busy, try again". */
 int pm_db_begin(struct pm_db *db, struct pm_err *e);
 int pm_db_commit(struct pm_db *db, struct pm_err *e);
 void pm_db_rollback(struct pm_db *db);

@@ -182,12 +182,12 @@ static void test_csv_quoting(void **state)
 		"plain,\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\",,\n"
 		"\"cr\r\",\"\"\"\",tab\there,王 芳,true,7\n");
 	free(out);
-	/* TSV has no quoting: tabs and newlines in a value become spaces. */
+	/* TSV has no quoting: tabs and line breaks in a value become spaces. */
 	out = print(PM_FMT_TSV, recs, 2);
 	assert_string_equal(out,
 		"a\tb\tc\td\te\tf\n"
 		"plain\tx,y\tsay \"hi\"\ttwo lines\t\t\n"
-		"cr\r\t\"\ttab here\t王 芳\ttrue\t7\n");
+		"cr \t\"\ttab here\t王 芳\ttrue\t7\n");
 	free(out);
 }
 
