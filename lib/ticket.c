@@ -555,7 +555,8 @@ static int file(struct pm_db *db, const struct pm_ticket_new *t, const struct pr
 {
 	int64_t now = pm_now();
 
-	if (!t->schedule && find_open(db, t->category, w->unit, w->asset, now - window, id, e))
+	/* A window of 0s turns dedupe off, even within the second. */
+	if (!t->schedule && window > 0 && find_open(db, t->category, w->unit, w->asset, now - window, id, e))
 		return e->code;
 	if (*id) {
 		*did = PM_TICKET_REPEATED;
