@@ -18,7 +18,7 @@
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM, O_FORMAT };
+       O_OUTPUT, O_BOM, O_FILE_FORMAT };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
@@ -518,7 +518,7 @@ static int isatty_path(const char *path)
 
 static const struct pm_opt export_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
-	{"format", O_FORMAT, "FMT", N_("csv (default) or xlsx")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default) or xlsx")},
 	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
 	{NULL, 0, NULL, NULL},
@@ -562,7 +562,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERIOD: period = arg; break;
-		case O_FORMAT: format = arg; break;
+		case O_FILE_FORMAT: format = arg; break;
 		case O_OUTPUT: output = arg; break;
 		case O_BOM: bom = 1; break;
 		}
@@ -570,8 +570,10 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if ((rc = period_arg(c, period, &p)))
 		return rc;
+	if (c->format_given)
+		return pm_cli_usage(c, _("an export is CSV or xlsx: choose with --file-format, not --format"));
 	if (strcmp(format, "csv") && strcmp(format, "xlsx"))
-		return pm_cli_usage(c, _("unknown format '%s': expected csv or xlsx"), format);
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv or xlsx"), format);
 	xlsx = strcmp(format, "xlsx") == 0;
 	if (xlsx && (!output || strcmp(output, "-") == 0))
 		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
@@ -594,7 +596,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt notice_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("every owed bill of the period")},
-	{"format", O_FORMAT, "FMT", N_("html (the only one, and the default)")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("html (the only one, and the default)")},
 	{"output", O_OUTPUT, "DIR", N_("one file BILL.html per bill in DIR")},
 	{NULL, 0, NULL, NULL},
 };
@@ -647,13 +649,15 @@ static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **per
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERIOD: *period = arg; break;
-		case O_FORMAT: format = arg; break;
+		case O_FILE_FORMAT: format = arg; break;
 		case O_OUTPUT: *dir = arg; break;
 		}
 	if (k < 0)
 		return -1;
+	if (c->format_given)
+		return pm_cli_usage(c, _("a notice is HTML: choose with --file-format, not --format"));
 	if (strcmp(format, "html"))
-		return pm_cli_usage(c, _("unknown format '%s': expected html"), format);
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected html"), format);
 	if ((argc - c->optind == 1) == (*period != NULL) || argc - c->optind > 1)
 		return pm_cli_usage(c, _("expected one BILL or --period YYYY-MM"));
 	if (*period && pm_period_parse(*period, &p, &c->err))

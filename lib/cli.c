@@ -174,6 +174,20 @@ static int complete(const struct pm_prog *p, int argc, char **argv)
 
 #define MAXOPT 48
 
+/* A subcommand's option may not shadow a shared one: getopt would take
+ * the subcommand's, and the shared one would quietly do nothing (pm-bill
+ * export --format once meant csv or xlsx, not --format's table or csv). */
+static int opts_clash(struct pm_ctx *c)
+{
+	for (const struct pm_opt *o = c->cmd->opts; o && o->name; o++)
+		for (const struct pm_opt *s = shared_opts; s->name; s++)
+			if (strcmp(o->name, s->name) == 0 || o->key == s->key)
+				return pm_err_set(&c->err, PM_ESOFTWARE,
+						  _("option --%s of '%s' shadows the shared option --%s"), o->name,
+						  c->path, s->name);
+	return PM_OK;
+}
+
 /* Options and operands may mix (GNU permutation) except at the top level,
  * where the first operand is the subcommand and ends the program's own. */
 static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, int top)
@@ -197,6 +211,10 @@ static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, i
 		}
 	lo[n] = (struct option){NULL, 0, NULL, 0};
 	so[sn] = '\0';
+	if (optind == 0 && opts_clash(c)) {
+		c->stop = PM_ESOFTWARE;
+		return -1;
+	}
 	opterr = 0;
 	for (;;) {
 		key = getopt_long(argc, argv, so, lo, NULL);

@@ -200,6 +200,39 @@ static void test_csv_header_names_columns(void **state)
 	free(out);
 }
 
+static int run_plain(struct pm_ctx *c, int argc, char **argv)
+{
+	return pm_cli_noopts(c, argc, argv) ? c->stop : PM_OK;
+}
+
+/* A subcommand's option that shadows a shared one is refused (a bug of
+ * the program, exit 70), whatever the command line says. */
+static void test_opts_clash(void **state)
+{
+	static const struct pm_opt fine[] = {{"file-format", 0x100, "FMT", "x"}, {NULL, 0, NULL, NULL}};
+	static const struct pm_opt by_name[] = {{"format", 0x100, "FMT", "x"}, {NULL, 0, NULL, NULL}};
+	static const struct pm_opt by_key[] = {{"quick", 'q', NULL, "x"}, {NULL, 0, NULL, NULL}};
+	static const struct pm_cmd cmds[] = {
+		{"fine", run_plain, NULL, "x", fine, NULL},
+		{"name", run_plain, NULL, "x", by_name, NULL},
+		{"key", run_plain, NULL, "x", by_key, NULL},
+		{NULL, NULL, NULL, NULL, NULL, NULL},
+	};
+	static const struct pm_prog p = {"pm-test", "tests", cmds, NULL};
+	char *fine_argv[] = {"pm-test", "fine", NULL}, *name_argv[] = {"pm-test", "name", NULL},
+	     *key_argv[] = {"pm-test", "key", "--help", NULL};
+	struct capture cap;
+	char *out;
+
+	capture_start(&cap);
+	assert_int_equal(pm_cli_main(&p, 2, fine_argv), PM_OK);
+	assert_int_equal(pm_cli_main(&p, 2, name_argv), PM_ESOFTWARE);
+	assert_int_equal(pm_cli_main(&p, 3, key_argv), PM_ESOFTWARE);
+	out = capture_end(&cap);
+	assert_string_equal(out, "");
+	free(out);
+}
+
 static void test_jsonl(void **state)
 {
 	char *out = print(PM_FMT_JSONL, bills, 2);
@@ -219,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_csv_tsv),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_header_names_columns),
+		cmocka_unit_test(test_opts_clash),
 		cmocka_unit_test(test_jsonl),
 	};
 
