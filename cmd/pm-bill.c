@@ -24,23 +24,7 @@ static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
 	if (!s)
 		return pm_cli_usage(c, _("--period YYYY-MM is required"));
-	if (pm_period_parse(s, p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
-	return PM_OK;
-}
-
-static int date_arg(struct pm_ctx *c, const char *opt, const char *s, int32_t *day)
-{
-	if (pm_date_parse(s, day, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
-}
-
-static int money_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen)
-{
-	if (pm_money_parse(s, fen, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
+	return pm_cli_arg_period(c, "--period", s, p);
 }
 
 /* Owners may read only the bills of units they live in. */
@@ -119,7 +103,7 @@ static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	if ((rc = period_arg(c, period, &is.period)) || (due && (rc = date_arg(c, "--due", due, &is.due))))
+	if ((rc = period_arg(c, period, &is.period)) || (due && (rc = pm_cli_arg_date(c, "--due", due, &is.due))))
 		return rc;
 	if (pm_cli_db(c, "bill.issue", &db) || pm_bill_issue(db, &is, &c->err))
 		return c->err.code;
@@ -163,7 +147,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		ok |= strcmp(f.status, statuses[i]) == 0;
 	if (f.status && !ok)
 		return pm_cli_usage(c, _("unknown status '%s': expected draft, issued, partial, paid or void"), f.status);
-	if (f.period && period_arg(c, f.period, &p))
+	if (f.period && pm_cli_arg_period(c, "--period", f.period, &p))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "bill.read", &db))
 		return c->err.code;
@@ -222,8 +206,8 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0 && rc == PM_OK)
 		switch (k) {
 		case O_UNIT: unit = arg; break;
-		case O_FROM: rc = date_arg(c, "--from", arg, &from); break;
-		case O_TO: rc = date_arg(c, "--to", arg, &to); break;
+		case O_FROM: rc = pm_cli_arg_date(c, "--from", arg, &from); break;
+		case O_TO: rc = pm_cli_arg_date(c, "--to", arg, &to); break;
 		}
 	if (k < 0 || rc)
 		return k < 0 ? c->stop : rc;
@@ -299,6 +283,8 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		return pay_stream(c, &im, argc - c->optind, argv + c->optind);
 	if (!f[0] || !f[1] || !f[2] || !f[3])
 		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref, or - to read JSON lines"));
+	if (pm_cli_arg_money(c, "--amount", f[1], &p.amount) || (f[5] && pm_cli_arg_time(c, "--at", f[5], &p.at)))
+		return PM_EUSAGE;
 	rec = json_object();
 	for (int i = 0; i < 6; i++)
 		if (f[i])
@@ -378,7 +364,7 @@ static int cmd_adjust(struct pm_ctx *c, int argc, char **argv)
 
 	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one BILL, --amount and --reason"))))
 		return rc < 0 ? PM_OK : rc;
-	if ((rc = money_arg(c, "--amount", amount, &fen)))
+	if ((rc = pm_cli_arg_money(c, "--amount", amount, &fen)))
 		return rc;
 	if (pm_cli_db(c, "bill.adjust", &db) || pm_bill_adjust(db, argv[c->optind], fen, reason, &out, &c->err))
 		return c->err.code;
@@ -391,15 +377,12 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 	struct pm_db *db;
 	int64_t fen, id;
 	json_t *out;
-	char *end;
 	int rc;
 
 	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one PAYMENT id, --amount and --reason"))))
 		return rc < 0 ? PM_OK : rc;
-	id = strtoll(argv[c->optind], &end, 10);
-	if (*end || id <= 0)
-		return pm_cli_usage(c, _("bad payment id '%s'"), argv[c->optind]);
-	if ((rc = money_arg(c, "--amount", amount, &fen)))
+	if ((rc = pm_cli_arg_count(c, "PAYMENT", argv[c->optind], &id)) ||
+	    (rc = pm_cli_arg_money(c, "--amount", amount, &fen)))
 		return rc;
 	if (pm_cli_db(c, "bill.refund", &db) || pm_bill_refund(db, id, fen, reason, &out, &c->err))
 		return c->err.code;
@@ -429,7 +412,7 @@ static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permi
 	if (pm_cli_db(c, permission, db))
 		return c->err.code;
 	*day = pm_date_of(pm_now(), pm_db_tz(*db));
-	return as_of ? date_arg(c, "--as-of", as_of, day) : PM_OK;
+	return as_of ? pm_cli_arg_date(c, "--as-of", as_of, day) : PM_OK;
 }
 
 static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
@@ -660,8 +643,8 @@ static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **per
 		return pm_cli_usage(c, _("unknown --file-format '%s': expected html"), format);
 	if ((argc - c->optind == 1) == (*period != NULL) || argc - c->optind > 1)
 		return pm_cli_usage(c, _("expected one BILL or --period YYYY-MM"));
-	if (*period && pm_period_parse(*period, &p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
+	if (*period && pm_cli_arg_period(c, "--period", *period, &p))
+		return PM_EUSAGE;
 	return PM_OK;
 }
 

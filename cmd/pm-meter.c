@@ -13,14 +13,6 @@ enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REG
        O_INSTALLED, O_INITIAL, O_REJECT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
        O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH };
 
-/* A reading or register value from the command line, exactly. */
-static int value_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
-{
-	if (pm_decimal_parse(s, 3, v, &c->err))
-		return pm_err_prefix(&c->err, "%s", opt);
-	return PM_OK;
-}
-
 /* ---- the registry ---- */
 
 static const struct pm_opt add_opts[] = {
@@ -161,8 +153,10 @@ static int change_meter(struct pm_ctx *c, int argc, char **argv, int replace)
 	if (argc - c->optind != 1 || !at || !final || (replace && !new_code))
 		return pm_cli_usage(c, replace ? _("expected OLD with --new, --at and --final")
 					       : _("expected CODE with --at and --final"));
-	if (pm_time_parse(at, &t, &c->err) || value_arg(c, "--final", final, &fin) ||
-	    value_arg(c, "--initial", initial, &ini) || pm_cli_db(c, "meter.write", &db))
+	if (pm_cli_arg_time(c, "--at", at, &t) || pm_cli_arg_decimal(c, "--final", final, 3, &fin) ||
+	    pm_cli_arg_decimal(c, "--initial", initial, 3, &ini))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.write", &db))
 		return c->err.code;
 	if (replace)
 		return pm_meter_replace(db, argv[c->optind], new_code, t, fin, ini, address, &c->err);
@@ -231,15 +225,16 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 			       .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
 	const char *arg;
-	char *end;
+	int64_t batch;
 	int k, replace = 0, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_REPLACE: replace = 1; break;
 		case O_BATCH:
-			if ((im.batch = strtol(arg, &end, 10)) < 1 || *end)
-				return pm_cli_usage(c, _("--batch wants a positive number, not '%s'"), arg);
+			if (pm_cli_arg_count(c, "--batch", arg, &batch))
+				return PM_EUSAGE;
+			im.batch = (long)batch;
 			break;
 		default: pm_cli_import_opt(&im, k, arg);
 		}
@@ -373,8 +368,9 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("--protocol is required: dlt645 or cjt188"));
 	if (pm_frame_proto_parse(proto, &d.proto, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
-	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &d.db) ||
-	    (reject && pm_reject_open(reject, &d.rj, &c->err)))
+	if (ts && pm_cli_arg_time(c, "--ts", ts, &t))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.read", &d.db) || (reject && pm_reject_open(reject, &d.rj, &c->err)))
 		return c->err.code;
 	rc = pm_reject_check(d.rj, argc - c->optind, argv + c->optind, &c->err);
 	pm_time_fmt(t, pm_db_tz(d.db), d.ts);
@@ -426,8 +422,8 @@ static int period_opts(struct pm_ctx *c, int argc, char **argv, struct pm_period
 		return -1;
 	if (!period)
 		return pm_cli_usage(c, _("--period YYYY-MM is required")), -1;
-	if (pm_period_parse(period, p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg), -1;
+	if (pm_cli_arg_period(c, "--period", period, p))
+		return -1;
 	return PM_OK;
 }
 

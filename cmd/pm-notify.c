@@ -40,17 +40,6 @@ static int parse_channel(struct pm_ctx *c, const char *s, int *ch)
 	return PM_OK;
 }
 
-static int positive(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	if (errno || *end || end == s || *v <= 0)
-		return pm_cli_usage(c, _("%s wants a positive number, not '%s'"), opt, s);
-	return PM_OK;
-}
-
 /* ---- flush ---- */
 
 struct flush {
@@ -290,8 +279,8 @@ static int cmd_flush(struct pm_ctx *c, int argc, char **argv)
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if ((k == O_PARALLEL && positive(c, "--parallel", arg, &parallel)) ||
-		    (k == O_LIMIT && positive(c, "--limit", arg, &limit)))
+		if ((k == O_PARALLEL && pm_cli_arg_count(c, "--parallel", arg, &parallel)) ||
+		    (k == O_LIMIT && pm_cli_arg_count(c, "--limit", arg, &limit)))
 			return PM_EUSAGE;
 	if (k < 0)
 		return c->stop;
@@ -440,12 +429,12 @@ static int cmd_retry(struct pm_ctx *c, int argc, char **argv)
 	if (c->optind >= argc)
 		return pm_cli_usage(c, _("expected message ids"));
 	for (int i = c->optind; i < argc; i++)
-		if (positive(c, _("a message id"), argv[i], &id))
+		if (pm_cli_arg_count(c, "ID", argv[i], &id))
 			return PM_EUSAGE;
 	if (open_notify(c, "notify.send", &n))
 		return c->err.code;
 	for (int i = c->optind; i < argc && rc == PM_OK; i++) {
-		positive(c, "", argv[i], &id);
+		pm_cli_arg_count(c, "", argv[i], &id);
 		if ((rc = pm_notify_retry(n, id, &c->err)) == PM_OK)
 			pm_cli_note(c, _("message %lld queued again"), (long long)id);
 	}
@@ -521,7 +510,7 @@ static int announce_again(struct pm_ctx *c, struct pm_notify *n, const char *arg
 	struct pm_notify_counts counts;
 	long units = 0;
 
-	if (positive(c, _("an announcement id"), arg, id))
+	if (pm_cli_arg_count(c, "ANN", arg, id))
 		return PM_EUSAGE;
 	if (pm_announce_push(c->db, n, *id, channel, &units, &counts, &c->err))
 		return c->err.code;
@@ -562,8 +551,12 @@ static int cmd_announce(struct pm_ctx *c, int argc, char **argv)
 		case O_TO: a.target = arg; break;
 		case O_CHANNEL: if (parse_channel(c, arg, &channel)) return PM_EUSAGE; break;
 		case O_PIN: a.pinned = 1; break;
-		case O_UNTIL: a.until = arg; break;
-		case O_CAPACITY: if (positive(c, "--capacity", arg, &a.capacity)) return PM_EUSAGE; break;
+		case O_UNTIL:
+			if (pm_cli_arg_date(c, "--until", arg, &(int32_t){0}))
+				return PM_EUSAGE;
+			a.until = arg;
+			break;
+		case O_CAPACITY: if (pm_cli_arg_count(c, "--capacity", arg, &a.capacity)) return PM_EUSAGE; break;
 		case O_FLUSH: now = 1; break;
 		}
 	if (k < 0)
@@ -618,7 +611,7 @@ static int ann_operand(struct pm_ctx *c, int argc, char **argv, int64_t *ann)
 {
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one announcement id"));
-	return positive(c, _("an announcement id"), argv[c->optind], ann);
+	return pm_cli_arg_count(c, "ANN", argv[c->optind], ann);
 }
 
 static const struct pm_opt rsvp_opts[] = {
@@ -639,7 +632,7 @@ static int cmd_rsvp(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERSON: person = arg; break;
-		case O_COUNT: if (positive(c, "--count", arg, &count)) return PM_EUSAGE; counted = 1; break;
+		case O_COUNT: if (pm_cli_arg_count(c, "--count", arg, &count)) return PM_EUSAGE; counted = 1; break;
 		case O_CANCEL: cancel = 1; break;
 		}
 	if (k < 0)

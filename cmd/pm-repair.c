@@ -16,29 +16,14 @@ enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASS
        O_STATUS, O_ASSIGNEE, O_SINCE, O_BREACHED, O_AS_OF, O_ROUTE, O_POINT, O_AT, O_BY, O_DATE,
        O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL };
 
-/* An instant: RFC 3339, or a date meaning its midnight in the zone. */
-static int parse_when(struct pm_ctx *c, const char *s, int64_t *t)
-{
-	int32_t day;
-
-	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
-		*t = pm_date_start(day, pm_db_tz(c->db));
-		return PM_OK;
-	}
-	if (pm_time_parse(s, t, &c->err))
-		return pm_cli_usage(c, _("bad time '%s': expected RFC 3339 or YYYY-MM-DD"), s);
-	return PM_OK;
-}
-
+/* --date DAY, default today in the community's zone. */
 static int parse_day(struct pm_ctx *c, const char *s, int32_t *day)
 {
 	if (!s) {
 		*day = pm_date_of(pm_now(), pm_db_tz(c->db));
 		return PM_OK;
 	}
-	if (pm_date_parse(s, day, NULL))
-		return pm_cli_usage(c, _("bad date '%s': expected YYYY-MM-DD"), s);
-	return PM_OK;
+	return pm_cli_arg_date(c, "--date", s, day);
 }
 
 /* The ticket after a change, for the caller to see where it stands. */
@@ -203,8 +188,10 @@ static int run_step(struct pm_ctx *c, int argc, char **argv, enum pm_ticket_acti
 		case O_REASON: case O_NOTE: s.note = arg; break;
 		case O_PARTS: s.parts = arg; break;
 		case O_COST:
-			if (pm_money_parse(arg, &s.cost_fen, &c->err) || s.cost_fen < 0)
-				return pm_cli_usage(c, _("bad --cost '%s': expected an amount of yuan like 120.00"), arg);
+			if (pm_cli_arg_money(c, "--cost", arg, &s.cost_fen))
+				return PM_EUSAGE;
+			if (s.cost_fen < 0)
+				return pm_cli_usage(c, _("--cost: \"%s\": a cost is not below 0"), arg);
 			break;
 		}
 	if (k < 0)
@@ -327,7 +314,8 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
 	if (pm_cli_db(c, "ticket.read", &c->db))
 		return c->err.code;
-	if ((since && parse_when(c, since, &f.since)) || (as_of && parse_when(c, as_of, &f.as_of)))
+	if ((since && pm_cli_arg_when(c, "--since", since, &f.since)) ||
+	    (as_of && pm_cli_arg_when(c, "--as-of", as_of, &f.as_of)))
 		return PM_EUSAGE;
 	if (f.status && pm_ticket_status_parse(f.status, &(enum pm_ticket_status){0}, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
@@ -357,7 +345,7 @@ static int cron_args(struct pm_ctx *c, int argc, char **argv, int64_t *as_of)
 	if (pm_cli_db(c, "repair.cron", &c->db))
 		return c->stop = c->err.code, -1;
 	*as_of = pm_now();
-	if (when && parse_when(c, when, as_of))
+	if (when && pm_cli_arg_when(c, "--as-of", when, as_of))
 		return c->stop = PM_EUSAGE, -1;
 	return PM_OK;
 }
@@ -431,7 +419,7 @@ static int cmd_checkin(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, "patrol.checkin", &c->db))
 		return c->err.code;
 	ts = pm_now();
-	if (at && parse_when(c, at, &ts))
+	if (at && pm_cli_arg_when(c, "--at", at, &ts))
 		return PM_EUSAGE;
 	return pm_patrol_checkin(c->db, &c->actor, route, point, ts, by, &c->err);
 }
@@ -566,6 +554,7 @@ static const struct pm_opt retire_opts[] = {
 static int cmd_asset_retire(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *code = NULL, *date = NULL, *arg;
+	int32_t day;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -573,6 +562,8 @@ static int cmd_asset_retire(struct pm_ctx *c, int argc, char **argv)
 			date = arg;
 	if (k < 0)
 		return c->stop;
+	if (date && pm_cli_arg_date(c, "--date", date, &day))
+		return PM_EUSAGE;
 	if (code_arg(c, argc, argv, "asset.write", &code) || pm_asset_retire(c->db, code, date, &c->err))
 		return c->err.code ? c->err.code : PM_EUSAGE;
 	return PM_OK;

@@ -257,6 +257,64 @@ int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv)
 	return k < 0 ? -1 : 0;
 }
 
+/* ---- option values ---- */
+
+/* The parser's reason (which names the forms) after the option's name. */
+static int arg_bad(struct pm_ctx *c, const char *opt)
+{
+	return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
+}
+
+int pm_cli_arg_period(struct pm_ctx *c, const char *opt, const char *s, struct pm_period *p)
+{
+	return pm_period_parse(s, p, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_date(struct pm_ctx *c, const char *opt, const char *s, int32_t *day)
+{
+	return pm_date_parse(s, day, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_time(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
+{
+	return pm_time_parse(s, t, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
+{
+	int32_t day;
+
+	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
+		*t = pm_date_start(day, c->db ? pm_db_tz(c->db) : PM_DEFAULT_TZ);
+		return PM_OK;
+	}
+	if (pm_time_parse(s, t, NULL) == PM_OK)
+		return PM_OK;
+	return pm_cli_usage(c, _("%s: \"%s\" is no time: expected one such as 2026-11-30T23:00:00+08:00, or a day such as 2026-11-30"),
+			    opt, s);
+}
+
+int pm_cli_arg_money(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen)
+{
+	return pm_money_parse(s, fen, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_decimal(struct pm_ctx *c, const char *opt, const char *s, int places, int64_t *v)
+{
+	return pm_decimal_parse(s, places, v, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtoll(s, &end, 10);
+	if (errno || end == s || *end || *n <= 0 || *s < '0' || *s > '9')
+		return pm_cli_usage(c, _("%s wants a whole number above 0, not '%s'"), opt, s);
+	return PM_OK;
+}
+
 /* ---- the store and the actor ---- */
 
 int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)

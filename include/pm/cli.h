@@ -14,6 +14,7 @@
 #include "pm/err.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/timeutil.h"
 
 enum pm_format { PM_FMT_AUTO, PM_FMT_TABLE, PM_FMT_JSONL, PM_FMT_CSV, PM_FMT_TSV };
 
@@ -86,6 +87,23 @@ int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv);
 
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option values (opt names the option, "--since"): PM_OK with the value
+ * read, or a usage error naming the option, the value and the forms it
+ * takes, exit 2 (PM_EUSAGE, printed). */
+int pm_cli_arg_period(struct pm_ctx *c, const char *opt, const char *s, struct pm_period *p);
+int pm_cli_arg_date(struct pm_ctx *c, const char *opt, const char *s, int32_t *day);
+/* RFC 3339. */
+int pm_cli_arg_time(struct pm_ctx *c, const char *opt, const char *s, int64_t *t);
+/* RFC 3339, or a date meaning its midnight in the community's zone (the
+ * store's, so after pm_cli_db). */
+int pm_cli_arg_when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t);
+/* An amount of yuan to fen (pm_money_parse). */
+int pm_cli_arg_money(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen);
+/* A decimal scaled by 10^places (pm_decimal_parse). */
+int pm_cli_arg_decimal(struct pm_ctx *c, const char *opt, const char *s, int places, int64_t *v);
+/* A whole number above 0. */
+int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *n);
 
 /* The store, opened on first use, with the acting user resolved and the
  * permission for action checked (action NULL: no check). */
