@@ -161,6 +161,40 @@ static int not_newer(struct pm_db *db, int *v, struct pm_err *e)
 	return PM_OK;
 }
 
+/* Whether h holds a pm store: a schema version and pm's first tables.
+ * -1 when it is no SQLite database at all. */
+static int is_store(sqlite3 *h)
+{
+	static const char sql[] =
+		"SELECT (SELECT user_version FROM pragma_user_version) > 0 AND"
+		" (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('audit', 'config_version')) = 2";
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* An existing file is opened only as a store: an empty one, a text file
+ * or another program's database is refused untouched, never made into
+ * one (pm init does that). */
+static int store_check(struct pm_db *db, struct pm_err *e)
+{
+	struct stat st;
+	int kind = is_store(db->h);
+
+	if (kind == 1)
+		return PM_OK;
+	if (stat(db->path, &st) == 0 && st.st_size == 0 && kind == 0)
+		return pm_err_set(e, PM_ENOINPUT, _("'%s' is empty, not a pm store: give --db the store, or make one with pm init"),
+				  db->path);
+	if (kind < 0)
+		return pm_err_set(e, PM_ENOINPUT, _("'%s' is not a pm store: not an SQLite database"), db->path);
+	return pm_err_set(e, PM_ENOINPUT, _("'%s' is not a pm store: an SQLite database without pm's tables"), db->path);
+}
+
 static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
 	int v;
@@ -168,6 +202,8 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	if (busy_timeout(&db->busy_left_ms, e))
 		return e->code;
 	sqlite3_busy_handler(db->h, busy_wait, db);
+	if (!(flags & PM_DB_CREATE) && store_check(db, e))
+		return e->code;
 	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e) || not_newer(db, &v, e))
 		return e->code;
 	if (flags & PM_DB_READONLY)
@@ -430,12 +466,12 @@ static int check_copy(const char *path, sqlite3 **h, struct pm_err *e)
 	sqlite3_finalize(st);
 	if (!ok)
 		return pm_err_set(e, PM_EDATA, _("'%s' is not a sound pm store: refusing to restore it"), path);
+	if (is_store(*h) != 1)
+		return pm_err_set(e, PM_EDATA, _("'%s' is not a pm store"), path);
 	if (sqlite3_prepare_v2(*h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (v < 1)
-		return pm_err_set(e, PM_EDATA, _("'%s' is not a pm store"), path);
 	if (v > (int)pm_schema_count)
 		return pm_err_set(e, PM_ECONFIG, _("'%s' was made by a newer pm (schema %d): upgrade pm"), path, v);
 	return PM_OK;

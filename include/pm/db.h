@@ -14,8 +14,9 @@ enum pm_db_flags {
 };
 
 /* Opens the store at path and brings its schema up to date. A missing store
- * is PM_ENOINPUT; a store made by a newer pm is PM_ECONFIG and is left as
- * it is. */
+ * is PM_ENOINPUT, and so is a file that is none (empty, not SQLite, or
+ * another program's database), left as it is; a store made by a newer pm
+ * is PM_ECONFIG and is left as it is. */
 int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e);
 void pm_db_close(struct pm_db *db);
 sqlite3 *pm_db_sqlite(struct pm_db *db);

@@ -127,21 +127,40 @@ static void test_schema_version(void **state)
 	pm_db_close(db);
 }
 
-static void test_migrates_an_empty_file(void **state)
+/* A file that is no store is refused and left as it is: another
+ * program's database, an empty file, a text file. */
+static void test_refuses_what_is_no_store(void **state)
 {
 	struct tstore *t = T(state);
-	struct pm_db *db;
+	struct pm_db *db = (struct pm_db *)1;
 	struct pm_err e = {0};
-	char path[128], want[16];
+	char path[128], want[256];
+	FILE *f;
 
-	/* An existing SQLite file at user_version 0 gets every migration. */
-	tstore_file(t, "old.db", path, sizeof path);
+	tstore_file(t, "other.db", path, sizeof path);
 	assert_int_equal(raw_exec(path, "CREATE TABLE keep (x INTEGER)"), SQLITE_OK);
-	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_OK);
-	snprintf(want, sizeof want, "%d", pm_db_schema_version());
-	assert_string_equal(tstore_sql(db, "PRAGMA user_version"), want);
-	assert_string_equal(tstore_sql(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('unit', 'audit', 'keep')"), "3");
-	pm_db_close(db);
+	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_ENOINPUT);
+	assert_null(db);
+	snprintf(want, sizeof want, "'%s' is not a pm store: an SQLite database without pm's tables", path);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(raw_exec(path, "SELECT 1 FROM keep"), SQLITE_OK);
+	assert_int_equal(raw_exec(path, "SELECT 1 FROM audit"), SQLITE_ERROR);
+
+	tstore_file(t, "empty.db", path, sizeof path);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_ENOINPUT);
+	snprintf(want, sizeof want, "'%s' is empty, not a pm store: give --db the store, or make one with pm init", path);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(pm_db_open(path, PM_DB_READONLY, &db, &e), PM_ENOINPUT);
+
+	tstore_file(t, "notes.txt", path, sizeof path);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("these are not the droids\n", f);
+	fclose(f);
+	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_ENOINPUT);
+	snprintf(want, sizeof want, "'%s' is not a pm store: not an SQLite database", path);
+	assert_string_equal(e.msg, want);
 }
 
 static void test_newer_store_refused(void **state)
@@ -496,7 +515,7 @@ int main(void)
 		STORE_TEST(test_create_and_open),
 		STORE_TEST(test_missing_store),
 		STORE_TEST(test_schema_version),
-		STORE_TEST(test_migrates_an_empty_file),
+		STORE_TEST(test_refuses_what_is_no_store),
 		STORE_TEST(test_newer_store_refused),
 		STORE_TEST(test_newer_rollback_store_untouched),
 		STORE_TEST(test_stmt_cache),
