@@ -104,6 +104,18 @@ static void test_defaults_and_order(void **state)
 	pm_config_free(c);
 }
 
+/* A list key left out takes the default its schema writes out. */
+static void test_list_default(void **state)
+{
+	struct pm_config *c = load_ok("effective: 2026-01-01\ncommunity:\n  name: 幸福里\n"
+				      "rewards:\n  first_online_payment: 5\n");
+	char *s = dump(json_object_get(pm_config_section(c, "rewards"), "online_channels"));
+
+	assert_string_equal(s, "[\"wechat\",\"alipay\"]");
+	free(s);
+	pm_config_free(c);
+}
+
 static void test_flow_style(void **state)
 {
 	struct pm_config *c = load_ok("{effective: 2026-01-01, community: {name: '1号院'}}");
@@ -579,6 +591,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults_and_order),
+		cmocka_unit_test(test_list_default),
 		cmocka_unit_test(test_flow_style),
 		cmocka_unit_test(test_chinese_bytes),
 		cmocka_unit_test(test_unknown_key),
