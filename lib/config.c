@@ -1020,6 +1020,7 @@ static const struct pm_schema config_schema = {
 	PM_KEY("community", &community_schema, .required = true),
 	PM_KEY("meters", &meters_schema, .def = "{}"),
 	PM_KEY("billing", &pm_billing_schema),
+	PM_KEY("payments", &pm_payments_schema, .def = "{}"),
 	PM_KEY("fees", &pm_fees_schema),
 	PM_KEY("notice", &pm_notice_schema),
 	PM_KEY("rewards", &pm_rewards_schema),
