@@ -23,20 +23,19 @@ struct mtr {
 	int digits, regs;
 };
 
-/* The last reading of meter at or before t: 1 with *ts and *value, 0 if
- * there is none, negative on error. */
-static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
-			struct pm_err *e)
+/* The first row (ts, value) of sql for meter and the instants lo and hi
+ * (?2, ?3): 1 with *ts and *value, 0 if there is none, -code on error. */
+static int reading_row(struct pm_db *db, const char *sql, int64_t meter, int64_t lo, int64_t hi,
+		       int64_t *ts, int64_t *value, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
 	if (!st)
 		return -e->code;
 	sqlite3_bind_int64(st, 1, meter);
-	sqlite3_bind_int64(st, 2, t);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*ts = sqlite3_column_int64(st, 0);
@@ -46,6 +45,26 @@ static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -pm_db_fail(db, e, _("cannot read readings"));
 	return rc == SQLITE_ROW;
+}
+
+/* The last reading of meter at or before t. */
+static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
+			struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT 1";
+
+	return reading_row(db, sql, meter, INT64_MIN, t, ts, value, e);
+}
+
+/* The first reading of meter after t and at or before end. */
+static int first_after(struct pm_db *db, int64_t meter, int64_t t, int64_t end, int64_t *ts, int64_t *value,
+		       struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3 ORDER BY ts LIMIT 1";
+
+	return reading_row(db, sql, meter, t, end, ts, value, e);
 }
 
 static int64_t delta(int64_t from, int64_t to, int digits, int *wrapped)
@@ -54,31 +73,6 @@ static int64_t delta(int64_t from, int64_t to, int digits, int *wrapped)
 		return to - from;
 	*wrapped = 1;
 	return to + pm_meter_range(digits) - from;
-}
-
-/* The first reading of meter after t and at or before end: 1, 0, -code. */
-static int first_after(struct pm_db *db, int64_t meter, int64_t t, int64_t end, int64_t *ts, int64_t *value,
-		       struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3 ORDER BY ts LIMIT 1";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
-
-	if (!st)
-		return -e->code;
-	sqlite3_bind_int64(st, 1, meter);
-	sqlite3_bind_int64(st, 2, t);
-	sqlite3_bind_int64(st, 3, end);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ts = sqlite3_column_int64(st, 0);
-		*value = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -pm_db_fail(db, e, _("cannot read readings"));
-	return rc == SQLITE_ROW;
 }
 
 /* from: the start of a span of periods (0 for one period). A meter in
