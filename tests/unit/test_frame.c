@@ -11,7 +11,9 @@
 
 #include "pm/frame.h"
 
-#define VECTORS_DEFAULT "../shared/vectors/meter-frames.txt"
+/* The published frames, copied into the repository (run from its root,
+ * or set PM_VECTORS as tests/run.sh does). */
+#define VECTORS_DEFAULT "tests/vectors/meter-frames.txt"
 
 static uint8_t hexpair(const char *s)
 {
