@@ -21,13 +21,21 @@ const char *pm_meter_reg_name(int reg);
 
 /* ---- registry (lib/meter.c) ---- */
 
+/* The most one period's usage of a meter can be: one whole turn of its
+ * register (10^digits) times its multiplier, at most 10^12 units (10^15
+ * thousandths). A meter that could count more is refused at registration,
+ * so usage summed over years and thousands of meters, and the spike
+ * check's factor of up to 1000, stay far inside int64_t (9.2 × 10^18). */
+#define PM_METER_TURN_MAX INT64_C(1000000000000000)
+
 /* A meter record from outside: {"code":"W-3-2-1101","kind":"water",
  * "serves":"3-2-1101" | "building:3" | "community", "address":"000000000161",
  * "multiplier":1, "digits":5, "uom":"m3", "registers":["peak","valley"],
  * "installed":"2020-01-01T00:00:00+08:00", "initial":"0.000"}. code, kind
  * and serves are required; digits, uom come from the kind when absent;
- * installed defaults to 1970. Inside a write transaction; a bad record
- * (PM_EDATA) writes nothing. */
+ * installed defaults to 1970. 10^digits × multiplier may not pass
+ * PM_METER_TURN_MAX. Inside a write transaction; a bad record (PM_EDATA)
+ * writes nothing. */
 int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
 int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* Meters in code order, of one kind or all (kind NULL), retired ones too
