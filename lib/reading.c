@@ -21,6 +21,7 @@ struct mtr {
 struct pm_ingest {
 	struct pm_db *db;
 	int replace;
+	int64_t latest;  /* now plus meters.future_tolerance: no reading after */
 	struct mtr *m;
 	size_t n, *slot, nslot; /* open addressing: slot holds index + 1 */
 };
@@ -84,6 +85,21 @@ static int index_meters(struct pm_ingest *in)
 	return PM_OK;
 }
 
+/* A reading far ahead of the clock would sit above every true one that
+ * follows and have them all rejected as decreases. */
+static int future_limit(struct pm_ingest *in, struct pm_err *e)
+{
+	int64_t now = pm_now();
+	struct pm_config *cfg;
+	json_t *meters;
+
+	if (pm_meter_config(in->db, pm_date_of(now, pm_db_tz(in->db)), &cfg, &meters, e))
+		return e->code;
+	in->latest = now + json_integer_value(json_object_get(meters, "future_tolerance"));
+	pm_config_free(cfg);
+	return PM_OK;
+}
+
 int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct pm_err *e)
 {
 	static const char sql[] =
@@ -109,6 +125,8 @@ int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct
 		rc = pm_db_fail(db, e, _("cannot read meters"));
 	if (rc == PM_EFAIL)
 		pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (rc == PM_OK)
+		rc = future_limit(in, e);
 	if (rc) {
 		pm_ingest_close(in);
 		return rc;
@@ -181,6 +199,11 @@ static int read_rd(struct pm_ingest *in, json_t *rec, struct rd *r, struct mtr *
 		return e->code;
 	if (!(*m = find(in, r->meter)))
 		return pm_err_set(e, PM_EDATA, _("unknown meter '%s'"), r->meter);
+	if (r->ts > in->latest)
+		return pm_err_set(e, PM_EDATA,
+			_("reading at %s is in the future: later than %s, now plus meters.future_tolerance"),
+			pm_time_fmt(r->ts, pm_db_tz(in->db), t),
+			pm_time_fmt(in->latest, pm_db_tz(in->db), (char[PM_TIME_BUF]){0}));
 	if (r->value < 0)
 		return pm_err_set(e, PM_EDATA, _("field \"value\": negative"));
 	if (r->value >= pm_meter_range((*m)->digits))

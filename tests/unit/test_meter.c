@@ -711,6 +711,28 @@ static void test_ingest_outcomes(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 5);
 }
 
+/* The clock is 2027-01-15T10:00:00+08:00: a day ahead is the default's
+ * limit, and meters.future_tolerance moves it. */
+static void test_ingest_future(void **state)
+{
+	struct fx *f = *state;
+
+	add_meter(f->db, WATER("W-F", "1-1-101", JAN, "0"));
+	reading(f->db, "W-F", "2027-01-16T10:00:00+08:00", "2");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2027-01-16T10:00:01+08:00\",\"value\":3}",
+		   "reading at 2027-01-16T10:00:01+08:00 is in the future: later than"
+		   " 2027-01-16T10:00:00+08:00, now plus meters.future_tolerance");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2099-01-01T00:00:00Z\",\"value\":3}",
+		   "reading at 2099-01-01T08:00:00+08:00 is in the future: later than"
+		   " 2027-01-16T10:00:00+08:00, now plus meters.future_tolerance");
+	apply_config(f->db, "  future_tolerance: 30m\n");
+	reading(f->db, "W-F", "2027-01-15T10:30:00+08:00", "1");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2027-01-15T10:30:01+08:00\",\"value\":1.5}",
+		   "reading at 2027-01-15T10:30:01+08:00 is in the future: later than"
+		   " 2027-01-15T10:30:00+08:00, now plus meters.future_tolerance");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 2);
+}
+
 static void test_ingest_in_one_run(void **state)
 {
 	struct fx *f = *state;
@@ -937,6 +959,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_average_multiplier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_estimate_subtraction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_outcomes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_future, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_in_one_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_anomalies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_usage_follows_occupancy, setup, teardown),
