@@ -204,16 +204,27 @@ static void emit_outcome(struct ingest_ctx *ic, json_t *rec, const char *outcome
 	pm_cli_out_new(ic->c, o);
 }
 
-static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+/* One reading through pm_ingest_record, or through pm_ingest_held after
+ * the rest of the input (retry). */
+static int ingest_one(struct ingest_ctx *ic, json_t *rec, int retry, int *outcome, struct pm_err *e)
 {
-	struct ingest_ctx *ic = ctx;
-	enum pm_ingest_did did;
-	int rc = pm_ingest_record(ic->in, rec, &did, e);
+	enum pm_ingest_did did = PM_INGEST_INSERTED;
+	int rc = retry ? pm_ingest_held(ic->in, rec, &did, e) : pm_ingest_record(ic->in, rec, &did, e);
 
-	*outcome = (int)did;
-	if (rc == PM_OK && ic->emit)
+	*outcome = did == PM_INGEST_HELD ? PM_IMPORT_LATER : (int)did;
+	if (rc == PM_OK && did != PM_INGEST_HELD && ic->emit)
 		emit_outcome(ic, rec, pm_ingest_names[did], NULL);
 	return rc;
+}
+
+static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	return ingest_one(ctx, rec, 0, outcome, e);
+}
+
+static int ingest_retry(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	return ingest_one(ctx, rec, 1, outcome, e);
 }
 
 static void ingest_rejected(void *ctx, json_t *rec, const char *where, const char *why)
@@ -229,7 +240,7 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	struct ingest_ctx ic = {c, NULL, 0};
 	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 100000,
 			       .outcomes = pm_ingest_names, .record = ingest_record,
-			       .on_reject = ingest_rejected, .ctx = &ic};
+			       .retry = ingest_retry, .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
 	const char *arg;
 	char *end;
@@ -267,49 +278,10 @@ static const struct pm_opt decode_opts[] = {
 
 struct decoder {
 	struct pm_ctx *c;
-	struct pm_db *db;
-	enum pm_frame_proto proto;
-	char ts[PM_TIME_BUF];
+	struct pm_decode *dec;
 	struct pm_reject *rj;
 	long read, rejected;
 };
-
-static int frame_reading(struct decoder *d, const struct pm_frame *f, json_t **out, struct pm_err *e)
-{
-	char code[64], v[PM_MONEY_BUF];
-	json_t *regs;
-
-	if (f->kind == PM_FRAME_ERROR)
-		return pm_err_set(e, PM_EDATA, _("meter %s answered with an error: %s (0x%02X)"), f->addr,
-				  f->reason, f->err_code);
-	if (f->reg != PM_FRAME_REG_TOTAL)
-		return pm_err_set(e, PM_EDATA,
-			_("the frame carries only the %s register: ingest needs the total (DI 00 01 00 00 or the block 00 01 FF 00)"),
-			pm_frame_reg_name(f->reg));
-	if (pm_meter_by_address(d->db, f->addr, code, sizeof code, e))
-		return e->code;
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "reading", "meter", code, "ts", d->ts,
-			 "value", pm_decimal_fmt(f->value[0], 3, v), "source", pm_frame_proto_name(d->proto));
-	if (f->nvalues < 2)
-		return PM_OK;
-	regs = json_object();
-	for (size_t i = 1; i < f->nvalues; i++)
-		json_object_set_new(regs, pm_frame_reg_name((enum pm_frame_reg)i),
-				    json_string(pm_decimal_fmt(f->value[i], 3, v)));
-	json_object_set_new(*out, "registers", regs);
-	return PM_OK;
-}
-
-static int decode_line(struct decoder *d, const char *line, json_t **out, struct pm_err *e)
-{
-	uint8_t buf[PM_FRAME_MAX];
-	struct pm_frame f;
-	size_t len;
-
-	if (pm_frame_hex(line, buf, sizeof buf, &len, e) || pm_frame_decode(d->proto, buf, len, &f, e))
-		return e->code;
-	return frame_reading(d, &f, out, e);
-}
 
 static int decode_file(struct decoder *d, const char *path)
 {
@@ -319,7 +291,6 @@ static int decode_file(struct decoder *d, const char *path)
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
-	json_t *rec;
 	struct pm_err why;
 	int rc = PM_OK;
 
@@ -332,10 +303,12 @@ static int decode_file(struct decoder *d, const char *path)
 		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		d->read++;
-		rec = NULL;
-		if (decode_line(d, line, &rec, &why) == PM_OK) {
-			rc = pm_cli_out_new(d->c, rec);
+		if (pm_decode_frame(d->dec, line, &why) == PM_OK)
 			continue;
+		if (why.code != PM_EDATA) {
+			d->c->err = why;
+			rc = why.code;
+			break;
 		}
 		d->rejected++;
 		pm_cli_warn(d->c, "%s:%ld: %s", name, lineno, why.msg);
@@ -354,6 +327,8 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 {
 	struct decoder d = {.c = c};
 	const char *proto = NULL, *ts = NULL, *reject = NULL, *arg;
+	enum pm_frame_proto p;
+	struct pm_db *db;
 	int64_t t = pm_now();
 	int k, rc = PM_OK;
 
@@ -367,18 +342,23 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (!proto)
 		return pm_cli_usage(c, _("--protocol is required: dlt645 or cjt188"));
-	if (pm_frame_proto_parse(proto, &d.proto, &c->err))
+	if (pm_frame_proto_parse(proto, &p, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
-	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &d.db) ||
-	    (reject && pm_reject_open(reject, &d.rj, &c->err)))
+	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &db) ||
+	    pm_decode_open(db, p, t, &d.dec, &c->err) ||
+	    (reject && pm_reject_open(reject, &d.rj, &c->err))) {
+		pm_decode_close(d.dec);
 		return c->err.code;
-	pm_time_fmt(t, pm_db_tz(d.db), d.ts);
+	}
 	for (int i = c->optind; rc == PM_OK && i < argc; i++)
 		rc = decode_file(&d, argv[i]);
 	if (c->optind == argc)
 		rc = decode_file(&d, "-");
 	if (pm_reject_close(d.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;
+	if (rc == PM_OK)
+		rc = pm_decode_each(d.dec, pm_cli_out_each, c);
+	pm_decode_close(d.dec);
 	if (rc == PM_OK && d.rejected)
 		rc = pm_err_set(&c->err, PM_EDATA, _("%ld of %ld frames rejected"), d.rejected, d.read);
 	return rc;

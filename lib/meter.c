@@ -395,9 +395,9 @@ int pm_meter_each(struct pm_db *db, const char *kind, int all, int (*fn)(void *c
 }
 
 int pm_meter_by_address(struct pm_db *db, const char *address, char *code, size_t size,
-			struct pm_err *e)
+			int *regs, struct pm_err *e)
 {
-	static const char sql[] = "SELECT code FROM meter WHERE address = ?";
+	static const char sql[] = "SELECT code, registers FROM meter WHERE address = ?";
 	sqlite3_stmt *st;
 	int rc = pm_db_row(db, sql, address, &st, _("cannot read meters"), e);
 
@@ -406,6 +406,8 @@ int pm_meter_by_address(struct pm_db *db, const char *address, char *code, size_
 	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no meter has address %s"), address);
 	snprintf(code, size, "%s", TEXT(st, 0));
+	if (regs)
+		*regs = pm_meter_regs_mask(TEXT(st, 1));
 	sqlite3_reset(st);
 	return PM_OK;
 }
