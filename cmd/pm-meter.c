@@ -11,7 +11,7 @@
 
 enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REGISTERS,
        O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
-       O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH };
+       O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH, O_FROM, O_TO, O_REASON };
 
 /* A reading or register value from the command line, exactly. */
 static int value_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
@@ -267,6 +267,71 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- a meter's readings ---- */
+
+static const struct pm_opt readings_opts[] = {
+	{"from", O_FROM, "TIME", N_("readings at or after TIME, RFC 3339")},
+	{"to", O_TO, "TIME", N_("readings at or before TIME, RFC 3339")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* An option's time, or a usage error naming the option. */
+static int time_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
+{
+	if (pm_time_parse(s, t, &c->err))
+		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
+	return PM_OK;
+}
+
+static int cmd_readings(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t from = INT64_MIN, to = INT64_MAX;
+	const char *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if ((k == O_FROM && time_arg(c, "--from", arg, &from)) || (k == O_TO && time_arg(c, "--to", arg, &to)))
+			return PM_EUSAGE;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one meter CODE"));
+	if (pm_cli_db(c, "meter.read", &db))
+		return c->err.code;
+	return pm_reading_each(db, argv[c->optind], from, to, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_opt void_opts[] = {
+	{"ts", O_TS, "TIME", N_("the reading's time, RFC 3339 (required)")},
+	{"reason", O_REASON, "TEXT", N_("why the reading is wrong, for the audit (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_void(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *ts = NULL, *reason = NULL, *arg;
+	struct pm_db *db;
+	json_t *rec;
+	int64_t t;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TS: ts = arg; break;
+		case O_REASON: reason = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !ts || !reason || !*reason)
+		return pm_cli_usage(c, _("expected METER with --ts and --reason"));
+	if (time_arg(c, "--ts", ts, &t))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.write", &db) || pm_reading_void(db, argv[c->optind], t, reason, &rec, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, rec);
+}
+
 /* ---- device frames ---- */
 
 static const struct pm_opt decode_opts[] = {
@@ -445,6 +510,8 @@ static const struct pm_cmd cmds[] = {
 	{"retire", cmd_retire, "CODE", N_("take a meter out of service with its final reading"), retire_opts, NULL},
 	{"replace", cmd_replace, "OLD", N_("replace a meter by a new one, with no gap in usage"), replace_opts, NULL},
 	{"ingest", cmd_ingest, "[FILE...]", N_("store readings from JSON lines"), ingest_opts, NULL},
+	{"readings", cmd_readings, "METER", N_("a meter's readings, with what the store knows of each"), readings_opts, NULL},
+	{"void", cmd_void, "METER", N_("remove a wrong reading, audited"), void_opts, NULL},
 	{"decode", cmd_decode, "[FILE...]", N_("turn DL/T 645 or CJ/T 188 frames into readings"), decode_opts, NULL},
 	{"usage", cmd_usage, NULL, N_("usage of each meter in a billing period"), usage_opts, NULL},
 	{"anomalies", cmd_anomalies, NULL, N_("spikes, zero usage, missing, stuck, leaks in a period"), anomalies_opts, NULL},

@@ -86,6 +86,26 @@ int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
 		     struct pm_err *e);
 int pm_ingest_held(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did, struct pm_err *e);
 
+/* ---- a meter's readings (lib/readings.c) ---- */
+
+/* The readings of meter with from <= ts <= to, oldest first:
+ * {"type":"reading","meter","ts","value","source","note","flags","bills"
+ * [, "registers"]}. flags lists, comma-separated, final (the meter's last,
+ * at its retirement), replaced (where a new meter took over), wrapped (the
+ * register went round since the reading before), corrected (by ingest
+ * --replace) and billed (an issued bill used it: bills names them). */
+int pm_reading_each(struct pm_db *db, const char *meter, int64_t from, int64_t to,
+		    int (*fn)(void *ctx, json_t *r), void *ctx, struct pm_err *e);
+/* Removes the reading of meter at ts with its registers and note, in a
+ * transaction of its own, audited as "reading.void" with the whole
+ * reading before and the reason after; *out is the voided reading
+ * (type "void", with "reason"). PM_EDATA for no such meter or reading;
+ * PM_EFAIL, changing nothing, when an issued bill used the reading
+ * (naming the bills: an adjustment is the way then) or when it is a
+ * retired or replaced meter's final reading. */
+int pm_reading_void(struct pm_db *db, const char *meter, int64_t ts, const char *reason, json_t **out,
+		    struct pm_err *e);
+
 /* ---- device frames to readings (lib/decode.c) ---- */
 
 struct pm_decode;
