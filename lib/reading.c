@@ -321,25 +321,29 @@ static int check_order(struct pm_ingest *in, const struct mtr *m, const struct r
 	return PM_EDATA;
 }
 
-/* The registers of r in mask, written over what is stored. */
-static int write_registers(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int mask,
-			   struct pm_err *e)
+/* The values of r in mask (bit 0 the total, bit reg a register),
+ * written over what is stored. */
+static int write_values(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int mask,
+			struct pm_err *e)
 {
-	static const char sql[] =
+	static const char total[] = "INSERT INTO reading (meter_id, ts, value) VALUES (?1, ?2, ?3)"
+				    " ON CONFLICT DO UPDATE SET value = excluded.value";
+	static const char reg_sql[] =
 		"INSERT INTO reading_register (meter_id, ts, reg, value) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT DO UPDATE SET value = excluded.value";
 	sqlite3_stmt *st;
 	int rc;
 
-	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 0; reg <= PM_METER_REGS; reg++) {
 		if (!(mask & (1 << reg)))
 			continue;
-		if (!(st = pm_db_stmt(in->db, sql, e)))
+		if (!(st = pm_db_stmt(in->db, reg ? reg_sql : total, e)))
 			return e->code;
 		sqlite3_bind_int64(st, 1, m->id);
 		sqlite3_bind_int64(st, 2, r->ts);
-		sqlite3_bind_int(st, 3, reg);
-		sqlite3_bind_int64(st, 4, r->regs[reg]);
+		sqlite3_bind_int64(st, 3, reg ? reg : r->value);
+		if (reg)
+			sqlite3_bind_int64(st, 4, r->regs[reg]);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
@@ -380,40 +384,9 @@ static int write_note(struct pm_ingest *in, const struct mtr *m, const struct rd
 static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
 			  struct pm_err *e)
 {
-	static const char ins[] = "INSERT INTO reading (meter_id, ts, value) VALUES (?1, ?2, ?3)"
-				  " ON CONFLICT DO UPDATE SET value = excluded.value";
-	sqlite3_stmt *st = pm_db_stmt(in->db, ins, e);
-	int rc;
-
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, m->id);
-	sqlite3_bind_int64(st, 2, r->ts);
-	sqlite3_bind_int64(st, 3, r->value);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(in->db, e, _("cannot store the reading"));
-	if (write_registers(in, m, r, r->has_regs, e) || write_note(in, m, r, 1, e))
+	if (write_values(in, m, r, 1 | r->has_regs, e) || write_note(in, m, r, 1, e))
 		return e->code;
 	return PM_OK;
-}
-
-static int audit_replace(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
-			 int64_t old, struct pm_err *e)
-{
-	char object[64], t[PM_TIME_BUF], a[PM_MONEY_BUF], b[PM_MONEY_BUF];
-	json_t *before, *after;
-	int rc;
-
-	pm_time_fmt(r->ts, NULL, t);
-	before = json_pack("{s:s, s:s}", "ts", t, "value", pm_decimal_fmt(old, 3, a));
-	after = json_pack("{s:s, s:s}", "ts", t, "value", pm_decimal_fmt(r->value, 3, b));
-	snprintf(object, sizeof object, "meter:%s", m->code);
-	rc = pm_audit_log(in->db, "reading.replace", object, before, after, e);
-	json_decref(before);
-	json_decref(after);
-	return rc;
 }
 
 /* The registers stored with the reading of m at ts: a mask of those
@@ -441,28 +414,45 @@ static int stored_registers(struct pm_ingest *in, const struct mtr *m, int64_t t
 	return PM_OK;
 }
 
+/* A correction by --replace, audited as reading.replace: what the store
+ * had and what it has now, each with the reading's time (consumed). */
+static int audit_correction(struct pm_ingest *in, const struct mtr *m, int64_t ts, json_t *before,
+			    json_t *after, struct pm_err *e)
+{
+	char object[64], t[PM_TIME_BUF];
+	int rc;
+
+	pm_time_fmt(ts, NULL, t);
+	json_object_set_new(before, "ts", json_string(t));
+	json_object_set_new(after, "ts", json_string(t));
+	snprintf(object, sizeof object, "meter:%s", m->code);
+	rc = pm_audit_log(in->db, "reading.replace", object, before, after, e);
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+static int audit_replace(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+			 int64_t old, struct pm_err *e)
+{
+	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
+
+	return audit_correction(in, m, r->ts, json_pack("{s:s}", "value", pm_decimal_fmt(old, 3, a)),
+				json_pack("{s:s}", "value", pm_decimal_fmt(r->value, 3, b)), e);
+}
+
 static int audit_registers(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int mask,
 			   const int64_t old[PM_METER_REGS + 1], struct pm_err *e)
 {
-	char object[64], t[PM_TIME_BUF], v[PM_MONEY_BUF];
-	json_t *before = json_object(), *after = json_object(), *b = json_object(), *a = json_object();
-	int rc;
+	json_t *b = json_object(), *a = json_object();
+	char v[PM_MONEY_BUF];
 
 	for (int reg = 1; reg <= PM_METER_REGS; reg++)
 		if (mask & (1 << reg)) {
 			json_object_set_new(b, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(old[reg], 3, v)));
 			json_object_set_new(a, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(r->regs[reg], 3, v)));
 		}
-	pm_time_fmt(r->ts, NULL, t);
-	json_object_set_new(before, "ts", json_string(t));
-	json_object_set_new(before, "registers", b);
-	json_object_set_new(after, "ts", json_string(t));
-	json_object_set_new(after, "registers", a);
-	snprintf(object, sizeof object, "meter:%s", m->code);
-	rc = pm_audit_log(in->db, "reading.replace", object, before, after, e);
-	json_decref(before);
-	json_decref(after);
-	return rc;
+	return audit_correction(in, m, r->ts, json_pack("{s:o}", "registers", b), json_pack("{s:o}", "registers", a), e);
 }
 
 /* Registers for a reading whose total the store has: those it lacks are
@@ -496,7 +486,7 @@ static int merge_registers(struct pm_ingest *in, const struct mtr *m, const stru
 	}
 	if (regs_fit(sum, total, e))
 		return e->code;
-	if (write_registers(in, m, r, add | change, e) || write_note(in, m, r, 0, e) ||
+	if (write_values(in, m, r, add | change, e) || write_note(in, m, r, 0, e) ||
 	    (change && audit_registers(in, m, r, change, old, e)))
 		return e->code;
 	*did = change ? PM_INGEST_REPLACED : add ? PM_INGEST_INSERTED : PM_INGEST_DUPLICATE;
