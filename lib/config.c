@@ -234,6 +234,19 @@ static const char *suggest(char *buf, size_t size, const char *best)
 	return buf;
 }
 
+const char *pm_config_suggest(const char *s, const json_t *words, char *buf, size_t size)
+{
+	const char *best = NULL;
+	size_t i;
+	json_t *w;
+	int d = 3;
+
+	json_array_foreach((json_t *)words, i, w)
+		if (json_is_string(w))
+			consider(s, strlen(s), json_string_value(w), &best, &d);
+	return suggest(buf, size, best);
+}
+
 /* Events */
 
 static yaml_mark_t offset_mark(const struct load *ld, size_t off)
@@ -870,7 +883,10 @@ static int fallback(struct load *ld, const struct pm_schema_key *k, yaml_mark_t 
 	size_t len = push_key(ld, k->name, strlen(k->name));
 	int rc;
 
-	if (s->type == PM_SCHEMA_MAP || s->type == PM_SCHEMA_LIST || s->type == PM_SCHEMA_DICT)
+	if (s->type == PM_SCHEMA_LIST && strcmp(k->def, "[]") != 0)
+		/* A list's own default, in YAML's flow style: "[cash, bank]". */
+		rc = pm_schema_load(s, k->def, strlen(k->def), k->name, out, ld->e);
+	else if (s->type == PM_SCHEMA_MAP || s->type == PM_SCHEMA_LIST || s->type == PM_SCHEMA_DICT)
 		rc = empty(ld, s, m, out);
 	else
 		rc = value(ld, s, k->def, strlen(k->def), m, out);
@@ -1005,6 +1021,7 @@ static const struct pm_schema config_schema = {
 	PM_KEY("community", &community_schema, .required = true),
 	PM_KEY("meters", &meters_schema, .def = "{}"),
 	PM_KEY("billing", &pm_billing_schema),
+	PM_KEY("payments", &pm_payments_schema, .def = "{}"),
 	PM_KEY("fees", &pm_fees_schema),
 	PM_KEY("notice", &pm_notice_schema),
 	PM_KEY("rewards", &pm_rewards_schema),

@@ -138,6 +138,7 @@ enum pm_usage_flag {
 	PM_USAGE_WRAPPED = 8,   /* the register wrapped around */
 	PM_USAGE_REPLACED = 16, /* a replacement in the period: both meters */
 	PM_USAGE_ADJUSTED = 32, /* earlier estimates were taken off */
+	PM_USAGE_PARTIAL = 64,  /* a span's start unknown: from the first reading */
 };
 
 struct pm_usage_reg {
@@ -162,6 +163,16 @@ struct pm_usage {
  * row. The missing policy is the config's (meters.missing). */
 int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const char *meter,
 		  int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
+/* Usage of each meter (of one kind, or all) from the start of period from
+ * to the start of period to, for the year to date of annual tiers: each
+ * month counted as pm_usage_each counts it (wraps, replacements, billed
+ * estimates taken off when a reading covers them) and summed, so it is
+ * what the months bill, each usage once, billed or not. No missing
+ * policy applies: a month with no reading adds only an estimate billed
+ * for it. A meter in place before from with no reading at or before it
+ * counts from its first reading after, flagged PM_USAGE_PARTIAL. */
+int pm_usage_span_each(struct pm_db *db, struct pm_period from, struct pm_period to, const char *kind,
+		       int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
 json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p);
 const char *pm_usage_flag_names(unsigned flags, char *buf, size_t size);
 

@@ -61,6 +61,12 @@ static int setup(void **state)
 			fail_msg("unit: %s", e.msg);
 		json_decref(u);
 	}
+	/* Lived in, as occupancy says: someone moved into 1-1-101 in 2020. */
+	json_t *p = json_loads("{\"code\":\"P1\",\"name\":\"住户\",\"unit\":\"1-1-101\",\"since\":\"2020-01-01\"}",
+			       0, NULL);
+	if (pm_person_upsert(f->db, p, &did, &e))
+		fail_msg("person: %s", e.msg);
+	json_decref(p);
 	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
 	*state = f;
 	return 0;
@@ -365,6 +371,69 @@ static void test_replacement(void **state)
 			 PM_EDATA);
 	assert_string_equal(e.msg, "final reading 20.000 is below the last reading 30.000");
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM meter WHERE code = 'W-3'"), 0);
+}
+
+/* ---- usage over a span (the year to date of annual tiers) ---- */
+
+static void span_of(struct pm_db *db, const char *from, const char *to, struct rows *r)
+{
+	struct pm_err e = {0};
+
+	memset(r, 0, sizeof *r);
+	if (pm_usage_span_each(db, period(from), period(to), "water", keep_row, r, &e))
+		fail_msg("span %s..%s: %s", from, to, e.msg);
+}
+
+/* A span is its months as pm_usage_each counts them, summed: a wrap and
+ * a replacement counted once; a meter whose place at the start nothing
+ * says counts from its first reading, flagged. */
+static void test_usage_span(void **state)
+{
+	struct fx *f = *state;
+	struct pm_err e = {0};
+	int64_t at, sum = 0;
+	struct rows r;
+
+	/* W-A stood at 99950 on the 1st of January, wrapped to 30 by March,
+	 * gave way to W-B at 60 in June; W-B read 5 in October. */
+	add_meter(f->db, WATER("W-A", "1-1-101", "2025-06-01T00:00:00+08:00", "99900"));
+	reading(f->db, "W-A", "2025-12-31T23:00:00+08:00", "99950");
+	reading(f->db, "W-A", "2026-03-31T23:00:00+08:00", "30");
+	assert_int_equal(pm_time_parse("2026-06-15T12:00:00+08:00", &at, &e), PM_OK);
+	if (pm_meter_replace(f->db, "W-A", "W-B", at, 60000, 0, NULL, &e))
+		fail_msg("replace: %s", e.msg);
+	reading(f->db, "W-B", "2026-10-31T23:00:00+08:00", "5");
+	/* W-C turned unread from 2020 until 5000 on 1 March, 5170 by October. */
+	add_meter(f->db, WATER("W-C", "1-1-102", "2020-01-01T00:00:00+08:00", "0"));
+	reading(f->db, "W-C", "2026-03-01T00:00:00+08:00", "5000");
+	reading(f->db, "W-C", "2026-10-31T23:00:00+08:00", "5170");
+
+	span_of(f->db, "2026-01", "2026-11", &r);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.meter[0], "W-B");
+	/* 99950 → 100030 is 80, 30 → 60 is 30, 0 → 5 is 5 */
+	assert_int_equal(r.u[0].usage, 115000);
+	assert_int_equal(r.u[0].flags, PM_USAGE_WRAPPED | PM_USAGE_REPLACED);
+	assert_string_equal(r.meter[1], "W-C");
+	assert_int_equal(r.u[1].usage, 170000);
+	assert_int_equal(r.u[1].flags, PM_USAGE_PARTIAL);
+	/* The same as the months one by one. */
+	for (struct pm_period p = period("2026-01"); pm_period_cmp(p, period("2026-11")) < 0; p = pm_period_add(p, 1)) {
+		char per[PM_TIME_BUF];
+		struct rows m;
+		usage_of(f->db, pm_period_fmt(p, per), NULL, NULL, &m);
+		for (int i = 0; i < m.n; i++)
+			if (strcmp(m.meter[i], "W-A") == 0 || strcmp(m.meter[i], "W-B") == 0)
+				sum += m.u[i].usage;
+	}
+	assert_int_equal(sum, 115000);
+
+	/* An empty span, and one before the meters. */
+	span_of(f->db, "2026-11", "2026-11", &r);
+	assert_int_equal(r.n, 0);
+	span_of(f->db, "2026-01", "2026-03", &r);
+	assert_int_equal(r.u[0].usage, 0);
+	assert_int_equal(r.u[1].flags, PM_USAGE_PARTIAL);
 }
 
 /* ---- usage ---- */
@@ -1032,6 +1101,7 @@ static void test_anomalies(void **state)
 static void test_zero_usage_follows_occupancy(void **state)
 {
 	struct fx *f = *state;
+	struct pm_err e = {0};
 	struct found fd;
 
 	add_meter(f->db, WATER("Z-1", "1-1-102", JAN, "0"));
@@ -1039,7 +1109,13 @@ static void test_zero_usage_follows_occupancy(void **state)
 	anomalies_of(f->db, "2026-11", &fd);
 	assert_int_equal(fd.n, 0);
 	found_free(&fd);
+	/* A status says nothing of who lives there: occupancy does. */
 	exec_sql(f->db, "UPDATE unit SET status = 'rented' WHERE code = '1-1-102'");
+	anomalies_of(f->db, "2026-11", &fd);
+	assert_int_equal(fd.n, 0);
+	found_free(&fd);
+	/* Moved in on the 30th: lived in for a day of November. */
+	assert_int_equal(pm_occupancy_set(f->db, "1-1-102", "P1", "tenant", "2026-11-30", &e), PM_OK);
 	anomalies_of(f->db, "2026-11", &fd);
 	assert_string_equal(joined(&fd), "Z-1 zero_usage");
 	found_free(&fd);
@@ -1051,6 +1127,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_needs_the_top_tenth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replacement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usage_span, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_boundaries_multiplier_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_json, setup, teardown),
 		cmocka_unit_test(test_flag_names),
