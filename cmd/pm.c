@@ -239,7 +239,7 @@ static const struct pm_opt occupancy_set_opts[] = {
 static const struct pm_opt occupancy_end_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the unit, like 3-2-1101")},
 	{"person", O_PERSON, "CODE", N_("the person's code")},
-	{"until", O_UNTIL, "DATE", N_("move-out date, YYYY-MM-DD (default today)")},
+	{"until", O_UNTIL, "DATE", N_("move-out date, the first day not lived there (default today)")},
 	{NULL, 0, NULL, NULL},
 };
 

@@ -696,13 +696,28 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 
 /* ---- the reject convention ---- */
 
-/* One import run: its inputs, its reject file, and where its batches and
- * its audit record stand. */
+/* Records put off (PM_IMPORT_LATER) with where they came from and their
+ * raw text, line end included, for a rejection after the last file is
+ * closed. */
+struct later {
+	json_t *rec;
+	char *where, *raw;
+	size_t len;
+};
+
+struct laters {
+	struct later *l;
+	size_t n, cap;
+};
+
+/* One import run: its inputs, its reject file, the records it put off,
+ * and where its batches and its audit record stand. */
 struct run {
 	struct pm_import *im;
 	int nfiles;
 	char **files;
 	struct pm_reject *rj;
+	struct laters ls;
 	int64_t started;
 	long pending;        /* records read since the last commit */
 	int open;            /* a transaction is open */
@@ -727,6 +742,91 @@ static int import_reject(struct pm_ctx *c, struct run *run, struct pm_jsonl *r, 
 	run->im->rejected++;
 	pm_cli_warn(c, "%s: %s", pm_jsonl_where(r), why->msg);
 	return run->rj ? pm_reject_record(run->rj, r, &c->err) : PM_OK;
+}
+
+/* Told of a rejection, a program may print a record saying so: that is
+ * true whatever becomes of the batch, so it goes out at once. */
+static void import_told(struct pm_ctx *c, struct pm_import *im, json_t *rec, const char *where,
+			const char *why)
+{
+	json_t *held = c->held;
+
+	if (!im->on_reject)
+		return;
+	c->held = NULL;
+	im->on_reject(im->ctx, rec, where, why);
+	c->held = held;
+}
+
+static int later_add(struct pm_ctx *c, struct laters *ls, json_t *rec, struct pm_jsonl *r)
+{
+	struct later *l;
+	const char *raw, *eol = pm_jsonl_eol(r);
+	size_t len, n;
+
+	if (ls->n == ls->cap) {
+		size_t cap = ls->cap ? ls->cap * 2 : 64;
+		if (!(l = realloc(ls->l, cap * sizeof *l)))
+			return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+		ls->l = l;
+		ls->cap = cap;
+	}
+	l = &ls->l[ls->n];
+	raw = pm_jsonl_raw(r, &len);
+	n = strlen(eol);
+	l->where = strdup(pm_jsonl_where(r));
+	l->raw = malloc(len + n + 1);
+	if (!l->where || !l->raw) {
+		free(l->where);
+		free(l->raw);
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	}
+	memcpy(l->raw, raw, len);
+	memcpy(l->raw + len, eol, n);
+	l->len = len + n;
+	l->rec = json_incref(rec);
+	ls->n++;
+	return PM_OK;
+}
+
+static void laters_free(struct laters *ls)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		json_decref(ls->l[i].rec);
+		free(ls->l[i].where);
+		free(ls->l[i].raw);
+	}
+	free(ls->l);
+}
+
+/* The records put off, given to retry() in the order read, inside the
+ * run's last transaction. */
+static int import_later(struct pm_ctx *c, struct run *run)
+{
+	struct pm_import *im = run->im;
+	struct pm_err why;
+	int rc = PM_OK, outcome;
+
+	for (size_t i = 0; i < run->ls.n && rc == PM_OK; i++) {
+		struct later *l = &run->ls.l[i];
+
+		if ((rc = import_begin(c, run)))
+			break;
+		outcome = 0;
+		rc = im->retry(im->ctx, l->rec, &outcome, &why);
+		if (rc == PM_OK && outcome >= 0 && outcome < 8)
+			im->counts[outcome]++;
+		if (rc == PM_EDATA) {
+			import_told(c, im, l->rec, l->where, why.msg);
+			im->rejected++;
+			pm_cli_warn(c, "%s: %s", l->where, why.msg);
+			rc = run->rj ? pm_reject_write(run->rj, l->raw, l->len, &c->err) : PM_OK;
+		} else if (rc) {
+			c->err = why;
+			pm_err_prefix(&c->err, "%s", l->where);
+		}
+	}
+	return rc;
 }
 
 /* The run's audit record (pm_audit_run): its inputs, and once done its
@@ -784,20 +884,6 @@ static int import_commit(struct pm_ctx *c, struct run *run, int last)
 	return rc;
 }
 
-/* Told of a rejection, a program may print a record saying so: that is
- * true whatever becomes of the batch, so it goes out at once. */
-static void import_told(struct pm_ctx *c, struct pm_import *im, json_t *rec, const char *where,
-			const char *why)
-{
-	json_t *held = c->held;
-
-	if (!im->on_reject)
-		return;
-	c->held = NULL;
-	im->on_reject(im->ctx, rec, where, why);
-	c->held = held;
-}
-
 static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 {
 	struct pm_import *im = run->im;
@@ -828,6 +914,8 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 		if (rc == PM_OK) {
 			outcome = 0;
 			rc = im->record(im->ctx, rec, &outcome, &why);
+			if (rc == PM_OK && outcome == PM_IMPORT_LATER && (rc = later_add(c, &run->ls, rec, r)))
+				break;
 			if (rc == PM_OK && outcome >= 0 && outcome < 8)
 				im->counts[outcome]++;
 		} else {
@@ -870,6 +958,8 @@ static int import_run(struct pm_ctx *c, struct run *run)
 
 	for (int i = 0; i < run->nfiles && rc == PM_OK; i++)
 		rc = import_file(c, run, run->files[i]);
+	if (rc == PM_OK)
+		rc = import_later(c, run);
 	if (rc == PM_OK && im->strict && im->rejected) {
 		pm_db_rollback(c->db);
 		return pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"),
@@ -885,7 +975,7 @@ static int import_run(struct pm_ctx *c, struct run *run)
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
 	static char *dash[] = {"-"};
-	struct run run = {im, nfiles, files, NULL, pm_now(), 0, 0, 0};
+	struct run run = {im, nfiles, files, NULL, {NULL, 0, 0}, pm_now(), 0, 0, 0};
 	int rc;
 
 	if (nfiles == 0) {
@@ -905,6 +995,7 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	}
 	rc = import_run(c, &run);
+	laters_free(&run.ls);
 	json_decref(c->held);
 	c->held = NULL;
 	if (pm_reject_close(run.rj, rc ? NULL : &c->err) && rc == PM_OK)

@@ -168,6 +168,19 @@ static const char *suggest(char *buf, size_t size, const char *best)
 	return buf;
 }
 
+const char *pm_config_suggest(const char *s, const json_t *words, char *buf, size_t size)
+{
+	const char *best = NULL;
+	size_t i;
+	json_t *w;
+	int d = 3;
+
+	json_array_foreach((json_t *)words, i, w)
+		if (json_is_string(w))
+			pm_suggest_consider(s, strlen(s), json_string_value(w), &best, &d);
+	return suggest(buf, size, best);
+}
+
 /* Events */
 
 static yaml_mark_t offset_mark(const struct load *ld, size_t off)
@@ -804,7 +817,10 @@ static int fallback(struct load *ld, const struct pm_schema_key *k, yaml_mark_t 
 	size_t len = push_key(ld, k->name, strlen(k->name));
 	int rc;
 
-	if (s->type == PM_SCHEMA_MAP || s->type == PM_SCHEMA_LIST || s->type == PM_SCHEMA_DICT)
+	if (s->type == PM_SCHEMA_LIST && strcmp(k->def, "[]") != 0)
+		/* A list's own default, in YAML's flow style: "[cash, bank]". */
+		rc = pm_schema_load(s, k->def, strlen(k->def), k->name, out, ld->e);
+	else if (s->type == PM_SCHEMA_MAP || s->type == PM_SCHEMA_LIST || s->type == PM_SCHEMA_DICT)
 		rc = empty(ld, s, m, out);
 	else
 		rc = value(ld, s, k->def, strlen(k->def), m, out);
@@ -929,6 +945,7 @@ static const struct pm_schema meters_schema = {
 	PM_KEY("spike_factor", PM_NODE(PM_SCHEMA_DECIMAL, .places = 1, .min = "1", .max = "100"),
 	       .def = "3"),
 	PM_KEY("stuck_readings", PM_NODE(PM_SCHEMA_INT, .min = "2", .max = "1000"), .def = "5"),
+	PM_KEY("future_tolerance", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "366d"), .def = "1d"),
 	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .item = &meter_kind_schema))),
 };
 
@@ -938,6 +955,7 @@ static const struct pm_schema config_schema = {
 	PM_KEY("community", &community_schema, .required = true),
 	PM_KEY("meters", &meters_schema, .def = "{}"),
 	PM_KEY("billing", &pm_billing_schema),
+	PM_KEY("payments", &pm_payments_schema, .def = "{}"),
 	PM_KEY("fees", &pm_fees_schema),
 	PM_KEY("notice", &pm_notice_schema),
 	PM_KEY("rewards", &pm_rewards_schema),

@@ -144,7 +144,10 @@ static int xlsx_summary(struct pm_db *db, const char *period, struct book *b, st
 		worksheet_write_number(b->sum, row, 3, (double)sqlite3_column_int64(st, 3), NULL);
 		worksheet_write_number(b->sum, row, 4, cell_yuan(sqlite3_column_int64(st, 4)), b->yuan);
 		lines += sqlite3_column_int64(st, 3);
-		total += sqlite3_column_int64(st, 4);
+		if (pm_money_add(&total, sqlite3_column_int64(st, 4), e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

@@ -207,6 +207,11 @@ long pm_jsonl_lineno(const struct pm_jsonl *r)
 	return r->lineno;
 }
 
+const char *pm_jsonl_eol(const struct pm_jsonl *r)
+{
+	return r->raw_eol;
+}
+
 const char *pm_jsonl_raw(const struct pm_jsonl *r, size_t *len)
 {
 	*len = r->raw_len;
@@ -1076,7 +1081,7 @@ static int reject_put(struct pm_reject *rj, const char *header, size_t hlen, con
 
 int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e)
 {
-	return reject_put(rj, "", 0, raw, len, "\n", e);
+	return reject_put(rj, "", 0, raw, len, len && raw[len - 1] == '\n' ? "" : "\n", e);
 }
 
 int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_err *e)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pm/bill.h"
+#include "pm/community.h"
 #include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
@@ -249,14 +250,16 @@ static int unit_facts(struct pm_db *db, const char *unit, struct facts *x, struc
 	static const char sql[] =
 		"SELECT u.area_centi, coalesce(group_concat(p.name, '、'), '') FROM unit u"
 		" LEFT JOIN (SELECT o.unit_id, p.name FROM occupancy o JOIN person p ON p.id = o.person_id"
-		" WHERE o.role = 'owner' AND o.until IS NULL ORDER BY o.since, p.id) p ON p.unit_id = u.id"
-		" WHERE u.code = ? GROUP BY u.id";
+		" WHERE o.role = 'owner' AND " PM_OCCUPANCY_CURRENT("o", "?2") " ORDER BY o.since, p.id) p"
+		" ON p.unit_id = u.id WHERE u.code = ?1 GROUP BY u.id";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char day[PM_TIME_BUF];
 	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pm_decimal_fmt(sqlite3_column_int64(st, 0), 2, x->area);
 		snprintf(x->owners, sizeof x->owners, "%s", TEXT(st, 1));

@@ -54,6 +54,8 @@ long pm_jsonl_lineno(const struct pm_jsonl *r);
 /* The raw text of the record just read, as it was, newline excluded
  * (for a CSV record, its header-less row). */
 const char *pm_jsonl_raw(const struct pm_jsonl *r, size_t *len);
+/* The bytes that ended it: "\r\n", "\n", or "" at the end of the input. */
+const char *pm_jsonl_eol(const struct pm_jsonl *r);
 
 /* Field access on an object. Flags say whether the field must be there;
  * an absent optional field leaves *out untouched and returns PM_OK with
@@ -92,7 +94,8 @@ int pm_reject_check(const struct pm_reject *rj, int ninputs, char *const *inputs
  * when the reject file is empty, so the file imports again once mended.
  * A record too long to read is not copied. */
 int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_err *e);
-/* raw (len bytes, its line end left out) and a newline. */
+/* raw, len bytes of a line as read, its line end included: a newline
+ * is added when it has none. */
 int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e);
 /* Closes; PM_EIO if anything written was lost. NULL is fine. */
 int pm_reject_close(struct pm_reject *rj, struct pm_err *e);

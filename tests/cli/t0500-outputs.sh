@@ -8,7 +8,7 @@ export PM_NOW
 
 run pm init --community 幸福里
 run pm config apply "$PM_TOP/share/pm/examples/pm.yaml"
-feed '{"code":"1-1-101","area":"89.50","status":"occupied"}\n' pm unit import
+feed '{"code":"1-1-101","area":"89.50","status":"occupied","delivered":"2020-06-30"}\n' pm unit import
 feed '{"code":"P001","name":"张伟","phone":"13800000001","unit":"1-1-101"}\n' pm person import
 feed '{"code":"W1","kind":"water","serves":"1-1-101","installed":"2026-01-01T00:00:00+08:00"}\n' pm-meter import
 

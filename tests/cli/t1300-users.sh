@@ -3,7 +3,7 @@
 . "$PM_TOP/tests/cli/lib.sh"
 
 run pm init
-feed '{"code":"1-1-101","area":"80"}\n{"code":"1-1-102","area":"90"}\n' pm unit import
+feed '{"code":"1-1-101","area":"80","delivered":"2020-06-30"}\n{"code":"1-1-102","area":"90","delivered":"2020-06-30"}\n' pm unit import
 feed '{"code":"P1","name":"业主甲","unit":"1-1-101"}\n{"code":"P2","name":"业主乙","unit":"1-1-102"}\n' pm person import
 run pm user add fd1 --role frontdesk
 expect_rc 0 "add a front-desk user"

@@ -39,7 +39,7 @@ static int setup(void **state)
 	assert_int_equal(pm_config_init(t->db, "幸福里", "Asia/Shanghai", &e), PM_OK);
 	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
 	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-		rec = json_pack("{s:s, s:s}", "code", units[i], "area", "80");
+		rec = json_pack("{s:s, s:s, s:s}", "code", units[i], "area", "80", "delivered", "2020-06-30");
 		assert_int_equal(pm_unit_upsert(t->db, rec, &did, &e), PM_OK);
 		json_decref(rec);
 	}

@@ -74,7 +74,9 @@ static void test_full(void **state)
 	assert_string_equal(s, "{\"effective\":\"2026-01-01\",\"community\":{"
 			       "\"name\":\"幸福里小区\",\"timezone\":\"Asia/Urumqi\","
 			       "\"address\":\"上海市浦东新区幸福路 88 号\"},"
-			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5}}");
+			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
+			       "\"future_tolerance\":86400},"
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]}}");
 	free(s);
 	assert_ptr_equal(pm_config_section(c, "community"),
 			 json_object_get(pm_config_json(c), "community"));
@@ -96,10 +98,24 @@ static void test_defaults_and_order(void **state)
 
 	assert_string_equal(s, "{\"effective\":\"2026-03-01\",\"community\":{"
 			       "\"name\":\"幸福里\",\"timezone\":\"Asia/Shanghai\"},"
-			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5}}");
+			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
+			       "\"future_tolerance\":86400},"
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]}}");
 	assert_string_equal(pm_config_timezone(c), "Asia/Shanghai");
 	assert_null(pm_config_address(c));
 	assert_int_equal(pm_config_effective(c), DAY_2026_01_01 + 31 + 28);
+	free(s);
+	pm_config_free(c);
+}
+
+/* A list key left out takes the default its schema writes out. */
+static void test_list_default(void **state)
+{
+	struct pm_config *c = load_ok("effective: 2026-01-01\ncommunity:\n  name: 幸福里\n"
+				      "rewards:\n  first_online_payment: 5\n");
+	char *s = dump(json_object_get(pm_config_section(c, "rewards"), "online_channels"));
+
+	assert_string_equal(s, "[\"wechat\",\"alipay\"]");
 	free(s);
 	pm_config_free(c);
 }
@@ -579,6 +595,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults_and_order),
+		cmocka_unit_test(test_list_default),
 		cmocka_unit_test(test_flow_style),
 		cmocka_unit_test(test_chinese_bytes),
 		cmocka_unit_test(test_unknown_key),
