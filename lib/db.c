@@ -116,19 +116,18 @@ static int not_newer(struct pm_db *db, int *v, struct pm_err *e)
 	return PM_OK;
 }
 
-/* A reader that may not write the store reads the WAL through the -shm
- * file, which it cannot make: the files must be there, as pm leaves
- * them (persistent WAL); a tool that deletes them on close (the sqlite3
- * shell) leaves the store unreadable to such readers until a writer
- * opens it again. */
+/* A WAL store is read through its -shm file, which pm leaves in place
+ * (persistent WAL): a caller who may not make files beside the store
+ * cannot make it again once a tool that removes it on close (the sqlite3
+ * shell) has run, until someone who may opens the store. */
 static int read_failed(struct pm_db *db, struct pm_err *e)
 {
 	char shm[4200];
 
 	snprintf(shm, sizeof shm, "%s-shm", db->path);
-	if (sqlite3_db_readonly(db->h, "main") == 1 && access(shm, F_OK) != 0)
+	if (access(shm, F_OK) != 0 && errno == ENOENT)
 		return pm_err_set(e, PM_ENOPERM,
-			_("cannot read '%s' without its -shm file, which you may not make: the store's owner makes it by running any pm command, such as 'pm check'"),
+			_("cannot open '%s' without its -shm file, which you may not make: the store's owner makes it by running any pm command, such as 'pm check'"),
 			db->path);
 	return e->code;
 }

@@ -89,6 +89,18 @@ int pm_file_not_link(const char *path, struct pm_err *e)
 	return PM_OK;
 }
 
+/* What a rename may replace: nothing, or a regular file. */
+static int replaceable(const char *path, struct pm_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return PM_OK;
+	if (S_ISLNK(st.st_mode))
+		return cannot(path, ELOOP, e);
+	return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to write it"), path);
+}
+
 int pm_file_tmp_open(const char *path, const struct pm_file_mode *m, struct pm_file_tmp *t,
 		     struct pm_err *e)
 {
@@ -96,7 +108,7 @@ int pm_file_tmp_open(const char *path, const struct pm_file_mode *m, struct pm_f
 	struct stat st = {0};
 
 	*t = (struct pm_file_tmp){.fd = -1};
-	if (pm_file_not_link(path, e))
+	if (replaceable(path, e))
 		return e->code;
 	if (!(t->path = strdup(path)) || !(t->part = malloc(n))) {
 		free(t->path);
@@ -147,7 +159,7 @@ int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("'%s' was replaced while it was written: refusing it"),
 				t->part);
 	if (rc == PM_OK)
-		rc = pm_file_not_link(t->path, e);
+		rc = replaceable(t->path, e);
 	if (rc == PM_OK && rename(t->part, t->path) != 0)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot rename '%s' to '%s': %s"), t->part, t->path,
 				strerror(errno));

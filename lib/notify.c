@@ -1400,7 +1400,7 @@ fail:
 /* ---- preferences ---- */
 
 static const char *const categories[] = {"bill", "payment", "meter", "repair", "visitor", "gate",
-					 "announcement", NULL};
+					 "announcement", "audit", NULL};
 
 static int check_list(const char *list, const char *what, int (*ok)(const char *), struct pm_err *e)
 {

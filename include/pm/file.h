@@ -42,8 +42,9 @@ int pm_file_fopen(const char *path, enum pm_file_how how, const struct pm_file_m
 /* A file written whole or not at all: made empty beside path (path.partPID,
  * made afresh), filled by the caller through fd or by name (a library
  * that opens the file itself keeps its mode), then renamed over path by
- * pm_file_tmp_commit, which refuses when path is a symbolic link or the
- * part was swapped for another file meanwhile. */
+ * pm_file_tmp_commit, which refuses when path is a symbolic link or
+ * anything but a regular file, or the part was swapped for another file
+ * meanwhile. */
 struct pm_file_tmp {
 	char *path, *part;
 	int fd;              /* open for writing; -1 once closed */
