@@ -202,6 +202,12 @@ static char *dump(json_t *j)
 	return j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 }
 
+/* A head as one line, its fields in the order pm audit --head prints. */
+static char *head_line(json_t *j)
+{
+	return j ? json_dumps(j, JSON_COMPACT) : NULL;
+}
+
 static int last_link(struct pm_db *db, int64_t *id, char prev[HASH_HEX], struct pm_err *e)
 {
 	static const char sql[] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
@@ -588,7 +594,7 @@ int pm_audit_anchor(struct pm_db *db, const char *anchor, struct pm_audit_head *
 	if (pm_file_not_link(anchor, e) || pm_audit_verify(db, exists ? anchor : NULL, &v, e) ||
 	    pm_audit_head(db, h, e))
 		return e->code;
-	line = dump(j = pm_audit_head_json(db, h));
+	line = head_line(j = pm_audit_head_json(db, h));
 	json_decref(j);
 	if (!line)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
@@ -710,7 +716,7 @@ int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
 	j = pm_audit_head_json(db, &h);
 	json_object_set_new(j, "backup", json_string(backup));
 	json_object_set_new(j, "sha256", json_string(sha));
-	if (!(line = dump(j))) {
+	if (!(line = head_line(j))) {
 		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
 		goto out;
 	}

@@ -968,6 +968,29 @@ static int document(struct load *ld, const struct pm_schema *s, json_t **out)
 	return PM_OK;
 }
 
+/* Marks count characters from the text given to the parser (after any
+ * BOM); spans are wanted in bytes of the text as stored. */
+static void spans_to_bytes(const struct load *ld, const char *text, json_t *spans)
+{
+	size_t i, at = 0, chars = 0, base = text ? (size_t)(ld->text - text) : 0;
+	json_t *sp;
+
+	json_array_foreach(spans, i, sp)
+		for (size_t k = 0; k < 2; k++) {
+			size_t want = (size_t)json_integer_value(json_array_get(sp, k));
+
+			if (want < chars)
+				at = chars = 0;
+			while (chars < want && at < ld->len) {
+				at++;
+				while (at < ld->len && ((unsigned char)ld->text[at] & 0xC0) == 0x80)
+					at++;
+				chars++;
+			}
+			json_array_set_new(sp, k, json_integer((json_int_t)(base + at)));
+		}
+}
+
 static int load_text(const struct pm_schema *s, const char *text, size_t len, const char *name,
 		     bool stored, json_t *spans, json_t **out, struct pm_err *e)
 {
@@ -989,16 +1012,8 @@ static int load_text(const struct pm_schema *s, const char *text, size_t len, co
 	rc = document(&ld, s, out);
 	yaml_event_delete(&ld.ev);
 	yaml_parser_delete(&ld.parser);
-	/* Marks count from the text given to the parser, after any BOM. */
-	if (spans && ld.text != text) {
-		size_t i;
-		json_t *sp;
-
-		json_array_foreach(spans, i, sp) {
-			json_array_set_new(sp, 0, json_integer(json_integer_value(json_array_get(sp, 0)) + 3));
-			json_array_set_new(sp, 1, json_integer(json_integer_value(json_array_get(sp, 1)) + 3));
-		}
-	}
+	if (spans)
+		spans_to_bytes(&ld, text, spans);
 	return rc;
 }
 
@@ -1348,7 +1363,8 @@ static json_t *redacted(const char *text, size_t len)
 		if (from < at || to > len || to < from)
 			continue;
 		sb_add(&b, text + at, from - at);
-		sb_str(&b, "\"<redacted>\"");
+		/* A block scalar's span takes its line end with it. */
+		sb_str(&b, to > from && text[to - 1] == '\n' ? "\"<redacted>\"\n" : "\"<redacted>\"");
 		at = to;
 	}
 	sb_add(&b, text + at, len - at);

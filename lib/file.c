@@ -16,6 +16,9 @@ static int cannot(const char *path, int err, struct pm_err *e)
 	if (err == ELOOP)
 		return pm_err_set(e, PM_ECANTCREAT,
 			_("'%s' is a symbolic link: refusing to write through it"), path);
+	/* What O_NONBLOCK makes of a FIFO no one reads. */
+	if (err == ENXIO)
+		return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to write it"), path);
 	return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(err));
 }
 
