@@ -86,8 +86,11 @@ static int cmd_init(struct pm_ctx *c, int argc, char **argv)
 			"mode", octal, "group", group);
 	rc = pm_audit_key_create(db, who, &c->err);
 	json_decref(who);
-	if (rc || (rc = pm_config_init(db, name, tz, &c->err)))
+	if (rc || (rc = pm_config_init(db, name, tz, &c->err))) {
+		pm_db_discard(db);
+		c->db = NULL;
 		return rc;
+	}
 	pm_cli_note(c, _("made '%s' for %s"), store_path(c), name);
 	return PM_OK;
 }

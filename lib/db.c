@@ -236,6 +236,18 @@ int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e
 	return open_handle(path, flags, out, e);
 }
 
+/* The store's file and those SQLite keeps beside it. */
+static void remove_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char name[4200];
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+		unlink(name);
+	}
+}
+
 /* The file is made here, with its mode and group, before SQLite opens it
  * (an empty file is an empty database): SQLite would make it 0644 less
  * the umask, and gives the -wal and -shm files the store's mode. */
@@ -252,8 +264,21 @@ int pm_db_create(const char *path, const struct pm_file_mode *m, struct pm_db **
 	}
 	close(fd);
 	if ((rc = open_handle(path, PM_DB_CREATE, out, e)))
-		unlink(path);
+		remove_files(path);
 	return rc;
+}
+
+void pm_db_discard(struct pm_db *db)
+{
+	char *path;
+
+	if (!db)
+		return;
+	path = db->path;
+	db->path = NULL;
+	pm_db_close(db);
+	remove_files(path);
+	free(path);
 }
 
 void pm_db_close(struct pm_db *db)

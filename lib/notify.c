@@ -232,7 +232,8 @@ static const char *secret(struct pm_notify *n, enum pm_channel ch, json_t *cfg, 
 	snprintf(what, sizeof what, _("channel '%s': %s"), channel_names[ch], key);
 	if (pm_secret_get(n->db, v, what, &got, e))
 		return NULL;
-	json_object_set_new(n->secrets, v, json_string(got));
+	if (json_object_set_new(n->secrets, v, json_string(got)) != 0)
+		pm_err_set(e, PM_ECONFIG, _("%s: not UTF-8 text"), what);
 	sodium_memzero(got, strlen(got));
 	free(got);
 	return json_string_value(json_object_get(n->secrets, v));

@@ -30,6 +30,9 @@ int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e
 int pm_db_create(const char *path, const struct pm_file_mode *m, struct pm_db **out,
 		 struct pm_err *e);
 void pm_db_close(struct pm_db *db);
+/* Closes a store just made and removes it with its -wal and -shm: what
+ * pm init does when it cannot finish. */
+void pm_db_discard(struct pm_db *db);
 sqlite3 *pm_db_sqlite(struct pm_db *db);
 const char *pm_db_path(const struct pm_db *db);
 
