@@ -102,7 +102,7 @@ static void rehash_from(struct pm_db *db, int64_t id, const unsigned char *key)
 
 	snprintf(upd, sizeof upd, "SELECT coalesce((SELECT hash FROM audit WHERE id = %lld), '%064d')",
 		 (long long)id - 1, 0);
-	snprintf(prev, sizeof prev, "%s", tstore_sql(db, upd));
+	snprintf(prev, sizeof prev, "%.64s", tstore_sql(db, upd));
 	assert_int_equal(sqlite3_prepare_v2(pm_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
