@@ -295,8 +295,8 @@ static int exec(struct pm_db *db, const char *sql, struct pm_err *e)
 static int usage_row(void *ctx, const struct pm_usage *u)
 {
 	static const char sql[] =
-		"INSERT INTO temp.bu (meter_id, code, kind, usage, multiplier, opening, closing, flags, r1, r2, r3, r4)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO temp.bu (meter_id, code, kind, usage, multiplier, opening, closing, flags, r1, r2, r3, r4,"
+		" opening_ts, closing_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct run *rn = ctx;
 	struct pm_err *e = rn->e;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
@@ -316,6 +316,8 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 	sqlite3_bind_int(st, 8, (int)u->flags);
 	for (int i = 1; i <= 4; i++)
 		sqlite3_bind_int64(st, 8 + i, regs[i]);
+	sqlite3_bind_int64(st, 13, u->opening_ts);
+	sqlite3_bind_int64(st, 14, u->closing_ts);
 	return pm_bill_step_done(rn->db, st, "usage", e);
 }
 
@@ -329,7 +331,8 @@ static int usage_load(struct run *rn, struct pm_err *e)
 	if (exec(rn->db,
 		 "CREATE TEMP TABLE IF NOT EXISTS bu (meter_id INTEGER PRIMARY KEY, code TEXT, kind TEXT,"
 		 " unit_id INTEGER, building_id INTEGER, scope TEXT, usage INTEGER, multiplier INTEGER,"
-		 " opening INTEGER, closing INTEGER, flags INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER);"
+		 " opening INTEGER, closing INTEGER, flags INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER,"
+		 " opening_ts INTEGER, closing_ts INTEGER);"
 		 "DELETE FROM temp.bu;"
 		 "CREATE TEMP TABLE IF NOT EXISTS bs (fee INTEGER, unit_id INTEGER, meter TEXT, share INTEGER,"
 		 " weight INTEGER, total_weight INTEGER, cost INTEGER, usage INTEGER, units INTEGER);"
@@ -635,13 +638,24 @@ static int year_to_date(struct run *rn, const struct fee *f, const struct unit *
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(rn->db, e, _("cannot read earlier bills"));
 }
 
-static void usage_facts(json_t *bd, sqlite3_stmt *st)
+/* The readings a line was computed from, by value and by time: the times
+ * say which stored readings an issued bill used (pm-meter void). */
+static void reading_times(json_t *o, sqlite3_stmt *st, int col, const char *tz)
+{
+	char t[PM_TIME_BUF];
+
+	json_object_set_new(o, "opening_at", json_string(pm_time_fmt(sqlite3_column_int64(st, col), tz, t)));
+	json_object_set_new(o, "closing_at", json_string(pm_time_fmt(sqlite3_column_int64(st, col + 1), tz, t)));
+}
+
+static void usage_facts(json_t *bd, sqlite3_stmt *st, const char *tz)
 {
 	char buf[PM_MONEY_BUF], flags[96];
 
 	json_object_set_new(bd, "meter", json_string(TEXT(st, 0)));
 	json_object_set_new(bd, "opening", json_string(pm_decimal_fmt(sqlite3_column_int64(st, 3), 3, buf)));
 	json_object_set_new(bd, "closing", json_string(pm_decimal_fmt(sqlite3_column_int64(st, 4), 3, buf)));
+	reading_times(bd, st, 11, tz);
 	json_object_set_new(bd, "multiplier", json_integer(sqlite3_column_int64(st, 5)));
 	if (sqlite3_column_int(st, 6))
 		json_object_set_new(bd, "usage_flags",
@@ -665,7 +679,7 @@ static int metered_meter(struct run *rn, const struct fee *f, const struct unit 
 		return e->code;
 	if (pm_tariff_metered(&f->m, before, usage, regs, f->r, &fen, &bd, e))
 		return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-	usage_facts(bd, st);
+	usage_facts(bd, st, pm_db_tz(rn->db));
 	if (!(l = line_add(b, f, f->label, fen, bd)))
 		return too_many(u, e);
 	l->usage = usage;
@@ -680,7 +694,7 @@ static int metered_meter(struct run *rn, const struct fee *f, const struct unit 
 		struct line *cl;
 		if (pm_tariff_metered(&m, 0, usage, regs, f->r, &fen, &bd, e))
 			return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-		usage_facts(bd, st);
+		usage_facts(bd, st, pm_db_tz(rn->db));
 		if (!(cl = line_add(b, f, jstr(c, "label"), fen, bd)))
 			return too_many(u, e);
 		cl->meter_id = l->meter_id;
@@ -697,7 +711,8 @@ static int metered(struct run *rn, const struct fee *f, const struct unit *u, st
 		   struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT code, meter_id, usage, opening, closing, multiplier, flags, r1, r2, r3, r4 FROM temp.bu"
+		"SELECT code, meter_id, usage, opening, closing, multiplier, flags, r1, r2, r3, r4, opening_ts, closing_ts"
+		" FROM temp.bu"
 		" WHERE unit_id = ?1 AND kind = ?2 ORDER BY code";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
@@ -718,12 +733,12 @@ static int metered(struct run *rn, const struct fee *f, const struct unit *u, st
 static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT meter, share, weight, total_weight, cost, usage, units FROM temp.bs"
-		" WHERE unit_id = ?1 AND fee = ?2 ORDER BY meter";
+		"SELECT s.meter, s.share, s.weight, s.total_weight, s.cost, s.usage, s.units, u.opening_ts, u.closing_ts"
+		" FROM temp.bs s JOIN temp.bu u ON u.code = s.meter WHERE s.unit_id = ?1 AND s.fee = ?2 ORDER BY s.meter";
 	const struct fee *f = &rn->fees[fi];
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char buf[PM_MONEY_BUF], v[PM_MONEY_BUF], sh[PM_MONEY_BUF];
-	json_t *bd, *rows = NULL;
+	json_t *bd, *row, *rows = NULL;
 	int64_t sum = 0;
 	struct line *l;
 	int rc;
@@ -735,13 +750,15 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rows = rows ? rows : json_array();
 		sum += sqlite3_column_int64(st, 1);
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
+		row = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
 			"meter", TEXT(st, 0), "usage", pm_decimal_fmt(sqlite3_column_int64(st, 5), 3, v),
 			"cost", pm_money_fmt(sqlite3_column_int64(st, 4), buf), "split", jstr(f->j, "split"),
 			"weight", (json_int_t)sqlite3_column_int64(st, 2),
 			"total_weight", (json_int_t)sqlite3_column_int64(st, 3),
 			"units", (json_int_t)sqlite3_column_int64(st, 6),
-			"share", pm_money_fmt(sqlite3_column_int64(st, 1), sh)));
+			"share", pm_money_fmt(sqlite3_column_int64(st, 1), sh));
+		reading_times(row, st, 7, pm_db_tz(rn->db));
+		json_array_append_new(rows, row);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -634,23 +634,97 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 
 /* ---- the reject convention ---- */
 
-static int import_reject(struct pm_ctx *c, struct pm_import *im, struct pm_jsonl *r,
-			 struct pm_reject *rj, struct pm_err *why)
+static int import_reject(struct pm_ctx *c, struct pm_import *im, const char *where,
+			 const char *raw, size_t len, struct pm_reject *rj, struct pm_err *why)
 {
-	const char *raw;
-	size_t len;
-
 	im->rejected++;
-	pm_cli_warn(c, "%s: %s", pm_jsonl_where(r), why->msg);
-	raw = pm_jsonl_raw(r, &len);
+	pm_cli_warn(c, "%s: %s", where, why->msg);
 	return rj ? pm_reject_write(rj, raw, len, &c->err) : PM_OK;
 }
 
+/* Records put off (PM_IMPORT_LATER) with where they came from and their
+ * raw text, for a rejection after the last file is closed. */
+struct later {
+	json_t *rec;
+	char *where, *raw;
+	size_t len;
+};
+
+struct laters {
+	struct later *l;
+	size_t n, cap;
+};
+
+static int later_add(struct pm_ctx *c, struct laters *ls, json_t *rec, struct pm_jsonl *r)
+{
+	struct later *l;
+	const char *raw;
+	size_t len;
+
+	if (ls->n == ls->cap) {
+		size_t cap = ls->cap ? ls->cap * 2 : 64;
+		if (!(l = realloc(ls->l, cap * sizeof *l)))
+			return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+		ls->l = l;
+		ls->cap = cap;
+	}
+	l = &ls->l[ls->n];
+	raw = pm_jsonl_raw(r, &len);
+	l->where = strdup(pm_jsonl_where(r));
+	l->raw = malloc(len + 1);
+	if (!l->where || !l->raw) {
+		free(l->where);
+		free(l->raw);
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	}
+	memcpy(l->raw, raw, len);
+	l->len = len;
+	l->rec = json_incref(rec);
+	ls->n++;
+	return PM_OK;
+}
+
+static void laters_free(struct laters *ls)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		json_decref(ls->l[i].rec);
+		free(ls->l[i].where);
+		free(ls->l[i].raw);
+	}
+	free(ls->l);
+}
+
+static int import_later(struct pm_ctx *c, struct pm_import *im, struct laters *ls,
+			struct pm_reject *rj)
+{
+	struct pm_err why;
+	int rc = PM_OK, outcome;
+
+	for (size_t i = 0; i < ls->n && rc == PM_OK; i++) {
+		struct later *l = &ls->l[i];
+		outcome = 0;
+		rc = im->retry(im->ctx, l->rec, &outcome, &why);
+		if (rc == PM_OK && outcome >= 0 && outcome < 8)
+			im->counts[outcome]++;
+		if (rc == PM_EDATA) {
+			if (im->on_reject)
+				im->on_reject(im->ctx, l->rec, l->where, why.msg);
+			rc = import_reject(c, im, l->where, l->raw, l->len, rj, &why);
+		} else if (rc) {
+			c->err = why;
+			pm_err_prefix(&c->err, "%s", l->where);
+		}
+	}
+	return rc;
+}
+
 static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
-		       struct pm_reject *rj, long *pending)
+		       struct pm_reject *rj, long *pending, struct laters *ls)
 {
 	struct pm_jsonl *r;
 	struct pm_err why;
+	const char *raw;
+	size_t len;
 	json_t *rec;
 	int rc, outcome;
 
@@ -666,6 +740,8 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 		if (rc == PM_OK) {
 			outcome = 0;
 			rc = im->record(im->ctx, rec, &outcome, &why);
+			if (rc == PM_OK && outcome == PM_IMPORT_LATER && (rc = later_add(c, ls, rec, r)))
+				break;
 			if (rc == PM_OK && outcome >= 0 && outcome < 8)
 				im->counts[outcome]++;
 		} else {
@@ -674,7 +750,8 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 		if (rc == PM_EDATA) {
 			if (im->on_reject)
 				im->on_reject(im->ctx, rec, pm_jsonl_where(r), why.msg);
-			if ((rc = import_reject(c, im, r, rj, &why)))
+			raw = pm_jsonl_raw(r, &len);
+			if ((rc = import_reject(c, im, pm_jsonl_where(r), raw, len, rj, &why)))
 				break;
 		} else if (rc) {
 			c->err = why;
@@ -727,6 +804,7 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 {
 	static char *dash[] = {"-"};
 	struct pm_reject *rj = NULL;
+	struct laters ls = {NULL, 0, 0};
 	int64_t started = pm_now();
 	long pending = 0;
 	int rc = PM_OK;
@@ -744,7 +822,10 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 		return c->err.code;
 	}
 	for (int i = 0; i < nfiles && rc == PM_OK; i++)
-		rc = import_file(c, im, files[i], rj, &pending);
+		rc = import_file(c, im, files[i], rj, &pending, &ls);
+	if (rc == PM_OK)
+		rc = import_later(c, im, &ls, rj);
+	laters_free(&ls);
 	if (rc == PM_OK && im->strict && im->rejected) {
 		pm_db_rollback(c->db);
 		pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"), im->rejected);

@@ -1055,6 +1055,7 @@ static const struct pm_schema meters_schema = {
 	PM_KEY("spike_factor", PM_NODE(PM_SCHEMA_DECIMAL, .places = 1, .min = "1", .max = "100"),
 	       .def = "3"),
 	PM_KEY("stuck_readings", PM_NODE(PM_SCHEMA_INT, .min = "2", .max = "1000"), .def = "5"),
+	PM_KEY("future_tolerance", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "366d"), .def = "1d"),
 	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .item = &meter_kind_schema))),
 };
 

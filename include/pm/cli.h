@@ -121,14 +121,20 @@ struct pm_import {
 	const char *const *outcomes; /* names of what record() may report */
 	/* Validates and writes one record inside the open transaction,
 	 * setting *outcome; PM_EDATA rejects it (having written nothing),
-	 * any other error stops the run. */
+	 * any other error stops the run. An outcome of PM_IMPORT_LATER puts
+	 * the record off, having written nothing: it may need a record further
+	 * on. After the last record of the last file each record put off is
+	 * given, in the order read, to retry(), which decides it as record()
+	 * does but may not put it off again. */
 	int (*record)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
+	int (*retry)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
 	/* Told of each rejected record (rec NULL when it was no JSON object),
 	 * or NULL. */
 	void (*on_reject)(void *ctx, json_t *rec, const char *where, const char *why);
 	void *ctx;
 	long read, rejected, counts[8]; /* filled in */
 };
+#define PM_IMPORT_LATER (-1)
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files);
 
 /* The options of a subcommand that imports records one upsert each

@@ -711,6 +711,129 @@ static void test_ingest_outcomes(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 5);
 }
 
+/* The clock is 2027-01-15T10:00:00+08:00: a day ahead is the default's
+ * limit, and meters.future_tolerance moves it. */
+static void test_ingest_future(void **state)
+{
+	struct fx *f = *state;
+
+	add_meter(f->db, WATER("W-F", "1-1-101", JAN, "0"));
+	reading(f->db, "W-F", "2027-01-16T10:00:00+08:00", "2");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2027-01-16T10:00:01+08:00\",\"value\":3}",
+		   "reading at 2027-01-16T10:00:01+08:00 is in the future: later than"
+		   " 2027-01-16T10:00:00+08:00, now plus meters.future_tolerance");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2099-01-01T00:00:00Z\",\"value\":3}",
+		   "reading at 2099-01-01T08:00:00+08:00 is in the future: later than"
+		   " 2027-01-16T10:00:00+08:00, now plus meters.future_tolerance");
+	apply_config(f->db, "  future_tolerance: 30m\n");
+	reading(f->db, "W-F", "2027-01-15T10:30:00+08:00", "1");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2027-01-15T10:30:01+08:00\",\"value\":1.5}",
+		   "reading at 2027-01-15T10:30:01+08:00 is in the future: later than"
+		   " 2027-01-15T10:30:00+08:00, now plus meters.future_tolerance");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 2);
+}
+
+/* Registers without a total join the total stored at their time; with
+ * none stored they are held, and rejected when still alone at the end. */
+static void test_ingest_registers_alone(void **state)
+{
+	struct fx *f = *state;
+	struct pm_ingest *in;
+	struct pm_err e = {0};
+	enum pm_ingest_did did;
+	json_t *rec = json_loads("{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				 "\"registers\":{\"peak\":6}}", 0, NULL);
+	char msg[PM_ERR_MSG_MAX];
+
+	add_meter(f->db, "{\"code\":\"E-R\",\"kind\":\"electricity\",\"serves\":\"1-1-101\","
+		  "\"registers\":[\"peak\",\"valley\"],\"installed\":\"" JAN "\"}");
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	assert_int_equal(pm_ingest_record(in, rec, &did, &e), PM_OK);
+	assert_int_equal(did, PM_INGEST_HELD);
+	assert_int_equal(pm_ingest_held(in, rec, &did, &e), PM_EDATA);
+	assert_string_equal(e.msg, "meter 'E-R' has no total reading at 2026-11-30T08:00:00+08:00: a reading"
+		" of registers alone needs the total stored or in the same input");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading_register"), 0);
+	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
+	pm_ingest_close(in);
+	json_decref(rec);
+
+	reading(f->db, "E-R", "2026-11-30T08:00:00+08:00", "10");
+	assert_int_equal(ingest_r(f->db, 0, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				  "\"registers\":{\"peak\":6}}", &did, msg, sizeof msg), PM_OK);
+	assert_int_equal(did, PM_INGEST_INSERTED);
+	assert_int_equal(ingest_r(f->db, 0, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				  "\"registers\":{\"peak\":\"6.000\"}}", &did, msg, sizeof msg), PM_OK);
+	assert_int_equal(did, PM_INGEST_DUPLICATE);
+	ingest_bad(f->db, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\",\"registers\":{\"valley\":4.001}}",
+		   "registers sum to 10.001, more than the total 10.000");
+	ingest_bad(f->db, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\",\"registers\":{\"sharp\":1}}",
+		   "field \"registers\": meter 'E-R' has no register \"sharp\"");
+	ingest_bad(f->db, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\",\"registers\":{}}",
+		   "field \"value\": missing");
+	/* A full reading with the stored total brings the register it lacks. */
+	assert_int_equal(ingest_r(f->db, 0, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				  "\"value\":10,\"registers\":{\"peak\":6,\"valley\":4}}", &did, msg, sizeof msg), PM_OK);
+	assert_int_equal(did, PM_INGEST_INSERTED);
+	assert_int_equal(sql_int(f->db, "SELECT sum(value) FROM reading_register"), 10000);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 1);
+}
+
+/* Frames of one meter and time, one data identifier each, make one
+ * reading. Checksums summed by hand: the header 68 01 02 00 00 00 00 68
+ * 91 08 is 0x16C; the total's DI 33 33 34 33 adds 0xCD and its value
+ * 33 43 33 33 (10.00) 0xDC, so 0x315: CS 0x15. */
+static int keep_json(void *ctx, json_t *rec)
+{
+	json_t *a = ctx;
+
+	return json_array_append(a, rec);
+}
+
+static void test_decode_merges(void **state)
+{
+	static const char *const frames[] = {
+		"68 01 02 00 00 00 00 68 91 08 33 33 34 33 33 43 33 33 15 16",   /* total 10.00 */
+		"68 01 02 00 00 00 00 68 91 08 33 35 34 33 33 37 33 33 0B 16",   /* peak 4.00 */
+		"68 01 02 00 00 00 00 68 91 08 33 37 34 33 33 39 33 33 0F 16",   /* valley 6.00 */
+		"68 01 02 00 00 00 00 68 91 08 33 35 34 33 33 37 33 33 0B 16",   /* peak again */
+	};
+	struct fx *f = *state;
+	struct pm_decode *d;
+	struct pm_err e = {0};
+	json_t *out = json_array();
+	char *s;
+	int64_t ts;
+
+	add_meter(f->db, "{\"code\":\"E-D\",\"kind\":\"electricity\",\"serves\":\"1-1-101\","
+		  "\"address\":\"000000000201\",\"registers\":[\"peak\",\"valley\"]}");
+	assert_int_equal(pm_time_parse("2026-11-30T23:00:00+08:00", &ts, &e), PM_OK);
+	assert_int_equal(pm_decode_open(f->db, PM_FRAME_DLT645, ts, &d, &e), PM_OK);
+	for (size_t i = 0; i < sizeof frames / sizeof *frames; i++)
+		if (pm_decode_frame(d, frames[i], &e))
+			fail_msg("frame %zu: %s", i, e.msg);
+	/* peak 4.01, tariff 1 (sharp) 0.01: refused, the reading unchanged */
+	assert_int_equal(pm_decode_frame(d, "68 01 02 00 00 00 00 68 91 08 33 35 34 33 34 37 33 33 0C 16", &e),
+			 PM_EDATA);
+	assert_string_equal(e.msg, "meter 'E-D': peak 4.010 differs from 4.000 in an earlier frame for the same time");
+	assert_int_equal(pm_decode_frame(d, "68 01 02 00 00 00 00 68 91 08 33 34 34 33 34 33 33 33 07 16", &e),
+			 PM_EDATA);
+	assert_string_equal(e.msg, "meter 'E-D' reads 0.010 on tariff 1 (sharp), a register it does not declare:"
+			    " declare it with pm-meter add --registers");
+	assert_int_equal(pm_decode_frame(d, "68 02 02 00 00 00 00 68 91 08 33 33 34 33 33 43 33 33 16 16", &e),
+			 PM_EDATA);
+	assert_string_equal(e.msg, "no meter has address 000000000202");
+	assert_int_equal(pm_decode_each(d, keep_json, out), PM_OK);
+	pm_decode_close(d);
+	s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "[{\"type\":\"reading\",\"meter\":\"E-D\",\"ts\":\"2026-11-30T23:00:00+08:00\","
+			    "\"value\":\"10.000\",\"source\":\"dlt645\","
+			    "\"registers\":{\"peak\":\"4.000\",\"valley\":\"6.000\"}}]");
+	free(s);
+	json_decref(out);
+}
+
 static void test_ingest_in_one_run(void **state)
 {
 	struct fx *f = *state;
@@ -937,6 +1060,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_average_multiplier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_estimate_subtraction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_outcomes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_future, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_registers_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decode_merges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_in_one_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_anomalies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_usage_follows_occupancy, setup, teardown),
