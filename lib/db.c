@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -254,6 +255,7 @@ static void remove_files(const char *path)
 int pm_db_create(const char *path, const struct pm_file_mode *m, struct pm_db **out,
 		 struct pm_err *e)
 {
+	struct stat st;
 	int fd, rc;
 
 	*out = NULL;
@@ -261,6 +263,16 @@ int pm_db_create(const char *path, const struct pm_file_mode *m, struct pm_db **
 		if (errno == EEXIST)
 			pm_err_set(e, PM_ECANTCREAT, _("'%s' already exists: refusing to overwrite a store"), path);
 		return e->code;
+	}
+	/* pm_file_open would rather drop a group it cannot give than hand
+	 * the store to the wrong one; a store is refused instead. */
+	if (m->gid != (gid_t)-1 && (fstat(fd, &st) != 0 || st.st_gid != m->gid)) {
+		struct group *g = getgrgid(m->gid);
+
+		close(fd);
+		unlink(path);
+		return pm_err_set(e, PM_ENOPERM, _("cannot give '%s' to group '%s': you are not in it"), path,
+				  g ? g->gr_name : "?");
 	}
 	close(fd);
 	if ((rc = open_handle(path, PM_DB_CREATE, out, e)))

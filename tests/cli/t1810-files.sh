@@ -116,4 +116,11 @@ expect_err "cannot open '.*pm.db' without its -shm file, which you may not make:
 run pm check
 run_as nobody:staff pm unit list
 expect_rc 0 "after the owner's pm check, it reads"
+
+# A store is given only to a group its maker is in.
+mkdir "$T/open" && chmod 777 "$T/open"
+run_as nobody pm --db "$T/open/pm.db" init --group staff
+expect_rc 77 "pm init --group for a group one is not in is refused"
+expect_err "cannot give '.*open/pm.db' to group 'staff': you are not in it" "saying so"
+expect_eq "$(ls "$T/open")" "" "and leaves nothing behind"
 done_testing
