@@ -1,6 +1,5 @@
 /* audit: the append-only log and its keyed chain (see pm/audit.h). */
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,12 +114,16 @@ static int key_load(struct pm_db *db, const unsigned char **key, struct pm_err *
 			rc = pm_secret_get(db, k->where, _("the audit key"), &text, e);
 		else
 			rc = pm_secret_file(db, k->where + 5, _("the audit key"), &text, e);
-		if (rc == PM_ENOINPUT && !named)
-			k->state = 1, rc = PM_OK;
-		else if (rc)
+		if (rc == PM_ENOINPUT && !named) {
+			k->state = 1;
+			rc = PM_OK;
+		} else if (rc) {
+			/* A key the log needs and cannot have is a matter of
+			 * configuration, whatever kept it from being read. */
 			return e ? (e->code = PM_ECONFIG) : PM_ECONFIG;
-		else
+		} else {
 			rc = key_parse(k, text, e);
+		}
 		if (text) {
 			sodium_memzero(text, strlen(text));
 			free(text);
@@ -279,9 +282,11 @@ int pm_audit_log(struct pm_db *db, const char *action, const char *object, json_
 		goto out;
 	}
 	r.id++;
+	/* The real clock always; the business clock beside it only when
+	 * PM_NOW moved it, not when a second ticked between the two reads. */
 	r.ts = (int64_t)time(NULL);
 	r.business_ts = pm_now();
-	r.has_business = r.business_ts != r.ts;
+	r.has_business = getenv("PM_NOW") && *getenv("PM_NOW") && r.business_ts != r.ts;
 	row_hash(prev, &r, key, hash);
 	sqlite3_bind_int64(st, 1, r.id);
 	sqlite3_bind_int64(st, 2, r.ts);
