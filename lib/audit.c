@@ -715,8 +715,14 @@ int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
 	int rc;
 
 	snprintf(path, sizeof path, "%s.manifest", backup);
-	if ((rc = pm_db_open(backup, PM_DB_READONLY, &copy, e)) || (rc = pm_audit_head(copy, &h, e)) ||
-	    (rc = file_sha256(backup, sha, e)))
+	/* The copy is closed before its bytes are read: closing a descriptor
+	 * of it would drop SQLite's locks on it. */
+	rc = pm_db_open(backup, PM_DB_READONLY, &copy, e);
+	if (rc == PM_OK)
+		rc = pm_audit_head(copy, &h, e);
+	pm_db_close(copy);
+	copy = NULL;
+	if (rc || (rc = file_sha256(backup, sha, e)))
 		goto out;
 	j = pm_audit_head_json(db, &h);
 	json_object_set_new(j, "backup", json_string(backup));

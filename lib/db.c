@@ -134,23 +134,24 @@ static int read_failed(struct pm_db *db, struct pm_err *e)
 }
 
 /* -wal and -shm as a writer other than root makes them get that writer's
- * group; they must have the store's, or the staff group cannot use them. */
+ * group; they must have the store's, or the staff group cannot use them.
+ * Changed by name, never through a descriptor: closing any descriptor of
+ * a file drops every POSIX lock the process holds on it, SQLite's on the
+ * -shm included, and another process would then reset the index under
+ * this one's feet. Nor through a link. */
 static void match_store(struct pm_db *db, const char *suffix)
 {
+	mode_t mode = db->file.st_mode & 0660;
 	char path[4200];
 	struct stat st;
-	int fd;
 
 	snprintf(path, sizeof path, "%s%s", db->path, suffix);
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()) {
-		if (st.st_gid != db->file.st_gid && fchown(fd, (uid_t)-1, db->file.st_gid) != 0)
-			st.st_mode = 0;
-		if ((st.st_mode & 07777) != (db->file.st_mode & 0660))
-			fchmod(fd, st.st_mode ? db->file.st_mode & 0660 : db->file.st_mode & 0600);
-	}
-	close(fd);
+	if (st.st_gid != db->file.st_gid && lchown(path, (uid_t)-1, db->file.st_gid) != 0)
+		mode &= 0600;
+	if ((st.st_mode & 07777) != mode)
+		fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW);
 }
 
 static int configure(struct pm_db *db, int flags, struct pm_err *e)
