@@ -576,33 +576,6 @@ static const struct pm_opt export_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-/* CSV to FILE, written beside it and renamed into place. */
-static int export_csv_file(struct pm_ctx *c, struct pm_db *db, const char *period, const char *path, int bom,
-			   long *rows)
-{
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	FILE *f;
-	int rc;
-
-	if (!tmp)
-		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
-	snprintf(tmp, n, "%s.part", path);
-	if (!(f = fopen(tmp, "w"))) {
-		rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-	} else {
-		rc = pm_export_csv(db, period, f, bom, rows, &c->err);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-		if (rc == PM_OK && rename(tmp, path))
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-		if (rc)
-			unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
-
 static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *period = NULL, *format = "csv", *output = NULL, *arg;
@@ -636,7 +609,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	if (xlsx)
 		rc = pm_export_xlsx(db, period, output, &rows, &c->err);
 	else if (output && strcmp(output, "-"))
-		rc = export_csv_file(c, db, period, output, bom, &rows);
+		rc = pm_export_csv_file(db, period, output, bom, &rows, &c->err);
 	else
 		rc = pm_export_csv(db, period, stdout, bom, &rows, &c->err);
 	if (rc == PM_OK)
@@ -672,24 +645,6 @@ static int code_add(void *ctx, const char *bill)
 	cs->v = v;
 	cs->n++;
 	return PM_OK;
-}
-
-/* Each notice in a file of its own in dir. */
-static int notice_files(struct pm_ctx *c, struct pm_db *db, const char *dir, const struct codes *cs)
-{
-	char path[4096];
-	FILE *f;
-	int rc = PM_OK;
-
-	for (size_t i = 0; i < cs->n && rc == PM_OK; i++) {
-		snprintf(path, sizeof path, "%s/%s.html", dir, cs->v[i]);
-		if (!(f = fopen(path, "w")))
-			return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-		rc = pm_notice_html(db, (const char *const *)&cs->v[i], 1, f, &c->err);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-	}
-	return rc;
 }
 
 static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **period, const char **dir)
@@ -737,7 +692,8 @@ static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
 	if (rc == PM_EFAIL)
 		rc = pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	if (rc == PM_OK)
-		rc = dir ? notice_files(c, db, dir, &cs) : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
+		rc = dir ? pm_notice_files(db, (const char *const *)cs.v, cs.n, dir, &c->err)
+			 : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("%zu payment notices"), cs.n);
 	for (size_t i = 0; i < cs.n; i++)

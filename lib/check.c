@@ -105,8 +105,8 @@ int pm_check_run(struct pm_db *db, report_fn *fn, void *ctx, struct pm_err *e)
 	static const char fk[] =
 		"SELECT \"table\" || ' row ' || rowid || ': no ' || parent || ' it refers to'"
 		" FROM pragma_foreign_key_check";
+	struct pm_audit_verdict v;
 	int failures = 0;
-	int64_t rows, bad;
 	struct pm_err why;
 
 	if (query_check(db, "integrity", "PRAGMA integrity_check", fn, ctx, &failures, e) ||
@@ -115,7 +115,7 @@ int pm_check_run(struct pm_db *db, report_fn *fn, void *ctx, struct pm_err *e)
 	for (size_t i = 0; i < sizeof invariants / sizeof *invariants; i++)
 		if (query_check(db, invariants[i].name, invariants[i].sql, fn, ctx, &failures, e))
 			return e->code;
-	if (pm_audit_verify(db, &rows, &bad, &why)) {
+	if (pm_audit_verify(db, NULL, &v, &why)) {
 		fn(ctx, "audit.chain", why.msg);
 		failures++;
 	}

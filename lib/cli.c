@@ -21,7 +21,7 @@ enum {
 static const struct pm_opt shared_opts[] = {
 	{"db", OPT_DB, "PATH", N_("the store (default $PM_DB, else ./pm.db)")},
 	{"format", OPT_FORMAT, "FMT", N_("table, jsonl, csv or tsv (default: table on a terminal, else jsonl)")},
-	{"as", OPT_AS, "LOGIN", N_("act as this pm user (default $PM_USER, else the Unix user as admin)")},
+	{"as", OPT_AS, "LOGIN", N_("act for this pm user, as an admin or a service account (default $PM_USER)")},
 	{"quiet", 'q', NULL, N_("say nothing but errors")},
 	{"verbose", 'v', NULL, N_("say more on stderr")},
 	{"help", 'h', NULL, N_("show this help and exit")},
@@ -333,6 +333,7 @@ int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)
 		if (pm_auth_actor(c->db, as, &c->actor, &c->err))
 			return c->err.code;
 		pm_db_set_actor(c->db, c->actor.login);
+		pm_db_set_caller(c->db, c->actor.by);
 	}
 	if (action && pm_auth_check(&c->actor, action, &c->err))
 		return c->err.code;
@@ -427,6 +428,9 @@ int pm_cli_out(struct pm_ctx *c, json_t *rec)
 {
 	if (c->held)
 		return json_array_append(c->held, rec) ? pm_err_set(&c->err, PM_EFAIL, _("out of memory")) : PM_OK;
+	/* With no store open there is no actor and no person to show. */
+	if (c->db)
+		pm_pii_redact(&c->actor, rec);
 	if (c->format == PM_FMT_JSONL)
 		return pm_jsonl_write(stdout, rec, &c->err);
 	if (!c->cols)

@@ -348,15 +348,30 @@ int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, js
 
 /* ---- people ---- */
 
-void pm_id_mask(const char *id, char *out, size_t size)
+/* s with all but its first head and last tail characters as '*'. */
+static void mask(const char *s, size_t head, size_t tail, char *out, size_t size)
 {
-	size_t n = strlen(id), keep_head = n >= 14 ? 6 : 0, keep_tail = n >= 4 ? 4 : 0;
+	size_t n = strlen(s);
 
 	if (size == 0)
 		return;
 	for (size_t i = 0; i < n && i + 1 < size; i++)
-		out[i] = i < keep_head || i >= n - keep_tail ? id[i] : '*';
+		out[i] = i < head || i + tail >= n ? s[i] : '*';
 	out[n < size ? n : size - 1] = '\0';
+}
+
+void pm_id_mask(const char *id, char *out, size_t size)
+{
+	size_t n = strlen(id);
+
+	mask(id, n >= 14 ? 6 : 0, n >= 4 ? 4 : 0, out, size);
+}
+
+void pm_phone_mask(const char *phone, char *out, size_t size)
+{
+	size_t n = strlen(phone);
+
+	mask(phone, n >= 8 ? 3 : 0, n >= 8 ? 4 : n >= 2 ? 2 : 0, out, size);
 }
 
 static int check_phone(const char *p, struct pm_err *e)

@@ -1,12 +1,15 @@
 /* notice: payment notices (缴费通知单) as print-ready HTML, and amounts
  * in Chinese capital numerals. Everything read from the store or the
  * configuration passes through html() on its way out. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pm/bill.h"
 #include "pm/community.h"
 #include "pm/config.h"
+#include "pm/db.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/notice.h"
@@ -414,4 +417,23 @@ int pm_notice_each(struct pm_db *db, const char *period, int (*fn)(void *ctx, co
 		}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+}
+
+int pm_notice_files(struct pm_db *db, const char *const *bills, size_t n, const char *dir,
+		    struct pm_err *e)
+{
+	struct pm_file_mode m = pm_db_file_mode(db);
+	char path[4096];
+	FILE *f;
+	int rc = PM_OK;
+
+	for (size_t i = 0; i < n && rc == PM_OK; i++) {
+		snprintf(path, sizeof path, "%s/%s.html", dir, bills[i]);
+		if (pm_file_fopen(path, PM_FILE_TRUNC, &m, &f, e))
+			return e->code;
+		rc = pm_notice_html(db, &bills[i], 1, f, e);
+		if (fclose(f) && rc == PM_OK)
+			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	}
+	return rc;
 }

@@ -105,12 +105,15 @@ int pm_cli_arg_decimal(struct pm_ctx *c, const char *opt, const char *s, int pla
 /* A whole number above 0. */
 int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *n);
 
-/* The store, opened on first use, with the acting user resolved and the
- * permission for action checked (action NULL: no check). */
+/* The store, opened on first use (read-only when the caller may not write
+ * it), with the acting user resolved (pm_auth_actor: the Unix account,
+ * --as or PM_USER) and the permission for action checked (action NULL: no
+ * check). */
 int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db);
 
 /* Output one record; the format decides how. Records of one stream should
- * share their keys. Tables buffer until pm_cli_flush. */
+ * share their keys. Tables buffer until pm_cli_flush. Personal data in rec
+ * is first masked or removed as the actor may see it (pm_pii_redact). */
 int pm_cli_out(struct pm_ctx *c, json_t *rec);
 int pm_cli_flush(struct pm_ctx *c);
 /* Ends the table being printed, so the records that follow make a table

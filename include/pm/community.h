@@ -89,5 +89,8 @@ int pm_unit_vacancy(struct pm_db *db, int64_t unit, int32_t first, int32_t last,
 /* "110101199001011234" -> "110101********1234"; short numbers are all
  * masked but the last four. out must hold strlen(id) + 1 bytes. */
 void pm_id_mask(const char *id, char *out, size_t size);
+/* "13800000001" -> "138****0001": the first three and last four kept;
+ * numbers under eight characters keep only their last two. */
+void pm_phone_mask(const char *phone, char *out, size_t size);
 
 #endif
