@@ -897,7 +897,13 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 
 	if (pm_jsonl_open(path, im->mode, &r, &c->err))
 		return c->err.code;
-	if (!im->ignore_unknown)
+	if (pm_jsonl_encoding(r, im->encoding, &c->err)) {
+		pm_jsonl_close(r);
+		return c->err.code;
+	}
+	if (im->ignore_unknown)
+		pm_jsonl_names(r, im->fields);
+	else
 		pm_jsonl_fields(r, im->fields);
 	for (;;) {
 		/* What is read so far is committed before waiting for more: a
@@ -992,6 +998,8 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 	}
 	if (im->batch <= 0)
 		im->batch = 10000;
+	if (pm_jsonl_encoding_check(im->encoding, &c->err))
+		return pm_cli_usage(c, "--encoding: %s", c->err.msg);
 	if (im->reject && pm_reject_open(im->reject, &run.rj, &c->err))
 		return c->err.code;
 	if (pm_reject_check(run.rj, run.nfiles, run.files, &c->err)) {
@@ -1025,6 +1033,7 @@ int pm_cli_import_opt(struct pm_import *im, int key, const char *arg)
 	case PM_OPT_REJECT: im->reject = arg; return 1;
 	case PM_OPT_STRICT: im->strict = 1; return 1;
 	case PM_OPT_IGNORE_UNKNOWN: im->ignore_unknown = 1; return 1;
+	case PM_OPT_ENCODING: im->encoding = arg; return 1;
 	}
 	return 0;
 }
