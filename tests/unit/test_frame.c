@@ -11,7 +11,7 @@
 
 #include "pm/frame.h"
 
-#define VECTORS_DEFAULT "../shared/vectors/meter-frames.txt"
+#define VECTORS_DEFAULT "tests/vectors/meter-frames.txt"
 
 static uint8_t hexpair(const char *s)
 {
