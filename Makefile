@@ -16,7 +16,7 @@ SAN ?=
 PKGS := sqlite3 jansson yaml-0.1 libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-HTTP_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
+HTTP_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 XLSX_LIBS  := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 QR_LIBS    := $(shell pkg-config --libs libqrencode 2>/dev/null)
 
@@ -31,9 +31,12 @@ CFLAGS   ?= -O2 -g
 ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -include lib/banned.h
 LDFLAGS  += -Wl,--as-needed $(SANFLAGS)
 
-LIB_SRC  := $(filter-out lib/http.c,$(wildcard lib/*.c))
+# libpm-http: the libcurl wrapper. libcurl itself is loaded by lib/http.c
+# on first use, not linked: linking it costs every start of a program
+# 30-odd libraries.
+HTTP_SRC := lib/http.c
+LIB_SRC  := $(filter-out $(HTTP_SRC),$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
-HTTP_SRC := $(wildcard lib/http.c)
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
 HTTP_PROGS := pm-notify pm-gate
 PROGS    := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
@@ -63,6 +66,8 @@ $(B)/%.o: %.c $(wildcard include/pm/*.h lib/*.h) $(B)/gen/paths
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
+$(HTTP_OBJ): ALLCFLAGS += $(HTTP_CFLAGS)
+
 $(B)/gen/schema.c: $(SCHEMA) share/pm/schema-embed.sh
 	@mkdir -p $(dir $@)
 	sh share/pm/schema-embed.sh $(SCHEMA) > $@
@@ -82,7 +87,7 @@ $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(HTTP_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -ldl -lm
 
 $(B)/libpm.pc: Makefile $(B)/gen/paths
 	@mkdir -p $(dir $@)
