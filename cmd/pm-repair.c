@@ -16,20 +16,6 @@ enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASS
        O_STATUS, O_ASSIGNEE, O_SINCE, O_BREACHED, O_AS_OF, O_ROUTE, O_POINT, O_AT, O_BY, O_DATE,
        O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL };
 
-/* An instant: RFC 3339, or a date meaning its midnight in the zone. */
-static int parse_when(struct pm_ctx *c, const char *s, int64_t *t)
-{
-	int32_t day;
-
-	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
-		*t = pm_date_start(day, pm_db_tz(c->db));
-		return PM_OK;
-	}
-	if (pm_time_parse(s, t, &c->err))
-		return pm_cli_usage(c, _("bad time '%s': expected RFC 3339 or YYYY-MM-DD"), s);
-	return PM_OK;
-}
-
 static int parse_day(struct pm_ctx *c, const char *s, int32_t *day)
 {
 	if (!s) {
@@ -333,7 +319,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
 	if (pm_cli_db(c, "ticket.read", &c->db))
 		return c->err.code;
-	if ((since && parse_when(c, since, &f.since)) || (as_of && parse_when(c, as_of, &f.as_of)))
+	if ((since && pm_cli_when(c, "since", since, &f.since)) || (as_of && pm_cli_when(c, "as-of", as_of, &f.as_of)))
 		return PM_EUSAGE;
 	if (f.status && pm_ticket_status_parse(f.status, &(enum pm_ticket_status){0}, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
@@ -363,7 +349,7 @@ static int cron_args(struct pm_ctx *c, int argc, char **argv, int64_t *as_of)
 	if (pm_cli_db(c, "repair.cron", &c->db))
 		return c->stop = c->err.code, -1;
 	*as_of = pm_now();
-	if (when && parse_when(c, when, as_of))
+	if (when && pm_cli_when(c, "as-of", when, as_of))
 		return c->stop = PM_EUSAGE, -1;
 	return PM_OK;
 }
@@ -437,7 +423,7 @@ static int cmd_checkin(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, "patrol.checkin", &c->db))
 		return c->err.code;
 	ts = pm_now();
-	if (at && parse_when(c, at, &ts))
+	if (at && pm_cli_when(c, "at", at, &ts))
 		return PM_EUSAGE;
 	return pm_patrol_checkin(c->db, &c->actor, route, point, ts, by, &c->err);
 }

@@ -11,6 +11,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "pm/timeutil.h"
 
 enum {
 	OPT_DB = 0x1000, OPT_FORMAT, OPT_AS, OPT_VERSION, OPT_COMPLETE,
@@ -255,6 +256,22 @@ int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)
 	if (action && pm_auth_check(&c->actor, action, &c->err))
 		return c->err.code;
 	*db = c->db;
+	return PM_OK;
+}
+
+int pm_cli_when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
+{
+	struct pm_db *db;
+	int32_t day;
+
+	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
+		if (pm_cli_db(c, NULL, &db))
+			return c->err.code;
+		*t = pm_date_start(day, pm_db_tz(db));
+		return PM_OK;
+	}
+	if (pm_time_parse(s, t, NULL))
+		return pm_cli_usage(c, _("bad time '%s' for --%s: expected RFC 3339 or YYYY-MM-DD"), s, opt);
 	return PM_OK;
 }
 
@@ -678,7 +695,9 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 			break;
 		}
 		if (!im->strict && ++*pending >= im->batch) {
-			if ((rc = pm_db_commit(c->db, &c->err)) || (rc = pm_db_begin(c->db, &c->err)))
+			if ((rc = pm_db_commit(c->db, &c->err)) ||
+			    (im->committed && (rc = im->committed(im->ctx))) ||
+			    (rc = pm_db_begin(c->db, &c->err)))
 				break;
 			*pending = 0;
 		}
@@ -748,6 +767,8 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 	} else if (rc == PM_OK) {
 		rc = import_audit(c, im, nfiles, files, started);
 		rc = rc ? rc : pm_db_commit(c->db, &c->err);
+		if (rc == PM_OK && im->committed)
+			rc = im->committed(im->ctx);
 	} else {
 		/* What committed before the failure stays; a re-run completes it. */
 		pm_db_rollback(c->db);

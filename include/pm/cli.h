@@ -123,6 +123,9 @@ struct pm_import {
 	/* Told of each rejected record (rec NULL when it was no JSON object),
 	 * or NULL. */
 	void (*on_reject)(void *ctx, json_t *rec, const char *where, const char *why);
+	/* Told after each commit, so what the records written make (alarms
+	 * to send on) goes out only once it is in the store; or NULL. */
+	int (*committed)(void *ctx);
 	void *ctx;
 	long read, rejected, counts[8]; /* filled in */
 };
@@ -137,6 +140,11 @@ int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *a
 			  const char *permission,
 			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
 					struct pm_err *e));
+
+/* An instant from the command line: RFC 3339, or a date YYYY-MM-DD for
+ * its first moment in the community's zone (the store is opened for it).
+ * A usage error naming the option when it is neither. */
+int pm_cli_when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t);
 
 /* Progress on stderr, only when stderr is a terminal and not -q. */
 void pm_cli_progress(struct pm_ctx *c, long done, long total);
