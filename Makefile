@@ -31,10 +31,10 @@ CFLAGS   ?= -O2 -g
 ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -include lib/banned.h
 LDFLAGS  += -Wl,--as-needed $(SANFLAGS)
 
-# libpm-http: the libcurl wrapper. libcurl itself is loaded by lib/http.c
-# on first use, not linked: linking it costs every start of a program
-# 30-odd libraries.
-HTTP_SRC := lib/http.c
+# libpm-http: the libcurl wrapper and what needs it (the gate drivers).
+# libcurl itself is loaded by lib/http.c on first use, not linked: linking
+# it costs every start of a program 30-odd libraries.
+HTTP_SRC := lib/http.c lib/gatedrv.c
 LIB_SRC  := $(filter-out $(HTTP_SRC),$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
@@ -99,9 +99,9 @@ $(B)/locale/%/LC_MESSAGES/pm.mo: share/locale/%.po
 	msgfmt --check -o $@ $<
 
 # Unit tests: one cmocka program per library module.
-$(B)/tests/%: tests/unit/%.c $(B)/libpm.a
+$(B)/tests/%: tests/unit/%.c $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) -lcmocka -lm
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -ldl -lcmocka -lm
 
 # Fuzz targets: clang's libFuzzer over the library built once for them.
 FUZZ_CC    ?= clang
@@ -115,7 +115,7 @@ $(B)/fuzzobj/gen/schema.o: $(B)/gen/schema.c
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) -lm
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
 
 tests: all $(UNITS) $(FUZZERS)
 

@@ -74,6 +74,9 @@ extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
 extern const struct pm_schema pm_secret_schema;                    /* lib/secret.c: env: or file: */
+extern const struct pm_schema pm_gates_schema, pm_alarms_schema;    /* lib/gate.c */
+extern const struct pm_schema pm_visitors_schema;                  /* lib/visitor.c */
+extern const struct pm_schema pm_parking_schema;                   /* lib/parking.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with

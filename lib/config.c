@@ -1009,7 +1009,11 @@ static const struct pm_schema config_schema = {
 	PM_KEY("rewards", &pm_rewards_schema),
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
-	PM_KEY("notify", &pm_notify_schema)),
+	PM_KEY("notify", &pm_notify_schema),
+	PM_KEY("gates", &pm_gates_schema),
+	PM_KEY("alarms", &pm_alarms_schema),
+	PM_KEY("visitors", &pm_visitors_schema),
+	PM_KEY("parking", &pm_parking_schema)),
 };
 
 /* The configuration */

@@ -129,6 +129,43 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	return migrate(db, v, e);
 }
 
+/* "file:PATH?immutable=1" with PATH %-escaped as a URI needs. */
+static char *immutable_uri(const char *path)
+{
+	size_t n = strlen(path);
+	char *uri = malloc(n * 3 + 32), *p = uri;
+
+	if (!uri)
+		return NULL;
+	p += snprintf(p, 6, "file:");
+	for (; *path; path++)
+		if (*path == '?' || *path == '#' || *path == '%')
+			p += snprintf(p, 4, "%%%02X", (unsigned char)*path);
+		else
+			*p++ = *path;
+	snprintf(p, 13, "?immutable=1");
+	return uri;
+}
+
+/* A store this user may read but not write, whose WAL index cannot be
+ * made (a read-only copy on a gate controller's computer, in a directory
+ * that is not theirs either), is read as a file nobody changes. Only
+ * then: a store some writer has open has its index there already. */
+static int reopen_immutable(struct pm_db *db, struct pm_err *e)
+{
+	char *uri = immutable_uri(db->path);
+	int rc;
+
+	if (!uri)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	sqlite3_close(db->h);
+	rc = sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
+	if (rc != SQLITE_OK)
+		return pm_err_set(e, PM_ENOINPUT, _("cannot open '%s': %s"), db->path, sqlite3_errmsg(db->h));
+	return PM_OK;
+}
+
 int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e)
 {
 	struct pm_db *db;
@@ -145,6 +182,10 @@ int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e
 		if (stat(path, &sb) != 0)
 			return pm_err_set(e, PM_ENOINPUT,
 				_("no store at '%s': run 'pm init' or give --db"), path);
+		/* A store the user cannot write is opened to be read, so what
+		 * only reads works and a write says why it cannot. */
+		if (access(path, W_OK) != 0)
+			flags |= PM_DB_READONLY;
 		oflags = flags & PM_DB_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	}
 	db = calloc(1, sizeof *db);
@@ -156,6 +197,13 @@ int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e
 	if (sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		pm_err_set(e, flags & PM_DB_CREATE ? PM_ECANTCREAT : PM_ENOINPUT,
 			_("cannot open '%s': %s"), path, sqlite3_errmsg(db->h));
+		pm_db_close(db);
+		return e->code;
+	}
+	if ((flags & PM_DB_READONLY) &&
+	    sqlite3_exec(db->h, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL) != SQLITE_OK &&
+	    (sqlite3_errcode(db->h) == SQLITE_READONLY || sqlite3_errcode(db->h) == SQLITE_CANTOPEN) &&
+	    reopen_immutable(db, e)) {
 		pm_db_close(db);
 		return e->code;
 	}
@@ -177,6 +225,15 @@ void pm_db_close(struct pm_db *db)
 	free(db->path);
 	free(db->tz);
 	free(db);
+}
+
+int pm_db_brief(struct pm_db *db, struct pm_err *e)
+{
+	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL) != SQLITE_OK)
+		return pm_db_fail(db, e, _("store"));
+	/* The next to open the store alone reads the whole WAL to rebuild its
+	 * index; a short one keeps that cheap. */
+	return pm_db_exec(db, "PRAGMA wal_autocheckpoint = 64", e);
 }
 
 int pm_db_bulk(struct pm_db *db, struct pm_err *e)

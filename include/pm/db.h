@@ -43,6 +43,11 @@ int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt *
 int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,
 		 struct pm_err *e);
 
+/* For a program that writes a row or two and exits (pm-gate verify, once
+ * per car or visitor): closing leaves the WAL for a later writer to
+ * checkpoint instead of syncing and checkpointing it at every exit. */
+int pm_db_brief(struct pm_db *db, struct pm_err *e);
+
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
