@@ -17,6 +17,7 @@ PKGS := sqlite3 jansson yaml-0.1 libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HTTP_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
+MQTT_LIBS  := $(shell pkg-config --libs libmosquitto 2>/dev/null)
 XLSX_LIBS  := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 QR_LIBS    := $(shell pkg-config --libs libqrencode 2>/dev/null)
 
@@ -39,6 +40,8 @@ LIB_SRC  := $(filter-out $(HTTP_SRC),$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
 HTTP_PROGS := pm-notify pm-gate
+# libmosquitto only in pm-mqtt.
+MQTT_PROGS := pm-mqtt
 PROGS    := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS     := $(PROGS:%=$(B)/bin/%)
 SCHEMA   := $(sort $(wildcard share/pm/schema/*.sql))
@@ -88,6 +91,10 @@ $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -ldl -lm
+
+$(MQTT_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(MQTT_LIBS) -lm
 
 $(B)/libpm.pc: Makefile $(B)/gen/paths
 	@mkdir -p $(dir $@)
