@@ -67,10 +67,8 @@ int pm_isapi_status(const char *body, char *why, size_t n)
 		return -1;
 	element(body, "statusString", text, sizeof text);
 	element(body, "subStatusCode", sub, sizeof sub);
-	if (strcmp(code, "1") == 0)
-		return 1;
 	snprintf(why, n, "statusCode %s%s%s%s%s", code, *text ? " " : "", text, *sub ? ", " : "", sub);
-	return 0;
+	return strcmp(code, "1") == 0;
 }
 
 /* ---- a gate's request ---- */
@@ -165,9 +163,11 @@ static int isapi(struct drv *d, const char *method, const char *path, const char
 	if (ok < 0)
 		return pm_err_set(e, PM_EUNAVAIL, _("gate '%s': HTTP %ld, and no ResponseStatus in the answer: %s"),
 				  d->name, res.status, d->answer);
+	/* What the device said, without its XML around it. */
+	keep_answer(d, why);
 	if (!ok || res.status / 100 != 2)
 		return pm_err_set(e, PM_EUNAVAIL, _("gate '%s': the device answered HTTP %ld: %s"), d->name,
-				  res.status, ok ? d->answer : why);
+				  res.status, why);
 	return PM_OK;
 }
 

@@ -37,8 +37,9 @@ int pm_gate_sync(struct pm_db *db, const struct pm_actor *a, const char *gate, i
 		 int (*fn)(void *ctx, json_t *rec), void *ctx, long counts[3], struct pm_err *e);
 
 /* An ISAPI ResponseStatus answer (XML, or the JSON of ?format=json):
- * 1 when its statusCode is 1 (OK), 0 when it is another (why says what
- * it said), -1 when it is no ResponseStatus. */
+ * 1 when its statusCode is 1 (OK), 0 when it is another, -1 when it is no
+ * ResponseStatus; why says what it said ("statusCode 4 Invalid
+ * Operation, doorIsLocked"). */
 int pm_isapi_status(const char *body, char *why, size_t n);
 
 #endif
