@@ -310,7 +310,9 @@ static int session_find(struct pm_db *db, const char *plate, int closed, struct 
 	return rc;
 }
 
-/* What the session owes to leave at time at (or owes, once closed). */
+/* What the session owes to leave at time at (or owes, once closed). A
+ * payment that settled all that was due buys the free minutes again:
+ * leaving within them, the stay costs what was paid. */
 static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct session *s,
 		   int64_t at, int64_t *fee)
 {
@@ -320,11 +322,16 @@ static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct
 		*fee = s->fee;
 		return s->fee - s->paid;
 	}
-	*fee = s->resident ? 0 : pm_parking_fee(r, tz, s->entry, at);
-	if (s->paid > 0 && at - s->paid_at <= r->free)
-		*fee = s->paid > *fee ? s->paid : *fee;
-	if (s->resident || (s->paid > 0 && at - s->paid_at <= r->free))
+	if (s->resident) {
+		*fee = 0;
 		return 0;
+	}
+	if (s->paid > 0 && at - s->paid_at <= r->free &&
+	    pm_parking_fee(r, tz, s->entry, s->paid_at) <= s->paid) {
+		*fee = s->paid;
+		return 0;
+	}
+	*fee = pm_parking_fee(r, tz, s->entry, at);
 	d = *fee - s->paid;
 	return d > 0 ? d : 0;
 }
