@@ -58,14 +58,15 @@ static const char *setting(struct conn *k, const char *opt, const char *key)
 	return opt ? opt : json_string_value(json_object_get(k->cfg, key));
 }
 
-/* The store's configuration, when --db or $PM_DB names a store. */
+/* The store's configuration: from --db, or from $PM_DB when that store
+ * exists (pm-mqtt works without one). */
 static int store_config(struct conn *k)
 {
 	struct pm_ctx *c = k->c;
 	struct pm_db *db;
 	const char *env = getenv("PM_DB");
 
-	if (!c->db_path && (!env || !*env))
+	if (!c->db_path && (!env || !*env || access(env, F_OK) != 0))
 		return PM_OK;
 	if (pm_cli_db(c, NULL, &db) ||
 	    pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &k->config, &c->err))

@@ -31,15 +31,31 @@ start_broker() {
 		echo "listener $MQTT_PORT 127.0.0.1"
 		echo "persistence false"
 		echo "log_dest file $1/log"
+		echo "log_type all"
+		# Run as root, mosquitto would turn into user mosquitto, who may
+		# not read the test's directory.
+		echo "user $(id -un)"
 		printf '%s\n' "${3:-allow_anonymous true}"
 	} >"$1/mosquitto.conf"
-	mosquitto -c "$1/mosquitto.conf" &
+	mosquitto -c "$1/mosquitto.conf" 2>>"$1/stderr" &
 	echo $! >"$1/pid"
 	_brokers="$_brokers $1"
 	_i=0
 	while ! grep -q "Opening ipv4 listen socket on port $MQTT_PORT" "$1/log" 2>/dev/null && [ $_i -lt 100 ]; do
 		sleep 0.1; _i=$((_i + 1))
 	done
+}
+
+wait_log() { # FILE TEXT: until FILE holds TEXT (at most 10 s)
+	_i=0
+	while ! grep -qF -- "$2" "$1" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+
+finish() { # PID: waits for it at most 10 s, then kills it; its status in $?
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	kill "$1" 2>/dev/null
+	wait "$1"
 }
 
 stop_broker() { # DIR
