@@ -152,6 +152,17 @@ static int match(const char *pattern, const char *topic, json_t *fields)
 	}
 }
 
+/* A topic for a message: control characters shown as '?', cut short. */
+static const char *shown(const char *topic, char buf[96])
+{
+	size_t i;
+
+	for (i = 0; topic[i] && i < 95; i++)
+		buf[i] = (unsigned char)topic[i] < 0x20 || topic[i] == 0x7f ? '?' : topic[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static json_t *payload_json(const void *payload, size_t len)
 {
 	return json_loadb(payload, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
@@ -161,9 +172,10 @@ static int unmapped(const char *topic, const void *payload, size_t len, json_t *
 		    struct pm_err *e)
 {
 	json_t *v = payload_json(payload, len);
+	char buf[96];
 
 	if (!v && !(v = json_stringn(payload, len)))
-		return pm_err_set(e, PM_EDATA, _("topic '%s': the payload is not UTF-8 text"), topic);
+		return pm_err_set(e, PM_EDATA, _("topic '%s': the payload is not UTF-8 text"), shown(topic, buf));
 	*rec = json_pack("{s:s, s:s, s:o}", "type", "mqtt", "topic", topic, "payload", v);
 	return *rec ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
 }
@@ -172,17 +184,20 @@ static int fill(json_t *entry, const char *topic, const void *payload, size_t le
 		struct pm_err *e)
 {
 	const char *field = json_string_value(json_object_get(entry, "field"));
+	char buf[96];
 	json_t *v;
 
 	if (field) {
 		if (!(v = json_stringn(payload, len)))
-			return pm_err_set(e, PM_EDATA, _("topic '%s': the payload is not UTF-8 text"), topic);
+			return pm_err_set(e, PM_EDATA, _("topic '%s': the payload is not UTF-8 text"), shown(topic, buf));
 		json_object_set_new(rec, field, v);
 		return PM_OK;
 	}
-	if (!json_is_object(v = payload_json(payload, len))) {
+	/* json_is_object is a macro that reads its argument twice. */
+	v = payload_json(payload, len);
+	if (!json_is_object(v)) {
 		json_decref(v);
-		return pm_err_set(e, PM_EDATA, _("topic '%s': the payload is not a JSON object"), topic);
+		return pm_err_set(e, PM_EDATA, _("topic '%s': the payload is not a JSON object"), shown(topic, buf));
 	}
 	/* The topic says which device spoke; the payload cannot say otherwise. */
 	json_object_update_missing(rec, v);
@@ -193,12 +208,17 @@ static int fill(json_t *entry, const char *topic, const void *payload, size_t le
 int pm_mqtt_record(const struct pm_mqtt_map *m, const char *topic, const void *payload,
 		   size_t len, json_t **rec, struct pm_err *e)
 {
-	json_t *entry, *fields;
+	json_t *entry, *fields, *check;
 	const char *type;
+	char buf[96];
 	size_t i;
 	int rc;
 
 	*rec = NULL;
+	/* Brokers hold topics to UTF-8, but a record must never carry less. */
+	if (!(check = json_string(topic)))
+		return pm_err_set(e, PM_EDATA, _("topic '%s' is not UTF-8 text"), shown(topic, buf));
+	json_decref(check);
 	if (!m)
 		return unmapped(topic, payload, len, rec, e);
 	json_array_foreach(m->list, i, entry) {
@@ -216,7 +236,7 @@ int pm_mqtt_record(const struct pm_mqtt_map *m, const char *topic, const void *p
 		}
 		json_decref(fields);
 	}
-	return pm_err_set(e, PM_EDATA, _("topic '%s' matches no entry of the map"), topic);
+	return pm_err_set(e, PM_EDATA, _("topic '%s' matches no entry of the map"), shown(topic, buf));
 }
 
 int pm_mqtt_broker_parse(const char *url, struct pm_mqtt_broker *b, struct pm_err *e)
