@@ -19,7 +19,7 @@
 enum { O_PERSON = 0x100, O_UNIT, O_CARD, O_PIN, O_FACE, O_GATES, O_FROM, O_UNTIL, O_REASON,
        O_ALL, O_GATE, O_AT, O_ROTATE, O_NAME, O_PHONE, O_PLATE, O_PURPOSE, O_USES, O_STATUS,
        O_QR, O_QR_SVG, O_ALARMS, O_REJECT, O_STRICT, O_SINCE, O_KIND, O_SPACE, O_AMOUNT, O_REF,
-       O_OPEN, O_RESOURCE, O_DATE };
+       O_OPEN, O_RESOURCE, O_DATE, O_BATCH };
 
 static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
 
@@ -585,8 +585,10 @@ static int ingest_committed(void *ctx)
 	return rc;
 }
 
-/* Events from a pipe or a terminal are committed one by one, so an alarm
- * goes out as it comes; a file is read in batches. */
+/* Events from a pipe or a terminal are committed one by one (unless
+ * --batch says otherwise), so an alarm goes out as it comes; a file is
+ * read in large batches: events come in time order and their key starts
+ * with the time, so a batch touches few pages however large it is. */
 static int streaming(int n, char **files)
 {
 	struct stat sb;
@@ -602,6 +604,7 @@ static int streaming(int n, char **files)
 
 static const struct pm_opt ingest_opts[] = {
 	{"alarms", O_ALARMS, NULL, N_("print each new alarm as an alarm record, once it is stored")},
+	{"batch", O_BATCH, "N", N_("events per transaction (default 100000 from files, 1 from a pipe)")},
 	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
 	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
 	{NULL, 0, NULL, NULL},
@@ -614,6 +617,8 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 			       .outcomes = pm_event_outcome_names, .record = ingest_record,
 			       .committed = ingest_committed, .ctx = &in};
 	const char *arg;
+	char *end;
+	long batch = 0;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -621,11 +626,14 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 		case O_ALARMS: in.print = 1; break;
 		case O_REJECT: im.reject = arg; break;
 		case O_STRICT: im.strict = 1; break;
+		case O_BATCH:
+			if ((batch = strtol(arg, &end, 10)) < 1 || *end)
+				return pm_cli_usage(c, _("--batch wants a positive number, not '%s'"), arg);
+			break;
 		}
 	if (k < 0)
 		return c->stop;
-	if (streaming(argc - c->optind, argv + c->optind))
-		im.batch = 1;
+	im.batch = batch ? batch : streaming(argc - c->optind, argv + c->optind) ? 1 : 100000;
 	if (pm_cli_db(c, NULL, &c->db) || pm_db_bulk(c->db, &c->err) ||
 	    pm_events_open(c->db, &c->actor, &in.ev, &c->err))
 		return c->err.code;
