@@ -3,7 +3,6 @@
  * reservations. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pm/cli.h"
 #include "pm/file.h"
@@ -585,26 +584,9 @@ static int ingest_committed(void *ctx)
 	return rc;
 }
 
-/* Events from a pipe or a terminal are committed one by one (unless
- * --batch says otherwise), so an alarm goes out as it comes; a file is
- * read in large batches: events come in time order and their key starts
- * with the time, so a batch touches few pages however large it is. */
-static int streaming(int n, char **files)
-{
-	struct stat sb;
-
-	if (n == 0)
-		return fstat(0, &sb) == 0 && !S_ISREG(sb.st_mode);
-	for (int i = 0; i < n; i++)
-		if (strcmp(files[i], "-") == 0 ? fstat(0, &sb) == 0 && !S_ISREG(sb.st_mode)
-					       : stat(files[i], &sb) == 0 && !S_ISREG(sb.st_mode))
-			return 1;
-	return 0;
-}
-
 static const struct pm_opt ingest_opts[] = {
 	{"alarms", O_ALARMS, NULL, N_("print each new alarm as an alarm record, once it is stored")},
-	{"batch", O_BATCH, "N", N_("events per transaction (default 100000 from files, 1 from a pipe)")},
+	{"batch", O_BATCH, "N", N_("events per transaction from a file (default 100000)")},
 	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
 	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
 	{NULL, 0, NULL, NULL},
@@ -633,7 +615,10 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	im.batch = batch ? batch : streaming(argc - c->optind, argv + c->optind) ? 1 : 100000;
+	/* Events come in time order and their key starts with the time, so a
+	 * batch touches few pages however large it is. From a pipe each is
+	 * committed as it comes (pm_cli_import), so an alarm goes out at once. */
+	im.batch = batch ? batch : 100000;
 	if (pm_cli_db(c, NULL, &c->db) || pm_db_bulk(c->db, &c->err) ||
 	    pm_events_open(c->db, &c->actor, &in.ev, &c->err))
 		return c->err.code;

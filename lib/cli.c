@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -659,8 +660,46 @@ static int import_reject(struct pm_ctx *c, struct pm_import *im, struct pm_jsonl
 	return rj ? pm_reject_write(rj, raw, len, &c->err) : PM_OK;
 }
 
+/* A write transaction is open only while records are written. From a
+ * pipe or a terminal each record is committed once written and none is
+ * open while the next is awaited, so a program upstream that writes the
+ * store too (pm-gate events ingest --alarms | pm-notify send) is never
+ * locked out by the one reading its output; files go in batches. */
+struct import_run {
+	long pending;
+	int open, stream;
+	struct pm_reject *rj;
+};
+
+static int streaming(int nfiles, char **files)
+{
+	struct stat sb;
+
+	for (int i = 0; i < nfiles; i++)
+		if ((strcmp(files[i], "-") == 0 ? fstat(0, &sb) : stat(files[i], &sb)) == 0 &&
+		    !S_ISREG(sb.st_mode))
+			return 1;
+	return 0;
+}
+
+static int import_commit(struct pm_ctx *c, struct pm_import *im, struct import_run *run)
+{
+	int rc;
+
+	if ((rc = pm_db_commit(c->db, &c->err)))
+		return rc;
+	run->open = 0;
+	run->pending = 0;
+	if (im->committed && (rc = im->committed(im->ctx)))
+		return rc;
+	if (run->stream)
+		return PM_OK;
+	run->open = 1;
+	return pm_db_begin(c->db, &c->err);
+}
+
 static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
-		       struct pm_reject *rj, long *pending)
+		       struct import_run *run)
 {
 	struct pm_jsonl *r;
 	struct pm_err why;
@@ -676,6 +715,11 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 			break;
 		if (rc == PM_OK || rc == PM_EDATA)
 			im->read++;
+		if (rc == PM_OK && !run->open) {
+			if ((rc = pm_db_begin(c->db, &c->err)))
+				break;
+			run->open = 1;
+		}
 		if (rc == PM_OK) {
 			outcome = 0;
 			rc = im->record(im->ctx, rec, &outcome, &why);
@@ -687,20 +731,16 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 		if (rc == PM_EDATA) {
 			if (im->on_reject)
 				im->on_reject(im->ctx, rec, pm_jsonl_where(r), why.msg);
-			if ((rc = import_reject(c, im, r, rj, &why)))
+			if ((rc = import_reject(c, im, r, run->rj, &why)))
 				break;
 		} else if (rc) {
 			c->err = why;
 			pm_err_prefix(&c->err, "%s", pm_jsonl_where(r));
 			break;
 		}
-		if (!im->strict && ++*pending >= im->batch) {
-			if ((rc = pm_db_commit(c->db, &c->err)) ||
-			    (im->committed && (rc = im->committed(im->ctx))) ||
-			    (rc = pm_db_begin(c->db, &c->err)))
-				break;
-			*pending = 0;
-		}
+		if (!im->strict && run->open && ++run->pending >= (run->stream ? 1 : im->batch) &&
+		    (rc = import_commit(c, im, run)))
+			break;
 		pm_cli_progress(c, im->read, 0);
 	}
 	pm_jsonl_close(r);
@@ -741,9 +781,8 @@ static void import_summary(struct pm_ctx *c, struct pm_import *im)
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
 	static char *dash[] = {"-"};
-	struct pm_reject *rj = NULL;
+	struct import_run run = {0};
 	int64_t started = pm_now();
-	long pending = 0;
 	int rc = PM_OK;
 
 	if (nfiles == 0) {
@@ -752,14 +791,19 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 	}
 	if (im->batch <= 0)
 		im->batch = 10000;
-	if (im->reject && pm_reject_open(im->reject, &rj, &c->err))
+	/* All or nothing is one transaction, however the records come. */
+	run.stream = !im->strict && streaming(nfiles, files);
+	if (im->reject && pm_reject_open(im->reject, &run.rj, &c->err))
 		return c->err.code;
-	if (pm_db_begin(c->db, &c->err)) {
-		pm_reject_close(rj, NULL);
+	if (!run.stream && pm_db_begin(c->db, &c->err)) {
+		pm_reject_close(run.rj, NULL);
 		return c->err.code;
 	}
+	run.open = !run.stream;
 	for (int i = 0; i < nfiles && rc == PM_OK; i++)
-		rc = import_file(c, im, files[i], rj, &pending);
+		rc = import_file(c, im, files[i], &run);
+	if (rc == PM_OK && !run.open && (rc = pm_db_begin(c->db, &c->err)) == PM_OK)
+		run.open = 1;
 	if (rc == PM_OK && im->strict && im->rejected) {
 		pm_db_rollback(c->db);
 		pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"), im->rejected);
@@ -773,7 +817,7 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 		/* What committed before the failure stays; a re-run completes it. */
 		pm_db_rollback(c->db);
 	}
-	if (pm_reject_close(rj, rc ? NULL : &c->err) && rc == PM_OK)
+	if (pm_reject_close(run.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;
 	if (rc == PM_OK || rc == PM_EDATA)
 		import_summary(c, im);

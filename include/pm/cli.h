@@ -108,13 +108,16 @@ void pm_cli_warn(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(p
 /* Reading records from outside by the reject convention: each bad record
  * is reported as "PROG: FILE:LINE: message" and copied to the reject file,
  * good ones are committed in batches, and the result is PM_EDATA if any
- * was rejected. With strict, nothing is committed unless all are good. */
+ * was rejected. With strict, nothing is committed unless all are good.
+ * From a pipe or a terminal (without strict) each record is committed
+ * once written, and no transaction is open while the next is awaited: a
+ * writer upstream in the pipeline is never locked out. */
 struct pm_import {
 	const char *action;        /* audit action of the run, "unit.import" */
 	const char *reject;        /* --reject FILE, or NULL */
 	int strict;
 	enum pm_jsonl_mode mode;
-	long batch;                /* records per transaction (0: 10000) */
+	long batch;                /* records per transaction from a file (0: 10000) */
 	const char *const *outcomes; /* names of what record() may report */
 	/* Validates and writes one record inside the open transaction,
 	 * setting *outcome; PM_EDATA rejects it (having written nothing),

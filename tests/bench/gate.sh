@@ -74,23 +74,28 @@ awk -v n="$events" -v dir="$work" 'BEGIN {
 		printf "%s,%s,%s,%s\n", g, ts, e, c > dir "/events.csv"
 	}
 }'
-PM_DB=$work/ingest.db
-pm init -q --community bench
-pm config apply -q "$work/pm.yaml"
-sqlite3 "$work/shell.db" 'CREATE TABLE gate_event (gate TEXT, ts TEXT, event TEXT, subject TEXT,
-	UNIQUE (gate, ts, event, subject))'
-t0=$(now)
-pm-gate events ingest "$work/events.jsonl" 2>"$work/ingest.err"
-t_pm=$(($(now) - t0))
-grep -q "inserted $events," "$work/ingest.err" ||
-	{ echo "gate.sh: ingest did not insert $events events:" >&2; cat "$work/ingest.err" >&2; exit 1; }
-t0=$(now)
-sqlite3 "$work/shell.db" ".import --csv $work/events.csv gate_event"
-t_csv=$(($(now) - t0))
-got=$(sqlite3 "$work/shell.db" 'select count(*) from gate_event')
-[ "$got" = "$events" ] || { echo "gate.sh: sqlite3 imported $got rows, not $events" >&2; exit 1; }
+# Three rounds into fresh stores, interleaved; the fastest of each counts.
+t_pm= t_csv=
+for round in 1 2 3; do
+	rm -f "$work"/ingest.db* "$work"/shell.db*
+	PM_DB=$work/ingest.db
+	pm init -q --community bench
+	pm config apply -q "$work/pm.yaml"
+	t0=$(now)
+	pm-gate events ingest "$work/events.jsonl" 2>"$work/ingest.err"
+	t_pm=$(min "$t_pm" $(($(now) - t0)))
+	grep -q "inserted $events," "$work/ingest.err" ||
+		{ echo "gate.sh: ingest did not insert $events events:" >&2; cat "$work/ingest.err" >&2; exit 1; }
+	sqlite3 "$work/shell.db" 'CREATE TABLE gate_event (gate TEXT, ts TEXT, event TEXT, subject TEXT,
+		UNIQUE (gate, ts, event, subject))'
+	t0=$(now)
+	sqlite3 "$work/shell.db" ".import --csv $work/events.csv gate_event"
+	t_csv=$(min "$t_csv" $(($(now) - t0)))
+	got=$(sqlite3 "$work/shell.db" 'select count(*) from gate_event')
+	[ "$got" = "$events" ] || { echo "gate.sh: sqlite3 imported $got rows, not $events" >&2; exit 1; }
+done
 rps() { awk -v n="$events" -v ns="$1" 'BEGIN { printf "%.0f", n / (ns / 1e9) }'; }
-echo "events ingest, $events events (rows/s):"
+echo "events ingest, $events events, best of 3 rounds (rows/s):"
 printf '  %-44s %8s rows/s\n' "sqlite3 .import --csv (UNIQUE gate,ts,event,subject)" "$(rps "$t_csv")"
 printf '  %-44s %8s rows/s  ratio %s\n' "pm-gate events ingest (JSON lines)" "$(rps "$t_pm")" "$(ratio "$t_csv" "$t_pm")"
 echo "  (target: ratio >= 0.70)"

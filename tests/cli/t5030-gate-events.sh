@@ -95,10 +95,24 @@ expect_rc 0 "alarms to pm-notify"
 expect_out "qian.guard：北门 于 2026-12-01 03:12 发生告警：door_forced（critical）。请立即前往查看。" "each guard"
 expect_out "zhou.guard：地库道闸 于 2026-12-01 03:15 发生告警：tamper（critical）" "is told of each alarm"
 
+# Straight through: the reader of the alarms writes to the store too, and
+# neither waits for the other, even when the reader starts first.
+printf '%s\n' '{"gate":"north","ts":"2026-12-01T04:00:00+08:00","event":"tamper"}' >tamper.jsonl
+mkfifo alarms.fifo
+timeout 30 pm-notify send --template gate_alarm --channel stdout <alarms.fifo >/dev/null 2>notify.err &
+notifier=$!
+sleep 0.5
+timeout 15 pm-gate events ingest --alarms tamper.jsonl >alarms.fifo 2>/dev/null
+expect_eq "$?" "0" "pm-gate events ingest --alarms | pm-notify send: the ingest is not locked out"
+wait $notifier
+expect_eq "$?" "0" "and pm-notify sends"
+expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'gate_alarm' AND body LIKE '%04:00%tamper%'")" "2" \
+	"the tamper alarm queued for both guards"
+
 # The list.
 run pm-gate events list --format jsonl
 expect_rc 0 "events list"
-expect_eq "$(wc -l <"$T/out")" "7" "every event"
+expect_eq "$(wc -l <"$T/out")" "8" "every event"
 expect_eq "$(head -n 1 "$T/out")" '{"type":"gate_event","ts":"2026-12-01T03:12:00+08:00","gate":"north","event":"door_forced","subject":null,"door":1}' \
 	"in time order, with the fields kept"
 run pm-gate events list --gate north --kind card --format jsonl
