@@ -30,7 +30,10 @@ int gate_may(struct pm_db *db, const struct pm_actor *a, const char *action, con
 /* An RFC 3339 time in the community's zone, as a JSON string; null for 0. */
 json_t *gate_time(int64_t t, const char *tz);
 
-/* Audits action on object "KIND:ID" with after (consumed). */
+/* Audits action on object with after (consumed; may be NULL), and on
+ * "KIND:ID". */
+int gate_audit_object(struct pm_db *db, const char *action, const char *object, json_t *after,
+		      struct pm_err *e);
 int gate_audit(struct pm_db *db, const char *action, const char *kind, int64_t id, json_t *after,
 	       struct pm_err *e);
 

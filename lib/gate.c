@@ -226,16 +226,22 @@ json_t *gate_time(int64_t t, const char *tz)
 	return t ? json_string(pm_time_fmt(t, tz, buf)) : json_null();
 }
 
+int gate_audit_object(struct pm_db *db, const char *action, const char *object, json_t *after,
+		      struct pm_err *e)
+{
+	int rc = pm_audit_log(db, action, object, NULL, after, e);
+
+	json_decref(after);
+	return rc;
+}
+
 int gate_audit(struct pm_db *db, const char *action, const char *kind, int64_t id, json_t *after,
 	       struct pm_err *e)
 {
 	char object[64];
-	int rc;
 
 	snprintf(object, sizeof object, "%s:%lld", kind, (long long)id);
-	rc = pm_audit_log(db, action, object, NULL, after, e);
-	json_decref(after);
-	return rc;
+	return gate_audit_object(db, action, object, after, e);
 }
 
 int gate_plate_norm(const char *in, char *out, size_t n, struct pm_err *e)
@@ -502,37 +508,25 @@ int pm_credential_get(struct pm_db *db, const struct pm_actor *a, int64_t id, js
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read credentials"));
 }
 
-static int walk(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *, const char *, int64_t),
-		int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
-{
-	const char *tz = pm_db_tz(db);
-	int64_t now = pm_now();
-	json_t *rec;
-	int rc;
+/* What a row of credentials is read in: the zone and the time. */
+struct cred_view {
+	const char *tz;
+	int64_t now;
+};
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(rec = row(st, tz, now)))
-			continue;
-		rc = fn(ctx, rec);
-		json_decref(rec);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read credentials"));
+static json_t *listed(sqlite3_stmt *st, void *ctx)
+{
+	struct cred_view *v = ctx;
+
+	return cred_json(st, v->tz, v->now);
 }
 
-/* An active credential shows while it holds; with all, every one. */
-static json_t *listed(sqlite3_stmt *st, const char *tz, int64_t now)
+/* An active credential shows while it holds. */
+static json_t *listed_active(sqlite3_stmt *st, void *ctx)
 {
-	return cred_json(st, tz, now);
-}
+	struct cred_view *v = ctx;
 
-static json_t *listed_active(sqlite3_stmt *st, const char *tz, int64_t now)
-{
-	return strcmp(cred_status(st, tz, now), "active") == 0 ? cred_json(st, tz, now) : NULL;
+	return strcmp(cred_status(st, v->tz, v->now), "active") == 0 ? cred_json(st, v->tz, v->now) : NULL;
 }
 
 int pm_credential_each(struct pm_db *db, const struct pm_actor *a, const char *unit,
@@ -542,6 +536,7 @@ int pm_credential_each(struct pm_db *db, const struct pm_actor *a, const char *u
 	static const char sql[] = CRED_COLS
 		" WHERE (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR p.code = ?2)"
 		" AND (?3 OR c.status = 'active') ORDER BY c.id";
+	struct cred_view v = {pm_db_tz(db), pm_now()};
 	sqlite3_stmt *st;
 
 	if (pm_auth_check(a, "gate.read", e) || !(st = pm_db_stmt(db, sql, e)))
@@ -549,7 +544,8 @@ int pm_credential_each(struct pm_db *db, const struct pm_actor *a, const char *u
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, all);
-	return walk(db, st, all ? listed : listed_active, fn, ctx, e);
+	return pm_db_each(db, st, all ? listed : listed_active, &v, fn, ctx,
+			  _("cannot read credentials"), e);
 }
 
 /* ---- allow lists ---- */
@@ -677,14 +673,11 @@ int pm_gate_sweep(struct pm_db *db, const struct pm_actor *a, struct pm_sweep *n
 		return e->code;
 	if (expire_credentials(db, now, &n->credentials, e) || visitor_lapse(db, now, &n->visitors, e))
 		goto fail;
-	if (n->credentials || n->visitors) {
-		json_t *after = json_pack("{s:I, s:I}", "credentials", (json_int_t)n->credentials,
-					  "visitors", (json_int_t)n->visitors);
-		int rc = pm_audit_log(db, "gate.sweep", "gate.sweep", NULL, after, e);
-		json_decref(after);
-		if (rc)
-			goto fail;
-	}
+	if ((n->credentials || n->visitors) &&
+	    gate_audit_object(db, "gate.sweep", "gate.sweep",
+			      json_pack("{s:I, s:I}", "credentials", (json_int_t)n->credentials,
+					"visitors", (json_int_t)n->visitors), e))
+		goto fail;
 	return pm_db_commit(db, e);
 fail:
 	pm_db_rollback(db);
@@ -853,20 +846,15 @@ int pm_gate_sync_audit(struct pm_db *db, const char *gate, const long counts[3],
 		       struct pm_err *e)
 {
 	char object[64];
-	json_t *after = json_pack("{s:I, s:I, s:I, s:b}", "add", (json_int_t)counts[0], "update",
-				  (json_int_t)counts[1], "remove", (json_int_t)counts[2], "failed", failed);
-	int rc;
 
 	snprintf(object, sizeof object, "gate:%s", gate);
-	if (pm_db_begin(db, e)) {
-		json_decref(after);
+	if (pm_db_begin(db, e))
 		return e->code;
-	}
-	rc = pm_audit_log(db, "gate.sync", object, NULL, after, e);
-	json_decref(after);
-	if (rc) {
+	if (gate_audit_object(db, "gate.sync", object,
+			      json_pack("{s:I, s:I, s:I, s:b}", "add", (json_int_t)counts[0], "update",
+					(json_int_t)counts[1], "remove", (json_int_t)counts[2], "failed", failed), e)) {
 		pm_db_rollback(db);
-		return rc;
+		return e->code;
 	}
 	return pm_db_commit(db, e);
 }

@@ -367,20 +367,15 @@ static int open_door(struct drv *d, const struct pm_actor *a, const char *reason
 static int audit_open(struct drv *d, const char *reason, int ok, struct pm_err *e)
 {
 	char object[64];
-	json_t *after = json_pack("{s:s?, s:s, s:s, s:s}", "reason", reason, "driver", d->driver,
-				  "result", ok ? "opened" : "failed", "answer", d->answer);
-	int rc;
 
 	snprintf(object, sizeof object, "gate:%s", d->name);
-	if (pm_db_begin(d->db, e)) {
-		json_decref(after);
+	if (pm_db_begin(d->db, e))
 		return e->code;
-	}
-	rc = pm_audit_log(d->db, "gate.open", object, NULL, after, e);
-	json_decref(after);
-	if (rc) {
+	if (gate_audit_object(d->db, "gate.open", object,
+			      json_pack("{s:s?, s:s, s:s, s:s}", "reason", reason, "driver", d->driver,
+					"result", ok ? "opened" : "failed", "answer", d->answer), e)) {
 		pm_db_rollback(d->db);
-		return rc;
+		return e->code;
 	}
 	return pm_db_commit(d->db, e);
 }
@@ -420,25 +415,34 @@ static const char *device_time(int64_t t, const char *tz, char buf[PM_TIME_BUF])
 	return buf;
 }
 
+/* An ISAPI request with a JSON body (consumed). */
+static int isapi_json(struct drv *d, const char *path, json_t *body, struct pm_err *e)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	int rc;
+
+	json_decref(body);
+	if (!text)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	rc = isapi(d, "PUT", path, "Content-Type: application/json", text, e);
+	/* A person's record may carry a PIN. */
+	pm_secret_free(text);
+	return rc;
+}
+
 /* Hikvision keeps a person per credential (employeeNo "C<id>") with its
  * validity, and the card under that person. */
 static int isapi_sync(struct drv *d, const struct pm_sync_change *ch, struct pm_err *e)
 {
-	char emp[32], from[PM_TIME_BUF], until[PM_TIME_BUF], *body;
-	json_t *user, *card;
+	char emp[32], from[PM_TIME_BUF], until[PM_TIME_BUF];
+	json_t *user;
 	int rc;
 
 	snprintf(emp, sizeof emp, "C%lld", (long long)ch->credential);
-	if (ch->op == PM_SYNC_REMOVE) {
-		user = json_pack("{s:{s:[{s:s}]}}", "UserInfoDelCond", "EmployeeNoList", "employeeNo", emp);
-		body = user ? json_dumps(user, JSON_COMPACT) : NULL;
-		json_decref(user);
-		rc = body ? isapi(d, "PUT", "/ISAPI/AccessControl/UserInfo/Delete?format=json",
-				  "Content-Type: application/json", body, e)
-			  : pm_err_set(e, PM_EFAIL, _("out of memory"));
-		free(body);
-		return rc;
-	}
+	if (ch->op == PM_SYNC_REMOVE)
+		return isapi_json(d, "/ISAPI/AccessControl/UserInfo/Delete?format=json",
+				  json_pack("{s:{s:[{s:s}]}}", "UserInfoDelCond", "EmployeeNoList",
+					    "employeeNo", emp), e);
 	user = json_pack("{s:{s:s, s:s, s:s, s:{s:b, s:s, s:s}, s:s}}", "UserInfo", "employeeNo", emp,
 		"name", ch->person ? ch->person : ch->unit ? ch->unit : emp, "userType", "normal",
 		"Valid", "enable", 1, "beginTime", device_time(ch->from, d->tz, from),
@@ -446,24 +450,12 @@ static int isapi_sync(struct drv *d, const struct pm_sync_change *ch, struct pm_
 		"doorRight", "1");
 	if (user && strcmp(ch->kind, "pin") == 0)
 		json_object_set_new(json_object_get(user, "UserInfo"), "password", json_string(ch->value));
-	body = user ? json_dumps(user, JSON_COMPACT) : NULL;
-	json_decref(user);
-	rc = body ? isapi(d, "PUT", "/ISAPI/AccessControl/UserInfo/SetUp?format=json",
-			  "Content-Type: application/json", body, e)
-		  : pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if (body)
-		pm_secret_free(body);
-	if (rc || strcmp(ch->kind, "card") != 0)
+	if ((rc = isapi_json(d, "/ISAPI/AccessControl/UserInfo/SetUp?format=json", user, e)) ||
+	    strcmp(ch->kind, "card") != 0)
 		return rc;
-	card = json_pack("{s:{s:s, s:s, s:s}}", "CardInfo", "employeeNo", emp, "cardNo", ch->value,
-			 "cardType", "normalCard");
-	body = card ? json_dumps(card, JSON_COMPACT) : NULL;
-	json_decref(card);
-	rc = body ? isapi(d, "PUT", "/ISAPI/AccessControl/CardInfo/SetUp?format=json",
-			  "Content-Type: application/json", body, e)
-		  : pm_err_set(e, PM_EFAIL, _("out of memory"));
-	free(body);
-	return rc;
+	return isapi_json(d, "/ISAPI/AccessControl/CardInfo/SetUp?format=json",
+			  json_pack("{s:{s:s, s:s, s:s}}", "CardInfo", "employeeNo", emp,
+				    "cardNo", ch->value, "cardType", "normalCard"), e);
 }
 
 static json_t *change_json(const struct drv *d, const struct pm_sync_change *ch)

@@ -202,8 +202,9 @@ int pm_events_record(struct pm_events *ev, json_t *rec, enum pm_event_outcome *d
 
 /* ---- reading ---- */
 
-static json_t *event_json(sqlite3_stmt *st, const char *tz)
+static json_t *event_json(sqlite3_stmt *st, void *ctx)
 {
+	const char *tz = ctx;
 	json_t *rec = json_pack("{s:s, s:o, s:s, s:s, s:s?}", "type", "gate_event",
 		"ts", gate_time(sqlite3_column_int64(st, 0), tz), "gate", TEXT(st, 1),
 		"event", TEXT(st, 2), "subject", *TEXT(st, 3) ? TEXT(st, 3) : NULL);
@@ -222,10 +223,7 @@ int pm_events_each(struct pm_db *db, const struct pm_actor *a, const char *gate,
 	static const char sql[] =
 		"SELECT ts, gate, event, subject, detail FROM gate_event WHERE ts >= ?1"
 		" AND (?2 IS NULL OR gate = ?2) AND (?3 IS NULL OR event = ?3) ORDER BY ts, gate, event, subject";
-	const char *tz = pm_db_tz(db);
 	sqlite3_stmt *st;
-	json_t *rec;
-	int rc, frc = PM_OK;
 
 	if (pm_auth_check(a, "gate.read", e))
 		return e->code;
@@ -237,13 +235,5 @@ int pm_events_each(struct pm_db *db, const struct pm_actor *a, const char *gate,
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_text(st, 2, gate, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = event_json(st, tz);
-		frc = fn(ctx, rec);
-		json_decref(rec);
-	}
-	sqlite3_reset(st);
-	if (frc)
-		return frc;
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read events"));
+	return pm_db_each(db, st, event_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read events"), e);
 }

@@ -215,6 +215,12 @@ fail:
 	return e->code;
 }
 
+static json_t *vehicle_json(sqlite3_stmt *st, void *ctx)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "type", "vehicle", "plate", TEXT(st, 0),
+			 "unit", TEXT(st, 1), "kind", TEXT(st, 2), "space", TEXT(st, 3), "until", TEXT(st, 4));
+}
+
 int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit,
 		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {
@@ -223,23 +229,11 @@ int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 		" JOIN unit u ON u.id = v.unit_id WHERE v.removed_at IS NULL AND (?1 IS NULL OR u.code = ?1)"
 		" ORDER BY u.code, v.plate";
 	sqlite3_stmt *st;
-	json_t *rec;
-	int rc, frc = PM_OK;
 
 	if (gate_may(db, a, "parking.read", unit, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "type", "vehicle", "plate", TEXT(st, 0),
-				"unit", TEXT(st, 1), "kind", TEXT(st, 2), "space", TEXT(st, 3),
-				"until", TEXT(st, 4));
-		frc = fn(ctx, rec);
-		json_decref(rec);
-	}
-	sqlite3_reset(st);
-	if (frc)
-		return frc;
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read vehicles"));
+	return pm_db_each(db, st, vehicle_json, NULL, fn, ctx, _("cannot read vehicles"), e);
 }
 
 /* ---- sessions ---- */
@@ -557,6 +551,21 @@ fail:
 	return e->code;
 }
 
+static json_t *session_json(sqlite3_stmt *st, void *ctx)
+{
+	const char *tz = ctx;
+	int closed = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	int64_t fee = sqlite3_column_int64(st, 7), paid = sqlite3_column_int64(st, 8);
+
+	return json_pack("{s:s, s:I, s:s, s:o, s:s, s:o, s:s?, s:b, s:o, s:I, s:o}",
+		"type", "parking", "id", (json_int_t)sqlite3_column_int64(st, 0),
+		"plate", TEXT(st, 1), "entry", gate_time(sqlite3_column_int64(st, 2), tz),
+		"entry_gate", TEXT(st, 3), "exit", gate_time(sqlite3_column_int64(st, 4), tz),
+		"exit_gate", TEXT(st, 5), "resident", sqlite3_column_int(st, 6),
+		"fee_fen", closed ? json_integer(fee) : json_null(), "paid_fen", (json_int_t)paid,
+		"owed_fen", closed ? json_integer(fee - paid) : json_null());
+}
+
 int pm_parking_each(struct pm_db *db, const struct pm_actor *a, int open_only,
 		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {
@@ -564,31 +573,13 @@ int pm_parking_each(struct pm_db *db, const struct pm_actor *a, int open_only,
 		"SELECT id, plate, entry_ts, entry_gate, coalesce(exit_ts, 0), exit_gate, resident,"
 		" fee_fen, paid_fen FROM parking_session WHERE NOT ?1 OR exit_ts IS NULL"
 		" ORDER BY entry_ts DESC, id DESC";
-	const char *tz = pm_db_tz(db);
 	sqlite3_stmt *st;
-	json_t *rec;
-	int rc, frc = PM_OK;
 
 	if (gate_may(db, a, "parking.read", NULL, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int(st, 1, open_only);
-	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int closed = sqlite3_column_type(st, 7) != SQLITE_NULL;
-		int64_t fee = sqlite3_column_int64(st, 7), paid = sqlite3_column_int64(st, 8);
-		rec = json_pack("{s:s, s:I, s:s, s:o, s:s, s:o, s:s?, s:b, s:o, s:I, s:o}",
-			"type", "parking", "id", (json_int_t)sqlite3_column_int64(st, 0),
-			"plate", TEXT(st, 1), "entry", gate_time(sqlite3_column_int64(st, 2), tz),
-			"entry_gate", TEXT(st, 3), "exit", gate_time(sqlite3_column_int64(st, 4), tz),
-			"exit_gate", TEXT(st, 5), "resident", sqlite3_column_int(st, 6),
-			"fee_fen", closed ? json_integer(fee) : json_null(), "paid_fen", (json_int_t)paid,
-			"owed_fen", closed ? json_integer(fee - paid) : json_null());
-		frc = fn(ctx, rec);
-		json_decref(rec);
-	}
-	sqlite3_reset(st);
-	if (frc)
-		return frc;
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read parking sessions"));
+	return pm_db_each(db, st, session_json, (void *)pm_db_tz(db), fn, ctx,
+			  _("cannot read parking sessions"), e);
 }
 
 /* ---- reservations ---- */
@@ -736,6 +727,18 @@ fail:
 	return e->code;
 }
 
+static json_t *reservation_json(sqlite3_stmt *st, void *ctx)
+{
+	struct pm_gate_config *gc = ctx;
+	json_t *res = json_object_get(json_object_get(gc->parking, "resources"), TEXT(st, 1));
+
+	return json_pack("{s:s, s:I, s:s, s:s?, s:s, s:o, s:o, s:s}", "type", "reservation",
+		"id", (json_int_t)sqlite3_column_int64(st, 0), "resource", TEXT(st, 1),
+		"kind", json_string_value(json_object_get(res, "kind")), "unit", TEXT(st, 2),
+		"from", gate_time(sqlite3_column_int64(st, 3), gc->tz),
+		"until", gate_time(sqlite3_column_int64(st, 4), gc->tz), "status", TEXT(st, 5));
+}
+
 int pm_reservation_each(struct pm_db *db, const struct pm_actor *a, const char *resource,
 			int32_t day, int (*fn)(void *ctx, json_t *rec), void *ctx,
 			struct pm_err *e)
@@ -744,11 +747,9 @@ int pm_reservation_each(struct pm_db *db, const struct pm_actor *a, const char *
 		"SELECT r.id, r.resource, u.code, r.starts, r.ends, r.status FROM reservation r"
 		" JOIN unit u ON u.id = r.unit_id WHERE (?1 IS NULL OR r.resource = ?1)"
 		" AND r.starts < ?3 AND r.ends > ?2 ORDER BY r.starts, r.id";
-	const char *tz = pm_db_tz(db);
 	struct pm_gate_config *gc;
 	sqlite3_stmt *st;
-	json_t *rec, *res;
-	int rc, frc = PM_OK;
+	int rc;
 
 	if (pm_auth_check(a, "parking.read", e) || pm_gate_config_open(db, &gc, e))
 		return e->code;
@@ -757,21 +758,9 @@ int pm_reservation_each(struct pm_db *db, const struct pm_actor *a, const char *
 		return e->code;
 	}
 	sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pm_date_start(day, tz));
-	sqlite3_bind_int64(st, 3, pm_date_start(day + 1, tz));
-	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		res = json_object_get(json_object_get(gc->parking, "resources"), TEXT(st, 1));
-		rec = json_pack("{s:s, s:I, s:s, s:s?, s:s, s:o, s:o, s:s}", "type", "reservation",
-			"id", (json_int_t)sqlite3_column_int64(st, 0), "resource", TEXT(st, 1),
-			"kind", json_string_value(json_object_get(res, "kind")), "unit", TEXT(st, 2),
-			"from", gate_time(sqlite3_column_int64(st, 3), tz),
-			"until", gate_time(sqlite3_column_int64(st, 4), tz), "status", TEXT(st, 5));
-		frc = fn(ctx, rec);
-		json_decref(rec);
-	}
-	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 2, pm_date_start(day, gc->tz));
+	sqlite3_bind_int64(st, 3, pm_date_start(day + 1, gc->tz));
+	rc = pm_db_each(db, st, reservation_json, gc, fn, ctx, _("cannot read reservations"), e);
 	pm_gate_config_free(gc);
-	if (frc)
-		return frc;
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read reservations"));
+	return rc;
 }

@@ -283,7 +283,7 @@ int pm_pass_keygen_store(struct pm_db *db, const struct pm_actor *a, int rotate,
 	    (rc = record_key(db, &k, e)) == PM_OK) {
 		kid_hex(k.kid, kid);
 		snprintf(object, sizeof object, "pass_key:%s", kid);
-		rc = pm_audit_log(db, rotate ? "gate.key.rotate" : "gate.keygen", object, NULL, NULL, e);
+		rc = gate_audit_object(db, rotate ? "gate.key.rotate" : "gate.keygen", object, NULL, e);
 	}
 	sodium_memzero(&k, sizeof k);
 	if (rc) {
@@ -293,34 +293,28 @@ int pm_pass_keygen_store(struct pm_db *db, const struct pm_actor *a, int rotate,
 	return pm_db_commit(db, e);
 }
 
+static json_t *key_json(sqlite3_stmt *st, void *ctx)
+{
+	char hex[65];
+
+	if (sqlite3_column_bytes(st, 1) != 32)
+		return NULL;
+	sodium_bin2hex(hex, sizeof hex, sqlite3_column_blob(st, 1), 32);
+	return json_pack("{s:s, s:s, s:s, s:o}", "type", "pass_key", "kid", TEXT(st, 0),
+			 "public_key", hex, "created_at", gate_time(sqlite3_column_int64(st, 2), ctx));
+}
+
 int pm_pass_key_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		     struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT kid, public_key, created_at FROM pass_key ORDER BY created_at DESC, kid";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char hex[65];
-	json_t *rec;
-	int rc;
 
 	if (!st)
 		return e->code;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 1) != 32)
-			continue;
-		sodium_bin2hex(hex, sizeof hex, sqlite3_column_blob(st, 1), 32);
-		rec = json_pack("{s:s, s:s, s:s, s:o}", "type", "pass_key", "kid", TEXT(st, 0),
-				"public_key", hex, "created_at",
-				gate_time(sqlite3_column_int64(st, 2), pm_db_tz(db)));
-		rc = fn(ctx, rec);
-		json_decref(rec);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the pass keys"));
+	return pm_db_each(db, st, key_json, (void *)pm_db_tz(db), fn, ctx,
+			  _("cannot read the pass keys"), e);
 }
 
 /* ---- approving ---- */
@@ -434,20 +428,14 @@ int visitor_lapse(struct pm_db *db, int64_t now, long *n, struct pm_err *e)
 
 int pm_visitor_expire(struct pm_db *db, const struct pm_actor *a, long *n, struct pm_err *e)
 {
-	json_t *after;
-	int rc;
-
 	*n = 0;
 	if (pm_auth_check(a, "gate.write", e) || pm_db_begin(db, e))
 		return e->code;
-	if ((rc = visitor_lapse(db, pm_now(), n, e)) == PM_OK && *n) {
-		after = json_pack("{s:I}", "expired", (json_int_t)*n);
-		rc = pm_audit_log(db, "visitor.expire", "visitor.expire", NULL, after, e);
-		json_decref(after);
-	}
-	if (rc) {
+	if (visitor_lapse(db, pm_now(), n, e) ||
+	    (*n && gate_audit_object(db, "visitor.expire", "visitor.expire",
+				     json_pack("{s:I}", "expired", (json_int_t)*n), e))) {
 		pm_db_rollback(db);
-		return rc;
+		return e->code;
 	}
 	return pm_db_commit(db, e);
 }
@@ -474,8 +462,15 @@ static json_t *link_of(sqlite3_stmt *st, const char *link, const char *tz)
 	return v;
 }
 
-static json_t *visitor_json(sqlite3_stmt *st, const char *link, const char *tz)
+/* What a row of visitors is shown with: the link's template and the zone. */
+struct visitor_view {
+	const char *link, *tz;
+};
+
+static json_t *visitor_json(sqlite3_stmt *st, void *ctx)
 {
+	const struct visitor_view *v = ctx;
+	const char *tz = v->tz;
 	json_t *rec = json_pack("{s:s, s:I, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:s?, s:I, s:I,"
 				" s:s, s:o, s:s, s:s?, s:s?, s:s?}",
 		"type", "visitor", "id", (json_int_t)sqlite3_column_int64(st, 0), "unit", TEXT(st, 1),
@@ -491,18 +486,19 @@ static json_t *visitor_json(sqlite3_stmt *st, const char *link, const char *tz)
 	/* A record of one stream keeps one set of keys, and notices quote
 	 * the end of a visit as valid_until. */
 	if (rec) {
-		json_object_set_new(rec, "link", link_of(st, link, tz));
+		json_object_set_new(rec, "link", link_of(st, v->link, tz));
 		json_object_set(rec, "valid_until", json_object_get(rec, "until"));
 	}
 	return rec;
 }
 
-static int link_setting(struct pm_db *db, struct pm_gate_config **gc, const char **link,
+static int link_setting(struct pm_db *db, struct pm_gate_config **gc, struct visitor_view *v,
 			struct pm_err *e)
 {
 	if (pm_gate_config_open(db, gc, e))
 		return e->code;
-	*link = json_string_value(json_object_get((*gc)->visitors, "link"));
+	v->link = json_string_value(json_object_get((*gc)->visitors, "link"));
+	v->tz = (*gc)->tz;
 	return PM_OK;
 }
 
@@ -531,14 +527,14 @@ int pm_visitor_get(struct pm_db *db, const struct pm_actor *a, int64_t id, int w
 {
 	static const char sql[] = VISITOR_COLS " WHERE v.id = ?";
 	struct pm_gate_config *gc;
-	const char *link = NULL;
+	struct visitor_view v;
 	sqlite3_stmt *st;
 	struct row r;
 	int rc;
 
 	*out = NULL;
 	if (load(db, id, &r, e) || gate_may(db, a, "visitor.read", r.unit, e) ||
-	    link_setting(db, &gc, &link, e))
+	    link_setting(db, &gc, &v, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e))) {
 		pm_gate_config_free(gc);
@@ -546,7 +542,7 @@ int pm_visitor_get(struct pm_db *db, const struct pm_actor *a, int64_t id, int w
 	}
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = visitor_json(st, link, gc->tz);
+		*out = visitor_json(st, &v);
 	sqlite3_reset(st);
 	pm_gate_config_free(gc);
 	if (rc != SQLITE_ROW)
@@ -569,13 +565,12 @@ int pm_visitor_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 		" v.unit_id IN (SELECT unit_id FROM occupancy WHERE person_id = ?3 AND until IS NULL))"
 		" ORDER BY v.id";
 	struct pm_gate_config *gc;
-	const char *link = NULL;
+	struct visitor_view v;
 	sqlite3_stmt *st;
-	json_t *rec;
-	int rc, frc = PM_OK;
+	int rc;
 
 	if (pm_auth_check(a, "visitor.read", e) || (unit && gate_may(db, a, "visitor.read", unit, e)) ||
-	    link_setting(db, &gc, &link, e))
+	    link_setting(db, &gc, &v, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e))) {
 		pm_gate_config_free(gc);
@@ -584,16 +579,9 @@ int pm_visitor_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0);
-	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = visitor_json(st, link, gc->tz);
-		frc = fn(ctx, rec);
-		json_decref(rec);
-	}
-	sqlite3_reset(st);
+	rc = pm_db_each(db, st, visitor_json, &v, fn, ctx, _("cannot read visitors"), e);
 	pm_gate_config_free(gc);
-	if (frc)
-		return frc;
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read visitors"));
+	return rc;
 }
 
 /* ---- verifying ---- */
