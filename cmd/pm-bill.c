@@ -17,30 +17,14 @@
 #include "pm/reward.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
-       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM, O_FORMAT };
+       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
+       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
 	if (!s)
 		return pm_cli_usage(c, _("--period YYYY-MM is required"));
-	if (pm_period_parse(s, p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
-	return PM_OK;
-}
-
-static int date_arg(struct pm_ctx *c, const char *opt, const char *s, int32_t *day)
-{
-	if (pm_date_parse(s, day, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
-}
-
-static int money_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen)
-{
-	if (pm_money_parse(s, fen, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
+	return pm_cli_arg_period(c, "--period", s, p);
 }
 
 /* Owners may read only the bills of units they live in. */
@@ -57,7 +41,8 @@ static const struct pm_opt run_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
 	{"unit", O_UNIT, "CODE", N_("only this unit (repeat for more)")},
 	{"dry-run", O_DRY_RUN, NULL, N_("compute and print the bills, write nothing")},
-	{"recompute", O_RECOMPUTE, NULL, N_("rebuild drafts not yet issued")},
+	{"recompute", O_RECOMPUTE, NULL, N_("rebuild every draft, changed or not")},
+	{"future", O_FUTURE, NULL, N_("allow a period after the current month")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -66,9 +51,23 @@ static void progress(void *ctx, long done, long total)
 	pm_cli_progress(ctx, done, total);
 }
 
+/* Each bill told, and a warning for an issued one whose inputs changed. */
+static int run_told(void *ctx, json_t *bill)
+{
+	struct pm_ctx *c = ctx;
+	char diff[PM_MONEY_BUF];
+
+	if (strcmp(json_string_value(json_object_get(bill, "outcome")), "changed") == 0)
+		pm_cli_warn(c, _("bill '%s' was issued on inputs that have changed since (a difference of %s):"
+				 " see pm-bill rebill %s"), json_string_value(json_object_get(bill, "bill")),
+			    pm_money_display(json_integer_value(json_object_get(bill, "difference_fen")), diff),
+			    json_string_value(json_object_get(bill, "bill")));
+	return pm_cli_out(c, bill);
+}
+
 static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_bill_run r = {.fn = pm_cli_out_each, .progress = progress, .ctx = c};
+	struct pm_bill_run r = {.fn = run_told, .progress = progress, .ctx = c};
 	const char *period = NULL, *arg;
 	char **units = NULL;
 	struct pm_db *db;
@@ -83,6 +82,7 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 			break;
 		case O_DRY_RUN: r.dry_run = 1; break;
 		case O_RECOMPUTE: r.recompute = 1; break;
+		case O_FUTURE: r.future = 1; break;
 		}
 	r.units = units;
 	if (k < 0 || (rc = period_arg(c, period, &r.period)) || (rc = pm_cli_db(c, "bill.run", &db))) {
@@ -92,10 +92,48 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 	rc = pm_bill_run(db, &r, &c->err);
 	free(units);
 	if (rc == PM_OK)
-		pm_cli_note(c, _("%ld bills made (%s), %ld skipped, %ld recomputed%s"), r.made,
-			    pm_money_display(r.total, (char[PM_MONEY_BUF]){0}), r.skipped, r.recomputed,
-			    r.dry_run ? _(", nothing written (dry run)") : "");
+		pm_cli_note(c, _("%ld bills made (%s), %ld skipped, %ld recomputed, %ld with a vacancy discount,"
+				 " %ld issued bills changed%s"), r.made,
+			    pm_money_display(r.total, (char[PM_MONEY_BUF]){0}), r.skipped, r.recomputed, r.vacant,
+			    r.changed, r.dry_run ? _(", nothing written (dry run)") : "");
 	return rc;
+}
+
+static const struct pm_opt rebill_opts[] = {
+	{"confirm", O_CONFIRM, NULL, N_("record the difference as a note (default: only show it)")},
+	{"reason", O_REASON, "TEXT", N_("the note's reason (default: rebill)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_rebill(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_rebill rb = {.reason = "rebill", .fn = pm_cli_out_each, .ctx = c};
+	const char *arg, *outcome;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_CONFIRM: rb.confirm = 1; break;
+		case O_REASON: rb.reason = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one BILL"));
+	if (!*rb.reason)
+		return pm_cli_usage(c, _("--reason: empty"));
+	rb.bill = argv[c->optind];
+	if (pm_cli_db(c, "bill.adjust", &db) || pm_bill_rebill(db, &rb, &c->err))
+		return c->err.code;
+	outcome = !rb.changed ? "unchanged" : rb.confirm ? "recorded" : "proposed";
+	if (rb.changed && !rb.confirm)
+		pm_cli_note(c, _("nothing recorded: give --confirm to record the difference of %s as a note"),
+			    pm_money_display(rb.difference, (char[PM_MONEY_BUF]){0}));
+	pm_cli_next_table(c);
+	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "type", "rebill", "bill", rb.bill,
+		"was_fen", (json_int_t)rb.was, "now_fen", (json_int_t)rb.now,
+		"difference_fen", (json_int_t)(rb.changed ? rb.difference : 0), "outcome", outcome));
 }
 
 static const struct pm_opt issue_opts[] = {
@@ -119,7 +157,7 @@ static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	if ((rc = period_arg(c, period, &is.period)) || (due && (rc = date_arg(c, "--due", due, &is.due))))
+	if ((rc = period_arg(c, period, &is.period)) || (due && (rc = pm_cli_arg_date(c, "--due", due, &is.due))))
 		return rc;
 	if (pm_cli_db(c, "bill.issue", &db) || pm_bill_issue(db, &is, &c->err))
 		return c->err.code;
@@ -163,7 +201,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		ok |= strcmp(f.status, statuses[i]) == 0;
 	if (f.status && !ok)
 		return pm_cli_usage(c, _("unknown status '%s': expected draft, issued, partial, paid or void"), f.status);
-	if (f.period && period_arg(c, f.period, &p))
+	if (f.period && pm_cli_arg_period(c, "--period", f.period, &p))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "bill.read", &db))
 		return c->err.code;
@@ -198,11 +236,25 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 	json_t *rec;
 	int rc;
 
+	json_t *lines, *l;
+	size_t i;
+
 	if ((rc = one_bill(c, argc, argv, &db, "bill.read")))
 		return rc < 0 ? c->stop : rc;
 	if (pm_bill_get(db, argv[c->optind], &rec, &c->err))
 		return c->err.code;
-	return pm_cli_out_new(c, rec);
+	lines = json_incref(json_object_get(rec, "lines"));
+	rc = pm_cli_out_new(c, rec);
+	/* A table has no room for the lines inside the bill: a second table
+	 * under it, one row a line with its flags. */
+	if (c->format == PM_FMT_TABLE) {
+		pm_cli_next_table(c);
+		json_array_foreach(lines, i, l)
+			if (rc == PM_OK && !(rc = json_object_set_new(l, "type", json_string("bill_line"))))
+				rc = pm_cli_out(c, l);
+	}
+	json_decref(lines);
+	return rc;
 }
 
 static const struct pm_opt statement_opts[] = {
@@ -222,8 +274,8 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0 && rc == PM_OK)
 		switch (k) {
 		case O_UNIT: unit = arg; break;
-		case O_FROM: rc = date_arg(c, "--from", arg, &from); break;
-		case O_TO: rc = date_arg(c, "--to", arg, &to); break;
+		case O_FROM: rc = pm_cli_arg_date(c, "--from", arg, &from); break;
+		case O_TO: rc = pm_cli_arg_date(c, "--to", arg, &to); break;
 		}
 	if (k < 0 || rc)
 		return k < 0 ? c->stop : rc;
@@ -239,12 +291,11 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt pay_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the paying unit (required)")},
 	{"amount", O_AMOUNT, "YUAN", N_("amount paid (required)")},
-	{"channel", O_CHANNEL, "NAME", N_("wechat, alipay, bank, cash, ... (required)")},
+	{"channel", O_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")},
 	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
-	{"reject", O_REJECT, "FILE", N_("with -: copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("with -: record nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -264,26 +315,25 @@ static int pay_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 	return rc;
 }
 
-static int pay_stream(struct pm_ctx *c, const char *reject, int strict, int nfiles, char **files)
+static int pay_stream(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
-	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .reject = reject, .strict = strict,
-			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
 	struct pm_db *db;
 
 	if (pm_cli_db(c, "bill.pay", &db))
 		return c->err.code;
-	return pm_cli_import(c, &im, nfiles, files);
+	return pm_cli_import(c, im, nfiles, files);
 }
 
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *f[6] = {0}, *reject = NULL, *arg;
-	static const char *const keys[] = {"unit", "amount", "channel", "ref", "bill", "at"};
+	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .fields = pm_pay_fields,
+			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
+	const char *f[6] = {0}, *arg;
 	enum pm_pay_did did;
 	struct pm_pay p;
 	struct pm_db *db;
 	json_t *rec, *out;
-	int k, rc, strict = 0;
+	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -293,19 +343,20 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		case O_REF: f[3] = arg; break;
 		case O_BILL: f[4] = arg; break;
 		case O_AT: f[5] = arg; break;
-		case O_REJECT: reject = arg; break;
-		case O_STRICT: strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (c->optind < argc)
-		return pay_stream(c, reject, strict, argc - c->optind, argv + c->optind);
+		return pay_stream(c, &im, argc - c->optind, argv + c->optind);
 	if (!f[0] || !f[1] || !f[2] || !f[3])
 		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref, or - to read JSON lines"));
+	if (pm_cli_arg_money(c, "--amount", f[1], &p.amount) || (f[5] && pm_cli_arg_time(c, "--at", f[5], &p.at)))
+		return PM_EUSAGE;
 	rec = json_object();
 	for (int i = 0; i < 6; i++)
 		if (f[i])
-			json_object_set_new(rec, keys[i], json_string(f[i]));
+			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
 	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK && (rc = pm_db_begin(db, &c->err)) == PM_OK) {
 		rc = pm_bill_pay(db, &p, &did, &out, &c->err);
@@ -381,7 +432,7 @@ static int cmd_adjust(struct pm_ctx *c, int argc, char **argv)
 
 	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one BILL, --amount and --reason"))))
 		return rc < 0 ? PM_OK : rc;
-	if ((rc = money_arg(c, "--amount", amount, &fen)))
+	if ((rc = pm_cli_arg_money(c, "--amount", amount, &fen)))
 		return rc;
 	if (pm_cli_db(c, "bill.adjust", &db) || pm_bill_adjust(db, argv[c->optind], fen, reason, &out, &c->err))
 		return c->err.code;
@@ -394,15 +445,12 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 	struct pm_db *db;
 	int64_t fen, id;
 	json_t *out;
-	char *end;
 	int rc;
 
 	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one PAYMENT id, --amount and --reason"))))
 		return rc < 0 ? PM_OK : rc;
-	id = strtoll(argv[c->optind], &end, 10);
-	if (*end || id <= 0)
-		return pm_cli_usage(c, _("bad payment id '%s'"), argv[c->optind]);
-	if ((rc = money_arg(c, "--amount", amount, &fen)))
+	if ((rc = pm_cli_arg_count(c, "PAYMENT", argv[c->optind], &id)) ||
+	    (rc = pm_cli_arg_money(c, "--amount", amount, &fen)))
 		return rc;
 	if (pm_cli_db(c, "bill.refund", &db) || pm_bill_refund(db, id, fen, reason, &out, &c->err))
 		return c->err.code;
@@ -432,7 +480,7 @@ static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permi
 	if (pm_cli_db(c, permission, db))
 		return c->err.code;
 	*day = pm_date_of(pm_now(), pm_db_tz(*db));
-	return as_of ? date_arg(c, "--as-of", as_of, day) : PM_OK;
+	return as_of ? pm_cli_arg_date(c, "--as-of", as_of, day) : PM_OK;
 }
 
 static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
@@ -453,8 +501,7 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt reconcile_opts[] = {
 	{"channel", O_CHANNEL, "NAME", N_("the channel the statement is of (required)")},
-	{"reject", O_REJECT, "FILE", N_("copy bad statement lines to FILE")},
-	{"strict", O_STRICT, NULL, N_("compare nothing if any line is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -484,8 +531,8 @@ static int reconcile_report(struct pm_ctx *c, struct pm_db *db, struct pm_reconc
 static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 {
 	static const char *const read[] = {N_("entries"), NULL};
-	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .outcomes = read,
-			       .record = reconcile_record};
+	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .fields = pm_reconcile_fields,
+			       .outcomes = read, .record = reconcile_record};
 	const char *channel = NULL, *arg;
 	struct pm_reconcile *r;
 	struct pm_db *db;
@@ -494,14 +541,14 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_CHANNEL: channel = arg; break;
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (!channel || !*channel || argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one FILE (- for stdin) and --channel NAME"));
-	if (pm_cli_db(c, "bill.reconcile", &db) || pm_reconcile_new(channel, &r, &c->err))
+	if (pm_cli_db(c, "bill.reconcile", &db) || pm_pay_channel(db, channel, &c->err) ||
+	    pm_reconcile_new(channel, &r, &c->err))
 		return c->err.code;
 	im.ctx = r;
 	rc = pm_cli_import(c, &im, 1, argv + c->optind);
@@ -523,38 +570,11 @@ static int isatty_path(const char *path)
 
 static const struct pm_opt export_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
-	{"format", O_FORMAT, "FMT", N_("csv (default) or xlsx")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default) or xlsx")},
 	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
 	{NULL, 0, NULL, NULL},
 };
-
-/* CSV to FILE, written beside it and renamed into place. */
-static int export_csv_file(struct pm_ctx *c, struct pm_db *db, const char *period, const char *path, int bom,
-			   long *rows)
-{
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	FILE *f;
-	int rc;
-
-	if (!tmp)
-		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
-	snprintf(tmp, n, "%s.part", path);
-	if (!(f = fopen(tmp, "w"))) {
-		rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-	} else {
-		rc = pm_export_csv(db, period, f, bom, rows, &c->err);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-		if (rc == PM_OK && rename(tmp, path))
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-		if (rc)
-			unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
 
 static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 {
@@ -567,7 +587,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERIOD: period = arg; break;
-		case O_FORMAT: format = arg; break;
+		case O_FILE_FORMAT: format = arg; break;
 		case O_OUTPUT: output = arg; break;
 		case O_BOM: bom = 1; break;
 		}
@@ -575,8 +595,10 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if ((rc = period_arg(c, period, &p)))
 		return rc;
+	if (c->format_given)
+		return pm_cli_usage(c, _("an export is CSV or xlsx: choose with --file-format, not --format"));
 	if (strcmp(format, "csv") && strcmp(format, "xlsx"))
-		return pm_cli_usage(c, _("unknown format '%s': expected csv or xlsx"), format);
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv or xlsx"), format);
 	xlsx = strcmp(format, "xlsx") == 0;
 	if (xlsx && (!output || strcmp(output, "-") == 0))
 		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
@@ -587,7 +609,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	if (xlsx)
 		rc = pm_export_xlsx(db, period, output, &rows, &c->err);
 	else if (output && strcmp(output, "-"))
-		rc = export_csv_file(c, db, period, output, bom, &rows);
+		rc = pm_export_csv_file(db, period, output, bom, &rows, &c->err);
 	else
 		rc = pm_export_csv(db, period, stdout, bom, &rows, &c->err);
 	if (rc == PM_OK)
@@ -599,7 +621,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt notice_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("every owed bill of the period")},
-	{"format", O_FORMAT, "FMT", N_("html (the only one, and the default)")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("html (the only one, and the default)")},
 	{"output", O_OUTPUT, "DIR", N_("one file BILL.html per bill in DIR")},
 	{NULL, 0, NULL, NULL},
 };
@@ -625,24 +647,6 @@ static int code_add(void *ctx, const char *bill)
 	return PM_OK;
 }
 
-/* Each notice in a file of its own in dir. */
-static int notice_files(struct pm_ctx *c, struct pm_db *db, const char *dir, const struct codes *cs)
-{
-	char path[4096];
-	FILE *f;
-	int rc = PM_OK;
-
-	for (size_t i = 0; i < cs->n && rc == PM_OK; i++) {
-		snprintf(path, sizeof path, "%s/%s.html", dir, cs->v[i]);
-		if (!(f = fopen(path, "w")))
-			return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-		rc = pm_notice_html(db, (const char *const *)&cs->v[i], 1, f, &c->err);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-	}
-	return rc;
-}
-
 static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **period, const char **dir)
 {
 	const char *format = "html", *arg;
@@ -652,17 +656,19 @@ static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **per
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERIOD: *period = arg; break;
-		case O_FORMAT: format = arg; break;
+		case O_FILE_FORMAT: format = arg; break;
 		case O_OUTPUT: *dir = arg; break;
 		}
 	if (k < 0)
 		return -1;
+	if (c->format_given)
+		return pm_cli_usage(c, _("a notice is HTML: choose with --file-format, not --format"));
 	if (strcmp(format, "html"))
-		return pm_cli_usage(c, _("unknown format '%s': expected html"), format);
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected html"), format);
 	if ((argc - c->optind == 1) == (*period != NULL) || argc - c->optind > 1)
 		return pm_cli_usage(c, _("expected one BILL or --period YYYY-MM"));
-	if (*period && pm_period_parse(*period, &p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
+	if (*period && pm_cli_arg_period(c, "--period", *period, &p))
+		return PM_EUSAGE;
 	return PM_OK;
 }
 
@@ -686,7 +692,8 @@ static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
 	if (rc == PM_EFAIL)
 		rc = pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	if (rc == PM_OK)
-		rc = dir ? notice_files(c, db, dir, &cs) : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
+		rc = dir ? pm_notice_files(db, (const char *const *)cs.v, cs.n, dir, &c->err)
+			 : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("%zu payment notices"), cs.n);
 	for (size_t i = 0; i < cs.n; i++)
@@ -751,6 +758,8 @@ static const struct pm_cmd cmds[] = {
 	{"pay", cmd_pay, "[-|FILE...]", N_("record a payment, or JSON lines of them"), pay_opts, NULL},
 	{"void", cmd_void, "BILL", N_("void a bill with nothing paid"), void_opts, NULL},
 	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
+	{"rebill", cmd_rebill, "BILL", N_("an issued bill against its inputs now: the note to make, per line"),
+	 rebill_opts, NULL},
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), refund_opts, NULL},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),

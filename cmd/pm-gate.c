@@ -17,7 +17,7 @@
 
 enum { O_PERSON = 0x100, O_UNIT, O_CARD, O_PIN, O_FACE, O_GATES, O_FROM, O_UNTIL, O_REASON,
        O_ALL, O_GATE, O_AT, O_ROTATE, O_NAME, O_PHONE, O_PLATE, O_PURPOSE, O_USES, O_STATUS,
-       O_QR, O_QR_SVG, O_ALARMS, O_REJECT, O_STRICT, O_SINCE, O_KIND, O_SPACE, O_AMOUNT, O_REF,
+       O_QR, O_QR_SVG, O_ALARMS, O_SINCE, O_KIND, O_SPACE, O_AMOUNT, O_REF,
        O_OPEN, O_RESOURCE, O_DATE, O_BATCH };
 
 static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
@@ -47,7 +47,7 @@ static int no_operands(struct pm_ctx *c, int argc, char **argv)
 /* A time option, read once the store is open (a date is the zone's). */
 static int when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
 {
-	return s ? pm_cli_when(c, opt, s, t) : PM_OK;
+	return s ? pm_cli_arg_when(c, opt, s, t) : PM_OK;
 }
 
 /* ---- credentials ---- */
@@ -91,7 +91,7 @@ static int cmd_grant(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("give one of --card, --pin or --face-id"));
 	if (!cr.person && !cr.unit)
 		return pm_cli_usage(c, _("give --person, --unit or both"));
-	if (pm_cli_db(c, NULL, &c->db) || when(c, "from", from, &cr.from) || when(c, "until", until, &cr.until))
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--from", from, &cr.from) || when(c, "--until", until, &cr.until))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_credential_grant(c->db, &c->actor, &cr, &id, &existed, &c->err))
 		return c->err.code;
@@ -223,7 +223,7 @@ static int gate_at(struct pm_ctx *c, int argc, char **argv, const char **gate, i
 		return pm_cli_usage(c, _("--gate is required")), -1;
 	if (pm_cli_db(c, NULL, &c->db))
 		return c->err.code;
-	return when(c, "at", t, at) ? (c->stop ? -1 : c->err.code) : PM_OK;
+	return when(c, "--at", t, at) ? (c->stop ? -1 : c->err.code) : PM_OK;
 }
 
 static int cmd_export(struct pm_ctx *c, int argc, char **argv)
@@ -342,7 +342,7 @@ static int cmd_request(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (!v.unit || !v.name || !from || !until)
 		return pm_cli_usage(c, _("--unit, --name, --from and --until are required"));
-	if (pm_cli_db(c, NULL, &c->db) || when(c, "from", from, &v.from) || when(c, "until", until, &v.until))
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--from", from, &v.from) || when(c, "--until", until, &v.until))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_visitor_request(c->db, &c->actor, &v, &id, &c->err))
 		return c->err.code;
@@ -444,8 +444,8 @@ static const struct pm_opt pass_show_opts[] = {
 
 static int qr_out(struct pm_ctx *c, const char *token, int text, const char *svg)
 {
+	struct pm_file_mode m;
 	char *out;
-	int rc;
 
 	if (text) {
 		if (pm_qr_text(token, &out, &c->err))
@@ -455,13 +455,11 @@ static int qr_out(struct pm_ctx *c, const char *token, int text, const char *svg
 	}
 	if (!svg)
 		return PM_OK;
-	if (pm_qr_svg(token, 8, &out, &c->err))
+	m = pm_db_file_mode(c->db);
+	if (pm_qr_svg_file(token, 8, svg, &m, &c->err))
 		return c->err.code;
-	rc = pm_file_write(svg, 0644, 0, out, strlen(out), &c->err);
-	free(out);
-	if (rc == PM_OK)
-		pm_cli_note(c, _("wrote %s"), svg);
-	return rc;
+	pm_cli_note(c, _("wrote %s"), svg);
+	return PM_OK;
 }
 
 static int cmd_pass_show(struct pm_ctx *c, int argc, char **argv)
@@ -534,8 +532,8 @@ static int cmd_verify(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("expected one TOKEN"));
 	if (!gate)
 		return pm_cli_usage(c, _("--gate is required"));
-	if (at && pm_time_parse(at, &t, NULL))
-		return pm_cli_usage(c, _("bad time '%s' for --at: expected RFC 3339"), at);
+	if (at && pm_cli_arg_time(c, "--at", at, &t))
+		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db) ||
 	    pm_pass_verify(c->db, &c->actor, argv[c->optind], gate, t, &v, &c->err))
 		return c->err.code;
@@ -549,10 +547,12 @@ static int cmd_verify(struct pm_ctx *c, int argc, char **argv)
 struct ingest {
 	struct pm_ctx *c;
 	struct pm_events *ev;
-	json_t *alarms;   /* held until their events are committed */
 	int print;
 };
 
+/* An alarm printed here is held by pm_cli_import until its event is
+ * committed, so pm-notify never pages a guard about an event the store
+ * does not have. */
 static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 {
 	struct ingest *in = ctx;
@@ -564,31 +564,15 @@ static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 		return rc;
 	*outcome = (int)did;
 	if (alarm && in->print)
-		json_array_append(in->alarms, alarm);
+		return pm_cli_out_new(in->c, alarm);
 	json_decref(alarm);
 	return PM_OK;
-}
-
-static int ingest_committed(void *ctx)
-{
-	struct ingest *in = ctx;
-	size_t i;
-	json_t *a;
-	int rc = PM_OK;
-
-	json_array_foreach(in->alarms, i, a)
-		if (rc == PM_OK)
-			rc = pm_cli_out(in->c, a);
-	json_array_clear(in->alarms);
-	fflush(stdout);
-	return rc;
 }
 
 static const struct pm_opt ingest_opts[] = {
 	{"alarms", O_ALARMS, NULL, N_("print each new alarm as an alarm record, once it is stored")},
 	{"batch", O_BATCH, "N", N_("events per transaction from a file (default 100000)")},
-	{"reject", O_REJECT, "FILE", N_("copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("write nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -596,38 +580,32 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 {
 	struct ingest in = {.c = c};
 	struct pm_import im = {.action = "gate.ingest", .mode = PM_JSONL_ONLY,
-			       .outcomes = pm_event_outcome_names, .record = ingest_record,
-			       .committed = ingest_committed, .ctx = &in};
+			       .fields = pm_event_fields, .outcomes = pm_event_outcome_names,
+			       .record = ingest_record, .ctx = &in};
 	const char *arg;
-	char *end;
-	long batch = 0;
+	int64_t batch = 100000;
 	int k, rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
+		if (pm_cli_import_opt(&im, k, arg))
+			continue;
 		switch (k) {
 		case O_ALARMS: in.print = 1; break;
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
 		case O_BATCH:
-			if ((batch = strtol(arg, &end, 10)) < 1 || *end)
-				return pm_cli_usage(c, _("--batch wants a positive number, not '%s'"), arg);
+			if (pm_cli_arg_count(c, "--batch", arg, &batch))
+				return PM_EUSAGE;
 			break;
 		}
+	}
 	if (k < 0)
 		return c->stop;
 	/* Events come in time order and their key starts with the time, so a
-	 * batch touches few pages however large it is. From a pipe each is
-	 * committed as it comes (pm_cli_import), so an alarm goes out at once. */
-	im.batch = batch ? batch : 100000;
+	 * batch touches few pages however large it is. */
+	im.batch = (long)batch;
 	if (pm_cli_db(c, NULL, &c->db) || pm_db_bulk(c->db, &c->err) ||
 	    pm_events_open(c->db, &c->actor, &in.ev, &c->err))
 		return c->err.code;
-	if (!(in.alarms = json_array())) {
-		pm_events_close(in.ev);
-		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
-	}
 	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
-	json_decref(in.alarms);
 	pm_events_close(in.ev);
 	return rc;
 }
@@ -655,7 +633,7 @@ static int cmd_events_list(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (no_operands(c, argc, argv))
 		return PM_EUSAGE;
-	if (pm_cli_db(c, NULL, &c->db) || when(c, "since", since, &t))
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--since", since, &t))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_events_each(c->db, &c->actor, gate, t, kind, pm_cli_out_each, c, &c->err))
 		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
@@ -794,7 +772,7 @@ static int cmd_fee(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (!plate)
 		return pm_cli_usage(c, _("--plate is required"));
-	if (pm_cli_db(c, NULL, &c->db) || when(c, "at", at, &t))
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--at", at, &t))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_parking_fee_due(c->db, &c->actor, plate, t, &rec, &c->err))
 		return c->err.code;
@@ -829,9 +807,9 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (!plate || !amount || !ref)
 		return pm_cli_usage(c, _("--plate, --amount and --ref are required"));
-	if (pm_money_parse(amount, &fen, &c->err))
-		return pm_cli_usage(c, "--amount: %s", c->err.msg);
-	if (pm_cli_db(c, NULL, &c->db) || when(c, "at", at, &t))
+	if (pm_cli_arg_money(c, "--amount", amount, &fen))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--at", at, &t))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_parking_pay(c->db, &c->actor, plate, fen, ref, t, &rec, &dup, &c->err))
 		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
@@ -892,7 +870,7 @@ static int cmd_reserve(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (!res || !unit || !from || !until)
 		return pm_cli_usage(c, _("--resource, --unit, --from and --until are required"));
-	if (pm_cli_db(c, NULL, &c->db) || when(c, "from", from, &t0) || when(c, "until", until, &t1))
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--from", from, &t0) || when(c, "--until", until, &t1))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_reserve(c->db, &c->actor, res, unit, t0, t1, &id, &c->err))
 		return c->err.code;
@@ -936,8 +914,8 @@ static int cmd_reservations(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (no_operands(c, argc, argv))
 		return PM_EUSAGE;
-	if (date && pm_date_parse(date, &day, NULL))
-		return pm_cli_usage(c, _("bad date '%s': expected YYYY-MM-DD"), date);
+	if (date && pm_cli_arg_date(c, "--date", date, &day))
+		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db))
 		return c->err.code;
 	if (!date)

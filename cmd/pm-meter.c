@@ -10,16 +10,8 @@
 #include "pm/money.h"
 
 enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REGISTERS,
-       O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
-       O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH };
-
-/* A reading or register value from the command line, exactly. */
-static int value_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
-{
-	if (pm_decimal_parse(s, 3, v, &c->err))
-		return pm_err_prefix(&c->err, "%s", opt);
-	return PM_OK;
-}
+       O_INSTALLED, O_INITIAL, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
+       O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH, O_FROM, O_TO, O_REASON };
 
 /* ---- the registry ---- */
 
@@ -85,7 +77,7 @@ out:
 
 static int cmd_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_fields, pm_meter_upsert);
 }
 
 static const struct pm_opt list_opts[] = {
@@ -161,8 +153,10 @@ static int change_meter(struct pm_ctx *c, int argc, char **argv, int replace)
 	if (argc - c->optind != 1 || !at || !final || (replace && !new_code))
 		return pm_cli_usage(c, replace ? _("expected OLD with --new, --at and --final")
 					       : _("expected CODE with --at and --final"));
-	if (pm_time_parse(at, &t, &c->err) || value_arg(c, "--final", final, &fin) ||
-	    value_arg(c, "--initial", initial, &ini) || pm_cli_db(c, "meter.write", &db))
+	if (pm_cli_arg_time(c, "--at", at, &t) || pm_cli_arg_decimal(c, "--final", final, 3, &fin) ||
+	    pm_cli_arg_decimal(c, "--initial", initial, 3, &ini))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.write", &db))
 		return c->err.code;
 	if (replace)
 		return pm_meter_replace(db, argv[c->optind], new_code, t, fin, ini, address, &c->err);
@@ -182,8 +176,7 @@ static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
 /* ---- ingestion ---- */
 
 static const struct pm_opt ingest_opts[] = {
-	{"reject", O_REJECT, "FILE", N_("copy bad readings to FILE")},
-	{"strict", O_STRICT, NULL, N_("write nothing if any reading is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
 	{"batch", O_BATCH, "N", N_("readings per transaction (default 100000)")},
 	{NULL, 0, NULL, NULL},
@@ -204,16 +197,27 @@ static void emit_outcome(struct ingest_ctx *ic, json_t *rec, const char *outcome
 	pm_cli_out_new(ic->c, o);
 }
 
-static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+/* One reading through pm_ingest_record, or through pm_ingest_held after
+ * the rest of the input (retry). */
+static int ingest_one(struct ingest_ctx *ic, json_t *rec, int retry, int *outcome, struct pm_err *e)
 {
-	struct ingest_ctx *ic = ctx;
-	enum pm_ingest_did did;
-	int rc = pm_ingest_record(ic->in, rec, &did, e);
+	enum pm_ingest_did did = PM_INGEST_INSERTED;
+	int rc = retry ? pm_ingest_held(ic->in, rec, &did, e) : pm_ingest_record(ic->in, rec, &did, e);
 
-	*outcome = (int)did;
-	if (rc == PM_OK && ic->emit)
+	*outcome = did == PM_INGEST_HELD ? PM_IMPORT_LATER : (int)did;
+	if (rc == PM_OK && did != PM_INGEST_HELD && ic->emit)
 		emit_outcome(ic, rec, pm_ingest_names[did], NULL);
 	return rc;
+}
+
+static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	return ingest_one(ctx, rec, 0, outcome, e);
+}
+
+static int ingest_retry(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	return ingest_one(ctx, rec, 1, outcome, e);
 }
 
 static void ingest_rejected(void *ctx, json_t *rec, const char *where, const char *why)
@@ -228,22 +232,22 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 {
 	struct ingest_ctx ic = {c, NULL, 0};
 	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 100000,
-			       .outcomes = pm_ingest_names, .record = ingest_record,
-			       .on_reject = ingest_rejected, .ctx = &ic};
+			       .fields = pm_reading_fields, .outcomes = pm_ingest_names, .record = ingest_record,
+			       .retry = ingest_retry, .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
 	const char *arg;
-	char *end;
+	int64_t batch;
 	int k, replace = 0, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
 		case O_REPLACE: replace = 1; break;
 		case O_BATCH:
-			if ((im.batch = strtol(arg, &end, 10)) < 1 || *end)
-				return pm_cli_usage(c, _("--batch wants a positive number, not '%s'"), arg);
+			if (pm_cli_arg_count(c, "--batch", arg, &batch))
+				return PM_EUSAGE;
+			im.batch = (long)batch;
 			break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -256,60 +260,78 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- a meter's readings ---- */
+
+static const struct pm_opt readings_opts[] = {
+	{"from", O_FROM, "TIME", N_("readings at or after TIME, RFC 3339")},
+	{"to", O_TO, "TIME", N_("readings at or before TIME, RFC 3339")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_readings(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t from = INT64_MIN, to = INT64_MAX;
+	const char *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if ((k == O_FROM && pm_cli_arg_time(c, "--from", arg, &from)) || (k == O_TO && pm_cli_arg_time(c, "--to", arg, &to)))
+			return PM_EUSAGE;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one meter CODE"));
+	if (pm_cli_db(c, "meter.read", &db))
+		return c->err.code;
+	return pm_reading_each(db, argv[c->optind], from, to, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_opt void_opts[] = {
+	{"ts", O_TS, "TIME", N_("the reading's time, RFC 3339 (required)")},
+	{"reason", O_REASON, "TEXT", N_("why the reading is wrong, for the audit (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_void(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *ts = NULL, *reason = NULL, *arg;
+	struct pm_db *db;
+	json_t *rec;
+	int64_t t;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TS: ts = arg; break;
+		case O_REASON: reason = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !ts || !reason || !*reason)
+		return pm_cli_usage(c, _("expected METER with --ts and --reason"));
+	if (pm_cli_arg_time(c, "--ts", ts, &t))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.write", &db) || pm_reading_void(db, argv[c->optind], t, reason, &rec, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, rec);
+}
+
 /* ---- device frames ---- */
 
 static const struct pm_opt decode_opts[] = {
 	{"protocol", O_PROTOCOL, "P", N_("dlt645 (DL/T 645-2007) or cjt188 (CJ/T 188-2004) (required)")},
 	{"ts", O_TS, "TIME", N_("the readings' time, RFC 3339 (default now)")},
-	{"reject", O_REJECT, "FILE", N_("copy bad frames to FILE")},
+	PM_CLI_OPT_REJECT,
 	{NULL, 0, NULL, NULL},
 };
 
 struct decoder {
 	struct pm_ctx *c;
-	struct pm_db *db;
-	enum pm_frame_proto proto;
-	char ts[PM_TIME_BUF];
+	struct pm_decode *dec;
 	struct pm_reject *rj;
 	long read, rejected;
 };
-
-static int frame_reading(struct decoder *d, const struct pm_frame *f, json_t **out, struct pm_err *e)
-{
-	char code[64], v[PM_MONEY_BUF];
-	json_t *regs;
-
-	if (f->kind == PM_FRAME_ERROR)
-		return pm_err_set(e, PM_EDATA, _("meter %s answered with an error: %s (0x%02X)"), f->addr,
-				  f->reason, f->err_code);
-	if (f->reg != PM_FRAME_REG_TOTAL)
-		return pm_err_set(e, PM_EDATA,
-			_("the frame carries only the %s register: ingest needs the total (DI 00 01 00 00 or the block 00 01 FF 00)"),
-			pm_frame_reg_name(f->reg));
-	if (pm_meter_by_address(d->db, f->addr, code, sizeof code, e))
-		return e->code;
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "reading", "meter", code, "ts", d->ts,
-			 "value", pm_decimal_fmt(f->value[0], 3, v), "source", pm_frame_proto_name(d->proto));
-	if (f->nvalues < 2)
-		return PM_OK;
-	regs = json_object();
-	for (size_t i = 1; i < f->nvalues; i++)
-		json_object_set_new(regs, pm_frame_reg_name((enum pm_frame_reg)i),
-				    json_string(pm_decimal_fmt(f->value[i], 3, v)));
-	json_object_set_new(*out, "registers", regs);
-	return PM_OK;
-}
-
-static int decode_line(struct decoder *d, const char *line, json_t **out, struct pm_err *e)
-{
-	uint8_t buf[PM_FRAME_MAX];
-	struct pm_frame f;
-	size_t len;
-
-	if (pm_frame_hex(line, buf, sizeof buf, &len, e) || pm_frame_decode(d->proto, buf, len, &f, e))
-		return e->code;
-	return frame_reading(d, &f, out, e);
-}
 
 static int decode_file(struct decoder *d, const char *path)
 {
@@ -319,26 +341,35 @@ static int decode_file(struct decoder *d, const char *path)
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
-	json_t *rec;
 	struct pm_err why;
 	int rc = PM_OK;
 
 	if (!in)
 		return pm_err_set(&d->c->err, PM_ENOINPUT, _("cannot read '%s': %s"), path, strerror(errno));
 	while (rc == PM_OK && (n = getline(&line, &cap, in)) >= 0) {
+		/* The frame ends before the line break; the reject file gets the
+		 * line as it came, its line end included. */
+		size_t len = (size_t)n;
+		char cut;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		cut = line[len];
 		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
+		line[len] = '\0';
 		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		d->read++;
-		rec = NULL;
-		if (decode_line(d, line, &rec, &why) == PM_OK) {
-			rc = pm_cli_out_new(d->c, rec);
+		if (pm_decode_frame(d->dec, line, &why) == PM_OK)
 			continue;
+		if (why.code != PM_EDATA) {
+			d->c->err = why;
+			rc = why.code;
+			break;
 		}
 		d->rejected++;
 		pm_cli_warn(d->c, "%s:%ld: %s", name, lineno, why.msg);
+		line[len] = cut;
 		if (d->rj)
 			rc = pm_reject_write(d->rj, line, (size_t)n, &d->c->err);
 	}
@@ -354,6 +385,8 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 {
 	struct decoder d = {.c = c};
 	const char *proto = NULL, *ts = NULL, *reject = NULL, *arg;
+	enum pm_frame_proto p;
+	struct pm_db *db;
 	int64_t t = pm_now();
 	int k, rc = PM_OK;
 
@@ -361,24 +394,32 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_PROTOCOL: proto = arg; break;
 		case O_TS: ts = arg; break;
-		case O_REJECT: reject = arg; break;
+		case PM_OPT_REJECT: reject = arg; break;
 		}
 	if (k < 0)
 		return c->stop;
 	if (!proto)
 		return pm_cli_usage(c, _("--protocol is required: dlt645 or cjt188"));
-	if (pm_frame_proto_parse(proto, &d.proto, &c->err))
+	if (pm_frame_proto_parse(proto, &p, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
-	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &d.db) ||
-	    (reject && pm_reject_open(reject, &d.rj, &c->err)))
+	if (ts && pm_cli_arg_time(c, "--ts", ts, &t))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.read", &db) || pm_decode_open(db, p, t, &d.dec, &c->err) ||
+	    (reject && pm_reject_open(reject, &d.rj, &c->err)) ||
+	    pm_reject_check(d.rj, argc - c->optind, argv + c->optind, &c->err)) {
+		pm_reject_close(d.rj, NULL);
+		pm_decode_close(d.dec);
 		return c->err.code;
-	pm_time_fmt(t, pm_db_tz(d.db), d.ts);
+	}
 	for (int i = c->optind; rc == PM_OK && i < argc; i++)
 		rc = decode_file(&d, argv[i]);
-	if (c->optind == argc)
+	if (rc == PM_OK && c->optind == argc)
 		rc = decode_file(&d, "-");
 	if (pm_reject_close(d.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;
+	if (rc == PM_OK)
+		rc = pm_decode_each(d.dec, pm_cli_out_each, c);
+	pm_decode_close(d.dec);
 	if (rc == PM_OK && d.rejected)
 		rc = pm_err_set(&c->err, PM_EDATA, _("%ld of %ld frames rejected"), d.rejected, d.read);
 	return rc;
@@ -421,8 +462,8 @@ static int period_opts(struct pm_ctx *c, int argc, char **argv, struct pm_period
 		return -1;
 	if (!period)
 		return pm_cli_usage(c, _("--period YYYY-MM is required")), -1;
-	if (pm_period_parse(period, p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg), -1;
+	if (pm_cli_arg_period(c, "--period", period, p))
+		return -1;
 	return PM_OK;
 }
 
@@ -465,6 +506,8 @@ static const struct pm_cmd cmds[] = {
 	{"retire", cmd_retire, "CODE", N_("take a meter out of service with its final reading"), retire_opts, NULL},
 	{"replace", cmd_replace, "OLD", N_("replace a meter by a new one, with no gap in usage"), replace_opts, NULL},
 	{"ingest", cmd_ingest, "[FILE...]", N_("store readings from JSON lines"), ingest_opts, NULL},
+	{"readings", cmd_readings, "METER", N_("a meter's readings, with what the store knows of each"), readings_opts, NULL},
+	{"void", cmd_void, "METER", N_("remove a wrong reading, audited"), void_opts, NULL},
 	{"decode", cmd_decode, "[FILE...]", N_("turn DL/T 645 or CJ/T 188 frames into readings"), decode_opts, NULL},
 	{"usage", cmd_usage, NULL, N_("usage of each meter in a billing period"), usage_opts, NULL},
 	{"anomalies", cmd_anomalies, NULL, N_("spikes, zero usage, missing, stuck, leaks in a period"), anomalies_opts, NULL},

@@ -93,8 +93,8 @@ static int settle(struct conn *k, const char *map_file)
 		return pm_cli_usage(c, "%s", c->err.msg);
 	if (k->password_ref && !k->user)
 		return pm_cli_usage(c, _("a password needs --user"));
-	if (k->password_ref && pm_secret_get(k->password_ref, &k->password, &c->err))
-		return pm_err_prefix(&c->err, _("password"));
+	if (k->password_ref && pm_secret_get(c->db, k->password_ref, _("the broker's password"), &k->password, &c->err))
+		return c->err.code;
 	if (map_file)
 		return pm_mqtt_map_file(map_file, &k->map, &c->err);
 	if ((list = json_object_get(k->cfg, "map")))
@@ -265,7 +265,8 @@ static int cmd_sub(struct pm_ctx *c, int argc, char **argv)
 	struct conn k = {.c = c};
 	const char *map = NULL, *arg;
 	struct mosquitto *m;
-	char id[128], *end;
+	char id[128];
+	int64_t count;
 	int key, rc;
 
 	while ((key = pm_cli_opt(c, argc, argv, &arg)) > 0) {
@@ -282,9 +283,9 @@ static int cmd_sub(struct pm_ctx *c, int argc, char **argv)
 		case O_MAP: map = arg; break;
 		case O_CLEAN: k.clean = 1; break;
 		case O_COUNT:
-			k.count = strtol(arg, &end, 10);
-			if (*end || end == arg || k.count <= 0)
-				return pm_cli_usage(c, _("--count takes a number above 0"));
+			if (pm_cli_arg_count(c, "--count", arg, &count))
+				return PM_EUSAGE;
+			k.count = (long)count;
 			break;
 		}
 	}

@@ -93,10 +93,15 @@ static int64_t gint(const struct drv *d, const char *key)
 
 static int secrets(struct drv *d, struct pm_err *e)
 {
-	if (gstr(d, "password") && pm_secret_get(gstr(d, "password"), &d->password, e))
-		return pm_err_prefix(e, _("gate '%s': password"), d->name);
-	if (gstr(d, "authorization") && pm_secret_get(gstr(d, "authorization"), &d->authorization, e))
-		return pm_err_prefix(e, _("gate '%s': authorization"), d->name);
+	char what[96];
+
+	snprintf(what, sizeof what, _("gate '%s': password"), d->name);
+	if (gstr(d, "password") && pm_secret_get(d->db, gstr(d, "password"), what, &d->password, e))
+		return e->code;
+	snprintf(what, sizeof what, _("gate '%s': authorization"), d->name);
+	if (gstr(d, "authorization") &&
+	    pm_secret_get(d->db, gstr(d, "authorization"), what, &d->authorization, e))
+		return e->code;
 	return PM_OK;
 }
 

@@ -21,6 +21,12 @@ static const char *const kinds[] = {
 /* The fields that say who or what an event is about, in order. */
 static const char *const subjects[] = {"card", "plate", "person", NULL};
 
+/* detail is the device's own object: its keys are not checked, so a
+ * controller's extra data has somewhere to go without --ignore-unknown. */
+const char *const pm_event_fields[] = {
+	"gate", "ts", "event", "card", "plate", "person", "door", "direction", "detail", NULL,
+};
+
 struct pm_events {
 	struct pm_db *db;
 	struct pm_gate_config *gc;
@@ -131,6 +137,8 @@ static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct
 	}
 	if (strcmp(x->kind, "plate") == 0 && !*x->plate)
 		return pm_err_set(e, PM_EDATA, _("field \"plate\": a plate event needs the plate"));
+	if (json_object_get(rec, "detail") && !json_is_object(json_object_get(rec, "detail")))
+		return pm_err_set(e, PM_EDATA, _("field \"detail\": expected an object"));
 	return PM_OK;
 }
 

@@ -37,7 +37,7 @@ const struct pm_schema pm_mqtt_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("broker", PM_NODE(PM_SCHEMA_STRING, .check = check_broker)),
 	PM_KEY("user", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-	PM_KEY("password", &pm_secret_schema),
+	PM_KEY("password", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true)),
 	PM_KEY("cafile", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
 	PM_KEY("client_id", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64")),
 	PM_KEY("map", &map_schema)),

@@ -1,13 +1,16 @@
 /* pass: visitor pass tokens, signed and opened; the key file. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/pass.h"
+#include "pm/secret.h"
 
 #define SIG crypto_sign_BYTES
 #define HEAD 5 /* version, key id */
@@ -252,22 +255,43 @@ int pm_pass_key_path(const char *store, char *out, size_t n)
 int pm_pass_key_load(const char *store, struct pm_pass_key *k, struct pm_err *e)
 {
 	char path[4096], *text;
-	size_t len, got;
+	size_t got;
 	int rc;
 
 	if (pm_pass_key_path(store, path, sizeof path))
 		return pm_err_set(e, PM_EUSAGE, _("the store's path is too long"));
-	if ((rc = pm_file_read_private(path, 256, &text, &len, e)))
+	/* No group may read it: the signing key is the front desk's alone. */
+	if ((rc = pm_secret_file(NULL, path, _("the pass-signing key"), &text, e)))
 		return rc;
-	text[strcspn(text, "\r\n")] = '\0';
 	rc = sodium_hex2bin(k->sk, sizeof k->sk, text, strlen(text), NULL, &got, NULL);
-	sodium_memzero(text, len);
-	free(text);
+	pm_secret_free(text);
 	if (rc != 0 || got != sizeof k->sk)
 		return pm_err_set(e, PM_ECONFIG, _("'%s' holds no pass-signing key"), path);
 	crypto_sign_ed25519_sk_to_pk(k->pk, k->sk);
 	pm_pass_kid(k->pk, k->kid);
 	return PM_OK;
+}
+
+/* hex into a new file at path, or in place of the one there (whole or
+ * not at all) when replace is set. */
+static int key_write(const char *path, int replace, const char *hex, size_t len, struct pm_err *e)
+{
+	struct pm_file_tmp t;
+	int fd, rc = PM_OK;
+
+	if (replace ? pm_file_tmp_open(path, &pm_file_private, &t, e)
+		    : pm_file_open(path, PM_FILE_EXCL, &pm_file_private, &fd, e))
+		return e->code;
+	if (replace)
+		fd = t.fd;
+	if (write(fd, hex, len) != (ssize_t)len || fsync(fd) != 0)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	if (replace)
+		return rc ? (pm_file_tmp_abort(&t), rc) : pm_file_tmp_commit(&t, e);
+	close(fd);
+	if (rc)
+		unlink(path);
+	return rc;
 }
 
 int pm_pass_key_create(const char *store, int replace, struct pm_pass_key *k, struct pm_err *e)
@@ -282,7 +306,7 @@ int pm_pass_key_create(const char *store, int replace, struct pm_pass_key *k, st
 	sodium_bin2hex(hex, sizeof hex - 1, k->sk, sizeof k->sk);
 	hex[sizeof hex - 2] = '\n';
 	hex[sizeof hex - 1] = '\0';
-	rc = pm_file_write(path, 0600, replace ? 0 : PM_FILE_NEW, hex, sizeof hex - 1, e);
+	rc = key_write(path, replace, hex, sizeof hex - 1, e);
 	sodium_memzero(hex, sizeof hex);
 	return rc;
 }

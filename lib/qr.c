@@ -1,10 +1,13 @@
 /* qr: libqrencode's matrix drawn as text or SVG. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <qrencode.h>
 
 #include "strbuf-internal.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/qr.h"
 
@@ -72,4 +75,29 @@ int pm_qr_svg(const char *data, int size, char **out, struct pm_err *e)
 	sb_str(&b, "\" fill=\"#000\"/>\n</svg>\n");
 	QRcode_free(qr);
 	return done(&b, out, e);
+}
+
+int pm_qr_svg_file(const char *data, int size, const char *path, const struct pm_file_mode *m,
+		   struct pm_err *e)
+{
+	struct pm_file_tmp t;
+	size_t len;
+	char *svg;
+	int rc = PM_OK;
+
+	if (pm_qr_svg(data, size, &svg, e))
+		return e->code;
+	len = strlen(svg);
+	if (pm_file_tmp_open(path, m, &t, e)) {
+		free(svg);
+		return e->code;
+	}
+	if (write(t.fd, svg, len) != (ssize_t)len)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	free(svg);
+	if (rc) {
+		pm_file_tmp_abort(&t);
+		return rc;
+	}
+	return pm_file_tmp_commit(&t, e);
 }

@@ -104,7 +104,11 @@ int pm_gate_sync_audit(struct pm_db *db, const char *gate, const long counts[3],
  * "ts":"2026-11-30T23:05:00+08:00","event":"card","card":"0012345678"},
  * event one of entry, exit, card, denied, door_forced, door_held_open,
  * tamper, fire_alarm or plate; the subject is the record's card, plate or
- * person (the first there is), its other fields are kept as they came.
+ * person (the first there is), its other fields (door, direction, and
+ * detail, a free-form object whose own keys are the device's and go
+ * unchecked) are kept as they came. pm_event_fields names the fields a
+ * record may have; the import refuses others unless --ignore-unknown,
+ * and then keeps them as well.
  * Call record inside a write transaction: PM_EDATA rejects a record,
  * having written nothing. An event already there (same gate, time, event
  * and subject) is a duplicate. A new alarm event (one the configuration
@@ -113,6 +117,7 @@ int pm_gate_sync_audit(struct pm_db *db, const char *gate, const long counts[3],
 struct pm_events;
 enum pm_event_outcome { PM_EVENT_INSERTED, PM_EVENT_DUPLICATE };
 extern const char *const pm_event_outcome_names[]; /* "inserted", "duplicate", NULL */
+extern const char *const pm_event_fields[];
 int pm_events_open(struct pm_db *db, const struct pm_actor *a, struct pm_events **out,
 		   struct pm_err *e);
 void pm_events_close(struct pm_events *ev);

@@ -27,10 +27,12 @@ extern const char *const pm_recon_names[];
 int pm_reconcile_new(const char *channel, struct pm_reconcile **out, struct pm_err *e);
 void pm_reconcile_free(struct pm_reconcile *r);
 
-/* Takes one statement record {"ref", "amount" (yuan), "time" (RFC 3339)}.
+/* Takes one statement record {"ref", "amount" (yuan), "time" (RFC 3339)},
+ * the ref compared without surrounding white space as payments' are.
  * PM_EDATA, taking nothing, for a bad record or a ref the statement
  * already had. */
 int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e);
+extern const char *const pm_reconcile_fields[]; /* what pm_reconcile_add reads */
 
 /* Compares the statement with the channel's payments: each statement
  * entry in the order read, then each payment recorded on the statement's

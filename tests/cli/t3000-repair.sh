@@ -6,7 +6,7 @@ PM_NOW=2026-11-23T09:00:00+08:00; export PM_NOW
 run pm init
 run pm config apply "$PM_TOP/share/pm/examples/pm.yaml"
 expect_rc 0 "the example configuration with its repair section applies"
-feed '{"code":"1-1-101","area":"80"}\n{"code":"1-1-102","area":"90"}\n' pm unit import
+feed '{"code":"1-1-101","area":"80","delivered":"2020-06-30"}\n{"code":"1-1-102","area":"90","delivered":"2020-06-30"}\n' pm unit import
 feed '{"code":"P1","name":"业主甲","unit":"1-1-101"}\n{"code":"P2","name":"业主乙","unit":"1-1-102"}\n' pm person import
 pm user add fd --role frontdesk
 pm user add sun.tech --role technician
@@ -111,4 +111,11 @@ run pm-repair --complete resolve
 expect_out '^--cost=$' "and options"
 run pm check
 expect_rc 0 "the store is sound"
+
+sed 's/dedupe_window: 24h/dedupe_window: 0s/' "$PM_TOP/share/pm/examples/pm.yaml" >nodedupe.yaml
+run pm config apply nodedupe.yaml
+feed '{"unit":"1-1-102","category":"plumbing","text":"漏水"}\n{"unit":"1-1-102","category":"plumbing","text":"还在漏"}\n' \
+	pm-repair submit -
+expect_eq "$(sql "SELECT count(*) FROM ticket WHERE unit_id = (SELECT id FROM unit WHERE code = '1-1-102') AND category = 'plumbing'")" 2 \
+	"repair.dedupe_window: 0s turns dedupe off: the same report twice in one second files two tickets"
 done_testing

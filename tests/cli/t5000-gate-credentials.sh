@@ -37,7 +37,7 @@ run pm-gate grant --card 1
 expect_rc 2 "no holder"
 run pm-gate grant --person P003 --card 9 --from tomorrow
 expect_rc 2 "a bad time"
-expect_err "bad time 'tomorrow' for --from" "names the option"
+expect_err '^pm-gate grant: --from: "tomorrow" is no time' "names the option"
 run pm-gate grant --person P003 --face-id F-77 --from 2026-12-05 --until 2026-12-04
 expect_rc 65 "an end before the start"
 

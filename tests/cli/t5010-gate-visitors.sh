@@ -15,7 +15,7 @@ run pm-gate --as owner.p001 visitor request --unit 1-1-0101 --name 刘洋 --phon
 	--plate '京A 12345' --purpose 探亲 --gates north --uses 2 \
 	--from 2026-12-01T10:00:00+08:00 --until 2026-12-01T18:00:00+08:00 --format jsonl
 expect_rc 0 "a request for their own"
-expect_out '^\{"type":"visitor","id":1,"unit":"1-1-0101","name":"刘洋","phone":"13900000009","plate":"京A12345","purpose":"探亲","from":"2026-12-01T10:00:00\+08:00","until":"2026-12-01T18:00:00\+08:00","gates":"north","uses":2,"used":0,"status":"pending","lapses_at":"2026-12-01T11:00:00\+08:00","requested_by":"owner.p001"' \
+expect_out '^\{"type":"visitor","id":1,"unit":"1-1-0101","name":"刘洋","phone":"139\*\*\*\*0009","plate":"京A12345","purpose":"探亲","from":"2026-12-01T10:00:00\+08:00","until":"2026-12-01T18:00:00\+08:00","gates":"north","uses":2,"used":0,"status":"pending","lapses_at":"2026-12-01T11:00:00\+08:00","requested_by":"owner.p001"' \
 	"pending, lapsing after visitors.pending (2 h)"
 expect_err "visitor request 1 is waiting for approval" "says so"
 run pm-gate pass show 1
@@ -93,9 +93,11 @@ expect_eq "$(grep -c '<path d="M' pass.svg)" "1" "with the modules"
 echo precious >elsewhere
 ln -s elsewhere link.svg
 run pm-gate pass show 1 --qr-svg link.svg
-expect_rc 0 "onto a symbolic link"
+expect_rc 73 "onto a symbolic link"
+expect_err "^pm-gate: 'link.svg' is a symbolic link: refusing to write through it$" "is refused"
 expect_eq "$(cat elsewhere)" "precious" "the link's target is untouched"
-expect_eq "$(test -L link.svg || echo replaced)" "replaced" "the link itself is replaced"
+expect_eq "$(test -L link.svg && echo kept)" "kept" "the link itself is left"
+expect_eq "$(stat -c %a pass.svg)" "$(stat -c %a "$PM_DB")" "the SVG made with the store's mode"
 run pm-gate pass show 1 --qr-svg /nonexistent/dir/x.svg
 expect_rc 73 "an unwritable place"
 

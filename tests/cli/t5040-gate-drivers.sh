@@ -129,7 +129,7 @@ export PM_TEST_DEV_PASSWORD='Hik12345!'
 chmod 644 wrong.pw
 run pm-gate open wrongpw
 expect_rc 78 "a password file others may read"
-expect_err "may be read by others \(mode 644\): chmod 600 it" "is refused"
+expect_err "^pm-gate: gate 'wrongpw': password: '$T/wrong.pw' may be read by others: chmod o-rwx it, or it is no secret$" "is refused"
 
 # The http driver: method, URL, headers, authorization, a JSON body.
 run pm-gate --as qian.guard open barrier --reason '车牌"京A"未识别'
@@ -167,7 +167,7 @@ expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'gate.open'")" "14" 
 sed 's|password: env:PM_TEST_DEV_PASSWORD|password: Hik12345!|' pm.yaml >literal.yaml
 run pm config check literal.yaml
 expect_rc 78 "a literal password"
-expect_err "a secret is written env:NAME or file:PATH, never as it is" "is refused"
+expect_err "gates.door1.password: a secret is not written in pm.yaml, where every reader of the store would see it: write env:NAME or file:PATH$" "is refused"
 
 # Sync: the allow list to the controller, one change at a time.
 run pm-gate grant --person P001 --unit 1-1-0101 --card 0012345678

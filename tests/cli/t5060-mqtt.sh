@@ -141,10 +141,10 @@ PM_TEST_MQTT_PW=wrong run pm-mqtt pub --broker "$B" --topic t --message x --user
 expect_rc 77 "a wrong password"
 run pm-mqtt pub --broker "$B" --topic t --message x --user pm --password broker-pw
 expect_rc 78 "a password on the command line"
-expect_err "a secret is written env:NAME or file:PATH, never as it is" "is refused"
+expect_err "^pm-mqtt: the broker's password: a secret is not written in pm.yaml, where every reader of the store would see it: write env:NAME or file:PATH$" "is refused"
 printf 'broker-pw\n' >pw
 chmod 600 pw
-pm-mqtt sub --broker "$B" --topic 'gates/#' --client-id t-auth --user pm --password file:pw --count 1 >auth.out &
+pm-mqtt sub --broker "$B" --topic 'gates/#' --client-id t-auth --user pm --password "file:$T/pw" --count 1 >auth.out &
 sub=$!
 wait_log broker2/log "Sending SUBACK to t-auth"
 PM_TEST_MQTT_PW=broker-pw run pm-mqtt pub --broker "$B" --topic gates/vault/events \

@@ -310,13 +310,19 @@ static void test_key_file(void **state)
 	/* A key others may read is refused. */
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(pm_pass_key_load(store, &b, &e), PM_ECONFIG);
-	assert_non_null(strstr(e.msg, "chmod 600"));
-	/* A symbolic link is neither followed nor replaced. */
+	assert_non_null(strstr(e.msg, "chmod o-rwx"));
+	/* Nor may its group, the store's or not: the key is the front desk's. */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(pm_pass_key_load(store, &b, &e), PM_ECONFIG);
+	assert_non_null(strstr(e.msg, "chmod g-rwx"));
+	/* A symbolic link is neither written through nor replaced. */
 	unlink(path);
 	assert_int_equal(symlink("/tmp/pm-pass-elsewhere", path), 0);
 	assert_int_equal(pm_pass_key_create(store, 0, &c, &e), PM_ECANTCREAT);
+	assert_int_equal(pm_pass_key_create(store, 1, &c, &e), PM_ECANTCREAT);
 	assert_int_equal(access("/tmp/pm-pass-elsewhere", F_OK), -1);
-	assert_int_equal(pm_pass_key_load(store, &b, &e), PM_ECONFIG);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
 	unlink(path);
 	rmdir(dir);
 }
