@@ -1022,7 +1022,12 @@ static const struct pm_schema config_schema = {
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema),
-	PM_KEY("audit", &pm_audit_schema)),
+	PM_KEY("audit", &pm_audit_schema),
+	PM_KEY("gates", &pm_gates_schema),
+	PM_KEY("alarms", &pm_alarms_schema),
+	PM_KEY("visitors", &pm_visitors_schema),
+	PM_KEY("parking", &pm_parking_schema),
+	PM_KEY("mqtt", &pm_mqtt_schema)),
 };
 
 /* The configuration */

@@ -105,6 +105,25 @@ int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 	return pm_err_set(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
+int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st, void *rctx),
+	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
+	       struct pm_err *e)
+{
+	json_t *rec;
+	int rc, frc = PM_OK;
+
+	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(rec = row(st, rctx)))
+			continue;
+		frc = fn(ctx, rec);
+		json_decref(rec);
+	}
+	sqlite3_reset(st);
+	if (frc)
+		return frc;
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
+}
+
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e)
 {
 	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -396,6 +415,15 @@ void pm_db_close(struct pm_db *db)
 	free(db->path);
 	free(db->tz);
 	free(db);
+}
+
+int pm_db_brief(struct pm_db *db, struct pm_err *e)
+{
+	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL) != SQLITE_OK)
+		return pm_db_fail(db, e, _("store"));
+	/* The next to open the store alone reads the whole WAL to rebuild its
+	 * index; a short one keeps that cheap. */
+	return pm_db_exec(db, "PRAGMA wal_autocheckpoint = 64", e);
 }
 
 int pm_db_bulk(struct pm_db *db, struct pm_err *e)

@@ -175,6 +175,19 @@ int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *t
 	return PM_OK;
 }
 
+void pm_tmpl_set_json(json_t *o, const char *k, const char *v)
+{
+	json_t *tmp = json_string(v);
+	char *dump = tmp ? json_dumps(tmp, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(tmp);
+	if (dump && strlen(dump) >= 2) {
+		dump[strlen(dump) - 1] = '\0';
+		json_object_set_new(o, k, json_string(dump + 1));
+	}
+	free(dump);
+}
+
 static char *dup_or_null(json_t *v)
 {
 	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
