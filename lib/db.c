@@ -52,7 +52,7 @@ int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 		code = PM_ECANTCREAT;
 	else if (rc == SQLITE_IOERR || rc == SQLITE_FULL)
 		code = PM_EIO;
-	return pm_err_set(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
+	return pm_err_internal(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e)

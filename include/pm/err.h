@@ -23,12 +23,19 @@ enum pm_code {
 
 struct pm_err {
 	int code;
+	/* The message quotes SQLite or the system (a failed query, a file's
+	 * path): for the log and the command line, never for a web page. */
+	int internal;
 	char msg[PM_ERR_MSG_MAX];
 };
 
 /* Sets code and message (printf-style, truncated to fit) and returns code.
  * e may be NULL, for callers that only want the code. */
 int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* pm_err_set for a failure whose message quotes SQLite or the system. */
+int pm_err_internal(struct pm_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Prepends "PREFIX: " to the message, keeping the code; returns the code. */
