@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "pm/auth.h"
 #include "pm/err.h"
 #include "pm/timeutil.h"
 
@@ -89,6 +90,16 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The unit a bill is for, to check who may see it. */
 int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, struct pm_err *e);
+/* Whether actor may read the bills, statement, notices and points of
+ * unit (NULL: of every unit): with bill.read, and an owner only of units
+ * where they live (PM_ENOPERM otherwise, said the same way whether or
+ * not the unit exists). Every caller asks this, the web as the command
+ * line. */
+int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *unit, struct pm_err *e);
+/* The same for the bill code: PM_ENOPERM for an owner's unknown bill, so
+ * owners cannot probe for bills. *unit (size bytes) gets its unit. */
+int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char *code, char *unit,
+			  size_t size, struct pm_err *e);
 
 /* A payment: to a named bill, else the unit's open bills oldest due
  * first, within a bill by the configured allocation order; the excess is
