@@ -19,6 +19,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HTTP_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
 XLSX_LIBS  := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 QR_LIBS    := $(shell pkg-config --libs libqrencode 2>/dev/null)
+FCGI_LIBS  := -lfcgi
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -79,6 +80,11 @@ $(B)/libpm-http.a: $(HTTP_OBJ)
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+
+# pm-web alone links libfcgi, for its FastCGI mode.
+$(B)/bin/pm-web: $(B)/cmd/pm-web.o $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(FCGI_LIBS) -lm
 
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)

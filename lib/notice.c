@@ -127,9 +127,7 @@ const struct pm_schema pm_notice_schema = {
 
 /* ---- HTML ---- */
 
-static const char head[] =
-	"<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>缴费通知单</title>\n"
-	"<style>\n"
+static const char css[] =
 	"@page { size: A4; margin: 15mm; }\n"
 	"body { margin: 0; color: #000; font: 10.5pt/1.5 \"Noto Sans CJK SC\", \"Source Han Sans SC\","
 	" \"Microsoft YaHei\", \"PingFang SC\", \"WenQuanYi Zen Hei\", sans-serif; }\n"
@@ -148,8 +146,12 @@ static const char head[] =
 	".owed td:first-child { white-space: nowrap; }\n"
 	".pay { margin-top: 5mm; border: 0.3mm dashed #000; padding: 2mm 3mm; }\n"
 	".foot { margin-top: 4mm; font-size: 9pt; }\n"
-	"@media screen { .notice { max-width: 180mm; margin: 10mm auto; } }\n"
-	"</style>\n</head>\n<body>\n";
+	"@media screen { .notice { max-width: 180mm; margin: 10mm auto; } }\n";
+
+const char *pm_notice_css(void)
+{
+	return css;
+}
 
 /* What the breakdown's keys are called on paper. */
 static const struct {
@@ -375,7 +377,8 @@ int pm_notice_html(struct pm_db *db, const char *const *bills, size_t n, FILE *f
 	else
 		rc = pm_schema_load(&pm_notice_schema, "{}", 2, "notice", &x.notice, e);
 	if (rc == PM_OK)
-		fputs(head, f);
+		fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+			"<title>缴费通知单</title>\n<style>%s</style>\n</head>\n<body>\n", css);
 	for (size_t i = 0; i < n && rc == PM_OK; i++)
 		rc = one(db, bills[i], &x, f, e);
 	if (rc == PM_OK)

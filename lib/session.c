@@ -12,6 +12,7 @@
 #include "pm/i18n.h"
 #include "pm/notify.h"
 #include "pm/session.h"
+#include "pm/timeutil.h"
 
 /* How long a session may go unseen before seen_at is written again. */
 #define TOUCH_EVERY 60
@@ -148,6 +149,73 @@ int pm_session_end(struct pm_db *db, const char *token, struct pm_err *e)
 		return e->code;
 	}
 	return pm_db_commit(db, e);
+}
+
+int pm_session_each(struct pm_db *db, const char *login, const struct pm_signin_limits *l,
+		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT s.id, u.login, s.address, s.created_at, s.seen_at FROM web_session s JOIN user u ON u.id = s.user_id"
+		" WHERE s.ended_at IS NULL AND s.seen_at > ?2 AND s.created_at > ?3 AND (?1 IS NULL OR u.login = ?1)"
+		" ORDER BY s.id DESC";
+	char created[PM_TIME_BUF], seen[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t now = real_now();
+	json_t *rec;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now - l->idle);
+	sqlite3_bind_int64(st, 3, now - l->lifetime);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rec = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "type", "session",
+				"id", (json_int_t)sqlite3_column_int64(st, 0), "login", (const char *)sqlite3_column_text(st, 1),
+				"address", (const char *)sqlite3_column_text(st, 2),
+				"created_at", pm_time_fmt(sqlite3_column_int64(st, 3), pm_db_tz(db), created),
+				"seen_at", pm_time_fmt(sqlite3_column_int64(st, 4), pm_db_tz(db), seen));
+		rc = fn(ctx, rec);
+		json_decref(rec);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read sessions"));
+}
+
+int pm_session_end_user(struct pm_db *db, const char *login, long *n, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE web_session SET ended_at = ?2 WHERE ended_at IS NULL"
+		" AND user_id = (SELECT id FROM user WHERE login = ?1)";
+	char object[96];
+	sqlite3_stmt *st;
+	json_t *after;
+	int rc;
+
+	*n = 0;
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		goto fail;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, real_now());
+	if (step_done(db, st, _("cannot end the sessions"), e))
+		goto fail;
+	*n = sqlite3_changes(pm_db_sqlite(db));
+	snprintf(object, sizeof object, "user:%s", login);
+	after = json_pack("{s:I}", "sessions", (json_int_t)*n);
+	rc = pm_audit_log(db, "web.signout", object, NULL, after, e);
+	json_decref(after);
+	if (rc)
+		goto fail;
+	return pm_db_commit(db, e);
+fail:
+	pm_db_rollback(db);
+	return e->code;
 }
 
 int pm_session_csrf_ok(const struct pm_session *s, const char *given)

@@ -36,6 +36,11 @@ int pm_notice_html(struct pm_db *db, const char *const *bills, size_t n, FILE *f
 int pm_notice_files(struct pm_db *db, const char *const *bills, size_t n, const char *dir,
 		    struct pm_err *e);
 
+/* The style sheet inside every notice's <style> element, as written: a
+ * page that serves a notice names its hash in its content security
+ * policy. */
+const char *pm_notice_css(void);
+
 /* A bill line's breakdown as the notice shows it: its facts ("单价
  * 2.3500，面积(m²) 111.45"), then one line per tier, share or register
  * that counted; the web's bill page shows the same. */

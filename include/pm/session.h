@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "pm/err.h"
 
 struct pm_db;
@@ -65,6 +67,14 @@ int pm_signin_code_send(struct pm_db *db, const char *login, const char *address
 int pm_signin_code(struct pm_db *db, const char *login, const char *code, const char *address,
 		   const struct pm_signin_limits *l, char token[PM_SESSION_TOKEN], struct pm_session *s,
 		   struct pm_err *e);
+
+/* For pm-web sessions and signout: the live sessions (not ended, not
+ * expired by l) of login (NULL: everyone), newest first, as
+ * {"type":"session","id","login","address","created_at","seen_at"}; and
+ * ending all of a user's, audited once, *n saying how many. */
+int pm_session_each(struct pm_db *db, const char *login, const struct pm_signin_limits *l,
+		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+int pm_session_end_user(struct pm_db *db, const char *login, long *n, struct pm_err *e);
 
 /* A random token: 32 bytes from libsodium as 64 hex digits. */
 int pm_session_token(char token[PM_SESSION_TOKEN], struct pm_err *e);
