@@ -129,6 +129,14 @@ static size_t io_read(struct io *io, char *buf, size_t n)
 	return got;
 }
 
+/* FastCGI's own error stream, which the server logs. */
+static void fcgi_log(void *ctx, const char *line)
+{
+	FCGX_Request *fr = ctx;
+
+	FCGX_FPrintF(fr->err, "%s\n", line);
+}
+
 static int io_write(struct io *io, const char *buf, size_t n)
 {
 	if (!io->fcgi)
@@ -222,6 +230,8 @@ static int serve(int fastcgi)
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		return PM_EUNAVAIL;
 	io.fcgi = &fr;
+	w.log = fcgi_log;
+	w.log_ctx = &fr;
 	while (FCGX_Accept_r(&fr) >= 0) {
 		if (handle(&w, &io))
 			rc = PM_EIO;

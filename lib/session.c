@@ -116,11 +116,13 @@ int pm_session_find(struct pm_db *db, const char *token, const struct pm_signin_
 	snprintf(s->login, sizeof s->login, "%s", (const char *)sqlite3_column_text(st, 4));
 	gone = sqlite3_column_int(st, 5) || sqlite3_column_int(st, 6);
 	sqlite3_reset(st);
-	if (gone)
+	if (gone) {
+		memset(s, 0, sizeof *s);
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
+	}
 	if (now - s->seen_at > l->idle || now - s->created_at > l->lifetime) {
-		/* Read-only to this caller, it still ends here: the row is kept. */
 		session_close(db, s->id, now, NULL);
+		memset(s, 0, sizeof *s);
 		return pm_err_set(e, PM_ENOPERM, _("the session has expired: sign in again"));
 	}
 	if (now - s->seen_at > TOUCH_EVERY && (st = pm_db_stmt(db, touch, NULL))) {

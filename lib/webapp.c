@@ -26,6 +26,21 @@ int pm_web_fail(struct pm_web *w, int code, const char *fmt, ...)
 	return code;
 }
 
+void pm_web_log(struct pm_web *w, const char *fmt, ...)
+{
+	char line[PM_ERR_MSG_MAX + 256];
+	va_list ap;
+	int n = snprintf(line, sizeof line, "pm-web: ");
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (w->log)
+		w->log(w->log_ctx, line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
 /* The store, once per process: a FastCGI responder keeps it open. */
 static int store(struct pm_web *w)
 {
@@ -283,7 +298,7 @@ void pm_web_error(struct pm_web *w, int rc)
 	shown = !w->err.internal && w->err.msg[0] &&
 		(rc == PM_ENOPERM || rc == PM_EDATA || rc == PM_EUSAGE || rc == PM_EFAIL || rc == PM_ENOINPUT);
 	if (!shown)
-		fprintf(stderr, "pm-web: %s %s: %s\n", w->req.method, w->req.path, w->err.msg[0] ? w->err.msg : "?");
+		pm_web_log(w, "%s %s: %s", w->req.method, w->req.path, w->err.msg[0] ? w->err.msg : "?");
 	snprintf(code, sizeof code, "%d", status);
 	for (size_t i = 0; i < sizeof titles / sizeof *titles; i++)
 		if (strcmp(titles[i][0], code) == 0)

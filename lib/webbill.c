@@ -658,7 +658,7 @@ int pm_page_callback(struct pm_web *w)
 	}
 	w->res.status = rc == PM_ENOINPUT ? 404 : rc == PM_ENOPERM ? 401 : rc == PM_EDATA ? 400 : rc == PM_ETEMPFAIL ? 503 : 500;
 	if (w->err.internal || w->res.status >= 500)
-		fprintf(stderr, "pm-web: callback %s: %s\n", channel, w->err.msg);
+		pm_web_log(w, "callback %s: %s", channel, w->err.msg);
 	err = json_pack("{s:s, s:s}", "type", "error", "error",
 			w->err.internal || w->res.status >= 500 ? "unavailable, try again" : w->err.msg);
 	json_dumpf(err, w->res.f, JSON_COMPACT);

@@ -35,6 +35,10 @@ struct pm_web {
 	char arg[PM_WEB_MAX_ARGS][PM_WEB_MAX_PATH]; /* the route's "*" segments */
 	char community[128];
 	char pre[PM_SESSION_TOKEN];     /* the sign-in forms' token */
+	/* Where a failure not shown on the page is told (the server's error
+	 * log): a line without its newline; NULL: stderr. */
+	void (*log)(void *ctx, const char *line);
+	void *log_ctx;
 	struct pm_err err;
 };
 
@@ -57,6 +61,8 @@ int pm_web_begin(struct pm_web *w, unsigned needs);
  * quote nothing internal; anything else is logged to stderr (the
  * server's error log) and shown as a plain apology. */
 void pm_web_error(struct pm_web *w, int rc);
+/* A line for the server's error log ("pm-web: " first). */
+void pm_web_log(struct pm_web *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends a request: forgets the session and actor, keeps the store. */
 void pm_web_end(struct pm_web *w);
 
