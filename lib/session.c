@@ -158,7 +158,7 @@ int pm_session_each(struct pm_db *db, const char *login, const struct pm_signin_
 {
 	static const char sql[] =
 		"SELECT s.id, u.login, s.address, s.created_at, s.seen_at FROM web_session s JOIN user u ON u.id = s.user_id"
-		" WHERE s.ended_at IS NULL AND s.seen_at > ?2 AND s.created_at > ?3 AND (?1 IS NULL OR u.login = ?1)"
+		" WHERE s.ended_at IS NULL AND u.disabled = 0 AND s.seen_at > ?2 AND s.created_at > ?3 AND (?1 IS NULL OR u.login = ?1)"
 		" ORDER BY s.id DESC";
 	char created[PM_TIME_BUF], seen[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
