@@ -81,13 +81,15 @@ web_start() {
 	{
 		printf 'server.document-root = "%s/www"\nserver.port = %s\nserver.bind = "127.0.0.1"\n' "$T" "$port"
 		printf 'server.username = "www-data"\nserver.groupname = "www-data"\n'
-		printf 'server.errorlog = "%s/log/error.log"\nserver.max-request-size = 65536\n' "$T"
+		printf 'server.errorlog = "%s/log/error.log"\nserver.breakagelog = "%s/log/cgi.log"\n' "$T" "$T"
+		printf 'server.max-request-size = 65536\n'
 		printf 'mimetype.assign = (".css" => "text/css; charset=utf-8", ".png" => "image/png")\n'
 		if [ "$PM_WEB_MODE" = fastcgi ]; then
 			printf 'server.modules = ("mod_alias", "mod_fastcgi")\n'
 			printf 'alias.url = ("/pm-static/" => "%s/static/")\n' "$T"
+			printf '$HTTP["url"] =~ "^/pm(/|$)" {\n'
 			printf 'fastcgi.server = ("/pm" => (("socket" => "%s/log/pm-web.sock", "bin-path" => "%s/cgi-bin/pm-web",\n' "$T" "$T"
-			printf '  "check-local" => "disable", "max-procs" => 2, "bin-environment" => (%s))))\n' "$(_env_pairs)"
+			printf '  "check-local" => "disable", "max-procs" => 2, "bin-environment" => (%s))))\n}\n' "$(_env_pairs)"
 		else
 			printf 'server.modules = ("mod_alias", "mod_setenv", "mod_cgi")\n'
 			printf 'alias.url = ("/pm-static/" => "%s/static/", "/pm" => "%s/cgi-bin/pm-web")\n' "$T" "$T"
