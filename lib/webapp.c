@@ -116,6 +116,8 @@ void pm_web_end(struct pm_web *w)
 	memset(&w->actor, 0, sizeof w->actor);
 	memset(w->arg, 0, sizeof w->arg);
 	w->community[0] = w->pre[0] = '\0';
+	json_decref(w->repair);
+	w->repair = NULL;
 	pm_err_clear(&w->err);
 	if (w->db)
 		pm_db_set_actor(w->db, "system");

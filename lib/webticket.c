@@ -21,6 +21,21 @@
 
 /* ---- reporting a repair ---- */
 
+/* What people call a category: its label in the repair section. */
+static const char *category_label(struct pm_web *w, const char *name)
+{
+	struct pm_err ignored;
+	json_t *c;
+	size_t i;
+
+	if (!w->repair && pm_config_today(w->db, "repair", &w->repair, &ignored))
+		w->repair = NULL;
+	json_array_foreach(json_object_get(w->repair, "categories"), i, c)
+		if (name && STR(c, "label") && !strcmp(STR(c, "name"), name))
+			return STR(c, "label");
+	return name ? name : "";
+}
+
 static int unit_option(void *ctx, json_t *u)
 {
 	struct pm_web *w = ctx;
@@ -145,7 +160,7 @@ static int ticket_row(void *ctx, json_t *t)
 		    w->req.script, NUM(t, "id"), NUM(t, "id"), pm_web_ticket_status(STR(t, "status")),
 		    json_is_true(json_object_get(t, "accept_breached")) || json_is_true(json_object_get(t, "resolve_breached"))
 			    ? " <span class=\"late\">超时</span>" : "",
-		    STR(t, "category"), STR(t, "unit") ? STR(t, "unit") : STR(t, "area") ? STR(t, "area") : "",
+		    category_label(w, STR(t, "category")), STR(t, "unit") ? STR(t, "unit") : STR(t, "area") ? STR(t, "area") : "",
 		    STR(t, "text"));
 	pm_web_time(f, STR(t, "submitted_at"));
 	pm_html_fmt(f, "</td><td>%s</td></tr>\n", STR(t, "assignee") ? STR(t, "assignee") : "");
@@ -321,7 +336,7 @@ int pm_page_ticket(struct pm_web *w)
 	else if (fresh && !strcmp(fresh, "repeated"))
 		pm_html_note(f, "warn", "这个问题您已经报修过，工单仍在处理中；您的再次反映已记录在这张工单上。");
 	pm_html_fmt(f, "<p class=\"big\"><span class=\"status\">%s</span></p>\n<p>%s · %s</p>\n<p>%s</p>\n",
-		    pm_web_ticket_status(STR(t, "status")), STR(t, "category"),
+		    pm_web_ticket_status(STR(t, "status")), category_label(w, STR(t, "category")),
 		    STR(t, "unit") ? STR(t, "unit") : STR(t, "area") ? STR(t, "area") : "", STR(t, "text"));
 	if (STR(t, "assignee"))
 		pm_html_fmt(f, "<p>处理人：%s</p>\n", STR(t, "assignee"));

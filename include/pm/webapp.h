@@ -11,6 +11,8 @@
 #ifndef PM_WEBAPP_H
 #define PM_WEBAPP_H
 
+#include <jansson.h>
+
 #include "pm/auth.h"
 #include "pm/err.h"
 #include "pm/session.h"
@@ -35,6 +37,7 @@ struct pm_web {
 	char arg[PM_WEB_MAX_ARGS][PM_WEB_MAX_PATH]; /* the route's "*" segments */
 	char community[128];
 	char pre[PM_SESSION_TOKEN];     /* the sign-in forms' token */
+	json_t *repair;                 /* the repair section, once a request */
 	/* Where a failure not shown on the page is told (the server's error
 	 * log): a line without its newline; NULL: stderr. */
 	void (*log)(void *ctx, const char *line);
