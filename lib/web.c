@@ -309,7 +309,7 @@ static void part_head_free(struct part_head *h)
 static int part_head(const char *s, size_t len, struct part_head *h, struct pm_err *e)
 {
 	const char *end = s + len, *eol;
-	int bad = 0;
+	int bad = 0, seen = 0;
 
 	memset(h, 0, sizeof *h);
 	for (; s < end; s = eol + 2) {
@@ -319,9 +319,15 @@ static int part_head(const char *s, size_t len, struct part_head *h, struct pm_e
 		n = (size_t)(eol - s);
 		if (!pm_web_text_ok(s, n))
 			bad = 1;
-		else if (n > 20 && strncasecmp(s, "Content-Disposition:", 20) == 0 && !h->name) {
-			h->name = disposition_param(s, n, "name", &bad);
-			h->filename = disposition_param(s, n, "filename", &bad);
+		else if (n > 20 && strncasecmp(s, "Content-Disposition:", 20) == 0) {
+			/* One disposition line a part: a second one makes its
+			 * name ambiguous. */
+			if (seen++)
+				bad = 1;
+			else {
+				h->name = disposition_param(s, n, "name", &bad);
+				h->filename = disposition_param(s, n, "filename", &bad);
+			}
 		} else if (n > 13 && strncasecmp(s, "Content-Type:", 13) == 0 && !h->type) {
 			const char *v = s + 13;
 			while (v < eol && *v == ' ')

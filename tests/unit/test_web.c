@@ -118,6 +118,11 @@ static void test_multipart_rejects(void **state)
 		{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=a\r\n\r\nx\r\n--b--"},
 		{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\x01\r\n--b--"},
 		{"multipart/form-data; boundary=b", "--bjunk"},
+		/* a second disposition line: rejected, and nothing of the first leaks */
+		{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; filename=\"\"\r\n"
+						    "Content-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--b--"},
+		{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n"
+						    "Content-Disposition: form-data; name=\"b\"\r\n\r\nx\r\n--b--"},
 		{"text/plain; boundary=b", "--b--"},
 	};
 	struct pm_web_params p = {0};
