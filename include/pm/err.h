@@ -25,10 +25,10 @@ enum pm_code {
 
 struct pm_err {
 	int code;
+	char msg[PM_ERR_MSG_MAX];
 	/* The message quotes SQLite or the system (a failed query, a file's
 	 * path): for the log and the command line, never for a web page. */
 	int internal;
-	char msg[PM_ERR_MSG_MAX];
 };
 
 /* Sets code and message (printf-style, truncated to fit) and returns code.
