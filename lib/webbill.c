@@ -584,38 +584,15 @@ int pm_page_dashboard(struct pm_web *w)
 
 /* ---- exports ---- */
 
-static int export_xlsx(struct pm_web *w, const char *period)
-{
-	char dir[] = "/tmp/pm-web.XXXXXX", path[64];
-	long rows;
-	FILE *in;
-	int rc;
-
-	if (!mkdtemp(dir))
-		return pm_err_internal(&w->err, PM_ECANTCREAT, "cannot make a directory in /tmp");
-	snprintf(path, sizeof path, "%s/export.xlsx", dir);
-	rc = pm_export_xlsx(w->db, period, path, &rows, &w->err);
-	if (rc == PM_OK && (in = fopen(path, "rb"))) {
-		char buf[8192];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-			fwrite(buf, 1, n, w->res.f);
-		fclose(in);
-	} else if (rc == PM_OK) {
-		rc = pm_err_internal(&w->err, PM_EIO, "cannot read '%s'", path);
-	}
-	unlink(path);
-	rmdir(dir);
-	return rc;
-}
-
+/* CSV only, with the byte-order mark that spreadsheets want: the xlsx
+ * workbook is pm-bill export's, as libxlsxwriter would load libcrypto
+ * into every CGI start of pm-web. */
 int pm_page_export(struct pm_web *w)
 {
-	const char *period = pm_web_param(w, "period"), *format = pm_web_param(w, "format");
+	const char *period = pm_web_param(w, "period");
 	struct pm_period p;
 	FILE *f = w->res.f;
 	long rows;
-	int xlsx;
 
 	if (pm_auth_check(&w->actor, "bill.export", &w->err))
 		return w->err.code;
@@ -623,21 +600,15 @@ int pm_page_export(struct pm_web *w)
 		pm_web_page(w, "导出账单明细");
 		fputs("<form method=\"get\">", f);
 		pm_html_fmt(f, "<label>账期<input name=\"period\" placeholder=\"2026-11\" pattern=\"[0-9]{4}-[0-9]{2}\" required></label>"
-			       "<label>格式<select name=\"format\"><option value=\"csv\">CSV</option>"
-			       "<option value=\"xlsx\">Excel (xlsx)</option></select></label><button>下载</button></form>\n");
+			       "<button>下载 CSV</button></form>\n"
+			       "<p class=\"muted\">Excel 文件请在服务器上运行 pm-bill export --file-format xlsx</p>\n");
 		pm_web_page_end(w);
 		return PM_OK;
 	}
-	if (pm_period_parse(period, &p, &w->err))
+	if (pm_period_parse(period, &p, &w->err) || pm_export_csv(w->db, period, f, 1, &rows, &w->err))
 		return w->err.code;
-	xlsx = format && !strcmp(format, "xlsx");
-	if (format && !xlsx && strcmp(format, "csv"))
-		return pm_web_fail(w, PM_EDATA, "unknown format '%s': expected csv or xlsx", format);
-	if (xlsx ? export_xlsx(w, period) : pm_export_csv(w->db, period, f, 1, &rows, &w->err))
-		return w->err.code;
-	w->res.type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
-	snprintf(w->res.disposition, sizeof w->res.disposition, "attachment; filename=\"bills-%s.%s\"", period,
-		 xlsx ? "xlsx" : "csv");
+	w->res.type = "text/csv; charset=utf-8";
+	snprintf(w->res.disposition, sizeof w->res.disposition, "attachment; filename=\"bills-%s.csv\"", period);
 	return PM_OK;
 }
 

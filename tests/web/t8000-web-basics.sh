@@ -81,5 +81,17 @@ expect_eq "$(sql 'SELECT ended_at IS NOT NULL FROM web_session')" 1 "and ends th
 curl -s -o /dev/null -b "pm_session=$token" -D "$T/head" "$BASE/"
 expect_head '^Location: /pm/login' "the old token opens nothing"
 
+signin fin
+get /export
+expect_code 200 "finance's export page"
+expect_eq "$(grep -c 'xlsx' "$T/body")" 1 "offers CSV, and names pm-bill export for xlsx"
+get '/export?period=2026-11'
+expect_code 200 "the period's bill lines download"
+expect_head '^Content-Type: text/csv; charset=utf-8' "as CSV"
+expect_head '^Content-Disposition: attachment; filename="bills-2026-11.csv"' "named for the period"
+expect_eq "$(head -c 3 "$T/body" | od -An -tx1 | tr -d ' ')" efbbbf "with the byte-order mark spreadsheets want"
+expect_eq "$(grep -c '1-1-101' "$T/body")" "$(sql "SELECT count(*) FROM bill_line l JOIN bill b ON b.id = l.bill_id JOIN unit u ON u.id = b.unit_id WHERE u.code = '1-1-101'")" \
+	"a row for each of 1-1-101's bill lines"
+
 expect_eq "$(cat "$T"/log/*.log | grep -c 'pm-web')" 0 "nothing went wrong in the server's log"
 done_testing
