@@ -101,7 +101,9 @@ get /photo/1
 expect_code 500 "a photo that cannot be read is a plain 500"
 expect_body '服务出错了' "with an apology"
 expect_eq "$(grep -c "$T\|sqlite\|SELECT\|photos" "$T/body")" 0 "naming no path, no SQL"
-expect_eq "$(cat "$T"/log/*.log | grep -c "pm-web: GET /photo/1: .*photos' is not a directory")" 1 "the server's log has the details"
+# The message is in the pages' language, which lighttpd's FastCGI log
+# writes as escaped bytes: the path is what both logs show alike.
+expect_eq "$(cat "$T"/log/*.log | grep -c "pm-web: GET /photo/1: '$PM_DB.photos' ")" 1 "the server's log has the details"
 rm -f "$PM_DB.photos"
 mv "$T/photos.kept" "$PM_DB.photos"
 done_testing
