@@ -225,8 +225,11 @@ static int serve(int fastcgi)
 	web_locale();
 	w.db_path = db && *db ? db : "pm.db";
 	w.assets = assets && *assets ? assets : "/pm-static";
-	if (!fastcgi)
-		return handle(&w, &io) ? PM_EIO : PM_OK;
+	if (!fastcgi) {
+		rc = handle(&w, &io) ? PM_EIO : PM_OK;
+		pm_db_close(w.db);
+		return rc;
+	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		return PM_EUNAVAIL;
 	io.fcgi = &fr;
