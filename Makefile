@@ -20,6 +20,11 @@ HTTP_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 MQTT_LIBS  := $(shell pkg-config --libs libmosquitto 2>/dev/null)
 XLSX_LIBS  := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 QR_LIBS    := $(shell pkg-config --libs libqrencode 2>/dev/null)
+FCGI_LIBS  := -lfcgi
+# pm-web starts once a request as CGI: its libraries linked in, and no
+# libxlsxwriter (with the libcrypto it loads), save the dynamic loader
+# most of a do-nothing program's start-up again (tests/bench/web.sh).
+WEB_LIBS   := -Wl,-Bstatic $(PKG_LIBS) $(FCGI_LIBS) -Wl,-Bdynamic
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -53,7 +58,7 @@ PO       := $(wildcard share/locale/*.po)
 MO       := $(PO:share/locale/%.po=$(B)/locale/%/LC_MESSAGES/pm.mo)
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all deps check check-asan check-valgrind bench demo fuzz install uninstall clean tests
+.PHONY: FORCE all deps check check-asan check-valgrind bench demo web-demo fuzz install uninstall clean tests
 
 all: $(BINS) $(B)/libpm.a $(B)/libpm.pc $(MO)
 
@@ -87,6 +92,11 @@ $(B)/libpm-http.a: $(HTTP_OBJ)
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+
+# pm-web alone links libfcgi, for its FastCGI mode.
+$(B)/bin/pm-web: $(B)/cmd/pm-web.o $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(WEB_LIBS) -lm
 
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
@@ -160,6 +170,10 @@ bench: deps
 demo: deps
 	$(MAKE) all
 	sh share/pm/examples/demo.sh $(B)/bin
+
+web-demo: deps
+	$(MAKE) all
+	sh share/pm/examples/web-demo.sh $(B)/bin $(PORT)
 
 deps:
 	@sh share/pm/deps.sh

@@ -84,6 +84,7 @@ extern const struct pm_schema pm_gates_schema, pm_alarms_schema;    /* lib/gate.
 extern const struct pm_schema pm_visitors_schema;                  /* lib/visitor.c */
 extern const struct pm_schema pm_parking_schema;                   /* lib/parking.c */
 extern const struct pm_schema pm_mqtt_schema;                      /* lib/mqtt.c */
+extern const struct pm_schema pm_web_schema;                       /* lib/web.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with
