@@ -332,6 +332,13 @@ int pm_announce_push(struct pm_db *db, struct pm_notify *n, int64_t id, int chan
 	return finish(db, rc, e);
 }
 
+int64_t pm_announce_audience(const struct pm_actor *a)
+{
+	if (a->role != PM_ROLE_OWNER)
+		return 0;
+	return a->person_id ? a->person_id : -1;
+}
+
 int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 		     int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {

@@ -8,7 +8,9 @@
 #include <sodium.h>
 
 #include "pm/audit.h"
+#include "pm/auth.h"
 #include "pm/bill.h"
+#include "pm/community.h"
 #include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/meter.h"
@@ -1707,6 +1709,21 @@ int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, st
 		return e->code;
 	snprintf(unit, size, "%s", b.unit);
 	return PM_OK;
+}
+
+int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *bill, const char *unit,
+		     struct pm_err *e)
+{
+	char of[64];
+
+	if (pm_auth_check(a, "bill.read", e) || (bill && pm_bill_unit(db, bill, of, sizeof of, e)))
+		return e->code;
+	if (bill)
+		unit = of;
+	if (!unit && a->role == PM_ROLE_OWNER)
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' (owner) reads the bills of one unit or one bill at a time"),
+				  a->login);
+	return unit ? pm_unit_may_read(db, a, unit, e) : PM_OK;
 }
 
 static json_t *bill_json(sqlite3_stmt *st)

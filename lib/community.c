@@ -284,8 +284,8 @@ int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t *
 	return PM_OK;
 }
 
-int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code,
-		    struct pm_err *e)
+int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *code,
+		     struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id"
@@ -298,6 +298,8 @@ int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code
 		return e->code;
 	if (a->role != PM_ROLE_OWNER)
 		return PM_OK;
+	if (!code)
+		return pm_err_set(e, PM_ENOPERM, _("an owner sees only their own units: use 'pm unit show'"));
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);

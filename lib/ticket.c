@@ -238,7 +238,7 @@ int pm_ticket_may_see(struct pm_db *db, const struct pm_actor *a, const struct p
 		return e->code;
 	if (a->role != PM_ROLE_OWNER || (a->person_id && r->reporter_id == a->person_id))
 		return PM_OK;
-	if (r->unit[0] && pm_unit_may_see(db, a, r->unit, e) == PM_OK)
+	if (r->unit[0] && pm_unit_may_read(db, a, r->unit, e) == PM_OK)
 		return PM_OK;
 	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see ticket %lld"), a->login,
 			  (long long)r->id);
@@ -446,7 +446,7 @@ static int resolve_who(struct pm_db *db, const struct pm_actor *a, const struct 
 	if (a->role == PM_ROLE_OWNER) {
 		if (!t->unit)
 			return pm_err_set(e, PM_EDATA, _("an owner must name their unit"));
-		if (pm_unit_may_see(db, a, t->unit, e))
+		if (pm_unit_may_read(db, a, t->unit, e))
 			return e->code;
 	}
 	if (lookup(db, unit_id_sql, "unit", t->unit, &w->unit, e) ||

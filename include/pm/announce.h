@@ -51,6 +51,9 @@ int pm_announce_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e
  * pinned first, newest first: the current ones (not past their end), or
  * all. With person_id (not 0) only those addressed to that person's
  * current units. fn's non-zero return stops the walk and is returned. */
+/* The person_id for pm_announce_each that actor may read: 0 (all) for
+ * staff, an owner's own person, -1 (none) for an owner linked to no one. */
+int64_t pm_announce_audience(const struct pm_actor *a);
 int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 		     int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
 

@@ -13,6 +13,7 @@
 #include "pm/timeutil.h"
 
 struct pm_db;
+struct pm_actor;
 
 /* A bill run for one period: one draft bill per billable unit with one
  * line per fee item. Each bill is computed from its inputs (the config
@@ -89,6 +90,13 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The unit a bill is for, to check who may see it. */
 int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, struct pm_err *e);
+/* Whether actor may read bill (a code), else the bills of unit, else,
+ * both NULL, every bill of the community (a list, a period's notices):
+ * bill.read, and an owner only those of a unit they live in, one unit or
+ * bill at a time (PM_ENOPERM). Statements and reward points are read
+ * under the same rule. Every program and the web front end ask this. */
+int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *bill, const char *unit,
+		     struct pm_err *e);
 
 /* A payment: to a named bill, else the unit's open bills oldest due
  * first, within a bill by the configured allocation order; the excess is
