@@ -172,12 +172,11 @@ static const struct pm_opt list_opts[] = {
 
 static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 {
-	static const char *const statuses[] = {"draft", "issued", "partial", "paid", "void"};
 	struct pm_bill_filter f = {0};
 	struct pm_period p;
 	struct pm_db *db;
 	const char *arg;
-	int k, ok = 0;
+	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -189,10 +188,8 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	for (size_t i = 0; f.status && i < 5; i++)
-		ok |= strcmp(f.status, statuses[i]) == 0;
-	if (f.status && !ok)
-		return pm_cli_usage(c, _("unknown status '%s': expected draft, issued, partial, paid or void"), f.status);
+	if (f.status && pm_bill_status_parse(f.status, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
 	if (f.period && pm_cli_arg_period(c, "--period", f.period, &p))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "bill.read", &db))
@@ -348,14 +345,9 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		if (f[i])
 			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
-	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK && (rc = pm_db_begin(db, &c->err)) == PM_OK) {
-		rc = pm_bill_pay(db, &p, &did, &out, &c->err);
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, &c->err);
-		if (rc == PM_OK)
-			rc = pm_cli_out_new(c, out);
-		else
-			json_decref(out);
-	}
+	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK &&
+	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK)
+		rc = pm_cli_out_new(c, out);
 	json_decref(rec);
 	return rc;
 }

@@ -417,8 +417,7 @@ static int cmd_user_passwd(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &db))
 		return c->err.code;
-	if (pm_auth_check(&c->actor, strcmp(login, c->actor.login) == 0 ? "user.passwd.self" : "user.admin",
-			  &c->err))
+	if (pm_user_may_passwd(&c->actor, login, &c->err))
 		return c->err.code;
 	if (read_password(c, pw, sizeof pw))
 		return c->err.code;

@@ -118,6 +118,15 @@ int pm_asset_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct p
 	return pm_audit_log(db, exists ? "asset.update" : "asset.add", object, NULL, rec, e);
 }
 
+int pm_asset_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
+{
+	int rc;
+
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	return pm_db_end(db, pm_asset_upsert(db, rec, did, e), e);
+}
+
 #define ASSET_COLS \
 	"SELECT a.code, a.name, a.kind, a.location, a.model, a.installed, a.warranty_end, a.interval_days," \
 	" a.retired, (SELECT max(resolved_at) FROM ticket t WHERE t.asset_id = a.id) FROM asset a"

@@ -689,7 +689,7 @@ int pm_audit_key_create(struct pm_db *db, json_t *after, struct pm_err *e)
 		json_object_update(row, after);
 	if ((rc = pm_db_begin(db, e)) == PM_OK) {
 		rc = pm_audit_log(db, KEY_ACTION, KEY_OBJECT, NULL, row, e);
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+		rc = pm_db_end(db, rc, e);
 	}
 	json_decref(row);
 	return rc;

@@ -1742,6 +1742,16 @@ static json_t *bill_json(sqlite3_stmt *st)
 		"config_version", (json_int_t)sqlite3_column_int64(st, 10));
 }
 
+int pm_bill_status_parse(const char *s, struct pm_err *e)
+{
+	static const char *const statuses[] = {"draft", "issued", "partial", "paid", "void"};
+
+	for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return PM_OK;
+	return pm_err_set(e, PM_EUSAGE, _("unknown status '%s': expected draft, issued, partial, paid or void"), s);
+}
+
 int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(void *ctx, json_t *bill),
 		 void *ctx, struct pm_err *e)
 {

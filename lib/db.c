@@ -475,6 +475,14 @@ void pm_db_rollback(struct pm_db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int pm_db_end(struct pm_db *db, int rc, struct pm_err *e)
+{
+	if (rc == PM_OK)
+		return pm_db_commit(db, e);
+	pm_db_rollback(db);
+	return rc;
+}
+
 sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e)
 {
 	struct stmt_slot *s = db->stmts;

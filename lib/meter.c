@@ -320,6 +320,21 @@ int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct p
 	return PM_OK;
 }
 
+int pm_meter_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
+{
+	char object[80];
+	int rc;
+
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	rc = pm_meter_upsert(db, rec, did, e);
+	if (rc == PM_OK && *did != PM_UNCHANGED) {
+		snprintf(object, sizeof object, "meter:%s", json_string_value(json_object_get(rec, "code")));
+		rc = pm_audit_log(db, *did == PM_INSERTED ? "meter.add" : "meter.update", object, NULL, rec, e);
+	}
+	return pm_db_end(db, rc, e);
+}
+
 #define METER_COLS \
 	"SELECT m.code, m.kind, m.scope, u.code, b.code, m.address, m.multiplier, m.digits, m.uom," \
 	" m.registers, m.installed_at, m.initial, m.retired_at, m.final, p.code" \

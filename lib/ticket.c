@@ -595,6 +595,16 @@ int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm
 	return rc;
 }
 
+int pm_ticket_submit_one(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_new *t,
+			 int64_t *id, enum pm_ticket_outcome *did, struct pm_err *e)
+{
+	int rc;
+
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	return pm_db_end(db, pm_ticket_submit(db, a, t, id, did, e), e);
+}
+
 /* ---- steps ---- */
 
 /* The business hours a ticket's clocks count in, or NULL for wall time. */

@@ -77,8 +77,13 @@ struct pm_bill_issue {
 };
 int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e);
 
+/* PM_OK when s is a bill's status (draft, issued, partial, paid, void),
+ * else PM_EUSAGE naming them. */
+int pm_bill_status_parse(const char *s, struct pm_err *e);
+
 /* Bills as summary records, by period then unit. Any filter may be NULL;
- * overdue: issued or partial, due before today. */
+ * status one pm_bill_status_parse accepts; overdue: issued or partial,
+ * due before today. */
 struct pm_bill_filter {
 	const char *period, *status, *unit, *building;
 	int overdue;
@@ -121,6 +126,10 @@ int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);
 int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e);
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		struct pm_err *e);
+/* pm_bill_pay in a write transaction of its own: one payment (pm-bill
+ * pay, a payment callback). *out is NULL unless it committed. */
+int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
+		    struct pm_err *e);
 
 /* Each its own transaction, audited. void: an issued or draft bill with
  * nothing paid; adjust: a credit (< 0) or debit note on an issued bill,

@@ -47,6 +47,9 @@ int pm_db_schema_version(void);
 int pm_db_begin(struct pm_db *db, struct pm_err *e);
 int pm_db_commit(struct pm_db *db, struct pm_err *e);
 void pm_db_rollback(struct pm_db *db);
+/* Ends the write begun with pm_db_begin after work that returned rc:
+ * commits when rc is PM_OK, else rolls back and returns rc. */
+int pm_db_end(struct pm_db *db, int rc, struct pm_err *e);
 
 /* A prepared statement kept for the life of the handle, keyed by the
  * address of sql (pass string literals), reset and unbound on each call. */

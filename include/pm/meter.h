@@ -38,6 +38,10 @@ const char *pm_meter_reg_name(int reg);
  * PM_METER_TURN_MAX. Inside a write transaction; a bad record (PM_EDATA)
  * writes nothing. */
 int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+/* pm_meter_upsert of one meter in a write transaction of its own, audited
+ * as meter.add or meter.update (pm-meter add); an unchanged meter writes
+ * nothing. */
+int pm_meter_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
 /* The fields of a meter record, for the import to refuse others. */
 extern const char *const pm_meter_fields[];
 int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
