@@ -461,7 +461,7 @@ static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permi
 		return c->stop ? c->stop : -1;
 	if (pm_cli_db(c, permission, db))
 		return c->err.code;
-	*day = pm_date_of(pm_now(), pm_db_tz(*db));
+	*day = pm_db_today(*db);
 	return as_of ? pm_cli_arg_date(c, "--as-of", as_of, day) : PM_OK;
 }
 

@@ -20,7 +20,7 @@ enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASS
 static int parse_day(struct pm_ctx *c, const char *s, int32_t *day)
 {
 	if (!s) {
-		*day = pm_date_of(pm_now(), pm_db_tz(c->db));
+		*day = pm_db_today(c->db);
 		return PM_OK;
 	}
 	return pm_cli_arg_date(c, "--date", s, day);

@@ -64,7 +64,7 @@ static void key_where(struct pm_db *db, char *where, size_t n, int *named)
 	*named = 0;
 	if (access(where + 5, F_OK) == 0)
 		return;
-	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, &ignored) == PM_OK &&
+	if (pm_config_current(db, pm_db_today(db), &cfg, &ignored) == PM_OK &&
 	    (v = json_string_value(json_object_get(pm_config_section(cfg, "audit"), "key"))))
 		ref = strdup(v);
 	pm_config_free(cfg);

@@ -447,13 +447,19 @@ static int served_add(struct served *s, int64_t unit, int64_t weight)
 	return 0;
 }
 
+/* Whether unit u is billable in a period, as SQL: delivered by its last
+ * day (bound to the parameter last as YYYY-MM-DD), or with no delivery
+ * date. The one rule for a run's units, a named unit and the units that
+ * share a cost. */
+#define UNIT_BILLABLE(u, last) "(" u ".delivered IS NULL OR " u ".delivered <= " last ")"
+
 static int served_units(struct run *rn, const struct fee *f, int64_t building, struct served *s,
 			struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT u.id, CASE ?2 WHEN 'equal' THEN 1 WHEN 'area' THEN u.area_centi"
 		" ELSE (SELECT coalesce(sum(usage), 0) FROM temp.bu WHERE bu.unit_id = u.id AND bu.kind = ?3) END"
-		" FROM unit u WHERE (?1 = 0 OR u.building_id = ?1) AND (u.delivered IS NULL OR u.delivered <= ?4)"
+		" FROM unit u WHERE (?1 = 0 OR u.building_id = ?1) AND " UNIT_BILLABLE("u", "?4")
 		" AND u.use IN (SELECT value FROM json_each(?5)) ORDER BY u.code";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF], *uses = json_dumps(json_object_get(f->j, "uses"), JSON_COMPACT);
@@ -1262,7 +1268,7 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 	return rc;
 }
 
-#define UNIT_COLS "SELECT u.id, u.code, u.area_centi, u.use, u.delivered FROM unit u"
+#define UNIT_COLS "u.id, u.code, u.area_centi, u.use, u.delivered"
 
 static void unit_of(sqlite3_stmt *st, struct unit *u)
 {
@@ -1277,8 +1283,8 @@ static void unit_of(sqlite3_stmt *st, struct unit *u)
  * moves on, *done counts. 0 rows: the end. */
 static int bill_batch(struct run *rn, char *after, size_t size, long *rows, struct pm_err *e)
 {
-	static const char sql[] = UNIT_COLS
-		" WHERE u.code > ?1 AND (u.delivered IS NULL OR u.delivered <= ?2) ORDER BY u.code LIMIT ?3";
+	static const char sql[] = "SELECT " UNIT_COLS " FROM unit u"
+		" WHERE u.code > ?1 AND " UNIT_BILLABLE("u", "?2") " ORDER BY u.code LIMIT ?3";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF];
 	struct unit u;
@@ -1305,7 +1311,7 @@ static int bill_batch(struct run *rn, char *after, size_t size, long *rows, stru
 
 static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 {
-	static const char sql[] = UNIT_COLS " WHERE u.code = ?1";
+	static const char sql[] = "SELECT " UNIT_COLS ", " UNIT_BILLABLE("u", "?2") " FROM unit u WHERE u.code = ?1";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF];
 	struct unit u;
@@ -1314,14 +1320,11 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_date_fmt(rn->last, last), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		unit_of(st, &u);
-		/* Delivered after the period: not billable, as in bill_batch. */
-		if (u.delivered && strcmp(u.delivered, pm_date_fmt(rn->last, last)) > 0)
-			rc = PM_OK;
-		else
-			rc = bill_unit(rn, &u, e);
+		rc = sqlite3_column_int(st, 5) ? bill_unit(rn, &u, e) : PM_OK;
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -1596,7 +1599,7 @@ static int rebill_bill(struct run *rn, struct pm_rebill *rb, const struct pm_bil
 		       struct bill *b, struct pm_err *e)
 {
 	static const char sql[] = "SELECT coalesce(inputs, '') FROM bill WHERE id = ?";
-	static const char unit_sql[] = UNIT_COLS " WHERE u.id = ?1";
+	static const char unit_sql[] = "SELECT " UNIT_COLS " FROM unit u WHERE u.id = ?1";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, unit_sql, e);
 	char inputs[DIGEST_HEX] = "";
 	struct was *w = NULL;
@@ -1772,7 +1775,7 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 	sqlite3_bind_text(st, 3, f->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->building, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, f->overdue);
-	sqlite3_bind_text(st, 6, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), today), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, pm_community_today(db, today), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rec = bill_json(st);
 		rc = fn(ctx, rec);

@@ -560,6 +560,19 @@ const char *pm_db_tz(struct pm_db *db)
 	return db->tz ? db->tz : PM_DEFAULT_TZ;
 }
 
+int32_t pm_db_today(struct pm_db *db)
+{
+	return pm_date_of(pm_now(), pm_db_tz(db));
+}
+
+int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
 long long pm_now(void)
 {
 	const char *fixed = getenv("PM_NOW");

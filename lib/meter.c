@@ -85,7 +85,7 @@ static int kind_defaults(struct pm_db *db, const char *kind, char uom[24], int *
 			*digits = builtin_kinds[i].digits;
 			return PM_OK;
 		}
-	if (pm_meter_config(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, &meters, e))
+	if (pm_meter_config(db, pm_db_today(db), &cfg, &meters, e))
 		return e->code;
 	k = json_object_get(json_object_get(meters, "kinds"), kind);
 	if (k) {

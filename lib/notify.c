@@ -155,7 +155,7 @@ int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
 	n->db = db;
 	n->tz = pm_db_tz(db);
 	n->secrets = json_object();
-	if ((rc = pm_config_current(db, pm_date_of(pm_now(), n->tz), &n->cfg, e))) {
+	if ((rc = pm_config_current(db, pm_db_today(db), &n->cfg, e))) {
 		free(n);
 		return rc;
 	}
@@ -362,8 +362,8 @@ static int insert(struct queue_run *q, enum pm_channel ch, const struct recipien
 	sqlite3_bind_int64(st, 15, now + setting(q->n, "retry", "max_age"));
 	sqlite3_bind_int64(st, 16, now);
 	sqlite3_bind_int64(st, 17, now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return pm_db_fail(q->n->db, e, _("cannot queue a message"));
+	if (pm_db_step_done(q->n->db, st, _("cannot queue a message"), e))
+		return e->code;
 	if (sqlite3_changes(pm_db_sqlite(q->n->db)))
 		q->counts->queued++;
 	else
@@ -629,7 +629,7 @@ static int use_template(struct pm_notify *n, const char *name, struct pm_err *e)
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 		    struct pm_notify_counts *counts, struct pm_err *e)
 {
-	return pm_notify_queue_day(n, tmpl, channel, rec, pm_date_of(pm_now(), n->tz), counts, e);
+	return pm_notify_queue_day(n, tmpl, channel, rec, pm_db_today(n->db), counts, e);
 }
 
 int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
@@ -763,8 +763,8 @@ static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_no
 			sqlite3_bind_int64(up, 1, now);
 			sqlite3_bind_int64(up, 2, m[i].id);
 		}
-		if (sqlite3_step(up) != SQLITE_DONE)
-			return pm_db_fail(n->db, e, _("cannot claim a message"));
+		if (pm_db_step_done(n->db, up, _("cannot claim a message"), e))
+			return e->code;
 	}
 	return PM_OK;
 }
@@ -1297,8 +1297,8 @@ static int settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_ve
 		sqlite3_bind_int64(st, 3, now);
 		sqlite3_bind_int64(st, 4, m->id);
 		sqlite3_bind_int64(st, 5, now);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return pm_db_fail(n->db, e, _("cannot record an attempt"));
+		if (pm_db_step_done(n->db, st, _("cannot record an attempt"), e))
+			return e->code;
 		if (sqlite3_changes(pm_db_sqlite(n->db)))
 			return PM_OK;
 		snprintf(why, sizeof why, _("gave up after %d attempts: %s"), m->attempts, reason);
@@ -1313,9 +1313,7 @@ static int settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_ve
 		sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, m->id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return pm_db_fail(n->db, e, _("cannot record an attempt"));
-	return PM_OK;
+	return pm_db_step_done(n->db, st, _("cannot record an attempt"), e);
 }
 
 int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,

@@ -180,7 +180,7 @@ static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm
 {
 	json_t *billing;
 
-	if (pm_billing_config(db, pm_date_of(pm_now(), pm_db_tz(db)), cfg, &billing, e))
+	if (pm_billing_config(db, pm_db_today(db), cfg, &billing, e))
 		return NULL;
 	return billing;
 }
@@ -404,7 +404,7 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
 	struct pm_config *cfg;
 	int rc;
 
-	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, e))
+	if (pm_config_current(db, pm_db_today(db), &cfg, e))
 		return e->code;
 	rc = channel_known(cfg, channel, e);
 	pm_config_free(cfg);

@@ -281,7 +281,6 @@ static int record_decrease(struct pm_ingest *in, const struct mtr *m, const stru
 		"INSERT OR IGNORE INTO meter_event (meter_id, ts, kind, value, detail, created_at)"
 		" VALUES (?, ?, 'decrease_rejected', ?, ?, ?)";
 	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -290,11 +289,7 @@ static int record_decrease(struct pm_ingest *in, const struct mtr *m, const stru
 	sqlite3_bind_int64(st, 3, r->value);
 	sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, pm_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(in->db, e, _("cannot record the rejected decrease"));
-	return PM_OK;
+	return pm_db_step_done(in->db, st, _("cannot record the rejected decrease"), e);
 }
 
 /* A decrease is a wrap-around of the register or a mistake: the mistake
@@ -335,7 +330,6 @@ static int write_values(struct pm_ingest *in, const struct mtr *m, const struct 
 		"INSERT INTO reading_register (meter_id, ts, reg, value) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT DO UPDATE SET value = excluded.value";
 	sqlite3_stmt *st;
-	int rc;
 
 	for (int reg = 0; reg <= PM_METER_REGS; reg++) {
 		if (!(mask & (1 << reg)))
@@ -347,10 +341,8 @@ static int write_values(struct pm_ingest *in, const struct mtr *m, const struct 
 		sqlite3_bind_int64(st, 3, reg ? reg : r->value);
 		if (reg)
 			sqlite3_bind_int64(st, 4, r->regs[reg]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return pm_db_fail(in->db, e, _("cannot store the reading"));
+		if (pm_db_step_done(in->db, st, _("cannot store the reading"), e))
+			return e->code;
 	}
 	return PM_OK;
 }
@@ -367,7 +359,6 @@ static int write_note(struct pm_ingest *in, const struct mtr *m, const struct rd
 		"INSERT INTO reading_note (meter_id, ts, source, note) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT DO NOTHING";
 	sqlite3_stmt *st;
-	int rc;
 
 	if (!r->source && !r->note)
 		return PM_OK;
@@ -377,11 +368,7 @@ static int write_note(struct pm_ingest *in, const struct mtr *m, const struct rd
 	sqlite3_bind_int64(st, 2, r->ts);
 	sqlite3_bind_text(st, 3, r->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, r->note, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(in->db, e, _("cannot store the reading's note"));
-	return PM_OK;
+	return pm_db_step_done(in->db, st, _("cannot store the reading's note"), e);
 }
 
 static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struct rd *r,

@@ -832,7 +832,6 @@ static int do_rate(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_
 	const char *st = pm_ticket_status_name(r->status);
 	sqlite3_stmt *q;
 	char note[16];
-	int rc;
 
 	if (rt->stars < 1 || rt->stars > 5)
 		return pm_err_set(e, PM_EUSAGE, _("stars must be 1 to 5, not %d"), rt->stars);
@@ -850,10 +849,8 @@ static int do_rate(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_
 	sqlite3_bind_int(q, 2, rt->stars);
 	sqlite3_bind_text(q, 3, rt->comment, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, pm_now());
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot update the ticket"));
+	if (pm_db_step_done(db, q, _("cannot update the ticket"), e))
+		return e->code;
 	snprintf(note, sizeof note, "%d/5", rt->stars);
 	if (pm_ticket_event(db, r->id, pm_now(), "rate", st, st, rt->comment ? rt->comment : note, e))
 		return e->code;

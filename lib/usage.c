@@ -139,7 +139,6 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 	char per[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t start, end;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -148,11 +147,7 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 	sqlite3_bind_text(st, 2, pm_period_fmt(p, per), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, end);
 	sqlite3_bind_int64(st, 4, usage);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot record the estimate"));
-	return PM_OK;
+	return pm_db_step_done(db, st, _("cannot record the estimate"), e);
 }
 
 /* Average raw usage of the periods before p that had readings, of the

@@ -2,6 +2,8 @@
 #ifndef PM_DB_H
 #define PM_DB_H
 
+#include <stdint.h>
+
 #include <sqlite3.h>
 #include <sys/types.h>
 
@@ -64,6 +66,10 @@ int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt *
 int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,
 		 struct pm_err *e);
 
+/* Steps st, a statement that gives no row (INSERT, UPDATE, DELETE), and
+ * resets it: PM_OK, or what failed as pm_db_fail says it. */
+int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e);
+
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
@@ -94,6 +100,9 @@ struct pm_file_mode pm_db_file_mode(const struct pm_db *db);
 /* The community's time zone, from the applied config (default
  * Asia/Shanghai). */
 const char *pm_db_tz(struct pm_db *db);
+/* Today in the community's zone on the business clock (pm_now), as days
+ * since 1970-01-01: the day every "today" rule means. */
+int32_t pm_db_today(struct pm_db *db);
 
 /* A consistent copy of the open store at path, taken while others write
  * (a snapshot of the last commit); written beside path and renamed into
