@@ -15,6 +15,7 @@
 #include "pm/i18n.h"
 #include "pm/meter.h"
 #include "pm/money.h"
+#include "pm/register.h"
 #include "pm/tariff.h"
 #include "bill-internal.h"
 #include "config-internal.h"
@@ -30,7 +31,7 @@ static int check_tou(const json_t *v, struct pm_err *e)
 	int reg;
 
 	json_object_foreach((json_t *)v, k, x)
-		if (pm_meter_reg_parse(k, &reg))
+		if (pm_reg_parse(k, &reg))
 			return pm_err_set(e, PM_ECONFIG,
 					  _("unknown register \"%s\": expected sharp, peak, flat or valley"), k);
 	return PM_OK;
@@ -259,7 +260,7 @@ static void fee_prices(struct fee *f)
 		f->year_start = (int)jint(tiers, "year_start_month");
 	}
 	json_object_foreach(tou, k, x)
-		if (pm_meter_reg_parse(k, &reg) == PM_OK) {
+		if (pm_reg_parse(k, &reg) == PM_OK) {
 			f->m.tou[reg] = json_integer_value(x);
 			f->m.tou_mask |= 1u << reg;
 		}

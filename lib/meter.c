@@ -6,24 +6,10 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "pm/register.h"
 #include "meter-internal.h"
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
-
-int pm_meter_reg_parse(const char *name, int *reg)
-{
-	for (int r = 1; r <= PM_METER_REGS; r++)
-		if (strcmp(name, pm_frame_reg_name((enum pm_frame_reg)r)) == 0) {
-			*reg = r;
-			return PM_OK;
-		}
-	return PM_EDATA;
-}
-
-const char *pm_meter_reg_name(int reg)
-{
-	return pm_frame_reg_name((enum pm_frame_reg)reg);
-}
 
 int pm_meter_regs_mask(const char *list)
 {
@@ -32,7 +18,7 @@ int pm_meter_regs_mask(const char *list)
 
 	snprintf(buf, sizeof buf, "%s", list ? list : "");
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (pm_meter_reg_parse(tok, &reg) == PM_OK)
+		if (pm_reg_parse(tok, &reg) == PM_OK)
 			mask |= 1 << reg;
 	return mask;
 }
@@ -156,16 +142,16 @@ static int registers_in(json_t *rec, char *out, size_t size, struct pm_err *e)
 	if (!json_is_array(list))
 		return pm_err_set(e, PM_EDATA, _("field \"registers\": expected a list like [\"peak\",\"valley\"]"));
 	json_array_foreach(list, i, v) {
-		if (!json_is_string(v) || pm_meter_reg_parse(json_string_value(v), &reg))
+		if (!json_is_string(v) || pm_reg_parse(json_string_value(v), &reg))
 			return pm_err_set(e, PM_EDATA,
 				_("field \"registers\": expected sharp, peak, flat or valley"));
 		if (seen & (1 << reg))
 			return pm_err_set(e, PM_EDATA, _("field \"registers\": \"%s\" twice"), json_string_value(v));
 		seen |= 1 << reg;
 	}
-	for (reg = 1; reg <= PM_METER_REGS; reg++)
+	for (reg = 1; reg <= PM_REGS; reg++)
 		if (seen & (1 << reg))
-			n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "," : "", pm_meter_reg_name(reg));
+			n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "," : "", pm_reg_name(reg));
 	return PM_OK;
 }
 

@@ -150,7 +150,7 @@ void pm_ingest_close(struct pm_ingest *in)
 
 struct rd {
 	const char *meter, *source, *note;
-	int64_t ts, value, regs[PM_METER_REGS + 1];
+	int64_t ts, value, regs[PM_REGS + 1];
 	int has_value, has_regs;
 };
 
@@ -177,7 +177,7 @@ static int read_registers(json_t *rec, const struct mtr *m, struct rd *r, struct
 	if (!json_is_object(o))
 		return pm_err_set(e, PM_EDATA, _("field \"registers\": expected an object like {\"peak\":12.5}"));
 	json_object_foreach(o, k, v) {
-		if (pm_meter_reg_parse(k, &reg) || !(m->regs & (1 << reg)))
+		if (pm_reg_parse(k, &reg) || !(m->regs & (1 << reg)))
 			return pm_err_set(e, PM_EDATA, _("field \"registers\": meter '%s' has no register \"%s\""),
 					  m->code, k);
 		if (pm_json_dec(o, k, 3, PM_REQUIRED, &r->regs[reg], e))
@@ -331,7 +331,7 @@ static int write_values(struct pm_ingest *in, const struct mtr *m, const struct 
 		" ON CONFLICT DO UPDATE SET value = excluded.value";
 	sqlite3_stmt *st;
 
-	for (int reg = 0; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 0; reg <= PM_REGS; reg++) {
 		if (!(mask & (1 << reg)))
 			continue;
 		if (!(st = pm_db_stmt(in->db, reg ? reg_sql : total, e)))
@@ -382,7 +382,7 @@ static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struc
 /* The registers stored with the reading of m at ts: a mask of those
  * there, their values in v. */
 static int stored_registers(struct pm_ingest *in, const struct mtr *m, int64_t ts, int *have,
-			    int64_t v[PM_METER_REGS + 1], struct pm_err *e)
+			    int64_t v[PM_REGS + 1], struct pm_err *e)
 {
 	static const char sql[] = "SELECT reg, value FROM reading_register WHERE meter_id = ?1 AND ts = ?2";
 	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
@@ -432,15 +432,15 @@ static int audit_replace(struct pm_ingest *in, const struct mtr *m, const struct
 }
 
 static int audit_registers(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int mask,
-			   const int64_t old[PM_METER_REGS + 1], struct pm_err *e)
+			   const int64_t old[PM_REGS + 1], struct pm_err *e)
 {
 	json_t *b = json_object(), *a = json_object();
 	char v[PM_MONEY_BUF];
 
-	for (int reg = 1; reg <= PM_METER_REGS; reg++)
+	for (int reg = 1; reg <= PM_REGS; reg++)
 		if (mask & (1 << reg)) {
-			json_object_set_new(b, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(old[reg], 3, v)));
-			json_object_set_new(a, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(r->regs[reg], 3, v)));
+			json_object_set_new(b, pm_reg_name(reg), json_string(pm_decimal_fmt(old[reg], 3, v)));
+			json_object_set_new(a, pm_reg_name(reg), json_string(pm_decimal_fmt(r->regs[reg], 3, v)));
 		}
 	return audit_correction(in, m, r->ts, json_pack("{s:o}", "registers", b), json_pack("{s:o}", "registers", a), e);
 }
@@ -452,12 +452,12 @@ static int merge_registers(struct pm_ingest *in, const struct mtr *m, const stru
 			   int64_t total, enum pm_ingest_did *did, struct pm_err *e)
 {
 	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
-	int64_t old[PM_METER_REGS + 1] = {0}, sum = 0;
+	int64_t old[PM_REGS + 1] = {0}, sum = 0;
 	int have, add = 0, change = 0;
 
 	if (stored_registers(in, m, r->ts, &have, old, e))
 		return e->code;
-	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 1; reg <= PM_REGS; reg++) {
 		int bit = 1 << reg;
 		if (!(r->has_regs & bit)) {
 			sum += (have & bit) ? old[reg] : 0;
@@ -469,7 +469,7 @@ static int merge_registers(struct pm_ingest *in, const struct mtr *m, const stru
 		else if (old[reg] != r->regs[reg] && !in->replace)
 			return pm_err_set(e, PM_EDATA,
 				_("conflict: meter '%s' already reads %s on register \"%s\" at this time, not %s (--replace corrects it)"),
-				m->code, pm_decimal_fmt(old[reg], 3, a), pm_meter_reg_name(reg),
+				m->code, pm_decimal_fmt(old[reg], 3, a), pm_reg_name(reg),
 				pm_decimal_fmt(r->regs[reg], 3, b));
 		else if (old[reg] != r->regs[reg])
 			change |= bit;

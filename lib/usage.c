@@ -202,7 +202,7 @@ static int registers(struct pm_db *db, const struct mtr *m, const struct segment
 	struct pm_usage_reg *r;
 	int wrapped = 0;
 
-	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 1; reg <= PM_REGS; reg++) {
 		if (!(m->regs & (1 << reg)))
 			continue;
 		r = &u->regs[u->nregs++];
@@ -507,7 +507,7 @@ json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p)
 		return j;
 	regs = json_object();
 	for (int i = 0; i < u->nregs; i++)
-		json_object_set_new(regs, pm_meter_reg_name(u->regs[i].reg),
+		json_object_set_new(regs, pm_reg_name(u->regs[i].reg),
 			json_pack("{s:s, s:s, s:s}", "opening", pm_decimal_fmt(u->regs[i].opening, 3, a),
 				  "closing", pm_decimal_fmt(u->regs[i].closing, 3, b),
 				  "usage", pm_decimal_fmt(u->regs[i].usage, 3, c)));

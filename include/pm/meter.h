@@ -10,15 +10,10 @@
 #include "pm/community.h"
 #include "pm/err.h"
 #include "pm/frame.h"
+#include "pm/register.h"
 #include "pm/timeutil.h"
 
 struct pm_db;
-
-/* Time-of-use registers (峰谷分时): 1 sharp 尖, 2 peak 峰, 3 flat 平,
- * 4 valley 谷; 0 is the total. */
-#define PM_METER_REGS 4
-int pm_meter_reg_parse(const char *name, int *reg);
-const char *pm_meter_reg_name(int reg);
 
 /* ---- registry (lib/meter.c) ---- */
 
@@ -163,7 +158,7 @@ struct pm_usage {
 	int64_t usage;                 /* thousandths, multiplier applied */
 	unsigned flags;
 	int nregs;
-	struct pm_usage_reg regs[PM_METER_REGS];
+	struct pm_usage_reg regs[PM_REGS];
 };
 
 /* Usage of each meter (of one kind, or one meter, or all) for period p,
