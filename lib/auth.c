@@ -379,6 +379,16 @@ static int user_fields(struct pm_db *db, const char *login, json_t **out, struct
 	return PM_OK;
 }
 
+int pm_user_may_passwd(const struct pm_actor *a, const char *login, struct pm_err *e)
+{
+	return pm_auth_check(a, strcmp(login, a->login) == 0 ? "user.passwd.self" : "user.admin", e);
+}
+
+int pm_user_change_empty(const struct pm_user_change *c)
+{
+	return c->role == PM_ROLE_COUNT && !c->person && !c->unix_name;
+}
+
 int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change *c, struct pm_err *e)
 {
 	static const char sql[] =

@@ -1349,7 +1349,7 @@ int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, version);
-	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, pm_date_fmt(pm_db_today(db), day), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*rec = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "type", "config",

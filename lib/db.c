@@ -504,6 +504,14 @@ void pm_db_rollback(struct pm_db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int pm_db_end(struct pm_db *db, int rc, struct pm_err *e)
+{
+	if (rc == PM_OK)
+		return pm_db_commit(db, e);
+	pm_db_rollback(db);
+	return rc;
+}
+
 sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e)
 {
 	struct stmt_slot *s = db->stmts;
@@ -597,6 +605,19 @@ const char *pm_db_tz(struct pm_db *db)
 		sqlite3_finalize(st);
 	}
 	return db->tz ? db->tz : PM_DEFAULT_TZ;
+}
+
+int32_t pm_db_today(struct pm_db *db)
+{
+	return pm_date_of(pm_now(), pm_db_tz(db));
+}
+
+int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
+
+	sqlite3_reset(st);
+	return rc;
 }
 
 long long pm_now(void)

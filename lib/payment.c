@@ -180,7 +180,7 @@ static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm
 {
 	json_t *billing;
 
-	if (pm_billing_config(db, pm_date_of(pm_now(), pm_db_tz(db)), cfg, &billing, e))
+	if (pm_billing_config(db, pm_db_today(db), cfg, &billing, e))
 		return NULL;
 	return billing;
 }
@@ -337,7 +337,7 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 			rc = issue_audit(db, period, is, rows < 1000 ? "done" : "running", started, e);
 			running = 1;
 		}
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+		rc = pm_db_end(db, rc, e);
 	} while (rc == PM_OK && rows == 1000);
 	json_decref(billing);
 	pm_config_free(cfg);
@@ -404,7 +404,7 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
 	struct pm_config *cfg;
 	int rc;
 
-	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, e))
+	if (pm_config_current(db, pm_db_today(db), &cfg, e))
 		return e->code;
 	rc = channel_known(cfg, channel, e);
 	pm_config_free(cfg);
@@ -557,6 +557,21 @@ static json_t *pay_json(const struct pm_pay *p, int64_t id, int64_t allocated, c
 			 "payment", (json_int_t)id, "channel", p->channel, "ref", p->ref, "unit", p->unit,
 			 "amount_fen", (json_int_t)p->amount, "allocated_fen", (json_int_t)allocated,
 			 "prepaid_fen", (json_int_t)(p->amount - allocated), "outcome", outcome);
+}
+
+int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
+		    struct pm_err *e)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	if ((rc = pm_db_end(db, pm_bill_pay(db, p, did, out, e), e))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
@@ -1114,7 +1129,7 @@ int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
 		if (rc == PM_OK && r->charged)
 			rc = pm_audit_log(db, "bill.late_fees", "late-fees", NULL, after, e);
 		json_decref(after);
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+		rc = pm_db_end(db, rc, e);
 	} else if (rc == PM_OK) {
 		pm_db_rollback(db);
 		rc = e->code;

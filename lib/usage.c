@@ -139,7 +139,6 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 	char per[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t start, end;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -148,11 +147,7 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 	sqlite3_bind_text(st, 2, pm_period_fmt(p, per), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, end);
 	sqlite3_bind_int64(st, 4, usage);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot record the estimate"));
-	return PM_OK;
+	return pm_db_step_done(db, st, _("cannot record the estimate"), e);
 }
 
 /* Average raw usage of the periods before p that had readings, of the
@@ -207,7 +202,7 @@ static int registers(struct pm_db *db, const struct mtr *m, const struct segment
 	struct pm_usage_reg *r;
 	int wrapped = 0;
 
-	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 1; reg <= PM_REGS; reg++) {
 		if (!(m->regs & (1 << reg)))
 			continue;
 		r = &u->regs[u->nregs++];
@@ -512,7 +507,7 @@ json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p)
 		return j;
 	regs = json_object();
 	for (int i = 0; i < u->nregs; i++)
-		json_object_set_new(regs, pm_meter_reg_name(u->regs[i].reg),
+		json_object_set_new(regs, pm_reg_name(u->regs[i].reg),
 			json_pack("{s:s, s:s, s:s}", "opening", pm_decimal_fmt(u->regs[i].opening, 3, a),
 				  "closing", pm_decimal_fmt(u->regs[i].closing, 3, b),
 				  "usage", pm_decimal_fmt(u->regs[i].usage, 3, c)));

@@ -10,15 +10,10 @@
 #include "pm/community.h"
 #include "pm/err.h"
 #include "pm/frame.h"
+#include "pm/register.h"
 #include "pm/timeutil.h"
 
 struct pm_db;
-
-/* Time-of-use registers (峰谷分时): 1 sharp 尖, 2 peak 峰, 3 flat 平,
- * 4 valley 谷; 0 is the total. */
-#define PM_METER_REGS 4
-int pm_meter_reg_parse(const char *name, int *reg);
-const char *pm_meter_reg_name(int reg);
 
 /* ---- registry (lib/meter.c) ---- */
 
@@ -38,6 +33,10 @@ const char *pm_meter_reg_name(int reg);
  * PM_METER_TURN_MAX. Inside a write transaction; a bad record (PM_EDATA)
  * writes nothing. */
 int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+/* pm_meter_upsert of one meter in a write transaction of its own, audited
+ * as meter.add or meter.update (pm-meter add); an unchanged meter writes
+ * nothing. */
+int pm_meter_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
 /* The fields of a meter record, for the import to refuse others. */
 extern const char *const pm_meter_fields[];
 int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
@@ -159,7 +158,7 @@ struct pm_usage {
 	int64_t usage;                 /* thousandths, multiplier applied */
 	unsigned flags;
 	int nregs;
-	struct pm_usage_reg regs[PM_METER_REGS];
+	struct pm_usage_reg regs[PM_REGS];
 };
 
 /* Usage of each meter (of one kind, or one meter, or all) for period p,
