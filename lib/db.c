@@ -177,7 +177,8 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	 * so readers who may not write the directory can still open it. */
 	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if ((v == 0 && pm_db_exec(db, "PRAGMA journal_mode = WAL", e)) ||
-	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e))
+	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e) ||
+	    pm_db_exec(db, "PRAGMA journal_size_limit = 67108864", e))
 		return e->code;
 	match_store(db, "-wal");
 	match_store(db, "-shm");
