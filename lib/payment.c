@@ -515,19 +515,35 @@ static int plan_open(struct pm_db *db, const struct pm_pay *p, json_t *order, in
 	return rc;
 }
 
-static int plan_named(struct pm_db *db, const struct pm_pay *p, json_t *order, int64_t *avail,
-		      struct plan *plan, int64_t *bill, struct pm_err *e)
+static int plan_named(struct pm_db *db, const struct pm_pay *p, const char *code, json_t *order,
+		      int64_t *avail, struct plan *plan, int64_t *bill, struct pm_err *e)
 {
 	struct pm_bill_row b;
 
-	if (pm_bill_row(db, p->bill, &b, e))
+	if (pm_bill_row(db, code, &b, e))
 		return e->code;
 	if (strcmp(b.unit, p->unit) != 0)
-		return pm_err_set(e, PM_EDATA, _("bill '%s' is for unit '%s', not '%s'"), p->bill, b.unit, p->unit);
+		return pm_err_set(e, PM_EDATA, _("bill '%s' is for unit '%s', not '%s'"), code, b.unit, p->unit);
 	*bill = b.id;
 	if (strcmp(b.status, "issued") && strcmp(b.status, "partial"))
 		return PM_OK;
 	return plan_bill(db, &b, order, avail, plan, e);
+}
+
+/* The named bill, or bills in their order; *bill is the payment's
+ * bill_id, kept for a payment of one bill. */
+static int plan_bills(struct pm_db *db, const struct pm_pay *p, json_t *order, int64_t *avail,
+		      struct plan *plan, int64_t *bill, struct pm_err *e)
+{
+	int64_t id = 0;
+
+	if (p->bill)
+		return plan_named(db, p, p->bill, order, avail, plan, bill, e);
+	for (size_t i = 0; i < p->nbills; i++)
+		if (plan_named(db, p, p->bills[i], order, avail, plan, &id, e))
+			return e->code;
+	*bill = p->nbills == 1 ? id : 0;
+	return PM_OK;
 }
 
 static int pay_post(struct pm_db *db, const struct pm_pay *p, int64_t id, const struct plan *plan,
@@ -583,7 +599,8 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 		return e->code;
 	}
 	order = json_object_get(billing, "allocation_order");
-	rc = p->bill ? plan_named(db, p, order, &avail, &plan, &bill, e) : plan_open(db, p, order, &avail, &plan, e);
+	rc = p->bill || p->nbills ? plan_bills(db, p, order, &avail, &plan, &bill, e)
+				  : plan_open(db, p, order, &avail, &plan, e);
 	if (rc == PM_OK && (rc = insert_payment(db, p, unit, bill, &id, e)) == PM_OK)
 		rc = pay_post(db, p, id, &plan, e);
 	if (rc == PM_OK) {
