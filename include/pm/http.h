@@ -16,6 +16,8 @@ struct pm_http_req {
 	const char *const *headers;  /* "Name: value", NULL-ended; NULL: none */
 	const char *body;            /* POSTed (HTTP) or the message (SMTP) */
 	size_t len;
+	const char *method;          /* HTTP: "GET" sends no body; NULL: POST */
+	int keep_headers;            /* HTTP: the answer's headers in res */
 	long timeout_ms;             /* whole transfer; 0: 10 s */
 	/* SMTP only */
 	const char *mail_from, *rcpt;
@@ -32,6 +34,10 @@ struct pm_http_res {
 	char error[256];  /* why it failed */
 	char *body;       /* the answer, NUL-ended, at most PM_HTTP_KEEP bytes */
 	size_t len;
+	/* With keep_headers: the answer's header lines as they came
+	 * ("Name: value\r\n" each), NUL-ended, at most PM_HTTP_KEEP bytes. */
+	char *headers;
+	size_t hlen;
 };
 
 /* Up to parallel transfers at once over shared connections (libcurl
