@@ -19,6 +19,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HTTP_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
 XLSX_LIBS  := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 QR_LIBS    := $(shell pkg-config --libs libqrencode 2>/dev/null)
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null)
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -31,11 +32,16 @@ CFLAGS   ?= -O2 -g
 ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -include lib/banned.h
 LDFLAGS  += -Wl,--as-needed $(SANFLAGS)
 
-LIB_SRC  := $(filter-out lib/http.c,$(wildcard lib/*.c))
+LIB_SRC  := $(filter-out lib/http.c lib/curl-lazy.c lib/pay-%.c,$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_SRC := $(wildcard lib/http.c)
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
 HTTP_PROGS := pm-notify pm-gate
+# libpm-pay: the payment channels' crypto (libcrypto), kept out of libpm so
+# that programs taking no payments never load it; pay-api.c alone needs
+# libpm-http, the rest (notifications) no network.
+PAY_SRC  := $(wildcard lib/pay-*.c)
+PAY_OBJ  := $(PAY_SRC:%.c=$(B)/%.o)
 PROGS    := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS     := $(PROGS:%=$(B)/bin/%)
 SCHEMA   := $(sort $(wildcard share/pm/schema/*.sql))
@@ -76,6 +82,9 @@ $(B)/libpm.a: $(LIB_OBJ)
 $(B)/libpm-http.a: $(HTTP_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+$(B)/libpm-pay.a: $(PAY_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
@@ -83,6 +92,13 @@ $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(HTTP_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+
+# pm-pay starts once per payment notification, which needs no network:
+# libcurl is opened when a command first calls a channel (lib/curl-lazy.c).
+$(B)/bin/pm-pay: $(B)/cmd/pm-pay.o $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/lib/curl-lazy.o $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/lib/curl-lazy.o $(B)/libpm.a \
+	  $(PKG_LIBS) $(CRYPTO_LIBS) $(QR_LIBS) -lm
 
 $(B)/libpm.pc: Makefile $(B)/gen/paths
 	@mkdir -p $(dir $@)
@@ -94,14 +110,16 @@ $(B)/locale/%/LC_MESSAGES/pm.mo: share/locale/%.po
 	msgfmt --check -o $@ $<
 
 # Unit tests: one cmocka program per library module.
-$(B)/tests/%: tests/unit/%.c $(B)/libpm.a
+$(B)/tests/%: tests/unit/%.c $(B)/libpm-pay.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) -lcmocka -lm
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm-pay.a $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) \
+	  $(CRYPTO_LIBS) $(QR_LIBS) -lcmocka -lm
 
 # Fuzz targets: clang's libFuzzer over the library built once for them.
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -std=c11 $(PKG_CFLAGS) -include lib/banned.h
-FUZZ_OBJ   := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o) $(B)/fuzzobj/gen/schema.o
+FUZZ_OBJ   := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o) $(B)/fuzzobj/gen/schema.o \
+	      $(filter-out $(B)/fuzzobj/lib/pay-api.o,$(PAY_SRC:%.c=$(B)/fuzzobj/%.o))
 $(B)/fuzzobj/%.o: %.c $(wildcard include/pm/*.h lib/*.h) $(B)/gen/paths
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
@@ -110,7 +128,8 @@ $(B)/fuzzobj/gen/schema.o: $(B)/gen/schema.c
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) -lm
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) $(CRYPTO_LIBS) \
+	  $(QR_LIBS) -lm
 
 tests: all $(UNITS) $(FUZZERS)
 
