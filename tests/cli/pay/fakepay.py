@@ -12,6 +12,7 @@ usage: fakepay.py serve DIR
                   [--serial HEX] [--forge] [--state S]
        fakepay.py alipay-note DIR ORDER [--amount YUAN] [--forge]
                   [--status S] [--app-id ID]
+       fakepay.py wechat-notes DIR ORDERS OUTDIR  (the benchmark's)
 
 DIR holds the keys the test made with the openssl CLI:
   merchant.pem   the merchant's API certificate (checks WeChat requests)
@@ -50,6 +51,7 @@ APP_ID = "2021000000000001"
 SELLER_ID = "2088000000000001"
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 LOCK = threading.RLock()
+KEYS = {}
 
 
 def path(d, name):
@@ -132,14 +134,10 @@ def wechat_tx(no, o, state=None):
     return tx
 
 
-def wechat_note(d, no, amount=None, ts_offset=0, serial=None, forge=False, state=None):
+def wechat_message(d, tx, ts_offset=0, serial=None, forge=False):
     """A 支付成功通知 as WeChat Pay sends it: the transaction encrypted with
     AEAD_AES_256_GCM under the APIv3 key, the body signed by the platform
     key over "timestamp\\nnonce\\nbody\\n"."""
-    o = pay(d, no, "wechat")
-    tx = wechat_tx(no, o, state)
-    if amount is not None:
-        tx["amount"]["total"] = tx["amount"]["payer_total"] = amount
     with open(path(d, "apiv3.key"), "rb") as f:
         v3 = f.read().strip()
     nonce = secrets.token_hex(6)
@@ -153,12 +151,35 @@ def wechat_note(d, no, amount=None, ts_offset=0, serial=None, forge=False, state
                                     "nonce": nonce}}, ensure_ascii=False, separators=(",", ":"))
     ts = str(int(time.time()) + ts_offset)
     sig_nonce = secrets.token_hex(16)
-    sig = sign(load_key(d, "platform.key"), "%s\n%s\n%s\n" % (ts, sig_nonce, body))
+    if "platform" not in KEYS:
+        KEYS["platform"] = load_key(d, "platform.key"), serial_of(load_cert(d, "platform.pem"))
+    key, platform_serial = KEYS["platform"]
+    sig = sign(key, "%s\n%s\n%s\n" % (ts, sig_nonce, body))
     head = ["Content-Type: application/json", "Wechatpay-Nonce: " + sig_nonce,
             "Wechatpay-Signature: " + (forged(sig) if forge else sig),
-            "Wechatpay-Timestamp: " + ts, "Wechatpay-Serial: " + (serial or serial_of(load_cert(d, "platform.pem"))),
+            "Wechatpay-Timestamp: " + ts, "Wechatpay-Serial: " + (serial or platform_serial),
             "Wechatpay-Signature-Type: WECHATPAY2-SHA256-RSA2048", "Request-ID: " + secrets.token_hex(8)]
     return "POST /pm/notify/wechat HTTP/1.1\r\n" + "\r\n".join(head) + "\r\n\r\n" + body
+
+
+def wechat_note(d, no, amount=None, ts_offset=0, serial=None, forge=False, state=None):
+    o = pay(d, no, "wechat")
+    tx = wechat_tx(no, o, state)
+    if amount is not None:
+        tx["amount"]["total"] = tx["amount"]["payer_total"] = amount
+    return wechat_message(d, tx, ts_offset, serial, forge)
+
+
+def wechat_notes(d, orders, out):
+    """For the benchmark: a notification for each "ORDER FEN TRANSACTION ..."
+    line of the file orders, written to out/N.http."""
+    paid = datetime.datetime.now(BEIJING).replace(microsecond=0).isoformat()
+    with open(orders, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            no, fen, tx = line.split()[:3]
+            o = {"amount": int(fen), "state": "paid", "transaction": tx, "paid_at": paid}
+            with open(os.path.join(out, "%05d.http" % i), "w", encoding="utf-8") as g:
+                g.write(wechat_message(d, wechat_tx(no, o)))
 
 
 def yuan(fen):
@@ -420,6 +441,8 @@ if __name__ == "__main__":
             if k in o:
                 o[k] = int(o[k])
         sys.stdout.write(wechat_note(D, sys.argv[3], **o))
+    elif cmd == "wechat-notes":
+        wechat_notes(D, sys.argv[3], sys.argv[4])
     elif cmd == "alipay-note":
         sys.stdout.write(alipay_note(D, sys.argv[3], **opts(sys.argv[4:])))
     else:
