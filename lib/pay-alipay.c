@@ -26,7 +26,7 @@ int ali_load(struct pm_db *db, json_t *section, int what, struct alipay *a, stru
 
 	memset(a, 0, sizeof *a);
 	if (!section)
-		return pm_err_set(e, PM_ECONFIG, _("payments.alipay is not configured: see pm.yaml(5)"));
+		return pm_err_set(e, PM_ECONFIG, _("payments.%s is not configured: see pm.yaml(5)"), "alipay");
 	a->app_id = json_string_value(json_object_get(section, "app_id"));
 	a->seller_id = json_string_value(json_object_get(section, "seller_id"));
 	a->notify_url = json_string_value(json_object_get(section, "notify_url"));

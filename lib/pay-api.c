@@ -105,7 +105,7 @@ static int call(struct api *s, const struct pm_http_req *rq, struct reply *r, st
 		if (pm_http_pool_wait(s->pool, 1000, on_done, NULL, e))
 			return e->code;
 	if (r->failed)
-		return pm_err_set(e, PM_EUNAVAIL, _("%s: %s"), rq->url, r->error);
+		return pm_err_set(e, PM_EUNAVAIL, "%s: %s", rq->url, r->error);
 	return PM_OK;
 }
 

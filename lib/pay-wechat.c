@@ -60,7 +60,7 @@ int wx_load(struct pm_db *db, json_t *section, int what, struct wechat *w, struc
 
 	memset(w, 0, sizeof *w);
 	if (!section)
-		return pm_err_set(e, PM_ECONFIG, _("payments.wechat is not configured: see pm.yaml(5)"));
+		return pm_err_set(e, PM_ECONFIG, _("payments.%s is not configured: see pm.yaml(5)"), "wechat");
 	w->mchid = json_string_value(json_object_get(section, "mchid"));
 	w->appid = json_string_value(json_object_get(section, "appid"));
 	w->serial = json_string_value(json_object_get(section, "serial_no"));
