@@ -572,3 +572,19 @@ out:
 	sqlite3_close(src);
 	return rc;
 }
+
+json_t *pm_db_json_text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? json_string(t) : json_null();
+}
+
+json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz)
+{
+	char buf[PM_TIME_BUF];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	return json_string(pm_time_fmt(sqlite3_column_int64(st, i), tz, buf));
+}

@@ -22,8 +22,6 @@
 
 int ali_load(struct pm_db *db, json_t *section, int what, struct alipay *a, struct pm_err *e)
 {
-	char *pem;
-
 	memset(a, 0, sizeof *a);
 	if (!section)
 		return pm_err_set(e, PM_ECONFIG, _("payments.%s is not configured: see pm.yaml(5)"), "alipay");
@@ -31,23 +29,10 @@ int ali_load(struct pm_db *db, json_t *section, int what, struct alipay *a, stru
 	a->seller_id = json_string_value(json_object_get(section, "seller_id"));
 	a->notify_url = json_string_value(json_object_get(section, "notify_url"));
 	a->gateway = json_string_value(json_object_get(section, "gateway"));
-	if (what & ALI_VERIFY) {
-		if (!(pem = pay_secret(db, section, "alipay", "alipay_public_key", e)))
-			return e->code;
-		a->pub = pay_key_public(pem, "payments.alipay.alipay_public_key", e);
-		free(pem);
-		if (!a->pub)
-			return e->code;
-	}
-	if (what & ALI_SIGN) {
-		if (!(pem = pay_secret(db, section, "alipay", "private_key", e)))
-			return e->code;
-		a->key = pay_key_private(pem, "payments.alipay.private_key", e);
-		OPENSSL_cleanse(pem, strlen(pem));
-		free(pem);
-		if (!a->key)
-			return e->code;
-	}
+	if ((what & ALI_VERIFY) && !(a->pub = pay_secret_key(db, section, "alipay", "alipay_public_key", 0, e)))
+		return e->code;
+	if ((what & ALI_SIGN) && !(a->key = pay_secret_key(db, section, "alipay", "private_key", 1, e)))
+		return e->code;
 	return PM_OK;
 }
 
@@ -321,39 +306,19 @@ static int ali_when(json_t *o, const char *key, int64_t *t, struct pm_err *e)
 	return PM_OK;
 }
 
-static int copy(json_t *o, const char *key, int flags, char *buf, size_t max, struct pm_err *e)
-{
-	const char *s = "";
-
-	if (pm_json_str(o, key, flags, &s, e))
-		return e->code;
-	if (strlen(s) >= max)
-		return pm_err_set(e, PM_EDATA, _("field \"%s\": longer than %zu"), key, max - 1);
-	snprintf(buf, max, "%s", s);
-	return PM_OK;
-}
-
 int ali_trade(json_t *trade, struct pm_pay_event *ev, struct pm_err *e)
 {
-	static const struct {
-		const char *word;
-		enum pm_pay_state state;
-	} states[] = {
+	static const struct pay_word states[] = {
 		{"TRADE_SUCCESS", PM_PAY_PAID}, {"TRADE_FINISHED", PM_PAY_PAID},
-		{"WAIT_BUYER_PAY", PM_PAY_WAITING}, {"TRADE_CLOSED", PM_PAY_CLOSED},
+		{"WAIT_BUYER_PAY", PM_PAY_WAITING}, {"TRADE_CLOSED", PM_PAY_CLOSED}, {NULL, 0},
 	};
-	size_t i, n = sizeof states / sizeof *states;
 
 	memset(ev, 0, sizeof *ev);
-	if (copy(trade, "out_trade_no", PM_REQUIRED, ev->no, sizeof ev->no, e) ||
-	    copy(trade, "trade_status", PM_REQUIRED, ev->state_word, sizeof ev->state_word, e) ||
-	    copy(trade, "trade_no", PM_OPTIONAL, ev->transaction, sizeof ev->transaction, e))
+	if (pay_field(trade, "out_trade_no", PM_REQUIRED, ev->no, sizeof ev->no, e) ||
+	    pay_field(trade, "trade_status", PM_REQUIRED, ev->state_word, sizeof ev->state_word, e) ||
+	    pay_field(trade, "trade_no", PM_OPTIONAL, ev->transaction, sizeof ev->transaction, e) ||
+	    pay_state(states, "trade_status", ev->state_word, &ev->state, e))
 		return e->code;
-	for (i = 0; i < n && strcmp(states[i].word, ev->state_word); i++)
-		;
-	if (i == n)
-		return pm_err_set(e, PM_EDATA, _("field \"trade_status\": unknown status '%s'"), ev->state_word);
-	ev->state = states[i].state;
 	if (ev->state != PM_PAY_PAID)
 		return PM_OK;
 	if (!ev->transaction[0])

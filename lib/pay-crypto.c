@@ -1,6 +1,6 @@
 /* pay-crypto: RSA signatures and AES-256-GCM as the payment channels
- * require them, through OpenSSL's EVP interface, and reading their keys
- * and certificates. */
+ * require them, through OpenSSL's EVP interface, reading their keys and
+ * certificates, and what both channels' messages need. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "pm/i18n.h"
+#include "pm/jsonl.h"
 #include "pm/secret.h"
 #include "pay-internal.h"
 
@@ -55,29 +56,6 @@ static EVP_PKEY *rsa_enough(EVP_PKEY *k, const char *what, struct pm_err *e)
 	return NULL;
 }
 
-EVP_PKEY *pay_key_private(const char *text, const char *what, struct pm_err *e)
-{
-	const unsigned char *p;
-	unsigned char *der;
-	EVP_PKEY *k = NULL;
-	size_t len;
-	BIO *bio;
-
-	if (strncmp(text, "-----BEGIN", 10) == 0) {
-		if ((bio = BIO_new_mem_buf(text, -1)))
-			k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	} else if ((der = bare_der(text, &len))) {
-		p = der;
-		k = d2i_AutoPrivateKey(NULL, &p, (long)len);
-		OPENSSL_cleanse(der, len);
-		free(der);
-	}
-	if (!k)
-		pm_err_set(e, PM_ECONFIG, _("%s: not a private key in PEM or base64"), what);
-	return rsa_enough(k, what, e);
-}
-
 static X509 *cert_read(const char *pem)
 {
 	BIO *bio = BIO_new_mem_buf(pem, -1);
@@ -87,28 +65,46 @@ static X509 *cert_read(const char *pem)
 	return x;
 }
 
-EVP_PKEY *pay_key_public(const char *text, const char *what, struct pm_err *e)
+/* A key from PEM, or from the base64 of its DER. */
+static EVP_PKEY *key_read(const char *text, int private)
 {
 	const unsigned char *p;
 	unsigned char *der;
 	EVP_PKEY *k = NULL;
-	X509 *x;
 	size_t len;
 	BIO *bio;
+	X509 *x;
 
-	if (strncmp(text, "-----BEGIN CERTIFICATE", 22) == 0) {
+	if (!private && strncmp(text, "-----BEGIN CERTIFICATE", 22) == 0) {
 		if ((x = cert_read(text)))
 			k = X509_get_pubkey(x);
 		X509_free(x);
 	} else if (strncmp(text, "-----BEGIN", 10) == 0) {
 		if ((bio = BIO_new_mem_buf(text, -1)))
-			k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+			k = private ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 		BIO_free(bio);
 	} else if ((der = bare_der(text, &len))) {
 		p = der;
-		k = d2i_PUBKEY(NULL, &p, (long)len);
+		k = private ? d2i_AutoPrivateKey(NULL, &p, (long)len) : d2i_PUBKEY(NULL, &p, (long)len);
+		OPENSSL_cleanse(der, len);
 		free(der);
 	}
+	return k;
+}
+
+EVP_PKEY *pay_key_private(const char *text, const char *what, struct pm_err *e)
+{
+	EVP_PKEY *k = key_read(text, 1);
+
+	if (!k)
+		pm_err_set(e, PM_ECONFIG, _("%s: not a private key in PEM or base64"), what);
+	return rsa_enough(k, what, e);
+}
+
+EVP_PKEY *pay_key_public(const char *text, const char *what, struct pm_err *e)
+{
+	EVP_PKEY *k = key_read(text, 0);
+
 	if (!k)
 		pm_err_set(e, PM_ECONFIG, _("%s: not a public key or certificate in PEM or base64"), what);
 	return rsa_enough(k, what, e);
@@ -246,4 +242,42 @@ char *pay_secret(struct pm_db *db, json_t *section, const char *section_name, co
 	if (pm_secret_get(db, json_string_value(json_object_get(section, key)), what, &v, e))
 		return NULL;
 	return v;
+}
+
+EVP_PKEY *pay_secret_key(struct pm_db *db, json_t *section, const char *section_name, const char *key, int private,
+			 struct pm_err *e)
+{
+	char what[96], *text = pay_secret(db, section, section_name, key, e);
+	EVP_PKEY *k;
+
+	if (!text)
+		return NULL;
+	snprintf(what, sizeof what, "payments.%s.%s", section_name, key);
+	k = private ? pay_key_private(text, what, e) : pay_key_public(text, what, e);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+	return k;
+}
+
+int pay_field(json_t *o, const char *key, int flags, char *buf, size_t max, struct pm_err *e)
+{
+	const char *s = "";
+
+	if (pm_json_str(o, key, flags, &s, e))
+		return e->code;
+	if (strlen(s) >= max)
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": longer than %zu"), key, max - 1);
+	snprintf(buf, max, "%s", s);
+	return PM_OK;
+}
+
+int pay_state(const struct pay_word *t, const char *field, const char *word, enum pm_pay_state *state,
+	      struct pm_err *e)
+{
+	for (; t->word; t++)
+		if (strcmp(t->word, word) == 0) {
+			*state = t->state;
+			return PM_OK;
+		}
+	return pm_err_set(e, PM_EDATA, _("field \"%s\": unknown state '%s'"), field, word);
 }

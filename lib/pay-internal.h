@@ -55,6 +55,22 @@ const char *pay_header(const char *const *headers, const char *name, size_t *len
  * it in messages as section.key. */
 char *pay_secret(struct pm_db *db, json_t *section, const char *section_name, const char *key,
 		 struct pm_err *e);
+/* A string field of o, at most max - 1 bytes, into buf ("" when optional
+ * and absent): PM_EDATA when it is longer. */
+int pay_field(json_t *o, const char *key, int flags, char *buf, size_t max, struct pm_err *e);
+
+/* What a channel's state word means, from a table ended by a NULL word;
+ * PM_EDATA naming field and word when the table lacks it. */
+struct pay_word {
+	const char *word;
+	enum pm_pay_state state;
+};
+int pay_state(const struct pay_word *t, const char *field, const char *word, enum pm_pay_state *state,
+	      struct pm_err *e);
+
+/* The private (or public) key such a secret holds. */
+EVP_PKEY *pay_secret_key(struct pm_db *db, json_t *section, const char *section_name, const char *key,
+			 int private, struct pm_err *e);
 
 /* ---- pay-wechat.c: WeChat Pay API v3 ---- */
 

@@ -56,8 +56,6 @@ static int load_v3(struct pm_db *db, json_t *section, struct wechat *w, struct p
 
 int wx_load(struct pm_db *db, json_t *section, int what, struct wechat *w, struct pm_err *e)
 {
-	char *pem;
-
 	memset(w, 0, sizeof *w);
 	if (!section)
 		return pm_err_set(e, PM_ECONFIG, _("payments.%s is not configured: see pm.yaml(5)"), "wechat");
@@ -70,15 +68,8 @@ int wx_load(struct pm_db *db, json_t *section, int what, struct wechat *w, struc
 		return e->code;
 	if ((what & WX_DECRYPT) && load_v3(db, section, w, e))
 		return e->code;
-	if (what & WX_SIGN) {
-		if (!(pem = pay_secret(db, section, "wechat", "private_key", e)))
-			return e->code;
-		w->key = pay_key_private(pem, "payments.wechat.private_key", e);
-		OPENSSL_cleanse(pem, strlen(pem));
-		free(pem);
-		if (!w->key)
-			return e->code;
-	}
+	if ((what & WX_SIGN) && !(w->key = pay_secret_key(db, section, "wechat", "private_key", 1, e)))
+		return e->code;
 	return PM_OK;
 }
 
@@ -173,20 +164,6 @@ int wx_verify(const struct wechat *w, const char *const *headers, const char *bo
 	return rc;
 }
 
-/* A string field of at most max bytes into buf ("" when optional and
- * absent). */
-static int field(json_t *o, const char *key, int flags, char *buf, size_t max, struct pm_err *e)
-{
-	const char *s = "";
-
-	if (pm_json_str(o, key, flags, &s, e))
-		return e->code;
-	if (strlen(s) >= max)
-		return pm_err_set(e, PM_EDATA, _("field \"%s\": longer than %zu"), key, max - 1);
-	snprintf(buf, max, "%s", s);
-	return PM_OK;
-}
-
 static int ours(json_t *tx, const char *key, const char *want, struct pm_err *e)
 {
 	const char *s;
@@ -219,29 +196,21 @@ static int tx_amount(json_t *tx, int64_t *fen, struct pm_err *e)
 
 int wx_transaction(const struct wechat *w, json_t *tx, struct pm_pay_event *ev, struct pm_err *e)
 {
-	static const struct {
-		const char *word;
-		enum pm_pay_state state;
-	} states[] = {
+	static const struct pay_word states[] = {
 		{"SUCCESS", PM_PAY_PAID}, {"REFUND", PM_PAY_PAID}, {"NOTPAY", PM_PAY_WAITING},
 		{"USERPAYING", PM_PAY_WAITING}, {"CLOSED", PM_PAY_CLOSED}, {"REVOKED", PM_PAY_CLOSED},
-		{"PAYERROR", PM_PAY_CLOSED},
+		{"PAYERROR", PM_PAY_CLOSED}, {NULL, 0},
 	};
-	size_t i, n = sizeof states / sizeof *states;
 
 	memset(ev, 0, sizeof *ev);
 	if (!json_is_object(tx))
 		return pm_err_set(e, PM_EDATA, _("the transaction is not a JSON object"));
 	if (ours(tx, "mchid", w->mchid, e) || ours(tx, "appid", w->appid, e) ||
-	    field(tx, "out_trade_no", PM_REQUIRED, ev->no, sizeof ev->no, e) ||
-	    field(tx, "trade_state", PM_REQUIRED, ev->state_word, sizeof ev->state_word, e) ||
-	    field(tx, "transaction_id", PM_OPTIONAL, ev->transaction, sizeof ev->transaction, e))
+	    pay_field(tx, "out_trade_no", PM_REQUIRED, ev->no, sizeof ev->no, e) ||
+	    pay_field(tx, "trade_state", PM_REQUIRED, ev->state_word, sizeof ev->state_word, e) ||
+	    pay_field(tx, "transaction_id", PM_OPTIONAL, ev->transaction, sizeof ev->transaction, e) ||
+	    pay_state(states, "trade_state", ev->state_word, &ev->state, e))
 		return e->code;
-	for (i = 0; i < n && strcmp(states[i].word, ev->state_word); i++)
-		;
-	if (i == n)
-		return pm_err_set(e, PM_EDATA, _("field \"trade_state\": unknown state '%s'"), ev->state_word);
-	ev->state = states[i].state;
 	if (ev->state != PM_PAY_PAID)
 		return PM_OK;
 	if (!ev->transaction[0])

@@ -445,7 +445,7 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 	return same ? 1 : -PM_EDATA;
 }
 
-static int unit_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
+int pm_unit_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
 {
 	static const char sql[] = "SELECT id FROM unit WHERE code = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
@@ -597,7 +597,7 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 	if (!(billing = billing_today(db, &cfg, e)))
 		return e->code;
 	if (channel_known(cfg, p->channel, e) || pm_bill_bound(billing, p->amount, _("field \"amount\":"), e) ||
-	    unit_id(db, p->unit, &unit, e)) {
+	    pm_unit_id(db, p->unit, &unit, e)) {
 		json_decref(billing);
 		pm_config_free(cfg);
 		return e->code;
@@ -858,7 +858,7 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 	json_t *row;
 	int rc;
 
-	if (unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (pm_unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	snprintf(recv, sizeof recv, "receivable:%s", unit);
 	snprintf(pre, sizeof pre, "prepaid:%s", unit);

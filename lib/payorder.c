@@ -63,20 +63,6 @@ const struct pm_schema pm_pay_alipay_schema = {
 	" (SELECT b.code FROM pay_order_bill ob JOIN bill b ON b.id = ob.bill_id WHERE ob.order_id = o.id" \
 	" ORDER BY ob.seq)), o.id, o.unit_id FROM pay_order o JOIN unit u ON u.id = o.unit_id"
 
-static json_t *time_or_null(sqlite3_stmt *st, int i, const char *tz)
-{
-	char buf[PM_TIME_BUF];
-
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return json_null();
-	return json_string(pm_time_fmt(sqlite3_column_int64(st, i), tz, buf));
-}
-
-static json_t *text_or_null(sqlite3_stmt *st, int i)
-{
-	return TEXT(st, i) ? json_string(TEXT(st, i)) : json_null();
-}
-
 static json_t *order_json(struct pm_db *db, sqlite3_stmt *st)
 {
 	const char *tz = pm_db_tz(db);
@@ -84,24 +70,32 @@ static json_t *order_json(struct pm_db *db, sqlite3_stmt *st)
 	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"type", "pay_order", "order", TEXT(st, 0), "channel", TEXT(st, 1), "unit", TEXT(st, 2),
 		"amount_fen", (json_int_t)sqlite3_column_int64(st, 3), "status", TEXT(st, 4),
-		"bills", TEXT(st, 12) ? TEXT(st, 12) : "", "qr", text_or_null(st, 5),
-		"expires", time_or_null(st, 6, tz), "created", time_or_null(st, 7, tz),
-		"transaction", text_or_null(st, 8),
+		"bills", TEXT(st, 12) ? TEXT(st, 12) : "", "qr", pm_db_json_text(st, 5),
+		"expires", pm_db_json_time(st, 6, tz), "created", pm_db_json_time(st, 7, tz),
+		"transaction", pm_db_json_text(st, 8),
 		"payment", sqlite3_column_type(st, 9) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 9)),
-		"paid", time_or_null(st, 10, tz), "closed_reason", text_or_null(st, 11));
+		"paid", pm_db_json_time(st, 10, tz), "closed_reason", pm_db_json_text(st, 11));
+}
+
+/* The order's row in *st (reset it after reading): PM_OK, or PM_EDATA
+ * when there is none. */
+static int order_row(struct pm_db *db, const char *no, sqlite3_stmt **st, struct pm_err *e)
+{
+	static const char sql[] = ORDER_COLS " WHERE o.out_trade_no = ?1";
+	int rc = pm_db_row(db, sql, no, st, _("cannot read payment orders"), e);
+
+	if (rc < 0)
+		return -rc;
+	return rc ? PM_OK : pm_err_set(e, PM_EDATA, _("unknown payment order '%s'"), no);
 }
 
 int pm_pay_order_get(struct pm_db *db, const char *no, json_t **out, struct pm_err *e)
 {
-	static const char sql[] = ORDER_COLS " WHERE o.out_trade_no = ?1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, no, &st, _("cannot read payment orders"), e);
 
 	*out = NULL;
-	if (rc < 0)
-		return -rc;
-	if (rc == 0)
-		return pm_err_set(e, PM_EDATA, _("unknown payment order '%s'"), no);
+	if (order_row(db, no, &st, e))
+		return e->code;
 	*out = order_json(db, st);
 	sqlite3_reset(st);
 	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
@@ -109,14 +103,10 @@ int pm_pay_order_get(struct pm_db *db, const char *no, json_t **out, struct pm_e
 
 int pm_pay_order_unit(struct pm_db *db, const char *no, char *unit, size_t size, struct pm_err *e)
 {
-	static const char sql[] = ORDER_COLS " WHERE o.out_trade_no = ?1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, no, &st, _("cannot read payment orders"), e);
 
-	if (rc < 0)
-		return -rc;
-	if (rc == 0)
-		return pm_err_set(e, PM_EDATA, _("unknown payment order '%s'"), no);
+	if (order_row(db, no, &st, e))
+		return e->code;
 	snprintf(unit, size, "%s", TEXT(st, 2));
 	sqlite3_reset(st);
 	return PM_OK;
@@ -182,6 +172,18 @@ int pm_pay_order_pending(struct pm_db *db, const char *channel, int64_t since,
 
 /* ---- making an order ---- */
 
+/* An audit record of the order no; after is consumed. */
+static int order_audit(struct pm_db *db, const char *action, const char *no, json_t *after, struct pm_err *e)
+{
+	char object[64];
+	int rc;
+
+	snprintf(object, sizeof object, "pay-order:%s", no);
+	rc = pm_audit_log(db, action, object, NULL, after, e);
+	json_decref(after);
+	return rc;
+}
+
 /* The payments section in force today; the caller frees cfg. */
 static json_t *payments(struct pm_db *db, struct pm_config **cfg, struct pm_err *e)
 {
@@ -201,21 +203,6 @@ static int channel_ready(struct pm_db *db, json_t *pay, const char *channel, str
 	if (!json_object_get(pay, channel))
 		return pm_err_set(e, PM_ECONFIG, _("payments.%s is not configured: see pm.yaml(5)"), channel);
 	return pm_pay_channel(db, channel, e);
-}
-
-static int unit_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
-{
-	static const char sql[] = "SELECT id FROM unit WHERE code = ?1";
-	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read units"), e);
-
-	if (rc < 0)
-		return -rc;
-	if (rc == 0)
-		return pm_err_set(e, PM_EDATA, _("unknown unit '%s'"), code);
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return PM_OK;
 }
 
 /* What the unit's issued bills owe together. */
@@ -370,13 +357,12 @@ static int order_make(struct pm_db *db, struct pm_pay_order *o, int64_t expiry, 
 		      struct pm_err *e)
 {
 	int64_t unit = 0, amount = 0, *bills = calloc(o->nbills ? o->nbills : 1, sizeof *bills);
-	char object[64];
 	json_t *rec;
 	int rc;
 
 	if (!bills)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if ((rc = unit_id(db, o->unit, &unit, e)) == PM_OK)
+	if ((rc = pm_unit_id(db, o->unit, &unit, e)) == PM_OK)
 		rc = order_amount(db, o, unit, bills, &amount, e);
 	if (rc == PM_OK && (rc = same_pending(db, o, unit, amount, no, e)) != 0) {
 		o->outcome = "existing";
@@ -386,11 +372,8 @@ static int order_make(struct pm_db *db, struct pm_pay_order *o, int64_t expiry, 
 	if (rc == PM_OK)
 		rc = order_insert(db, o, unit, amount, bills, expiry, no, e);
 	free(bills);
-	if (rc == PM_OK && (rc = pm_pay_order_get(db, no, &rec, e)) == PM_OK) {
-		snprintf(object, sizeof object, "pay-order:%s", no);
-		rc = pm_audit_log(db, "pay.order", object, NULL, rec, e);
-		json_decref(rec);
-	}
+	if (rc == PM_OK && (rc = pm_pay_order_get(db, no, &rec, e)) == PM_OK)
+		rc = order_audit(db, "pay.order", no, rec, e);
 	o->outcome = "made";
 	return rc;
 }
@@ -461,14 +444,14 @@ struct order {
 	char *bills;       /* codes, comma-separated */
 };
 
+/* 1 with the order in *o, 0 when there is none, or -code. */
 static int order_load(struct pm_db *db, const char *no, struct order *o, struct pm_err *e)
 {
-	static const char sql[] = ORDER_COLS " WHERE o.out_trade_no = ?1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, no, &st, _("cannot read payment orders"), e);
+	int rc = order_row(db, no, &st, e);
 
-	if (rc <= 0)
-		return rc;
+	if (rc)
+		return rc == PM_EDATA ? 0 : -rc;
 	snprintf(o->no, sizeof o->no, "%s", TEXT(st, 0));
 	snprintf(o->channel, sizeof o->channel, "%s", TEXT(st, 1));
 	snprintf(o->unit, sizeof o->unit, "%s", TEXT(st, 2));
@@ -489,9 +472,6 @@ static int mark_paid(struct pm_db *db, const struct order *o, const struct pm_pa
 		"UPDATE pay_order SET status = 'paid', transaction_id = ?2, payment_id = ?3, paid_at = ?4,"
 		" updated_at = ?5 WHERE id = ?1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char object[64];
-	json_t *after;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -502,12 +482,8 @@ static int mark_paid(struct pm_db *db, const struct order *o, const struct pm_pa
 	sqlite3_bind_int64(st, 5, pm_now());
 	if (pm_bill_step_done(db, st, _("cannot update the payment order"), e))
 		return e->code;
-	snprintf(object, sizeof object, "pay-order:%s", o->no);
-	after = json_pack("{s:s, s:s, s:I, s:I}", "status", "paid", "transaction", ev->transaction,
-			  "payment", (json_int_t)payment, "amount_fen", (json_int_t)ev->amount);
-	rc = pm_audit_log(db, "pay.paid", object, NULL, after, e);
-	json_decref(after);
-	return rc;
+	return order_audit(db, "pay.paid", o->no, json_pack("{s:s, s:s, s:I, s:I}", "status", "paid", "transaction",
+			   ev->transaction, "payment", (json_int_t)payment, "amount_fen", (json_int_t)ev->amount), e);
 }
 
 /* Splits the order's bill codes in place into a NULL-ended list. */
@@ -558,9 +534,6 @@ static int mark_closed(struct pm_db *db, int64_t id, const char *no, const char 
 	static const char sql[] =
 		"UPDATE pay_order SET status = 'closed', closed_reason = ?2, updated_at = ?3 WHERE id = ?1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char object[64];
-	json_t *after;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -569,11 +542,7 @@ static int mark_closed(struct pm_db *db, int64_t id, const char *no, const char 
 	sqlite3_bind_int64(st, 3, pm_now());
 	if (pm_bill_step_done(db, st, _("cannot update the payment order"), e))
 		return e->code;
-	snprintf(object, sizeof object, "pay-order:%s", no);
-	after = json_pack("{s:s, s:s}", "status", "closed", "reason", reason);
-	rc = pm_audit_log(db, "pay.close", object, NULL, after, e);
-	json_decref(after);
-	return rc;
+	return order_audit(db, "pay.close", no, json_pack("{s:s, s:s}", "status", "closed", "reason", reason), e);
 }
 
 /* The event against the order: PM_OK with *outcome, or PM_EDATA with
@@ -617,18 +586,15 @@ static int apply(struct pm_db *db, const char *channel, const struct pm_pay_even
 static int refused(struct pm_db *db, const char *channel, const struct pm_pay_event *ev, const struct pm_err *why,
 		   struct pm_err *e)
 {
-	char object[64], msg[PM_ERR_MSG_MAX];
-	json_t *after;
+	char msg[PM_ERR_MSG_MAX];
 	int rc;
 
 	snprintf(msg, sizeof msg, "%s", why->msg);
 	if (pm_db_begin(db, e))
 		return e->code;
-	snprintf(object, sizeof object, "pay-order:%s", ev->no);
-	after = json_pack("{s:s, s:s, s:s, s:I, s:s}", "channel", channel, "transaction", ev->transaction,
-			  "state", ev->state_word, "amount_fen", (json_int_t)ev->amount, "why", msg);
-	rc = pm_audit_log(db, "pay.refused", object, NULL, after, e);
-	json_decref(after);
+	rc = order_audit(db, "pay.refused", ev->no, json_pack("{s:s, s:s, s:s, s:I, s:s}", "channel", channel,
+			 "transaction", ev->transaction, "state", ev->state_word, "amount_fen", (json_int_t)ev->amount,
+			 "why", msg), e);
 	if (rc) {
 		pm_db_rollback(db);
 		return rc;

@@ -2,6 +2,7 @@
 #ifndef PM_DB_H
 #define PM_DB_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <sys/types.h>
 
@@ -57,6 +58,11 @@ int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt *
 /* Whether sql with key bound to ?1 gives a row: 1, 0, or -code. */
 int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,
 		 struct pm_err *e);
+
+/* Column i of a row as a record's value: its text, or its time (seconds
+ * since 1970) as RFC 3339 in zone tz; JSON null when the column is NULL. */
+json_t *pm_db_json_text(sqlite3_stmt *st, int i);
+json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz);
 
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
