@@ -1,17 +1,14 @@
 /* pm-pay: online payment through WeChat Pay and Alipay: QR-code orders,
  * verified notifications, and queries for the notifications that never
  * came. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pm/cli.h"
 #include "pm/i18n.h"
-#include "pm/money.h"
 #include "pm/pay.h"
 #include "pm/payorder.h"
 #include "pm/qr.h"
-#include "pm/timeutil.h"
 
 enum { O_UNIT = 0x100, O_CHANNEL, O_BILL, O_AMOUNT, O_QR, O_QR_SVG, O_REASON, O_STATUS, O_SINCE };
 
@@ -32,20 +29,6 @@ static int channel_arg(struct pm_ctx *c, const char *s)
 	if (s && strcmp(s, "wechat") && strcmp(s, "alipay"))
 		return pm_cli_usage(c, _("unknown channel '%s': expected wechat or alipay"), s);
 	return PM_OK;
-}
-
-/* --since: RFC 3339, or a day (its start in the community's zone). */
-static int since_arg(struct pm_ctx *c, struct pm_db *db, const char *s, int64_t *t)
-{
-	int32_t day;
-
-	if (pm_time_parse(s, t, &c->err) == PM_OK)
-		return PM_OK;
-	if (pm_date_parse(s, &day, &c->err) == PM_OK) {
-		*t = pm_date_start(day, pm_db_tz(db));
-		return PM_OK;
-	}
-	return pm_cli_usage(c, _("--since: '%s' is neither a time (RFC 3339) nor a day (YYYY-MM-DD)"), s);
 }
 
 /* ---- order ---- */
@@ -111,8 +94,8 @@ static int order_args(struct pm_ctx *c, int argc, char **argv, struct order_args
 		return pm_cli_usage(c, _("expected --unit CODE and --channel wechat|alipay"));
 	if (channel_arg(c, a->o.channel))
 		return PM_EUSAGE;
-	if (amount && pm_money_parse(amount, &a->o.amount, &c->err))
-		return pm_cli_usage(c, "--amount: %s", c->err.msg);
+	if (amount && pm_cli_arg_money(c, "--amount", amount, &a->o.amount))
+		return PM_EUSAGE;
 	if (amount && a->o.amount <= 0)
 		return pm_cli_usage(c, _("--amount: must be more than 0"));
 	return PM_OK;
@@ -214,7 +197,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unknown status '%s': expected pending, paid or closed"), f.status);
 	if (pm_cli_db(c, "pay.read", &db))
 		return c->err.code;
-	if (since && since_arg(c, db, since, &f.since))
+	if (since && pm_cli_arg_when(c, "--since", since, &f.since))
 		return PM_EUSAGE;
 	if (c->actor.role == PM_ROLE_OWNER && (!f.unit || may_see_unit(c, db, f.unit)))
 		return f.unit ? c->err.code : pm_err_set(&c->err, PM_ENOPERM, _("owners list orders with --unit CODE"));
@@ -227,41 +210,6 @@ static const struct pm_opt notify_opts[] = {
 	{"channel", O_CHANNEL, "NAME", N_("the channel that sent it: wechat or alipay (required)")},
 	{NULL, 0, NULL, NULL},
 };
-
-/* The whole notification, from path or stdin ("-"). */
-static char *slurp(struct pm_ctx *c, const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char *buf = NULL, *nb;
-	size_t n = 0, got;
-
-	if (!f) {
-		pm_err_set(&c->err, PM_ENOINPUT, _("cannot open '%s': %s"), path, strerror(errno));
-		return NULL;
-	}
-	do {
-		if (!(nb = realloc(buf, n + 65536 + 1))) {
-			pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
-			break;
-		}
-		buf = nb;
-		got = fread(buf + n, 1, 65536, f);
-		n += got;
-	} while (got > 0 && n <= NOTE_MAX);
-	if (nb && ferror(f))
-		pm_err_set(&c->err, PM_EIO, _("cannot read '%s': %s"), path, strerror(errno));
-	else if (nb && n > NOTE_MAX)
-		pm_err_set(&c->err, PM_EDATA, _("'%s': more than %d bytes is no notification"), path, NOTE_MAX);
-	if (f != stdin)
-		fclose(f);
-	if (c->err.code) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 static int cmd_notify(struct pm_ctx *c, int argc, char **argv)
 {
@@ -283,8 +231,12 @@ static int cmd_notify(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("expected --channel wechat|alipay and the notification on stdin (or FILE)"));
 	if (channel_arg(c, channel))
 		return PM_EUSAGE;
-	if (!(text = slurp(c, c->optind < argc ? argv[c->optind] : "-", &len)))
+	if (pm_file_read(c->optind < argc ? argv[c->optind] : "-", NOTE_MAX, &text, &len, &c->err))
 		return c->err.code;
+	if (len > NOTE_MAX) {
+		free(text);
+		return pm_err_set(&c->err, PM_EDATA, _("more than %d bytes is no notification"), NOTE_MAX);
+	}
 	if ((rc = pm_pay_http_parse(text, len, &in, &c->err)) == PM_OK && (rc = pm_cli_db(c, "pay.notify", &db)) == PM_OK)
 		rc = pm_pay_notify(db, channel, &in, &ans, &rec, &c->err);
 	if (rec)
@@ -317,7 +269,7 @@ static int cmd_sync(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("sync takes no operands"));
 	if (pm_cli_db(c, "pay.sync", &db))
 		return c->err.code;
-	if (since && since_arg(c, db, since, &s.since))
+	if (since && pm_cli_arg_when(c, "--since", since, &s.since))
 		return PM_EUSAGE;
 	rc = pm_pay_sync(db, &s, &c->err);
 	if (rc == PM_OK || rc == PM_EUNAVAIL)
