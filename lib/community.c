@@ -223,7 +223,7 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	"SELECT u.code, b.code, en.code, u.room, u.floor, u.area_centi, u.use, u.status, u.delivered" \
 	" FROM unit u JOIN building b ON b.id = u.building_id JOIN entrance en ON en.id = u.entrance_id"
 
-static json_t *unit_json(sqlite3_stmt *st)
+static json_t *unit_json(struct pm_db *db, sqlite3_stmt *st)
 {
 	char area[PM_MONEY_BUF];
 
@@ -274,7 +274,7 @@ int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t *
 		return -rc;
 	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no unit '%s'"), code);
-	*out = unit_json(st);
+	*out = unit_json(db, st);
 	sqlite3_reset(st);
 	if (with_occupants && occupants(db, code, *out, e)) {
 		json_decref(*out);
@@ -312,28 +312,6 @@ int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code
 	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see unit '%s'"), a->login, code);
 }
 
-/* Walks a query's rows as records; shared by the list functions. */
-static int each_row(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *),
-		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
-{
-	json_t *rec;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = row(st);
-		rc = fn(ctx, rec);
-		json_decref(rec);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read the store"));
-	return PM_OK;
-}
-
 int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, json_t *unit),
 		 void *ctx, struct pm_err *e)
 {
@@ -343,7 +321,7 @@ int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, js
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, building, -1, SQLITE_STATIC);
-	return each_row(db, st, unit_json, fn, ctx, e);
+	return pm_db_each(db, st, unit_json, fn, ctx, _("cannot read the store"), e);
 }
 
 /* ---- people ---- */
@@ -510,7 +488,7 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 	return PM_OK;
 }
 
-static json_t *person_json(sqlite3_stmt *st)
+static json_t *person_json(struct pm_db *db, sqlite3_stmt *st)
 {
 	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "type", "person", "code", TEXT(st, 0),
 			 "name", TEXT(st, 1), "phone", TEXT(st, 2), "id_masked", TEXT(st, 3),
@@ -537,7 +515,7 @@ int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_er
 	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = person_json(st);
+		*out = person_json(db, st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
@@ -570,7 +548,7 @@ int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
-	return each_row(db, st, person_json, fn, ctx, e);
+	return pm_db_each(db, st, person_json, fn, ctx, _("cannot read the store"), e);
 }
 
 /* ---- occupancy ---- */

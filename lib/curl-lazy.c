@@ -86,23 +86,28 @@ void curl_easy_reset(CURL *h)
 
 /* An option's number says the type of its one argument (curl.h:
  * CURLOPTTYPE_*): long, object pointer, function pointer, curl_off_t,
- * blob; the multi options the same. */
+ * blob (a pointer); the multi options the same. rc = set(h, o, it). */
+#define SET_OPT(rc, set, h, o, ap) \
+	do { \
+		if ((o) < CURLOPTTYPE_OBJECTPOINT) \
+			rc = set(h, o, va_arg(ap, long)); \
+		else if ((o) < CURLOPTTYPE_FUNCTIONPOINT) \
+			rc = set(h, o, va_arg(ap, void *)); \
+		else if ((o) < CURLOPTTYPE_OFF_T) \
+			rc = set(h, o, va_arg(ap, void (*)(void))); \
+		else if ((o) < CURLOPTTYPE_BLOB) \
+			rc = set(h, o, va_arg(ap, curl_off_t)); \
+		else \
+			rc = set(h, o, va_arg(ap, void *)); \
+	} while (0)
+
 CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 {
 	va_list ap;
 	CURLcode rc;
 
 	va_start(ap, o);
-	if (o < CURLOPTTYPE_OBJECTPOINT)
-		rc = lib.easy_setopt(h, o, va_arg(ap, long));
-	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
-		rc = lib.easy_setopt(h, o, va_arg(ap, void *));
-	else if (o < CURLOPTTYPE_OFF_T)
-		rc = lib.easy_setopt(h, o, va_arg(ap, void (*)(void)));
-	else if (o < CURLOPTTYPE_BLOB)
-		rc = lib.easy_setopt(h, o, va_arg(ap, curl_off_t));
-	else
-		rc = lib.easy_setopt(h, o, va_arg(ap, void *));
+	SET_OPT(rc, lib.easy_setopt, h, o, ap);
 	va_end(ap);
 	return rc;
 }
@@ -151,14 +156,7 @@ CURLMcode curl_multi_setopt(CURLM *m, CURLMoption o, ...)
 	CURLMcode rc;
 
 	va_start(ap, o);
-	if (o < CURLOPTTYPE_OBJECTPOINT)
-		rc = lib.multi_setopt(m, o, va_arg(ap, long));
-	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
-		rc = lib.multi_setopt(m, o, va_arg(ap, void *));
-	else if (o < CURLOPTTYPE_OFF_T)
-		rc = lib.multi_setopt(m, o, va_arg(ap, void (*)(void)));
-	else
-		rc = lib.multi_setopt(m, o, va_arg(ap, curl_off_t));
+	SET_OPT(rc, lib.multi_setopt, m, o, ap);
 	va_end(ap);
 	return rc;
 }

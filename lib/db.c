@@ -663,6 +663,25 @@ out:
 	return rc;
 }
 
+int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(struct pm_db *db, sqlite3_stmt *st),
+	       int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what, struct pm_err *e)
+{
+	json_t *rec;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rec = row(db, st);
+		rc = fn(ctx, rec);
+		json_decref(rec);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
+}
+
 json_t *pm_db_json_text(sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);

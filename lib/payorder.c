@@ -119,8 +119,6 @@ int pm_pay_order_each(struct pm_db *db, const struct pm_pay_filter *f, int (*fn)
 		" WHERE (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR o.status = ?2) AND (?3 IS NULL OR o.channel = ?3)"
 		" AND o.created_at >= ?4 ORDER BY o.id DESC";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	json_t *rec;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -128,17 +126,7 @@ int pm_pay_order_each(struct pm_db *db, const struct pm_pay_filter *f, int (*fn)
 	sqlite3_bind_text(st, 2, f->status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, f->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, f->since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = order_json(db, st);
-		rc = fn(ctx, rec);
-		json_decref(rec);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payment orders"));
+	return pm_db_each(db, st, order_json, fn, ctx, _("cannot read payment orders"), e);
 }
 
 int pm_pay_order_pending(struct pm_db *db, const char *channel, int64_t since,

@@ -67,6 +67,13 @@ int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char 
 json_t *pm_db_json_text(sqlite3_stmt *st, int i);
 json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz);
 
+/* Steps st (its values bound) to its end, each row made a record by row
+ * and handed to fn, which consumes nothing and stops the walk by returning
+ * non-zero (that code is returned). st is reset either way; a failing step
+ * is reported by pm_db_fail with what. */
+int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(struct pm_db *db, sqlite3_stmt *st),
+	       int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what, struct pm_err *e);
+
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
