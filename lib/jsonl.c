@@ -46,6 +46,7 @@ struct pm_jsonl {
 	char skip_lead;      /* and began with this */
 	int pending;         /* text was read to detect the format, not yet used */
 	long nlines;         /* physical lines read */
+	long long consumed;  /* bytes read from the input */
 	long lineno;         /* where the record just read starts */
 	const char *raw;
 	size_t raw_len;
@@ -196,6 +197,15 @@ static int fields_check(const struct pm_jsonl *r, json_t *o, struct pm_err *e)
 	return PM_OK;
 }
 
+long long pm_jsonl_done(const struct pm_jsonl *r, long long *size)
+{
+	struct stat st;
+	int fd = r->fd >= 0 ? r->fd : r->f ? fileno(r->f) : -1;
+
+	*size = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+	return r->consumed - (long long)(r->end - r->start);
+}
+
 const char *pm_jsonl_where(struct pm_jsonl *r)
 {
 	snprintf(r->where, r->where_size, "%s:%ld", r->name, r->lineno);
@@ -266,6 +276,7 @@ static int input_fill(struct pm_jsonl *r, struct pm_err *e)
 	if (n == 0)
 		r->at_end = 1;
 	r->end += (size_t)n;
+	r->consumed += n;
 	return PM_OK;
 }
 

@@ -48,6 +48,10 @@ int pm_jsonl_next(struct pm_jsonl *r, json_t **rec, struct pm_err *e);
  * program can commit what it has before it waits longer. */
 int pm_jsonl_ready(const struct pm_jsonl *r, int wait_ms);
 
+/* The bytes of input taken so far, and in *size the input's size when it
+ * is a file (0 for a pipe or a terminal): for progress. */
+long long pm_jsonl_done(const struct pm_jsonl *r, long long *size);
+
 /* "readings.jsonl:17" for the record just read ("-" reads as "stdin"). */
 const char *pm_jsonl_where(struct pm_jsonl *r);
 long pm_jsonl_lineno(const struct pm_jsonl *r);
