@@ -155,6 +155,7 @@ static int wx_call(struct api *s, const char *method, const char *path, const ch
 	char *auth;
 	int rc;
 
+	memset(r, 0, sizeof *r);
 	nonce_hex(nonce);
 	if (!(auth = wx_authorization(&s->w, method, path, body ? body : "", (int64_t)time(NULL), nonce, e)))
 		return e->code;
@@ -165,13 +166,16 @@ static int wx_call(struct api *s, const char *method, const char *path, const ch
 				 .method = method, .keep_headers = 1, .timeout_ms = 15000};
 	rc = call(s, &rq, r, e);
 	free(auth);
-	if (rc || r->status < 200 || r->status > 299)
-		return rc;
-	if (!(heads = header_list(r->head)))
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if ((rc = wx_verify(&s->w, (const char *const *)heads, r->body, r->len, (int64_t)time(NULL), e)))
-		pm_err_prefix(e, _("WeChat Pay's answer to %s %s"), method, path);
-	free(heads);
+	if (rc == PM_OK && r->status >= 200 && r->status <= 299) {
+		if (!(heads = header_list(r->head)))
+			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+		else if ((rc = wx_verify(&s->w, (const char *const *)heads, r->body, r->len, (int64_t)time(NULL), e)))
+			pm_err_prefix(e, _("WeChat Pay's answer to %s %s"), method, path);
+		free(heads);
+	}
+	/* The caller frees an answer only when the call succeeded. */
+	if (rc)
+		reply_free(r);
 	return rc;
 }
 
