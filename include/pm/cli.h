@@ -149,6 +149,7 @@ struct pm_import {
 	const char *reject;        /* --reject FILE, or NULL */
 	int strict;
 	int ignore_unknown;        /* --ignore-unknown: fields allows any */
+	const char *encoding;      /* --encoding, or NULL for UTF-8 */
 	const char *const *fields; /* the fields a record may have (pm_jsonl_fields) */
 	enum pm_jsonl_mode mode;
 	long batch;                /* records per transaction (0: 10000) */
@@ -173,12 +174,14 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 
 /* The options every import shares, for a subcommand's table, and
  * pm_cli_import_opt to take them into a struct pm_import. */
-enum { PM_OPT_REJECT = 0x1100, PM_OPT_STRICT, PM_OPT_IGNORE_UNKNOWN };
+enum { PM_OPT_REJECT = 0x1100, PM_OPT_STRICT, PM_OPT_IGNORE_UNKNOWN, PM_OPT_ENCODING };
 #define PM_CLI_OPT_REJECT {"reject", PM_OPT_REJECT, "FILE", N_("append bad records to FILE (made 0600)")}
 #define PM_CLI_OPT_STRICT {"strict", PM_OPT_STRICT, NULL, N_("write nothing if any record is bad")}
 #define PM_CLI_OPT_IGNORE_UNKNOWN \
 	{"ignore-unknown", PM_OPT_IGNORE_UNKNOWN, NULL, N_("read records with fields or columns pm does not know")}
-#define PM_CLI_IMPORT_OPTS PM_CLI_OPT_REJECT, PM_CLI_OPT_STRICT, PM_CLI_OPT_IGNORE_UNKNOWN
+#define PM_CLI_OPT_ENCODING \
+	{"encoding", PM_OPT_ENCODING, "NAME", N_("the input's character set, such as gb18030 (default utf-8)")}
+#define PM_CLI_IMPORT_OPTS PM_CLI_OPT_REJECT, PM_CLI_OPT_STRICT, PM_CLI_OPT_IGNORE_UNKNOWN, PM_CLI_OPT_ENCODING
 /* 1 when key was one of them, taken into im; else 0. */
 int pm_cli_import_opt(struct pm_import *im, int key, const char *arg);
 

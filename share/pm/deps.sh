@@ -2,7 +2,7 @@
 # Installs the Debian packages pm needs to build and test, only those missing.
 pkgs="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libyaml-dev
 libcurl4-openssl-dev libcmocka-dev libsodium-dev libxlsxwriter-dev libqrencode-dev
-gettext clang locales valgrind python3 time python3-aiosmtpd unzip
+gettext clang locales valgrind python3 time python3-aiosmtpd unzip zsh fish
 libssl-dev openssl python3-cryptography"
 missing=
 for p in $pkgs; do

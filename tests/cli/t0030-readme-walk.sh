@@ -59,6 +59,59 @@ rc=$?
 expect_rc 0 "README's walk runs as written"
 expect_eq "$(tail -1 "$T/out")" "the walk ran to its end" "every block ran"
 
+# Each man page's EXAMPLES then run as written, each page in a copy of the
+# community the walk made: the lines after a "$ " prompt (with the lines
+# a trailing \e, a trailing | or a here-document carry on), marked as the
+# README's are. Lines with no prompt are output, crontab lines or files.
+man_script() { # PAGE
+	awk '
+	function unescape(s) {
+		gsub(/\\e/, "\\", s); gsub(/\\-/, "-", s); gsub(/\\\(dq/, "\"", s); gsub(/\\&/, "", s)
+		return s
+	}
+	function emit(s,   n, cmd) {
+		if (s ~ /#[^#]*[( ]exit [0-9]+([):]|$)/) {
+			n = substr(s, match(s, /#[^#]*[( ]exit [0-9]+([):]|$)/)); sub(/.*exit /, "", n); sub(/[^0-9].*/, "", n)
+			cmd = substr(s, 1, match(s, /[ \t]*#[^#]*[( ]exit [0-9]+/) - 1)
+			print "if " cmd "; then __rc=0; else __rc=$?; fi; __expect " FILENAME ":" NR " " n " $__rc"
+		} else
+			print s
+	}
+	/^\.Sh EXAMPLES/ { inex = 1; next }
+	/^\.Sh / { inex = 0 }
+	!inex { next }
+	/^\.Bd -literal/ { inbd = 1; next }
+	/^\.Ed/ { inbd = 0; next }
+	!inbd { next }
+	heredoc != "" { print unescape($0); if ($0 == heredoc) heredoc = ""; next }
+	more { line = unescape($0); more = line ~ /(\\|\|)$/; emit(line); next }
+	/^\$ / {
+		line = unescape(substr($0, 3)); more = line ~ /(\\|\|)$/
+		if (match(line, /<<\047?[A-Z]+\047?$/)) { heredoc = substr(line, RSTART + 2); gsub(/\047/, "", heredoc) }
+		print "__line=" FILENAME ":" NR; emit(line)
+	}
+	' "$1"
+}
+
+for page in "$PM_TOP"/share/man/man*/*.[1-9]; do
+	name=$(basename "$page")
+	grep -q '^\$ ' "$page" || continue
+	rm -rf "$T/man-home" && cp -a "$HOME" "$T/man-home"
+	{
+		echo '__fail() { echo "$__line: exit $2, not marked as expected" >&2; exit 1; }'
+		echo '__expect() { [ "$2" = "$3" ] || { echo "$1: exit $3, the text says $2" >&2; exit 1; }; }'
+		echo 'trap '"'"'__fail $LINENO $?'"'"' ERR'
+		echo 'cd "$HOME/xingfuli"'
+		man_script "$page"
+		echo 'echo "the examples ran to their end"'
+	} >"$T/man.sh"
+	(HOME=$T/man-home PM_DB=$T/man-home/xingfuli/xingfuli.db bash "$T/man.sh" >"$T/out" 2>"$T/err")
+	rc=$?
+	[ "$rc" = 0 ] || tail -8 "$T/err" | sed 's/^/# /'
+	expect_rc 0 "$name's EXAMPLES run as written"
+	expect_eq "$(tail -1 "$T/out")" "the examples ran to their end" "every example of $name ran"
+done
+
 # What the text says the walk did, in the store it made.
 PM_DB=$HOME/xingfuli/xingfuli.db
 expect_eq "$(sql "SELECT code, area_centi FROM unit ORDER BY code" | tr '\n' ' ')" \
