@@ -630,6 +630,7 @@ static const struct {
 	{"pm-repair", N_("repair and complaint tickets, SLA, assets, inspections, patrols")},
 	{"pm-gate", N_("access, visitor passes, gate events, door control, parking")},
 	{"pm-notify", N_("messages to residents and staff, outbox, announcements")},
+	{"pm-pay", N_("online payment orders, verified notifications, sync with the channels")},
 	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
 	{"pm-web", N_("the CGI front end for owners and staff")},
 	{"pm-mqtt", N_("the MQTT bridge: device messages in, commands out")},

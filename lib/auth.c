@@ -25,7 +25,8 @@ static const char *const role_names[PM_ROLE_COUNT] = {
 /* The permission table: which roles may perform each action. Programs and
  * the web front end ask pm_auth_check and never decide by themselves.
  * Owners' rows are further limited to their own units by the caller. A
- * service account is in no row: it only acts on behalf of others. */
+ * service account is in no row but pay.notify: it acts on behalf of
+ * others. */
 static const struct {
 	const char *action;
 	unsigned roles;
@@ -71,6 +72,15 @@ static const struct {
 	{"parking.write", R(ADMIN) | R(FRONTDESK)},
 	{"patrol.checkin", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN) | R(GUARD)},
 	{"patrol.read", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
+	/* Online payment: owners order and read for their own units only. A
+	 * notification's authority is the channel's verified signature, not
+	 * its caller's: the web front end's service account records it for
+	 * no one, the one thing it does in its own name. */
+	{"pay.close", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"pay.notify", R(ADMIN) | R(FINANCE) | R(SERVICE)},
+	{"pay.order", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"pay.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"pay.sync", R(ADMIN) | R(FINANCE)},
 	/* Announcements: everyone reads the notice board, owners only what
 	 * is addressed to them; owners sign up themselves (notify.self). */
 	{"notify.announce", R(ADMIN) | R(FRONTDESK)},

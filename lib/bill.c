@@ -1744,7 +1744,7 @@ int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char
 	return e->code;
 }
 
-static json_t *bill_json(sqlite3_stmt *st)
+static json_t *bill_json(sqlite3_stmt *st, void *rctx)
 {
 	int64_t owed = sqlite3_column_int64(st, 5) + sqlite3_column_int64(st, 6) + sqlite3_column_int64(st, 7) -
 		       sqlite3_column_int64(st, 8);
@@ -1780,8 +1780,6 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 		" ORDER BY b.period, u.code";
 	char today[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	json_t *rec;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -1791,17 +1789,7 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 	sqlite3_bind_text(st, 4, f->building, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, f->overdue);
 	sqlite3_bind_text(st, 6, pm_community_today(db, today), -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = bill_json(st);
-		rc = fn(ctx, rec);
-		json_decref(rec);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+	return pm_db_each(db, st, bill_json, NULL, fn, ctx, _("cannot read bills"), e);
 }
 
 static int bill_lines(struct pm_db *db, int64_t id, json_t *out, struct pm_err *e)
@@ -1878,7 +1866,7 @@ int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err 
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*out = bill_json(st);
+		*out = bill_json(st, NULL);
 		id = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_reset(st);

@@ -77,6 +77,7 @@ extern const struct pm_schema pm_template_schema;                  /* lib/templa
 extern const struct pm_schema pm_repair_schema;                    /* lib/repair.c */
 extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c */
 extern const struct pm_schema pm_payments_schema;                  /* lib/payment.c */
+extern const struct pm_schema pm_pay_wechat_schema, pm_pay_alipay_schema; /* lib/payorder.c */
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
 extern const struct pm_schema pm_audit_schema;                     /* lib/audit.c */

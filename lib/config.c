@@ -17,6 +17,7 @@
 #include "pm/audit.h"
 #include "pm/config.h"
 #include "pm/db.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/secret.h"
@@ -1073,49 +1074,16 @@ int pm_config_load(const char *text, size_t len, const char *name, struct pm_con
 }
 
 /* At most PM_CONFIG_MAX + 1 bytes, enough for pm_config_load to refuse. */
-static int slurp(FILE *f, const char *name, char **buf, size_t *len, struct pm_err *e)
-{
-	size_t cap = 0, n = 0, got;
-	char *b = NULL, *nb;
-
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (!(nb = realloc(b, cap))) {
-				free(b);
-				return pm_err_set(e, PM_EFAIL, _("%s: out of memory"), name);
-			}
-			b = nb;
-		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0 && n <= PM_CONFIG_MAX);
-	if (ferror(f)) {
-		free(b);
-		return pm_err_set(e, PM_ENOINPUT, _("cannot read \"%s\": %s"), name, strerror(errno));
-	}
-	*buf = b;
-	*len = n;
-	return PM_OK;
-}
-
 int pm_config_load_file(const char *path, struct pm_config **out, struct pm_err *e)
 {
-	bool std = !strcmp(path, "-");
-	const char *name = std ? "stdin" : path;
-	FILE *f = std ? stdin : fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf;
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	if (!f)
-		return pm_err_set(e, PM_ENOINPUT, _("cannot open \"%s\": %s"), path, strerror(errno));
-	rc = slurp(f, name, &buf, &len, e);
-	if (!std)
-		fclose(f);
-	if (rc == PM_OK)
-		rc = pm_config_load(buf, len, name, out, e);
+	if (pm_file_read(path, PM_CONFIG_MAX, &buf, &len, e))
+		return e->code;
+	rc = pm_config_load(buf, len, strcmp(path, "-") ? path : "stdin", out, e);
 	free(buf);
 	return rc;
 }

@@ -289,7 +289,8 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	 * so readers who may not write the directory can still open it. */
 	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if ((v == 0 && pm_db_exec(db, "PRAGMA journal_mode = WAL", e)) ||
-	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e))
+	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e) ||
+	    pm_db_exec(db, "PRAGMA journal_size_limit = 67108864", e))
 		return e->code;
 	match_store(db, "-wal");
 	match_store(db, "-shm");
@@ -728,4 +729,20 @@ out:
 	pm_db_close(db);
 	sqlite3_close(src);
 	return rc;
+}
+
+json_t *pm_db_json_text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? json_string(t) : json_null();
+}
+
+json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz)
+{
+	char buf[PM_TIME_BUF];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	return json_string(pm_time_fmt(sqlite3_column_int64(st, i), tz, buf));
 }

@@ -1360,29 +1360,15 @@ int pm_notify_flush_end(struct pm_notify *n, struct pm_err *e)
 
 /* ---- the outbox ---- */
 
-static json_t *time_or_null(sqlite3_stmt *st, int i, const char *tz)
-{
-	char buf[PM_TIME_BUF];
-
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return json_null();
-	return json_string(pm_time_fmt(sqlite3_column_int64(st, i), tz, buf));
-}
-
-static json_t *text_or_null(sqlite3_stmt *st, int i)
-{
-	return col(st, i) ? json_string(col(st, i)) : json_null();
-}
-
 static json_t *outbox_row(sqlite3_stmt *st, const char *tz)
 {
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:o, s:o}",
 		"type", "message", "id", (json_int_t)sqlite3_column_int64(st, 0), "status", col(st, 1),
 		"channel", col(st, 2), "template", col(st, 3), "recipient", col(st, 4),
-		"address", text_or_null(st, 5), "ref", col(st, 6), "unit", text_or_null(st, 7),
+		"address", pm_db_json_text(st, 5), "ref", col(st, 6), "unit", pm_db_json_text(st, 7),
 		"subject", col(st, 8), "text", col(st, 9), "attempts", sqlite3_column_int(st, 10),
-		"next_at", time_or_null(st, 11, tz), "sent_at", time_or_null(st, 12, tz),
-		"created_at", time_or_null(st, 13, tz), "error", text_or_null(st, 14));
+		"next_at", pm_db_json_time(st, 11, tz), "sent_at", pm_db_json_time(st, 12, tz),
+		"created_at", pm_db_json_time(st, 13, tz), "error", pm_db_json_text(st, 14));
 }
 
 int pm_notify_status_parse(const char *s, struct pm_err *e)
@@ -1507,7 +1493,7 @@ int pm_notify_prefs_get(struct pm_db *db, const char *person, json_t **out, stru
 	sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "type", "prefs", "person", person,
-				 "channels", col(st, 0), "optout", col(st, 1), "email", text_or_null(st, 2));
+				 "channels", col(st, 0), "optout", col(st, 1), "email", pm_db_json_text(st, 2));
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_EDATA, _("no person '%s'"), person);

@@ -119,6 +119,10 @@ int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char
 struct pm_pay {
 	const char *unit, *channel, *ref, *bill;
 	int64_t amount, at;
+	/* Instead of bill, several bills paid first in this order (an online
+	 * order's); the excess is prepaid as with bill. */
+	const char *const *bills;
+	size_t nbills;
 };
 enum pm_pay_did { PM_PAY_RECORDED, PM_PAY_DUPLICATE };
 extern const char *const pm_pay_names[]; /* "recorded", "duplicate", NULL */

@@ -83,6 +83,11 @@ int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *
  * resets it: PM_OK, or what failed as pm_db_fail says it. */
 int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e);
 
+/* Column i of a row as a record's value: its text, or its time (seconds
+ * since 1970) as RFC 3339 in zone tz; JSON null when the column is NULL. */
+json_t *pm_db_json_text(sqlite3_stmt *st, int i);
+json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz);
+
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
