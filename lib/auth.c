@@ -57,6 +57,12 @@ static const struct {
 	{"person.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"person.write", R(ADMIN) | R(FRONTDESK)},
 	{"repair.cron", R(ADMIN)},
+	/* Reports: money reports for finance and the front desk (owners:
+	 * their own units only, pm_report_*), the others for all staff;
+	 * owners' names and phones whole only for those who call them. */
+	{"report.contacts", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"report.finance", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"report.read", STAFF},
 	{"restore", R(ADMIN)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians
 	 * work only what is assigned to them. */

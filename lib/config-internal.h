@@ -73,6 +73,7 @@ extern const struct pm_schema pm_repair_schema;                    /* lib/repair
 extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c */
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
+extern const struct pm_schema pm_report_schema;                    /* lib/report.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with

@@ -1009,7 +1009,8 @@ static const struct pm_schema config_schema = {
 	PM_KEY("rewards", &pm_rewards_schema),
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
-	PM_KEY("notify", &pm_notify_schema)),
+	PM_KEY("notify", &pm_notify_schema),
+	PM_KEY("report", &pm_report_schema)),
 };
 
 /* The configuration */
