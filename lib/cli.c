@@ -86,6 +86,16 @@ int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...)
 
 /* ---- help and completion ---- */
 
+/* A shared option the command has one of its own of the same name for,
+ * such as a --format with more formats: the command's is the one. */
+static int overridden(const struct pm_cmd *cmd, const struct pm_opt *shared)
+{
+	for (const struct pm_opt *o = cmd ? cmd->opts : NULL; o && o->name; o++)
+		if (strcmp(o->name, shared->name) == 0)
+			return 1;
+	return 0;
+}
+
 static void opt_line(FILE *f, const struct pm_opt *o)
 {
 	char left[64];
@@ -116,7 +126,8 @@ static void print_help(struct pm_ctx *c, const struct pm_cmd *cmd, FILE *f)
 		opt_line(f, o);
 	fprintf(f, _("\nShared options:\n"));
 	for (o = shared_opts; o->name; o++)
-		opt_line(f, o);
+		if (!overridden(cmd, o))
+			opt_line(f, o);
 }
 
 static void print_prog_help(const struct pm_prog *p, FILE *f)
@@ -160,7 +171,8 @@ static int complete(const struct pm_prog *p, int argc, char **argv)
 	for (o = cmd->opts; o && o->name; o++)
 		printf("--%s%s\n", o->name, o->arg ? "=" : "");
 	for (o = shared_opts; o->name; o++)
-		printf("--%s%s\n", o->name, o->arg ? "=" : "");
+		if (!overridden(cmd, o))
+			printf("--%s%s\n", o->name, o->arg ? "=" : "");
 	return PM_OK;
 }
 
