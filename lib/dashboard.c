@@ -124,8 +124,12 @@ static int make_all(struct pm_db *db, const struct pm_report_query *q, struct pm
 					       pm_report_consumption, pm_report_carbon, pm_report_service,
 					       pm_report_feedback};
 
+	struct pm_report_query all = *q;
+
+	/* Arrears are of every bill up to the month, not of its bills alone. */
+	all.from = (struct pm_period){1970, 1};
 	for (size_t i = 0; i < NREPORTS; i++)
-		if (makers[i](db, q, &rep[i], e))
+		if (makers[i](db, makers[i] == pm_report_arrears ? &all : q, &rep[i], e))
 			return e->code;
 	return PM_OK;
 }
