@@ -218,8 +218,12 @@ static int usum_add(void *ctx, const struct pm_usage *u)
 		/* A unit's code begins with its building's: 3-2-1101. */
 		dash = strchr(u->serves, '-');
 		snprintf(place, sizeof place, "%.*s", dash ? (int)(dash - u->serves) : (int)strlen(u->serves), u->serves);
+	} else if (strcmp(u->scope, "building") == 0) {
+		/* "building:3" */
+		dash = strchr(u->serves, ':');
+		snprintf(place, sizeof place, "%s", dash ? dash + 1 : u->serves);
 	} else {
-		snprintf(place, sizeof place, "%s", strcmp(u->scope, "building") == 0 ? u->serves : "");
+		place[0] = '\0';
 	}
 	snprintf(key, sizeof key, "%s\t%s\t%d", u->kind, place, strcmp(u->scope, "unit") != 0);
 	if ((at = json_object_get(set->index, key))) {
