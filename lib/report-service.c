@@ -634,7 +634,10 @@ static int feedback(struct pm_db *db, const struct pm_report_query *q, const str
 	pm_period_bounds(q->to, pm_db_tz(db), &day0, &end);
 	if (pm_report_config(db, pm_date_of(day0, pm_db_tz(db)), &rep, e))
 		return e->code;
-	cats = json_object_get(json_object_get(rep, "feedback"), "improvements");
+	/* Without the key: the category named "improvement". */
+	if (!(cats = json_object_get(json_object_get(rep, "feedback"), "improvements")) &&
+	    json_object_set_new(json_object_get(rep, "feedback"), "improvements", json_pack("[s]", "improvement")) == 0)
+		cats = json_object_get(json_object_get(rep, "feedback"), "improvements");
 	if (!(s = pm_section_add(r, "category", N_("Suggestions and complaints"), COLS(feedback_cols))))
 		rc = pm_report_oom(e);
 	else {

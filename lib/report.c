@@ -35,8 +35,8 @@ static const struct pm_schema carbon_schema = {
 
 static const struct pm_schema feedback_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("improvements", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-	       .def = "[improvement]"),
+	/* Absent: [improvement] (a list's default can only be empty). */
+	PM_KEY("improvements", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING, .min = "1"))),
 	PM_KEY("examples", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "5"), .def = "2")),
 };
 
