@@ -136,23 +136,21 @@ static int table(const struct pm_report *r, const struct pm_render_opts *o, FILE
  * spreadsheet would take for a formula gets a leading apostrophe. */
 static void csv_cell(FILE *f, const char *s, int text, int sep)
 {
-	if (text && *s && strchr("=+-@\t\r", *s))
+	int neutral = text && *s && strchr("=+-@\t\r", *s), quote = sep == ',' && strpbrk(s, ",\"\r\n");
+
+	if (quote)
+		fputc('"', f);
+	if (neutral)
 		fputc('\'', f);
-	if (sep == '\t') {
+	if (sep == '\t')
 		one_line(f, s);
-		return;
-	}
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
+	for (; sep != '\t' && *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
 		fputc(*s, f);
 	}
-	fputc('"', f);
+	if (quote)
+		fputc('"', f);
 }
 
 static void delimited(const struct pm_report *r, const struct pm_render_opts *o, FILE *f, int sep)

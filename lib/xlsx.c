@@ -78,20 +78,27 @@ static void write_cell(struct book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col
 	worksheet_write_number(ws, row, col, pm_cell_double(s, i, j), format(b, num_format(&s->cols[j]), bold));
 }
 
+/* title cut to chars characters, []:*?/\ made spaces. */
+static void cut_title(const char *title, size_t chars, char *out, size_t size)
+{
+	size_t n = 0, c = 0;
+
+	for (const char *p = title; *p && n + 4 < size && c < chars; p++) {
+		out[n++] = strchr("[]:*?/\\", *p) ? ' ' : *p;
+		if ((p[1] & 0xc0) != 0x80)
+			c++;
+	}
+	out[n] = '\0';
+}
+
 /* A sheet name Excel takes: no []:*?/\, at most 31 characters, unique
- * whatever the case. */
+ * whatever the case ("Title (2)" for the second). */
 static void sheet_name(struct book *b, const char *title, char *out, size_t size)
 {
 	char base[128], key[160];
-	size_t n = 0, chars = 0;
 
-	for (const char *p = title; *p && n + 4 < sizeof base && chars < 28; p++) {
-		base[n++] = strchr("[]:*?/\\", *p) ? ' ' : *p;
-		if ((p[1] & 0xc0) != 0x80)
-			chars++;
-	}
-	base[n] = '\0';
-	snprintf(out, size, "%s", base);
+	cut_title(title, 31, out, size);
+	cut_title(title, 27, base, sizeof base);
 	for (int k = 2; ; k++) {
 		snprintf(key, sizeof key, "%s", out);
 		for (char *p = key; *p; p++)
