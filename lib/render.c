@@ -223,9 +223,10 @@ static int svg(const struct pm_report *r, const struct pm_render_opts *o, FILE *
 	for (size_t k = 0; k < r->nsec; k++)
 		if (pm_shown(o, &r->sec[k]) && pm_has_chart(&r->sec[k]))
 			h += pm_chart_height(&r->sec[k], 1) + 16;
+	if (h == 56 && o && o->section)
+		return pm_err_set(e, PM_EUSAGE, _("the section '%s' has no chart: choose another format"), o->section);
 	if (h == 56)
-		return pm_err_set(e, PM_EUSAGE, _("no chart in the %s report%s: choose another format"), r->name,
-				  o && o->section ? _(" section asked for") : "");
+		return pm_err_set(e, PM_EUSAGE, _("the %s report has no chart: choose another format"), r->name);
 	pm_report_heading(r, head, sizeof head);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\""

@@ -533,7 +533,7 @@ static int feedback_rows(struct pm_db *db, const struct pm_report_query *q, cons
 			     "feedback"), "examples")), ex, sizeof ex, e))
 			break;
 		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, 0, category_label(rp, TEXT(st, 0))) ||
-		    pm_set_text(s, (size_t)r, 1, _(TEXT(st, 1))) || (*ex && pm_set_text(s, (size_t)r, 5, ex))) {
+		    pm_set_text(s, (size_t)r, 1, TEXT(st, 1)) || (*ex && pm_set_text(s, (size_t)r, 5, ex))) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -606,7 +606,7 @@ static int improvements(struct pm_db *db, const struct pm_repair *rp, json_t *ca
 		h = sqlite3_column_int(st, 6) ? &rp->hours : NULL;
 		cut(TEXT(st, 2), 40, text, sizeof text);
 		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, I_CATEGORY, category_label(rp, TEXT(st, 1))) ||
-		    pm_set_text(s, (size_t)r, I_TEXT, text) || pm_set_text(s, (size_t)r, I_STATUS, _(TEXT(st, 3))) ||
+		    pm_set_text(s, (size_t)r, I_TEXT, text) || pm_set_text(s, (size_t)r, I_STATUS, TEXT(st, 3)) ||
 		    pm_set_text(s, (size_t)r, I_DUE, pm_date_fmt(pm_date_of(deadline(h, tz, sqlite3_column_int64(st, 4),
 				sqlite3_column_int64(st, 5)), tz), day)) ||
 		    (sqlite3_column_type(st, 7) != SQLITE_NULL &&

@@ -92,5 +92,5 @@ run pm-report collection --output /dev/null
 expect_rc 2 "a terminal or device as --output"
 run pm-report feedback --format svg --section last
 expect_rc 2 "a section without a chart as SVG"
-expect_err "no chart in the feedback report" "says so"
+expect_err "the section 'last' has no chart: choose another format" "says so"
 done_testing
