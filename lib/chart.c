@@ -97,7 +97,7 @@ static void label(const struct pm_section *s, size_t i, char *out, size_t size)
 
 struct scale {
 	double lo, hi, step;
-	int percent;
+	int percent, empty;  /* empty: no value to draw but zeros */
 };
 
 /* Round bounds and a step of 1, 2, 2.5 or 5 times a power of ten, about
@@ -129,12 +129,14 @@ static void extent(const struct pm_section *s, struct scale *sc)
 	double lo = 0, hi = 0, sum, v;
 
 	sc->percent = k && is_rate(s, (size_t)s->chart.series[0]);
+	sc->empty = 1;
 	for (size_t i = 0; i < n; i++) {
 		sum = 0;
 		for (size_t j = 0; j < k; j++) {
 			if (pm_cell_null(s, i, (size_t)s->chart.series[j]))
 				continue;
 			v = value(s, i, (size_t)s->chart.series[j]);
+			sc->empty &= v == 0;
 			if (s->chart.kind == PM_CHART_STACKED) {
 				sum += v > 0 ? v : 0;
 				continue;
@@ -177,7 +179,7 @@ static void tick_text(double v, const struct scale *sc, char *buf, size_t size)
 
 struct layout {
 	double w, h, left, right, top, bottom, legend_y;
-	int titled, rotate;
+	int titled, rotate, empty;
 	size_t every;     /* a label every this many categories */
 	struct scale sc;
 };
@@ -207,6 +209,7 @@ static void layout(const struct pm_section *s, int titled, struct layout *l)
 	l->w = PM_CHART_WIDTH;
 	l->titled = titled;
 	extent(s, &l->sc);
+	l->empty = l->sc.empty;
 	for (double v = l->sc.lo; v <= l->sc.hi + l->sc.step / 2; v += l->sc.step) {
 		tick_text(v, &l->sc, buf, sizeof buf);
 		tw = text_width(buf, TEXT_SIZE);
@@ -428,15 +431,15 @@ void pm_chart_svg(FILE *f, const struct pm_section *s, double x, double y, int s
 	}
 	legend(f, s, &l);
 	axes(f, s, &l);
-	if (!categories(s)) {
+	if (categories(s))
+		x_labels(f, s, &l);
+	/* All zeros draws nothing but says so. */
+	if (!categories(s) || l.empty)
 		text_at(f, (l.left + l.w - l.right) / 2, l.top + PLOT_H / 2, "empty", "middle", TEXT_SIZE + 2,
 			_("no data"));
-	} else {
-		if (s->chart.kind == PM_CHART_LINES)
-			lines(f, s, &l);
-		else
-			bars(f, s, &l);
-		x_labels(f, s, &l);
-	}
+	else if (s->chart.kind == PM_CHART_LINES)
+		lines(f, s, &l);
+	else
+		bars(f, s, &l);
 	fputs("</svg>\n", f);
 }

@@ -263,8 +263,10 @@ static const char css[] =
 	"th{background:#f0f2f5;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.total td{font-weight:700;border-top:2px solid #c8ccd2}"
 	"td.wrap{white-space:normal;min-width:12em}"
-	"table.kv{width:auto}table.kv th{text-align:left;background:none;font-weight:normal;color:#555}"
-	"table.kv td{font-size:16px;font-weight:600;text-align:right}"
+	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}"
+	".kpi{border:1px solid #e2e4e8;border-radius:6px;padding:8px 10px;min-width:0}"
+	".kpi .k{color:#666;font-size:12px}.kpi .v{font-size:18px;font-weight:700;margin-top:4px;"
+	"overflow-wrap:anywhere;font-variant-numeric:tabular-nums}"
 	"@media print{body{background:#fff}section{border:none;padding:0}}";
 
 static void html_cell(FILE *f, const struct pm_section *s, size_t i, size_t j)
@@ -280,16 +282,18 @@ static void html_cell(FILE *f, const struct pm_section *s, size_t i, size_t j)
 
 static void html_table(FILE *f, const struct pm_section *s)
 {
+	char buf[PM_CELL_BUF];
+
 	if (s->vertical) {
-		fputs("<table class=\"kv\">\n", f);
+		fputs("<div class=\"kpis\">\n", f);
 		for (size_t j = 0; s->nrows && j < s->ncols; j++) {
-			fputs("<tr><th>", f);
+			fputs("<div class=\"kpi\"><div class=\"k\">", f);
 			pm_xml_text(f, _(s->cols[j].label));
-			fputs("</th>", f);
-			html_cell(f, s, 0, j);
-			fputs("</tr>\n", f);
+			fputs("</div><div class=\"v\">", f);
+			pm_xml_text(f, pm_cell_text(s, 0, j, 1, buf, sizeof buf));
+			fputs("</div></div>\n", f);
 		}
-		fputs("</table>\n", f);
+		fputs("</div>\n", f);
 		return;
 	}
 	fputs("<div class=\"scroll\"><table>\n<thead><tr>", f);
@@ -311,6 +315,7 @@ static void html_table(FILE *f, const struct pm_section *s)
 static void html(const struct pm_report *r, const struct pm_render_opts *o, FILE *f)
 {
 	char head[512], made[PM_TIME_BUF];
+	const char *sec;
 
 	pm_report_heading(r, head, sizeof head);
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -323,7 +328,13 @@ static void html(const struct pm_report *r, const struct pm_render_opts *o, FILE
 	fputs(" · ", f);
 	pm_xml_text(f, r->scope);
 	fputs(" · ", f);
-	fprintf(f, _("made %s"), pm_time_fmt(r->made, r->tz, made));
+	/* "2026-12-01T09:00:00+08:00" as "2026-12-01 09:00". */
+	pm_time_fmt(r->made, r->tz, made);
+	if ((sec = strchr(made, 'T')) && strlen(sec) >= 6) {
+		made[sec - made] = ' ';
+		made[sec - made + 6] = '\0';
+	}
+	fprintf(f, _("made %s"), made);
 	fputs("</p>\n</header>\n", f);
 	for (size_t k = 0; k < r->nsec; k++) {
 		const struct pm_section *s = &r->sec[k];
