@@ -98,6 +98,7 @@ static void label(const struct pm_section *s, size_t i, char *out, size_t size)
 struct scale {
 	double lo, hi, step;
 	int percent, empty;  /* empty: no value to draw but zeros */
+	int counts;          /* whole numbers only: no step under 1 */
 };
 
 /* Round bounds and a step of 1, 2, 2.5 or 5 times a power of ten, about
@@ -119,6 +120,8 @@ static void nice(double lo, double hi, struct scale *sc)
 			sc->step = m[i] * mag;
 			break;
 		}
+	if (sc->counts && sc->step < 1)
+		sc->step = 1;
 	sc->lo = floor(lo / sc->step + 1e-9) * sc->step;
 	sc->hi = ceil(hi / sc->step - 1e-9) * sc->step;
 }
@@ -130,6 +133,9 @@ static void extent(const struct pm_section *s, struct scale *sc)
 
 	sc->percent = k && is_rate(s, (size_t)s->chart.series[0]);
 	sc->empty = 1;
+	sc->counts = 1;
+	for (size_t j = 0; j < k; j++)
+		sc->counts &= s->cols[s->chart.series[j]].type == PM_COL_INT;
 	for (size_t i = 0; i < n; i++) {
 		sum = 0;
 		for (size_t j = 0; j < k; j++) {
@@ -177,6 +183,19 @@ static void tick_text(double v, const struct scale *sc, char *buf, size_t size)
 		snprintf(buf, size, "%s%s%s", v < 0 && r ? "-" : "", g, sc->percent ? "%" : "");
 }
 
+/* "(元)" over the value axis; "" for percentages, which say so on
+ * every tick. */
+static const char *unit_label(const struct pm_section *s, char *buf, size_t size)
+{
+	const char *unit = s->chart.uom[0] ? s->chart.uom : s->chart.unit ? _(s->chart.unit) : "";
+
+	if (*unit && strcmp(unit, "%"))
+		snprintf(buf, size, "(%s)", unit);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 struct layout {
 	double w, h, left, right, top, bottom, legend_y;
 	int titled, rotate, empty;
@@ -215,6 +234,9 @@ static void layout(const struct pm_section *s, int titled, struct layout *l)
 		tw = text_width(buf, TEXT_SIZE);
 		widest = tw > widest ? tw : widest;
 	}
+	/* The unit's label sits above the ticks, right-aligned with them. */
+	tw = text_width(unit_label(s, buf, sizeof buf), TEXT_SIZE);
+	widest = tw > widest ? tw : widest;
 	l->left = MARGIN + widest + 10;
 	l->right = MARGIN + 8;
 	l->legend_y = (l->titled ? MARGIN + TITLE_SIZE + 22 : MARGIN + TEXT_SIZE);
@@ -228,10 +250,16 @@ static void layout(const struct pm_section *s, int titled, struct layout *l)
 	slot = n ? (l->w - l->left - l->right) / (double)n : 1;
 	l->every = 1;
 	if (widest + 6 > slot) {
-		/* Labels slanted at 40°: each needs about 0.8 of the font size
-		 * across; past that, only every few are shown. */
+		/* Labels slanted at 40°. The first reaches left of its category
+		 * by its width across: the margin makes room for it. Slanted
+		 * lines a slot apart lie slot × sin 40° apart: past a line's
+		 * height, only every few are shown. */
 		l->rotate = 1;
-		while (slot * (double)l->every < TEXT_SIZE * 1.4)
+		if (l->left < widest * cos(40 * M_PI / 180) + 4) {
+			l->left = widest * cos(40 * M_PI / 180) + 4;
+			slot = (l->w - l->left - l->right) / (double)n;
+		}
+		while (slot * (double)l->every * sin(40 * M_PI / 180) < TEXT_SIZE * 1.2)
 			l->every++;
 		lw = widest * sin(40 * M_PI / 180) + TEXT_SIZE;
 		l->bottom = MARGIN + lw + 8;
@@ -265,7 +293,6 @@ static void text_at(FILE *f, double x, double y, const char *cls, const char *an
 static void axes(FILE *f, const struct pm_section *s, const struct layout *l)
 {
 	char buf[64];
-	const char *unit = s->chart.uom[0] ? s->chart.uom : s->chart.unit ? _(s->chart.unit) : NULL;
 
 	for (double v = l->sc.lo; v <= l->sc.hi + l->sc.step / 2; v += l->sc.step) {
 		double y = ypos(l, v);
@@ -274,10 +301,8 @@ static void axes(FILE *f, const struct pm_section *s, const struct layout *l)
 		tick_text(fabs(v) < l->sc.step / 1e6 ? 0 : v, &l->sc, buf, sizeof buf);
 		text_at(f, l->left - 6, y + 4, "y-label", "end", TEXT_SIZE, buf);
 	}
-	if (unit && *unit && strcmp(unit, "%")) {
-		snprintf(buf, sizeof buf, "(%s)", unit);
-		text_at(f, l->left - 6, l->top - 10, "unit", "end", TEXT_SIZE - 1, buf);
-	}
+	if (*unit_label(s, buf, sizeof buf))
+		text_at(f, l->left - 6, l->top - 10, "unit", "end", TEXT_SIZE, buf);
 	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n", l->left,
 		l->top, l->left, l->top + PLOT_H);
 }
