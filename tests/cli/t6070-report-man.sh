@@ -1,0 +1,38 @@
+#!/bin/sh
+# pm-report(1): its EXAMPLES run as written, on a small community, and it
+# names every command and option the program has.
+. "$PM_TOP/tests/cli/lib.sh"
+. "$PM_TOP/tests/cli/report-community.sh"
+export PM_NOW=2026-12-20T09:00:00+08:00
+man1="$PM_TOP/share/man/man1/pm-report.1"
+
+# The lines of the literal blocks of EXAMPLES, continuations joined and
+# mdoc's escapes undone.
+sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man1" | awk '/^\.Bd -literal/ { on = 1; next } /^\.Ed/ { on = 0 } on' |
+	sed 's/\\e/\\/g; s/\\-/-/g' >examples.sh
+expect_eq "$(grep -c . examples.sh)" "9" "nine examples"
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	sh -c "$line" </dev/null >"ex$n.out" 2>"ex$n.err"
+	rc=$?
+	expect_eq "$rc" "0" "runs: $line"
+done <examples.sh
+expect_eq "$(head -c 3 collection.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "collection.csv for Excel"
+expect_eq "$(unzip -l arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "arrears.xlsx, a sheet a section"
+expect_eq "$(grep -c "<section" dashboard.html)" "10" "dashboard.html, every section"
+expect_eq "$(grep -c 'class="bar"' collection.svg)" "6" "collection.svg, the buildings' bars"
+expect_eq "$(sql 'SELECT count(*) FROM announcement')" "1" "the feedback published"
+
+# Every command and option of the program is in the SYNOPSIS.
+for cmd in $(pm-report --complete); do
+	syn=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$man1" | awk -v c=".Cm $cmd" '$0 == c { on = 1; next } /^\.Nm/ { on = 0 } on')
+	missing=
+	for o in $(pm-report --complete "$cmd" | sed 's/=$//'); do
+		case $o in --db|--as|--quiet|--verbose|--help) continue ;; esac
+		echo "$syn" | grep -qE "Fl ${o#-}( |$)" || missing="$missing $o"
+	done
+	expect_eq "$missing" "" "SYNOPSIS shows $cmd with all its options"
+	expect_eq "$(grep -cx "\.It Cm $cmd" "$man1")" "1" "and the commands describe $cmd"
+done
+done_testing
