@@ -153,8 +153,8 @@ static int take(struct pm_report *d, struct pm_report *rep[NREPORTS])
 	return 0;
 }
 
-int pm_report_dashboard(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-			struct pm_err *e)
+static int make_dashboard(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct pm_report *rep[NREPORTS] = {0}, *d = NULL;
 	struct pm_report_query one = *q;
@@ -164,6 +164,7 @@ int pm_report_dashboard(struct pm_db *db, const struct pm_report_query *q, struc
 	one.from = q->to;
 	one.range = 0;
 	one.by = PM_BY_DEFAULT;
+	one.brief = 1;
 	if ((rc = make_all(db, &one, rep, e)) == PM_OK && (rc = pm_report_new(db, "dashboard", N_("Dashboard"), &one, &d, e)) == PM_OK) {
 		if ((s = pm_section_add(d, "summary", N_("Key figures"), COLS(summary_cols))))
 			s->vertical = 1;
@@ -178,4 +179,10 @@ int pm_report_dashboard(struct pm_db *db, const struct pm_report_query *q, struc
 	}
 	*out = d;
 	return PM_OK;
+}
+
+int pm_report_dashboard(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_dashboard, q, out, e);
 }

@@ -62,4 +62,16 @@ char *pm_query_period(const struct pm_report_query *q, int i, char buf[PM_TIME_B
 /* An owner's person id, whose units alone the owner sees; 0 for staff. */
 int64_t pm_query_owner(const struct pm_report_query *q);
 
+typedef int (*pm_report_maker)(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+			       struct pm_err *e);
+/* make's report from one snapshot of the store (a read transaction, so
+ * its sections agree whatever writers do meanwhile) with a page cache
+ * for big reads; inside a snapshot already (the dashboard's), make alone. */
+int pm_report_snapshot(struct pm_db *db, pm_report_maker make, const struct pm_report_query *q,
+		       struct pm_report **out, struct pm_err *e);
+
+/* Consumption and carbon from one pass over the meters (the dashboard's). */
+int pm_report_use(struct pm_db *db, const struct pm_report_query *q, struct pm_report **consumption,
+		  struct pm_report **carbon, struct pm_err *e);
+
 #endif

@@ -104,25 +104,39 @@ static void bind_scope(sqlite3_stmt *st, const struct pm_report_query *q, const 
 	"count(b.id), coalesce(sum(b.status = 'paid'), 0), coalesce(sum(b.total_fen), 0)," \
 	" coalesce(sum(b.adjust_fen), 0), coalesce(sum(b.late_fen), 0), coalesce(sum(b.paid_fen), 0)"
 
+#define SUM_SUMS \
+	"coalesce(sum(s.bills), 0), coalesce(sum(CASE WHEN s.status = 'paid' THEN s.bills END), 0)," \
+	" coalesce(sum(s.total_fen), 0), coalesce(sum(s.adjust_fen), 0), coalesce(sum(s.late_fen), 0)," \
+	" coalesce(sum(s.paid_fen), 0)"
+
 /* Rows keyed by building or entrance, every one in scope listed even
- * without bills; then the total. */
+ * without bills; then the total. Staff read the sums of bill_sum (see
+ * 0008_report.sql); an owner, the bills of their own units. */
 static int by_place(struct pm_db *db, const struct pm_report_query *q, struct pm_section *s, int entrance,
 		    struct pm_err *e)
 {
 	static const char bsql[] =
-		"SELECT bd.code, " AGG_SUMS " FROM building bd"
-		" LEFT JOIN unit u ON u.building_id = bd.id AND " OWNED("u.id", "?4")
-		" LEFT JOIN bill b ON b.unit_id = u.id AND b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
-		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY bd.id HAVING ?4 = 0 OR count(u.id) > 0";
+		"SELECT bd.code, " SUM_SUMS " FROM building bd"
+		" LEFT JOIN bill_sum s ON s.building_id = bd.id AND s.period BETWEEN ?1 AND ?2"
+		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY bd.id";
 	static const char esql[] =
-		"SELECT bd.code || '-' || en.code, " AGG_SUMS " FROM entrance en JOIN building bd ON bd.id = en.building_id"
-		" LEFT JOIN unit u ON u.entrance_id = en.id AND " OWNED("u.id", "?4")
+		"SELECT bd.code || '-' || en.code, " SUM_SUMS " FROM entrance en JOIN building bd ON bd.id = en.building_id"
+		" LEFT JOIN bill_sum s ON s.entrance_id = en.id AND s.period BETWEEN ?1 AND ?2"
+		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY en.id";
+	static const char owner_bsql[] =
+		"SELECT bd.code, " AGG_SUMS " FROM building bd"
+		" JOIN unit u ON u.building_id = bd.id AND " OWNED("u.id", "?4")
 		" LEFT JOIN bill b ON b.unit_id = u.id AND b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
-		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY en.id HAVING ?4 = 0 OR count(u.id) > 0";
-	sqlite3_stmt *st = pm_db_stmt(db, entrance ? esql : bsql, e);
+		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY bd.id";
+	static const char owner_esql[] =
+		"SELECT bd.code || '-' || en.code, " AGG_SUMS " FROM entrance en JOIN building bd ON bd.id = en.building_id"
+		" JOIN unit u ON u.entrance_id = en.id AND " OWNED("u.id", "?4")
+		" LEFT JOIN bill b ON b.unit_id = u.id AND b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
+		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY en.id";
+	int owner = pm_query_owner(q) != 0, rc;
+	sqlite3_stmt *st = pm_db_stmt(db, entrance ? (owner ? owner_esql : esql) : (owner ? owner_bsql : bsql), e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
 	struct agg a, t = {0};
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -148,10 +162,13 @@ static int months(struct pm_db *db, const struct pm_report_query *q, struct pm_p
 		  struct pm_section *s, struct pm_err *e)
 {
 	static const char sql[] =
+		"SELECT s.period, " SUM_SUMS " FROM bill_sum s JOIN building bd ON bd.id = s.building_id"
+		" WHERE s.period BETWEEN ?1 AND ?2 AND (?3 IS NULL OR bd.code = ?3) GROUP BY s.period ORDER BY s.period";
+	static const char owner_sql[] =
 		"SELECT b.period, " AGG_SUMS " FROM bill b JOIN unit u ON u.id = b.unit_id"
 		" JOIN building bd ON bd.id = u.building_id WHERE b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
 		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED("b.unit_id", "?4") " GROUP BY b.period ORDER BY b.period";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	sqlite3_stmt *st = pm_db_stmt(db, pm_query_owner(q) ? owner_sql : sql, e);
 	char f[PM_TIME_BUF], t[PM_TIME_BUF], p[PM_TIME_BUF];
 	struct agg a, total = {0};
 	struct pm_period at = from;
@@ -382,8 +399,8 @@ static int collection_main(struct pm_db *db, const struct pm_report_query *q, st
 	}
 }
 
-int pm_report_collection(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-			 struct pm_err *e)
+static int make_collection(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct pm_report *r;
 	struct pm_section *s;
@@ -623,40 +640,55 @@ static int bucket_of(int days)
 	return b;
 }
 
-/* The unit's codes and its owner's name and phone, masked unless the
- * actor may see them (an owner sees only units of their own). */
+/* The unit's codes. */
 static int unit_cells(struct pm_arrears *a, struct pm_section *s, size_t r, int64_t unit, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT u.code, bd.code, bd.code || '-' || en.code, p.name, coalesce(p.phone, '') FROM unit u"
-		" JOIN building bd ON bd.id = u.building_id JOIN entrance en ON en.id = u.entrance_id"
-		" LEFT JOIN person p ON p.id = (SELECT o.person_id FROM occupancy o WHERE o.unit_id = u.id"
-		"   AND o.until IS NULL ORDER BY o.role <> 'owner', o.role <> 'tenant', o.since, o.id LIMIT 1)"
-		" WHERE u.id = ?1";
+		"SELECT u.code, bd.code, bd.code || '-' || en.code FROM unit u"
+		" JOIN building bd ON bd.id = u.building_id JOIN entrance en ON en.id = u.entrance_id WHERE u.id = ?1";
 	sqlite3_stmt *st = pm_db_stmt(a->db, sql, e);
-	int whole = !a->q.actor || pm_report_contacts(a->q.actor) || a->q.actor->role == PM_ROLE_OWNER, rc;
-	char name[128], phone[64];
+	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, unit);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(name, sizeof name, "%s", TEXT(st, 3) ? TEXT(st, 3) : "");
-		snprintf(phone, sizeof phone, "%s", TEXT(st, 4) ? TEXT(st, 4) : "");
-		if (!whole) {
-			pm_name_mask(TEXT(st, 3) ? TEXT(st, 3) : "", name, sizeof name);
-			if (*phone)
-				pm_phone_mask(TEXT(st, 4), phone, sizeof phone);
-		}
-		if (pm_set_text(s, r, U_UNIT, TEXT(st, 0)) || pm_set_text(s, r, U_BUILDING, TEXT(st, 1)) ||
-		    pm_set_text(s, r, U_ENTRANCE, TEXT(st, 2)) || (*name && pm_set_text(s, r, U_OWNER, name)) ||
-		    (*phone && pm_set_text(s, r, U_PHONE, phone)))
-			rc = -1;
-	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (pm_set_text(s, r, U_UNIT, TEXT(st, 0)) ||
+	    pm_set_text(s, r, U_BUILDING, TEXT(st, 1)) || pm_set_text(s, r, U_ENTRANCE, TEXT(st, 2))))
+		rc = -1;
 	sqlite3_reset(st);
 	if (rc < 0)
 		return pm_report_oom(e);
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(a->db, e, _("cannot read units"));
+}
+
+/* The name and phone of the unit's owner, else its tenant, into columns
+ * name and phone of row r: masked unless the actor may see them whole
+ * (an owner sees only units of their own). */
+static int contact_cells(struct pm_arrears *a, struct pm_section *s, size_t r, const char *unit, size_t name_col,
+			 size_t phone_col, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.name, coalesce(p.phone, '') FROM unit u"
+		" JOIN person p ON p.id = (SELECT o.person_id FROM occupancy o WHERE o.unit_id = u.id"
+		"   AND o.until IS NULL ORDER BY o.role <> 'owner', o.role <> 'tenant', o.since, o.id LIMIT 1)"
+		" WHERE u.code = ?1";
+	int whole = !a->q.actor || pm_report_contacts(a->q.actor) || a->q.actor->role == PM_ROLE_OWNER, rc;
+	char name[128], phone[64];
+	sqlite3_stmt *st;
+
+	if ((rc = pm_db_row(a->db, sql, unit, &st, _("cannot read residents"), e)) <= 0)
+		return -rc;
+	snprintf(name, sizeof name, "%s", TEXT(st, 0));
+	snprintf(phone, sizeof phone, "%s", TEXT(st, 1));
+	if (!whole) {
+		pm_name_mask(TEXT(st, 0), name, sizeof name);
+		if (*phone)
+			pm_phone_mask(TEXT(st, 1), phone, sizeof phone);
+	}
+	sqlite3_reset(st);
+	if ((*name && pm_set_text(s, r, name_col, name)) || (*phone && pm_set_text(s, r, phone_col, phone)))
+		return pm_report_oom(e);
+	return PM_OK;
 }
 
 /* One row a unit with something overdue, in code order. */
@@ -676,7 +708,9 @@ static int unit_rows(struct pm_arrears *a, struct pm_section *s, struct pm_err *
 		}
 		if ((r = pm_row_add(s)) < 0)
 			return pm_report_oom(e);
-		if (unit_cells(a, s, (size_t)r, a->items[i].unit, e))
+		if (unit_cells(a, s, (size_t)r, a->items[i].unit, e) ||
+		    (!a->q.brief && contact_cells(a, s, (size_t)r, pm_cell_text(s, (size_t)r, U_UNIT, 0, NULL, 0),
+						  U_OWNER, U_PHONE, e)))
 			return e->code;
 		pm_set_int(s, (size_t)r, U_BILLS, (int64_t)(j - i));
 		/* Items of a unit come oldest due first. */
@@ -746,7 +780,10 @@ static int subtotals(struct pm_arrears *a, const struct pm_section *u, struct pm
 	return PM_OK;
 }
 
-static int top_rows(const struct pm_section *u, struct pm_section *s, int top, struct pm_err *e)
+/* The top debtors from the unit rows u; a brief report names them only
+ * now. */
+static int top_rows(struct pm_arrears *a, const struct pm_section *u, struct pm_section *s, int top,
+		    struct pm_err *e)
 {
 	static const size_t from[] = {U_UNIT, U_OWNER, U_PHONE, U_BILLS, U_DAYS, U_OWED};
 	char buf[PM_CELL_BUF];
@@ -768,7 +805,23 @@ static int top_rows(const struct pm_section *u, struct pm_section *s, int top, s
 		return pm_report_oom(e);
 	if (s->nrows > (size_t)top)
 		s->nrows = (size_t)top;
+	for (size_t i = 0; a->q.brief && i < s->nrows; i++)
+		if (contact_cells(a, s, i, pm_cell_text(s, i, 0, 0, NULL, 0), 1, 2, e))
+			return e->code;
 	return PM_OK;
+}
+
+/* report.top_debtors of the configuration in force today. */
+static int top_debtors(struct pm_db *db, struct pm_err *e)
+{
+	json_t *rep;
+	int n = 10;
+
+	if (pm_report_config(db, pm_date_of(pm_now(), pm_db_tz(db)), &rep, e) == PM_OK) {
+		n = (int)json_integer_value(json_object_get(rep, "top_debtors"));
+		json_decref(rep);
+	}
+	return n;
 }
 
 int pm_arrears_finish(struct pm_arrears *a, struct pm_report **out, long *read, long *skipped,
@@ -801,7 +854,7 @@ int pm_arrears_finish(struct pm_arrears *a, struct pm_report **out, long *read, 
 	if (rc == PM_OK && !(s = pm_section_add(r, "top", N_("Top debtors"), COLS(top_cols))))
 		rc = pm_report_oom(e);
 	if (rc == PM_OK)
-		rc = top_rows(&r->sec[0], s, a->q.top > 0 ? a->q.top : 10, e);
+		rc = top_rows(a, &r->sec[0], s, a->q.top > 0 ? a->q.top : top_debtors(a->db, e), e);
 	if (rc) {
 		pm_report_free(r);
 		return rc;
@@ -810,8 +863,8 @@ int pm_arrears_finish(struct pm_arrears *a, struct pm_report **out, long *read, 
 	return PM_OK;
 }
 
-int pm_report_arrears(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-		      struct pm_err *e)
+static int make_arrears(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct pm_arrears *a;
 	long read, skipped;
@@ -824,4 +877,16 @@ int pm_report_arrears(struct pm_db *db, const struct pm_report_query *q, struct 
 		rc = pm_arrears_finish(a, out, &read, &skipped, e);
 	pm_arrears_close(a);
 	return rc;
+}
+
+int pm_report_collection(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_collection, q, out, e);
+}
+
+int pm_report_arrears(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_arrears, q, out, e);
 }

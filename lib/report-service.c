@@ -425,8 +425,8 @@ static int service(struct pm_db *db, const struct pm_report_query *q, const stru
 	return patrols(db, q, rp, s, e);
 }
 
-int pm_report_service(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-		      struct pm_err *e)
+static int make_service(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct pm_repair rp;
 	struct pm_report *r;
@@ -658,8 +658,8 @@ static int feedback(struct pm_db *db, const struct pm_report_query *q, const str
 	return rc;
 }
 
-int pm_report_feedback(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-		       struct pm_err *e)
+static int make_feedback(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct pm_repair rp;
 	struct pm_report *r;
@@ -761,4 +761,16 @@ int pm_report_publish(struct pm_db *db, const struct pm_report *feedback, int64_
 	}
 	free(body);
 	return rc;
+}
+
+int pm_report_service(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_service, q, out, e);
+}
+
+int pm_report_feedback(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_feedback, q, out, e);
 }

@@ -133,8 +133,8 @@ static int moves(struct pm_db *db, const struct pm_report_query *q, struct pm_se
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read residents"));
 }
 
-int pm_report_occupancy(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-			struct pm_err *e)
+static int make_occupancy(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct pm_report_query mq = *q;
 	struct pm_report *r;
@@ -185,7 +185,7 @@ struct uset {
 	struct usum *v;
 	size_t n, cap;
 	json_t *index;                       /* "kind\tplace\tcommon" -> position in v */
-	json_t *report;                      /* the report section in force, once asked for */
+	json_t *report;                      /* the report section in force in the period */
 };
 
 struct ucache {
@@ -256,6 +256,7 @@ static int usage_of(struct pm_db *db, struct ucache *c, struct pm_period p, cons
 		    struct pm_err *e)
 {
 	struct uset *sets, *set;
+	int64_t start, end;
 	int rc;
 
 	for (size_t i = 0; i < c->n; i++)
@@ -272,9 +273,12 @@ static int usage_of(struct pm_db *db, struct ucache *c, struct pm_period p, cons
 	if (!(set->index = json_object()))
 		return pm_report_oom(e);
 	c->n++;
-	rc = pm_usage_each(db, p, NULL, NULL, usum_add, set, e);
+	rc = pm_usage_each_stored(db, p, NULL, usum_add, set, e);
 	if (rc == PM_EFAIL && !e->msg[0])
 		return pm_report_oom(e);
+	pm_period_bounds(p, pm_db_tz(db), &start, &end);
+	if (rc == PM_OK)
+		rc = pm_report_config(db, pm_date_of(start, pm_db_tz(db)), &set->report, e);
 	*out = set;
 	return rc;
 }
@@ -349,7 +353,8 @@ struct urow {
 	int64_t meters, usage, common, before;
 };
 
-static int urow_set(struct pm_section *s, const char *key, const struct urow *u)
+/* A row of u; brief: nothing to compare with. */
+static int urow_set(struct pm_section *s, const char *key, const struct urow *u, int brief)
 {
 	long r = pm_row_add(s);
 	int64_t all = u->usage + u->common;
@@ -361,8 +366,10 @@ static int urow_set(struct pm_section *s, const char *key, const struct urow *u)
 	pm_set_ratio(s, (size_t)r, K_PER_UNIT, u->usage, u->meters);
 	pm_set_int(s, (size_t)r, K_COMMON, u->common);
 	pm_set_ratio(s, (size_t)r, K_SHARE, u->common, all);
-	pm_set_int(s, (size_t)r, K_BEFORE, u->before);
-	pm_set_ratio(s, (size_t)r, K_CHANGE, all - u->before, u->before);
+	if (!brief) {
+		pm_set_int(s, (size_t)r, K_BEFORE, u->before);
+		pm_set_ratio(s, (size_t)r, K_CHANGE, all - u->before, u->before);
+	}
 	return 0;
 }
 
@@ -434,7 +441,8 @@ static const char *kind_title(const char *kind)
 	return kind;
 }
 
-/* Every period of the query and the same a year before, into the cache. */
+/* Every period of the query and those back months before, into the
+ * cache; a brief query (the dashboard's) compares with nothing. */
 static int load_periods(struct pm_db *db, const struct pm_report_query *q, struct ucache *c, int back,
 			struct pm_err *e)
 {
@@ -442,17 +450,20 @@ static int load_periods(struct pm_db *db, const struct pm_report_query *q, struc
 
 	for (int i = 0; i < pm_query_months(q); i++)
 		if (usage_of(db, c, pm_period_add(q->from, i), &set, e) ||
-		    usage_of(db, c, pm_period_add(q->from, i - back), &set, e))
+		    (!q->brief && usage_of(db, c, pm_period_add(q->from, i - back), &set, e)))
 			return e->code;
 	return PM_OK;
 }
 
+/* The sums of period p, or an empty set when p was not loaded. */
 static const struct uset *set_of(const struct ucache *c, struct pm_period p)
 {
+	static const struct uset none;
+
 	for (size_t i = 0; i < c->n; i++)
 		if (c->sets[i].p.year == p.year && c->sets[i].p.month == p.month)
 			return &c->sets[i];
-	return NULL;
+	return &none;
 }
 
 /* One kind by building: each building in scope, the community's own
@@ -472,7 +483,7 @@ static int use_by_building(const struct pm_report_query *q, const struct ucache 
 			urow_take(&u, set_of(c, pm_period_add(q->from, i - 12)), kind, code, 1, 0, q);
 		}
 		urow_add(&t, &u);
-		if (urow_set(s, code, &u))
+		if (urow_set(s, code, &u, q->brief))
 			return pm_report_oom(e);
 	}
 	if (pm_rows_sort(s, 0, s->nrows, K_KEY, 1))
@@ -485,11 +496,11 @@ static int use_by_building(const struct pm_report_query *q, const struct ucache 
 	community = u.common || u.before;
 	if (community) {
 		urow_add(&t, &u);
-		if (urow_set(s, place_label(""), &u))
+		if (urow_set(s, place_label(""), &u, q->brief))
 			return pm_report_oom(e);
 	}
 	s->total = 1;
-	return urow_set(s, _("total"), &t) ? pm_report_oom(e) : PM_OK;
+	return urow_set(s, _("total"), &t, q->brief) ? pm_report_oom(e) : PM_OK;
 }
 
 /* One kind by month: each period of the query, then the total. */
@@ -505,13 +516,13 @@ static int use_by_month(const struct pm_report_query *q, const struct ucache *c,
 		urow_take(&u, set_of(c, pm_period_add(q->from, i)), kind, NULL, 0, 1, q);
 		urow_take(&u, set_of(c, pm_period_add(q->from, i - 12)), kind, NULL, 1, 0, q);
 		urow_add(&t, &u);
-		if (urow_set(s, pm_query_period(q, i, p), &u))
+		if (urow_set(s, pm_query_period(q, i, p), &u, q->brief))
 			return pm_report_oom(e);
 	}
 	/* The total's per-unit average is over the meters of the last month. */
 	t.meters = n ? pm_cell_v(s, s->nrows - 1, K_METERS) : 0;
 	s->total = 1;
-	return urow_set(s, _("total"), &t) ? pm_report_oom(e) : PM_OK;
+	return urow_set(s, _("total"), &t, q->brief) ? pm_report_oom(e) : PM_OK;
 }
 
 static int consumption(struct pm_db *db, const struct pm_report_query *q, struct ucache *c, struct pm_report *r,
@@ -550,8 +561,8 @@ out:
 	return rc;
 }
 
-int pm_report_consumption(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-			  struct pm_err *e)
+static int make_consumption(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct ucache c = {0};
 	struct pm_report *r;
@@ -627,15 +638,11 @@ static size_t kind_col(const char *kind)
 
 /* Emissions of set's meters at place (NULL: every place in scope) into
  * g by column, by the factors in force in the set's period. */
-static int co2_take(struct pm_db *db, const struct uset *cset, const char *place, const struct pm_report_query *q,
-		    int64_t g[G_CHANGE + 1], struct pm_err *e)
+static void co2_take(const struct uset *set, const char *place, const struct pm_report_query *q,
+		     int64_t g[G_CHANGE + 1])
 {
-	struct uset *set = (struct uset *)cset;
-	int64_t start, end, x;
+	int64_t x;
 
-	pm_period_bounds(set->p, pm_db_tz(db), &start, &end);
-	if (!set->report && pm_report_config(db, pm_date_of(start, pm_db_tz(db)), &set->report, e))
-		return e->code;
 	for (size_t i = 0; i < set->n; i++) {
 		const struct usum *v = &set->v[i];
 		if (place ? strcmp(v->place, place) : !in_scope(q, v->place))
@@ -644,10 +651,10 @@ static int co2_take(struct pm_db *db, const struct uset *cset, const char *place
 		g[kind_col(v->kind)] += x;
 		g[G_CO2] += x;
 	}
-	return PM_OK;
 }
 
-static int co2_row(struct pm_section *s, const char *key, int64_t households, const int64_t *now, int64_t before)
+static int co2_row(struct pm_section *s, const char *key, int64_t households, const int64_t *now, int64_t before,
+		   int brief)
 {
 	long r = pm_row_add(s);
 
@@ -657,21 +664,21 @@ static int co2_row(struct pm_section *s, const char *key, int64_t households, co
 	for (size_t c = G_ELECTRICITY; c <= G_CO2; c++)
 		pm_set_int(s, (size_t)r, c, now[c]);
 	pm_set_ratio(s, (size_t)r, G_PER, now[G_CO2], households);
-	pm_set_int(s, (size_t)r, G_BEFORE, before);
-	pm_set_ratio(s, (size_t)r, G_CHANGE, now[G_CO2] - before, before);
+	if (!brief) {
+		pm_set_int(s, (size_t)r, G_BEFORE, before);
+		pm_set_ratio(s, (size_t)r, G_CHANGE, now[G_CO2] - before, before);
+	}
 	return 0;
 }
 
 /* The emissions of place over the periods i0..i1 of the query shifted by
  * back months. */
-static int co2_span(struct pm_db *db, const struct pm_report_query *q, const struct ucache *c, const char *place,
-		    int i0, int i1, int back, int64_t g[G_CHANGE + 1], struct pm_err *e)
+static void co2_span(const struct pm_report_query *q, const struct ucache *c, const char *place, int i0, int i1,
+		     int back, int64_t g[G_CHANGE + 1])
 {
 	memset(g, 0, (G_CHANGE + 1) * sizeof *g);
 	for (int i = i0; i <= i1; i++)
-		if (co2_take(db, set_of(c, pm_period_add(q->from, i - back)), place, q, g, e))
-			return e->code;
-	return PM_OK;
+		co2_take(set_of(c, pm_period_add(q->from, i - back)), place, q, g);
 }
 
 static int co2_by_building(struct pm_db *db, const struct pm_report_query *q, const struct ucache *c,
@@ -683,31 +690,31 @@ static int co2_by_building(struct pm_db *db, const struct pm_report_query *q, co
 	json_t *x;
 
 	json_object_foreach(bld, code, x) {
-		if (co2_span(db, q, c, code, 0, n - 1, 0, now, e) || co2_span(db, q, c, code, 0, n - 1, n, before, e))
-			return e->code;
+		co2_span(q, c, code, 0, n - 1, 0, now);
+		co2_span(q, c, code, 0, n - 1, n, before);
 		for (size_t k = G_ELECTRICITY; k <= G_CO2; k++)
 			t[k] += now[k];
 		tb += before[G_CO2];
 		th += json_integer_value(x);
-		if (co2_row(s, code, json_integer_value(x), now, before[G_CO2]))
+		if (co2_row(s, code, json_integer_value(x), now, before[G_CO2], q->brief))
 			return pm_report_oom(e);
 	}
 	if (pm_rows_sort(s, 0, s->nrows, G_KEY, 1))
 		return pm_report_oom(e);
 	if (!q->building) {
-		if (co2_span(db, q, c, "", 0, n - 1, 0, now, e) || co2_span(db, q, c, "", 0, n - 1, n, before, e))
-			return e->code;
+		co2_span(q, c, "", 0, n - 1, 0, now);
+		co2_span(q, c, "", 0, n - 1, n, before);
 		if (now[G_CO2] || before[G_CO2]) {
 			for (size_t k = G_ELECTRICITY; k <= G_CO2; k++)
 				t[k] += now[k];
 			tb += before[G_CO2];
-			if (co2_row(s, place_label(""), 0, now, before[G_CO2]))
+			if (co2_row(s, place_label(""), 0, now, before[G_CO2], q->brief))
 				return pm_report_oom(e);
 			pm_set_null(s, s->nrows - 1, G_HOUSEHOLDS);
 		}
 	}
 	s->total = 1;
-	return co2_row(s, _("total"), th, t, tb) ? pm_report_oom(e) : PM_OK;
+	return co2_row(s, _("total"), th, t, tb, q->brief) ? pm_report_oom(e) : PM_OK;
 }
 
 static int co2_by_month(struct pm_db *db, const struct pm_report_query *q, const struct ucache *c, int64_t households,
@@ -718,16 +725,16 @@ static int co2_by_month(struct pm_db *db, const struct pm_report_query *q, const
 	char p[PM_TIME_BUF];
 
 	for (int i = 0; i < n; i++) {
-		if (co2_span(db, q, c, NULL, i, i, 0, now, e) || co2_span(db, q, c, NULL, i, i, 1, before, e))
-			return e->code;
+		co2_span(q, c, NULL, i, i, 0, now);
+		co2_span(q, c, NULL, i, i, 1, before);
 		for (size_t k = G_ELECTRICITY; k <= G_CO2; k++)
 			t[k] += now[k];
 		tb += before[G_CO2];
-		if (co2_row(s, pm_query_period(q, i, p), households, now, before[G_CO2]))
+		if (co2_row(s, pm_query_period(q, i, p), households, now, before[G_CO2], q->brief))
 			return pm_report_oom(e);
 	}
 	s->total = 1;
-	if (co2_row(s, _("total"), households, t, tb))
+	if (co2_row(s, _("total"), households, t, tb, q->brief))
 		return pm_report_oom(e);
 	/* Against the month before each: the total's own change says nothing. */
 	pm_set_null(s, s->nrows - 1, G_BEFORE);
@@ -805,8 +812,8 @@ static int carbon(struct pm_db *db, const struct pm_report_query *q, struct ucac
 	return rc;
 }
 
-int pm_report_carbon(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
-		     struct pm_err *e)
+static int make_carbon(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
 {
 	struct ucache c = {0};
 	struct pm_report *r;
@@ -822,4 +829,42 @@ int pm_report_carbon(struct pm_db *db, const struct pm_report_query *q, struct p
 	}
 	*out = r;
 	return PM_OK;
+}
+
+int pm_report_occupancy(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_occupancy, q, out, e);
+}
+
+int pm_report_consumption(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_consumption, q, out, e);
+}
+
+int pm_report_carbon(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+		struct pm_err *e)
+{
+	return pm_report_snapshot(db, make_carbon, q, out, e);
+}
+
+int pm_report_use(struct pm_db *db, const struct pm_report_query *q, struct pm_report **cons,
+		  struct pm_report **co2, struct pm_err *e)
+{
+	struct ucache c = {0};
+	int rc;
+
+	*cons = *co2 = NULL;
+	if ((rc = pm_report_new(db, "consumption", N_("Consumption"), q, cons, e)) == PM_OK &&
+	    (rc = consumption(db, q, &c, *cons, e)) == PM_OK &&
+	    (rc = pm_report_new(db, "carbon", N_("Carbon emissions"), q, co2, e)) == PM_OK)
+		rc = carbon(db, q, &c, *co2, e);
+	ucache_free(&c);
+	if (rc) {
+		pm_report_free(*cons);
+		pm_report_free(*co2);
+		*cons = *co2 = NULL;
+	}
+	return rc;
 }

@@ -535,6 +535,21 @@ char *pm_query_period(const struct pm_report_query *q, int i, char buf[PM_TIME_B
 	return pm_period_fmt(pm_period_add(q->from, i), buf);
 }
 
+int pm_report_snapshot(struct pm_db *db, pm_report_maker make, const struct pm_report_query *q,
+		       struct pm_report **out, struct pm_err *e)
+{
+	int rc;
+
+	*out = NULL;
+	if (!sqlite3_get_autocommit(pm_db_sqlite(db)))
+		return make(db, q, out, e);
+	if (pm_db_bulk(db, e) || pm_db_exec(db, "BEGIN", e))
+		return e->code;
+	rc = make(db, q, out, e);
+	pm_db_exec(db, rc ? "ROLLBACK" : "COMMIT", rc ? NULL : e);
+	return rc;
+}
+
 int64_t pm_query_owner(const struct pm_report_query *q)
 {
 	if (!q->actor || q->actor->role != PM_ROLE_OWNER)

@@ -332,24 +332,26 @@ static int run_setup(struct pm_db *db, struct pm_period p, struct run *r, struct
 	return PM_OK;
 }
 
-int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const char *meter,
-		  int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
+#define USAGE_METERS \
+	"SELECT m.code, m.kind, m.uom, m.scope, CASE m.scope WHEN 'unit' THEN un.code" \
+	" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS \
+	" FROM meter m LEFT JOIN unit un ON un.id = m.unit_id LEFT JOIN building b ON b.id = m.building_id" \
+	" WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.code = ?2) AND m.installed_at < ?4" \
+	" AND (m.retired_at IS NULL OR m.retired_at > ?3)" \
+	" AND NOT EXISTS (SELECT 1 FROM meter s WHERE s.replaces = m.id AND s.installed_at < ?4)"
+
+static int usage_walk(struct pm_db *db, struct pm_period p, const char *kind, const char *meter, int stored,
+		      int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT m.code, m.kind, m.uom, m.scope, CASE m.scope WHEN 'unit' THEN un.code"
-		" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS
-		" FROM meter m LEFT JOIN unit un ON un.id = m.unit_id LEFT JOIN building b ON b.id = m.building_id"
-		" WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.code = ?2) AND m.installed_at < ?4"
-		" AND (m.retired_at IS NULL OR m.retired_at > ?3)"
-		" AND NOT EXISTS (SELECT 1 FROM meter s WHERE s.replaces = m.id AND s.installed_at < ?4)"
-		" ORDER BY m.code";
+	static const char by_code[] = USAGE_METERS " ORDER BY m.code";
+	static const char by_id[] = USAGE_METERS " ORDER BY m.id";
 	struct pm_usage u;
 	struct mtr m;
 	struct run r;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (run_setup(db, p, &r, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (run_setup(db, p, &r, e) || !(st = pm_db_stmt(db, stored ? by_id : by_code, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, meter, -1, SQLITE_STATIC);
@@ -374,6 +376,18 @@ int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const 
 	if (rc != SQLITE_DONE)
 		return pm_db_fail(db, e, _("cannot read meters"));
 	return PM_OK;
+}
+
+int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const char *meter,
+		  int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
+{
+	return usage_walk(db, p, kind, meter, 0, fn, ctx, e);
+}
+
+int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
+			 int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
+{
+	return usage_walk(db, p, kind, NULL, 1, fn, ctx, e);
 }
 
 const char *pm_usage_flag_names(unsigned flags, char *buf, size_t size)

@@ -131,8 +131,10 @@ struct pm_report_query {
 	const char *building;        /* a building's code, or NULL for all */
 	enum pm_report_by by;
 	int32_t as_of;               /* the day ages and "now" are counted to */
-	int top;                     /* debtors listed (0: 10) */
+	int top;                     /* debtors listed (0: report.top_debtors) */
 	const struct pm_actor *actor; /* who asks: owners see only their own units */
+	int brief;                   /* the dashboard's: compare with no other period, name only
+				      * the top debtors */
 };
 
 /* Who may run what: PM_OK, or PM_ENOPERM naming user, role and report. */
