@@ -146,3 +146,55 @@ printf '  %s units, %s bills, %s payments, %s readings, %s MiB\n' \
 	"$(sqlite3 "$PM_DB" 'SELECT count(*) FROM unit')" "$(sqlite3 "$PM_DB" 'SELECT count(*) FROM bill')" \
 	"$(sqlite3 "$PM_DB" 'SELECT count(*) FROM payment')" "$(sqlite3 "$PM_DB" 'SELECT count(*) FROM reading')" \
 	"$(du -m "$PM_DB" | cut -f1)"
+
+# Each report three times and the sqlite3 shell's main query three times,
+# interleaved, the best of each counting: the machine is shared.
+best() { # FILE: the smallest "seconds kB" line
+	sort -n "$1" | head -1
+}
+measure() { # NAME CMD...: seconds and peak kB of CMD, best of three
+	name=$1
+	shift
+	: >"$dir/$name.t"
+	for i in 1 2 3; do
+		/usr/bin/time -f '%e %M' -o "$dir/one" "$@" >/dev/null
+		cat "$dir/one" >>"$dir/$name.t"
+	done
+}
+shell() { # NAME SQL: the shell running SQL on the store
+	measure "$1" sqlite3 "$PM_DB" "$2"
+}
+start=$(( $(date -d '2026-12-01T00:00:00+08:00' +%s) ))
+end=$(( $(date -d '2027-01-01T00:00:00+08:00' +%s) ))
+measure collection pm-report collection --period 2026-12 --format jsonl
+shell collection.sum "SELECT building_id, sum(bills), sum(total_fen), sum(paid_fen) FROM bill_sum
+	WHERE period = '2026-12' GROUP BY building_id"
+shell collection.bill "SELECT u.building_id, count(*), sum(b.total_fen), sum(b.paid_fen) FROM bill b
+	JOIN unit u ON u.id = b.unit_id WHERE b.period = '2026-12' AND b.status IN ('issued','partial','paid')
+	GROUP BY u.building_id"
+measure arrears pm-report arrears --format jsonl
+shell arrears.sql "SELECT unit_id, count(*), sum(total_fen + late_fen + adjust_fen - paid_fen), min(due) FROM bill
+	WHERE status IN ('issued','partial') AND due < '2027-01-05' GROUP BY unit_id"
+measure dashboard pm-report dashboard --period 2026-12 --format jsonl
+shell dashboard.sql "SELECT kind, scope, count(*), sum(e - s) FROM (SELECT m.kind, m.scope,
+	(SELECT value FROM reading r WHERE r.meter_id = m.id AND r.ts <= $start ORDER BY ts DESC LIMIT 1) AS s,
+	(SELECT value FROM reading r WHERE r.meter_id = m.id AND r.ts <= $end ORDER BY ts DESC LIMIT 1) AS e
+	FROM meter m ORDER BY m.id) GROUP BY kind, scope"
+row() { # LABEL NAME TARGET BASE...: a report's best beside the shell's
+	label=$1 name=$2 target=$3
+	shift 3
+	set -- $(best "$dir/$name.t") "$@"
+	s=$1 kb=$2
+	shift 2
+	printf '  %-28s %6.2f s %5.1f MiB (target < %s s, < 64 MiB)' "$label" "$s" "$(echo "$kb / 1024" | bc -l)" "$target"
+	for b; do
+		set -- $(best "$dir/$b.t")
+		printf '; sqlite3 %s %.2f s' "${b#*.}" "$1"
+	done
+	echo
+}
+row "collection --period 2026-12" collection 1 collection.sum collection.bill
+row "arrears" arrears 1 arrears.sql
+row "dashboard --period 2026-12" dashboard 3 dashboard.sql
+echo "  (sqlite3 sum: the report's own query on bill_sum; bill: the same figures summed from every bill;"
+echo "   arrears: the open bills past due by unit; dashboard: every meter's month from its readings)"
