@@ -698,7 +698,8 @@ static int unit_rows(struct pm_arrears *a, struct pm_section *s, struct pm_err *
 	int64_t b[NBUCKETS], owed;
 	long r;
 
-	qsort(a->items, a->n, sizeof *a->items, by_unit);
+	if (a->n)
+		qsort(a->items, a->n, sizeof *a->items, by_unit);
 	while (i < a->n) {
 		memset(b, 0, sizeof b);
 		owed = 0;

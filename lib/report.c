@@ -316,10 +316,15 @@ static int text_order(const void *a, const void *b)
 
 int pm_rows_sort(struct pm_section *s, size_t from, size_t to, size_t col, int by_text)
 {
-	size_t n = to - from, w = s->ncols, *order = malloc((n ? n : 1) * sizeof *order);
-	struct pm_cell *cells = malloc((n ? n : 1) * w * sizeof *cells);
-	int ok = order && cells;
+	size_t n = to - from, w = s->ncols, *order;
+	struct pm_cell *cells;
+	int ok;
 
+	if (n < 2)
+		return 0;
+	order = malloc(n * sizeof *order);
+	cells = malloc(n * w * sizeof *cells);
+	ok = order && cells;
 	if (ok) {
 		for (size_t k = 0; k < n; k++)
 			order[k] = from + k;
