@@ -1,11 +1,11 @@
 -- pm-report: what issued bills ask and were paid, summed by period,
 -- entrance and status, kept by triggers as bills change, so a collection
 -- report reads a few rows a period instead of every bill. Drafts and void
--- bills charge nothing and are not counted. The triggers add a bill's new
--- figures and take its old ones away on every change that matters (a run
--- rebuilding a draft, issue, a payment, a note, a late fee, a void), so
--- the sums stay those of the bills however often billing runs again;
--- pm check compares them.
+-- bills charge nothing and are not counted. The triggers follow every
+-- change that matters (issue, a payment, a note, a late fee, a void) and
+-- none of a draft's, so the sums stay those of the bills however often
+-- billing runs again; pm check compares them. A bill's period and unit
+-- never change (a bill is unique on them).
 
 CREATE TABLE bill_sum (
 	period      TEXT NOT NULL,
@@ -36,8 +36,22 @@ BEGIN
 		adjust_fen = adjust_fen + excluded.adjust_fen, paid_fen = paid_fen + excluded.paid_fen;
 END;
 
-CREATE TRIGGER bill_sum_old AFTER UPDATE OF period, unit_id, status, total_fen, late_fen, adjust_fen, paid_fen
-	ON bill WHEN OLD.status IN ('issued','partial','paid')
+-- A bill whose status stays: its change in one step; a change of status
+-- takes it from the old row and adds it to the new.
+CREATE TRIGGER bill_sum_change AFTER UPDATE OF total_fen, late_fen, adjust_fen, paid_fen ON bill
+	WHEN NEW.status = OLD.status AND NEW.status IN ('issued','partial','paid')
+	 AND (NEW.total_fen, NEW.late_fen, NEW.adjust_fen, NEW.paid_fen)
+	     IS NOT (OLD.total_fen, OLD.late_fen, OLD.adjust_fen, OLD.paid_fen)
+BEGIN
+	UPDATE bill_sum SET total_fen = total_fen + NEW.total_fen - OLD.total_fen,
+		late_fen = late_fen + NEW.late_fen - OLD.late_fen,
+		adjust_fen = adjust_fen + NEW.adjust_fen - OLD.adjust_fen, paid_fen = paid_fen + NEW.paid_fen - OLD.paid_fen
+	WHERE period = NEW.period AND status = NEW.status
+	  AND entrance_id = (SELECT entrance_id FROM unit WHERE id = NEW.unit_id);
+END;
+
+CREATE TRIGGER bill_sum_old AFTER UPDATE OF status ON bill
+	WHEN NEW.status IS NOT OLD.status AND OLD.status IN ('issued','partial','paid')
 BEGIN
 	UPDATE bill_sum SET bills = bills - 1, total_fen = total_fen - OLD.total_fen,
 		late_fen = late_fen - OLD.late_fen, adjust_fen = adjust_fen - OLD.adjust_fen,
@@ -46,8 +60,8 @@ BEGIN
 	  AND entrance_id = (SELECT entrance_id FROM unit WHERE id = OLD.unit_id);
 END;
 
-CREATE TRIGGER bill_sum_new AFTER UPDATE OF period, unit_id, status, total_fen, late_fen, adjust_fen, paid_fen
-	ON bill WHEN NEW.status IN ('issued','partial','paid')
+CREATE TRIGGER bill_sum_new AFTER UPDATE OF status ON bill
+	WHEN NEW.status IS NOT OLD.status AND NEW.status IN ('issued','partial','paid')
 BEGIN
 	INSERT INTO bill_sum
 		SELECT NEW.period, u.entrance_id, u.building_id, NEW.status, 1, NEW.total_fen, NEW.late_fen,
