@@ -7,6 +7,7 @@
 
 #include "pm/cli.h"
 #include "pm/i18n.h"
+#include "markup-internal.h"
 #include "render-internal.h"
 
 #define PLOT_H 240.0
@@ -17,19 +18,6 @@
 
 static const char *const palette[PM_CHART_SERIES] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
 						      "#b07aa1"};
-
-void pm_xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-}
 
 int pm_has_chart(const struct pm_section *s)
 {
@@ -286,7 +274,7 @@ static void text_at(FILE *f, double x, double y, const char *cls, const char *an
 {
 	fprintf(f, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"%s\">", cls, x, y, size,
 		anchor);
-	pm_xml_text(f, t);
+	pm_html_text(f, t);
 	fputs("</text>\n", f);
 }
 
@@ -322,7 +310,7 @@ static void x_labels(FILE *f, const struct pm_section *s, const struct layout *l
 		}
 		fprintf(f, "<text class=\"x-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"end\""
 			" transform=\"rotate(-40 %.1f %.1f)\">", x + 4, y - 4, TEXT_SIZE, x + 4, y - 4);
-		pm_xml_text(f, buf);
+		pm_html_text(f, buf);
 		fputs("</text>\n", f);
 	}
 }
@@ -355,11 +343,11 @@ static void tooltip(FILE *f, const struct pm_section *s, size_t i, size_t col)
 
 	label(s, i, a, sizeof a);
 	fputs("<title>", f);
-	pm_xml_text(f, a);
+	pm_html_text(f, a);
 	fputs(" · ", f);
-	pm_xml_text(f, _(s->cols[col].label));
+	pm_html_text(f, _(s->cols[col].label));
 	fputs(": ", f);
-	pm_xml_text(f, pm_cell_text(s, i, col, 1, b, sizeof b));
+	pm_html_text(f, pm_cell_text(s, i, col, 1, b, sizeof b));
 	fputs("</title>", f);
 }
 
@@ -444,14 +432,14 @@ void pm_chart_svg(FILE *f, const struct pm_section *s, double x, double y, int s
 		" viewBox=\"0 0 %.0f %.0f\" font-family=\"%s\" role=\"img\" aria-label=\"",
 		standalone ? " xmlns=\"http://www.w3.org/2000/svg\"" : "", x, y, l.w, l.h, l.w, l.h,
 		PM_FONTS);
-	pm_xml_text(f, _(s->title));
+	pm_html_text(f, _(s->title));
 	fputs("\">\n", f);
 	fprintf(f, "<rect class=\"frame\" x=\"0.5\" y=\"0.5\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\""
 		" stroke=\"#ddd\"/>\n", l.w - 1, l.h - 1);
 	if (l.titled) {
 		fprintf(f, "<text class=\"title\" x=\"%.0f\" y=\"%.0f\" font-size=\"%.0f\" font-weight=\"bold\">",
 			MARGIN, MARGIN + TITLE_SIZE, TITLE_SIZE);
-		pm_xml_text(f, _(s->title));
+		pm_html_text(f, _(s->title));
 		fputs("</text>\n", f);
 	}
 	legend(f, s, &l);

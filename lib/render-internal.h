@@ -21,9 +21,6 @@ double pm_chart_height(const struct pm_section *s, int titled);
  * or standalone (with the SVG namespace) in a page that heads it. */
 void pm_chart_svg(FILE *f, const struct pm_section *s, double x, double y, int standalone);
 
-/* Text with &, <, >, " and ' escaped for XML and HTML. */
-void pm_xml_text(FILE *f, const char *s);
-
 /* Whether the renderers draw a chart for s, and show s at all. */
 int pm_has_chart(const struct pm_section *s);
 int pm_shown(const struct pm_render_opts *o, const struct pm_section *s);

@@ -10,6 +10,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/timeutil.h"
+#include "markup-internal.h"
 #include "render-internal.h"
 
 int pm_render_format_parse(const char *s, enum pm_render_format *f, struct pm_err *e)
@@ -231,10 +232,10 @@ static int svg(const struct pm_report *r, const struct pm_render_opts *o, FILE *
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\""
 		" font-family=\"%s\">\n<title>", PM_CHART_WIDTH, h, PM_CHART_WIDTH, h, PM_FONTS);
-	pm_xml_text(f, head);
+	pm_html_text(f, head);
 	fprintf(f, "</title>\n<rect width=\"%d\" height=\"%.0f\" fill=\"#fff\"/>\n"
 		"<text class=\"heading\" x=\"16\" y=\"34\" font-size=\"20\" font-weight=\"bold\">", PM_CHART_WIDTH, h);
-	pm_xml_text(f, head);
+	pm_html_text(f, head);
 	fputs("</text>\n", f);
 	y = 56;
 	for (size_t k = 0; k < r->nsec; k++) {
@@ -256,7 +257,7 @@ static const char css[] =
 	".meta,.note{color:#666;font-size:13px;margin:0 0 12px}"
 	"section{background:#fff;border:1px solid #e2e4e8;border-radius:6px;padding:16px;margin:16px 0;"
 	"break-inside:avoid}"
-	"figure{margin:0 0 12px}figure svg{width:100%;height:auto;display:block}"
+	"figure{margin:0 0 12px;overflow-x:auto}figure svg{width:100%;min-width:800px;height:auto;display:block}"
 	".scroll{overflow-x:auto}"
 	"table{border-collapse:collapse;font-size:13px;width:100%}"
 	"th,td{padding:4px 8px;border-bottom:1px solid #eceef1;text-align:left;white-space:nowrap}"
@@ -276,7 +277,7 @@ static void html_cell(FILE *f, const struct pm_section *s, size_t i, size_t j)
 	int wrap = s->cols[j].type == PM_COL_TEXT && pm_cli_width(t) > 40;
 
 	fprintf(f, "<td%s>", is_number(&s->cols[j]) ? " class=\"n\"" : wrap ? " class=\"wrap\"" : "");
-	pm_xml_text(f, t);
+	pm_html_text(f, t);
 	fputs("</td>", f);
 }
 
@@ -288,9 +289,9 @@ static void html_table(FILE *f, const struct pm_section *s)
 		fputs("<div class=\"kpis\">\n", f);
 		for (size_t j = 0; s->nrows && j < s->ncols; j++) {
 			fputs("<div class=\"kpi\"><div class=\"k\">", f);
-			pm_xml_text(f, _(s->cols[j].label));
+			pm_html_text(f, _(s->cols[j].label));
 			fputs("</div><div class=\"v\">", f);
-			pm_xml_text(f, pm_cell_text(s, 0, j, 1, buf, sizeof buf));
+			pm_html_text(f, pm_cell_text(s, 0, j, 1, buf, sizeof buf));
 			fputs("</div></div>\n", f);
 		}
 		fputs("</div>\n", f);
@@ -299,7 +300,7 @@ static void html_table(FILE *f, const struct pm_section *s)
 	fputs("<div class=\"scroll\"><table>\n<thead><tr>", f);
 	for (size_t j = 0; j < s->ncols; j++) {
 		fprintf(f, "<th%s>", is_number(&s->cols[j]) ? " class=\"n\"" : "");
-		pm_xml_text(f, _(s->cols[j].label));
+		pm_html_text(f, _(s->cols[j].label));
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", f);
@@ -320,13 +321,13 @@ static void html(const struct pm_report *r, const struct pm_render_opts *o, FILE
 	pm_report_heading(r, head, sizeof head);
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", f);
-	pm_xml_text(f, head);
+	pm_html_text(f, head);
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<header>\n<h1>", css);
-	pm_xml_text(f, _(r->title));
+	pm_html_text(f, _(r->title));
 	fputs("</h1>\n<p class=\"meta\">", f);
-	pm_xml_text(f, r->community);
+	pm_html_text(f, r->community);
 	fputs(" · ", f);
-	pm_xml_text(f, r->scope);
+	pm_html_text(f, r->scope);
 	fputs(" · ", f);
 	/* "2026-12-01T09:00:00+08:00" as "2026-12-01 09:00". */
 	pm_time_fmt(r->made, r->tz, made);
@@ -341,11 +342,11 @@ static void html(const struct pm_report *r, const struct pm_render_opts *o, FILE
 		if (!pm_shown(o, s))
 			continue;
 		fprintf(f, "<section id=\"%s\">\n<h2>", s->name);
-		pm_xml_text(f, _(s->title));
+		pm_html_text(f, _(s->title));
 		fputs("</h2>\n", f);
 		if (s->note) {
 			fputs("<p class=\"note\">", f);
-			pm_xml_text(f, s->note);
+			pm_html_text(f, s->note);
 			fputs("</p>\n", f);
 		}
 		if (pm_has_chart(s)) {

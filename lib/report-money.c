@@ -86,6 +86,24 @@ static int agg_row(struct pm_section *s, const char *key, const struct agg *a)
 	return 0;
 }
 
+/* A row for each of st's (key, figures), added into t. */
+static int agg_rows(struct pm_db *db, sqlite3_stmt *st, struct pm_section *s, struct agg *t, struct pm_err *e)
+{
+	struct agg a;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		agg_read(st, 1, &a);
+		agg_add(t, &a);
+		if (agg_row(s, TEXT(st, 0), &a)) {
+			sqlite3_reset(st);
+			return pm_report_oom(e);
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+}
+
 static int total_row(struct pm_section *s, const struct agg *t)
 {
 	s->total = 1;
@@ -133,25 +151,16 @@ static int by_place(struct pm_db *db, const struct pm_report_query *q, struct pm
 		" JOIN unit u ON u.entrance_id = en.id AND " OWNED("u.id", "?4")
 		" LEFT JOIN bill b ON b.unit_id = u.id AND b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
 		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY en.id";
-	int owner = pm_query_owner(q) != 0, rc;
+	int owner = pm_query_owner(q) != 0;
 	sqlite3_stmt *st = pm_db_stmt(db, entrance ? (owner ? owner_esql : esql) : (owner ? owner_bsql : bsql), e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
-	struct agg a, t = {0};
+	struct agg t = {0};
 
 	if (!st)
 		return e->code;
 	bind_scope(st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		agg_read(st, 1, &a);
-		agg_add(&t, &a);
-		if (agg_row(s, TEXT(st, 0), &a)) {
-			sqlite3_reset(st);
-			return pm_report_oom(e);
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read bills"));
+	if (agg_rows(db, st, s, &t, e))
+		return e->code;
 	if (pm_rows_sort(s, 0, s->nrows, C_KEY, 1) || total_row(s, &t))
 		return pm_report_oom(e);
 	return PM_OK;
@@ -219,17 +228,8 @@ static int by_fee_rows(struct pm_db *db, const struct pm_report_query *q, struct
 	if (!st)
 		return e->code;
 	bind_scope(st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		agg_read(st, 1, &a);
-		agg_add(&t, &a);
-		if (agg_row(s, TEXT(st, 0), &a)) {
-			sqlite3_reset(st);
-			return pm_report_oom(e);
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || !(st = pm_db_stmt(db, rest, e)))
-		return rc != SQLITE_DONE ? pm_db_fail(db, e, _("cannot read bill lines")) : e->code;
+	if (agg_rows(db, st, s, &t, e) || !(st = pm_db_stmt(db, rest, e)))
+		return e->code;
 	bind_scope(st, q, from, to);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* What payments settled beyond the lines went to notes and late fees. */

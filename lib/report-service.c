@@ -42,34 +42,22 @@ static void span(struct pm_db *db, const struct pm_report_query *q, int64_t *sta
 
 /* ---- service ---- */
 
-static const struct pm_col service_cols[] = {
-	{"category", N_("category"), PM_COL_TEXT, 0, 0},
-	{"tickets", N_("tickets"), PM_COL_INT, 0, 0},
-	{"accept_p50_s", N_("accept median h"), PM_COL_HOURS, 0, 0},
-	{"accept_p90_s", N_("accept 90% h"), PM_COL_HOURS, 0, 0},
-	{"resolve_p50_s", N_("resolve median h"), PM_COL_HOURS, 0, 0},
-	{"resolve_p90_s", N_("resolve 90% h"), PM_COL_HOURS, 0, 0},
-	{"breached", N_("SLA breached"), PM_COL_INT, 0, 0},
-	{"breach_pct", N_("breach rate"), PM_COL_PERCENT, 0, 0},
-	{"rated", N_("rated"), PM_COL_INT, 0, 0},
-	{"rating", N_("average rating"), PM_COL_MEAN, 0, 1},
-	{"satisfied_pct", N_("satisfied"), PM_COL_PERCENT, 0, 0},
-	{"repeats", N_("repeat reports"), PM_COL_INT, 0, 0},
-};
-static const struct pm_col service_month_cols[] = {
-	{"period", N_("period"), PM_COL_TEXT, 0, 0},
-	{"tickets", N_("tickets"), PM_COL_INT, 0, 0},
-	{"accept_p50_s", N_("accept median h"), PM_COL_HOURS, 0, 0},
-	{"accept_p90_s", N_("accept 90% h"), PM_COL_HOURS, 0, 0},
-	{"resolve_p50_s", N_("resolve median h"), PM_COL_HOURS, 0, 0},
-	{"resolve_p90_s", N_("resolve 90% h"), PM_COL_HOURS, 0, 0},
-	{"breached", N_("SLA breached"), PM_COL_INT, 0, 0},
-	{"breach_pct", N_("breach rate"), PM_COL_PERCENT, 0, 0},
-	{"rated", N_("rated"), PM_COL_INT, 0, 0},
-	{"rating", N_("average rating"), PM_COL_MEAN, 0, 1},
-	{"satisfied_pct", N_("satisfied"), PM_COL_PERCENT, 0, 0},
-	{"repeats", N_("repeat reports"), PM_COL_INT, 0, 0},
-};
+#define SERVICE_COLS(key, label) {                                            \
+	{key, label, PM_COL_TEXT, 0, 0},                                       \
+	{"tickets", N_("tickets"), PM_COL_INT, 0, 0},                          \
+	{"accept_p50_s", N_("accept median h"), PM_COL_HOURS, 0, 0},           \
+	{"accept_p90_s", N_("accept 90% h"), PM_COL_HOURS, 0, 0},              \
+	{"resolve_p50_s", N_("resolve median h"), PM_COL_HOURS, 0, 0},         \
+	{"resolve_p90_s", N_("resolve 90% h"), PM_COL_HOURS, 0, 0},            \
+	{"breached", N_("SLA breached"), PM_COL_INT, 0, 0},                    \
+	{"breach_pct", N_("breach rate"), PM_COL_PERCENT, 0, 0},               \
+	{"rated", N_("rated"), PM_COL_INT, 0, 0},                              \
+	{"rating", N_("average rating"), PM_COL_MEAN, 0, 1},                   \
+	{"satisfied_pct", N_("satisfied"), PM_COL_PERCENT, 0, 0},              \
+	{"repeats", N_("repeat reports"), PM_COL_INT, 0, 0},                   \
+}
+static const struct pm_col service_cols[] = SERVICE_COLS("category", N_("category"));
+static const struct pm_col service_month_cols[] = SERVICE_COLS("period", N_("period"));
 enum { V_KEY, V_TICKETS, V_A50, V_A90, V_R50, V_R90, V_BREACHED, V_BREACH, V_RATED, V_RATING, V_SATISFIED,
        V_REPEATS };
 
@@ -425,24 +413,32 @@ static int service(struct pm_db *db, const struct pm_report_query *q, const stru
 	return patrols(db, q, rp, s, e);
 }
 
+typedef int (*repair_fill)(struct pm_db *db, const struct pm_report_query *q, const struct pm_repair *rp,
+			   struct pm_report *r, struct pm_err *e);
+
+/* A report of name, filled by fill with the repair section in force. */
+static int repair_report(struct pm_db *db, const struct pm_report_query *q, const char *name, const char *title,
+			 repair_fill fill, struct pm_report **out, struct pm_err *e)
+{
+	struct pm_repair rp;
+	int rc;
+
+	if (pm_report_new(db, name, title, q, out, e))
+		return e->code;
+	repair_open(db, &rp);
+	rc = fill(db, q, &rp, *out, e);
+	pm_repair_close(&rp);
+	if (rc) {
+		pm_report_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 static int make_service(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
 		struct pm_err *e)
 {
-	struct pm_repair rp;
-	struct pm_report *r;
-	int rc;
-
-	if (pm_report_new(db, "service", N_("Service quality"), q, &r, e))
-		return e->code;
-	repair_open(db, &rp);
-	rc = service(db, q, &rp, r, e);
-	pm_repair_close(&rp);
-	if (rc) {
-		pm_report_free(r);
-		return rc;
-	}
-	*out = r;
-	return PM_OK;
+	return repair_report(db, q, "service", N_("Service quality"), service, out, e);
 }
 
 /* ---- feedback ---- */
@@ -661,21 +657,7 @@ static int feedback(struct pm_db *db, const struct pm_report_query *q, const str
 static int make_feedback(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
 		struct pm_err *e)
 {
-	struct pm_repair rp;
-	struct pm_report *r;
-	int rc;
-
-	if (pm_report_new(db, "feedback", N_("Feedback and improvements"), q, &r, e))
-		return e->code;
-	repair_open(db, &rp);
-	rc = feedback(db, q, &rp, r, e);
-	pm_repair_close(&rp);
-	if (rc) {
-		pm_report_free(r);
-		return rc;
-	}
-	*out = r;
-	return PM_OK;
+	return repair_report(db, q, "feedback", N_("Feedback and improvements"), feedback, out, e);
 }
 
 /* ---- publishing: 整改进度公示 ---- */

@@ -12,24 +12,17 @@
 
 /* ---- occupancy ---- */
 
-static const struct pm_col status_cols[] = {
-	{"place", N_("building"), PM_COL_TEXT, 0, 0},
-	{"units", N_("units"), PM_COL_INT, 0, 0},
-	{"occupied", N_("occupied"), PM_COL_INT, 0, 0},
-	{"rented", N_("rented"), PM_COL_INT, 0, 0},
-	{"decorating", N_("decorating"), PM_COL_INT, 0, 0},
-	{"vacant", N_("vacant"), PM_COL_INT, 0, 0},
-	{"occupancy_pct", N_("occupancy rate"), PM_COL_PERCENT, 0, 0},
-};
-static const struct pm_col status_entrance_cols[] = {
-	{"place", N_("entrance"), PM_COL_TEXT, 0, 0},
-	{"units", N_("units"), PM_COL_INT, 0, 0},
-	{"occupied", N_("occupied"), PM_COL_INT, 0, 0},
-	{"rented", N_("rented"), PM_COL_INT, 0, 0},
-	{"decorating", N_("decorating"), PM_COL_INT, 0, 0},
-	{"vacant", N_("vacant"), PM_COL_INT, 0, 0},
-	{"occupancy_pct", N_("occupancy rate"), PM_COL_PERCENT, 0, 0},
-};
+#define STATUS_COLS(label) {                                                  \
+	{"place", label, PM_COL_TEXT, 0, 0},                                   \
+	{"units", N_("units"), PM_COL_INT, 0, 0},                              \
+	{"occupied", N_("occupied"), PM_COL_INT, 0, 0},                        \
+	{"rented", N_("rented"), PM_COL_INT, 0, 0},                            \
+	{"decorating", N_("decorating"), PM_COL_INT, 0, 0},                    \
+	{"vacant", N_("vacant"), PM_COL_INT, 0, 0},                            \
+	{"occupancy_pct", N_("occupancy rate"), PM_COL_PERCENT, 0, 0},         \
+}
+static const struct pm_col status_cols[] = STATUS_COLS(N_("building"));
+static const struct pm_col status_entrance_cols[] = STATUS_COLS(N_("entrance"));
 
 static const struct pm_col move_cols[] = {
 	{"period", N_("period"), PM_COL_TEXT, 0, 0},
@@ -319,26 +312,18 @@ static const char *place_label(const char *place)
 
 /* ---- consumption ---- */
 
-static const struct pm_col use_building_cols[] = {
-	{"place", N_("building"), PM_COL_TEXT, 0, 0},
-	{"meters", N_("unit meters"), PM_COL_INT, 0, 0},
-	{"usage", N_("units' usage"), PM_COL_QTY, 3, 3},
-	{"per_unit", N_("per unit"), PM_COL_MEAN, 3, 3},
-	{"common", N_("common usage"), PM_COL_QTY, 3, 3},
-	{"common_pct", N_("common share"), PM_COL_PERCENT, 0, 0},
-	{"last_year", N_("a year before"), PM_COL_QTY, 3, 3},
-	{"change_pct", N_("year on year"), PM_COL_CHANGE, 0, 0},
-};
-static const struct pm_col use_month_cols[] = {
-	{"period", N_("period"), PM_COL_TEXT, 0, 0},
-	{"meters", N_("unit meters"), PM_COL_INT, 0, 0},
-	{"usage", N_("units' usage"), PM_COL_QTY, 3, 3},
-	{"per_unit", N_("per unit"), PM_COL_MEAN, 3, 3},
-	{"common", N_("common usage"), PM_COL_QTY, 3, 3},
-	{"common_pct", N_("common share"), PM_COL_PERCENT, 0, 0},
-	{"last_year", N_("a year before"), PM_COL_QTY, 3, 3},
-	{"change_pct", N_("year on year"), PM_COL_CHANGE, 0, 0},
-};
+#define USE_COLS(key, label) {                                                \
+	{key, label, PM_COL_TEXT, 0, 0},                                       \
+	{"meters", N_("unit meters"), PM_COL_INT, 0, 0},                       \
+	{"usage", N_("units' usage"), PM_COL_QTY, 3, 3},                       \
+	{"per_unit", N_("per unit"), PM_COL_MEAN, 3, 3},                       \
+	{"common", N_("common usage"), PM_COL_QTY, 3, 3},                      \
+	{"common_pct", N_("common share"), PM_COL_PERCENT, 0, 0},              \
+	{"last_year", N_("a year before"), PM_COL_QTY, 3, 3},                  \
+	{"change_pct", N_("year on year"), PM_COL_CHANGE, 0, 0},               \
+}
+static const struct pm_col use_building_cols[] = USE_COLS("place", N_("building"));
+static const struct pm_col use_month_cols[] = USE_COLS("period", N_("period"));
 enum { K_KEY, K_METERS, K_USAGE, K_PER_UNIT, K_COMMON, K_SHARE, K_BEFORE, K_CHANGE };
 
 static const struct {
@@ -561,51 +546,50 @@ out:
 	return rc;
 }
 
+typedef int (*use_fill)(struct pm_db *db, const struct pm_report_query *q, struct ucache *c,
+			struct pm_report *r, struct pm_err *e);
+
+/* A report of name, filled by fill from the usage in c. */
+static int use_report(struct pm_db *db, const struct pm_report_query *q, struct ucache *c, const char *name,
+		      const char *title, use_fill fill, struct pm_report **out, struct pm_err *e)
+{
+	int rc;
+
+	if (pm_report_new(db, name, title, q, out, e))
+		return e->code;
+	if ((rc = fill(db, q, c, *out, e))) {
+		pm_report_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 static int make_consumption(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
 		struct pm_err *e)
 {
 	struct ucache c = {0};
-	struct pm_report *r;
-	int rc;
+	int rc = use_report(db, q, &c, "consumption", N_("Consumption"), consumption, out, e);
 
-	if (pm_report_new(db, "consumption", N_("Consumption"), q, &r, e))
-		return e->code;
-	rc = consumption(db, q, &c, r, e);
 	ucache_free(&c);
-	if (rc) {
-		pm_report_free(r);
-		return rc;
-	}
-	*out = r;
-	return PM_OK;
+	return rc;
 }
 
 /* ---- carbon ---- */
 
-static const struct pm_col co2_building_cols[] = {
-	{"place", N_("building"), PM_COL_TEXT, 0, 0},
-	{"households", N_("households"), PM_COL_INT, 0, 0},
-	{"electricity_kg", N_("electricity kg"), PM_COL_QTY, 3, 1},
-	{"gas_kg", N_("gas kg"), PM_COL_QTY, 3, 1},
-	{"heat_kg", N_("heat kg"), PM_COL_QTY, 3, 1},
-	{"other_kg", N_("other kg"), PM_COL_QTY, 3, 1},
-	{"co2_kg", N_("CO2 kg"), PM_COL_QTY, 3, 1},
-	{"per_household_kg", N_("per household kg"), PM_COL_MEAN, 3, 1},
-	{"previous_kg", N_("period before kg"), PM_COL_QTY, 3, 1},
-	{"change_pct", N_("change"), PM_COL_CHANGE, 0, 0},
-};
-static const struct pm_col co2_month_cols[] = {
-	{"period", N_("period"), PM_COL_TEXT, 0, 0},
-	{"households", N_("households"), PM_COL_INT, 0, 0},
-	{"electricity_kg", N_("electricity kg"), PM_COL_QTY, 3, 1},
-	{"gas_kg", N_("gas kg"), PM_COL_QTY, 3, 1},
-	{"heat_kg", N_("heat kg"), PM_COL_QTY, 3, 1},
-	{"other_kg", N_("other kg"), PM_COL_QTY, 3, 1},
-	{"co2_kg", N_("CO2 kg"), PM_COL_QTY, 3, 1},
-	{"per_household_kg", N_("per household kg"), PM_COL_MEAN, 3, 1},
-	{"previous_kg", N_("period before kg"), PM_COL_QTY, 3, 1},
-	{"change_pct", N_("change"), PM_COL_CHANGE, 0, 0},
-};
+#define CO2_COLS(key, label) {                                                \
+	{key, label, PM_COL_TEXT, 0, 0},                                       \
+	{"households", N_("households"), PM_COL_INT, 0, 0},                    \
+	{"electricity_kg", N_("electricity kg"), PM_COL_QTY, 3, 1},            \
+	{"gas_kg", N_("gas kg"), PM_COL_QTY, 3, 1},                            \
+	{"heat_kg", N_("heat kg"), PM_COL_QTY, 3, 1},                          \
+	{"other_kg", N_("other kg"), PM_COL_QTY, 3, 1},                        \
+	{"co2_kg", N_("CO2 kg"), PM_COL_QTY, 3, 1},                            \
+	{"per_household_kg", N_("per household kg"), PM_COL_MEAN, 3, 1},      \
+	{"previous_kg", N_("period before kg"), PM_COL_QTY, 3, 1},             \
+	{"change_pct", N_("change"), PM_COL_CHANGE, 0, 0},                     \
+}
+static const struct pm_col co2_building_cols[] = CO2_COLS("place", N_("building"));
+static const struct pm_col co2_month_cols[] = CO2_COLS("period", N_("period"));
 enum { G_KEY, G_HOUSEHOLDS, G_ELECTRICITY, G_GAS, G_HEAT, G_OTHER, G_CO2, G_PER, G_BEFORE, G_CHANGE };
 
 /* The factor of kind, in ten-thousandths of a kg CO2 per unit of
@@ -816,19 +800,10 @@ static int make_carbon(struct pm_db *db, const struct pm_report_query *q, struct
 		struct pm_err *e)
 {
 	struct ucache c = {0};
-	struct pm_report *r;
-	int rc;
+	int rc = use_report(db, q, &c, "carbon", N_("Carbon emissions"), carbon, out, e);
 
-	if (pm_report_new(db, "carbon", N_("Carbon emissions"), q, &r, e))
-		return e->code;
-	rc = carbon(db, q, &c, r, e);
 	ucache_free(&c);
-	if (rc) {
-		pm_report_free(r);
-		return rc;
-	}
-	*out = r;
-	return PM_OK;
+	return rc;
 }
 
 int pm_report_occupancy(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
@@ -855,16 +830,12 @@ int pm_report_use(struct pm_db *db, const struct pm_report_query *q, struct pm_r
 	struct ucache c = {0};
 	int rc;
 
-	*cons = *co2 = NULL;
-	if ((rc = pm_report_new(db, "consumption", N_("Consumption"), q, cons, e)) == PM_OK &&
-	    (rc = consumption(db, q, &c, *cons, e)) == PM_OK &&
-	    (rc = pm_report_new(db, "carbon", N_("Carbon emissions"), q, co2, e)) == PM_OK)
-		rc = carbon(db, q, &c, *co2, e);
-	ucache_free(&c);
-	if (rc) {
+	*co2 = NULL;
+	if ((rc = use_report(db, q, &c, "consumption", N_("Consumption"), consumption, cons, e)) == PM_OK &&
+	    (rc = use_report(db, q, &c, "carbon", N_("Carbon emissions"), carbon, co2, e))) {
 		pm_report_free(*cons);
-		pm_report_free(*co2);
-		*cons = *co2 = NULL;
+		*cons = NULL;
 	}
+	ucache_free(&c);
 	return rc;
 }
