@@ -9,6 +9,7 @@
 #include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/money.h"
 #include "report-internal.h"
 
 /* Units an owner sees: where the person lives now (as pm_unit_may_see). */
@@ -494,6 +495,7 @@ struct pm_arrears {
 	struct item *items;
 	size_t n, cap;
 	long read, skipped;
+	int64_t owed;      /* of the records taken, within PM_MONEY_MAX */
 };
 
 int pm_arrears_open(struct pm_db *db, const struct pm_report_query *q, struct pm_arrears **out,
@@ -529,6 +531,7 @@ static int item_add(struct pm_arrears *a, int64_t unit, int32_t due, int64_t owe
 		a->skipped++;
 		return PM_OK;
 	}
+	a->owed += owed;
 	if (a->n == a->cap) {
 		cap = a->cap ? a->cap * 2 : 1024;
 		if (!(it = realloc(a->items, cap * sizeof *it)))
@@ -576,6 +579,10 @@ int pm_arrears_add(struct pm_arrears *a, json_t *bill, struct pm_err *e)
 		return e->code;
 	if (due && pm_date_parse(due, &day, e))
 		return pm_err_prefix(e, _("field \"due\""));
+	/* Sums of sums stay exact: no amount past what money may be. */
+	if (owed > PM_MONEY_MAX - (a->owed > 0 ? a->owed : 0) || owed < -PM_MONEY_MAX)
+		return pm_err_set(e, PM_EDATA, _("field \"owed_fen\": %lld is beyond what the report can add up"),
+				  (long long)owed);
 	if (json_object_get(a->seen, code))
 		return pm_err_set(e, PM_EDATA, _("bill '%s' is listed twice"), code);
 	if (unit_of(a, unit, &id, &in, e))

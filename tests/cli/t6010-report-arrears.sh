@@ -112,6 +112,11 @@ expect_eq "$(wc -l <rejects.jsonl | tr -d ' ')" "6" "all copied to the reject fi
 expect_eq "$(sed -n 2p rejects.jsonl)" '{"type":"payment","payment":1}' "as they were"
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f3,14)" 'unit,owed_fen
 1-1-102,70.70' "the good record is still reported"
+printf '%s\n' '{"type":"bill","bill":"B-A","unit":"1-1-101","status":"issued","owed_fen":9000000000000000,"due":"2026-11-15"}' \
+	'{"type":"bill","bill":"B-B","unit":"1-1-101","status":"issued","owed_fen":1,"due":"2026-11-15"}' >big.jsonl
+run pm-report arrears --section building --format csv big.jsonl
+expect_rc 65 "amounts past what money may be"
+expect_err 'big.jsonl:2: field "owed_fen": 1 is beyond what the report can add up' "are refused before a sum overflows"
 run pm-report arrears --strict --format csv bad.jsonl
 expect_rc 65 "--strict"
 expect_err "6 bad records: nothing reported \(--strict\)" "reports nothing"
