@@ -82,3 +82,6 @@ END;
 
 -- The money received in a month, whatever the channel.
 CREATE INDEX payment_time ON payment(at);
+
+-- Units by building and status, read whole for occupancy and households.
+CREATE INDEX unit_building ON unit(building_id, status);
