@@ -130,13 +130,12 @@ static int format_arg(struct pm_ctx *c, struct args *a)
 	return PM_OK;
 }
 
-/* The months: --period, or --from and --to, else this month. */
+/* The months: --period, or --from and --to, else this month (in the
+ * community's zone, so once the store is open); parse has checked them. */
 static int scope_args(struct pm_ctx *c, struct args *a, int32_t today, const char *tz)
 {
 	struct pm_period now = pm_period_of(pm_date_start(today, tz), tz);
 
-	if (a->period && (a->from || a->to))
-		return pm_cli_usage(c, _("give --period or --from and --to, not both"));
 	a->q.from = a->q.to = now;
 	if (a->period && month_arg(c, "--period", a->period, &a->q.to))
 		return PM_EUSAGE;
@@ -157,6 +156,7 @@ static int scope_args(struct pm_ctx *c, struct args *a, int32_t today, const cha
 static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 {
 	const char *arg, *by = NULL;
+	struct pm_period p;
 	char *end;
 	long top;
 	int k;
@@ -185,6 +185,13 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 		}
 	if (k < 0)
 		return -1;
+	if (a->period && (a->from || a->to))
+		return pm_cli_usage(c, _("give --period or --from and --to, not both"));
+	if ((a->period && month_arg(c, "--period", a->period, &p)) || (a->from && month_arg(c, "--from", a->from, &p)) ||
+	    (a->to && month_arg(c, "--to", a->to, &p)))
+		return PM_EUSAGE;
+	if (a->as_of && pm_date_parse(a->as_of, &a->q.as_of, &c->err))
+		return pm_cli_usage(c, "--as-of: %s", c->err.msg);
 	if (by && (pm_report_by_parse(by, &a->q.by, &c->err) || !(a->k->by & (1u << a->q.by))))
 		return pm_cli_usage(c, _("the %s report groups by %s, not '%s'"), a->k->name, a->k->bys ? a->k->bys : _("nothing"),
 				    by);
@@ -325,9 +332,8 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, a.publish ? "notify.announce" : NULL, &db) || pm_report_may(&c->actor, a.k->name, &c->err))
 		return c->err.code;
 	a.q.actor = &c->actor;
-	a.q.as_of = pm_date_of(pm_now(), pm_db_tz(db));
-	if (a.as_of && pm_date_parse(a.as_of, &a.q.as_of, &c->err))
-		return pm_cli_usage(c, "--as-of: %s", c->err.msg);
+	if (!a.as_of)
+		a.q.as_of = pm_date_of(pm_now(), pm_db_tz(db));
 	if ((rc = scope_args(c, &a, pm_date_of(pm_now(), pm_db_tz(db)), pm_db_tz(db))))
 		return rc;
 	if (strcmp(a.k->name, "arrears") == 0 && !a.period && !a.from && !a.to) {

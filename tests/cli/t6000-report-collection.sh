@@ -115,6 +115,9 @@ total,1,170.70,100.00' "and sees only them"
 # Options.
 run pm-report collection --period 2026-13
 expect_rc 2 "a bad period"
+run pm-report collection --db nowhere.db --period 2026-13
+expect_rc 2 "is bad before any store is opened"
+expect_err 'pm-report collection: --period: "2026-13": month must be 01 to 12' "and says why"
 run pm-report collection --period 2026-10 --from 2026-09
 expect_rc 2 "--period and --from together"
 run pm-report collection --from 2026-11 --to 2026-10
