@@ -120,18 +120,19 @@ typedef int (*maker)(struct pm_db *, const struct pm_report_query *, struct pm_r
 static int make_all(struct pm_db *db, const struct pm_report_query *q, struct pm_report *rep[NREPORTS],
 		    struct pm_err *e)
 {
+	/* Consumption and carbon are made together, from one reading of
+	 * the meters (NULL here). */
 	static const maker makers[NREPORTS] = {pm_report_collection, pm_report_arrears, pm_report_occupancy,
-					       pm_report_consumption, pm_report_carbon, pm_report_service,
-					       pm_report_feedback};
+					       NULL, NULL, pm_report_service, pm_report_feedback};
 
 	struct pm_report_query all = *q;
 
 	/* Arrears are of every bill up to the month, not of its bills alone. */
 	all.from = (struct pm_period){1970, 1};
 	for (size_t i = 0; i < NREPORTS; i++)
-		if (makers[i](db, makers[i] == pm_report_arrears ? &all : q, &rep[i], e))
+		if (makers[i] && makers[i](db, makers[i] == pm_report_arrears ? &all : q, &rep[i], e))
 			return e->code;
-	return PM_OK;
+	return pm_report_use(db, q, &rep[report_of("consumption")], &rep[report_of("carbon")], e);
 }
 
 /* The shown sections move from their reports to the dashboard. */

@@ -151,6 +151,15 @@ expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,7)" 'period,co2_kg
 2026-10,300.0
 2026-11,519.1
 total,819.1' "by month"
+# The dashboard makes both from one reading of the meters: the same figures.
+run pm-report dashboard --period 2026-11 --section electricity --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1-6)" 'place,meters,usage,per_unit,common,common_pct
+1,2,400.000,200.000,100.000,20.0
+2,1,100.000,100.000,0.000,0.0
+3,0,0.000,—,0.000,—
+total,3,500.000,166.667,100.000,16.7' "the dashboard's electricity"
+run pm-report dashboard --period 2026-11 --section summary --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,14 | tail -1)" '5,60.0,519.1' "and its carbon"
 printf 'effective: 2026-12-01\ncommunity:\n  name: 测试小区\nreport:\n  carbon:\n    electricity: -1\n' >bad.yaml
 run pm config check bad.yaml
 expect_rc 78 "a negative factor is refused"
