@@ -315,9 +315,9 @@ static int receipts(struct pm_db *db, const struct pm_report_query *q, struct pm
 	static const char sql[] =
 		"SELECT p.channel, count(*), sum(p.amount_fen),"
 		" sum((SELECT coalesce(sum(a.amount_fen), 0) FROM allocation a WHERE a.payment_id = p.id)),"
-		" sum(p.refunded_fen) FROM payment p JOIN unit u ON u.id = p.unit_id"
-		" JOIN building bd ON bd.id = u.building_id WHERE p.at >= ?1 AND p.at < ?2"
-		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED("p.unit_id", "?4") " GROUP BY p.channel ORDER BY p.channel";
+		" sum(p.refunded_fen) FROM payment p WHERE p.at >= ?1 AND p.at < ?2"
+		" AND (?3 IS NULL OR p.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
+		"   WHERE bd.code = ?3)) AND " OWNED("p.unit_id", "?4") " GROUP BY p.channel ORDER BY p.channel";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t start, end, t[5] = {0}, v[5];
 	long r;
@@ -418,7 +418,8 @@ static int make_collection(struct pm_db *db, const struct pm_report_query *q, st
 			rc = months(db, q, (struct pm_period){q->to.year, 1}, q->to, s, e);
 		}
 	}
-	if (rc == PM_OK) {
+	/* The dashboard shows no receipts. */
+	if (rc == PM_OK && !q->brief) {
 		if (!(s = pm_section_add(r, "received", N_("Received in the month by channel"), COLS(receipt_cols))))
 			rc = pm_report_oom(e);
 		else
@@ -606,10 +607,11 @@ int pm_arrears_add(struct pm_arrears *a, json_t *bill, struct pm_err *e)
 static int store_items(struct pm_arrears *a, struct pm_err *e)
 {
 	static const char sql[] =
+		/* Without a building, the index of open bills alone. */
 		"SELECT b.unit_id, b.due, b.total_fen + b.late_fen + b.adjust_fen - b.paid_fen FROM bill b"
-		" JOIN unit u ON u.id = b.unit_id JOIN building bd ON bd.id = u.building_id"
 		" WHERE b.status IN ('issued','partial') AND b.due < ?5 AND b.period BETWEEN ?1 AND ?2"
-		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED("b.unit_id", "?4");
+		" AND (?3 IS NULL OR b.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
+		"   WHERE bd.code = ?3)) AND " OWNED("b.unit_id", "?4");
 	sqlite3_stmt *st = pm_db_stmt(a->db, sql, e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF], asof[PM_TIME_BUF];
 	int32_t due;

