@@ -146,19 +146,21 @@ printf '  %s units, %s bills, %s payments, %s readings, %s MiB\n' \
 	"$(sqlite3 "$PM_DB" 'SELECT count(*) FROM unit')" "$(sqlite3 "$PM_DB" 'SELECT count(*) FROM bill')" \
 	"$(sqlite3 "$PM_DB" 'SELECT count(*) FROM payment')" "$(sqlite3 "$PM_DB" 'SELECT count(*) FROM reading')" \
 	"$(du -m "$PM_DB" | cut -f1)"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Each report three times and the sqlite3 shell's main query three times,
-# interleaved, the best of each counting: the machine is shared.
-best() { # FILE: the smallest "seconds kB" line
+# the best of each counting: the machine is shared. Beside the elapsed
+# time, the CPU time (user + system), which others' load changes less.
+best() { # FILE: the smallest "seconds kB cpu" line
 	sort -n "$1" | head -1
 }
-measure() { # NAME CMD...: seconds and peak kB of CMD, best of three
+measure() { # NAME CMD...: seconds, peak kB and CPU seconds of CMD, best of three
 	name=$1
 	shift
 	: >"$dir/$name.t"
 	for i in 1 2 3; do
-		/usr/bin/time -f '%e %M' -o "$dir/one" "$@" >/dev/null
-		cat "$dir/one" >>"$dir/$name.t"
+		/usr/bin/time -f '%e %M %U %S' -o "$dir/one" "$@" >/dev/null
+		awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$dir/one" >>"$dir/$name.t"
 	done
 }
 shell() { # NAME SQL: the shell running SQL on the store
@@ -184,17 +186,19 @@ row() { # LABEL NAME TARGET BASE...: a report's best beside the shell's
 	label=$1 name=$2 target=$3
 	shift 3
 	set -- $(best "$dir/$name.t") "$@"
-	s=$1 kb=$2
-	shift 2
-	printf '  %-28s %6.2f s %5.1f MiB (target < %s s, < 64 MiB)' "$label" "$s" "$(echo "$kb / 1024" | bc -l)" "$target"
+	s=$1 kb=$2 cpu=$3
+	shift 3
+	printf '  %-28s %5.2f s (cpu %.2f s) %5.1f MiB (target < %s s, < 64 MiB)' "$label" "$s" "$cpu" \
+		"$(echo "$kb / 1024" | bc -l)" "$target"
 	for b; do
 		set -- $(best "$dir/$b.t")
-		printf '; sqlite3 %s %.2f s' "${b#*.}" "$1"
+		printf '; sqlite3 %s %.2f s (cpu %.2f s)' "${b#*.}" "$1" "$3"
 	done
 	echo
 }
 row "collection --period 2026-12" collection 1 collection.sum collection.bill
 row "arrears" arrears 1 arrears.sql
 row "dashboard --period 2026-12" dashboard 3 dashboard.sql
-echo "  (sqlite3 sum: the report's own query on bill_sum; bill: the same figures summed from every bill;"
+echo "  (load average $load before, $(cut -d' ' -f1-3 /proc/loadavg) after, on $(nproc) CPUs;"
+echo "   sqlite3 sum: the report's own query on bill_sum; bill: the same figures summed from every bill;"
 echo "   arrears: the open bills past due by unit; dashboard: every meter's month from its readings)"
