@@ -18,7 +18,7 @@
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM, O_FORMAT };
+       O_OUTPUT, O_BOM, O_FORMAT, O_FUTURE, O_CONFIRM };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
@@ -57,7 +57,8 @@ static const struct pm_opt run_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
 	{"unit", O_UNIT, "CODE", N_("only this unit (repeat for more)")},
 	{"dry-run", O_DRY_RUN, NULL, N_("compute and print the bills, write nothing")},
-	{"recompute", O_RECOMPUTE, NULL, N_("rebuild drafts not yet issued")},
+	{"recompute", O_RECOMPUTE, NULL, N_("rebuild every draft, changed or not")},
+	{"future", O_FUTURE, NULL, N_("allow a period after the current month")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -66,9 +67,23 @@ static void progress(void *ctx, long done, long total)
 	pm_cli_progress(ctx, done, total);
 }
 
+/* Each bill told, and a warning for an issued one whose inputs changed. */
+static int run_told(void *ctx, json_t *bill)
+{
+	struct pm_ctx *c = ctx;
+	char diff[PM_MONEY_BUF];
+
+	if (strcmp(json_string_value(json_object_get(bill, "outcome")), "changed") == 0)
+		pm_cli_warn(c, _("bill '%s' was issued on inputs that have changed since (a difference of %s):"
+				 " see pm-bill rebill %s"), json_string_value(json_object_get(bill, "bill")),
+			    pm_money_display(json_integer_value(json_object_get(bill, "difference_fen")), diff),
+			    json_string_value(json_object_get(bill, "bill")));
+	return pm_cli_out(c, bill);
+}
+
 static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_bill_run r = {.fn = pm_cli_out_each, .progress = progress, .ctx = c};
+	struct pm_bill_run r = {.fn = run_told, .progress = progress, .ctx = c};
 	const char *period = NULL, *arg;
 	char **units = NULL;
 	struct pm_db *db;
@@ -83,6 +98,7 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 			break;
 		case O_DRY_RUN: r.dry_run = 1; break;
 		case O_RECOMPUTE: r.recompute = 1; break;
+		case O_FUTURE: r.future = 1; break;
 		}
 	r.units = units;
 	if (k < 0 || (rc = period_arg(c, period, &r.period)) || (rc = pm_cli_db(c, "bill.run", &db))) {
@@ -92,10 +108,48 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 	rc = pm_bill_run(db, &r, &c->err);
 	free(units);
 	if (rc == PM_OK)
-		pm_cli_note(c, _("%ld bills made (%s), %ld skipped, %ld recomputed%s"), r.made,
-			    pm_money_display(r.total, (char[PM_MONEY_BUF]){0}), r.skipped, r.recomputed,
-			    r.dry_run ? _(", nothing written (dry run)") : "");
+		pm_cli_note(c, _("%ld bills made (%s), %ld skipped, %ld recomputed, %ld with a vacancy discount,"
+				 " %ld issued bills changed%s"), r.made,
+			    pm_money_display(r.total, (char[PM_MONEY_BUF]){0}), r.skipped, r.recomputed, r.vacant,
+			    r.changed, r.dry_run ? _(", nothing written (dry run)") : "");
 	return rc;
+}
+
+static const struct pm_opt rebill_opts[] = {
+	{"confirm", O_CONFIRM, NULL, N_("record the difference as a note (default: only show it)")},
+	{"reason", O_REASON, "TEXT", N_("the note's reason (default: rebill)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_rebill(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_rebill rb = {.reason = "rebill", .fn = pm_cli_out_each, .ctx = c};
+	const char *arg, *outcome;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_CONFIRM: rb.confirm = 1; break;
+		case O_REASON: rb.reason = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one BILL"));
+	if (!*rb.reason)
+		return pm_cli_usage(c, _("--reason: empty"));
+	rb.bill = argv[c->optind];
+	if (pm_cli_db(c, "bill.adjust", &db) || pm_bill_rebill(db, &rb, &c->err))
+		return c->err.code;
+	outcome = !rb.changed ? "unchanged" : rb.confirm ? "recorded" : "proposed";
+	if (rb.changed && !rb.confirm)
+		pm_cli_note(c, _("nothing recorded: give --confirm to record the difference of %s as a note"),
+			    pm_money_display(rb.difference, (char[PM_MONEY_BUF]){0}));
+	pm_cli_next_table(c);
+	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "type", "rebill", "bill", rb.bill,
+		"was_fen", (json_int_t)rb.was, "now_fen", (json_int_t)rb.now,
+		"difference_fen", (json_int_t)(rb.changed ? rb.difference : 0), "outcome", outcome));
 }
 
 static const struct pm_opt issue_opts[] = {
@@ -198,11 +252,25 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 	json_t *rec;
 	int rc;
 
+	json_t *lines, *l;
+	size_t i;
+
 	if ((rc = one_bill(c, argc, argv, &db, "bill.read")))
 		return rc < 0 ? c->stop : rc;
 	if (pm_bill_get(db, argv[c->optind], &rec, &c->err))
 		return c->err.code;
-	return pm_cli_out_new(c, rec);
+	lines = json_incref(json_object_get(rec, "lines"));
+	rc = pm_cli_out_new(c, rec);
+	/* A table has no room for the lines inside the bill: a second table
+	 * under it, one row a line with its flags. */
+	if (c->format == PM_FMT_TABLE) {
+		pm_cli_next_table(c);
+		json_array_foreach(lines, i, l)
+			if (rc == PM_OK && !(rc = json_object_set_new(l, "type", json_string("bill_line"))))
+				rc = pm_cli_out(c, l);
+	}
+	json_decref(lines);
+	return rc;
 }
 
 static const struct pm_opt statement_opts[] = {
@@ -239,7 +307,7 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt pay_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the paying unit (required)")},
 	{"amount", O_AMOUNT, "YUAN", N_("amount paid (required)")},
-	{"channel", O_CHANNEL, "NAME", N_("wechat, alipay, bank, cash, ... (required)")},
+	{"channel", O_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")},
 	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
@@ -501,7 +569,8 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (!channel || !*channel || argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one FILE (- for stdin) and --channel NAME"));
-	if (pm_cli_db(c, "bill.reconcile", &db) || pm_reconcile_new(channel, &r, &c->err))
+	if (pm_cli_db(c, "bill.reconcile", &db) || pm_pay_channel(db, channel, &c->err) ||
+	    pm_reconcile_new(channel, &r, &c->err))
 		return c->err.code;
 	im.ctx = r;
 	rc = pm_cli_import(c, &im, 1, argv + c->optind);
@@ -528,33 +597,6 @@ static const struct pm_opt export_opts[] = {
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
 	{NULL, 0, NULL, NULL},
 };
-
-/* CSV to FILE, written beside it and renamed into place. */
-static int export_csv_file(struct pm_ctx *c, struct pm_db *db, const char *period, const char *path, int bom,
-			   long *rows)
-{
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	FILE *f;
-	int rc;
-
-	if (!tmp)
-		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
-	snprintf(tmp, n, "%s.part", path);
-	if (!(f = fopen(tmp, "w"))) {
-		rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-	} else {
-		rc = pm_export_csv(db, period, f, bom, rows, &c->err);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-		if (rc == PM_OK && rename(tmp, path))
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-		if (rc)
-			unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
 
 static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 {
@@ -587,7 +629,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	if (xlsx)
 		rc = pm_export_xlsx(db, period, output, &rows, &c->err);
 	else if (output && strcmp(output, "-"))
-		rc = export_csv_file(c, db, period, output, bom, &rows);
+		rc = pm_export_csv_file(db, period, output, bom, &rows, &c->err);
 	else
 		rc = pm_export_csv(db, period, stdout, bom, &rows, &c->err);
 	if (rc == PM_OK)
@@ -623,24 +665,6 @@ static int code_add(void *ctx, const char *bill)
 	cs->v = v;
 	cs->n++;
 	return PM_OK;
-}
-
-/* Each notice in a file of its own in dir. */
-static int notice_files(struct pm_ctx *c, struct pm_db *db, const char *dir, const struct codes *cs)
-{
-	char path[4096];
-	FILE *f;
-	int rc = PM_OK;
-
-	for (size_t i = 0; i < cs->n && rc == PM_OK; i++) {
-		snprintf(path, sizeof path, "%s/%s.html", dir, cs->v[i]);
-		if (!(f = fopen(path, "w")))
-			return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-		rc = pm_notice_html(db, (const char *const *)&cs->v[i], 1, f, &c->err);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-	}
-	return rc;
 }
 
 static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **period, const char **dir)
@@ -686,7 +710,8 @@ static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
 	if (rc == PM_EFAIL)
 		rc = pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	if (rc == PM_OK)
-		rc = dir ? notice_files(c, db, dir, &cs) : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
+		rc = dir ? pm_notice_files(db, (const char *const *)cs.v, cs.n, dir, &c->err)
+			 : pm_notice_html(db, (const char *const *)cs.v, cs.n, stdout, &c->err);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("%zu payment notices"), cs.n);
 	for (size_t i = 0; i < cs.n; i++)
@@ -751,6 +776,8 @@ static const struct pm_cmd cmds[] = {
 	{"pay", cmd_pay, "[-|FILE...]", N_("record a payment, or JSON lines of them"), pay_opts, NULL},
 	{"void", cmd_void, "BILL", N_("void a bill with nothing paid"), void_opts, NULL},
 	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
+	{"rebill", cmd_rebill, "BILL", N_("an issued bill against its inputs now: the note to make, per line"),
+	 rebill_opts, NULL},
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), refund_opts, NULL},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),

@@ -11,7 +11,7 @@
 
 enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REGISTERS,
        O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
-       O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH };
+       O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH, O_FROM, O_TO, O_REASON };
 
 /* A reading or register value from the command line, exactly. */
 static int value_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
@@ -204,16 +204,27 @@ static void emit_outcome(struct ingest_ctx *ic, json_t *rec, const char *outcome
 	pm_cli_out_new(ic->c, o);
 }
 
-static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+/* One reading through pm_ingest_record, or through pm_ingest_held after
+ * the rest of the input (retry). */
+static int ingest_one(struct ingest_ctx *ic, json_t *rec, int retry, int *outcome, struct pm_err *e)
 {
-	struct ingest_ctx *ic = ctx;
-	enum pm_ingest_did did;
-	int rc = pm_ingest_record(ic->in, rec, &did, e);
+	enum pm_ingest_did did = PM_INGEST_INSERTED;
+	int rc = retry ? pm_ingest_held(ic->in, rec, &did, e) : pm_ingest_record(ic->in, rec, &did, e);
 
-	*outcome = (int)did;
-	if (rc == PM_OK && ic->emit)
+	*outcome = did == PM_INGEST_HELD ? PM_IMPORT_LATER : (int)did;
+	if (rc == PM_OK && did != PM_INGEST_HELD && ic->emit)
 		emit_outcome(ic, rec, pm_ingest_names[did], NULL);
 	return rc;
+}
+
+static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	return ingest_one(ctx, rec, 0, outcome, e);
+}
+
+static int ingest_retry(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
+{
+	return ingest_one(ctx, rec, 1, outcome, e);
 }
 
 static void ingest_rejected(void *ctx, json_t *rec, const char *where, const char *why)
@@ -229,7 +240,7 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	struct ingest_ctx ic = {c, NULL, 0};
 	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 100000,
 			       .outcomes = pm_ingest_names, .record = ingest_record,
-			       .on_reject = ingest_rejected, .ctx = &ic};
+			       .retry = ingest_retry, .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
 	const char *arg;
 	char *end;
@@ -256,6 +267,71 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- a meter's readings ---- */
+
+static const struct pm_opt readings_opts[] = {
+	{"from", O_FROM, "TIME", N_("readings at or after TIME, RFC 3339")},
+	{"to", O_TO, "TIME", N_("readings at or before TIME, RFC 3339")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* An option's time, or a usage error naming the option. */
+static int time_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
+{
+	if (pm_time_parse(s, t, &c->err))
+		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
+	return PM_OK;
+}
+
+static int cmd_readings(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t from = INT64_MIN, to = INT64_MAX;
+	const char *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if ((k == O_FROM && time_arg(c, "--from", arg, &from)) || (k == O_TO && time_arg(c, "--to", arg, &to)))
+			return PM_EUSAGE;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one meter CODE"));
+	if (pm_cli_db(c, "meter.read", &db))
+		return c->err.code;
+	return pm_reading_each(db, argv[c->optind], from, to, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_opt void_opts[] = {
+	{"ts", O_TS, "TIME", N_("the reading's time, RFC 3339 (required)")},
+	{"reason", O_REASON, "TEXT", N_("why the reading is wrong, for the audit (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_void(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *ts = NULL, *reason = NULL, *arg;
+	struct pm_db *db;
+	json_t *rec;
+	int64_t t;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TS: ts = arg; break;
+		case O_REASON: reason = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !ts || !reason || !*reason)
+		return pm_cli_usage(c, _("expected METER with --ts and --reason"));
+	if (time_arg(c, "--ts", ts, &t))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.write", &db) || pm_reading_void(db, argv[c->optind], t, reason, &rec, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, rec);
+}
+
 /* ---- device frames ---- */
 
 static const struct pm_opt decode_opts[] = {
@@ -267,49 +343,10 @@ static const struct pm_opt decode_opts[] = {
 
 struct decoder {
 	struct pm_ctx *c;
-	struct pm_db *db;
-	enum pm_frame_proto proto;
-	char ts[PM_TIME_BUF];
+	struct pm_decode *dec;
 	struct pm_reject *rj;
 	long read, rejected;
 };
-
-static int frame_reading(struct decoder *d, const struct pm_frame *f, json_t **out, struct pm_err *e)
-{
-	char code[64], v[PM_MONEY_BUF];
-	json_t *regs;
-
-	if (f->kind == PM_FRAME_ERROR)
-		return pm_err_set(e, PM_EDATA, _("meter %s answered with an error: %s (0x%02X)"), f->addr,
-				  f->reason, f->err_code);
-	if (f->reg != PM_FRAME_REG_TOTAL)
-		return pm_err_set(e, PM_EDATA,
-			_("the frame carries only the %s register: ingest needs the total (DI 00 01 00 00 or the block 00 01 FF 00)"),
-			pm_frame_reg_name(f->reg));
-	if (pm_meter_by_address(d->db, f->addr, code, sizeof code, e))
-		return e->code;
-	*out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "reading", "meter", code, "ts", d->ts,
-			 "value", pm_decimal_fmt(f->value[0], 3, v), "source", pm_frame_proto_name(d->proto));
-	if (f->nvalues < 2)
-		return PM_OK;
-	regs = json_object();
-	for (size_t i = 1; i < f->nvalues; i++)
-		json_object_set_new(regs, pm_frame_reg_name((enum pm_frame_reg)i),
-				    json_string(pm_decimal_fmt(f->value[i], 3, v)));
-	json_object_set_new(*out, "registers", regs);
-	return PM_OK;
-}
-
-static int decode_line(struct decoder *d, const char *line, json_t **out, struct pm_err *e)
-{
-	uint8_t buf[PM_FRAME_MAX];
-	struct pm_frame f;
-	size_t len;
-
-	if (pm_frame_hex(line, buf, sizeof buf, &len, e) || pm_frame_decode(d->proto, buf, len, &f, e))
-		return e->code;
-	return frame_reading(d, &f, out, e);
-}
 
 static int decode_file(struct decoder *d, const char *path)
 {
@@ -319,7 +356,6 @@ static int decode_file(struct decoder *d, const char *path)
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
-	json_t *rec;
 	struct pm_err why;
 	int rc = PM_OK;
 
@@ -332,10 +368,12 @@ static int decode_file(struct decoder *d, const char *path)
 		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		d->read++;
-		rec = NULL;
-		if (decode_line(d, line, &rec, &why) == PM_OK) {
-			rc = pm_cli_out_new(d->c, rec);
+		if (pm_decode_frame(d->dec, line, &why) == PM_OK)
 			continue;
+		if (why.code != PM_EDATA) {
+			d->c->err = why;
+			rc = why.code;
+			break;
 		}
 		d->rejected++;
 		pm_cli_warn(d->c, "%s:%ld: %s", name, lineno, why.msg);
@@ -354,6 +392,8 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 {
 	struct decoder d = {.c = c};
 	const char *proto = NULL, *ts = NULL, *reject = NULL, *arg;
+	enum pm_frame_proto p;
+	struct pm_db *db;
 	int64_t t = pm_now();
 	int k, rc = PM_OK;
 
@@ -367,18 +407,23 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (!proto)
 		return pm_cli_usage(c, _("--protocol is required: dlt645 or cjt188"));
-	if (pm_frame_proto_parse(proto, &d.proto, &c->err))
+	if (pm_frame_proto_parse(proto, &p, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
-	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &d.db) ||
-	    (reject && pm_reject_open(reject, &d.rj, &c->err)))
+	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &db) ||
+	    pm_decode_open(db, p, t, &d.dec, &c->err) ||
+	    (reject && pm_reject_open(reject, &d.rj, &c->err))) {
+		pm_decode_close(d.dec);
 		return c->err.code;
-	pm_time_fmt(t, pm_db_tz(d.db), d.ts);
+	}
 	for (int i = c->optind; rc == PM_OK && i < argc; i++)
 		rc = decode_file(&d, argv[i]);
 	if (c->optind == argc)
 		rc = decode_file(&d, "-");
 	if (pm_reject_close(d.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;
+	if (rc == PM_OK)
+		rc = pm_decode_each(d.dec, pm_cli_out_each, c);
+	pm_decode_close(d.dec);
 	if (rc == PM_OK && d.rejected)
 		rc = pm_err_set(&c->err, PM_EDATA, _("%ld of %ld frames rejected"), d.rejected, d.read);
 	return rc;
@@ -465,6 +510,8 @@ static const struct pm_cmd cmds[] = {
 	{"retire", cmd_retire, "CODE", N_("take a meter out of service with its final reading"), retire_opts, NULL},
 	{"replace", cmd_replace, "OLD", N_("replace a meter by a new one, with no gap in usage"), replace_opts, NULL},
 	{"ingest", cmd_ingest, "[FILE...]", N_("store readings from JSON lines"), ingest_opts, NULL},
+	{"readings", cmd_readings, "METER", N_("a meter's readings, with what the store knows of each"), readings_opts, NULL},
+	{"void", cmd_void, "METER", N_("remove a wrong reading, audited"), void_opts, NULL},
 	{"decode", cmd_decode, "[FILE...]", N_("turn DL/T 645 or CJ/T 188 frames into readings"), decode_opts, NULL},
 	{"usage", cmd_usage, NULL, N_("usage of each meter in a billing period"), usage_opts, NULL},
 	{"anomalies", cmd_anomalies, NULL, N_("spikes, zero usage, missing, stuck, leaks in a period"), anomalies_opts, NULL},

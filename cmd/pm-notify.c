@@ -208,10 +208,11 @@ static int run_batches(struct flush *f)
 static int lock_store(struct pm_ctx *c, int *fd)
 {
 	char path[4200];
+	struct pm_file_mode m = pm_db_file_mode(c->db);
 
 	snprintf(path, sizeof path, "%s.notify-lock", pm_db_path(c->db));
-	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot open '%s': %s"), path, strerror(errno));
+	if (pm_file_open(path, PM_FILE_APPEND, &m, fd, &c->err))
+		return c->err.code;
 	if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
 		return pm_err_set(&c->err, PM_ETEMPFAIL, _("another flush is running on this store"));
 	return PM_OK;

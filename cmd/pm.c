@@ -1,5 +1,6 @@
 /* pm: the store and the community; runs pm-X for `pm X`, git-style. */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,13 +14,16 @@
 #include "pm/timeutil.h"
 
 enum { O_COMMUNITY = 0x100, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
-       O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY };
+       O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY,
+       O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY };
 
 /* ---- init and config ---- */
 
 static const struct pm_opt init_opts[] = {
 	{"community", O_COMMUNITY, "NAME", N_("the community's name (default 小区)")},
 	{"tz", O_TZ, "ZONE", N_("its time zone, an IANA name (default Asia/Shanghai)")},
+	{"group", O_GROUP, "GROUP", N_("staff group that may use the store (mode 0660 unless --mode)")},
+	{"mode", O_MODE, "MODE", N_("600 (the default), or 640 or 660 with --group")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -32,31 +36,61 @@ static const char *store_path(struct pm_ctx *c)
 	return p && *p ? p : "pm.db";
 }
 
+/* --group and --mode as the store's file mode. */
+static int init_mode(struct pm_ctx *c, const char *group, const char *mode, struct pm_file_mode *m)
+{
+	struct group *g = group ? getgrnam(group) : NULL;
+	char *end;
+	long bits = mode ? strtol(mode, &end, 8) : group ? 0660 : 0600;
+
+	if (group && !g)
+		return pm_err_set(&c->err, PM_EDATA, _("no Unix group '%s'"), group);
+	if (mode && (*end || (bits != 0600 && bits != 0640 && bits != 0660)))
+		return pm_cli_usage(c, _("--mode wants 600, 640 or 660, not '%s'"), mode);
+	if (bits != 0600 && !group)
+		return pm_cli_usage(c, _("--mode %s lets a group in: name it with --group"), mode);
+	*m = (struct pm_file_mode){(mode_t)bits, g ? g->gr_gid : (gid_t)-1};
+	return PM_OK;
+}
+
 static int cmd_init(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *name = "小区", *tz = PM_DEFAULT_TZ, *arg;
+	const char *name = "小区", *tz = PM_DEFAULT_TZ, *group = NULL, *mode = NULL, *arg;
+	struct pm_file_mode m;
 	struct pm_db *db;
+	char octal[8];
+	json_t *who;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_COMMUNITY: name = arg; break;
 		case O_TZ: tz = arg; break;
+		case O_GROUP: group = arg; break;
+		case O_MODE: mode = arg; break;
 		}
 	if (k < 0)
 		return c->stop;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
-	if (pm_tz_check(tz, &c->err))
-		return c->err.code;
-	if (pm_db_open(store_path(c), PM_DB_CREATE, &db, &c->err))
+	if (pm_tz_check(tz, &c->err) || init_mode(c, group, mode, &m))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	if (pm_db_create(store_path(c), &m, &db, &c->err))
 		return c->err.code;
 	c->db = db;
 	if ((rc = pm_auth_actor(db, NULL, &c->actor, &c->err)))
 		return rc;
 	pm_db_set_actor(db, c->actor.login);
-	if ((rc = pm_config_init(db, name, tz, &c->err)))
+	snprintf(octal, sizeof octal, "%04o", (unsigned)m.mode);
+	who = json_pack("{s:s, s:I, s:s, s:s?}", "owner", c->actor.login, "uid", (json_int_t)getuid(),
+			"mode", octal, "group", group);
+	rc = pm_audit_key_create(db, who, &c->err);
+	json_decref(who);
+	if (rc || (rc = pm_config_init(db, name, tz, &c->err))) {
+		pm_db_discard(db);
+		c->db = NULL;
 		return rc;
+	}
 	pm_cli_note(c, _("made '%s' for %s"), store_path(c), name);
 	return PM_OK;
 }
@@ -239,7 +273,7 @@ static const struct pm_opt occupancy_set_opts[] = {
 static const struct pm_opt occupancy_end_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the unit, like 3-2-1101")},
 	{"person", O_PERSON, "CODE", N_("the person's code")},
-	{"until", O_UNTIL, "DATE", N_("move-out date, YYYY-MM-DD (default today)")},
+	{"until", O_UNTIL, "DATE", N_("move-out date, the first day not lived there (default today)")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -280,9 +314,17 @@ static int cmd_occupancy_end(struct pm_ctx *c, int argc, char **argv)
 /* ---- users ---- */
 
 static const struct pm_opt user_add_opts[] = {
-	{"role", O_ROLE, "ROLE", N_("admin, finance, frontdesk, technician, guard or owner")},
+	{"role", O_ROLE, "ROLE", N_("admin, finance, frontdesk, technician, guard, owner, viewer or service")},
 	{"person", O_PERSON, "CODE", N_("the person this user is (required for owners)")},
+	{"unix", O_UNIX, "NAME", N_("the Unix account that is this user when it runs pm")},
 	{"password-stdin", O_PASSWORD_STDIN, NULL, N_("read a web password from the first line of stdin")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt user_set_opts[] = {
+	{"role", O_ROLE, "ROLE", N_("a new role")},
+	{"person", O_PERSON, "CODE", N_("the person this user is ('' for none)")},
+	{"unix", O_UNIX, "NAME", N_("the Unix account that is this user ('' for none)")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -307,7 +349,7 @@ static int one_login(struct pm_ctx *c, int argc, char **argv, const char **login
 
 static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *role_name = NULL, *person = NULL, *login = NULL, *arg;
+	const char *role_name = NULL, *person = NULL, *unix_name = NULL, *login = NULL, *arg;
 	char pw[256];
 	int k, want_pw = 0;
 	enum pm_role role;
@@ -317,6 +359,7 @@ static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_ROLE: role_name = arg; break;
 		case O_PERSON: person = arg; break;
+		case O_UNIX: unix_name = arg; break;
 		case O_PASSWORD_STDIN: want_pw = 1; break;
 		}
 	if (k < 0)
@@ -328,7 +371,34 @@ static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 	if (pm_role_parse(role_name, &role, &c->err) || (want_pw && read_password(c, pw, sizeof pw)) ||
 	    pm_cli_db(c, "user.admin", &db))
 		return c->err.code;
-	return pm_user_add(db, login, role, person, want_pw ? pw : NULL, &c->err);
+	return pm_user_add(db, login, role, person, unix_name, want_pw ? pw : NULL, &c->err);
+}
+
+static int cmd_user_set(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_user_change ch = {PM_ROLE_COUNT, NULL, NULL};
+	const char *login = NULL, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_ROLE:
+			if (pm_role_parse(arg, &ch.role, &c->err))
+				return c->err.code;
+			break;
+		case O_PERSON: ch.person = arg; break;
+		case O_UNIX: ch.unix_name = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (one_login(c, argc, argv, &login))
+		return PM_EUSAGE;
+	if (ch.role == PM_ROLE_COUNT && !ch.person && !ch.unix_name)
+		return pm_cli_usage(c, _("nothing to change: give --role, --person or --unix"));
+	if (pm_cli_db(c, "user.admin", &db))
+		return c->err.code;
+	return pm_user_set(db, login, &ch, &c->err);
 }
 
 static int cmd_user_passwd(struct pm_ctx *c, int argc, char **argv)
@@ -367,8 +437,9 @@ static int cmd_user_disable(struct pm_ctx *c, int argc, char **argv)
 
 static int user_row(void *ctx, const struct pm_user_row *u)
 {
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:s?, s:b}", "type", "user", "login", u->login,
-				"role", u->role, "person", u->person, "disabled", u->disabled);
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "type", "user", "login", u->login,
+				"role", u->role, "person", u->person, "unix", u->unix_name,
+				"disabled", u->disabled);
 
 	return pm_cli_out_new(ctx, rec);
 }
@@ -408,9 +479,10 @@ static int cmd_backup(struct pm_ctx *c, int argc, char **argv)
 
 	if (one_file(c, argc, argv, &file))
 		return c->stop;
-	if (pm_cli_db(c, "backup", &db) || pm_db_backup(db, file, &c->err))
+	if (pm_cli_db(c, "backup", &db) || pm_db_backup(db, file, &c->err) ||
+	    pm_audit_manifest(db, file, &c->err))
 		return c->err.code;
-	pm_cli_note(c, _("backed up to '%s'"), file);
+	pm_cli_note(c, _("backed up to '%s', its audit head in '%s.manifest'"), file, file);
 	return PM_OK;
 }
 
@@ -460,16 +532,26 @@ static const struct pm_opt audit_opts[] = {
 	{"since", O_SINCE, "TIME", N_("only records at or after TIME (RFC 3339 or YYYY-MM-DD)")},
 	{"object", O_OBJECT, "PREFIX", N_("only records whose object starts with PREFIX, like unit:3-2")},
 	{"verify", O_VERIFY, NULL, N_("check the hash chain instead; exit 1 naming the first bad row")},
+	{"head", O_HEAD, NULL, N_("print the number of records and the last hash")},
+	{"anchor", O_ANCHOR, "FILE", N_("verify against FILE's heads, then append the head (with --verify: only verify)")},
+	{"rekey", O_REKEY, NULL, N_("make the key of a store from an older pm and key its chain from now on")},
 	{NULL, 0, NULL, NULL},
 };
+
+static json_t *time_or_null(struct pm_ctx *c, int64_t t, int has)
+{
+	char buf[PM_TIME_BUF];
+
+	return has ? json_string(pm_time_fmt(t, pm_db_tz(c->db), buf)) : json_null();
+}
 
 static int audit_row(void *ctx, const struct pm_audit_row *r)
 {
 	struct pm_ctx *c = ctx;
-	char ts[PM_TIME_BUF];
-	json_t *rec = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o?, s:o?}", "type", "audit",
-		"id", (json_int_t)r->id, "ts", pm_time_fmt(r->ts, pm_db_tz(c->db), ts),
-		"actor", r->actor, "action", r->action, "object", r->object,
+	json_t *rec = json_pack("{s:s, s:I, s:o, s:o, s:s, s:s?, s:s, s:s, s:o?, s:o?}", "type", "audit",
+		"id", (json_int_t)r->id, "ts", time_or_null(c, r->ts, 1),
+		"business_ts", time_or_null(c, r->business_ts, r->has_business),
+		"actor", r->actor, "caller", r->caller, "action", r->action, "object", r->object,
 		"before", r->before ? json_loads(r->before, 0, NULL) : NULL,
 		"after", r->after ? json_loads(r->after, 0, NULL) : NULL);
 
@@ -487,29 +569,61 @@ static int parse_since(struct pm_ctx *c, const char *s, int64_t *t)
 	return pm_time_parse(s, t, &c->err);
 }
 
+static int audit_verify(struct pm_ctx *c, struct pm_db *db, const char *anchor)
+{
+	struct pm_audit_verdict v;
+
+	if (pm_audit_verify(db, anchor, &v, &c->err))
+		return c->err.code;
+	if (anchor)
+		pm_cli_note(c, _("%lld audit records, chain intact, %lld anchored heads hold"), (long long)v.rows,
+			    (long long)v.anchors);
+	else if (v.keyed_from)
+		pm_cli_note(c, _("%lld audit records, chain intact"), (long long)v.rows);
+	else
+		pm_cli_note(c, _("%lld audit records, chain intact but not keyed: run 'pm audit --rekey'"),
+			    (long long)v.rows);
+	return PM_OK;
+}
+
 static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *since = NULL, *object = NULL, *arg;
-	int64_t t = 0, rows, bad;
+	const char *since = NULL, *object = NULL, *anchor = NULL, *arg;
+	struct pm_audit_head h;
 	struct pm_db *db;
-	int k, verify = 0;
+	int64_t t = 0;
+	int k, verify = 0, head = 0, rekey = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_SINCE: since = arg; break;
 		case O_OBJECT: object = arg; break;
 		case O_VERIFY: verify = 1; break;
+		case O_HEAD: head = 1; break;
+		case O_ANCHOR: anchor = arg; break;
+		case O_REKEY: rekey = 1; break;
 		}
 	if (k < 0)
 		return c->stop;
-	if (pm_cli_db(c, "audit.read", &db) || (since && parse_since(c, since, &t)))
+	if (verify + head + rekey + (anchor && !verify) > 1)
+		return pm_cli_usage(c, _("give one of --verify, --head, --anchor and --rekey"));
+	if (pm_cli_db(c, rekey ? "audit.key" : "audit.read", &db) || (since && parse_since(c, since, &t)))
 		return c->err.code;
-	if (!verify)
-		return pm_audit_each(db, t, object, audit_row, c, &c->err);
-	if (pm_audit_verify(db, &rows, &bad, &c->err))
+	if (verify)
+		return audit_verify(c, db, anchor);
+	if (rekey) {
+		if (pm_audit_key_create(db, NULL, &c->err))
+			return c->err.code;
+		pm_cli_note(c, _("the audit log is keyed from now on"));
+		return PM_OK;
+	}
+	if (anchor && pm_audit_anchor(db, anchor, &h, &c->err))
 		return c->err.code;
-	pm_cli_note(c, _("%lld audit records, chain intact"), (long long)rows);
-	return PM_OK;
+	if (head && pm_audit_head(db, &h, &c->err))
+		return c->err.code;
+	if (head || anchor)
+		return pm_cli_out_new(c, pm_audit_head_json(db, &h));
+	return pm_audit_each(db, t, object, audit_row, c, &c->err);
 }
 
 /* ---- the toolkit ---- */
@@ -594,6 +708,7 @@ static const struct pm_cmd occupancy_cmds[] = {
 
 static const struct pm_cmd user_cmds[] = {
 	{"add", cmd_user_add, "LOGIN", N_("add a user with a role"), user_add_opts, NULL},
+	{"set", cmd_user_set, "LOGIN", N_("change a user's role, person or Unix account"), user_set_opts, NULL},
 	{"passwd", cmd_user_passwd, "LOGIN", N_("set a web password from the first line of stdin"), NULL, NULL},
 	{"disable", cmd_user_disable, "LOGIN", N_("disable a user"), NULL, NULL},
 	{"list", cmd_user_list, NULL, N_("list users"), NULL, NULL},

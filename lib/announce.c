@@ -16,13 +16,13 @@
 #define BODY_MAX 65536
 #define CAPACITY_MAX 100000
 
-/* An announcement a (alias of the table) is addressed to person ?N when it
+/* An announcement a (alias of the table) is addressed to person p when it
  * is for everyone, or for a unit, or the building of a unit, where the
- * person now lives. */
-#define ADDRESSED(p)                                                                           \
+ * person lives on day (today). */
+#define ADDRESSED(p, day)                                                                      \
 	"(a.target = 'all' OR EXISTS (SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id" \
-	" JOIN building b ON b.id = u.building_id WHERE o.person_id = " p " AND o.until IS NULL" \
-	" AND a.target IN ('unit:' || u.code, 'building:' || b.code)))"
+	" JOIN building b ON b.id = u.building_id WHERE o.person_id = " p                       \
+	" AND " PM_OCCUPANCY_CURRENT("o", day) " AND a.target IN ('unit:' || u.code, 'building:' || b.code)))"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -198,9 +198,10 @@ static int scope(struct pm_db *db, const char *target, json_t **codes, struct pm
 	static const char sql[] =
 		"SELECT u.code FROM unit u JOIN building b ON b.id = u.building_id"
 		" WHERE ?1 IN ('all', 'unit:' || u.code, 'building:' || b.code) AND EXISTS (SELECT 1"
-		" FROM occupancy o WHERE o.unit_id = u.id AND o.until IS NULL AND o.role IN ('owner','tenant'))"
-		" ORDER BY u.code";
+		" FROM occupancy o WHERE o.unit_id = u.id AND " PM_OCCUPANCY_CURRENT("o", "?2")
+		" AND o.role IN ('owner','tenant')) ORDER BY u.code";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char now[PM_TIME_BUF];
 	int step;
 
 	if (!st)
@@ -208,6 +209,8 @@ static int scope(struct pm_db *db, const char *target, json_t **codes, struct pm
 	if (!(*codes = json_array()))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+	today(db, now);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(*codes, json_string(col(st, 0)));
 	sqlite3_reset(st);
@@ -334,7 +337,7 @@ int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 {
 	static const char sql[] =
 		"SELECT " ANN_COLS " FROM announcement a WHERE (?1 OR a.until IS NULL OR a.until >= ?2)"
-		" AND (?3 = 0 OR " ADDRESSED("?3") ") ORDER BY a.pinned DESC, a.created_at DESC, a.id DESC";
+		" AND (?3 = 0 OR " ADDRESSED("?3", "?2") ") ORDER BY a.pinned DESC, a.created_at DESC, a.id DESC";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	const char *tz = pm_db_tz(db);
 	char now[PM_TIME_BUF];
@@ -542,7 +545,8 @@ int pm_rsvp_each(struct pm_db *db, int64_t ann, int (*fn)(void *ctx, json_t *rec
 int pm_rsvp_may(struct pm_db *db, const struct pm_actor *a, int64_t ann, const char *person,
 		struct pm_err *e)
 {
-	static const char sql[] = "SELECT 1 FROM announcement a WHERE a.id = ?1 AND " ADDRESSED("?2");
+	static const char sql[] = "SELECT 1 FROM announcement a WHERE a.id = ?1 AND " ADDRESSED("?2", "?3");
+	char now[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	struct pm_err ignored;
 	int64_t pid = 0;
@@ -558,6 +562,8 @@ int pm_rsvp_may(struct pm_db *db, const struct pm_actor *a, int64_t ann, const c
 		return e->code;
 	sqlite3_bind_int64(st, 1, ann);
 	sqlite3_bind_int64(st, 2, pid);
+	today(db, now);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
 	step = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (step == SQLITE_ROW)

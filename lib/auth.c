@@ -6,26 +6,33 @@
 
 #include "pm/audit.h"
 #include "pm/auth.h"
+#include "pm/community.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
 
 #define R(x) (1u << PM_ROLE_##x)
 #define STAFF (R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(TECHNICIAN) | R(GUARD))
 #define ALL (STAFF | R(OWNER))
+/* What anyone who may read the store's file reads through pm: the
+ * community's buildings, units, meters and equipment and its rules,
+ * never a person (pm_pii_view). */
+#define VIEW R(VIEWER)
 
 static const char *const role_names[PM_ROLE_COUNT] = {
-	"admin", "finance", "frontdesk", "technician", "guard", "owner",
+	"admin", "finance", "frontdesk", "technician", "guard", "owner", "viewer", "service",
 };
 
 /* The permission table: which roles may perform each action. Programs and
  * the web front end ask pm_auth_check and never decide by themselves.
- * Owners' rows are further limited to their own units by the caller. */
+ * Owners' rows are further limited to their own units by the caller. A
+ * service account is in no row: it only acts on behalf of others. */
 static const struct {
 	const char *action;
 	unsigned roles;
 } permissions[] = {
-	{"asset.read", STAFF},
+	{"asset.read", STAFF | VIEW},
 	{"asset.write", R(ADMIN) | R(FRONTDESK)},
+	{"audit.key", R(ADMIN)},
 	{"audit.read", R(ADMIN) | R(FINANCE)},
 	{"backup", R(ADMIN)},
 	{"bill.adjust", R(ADMIN) | R(FINANCE)},
@@ -40,9 +47,9 @@ static const struct {
 	{"bill.void", R(ADMIN) | R(FINANCE)},
 	{"check", R(ADMIN) | R(FINANCE)},
 	{"config.apply", R(ADMIN)},
-	{"config.read", STAFF},
+	{"config.read", STAFF | VIEW},
 	{"meter.ingest", R(ADMIN) | R(TECHNICIAN)},
-	{"meter.read", STAFF},
+	{"meter.read", STAFF | VIEW},
 	{"meter.write", R(ADMIN) | R(TECHNICIAN)},
 	{"patrol.checkin", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN) | R(GUARD)},
 	{"patrol.read", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
@@ -58,11 +65,10 @@ static const struct {
 	{"person.write", R(ADMIN) | R(FRONTDESK)},
 	{"repair.cron", R(ADMIN)},
 	/* Reports: money reports for finance and the front desk (owners:
-	 * their own units only, pm_report_*), the others for all staff;
-	 * owners' names and phones whole only for those who call them. */
-	{"report.contacts", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	 * their own units only, pm_report_*), the others for all staff and
+	 * viewers; names and phones in them as pm_pii_view shows them. */
 	{"report.finance", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
-	{"report.read", STAFF},
+	{"report.read", STAFF | VIEW},
 	{"restore", R(ADMIN)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians
 	 * work only what is assigned to them. */
@@ -73,7 +79,7 @@ static const struct {
 	{"ticket.reopen", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
 	{"ticket.submit", ALL},
 	{"ticket.work", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN)},
-	{"unit.read", ALL},
+	{"unit.read", ALL | VIEW},
 	{"unit.write", R(ADMIN) | R(FRONTDESK)},
 	{"user.admin", R(ADMIN)},
 	{"user.passwd.self", ALL},
@@ -87,7 +93,7 @@ int pm_role_parse(const char *s, enum pm_role *r, struct pm_err *e)
 			return PM_OK;
 		}
 	return pm_err_set(e, PM_EDATA,
-		_("unknown role '%s': expected admin, finance, frontdesk, technician, guard or owner"), s);
+		_("unknown role '%s': expected admin, finance, frontdesk, technician, guard, owner, viewer or service"), s);
 }
 
 const char *pm_role_name(enum pm_role r)
@@ -111,56 +117,93 @@ int pm_auth_check(const struct pm_actor *a, const char *action, struct pm_err *e
 			  pm_role_name(a->role), action);
 }
 
-static int unix_actor(struct pm_actor *a)
-{
-	struct passwd *pw = getpwuid(getuid());
+#define USER_COLS "SELECT u.login, u.id, u.role, u.disabled, coalesce(u.person_id, 0), u.pwhash FROM user u"
 
-	memset(a, 0, sizeof *a);
-	snprintf(a->login, sizeof a->login, "%s", pw ? pw->pw_name : "unknown");
-	a->role = PM_ROLE_ADMIN;
-	return PM_OK;
-}
-
-static const char user_sql[] =
-	"SELECT u.id, u.role, u.disabled, coalesce(u.person_id, 0), u.pwhash FROM user u"
-	" WHERE u.login = ?";
-
-static int load_user(struct pm_db *db, const char *login, struct pm_actor *a,
+/* The user of the cached statement st: PM_OK, or PM_ENOPERM when there is
+ * none (said as "no user 'who'") or it is disabled. */
+static int load_user(struct pm_db *db, sqlite3_stmt *st, const char *who, struct pm_actor *a,
 		     char *hash, size_t hashlen, struct pm_err *e)
 {
-	sqlite3_stmt *st = pm_db_stmt(db, user_sql, e);
 	int rc, disabled;
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return pm_db_fail(db, e, _("cannot read users"));
-		return pm_err_set(e, PM_ENOPERM, _("no user '%s'"), login);
+		return pm_err_set(e, PM_ENOPERM, _("no user '%s'"), who);
 	}
 	memset(a, 0, sizeof *a);
-	snprintf(a->login, sizeof a->login, "%s", login);
-	a->user_id = sqlite3_column_int64(st, 0);
-	pm_role_parse((const char *)sqlite3_column_text(st, 1), &a->role, NULL);
-	disabled = sqlite3_column_int(st, 2);
-	a->person_id = sqlite3_column_int64(st, 3);
+	snprintf(a->login, sizeof a->login, "%s", (const char *)sqlite3_column_text(st, 0));
+	a->user_id = sqlite3_column_int64(st, 1);
+	pm_role_parse((const char *)sqlite3_column_text(st, 2), &a->role, NULL);
+	disabled = sqlite3_column_int(st, 3);
+	a->person_id = sqlite3_column_int64(st, 4);
 	if (hash)
 		snprintf(hash, hashlen, "%s",
-			 sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "");
+			 sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "");
 	sqlite3_reset(st);
 	if (disabled)
-		return pm_err_set(e, PM_ENOPERM, _("user '%s' is disabled"), login);
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' is disabled"), a->login);
 	return PM_OK;
 }
 
-int pm_auth_actor(struct pm_db *db, const char *login, struct pm_actor *a, struct pm_err *e)
+static int user_by_login(struct pm_db *db, const char *login, struct pm_actor *a, char *hash,
+			 size_t hashlen, struct pm_err *e)
 {
-	if (!login || !*login)
-		return unix_actor(a);
-	return load_user(db, login, a, NULL, 0, e);
+	static const char sql[] = USER_COLS " WHERE u.login = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	return st ? load_user(db, st, login, a, hash, hashlen, e) : e->code;
+}
+
+/* Who runs the program: the pm user mapped to the Unix account; else,
+ * unmapped, admin when the account owns the store's file (which only
+ * root can give away, unlike anything written inside the store) or is
+ * root, who may change any file anyway; else a viewer. */
+static int caller(struct pm_db *db, struct pm_actor *a, struct pm_err *e)
+{
+	static const char sql[] = USER_COLS " WHERE u.unix = ?";
+	uid_t uid = getuid();
+	struct passwd *pw = getpwuid(uid);
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char name[64];
+	int rc;
+
+	if (!st)
+		return e->code;
+	if (pw)
+		snprintf(name, sizeof name, "%s", pw->pw_name);
+	else
+		snprintf(name, sizeof name, "uid%lu", (unsigned long)uid);
+	memset(a, 0, sizeof *a);
+	rc = load_user(db, st, name, a, NULL, 0, e);
+	if (rc != PM_ENOPERM || a->login[0])
+		return rc;
+	memset(a, 0, sizeof *a);
+	snprintf(a->login, sizeof a->login, "%s", name);
+	a->role = uid == 0 || uid == pm_db_owner(db) ? PM_ROLE_ADMIN : PM_ROLE_VIEWER;
+	return PM_OK;
+}
+
+int pm_auth_actor(struct pm_db *db, const char *as, struct pm_actor *a, struct pm_err *e)
+{
+	struct pm_actor c;
+
+	if (caller(db, &c, e))
+		return e->code;
+	if (!as || !*as || strcmp(as, c.login) == 0) {
+		*a = c;
+	} else if (c.role != PM_ROLE_ADMIN && c.role != PM_ROLE_SERVICE) {
+		return pm_err_set(e, PM_ENOPERM,
+			_("user '%s' (%s) may not act as '%s': only an admin or a service account may use --as or PM_USER"),
+			c.login, pm_role_name(c.role), as);
+	} else if (user_by_login(db, as, a, NULL, 0, e)) {
+		return e->code;
+	}
+	snprintf(a->by, sizeof a->by, "%s", c.login);
+	return PM_OK;
 }
 
 int pm_auth_login(struct pm_db *db, const char *login, const char *password,
@@ -170,7 +213,7 @@ int pm_auth_login(struct pm_db *db, const char *login, const char *password,
 
 	if (sodium_init() < 0)
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot initialise libsodium"));
-	if (load_user(db, login, a, hash, sizeof hash, NULL) != PM_OK || !*hash ||
+	if (user_by_login(db, login, a, hash, sizeof hash, NULL) != PM_OK || !*hash ||
 	    crypto_pwhash_str_verify(hash, password, strlen(password)) != 0) {
 		memset(a, 0, sizeof *a);
 		return pm_err_set(e, PM_ENOPERM, _("wrong login or password"));
@@ -201,14 +244,16 @@ static int step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struc
 	return PM_OK;
 }
 
-static int audited(struct pm_db *db, const char *action, const char *login, json_t *after,
-		   struct pm_err *e)
+/* Logs the change, dropping before and after, and commits. */
+static int audited(struct pm_db *db, const char *action, const char *login, json_t *before,
+		   json_t *after, struct pm_err *e)
 {
 	char object[96];
 	int rc;
 
 	snprintf(object, sizeof object, "user:%s", login);
-	rc = pm_audit_log(db, action, object, NULL, after, e);
+	rc = pm_audit_log(db, action, object, before, after, e);
+	json_decref(before);
 	json_decref(after);
 	if (rc)
 		return rc;
@@ -229,12 +274,36 @@ static int person_linked(struct pm_db *db, const char *login)
 	return ok;
 }
 
+/* A Unix account for --unix: it must exist (its name is what the caller
+ * is looked up by) and be no other user's. */
+static int unix_free(struct pm_db *db, const char *login, const char *name, struct pm_err *e)
+{
+	static const char sql[] = "SELECT login FROM user WHERE unix = ?1 AND login <> ?2";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!getpwnam(name))
+		return pm_err_set(e, PM_EDATA, _("no Unix account '%s'"), name);
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		pm_err_set(e, PM_EDATA, _("Unix account '%s' is user '%s' already"), name,
+			   (const char *)sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		pm_db_fail(db, e, _("cannot read users"));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : e->code;
+}
+
 int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const char *person,
-		const char *password, struct pm_err *e)
+		const char *unix_name, const char *password, struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO user (login, role, person_id, pwhash, created_at, updated_at)"
-		" VALUES (?1, ?2, (SELECT id FROM person WHERE code = ?3), ?4, ?5, ?5)";
+		"INSERT INTO user (login, role, person_id, unix, pwhash, created_at, updated_at)"
+		" VALUES (?1, ?2, (SELECT id FROM person WHERE code = ?3), ?4, ?5, ?6, ?6)";
 	char hash[crypto_pwhash_STRBYTES];
 	sqlite3_stmt *st;
 
@@ -246,13 +315,14 @@ int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const ch
 		return e->code;
 	if (pm_db_begin(db, e))
 		return e->code;
-	if (!(st = pm_db_stmt(db, sql, e)))
+	if ((unix_name && unix_free(db, login, unix_name, e)) || !(st = pm_db_stmt(db, sql, e)))
 		goto fail;
 	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pm_role_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, password ? hash : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, pm_now());
+	sqlite3_bind_text(st, 4, unix_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, password ? hash : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, pm_now());
 	if (step_done(db, st, _("cannot add user"), e)) {
 		if (e->code == PM_EDATA)
 			pm_err_set(e, PM_EDATA, _("cannot add user '%s': the login exists"), login);
@@ -262,9 +332,74 @@ int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const ch
 		pm_err_set(e, PM_EDATA, _("no person '%s'"), person);
 		goto fail;
 	}
-	return audited(db, "user.add", login,
-		       json_pack("{s:s, s:s?}", "role", pm_role_name(role), "person", person), e);
+	return audited(db, "user.add", login, NULL,
+		       json_pack("{s:s, s:s?, s:s?}", "role", pm_role_name(role), "person", person,
+				 "unix", unix_name), e);
 fail:
+	pm_db_rollback(db);
+	return e->code;
+}
+
+static const char user_fields_sql[] =
+	"SELECT u.role, p.code, u.unix FROM user u LEFT JOIN person p ON p.id = u.person_id"
+	" WHERE u.login = ?";
+
+/* The user's role, person and Unix account as a record, for the audit. */
+static int user_fields(struct pm_db *db, const char *login, json_t **out, struct pm_err *e)
+{
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, user_fields_sql, login, &st, _("cannot read users"), e);
+
+	*out = NULL;
+	if (rc < 0)
+		return -rc;
+	if (rc == 0)
+		return pm_err_set(e, PM_EDATA, _("no user '%s'"), login);
+	*out = json_pack("{s:s, s:s?, s:s?}", "role", (const char *)sqlite3_column_text(st, 0),
+			 "person", (const char *)sqlite3_column_text(st, 1),
+			 "unix", (const char *)sqlite3_column_text(st, 2));
+	sqlite3_reset(st);
+	return PM_OK;
+}
+
+int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change *c, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE user SET role = coalesce(?2, role),"
+		" person_id = CASE WHEN ?3 IS NULL THEN person_id WHEN ?3 = '' THEN NULL"
+		" ELSE (SELECT id FROM person WHERE code = ?3) END,"
+		" unix = CASE WHEN ?4 IS NULL THEN unix ELSE nullif(?4, '') END, updated_at = ?5"
+		" WHERE login = ?1";
+	json_t *before = NULL, *after = NULL;
+	const char *role;
+	sqlite3_stmt *st;
+
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (user_fields(db, login, &before, e) ||
+	    (c->unix_name && *c->unix_name && unix_free(db, login, c->unix_name, e)) ||
+	    !(st = pm_db_stmt(db, sql, e)))
+		goto fail;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->role < PM_ROLE_COUNT ? pm_role_name(c->role) : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->person, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->unix_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, pm_now());
+	if (step_done(db, st, _("cannot change user"), e) || user_fields(db, login, &after, e))
+		goto fail;
+	role = json_string_value(json_object_get(after, "role"));
+	if (c->person && *c->person && !json_is_string(json_object_get(after, "person"))) {
+		pm_err_set(e, PM_EDATA, _("no person '%s'"), c->person);
+		goto fail;
+	}
+	if (strcmp(role, "owner") == 0 && !json_is_string(json_object_get(after, "person"))) {
+		pm_err_set(e, PM_EDATA, _("an owner user needs --person"));
+		goto fail;
+	}
+	return audited(db, "user.set", login, before, after, e);
+fail:
+	json_decref(before);
+	json_decref(after);
 	pm_db_rollback(db);
 	return e->code;
 }
@@ -287,7 +422,7 @@ static int user_update(struct pm_db *db, const char *sql, const char *login, con
 		pm_err_set(e, PM_EDATA, _("no user '%s'"), login);
 		goto fail;
 	}
-	return audited(db, action, login, NULL, e);
+	return audited(db, action, login, NULL, NULL, e);
 fail:
 	pm_db_rollback(db);
 	return e->code;
@@ -315,7 +450,7 @@ int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row
 		 struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT u.login, u.role, p.code, u.disabled FROM user u"
+		"SELECT u.login, u.role, p.code, u.disabled, u.unix FROM user u"
 		" LEFT JOIN person p ON p.id = u.person_id ORDER BY u.login";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	struct pm_user_row u;
@@ -327,6 +462,7 @@ int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row
 		u = (struct pm_user_row){
 			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
 			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
 		};
 		if ((rc = fn(ctx, &u)) != 0) {
 			sqlite3_reset(st);
@@ -337,4 +473,70 @@ int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row
 	if (rc != SQLITE_DONE)
 		return pm_db_fail(db, e, _("cannot read users"));
 	return PM_OK;
+}
+
+/* ---- personal data ---- */
+
+enum pm_pii pm_pii_view(const struct pm_actor *a)
+{
+	switch (a->role) {
+	case PM_ROLE_ADMIN:
+	case PM_ROLE_FRONTDESK:
+		return PM_PII_FULL;
+	case PM_ROLE_VIEWER:
+	case PM_ROLE_SERVICE:
+	case PM_ROLE_COUNT:
+		return PM_PII_NONE;
+	default:
+		return PM_PII_MASKED;
+	}
+}
+
+/* One phone number field as the view allows: masked, or gone. */
+static void phone_field(json_t *rec, const char *key, enum pm_pii view)
+{
+	const char *phone = json_string_value(json_object_get(rec, key));
+	char masked[64];
+
+	if (!phone)
+		return;
+	if (view == PM_PII_NONE) {
+		json_object_del(rec, key);
+		return;
+	}
+	pm_phone_mask(phone, masked, sizeof masked);
+	json_object_set_new(rec, key, json_string(masked));
+}
+
+static void redact(json_t *v, enum pm_pii view)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			redact(item, view);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	phone_field(v, "phone", view);
+	/* An SMS in the outbox is addressed to a phone number. */
+	if (json_is_string(json_object_get(v, "channel")) &&
+	    strcmp(json_string_value(json_object_get(v, "channel")), "sms") == 0)
+		phone_field(v, "address", view);
+	if (view == PM_PII_NONE)
+		json_object_del(v, "occupants");
+	json_object_foreach(v, key, item)
+		if (json_is_object(item) || json_is_array(item))
+			redact(item, view);
+}
+
+void pm_pii_redact(const struct pm_actor *a, json_t *rec)
+{
+	enum pm_pii view = pm_pii_view(a);
+
+	if (view != PM_PII_FULL)
+		redact(rec, view);
 }

@@ -19,11 +19,20 @@
 int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, json_t **billing,
 		      struct pm_err *e);
 
+/* PM_EDATA naming what (a field, a line) when |amount| is above the
+ * billing section's max_amount: one payment, line or note of more is a
+ * typo or an attack, never a bill. */
+int pm_bill_bound(json_t *billing, int64_t amount, const char *what, struct pm_err *e);
+
 /* Step a statement to its end: PM_OK or the failure as e. */
 int pm_bill_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e);
 
 /* Repair charges on a bill that is rebuilt or voided go on the next one. */
 int pm_bill_release_repairs(struct pm_db *db, int64_t bill, struct pm_err *e);
+/* The estimates a bill billed (meter_estimate) are forgotten when it is
+ * rebuilt, voided or rebilled, so a later reading takes off only what
+ * was billed. */
+int pm_bill_release_estimates(struct pm_db *db, int64_t bill, struct pm_err *e);
 
 /* The bill's id, unit id, unit code and status. PM_EDATA if unknown. */
 struct pm_bill_row {
@@ -31,5 +40,10 @@ struct pm_bill_row {
 	char code[96], unit[64], status[16], period[16], due[PM_TIME_BUF];
 };
 int pm_bill_row(struct pm_db *db, const char *code, struct pm_bill_row *b, struct pm_err *e);
+
+/* A note of amount on bill b, by pm_bill_adjust's rules, inside the
+ * caller's transaction; the caller audits. */
+int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
+			 struct pm_err *e);
 
 #endif

@@ -5,6 +5,8 @@
  * however many units there are. */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "pm/audit.h"
 #include "pm/bill.h"
 #include "pm/config.h"
@@ -134,6 +136,9 @@ static const struct pm_schema fee_schema = {
 	PM_KEY("meter", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
 	PM_KEY("scope", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("building", "community"))),
 	PM_KEY("split", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("area", "equal", "usage")), .def = "area"),
+	PM_KEY("uses", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_ENUM,
+			.words = PM_WORDS("residential", "commercial", "parking", "storage"))),
+	       .def = "[residential, commercial]"),
 	PM_KEY("amounts", PM_NODE(PM_SCHEMA_DICT, .min = "1", .item = PM_NODE(PM_SCHEMA_MONEY, .min = "0"))),
 	PM_KEY("rounding", &rounding_schema, .def = "{}")),
 };
@@ -168,8 +173,21 @@ const struct pm_schema pm_billing_schema = {
 	PM_KEY("due_day", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "28"), .def = "15"),
 	PM_KEY("grace_days", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "365"), .def = "0"),
 	PM_KEY("late_fee", &late_fee_schema, .def = "{}"),
-	PM_KEY("allocation_order", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING)), .def = "[]")),
+	PM_KEY("allocation_order", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING)), .def = "[]"),
+	PM_KEY("max_amount", PM_NODE(PM_SCHEMA_MONEY, .min = "0.01", .max = "90000000000000.00"),
+	       .def = "10000000.00")),
 };
+
+int pm_bill_bound(json_t *billing, int64_t amount, const char *what, struct pm_err *e)
+{
+	int64_t max = json_integer_value(json_object_get(billing, "max_amount"));
+	char a[PM_MONEY_BUF], m[PM_MONEY_BUF];
+
+	if (amount <= max && amount >= -max)
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("%s %s is above the maximum of %s (billing.max_amount)"), what,
+			  pm_money_fmt(amount, a), pm_money_fmt(max, m));
+}
 
 int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, json_t **billing,
 		      struct pm_err *e)
@@ -278,12 +296,14 @@ struct run {
 	struct pm_bill_run *r;
 	struct pm_err *e;          /* for callbacks */
 	struct pm_config *cfg;
+	json_t *billing;
 	struct fee *fees;
 	size_t nfees;
 	int64_t version, start, end;
 	int32_t first, last;       /* the period's days */
 	int pdays;
 	int repair_fee;            /* a repair fee item: charges get billed */
+	size_t fee;                /* for callbacks: the fee whose year is read */
 	char period[PM_TIME_BUF];
 };
 
@@ -295,8 +315,8 @@ static int exec(struct pm_db *db, const char *sql, struct pm_err *e)
 static int usage_row(void *ctx, const struct pm_usage *u)
 {
 	static const char sql[] =
-		"INSERT INTO temp.bu (meter_id, code, kind, usage, multiplier, opening, closing, flags, r1, r2, r3, r4)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO temp.bu (meter_id, code, kind, usage, multiplier, opening, closing, flags, r1, r2, r3, r4,"
+		" opening_ts, closing_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct run *rn = ctx;
 	struct pm_err *e = rn->e;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
@@ -316,7 +336,51 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 	sqlite3_bind_int(st, 8, (int)u->flags);
 	for (int i = 1; i <= 4; i++)
 		sqlite3_bind_int64(st, 8 + i, regs[i]);
+	sqlite3_bind_int64(st, 13, u->opening_ts);
+	sqlite3_bind_int64(st, 14, u->closing_ts);
 	return pm_bill_step_done(rn->db, st, "usage", e);
+}
+
+/* The first period of the tier year that period p is in. */
+static struct pm_period year_start(const struct fee *f, struct pm_period p)
+{
+	struct pm_period y = {p.year, f->year_start};
+
+	if (y.month > p.month)
+		y.year--;
+	return y;
+}
+
+static int year_row(void *ctx, const struct pm_usage *u)
+{
+	static const char sql[] = "INSERT INTO temp.by (fee, meter_id, usage, flags) VALUES (?, ?, ?, ?)";
+	struct run *rn = ctx;
+	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, rn->e);
+
+	if (!st)
+		return rn->e->code;
+	sqlite3_bind_int64(st, 1, (int64_t)rn->fee);
+	sqlite3_bind_int64(st, 2, u->meter_id);
+	sqlite3_bind_int64(st, 3, u->usage);
+	sqlite3_bind_int(st, 4, (int)u->flags);
+	return pm_bill_step_done(rn->db, st, "usage", rn->e);
+}
+
+/* Each annual tier's year to date, by the readings (pm_usage_span_each),
+ * once per fee into temp.by: what earlier months used whether or not
+ * they were billed. */
+static int years_load(struct run *rn, struct pm_err *e)
+{
+	for (size_t i = 0; i < rn->nfees; i++) {
+		const struct fee *f = &rn->fees[i];
+		if (f->type != FEE_METERED || !f->annual)
+			continue;
+		rn->fee = i;
+		if (pm_usage_span_each(rn->db, year_start(f, rn->r->period), rn->r->period, f->kind, year_row, rn, e))
+			return e->code;
+	}
+	return exec(rn->db, "UPDATE temp.by SET unit_id = (SELECT unit_id FROM meter WHERE meter.id = by.meter_id);"
+			    "CREATE INDEX IF NOT EXISTS temp.by_unit ON by(unit_id, fee);", e);
 }
 
 /* Every meter's usage for the period, once, into temp.bu. */
@@ -329,8 +393,12 @@ static int usage_load(struct run *rn, struct pm_err *e)
 	if (exec(rn->db,
 		 "CREATE TEMP TABLE IF NOT EXISTS bu (meter_id INTEGER PRIMARY KEY, code TEXT, kind TEXT,"
 		 " unit_id INTEGER, building_id INTEGER, scope TEXT, usage INTEGER, multiplier INTEGER,"
-		 " opening INTEGER, closing INTEGER, flags INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER);"
+		 " opening INTEGER, closing INTEGER, flags INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER,"
+		 " opening_ts INTEGER, closing_ts INTEGER);"
 		 "DELETE FROM temp.bu;"
+		 "CREATE TEMP TABLE IF NOT EXISTS by (fee INTEGER, meter_id INTEGER, unit_id INTEGER,"
+		 " usage INTEGER, flags INTEGER);"
+		 "DELETE FROM temp.by;"
 		 "CREATE TEMP TABLE IF NOT EXISTS bs (fee INTEGER, unit_id INTEGER, meter TEXT, share INTEGER,"
 		 " weight INTEGER, total_weight INTEGER, cost INTEGER, usage INTEGER, units INTEGER);"
 		 "DELETE FROM temp.bs;", e))
@@ -342,7 +410,8 @@ static int usage_load(struct run *rn, struct pm_err *e)
 	if (pm_usage_each(rn->db, rn->r->period, NULL, NULL, usage_row, rn, e) ||
 	    exec(rn->db, "UPDATE temp.bu SET (unit_id, building_id, scope) = (SELECT unit_id, building_id, scope"
 			 " FROM meter WHERE meter.id = bu.meter_id);"
-			 "CREATE INDEX IF NOT EXISTS temp.bu_unit ON bu(unit_id, kind);", e)) {
+			 "CREATE INDEX IF NOT EXISTS temp.bu_unit ON bu(unit_id, kind);", e) ||
+	    years_load(rn, e)) {
 		pm_db_rollback(rn->db);
 		return e->code;
 	}
@@ -381,18 +450,21 @@ static int served_units(struct run *rn, const struct fee *f, int64_t building, s
 		"SELECT u.id, CASE ?2 WHEN 'equal' THEN 1 WHEN 'area' THEN u.area_centi"
 		" ELSE (SELECT coalesce(sum(usage), 0) FROM temp.bu WHERE bu.unit_id = u.id AND bu.kind = ?3) END"
 		" FROM unit u WHERE (?1 = 0 OR u.building_id = ?1) AND (u.delivered IS NULL OR u.delivered <= ?4)"
-		" ORDER BY u.code";
+		" AND u.use IN (SELECT value FROM json_each(?5)) ORDER BY u.code";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
-	char last[PM_TIME_BUF];
+	char last[PM_TIME_BUF], *uses = json_dumps(json_object_get(f->j, "uses"), JSON_COMPACT);
 	int rc;
 
-	if (!st)
-		return e->code;
+	if (!st || !uses) {
+		free(uses);
+		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
+	}
 	s->n = 0;
 	sqlite3_bind_int64(st, 1, building);
 	sqlite3_bind_text(st, 2, jstr(f->j, "split"), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, f->kind ? f->kind : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, pm_date_fmt(rn->last, last), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, uses, -1, free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (served_add(s, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
 			sqlite3_reset(st);
@@ -497,15 +569,17 @@ static int shares_load(struct run *rn, struct pm_err *e)
 
 struct unit {
 	int64_t id, area;
-	const char *code, *use, *status, *delivered, *moved_in;
+	const char *code, *use, *delivered;
 };
 
 #define MAX_LINES 64
+#define DIGEST_HEX 33
 
 struct line {
 	const char *fee, *label;
 	int64_t amount, usage, meter_id;
-	int has_usage;
+	int64_t estimate;    /* usage billed on an estimate, before the multiplier */
+	int has_usage, estimated;
 	char quantity[PM_MONEY_BUF], flags[64];
 	json_t *bd;
 };
@@ -513,16 +587,28 @@ struct line {
 struct bill {
 	struct line l[MAX_LINES];
 	int n;
+	int vacant;               /* a line has a vacancy discount */
 	int64_t total;
+	int64_t prior;            /* the unit's bill of the period, if any */
+	int own_only;             /* it is issued: only its own repair charges */
+	char inputs[DIGEST_HEX];
 };
 
-static struct line *line_add(struct bill *b, const struct fee *f, const char *label, int64_t amount,
-			     json_t *bd)
+/* The next line, its amount within billing.max_amount and the bill's
+ * total within the ledger's limit; NULL with e set when it cannot be. */
+static struct line *line_add(struct run *rn, struct bill *b, const struct fee *f, const struct unit *u,
+			     const char *label, int64_t amount, json_t *bd, struct pm_err *e)
 {
 	struct line *l;
 
 	if (b->n == MAX_LINES) {
 		json_decref(bd);
+		pm_err_set(e, PM_ECONFIG, _("unit '%s': more than %d bill lines"), u->code, MAX_LINES);
+		return NULL;
+	}
+	if (pm_bill_bound(rn->billing, amount, _("line"), e) || pm_money_add(&b->total, amount, e)) {
+		json_decref(bd);
+		pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
 		return NULL;
 	}
 	l = &b->l[b->n++];
@@ -531,30 +617,27 @@ static struct line *line_add(struct bill *b, const struct fee *f, const char *la
 	l->label = label;
 	l->amount = amount;
 	l->bd = bd;
-	b->total += amount;
 	return l;
 }
 
-static int too_many(const struct unit *u, struct pm_err *e)
-{
-	return pm_err_set(e, PM_ECONFIG, _("unit '%s': more than %d bill lines"), u->code, MAX_LINES);
-}
-
 /* Days billed and vacant days of them: from delivery (or the period's
- * start) to its end; vacant until the first move-in, or all of them. */
-static void unit_days(const struct run *rn, const struct unit *u, int prorate, int *days, int *vacant)
+ * start) to its end, vacant as occupancy says (pm_unit_vacancy). Not
+ * prorated, a unit pays the whole period, at the vacancy discount only
+ * when it was vacant all of it. */
+static int unit_days(struct run *rn, const struct unit *u, int prorate, int *days, int *vacant,
+		     struct pm_err *e)
 {
 	struct pm_err ignored;
+	struct pm_vacancy v;
 	int32_t from = rn->first, d;
 
 	if (prorate && u->delivered && pm_date_parse(u->delivered, &d, &ignored) == PM_OK && d > from)
 		from = d;
-	*days = rn->last - from + 1;
-	*vacant = 0;
-	if (strcmp(u->status, "vacant") == 0)
-		*vacant = *days;
-	else if (prorate && u->moved_in && pm_date_parse(u->moved_in, &d, &ignored) == PM_OK && d > from)
-		*vacant = d > rn->last ? *days : d - from;
+	if (pm_unit_vacancy(rn->db, u->id, from, rn->last, &v, e))
+		return e->code;
+	*days = v.days;
+	*vacant = prorate || v.vacant == v.days ? v.vacant : 0;
+	return PM_OK;
 }
 
 static int per_area(struct run *rn, const struct fee *f, const struct unit *u, struct bill *b,
@@ -569,28 +652,37 @@ static int per_area(struct run *rn, const struct fee *f, const struct unit *u, s
 
 	if (!price)
 		return PM_OK;
-	unit_days(rn, u, json_is_true(json_object_get(f->j, "prorate")), &a.days, &a.vacant_days);
+	if (unit_days(rn, u, json_is_true(json_object_get(f->j, "prorate")), &a.days, &a.vacant_days, e))
+		return e->code;
 	if (pm_tariff_per_area(&a, f->r, &fen, &bd, e))
 		return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-	if (!(l = line_add(b, f, f->label, fen, bd)))
-		return too_many(u, e);
+	if (!(l = line_add(rn, b, f, u, f->label, fen, bd, e)))
+		return e->code;
+	b->vacant |= a.discount_pct && a.vacant_days;
 	pm_decimal_fmt(u->area, 2, l->quantity);
 	return PM_OK;
 }
 
-static int fixed(const struct fee *f, const struct unit *u, struct bill *b, struct pm_err *e)
+static int fixed(struct run *rn, const struct fee *f, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	json_t *amounts = json_object_get(f->j, "amounts"), *amount;
+	struct pm_vacancy v;
 	struct line *l;
 	int64_t fen;
 	json_t *bd;
 
 	if (f->type == FEE_PARKING) {
-		/* A parking space is a unit of use parking: owned (occupied)
-		 * or rented; a vacant space is not billed. */
-		if (strcmp(u->use, "parking") != 0 || strcmp(u->status, "vacant") == 0)
+		/* A parking space is a unit of use parking, billed while
+		 * someone holds it (occupancy, as for vacancy): rented when a
+		 * tenant did in the period, else owned; a space nobody held is
+		 * not billed. */
+		if (strcmp(u->use, "parking") != 0)
 			return PM_OK;
-		amount = json_object_get(amounts, strcmp(u->status, "rented") == 0 ? "rented" : "owned");
+		if (pm_unit_vacancy(rn->db, u->id, rn->first, rn->last, &v, e))
+			return e->code;
+		if (v.vacant == v.days)
+			return PM_OK;
+		amount = json_object_get(amounts, v.tenant ? "rented" : "owned");
 	} else {
 		amount = json_object_get(amounts, u->use);
 	}
@@ -598,61 +690,86 @@ static int fixed(const struct fee *f, const struct unit *u, struct bill *b, stru
 		return PM_OK;
 	if (pm_tariff_fixed(json_integer_value(amount), 1, f->r, &fen, &bd, e))
 		return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-	if (!(l = line_add(b, f, f->label, fen, bd)))
-		return too_many(u, e);
+	if (!(l = line_add(rn, b, f, u, f->label, fen, bd, e)))
+		return e->code;
 	snprintf(l->quantity, sizeof l->quantity, "1");
 	return PM_OK;
 }
 
-/* Usage already billed in the tier year before this period. */
-static int year_to_date(struct run *rn, const struct fee *f, const struct unit *u, int64_t *before,
+/* The unit's usage of the fee's kind in its tier year before this
+ * period, by the readings (years_load); *partial when some meter's place
+ * at the year's start is unknown. */
+static int year_to_date(struct run *rn, size_t fee, const struct unit *u, int64_t *before, int *partial,
 			struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT coalesce(sum(l.usage), 0) FROM bill b JOIN bill_line l ON l.bill_id = b.id"
-		" WHERE b.unit_id = ?1 AND b.period >= ?2 AND b.period < ?3 AND b.status <> 'void'"
-		" AND l.fee = ?4 AND l.usage IS NOT NULL";
-	struct pm_period p = rn->r->period, y = {p.year, f->year_start};
-	char from[PM_TIME_BUF];
-	sqlite3_stmt *st;
+		"SELECT coalesce(sum(usage), 0), coalesce(max(flags & ?3), 0) FROM temp.by WHERE unit_id = ?1 AND fee = ?2";
+	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
 
 	*before = 0;
-	if (!f->annual)
-		return PM_OK;
-	if (y.month > p.month)
-		y.year--;
-	if (!(st = pm_db_stmt(rn->db, sql, e)))
+	*partial = 0;
+	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, u->id);
-	sqlite3_bind_text(st, 2, pm_period_fmt(y, from), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, rn->period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, f->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fee);
+	sqlite3_bind_int(st, 3, PM_USAGE_PARTIAL);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*before = sqlite3_column_int64(st, 0);
+		*partial = sqlite3_column_int(st, 1) != 0;
+	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(rn->db, e, _("cannot read earlier bills"));
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(rn->db, e, _("cannot read usage"));
 }
 
-static void usage_facts(json_t *bd, sqlite3_stmt *st)
+/* The readings a line was computed from, by value and by time: the times
+ * say which stored readings an issued bill used (pm-meter void). */
+static void reading_times(json_t *o, sqlite3_stmt *st, int col, const char *tz)
+{
+	char t[PM_TIME_BUF];
+
+	json_object_set_new(o, "opening_at", json_string(pm_time_fmt(sqlite3_column_int64(st, col), tz, t)));
+	json_object_set_new(o, "closing_at", json_string(pm_time_fmt(sqlite3_column_int64(st, col + 1), tz, t)));
+}
+
+static void usage_facts(json_t *bd, sqlite3_stmt *st, const char *tz)
 {
 	char buf[PM_MONEY_BUF], flags[96];
 
 	json_object_set_new(bd, "meter", json_string(TEXT(st, 0)));
 	json_object_set_new(bd, "opening", json_string(pm_decimal_fmt(sqlite3_column_int64(st, 3), 3, buf)));
 	json_object_set_new(bd, "closing", json_string(pm_decimal_fmt(sqlite3_column_int64(st, 4), 3, buf)));
+	reading_times(bd, st, 11, tz);
 	json_object_set_new(bd, "multiplier", json_integer(sqlite3_column_int64(st, 5)));
 	if (sqlite3_column_int(st, 6))
 		json_object_set_new(bd, "usage_flags",
 				    json_string(pm_usage_flag_names((unsigned)sqlite3_column_int(st, 6), flags, sizeof flags)));
 }
 
-static int metered_meter(struct run *rn, const struct fee *f, const struct unit *u, sqlite3_stmt *st,
+/* "estimated,missing,ytd_partial": what a line's usage rests on. */
+static void line_flags(char *buf, size_t size, unsigned usage_flags, int ytd_partial)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{PM_USAGE_ESTIMATED, "estimated"}, {PM_USAGE_MISSING, "missing"}, {0, "ytd_partial"}};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof *names && n < size; i++)
+		if (names[i].bit ? (usage_flags & names[i].bit) != 0 : ytd_partial)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "", names[i].name);
+}
+
+static int metered_meter(struct run *rn, size_t fi, const struct unit *u, sqlite3_stmt *st,
 			 struct bill *b, struct pm_err *e)
 {
-	int64_t usage = sqlite3_column_int64(st, 2), regs[PM_TARIFF_REGS + 1] = {0}, before, fen;
+	const struct fee *f = &rn->fees[fi];
+	int64_t usage = sqlite3_column_int64(st, 2), regs[PM_TARIFF_REGS + 1] = {0}, before = 0, fen;
 	unsigned flags = (unsigned)sqlite3_column_int(st, 6);
+	char from[PM_TIME_BUF];
+	int partial = 0;
 	json_t *bd, *c;
 	struct line *l;
 	size_t i;
@@ -661,43 +778,45 @@ static int metered_meter(struct run *rn, const struct fee *f, const struct unit 
 		return PM_OK;
 	for (int r = 1; r <= PM_TARIFF_REGS; r++)
 		regs[r] = sqlite3_column_int64(st, 6 + r);
-	if (year_to_date(rn, f, u, &before, e))
+	if (f->annual && year_to_date(rn, fi, u, &before, &partial, e))
 		return e->code;
 	if (pm_tariff_metered(&f->m, before, usage, regs, f->r, &fen, &bd, e))
 		return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-	usage_facts(bd, st);
-	if (!(l = line_add(b, f, f->label, fen, bd)))
-		return too_many(u, e);
+	usage_facts(bd, st, pm_db_tz(rn->db));
+	if (f->annual) {
+		json_object_set_new(bd, "year_from", json_string(pm_period_fmt(year_start(f, rn->r->period), from)));
+		if (partial)
+			json_object_set_new(bd, "ytd_partial", json_true());
+	}
+	if (!(l = line_add(rn, b, f, u, f->label, fen, bd, e)))
+		return e->code;
 	l->usage = usage;
 	l->has_usage = 1;
 	l->meter_id = sqlite3_column_int64(st, 1);
+	l->estimated = (flags & PM_USAGE_ESTIMATED) != 0;
+	l->estimate = usage / sqlite3_column_int64(st, 5);
 	pm_decimal_fmt(usage, 3, l->quantity);
-	snprintf(l->flags, sizeof l->flags, "%s%s%s", flags & PM_USAGE_ESTIMATED ? "estimated" : "",
-		 (flags & PM_USAGE_ESTIMATED) && (flags & PM_USAGE_MISSING) ? "," : "",
-		 flags & PM_USAGE_MISSING ? "missing" : "");
+	line_flags(l->flags, sizeof l->flags, flags, partial);
 	json_array_foreach(json_object_get(f->j, "components"), i, c) {
 		struct pm_metered m = {.price = jint(c, "price"), .has_base = 1};
 		struct line *cl;
 		if (pm_tariff_metered(&m, 0, usage, regs, f->r, &fen, &bd, e))
 			return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-		usage_facts(bd, st);
-		if (!(cl = line_add(b, f, jstr(c, "label"), fen, bd)))
-			return too_many(u, e);
+		usage_facts(bd, st, pm_db_tz(rn->db));
+		if (!(cl = line_add(rn, b, f, u, jstr(c, "label"), fen, bd, e)))
+			return e->code;
 		cl->meter_id = l->meter_id;
 		memcpy(cl->quantity, l->quantity, sizeof cl->quantity);
 		memcpy(cl->flags, l->flags, sizeof cl->flags);
 	}
-	if ((flags & PM_USAGE_ESTIMATED) && !rn->r->dry_run &&
-	    pm_usage_estimate_record(rn->db, l->meter_id, rn->r->period, usage / sqlite3_column_int64(st, 5), e))
-		return e->code;
 	return PM_OK;
 }
 
-static int metered(struct run *rn, const struct fee *f, const struct unit *u, struct bill *b,
-		   struct pm_err *e)
+static int metered(struct run *rn, size_t fi, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT code, meter_id, usage, opening, closing, multiplier, flags, r1, r2, r3, r4 FROM temp.bu"
+		"SELECT code, meter_id, usage, opening, closing, multiplier, flags, r1, r2, r3, r4, opening_ts, closing_ts"
+		" FROM temp.bu"
 		" WHERE unit_id = ?1 AND kind = ?2 ORDER BY code";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
@@ -705,9 +824,9 @@ static int metered(struct run *rn, const struct fee *f, const struct unit *u, st
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, u->id);
-	sqlite3_bind_text(st, 2, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rn->fees[fi].kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (metered_meter(rn, f, u, st, b, e)) {
+		if (metered_meter(rn, fi, u, st, b, e)) {
 			sqlite3_reset(st);
 			return e->code;
 		}
@@ -718,12 +837,12 @@ static int metered(struct run *rn, const struct fee *f, const struct unit *u, st
 static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT meter, share, weight, total_weight, cost, usage, units FROM temp.bs"
-		" WHERE unit_id = ?1 AND fee = ?2 ORDER BY meter";
+		"SELECT s.meter, s.share, s.weight, s.total_weight, s.cost, s.usage, s.units, u.opening_ts, u.closing_ts"
+		" FROM temp.bs s JOIN temp.bu u ON u.code = s.meter WHERE s.unit_id = ?1 AND s.fee = ?2 ORDER BY s.meter";
 	const struct fee *f = &rn->fees[fi];
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char buf[PM_MONEY_BUF], v[PM_MONEY_BUF], sh[PM_MONEY_BUF];
-	json_t *bd, *rows = NULL;
+	json_t *bd, *row, *rows = NULL;
 	int64_t sum = 0;
 	struct line *l;
 	int rc;
@@ -733,15 +852,21 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 	sqlite3_bind_int64(st, 1, u->id);
 	sqlite3_bind_int64(st, 2, (int64_t)fi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pm_money_add(&sum, sqlite3_column_int64(st, 1), e)) {
+			sqlite3_reset(st);
+			json_decref(rows);
+			return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
+		}
 		rows = rows ? rows : json_array();
-		sum += sqlite3_column_int64(st, 1);
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
+		row = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
 			"meter", TEXT(st, 0), "usage", pm_decimal_fmt(sqlite3_column_int64(st, 5), 3, v),
 			"cost", pm_money_fmt(sqlite3_column_int64(st, 4), buf), "split", jstr(f->j, "split"),
 			"weight", (json_int_t)sqlite3_column_int64(st, 2),
 			"total_weight", (json_int_t)sqlite3_column_int64(st, 3),
 			"units", (json_int_t)sqlite3_column_int64(st, 6),
-			"share", pm_money_fmt(sqlite3_column_int64(st, 1), sh)));
+			"share", pm_money_fmt(sqlite3_column_int64(st, 1), sh));
+		reading_times(row, st, 7, pm_db_tz(rn->db));
+		json_array_append_new(rows, row);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -752,20 +877,22 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 		return PM_OK;
 	bd = json_pack("{s:o, s:s, s:s}", "shares", rows, "rounding", pm_rounding_name(f->r, buf, sizeof buf),
 		       "amount", pm_money_fmt(sum, v));
-	if (!(l = line_add(b, f, f->label, sum, bd)))
-		return too_many(u, e);
+	if (!(l = line_add(rn, b, f, u, f->label, sum, bd, e)))
+		return e->code;
 	snprintf(l->quantity, sizeof l->quantity, "%zu", json_array_size(rows));
 	return PM_OK;
 }
 
 /* Chargeable repairs (pm-repair resolve --cost) made before the period's
- * end and on no bill yet: one line each. insert_bill marks them billed. */
+ * end: those on no bill yet and those on the unit's bill of the period
+ * already (only these for an issued one: the others go on the next).
+ * One line each; insert_bill marks them billed. */
 static int repairs(struct run *rn, const struct fee *f, const struct unit *u, struct bill *b,
 		   struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT ticket_id, amount_fen FROM repair_charge"
-		" WHERE unit_id = ?1 AND billed_bill_id IS NULL AND created_at < ?2 ORDER BY ticket_id";
+		"SELECT ticket_id, amount_fen FROM repair_charge WHERE unit_id = ?1 AND created_at < ?2"
+		" AND (billed_bill_id = ?3 OR (?4 = 0 AND billed_bill_id IS NULL)) ORDER BY ticket_id";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	struct line *l;
 	int rc;
@@ -774,12 +901,14 @@ static int repairs(struct run *rn, const struct fee *f, const struct unit *u, st
 		return e->code;
 	sqlite3_bind_int64(st, 1, u->id);
 	sqlite3_bind_int64(st, 2, rn->end);
+	sqlite3_bind_int64(st, 3, b->prior);
+	sqlite3_bind_int(st, 4, b->own_only);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ticket = sqlite3_column_int64(st, 0), fen = sqlite3_column_int64(st, 1);
-		if (!(l = line_add(b, f, f->label, fen, json_pack("{s:I, s:I}", "ticket", (json_int_t)ticket,
-								    "amount_fen", (json_int_t)fen)))) {
+		if (!(l = line_add(rn, b, f, u, f->label, fen, json_pack("{s:I, s:I}", "ticket", (json_int_t)ticket,
+									"amount_fen", (json_int_t)fen), e))) {
 			sqlite3_reset(st);
-			return too_many(u, e);
+			return e->code;
 		}
 		snprintf(l->quantity, sizeof l->quantity, "#%lld", (long long)ticket);
 	}
@@ -797,14 +926,50 @@ static int unit_lines(struct run *rn, const struct unit *u, struct bill *b, stru
 		const struct fee *f = &rn->fees[i];
 		switch (f->type) {
 		case FEE_PER_AREA: rc = per_area(rn, f, u, b, e); break;
-		case FEE_METERED: rc = metered(rn, f, u, b, e); break;
+		case FEE_METERED: rc = metered(rn, i, u, b, e); break;
 		case FEE_SHARED: rc = shared(rn, i, u, b, e); break;
 		case FEE_FIXED:
-		case FEE_PARKING: rc = fixed(f, u, b, e); break;
+		case FEE_PARKING: rc = fixed(rn, f, u, b, e); break;
 		case FEE_REPAIR: rc = repairs(rn, f, u, b, e); break;
 		}
 	}
 	return rc;
+}
+
+static void digest_add(crypto_generichash_state *h, const char *s)
+{
+	crypto_generichash_update(h, (const unsigned char *)s, strlen(s) + 1);
+}
+
+/* What the bill was computed from, as a digest in b->inputs: the config
+ * version and each line's facts, its breakdown recording the readings,
+ * usage, year to date, days and shares behind it. */
+static int bill_digest(const struct run *rn, struct bill *b, struct pm_err *e)
+{
+	crypto_generichash_state h;
+	unsigned char d[16];
+	char num[96], *bd;
+
+	crypto_generichash_init(&h, NULL, 0, sizeof d);
+	snprintf(num, sizeof num, "v%lld", (long long)rn->version);
+	digest_add(&h, num);
+	for (int i = 0; i < b->n; i++) {
+		const struct line *l = &b->l[i];
+		if (!(bd = json_dumps(l->bd, JSON_COMPACT | JSON_SORT_KEYS)))
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+		snprintf(num, sizeof num, "%lld %lld %lld %d", (long long)l->amount, (long long)l->usage,
+			 (long long)l->meter_id, l->has_usage);
+		digest_add(&h, num);
+		digest_add(&h, l->fee);
+		digest_add(&h, l->label);
+		digest_add(&h, l->quantity);
+		digest_add(&h, l->flags);
+		digest_add(&h, bd);
+		free(bd);
+	}
+	crypto_generichash_final(&h, d, sizeof d);
+	sodium_bin2hex(b->inputs, sizeof b->inputs, d, sizeof d);
+	return PM_OK;
 }
 
 static void bill_free(struct bill *b)
@@ -822,42 +987,63 @@ static void bill_code(const struct run *rn, const char *unit, char *code, size_t
 	snprintf(code, size, "B-%s-%s", rn->period, unit);
 }
 
-/* 1: an existing bill to skip; 0: none, or a draft being recomputed:
- * its id in *rebuild, its lines gone and its repair charges let go. It
- * is rebuilt in place, so a payment that named it still names it. */
-static int existing(struct run *rn, const struct unit *u, int64_t *rebuild, struct pm_err *e)
-{
-	static const char find[] = "SELECT id, status FROM bill WHERE unit_id = ? AND period = ?";
-	static const char del[] = "DELETE FROM bill_line WHERE bill_id = ?";
-	sqlite3_stmt *st = pm_db_stmt(rn->db, find, e);
-	int64_t id = 0;
-	int draft = 0, rc;
+/* The unit's bill of the period, if any (id 0 when none). */
+struct prior {
+	int64_t id, total;
+	char status[16], inputs[DIGEST_HEX];
+};
 
-	*rebuild = 0;
+static int prior_find(struct run *rn, const struct unit *u, struct prior *p, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id, status, coalesce(inputs, ''), total_fen FROM bill WHERE unit_id = ? AND period = ?";
+	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
+	int rc;
+
+	memset(p, 0, sizeof *p);
 	if (!st)
-		return -e->code;
+		return e->code;
 	sqlite3_bind_int64(st, 1, u->id);
 	sqlite3_bind_text(st, 2, rn->period, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		draft = strcmp(TEXT(st, 1), "draft") == 0;
+		p->id = sqlite3_column_int64(st, 0);
+		snprintf(p->status, sizeof p->status, "%s", TEXT(st, 1));
+		snprintf(p->inputs, sizeof p->inputs, "%s", TEXT(st, 2));
+		p->total = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -pm_db_fail(rn->db, e, _("cannot read bills"));
-	if (!id)
-		return 0;
-	if (!rn->r->recompute || !draft)
-		return 1;
-	if (pm_bill_release_repairs(rn->db, id, e) || !(st = pm_db_stmt(rn->db, del, e)))
-		return -e->code;
+		return pm_db_fail(rn->db, e, _("cannot read bills"));
+	return PM_OK;
+}
+
+int pm_bill_release_estimates(struct pm_db *db, int64_t bill, struct pm_err *e)
+{
+	static const char sql[] =
+		"DELETE FROM meter_estimate WHERE (meter_id, period) IN (SELECT l.meter_id, b.period FROM bill_line l"
+		" JOIN bill b ON b.id = l.bill_id WHERE b.id = ?1 AND l.meter_id IS NOT NULL"
+		" AND instr(l.flags, 'estimated'))";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, bill);
+	return pm_bill_step_done(db, st, _("cannot release estimates"), e);
+}
+
+/* A draft about to be rebuilt in place, so a payment that named it still
+ * names it: its lines gone, its repair charges and estimates let go. */
+static int clear_draft(struct run *rn, int64_t id, struct pm_err *e)
+{
+	static const char del[] = "DELETE FROM bill_line WHERE bill_id = ?";
+	sqlite3_stmt *st;
+
+	if (pm_bill_release_repairs(rn->db, id, e) || pm_bill_release_estimates(rn->db, id, e) ||
+	    !(st = pm_db_stmt(rn->db, del, e)))
+		return e->code;
 	sqlite3_bind_int64(st, 1, id);
-	if (pm_bill_step_done(rn->db, st, _("cannot rebuild the draft"), e))
-		return -e->code;
-	rn->r->recomputed++;
-	*rebuild = id;
-	return 0;
+	return pm_bill_step_done(rn->db, st, _("cannot rebuild the draft"), e);
 }
 
 /* A draft rebuilt with no lines at all is no bill: gone, and a payment
@@ -935,14 +1121,25 @@ int pm_bill_release_repairs(struct pm_db *db, int64_t bill, struct pm_err *e)
 	return pm_bill_step_done(db, st, _("cannot release repair charges"), e);
 }
 
+/* Usage billed on an estimate, so the reading that comes takes it off. */
+static int record_estimates(struct run *rn, const struct bill *b, struct pm_err *e)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->l[i].estimated &&
+		    pm_usage_estimate_record(rn->db, b->l[i].meter_id, rn->r->period, b->l[i].estimate, e))
+			return e->code;
+	return PM_OK;
+}
+
 /* Writes the bill, as a new draft or over the draft id being rebuilt. */
 static int insert_bill(struct run *rn, const struct unit *u, const struct bill *b, const char *code,
 		       int64_t id, struct pm_err *e)
 {
 	static const char ins[] =
-		"INSERT INTO bill (code, unit_id, period, status, config_version, total_fen, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?6)";
-	static const char upd[] = "UPDATE bill SET config_version = ?4, total_fen = ?5, updated_at = ?6 WHERE id = ?7";
+		"INSERT INTO bill (code, unit_id, period, status, config_version, total_fen, inputs, created_at,"
+		" updated_at) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?8, ?6, ?6)";
+	static const char upd[] =
+		"UPDATE bill SET config_version = ?4, total_fen = ?5, inputs = ?8, updated_at = ?6 WHERE id = ?7";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, id ? upd : ins, e);
 
 	if (!st)
@@ -957,6 +1154,7 @@ static int insert_bill(struct run *rn, const struct unit *u, const struct bill *
 	sqlite3_bind_int64(st, 4, rn->version);
 	sqlite3_bind_int64(st, 5, b->total);
 	sqlite3_bind_int64(st, 6, pm_now());
+	sqlite3_bind_text(st, 8, b->inputs, -1, SQLITE_STATIC);
 	if (pm_bill_step_done(rn->db, st, _("cannot write bills"), e))
 		return e->code;
 	if (!id)
@@ -964,11 +1162,15 @@ static int insert_bill(struct run *rn, const struct unit *u, const struct bill *
 	for (int i = 0; i < b->n; i++)
 		if (insert_line(rn, id, i + 1, &b->l[i], e))
 			return e->code;
+	if (record_estimates(rn, b, e))
+		return e->code;
 	return rn->repair_fee ? mark_repairs(rn, u, id, e) : PM_OK;
 }
 
+/* One record per bill: made, skipped, or changed (an issued bill whose
+ * inputs changed: what it would be now, and the difference). */
 static int tell(struct run *rn, const struct unit *u, const char *code, const char *outcome,
-		const struct bill *b, struct pm_err *e)
+		const struct bill *b, const struct prior *p, struct pm_err *e)
 {
 	char flags[64] = "";
 	json_t *rec;
@@ -983,46 +1185,80 @@ static int tell(struct run *rn, const struct unit *u, const char *code, const ch
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s}", "type", "bill", "bill", code,
 			"unit", u->code, "period", rn->period, "outcome", outcome,
 			"total_fen", (json_int_t)(b ? b->total : 0), "lines", b ? b->n : 0, "flags", flags);
+	if (p)
+		json_object_set_new(rec, "difference_fen", json_integer(b->total - p->total));
 	rc = rn->r->fn(rn->r->ctx, rec);
 	json_decref(rec);
 	return rc;
 }
 
+/* The bill computed, against the unit's bill of the period: made when
+ * there is none; a draft rebuilt when its inputs changed (or with
+ * recompute); an issued bill told of when its inputs changed (pm-bill
+ * rebill proposes the note); else skipped, and nothing written. */
+static int bill_settle(struct run *rn, const struct unit *u, const char *code, const struct prior *p,
+		       const struct bill *b, struct pm_err *e)
+{
+	int same = p->id && strcmp(p->inputs, b->inputs) == 0;
+
+	if (p->id && strcmp(p->status, "draft") != 0) {
+		if (same)
+			goto skip;
+		rn->r->changed++;
+		return tell(rn, u, code, "changed", b, p, e);
+	}
+	if (same && !rn->r->recompute)
+		goto skip;
+	if (p->id) {
+		if (clear_draft(rn, p->id, e))
+			return e->code;
+		rn->r->recomputed++;
+		if (!b->n)
+			return drop_draft(rn, p->id, e);
+	}
+	if (!b->n)
+		return PM_OK;
+	if (insert_bill(rn, u, b, code, p->id, e) || pm_money_add(&rn->r->total, b->total, e))
+		return e->code;
+	rn->r->made++;
+	rn->r->vacant += b->vacant;
+	return tell(rn, u, code, rn->r->dry_run ? "dry-run" : "made", b, NULL, e);
+skip:
+	rn->r->skipped++;
+	return tell(rn, u, code, "skipped", NULL, NULL, e);
+}
+
 static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 {
+	struct prior p;
 	struct bill *b;
 	char code[96];
-	int64_t rebuild;
-	int rc = existing(rn, u, &rebuild, e);
+	int rc;
 
 	bill_code(rn, u->code, code, sizeof code);
-	if (rc < 0)
-		return -rc;
-	if (rc > 0) {
+	if (prior_find(rn, u, &p, e))
+		return e->code;
+	/* A void bill stays void; an issued one from before digests were
+	 * kept has nothing to compare with. */
+	if (p.id && (strcmp(p.status, "void") == 0 || (strcmp(p.status, "draft") != 0 && !p.inputs[0]))) {
 		rn->r->skipped++;
-		return tell(rn, u, code, "skipped", NULL, e);
+		return tell(rn, u, code, "skipped", NULL, NULL, e);
 	}
 	if (!(b = calloc(1, sizeof *b)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	b->prior = p.id;
+	b->own_only = p.id && strcmp(p.status, "draft") != 0;
 	rc = unit_lines(rn, u, b, e);
-	if (rc == PM_OK && !b->n && rebuild)
-		rc = drop_draft(rn, rebuild, e);
-	if (rc == PM_OK && b->n) {
-		rc = insert_bill(rn, u, b, code, rebuild, e);
-		if (rc == PM_OK) {
-			rn->r->made++;
-			rn->r->total += b->total;
-			rc = tell(rn, u, code, rn->r->dry_run ? "dry-run" : "made", b, e);
-		}
-	}
+	if (rc == PM_OK)
+		rc = bill_digest(rn, b, e);
+	if (rc == PM_OK)
+		rc = bill_settle(rn, u, code, &p, b, e);
 	bill_free(b);
 	free(b);
 	return rc;
 }
 
-#define UNIT_COLS \
-	"SELECT u.id, u.code, u.area_centi, u.use, u.status, u.delivered," \
-	" (SELECT min(since) FROM occupancy o WHERE o.unit_id = u.id) FROM unit u"
+#define UNIT_COLS "SELECT u.id, u.code, u.area_centi, u.use, u.delivered FROM unit u"
 
 static void unit_of(sqlite3_stmt *st, struct unit *u)
 {
@@ -1030,9 +1266,7 @@ static void unit_of(sqlite3_stmt *st, struct unit *u)
 	u->code = TEXT(st, 1);
 	u->area = sqlite3_column_int64(st, 2);
 	u->use = TEXT(st, 3);
-	u->status = TEXT(st, 4);
-	u->delivered = TEXT(st, 5);
-	u->moved_in = TEXT(st, 6);
+	u->delivered = TEXT(st, 4);
 }
 
 /* Units after *after in code order, batch of them, each billed; *after
@@ -1158,8 +1392,9 @@ static int run_audit(struct run *rn, struct pm_err *e)
 	if (rn->r->dry_run || (!rn->r->made && !rn->r->recomputed))
 		return PM_OK;
 	snprintf(object, sizeof object, "bill-run:%s", rn->period);
-	after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "made", (json_int_t)rn->r->made,
+	after = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "made", (json_int_t)rn->r->made,
 			  "skipped", (json_int_t)rn->r->skipped, "recomputed", (json_int_t)rn->r->recomputed,
+			  "changed", (json_int_t)rn->r->changed, "vacant", (json_int_t)rn->r->vacant,
 			  "total_fen", (json_int_t)rn->r->total, "config_version", (json_int_t)rn->version);
 	if (pm_db_begin(rn->db, e)) {
 		json_decref(after);
@@ -1174,40 +1409,257 @@ static int run_audit(struct run *rn, struct pm_err *e)
 	return pm_db_commit(rn->db, e);
 }
 
-int pm_bill_run(struct pm_db *db, struct pm_bill_run *r, struct pm_err *e)
+static void run_close(struct run *rn)
+{
+	free(rn->fees);
+	json_decref(rn->billing);
+	pm_config_free(rn->cfg);
+}
+
+/* What billing r->period needs, read once: the config version in force
+ * on its first day, its fee items, every meter's usage and year to date,
+ * the shared costs split. run_close frees it, whatever this returns. */
+static int run_open(struct pm_db *db, struct pm_bill_run *r, struct run *rn, struct pm_err *e)
 {
 	const char *tz = pm_db_tz(db);
-	struct run rn = {.db = db, .r = r, .e = e};
+
+	memset(rn, 0, sizeof *rn);
+	rn->db = db;
+	rn->r = r;
+	rn->e = e;
+	pm_period_fmt(r->period, rn->period);
+	pm_period_bounds(r->period, tz, &rn->start, &rn->end);
+	rn->first = pm_date_of(rn->start, tz);
+	rn->last = pm_date_of(rn->end, tz) - 1;
+	rn->pdays = pm_period_days(r->period);
+	if (pm_db_bulk(db, e) || pm_billing_config(db, rn->first, &rn->cfg, &rn->billing, e))
+		return e->code;
+	rn->version = pm_config_version(rn->cfg);
+	if (fees_load(pm_config_section(rn->cfg, "fees"), &rn->fees, &rn->nfees, e))
+		return e->code;
+	for (size_t i = 0; i < rn->nfees; i++)
+		rn->repair_fee |= rn->fees[i].type == FEE_REPAIR;
+	if (rn->nfees == 0)
+		return pm_err_set(e, PM_ECONFIG, _("no fee items in config version %lld: add a \"fees\" section"),
+				  (long long)rn->version);
+	if (usage_load(rn, e) || shares_load(rn, e))
+		return e->code;
+	return PM_OK;
+}
+
+/* A period after the current month (in the community's zone) is billed
+ * only when asked: a typo of the year would bill a year ahead. */
+static int not_ahead(struct pm_db *db, const struct pm_bill_run *r, struct pm_err *e)
+{
+	struct pm_period now = pm_period_of(pm_now(), pm_db_tz(db));
+	char p[PM_TIME_BUF], n[PM_TIME_BUF];
+
+	if (r->future || pm_period_cmp(r->period, now) <= 0)
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("period %s has not begun (it is %s now): give --future to bill ahead"),
+			  pm_period_fmt(r->period, p), pm_period_fmt(now, n));
+}
+
+int pm_bill_run(struct pm_db *db, struct pm_bill_run *r, struct pm_err *e)
+{
+	struct run rn;
 	int rc;
 
-	r->made = r->skipped = r->recomputed = 0;
+	r->made = r->skipped = r->recomputed = r->changed = r->vacant = 0;
 	r->total = 0;
 	if (r->batch <= 0)
 		r->batch = 5000;
-	pm_period_fmt(r->period, rn.period);
-	pm_period_bounds(r->period, tz, &rn.start, &rn.end);
-	rn.first = pm_date_of(rn.start, tz);
-	rn.last = pm_date_of(rn.end, tz) - 1;
-	rn.pdays = pm_period_days(r->period);
-	if (pm_db_bulk(db, e) || pm_config_current(db, rn.first, &rn.cfg, e))
+	if (not_ahead(db, r, e))
 		return e->code;
-	rn.version = pm_config_version(rn.cfg);
-	rc = fees_load(pm_config_section(rn.cfg, "fees"), &rn.fees, &rn.nfees, e);
-	for (size_t i = 0; rc == PM_OK && i < rn.nfees; i++)
-		rn.repair_fee |= rn.fees[i].type == FEE_REPAIR;
-	if (rc == PM_OK && rn.nfees == 0)
-		rc = pm_err_set(e, PM_ECONFIG, _("no fee items in config version %lld: add a \"fees\" section"),
-				(long long)rn.version);
-	if (rc == PM_OK)
-		rc = usage_load(&rn, e);
-	if (rc == PM_OK)
-		rc = shares_load(&rn, e);
+	rc = run_open(db, r, &rn, e);
 	if (rc == PM_OK)
 		rc = r->units ? bill_list(&rn, e) : bill_all(&rn, e);
 	if (rc == PM_OK)
 		rc = run_audit(&rn, e);
-	free(rn.fees);
-	pm_config_free(rn.cfg);
+	run_close(&rn);
+	return rc;
+}
+
+/* ---- rebill: an issued bill against its inputs now ---- */
+
+/* A stored line, to be matched with one computed: by fee, label, meter
+ * and repair ticket. */
+struct was {
+	char fee[64], label[128], quantity[PM_MONEY_BUF];
+	int64_t meter_id, ticket, amount;
+	int matched;
+};
+
+static int was_load(struct pm_db *db, int64_t bill, struct was **out, size_t *n, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT fee, label, coalesce(quantity, ''), coalesce(meter_id, 0),"
+		" coalesce(json_extract(breakdown, '$.ticket'), 0), amount_fen FROM bill_line WHERE bill_id = ? ORDER BY seq";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	struct was *w = calloc(MAX_LINES, sizeof *w);
+	int rc;
+
+	*out = w;
+	*n = 0;
+	if (!st || !w)
+		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
+	sqlite3_bind_int64(st, 1, bill);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < MAX_LINES) {
+		snprintf(w[*n].fee, sizeof w[*n].fee, "%s", TEXT(st, 0));
+		snprintf(w[*n].label, sizeof w[*n].label, "%s", TEXT(st, 1));
+		snprintf(w[*n].quantity, sizeof w[*n].quantity, "%s", TEXT(st, 2));
+		w[*n].meter_id = sqlite3_column_int64(st, 3);
+		w[*n].ticket = sqlite3_column_int64(st, 4);
+		w[(*n)++].amount = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
+}
+
+static int rebill_line(struct pm_rebill *rb, const char *fee, const char *label, const char *quantity,
+		       int64_t was, int64_t now, json_t *lines)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "type", "rebill_line", "bill", rb->bill,
+				"fee", fee, "label", label, "quantity", quantity, "was_fen", (json_int_t)was,
+				"now_fen", (json_int_t)now, "difference_fen", (json_int_t)(now - was));
+	int rc = rb->fn ? rb->fn(rb->ctx, rec) : PM_OK;
+
+	json_array_append_new(lines, rec);
+	return rc;
+}
+
+/* Each line computed now against the stored line it matches (or none),
+ * then each stored line no longer computed; the lines in *lines. */
+static int rebill_compare(struct pm_rebill *rb, const struct bill *b, struct was *w, size_t nw, json_t *lines)
+{
+	int rc = PM_OK;
+
+	for (int i = 0; i < b->n && rc == PM_OK; i++) {
+		const struct line *l = &b->l[i];
+		int64_t ticket = json_integer_value(json_object_get(l->bd, "ticket")), was = 0;
+		for (size_t j = 0; j < nw; j++)
+			if (!w[j].matched && strcmp(w[j].fee, l->fee) == 0 && strcmp(w[j].label, l->label) == 0 &&
+			    w[j].meter_id == l->meter_id && w[j].ticket == ticket) {
+				w[j].matched = 1;
+				was = w[j].amount;
+				break;
+			}
+		rc = rebill_line(rb, l->fee, l->label, l->quantity, was, l->amount, lines);
+	}
+	for (size_t j = 0; j < nw && rc == PM_OK; j++)
+		if (!w[j].matched)
+			rc = rebill_line(rb, w[j].fee, w[j].label, w[j].quantity, w[j].amount, 0, lines);
+	return rc;
+}
+
+/* The note, the new inputs and the estimates the lines rest on now, and
+ * the audit record: one transaction. */
+static int rebill_record(struct run *rn, struct pm_rebill *rb, const struct pm_bill_row *row,
+			 const struct bill *b, json_t *lines, struct pm_err *e)
+{
+	static const char sql[] = "UPDATE bill SET inputs = ?2, updated_at = ?3 WHERE id = ?1";
+	json_t *after;
+	sqlite3_stmt *st;
+	char object[128];
+	int rc;
+
+	if (pm_db_begin(rn->db, e))
+		return e->code;
+	rc = rb->difference ? pm_bill_adjust_apply(rn->db, row, rb->difference, rb->reason, e) : PM_OK;
+	if (rc == PM_OK && (rc = pm_bill_release_estimates(rn->db, row->id, e)) == PM_OK)
+		rc = record_estimates(rn, b, e);
+	if (rc == PM_OK && !(st = pm_db_stmt(rn->db, sql, e)))
+		rc = e->code;
+	if (rc == PM_OK) {
+		sqlite3_bind_int64(st, 1, row->id);
+		sqlite3_bind_text(st, 2, b->inputs, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, pm_now());
+		rc = pm_bill_step_done(rn->db, st, _("cannot update bills"), e);
+	}
+	snprintf(object, sizeof object, "bill:%s", row->code);
+	after = json_pack("{s:I, s:s, s:O}", "difference_fen", (json_int_t)rb->difference, "reason", rb->reason,
+			  "lines", lines);
+	if (rc == PM_OK)
+		rc = pm_audit_log(rn->db, "bill.rebill", object, NULL, after, e);
+	json_decref(after);
+	if (rc) {
+		pm_db_rollback(rn->db);
+		return rc;
+	}
+	return pm_db_commit(rn->db, e);
+}
+
+static int rebill_bill(struct run *rn, struct pm_rebill *rb, const struct pm_bill_row *row,
+		       struct bill *b, struct pm_err *e)
+{
+	static const char sql[] = "SELECT coalesce(inputs, '') FROM bill WHERE id = ?";
+	static const char unit_sql[] = UNIT_COLS " WHERE u.id = ?1";
+	sqlite3_stmt *st = pm_db_stmt(rn->db, unit_sql, e);
+	char inputs[DIGEST_HEX] = "";
+	struct was *w = NULL;
+	json_t *lines = json_array();
+	struct unit u;
+	size_t nw;
+	int rc;
+
+	if (!st) {
+		json_decref(lines);
+		return e->code;
+	}
+	sqlite3_bind_int64(st, 1, row->unit_id);
+	rc = sqlite3_step(st) == SQLITE_ROW ? PM_OK : pm_db_fail(rn->db, e, _("cannot read units"));
+	if (rc == PM_OK) {
+		unit_of(st, &u);
+		rc = unit_lines(rn, &u, b, e);
+	}
+	sqlite3_reset(st);
+	if (rc == PM_OK && (rc = bill_digest(rn, b, e)) == PM_OK && (st = pm_db_stmt(rn->db, sql, e))) {
+		sqlite3_bind_int64(st, 1, row->id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(inputs, sizeof inputs, "%s", TEXT(st, 0));
+		sqlite3_reset(st);
+	}
+	rb->changed = strcmp(inputs, b->inputs) != 0;
+	rb->now = b->total;
+	rb->difference = b->total - row->total;
+	if (rc == PM_OK && rb->changed && (rc = was_load(rn->db, row->id, &w, &nw, e)) == PM_OK)
+		rc = rebill_compare(rb, b, w, nw, lines);
+	if (rc == PM_OK && rb->changed && rb->confirm)
+		rc = rebill_record(rn, rb, row, b, lines, e);
+	free(w);
+	json_decref(lines);
+	return rc;
+}
+
+int pm_bill_rebill(struct pm_db *db, struct pm_rebill *rb, struct pm_err *e)
+{
+	struct pm_bill_run r = {0};
+	struct pm_bill_row row;
+	struct bill *b;
+	struct run rn;
+	int rc;
+
+	rb->changed = 0;
+	rb->was = rb->now = rb->difference = 0;
+	if (pm_bill_row(db, rb->bill, &row, e))
+		return e->code;
+	if (strcmp(row.status, "draft") == 0)
+		return pm_err_set(e, PM_EDATA, _("bill '%s' is a draft: pm-bill run rebuilds it"), rb->bill);
+	if (strcmp(row.status, "void") == 0)
+		return pm_err_set(e, PM_EDATA, _("bill '%s' is void"), rb->bill);
+	rb->was = row.total;
+	if (pm_period_parse(row.period, &r.period, e))
+		return e->code;
+	if (!(b = calloc(1, sizeof *b)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	b->prior = row.id;
+	b->own_only = 1;
+	rc = run_open(db, &r, &rn, e);
+	if (rc == PM_OK)
+		rc = rebill_bill(&rn, rb, &row, b, e);
+	run_close(&rn);
+	bill_free(b);
+	free(b);
 	return rc;
 }
 

@@ -20,7 +20,7 @@ enum {
 static const struct pm_opt shared_opts[] = {
 	{"db", OPT_DB, "PATH", N_("the store (default $PM_DB, else ./pm.db)")},
 	{"format", OPT_FORMAT, "FMT", N_("table, jsonl, csv or tsv (default: table on a terminal, else jsonl)")},
-	{"as", OPT_AS, "LOGIN", N_("act as this pm user (default $PM_USER, else the Unix user as admin)")},
+	{"as", OPT_AS, "LOGIN", N_("act for this pm user, as an admin or a service account (default $PM_USER)")},
 	{"quiet", 'q', NULL, N_("say nothing but errors")},
 	{"verbose", 'v', NULL, N_("say more on stderr")},
 	{"help", 'h', NULL, N_("show this help and exit")},
@@ -263,6 +263,7 @@ int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)
 		if (pm_auth_actor(c->db, as, &c->actor, &c->err))
 			return c->err.code;
 		pm_db_set_actor(c->db, c->actor.login);
+		pm_db_set_caller(c->db, c->actor.by);
 	}
 	if (action && pm_auth_check(&c->actor, action, &c->err))
 		return c->err.code;
@@ -373,6 +374,9 @@ static void csv_row(struct pm_ctx *c, json_t *rec, int header)
 
 int pm_cli_out(struct pm_ctx *c, json_t *rec)
 {
+	/* With no store open there is no actor and no person to show. */
+	if (c->db)
+		pm_pii_redact(&c->actor, rec);
 	if (c->format == PM_FMT_JSONL)
 		return pm_jsonl_write(stdout, rec, &c->err);
 	if (!c->cols)
@@ -642,23 +646,97 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 
 /* ---- the reject convention ---- */
 
-static int import_reject(struct pm_ctx *c, struct pm_import *im, struct pm_jsonl *r,
-			 struct pm_reject *rj, struct pm_err *why)
+static int import_reject(struct pm_ctx *c, struct pm_import *im, const char *where,
+			 const char *raw, size_t len, struct pm_reject *rj, struct pm_err *why)
 {
-	const char *raw;
-	size_t len;
-
 	im->rejected++;
-	pm_cli_warn(c, "%s: %s", pm_jsonl_where(r), why->msg);
-	raw = pm_jsonl_raw(r, &len);
+	pm_cli_warn(c, "%s: %s", where, why->msg);
 	return rj ? pm_reject_write(rj, raw, len, &c->err) : PM_OK;
 }
 
+/* Records put off (PM_IMPORT_LATER) with where they came from and their
+ * raw text, for a rejection after the last file is closed. */
+struct later {
+	json_t *rec;
+	char *where, *raw;
+	size_t len;
+};
+
+struct laters {
+	struct later *l;
+	size_t n, cap;
+};
+
+static int later_add(struct pm_ctx *c, struct laters *ls, json_t *rec, struct pm_jsonl *r)
+{
+	struct later *l;
+	const char *raw;
+	size_t len;
+
+	if (ls->n == ls->cap) {
+		size_t cap = ls->cap ? ls->cap * 2 : 64;
+		if (!(l = realloc(ls->l, cap * sizeof *l)))
+			return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+		ls->l = l;
+		ls->cap = cap;
+	}
+	l = &ls->l[ls->n];
+	raw = pm_jsonl_raw(r, &len);
+	l->where = strdup(pm_jsonl_where(r));
+	l->raw = malloc(len + 1);
+	if (!l->where || !l->raw) {
+		free(l->where);
+		free(l->raw);
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	}
+	memcpy(l->raw, raw, len);
+	l->len = len;
+	l->rec = json_incref(rec);
+	ls->n++;
+	return PM_OK;
+}
+
+static void laters_free(struct laters *ls)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		json_decref(ls->l[i].rec);
+		free(ls->l[i].where);
+		free(ls->l[i].raw);
+	}
+	free(ls->l);
+}
+
+static int import_later(struct pm_ctx *c, struct pm_import *im, struct laters *ls,
+			struct pm_reject *rj)
+{
+	struct pm_err why;
+	int rc = PM_OK, outcome;
+
+	for (size_t i = 0; i < ls->n && rc == PM_OK; i++) {
+		struct later *l = &ls->l[i];
+		outcome = 0;
+		rc = im->retry(im->ctx, l->rec, &outcome, &why);
+		if (rc == PM_OK && outcome >= 0 && outcome < 8)
+			im->counts[outcome]++;
+		if (rc == PM_EDATA) {
+			if (im->on_reject)
+				im->on_reject(im->ctx, l->rec, l->where, why.msg);
+			rc = import_reject(c, im, l->where, l->raw, l->len, rj, &why);
+		} else if (rc) {
+			c->err = why;
+			pm_err_prefix(&c->err, "%s", l->where);
+		}
+	}
+	return rc;
+}
+
 static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
-		       struct pm_reject *rj, long *pending)
+		       struct pm_reject *rj, long *pending, struct laters *ls)
 {
 	struct pm_jsonl *r;
 	struct pm_err why;
+	const char *raw;
+	size_t len;
 	json_t *rec;
 	int rc, outcome;
 
@@ -674,6 +752,8 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 		if (rc == PM_OK) {
 			outcome = 0;
 			rc = im->record(im->ctx, rec, &outcome, &why);
+			if (rc == PM_OK && outcome == PM_IMPORT_LATER && (rc = later_add(c, ls, rec, r)))
+				break;
 			if (rc == PM_OK && outcome >= 0 && outcome < 8)
 				im->counts[outcome]++;
 		} else {
@@ -682,7 +762,8 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 		if (rc == PM_EDATA) {
 			if (im->on_reject)
 				im->on_reject(im->ctx, rec, pm_jsonl_where(r), why.msg);
-			if ((rc = import_reject(c, im, r, rj, &why)))
+			raw = pm_jsonl_raw(r, &len);
+			if ((rc = import_reject(c, im, pm_jsonl_where(r), raw, len, rj, &why)))
 				break;
 		} else if (rc) {
 			c->err = why;
@@ -735,6 +816,7 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 {
 	static char *dash[] = {"-"};
 	struct pm_reject *rj = NULL;
+	struct laters ls = {NULL, 0, 0};
 	int64_t started = pm_now();
 	long pending = 0;
 	int rc = PM_OK;
@@ -752,7 +834,10 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 		return c->err.code;
 	}
 	for (int i = 0; i < nfiles && rc == PM_OK; i++)
-		rc = import_file(c, im, files[i], rj, &pending);
+		rc = import_file(c, im, files[i], rj, &pending, &ls);
+	if (rc == PM_OK)
+		rc = import_later(c, im, &ls, rj);
+	laters_free(&ls);
 	if (rc == PM_OK && im->strict && im->rejected) {
 		pm_db_rollback(c->db);
 		pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"), im->rejected);

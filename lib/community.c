@@ -236,14 +236,19 @@ static int occupants(struct pm_db *db, const char *code, json_t *unit, struct pm
 	static const char sql[] =
 		"SELECT p.code, p.name, p.phone, o.role, o.since FROM occupancy o"
 		" JOIN person p ON p.id = o.person_id JOIN unit u ON u.id = o.unit_id"
-		" WHERE u.code = ? AND o.until IS NULL ORDER BY o.role = 'family', o.role, p.code";
+		" WHERE u.code = ?1 AND " PM_OCCUPANCY_CURRENT("o", "?2")
+		" ORDER BY o.role = 'family', o.role, p.code";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char day[PM_TIME_BUF];
 	json_t *list = json_array();
 	int rc;
 
-	if (!st)
+	if (!st) {
+		json_decref(list);
 		return e->code;
+	}
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s, s:s}", "person", TEXT(st, 0),
 			"name", TEXT(st, 1), "phone", TEXT(st, 2), "role", TEXT(st, 3), "since", TEXT(st, 4)));
@@ -281,7 +286,8 @@ int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code
 {
 	static const char sql[] =
 		"SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id"
-		" WHERE u.code = ?1 AND o.person_id = ?2 AND o.until IS NULL";
+		" WHERE u.code = ?1 AND o.person_id = ?2 AND " PM_OCCUPANCY_CURRENT("o", "?3");
+	char day[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -293,6 +299,7 @@ int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, a->person_id);
+	sqlite3_bind_text(st, 3, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -338,15 +345,30 @@ int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, js
 
 /* ---- people ---- */
 
-void pm_id_mask(const char *id, char *out, size_t size)
+/* s with all but its first head and last tail characters as '*'. */
+static void mask(const char *s, size_t head, size_t tail, char *out, size_t size)
 {
-	size_t n = strlen(id), keep_head = n >= 14 ? 6 : 0, keep_tail = n >= 4 ? 4 : 0;
+	size_t n = strlen(s);
 
 	if (size == 0)
 		return;
 	for (size_t i = 0; i < n && i + 1 < size; i++)
-		out[i] = i < keep_head || i >= n - keep_tail ? id[i] : '*';
+		out[i] = i < head || i + tail >= n ? s[i] : '*';
 	out[n < size ? n : size - 1] = '\0';
+}
+
+void pm_id_mask(const char *id, char *out, size_t size)
+{
+	size_t n = strlen(id);
+
+	mask(id, n >= 14 ? 6 : 0, n >= 4 ? 4 : 0, out, size);
+}
+
+void pm_phone_mask(const char *phone, char *out, size_t size)
+{
+	size_t n = strlen(phone);
+
+	mask(phone, n >= 8 ? 3 : 0, n >= 8 ? 4 : n >= 2 ? 2 : 0, out, size);
 }
 
 static int check_phone(const char *p, struct pm_err *e)
@@ -422,6 +444,29 @@ static int person_read(json_t *rec, const char **code, const char **name, const 
 	return PM_OK;
 }
 
+/* A person imported with a unit and no "since" moves in on the unit's
+ * delivery date, so importing the residents of a lived-in community
+ * makes no unit vacant until the import; a unit with no delivery date
+ * gives none, and the record must say. */
+static int move_in_day(struct pm_db *db, const char *unit, char day[PM_TIME_BUF], struct pm_err *e)
+{
+	static const char sql[] = "SELECT delivered FROM unit WHERE code = ?";
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, unit, &st, _("cannot read units"), e);
+
+	if (rc < 0)
+		return -rc;
+	if (rc == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		snprintf(day, PM_TIME_BUF, "%s", TEXT(st, 0));
+		sqlite3_reset(st);
+		return PM_OK;
+	}
+	if (rc == 1)
+		sqlite3_reset(st);
+	return pm_err_set(e, PM_EDATA, _("field \"since\": missing, and unit '%s' has no delivery date to move in on"),
+			  unit);
+}
+
 int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
 {
 	static const char sql[] =
@@ -432,7 +477,7 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 		" WHERE name IS NOT ?2 OR phone IS NOT coalesce(?3, phone)"
 		" OR id_masked IS NOT coalesce(nullif(?4, ''), id_masked)";
 	const char *code, *name, *phone = NULL, *unit = NULL, *role = NULL, *since = NULL;
-	char masked[64];
+	char masked[64], day[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	int added = 0;
 
@@ -440,8 +485,10 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 	    pm_json_str(rec, "unit", PM_OPTIONAL, &unit, e) ||
 	    field_enum(rec, "role", roles, "owner, tenant or family", &role, e) ||
 	    field_date(rec, "since", &since, e) || (unit && unit_known(db, unit, e)) ||
-	    !(st = pm_db_stmt(db, sql, e)))
+	    (unit && !since && move_in_day(db, unit, day, e)) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
+	if (unit && !since)
+		since = day;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC);
@@ -463,25 +510,31 @@ static json_t *person_json(sqlite3_stmt *st)
 			 "units", TEXT(st, 4));
 }
 
+/* A person's units: the residences current on the day bound as ?2. */
 #define PERSON_COLS \
 	"SELECT p.code, p.name, p.phone, p.id_masked, (SELECT group_concat(u.code || ':' || o.role, ' ')" \
-	" FROM occupancy o JOIN unit u ON u.id = o.unit_id WHERE o.person_id = p.id AND o.until IS NULL)" \
-	" FROM person p"
+	" FROM occupancy o JOIN unit u ON u.id = o.unit_id WHERE o.person_id = p.id AND " \
+	PM_OCCUPANCY_CURRENT("o", "?2") ") FROM person p"
 
 int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
 {
-	static const char sql[] = PERSON_COLS " WHERE p.code = ?";
-	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read people"), e);
+	static const char sql[] = PERSON_COLS " WHERE p.code = ?1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char day[PM_TIME_BUF];
+	int rc;
 
 	*out = NULL;
-	if (rc < 0)
-		return -rc;
-	if (rc == 0)
-		return pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
-	*out = person_json(st);
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = person_json(st);
 	sqlite3_reset(st);
-	return PM_OK;
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read people"));
 }
 
 int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
@@ -505,17 +558,59 @@ int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void 
 {
 	static const char sql[] = PERSON_COLS " ORDER BY p.code";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char day[PM_TIME_BUF];
 
 	if (!st)
 		return e->code;
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	return each_row(db, st, person_json, fn, ctx, e);
 }
 
 /* ---- occupancy ---- */
 
-static int today(struct pm_db *db, char buf[PM_TIME_BUF])
+char *pm_community_today(struct pm_db *db, char buf[PM_TIME_BUF])
 {
-	pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), buf);
+	return pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), buf);
+}
+
+/* The vacancy of a unit over [first, last]: the days no residence covers,
+ * each residence's days merged with the others' (they may overlap). */
+int pm_unit_vacancy(struct pm_db *db, int64_t unit, int32_t first, int32_t last, struct pm_vacancy *v,
+		    struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT since, coalesce(until, '9999-12-31'), role = 'tenant' FROM occupancy"
+		" WHERE unit_id = ?1 AND since <= ?3 AND (until IS NULL OR until > ?2) ORDER BY since";
+	char a[PM_TIME_BUF], b[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int32_t since, until, next = first, occupied = 0;
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, unit);
+	sqlite3_bind_text(st, 2, pm_date_fmt(first, a), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, pm_date_fmt(last, b), -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pm_date_parse(TEXT(st, 0), &since, e) || pm_date_parse(TEXT(st, 1), &until, e)) {
+			sqlite3_reset(st);
+			return pm_err_prefix(e, _("unit %lld's residences"), (long long)unit);
+		}
+		/* Days [max(since, next), min(until, last + 1)) are newly covered. */
+		since = since > next ? since : next;
+		until = until < last + 1 ? until : last + 1;
+		if (until > since) {
+			occupied += until - since;
+			next = until;
+			v->tenant |= sqlite3_column_int(st, 2);
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read residences"));
+	v->days = last - first + 1;
+	v->vacant = v->days - occupied;
 	return PM_OK;
 }
 
@@ -526,17 +621,14 @@ static int occupancy_insert(struct pm_db *db, const char *unit, const char *pers
 		"INSERT INTO occupancy (unit_id, person_id, role, since, created_at, updated_at)"
 		" SELECT u.id, p.id, ?3, ?4, ?5, ?5 FROM unit u, person p WHERE u.code = ?1 AND p.code = ?2"
 		" ON CONFLICT DO NOTHING";
-	char day[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	int rc;
 	int32_t d;
 
 	if (!one_of(role, roles))
 		return pm_err_set(e, PM_EDATA, _("unknown role \"%s\": expected owner, tenant or family"), role);
-	if (since && pm_date_parse(since, &d, e))
+	if (pm_date_parse(since, &d, e))
 		return e->code;
-	if (!since)
-		since = (today(db, day), day);
 	if (unit_known(db, unit, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
@@ -576,7 +668,7 @@ int pm_occupancy_set(struct pm_db *db, const char *unit, const char *person, con
 	int added;
 
 	if (!since)
-		since = (today(db, day), day);
+		since = pm_community_today(db, day);
 	if (pm_db_begin(db, e))
 		return e->code;
 	if (occupancy_insert(db, unit, person, role, since, &added, e) ||
@@ -591,18 +683,19 @@ int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, con
 		     struct pm_err *e)
 {
 	static const char sql[] =
-		"UPDATE occupancy SET until = ?3, updated_at = ?4 WHERE until IS NULL"
+		"UPDATE occupancy SET until = ?3, updated_at = ?4 WHERE " PM_OCCUPANCY_CURRENT("occupancy", "?5")
 		" AND unit_id = (SELECT id FROM unit WHERE code = ?1)"
 		" AND person_id = (SELECT id FROM person WHERE code = ?2)";
-	char day[PM_TIME_BUF];
+	char day[PM_TIME_BUF], now[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	int32_t d;
 	int rc;
 
 	if (until && pm_date_parse(until, &d, e))
 		return e->code;
+	pm_community_today(db, now);
 	if (!until)
-		until = (today(db, day), day);
+		until = memcpy(day, now, sizeof day);
 	if (pm_db_begin(db, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
@@ -611,6 +704,7 @@ int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, con
 	sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, until, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, pm_now());
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -44,6 +44,11 @@ struct pm_schema {
 	/* A rule beyond the type's, run on the converted value: returns
 	 * non-zero with a message in e (no position: the caller adds it). */
 	int (*check)(const json_t *v, struct pm_err *e);
+	/* STRING: a secret, written as a reference (env:NAME, file:PATH;
+	 * pm_secret_get reads it), never the value itself. Versions stored
+	 * before this rule may hold the value: they still load, and
+	 * pm_config_stored shows it redacted. */
+	bool secret;
 };
 
 struct pm_schema_key {
@@ -71,9 +76,11 @@ extern const struct pm_schema pm_notify_schema;                    /* lib/notify
 extern const struct pm_schema pm_template_schema;                  /* lib/template.c */
 extern const struct pm_schema pm_repair_schema;                    /* lib/repair.c */
 extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c */
+extern const struct pm_schema pm_payments_schema;                  /* lib/payment.c */
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
 extern const struct pm_schema pm_report_schema;                    /* lib/report.c */
+extern const struct pm_schema pm_audit_schema;                     /* lib/audit.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with

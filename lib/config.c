@@ -19,8 +19,10 @@
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
+#include "pm/secret.h"
 #include "pm/timeutil.h"
 #include "config-internal.h"
+#include "strbuf-internal.h"
 
 /* How much of a value or key a message quotes, in bytes. */
 #define QUOTE_MAX 60
@@ -45,6 +47,11 @@ struct load {
 	size_t len;
 	char path[256];
 	struct pm_err *e;
+	/* Set for a version from the store: a literal secret is taken, and
+	 * its place in the text noted in spans ([start, end] byte offsets)
+	 * when spans is not NULL. */
+	bool stored;
+	json_t *spans;
 };
 
 /* A MAP key while its map is read. */
@@ -232,6 +239,19 @@ static const char *suggest(char *buf, size_t size, const char *best)
 		return "";
 	snprintf(buf, size, _(" (did you mean \"%s\"?)"), best);
 	return buf;
+}
+
+const char *pm_config_suggest(const char *s, const json_t *words, char *buf, size_t size)
+{
+	const char *best = NULL;
+	size_t i;
+	json_t *w;
+	int d = 3;
+
+	json_array_foreach((json_t *)words, i, w)
+		if (json_is_string(w))
+			consider(s, strlen(s), json_string_value(w), &best, &d);
+	return suggest(buf, size, best);
 }
 
 /* Events */
@@ -563,15 +583,37 @@ static int value(struct load *ld, const struct pm_schema *s, const char *t, size
 	}
 }
 
+/* A secret written as itself: refused in a file; in a stored version,
+ * kept and its place noted for redaction. */
+static int secret_scalar(struct load *ld, const json_t *v)
+{
+	struct pm_err ce = { 0 };
+
+	if (pm_secret_ref_check(json_string_value(v), &ce) == PM_OK)
+		return PM_OK;
+	if (!ld->stored)
+		return bad(ld, ld->ev.start_mark, "%s", ce.msg);
+	if (ld->spans)
+		json_array_append_new(ld->spans, json_pack("[I, I]", (json_int_t)ld->ev.start_mark.index,
+							   (json_int_t)ld->ev.end_mark.index));
+	return PM_OK;
+}
+
 static int scalar(struct load *ld, const struct pm_schema *s, json_t **out)
 {
 	const char *t;
 	size_t n;
+	int rc;
 
 	if (ld->ev.type != YAML_SCALAR_EVENT || is_null(&ld->ev))
 		return mismatch(ld, s);
 	t = scalar_text(&ld->ev, &n);
-	return value(ld, s, t, n, ld->ev.start_mark, out);
+	rc = value(ld, s, t, n, ld->ev.start_mark, out);
+	if (rc == PM_OK && s->secret && (rc = secret_scalar(ld, *out))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* Counted bounds and the node's own rule, once its value is built. */
@@ -870,7 +912,10 @@ static int fallback(struct load *ld, const struct pm_schema_key *k, yaml_mark_t 
 	size_t len = push_key(ld, k->name, strlen(k->name));
 	int rc;
 
-	if (s->type == PM_SCHEMA_MAP || s->type == PM_SCHEMA_LIST || s->type == PM_SCHEMA_DICT)
+	if (s->type == PM_SCHEMA_LIST && strcmp(k->def, "[]") != 0)
+		/* A list's own default, in YAML's flow style: "[cash, bank]". */
+		rc = pm_schema_load(s, k->def, strlen(k->def), k->name, out, ld->e);
+	else if (s->type == PM_SCHEMA_MAP || s->type == PM_SCHEMA_LIST || s->type == PM_SCHEMA_DICT)
 		rc = empty(ld, s, m, out);
 	else
 		rc = value(ld, s, k->def, strlen(k->def), m, out);
@@ -939,11 +984,34 @@ static int document(struct load *ld, const struct pm_schema *s, json_t **out)
 	return PM_OK;
 }
 
-int pm_schema_load(const struct pm_schema *s, const char *text, size_t len, const char *name,
-		   json_t **out, struct pm_err *e)
+/* Marks count characters from the text given to the parser (after any
+ * BOM); spans are wanted in bytes of the text as stored. */
+static void spans_to_bytes(const struct load *ld, const char *text, json_t *spans)
+{
+	size_t i, at = 0, chars = 0, base = text ? (size_t)(ld->text - text) : 0;
+	json_t *sp;
+
+	json_array_foreach(spans, i, sp)
+		for (size_t k = 0; k < 2; k++) {
+			size_t want = (size_t)json_integer_value(json_array_get(sp, k));
+
+			if (want < chars)
+				at = chars = 0;
+			while (chars < want && at < ld->len) {
+				at++;
+				while (at < ld->len && ((unsigned char)ld->text[at] & 0xC0) == 0x80)
+					at++;
+				chars++;
+			}
+			json_array_set_new(sp, k, json_integer((json_int_t)(base + at)));
+		}
+}
+
+static int load_text(const struct pm_schema *s, const char *text, size_t len, const char *name,
+		     bool stored, json_t *spans, json_t **out, struct pm_err *e)
 {
 	struct load ld = { .name = name ? name : "config", .text = text ? text : "", .len = len,
-			   .e = e };
+			   .e = e, .stored = stored, .spans = spans };
 	int rc;
 
 	*out = NULL;
@@ -960,7 +1028,15 @@ int pm_schema_load(const struct pm_schema *s, const char *text, size_t len, cons
 	rc = document(&ld, s, out);
 	yaml_event_delete(&ld.ev);
 	yaml_parser_delete(&ld.parser);
+	if (spans)
+		spans_to_bytes(&ld, text, spans);
 	return rc;
+}
+
+int pm_schema_load(const struct pm_schema *s, const char *text, size_t len, const char *name,
+		   json_t **out, struct pm_err *e)
+{
+	return load_text(s, text, len, name, false, NULL, out, e);
 }
 
 /* The schema of pm.yaml(5) */
@@ -995,6 +1071,7 @@ static const struct pm_schema meters_schema = {
 	PM_KEY("spike_factor", PM_NODE(PM_SCHEMA_DECIMAL, .places = 1, .min = "1", .max = "100"),
 	       .def = "3"),
 	PM_KEY("stuck_readings", PM_NODE(PM_SCHEMA_INT, .min = "2", .max = "1000"), .def = "5"),
+	PM_KEY("future_tolerance", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "366d"), .def = "1d"),
 	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .item = &meter_kind_schema))),
 };
 
@@ -1004,19 +1081,21 @@ static const struct pm_schema config_schema = {
 	PM_KEY("community", &community_schema, .required = true),
 	PM_KEY("meters", &meters_schema, .def = "{}"),
 	PM_KEY("billing", &pm_billing_schema),
+	PM_KEY("payments", &pm_payments_schema, .def = "{}"),
 	PM_KEY("fees", &pm_fees_schema),
 	PM_KEY("notice", &pm_notice_schema),
 	PM_KEY("rewards", &pm_rewards_schema),
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema),
+	PM_KEY("audit", &pm_audit_schema),
 	PM_KEY("report", &pm_report_schema)),
 };
 
 /* The configuration */
 
-int pm_config_load(const char *text, size_t len, const char *name, struct pm_config **out,
-		   struct pm_err *e)
+static int config_load(const char *text, size_t len, const char *name, bool stored,
+		       struct pm_config **out, struct pm_err *e)
 {
 	struct pm_config *c;
 	struct pm_err ignored;
@@ -1028,7 +1107,7 @@ int pm_config_load(const char *text, size_t len, const char *name, struct pm_con
 	if (len > PM_CONFIG_MAX)
 		return pm_err_set(e, PM_ECONFIG, _("%s: larger than %d bytes: not a configuration"),
 				  name, PM_CONFIG_MAX);
-	if ((rc = pm_schema_load(&config_schema, text, len, name, &root, e)))
+	if ((rc = load_text(&config_schema, text, len, name, stored, NULL, &root, e)))
 		return rc;
 	if (!(c = calloc(1, sizeof *c)) || !(c->text = malloc(len + 1))) {
 		free(c);
@@ -1046,6 +1125,12 @@ int pm_config_load(const char *text, size_t len, const char *name, struct pm_con
 		      &ignored);
 	*out = c;
 	return PM_OK;
+}
+
+int pm_config_load(const char *text, size_t len, const char *name, struct pm_config **out,
+		   struct pm_err *e)
+{
+	return config_load(text, len, name, false, out, e);
 }
 
 /* At most PM_CONFIG_MAX + 1 bytes, enough for pm_config_load to refuse. */
@@ -1279,6 +1364,35 @@ int pm_config_init(struct pm_db *db, const char *name, const char *tz, struct pm
 	return rc;
 }
 
+/* The text of a stored version with each secret written as itself (an
+ * older pm took them) replaced by "<redacted>", for everyone who reads it:
+ * its sha256 stays the one of the text as applied. */
+static json_t *redacted(const char *text, size_t len)
+{
+	json_t *spans = json_array(), *root = NULL, *sp, *out;
+	struct pm_err ignored;
+	struct strbuf b = { 0 };
+	size_t i, at = 0, from, to;
+
+	load_text(&config_schema, text, len, "config", true, spans, &root, &ignored);
+	json_decref(root);
+	json_array_foreach(spans, i, sp) {
+		from = (size_t)json_integer_value(json_array_get(sp, 0));
+		to = (size_t)json_integer_value(json_array_get(sp, 1));
+		if (from < at || to > len || to < from)
+			continue;
+		sb_add(&b, text + at, from - at);
+		/* A block scalar's span takes its line end with it. */
+		sb_str(&b, to > from && text[to - 1] == '\n' ? "\"<redacted>\"\n" : "\"<redacted>\"");
+		at = to;
+	}
+	sb_add(&b, text + at, len - at);
+	json_decref(spans);
+	out = b.failed ? NULL : json_stringn(b.p ? b.p : "", b.n);
+	free(b.p);
+	return out;
+}
+
 /* The version in force on a day: the latest effective date on or before
  * it, and of versions sharing that date the last applied. */
 #define IN_FORCE " ORDER BY effective DESC, version DESC LIMIT 1"
@@ -1299,14 +1413,15 @@ int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_
 	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), day), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*rec = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "config",
+		*rec = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "type", "config",
 			"version", (json_int_t)sqlite3_column_int64(st, 0),
 			"effective", (const char *)sqlite3_column_text(st, 1),
 			"applied_at", pm_time_fmt(sqlite3_column_int64(st, 2), pm_db_tz(db), at),
 			"applied_by", (const char *)sqlite3_column_text(st, 3),
 			"source", (const char *)sqlite3_column_text(st, 4),
 			"sha256", (const char *)sqlite3_column_text(st, 5),
-			"yaml", (const char *)sqlite3_column_text(st, 6));
+			"yaml", redacted((const char *)sqlite3_column_text(st, 6),
+					 (size_t)sqlite3_column_bytes(st, 6)));
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return version ? pm_err_set(e, PM_EDATA, _("no config version %lld"), (long long)version)
@@ -1334,8 +1449,8 @@ static int load_version(sqlite3_stmt *st, struct pm_config **out, struct pm_err 
 		return PM_OK;
 	}
 	snprintf(name, sizeof name, "config version %lld", (long long)sqlite3_column_int64(st, 0));
-	if (pm_config_load((const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2),
-			   name, out, e))
+	if (config_load((const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+			name, true, out, e))
 		return e->code;
 	(*out)->version = sqlite3_column_int64(st, 0);
 	pm_config_free(current.cfg);

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -6,8 +8,10 @@
 #include <unistd.h>
 
 #include "pm/db.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/timeutil.h"
+#include "db-internal.h"
 
 extern const char *const pm_schema_sql[];
 extern const size_t pm_schema_count;
@@ -23,8 +27,10 @@ struct stmt_slot {
 struct pm_db {
 	sqlite3 *h;
 	char *path;
-	char actor[64];
+	char actor[64], caller[64];
 	char *tz;
+	struct stat file;   /* the store's owner, group and mode, at open */
+	struct pm_db_key key;
 	struct stmt_slot stmts[STMT_CACHE];
 };
 
@@ -111,49 +117,104 @@ static int not_newer(struct pm_db *db, int *v, struct pm_err *e)
 	return PM_OK;
 }
 
+/* A WAL store is read through its -shm file, which pm leaves in place
+ * (persistent WAL): a caller who may not make files beside the store
+ * cannot make it again once a tool that removes it on close (the sqlite3
+ * shell) has run, until someone who may opens the store. */
+static int read_failed(struct pm_db *db, struct pm_err *e)
+{
+	char shm[4200];
+
+	snprintf(shm, sizeof shm, "%s-shm", db->path);
+	if (access(shm, F_OK) != 0 && errno == ENOENT)
+		return pm_err_set(e, PM_ENOPERM,
+			_("cannot open '%s' without its -shm file, which you may not make: the store's owner makes it by running any pm command, such as 'pm check'"),
+			db->path);
+	return e->code;
+}
+
+/* -wal and -shm as a writer other than root makes them get that writer's
+ * group; they must have the store's, or the staff group cannot use them.
+ * Changed by name, never through a descriptor: closing any descriptor of
+ * a file drops every POSIX lock the process holds on it, SQLite's on the
+ * -shm included, and another process would then reset the index under
+ * this one's feet. Nor through a link. */
+static void match_store(struct pm_db *db, const char *suffix)
+{
+	mode_t mode = db->file.st_mode & 0660;
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s%s", db->path, suffix);
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		return;
+	if (st.st_gid != db->file.st_gid && lchown(path, (uid_t)-1, db->file.st_gid) != 0)
+		mode &= 0600;
+	if ((st.st_mode & 07777) != mode)
+		fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW);
+}
+
 static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
-	int v;
+	int v, persist = 1;
 
 	sqlite3_busy_timeout(db->h, BUSY_MS);
-	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e) || not_newer(db, &v, e))
+	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e))
 		return e->code;
-	if (flags & PM_DB_READONLY)
+	if (not_newer(db, &v, e))
+		return e->code == PM_ECONFIG ? e->code : read_failed(db, e);
+	if (flags & PM_DB_READONLY) {
+		if (v < (int)pm_schema_count)
+			return pm_err_set(e, PM_ECONFIG,
+				_("'%s' is at schema %d and this pm needs %d: a user who may write it must open it once"),
+				db->path, v, (int)pm_schema_count);
 		return PM_OK;
+	}
 	/* WAL lets readers (reports, the web) run beside a writer (an ingest);
 	 * it is a property of the file, set once when the store is made.
-	 * NORMAL sync is durable at every checkpoint and safe in WAL. */
+	 * NORMAL sync is durable at every checkpoint and safe in WAL. The
+	 * WAL and its index stay when the last writer closes, truncated,
+	 * so readers who may not write the directory can still open it. */
+	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if ((v == 0 && pm_db_exec(db, "PRAGMA journal_mode = WAL", e)) ||
 	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e))
 		return e->code;
+	match_store(db, "-wal");
+	match_store(db, "-shm");
 	return migrate(db, v, e);
 }
 
-int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e)
+/* Whether path can be opened at all, and for writing: a store the caller
+ * may only read is opened read-only. */
+static int reachable(const char *path, int *flags, struct pm_err *e)
 {
-	struct pm_db *db;
-	struct stat sb;
-	int oflags;
+	if (access(path, R_OK) != 0) {
+		if (errno == ENOENT)
+			return pm_err_set(e, PM_ENOINPUT, _("no store at '%s': run 'pm init' or give --db"), path);
+		if (errno == EACCES)
+			return pm_err_set(e, PM_ENOPERM,
+				_("cannot read '%s': permission denied (the store's owner may give a group access: see 'man 7 pm')"),
+				path);
+		return pm_err_set(e, PM_ENOINPUT, _("cannot open '%s': %s"), path, strerror(errno));
+	}
+	if (access(path, W_OK) != 0)
+		*flags |= PM_DB_READONLY;
+	return PM_OK;
+}
+
+static int open_handle(const char *path, int flags, struct pm_db **out, struct pm_err *e)
+{
+	struct pm_db *db = calloc(1, sizeof *db);
+	int oflags = flags & PM_DB_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 
 	*out = NULL;
-	if (flags & PM_DB_CREATE) {
-		if (stat(path, &sb) == 0)
-			return pm_err_set(e, PM_ECANTCREAT,
-				_("'%s' already exists: refusing to overwrite a store"), path);
-		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	} else {
-		if (stat(path, &sb) != 0)
-			return pm_err_set(e, PM_ENOINPUT,
-				_("no store at '%s': run 'pm init' or give --db"), path);
-		oflags = flags & PM_DB_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	}
-	db = calloc(1, sizeof *db);
 	if (!db || !(db->path = strdup(path))) {
 		free(db);
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	}
 	snprintf(db->actor, sizeof db->actor, "%s", "system");
-	if (sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    stat(path, &db->file) != 0) {
 		pm_err_set(e, flags & PM_DB_CREATE ? PM_ECANTCREAT : PM_ENOINPUT,
 			_("cannot open '%s': %s"), path, sqlite3_errmsg(db->h));
 		pm_db_close(db);
@@ -165,6 +226,72 @@ int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e
 	}
 	*out = db;
 	return PM_OK;
+}
+
+int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e)
+{
+	*out = NULL;
+	if (flags & PM_DB_CREATE)
+		return pm_db_create(path, &pm_file_private, out, e);
+	if (reachable(path, &flags, e))
+		return e->code;
+	return open_handle(path, flags, out, e);
+}
+
+/* The store's file and those SQLite keeps beside it. */
+static void remove_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char name[4200];
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+		unlink(name);
+	}
+}
+
+/* The file is made here, with its mode and group, before SQLite opens it
+ * (an empty file is an empty database): SQLite would make it 0644 less
+ * the umask, and gives the -wal and -shm files the store's mode. */
+int pm_db_create(const char *path, const struct pm_file_mode *m, struct pm_db **out,
+		 struct pm_err *e)
+{
+	struct stat st;
+	int fd, rc;
+
+	*out = NULL;
+	if (pm_file_open(path, PM_FILE_EXCL, m, &fd, e)) {
+		if (errno == EEXIST)
+			pm_err_set(e, PM_ECANTCREAT, _("'%s' already exists: refusing to overwrite a store"), path);
+		return e->code;
+	}
+	/* pm_file_open would rather drop a group it cannot give than hand
+	 * the store to the wrong one; a store is refused instead. */
+	if (m->gid != (gid_t)-1 && (fstat(fd, &st) != 0 || st.st_gid != m->gid)) {
+		struct group *g = getgrgid(m->gid);
+
+		close(fd);
+		unlink(path);
+		return pm_err_set(e, PM_ENOPERM, _("cannot give '%s' to group '%s': you are not in it"), path,
+				  g ? g->gr_name : "?");
+	}
+	close(fd);
+	if ((rc = open_handle(path, PM_DB_CREATE, out, e)))
+		remove_files(path);
+	return rc;
+}
+
+void pm_db_discard(struct pm_db *db)
+{
+	char *path;
+
+	if (!db)
+		return;
+	path = db->path;
+	db->path = NULL;
+	pm_db_close(db);
+	remove_files(path);
+	free(path);
 }
 
 void pm_db_close(struct pm_db *db)
@@ -229,6 +356,11 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 	struct timespec pause = {0, 20 * 1000 * 1000};
 	int rc;
 
+	if (sqlite3_db_readonly(db->h, "main") == 1)
+		return pm_err_set(e, PM_ENOPERM,
+			_("'%s' is read-only to you: ask its owner for write access (pm init --group, man 7 pm)"),
+			db->path);
+
 	for (int waited = 0;; waited += 20) {
 		rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc != SQLITE_BUSY || waited >= BUSY_MS)
@@ -289,6 +421,31 @@ const char *pm_db_actor(const struct pm_db *db)
 	return db->actor;
 }
 
+void pm_db_set_caller(struct pm_db *db, const char *login)
+{
+	snprintf(db->caller, sizeof db->caller, "%s", login);
+}
+
+const char *pm_db_caller(const struct pm_db *db)
+{
+	return db->caller[0] ? db->caller : db->actor;
+}
+
+uid_t pm_db_owner(const struct pm_db *db)
+{
+	return db->file.st_uid;
+}
+
+struct pm_file_mode pm_db_file_mode(const struct pm_db *db)
+{
+	return (struct pm_file_mode){db->file.st_mode & 0660, db->file.st_gid};
+}
+
+struct pm_db_key *pm_db_key_slot(struct pm_db *db)
+{
+	return &db->key;
+}
+
 const char *pm_db_tz(struct pm_db *db)
 {
 	static const char sql[] =
@@ -335,35 +492,34 @@ static int copy_db(sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *pat
 	return PM_OK;
 }
 
-static int copy_to_file(sqlite3 *from, const char *path, struct pm_err *e)
+/* A copy of from at path, with the store's mode, whole or not at all. */
+static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
+	struct pm_file_mode m = pm_db_file_mode(db);
+	struct pm_file_tmp t;
 	sqlite3 *to = NULL;
 	int rc;
 
-	if (!tmp)
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-	unlink(tmp);
-	if (sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), tmp, sqlite3_errmsg(to));
+	if (pm_file_tmp_open(path, &m, &t, e))
+		return e->code;
+	close(t.fd);
+	t.fd = -1;
+	if (sqlite3_open_v2(t.part, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), t.part, sqlite3_errmsg(to));
 	else
-		rc = copy_db(from, to, e, path);
+		rc = copy_db(db->h, to, e, path);
 	if (rc == PM_OK && sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), tmp, sqlite3_errmsg(to));
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), t.part, sqlite3_errmsg(to));
 	sqlite3_close(to);
-	if (rc == PM_OK && rename(tmp, path) != 0)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot rename '%s' to '%s': %s"), tmp, path, strerror(errno));
-	if (rc != PM_OK)
-		unlink(tmp);
-	free(tmp);
+	if (rc == PM_OK)
+		return pm_file_tmp_commit(&t, e);
+	pm_file_tmp_abort(&t);
 	return rc;
 }
 
 int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e)
 {
-	return copy_to_file(db->h, path, e);
+	return copy_to_file(db, path, e);
 }
 
 static int check_copy(const char *path, sqlite3 **h, struct pm_err *e)
@@ -407,7 +563,7 @@ int pm_db_restore(const char *store_path, const char *backup_path, char **aside,
 		goto out;
 	}
 	snprintf(*aside, n, "%s.before-restore-%lld", store_path, pm_now());
-	if ((rc = copy_to_file(db->h, *aside, e)))
+	if ((rc = copy_to_file(db, *aside, e)))
 		goto out;
 	rc = copy_db(src, db->h, e, store_path);
 out:

@@ -1,13 +1,16 @@
 /* export: the period's bill lines for finance, as CSV or as an xlsx
  * workbook (libxlsxwriter). Sums are integer fen from SQLite; a double
  * appears only as the value handed to a cell. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
 
+#include "pm/db.h"
 #include "pm/export.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "bill-internal.h"
@@ -155,7 +158,10 @@ static int xlsx_summary(struct pm_db *db, const char *period, struct book *b, st
 		worksheet_write_number(b->sum, row, 3, (double)sqlite3_column_int64(st, 3), NULL);
 		worksheet_write_number(b->sum, row, 4, cell_yuan(sqlite3_column_int64(st, 4)), b->yuan);
 		lines += sqlite3_column_int64(st, 3);
-		total += sqlite3_column_int64(st, 4);
+		if (pm_money_add(&total, sqlite3_column_int64(st, 4), e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -189,32 +195,57 @@ static int xlsx_fill(struct pm_db *db, const char *period, struct book *b, struc
 	return xlsx_summary(db, period, b, e);
 }
 
+/* libxlsxwriter opens the file by name; made empty first, it keeps the
+ * mode and group given here. */
 int pm_export_xlsx(struct pm_db *db, const char *period, const char *path, long *rows,
 		   struct pm_err *e)
 {
+	struct pm_file_mode m = pm_db_file_mode(db);
 	struct book b = {0};
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
+	struct pm_file_tmp t;
 	lxw_error err;
 	int rc;
 
 	*rows = 0;
-	if (!tmp)
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	snprintf(tmp, n, "%s.part", path);
-	if (!(b.wb = workbook_new(tmp))) {
-		free(tmp);
+	if (pm_file_tmp_open(path, &m, &t, e))
+		return e->code;
+	if (!(b.wb = workbook_new(t.part))) {
+		pm_file_tmp_abort(&t);
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s'"), path);
 	}
 	rc = xlsx_fill(db, period, &b, e);
 	err = workbook_close(b.wb);
 	if (rc == PM_OK && err != LXW_NO_ERROR)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, lxw_strerror(err));
-	if (rc == PM_OK && rename(tmp, path) != 0)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s'"), path);
-	if (rc)
-		unlink(tmp);
-	free(tmp);
+	if (rc == PM_OK)
+		rc = pm_file_tmp_commit(&t, e);
+	else
+		pm_file_tmp_abort(&t);
 	*rows = b.rows;
+	return rc;
+}
+
+int pm_export_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
+		       struct pm_err *e)
+{
+	struct pm_file_mode m = pm_db_file_mode(db);
+	struct pm_file_tmp t;
+	FILE *f;
+	int rc;
+
+	*rows = 0;
+	if (pm_file_tmp_open(path, &m, &t, e))
+		return e->code;
+	if (!(f = fdopen(t.fd, "w"))) {
+		pm_file_tmp_abort(&t);
+		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+	}
+	t.fd = -1;
+	rc = pm_export_csv(db, period, f, bom, rows, e);
+	if (fclose(f) != 0 && rc == PM_OK)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	if (rc == PM_OK)
+		return pm_file_tmp_commit(&t, e);
+	pm_file_tmp_abort(&t);
 	return rc;
 }

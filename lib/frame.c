@@ -71,6 +71,9 @@ static const struct cjt_unit cjt_units[] = {
  * heat, power, flow rate, total flow (5 each), two temperatures and the
  * hours worked (3 each), time 7 and status 2. */
 #define CJT_DI_READ 0x901F
+/* The same identifier low byte first: the standard lays it out 90 1F,
+ * but many meters send it 1F 90. */
+#define CJT_DI_READ_SWAPPED 0x1F90
 #define CJT_LEN_FLOW 22
 #define CJT_LEN_HEAT 46
 #define CJT_AT_FLOW 3
@@ -465,10 +468,12 @@ static int cjt_reading(struct pm_frame *f, const uint8_t *d, size_t n,
 				  _("read response carries %zu data bytes: expected a 2-byte data identifier and its data"),
 				  n);
 	f->di = (uint32_t)d[0] << 8 | d[1];
+	if (f->di == CJT_DI_READ_SWAPPED)
+		f->di = CJT_DI_READ;
 	if (f->di != CJT_DI_READ)
 		return pm_err_set(e, PM_EDATA,
-				  _("unsupported data identifier 0x%04X: expected 0x901F"),
-				  (unsigned)f->di);
+				  _("unsupported data identifier %02X %02X: expected 90 1F (or 1F 90)"),
+				  d[0], d[1]);
 	if (n != want)
 		return pm_err_set(e, PM_EDATA,
 				  _("data identifier 0x901F needs %zu data bytes from meter type 0x%02X, got %zu"),

@@ -5,6 +5,7 @@
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/ledger.h"
+#include "pm/money.h"
 
 void pm_posting_set(struct pm_posting *p, const char *prefix, const char *name, int64_t amount)
 {
@@ -59,7 +60,8 @@ int pm_ledger_post(struct pm_db *db, const char *kind, const char *ref, const ch
 	int64_t sum = 0, amount;
 
 	for (size_t i = 0; i < n; i++)
-		sum += p[i].amount;
+		if (pm_money_add(&sum, p[i].amount, e))
+			return e->code;
 	if (sum != 0)
 		return pm_err_set(e, PM_ESOFTWARE, _("journal entry '%s' for '%s' is off by %lld fen"), kind, ref,
 				  (long long)sum);
@@ -74,8 +76,8 @@ int pm_ledger_post(struct pm_db *db, const char *kind, const char *ref, const ch
 			continue;
 		amount = p[i].amount;
 		for (j = i + 1; j < n; j++)
-			if (strcmp(p[j].account, p[i].account) == 0)
-				amount += p[j].amount;
+			if (strcmp(p[j].account, p[i].account) == 0 && pm_money_add(&amount, p[j].amount, e))
+				return e->code;
 		if (amount && insert_posting(db, *id, p[i].account, amount, e))
 			return e->code;
 	}

@@ -218,6 +218,10 @@ static int meter_read(struct pm_db *db, json_t *rec, struct meter_in *m, struct 
 		snprintf(m->uom, sizeof m->uom, "%s", uom);
 	if (m->digits < 3 || m->digits > 12)
 		return pm_err_set(e, PM_EDATA, _("field \"digits\": must be from 3 to 12"));
+	if (pm_meter_range((int)m->digits) > PM_METER_TURN_MAX / m->multiplier)
+		return pm_err_set(e, PM_EDATA,
+			_("fields \"digits\" and \"multiplier\": a register of %d digits times multiplier %lld could overflow usage: 10^digits × multiplier may be at most 10^12"),
+			(int)m->digits, (long long)m->multiplier);
 	if (m->initial < 0 || m->initial >= pm_meter_range((int)m->digits))
 		return pm_err_set(e, PM_EDATA, _("field \"initial\": must be from 0 to below the register's top"));
 	return serves_ids(db, m, e);
@@ -391,9 +395,9 @@ int pm_meter_each(struct pm_db *db, const char *kind, int all, int (*fn)(void *c
 }
 
 int pm_meter_by_address(struct pm_db *db, const char *address, char *code, size_t size,
-			struct pm_err *e)
+			int *regs, struct pm_err *e)
 {
-	static const char sql[] = "SELECT code FROM meter WHERE address = ?";
+	static const char sql[] = "SELECT code, registers FROM meter WHERE address = ?";
 	sqlite3_stmt *st;
 	int rc = pm_db_row(db, sql, address, &st, _("cannot read meters"), e);
 
@@ -402,6 +406,8 @@ int pm_meter_by_address(struct pm_db *db, const char *address, char *code, size_
 	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no meter has address %s"), address);
 	snprintf(code, size, "%s", TEXT(st, 0));
+	if (regs)
+		*regs = pm_meter_regs_mask(TEXT(st, 1));
 	sqlite3_reset(st);
 	return PM_OK;
 }

@@ -302,6 +302,18 @@ int64_t pm_money_round_to(int64_t fen, int64_t step, enum pm_round mode)
 	return (int64_t)r;
 }
 
+int pm_money_add(int64_t *sum, int64_t x, struct pm_err *e)
+{
+	char lim[PM_MONEY_BUF];
+	int64_t r;
+
+	if (__builtin_add_overflow(*sum, x, &r) || r > PM_MONEY_MAX || r < -PM_MONEY_MAX)
+		return pm_err_set(e, PM_EDATA, _("a sum of money beyond the limit of %s"),
+				  pm_money_display(PM_MONEY_MAX, lim));
+	*sum = r;
+	return PM_OK;
+}
+
 int pm_money_mul(int64_t price, int price_places, int64_t qty, int qty_places,
 		 enum pm_round mode, int64_t *fen, struct pm_err *e)
 {

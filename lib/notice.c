@@ -1,11 +1,15 @@
 /* notice: payment notices (缴费通知单) as print-ready HTML, and amounts
  * in Chinese capital numerals. Everything read from the store or the
  * configuration passes through pm_html_text() on its way out. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pm/bill.h"
+#include "pm/community.h"
 #include "pm/config.h"
+#include "pm/db.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/notice.h"
@@ -237,14 +241,16 @@ static int unit_facts(struct pm_db *db, const char *unit, struct facts *x, struc
 	static const char sql[] =
 		"SELECT u.area_centi, coalesce(group_concat(p.name, '、'), '') FROM unit u"
 		" LEFT JOIN (SELECT o.unit_id, p.name FROM occupancy o JOIN person p ON p.id = o.person_id"
-		" WHERE o.role = 'owner' AND o.until IS NULL ORDER BY o.since, p.id) p ON p.unit_id = u.id"
-		" WHERE u.code = ? GROUP BY u.id";
+		" WHERE o.role = 'owner' AND " PM_OCCUPANCY_CURRENT("o", "?2") " ORDER BY o.since, p.id) p"
+		" ON p.unit_id = u.id WHERE u.code = ?1 GROUP BY u.id";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char day[PM_TIME_BUF];
 	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pm_decimal_fmt(sqlite3_column_int64(st, 0), 2, x->area);
 		snprintf(x->owners, sizeof x->owners, "%s", TEXT(st, 1));
@@ -399,4 +405,23 @@ int pm_notice_each(struct pm_db *db, const char *period, int (*fn)(void *ctx, co
 		}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+}
+
+int pm_notice_files(struct pm_db *db, const char *const *bills, size_t n, const char *dir,
+		    struct pm_err *e)
+{
+	struct pm_file_mode m = pm_db_file_mode(db);
+	char path[4096];
+	FILE *f;
+	int rc = PM_OK;
+
+	for (size_t i = 0; i < n && rc == PM_OK; i++) {
+		snprintf(path, sizeof path, "%s/%s.html", dir, bills[i]);
+		if (pm_file_fopen(path, PM_FILE_TRUNC, &m, &f, e))
+			return e->code;
+		rc = pm_notice_html(db, &bills[i], 1, f, e);
+		if (fclose(f) && rc == PM_OK)
+			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	}
+	return rc;
 }

@@ -16,6 +16,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/notify.h"
+#include "pm/secret.h"
 #include "pm/template.h"
 #include "pm/timeutil.h"
 
@@ -31,7 +32,8 @@ static int check_http_url(const json_t *v, struct pm_err *e)
 {
 	const char *s = json_string_value(v);
 
-	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8) && strncmp(s, "env:", 4))
+	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8) && strncmp(s, "env:", 4) &&
+	    strncmp(s, "file:", 5))
 		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an http:// or https:// URL"), s);
 	return PM_OK;
 }
@@ -40,7 +42,8 @@ static int check_smtp_url(const json_t *v, struct pm_err *e)
 {
 	const char *s = json_string_value(v);
 
-	if (strncmp(s, "smtp://", 7) && strncmp(s, "smtps://", 8) && strncmp(s, "env:", 4))
+	if (strncmp(s, "smtp://", 7) && strncmp(s, "smtps://", 8) && strncmp(s, "env:", 4) &&
+	    strncmp(s, "file:", 5))
 		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an smtp:// or smtps:// URL"), s);
 	return PM_OK;
 }
@@ -51,31 +54,35 @@ static int check_src(const json_t *v, struct pm_err *e)
 }
 
 #define HTTP_URL PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_http_url), .required = true)
+/* A group robot's URL carries its access token: whoever has it may post. */
+#define ROBOT_URL PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_http_url, .secret = true), \
+			 .required = true)
+#define SECRET(k) PM_KEY(k, PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))
 #define TIMEOUT PM_KEY("timeout", PM_NODE(PM_SCHEMA_DURATION, .min = "1s", .max = "5m"), .def = "10s")
 #define RATE PM_KEY("rate", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "100000"), .def = "0")
 
 const struct pm_schema pm_channels_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("webhook", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
-		PM_KEY("secret", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+		SECRET("secret"),
 		PM_KEY("header", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "X-PM-Signature"),
 		TIMEOUT, RATE))),
-	PM_KEY("wecom", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
+	PM_KEY("wecom", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(ROBOT_URL,
 		PM_KEY("format", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("text", "markdown")),
 		       .def = "text"),
 		TIMEOUT, RATE))),
-	PM_KEY("dingtalk", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
-		PM_KEY("secret", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+	PM_KEY("dingtalk", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(ROBOT_URL,
+		SECRET("secret"),
 		TIMEOUT, RATE))),
 	PM_KEY("email", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_smtp_url), .required = true),
 		PM_KEY("from", PM_NODE(PM_SCHEMA_STRING, .min = "3"), .required = true),
 		PM_KEY("user", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-		PM_KEY("password", PM_NODE(PM_SCHEMA_STRING)),
+		SECRET("password"),
 		PM_KEY("starttls", PM_NODE(PM_SCHEMA_BOOL), .def = "true"),
 		TIMEOUT, RATE))),
 	PM_KEY("sms", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
-		PM_KEY("auth", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+		SECRET("auth"),
 		PM_KEY("content_type", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "application/json"),
 		PM_KEY("body", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src),
 		       .def = "{\"to\":\"{{to}}\",\"text\":\"{{text}}\"}"),
@@ -112,6 +119,7 @@ struct pm_notify {
 	struct pm_db *db;
 	struct pm_config *cfg;
 	json_t *channels, *notify, *own; /* own: the defaults when the config has none */
+	json_t *secrets;                  /* references read, by reference */
 	const char *tz, *community;
 	char *role;                       /* told when a record names no one */
 	struct pm_tmpl *tmpl;             /* the last one used */
@@ -143,6 +151,7 @@ int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	n->db = db;
 	n->tz = pm_db_tz(db);
+	n->secrets = json_object();
 	if ((rc = pm_config_current(db, pm_date_of(pm_now(), n->tz), &n->cfg, e))) {
 		free(n);
 		return rc;
@@ -167,6 +176,7 @@ void pm_notify_close(struct pm_notify *n)
 		return;
 	pm_config_free(n->cfg);
 	json_decref(n->own);
+	json_decref(n->secrets);
 	pm_tmpl_free(n->tmpl);
 	free(n->role);
 	free(n);
@@ -203,20 +213,30 @@ int pm_notify_rate(struct pm_notify *n, enum pm_channel ch)
 	return (int)json_integer_value(json_object_get(channel_cfg(n, ch), "rate"));
 }
 
-/* A config value, with "env:NAME" read from the environment so secrets
- * stay out of the YAML file. NULL (and PM_ECONFIG) when NAME is unset. */
-static const char *secret(enum pm_channel ch, json_t *cfg, const char *key, struct pm_err *e)
+/* A config value, with a reference (env:NAME, file:PATH) read through
+ * pm_secret_get, once per handle, so secrets stay out of the YAML file.
+ * A value written as itself (in a version applied before secrets had to
+ * be references) is taken as it is. NULL with e set when it cannot be
+ * read. */
+static const char *secret(struct pm_notify *n, enum pm_channel ch, json_t *cfg, const char *key,
+			  struct pm_err *e)
 {
-	const char *v = json_string_value(json_object_get(cfg, key)), *env;
+	const char *v = json_string_value(json_object_get(cfg, key));
+	char what[64], *got;
+	json_t *have;
 
-	if (!v || strncmp(v, "env:", 4) != 0)
+	if (!v || pm_secret_ref_check(v, NULL) != PM_OK)
 		return v;
-	if (!(env = getenv(v + 4)) || !*env) {
-		pm_err_set(e, PM_ECONFIG, _("channel '%s': %s: environment variable '%s' is not set"),
-			   channel_names[ch], key, v + 4);
+	if ((have = json_object_get(n->secrets, v)))
+		return json_string_value(have);
+	snprintf(what, sizeof what, _("channel '%s': %s"), channel_names[ch], key);
+	if (pm_secret_get(n->db, v, what, &got, e))
 		return NULL;
-	}
-	return env;
+	if (json_object_set_new(n->secrets, v, json_string(got)) != 0)
+		pm_err_set(e, PM_ECONFIG, _("%s: not UTF-8 text"), what);
+	sodium_memzero(got, strlen(got));
+	free(got);
+	return json_string_value(json_object_get(n->secrets, v));
 }
 
 /* ---- quiet hours ---- */
@@ -999,9 +1019,9 @@ static int take_json(struct pm_notify_msg *m, json_t *o, struct pm_err *e)
 	return set_header(m, 0, "Content-Type: %s%s", "application/json", NULL, e);
 }
 
-static int req_webhook(struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
+static int req_webhook(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
-	const char *key = secret(PM_CH_WEBHOOK, cfg, "secret", e);
+	const char *key = secret(n, PM_CH_WEBHOOK, cfg, "secret", e);
 	char mac[65], id[24];
 	int rc;
 
@@ -1082,7 +1102,7 @@ static void json_field(json_t *o, const char *k, const char *v)
 
 static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
-	const char *auth = secret(PM_CH_SMS, cfg, "auth", e), *ctype;
+	const char *auth = secret(n, PM_CH_SMS, cfg, "auth", e), *ctype;
 	json_t *f = json_object();
 	int rc, json = 0;
 
@@ -1119,14 +1139,14 @@ static char *envelope(const char *from)
 	return lt && gt ? strndup(lt + 1, (size_t)(gt - lt - 1)) : strdup(from);
 }
 
-static int req_email(struct pm_notify_msg *m, json_t *cfg, int64_t now, struct pm_err *e)
+static int req_email(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, int64_t now, struct pm_err *e)
 {
 	const char *from = json_string_value(json_object_get(cfg, "from"));
-	const char *user = secret(PM_CH_EMAIL, cfg, "user", e), *pw;
+	const char *user = secret(n, PM_CH_EMAIL, cfg, "user", e), *pw;
 
 	if (!user && json_object_get(cfg, "user"))
 		return e->code;
-	pw = secret(PM_CH_EMAIL, cfg, "password", e);
+	pw = secret(n, PM_CH_EMAIL, cfg, "password", e);
 	if (!pw && json_object_get(cfg, "password"))
 		return e->code;
 	if (!(m->payload = pm_mime_message(from, m->address, m->subject, m->body, m->html, m->id, now)) ||
@@ -1153,14 +1173,14 @@ int pm_notify_request(struct pm_notify *n, struct pm_notify_msg *m, int64_t now,
 	if (!cfg)
 		return pm_err_set(e, PM_ECONFIG, _("channel '%s' is not configured (see channels in pm.yaml(5))"),
 				  channel_names[m->channel]);
-	if (!(url = secret(m->channel, cfg, "url", e)))
+	if (!(url = secret(n, m->channel, cfg, "url", e)))
 		return e->code;
 	if (m->channel == PM_CH_DINGTALK)
-		rc = dingtalk_url(m, url, secret(m->channel, cfg, "secret", e), now, e);
+		rc = dingtalk_url(m, url, secret(n, m->channel, cfg, "secret", e), now, e);
 	else
 		rc = !(m->url = strdup(url)) ? pm_err_set(e, PM_EFAIL, _("out of memory")) : PM_OK;
 	if (rc == PM_OK && m->channel == PM_CH_DINGTALK && json_object_get(cfg, "secret") &&
-	    !secret(m->channel, cfg, "secret", e))
+	    !secret(n, m->channel, cfg, "secret", e))
 		rc = e->code;
 	if (rc)
 		return rc;
@@ -1168,12 +1188,12 @@ int pm_notify_request(struct pm_notify *n, struct pm_notify_msg *m, int64_t now,
 	m->req.headers = m->headers;
 	m->req.timeout_ms = json_integer_value(json_object_get(cfg, "timeout")) * 1000;
 	switch (m->channel) {
-	case PM_CH_WEBHOOK: rc = req_webhook(m, cfg, e); break;
+	case PM_CH_WEBHOOK: rc = req_webhook(n, m, cfg, e); break;
 	case PM_CH_WECOM:
 		rc = req_robot(m, strcmp(json_string_value(json_object_get(cfg, "format")), "markdown") == 0, e);
 		break;
 	case PM_CH_DINGTALK: rc = req_robot(m, 0, e); break;
-	case PM_CH_EMAIL: rc = req_email(m, cfg, now, e); break;
+	case PM_CH_EMAIL: rc = req_email(n, m, cfg, now, e); break;
 	case PM_CH_SMS: rc = req_sms(n, m, cfg, e); break;
 	default: rc = pm_err_set(e, PM_ESOFTWARE, _("channel '%s' sends no requests"), channel_names[m->channel]);
 	}
@@ -1381,7 +1401,7 @@ fail:
 /* ---- preferences ---- */
 
 static const char *const categories[] = {"bill", "payment", "meter", "repair", "visitor", "gate",
-					 "announcement", NULL};
+					 "announcement", "audit", NULL};
 
 static int check_list(const char *list, const char *what, int (*ok)(const char *), struct pm_err *e)
 {

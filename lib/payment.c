@@ -1,6 +1,7 @@
 /* payment: the ledger side of bills: issue, payments and their
  * allocation, prepaid balances, notes, voids, refunds, late fees and
  * statements. Every change posts a journal entry that balances. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +12,17 @@
 #include "pm/ledger.h"
 #include "pm/money.h"
 #include "bill-internal.h"
+#include "config-internal.h"
 
 const char *const pm_pay_names[] = {"recorded", "duplicate", NULL};
+
+/* `payments` (pm.yaml(5)): the channels money comes through, by name.
+ * A store whose config has none keeps the usual ones. */
+const struct pm_schema pm_payments_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_STRING, .min = "1",
+				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]")),
+};
 
 /* ---- allocation: a plan first, then the journal, then the rows ---- */
 
@@ -38,8 +48,9 @@ static int plan_add(struct plan *p, int64_t bill, int seq, int64_t amount, struc
 		p->a = a;
 		p->cap = cap;
 	}
+	if (pm_money_add(&p->total, amount, e))
+		return e->code;
 	p->a[p->n++] = (struct alloc){bill, seq, amount};
-	p->total += amount;
 	return PM_OK;
 }
 
@@ -247,9 +258,9 @@ static int issue_one(struct pm_db *db, const char *code, const char *due, json_t
 	if (pm_bill_step_done(db, st, _("cannot issue bills"), e) || issue_postings(db, &b, &journal, e) ||
 	    settle(db, b.id, e) || apply_prepaid(db, &b, order, &used, e))
 		return e->code;
+	if (pm_money_add(&is->total, b.total, e) || pm_money_add(&is->prepaid, used, e))
+		return e->code;
 	is->issued++;
-	is->total += b.total;
-	is->prepaid += used;
 	return PM_OK;
 }
 
@@ -332,6 +343,23 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 
 /* ---- payments ---- */
 
+int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e)
+{
+	const char *s, *end;
+
+	if (pm_json_str(rec, "ref", PM_REQUIRED, &s, e))
+		return e->code;
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	if (json_object_set_new(rec, "ref", json_stringn(s, (size_t)(end - s))))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	*ref = json_string_value(json_object_get(rec, "ref"));
+	return PM_OK;
+}
+
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 {
 	memset(p, 0, sizeof *p);
@@ -339,7 +367,7 @@ int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 	if (pm_json_str(rec, "unit", PM_REQUIRED, &p->unit, e) ||
 	    pm_json_money(rec, "amount", PM_REQUIRED, &p->amount, e) ||
 	    pm_json_str(rec, "channel", PM_REQUIRED, &p->channel, e) ||
-	    pm_json_str(rec, "ref", PM_REQUIRED, &p->ref, e) ||
+	    pm_pay_ref(rec, &p->ref, e) ||
 	    pm_json_str(rec, "bill", PM_OPTIONAL, &p->bill, e) ||
 	    pm_json_time(rec, "at", PM_OPTIONAL, &p->at, e))
 		return e->code;
@@ -348,6 +376,34 @@ int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 	if (!*p->channel || strchr(p->channel, ':') || !*p->ref)
 		return pm_err_set(e, PM_EDATA, _("field \"channel\" or \"ref\": empty, or a channel with ':'"));
 	return PM_OK;
+}
+
+static int channel_known(struct pm_config *cfg, const char *channel, struct pm_err *e)
+{
+	json_t *list = json_object_get(pm_config_section(cfg, "payments"), "channels"), *c;
+	char hint[96], names[512] = "";
+	size_t i, n = 0;
+
+	json_array_foreach(list, i, c) {
+		if (strcmp(json_string_value(c), channel) == 0)
+			return PM_OK;
+		if (n < sizeof names)
+			n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", json_string_value(c));
+	}
+	return pm_err_set(e, PM_EDATA, _("unknown channel \"%s\"%s: payments.channels has %s"), channel,
+			  pm_config_suggest(channel, list, hint, sizeof hint), names);
+}
+
+int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
+{
+	struct pm_config *cfg;
+	int rc;
+
+	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, e))
+		return e->code;
+	rc = channel_known(cfg, channel, e);
+	pm_config_free(cfg);
+	return rc;
 }
 
 /* 1 with *id when (channel, ref) is recorded: the same payment again, or
@@ -518,7 +574,11 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 		json_object_del(*out, "prepaid_fen");
 		return PM_OK;
 	}
-	if (unit_id(db, p->unit, &unit, e) || !(billing = billing_today(db, &cfg, e))) {
+	if (!(billing = billing_today(db, &cfg, e)))
+		return e->code;
+	if (channel_known(cfg, p->channel, e) || pm_bill_bound(billing, p->amount, _("field \"amount\":"), e) ||
+	    unit_id(db, p->unit, &unit, e)) {
+		json_decref(billing);
 		pm_config_free(cfg);
 		return e->code;
 	}
@@ -602,8 +662,8 @@ int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct 
 	snprintf(ref, sizeof ref, "bill:%s", code);
 	if (rc == PM_OK && strcmp(b.status, "draft") && void_post(db, &b, ref, reason, e))
 		rc = e->code;
-	if (rc == PM_OK)
-		rc = pm_bill_release_repairs(db, b.id, e);
+	if (rc == PM_OK && (rc = pm_bill_release_repairs(db, b.id, e)) == PM_OK)
+		rc = pm_bill_release_estimates(db, b.id, e);
 	if (rc == PM_OK && !(st = pm_db_stmt(db, sql, e)))
 		rc = e->code;
 	if (rc == PM_OK) {
@@ -650,11 +710,37 @@ static int adjust_write(struct pm_db *db, const struct pm_bill_row *b, int64_t a
 	return settle(db, b->id, e);
 }
 
+int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
+			 struct pm_err *e)
+{
+	struct pm_config *cfg = NULL;
+	char buf[PM_MONEY_BUF];
+	json_t *billing;
+	int rc;
+
+	if (amount == 0)
+		return pm_err_set(e, PM_EUSAGE, _("an adjustment of 0 changes nothing"));
+	if (strcmp(b->status, "draft") == 0 || strcmp(b->status, "void") == 0)
+		return pm_err_set(e, PM_EFAIL, _("bill '%s' is %s: only issued bills take adjustments"), b->code,
+				  b->status);
+	if (!(billing = billing_today(db, &cfg, e)))
+		return e->code;
+	rc = pm_bill_bound(billing, amount, _("amount"), e);
+	json_decref(billing);
+	pm_config_free(cfg);
+	if (rc)
+		return rc;
+	if (-amount > b->total + b->late + b->adjust - b->paid)
+		return pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' owes: refund instead"),
+				  pm_money_fmt(-amount, buf), b->code);
+	return adjust_write(db, b, amount, reason, e);
+}
+
 int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const char *reason, json_t **out,
 		   struct pm_err *e)
 {
 	struct pm_bill_row b;
-	char object[128], buf[PM_MONEY_BUF];
+	char object[128];
 	int rc;
 
 	*out = NULL;
@@ -662,15 +748,7 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 		return e->code;
 	if ((rc = pm_bill_row(db, code, &b, e)))
 		return finish(db, rc, NULL, NULL, NULL, e);
-	if (amount == 0)
-		rc = pm_err_set(e, PM_EUSAGE, _("an adjustment of 0 changes nothing"));
-	else if (strcmp(b.status, "draft") == 0 || strcmp(b.status, "void") == 0)
-		rc = pm_err_set(e, PM_EFAIL, _("bill '%s' is %s: only issued bills take adjustments"), code, b.status);
-	else if (-amount > b.total + b.late + b.adjust - b.paid)
-		rc = pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' owes: refund instead"),
-				pm_money_fmt(-amount, buf), code);
-	if (rc == PM_OK)
-		rc = adjust_write(db, &b, amount, reason, e);
+	rc = pm_bill_adjust_apply(db, &b, amount, reason, e);
 	snprintf(object, sizeof object, "bill:%s", code);
 	*out = json_pack("{s:s, s:s, s:I, s:s}", "type", "adjustment", "bill", code, "amount_fen",
 			 (json_int_t)amount, "reason", reason);
@@ -768,7 +846,10 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t amount = sqlite3_column_int64(st, 4);
 		day = pm_date_of(sqlite3_column_int64(st, 0), tz);
-		balance += amount;
+		if (pm_money_add(&balance, amount, e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 		if (day < from || day > to)
 			continue;
 		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "type", "statement", "unit", unit,
@@ -812,8 +893,10 @@ static int principal(struct pm_db *db, int64_t bill, json_t *exempt, int64_t *ou
 		return e->code;
 	sqlite3_bind_int64(st, 1, bill);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (!listed(exempt, TEXT(st, 0)))
-			*out += sqlite3_column_int64(st, 1);
+		if (!listed(exempt, TEXT(st, 0)) && pm_money_add(out, sqlite3_column_int64(st, 1), e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
 }
@@ -860,8 +943,9 @@ static int late_write(struct late_ctx *lc, const struct pm_bill_row *b, int days
 	sqlite3_bind_int64(st, 3, b->id);
 	if (pm_bill_step_done(lc->db, st, _("cannot record late fees"), e) || settle(lc->db, b->id, e))
 		return e->code;
+	if (pm_money_add(&lc->r->total, amount, e))
+		return e->code;
 	lc->r->charged++;
-	lc->r->total += amount;
 	if (!lc->r->fn)
 		return PM_OK;
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I}", "type", "late_fee", "bill", b->code,
@@ -880,6 +964,7 @@ static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
 		"SELECT coalesce(max(days), 0), coalesce(sum(amount_fen), 0) FROM late_fee WHERE bill_id = ?";
 	json_t *lf = json_object_get(lc->cfg, "late_fee");
 	int64_t princ, charged = 0, amount, cap;
+	__int128 raw;
 	struct pm_bill_row b;
 	int32_t due;
 	int days, before = 0;
@@ -903,11 +988,13 @@ static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
 	if (principal(lc->db, b.id, json_object_get(lf, "exempt_items"), &princ, e))
 		return e->code;
 	cap = pm_div_round(princ * json_integer_value(json_object_get(lf, "cap_percent")), 100, PM_ROUND_DOWN);
-	amount = pm_div_round(princ * json_integer_value(json_object_get(lf, "daily_bp")) * (days - before), 10000,
-			      PM_ROUND_HALF_UP);
-	amount = amount < cap - charged ? amount : cap - charged;
-	if (amount <= 0)
+	/* Basis points of the principal a day, exact in 128 bits, rounded
+	 * half up: a principal near the ledger's limit must not wrap. */
+	raw = (__int128)princ * json_integer_value(json_object_get(lf, "daily_bp")) * (days - before);
+	if (raw <= 0 || cap - charged <= 0)
 		return PM_OK;
+	raw = (raw + 5000) / 10000;
+	amount = raw < cap - charged ? (int64_t)raw : cap - charged;
 	return late_write(lc, &b, days, princ, amount, e);
 }
 

@@ -200,7 +200,8 @@ int pm_ticket_timeline(struct pm_db *db, int64_t id, int (*fn)(void *ctx, json_t
 	" AND (?3 IS NULL OR t.category = ?3) AND (?4 IS NULL OR u.code = ?4)" \
 	" AND (?5 IS NULL OR t.assignee = ?5) AND t.submitted_at >= ?6" \
 	" AND (?7 = 0 OR t.reporter_id = ?7 OR t.unit_id IN" \
-	" (SELECT unit_id FROM occupancy WHERE person_id = ?7 AND until IS NULL)) ORDER BY t.id"
+	" (SELECT unit_id FROM occupancy o WHERE o.person_id = ?7 AND " PM_OCCUPANCY_CURRENT("o", "?8") "))" \
+	" ORDER BY t.id"
 
 static const char by_status[] = TICKET_COLS " WHERE t.status = ?1" FILTERS;
 static const char by_unit[] = TICKET_COLS " WHERE t.unit_id = (SELECT id FROM unit WHERE code = ?4)" FILTERS;
@@ -213,6 +214,7 @@ static sqlite3_stmt *list_stmt(struct pm_db *db, const struct pm_ticket_filter *
 	const char *sql = f->status ? by_status : f->unit ? by_unit : f->assignee ? by_assignee : by_nothing;
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	const char *text[] = {f->status, f->kind, f->category, f->unit, f->assignee};
+	char day[PM_TIME_BUF];
 
 	if (!st)
 		return NULL;
@@ -220,6 +222,7 @@ static sqlite3_stmt *list_stmt(struct pm_db *db, const struct pm_ticket_filter *
 		sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, f->since);
 	sqlite3_bind_int64(st, 7, person);
+	sqlite3_bind_text(st, 8, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	return st;
 }
 

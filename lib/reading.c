@@ -21,6 +21,7 @@ struct mtr {
 struct pm_ingest {
 	struct pm_db *db;
 	int replace;
+	int64_t latest;  /* now plus meters.future_tolerance: no reading after */
 	struct mtr *m;
 	size_t n, *slot, nslot; /* open addressing: slot holds index + 1 */
 };
@@ -84,6 +85,21 @@ static int index_meters(struct pm_ingest *in)
 	return PM_OK;
 }
 
+/* A reading far ahead of the clock would sit above every true one that
+ * follows and have them all rejected as decreases. */
+static int future_limit(struct pm_ingest *in, struct pm_err *e)
+{
+	int64_t now = pm_now();
+	struct pm_config *cfg;
+	json_t *meters;
+
+	if (pm_meter_config(in->db, pm_date_of(now, pm_db_tz(in->db)), &cfg, &meters, e))
+		return e->code;
+	in->latest = now + json_integer_value(json_object_get(meters, "future_tolerance"));
+	pm_config_free(cfg);
+	return PM_OK;
+}
+
 int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct pm_err *e)
 {
 	static const char sql[] =
@@ -109,6 +125,8 @@ int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct
 		rc = pm_db_fail(db, e, _("cannot read meters"));
 	if (rc == PM_EFAIL)
 		pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (rc == PM_OK)
+		rc = future_limit(in, e);
 	if (rc) {
 		pm_ingest_close(in);
 		return rc;
@@ -133,8 +151,18 @@ void pm_ingest_close(struct pm_ingest *in)
 struct rd {
 	const char *meter, *source, *note;
 	int64_t ts, value, regs[PM_METER_REGS + 1];
-	int has_regs;
+	int has_value, has_regs;
 };
+
+static int regs_fit(int64_t sum, int64_t total, struct pm_err *e)
+{
+	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
+
+	if (sum <= total)
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("registers sum to %s, more than the total %s"),
+			  pm_decimal_fmt(sum, 3, a), pm_decimal_fmt(total, 3, b));
+}
 
 static int read_registers(json_t *rec, const struct mtr *m, struct rd *r, struct pm_err *e)
 {
@@ -159,12 +187,7 @@ static int read_registers(json_t *rec, const struct mtr *m, struct rd *r, struct
 		r->has_regs |= 1 << reg;
 		sum += r->regs[reg];
 	}
-	if (sum > r->value) {
-		char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
-		return pm_err_set(e, PM_EDATA, _("registers sum to %s, more than the total %s"),
-				  pm_decimal_fmt(sum, 3, a), pm_decimal_fmt(r->value, 3, b));
-	}
-	return PM_OK;
+	return r->has_value ? regs_fit(sum, r->value, e) : PM_OK;
 }
 
 static int read_rd(struct pm_ingest *in, json_t *rec, struct rd *r, struct mtr **m,
@@ -173,14 +196,21 @@ static int read_rd(struct pm_ingest *in, json_t *rec, struct rd *r, struct mtr *
 	char t[PM_TIME_BUF], v[PM_MONEY_BUF];
 
 	memset(r, 0, sizeof *r);
+	/* Registers alone (a collector's frame of one tariff) need no total. */
+	r->has_value = pm_json_has(rec, "value") || !pm_json_has(rec, "registers");
 	if (pm_json_str(rec, "meter", PM_REQUIRED, &r->meter, e) ||
 	    pm_json_time(rec, "ts", PM_REQUIRED, &r->ts, e) ||
-	    pm_json_dec(rec, "value", 3, PM_REQUIRED, &r->value, e) ||
+	    pm_json_dec(rec, "value", 3, r->has_value ? PM_REQUIRED : PM_OPTIONAL, &r->value, e) ||
 	    pm_json_str(rec, "source", PM_OPTIONAL, &r->source, e) ||
 	    pm_json_str(rec, "note", PM_OPTIONAL, &r->note, e))
 		return e->code;
 	if (!(*m = find(in, r->meter)))
 		return pm_err_set(e, PM_EDATA, _("unknown meter '%s'"), r->meter);
+	if (r->ts > in->latest)
+		return pm_err_set(e, PM_EDATA,
+			_("reading at %s is in the future: later than %s, now plus meters.future_tolerance"),
+			pm_time_fmt(r->ts, pm_db_tz(in->db), t),
+			pm_time_fmt(in->latest, pm_db_tz(in->db), (char[PM_TIME_BUF]){0}));
 	if (r->value < 0)
 		return pm_err_set(e, PM_EDATA, _("field \"value\": negative"));
 	if (r->value >= pm_meter_range((*m)->digits))
@@ -192,7 +222,11 @@ static int read_rd(struct pm_ingest *in, json_t *rec, struct rd *r, struct mtr *
 	if (r->ts > (*m)->retired)
 		return pm_err_set(e, PM_EDATA, _("reading after meter '%s' was retired (%s)"), r->meter,
 				  pm_time_fmt((*m)->retired, pm_db_tz(in->db), t));
-	return read_registers(rec, *m, r, e);
+	if (read_registers(rec, *m, r, e))
+		return e->code;
+	if (!r->has_value && !r->has_regs)
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": missing"), "value");
+	return PM_OK;
 }
 
 /* ---- the store ---- */
@@ -287,24 +321,23 @@ static int check_order(struct pm_ingest *in, const struct mtr *m, const struct r
 	return PM_EDATA;
 }
 
-static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
-			  struct pm_err *e)
+/* The values of r in mask (bit 0 the total, bit reg a register),
+ * written over what is stored. */
+static int write_values(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int mask,
+			struct pm_err *e)
 {
-	static const char ins[] = "INSERT INTO reading (meter_id, ts, value) VALUES (?1, ?2, ?3)"
-				  " ON CONFLICT DO UPDATE SET value = excluded.value";
-	static const char ins_reg[] =
+	static const char total[] = "INSERT INTO reading (meter_id, ts, value) VALUES (?1, ?2, ?3)"
+				    " ON CONFLICT DO UPDATE SET value = excluded.value";
+	static const char reg_sql[] =
 		"INSERT INTO reading_register (meter_id, ts, reg, value) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT DO UPDATE SET value = excluded.value";
-	static const char ins_note[] =
-		"INSERT INTO reading_note (meter_id, ts, source, note) VALUES (?1, ?2, ?3, ?4)"
-		" ON CONFLICT DO UPDATE SET source = excluded.source, note = excluded.note";
 	sqlite3_stmt *st;
 	int rc;
 
 	for (int reg = 0; reg <= PM_METER_REGS; reg++) {
-		if (reg && !(r->has_regs & (1 << reg)))
+		if (!(mask & (1 << reg)))
 			continue;
-		if (!(st = pm_db_stmt(in->db, reg ? ins_reg : ins, e)))
+		if (!(st = pm_db_stmt(in->db, reg ? reg_sql : total, e)))
 			return e->code;
 		sqlite3_bind_int64(st, 1, m->id);
 		sqlite3_bind_int64(st, 2, r->ts);
@@ -316,9 +349,26 @@ static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struc
 		if (rc != SQLITE_DONE)
 			return pm_db_fail(in->db, e, _("cannot store the reading"));
 	}
+	return PM_OK;
+}
+
+/* Source and note, when given: over the stored ones (over), or only
+ * where the reading has none. */
+static int write_note(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int over,
+		      struct pm_err *e)
+{
+	static const char upsert[] =
+		"INSERT INTO reading_note (meter_id, ts, source, note) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT DO UPDATE SET source = excluded.source, note = excluded.note";
+	static const char keep[] =
+		"INSERT INTO reading_note (meter_id, ts, source, note) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st;
+	int rc;
+
 	if (!r->source && !r->note)
 		return PM_OK;
-	if (!(st = pm_db_stmt(in->db, ins_note, e)))
+	if (!(st = pm_db_stmt(in->db, over ? upsert : keep, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, m->id);
 	sqlite3_bind_int64(st, 2, r->ts);
@@ -331,21 +381,138 @@ static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struc
 	return PM_OK;
 }
 
-static int audit_replace(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
-			 int64_t old, struct pm_err *e)
+static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+			  struct pm_err *e)
 {
-	char object[64], t[PM_TIME_BUF], a[PM_MONEY_BUF], b[PM_MONEY_BUF];
-	json_t *before, *after;
+	if (write_values(in, m, r, 1 | r->has_regs, e) || write_note(in, m, r, 1, e))
+		return e->code;
+	return PM_OK;
+}
+
+/* The registers stored with the reading of m at ts: a mask of those
+ * there, their values in v. */
+static int stored_registers(struct pm_ingest *in, const struct mtr *m, int64_t ts, int *have,
+			    int64_t v[PM_METER_REGS + 1], struct pm_err *e)
+{
+	static const char sql[] = "SELECT reg, value FROM reading_register WHERE meter_id = ?1 AND ts = ?2";
+	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
+	int rc, reg;
+
+	*have = 0;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, ts);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		reg = sqlite3_column_int(st, 0);
+		v[reg] = sqlite3_column_int64(st, 1);
+		*have |= 1 << reg;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(in->db, e, _("cannot read registers"));
+	return PM_OK;
+}
+
+/* A correction by --replace, audited as reading.replace: what the store
+ * had and what it has now, each with the reading's time (consumed). */
+static int audit_correction(struct pm_ingest *in, const struct mtr *m, int64_t ts, json_t *before,
+			    json_t *after, struct pm_err *e)
+{
+	char object[64], t[PM_TIME_BUF];
 	int rc;
 
-	pm_time_fmt(r->ts, NULL, t);
-	before = json_pack("{s:s, s:s}", "ts", t, "value", pm_decimal_fmt(old, 3, a));
-	after = json_pack("{s:s, s:s}", "ts", t, "value", pm_decimal_fmt(r->value, 3, b));
+	pm_time_fmt(ts, NULL, t);
+	json_object_set_new(before, "ts", json_string(t));
+	json_object_set_new(after, "ts", json_string(t));
 	snprintf(object, sizeof object, "meter:%s", m->code);
 	rc = pm_audit_log(in->db, "reading.replace", object, before, after, e);
 	json_decref(before);
 	json_decref(after);
 	return rc;
+}
+
+static int audit_replace(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+			 int64_t old, struct pm_err *e)
+{
+	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
+
+	return audit_correction(in, m, r->ts, json_pack("{s:s}", "value", pm_decimal_fmt(old, 3, a)),
+				json_pack("{s:s}", "value", pm_decimal_fmt(r->value, 3, b)), e);
+}
+
+static int audit_registers(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int mask,
+			   const int64_t old[PM_METER_REGS + 1], struct pm_err *e)
+{
+	json_t *b = json_object(), *a = json_object();
+	char v[PM_MONEY_BUF];
+
+	for (int reg = 1; reg <= PM_METER_REGS; reg++)
+		if (mask & (1 << reg)) {
+			json_object_set_new(b, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(old[reg], 3, v)));
+			json_object_set_new(a, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(r->regs[reg], 3, v)));
+		}
+	return audit_correction(in, m, r->ts, json_pack("{s:o}", "registers", b), json_pack("{s:o}", "registers", a), e);
+}
+
+/* Registers for a reading whose total the store has: those it lacks are
+ * added, the same again are nothing to do, another value is a conflict,
+ * or with --replace a correction. Together they may not pass the total. */
+static int merge_registers(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
+			   int64_t total, enum pm_ingest_did *did, struct pm_err *e)
+{
+	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
+	int64_t old[PM_METER_REGS + 1] = {0}, sum = 0;
+	int have, add = 0, change = 0;
+
+	if (stored_registers(in, m, r->ts, &have, old, e))
+		return e->code;
+	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+		int bit = 1 << reg;
+		if (!(r->has_regs & bit)) {
+			sum += (have & bit) ? old[reg] : 0;
+			continue;
+		}
+		sum += r->regs[reg];
+		if (!(have & bit))
+			add |= bit;
+		else if (old[reg] != r->regs[reg] && !in->replace)
+			return pm_err_set(e, PM_EDATA,
+				_("conflict: meter '%s' already reads %s on register \"%s\" at this time, not %s (--replace corrects it)"),
+				m->code, pm_decimal_fmt(old[reg], 3, a), pm_meter_reg_name(reg),
+				pm_decimal_fmt(r->regs[reg], 3, b));
+		else if (old[reg] != r->regs[reg])
+			change |= bit;
+	}
+	if (regs_fit(sum, total, e))
+		return e->code;
+	if (write_values(in, m, r, add | change, e) || write_note(in, m, r, 0, e) ||
+	    (change && audit_registers(in, m, r, change, old, e)))
+		return e->code;
+	*did = change ? PM_INGEST_REPLACED : add ? PM_INGEST_INSERTED : PM_INGEST_DUPLICATE;
+	return PM_OK;
+}
+
+/* Registers alone join the total stored at their time; until the rest of
+ * the input is read (last not set) a missing total may still come. */
+static int registers_only(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int last,
+			  enum pm_ingest_did *did, struct pm_err *e)
+{
+	char t[PM_TIME_BUF];
+	int64_t ts, total;
+	int rc = neighbour(in, m->id, r->ts, 0, &ts, &total, e);
+
+	if (rc < 0)
+		return e->code;
+	if (rc)
+		return merge_registers(in, m, r, total, did, e);
+	if (!last) {
+		*did = PM_INGEST_HELD;
+		return PM_OK;
+	}
+	return pm_err_set(e, PM_EDATA,
+		_("meter '%s' has no total reading at %s: a reading of registers alone needs the total stored or in the same input"),
+		m->code, pm_time_fmt(r->ts, pm_db_tz(in->db), t));
 }
 
 /* A reading at a time the store already has: the same again is nothing
@@ -357,6 +524,8 @@ static int same_time(struct pm_ingest *in, struct mtr *m, const struct rd *r, in
 	int64_t pts, prev, nts = INT64_MAX, next = 0;
 	int rc;
 
+	if (old == r->value && r->has_regs)
+		return merge_registers(in, m, r, old, did, e);
 	if (old == r->value) {
 		*did = PM_INGEST_DUPLICATE;
 		return PM_OK;
@@ -382,8 +551,8 @@ static int same_time(struct pm_ingest *in, struct mtr *m, const struct rd *r, in
 	return PM_OK;
 }
 
-int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
-		     struct pm_err *e)
+static int ingest(struct pm_ingest *in, json_t *rec, int last, enum pm_ingest_did *did,
+		  struct pm_err *e)
 {
 	int64_t pts, prev, nts = INT64_MAX, next = 0, old, ots;
 	struct mtr *m = NULL;
@@ -392,6 +561,8 @@ int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
 
 	if (read_rd(in, rec, &r, &m, e) || (!m->known && learn_last(in, m, e)))
 		return e->code;
+	if (!r.has_value)
+		return registers_only(in, m, &r, last, did, e);
 	if (r.ts > m->last_ts) {
 		pts = m->last_ts == INT64_MIN ? m->installed : m->last_ts;
 		prev = m->last_ts == INT64_MIN ? m->initial : m->last_value;
@@ -417,4 +588,15 @@ int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
 	}
 	*did = PM_INGEST_INSERTED;
 	return PM_OK;
+}
+
+int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
+		     struct pm_err *e)
+{
+	return ingest(in, rec, 0, did, e);
+}
+
+int pm_ingest_held(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did, struct pm_err *e)
+{
+	return ingest(in, rec, 1, did, e);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm/bill.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/reconcile.h"
@@ -57,7 +58,7 @@ int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e)
 	const char *ref;
 	int64_t amount, at;
 
-	if (pm_json_str(rec, "ref", PM_REQUIRED, &ref, e) || pm_json_money(rec, "amount", PM_REQUIRED, &amount, e) ||
+	if (pm_pay_ref(rec, &ref, e) || pm_json_money(rec, "amount", PM_REQUIRED, &amount, e) ||
 	    pm_json_time(rec, "time", PM_REQUIRED, &at, e))
 		return e->code;
 	if (!*ref)

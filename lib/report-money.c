@@ -12,9 +12,11 @@
 #include "pm/money.h"
 #include "report-internal.h"
 
-/* Units an owner sees: where the person lives now (as pm_unit_may_see). */
+/* Units an owner sees: where the person lives today, ?9 (as
+ * pm_unit_may_see); bind_owner binds p and ?9. */
 #define OWNED(unit, p) \
-	"(" p " = 0 OR " unit " IN (SELECT unit_id FROM occupancy WHERE person_id = " p " AND until IS NULL))"
+	"(" p " = 0 OR " unit " IN (SELECT o.unit_id FROM occupancy o WHERE o.person_id = " p \
+	" AND " PM_OCCUPANCY_CURRENT("o", "?9") "))"
 #define COUNTED "('issued','partial','paid')"
 
 /* ---- collection ---- */
@@ -111,12 +113,22 @@ static int total_row(struct pm_section *s, const struct agg *t)
 	return agg_row(s, _("total"), t);
 }
 
-static void bind_scope(sqlite3_stmt *st, const struct pm_report_query *q, const char *from, const char *to)
+/* The owner of q, if any, as ?4 and today as ?9, for OWNED. */
+static void bind_owner(struct pm_db *db, sqlite3_stmt *st, const struct pm_report_query *q)
+{
+	char day[PM_TIME_BUF];
+
+	sqlite3_bind_int64(st, 4, pm_query_owner(q));
+	sqlite3_bind_text(st, 9, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+}
+
+static void bind_scope(struct pm_db *db, sqlite3_stmt *st, const struct pm_report_query *q, const char *from,
+		       const char *to)
 {
 	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, q->building, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, pm_query_owner(q));
+	bind_owner(db, st, q);
 }
 
 #define AGG_SUMS \
@@ -159,7 +171,7 @@ static int by_place(struct pm_db *db, const struct pm_report_query *q, struct pm
 
 	if (!st)
 		return e->code;
-	bind_scope(st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
+	bind_scope(db, st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
 	if (agg_rows(db, st, s, &t, e))
 		return e->code;
 	if (pm_rows_sort(s, 0, s->nrows, C_KEY, 1) || total_row(s, &t))
@@ -186,7 +198,7 @@ static int months(struct pm_db *db, const struct pm_report_query *q, struct pm_p
 
 	if (!st)
 		return e->code;
-	bind_scope(st, q, pm_period_fmt(from, f), pm_period_fmt(to, t));
+	bind_scope(db, st, q, pm_period_fmt(from, f), pm_period_fmt(to, t));
 	more = (rc = sqlite3_step(st)) == SQLITE_ROW;
 	for (; at.year * 12 + at.month <= to.year * 12 + to.month; at = pm_period_add(at, 1)) {
 		memset(&a, 0, sizeof a);
@@ -228,10 +240,10 @@ static int by_fee_rows(struct pm_db *db, const struct pm_report_query *q, struct
 
 	if (!st)
 		return e->code;
-	bind_scope(st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
+	bind_scope(db, st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
 	if (agg_rows(db, st, s, &t, e) || !(st = pm_db_stmt(db, rest, e)))
 		return e->code;
-	bind_scope(st, q, from, to);
+	bind_scope(db, st, q, from, to);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* What payments settled beyond the lines went to notes and late fees. */
 		a = (struct agg){0, 0, 0, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
@@ -277,7 +289,7 @@ static int by_channel(struct pm_db *db, const struct pm_report_query *q, struct 
 
 	if (!st)
 		return e->code;
-	bind_scope(st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
+	bind_scope(db, st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, 0, TEXT(st, 0))) {
 			sqlite3_reset(st);
@@ -329,7 +341,7 @@ static int receipts(struct pm_db *db, const struct pm_report_query *q, struct pm
 	sqlite3_bind_int64(st, 1, start);
 	sqlite3_bind_int64(st, 2, end);
 	sqlite3_bind_text(st, 3, q->building, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, pm_query_owner(q));
+	bind_owner(db, st, q);
 	for (;;) {
 		const char *key = _("total");
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -566,7 +578,7 @@ int pm_arrears_add(struct pm_arrears *a, json_t *bill, struct pm_err *e)
 {
 	const char *type = NULL, *code, *unit, *period = NULL, *status = NULL, *due = NULL;
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
-	int64_t owed, id = 0;
+	int64_t owed, id = 0, sum = a->owed;
 	int32_t day = 0;
 	int in = 0;
 
@@ -580,10 +592,10 @@ int pm_arrears_add(struct pm_arrears *a, json_t *bill, struct pm_err *e)
 		return e->code;
 	if (due && pm_date_parse(due, &day, e))
 		return pm_err_prefix(e, _("field \"due\""));
-	/* Sums of sums stay exact: no amount past what money may be. */
-	if (owed > PM_MONEY_MAX - (a->owed > 0 ? a->owed : 0) || owed < -PM_MONEY_MAX)
-		return pm_err_set(e, PM_EDATA, _("field \"owed_fen\": %lld is beyond what the report can add up"),
-				  (long long)owed);
+	/* Sums of sums stay exact: the records' running total stays within
+	 * what money may be. */
+	if (pm_money_add(&sum, owed, e))
+		return pm_err_prefix(e, _("field \"owed_fen\""));
 	if (json_object_get(a->seen, code))
 		return pm_err_set(e, PM_EDATA, _("bill '%s' is listed twice"), code);
 	if (unit_of(a, unit, &id, &in, e))
@@ -619,7 +631,7 @@ static int store_items(struct pm_arrears *a, struct pm_err *e)
 
 	if (!st)
 		return e->code;
-	bind_scope(st, &a->q, pm_period_fmt(a->q.from, from), pm_period_fmt(a->q.to, to));
+	bind_scope(a->db, st, &a->q, pm_period_fmt(a->q.from, from), pm_period_fmt(a->q.to, to));
 	sqlite3_bind_text(st, 5, pm_date_fmt(a->q.as_of, asof), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a->read++;
@@ -670,26 +682,36 @@ static int unit_cells(struct pm_arrears *a, struct pm_section *s, size_t r, int6
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(a->db, e, _("cannot read units"));
 }
 
-/* The name and phone of the unit's owner, else its tenant, into columns
- * name and phone of row r: masked unless the actor may see them whole
- * (an owner sees only units of their own). */
+/* The name and phone of the unit's owner, else its tenant, on the as-of
+ * day, into columns name and phone of row r, as the actor may see them
+ * (pm_pii_view): whole, masked or not at all. */
 static int contact_cells(struct pm_arrears *a, struct pm_section *s, size_t r, const char *unit, size_t name_col,
 			 size_t phone_col, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT p.name, coalesce(p.phone, '') FROM unit u"
 		" JOIN person p ON p.id = (SELECT o.person_id FROM occupancy o WHERE o.unit_id = u.id"
-		"   AND o.until IS NULL ORDER BY o.role <> 'owner', o.role <> 'tenant', o.since, o.id LIMIT 1)"
+		"   AND o.since <= ?2 AND " PM_OCCUPANCY_CURRENT("o", "?2")
+		"   ORDER BY o.role <> 'owner', o.role <> 'tenant', o.since, o.id LIMIT 1)"
 		" WHERE u.code = ?1";
-	int whole = !a->q.actor || pm_report_contacts(a->q.actor) || a->q.actor->role == PM_ROLE_OWNER, rc;
-	char name[128], phone[64];
-	sqlite3_stmt *st;
+	enum pm_pii view = a->q.actor ? pm_pii_view(a->q.actor) : PM_PII_FULL;
+	sqlite3_stmt *st = NULL;
+	char name[128], phone[64], day[PM_TIME_BUF];
+	int rc;
 
-	if ((rc = pm_db_row(a->db, sql, unit, &st, _("cannot read residents"), e)) <= 0)
-		return -rc;
+	if (view == PM_PII_NONE)
+		return PM_OK;
+	if (!(st = pm_db_stmt(a->db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_date_fmt(a->q.as_of, day), -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? PM_OK : pm_db_fail(a->db, e, _("cannot read residents"));
+	}
 	snprintf(name, sizeof name, "%s", TEXT(st, 0));
 	snprintf(phone, sizeof phone, "%s", TEXT(st, 1));
-	if (!whole) {
+	if (view == PM_PII_MASKED) {
 		pm_name_mask(TEXT(st, 0), name, sizeof name);
 		if (*phone)
 			pm_phone_mask(TEXT(st, 1), phone, sizeof phone);
@@ -756,7 +778,7 @@ static int subtotals(struct pm_arrears *a, const struct pm_section *u, struct pm
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 3, a->q.building, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, pm_query_owner(&a->q));
+	bind_owner(a->db, st, &a->q);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, S_KEY, TEXT(st, 0))) {
 			sqlite3_reset(st);

@@ -474,21 +474,6 @@ double pm_cell_double(const struct pm_section *s, size_t i, size_t j)
 
 /* ---- masking ---- */
 
-int pm_report_contacts(const struct pm_actor *a)
-{
-	return pm_auth_allowed(a->role, "report.contacts");
-}
-
-void pm_phone_mask(const char *phone, char *out, size_t size)
-{
-	size_t n = strlen(phone);
-
-	if (n >= 7)
-		snprintf(out, size, "%.3s****%s", phone, phone + n - 4);
-	else
-		snprintf(out, size, "****");
-}
-
 void pm_name_mask(const char *name, char *out, size_t size)
 {
 	size_t first = 1, o, chars = 0;

@@ -22,7 +22,7 @@ static int check_src(const json_t *v, struct pm_err *e)
 const struct pm_schema pm_template_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("category", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("bill", "payment", "meter",
-		"repair", "visitor", "gate", "announcement")), .required = true),
+		"repair", "visitor", "gate", "announcement", "audit")), .required = true),
 	PM_KEY("audience", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("residents", "staff")),
 	       .def = "residents"),
 	PM_KEY("legal", PM_NODE(PM_SCHEMA_BOOL), .def = "false"),

@@ -315,6 +315,13 @@ struct pm_period pm_period_add(struct pm_period p, int months)
 	return (struct pm_period){ (int)floor_div(i, 12), (int)(i - floor_div(i, 12) * 12) + 1 };
 }
 
+int pm_period_cmp(struct pm_period a, struct pm_period b)
+{
+	int64_t x = (int64_t)a.year * 12 + a.month, y = (int64_t)b.year * 12 + b.month;
+
+	return (x > y) - (x < y);
+}
+
 struct pm_period pm_period_of(int64_t t, const char *tz)
 {
 	int64_t y;

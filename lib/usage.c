@@ -15,6 +15,7 @@ enum missing_policy { MISSING_ZERO, MISSING_AVERAGE, MISSING_HOLD };
 struct segment {
 	int64_t opening, closing, opening_ts, closing_ts, raw;
 	int read, wrapped;
+	int partial; /* a span's start unknown: opened at the first reading */
 };
 
 struct mtr {
@@ -22,20 +23,19 @@ struct mtr {
 	int digits, regs;
 };
 
-/* The last reading of meter at or before t: 1 with *ts and *value, 0 if
- * there is none, negative on error. */
-static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
-			struct pm_err *e)
+/* The first row (ts, value) of sql for meter and the instants lo and hi
+ * (?2, ?3): 1 with *ts and *value, 0 if there is none, -code on error. */
+static int reading_row(struct pm_db *db, const char *sql, int64_t meter, int64_t lo, int64_t hi,
+		       int64_t *ts, int64_t *value, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
 	if (!st)
 		return -e->code;
 	sqlite3_bind_int64(st, 1, meter);
-	sqlite3_bind_int64(st, 2, t);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*ts = sqlite3_column_int64(st, 0);
@@ -47,6 +47,26 @@ static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts,
 	return rc == SQLITE_ROW;
 }
 
+/* The last reading of meter at or before t. */
+static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
+			struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT 1";
+
+	return reading_row(db, sql, meter, INT64_MIN, t, ts, value, e);
+}
+
+/* The first reading of meter after t and at or before end. */
+static int first_after(struct pm_db *db, int64_t meter, int64_t t, int64_t end, int64_t *ts, int64_t *value,
+		       struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3 ORDER BY ts LIMIT 1";
+
+	return reading_row(db, sql, meter, t, end, ts, value, e);
+}
+
 static int64_t delta(int64_t from, int64_t to, int digits, int *wrapped)
 {
 	if (to >= from)
@@ -55,7 +75,11 @@ static int64_t delta(int64_t from, int64_t to, int digits, int *wrapped)
 	return to + pm_meter_range(digits) - from;
 }
 
-static int segment(struct pm_db *db, const struct mtr *m, int64_t start, int64_t end,
+/* from: the start of a span of periods (0 for one period). A meter in
+ * place before it with no reading at or before start has no known
+ * opening: its initial value is from its installation, long before, so
+ * it opens at its first reading after start instead, and says so. */
+static int segment(struct pm_db *db, const struct mtr *m, int64_t start, int64_t end, int64_t from,
 		   struct segment *s, struct pm_err *e)
 {
 	int rc;
@@ -66,6 +90,9 @@ static int segment(struct pm_db *db, const struct mtr *m, int64_t start, int64_t
 	if (rc == 0) {
 		s->opening_ts = m->installed;
 		s->opening = m->initial;
+		s->partial = from && m->installed < from;
+		if (s->partial && (rc = first_after(db, m->id, start, end, &s->opening_ts, &s->opening, e)) < 0)
+			return -rc;
 	}
 	if ((rc = at_or_before(db, m->id, end, &s->closing_ts, &s->closing, e)) < 0)
 		return -rc;
@@ -142,7 +169,7 @@ static int average_before(struct pm_db *db, const struct mtr *m, struct pm_perio
 		pm_period_bounds(pm_period_add(p, -k), tz, &start, &end);
 		if (end <= m->installed)
 			break;
-		if (segment(db, m, start, end, &s, e))
+		if (segment(db, m, start, end, 0, &s, e))
 			return e->code;
 		if (s.read) {
 			sum += s.raw;
@@ -201,6 +228,8 @@ struct run {
 	int64_t start, end;
 	enum missing_policy policy;
 	int estimates; /* any recorded at all: else skip the lookup */
+	int64_t from;  /* a span's first instant; 0 for one period */
+	int stored;    /* meters in the order stored, not by code */
 };
 
 #define MTR_COLS "m.id, m.multiplier, m.installed_at, m.initial, coalesce(m.retired_at, 0)," \
@@ -250,12 +279,12 @@ static int fold_predecessors(struct run *r, const struct mtr *m, struct pm_usage
 			return e->code;
 		if (pm.retired <= r->start)
 			break;
-		if (segment(r->db, &pm, r->start, r->end, &s, e))
+		if (segment(r->db, &pm, r->start, r->end, r->from, &s, e))
 			return e->code;
 		u->usage += s.raw * pm.multiplier;
 		u->opening = s.opening;
 		u->opening_ts = s.opening_ts;
-		u->flags |= PM_USAGE_REPLACED | (s.wrapped ? PM_USAGE_WRAPPED : 0);
+		u->flags |= PM_USAGE_REPLACED | (s.wrapped ? PM_USAGE_WRAPPED : 0) | (s.partial ? PM_USAGE_PARTIAL : 0);
 		*read |= s.read;
 		id = pm.replaces;
 	}
@@ -278,19 +307,43 @@ static int apply_missing(struct run *r, const struct mtr *m, struct pm_usage *u,
 	return PM_OK;
 }
 
+/* In a span, a month with no reading adds what it was billed on an
+ * estimate, if it was: the month that reads again takes it off. */
+static int estimate_billed(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
+{
+	static const char sql[] = "SELECT usage FROM meter_estimate WHERE meter_id = ?1 AND period = ?2";
+	sqlite3_stmt *st = pm_db_stmt(r->db, sql, e);
+	char per[PM_TIME_BUF];
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_text(st, 2, pm_period_fmt(r->p, per), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		u->usage += sqlite3_column_int64(st, 0) * m->multiplier;
+		u->flags |= PM_USAGE_ESTIMATED;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(r->db, e, _("cannot read estimates"));
+	return PM_OK;
+}
+
 static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
 {
 	struct segment s;
 	int64_t taken = 0, raw;
 	int read;
 
-	if (segment(r->db, m, r->start, r->end, &s, e))
+	if (segment(r->db, m, r->start, r->end, r->from, &s, e))
 		return e->code;
 	u->opening = s.opening;
 	u->opening_ts = s.opening_ts;
 	u->closing = s.closing;
 	u->closing_ts = s.closing_ts;
-	u->flags = s.wrapped ? PM_USAGE_WRAPPED : 0;
+	u->flags = (s.wrapped ? PM_USAGE_WRAPPED : 0) | (s.partial ? PM_USAGE_PARTIAL : 0);
 	read = s.read;
 	if (fold_predecessors(r, m, u, &read, e))
 		return e->code;
@@ -302,6 +355,8 @@ static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struc
 		u->flags |= PM_USAGE_ADJUSTED;
 	}
 	u->usage += raw * m->multiplier;
+	if (r->from)
+		return read ? PM_OK : estimate_billed(r, m, u, e);
 	if (!read && apply_missing(r, m, u, e))
 		return e->code;
 	return registers(r->db, m, &s, u, e);
@@ -332,31 +387,57 @@ static int run_setup(struct pm_db *db, struct pm_period p, struct run *r, struct
 	return PM_OK;
 }
 
-#define USAGE_METERS \
+/* A span's months, each counted as pm_usage_each counts it, summed. */
+static int compute_span(struct run *r, struct pm_period from, struct pm_period to, const struct mtr *m,
+			struct pm_usage *u, struct pm_err *e)
+{
+	struct pm_usage month;
+
+	for (struct pm_period p = from; pm_period_cmp(p, to) < 0; p = pm_period_add(p, 1)) {
+		r->p = p;
+		pm_period_bounds(p, pm_db_tz(r->db), &r->start, &r->end);
+		memset(&month, 0, sizeof month);
+		if (compute(r, m, &month, e))
+			return e->code;
+		u->usage += month.usage;
+		u->flags |= month.flags;
+		if (pm_period_cmp(p, from) == 0) {
+			u->opening = month.opening;
+			u->opening_ts = month.opening_ts;
+		}
+		u->closing = month.closing;
+		u->closing_ts = month.closing_ts;
+	}
+	return PM_OK;
+}
+
+/* The meters in service between start and end, a replaced one folded
+ * into its successor's row: each to compute_span (to.year != 0) or to
+ * compute, then to fn. */
+static int each_meter(struct run *r, struct pm_period from, struct pm_period to, const char *kind,
+		      const char *meter, int (*fn)(void *ctx, const struct pm_usage *u), void *ctx,
+		      struct pm_err *e)
+{
+#define METERS \
 	"SELECT m.code, m.kind, m.uom, m.scope, CASE m.scope WHEN 'unit' THEN un.code" \
 	" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS \
 	" FROM meter m LEFT JOIN unit un ON un.id = m.unit_id LEFT JOIN building b ON b.id = m.building_id" \
 	" WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.code = ?2) AND m.installed_at < ?4" \
 	" AND (m.retired_at IS NULL OR m.retired_at > ?3)" \
 	" AND NOT EXISTS (SELECT 1 FROM meter s WHERE s.replaces = m.id AND s.installed_at < ?4)"
-
-static int usage_walk(struct pm_db *db, struct pm_period p, const char *kind, const char *meter, int stored,
-		      int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
-{
-	static const char by_code[] = USAGE_METERS " ORDER BY m.code";
-	static const char by_id[] = USAGE_METERS " ORDER BY m.id";
+	static const char by_code[] = METERS " ORDER BY m.code", by_id[] = METERS " ORDER BY m.id";
+#undef METERS
 	struct pm_usage u;
 	struct mtr m;
-	struct run r;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (run_setup(db, p, &r, e) || !(st = pm_db_stmt(db, stored ? by_id : by_code, e)))
+	if (!(st = pm_db_stmt(r->db, r->stored ? by_id : by_code, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, meter, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, r.start);
-	sqlite3_bind_int64(st, 4, r.end);
+	sqlite3_bind_int64(st, 3, r->start);
+	sqlite3_bind_int64(st, 4, r->end);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&u, 0, sizeof u);
 		mtr_of(st, 5, &m);
@@ -367,32 +448,59 @@ static int usage_walk(struct pm_db *db, struct pm_period p, const char *kind, co
 		u.serves = TEXT(st, 4);
 		u.meter_id = m.id;
 		u.multiplier = m.multiplier;
-		if ((rc = compute(&r, &m, &u, e)) || (rc = fn(ctx, &u))) {
+		rc = to.year ? compute_span(r, from, to, &m, &u, e) : compute(r, &m, &u, e);
+		if (rc || (rc = fn(ctx, &u))) {
 			sqlite3_reset(st);
 			return rc;
 		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read meters"));
+		return pm_db_fail(r->db, e, _("cannot read meters"));
 	return PM_OK;
 }
 
 int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const char *meter,
 		  int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
 {
-	return usage_walk(db, p, kind, meter, 0, fn, ctx, e);
+	struct run r;
+
+	if (run_setup(db, p, &r, e))
+		return e->code;
+	return each_meter(&r, p, (struct pm_period){0, 0}, kind, meter, fn, ctx, e);
 }
 
 int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
 			 int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
 {
-	return usage_walk(db, p, kind, NULL, 1, fn, ctx, e);
+	struct run r;
+
+	if (run_setup(db, p, &r, e))
+		return e->code;
+	r.stored = 1;
+	return each_meter(&r, p, (struct pm_period){0, 0}, kind, NULL, fn, ctx, e);
+}
+
+int pm_usage_span_each(struct pm_db *db, struct pm_period from, struct pm_period to, const char *kind,
+		       int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
+{
+	int64_t end, ignored;
+	struct run r;
+
+	if (pm_period_cmp(from, to) >= 0)
+		return PM_OK;
+	if (run_setup(db, from, &r, e))
+		return e->code;
+	pm_period_bounds(to, pm_db_tz(db), &end, &ignored);
+	r.from = r.start;
+	r.end = end;
+	return each_meter(&r, from, to, kind, NULL, fn, ctx, e);
 }
 
 const char *pm_usage_flag_names(unsigned flags, char *buf, size_t size)
 {
-	static const char *const names[] = {"missing", "estimated", "held", "wrapped", "replaced", "adjusted"};
+	static const char *const names[] = {"missing", "estimated", "held", "wrapped", "replaced", "adjusted",
+					    "partial"};
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -451,20 +559,30 @@ static int emit(struct anomalies *a, const struct pm_usage *u, const char *rule,
 	return rc;
 }
 
-static int occupied(struct pm_db *db, const struct pm_usage *u, int *yes, struct pm_err *e)
+/* Lived in on any day of the period, by occupancy (pm_unit_vacancy). */
+static int occupied(struct anomalies *a, const struct pm_usage *u, int *yes, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT status IN ('occupied', 'rented') FROM unit WHERE code = ?";
-	sqlite3_stmt *st;
+	static const char sql[] = "SELECT unit_id FROM meter WHERE id = ?1 AND unit_id IS NOT NULL";
+	sqlite3_stmt *st = pm_db_stmt(a->r.db, sql, e);
+	const char *tz = pm_db_tz(a->r.db);
+	struct pm_vacancy v;
+	int64_t unit = 0;
+	int rc;
 
 	*yes = 0;
-	if (strcmp(u->scope, "unit") != 0)
-		return PM_OK;
-	if (!(st = pm_db_stmt(db, sql, e)))
+	if (!st)
 		return e->code;
-	sqlite3_bind_text(st, 1, u->serves, -1, SQLITE_STATIC);
-	*yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_bind_int64(st, 1, u->meter_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		unit = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(a->r.db, e, _("cannot read meters"));
+	if (!unit)
+		return PM_OK;
+	if (pm_unit_vacancy(a->r.db, unit, pm_date_of(a->r.start, tz), pm_date_of(a->r.end, tz) - 1, &v, e))
+		return e->code;
+	*yes = v.vacant < v.days;
 	return PM_OK;
 }
 
@@ -578,7 +696,7 @@ static int check_meter(void *ctx, const struct pm_usage *u)
 
 	if (u->flags & PM_USAGE_MISSING)
 		return emit(a, u, "missing", json_object());
-	if ((rc = spike(a, u, e)) || (rc = decreases(a, u, e)) || (rc = occupied(a->r.db, u, &occ, e)))
+	if ((rc = spike(a, u, e)) || (rc = decreases(a, u, e)) || (rc = occupied(a, u, &occ, e)))
 		return rc;
 	if (occ && u->usage == 0 && (rc = emit(a, u, "zero_usage", json_object())))
 		return rc;

@@ -30,7 +30,7 @@ for s in $suites; do
 		for t in "$B"/tests/test_*; do
 			[ -x "$t" ] || continue
 			n=$(basename "$t")
-			"$t" >"$log/$n" 2>&1; rc=$?
+			PM_VECTORS="$top/tests/vectors/meter-frames.txt" "$t" >"$log/$n" 2>&1; rc=$?
 			p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/$n" | awk '{s+=$1} END {print s+0}')
 			f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/$n" | awk '{s+=$1} END {print s+0}')
 			[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1

@@ -1,4 +1,18 @@
-/* The audit log: append-only, each row's SHA-256 chaining the previous. */
+/* The audit log: append-only, each row's MAC chaining the row before.
+ *
+ * A store made by pm init has a key (32 random bytes, kept outside the
+ * store: STORE.key, or where `audit.key` in pm.yaml says) and its first
+ * row is an "audit.key" row; from that row on each row's hash is
+ * HMAC-SHA256 under the key, so no one without the key can edit, insert
+ * or remove a row and recompute the chain. A store from an older pm has
+ * unkeyed SHA-256 rows until `pm audit --rekey` makes its key and writes
+ * its first "audit.key" row; the rows before stay SHA-256, held in place
+ * by the keyed rows that cover them.
+ *
+ * Whoever holds the key (every user who may write the store needs it)
+ * can still rewrite the chain's tail: the head (row count and last hash)
+ * copied outside the store, into an anchor file, a backup's manifest or
+ * a daily message, catches that, and rows deleted from the end. */
 #ifndef PM_AUDIT_H
 #define PM_AUDIT_H
 
@@ -10,15 +24,23 @@
 
 struct pm_db;
 
+#define PM_AUDIT_HASH 65
+
 /* Appends a record inside the caller's transaction: the db's actor did
- * action ("unit.import", "user.add") to object ("unit:3-2-1101"); before and
- * after may be NULL and are not consumed. */
+ * action ("unit.import", "user.add") to object ("unit:3-2-1101"),
+ * run by the db's caller; before and after may be NULL and are not
+ * consumed. Its time is the real clock, with the business clock (PM_NOW)
+ * beside it when that differs. PM_ECONFIG when the log is keyed and the
+ * key cannot be read. */
 int pm_audit_log(struct pm_db *db, const char *action, const char *object, json_t *before,
 		 json_t *after, struct pm_err *e);
 
 struct pm_audit_row {
 	int64_t id, ts;
 	const char *actor, *action, *object, *before, *after, *hash;
+	const char *caller;    /* NULL in rows of an older pm */
+	int64_t business_ts;   /* valid when has_business */
+	int has_business;
 };
 
 /* Rows at or after since (0: all) whose object starts with object_prefix
@@ -27,8 +49,50 @@ struct pm_audit_row {
 int pm_audit_each(struct pm_db *db, int64_t since, const char *object_prefix,
 		  int (*fn)(void *ctx, const struct pm_audit_row *r), void *ctx, struct pm_err *e);
 
-/* Recomputes the chain. PM_EFAIL naming the first row whose hash or link
- * does not hold, with *bad set to its id; *rows counts the rows checked. */
-int pm_audit_verify(struct pm_db *db, int64_t *rows, int64_t *bad, struct pm_err *e);
+/* The head of the chain: how many rows, the last one's id and hash. */
+struct pm_audit_head {
+	int64_t rows, id;
+	char hash[PM_AUDIT_HASH];
+};
+int pm_audit_head(struct pm_db *db, struct pm_audit_head *h, struct pm_err *e);
+/* {"type":"audit_head","store","at","rows","id","hash"}: one line of an
+ * anchor file; at is now, by the real clock. */
+json_t *pm_audit_head_json(struct pm_db *db, const struct pm_audit_head *h);
+
+struct pm_audit_verdict {
+	int64_t rows;       /* rows checked */
+	int64_t bad;        /* the first row found wrong, 0 if none */
+	int64_t keyed_from; /* the first keyed row, 0 if the log has none */
+	int64_t anchors;    /* anchor lines checked */
+};
+
+/* Recomputes the chain, and with anchor (a file of audit_head lines, or
+ * a backup's manifest; NULL: none) checks that each anchored row is still
+ * there with the hash it had. PM_EFAIL naming the first problem: a row
+ * edited, rows deleted, a row inserted or replaced, the log truncated
+ * after row N, a row rewritten since an anchor, a keyed log rewritten
+ * without its key. PM_ECONFIG when the log is keyed and the key cannot be
+ * read; PM_EDATA for a line of anchor that is no head. */
+int pm_audit_verify(struct pm_db *db, const char *anchor, struct pm_audit_verdict *v,
+		    struct pm_err *e);
+
+/* Verifies the chain against anchor, then appends the head to it (made
+ * 0600 when new, written with O_APPEND, never through a symbolic link).
+ * Nothing is appended when verification fails. */
+int pm_audit_anchor(struct pm_db *db, const char *anchor, struct pm_audit_head *h,
+		    struct pm_err *e);
+
+/* Makes the store's key and writes the "audit.key" row that starts the
+ * keyed chain, in a transaction of its own. The key is the one named by
+ * `audit.key` in the configuration in force, which must exist, else a new
+ * one in STORE.key (made with the store's mode less group write, in its
+ * group). PM_ECANTCREAT when STORE.key exists; PM_EFAIL when the log is
+ * keyed already or does not verify. after is merged into the row's
+ * after (who made the store, at pm init). */
+int pm_audit_key_create(struct pm_db *db, json_t *after, struct pm_err *e);
+
+/* Writes BACKUP.manifest beside the copy at backup: the copy's audit head
+ * (an anchor line) with the copy's SHA-256, with the store's mode. */
+int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e);
 
 #endif

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "pm/err.h"
 
 struct pm_db;
@@ -16,6 +18,8 @@ enum pm_role {
 	PM_ROLE_TECHNICIAN,
 	PM_ROLE_GUARD,
 	PM_ROLE_OWNER,
+	PM_ROLE_VIEWER,    /* reads the community without personal data */
+	PM_ROLE_SERVICE,   /* may do nothing but act on behalf of others */
 	PM_ROLE_COUNT
 };
 
@@ -23,16 +27,23 @@ enum pm_role {
 struct pm_actor {
 	char login[64];
 	enum pm_role role;
-	int64_t user_id;   /* 0 for the Unix user mapped to admin */
+	int64_t user_id;   /* 0 for an unmapped Unix account */
 	int64_t person_id; /* 0 unless linked to a person */
+	char by[64];       /* who ran the program: login, or the admin or
+			    * service account acting on login's behalf */
 };
 
 int pm_role_parse(const char *s, enum pm_role *r, struct pm_err *e);
 const char *pm_role_name(enum pm_role r);
 
-/* Resolves the actor: login names a pm user (disabled or unknown users are
- * PM_ENOPERM); NULL means the Unix user running the program, as admin. */
-int pm_auth_actor(struct pm_db *db, const char *login, struct pm_actor *a, struct pm_err *e);
+/* Resolves the actor. The caller is the Unix account running the program
+ * (its real uid): the pm user mapped to it (pm user add --unix), else an
+ * admin named like the account when it owns the store's file or is root,
+ * else a viewer named like the account. as (--as, PM_USER; NULL or "":
+ * none) names a pm user to act for, which only an admin or a service
+ * account may; anyone else is PM_ENOPERM saying why, as is an unknown or
+ * disabled user. a->by is the caller's login. */
+int pm_auth_actor(struct pm_db *db, const char *as, struct pm_actor *a, struct pm_err *e);
 
 /* Whether the actor's role may perform action ("unit.write", ...):
  * PM_OK or PM_ENOPERM with a message naming user, role and action. */
@@ -45,15 +56,39 @@ int pm_auth_login(struct pm_db *db, const char *login, const char *password,
 		  struct pm_actor *a, struct pm_err *e);
 
 /* User administration; each change is audited. person is a person code,
- * required for owners. password may be NULL (no web login). */
+ * required for owners. unix_name maps a Unix account (which must exist
+ * and be no other user's) to the user, or is NULL. password may be NULL
+ * (no web login). */
 int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const char *person,
-		const char *password, struct pm_err *e);
+		const char *unix_name, const char *password, struct pm_err *e);
+/* What pm user set changes: role PM_ROLE_COUNT, person or unix_name NULL
+ * keep theirs; "" removes the person or the Unix account. */
+struct pm_user_change {
+	enum pm_role role;
+	const char *person, *unix_name;
+};
+int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change *c,
+		struct pm_err *e);
 int pm_user_passwd(struct pm_db *db, const char *login, const char *password, struct pm_err *e);
 int pm_user_disable(struct pm_db *db, const char *login, struct pm_err *e);
+
+/* Personal data, as each role sees it. ID numbers are never stored whole.
+ * Names and whole phone numbers are for those who call people (front
+ * desk, admin); finance, technicians, guards and owners see phone
+ * numbers masked (138****0001); a viewer or a service account acting
+ * for no one sees no person at all. */
+enum pm_pii { PM_PII_NONE, PM_PII_MASKED, PM_PII_FULL };
+enum pm_pii pm_pii_view(const struct pm_actor *a);
+/* Applies the actor's view to a record about to be shown: every "phone"
+ * field at any depth, an SMS message's "address", and for PM_PII_NONE
+ * the "occupants" of a unit. Every program's output goes through this
+ * (pm_cli_out), as the web front end's must. */
+void pm_pii_redact(const struct pm_actor *a, json_t *rec);
 
 struct pm_user_row {
 	const char *login, *role, *person;
 	int disabled;
+	const char *unix_name;
 };
 int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row *u), void *ctx,
 		 struct pm_err *e);

@@ -15,25 +15,54 @@
 struct pm_db;
 
 /* A bill run for one period: one draft bill per billable unit with one
- * line per fee item. Idempotent: a unit billed for the period is skipped;
- * with recompute, drafts are rebuilt (issued bills never are). Bills are
- * written a batch of units per transaction, so a killed run leaves whole
- * bills and a re-run finishes the rest; dry_run writes nothing. */
+ * line per fee item. Each bill is computed from its inputs (the config
+ * version in force on the period's first day, readings, occupancy,
+ * shares, repair charges) and keeps a digest of them: a unit with no bill
+ * gets one ("made"); a draft whose inputs changed is rebuilt in place
+ * ("made", counted in recomputed too; with recompute, every draft is); an
+ * issued bill whose inputs changed is told of ("changed", with what it
+ * would be now and the difference: pm_bill_rebill proposes the note) and
+ * never rewritten; anything else is "skipped", with nothing written, so a
+ * re-run on the same inputs changes nothing. A period after the current
+ * month is refused (PM_EDATA) unless future. Bills are written a batch of
+ * units per transaction, so a killed run leaves whole bills and a re-run
+ * finishes the rest; dry_run writes nothing. */
 struct pm_bill_run {
 	struct pm_period period;
 	char *const *units;    /* unit codes, or NULL for all */
 	size_t nunits;
-	int dry_run, recompute;
+	int dry_run, recompute, future;
 	long batch;            /* units per transaction (0: 1000) */
-	/* Told of each bill made or skipped ({"type":"bill",...,"outcome"}),
-	 * unless NULL; a non-zero return stops the run with that code. */
+	/* Told of each bill made, skipped or changed ({"type":"bill",...,
+	 * "outcome"}), unless NULL; a non-zero return stops the run. */
 	int (*fn)(void *ctx, json_t *bill);
 	void (*progress)(void *ctx, long done, long total);
 	void *ctx;
 	long made, skipped, recomputed; /* filled in */
+	long changed;                   /* issued bills whose inputs changed */
+	long vacant;                    /* bills made with a vacancy discount */
 	int64_t total;                  /* fen, of the bills made */
 };
 int pm_bill_run(struct pm_db *db, struct pm_bill_run *r, struct pm_err *e);
+
+/* An issued bill against its inputs now: computed again as the run of its
+ * period would compute it, each line (matched by fee, label, meter and
+ * repair ticket) told to fn as {"type":"rebill_line","fee","label",
+ * "was_fen","now_fen","difference_fen"} when its inputs changed since it
+ * was issued. With confirm, the difference is recorded as a note
+ * (pm_bill_adjust's rules: a credit beyond what it owes is refused) with
+ * reason, the bill takes the new inputs (so runs no longer tell of it)
+ * and one audit record holds the lines. PM_EDATA for a draft or a void
+ * bill. */
+struct pm_rebill {
+	const char *bill, *reason;
+	int confirm;
+	int (*fn)(void *ctx, json_t *line);
+	void *ctx;
+	int changed;                      /* filled in */
+	int64_t was, now, difference;     /* fen: its lines then and now */
+};
+int pm_bill_rebill(struct pm_db *db, struct pm_rebill *rb, struct pm_err *e);
 
 /* Issues the period's drafts: due on due (days since 1970, or the
  * config's billing.due_day of the next month when negative), posted to
@@ -63,9 +92,11 @@ int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, st
 
 /* A payment: to a named bill, else the unit's open bills oldest due
  * first, within a bill by the configured allocation order; the excess is
- * prepaid. Idempotent on (channel, ref): the same again is a duplicate,
- * a different unit or amount a conflict (PM_EDATA). Inside a write
- * transaction; audited. */
+ * prepaid. The channel must be one of payments.channels; the ref is
+ * compared after trimming surrounding white space. Idempotent on
+ * (channel, ref): the same again is a duplicate, a different unit or
+ * amount a conflict (PM_EDATA); an amount above billing.max_amount is
+ * refused (PM_EDATA). Inside a write transaction; audited. */
 struct pm_pay {
 	const char *unit, *channel, *ref, *bill;
 	int64_t amount, at;
@@ -73,12 +104,19 @@ struct pm_pay {
 enum pm_pay_did { PM_PAY_RECORDED, PM_PAY_DUPLICATE };
 extern const char *const pm_pay_names[]; /* "recorded", "duplicate", NULL */
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e);
+/* rec's "ref" without surrounding white space, put back in rec: refs are
+ * compared so, "WX1 " and "WX1" being the same callback. */
+int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);
+/* PM_EDATA unless channel is one of payments.channels (in the config in
+ * force today), naming the nearest when one is close. */
+int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e);
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		struct pm_err *e);
 
 /* Each its own transaction, audited. void: an issued or draft bill with
- * nothing paid; adjust: a credit (< 0) or debit note on an issued bill;
- * refund: from the unit's prepaid balance, up to what the payment was. */
+ * nothing paid; adjust: a credit (< 0) or debit note on an issued bill,
+ * at most billing.max_amount either way; refund: from the unit's prepaid
+ * balance, up to what the payment was. */
 int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct pm_err *e);
 int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const char *reason,
 		   json_t **out, struct pm_err *e);

@@ -84,12 +84,15 @@ int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv);
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The store, opened on first use, with the acting user resolved and the
- * permission for action checked (action NULL: no check). */
+/* The store, opened on first use (read-only when the caller may not write
+ * it), with the acting user resolved (pm_auth_actor: the Unix account,
+ * --as or PM_USER) and the permission for action checked (action NULL: no
+ * check). */
 int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db);
 
 /* Output one record; the format decides how. Records of one stream should
- * share their keys. Tables buffer until pm_cli_flush. */
+ * share their keys. Tables buffer until pm_cli_flush. Personal data in rec
+ * is first masked or removed as the actor may see it (pm_pii_redact). */
 int pm_cli_out(struct pm_ctx *c, json_t *rec);
 int pm_cli_flush(struct pm_ctx *c);
 /* Ends the table being printed, so the records that follow make a table
@@ -118,14 +121,20 @@ struct pm_import {
 	const char *const *outcomes; /* names of what record() may report */
 	/* Validates and writes one record inside the open transaction,
 	 * setting *outcome; PM_EDATA rejects it (having written nothing),
-	 * any other error stops the run. */
+	 * any other error stops the run. An outcome of PM_IMPORT_LATER puts
+	 * the record off, having written nothing: it may need a record further
+	 * on. After the last record of the last file each record put off is
+	 * given, in the order read, to retry(), which decides it as record()
+	 * does but may not put it off again. */
 	int (*record)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
+	int (*retry)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
 	/* Told of each rejected record (rec NULL when it was no JSON object),
 	 * or NULL. */
 	void (*on_reject)(void *ctx, json_t *rec, const char *where, const char *why);
 	void *ctx;
 	long read, rejected, counts[8]; /* filled in */
 };
+#define PM_IMPORT_LATER (-1)
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files);
 
 /* The options of a subcommand that imports records one upsert each

@@ -8,6 +8,7 @@
 
 #include "pm/auth.h"
 #include "pm/err.h"
+#include "pm/timeutil.h"
 
 struct pm_db;
 
@@ -41,7 +42,9 @@ int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, js
 /* A person record: {"code":"P0001","name":"张伟","phone":"13800000000",
  * "id_number":"110101199001011234"}; the ID number is stored masked (first
  * six and last four digits). With "unit" (and optional "role", default
- * owner, and "since", default today) the person also moves in. */
+ * owner, and "since") the person also moves in: on "since", else on the
+ * unit's delivery date; a unit with no delivery date needs "since"
+ * (PM_EDATA naming the field). */
 int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
 int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The person's id in the store; PM_EDATA naming the code when there is none. */
@@ -50,15 +53,41 @@ int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void 
 		   struct pm_err *e);
 
 /* Move-in and move-out, each a transaction of its own, audited. role is
- * owner, tenant or family; dates are YYYY-MM-DD. Setting a residence that
- * is already current changes nothing. */
+ * owner, tenant or family; dates are YYYY-MM-DD, since default today,
+ * until (the first day not lived there) default today. A residence is
+ * current from since until its until, so one ended on a future day stays
+ * current to that day, and may be ended again with another day. Setting
+ * a residence that is already current changes nothing. */
 int pm_occupancy_set(struct pm_db *db, const char *unit, const char *person, const char *role,
 		     const char *since, struct pm_err *e);
 int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, const char *until,
 		     struct pm_err *e);
 
+/* SQL: residence (occupancy row) o is current on the day (a bound
+ * parameter or expression, 'YYYY-MM-DD'). */
+#define PM_OCCUPANCY_CURRENT(o, day) "(" o ".until IS NULL OR " o ".until > " day ")"
+
+/* The community's today, in its zone (PM_NOW respected): "2026-12-01". */
+char *pm_community_today(struct pm_db *db, char buf[PM_TIME_BUF]);
+
+/* Vacancy (空置) has one source, occupancy: a unit is occupied on a day
+ * some residence covers (since <= day < until) and vacant on any other,
+ * whatever its status says. For the days first to last (days since 1970,
+ * inclusive): how many, how many vacant, and whether a tenant lived there
+ * on any of them. Every rule that asks whether a unit is vacant (the
+ * vacancy discount, parking spaces, meter anomalies) asks this. */
+struct pm_vacancy {
+	int days, vacant;
+	int tenant;
+};
+int pm_unit_vacancy(struct pm_db *db, int64_t unit, int32_t first, int32_t last, struct pm_vacancy *v,
+		    struct pm_err *e);
+
 /* "110101199001011234" -> "110101********1234"; short numbers are all
  * masked but the last four. out must hold strlen(id) + 1 bytes. */
 void pm_id_mask(const char *id, char *out, size_t size);
+/* "13800000001" -> "138****0001": the first three and last four kept;
+ * numbers under eight characters keep only their last two. */
+void pm_phone_mask(const char *phone, char *out, size_t size);
 
 #endif

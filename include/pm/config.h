@@ -76,6 +76,11 @@ json_t *pm_config_section(const struct pm_config *cfg, const char *name);
  * 1970-01-01 (as pm_date_parse gives it). */
 int32_t pm_config_effective(const struct pm_config *cfg);
 
+/* " (did you mean "x"?)" naming the string of words (a JSON array) within
+ * two edits of s, in buf, or "" when none is: for messages about a name
+ * that the configuration does not know. */
+const char *pm_config_suggest(const char *s, const json_t *words, char *buf, size_t size);
+
 /* The community section. The address is NULL when not given. */
 const char *pm_config_community_name(const struct pm_config *cfg);
 const char *pm_config_timezone(const struct pm_config *cfg);

@@ -3,21 +3,36 @@
 #define PM_DB_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "pm/err.h"
+#include "pm/file.h"
 
 struct pm_db;
 
 enum pm_db_flags {
-	PM_DB_CREATE = 1,   /* make a new store; fails if the file exists */
+	PM_DB_CREATE = 1,   /* make a new store, 0600; fails if the file exists */
 	PM_DB_READONLY = 2, /* never write, never migrate */
 };
 
 /* Opens the store at path and brings its schema up to date. A missing store
- * is PM_ENOINPUT; a store made by a newer pm is PM_ECONFIG and is left as
- * it is. */
+ * is PM_ENOINPUT, one the caller may not read PM_ENOPERM; a store made by
+ * a newer pm is PM_ECONFIG and is left as it is. A store the caller may
+ * read but not write is opened read-only (as PM_DB_READONLY): it must be
+ * at this pm's schema, and writes are refused with PM_ENOPERM. Handles
+ * that may write leave the -wal and -shm files in place when they close
+ * (readers who may not make them need them) with the store's group and
+ * mode. */
 int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e);
+/* Makes a new store at path with m's mode and group, whatever the umask
+ * (its -wal and -shm get the same); PM_ECANTCREAT when something is there
+ * already, a symbolic link included. */
+int pm_db_create(const char *path, const struct pm_file_mode *m, struct pm_db **out,
+		 struct pm_err *e);
 void pm_db_close(struct pm_db *db);
+/* Closes a store just made and removes it with its -wal and -shm: what
+ * pm init does when it cannot finish. */
+void pm_db_discard(struct pm_db *db);
 sqlite3 *pm_db_sqlite(struct pm_db *db);
 const char *pm_db_path(const struct pm_db *db);
 
@@ -55,9 +70,20 @@ int pm_db_bulk(struct pm_db *db, struct pm_err *e);
  * SQLITE_BUSY becomes PM_ETEMPFAIL, a constraint PM_EDATA, else PM_EFAIL. */
 int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what);
 
-/* Who is acting, for the audit log: a pm user login. */
+/* Who is acting, for the audit log: the pm user on whose behalf the
+ * program runs, and the caller who ran it (a service account acting for
+ * a signed-in user, an admin using --as). The caller is the actor unless
+ * set. */
 void pm_db_set_actor(struct pm_db *db, const char *login);
 const char *pm_db_actor(const struct pm_db *db);
+void pm_db_set_caller(struct pm_db *db, const char *login);
+const char *pm_db_caller(const struct pm_db *db);
+
+/* The Unix account that owns the store's file: its admin. */
+uid_t pm_db_owner(const struct pm_db *db);
+/* The mode and group every file made from the store gets: the store's
+ * own read and write bits for owner and group, never others'. */
+struct pm_file_mode pm_db_file_mode(const struct pm_db *db);
 
 /* The community's time zone, from the applied config (default
  * Asia/Shanghai). */
@@ -65,7 +91,8 @@ const char *pm_db_tz(struct pm_db *db);
 
 /* A consistent copy of the open store at path, taken while others write
  * (a snapshot of the last commit); written beside path and renamed into
- * place, so path is either the old file or the whole new copy. */
+ * place, so path is either the old file or the whole new copy. The copy
+ * has the store's mode; a symbolic link at path is refused. */
 int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e);
 
 /* Replaces the store at store_path with the copy at backup_path after
@@ -75,8 +102,9 @@ int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e);
 int pm_db_restore(const char *store_path, const char *backup_path, char **aside,
 		  struct pm_err *e);
 
-/* Seconds since the epoch, UTC; PM_NOW in the environment overrides it
- * (RFC 3339), so tests and back-fills can fix the clock. */
+/* The business clock: seconds since the epoch, UTC; PM_NOW in the
+ * environment overrides it (RFC 3339), so tests and back-fills can fix the
+ * clock. The audit log's times are always the real clock. */
 long long pm_now(void);
 
 #endif

@@ -29,9 +29,15 @@ int pm_export_each(struct pm_db *db, const char *period,
  * the number of lines written. PM_EIO when writing fails. */
 int pm_export_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *rows, struct pm_err *e);
 
+/* The CSV at path, written beside it and renamed into place with the
+ * store's mode (pm/file.h). */
+int pm_export_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
+		       struct pm_err *e);
+
 /* An .xlsx workbook at path: the sheet of lines and the summary sheet.
  * Written beside path and renamed into place, so path is never half a
- * workbook. PM_ECANTCREAT when it cannot be written. */
+ * workbook, with the store's mode. PM_ECANTCREAT when it cannot be
+ * written or path is a symbolic link. */
 int pm_export_xlsx(struct pm_db *db, const char *period, const char *path, long *rows,
 		   struct pm_err *e);
 

@@ -9,6 +9,7 @@
 
 #include "pm/community.h"
 #include "pm/err.h"
+#include "pm/frame.h"
 #include "pm/timeutil.h"
 
 struct pm_db;
@@ -21,22 +22,31 @@ const char *pm_meter_reg_name(int reg);
 
 /* ---- registry (lib/meter.c) ---- */
 
+/* The most one period's usage of a meter can be: one whole turn of its
+ * register (10^digits) times its multiplier, at most 10^12 units (10^15
+ * thousandths). A meter that could count more is refused at registration,
+ * so usage summed over years and thousands of meters, and the spike
+ * check's factor of up to 1000, stay far inside int64_t (9.2 × 10^18). */
+#define PM_METER_TURN_MAX INT64_C(1000000000000000)
+
 /* A meter record from outside: {"code":"W-3-2-1101","kind":"water",
  * "serves":"3-2-1101" | "building:3" | "community", "address":"000000000161",
  * "multiplier":1, "digits":5, "uom":"m3", "registers":["peak","valley"],
  * "installed":"2020-01-01T00:00:00+08:00", "initial":"0.000"}. code, kind
  * and serves are required; digits, uom come from the kind when absent;
- * installed defaults to 1970. Inside a write transaction; a bad record
- * (PM_EDATA) writes nothing. */
+ * installed defaults to 1970. 10^digits × multiplier may not pass
+ * PM_METER_TURN_MAX. Inside a write transaction; a bad record (PM_EDATA)
+ * writes nothing. */
 int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
 int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* Meters in code order, of one kind or all (kind NULL), retired ones too
  * when all is set. */
 int pm_meter_each(struct pm_db *db, const char *kind, int all, int (*fn)(void *ctx, json_t *m),
 		  void *ctx, struct pm_err *e);
-/* The meter with this device address, for decoded frames. */
+/* The meter with this device address, for decoded frames: its code, and
+ * its declared registers as a mask of 1 << reg when regs is not NULL. */
 int pm_meter_by_address(struct pm_db *db, const char *address, char *code, size_t size,
-			struct pm_err *e);
+			int *regs, struct pm_err *e);
 
 /* Retires code at time at with its final reading (thousandths). */
 int pm_meter_retire(struct pm_db *db, const char *code, int64_t at, int64_t final,
@@ -50,7 +60,10 @@ int pm_meter_replace(struct pm_db *db, const char *old, const char *new_code, in
 
 /* ---- ingestion (lib/reading.c) ---- */
 
-enum pm_ingest_did { PM_INGEST_INSERTED, PM_INGEST_DUPLICATE, PM_INGEST_REPLACED };
+enum pm_ingest_did {
+	PM_INGEST_INSERTED, PM_INGEST_DUPLICATE, PM_INGEST_REPLACED,
+	PM_INGEST_HELD, /* not yet: offer it again with pm_ingest_held() */
+};
 extern const char *const pm_ingest_names[]; /* "inserted", "duplicate", "replaced", NULL */
 
 struct pm_ingest;
@@ -61,9 +74,60 @@ struct pm_ingest;
 int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct pm_err *e);
 void pm_ingest_close(struct pm_ingest *in);
 /* One reading {"meter","ts","value"[, "registers", "source", "note"]},
- * inside a write transaction. PM_EDATA with the reason for a bad one. */
+ * inside a write transaction. PM_EDATA with the reason for a bad one.
+ * A reading may carry registers and no value: they join the total stored
+ * at that time (its registers already there, the same again, a duplicate;
+ * another value a conflict, or with replace a correction). With no total
+ * stored yet it is PM_INGEST_HELD, for the total may come later in the
+ * input: offer it again after the last record with pm_ingest_held(),
+ * which rejects it if the total is still missing. A reading with a total
+ * the store has already adds its registers the same way. */
 int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
 		     struct pm_err *e);
+int pm_ingest_held(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did, struct pm_err *e);
+
+/* ---- a meter's readings (lib/readings.c) ---- */
+
+/* The readings of meter with from <= ts <= to, oldest first:
+ * {"type":"reading","meter","ts","value","source","note","flags","bills"
+ * [, "registers"]}. flags lists, comma-separated, final (the meter's last,
+ * at its retirement), replaced (where a new meter took over), wrapped (the
+ * register went round since the reading before), corrected (by ingest
+ * --replace) and billed (an issued bill used it: bills names them). */
+int pm_reading_each(struct pm_db *db, const char *meter, int64_t from, int64_t to,
+		    int (*fn)(void *ctx, json_t *r), void *ctx, struct pm_err *e);
+/* Removes the reading of meter at ts with its registers and note, in a
+ * transaction of its own, audited as "reading.void" with the whole
+ * reading before and the reason after; *out is the voided reading
+ * (type "void", with "reason"). PM_EDATA for no such meter or reading;
+ * PM_EFAIL, changing nothing, when an issued bill used the reading
+ * (naming the bills: an adjustment is the way then) or when it is a
+ * retired or replaced meter's final reading. */
+int pm_reading_void(struct pm_db *db, const char *meter, int64_t ts, const char *reason, json_t **out,
+		    struct pm_err *e);
+
+/* ---- device frames to readings (lib/decode.c) ---- */
+
+struct pm_decode;
+
+/* Decoding a run of frames of one protocol, all read at time ts (frames
+ * carry no time). */
+int pm_decode_open(struct pm_db *db, enum pm_frame_proto proto, int64_t ts,
+		   struct pm_decode **out, struct pm_err *e);
+void pm_decode_close(struct pm_decode *d);
+/* One frame as hex text (pm_frame_hex), merged into its meter's reading:
+ * the total and the tariff registers of DL/T 645 (DI 00 01 00 00, the
+ * registers 00 01 01 00 to 00 01 04 00 one at a time, or the block
+ * 00 01 FF 00), or a CJ/T 188 total. PM_EDATA, changing nothing, for a
+ * bad frame, an error response, an unknown address, a register the meter
+ * does not declare (a block's may read zero: it is left out), or a value
+ * that differs from an earlier frame's for the same register. */
+int pm_decode_frame(struct pm_decode *d, const char *hex, struct pm_err *e);
+/* One reading record per meter, in the order of their first frames:
+ * {"type":"reading","meter","ts","value","source","registers"}, with
+ * "value" only when a frame gave the total and "registers" only when one
+ * gave a register. fn's non-zero return stops the walk with that code. */
+int pm_decode_each(struct pm_decode *d, int (*fn)(void *ctx, json_t *rec), void *ctx);
 
 /* ---- usage per period (lib/usage.c) ---- */
 
@@ -74,6 +138,7 @@ enum pm_usage_flag {
 	PM_USAGE_WRAPPED = 8,   /* the register wrapped around */
 	PM_USAGE_REPLACED = 16, /* a replacement in the period: both meters */
 	PM_USAGE_ADJUSTED = 32, /* earlier estimates were taken off */
+	PM_USAGE_PARTIAL = 64,  /* a span's start unknown: from the first reading */
 };
 
 struct pm_usage_reg {
@@ -104,6 +169,16 @@ int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const 
  * store). For callers that sum. */
 int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
 			 int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
+/* Usage of each meter (of one kind, or all) from the start of period from
+ * to the start of period to, for the year to date of annual tiers: each
+ * month counted as pm_usage_each counts it (wraps, replacements, billed
+ * estimates taken off when a reading covers them) and summed, so it is
+ * what the months bill, each usage once, billed or not. No missing
+ * policy applies: a month with no reading adds only an estimate billed
+ * for it. A meter in place before from with no reading at or before it
+ * counts from its first reading after, flagged PM_USAGE_PARTIAL. */
+int pm_usage_span_each(struct pm_db *db, struct pm_period from, struct pm_period to, const char *kind,
+		       int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
 json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p);
 const char *pm_usage_flag_names(unsigned flags, char *buf, size_t size);
 

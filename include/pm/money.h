@@ -46,6 +46,11 @@ int pm_money_mul(int64_t price, int price_places, int64_t qty, int qty_places,
  * where the caller needs one; the building block of the two above. */
 int64_t pm_div_round(int64_t num, int64_t den, enum pm_round mode);
 
+/* *sum + x into *sum when it stays within PM_MONEY_MAX either way: every
+ * sum of money goes through here, so an overflow is an error (PM_EDATA,
+ * *sum unchanged), never a wrap. */
+int pm_money_add(int64_t *sum, int64_t x, struct pm_err *e);
+
 /* Rounds fen to a multiple of step (1 fen, 10 jiao, 100 yuan). */
 int64_t pm_money_round_to(int64_t fen, int64_t step, enum pm_round mode);
 

@@ -29,6 +29,11 @@ char *pm_notice_capital(int64_t fen, char buf[PM_CAPITAL_BUF]);
  * or void bill; PM_EIO when writing fails. */
 int pm_notice_html(struct pm_db *db, const char *const *bills, size_t n, FILE *f, struct pm_err *e);
 
+/* Each of the n bills' notice in DIR/BILL.html, made with the store's
+ * mode (pm/file.h): a symbolic link in its place is refused. */
+int pm_notice_files(struct pm_db *db, const char *const *bills, size_t n, const char *dir,
+		    struct pm_err *e);
+
 /* The period's ("YYYY-MM") bills that are owed: issued or partly paid, by
  * code. fn returning non-zero stops the walk with that code. */
 int pm_notice_each(struct pm_db *db, const char *period, int (*fn)(void *ctx, const char *bill),

@@ -27,7 +27,8 @@ extern const char *const pm_recon_names[];
 int pm_reconcile_new(const char *channel, struct pm_reconcile **out, struct pm_err *e);
 void pm_reconcile_free(struct pm_reconcile *r);
 
-/* Takes one statement record {"ref", "amount" (yuan), "time" (RFC 3339)}.
+/* Takes one statement record {"ref", "amount" (yuan), "time" (RFC 3339)},
+ * the ref compared without surrounding white space as payments' are.
  * PM_EDATA, taking nothing, for a bad record or a ref the statement
  * already had. */
 int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e);

@@ -112,11 +112,8 @@ int pm_cell_null(const struct pm_section *s, size_t i, size_t j);
 
 /* ---- masking, by role ---- */
 
-/* Whether actor may see owners' names and phone numbers whole
- * (report.contacts); others get them masked. */
-int pm_report_contacts(const struct pm_actor *a);
-/* "13800000001" -> "138****0001"; "张伟" -> "张*"; out holds size bytes. */
-void pm_phone_mask(const char *phone, char *out, size_t size);
+/* "张伟" -> "张*": a name as those who see phone numbers masked see it
+ * (pm_pii_view; the phone through pm_phone_mask); out holds size bytes. */
 void pm_name_mask(const char *name, char *out, size_t size);
 
 /* ---- the reports ---- */
@@ -152,7 +149,8 @@ int pm_report_collection(struct pm_db *db, const struct pm_report_query *q, stru
 			 struct pm_err *e);
 
 /* Arrears (欠费): bills past due at q->as_of with something owed, per unit
- * with its owner's name and phone (masked unless pm_report_contacts),
+ * with its owner's name and phone as the actor may see them (pm_pii_view:
+ * whole, masked or not at all),
  * aged by days past due (0–30, 31–90, 91–180, 181–365, over 365), then
  * subtotals by building and by entrance, the total and the top debtors. */
 int pm_report_arrears(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,

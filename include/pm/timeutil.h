@@ -29,6 +29,8 @@ int pm_tz_check(const char *tz, struct pm_err *e);
 int pm_period_parse(const char *s, struct pm_period *p, struct pm_err *e);
 char *pm_period_fmt(struct pm_period p, char buf[PM_TIME_BUF]);
 struct pm_period pm_period_add(struct pm_period p, int months);
+/* < 0, 0, > 0 as a is before, the same as, or after b. */
+int pm_period_cmp(struct pm_period a, struct pm_period b);
 /* The period holding instant t in zone tz. */
 struct pm_period pm_period_of(int64_t t, const char *tz);
 /* First instant of the period and first instant of the next one, in tz:

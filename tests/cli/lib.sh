@@ -11,11 +11,18 @@
 #   expect_err GREP DESC   stderr likewise
 #   expect_eq GOT WANT DESC
 #   sql QUERY              the store's answer, one row a line, | between columns
+#   need_accounts NAME...  other Unix accounts, for who may do what: skips
+#                          the whole test, saying why, unless it runs as root
+#                          with setpriv; an account that does not exist is
+#                          made with useradd and removed at the end
+#   run_as NAME[:GROUP] CMD...  like run, as Unix account NAME (its own
+#                          group, and GROUP as its only other one)
 set -u
 : "${PM_BIN:?PM_BIN names the directory of the built programs}"
 PM_BIN=$(cd "$PM_BIN" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/pm-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+_made_accounts=
+trap 'rm -rf "$T"; for _a in $_made_accounts; do userdel "$_a" 2>/dev/null; done' EXIT
 cd "$T" || exit 2
 PATH="$PM_BIN:$PATH"
 PM_DB="$T/pm.db"
@@ -78,8 +85,35 @@ expect_eq() {
 want: $2"; fi
 }
 
+# The shell keeps the -wal and -shm files as pm does (persistent WAL):
+# accounts that may not make them beside the store still open it after.
 sql() {
-	sqlite3 -batch "$PM_DB" "$1"
+	sqlite3 -batch -cmd '.output /dev/null' -cmd '.filectrl persist_wal 1' -cmd '.output stdout' "$PM_DB" "$1"
+}
+
+need_accounts() {
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
+		echo "# SKIP: needs root and setpriv to run commands as other Unix accounts"
+		exit 0
+	fi
+	for _a in "$@"; do
+		getent passwd "$_a" >/dev/null && continue
+		if ! useradd -r -M -N -d / -s /usr/sbin/nologin "$_a" 2>/dev/null; then
+			echo "# SKIP: no Unix account '$_a' and useradd cannot make one"
+			exit 0
+		fi
+		_made_accounts="$_made_accounts $_a"
+	done
+	# The accounts work in $T: they must get into it.
+	chmod 755 "$T"
+}
+
+run_as() { # NAME[:GROUP] CMD...
+	_u=${1%%:*} _g=; case $1 in *:*) _g=${1#*:} ;; esac; shift
+	if [ -n "$_g" ]; then _groups="--groups=$(getent group "$_g" | cut -d: -f3)"; else _groups=--clear-groups; fi
+	# shellcheck disable=SC2086
+	setpriv --reuid="$_u" --regid="$(id -g "$_u")" $_groups ${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
 }
 
 done_testing() {

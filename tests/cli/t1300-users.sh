@@ -3,7 +3,7 @@
 . "$PM_TOP/tests/cli/lib.sh"
 
 run pm init
-feed '{"code":"1-1-101","area":"80"}\n{"code":"1-1-102","area":"90"}\n' pm unit import
+feed '{"code":"1-1-101","area":"80","delivered":"2020-06-30"}\n{"code":"1-1-102","area":"90","delivered":"2020-06-30"}\n' pm unit import
 feed '{"code":"P1","name":"业主甲","unit":"1-1-101"}\n{"code":"P2","name":"业主乙","unit":"1-1-102"}\n' pm person import
 run pm user add fd1 --role frontdesk
 expect_rc 0 "add a front-desk user"
@@ -46,6 +46,6 @@ echo 'short' >pw2
 run_in pw2 pm user passwd owner1
 expect_rc 65 "a short password is refused"
 run pm user list --format tsv
-expect_out "^owner1	owner	P1	false$" "user list shows role and person"
+expect_out "^owner1	owner	P1		false$" "user list shows role, person and Unix account"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'user.%'")" "3" "user changes are audited"
 done_testing

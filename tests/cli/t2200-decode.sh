@@ -2,7 +2,7 @@
 # pm-meter decode: published frames to readings, bad frames rejected, and
 # the collector pipeline decode | ingest.
 . "$PM_TOP/tests/cli/lib.sh"
-vectors="$PM_TOP/../shared/vectors/meter-frames.txt"
+vectors="$PM_TOP/tests/vectors/meter-frames.txt"
 
 run pm init
 feed '{"code":"E-161","kind":"electricity","serves":"community","address":"000000000161"}

@@ -6,7 +6,7 @@ PM_NOW=2026-11-23T09:00:00+08:00; export PM_NOW
 run pm init
 run pm config apply "$PM_TOP/share/pm/examples/pm.yaml"
 expect_rc 0 "the example configuration with its repair section applies"
-feed '{"code":"1-1-101","area":"80"}\n{"code":"1-1-102","area":"90"}\n' pm unit import
+feed '{"code":"1-1-101","area":"80","delivered":"2020-06-30"}\n{"code":"1-1-102","area":"90","delivered":"2020-06-30"}\n' pm unit import
 feed '{"code":"P1","name":"业主甲","unit":"1-1-101"}\n{"code":"P2","name":"业主乙","unit":"1-1-102"}\n' pm person import
 pm user add fd --role frontdesk
 pm user add sun.tech --role technician

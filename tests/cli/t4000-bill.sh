@@ -9,6 +9,10 @@ feed '{"code":"1-1-101","area":"89.50","status":"occupied"}
 {"code":"1-1-102","area":"120","status":"vacant"}
 {"code":"1-1-103","area":"60.30","status":"occupied","delivered":"2026-11-21"}
 {"code":"1-1-104","area":"70","status":"occupied","delivered":"2027-01-10"}\n' pm unit import
+# Lived in, as occupancy says (a status says nothing of it): 103's owner
+# moved in on its delivery day, the record giving no date.
+feed '{"code":"P1","name":"张伟","unit":"1-1-101","since":"2020-01-01"}
+{"code":"P3","name":"李娜","unit":"1-1-103"}\n' pm person import
 feed '{"code":"W1","kind":"water","serves":"1-1-101","installed":"2026-01-01T00:00:00+08:00"}
 {"code":"W2","kind":"water","serves":"1-1-102","installed":"2026-01-01T00:00:00+08:00"}
 {"code":"E0","kind":"electricity","serves":"building:1","installed":"2026-01-01T00:00:00+08:00"}\n' pm-meter import
@@ -83,7 +87,7 @@ expect_out '"bill":"B-2026-11-1-1-102".*"total_fen":18813,"lines":5,"flags":"mis
 expect_out '"bill":"B-2026-11-1-1-103".*"total_fen":7687,' "103: prorated 50.25 + 11.62 + 15.00"
 expect_eq "$(grep -c '1-1-104' "$T/out")" "0" "a unit delivered after the period is not billed"
 expect_eq "$(sql "SELECT amount_fen, breakdown FROM bill_line l JOIN bill b ON b.id = l.bill_id WHERE b.code = 'B-2026-11-1-1-101' AND l.seq = 2")" \
-	'5348|{"usage":"12.500","before":"175.000","tiers":[{"tier":1,"from":"0.000","upto":"180.000","quantity":"5.000","price":"3.4500","amount":"17.2500000"},{"tier":2,"from":"180.000","upto":"260.000","quantity":"7.500","price":"4.8300","amount":"36.2250000"},{"tier":3,"from":"260.000","quantity":"0.000","price":"7.9600","amount":"0.0000000"}],"exact":"53.4750000","rounding":"fen half_up","amount":"53.48","meter":"W1","opening":"175.000","closing":"187.500","multiplier":1}' \
+	'5348|{"usage":"12.500","before":"175.000","tiers":[{"tier":1,"from":"0.000","upto":"180.000","quantity":"5.000","price":"3.4500","amount":"17.2500000"},{"tier":2,"from":"180.000","upto":"260.000","quantity":"7.500","price":"4.8300","amount":"36.2250000"},{"tier":3,"from":"260.000","quantity":"0.000","price":"7.9600","amount":"0.0000000"}],"exact":"53.4750000","rounding":"fen half_up","amount":"53.48","meter":"W1","opening":"175.000","closing":"187.500","opening_at":"2026-10-31T23:00:00+08:00","closing_at":"2026-11-30T23:00:00+08:00","multiplier":1,"year_from":"2026-01"}' \
 	"annual tiers cross a limit mid-year, and the breakdown shows it"
 expect_eq "$(sql "SELECT sum(share) FROM (SELECT CAST(json_extract(breakdown, '\$.amount') * 100 AS INTEGER) AS share FROM bill_line WHERE fee = 'common_power' AND bill_id IN (SELECT id FROM bill WHERE period = '2026-11'))")" \
 	"5200" "the shared cost's shares sum to the meter's cost"

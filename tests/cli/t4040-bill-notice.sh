@@ -5,8 +5,8 @@ PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
 
 run pm init
-feed '{"code":"1-1-101","area":"89.50","status":"occupied"}
-{"code":"1-1-102","area":"100","status":"occupied"}\n' pm unit import
+feed '{"code":"1-1-101","area":"89.50","status":"occupied","delivered":"2020-06-30"}
+{"code":"1-1-102","area":"100","status":"occupied","delivered":"2020-06-30"}\n' pm unit import
 feed '{"code":"P1","name":"张<&>三","unit":"1-1-101"}
 {"code":"P2","name":"李四","unit":"1-1-101"}\n' pm person import
 feed '{"code":"W1","kind":"water","serves":"1-1-101","installed":"2026-01-01T00:00:00+08:00"}\n' pm-meter import

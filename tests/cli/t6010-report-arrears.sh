@@ -49,8 +49,9 @@ run pm-report arrears --building 3 --section unit --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f3)" 'unit
 3-1-101' "only building 3"
 
-# Names and phones by role: whole for the front desk; the guard sees the
-# dashboard's top debtors masked; a technician may not run arrears.
+# Names and phones by role (pm_pii_view): whole for the front desk;
+# finance and the guard (the dashboard's top debtors) see them masked, a
+# viewer not at all; a technician may not run arrears.
 run pm user add desk --role frontdesk
 run pm user add guard --role guard
 run pm user add tech --role technician
@@ -64,13 +65,22 @@ expect_eq "$(tr -d '\r' <"$T/out")" 'unit,owner,phone,bills,days,owed_fen
 1-2-101,王*,138****0003,1,35,111.10' "with names and phones masked"
 run pm-report arrears --as tech
 expect_rc 77 "a technician may not see arrears"
+run pm user add fin --role finance
+run pm-report arrears --as fin --section top --format csv
+expect_out '^1-1-102,李\*,138\*\*\*\*0002,' "finance sees them masked"
+run pm user add look --role viewer
+run pm-report dashboard --as look --period 2026-11 --section top --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | sed -n 2p)" '1-1-102,,,2,35,240.70' "a viewer sees the debtors' units, no person"
+run pm-report arrears --as look
+expect_rc 77 "and may not run arrears"
 
-# An owner sees the arrears of their own unit and nobody else's.
+# An owner sees the arrears of their own unit and nobody else's, their
+# name and phone masked as everywhere for owners.
 printf 'password-p2\n' >pw
 run_in pw pm user add owner.p2 --role owner --person P2 --password-stdin
 run pm-report arrears --as owner.p2 --section unit --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f3,4,5,14)" 'unit,owner,phone,owed_fen
-1-1-102,李娜,13800000002,240.70' "an owner sees only their unit"
+1-1-102,李*,138****0002,240.70' "an owner sees only their unit"
 run pm-report arrears --as owner.p2 --section building --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1)" 'building
 1
@@ -116,7 +126,7 @@ printf '%s\n' '{"type":"bill","bill":"B-A","unit":"1-1-101","status":"issued","o
 	'{"type":"bill","bill":"B-B","unit":"1-1-101","status":"issued","owed_fen":1,"due":"2026-11-15"}' >big.jsonl
 run pm-report arrears --section building --format csv big.jsonl
 expect_rc 65 "amounts past what money may be"
-expect_err 'big.jsonl:2: field "owed_fen": 1 is beyond what the report can add up' "are refused before a sum overflows"
+expect_err 'big.jsonl:2: field "owed_fen": a sum of money beyond the limit of ' "are refused before a sum overflows"
 run pm-report arrears --strict --format csv bad.jsonl
 expect_rc 65 "--strict"
 expect_err "6 bad records: nothing reported \(--strict\)" "reports nothing"

@@ -7,17 +7,20 @@ make_community
 start_http_sink "$T/http"
 start_smtp_sink "$T/smtp"
 export PM_NOW=2026-12-01T10:00:00+08:00 PM_TEST_DING=SECdingding PM_TEST_SMS="Bearer tok-123"
+# A robot's URL carries its token: a secret, read from the environment.
+export PM_TEST_DING_URL="http://127.0.0.1:$HTTP_PORT/robot?access_token=abc"
 
 config() { # WECOM-PATH
+	export PM_TEST_WECOM_URL="http://127.0.0.1:$HTTP_PORT$1"
 	cat >pm.yaml <<Y
 effective: 2026-01-01
 community:
   name: 幸福里
 channels:
   wecom:
-    url: http://127.0.0.1:$HTTP_PORT$1
+    url: env:PM_TEST_WECOM_URL
   dingtalk:
-    url: http://127.0.0.1:$HTTP_PORT/robot?access_token=abc
+    url: env:PM_TEST_DING_URL
     secret: env:PM_TEST_DING
   sms:
     url: http://127.0.0.1:$HTTP_PORT/ok

@@ -7,7 +7,7 @@
 make_community
 export PM_NOW=2026-12-01T10:00:00+08:00
 # 王芳 (P004) also rents 5-1-0301; 5-1-0302 stands empty.
-printf '{"code":"5-1-0302","area":"60.00"}\n' >more.jsonl
+printf '{"code":"5-1-0302","area":"60.00","delivered":"2020-06-30"}\n' >more.jsonl
 run pm unit import more.jsonl
 printf '{"code":"P004","name":"王芳","phone":"13800000004","unit":"5-1-0301","role":"tenant"}\n' >more.jsonl
 run pm person import more.jsonl

@@ -37,8 +37,8 @@ repair:
 Y
 run pm config apply pm.yaml
 expect_rc 0 "fees, billing and repair apply"
-feed '{"code":"1-1-101","area":"89.50","status":"occupied"}
-{"code":"1-1-102","area":"95.00","status":"occupied"}\n' pm unit import
+feed '{"code":"1-1-101","area":"89.50","status":"occupied","delivered":"2020-06-30"}
+{"code":"1-1-102","area":"95.00","status":"occupied","delivered":"2020-06-30"}\n' pm unit import
 cat >people.jsonl <<'J'
 {"code":"P001","name":"张伟","phone":"13800000001","unit":"1-1-101"}
 {"code":"P002","name":"李娜","phone":"13800000002","unit":"1-1-101","role":"tenant"}

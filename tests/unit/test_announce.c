@@ -39,7 +39,7 @@ static int setup(void **state)
 	assert_int_equal(pm_config_init(t->db, "幸福里", "Asia/Shanghai", &e), PM_OK);
 	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
 	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-		rec = json_pack("{s:s, s:s}", "code", units[i], "area", "80");
+		rec = json_pack("{s:s, s:s, s:s}", "code", units[i], "area", "80", "delivered", "2020-06-30");
 		assert_int_equal(pm_unit_upsert(t->db, rec, &did, &e), PM_OK);
 		json_decref(rec);
 	}
@@ -264,9 +264,9 @@ static void test_rsvp(void **state)
 static void test_rsvp_may(void **state)
 {
 	struct tstore *t = T(state);
-	struct pm_actor desk = {"desk", PM_ROLE_FRONTDESK, 1, 0};
-	struct pm_actor owner = {"zw", PM_ROLE_OWNER, 2, 1};   /* P1, in building 1 */
-	struct pm_actor guard = {"g", PM_ROLE_GUARD, 3, 0};
+	struct pm_actor desk = {.login = "desk", .role = PM_ROLE_FRONTDESK, .user_id = 1};
+	struct pm_actor owner = {.login = "zw", .role = PM_ROLE_OWNER, .user_id = 2, .person_id = 1};   /* P1, in building 1 */
+	struct pm_actor guard = {.login = "g", .role = PM_ROLE_GUARD, .user_id = 3};
 	struct pm_err e = {0};
 
 	add(t->db, "一号楼活动", "building:1", 0, NULL, 5, NULL, NULL);

@@ -5,6 +5,9 @@
 #include <cmocka.h>
 
 #include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "pm/auth.h"
 #include "pm/community.h"
@@ -14,26 +17,32 @@
 /* The permission table as a user would read it: 1 where the role may. */
 static const struct {
 	const char *action;
-	int admin, finance, frontdesk, technician, guard, owner;
+	int admin, finance, frontdesk, technician, guard, owner, viewer, service;
 } matrix[] = {
-	/*                      adm fin desk tech guard owner */
-	{"audit.read",           1,  1,  0,   0,   0,    0},
-	{"backup",               1,  0,  0,   0,   0,    0},
-	{"check",                1,  1,  0,   0,   0,    0},
-	{"config.apply",         1,  0,  0,   0,   0,    0},
-	{"config.read",          1,  1,  1,   1,   1,    0},
-	{"person.read",          1,  1,  1,   0,   0,    0},
-	{"person.write",         1,  0,  1,   0,   0,    0},
-	{"restore",              1,  0,  0,   0,   0,    0},
-	{"unit.read",            1,  1,  1,   1,   1,    1},
-	{"unit.write",           1,  0,  1,   0,   0,    0},
-	{"user.admin",           1,  0,  0,   0,   0,    0},
-	{"user.passwd.self",     1,  1,  1,   1,   1,    1},
+	/*                      adm fin desk tech guard owner view serv */
+	{"asset.read",           1,  1,  1,   1,   1,    0,    1,   0},
+	{"audit.key",            1,  0,  0,   0,   0,    0,    0,   0},
+	{"audit.read",           1,  1,  0,   0,   0,    0,    0,   0},
+	{"backup",               1,  0,  0,   0,   0,    0,    0,   0},
+	{"bill.read",            1,  1,  1,   0,   0,    1,    0,   0},
+	{"check",                1,  1,  0,   0,   0,    0,    0,   0},
+	{"config.apply",         1,  0,  0,   0,   0,    0,    0,   0},
+	{"config.read",          1,  1,  1,   1,   1,    0,    1,   0},
+	{"meter.ingest",         1,  0,  0,   1,   0,    0,    0,   0},
+	{"meter.read",           1,  1,  1,   1,   1,    0,    1,   0},
+	{"person.read",          1,  1,  1,   0,   0,    0,    0,   0},
+	{"person.write",         1,  0,  1,   0,   0,    0,    0,   0},
+	{"restore",              1,  0,  0,   0,   0,    0,    0,   0},
+	{"ticket.read",          1,  1,  1,   1,   1,    1,    0,   0},
+	{"unit.read",            1,  1,  1,   1,   1,    1,    1,   0},
+	{"unit.write",           1,  0,  1,   0,   0,    0,    0,   0},
+	{"user.admin",           1,  0,  0,   0,   0,    0,    0,   0},
+	{"user.passwd.self",     1,  1,  1,   1,   1,    1,    0,   0},
 	/* Actions nobody listed are refused to everyone, admin included. */
-	{"no.such.action",       0,  0,  0,   0,   0,    0},
-	{"",                     0,  0,  0,   0,   0,    0},
-	{"unit",                 0,  0,  0,   0,   0,    0},
-	{"unit.read.extra",      0,  0,  0,   0,   0,    0},
+	{"no.such.action",       0,  0,  0,   0,   0,    0,    0,   0},
+	{"",                     0,  0,  0,   0,   0,    0,    0,   0},
+	{"unit",                 0,  0,  0,   0,   0,    0,    0,   0},
+	{"unit.read.extra",      0,  0,  0,   0,   0,    0,    0,   0},
 };
 
 static void test_permission_matrix(void **state)
@@ -42,6 +51,7 @@ static void test_permission_matrix(void **state)
 		const int want[PM_ROLE_COUNT] = {
 			matrix[i].admin, matrix[i].finance, matrix[i].frontdesk,
 			matrix[i].technician, matrix[i].guard, matrix[i].owner,
+			matrix[i].viewer, matrix[i].service,
 		};
 		for (int r = 0; r < PM_ROLE_COUNT; r++)
 			if (pm_auth_allowed((enum pm_role)r, matrix[i].action) != want[r])
@@ -52,7 +62,9 @@ static void test_permission_matrix(void **state)
 
 static void test_roles(void **state)
 {
-	static const char *const names[] = {"admin", "finance", "frontdesk", "technician", "guard", "owner"};
+	static const char *const names[PM_ROLE_COUNT] = {
+		"admin", "finance", "frontdesk", "technician", "guard", "owner", "viewer", "service",
+	};
 	struct pm_err e = {0};
 	enum pm_role r;
 
@@ -63,7 +75,7 @@ static void test_roles(void **state)
 	}
 	assert_string_equal(pm_role_name(PM_ROLE_COUNT), "?");
 	assert_int_equal(pm_role_parse("Admin", &r, &e), PM_EDATA);
-	assert_string_equal(e.msg, "unknown role 'Admin': expected admin, finance, frontdesk, technician, guard or owner");
+	assert_string_equal(e.msg, "unknown role 'Admin': expected admin, finance, frontdesk, technician, guard, owner, viewer or service");
 	assert_int_equal(pm_role_parse("", &r, &e), PM_EDATA);
 }
 
@@ -106,36 +118,36 @@ static void test_user_add(void **state)
 
 	setenv("PM_NOW", "2024-03-01T08:00:00Z", 1);
 	pm_db_set_actor(t->db, "root");
-	assert_int_equal(pm_user_add(t->db, "wang.manager", PM_ROLE_ADMIN, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "wang.manager", PM_ROLE_ADMIN, NULL, NULL, NULL, &e), PM_OK);
 	assert_string_equal(tstore_sql(t->db,
 		"SELECT login || '|' || role || '|' || coalesce(person_id, '-') || '|' || coalesce(pwhash, '-') || '|' ||"
 		" disabled || '|' || created_at FROM user"), "wang.manager|admin|-|-|0|1709280000");
 	assert_string_equal(tstore_sql(t->db, "SELECT actor || ' ' || action || ' ' || object || ' ' || after FROM audit"),
-			    "root user.add user:wang.manager {\"person\":null,\"role\":\"admin\"}");
+			    "root user.add user:wang.manager {\"person\":null,\"role\":\"admin\",\"unix\":null}");
 
-	assert_int_equal(pm_user_add(t->db, "wang.manager", PM_ROLE_GUARD, NULL, NULL, &e), PM_EDATA);
+	assert_int_equal(pm_user_add(t->db, "wang.manager", PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);
 	assert_string_equal(e.msg, "cannot add user 'wang.manager': the login exists");
-	assert_int_equal(pm_user_add(t->db, "", PM_ROLE_GUARD, NULL, NULL, &e), PM_EDATA);
+	assert_int_equal(pm_user_add(t->db, "", PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);
 	assert_string_equal(e.msg, "bad login '': 1 to 63 characters, no ':'");
-	assert_int_equal(pm_user_add(t->db, "a:b", PM_ROLE_GUARD, NULL, NULL, &e), PM_EDATA);
+	assert_int_equal(pm_user_add(t->db, "a:b", PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);
 	assert_string_equal(e.msg, "bad login 'a:b': 1 to 63 characters, no ':'");
 	memset(longname, 'x', 64);
 	longname[64] = '\0';
-	assert_int_equal(pm_user_add(t->db, longname, PM_ROLE_GUARD, NULL, NULL, &e), PM_EDATA);
+	assert_int_equal(pm_user_add(t->db, longname, PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);
 	longname[63] = '\0';
-	assert_int_equal(pm_user_add(t->db, longname, PM_ROLE_GUARD, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, longname, PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_OK);
 
 	/* Owners are linked to a person, who must exist. */
-	assert_int_equal(pm_user_add(t->db, "owner.p1", PM_ROLE_OWNER, NULL, NULL, &e), PM_EDATA);
+	assert_int_equal(pm_user_add(t->db, "owner.p1", PM_ROLE_OWNER, NULL, NULL, NULL, &e), PM_EDATA);
 	assert_string_equal(e.msg, "an owner user needs --person");
-	assert_int_equal(pm_user_add(t->db, "owner.p1", PM_ROLE_OWNER, "P0001", NULL, &e), PM_EDATA);
+	assert_int_equal(pm_user_add(t->db, "owner.p1", PM_ROLE_OWNER, "P0001", NULL, NULL, &e), PM_EDATA);
 	assert_string_equal(e.msg, "no person 'P0001'");
 	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(substr(login, 1, 12), ' ') FROM user"),
 			    "wang.manager xxxxxxxxxxxx");
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit"), "2");
 
 	add_person(t->db, "P0001");
-	assert_int_equal(pm_user_add(t->db, "owner.p1", PM_ROLE_OWNER, "P0001", NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "owner.p1", PM_ROLE_OWNER, "P0001", NULL, NULL, &e), PM_OK);
 	assert_int_equal(pm_auth_actor(t->db, "owner.p1", &a, &e), PM_OK);
 	assert_string_equal(a.login, "owner.p1");
 	assert_int_equal(a.role, PM_ROLE_OWNER);
@@ -143,7 +155,7 @@ static void test_user_add(void **state)
 	assert_string_equal(tstore_sql(t->db, "SELECT id FROM person WHERE code = 'P0001'"), "1");
 	assert_int_equal(a.person_id, 1);
 	assert_string_equal(tstore_sql(t->db, "SELECT after FROM audit WHERE object = 'user:owner.p1'"),
-			    "{\"person\":\"P0001\",\"role\":\"owner\"}");
+			    "{\"person\":\"P0001\",\"role\":\"owner\",\"unix\":null}");
 }
 
 static void test_actor(void **state)
@@ -163,7 +175,7 @@ static void test_actor(void **state)
 
 	assert_int_equal(pm_auth_actor(t->db, "nobody.here", &a, &e), PM_ENOPERM);
 	assert_string_equal(e.msg, "no user 'nobody.here'");
-	assert_int_equal(pm_user_add(t->db, "sun.tech", PM_ROLE_TECHNICIAN, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "sun.tech", PM_ROLE_TECHNICIAN, NULL, NULL, NULL, &e), PM_OK);
 	assert_int_equal(pm_auth_actor(t->db, "sun.tech", &a, &e), PM_OK);
 	assert_int_equal(a.role, PM_ROLE_TECHNICIAN);
 	assert_int_equal(a.person_id, 0);
@@ -178,8 +190,8 @@ static void test_login(void **state)
 	struct pm_err e = {0}, e2 = {0};
 	struct pm_actor a;
 
-	assert_int_equal(pm_user_add(t->db, "zhao.desk", PM_ROLE_FRONTDESK, NULL, "correct horse", &e), PM_OK);
-	assert_int_equal(pm_user_add(t->db, "no.password", PM_ROLE_FRONTDESK, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "zhao.desk", PM_ROLE_FRONTDESK, NULL, NULL, "correct horse", &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "no.password", PM_ROLE_FRONTDESK, NULL, NULL, NULL, &e), PM_OK);
 	assert_string_equal(tstore_sql(t->db, "SELECT substr(pwhash, 1, 10) FROM user WHERE login = 'zhao.desk'"), "$argon2id$");
 
 	assert_int_equal(pm_auth_login(t->db, "zhao.desk", "correct horse", &a, &e), PM_OK);
@@ -212,7 +224,7 @@ static void test_passwd(void **state)
 	struct pm_err e = {0};
 	struct pm_actor a;
 
-	assert_int_equal(pm_user_add(t->db, "li.finance", PM_ROLE_FINANCE, NULL, "first-password", &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "li.finance", PM_ROLE_FINANCE, NULL, NULL, "first-password", &e), PM_OK);
 	assert_int_equal(pm_user_passwd(t->db, "li.finance", "second-password", &e), PM_OK);
 	assert_int_equal(pm_auth_login(t->db, "li.finance", "first-password", &a, &e), PM_ENOPERM);
 	assert_int_equal(pm_auth_login(t->db, "li.finance", "second-password", &a, &e), PM_OK);
@@ -220,7 +232,7 @@ static void test_passwd(void **state)
 	/* Eight characters at least, counted in bytes. */
 	assert_int_equal(pm_user_passwd(t->db, "li.finance", "1234567", &e), PM_EDATA);
 	assert_string_equal(e.msg, "password too short: use at least 8 characters");
-	assert_int_equal(pm_user_add(t->db, "x", PM_ROLE_GUARD, NULL, "short", &e), PM_EDATA);
+	assert_int_equal(pm_user_add(t->db, "x", PM_ROLE_GUARD, NULL, NULL, "short", &e), PM_EDATA);
 	assert_string_equal(e.msg, "password too short: use at least 8 characters");
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM user WHERE login = 'x'"), "0");
 	assert_int_equal(pm_user_passwd(t->db, "li.finance", "12345678", &e), PM_OK);
@@ -258,12 +270,178 @@ static void test_user_each(void **state)
 	struct users l = {""};
 
 	add_person(t->db, "P0007");
-	assert_int_equal(pm_user_add(t->db, "zz", PM_ROLE_GUARD, NULL, NULL, &e), PM_OK);
-	assert_int_equal(pm_user_add(t->db, "aa", PM_ROLE_OWNER, "P0007", NULL, &e), PM_OK);
-	assert_int_equal(pm_user_add(t->db, "mm", PM_ROLE_FINANCE, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "zz", PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "aa", PM_ROLE_OWNER, "P0007", NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "mm", PM_ROLE_FINANCE, NULL, NULL, NULL, &e), PM_OK);
 	assert_int_equal(pm_user_disable(t->db, "mm", &e), PM_OK);
 	assert_int_equal(pm_user_each(t->db, list_user, &l, &e), PM_OK);
 	assert_string_equal(l.list, "aa:owner:P0007:0 mm:finance:-:1 zz:guard:-:0 ");
+}
+
+static void test_user_unix(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_user_change ch = {PM_ROLE_COUNT, NULL, NULL};
+	struct pm_err e = {0};
+
+	/* The Unix account must exist, and be one user's only. */
+	assert_int_equal(pm_user_add(t->db, "sun.tech", PM_ROLE_TECHNICIAN, NULL, "no-such-account-here", NULL, &e), PM_EDATA);
+	assert_string_equal(e.msg, "no Unix account 'no-such-account-here'");
+	assert_int_equal(pm_user_add(t->db, "sun.tech", PM_ROLE_TECHNICIAN, NULL, "daemon", NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "li.tech", PM_ROLE_TECHNICIAN, NULL, "daemon", NULL, &e), PM_EDATA);
+	assert_string_equal(e.msg, "Unix account 'daemon' is user 'sun.tech' already");
+	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(login) FROM user"), "sun.tech");
+	assert_string_equal(tstore_sql(t->db, "SELECT after FROM audit WHERE action = 'user.add'"),
+			    "{\"person\":null,\"role\":\"technician\",\"unix\":\"daemon\"}");
+
+	/* pm user set: role, Unix account, person; each change audited
+	 * with before and after. */
+	add_person(t->db, "P0001");
+	ch.role = PM_ROLE_FRONTDESK;
+	ch.unix_name = "";
+	assert_int_equal(pm_user_set(t->db, "sun.tech", &ch, &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, "SELECT role || '|' || coalesce(unix, '-') FROM user"), "frontdesk|-");
+	assert_string_equal(tstore_sql(t->db, "SELECT before || ' ' || after FROM audit WHERE action = 'user.set'"),
+			    "{\"person\":null,\"role\":\"technician\",\"unix\":\"daemon\"} "
+			    "{\"person\":null,\"role\":\"frontdesk\",\"unix\":null}");
+	ch = (struct pm_user_change){PM_ROLE_OWNER, NULL, NULL};
+	assert_int_equal(pm_user_set(t->db, "sun.tech", &ch, &e), PM_EDATA);
+	assert_string_equal(e.msg, "an owner user needs --person");
+	ch.person = "P0009";
+	assert_int_equal(pm_user_set(t->db, "sun.tech", &ch, &e), PM_EDATA);
+	assert_string_equal(e.msg, "no person 'P0009'");
+	ch.person = "P0001";
+	ch.unix_name = "www-data";
+	assert_int_equal(pm_user_set(t->db, "sun.tech", &ch, &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, "SELECT role || '|' || person_id || '|' || unix FROM user"), "owner|1|www-data");
+	assert_int_equal(pm_user_set(t->db, "nobody.here", &ch, &e), PM_EDATA);
+	assert_string_equal(e.msg, "no user 'nobody.here'");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit WHERE action = 'user.set'"), "2");
+}
+
+/* What pm_auth_actor says run as Unix account name, in a child that
+ * gives up root: "role login by" or the error. */
+static const char *as_account(struct tstore *t, const char *name, const char *as)
+{
+	static char out[640];
+	struct passwd *pw = getpwnam(name);
+	int fds[2];
+	pid_t pid;
+	ssize_t n;
+
+	memset(out, 0, sizeof out);
+	assert_non_null(pw);
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		struct pm_err e = {0};
+		struct pm_actor a;
+		struct pm_db *db;
+		char buf[640];
+
+		close(fds[0]);
+		if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+			_exit(3);
+		if (pm_db_open(t->path, 0, &db, &e) != PM_OK)
+			snprintf(buf, sizeof buf, "open %d %s", e.code, e.msg);
+		else if (pm_auth_actor(db, as, &a, &e) != PM_OK)
+			snprintf(buf, sizeof buf, "%d %s", e.code, e.msg);
+		else
+			snprintf(buf, sizeof buf, "%s %s %s", pm_role_name(a.role), a.login, a.by);
+		if (write(fds[1], buf, strlen(buf)) < 0)
+			_exit(4);
+		_exit(0);
+	}
+	close(fds[1]);
+	n = read(fds[0], out, sizeof out - 1);
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	assert_true(n > 0);
+	return out;
+}
+
+static void test_caller(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	char path[160];
+
+	if (getuid() != 0)
+		skip();
+	/* Others may read the store (the directory too), not write it. */
+	assert_int_equal(chmod(t->dir, 0755), 0);
+	assert_int_equal(chmod(t->path, 0644), 0);
+	assert_int_equal(chmod(tstore_file(t, "pm.db-wal", path, sizeof path), 0644), 0);
+	assert_int_equal(chmod(tstore_file(t, "pm.db-shm", path, sizeof path), 0644), 0);
+	add_person(t->db, "P0001");
+	assert_int_equal(pm_user_add(t->db, "sun.tech", PM_ROLE_TECHNICIAN, NULL, "daemon", NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "web", PM_ROLE_SERVICE, NULL, "www-data", NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "owner.p1", PM_ROLE_OWNER, "P0001", NULL, NULL, &e), PM_OK);
+
+	/* Unmapped, not the owner: a viewer by its Unix name. */
+	assert_string_equal(as_account(t, "nobody", NULL), "viewer nobody nobody");
+	/* Mapped: the user, whatever its Unix name. */
+	assert_string_equal(as_account(t, "daemon", NULL), "technician sun.tech sun.tech");
+	assert_string_equal(as_account(t, "daemon", "sun.tech"), "technician sun.tech sun.tech");
+	/* Acting for someone else: only admins and service accounts. */
+	assert_string_equal(as_account(t, "daemon", "owner.p1"),
+		"77 user 'sun.tech' (technician) may not act as 'owner.p1': only an admin or a service account may use --as or PM_USER");
+	assert_string_equal(as_account(t, "nobody", "sun.tech"),
+		"77 user 'nobody' (viewer) may not act as 'sun.tech': only an admin or a service account may use --as or PM_USER");
+	assert_string_equal(as_account(t, "www-data", "owner.p1"), "owner owner.p1 web");
+	assert_string_equal(as_account(t, "www-data", "nobody.here"), "77 no user 'nobody.here'");
+	assert_string_equal(as_account(t, "www-data", NULL), "service web web");
+	/* A disabled mapping is refused, not taken for a viewer. */
+	assert_int_equal(pm_user_disable(t->db, "sun.tech", &e), PM_OK);
+	assert_string_equal(as_account(t, "daemon", NULL), "77 user 'sun.tech' is disabled");
+}
+
+static void test_pii(void **state)
+{
+	static const char rec[] =
+		"{\"type\":\"unit\",\"code\":\"1-1-101\",\"occupants\":[{\"person\":\"P1\",\"name\":\"张伟\",\"phone\":\"13800000001\"}]}";
+	static const char msg[] = "{\"type\":\"message\",\"channel\":\"sms\",\"address\":\"13900000009\"}";
+	static const char mail[] = "{\"type\":\"message\",\"channel\":\"email\",\"address\":\"a@b.c\"}";
+	static const struct {
+		enum pm_role role;
+		const char *unit, *sms;
+	} want[] = {
+		{PM_ROLE_ADMIN, "13800000001", "13900000009"},
+		{PM_ROLE_FRONTDESK, "13800000001", "13900000009"},
+		{PM_ROLE_FINANCE, "138****0001", "139****0009"},
+		{PM_ROLE_TECHNICIAN, "138****0001", "139****0009"},
+		{PM_ROLE_GUARD, "138****0001", "139****0009"},
+		{PM_ROLE_OWNER, "138****0001", "139****0009"},
+		{PM_ROLE_VIEWER, NULL, NULL},
+		{PM_ROLE_SERVICE, NULL, NULL},
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		struct pm_actor a = {.login = "x", .role = want[i].role};
+		json_t *u = json_loads(rec, 0, NULL), *m = json_loads(msg, 0, NULL), *em = json_loads(mail, 0, NULL);
+		json_t *occ;
+
+		pm_pii_redact(&a, u);
+		pm_pii_redact(&a, m);
+		pm_pii_redact(&a, em);
+		occ = json_array_get(json_object_get(u, "occupants"), 0);
+		if (want[i].unit) {
+			assert_string_equal(json_string_value(json_object_get(occ, "phone")), want[i].unit);
+			assert_string_equal(json_string_value(json_object_get(occ, "name")), "张伟");
+			assert_string_equal(json_string_value(json_object_get(m, "address")), want[i].sms);
+		} else {
+			/* No person at all: no occupants, no number. */
+			assert_null(json_object_get(u, "occupants"));
+			assert_null(json_object_get(m, "address"));
+		}
+		assert_string_equal(json_string_value(json_object_get(u, "code")), "1-1-101");
+		assert_string_equal(json_string_value(json_object_get(em, "address")), "a@b.c");
+		json_decref(u);
+		json_decref(m);
+		json_decref(em);
+	}
+	pm_phone_mask("+86 138 0000 0001", buf, sizeof buf);
+	assert_string_equal(buf, "+86**********0001");
 }
 
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
@@ -279,6 +457,9 @@ int main(void)
 		STORE_TEST(test_login),
 		STORE_TEST(test_passwd),
 		STORE_TEST(test_user_each),
+		STORE_TEST(test_user_unix),
+		STORE_TEST(test_caller),
+		cmocka_unit_test(test_pii),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,6 +39,11 @@ static int setup(void **state)
 	return tbill_setup(state, units, sizeof units / sizeof *units);
 }
 
+static int void_bill_by(struct pm_db *db, const char *code, struct pm_err *e)
+{
+	return pm_bill_void(db, code, "重复开单", e);
+}
+
 /* What a run told of each bill, one line each. */
 struct told {
 	char lines[8][160];
@@ -106,6 +111,7 @@ static void test_run_drafts(void **state)
 	assert_int_equal(r.made, 4);
 	assert_int_equal(r.skipped, 0);
 	assert_int_equal(r.recomputed, 0);
+	assert_int_equal(r.vacant, 1);
 	assert_int_equal(r.total, 54218);
 	assert_int_equal(told.n, 4);
 	assert_string_equal(told.lines[0], B101 " made 22300 3");
@@ -133,8 +139,8 @@ static void test_run_drafts(void **state)
 	/* Drafts are not in the ledger; one audit record for the run. */
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM journal"), "0");
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit WHERE action = 'bill.run'"), "1");
-	assert_string_equal(tstore_sql(t->db, "SELECT json_extract(after, '$.total_fen') FROM audit"
-					      " WHERE action = 'bill.run'"), "54218");
+	assert_string_equal(tstore_sql(t->db, "SELECT json_extract(after, '$.total_fen') || ' '"
+					      " || json_extract(after, '$.vacant') FROM audit WHERE action = 'bill.run'"), "54218 1");
 	tbill_check(t->db);
 }
 
@@ -182,8 +188,10 @@ static void test_run_again(void **state)
 	assert_int_equal(r.skipped, 1);
 }
 
-/* --recompute rebuilds drafts at the tariff in force on the period's
- * first day; an issued bill stays as it was issued. */
+/* A new tariff in force on the period's first day changes every bill's
+ * inputs: a run rebuilds the drafts at it and tells of the issued bill,
+ * which stays as it was issued. --recompute rebuilds drafts whatever
+ * changed. */
 static void test_recompute(void **state)
 {
 	struct tstore *t = T(state);
@@ -194,28 +202,28 @@ static void test_recompute(void **state)
 	assert_int_equal(tbill_issue(t->db, "2026-11", "2026-12-15").issued, 1);
 	run_told(t->db, 0, 0, &told);
 	/* Residential property at 2.20 from 1 November (version 3):
+	 * 101: 2.20 × 100 + 23.00 = 243.00, 20.00 more than issued
 	 * 102: 2.20 × 80 × 50% = 88.00, + 23.00 = 111.00
 	 * 103: 2.20 × 50 × 10 / 30 = 36.666… → 36.67, + 23.00 = 59.67
 	 * 2-1-101: commercial, 159.85 as before, now by version 3 */
 	tbill_apply(t->db, "2026-11-01", "2.2");
-	r = tbill_run(t->db, "2026-11", NULL, 0);
-	assert_int_equal(r.skipped, 4);
-	assert_string_equal(bills(t->db), B101 " issued 22300 2, " B102 " draft 10300 2, " B103 " draft 5633 2, "
-					  B201 " draft 15985 2");
-	/* Dry, a recompute rebuilds nothing. */
+	/* Dry, nothing is rebuilt. */
 	memset(&told, 0, sizeof told);
-	r = run_told(t->db, 1, 1, &told);
+	r = run_told(t->db, 0, 1, &told);
 	assert_int_equal(r.recomputed, 3);
+	assert_int_equal(r.changed, 1);
+	assert_string_equal(told.lines[0], B101 " changed 24300 3");
 	assert_string_equal(told.lines[1], B102 " dry-run 11100 3");
 	assert_string_equal(tstore_sql(t->db, "SELECT total_fen FROM bill WHERE code = '" B102 "'"), "10300");
 
 	memset(&told, 0, sizeof told);
-	r = run_told(t->db, 1, 0, &told);
+	r = run_told(t->db, 0, 0, &told);
 	assert_int_equal(r.recomputed, 3);
 	assert_int_equal(r.made, 3);
-	assert_int_equal(r.skipped, 1);
+	assert_int_equal(r.skipped, 0);
+	assert_int_equal(r.changed, 1);
 	assert_int_equal(r.total, 11100 + 5967 + 15985);
-	assert_string_equal(told.lines[0], B101 " skipped 0 0");
+	assert_string_equal(told.lines[0], B101 " changed 24300 3");
 	assert_string_equal(told.lines[1], B102 " made 11100 3");
 	assert_string_equal(bills(t->db), B101 " issued 22300 2, " B102 " draft 11100 3, " B103 " draft 5967 3, "
 					  B201 " draft 15985 3");
@@ -227,9 +235,120 @@ static void test_recompute(void **state)
 					      " JOIN bill b ON b.id = l.bill_id WHERE b.code = '" B101 "'"), "2");
 	/* The old drafts' lines went with them. */
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM bill_line"), "10");
-	assert_string_equal(tstore_sql(t->db, "SELECT json_extract(after, '$.recomputed') FROM audit"
-					      " WHERE action = 'bill.run' ORDER BY id DESC LIMIT 1"), "3");
+	assert_string_equal(tstore_sql(t->db, "SELECT json_extract(after, '$.recomputed') || ' '"
+					      " || json_extract(after, '$.changed') FROM audit"
+					      " WHERE action = 'bill.run' ORDER BY id DESC LIMIT 1"), "3 1");
+
+	/* The same inputs again: nothing to rebuild, nothing written. */
+	memset(&told, 0, sizeof told);
+	r = run_told(t->db, 0, 0, &told);
+	assert_int_equal(r.made + r.recomputed, 0);
+	assert_int_equal(r.skipped, 3);
+	assert_int_equal(r.changed, 1);
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit WHERE action = 'bill.run'"), "3");
+
+	/* --recompute rebuilds every draft all the same. */
+	r = tbill_run(t->db, "2026-11", NULL, 1);
+	assert_int_equal(r.recomputed, 3);
+	assert_int_equal(r.made, 3);
 	tbill_check(t->db);
+}
+
+/* A period after the current month is refused unless asked for. */
+static void test_run_future(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_bill_run r = {.period = tbill_period("2027-01")};
+	struct pm_err e = {0};
+
+	assert_int_equal(pm_bill_run(t->db, &r, &e), PM_EDATA);
+	assert_string_equal(e.msg, "period 2027-01 has not begun (it is 2026-12 now): give --future to bill ahead");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM bill"), "0");
+	r.future = 1;
+	assert_int_equal(pm_bill_run(t->db, &r, &e), PM_OK);
+	/* 1-1-104 too, delivered on 10 January. */
+	assert_int_equal(r.made, 5);
+}
+
+/* What rebill told: "fee was now difference" a line. */
+static int rebill_told(void *ctx, json_t *line)
+{
+	struct told *t = ctx;
+
+	assert_true(t->n < 8);
+	snprintf(t->lines[t->n++], sizeof t->lines[0], "%s %lld %lld %lld",
+		 json_string_value(json_object_get(line, "fee")),
+		 (long long)json_integer_value(json_object_get(line, "was_fen")),
+		 (long long)json_integer_value(json_object_get(line, "now_fen")),
+		 (long long)json_integer_value(json_object_get(line, "difference_fen")));
+	return 0;
+}
+
+/* An issued bill whose inputs changed: rebill proposes the note line by
+ * line, records it when confirmed (audited, by pm_bill_adjust's rules),
+ * and then has nothing more to say. A draft or a void bill it refuses. */
+static void test_rebill(void **state)
+{
+	struct tstore *t = T(state);
+	struct told told = {0};
+	struct pm_rebill rb = {.bill = B101, .reason = "调价", .fn = rebill_told, .ctx = &told};
+	struct pm_err e = {0};
+
+	tbill_run(t->db, "2026-11", NULL, 0);
+	assert_int_equal(tbill_issue(t->db, "2026-11", "2026-12-15").issued, 4);
+	assert_int_equal(pm_bill_rebill(t->db, &rb, &e), PM_OK);
+	assert_false(rb.changed);
+	assert_int_equal(told.n, 0);
+
+	/* 2.20 a m² from 1 November: 101 owes 20.00 more, 102 8.00. */
+	tbill_apply(t->db, "2026-11-01", "2.2");
+	assert_int_equal(pm_bill_rebill(t->db, &rb, &e), PM_OK);
+	assert_true(rb.changed);
+	assert_int_equal(rb.was, 22300);
+	assert_int_equal(rb.now, 24300);
+	assert_int_equal(rb.difference, 2000);
+	assert_int_equal(told.n, 3);
+	assert_string_equal(told.lines[0], "property 20000 22000 2000");
+	assert_string_equal(told.lines[1], "garbage 1500 1500 0");
+	assert_string_equal(told.lines[2], "tv 800 800 0");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM adjustment"), "0");
+
+	memset(&told, 0, sizeof told);
+	rb.confirm = 1;
+	assert_int_equal(pm_bill_rebill(t->db, &rb, &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, "SELECT amount_fen || ' ' || reason || ' ' || by_user FROM adjustment"),
+			    "2000 调价 tester");
+	assert_string_equal(tstore_sql(t->db, "SELECT total_fen || ' ' || adjust_fen || ' ' || config_version FROM bill"
+					      " WHERE code = '" B101 "'"), "22300 2000 2");
+	assert_int_equal(tbill_balance(t->db, "receivable", "1-1-101"), 24300);
+	assert_string_equal(tstore_sql(t->db, "SELECT object || ' ' || json_extract(after, '$.difference_fen')"
+					      " FROM audit WHERE action = 'bill.rebill'"), "bill:" B101 " 2000");
+	/* Taken: a run, and rebill, no longer tell of it; a run still tells
+	 * of 102, 103 and 2-1-101. */
+	assert_int_equal(tbill_run(t->db, "2026-11", NULL, 0).changed, 3);
+	memset(&told, 0, sizeof told);
+	assert_int_equal(pm_bill_rebill(t->db, &rb, &e), PM_OK);
+	assert_false(rb.changed);
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM adjustment"), "1");
+	tbill_check(t->db);
+
+	/* 2-1-101's total did not change, only the version that priced it:
+	 * confirmed, that is a new digest and no note. */
+	rb.bill = B201;
+	assert_int_equal(pm_bill_rebill(t->db, &rb, &e), PM_OK);
+	assert_true(rb.changed);
+	assert_int_equal(rb.difference, 0);
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM adjustment"), "1");
+	assert_int_equal(tbill_run(t->db, "2026-11", NULL, 0).changed, 2);
+
+	assert_int_equal(void_bill_by(t->db, B103, &e), PM_OK);
+	rb.bill = B103;
+	assert_int_equal(pm_bill_rebill(t->db, &rb, &e), PM_EDATA);
+	assert_string_equal(e.msg, "bill '" B103 "' is void");
+	tbill_run(t->db, "2026-12", "1-1-101", 0);
+	rb.bill = "B-2026-12-1-1-101";
+	assert_int_equal(pm_bill_rebill(t->db, &rb, &e), PM_EDATA);
+	assert_string_equal(e.msg, "bill 'B-2026-12-1-1-101' is a draft: pm-bill run rebuilds it");
 }
 
 static int adjust(struct pm_db *db, const char *code, int64_t amount, struct pm_err *e)
@@ -413,6 +532,7 @@ static void test_run_undelivered(void **state)
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM bill"), "0");
 	/* Delivered on 10 January: billed in January for 22 days of 31,
 	 * 2.00 × 70 × 22 / 31 = 99.354… → 99.35, + 23.00 */
+	setenv("PM_NOW", "2027-02-01T09:00:00+08:00", 1);
 	r = tbill_run(t->db, "2027-01", "1-1-104", 0);
 	assert_int_equal(r.made, 1);
 	assert_int_equal(r.total, 12235);
@@ -426,6 +546,8 @@ int main(void)
 		T_(test_run_dry),
 		T_(test_run_again),
 		T_(test_recompute),
+		T_(test_run_future),
+		T_(test_rebill),
 		T_(test_issued_immutable),
 		T_(test_void),
 		T_(test_pay_named_draft),

@@ -274,21 +274,29 @@ static void test_person_moves_in(void **state)
 	enum pm_upsert did;
 
 	two_units(t->db);
-	/* 20:00 UTC is already the next day in Shanghai: since defaults to
-	 * the community's today. */
 	setenv("PM_NOW", "2024-03-31T20:00:00Z", 1);
+	/* Imported with no "since": moved in on the unit's delivery date,
+	 * not on the day of the import, so the unit was never vacant. */
 	assert_int_equal(person_in(t->db, "{\"code\":\"P0001\",\"name\":\"张伟\",\"unit\":\"1-1-0101\"}", &did, &e), PM_OK);
 	assert_int_equal(did, PM_INSERTED);
 	assert_int_equal(person_in(t->db, "{\"code\":\"P0002\",\"name\":\"李娜\",\"unit\":\"1-1-0101\",\"role\":\"family\","
 		"\"since\":\"2019-07-01\"}", &did, &e), PM_OK);
-	assert_string_equal(tstore_sql(t->db, RESIDENTS), "1-1-0101:P0001:owner:2024-04-01:- 1-1-0101:P0002:family:2019-07-01:-");
+	assert_string_equal(tstore_sql(t->db, RESIDENTS), "1-1-0101:P0001:owner:2019-06-30:- 1-1-0101:P0002:family:2019-07-01:-");
 
 	/* The same again changes nothing; a new residence is an update. */
 	assert_int_equal(person_in(t->db, "{\"code\":\"P0001\",\"name\":\"张伟\",\"unit\":\"1-1-0101\"}", &did, &e), PM_OK);
 	assert_int_equal(did, PM_UNCHANGED);
-	assert_int_equal(person_in(t->db, "{\"code\":\"P0001\",\"name\":\"张伟\",\"unit\":\"1-1-0102\",\"role\":\"tenant\"}", &did, &e), PM_OK);
+	assert_int_equal(person_in(t->db, "{\"code\":\"P0001\",\"name\":\"张伟\",\"unit\":\"1-1-0102\",\"role\":\"tenant\","
+		"\"since\":\"2023-01-01\"}", &did, &e), PM_OK);
 	assert_int_equal(did, PM_UPDATED);
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM occupancy WHERE until IS NULL"), "3");
+
+	/* A move-in made by hand defaults to the community's today: 20:00
+	 * UTC is already the next day in Shanghai. */
+	assert_int_equal(person_in(t->db, "{\"code\":\"P0003\",\"name\":\"王芳\"}", &did, &e), PM_OK);
+	assert_int_equal(pm_occupancy_set(t->db, "1-1-0102", "P0003", "family", NULL, &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, "SELECT since FROM occupancy WHERE person_id = (SELECT id FROM person"
+					      " WHERE code = 'P0003')"), "2024-04-01");
 }
 
 static const struct {
@@ -307,6 +315,8 @@ static const struct {
 	 "field \"role\": unknown value \"landlord\": expected owner, tenant or family"},
 	{"{\"code\":\"P9\",\"name\":\"张伟\",\"unit\":\"1-1-0101\",\"since\":\"2024-13-01\"}",
 	 "field \"since\": \"2024-13-01\": month must be 01 to 12"},
+	{"{\"code\":\"P9\",\"name\":\"张伟\",\"unit\":\"1-1-0102\"}",
+	 "field \"since\": missing, and unit '1-1-0102' has no delivery date to move in on"},
 };
 
 static void test_person_rejects(void **state)
@@ -471,6 +481,97 @@ static void test_unit_get(void **state)
 	assert_string_equal(e.msg, "no unit '1-1-0103'");
 }
 
+static int32_t day_of(const char *s)
+{
+	struct pm_err e = {0};
+	int32_t d;
+
+	if (pm_date_parse(s, &d, &e))
+		fail_msg("%s: %s", s, e.msg);
+	return d;
+}
+
+static const char *vacancy(struct pm_db *db, const char *unit, const char *first, const char *last)
+{
+	static char buf[64];
+	struct pm_err e = {0};
+	struct pm_vacancy v;
+	int64_t id;
+
+	snprintf(buf, sizeof buf, "SELECT id FROM unit WHERE code = '%s'", unit);
+	id = atoll(tstore_sql(db, buf));
+	if (pm_unit_vacancy(db, id, day_of(first), day_of(last), &v, &e))
+		fail_msg("vacancy: %s", e.msg);
+	snprintf(buf, sizeof buf, "%d of %d vacant%s", v.vacant, v.days, v.tenant ? ", a tenant" : "");
+	return buf;
+}
+
+/* A unit is vacant on the days no residence covers, from since to the
+ * day before until, residences merged where they overlap, whatever the
+ * unit's status says. */
+static void test_vacancy(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	enum pm_upsert did;
+
+	two_units(t->db);
+	assert_int_equal(unit_in(t->db, "{\"code\":\"1-1-0101\",\"area\":\"89.50\",\"status\":\"occupied\"}", &did, &e),
+			 PM_OK);
+	assert_string_equal(vacancy(t->db, "1-1-0101", "2026-11-01", "2026-11-30"), "30 of 30 vacant");
+	assert_int_equal(person_in(t->db, "{\"code\":\"P1\",\"name\":\"张伟\",\"unit\":\"1-1-0101\",\"since\":\"2026-11-05\"}",
+				   &did, &e), PM_OK);
+	assert_int_equal(pm_occupancy_end(t->db, "1-1-0101", "P1", "2026-11-15", &e), PM_OK);
+	/* 5th to 14th lived in: 20 days vacant. */
+	assert_string_equal(vacancy(t->db, "1-1-0101", "2026-11-01", "2026-11-30"), "20 of 30 vacant");
+	assert_int_equal(person_in(t->db, "{\"code\":\"P2\",\"name\":\"李娜\",\"unit\":\"1-1-0101\",\"role\":\"tenant\","
+				   "\"since\":\"2026-11-10\"}", &did, &e), PM_OK);
+	/* And the tenant from the 10th on, overlapping: the 1st to the 4th. */
+	assert_string_equal(vacancy(t->db, "1-1-0101", "2026-11-01", "2026-11-30"), "4 of 30 vacant, a tenant");
+	assert_string_equal(vacancy(t->db, "1-1-0101", "2026-11-01", "2026-11-04"), "4 of 4 vacant");
+	assert_string_equal(vacancy(t->db, "1-1-0101", "2026-12-01", "2026-12-31"), "0 of 31 vacant, a tenant");
+}
+
+/* A move-out on a day to come takes effect on that day: until then the
+ * person still lives there, for who may see the unit, its occupants and
+ * its vacancy alike. */
+static void test_occupancy_future_end(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_actor owner = {.login = "owner.p1", .role = PM_ROLE_OWNER};
+	struct pm_err e = {0};
+	enum pm_upsert did;
+	json_t *u = NULL;
+
+	setenv("PM_NOW", "2026-11-10T09:00:00+08:00", 1);
+	two_units(t->db);
+	assert_int_equal(person_in(t->db, "{\"code\":\"P0001\",\"name\":\"张伟\",\"unit\":\"1-1-0101\"}", &did, &e), PM_OK);
+	owner.person_id = atoll(tstore_sql(t->db, "SELECT id FROM person WHERE code = 'P0001'"));
+	assert_int_equal(pm_occupancy_end(t->db, "1-1-0101", "P0001", "2026-11-20", &e), PM_OK);
+
+	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0101", &e), PM_OK);
+	assert_int_equal(pm_unit_get(t->db, "1-1-0101", 1, &u, &e), PM_OK);
+	assert_int_equal(json_array_size(json_object_get(u, "occupants")), 1);
+	json_decref(u);
+	assert_int_equal(pm_person_get(t->db, "P0001", &u, &e), PM_OK);
+	assert_string_equal(json_string_value(json_object_get(u, "units")), "1-1-0101:owner");
+	json_decref(u);
+	assert_string_equal(vacancy(t->db, "1-1-0101", "2026-11-01", "2026-11-30"), "11 of 30 vacant");
+	/* Still there, so the day may be moved. */
+	assert_int_equal(pm_occupancy_end(t->db, "1-1-0101", "P0001", "2026-11-25", &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, RESIDENTS), "1-1-0101:P0001:owner:2019-06-30:2026-11-25");
+	assert_string_equal(vacancy(t->db, "1-1-0101", "2026-11-01", "2026-11-30"), "6 of 30 vacant");
+
+	/* From the 25th on, gone. */
+	setenv("PM_NOW", "2026-11-25T09:00:00+08:00", 1);
+	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0101", &e), PM_ENOPERM);
+	assert_int_equal(pm_unit_get(t->db, "1-1-0101", 1, &u, &e), PM_OK);
+	assert_int_equal(json_array_size(json_object_get(u, "occupants")), 0);
+	json_decref(u);
+	assert_int_equal(pm_occupancy_end(t->db, "1-1-0101", "P0001", "2026-11-30", &e), PM_EDATA);
+	assert_string_equal(e.msg, "'P0001' does not live in '1-1-0101' now");
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -488,6 +589,8 @@ int main(void)
 		STORE_TEST(test_occupancy),
 		STORE_TEST(test_occupancy_errors),
 		STORE_TEST(test_may_see),
+		STORE_TEST(test_vacancy),
+		STORE_TEST(test_occupancy_future_end),
 		STORE_TEST(test_unit_get),
 	};
 

@@ -12,8 +12,10 @@
 #include <jansson.h>
 
 #include "pm/config.h"
+#include "pm/db.h"
 #include "pm/err.h"
 #include "config-internal.h"
+#include "tstore.h"
 
 #define FULL \
 	"# 幸福里 2026\n" \
@@ -74,7 +76,9 @@ static void test_full(void **state)
 	assert_string_equal(s, "{\"effective\":\"2026-01-01\",\"community\":{"
 			       "\"name\":\"幸福里小区\",\"timezone\":\"Asia/Urumqi\","
 			       "\"address\":\"上海市浦东新区幸福路 88 号\"},"
-			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5}}");
+			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
+			       "\"future_tolerance\":86400},"
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]}}");
 	free(s);
 	assert_ptr_equal(pm_config_section(c, "community"),
 			 json_object_get(pm_config_json(c), "community"));
@@ -96,10 +100,24 @@ static void test_defaults_and_order(void **state)
 
 	assert_string_equal(s, "{\"effective\":\"2026-03-01\",\"community\":{"
 			       "\"name\":\"幸福里\",\"timezone\":\"Asia/Shanghai\"},"
-			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5}}");
+			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
+			       "\"future_tolerance\":86400},"
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]}}");
 	assert_string_equal(pm_config_timezone(c), "Asia/Shanghai");
 	assert_null(pm_config_address(c));
 	assert_int_equal(pm_config_effective(c), DAY_2026_01_01 + 31 + 28);
+	free(s);
+	pm_config_free(c);
+}
+
+/* A list key left out takes the default its schema writes out. */
+static void test_list_default(void **state)
+{
+	struct pm_config *c = load_ok("effective: 2026-01-01\ncommunity:\n  name: 幸福里\n"
+				      "rewards:\n  first_online_payment: 5\n");
+	char *s = dump(json_object_get(pm_config_section(c, "rewards"), "online_channels"));
+
+	assert_string_equal(s, "[\"wechat\",\"alipay\"]");
 	free(s);
 	pm_config_free(c);
 }
@@ -574,11 +592,71 @@ static void test_schema_bug(void **state)
 	assert_string_equal(e.msg, "dur: schema bound \"1 week\" does not parse");
 }
 
+
+#define CHANNELS "effective: 2026-01-01\ncommunity:\n  name: 幸福里\nchannels:\n"
+
+static void test_secret_literal(void **state)
+{
+	struct pm_config *c;
+
+	BAD(CHANNELS "  sms:\n    url: http://x/s\n    auth: Bearer tok\n",
+	    "pm.yaml:7:11: channels.sms.auth: a secret is not written in pm.yaml, where every reader of the store would see it: write env:NAME or file:PATH");
+	BAD(CHANNELS "  wecom:\n    url: https://qyapi.weixin.qq.com/x?key=k\n",
+	    "pm.yaml:6:10: channels.wecom.url: a secret is not written in pm.yaml, where every reader of the store would see it: write env:NAME or file:PATH");
+	BAD(CHANNELS "  email:\n    url: smtps://m\n    from: a@b.c\n    password: \"pw\"\n",
+	    "pm.yaml:8:15: channels.email.password: a secret is not written in pm.yaml, where every reader of the store would see it: write env:NAME or file:PATH");
+	BAD("effective: 2026-01-01\ncommunity:\n  name: x\naudit:\n  key: 00112233\n",
+	    "pm.yaml:5:8: audit.key: a secret is not written in pm.yaml, where every reader of the store would see it: write env:NAME or file:PATH");
+	BAD(CHANNELS "  sms:\n    url: http://x/s\n    auth: env:9X\n",
+	    "pm.yaml:7:11: channels.sms.auth: env: wants the name of an environment variable, like env:PM_SMS_AUTH");
+	BAD(CHANNELS "  sms:\n    url: http://x/s\n    auth: file:../k\n",
+	    "pm.yaml:7:11: channels.sms.auth: file: wants an absolute path, like file:/etc/pm/sms.key");
+	/* A webhook's URL is an address, a robot's its token. */
+	c = load_ok(CHANNELS "  webhook:\n    url: http://x/h\n    secret: env:HOOK\n"
+		    "  wecom:\n    url: file:/etc/pm/wecom.url\n  sms:\n    url: http://x/s\n    auth: env:PM_SMS_AUTH\n"
+		    "audit:\n  key: file:/etc/pm/audit.key\n");
+	pm_config_free(c);
+}
+
+/* A version an older pm stored with secrets as written: it still loads,
+ * and pm_config_stored shows each redacted, wherever multibyte text or a
+ * byte order mark put it. */
+static void test_secret_stored(void **state)
+{
+	static const char yaml[] =
+		"\xef\xbb\xbf" "effective: 2026-01-01\ncommunity:\n  name: 幸福里「花园」\nchannels:\n"
+		"  dingtalk:\n    url: 'https://oapi.dingtalk.com/robot/send?access_token=tok'\n    secret: SECtok\n"
+		"  sms:\n    url: http://x/s\n    auth: |\n      Bearer tok\n    rate: 5\n";
+	static const char want[] =
+		"\xef\xbb\xbf" "effective: 2026-01-01\ncommunity:\n  name: 幸福里「花园」\nchannels:\n"
+		"  dingtalk:\n    url: \"<redacted>\"\n    secret: \"<redacted>\"\n"
+		"  sms:\n    url: http://x/s\n    auth: \"<redacted>\"\n    rate: 5\n";
+	struct tstore *t = T(state);
+	struct pm_config *c = NULL;
+	struct pm_err e = { 0 };
+	sqlite3_stmt *st;
+	json_t *rec;
+
+	assert_int_equal(sqlite3_prepare_v2(pm_db_sqlite(t->db),
+		"INSERT INTO config_version (effective, applied_at, applied_by, sha256, source, yaml, json)"
+		" VALUES ('2026-01-01', 0, 'old', 'x', 'old.yaml', ?, '{}')", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, yaml, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(pm_config_current(t->db, DAY_2026_01_01, &c, &e), PM_OK);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(pm_config_section(c, "channels"), "dingtalk"), "secret")), "SECtok");
+	pm_config_free(c);
+	assert_int_equal(pm_config_stored(t->db, 1, &rec, &e), PM_OK);
+	assert_string_equal(json_string_value(json_object_get(rec, "yaml")), want);
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults_and_order),
+		cmocka_unit_test(test_list_default),
 		cmocka_unit_test(test_flow_style),
 		cmocka_unit_test(test_chinese_bytes),
 		cmocka_unit_test(test_unknown_key),
@@ -609,6 +687,8 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_dict),
 		cmocka_unit_test(test_schema_bug),
+		cmocka_unit_test(test_secret_literal),
+		cmocka_unit_test_setup_teardown(test_secret_stored, tstore_setup, tstore_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

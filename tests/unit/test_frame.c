@@ -11,7 +11,9 @@
 
 #include "pm/frame.h"
 
-#define VECTORS_DEFAULT "../shared/vectors/meter-frames.txt"
+/* The published frames, copied into the repository (run from its root,
+ * or set PM_VECTORS as tests/run.sh does). */
+#define VECTORS_DEFAULT "tests/vectors/meter-frames.txt"
 
 static uint8_t hexpair(const char *s)
 {
@@ -645,10 +647,18 @@ static void test_cjt_checks(void **state)
 	n = cjt_build(buf, 0x20, "07060504030201", 0x81, d, 22);
 	refused(PM_FRAME_CJT188, buf, n,
 		"data identifier 0x901F needs 46 data bytes from meter type 0x20, got 22");
-	d[0] = 0x1F;
+	d[0] = 0x90;
+	d[1] = 0x2F;
+	n = cjt_build(buf, 0x10, "07060504030201", 0x81, d, 22);
+	refused(PM_FRAME_CJT188, buf, n, "unsupported data identifier 90 2F: expected 90 1F (or 1F 90)");
+	d[0] = 0x2F;
 	d[1] = 0x90;
 	n = cjt_build(buf, 0x10, "07060504030201", 0x81, d, 22);
-	refused(PM_FRAME_CJT188, buf, n, "unsupported data identifier 0x1F90: expected 0x901F");
+	refused(PM_FRAME_CJT188, buf, n, "unsupported data identifier 2F 90: expected 90 1F (or 1F 90)");
+	d[0] = 0x1F;
+	d[1] = 0x1F;
+	n = cjt_build(buf, 0x10, "07060504030201", 0x81, d, 22);
+	refused(PM_FRAME_CJT188, buf, n, "unsupported data identifier 1F 1F: expected 90 1F (or 1F 90)");
 	n = cjt_build(buf, 0x10, "07060504030201", 0x81, d, cjt_flow_data(d, bad, 0x2C));
 	refused(PM_FRAME_CJT188, buf, n, "bad BCD digit in value: byte 0x0C");
 	n = cjt_build(buf, 0x10, "07060504030201", 0x81, d, cjt_flow_data(d, v, 0x35));
@@ -662,6 +672,71 @@ static void test_cjt_checks(void **state)
 	n = cjt_build(buf, 0x10, "07060504030201", 0xC1, two, 2);
 	refused(PM_FRAME_CJT188, buf, n,
 		"abnormal response carries 2 data bytes: expected 3, SER and the status word");
+}
+
+/* A cold water meter sending its identifier low byte first, 1F 90, by
+ * hand: type 10, address 00000012345678 sent 78 56 34 12 00 00 00,
+ * control 81, L 16 (22), DI 1F 90, SER 01, current 1234.50 as 50 34 12 00
+ * and unit 2C (m3), settlement total 0 in m3, time and status zero.
+ * Checksum, running: 68 78 (type) F0 146 17A 18C 18C 18C 18C (address)
+ * 20D 223 (81 16) 242 2D2 (DI) 2D3 (SER) 323 357 369 369 395 (current)
+ * 395 395 395 395 3C1 (settlement), then nine zero bytes: CS 0xC1. */
+static void test_cjt_di_low_first_by_hand(void **state)
+{
+	static const uint8_t frame[] = {
+		0x68, 0x10, 0x78, 0x56, 0x34, 0x12, 0x00, 0x00, 0x00, 0x81,
+		0x16, 0x1F, 0x90, 0x01, 0x50, 0x34, 0x12, 0x00, 0x2C, 0x00,
+		0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0xC1, 0x16,
+	};
+	uint8_t broken[sizeof frame];
+	struct pm_frame f;
+	struct pm_err e;
+
+	assert_int_equal(decode(PM_FRAME_CJT188, frame, sizeof frame, &f, &e), PM_OK);
+	assert_int_equal(f.kind, PM_FRAME_READING);
+	assert_int_equal(f.di, 0x901F);
+	assert_int_equal(f.meter_type, 0x10);
+	assert_string_equal(f.addr, "00000012345678");
+	assert_int_equal(f.value[0], 1234500);
+	assert_string_equal(f.unit, "m3");
+	/* Every other check still holds in this byte order. */
+	memcpy(broken, frame, sizeof frame);
+	broken[33] = 0xC2;
+	refused(PM_FRAME_CJT188, broken, sizeof broken, "bad checksum: got 0xC2, want 0xC1");
+	memcpy(broken, frame, sizeof frame);
+	broken[10] = 0x15;
+	refused(PM_FRAME_CJT188, broken, sizeof broken,
+		"length byte says 21 data bytes, but the frame holds 22");
+	memcpy(broken, frame, sizeof frame);
+	broken[18] = 0x05;   /* kWh on a water meter; checksum mended: C1 + 05 - 2C */
+	broken[33] = 0x9A;
+	refused(PM_FRAME_CJT188, broken, sizeof broken,
+		"unit code 0x05 (kWh) on a water or gas meter: expected 0x29 (L) or 0x2C (m3)");
+	memcpy(broken, frame, sizeof frame);
+	broken[15] = 0x3A;   /* a digit that is no BCD; checksum C1 + 3A - 34 */
+	broken[33] = 0xC7;
+	refused(PM_FRAME_CJT188, broken, sizeof broken, "bad BCD digit in value: byte 0x3A");
+}
+
+/* The same identifier either way round, from every kind of meter. */
+static void test_cjt_di_both_orders(void **state)
+{
+	static const uint8_t v[4] = { 0x25, 0x01, 0x00, 0x00 };   /* 1.25 */
+	uint8_t d[46];
+
+	cjt_flow_data(d, v, 0x2C);
+	d[0] = 0x1F;
+	d[1] = 0x90;
+	cjt_expect(0x10, d, 22, 1250, "m3");
+	cjt_expect(0x30, d, 22, 1250, "m3");
+	cjt_heat_data(d, v, 0x05);
+	d[0] = 0x1F;
+	d[1] = 0x90;
+	cjt_expect(0x20, d, 46, 1250, "kWh");
+	d[0] = 0x90;
+	d[1] = 0x1F;
+	cjt_expect(0x20, d, 46, 1250, "kWh");
 }
 
 static void test_names(void **state)
@@ -703,6 +778,8 @@ int main(void)
 		cmocka_unit_test(test_cjt_abnormal_by_hand),
 		cmocka_unit_test(test_cjt_abnormal_plain),
 		cmocka_unit_test(test_cjt_request),
+		cmocka_unit_test(test_cjt_di_low_first_by_hand),
+		cmocka_unit_test(test_cjt_di_both_orders),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_dlt_frame_checks),
 		cmocka_unit_test(test_dlt_content_checks),

@@ -61,6 +61,12 @@ static int setup(void **state)
 			fail_msg("unit: %s", e.msg);
 		json_decref(u);
 	}
+	/* Lived in, as occupancy says: someone moved into 1-1-101 in 2020. */
+	json_t *p = json_loads("{\"code\":\"P1\",\"name\":\"住户\",\"unit\":\"1-1-101\",\"since\":\"2020-01-01\"}",
+			       0, NULL);
+	if (pm_person_upsert(f->db, p, &did, &e))
+		fail_msg("person: %s", e.msg);
+	json_decref(p);
 	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
 	*state = f;
 	return 0;
@@ -365,6 +371,69 @@ static void test_replacement(void **state)
 			 PM_EDATA);
 	assert_string_equal(e.msg, "final reading 20.000 is below the last reading 30.000");
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM meter WHERE code = 'W-3'"), 0);
+}
+
+/* ---- usage over a span (the year to date of annual tiers) ---- */
+
+static void span_of(struct pm_db *db, const char *from, const char *to, struct rows *r)
+{
+	struct pm_err e = {0};
+
+	memset(r, 0, sizeof *r);
+	if (pm_usage_span_each(db, period(from), period(to), "water", keep_row, r, &e))
+		fail_msg("span %s..%s: %s", from, to, e.msg);
+}
+
+/* A span is its months as pm_usage_each counts them, summed: a wrap and
+ * a replacement counted once; a meter whose place at the start nothing
+ * says counts from its first reading, flagged. */
+static void test_usage_span(void **state)
+{
+	struct fx *f = *state;
+	struct pm_err e = {0};
+	int64_t at, sum = 0;
+	struct rows r;
+
+	/* W-A stood at 99950 on the 1st of January, wrapped to 30 by March,
+	 * gave way to W-B at 60 in June; W-B read 5 in October. */
+	add_meter(f->db, WATER("W-A", "1-1-101", "2025-06-01T00:00:00+08:00", "99900"));
+	reading(f->db, "W-A", "2025-12-31T23:00:00+08:00", "99950");
+	reading(f->db, "W-A", "2026-03-31T23:00:00+08:00", "30");
+	assert_int_equal(pm_time_parse("2026-06-15T12:00:00+08:00", &at, &e), PM_OK);
+	if (pm_meter_replace(f->db, "W-A", "W-B", at, 60000, 0, NULL, &e))
+		fail_msg("replace: %s", e.msg);
+	reading(f->db, "W-B", "2026-10-31T23:00:00+08:00", "5");
+	/* W-C turned unread from 2020 until 5000 on 1 March, 5170 by October. */
+	add_meter(f->db, WATER("W-C", "1-1-102", "2020-01-01T00:00:00+08:00", "0"));
+	reading(f->db, "W-C", "2026-03-01T00:00:00+08:00", "5000");
+	reading(f->db, "W-C", "2026-10-31T23:00:00+08:00", "5170");
+
+	span_of(f->db, "2026-01", "2026-11", &r);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.meter[0], "W-B");
+	/* 99950 → 100030 is 80, 30 → 60 is 30, 0 → 5 is 5 */
+	assert_int_equal(r.u[0].usage, 115000);
+	assert_int_equal(r.u[0].flags, PM_USAGE_WRAPPED | PM_USAGE_REPLACED);
+	assert_string_equal(r.meter[1], "W-C");
+	assert_int_equal(r.u[1].usage, 170000);
+	assert_int_equal(r.u[1].flags, PM_USAGE_PARTIAL);
+	/* The same as the months one by one. */
+	for (struct pm_period p = period("2026-01"); pm_period_cmp(p, period("2026-11")) < 0; p = pm_period_add(p, 1)) {
+		char per[PM_TIME_BUF];
+		struct rows m;
+		usage_of(f->db, pm_period_fmt(p, per), NULL, NULL, &m);
+		for (int i = 0; i < m.n; i++)
+			if (strcmp(m.meter[i], "W-A") == 0 || strcmp(m.meter[i], "W-B") == 0)
+				sum += m.u[i].usage;
+	}
+	assert_int_equal(sum, 115000);
+
+	/* An empty span, and one before the meters. */
+	span_of(f->db, "2026-11", "2026-11", &r);
+	assert_int_equal(r.n, 0);
+	span_of(f->db, "2026-01", "2026-03", &r);
+	assert_int_equal(r.u[0].usage, 0);
+	assert_int_equal(r.u[1].flags, PM_USAGE_PARTIAL);
 }
 
 /* ---- usage ---- */
@@ -711,6 +780,129 @@ static void test_ingest_outcomes(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 5);
 }
 
+/* The clock is 2027-01-15T10:00:00+08:00: a day ahead is the default's
+ * limit, and meters.future_tolerance moves it. */
+static void test_ingest_future(void **state)
+{
+	struct fx *f = *state;
+
+	add_meter(f->db, WATER("W-F", "1-1-101", JAN, "0"));
+	reading(f->db, "W-F", "2027-01-16T10:00:00+08:00", "2");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2027-01-16T10:00:01+08:00\",\"value\":3}",
+		   "reading at 2027-01-16T10:00:01+08:00 is in the future: later than"
+		   " 2027-01-16T10:00:00+08:00, now plus meters.future_tolerance");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2099-01-01T00:00:00Z\",\"value\":3}",
+		   "reading at 2099-01-01T08:00:00+08:00 is in the future: later than"
+		   " 2027-01-16T10:00:00+08:00, now plus meters.future_tolerance");
+	apply_config(f->db, "  future_tolerance: 30m\n");
+	reading(f->db, "W-F", "2027-01-15T10:30:00+08:00", "1");
+	ingest_bad(f->db, "{\"meter\":\"W-F\",\"ts\":\"2027-01-15T10:30:01+08:00\",\"value\":1.5}",
+		   "reading at 2027-01-15T10:30:01+08:00 is in the future: later than"
+		   " 2027-01-15T10:30:00+08:00, now plus meters.future_tolerance");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 2);
+}
+
+/* Registers without a total join the total stored at their time; with
+ * none stored they are held, and rejected when still alone at the end. */
+static void test_ingest_registers_alone(void **state)
+{
+	struct fx *f = *state;
+	struct pm_ingest *in;
+	struct pm_err e = {0};
+	enum pm_ingest_did did;
+	json_t *rec = json_loads("{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				 "\"registers\":{\"peak\":6}}", 0, NULL);
+	char msg[PM_ERR_MSG_MAX];
+
+	add_meter(f->db, "{\"code\":\"E-R\",\"kind\":\"electricity\",\"serves\":\"1-1-101\","
+		  "\"registers\":[\"peak\",\"valley\"],\"installed\":\"" JAN "\"}");
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	assert_int_equal(pm_ingest_record(in, rec, &did, &e), PM_OK);
+	assert_int_equal(did, PM_INGEST_HELD);
+	assert_int_equal(pm_ingest_held(in, rec, &did, &e), PM_EDATA);
+	assert_string_equal(e.msg, "meter 'E-R' has no total reading at 2026-11-30T08:00:00+08:00: a reading"
+		" of registers alone needs the total stored or in the same input");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading_register"), 0);
+	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
+	pm_ingest_close(in);
+	json_decref(rec);
+
+	reading(f->db, "E-R", "2026-11-30T08:00:00+08:00", "10");
+	assert_int_equal(ingest_r(f->db, 0, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				  "\"registers\":{\"peak\":6}}", &did, msg, sizeof msg), PM_OK);
+	assert_int_equal(did, PM_INGEST_INSERTED);
+	assert_int_equal(ingest_r(f->db, 0, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				  "\"registers\":{\"peak\":\"6.000\"}}", &did, msg, sizeof msg), PM_OK);
+	assert_int_equal(did, PM_INGEST_DUPLICATE);
+	ingest_bad(f->db, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\",\"registers\":{\"valley\":4.001}}",
+		   "registers sum to 10.001, more than the total 10.000");
+	ingest_bad(f->db, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\",\"registers\":{\"sharp\":1}}",
+		   "field \"registers\": meter 'E-R' has no register \"sharp\"");
+	ingest_bad(f->db, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\",\"registers\":{}}",
+		   "field \"value\": missing");
+	/* A full reading with the stored total brings the register it lacks. */
+	assert_int_equal(ingest_r(f->db, 0, "{\"meter\":\"E-R\",\"ts\":\"2026-11-30T08:00:00+08:00\","
+				  "\"value\":10,\"registers\":{\"peak\":6,\"valley\":4}}", &did, msg, sizeof msg), PM_OK);
+	assert_int_equal(did, PM_INGEST_INSERTED);
+	assert_int_equal(sql_int(f->db, "SELECT sum(value) FROM reading_register"), 10000);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 1);
+}
+
+/* Frames of one meter and time, one data identifier each, make one
+ * reading. Checksums summed by hand: the header 68 01 02 00 00 00 00 68
+ * 91 08 is 0x16C; the total's DI 33 33 34 33 adds 0xCD and its value
+ * 33 43 33 33 (10.00) 0xDC, so 0x315: CS 0x15. */
+static int keep_json(void *ctx, json_t *rec)
+{
+	json_t *a = ctx;
+
+	return json_array_append(a, rec);
+}
+
+static void test_decode_merges(void **state)
+{
+	static const char *const frames[] = {
+		"68 01 02 00 00 00 00 68 91 08 33 33 34 33 33 43 33 33 15 16",   /* total 10.00 */
+		"68 01 02 00 00 00 00 68 91 08 33 35 34 33 33 37 33 33 0B 16",   /* peak 4.00 */
+		"68 01 02 00 00 00 00 68 91 08 33 37 34 33 33 39 33 33 0F 16",   /* valley 6.00 */
+		"68 01 02 00 00 00 00 68 91 08 33 35 34 33 33 37 33 33 0B 16",   /* peak again */
+	};
+	struct fx *f = *state;
+	struct pm_decode *d;
+	struct pm_err e = {0};
+	json_t *out = json_array();
+	char *s;
+	int64_t ts;
+
+	add_meter(f->db, "{\"code\":\"E-D\",\"kind\":\"electricity\",\"serves\":\"1-1-101\","
+		  "\"address\":\"000000000201\",\"registers\":[\"peak\",\"valley\"]}");
+	assert_int_equal(pm_time_parse("2026-11-30T23:00:00+08:00", &ts, &e), PM_OK);
+	assert_int_equal(pm_decode_open(f->db, PM_FRAME_DLT645, ts, &d, &e), PM_OK);
+	for (size_t i = 0; i < sizeof frames / sizeof *frames; i++)
+		if (pm_decode_frame(d, frames[i], &e))
+			fail_msg("frame %zu: %s", i, e.msg);
+	/* peak 4.01, tariff 1 (sharp) 0.01: refused, the reading unchanged */
+	assert_int_equal(pm_decode_frame(d, "68 01 02 00 00 00 00 68 91 08 33 35 34 33 34 37 33 33 0C 16", &e),
+			 PM_EDATA);
+	assert_string_equal(e.msg, "meter 'E-D': peak 4.010 differs from 4.000 in an earlier frame for the same time");
+	assert_int_equal(pm_decode_frame(d, "68 01 02 00 00 00 00 68 91 08 33 34 34 33 34 33 33 33 07 16", &e),
+			 PM_EDATA);
+	assert_string_equal(e.msg, "meter 'E-D' reads 0.010 on tariff 1 (sharp), a register it does not declare:"
+			    " declare it with pm-meter add --registers");
+	assert_int_equal(pm_decode_frame(d, "68 02 02 00 00 00 00 68 91 08 33 33 34 33 33 43 33 33 16 16", &e),
+			 PM_EDATA);
+	assert_string_equal(e.msg, "no meter has address 000000000202");
+	assert_int_equal(pm_decode_each(d, keep_json, out), PM_OK);
+	pm_decode_close(d);
+	s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "[{\"type\":\"reading\",\"meter\":\"E-D\",\"ts\":\"2026-11-30T23:00:00+08:00\","
+			    "\"value\":\"10.000\",\"source\":\"dlt645\","
+			    "\"registers\":{\"peak\":\"4.000\",\"valley\":\"6.000\"}}]");
+	free(s);
+	json_decref(out);
+}
+
 static void test_ingest_in_one_run(void **state)
 {
 	struct fx *f = *state;
@@ -909,6 +1101,7 @@ static void test_anomalies(void **state)
 static void test_zero_usage_follows_occupancy(void **state)
 {
 	struct fx *f = *state;
+	struct pm_err e = {0};
 	struct found fd;
 
 	add_meter(f->db, WATER("Z-1", "1-1-102", JAN, "0"));
@@ -916,7 +1109,13 @@ static void test_zero_usage_follows_occupancy(void **state)
 	anomalies_of(f->db, "2026-11", &fd);
 	assert_int_equal(fd.n, 0);
 	found_free(&fd);
+	/* A status says nothing of who lives there: occupancy does. */
 	exec_sql(f->db, "UPDATE unit SET status = 'rented' WHERE code = '1-1-102'");
+	anomalies_of(f->db, "2026-11", &fd);
+	assert_int_equal(fd.n, 0);
+	found_free(&fd);
+	/* Moved in on the 30th: lived in for a day of November. */
+	assert_int_equal(pm_occupancy_set(f->db, "1-1-102", "P1", "tenant", "2026-11-30", &e), PM_OK);
 	anomalies_of(f->db, "2026-11", &fd);
 	assert_string_equal(joined(&fd), "Z-1 zero_usage");
 	found_free(&fd);
@@ -928,6 +1127,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_needs_the_top_tenth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replacement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usage_span, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_boundaries_multiplier_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_json, setup, teardown),
 		cmocka_unit_test(test_flag_names),
@@ -937,6 +1137,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_average_multiplier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_estimate_subtraction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_outcomes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_future, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_registers_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decode_merges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_in_one_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_anomalies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_usage_follows_occupancy, setup, teardown),

@@ -414,6 +414,27 @@ static void test_money_mul_errors(void **state)
 	assert_int_equal(fen, 42);
 }
 
+/* A sum beyond the ledger's limit, or one that would wrap int64_t, is an
+ * error and leaves the sum as it was. */
+static void test_money_add(void **state)
+{
+	struct pm_err e = { 0 };
+	int64_t sum = PM_MONEY_MAX - 1;
+
+	assert_int_equal(pm_money_add(&sum, 1, &e), PM_OK);
+	assert_int_equal(sum, PM_MONEY_MAX);
+	assert_int_equal(pm_money_add(&sum, 1, &e), PM_EDATA);
+	assert_string_equal(e.msg, "a sum of money beyond the limit of \xc2\xa5" "90,000,000,000,000.00");
+	assert_int_equal(sum, PM_MONEY_MAX);
+	assert_int_equal(pm_money_add(&sum, INT64_MAX, &e), PM_EDATA);
+	assert_int_equal(sum, PM_MONEY_MAX);
+	sum = -PM_MONEY_MAX;
+	assert_int_equal(pm_money_add(&sum, INT64_MIN, &e), PM_EDATA);
+	assert_int_equal(pm_money_add(&sum, -1, &e), PM_EDATA);
+	assert_int_equal(pm_money_add(&sum, 2 * PM_MONEY_MAX, &e), PM_OK);
+	assert_int_equal(sum, PM_MONEY_MAX);
+}
+
 static void test_money_round_to(void **state)
 {
 	assert_int_equal(pm_money_round_to(12345, 10, PM_ROUND_HALF_UP), 12350);
@@ -577,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_div_round),
 		cmocka_unit_test(test_money_mul),
 		cmocka_unit_test(test_money_mul_errors),
+		cmocka_unit_test(test_money_add),
 		cmocka_unit_test(test_money_round_to),
 		cmocka_unit_test(test_money_split_cases),
 		cmocka_unit_test(test_money_split_errors),

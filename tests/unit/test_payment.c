@@ -98,6 +98,58 @@ static void test_pay_parse(void **state)
 	json_decref(rec);
 }
 
+/* Refs are compared after trimming white space around them: in the
+ * record itself, so what is stored and told is the trimmed ref. */
+static void test_pay_ref_trimmed(void **state)
+{
+	struct tstore *t = T(state);
+	json_t *rec = json_loads("{\"unit\":\"1-1-101\",\"amount\":\"1\",\"channel\":\"wechat\",\"ref\":\" \\tWX1 \\r\\n\"}",
+				 0, NULL);
+	struct pm_err e = {0};
+	enum pm_pay_did did;
+	struct pm_pay p;
+
+	assert_int_equal(pm_pay_parse(rec, &p, &e), PM_OK);
+	assert_string_equal(p.ref, "WX1");
+	assert_string_equal(json_string_value(json_object_get(rec, "ref")), "WX1");
+	json_decref(rec);
+	rec = json_loads("{\"unit\":\"1-1-101\",\"amount\":\"1\",\"channel\":\"wechat\",\"ref\":\"  \"}", 0, NULL);
+	assert_int_equal(pm_pay_parse(rec, &p, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"channel\" or \"ref\": empty, or a channel with ':'");
+	json_decref(rec);
+
+	assert_int_equal(tbill_pay(t->db, "1-1-101", "wechat", "WX1", NULL, 100, &did, NULL, &e), PM_OK);
+	assert_int_equal(did, PM_PAY_RECORDED);
+	rec = json_loads("{\"unit\":\"1-1-101\",\"amount\":\"1\",\"channel\":\"wechat\",\"ref\":\"WX1 \"}", 0, NULL);
+	assert_int_equal(pm_pay_parse(rec, &p, &e), PM_OK);
+	assert_int_equal(tbill_pay(t->db, p.unit, p.channel, p.ref, NULL, p.amount, &did, NULL, &e), PM_OK);
+	assert_int_equal(did, PM_PAY_DUPLICATE);
+	json_decref(rec);
+	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(ref) FROM payment"), "WX1");
+}
+
+/* A channel the config does not name is refused, the nearest suggested;
+ * an amount above billing.max_amount likewise, before anything is
+ * written. */
+static void test_pay_channel_and_bound(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	enum pm_pay_did did;
+
+	assert_int_equal(tbill_pay(t->db, "1-1-101", "alipya", "A1", NULL, 100, &did, NULL, &e), PM_EDATA);
+	assert_string_equal(e.msg, "unknown channel \"alipya\" (did you mean \"alipay\"?): payments.channels has"
+				   " cash, bank, wechat, alipay, pos");
+	assert_int_equal(pm_pay_channel(t->db, "bank", &e), PM_OK);
+	assert_int_equal(pm_pay_channel(t->db, "Bank", &e), PM_EDATA);
+	assert_string_equal(e.msg, "unknown channel \"Bank\" (did you mean \"bank\"?): payments.channels has"
+				   " cash, bank, wechat, alipay, pos");
+	assert_int_equal(tbill_pay(t->db, "1-1-101", "bank", "B1", NULL, 1000000001, &did, NULL, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"amount\": 10000000.01 is above the maximum of 10000000.00 (billing.max_amount)");
+	assert_int_equal(tbill_pay(t->db, "1-1-101", "bank", "B1", NULL, 1000000000, &did, NULL, &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) || ' ' || sum(amount_fen) FROM payment"), "1 1000000000");
+}
+
 /* A callback delivered twice is one payment; the same (channel, ref)
  * with another amount or unit is a conflict that names both. */
 static void test_pay_idempotent(void **state)
@@ -507,6 +559,8 @@ int main(void)
 #define T_(f) cmocka_unit_test_setup_teardown(f, setup, tstore_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pay_parse),
+		T_(test_pay_ref_trimmed),
+		T_(test_pay_channel_and_bound),
 		T_(test_pay_idempotent),
 		T_(test_allocation_order),
 		T_(test_allocation_bills),

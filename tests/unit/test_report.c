@@ -126,12 +126,6 @@ static void test_masks(void **state)
 {
 	char out[64];
 
-	pm_phone_mask("13800000001", out, sizeof out);
-	assert_string_equal(out, "138****0001");
-	pm_phone_mask("021-5555 0000", out, sizeof out);
-	assert_string_equal(out, "021****0000");
-	pm_phone_mask("12345", out, sizeof out);
-	assert_string_equal(out, "****");
 	pm_name_mask("张伟", out, sizeof out);
 	assert_string_equal(out, "张*");
 	pm_name_mask("欧阳娜娜", out, sizeof out);

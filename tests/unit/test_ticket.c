@@ -64,7 +64,7 @@ static int setup(void **state)
 	assert_int_equal(pm_unit_upsert(s->db, u, &did, &e), PM_OK);
 	json_decref(u);
 	assert_int_equal(pm_db_commit(s->db, &e), PM_OK);
-	assert_int_equal(pm_user_add(s->db, "tech", PM_ROLE_TECHNICIAN, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_add(s->db, "tech", PM_ROLE_TECHNICIAN, NULL, NULL, NULL, &e), PM_OK);
 	snprintf(s->admin.login, sizeof s->admin.login, "test");
 	s->admin.role = PM_ROLE_ADMIN;
 	*state = s;

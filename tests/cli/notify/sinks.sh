@@ -33,7 +33,7 @@ trap 'stop_sinks; rm -rf "$T"' EXIT
 # A community with one unit: an owner, a tenant and a family member.
 make_community() {
 	run pm init --community 幸福里
-	printf '{"code":"3-2-1101","area":"89.50","status":"occupied"}\n{"code":"3-2-1102","area":"95.00"}\n{"code":"5-1-0301","area":"60.00"}\n' >units.jsonl
+	printf '{"code":"3-2-1101","area":"89.50","status":"occupied","delivered":"2020-06-30"}\n{"code":"3-2-1102","area":"95.00","delivered":"2020-06-30"}\n{"code":"5-1-0301","area":"60.00","delivered":"2020-06-30"}\n' >units.jsonl
 	run pm unit import units.jsonl
 	cat >people.jsonl <<'J'
 {"code":"P001","name":"张伟","phone":"13800000001","unit":"3-2-1101"}

@@ -1,0 +1,66 @@
+/* Files pm writes: the store's copies, exports, notices, keys, anchors.
+ * Each is created with the mode and group it is given (the store's, as
+ * pm_db_file_mode tells them) whatever the umask, and never through a
+ * symbolic link at the last component of its path: a link there is
+ * refused, so a planted link cannot turn a write into one somewhere else.
+ * Every program creates its files through here. */
+#ifndef PM_FILE_H
+#define PM_FILE_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "pm/err.h"
+
+/* How a file is made: its permission bits (no execute, never others':
+ * 0600, 0640 or 0660) and its group ((gid_t)-1: the creator's). When the
+ * group cannot be set, the group bits are dropped rather than given to
+ * the creator's group. */
+struct pm_file_mode {
+	mode_t mode;
+	gid_t gid;
+};
+
+/* 0600, the creator's group: for files no one else should read. */
+extern const struct pm_file_mode pm_file_private;
+
+enum pm_file_how {
+	PM_FILE_TRUNC,  /* create, or empty the file there */
+	PM_FILE_EXCL,   /* create; a file already there is an error */
+	PM_FILE_APPEND, /* create, or add to the end (O_APPEND) */
+};
+
+/* Opens path for writing as how says, with *m on a new file and on an
+ * existing one the caller owns. PM_ECANTCREAT naming path when it cannot
+ * be opened, is a symbolic link or is not a regular file. */
+int pm_file_open(const char *path, enum pm_file_how how, const struct pm_file_mode *m, int *fd,
+		 struct pm_err *e);
+/* The same as a stdio stream ("w" or "a"). */
+int pm_file_fopen(const char *path, enum pm_file_how how, const struct pm_file_mode *m, FILE **f,
+		  struct pm_err *e);
+
+/* A file written whole or not at all: made empty beside path (path.partPID,
+ * made afresh), filled by the caller through fd or by name (a library
+ * that opens the file itself keeps its mode), then renamed over path by
+ * pm_file_tmp_commit, which refuses when path is a symbolic link or
+ * anything but a regular file, or the part was swapped for another file
+ * meanwhile. */
+struct pm_file_tmp {
+	char *path, *part;
+	int fd;              /* open for writing; -1 once closed */
+	dev_t dev;
+	ino_t ino;
+};
+int pm_file_tmp_open(const char *path, const struct pm_file_mode *m, struct pm_file_tmp *t,
+		     struct pm_err *e);
+/* Closes fd if still open and renames the part into place; on any failure
+ * the part is removed. Frees t's strings either way. */
+int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e);
+/* Removes the part and frees t's strings. */
+void pm_file_tmp_abort(struct pm_file_tmp *t);
+
+/* PM_ECANTCREAT when path is a symbolic link, for a name about to be
+ * replaced by rename or made by another library. */
+int pm_file_not_link(const char *path, struct pm_err *e);
+
+#endif

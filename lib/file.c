@@ -1,0 +1,174 @@
+/* file: creating the files pm writes, with the store's mode and never
+ * through a symbolic link. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pm/file.h"
+#include "pm/i18n.h"
+
+const struct pm_file_mode pm_file_private = {0600, (gid_t)-1};
+
+static int cannot(const char *path, int err, struct pm_err *e)
+{
+	if (err == ELOOP)
+		return pm_err_set(e, PM_ECANTCREAT,
+			_("'%s' is a symbolic link: refusing to write through it"), path);
+	/* What O_NONBLOCK makes of a FIFO no one reads. */
+	if (err == ENXIO)
+		return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to write it"), path);
+	return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(err));
+}
+
+/* The mode and group on a file the caller owns; open() applied the umask
+ * already, which only ever took bits away. */
+static int apply_mode(int fd, const struct stat *st, const struct pm_file_mode *m)
+{
+	mode_t mode = m->mode & 0660;
+
+	if (st->st_uid != geteuid())
+		return 0;
+	if (m->gid != (gid_t)-1 && st->st_gid != m->gid && fchown(fd, (uid_t)-1, m->gid) != 0)
+		mode &= 0600;
+	return (st->st_mode & 07777) == mode ? 0 : fchmod(fd, mode);
+}
+
+int pm_file_open(const char *path, enum pm_file_how how, const struct pm_file_mode *m, int *fd,
+		 struct pm_err *e)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, err;
+	struct stat st;
+
+	if (how == PM_FILE_EXCL)
+		flags |= O_EXCL;
+	else if (how == PM_FILE_APPEND)
+		flags |= O_APPEND;
+	/* Non-blocking so that a FIFO without a reader fails here instead of
+	 * hanging; anything but a regular file is refused below. */
+	if ((*fd = open(path, flags, m->mode & 0660)) < 0)
+		return cannot(path, errno, e);
+	if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		err = errno;
+		close(*fd);
+		*fd = -1;
+		if (S_ISREG(st.st_mode))
+			return cannot(path, err, e);
+		return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to write it"), path);
+	}
+	if (apply_mode(*fd, &st, m) != 0 || fcntl(*fd, F_SETFL, flags & O_APPEND) != 0 ||
+	    (how == PM_FILE_TRUNC && ftruncate(*fd, 0) != 0)) {
+		err = errno;
+		close(*fd);
+		*fd = -1;
+		return cannot(path, err, e);
+	}
+	return PM_OK;
+}
+
+int pm_file_fopen(const char *path, enum pm_file_how how, const struct pm_file_mode *m, FILE **f,
+		  struct pm_err *e)
+{
+	int fd, err;
+
+	*f = NULL;
+	if (pm_file_open(path, how, m, &fd, e))
+		return e->code;
+	if (!(*f = fdopen(fd, how == PM_FILE_APPEND ? "a" : "w"))) {
+		err = errno;
+		close(fd);
+		return cannot(path, err, e);
+	}
+	return PM_OK;
+}
+
+int pm_file_not_link(const char *path, struct pm_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return cannot(path, ELOOP, e);
+	return PM_OK;
+}
+
+/* What a rename may replace: nothing, or a regular file. */
+static int replaceable(const char *path, struct pm_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return PM_OK;
+	if (S_ISLNK(st.st_mode))
+		return cannot(path, ELOOP, e);
+	return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to write it"), path);
+}
+
+int pm_file_tmp_open(const char *path, const struct pm_file_mode *m, struct pm_file_tmp *t,
+		     struct pm_err *e)
+{
+	size_t n = strlen(path) + 32;
+	struct stat st = {0};
+
+	*t = (struct pm_file_tmp){.fd = -1};
+	if (replaceable(path, e))
+		return e->code;
+	if (!(t->path = strdup(path)) || !(t->part = malloc(n))) {
+		free(t->path);
+		t->path = NULL;
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	snprintf(t->part, n, "%s.part%ld", path, (long)getpid());
+	/* A part left by a killed run of the same pid; unlink removes a
+	 * link itself, never its target. */
+	unlink(t->part);
+	if (pm_file_open(t->part, PM_FILE_EXCL, m, &t->fd, e)) {
+		pm_file_tmp_abort(t);
+		return e->code;
+	}
+	fstat(t->fd, &st);
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	return PM_OK;
+}
+
+static void tmp_free(struct pm_file_tmp *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	free(t->path);
+	free(t->part);
+	t->path = t->part = NULL;
+}
+
+void pm_file_tmp_abort(struct pm_file_tmp *t)
+{
+	if (t->part)
+		unlink(t->part);
+	tmp_free(t);
+}
+
+int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e)
+{
+	struct stat st;
+	int rc = PM_OK, fd = t->fd;
+
+	t->fd = -1;
+	if (fd >= 0 && close(fd) != 0)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), t->path, strerror(errno));
+	if (rc == PM_OK && (lstat(t->part, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != t->dev ||
+			    st.st_ino != t->ino))
+		rc = pm_err_set(e, PM_ECANTCREAT, _("'%s' was replaced while it was written: refusing it"),
+				t->part);
+	if (rc == PM_OK)
+		rc = replaceable(t->path, e);
+	if (rc == PM_OK && rename(t->part, t->path) != 0)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot rename '%s' to '%s': %s"), t->part, t->path,
+				strerror(errno));
+	if (rc)
+		pm_file_tmp_abort(t);
+	else
+		tmp_free(t);
+	return rc;
+}

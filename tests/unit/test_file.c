@@ -1,0 +1,197 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pm/file.h"
+#include "tstore.h"
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static const char *slurp(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_modes_whatever_the_umask(void **state)
+{
+	static const mode_t masks[] = {0, 022, 077, 0777};
+	static const struct pm_file_mode group = {0660, (gid_t)-1};
+	struct tstore *t = T(state);
+	char path[160];
+	mode_t old;
+	int fd;
+
+	for (size_t i = 0; i < sizeof masks / sizeof *masks; i++) {
+		struct pm_err e = {0};
+
+		old = umask(masks[i]);
+		tstore_file(t, "a", path, sizeof path);
+		unlink(path);
+		assert_int_equal(pm_file_open(path, PM_FILE_EXCL, &pm_file_private, &fd, &e), PM_OK);
+		close(fd);
+		assert_int_equal(mode_of(path), 0600);
+		unlink(path);
+		assert_int_equal(pm_file_open(path, PM_FILE_TRUNC, &group, &fd, &e), PM_OK);
+		close(fd);
+		assert_int_equal(mode_of(path), 0660);
+		umask(old);
+	}
+	/* Never more than read and write for owner and group. */
+	{
+		struct pm_file_mode wide = {0777, (gid_t)-1};
+		struct pm_err e = {0};
+
+		unlink(path);
+		assert_int_equal(pm_file_open(path, PM_FILE_EXCL, &wide, &fd, &e), PM_OK);
+		close(fd);
+		assert_int_equal(mode_of(path), 0660);
+	}
+}
+
+static void test_how(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	char path[160];
+	FILE *f;
+	int fd;
+
+	tstore_file(t, "log", path, sizeof path);
+	put(path, "old\n");
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(pm_file_open(path, PM_FILE_EXCL, &pm_file_private, &fd, &e), PM_ECANTCREAT);
+	assert_true(strstr(e.msg, "/log': File exists") != NULL);
+	assert_int_equal(pm_file_fopen(path, PM_FILE_APPEND, &pm_file_private, &f, &e), PM_OK);
+	fputs("new\n", f);
+	fclose(f);
+	assert_string_equal(slurp(path), "old\nnew\n");
+	/* An existing file the caller owns is brought to the mode too. */
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(pm_file_fopen(path, PM_FILE_TRUNC, &pm_file_private, &f, &e), PM_OK);
+	fputs("only\n", f);
+	fclose(f);
+	assert_string_equal(slurp(path), "only\n");
+}
+
+static void test_links_refused(void **state)
+{
+	static const enum pm_file_how hows[] = {PM_FILE_TRUNC, PM_FILE_EXCL, PM_FILE_APPEND};
+	struct tstore *t = T(state);
+	struct pm_file_tmp tmp;
+	char path[160], target[160], want[256];
+	int fd;
+
+	tstore_file(t, "target", target, sizeof target);
+	tstore_file(t, "link", path, sizeof path);
+	put(target, "precious\n");
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(want, sizeof want, "'%s' is a symbolic link: refusing to write through it", path);
+	for (size_t i = 0; i < sizeof hows / sizeof *hows; i++) {
+		struct pm_err e = {0};
+
+		assert_int_equal(pm_file_open(path, hows[i], &pm_file_private, &fd, &e), PM_ECANTCREAT);
+		if (hows[i] != PM_FILE_EXCL)
+			assert_string_equal(e.msg, want);
+	}
+	{
+		struct pm_err e = {0};
+
+		assert_int_equal(pm_file_tmp_open(path, &pm_file_private, &tmp, &e), PM_ECANTCREAT);
+		assert_string_equal(e.msg, want);
+		assert_int_equal(pm_file_not_link(path, &e), PM_ECANTCREAT);
+		assert_int_equal(pm_file_not_link(target, &e), PM_OK);
+	}
+	assert_string_equal(slurp(target), "precious\n");
+	/* A directory or a FIFO is no file to write. */
+	{
+		struct pm_err e = {0};
+
+		tstore_file(t, "fifo", path, sizeof path);
+		assert_int_equal(mkfifo(path, 0600), 0);
+		assert_int_equal(pm_file_open(path, PM_FILE_TRUNC, &pm_file_private, &fd, &e), PM_ECANTCREAT);
+		snprintf(want, sizeof want, "'%s' is not a regular file: refusing to write it", path);
+		assert_string_equal(e.msg, want);
+		assert_int_equal(pm_file_tmp_open(path, &pm_file_private, &tmp, &e), PM_ECANTCREAT);
+		assert_string_equal(e.msg, want);
+		unlink(path);
+	}
+}
+
+static void test_tmp(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_file_tmp tmp;
+	struct pm_err e = {0};
+	char path[160], other[160];
+
+	tstore_file(t, "out.csv", path, sizeof path);
+	put(path, "old\n");
+	assert_int_equal(pm_file_tmp_open(path, &pm_file_private, &tmp, &e), PM_OK);
+	assert_int_equal(write(tmp.fd, "new\n", 4), 4);
+	/* Until committed, path is the old file. */
+	assert_string_equal(slurp(path), "old\n");
+	assert_int_equal(mode_of(tmp.part), 0600);
+	assert_int_equal(pm_file_tmp_commit(&tmp, &e), PM_OK);
+	assert_string_equal(slurp(path), "new\n");
+	assert_null(tmp.part);
+
+	/* Abort leaves path as it was and no part. */
+	assert_int_equal(pm_file_tmp_open(path, &pm_file_private, &tmp, &e), PM_OK);
+	snprintf(other, sizeof other, "%s", tmp.part);
+	pm_file_tmp_abort(&tmp);
+	assert_int_equal(access(other, F_OK), -1);
+	assert_string_equal(slurp(path), "new\n");
+
+	/* A part swapped for another file while written is refused. */
+	assert_int_equal(pm_file_tmp_open(path, &pm_file_private, &tmp, &e), PM_OK);
+	snprintf(other, sizeof other, "%s", tmp.part);
+	assert_int_equal(unlink(tmp.part), 0);
+	put(tmp.part, "planted\n");
+	assert_int_equal(pm_file_tmp_commit(&tmp, &e), PM_ECANTCREAT);
+	assert_true(strstr(e.msg, "was replaced while it was written: refusing it") != NULL);
+	assert_string_equal(slurp(path), "new\n");
+	assert_int_equal(access(other, F_OK), -1);
+}
+
+#define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		STORE_TEST(test_modes_whatever_the_umask),
+		STORE_TEST(test_how),
+		STORE_TEST(test_links_refused),
+		STORE_TEST(test_tmp),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
