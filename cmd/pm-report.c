@@ -204,15 +204,16 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 
 /* ---- output ---- */
 
-static int emit(struct pm_ctx *c, const struct args *a, const struct pm_report *r)
+static int emit(struct pm_ctx *c, struct pm_db *db, const struct args *a, const struct pm_report *r)
 {
+	struct pm_file_mode m = pm_db_file_mode(db);
 	struct stat st;
 	int rc;
 
 	if (a->output && strcmp(a->output, "-")) {
 		if (stat(a->output, &st) == 0 && S_ISCHR(st.st_mode))
 			return pm_cli_usage(c, _("'%s' is a terminal: give --output a file"), a->output);
-		rc = pm_render_file(r, a->fmt, &a->ro, a->output, &c->err);
+		rc = pm_render_file(r, a->fmt, &a->ro, a->output, &m, &c->err);
 	} else if (a->fmt == PM_RENDER_XLSX) {
 		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
 	} else {
@@ -345,7 +346,7 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("--reject and --strict are for bill records read from files or a pipe"));
 	rc = records ? arrears_records(c, db, &a, argc, argv, &r, &bad) : a.k->make(db, &a.q, &r, &c->err);
 	if (rc == PM_OK)
-		rc = emit(c, &a, r);
+		rc = emit(c, db, &a, r);
 	if (rc == PM_OK && bad)
 		rc = pm_err_set(&c->err, PM_EDATA, _("%ld bill records rejected"), bad);
 	if (rc == PM_OK && a.publish)

@@ -2,7 +2,6 @@
  * document of their charts and a self-contained HTML page; and the one
  * place pm-report writes a file. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -414,44 +413,31 @@ int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct
 	return rc;
 }
 
-/* The file is made new, owner-only, never through a symbolic link
- * (O_EXCL and O_NOFOLLOW on the name beside path), then renamed. */
+/* libxlsxwriter opens the part by name; made empty first, it keeps the
+ * mode given. */
 int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o,
-		   const char *path, struct pm_err *e)
+		   const char *path, const struct pm_file_mode *m, struct pm_err *e)
 {
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	int fd = -1, rc;
+	struct pm_file_tmp t;
 	FILE *f = NULL;
+	int rc;
 
-	if (known_section(r, o, e) || !tmp) {
-		free(tmp);
-		return tmp ? e->code : pm_err_set(e, PM_EFAIL, _("out of memory"));
-	}
-	snprintf(tmp, n, "%s.part", path);
-	unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
-	    (fmt != PM_RENDER_XLSX && !(f = fdopen(fd, "w")))) {
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(tmp);
-		return rc;
-	}
+	if (known_section(r, o, e) || pm_file_tmp_open(path, m, &t, e))
+		return e->code;
 	if (fmt == PM_RENDER_XLSX) {
-		close(fd);
-		rc = pm_render_xlsx(r, o, tmp, e);
+		close(t.fd);
+		t.fd = -1;
+		rc = pm_render_xlsx(r, o, t.part, e);
+	} else if (!(f = fdopen(t.fd, "w"))) {
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
 	} else {
+		t.fd = -1;
 		rc = pm_render(r, fmt, o, f, e);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-		if (rc == PM_EIO)
+		if ((fclose(f) && rc == PM_OK) || rc == PM_EIO)
 			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
 	}
-	if (rc == PM_OK && rename(tmp, path))
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	free(tmp);
+	if (rc == PM_OK)
+		return pm_file_tmp_commit(&t, e);
+	pm_file_tmp_abort(&t);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "pm/err.h"
+#include "pm/file.h"
 #include "pm/report.h"
 
 enum pm_render_format {
@@ -34,12 +35,12 @@ struct pm_render_opts {
 int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o, FILE *f,
 	      struct pm_err *e);
 
-/* Writes r to the file path in any format: made beside it as path.part
- * (never through a symbolic link) and renamed into place, so path is
- * either what it was or the whole new file. xlsx: a sheet a section,
- * numbers as numbers, rates as percentages. PM_ECANTCREAT when the file
- * cannot be written. */
+/* Writes r to the file path in any format, with mode m (the store's,
+ * pm_db_file_mode): made beside it and renamed into place (pm/file.h), so
+ * path is either what it was or the whole new file, and never written
+ * through a symbolic link. xlsx: a sheet a section, numbers as numbers,
+ * rates as percentages. PM_ECANTCREAT when the file cannot be written. */
 int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o,
-		   const char *path, struct pm_err *e);
+		   const char *path, const struct pm_file_mode *m, struct pm_err *e);
 
 #endif

@@ -75,17 +75,25 @@ expect_eq "$(grep -c '<p class="note empty">' d.html)" "1" "which says it has no
 # Files: whole or not at all, never through a link.
 run pm-report collection --output nodir/c.csv
 expect_rc 73 "a file that cannot be made"
-expect_err "cannot create 'nodir/c.csv'" "says which"
+expect_err "cannot create 'nodir/c.csv" "says which"
 mkdir adir
 run pm-report collection --output adir --format csv
 expect_rc 73 "a directory is no file"
 expect_eq "$(ls adir)" "" "and nothing is left in it"
-ln -s victim c2.csv.part
+ln -s victim c2.csv
 run pm-report collection --format csv --output c2.csv
-expect_rc 0 "a link where the file is first made"
-expect_eq "$(test -e victim && echo followed)" "" "is not followed"
-expect_eq "$(head -1 c2.csv | tr -d '\r')" "building,bills,paid_bills,charged_fen,adjust_fen,late_fen,billed_fen,collected_fen,outstanding_fen,rate_count_pct,rate_amount_pct" "the file is made"
-expect_eq "$(ls | grep -c '\.part$')" "0" "nothing half-made is left"
+expect_rc 73 "a link where the file goes is refused"
+expect_eq "$(test -e victim && echo followed)" "" "and not followed"
+rm c2.csv
+run pm-report collection --format csv --output c2.csv
+expect_rc 0 "a file"
+expect_eq "$(head -1 c2.csv | tr -d '\r')" "building,bills,paid_bills,charged_fen,adjust_fen,late_fen,billed_fen,collected_fen,outstanding_fen,rate_count_pct,rate_amount_pct" "is made whole"
+expect_eq "$(ls | grep -c '\.part')" "0" "nothing half-made is left"
+expect_eq "$(stat -c %a c2.csv)" "600" "with the store's mode"
+chmod 640 "$PM_DB"
+( umask 077; pm-report collection --format xlsx --output c3.xlsx )
+expect_eq "$(stat -c %a c3.xlsx)" "640" "a group's store, whatever the umask, even through libxlsxwriter"
+chmod 600 "$PM_DB"
 run pm-report collection --format xlsx
 expect_rc 2 "xlsx needs --output"
 expect_err "give --output FILE" "and says so"
