@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/meter.h"
 #include "report-internal.h"
@@ -19,6 +20,7 @@
 	{"rented", N_("rented"), PM_COL_INT, 0, 0},                            \
 	{"decorating", N_("decorating"), PM_COL_INT, 0, 0},                    \
 	{"vacant", N_("vacant"), PM_COL_INT, 0, 0},                            \
+	{"lived_in", N_("lived in"), PM_COL_INT, 0, 0},                        \
 	{"occupancy_pct", N_("occupancy rate"), PM_COL_PERCENT, 0, 0},         \
 }
 static const struct pm_col status_cols[] = STATUS_COLS(N_("building"));
@@ -31,33 +33,42 @@ static const struct pm_col move_cols[] = {
 	{"net", N_("net"), PM_COL_INT, 0, 0},
 };
 
-/* Every building (entrance) in scope with its units by today's status;
- * then the total. */
+/* Every building (entrance) in scope with its units by their status and
+ * those someone lives in on the as-of day; then the total. The
+ * occupancy rate is of the units lived in: as the vacancy rules of the
+ * bills (pm_unit_vacancy), a unit is lived in when some residence covers
+ * the day, whatever its status says. */
+#define LIVED_IN(u, day) \
+	"EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = " u ".id AND o.since <= " day \
+	" AND " PM_OCCUPANCY_CURRENT("o", day) ")"
+#define STATUS_SUMS \
+	"count(u.id), coalesce(sum(u.status = 'occupied'), 0), coalesce(sum(u.status = 'rented'), 0)," \
+	" coalesce(sum(u.status = 'decorating'), 0), coalesce(sum(u.status = 'vacant'), 0)," \
+	" coalesce(sum(" LIVED_IN("u", "?2") "), 0)"
 static int statuses(struct pm_db *db, const struct pm_report_query *q, struct pm_section *s, struct pm_err *e)
 {
 	static const char bsql[] =
-		"SELECT bd.code, count(u.id), coalesce(sum(u.status = 'occupied'), 0), coalesce(sum(u.status = 'rented'), 0),"
-		" coalesce(sum(u.status = 'decorating'), 0), coalesce(sum(u.status = 'vacant'), 0) FROM building bd"
+		"SELECT bd.code, " STATUS_SUMS " FROM building bd"
 		" LEFT JOIN unit u ON u.building_id = bd.id WHERE ?1 IS NULL OR bd.code = ?1 GROUP BY bd.id";
 	static const char esql[] =
-		"SELECT bd.code || '-' || en.code, count(u.id), coalesce(sum(u.status = 'occupied'), 0),"
-		" coalesce(sum(u.status = 'rented'), 0), coalesce(sum(u.status = 'decorating'), 0),"
-		" coalesce(sum(u.status = 'vacant'), 0) FROM entrance en JOIN building bd ON bd.id = en.building_id"
+		"SELECT bd.code || '-' || en.code, " STATUS_SUMS " FROM entrance en JOIN building bd ON bd.id = en.building_id"
 		" LEFT JOIN unit u ON u.entrance_id = en.id WHERE ?1 IS NULL OR bd.code = ?1 GROUP BY en.id";
 	sqlite3_stmt *st = pm_db_stmt(db, q->by == PM_BY_ENTRANCE ? esql : bsql, e);
-	int64_t t[5] = {0};
+	char day[PM_TIME_BUF];
+	int64_t t[6] = {0};
 	long r;
 	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, q->building, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_date_fmt(q->as_of, day), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, 0, TEXT(st, 0))) {
 			sqlite3_reset(st);
 			return pm_report_oom(e);
 		}
-		for (int i = 0; i < 5; i++) {
+		for (int i = 0; i < 6; i++) {
 			pm_set_int(s, (size_t)r, 1 + (size_t)i, sqlite3_column_int64(st, 1 + i));
 			t[i] += sqlite3_column_int64(st, 1 + i);
 		}
@@ -67,11 +78,11 @@ static int statuses(struct pm_db *db, const struct pm_report_query *q, struct pm
 		return pm_db_fail(db, e, _("cannot read units"));
 	if (pm_rows_sort(s, 0, s->nrows, 0, 1) || (r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, 0, _("total")))
 		return pm_report_oom(e);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		pm_set_int(s, (size_t)r, 1 + (size_t)i, t[i]);
 	s->total = 1;
 	for (size_t i = 0; i < s->nrows; i++)
-		pm_set_ratio(s, i, 6, pm_cell_v(s, i, 2) + pm_cell_v(s, i, 3), pm_cell_v(s, i, 1));
+		pm_set_ratio(s, i, 7, pm_cell_v(s, i, 6), pm_cell_v(s, i, 1));
 	return PM_OK;
 }
 
@@ -147,7 +158,7 @@ static int make_occupancy(struct pm_db *db, const struct pm_report_query *q, str
 	if (!s)
 		rc = pm_report_oom(e);
 	else {
-		pm_section_note(s, _("status as of %s"), pm_date_fmt(q->as_of, day));
+		pm_section_note(s, _("status and residents as of %s"), pm_date_fmt(q->as_of, day));
 		pm_chart_set(s, PM_CHART_STACKED, 0, N_("units"), 2, 3, 4, 5, -1);
 		rc = statuses(db, q, s, e);
 	}
@@ -278,14 +289,15 @@ static int usage_of(struct pm_db *db, struct ucache *c, struct pm_period p, cons
 
 /* ---- places: the rows of the building views ---- */
 
-/* Buildings in scope in code order, with their households (units
- * occupied or rented today), and "" for the community's own meters. */
+/* Buildings in scope in code order, with their households (units lived
+ * in on the as-of day, as the occupancy rate counts them). */
 static int places(struct pm_db *db, const struct pm_report_query *q, json_t **list, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT bd.code, coalesce(sum(u.status IN ('occupied','rented')), 0) FROM building bd"
+		"SELECT bd.code, coalesce(sum(" LIVED_IN("u", "?2") "), 0) FROM building bd"
 		" LEFT JOIN unit u ON u.building_id = bd.id WHERE ?1 IS NULL OR bd.code = ?1 GROUP BY bd.id";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char day[PM_TIME_BUF];
 	int rc;
 
 	if (!st)
@@ -293,6 +305,7 @@ static int places(struct pm_db *db, const struct pm_report_query *q, json_t **li
 	if (!(*list = json_object()))
 		return pm_report_oom(e);
 	sqlite3_bind_text(st, 1, q->building, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_date_fmt(q->as_of, day), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_object_set_new(*list, TEXT(st, 0), json_integer(sqlite3_column_int64(st, 1)));
 	sqlite3_reset(st);

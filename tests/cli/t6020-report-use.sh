@@ -19,17 +19,18 @@ feed '{"code":"P1","name":"张伟","unit":"1-1-101","since":"2026-03-10"}
 run pm occupancy end --unit 2-1-101 --person P4 --until 2026-10-31
 expect_rc 0 "residents move in and out"
 
-# Units by today's status: building 1: 1 occupied, 1 rented, 1 vacant:
-# 2/3 = 66.7%; building 2: 100.0%; building 3: nobody, 0.0%; all 3/5.
+# Units by today's status and those lived in: building 1: 1 occupied,
+# 1 rented, 1 vacant, 2 lived in: 2/3 = 66.7%; building 2: 100.0%;
+# building 3: nobody, 0.0%; all 3/5.
 run pm-report occupancy --period 2026-11 --section building --format csv
 expect_rc 0 "occupancy"
-expect_eq "$(tr -d '\r' <"$T/out")" 'place,units,occupied,rented,decorating,vacant,occupancy_pct
-1,3,1,1,0,1,66.7
-2,1,1,0,0,0,100.0
-3,1,0,0,0,1,0.0
-total,5,2,1,0,2,60.0' "by building, a building with no occupied units at 0.0%"
+expect_eq "$(tr -d '\r' <"$T/out")" 'place,units,occupied,rented,decorating,vacant,lived_in,occupancy_pct
+1,3,1,1,0,1,2,66.7
+2,1,1,0,0,0,1,100.0
+3,1,0,0,0,1,0,0.0
+total,5,2,1,0,2,3,60.0' "by building, a building with no occupied units at 0.0%"
 run pm-report occupancy --by entrance --section entrance --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,7)" 'place,units,occupancy_pct
+expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,8)" 'place,units,occupancy_pct
 1-1,2,100.0
 1-2,1,0.0
 2-1,1,100.0
@@ -172,4 +173,17 @@ printf 'password-p1\n' >pw
 run_in pw pm user add owner.p1 --role owner --person P1 --password-stdin
 run pm-report occupancy --as owner.p1
 expect_rc 77 "owners may not"
+
+# Lived in is who lives there, not the status: P6 lives in 3-1-101,
+# still "vacant"; P2 moves out of 1-1-102 on the 20th, so lives there
+# until then. Building 3: 1/1; all 4/5 = 80.0%; on the 21st 3/5.
+feed '{"code":"P6","name":"周杰","unit":"3-1-101","since":"2026-11-15"}\n' pm person import
+run pm occupancy end --unit 1-1-102 --person P2 --until 2026-12-20
+run pm-report occupancy --section building --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | sed -n '4,5p')" '3,1,0,0,0,1,1,100.0
+total,5,2,1,0,2,4,80.0' "a unit lived in whatever its status, a move-out to come not yet"
+PM_NOW=2026-12-21T09:00:00+08:00
+run pm-report occupancy --section building --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | sed -n '2p;5p')" '1,3,1,1,0,1,1,33.3
+total,5,2,1,0,2,3,60.0' "and once it comes, the unit is empty"
 done_testing
