@@ -17,30 +17,14 @@
 #include "pm/reward.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
-       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REJECT, O_STRICT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM, O_FORMAT, O_FUTURE, O_CONFIRM };
+       O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
+       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
 	if (!s)
 		return pm_cli_usage(c, _("--period YYYY-MM is required"));
-	if (pm_period_parse(s, p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
-	return PM_OK;
-}
-
-static int date_arg(struct pm_ctx *c, const char *opt, const char *s, int32_t *day)
-{
-	if (pm_date_parse(s, day, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
-}
-
-static int money_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen)
-{
-	if (pm_money_parse(s, fen, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
+	return pm_cli_arg_period(c, "--period", s, p);
 }
 
 /* Owners may read only the bills of units they live in. */
@@ -173,7 +157,7 @@ static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	if ((rc = period_arg(c, period, &is.period)) || (due && (rc = date_arg(c, "--due", due, &is.due))))
+	if ((rc = period_arg(c, period, &is.period)) || (due && (rc = pm_cli_arg_date(c, "--due", due, &is.due))))
 		return rc;
 	if (pm_cli_db(c, "bill.issue", &db) || pm_bill_issue(db, &is, &c->err))
 		return c->err.code;
@@ -217,7 +201,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		ok |= strcmp(f.status, statuses[i]) == 0;
 	if (f.status && !ok)
 		return pm_cli_usage(c, _("unknown status '%s': expected draft, issued, partial, paid or void"), f.status);
-	if (f.period && period_arg(c, f.period, &p))
+	if (f.period && pm_cli_arg_period(c, "--period", f.period, &p))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "bill.read", &db))
 		return c->err.code;
@@ -290,8 +274,8 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0 && rc == PM_OK)
 		switch (k) {
 		case O_UNIT: unit = arg; break;
-		case O_FROM: rc = date_arg(c, "--from", arg, &from); break;
-		case O_TO: rc = date_arg(c, "--to", arg, &to); break;
+		case O_FROM: rc = pm_cli_arg_date(c, "--from", arg, &from); break;
+		case O_TO: rc = pm_cli_arg_date(c, "--to", arg, &to); break;
 		}
 	if (k < 0 || rc)
 		return k < 0 ? c->stop : rc;
@@ -311,8 +295,7 @@ static const struct pm_opt pay_opts[] = {
 	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
-	{"reject", O_REJECT, "FILE", N_("with -: copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("with -: record nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -332,26 +315,25 @@ static int pay_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 	return rc;
 }
 
-static int pay_stream(struct pm_ctx *c, const char *reject, int strict, int nfiles, char **files)
+static int pay_stream(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
-	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .reject = reject, .strict = strict,
-			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
 	struct pm_db *db;
 
 	if (pm_cli_db(c, "bill.pay", &db))
 		return c->err.code;
-	return pm_cli_import(c, &im, nfiles, files);
+	return pm_cli_import(c, im, nfiles, files);
 }
 
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *f[6] = {0}, *reject = NULL, *arg;
-	static const char *const keys[] = {"unit", "amount", "channel", "ref", "bill", "at"};
+	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .fields = pm_pay_fields,
+			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
+	const char *f[6] = {0}, *arg;
 	enum pm_pay_did did;
 	struct pm_pay p;
 	struct pm_db *db;
 	json_t *rec, *out;
-	int k, rc, strict = 0;
+	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -361,19 +343,20 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		case O_REF: f[3] = arg; break;
 		case O_BILL: f[4] = arg; break;
 		case O_AT: f[5] = arg; break;
-		case O_REJECT: reject = arg; break;
-		case O_STRICT: strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (c->optind < argc)
-		return pay_stream(c, reject, strict, argc - c->optind, argv + c->optind);
+		return pay_stream(c, &im, argc - c->optind, argv + c->optind);
 	if (!f[0] || !f[1] || !f[2] || !f[3])
 		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref, or - to read JSON lines"));
+	if (pm_cli_arg_money(c, "--amount", f[1], &p.amount) || (f[5] && pm_cli_arg_time(c, "--at", f[5], &p.at)))
+		return PM_EUSAGE;
 	rec = json_object();
 	for (int i = 0; i < 6; i++)
 		if (f[i])
-			json_object_set_new(rec, keys[i], json_string(f[i]));
+			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
 	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK && (rc = pm_db_begin(db, &c->err)) == PM_OK) {
 		rc = pm_bill_pay(db, &p, &did, &out, &c->err);
@@ -449,7 +432,7 @@ static int cmd_adjust(struct pm_ctx *c, int argc, char **argv)
 
 	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one BILL, --amount and --reason"))))
 		return rc < 0 ? PM_OK : rc;
-	if ((rc = money_arg(c, "--amount", amount, &fen)))
+	if ((rc = pm_cli_arg_money(c, "--amount", amount, &fen)))
 		return rc;
 	if (pm_cli_db(c, "bill.adjust", &db) || pm_bill_adjust(db, argv[c->optind], fen, reason, &out, &c->err))
 		return c->err.code;
@@ -462,15 +445,12 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 	struct pm_db *db;
 	int64_t fen, id;
 	json_t *out;
-	char *end;
 	int rc;
 
 	if ((rc = change_opts(c, argc, argv, &reason, &amount, _("expected one PAYMENT id, --amount and --reason"))))
 		return rc < 0 ? PM_OK : rc;
-	id = strtoll(argv[c->optind], &end, 10);
-	if (*end || id <= 0)
-		return pm_cli_usage(c, _("bad payment id '%s'"), argv[c->optind]);
-	if ((rc = money_arg(c, "--amount", amount, &fen)))
+	if ((rc = pm_cli_arg_count(c, "PAYMENT", argv[c->optind], &id)) ||
+	    (rc = pm_cli_arg_money(c, "--amount", amount, &fen)))
 		return rc;
 	if (pm_cli_db(c, "bill.refund", &db) || pm_bill_refund(db, id, fen, reason, &out, &c->err))
 		return c->err.code;
@@ -500,7 +480,7 @@ static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permi
 	if (pm_cli_db(c, permission, db))
 		return c->err.code;
 	*day = pm_date_of(pm_now(), pm_db_tz(*db));
-	return as_of ? date_arg(c, "--as-of", as_of, day) : PM_OK;
+	return as_of ? pm_cli_arg_date(c, "--as-of", as_of, day) : PM_OK;
 }
 
 static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
@@ -521,8 +501,7 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt reconcile_opts[] = {
 	{"channel", O_CHANNEL, "NAME", N_("the channel the statement is of (required)")},
-	{"reject", O_REJECT, "FILE", N_("copy bad statement lines to FILE")},
-	{"strict", O_STRICT, NULL, N_("compare nothing if any line is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -552,8 +531,8 @@ static int reconcile_report(struct pm_ctx *c, struct pm_db *db, struct pm_reconc
 static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 {
 	static const char *const read[] = {N_("entries"), NULL};
-	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .outcomes = read,
-			       .record = reconcile_record};
+	struct pm_import im = {.action = "bill.reconcile", .mode = PM_JSONL_OR_CSV, .fields = pm_reconcile_fields,
+			       .outcomes = read, .record = reconcile_record};
 	const char *channel = NULL, *arg;
 	struct pm_reconcile *r;
 	struct pm_db *db;
@@ -562,8 +541,7 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_CHANNEL: channel = arg; break;
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -592,7 +570,7 @@ static int isatty_path(const char *path)
 
 static const struct pm_opt export_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
-	{"format", O_FORMAT, "FMT", N_("csv (default) or xlsx")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default) or xlsx")},
 	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
 	{NULL, 0, NULL, NULL},
@@ -609,7 +587,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERIOD: period = arg; break;
-		case O_FORMAT: format = arg; break;
+		case O_FILE_FORMAT: format = arg; break;
 		case O_OUTPUT: output = arg; break;
 		case O_BOM: bom = 1; break;
 		}
@@ -617,8 +595,10 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if ((rc = period_arg(c, period, &p)))
 		return rc;
+	if (c->format_given)
+		return pm_cli_usage(c, _("an export is CSV or xlsx: choose with --file-format, not --format"));
 	if (strcmp(format, "csv") && strcmp(format, "xlsx"))
-		return pm_cli_usage(c, _("unknown format '%s': expected csv or xlsx"), format);
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv or xlsx"), format);
 	xlsx = strcmp(format, "xlsx") == 0;
 	if (xlsx && (!output || strcmp(output, "-") == 0))
 		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
@@ -641,7 +621,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt notice_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("every owed bill of the period")},
-	{"format", O_FORMAT, "FMT", N_("html (the only one, and the default)")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("html (the only one, and the default)")},
 	{"output", O_OUTPUT, "DIR", N_("one file BILL.html per bill in DIR")},
 	{NULL, 0, NULL, NULL},
 };
@@ -676,17 +656,19 @@ static int notice_args(struct pm_ctx *c, int argc, char **argv, const char **per
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERIOD: *period = arg; break;
-		case O_FORMAT: format = arg; break;
+		case O_FILE_FORMAT: format = arg; break;
 		case O_OUTPUT: *dir = arg; break;
 		}
 	if (k < 0)
 		return -1;
+	if (c->format_given)
+		return pm_cli_usage(c, _("a notice is HTML: choose with --file-format, not --format"));
 	if (strcmp(format, "html"))
-		return pm_cli_usage(c, _("unknown format '%s': expected html"), format);
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected html"), format);
 	if ((argc - c->optind == 1) == (*period != NULL) || argc - c->optind > 1)
 		return pm_cli_usage(c, _("expected one BILL or --period YYYY-MM"));
-	if (*period && pm_period_parse(*period, &p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
+	if (*period && pm_cli_arg_period(c, "--period", *period, &p))
+		return PM_EUSAGE;
 	return PM_OK;
 }
 

@@ -10,16 +10,8 @@
 #include "pm/money.h"
 
 enum { O_KIND = 0x100, O_SERVES, O_ADDRESS, O_MULTIPLIER, O_DIGITS, O_UOM, O_REGISTERS,
-       O_INSTALLED, O_INITIAL, O_REJECT, O_STRICT, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
+       O_INSTALLED, O_INITIAL, O_REPLACE, O_ALL, O_AT, O_FINAL, O_NEW,
        O_PROTOCOL, O_TS, O_PERIOD, O_METER, O_BATCH, O_FROM, O_TO, O_REASON };
-
-/* A reading or register value from the command line, exactly. */
-static int value_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
-{
-	if (pm_decimal_parse(s, 3, v, &c->err))
-		return pm_err_prefix(&c->err, "%s", opt);
-	return PM_OK;
-}
 
 /* ---- the registry ---- */
 
@@ -85,7 +77,7 @@ out:
 
 static int cmd_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_fields, pm_meter_upsert);
 }
 
 static const struct pm_opt list_opts[] = {
@@ -161,8 +153,10 @@ static int change_meter(struct pm_ctx *c, int argc, char **argv, int replace)
 	if (argc - c->optind != 1 || !at || !final || (replace && !new_code))
 		return pm_cli_usage(c, replace ? _("expected OLD with --new, --at and --final")
 					       : _("expected CODE with --at and --final"));
-	if (pm_time_parse(at, &t, &c->err) || value_arg(c, "--final", final, &fin) ||
-	    value_arg(c, "--initial", initial, &ini) || pm_cli_db(c, "meter.write", &db))
+	if (pm_cli_arg_time(c, "--at", at, &t) || pm_cli_arg_decimal(c, "--final", final, 3, &fin) ||
+	    pm_cli_arg_decimal(c, "--initial", initial, 3, &ini))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.write", &db))
 		return c->err.code;
 	if (replace)
 		return pm_meter_replace(db, argv[c->optind], new_code, t, fin, ini, address, &c->err);
@@ -182,8 +176,7 @@ static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
 /* ---- ingestion ---- */
 
 static const struct pm_opt ingest_opts[] = {
-	{"reject", O_REJECT, "FILE", N_("copy bad readings to FILE")},
-	{"strict", O_STRICT, NULL, N_("write nothing if any reading is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
 	{"batch", O_BATCH, "N", N_("readings per transaction (default 100000)")},
 	{NULL, 0, NULL, NULL},
@@ -239,22 +232,22 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 {
 	struct ingest_ctx ic = {c, NULL, 0};
 	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 100000,
-			       .outcomes = pm_ingest_names, .record = ingest_record,
+			       .fields = pm_reading_fields, .outcomes = pm_ingest_names, .record = ingest_record,
 			       .retry = ingest_retry, .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
 	const char *arg;
-	char *end;
+	int64_t batch;
 	int k, replace = 0, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
 		case O_REPLACE: replace = 1; break;
 		case O_BATCH:
-			if ((im.batch = strtol(arg, &end, 10)) < 1 || *end)
-				return pm_cli_usage(c, _("--batch wants a positive number, not '%s'"), arg);
+			if (pm_cli_arg_count(c, "--batch", arg, &batch))
+				return PM_EUSAGE;
+			im.batch = (long)batch;
 			break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -275,14 +268,6 @@ static const struct pm_opt readings_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-/* An option's time, or a usage error naming the option. */
-static int time_arg(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
-{
-	if (pm_time_parse(s, t, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
-}
-
 static int cmd_readings(struct pm_ctx *c, int argc, char **argv)
 {
 	int64_t from = INT64_MIN, to = INT64_MAX;
@@ -291,7 +276,7 @@ static int cmd_readings(struct pm_ctx *c, int argc, char **argv)
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if ((k == O_FROM && time_arg(c, "--from", arg, &from)) || (k == O_TO && time_arg(c, "--to", arg, &to)))
+		if ((k == O_FROM && pm_cli_arg_time(c, "--from", arg, &from)) || (k == O_TO && pm_cli_arg_time(c, "--to", arg, &to)))
 			return PM_EUSAGE;
 	if (k < 0)
 		return c->stop;
@@ -325,7 +310,7 @@ static int cmd_void(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (argc - c->optind != 1 || !ts || !reason || !*reason)
 		return pm_cli_usage(c, _("expected METER with --ts and --reason"));
-	if (time_arg(c, "--ts", ts, &t))
+	if (pm_cli_arg_time(c, "--ts", ts, &t))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "meter.write", &db) || pm_reading_void(db, argv[c->optind], t, reason, &rec, &c->err))
 		return c->err.code;
@@ -337,7 +322,7 @@ static int cmd_void(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt decode_opts[] = {
 	{"protocol", O_PROTOCOL, "P", N_("dlt645 (DL/T 645-2007) or cjt188 (CJ/T 188-2004) (required)")},
 	{"ts", O_TS, "TIME", N_("the readings' time, RFC 3339 (default now)")},
-	{"reject", O_REJECT, "FILE", N_("copy bad frames to FILE")},
+	PM_CLI_OPT_REJECT,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -362,9 +347,16 @@ static int decode_file(struct decoder *d, const char *path)
 	if (!in)
 		return pm_err_set(&d->c->err, PM_ENOINPUT, _("cannot read '%s': %s"), path, strerror(errno));
 	while (rc == PM_OK && (n = getline(&line, &cap, in)) >= 0) {
+		/* The frame ends before the line break; the reject file gets the
+		 * line as it came, its line end included. */
+		size_t len = (size_t)n;
+		char cut;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		cut = line[len];
 		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
+		line[len] = '\0';
 		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		d->read++;
@@ -377,6 +369,7 @@ static int decode_file(struct decoder *d, const char *path)
 		}
 		d->rejected++;
 		pm_cli_warn(d->c, "%s:%ld: %s", name, lineno, why.msg);
+		line[len] = cut;
 		if (d->rj)
 			rc = pm_reject_write(d->rj, line, (size_t)n, &d->c->err);
 	}
@@ -401,7 +394,7 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_PROTOCOL: proto = arg; break;
 		case O_TS: ts = arg; break;
-		case O_REJECT: reject = arg; break;
+		case PM_OPT_REJECT: reject = arg; break;
 		}
 	if (k < 0)
 		return c->stop;
@@ -409,15 +402,18 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("--protocol is required: dlt645 or cjt188"));
 	if (pm_frame_proto_parse(proto, &p, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
-	if ((ts && pm_time_parse(ts, &t, &c->err)) || pm_cli_db(c, "meter.read", &db) ||
-	    pm_decode_open(db, p, t, &d.dec, &c->err) ||
-	    (reject && pm_reject_open(reject, &d.rj, &c->err))) {
+	if (ts && pm_cli_arg_time(c, "--ts", ts, &t))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "meter.read", &db) || pm_decode_open(db, p, t, &d.dec, &c->err) ||
+	    (reject && pm_reject_open(reject, &d.rj, &c->err)) ||
+	    pm_reject_check(d.rj, argc - c->optind, argv + c->optind, &c->err)) {
+		pm_reject_close(d.rj, NULL);
 		pm_decode_close(d.dec);
 		return c->err.code;
 	}
 	for (int i = c->optind; rc == PM_OK && i < argc; i++)
 		rc = decode_file(&d, argv[i]);
-	if (c->optind == argc)
+	if (rc == PM_OK && c->optind == argc)
 		rc = decode_file(&d, "-");
 	if (pm_reject_close(d.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;
@@ -466,8 +462,8 @@ static int period_opts(struct pm_ctx *c, int argc, char **argv, struct pm_period
 		return -1;
 	if (!period)
 		return pm_cli_usage(c, _("--period YYYY-MM is required")), -1;
-	if (pm_period_parse(period, p, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg), -1;
+	if (pm_cli_arg_period(c, "--period", period, p))
+		return -1;
 	return PM_OK;
 }
 

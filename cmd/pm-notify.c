@@ -15,7 +15,7 @@
 #include "pm/notify.h"
 #include "pm/timeutil.h"
 
-enum { O_TEMPLATE = 0x100, O_CHANNEL, O_REJECT, O_STRICT, O_FLUSH, O_PARALLEL, O_LIMIT,
+enum { O_TEMPLATE = 0x100, O_CHANNEL, O_FLUSH, O_PARALLEL, O_LIMIT,
        O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL, O_TITLE, O_BODY, O_TO, O_PIN, O_UNTIL,
        O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL, O_ROLE };
 
@@ -40,17 +40,6 @@ static int parse_channel(struct pm_ctx *c, const char *s, int *ch)
 	return PM_OK;
 }
 
-static int positive(struct pm_ctx *c, const char *opt, const char *s, int64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	if (errno || *end || end == s || *v <= 0)
-		return pm_cli_usage(c, _("%s wants a positive number, not '%s'"), opt, s);
-	return PM_OK;
-}
-
 /* ---- flush ---- */
 
 struct flush {
@@ -62,7 +51,8 @@ struct flush {
 	size_t count, done;
 	int64_t next_us[PM_CH_COUNT], limit;
 	long counts[3], postponed, recovered, taken;
-	int in_tx, rc;
+	int64_t since;       /* the run's start, for its audit record */
+	int in_tx, running, rc;
 };
 
 static int64_t now_us(void)
@@ -82,11 +72,27 @@ static int tx(struct flush *f)
 	return PM_OK;
 }
 
+/* The flush's audit record (pm_audit_run): "running" with its first
+ * settles, so a flush killed later is accounted for; "done" at the end. */
+static int flush_record(struct flush *f, const char *status)
+{
+	json_t *after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "sent", (json_int_t)f->counts[PM_SENT],
+				  "retry", (json_int_t)f->counts[PM_RETRY], "failed", (json_int_t)f->counts[PM_FAILED],
+				  "postponed", (json_int_t)f->postponed, "recovered", (json_int_t)f->recovered);
+	int rc = pm_audit_run(f->c->db, "notify.flush", "outbox", status, f->since, after, &f->c->err);
+
+	json_decref(after);
+	return rc;
+}
+
 static int tx_end(struct flush *f)
 {
 	if (!f->in_tx)
 		return PM_OK;
+	if (!f->running && flush_record(f, "running"))
+		return f->c->err.code;
 	f->in_tx = 0;
+	f->running = 1;
 	return pm_db_commit(f->c->db, &f->c->err);
 }
 
@@ -220,25 +226,20 @@ static int lock_store(struct pm_ctx *c, int *fd)
 
 static int flush_audit(struct flush *f)
 {
-	json_t *after;
 	int rc;
 
-	if (!f->counts[0] && !f->counts[1] && !f->counts[2] && !f->postponed && !f->recovered)
+	if (!f->running && !f->counts[0] && !f->counts[1] && !f->counts[2] && !f->postponed && !f->recovered)
 		return PM_OK;
-	after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "sent", (json_int_t)f->counts[PM_SENT],
-			  "retry", (json_int_t)f->counts[PM_RETRY], "failed", (json_int_t)f->counts[PM_FAILED],
-			  "postponed", (json_int_t)f->postponed, "recovered", (json_int_t)f->recovered);
 	if ((rc = pm_db_begin(f->c->db, &f->c->err)) == PM_OK) {
-		rc = pm_audit_log(f->c->db, "notify.flush", "outbox", NULL, after, &f->c->err);
+		rc = flush_record(f, "done");
 		rc = rc ? (pm_db_rollback(f->c->db), rc) : pm_db_commit(f->c->db, &f->c->err);
 	}
-	json_decref(after);
 	return rc;
 }
 
 static int flush_run(struct pm_ctx *c, struct pm_notify *n, int parallel, int64_t limit)
 {
-	struct flush f = {.c = c, .n = n, .limit = limit};
+	struct flush f = {.c = c, .n = n, .limit = limit, .since = pm_now()};
 	int fd, rc;
 
 	if ((rc = lock_store(c, &fd)))
@@ -279,8 +280,8 @@ static int cmd_flush(struct pm_ctx *c, int argc, char **argv)
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if ((k == O_PARALLEL && positive(c, "--parallel", arg, &parallel)) ||
-		    (k == O_LIMIT && positive(c, "--limit", arg, &limit)))
+		if ((k == O_PARALLEL && pm_cli_arg_count(c, "--parallel", arg, &parallel)) ||
+		    (k == O_LIMIT && pm_cli_arg_count(c, "--limit", arg, &limit)))
 			return PM_EUSAGE;
 	if (k < 0)
 		return c->stop;
@@ -321,8 +322,8 @@ static const struct pm_opt send_opts[] = {
 	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
 	{"role", O_ROLE, "ROLE", N_("staff to tell when a record names no one, like frontdesk")},
 	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
-	{"reject", O_REJECT, "FILE", N_("copy records that cannot be sent to FILE")},
-	{"strict", O_STRICT, NULL, N_("queue nothing if any record is bad")},
+	PM_CLI_OPT_REJECT,
+	PM_CLI_OPT_STRICT,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -341,8 +342,7 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		case O_CHANNEL: if (parse_channel(c, arg, &s.channel)) return PM_EUSAGE; break;
 		case O_ROLE: role = arg; break;
 		case O_FLUSH: now = 1; break;
-		case O_REJECT: im.reject = arg; break;
-		case O_STRICT: im.strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -430,12 +430,12 @@ static int cmd_retry(struct pm_ctx *c, int argc, char **argv)
 	if (c->optind >= argc)
 		return pm_cli_usage(c, _("expected message ids"));
 	for (int i = c->optind; i < argc; i++)
-		if (positive(c, _("a message id"), argv[i], &id))
+		if (pm_cli_arg_count(c, "ID", argv[i], &id))
 			return PM_EUSAGE;
 	if (open_notify(c, "notify.send", &n))
 		return c->err.code;
 	for (int i = c->optind; i < argc && rc == PM_OK; i++) {
-		positive(c, "", argv[i], &id);
+		pm_cli_arg_count(c, "", argv[i], &id);
 		if ((rc = pm_notify_retry(n, id, &c->err)) == PM_OK)
 			pm_cli_note(c, _("message %lld queued again"), (long long)id);
 	}
@@ -511,7 +511,7 @@ static int announce_again(struct pm_ctx *c, struct pm_notify *n, const char *arg
 	struct pm_notify_counts counts;
 	long units = 0;
 
-	if (positive(c, _("an announcement id"), arg, id))
+	if (pm_cli_arg_count(c, "ANN", arg, id))
 		return PM_EUSAGE;
 	if (pm_announce_push(c->db, n, *id, channel, &units, &counts, &c->err))
 		return c->err.code;
@@ -552,8 +552,12 @@ static int cmd_announce(struct pm_ctx *c, int argc, char **argv)
 		case O_TO: a.target = arg; break;
 		case O_CHANNEL: if (parse_channel(c, arg, &channel)) return PM_EUSAGE; break;
 		case O_PIN: a.pinned = 1; break;
-		case O_UNTIL: a.until = arg; break;
-		case O_CAPACITY: if (positive(c, "--capacity", arg, &a.capacity)) return PM_EUSAGE; break;
+		case O_UNTIL:
+			if (pm_cli_arg_date(c, "--until", arg, &(int32_t){0}))
+				return PM_EUSAGE;
+			a.until = arg;
+			break;
+		case O_CAPACITY: if (pm_cli_arg_count(c, "--capacity", arg, &a.capacity)) return PM_EUSAGE; break;
 		case O_FLUSH: now = 1; break;
 		}
 	if (k < 0)
@@ -608,7 +612,7 @@ static int ann_operand(struct pm_ctx *c, int argc, char **argv, int64_t *ann)
 {
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one announcement id"));
-	return positive(c, _("an announcement id"), argv[c->optind], ann);
+	return pm_cli_arg_count(c, "ANN", argv[c->optind], ann);
 }
 
 static const struct pm_opt rsvp_opts[] = {
@@ -629,7 +633,7 @@ static int cmd_rsvp(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_PERSON: person = arg; break;
-		case O_COUNT: if (positive(c, "--count", arg, &count)) return PM_EUSAGE; counted = 1; break;
+		case O_COUNT: if (pm_cli_arg_count(c, "--count", arg, &count)) return PM_EUSAGE; counted = 1; break;
 		case O_CANCEL: cancel = 1; break;
 		}
 	if (k < 0)

@@ -12,33 +12,18 @@
 #include "pm/timeutil.h"
 
 enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASSET, O_AREA,
-       O_KIND, O_REJECT, O_STRICT, O_TO, O_REASON, O_NOTE, O_COST, O_PARTS, O_STARS, O_COMMENT,
+       O_KIND, O_TO, O_REASON, O_NOTE, O_COST, O_PARTS, O_STARS, O_COMMENT,
        O_STATUS, O_ASSIGNEE, O_SINCE, O_BREACHED, O_AS_OF, O_ROUTE, O_POINT, O_AT, O_BY, O_DATE,
        O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL };
 
-/* An instant: RFC 3339, or a date meaning its midnight in the zone. */
-static int parse_when(struct pm_ctx *c, const char *s, int64_t *t)
-{
-	int32_t day;
-
-	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
-		*t = pm_date_start(day, pm_db_tz(c->db));
-		return PM_OK;
-	}
-	if (pm_time_parse(s, t, &c->err))
-		return pm_cli_usage(c, _("bad time '%s': expected RFC 3339 or YYYY-MM-DD"), s);
-	return PM_OK;
-}
-
+/* --date DAY, default today in the community's zone. */
 static int parse_day(struct pm_ctx *c, const char *s, int32_t *day)
 {
 	if (!s) {
 		*day = pm_date_of(pm_now(), pm_db_tz(c->db));
 		return PM_OK;
 	}
-	if (pm_date_parse(s, day, NULL))
-		return pm_cli_usage(c, _("bad date '%s': expected YYYY-MM-DD"), s);
-	return PM_OK;
+	return pm_cli_arg_date(c, "--date", s, day);
 }
 
 /* The ticket after a change, for the caller to see where it stands. */
@@ -63,8 +48,7 @@ static const struct pm_opt submit_opts[] = {
 	{"asset", O_ASSET, "CODE", N_("the asset concerned, from the register")},
 	{"area", O_AREA, "TEXT", N_("a public place, for tickets of no unit")},
 	{"kind", O_KIND, "KIND", N_("repair, complaint or suggestion (default: the category's)")},
-	{"reject", O_REJECT, "FILE", N_("with FILE...: copy bad records to FILE")},
-	{"strict", O_STRICT, NULL, N_("with FILE...: file nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -95,14 +79,7 @@ static int submit_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 	return rc ? pm_err_set(e, rc, "%s", c->err.msg) : PM_OK;
 }
 
-static int submit_files(struct pm_ctx *c, const char *reject, int strict, int argc, char **argv)
-{
-	struct pm_import im = {.action = "ticket.import", .reject = reject, .strict = strict,
-			       .mode = PM_JSONL_ONLY, .outcomes = pm_ticket_outcome_names,
-			       .record = submit_record, .ctx = c, .batch = 1};
 
-	return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
-}
 
 static int submit_one(struct pm_ctx *c, struct pm_ticket_new *t)
 {
@@ -127,9 +104,12 @@ static int submit_one(struct pm_ctx *c, struct pm_ticket_new *t)
 
 static int cmd_submit(struct pm_ctx *c, int argc, char **argv)
 {
+	struct pm_import im = {.action = "ticket.import", .mode = PM_JSONL_ONLY, .fields = pm_ticket_fields,
+			       .outcomes = pm_ticket_outcome_names, .record = submit_record, .ctx = c,
+			       .batch = 1};
 	struct pm_ticket_new t = {0};
-	const char *reject = NULL, *arg;
-	int k, strict = 0;
+	const char *arg;
+	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -142,15 +122,14 @@ static int cmd_submit(struct pm_ctx *c, int argc, char **argv)
 		case O_ASSET: t.asset = arg; break;
 		case O_AREA: t.area = arg; break;
 		case O_KIND: t.kind = arg; break;
-		case O_REJECT: reject = arg; break;
-		case O_STRICT: strict = 1; break;
+		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (pm_cli_db(c, "ticket.submit", &c->db))
 		return c->err.code;
 	if (c->optind < argc)
-		return submit_files(c, reject, strict, argc, argv);
+		return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
 	return submit_one(c, &t);
 }
 
@@ -209,8 +188,10 @@ static int run_step(struct pm_ctx *c, int argc, char **argv, enum pm_ticket_acti
 		case O_REASON: case O_NOTE: s.note = arg; break;
 		case O_PARTS: s.parts = arg; break;
 		case O_COST:
-			if (pm_money_parse(arg, &s.cost_fen, &c->err) || s.cost_fen < 0)
-				return pm_cli_usage(c, _("bad --cost '%s': expected an amount of yuan like 120.00"), arg);
+			if (pm_cli_arg_money(c, "--cost", arg, &s.cost_fen))
+				return PM_EUSAGE;
+			if (s.cost_fen < 0)
+				return pm_cli_usage(c, _("--cost: \"%s\": a cost is not below 0"), arg);
 			break;
 		}
 	if (k < 0)
@@ -333,7 +314,8 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
 	if (pm_cli_db(c, "ticket.read", &c->db))
 		return c->err.code;
-	if ((since && parse_when(c, since, &f.since)) || (as_of && parse_when(c, as_of, &f.as_of)))
+	if ((since && pm_cli_arg_when(c, "--since", since, &f.since)) ||
+	    (as_of && pm_cli_arg_when(c, "--as-of", as_of, &f.as_of)))
 		return PM_EUSAGE;
 	if (f.status && pm_ticket_status_parse(f.status, &(enum pm_ticket_status){0}, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
@@ -363,7 +345,7 @@ static int cron_args(struct pm_ctx *c, int argc, char **argv, int64_t *as_of)
 	if (pm_cli_db(c, "repair.cron", &c->db))
 		return c->stop = c->err.code, -1;
 	*as_of = pm_now();
-	if (when && parse_when(c, when, as_of))
+	if (when && pm_cli_arg_when(c, "--as-of", when, as_of))
 		return c->stop = PM_EUSAGE, -1;
 	return PM_OK;
 }
@@ -437,7 +419,7 @@ static int cmd_checkin(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, "patrol.checkin", &c->db))
 		return c->err.code;
 	ts = pm_now();
-	if (at && parse_when(c, at, &ts))
+	if (at && pm_cli_arg_when(c, "--at", at, &ts))
 		return PM_EUSAGE;
 	return pm_patrol_checkin(c->db, &c->actor, route, point, ts, by, &c->err);
 }
@@ -512,7 +494,7 @@ static int cmd_asset_add(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_asset_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "asset.import", "asset.write", pm_asset_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "asset.import", "asset.write", pm_asset_fields, pm_asset_upsert);
 }
 
 static const struct pm_opt asset_list_opts[] = {
@@ -572,6 +554,7 @@ static const struct pm_opt retire_opts[] = {
 static int cmd_asset_retire(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *code = NULL, *date = NULL, *arg;
+	int32_t day;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -579,6 +562,8 @@ static int cmd_asset_retire(struct pm_ctx *c, int argc, char **argv)
 			date = arg;
 	if (k < 0)
 		return c->stop;
+	if (date && pm_cli_arg_date(c, "--date", date, &day))
+		return PM_EUSAGE;
 	if (code_arg(c, argc, argv, "asset.write", &code) || pm_asset_retire(c->db, code, date, &c->err))
 		return c->err.code ? c->err.code : PM_EUSAGE;
 	return PM_OK;

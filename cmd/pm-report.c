@@ -12,7 +12,7 @@
 #include "pm/render.h"
 #include "pm/report.h"
 
-enum { O_PERIOD = 0x100, O_FROM, O_TO, O_BUILDING, O_BY, O_FORMAT, O_OUTPUT, O_BOM, O_SECTION, O_AS_OF, O_TOP,
+enum { O_PERIOD = 0x100, O_FROM, O_TO, O_BUILDING, O_BY, O_FILE_FORMAT, O_OUTPUT, O_BOM, O_SECTION, O_AS_OF, O_TOP,
        O_REJECT, O_STRICT, O_PUBLISH };
 
 typedef int (*report_fn)(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
@@ -38,8 +38,8 @@ static const struct kind {
 };
 
 #define OUTPUT_OPTS \
-	{"format", O_FORMAT, "FMT", N_("table, jsonl, csv, tsv, xlsx, svg or html (default: table on a terminal," \
-				       " else jsonl, or by --output's extension)")}, \
+	{"file-format", O_FILE_FORMAT, "FMT", N_("xlsx, svg or html, or any of --format's (default: by --output's" \
+						 " extension, else --format's)")}, \
 	{"output", O_OUTPUT, "FILE", N_("write to FILE instead of standard output (required for xlsx)")}, \
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")}, \
 	{"section", O_SECTION, "NAME", N_("only this section of the report")}
@@ -99,17 +99,14 @@ static const struct kind *kind_of(const struct pm_ctx *c)
 	return NULL;
 }
 
-static int month_arg(struct pm_ctx *c, const char *opt, const char *s, struct pm_period *p)
-{
-	if (pm_period_parse(s, p, &c->err))
-		return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
-	return PM_OK;
-}
-
-/* The format: --format, else --output's extension, else table on a
- * terminal and JSON lines otherwise. */
+/* The format: --file-format or the shared --format, else --output's
+ * extension, else table on a terminal and JSON lines otherwise. */
 static int format_arg(struct pm_ctx *c, struct args *a)
 {
+	static const enum pm_render_format shared[] = {
+		[PM_FMT_TABLE] = PM_RENDER_TABLE, [PM_FMT_JSONL] = PM_RENDER_JSONL,
+		[PM_FMT_CSV] = PM_RENDER_CSV, [PM_FMT_TSV] = PM_RENDER_TSV,
+	};
 	static const struct {
 		const char *ext;
 		enum pm_render_format fmt;
@@ -119,8 +116,15 @@ static int format_arg(struct pm_ctx *c, struct args *a)
 	size_t n, m;
 
 	a->fmt = c->format == PM_FMT_TABLE && !a->output ? PM_RENDER_TABLE : PM_RENDER_JSONL;
+	if (a->format && c->format_given)
+		return pm_cli_usage(c, _("give --format or --file-format, not both"));
 	if (a->format)
-		return pm_render_format_parse(a->format, &a->fmt, &c->err) ? pm_cli_usage(c, "%s", c->err.msg) : PM_OK;
+		return pm_render_format_parse(a->format, &a->fmt, &c->err) ?
+			pm_cli_usage(c, "--file-format: %s", c->err.msg) : PM_OK;
+	if (c->format_given) {
+		a->fmt = shared[c->format];
+		return PM_OK;
+	}
 	for (size_t i = 0; a->output && i < sizeof exts / sizeof *exts; i++) {
 		n = strlen(a->output);
 		m = strlen(exts[i].ext);
@@ -137,11 +141,12 @@ static int scope_args(struct pm_ctx *c, struct args *a, int32_t today, const cha
 	struct pm_period now = pm_period_of(pm_date_start(today, tz), tz);
 
 	a->q.from = a->q.to = now;
-	if (a->period && month_arg(c, "--period", a->period, &a->q.to))
+	if (a->period && pm_cli_arg_period(c, "--period", a->period, &a->q.to))
 		return PM_EUSAGE;
 	if (a->period)
 		a->q.from = a->q.to;
-	if ((a->to && month_arg(c, "--to", a->to, &a->q.to)) || (a->from && month_arg(c, "--from", a->from, &a->q.from)))
+	if ((a->to && pm_cli_arg_period(c, "--to", a->to, &a->q.to)) ||
+	    (a->from && pm_cli_arg_period(c, "--from", a->from, &a->q.from)))
 		return PM_EUSAGE;
 	if (a->to && !a->from)
 		a->q.from = a->q.to;
@@ -157,8 +162,7 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 {
 	const char *arg, *by = NULL;
 	struct pm_period p;
-	char *end;
-	long top;
+	int64_t top;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -168,7 +172,7 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 		case O_TO: a->to = arg; break;
 		case O_BUILDING: a->q.building = arg; break;
 		case O_BY: by = arg; break;
-		case O_FORMAT: a->format = arg; break;
+		case O_FILE_FORMAT: a->format = arg; break;
 		case O_OUTPUT: a->output = arg; break;
 		case O_BOM: a->ro.bom = 1; break;
 		case O_SECTION: a->ro.section = arg; break;
@@ -177,8 +181,9 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 		case O_STRICT: a->strict = 1; break;
 		case O_PUBLISH: a->publish = 1; break;
 		case O_TOP:
-			top = strtol(arg, &end, 10);
-			if (*end || top < 1 || top > 1000)
+			if (pm_cli_arg_count(c, "--top", arg, &top))
+				return PM_EUSAGE;
+			if (top > 1000)
 				return pm_cli_usage(c, _("--top: expected a number from 1 to 1000"));
 			a->q.top = (int)top;
 			break;
@@ -187,11 +192,11 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 		return -1;
 	if (a->period && (a->from || a->to))
 		return pm_cli_usage(c, _("give --period or --from and --to, not both"));
-	if ((a->period && month_arg(c, "--period", a->period, &p)) || (a->from && month_arg(c, "--from", a->from, &p)) ||
-	    (a->to && month_arg(c, "--to", a->to, &p)))
+	if ((a->period && pm_cli_arg_period(c, "--period", a->period, &p)) ||
+	    (a->from && pm_cli_arg_period(c, "--from", a->from, &p)) ||
+	    (a->to && pm_cli_arg_period(c, "--to", a->to, &p)) ||
+	    (a->as_of && pm_cli_arg_date(c, "--as-of", a->as_of, &a->q.as_of)))
 		return PM_EUSAGE;
-	if (a->as_of && pm_date_parse(a->as_of, &a->q.as_of, &c->err))
-		return pm_cli_usage(c, "--as-of: %s", c->err.msg);
 	if (by && (pm_report_by_parse(by, &a->q.by, &c->err) || !(a->k->by & (1u << a->q.by))))
 		return pm_cli_usage(c, _("the %s report groups by %s, not '%s'"), a->k->name, a->k->bys ? a->k->bys : _("nothing"),
 				    by);

@@ -144,14 +144,13 @@ static int cmd_config_show(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
 	const char *arg;
-	char *end;
 	int64_t version = 0;
 	json_t *rec;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_VERSION_N && ((version = strtoll(arg, &end, 10)) <= 0 || *end))
-			return pm_cli_usage(c, _("--version wants a positive number, not '%s'"), arg);
+		if (k == O_VERSION_N && pm_cli_arg_count(c, "--version", arg, &version))
+			return PM_EUSAGE;
 	if (k < 0)
 		return c->stop;
 	if (pm_cli_db(c, "config.read", &db))
@@ -172,12 +171,13 @@ static int cmd_config_show(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_unit_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "unit.import", "unit.write", pm_unit_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "unit.import", "unit.write", pm_unit_fields, pm_unit_upsert);
 }
 
 static int cmd_person_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_upsert);
+	return pm_cli_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_fields,
+				     pm_person_upsert);
 }
 
 static const struct pm_opt unit_list_opts[] = {
@@ -281,6 +281,7 @@ static int occupancy(struct pm_ctx *c, int argc, char **argv, int end)
 {
 	const char *unit = NULL, *person = NULL, *role = "owner", *date = NULL, *arg;
 	struct pm_db *db;
+	int32_t day;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -294,6 +295,8 @@ static int occupancy(struct pm_ctx *c, int argc, char **argv, int end)
 		return c->stop;
 	if (!unit || !person)
 		return pm_cli_usage(c, _("--unit and --person are required"));
+	if (date && pm_cli_arg_date(c, end ? "--until" : "--since", date, &day))
+		return PM_EUSAGE;
 	if (pm_cli_db(c, "person.write", &db))
 		return c->err.code;
 	if (end)
@@ -368,8 +371,9 @@ static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (!role_name)
 		return pm_cli_usage(c, _("--role is required"));
-	if (pm_role_parse(role_name, &role, &c->err) || (want_pw && read_password(c, pw, sizeof pw)) ||
-	    pm_cli_db(c, "user.admin", &db))
+	if (pm_role_parse(role_name, &role, &c->err))
+		return pm_cli_usage(c, "--role: %s", c->err.msg);
+	if ((want_pw && read_password(c, pw, sizeof pw)) || pm_cli_db(c, "user.admin", &db))
 		return c->err.code;
 	return pm_user_add(db, login, role, person, unix_name, want_pw ? pw : NULL, &c->err);
 }
@@ -385,7 +389,7 @@ static int cmd_user_set(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_ROLE:
 			if (pm_role_parse(arg, &ch.role, &c->err))
-				return c->err.code;
+				return pm_cli_usage(c, "--role: %s", c->err.msg);
 			break;
 		case O_PERSON: ch.person = arg; break;
 		case O_UNIX: ch.unix_name = arg; break;
@@ -558,17 +562,6 @@ static int audit_row(void *ctx, const struct pm_audit_row *r)
 	return pm_cli_out_new(c, rec);
 }
 
-static int parse_since(struct pm_ctx *c, const char *s, int64_t *t)
-{
-	int32_t day;
-
-	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
-		*t = pm_date_start(day, pm_db_tz(c->db));
-		return PM_OK;
-	}
-	return pm_time_parse(s, t, &c->err);
-}
-
 static int audit_verify(struct pm_ctx *c, struct pm_db *db, const char *anchor)
 {
 	struct pm_audit_verdict v;
@@ -607,8 +600,10 @@ static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (verify + head + rekey + (anchor && !verify) > 1)
 		return pm_cli_usage(c, _("give one of --verify, --head, --anchor and --rekey"));
-	if (pm_cli_db(c, rekey ? "audit.key" : "audit.read", &db) || (since && parse_since(c, since, &t)))
+	if (pm_cli_db(c, rekey ? "audit.key" : "audit.read", &db))
 		return c->err.code;
+	if (since && pm_cli_arg_when(c, "--since", since, &t))
+		return PM_EUSAGE;
 	if (verify)
 		return audit_verify(c, db, anchor);
 	if (rekey) {

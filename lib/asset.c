@@ -17,7 +17,10 @@
 
 /* ---- the register ---- */
 
-static const char *const text_fields[] = {"name", "kind", "location", "model", "installed", "warranty_end"};
+/* The text fields are the first NTEXT after the code. */
+const char *const pm_asset_fields[] = {"code", "name", "kind", "location", "model", "installed", "warranty_end",
+				       "interval", NULL};
+static const char *const *const text_fields = pm_asset_fields + 1;
 #define NTEXT 6
 
 static int check_date(json_t *rec, const char *key, const char **out, struct pm_err *e)

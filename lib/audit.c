@@ -309,6 +309,22 @@ out:
 	return rc;
 }
 
+int pm_audit_run(struct pm_db *db, const char *action, const char *object, const char *status,
+		 int64_t started, json_t *after, struct pm_err *e)
+{
+	json_t *rec = after ? json_deep_copy(after) : json_object();
+	int rc;
+
+	if (!rec || json_object_set_new(rec, "status", json_string(status)) ||
+	    json_object_set_new(rec, "started", json_integer(started))) {
+		json_decref(rec);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	rc = pm_audit_log(db, action, object, NULL, rec, e);
+	json_decref(rec);
+	return rc;
+}
+
 /* ---- reading ---- */
 
 #define COL(st, i) ((const char *)sqlite3_column_text(st, i))

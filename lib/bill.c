@@ -305,6 +305,8 @@ struct run {
 	int repair_fee;            /* a repair fee item: charges get billed */
 	size_t fee;                /* for callbacks: the fee whose year is read */
 	char period[PM_TIME_BUF];
+	int64_t started;
+	int running;               /* the audit record of the start is written */
 };
 
 static int exec(struct pm_db *db, const char *sql, struct pm_err *e)
@@ -1349,6 +1351,28 @@ static int count_units(struct run *rn, long *n)
 	return PM_OK;
 }
 
+/* The run's audit record (pm_audit_run), inside a batch's transaction:
+ * "running" once, in the first batch that made bills when more follow,
+ * "done" in the last; none for a dry run or a run that made nothing. */
+static int run_audit(struct run *rn, int last, struct pm_err *e)
+{
+	char object[64];
+	json_t *after;
+	int rc;
+
+	if (rn->r->dry_run || (!rn->r->made && !rn->r->recomputed) || (!last && rn->running))
+		return PM_OK;
+	snprintf(object, sizeof object, "bill-run:%s", rn->period);
+	after = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "made", (json_int_t)rn->r->made,
+			  "skipped", (json_int_t)rn->r->skipped, "recomputed", (json_int_t)rn->r->recomputed,
+			  "changed", (json_int_t)rn->r->changed, "vacant", (json_int_t)rn->r->vacant,
+			  "total_fen", (json_int_t)rn->r->total, "config_version", (json_int_t)rn->version);
+	rc = pm_audit_run(rn->db, "bill.run", object, last ? "done" : "running", rn->started, after, e);
+	json_decref(after);
+	rn->running = 1;
+	return rc;
+}
+
 static int bill_all(struct run *rn, struct pm_err *e)
 {
 	char after[128] = "";
@@ -1358,7 +1382,7 @@ static int bill_all(struct run *rn, struct pm_err *e)
 	do {
 		if (pm_db_begin(rn->db, e))
 			return e->code;
-		if (bill_batch(rn, after, sizeof after, &rows, e)) {
+		if (bill_batch(rn, after, sizeof after, &rows, e) || run_audit(rn, rows < rn->r->batch, e)) {
 			pm_db_rollback(rn->db);
 			return e->code;
 		}
@@ -1380,33 +1404,11 @@ static int bill_list(struct run *rn, struct pm_err *e)
 			pm_db_rollback(rn->db);
 			return e->code;
 		}
-	return batch_end(rn, e);
-}
-
-static int run_audit(struct run *rn, struct pm_err *e)
-{
-	char object[64];
-	json_t *after;
-	int rc;
-
-	if (rn->r->dry_run || (!rn->r->made && !rn->r->recomputed))
-		return PM_OK;
-	snprintf(object, sizeof object, "bill-run:%s", rn->period);
-	after = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "made", (json_int_t)rn->r->made,
-			  "skipped", (json_int_t)rn->r->skipped, "recomputed", (json_int_t)rn->r->recomputed,
-			  "changed", (json_int_t)rn->r->changed, "vacant", (json_int_t)rn->r->vacant,
-			  "total_fen", (json_int_t)rn->r->total, "config_version", (json_int_t)rn->version);
-	if (pm_db_begin(rn->db, e)) {
-		json_decref(after);
+	if (run_audit(rn, 1, e)) {
+		pm_db_rollback(rn->db);
 		return e->code;
 	}
-	rc = pm_audit_log(rn->db, "bill.run", object, NULL, after, e);
-	json_decref(after);
-	if (rc) {
-		pm_db_rollback(rn->db);
-		return rc;
-	}
-	return pm_db_commit(rn->db, e);
+	return batch_end(rn, e);
 }
 
 static void run_close(struct run *rn)
@@ -1427,6 +1429,7 @@ static int run_open(struct pm_db *db, struct pm_bill_run *r, struct run *rn, str
 	rn->db = db;
 	rn->r = r;
 	rn->e = e;
+	rn->started = pm_now();
 	pm_period_fmt(r->period, rn->period);
 	pm_period_bounds(r->period, tz, &rn->start, &rn->end);
 	rn->first = pm_date_of(rn->start, tz);
@@ -1474,8 +1477,6 @@ int pm_bill_run(struct pm_db *db, struct pm_bill_run *r, struct pm_err *e)
 	rc = run_open(db, r, &rn, e);
 	if (rc == PM_OK)
 		rc = r->units ? bill_list(&rn, e) : bill_all(&rn, e);
-	if (rc == PM_OK)
-		rc = run_audit(&rn, e);
 	run_close(&rn);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv-internal.h"
 #include "pm/audit.h"
 #include "pm/cli.h"
 #include "pm/i18n.h"
@@ -46,15 +47,24 @@ static int shared_opt(struct pm_ctx *c, int key, const char *arg)
 	return 0;
 }
 
+/* "WHO: message" as one line on stderr: what the message quotes (a file
+ * name, a value from the command line) cannot start a line of its own. */
+static void say(const char *who, const char *fmt, va_list ap)
+{
+	char msg[2 * PM_ERR_MSG_MAX], line[2 * PM_ERR_MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	pm_err_oneline(line, sizeof line, msg);
+	fprintf(stderr, "%s: %s\n", who, line);
+}
+
 void pm_cli_warn(struct pm_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c->prog->name, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void pm_cli_note(struct pm_ctx *c, const char *fmt, ...)
@@ -63,38 +73,24 @@ void pm_cli_note(struct pm_ctx *c, const char *fmt, ...)
 
 	if (c->quiet)
 		return;
-	fprintf(stderr, "%s: ", c->prog->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c->prog->name, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c->path, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	fprintf(stderr, _("Try '%s --help'.\n"), c->path);
 	c->stop = PM_EUSAGE;
 	return PM_EUSAGE;
 }
 
 /* ---- help and completion ---- */
-
-/* A shared option the command has one of its own of the same name for,
- * such as a --format with more formats: the command's is the one. */
-static int overridden(const struct pm_cmd *cmd, const struct pm_opt *shared)
-{
-	for (const struct pm_opt *o = cmd ? cmd->opts : NULL; o && o->name; o++)
-		if (strcmp(o->name, shared->name) == 0)
-			return 1;
-	return 0;
-}
 
 static void opt_line(FILE *f, const struct pm_opt *o)
 {
@@ -126,8 +122,7 @@ static void print_help(struct pm_ctx *c, const struct pm_cmd *cmd, FILE *f)
 		opt_line(f, o);
 	fprintf(f, _("\nShared options:\n"));
 	for (o = shared_opts; o->name; o++)
-		if (!overridden(cmd, o))
-			opt_line(f, o);
+		opt_line(f, o);
 }
 
 static void print_prog_help(const struct pm_prog *p, FILE *f)
@@ -171,14 +166,27 @@ static int complete(const struct pm_prog *p, int argc, char **argv)
 	for (o = cmd->opts; o && o->name; o++)
 		printf("--%s%s\n", o->name, o->arg ? "=" : "");
 	for (o = shared_opts; o->name; o++)
-		if (!overridden(cmd, o))
-			printf("--%s%s\n", o->name, o->arg ? "=" : "");
+		printf("--%s%s\n", o->name, o->arg ? "=" : "");
 	return PM_OK;
 }
 
 /* ---- option parsing ---- */
 
 #define MAXOPT 48
+
+/* A subcommand's option may not shadow a shared one: getopt would take
+ * the subcommand's, and the shared one would quietly do nothing (pm-bill
+ * export --format once meant csv or xlsx, not --format's table or csv). */
+static int opts_clash(struct pm_ctx *c)
+{
+	for (const struct pm_opt *o = c->cmd->opts; o && o->name; o++)
+		for (const struct pm_opt *s = shared_opts; s->name; s++)
+			if (strcmp(o->name, s->name) == 0 || o->key == s->key)
+				return pm_err_set(&c->err, PM_ESOFTWARE,
+						  _("option --%s of '%s' shadows the shared option --%s"), o->name,
+						  c->path, s->name);
+	return PM_OK;
+}
 
 /* Options and operands may mix (GNU permutation) except at the top level,
  * where the first operand is the subcommand and ends the program's own. */
@@ -203,6 +211,10 @@ static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, i
 		}
 	lo[n] = (struct option){NULL, 0, NULL, 0};
 	so[sn] = '\0';
+	if (optind == 0 && opts_clash(c)) {
+		c->stop = PM_ESOFTWARE;
+		return -1;
+	}
 	opterr = 0;
 	for (;;) {
 		key = getopt_long(argc, argv, so, lo, NULL);
@@ -243,6 +255,64 @@ int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		;
 	return k < 0 ? -1 : 0;
+}
+
+/* ---- option values ---- */
+
+/* The parser's reason (which names the forms) after the option's name. */
+static int arg_bad(struct pm_ctx *c, const char *opt)
+{
+	return pm_cli_usage(c, "%s: %s", opt, c->err.msg);
+}
+
+int pm_cli_arg_period(struct pm_ctx *c, const char *opt, const char *s, struct pm_period *p)
+{
+	return pm_period_parse(s, p, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_date(struct pm_ctx *c, const char *opt, const char *s, int32_t *day)
+{
+	return pm_date_parse(s, day, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_time(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
+{
+	return pm_time_parse(s, t, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t)
+{
+	int32_t day;
+
+	if (strlen(s) == 10 && pm_date_parse(s, &day, NULL) == PM_OK) {
+		*t = pm_date_start(day, c->db ? pm_db_tz(c->db) : PM_DEFAULT_TZ);
+		return PM_OK;
+	}
+	if (pm_time_parse(s, t, NULL) == PM_OK)
+		return PM_OK;
+	return pm_cli_usage(c, _("%s: \"%s\" is no time: expected one such as 2026-11-30T23:00:00+08:00, or a day such as 2026-11-30"),
+			    opt, s);
+}
+
+int pm_cli_arg_money(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen)
+{
+	return pm_money_parse(s, fen, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_decimal(struct pm_ctx *c, const char *opt, const char *s, int places, int64_t *v)
+{
+	return pm_decimal_parse(s, places, v, &c->err) ? arg_bad(c, opt) : PM_OK;
+}
+
+int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtoll(s, &end, 10);
+	if (errno || end == s || *end || *n <= 0 || *s < '0' || *s > '9')
+		return pm_cli_usage(c, _("%s wants a whole number above 0, not '%s'"), opt, s);
+	return PM_OK;
 }
 
 /* ---- the store and the actor ---- */
@@ -325,26 +395,6 @@ static const char *cell(json_t *v, const char *key, int table, char *buf, size_t
 	return "…";
 }
 
-static void csv_field(const char *s, int sep)
-{
-	if (sep == '\t') {
-		for (; *s; s++)
-			putchar(*s == '\t' || *s == '\n' ? ' ' : *s);
-		return;
-	}
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void take_cols(struct pm_ctx *c, json_t *rec)
 {
 	const char *k;
@@ -358,22 +408,26 @@ static void take_cols(struct pm_ctx *c, json_t *rec)
 
 static void csv_row(struct pm_ctx *c, json_t *rec, int header)
 {
-	int sep = c->format == PM_FMT_TSV ? '\t' : ',';
+	char sep = c->format == PM_FMT_TSV ? '\t' : ',';
 	char buf[PM_MONEY_BUF];
 	size_t i;
-	json_t *k;
+	json_t *k, *v;
 
 	json_array_foreach(c->cols, i, k) {
 		const char *key = json_string_value(k);
+
+		v = header ? NULL : json_object_get(rec, key);
 		if (i)
 			putchar(sep);
-		csv_field(header ? key : cell(json_object_get(rec, key), key, 0, buf, sizeof buf), sep);
+		pm_csv_write_cell(stdout, header ? key : cell(v, key, 0, buf, sizeof buf), sep, json_is_integer(v));
 	}
 	putchar('\n');
 }
 
 int pm_cli_out(struct pm_ctx *c, json_t *rec)
 {
+	if (c->held)
+		return json_array_append(c->held, rec) ? pm_err_set(&c->err, PM_EFAIL, _("out of memory")) : PM_OK;
 	/* With no store open there is no actor and no person to show. */
 	if (c->db)
 		pm_pii_redact(&c->actor, rec);
@@ -646,16 +700,9 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 
 /* ---- the reject convention ---- */
 
-static int import_reject(struct pm_ctx *c, struct pm_import *im, const char *where,
-			 const char *raw, size_t len, struct pm_reject *rj, struct pm_err *why)
-{
-	im->rejected++;
-	pm_cli_warn(c, "%s: %s", where, why->msg);
-	return rj ? pm_reject_write(rj, raw, len, &c->err) : PM_OK;
-}
-
 /* Records put off (PM_IMPORT_LATER) with where they came from and their
- * raw text, for a rejection after the last file is closed. */
+ * raw text, line end included, for a rejection after the last file is
+ * closed. */
 struct later {
 	json_t *rec;
 	char *where, *raw;
@@ -667,11 +714,59 @@ struct laters {
 	size_t n, cap;
 };
 
+/* One import run: its inputs, its reject file, the records it put off,
+ * and where its batches and its audit record stand. */
+struct run {
+	struct pm_import *im;
+	int nfiles;
+	char **files;
+	struct pm_reject *rj;
+	struct laters ls;
+	int64_t started;
+	long pending;        /* records read since the last commit */
+	int open;            /* a transaction is open */
+	int running;         /* the audit record of the start is committed */
+};
+
+/* The batch's transaction starts at its first good record, not before:
+ * waiting for input with the store locked would stop the program that
+ * writes it (pm-bill pay - | pm-notify send). */
+static int import_begin(struct pm_ctx *c, struct run *run)
+{
+	if (run->open)
+		return PM_OK;
+	if (pm_db_begin(c->db, &c->err))
+		return c->err.code;
+	run->open = 1;
+	return PM_OK;
+}
+
+static int import_reject(struct pm_ctx *c, struct run *run, struct pm_jsonl *r, struct pm_err *why)
+{
+	run->im->rejected++;
+	pm_cli_warn(c, "%s: %s", pm_jsonl_where(r), why->msg);
+	return run->rj ? pm_reject_record(run->rj, r, &c->err) : PM_OK;
+}
+
+/* Told of a rejection, a program may print a record saying so: that is
+ * true whatever becomes of the batch, so it goes out at once. */
+static void import_told(struct pm_ctx *c, struct pm_import *im, json_t *rec, const char *where,
+			const char *why)
+{
+	json_t *held = c->held;
+
+	if (!im->on_reject)
+		return;
+	c->held = NULL;
+	im->on_reject(im->ctx, rec, where, why);
+	c->held = held;
+}
+
 static int later_add(struct pm_ctx *c, struct laters *ls, json_t *rec, struct pm_jsonl *r)
 {
 	struct later *l;
-	const char *raw;
-	size_t len;
+	const char *raw, *eol = pm_jsonl_eol(r);
+	size_t len, n;
 
 	if (ls->n == ls->cap) {
 		size_t cap = ls->cap ? ls->cap * 2 : 64;
@@ -682,15 +777,17 @@ static int later_add(struct pm_ctx *c, struct laters *ls, json_t *rec, struct pm
 	}
 	l = &ls->l[ls->n];
 	raw = pm_jsonl_raw(r, &len);
+	n = strlen(eol);
 	l->where = strdup(pm_jsonl_where(r));
-	l->raw = malloc(len + 1);
+	l->raw = malloc(len + n + 1);
 	if (!l->where || !l->raw) {
 		free(l->where);
 		free(l->raw);
 		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	}
 	memcpy(l->raw, raw, len);
-	l->len = len;
+	memcpy(l->raw + len, eol, n);
+	l->len = len + n;
 	l->rec = json_incref(rec);
 	ls->n++;
 	return PM_OK;
@@ -706,22 +803,28 @@ static void laters_free(struct laters *ls)
 	free(ls->l);
 }
 
-static int import_later(struct pm_ctx *c, struct pm_import *im, struct laters *ls,
-			struct pm_reject *rj)
+/* The records put off, given to retry() in the order read, inside the
+ * run's last transaction. */
+static int import_later(struct pm_ctx *c, struct run *run)
 {
+	struct pm_import *im = run->im;
 	struct pm_err why;
 	int rc = PM_OK, outcome;
 
-	for (size_t i = 0; i < ls->n && rc == PM_OK; i++) {
-		struct later *l = &ls->l[i];
+	for (size_t i = 0; i < run->ls.n && rc == PM_OK; i++) {
+		struct later *l = &run->ls.l[i];
+
+		if ((rc = import_begin(c, run)))
+			break;
 		outcome = 0;
 		rc = im->retry(im->ctx, l->rec, &outcome, &why);
 		if (rc == PM_OK && outcome >= 0 && outcome < 8)
 			im->counts[outcome]++;
 		if (rc == PM_EDATA) {
-			if (im->on_reject)
-				im->on_reject(im->ctx, l->rec, l->where, why.msg);
-			rc = import_reject(c, im, l->where, l->raw, l->len, rj, &why);
+			import_told(c, im, l->rec, l->where, why.msg);
+			im->rejected++;
+			pm_cli_warn(c, "%s: %s", l->where, why.msg);
+			rc = run->rj ? pm_reject_write(run->rj, l->raw, l->len, &c->err) : PM_OK;
 		} else if (rc) {
 			c->err = why;
 			pm_err_prefix(&c->err, "%s", l->where);
@@ -730,29 +833,92 @@ static int import_later(struct pm_ctx *c, struct pm_import *im, struct laters *l
 	return rc;
 }
 
-static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
-		       struct pm_reject *rj, long *pending, struct laters *ls)
+/* The run's audit record (pm_audit_run): its inputs, and once done its
+ * counts. */
+static int import_audit(struct pm_ctx *c, struct run *run, const char *status)
 {
+	struct pm_import *im = run->im;
+	json_t *after = json_object(), *names = json_array();
+	int rc;
+
+	for (int i = 0; i < run->nfiles; i++)
+		json_array_append_new(names, json_string(run->files[i]));
+	json_object_set_new(after, "files", names);
+	if (strcmp(status, "done") == 0) {
+		json_object_set_new(after, "read", json_integer(im->read));
+		json_object_set_new(after, "rejected", json_integer(im->rejected));
+		for (int i = 0; im->outcomes && im->outcomes[i]; i++)
+			json_object_set_new(after, im->outcomes[i], json_integer(im->counts[i]));
+	}
+	rc = pm_audit_run(c->db, im->action, im->action, status, run->started, after, &c->err);
+	json_decref(after);
+	return rc;
+}
+
+/* Commits the open batch, then prints the records it made: an outcome
+ * goes out only once it is true of the store, and one of a batch rolled
+ * back never does. */
+static int import_commit(struct pm_ctx *c, struct run *run, int last)
+{
+	json_t *held = c->held, *rec;
+	size_t i;
+	int rc;
+
+	run->pending = 0;
+	if (!run->open)
+		return PM_OK;
+	if (!last && !run->running && (rc = import_audit(c, run, "running")))
+		return rc;
+	run->open = 0;
+	if ((rc = pm_db_commit(c->db, &c->err))) {
+		json_array_clear(held);
+		return rc;
+	}
+	run->running = 1;
+	c->held = NULL;
+	json_array_foreach(held, i, rec)
+		if (!rc)
+			rc = pm_cli_out(c, rec);
+	/* A program reading them (pm-notify send) gets them now, not when
+	 * the stream ends. */
+	if (json_array_size(held) && fflush(stdout) && !rc)
+		rc = pm_err_set(&c->err, PM_EIO, _("write error on standard output: %s"), strerror(errno));
+	json_array_clear(held);
+	c->held = held;
+	return rc;
+}
+
+static int import_file(struct pm_ctx *c, struct run *run, const char *path)
+{
+	struct pm_import *im = run->im;
 	struct pm_jsonl *r;
 	struct pm_err why;
-	const char *raw;
-	size_t len;
 	json_t *rec;
 	int rc, outcome;
 
 	if (pm_jsonl_open(path, im->mode, &r, &c->err))
 		return c->err.code;
+	if (!im->ignore_unknown)
+		pm_jsonl_fields(r, im->fields);
 	for (;;) {
+		/* What is read so far is committed before waiting for more: a
+		 * stream from a pipe is stored as it comes, and the store is
+		 * not held while the program writing the pipe may need it. A
+		 * producer's short pauses (a chunk written) cost no commit. */
+		if (!im->strict && run->open && !pm_jsonl_ready(r, 20) && (rc = import_commit(c, run, 0)))
+			break;
 		rec = NULL;
 		rc = pm_jsonl_next(r, &rec, &why);
 		if (rc == PM_OK && !rec)
 			break;
 		if (rc == PM_OK || rc == PM_EDATA)
 			im->read++;
+		if (rc == PM_OK && (rc = import_begin(c, run)))
+			break;
 		if (rc == PM_OK) {
 			outcome = 0;
 			rc = im->record(im->ctx, rec, &outcome, &why);
-			if (rc == PM_OK && outcome == PM_IMPORT_LATER && (rc = later_add(c, ls, rec, r)))
+			if (rc == PM_OK && outcome == PM_IMPORT_LATER && (rc = later_add(c, &run->ls, rec, r)))
 				break;
 			if (rc == PM_OK && outcome >= 0 && outcome < 8)
 				im->counts[outcome]++;
@@ -760,42 +926,19 @@ static int import_file(struct pm_ctx *c, struct pm_import *im, const char *path,
 			rec = NULL;
 		}
 		if (rc == PM_EDATA) {
-			if (im->on_reject)
-				im->on_reject(im->ctx, rec, pm_jsonl_where(r), why.msg);
-			raw = pm_jsonl_raw(r, &len);
-			if ((rc = import_reject(c, im, pm_jsonl_where(r), raw, len, rj, &why)))
+			import_told(c, im, rec, pm_jsonl_where(r), why.msg);
+			if ((rc = import_reject(c, run, r, &why)))
 				break;
 		} else if (rc) {
 			c->err = why;
 			pm_err_prefix(&c->err, "%s", pm_jsonl_where(r));
 			break;
 		}
-		if (!im->strict && ++*pending >= im->batch) {
-			if ((rc = pm_db_commit(c->db, &c->err)) || (rc = pm_db_begin(c->db, &c->err)))
-				break;
-			*pending = 0;
-		}
+		if (!im->strict && ++run->pending >= im->batch && (rc = import_commit(c, run, 0)))
+			break;
 		pm_cli_progress(c, im->read, 0);
 	}
 	pm_jsonl_close(r);
-	return rc;
-}
-
-static int import_audit(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files,
-			int64_t started)
-{
-	json_t *after = json_pack("{s:I, s:I, s:I}", "read", (json_int_t)im->read, "rejected",
-				  (json_int_t)im->rejected, "started", (json_int_t)started);
-	json_t *names = json_array();
-	int rc;
-
-	for (int i = 0; i < nfiles; i++)
-		json_array_append_new(names, json_string(files[i]));
-	json_object_set_new(after, "files", names);
-	for (int i = 0; im->outcomes && im->outcomes[i]; i++)
-		json_object_set_new(after, im->outcomes[i], json_integer(im->counts[i]));
-	rc = pm_audit_log(c->db, im->action, im->action, NULL, after, &c->err);
-	json_decref(after);
 	return rc;
 }
 
@@ -812,44 +955,54 @@ static void import_summary(struct pm_ctx *c, struct pm_import *im)
 	pm_cli_note(c, "%s", line);
 }
 
+static int import_run(struct pm_ctx *c, struct run *run)
+{
+	struct pm_import *im = run->im;
+	int rc = PM_OK;
+
+	for (int i = 0; i < run->nfiles && rc == PM_OK; i++)
+		rc = import_file(c, run, run->files[i]);
+	if (rc == PM_OK)
+		rc = import_later(c, run);
+	if (rc == PM_OK && im->strict && im->rejected) {
+		pm_db_rollback(c->db);
+		return pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"),
+				  im->rejected);
+	}
+	if (rc == PM_OK && (rc = import_begin(c, run)) == PM_OK && (rc = import_audit(c, run, "done")) == PM_OK)
+		return import_commit(c, run, 1);
+	/* What committed before the failure stays; a re-run completes it. */
+	pm_db_rollback(c->db);
+	return rc;
+}
+
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
 	static char *dash[] = {"-"};
-	struct pm_reject *rj = NULL;
-	struct laters ls = {NULL, 0, 0};
-	int64_t started = pm_now();
-	long pending = 0;
-	int rc = PM_OK;
+	struct run run = {im, nfiles, files, NULL, {NULL, 0, 0}, pm_now(), 0, 0, 0};
+	int rc;
 
 	if (nfiles == 0) {
-		nfiles = 1;
-		files = dash;
+		run.nfiles = 1;
+		run.files = dash;
 	}
 	if (im->batch <= 0)
 		im->batch = 10000;
-	if (im->reject && pm_reject_open(im->reject, &rj, &c->err))
+	if (im->reject && pm_reject_open(im->reject, &run.rj, &c->err))
 		return c->err.code;
-	if (pm_db_begin(c->db, &c->err)) {
-		pm_reject_close(rj, NULL);
+	if (pm_reject_check(run.rj, run.nfiles, run.files, &c->err)) {
+		pm_reject_close(run.rj, NULL);
 		return c->err.code;
 	}
-	for (int i = 0; i < nfiles && rc == PM_OK; i++)
-		rc = import_file(c, im, files[i], rj, &pending, &ls);
-	if (rc == PM_OK)
-		rc = import_later(c, im, &ls, rj);
-	laters_free(&ls);
-	if (rc == PM_OK && im->strict && im->rejected) {
-		pm_db_rollback(c->db);
-		pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"), im->rejected);
-		rc = PM_EDATA;
-	} else if (rc == PM_OK) {
-		rc = import_audit(c, im, nfiles, files, started);
-		rc = rc ? rc : pm_db_commit(c->db, &c->err);
-	} else {
-		/* What committed before the failure stays; a re-run completes it. */
-		pm_db_rollback(c->db);
+	if (!(c->held = json_array())) {
+		pm_reject_close(run.rj, NULL);
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	}
-	if (pm_reject_close(rj, rc ? NULL : &c->err) && rc == PM_OK)
+	rc = import_run(c, &run);
+	laters_free(&run.ls);
+	json_decref(c->held);
+	c->held = NULL;
+	if (pm_reject_close(run.rj, rc ? NULL : &c->err) && rc == PM_OK)
 		rc = c->err.code;
 	if (rc == PM_OK || rc == PM_EDATA)
 		import_summary(c, im);
@@ -862,11 +1015,18 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 
 /* ---- importing by upserts ---- */
 
-enum { OPT_REJECT = 0x1100, OPT_STRICT };
+int pm_cli_import_opt(struct pm_import *im, int key, const char *arg)
+{
+	switch (key) {
+	case PM_OPT_REJECT: im->reject = arg; return 1;
+	case PM_OPT_STRICT: im->strict = 1; return 1;
+	case PM_OPT_IGNORE_UNKNOWN: im->ignore_unknown = 1; return 1;
+	}
+	return 0;
+}
 
 const struct pm_opt pm_cli_import_opts[] = {
-	{"reject", OPT_REJECT, "FILE", N_("copy bad records to FILE")},
-	{"strict", OPT_STRICT, NULL, N_("write nothing if any record is bad")},
+	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -886,21 +1046,18 @@ static int upsert_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 }
 
 int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *action,
-			  const char *permission,
+			  const char *permission, const char *const *fields,
 			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
 					struct pm_err *e))
 {
 	struct upserts u = {NULL, upsert};
-	struct pm_import im = {.action = action, .mode = PM_JSONL_OR_CSV,
+	struct pm_import im = {.action = action, .mode = PM_JSONL_OR_CSV, .fields = fields,
 			       .outcomes = pm_upsert_names, .record = upsert_record, .ctx = &u};
 	const char *arg;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case OPT_REJECT: im.reject = arg; break;
-		case OPT_STRICT: im.strict = 1; break;
-		}
+		pm_cli_import_opt(&im, k, arg);
 	if (k < 0)
 		return c->stop;
 	if (pm_cli_db(c, permission, &u.db))

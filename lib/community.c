@@ -93,6 +93,9 @@ static int derive_floor(struct unit_in *u, struct pm_err *e)
 	return PM_OK;
 }
 
+/* Every field unit_read reads. */
+const char *const pm_unit_fields[] = {"code", "area", "floor", "use", "status", "delivered", NULL};
+
 static int unit_read(json_t *rec, struct unit_in *u, struct pm_err *e)
 {
 	static const char *const uses[] = {"residential", "commercial", "parking", "storage", NULL};
@@ -416,6 +419,10 @@ static int person_known(struct pm_db *db, const char *code)
 
 	return person_exists(db, code, &exists, &e) == PM_OK && exists;
 }
+
+/* Every field person_read and pm_person_upsert read. */
+const char *const pm_person_fields[] = {"code", "name", "phone", "id_number", "id_masked", "unit", "role",
+					"since", NULL};
 
 static int person_read(json_t *rec, const char **code, const char **name, const char **phone,
 		       char masked[64], struct pm_err *e)

@@ -20,6 +20,7 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/secret.h"
+#include "pm/suggest.h"
 #include "pm/timeutil.h"
 #include "config-internal.h"
 #include "strbuf-internal.h"
@@ -85,26 +86,6 @@ static const char *quote(char buf[QUOTE_BUF], const char *s, size_t n)
 	return buf;
 }
 
-/* Keeps a message one line of whole UTF-8 characters: the text quoted
- * from the file may hold escaped control characters, and truncation to
- * PM_ERR_MSG_MAX may cut a character in two. */
-static void tidy(char *s)
-{
-	size_t n = strlen(s), i = n, need;
-	unsigned char lead;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i > 0 && (lead = (unsigned char)s[i - 1]) >= 0xC0) {
-		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-		if (n - (i - 1) < need)
-			s[i - 1] = '\0';
-	}
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 static int vfail(struct load *ld, yaml_mark_t m, bool with_path, const char *fmt, va_list ap)
 {
 	char msg[PM_ERR_MSG_MAX];
@@ -116,8 +97,6 @@ static int vfail(struct load *ld, yaml_mark_t m, bool with_path, const char *fmt
 	else
 		pm_err_set(ld->e, PM_ECONFIG, "%s:%zu:%zu: %s", ld->name, m.line + 1,
 			   m.column + 1, msg);
-	if (ld->e)
-		tidy(ld->e->msg);
 	return PM_ECONFIG;
 }
 
@@ -187,51 +166,6 @@ static void pop(struct load *ld, size_t len)
 
 /* Suggestions */
 
-/* Edit distance with adjacent transpositions, or 3 when it is more than
- * 2: all a suggestion needs. */
-static int distance(const char *a, size_t n, const char *b)
-{
-	enum { W = 64 };
-	int rows[3][W + 1], *pp = rows[0], *p = rows[1], *c = rows[2], *t;
-	size_t m = strlen(b), i, j;
-
-	if (m > W || n > m + 2 || m > n + 2)
-		return 3;
-	for (j = 0; j <= m; j++)
-		p[j] = (int)j;
-	for (i = 1; i <= n; i++) {
-		c[0] = (int)i;
-		for (j = 1; j <= m; j++) {
-			int best = p[j - 1] + (a[i - 1] != b[j - 1]);
-
-			if (p[j] + 1 < best)
-				best = p[j] + 1;
-			if (c[j - 1] + 1 < best)
-				best = c[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    pp[j - 2] + 1 < best)
-				best = pp[j - 2] + 1;
-			c[j] = best;
-		}
-		t = pp;
-		pp = p;
-		p = c;
-		c = t;
-	}
-	return p[m] < 3 ? p[m] : 3;
-}
-
-/* Keeps in *best the candidate nearest to s within distance 2. */
-static void consider(const char *s, size_t n, const char *cand, const char **best, int *d)
-{
-	int k = distance(s, n, cand);
-
-	if (k < *d) {
-		*d = k;
-		*best = cand;
-	}
-}
-
 /* " (did you mean "x"?)" or "". */
 static const char *suggest(char *buf, size_t size, const char *best)
 {
@@ -250,7 +184,7 @@ const char *pm_config_suggest(const char *s, const json_t *words, char *buf, siz
 
 	json_array_foreach((json_t *)words, i, w)
 		if (json_is_string(w))
-			consider(s, strlen(s), json_string_value(w), &best, &d);
+			pm_suggest_consider(s, strlen(s), json_string_value(w), &best, &d);
 	return suggest(buf, size, best);
 }
 
@@ -551,7 +485,7 @@ static int word(struct load *ld, const struct pm_schema *s, const char *t, size_
 			*out = json_string(s->words[i]);
 			return *out ? PM_OK : oom(ld);
 		}
-		consider(t, n, s->words[i], &best, &d);
+		pm_suggest_consider(t, n, s->words[i], &best, &d);
 	}
 	return bad(ld, m, _("expected %s, got %s%s"), expect(s, want, sizeof want), quote(q, t, n),
 		   suggest(hint, sizeof hint, best));
@@ -688,7 +622,7 @@ static int unknown_key(struct load *ld, const struct pm_schema_key *keys, const 
 	int i, d = 3;
 
 	for (i = 0; keys[i].name; i++)
-		consider(k, n, keys[i].name, &best, &d);
+		pm_suggest_consider(k, n, keys[i].name, &best, &d);
 	return fail(ld, ld->ev.start_mark, _("unknown key %s %s%s"), quote(q, k, n),
 		    where(ld, place, sizeof place), suggest(hint, sizeof hint, best));
 }

@@ -128,6 +128,14 @@ int pm_csv_feed(struct pm_csv *c, const char *s, size_t len, struct pm_err *e)
 	return PM_OK;
 }
 
+size_t pm_csv_shed(struct pm_csv *c)
+{
+	size_t n = c->raw_len;
+
+	c->cells_len = c->n = c->raw_len = 0;
+	return n;
+}
+
 int pm_csv_in_quotes(const struct pm_csv *c)
 {
 	return c->state == QUOTED;
@@ -153,6 +161,26 @@ const char *pm_csv_cell(const struct pm_csv *c, size_t i, size_t *len)
 
 	*len = c->ends[i] - start;
 	return c->cells + start;
+}
+
+void pm_csv_write_cell(FILE *f, const char *s, char sep, int number)
+{
+	int quote = sep == ',' && strpbrk(s, ",\"\r\n");
+
+	if (quote)
+		putc('"', f);
+	if (!number && *s && strchr("=+-@\t\r", *s))
+		putc('\'', f);
+	for (; *s; s++) {
+		if (sep == '\t' && (*s == '\t' || *s == '\n' || *s == '\r'))
+			putc(' ', f);
+		else if (quote && *s == '"')
+			fputs("\"\"", f);
+		else
+			putc(*s, f);
+	}
+	if (quote)
+		putc('"', f);
 }
 
 const char *pm_csv_raw(const struct pm_csv *c, size_t *len)

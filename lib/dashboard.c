@@ -3,6 +3,7 @@
  * a summary of key figures, read from their total rows, goes on top. */
 #include <string.h>
 
+#include "pm/auth.h"
 #include "pm/i18n.h"
 #include "report-internal.h"
 
@@ -47,10 +48,11 @@ static const struct {
 /* The sections shown, in order, from each report. */
 static const struct {
 	const char *report, *section;
+	int debtors;
 } shown[] = {
-	{"collection", "building"}, {"collection", "year"}, {"arrears", "building"}, {"arrears", "top"},
-	{"occupancy", "building"}, {"consumption", NULL}, {"carbon", "building"}, {"service", "category"},
-	{"feedback", "category"}, {"feedback", "improvements"},
+	{"collection", "building", 0}, {"collection", "year", 0}, {"arrears", "building", 0},
+	{"arrears", "top", 1}, {"occupancy", "building", 0}, {"consumption", NULL, 0}, {"carbon", "building", 0},
+	{"service", "category", 0}, {"feedback", "category", 0}, {"feedback", "improvements", 0},
 };
 
 static const char *const names[] = {"collection", "arrears", "occupancy", "consumption", "carbon", "service",
@@ -136,12 +138,16 @@ static int make_all(struct pm_db *db, const struct pm_report_query *q, struct pm
 }
 
 /* The shown sections move from their reports to the dashboard. */
-static int take(struct pm_report *d, struct pm_report *rep[NREPORTS])
+static int take(struct pm_report *d, struct pm_report *rep[NREPORTS], const struct pm_actor *actor)
 {
 	long i;
 
 	for (size_t k = 0; k < sizeof shown / sizeof *shown; k++) {
 		struct pm_report *from = rep[report_of(shown[k].report)];
+		/* Debtors unit by unit only for those who may see arrears;
+		 * the others see the sums by building. */
+		if (shown[k].debtors && actor && !pm_auth_allowed(actor->role, "report.finance"))
+			continue;
 		if (!shown[k].section) {
 			while (from->nsec)
 				if (pm_section_take(d, from, 0))
@@ -169,7 +175,7 @@ static int make_dashboard(struct pm_db *db, const struct pm_report_query *q, str
 	if ((rc = make_all(db, &one, rep, e)) == PM_OK && (rc = pm_report_new(db, "dashboard", N_("Dashboard"), &one, &d, e)) == PM_OK) {
 		if ((s = pm_section_add(d, "summary", N_("Key figures"), COLS(summary_cols))))
 			s->vertical = 1;
-		if (!s || summary(rep, s) || take(d, rep))
+		if (!s || summary(rep, s) || take(d, rep, q->actor))
 			rc = pm_report_oom(e);
 	}
 	for (size_t i = 0; i < NREPORTS; i++)

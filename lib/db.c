@@ -17,7 +17,8 @@ extern const char *const pm_schema_sql[];
 extern const size_t pm_schema_count;
 
 #define STMT_CACHE 64
-#define BUSY_MS 5000
+#define BUSY_DEFAULT_MS 30000
+#define BUSY_STEP_MS 20
 
 struct stmt_slot {
 	const char *sql;
@@ -27,6 +28,7 @@ struct stmt_slot {
 struct pm_db {
 	sqlite3 *h;
 	char *path;
+	long busy_left_ms;   /* what this process may still wait for others */
 	char actor[64], caller[64];
 	char *tz;
 	struct stat file;   /* the store's owner, group and mode, at open */
@@ -39,14 +41,62 @@ int pm_db_schema_version(void)
 	return (int)pm_schema_count;
 }
 
+/* Another writer held the store for all the time there was to wait. */
+static int busy(struct pm_db *db, struct pm_err *e)
+{
+	return pm_err_set(e, PM_ETEMPFAIL,
+			  _("store busy, try again: another program kept '%s' locked for writing (PM_BUSY_TIMEOUT)"),
+			  db->path);
+}
+
+/* PM_BUSY_TIMEOUT: seconds, or a number with ms, s or m. */
+static int busy_timeout(long *ms, struct pm_err *e)
+{
+	static const struct {
+		const char *unit;
+		long ms;
+	} units[] = {{"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}};
+	const char *s = getenv("PM_BUSY_TIMEOUT");
+	char *end;
+	long n;
+
+	*ms = BUSY_DEFAULT_MS;
+	if (!s || !*s)
+		return PM_OK;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	for (size_t i = 0; end != s && *s >= '0' && *s <= '9' && !errno && i < sizeof units / sizeof *units; i++)
+		if (strcmp(end, units[i].unit) == 0 && n <= 24 * 3600 * 1000L / units[i].ms) {
+			*ms = n * units[i].ms;
+			return PM_OK;
+		}
+	return pm_err_set(e, PM_ECONFIG,
+			  _("PM_BUSY_TIMEOUT '%s' is not a time: give seconds (30) or a number with ms, s or m (500ms, 2m)"), s);
+}
+
+/* The busy handler: waits in steps while the process has time left, so
+ * its waits add up to PM_BUSY_TIMEOUT at most, however many there are. */
+static int busy_wait(void *ctx, int tries)
+{
+	struct pm_db *db = ctx;
+	struct timespec pause = {0, BUSY_STEP_MS * 1000 * 1000};
+
+	(void)tries;
+	if (db->busy_left_ms <= 0)
+		return 0;
+	nanosleep(&pause, NULL);
+	db->busy_left_ms -= BUSY_STEP_MS;
+	return 1;
+}
+
 int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 {
 	int rc = sqlite3_extended_errcode(db->h) & 0xff;
 	int code = PM_EFAIL;
 
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		code = PM_ETEMPFAIL;
-	else if (rc == SQLITE_CONSTRAINT)
+		return busy(db, e);
+	if (rc == SQLITE_CONSTRAINT)
 		code = PM_EDATA;
 	else if (rc == SQLITE_READONLY || rc == SQLITE_PERM || rc == SQLITE_CANTOPEN)
 		code = PM_ECANTCREAT;
@@ -117,6 +167,44 @@ static int not_newer(struct pm_db *db, int *v, struct pm_err *e)
 	return PM_OK;
 }
 
+/* Whether h holds a pm store: 1, or 0 for an SQLite database without a
+ * schema version and pm's first tables, -1 for no SQLite database at all,
+ * -2 when it cannot be read to tell. */
+static int is_store(sqlite3 *h)
+{
+	static const char sql[] =
+		"SELECT (SELECT user_version FROM pragma_user_version) > 0 AND"
+		" (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('audit', 'config_version')) = 2";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0);
+	else
+		rc = (sqlite3_extended_errcode(h) & 0xff) == SQLITE_NOTADB ? -1 : -2;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* An existing file is opened only as a store: an empty one, a text file
+ * or another program's database is refused untouched, never made into
+ * one (pm init does that). */
+static int store_check(struct pm_db *db, struct pm_err *e)
+{
+	struct stat st;
+	int kind = is_store(db->h);
+
+	/* What cannot be read is said by the open that follows. */
+	if (kind == 1 || kind == -2)
+		return PM_OK;
+	if (stat(db->path, &st) == 0 && st.st_size == 0 && kind == 0)
+		return pm_err_set(e, PM_ENOINPUT, _("'%s' is empty, not a pm store: give --db the store, or make one with pm init"),
+				  db->path);
+	if (kind == -1)
+		return pm_err_set(e, PM_ENOINPUT, _("'%s' is not a pm store: not an SQLite database"), db->path);
+	return pm_err_set(e, PM_ENOINPUT, _("'%s' is not a pm store: an SQLite database without pm's tables"), db->path);
+}
+
 /* A WAL store is read through its -shm file, which pm leaves in place
  * (persistent WAL): a caller who may not make files beside the store
  * cannot make it again once a tool that removes it on close (the sqlite3
@@ -158,7 +246,11 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
 	int v, persist = 1;
 
-	sqlite3_busy_timeout(db->h, BUSY_MS);
+	if (busy_timeout(&db->busy_left_ms, e))
+		return e->code;
+	sqlite3_busy_handler(db->h, busy_wait, db);
+	if (!(flags & PM_DB_CREATE) && store_check(db, e))
+		return e->code;
 	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e))
 		return e->code;
 	if (not_newer(db, &v, e))
@@ -350,23 +442,18 @@ const char *pm_db_path(const struct pm_db *db)
 }
 
 /* The busy handler does not cover BEGIN IMMEDIATE upgrading a snapshot,
- * so the retry here is explicit, with a short sleep between tries. */
+ * so the retry here is explicit, from the same time left. */
 int pm_db_begin(struct pm_db *db, struct pm_err *e)
 {
-	struct timespec pause = {0, 20 * 1000 * 1000};
 	int rc;
 
 	if (sqlite3_db_readonly(db->h, "main") == 1)
 		return pm_err_set(e, PM_ENOPERM,
 			_("'%s' is read-only to you: ask its owner for write access (pm init --group, man 7 pm)"),
 			db->path);
-
-	for (int waited = 0;; waited += 20) {
-		rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		if (rc != SQLITE_BUSY || waited >= BUSY_MS)
-			break;
-		nanosleep(&pause, NULL);
-	}
+	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_BUSY &&
+	       busy_wait(db, 0))
+		;
 	if (rc != SQLITE_OK)
 		return pm_db_fail(db, e, _("cannot start a write"));
 	return PM_OK;
@@ -475,7 +562,8 @@ long long pm_now(void)
 	return (long long)time(NULL);
 }
 
-static int copy_db(sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *path)
+/* Copies from into to, waiting for other writers from db's time. */
+static int copy_db(struct pm_db *db, sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *path)
 {
 	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
 	int rc;
@@ -484,9 +572,11 @@ static int copy_db(sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *pat
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot copy to '%s': %s"), path, sqlite3_errmsg(to));
 	/* One step: the copy is one read transaction, a snapshot, while
 	 * writers go on appending to the WAL. */
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		sqlite3_sleep(20);
+	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) && busy_wait(db, 0))
+		;
 	sqlite3_backup_finish(b);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return busy(db, e);
 	if (rc != SQLITE_DONE)
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot copy to '%s': %s"), path, sqlite3_errstr(rc));
 	return PM_OK;
@@ -507,7 +597,7 @@ static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 	if (sqlite3_open_v2(t.part, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), t.part, sqlite3_errmsg(to));
 	else
-		rc = copy_db(db->h, to, e, path);
+		rc = copy_db(db, db->h, to, e, path);
 	if (rc == PM_OK && sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), t.part, sqlite3_errmsg(to));
 	sqlite3_close(to);
@@ -535,12 +625,12 @@ static int check_copy(const char *path, sqlite3 **h, struct pm_err *e)
 	sqlite3_finalize(st);
 	if (!ok)
 		return pm_err_set(e, PM_EDATA, _("'%s' is not a sound pm store: refusing to restore it"), path);
+	if (is_store(*h) != 1)
+		return pm_err_set(e, PM_EDATA, _("'%s' is not a pm store"), path);
 	if (sqlite3_prepare_v2(*h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (v < 1)
-		return pm_err_set(e, PM_EDATA, _("'%s' is not a pm store"), path);
 	if (v > (int)pm_schema_count)
 		return pm_err_set(e, PM_ECONFIG, _("'%s' was made by a newer pm (schema %d): upgrade pm"), path, v);
 	return PM_OK;
@@ -565,7 +655,7 @@ int pm_db_restore(const char *store_path, const char *backup_path, char **aside,
 	snprintf(*aside, n, "%s.before-restore-%lld", store_path, pm_now());
 	if ((rc = copy_to_file(db, *aside, e)))
 		goto out;
-	rc = copy_db(src, db->h, e, store_path);
+	rc = copy_db(db, src, db->h, e, store_path);
 out:
 	pm_db_close(db);
 	sqlite3_close(src);

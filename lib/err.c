@@ -4,6 +4,70 @@
 
 #include "pm/err.h"
 
+static int is_control(unsigned char ch)
+{
+	return ch < 0x20 || ch == 0x7f;
+}
+
+/* Drops a character cut in two at the end of s (n bytes), as truncation
+ * to a buffer's size may leave it; the new length. */
+static size_t utf8_trim(char *s, size_t n)
+{
+	size_t i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && (lead = (unsigned char)s[i - 1]) >= 0xC0) {
+		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+		if (n - (i - 1) < need)
+			n = i - 1;
+	}
+	s[n] = '\0';
+	return n;
+}
+
+size_t pm_err_oneline(char *dst, size_t size, const char *src)
+{
+	size_t n = 0, w;
+	char esc[5];
+
+	if (!size)
+		return 0;
+	for (; *src; src++) {
+		unsigned char ch = (unsigned char)*src;
+
+		switch (ch) {
+		case '\n': memcpy(esc, "\\n", 3); break;
+		case '\r': memcpy(esc, "\\r", 3); break;
+		case '\t': memcpy(esc, "\\t", 3); break;
+		default:
+			esc[0] = (char)ch;
+			esc[1] = '\0';
+			if (is_control(ch))
+				snprintf(esc, sizeof esc, "\\x%02x", ch);
+		}
+		/* Whole escapes only: a cut one would read as something else. */
+		w = strlen(esc);
+		if (n + w >= size)
+			break;
+		memcpy(dst + n, esc, w);
+		n += w;
+	}
+	return utf8_trim(dst, n);
+}
+
+/* The message, with what it quotes from outside (a meter code holding a
+ * newline) escaped, so that it stays one line, and no character cut in
+ * two where it was truncated to fit. */
+static void oneline(struct pm_err *e)
+{
+	char raw[PM_ERR_MSG_MAX];
+
+	memcpy(raw, e->msg, sizeof raw);
+	pm_err_oneline(e->msg, sizeof e->msg, raw);
+}
+
 int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -14,6 +78,7 @@ int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
+	oneline(e);
 	return code;
 }
 
@@ -31,6 +96,7 @@ int pm_err_prefix(struct pm_err *e, const char *fmt, ...)
 	/* Truncation is fine: a long message keeps its start. */
 	if (snprintf(e->msg, sizeof e->msg, "%.200s: %.300s", head, old) < 0)
 		e->msg[0] = '\0';
+	oneline(e);
 	return e->code;
 }
 

@@ -14,6 +14,7 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "bill-internal.h"
+#include "csv-internal.h"
 
 int pm_export_each(struct pm_db *db, const char *period,
 		   int (*fn)(void *ctx, const struct pm_export_row *row), void *ctx, struct pm_err *e)
@@ -50,22 +51,6 @@ struct csv {
 	struct pm_err *e;
 };
 
-static void csv_cell(FILE *f, const char *s, int last)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-	} else {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	}
-	fputs(last ? "\r\n" : ",", f);
-}
-
 static int csv_row(void *ctx, const struct pm_export_row *r)
 {
 	struct csv *c = ctx;
@@ -73,8 +58,12 @@ static int csv_row(void *ctx, const struct pm_export_row *r)
 	const char *cells[] = {r->bill, r->unit, r->building, r->fee, r->label, r->quantity,
 			       pm_money_fmt(r->amount, amount)};
 
-	for (int i = 0; i < 7; i++)
-		csv_cell(c->f, cells[i], i == 6);
+	/* The amount is a number (a credit note's is negative); the rest,
+	 * labels owners' data may have shaped, is text. */
+	for (int i = 0; i < 7; i++) {
+		pm_csv_write_cell(c->f, cells[i], ',', i == 6);
+		fputs(i == 6 ? "\r\n" : ",", c->f);
+	}
 	c->rows++;
 	return ferror(c->f) ? pm_err_set(c->e, PM_EIO, _("cannot write the export")) : PM_OK;
 }

@@ -5,38 +5,61 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "csv-internal.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "pm/suggest.h"
 #include "pm/timeutil.h"
 
 enum { FMT_UNDECIDED, FMT_JSONL, FMT_CSV };
 
+/* A record longer than this is rejected unread, and never held whole.
+ * The fuzz targets are built with a small one, to reach it. */
+#ifndef PM_RECORD_MAX
+#define PM_RECORD_MAX (1 << 20)
+#endif
+#define RECORD_MAX ((size_t)PM_RECORD_MAX)
+#define READ_CHUNK ((size_t)64 << 10)
+
 struct pm_jsonl {
 	FILE *f;
+	int fd;              /* f's descriptor, read directly; -1 for a FILE
+			      * with none (fmemopen) */
 	int owns_f;
 	int format;
 	int at_end;
 	char *name;
 	char *where;
 	size_t where_size;
-	char *buf;           /* getline's */
-	size_t cap;
+	char *buf;           /* input read, lines not yet taken from start */
+	size_t cap, start, end;
 	const char *text;    /* the line just read, terminator and BOM excluded */
 	size_t len, eol;     /* eol: the terminator's length */
+	size_t skipped;      /* the line just read was this long, too long to keep */
+	char skip_lead;      /* and began with this */
 	int pending;         /* text was read to detect the format, not yet used */
 	long nlines;         /* physical lines read */
 	long lineno;         /* where the record just read starts */
 	const char *raw;
 	size_t raw_len;
+	char raw_eol[3];     /* the terminator of the record's last line */
 	json_t *rec;
 	struct pm_csv csv;
 	json_t **keys;       /* the CSV header's names, NULL until it is good */
 	size_t nkeys;
 	long header_line;
+	char *header;        /* the CSV header as read, its line end included */
+	size_t header_len;
+	const char *const *fields; /* the names a record may have, or NULL */
+	char *exact;         /* the line with numbers a double would round as strings */
+	size_t exact_cap;
 };
 
 static int oom(struct pm_err *e)
@@ -53,6 +76,7 @@ int pm_jsonl_open_file(FILE *f, const char *name, enum pm_jsonl_mode mode,
 	if (!r)
 		return oom(e);
 	r->f = f;
+	r->fd = fileno(f);
 	r->format = mode == PM_JSONL_ONLY ? FMT_JSONL : FMT_UNDECIDED;
 	r->where_size = strlen(name) + 24;
 	r->name = strdup(name);
@@ -119,10 +143,57 @@ void pm_jsonl_close(struct pm_jsonl *r)
 	json_decref(r->rec);
 	pm_csv_free(&r->csv);
 	keys_free(r->keys, r->nkeys);
+	free(r->header);
+	free(r->exact);
 	free(r->buf);
 	free(r->name);
 	free(r->where);
 	free(r);
+}
+
+void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields)
+{
+	r->fields = fields;
+}
+
+/* Whether name is one a record may have ("type" always may: records
+ * piped from another program carry it). */
+static int field_known(const struct pm_jsonl *r, const char *name)
+{
+	if (!r->fields || strcmp(name, "type") == 0)
+		return 1;
+	for (const char *const *f = r->fields; *f; f++)
+		if (strcmp(*f, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* 'unknown column "stauts": did you mean "status"?', or the names known. */
+static int field_unknown(const struct pm_jsonl *r, int column, const char *name, struct pm_err *e)
+{
+	const char *best = pm_suggest(name, r->fields);
+	char known[256];
+	size_t n = 0;
+
+	if (best)
+		return pm_err_set(e, PM_EDATA, column ? _("unknown column \"%s\": did you mean \"%s\"?")
+					       : _("unknown field \"%s\": did you mean \"%s\"?"), name, best);
+	known[0] = '\0';
+	for (const char *const *f = r->fields; *f && n < sizeof known; f++)
+		n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", n ? ", " : "", *f);
+	return pm_err_set(e, PM_EDATA, column ? _("unknown column \"%s\": expected %s (or --ignore-unknown)")
+				       : _("unknown field \"%s\": expected %s (or --ignore-unknown)"), name, known);
+}
+
+static int fields_check(const struct pm_jsonl *r, json_t *o, struct pm_err *e)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v)
+		if (!field_known(r, k))
+			return field_unknown(r, 0, k, e);
+	return PM_OK;
 }
 
 const char *pm_jsonl_where(struct pm_jsonl *r)
@@ -134,6 +205,11 @@ const char *pm_jsonl_where(struct pm_jsonl *r)
 long pm_jsonl_lineno(const struct pm_jsonl *r)
 {
 	return r->lineno;
+}
+
+const char *pm_jsonl_eol(const struct pm_jsonl *r)
+{
+	return r->raw_eol;
 }
 
 const char *pm_jsonl_raw(const struct pm_jsonl *r, size_t *len)
@@ -166,11 +242,103 @@ static void line_strip(struct pm_jsonl *r)
 	}
 }
 
-/* One physical line, however long; *got is 0 at the end of the input. At
- * the end reading stops for good, so a terminal's ^D is not asked twice. */
-static int line_next(struct pm_jsonl *r, int *got, struct pm_err *e)
+/* More input after end; PM_EIO on a read error. A pipe or a terminal
+ * gives what it has, so a record is read as soon as it is written. */
+static int input_fill(struct pm_jsonl *r, struct pm_err *e)
 {
 	ssize_t n;
+
+	if (r->fd < 0) {
+		n = (ssize_t)fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+		if (n == 0 && ferror(r->f))
+			n = -1;
+	} else {
+		do
+			n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		while (n < 0 && errno == EINTR);
+	}
+	if (n < 0) {
+		int err = errno ? errno : EIO;
+
+		r->at_end = 1;
+		return pm_err_set(e, PM_EIO, _("read error: %s"), strerror(err));
+	}
+	if (n == 0)
+		r->at_end = 1;
+	r->end += (size_t)n;
+	return PM_OK;
+}
+
+/* Room to read into: what is held moves to the front, and the buffer
+ * grows up to a record's length and a chunk. A line past RECORD_MAX is
+ * dropped as it comes (r->skipped counts it). */
+static int input_room(struct pm_jsonl *r, struct pm_err *e)
+{
+	size_t held = r->end - r->start, cap;
+	char *buf;
+
+	if (held > RECORD_MAX + 1) {
+		if (!r->skipped) {
+			size_t i = r->start;
+
+			while (i < r->end && blank(r->buf + i, 1))
+				i++;
+			r->skip_lead = i < r->end ? r->buf[i] : ' ';
+		}
+		r->skipped += held;
+		r->start = r->end = 0;
+		return PM_OK;
+	}
+	if (r->start)
+		memmove(r->buf, r->buf + r->start, held);
+	r->start = 0;
+	r->end = held;
+	if (r->end < r->cap)
+		return PM_OK;
+	cap = r->cap ? 2 * r->cap : READ_CHUNK;
+	if (cap > RECORD_MAX + READ_CHUNK)
+		cap = RECORD_MAX + READ_CHUNK;
+	if (!(buf = realloc(r->buf, cap)))
+		return oom(e);
+	r->buf = buf;
+	r->cap = cap;
+	return PM_OK;
+}
+
+/* The next physical line, its end included, into text and len; *got is 0
+ * at the end of the input. */
+static int line_read(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	char *nl;
+	size_t n;
+	int rc;
+
+	r->skipped = 0;
+	for (;;) {
+		nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
+		if (nl || (r->at_end && r->end > r->start)) {
+			n = nl ? (size_t)(nl + 1 - (r->buf + r->start)) : r->end - r->start;
+			r->text = r->buf + r->start;
+			r->len = n;
+			r->start += n;
+			*got = 1;
+			return PM_OK;
+		}
+		if (r->at_end) {
+			*got = r->skipped > 0;
+			return PM_OK;
+		}
+		if ((rc = input_room(r, e)) || (rc = input_fill(r, e)))
+			return rc;
+	}
+}
+
+/* One physical line; *got is 0 at the end of the input. At the end
+ * reading stops for good, so a terminal's ^D is not asked twice. A line
+ * longer than RECORD_MAX comes back empty with r->skipped its length. */
+static int line_next(struct pm_jsonl *r, int *got, struct pm_err *e)
+{
+	int rc;
 
 	*got = 0;
 	if (r->pending) {
@@ -178,23 +346,19 @@ static int line_next(struct pm_jsonl *r, int *got, struct pm_err *e)
 		*got = 1;
 		return PM_OK;
 	}
-	if (r->at_end)
-		return PM_OK;
-	errno = 0;
-	if ((n = getline(&r->buf, &r->cap, r->f)) < 0) {
-		int err = errno ? errno : EIO;
-
-		r->at_end = 1;
-		if (ferror(r->f) || !feof(r->f))
-			return pm_err_set(e, PM_EIO, _("read error: %s"), strerror(err));
-		return PM_OK;
-	}
+	r->text = "";
+	r->len = r->eol = 0;
+	if ((rc = line_read(r, got, e)) || !*got)
+		return rc;
 	r->nlines++;
-	r->text = r->buf;
-	r->len = (size_t)n;
-	r->eol = 0;
 	line_strip(r);
-	*got = 1;
+	if (!r->skipped && r->len > RECORD_MAX)
+		r->skip_lead = r->text[0];
+	if (r->skipped || r->len > RECORD_MAX) {
+		r->skipped += r->len;
+		r->text = "";
+		r->len = r->eol = 0;
+	}
 	return PM_OK;
 }
 
@@ -204,8 +368,27 @@ static int line_next_filled(struct pm_jsonl *r, int *got, struct pm_err *e)
 
 	do
 		rc = line_next(r, got, e);
-	while (!rc && *got && blank(r->text, r->len));
+	while (!rc && *got && !r->skipped && blank(r->text, r->len));
 	return rc;
+}
+
+static int too_long(struct pm_jsonl *r, struct pm_err *e)
+{
+	r->raw = "";
+	r->raw_len = 0;
+	r->raw_eol[0] = '\0';
+	return pm_err_set(e, PM_EDATA, _("record of %zu bytes is longer than the limit of 1 MiB: not read"),
+			  r->skipped);
+}
+
+int pm_jsonl_ready(const struct pm_jsonl *r, int wait_ms)
+{
+	struct pollfd p = {r->fd, POLLIN, 0};
+
+	if (r->pending || r->at_end || r->fd < 0 ||
+	    (r->end > r->start && memchr(r->buf + r->start, '\n', r->end - r->start)))
+		return 1;
+	return poll(&p, 1, wait_ms) != 0;
 }
 
 /* Reads the first line that is not blank and keeps it for the reader
@@ -219,28 +402,187 @@ static int format_detect(struct pm_jsonl *r, struct pm_err *e)
 		return rc;
 	while (blank(r->text + i, 1))
 		i++;
-	r->format = r->text[i] == '{' ? FMT_JSONL : FMT_CSV;
+	r->format = (r->skipped ? r->skip_lead : r->text[i]) == '{' ? FMT_JSONL : FMT_CSV;
 	r->pending = 1;
 	return PM_OK;
+}
+
+/* The bytes that ended the record's last line, kept for the reject file. */
+static void raw_eol_keep(struct pm_jsonl *r)
+{
+	memcpy(r->raw_eol, r->text + r->len, r->eol);
+	r->raw_eol[r->eol] = '\0';
+}
+
+/* ---- numbers as they were written ---- */
+
+/* A JSON number is a double to jansson, which keeps 15 significant digits
+ * and no trailing zero: 0.1000000000000000055 would read as 0.1 and
+ * 12.3450 as 12.345. A literal that a double may not give back as it was
+ * written (more than 15 significant digits, a trailing zero after the
+ * point, an exponent) is read as the string of its exact decimal instead,
+ * so the field's parser judges what was written: 12.3450 is refused for
+ * three places as "12.3450" is, never rounded; 1.5e2 reads as "150". */
+
+/* The length of the number literal at s (JSON's grammar, no more checks:
+ * jansson makes those). */
+static size_t number_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (memchr("0123456789+-.eE", s[i], 15)))
+		i++;
+	return i;
+}
+
+/* Whether the literal may come back from a double other than written. */
+static int number_inexact(const char *s, size_t n)
+{
+	size_t digits = 0, i;
+	int frac = 0, lead = 1;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == 'e' || s[i] == 'E')
+			return 1;
+		if (s[i] == '.') {
+			frac = 1;
+		} else if (s[i] >= '0' && s[i] <= '9') {
+			lead &= s[i] == '0';
+			digits += !lead;
+		}
+	}
+	return frac && (digits > 15 || s[n - 1] == '0');
+}
+
+/* The literal written out without an exponent, exactly (digits shifted,
+ * nothing computed), in out; 0 when it would be longer than size. */
+static size_t number_plain(const char *s, size_t n, char *out, size_t size)
+{
+	char digits[96];
+	size_t nd = 0, i = 0, k = 0;
+	long point = 0, exp = 0;
+	int neg = s[0] == '-', seen_point = 0;
+
+	for (i = neg; i < n && s[i] != 'e' && s[i] != 'E'; i++) {
+		if (s[i] == '.') {
+			seen_point = 1;
+			continue;
+		}
+		if (nd == sizeof digits)
+			return 0;
+		digits[nd++] = s[i];
+		point += !seen_point;
+	}
+	if (i < n) {
+		char *end;
+
+		exp = strtol(s + i + 1, &end, 10);
+		if (exp > 64 || exp < -64)
+			return 0;
+	}
+	point += exp;
+	for (i = 0; i + 1 < nd && (long)i + 1 < point && digits[i] == '0'; i++)
+		;
+	if (nd - i + (size_t)labs(point) + 4 > size)
+		return 0;
+	if (neg)
+		out[k++] = '-';
+	if (point <= (long)i) {
+		out[k++] = '0';
+		out[k++] = '.';
+		for (long z = point; z < (long)i; z++)
+			out[k++] = '0';
+	}
+	for (; i < nd || (long)i < point; i++) {
+		if ((long)i == point && point > 0)
+			out[k++] = '.';
+		out[k++] = i < nd ? digits[i] : '0';
+	}
+	return k;
+}
+
+/* Appends n bytes of s to r->exact at *k; 0 when there is no memory. */
+static int exact_put(struct pm_jsonl *r, size_t *k, const char *s, size_t n)
+{
+	if (*k + n > r->exact_cap) {
+		size_t cap = 2 * (*k + n) + 64;
+		char *p = realloc(r->exact, cap);
+
+		if (!p)
+			return 0;
+		r->exact = p;
+		r->exact_cap = cap;
+	}
+	memcpy(r->exact + *k, s, n);
+	*k += n;
+	return 1;
+}
+
+/* The line with each inexact number quoted as its plain decimal, in
+ * r->exact; NULL when it has none (nearly always), or no memory. */
+static const char *numbers_exact(struct pm_jsonl *r, size_t *len)
+{
+	const char *s = r->text;
+	size_t n = r->len, i, done = 0, k = 0, m, w;
+	int quoted = 0;
+	char plain[160];
+
+	for (i = 0; i < n; i++) {
+		if (quoted) {
+			if (s[i] == '\\')
+				i++;
+			else
+				quoted = s[i] != '"';
+			continue;
+		}
+		if (s[i] == '"')
+			quoted = 1;
+		if (s[i] != '-' && (s[i] < '0' || s[i] > '9'))
+			continue;
+		m = number_len(s + i, n - i);
+		if (number_inexact(s + i, m) && (w = number_plain(s + i, m, plain, sizeof plain))) {
+			if (!exact_put(r, &k, s + done, i - done) || !exact_put(r, &k, "\"", 1) ||
+			    !exact_put(r, &k, plain, w) || !exact_put(r, &k, "\"", 1))
+				return NULL;
+			done = i + m;
+		}
+		i += m - 1;
+	}
+	if (!done || !exact_put(r, &k, s + done, n - done))
+		return NULL;
+	*len = k;
+	return r->exact;
 }
 
 static int jsonl_next(struct pm_jsonl *r, struct pm_err *e)
 {
 	json_error_t je;
-	json_t *v;
+	const char *exact;
+	size_t len = 0;
+	json_t *v = NULL;
 	int got, rc = line_next_filled(r, &got, e);
 
 	if (rc || !got)
 		return rc;
 	r->lineno = r->nlines;
+	if (r->skipped)
+		return too_long(r, e);
 	r->raw = r->text;
 	r->raw_len = r->len;
-	if (!(v = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)))
+	raw_eol_keep(r);
+	/* An error is told of the line as written, not as rewritten. */
+	if ((exact = numbers_exact(r, &len)))
+		v = json_loadb(exact, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	if (!v && !(v = json_loadb(r->text, r->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)))
 		return pm_err_set(e, PM_EDATA, _("invalid JSON: %s (column %d)"), je.text,
 				  je.column);
 	if (!json_is_object(v)) {
 		json_decref(v);
 		return pm_err_set(e, PM_EDATA, _("expected a JSON object"));
+	}
+	if (fields_check(r, v, e)) {
+		json_decref(v);
+		return PM_EDATA;
 	}
 	r->rec = v;
 	return PM_OK;
@@ -252,33 +594,53 @@ static char csv_sep(const char *s, size_t len)
 	return memchr(s, '\t', len) && !memchr(s, ',', len) ? '\t' : ',';
 }
 
-/* One CSV record, over as many lines as its quoted cells span. */
+/* One CSV record, over as many lines as its quoted cells span. A record
+ * past RECORD_MAX is read to its end without being held; a line past it
+ * ends the record, its quoting unknown. */
 static int csv_record_read(struct pm_jsonl *r, int *got, struct pm_err *e)
 {
 	static const char crlf[] = "\r\n";
+	size_t shed = 0, held;
 	int more, rc = line_next_filled(r, got, e);
 
 	if (rc || !*got)
 		return rc;
 	r->lineno = r->nlines;
+	if (r->skipped)
+		return too_long(r, e);
 	if (!r->csv.sep)
 		pm_csv_init(&r->csv, csv_sep(r->text, r->len));
 	pm_csv_reset(&r->csv);
 	for (;;) {
 		size_t eol;
 
-		if ((rc = pm_csv_feed(&r->csv, r->text, r->len, e)) || !pm_csv_in_quotes(&r->csv))
+		if ((rc = pm_csv_feed(&r->csv, r->text, r->len, e)))
+			break;
+		if (pm_csv_raw(&r->csv, &held) && held > RECORD_MAX)
+			shed += pm_csv_shed(&r->csv);
+		if (!pm_csv_in_quotes(&r->csv))
 			break;
 		eol = r->eol;
 		if ((rc = line_next(r, &more, e)) || !more)
 			break;
+		if (r->skipped) {
+			shed += r->skipped;
+			break;
+		}
 		/* The line break inside the quotes is part of the cell. */
 		if ((rc = pm_csv_feed(&r->csv, crlf + 2 - eol, eol, e)))
 			break;
 	}
+	if (!rc && shed) {
+		pm_csv_raw(&r->csv, &held);
+		r->skipped = shed + held;
+		pm_csv_reset(&r->csv);
+		return too_long(r, e);
+	}
 	if (!rc)
 		rc = pm_csv_finish(&r->csv, e);
 	r->raw = pm_csv_raw(&r->csv, &r->raw_len);
+	raw_eol_keep(r);
 	return rc;
 }
 
@@ -315,7 +677,9 @@ static int csv_header(struct pm_jsonl *r, struct pm_err *e)
 	if (!keys)
 		return oom(e);
 	for (i = 0; i < n; i++)
-		if ((rc = csv_key(&r->csv, i, keys, e))) {
+		if ((rc = csv_key(&r->csv, i, keys, e)) ||
+		    (!field_known(r, json_string_value(keys[i])) &&
+		     (rc = field_unknown(r, 1, json_string_value(keys[i]), e)))) {
 			keys_free(keys, n);
 			return rc;
 		}
@@ -329,12 +693,18 @@ static int csv_header(struct pm_jsonl *r, struct pm_err *e)
 static int csv_header_read(struct pm_jsonl *r, int *got, struct pm_err *e)
 {
 	int rc = csv_record_read(r, got, e);
+	size_t eol = strlen(r->raw_eol);
 
-	if (rc == PM_EDATA || (!rc && *got))
-		r->header_line = r->lineno;
-	if (!rc && *got)
-		rc = csv_header(r, e);
-	return rc;
+	if (rc != PM_EDATA && (rc || !*got))
+		return rc;
+	r->header_line = r->lineno;
+	/* A reject file of CSV rows begins with it, so it imports again. */
+	if (!(r->header = malloc(r->raw_len + eol + 1)))
+		return oom(e);
+	memcpy(r->header, r->raw, r->raw_len);
+	memcpy(r->header + r->raw_len, r->raw_eol, eol + 1);
+	r->header_len = r->raw_len + eol;
+	return rc ? rc : csv_header(r, e);
 }
 
 /* Empty cells are left out, so a column may hold an optional field. */
@@ -625,44 +995,106 @@ int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e)
 }
 
 struct pm_reject {
-	FILE *f;
+	int fd;
 	char *path;
+	dev_t dev;
+	ino_t ino;
+	int filled;          /* the file holds something: no header goes in */
 };
+
+static int reject_refuse(const char *path, int err, struct pm_err *e)
+{
+	if (err == ELOOP)
+		return pm_err_set(e, PM_ECANTCREAT,
+				  _("\"%s\" is a symbolic link: give --reject the file itself"), path);
+	return pm_err_set(e, PM_ECANTCREAT, _("cannot create \"%s\": %s"), path, strerror(err));
+}
 
 int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e)
 {
 	struct pm_reject *rj = calloc(1, sizeof *rj);
+	struct stat st;
 
 	*out = NULL;
 	if (!rj || !(rj->path = strdup(path))) {
 		free(rj);
 		return oom(e);
 	}
-	if (!(rj->f = fopen(path, "w"))) {
+	/* Appended to, never truncated: cron runs add up in one file. */
+	rj->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (rj->fd < 0 || fstat(rj->fd, &st) != 0) {
 		int err = errno;
 
+		if (rj->fd >= 0)
+			close(rj->fd);
 		free(rj->path);
 		free(rj);
-		return pm_err_set(e, PM_ECANTCREAT, _("cannot create \"%s\": %s"), path,
-				  strerror(err));
+		return reject_refuse(path, err, e);
 	}
+	rj->dev = st.st_dev;
+	rj->ino = st.st_ino;
+	rj->filled = S_ISREG(st.st_mode) && st.st_size > 0;
 	*out = rj;
 	return PM_OK;
 }
 
-static int reject_error(struct pm_reject *rj, struct pm_err *e)
+static int reject_is(const struct pm_reject *rj, const char *input)
 {
-	int err = errno ? errno : EIO;
+	struct stat st;
+	int got = strcmp(input, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(input, &st);
 
-	return pm_err_set(e, PM_EIO, _("cannot write \"%s\": %s"), rj->path, strerror(err));
+	return got == 0 && st.st_dev == rj->dev && st.st_ino == rj->ino;
+}
+
+int pm_reject_check(const struct pm_reject *rj, int ninputs, char *const *inputs, struct pm_err *e)
+{
+	for (int i = 0; rj && i < (ninputs ? ninputs : 1); i++)
+		if (reject_is(rj, ninputs ? inputs[i] : "-"))
+			return pm_err_set(e, PM_ECANTCREAT,
+					  _("\"%s\" is an input of this run: give --reject another file"), rj->path);
+	return PM_OK;
+}
+
+static int reject_error(struct pm_reject *rj, int err, struct pm_err *e)
+{
+	return pm_err_set(e, PM_EIO, _("cannot write \"%s\": %s"), rj->path, strerror(err ? err : EIO));
+}
+
+/* One record, its header first when it goes first in the file, in one
+ * write: two runs appending to the file do not mix their lines. */
+static int reject_put(struct pm_reject *rj, const char *header, size_t hlen, const char *raw,
+		      size_t len, const char *eol, struct pm_err *e)
+{
+	struct iovec iov[3] = {{(void *)header, rj->filled ? 0 : hlen}, {(void *)raw, len},
+			       {(void *)eol, strlen(eol)}};
+	size_t want = iov[0].iov_len + len + iov[2].iov_len;
+	ssize_t n;
+
+	do
+		n = writev(rj->fd, iov, 3);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 || (size_t)n != want)
+		return reject_error(rj, n < 0 ? errno : ENOSPC, e);
+	rj->filled = 1;
+	return PM_OK;
 }
 
 int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e)
 {
-	errno = 0;
-	if (fwrite(raw, 1, len, rj->f) != len || putc('\n', rj->f) == EOF)
-		return reject_error(rj, e);
-	return PM_OK;
+	return reject_put(rj, "", 0, raw, len, len && raw[len - 1] == '\n' ? "" : "\n", e);
+}
+
+int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_err *e)
+{
+	const char *eol = r->raw_eol[0] ? r->raw_eol : "\n";
+
+	if (r->skipped)
+		return PM_OK;
+	/* A bad header goes in as the header, once. */
+	if (r->header && r->lineno == r->header_line)
+		return rj->filled ? PM_OK : reject_put(rj, "", 0, r->header, r->header_len, "", e);
+	return reject_put(rj, r->header ? r->header : "", r->header_len, r->raw ? r->raw : "",
+			  r->raw_len, eol, e);
 }
 
 int pm_reject_close(struct pm_reject *rj, struct pm_err *e)
@@ -671,11 +1103,8 @@ int pm_reject_close(struct pm_reject *rj, struct pm_err *e)
 
 	if (!rj)
 		return PM_OK;
-	errno = 0;
-	if (fflush(rj->f) || ferror(rj->f))
-		rc = reject_error(rj, e);
-	if (fclose(rj->f) && !rc)
-		rc = reject_error(rj, e);
+	if (close(rj->fd) != 0)
+		rc = reject_error(rj, errno, e);
 	free(rj->path);
 	free(rj);
 	return rc;

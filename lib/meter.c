@@ -184,6 +184,10 @@ bad:
 		_("field \"address\": \"%s\" is not a device address (12 digits for DL/T 645, 14 for CJ/T 188)"), a);
 }
 
+/* Every field meter_read reads. */
+const char *const pm_meter_fields[] = {"code", "kind", "serves", "address", "uom", "multiplier", "digits",
+				       "installed", "initial", "registers", NULL};
+
 static int meter_read(struct pm_db *db, json_t *rec, struct meter_in *m, struct pm_err *e)
 {
 	const char *uom = NULL;

@@ -290,8 +290,9 @@ static int issue_batch(struct pm_db *db, const char *period, const char *due, js
 	return rc;
 }
 
+/* The issue's audit record (pm_audit_run), inside a batch's transaction. */
 static int issue_audit(struct pm_db *db, const char *period, const struct pm_bill_issue *is,
-		       struct pm_err *e)
+		       const char *status, int64_t started, struct pm_err *e)
 {
 	char object[64];
 	json_t *after = json_pack("{s:I, s:I, s:I}", "issued", (json_int_t)is->issued,
@@ -299,7 +300,7 @@ static int issue_audit(struct pm_db *db, const char *period, const struct pm_bil
 	int rc;
 
 	snprintf(object, sizeof object, "bill-run:%s", period);
-	rc = pm_audit_log(db, "bill.issue", object, NULL, after, e);
+	rc = pm_audit_run(db, "bill.issue", object, status, started, after, e);
 	json_decref(after);
 	return rc;
 }
@@ -310,9 +311,9 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 	const char *tz = pm_db_tz(db);
 	struct pm_config *cfg;
 	json_t *billing, *order;
-	int64_t start, end;
+	int64_t start, end, started = pm_now();
 	long rows;
-	int rc;
+	int rc, running = 0;
 
 	is->issued = 0;
 	is->total = is->prepaid = 0;
@@ -332,8 +333,10 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 		if ((rc = pm_db_begin(db, e)))
 			break;
 		rc = issue_batch(db, period, due, order, is, &rows, e);
-		if (rc == PM_OK && rows < 1000 && is->issued)
-			rc = issue_audit(db, period, is, e);
+		if (rc == PM_OK && is->issued && (rows < 1000 || !running)) {
+			rc = issue_audit(db, period, is, rows < 1000 ? "done" : "running", started, e);
+			running = 1;
+		}
 		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
 	} while (rc == PM_OK && rows == 1000);
 	json_decref(billing);
@@ -359,6 +362,8 @@ int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e)
 	*ref = json_string_value(json_object_get(rec, "ref"));
 	return PM_OK;
 }
+
+const char *const pm_pay_fields[] = {"unit", "amount", "channel", "ref", "bill", "at", NULL};
 
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 {

@@ -190,6 +190,9 @@ static int read_registers(json_t *rec, const struct mtr *m, struct rd *r, struct
 	return r->has_value ? regs_fit(sum, r->value, e) : PM_OK;
 }
 
+/* Every field read_rd and read_registers read. */
+const char *const pm_reading_fields[] = {"meter", "ts", "value", "registers", "source", "note", NULL};
+
 static int read_rd(struct pm_ingest *in, json_t *rec, struct rd *r, struct mtr **m,
 		   struct pm_err *e)
 {

@@ -53,6 +53,8 @@ void pm_reconcile_free(struct pm_reconcile *r)
 	free(r);
 }
 
+const char *const pm_reconcile_fields[] = {"ref", "amount", "time", NULL};
+
 int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e)
 {
 	const char *ref;

@@ -9,6 +9,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/timeutil.h"
+#include "csv-internal.h"
 #include "markup-internal.h"
 #include "render-internal.h"
 
@@ -132,27 +133,6 @@ static int table(const struct pm_report *r, const struct pm_render_opts *o, FILE
 
 /* ---- CSV and TSV ---- */
 
-/* A cell of text from people (a name, a ticket's text) that a
- * spreadsheet would take for a formula gets a leading apostrophe. */
-static void csv_cell(FILE *f, const char *s, int text, int sep)
-{
-	int neutral = text && *s && strchr("=+-@\t\r", *s), quote = sep == ',' && strpbrk(s, ",\"\r\n");
-
-	if (quote)
-		fputc('"', f);
-	if (neutral)
-		fputc('\'', f);
-	if (sep == '\t')
-		one_line(f, s);
-	for (; sep != '\t' && *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	if (quote)
-		fputc('"', f);
-}
-
 static void delimited(const struct pm_report *r, const struct pm_render_opts *o, FILE *f, int sep)
 {
 	const char *end = sep == ',' ? "\r\n" : "\n";
@@ -171,14 +151,17 @@ static void delimited(const struct pm_report *r, const struct pm_render_opts *o,
 		for (size_t j = 0; j < s->ncols; j++) {
 			if (j)
 				fputc(sep, f);
-			csv_cell(f, s->cols[j].key, 0, sep);
+			pm_csv_write_cell(f, s->cols[j].key, (char)sep, 0);
 		}
 		fputs(end, f);
 		for (size_t i = 0; i < s->nrows; i++) {
 			for (size_t j = 0; j < s->ncols; j++) {
 				if (j)
 					fputc(sep, f);
-				csv_cell(f, pm_cell_text(s, i, j, 0, buf, sizeof buf), s->cols[j].type == PM_COL_TEXT, sep);
+				/* Text from people (a name, a ticket's) is kept from
+				 * being a formula; numbers stay numbers. */
+				pm_csv_write_cell(f, pm_cell_text(s, i, j, 0, buf, sizeof buf), (char)sep,
+						  s->cols[j].type != PM_COL_TEXT);
 			}
 			fputs(end, f);
 		}

@@ -308,16 +308,17 @@ static int audit(struct pm_db *db, const char *action, int64_t id, json_t *befor
 
 const char *const pm_ticket_outcome_names[] = {"created", "repeated", "exists", NULL};
 
+const char *const pm_ticket_fields[] = {"unit", "category", "text", "reporter", "contact", "photo", "asset",
+					"area", "kind", NULL};
+
 int pm_ticket_from_json(json_t *rec, struct pm_ticket_new *t, struct pm_err *e)
 {
-	static const char *const keys[] = {"unit", "category", "text", "reporter", "contact",
-					   "photo", "asset", "area", "kind"};
 	const char **fields[] = {&t->unit, &t->category, &t->text, &t->reporter, &t->contact,
 				 &t->photo, &t->asset, &t->area, &t->kind};
 
 	memset(t, 0, sizeof *t);
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (pm_json_str(rec, keys[i], i == 1 || i == 2 ? PM_REQUIRED : PM_OPTIONAL, fields[i], e))
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (pm_json_str(rec, pm_ticket_fields[i], i == 1 || i == 2 ? PM_REQUIRED : PM_OPTIONAL, fields[i], e))
 			return PM_EDATA;
 	return PM_OK;
 }
@@ -554,7 +555,8 @@ static int file(struct pm_db *db, const struct pm_ticket_new *t, const struct pr
 {
 	int64_t now = pm_now();
 
-	if (!t->schedule && find_open(db, t->category, w->unit, w->asset, now - window, id, e))
+	/* A window of 0s turns dedupe off, even within the second. */
+	if (!t->schedule && window > 0 && find_open(db, t->category, w->unit, w->asset, now - window, id, e))
 		return e->code;
 	if (*id) {
 		*did = PM_TICKET_REPEATED;

@@ -3,7 +3,7 @@
 # "N passed, N failed", exiting non-zero on any failure.
 # PM_SUITES picks suites (default: unit cli fuzz web); PM_WRAP prefixes
 # every program the CLI tests run (valgrind); PM_FUZZ_SECONDS sets the
-# length of each fuzz smoke run; PM_ONLY (a shell pattern) picks CLI tests
+# length of each fuzz run (default 3, a smoke; make fuzz gives 60); PM_ONLY (a shell pattern) picks CLI tests
 # by name, e.g. PM_ONLY='t1*'.
 B=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,8 +57,14 @@ for s in $suites; do
 			n=$(basename "$t")
 			corpus="$log/corpus-$n"; mkdir -p "$corpus"
 			seeds="$top/tests/fuzz/corpus/${n#fuzz_}"
-			[ -d "$seeds" ] || seeds=
-			"$t" -max_total_time="${PM_FUZZ_SECONDS:-3}" -rss_limit_mb=1024 "$corpus" $seeds >"$log/$n" 2>&1
+			# Every target starts from its seeds: without them a short
+			# run never gets past the first bytes of the format.
+			if ! [ -d "$seeds" ]; then
+				echo "fuzz $n: FAILED (no seed corpus tests/fuzz/corpus/${n#fuzz_})"
+				add 0 1 "$n"
+				continue
+			fi
+			"$t" -max_total_time="${PM_FUZZ_SECONDS:-3}" -rss_limit_mb=1024 "$corpus" "$seeds" >"$log/$n" 2>&1
 			if [ $? -eq 0 ]; then add 1 0 "$n"; r=ok; else tail -40 "$log/$n"; add 0 1 "$n"; r=FAILED; fi
 			echo "fuzz $n: $r ($(grep -o 'Done [0-9]* runs' "$log/$n"))"
 		done ;;

@@ -21,6 +21,8 @@ struct pm_db;
  * inside a write transaction; audited; a bad record (PM_EDATA) writes
  * nothing. */
 int pm_asset_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+/* The fields of an asset record, for the import to refuse others. */
+extern const char *const pm_asset_fields[];
 
 /* The asset as {"type":"asset",...} with its last maintenance (the last
  * resolved ticket for it) and the next one due. PM_EDATA if none. */

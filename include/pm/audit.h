@@ -35,6 +35,15 @@ struct pm_db;
 int pm_audit_log(struct pm_db *db, const char *action, const char *object, json_t *before,
 		 json_t *after, struct pm_err *e);
 
+/* The record of a bulk run that commits in batches (an import, a bill
+ * run): with status "running" inside its first batch's transaction when
+ * more batches follow, so the rows of a run killed later are accounted
+ * for, and with status "done" and its counts inside its last. Adds
+ * "status" and "started" (the run's start, seconds) to after, which may
+ * be NULL and is not consumed. */
+int pm_audit_run(struct pm_db *db, const char *action, const char *object, const char *status,
+		 int64_t started, json_t *after, struct pm_err *e);
+
 struct pm_audit_row {
 	int64_t id, ts;
 	const char *actor, *action, *object, *before, *after, *hash;

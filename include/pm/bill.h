@@ -104,6 +104,7 @@ struct pm_pay {
 enum pm_pay_did { PM_PAY_RECORDED, PM_PAY_DUPLICATE };
 extern const char *const pm_pay_names[]; /* "recorded", "duplicate", NULL */
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e);
+extern const char *const pm_pay_fields[]; /* what pm_pay_parse reads */
 /* rec's "ref" without surrounding white space, put back in rec: refs are
  * compared so, "WX1 " and "WX1" being the same callback. */
 int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);

@@ -12,7 +12,9 @@
 #include "pm/community.h"
 #include "pm/db.h"
 #include "pm/err.h"
+#include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/timeutil.h"
 
 enum pm_format { PM_FMT_AUTO, PM_FMT_TABLE, PM_FMT_JSONL, PM_FMT_CSV, PM_FMT_TSV };
 
@@ -63,6 +65,8 @@ struct pm_ctx {
 	/* output state */
 	json_t *rows;        /* buffered for tables */
 	json_t *cols;        /* column names, from the first record */
+	json_t *held;        /* an import's records of the open batch, printed
+			      * once it commits (pm_cli_import) */
 	long nout;
 };
 
@@ -83,6 +87,23 @@ int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv);
 
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option values (opt names the option, "--since"): PM_OK with the value
+ * read, or a usage error naming the option, the value and the forms it
+ * takes, exit 2 (PM_EUSAGE, printed). */
+int pm_cli_arg_period(struct pm_ctx *c, const char *opt, const char *s, struct pm_period *p);
+int pm_cli_arg_date(struct pm_ctx *c, const char *opt, const char *s, int32_t *day);
+/* RFC 3339. */
+int pm_cli_arg_time(struct pm_ctx *c, const char *opt, const char *s, int64_t *t);
+/* RFC 3339, or a date meaning its midnight in the community's zone (the
+ * store's, so after pm_cli_db). */
+int pm_cli_arg_when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t);
+/* An amount of yuan to fen (pm_money_parse). */
+int pm_cli_arg_money(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen);
+/* A decimal scaled by 10^places (pm_decimal_parse). */
+int pm_cli_arg_decimal(struct pm_ctx *c, const char *opt, const char *s, int places, int64_t *v);
+/* A whole number above 0. */
+int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *n);
 
 /* The store, opened on first use (read-only when the caller may not write
  * it), with the acting user resolved (pm_auth_actor: the Unix account,
@@ -111,11 +132,18 @@ void pm_cli_warn(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(p
 /* Reading records from outside by the reject convention: each bad record
  * is reported as "PROG: FILE:LINE: message" and copied to the reject file,
  * good ones are committed in batches, and the result is PM_EDATA if any
- * was rejected. With strict, nothing is committed unless all are good. */
+ * was rejected. With strict, nothing is committed unless all are good.
+ * What record() prints with pm_cli_out is held until its batch commits,
+ * and dropped if the batch is rolled back; what on_reject prints goes out
+ * at once. The run's audit record (action) is committed with the first
+ * batch as "running" when there are more, and as "done" with the counts
+ * with the last. */
 struct pm_import {
 	const char *action;        /* audit action of the run, "unit.import" */
 	const char *reject;        /* --reject FILE, or NULL */
 	int strict;
+	int ignore_unknown;        /* --ignore-unknown: fields allows any */
+	const char *const *fields; /* the fields a record may have (pm_jsonl_fields) */
 	enum pm_jsonl_mode mode;
 	long batch;                /* records per transaction (0: 10000) */
 	const char *const *outcomes; /* names of what record() may report */
@@ -137,13 +165,24 @@ struct pm_import {
 #define PM_IMPORT_LATER (-1)
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files);
 
-/* The options of a subcommand that imports records one upsert each
- * (--reject FILE, --strict), and its whole handler: parses them, opens the
- * store with permission, and imports the operands (JSON lines or CSV)
- * through upsert, counting inserted, updated and unchanged. */
+/* The options every import shares, for a subcommand's table, and
+ * pm_cli_import_opt to take them into a struct pm_import. */
+enum { PM_OPT_REJECT = 0x1100, PM_OPT_STRICT, PM_OPT_IGNORE_UNKNOWN };
+#define PM_CLI_OPT_REJECT {"reject", PM_OPT_REJECT, "FILE", N_("append bad records to FILE (made 0600)")}
+#define PM_CLI_OPT_STRICT {"strict", PM_OPT_STRICT, NULL, N_("write nothing if any record is bad")}
+#define PM_CLI_OPT_IGNORE_UNKNOWN \
+	{"ignore-unknown", PM_OPT_IGNORE_UNKNOWN, NULL, N_("read records with fields or columns pm does not know")}
+#define PM_CLI_IMPORT_OPTS PM_CLI_OPT_REJECT, PM_CLI_OPT_STRICT, PM_CLI_OPT_IGNORE_UNKNOWN
+/* 1 when key was one of them, taken into im; else 0. */
+int pm_cli_import_opt(struct pm_import *im, int key, const char *arg);
+
+/* The options of a subcommand that imports records one upsert each, and
+ * its whole handler: parses them, opens the store with permission, and
+ * imports the operands (JSON lines or CSV, of the fields named) through
+ * upsert, counting inserted, updated and unchanged. */
 extern const struct pm_opt pm_cli_import_opts[];
 int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *action,
-			  const char *permission,
+			  const char *permission, const char *const *fields,
 			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
 					struct pm_err *e));
 

@@ -23,6 +23,8 @@ extern const char *const pm_upsert_names[]; /* "inserted", "updated", "unchanged
  * vacant, on update absent fields keep their value. Call inside a write
  * transaction; a bad record (PM_EDATA) writes nothing. */
 int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+/* The fields of a unit record, for the import to refuse others. */
+extern const char *const pm_unit_fields[];
 
 /* The unit as a record ({"type":"unit",...}); PM_EDATA if there is none.
  * With occupants, an "occupants" array of the current residents. */
@@ -46,6 +48,7 @@ int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, js
  * unit's delivery date; a unit with no delivery date needs "since"
  * (PM_EDATA naming the field). */
 int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+extern const char *const pm_person_fields[];
 int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The person's id in the store; PM_EDATA naming the code when there is none. */
 int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e);

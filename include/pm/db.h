@@ -16,13 +16,14 @@ enum pm_db_flags {
 };
 
 /* Opens the store at path and brings its schema up to date. A missing store
- * is PM_ENOINPUT, one the caller may not read PM_ENOPERM; a store made by
- * a newer pm is PM_ECONFIG and is left as it is. A store the caller may
- * read but not write is opened read-only (as PM_DB_READONLY): it must be
- * at this pm's schema, and writes are refused with PM_ENOPERM. Handles
- * that may write leave the -wal and -shm files in place when they close
- * (readers who may not make them need them) with the store's group and
- * mode. */
+ * is PM_ENOINPUT, and so is a file that is none (empty, not SQLite, or
+ * another program's database), left as it is; one the caller may not read
+ * PM_ENOPERM; a store made by a newer pm is PM_ECONFIG and is left as it
+ * is. A store the caller may read but not write is opened read-only (as
+ * PM_DB_READONLY): it must be at this pm's schema, and writes are refused
+ * with PM_ENOPERM. Handles that may write leave the -wal and -shm files in
+ * place when they close (readers who may not make them need them) with the
+ * store's group and mode. */
 int pm_db_open(const char *path, int flags, struct pm_db **out, struct pm_err *e);
 /* Makes a new store at path with m's mode and group, whatever the umask
  * (its -wal and -shm get the same); PM_ECANTCREAT when something is there
@@ -40,7 +41,9 @@ const char *pm_db_path(const struct pm_db *db);
 int pm_db_schema_version(void);
 
 /* Write transactions: BEGIN IMMEDIATE, retried while another writer holds
- * the store; PM_ETEMPFAIL when it stays busy past the busy timeout. */
+ * the store. A handle waits for other writers PM_BUSY_TIMEOUT in all (in
+ * seconds or with ms, s or m; default 30 s; a bad value is PM_ECONFIG at
+ * open), then gives up with PM_ETEMPFAIL "store busy, try again". */
 int pm_db_begin(struct pm_db *db, struct pm_err *e);
 int pm_db_commit(struct pm_db *db, struct pm_err *e);
 void pm_db_rollback(struct pm_db *db);

@@ -19,6 +19,8 @@ enum pm_code {
 	PM_ECONFIG = 78,     /* configuration error */
 };
 
+#include <stddef.h>
+
 #define PM_ERR_MSG_MAX 512
 
 struct pm_err {
@@ -27,7 +29,9 @@ struct pm_err {
 };
 
 /* Sets code and message (printf-style, truncated to fit) and returns code.
- * e may be NULL, for callers that only want the code. */
+ * e may be NULL, for callers that only want the code. Control characters
+ * in the message (quoted from input) are escaped as in pm_err_oneline, so
+ * a message is always one line. */
 int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -36,5 +40,11 @@ int pm_err_prefix(struct pm_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void pm_err_clear(struct pm_err *e);
+
+/* src into dst (size bytes, NUL included) with control characters escaped:
+ * \n, \r, \t, else \xNN; the length written. Backslashes are left as
+ * they are, so escaping twice changes nothing; a UTF-8 character cut in
+ * two at the end is left out. */
+size_t pm_err_oneline(char *dst, size_t size, const char *src);
 
 #endif

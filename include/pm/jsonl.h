@@ -27,13 +27,26 @@ int pm_jsonl_open_file(FILE *f, const char *name, enum pm_jsonl_mode mode,
 		       struct pm_jsonl **out, struct pm_err *e);
 void pm_jsonl_close(struct pm_jsonl *r);
 
+/* The names a record may have (NULL-terminated), "type" always besides:
+ * a JSON line with a field of another name is rejected, and a CSV header
+ * with such a column is bad (so each row under it is rejected), naming it
+ * and the known name nearest to it. NULL, the default, allows any. */
+void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields);
+
 /* The next record: PM_OK with *rec set (owned by the reader, valid until
  * the next call), or PM_OK with *rec NULL at the end; PM_EDATA for a line
  * that is not a JSON object (or a bad CSV row), after which reading goes
  * on; PM_EIO on a read error. Blank lines are skipped. Messages carry no
- * location; pm_jsonl_where() gives it. Memory stays constant whatever the
- * input's length, apart from the longest line. */
+ * location; pm_jsonl_where() gives it. A record longer than 1 MiB is
+ * rejected as too long and read past without being held, so memory stays
+ * bounded whatever the input (its raw text is then empty). A stream with
+ * a descriptor is read through it, not through its stdio buffer. */
 int pm_jsonl_next(struct pm_jsonl *r, json_t **rec, struct pm_err *e);
+
+/* Whether the next record can be read without waiting for input: 0 when
+ * a pipe or a terminal has had nothing more for wait_ms, so that a
+ * program can commit what it has before it waits longer. */
+int pm_jsonl_ready(const struct pm_jsonl *r, int wait_ms);
 
 /* "readings.jsonl:17" for the record just read ("-" reads as "stdin"). */
 const char *pm_jsonl_where(struct pm_jsonl *r);
@@ -41,6 +54,8 @@ long pm_jsonl_lineno(const struct pm_jsonl *r);
 /* The raw text of the record just read, as it was, newline excluded
  * (for a CSV record, its header-less row). */
 const char *pm_jsonl_raw(const struct pm_jsonl *r, size_t *len);
+/* The bytes that ended it: "\r\n", "\n", or "" at the end of the input. */
+const char *pm_jsonl_eol(const struct pm_jsonl *r);
 
 /* Field access on an object. Flags say whether the field must be there;
  * an absent optional field leaves *out untouched and returns PM_OK with
@@ -65,11 +80,24 @@ int pm_json_time(json_t *o, const char *key, int flags, int64_t *t, struct pm_er
  * PM_EIO if the write fails. */
 int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e);
 
-/* A reject file keeps bad lines verbatim, one per line. */
+/* A reject file keeps bad records byte for byte, their line ends (CR
+ * included) as they were. It is appended to and never truncated, created
+ * 0600 (it holds input data), and refused when it is a symbolic link or a
+ * directory (PM_ECANTCREAT). */
 struct pm_reject;
 int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e);
+/* PM_ECANTCREAT when the reject file is one of the run's inputs ("-", or
+ * none at all: stdin), which it would grow while they are read. rj may
+ * be NULL. */
+int pm_reject_check(const struct pm_reject *rj, int ninputs, char *const *inputs, struct pm_err *e);
+/* The record r just read. A CSV record goes after the input's header row
+ * when the reject file is empty, so the file imports again once mended.
+ * A record too long to read is not copied. */
+int pm_reject_record(struct pm_reject *rj, const struct pm_jsonl *r, struct pm_err *e);
+/* raw, len bytes of a line as read, its line end included: a newline
+ * is added when it has none. */
 int pm_reject_write(struct pm_reject *rj, const char *raw, size_t len, struct pm_err *e);
-/* Flushes and closes; PM_EIO if anything written was lost. NULL is fine. */
+/* Closes; PM_EIO if anything written was lost. NULL is fine. */
 int pm_reject_close(struct pm_reject *rj, struct pm_err *e);
 
 #endif

@@ -38,6 +38,8 @@ const char *pm_meter_reg_name(int reg);
  * PM_METER_TURN_MAX. Inside a write transaction; a bad record (PM_EDATA)
  * writes nothing. */
 int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+/* The fields of a meter record, for the import to refuse others. */
+extern const char *const pm_meter_fields[];
 int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* Meters in code order, of one kind or all (kind NULL), retired ones too
  * when all is set. */
@@ -85,6 +87,8 @@ void pm_ingest_close(struct pm_ingest *in);
 int pm_ingest_record(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did,
 		     struct pm_err *e);
 int pm_ingest_held(struct pm_ingest *in, json_t *rec, enum pm_ingest_did *did, struct pm_err *e);
+/* The fields of a reading, for ingest to refuse others. */
+extern const char *const pm_reading_fields[];
 
 /* ---- a meter's readings (lib/readings.c) ---- */
 

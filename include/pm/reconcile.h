@@ -32,6 +32,7 @@ void pm_reconcile_free(struct pm_reconcile *r);
  * PM_EDATA, taking nothing, for a bad record or a ref the statement
  * already had. */
 int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e);
+extern const char *const pm_reconcile_fields[]; /* what pm_reconcile_add reads */
 
 /* Compares the statement with the channel's payments: each statement
  * entry in the order read, then each payment recorded on the statement's

@@ -88,6 +88,7 @@ extern const char *const pm_ticket_outcome_names[]; /* "created", "repeated", "e
  * "text":"...","reporter":"P0001","contact":"...","photo":"..."}) into t,
  * pointing into rec. PM_EDATA naming the bad field. */
 int pm_ticket_from_json(json_t *rec, struct pm_ticket_new *t, struct pm_err *e);
+extern const char *const pm_ticket_fields[]; /* what pm_ticket_from_json reads */
 
 /* Files a ticket, or finds the open one of the same unit and category
  * submitted within the configured dedupe window and records the repeat on

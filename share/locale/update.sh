@@ -12,7 +12,7 @@ pot=$(mktemp "${TMPDIR:-/tmp}/pm.pot.XXXXXX")
 trap 'rm -f "$pot"' EXIT
 
 xgettext --from-code=UTF-8 -k_ -kN_ -c --language=C --package-name=pm \
-	-o "$pot" lib/*.c cmd/*.c
+	-o "$pot" lib/*.c cmd/*.c include/pm/*.h
 for po in share/locale/*.po; do
 	msgmerge --quiet --update --backup=none --previous "$po" "$pot"
 	untranslated=$(msgattrib --untranslated --no-obsolete "$po" | grep -c '^msgid ' || true)

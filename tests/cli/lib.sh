@@ -17,6 +17,7 @@
 #                          made with useradd and removed at the end
 #   run_as NAME[:GROUP] CMD...  like run, as Unix account NAME (its own
 #                          group, and GROUP as its only other one)
+#   wait_for QUERY WANT    polls the store until QUERY answers WANT (20 s at most)
 set -u
 : "${PM_BIN:?PM_BIN names the directory of the built programs}"
 PM_BIN=$(cd "$PM_BIN" && pwd)
@@ -114,6 +115,11 @@ run_as() { # NAME[:GROUP] CMD...
 	# shellcheck disable=SC2086
 	setpriv --reuid="$_u" --regid="$(id -g "$_u")" $_groups ${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
+}
+
+wait_for() {
+	_i=0
+	while [ "$(sql "$1")" != "$2" ] && [ $_i -lt 400 ]; do sleep 0.05; _i=$((_i + 1)); done
 }
 
 done_testing() {

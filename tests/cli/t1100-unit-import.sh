@@ -16,7 +16,8 @@ expect_eq "$(sql 'SELECT count(*) FROM building')|$(sql 'SELECT count(*) FROM en
 	"buildings and entrances made once each"
 expect_eq "$(sql "SELECT floor, area_centi, use, status FROM unit WHERE code = '3-2-1101'")" "11|8111|residential|occupied" \
 	"floor from the room, area in hundredths, defaults applied"
-expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'unit.import'")" "2" "one audit record per run"
+expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'unit.import' AND json_extract(after, '$.status') = 'done'")" "2" \
+	"one audit record of the counts per run"
 
 # 3 bad lines among 100.
 head -97 units.jsonl >mixed.jsonl

@@ -21,7 +21,7 @@ expect_eq "$(sql "SELECT count(*) FROM user WHERE login = 'x'")" "0" "and no use
 run pm user add fd1 --role guard
 expect_rc 65 "a login is unique"
 run pm user add bad --role janitor
-expect_rc 65 "an unknown role is refused"
+expect_rc 2 "an unknown role is refused as a bad option value (usage)"
 
 run pm --as owner1 unit show 1-1-101 --format jsonl
 expect_rc 0 "an owner sees their own unit"

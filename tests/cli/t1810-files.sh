@@ -29,7 +29,7 @@ for u in 022 077 000; do
 	  pm backup "$d/b.db" 2>/dev/null
 	  pm restore "$d/b.db" 2>/dev/null
 	  pm-bill export --period 2026-11 --output "$d/lines.csv" 2>/dev/null
-	  pm-bill export --period 2026-11 --format xlsx --output "$d/lines.xlsx" 2>/dev/null
+	  pm-bill export --period 2026-11 --file-format xlsx --output "$d/lines.xlsx" 2>/dev/null
 	  mkdir "$d/notices" && pm-bill notice --period 2026-11 --output "$d/notices" 2>/dev/null
 	  pm audit --anchor "$d/anchor" >/dev/null 2>&1 )
 	for f in pm.db pm.db-wal pm.db-shm pm.db.key b.db b.db.manifest lines.csv lines.xlsx \
@@ -81,7 +81,7 @@ link "$T/s.csv"
 run pm-bill export --period 2026-11 --output "$T/s.csv"
 expect_rc 73 "pm-bill export refuses a link"
 link "$T/s.xlsx"
-run pm-bill export --period 2026-11 --format xlsx --output "$T/s.xlsx"
+run pm-bill export --period 2026-11 --file-format xlsx --output "$T/s.xlsx"
 expect_rc 73 "and for a workbook"
 mkdir "$T/n"
 link "$T/n/B-2026-11-1-1-101.html"

@@ -111,4 +111,11 @@ run pm-repair --complete resolve
 expect_out '^--cost=$' "and options"
 run pm check
 expect_rc 0 "the store is sound"
+
+sed 's/dedupe_window: 24h/dedupe_window: 0s/' "$PM_TOP/share/pm/examples/pm.yaml" >nodedupe.yaml
+run pm config apply nodedupe.yaml
+feed '{"unit":"1-1-102","category":"plumbing","text":"漏水"}\n{"unit":"1-1-102","category":"plumbing","text":"还在漏"}\n' \
+	pm-repair submit -
+expect_eq "$(sql "SELECT count(*) FROM ticket WHERE unit_id = (SELECT id FROM unit WHERE code = '1-1-102') AND category = 'plumbing'")" 2 \
+	"repair.dedupe_window: 0s turns dedupe off: the same report twice in one second files two tickets"
 done_testing

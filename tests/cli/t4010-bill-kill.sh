@@ -1,6 +1,7 @@
 #!/bin/sh
-# A run or an issue killed with SIGKILL leaves whole bills; re-running
-# gives exactly the bills and ledger of an uninterrupted run.
+# A run or an issue killed with SIGKILL after its first batch leaves whole
+# bills and its audit record; re-running gives exactly the bills and
+# ledger of an uninterrupted run.
 . "$PM_TOP/tests/cli/lib.sh"
 PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
@@ -44,12 +45,14 @@ expect_rc 0 "and issue"
 
 pm-bill run --period 2026-11 >/dev/null 2>&1 &
 pid=$!
-sleep 0.2
+wait_for "SELECT count(*) > 0 FROM bill" 1
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 n=$(sql "SELECT count(*) FROM bill")
 expect_eq "$(sql "SELECT count(*) FROM bill b WHERE NOT EXISTS (SELECT 1 FROM bill_line l WHERE l.bill_id = b.id)")" "0" \
 	"a killed run leaves whole bills only ($n of 40000 were in)"
+expect_eq "$(sql "SELECT json_extract(after, '$.status') FROM audit WHERE action = 'bill.run'")" "running" \
+	"its audit record is committed with its first bills"
 run pm check
 expect_rc 0 "and a sound store"
 run pm-bill run --period 2026-11
@@ -57,14 +60,18 @@ expect_rc 0 "the re-run completes"
 
 pm-bill issue --period 2026-11 >/dev/null 2>&1 &
 pid=$!
-sleep 0.3
+wait_for "SELECT count(*) > 0 FROM bill WHERE status <> 'draft'" 1
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 n=$(sql "SELECT count(*) FROM bill WHERE status <> 'draft'")
+expect_eq "$(sql "SELECT json_extract(after, '$.status') FROM audit WHERE action = 'bill.issue'")" "running" \
+	"a killed issue's audit record is committed with its first bills"
 run pm check
 expect_rc 0 "a killed issue leaves the ledger balanced ($n of 40000 issued)"
 run pm-bill issue --period 2026-11
 expect_rc 0 "the re-run issues the rest"
 expect_eq "$(state pm.db)" "$(state ref.db)" "the same bills and ledger as an uninterrupted run"
 expect_eq "$(sql "SELECT paid_fen FROM bill WHERE code = 'B-2026-11-3-1-1007'")" "4000" "the prepaid balance applied once"
+expect_eq "$(sql "SELECT json_extract(after, '$.status') FROM audit WHERE action = 'bill.issue' ORDER BY id DESC LIMIT 1")" \
+	"done" "and the re-run records that it is done"
 done_testing

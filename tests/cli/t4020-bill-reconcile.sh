@@ -43,8 +43,9 @@ expect_out '"status":"missing_in_statement","channel":"wechat","ref":"W-3","stat
 expect_eq "$(grep -c 'W-4\|W-5' "$T/out")" "0" "a payment after the statement's last day is not compared"
 expect_err "st.csv:5: field \"amount\"" "a bad amount is rejected with its line"
 expect_err "st.csv:6: ref 'W-1' is in the statement twice" "so is a ref seen twice"
-expect_eq "$(cat bad.csv)" "W-bad,abc,2026-12-02T09:00:00+08:00
-W-1,100.00,2026-12-01T10:00:00+08:00" "the bad lines go to the reject file as they were"
+expect_eq "$(cat bad.csv)" "ref,amount,time
+W-bad,abc,2026-12-02T09:00:00+08:00
+W-1,100.00,2026-12-01T10:00:00+08:00" "the bad lines go to the reject file as they were, after the header"
 expect_err "1 matched, 1 missing in the store, 1 missing in the statement, 1 amounts differ" "the counts"
 
 run pm-bill reconcile st.csv --channel wechat --strict --format jsonl

@@ -45,7 +45,7 @@ expect_eq "$(head -c 3 out.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "starts with
 expect_eq "$(tail -c +4 out.csv | od -c)" "$(od -c want.csv)" "then the same bytes"
 expect_eq "$(wc -c <"$T/out" | tr -d ' ')" "0" "and nothing on stdout"
 
-run pm-bill export --period 2026-11 --format xlsx --output out.xlsx
+run pm-bill export --period 2026-11 --file-format xlsx --output out.xlsx
 expect_rc 0 "an xlsx export"
 expect_eq "$(unzip -p out.xlsx xl/workbook.xml | grep -o '<sheet name="[^"]*"' | tr '\n' ' ')" \
 	'<sheet name="lines" <sheet name="summary" ' "a sheet of lines and a summary sheet"
@@ -63,14 +63,17 @@ expect_eq "$(grep -o '<c r="[DE][2-9]"[^>]*><v>[^<]*</v>' s2.xml | sed 's/ [st]=
 	"the summary by building and fee item, and the total from integer fen"
 expect_eq "$(grep -o '<t>[^<]*</t>' ss.xml | grep -c 'B-2026-11-2-1-201\|垃圾费,清运\|物业费\|total')" "4" "the strings are there"
 
-run pm-bill export --period 2026-11 --format xlsx
+run pm-bill export --period 2026-11 --file-format xlsx
 expect_rc 2 "xlsx without --output"
 expect_err "give --output FILE" "says where it must go"
-run pm-bill export --period 2026-11 --format xlsx --output /dev/null
+run pm-bill export --period 2026-11 --file-format xlsx --output /dev/null
 expect_rc 2 "xlsx to a device"
-run pm-bill export --period 2026-11 --format pdf
+run pm-bill export --period 2026-11 --file-format pdf
 expect_rc 2 "an unknown format"
-run pm-bill export --period 2026-11 --format xlsx --output nodir/out.xlsx
+run pm-bill export --period 2026-11 --format csv
+expect_rc 2 "the shared --format is no export's format"
+expect_err "^pm-bill export: an export is CSV or xlsx: choose with --file-format, not --format$" "saying which option is"
+run pm-bill export --period 2026-11 --file-format xlsx --output nodir/out.xlsx
 expect_rc 73 "a workbook that cannot be written"
 expect_eq "$(ls nodir 2>/dev/null | wc -l | tr -d ' ')" "0" "leaves nothing behind"
 run pm-bill export

@@ -86,8 +86,10 @@ run pm-bill notice
 expect_rc 2 "a BILL or --period is needed"
 run pm-bill notice B-2026-11-1-1-101 --period 2026-11
 expect_rc 2 "not both"
-run pm-bill notice B-2026-11-1-1-101 --format pdf
+run pm-bill notice B-2026-11-1-1-101 --file-format pdf
 expect_rc 2 "html is the only format"
+run pm-bill notice B-2026-11-1-1-101 --format table
+expect_err "^pm-bill notice: a notice is HTML: choose with --file-format, not --format$" "--format is the shared option"
 
 run pm user add zs --role owner --person P1
 run pm-bill notice B-2026-11-1-1-101 --as zs

@@ -130,4 +130,15 @@ expect_rc 2 "an unknown section"
 expect_err "no section 'nope' in the collection report: expected building, year, received" "names the sections"
 run pm-report collection --period 2026-10 --format pdf
 expect_rc 2 "an unknown format"
+run pm-report collection --period 2026-10 --file-format pdf
+expect_rc 2 "an unknown file format"
+expect_err "pm-report collection: --file-format: unknown format 'pdf'" "named as the option's"
+run pm-report collection --period 2026-10 --format csv --file-format html
+expect_rc 2 "--format and --file-format together"
+expect_err "give --format or --file-format, not both" "are one too many"
+run pm-report arrears --top x
+expect_rc 2 "--top not a number"
+run pm-report arrears --as-of 2026-02-30
+expect_rc 2 "--as-of not a day"
+expect_err "pm-report arrears: --as-of: " "says which option"
 done_testing

@@ -49,30 +49,32 @@ run pm-report arrears --building 3 --section unit --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f3)" 'unit
 3-1-101' "only building 3"
 
-# Names and phones by role (pm_pii_view): whole for the front desk;
-# finance and the guard (the dashboard's top debtors) see them masked, a
-# viewer not at all; a technician may not run arrears.
+# Names and phones by role (pm_pii_view): whole for the front desk,
+# masked for finance (in arrears and the dashboard's top debtors). Those
+# who may not run arrears (a technician, a guard, a viewer) get the
+# dashboard without its debtors, the sums by building still there.
 run pm user add desk --role frontdesk
 run pm user add guard --role guard
 run pm user add tech --role technician
+run pm user add fin --role finance
+run pm user add look --role viewer
 run pm-report arrears --as desk --section top --format csv
 expect_out '^1-1-102,李娜,13800000002,' "the front desk sees whole names and phones"
-run pm-report dashboard --as guard --period 2026-11 --section top --format csv
-expect_rc 0 "the guard may see the dashboard"
+run pm-report arrears --as fin --section top --format csv
+expect_out '^1-1-102,李\*,138\*\*\*\*0002,' "finance sees them masked"
+run pm-report dashboard --as fin --period 2026-11 --section top --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'unit,owner,phone,bills,days,owed_fen
 1-1-102,李*,138****0002,2,35,240.70
 3-1-101,,,2,35,140.80
-1-2-101,王*,138****0003,1,35,111.10' "with names and phones masked"
-run pm-report arrears --as tech
-expect_rc 77 "a technician may not see arrears"
-run pm user add fin --role finance
-run pm-report arrears --as fin --section top --format csv
-expect_out '^1-1-102,李\*,138\*\*\*\*0002,' "finance sees them masked"
-run pm user add look --role viewer
-run pm-report dashboard --as look --period 2026-11 --section top --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | sed -n 2p)" '1-1-102,,,2,35,240.70' "a viewer sees the debtors' units, no person"
-run pm-report arrears --as look
-expect_rc 77 "and may not run arrears"
+1-2-101,王*,138****0003,1,35,111.10' "in the dashboard too"
+for who in tech guard look; do
+	run pm-report arrears --as $who
+	expect_rc 77 "$who may not see arrears"
+	run pm-report dashboard --as $who --period 2026-11 --format jsonl
+	expect_rc 0 "$who may see the dashboard"
+	expect_eq "$(grep -c '"section":"top"' "$T/out")" "0" "without the debtors"
+	expect_out '"section":"building","building":null,"units":3,"bills":5,.*"owed_fen":49260,"total":true' "but with the arrears by building"
+done
 
 # An owner sees the arrears of their own unit and nobody else's, their
 # name and phone masked as everywhere for owners.

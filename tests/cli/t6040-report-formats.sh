@@ -53,7 +53,7 @@ run pm-report collection --period 2026-09 --section building --output e.xlsx
 expect_eq "$(unzip -p e.xlsx xl/sharedStrings.xml | grep -o '<t>—</t>' | grep -c .)" "1" "September's rates over nothing are —"
 
 # SVG and HTML: self-contained.
-run pm-report collection --period 2026-10 --format svg
+run pm-report collection --period 2026-10 --file-format svg
 expect_rc 0 "SVG"
 cp "$T/out" c.svg
 expect_eq "$(python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(r.tag)' c.svg)" \
@@ -91,15 +91,15 @@ expect_eq "$(head -1 c2.csv | tr -d '\r')" "building,bills,paid_bills,charged_fe
 expect_eq "$(ls | grep -c '\.part')" "0" "nothing half-made is left"
 expect_eq "$(stat -c %a c2.csv)" "600" "with the store's mode"
 chmod 640 "$PM_DB"
-( umask 077; pm-report collection --format xlsx --output c3.xlsx )
+( umask 077; pm-report collection --file-format xlsx --output c3.xlsx )
 expect_eq "$(stat -c %a c3.xlsx)" "640" "a group's store, whatever the umask, even through libxlsxwriter"
 chmod 600 "$PM_DB"
-run pm-report collection --format xlsx
+run pm-report collection --file-format xlsx
 expect_rc 2 "xlsx needs --output"
 expect_err "give --output FILE" "and says so"
 run pm-report collection --output /dev/null
 expect_rc 2 "a terminal or device as --output"
-run pm-report feedback --format svg --section last
+run pm-report feedback --file-format svg --section last
 expect_rc 2 "a section without a chart as SVG"
 expect_err "the section 'last' has no chart: choose another format" "says so"
 done_testing

@@ -182,12 +182,12 @@ static void test_csv_quoting(void **state)
 		"plain,\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\",,\n"
 		"\"cr\r\",\"\"\"\",tab\there,王 芳,true,7\n");
 	free(out);
-	/* TSV has no quoting: tabs and newlines in a value become spaces. */
+	/* TSV has no quoting: tabs and line breaks in a value become spaces. */
 	out = print(PM_FMT_TSV, recs, 2);
 	assert_string_equal(out,
 		"a\tb\tc\td\te\tf\n"
 		"plain\tx,y\tsay \"hi\"\ttwo lines\t\t\n"
-		"cr\r\t\"\ttab here\t王 芳\ttrue\t7\n");
+		"cr \t\"\ttab here\t王 芳\ttrue\t7\n");
 	free(out);
 }
 
@@ -197,6 +197,39 @@ static void test_csv_header_names_columns(void **state)
 	char *out = print(PM_FMT_CSV, recs, 1);
 
 	assert_string_equal(out, "\"a,b\",\"q\"\"\"\n1,2\n");
+	free(out);
+}
+
+static int run_plain(struct pm_ctx *c, int argc, char **argv)
+{
+	return pm_cli_noopts(c, argc, argv) ? c->stop : PM_OK;
+}
+
+/* A subcommand's option that shadows a shared one is refused (a bug of
+ * the program, exit 70), whatever the command line says. */
+static void test_opts_clash(void **state)
+{
+	static const struct pm_opt fine[] = {{"file-format", 0x100, "FMT", "x"}, {NULL, 0, NULL, NULL}};
+	static const struct pm_opt by_name[] = {{"format", 0x100, "FMT", "x"}, {NULL, 0, NULL, NULL}};
+	static const struct pm_opt by_key[] = {{"quick", 'q', NULL, "x"}, {NULL, 0, NULL, NULL}};
+	static const struct pm_cmd cmds[] = {
+		{"fine", run_plain, NULL, "x", fine, NULL},
+		{"name", run_plain, NULL, "x", by_name, NULL},
+		{"key", run_plain, NULL, "x", by_key, NULL},
+		{NULL, NULL, NULL, NULL, NULL, NULL},
+	};
+	static const struct pm_prog p = {"pm-test", "tests", cmds, NULL};
+	char *fine_argv[] = {"pm-test", "fine", NULL}, *name_argv[] = {"pm-test", "name", NULL},
+	     *key_argv[] = {"pm-test", "key", "--help", NULL};
+	struct capture cap;
+	char *out;
+
+	capture_start(&cap);
+	assert_int_equal(pm_cli_main(&p, 2, fine_argv), PM_OK);
+	assert_int_equal(pm_cli_main(&p, 2, name_argv), PM_ESOFTWARE);
+	assert_int_equal(pm_cli_main(&p, 3, key_argv), PM_ESOFTWARE);
+	out = capture_end(&cap);
+	assert_string_equal(out, "");
 	free(out);
 }
 
@@ -219,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_csv_tsv),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_header_names_columns),
+		cmocka_unit_test(test_opts_clash),
 		cmocka_unit_test(test_jsonl),
 	};
 

@@ -333,7 +333,7 @@ static void test_alias_anchor_tag(void **state)
 static void test_message_tidy(void **state)
 {
 	BAD("effective: \"2026\\n01\"\n",
-	    "pm.yaml:1:12: effective: expected a date YYYY-MM-DD, got \"2026?01\"");
+	    "pm.yaml:1:12: effective: expected a date YYYY-MM-DD, got \"2026\\n01\"");
 	BAD("effective: 一二三四五六七八九十一二三四五六七八九十一二三\n",
 	    "pm.yaml:1:12: effective: expected a date YYYY-MM-DD, "
 	    "got \"一二三四五六七八九十一二三四五六七八九十...\"");

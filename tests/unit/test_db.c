@@ -127,21 +127,40 @@ static void test_schema_version(void **state)
 	pm_db_close(db);
 }
 
-static void test_migrates_an_empty_file(void **state)
+/* A file that is no store is refused and left as it is: another
+ * program's database, an empty file, a text file. */
+static void test_refuses_what_is_no_store(void **state)
 {
 	struct tstore *t = T(state);
-	struct pm_db *db;
+	struct pm_db *db = (struct pm_db *)1;
 	struct pm_err e = {0};
-	char path[128], want[16];
+	char path[128], want[256];
+	FILE *f;
 
-	/* An existing SQLite file at user_version 0 gets every migration. */
-	tstore_file(t, "old.db", path, sizeof path);
+	tstore_file(t, "other.db", path, sizeof path);
 	assert_int_equal(raw_exec(path, "CREATE TABLE keep (x INTEGER)"), SQLITE_OK);
-	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_OK);
-	snprintf(want, sizeof want, "%d", pm_db_schema_version());
-	assert_string_equal(tstore_sql(db, "PRAGMA user_version"), want);
-	assert_string_equal(tstore_sql(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('unit', 'audit', 'keep')"), "3");
-	pm_db_close(db);
+	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_ENOINPUT);
+	assert_null(db);
+	snprintf(want, sizeof want, "'%s' is not a pm store: an SQLite database without pm's tables", path);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(raw_exec(path, "SELECT 1 FROM keep"), SQLITE_OK);
+	assert_int_equal(raw_exec(path, "SELECT 1 FROM audit"), SQLITE_ERROR);
+
+	tstore_file(t, "empty.db", path, sizeof path);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_ENOINPUT);
+	snprintf(want, sizeof want, "'%s' is empty, not a pm store: give --db the store, or make one with pm init", path);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(pm_db_open(path, PM_DB_READONLY, &db, &e), PM_ENOINPUT);
+
+	tstore_file(t, "notes.txt", path, sizeof path);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("these are not the droids\n", f);
+	fclose(f);
+	assert_int_equal(pm_db_open(path, 0, &db, &e), PM_ENOINPUT);
+	snprintf(want, sizeof want, "'%s' is not a pm store: not an SQLite database", path);
+	assert_string_equal(e.msg, want);
 }
 
 static void test_newer_store_refused(void **state)
@@ -263,29 +282,49 @@ static void test_begin_commit_rollback(void **state)
 	assert_string_equal(e.msg, "cannot commit: cannot commit - no transaction is active");
 }
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 static void test_busy_is_tempfail(void **state)
 {
 	struct tstore *t = T(state);
 	struct pm_err e = {0};
-	struct timespec t0, t1;
+	struct timespec t0;
+	struct pm_db *db = (struct pm_db *)1;
 	sqlite3 *other;
+	char want[256];
 	long ms;
 
+	setenv("PM_BUSY_TIMEOUT", "soon", 1);
+	assert_int_equal(pm_db_open(t->path, 0, &db, &e), PM_ECONFIG);
+	assert_null(db);
+	assert_string_equal(e.msg, "PM_BUSY_TIMEOUT 'soon' is not a time: give seconds (30) or a number with ms, s or m (500ms, 2m)");
+	setenv("PM_BUSY_TIMEOUT", "600ms", 1);
+	assert_int_equal(pm_db_open(t->path, 0, &db, &e), PM_OK);
+	unsetenv("PM_BUSY_TIMEOUT");
 	assert_int_equal(sqlite3_open(t->path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 
-	/* A plain write with a short busy timeout says busy at once. */
-	sqlite3_busy_timeout(pm_db_sqlite(t->db), 10);
-	assert_int_equal(pm_db_exec(t->db, "INSERT INTO building (code) VALUES ('A')", &e), PM_ETEMPFAIL);
-	assert_string_equal(e.msg, "store: database is locked");
-
-	/* pm_db_begin retries for its whole timeout (5 s) before giving up. */
+	/* A write waits out the handle's time, then says busy. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(pm_db_begin(t->db, &e), PM_ETEMPFAIL);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	assert_true(ms >= 4900);
-	assert_string_equal(e.msg, "cannot start a write: database is locked");
+	assert_int_equal(pm_db_exec(db, "INSERT INTO building (code) VALUES ('A')", &e), PM_ETEMPFAIL);
+	ms = ms_since(&t0);
+	assert_true(ms >= 550 && ms < 3000);
+	snprintf(want, sizeof want,
+		 "store busy, try again: another program kept '%s' locked for writing (PM_BUSY_TIMEOUT)", t->path);
+	assert_string_equal(e.msg, want);
+
+	/* The time is the handle's in all: a second wait gives up at once. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pm_db_begin(db, &e), PM_ETEMPFAIL);
+	assert_true(ms_since(&t0) < 300);
+	assert_string_equal(e.msg, want);
+	pm_db_close(db);
 
 	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
@@ -476,7 +515,7 @@ int main(void)
 		STORE_TEST(test_create_and_open),
 		STORE_TEST(test_missing_store),
 		STORE_TEST(test_schema_version),
-		STORE_TEST(test_migrates_an_empty_file),
+		STORE_TEST(test_refuses_what_is_no_store),
 		STORE_TEST(test_newer_store_refused),
 		STORE_TEST(test_newer_rollback_store_untouched),
 		STORE_TEST(test_stmt_cache),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pm/jsonl.h"
@@ -146,10 +147,12 @@ static void test_bom(void **state)
 	pm_jsonl_close(r);
 }
 
+/* A record of 1 MiB is read; one byte more and it is rejected unread,
+ * and reading goes on at the next line. */
 static void test_long_line(void **state)
 {
-	size_t n = 1 << 20, len = n + 8;
-	char *s = malloc(len + 9);
+	size_t n = (1 << 20) - 8, len = n + 8;
+	char *s = malloc(2 * len + 40);
 	struct pm_jsonl *r;
 	struct pm_err e;
 	json_t *rec;
@@ -158,18 +161,92 @@ static void test_long_line(void **state)
 	assert_non_null(s);
 	memcpy(s, "{\"k\":\"", 6);
 	memset(s + 6, 'x', n);
-	memcpy(s + 6 + n, "\"}\n{\"n\":1}\n", 11);
-	r = open_bytes(s, len + 9, PM_JSONL_ONLY);
+	memcpy(s + 6 + n, "\"}\r\n{\"k\":\"", 10);
+	memset(s + 16 + n, 'x', n + 1);
+	memcpy(s + 17 + 2 * n, "\"}\n{\"n\":1}\n", 11);
+	r = open_bytes(s, 2 * len + 12, PM_JSONL_ONLY);
 	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
 	assert_int_equal(pm_json_str(rec, "k", PM_REQUIRED, &str, &e), PM_OK);
 	assert_int_equal(strlen(str), n);
 	assert_int_equal(str[n - 1], 'x');
 	assert_memory_equal(pm_jsonl_raw(r, &len), s, n + 8);
 	assert_int_equal(len, n + 8);
+	next_fails(r, "record of 1048577 bytes is longer than the limit of 1 MiB: not read", 2, "");
+	next_is(r, "{\"n\":1}", 3, "{\"n\":1}");
+	next_ends(r);
+	pm_jsonl_close(r);
+	free(s);
+}
+
+static char *put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *fill(char *p, int ch, size_t n)
+{
+	memset(p, ch, n);
+	return p + n;
+}
+
+/* A CSV record past the limit, over lines or on one, is rejected; so is
+ * a file whose first line is too long to tell its format, as JSON lines
+ * when it begins with "{". */
+static void test_long_csv(void **state)
+{
+	size_t n = 600 << 10;
+	char *s = malloc(4 * n + 100), *p = s;
+	struct pm_jsonl *r;
+
+	assert_non_null(s);
+	p = fill(put(s, "a,b\n1,\""), 'x', n);
+	p = fill(put(p, "\n"), 'y', n);
+	p = fill(put(p, "\"\n2,3\n4,"), 'z', 2 * n);
+	p = put(p, "\n5,6\n");
+	r = open_bytes(s, (size_t)(p - s), PM_JSONL_OR_CSV);
+	next_fails(r, "record of 1228805 bytes is longer than the limit of 1 MiB: not read", 2, "");
+	next_is(r, "{\"a\":\"2\",\"b\":\"3\"}", 4, "2,3");
+	next_fails(r, "record of 1228802 bytes is longer than the limit of 1 MiB: not read", 5, "");
+	next_is(r, "{\"a\":\"5\",\"b\":\"6\"}", 6, "5,6");
+	next_ends(r);
+	pm_jsonl_close(r);
+	tmp_remove(state);
+
+	p = fill(put(s, "  {\"k\":\""), 'x', 2 * n);
+	p = put(p, "\"}\n{\"n\":1}\n");
+	r = open_bytes(s, (size_t)(p - s), PM_JSONL_OR_CSV);
+	next_fails(r, "record of 1228810 bytes is longer than the limit of 1 MiB: not read", 1, "");
 	next_is(r, "{\"n\":1}", 2, "{\"n\":1}");
 	next_ends(r);
 	pm_jsonl_close(r);
 	free(s);
+}
+
+/* Numbers a double would not give back as written are read as the
+ * string of their exact decimal, so the field's parser sees what was
+ * written; the raw line stays as it was. */
+static void test_numbers_exact(void **state)
+{
+	struct pm_jsonl *r = open_text("{\"a\":12.5,\"b\":12.3450,\"c\":1.5e2,\"d\":\"x\\\"1.50\",\"e\":[1.0,-2.50E-1,1e-3]}\n"
+				       "{\"f\":0.1000000000000000055511151231257827,\"g\":100}\n"
+				       "{\"h\":1.10,}\n", PM_JSONL_ONLY);
+	struct pm_err e;
+	json_t *rec;
+	int64_t v;
+
+	next_is(r, "{\"a\":12.5,\"b\":\"12.3450\",\"c\":\"150\",\"d\":\"x\\\"1.50\",\"e\":[\"1.0\",\"-0.250\",\"0.001\"]}", 1,
+		"{\"a\":12.5,\"b\":12.3450,\"c\":1.5e2,\"d\":\"x\\\"1.50\",\"e\":[1.0,-2.50E-1,1e-3]}");
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+	assert_int_equal(pm_json_dec(rec, "f", 2, PM_REQUIRED, &v, &e), PM_EDATA);
+	assert_string_equal(e.msg, "field \"f\": \"0.1000000000000000055511151231257827\": more than 2 decimals");
+	assert_int_equal(pm_json_money(rec, "g", PM_REQUIRED, &v, &e), PM_OK);
+	assert_int_equal(v, 10000);
+	next_fails(r, "invalid JSON: string or '}' expected near '}' (column 11)", 3, "{\"h\":1.10,}");
+	next_ends(r);
+	pm_jsonl_close(r);
 }
 
 static void test_bad_lines(void **state)
@@ -636,13 +713,23 @@ static void test_write_error(void **state)
 	fclose(f);
 }
 
+static void file_is(const char *path, const char *want, size_t want_len)
+{
+	size_t len;
+	char *got = file_read(path, &len);
+
+	assert_int_equal(len, want_len);
+	assert_memory_equal(got, want, len);
+	free(got);
+}
+
 static void test_reject(void **state)
 {
 	struct pm_reject *rj = (struct pm_reject *)&rj;
 	struct pm_err e;
-	size_t len;
-	char *got;
+	struct stat st;
 
+	/* Appended to: an earlier run's rejects stay. */
 	tmp_make(rej_path, sizeof rej_path, "old contents\n", 13);
 	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
 	assert_int_equal(pm_reject_write(rj, "{\"a\":1", 6, &e), PM_OK);
@@ -650,10 +737,7 @@ static void test_reject(void **state)
 	assert_int_equal(pm_reject_write(rj, "abcdef", 3, &e), PM_OK);
 	assert_int_equal(pm_reject_write(rj, "", 0, &e), PM_OK);
 	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
-	got = file_read(rej_path, &len);
-	assert_int_equal(len, 31);
-	assert_memory_equal(got, "{\"a\":1\nE-3,8,\"two\r\nlines\"\nabc\n\n", 31);
-	free(got);
+	file_is(rej_path, "old contents\n{\"a\":1\nE-3,8,\"two\r\nlines\"\nabc\n\n", 44);
 	assert_int_equal(pm_reject_close(NULL, &e), PM_OK);
 
 	assert_int_equal(pm_reject_open("/nonexistent/rejects.jsonl", &rj, &e), PM_ECANTCREAT);
@@ -662,42 +746,108 @@ static void test_reject(void **state)
 			    "cannot create \"/nonexistent/rejects.jsonl\": No such file or directory");
 
 	assert_int_equal(pm_reject_open("/dev/full", &rj, &e), PM_OK);
-	assert_int_equal(pm_reject_write(rj, "x", 1, &e), PM_OK);
-	assert_int_equal(pm_reject_close(rj, &e), PM_EIO);
+	assert_int_equal(pm_reject_write(rj, "x", 1, &e), PM_EIO);
 	assert_string_equal(e.msg, "cannot write \"/dev/full\": No space left on device");
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+
+	/* Made 0600 whatever the umask: it holds input data. */
+	unlink(rej_path);
+	umask(022);
+	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+	assert_int_equal(stat(rej_path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+static void test_reject_refused(void **state)
+{
+	char link[96], *inputs[2];
+	struct pm_reject *rj;
+	struct pm_err e;
+
+	tmp_make(tmp_path, sizeof tmp_path, "x\n", 2);
+	snprintf(link, sizeof link, "%s.link", tmp_path);
+	assert_int_equal(symlink(tmp_path, link), 0);
+	assert_int_equal(pm_reject_open(link, &rj, &e), PM_ECANTCREAT);
+	unlink(link);
+	assert_null(rj);
+	assert_string_equal(strstr(e.msg, ".link\""), ".link\" is a symbolic link: give --reject the file itself");
+	file_is(tmp_path, "x\n", 2);
+
+	assert_int_equal(pm_reject_open("/tmp", &rj, &e), PM_ECANTCREAT);
+	assert_string_equal(e.msg, "cannot create \"/tmp\": Is a directory");
+
+	/* The run's input, by any name. */
+	assert_int_equal(pm_reject_open(tmp_path, &rj, &e), PM_OK);
+	inputs[0] = "/dev/null";
+	inputs[1] = link;
+	snprintf(link, sizeof link, "/tmp/../tmp/%s", tmp_path + 5);
+	assert_int_equal(pm_reject_check(rj, 1, inputs, &e), PM_OK);
+	assert_int_equal(pm_reject_check(rj, 2, inputs, &e), PM_ECANTCREAT);
+	assert_memory_equal(e.msg + strlen(tmp_path) + 2, " is an input of this run: give --reject another file",
+			    52);
+	assert_int_equal(pm_reject_check(NULL, 2, inputs, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
 }
 
 /* What a program does with a bad line: its raw text goes to the reject
- * file as it was, so the file can be fixed and read again. */
+ * file as it was, its line end included, so the file can be fixed and
+ * read again. */
 static void test_reject_bad_lines(void **state)
 {
-	struct pm_jsonl *r = open_text("{\"a\":1}\n{\"a\":\r\n\n[2]\n{\"a\":3}\n", PM_JSONL_ONLY);
+	struct pm_jsonl *r = open_text("{\"a\":1}\n{\"a\":\r\n\n[2]\n{\"a\":3}\n{\"b\"", PM_JSONL_ONLY);
 	struct pm_reject *rj;
 	struct pm_err e;
-	const char *raw;
 	json_t *rec;
-	size_t len;
-	char *got;
 	int rc, good = 0;
 
 	snprintf(rej_path, sizeof rej_path, "%s.rej", tmp_path);
 	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
 	while ((rc = pm_jsonl_next(r, &rec, &e)) == PM_EDATA || rec) {
-		if (rc == PM_OK) {
+		if (rc == PM_OK)
 			good++;
-			continue;
-		}
-		raw = pm_jsonl_raw(r, &len);
-		assert_int_equal(pm_reject_write(rj, raw, len, &e), PM_OK);
+		else
+			assert_int_equal(pm_reject_record(rj, r, &e), PM_OK);
 	}
 	assert_int_equal(rc, PM_OK);
 	assert_int_equal(good, 2);
 	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
 	pm_jsonl_close(r);
-	got = file_read(rej_path, &len);
-	assert_int_equal(len, 10);
-	assert_memory_equal(got, "{\"a\":\n[2]\n", 10);
-	free(got);
+	file_is(rej_path, "{\"a\":\r\n[2]\n{\"b\"\n", 16);
+}
+
+/* CSV rejects follow the input's header row, once per reject file. */
+static void test_reject_csv(void **state)
+{
+	static const char csv[] = "\xef\xbb\xbf" "code,area\r\n1-1-101,80\r\nbad,\"x\r\ny\"\r\n1-1-102,x\n";
+	struct pm_jsonl *r;
+	struct pm_reject *rj;
+	struct pm_err e;
+	json_t *rec;
+	int rc;
+
+	for (int run = 0; run < 2; run++) {
+		r = open_text(csv, PM_JSONL_OR_CSV);
+		snprintf(rej_path, sizeof rej_path, "%s.rej", "/tmp/test_jsonl.csv");
+		assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+		while ((rc = pm_jsonl_next(r, &rec, &e)) == PM_EDATA || rec)
+			if (rec && strcmp(json_string_value(json_object_get(rec, "code")), "1-1-101"))
+				assert_int_equal(pm_reject_record(rj, r, &e), PM_OK);
+		assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+		pm_jsonl_close(r);
+		unlink(tmp_path);
+	}
+	file_is(rej_path, "code,area\r\nbad,\"x\r\ny\"\r\n1-1-102,x\nbad,\"x\r\ny\"\r\n1-1-102,x\n", 55);
+	unlink(rej_path);
+
+	/* A bad header goes in once, as the header. */
+	r = open_text("code,code\n1,2\n3,4\n", PM_JSONL_OR_CSV);
+	assert_int_equal(pm_reject_open(rej_path, &rj, &e), PM_OK);
+	while ((rc = pm_jsonl_next(r, &rec, &e)) == PM_EDATA || rec)
+		assert_int_equal(pm_reject_record(rj, r, &e), PM_OK);
+	assert_int_equal(pm_reject_close(rj, &e), PM_OK);
+	pm_jsonl_close(r);
+	file_is(rej_path, "code,code\n1,2\n3,4\n", 18);
 }
 
 int main(void)
@@ -706,6 +856,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_lines, tmp_remove),
 		cmocka_unit_test_teardown(test_bom, tmp_remove),
 		cmocka_unit_test_teardown(test_long_line, tmp_remove),
+		cmocka_unit_test_teardown(test_long_csv, tmp_remove),
+		cmocka_unit_test_teardown(test_numbers_exact, tmp_remove),
 		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_teardown(test_stdin, tmp_remove),
@@ -726,7 +878,9 @@ int main(void)
 		cmocka_unit_test(test_write),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test_teardown(test_reject, tmp_remove),
+		cmocka_unit_test_teardown(test_reject_refused, tmp_remove),
 		cmocka_unit_test_teardown(test_reject_bad_lines, tmp_remove),
+		cmocka_unit_test_teardown(test_reject_csv, tmp_remove),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

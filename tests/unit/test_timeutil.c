@@ -113,9 +113,13 @@ static void test_time_parse_rejects(void **state)
 		struct pm_err e = { 0 };
 		int64_t t = 42;
 
+		char quoted[64];
+
 		if (pm_time_parse(syntax[i], &t, &e) != PM_EDATA)
 			fail_msg("\"%s\" accepted as %lld", syntax[i], (long long)t);
-		assert_non_null(strstr(e.msg, syntax[i]));
+		/* Quoted as messages quote: the tab escaped. */
+		pm_err_oneline(quoted, sizeof quoted, syntax[i]);
+		assert_non_null(strstr(e.msg, quoted));
 		assert_int_equal(t, 42);
 	}
 }

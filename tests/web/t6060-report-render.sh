@@ -21,7 +21,7 @@ for r in "collection --period 2026-11" "arrears --as-of 2027-03-01" "occupancy -
 	"consumption --period 2026-11" "carbon --period 2026-11" "service --period 2026-12"; do
 	name=${r%% *}
 	# shellcheck disable=SC2086
-	run pm-report $r --format svg
+	run pm-report $r --file-format svg
 	expect_rc 0 "pm-report $r as SVG"
 	sed '1d' "$T/out" >"$name.svg"
 done
@@ -125,7 +125,7 @@ PM_DB=$T/many.db pm init -q --community 长名小区
 awk 'BEGIN { for (b = 1; b <= 40; b++) for (e = 1; e <= 3; e++)
 	printf "{\"code\":\"Tower%02d-Entrance%d-101\",\"area\":\"%d\"}\n", b, e, 50 + b * e }' >many.jsonl
 PM_DB=$T/many.db pm unit import -q many.jsonl
-PM_DB=$T/many.db run pm-report occupancy --by entrance --format svg
+PM_DB=$T/many.db run pm-report occupancy --by entrance --file-format svg
 sed 1d "$T/out" >many.svg
 { printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body style="margin:0">\n'; cat many.svg; printf '</body></html>\n'; } >many.html
 m=$(measure many.html 1000)

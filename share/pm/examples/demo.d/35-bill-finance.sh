@@ -7,7 +7,7 @@ sqlite3 -csv "$PM_DB" "SELECT ref, printf('%d.%02d', amount_fen / 100, amount_fe
 	strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch') FROM payment WHERE channel = 'wechat'" |
 	{ echo ref,amount,time; cat; } >"$work/wechat.csv"
 matched=$(pm-bill reconcile --channel wechat -q --format jsonl "$work/wechat.csv" | grep -c '"matched"')
-pm-bill export --period "$period" --format xlsx --output "$work/bills.xlsx" -q
+pm-bill export --period "$period" --file-format xlsx --output "$work/bills.xlsx" -q
 mkdir "$work/notices"
 pm-bill notice --period "$period" --output "$work/notices" -q
 pm-bill rewards -q --format jsonl >/dev/null

@@ -1,0 +1,45 @@
+#!/bin/sh
+# A writer waits for the store PM_BUSY_TIMEOUT at most in all (default
+# 30 s), then exits 75 "store busy, try again" having changed nothing.
+# Another process holds the write lock: BEGIN IMMEDIATE, then a sleep.
+. "$PM_TOP/tests/cli/lib.sh"
+
+run pm init
+printf '%s\n' '{"code":"1-1-101","area":"80"}' '{"code":"1-1-102","area":"80"}' >u.jsonl
+hold() { # SECONDS: holds the store's write lock that long, from when ./locked exists
+	rm -f locked
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open("locked", "w").close()
+time.sleep(float(sys.argv[2]))
+c.execute("COMMIT")' "$PM_DB" "$1" &
+	holder=$!
+	while [ ! -e locked ]; do sleep 0.05; done
+}
+now() { date +%s%N | cut -c1-13; }
+
+hold 8
+t0=$(now)
+PM_BUSY_TIMEOUT=1s run pm unit import u.jsonl
+t=$(($(now) - t0))
+expect_rc 75 "a writer finding the store locked exits 75"
+expect_err "^pm: store busy, try again: another program kept '.*pm.db' locked for writing \(PM_BUSY_TIMEOUT\)$" "saying so"
+expect_eq "$([ "$t" -ge 900 ] && [ "$t" -lt 4000 ] && echo yes)" "yes" "after PM_BUSY_TIMEOUT=1s ($t ms)"
+PM_BUSY_TIMEOUT=1 run pm-bill pay --unit 1-1-101 --amount 1 --channel cash --ref C1
+expect_rc 75 "a number alone is seconds"
+wait $holder
+expect_eq "$(sql 'SELECT count(*) FROM unit')|$(sql 'SELECT count(*) FROM payment')|$(sql "SELECT count(*) FROM audit WHERE action = 'unit.import'")" \
+	"0|0|0" "and nothing was written, not even an audit record"
+
+hold 1
+PM_BUSY_TIMEOUT=20s run pm unit import u.jsonl
+expect_rc 0 "a writer waits while the lock is held for less"
+expect_eq "$(sql 'SELECT count(*) FROM unit')" "2" "and then writes"
+wait $holder
+
+PM_BUSY_TIMEOUT=soon run pm unit list
+expect_rc 78 "a PM_BUSY_TIMEOUT that is no time is a configuration error"
+expect_err "^pm: PM_BUSY_TIMEOUT 'soon' is not a time: give seconds \(30\) or a number with ms, s or m \(500ms, 2m\)$" \
+	"naming the forms it takes"
+done_testing
