@@ -47,14 +47,14 @@ struct agg {
 	int64_t bills, paid, charged, adjust, late, collected;
 };
 
-static void agg_add(struct agg *t, const struct agg *a)
+/* a into the total t; a sum of money past the ledger's limit is an
+ * error (pm_money_add), never a wrap. */
+static int agg_add(struct agg *t, const struct agg *a, struct pm_err *e)
 {
 	t->bills += a->bills;
 	t->paid += a->paid;
-	t->charged += a->charged;
-	t->adjust += a->adjust;
-	t->late += a->late;
-	t->collected += a->collected;
+	return pm_money_add(&t->charged, a->charged, e) || pm_money_add(&t->adjust, a->adjust, e) ||
+	       pm_money_add(&t->late, a->late, e) || pm_money_add(&t->collected, a->collected, e) ? e->code : PM_OK;
 }
 
 static void agg_read(sqlite3_stmt *st, int col, struct agg *a)
@@ -97,7 +97,10 @@ static int agg_rows(struct pm_db *db, sqlite3_stmt *st, struct pm_section *s, st
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		agg_read(st, 1, &a);
-		agg_add(t, &a);
+		if (agg_add(t, &a, e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 		if (agg_row(s, TEXT(st, 0), &a)) {
 			sqlite3_reset(st);
 			return pm_report_oom(e);
@@ -207,7 +210,10 @@ static int months(struct pm_db *db, const struct pm_report_query *q, struct pm_p
 			agg_read(st, 1, &a);
 			more = (rc = sqlite3_step(st)) == SQLITE_ROW;
 		}
-		agg_add(&total, &a);
+		if (agg_add(&total, &a, e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 		if (agg_row(s, p, &a)) {
 			sqlite3_reset(st);
 			return pm_report_oom(e);
@@ -248,11 +254,12 @@ static int by_fee_rows(struct pm_db *db, const struct pm_report_query *q, struct
 		/* What payments settled beyond the lines went to notes and late fees. */
 		a = (struct agg){0, 0, 0, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
 				 sqlite3_column_int64(st, 2) - t.collected};
-		agg_add(&t, &a);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return pm_db_fail(db, e, _("cannot read bills"));
+	if (agg_add(&t, &a, e))
+		return e->code;
 	if (agg_row(s, _("notes and late fees"), &a) || total_row(s, &t))
 		return pm_report_oom(e);
 	/* Counts of lines, not bills: the fully paid rate still holds. */
@@ -297,7 +304,10 @@ static int by_channel(struct pm_db *db, const struct pm_report_query *q, struct 
 		}
 		pm_set_int(s, (size_t)r, 1, sqlite3_column_int64(st, 1));
 		pm_set_int(s, (size_t)r, 2, sqlite3_column_int64(st, 2));
-		sum += sqlite3_column_int64(st, 2);
+		if (pm_money_add(&sum, sqlite3_column_int64(st, 2), e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -347,7 +357,13 @@ static int receipts(struct pm_db *db, const struct pm_report_query *q, struct pm
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			key = TEXT(st, 0);
 			for (int i = 0; i < 4; i++)
-				t[i] += v[i] = sqlite3_column_int64(st, 1 + i);
+				v[i] = sqlite3_column_int64(st, 1 + i);
+			t[0] += v[0];
+			for (int i = 1; i < 4; i++)
+				if (pm_money_add(&t[i], v[i], e)) {
+					sqlite3_reset(st);
+					return e->code;
+				}
 		} else {
 			memcpy(v, t, sizeof v);
 		}
@@ -508,7 +524,7 @@ struct pm_arrears {
 	struct item *items;
 	size_t n, cap;
 	long read, skipped;
-	int64_t owed;      /* of the records taken, within PM_MONEY_MAX */
+	int64_t owed;      /* of the items taken, within PM_MONEY_MAX */
 };
 
 int pm_arrears_open(struct pm_db *db, const struct pm_report_query *q, struct pm_arrears **out,
@@ -535,7 +551,9 @@ void pm_arrears_close(struct pm_arrears *a)
 	free(a);
 }
 
-static int item_add(struct pm_arrears *a, int64_t unit, int32_t due, int64_t owed)
+/* An overdue amount taken; every sum the report makes of them is within
+ * their running total, kept within the ledger's limit (pm_money_add). */
+static int item_add(struct pm_arrears *a, int64_t unit, int32_t due, int64_t owed, struct pm_err *e)
 {
 	struct item *it;
 	size_t cap;
@@ -544,11 +562,12 @@ static int item_add(struct pm_arrears *a, int64_t unit, int32_t due, int64_t owe
 		a->skipped++;
 		return PM_OK;
 	}
-	a->owed += owed;
+	if (pm_money_add(&a->owed, owed, e))
+		return e->code;
 	if (a->n == a->cap) {
 		cap = a->cap ? a->cap * 2 : 1024;
 		if (!(it = realloc(a->items, cap * sizeof *it)))
-			return -1;
+			return pm_report_oom(e);
 		a->items = it;
 		a->cap = cap;
 	}
@@ -593,7 +612,8 @@ int pm_arrears_add(struct pm_arrears *a, json_t *bill, struct pm_err *e)
 	if (due && pm_date_parse(due, &day, e))
 		return pm_err_prefix(e, _("field \"due\""));
 	/* Sums of sums stay exact: the records' running total stays within
-	 * what money may be. */
+	 * what money may be (item_add's rule, checked before the record is
+	 * taken, so it is rejected whole). */
 	if (pm_money_add(&sum, owed, e))
 		return pm_err_prefix(e, _("field \"owed_fen\""));
 	if (json_object_get(a->seen, code))
@@ -612,7 +632,7 @@ int pm_arrears_add(struct pm_arrears *a, json_t *bill, struct pm_err *e)
 		a->skipped++;
 		return PM_OK;
 	}
-	return item_add(a, id, day, owed) ? pm_report_oom(e) : PM_OK;
+	return item_add(a, id, day, owed, e);
 }
 
 /* The store's open bills past due, as records would give them. */
@@ -635,10 +655,10 @@ static int store_items(struct pm_arrears *a, struct pm_err *e)
 	sqlite3_bind_text(st, 5, pm_date_fmt(a->q.as_of, asof), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a->read++;
-		if (pm_date_parse(TEXT(st, 1), &due, NULL) || item_add(a, sqlite3_column_int64(st, 0), due,
-								      sqlite3_column_int64(st, 2))) {
+		if (pm_date_parse(TEXT(st, 1), &due, e) ||
+		    item_add(a, sqlite3_column_int64(st, 0), due, sqlite3_column_int64(st, 2), e)) {
 			sqlite3_reset(st);
-			return pm_report_oom(e);
+			return e->code;
 		}
 	}
 	sqlite3_reset(st);

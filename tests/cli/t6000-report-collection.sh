@@ -141,4 +141,12 @@ expect_rc 2 "--top not a number"
 run pm-report arrears --as-of 2026-02-30
 expect_rc 2 "--as-of not a day"
 expect_err "pm-report arrears: --as-of: " "says which option"
+
+# Sums past the ledger's limit are an error, never a wrap: two bills of
+# ¥60 trillion each (each within the limit of ¥90 trillion), written
+# behind pm-bill's back.
+sql "UPDATE bill SET total_fen = 6000000000000000 WHERE id IN (SELECT min(id) FROM bill GROUP BY unit_id LIMIT 2)"
+run pm-report collection --from 2026-09 --to 2026-11 --format csv
+expect_rc 65 "a total past the limit"
+expect_err "pm-report: a sum of money beyond the limit of ¥90,000,000,000,000.00" "is refused, saying why"
 done_testing
