@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pm/community.h"
 #include "pm/config.h"
@@ -15,21 +16,37 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A store of three units, made once. */
+static char dir[64], path[96];
+static struct pm_db *db;
+
+static void remove_store(void)
+{
+	pm_db_discard(db);
+	rmdir(dir);
+}
+
+/* A store of three units, made once in a directory of its own (a store
+ * is a file: ":memory:" would be one in the working directory). */
 static struct pm_db *store(void)
 {
 	static const char *const units[] = {
 		"{\"code\":\"1-1-101\",\"area\":\"80\"}", "{\"code\":\"1-2-101\",\"area\":\"90\"}",
 		"{\"code\":\"2-1-101\",\"area\":\"70\"}",
 	};
-	static struct pm_db *db;
 	enum pm_upsert did;
 	struct pm_err e;
 	json_t *u;
 
 	if (db)
 		return db;
-	if (pm_db_open(":memory:", PM_DB_CREATE, &db, &e) || pm_config_init(db, "测试", "Asia/Shanghai", &e))
+	snprintf(dir, sizeof dir, "/tmp/pm-fuzz-arrears.XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof path, "%s/pm.db", dir);
+	if (pm_db_open(path, PM_DB_CREATE, &db, &e))
+		abort();
+	atexit(remove_store);
+	if (pm_config_init(db, "测试", "Asia/Shanghai", &e))
 		abort();
 	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
 		u = json_loads(units[i], 0, NULL);
