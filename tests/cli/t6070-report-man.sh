@@ -40,6 +40,23 @@ expect_eq "$(unzip -l readme/arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "REA
 expect_eq "$(grep -c "<section" readme/dashboard.html)" "10" "README: dashboard.html"
 expect_eq "$(sql 'SELECT count(*) FROM announcement')" "2" "README: the feedback published"
 
+# Completion: pm-report's words through the one bash completion, as
+# pm-report and as pm report; arrears' operands are files, collection's none.
+offers() { # WORDS...: what bash completion offers for the last word
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _pm
+		((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}"; exit 0' offers "$PM_TOP/completions/pm.bash" "$@"
+}
+expect_eq "$(offers pm-report c | sort | tr '\n' ' ')" "carbon collection consumption " "'pm-report c' completes"
+expect_eq "$(offers pm report d)" "dashboard" "'pm report d' completes"
+expect_eq "$(offers pm-report dashboard --file)" "--file-format=" "options complete"
+expect_eq "$(offers pm-report arrears --st)" "--strict" "arrears' own options complete"
+mkdir comp && : >comp/bills.jsonl && cd comp || exit 1
+expect_eq "$(offers pm-report arrears '')" "bills.jsonl" "arrears' operands are files"
+expect_eq "$(offers pm-report collection --output '')" "bills.jsonl" "--output's value is a file"
+expect_eq "$(offers pm-report collection '')" "" "collection takes no operands"
+cd .. || exit 1
+
 # Every command and option of the program is in the SYNOPSIS.
 for cmd in $(pm-report --complete); do
 	syn=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$man1" | awk -v c=".Cm $cmd" '$0 == c { on = 1; next } /^\.Nm/ { on = 0 } on')
