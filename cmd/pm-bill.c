@@ -236,25 +236,11 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 	json_t *rec;
 	int rc;
 
-	json_t *lines, *l;
-	size_t i;
-
 	if ((rc = one_bill(c, argc, argv, &db, "bill.read")))
 		return rc < 0 ? c->stop : rc;
 	if (pm_bill_get(db, argv[c->optind], &rec, &c->err))
 		return c->err.code;
-	lines = json_incref(json_object_get(rec, "lines"));
-	rc = pm_cli_out_new(c, rec);
-	/* A table has no room for the lines inside the bill: a second table
-	 * under it, one row a line with its flags. */
-	if (c->format == PM_FMT_TABLE) {
-		pm_cli_next_table(c);
-		json_array_foreach(lines, i, l)
-			if (rc == PM_OK && !(rc = json_object_set_new(l, "type", json_string("bill_line"))))
-				rc = pm_cli_out(c, l);
-	}
-	json_decref(lines);
-	return rc;
+	return pm_cli_out_new(c, rec);
 }
 
 static const struct pm_opt statement_opts[] = {

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "pm/cli.h"
 #include "pm/i18n.h"
+#include "pm/table.h"
 #include "markup-internal.h"
 #include "render-internal.h"
 
@@ -28,7 +28,7 @@ int pm_has_chart(const struct pm_section *s)
  * is as wide as the font is high, a Latin one at most six tenths. */
 static double text_width(const char *s, double size)
 {
-	return pm_cli_width(s) * size * 0.56;
+	return pm_table_width(s) * size * 0.56;
 }
 
 /* The categories: every row but the total. */
@@ -72,7 +72,7 @@ static void label(const struct pm_section *s, size_t i, char *out, size_t size)
 			len++;
 		memcpy(out + n, t + k, len);
 		out[n + len] = '\0';
-		if (pm_cli_width(out) > LABEL_CHARS) {
+		if (pm_table_width(out) > LABEL_CHARS) {
 			memcpy(out + n, "\xe2\x80\xa6", 3);
 			n += 3;
 			break;

@@ -3,6 +3,8 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,15 +14,18 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "pm/suggest.h"
+#include "pm/table.h"
 
 enum {
-	OPT_DB = 0x1000, OPT_FORMAT, OPT_AS, OPT_VERSION, OPT_COMPLETE,
+	OPT_DB = 0x1000, OPT_FORMAT, OPT_COLUMNS, OPT_AS, OPT_VERSION, OPT_COMPLETE,
 };
 
 /* Options every subcommand takes, appended to its own in --help. */
 static const struct pm_opt shared_opts[] = {
 	{"db", OPT_DB, "PATH", N_("the store (default $PM_DB, else ./pm.db)")},
 	{"format", OPT_FORMAT, "FMT", N_("table, jsonl, csv or tsv (default: table on a terminal, else jsonl)")},
+	{"columns", OPT_COLUMNS, "LIST", N_("the fields a table, CSV or TSV shows, in this order (a,b,c)")},
 	{"as", OPT_AS, "LOGIN", N_("act for this pm user, as an admin or a service account (default $PM_USER)")},
 	{"quiet", 'q', NULL, N_("say nothing but errors")},
 	{"verbose", 'v', NULL, N_("say more on stderr")},
@@ -33,6 +38,7 @@ static int shared_opt(struct pm_ctx *c, int key, const char *arg)
 	switch (key) {
 	case OPT_DB: c->db_path = arg; return 1;
 	case OPT_AS: c->as = arg; return 1;
+	case OPT_COLUMNS: c->columns = arg; return 1;
 	case 'q': c->quiet = 1; return 1;
 	case 'v': c->verbose++; return 1;
 	case OPT_FORMAT:
@@ -343,67 +349,51 @@ int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)
 
 /* ---- output ---- */
 
-int pm_cli_width(const char *s)
+/* --columns named a field the records do not have: the nearest that
+ * they do, or all of them. */
+static int unknown_column(struct pm_ctx *c, json_t *rec, const char *name, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned cp;
-	int w = 0, n;
-
-	while (*p) {
-		if (*p < 0x80) { cp = *p; n = 1; }
-		else if ((*p & 0xe0) == 0xc0) { cp = *p & 0x1f; n = 2; }
-		else if ((*p & 0xf0) == 0xe0) { cp = *p & 0x0f; n = 3; }
-		else { cp = *p & 0x07; n = 4; }
-		for (int i = 1; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80) { n = i; break; }
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		p += n;
-		if (cp >= 0x300 && cp <= 0x36f)
-			continue;
-		w += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-		     (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-		     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-		     (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd) ? 2 : 1;
-	}
-	return w;
-}
-
-static int is_money(const char *key)
-{
-	size_t n = strlen(key);
-
-	return n > 4 && strcmp(key + n - 4, "_fen") == 0;
-}
-
-/* A cell's text: strings as they are, integers in decimal, money as yuan
- * (¥ in tables), true/false, empty for null. */
-static const char *cell(json_t *v, const char *key, int table, char *buf, size_t n)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_integer(v)) {
-		if (is_money(key) && table)
-			return pm_money_display(json_integer_value(v), buf);
-		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-		return buf;
-	}
-	if (json_is_boolean(v))
-		return json_is_true(v) ? "true" : "false";
-	if (!v || json_is_null(v))
-		return "";
-	return "…";
-}
-
-static void take_cols(struct pm_ctx *c, json_t *rec)
-{
-	const char *k;
+	const char *k, *best = NULL;
+	char known[512];
+	size_t len = 0;
+	int d = 3;
 	json_t *v;
 
-	c->cols = json_array();
+	known[0] = '\0';
+	json_object_foreach(rec, k, v) {
+		pm_suggest_consider(name, n, k, &best, &d);
+		if (strcmp(k, "type") != 0 && len < sizeof known)
+			len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", len ? "," : "", k);
+	}
+	if (best)
+		return pm_cli_usage(c, _("--columns: no field \"%.*s\" here: did you mean \"%s\"?"), (int)n, name, best);
+	return pm_cli_usage(c, _("--columns: no field \"%.*s\" here: the fields are %s"), (int)n, name, known);
+}
+
+/* The fields of rec, or those --columns names; in a table, a nested
+ * record shows shortened and a list of records as a table of its own
+ * (pm_table_print), in CSV neither. */
+static int take_cols(struct pm_ctx *c, json_t *rec)
+{
+	int table = c->format == PM_FMT_TABLE;
+	const char *k, *p, *e;
+	json_t *v;
+
+	if (!(c->cols = json_array()))
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	for (p = c->columns; p && *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		json_array_append_new(c->cols, json_stringn(p, (size_t)(e - p)));
+		if (!json_object_getn(rec, p, (size_t)(e - p)))
+			return unknown_column(c, rec, p, (size_t)(e - p));
+	}
+	if (c->columns)
+		return PM_OK;
 	json_object_foreach(rec, k, v)
-		if (strcmp(k, "type") != 0 && !json_is_object(v) && !json_is_array(v))
+		if (strcmp(k, "type") != 0 &&
+		    (table ? !json_is_object(json_array_get(v, 0)) : !json_is_object(v) && !json_is_array(v)))
 			json_array_append_new(c->cols, json_string(k));
+	return PM_OK;
 }
 
 static void csv_row(struct pm_ctx *c, json_t *rec, int header)
@@ -419,13 +409,15 @@ static void csv_row(struct pm_ctx *c, json_t *rec, int header)
 		v = header ? NULL : json_object_get(rec, key);
 		if (i)
 			putchar(sep);
-		pm_csv_write_cell(stdout, header ? key : cell(v, key, 0, buf, sizeof buf), sep, json_is_integer(v));
+		pm_csv_write_cell(stdout, header ? key : pm_table_cell(v, key, 0, buf, sizeof buf), sep, json_is_integer(v));
 	}
 	putchar('\n');
 }
 
 int pm_cli_out(struct pm_ctx *c, json_t *rec)
 {
+	int rc;
+
 	if (c->held)
 		return json_array_append(c->held, rec) ? pm_err_set(&c->err, PM_EFAIL, _("out of memory")) : PM_OK;
 	/* With no store open there is no actor and no person to show. */
@@ -433,8 +425,8 @@ int pm_cli_out(struct pm_ctx *c, json_t *rec)
 		pm_pii_redact(&c->actor, rec);
 	if (c->format == PM_FMT_JSONL)
 		return pm_jsonl_write(stdout, rec, &c->err);
-	if (!c->cols)
-		take_cols(c, rec);
+	if (!c->cols && (rc = take_cols(c, rec)))
+		return rc;
 	c->nout++;
 	if (c->format == PM_FMT_TABLE) {
 		if (!c->rows)
@@ -448,76 +440,22 @@ int pm_cli_out(struct pm_ctx *c, json_t *rec)
 	return PM_OK;
 }
 
-static void pad(int n)
+/* Tables on a terminal fit its width ($COLUMNS, else the terminal's);
+ * elsewhere they keep every character. */
+static int table_width(void)
 {
-	while (n-- > 0)
-		putchar(' ');
-}
+	struct winsize ws;
+	const char *e = getenv("COLUMNS");
+	long n;
+	char *end;
 
-static int right_aligned(json_t *v, const char *key)
-{
-	return json_is_integer(v) || is_money(key);
-}
-
-static const char *heading(const char *key, char *buf, size_t n)
-{
-	size_t len = strlen(key);
-
-	if (is_money(key))
-		snprintf(buf, n, "%.*s", (int)(len - 4), key);
-	else
-		snprintf(buf, n, "%s", key);
-	return buf;
-}
-
-/* A cell keeps to its row: line breaks and tabs (an announcement's body)
- * print as spaces, which pm_cli_width counts as one column each too. */
-static void table_cell(const char *s)
-{
-	for (; *s; s++)
-		putchar(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
-}
-
-static void table_flush(struct pm_ctx *c)
-{
-	size_t ncol = json_array_size(c->cols), i, r;
-	int *w = calloc(ncol ? ncol : 1, sizeof *w);
-	char buf[PM_MONEY_BUF], head[64];
-	json_t *row, *k;
-
-	if (!w)
-		return;
-	json_array_foreach(c->cols, i, k) {
-		w[i] = pm_cli_width(heading(json_string_value(k), head, sizeof head));
-		json_array_foreach(c->rows, r, row) {
-			const char *s = cell(json_object_get(row, json_string_value(k)), json_string_value(k), 1, buf, sizeof buf);
-			int cw = pm_cli_width(s);
-			if (cw > w[i])
-				w[i] = cw;
-		}
-	}
-	json_array_foreach(c->cols, i, k) {
-		const char *h = heading(json_string_value(k), head, sizeof head);
-		fputs(h, stdout);
-		if (i + 1 < ncol)
-			pad(w[i] - pm_cli_width(h) + 2);
-	}
-	putchar('\n');
-	json_array_foreach(c->rows, r, row) {
-		json_array_foreach(c->cols, i, k) {
-			const char *key = json_string_value(k);
-			json_t *v = json_object_get(row, key);
-			const char *s = cell(v, key, 1, buf, sizeof buf);
-			int gap = w[i] - pm_cli_width(s);
-			if (right_aligned(v, key))
-				pad(gap);
-			table_cell(s);
-			if (i + 1 < ncol)
-				pad((right_aligned(v, key) ? 0 : gap) + 2);
-		}
-		putchar('\n');
-	}
-	free(w);
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (e && (n = strtol(e, &end, 10)) > 0 && n < 10000 && !*end)
+		return (int)n;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
 }
 
 void pm_cli_next_table(struct pm_ctx *c)
@@ -544,7 +482,7 @@ int pm_cli_out_new(struct pm_ctx *c, json_t *rec)
 int pm_cli_flush(struct pm_ctx *c)
 {
 	if (c->format == PM_FMT_TABLE && c->rows)
-		table_flush(c);
+		pm_table_print(stdout, c->cols, c->rows, table_width());
 	json_decref(c->rows);
 	json_decref(c->cols);
 	c->rows = c->cols = NULL;
@@ -552,28 +490,65 @@ int pm_cli_flush(struct pm_ctx *c)
 	return PM_OK;
 }
 
-void pm_cli_progress(struct pm_ctx *c, long done, long total)
+static long ms_between(const struct timespec *a, const struct timespec *b)
 {
-	static struct timespec last;
-	static int tty = -1;
+	return (long)((b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000);
+}
+
+int pm_cli_progress_due(struct pm_ctx *c, long done)
+{
 	struct timespec now;
 
-	/* Called once per record: the cheap tests first. */
-	if (c->quiet || (done % 1024 && done < total))
-		return;
-	if (tty < 0)
-		tty = isatty(STDERR_FILENO);
-	if (!tty)
-		return;
+	/* Called once a record: the cheap tests first. */
+	if (c->quiet || done % 64)
+		return 0;
+	if (!c->progress_tty)
+		c->progress_tty = isatty(STDERR_FILENO) ? 1 : 2;
+	if (c->progress_tty != 1)
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (done < total && (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 < 200)
-		return;
-	last = now;
+	if (!c->progress_t0.tv_sec && !c->progress_t0.tv_nsec)
+		c->progress_t0 = c->progress_last = now;
+	if (ms_between(&c->progress_last, &now) < 100)
+		return 0;
+	c->progress_last = now;
+	return 1;
+}
+
+void pm_cli_progress_draw(struct pm_ctx *c, long done, long total, long long at, long long size)
+{
+	long ms = ms_between(&c->progress_t0, &c->progress_last);
+	double frac = total > 0 ? (double)done / (double)total : size > 0 ? (double)at / (double)size : 0;
+	long rate = ms > 0 ? (long)(done * 1000.0 / (double)ms) : 0;
+	long left = frac > 0 && frac < 1 ? (long)((double)ms / frac * (1 - frac) / 1000) : -1;
+
+	fprintf(stderr, "\r%s: ", c->prog->name);
 	if (total > 0)
-		fprintf(stderr, "\r%s: %ld/%ld (%ld%%)%s", c->prog->name, done, total, done * 100 / total,
-			done >= total ? "\n" : "");
+		fprintf(stderr, _("%ld of %ld"), done, total);
 	else
-		fprintf(stderr, "\r%s: %ld", c->prog->name, done);
+		fprintf(stderr, _("%ld records"), done);
+	if (frac > 0)
+		fprintf(stderr, " (%d%%)", (int)(frac * 100));
+	fprintf(stderr, _(", %ld/s"), rate);
+	if (left >= 0)
+		fprintf(stderr, _(", %ld:%02ld left"), left / 60, left % 60);
+	fputs("\033[K", stderr);
+	c->progress_shown = 1;
+}
+
+void pm_cli_progress_end(struct pm_ctx *c)
+{
+	if (c->progress_shown)
+		fputs("\r\033[K", stderr);
+	c->progress_shown = 0;
+}
+
+void pm_cli_progress(struct pm_ctx *c, long done, long total)
+{
+	if (done >= total)
+		pm_cli_progress_end(c);
+	else if (pm_cli_progress_due(c, done))
+		pm_cli_progress_draw(c, done, total, 0, 0);
 }
 
 /* ---- main ---- */
@@ -595,16 +570,40 @@ static const char *messages_locale(void)
  * Loading every category cost a tenth of a start-up (C.UTF-8 is not in
  * the locale archive, so glibc reads a dozen files), and a C locale has
  * nothing to translate, so it loads none. */
+/* The catalogues: $PM_LOCALEDIR, else those the build made beside the
+ * programs (build/bin/../locale), so a program run from the build tree
+ * speaks the locale's language, else the installed ones. */
+static const char *locale_dir(char *buf, size_t n)
+{
+	const char *dir = getenv("PM_LOCALEDIR");
+	struct stat st;
+	ssize_t len;
+	char *slash;
+
+	if (dir && *dir)
+		return dir;
+	if ((len = readlink("/proc/self/exe", buf, n - 1)) <= 0)
+		return PM_LOCALEDIR;
+	buf[len] = '\0';
+	if (!(slash = strrchr(buf, '/')) || (*slash = '\0', !(slash = strrchr(buf, '/'))))
+		return PM_LOCALEDIR;
+	if ((size_t)(slash - buf) + sizeof "/locale" > n)
+		return PM_LOCALEDIR;
+	memcpy(slash, "/locale", sizeof "/locale");
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? buf : PM_LOCALEDIR;
+}
+
 static void setup_locale(void)
 {
-	const char *dir = getenv("PM_LOCALEDIR"), *m = messages_locale();
+	const char *m = messages_locale();
+	char buf[4096];
 
 	if (strcmp(m, "C") == 0 || strcmp(m, "POSIX") == 0 || strncmp(m, "C.", 2) == 0)
 		return;
 	/* LC_CTYPE too, so libc's own messages (strerror) keep their script. */
 	setlocale(LC_CTYPE, "");
 	setlocale(LC_MESSAGES, "");
-	bindtextdomain(PM_TEXTDOMAIN, dir && *dir ? dir : PM_LOCALEDIR);
+	bindtextdomain(PM_TEXTDOMAIN, locale_dir(buf, sizeof buf));
 	bind_textdomain_codeset(PM_TEXTDOMAIN, "UTF-8");
 }
 
@@ -898,7 +897,13 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 
 	if (pm_jsonl_open(path, im->mode, &r, &c->err))
 		return c->err.code;
-	if (!im->ignore_unknown)
+	if (pm_jsonl_encoding(r, im->encoding, &c->err)) {
+		pm_jsonl_close(r);
+		return c->err.code;
+	}
+	if (im->ignore_unknown)
+		pm_jsonl_names(r, im->fields);
+	else
 		pm_jsonl_fields(r, im->fields);
 	for (;;) {
 		/* What is read so far is committed before waiting for more: a
@@ -936,8 +941,13 @@ static int import_file(struct pm_ctx *c, struct run *run, const char *path)
 		}
 		if (!im->strict && ++run->pending >= im->batch && (rc = import_commit(c, run, 0)))
 			break;
-		pm_cli_progress(c, im->read, 0);
+		if (pm_cli_progress_due(c, im->read)) {
+			long long size, at = pm_jsonl_done(r, &size);
+
+			pm_cli_progress_draw(c, im->read, 0, at, size);
+		}
 	}
+	pm_cli_progress_end(c);
 	pm_jsonl_close(r);
 	return rc;
 }
@@ -988,6 +998,8 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 	}
 	if (im->batch <= 0)
 		im->batch = 10000;
+	if (pm_jsonl_encoding_check(im->encoding, &c->err))
+		return pm_cli_usage(c, "--encoding: %s", c->err.msg);
 	if (im->reject && pm_reject_open(im->reject, &run.rj, &c->err))
 		return c->err.code;
 	if (pm_reject_check(run.rj, run.nfiles, run.files, &c->err)) {
@@ -1021,6 +1033,7 @@ int pm_cli_import_opt(struct pm_import *im, int key, const char *arg)
 	case PM_OPT_REJECT: im->reject = arg; return 1;
 	case PM_OPT_STRICT: im->strict = 1; return 1;
 	case PM_OPT_IGNORE_UNKNOWN: im->ignore_unknown = 1; return 1;
+	case PM_OPT_ENCODING: im->encoding = arg; return 1;
 	}
 	return 0;
 }

@@ -21,11 +21,24 @@ static int one_of(const char *s, const char *const *words)
 	return 0;
 }
 
+/* The values as Chinese spreadsheets write them. */
+static const struct {
+	const char *zh, *word;
+} value_names[] = {
+	{"住宅", "residential"}, {"商业", "commercial"}, {"商铺", "commercial"}, {"车位", "parking"},
+	{"储藏室", "storage"}, {"储藏间", "storage"}, {"空置", "vacant"}, {"自住", "occupied"},
+	{"已入住", "occupied"}, {"出租", "rented"}, {"装修", "decorating"}, {"装修中", "decorating"},
+	{"业主", "owner"}, {"租户", "tenant"}, {"家属", "family"},
+};
+
 static int field_enum(json_t *rec, const char *key, const char *const *words, const char *list,
 		      const char **out, struct pm_err *e)
 {
 	if (pm_json_str(rec, key, PM_OPTIONAL, out, e))
 		return e->code;
+	for (size_t i = 0; *out && i < sizeof value_names / sizeof *value_names; i++)
+		if (strcmp(*out, value_names[i].zh) == 0 && one_of(value_names[i].word, words))
+			*out = value_names[i].word;
 	if (*out && !one_of(*out, words))
 		return pm_err_set(e, PM_EDATA, _("field \"%s\": unknown value \"%s\": expected %s"), key,
 				  *out, list);

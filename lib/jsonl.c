@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <iconv.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -46,6 +48,7 @@ struct pm_jsonl {
 	char skip_lead;      /* and began with this */
 	int pending;         /* text was read to detect the format, not yet used */
 	long nlines;         /* physical lines read */
+	long long consumed;  /* bytes read from the input */
 	long lineno;         /* where the record just read starts */
 	const char *raw;
 	size_t raw_len;
@@ -58,8 +61,12 @@ struct pm_jsonl {
 	char *header;        /* the CSV header as read, its line end included */
 	size_t header_len;
 	const char *const *fields; /* the names a record may have, or NULL */
+	const char *const *names;  /* the names it reads, for headings in Chinese */
 	char *exact;         /* the line with numbers a double would round as strings */
 	size_t exact_cap;
+	iconv_t cd;          /* --encoding's converter to UTF-8, or (iconv_t)-1 */
+	char *raw_in;        /* input read, not yet converted */
+	size_t raw_in_len;
 };
 
 static int oom(struct pm_err *e)
@@ -77,6 +84,7 @@ int pm_jsonl_open_file(FILE *f, const char *name, enum pm_jsonl_mode mode,
 		return oom(e);
 	r->f = f;
 	r->fd = fileno(f);
+	r->cd = (iconv_t)-1;
 	r->format = mode == PM_JSONL_ONLY ? FMT_JSONL : FMT_UNDECIDED;
 	r->where_size = strlen(name) + 24;
 	r->name = strdup(name);
@@ -146,6 +154,9 @@ void pm_jsonl_close(struct pm_jsonl *r)
 	free(r->header);
 	free(r->exact);
 	free(r->buf);
+	free(r->raw_in);
+	if (r->cd != (iconv_t)-1)
+		iconv_close(r->cd);
 	free(r->name);
 	free(r->where);
 	free(r);
@@ -153,7 +164,12 @@ void pm_jsonl_close(struct pm_jsonl *r)
 
 void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields)
 {
-	r->fields = fields;
+	r->fields = r->names = fields;
+}
+
+void pm_jsonl_names(struct pm_jsonl *r, const char *const *names)
+{
+	r->names = names;
 }
 
 /* Whether name is one a record may have ("type" always may: records
@@ -194,6 +210,16 @@ static int fields_check(const struct pm_jsonl *r, json_t *o, struct pm_err *e)
 		if (!field_known(r, k))
 			return field_unknown(r, 0, k, e);
 	return PM_OK;
+}
+
+long long pm_jsonl_done(const struct pm_jsonl *r, long long *size)
+{
+	struct stat st;
+	int fd = r->fd >= 0 ? r->fd : r->f ? fileno(r->f) : -1;
+	long long done = r->consumed - (long long)(r->end - r->start);
+
+	*size = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+	return done > 0 ? done : 0;
 }
 
 const char *pm_jsonl_where(struct pm_jsonl *r)
@@ -242,30 +268,107 @@ static void line_strip(struct pm_jsonl *r)
 	}
 }
 
-/* More input after end; PM_EIO on a read error. A pipe or a terminal
- * gives what it has, so a record is read as soon as it is written. */
-static int input_fill(struct pm_jsonl *r, struct pm_err *e)
+static int is_utf8(const char *encoding)
 {
-	ssize_t n;
+	return !encoding || !strcasecmp(encoding, "utf-8") || !strcasecmp(encoding, "utf8");
+}
+
+int pm_jsonl_encoding_check(const char *encoding, struct pm_err *e)
+{
+	iconv_t cd;
+
+	if (is_utf8(encoding))
+		return PM_OK;
+	if ((cd = iconv_open("UTF-8", encoding)) == (iconv_t)-1)
+		return pm_err_set(e, PM_EUSAGE, _("unknown character set \"%s\" (gb18030, gbk, big5, utf-16 …)"),
+				  encoding);
+	iconv_close(cd);
+	return PM_OK;
+}
+
+int pm_jsonl_encoding(struct pm_jsonl *r, const char *encoding, struct pm_err *e)
+{
+	if (is_utf8(encoding))
+		return PM_OK;
+	if ((r->cd = iconv_open("UTF-8", encoding)) == (iconv_t)-1)
+		return pm_jsonl_encoding_check(encoding, e);
+	if (!(r->raw_in = malloc(READ_CHUNK)))
+		return oom(e);
+	return PM_OK;
+}
+
+/* Up to n bytes of input into buf: *got 0 at its end. */
+static int input_read(struct pm_jsonl *r, char *buf, size_t n, size_t *got, struct pm_err *e)
+{
+	ssize_t k;
 
 	if (r->fd < 0) {
-		n = (ssize_t)fread(r->buf + r->end, 1, r->cap - r->end, r->f);
-		if (n == 0 && ferror(r->f))
-			n = -1;
+		k = (ssize_t)fread(buf, 1, n, r->f);
+		if (k == 0 && ferror(r->f))
+			k = -1;
 	} else {
 		do
-			n = read(r->fd, r->buf + r->end, r->cap - r->end);
-		while (n < 0 && errno == EINTR);
+			k = read(r->fd, buf, n);
+		while (k < 0 && errno == EINTR);
 	}
-	if (n < 0) {
+	if (k < 0) {
 		int err = errno ? errno : EIO;
 
 		r->at_end = 1;
 		return pm_err_set(e, PM_EIO, _("read error: %s"), strerror(err));
 	}
-	if (n == 0)
+	r->consumed += k;
+	*got = (size_t)k;
+	return PM_OK;
+}
+
+/* Input converted to UTF-8 into buf + end. A byte that is not of the
+ * encoding becomes 0xFF, which no UTF-8 text holds, so the record it is in
+ * is rejected as not UTF-8 and the rest read on; a sequence cut by the end
+ * of a read waits for the next. */
+static int input_convert(struct pm_jsonl *r, struct pm_err *e)
+{
+	size_t got = 0, in_left, out_left = r->cap - r->end, before;
+	char *in, *out = r->buf + r->end;
+	int rc, eof = 0;
+
+	if (r->raw_in_len < READ_CHUNK / 2) {
+		if ((rc = input_read(r, r->raw_in + r->raw_in_len, READ_CHUNK - r->raw_in_len, &got, e)))
+			return rc;
+		eof = got == 0;
+	}
+	r->raw_in_len += got;
+	in = r->raw_in, in_left = r->raw_in_len, before = out_left;
+	while (in_left && out_left > 4 && iconv(r->cd, &in, &in_left, &out, &out_left) == (size_t)-1) {
+		if (errno == EILSEQ || (errno == EINVAL && eof)) {
+			*out++ = (char)0xFF, out_left--;
+			in++, in_left--;
+		} else {
+			break;
+		}
+	}
+	memmove(r->raw_in, in, in_left);
+	r->raw_in_len = in_left;
+	r->end += before - out_left;
+	if (eof && !in_left)
 		r->at_end = 1;
-	r->end += (size_t)n;
+	return PM_OK;
+}
+
+/* More input after end; PM_EIO on a read error. A pipe or a terminal
+ * gives what it has, so a record is read as soon as it is written. */
+static int input_fill(struct pm_jsonl *r, struct pm_err *e)
+{
+	size_t got;
+	int rc;
+
+	if (r->cd != (iconv_t)-1)
+		return input_convert(r, e);
+	if ((rc = input_read(r, r->buf + r->end, r->cap - r->end, &got, e)))
+		return rc;
+	if (got == 0)
+		r->at_end = 1;
+	r->end += got;
 	return PM_OK;
 }
 
@@ -293,7 +396,8 @@ static int input_room(struct pm_jsonl *r, struct pm_err *e)
 		memmove(r->buf, r->buf + r->start, held);
 	r->start = 0;
 	r->end = held;
-	if (r->end < r->cap)
+	/* Room for a converted character at least (input_convert). */
+	if (r->end + 8 <= r->cap)
 		return PM_OK;
 	cap = r->cap ? 2 * r->cap : READ_CHUNK;
 	if (cap > RECORD_MAX + READ_CHUNK)
@@ -644,10 +748,53 @@ static int csv_record_read(struct pm_jsonl *r, int *got, struct pm_err *e)
 	return rc;
 }
 
-static int csv_key(const struct pm_csv *c, size_t i, json_t **keys, struct pm_err *e)
+/* Column names as Chinese spreadsheets write them, each for the first of
+ * its fields that the import reads (房号 is a unit's code in a unit list,
+ * the unit a person lives in in a list of people). */
+static const struct {
+	const char *heading;
+	const char *fields[3];
+} headings[] = {
+	{"业主", {"name"}}, {"交付日期", {"delivered"}}, {"倍率", {"multiplier"}},
+	{"入住日期", {"since"}}, {"内容", {"text"}}, {"初始读数", {"initial"}},
+	{"备注", {"note"}}, {"安装日期", {"installed"}}, {"安装时间", {"installed"}},
+	{"姓名", {"name"}}, {"类别", {"category"}}, {"类型", {"kind"}},
+	{"身份", {"role"}}, {"身份证", {"id_number"}}, {"身份证号", {"id_number"}},
+	{"手机", {"phone"}}, {"手机号", {"phone"}}, {"抄表时间", {"ts"}},
+	{"房号", {"unit", "code"}}, {"房屋", {"unit", "code"}}, {"服务对象", {"serves"}},
+	{"楼层", {"floor"}}, {"流水号", {"ref"}}, {"渠道", {"channel"}},
+	{"状态", {"status"}}, {"用途", {"use"}}, {"电话", {"phone"}},
+	{"编号", {"code"}}, {"联系电话", {"phone"}}, {"表号", {"meter", "code"}},
+	{"表地址", {"address"}}, {"读数", {"value"}}, {"账单", {"bill"}},
+	{"账单号", {"bill"}}, {"金额", {"amount"}}, {"面积", {"area"}},
+	{"建筑面积", {"area"}}, {"报修人", {"reporter"}},
+};
+
+static int name_in(const char *const *names, const char *name)
+{
+	for (; names && *names; names++)
+		if (strcmp(*names, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The field a heading of the header names: itself, or what it stands for. */
+static const char *heading_field(const struct pm_jsonl *r, const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof headings / sizeof *headings; i++) {
+		if (strlen(headings[i].heading) != len || memcmp(headings[i].heading, s, len) != 0)
+			continue;
+		for (const char *const *f = headings[i].fields; *f; f++)
+			if (name_in(r->names, *f))
+				return *f;
+	}
+	return NULL;
+}
+
+static int csv_key(const struct pm_jsonl *r, size_t i, json_t **keys, struct pm_err *e)
 {
 	size_t j, len;
-	const char *s = pm_csv_cell(c, i, &len);
+	const char *s = pm_csv_cell(&r->csv, i, &len), *field;
 
 	while (len && (*s == ' ' || *s == '\t')) {
 		s++;
@@ -657,9 +804,11 @@ static int csv_key(const struct pm_csv *c, size_t i, json_t **keys, struct pm_er
 		len--;
 	if (!len)
 		return pm_err_set(e, PM_EDATA, _("column %zu of the header has no name"), i + 1);
+	if ((field = heading_field(r, s, len)))
+		s = field, len = strlen(field);
 	if (memchr(s, '\0', len) || !(keys[i] = json_stringn(s, len)))
-		return pm_err_set(e, PM_EDATA, _("column %zu of the header: expected UTF-8 text"),
-				  i + 1);
+		return pm_err_set(e, PM_EDATA, _("column %zu of the header: expected UTF-8 text "
+						 "(a file saved as GB18030 reads with --encoding gb18030)"), i + 1);
 	for (j = 0; j < i; j++)
 		if (json_equal(keys[j], keys[i]))
 			return pm_err_set(e, PM_EDATA,
@@ -677,7 +826,7 @@ static int csv_header(struct pm_jsonl *r, struct pm_err *e)
 	if (!keys)
 		return oom(e);
 	for (i = 0; i < n; i++)
-		if ((rc = csv_key(&r->csv, i, keys, e)) ||
+		if ((rc = csv_key(r, i, keys, e)) ||
 		    (!field_known(r, json_string_value(keys[i])) &&
 		     (rc = field_unknown(r, 1, json_string_value(keys[i]), e)))) {
 			keys_free(keys, n);
@@ -727,7 +876,8 @@ static int csv_row(struct pm_jsonl *r, struct pm_err *e)
 			continue;
 		if (memchr(s, '\0', len) || !(v = json_stringn(s, len))) {
 			json_decref(o);
-			return pm_err_set(e, PM_EDATA, _("field \"%s\": expected UTF-8 text"), key);
+			return pm_err_set(e, PM_EDATA, _("field \"%s\": expected UTF-8 text (a file saved as "
+							 "GB18030 reads with --encoding gb18030)"), key);
 		}
 		if (json_object_set_new_nocheck(o, key, v)) {
 			json_decref(o);

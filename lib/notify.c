@@ -1103,11 +1103,13 @@ static void json_field(json_t *o, const char *k, const char *v)
 static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
 	const char *auth = secret(n, PM_CH_SMS, cfg, "auth", e), *ctype;
-	json_t *f = json_object();
+	json_t *f;
 	int rc, json = 0;
 
 	if (!auth && json_object_get(cfg, "auth"))
 		return e->code;
+	if (!(f = json_object()))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	ctype = json_string_value(json_object_get(cfg, "content_type"));
 	json = strstr(ctype, "json") != NULL;
 	if (json) {

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pm/cli.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/table.h"
 #include "pm/timeutil.h"
 #include "csv-internal.h"
 #include "markup-internal.h"
@@ -62,10 +62,10 @@ static void table_vertical(FILE *f, const struct pm_section *s)
 	int w = 0, lw;
 
 	for (size_t j = 0; j < s->ncols; j++)
-		w = (lw = pm_cli_width(_(s->cols[j].label))) > w ? lw : w;
+		w = (lw = pm_table_width(_(s->cols[j].label))) > w ? lw : w;
 	for (size_t j = 0; s->nrows && j < s->ncols; j++) {
 		fputs(_(s->cols[j].label), f);
-		pad(f, w - pm_cli_width(_(s->cols[j].label)) + 2);
+		pad(f, w - pm_table_width(_(s->cols[j].label)) + 2);
 		one_line(f, pm_cell_text(s, 0, j, 1, buf, sizeof buf));
 		fputc('\n', f);
 	}
@@ -80,24 +80,24 @@ static int table_rows(FILE *f, const struct pm_section *s)
 	if (!w)
 		return -1;
 	for (size_t j = 0; j < s->ncols; j++) {
-		w[j] = pm_cli_width(_(s->cols[j].label));
+		w[j] = pm_table_width(_(s->cols[j].label));
 		for (size_t i = 0; i < s->nrows; i++)
-			if ((cw = pm_cli_width(pm_cell_text(s, i, j, 1, buf, sizeof buf))) > w[j])
+			if ((cw = pm_table_width(pm_cell_text(s, i, j, 1, buf, sizeof buf))) > w[j])
 				w[j] = cw;
 	}
 	for (size_t j = 0; j < s->ncols; j++) {
 		t = _(s->cols[j].label);
 		if (is_number(&s->cols[j]))
-			pad(f, w[j] - pm_cli_width(t));
+			pad(f, w[j] - pm_table_width(t));
 		fputs(t, f);
 		if (j + 1 < s->ncols)
-			pad(f, (is_number(&s->cols[j]) ? 0 : w[j] - pm_cli_width(t)) + 2);
+			pad(f, (is_number(&s->cols[j]) ? 0 : w[j] - pm_table_width(t)) + 2);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < s->nrows; i++) {
 		for (size_t j = 0; j < s->ncols; j++) {
 			t = pm_cell_text(s, i, j, 1, buf, sizeof buf);
-			cw = pm_cli_width(t);
+			cw = pm_table_width(t);
 			if (is_number(&s->cols[j]))
 				pad(f, w[j] - cw);
 			one_line(f, t);
@@ -256,7 +256,7 @@ static void html_cell(FILE *f, const struct pm_section *s, size_t i, size_t j)
 {
 	char buf[PM_CELL_BUF];
 	const char *t = pm_cell_text(s, i, j, 1, buf, sizeof buf);
-	int wrap = s->cols[j].type == PM_COL_TEXT && pm_cli_width(t) > 40;
+	int wrap = s->cols[j].type == PM_COL_TEXT && pm_table_width(t) > 40;
 
 	fprintf(f, "<td%s>", is_number(&s->cols[j]) ? " class=\"n\"" : wrap ? " class=\"wrap\"" : "");
 	pm_html_text(f, t);

@@ -5,8 +5,8 @@
 
 #include <xlsxwriter.h>
 
-#include "pm/cli.h"
 #include "pm/i18n.h"
+#include "pm/table.h"
 #include "render-internal.h"
 
 /* Formats made once per workbook: by number format and weight. */
@@ -139,14 +139,14 @@ static int sheet(struct book *b, const struct pm_section *s, struct pm_err *e)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	for (size_t j = 0; j < s->ncols; j++) {
 		worksheet_write_string(ws, row, (lxw_col_t)j, _(s->cols[j].label), format(b, NULL, 1));
-		w[j] = pm_cli_width(_(s->cols[j].label));
+		w[j] = pm_table_width(_(s->cols[j].label));
 	}
 	worksheet_freeze_panes(ws, row + 1, 0);
 	for (size_t i = 0; i < s->nrows; i++) {
 		int bold = s->total && i + 1 == s->nrows;
 		for (size_t j = 0; j < s->ncols; j++) {
 			write_cell(b, ws, row + 1 + (lxw_row_t)i, (lxw_col_t)j, s, i, j, bold);
-			if ((cw = pm_cli_width(pm_cell_text(s, i, j, 1, buf, sizeof buf))) > w[j])
+			if ((cw = pm_table_width(pm_cell_text(s, i, j, 1, buf, sizeof buf))) > w[j])
 				w[j] = cw;
 		}
 	}

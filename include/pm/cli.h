@@ -5,6 +5,7 @@
 #define PM_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -56,6 +57,7 @@ struct pm_ctx {
 	const char *as;
 	enum pm_format format;
 	int format_given;    /* --format was on the command line */
+	const char *columns; /* --columns, or NULL */
 	int quiet, verbose;
 	int optind;          /* first operand after pm_cli_opt returned 0 */
 	int stop;            /* exit code when pm_cli_opt returned -1 */
@@ -68,6 +70,10 @@ struct pm_ctx {
 	json_t *held;        /* an import's records of the open batch, printed
 			      * once it commits (pm_cli_import) */
 	long nout;
+	/* progress */
+	int progress_tty;    /* 0: not asked yet, 1: stderr is a terminal, 2: not */
+	int progress_shown;
+	struct timespec progress_t0, progress_last;
 };
 
 /* main() of every program: sets up locale and messages, dispatches argv to
@@ -143,6 +149,7 @@ struct pm_import {
 	const char *reject;        /* --reject FILE, or NULL */
 	int strict;
 	int ignore_unknown;        /* --ignore-unknown: fields allows any */
+	const char *encoding;      /* --encoding, or NULL for UTF-8 */
 	const char *const *fields; /* the fields a record may have (pm_jsonl_fields) */
 	enum pm_jsonl_mode mode;
 	long batch;                /* records per transaction (0: 10000) */
@@ -167,12 +174,14 @@ int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **fil
 
 /* The options every import shares, for a subcommand's table, and
  * pm_cli_import_opt to take them into a struct pm_import. */
-enum { PM_OPT_REJECT = 0x1100, PM_OPT_STRICT, PM_OPT_IGNORE_UNKNOWN };
+enum { PM_OPT_REJECT = 0x1100, PM_OPT_STRICT, PM_OPT_IGNORE_UNKNOWN, PM_OPT_ENCODING };
 #define PM_CLI_OPT_REJECT {"reject", PM_OPT_REJECT, "FILE", N_("append bad records to FILE (made 0600)")}
 #define PM_CLI_OPT_STRICT {"strict", PM_OPT_STRICT, NULL, N_("write nothing if any record is bad")}
 #define PM_CLI_OPT_IGNORE_UNKNOWN \
 	{"ignore-unknown", PM_OPT_IGNORE_UNKNOWN, NULL, N_("read records with fields or columns pm does not know")}
-#define PM_CLI_IMPORT_OPTS PM_CLI_OPT_REJECT, PM_CLI_OPT_STRICT, PM_CLI_OPT_IGNORE_UNKNOWN
+#define PM_CLI_OPT_ENCODING \
+	{"encoding", PM_OPT_ENCODING, "NAME", N_("the input's character set, such as gb18030 (default utf-8)")}
+#define PM_CLI_IMPORT_OPTS PM_CLI_OPT_REJECT, PM_CLI_OPT_STRICT, PM_CLI_OPT_IGNORE_UNKNOWN, PM_CLI_OPT_ENCODING
 /* 1 when key was one of them, taken into im; else 0. */
 int pm_cli_import_opt(struct pm_import *im, int key, const char *arg);
 
@@ -186,10 +195,16 @@ int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *a
 			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
 					struct pm_err *e));
 
-/* Progress on stderr, only when stderr is a terminal and not -q. */
+/* Progress on stderr, only when stderr is a terminal and not -q: one
+ * line, redrawn at most ten times a second, with the count, the share
+ * done, the rate and the time left, cleared at the end. */
+/* Whether a line is due now; cheap enough to ask once a record. */
+int pm_cli_progress_due(struct pm_ctx *c, long done);
+/* The line: done of total (0: not known; then at of size bytes of input,
+ * when size is known, give the share). */
+void pm_cli_progress_draw(struct pm_ctx *c, long done, long total, long long at, long long size);
+void pm_cli_progress_end(struct pm_ctx *c);
+/* Due and drawn, of a known total; ended when done reaches it. */
 void pm_cli_progress(struct pm_ctx *c, long done, long total);
-
-/* Display width of UTF-8 text in terminal columns (CJK counts two). */
-int pm_cli_width(const char *s);
 
 #endif

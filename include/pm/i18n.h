@@ -7,5 +7,8 @@
 #define PM_TEXTDOMAIN "pm"
 #define _(s) dgettext(PM_TEXTDOMAIN, s)
 #define N_(s) (s)
+/* A message in a context (msgctxt), for words that translate differently
+ * by where they stand; xgettext reads it with -kNC_:1c,2. */
+#define NC_(c, s) (s)
 
 #endif

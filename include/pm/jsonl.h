@@ -32,6 +32,10 @@ void pm_jsonl_close(struct pm_jsonl *r);
  * with such a column is bad (so each row under it is rejected), naming it
  * and the known name nearest to it. NULL, the default, allows any. */
 void pm_jsonl_fields(struct pm_jsonl *r, const char *const *fields);
+/* The names a record is read by, any other allowed: a CSV header's
+ * Chinese headings (房号, 面积, 姓名, 手机 …) stand for the first of their
+ * fields among these (pm_jsonl_fields sets them too). */
+void pm_jsonl_names(struct pm_jsonl *r, const char *const *names);
 
 /* The next record: PM_OK with *rec set (owned by the reader, valid until
  * the next call), or PM_OK with *rec NULL at the end; PM_EDATA for a line
@@ -47,6 +51,17 @@ int pm_jsonl_next(struct pm_jsonl *r, json_t **rec, struct pm_err *e);
  * a pipe or a terminal has had nothing more for wait_ms, so that a
  * program can commit what it has before it waits longer. */
 int pm_jsonl_ready(const struct pm_jsonl *r, int wait_ms);
+
+/* Reads the input as text in encoding (an iconv name: "gb18030"),
+ * converted to UTF-8; NULL or "utf-8" reads it as it is. PM_EUSAGE for an
+ * encoding iconv does not know. */
+int pm_jsonl_encoding(struct pm_jsonl *r, const char *encoding, struct pm_err *e);
+/* PM_OK when iconv knows encoding, else PM_EUSAGE naming it. */
+int pm_jsonl_encoding_check(const char *encoding, struct pm_err *e);
+
+/* The bytes of input taken so far, and in *size the input's size when it
+ * is a file (0 for a pipe or a terminal): for progress. */
+long long pm_jsonl_done(const struct pm_jsonl *r, long long *size);
 
 /* "readings.jsonl:17" for the record just read ("-" reads as "stdin"). */
 const char *pm_jsonl_where(struct pm_jsonl *r);

@@ -11,7 +11,7 @@ cd "$top"
 pot=$(mktemp "${TMPDIR:-/tmp}/pm.pot.XXXXXX")
 trap 'rm -f "$pot"' EXIT
 
-xgettext --from-code=UTF-8 -k_ -kN_ -c --language=C --package-name=pm \
+xgettext --from-code=UTF-8 -k_ -kN_ -kNC_:1c,2 -c --language=C --package-name=pm \
 	-o "$pot" lib/*.c cmd/*.c include/pm/*.h
 for po in share/locale/*.po; do
 	msgmerge --quiet --update --backup=none --previous "$po" "$pot"

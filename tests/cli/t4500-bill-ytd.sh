@@ -71,7 +71,8 @@ run pm-bill show B-2026-11-1-1-102 --format jsonl
 expect_out '"fee":"water","label":"水费","amount_fen":8280,.*"before":"170.000",.*"ytd_partial":true\}?,"flags":"ytd_partial"' \
 	"pm-bill show shows the flag on the line and in its breakdown"
 run pm-bill show B-2026-11-1-1-102 --format table
-expect_out '^ +1 +water +水费 +¥82\.80 +¥0\.00 +20\.000 +ytd_partial ' "and in a table, a row a line"
+expect_out '^ +1 +water +水费 +¥82\.80 +¥0\.00 +20\.000 +\{"usage":"20\.000","before":"170\.000",.*"ytd_partial":true\} +ytd_partial ' \
+	"and in a table, a row a line with its breakdown"
 
 # 103: an estimate billed and corrected later is counted once. W4 read
 # 40 m3 a month from January to March (120), missed April (billed on the

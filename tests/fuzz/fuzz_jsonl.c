@@ -66,6 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (pm_jsonl_open_file(f, "fuzz", FUZZ_MODE, &r, &e) == PM_OK) {
+#ifdef FUZZ_ENCODING
+		if (pm_jsonl_encoding(r, FUZZ_ENCODING, &e) != PM_OK)
+			abort();
+#endif
 		while (pm_jsonl_next(r, &rec, &e) == PM_EDATA || rec) {
 			pm_jsonl_raw(r, &len);
 			/* Only a record too long to hold has no raw text. */

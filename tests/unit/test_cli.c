@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pm/cli.h"
+#include "pm/table.h"
 
 static void test_width(void **state)
 {
@@ -40,8 +41,8 @@ static void test_width(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-		if (pm_cli_width(cases[i].s) != cases[i].w)
-			fail_msg("\"%s\": width %d, want %d", cases[i].s, pm_cli_width(cases[i].s), cases[i].w);
+		if (pm_table_width(cases[i].s) != cases[i].w)
+			fail_msg("\"%s\": width %d, want %d", cases[i].s, pm_table_width(cases[i].s), cases[i].w);
 }
 
 /* stdout goes to a file between capture_start and capture_end. */
@@ -140,12 +141,13 @@ static void test_table_empty_and_cells(void **state)
 
 	assert_string_equal(out, "");
 	free(out);
-	/* Objects and arrays are no columns; null and absent are empty. */
+	/* Nested records and lists of values show as compact JSON; null and
+	 * absent are empty. */
 	out = print(PM_FMT_TABLE, recs, 2);
 	assert_string_equal(out,
-		"code  ok     note  fee\n"
-		"A     true         ¥0.00\n"
-		"BB    false  备注       \n");
+		"code  ok     note  extra    list  fee\n"
+		"A     true         {\"a\":1}  [1]   ¥0.00\n"
+		"BB    false  备注                      \n");
 	free(out);
 }
 
