@@ -204,6 +204,10 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
 	if (a->output && !*a->output)
 		return pm_cli_usage(c, _("--output needs a file name"));
+	/* A report's sections have columns of their own, each section other
+	 * ones: the shared option would pick fields of records it has not. */
+	if (c->columns)
+		return pm_cli_usage(c, _("--columns is not for reports: --section keeps one part of a report"));
 	return format_arg(c, a);
 }
 

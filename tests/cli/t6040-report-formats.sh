@@ -102,4 +102,8 @@ expect_rc 2 "a terminal or device as --output"
 run pm-report feedback --file-format svg --section last
 expect_rc 2 "a section without a chart as SVG"
 expect_err "the section 'last' has no chart: choose another format" "says so"
+run pm-report collection --period 2026-10 --columns building,billed_fen --format csv
+expect_rc 2 "--columns, shared by the programs, is not for a report's sections"
+expect_err "^pm-report collection: --columns is not for reports: --section keeps one part of a report$" "says so"
+expect_eq "$(wc -c <"$T/out" | tr -d ' ')" "0" "and prints nothing"
 done_testing

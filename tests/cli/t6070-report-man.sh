@@ -62,7 +62,7 @@ for cmd in $(pm-report --complete); do
 	syn=$(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$man1" | awk -v c=".Cm $cmd" '$0 == c { on = 1; next } /^\.Nm/ { on = 0 } on')
 	missing=
 	for o in $(pm-report --complete "$cmd" | sed 's/=$//'); do
-		case $o in --db|--as|--quiet|--verbose|--help) continue ;; esac
+		case $o in --db|--as|--columns|--quiet|--verbose|--help) continue ;; esac
 		echo "$syn" | grep -qE "Fl ${o#-}( |$)" || missing="$missing $o"
 	done
 	expect_eq "$missing" "" "SYNOPSIS shows $cmd with all its options"
