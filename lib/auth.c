@@ -92,7 +92,11 @@ static const struct {
 	{"person.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"person.write", R(ADMIN) | R(FRONTDESK)},
 	{"repair.cron", R(ADMIN)},
-	{"report.read", STAFF},
+	/* Reports: money reports for finance and the front desk (owners:
+	 * their own units only, pm_report_*), the others for all staff and
+	 * viewers; names and phones in them as pm_pii_view shows them. */
+	{"report.finance", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"report.read", STAFF | VIEW},
 	{"restore", R(ADMIN)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians
 	 * work only what is assigned to them. */

@@ -80,6 +80,7 @@ extern const struct pm_schema pm_payments_schema;                  /* lib/paymen
 extern const struct pm_schema pm_pay_wechat_schema, pm_pay_alipay_schema; /* lib/payorder.c */
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
+extern const struct pm_schema pm_report_schema;                    /* lib/report.c */
 extern const struct pm_schema pm_audit_schema;                     /* lib/audit.c */
 extern const struct pm_schema pm_gates_schema, pm_alarms_schema;    /* lib/gate.c */
 extern const struct pm_schema pm_visitors_schema;                  /* lib/visitor.c */

@@ -1029,7 +1029,8 @@ static const struct pm_schema config_schema = {
 	PM_KEY("alarms", &pm_alarms_schema),
 	PM_KEY("visitors", &pm_visitors_schema),
 	PM_KEY("parking", &pm_parking_schema),
-	PM_KEY("mqtt", &pm_mqtt_schema)),
+	PM_KEY("mqtt", &pm_mqtt_schema),
+	PM_KEY("report", &pm_report_schema)),
 };
 
 /* The configuration */

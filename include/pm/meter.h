@@ -166,6 +166,12 @@ struct pm_usage {
  * row. The missing policy is the config's (meters.missing). */
 int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const char *meter,
 		  int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
+/* pm_usage_each in the order the meters are stored instead of by code:
+ * a meter's readings lie beside the one's before, so a pass over every
+ * meter reads each page of readings once (twice as fast on a large
+ * store). For callers that sum. */
+int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
+			 int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
 /* Usage of each meter (of one kind, or all) from the start of period from
  * to the start of period to, for the year to date of annual tiers: each
  * month counted as pm_usage_each counts it (wraps, replacements, billed
