@@ -35,7 +35,7 @@ LIB_SRC  := $(filter-out lib/http.c,$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_SRC := $(wildcard lib/http.c)
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
-HTTP_PROGS := pm-notify pm-gate
+HTTP_PROGS := pm-notify pm-gate pm-backup
 PROGS    := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS     := $(PROGS:%=$(B)/bin/%)
 SCHEMA   := $(sort $(wildcard share/pm/schema/*.sql))

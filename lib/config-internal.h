@@ -80,6 +80,7 @@ extern const struct pm_schema pm_payments_schema;                  /* lib/paymen
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
 extern const struct pm_schema pm_audit_schema;                     /* lib/audit.c */
+extern const struct pm_schema pm_backup_schema;                    /* lib/backup.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with

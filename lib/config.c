@@ -1022,7 +1022,8 @@ static const struct pm_schema config_schema = {
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema),
-	PM_KEY("audit", &pm_audit_schema)),
+	PM_KEY("audit", &pm_audit_schema),
+	PM_KEY("backup", &pm_backup_schema)),
 };
 
 /* The configuration */
