@@ -19,10 +19,11 @@ damage() {
 }
 
 run pm init
-feed '{"code":"1-1-101","area":"80"}\n{"code":"1-1-102","area":"90.5"}\n' pm unit import
+feed '{"code":"1-1-101","area":"80","delivered":"2020-01-01"}\n{"code":"1-1-102","area":"90.5","delivered":"2020-01-01"}\n' pm unit import
 feed '{"code":"P1","name":"张秀英","phone":"13800000001","unit":"1-1-101"}\n' pm person import
 run pm backup good.db
 expect_rc 0 "a backup"
+expect_eq "$(sql "SELECT name FROM person")" "张秀英" "a resident in the store"
 want=$(dump good.db)
 feed '{"code":"2-1-101","area":"60"}\n' pm unit import
 expect_eq "$(sql 'SELECT count(*) FROM unit')" "3" "the store moved on after the backup"
