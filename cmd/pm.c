@@ -664,7 +664,6 @@ static const struct {
 	{"pm-notify", N_("messages to residents and staff, outbox, announcements")},
 	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
 	{"pm-web", N_("the CGI front end for owners and staff")},
-	{"pm-backup", N_("copies of the store kept off the machine, encrypted, with retention")},
 };
 
 static int cmd_help(struct pm_ctx *c, int argc, char **argv)
