@@ -13,6 +13,7 @@
 #include "pm/http.h"
 #include "pm/i18n.h"
 
+/* PM_BACKUP_OPTS' order. */
 enum { O_TO = 0x100, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT };
 
 struct target {
@@ -88,12 +89,7 @@ static void removed(void *ctx, const char *name)
 }
 
 static const struct pm_opt run_opts[] = {
-	{"to", O_TO, "URL", N_("a directory, file://DIR, https://HOST/DIR/ or sftp://HOST/DIR/ (default: the store's directory)")},
-	{"encrypt", O_ENCRYPT, NULL, N_("encrypt the copy with backup.key (or --key)")},
-	{"key", O_KEY, "REF", N_("the key as env:NAME or file:PATH, not backup.key")},
-	{"keep-daily", O_KEEP_DAILY, "N", N_("keep the newest copy of each of the last N days")},
-	{"keep-monthly", O_KEEP_MONTHLY, "N", N_("keep the newest copy of each of the last N months")},
-	{"cacert", O_CACERT, "FILE", N_("trust the certificates in FILE for https://")},
+	PM_BACKUP_OPTS(O_TO),
 	{NULL, 0, NULL, NULL},
 };
 
@@ -179,8 +175,7 @@ out:
 }
 
 static const struct pm_opt restore_opts[] = {
-	{"key", O_KEY, "REF", N_("the key of an encrypted copy as env:NAME or file:PATH")},
-	{"cacert", O_CACERT, "FILE", N_("trust the certificates in FILE for https://")},
+	PM_BACKUP_RESTORE_OPTS(O_KEY),
 	{NULL, 0, NULL, NULL},
 };
 

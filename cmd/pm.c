@@ -17,8 +17,8 @@
 
 enum { O_COMMUNITY = 0x100, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
        O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY,
-       O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY, O_TO, O_ENCRYPT,
-       O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT };
+       O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY,
+       O_TO, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT }; /* PM_BACKUP_OPTS' order */
 
 /* ---- init and config ---- */
 
@@ -460,12 +460,7 @@ static int run_program(struct pm_ctx *c, int argc, char **argv);
 /* pm-backup's options: pm backup hands over to it when one is given, so
  * that pm itself never links libcurl. */
 static const struct pm_opt backup_opts[] = {
-	{"to", O_TO, "URL", N_("send the copy to URL (pm-backup(1))")},
-	{"encrypt", O_ENCRYPT, NULL, N_("encrypt the copy with backup.key")},
-	{"keep-daily", O_KEEP_DAILY, "N", N_("keep the newest copy of each of the last N days")},
-	{"keep-monthly", O_KEEP_MONTHLY, "N", N_("keep the newest copy of each of the last N months")},
-	{"key", O_KEY, "REF", N_("the key as env:NAME or file:PATH, not backup.key")},
-	{"cacert", O_CACERT, "FILE", N_("trust the certificates in FILE for https://")},
+	PM_BACKUP_OPTS(O_TO),
 	{NULL, 0, NULL, NULL},
 };
 
@@ -510,8 +505,7 @@ static int cmd_backup(struct pm_ctx *c, int argc, char **argv)
 }
 
 static const struct pm_opt restore_opts[] = {
-	{"key", O_KEY, "REF", N_("the key of an encrypted copy as env:NAME or file:PATH")},
-	{"cacert", O_CACERT, "FILE", N_("trust the certificates in FILE for https://")},
+	PM_BACKUP_RESTORE_OPTS(O_KEY),
 	{NULL, 0, NULL, NULL},
 };
 
