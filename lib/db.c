@@ -678,11 +678,11 @@ static int set_aside(const char *store_path, const char *aside, struct pm_err *e
 	return PM_OK;
 }
 
-/* STORE.before-restore-SECONDS (the real clock), -N added when a restore
- * in the same second has taken the name. */
+/* STORE.before-restore-SECONDS, -N added when a restore in the same
+ * second (or under the same PM_NOW) has taken the name. */
 static void aside_name(const char *store_path, char *out, size_t n)
 {
-	long long now = (long long)time(NULL);
+	long long now = pm_now();
 	struct stat st;
 
 	snprintf(out, n, "%s.before-restore-%lld", store_path, now);
