@@ -13,12 +13,13 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/notice.h"
+#include "pm/receipt.h"
 #include "pm/reconcile.h"
 #include "pm/reward.h"
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM };
+       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
@@ -443,6 +444,39 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_out_new(c, out);
 }
 
+/* ---- receipts ---- */
+
+static const struct pm_opt receipt_opts[] = {
+	{"void", O_VOID, NULL, N_("void the payment's receipt (it keeps its number); the next print takes a new one")},
+	{"reason", O_REASON, "TEXT", N_("why it is void (required with --void)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *reason = NULL, *arg;
+	struct pm_db *db;
+	int64_t id;
+	json_t *out;
+	int k, is_void = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_VOID: is_void = 1; break;
+		case O_REASON: reason = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || (is_void && !reason))
+		return pm_cli_usage(c, _("expected one PAYMENT id (and --reason TEXT with --void)"));
+	if (pm_cli_arg_count(c, "PAYMENT", argv[c->optind], &id))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, is_void ? "bill.receipt.void" : "bill.receipt", &db) ||
+	    (is_void ? pm_receipt_void(db, id, reason, &out, &c->err) : pm_receipt_get(db, id, &out, &c->err)))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
 /* ---- late fees ---- */
 
 static const struct pm_opt late_opts[] = {
@@ -747,6 +781,8 @@ static const struct pm_cmd cmds[] = {
 	{"rebill", cmd_rebill, "BILL", N_("an issued bill against its inputs now: the note to make, per line"),
 	 rebill_opts, NULL},
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), refund_opts, NULL},
+	{"receipt", cmd_receipt, "PAYMENT", N_("a payment's receipt (收据), numbered without gaps each year"), receipt_opts,
+	 NULL},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
 	 reconcile_opts, NULL},

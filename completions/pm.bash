@@ -2,7 +2,10 @@
 #
 # The programs list their own subcommands and options ('PROG --complete
 # WORDS...' prints what may follow WORDS, one per line, options that take a
-# value ending in '='), so this file never lists them. It is installed once
+# value ending in '=') and the values of options and operands ('PROG
+# --complete-value --OPT|@ PREFIX WORDS...': formats, statuses, units,
+# bills, tickets … from the store named by $PM_DB), so this file never
+# lists them. It is installed once
 # per program, as completions/pm, completions/pm-meter, ...; whichever is
 # loaded first registers all of them.
 
@@ -160,10 +163,9 @@ _pm()
 		fi
 		arg=$(_pm_argname "$prog" "$opt" "${_pm_path[@]}")
 		case $arg in
-		*FILE* | *PATH* | *DIR*) ;;
-		*) return 0 ;;
+		*FILE* | *PATH* | *DIR*) _pm_files "$x" ;;
+		*) mapfile -t COMPREPLY < <("$prog" --complete-value "$opt" "$x" "${_pm_path[@]}" 2>/dev/null) ;;
 		esac
-		_pm_files "$x"
 		if [[ -z $_pm_want && ${COMP_WORDBREAKS-} != *=* ]]; then
 			COMPREPLY=("${COMPREPLY[@]/#/$opt=}")
 		fi
@@ -193,7 +195,9 @@ _pm()
 		fi
 		return 0
 	fi
-	if ((${#next[@]} > 0)) && _pm_operands "$prog" "${_pm_path[@]}"; then
+	# An operand: a bill, a ticket, a unit … from the store, else a file.
+	mapfile -t COMPREPLY < <("$prog" --complete-value @ "$cur" "${_pm_path[@]}" 2>/dev/null)
+	if ((${#COMPREPLY[@]} == 0 && ${#next[@]} > 0)) && _pm_operands "$prog" "${_pm_path[@]}"; then
 		_pm_files "$cur"
 	fi
 	return 0

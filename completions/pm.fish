@@ -140,9 +140,14 @@ function __pm_complete
             set pre "$opt="
         end
         set -l arg (__pm_argname $prog $opt $__pm_path)
-        string match -qr 'FILE|PATH|DIR' -- "$arg"; or return 0
-        for f in (__fish_complete_path $val)
-            echo $pre$f
+        if string match -qr 'FILE|PATH|DIR' -- "$arg"
+            for f in (__fish_complete_path $val)
+                echo $pre$f
+            end
+        else
+            for v in ($prog --complete-value $opt $val $__pm_path 2>/dev/null)
+                echo $pre$v
+            end
         end
         return 0
     end
@@ -160,6 +165,12 @@ function __pm_complete
                 __pm_program $prog $x >/dev/null; and echo $x
             end
         end
+        return 0
+    end
+    # An operand: a bill, a ticket, a unit … from the store, else a file.
+    set -l values ($prog --complete-value @ $cur $__pm_path 2>/dev/null)
+    if set -q values[1]
+        printf '%s\n' $values
         return 0
     end
     if set -q next[1]; and __pm_operands $prog $__pm_path

@@ -42,6 +42,8 @@ static const struct {
 	{"bill.issue", R(ADMIN) | R(FINANCE)},
 	{"bill.pay", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"bill.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"bill.receipt", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"bill.receipt.void", R(ADMIN) | R(FINANCE)},
 	{"bill.reconcile", R(ADMIN) | R(FINANCE)},
 	{"bill.refund", R(ADMIN) | R(FINANCE)},
 	{"bill.rewards", R(ADMIN) | R(FINANCE)},

@@ -10,6 +10,7 @@
 
 #include "csv-internal.h"
 #include "pm/audit.h"
+#include "pm/complete.h"
 #include "pm/cli.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
@@ -183,6 +184,70 @@ static int complete(const struct pm_prog *p, int argc, char **argv)
 /* A subcommand's option may not shadow a shared one: getopt would take
  * the subcommand's, and the shared one would quietly do nothing (pm-bill
  * export --format once meant csv or xlsx, not --format's table or csv). */
+/* Which values complete an option or an operand (its name in the usage
+ * line), by command: "" is any command, "pm-bill" any of pm-bill's. */
+static const struct {
+	const char *path, *what, *source;
+} value_sources[] = {
+	{"", "--format", "format"}, {"", "--file-format", "file-format"}, {"", "--protocol", "protocol"},
+	{"", "--unit", "unit"}, {"", "--person", "person"}, {"", "--reporter", "person"},
+	{"", "--as", "user"}, {"", "--assignee", "user"}, {"pm-repair assign", "--to", "user"},
+	{"", "--meter", "meter"}, {"", "--period", "period"}, {"", "--category", "category"},
+	{"", "--priority", "priority"}, {"", "--use", "use"},
+	{"pm-meter", "--kind", "meter-kind"}, {"pm-repair", "--kind", "ticket-kind"},
+	{"pm-bill", "--status", "bill-status"}, {"pm-repair", "--status", "ticket-status"},
+	{"pm-notify", "--status", "message-status"}, {"pm-bill", "--channel", "pay-channel"},
+	{"pm-notify", "--channel", "notify-channel"}, {"pm user", "--role", "user-role"},
+	{"pm occupancy", "--role", "occupancy-role"},
+	{"", "BILL", "bill"}, {"", "[BILL]", "bill"}, {"", "TICKET", "ticket"}, {"", "METER", "meter"},
+	{"", "OLD", "meter"}, {"", "PERSON", "person"}, {"", "LOGIN", "user"},
+	{"pm unit show", "CODE", "unit"}, {"pm person show", "CODE", "person"},
+	{"pm-meter show", "CODE", "meter"}, {"pm-meter retire", "CODE", "meter"},
+};
+
+static void value_out(void *ctx, const char *word)
+{
+	(void)ctx;
+	printf("%s\n", word);
+}
+
+/* PROG --complete-value WHAT PREFIX WORDS...: the values that may stand
+ * for WHAT (an option, "--unit", or "@" for the next operand) after the
+ * command WORDS, beginning with PREFIX; the store's only when $PM_DB
+ * names one, read as the caller may. */
+static int complete_value(struct pm_ctx *c, const struct pm_prog *p, int argc, char **argv)
+{
+	const struct pm_cmd *t = p->cmds, *cmd = NULL;
+	const char *what, *source = NULL;
+	char path[128];
+	struct pm_db *db = NULL;
+	size_t len;
+
+	if (argc < 2)
+		return PM_EUSAGE;
+	what = argv[0];
+	snprintf(path, sizeof path, "%s", p->name);
+	for (int i = 2; i < argc && t; i++, t = cmd->sub) {
+		if (!(cmd = find_cmd(t, argv[i])))
+			return PM_OK;
+		len = strlen(path);
+		snprintf(path + len, sizeof path - len, " %s", cmd->name);
+	}
+	if (strcmp(what, "@") == 0)
+		what = cmd && cmd->args ? cmd->args : "";
+	for (size_t i = 0; i < sizeof value_sources / sizeof *value_sources && !source; i++) {
+		len = strlen(value_sources[i].path);
+		if (strcmp(value_sources[i].what, what) == 0 && strncmp(path, value_sources[i].path, len) == 0 &&
+		    (!len || path[len] == '\0' || path[len] == ' '))
+			source = value_sources[i].source;
+	}
+	if (!source)
+		return PM_OK;
+	if (getenv("PM_DB") && *getenv("PM_DB"))
+		pm_cli_db(c, NULL, &db);
+	return pm_complete(db, &c->actor, source, argv[1], value_out, NULL, &c->err) == PM_OK ? PM_OK : PM_EUSAGE;
+}
+
 static int opts_clash(struct pm_ctx *c)
 {
 	for (const struct pm_opt *o = c->cmd->opts; o && o->name; o++)
@@ -679,6 +744,11 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 	snprintf(c.path, sizeof c.path, "%s", prog->name);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)
 		return close_stdout(&c, complete(prog, argc - 2, argv + 2));
+	if (argc > 1 && strcmp(argv[1], "--complete-value") == 0) {
+		rc = complete_value(&c, prog, argc - 2, argv + 2);
+		pm_db_close(c.db);
+		return close_stdout(&c, rc);
+	}
 	if ((first = parse_top(&c, argc, argv)) < 0)
 		return close_stdout(&c, c.stop);
 	if (first >= argc) {

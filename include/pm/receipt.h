@@ -1,0 +1,28 @@
+/* Receipts (收据) for payments at the desk or online: numbered without gaps
+ * within each year ("2026-000017") when first printed, with the payer, the
+ * unit, the lines the payment settled and who recorded it. A receipt
+ * voided (misprinted, torn) keeps its number, marked void; the payment's
+ * next print takes the next number. E-invoices (电子发票) are an invoicing
+ * system's work: pm exports what it needs (pm-bill export). */
+#ifndef PM_RECEIPT_H
+#define PM_RECEIPT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/db.h"
+#include "pm/err.h"
+
+/* The payment's receipt as a record {"type":"receipt","receipt":
+ * "2026-000017", "status":"issued", "payment", "unit", "payer", "channel",
+ * "ref", "amount_fen", "paid_at", "cashier", "lines":[{"bill", "label",
+ * "amount_fen"}], "prepaid_fen"}: its receipt not void, numbered now (its
+ * own transaction, audited) if it has none. */
+int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e);
+
+/* Voids the payment's receipt, with a reason (its own transaction,
+ * audited); *out the receipt as it now stands. */
+int pm_receipt_void(struct pm_db *db, int64_t payment, const char *reason, json_t **out, struct pm_err *e);
+
+#endif

@@ -1,0 +1,204 @@
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "bill-internal.h"
+#include "pm/audit.h"
+#include "pm/community.h"
+#include "pm/i18n.h"
+#include "pm/receipt.h"
+#include "pm/timeutil.h"
+
+/* What the receipt says of its payment: the payment itself, who paid
+ * (the unit's owners on the day, else its tenants), and who recorded it
+ * (the actor of its bill.pay audit record). */
+#define RESIDENTS(role) \
+	"(SELECT group_concat(name, '、') FROM (SELECT pe.name FROM occupancy o JOIN person pe ON pe.id = o.person_id" \
+	" WHERE o.unit_id = u.id AND o.role = '" role "' AND o.since <= ?2 AND " PM_OCCUPANCY_CURRENT("o", "?2") \
+	" ORDER BY o.since, pe.id))"
+static const char payment_sql[] =
+	"SELECT p.channel, p.ref, u.code, p.amount_fen, p.at,"
+	" coalesce(" RESIDENTS("owner") ", " RESIDENTS("tenant") ", ''),"
+	" coalesce((SELECT actor FROM audit WHERE action = 'bill.pay' AND object = 'payment:' || p.channel || ':' || p.ref"
+	"   ORDER BY id LIMIT 1), '')"
+	" FROM payment p JOIN unit u ON u.id = p.unit_id WHERE p.id = ?1";
+
+static const char lines_sql[] =
+	"SELECT b.code, coalesce(l.label, '违约金及调整'), sum(a.amount_fen) FROM allocation a JOIN bill b ON b.id = a.bill_id"
+	" LEFT JOIN bill_line l ON l.bill_id = a.bill_id AND l.seq = a.seq WHERE a.payment_id = ?"
+	" GROUP BY a.bill_id, a.seq ORDER BY b.period, b.code, a.seq IS NULL, a.seq";
+
+static const char receipt_sql[] =
+	"SELECT year, seq, printed_at, printed_by, void_reason, voided_at, voided_by FROM receipt"
+	" WHERE payment_id = ? ORDER BY void_reason IS NULL DESC, id DESC LIMIT 1";
+
+static int lines_add(struct pm_db *db, int64_t payment, json_t *r, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(db, lines_sql, e);
+	json_t *lines = json_array();
+	int64_t sum = 0;
+	int rc;
+
+	if (!st || !lines) {
+		json_decref(lines);
+		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
+	}
+	sqlite3_bind_int64(st, 1, payment);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sum += sqlite3_column_int64(st, 2);
+		json_array_append_new(lines, json_pack("{s:s, s:s, s:I}", "bill", TEXT(st, 0), "label", TEXT(st, 1),
+						       "amount_fen", (json_int_t)sqlite3_column_int64(st, 2)));
+	}
+	sqlite3_reset(st);
+	json_object_set_new(r, "lines", lines);
+	json_object_set_new(r, "prepaid_fen",
+			    json_integer(json_integer_value(json_object_get(r, "amount_fen")) - sum));
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
+}
+
+static int payment_json(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(db, payment_sql, e);
+	char day[PM_TIME_BUF], at[PM_TIME_BUF];
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, payment);
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "type", "receipt", "payment",
+				 (json_int_t)payment, "unit", TEXT(st, 2), "payer", TEXT(st, 5), "channel", TEXT(st, 0),
+				 "ref", TEXT(st, 1), "amount_fen", (json_int_t)sqlite3_column_int64(st, 3), "paid_at",
+				 pm_time_fmt(sqlite3_column_int64(st, 4), pm_db_tz(db), at), "cashier", TEXT(st, 6));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? pm_err_set(e, PM_EDATA, _("unknown payment '%lld'"), (long long)payment)
+					 : pm_db_fail(db, e, _("cannot read payments"));
+	if (!*out)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return lines_add(db, payment, *out, e);
+}
+
+/* The payment's latest receipt into r: 1 when there is one, 0 if none. */
+static int receipt_read(struct pm_db *db, int64_t payment, json_t *r, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(db, receipt_sql, e);
+	char number[32], t[PM_TIME_BUF];
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_int64(st, 1, payment);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(number, sizeof number, "%lld-%06lld", (long long)sqlite3_column_int64(st, 0),
+			 (long long)sqlite3_column_int64(st, 1));
+		json_object_set_new(r, "receipt", json_string(number));
+		json_object_set_new(r, "status", json_string(sqlite3_column_type(st, 4) == SQLITE_NULL ? "issued" : "void"));
+		json_object_set_new(r, "printed_at", json_string(pm_time_fmt(sqlite3_column_int64(st, 2), pm_db_tz(db), t)));
+		json_object_set_new(r, "printed_by", json_string(TEXT(st, 3)));
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			json_object_set_new(r, "void_reason", json_string(TEXT(st, 4)));
+			json_object_set_new(r, "voided_at",
+					    json_string(pm_time_fmt(sqlite3_column_int64(st, 5), pm_db_tz(db), t)));
+			json_object_set_new(r, "voided_by", json_string(TEXT(st, 6)));
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read receipts"));
+	return rc == SQLITE_ROW;
+}
+
+/* The next number of the year the receipt is printed in: max + 1 inside
+ * the write transaction, so two desks printing at once cannot take the
+ * same number or leave a gap. */
+static int receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO receipt (year, seq, payment_id, cashier, printed_at, printed_by)"
+		" SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM receipt WHERE year = ?1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t now = pm_now();
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int(st, 1, pm_period_of(now, pm_db_tz(db)).year);
+	sqlite3_bind_int64(st, 2, payment);
+	sqlite3_bind_text(st, 3, cashier, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot number a receipt"));
+}
+
+static int finish(struct pm_db *db, int rc, json_t **out, struct pm_err *e)
+{
+	if (rc == PM_OK && (rc = pm_db_commit(db, e)) == PM_OK)
+		return PM_OK;
+	pm_db_rollback(db);
+	json_decref(*out);
+	*out = NULL;
+	return rc;
+}
+
+int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e)
+{
+	char object[64];
+	int rc, had;
+
+	*out = NULL;
+	if (pm_db_begin(db, e))
+		return e->code;
+	if ((rc = payment_json(db, payment, out, e)) || (had = receipt_read(db, payment, *out, e)) < 0)
+		return finish(db, rc ? rc : e->code, out, e);
+	if (had && strcmp(json_string_value(json_object_get(*out, "status")), "issued") == 0)
+		return finish(db, PM_OK, out, e);
+	snprintf(object, sizeof object, "payment:%lld", (long long)payment);
+	if ((rc = receipt_number(db, payment, json_string_value(json_object_get(*out, "cashier")), e)) ||
+	    (rc = receipt_read(db, payment, *out, e)) < 0)
+		return finish(db, rc > 0 ? rc : e->code, out, e);
+	return finish(db, pm_audit_log(db, "bill.receipt", object, NULL, *out, e), out, e);
+}
+
+int pm_receipt_void(struct pm_db *db, int64_t payment, const char *reason, json_t **out, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE receipt SET void_reason = ?2, voided_at = ?3, voided_by = ?4"
+		" WHERE payment_id = ?1 AND void_reason IS NULL";
+	sqlite3_stmt *st;
+	json_t *before;
+	char object[64];
+	int rc, had;
+
+	*out = NULL;
+	if (!reason || !*reason)
+		return pm_err_set(e, PM_EUSAGE, _("a receipt is voided with a reason"));
+	if (pm_db_begin(db, e))
+		return e->code;
+	if ((rc = payment_json(db, payment, out, e)) || (had = receipt_read(db, payment, *out, e)) < 0)
+		return finish(db, rc ? rc : e->code, out, e);
+	if (!had || strcmp(json_string_value(json_object_get(*out, "status")), "void") == 0)
+		return finish(db, pm_err_set(e, PM_EDATA, _("payment %lld has no receipt to void"), (long long)payment),
+			      out, e);
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return finish(db, e->code, out, e);
+	sqlite3_bind_int64(st, 1, payment);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, pm_now());
+	sqlite3_bind_text(st, 4, pm_db_actor(db), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot void a receipt"));
+	sqlite3_reset(st);
+	before = json_deep_copy(*out);
+	if (rc == PM_OK && (rc = receipt_read(db, payment, *out, e)) >= 0) {
+		snprintf(object, sizeof object, "payment:%lld", (long long)payment);
+		rc = pm_audit_log(db, "bill.receipt.void", object, before, *out, e);
+	} else if (rc < 0) {
+		rc = e->code;
+	}
+	json_decref(before);
+	return finish(db, rc, out, e);
+}
