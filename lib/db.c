@@ -678,6 +678,20 @@ static int set_aside(const char *store_path, const char *aside, struct pm_err *e
 	return PM_OK;
 }
 
+/* Backups are made with a rollback journal (one file); the store is WAL,
+ * so that readers run beside a writer. Set on the part, before it is the
+ * store, where closing removes the -wal and -shm this makes. */
+static int to_wal(const char *path, struct pm_err *e)
+{
+	sqlite3 *h = NULL;
+	int ok = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK &&
+		 sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK;
+	int rc = ok ? PM_OK : pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), path, sqlite3_errmsg(h));
+
+	sqlite3_close(h);
+	return rc;
+}
+
 /* STORE.before-restore-SECONDS, -N added when a restore in the same
  * second (or under the same PM_NOW) has taken the name. */
 static void aside_name(const char *store_path, char *out, size_t n)
@@ -718,6 +732,13 @@ int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_
 	sqlite3_close(h);
 	if (rc == PM_OK && verify)
 		rc = verify(ctx, t.part, e);
+	if (rc == PM_OK)
+		rc = to_wal(t.part, e);
+	/* Root restoring an admin's store leaves it the admin's: the owner
+	 * of the file is who administers it. */
+	if (rc == PM_OK && live && geteuid() == 0 && st.st_uid != 0 && fchown(t.fd, st.st_uid, st.st_gid) != 0)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot give '%s' to the store's owner: %s"), t.part,
+				strerror(errno));
 	if (rc == PM_OK && live) {
 		if (!(*aside = malloc(n)))
 			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
@@ -732,5 +753,14 @@ int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_
 	}
 	if ((rc = pm_file_tmp_commit(&t, e)) && live)
 		set_aside(*aside, store_path, &(struct pm_err){0});
+	/* Opened once by its owner, as the store it replaces was: at this
+	 * pm's schema, its -wal and -shm made with its mode. Root does not,
+	 * lest files of root's there lock the owner out. */
+	if (rc == PM_OK && (!live || st.st_uid == geteuid())) {
+		struct pm_db *db = NULL;
+
+		rc = pm_db_open(store_path, 0, &db, e);
+		pm_db_close(db);
+	}
 	return rc;
 }

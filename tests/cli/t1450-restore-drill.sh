@@ -44,6 +44,7 @@ expect_eq "$(dump pm.db)" "$want" "and holds what the backup holds, to the row"
 aside=$(ls pm.db.before-restore-* | grep -v -e '-wal$' -e '-shm$')
 expect_eq "$(cmp "$aside" damaged.copy && echo same)" "same" "the damaged store is kept, byte for byte"
 expect_eq "$(stat -c %a pm.db)" "600" "the restored store has the store's mode"
+expect_eq "$(sqlite3 pm.db 'PRAGMA journal_mode')" "wal" "and it is in WAL mode again, as a store is"
 expect_eq "$(ls pm.db.part* 2>/dev/null)" "" "no part file is left behind"
 run pm audit --verify --anchor good.db.manifest
 expect_rc 0 "the restored audit log verifies against the backup's manifest"

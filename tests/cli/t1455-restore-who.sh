@@ -32,4 +32,10 @@ expect_rc 0 "the store's owner restores it"
 run pm check
 expect_rc 0 "and it is sound"
 expect_eq "$(stat -c '%a %G' pm.db)" "660 staff" "with the store's mode and group"
+
+# Root restoring a store another account owns leaves it that account's.
+chown nobody pm.db pm.db-wal pm.db-shm
+run pm restore good.db
+expect_rc 0 "root restores another account's store"
+expect_eq "$(stat -c '%U %G %a' pm.db)" "nobody staff 660" "which stays that account's, with its group and mode"
 done_testing
