@@ -271,6 +271,7 @@ static int run_option(const char *arg)
 int main(int argc, char **argv)
 {
 	char **v;
+	int rc;
 
 	if (argc < 2 || !run_option(argv[1]))
 		return pm_cli_main(&prog, argc, argv);
@@ -279,5 +280,7 @@ int main(int argc, char **argv)
 	v[0] = argv[0];
 	v[1] = (char *)"run";
 	memcpy(v + 2, argv + 1, (size_t)(argc - 1) * sizeof *v);
-	return pm_cli_main(&prog, argc + 1, v);
+	rc = pm_cli_main(&prog, argc + 1, v);
+	free(v);
+	return rc;
 }
