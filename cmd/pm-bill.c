@@ -28,14 +28,6 @@ static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 	return pm_cli_arg_period(c, "--period", s, p);
 }
 
-/* Owners may read only the bills of units they live in. */
-static int may_see_unit(struct pm_ctx *c, struct pm_db *db, const char *unit)
-{
-	if (c->actor.role != PM_ROLE_OWNER)
-		return PM_OK;
-	return pm_unit_may_see(db, &c->actor, unit, &c->err);
-}
-
 /* ---- run and issue ---- */
 
 static const struct pm_opt run_opts[] = {
@@ -204,10 +196,8 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unknown status '%s': expected draft, issued, partial, paid or void"), f.status);
 	if (f.period && pm_cli_arg_period(c, "--period", f.period, &p))
 		return PM_EUSAGE;
-	if (pm_cli_db(c, "bill.read", &db))
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, f.unit, &c->err))
 		return c->err.code;
-	if (c->actor.role == PM_ROLE_OWNER && (!f.unit || may_see_unit(c, db, f.unit)))
-		return f.unit ? c->err.code : pm_err_set(&c->err, PM_ENOPERM, _("owners list bills with --unit CODE"));
 	return pm_bill_each(db, &f, pm_cli_out_each, c, &c->err);
 }
 
@@ -225,8 +215,8 @@ static int one_bill(struct pm_ctx *c, int argc, char **argv, struct pm_db **db, 
 		return -1;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one BILL"));
-	if (pm_cli_db(c, action, db) || pm_bill_unit(*db, argv[c->optind], unit, sizeof unit, &c->err) ||
-	    may_see_unit(c, *db, unit))
+	if (pm_cli_db(c, action, db) ||
+	    pm_bill_may_read_bill(*db, &c->actor, argv[c->optind], unit, sizeof unit, &c->err))
 		return c->err.code;
 	return PM_OK;
 }
@@ -268,7 +258,7 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 		return k < 0 ? c->stop : rc;
 	if (!unit)
 		return pm_cli_usage(c, _("--unit CODE is required"));
-	if (pm_cli_db(c, "bill.read", &db) || may_see_unit(c, db, unit))
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, unit, &c->err))
 		return c->err.code;
 	return pm_bill_statement(db, unit, from, to, pm_cli_out_each, c, &c->err);
 }
@@ -702,11 +692,9 @@ static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
 
 	if ((rc = notice_args(c, argc, argv, &period, &dir)))
 		return rc < 0 ? c->stop : rc;
-	if (pm_cli_db(c, "bill.read", &db))
-		return c->err.code;
-	if (period && c->actor.role == PM_ROLE_OWNER)
-		return pm_err_set(&c->err, PM_ENOPERM, _("owners print the notice of one BILL"));
-	if (!period && (pm_bill_unit(db, argv[c->optind], unit, sizeof unit, &c->err) || may_see_unit(c, db, unit)))
+	if (pm_cli_db(c, NULL, &db) ||
+	    (period ? pm_bill_may_read(db, &c->actor, NULL, &c->err)
+		    : pm_bill_may_read_bill(db, &c->actor, argv[c->optind], unit, sizeof unit, &c->err)))
 		return c->err.code;
 	rc = period ? pm_notice_each(db, period, code_add, &cs, &c->err) : code_add(&cs, argv[c->optind]);
 	if (rc == PM_EFAIL)
@@ -762,7 +750,7 @@ static int cmd_points(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (!unit)
 		return pm_cli_usage(c, _("--unit CODE is required"));
-	if (pm_cli_db(c, "bill.read", &db) || may_see_unit(c, db, unit) ||
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, unit, &c->err) ||
 	    pm_points_each(db, unit, pm_cli_out_each, c, &balance, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("unit '%s' has %lld points"), unit, (long long)balance);

@@ -589,7 +589,6 @@ static int cmd_announcements(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *arg;
 	struct pm_db *db;
-	int64_t person = 0;
 	int k, all = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -599,12 +598,9 @@ static int cmd_announcements(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
-	if (pm_cli_db(c, "notify.announcements", &db))
+	if (pm_cli_db(c, NULL, &db))
 		return c->err.code;
-	/* Owners see what is addressed to them; one linked to no one, nothing. */
-	if (c->actor.role == PM_ROLE_OWNER)
-		person = c->actor.person_id ? c->actor.person_id : -1;
-	return pm_announce_each(db, all, person, pm_cli_out_each, c, &c->err);
+	return pm_announce_each_for(db, &c->actor, all, pm_cli_out_each, c, &c->err);
 }
 
 /* The ANN operand of rsvp and rsvps. */

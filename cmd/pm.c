@@ -654,10 +654,11 @@ static const struct {
 	{"pm-meter", N_("meters, readings, device frames, usage per period, anomalies")},
 	{"pm-bill", N_("fees, monthly bills, payments, late fees, statements, exports")},
 	{"pm-repair", N_("repair and complaint tickets, SLA, assets, inspections, patrols")},
-	{"pm-gate", N_("access, visitor passes, gate events, parking")},
+	{"pm-gate", N_("access, visitor passes, gate events, door control, parking")},
 	{"pm-notify", N_("messages to residents and staff, outbox, announcements")},
 	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
 	{"pm-web", N_("the CGI front end for owners and staff")},
+	{"pm-mqtt", N_("the MQTT bridge: device messages in, commands out")},
 };
 
 static int cmd_help(struct pm_ctx *c, int argc, char **argv)

@@ -364,6 +364,46 @@ int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 	return rc;
 }
 
+int pm_announce_each_for(struct pm_db *db, const struct pm_actor *a, int all,
+			 int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	if (pm_auth_check(a, "notify.announcements", e))
+		return e->code;
+	/* Owners see what is addressed to them; one linked to no one, nothing. */
+	return pm_announce_each(db, all, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0, fn,
+				ctx, e);
+}
+
+struct wanted {
+	int64_t id;
+	json_t *rec;
+};
+
+static int wanted_one(void *ctx, json_t *rec)
+{
+	struct wanted *w = ctx;
+
+	if (json_integer_value(json_object_get(rec, "id")) != w->id)
+		return PM_OK;
+	w->rec = json_incref(rec);
+	return -1;
+}
+
+int pm_announce_get_for(struct pm_db *db, const struct pm_actor *a, int64_t id, json_t **out,
+			struct pm_err *e)
+{
+	struct wanted w = {id, NULL};
+	int rc = pm_announce_each_for(db, a, 1, wanted_one, &w, e);
+
+	*out = w.rec;
+	if (rc > 0)
+		return rc;
+	if (!w.rec)
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see announcement %lld"), a->login,
+				  (long long)id);
+	return PM_OK;
+}
+
 /* ---- sign-ups ---- */
 
 /* The announcement as an event: PM_EFAIL unless it has a capacity. */

@@ -52,9 +52,25 @@ static const struct {
 	{"check", R(ADMIN) | R(FINANCE)},
 	{"config.apply", R(ADMIN)},
 	{"config.read", STAFF | VIEW},
+	/* Gates: guards open them and read what happened; owners ask for and
+	 * approve visitors of their own units only (lib/visitor.c). Verifying
+	 * a pass reads no personal data, so a gate controller's account that
+	 * pm does not know (a viewer) may do it; only who may count a use
+	 * (gate.use) has it recorded. */
+	{"gate.ingest", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
+	{"gate.keygen", R(ADMIN)},
+	{"gate.open", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
+	{"gate.read", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
+	{"gate.use", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
+	{"gate.verify", R(ADMIN) | R(FRONTDESK) | R(GUARD) | VIEW},
+	{"gate.write", R(ADMIN) | R(FRONTDESK)},
 	{"meter.ingest", R(ADMIN) | R(TECHNICIAN)},
 	{"meter.read", STAFF | VIEW},
 	{"meter.write", R(ADMIN) | R(TECHNICIAN)},
+	{"parking.pay", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(GUARD)},
+	{"parking.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(GUARD) | R(OWNER)},
+	{"parking.reserve", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
+	{"parking.write", R(ADMIN) | R(FRONTDESK)},
 	{"patrol.checkin", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN) | R(GUARD)},
 	{"patrol.read", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
 	/* Announcements: everyone reads the notice board, owners only what
@@ -68,6 +84,7 @@ static const struct {
 	{"person.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"person.write", R(ADMIN) | R(FRONTDESK)},
 	{"repair.cron", R(ADMIN)},
+	{"report.read", STAFF},
 	{"restore", R(ADMIN)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians
 	 * work only what is assigned to them. */
@@ -82,6 +99,9 @@ static const struct {
 	{"unit.write", R(ADMIN) | R(FRONTDESK)},
 	{"user.admin", R(ADMIN)},
 	{"user.passwd.self", ALL},
+	{"visitor.approve", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
+	{"visitor.read", R(ADMIN) | R(FRONTDESK) | R(GUARD) | R(OWNER)},
+	{"visitor.request", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
 };
 
 int pm_role_parse(const char *s, enum pm_role *r, struct pm_err *e)

@@ -9,6 +9,7 @@
 
 #include "pm/audit.h"
 #include "pm/bill.h"
+#include "pm/community.h"
 #include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/meter.h"
@@ -1706,6 +1707,36 @@ int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, st
 	if (pm_bill_row(db, code, &b, e))
 		return e->code;
 	snprintf(unit, size, "%s", b.unit);
+	return PM_OK;
+}
+
+int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *unit, struct pm_err *e)
+{
+	if (pm_auth_check(a, "bill.read", e))
+		return e->code;
+	if (a->role != PM_ROLE_OWNER)
+		return PM_OK;
+	if (!unit)
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' (owner) sees the bills of their own units only: name the unit"),
+				  a->login);
+	return pm_unit_may_see(db, a, unit, e);
+}
+
+int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char *code, char *unit,
+			  size_t size, struct pm_err *e)
+{
+	if (pm_auth_check(a, "bill.read", e))
+		return e->code;
+	if (pm_bill_unit(db, code, unit, size, e)) {
+		if (e->code == PM_EDATA && a->role == PM_ROLE_OWNER)
+			return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see bill '%s'"), a->login, code);
+		return e->code;
+	}
+	if (pm_bill_may_read(db, a, unit, e)) {
+		if (e->code == PM_ENOPERM && a->role == PM_ROLE_OWNER)
+			pm_err_set(e, PM_ENOPERM, _("user '%s' may not see bill '%s'"), a->login, code);
+		return e->code;
+	}
 	return PM_OK;
 }
 

@@ -236,7 +236,7 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	"SELECT u.code, b.code, en.code, u.room, u.floor, u.area_centi, u.use, u.status, u.delivered" \
 	" FROM unit u JOIN building b ON b.id = u.building_id JOIN entrance en ON en.id = u.entrance_id"
 
-static json_t *unit_json(sqlite3_stmt *st)
+static json_t *unit_json(sqlite3_stmt *st, void *ctx)
 {
 	char area[PM_MONEY_BUF];
 
@@ -287,7 +287,7 @@ int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t *
 		return -rc;
 	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no unit '%s'"), code);
-	*out = unit_json(st);
+	*out = unit_json(st, NULL);
 	sqlite3_reset(st);
 	if (with_occupants && occupants(db, code, *out, e)) {
 		json_decref(*out);
@@ -325,28 +325,6 @@ int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code
 	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see unit '%s'"), a->login, code);
 }
 
-/* Walks a query's rows as records; shared by the list functions. */
-static int each_row(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *),
-		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
-{
-	json_t *rec;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = row(st);
-		rc = fn(ctx, rec);
-		json_decref(rec);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read the store"));
-	return PM_OK;
-}
-
 int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, json_t *unit),
 		 void *ctx, struct pm_err *e)
 {
@@ -356,7 +334,69 @@ int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, js
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, building, -1, SQLITE_STATIC);
-	return each_row(db, st, unit_json, fn, ctx, e);
+	return pm_db_each(db, st, unit_json, NULL, fn, ctx, _("cannot read the store"), e);
+}
+
+int pm_unit_each_mine(struct pm_db *db, const struct pm_actor *a, int (*fn)(void *ctx, json_t *unit),
+		      void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT u.code, b.code, en.code, u.room, u.floor, u.area_centi, u.use, u.status, u.delivered, min(o.role)"
+		" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN building b ON b.id = u.building_id"
+		" JOIN entrance en ON en.id = u.entrance_id WHERE o.person_id = ?1 AND " PM_OCCUPANCY_CURRENT("o", "?2")
+		" GROUP BY u.id ORDER BY u.code";
+	char day[PM_TIME_BUF];
+	sqlite3_stmt *st;
+	json_t *rec;
+	int rc;
+
+	if (pm_auth_check(a, "unit.read", e))
+		return e->code;
+	if (!a->person_id)
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, a->person_id);
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rec = unit_json(st, NULL);
+		json_object_set_new(rec, "role", json_string(TEXT(st, 9)));
+		rc = fn(ctx, rec);
+		json_decref(rec);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the store"));
+}
+
+int pm_unit_search(struct pm_db *db, const struct pm_actor *a, const char *q, int limit,
+		   int (*fn)(void *ctx, json_t *unit), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		UNIT_COLS " WHERE u.code >= ?1 AND u.code < ?1 || char(1114111) OR (?2 AND u.id IN"
+		" (SELECT o.unit_id FROM occupancy o JOIN person p ON p.id = o.person_id"
+		" WHERE (instr(p.name, ?1) > 0 OR p.phone = ?1) AND " PM_OCCUPANCY_CURRENT("o", "?4") "))"
+		" ORDER BY u.code LIMIT ?3";
+	char day[PM_TIME_BUF];
+	sqlite3_stmt *st;
+
+	if (pm_auth_check(a, "unit.read", e))
+		return e->code;
+	if (a->role == PM_ROLE_OWNER)
+		return pm_err_set(e, PM_ENOPERM, _("an owner sees only their own units: use 'pm unit show'"));
+	if (!q || !*q)
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_TRANSIENT);
+	/* Finding a unit by who lives there is reading people. */
+	sqlite3_bind_int(st, 2, pm_auth_allowed(a->role, "person.read"));
+	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_text(st, 4, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	return pm_db_each(db, st, unit_json, NULL, fn, ctx, _("cannot read units"), e);
 }
 
 /* ---- people ---- */
@@ -523,7 +563,7 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 	return PM_OK;
 }
 
-static json_t *person_json(sqlite3_stmt *st)
+static json_t *person_json(sqlite3_stmt *st, void *ctx)
 {
 	return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "type", "person", "code", TEXT(st, 0),
 			 "name", TEXT(st, 1), "phone", TEXT(st, 2), "id_masked", TEXT(st, 3),
@@ -550,7 +590,7 @@ int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_er
 	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = person_json(st);
+		*out = person_json(st, NULL);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_EDATA, _("no person '%s'"), code);
@@ -573,6 +613,23 @@ int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err 
 	return PM_OK;
 }
 
+int pm_person_code(struct pm_db *db, int64_t id, char *code, size_t size, struct pm_err *e)
+{
+	static const char sql[] = "SELECT code FROM person WHERE id = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(code, size, "%s", TEXT(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no person %lld"), (long long)id);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read people"));
+}
+
 int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
 		   struct pm_err *e)
 {
@@ -583,7 +640,7 @@ int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
-	return each_row(db, st, person_json, fn, ctx, e);
+	return pm_db_each(db, st, person_json, NULL, fn, ctx, _("cannot read the store"), e);
 }
 
 /* ---- occupancy ---- */

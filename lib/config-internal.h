@@ -80,6 +80,11 @@ extern const struct pm_schema pm_payments_schema;                  /* lib/paymen
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
 extern const struct pm_schema pm_audit_schema;                     /* lib/audit.c */
+extern const struct pm_schema pm_gates_schema, pm_alarms_schema;    /* lib/gate.c */
+extern const struct pm_schema pm_visitors_schema;                  /* lib/visitor.c */
+extern const struct pm_schema pm_parking_schema;                   /* lib/parking.c */
+extern const struct pm_schema pm_mqtt_schema;                      /* lib/mqtt.c */
+extern const struct pm_schema pm_web_schema;                       /* lib/web.c */
 extern const struct pm_schema pm_backup_schema;                    /* lib/backup.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the

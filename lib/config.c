@@ -1022,7 +1022,13 @@ static const struct pm_schema config_schema = {
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema),
+	PM_KEY("web", &pm_web_schema, .def = "{}"),
 	PM_KEY("audit", &pm_audit_schema),
+	PM_KEY("gates", &pm_gates_schema),
+	PM_KEY("alarms", &pm_alarms_schema),
+	PM_KEY("visitors", &pm_visitors_schema),
+	PM_KEY("parking", &pm_parking_schema),
+	PM_KEY("mqtt", &pm_mqtt_schema),
 	PM_KEY("backup", &pm_backup_schema)),
 };
 
@@ -1416,6 +1422,36 @@ int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, str
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_ECONFIG, _("no configuration in force on %s: run 'pm config apply FILE'"), date);
 	return pm_db_fail(db, e, _("cannot read config versions"));
+}
+
+int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT json_extract(json, '$.' || ?2) FROM config_version WHERE effective <= ?1" IN_FORCE;
+	char date[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	const struct pm_schema_key *k;
+	const char *text = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), date), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (text = (const char *)sqlite3_column_text(st, 0)))
+		*out = json_loads(text, JSON_DECODE_ANY, NULL);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read config versions"));
+	if (*out)
+		return PM_OK;
+	/* A version applied before the section existed: its defaults. */
+	for (k = config_schema.keys; k->name; k++)
+		if (strcmp(k->name, name) == 0 && k->def)
+			return pm_schema_load(k->node, k->def, strlen(k->def), name, out, e);
+	return PM_OK;
 }
 
 int64_t pm_config_version(const struct pm_config *cfg)

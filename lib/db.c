@@ -16,7 +16,7 @@
 extern const char *const pm_schema_sql[];
 extern const size_t pm_schema_count;
 
-#define STMT_CACHE 64
+#define STMT_CACHE 128
 #define BUSY_DEFAULT_MS 30000
 #define BUSY_STEP_MS 20
 
@@ -34,6 +34,7 @@ struct pm_db {
 	struct stat file;   /* the store's owner, group and mode, at open */
 	struct pm_db_key key;
 	struct stmt_slot stmts[STMT_CACHE];
+	int evict;          /* where a full cache looks first for room */
 };
 
 int pm_db_schema_version(void)
@@ -102,7 +103,26 @@ int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 		code = PM_ECANTCREAT;
 	else if (rc == SQLITE_IOERR || rc == SQLITE_FULL)
 		code = PM_EIO;
-	return pm_err_set(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
+	return pm_err_internal(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
+}
+
+int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st, void *rctx),
+	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
+	       struct pm_err *e)
+{
+	json_t *rec;
+	int rc, frc = PM_OK;
+
+	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(rec = row(st, rctx)))
+			continue;
+		frc = fn(ctx, rec);
+		json_decref(rec);
+	}
+	sqlite3_reset(st);
+	if (frc)
+		return frc;
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
 }
 
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e)
@@ -398,6 +418,15 @@ void pm_db_close(struct pm_db *db)
 	free(db);
 }
 
+int pm_db_brief(struct pm_db *db, struct pm_err *e)
+{
+	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL) != SQLITE_OK)
+		return pm_db_fail(db, e, _("store"));
+	/* The next to open the store alone reads the whole WAL to rebuild its
+	 * index; a short one keeps that cheap. */
+	return pm_db_exec(db, "PRAGMA wal_autocheckpoint = 64", e);
+}
+
 int pm_db_bulk(struct pm_db *db, struct pm_err *e)
 {
 	return pm_db_exec(db, "PRAGMA cache_size = -16384", e);
@@ -486,12 +515,30 @@ sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e)
 			sqlite3_clear_bindings(s[i].st);
 			return s[i].st;
 		}
+	/* Full, as a long-lived handle (pm-web's FastCGI mode) gets after
+	 * enough different pages: a statement no caller is stepping through
+	 * makes room, the next after the last one that did, in turn. */
 	if (i == STMT_CACHE) {
-		pm_err_set(e, PM_ESOFTWARE, _("too many cached statements"));
-		return NULL;
+		for (int k = 0; k < STMT_CACHE && i == STMT_CACHE; k++) {
+			int j = (db->evict + k) % STMT_CACHE;
+			if (!sqlite3_stmt_busy(s[j].st))
+				i = j;
+		}
+		if (i == STMT_CACHE) {
+			pm_err_set(e, PM_ESOFTWARE, _("too many cached statements"));
+			return NULL;
+		}
+		db->evict = (i + 1) % STMT_CACHE;
+		sqlite3_finalize(s[i].st);
+		s[i].sql = NULL;
 	}
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s[i].st, NULL) != SQLITE_OK) {
 		pm_db_fail(db, e, _("cannot prepare a query"));
+		/* The slots stay packed: the last one fills a hole left here. */
+		if (i < STMT_CACHE - 1 && s[STMT_CACHE - 1].sql) {
+			s[i] = s[STMT_CACHE - 1];
+			s[STMT_CACHE - 1] = (struct stmt_slot){NULL, NULL};
+		}
 		return NULL;
 	}
 	s[i].sql = sql;

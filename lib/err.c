@@ -68,17 +68,34 @@ static void oneline(struct pm_err *e)
 	pm_err_oneline(e->msg, sizeof e->msg, raw);
 }
 
+static int set(struct pm_err *e, int code, int internal, const char *fmt, va_list ap)
+{
+	if (!e)
+		return code;
+	e->code = code;
+	e->internal = internal;
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	oneline(e);
+	return code;
+}
+
 int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!e)
-		return code;
-	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	code = set(e, code, 0, fmt, ap);
 	va_end(ap);
-	oneline(e);
+	return code;
+}
+
+int pm_err_internal(struct pm_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	code = set(e, code, 1, fmt, ap);
+	va_end(ap);
 	return code;
 }
 
@@ -104,6 +121,7 @@ void pm_err_clear(struct pm_err *e)
 {
 	if (e) {
 		e->code = PM_OK;
+		e->internal = 0;
 		e->msg[0] = '\0';
 	}
 }

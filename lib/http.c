@@ -2,16 +2,36 @@
  * reused, and the multi handle keeps connections open between transfers,
  * so a flush of many messages to one host pays for one connection per
  * parallel slot, not one per message. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
 #include "pm/http.h"
 #include "pm/i18n.h"
+
+/* libcurl is opened on the first transfer rather than linked: it brings
+ * 30-odd shared libraries, and loading them at every start cost pm-gate
+ * verify (which never talks to the network) three times its start-up. */
+#ifndef PM_CURL_SONAME
+#define PM_CURL_SONAME "libcurl.so.4"
+#endif
+
+#define CURL_FNS(X) X(global_init) X(easy_init) X(easy_cleanup) X(easy_reset) X(easy_setopt) \
+	X(easy_getinfo) X(easy_perform) X(easy_strerror) X(slist_append) X(slist_free_all) \
+	X(multi_init) X(multi_cleanup) X(multi_setopt) X(multi_add_handle) \
+	X(multi_remove_handle) X(multi_perform) X(multi_poll) X(multi_info_read) X(version_info)
+
+static struct {
+#define X(f) __typeof__(&curl_##f) f;
+	CURL_FNS(X)
+#undef X
+} cu;
 
 struct slot {
 	CURL *h;
@@ -32,9 +52,19 @@ struct pm_http_pool {
 
 static int curl_ready(struct pm_err *e)
 {
+	static void *lib;
 	static int done;
 
-	if (!done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (done)
+		return PM_OK;
+	if (!lib && !(lib = dlopen(PM_CURL_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: %s"), PM_CURL_SONAME, dlerror());
+#define X(f) \
+	if (!(*(void **)&cu.f = dlsym(lib, "curl_" #f))) \
+		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: it lacks %s"), PM_CURL_SONAME, "curl_" #f);
+	CURL_FNS(X)
+#undef X
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot start libcurl"));
 	done = 1;
 	return PM_OK;
@@ -74,8 +104,8 @@ static size_t on_upload(char *p, size_t size, size_t n, void *ud)
 
 static void slot_clear(struct slot *s)
 {
-	curl_slist_free_all(s->headers);
-	curl_slist_free_all(s->rcpt);
+	cu.slist_free_all(s->headers);
+	cu.slist_free_all(s->rcpt);
 	free(s->body);
 	s->headers = s->rcpt = NULL;
 	s->body = NULL;
@@ -88,22 +118,42 @@ static int smtp_setup(struct slot *s, const struct pm_http_req *rq)
 {
 	CURL *h = s->h;
 
-	if (!(s->rcpt = curl_slist_append(NULL, rq->rcpt ? rq->rcpt : "")))
+	if (!(s->rcpt = cu.slist_append(NULL, rq->rcpt ? rq->rcpt : "")))
 		return -1;
 	s->up = rq->body;
 	s->upleft = rq->len;
-	curl_easy_setopt(h, CURLOPT_MAIL_FROM, rq->mail_from ? rq->mail_from : "");
-	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, s->rcpt);
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
-	curl_easy_setopt(h, CURLOPT_READDATA, s);
+	cu.easy_setopt(h, CURLOPT_MAIL_FROM, rq->mail_from ? rq->mail_from : "");
+	cu.easy_setopt(h, CURLOPT_MAIL_RCPT, s->rcpt);
+	cu.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	cu.easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
+	cu.easy_setopt(h, CURLOPT_READDATA, s);
 	if (rq->require_tls)
-		curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+		cu.easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (rq->user) {
-		curl_easy_setopt(h, CURLOPT_USERNAME, rq->user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, rq->password ? rq->password : "");
+		cu.easy_setopt(h, CURLOPT_USERNAME, rq->user);
+		cu.easy_setopt(h, CURLOPT_PASSWORD, rq->password ? rq->password : "");
 	}
 	return 0;
+}
+
+static void http_setup(struct slot *s, const struct pm_http_req *rq)
+{
+	CURL *h = s->h;
+
+	if (rq->method && strcmp(rq->method, "GET") == 0) {
+		cu.easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		cu.easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+		cu.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->len : 0));
+		if (rq->method && strcmp(rq->method, "POST") != 0)
+			cu.easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
+	}
+	if (rq->auth != PM_HTTP_AUTH_NONE && rq->user) {
+		cu.easy_setopt(h, CURLOPT_HTTPAUTH,
+			       rq->auth == PM_HTTP_AUTH_DIGEST ? CURLAUTH_DIGEST : CURLAUTH_BASIC);
+		cu.easy_setopt(h, CURLOPT_USERNAME, rq->user);
+		cu.easy_setopt(h, CURLOPT_PASSWORD, rq->password ? rq->password : "");
+	}
 }
 
 /* Sets the easy handle up for rq: every option is set on every use, so
@@ -112,17 +162,17 @@ static int slot_setup(struct slot *s, const struct pm_http_req *rq, struct pm_er
 {
 	CURL *h = s->h;
 
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, rq->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 10000L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pm-notify/" PM_VERSION);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	cu.easy_reset(h);
+	cu.easy_setopt(h, CURLOPT_URL, rq->url);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 10000L);
+	cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
+	cu.easy_setopt(h, CURLOPT_USERAGENT, "pm/" PM_VERSION);
+	cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	cu.easy_setopt(h, CURLOPT_WRITEDATA, s);
 	for (const char *const *hd = rq->headers; hd && *hd; hd++) {
-		struct curl_slist *nl = curl_slist_append(s->headers, *hd);
+		struct curl_slist *nl = cu.slist_append(s->headers, *hd);
 		if (!nl)
 			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 		s->headers = nl;
@@ -132,14 +182,15 @@ static int slot_setup(struct slot *s, const struct pm_http_req *rq, struct pm_er
 			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	} else {
 		/* Expect: 100-continue would cost a round trip per message. */
-		struct curl_slist *nl = curl_slist_append(s->headers, "Expect:");
+		struct curl_slist *nl = cu.slist_append(s->headers, "Expect:");
 		if (!nl)
 			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 		s->headers = nl;
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->len : 0));
+		http_setup(s, rq);
 	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
+	if (rq->cafile)
+		cu.easy_setopt(h, CURLOPT_CAINFO, rq->cafile);
+	cu.easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
 	return PM_OK;
 }
 
@@ -156,13 +207,13 @@ static int temporary(CURLcode rc)
 static void slot_result(struct slot *s, CURLcode rc, struct pm_http_res *res)
 {
 	memset(res, 0, sizeof *res);
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &res->status);
+	cu.easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &res->status);
 	res->body = s->body ? s->body : "";
 	res->len = s->len;
 	if (rc != CURLE_OK) {
 		res->failed = 1;
 		res->temporary = temporary(rc);
-		snprintf(res->error, sizeof res->error, "%s", curl_easy_strerror(rc));
+		snprintf(res->error, sizeof res->error, "%s", cu.easy_strerror(rc));
 	}
 }
 
@@ -176,12 +227,12 @@ int pm_http_pool_new(int parallel, struct pm_http_pool **out, struct pm_err *e)
 	if (parallel < 1)
 		parallel = 1;
 	if (!(p = calloc(1, sizeof *p)) || !(p->slots = calloc((size_t)parallel, sizeof *p->slots)) ||
-	    !(p->m = curl_multi_init())) {
+	    !(p->m = cu.multi_init())) {
 		pm_http_pool_free(p);
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	}
 	p->n = parallel;
-	curl_multi_setopt(p->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
+	cu.multi_setopt(p->m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
 	*out = p;
 	return PM_OK;
 }
@@ -193,13 +244,13 @@ void pm_http_pool_free(struct pm_http_pool *p)
 	for (int i = 0; p->slots && i < p->n; i++) {
 		if (p->slots[i].h) {
 			if (p->slots[i].busy)
-				curl_multi_remove_handle(p->m, p->slots[i].h);
-			curl_easy_cleanup(p->slots[i].h);
+				cu.multi_remove_handle(p->m, p->slots[i].h);
+			cu.easy_cleanup(p->slots[i].h);
 		}
 		slot_clear(&p->slots[i]);
 	}
 	if (p->m)
-		curl_multi_cleanup(p->m);
+		cu.multi_cleanup(p->m);
 	free(p->slots);
 	free(p);
 }
@@ -224,14 +275,14 @@ int pm_http_pool_add(struct pm_http_pool *p, const struct pm_http_req *rq, void 
 			s = &p->slots[i];
 	if (!s)
 		return pm_err_set(e, PM_ESOFTWARE, _("no room for another transfer"));
-	if (!s->h && !(s->h = curl_easy_init()))
+	if (!s->h && !(s->h = cu.easy_init()))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	if (slot_setup(s, rq, e)) {
 		slot_clear(s);
 		return e->code;
 	}
-	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
-	if (curl_multi_add_handle(p->m, s->h) != CURLM_OK) {
+	cu.easy_setopt(s->h, CURLOPT_PRIVATE, s);
+	if (cu.multi_add_handle(p->m, s->h) != CURLM_OK) {
 		slot_clear(s);
 		return pm_err_set(e, PM_EFAIL, _("cannot start a transfer"));
 	}
@@ -249,12 +300,12 @@ static int reap(struct pm_http_pool *p, void (*done)(void *, void *, const struc
 	CURLMsg *msg;
 	int left, n = 0;
 
-	while ((msg = curl_multi_info_read(p->m, &left))) {
+	while ((msg = cu.multi_info_read(p->m, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		cu.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
 		slot_result(s, msg->data.result, &res);
-		curl_multi_remove_handle(p->m, s->h);
+		cu.multi_remove_handle(p->m, s->h);
 		done(ctx, s->tag, &res);
 		slot_clear(s);
 		p->busy--;
@@ -271,16 +322,68 @@ int pm_http_pool_wait(struct pm_http_pool *p, long max_ms,
 	long waited = 0;
 
 	while (p->busy > 0) {
-		if (curl_multi_perform(p->m, &running) != CURLM_OK)
+		if (cu.multi_perform(p->m, &running) != CURLM_OK)
 			return pm_err_set(e, PM_EFAIL, _("transfers failed"));
 		finished += reap(p, done, ctx);
 		if (finished || waited >= max_ms)
 			break;
-		if (curl_multi_poll(p->m, NULL, 0, 50, NULL) != CURLM_OK)
+		if (cu.multi_poll(p->m, NULL, 0, 50, NULL) != CURLM_OK)
 			return pm_err_set(e, PM_EFAIL, _("transfers failed"));
 		waited += 50;
 	}
 	return PM_OK;
+}
+
+/* A 5xx is the server's trouble of the moment; any other answer stands. */
+static int worth_retry(const struct pm_http_res *res)
+{
+	return res->failed ? res->temporary : res->status >= 500;
+}
+
+static int keep_result(struct slot *s, CURLcode rc, struct pm_http_res *res, struct pm_err *e)
+{
+	slot_result(s, rc, res);
+	res->body = s->body;
+	s->body = NULL;
+	if (!res->body && !(res->body = calloc(1, 1)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return PM_OK;
+}
+
+int pm_http_do(const struct pm_http_req *rq, int retries, struct pm_http_res *res,
+	       struct pm_err *e)
+{
+	struct slot s = {0};
+	long wait_ms = 200;
+	CURLcode rc;
+	int ret = PM_OK;
+
+	memset(res, 0, sizeof *res);
+	if (curl_ready(e))
+		return e->code;
+	if (!(s.h = cu.easy_init()))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	for (int attempt = 0;; attempt++) {
+		if ((ret = slot_setup(&s, rq, e)))
+			break;
+		rc = cu.easy_perform(s.h);
+		pm_http_res_free(res);
+		if ((ret = keep_result(&s, rc, res, e)) || attempt >= retries || !worth_retry(res))
+			break;
+		slot_clear(&s);
+		nanosleep(&(struct timespec){wait_ms / 1000, wait_ms % 1000 * 1000000}, NULL);
+		wait_ms *= 2;
+	}
+	slot_clear(&s);
+	cu.easy_cleanup(s.h);
+	return ret;
+}
+
+void pm_http_res_free(struct pm_http_res *res)
+{
+	free(res->body);
+	res->body = NULL;
+	res->len = 0;
 }
 
 /* ---- whole files, one at a time (backups) ---- */
@@ -302,32 +405,32 @@ static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down
 
 	if (curl_ready(e))
 		return e->code;
-	if (!(h = curl_easy_init()))
+	if (!(h = cu.easy_init()))
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot start libcurl"));
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,sftp");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pm-backup/" PM_VERSION);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	cu.easy_setopt(h, CURLOPT_URL, url);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,sftp");
+	cu.easy_setopt(h, CURLOPT_USERAGENT, "pm-backup/" PM_VERSION);
+	cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	cu.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	cu.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, err);
 	if (cacert)
-		curl_easy_setopt(h, CURLOPT_CAINFO, cacert);
+		cu.easy_setopt(h, CURLOPT_CAINFO, cacert);
 	if (up) {
-		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(h, CURLOPT_READDATA, up);
-		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, uplen);
+		cu.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		cu.easy_setopt(h, CURLOPT_READDATA, up);
+		cu.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, uplen);
 	} else {
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, to_file);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, down);
+		cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, to_file);
+		cu.easy_setopt(h, CURLOPT_WRITEDATA, down);
 	}
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
+	rc = cu.easy_perform(h);
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	cu.easy_cleanup(h);
 	if (rc != CURLE_OK)
 		return pm_err_set(e, rc == CURLE_REMOTE_FILE_NOT_FOUND ? PM_ENOINPUT : PM_EUNAVAIL, "%s: %s", url,
-				  err[0] ? err : curl_easy_strerror(rc));
+				  err[0] ? err : cu.easy_strerror(rc));
 	if (status == 404)
 		return pm_err_set(e, PM_ENOINPUT, _("%s: not found"), url);
 	if (strncmp(url, "http", 4) == 0 && (status < 200 || status > 299))
@@ -363,7 +466,7 @@ int pm_http_get_file(const char *url, FILE *out, const char *cacert, struct pm_e
 
 int pm_http_has(const char *protocol)
 {
-	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	const curl_version_info_data *v = cu.version_info(CURLVERSION_NOW);
 
 	for (const char *const *p = v->protocols; p && *p; p++)
 		if (strcmp(*p, protocol) == 0)

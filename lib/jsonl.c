@@ -608,6 +608,10 @@ static size_t number_plain(const char *s, size_t n, char *out, size_t size)
 /* Appends n bytes of s to r->exact at *k; 0 when there is no memory. */
 static int exact_put(struct pm_jsonl *r, size_t *k, const char *s, size_t n)
 {
+	/* Nothing before a number first on its line, when r->exact may
+	 * still be NULL: memcpy may not be given it even for 0 bytes. */
+	if (!n)
+		return 1;
 	if (*k + n > r->exact_cap) {
 		size_t cap = 2 * (*k + n) + 64;
 		char *p = realloc(r->exact, cap);

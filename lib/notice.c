@@ -1,6 +1,6 @@
 /* notice: payment notices (缴费通知单) as print-ready HTML, and amounts
  * in Chinese capital numerals. Everything read from the store or the
- * configuration passes through html() on its way out. */
+ * configuration passes through pm_html_text on its way out. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/file.h"
+#include "pm/html.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/notice.h"
@@ -126,22 +127,7 @@ const struct pm_schema pm_notice_schema = {
 
 /* ---- HTML ---- */
 
-static void html(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-}
-
-static const char head[] =
-	"<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>缴费通知单</title>\n"
-	"<style>\n"
+static const char css[] =
 	"@page { size: A4; margin: 15mm; }\n"
 	"body { margin: 0; color: #000; font: 10.5pt/1.5 \"Noto Sans CJK SC\", \"Source Han Sans SC\","
 	" \"Microsoft YaHei\", \"PingFang SC\", \"WenQuanYi Zen Hei\", sans-serif; }\n"
@@ -160,8 +146,12 @@ static const char head[] =
 	".owed td:first-child { white-space: nowrap; }\n"
 	".pay { margin-top: 5mm; border: 0.3mm dashed #000; padding: 2mm 3mm; }\n"
 	".foot { margin-top: 4mm; font-size: 9pt; }\n"
-	"@media screen { .notice { max-width: 180mm; margin: 10mm auto; } }\n"
-	"</style>\n</head>\n<body>\n";
+	"@media screen { .notice { max-width: 180mm; margin: 10mm auto; } }\n";
+
+const char *pm_notice_css(void)
+{
+	return css;
+}
 
 /* What the breakdown's keys are called on paper. */
 static const struct {
@@ -197,20 +187,20 @@ static void pairs(FILE *f, json_t *o, const char *skip)
 		if ((skip && strcmp(k, skip) == 0) || !(label = label_of(k)) || json_is_object(v) || json_is_array(v))
 			continue;
 		fputs(n++ ? "，" : "", f);
-		html(f, label);
+		pm_html_text(f, label);
 		fputc(' ', f);
 		if (json_is_integer(v)) {
 			snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
 			fputs(buf, f);
 		} else {
-			html(f, json_string_value(v));
+			pm_html_text(f, json_string_value(v));
 		}
 	}
 }
 
 /* A line's breakdown: its facts, then one row per tier, share or
  * register that counted. */
-static void breakdown(FILE *f, json_t *bd)
+void pm_notice_breakdown(FILE *f, json_t *bd)
 {
 	const char *k;
 	json_t *v, *row;
@@ -238,7 +228,7 @@ static void money_cell(FILE *f, const char *what, int64_t fen, const char *cls)
 
 	fprintf(f, "<tr%s%s%s><td colspan=\"3\">%s</td><td class=\"num\">", cls ? " class=\"" : "", cls ? cls : "",
 		cls ? "\"" : "", what);
-	html(f, pm_money_display(fen, buf));
+	pm_html_text(f, pm_money_display(fen, buf));
 	fputs("</td></tr>\n", f);
 }
 
@@ -274,9 +264,9 @@ static int unit_facts(struct pm_db *db, const char *unit, struct facts *x, struc
 static void head_row(FILE *f, const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	fprintf(f, "<tr><td>%s：", k1);
-	html(f, v1);
+	pm_html_text(f, v1);
 	fprintf(f, "</td><td>%s：", k2);
-	html(f, v2);
+	pm_html_text(f, v2);
 	fputs("</td></tr>\n", f);
 }
 
@@ -290,13 +280,13 @@ static void lines(FILE *f, json_t *bill)
 	      "<th class=\"num\">金额（元）</th></tr></thead>\n<tbody>\n", f);
 	json_array_foreach(json_object_get(bill, "lines"), i, l) {
 		fputs("<tr><td>", f);
-		html(f, json_string_value(json_object_get(l, "label")));
+		pm_html_text(f, json_string_value(json_object_get(l, "label")));
 		fputs("</td><td class=\"detail\">", f);
-		breakdown(f, json_object_get(l, "breakdown"));
+		pm_notice_breakdown(f, json_object_get(l, "breakdown"));
 		fputs("</td><td class=\"num\">", f);
-		html(f, json_string_value(json_object_get(l, "quantity")));
+		pm_html_text(f, json_string_value(json_object_get(l, "quantity")));
 		fputs("</td><td class=\"num\">", f);
-		html(f, pm_money_fmt(json_integer_value(json_object_get(l, "amount_fen")), buf));
+		pm_html_text(f, pm_money_fmt(json_integer_value(json_object_get(l, "amount_fen")), buf));
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody>\n", f);
@@ -320,7 +310,7 @@ static void totals(FILE *f, json_t *bill)
 		money_cell(f, "已缴", -paid, NULL);
 	money_cell(f, "应缴金额", owed, "owed");
 	fputs("<tr class=\"owed\"><td>大写金额</td><td colspan=\"3\">人民币", f);
-	html(f, pm_notice_capital(owed, cap));
+	pm_html_text(f, pm_notice_capital(owed, cap));
 	fputs("</td></tr>\n</tfoot>\n</table>\n", f);
 }
 
@@ -332,10 +322,10 @@ static void page(FILE *f, const struct facts *x)
 
 	snprintf(when, sizeof when, "%.4s年%.2s月", period, period + 5);
 	fputs("<section class=\"notice\">\n<h1>缴费通知单</h1>\n<p class=\"community\">", f);
-	html(f, x->community);
+	pm_html_text(f, x->community);
 	if (x->address) {
 		fputs(" · ", f);
-		html(f, x->address);
+		pm_html_text(f, x->address);
 	}
 	fputs("</p>\n<table class=\"head\">\n", f);
 	head_row(f, "房号", json_string_value(json_object_get(b, "unit")), "业主", *x->owners ? x->owners : "—");
@@ -345,14 +335,14 @@ static void page(FILE *f, const struct facts *x)
 	lines(f, b);
 	totals(f, b);
 	fputs("<div class=\"pay\"><strong>缴费方式：</strong>", f);
-	html(f, json_string_value(json_object_get(nt, "how_to_pay")));
+	pm_html_text(f, json_string_value(json_object_get(nt, "how_to_pay")));
 	if (json_object_get(nt, "phone")) {
 		fputs("<br><strong>咨询电话：</strong>", f);
-		html(f, json_string_value(json_object_get(nt, "phone")));
+		pm_html_text(f, json_string_value(json_object_get(nt, "phone")));
 	}
 	fputs("</div>\n<p class=\"foot\">", f);
 	if (json_object_get(nt, "footer"))
-		html(f, json_string_value(json_object_get(nt, "footer")));
+		pm_html_text(f, json_string_value(json_object_get(nt, "footer")));
 	else
 		fprintf(f, "请于 %s 前缴清。如对账单有疑问，请与物业服务中心联系。", due ? due : "截止日期");
 	fputs("</p>\n</section>\n", f);
@@ -387,7 +377,8 @@ int pm_notice_html(struct pm_db *db, const char *const *bills, size_t n, FILE *f
 	else
 		rc = pm_schema_load(&pm_notice_schema, "{}", 2, "notice", &x.notice, e);
 	if (rc == PM_OK)
-		fputs(head, f);
+		fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+			"<title>缴费通知单</title>\n<style>%s</style>\n</head>\n<body>\n", css);
 	for (size_t i = 0; i < n && rc == PM_OK; i++)
 		rc = one(db, bills[i], &x, f, e);
 	if (rc == PM_OK)

@@ -1086,20 +1086,6 @@ static int dingtalk_url(struct pm_notify_msg *m, const char *url, const char *ke
 	return PM_OK;
 }
 
-/* Values in a JSON body template go in without their quotes. */
-static void json_field(json_t *o, const char *k, const char *v)
-{
-	json_t *tmp = json_string(v);
-	char *dump = tmp ? json_dumps(tmp, JSON_ENCODE_ANY) : NULL;
-
-	json_decref(tmp);
-	if (dump && strlen(dump) >= 2) {
-		dump[strlen(dump) - 1] = '\0';
-		json_object_set_new(o, k, json_string(dump + 1));
-	}
-	free(dump);
-}
-
 static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
 	const char *auth = secret(n, PM_CH_SMS, cfg, "auth", e), *ctype;
@@ -1113,9 +1099,9 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 	ctype = json_string_value(json_object_get(cfg, "content_type"));
 	json = strstr(ctype, "json") != NULL;
 	if (json) {
-		json_field(f, "to", m->address);
-		json_field(f, "text", m->body);
-		json_field(f, "subject", m->subject);
+		pm_tmpl_set_json(f, "to", m->address);
+		pm_tmpl_set_json(f, "text", m->body);
+		pm_tmpl_set_json(f, "subject", m->subject);
 	} else {
 		set_str(f, "to", m->address);
 		set_str(f, "text", m->body);

@@ -457,3 +457,21 @@ int pm_ticket_sweep(struct pm_db *db, int64_t as_of, long *closed, struct pm_err
 	json_decref(ids);
 	return rc;
 }
+
+int pm_ticket_counts(struct pm_db *db, const struct pm_actor *a, int (*fn)(void *ctx, const char *status, int64_t n),
+		     void *ctx, struct pm_err *e)
+{
+	static const char sql[] = "SELECT status, count(*) FROM ticket GROUP BY status ORDER BY status";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (pm_auth_check(a, "report.read", e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1)))) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read tickets"));
+}

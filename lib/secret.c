@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -98,4 +99,11 @@ int pm_secret_get(struct pm_db *db, const char *ref, const char *what, char **ou
 		return pm_err_set(e, PM_ECONFIG, _("%s: environment variable '%s' is not set"), what, ref + 4);
 	*out = strdup(v);
 	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+}
+
+void pm_secret_free(char *s)
+{
+	if (s)
+		sodium_memzero(s, strlen(s));
+	free(s);
 }

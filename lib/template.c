@@ -22,7 +22,7 @@ static int check_src(const json_t *v, struct pm_err *e)
 const struct pm_schema pm_template_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("category", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("bill", "payment", "meter",
-		"repair", "visitor", "gate", "announcement", "audit")), .required = true),
+		"repair", "visitor", "gate", "announcement", "audit", "account")), .required = true),
 	PM_KEY("audience", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("residents", "staff")),
 	       .def = "residents"),
 	PM_KEY("legal", PM_NODE(PM_SCHEMA_BOOL), .def = "false"),
@@ -173,6 +173,19 @@ int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *t
 	if (!(*out = sb_take(&b)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	return PM_OK;
+}
+
+void pm_tmpl_set_json(json_t *o, const char *k, const char *v)
+{
+	json_t *tmp = json_string(v);
+	char *dump = tmp ? json_dumps(tmp, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(tmp);
+	if (dump && strlen(dump) >= 2) {
+		dump[strlen(dump) - 1] = '\0';
+		json_object_set_new(o, k, json_string(dump + 1));
+	}
+	free(dump);
 }
 
 static char *dup_or_null(json_t *v)

@@ -54,6 +54,16 @@ int pm_announce_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e
 int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 		     int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
 
+/* pm_announce_each as actor may see it: with notify.announcements, an
+ * owner only what is addressed to their units (nothing when linked to no
+ * person). */
+int pm_announce_each_for(struct pm_db *db, const struct pm_actor *a, int all,
+			 int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+/* Announcement id if actor may see it (PM_ENOPERM, said the same way
+ * whether or not it exists). */
+int pm_announce_get_for(struct pm_db *db, const struct pm_actor *a, int64_t id, json_t **out,
+			struct pm_err *e);
+
 /* Signs person up for count places of event ann (count 0: cancels the
  * sign-up); a second sign-up changes the count. *out is the sign-up
  * record {"type":"rsvp","announcement","person","name","count",

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "pm/auth.h"
 #include "pm/err.h"
 #include "pm/timeutil.h"
 
@@ -89,6 +90,16 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The unit a bill is for, to check who may see it. */
 int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, struct pm_err *e);
+/* Whether actor may read the bills, statement, notices and points of
+ * unit (NULL: of every unit): with bill.read, and an owner only of units
+ * where they live (PM_ENOPERM otherwise, said the same way whether or
+ * not the unit exists). Every caller asks this, the web as the command
+ * line. */
+int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *unit, struct pm_err *e);
+/* The same for the bill code: PM_ENOPERM for an owner's unknown bill, so
+ * owners cannot probe for bills. *unit (size bytes) gets its unit. */
+int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char *code, char *unit,
+			  size_t size, struct pm_err *e);
 
 /* A payment: to a named bill, else the unit's open bills oldest due
  * first, within a bill by the configured allocation order; the excess is
@@ -129,6 +140,24 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
  * the running balance owed (negative: in credit). */
 int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
 		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e);
+
+/* Payment id as {"type":"payment","payment","channel","ref","unit",
+ * "amount_fen","refunded_fen","at","bill","allocations":[{"bill",
+ * "period","amount_fen"}]}: what a receipt shows. PM_EDATA when there
+ * is none. */
+int pm_payment_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e);
+
+/* A period's issued bills in sums, fen: how many, what they charge
+ * (lines, late fees and notes), what was paid, how many are paid in full
+ * and how many are past due. */
+struct pm_bill_summary {
+	int64_t bills, charged, paid, paid_bills, overdue_bills;
+};
+int pm_bill_summary(struct pm_db *db, const char *period, struct pm_bill_summary *s, struct pm_err *e);
+
+/* What the unit owes now: its receivable less its prepaid balance, the
+ * statement's last balance (negative: in credit). */
+int pm_unit_owed(struct pm_db *db, const char *unit, int64_t *owed, struct pm_err *e);
 
 /* Late fees (违约金) to as_of for bills past due plus grace days: the
  * daily rate on the overdue principal for the days since the last

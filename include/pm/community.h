@@ -41,6 +41,19 @@ int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code
 int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, json_t *unit),
 		 void *ctx, struct pm_err *e);
 
+/* The units where the actor's person lives today (an owner's own), in
+ * code order, each record with the "role" they live there in (owner,
+ * tenant, family); none for an actor linked to no person. */
+int pm_unit_each_mine(struct pm_db *db, const struct pm_actor *a, int (*fn)(void *ctx, json_t *unit),
+		      void *ctx, struct pm_err *e);
+
+/* Staff finding a unit: those whose code starts with q, and for those
+ * who may read people (person.read) those where someone named with q in
+ * their name, or with q as phone number, lives; at most limit, in code
+ * order. Owners are refused (PM_ENOPERM): they see their own units. */
+int pm_unit_search(struct pm_db *db, const struct pm_actor *a, const char *q, int limit,
+		   int (*fn)(void *ctx, json_t *unit), void *ctx, struct pm_err *e);
+
 /* A person record: {"code":"P0001","name":"张伟","phone":"13800000000",
  * "id_number":"110101199001011234"}; the ID number is stored masked (first
  * six and last four digits). With "unit" (and optional "role", default
@@ -52,6 +65,8 @@ extern const char *const pm_person_fields[];
 int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The person's id in the store; PM_EDATA naming the code when there is none. */
 int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e);
+/* The code of person id (a user's person_id); PM_EDATA when there is none. */
+int pm_person_code(struct pm_db *db, int64_t id, char *code, size_t size, struct pm_err *e);
 int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
 		   struct pm_err *e);
 

@@ -110,6 +110,12 @@ int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_
  * PM_ECONFIG when there is none. */
 int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, struct pm_err *e);
 
+/* Section name of the version in force today, from its stored tree
+ * without parsing its YAML again (what a web page can afford at each
+ * request): a new reference, the section's defaults when the version
+ * predates it, or NULL when it has none. */
+int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e);
+
 /* The stored version a configuration came from (0 if from a file). */
 int64_t pm_config_version(const struct pm_config *cfg);
 

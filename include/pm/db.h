@@ -2,6 +2,7 @@
 #ifndef PM_DB_H
 #define PM_DB_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <sys/types.h>
 
@@ -60,6 +61,19 @@ int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt *
 /* Whether sql with key bound to ?1 gives a row: 1, 0, or -code. */
 int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,
 		 struct pm_err *e);
+
+/* For a program that writes a row or two and exits (pm-gate verify, once
+ * per car or visitor): closing leaves the WAL for a later writer to
+ * checkpoint instead of syncing and checkpointing it at every exit. */
+int pm_db_brief(struct pm_db *db, struct pm_err *e);
+
+/* Steps st (prepared and bound) to its end: row makes each row a record
+ * (NULL skips the row) and fn gets it; fn's non-zero return stops the
+ * walk and is returned. st is reset; a failed step is PM_EFAIL or the
+ * like, with what saying what could not be read. */
+int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st, void *rctx),
+	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
+	       struct pm_err *e);
 
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);

@@ -26,6 +26,9 @@ enum pm_code {
 struct pm_err {
 	int code;
 	char msg[PM_ERR_MSG_MAX];
+	/* The message quotes SQLite or the system (a failed query, a file's
+	 * path): for the log and the command line, never for a web page. */
+	int internal;
 };
 
 /* Sets code and message (printf-style, truncated to fit) and returns code.
@@ -33,6 +36,10 @@ struct pm_err {
  * in the message (quoted from input) are escaped as in pm_err_oneline, so
  * a message is always one line. */
 int pm_err_set(struct pm_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* pm_err_set for a failure whose message quotes SQLite or the system. */
+int pm_err_internal(struct pm_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Prepends "PREFIX: " to the message, keeping the code; returns the code. */

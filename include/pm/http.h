@@ -1,8 +1,10 @@
-/* The one libcurl wrapper: HTTP POSTs and SMTP submissions, many in
- * parallel, with timeouts and an answer classified for retry.
- * Built into libpm-http, linked only by the programs that talk to the
- * network; libpm only fills in struct pm_http_req and reads struct
- * pm_http_res, so it needs no libcurl. */
+/* The one libcurl wrapper: HTTP requests and SMTP submissions, many in
+ * parallel or one at a time, with timeouts, an answer classified for
+ * retry, digest authentication and TLS verification (on unless a CA file
+ * says whom to trust). Built into libpm-http, linked only by the programs
+ * that talk to the network, and libcurl itself is loaded on the first
+ * transfer, so a program pays for it only when it uses the network;
+ * libpm only fills in struct pm_http_req and reads struct pm_http_res. */
 #ifndef PM_HTTP_H
 #define PM_HTTP_H
 
@@ -11,16 +13,21 @@
 
 #include "pm/err.h"
 
+enum pm_http_auth { PM_HTTP_AUTH_NONE, PM_HTTP_AUTH_BASIC, PM_HTTP_AUTH_DIGEST };
+
 /* A request. Strings are borrowed and must live until the transfer ends. */
 struct pm_http_req {
 	const char *url;             /* http(s)://, or smtp(s):// for mail */
+	const char *method;          /* HTTP: NULL is POST; "GET", "PUT", ... */
 	const char *const *headers;  /* "Name: value", NULL-ended; NULL: none */
-	const char *body;            /* POSTed (HTTP) or the message (SMTP) */
+	const char *body;            /* sent (HTTP) or the message (SMTP) */
 	size_t len;
 	long timeout_ms;             /* whole transfer; 0: 10 s */
+	const char *user, *password; /* NULL: no AUTH */
+	enum pm_http_auth auth;      /* HTTP: how user and password are sent */
+	const char *cafile;          /* trust this CA (a device's own); NULL: the system's */
 	/* SMTP only */
 	const char *mail_from, *rcpt;
-	const char *user, *password; /* NULL: no AUTH */
 	int require_tls;             /* smtp://: insist on STARTTLS */
 };
 
@@ -50,6 +57,15 @@ int pm_http_pool_add(struct pm_http_pool *p, const struct pm_http_req *rq, void 
 int pm_http_pool_wait(struct pm_http_pool *p, long max_ms,
 		      void (*done)(void *ctx, void *tag, const struct pm_http_res *res), void *ctx,
 		      struct pm_err *e);
+
+/* One transfer, waited for, tried again after a temporary failure (no
+ * answer, a timeout, a 5xx) up to retries more times. PM_EUNAVAIL when
+ * libcurl cannot be loaded; otherwise PM_OK with *res filled in (look at
+ * res->failed and res->status), its body to be freed with
+ * pm_http_res_free. */
+int pm_http_do(const struct pm_http_req *rq, int retries, struct pm_http_res *res,
+	       struct pm_err *e);
+void pm_http_res_free(struct pm_http_res *res);
 
 /* Whole files, one transfer at a time (backups): the file at path sent
  * to url (an HTTP PUT, an upload for sftp://), or what url holds written

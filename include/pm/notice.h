@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "pm/err.h"
 
 struct pm_db;
@@ -33,6 +35,16 @@ int pm_notice_html(struct pm_db *db, const char *const *bills, size_t n, FILE *f
  * mode (pm/file.h): a symbolic link in its place is refused. */
 int pm_notice_files(struct pm_db *db, const char *const *bills, size_t n, const char *dir,
 		    struct pm_err *e);
+
+/* The style sheet inside every notice's <style> element, as written: a
+ * page that serves a notice names its hash in its content security
+ * policy. */
+const char *pm_notice_css(void);
+
+/* A bill line's breakdown as the notice shows it: its facts ("单价
+ * 2.3500，面积(m²) 111.45"), then one line per tier, share or register
+ * that counted; the web's bill page shows the same. */
+void pm_notice_breakdown(FILE *f, json_t *bd);
 
 /* The period's ("YYYY-MM") bills that are owed: issued or partly paid, by
  * code. fn returning non-zero stops the walk with that code. */

@@ -26,6 +26,9 @@ int pm_secret_ref_check(const char *v, struct pm_err *e);
 int pm_secret_get(struct pm_db *db, const char *ref, const char *what, char **out,
 		  struct pm_err *e);
 
+/* Wipes a secret pm_secret_get returned, then frees it; NULL is fine. */
+void pm_secret_free(char *s);
+
 /* The secret in the file at path, as a "file:" reference reads it. */
 int pm_secret_file(struct pm_db *db, const char *path, const char *what, char **out,
 		   struct pm_err *e);

@@ -28,6 +28,10 @@ struct pm_tmpl {
 int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *tz, int html,
 		   char **out, struct pm_err *e);
 
+/* Sets field k of o to v escaped for a JSON string, without its quotes:
+ * the value for a template that is a JSON body ("{\"text\":\"{{text}}\"}"). */
+void pm_tmpl_set_json(json_t *o, const char *k, const char *v);
+
 /* PM_ECONFIG unless src parses ("{{" closed, field names [A-Za-z0-9_]). */
 int pm_tmpl_check(const char *src, struct pm_err *e);
 

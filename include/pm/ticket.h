@@ -144,6 +144,10 @@ struct pm_ticket_filter {
 int pm_ticket_each(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_filter *f,
 		   int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
 
+/* How many tickets are in each status, for staff with report.read. */
+int pm_ticket_counts(struct pm_db *db, const struct pm_actor *a, int (*fn)(void *ctx, const char *status, int64_t n),
+		     void *ctx, struct pm_err *e);
+
 /* ---- cron ---- */
 
 /* Each SLA clock past its budget at as_of and not yet reported becomes one

@@ -26,7 +26,7 @@ expect_eq "$(sql "SELECT count(*) FROM occupancy o JOIN unit u ON u.id = o.unit_
 expect_eq "$(sql "SELECT count(*) FROM person WHERE name GLOB '*[a-zA-Z0-9]*' OR length(name) NOT BETWEEN 2 AND 3")" "0" \
 	"with Chinese names"
 expect_eq "$(sql 'SELECT group_concat(login || ":" || role, " ") FROM (SELECT * FROM user ORDER BY login)')" \
-	"li.finance:finance owner.p0001:owner sun.tech:technician wang.manager:admin zhao.desk:frontdesk" "and its users"
+	"li.finance:finance owner.p0001:owner qian.guard:guard sun.tech:technician wang.manager:admin zhao.desk:frontdesk" "and its users"
 
 run pm check
 expect_rc 0 "pm check passes on the demo store"
@@ -39,6 +39,12 @@ home=$(sql "SELECT u.code FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN 
 other=$(sql "SELECT code FROM unit WHERE code <> '$home' LIMIT 1")
 run pm --as owner.p0001 unit show "$home"
 expect_rc 0 "the demo owner sees the unit P0001 lives in"
+expect_eq "$(sql "SELECT v.status || ' ' || v.decided_by || ' ' || u.code FROM visitor v JOIN unit u ON u.id = v.unit_id")" \
+	"approved owner.p0001 $home" "the demo approves a visitor of P0001's unit"
+expect_eq "$(sql "SELECT gate || ' ' || result || ' ' || by_login FROM pass_use")" "north allow qian.guard" \
+	"and the guard verifies the pass at the north gate"
+expect_eq "$(sql "SELECT paid_fen FROM parking_session WHERE plate = '苏E55555' AND exit_ts IS NULL")" "2000" \
+	"the visitor's car pays four hours started"
 run pm --as owner.p0001 unit show "$other"
 expect_rc 77 "and no other"
 done_testing

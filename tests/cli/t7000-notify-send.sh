@@ -81,10 +81,10 @@ expect_rc 2 "an unknown --role is a usage error"
 expect_err "unknown role 'janitor'" "and named"
 
 # Times in the community's zone; a record's own role.
-feed '{"type":"gate_event","id":"E1","gate":"北门","event":"强行开门","ts":"2026-11-30T16:30:00Z","role":"guard"}\n' \
+feed '{"type":"alarm","gate":"north","gate_name":"北门","event":"door_forced","severity":"critical","ts":"2026-11-30T16:30:00Z","subject":null,"role":"guard"}\n' \
 	pm-notify send --template gate_alarm --channel stdout --role frontdesk
 expect_eq "$(sql "SELECT recipient || ':' || body FROM outbox WHERE template = 'gate_alarm'")" \
-	"guard1:guard1：北门 于 2026-12-01 00:30 发生告警：强行开门。请立即前往查看。" \
+	"guard1:guard1：北门 于 2026-12-01 00:30 发生告警：door_forced（critical）。请立即前往查看。" \
 	"the record's role before --role; a UTC time is shown in the community's zone"
 
 feed '{"id":"X1","to":["13900000009","ops@example.com"],"title":"停水","body":"明天停水"}\n' \

@@ -131,7 +131,7 @@ rec Q1 >q1.jsonl; run pm-notify send --template announcement --channel webhook q
 expect_eq "$(sql "SELECT datetime(next_at, 'unixepoch', '+8 hours') FROM outbox WHERE ref = 'Q1'")" "2026-12-02 08:00:00" \
 	"a message queued in quiet hours waits for their end"
 run pm user add guard1 --role guard
-feed '{"type":"gate_event","id":"E1","gate":"北门","event":"强行开门","ts":"2026-12-01T15:30:00Z","role":"guard"}\n' \
+feed '{"type":"alarm","id":"E1","gate":"north","gate_name":"北门","event":"door_forced","severity":"critical","ts":"2026-12-01T15:30:00Z","role":"guard"}\n' \
 	pm-notify send --template gate_alarm --channel webhook
 sql "UPDATE outbox SET next_at = 0 WHERE ref IN ('G1', 'G2')"
 run pm-notify flush

@@ -78,7 +78,10 @@ static void test_full(void **state)
 			       "\"address\":\"上海市浦东新区幸福路 88 号\"},"
 			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
 			       "\"future_tolerance\":86400},"
-			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]}}");
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]},"
+			       "\"web\":{\"session\":{\"idle\":1800,\"lifetime\":43200},"
+			       "\"login\":{\"failures\":5,\"address_failures\":20,\"window\":900,\"code_ttl\":600},"
+			       "\"uploads\":{\"photos\":3,\"photo_kb\":5120},\"pay\":{},\"callbacks\":{}}}");
 	free(s);
 	assert_ptr_equal(pm_config_section(c, "community"),
 			 json_object_get(pm_config_json(c), "community"));
@@ -102,7 +105,10 @@ static void test_defaults_and_order(void **state)
 			       "\"name\":\"幸福里\",\"timezone\":\"Asia/Shanghai\"},"
 			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
 			       "\"future_tolerance\":86400},"
-			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]}}");
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]},"
+			       "\"web\":{\"session\":{\"idle\":1800,\"lifetime\":43200},"
+			       "\"login\":{\"failures\":5,\"address_failures\":20,\"window\":900,\"code_ttl\":600},"
+			       "\"uploads\":{\"photos\":3,\"photo_kb\":5120},\"pay\":{},\"callbacks\":{}}}");
 	assert_string_equal(pm_config_timezone(c), "Asia/Shanghai");
 	assert_null(pm_config_address(c));
 	assert_int_equal(pm_config_effective(c), DAY_2026_01_01 + 31 + 28);

@@ -524,12 +524,39 @@ static void test_actor_and_tz(void **state)
 	assert_string_equal(pm_db_tz(t->db), "Asia/Shanghai");
 }
 
+/* A long-lived handle (pm-web's FastCGI mode) prepares more different
+ * statements than the cache holds: the cache makes room, and never from a
+ * statement someone is stepping through. */
+static void test_stmt_cache_full(void **state)
+{
+	static char sql[300][40];
+	struct pm_db *db = T(state)->db;
+	struct pm_err e;
+	sqlite3_stmt *busy, *st;
+
+	snprintf(sql[0], sizeof sql[0], "VALUES (1), (2), (3)");
+	assert_non_null(busy = pm_db_stmt(db, sql[0], &e));
+	assert_int_equal(sqlite3_step(busy), SQLITE_ROW);
+	for (int i = 1; i < 300; i++) {
+		snprintf(sql[i], sizeof sql[i], "SELECT %d", i);
+		assert_non_null(st = pm_db_stmt(db, sql[i], &e));
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), i);
+		sqlite3_reset(st);
+	}
+	assert_int_equal(sqlite3_step(busy), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(busy, 0), 2);
+	assert_ptr_equal(pm_db_stmt(db, sql[299], &e), pm_db_stmt(db, sql[299], &e));
+	sqlite3_reset(busy);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		STORE_TEST(test_create_and_open),
+		STORE_TEST(test_stmt_cache_full),
 		STORE_TEST(test_missing_store),
 		STORE_TEST(test_schema_version),
 		STORE_TEST(test_refuses_what_is_no_store),

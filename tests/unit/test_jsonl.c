@@ -255,6 +255,7 @@ static void test_bad_lines(void **state)
 				       "{\"a\":1}\n"
 				       "[1,2]\n"
 				       "42\n"
+				       "1.50\n"
 				       "{\"a\":1,\"a\":2}\n"
 				       "{\"a\":1} x\n"
 				       "meter,value\n"
@@ -266,13 +267,15 @@ static void test_bad_lines(void **state)
 	next_is(r, "{\"a\":1}", 2, "{\"a\":1}");
 	next_fails(r, "expected a JSON object", 3, "[1,2]");
 	next_fails(r, "expected a JSON object", 4, "42");
-	next_fails(r, "invalid JSON: duplicate object key near '\"a\"' (column 10)", 5,
+	/* An inexact number first on its line, rewritten from its first byte. */
+	next_fails(r, "expected a JSON object", 5, "1.50");
+	next_fails(r, "invalid JSON: duplicate object key near '\"a\"' (column 10)", 6,
 		   "{\"a\":1,\"a\":2}");
-	next_fails(r, "invalid JSON: end of file expected near 'x' (column 9)", 6,
+	next_fails(r, "invalid JSON: end of file expected near 'x' (column 9)", 7,
 		   "{\"a\":1} x");
-	next_fails(r, "invalid JSON: invalid token near 'meter' (column 5)", 7,
+	next_fails(r, "invalid JSON: invalid token near 'meter' (column 5)", 8,
 		   "meter,value");
-	next_is(r, "{\"b\":2}", 8, "{\"b\":2}");
+	next_is(r, "{\"b\":2}", 9, "{\"b\":2}");
 	next_ends(r);
 	pm_jsonl_close(r);
 }

@@ -424,7 +424,7 @@ static void test_refund(void **state)
 static struct pm_late_run late(struct pm_db *db, const char *as_of)
 {
 	struct pm_late_run r = {.as_of = tbill_day(as_of)};
-	struct pm_err e = {PM_EFAIL, "an earlier failure"};
+	struct pm_err e = {.code = PM_EFAIL, .msg = "an earlier failure"};
 
 	if (pm_bill_late_fees(db, &r, &e))
 		fail_msg("late fees %s: %s", as_of, e.msg);

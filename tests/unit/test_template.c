@@ -166,9 +166,9 @@ static const struct shipped {
 	{"visitor_approved", "{\"type\":\"visitor\",\"id\":\"V1\",\"unit\":\"3-2-1101\",\"name\":\"n\","
 	 "\"valid_until\":\"2026-12-02T02:00:00Z\",\"link\":\"https://x/p?a=1&b=2\"}", 0,
 	 "张伟您好：访客 n 前往 3-2-1101 的通行证已生效，有效期至 2026-12-02 10:00。通行链接：https://x/p?a=1&b=2"},
-	{"gate_alarm", "{\"type\":\"gate_event\",\"id\":\"E1\",\"gate\":\"北门\",\"event\":\"e\","
-	 "\"ts\":\"2026-12-01T02:00:00Z\",\"role\":\"guard\"}", 0,
-	 "张伟：北门 于 2026-12-01 10:00 发生告警：e。请立即前往查看。"},
+	{"gate_alarm", "{\"type\":\"alarm\",\"gate\":\"north\",\"gate_name\":\"北门\",\"event\":\"door_forced\","
+	 "\"severity\":\"critical\",\"ts\":\"2026-12-01T02:00:00Z\",\"subject\":null,\"role\":\"guard\"}", 1,
+	 "张伟：北门 于 2026-12-01 10:00 发生告警：door_forced（critical）。请立即前往查看。"},
 	{"announcement", "{\"type\":\"announcement\",\"id\":1,\"unit\":\"3-2-1101\",\"title\":\"t\",\"body\":\"b\"}", 0,
 	 "t\n\nb"},
 };

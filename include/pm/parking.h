@@ -1,0 +1,89 @@
+/* Vehicles and parking: residents' plates, parking sessions opened and
+ * closed by plate events at the gates, the visitors' fee rule, payments,
+ * and reservations of parking spaces and charging piles. */
+#ifndef PM_PARKING_H
+#define PM_PARKING_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/auth.h"
+#include "pm/err.h"
+
+struct pm_db;
+
+/* The visitors' fee rule (pm.yaml(5), parking): a stay of at most free
+ * seconds costs nothing; a longer one pays hourly_fen for every hour
+ * started from entry, except that hours starting inside the overnight
+ * window cost night_fen once for that night instead; each calendar day's
+ * charges (a night's counting for the day it began) are capped at
+ * cap_fen. Days and the night window are in the community's zone. */
+struct pm_parking_rule {
+	int64_t free;                  /* seconds */
+	int64_t hourly_fen;
+	int64_t cap_fen;               /* < 0: no cap */
+	int night;                     /* an overnight rule applies */
+	int64_t night_from, night_to;  /* seconds after midnight */
+	int64_t night_fen;
+};
+
+/* The rule from the configuration's parking section (normalized). */
+void pm_parking_rule_from(json_t *parking, struct pm_parking_rule *r);
+
+/* The fee for a stay [entry, leave), exact in fen. */
+int64_t pm_parking_fee(const struct pm_parking_rule *r, const char *tz, int64_t entry,
+		       int64_t leave);
+
+/* ---- vehicles ---- */
+
+/* A resident's vehicle: kind owned (an owned or rented space) or monthly
+ * (a monthly pass, until its last day). Resident vehicles park free.
+ * Adding a plate that is there already for the same unit updates it. */
+int pm_vehicle_add(struct pm_db *db, const struct pm_actor *a, const char *plate,
+		   const char *unit, const char *kind, const char *space, const char *until,
+		   struct pm_err *e);
+int pm_vehicle_remove(struct pm_db *db, const struct pm_actor *a, const char *plate,
+		      struct pm_err *e);
+int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit,
+		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+
+/* ---- sessions ---- */
+
+/* What the plate's open session owes to leave at time at:
+ * {"type":"parking_fee","plate","session","entry","at","minutes",
+ * "resident","fee_fen","paid_fen","due_fen"}. A payment buys the free
+ * minutes again: leaving within them after paying costs no more. */
+int pm_parking_fee_due(struct pm_db *db, const struct pm_actor *a, const char *plate, int64_t at,
+		       json_t **out, struct pm_err *e);
+
+/* Records a payment of amount_fen for the plate's open session (or its
+ * last closed one that still owes), once per ref: the same ref again
+ * changes nothing (*duplicate set), the same ref for another amount or
+ * plate is PM_EDATA, as is more than is due. *out is the fee record
+ * after the payment. */
+int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate,
+		   int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate,
+		   struct pm_err *e);
+
+/* Sessions, newest first, only those still open when open_only:
+ * {"type":"parking","id","plate","entry","entry_gate","exit","exit_gate",
+ * "resident","fee_fen","paid_fen","owed_fen"}. */
+int pm_parking_each(struct pm_db *db, const struct pm_actor *a, int open_only,
+		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+
+/* ---- reservations ---- */
+
+/* Books resource (parking.resources in the configuration) for unit over
+ * [from, until): refused with PM_EDATA naming the booking it overlaps. */
+int pm_reserve(struct pm_db *db, const struct pm_actor *a, const char *resource,
+	       const char *unit, int64_t from, int64_t until, int64_t *id, struct pm_err *e);
+int pm_reserve_cancel(struct pm_db *db, const struct pm_actor *a, int64_t id, struct pm_err *e);
+/* Bookings of resource (NULL: all) that touch day (days since 1970),
+ * in time order: {"type":"reservation","id","resource","kind","unit",
+ * "from","until","status"}. */
+int pm_reservation_each(struct pm_db *db, const struct pm_actor *a, const char *resource,
+			int32_t day, int (*fn)(void *ctx, json_t *rec), void *ctx,
+			struct pm_err *e);
+
+#endif

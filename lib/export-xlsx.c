@@ -1,0 +1,145 @@
+/* export-xlsx: the period's bill lines for finance as an xlsx workbook
+ * (libxlsxwriter), apart from the CSV export so that a program that has
+ * no use for it (pm-web, whose every CGI start would load libxlsxwriter
+ * and the libcrypto it needs) links without it. Sums are integer fen
+ * from SQLite; a double appears only as the value handed to a cell. */
+#include <errno.h>
+#include <string.h>
+
+#include <xlsxwriter.h>
+
+#include "pm/db.h"
+#include "pm/export.h"
+#include "pm/file.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "bill-internal.h"
+
+struct book {
+	lxw_workbook *wb;
+	lxw_worksheet *lines, *sum;
+	lxw_format *bold, *yuan;
+	lxw_row_t row;
+	long rows;
+};
+
+/* The one place a fen amount becomes a double: an exact integer divided
+ * once, for the cell, never added to another. */
+static double cell_yuan(int64_t fen)
+{
+	return (double)fen / 100.0;
+}
+
+static int xlsx_line(void *ctx, const struct pm_export_row *r)
+{
+	struct book *b = ctx;
+	const char *cells[] = {r->bill, r->unit, r->building, r->fee, r->label, r->quantity};
+
+	b->row++;
+	for (lxw_col_t i = 0; i < 6; i++)
+		worksheet_write_string(b->lines, b->row, i, cells[i], NULL);
+	worksheet_write_number(b->lines, b->row, 6, cell_yuan(r->amount), b->yuan);
+	b->rows++;
+	return PM_OK;
+}
+
+static void headers(lxw_worksheet *ws, const char *const *names, int n, lxw_format *bold)
+{
+	for (lxw_col_t i = 0; i < (lxw_col_t)n; i++)
+		worksheet_write_string(ws, 0, i, _(names[i]), bold);
+	worksheet_freeze_panes(ws, 1, 0);
+}
+
+/* By building and fee item, in integer fen, then the total. */
+static int xlsx_summary(struct pm_db *db, const char *period, struct book *b, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT bd.code, l.fee, min(l.label), count(*), sum(l.amount_fen)"
+		" FROM bill b JOIN unit u ON u.id = b.unit_id JOIN building bd ON bd.id = u.building_id"
+		" JOIN bill_line l ON l.bill_id = b.id WHERE b.period = ? AND b.status <> 'void'"
+		" GROUP BY bd.code, l.fee ORDER BY bd.code, min(l.seq), l.fee";
+	static const char *const names[] = {N_("building"), N_("fee item"), N_("label"), N_("lines"),
+					    N_("amount (yuan)")};
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	lxw_row_t row = 0;
+	int64_t total = 0, lines = 0;
+	int rc;
+
+	if (!st)
+		return e->code;
+	headers(b->sum, names, 5, b->bold);
+	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row++;
+		worksheet_write_string(b->sum, row, 0, TEXT(st, 0), NULL);
+		worksheet_write_string(b->sum, row, 1, TEXT(st, 1), NULL);
+		worksheet_write_string(b->sum, row, 2, TEXT(st, 2), NULL);
+		worksheet_write_number(b->sum, row, 3, (double)sqlite3_column_int64(st, 3), NULL);
+		worksheet_write_number(b->sum, row, 4, cell_yuan(sqlite3_column_int64(st, 4)), b->yuan);
+		lines += sqlite3_column_int64(st, 3);
+		if (pm_money_add(&total, sqlite3_column_int64(st, 4), e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read bill lines"));
+	worksheet_write_string(b->sum, row + 1, 0, _("total"), b->bold);
+	worksheet_write_number(b->sum, row + 1, 3, (double)lines, b->bold);
+	worksheet_write_number(b->sum, row + 1, 4, cell_yuan(total), b->yuan);
+	worksheet_set_column(b->sum, 0, 2, 14, NULL);
+	worksheet_set_column(b->sum, 3, 4, 14, NULL);
+	return PM_OK;
+}
+
+static int xlsx_fill(struct pm_db *db, const char *period, struct book *b, struct pm_err *e)
+{
+	static const char *const names[] = {N_("bill"), N_("unit"), N_("building"), N_("fee item"),
+					    N_("label"), N_("quantity"), N_("amount (yuan)")};
+
+	b->lines = workbook_add_worksheet(b->wb, _("lines"));
+	b->sum = workbook_add_worksheet(b->wb, _("summary"));
+	b->bold = workbook_add_format(b->wb);
+	b->yuan = workbook_add_format(b->wb);
+	if (!b->lines || !b->sum || !b->bold || !b->yuan)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	format_set_bold(b->bold);
+	format_set_num_format(b->yuan, "0.00");
+	headers(b->lines, names, 7, b->bold);
+	worksheet_set_column(b->lines, 0, 0, 24, NULL);
+	worksheet_set_column(b->lines, 1, 6, 12, NULL);
+	if (pm_export_each(db, period, xlsx_line, b, e))
+		return e->code;
+	return xlsx_summary(db, period, b, e);
+}
+
+/* libxlsxwriter opens the file by name; made empty first, it keeps the
+ * mode and group given here. */
+int pm_export_xlsx(struct pm_db *db, const char *period, const char *path, long *rows,
+		   struct pm_err *e)
+{
+	struct pm_file_mode m = pm_db_file_mode(db);
+	struct book b = {0};
+	struct pm_file_tmp t;
+	lxw_error err;
+	int rc;
+
+	*rows = 0;
+	if (pm_file_tmp_open(path, &m, &t, e))
+		return e->code;
+	if (!(b.wb = workbook_new(t.part))) {
+		pm_file_tmp_abort(&t);
+		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s'"), path);
+	}
+	rc = xlsx_fill(db, period, &b, e);
+	err = workbook_close(b.wb);
+	if (rc == PM_OK && err != LXW_NO_ERROR)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, lxw_strerror(err));
+	if (rc == PM_OK)
+		rc = pm_file_tmp_commit(&t, e);
+	else
+		pm_file_tmp_abort(&t);
+	*rows = b.rows;
+	return rc;
+}

@@ -1,0 +1,247 @@
+/* gateevent: what controllers and cameras report, kept once, alarms
+ * raised, plates turned into parking sessions; and the events read back. */
+#include <string.h>
+
+#include "gate-internal.h"
+#include "pm/db.h"
+#include "pm/gate.h"
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/timeutil.h"
+
+#define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
+
+const char *const pm_event_outcome_names[] = {N_("inserted"), N_("duplicate"), NULL};
+
+static const char *const kinds[] = {
+	"entry", "exit", "card", "denied", "door_forced", "door_held_open", "tamper", "fire_alarm",
+	"plate", NULL,
+};
+
+/* The fields that say who or what an event is about, in order. */
+static const char *const subjects[] = {"card", "plate", "person", NULL};
+
+/* detail is the device's own object: its keys are not checked, so a
+ * controller's extra data has somewhere to go without --ignore-unknown. */
+const char *const pm_event_fields[] = {
+	"gate", "ts", "event", "card", "plate", "person", "door", "direction", "detail", NULL,
+};
+
+struct pm_events {
+	struct pm_db *db;
+	struct pm_gate_config *gc;
+};
+
+int pm_events_open(struct pm_db *db, const struct pm_actor *a, struct pm_events **out,
+		   struct pm_err *e)
+{
+	struct pm_events *ev;
+
+	*out = NULL;
+	if (pm_auth_check(a, "gate.ingest", e))
+		return e->code;
+	if (!(ev = calloc(1, sizeof *ev)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	ev->db = db;
+	if (pm_gate_config_open(db, &ev->gc, e)) {
+		free(ev);
+		return e->code;
+	}
+	*out = ev;
+	return PM_OK;
+}
+
+void pm_events_close(struct pm_events *ev)
+{
+	if (!ev)
+		return;
+	pm_gate_config_free(ev->gc);
+	free(ev);
+}
+
+static int known_kind(const char *s)
+{
+	for (int i = 0; kinds[i]; i++)
+		if (strcmp(kinds[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_one_of(const char *k, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(k, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/* The record's other fields as JSON text, or NULL when it has none. "type"
+ * only routed the record here. */
+static char *detail(json_t *rec, const char *subject_key, int *oom)
+{
+	static const char *const mine[] = {"gate", "ts", "event", "type", NULL};
+	const char *k;
+	json_t *v, *rest = NULL;
+	char *text;
+
+	*oom = 0;
+	json_object_foreach(rec, k, v) {
+		if (is_one_of(k, mine) || (subject_key && strcmp(k, subject_key) == 0))
+			continue;
+		if (!rest && !(rest = json_object())) {
+			*oom = 1;
+			return NULL;
+		}
+		json_object_set(rest, k, v);
+	}
+	if (!rest)
+		return NULL;
+	text = json_dumps(rest, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(rest);
+	*oom = !text;
+	return text;
+}
+
+struct event {
+	const char *gate, *kind, *subject, *subject_key;
+	char plate[64];
+	int64_t ts;
+};
+
+static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct pm_err *e)
+{
+	json_t *g;
+	int i;
+
+	memset(x, 0, sizeof *x);
+	x->subject = "";
+	if (pm_json_str(rec, "gate", PM_REQUIRED, &x->gate, e) ||
+	    pm_json_time(rec, "ts", PM_REQUIRED, &x->ts, e) ||
+	    pm_json_str(rec, "event", PM_REQUIRED, &x->kind, e))
+		return e->code;
+	if (!known_kind(x->kind))
+		return pm_err_set(e, PM_EDATA, _("field \"event\": unknown event \"%s\": expected entry, exit, card,"
+			" denied, door_forced, door_held_open, tamper, fire_alarm or plate"), x->kind);
+	if (pm_gate_find(ev->gc, x->gate, &g, e))
+		return pm_err_prefix(e, _("field \"gate\""));
+	for (i = 0; subjects[i] && !*x->subject; i++) {
+		if (pm_json_str(rec, subjects[i], PM_OPTIONAL, &x->subject, e))
+			return e->code;
+		if (*x->subject)
+			x->subject_key = subjects[i];
+	}
+	if (x->subject_key && strcmp(x->subject_key, "plate") == 0) {
+		if (gate_plate_norm(x->subject, x->plate, sizeof x->plate, e))
+			return pm_err_prefix(e, _("field \"plate\""));
+		x->subject = x->plate;
+	}
+	if (strcmp(x->kind, "plate") == 0 && !*x->plate)
+		return pm_err_set(e, PM_EDATA, _("field \"plate\": a plate event needs the plate"));
+	if (json_object_get(rec, "detail") && !json_is_object(json_object_get(rec, "detail")))
+		return pm_err_set(e, PM_EDATA, _("field \"detail\": expected an object"));
+	return PM_OK;
+}
+
+static int insert(struct pm_db *db, const struct event *x, const char *more, int *added,
+		  struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO gate_event (ts, gate, event, subject, detail) VALUES (?, ?, ?, ?, ?)"
+		" ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, x->ts);
+	sqlite3_bind_text(st, 2, x->gate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, x->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, x->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, more, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot store the event"));
+	*added = sqlite3_changes(pm_db_sqlite(db)) > 0;
+	return PM_OK;
+}
+
+/* The alarm record of a new event whose kind the configuration gives a
+ * severity, else NULL. */
+static json_t *alarm_of(struct pm_events *ev, const struct event *x)
+{
+	const char *sev = json_string_value(json_object_get(ev->gc->alarms, x->kind));
+	json_t *g = json_object_get(ev->gc->gates, x->gate);
+	const char *name = json_string_value(json_object_get(g, "name"));
+
+	if (!sev || strcmp(sev, "none") == 0)
+		return NULL;
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:s}", "type", "alarm",
+		"gate", x->gate, "gate_name", name ? name : x->gate, "event", x->kind, "severity", sev,
+		"ts", gate_time(x->ts, ev->gc->tz), "subject", *x->subject ? x->subject : NULL,
+		"role", json_string_value(json_object_get(ev->gc->alarms, "role")));
+}
+
+int pm_events_record(struct pm_events *ev, json_t *rec, enum pm_event_outcome *did,
+		     json_t **alarm, struct pm_err *e)
+{
+	struct event x;
+	char *more;
+	int added = 0, oom, rc;
+
+	*alarm = NULL;
+	if (read_event(ev, rec, &x, e))
+		return e->code;
+	more = detail(rec, x.subject_key, &oom);
+	if (oom)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	rc = insert(ev->db, &x, more, &added, e);
+	free(more);
+	if (rc)
+		return rc;
+	*did = added ? PM_EVENT_INSERTED : PM_EVENT_DUPLICATE;
+	if (!added)
+		return PM_OK;
+	if (*x.plate && (rc = parking_plate_event(ev->db, ev->gc, x.gate, x.kind, x.plate, x.ts, e)))
+		return rc;
+	*alarm = alarm_of(ev, &x);
+	return PM_OK;
+}
+
+/* ---- reading ---- */
+
+static json_t *event_json(sqlite3_stmt *st, void *ctx)
+{
+	const char *tz = ctx;
+	json_t *rec = json_pack("{s:s, s:o, s:s, s:s, s:s?}", "type", "gate_event",
+		"ts", gate_time(sqlite3_column_int64(st, 0), tz), "gate", TEXT(st, 1),
+		"event", TEXT(st, 2), "subject", *TEXT(st, 3) ? TEXT(st, 3) : NULL);
+	json_t *more = TEXT(st, 4) ? json_loads(TEXT(st, 4), 0, NULL) : NULL;
+
+	if (rec && json_is_object(more))
+		json_object_update_missing(rec, more);
+	json_decref(more);
+	return rec;
+}
+
+int pm_events_each(struct pm_db *db, const struct pm_actor *a, const char *gate, int64_t since,
+		   const char *kind, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		   struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT ts, gate, event, subject, detail FROM gate_event WHERE ts >= ?1"
+		" AND (?2 IS NULL OR gate = ?2) AND (?3 IS NULL OR event = ?3) ORDER BY ts, gate, event, subject";
+	sqlite3_stmt *st;
+
+	if (pm_auth_check(a, "gate.read", e))
+		return e->code;
+	if (kind && !known_kind(kind))
+		return pm_err_set(e, PM_EUSAGE, _("unknown event '%s': expected entry, exit, card, denied,"
+			" door_forced, door_held_open, tamper, fire_alarm or plate"), kind);
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_text(st, 2, gate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	return pm_db_each(db, st, event_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read events"), e);
+}

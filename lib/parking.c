@@ -1,0 +1,766 @@
+/* parking: the visitors' fee rule, vehicles, sessions from plate events,
+ * payments, and reservations of spaces and charging piles. */
+#include <string.h>
+
+#include "config-internal.h"
+#include "gate-internal.h"
+#include "pm/audit.h"
+#include "pm/db.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "pm/parking.h"
+#include "pm/timeutil.h"
+
+#define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
+
+static int check_night(const json_t *v, struct pm_err *e)
+{
+	if (json_integer_value(json_object_get(v, "from")) == json_integer_value(json_object_get(v, "to")))
+		return pm_err_set(e, PM_ECONFIG, _("the overnight window ends where it starts"));
+	return PM_OK;
+}
+
+const struct pm_schema pm_parking_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("free", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "1d"), .def = "15m"),
+	PM_KEY("hourly", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "10000"), .def = "0"),
+	PM_KEY("daily_cap", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "100000")),
+	PM_KEY("overnight", PM_NODE(PM_SCHEMA_MAP, .check = check_night, .keys = PM_KEYS(
+		PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true),
+		PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true),
+		PM_KEY("price", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "10000"), .required = true)))),
+	PM_KEY("resources", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("kind", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("space", "charger")),
+		       .required = true),
+		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
+		PM_KEY("longest", PM_NODE(PM_SCHEMA_DURATION, .min = "15m", .max = "31d"), .def = "1d")))))),
+};
+
+/* ---- the fee rule ---- */
+
+static int64_t num(json_t *o, const char *key, int64_t dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+void pm_parking_rule_from(json_t *parking, struct pm_parking_rule *r)
+{
+	json_t *night = json_object_get(parking, "overnight");
+
+	memset(r, 0, sizeof *r);
+	r->free = num(parking, "free", 900);
+	r->hourly_fen = num(parking, "hourly", 0);
+	r->cap_fen = num(parking, "daily_cap", -1);
+	if ((r->night = night != NULL)) {
+		r->night_from = num(night, "from", 0);
+		r->night_to = num(night, "to", 0);
+		r->night_fen = num(night, "price", 0);
+	}
+}
+
+static int in_night(const struct pm_parking_rule *r, int64_t tod)
+{
+	if (r->night_from < r->night_to)
+		return tod >= r->night_from && tod < r->night_to;
+	return tod >= r->night_from || tod < r->night_to;
+}
+
+static int64_t capped(const struct pm_parking_rule *r, int64_t sum)
+{
+	return r->cap_fen >= 0 && sum > r->cap_fen ? r->cap_fen : sum;
+}
+
+/* Each started hour falls to a day: its own, or for a night hour the day
+ * its night began. Those days come in order, so one running sum per day
+ * is capped as the next day starts. */
+int64_t pm_parking_fee(const struct pm_parking_rule *r, const char *tz, int64_t entry,
+		       int64_t leave)
+{
+	int64_t total = 0, sum = 0, tod, add;
+	int32_t bucket = INT32_MIN, charged = INT32_MIN, day, b;
+
+	if (leave - entry <= r->free)
+		return 0;
+	for (int64_t h = entry; h < leave; h += 3600) {
+		day = pm_date_of(h, tz);
+		tod = h - pm_date_start(day, tz);
+		if (r->night && in_night(r, tod)) {
+			b = r->night_from > r->night_to && tod < r->night_to ? day - 1 : day;
+			add = b == charged ? 0 : r->night_fen;
+			charged = b;
+		} else {
+			b = day;
+			add = r->hourly_fen;
+		}
+		if (b != bucket) {
+			total += capped(r, sum);
+			sum = 0;
+			bucket = b;
+		}
+		sum += add;
+	}
+	return total + capped(r, sum);
+}
+
+/* ---- vehicles ---- */
+
+static int unit_id(struct pm_db *db, const char *unit, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM unit WHERE code = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = pm_db_row(db, sql, unit, &st, _("cannot read units"), e)) < 0)
+		return -rc;
+	if (!rc)
+		return pm_err_set(e, PM_EDATA, _("no unit '%s'"), unit);
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return PM_OK;
+}
+
+static int check_vehicle(const char *kind, const char *until, struct pm_err *e)
+{
+	int32_t day;
+
+	if (strcmp(kind, "owned") && strcmp(kind, "monthly"))
+		return pm_err_set(e, PM_EUSAGE, _("unknown kind '%s': expected owned or monthly"), kind);
+	if (strcmp(kind, "monthly") == 0 && !until)
+		return pm_err_set(e, PM_EUSAGE, _("a monthly pass needs --until, its last day"));
+	if (until && pm_date_parse(until, &day, e))
+		return e->code;
+	return PM_OK;
+}
+
+int pm_vehicle_add(struct pm_db *db, const struct pm_actor *a, const char *plate,
+		   const char *unit, const char *kind, const char *space, const char *until,
+		   struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO vehicle (plate, unit_id, kind, space, valid_until, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (plate) WHERE removed_at IS NULL"
+		" DO UPDATE SET kind = ?3, space = ?4, valid_until = ?5, updated_at = ?6 WHERE unit_id = ?2";
+	char p[64];
+	sqlite3_stmt *st;
+	int64_t uid = 0;
+	int rc;
+
+	if (pm_auth_check(a, "parking.write", e) || gate_plate_norm(plate, p, sizeof p, e) ||
+	    check_vehicle(kind, until, e) || unit_id(db, unit, &uid, e) || pm_db_begin(db, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		goto fail;
+	sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, uid);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, space, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, until, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		pm_db_fail(db, e, _("cannot store the vehicle"));
+		goto fail;
+	}
+	if (sqlite3_changes(pm_db_sqlite(db)) == 0) {
+		pm_err_set(e, PM_EDATA, _("plate %s is registered to another unit: remove it there first"), p);
+		goto fail;
+	}
+	if (gate_audit(db, "vehicle.add", "unit", uid,
+		       json_pack("{s:s, s:s, s:s?, s:s?}", "plate", p, "kind", kind, "space", space,
+				 "until", until), e))
+		goto fail;
+	return pm_db_commit(db, e);
+fail:
+	pm_db_rollback(db);
+	return e->code;
+}
+
+int pm_vehicle_remove(struct pm_db *db, const struct pm_actor *a, const char *plate,
+		      struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE vehicle SET removed_at = ?2, updated_at = ?2 WHERE plate = ?1 AND removed_at IS NULL"
+		" RETURNING unit_id";
+	sqlite3_stmt *st;
+	int64_t uid = 0;
+	char p[64];
+	int rc;
+
+	if (pm_auth_check(a, "parking.write", e) || gate_plate_norm(plate, p, sizeof p, e) ||
+	    pm_db_begin(db, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		goto fail;
+	sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pm_now());
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		uid = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		pm_err_set(e, PM_EDATA, _("no vehicle %s"), p);
+		goto fail;
+	}
+	if (rc != SQLITE_ROW) {
+		pm_db_fail(db, e, _("cannot remove the vehicle"));
+		goto fail;
+	}
+	if (gate_audit(db, "vehicle.remove", "unit", uid, json_pack("{s:s}", "plate", p), e))
+		goto fail;
+	return pm_db_commit(db, e);
+fail:
+	pm_db_rollback(db);
+	return e->code;
+}
+
+static json_t *vehicle_json(sqlite3_stmt *st, void *ctx)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "type", "vehicle", "plate", TEXT(st, 0),
+			 "unit", TEXT(st, 1), "kind", TEXT(st, 2), "space", TEXT(st, 3), "until", TEXT(st, 4));
+}
+
+int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit,
+		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT v.plate, u.code, v.kind, v.space, v.valid_until FROM vehicle v"
+		" JOIN unit u ON u.id = v.unit_id WHERE v.removed_at IS NULL AND (?1 IS NULL OR u.code = ?1)"
+		" ORDER BY u.code, v.plate";
+	sqlite3_stmt *st;
+
+	if (gate_may(db, a, "parking.read", unit, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	return pm_db_each(db, st, vehicle_json, NULL, fn, ctx, _("cannot read vehicles"), e);
+}
+
+/* ---- sessions ---- */
+
+static int resident(struct pm_db *db, const char *plate, int64_t at, const char *tz, int *yes,
+		    struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM vehicle WHERE plate = ?1 AND removed_at IS NULL"
+		" AND (valid_until IS NULL OR valid_until >= ?2)";
+	char day[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(at, tz), day), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*yes = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read vehicles"));
+}
+
+struct session {
+	int64_t id, entry, exit, fee, paid, paid_at;
+	int resident, open;
+	char plate[64], entry_gate[32];
+};
+
+#define SESSION_COLS \
+	"SELECT s.id, s.entry_ts, coalesce(s.exit_ts, 0), coalesce(s.fee_fen, 0), s.paid_fen," \
+	" coalesce(s.paid_at, 0), s.resident, s.exit_ts IS NULL, s.plate, s.entry_gate"
+
+static void session_read(sqlite3_stmt *st, struct session *s)
+{
+	s->id = sqlite3_column_int64(st, 0);
+	s->entry = sqlite3_column_int64(st, 1);
+	s->exit = sqlite3_column_int64(st, 2);
+	s->fee = sqlite3_column_int64(st, 3);
+	s->paid = sqlite3_column_int64(st, 4);
+	s->paid_at = sqlite3_column_int64(st, 5);
+	s->resident = sqlite3_column_int(st, 6);
+	s->open = sqlite3_column_int(st, 7);
+	snprintf(s->plate, sizeof s->plate, "%s", TEXT(st, 8));
+	snprintf(s->entry_gate, sizeof s->entry_gate, "%s", TEXT(st, 9));
+}
+
+/* The plate's open session, else with closed its last one that owes:
+ * 1 found, 0 none, or -code. */
+static int session_find(struct pm_db *db, const char *plate, int closed, struct session *s,
+			struct pm_err *e)
+{
+	static const char open_sql[] = SESSION_COLS
+		" FROM parking_session s WHERE s.plate = ?1 AND s.exit_ts IS NULL";
+	static const char owing_sql[] = SESSION_COLS
+		" FROM parking_session s WHERE s.plate = ?1 AND s.exit_ts IS NOT NULL AND s.fee_fen > s.paid_fen"
+		" ORDER BY s.exit_ts DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, open_sql, plate, &st, _("cannot read parking sessions"), e);
+
+	if (rc == 0 && closed)
+		rc = pm_db_row(db, owing_sql, plate, &st, _("cannot read parking sessions"), e);
+	if (rc == 1) {
+		session_read(st, s);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+/* What the session owes to leave at time at (or owes, once closed). A
+ * payment that settled all that was due buys the free minutes again:
+ * leaving within them, the stay costs what was paid. */
+static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct session *s,
+		   int64_t at, int64_t *fee)
+{
+	int64_t d;
+
+	if (!s->open) {
+		*fee = s->fee;
+		return s->fee - s->paid;
+	}
+	if (s->resident) {
+		*fee = 0;
+		return 0;
+	}
+	if (s->paid > 0 && at - s->paid_at <= r->free &&
+	    pm_parking_fee(r, tz, s->entry, s->paid_at) <= s->paid) {
+		*fee = s->paid;
+		return 0;
+	}
+	*fee = pm_parking_fee(r, tz, s->entry, at);
+	d = *fee - s->paid;
+	return d > 0 ? d : 0;
+}
+
+static int open_session(struct pm_db *db, const char *gate, const char *plate, int64_t ts,
+			const char *tz, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO parking_session (plate, entry_ts, entry_gate, resident, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st;
+	int yes = 0, rc;
+
+	if (resident(db, plate, ts, tz, &yes, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ts);
+	sqlite3_bind_text(st, 3, gate, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, yes);
+	sqlite3_bind_int64(st, 5, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot open a parking session"));
+}
+
+static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
+			 const char *plate, int64_t ts, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE parking_session SET exit_ts = ?2, exit_gate = ?3, fee_fen = ?4, updated_at = ?5"
+		" WHERE id = ?1";
+	struct pm_parking_rule r;
+	struct session s;
+	sqlite3_stmt *st;
+	int64_t fee;
+	int rc;
+
+	if ((rc = session_find(db, plate, 0, &s, e)) <= 0)
+		return -rc;
+	/* An exit read before its entry (events out of order) closes nothing. */
+	if (ts < s.entry)
+		return PM_OK;
+	pm_parking_rule_from(gc->parking, &r);
+	due(&r, gc->tz, &s, ts, &fee);
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, s.id);
+	sqlite3_bind_int64(st, 2, ts);
+	sqlite3_bind_text(st, 3, gate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, fee);
+	sqlite3_bind_int64(st, 5, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot close a parking session"));
+}
+
+int parking_plate_event(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
+			const char *event, const char *plate, int64_t ts, struct pm_err *e)
+{
+	if (strcmp(event, "entry") == 0)
+		return open_session(db, gate, plate, ts, gc->tz, e);
+	if (strcmp(event, "exit") == 0)
+		return close_session(db, gc, gate, plate, ts, e);
+	return PM_OK;
+}
+
+static json_t *fee_json(const struct session *s, int64_t at, int64_t fee, int64_t owed,
+			const char *tz)
+{
+	int64_t end = s->open ? at : s->exit;
+
+	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:I, s:I, s:I}", "type", "parking_fee",
+		"plate", s->plate, "session", (json_int_t)s->id, "entry", gate_time(s->entry, tz),
+		"at", gate_time(end, tz), "minutes", (json_int_t)((end - s->entry) / 60),
+		"resident", s->resident, "fee_fen", (json_int_t)fee, "paid_fen", (json_int_t)s->paid,
+		"due_fen", (json_int_t)owed);
+}
+
+static int load_rule(struct pm_db *db, struct pm_parking_rule *r, struct pm_err *e)
+{
+	struct pm_gate_config *gc;
+
+	if (pm_gate_config_open(db, &gc, e))
+		return e->code;
+	pm_parking_rule_from(gc->parking, r);
+	pm_gate_config_free(gc);
+	return PM_OK;
+}
+
+/* The plate's session (open, or closed and owing) as of time at. */
+static int plate_session(struct pm_db *db, const char *plate, int64_t at, struct session *s,
+			 struct pm_err *e)
+{
+	int rc;
+
+	if ((rc = session_find(db, plate, 1, s, e)) < 0)
+		return -rc;
+	if (!rc)
+		return pm_err_set(e, PM_EDATA, _("plate %s is not parked here and owes nothing"), plate);
+	if (s->open && at < s->entry)
+		return pm_err_set(e, PM_EDATA, _("plate %s entered after that time"), plate);
+	return PM_OK;
+}
+
+int pm_parking_fee_due(struct pm_db *db, const struct pm_actor *a, const char *plate, int64_t at,
+		       json_t **out, struct pm_err *e)
+{
+	struct pm_parking_rule r;
+	struct session s;
+	int64_t fee, owed;
+	char p[64];
+
+	*out = NULL;
+	if (gate_may(db, a, "parking.read", NULL, e) || gate_plate_norm(plate, p, sizeof p, e) ||
+	    plate_session(db, p, at, &s, e) || load_rule(db, &r, e))
+		return e->code;
+	owed = due(&r, pm_db_tz(db), &s, at, &fee);
+	*out = fee_json(&s, at, fee, owed, pm_db_tz(db));
+	return PM_OK;
+}
+
+/* The session ref paid for, when ref was recorded already for this plate
+ * and amount (1), or 0 when it is new; PM_EDATA when it was used for
+ * something else. */
+static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_t amount,
+		    struct session *s, struct pm_err *e)
+{
+	static const char sql[] = SESSION_COLS
+		", p.amount_fen FROM parking_payment p JOIN parking_session s ON s.id = p.session_id"
+		" WHERE p.ref = ?";
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, ref, &st, _("cannot read parking payments"), e), same;
+
+	if (rc <= 0)
+		return rc;
+	session_read(st, s);
+	same = strcmp(s->plate, plate) == 0 && sqlite3_column_int64(st, 10) == amount;
+	sqlite3_reset(st);
+	if (!same)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s' was recorded for another plate or amount"), ref);
+	return 1;
+}
+
+static int record_payment(struct pm_db *db, const struct session *s, int64_t amount,
+			  const char *ref, int64_t at, struct pm_err *e)
+{
+	static const char ins[] =
+		"INSERT INTO parking_payment (session_id, amount_fen, ref, paid_at, by_login)"
+		" VALUES (?, ?, ?, ?, ?)";
+	static const char upd[] =
+		"UPDATE parking_session SET paid_fen = paid_fen + ?2, paid_at = ?3, updated_at = ?4"
+		" WHERE id = ?1";
+	sqlite3_stmt *a = pm_db_stmt(db, ins, e), *b = a ? pm_db_stmt(db, upd, e) : NULL;
+	int ok;
+
+	if (!b)
+		return e->code;
+	sqlite3_bind_int64(a, 1, s->id);
+	sqlite3_bind_int64(a, 2, amount);
+	sqlite3_bind_text(a, 3, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(a, 4, at);
+	sqlite3_bind_text(a, 5, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(b, 1, s->id);
+	sqlite3_bind_int64(b, 2, amount);
+	sqlite3_bind_int64(b, 3, at);
+	sqlite3_bind_int64(b, 4, pm_now());
+	ok = sqlite3_step(a) == SQLITE_DONE && sqlite3_step(b) == SQLITE_DONE;
+	sqlite3_reset(a);
+	sqlite3_reset(b);
+	if (!ok)
+		return pm_db_fail(db, e, _("cannot record the payment"));
+	return gate_audit(db, "parking.pay", "parking", s->id,
+			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
+}
+
+int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate,
+		   int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate,
+		   struct pm_err *e)
+{
+	char p[64], have[PM_MONEY_BUF], owe[PM_MONEY_BUF];
+	const char *tz = pm_db_tz(db);
+	struct pm_parking_rule r;
+	struct session s;
+	int64_t fee, owed;
+	int rc;
+
+	*out = NULL;
+	*duplicate = 0;
+	if (pm_auth_check(a, "parking.pay", e) || gate_plate_norm(plate, p, sizeof p, e) ||
+	    load_rule(db, &r, e))
+		return e->code;
+	if (amount_fen <= 0 || !ref || !*ref)
+		return pm_err_set(e, PM_EUSAGE, _("a payment needs an amount above zero and a --ref"));
+	if (pm_db_begin(db, e))
+		return e->code;
+	if ((rc = seen_ref(db, ref, p, amount_fen, &s, e)) < 0)
+		goto fail;
+	if (rc == 1) {
+		/* Told again of a payment recorded: what it paid for, as it is. */
+		*duplicate = 1;
+		pm_db_rollback(db);
+		owed = due(&r, tz, &s, s.open ? at : s.exit, &fee);
+		*out = fee_json(&s, at, fee, owed, tz);
+		return PM_OK;
+	}
+	if (plate_session(db, p, at, &s, e))
+		goto fail;
+	owed = due(&r, tz, &s, at, &fee);
+	if (amount_fen > owed) {
+		pm_err_set(e, PM_EDATA, _("%s is more than the %s plate %s owes"),
+			   pm_money_display(amount_fen, have), pm_money_display(owed, owe), p);
+		goto fail;
+	}
+	if (record_payment(db, &s, amount_fen, ref, at, e) || pm_db_commit(db, e))
+		goto fail;
+	s.paid += amount_fen;
+	s.paid_at = at;
+	owed = due(&r, tz, &s, at, &fee);
+	*out = fee_json(&s, at, fee, owed, tz);
+	return PM_OK;
+fail:
+	pm_db_rollback(db);
+	return e->code;
+}
+
+static json_t *session_json(sqlite3_stmt *st, void *ctx)
+{
+	const char *tz = ctx;
+	int closed = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	int64_t fee = sqlite3_column_int64(st, 7), paid = sqlite3_column_int64(st, 8);
+
+	return json_pack("{s:s, s:I, s:s, s:o, s:s, s:o, s:s?, s:b, s:o, s:I, s:o}",
+		"type", "parking", "id", (json_int_t)sqlite3_column_int64(st, 0),
+		"plate", TEXT(st, 1), "entry", gate_time(sqlite3_column_int64(st, 2), tz),
+		"entry_gate", TEXT(st, 3), "exit", gate_time(sqlite3_column_int64(st, 4), tz),
+		"exit_gate", TEXT(st, 5), "resident", sqlite3_column_int(st, 6),
+		"fee_fen", closed ? json_integer(fee) : json_null(), "paid_fen", (json_int_t)paid,
+		"owed_fen", closed ? json_integer(fee - paid) : json_null());
+}
+
+int pm_parking_each(struct pm_db *db, const struct pm_actor *a, int open_only,
+		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id, plate, entry_ts, entry_gate, coalesce(exit_ts, 0), exit_gate, resident,"
+		" fee_fen, paid_fen FROM parking_session WHERE NOT ?1 OR exit_ts IS NULL"
+		" ORDER BY entry_ts DESC, id DESC";
+	sqlite3_stmt *st;
+
+	if (gate_may(db, a, "parking.read", NULL, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int(st, 1, open_only);
+	return pm_db_each(db, st, session_json, (void *)pm_db_tz(db), fn, ctx,
+			  _("cannot read parking sessions"), e);
+}
+
+/* ---- reservations ---- */
+
+static int resource_find(struct pm_db *db, const char *name, int64_t *longest, struct pm_err *e)
+{
+	struct pm_gate_config *gc;
+	json_t *r;
+
+	if (pm_gate_config_open(db, &gc, e))
+		return e->code;
+	r = json_object_get(json_object_get(gc->parking, "resources"), name);
+	if (r)
+		*longest = json_integer_value(json_object_get(r, "longest"));
+	pm_gate_config_free(gc);
+	if (!r)
+		return pm_err_set(e, PM_EDATA, _("no resource '%s' in the configuration (parking.resources)"), name);
+	return PM_OK;
+}
+
+/* The first booking of resource overlapping [from, until): 1, 0, -code. */
+static int overlap(struct pm_db *db, const char *resource, int64_t from, int64_t until,
+		   int64_t *id, int64_t *starts, int64_t *ends, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id, starts, ends FROM reservation WHERE resource = ?1 AND status = 'booked'"
+		" AND starts < ?3 AND ends > ?2 ORDER BY starts LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, until);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*starts = sqlite3_column_int64(st, 1);
+		*ends = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read reservations"));
+	return rc == SQLITE_ROW;
+}
+
+static int book(struct pm_db *db, const char *resource, int64_t unit, int64_t from, int64_t until,
+		int64_t *id, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO reservation (resource, unit_id, starts, ends, status, by_login, created_at,"
+		" updated_at) VALUES (?1, ?2, ?3, ?4, 'booked', ?5, ?6, ?6) RETURNING id";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, unit);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, until);
+	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, pm_now());
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot store the reservation"));
+}
+
+int pm_reserve(struct pm_db *db, const struct pm_actor *a, const char *resource,
+	       const char *unit, int64_t from, int64_t until, int64_t *id, struct pm_err *e)
+{
+	char t0[PM_TIME_BUF], t1[PM_TIME_BUF];
+	int64_t longest = 0, uid, other = 0, s = 0, t = 0;
+	const char *tz = pm_db_tz(db);
+	int rc;
+
+	if (gate_may(db, a, "parking.reserve", unit, e) || resource_find(db, resource, &longest, e) ||
+	    unit_id(db, unit, &uid, e))
+		return e->code;
+	if (until <= from)
+		return pm_err_set(e, PM_EDATA, _("a reservation needs an --until after its --from"));
+	if (until <= pm_now())
+		return pm_err_set(e, PM_EDATA, _("that time is over already"));
+	if (until - from > longest)
+		return pm_err_set(e, PM_EDATA, _("'%s' is booked for at most %lld minutes at a time"),
+				  resource, (long long)(longest / 60));
+	if (pm_db_begin(db, e))
+		return e->code;
+	if ((rc = overlap(db, resource, from, until, &other, &s, &t, e)) < 0)
+		goto fail;
+	if (rc) {
+		pm_err_set(e, PM_EDATA, _("'%s' is booked from %s to %s (reservation %lld)"), resource,
+			   pm_time_fmt(s, tz, t0), pm_time_fmt(t, tz, t1), (long long)other);
+		goto fail;
+	}
+	if (book(db, resource, uid, from, until, id, e) ||
+	    gate_audit(db, "parking.reserve", "reservation", *id,
+		       json_pack("{s:s, s:s, s:I, s:I}", "resource", resource, "unit", unit,
+				 "from", (json_int_t)from, "until", (json_int_t)until), e))
+		goto fail;
+	return pm_db_commit(db, e);
+fail:
+	pm_db_rollback(db);
+	return e->code;
+}
+
+int pm_reserve_cancel(struct pm_db *db, const struct pm_actor *a, int64_t id, struct pm_err *e)
+{
+	static const char unit_sql[] =
+		"SELECT u.code FROM reservation r JOIN unit u ON u.id = r.unit_id WHERE r.id = ?1"
+		" AND r.status = 'booked'";
+	static const char sql[] = "UPDATE reservation SET status = 'cancelled', updated_at = ?2 WHERE id = ?1";
+	sqlite3_stmt *st;
+	char unit[64] = "";
+	int rc;
+
+	if (pm_auth_check(a, "parking.reserve", e) || !(st = pm_db_stmt(db, unit_sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(unit, sizeof unit, "%s", TEXT(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no booked reservation %lld"), (long long)id);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read reservations"));
+	if (gate_may(db, a, "parking.reserve", unit, e) || pm_db_begin(db, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, pm_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		pm_db_fail(db, e, _("cannot cancel the reservation"));
+		goto fail;
+	}
+	if (gate_audit(db, "parking.unreserve", "reservation", id, NULL, e))
+		goto fail;
+	return pm_db_commit(db, e);
+fail:
+	pm_db_rollback(db);
+	return e->code;
+}
+
+static json_t *reservation_json(sqlite3_stmt *st, void *ctx)
+{
+	struct pm_gate_config *gc = ctx;
+	json_t *res = json_object_get(json_object_get(gc->parking, "resources"), TEXT(st, 1));
+
+	return json_pack("{s:s, s:I, s:s, s:s?, s:s, s:o, s:o, s:s}", "type", "reservation",
+		"id", (json_int_t)sqlite3_column_int64(st, 0), "resource", TEXT(st, 1),
+		"kind", json_string_value(json_object_get(res, "kind")), "unit", TEXT(st, 2),
+		"from", gate_time(sqlite3_column_int64(st, 3), gc->tz),
+		"until", gate_time(sqlite3_column_int64(st, 4), gc->tz), "status", TEXT(st, 5));
+}
+
+int pm_reservation_each(struct pm_db *db, const struct pm_actor *a, const char *resource,
+			int32_t day, int (*fn)(void *ctx, json_t *rec), void *ctx,
+			struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT r.id, r.resource, u.code, r.starts, r.ends, r.status FROM reservation r"
+		" JOIN unit u ON u.id = r.unit_id WHERE (?1 IS NULL OR r.resource = ?1)"
+		" AND r.starts < ?3 AND r.ends > ?2 ORDER BY r.starts, r.id";
+	struct pm_gate_config *gc;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (pm_auth_check(a, "parking.read", e) || pm_gate_config_open(db, &gc, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e))) {
+		pm_gate_config_free(gc);
+		return e->code;
+	}
+	sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pm_date_start(day, gc->tz));
+	sqlite3_bind_int64(st, 3, pm_date_start(day + 1, gc->tz));
+	rc = pm_db_each(db, st, reservation_json, gc, fn, ctx, _("cannot read reservations"), e);
+	pm_gate_config_free(gc);
+	return rc;
+}

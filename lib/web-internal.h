@@ -1,0 +1,41 @@
+/* What the page modules of the web front end share (lib/webapp.c).
+ * Private to libpm. */
+#ifndef PM_WEB_INTERNAL_H
+#define PM_WEB_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pm/html.h"
+#include "pm/webapp.h"
+
+/* The page's frame: head, top bar, the menu the actor's permissions
+ * allow, the heading. The body goes to w->res.f. */
+void pm_web_page(struct pm_web *w, const char *title);
+void pm_web_page_end(struct pm_web *w);
+
+/* A text field of the query or form, or NULL; trimmed of nothing. */
+const char *pm_web_param(struct pm_web *w, const char *name);
+/* A field holding a positive number: PM_OK, or PM_EDATA naming it. */
+int pm_web_param_id(struct pm_web *w, const char *name, int64_t *id);
+/* The route's i-th "*" segment as a positive number. */
+int pm_web_arg_id(struct pm_web *w, int i, int64_t *id);
+
+/* Sets w->err (printf-style) and returns code: for the error page. */
+int pm_web_fail(struct pm_web *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A form's hidden CSRF field and opening tag (pm_html_form with the
+ * session's token and the script's prefix). */
+void pm_web_form(struct pm_web *w, const char *path, int multipart);
+
+/* The community's name from the configuration in force. */
+const char *pm_web_community(struct pm_web *w);
+
+/* "2026-11-23T09:00:00+08:00" as people read it: "2026-11-23 09:00". */
+void pm_web_time(FILE *f, const char *rfc3339);
+
+/* Chinese for a ticket status, a ticket step, a bill status. */
+const char *pm_web_ticket_status(const char *s);
+const char *pm_web_bill_status(const char *s);
+
+#endif

@@ -1,0 +1,638 @@
+/* webbill: the home page, units and their bills, statements, notices,
+ * the pay page, points, cash payments and receipts, the dashboard,
+ * exports, and the payment callback. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pm/bill.h"
+#include "pm/callback.h"
+#include "pm/community.h"
+#include "pm/config.h"
+#include "pm/db.h"
+#include "pm/export.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "pm/notice.h"
+#include "pm/reward.h"
+#include "pm/ticket.h"
+#include "pm/timeutil.h"
+#include "web-internal.h"
+
+#define STR(o, k) json_string_value(json_object_get(o, k))
+#define FEN(o, k) ((int64_t)json_integer_value(json_object_get(o, k)))
+
+/* ---- the home page ---- */
+
+static int unit_row(void *ctx, json_t *u)
+{
+	struct pm_web *w = ctx;
+	int64_t owed;
+
+	if (pm_unit_owed(w->db, STR(u, "code"), &owed, &w->err))
+		return w->err.code;
+	pm_html_fmt(w->res.f, "<li><a href=\"%s/unit/%u\">%s</a> <span class=\"muted\">%s m²</span> ",
+		    w->req.script, STR(u, "code"), STR(u, "code"), STR(u, "area"));
+	if (owed > 0)
+		pm_html_fmt(w->res.f, "<span class=\"owed\">待缴 %M</span></li>\n", owed);
+	else if (owed < 0)
+		pm_html_fmt(w->res.f, "<span class=\"ok\">预存余额 %M</span></li>\n", -owed);
+	else
+		fputs("<span class=\"ok\">无欠费</span></li>\n", w->res.f);
+	return PM_OK;
+}
+
+static int open_ticket(void *ctx, json_t *t)
+{
+	struct pm_web *w = ctx;
+	const char *st = STR(t, "status");
+
+	if (!strcmp(st, "closed") || !strcmp(st, "cancelled"))
+		return PM_OK;
+	pm_html_fmt(w->res.f, "<li><a href=\"%s/ticket/%D\">#%D %s</a> <span class=\"status\">%s</span></li>\n",
+		    w->req.script, (long long)FEN(t, "id"), (long long)FEN(t, "id"), STR(t, "text"),
+		    pm_web_ticket_status(st));
+	return PM_OK;
+}
+
+static int owner_home(struct pm_web *w)
+{
+	struct pm_ticket_filter tf = {0};
+	FILE *f = w->res.f;
+
+	pm_web_page(w, "我的房屋");
+	fputs("<ul class=\"cards\">\n", f);
+	if (pm_unit_each_mine(w->db, &w->actor, unit_row, w, &w->err))
+		return w->err.code;
+	fputs("</ul>\n", f);
+	pm_html_fmt(f, "<p class=\"actions\"><a class=\"button\" href=\"%s/repair\">一键报修</a>"
+		       " <a class=\"button secondary\" href=\"%s/bills\">查看账单</a></p>\n", w->req.script, w->req.script);
+	fputs("<h2>我的报修</h2>\n<ul>\n", f);
+	if (pm_ticket_each(w->db, &w->actor, &tf, open_ticket, w, &w->err))
+		return w->err.code;
+	fputs("</ul>\n", f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+static int staff_home(struct pm_web *w)
+{
+	struct pm_ticket_filter tf = {.status = "submitted"};
+	FILE *f = w->res.f;
+
+	pm_web_page(w, "工作台");
+	pm_html_fmt(f, "<p>%s（%s）您好。</p>\n", w->actor.login, pm_role_name(w->actor.role));
+	if (pm_auth_allowed(w->actor.role, "ticket.dispatch")) {
+		fputs("<h2>待受理工单</h2>\n<ul>\n", f);
+		if (pm_ticket_each(w->db, &w->actor, &tf, open_ticket, w, &w->err))
+			return w->err.code;
+		fputs("</ul>\n", f);
+	}
+	if (w->actor.role == PM_ROLE_TECHNICIAN) {
+		tf = (struct pm_ticket_filter){.assignee = w->actor.login};
+		fputs("<h2>派给我的工单</h2>\n<ul>\n", f);
+		if (pm_ticket_each(w->db, &w->actor, &tf, open_ticket, w, &w->err))
+			return w->err.code;
+		fputs("</ul>\n", f);
+	}
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+int pm_page_home(struct pm_web *w)
+{
+	return w->actor.role == PM_ROLE_OWNER ? owner_home(w) : staff_home(w);
+}
+
+/* ---- units ---- */
+
+static int found_unit(void *ctx, json_t *u)
+{
+	struct pm_web *w = ctx;
+
+	pm_html_fmt(w->res.f, "<li><a href=\"%s/unit/%u\">%s</a> <span class=\"muted\">%s m² · %s</span></li>\n",
+		    w->req.script, STR(u, "code"), STR(u, "code"), STR(u, "area"), STR(u, "status"));
+	return PM_OK;
+}
+
+int pm_page_units(struct pm_web *w)
+{
+	const char *q = pm_web_param(w, "q");
+	FILE *f = w->res.f;
+
+	if (w->actor.role == PM_ROLE_OWNER) {
+		pm_web_redirect(&w->res, w->req.script, "/");
+		return PM_OK;
+	}
+	pm_web_page(w, "查询房屋");
+	fputs("<form method=\"get\" class=\"search\">", f);
+	pm_html_fmt(f, "<input name=\"q\" value=\"%s\" placeholder=\"房号、业主姓名或手机号\"><button>查询</button></form>\n",
+		    q ? q : "");
+	fputs("<ul>\n", f);
+	if (pm_unit_search(w->db, &w->actor, q, 50, found_unit, w, &w->err))
+		return w->err.code;
+	fputs("</ul>\n", f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+static int bill_row(void *ctx, json_t *b)
+{
+	struct pm_web *w = ctx;
+
+	if (!strcmp(STR(b, "status"), "draft"))
+		return PM_OK;
+	pm_html_fmt(w->res.f, "<tr><td><a href=\"%s/bill/%u\">%s</a></td><td>%s</td><td>%s</td>"
+			      "<td class=\"num\">%M</td><td class=\"num\">%M</td></tr>\n",
+		    w->req.script, STR(b, "bill"), STR(b, "period"), STR(b, "unit"), pm_web_bill_status(STR(b, "status")),
+		    FEN(b, "total_fen") + FEN(b, "late_fen") + FEN(b, "adjust_fen"), FEN(b, "owed_fen"));
+	return PM_OK;
+}
+
+static void bills_head(FILE *f)
+{
+	fputs("<table>\n<thead><tr><th>账期</th><th>房号</th><th>状态</th><th class=\"num\">金额</th>"
+	      "<th class=\"num\">待缴</th></tr></thead>\n<tbody>\n", f);
+}
+
+static int occupant(struct pm_web *w, json_t *o)
+{
+	pm_html_fmt(w->res.f, "<li>%s %s %s</li>\n", STR(o, "name"), STR(o, "role"), STR(o, "phone") ? STR(o, "phone") : "");
+	return PM_OK;
+}
+
+int pm_page_unit(struct pm_web *w)
+{
+	struct pm_bill_filter bf = {.unit = w->arg[0]};
+	const char *code = w->arg[0];
+	FILE *f = w->res.f;
+	json_t *u, *o;
+	int64_t owed;
+	size_t i;
+
+	if (pm_bill_may_read(w->db, &w->actor, code, &w->err) ||
+	    pm_unit_get(w->db, code, w->actor.role != PM_ROLE_OWNER, &u, &w->err))
+		return w->err.code;
+	pm_pii_redact(&w->actor, u);
+	if (pm_unit_owed(w->db, code, &owed, &w->err)) {
+		json_decref(u);
+		return w->err.code;
+	}
+	pm_web_page(w, code);
+	pm_html_fmt(f, "<p>%s m² · %s</p>\n<p class=\"big\">%s %M</p>\n", STR(u, "area"), STR(u, "use"),
+		    owed >= 0 ? "待缴" : "预存余额", owed >= 0 ? owed : -owed);
+	if (json_array_size(json_object_get(u, "occupants"))) {
+		fputs("<h2>住户</h2>\n<ul>\n", f);
+		json_array_foreach(json_object_get(u, "occupants"), i, o)
+			occupant(w, o);
+		fputs("</ul>\n", f);
+	}
+	json_decref(u);
+	pm_html_fmt(f, "<p class=\"actions\"><a href=\"%s/unit/%u/statement\">对账单</a> · "
+		       "<a href=\"%s/unit/%u/points\">积分</a></p>\n<h2>账单</h2>\n",
+		    w->req.script, code, w->req.script, code);
+	bills_head(f);
+	if (pm_bill_each(w->db, &bf, bill_row, w, &w->err))
+		return w->err.code;
+	fputs("</tbody>\n</table>\n", f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* ---- bills ---- */
+
+static int my_bills(void *ctx, json_t *u)
+{
+	struct pm_web *w = ctx;
+	struct pm_bill_filter bf = {.unit = STR(u, "code")};
+
+	return pm_bill_each(w->db, &bf, bill_row, w, &w->err);
+}
+
+int pm_page_bills(struct pm_web *w)
+{
+	if (w->actor.role != PM_ROLE_OWNER) {
+		pm_web_redirect(&w->res, w->req.script, "/units");
+		return PM_OK;
+	}
+	pm_web_page(w, "我的账单");
+	bills_head(w->res.f);
+	if (pm_unit_each_mine(w->db, &w->actor, my_bills, w, &w->err))
+		return w->err.code;
+	fputs("</tbody>\n</table>\n", w->res.f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+static void bill_events(FILE *f, json_t *bill)
+{
+	static const char *const kinds[][2] = {{"allocation", "缴费"}, {"adjustment", "调整"}, {"late_fee", "违约金"}};
+	json_t *ev;
+	size_t i;
+
+	if (!json_array_size(json_object_get(bill, "events")))
+		return;
+	fputs("<h2>缴费与调整</h2>\n<table>\n<tbody>\n", f);
+	json_array_foreach(json_object_get(bill, "events"), i, ev) {
+		const char *k = STR(ev, "kind");
+		for (size_t j = 0; j < 3; j++)
+			if (!strcmp(kinds[j][0], k))
+				k = kinds[j][1];
+		fputs("<tr><td>", f);
+		pm_web_time(f, STR(ev, "at"));
+		pm_html_fmt(f, "</td><td>%s</td><td>%s</td><td class=\"num\">%M</td></tr>\n", k, STR(ev, "what"),
+			    FEN(ev, "amount_fen"));
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
+int pm_page_bill(struct pm_web *w)
+{
+	const char *code = w->arg[0];
+	char unit[64];
+	FILE *f = w->res.f;
+	json_t *b, *l;
+	size_t i;
+
+	if (pm_bill_may_read_bill(w->db, &w->actor, code, unit, sizeof unit, &w->err) ||
+	    pm_bill_get(w->db, code, &b, &w->err))
+		return w->err.code;
+	pm_web_page(w, "账单详情");
+	pm_html_fmt(f, "<p>%s · %s · <span class=\"status\">%s</span></p>\n", STR(b, "unit"), STR(b, "period"),
+		    pm_web_bill_status(STR(b, "status")));
+	pm_html_fmt(f, "<p class=\"big\">待缴 %M</p>\n", FEN(b, "owed_fen"));
+	if (STR(b, "due"))
+		pm_html_fmt(f, "<p>缴费期限：%s</p>\n", STR(b, "due"));
+	fputs("<table class=\"lines\">\n<thead><tr><th>收费项目</th><th>计费明细</th><th class=\"num\">金额</th></tr></thead>\n<tbody>\n", f);
+	json_array_foreach(json_object_get(b, "lines"), i, l) {
+		pm_html_fmt(f, "<tr><td>%s</td><td class=\"detail\">", STR(l, "label"));
+		pm_notice_breakdown(f, json_object_get(l, "breakdown"));
+		pm_html_fmt(f, "</td><td class=\"num\">%M</td></tr>\n", FEN(l, "amount_fen"));
+	}
+	pm_html_fmt(f, "</tbody>\n<tfoot><tr><td colspan=\"2\">合计</td><td class=\"num\">%M</td></tr>", FEN(b, "total_fen"));
+	if (FEN(b, "late_fen"))
+		pm_html_fmt(f, "<tr><td colspan=\"2\">违约金</td><td class=\"num\">%M</td></tr>", FEN(b, "late_fen"));
+	if (FEN(b, "adjust_fen"))
+		pm_html_fmt(f, "<tr><td colspan=\"2\">调整</td><td class=\"num\">%M</td></tr>", FEN(b, "adjust_fen"));
+	pm_html_fmt(f, "<tr><td colspan=\"2\">已缴</td><td class=\"num\">%M</td></tr></tfoot>\n</table>\n", FEN(b, "paid_fen"));
+	bill_events(f, b);
+	fputs("<p class=\"actions\">", f);
+	if (FEN(b, "owed_fen") > 0)
+		pm_html_fmt(f, "<a class=\"button\" href=\"%s/bill/%u/pay\">去缴费</a> ", w->req.script, code);
+	pm_html_fmt(f, "<a class=\"button secondary\" href=\"%s/bill/%u/notice\">打印缴费通知单</a></p>\n",
+		    w->req.script, code);
+	json_decref(b);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+int pm_page_notice(struct pm_web *w)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	const char *code = w->arg[0];
+	char unit[64];
+
+	if (pm_bill_may_read_bill(w->db, &w->actor, code, unit, sizeof unit, &w->err) ||
+	    pm_notice_html(w->db, &code, 1, w->res.f, &w->err))
+		return w->err.code;
+	/* The notice keeps its own print style inline: allowed by its hash. */
+	crypto_hash_sha256(h, (const unsigned char *)pm_notice_css(), strlen(pm_notice_css()));
+	sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+	snprintf(w->res.style, sizeof w->res.style, "'sha256-%s'", b64);
+	return PM_OK;
+}
+
+static int statement_row(void *ctx, json_t *r)
+{
+	static const char *const kinds[][2] = {
+		{"issue", "出账"}, {"payment", "缴费"}, {"prepaid", "预存抵扣"}, {"adjust", "调整"},
+		{"late_fee", "违约金"}, {"void", "作废"}, {"refund", "退款"},
+	};
+	struct pm_web *w = ctx;
+	const char *k = STR(r, "kind");
+
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (!strcmp(kinds[i][0], k))
+			k = kinds[i][1];
+	fputs("<tr><td>", w->res.f);
+	pm_web_time(w->res.f, STR(r, "at"));
+	pm_html_fmt(w->res.f, "</td><td>%s</td><td>%s</td><td class=\"num\">%M</td><td class=\"num\">%M</td></tr>\n", k,
+		    STR(r, "memo") ? STR(r, "memo") : STR(r, "ref"), FEN(r, "amount_fen"), FEN(r, "balance_fen"));
+	return PM_OK;
+}
+
+int pm_page_statement(struct pm_web *w)
+{
+	const char *unit = w->arg[0];
+	FILE *f = w->res.f;
+	char title[96];
+
+	if (pm_bill_may_read(w->db, &w->actor, unit, &w->err))
+		return w->err.code;
+	snprintf(title, sizeof title, "%.64s 对账单", unit);
+	pm_web_page(w, title);
+	fputs("<table>\n<thead><tr><th>时间</th><th>类型</th><th>说明</th><th class=\"num\">金额</th>"
+	      "<th class=\"num\">余额</th></tr></thead>\n<tbody>\n", f);
+	if (pm_bill_statement(w->db, unit, INT32_MIN, INT32_MAX, statement_row, w, &w->err))
+		return w->err.code;
+	fputs("</tbody>\n</table>\n<p class=\"muted\">余额为正表示待缴，为负表示预存。</p>\n", f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* ---- paying ---- */
+
+int pm_page_pay(struct pm_web *w)
+{
+	const char *code = w->arg[0], *k;
+	char unit[64];
+	FILE *f = w->res.f;
+	json_t *b, *web, *pay, *ch;
+	int shown = 0;
+
+	if (pm_bill_may_read_bill(w->db, &w->actor, code, unit, sizeof unit, &w->err) ||
+	    pm_bill_get(w->db, code, &b, &w->err))
+		return w->err.code;
+	if (pm_config_today(w->db, "web", &web, &w->err)) {
+		json_decref(b);
+		return w->err.code;
+	}
+	pm_web_page(w, "缴费");
+	pm_html_fmt(f, "<p>%s · %s</p>\n<p class=\"big\">应缴 %M</p>\n", STR(b, "unit"), STR(b, "period"), FEN(b, "owed_fen"));
+	if (FEN(b, "owed_fen") <= 0)
+		pm_html_note(f, "ok", "本账单已缴清。");
+	pay = json_object_get(web, "pay");
+	json_object_foreach(FEN(b, "owed_fen") > 0 ? pay : NULL, k, ch) {
+		pm_html_fmt(f, "<section class=\"pay\"><h2>%s</h2>\n", STR(ch, "label") ? STR(ch, "label") : k);
+		if (STR(ch, "qr"))
+			pm_html_fmt(f, "<img class=\"qr\" src=\"%s\" alt=\"%s 付款码\">\n", STR(ch, "qr"),
+				    STR(ch, "label") ? STR(ch, "label") : k);
+		if (STR(ch, "link"))
+			pm_html_fmt(f, "<p><a class=\"button\" href=\"%s\">打开%s付款</a></p>\n", STR(ch, "link"),
+				    STR(ch, "label") ? STR(ch, "label") : k);
+		pm_html_fmt(f, "<p>付款时请备注账单号 <b>%s</b>，金额 %M。</p>\n", code, FEN(b, "owed_fen"));
+		if (STR(ch, "note"))
+			pm_html_fmt(f, "<p class=\"muted\">%s</p>\n", STR(ch, "note"));
+		fputs("</section>\n", f);
+		shown++;
+	}
+	if (FEN(b, "owed_fen") > 0 && !shown)
+		pm_html_note(f, "warn", "暂未开通线上缴费，请到物业服务中心缴费。");
+	pm_html_fmt(f, "<p class=\"muted\">到账后本页账单状态会自动更新。</p>\n<p><a href=\"%s/bill/%u\">返回账单</a></p>\n",
+		    w->req.script, code);
+	json_decref(web);
+	json_decref(b);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* ---- points ---- */
+
+static int points_row(void *ctx, json_t *r)
+{
+	struct pm_web *w = ctx;
+	const char *k;
+	json_t *v;
+
+	fputs("<tr>", w->res.f);
+	json_object_foreach(r, k, v)
+		if (json_is_string(v) && strcmp(k, "type") && strcmp(k, "unit"))
+			pm_html_fmt(w->res.f, "<td>%s</td>", json_string_value(v));
+		else if (json_is_integer(v))
+			pm_html_fmt(w->res.f, "<td class=\"num\">%D</td>", (long long)json_integer_value(v));
+	fputs("</tr>\n", w->res.f);
+	return PM_OK;
+}
+
+static int unit_points(void *ctx, json_t *u)
+{
+	struct pm_web *w = ctx;
+	const char *code = STR(u, "code");
+	int64_t balance;
+
+	pm_html_fmt(w->res.f, "<h2>%s</h2>\n<table>\n<tbody>\n", code);
+	if (pm_bill_may_read(w->db, &w->actor, code, &w->err) ||
+	    pm_points_each(w->db, code, points_row, w, &balance, &w->err))
+		return w->err.code;
+	pm_html_fmt(w->res.f, "</tbody>\n</table>\n<p class=\"big\">积分余额 %D</p>\n", (long long)balance);
+	return PM_OK;
+}
+
+int pm_page_points(struct pm_web *w)
+{
+	json_t *u;
+	int rc;
+
+	pm_web_page(w, "积分");
+	if (w->arg[0][0]) {
+		u = json_pack("{s:s}", "code", w->arg[0]);
+		rc = unit_points(w, u);
+		json_decref(u);
+	} else {
+		rc = pm_unit_each_mine(w->db, &w->actor, unit_points, w, &w->err);
+	}
+	if (rc)
+		return rc;
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* ---- cash at the front desk ---- */
+
+static void cash_form(struct pm_web *w, const char *unit, const char *amount)
+{
+	char ref[PM_SESSION_TOKEN];
+	struct pm_err ignored;
+
+	/* The form's own reference: sent twice (a double click, a reload),
+	 * it records one payment. */
+	if (pm_session_token(ref, &ignored))
+		ref[0] = '\0';
+	pm_web_form(w, "/cash", 0);
+	pm_html_fmt(w->res.f, "<input type=\"hidden\" name=\"ref\" value=\"CASH-%s\">"
+			      "<label>房号<input name=\"unit\" value=\"%s\" required></label>"
+			      "<label>金额（元）<input name=\"amount\" value=\"%s\" inputmode=\"decimal\" required></label>"
+			      "<label>账单号（可不填）<input name=\"bill\"></label>"
+			      "<button>收款并开收据</button></form>\n", ref + 48, unit ? unit : "", amount ? amount : "");
+}
+
+int pm_page_cash(struct pm_web *w)
+{
+	if (pm_auth_check(&w->actor, "bill.pay", &w->err))
+		return w->err.code;
+	pm_web_page(w, "现金收款");
+	cash_form(w, pm_web_param(w, "unit"), NULL);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+int pm_page_cash_post(struct pm_web *w)
+{
+	static const char *const keys[] = {"unit", "amount", "ref", "bill"};
+	enum pm_pay_did did;
+	struct pm_pay p;
+	json_t *rec, *out = NULL;
+	char path[64];
+	int rc;
+
+	if (pm_auth_check(&w->actor, "bill.pay", &w->err))
+		return w->err.code;
+	rec = json_pack("{s:s}", "channel", "cash");
+	for (size_t i = 0; i < 4; i++)
+		if (pm_web_param(w, keys[i]) && *pm_web_param(w, keys[i]))
+			json_object_set_new(rec, keys[i], json_string(pm_web_param(w, keys[i])));
+	rc = pm_pay_parse(rec, &p, &w->err);
+	if (rc == PM_OK && (rc = pm_db_begin(w->db, &w->err)) == PM_OK) {
+		rc = pm_bill_pay(w->db, &p, &did, &out, &w->err);
+		rc = rc ? (pm_db_rollback(w->db), rc) : pm_db_commit(w->db, &w->err);
+	}
+	if (rc == PM_OK) {
+		snprintf(path, sizeof path, "/receipt/%lld", (long long)FEN(out, "payment"));
+		pm_web_redirect(&w->res, w->req.script, path);
+	}
+	json_decref(out);
+	json_decref(rec);
+	return rc;
+}
+
+int pm_page_receipt(struct pm_web *w)
+{
+	char cap[PM_CAPITAL_BUF];
+	FILE *f = w->res.f;
+	int64_t id;
+	json_t *p, *a;
+	size_t i;
+
+	if (pm_web_arg_id(w, 0, &id))
+		return w->err.code;
+	/* Said the same way whether or not the payment exists. */
+	if (pm_payment_get(w->db, id, &p, &w->err) ||
+	    (!pm_auth_allowed(w->actor.role, "bill.pay") && pm_bill_may_read(w->db, &w->actor, STR(p, "unit"), &w->err))) {
+		if (w->err.code == PM_EDATA || w->err.code == PM_ENOPERM) {
+			json_decref(p);
+			return pm_web_fail(w, PM_ENOPERM, _("user '%s' may not see payment %lld"), w->actor.login,
+					   (long long)id);
+		}
+		json_decref(p);
+		return w->err.code;
+	}
+	pm_web_page(w, "收据");
+	pm_html_fmt(f, "<table class=\"receipt\">\n<tr><td>收据号</td><td>%D</td></tr>\n<tr><td>房号</td><td>%s</td></tr>\n"
+		       "<tr><td>收款方式</td><td>%s</td></tr>\n<tr><td>金额</td><td>%M</td></tr>\n",
+		    (long long)id, STR(p, "unit"), STR(p, "channel"), FEN(p, "amount_fen"));
+	pm_html_fmt(f, "<tr><td>大写</td><td>人民币%s</td></tr>\n<tr><td>时间</td><td>",
+		    pm_notice_capital(FEN(p, "amount_fen"), cap));
+	pm_web_time(f, STR(p, "at"));
+	pm_html_fmt(f, "</td></tr>\n<tr><td>凭证号</td><td>%s</td></tr>\n</table>\n<h2>抵扣账单</h2>\n<ul>\n", STR(p, "ref"));
+	json_array_foreach(json_object_get(p, "allocations"), i, a)
+		pm_html_fmt(f, "<li><a href=\"%s/bill/%u\">%s</a> %M</li>\n", w->req.script, STR(a, "bill"),
+			    STR(a, "period"), FEN(a, "amount_fen"));
+	fputs("</ul>\n", f);
+	json_decref(p);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* ---- the dashboard: a few sums until pm-report's pages come ---- */
+
+static int status_count(void *ctx, const char *status, int64_t n)
+{
+	struct pm_web *w = ctx;
+
+	pm_html_fmt(w->res.f, "<tr><td>%s</td><td class=\"num\">%D</td></tr>\n", pm_web_ticket_status(status), (long long)n);
+	return PM_OK;
+}
+
+int pm_page_dashboard(struct pm_web *w)
+{
+	struct pm_period p = pm_period_add(pm_period_of(pm_now(), pm_db_tz(w->db)), -1);
+	struct pm_bill_summary s;
+	char period[PM_TIME_BUF], title[64];
+	const char *given = pm_web_param(w, "period");
+	FILE *f = w->res.f;
+
+	if (pm_auth_check(&w->actor, "report.read", &w->err))
+		return w->err.code;
+	if (given && pm_period_parse(given, &p, &w->err))
+		return w->err.code;
+	pm_period_fmt(p, period);
+	if (pm_bill_summary(w->db, period, &s, &w->err))
+		return w->err.code;
+	snprintf(title, sizeof title, "看板 %s", period);
+	pm_web_page(w, title);
+	fputs("<form method=\"get\" class=\"search\">", f);
+	pm_html_fmt(f, "<input name=\"period\" value=\"%s\" pattern=\"[0-9]{4}-[0-9]{2}\"><button>切换账期</button></form>\n", period);
+	pm_html_fmt(f, "<table>\n<tr><td>已出账单</td><td class=\"num\">%D</td></tr>\n"
+		       "<tr><td>应收</td><td class=\"num\">%M</td></tr>\n<tr><td>实收</td><td class=\"num\">%M</td></tr>\n",
+		    (long long)s.bills, s.charged, s.paid);
+	pm_html_fmt(f, "<tr><td>收缴率</td><td class=\"num\">%D.%D%%</td></tr>\n",
+		    (long long)(s.charged ? s.paid * 1000 / s.charged / 10 : 0),
+		    (long long)(s.charged ? s.paid * 1000 / s.charged % 10 : 0));
+	pm_html_fmt(f, "<tr><td>已缴清户数</td><td class=\"num\">%D</td></tr>\n<tr><td>逾期户数</td><td class=\"num\">%D</td></tr>\n</table>\n",
+		    (long long)s.paid_bills, (long long)s.overdue_bills);
+	fputs("<h2>工单</h2>\n<table>\n<tbody>\n", f);
+	if (pm_ticket_counts(w->db, &w->actor, status_count, w, &w->err))
+		return w->err.code;
+	fputs("</tbody>\n</table>\n", f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* ---- exports ---- */
+
+/* CSV only, with the byte-order mark that spreadsheets want: the xlsx
+ * workbook is pm-bill export's, as libxlsxwriter would load libcrypto
+ * into every CGI start of pm-web. */
+int pm_page_export(struct pm_web *w)
+{
+	const char *period = pm_web_param(w, "period");
+	struct pm_period p;
+	FILE *f = w->res.f;
+	long rows;
+
+	if (pm_auth_check(&w->actor, "bill.export", &w->err))
+		return w->err.code;
+	if (!period) {
+		pm_web_page(w, "导出账单明细");
+		fputs("<form method=\"get\">", f);
+		pm_html_fmt(f, "<label>账期<input name=\"period\" placeholder=\"2026-11\" pattern=\"[0-9]{4}-[0-9]{2}\" required></label>"
+			       "<button>下载 CSV</button></form>\n"
+			       "<p class=\"muted\">Excel 文件请在服务器上运行 pm-bill export --file-format xlsx</p>\n");
+		pm_web_page_end(w);
+		return PM_OK;
+	}
+	if (pm_period_parse(period, &p, &w->err) || pm_export_csv(w->db, period, f, 1, &rows, &w->err))
+		return w->err.code;
+	w->res.type = "text/csv; charset=utf-8";
+	snprintf(w->res.disposition, sizeof w->res.disposition, "attachment; filename=\"bills-%s.csv\"", period);
+	return PM_OK;
+}
+
+/* ---- the payment callback: JSON in, JSON out ---- */
+
+int pm_page_callback(struct pm_web *w)
+{
+	const char *channel = w->arg[0];
+	json_t *out = NULL, *err;
+	int rc = pm_callback_pay(w->db, channel, w->body, w->body_len, w->req.signature, &out, &w->err);
+
+	w->res.type = "application/json";
+	if (rc == PM_OK) {
+		json_object_set_new(out, "type", json_string("callback"));
+		json_dumpf(out, w->res.f, JSON_COMPACT);
+		json_decref(out);
+		return PM_OK;
+	}
+	w->res.status = rc == PM_ENOINPUT ? 404 : rc == PM_ENOPERM ? 401 : rc == PM_EDATA ? 400 : rc == PM_ETEMPFAIL ? 503 : 500;
+	if (w->err.internal || w->res.status >= 500)
+		pm_web_log(w, "callback %s: %s", channel, w->err.msg);
+	err = json_pack("{s:s, s:s}", "type", "error", "error",
+			w->err.internal || w->res.status >= 500 ? "unavailable, try again" : w->err.msg);
+	json_dumpf(err, w->res.f, JSON_COMPACT);
+	json_decref(err);
+	return PM_OK;
+}

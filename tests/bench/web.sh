@@ -1,0 +1,170 @@
+#!/bin/sh
+# pm-web bench: a community of 100,000 units (PM_BENCH_SCALE=0.1 a tenth)
+# behind lighttpd on 127.0.0.1, measured with wrk (2 threads, 16
+# connections, PM_BENCH_SECONDS each, default 10): a static file and a
+# do-nothing C CGI program as the baselines of the same run, then an
+# owner's bill page through pm-web as CGI and as FastCGI; then a month-end
+# burst of 10,000 signed payment callbacks (and 1,000 replays among them)
+# from 64 connections, checked against the ledger afterwards.
+# Usage: web.sh BINDIR
+set -eu
+bin=$(cd "${1:?usage: web.sh BINDIR}" && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
+PATH="$bin:$PATH"
+units=$(awk -v s="${PM_BENCH_SCALE:-1}" 'BEGIN { printf "%d", 100000 * s }')
+secs=${PM_BENCH_SECONDS:-10}
+for p in lighttpd wrk cc python3; do
+	command -v $p >/dev/null || { echo "web bench: no $p (make deps installs it)"; exit 1; }
+done
+dir=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
+PM_DB="$dir/pm.db"
+PM_NOW=2026-12-01T09:00:00+08:00
+PM_CALLBACK_WECHAT=bench-secret
+export PATH PM_DB PM_NOW PM_CALLBACK_WECHAT
+now() { date +%s.%N; }
+
+t0=$(now)
+pm init -q --community 基准小区
+cat >"$dir/pm.yaml" <<'Y'
+effective: 2026-01-01
+community:
+  name: 基准小区
+fees:
+  - {name: property, label: 物业费, type: per_area, prices: {residential: 2.35}, vacant_discount_percent: 50}
+  - {name: garbage, label: 垃圾费, type: fixed, amounts: {residential: 15}}
+web:
+  callbacks:
+    wechat:
+      secret: env:PM_CALLBACK_WECHAT
+Y
+pm config apply -q "$dir/pm.yaml"
+awk -v n="$units" 'BEGIN {
+	for (i = 0; i < n; i++)
+		printf "{\"code\":\"%d-1-%06d\",\"area\":\"%d.%02d\",\"delivered\":\"2019-06-30\"}\n", i % 20 + 1, i, 60 + i % 90, i % 100
+}' | pm unit import -q
+echo '{"code":"P1","name":"张伟","phone":"13800000001","unit":"1-1-000000"}' | pm person import -q
+echo bench-pass-1 | pm user add owner1 --role owner --person P1 --password-stdin >/dev/null
+pm-bill run -q --period 2026-11 >/dev/null
+pm-bill issue -q --period 2026-11 >/dev/null
+printf 'web bench: %d units, %d bills (made in %.1f s)\n' "$units" \
+	"$(sqlite3 "$PM_DB" 'SELECT count(*) FROM bill')" "$(echo "$(now) - $t0" | bc)"
+
+# The baselines: a static file and the smallest C CGI program.
+mkdir -p "$dir/www" "$dir/cgi"
+cp "$top/share/pm/web/pm.css" "$dir/www/static.css"
+printf '#include <stdio.h>\nint main(void) { fputs("Content-Type: text/plain\\r\\n\\r\\nok\\n", stdout); return 0; }\n' \
+	>"$dir/nothing.c"
+cc -O2 -o "$dir/cgi/nothing" "$dir/nothing.c"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+env="\"PM_DB\" => \"$PM_DB\", \"PM_NOW\" => \"$PM_NOW\", \"PM_CALLBACK_WECHAT\" => \"$PM_CALLBACK_WECHAT\""
+cat >"$dir/lighttpd.conf" <<C
+server.document-root = "$dir/www"
+server.bind = "127.0.0.1"
+server.port = $port
+server.errorlog = "$dir/error.log"
+server.max-connections = 1024
+server.modules = ("mod_alias", "mod_setenv", "mod_cgi", "mod_fastcgi")
+mimetype.assign = (".css" => "text/css")
+alias.url = ("/nothing" => "$dir/cgi/nothing", "/pm" => "$bin/pm-web")
+\$HTTP["url"] =~ "^/(nothing|pm)(/|\$)" { cgi.assign = ("" => "") }
+setenv.add-environment = ($env)
+fastcgi.server = ("/fcgi" => (("socket" => "$dir/pm-web.sock", "bin-path" => "$bin/pm-web",
+  "check-local" => "disable", "max-procs" => 2, "bin-environment" => ($env))))
+C
+lighttpd -D -f "$dir/lighttpd.conf" &
+server=$!
+base=http://127.0.0.1:$port
+for _i in $(seq 100); do curl -s -o /dev/null "$base/static.css" && break; sleep 0.1; done
+
+# An owner's session.
+curl -s -c "$dir/jar" -o "$dir/login.html" "$base/pm/login"
+csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$dir/login.html" | head -1)
+curl -s -b "$dir/jar" -c "$dir/jar" -o /dev/null -d login=owner1 -d password=bench-pass-1 -d "csrf=$csrf" "$base/pm/login"
+cookie="pm_session=$(awk '$6 == "pm_session" { print $7 }' "$dir/jar")"
+bill=B-2026-11-1-1-000000
+for p in "/pm/bill/$bill" "/fcgi/bill/$bill"; do
+	curl -s -H "Cookie: $cookie" -o "$dir/page" -w '%{http_code}' "$base$p" | grep -q 200 &&
+		grep -q '账单详情' "$dir/page" || { echo "web bench: $p is not the bill page"; exit 1; }
+done
+
+bench() { # URL: wrk's requests/s and p99 in ms, or exit when any answer was an error
+	wrk -t2 -c16 -d"${secs}s" --latency -H "Cookie: $cookie" "$1" >"$dir/wrk"
+	if grep -q 'Non-2xx\|Socket errors' "$dir/wrk"; then
+		echo "web bench: errors from $1:"; cat "$dir/wrk"; exit 1
+	fi
+	awk '/Requests\/sec/ { r = $2 }
+	     $1 == "99%" { v = $2; if (v ~ /us$/) p = v / 1000; else if (v ~ /ms$/) p = v + 0; else p = v * 1000 }
+	     END { printf "%.0f %.1f", r, p }' "$dir/wrk"
+}
+set -- $(bench "$base/static.css"); static=$1 static99=$2
+set -- $(bench "$base/nothing"); nothing=$1 nothing99=$2
+set -- $(bench "$base/pm/bill/$bill"); cgi=$1 cgi99=$2
+set -- $(bench "$base/fcgi/bill/$bill"); fcgi=$1 fcgi99=$2
+verdict() { # OK-CONDITION (awk)
+	awk "BEGIN { print ($1) ? \"ok\" : \"MISSED\" }"
+}
+printf '  static file:             %7d req/s, p99 %6.1f ms\n' "$static" "$static99"
+printf '  do-nothing C CGI:        %7d req/s, p99 %6.1f ms\n' "$nothing" "$nothing99"
+printf '  bill page, CGI:          %7d req/s, p99 %6.1f ms  %.2f× the do-nothing CGI (target ≥ 0.6×, p99 < 100 ms: %s)\n' \
+	"$cgi" "$cgi99" "$(echo "$cgi / $nothing" | bc -l)" "$(verdict "$cgi >= 0.6 * $nothing && $cgi99 < 100")"
+printf '  bill page, FastCGI:      %7d req/s, p99 %6.1f ms  %.1f× the CGI figure (target ≥ 10×: %s)\n' \
+	"$fcgi" "$fcgi99" "$(echo "$fcgi / $cgi" | bc -l)" "$(verdict "$fcgi >= 10 * $cgi")"
+
+# The month-end burst: unit i pays 1.00 with reference WX i; every tenth
+# request replays one already sent, as a channel that saw no answer does.
+python3 - "$port" "$units" <<'PY' >"$dir/burst"
+import hashlib, hmac, http.client, os, sys, threading, time
+port, units = int(sys.argv[1]), int(sys.argv[2])
+key = os.environ["PM_CALLBACK_WECHAT"].encode()
+def body(i):
+    return ('{"unit":"%d-1-%06d","amount":"1.00","ref":"WX%06d"}' % (i % 20 + 1, i, i)).encode()
+reqs = []
+for i in range(10000):
+    reqs.append(body(i % units))
+    if i % 10 == 9:
+        reqs.append(body((i - 5) % units))
+lock, errors, answers, nxt = threading.Lock(), [], {"recorded": 0, "duplicate": 0}, [0]
+def worker():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    while True:
+        with lock:
+            if nxt[0] >= len(reqs):
+                break
+            b = reqs[nxt[0]]
+            nxt[0] += 1
+        sig = hmac.new(key, b, hashlib.sha256).hexdigest()
+        try:
+            c.request("POST", "/fcgi/callback/wechat", b, {"Content-Type": "application/json", "X-PM-Signature": "sha256=" + sig})
+            r = c.getresponse()
+            text = r.read().decode()
+        except Exception as e:
+            with lock:
+                errors.append(str(e))
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            continue
+        with lock:
+            if r.status != 200:
+                errors.append("%d %s" % (r.status, text))
+            for k in answers:
+                if '"outcome":"%s"' % k in text:
+                    answers[k] += 1
+t0 = time.time()
+ts = [threading.Thread(target=worker) for _ in range(64)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print(len(reqs), "%.1f" % (time.time() - t0), len(errors), answers["recorded"], answers["duplicate"])
+for e in errors[:5]:
+    print("error:", e, file=sys.stderr)
+PY
+set -- $(cat "$dir/burst")
+ledger=$(sqlite3 "$PM_DB" "SELECT count(*), count(DISTINCT ref), coalesce(sum(amount_fen), 0) FROM payment WHERE channel = 'wechat';
+	SELECT coalesce(sum(amount_fen), 0) FROM posting WHERE account = 'cash:wechat'" | tr '|\n' '  ')
+set -- "$@" $ledger
+printf '  callback burst, FastCGI: %d requests from 64 connections in %.1f s (%.0f/s): %d errors, %d recorded, %d answered duplicate\n' \
+	"$1" "$2" "$(echo "$1 / $2" | bc -l)" "$3" "$4" "$5"
+printf '    ledger: %d payments, %d references, %d fen paid, %d fen posted to cash:wechat (want 10000, 10000, 1000000, 1000000: %s)\n' \
+	"$6" "$7" "$8" "$9" "$(verdict "$3 == 0 && $6 == 10000 && $7 == 10000 && $8 == 1000000 && $9 == 1000000")"

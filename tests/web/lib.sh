@@ -1,0 +1,165 @@
+# Harness for the web tests: the CLI harness (tests/cli/lib.sh), plus a
+# store made for the web and a real lighttpd on a free loopback port
+# running pm-web as www-data, the service account, by CGI (mod_cgi) or,
+# with PM_WEB_MODE=fastcgi, FastCGI (mod_fastcgi, which starts pm-web
+# itself). Needs root (lighttpd drops to www-data); skips otherwise.
+#
+#   web_store            a community in $PM_DB with units, people, users
+#                        (passwords in $PW), the example config and the
+#                        month's bills
+#   web_start            lighttpd up; $BASE is http://127.0.0.1:PORT/pm
+#   web_stop             lighttpd down (done at exit too)
+#   get PATH [CURL...]   GET as the cookie jar $JAR; body in $T/body,
+#                        headers in $T/head, status in $code
+#   post PATH [FIELD=VALUE...] POST a form, the CSRF token of the last
+#                        page fetched added (csrf= given overrides it)
+#   upload PATH [-F ...] POST a multipart form, with that token
+#   signin LOGIN [JAR]   a session for LOGIN in its own jar
+#   expect_code N DESC   the last request answered N
+#   expect_body GREP DESC / expect_head GREP DESC
+#   csrf                 the CSRF token of the last page ($T/body)
+. "$PM_TOP/tests/cli/lib.sh"
+
+command -v lighttpd >/dev/null || { echo "# SKIP: no lighttpd (make deps installs it)"; exit 0; }
+need_accounts www-data
+PM_WEB_MODE=${PM_WEB_MODE:-cgi}
+PW=web-pass-2026
+PM_NOW=2026-12-01T09:00:00+08:00
+PM_CALLBACK_WECHAT=cb-secret-wechat
+export PM_NOW PM_CALLBACK_WECHAT
+JAR=$T/jar
+code=0
+_lighttpd=
+
+trap 'web_stop; rm -rf "$T"; for _a in $_made_accounts; do userdel "$_a" 2>/dev/null; done' EXIT
+
+web_store() {
+	mkdir -p "$T/store"
+	chgrp www-data "$T/store"
+	chmod 2770 "$T/store"
+	PM_DB=$T/store/pm.db
+	pm init --community 幸福里小区 --group www-data >/dev/null 2>&1 || { echo "not ok - pm init"; exit 1; }
+	pm config apply -q "$PM_TOP/share/pm/examples/pm.yaml" || { echo "not ok - config"; exit 1; }
+	printf '%s\n' '{"code":"1-1-101","area":"89.50","delivered":"2019-06-30"}' \
+		'{"code":"1-1-102","area":"120.00","delivered":"2019-06-30"}' \
+		'{"code":"2-1-101","area":"75.00","delivered":"2019-06-30"}' | pm unit import -q
+	printf '%s\n' '{"code":"P1","name":"张伟","phone":"13800000001","unit":"1-1-101"}' \
+		'{"code":"P2","name":"李娜","phone":"13800000002","unit":"1-1-102"}' \
+		'{"code":"P3","name":"王芳","phone":"13800000003"}' | pm person import -q
+	for u in "owner1 owner --person P1" "owner2 owner --person P2" "owner3 owner --person P3" \
+		 "desk frontdesk" "tech technician" "tech2 technician" "fin finance" "guard guard" "boss admin"; do
+		# shellcheck disable=SC2086
+		set -- $u
+		l=$1; r=$2; shift 2
+		printf '%s\n' "$PW" | pm user add "$l" --role "$r" "$@" --password-stdin >/dev/null ||
+			{ echo "not ok - user $l"; exit 1; }
+	done
+	pm user add web --role service --unix www-data >/dev/null
+	pm-bill run -q --period 2026-11 >/dev/null && pm-bill issue -q --period 2026-11 >/dev/null
+	# The web front end's files must be www-data's to read.
+	mkdir -p "$T/cgi-bin" "$T/www" "$T/log"
+	cp "$PM_BIN/pm-web" "$T/cgi-bin/pm-web"
+	cp -R "$PM_TOP/share/pm/web" "$T/static"
+	cp -R "$PM_TOP/share/pm/templates" "$T/templates"
+	[ -d "${PM_LOCALEDIR:-}" ] && cp -R "$PM_LOCALEDIR" "$T/locale"
+	chown www-data "$T/log"
+	chmod -R a+rX "$T/cgi-bin" "$T/static" "$T/templates" "$T/www"
+	[ -d "$T/locale" ] && chmod -R a+rX "$T/locale"
+}
+
+_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+_env_pairs() { # lighttpd's list of the environment pm-web gets
+	printf '"PM_DB" => "%s", "PM_NOW" => "%s", "PM_TEMPLATE_DIR" => "%s/templates", "PM_LOCALEDIR" => "%s/locale", "PM_CALLBACK_WECHAT" => "%s"' \
+		"$PM_DB" "$PM_NOW" "$T" "$T" "$PM_CALLBACK_WECHAT"
+}
+
+web_start() {
+	port=$(_free_port)
+	{
+		printf 'server.document-root = "%s/www"\nserver.port = %s\nserver.bind = "127.0.0.1"\n' "$T" "$port"
+		printf 'server.username = "www-data"\nserver.groupname = "www-data"\n'
+		printf 'server.errorlog = "%s/log/error.log"\nserver.breakagelog = "%s/log/cgi.log"\n' "$T" "$T"
+		printf 'server.max-request-size = 65536\n'
+		printf 'mimetype.assign = (".css" => "text/css; charset=utf-8", ".png" => "image/png")\n'
+		if [ "$PM_WEB_MODE" = fastcgi ]; then
+			printf 'server.modules = ("mod_alias", "mod_fastcgi")\n'
+			printf 'alias.url = ("/pm-static/" => "%s/static/")\n' "$T"
+			printf '$HTTP["url"] =~ "^/pm(/|$)" {\n'
+			printf 'fastcgi.server = ("/pm" => (("socket" => "%s/log/pm-web.sock", "bin-path" => "%s/cgi-bin/pm-web",\n' "$T" "$T"
+			printf '  "check-local" => "disable", "max-procs" => 2, "bin-environment" => (%s))))\n}\n' "$(_env_pairs)"
+		else
+			printf 'server.modules = ("mod_alias", "mod_setenv", "mod_cgi")\n'
+			printf 'alias.url = ("/pm-static/" => "%s/static/", "/pm" => "%s/cgi-bin/pm-web")\n' "$T" "$T"
+			printf '$HTTP["url"] =~ "^/pm(/|$)" { cgi.assign = ("" => "") }\n'
+			printf 'setenv.add-environment = (%s)\n' "$(_env_pairs)"
+		fi
+	} >"$T/lighttpd.conf"
+	lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/log/lighttpd.out" &
+	_lighttpd=$!
+	BASE=http://127.0.0.1:$port/pm
+	for _i in $(seq 50); do
+		curl -s -o /dev/null "$BASE/login" && return 0
+		sleep 0.1
+	done
+	echo "not ok - lighttpd did not start"
+	cat "$T/log/error.log" "$T/log/lighttpd.out" 2>/dev/null
+	exit 1
+}
+
+web_stop() {
+	[ -n "$_lighttpd" ] && kill "$_lighttpd" 2>/dev/null && wait "$_lighttpd" 2>/dev/null
+	_lighttpd=
+}
+
+get() { # PATH [CURL ARGS...]
+	_p=$1; shift
+	code=$(curl -s -b "$JAR" -c "$JAR" -D "$T/head" -o "$T/body" -w '%{http_code}' "$@" "$BASE$_p")
+}
+
+csrf() {
+	sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -1
+}
+
+post() { # PATH [FIELD=VALUE...]
+	_p=$1; shift
+	_has=0
+	for _f; do case $_f in csrf=*) _has=1 ;; esac; done
+	[ "$_has" = 1 ] || set -- "$@" "csrf=$(csrf)"
+	for _f; do set -- "$@" --data-urlencode "$_f"; shift; done
+	code=$(curl -s -b "$JAR" -c "$JAR" -D "$T/head" -o "$T/body" -w '%{http_code}' "$@" "$BASE$_p")
+}
+
+upload() { # PATH [CURL -F ARGS...]: a multipart form with the page's CSRF token
+	_p=$1; shift
+	code=$(curl -s -b "$JAR" -c "$JAR" -D "$T/head" -o "$T/body" -w '%{http_code}' -F "csrf=$(csrf)" "$@" "$BASE$_p")
+}
+
+signin() { # LOGIN [JAR]
+	JAR=${2:-$T/jar.$1}
+	rm -f "$JAR"
+	get /login
+	post /login "login=$1" "password=$PW"
+	[ "$code" = 303 ] || { echo "# signin $1: $code"; return 1; }
+}
+
+expect_code() {
+	if [ "$code" = "$1" ]; then _report 1 "$2"; else
+		_report 0 "$2" "status $code, want $1
+$(grep -o 'class="note[^<]*<' "$T/body" | head -3)
+$(tail -3 "$T/log/error.log" 2>/dev/null)"; fi
+}
+
+expect_body() {
+	if grep -qE -- "$1" "$T/body"; then _report 1 "$2"; else
+		_report 0 "$2" "body lacks /$1/:
+$(head -c 1200 "$T/body")"; fi
+}
+
+expect_head() {
+	if grep -qiE -- "$1" "$T/head"; then _report 1 "$2"; else
+		_report 0 "$2" "headers lack /$1/:
+$(cat "$T/head")"; fi
+}
