@@ -25,6 +25,7 @@ FCGI_LIBS  := -lfcgi
 # libxlsxwriter (with the libcrypto it loads), save the dynamic loader
 # most of a do-nothing program's start-up again (tests/bench/web.sh).
 WEB_LIBS   := -Wl,-Bstatic $(PKG_LIBS) $(FCGI_LIBS) -Wl,-Bdynamic
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null)
 
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -41,12 +42,17 @@ LDFLAGS  += -Wl,--as-needed $(SANFLAGS)
 # libcurl itself is loaded by lib/http.c on first use, not linked: linking
 # it costs every start of a program 30-odd libraries.
 HTTP_SRC := lib/http.c lib/gatedrv.c
-LIB_SRC  := $(filter-out $(HTTP_SRC),$(wildcard lib/*.c))
+LIB_SRC  := $(filter-out $(HTTP_SRC) lib/pay-%.c,$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
 HTTP_PROGS := pm-notify pm-gate pm-backup
 # libmosquitto only in pm-mqtt.
 MQTT_PROGS := pm-mqtt
+# libpm-pay: the payment channels' crypto (libcrypto), kept out of libpm so
+# that programs taking no payments never load it; pay-api.c alone needs
+# libpm-http, the rest (notifications) no network.
+PAY_SRC  := $(wildcard lib/pay-*.c)
+PAY_OBJ  := $(PAY_SRC:%.c=$(B)/%.o)
 PROGS    := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS     := $(PROGS:%=$(B)/bin/%)
 SCHEMA   := $(sort $(wildcard share/pm/schema/*.sql))
@@ -89,6 +95,9 @@ $(B)/libpm.a: $(LIB_OBJ)
 $(B)/libpm-http.a: $(HTTP_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+$(B)/libpm-pay.a: $(PAY_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
@@ -106,6 +115,13 @@ $(MQTT_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(MQTT_LIBS) -lm
 
+# pm-pay starts once per payment notification, which needs no network:
+# libcurl is opened when a command first calls a channel (lib/http.c).
+$(B)/bin/pm-pay: $(B)/cmd/pm-pay.o $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a \
+	  $(PKG_LIBS) $(CRYPTO_LIBS) $(QR_LIBS) -ldl -lm
+
 $(B)/libpm.pc: Makefile $(B)/gen/paths
 	@mkdir -p $(dir $@)
 	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: libpm\nDescription: property management core library\nVersion: %s\nRequires: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lpm\n' \
@@ -116,9 +132,10 @@ $(B)/locale/%/LC_MESSAGES/pm.mo: share/locale/%.po
 	msgfmt --check -o $@ $<
 
 # Unit tests: one cmocka program per library module.
-$(B)/tests/%: tests/unit/%.c $(B)/libpm-http.a $(B)/libpm.a
+$(B)/tests/%: tests/unit/%.c $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -ldl -lcmocka -lm
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a $(PKG_LIBS) \
+	  $(XLSX_LIBS) $(CRYPTO_LIBS) $(QR_LIBS) -ldl -lcmocka -lm
 
 # Fuzz targets: clang's libFuzzer over the library built once for them.
 FUZZ_CC    ?= clang
@@ -127,7 +144,8 @@ FUZZ_CC    ?= clang
 # and the smoke in make check passes over it.
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -std=c11 $(PKG_CFLAGS) \
 	      -include lib/banned.h -DPM_RECORD_MAX=300
-FUZZ_OBJ   := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o) $(B)/fuzzobj/gen/schema.o
+FUZZ_OBJ   := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o) $(B)/fuzzobj/gen/schema.o \
+	      $(filter-out $(B)/fuzzobj/lib/pay-api.o,$(PAY_SRC:%.c=$(B)/fuzzobj/%.o))
 # Made by a pattern rule only, make would take them for intermediates and
 # delete them after each build, compiling the library again every time.
 .SECONDARY: $(FUZZ_OBJ)
@@ -139,7 +157,8 @@ $(B)/fuzzobj/gen/schema.o: $(B)/gen/schema.c
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) $(CRYPTO_LIBS) \
+	  $(QR_LIBS) -lm
 
 tests: all $(UNITS) $(FUZZERS)
 

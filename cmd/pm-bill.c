@@ -173,12 +173,11 @@ static const struct pm_opt list_opts[] = {
 
 static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 {
-	static const char *const statuses[] = {"draft", "issued", "partial", "paid", "void"};
 	struct pm_bill_filter f = {0};
 	struct pm_period p;
 	struct pm_db *db;
 	const char *arg;
-	int k, ok = 0;
+	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -190,13 +189,11 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	for (size_t i = 0; f.status && i < 5; i++)
-		ok |= strcmp(f.status, statuses[i]) == 0;
-	if (f.status && !ok)
-		return pm_cli_usage(c, _("unknown status '%s': expected draft, issued, partial, paid or void"), f.status);
+	if (f.status && pm_bill_status_parse(f.status, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
 	if (f.period && pm_cli_arg_period(c, "--period", f.period, &p))
 		return PM_EUSAGE;
-	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, f.unit, &c->err))
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, NULL, f.unit, &c->err))
 		return c->err.code;
 	return pm_bill_each(db, &f, pm_cli_out_each, c, &c->err);
 }
@@ -206,7 +203,6 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 static int one_bill(struct pm_ctx *c, int argc, char **argv, struct pm_db **db, const char *action)
 {
 	const char *arg;
-	char unit[64];
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -215,8 +211,7 @@ static int one_bill(struct pm_ctx *c, int argc, char **argv, struct pm_db **db, 
 		return -1;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one BILL"));
-	if (pm_cli_db(c, action, db) ||
-	    pm_bill_may_read_bill(*db, &c->actor, argv[c->optind], unit, sizeof unit, &c->err))
+	if (pm_cli_db(c, action, db) || pm_bill_may_read(*db, &c->actor, argv[c->optind], NULL, &c->err))
 		return c->err.code;
 	return PM_OK;
 }
@@ -258,7 +253,7 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 		return k < 0 ? c->stop : rc;
 	if (!unit)
 		return pm_cli_usage(c, _("--unit CODE is required"));
-	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, unit, &c->err))
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, NULL, unit, &c->err))
 		return c->err.code;
 	return pm_bill_statement(db, unit, from, to, pm_cli_out_each, c, &c->err);
 }
@@ -335,14 +330,9 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		if (f[i])
 			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
-	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK && (rc = pm_db_begin(db, &c->err)) == PM_OK) {
-		rc = pm_bill_pay(db, &p, &did, &out, &c->err);
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, &c->err);
-		if (rc == PM_OK)
-			rc = pm_cli_out_new(c, out);
-		else
-			json_decref(out);
-	}
+	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK &&
+	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK)
+		rc = pm_cli_out_new(c, out);
 	json_decref(rec);
 	return rc;
 }
@@ -489,7 +479,7 @@ static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permi
 		return c->stop ? c->stop : -1;
 	if (pm_cli_db(c, permission, db))
 		return c->err.code;
-	*day = pm_date_of(pm_now(), pm_db_tz(*db));
+	*day = pm_db_today(*db);
 	return as_of ? pm_cli_arg_date(c, "--as-of", as_of, day) : PM_OK;
 }
 
@@ -687,14 +677,11 @@ static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
 	const char *period = NULL, *dir = NULL;
 	struct codes cs = {0};
 	struct pm_db *db;
-	char unit[64];
 	int rc;
 
 	if ((rc = notice_args(c, argc, argv, &period, &dir)))
 		return rc < 0 ? c->stop : rc;
-	if (pm_cli_db(c, NULL, &db) ||
-	    (period ? pm_bill_may_read(db, &c->actor, NULL, &c->err)
-		    : pm_bill_may_read_bill(db, &c->actor, argv[c->optind], unit, sizeof unit, &c->err)))
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, period ? NULL : argv[c->optind], NULL, &c->err))
 		return c->err.code;
 	rc = period ? pm_notice_each(db, period, code_add, &cs, &c->err) : code_add(&cs, argv[c->optind]);
 	if (rc == PM_EFAIL)
@@ -750,7 +737,7 @@ static int cmd_points(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (!unit)
 		return pm_cli_usage(c, _("--unit CODE is required"));
-	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, unit, &c->err) ||
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, NULL, unit, &c->err) ||
 	    pm_points_each(db, unit, pm_cli_out_each, c, &balance, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("unit '%s' has %lld points"), unit, (long long)balance);

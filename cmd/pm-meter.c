@@ -61,16 +61,8 @@ static int cmd_add(struct pm_ctx *c, int argc, char **argv)
 		return k < 0 ? c->stop : pm_cli_usage(c, _("expected one meter CODE"));
 	}
 	json_object_set_new(rec, "code", json_string(argv[c->optind]));
-	if ((rc = pm_cli_db(c, "meter.write", &db)) || (rc = pm_db_begin(db, &c->err)))
-		goto out;
-	rc = pm_meter_upsert(db, rec, &did, &c->err);
-	if (rc == PM_OK && did != PM_UNCHANGED) {
-		char object[64];
-		snprintf(object, sizeof object, "meter:%s", argv[c->optind]);
-		rc = pm_audit_log(db, did == PM_INSERTED ? "meter.add" : "meter.update", object, NULL, rec, &c->err);
-	}
-	rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, &c->err);
-out:
+	if ((rc = pm_cli_db(c, "meter.write", &db)) == PM_OK)
+		rc = pm_meter_add(db, rec, &did, &c->err);
 	json_decref(rec);
 	return rc;
 }

@@ -50,9 +50,8 @@ struct flush {
 	unsigned char *started;
 	size_t count, done;
 	int64_t next_us[PM_CH_COUNT], limit;
-	long counts[3], postponed, recovered, taken;
-	int64_t since;       /* the run's start, for its audit record */
-	int in_tx, running, rc;
+	long taken;
+	int rc;
 };
 
 static int64_t now_us(void)
@@ -63,45 +62,11 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Settles are grouped into transactions, one per round of answers. */
-static int tx(struct flush *f)
-{
-	if (!f->in_tx && pm_db_begin(f->c->db, &f->c->err))
-		return f->c->err.code;
-	f->in_tx = 1;
-	return PM_OK;
-}
-
-/* The flush's audit record (pm_audit_run): "running" with its first
- * settles, so a flush killed later is accounted for; "done" at the end. */
-static int flush_record(struct flush *f, const char *status)
-{
-	json_t *after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "sent", (json_int_t)f->counts[PM_SENT],
-				  "retry", (json_int_t)f->counts[PM_RETRY], "failed", (json_int_t)f->counts[PM_FAILED],
-				  "postponed", (json_int_t)f->postponed, "recovered", (json_int_t)f->recovered);
-	int rc = pm_audit_run(f->c->db, "notify.flush", "outbox", status, f->since, after, &f->c->err);
-
-	json_decref(after);
-	return rc;
-}
-
-static int tx_end(struct flush *f)
-{
-	if (!f->in_tx)
-		return PM_OK;
-	if (!f->running && flush_record(f, "running"))
-		return f->c->err.code;
-	f->in_tx = 0;
-	f->running = 1;
-	return pm_db_commit(f->c->db, &f->c->err);
-}
-
 static void settle(struct flush *f, struct pm_notify_msg *m, enum pm_verdict v, const char *why)
 {
-	if (f->rc || (f->rc = tx(f)))
+	if (f->rc)
 		return;
 	f->rc = pm_notify_settle(f->n, m, v, why, pm_now(), &f->c->err);
-	f->counts[v]++;
 	f->done++;
 	if (f->c->verbose)
 		pm_cli_note(f->c, _("message %lld: %s%s%s"), (long long)m->id,
@@ -182,7 +147,7 @@ static int claim(struct flush *f)
 		max = (size_t)(f->limit - f->taken);
 	if (max == 0)
 		return PM_OK;
-	if (pm_notify_claim(f->n, pm_now(), max, &f->msgs, &f->count, &f->postponed, &f->c->err))
+	if (pm_notify_claim(f->n, pm_now(), max, &f->msgs, &f->count, &f->c->err))
 		return f->c->err.code;
 	f->taken += (long)f->count;
 	if (!(f->started = calloc(f->count ? f->count : 1, 1)))
@@ -194,7 +159,7 @@ static int run_batches(struct flush *f)
 {
 	while (!f->rc) {
 		if (f->done == f->count) {
-			if ((f->rc = tx_end(f)) || (f->rc = claim(f)) || f->count == 0)
+			if ((f->rc = pm_notify_round_end(f->n, &f->c->err)) || (f->rc = claim(f)) || f->count == 0)
 				break;
 		}
 		if ((f->rc = fill(f)))
@@ -204,7 +169,7 @@ static int run_batches(struct flush *f)
 		else if ((f->rc = pm_http_pool_wait(f->pool, 1000, on_done, f, &f->c->err)))
 			break;
 		if (!f->rc)
-			f->rc = tx_end(f);
+			f->rc = pm_notify_round_end(f->n, &f->c->err);
 	}
 	return f->rc;
 }
@@ -224,45 +189,33 @@ static int lock_store(struct pm_ctx *c, int *fd)
 	return PM_OK;
 }
 
-static int flush_audit(struct flush *f)
-{
-	int rc;
-
-	if (!f->running && !f->counts[0] && !f->counts[1] && !f->counts[2] && !f->postponed && !f->recovered)
-		return PM_OK;
-	if ((rc = pm_db_begin(f->c->db, &f->c->err)) == PM_OK) {
-		rc = flush_record(f, "done");
-		rc = rc ? (pm_db_rollback(f->c->db), rc) : pm_db_commit(f->c->db, &f->c->err);
-	}
-	return rc;
-}
-
 static int flush_run(struct pm_ctx *c, struct pm_notify *n, int parallel, int64_t limit)
 {
-	struct flush f = {.c = c, .n = n, .limit = limit, .since = pm_now()};
+	struct flush f = {.c = c, .n = n, .limit = limit};
+	const struct pm_notify_tally *t = pm_notify_tally(n);
 	int fd, rc;
 
 	if ((rc = lock_store(c, &fd)))
 		return rc;
-	if (!(rc = pm_notify_recover(n, &f.recovered, &c->err)) &&
+	if (!(rc = pm_notify_flush_start(n, &c->err)) &&
 	    !(rc = pm_http_pool_new(parallel > 0 ? parallel : pm_notify_parallel(n), &f.pool, &c->err))) {
 		rc = run_batches(&f);
-		if (f.in_tx && rc)
-			pm_db_rollback(c->db);
+		if (rc)
+			pm_notify_round_abort(n);
 	}
 	pm_http_pool_free(f.pool);
 	pm_notify_msgs_free(f.msgs, f.count);
 	free(f.started);
 	close(fd);
 	if (rc == PM_OK)
-		rc = flush_audit(&f);
-	if (f.recovered)
-		pm_cli_note(c, _("%ld messages of an interrupted flush queued again"), f.recovered);
+		rc = pm_notify_flush_end(n, &c->err);
+	if (t->recovered)
+		pm_cli_note(c, _("%ld messages of an interrupted flush queued again"), t->recovered);
 	pm_cli_note(c, _("sent %ld, to retry %ld, failed %ld, put off for quiet hours %ld"),
-		    f.counts[PM_SENT], f.counts[PM_RETRY], f.counts[PM_FAILED], f.postponed);
-	if (rc == PM_OK && f.counts[PM_RETRY] && !f.counts[PM_SENT])
+		    t->counts[PM_SENT], t->counts[PM_RETRY], t->counts[PM_FAILED], t->postponed);
+	if (rc == PM_OK && t->counts[PM_RETRY] && !t->counts[PM_SENT])
 		return pm_err_set(&c->err, PM_EUNAVAIL, _("no message could be delivered: %ld wait to be retried"),
-				  f.counts[PM_RETRY]);
+				  t->counts[PM_RETRY]);
 	return rc;
 }
 
@@ -390,9 +343,8 @@ static int cmd_queue(struct pm_ctx *c, int argc, char **argv)
 			status = arg;
 	if (k < 0)
 		return c->stop;
-	if (strcmp(status, "queued") && strcmp(status, "sending") && strcmp(status, "sent") &&
-	    strcmp(status, "failed"))
-		return pm_cli_usage(c, _("unknown status '%s': expected queued, sending, sent or failed"), status);
+	if (pm_notify_status_parse(status, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
 	if (pm_cli_db(c, "notify.read", &db))
 		return c->err.code;
 	return pm_notify_each(db, status, NULL, pm_cli_out_each, c, &c->err);

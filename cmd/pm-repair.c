@@ -20,7 +20,7 @@ enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASS
 static int parse_day(struct pm_ctx *c, const char *s, int32_t *day)
 {
 	if (!s) {
-		*day = pm_date_of(pm_now(), pm_db_tz(c->db));
+		*day = pm_db_today(c->db);
 		return PM_OK;
 	}
 	return pm_cli_arg_date(c, "--date", s, day);
@@ -89,12 +89,8 @@ static int submit_one(struct pm_ctx *c, struct pm_ticket_new *t)
 
 	if (!t->category || !t->text)
 		return pm_cli_usage(c, _("--category and --text are required"));
-	if (pm_db_begin(c->db, &c->err))
+	if (pm_ticket_submit_one(c->db, &c->actor, t, &id, &did, &c->err))
 		return c->err.code;
-	if (pm_ticket_submit(c->db, &c->actor, t, &id, &did, &c->err) || pm_db_commit(c->db, &c->err)) {
-		pm_db_rollback(c->db);
-		return c->err.code;
-	}
 	say_outcome(c, id, did);
 	if (pm_ticket_get(c->db, &c->actor, id, &rec, &c->err))
 		return c->err.code;
@@ -479,12 +475,8 @@ static int cmd_asset_add(struct pm_ctx *c, int argc, char **argv)
 		json_decref(rec);
 		return k < 0 ? c->stop : pm_cli_usage(c, _("--code is required"));
 	}
-	if ((rc = pm_cli_db(c, "asset.write", &c->db)) == PM_OK && (rc = pm_db_begin(c->db, &c->err)) == PM_OK) {
-		rc = pm_asset_upsert(c->db, rec, &did, &c->err);
-		rc = rc ? rc : pm_db_commit(c->db, &c->err);
-		if (rc)
-			pm_db_rollback(c->db);
-	}
+	if ((rc = pm_cli_db(c, "asset.write", &c->db)) == PM_OK)
+		rc = pm_asset_add(c->db, rec, &did, &c->err);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("asset '%s' %s"), json_string_value(json_object_get(rec, "code")),
 			    _(pm_upsert_names[did]));

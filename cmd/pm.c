@@ -192,8 +192,8 @@ static int cmd_unit_list(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (pm_cli_db(c, "unit.read", &db))
 		return c->err.code;
-	if (c->actor.role == PM_ROLE_OWNER)
-		return pm_err_set(&c->err, PM_ENOPERM, _("an owner sees only their own units: use 'pm unit show'"));
+	if (pm_unit_may_read(db, &c->actor, NULL, &c->err))
+		return c->err.code;
 	return pm_unit_each(db, building, pm_cli_out_each, c, &c->err);
 }
 
@@ -225,7 +225,7 @@ static int cmd_unit_show(struct pm_ctx *c, int argc, char **argv)
 
 	if (show_args(c, argc, argv, "unit.read", &db, &code))
 		return c->stop;
-	if (pm_unit_may_see(db, &c->actor, code, &c->err) || pm_unit_get(db, code, 1, &rec, &c->err))
+	if (pm_unit_may_read(db, &c->actor, code, &c->err) || pm_unit_get(db, code, 1, &rec, &c->err))
 		return c->err.code;
 	return pm_cli_out_new(c, rec);
 }
@@ -374,7 +374,7 @@ static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_user_set(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_user_change ch = {PM_ROLE_COUNT, NULL, NULL};
+	struct pm_user_change ch = PM_USER_CHANGE_NONE;
 	const char *login = NULL, *arg;
 	struct pm_db *db;
 	int k;
@@ -392,7 +392,7 @@ static int cmd_user_set(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (one_login(c, argc, argv, &login))
 		return PM_EUSAGE;
-	if (ch.role == PM_ROLE_COUNT && !ch.person && !ch.unix_name)
+	if (pm_user_change_empty(&ch))
 		return pm_cli_usage(c, _("nothing to change: give --role, --person or --unix"));
 	if (pm_cli_db(c, "user.admin", &db))
 		return c->err.code;
@@ -411,8 +411,7 @@ static int cmd_user_passwd(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &db))
 		return c->err.code;
-	if (pm_auth_check(&c->actor, strcmp(login, c->actor.login) == 0 ? "user.passwd.self" : "user.admin",
-			  &c->err))
+	if (pm_user_may_passwd(&c->actor, login, &c->err))
 		return c->err.code;
 	if (read_password(c, pw, sizeof pw))
 		return c->err.code;
@@ -656,6 +655,7 @@ static const struct {
 	{"pm-repair", N_("repair and complaint tickets, SLA, assets, inspections, patrols")},
 	{"pm-gate", N_("access, visitor passes, gate events, door control, parking")},
 	{"pm-notify", N_("messages to residents and staff, outbox, announcements")},
+	{"pm-pay", N_("online payment orders, verified notifications, sync with the channels")},
 	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
 	{"pm-web", N_("the CGI front end for owners and staff")},
 	{"pm-mqtt", N_("the MQTT bridge: device messages in, commands out")},

@@ -29,11 +29,6 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-static void today(struct pm_db *db, char buf[PM_TIME_BUF])
-{
-	pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), buf);
-}
-
 static int utf8_ok(const char *s)
 {
 	json_t *j = json_string(s);
@@ -82,7 +77,7 @@ static int check_until(struct pm_db *db, const char *until, struct pm_err *e)
 		return PM_OK;
 	if (pm_date_parse(until, &day, e))
 		return pm_err_prefix(e, _("end date"));
-	today(db, now);
+	pm_community_today(db, now);
 	if (strcmp(pm_date_fmt(day, norm), now) < 0)
 		return pm_err_set(e, PM_EDATA, _("the end date '%s' is already past"), until);
 	return PM_OK;
@@ -183,7 +178,7 @@ static int still_current(struct pm_db *db, json_t *rec, struct pm_err *e)
 	char now[PM_TIME_BUF];
 	const char *until = str(rec, "until");
 
-	today(db, now);
+	pm_community_today(db, now);
 	if (until && strcmp(until, now) < 0)
 		return pm_err_set(e, PM_EFAIL, _("announcement %lld ended on %s"),
 				  (long long)json_integer_value(json_object_get(rec, "id")), until);
@@ -209,7 +204,7 @@ static int scope(struct pm_db *db, const char *target, json_t **codes, struct pm
 	if (!(*codes = json_array()))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
-	today(db, now);
+	pm_community_today(db, now);
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(*codes, json_string(col(st, 0)));
@@ -286,8 +281,8 @@ static int insert(struct pm_db *db, const struct pm_announcement *a, const char 
 	sqlite3_bind_int64(st, 6, a->capacity);
 	sqlite3_bind_int64(st, 7, pm_now());
 	sqlite3_bind_text(st, 8, pm_db_actor(db), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot store the announcement"));
+	if (pm_db_step_done(db, st, _("cannot store the announcement"), e))
+		return e->code;
 	*id = sqlite3_last_insert_rowid(pm_db_sqlite(db));
 	return PM_OK;
 }
@@ -332,6 +327,15 @@ int pm_announce_push(struct pm_db *db, struct pm_notify *n, int64_t id, int chan
 	return finish(db, rc, e);
 }
 
+/* The person_id pm_announce_each reads for actor: 0 (all) for staff, an
+ * owner's own person, -1 (none) for an owner linked to no one. */
+static int64_t audience(const struct pm_actor *a)
+{
+	if (a->role != PM_ROLE_OWNER)
+		return 0;
+	return a->person_id ? a->person_id : -1;
+}
+
 int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 		     int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {
@@ -346,7 +350,7 @@ int pm_announce_each(struct pm_db *db, int all, int64_t person_id,
 
 	if (!st)
 		return e->code;
-	today(db, now);
+	pm_community_today(db, now);
 	sqlite3_bind_int(st, 1, all);
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, person_id);
@@ -369,9 +373,7 @@ int pm_announce_each_for(struct pm_db *db, const struct pm_actor *a, int all,
 {
 	if (pm_auth_check(a, "notify.announcements", e))
 		return e->code;
-	/* Owners see what is addressed to them; one linked to no one, nothing. */
-	return pm_announce_each(db, all, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0, fn,
-				ctx, e);
+	return pm_announce_each(db, all, audience(a), fn, ctx, e);
 }
 
 struct wanted {
@@ -495,9 +497,7 @@ static int rsvp_write(struct pm_db *db, int64_t ann, int64_t person, int64_t cou
 		sqlite3_bind_int64(st, 3, count);
 		sqlite3_bind_int64(st, 4, pm_now());
 	}
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot store the sign-up"));
-	return PM_OK;
+	return pm_db_step_done(db, st, _("cannot store the sign-up"), e);
 }
 
 /* Changes the sign-up old (NULL: none) of person to count, audited;
@@ -602,7 +602,7 @@ int pm_rsvp_may(struct pm_db *db, const struct pm_actor *a, int64_t ann, const c
 		return e->code;
 	sqlite3_bind_int64(st, 1, ann);
 	sqlite3_bind_int64(st, 2, pid);
-	today(db, now);
+	pm_community_today(db, now);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
 	step = sqlite3_step(st);
 	sqlite3_reset(st);

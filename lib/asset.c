@@ -72,7 +72,6 @@ static int asset_write(struct pm_db *db, const char *code, const char *v[NTEXT],
 		" AND warranty_end IS" KEEP(7, "warranty_end") " AND interval_days IS coalesce(nullif(?8, 0), interval_days))";
 #undef KEEP
 	sqlite3_stmt *st = pm_db_stmt(db, exists ? update : insert, e);
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -81,10 +80,8 @@ static int asset_write(struct pm_db *db, const char *code, const char *v[NTEXT],
 		sqlite3_bind_text(st, i + 2, v[i], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, interval);
 	sqlite3_bind_int64(st, 9, pm_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot store the asset"));
+	if (pm_db_step_done(db, st, _("cannot store the asset"), e))
+		return e->code;
 	*changed = sqlite3_changes(pm_db_sqlite(db)) > 0;
 	return PM_OK;
 }
@@ -116,6 +113,15 @@ int pm_asset_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct p
 		return PM_OK;
 	snprintf(object, sizeof object, "asset:%s", code);
 	return pm_audit_log(db, exists ? "asset.update" : "asset.add", object, NULL, rec, e);
+}
+
+int pm_asset_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
+{
+	int rc;
+
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	return pm_db_end(db, pm_asset_upsert(db, rec, did, e), e);
 }
 
 #define ASSET_COLS \
@@ -244,7 +250,7 @@ int pm_asset_retire(struct pm_db *db, const char *code, const char *day, struct 
 	int rc;
 
 	if (!day)
-		day = pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), today);
+		day = pm_date_fmt(pm_db_today(db), today);
 	else if (pm_date_parse(day, &d, NULL))
 		return pm_err_set(e, PM_EUSAGE, _("bad date '%s': expected YYYY-MM-DD"), day);
 	if (pm_db_begin(db, e))

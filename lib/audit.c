@@ -64,7 +64,7 @@ static void key_where(struct pm_db *db, char *where, size_t n, int *named)
 	*named = 0;
 	if (access(where + 5, F_OK) == 0)
 		return;
-	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, &ignored) == PM_OK &&
+	if (pm_config_current(db, pm_db_today(db), &cfg, &ignored) == PM_OK &&
 	    (v = json_string_value(json_object_get(pm_config_section(cfg, "audit"), "key"))))
 		ref = strdup(v);
 	pm_config_free(cfg);
@@ -689,7 +689,7 @@ int pm_audit_key_create(struct pm_db *db, json_t *after, struct pm_err *e)
 		json_object_update(row, after);
 	if ((rc = pm_db_begin(db, e)) == PM_OK) {
 		rc = pm_audit_log(db, KEY_ACTION, KEY_OBJECT, NULL, row, e);
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+		rc = pm_db_end(db, rc, e);
 	}
 	json_decref(row);
 	return rc;

@@ -27,7 +27,8 @@ static const char *const role_names[PM_ROLE_COUNT] = {
 /* The permission table: which roles may perform each action. Programs and
  * the web front end ask pm_auth_check and never decide by themselves.
  * Owners' rows are further limited to their own units by the caller. A
- * service account is in no row: it only acts on behalf of others. */
+ * service account is in no row but pay.notify: it acts on behalf of
+ * others. */
 static const struct {
 	const char *action;
 	unsigned roles;
@@ -73,6 +74,15 @@ static const struct {
 	{"parking.write", R(ADMIN) | R(FRONTDESK)},
 	{"patrol.checkin", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN) | R(GUARD)},
 	{"patrol.read", R(ADMIN) | R(FRONTDESK) | R(GUARD)},
+	/* Online payment: owners order and read for their own units only. A
+	 * notification's authority is the channel's verified signature, not
+	 * its caller's: the web front end's service account records it for
+	 * no one, the one thing it does in its own name. */
+	{"pay.close", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"pay.notify", R(ADMIN) | R(FINANCE) | R(SERVICE)},
+	{"pay.order", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"pay.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"pay.sync", R(ADMIN) | R(FINANCE)},
 	/* Announcements: everyone reads the notice board, owners only what
 	 * is addressed to them; owners sign up themselves (notify.self). */
 	{"notify.announce", R(ADMIN) | R(FRONTDESK)},
@@ -84,7 +94,11 @@ static const struct {
 	{"person.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"person.write", R(ADMIN) | R(FRONTDESK)},
 	{"repair.cron", R(ADMIN)},
-	{"report.read", STAFF},
+	/* Reports: money reports for finance and the front desk (owners:
+	 * their own units only, pm_report_*), the others for all staff and
+	 * viewers; names and phones in them as pm_pii_view shows them. */
+	{"report.finance", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
+	{"report.read", STAFF | VIEW},
 	{"restore", R(ADMIN)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians
 	 * work only what is assigned to them. */
@@ -379,6 +393,16 @@ static int user_fields(struct pm_db *db, const char *login, json_t **out, struct
 			 "unix", (const char *)sqlite3_column_text(st, 2));
 	sqlite3_reset(st);
 	return PM_OK;
+}
+
+int pm_user_may_passwd(const struct pm_actor *a, const char *login, struct pm_err *e)
+{
+	return pm_auth_check(a, strcmp(login, a->login) == 0 ? "user.passwd.self" : "user.admin", e);
+}
+
+int pm_user_change_empty(const struct pm_user_change *c)
+{
+	return c->role == PM_ROLE_COUNT && !c->person && !c->unix_name;
 }
 
 int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change *c, struct pm_err *e)

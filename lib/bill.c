@@ -8,12 +8,14 @@
 #include <sodium.h>
 
 #include "pm/audit.h"
+#include "pm/auth.h"
 #include "pm/bill.h"
 #include "pm/community.h"
 #include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/meter.h"
 #include "pm/money.h"
+#include "pm/register.h"
 #include "pm/tariff.h"
 #include "bill-internal.h"
 #include "config-internal.h"
@@ -29,7 +31,7 @@ static int check_tou(const json_t *v, struct pm_err *e)
 	int reg;
 
 	json_object_foreach((json_t *)v, k, x)
-		if (pm_meter_reg_parse(k, &reg))
+		if (pm_reg_parse(k, &reg))
 			return pm_err_set(e, PM_ECONFIG,
 					  _("unknown register \"%s\": expected sharp, peak, flat or valley"), k);
 	return PM_OK;
@@ -258,7 +260,7 @@ static void fee_prices(struct fee *f)
 		f->year_start = (int)jint(tiers, "year_start_month");
 	}
 	json_object_foreach(tou, k, x)
-		if (pm_meter_reg_parse(k, &reg) == PM_OK) {
+		if (pm_reg_parse(k, &reg) == PM_OK) {
 			f->m.tou[reg] = json_integer_value(x);
 			f->m.tou_mask |= 1u << reg;
 		}
@@ -446,13 +448,19 @@ static int served_add(struct served *s, int64_t unit, int64_t weight)
 	return 0;
 }
 
+/* Whether unit u is billable in a period, as SQL: delivered by its last
+ * day (bound to the parameter last as YYYY-MM-DD), or with no delivery
+ * date. The one rule for a run's units, a named unit and the units that
+ * share a cost. */
+#define UNIT_BILLABLE(u, last) "(" u ".delivered IS NULL OR " u ".delivered <= " last ")"
+
 static int served_units(struct run *rn, const struct fee *f, int64_t building, struct served *s,
 			struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT u.id, CASE ?2 WHEN 'equal' THEN 1 WHEN 'area' THEN u.area_centi"
 		" ELSE (SELECT coalesce(sum(usage), 0) FROM temp.bu WHERE bu.unit_id = u.id AND bu.kind = ?3) END"
-		" FROM unit u WHERE (?1 = 0 OR u.building_id = ?1) AND (u.delivered IS NULL OR u.delivered <= ?4)"
+		" FROM unit u WHERE (?1 = 0 OR u.building_id = ?1) AND " UNIT_BILLABLE("u", "?4")
 		" AND u.use IN (SELECT value FROM json_each(?5)) ORDER BY u.code";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF], *uses = json_dumps(json_object_get(f->j, "uses"), JSON_COMPACT);
@@ -1261,7 +1269,7 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 	return rc;
 }
 
-#define UNIT_COLS "SELECT u.id, u.code, u.area_centi, u.use, u.delivered FROM unit u"
+#define UNIT_COLS "u.id, u.code, u.area_centi, u.use, u.delivered"
 
 static void unit_of(sqlite3_stmt *st, struct unit *u)
 {
@@ -1276,8 +1284,8 @@ static void unit_of(sqlite3_stmt *st, struct unit *u)
  * moves on, *done counts. 0 rows: the end. */
 static int bill_batch(struct run *rn, char *after, size_t size, long *rows, struct pm_err *e)
 {
-	static const char sql[] = UNIT_COLS
-		" WHERE u.code > ?1 AND (u.delivered IS NULL OR u.delivered <= ?2) ORDER BY u.code LIMIT ?3";
+	static const char sql[] = "SELECT " UNIT_COLS " FROM unit u"
+		" WHERE u.code > ?1 AND " UNIT_BILLABLE("u", "?2") " ORDER BY u.code LIMIT ?3";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF];
 	struct unit u;
@@ -1304,7 +1312,7 @@ static int bill_batch(struct run *rn, char *after, size_t size, long *rows, stru
 
 static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 {
-	static const char sql[] = UNIT_COLS " WHERE u.code = ?1";
+	static const char sql[] = "SELECT " UNIT_COLS ", " UNIT_BILLABLE("u", "?2") " FROM unit u WHERE u.code = ?1";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF];
 	struct unit u;
@@ -1313,14 +1321,11 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_date_fmt(rn->last, last), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		unit_of(st, &u);
-		/* Delivered after the period: not billable, as in bill_batch. */
-		if (u.delivered && strcmp(u.delivered, pm_date_fmt(rn->last, last)) > 0)
-			rc = PM_OK;
-		else
-			rc = bill_unit(rn, &u, e);
+		rc = sqlite3_column_int(st, 5) ? bill_unit(rn, &u, e) : PM_OK;
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -1595,7 +1600,7 @@ static int rebill_bill(struct run *rn, struct pm_rebill *rb, const struct pm_bil
 		       struct bill *b, struct pm_err *e)
 {
 	static const char sql[] = "SELECT coalesce(inputs, '') FROM bill WHERE id = ?";
-	static const char unit_sql[] = UNIT_COLS " WHERE u.id = ?1";
+	static const char unit_sql[] = "SELECT " UNIT_COLS " FROM unit u WHERE u.id = ?1";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, unit_sql, e);
 	char inputs[DIGEST_HEX] = "";
 	struct was *w = NULL;
@@ -1710,37 +1715,36 @@ int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, st
 	return PM_OK;
 }
 
-int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *unit, struct pm_err *e)
+int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *bill, const char *unit,
+		     struct pm_err *e)
 {
+	char of[64];
+
+	if (bill)
+		return pm_bill_may_read_bill(db, a, bill, of, sizeof of, e);
 	if (pm_auth_check(a, "bill.read", e))
 		return e->code;
-	if (a->role != PM_ROLE_OWNER)
-		return PM_OK;
-	if (!unit)
-		return pm_err_set(e, PM_ENOPERM, _("user '%s' (owner) sees the bills of their own units only: name the unit"),
+	if (!unit && a->role == PM_ROLE_OWNER)
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' (owner) reads the bills of one unit or one bill at a time"),
 				  a->login);
-	return pm_unit_may_see(db, a, unit, e);
+	return unit ? pm_unit_may_read(db, a, unit, e) : PM_OK;
 }
 
+/* An owner hears the same of a bill that is not theirs as of one that
+ * does not exist: bill codes cannot be probed. */
 int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char *code, char *unit,
 			  size_t size, struct pm_err *e)
 {
 	if (pm_auth_check(a, "bill.read", e))
 		return e->code;
-	if (pm_bill_unit(db, code, unit, size, e)) {
-		if (e->code == PM_EDATA && a->role == PM_ROLE_OWNER)
-			return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see bill '%s'"), a->login, code);
-		return e->code;
-	}
-	if (pm_bill_may_read(db, a, unit, e)) {
-		if (e->code == PM_ENOPERM && a->role == PM_ROLE_OWNER)
-			pm_err_set(e, PM_ENOPERM, _("user '%s' may not see bill '%s'"), a->login, code);
-		return e->code;
-	}
-	return PM_OK;
+	if (pm_bill_unit(db, code, unit, size, e) == PM_OK && pm_bill_may_read(db, a, NULL, unit, e) == PM_OK)
+		return PM_OK;
+	if (a->role == PM_ROLE_OWNER && (e->code == PM_EDATA || e->code == PM_ENOPERM))
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see bill '%s'"), a->login, code);
+	return e->code;
 }
 
-static json_t *bill_json(sqlite3_stmt *st)
+static json_t *bill_json(sqlite3_stmt *st, void *rctx)
 {
 	int64_t owed = sqlite3_column_int64(st, 5) + sqlite3_column_int64(st, 6) + sqlite3_column_int64(st, 7) -
 		       sqlite3_column_int64(st, 8);
@@ -1756,6 +1760,16 @@ static json_t *bill_json(sqlite3_stmt *st)
 		"config_version", (json_int_t)sqlite3_column_int64(st, 10));
 }
 
+int pm_bill_status_parse(const char *s, struct pm_err *e)
+{
+	static const char *const statuses[] = {"draft", "issued", "partial", "paid", "void"};
+
+	for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return PM_OK;
+	return pm_err_set(e, PM_EUSAGE, _("unknown status '%s': expected draft, issued, partial, paid or void"), s);
+}
+
 int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(void *ctx, json_t *bill),
 		 void *ctx, struct pm_err *e)
 {
@@ -1766,8 +1780,6 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 		" ORDER BY b.period, u.code";
 	char today[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	json_t *rec;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -1776,18 +1788,8 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 	sqlite3_bind_text(st, 3, f->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->building, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, f->overdue);
-	sqlite3_bind_text(st, 6, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), today), -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rec = bill_json(st);
-		rc = fn(ctx, rec);
-		json_decref(rec);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+	sqlite3_bind_text(st, 6, pm_community_today(db, today), -1, SQLITE_TRANSIENT);
+	return pm_db_each(db, st, bill_json, NULL, fn, ctx, _("cannot read bills"), e);
 }
 
 static int bill_lines(struct pm_db *db, int64_t id, json_t *out, struct pm_err *e)
@@ -1864,7 +1866,7 @@ int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err 
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*out = bill_json(st);
+		*out = bill_json(st, NULL);
 		id = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_reset(st);

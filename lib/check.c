@@ -52,6 +52,20 @@ static const struct {
 	 " JOIN (SELECT unit_id, sum(CASE WHEN status IN ('issued','partial','paid')"
 	 "  THEN total_fen + late_fen + adjust_fen - paid_fen ELSE 0 END) AS owed FROM bill GROUP BY unit_id) o"
 	 "  ON o.unit_id = u.id WHERE r.bal <> o.owed"},
+	/* pm-report's sums of the bills, kept by triggers, are the bills'. */
+	{"bill.sums",
+	 "SELECT 'bill sums of ' || period || ', entrance ' || entrance || ', ' || status || ': ' || s"
+	 " || '; the bills: ' || b FROM (SELECT coalesce(s.period, b.period) AS period,"
+	 "  coalesce(s.entrance_id, b.entrance_id) AS entrance, coalesce(s.status, b.status) AS status,"
+	 "  coalesce(s.bills, 0) || ' bills, ' || coalesce(s.total_fen, 0) || '+' || coalesce(s.late_fen, 0) || '+'"
+	 "  || coalesce(s.adjust_fen, 0) || ' fen, ' || coalesce(s.paid_fen, 0) || ' paid' AS s,"
+	 "  coalesce(b.bills, 0) || ' bills, ' || coalesce(b.total, 0) || '+' || coalesce(b.late, 0) || '+'"
+	 "  || coalesce(b.adjust, 0) || ' fen, ' || coalesce(b.paid, 0) || ' paid' AS b"
+	 "  FROM bill_sum s FULL JOIN (SELECT b.period, u.entrance_id, b.status, count(*) AS bills,"
+	 "   sum(b.total_fen) AS total, sum(b.late_fen) AS late, sum(b.adjust_fen) AS adjust, sum(b.paid_fen) AS paid"
+	 "   FROM bill b JOIN unit u ON u.id = b.unit_id WHERE b.status IN ('issued','partial','paid')"
+	 "   GROUP BY b.period, u.entrance_id, b.status) b"
+	 "  ON b.period = s.period AND b.entrance_id = s.entrance_id AND b.status = s.status) WHERE s <> b"},
 	/* Every stored amount within the ledger's limit, PM_MONEY_MAX (the literal) fen
 	 * either way: sums of them cannot then wrap. */
 	{"money.bounds",

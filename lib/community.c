@@ -177,13 +177,10 @@ static int upsert_step(struct pm_db *db, sqlite3_stmt *st, const char *what,
 		       enum pm_upsert *did, struct pm_err *e)
 {
 	sqlite3 *h = pm_db_sqlite(db);
-	int rc;
 
 	sqlite3_set_last_insert_rowid(h, 0);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, what);
+	if (pm_db_step_done(db, st, what, e))
+		return e->code;
 	*did = sqlite3_changes(h) == 0 ? PM_UNCHANGED
 	     : sqlite3_last_insert_rowid(h) != 0 ? PM_INSERTED : PM_UPDATED;
 	return PM_OK;
@@ -297,8 +294,8 @@ int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t *
 	return PM_OK;
 }
 
-int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code,
-		    struct pm_err *e)
+int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *code,
+		     struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id"
@@ -311,6 +308,8 @@ int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code
 		return e->code;
 	if (a->role != PM_ROLE_OWNER)
 		return PM_OK;
+	if (!code)
+		return pm_err_set(e, PM_ENOPERM, _("an owner sees only their own units: use 'pm unit show'"));
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -647,7 +646,7 @@ int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void 
 
 char *pm_community_today(struct pm_db *db, char buf[PM_TIME_BUF])
 {
-	return pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), buf);
+	return pm_date_fmt(pm_db_today(db), buf);
 }
 
 /* The vacancy of a unit over [first, last]: the days no residence covers,
@@ -699,7 +698,6 @@ static int occupancy_insert(struct pm_db *db, const char *unit, const char *pers
 		" SELECT u.id, p.id, ?3, ?4, ?5, ?5 FROM unit u, person p WHERE u.code = ?1 AND p.code = ?2"
 		" ON CONFLICT DO NOTHING";
 	sqlite3_stmt *st;
-	int rc;
 	int32_t d;
 
 	if (!one_of(role, roles))
@@ -715,10 +713,8 @@ static int occupancy_insert(struct pm_db *db, const char *unit, const char *pers
 	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, since, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, pm_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot store the residence"));
+	if (pm_db_step_done(db, st, _("cannot store the residence"), e))
+		return e->code;
 	*added = sqlite3_changes(pm_db_sqlite(db)) > 0;
 	if (!*added && !person_known(db, person))
 		return pm_err_set(e, PM_EDATA, _("no person '%s'"), person);

@@ -77,8 +77,10 @@ extern const struct pm_schema pm_template_schema;                  /* lib/templa
 extern const struct pm_schema pm_repair_schema;                    /* lib/repair.c */
 extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c */
 extern const struct pm_schema pm_payments_schema;                  /* lib/payment.c */
+extern const struct pm_schema pm_pay_wechat_schema, pm_pay_alipay_schema; /* lib/payorder.c */
 extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
 extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
+extern const struct pm_schema pm_report_schema;                    /* lib/report.c */
 extern const struct pm_schema pm_audit_schema;                     /* lib/audit.c */
 extern const struct pm_schema pm_gates_schema, pm_alarms_schema;    /* lib/gate.c */
 extern const struct pm_schema pm_visitors_schema;                  /* lib/visitor.c */

@@ -17,6 +17,7 @@
 #include "pm/audit.h"
 #include "pm/config.h"
 #include "pm/db.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/secret.h"
@@ -1029,6 +1030,7 @@ static const struct pm_schema config_schema = {
 	PM_KEY("visitors", &pm_visitors_schema),
 	PM_KEY("parking", &pm_parking_schema),
 	PM_KEY("mqtt", &pm_mqtt_schema),
+	PM_KEY("report", &pm_report_schema),
 	PM_KEY("backup", &pm_backup_schema)),
 };
 
@@ -1074,49 +1076,16 @@ int pm_config_load(const char *text, size_t len, const char *name, struct pm_con
 }
 
 /* At most PM_CONFIG_MAX + 1 bytes, enough for pm_config_load to refuse. */
-static int slurp(FILE *f, const char *name, char **buf, size_t *len, struct pm_err *e)
-{
-	size_t cap = 0, n = 0, got;
-	char *b = NULL, *nb;
-
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (!(nb = realloc(b, cap))) {
-				free(b);
-				return pm_err_set(e, PM_EFAIL, _("%s: out of memory"), name);
-			}
-			b = nb;
-		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0 && n <= PM_CONFIG_MAX);
-	if (ferror(f)) {
-		free(b);
-		return pm_err_set(e, PM_ENOINPUT, _("cannot read \"%s\": %s"), name, strerror(errno));
-	}
-	*buf = b;
-	*len = n;
-	return PM_OK;
-}
-
 int pm_config_load_file(const char *path, struct pm_config **out, struct pm_err *e)
 {
-	bool std = !strcmp(path, "-");
-	const char *name = std ? "stdin" : path;
-	FILE *f = std ? stdin : fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf;
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	if (!f)
-		return pm_err_set(e, PM_ENOINPUT, _("cannot open \"%s\": %s"), path, strerror(errno));
-	rc = slurp(f, name, &buf, &len, e);
-	if (!std)
-		fclose(f);
-	if (rc == PM_OK)
-		rc = pm_config_load(buf, len, name, out, e);
+	if (pm_file_read(path, PM_CONFIG_MAX, &buf, &len, e))
+		return e->code;
+	rc = pm_config_load(buf, len, strcmp(path, "-") ? path : "stdin", out, e);
 	free(buf);
 	return rc;
 }
@@ -1350,7 +1319,7 @@ int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, version);
-	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, pm_date_fmt(pm_db_today(db), day), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*rec = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "type", "config",

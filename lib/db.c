@@ -289,7 +289,8 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	 * so readers who may not write the directory can still open it. */
 	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if ((v == 0 && pm_db_exec(db, "PRAGMA journal_mode = WAL", e)) ||
-	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e))
+	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e) ||
+	    pm_db_exec(db, "PRAGMA journal_size_limit = 67108864", e))
 		return e->code;
 	match_store(db, "-wal");
 	match_store(db, "-shm");
@@ -504,6 +505,14 @@ void pm_db_rollback(struct pm_db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int pm_db_end(struct pm_db *db, int rc, struct pm_err *e)
+{
+	if (rc == PM_OK)
+		return pm_db_commit(db, e);
+	pm_db_rollback(db);
+	return rc;
+}
+
 sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e)
 {
 	struct stmt_slot *s = db->stmts;
@@ -597,6 +606,19 @@ const char *pm_db_tz(struct pm_db *db)
 		sqlite3_finalize(st);
 	}
 	return db->tz ? db->tz : PM_DEFAULT_TZ;
+}
+
+int32_t pm_db_today(struct pm_db *db)
+{
+	return pm_date_of(pm_now(), pm_db_tz(db));
+}
+
+int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
+
+	sqlite3_reset(st);
+	return rc;
 }
 
 long long pm_now(void)
@@ -810,4 +832,20 @@ int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_
 		pm_db_close(db);
 	}
 	return rc;
+}
+
+json_t *pm_db_json_text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? json_string(t) : json_null();
+}
+
+json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz)
+{
+	char buf[PM_TIME_BUF];
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	return json_string(pm_time_fmt(sqlite3_column_int64(st, i), tz, buf));
 }

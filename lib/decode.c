@@ -7,6 +7,7 @@
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
+#include "pm/register.h"
 #include "meter-internal.h"
 
 /* What the frames of one meter have said so far: value[0] is the total,
@@ -14,7 +15,7 @@
 struct merged {
 	char code[64];
 	int regs, have;
-	int64_t value[PM_METER_REGS + 1];
+	int64_t value[PM_REGS + 1];
 };
 
 struct pm_decode {
@@ -97,7 +98,7 @@ static int keep(struct pm_decode *d, const char *addr, const struct merged *m, s
 static int merge_value(struct merged *m, int reg, int64_t v, int block, struct pm_err *e)
 {
 	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
-	const char *name = pm_meter_reg_name(reg);
+	const char *name = pm_reg_name(reg);
 
 	if (reg && !(m->regs & (1 << reg))) {
 		if (block && v == 0)
@@ -145,11 +146,11 @@ static json_t *reading_json(const struct pm_decode *d, const struct merged *m)
 	if (m->have & 1)
 		json_object_set_new(j, "value", json_string(pm_decimal_fmt(m->value[0], 3, v)));
 	json_object_set_new(j, "source", json_string(pm_frame_proto_name(d->proto)));
-	for (int r = 1; r <= PM_METER_REGS; r++) {
+	for (int r = 1; r <= PM_REGS; r++) {
 		if (!(m->have & (1 << r)))
 			continue;
 		regs = regs ? regs : json_object();
-		json_object_set_new(regs, pm_meter_reg_name(r), json_string(pm_decimal_fmt(m->value[r], 3, v)));
+		json_object_set_new(regs, pm_reg_name(r), json_string(pm_decimal_fmt(m->value[r], 3, v)));
 	}
 	if (regs)
 		json_object_set_new(j, "registers", regs);

@@ -1,7 +1,8 @@
 /* file: creating the files pm writes, with the store's mode and never
- * through a symbolic link. */
+ * through a symbolic link; reading a whole file in, bounded. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -171,4 +172,44 @@ int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e)
 	else
 		tmp_free(t);
 	return rc;
+}
+
+int pm_file_read(const char *path, size_t max, char **buf, size_t *len, struct pm_err *e)
+{
+	int std = strcmp(path, "-") == 0;
+	const char *name = std ? "stdin" : path;
+	FILE *f = std ? stdin : fopen(path, "rb");
+	size_t cap = 0, n = 0, got;
+	char *b = NULL, *nb;
+	int err;
+
+	*buf = NULL;
+	*len = 0;
+	if (!f)
+		return pm_err_set(e, PM_ENOINPUT, _("cannot open \"%s\": %s"), path, strerror(errno));
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (!(nb = realloc(b, cap + 1))) {
+				free(b);
+				if (!std)
+					fclose(f);
+				return pm_err_set(e, PM_EFAIL, _("%s: out of memory"), name);
+			}
+			b = nb;
+		}
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0 && n <= max);
+	err = ferror(f) ? errno : 0;
+	if (!std)
+		fclose(f);
+	if (err) {
+		free(b);
+		return pm_err_set(e, PM_ENOINPUT, _("cannot read \"%s\": %s"), name, strerror(err));
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return PM_OK;
 }

@@ -5,6 +5,7 @@
 
 #include "pm/frame.h"
 #include "pm/i18n.h"
+#include "pm/register.h"
 
 #define FRAME_START 0x68
 #define FRAME_END 0x16
@@ -25,18 +26,18 @@ struct raw {
 
 struct dlt_di {
 	uint32_t di;
-	enum pm_frame_reg reg;
+	enum pm_reg reg;
 	size_t count;
 };
 
 static const struct dlt_di dlt_dis[] = {
-	{ 0x00000000, PM_FRAME_REG_TOTAL, 1 },   /* combined active total */
-	{ 0x00010000, PM_FRAME_REG_TOTAL, 1 },   /* forward active total */
-	{ 0x00010100, PM_FRAME_REG_SHARP, 1 },
-	{ 0x00010200, PM_FRAME_REG_PEAK, 1 },
-	{ 0x00010300, PM_FRAME_REG_FLAT, 1 },
-	{ 0x00010400, PM_FRAME_REG_VALLEY, 1 },
-	{ 0x0001FF00, PM_FRAME_REG_TOTAL, 5 },   /* total, then tariffs 1-4 */
+	{ 0x00000000, PM_REG_TOTAL, 1 },   /* combined active total */
+	{ 0x00010000, PM_REG_TOTAL, 1 },   /* forward active total */
+	{ 0x00010100, PM_REG_SHARP, 1 },
+	{ 0x00010200, PM_REG_PEAK, 1 },
+	{ 0x00010300, PM_REG_FLAT, 1 },
+	{ 0x00010400, PM_REG_VALLEY, 1 },
+	{ 0x0001FF00, PM_REG_TOTAL, 5 },   /* total, then tariffs 1-4 */
 };
 
 enum cjt_class { CJT_WATER, CJT_HEAT, CJT_GAS, CJT_OTHER, CJT_UNKNOWN };
@@ -101,17 +102,6 @@ const char *pm_frame_proto_name(enum pm_frame_proto proto)
 	case PM_FRAME_CJT188:
 		return "cjt188";
 	}
-	return "unknown";
-}
-
-const char *pm_frame_reg_name(enum pm_frame_reg reg)
-{
-	static const char *const names[] = {
-		"total", "sharp", "peak", "flat", "valley",
-	};
-
-	if ((unsigned)reg < sizeof names / sizeof names[0])
-		return names[reg];
 	return "unknown";
 }
 
@@ -483,7 +473,7 @@ static int cjt_reading(struct pm_frame *f, const uint8_t *d, size_t n,
 	if ((rc = cjt_unit(f, d[at + 4], cls, e)))
 		return rc;
 	f->kind = PM_FRAME_READING;
-	f->reg = PM_FRAME_REG_TOTAL;
+	f->reg = PM_REG_TOTAL;
 	f->nvalues = 1;
 	return PM_OK;
 }

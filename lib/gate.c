@@ -216,7 +216,7 @@ int gate_may(struct pm_db *db, const struct pm_actor *a, const char *action, con
 	if (a->role == PM_ROLE_OWNER && !unit)
 		return pm_err_set(e, PM_ENOPERM, _("user '%s' (%s) may do '%s' only for a unit of theirs"),
 				  a->login, pm_role_name(a->role), action);
-	return unit && a->role == PM_ROLE_OWNER ? pm_unit_may_see(db, a, unit, e) : PM_OK;
+	return unit && a->role == PM_ROLE_OWNER ? pm_unit_may_read(db, a, unit, e) : PM_OK;
 }
 
 json_t *gate_time(int64_t t, const char *tz)

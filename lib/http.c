@@ -40,6 +40,8 @@ struct slot {
 	size_t upleft;
 	char *body;
 	size_t len;
+	char *head;       /* the answer's headers, when kept */
+	size_t hlen;
 	void *tag;
 	int busy;
 };
@@ -89,6 +91,26 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct slot *s = ud;
+	size_t len = size * n;
+	char *nb;
+
+	/* A redirect or a 100 Continue starts the headers again. */
+	if (len > 5 && strncmp(p, "HTTP/", 5) == 0)
+		s->hlen = 0;
+	if (s->hlen + len <= PM_HTTP_KEEP) {
+		if (!(nb = realloc(s->head, s->hlen + len + 1)))
+			return 0;
+		s->head = nb;
+		memcpy(s->head + s->hlen, p, len);
+		s->hlen += len;
+		s->head[s->hlen] = '\0';
+	}
+	return len;
+}
+
 static size_t on_upload(char *p, size_t size, size_t n, void *ud)
 {
 	struct slot *s = ud;
@@ -107,9 +129,10 @@ static void slot_clear(struct slot *s)
 	cu.slist_free_all(s->headers);
 	cu.slist_free_all(s->rcpt);
 	free(s->body);
+	free(s->head);
 	s->headers = s->rcpt = NULL;
-	s->body = NULL;
-	s->len = 0;
+	s->body = s->head = NULL;
+	s->len = s->hlen = 0;
 	s->busy = 0;
 	s->tag = NULL;
 }
@@ -147,6 +170,10 @@ static void http_setup(struct slot *s, const struct pm_http_req *rq)
 		cu.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->len : 0));
 		if (rq->method && strcmp(rq->method, "POST") != 0)
 			cu.easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
+	}
+	if (rq->keep_headers) {
+		cu.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+		cu.easy_setopt(h, CURLOPT_HEADERDATA, s);
 	}
 	if (rq->auth != PM_HTTP_AUTH_NONE && rq->user) {
 		cu.easy_setopt(h, CURLOPT_HTTPAUTH,
@@ -210,6 +237,8 @@ static void slot_result(struct slot *s, CURLcode rc, struct pm_http_res *res)
 	cu.easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &res->status);
 	res->body = s->body ? s->body : "";
 	res->len = s->len;
+	res->headers = s->head ? s->head : "";
+	res->hlen = s->hlen;
 	if (rc != CURLE_OK) {
 		res->failed = 1;
 		res->temporary = temporary(rc);

@@ -38,7 +38,6 @@ static int insert_journal(struct pm_db *db, const char *kind, const char *ref, c
 {
 	static const char sql[] = "INSERT INTO journal (ts, kind, ref, memo) VALUES (?, ?, ?, ?)";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -46,10 +45,8 @@ static int insert_journal(struct pm_db *db, const char *kind, const char *ref, c
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, memo, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot write the ledger"));
+	if (pm_db_step_done(db, st, _("cannot write the ledger"), e))
+		return e->code;
 	*id = sqlite3_last_insert_rowid(pm_db_sqlite(db));
 	return PM_OK;
 }

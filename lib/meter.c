@@ -6,24 +6,10 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "pm/register.h"
 #include "meter-internal.h"
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
-
-int pm_meter_reg_parse(const char *name, int *reg)
-{
-	for (int r = 1; r <= PM_METER_REGS; r++)
-		if (strcmp(name, pm_frame_reg_name((enum pm_frame_reg)r)) == 0) {
-			*reg = r;
-			return PM_OK;
-		}
-	return PM_EDATA;
-}
-
-const char *pm_meter_reg_name(int reg)
-{
-	return pm_frame_reg_name((enum pm_frame_reg)reg);
-}
 
 int pm_meter_regs_mask(const char *list)
 {
@@ -32,7 +18,7 @@ int pm_meter_regs_mask(const char *list)
 
 	snprintf(buf, sizeof buf, "%s", list ? list : "");
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (pm_meter_reg_parse(tok, &reg) == PM_OK)
+		if (pm_reg_parse(tok, &reg) == PM_OK)
 			mask |= 1 << reg;
 	return mask;
 }
@@ -85,7 +71,7 @@ static int kind_defaults(struct pm_db *db, const char *kind, char uom[24], int *
 			*digits = builtin_kinds[i].digits;
 			return PM_OK;
 		}
-	if (pm_meter_config(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, &meters, e))
+	if (pm_meter_config(db, pm_db_today(db), &cfg, &meters, e))
 		return e->code;
 	k = json_object_get(json_object_get(meters, "kinds"), kind);
 	if (k) {
@@ -156,16 +142,16 @@ static int registers_in(json_t *rec, char *out, size_t size, struct pm_err *e)
 	if (!json_is_array(list))
 		return pm_err_set(e, PM_EDATA, _("field \"registers\": expected a list like [\"peak\",\"valley\"]"));
 	json_array_foreach(list, i, v) {
-		if (!json_is_string(v) || pm_meter_reg_parse(json_string_value(v), &reg))
+		if (!json_is_string(v) || pm_reg_parse(json_string_value(v), &reg))
 			return pm_err_set(e, PM_EDATA,
 				_("field \"registers\": expected sharp, peak, flat or valley"));
 		if (seen & (1 << reg))
 			return pm_err_set(e, PM_EDATA, _("field \"registers\": \"%s\" twice"), json_string_value(v));
 		seen |= 1 << reg;
 	}
-	for (reg = 1; reg <= PM_METER_REGS; reg++)
+	for (reg = 1; reg <= PM_REGS; reg++)
 		if (seen & (1 << reg))
-			n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "," : "", pm_meter_reg_name(reg));
+			n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "," : "", pm_reg_name(reg));
 	return PM_OK;
 }
 
@@ -318,6 +304,21 @@ int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct p
 	}
 	*did = !exists ? PM_INSERTED : sqlite3_changes(pm_db_sqlite(db)) ? PM_UPDATED : PM_UNCHANGED;
 	return PM_OK;
+}
+
+int pm_meter_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
+{
+	char object[80];
+	int rc;
+
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	rc = pm_meter_upsert(db, rec, did, e);
+	if (rc == PM_OK && *did != PM_UNCHANGED) {
+		snprintf(object, sizeof object, "meter:%s", json_string_value(json_object_get(rec, "code")));
+		rc = pm_audit_log(db, *did == PM_INSERTED ? "meter.add" : "meter.update", object, NULL, rec, e);
+	}
+	return pm_db_end(db, rc, e);
 }
 
 #define METER_COLS \

@@ -368,7 +368,7 @@ int pm_notice_html(struct pm_db *db, const char *const *bills, size_t n, FILE *f
 	struct pm_config *cfg;
 	int rc = PM_OK;
 
-	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, e))
+	if (pm_config_current(db, pm_db_today(db), &cfg, e))
 		return e->code;
 	x.community = pm_config_community_name(cfg);
 	x.address = pm_config_address(cfg);

@@ -123,6 +123,9 @@ struct pm_notify {
 	const char *tz, *community;
 	char *role;                       /* told when a record names no one */
 	struct pm_tmpl *tmpl;             /* the last one used */
+	struct pm_notify_tally tally;     /* of the flush under way */
+	int64_t since;                    /* its start, for its audit record */
+	int in_round, running;            /* a round's write open; "running" written */
 };
 
 int pm_channel_parse(const char *s, enum pm_channel *ch, struct pm_err *e)
@@ -152,7 +155,7 @@ int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
 	n->db = db;
 	n->tz = pm_db_tz(db);
 	n->secrets = json_object();
-	if ((rc = pm_config_current(db, pm_date_of(pm_now(), n->tz), &n->cfg, e))) {
+	if ((rc = pm_config_current(db, pm_db_today(db), &n->cfg, e))) {
 		free(n);
 		return rc;
 	}
@@ -359,8 +362,8 @@ static int insert(struct queue_run *q, enum pm_channel ch, const struct recipien
 	sqlite3_bind_int64(st, 15, now + setting(q->n, "retry", "max_age"));
 	sqlite3_bind_int64(st, 16, now);
 	sqlite3_bind_int64(st, 17, now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return pm_db_fail(q->n->db, e, _("cannot queue a message"));
+	if (pm_db_step_done(q->n->db, st, _("cannot queue a message"), e))
+		return e->code;
 	if (sqlite3_changes(pm_db_sqlite(q->n->db)))
 		q->counts->queued++;
 	else
@@ -626,7 +629,7 @@ static int use_template(struct pm_notify *n, const char *name, struct pm_err *e)
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 		    struct pm_notify_counts *counts, struct pm_err *e)
 {
-	return pm_notify_queue_day(n, tmpl, channel, rec, pm_date_of(pm_now(), n->tz), counts, e);
+	return pm_notify_queue_day(n, tmpl, channel, rec, pm_db_today(n->db), counts, e);
 }
 
 int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
@@ -667,7 +670,7 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 
 /* ---- flushing ---- */
 
-int pm_notify_recover(struct pm_notify *n, long *count, struct pm_err *e)
+int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e)
 {
 	static const char sql[] =
 		"UPDATE outbox SET status = 'queued', updated_at = ?,"
@@ -675,7 +678,9 @@ int pm_notify_recover(struct pm_notify *n, long *count, struct pm_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	*count = 0;
+	memset(&n->tally, 0, sizeof n->tally);
+	n->since = pm_now();
+	n->in_round = n->running = 0;
 	if ((rc = pm_db_begin(n->db, e)))
 		return rc;
 	if (!(st = pm_db_stmt(n->db, sql, e))) {
@@ -688,8 +693,13 @@ int pm_notify_recover(struct pm_notify *n, long *count, struct pm_err *e)
 		pm_db_rollback(n->db);
 		return e->code;
 	}
-	*count = sqlite3_changes(pm_db_sqlite(n->db));
+	n->tally.recovered = sqlite3_changes(pm_db_sqlite(n->db));
 	return pm_db_commit(n->db, e);
+}
+
+const struct pm_notify_tally *pm_notify_tally(const struct pm_notify *n)
+{
+	return &n->tally;
 }
 
 static char *dupcol(sqlite3_stmt *st, int i)
@@ -753,8 +763,8 @@ static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_no
 			sqlite3_bind_int64(up, 1, now);
 			sqlite3_bind_int64(up, 2, m[i].id);
 		}
-		if (sqlite3_step(up) != SQLITE_DONE)
-			return pm_db_fail(n->db, e, _("cannot claim a message"));
+		if (pm_db_step_done(n->db, up, _("cannot claim a message"), e))
+			return e->code;
 	}
 	return PM_OK;
 }
@@ -782,7 +792,7 @@ void pm_notify_msgs_free(struct pm_notify_msg *msgs, size_t count)
 }
 
 int pm_notify_claim(struct pm_notify *n, int64_t now, size_t max, struct pm_notify_msg **msgs,
-		    size_t *count, long *postponed, struct pm_err *e)
+		    size_t *count, struct pm_err *e)
 {
 	struct pm_notify_msg *m = calloc(max ? max : 1, sizeof *m);
 	size_t got = 0, kept = 0;
@@ -793,7 +803,7 @@ int pm_notify_claim(struct pm_notify *n, int64_t now, size_t max, struct pm_noti
 	if (!m)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	if ((rc = pm_db_begin(n->db, e)) == PM_OK) {
-		rc = claim_rows(n, now, max, m, &got, postponed, e);
+		rc = claim_rows(n, now, max, m, &got, &n->tally.postponed, e);
 		if (rc == PM_OK)
 			rc = pm_db_commit(n->db, e);
 		else
@@ -1261,8 +1271,8 @@ static int64_t backoff(struct pm_notify *n, int attempts)
 	return d - (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
 }
 
-int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
-		     const char *reason, int64_t now, struct pm_err *e)
+static int settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
+		  const char *reason, int64_t now, struct pm_err *e)
 {
 	char why[400];
 	sqlite3_stmt *st;
@@ -1275,8 +1285,8 @@ int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm
 		sqlite3_bind_int64(st, 3, now);
 		sqlite3_bind_int64(st, 4, m->id);
 		sqlite3_bind_int64(st, 5, now);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return pm_db_fail(n->db, e, _("cannot record an attempt"));
+		if (pm_db_step_done(n->db, st, _("cannot record an attempt"), e))
+			return e->code;
 		if (sqlite3_changes(pm_db_sqlite(n->db)))
 			return PM_OK;
 		snprintf(why, sizeof why, _("gave up after %d attempts: %s"), m->attempts, reason);
@@ -1291,36 +1301,84 @@ int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm
 		sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, m->id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return pm_db_fail(n->db, e, _("cannot record an attempt"));
-	return PM_OK;
+	return pm_db_step_done(n->db, st, _("cannot record an attempt"), e);
+}
+
+int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
+		     const char *reason, int64_t now, struct pm_err *e)
+{
+	if (!n->in_round && pm_db_begin(n->db, e))
+		return e->code;
+	n->in_round = 1;
+	n->tally.counts[v]++;
+	return settle(n, m, v, reason, now, e);
+}
+
+static int flush_record(struct pm_notify *n, const char *status, struct pm_err *e)
+{
+	const struct pm_notify_tally *t = &n->tally;
+	json_t *after = json_pack("{s:I, s:I, s:I, s:I, s:I}", "sent", (json_int_t)t->counts[PM_SENT],
+				  "retry", (json_int_t)t->counts[PM_RETRY], "failed", (json_int_t)t->counts[PM_FAILED],
+				  "postponed", (json_int_t)t->postponed, "recovered", (json_int_t)t->recovered);
+	int rc = pm_audit_run(n->db, "notify.flush", "outbox", status, n->since, after, e);
+
+	json_decref(after);
+	return rc;
+}
+
+int pm_notify_round_end(struct pm_notify *n, struct pm_err *e)
+{
+	int rc = PM_OK;
+
+	if (!n->in_round)
+		return PM_OK;
+	if (!n->running && (rc = flush_record(n, "running", e)) == PM_OK)
+		n->running = 1;
+	n->in_round = 0;
+	return pm_db_end(n->db, rc, e);
+}
+
+void pm_notify_round_abort(struct pm_notify *n)
+{
+	if (n->in_round)
+		pm_db_rollback(n->db);
+	n->in_round = 0;
+}
+
+int pm_notify_flush_end(struct pm_notify *n, struct pm_err *e)
+{
+	const struct pm_notify_tally *t = &n->tally;
+	int rc;
+
+	if (!n->running && !t->counts[PM_SENT] && !t->counts[PM_RETRY] && !t->counts[PM_FAILED] &&
+	    !t->postponed && !t->recovered)
+		return PM_OK;
+	if ((rc = pm_db_begin(n->db, e)))
+		return rc;
+	return pm_db_end(n->db, flush_record(n, "done", e), e);
 }
 
 /* ---- the outbox ---- */
-
-static json_t *time_or_null(sqlite3_stmt *st, int i, const char *tz)
-{
-	char buf[PM_TIME_BUF];
-
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return json_null();
-	return json_string(pm_time_fmt(sqlite3_column_int64(st, i), tz, buf));
-}
-
-static json_t *text_or_null(sqlite3_stmt *st, int i)
-{
-	return col(st, i) ? json_string(col(st, i)) : json_null();
-}
 
 static json_t *outbox_row(sqlite3_stmt *st, const char *tz)
 {
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:o, s:o}",
 		"type", "message", "id", (json_int_t)sqlite3_column_int64(st, 0), "status", col(st, 1),
 		"channel", col(st, 2), "template", col(st, 3), "recipient", col(st, 4),
-		"address", text_or_null(st, 5), "ref", col(st, 6), "unit", text_or_null(st, 7),
+		"address", pm_db_json_text(st, 5), "ref", col(st, 6), "unit", pm_db_json_text(st, 7),
 		"subject", col(st, 8), "text", col(st, 9), "attempts", sqlite3_column_int(st, 10),
-		"next_at", time_or_null(st, 11, tz), "sent_at", time_or_null(st, 12, tz),
-		"created_at", time_or_null(st, 13, tz), "error", text_or_null(st, 14));
+		"next_at", pm_db_json_time(st, 11, tz), "sent_at", pm_db_json_time(st, 12, tz),
+		"created_at", pm_db_json_time(st, 13, tz), "error", pm_db_json_text(st, 14));
+}
+
+int pm_notify_status_parse(const char *s, struct pm_err *e)
+{
+	static const char *const statuses[] = {"queued", "sending", "sent", "failed"};
+
+	for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return PM_OK;
+	return pm_err_set(e, PM_EUSAGE, _("unknown status '%s': expected queued, sending, sent or failed"), s);
 }
 
 int pm_notify_each(struct pm_db *db, const char *status, const char *unit,
@@ -1435,7 +1493,7 @@ int pm_notify_prefs_get(struct pm_db *db, const char *person, json_t **out, stru
 	sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "type", "prefs", "person", person,
-				 "channels", col(st, 0), "optout", col(st, 1), "email", text_or_null(st, 2));
+				 "channels", col(st, 0), "optout", col(st, 1), "email", pm_db_json_text(st, 2));
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_EDATA, _("no person '%s'"), person);

@@ -17,11 +17,15 @@
 const char *const pm_pay_names[] = {"recorded", "duplicate", NULL};
 
 /* `payments` (pm.yaml(5)): the channels money comes through, by name.
- * A store whose config has none keeps the usual ones. */
+ * A store whose config has none keeps the usual ones. The online
+ * channels' merchant accounts are described in lib/payorder.c. */
 const struct pm_schema pm_payments_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_STRING, .min = "1",
-				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]")),
+				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]"),
+	PM_KEY("order_expiry", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "7d"), .def = "2h"),
+	PM_KEY("wechat", &pm_pay_wechat_schema),
+	PM_KEY("alipay", &pm_pay_alipay_schema)),
 };
 
 /* ---- allocation: a plan first, then the journal, then the rows ---- */
@@ -180,7 +184,7 @@ static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm
 {
 	json_t *billing;
 
-	if (pm_billing_config(db, pm_date_of(pm_now(), pm_db_tz(db)), cfg, &billing, e))
+	if (pm_billing_config(db, pm_db_today(db), cfg, &billing, e))
 		return NULL;
 	return billing;
 }
@@ -337,7 +341,7 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 			rc = issue_audit(db, period, is, rows < 1000 ? "done" : "running", started, e);
 			running = 1;
 		}
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+		rc = pm_db_end(db, rc, e);
 	} while (rc == PM_OK && rows == 1000);
 	json_decref(billing);
 	pm_config_free(cfg);
@@ -404,7 +408,7 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
 	struct pm_config *cfg;
 	int rc;
 
-	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, e))
+	if (pm_config_current(db, pm_db_today(db), &cfg, e))
 		return e->code;
 	rc = channel_known(cfg, channel, e);
 	pm_config_free(cfg);
@@ -446,7 +450,7 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 	return same ? 1 : -PM_EDATA;
 }
 
-static int unit_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
+int pm_unit_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
 {
 	static const char sql[] = "SELECT id FROM unit WHERE code = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
@@ -520,19 +524,35 @@ static int plan_open(struct pm_db *db, const struct pm_pay *p, json_t *order, in
 	return rc;
 }
 
-static int plan_named(struct pm_db *db, const struct pm_pay *p, json_t *order, int64_t *avail,
-		      struct plan *plan, int64_t *bill, struct pm_err *e)
+static int plan_named(struct pm_db *db, const struct pm_pay *p, const char *code, json_t *order,
+		      int64_t *avail, struct plan *plan, int64_t *bill, struct pm_err *e)
 {
 	struct pm_bill_row b;
 
-	if (pm_bill_row(db, p->bill, &b, e))
+	if (pm_bill_row(db, code, &b, e))
 		return e->code;
 	if (strcmp(b.unit, p->unit) != 0)
-		return pm_err_set(e, PM_EDATA, _("bill '%s' is for unit '%s', not '%s'"), p->bill, b.unit, p->unit);
+		return pm_err_set(e, PM_EDATA, _("bill '%s' is for unit '%s', not '%s'"), code, b.unit, p->unit);
 	*bill = b.id;
 	if (strcmp(b.status, "issued") && strcmp(b.status, "partial"))
 		return PM_OK;
 	return plan_bill(db, &b, order, avail, plan, e);
+}
+
+/* The named bill, or bills in their order; *bill is the payment's
+ * bill_id, kept for a payment of one bill. */
+static int plan_bills(struct pm_db *db, const struct pm_pay *p, json_t *order, int64_t *avail,
+		      struct plan *plan, int64_t *bill, struct pm_err *e)
+{
+	int64_t id = 0;
+
+	if (p->bill)
+		return plan_named(db, p, p->bill, order, avail, plan, bill, e);
+	for (size_t i = 0; i < p->nbills; i++)
+		if (plan_named(db, p, p->bills[i], order, avail, plan, &id, e))
+			return e->code;
+	*bill = p->nbills == 1 ? id : 0;
+	return PM_OK;
 }
 
 static int pay_post(struct pm_db *db, const struct pm_pay *p, int64_t id, const struct plan *plan,
@@ -559,6 +579,21 @@ static json_t *pay_json(const struct pm_pay *p, int64_t id, int64_t allocated, c
 			 "prepaid_fen", (json_int_t)(p->amount - allocated), "outcome", outcome);
 }
 
+int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
+		    struct pm_err *e)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	if ((rc = pm_db_end(db, pm_bill_pay(db, p, did, out, e), e))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		struct pm_err *e)
 {
@@ -582,13 +617,14 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 	if (!(billing = billing_today(db, &cfg, e)))
 		return e->code;
 	if (channel_known(cfg, p->channel, e) || pm_bill_bound(billing, p->amount, _("field \"amount\":"), e) ||
-	    unit_id(db, p->unit, &unit, e)) {
+	    pm_unit_id(db, p->unit, &unit, e)) {
 		json_decref(billing);
 		pm_config_free(cfg);
 		return e->code;
 	}
 	order = json_object_get(billing, "allocation_order");
-	rc = p->bill ? plan_named(db, p, order, &avail, &plan, &bill, e) : plan_open(db, p, order, &avail, &plan, e);
+	rc = p->bill || p->nbills ? plan_bills(db, p, order, &avail, &plan, &bill, e)
+				  : plan_open(db, p, order, &avail, &plan, e);
 	if (rc == PM_OK && (rc = insert_payment(db, p, unit, bill, &id, e)) == PM_OK)
 		rc = pay_post(db, p, id, &plan, e);
 	if (rc == PM_OK) {
@@ -920,7 +956,7 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 	json_t *row;
 	int rc;
 
-	if (unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (pm_unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	snprintf(recv, sizeof recv, "receivable:%s", unit);
 	snprintf(pre, sizeof pre, "prepaid:%s", unit);
@@ -1114,7 +1150,7 @@ int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
 		if (rc == PM_OK && r->charged)
 			rc = pm_audit_log(db, "bill.late_fees", "late-fees", NULL, after, e);
 		json_decref(after);
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+		rc = pm_db_end(db, rc, e);
 	} else if (rc == PM_OK) {
 		pm_db_rollback(db);
 		rc = e->code;

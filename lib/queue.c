@@ -397,16 +397,13 @@ static int close_one(struct pm_db *db, int64_t id, int64_t now, const char *note
 	static const char sql[] =
 		"UPDATE ticket SET status = 'closed', closed_at = ?2, updated_at = ?2 WHERE id = ?1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot update the ticket"));
+	if (pm_db_step_done(db, st, _("cannot update the ticket"), e))
+		return e->code;
 	return pm_ticket_event(db, id, now, "close", "resolved", "closed", note, e);
 }
 

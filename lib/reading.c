@@ -150,7 +150,7 @@ void pm_ingest_close(struct pm_ingest *in)
 
 struct rd {
 	const char *meter, *source, *note;
-	int64_t ts, value, regs[PM_METER_REGS + 1];
+	int64_t ts, value, regs[PM_REGS + 1];
 	int has_value, has_regs;
 };
 
@@ -177,7 +177,7 @@ static int read_registers(json_t *rec, const struct mtr *m, struct rd *r, struct
 	if (!json_is_object(o))
 		return pm_err_set(e, PM_EDATA, _("field \"registers\": expected an object like {\"peak\":12.5}"));
 	json_object_foreach(o, k, v) {
-		if (pm_meter_reg_parse(k, &reg) || !(m->regs & (1 << reg)))
+		if (pm_reg_parse(k, &reg) || !(m->regs & (1 << reg)))
 			return pm_err_set(e, PM_EDATA, _("field \"registers\": meter '%s' has no register \"%s\""),
 					  m->code, k);
 		if (pm_json_dec(o, k, 3, PM_REQUIRED, &r->regs[reg], e))
@@ -281,7 +281,6 @@ static int record_decrease(struct pm_ingest *in, const struct mtr *m, const stru
 		"INSERT OR IGNORE INTO meter_event (meter_id, ts, kind, value, detail, created_at)"
 		" VALUES (?, ?, 'decrease_rejected', ?, ?, ?)";
 	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -290,11 +289,7 @@ static int record_decrease(struct pm_ingest *in, const struct mtr *m, const stru
 	sqlite3_bind_int64(st, 3, r->value);
 	sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, pm_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(in->db, e, _("cannot record the rejected decrease"));
-	return PM_OK;
+	return pm_db_step_done(in->db, st, _("cannot record the rejected decrease"), e);
 }
 
 /* A decrease is a wrap-around of the register or a mistake: the mistake
@@ -335,9 +330,8 @@ static int write_values(struct pm_ingest *in, const struct mtr *m, const struct 
 		"INSERT INTO reading_register (meter_id, ts, reg, value) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT DO UPDATE SET value = excluded.value";
 	sqlite3_stmt *st;
-	int rc;
 
-	for (int reg = 0; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 0; reg <= PM_REGS; reg++) {
 		if (!(mask & (1 << reg)))
 			continue;
 		if (!(st = pm_db_stmt(in->db, reg ? reg_sql : total, e)))
@@ -347,10 +341,8 @@ static int write_values(struct pm_ingest *in, const struct mtr *m, const struct 
 		sqlite3_bind_int64(st, 3, reg ? reg : r->value);
 		if (reg)
 			sqlite3_bind_int64(st, 4, r->regs[reg]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return pm_db_fail(in->db, e, _("cannot store the reading"));
+		if (pm_db_step_done(in->db, st, _("cannot store the reading"), e))
+			return e->code;
 	}
 	return PM_OK;
 }
@@ -367,7 +359,6 @@ static int write_note(struct pm_ingest *in, const struct mtr *m, const struct rd
 		"INSERT INTO reading_note (meter_id, ts, source, note) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT DO NOTHING";
 	sqlite3_stmt *st;
-	int rc;
 
 	if (!r->source && !r->note)
 		return PM_OK;
@@ -377,11 +368,7 @@ static int write_note(struct pm_ingest *in, const struct mtr *m, const struct rd
 	sqlite3_bind_int64(st, 2, r->ts);
 	sqlite3_bind_text(st, 3, r->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, r->note, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(in->db, e, _("cannot store the reading's note"));
-	return PM_OK;
+	return pm_db_step_done(in->db, st, _("cannot store the reading's note"), e);
 }
 
 static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struct rd *r,
@@ -395,7 +382,7 @@ static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struc
 /* The registers stored with the reading of m at ts: a mask of those
  * there, their values in v. */
 static int stored_registers(struct pm_ingest *in, const struct mtr *m, int64_t ts, int *have,
-			    int64_t v[PM_METER_REGS + 1], struct pm_err *e)
+			    int64_t v[PM_REGS + 1], struct pm_err *e)
 {
 	static const char sql[] = "SELECT reg, value FROM reading_register WHERE meter_id = ?1 AND ts = ?2";
 	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
@@ -445,15 +432,15 @@ static int audit_replace(struct pm_ingest *in, const struct mtr *m, const struct
 }
 
 static int audit_registers(struct pm_ingest *in, const struct mtr *m, const struct rd *r, int mask,
-			   const int64_t old[PM_METER_REGS + 1], struct pm_err *e)
+			   const int64_t old[PM_REGS + 1], struct pm_err *e)
 {
 	json_t *b = json_object(), *a = json_object();
 	char v[PM_MONEY_BUF];
 
-	for (int reg = 1; reg <= PM_METER_REGS; reg++)
+	for (int reg = 1; reg <= PM_REGS; reg++)
 		if (mask & (1 << reg)) {
-			json_object_set_new(b, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(old[reg], 3, v)));
-			json_object_set_new(a, pm_meter_reg_name(reg), json_string(pm_decimal_fmt(r->regs[reg], 3, v)));
+			json_object_set_new(b, pm_reg_name(reg), json_string(pm_decimal_fmt(old[reg], 3, v)));
+			json_object_set_new(a, pm_reg_name(reg), json_string(pm_decimal_fmt(r->regs[reg], 3, v)));
 		}
 	return audit_correction(in, m, r->ts, json_pack("{s:o}", "registers", b), json_pack("{s:o}", "registers", a), e);
 }
@@ -465,12 +452,12 @@ static int merge_registers(struct pm_ingest *in, const struct mtr *m, const stru
 			   int64_t total, enum pm_ingest_did *did, struct pm_err *e)
 {
 	char a[PM_MONEY_BUF], b[PM_MONEY_BUF];
-	int64_t old[PM_METER_REGS + 1] = {0}, sum = 0;
+	int64_t old[PM_REGS + 1] = {0}, sum = 0;
 	int have, add = 0, change = 0;
 
 	if (stored_registers(in, m, r->ts, &have, old, e))
 		return e->code;
-	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 1; reg <= PM_REGS; reg++) {
 		int bit = 1 << reg;
 		if (!(r->has_regs & bit)) {
 			sum += (have & bit) ? old[reg] : 0;
@@ -482,7 +469,7 @@ static int merge_registers(struct pm_ingest *in, const struct mtr *m, const stru
 		else if (old[reg] != r->regs[reg] && !in->replace)
 			return pm_err_set(e, PM_EDATA,
 				_("conflict: meter '%s' already reads %s on register \"%s\" at this time, not %s (--replace corrects it)"),
-				m->code, pm_decimal_fmt(old[reg], 3, a), pm_meter_reg_name(reg),
+				m->code, pm_decimal_fmt(old[reg], 3, a), pm_reg_name(reg),
 				pm_decimal_fmt(r->regs[reg], 3, b));
 		else if (old[reg] != r->regs[reg])
 			change |= bit;

@@ -180,7 +180,7 @@ static json_t *registers_json(struct pm_db *db, int64_t meter_id, int64_t ts, st
 	sqlite3_bind_int64(st, 1, meter_id);
 	sqlite3_bind_int64(st, 2, ts);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_object_set_new(regs, pm_meter_reg_name(sqlite3_column_int(st, 0)),
+		json_object_set_new(regs, pm_reg_name(sqlite3_column_int(st, 0)),
 				    json_string(pm_decimal_fmt(sqlite3_column_int64(st, 1), 3, v)));
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -280,16 +280,13 @@ static int delete_reading(struct pm_db *db, int64_t meter_id, int64_t ts, struct
 
 	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
 		sqlite3_stmt *st = pm_db_stmt(db, sql[i], e);
-		int rc;
 
 		if (!st)
 			return e->code;
 		sqlite3_bind_int64(st, 1, meter_id);
 		sqlite3_bind_int64(st, 2, ts);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return pm_db_fail(db, e, _("cannot void the reading"));
+		if (pm_db_step_done(db, st, _("cannot void the reading"), e))
+			return e->code;
 	}
 	return PM_OK;
 }

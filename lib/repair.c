@@ -177,7 +177,7 @@ int pm_repair_open(struct pm_db *db, struct pm_repair *r, struct pm_err *e)
 
 	memset(r, 0, sizeof *r);
 	r->tz = pm_db_tz(db);
-	if (pm_config_current(db, pm_date_of(pm_now(), r->tz), &r->cfg, e))
+	if (pm_config_current(db, pm_db_today(db), &r->cfg, e))
 		return e->code;
 	if (!(r->sec = pm_config_section(r->cfg, "repair"))) {
 		pm_repair_close(r);

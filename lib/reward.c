@@ -239,7 +239,7 @@ int pm_reward_run(struct pm_db *db, struct pm_reward_run *r, struct pm_err *e)
 		if (rc == PM_OK && r->granted)
 			rc = pm_audit_log(db, "bill.rewards", "rewards", NULL, after, e);
 		json_decref(after);
-		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
+		rc = pm_db_end(db, rc, e);
 	}
 	pm_config_free(cfg);
 	return rc;

@@ -6,6 +6,7 @@
 
 #include "pm/i18n.h"
 #include "pm/meter.h"
+#include "pm/register.h"
 #include "pm/tariff.h"
 
 #define EXACT_PLACES 7                 /* 10^-7 yuan: price × quantity */
@@ -166,7 +167,7 @@ static json_t *tou_rows(const struct pm_metered *m, const int64_t *reg_usage, __
 			continue;
 		p = (__int128)m->tou[reg] * reg_usage[reg];
 		row = json_object();
-		json_object_set_new(row, "register", json_string(pm_meter_reg_name(reg)));
+		json_object_set_new(row, "register", json_string(pm_reg_name(reg)));
 		set_dec(row, "quantity", reg_usage[reg], 3);
 		set_dec(row, "price", m->tou[reg], PM_PRICE_PLACES);
 		set_dec(row, "amount", (int64_t)p, EXACT_PLACES);

@@ -238,7 +238,7 @@ int pm_ticket_may_see(struct pm_db *db, const struct pm_actor *a, const struct p
 		return e->code;
 	if (a->role != PM_ROLE_OWNER || (a->person_id && r->reporter_id == a->person_id))
 		return PM_OK;
-	if (r->unit[0] && pm_unit_may_see(db, a, r->unit, e) == PM_OK)
+	if (r->unit[0] && pm_unit_may_read(db, a, r->unit, e) == PM_OK)
 		return PM_OK;
 	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see ticket %lld"), a->login,
 			  (long long)r->id);
@@ -446,7 +446,7 @@ static int resolve_who(struct pm_db *db, const struct pm_actor *a, const struct 
 	if (a->role == PM_ROLE_OWNER) {
 		if (!t->unit)
 			return pm_err_set(e, PM_EDATA, _("an owner must name their unit"));
-		if (pm_unit_may_see(db, a, t->unit, e))
+		if (pm_unit_may_read(db, a, t->unit, e))
 			return e->code;
 	}
 	if (lookup(db, unit_id_sql, "unit", t->unit, &w->unit, e) ||
@@ -593,6 +593,16 @@ int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm
 		rc = file(db, t, &p, &w, json_integer_value(json_object_get(rp.sec, "dedupe_window")), id, did, e);
 	pm_repair_close(&rp);
 	return rc;
+}
+
+int pm_ticket_submit_one(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_new *t,
+			 int64_t *id, enum pm_ticket_outcome *did, struct pm_err *e)
+{
+	int rc;
+
+	if ((rc = pm_db_begin(db, e)))
+		return rc;
+	return pm_db_end(db, pm_ticket_submit(db, a, t, id, did, e), e);
 }
 
 /* ---- steps ---- */
@@ -822,7 +832,6 @@ static int do_rate(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_
 	const char *st = pm_ticket_status_name(r->status);
 	sqlite3_stmt *q;
 	char note[16];
-	int rc;
 
 	if (rt->stars < 1 || rt->stars > 5)
 		return pm_err_set(e, PM_EUSAGE, _("stars must be 1 to 5, not %d"), rt->stars);
@@ -840,10 +849,8 @@ static int do_rate(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_
 	sqlite3_bind_int(q, 2, rt->stars);
 	sqlite3_bind_text(q, 3, rt->comment, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, pm_now());
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot update the ticket"));
+	if (pm_db_step_done(db, q, _("cannot update the ticket"), e))
+		return e->code;
 	snprintf(note, sizeof note, "%d/5", rt->stars);
 	if (pm_ticket_event(db, r->id, pm_now(), "rate", st, st, rt->comment ? rt->comment : note, e))
 		return e->code;

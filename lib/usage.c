@@ -139,7 +139,6 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 	char per[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t start, end;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -148,11 +147,7 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 	sqlite3_bind_text(st, 2, pm_period_fmt(p, per), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, end);
 	sqlite3_bind_int64(st, 4, usage);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot record the estimate"));
-	return PM_OK;
+	return pm_db_step_done(db, st, _("cannot record the estimate"), e);
 }
 
 /* Average raw usage of the periods before p that had readings, of the
@@ -207,7 +202,7 @@ static int registers(struct pm_db *db, const struct mtr *m, const struct segment
 	struct pm_usage_reg *r;
 	int wrapped = 0;
 
-	for (int reg = 1; reg <= PM_METER_REGS; reg++) {
+	for (int reg = 1; reg <= PM_REGS; reg++) {
 		if (!(m->regs & (1 << reg)))
 			continue;
 		r = &u->regs[u->nregs++];
@@ -229,6 +224,7 @@ struct run {
 	enum missing_policy policy;
 	int estimates; /* any recorded at all: else skip the lookup */
 	int64_t from;  /* a span's first instant; 0 for one period */
+	int stored;    /* meters in the order stored, not by code */
 };
 
 #define MTR_COLS "m.id, m.multiplier, m.installed_at, m.initial, coalesce(m.retired_at, 0)," \
@@ -417,20 +413,21 @@ static int each_meter(struct run *r, struct pm_period from, struct pm_period to,
 		      const char *meter, int (*fn)(void *ctx, const struct pm_usage *u), void *ctx,
 		      struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT m.code, m.kind, m.uom, m.scope, CASE m.scope WHEN 'unit' THEN un.code"
-		" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS
-		" FROM meter m LEFT JOIN unit un ON un.id = m.unit_id LEFT JOIN building b ON b.id = m.building_id"
-		" WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.code = ?2) AND m.installed_at < ?4"
-		" AND (m.retired_at IS NULL OR m.retired_at > ?3)"
-		" AND NOT EXISTS (SELECT 1 FROM meter s WHERE s.replaces = m.id AND s.installed_at < ?4)"
-		" ORDER BY m.code";
+#define METERS \
+	"SELECT m.code, m.kind, m.uom, m.scope, CASE m.scope WHEN 'unit' THEN un.code" \
+	" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS \
+	" FROM meter m LEFT JOIN unit un ON un.id = m.unit_id LEFT JOIN building b ON b.id = m.building_id" \
+	" WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.code = ?2) AND m.installed_at < ?4" \
+	" AND (m.retired_at IS NULL OR m.retired_at > ?3)" \
+	" AND NOT EXISTS (SELECT 1 FROM meter s WHERE s.replaces = m.id AND s.installed_at < ?4)"
+	static const char by_code[] = METERS " ORDER BY m.code", by_id[] = METERS " ORDER BY m.id";
+#undef METERS
 	struct pm_usage u;
 	struct mtr m;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!(st = pm_db_stmt(r->db, sql, e)))
+	if (!(st = pm_db_stmt(r->db, r->stored ? by_id : by_code, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, meter, -1, SQLITE_STATIC);
@@ -466,6 +463,17 @@ int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const 
 	if (run_setup(db, p, &r, e))
 		return e->code;
 	return each_meter(&r, p, (struct pm_period){0, 0}, kind, meter, fn, ctx, e);
+}
+
+int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
+			 int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
+{
+	struct run r;
+
+	if (run_setup(db, p, &r, e))
+		return e->code;
+	r.stored = 1;
+	return each_meter(&r, p, (struct pm_period){0, 0}, kind, NULL, fn, ctx, e);
 }
 
 int pm_usage_span_each(struct pm_db *db, struct pm_period from, struct pm_period to, const char *kind,
@@ -512,7 +520,7 @@ json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p)
 		return j;
 	regs = json_object();
 	for (int i = 0; i < u->nregs; i++)
-		json_object_set_new(regs, pm_meter_reg_name(u->regs[i].reg),
+		json_object_set_new(regs, pm_reg_name(u->regs[i].reg),
 			json_pack("{s:s, s:s, s:s}", "opening", pm_decimal_fmt(u->regs[i].opening, 3, a),
 				  "closing", pm_decimal_fmt(u->regs[i].closing, 3, b),
 				  "usage", pm_decimal_fmt(u->regs[i].usage, 3, c)));

@@ -173,7 +173,7 @@ int pm_page_unit(struct pm_web *w)
 	int64_t owed;
 	size_t i;
 
-	if (pm_bill_may_read(w->db, &w->actor, code, &w->err) ||
+	if (pm_bill_may_read(w->db, &w->actor, NULL, code, &w->err) ||
 	    pm_unit_get(w->db, code, w->actor.role != PM_ROLE_OWNER, &u, &w->err))
 		return w->err.code;
 	pm_pii_redact(&w->actor, u);
@@ -331,7 +331,7 @@ int pm_page_statement(struct pm_web *w)
 	FILE *f = w->res.f;
 	char title[96];
 
-	if (pm_bill_may_read(w->db, &w->actor, unit, &w->err))
+	if (pm_bill_may_read(w->db, &w->actor, NULL, unit, &w->err))
 		return w->err.code;
 	snprintf(title, sizeof title, "%.64s 对账单", unit);
 	pm_web_page(w, title);
@@ -415,7 +415,7 @@ static int unit_points(void *ctx, json_t *u)
 	int64_t balance;
 
 	pm_html_fmt(w->res.f, "<h2>%s</h2>\n<table>\n<tbody>\n", code);
-	if (pm_bill_may_read(w->db, &w->actor, code, &w->err) ||
+	if (pm_bill_may_read(w->db, &w->actor, NULL, code, &w->err) ||
 	    pm_points_each(w->db, code, points_row, w, &balance, &w->err))
 		return w->err.code;
 	pm_html_fmt(w->res.f, "</tbody>\n</table>\n<p class=\"big\">积分余额 %D</p>\n", (long long)balance);
@@ -511,7 +511,7 @@ int pm_page_receipt(struct pm_web *w)
 		return w->err.code;
 	/* Said the same way whether or not the payment exists. */
 	if (pm_payment_get(w->db, id, &p, &w->err) ||
-	    (!pm_auth_allowed(w->actor.role, "bill.pay") && pm_bill_may_read(w->db, &w->actor, STR(p, "unit"), &w->err))) {
+	    (!pm_auth_allowed(w->actor.role, "bill.pay") && pm_bill_may_read(w->db, &w->actor, NULL, STR(p, "unit"), &w->err))) {
 		if (w->err.code == PM_EDATA || w->err.code == PM_ENOPERM) {
 			json_decref(p);
 			return pm_web_fail(w, PM_ENOPERM, _("user '%s' may not see payment %lld"), w->actor.login,

@@ -21,6 +21,9 @@ struct pm_db;
  * inside a write transaction; audited; a bad record (PM_EDATA) writes
  * nothing. */
 int pm_asset_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
+/* pm_asset_upsert of one asset in a write transaction of its own (pm-repair
+ * asset add). */
+int pm_asset_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e);
 /* The fields of an asset record, for the import to refuse others. */
 extern const char *const pm_asset_fields[];
 

@@ -67,9 +67,15 @@ struct pm_user_change {
 	enum pm_role role;
 	const char *person, *unix_name;
 };
+/* A change that changes nothing yet, to fill in from options. */
+#define PM_USER_CHANGE_NONE {PM_ROLE_COUNT, NULL, NULL}
+int pm_user_change_empty(const struct pm_user_change *c);
 int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change *c,
 		struct pm_err *e);
 int pm_user_passwd(struct pm_db *db, const char *login, const char *password, struct pm_err *e);
+/* Whether actor may set login's password: their own (user.passwd.self),
+ * anyone's with user.admin. */
+int pm_user_may_passwd(const struct pm_actor *a, const char *login, struct pm_err *e);
 int pm_user_disable(struct pm_db *db, const char *login, struct pm_err *e);
 
 /* Personal data, as each role sees it. ID numbers are never stored whole.

@@ -14,6 +14,7 @@
 #include "pm/timeutil.h"
 
 struct pm_db;
+struct pm_actor;
 
 /* A bill run for one period: one draft bill per billable unit with one
  * line per fee item. Each bill is computed from its inputs (the config
@@ -77,8 +78,13 @@ struct pm_bill_issue {
 };
 int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e);
 
+/* PM_OK when s is a bill's status (draft, issued, partial, paid, void),
+ * else PM_EUSAGE naming them. */
+int pm_bill_status_parse(const char *s, struct pm_err *e);
+
 /* Bills as summary records, by period then unit. Any filter may be NULL;
- * overdue: issued or partial, due before today. */
+ * status one pm_bill_status_parse accepts; overdue: issued or partial,
+ * due before today. */
 struct pm_bill_filter {
 	const char *period, *status, *unit, *building;
 	int overdue;
@@ -90,14 +96,16 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The unit a bill is for, to check who may see it. */
 int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, struct pm_err *e);
-/* Whether actor may read the bills, statement, notices and points of
- * unit (NULL: of every unit): with bill.read, and an owner only of units
- * where they live (PM_ENOPERM otherwise, said the same way whether or
- * not the unit exists). Every caller asks this, the web as the command
- * line. */
-int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *unit, struct pm_err *e);
-/* The same for the bill code: PM_ENOPERM for an owner's unknown bill, so
- * owners cannot probe for bills. *unit (size bytes) gets its unit. */
+/* Whether actor may read bill (a code), else the bills of unit, else,
+ * both NULL, every bill of the community (a list, a period's notices):
+ * bill.read, and an owner only those of a unit they live in, one unit or
+ * bill at a time (PM_ENOPERM). Statements and reward points are read
+ * under the same rule. Every program and the web front end ask this. */
+int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *bill, const char *unit,
+		     struct pm_err *e);
+/* The same for the bill code, with *unit (size bytes) its unit: an owner
+ * is refused an unknown bill as one not theirs (PM_ENOPERM), so owners
+ * cannot probe for bills. */
 int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char *code, char *unit,
 			  size_t size, struct pm_err *e);
 
@@ -111,6 +119,10 @@ int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char
 struct pm_pay {
 	const char *unit, *channel, *ref, *bill;
 	int64_t amount, at;
+	/* Instead of bill, several bills paid first in this order (an online
+	 * order's); the excess is prepaid as with bill. */
+	const char *const *bills;
+	size_t nbills;
 };
 enum pm_pay_did { PM_PAY_RECORDED, PM_PAY_DUPLICATE };
 extern const char *const pm_pay_names[]; /* "recorded", "duplicate", NULL */
@@ -124,6 +136,10 @@ int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);
 int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e);
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		struct pm_err *e);
+/* pm_bill_pay in a write transaction of its own: one payment (pm-bill
+ * pay, a payment callback). *out is NULL unless it committed. */
+int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
+		    struct pm_err *e);
 
 /* Each its own transaction, audited. void: an issued or draft bill with
  * nothing paid; adjust: a credit (< 0) or debit note on an issued bill,

@@ -30,11 +30,13 @@ extern const char *const pm_unit_fields[];
  * With occupants, an "occupants" array of the current residents. */
 int pm_unit_get(struct pm_db *db, const char *code, int occupants, json_t **out, struct pm_err *e);
 
-/* Whether actor may see the unit: staff with unit.read may; an owner only
- * while a current resident (PM_ENOPERM otherwise, said the same way whether
- * or not the unit exists). */
-int pm_unit_may_see(struct pm_db *db, const struct pm_actor *a, const char *code,
-		    struct pm_err *e);
+/* Whether actor may read unit code, or every unit when code is NULL (the
+ * list): staff with unit.read may; an owner only a unit while a current
+ * resident of it (PM_ENOPERM otherwise, said the same way whether or not
+ * the unit exists), never the list. Every program and the web front end
+ * ask this before showing a unit. */
+int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *code,
+		     struct pm_err *e);
 
 /* Units in code order, optionally of one building; fn gets each record and
  * its return value, when non-zero, stops the walk and is returned. */

@@ -3,6 +3,7 @@
 #define PM_DB_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include <sys/types.h>
 
@@ -48,6 +49,9 @@ int pm_db_schema_version(void);
 int pm_db_begin(struct pm_db *db, struct pm_err *e);
 int pm_db_commit(struct pm_db *db, struct pm_err *e);
 void pm_db_rollback(struct pm_db *db);
+/* Ends the write begun with pm_db_begin after work that returned rc:
+ * commits when rc is PM_OK, else rolls back and returns rc. */
+int pm_db_end(struct pm_db *db, int rc, struct pm_err *e);
 
 /* A prepared statement kept for the life of the handle, keyed by the
  * address of sql (pass string literals), reset and unbound on each call. */
@@ -74,6 +78,15 @@ int pm_db_brief(struct pm_db *db, struct pm_err *e);
 int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st, void *rctx),
 	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
 	       struct pm_err *e);
+
+/* Steps st, a statement that gives no row (INSERT, UPDATE, DELETE), and
+ * resets it: PM_OK, or what failed as pm_db_fail says it. */
+int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e);
+
+/* Column i of a row as a record's value: its text, or its time (seconds
+ * since 1970) as RFC 3339 in zone tz; JSON null when the column is NULL. */
+json_t *pm_db_json_text(sqlite3_stmt *st, int i);
+json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz);
 
 /* Runs SQL without results (one or more statements, no bound values). */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
@@ -105,6 +118,9 @@ struct pm_file_mode pm_db_file_mode(const struct pm_db *db);
 /* The community's time zone, from the applied config (default
  * Asia/Shanghai). */
 const char *pm_db_tz(struct pm_db *db);
+/* Today in the community's zone on the business clock (pm_now), as days
+ * since 1970-01-01: the day every "today" rule means. */
+int32_t pm_db_today(struct pm_db *db);
 
 /* A consistent copy of the open store at path, taken while others write
  * (a snapshot of the last commit); written beside path and renamed into

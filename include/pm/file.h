@@ -3,7 +3,8 @@
  * pm_db_file_mode tells them) whatever the umask, and never through a
  * symbolic link at the last component of its path: a link there is
  * refused, so a planted link cannot turn a write into one somewhere else.
- * Every program creates its files through here. */
+ * Every program creates its files through here, and reads a whole file
+ * (a configuration, a notification) through pm_file_read. */
 #ifndef PM_FILE_H
 #define PM_FILE_H
 
@@ -58,6 +59,12 @@ int pm_file_tmp_open(const char *path, const struct pm_file_mode *m, struct pm_f
 int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e);
 /* Removes the part and frees t's strings. */
 void pm_file_tmp_abort(struct pm_file_tmp *t);
+
+/* The whole of path ("-": standard input) in a new NUL-ended buffer (free
+ * it), read up to max + 1 bytes so that *len > max tells the caller it
+ * was too long. PM_ENOINPUT naming path when it cannot be opened or
+ * read. */
+int pm_file_read(const char *path, size_t max, char **buf, size_t *len, struct pm_err *e);
 
 /* PM_ECANTCREAT when path is a symbolic link, for a name about to be
  * replaced by rename or made by another library. */

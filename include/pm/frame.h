@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "pm/err.h"
+#include "pm/register.h"
 
 /* Room for the longest frame of either protocol (255 data bytes and 13
  * bytes around them) behind up to 32 FE wake-up bytes. */
@@ -30,15 +31,6 @@ enum pm_frame_kind {
 	PM_FRAME_REQUEST,     /* sent to a meter, not by one */
 };
 
-/* DL/T 645 energy registers: the total and tariffs 1-4, 尖峰平谷. */
-enum pm_frame_reg {
-	PM_FRAME_REG_TOTAL = 0,
-	PM_FRAME_REG_SHARP,   /* tariff 1, 尖 */
-	PM_FRAME_REG_PEAK,    /* tariff 2, 峰 */
-	PM_FRAME_REG_FLAT,    /* tariff 3, 平 */
-	PM_FRAME_REG_VALLEY,  /* tariff 4, 谷 */
-};
-
 struct pm_frame {
 	enum pm_frame_proto proto;
 	enum pm_frame_kind kind;
@@ -50,7 +42,7 @@ struct pm_frame {
 
 	/* kind PM_FRAME_READING */
 	uint32_t di;            /* DL/T 645 DI3..DI0 as 0x00010000; 0x901F */
-	enum pm_frame_reg reg;  /* value[i] is register reg + i */
+	enum pm_reg reg;  /* value[i] is register reg + i */
 	size_t nvalues;         /* 1, or 5 for the block DI 0x0001FF00 */
 	int64_t value[PM_FRAME_VALUES];  /* thousandths: 0.26 kWh is 260 */
 	char unit[PM_FRAME_UNIT_MAX];    /* "kWh", "m3", "GJ", "MWh", ... */
@@ -65,8 +57,6 @@ struct pm_frame {
 int pm_frame_proto_parse(const char *name, enum pm_frame_proto *proto,
 			 struct pm_err *e);
 const char *pm_frame_proto_name(enum pm_frame_proto proto);
-/* "total", "sharp", "peak", "flat", "valley": names for JSON output. */
-const char *pm_frame_reg_name(enum pm_frame_reg reg);
 
 /* Hex text to bytes: "68 61 01 ..." or "686101...", either case, with
  * spaces (any white space) between bytes but not inside one. PM_EDATA

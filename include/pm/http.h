@@ -22,6 +22,7 @@ struct pm_http_req {
 	const char *const *headers;  /* "Name: value", NULL-ended; NULL: none */
 	const char *body;            /* sent (HTTP) or the message (SMTP) */
 	size_t len;
+	int keep_headers;            /* HTTP: the answer's headers in res */
 	long timeout_ms;             /* whole transfer; 0: 10 s */
 	const char *user, *password; /* NULL: no AUTH */
 	enum pm_http_auth auth;      /* HTTP: how user and password are sent */
@@ -40,6 +41,10 @@ struct pm_http_res {
 	char error[256];  /* why it failed */
 	char *body;       /* the answer, NUL-ended, at most PM_HTTP_KEEP bytes */
 	size_t len;
+	/* With keep_headers: the answer's header lines as they came
+	 * ("Name: value\r\n" each), NUL-ended, at most PM_HTTP_KEEP bytes. */
+	char *headers;
+	size_t hlen;
 };
 
 /* Up to parallel transfers at once over shared connections (libcurl

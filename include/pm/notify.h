@@ -71,16 +71,26 @@ struct pm_notify_msg {
 	const char *headers[7];
 };
 
-/* Puts back messages a killed flush left in 'sending' (their attempt is
- * on record); *count says how many. */
-int pm_notify_recover(struct pm_notify *n, long *count, struct pm_err *e);
+/* A flush's account, kept by the notifier: answers by enum pm_verdict,
+ * messages put off for quiet hours, and those of an interrupted flush
+ * queued again. Its audit record (pm_audit_run, notify.flush on outbox)
+ * is written "running" with the first round of answers, so a flush
+ * killed later is accounted for, and "done" at the end. */
+struct pm_notify_tally {
+	long counts[3], postponed, recovered;
+};
+
+/* Starts a flush: a fresh account, and the messages a killed flush left
+ * in 'sending' (their attempt is on record) queued again. */
+int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e);
+const struct pm_notify_tally *pm_notify_tally(const struct pm_notify *n);
 
 /* Claims up to max due messages (status queued, next_at <= now): those in
- * their channel's quiet hours are put off to its end, the others marked
- * 'sending' with the attempt counted, in one transaction. *msgs is an
- * array to free with pm_notify_msgs_free. *postponed counts the put off. */
+ * their channel's quiet hours are put off to its end (counted), the others
+ * marked 'sending' with the attempt counted, in one transaction. *msgs is
+ * an array to free with pm_notify_msgs_free. */
 int pm_notify_claim(struct pm_notify *n, int64_t now, size_t max, struct pm_notify_msg **msgs,
-		    size_t *count, long *postponed, struct pm_err *e);
+		    size_t *count, struct pm_err *e);
 void pm_notify_msgs_free(struct pm_notify_msg *msgs, size_t count);
 
 /* Builds m->req for m's channel from the configuration: URL, headers,
@@ -99,9 +109,17 @@ enum pm_verdict pm_notify_verdict(enum pm_channel ch, const struct pm_http_res *
 
 /* Records the outcome of m's attempt: sent, failed, or queued again after
  * an exponential backoff with jitter (failed instead once past the
- * message's maximum age). Inside the caller's transaction. */
+ * message's maximum age), counted under v. Answers are settled in rounds,
+ * one write transaction each: the first settle opens the round. */
 int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
 		     const char *reason, int64_t now, struct pm_err *e);
+/* Commits the open round, if any, with the flush's "running" record the
+ * first time. */
+int pm_notify_round_end(struct pm_notify *n, struct pm_err *e);
+/* Rolls the open round back, after an error. */
+void pm_notify_round_abort(struct pm_notify *n);
+/* The flush's "done" record, when it did anything. */
+int pm_notify_flush_end(struct pm_notify *n, struct pm_err *e);
 
 /* The configured parallel transfers and channel's messages per second (0:
  * no limit). */
@@ -110,6 +128,9 @@ int pm_notify_rate(struct pm_notify *n, enum pm_channel ch);
 
 /* ---- the outbox ---- */
 
+/* PM_OK when s is an outbox status (queued, sending, sent, failed), else
+ * PM_EUSAGE naming them. */
+int pm_notify_status_parse(const char *s, struct pm_err *e);
 /* Outbox rows as records, oldest first: with status (NULL: any), unit
  * (NULL: any). */
 int pm_notify_each(struct pm_db *db, const char *status, const char *unit,

@@ -96,6 +96,10 @@ extern const char *const pm_ticket_fields[]; /* what pm_ticket_from_json reads *
  * Audited. An owner may submit only for a unit where they live. */
 int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_new *t,
 		     int64_t *id, enum pm_ticket_outcome *did, struct pm_err *e);
+/* pm_ticket_submit of one ticket in a write transaction of its own
+ * (pm-repair submit, the web front end). */
+int pm_ticket_submit_one(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_new *t,
+			 int64_t *id, enum pm_ticket_outcome *did, struct pm_err *e);
 
 /* ---- steps ---- */
 

@@ -419,23 +419,26 @@ static void test_may_see(void **state)
 	owner.person_id = atoll(tstore_sql(t->db, "SELECT id FROM person WHERE code = 'P0001'"));
 	assert_true(owner.person_id > 0);
 
-	assert_int_equal(pm_unit_may_see(t->db, &staff, "1-1-0101", &e), PM_OK);
-	assert_int_equal(pm_unit_may_see(t->db, &staff, "1-1-0102", &e), PM_OK);
-	assert_int_equal(pm_unit_may_see(t->db, &guard, "1-1-0102", &e), PM_OK);
-	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0101", &e), PM_OK);
+	assert_int_equal(pm_unit_may_read(t->db, &staff, "1-1-0101", &e), PM_OK);
+	assert_int_equal(pm_unit_may_read(t->db, &staff, "1-1-0102", &e), PM_OK);
+	assert_int_equal(pm_unit_may_read(t->db, &guard, "1-1-0102", &e), PM_OK);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, "1-1-0101", &e), PM_OK);
+	/* The list of every unit: staff, never an owner. */
+	assert_int_equal(pm_unit_may_read(t->db, &staff, NULL, &e), PM_OK);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, NULL, &e), PM_ENOPERM);
 
-	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0102", &e), PM_ENOPERM);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, "1-1-0102", &e), PM_ENOPERM);
 	assert_string_equal(e.msg, "user 'owner.p1' may not see unit '1-1-0102'");
 	/* Said the same way for a unit that does not exist. */
-	assert_int_equal(pm_unit_may_see(t->db, &owner, "9-9-9999", &e), PM_ENOPERM);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, "9-9-9999", &e), PM_ENOPERM);
 	assert_string_equal(e.msg, "user 'owner.p1' may not see unit '9-9-9999'");
 
 	/* Once moved out, the owner sees it no more. */
 	assert_int_equal(pm_occupancy_end(t->db, "1-1-0101", "P0001", "2024-06-30", &e), PM_OK);
-	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0101", &e), PM_ENOPERM);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, "1-1-0101", &e), PM_ENOPERM);
 	/* An owner with no person sees nothing. */
 	owner.person_id = 0;
-	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0102", &e), PM_ENOPERM);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, "1-1-0102", &e), PM_ENOPERM);
 }
 
 static void test_unit_get(void **state)
@@ -549,7 +552,7 @@ static void test_occupancy_future_end(void **state)
 	owner.person_id = atoll(tstore_sql(t->db, "SELECT id FROM person WHERE code = 'P0001'"));
 	assert_int_equal(pm_occupancy_end(t->db, "1-1-0101", "P0001", "2026-11-20", &e), PM_OK);
 
-	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0101", &e), PM_OK);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, "1-1-0101", &e), PM_OK);
 	assert_int_equal(pm_unit_get(t->db, "1-1-0101", 1, &u, &e), PM_OK);
 	assert_int_equal(json_array_size(json_object_get(u, "occupants")), 1);
 	json_decref(u);
@@ -564,7 +567,7 @@ static void test_occupancy_future_end(void **state)
 
 	/* From the 25th on, gone. */
 	setenv("PM_NOW", "2026-11-25T09:00:00+08:00", 1);
-	assert_int_equal(pm_unit_may_see(t->db, &owner, "1-1-0101", &e), PM_ENOPERM);
+	assert_int_equal(pm_unit_may_read(t->db, &owner, "1-1-0101", &e), PM_ENOPERM);
 	assert_int_equal(pm_unit_get(t->db, "1-1-0101", 1, &u, &e), PM_OK);
 	assert_int_equal(json_array_size(json_object_get(u, "occupants")), 0);
 	json_decref(u);

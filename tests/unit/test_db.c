@@ -550,6 +550,41 @@ static void test_stmt_cache_full(void **state)
 	sqlite3_reset(busy);
 }
 
+/* Today is the community's day: 23:30 UTC on 31 December is already New
+ * Year's Day in Shanghai. */
+static void test_today(void **state)
+{
+	struct tstore *t = T(state);
+
+	setenv("PM_NOW", "2026-12-31T23:30:00Z", 1);
+	assert_int_equal(pm_db_today(t->db), 20819); /* 2027-01-01 */
+	setenv("PM_NOW", "2026-12-31T15:59:59Z", 1);
+	assert_int_equal(pm_db_today(t->db), 20818);
+	unsetenv("PM_NOW");
+}
+
+/* A write that fails says why, mapped like pm_db_fail, and leaves its
+ * statement reset for the next use. */
+static void test_step_done(void **state)
+{
+	static const char sql[] = "INSERT INTO t (k) VALUES (?1)";
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	sqlite3_stmt *st;
+
+	assert_int_equal(pm_db_exec(t->db, "CREATE TABLE t (k TEXT NOT NULL UNIQUE)", &e), PM_OK);
+	assert_non_null(st = pm_db_stmt(t->db, sql, &e));
+	sqlite3_bind_text(st, 1, "a", -1, SQLITE_STATIC);
+	assert_int_equal(pm_db_step_done(t->db, st, "cannot store t", &e), PM_OK);
+	sqlite3_bind_text(st, 1, "a", -1, SQLITE_STATIC);
+	assert_int_equal(pm_db_step_done(t->db, st, "cannot store t", &e), PM_EDATA);
+	assert_non_null(strstr(e.msg, "cannot store t"));
+	assert_non_null(strstr(e.msg, "UNIQUE"));
+	sqlite3_bind_text(st, 1, "b", -1, SQLITE_STATIC);
+	assert_int_equal(pm_db_step_done(t->db, st, "cannot store t", &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(k) FROM t"), "a,b");
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -572,6 +607,8 @@ int main(void)
 		STORE_TEST(test_restore_refuses),
 		cmocka_unit_test(test_pm_now),
 		STORE_TEST(test_actor_and_tz),
+		STORE_TEST(test_today),
+		STORE_TEST(test_step_done),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,8 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,6 +184,46 @@ static void test_tmp(void **state)
 	assert_int_equal(access(other, F_OK), -1);
 }
 
+/* A whole file, NUL-ended; past max it reads one byte more, so the caller
+ * sees it is too long; across the 8 KiB first buffer; and errors named. */
+static void test_read(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	char path[160], big[20000];
+	size_t len;
+	char *buf;
+	FILE *f;
+
+	tstore_file(t, "in.txt", path, sizeof path);
+	put(path, "one\ntwo\n");
+	assert_int_equal(pm_file_read(path, 100, &buf, &len, &e), PM_OK);
+	assert_int_equal(len, 8);
+	assert_string_equal(buf, "one\ntwo\n");
+	free(buf);
+	assert_int_equal(pm_file_read(path, 3, &buf, &len, &e), PM_OK);
+	assert_true(len > 3);
+	free(buf);
+
+	memset(big, 'x', sizeof big);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(big, 1, sizeof big, f), sizeof big);
+	fclose(f);
+	assert_int_equal(pm_file_read(path, sizeof big, &buf, &len, &e), PM_OK);
+	assert_int_equal(len, sizeof big);
+	assert_memory_equal(buf, big, sizeof big);
+	assert_int_equal(buf[len], '\0');
+	free(buf);
+
+	tstore_file(t, "missing", path, sizeof path);
+	assert_int_equal(pm_file_read(path, 100, &buf, &len, &e), PM_ENOINPUT);
+	assert_null(buf);
+	assert_true(strstr(e.msg, "cannot open") && strstr(e.msg, "No such file"));
+	tstore_file(t, "", path, sizeof path);
+	assert_int_equal(pm_file_read(path, 100, &buf, &len, &e), PM_ENOINPUT);
+	assert_true(strstr(e.msg, "Is a directory") != NULL);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -191,6 +233,7 @@ int main(void)
 		STORE_TEST(test_how),
 		STORE_TEST(test_links_refused),
 		STORE_TEST(test_tmp),
+		STORE_TEST(test_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -275,14 +275,14 @@ static void test_dlt_tariff_by_hand(void **state)
 	assert_string_equal(f.addr, "123456789012");
 	assert_int_equal(f.control, 0x91);
 	assert_int_equal(f.di, 0x00010300);
-	assert_int_equal(f.reg, PM_FRAME_REG_FLAT);
+	assert_int_equal(f.reg, PM_REG_FLAT);
 	assert_int_equal(f.nvalues, 1);
 	assert_int_equal(f.value[0], 1234560);
 	assert_string_equal(f.unit, "kWh");
 	assert_int_equal(f.meter_type, 0);
 }
 
-static void dlt_expect(uint32_t di, uint8_t ctrl, enum pm_frame_reg reg)
+static void dlt_expect(uint32_t di, uint8_t ctrl, enum pm_reg reg)
 {
 	uint8_t data[8] = {
 		(uint8_t)di, (uint8_t)(di >> 8), (uint8_t)(di >> 16), (uint8_t)(di >> 24),
@@ -303,13 +303,13 @@ static void dlt_expect(uint32_t di, uint8_t ctrl, enum pm_frame_reg reg)
 
 static void test_dlt_registers(void **state)
 {
-	dlt_expect(0x00000000, 0x91, PM_FRAME_REG_TOTAL);
-	dlt_expect(0x00010000, 0x91, PM_FRAME_REG_TOTAL);
-	dlt_expect(0x00010100, 0x91, PM_FRAME_REG_SHARP);
-	dlt_expect(0x00010200, 0x91, PM_FRAME_REG_PEAK);
-	dlt_expect(0x00010300, 0x91, PM_FRAME_REG_FLAT);
-	dlt_expect(0x00010400, 0x91, PM_FRAME_REG_VALLEY);
-	dlt_expect(0x00010000, 0xB1, PM_FRAME_REG_TOTAL);
+	dlt_expect(0x00000000, 0x91, PM_REG_TOTAL);
+	dlt_expect(0x00010000, 0x91, PM_REG_TOTAL);
+	dlt_expect(0x00010100, 0x91, PM_REG_SHARP);
+	dlt_expect(0x00010200, 0x91, PM_REG_PEAK);
+	dlt_expect(0x00010300, 0x91, PM_REG_FLAT);
+	dlt_expect(0x00010400, 0x91, PM_REG_VALLEY);
+	dlt_expect(0x00010000, 0xB1, PM_REG_TOTAL);
 }
 
 static void test_dlt_block(void **state)
@@ -334,11 +334,11 @@ static void test_dlt_block(void **state)
 	memcpy(fe + 4, buf, n);
 	assert_int_equal(decode(PM_FRAME_DLT645, fe, n + 4, &f, &e), PM_OK);
 	assert_int_equal(f.di, 0x0001FF00);
-	assert_int_equal(f.reg, PM_FRAME_REG_TOTAL);
+	assert_int_equal(f.reg, PM_REG_TOTAL);
 	assert_int_equal(f.nvalues, 5);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(f.value[i], want[i]);
-	assert_string_equal(pm_frame_reg_name(f.reg + 3), "flat");
+	assert_string_equal(pm_reg_name(f.reg + 3), "flat");
 }
 
 static void dlt_error_expect(uint8_t code, const char *reason)
@@ -399,7 +399,7 @@ static void cjt_expect(uint8_t type, const uint8_t *d, size_t dn,
 	assert_int_equal(f.meter_type, type);
 	assert_int_equal(f.di, 0x901F);
 	assert_int_equal(f.control, 0x81);
-	assert_int_equal(f.reg, PM_FRAME_REG_TOTAL);
+	assert_int_equal(f.reg, PM_REG_TOTAL);
 	assert_int_equal(f.nvalues, 1);
 	assert_int_equal(f.value[0], value);
 	assert_string_equal(f.unit, unit);
@@ -754,11 +754,11 @@ static void test_names(void **state)
 	assert_string_equal(pm_frame_proto_name(p), "cjt188");
 	assert_int_equal(pm_frame_proto_parse("DLT645", &p, &e), PM_EUSAGE);
 	assert_string_equal(e.msg, "unknown protocol 'DLT645': expected 'dlt645' or 'cjt188'");
-	assert_string_equal(pm_frame_reg_name(PM_FRAME_REG_TOTAL), "total");
-	assert_string_equal(pm_frame_reg_name(PM_FRAME_REG_SHARP), "sharp");
-	assert_string_equal(pm_frame_reg_name(PM_FRAME_REG_PEAK), "peak");
-	assert_string_equal(pm_frame_reg_name(PM_FRAME_REG_FLAT), "flat");
-	assert_string_equal(pm_frame_reg_name(PM_FRAME_REG_VALLEY), "valley");
+	assert_string_equal(pm_reg_name(PM_REG_TOTAL), "total");
+	assert_string_equal(pm_reg_name(PM_REG_SHARP), "sharp");
+	assert_string_equal(pm_reg_name(PM_REG_PEAK), "peak");
+	assert_string_equal(pm_reg_name(PM_REG_FLAT), "flat");
+	assert_string_equal(pm_reg_name(PM_REG_VALLEY), "valley");
 	assert_int_equal(pm_frame_decode((enum pm_frame_proto)9, b, 1, &f, &e), PM_ESOFTWARE);
 	assert_string_equal(e.msg, "unknown frame protocol 9");
 	assert_int_equal(f.kind, PM_FRAME_NONE);

@@ -10,6 +10,9 @@ PM_DB=${2:-demo.db}
 # so every run tells the same month whatever the day it runs.
 PM_NOW=${PM_NOW:-2026-12-01T09:00:00+08:00}
 export PATH PM_DB PM_NOW
+# Run from a build tree, the programs find their messages beside them.
+[ -z "${PM_LOCALEDIR:-}" ] && [ -d "$bin/../locale" ] && PM_LOCALEDIR=$(cd "$bin/../locale" && pwd) &&
+	export PM_LOCALEDIR
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -53,3 +56,14 @@ pm check -q
 echo
 echo "demo: $(pm unit list | wc -l) units, $(pm person list | wc -l) residents, store $PM_DB"
 pm audit --verify
+
+# The month on one page: on the terminal, and as a page to open in a
+# browser or send by e-mail, in Chinese when the locale is there.
+page=$(dirname "$PM_DB")/demo-report.html
+echo
+pm-report dashboard --period 2026-11 --format table
+zh=
+locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$' && zh=zh_CN.UTF-8
+LC_ALL=${zh:-${LC_ALL:-C.UTF-8}} pm-report dashboard --period 2026-11 --output "$page"
+echo
+echo "demo: the dashboard of November 2026 is in $page"

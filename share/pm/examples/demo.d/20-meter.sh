@@ -1,6 +1,6 @@
 # Demo step (sourced by demo.sh): a water and an electricity meter for
-# every unit, two common-area meters, readings at the end of October and
-# November 2026, and November's usage.
+# every unit, two common-area meters, readings at the end of September,
+# October and November 2026, and November's usage.
 awk -v out="$work" 'BEGIN {
 	seed = 4242
 	print "code,kind,serves,installed,initial" > out "/meters.csv"
@@ -19,9 +19,13 @@ awk -v out="$work" 'BEGIN {
 	reading("W-PUB", 812345, 95500, 0)
 	reading("E-PUB-1", 402000, 36250, 0)
 }
-# Two readings a meter: the round on 31 October and on 30 November, from
-# 18:00 onwards, minute by minute.
-function reading(m, v, used, min) {
+# Three readings a meter: the rounds on 30 September, 31 October and 30
+# November, from 18:00 onwards, minute by minute; October used 85% to
+# 114% of November.
+function reading(m, v, used, min,  sep) {
+	sep = v - int(used * (85 + min % 30) / 100)
+	printf "{\"meter\":\"%s\",\"ts\":\"2026-09-30T%02d:%02d:00+08:00\",\"value\":\"%d.%03d\",\"source\":\"handheld\"}\n",
+		m, 18 + int(min / 60), min % 60, sep / 1000, sep % 1000 > out "/readings.jsonl"
 	printf "{\"meter\":\"%s\",\"ts\":\"2026-10-31T%02d:%02d:00+08:00\",\"value\":\"%d.%03d\",\"source\":\"handheld\"}\n",
 		m, 18 + int(min / 60), min % 60, v / 1000, v % 1000 > out "/readings.jsonl"
 	v += used

@@ -1,0 +1,35 @@
+/* Shared by the renderers: render.c (text formats, HTML), chart.c (SVG
+ * charts) and xlsx.c (workbooks). */
+#ifndef PM_RENDER_INTERNAL_H
+#define PM_RENDER_INTERNAL_H
+
+#include <stdio.h>
+
+#include "pm/render.h"
+#include "pm/report.h"
+
+/* The fonts a chart or page asks for: installed ones only, CJK first. */
+#define PM_FONTS "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',sans-serif"
+
+/* The width of a chart, and the height the chart of s needs at it, with
+ * its title or without. */
+#define PM_CHART_WIDTH 960
+double pm_chart_height(const struct pm_section *s, int titled);
+
+/* Draws the chart of s as an <svg> element of PM_CHART_WIDTH by
+ * pm_chart_height() at (x, y): nested in an SVG document with its title,
+ * or standalone (with the SVG namespace) in a page that heads it. */
+void pm_chart_svg(FILE *f, const struct pm_section *s, double x, double y, int standalone);
+
+/* Whether the renderers draw a chart for s, and show s at all. */
+int pm_has_chart(const struct pm_section *s);
+int pm_shown(const struct pm_render_opts *o, const struct pm_section *s);
+
+/* "Collection — 幸福里小区 — 2026-11": the report's heading. */
+void pm_report_heading(const struct pm_report *r, char *buf, size_t size);
+
+/* The workbook at path (written by libxlsxwriter, which opens it by name). */
+int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *path,
+		   struct pm_err *e);
+
+#endif

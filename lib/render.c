@@ -1,0 +1,426 @@
+/* render: reports as aligned tables, JSON lines, CSV and TSV, an SVG
+ * document of their charts and a self-contained HTML page; and the one
+ * place pm-report writes a file. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/table.h"
+#include "pm/timeutil.h"
+#include "csv-internal.h"
+#include "pm/html.h"
+#include "render-internal.h"
+
+int pm_render_format_parse(const char *s, enum pm_render_format *f, struct pm_err *e)
+{
+	static const char *const names[] = {"table", "jsonl", "csv", "tsv", "html", "svg", "xlsx"};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*f = (enum pm_render_format)i;
+			return PM_OK;
+		}
+	return pm_err_set(e, PM_EUSAGE, _("unknown format '%s': expected table, jsonl, csv, tsv, xlsx, svg or html"),
+			  s);
+}
+
+int pm_shown(const struct pm_render_opts *o, const struct pm_section *s)
+{
+	return !o || !o->section || strcmp(o->section, s->name) == 0;
+}
+
+void pm_report_heading(const struct pm_report *r, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s — %s — %s", _(r->title), r->community, r->scope);
+}
+
+static int is_number(const struct pm_col *c)
+{
+	return c->type != PM_COL_TEXT;
+}
+
+/* ---- tables for a terminal ---- */
+
+/* Text on one line: line breaks and tabs (a ticket's text) as spaces. */
+static void one_line(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, f);
+}
+
+static void pad(FILE *f, int n)
+{
+	while (n-- > 0)
+		fputc(' ', f);
+}
+
+static void table_vertical(FILE *f, const struct pm_section *s)
+{
+	char buf[PM_CELL_BUF];
+	int w = 0, lw;
+
+	for (size_t j = 0; j < s->ncols; j++)
+		w = (lw = pm_table_width(_(s->cols[j].label))) > w ? lw : w;
+	for (size_t j = 0; s->nrows && j < s->ncols; j++) {
+		fputs(_(s->cols[j].label), f);
+		pad(f, w - pm_table_width(_(s->cols[j].label)) + 2);
+		one_line(f, pm_cell_text(s, 0, j, 1, buf, sizeof buf));
+		fputc('\n', f);
+	}
+}
+
+static int table_rows(FILE *f, const struct pm_section *s)
+{
+	int *w = calloc(s->ncols ? s->ncols : 1, sizeof *w), cw;
+	char buf[PM_CELL_BUF];
+	const char *t;
+
+	if (!w)
+		return -1;
+	for (size_t j = 0; j < s->ncols; j++) {
+		w[j] = pm_table_width(_(s->cols[j].label));
+		for (size_t i = 0; i < s->nrows; i++)
+			if ((cw = pm_table_width(pm_cell_text(s, i, j, 1, buf, sizeof buf))) > w[j])
+				w[j] = cw;
+	}
+	for (size_t j = 0; j < s->ncols; j++) {
+		t = _(s->cols[j].label);
+		if (is_number(&s->cols[j]))
+			pad(f, w[j] - pm_table_width(t));
+		fputs(t, f);
+		if (j + 1 < s->ncols)
+			pad(f, (is_number(&s->cols[j]) ? 0 : w[j] - pm_table_width(t)) + 2);
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < s->nrows; i++) {
+		for (size_t j = 0; j < s->ncols; j++) {
+			t = pm_cell_text(s, i, j, 1, buf, sizeof buf);
+			cw = pm_table_width(t);
+			if (is_number(&s->cols[j]))
+				pad(f, w[j] - cw);
+			one_line(f, t);
+			if (j + 1 < s->ncols)
+				pad(f, (is_number(&s->cols[j]) ? 0 : w[j] - cw) + 2);
+		}
+		fputc('\n', f);
+	}
+	free(w);
+	return 0;
+}
+
+static int table(const struct pm_report *r, const struct pm_render_opts *o, FILE *f)
+{
+	char head[512];
+
+	pm_report_heading(r, head, sizeof head);
+	fprintf(f, "%s\n", head);
+	for (size_t k = 0; k < r->nsec; k++) {
+		const struct pm_section *s = &r->sec[k];
+		if (!pm_shown(o, s))
+			continue;
+		fprintf(f, "\n%s\n", _(s->title));
+		if (s->note)
+			fprintf(f, "%s\n", s->note);
+		if (s->vertical)
+			table_vertical(f, s);
+		else if (table_rows(f, s))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- CSV and TSV ---- */
+
+static void delimited(const struct pm_report *r, const struct pm_render_opts *o, FILE *f, int sep)
+{
+	const char *end = sep == ',' ? "\r\n" : "\n";
+	char buf[PM_CELL_BUF];
+	int first = 1;
+
+	if (o && o->bom && sep == ',')
+		fputs("\xef\xbb\xbf", f);
+	for (size_t k = 0; k < r->nsec; k++) {
+		const struct pm_section *s = &r->sec[k];
+		if (!pm_shown(o, s))
+			continue;
+		if (!first)
+			fputs(end, f);
+		first = 0;
+		for (size_t j = 0; j < s->ncols; j++) {
+			if (j)
+				fputc(sep, f);
+			pm_csv_write_cell(f, s->cols[j].key, (char)sep, 0);
+		}
+		fputs(end, f);
+		for (size_t i = 0; i < s->nrows; i++) {
+			for (size_t j = 0; j < s->ncols; j++) {
+				if (j)
+					fputc(sep, f);
+				/* Text from people (a name, a ticket's) is kept from
+				 * being a formula; numbers stay numbers. */
+				pm_csv_write_cell(f, pm_cell_text(s, i, j, 0, buf, sizeof buf), (char)sep,
+						  s->cols[j].type != PM_COL_TEXT);
+			}
+			fputs(end, f);
+		}
+	}
+}
+
+/* ---- JSON lines ---- */
+
+static int jsonl(const struct pm_report *r, const struct pm_render_opts *o, FILE *f, struct pm_err *e)
+{
+	json_t *rec;
+	int rc;
+
+	for (size_t k = 0; k < r->nsec; k++) {
+		const struct pm_section *s = &r->sec[k];
+		if (!pm_shown(o, s))
+			continue;
+		for (size_t i = 0; i < s->nrows; i++) {
+			int total = s->total && i + 1 == s->nrows;
+			if (!(rec = json_pack("{s:s, s:s}", "type", r->name, "section", s->name)))
+				return pm_err_set(e, PM_EFAIL, _("out of memory"));
+			for (size_t j = 0; j < s->ncols; j++)
+				json_object_set_new(rec, s->cols[j].key, total && j == 0 ? json_null() : pm_cell_json(s, i, j));
+			if (total)
+				json_object_set_new(rec, "total", json_true());
+			rc = pm_jsonl_write(f, rec, e);
+			json_decref(rec);
+			if (rc)
+				return rc;
+		}
+	}
+	return PM_OK;
+}
+
+/* ---- SVG ---- */
+
+static int svg(const struct pm_report *r, const struct pm_render_opts *o, FILE *f, struct pm_err *e)
+{
+	double h = 56, y;
+	char head[512];
+
+	for (size_t k = 0; k < r->nsec; k++)
+		if (pm_shown(o, &r->sec[k]) && pm_has_chart(&r->sec[k]))
+			h += pm_chart_height(&r->sec[k], 1) + 16;
+	if (h == 56 && o && o->section)
+		return pm_err_set(e, PM_EUSAGE, _("the section '%s' has no chart: choose another format"), o->section);
+	if (h == 56)
+		return pm_err_set(e, PM_EUSAGE, _("the %s report has no chart: choose another format"), r->name);
+	pm_report_heading(r, head, sizeof head);
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\""
+		" font-family=\"%s\">\n<title>", PM_CHART_WIDTH, h, PM_CHART_WIDTH, h, PM_FONTS);
+	pm_html_text(f, head);
+	fprintf(f, "</title>\n<rect width=\"%d\" height=\"%.0f\" fill=\"#fff\"/>\n"
+		"<text class=\"heading\" x=\"16\" y=\"34\" font-size=\"20\" font-weight=\"bold\">", PM_CHART_WIDTH, h);
+	pm_html_text(f, head);
+	fputs("</text>\n", f);
+	y = 56;
+	for (size_t k = 0; k < r->nsec; k++) {
+		if (!pm_shown(o, &r->sec[k]) || !pm_has_chart(&r->sec[k]))
+			continue;
+		pm_chart_svg(f, &r->sec[k], 0, y, 0);
+		y += pm_chart_height(&r->sec[k], 1) + 16;
+	}
+	fputs("</svg>\n", f);
+	return PM_OK;
+}
+
+/* ---- HTML ---- */
+
+static const char css[] =
+	"body{font-family:" PM_FONTS ";color:#222;margin:0;background:#f6f7f9}"
+	"main{max-width:1000px;margin:0 auto;padding:24px 16px}"
+	"h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:0 0 8px}"
+	".meta,.note{color:#666;font-size:13px;margin:0 0 12px}"
+	"section{background:#fff;border:1px solid #e2e4e8;border-radius:6px;padding:16px;margin:16px 0;"
+	"break-inside:avoid}"
+	"figure{margin:0 0 12px;overflow-x:auto}figure svg{width:100%;min-width:800px;height:auto;display:block}"
+	".scroll{overflow-x:auto}"
+	"table{border-collapse:collapse;font-size:13px;width:100%}"
+	"th,td{padding:4px 8px;border-bottom:1px solid #eceef1;text-align:left;white-space:nowrap}"
+	"th{background:#f0f2f5;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"tr.total td{font-weight:700;border-top:2px solid #c8ccd2}"
+	"td.wrap{white-space:normal;min-width:12em}"
+	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}"
+	".kpi{border:1px solid #e2e4e8;border-radius:6px;padding:8px 10px;min-width:0}"
+	".kpi .k{color:#666;font-size:12px}.kpi .v{font-size:18px;font-weight:700;margin-top:4px;"
+	"overflow-wrap:anywhere;font-variant-numeric:tabular-nums}"
+	"@media print{body{background:#fff}section{border:none;padding:0}}";
+
+static void html_cell(FILE *f, const struct pm_section *s, size_t i, size_t j)
+{
+	char buf[PM_CELL_BUF];
+	const char *t = pm_cell_text(s, i, j, 1, buf, sizeof buf);
+	int wrap = s->cols[j].type == PM_COL_TEXT && pm_table_width(t) > 40;
+
+	fprintf(f, "<td%s>", is_number(&s->cols[j]) ? " class=\"n\"" : wrap ? " class=\"wrap\"" : "");
+	pm_html_text(f, t);
+	fputs("</td>", f);
+}
+
+static void html_table(FILE *f, const struct pm_section *s)
+{
+	char buf[PM_CELL_BUF];
+
+	if (s->vertical) {
+		fputs("<div class=\"kpis\">\n", f);
+		for (size_t j = 0; s->nrows && j < s->ncols; j++) {
+			fputs("<div class=\"kpi\"><div class=\"k\">", f);
+			pm_html_text(f, _(s->cols[j].label));
+			fputs("</div><div class=\"v\">", f);
+			pm_html_text(f, pm_cell_text(s, 0, j, 1, buf, sizeof buf));
+			fputs("</div></div>\n", f);
+		}
+		fputs("</div>\n", f);
+		return;
+	}
+	fputs("<div class=\"scroll\"><table>\n<thead><tr>", f);
+	for (size_t j = 0; j < s->ncols; j++) {
+		fprintf(f, "<th%s>", is_number(&s->cols[j]) ? " class=\"n\"" : "");
+		pm_html_text(f, _(s->cols[j].label));
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < s->nrows; i++) {
+		fputs(s->total && i + 1 == s->nrows ? "<tr class=\"total\">" : "<tr>", f);
+		for (size_t j = 0; j < s->ncols; j++)
+			html_cell(f, s, i, j);
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table></div>\n", f);
+}
+
+static void html(const struct pm_report *r, const struct pm_render_opts *o, FILE *f)
+{
+	char head[512], made[PM_TIME_BUF];
+	const char *sec;
+
+	pm_report_heading(r, head, sizeof head);
+	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", f);
+	pm_html_text(f, head);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<header>\n<h1>", css);
+	pm_html_text(f, _(r->title));
+	fputs("</h1>\n<p class=\"meta\">", f);
+	pm_html_text(f, r->community);
+	fputs(" · ", f);
+	pm_html_text(f, r->scope);
+	fputs(" · ", f);
+	/* "2026-12-01T09:00:00+08:00" as "2026-12-01 09:00". */
+	pm_time_fmt(r->made, r->tz, made);
+	if ((sec = strchr(made, 'T')) && strlen(sec) >= 6) {
+		made[sec - made] = ' ';
+		made[sec - made + 6] = '\0';
+	}
+	fprintf(f, _("made %s"), made);
+	fputs("</p>\n</header>\n", f);
+	for (size_t k = 0; k < r->nsec; k++) {
+		const struct pm_section *s = &r->sec[k];
+		if (!pm_shown(o, s))
+			continue;
+		fprintf(f, "<section id=\"%s\">\n<h2>", s->name);
+		pm_html_text(f, _(s->title));
+		fputs("</h2>\n", f);
+		if (s->note) {
+			fputs("<p class=\"note\">", f);
+			pm_html_text(f, s->note);
+			fputs("</p>\n", f);
+		}
+		if (pm_has_chart(s)) {
+			fputs("<figure>\n", f);
+			pm_chart_svg(f, s, 0, 0, 1);
+			fputs("</figure>\n", f);
+		}
+		if (s->nrows)
+			html_table(f, s);
+		else
+			fprintf(f, "<p class=\"note empty\">%s</p>\n", _("none"));
+		fputs("</section>\n", f);
+	}
+	fputs("</main>\n</body>\n</html>\n", f);
+}
+
+/* ---- the formats ---- */
+
+static int known_section(const struct pm_report *r, const struct pm_render_opts *o, struct pm_err *e)
+{
+	char names[256];
+	size_t n = 0;
+
+	if (!o || !o->section)
+		return PM_OK;
+	names[0] = '\0';
+	for (size_t k = 0; k < r->nsec; k++) {
+		if (strcmp(r->sec[k].name, o->section) == 0)
+			return PM_OK;
+		if (n < sizeof names)
+			n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", k ? ", " : "", r->sec[k].name);
+	}
+	return pm_err_set(e, PM_EUSAGE, _("no section '%s' in the %s report: expected %s"), o->section, r->name, names);
+}
+
+int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o, FILE *f,
+	      struct pm_err *e)
+{
+	int rc = PM_OK;
+
+	if (known_section(r, o, e))
+		return e->code;
+	switch (fmt) {
+	case PM_RENDER_TABLE:
+		rc = table(r, o, f) ? pm_err_set(e, PM_EFAIL, _("out of memory")) : PM_OK;
+		break;
+	case PM_RENDER_JSONL:
+		rc = jsonl(r, o, f, e);
+		break;
+	case PM_RENDER_CSV:
+	case PM_RENDER_TSV:
+		delimited(r, o, f, fmt == PM_RENDER_CSV ? ',' : '\t');
+		break;
+	case PM_RENDER_SVG:
+		rc = svg(r, o, f, e);
+		break;
+	case PM_RENDER_HTML:
+		html(r, o, f);
+		break;
+	case PM_RENDER_XLSX:
+		return pm_err_set(e, PM_EUSAGE, _("an xlsx workbook goes to a file: give --output FILE"));
+	}
+	if (rc == PM_OK && (fflush(f) || ferror(f)))
+		rc = pm_err_set(e, PM_EIO, _("cannot write the report: %s"), strerror(errno));
+	return rc;
+}
+
+/* libxlsxwriter opens the part by name; made empty first, it keeps the
+ * mode given. */
+int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o,
+		   const char *path, const struct pm_file_mode *m, struct pm_err *e)
+{
+	struct pm_file_tmp t;
+	FILE *f = NULL;
+	int rc;
+
+	if (known_section(r, o, e) || pm_file_tmp_open(path, m, &t, e))
+		return e->code;
+	if (fmt == PM_RENDER_XLSX) {
+		close(t.fd);
+		t.fd = -1;
+		rc = pm_render_xlsx(r, o, t.part, e);
+	} else if (!(f = fdopen(t.fd, "w"))) {
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+	} else {
+		t.fd = -1;
+		rc = pm_render(r, fmt, o, f, e);
+		if ((fclose(f) && rc == PM_OK) || rc == PM_EIO)
+			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	}
+	if (rc == PM_OK)
+		return pm_file_tmp_commit(&t, e);
+	pm_file_tmp_abort(&t);
+	return rc;
+}
