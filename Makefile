@@ -45,7 +45,7 @@ HTTP_SRC := lib/http.c lib/gatedrv.c
 LIB_SRC  := $(filter-out $(HTTP_SRC) lib/pay-%.c,$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
-HTTP_PROGS := pm-notify pm-gate
+HTTP_PROGS := pm-notify pm-gate pm-backup
 # libmosquitto only in pm-mqtt.
 MQTT_PROGS := pm-mqtt
 # libpm-pay: the payment channels' crypto (libcrypto), kept out of libpm so

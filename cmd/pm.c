@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pm/audit.h"
+#include "pm/backup.h"
 #include "pm/check.h"
 #include "pm/cli.h"
 #include "pm/community.h"
@@ -15,7 +17,8 @@
 
 enum { O_COMMUNITY = 0x100, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
        O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY,
-       O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY };
+       O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY,
+       O_TO, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT }; /* PM_BACKUP_OPTS' order */
 
 /* ---- init and config ---- */
 
@@ -26,15 +29,6 @@ static const struct pm_opt init_opts[] = {
 	{"mode", O_MODE, "MODE", N_("600 (the default), or 640 or 660 with --group")},
 	{NULL, 0, NULL, NULL},
 };
-
-static const char *store_path(struct pm_ctx *c)
-{
-	const char *p = c->db_path;
-
-	if (!p || !*p)
-		p = getenv("PM_DB");
-	return p && *p ? p : "pm.db";
-}
 
 /* --group and --mode as the store's file mode. */
 static int init_mode(struct pm_ctx *c, const char *group, const char *mode, struct pm_file_mode *m)
@@ -75,7 +69,7 @@ static int cmd_init(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
 	if (pm_tz_check(tz, &c->err) || init_mode(c, group, mode, &m))
 		return c->err.code ? c->err.code : PM_EUSAGE;
-	if (pm_db_create(store_path(c), &m, &db, &c->err))
+	if (pm_db_create(pm_cli_store(c), &m, &db, &c->err))
 		return c->err.code;
 	c->db = db;
 	if ((rc = pm_auth_actor(db, NULL, &c->actor, &c->err)))
@@ -91,7 +85,7 @@ static int cmd_init(struct pm_ctx *c, int argc, char **argv)
 		c->db = NULL;
 		return rc;
 	}
-	pm_cli_note(c, _("made '%s' for %s"), store_path(c), name);
+	pm_cli_note(c, _("made '%s' for %s"), pm_cli_store(c), name);
 	return PM_OK;
 }
 
@@ -460,28 +454,48 @@ static int cmd_user_list(struct pm_ctx *c, int argc, char **argv)
 
 /* ---- backup, restore, check, audit ---- */
 
-static int one_file(struct pm_ctx *c, int argc, char **argv, const char **file)
-{
-	const char *arg;
-	int k;
+static int run_program(struct pm_ctx *c, int argc, char **argv);
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
-	if (k < 0)
-		return -1;
-	if (argc - c->optind != 1)
-		return pm_cli_usage(c, _("expected one FILE")), -1;
-	*file = argv[c->optind];
-	return PM_OK;
+/* pm-backup's options: pm backup hands over to it when one is given, so
+ * that pm itself never links libcurl. */
+static const struct pm_opt backup_opts[] = {
+	PM_BACKUP_OPTS(O_TO),
+	{NULL, 0, NULL, NULL},
+};
+
+/* pm-backup SUB ARGS... for pm's own argv (its first word the command). */
+static int hand_over(struct pm_ctx *c, const char *sub, int argc, char **argv)
+{
+	char **v = calloc((size_t)argc + 2, sizeof *v);
+	int n = 0;
+
+	if (!v)
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	v[n++] = (char *)"backup";
+	if (sub)
+		v[n++] = (char *)sub;
+	for (int i = 1; i < argc; i++)
+		v[n++] = argv[i];
+	c->stop = run_program(c, n, v);
+	free(v);
+	return c->stop;
 }
 
 static int cmd_backup(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *file;
+	const char *file, *arg;
 	struct pm_db *db;
+	int k, other = 0;
 
-	if (one_file(c, argc, argv, &file))
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		other = 1;
+	if (k < 0)
 		return c->stop;
+	if (other)
+		return hand_over(c, NULL, argc, argv);
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one FILE, or --to URL"));
+	file = argv[c->optind];
 	if (pm_cli_db(c, "backup", &db) || pm_db_backup(db, file, &c->err) ||
 	    pm_audit_manifest(db, file, &c->err))
 		return c->err.code;
@@ -489,22 +503,33 @@ static int cmd_backup(struct pm_ctx *c, int argc, char **argv)
 	return PM_OK;
 }
 
+static const struct pm_opt restore_opts[] = {
+	PM_BACKUP_RESTORE_OPTS(O_KEY),
+	{NULL, 0, NULL, NULL},
+};
+
 static int cmd_restore(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *file;
-	struct pm_db *db;
+	const char *file, *arg, *key = NULL;
 	char *aside;
-	int rc;
+	int k, rc;
 
-	if (one_file(c, argc, argv, &file))
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_KEY)
+			key = arg;
+	if (k < 0)
 		return c->stop;
-	if (pm_cli_db(c, "restore", &db))
-		return c->err.code;
-	pm_db_close(c->db);
-	c->db = NULL;
-	rc = pm_db_restore(store_path(c), file, &aside, &c->err);
-	if (rc == PM_OK)
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one FILE or URL"));
+	file = argv[c->optind];
+	/* A copy elsewhere is fetched by pm-backup, which links libcurl. */
+	if (strstr(file, "://"))
+		return hand_over(c, "restore", argc, argv);
+	rc = pm_backup_restore(pm_cli_store(c), file, key, pm_cli_as(c), &aside, &c->err);
+	if (rc == PM_OK && aside)
 		pm_cli_note(c, _("restored '%s'; the store as it was is in '%s'"), file, aside);
+	else if (rc == PM_OK)
+		pm_cli_note(c, _("restored '%s' into '%s'"), file, pm_cli_store(c));
 	free(aside);
 	return rc;
 }
@@ -718,8 +743,8 @@ static const struct pm_cmd cmds[] = {
 	{"person", NULL, NULL, N_("owners, tenants and family members"), NULL, person_cmds},
 	{"occupancy", NULL, NULL, N_("who lives where: move-in and move-out"), NULL, occupancy_cmds},
 	{"user", NULL, NULL, N_("users and their roles"), NULL, user_cmds},
-	{"backup", cmd_backup, "FILE", N_("copy the store while it is in use"), NULL, NULL},
-	{"restore", cmd_restore, "FILE", N_("replace the store with a checked backup"), NULL, NULL},
+	{"backup", cmd_backup, "FILE | --to URL", N_("copy the store while it is in use"), backup_opts, NULL},
+	{"restore", cmd_restore, "FILE|URL", N_("replace the store with a checked backup"), restore_opts, NULL},
 	{"check", cmd_check, NULL, N_("check integrity and invariants; exit 1 on any problem"), NULL, NULL},
 	{"audit", cmd_audit, NULL, N_("print or verify the audit log"), audit_opts, NULL},
 	{"help", cmd_help, NULL, N_("list the programs of the toolkit"), NULL, NULL},

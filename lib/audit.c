@@ -697,7 +697,7 @@ int pm_audit_key_create(struct pm_db *db, json_t *after, struct pm_err *e)
 
 /* ---- backups ---- */
 
-static int file_sha256(const char *path, char out[HASH_HEX], struct pm_err *e)
+static int file_sha256(const char *path, char out[HASH_HEX], int64_t *size, struct pm_err *e)
 {
 	unsigned char buf[65536], md[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_state h;
@@ -708,8 +708,11 @@ static int file_sha256(const char *path, char out[HASH_HEX], struct pm_err *e)
 	if (!f)
 		return pm_err_set(e, PM_ENOINPUT, _("cannot read '%s': %s"), path, strerror(errno));
 	crypto_hash_sha256_init(&h);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+	*size = 0;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
 		crypto_hash_sha256_update(&h, buf, n);
+		*size += (int64_t)n;
+	}
 	err = ferror(f);
 	fclose(f);
 	if (err)
@@ -727,6 +730,7 @@ int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
 	struct pm_db *copy = NULL;
 	char sha[HASH_HEX], path[4200], *line = NULL;
 	json_t *j = NULL;
+	int64_t size;
 	FILE *f;
 	int rc;
 
@@ -738,10 +742,11 @@ int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
 		rc = pm_audit_head(copy, &h, e);
 	pm_db_close(copy);
 	copy = NULL;
-	if (rc || (rc = file_sha256(backup, sha, e)))
+	if (rc || (rc = file_sha256(backup, sha, &size, e)))
 		goto out;
 	j = pm_audit_head_json(db, &h);
 	json_object_set_new(j, "backup", json_string(backup));
+	json_object_set_new(j, "size", json_integer((json_int_t)size));
 	json_object_set_new(j, "sha256", json_string(sha));
 	if (!(line = head_line(j))) {
 		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
@@ -767,4 +772,88 @@ out:
 	json_decref(j);
 	free(line);
 	return rc;
+}
+
+static int is_hash(const char *s)
+{
+	return s && strlen(s) == HASH_HEX - 1 && strspn(s, "0123456789abcdef") == HASH_HEX - 1;
+}
+
+static int is_count(json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+
+int pm_audit_manifest_parse(const char *text, size_t len, struct pm_audit_manifest_info *m,
+			    struct pm_err *e)
+{
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *size = json_object_get(j, "size");
+	const char *sha = json_string_value(json_object_get(j, "sha256"));
+	const char *hash = json_string_value(json_object_get(j, "hash"));
+	const char *type = json_string_value(json_object_get(j, "type"));
+	int ok = type && strcmp(type, "audit_head") == 0 && is_hash(sha) && is_hash(hash) &&
+		 is_count(json_object_get(j, "id")) && is_count(json_object_get(j, "rows")) &&
+		 (!size || is_count(size));
+
+	memset(m, 0, sizeof *m);
+	if (ok) {
+		m->size = size ? (int64_t)json_integer_value(size) : -1;
+		m->id = (int64_t)json_integer_value(json_object_get(j, "id"));
+		m->rows = (int64_t)json_integer_value(json_object_get(j, "rows"));
+		snprintf(m->sha256, sizeof m->sha256, "%s", sha);
+		snprintf(m->hash, sizeof m->hash, "%s", hash);
+	}
+	json_decref(j);
+	return ok ? PM_OK : pm_err_set(e, PM_EDATA, _("not a backup manifest"));
+}
+
+/* The audit head of the copy at path, read without opening it as a store
+ * (a copy of an older schema is migrated only once it is the store). */
+static int copy_head(const char *path, struct pm_audit_head *h, struct pm_err *e)
+{
+	static const char sql[] = "SELECT (SELECT count(*) FROM audit), id, hash FROM audit"
+				  " ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc = SQLITE_ERROR;
+
+	memset(h, 0, sizeof *h);
+	snprintf(h->hash, sizeof h->hash, "%s", GENESIS);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h->rows = sqlite3_column_int64(st, 0);
+		h->id = sqlite3_column_int64(st, 1);
+		snprintf(h->hash, sizeof h->hash, "%s", COL(st, 2));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("cannot read the audit log of '%s'"), path);
+	return PM_OK;
+}
+
+int pm_audit_manifest_check(const char *text, size_t len, const char *path, const char *name,
+			    struct pm_err *e)
+{
+	struct pm_audit_manifest_info m;
+	struct pm_audit_head h;
+	char sha[HASH_HEX];
+	int64_t size;
+
+	if (pm_audit_manifest_parse(text, len, &m, e))
+		return pm_err_set(e, PM_EDATA, _("the manifest of '%s' is not a backup manifest"), name);
+	if (file_sha256(path, sha, &size, e))
+		return e->code;
+	if ((m.size >= 0 && m.size != size) || strcmp(m.sha256, sha) != 0)
+		return pm_err_set(e, PM_EDATA,
+				  _("'%s' does not match its manifest (SHA-256 %s, expected %s): refusing to restore it"),
+				  name, sha, m.sha256);
+	if (copy_head(path, &h, e))
+		return e->code;
+	if (h.id != m.id || h.rows != m.rows || strcmp(h.hash, m.hash) != 0)
+		return pm_err_set(e, PM_EDATA,
+				  _("the audit log of '%s' ends at row %lld, its manifest says %lld: refusing to restore it"),
+				  name, (long long)h.id, (long long)m.id);
+	return PM_OK;
 }

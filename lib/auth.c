@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -580,4 +582,32 @@ void pm_pii_redact(const struct pm_actor *a, json_t *rec)
 
 	if (view != PM_PII_FULL)
 		redact(rec, view);
+}
+
+int pm_auth_restore(const char *path, const char *as, struct pm_err *e)
+{
+	struct pm_db *db = NULL;
+	struct pm_err why = {0};
+	struct pm_actor a;
+	struct stat st;
+	uid_t uid = getuid();
+	int rc, opened;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? PM_OK
+				       : pm_err_set(e, PM_ENOPERM, _("cannot open '%s': %s"), path, strerror(errno));
+	opened = (rc = pm_db_open(path, PM_DB_READONLY, &db, &why)) == PM_OK;
+	if (rc == PM_OK && (rc = pm_auth_actor(db, as, &a, &why)) == PM_OK)
+		rc = pm_auth_check(&a, "restore", &why);
+	pm_db_close(db);
+	if (rc == PM_OK)
+		return PM_OK;
+	if (opened && rc == PM_ENOPERM)
+		return pm_err_set(e, rc, "%s", why.msg);
+	/* A store that cannot be read cannot say who its admins are: the
+	 * account that owns its file (the one that ran pm init) still can. */
+	if (uid == 0 || uid == st.st_uid)
+		return PM_OK;
+	return pm_err_set(e, PM_ENOPERM, _("cannot open '%s' (%s): only its owner or root may restore it"), path,
+			  why.msg);
 }

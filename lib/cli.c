@@ -388,20 +388,26 @@ int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *
 
 /* ---- the store and the actor ---- */
 
+const char *pm_cli_store(const struct pm_ctx *c)
+{
+	const char *path = c->db_path;
+
+	if (!path || !*path)
+		path = getenv("PM_DB");
+	return path && *path ? path : "pm.db";
+}
+
+const char *pm_cli_as(const struct pm_ctx *c)
+{
+	return c->as && *c->as ? c->as : getenv("PM_USER");
+}
+
 int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)
 {
-	const char *path = c->db_path, *as = c->as;
-
 	if (!c->db) {
-		if (!path || !*path)
-			path = getenv("PM_DB");
-		if (!path || !*path)
-			path = "pm.db";
-		if (!as || !*as)
-			as = getenv("PM_USER");
-		if (pm_db_open(path, 0, &c->db, &c->err))
+		if (pm_db_open(pm_cli_store(c), 0, &c->db, &c->err))
 			return c->err.code;
-		if (pm_auth_actor(c->db, as, &c->actor, &c->err))
+		if (pm_auth_actor(c->db, pm_cli_as(c), &c->actor, &c->err))
 			return c->err.code;
 		pm_db_set_actor(c->db, c->actor.login);
 		pm_db_set_caller(c->db, c->actor.by);

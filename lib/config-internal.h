@@ -87,6 +87,7 @@ extern const struct pm_schema pm_visitors_schema;                  /* lib/visito
 extern const struct pm_schema pm_parking_schema;                   /* lib/parking.c */
 extern const struct pm_schema pm_mqtt_schema;                      /* lib/mqtt.c */
 extern const struct pm_schema pm_web_schema;                       /* lib/web.c */
+extern const struct pm_schema pm_backup_schema;                    /* lib/backup.c */
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with

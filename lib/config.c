@@ -1030,7 +1030,8 @@ static const struct pm_schema config_schema = {
 	PM_KEY("visitors", &pm_visitors_schema),
 	PM_KEY("parking", &pm_parking_schema),
 	PM_KEY("mqtt", &pm_mqtt_schema),
-	PM_KEY("report", &pm_report_schema)),
+	PM_KEY("report", &pm_report_schema),
+	PM_KEY("backup", &pm_backup_schema)),
 };
 
 /* The configuration */

@@ -681,53 +681,156 @@ int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e)
 	return copy_to_file(db, path, e);
 }
 
-static int check_copy(const char *path, sqlite3 **h, struct pm_err *e)
+/* Checks the copy at path, named name in messages. */
+static int check_copy(const char *path, const char *name, sqlite3 **h, struct pm_err *e)
 {
 	sqlite3_stmt *st = NULL;
 	int v = 0, ok = 0;
 
 	if (sqlite3_open_v2(path, h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return pm_err_set(e, PM_ENOINPUT, _("cannot open '%s': %s"), path, sqlite3_errmsg(*h));
+		return pm_err_set(e, PM_ENOINPUT, _("cannot open '%s': %s"), name, sqlite3_errmsg(*h));
 	if (sqlite3_prepare_v2(*h, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
 	sqlite3_finalize(st);
 	if (!ok)
-		return pm_err_set(e, PM_EDATA, _("'%s' is not a sound pm store: refusing to restore it"), path);
+		return pm_err_set(e, PM_EDATA, _("'%s' is not a sound pm store: refusing to restore it"), name);
 	if (is_store(*h) != 1)
-		return pm_err_set(e, PM_EDATA, _("'%s' is not a pm store"), path);
+		return pm_err_set(e, PM_EDATA, _("'%s' is not a pm store"), name);
 	if (sqlite3_prepare_v2(*h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (v > (int)pm_schema_count)
-		return pm_err_set(e, PM_ECONFIG, _("'%s' was made by a newer pm (schema %d): upgrade pm"), path, v);
+		return pm_err_set(e, PM_ECONFIG, _("'%s' was made by a newer pm (schema %d): upgrade pm"), name, v);
 	return PM_OK;
 }
 
-int pm_db_restore(const char *store_path, const char *backup_path, char **aside, struct pm_err *e)
+/* Copies the bytes of path into fd. */
+static int copy_bytes(const char *path, int fd, const char *to, struct pm_err *e)
 {
-	struct pm_db *db = NULL;
-	sqlite3 *src = NULL;
+	char buf[65536];
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0, w;
+	int rc = PM_OK;
+
+	if (in < 0)
+		return pm_err_set(e, errno == ENOENT ? PM_ENOINPUT : PM_ENOPERM, _("cannot read '%s': %s"), path,
+				  strerror(errno));
+	while (rc == PM_OK && (n = read(in, buf, sizeof buf)) > 0)
+		for (ssize_t off = 0; rc == PM_OK && off < n; off += w)
+			if ((w = write(fd, buf + off, (size_t)(n - off))) < 0)
+				rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), to, strerror(errno));
+	if (rc == PM_OK && n < 0)
+		rc = pm_err_set(e, PM_EIO, _("cannot read '%s': %s"), path, strerror(errno));
+	if (rc == PM_OK && fsync(fd) != 0)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), to, strerror(errno));
+	close(in);
+	return rc;
+}
+
+/* Renames the store and its -wal and -shm to aside, never opening them:
+ * a damaged store cannot be read, and its WAL must not be replayed into
+ * the copy that replaces it. */
+static int set_aside(const char *store_path, const char *aside, struct pm_err *e)
+{
+	static const char *const sfx[] = {"-wal", "-shm", ""};
+	char from[4200], to[4200];
+
+	for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+		snprintf(from, sizeof from, "%s%s", store_path, sfx[i]);
+		snprintf(to, sizeof to, "%s%s", aside, sfx[i]);
+		if (rename(from, to) != 0 && errno != ENOENT)
+			return pm_err_set(e, PM_ECANTCREAT, _("cannot rename '%s' to '%s': %s"), from, to,
+					  strerror(errno));
+	}
+	return PM_OK;
+}
+
+/* Backups are made with a rollback journal (one file); the store is WAL,
+ * so that readers run beside a writer. Set on the part, before it is the
+ * store, where closing removes the -wal and -shm this makes. */
+static int to_wal(const char *path, struct pm_err *e)
+{
+	sqlite3 *h = NULL;
+	int ok = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK &&
+		 sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK;
+	int rc = ok ? PM_OK : pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), path, sqlite3_errmsg(h));
+
+	sqlite3_close(h);
+	return rc;
+}
+
+/* STORE.before-restore-SECONDS, -N added when a restore in the same
+ * second (or under the same PM_NOW) has taken the name. */
+static void aside_name(const char *store_path, char *out, size_t n)
+{
+	long long now = pm_now();
+	struct stat st;
+
+	snprintf(out, n, "%s.before-restore-%lld", store_path, now);
+	for (int k = 2; lstat(out, &st) == 0; k++)
+		snprintf(out, n, "%s.before-restore-%lld-%d", store_path, now, k);
+}
+
+int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_fn verify, void *ctx,
+		  char **aside, struct pm_err *e)
+{
+	struct pm_file_mode m = pm_file_private;
 	size_t n = strlen(store_path) + 48;
-	int rc;
+	struct pm_file_tmp t;
+	struct stat st;
+	sqlite3 *h = NULL;
+	int rc, live;
 
 	*aside = NULL;
-	if ((rc = check_copy(backup_path, &src, e)))
-		goto out;
-	if ((rc = pm_db_open(store_path, 0, &db, e)))
-		goto out;
-	if (!(*aside = malloc(n))) {
-		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
-		goto out;
+	if (!(live = lstat(store_path, &st) == 0) && errno != ENOENT)
+		return pm_err_set(e, PM_ENOPERM, _("cannot open '%s': %s"), store_path, strerror(errno));
+	if (live && !S_ISREG(st.st_mode))
+		return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to replace it"),
+				  store_path);
+	if (live)
+		m = (struct pm_file_mode){st.st_mode & 0660, st.st_gid};
+	/* What is checked is the copy beside the store, the very bytes that
+	 * are renamed into place, not the backup, which may change after. */
+	if (pm_file_tmp_open(store_path, &m, &t, e))
+		return e->code;
+	rc = copy_bytes(backup_path, t.fd, t.part, e);
+	if (rc == PM_OK)
+		rc = check_copy(t.part, backup_path, &h, e);
+	sqlite3_close(h);
+	if (rc == PM_OK && verify)
+		rc = verify(ctx, t.part, e);
+	if (rc == PM_OK)
+		rc = to_wal(t.part, e);
+	/* Root restoring an admin's store leaves it the admin's: the owner
+	 * of the file is who administers it. */
+	if (rc == PM_OK && live && geteuid() == 0 && st.st_uid != 0 && fchown(t.fd, st.st_uid, st.st_gid) != 0)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot give '%s' to the store's owner: %s"), t.part,
+				strerror(errno));
+	if (rc == PM_OK && live) {
+		if (!(*aside = malloc(n)))
+			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+		else
+			aside_name(store_path, *aside, n);
+		if (rc == PM_OK)
+			rc = set_aside(store_path, *aside, e);
 	}
-	snprintf(*aside, n, "%s.before-restore-%lld", store_path, pm_now());
-	if ((rc = copy_to_file(db, *aside, e)))
-		goto out;
-	rc = copy_db(db, src, db->h, e, store_path);
-out:
-	pm_db_close(db);
-	sqlite3_close(src);
+	if (rc) {
+		pm_file_tmp_abort(&t);
+		return rc;
+	}
+	if ((rc = pm_file_tmp_commit(&t, e)) && live)
+		set_aside(*aside, store_path, &(struct pm_err){0});
+	/* Opened once by its owner, as the store it replaces was: at this
+	 * pm's schema, its -wal and -shm made with its mode. Root does not,
+	 * lest files of root's there lock the owner out. */
+	if (rc == PM_OK && (!live || st.st_uid == geteuid())) {
+		struct pm_db *db = NULL;
+
+		rc = pm_db_open(store_path, 0, &db, e);
+		pm_db_close(db);
+	}
 	return rc;
 }
 

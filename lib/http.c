@@ -3,8 +3,11 @@
  * so a flush of many messages to one host pays for one connection per
  * parallel slot, not one per message. */
 #include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -22,7 +25,7 @@
 #define CURL_FNS(X) X(global_init) X(easy_init) X(easy_cleanup) X(easy_reset) X(easy_setopt) \
 	X(easy_getinfo) X(easy_perform) X(easy_strerror) X(slist_append) X(slist_free_all) \
 	X(multi_init) X(multi_cleanup) X(multi_setopt) X(multi_add_handle) \
-	X(multi_remove_handle) X(multi_perform) X(multi_poll) X(multi_info_read)
+	X(multi_remove_handle) X(multi_perform) X(multi_poll) X(multi_info_read) X(version_info)
 
 static struct {
 #define X(f) __typeof__(&curl_##f) f;
@@ -410,4 +413,92 @@ void pm_http_res_free(struct pm_http_res *res)
 	free(res->body);
 	res->body = NULL;
 	res->len = 0;
+}
+
+/* ---- whole files, one at a time (backups) ---- */
+
+static size_t to_file(char *p, size_t size, size_t n, void *ud)
+{
+	return fwrite(p, size, n, ud) * size;
+}
+
+/* One transfer of a file on its own handle: no total timeout (a store
+ * may be large), but one that stalls for a minute is given up. */
+static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down, const char *cacert,
+			 struct pm_err *e)
+{
+	char err[CURL_ERROR_SIZE] = "";
+	long status = 0;
+	CURLcode rc;
+	CURL *h;
+
+	if (curl_ready(e))
+		return e->code;
+	if (!(h = cu.easy_init()))
+		return pm_err_set(e, PM_ESOFTWARE, _("cannot start libcurl"));
+	cu.easy_setopt(h, CURLOPT_URL, url);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,sftp");
+	cu.easy_setopt(h, CURLOPT_USERAGENT, "pm-backup/" PM_VERSION);
+	cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	cu.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	cu.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	if (cacert)
+		cu.easy_setopt(h, CURLOPT_CAINFO, cacert);
+	if (up) {
+		cu.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		cu.easy_setopt(h, CURLOPT_READDATA, up);
+		cu.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, uplen);
+	} else {
+		cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, to_file);
+		cu.easy_setopt(h, CURLOPT_WRITEDATA, down);
+	}
+	rc = cu.easy_perform(h);
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	cu.easy_cleanup(h);
+	if (rc != CURLE_OK)
+		return pm_err_set(e, rc == CURLE_REMOTE_FILE_NOT_FOUND ? PM_ENOINPUT : PM_EUNAVAIL, "%s: %s", url,
+				  err[0] ? err : cu.easy_strerror(rc));
+	if (status == 404)
+		return pm_err_set(e, PM_ENOINPUT, _("%s: not found"), url);
+	if (strncmp(url, "http", 4) == 0 && (status < 200 || status > 299))
+		return pm_err_set(e, PM_EUNAVAIL, _("%s: the server answered %ld"), url, status);
+	return PM_OK;
+}
+
+int pm_http_put_file(const char *url, const char *path, const char *cacert, struct pm_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	int rc;
+
+	if (!f || fstat(fileno(f), &st) != 0) {
+		rc = pm_err_set(e, PM_ENOINPUT, _("cannot read '%s': %s"), path, strerror(errno));
+		if (f)
+			fclose(f);
+		return rc;
+	}
+	rc = file_transfer(url, f, (curl_off_t)st.st_size, NULL, cacert, e);
+	fclose(f);
+	return rc;
+}
+
+int pm_http_get_file(const char *url, FILE *out, const char *cacert, struct pm_err *e)
+{
+	int rc = file_transfer(url, NULL, 0, out, cacert, e);
+
+	if (rc == PM_OK && fflush(out) != 0)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write what %s sent: %s"), url, strerror(errno));
+	return rc;
+}
+
+int pm_http_has(const char *protocol)
+{
+	const curl_version_info_data *v = cu.version_info(CURLVERSION_NOW);
+
+	for (const char *const *p = v->protocols; p && *p; p++)
+		if (strcmp(*p, protocol) == 0)
+			return 1;
+	return 0;
 }

@@ -104,4 +104,19 @@ int pm_audit_key_create(struct pm_db *db, json_t *after, struct pm_err *e);
  * (an anchor line) with the copy's SHA-256, with the store's mode. */
 int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e);
 
+/* A manifest read back: size (-1 when it has none, as older ones), the
+ * copy's SHA-256 and its audit head. */
+struct pm_audit_manifest_info {
+	int64_t size, id, rows;
+	char sha256[PM_AUDIT_HASH], hash[PM_AUDIT_HASH];
+};
+/* PM_EDATA when text is not a manifest line. */
+int pm_audit_manifest_parse(const char *text, size_t len, struct pm_audit_manifest_info *m,
+			    struct pm_err *e);
+/* Whether the copy at path (named name in messages) is the one the
+ * manifest text describes: its size, SHA-256 and audit head. PM_EDATA
+ * saying which differs. */
+int pm_audit_manifest_check(const char *text, size_t len, const char *path, const char *name,
+			    struct pm_err *e);
+
 #endif

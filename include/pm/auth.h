@@ -99,4 +99,11 @@ struct pm_user_row {
 int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row *u), void *ctx,
 		 struct pm_err *e);
 
+/* Whether the caller may replace the store at path with a backup: an
+ * actor (as: --as, PM_USER) allowed "restore" when the store can be
+ * opened; when it cannot (damaged, unreadable), only the Unix account
+ * that owns its file, or root. Anyone may make a store where there is
+ * none. PM_ENOPERM saying why not. */
+int pm_auth_restore(const char *path, const char *as, struct pm_err *e);
+
 #endif

@@ -111,6 +111,11 @@ int pm_cli_arg_decimal(struct pm_ctx *c, const char *opt, const char *s, int pla
 /* A whole number above 0. */
 int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *n);
 
+/* The store's path (--db, else $PM_DB, else pm.db) and whom to act for
+ * (--as, else $PM_USER; NULL: none). */
+const char *pm_cli_store(const struct pm_ctx *c);
+const char *pm_cli_as(const struct pm_ctx *c);
+
 /* The store, opened on first use (read-only when the caller may not write
  * it), with the acting user resolved (pm_auth_actor: the Unix account,
  * --as or PM_USER) and the permission for action checked (action NULL: no

@@ -128,12 +128,19 @@ int32_t pm_db_today(struct pm_db *db);
  * has the store's mode; a symbolic link at path is refused. */
 int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e);
 
-/* Replaces the store at store_path with the copy at backup_path after
- * checking the copy (integrity, schema no newer than this pm). The old
- * store is first copied to *aside (store_path + ".before-restore-TIME"),
- * which the caller frees. */
-int pm_db_restore(const char *store_path, const char *backup_path, char **aside,
-		  struct pm_err *e);
+/* Checks a copy of a store at path beyond what pm_db_restore does. */
+typedef int (*pm_db_verify_fn)(void *ctx, const char *path, struct pm_err *e);
+
+/* Replaces the store at store_path with the copy at backup_path without
+ * reading the store it replaces (it may be damaged): the copy is written
+ * beside the store with the store's mode (0600 when there is none),
+ * checked there (integrity, a pm store, schema no newer than this pm, and
+ * verify when not NULL), then the store and its -wal and -shm are renamed
+ * to *aside (store_path + ".before-restore-SECONDS", which the caller
+ * frees; NULL when there was no store) and the copy is renamed into
+ * place. Who may do it is the caller's to decide first. */
+int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_fn verify, void *ctx,
+		  char **aside, struct pm_err *e);
 
 /* The business clock: seconds since the epoch, UTC; PM_NOW in the
  * environment overrides it (RFC 3339), so tests and back-fills can fix the

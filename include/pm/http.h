@@ -9,6 +9,7 @@
 #define PM_HTTP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pm/err.h"
 
@@ -70,5 +71,16 @@ int pm_http_pool_wait(struct pm_http_pool *p, long max_ms,
 int pm_http_do(const struct pm_http_req *rq, int retries, struct pm_http_res *res,
 	       struct pm_err *e);
 void pm_http_res_free(struct pm_http_res *res);
+
+/* Whole files, one transfer at a time (backups): the file at path sent
+ * to url (an HTTP PUT, an upload for sftp://), or what url holds written
+ * to out. cacert: a PEM file of the certificates to trust for https://
+ * (NULL: the system's). PM_ENOINPUT when the server has no such file,
+ * PM_EUNAVAIL when it cannot be reached or refuses, saying what it said. */
+int pm_http_put_file(const char *url, const char *path, const char *cacert, struct pm_err *e);
+int pm_http_get_file(const char *url, FILE *out, const char *cacert, struct pm_err *e);
+
+/* Whether this libcurl speaks protocol ("sftp"). */
+int pm_http_has(const char *protocol);
 
 #endif

@@ -20,7 +20,7 @@ run pm restore good.db
 expect_rc 0 "pm restore"
 expect_err "the store as it was is in '.*pm.db.before-restore-" "says where the old store went"
 expect_eq "$(sql "SELECT area_centi FROM unit WHERE code = '2-1-101'")" "7100" "the store is the backup again"
-old=$(ls pm.db.before-restore-*)
+old=$(ls pm.db.before-restore-* | grep -v -e '-wal$' -e '-shm$')
 expect_eq "$(sqlite3 "$old" "SELECT area_centi FROM unit WHERE code = '2-1-101'")" "1" "the old store is kept aside"
 
 echo 'not a database' >junk.db

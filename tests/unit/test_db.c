@@ -422,7 +422,7 @@ static void test_restore(void **state)
 	t->db = NULL;
 
 	setenv("PM_NOW", "2024-05-06T07:08:09Z", 1);
-	assert_int_equal(pm_db_restore(t->path, copy, &aside, &e), PM_OK);
+	assert_int_equal(pm_db_restore(t->path, copy, NULL, NULL, &aside, &e), PM_OK);
 	snprintf(want, sizeof want, "%s.before-restore-1714979289", t->path);
 	assert_non_null(aside);
 	assert_string_equal(aside, want);
@@ -434,6 +434,16 @@ static void test_restore(void **state)
 	assert_string_equal(tstore_sql(old, "SELECT count(*) FROM building"), "5");
 	pm_db_close(old);
 	free(aside);
+}
+
+/* Refuses the copy, after checking it is checked beside the store (ctx). */
+static int refuse_part(void *ctx, const char *path, struct pm_err *e)
+{
+	const char *store = ctx;
+
+	assert_true(strncmp(path, store, strlen(store)) == 0);
+	assert_non_null(strstr(path, ".part"));
+	return pm_err_set(e, PM_EDATA, "refused");
 }
 
 static void test_restore_refuses(void **state)
@@ -455,7 +465,7 @@ static void test_restore_refuses(void **state)
 	for (int i = 0; i < 200; i++)
 		fputs("this is not a store, only some notes about the community\n", f);
 	fclose(f);
-	assert_int_equal(pm_db_restore(t->path, path, &aside, &e), PM_EDATA);
+	assert_int_equal(pm_db_restore(t->path, path, NULL, NULL, &aside, &e), PM_EDATA);
 	assert_null(aside);
 	snprintf(want, sizeof want, "'%s' is not a sound pm store: refusing to restore it", path);
 	assert_string_equal(e.msg, want);
@@ -463,12 +473,19 @@ static void test_restore_refuses(void **state)
 	/* A sound SQLite file that pm did not make. */
 	tstore_file(t, "other.db", path, sizeof path);
 	assert_int_equal(raw_exec(path, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)"), SQLITE_OK);
-	assert_int_equal(pm_db_restore(t->path, path, &aside, &e), PM_EDATA);
+	assert_int_equal(pm_db_restore(t->path, path, NULL, NULL, &aside, &e), PM_EDATA);
 	snprintf(want, sizeof want, "'%s' is not a pm store", path);
 	assert_string_equal(e.msg, want);
 
 	tstore_file(t, "gone.db", path, sizeof path);
-	assert_int_equal(pm_db_restore(t->path, path, &aside, &e), PM_ENOINPUT);
+	assert_int_equal(pm_db_restore(t->path, path, NULL, NULL, &aside, &e), PM_ENOINPUT);
+
+	/* A sound copy the caller's check refuses: checked beside the store,
+	 * as a part file, which goes. */
+	tstore_file(t, "sound.db", path, sizeof path);
+	assert_int_equal(pm_db_backup(t->db, path, &e), PM_OK);
+	assert_int_equal(pm_db_restore(t->path, path, refuse_part, t->path, &aside, &e), PM_EDATA);
+	assert_string_equal(e.msg, "refused");
 
 	/* Nothing was replaced and nothing set aside. */
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM building"), "2");

@@ -1,0 +1,494 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pm/audit.h"
+#include "pm/auth.h"
+#include "pm/backup.h"
+#include "pm/config.h"
+#include "pm/db.h"
+#include "pm/file.h"
+#include "pm/i18n.h"
+#include "pm/secret.h"
+#include "pm/timeutil.h"
+#include "config-internal.h"
+
+#define CHUNK 65536
+#define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
+#define HEADER crypto_secretstream_xchacha20poly1305_HEADERBYTES
+#define TAG_FINAL crypto_secretstream_xchacha20poly1305_TAG_FINAL
+#define STAMP_LEN 16 /* YYYYMMDDTHHMMSSZ */
+#define MANIFEST_MAX 16384
+
+const struct pm_schema pm_backup_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))),
+};
+
+/* ---- the key ---- */
+
+static char *configured_key(struct pm_db *db)
+{
+	struct pm_config *cfg = NULL;
+	struct pm_err ignored;
+	const char *v;
+	char *ref = NULL;
+
+	if (db && pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, &ignored) == PM_OK &&
+	    (v = json_string_value(json_object_get(pm_config_section(cfg, "backup"), "key"))))
+		ref = strdup(v);
+	pm_config_free(cfg);
+	return ref;
+}
+
+int pm_backup_key(struct pm_db *db, const char *ref, unsigned char key[PM_BACKUP_KEY_BYTES],
+		  struct pm_err *e)
+{
+	char *own = ref ? NULL : configured_key(db), *text = NULL;
+	size_t got = 0;
+	int rc;
+
+	if (!ref && !(ref = own))
+		return pm_err_set(e, PM_ECONFIG, _("no backup key: set backup.key in pm.yaml or give --key"));
+	rc = pm_secret_get(db, ref, "backup.key", &text, e);
+	free(own);
+	if (rc)
+		return rc;
+	if (strlen(text) != PM_BACKUP_KEY_BYTES * 2 ||
+	    sodium_hex2bin(key, PM_BACKUP_KEY_BYTES, text, strlen(text), NULL, &got, NULL) != 0 ||
+	    got != PM_BACKUP_KEY_BYTES)
+		rc = pm_err_set(e, PM_ECONFIG, _("the backup key is not %d hexadecimal digits"),
+				PM_BACKUP_KEY_BYTES * 2);
+	sodium_memzero(text, strlen(text));
+	free(text);
+	return rc;
+}
+
+/* ---- the encrypted stream ----
+ * PM_BACKUP_MAGIC, the secretstream header, then records: a 4-byte
+ * big-endian length and that many bytes of ciphertext. The first record
+ * is the manifest, the others the store's bytes, the last one tagged
+ * final, so a copy cut short is told from a whole one. */
+
+static int put_record(FILE *out, crypto_secretstream_xchacha20poly1305_state *st, const unsigned char *m,
+		      size_t n, unsigned char tag)
+{
+	unsigned char c[CHUNK + ABYTES], len[4];
+	unsigned long long clen;
+
+	crypto_secretstream_xchacha20poly1305_push(st, c, &clen, m, n, NULL, 0, tag);
+	len[0] = (unsigned char)(clen >> 24);
+	len[1] = (unsigned char)(clen >> 16);
+	len[2] = (unsigned char)(clen >> 8);
+	len[3] = (unsigned char)clen;
+	return fwrite(len, 1, 4, out) == 4 && fwrite(c, 1, clen, out) == clen ? 0 : -1;
+}
+
+int pm_backup_encrypt(FILE *in, const char *manifest, const unsigned char key[PM_BACKUP_KEY_BYTES],
+		      FILE *out, struct pm_err *e)
+{
+	crypto_secretstream_xchacha20poly1305_state st;
+	unsigned char header[HEADER], buf[CHUNK];
+	size_t n = strlen(manifest);
+	int bad;
+
+	if (n > CHUNK)
+		return pm_err_set(e, PM_ESOFTWARE, _("the manifest is too long"));
+	crypto_secretstream_xchacha20poly1305_init_push(&st, header, key);
+	bad = fwrite(PM_BACKUP_MAGIC, 1, PM_BACKUP_MAGIC_LEN, out) != PM_BACKUP_MAGIC_LEN ||
+	      fwrite(header, 1, sizeof header, out) != sizeof header ||
+	      put_record(out, &st, (const unsigned char *)manifest, n, 0);
+	do {
+		n = fread(buf, 1, sizeof buf, in);
+		if (ferror(in))
+			return pm_err_set(e, PM_EIO, _("cannot read the copy: %s"), strerror(errno));
+		bad = bad || put_record(out, &st, buf, n, n < sizeof buf ? TAG_FINAL : 0);
+	} while (!bad && n == sizeof buf);
+	sodium_memzero(&st, sizeof st);
+	if (bad)
+		return pm_err_set(e, PM_ECANTCREAT, _("cannot write the encrypted copy: %s"), strerror(errno));
+	return PM_OK;
+}
+
+static int damaged(const char *name, struct pm_err *e)
+{
+	return pm_err_set(e, PM_EDATA, _("'%s' cannot be decrypted with this key, or was altered: refusing it"),
+			  name);
+}
+
+/* The next record into m: its length, or -1 (damaged) and -2 (the end
+ * of the file where a record should begin). */
+static long get_record(FILE *in, crypto_secretstream_xchacha20poly1305_state *st, unsigned char *m,
+		       unsigned char *tag)
+{
+	unsigned char c[CHUNK + ABYTES], len[4];
+	unsigned long long mlen;
+	size_t got = fread(len, 1, 4, in), clen;
+
+	if (got == 0 && feof(in))
+		return -2;
+	if (got != 4)
+		return -1;
+	clen = (size_t)len[0] << 24 | (size_t)len[1] << 16 | (size_t)len[2] << 8 | len[3];
+	if (clen < ABYTES || clen > sizeof c || fread(c, 1, clen, in) != clen ||
+	    crypto_secretstream_xchacha20poly1305_pull(st, m, &mlen, tag, c, clen, NULL, 0) != 0)
+		return -1;
+	return (long)mlen;
+}
+
+int pm_backup_decrypt(FILE *in, const char *name, const unsigned char key[PM_BACKUP_KEY_BYTES], FILE *out,
+		      char **manifest, struct pm_err *e)
+{
+	crypto_secretstream_xchacha20poly1305_state st;
+	unsigned char header[HEADER], m[CHUNK + 1], tag = 0;
+	char magic[PM_BACKUP_MAGIC_LEN];
+	long n;
+
+	*manifest = NULL;
+	if (fread(magic, 1, sizeof magic, in) != sizeof magic || memcmp(magic, PM_BACKUP_MAGIC, sizeof magic) != 0)
+		return pm_err_set(e, PM_EDATA, _("'%s' is not an encrypted pm backup"), name);
+	if (fread(header, 1, sizeof header, in) != sizeof header ||
+	    crypto_secretstream_xchacha20poly1305_init_pull(&st, header, key) != 0 ||
+	    (n = get_record(in, &st, m, &tag)) < 0 || tag != 0)
+		return damaged(name, e);
+	m[n] = '\0';
+	if (!(*manifest = strdup((char *)m)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	while (tag != TAG_FINAL) {
+		if ((n = get_record(in, &st, m, &tag)) == -2)
+			return pm_err_set(e, PM_EDATA, _("'%s' is cut short: refusing it"), name);
+		if (n < 0)
+			return damaged(name, e);
+		if (fwrite(m, 1, (size_t)n, out) != (size_t)n)
+			return pm_err_set(e, PM_ECANTCREAT, _("cannot write the decrypted copy: %s"), strerror(errno));
+	}
+	if (fgetc(in) != EOF)
+		return damaged(name, e);
+	return PM_OK;
+}
+
+/* ---- copies made ---- */
+
+int pm_backup_tmpdir(char **dir, struct pm_err *e)
+{
+	const char *base = getenv("TMPDIR");
+	size_t n;
+
+	if (!base || !*base)
+		base = "/tmp";
+	n = strlen(base) + 32;
+	if (!(*dir = malloc(n)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	snprintf(*dir, n, "%s/pm-backup.XXXXXX", base);
+	if (!mkdtemp(*dir)) {
+		pm_err_set(e, PM_ECANTCREAT, _("cannot create a directory in '%s': %s"), base, strerror(errno));
+		free(*dir);
+		*dir = NULL;
+		return e->code;
+	}
+	return PM_OK;
+}
+
+void pm_backup_tmpdir_free(char *dir)
+{
+	char path[4200];
+	struct dirent *d;
+	DIR *D;
+
+	if (!dir)
+		return;
+	if ((D = opendir(dir))) {
+		while ((d = readdir(D)))
+			if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0) {
+				snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
+				unlink(path);
+			}
+		closedir(D);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+/* The name copies of the store at path start with: its file's name
+ * without ".db". */
+static void stem(const char *path, char *out, size_t n)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	snprintf(out, n, "%s", base ? base + 1 : path);
+	len = strlen(out);
+	if (len > 3 && strcmp(out + len - 3, ".db") == 0)
+		out[len - 3] = '\0';
+}
+
+/* A small text file's first line, without its newline. */
+static int read_line(const char *path, char **out, struct pm_err *e)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 0;
+	ssize_t n;
+
+	*out = NULL;
+	if (!f)
+		return pm_err_set(e, errno == ENOENT ? PM_ENOINPUT : PM_ENOPERM, _("cannot read '%s': %s"), path,
+				  strerror(errno));
+	n = getline(out, &cap, f);
+	fclose(f);
+	if (n < 0 || n > MANIFEST_MAX) {
+		free(*out);
+		*out = NULL;
+		return pm_err_set(e, PM_EDATA, _("'%s' is not a backup manifest"), path);
+	}
+	if (n > 0 && (*out)[n - 1] == '\n')
+		(*out)[n - 1] = '\0';
+	return PM_OK;
+}
+
+/* The plain copy at plain, encrypted into path with the store's mode. */
+static int encrypt_file(struct pm_db *db, const char *plain, const char *manifest, const char *path,
+			const unsigned char *key, struct pm_err *e)
+{
+	struct pm_file_mode m = pm_db_file_mode(db);
+	struct pm_file_tmp t;
+	FILE *in, *out;
+	int rc;
+
+	if (!(in = fopen(plain, "rb")))
+		return pm_err_set(e, PM_EIO, _("cannot read '%s': %s"), plain, strerror(errno));
+	if ((rc = pm_file_tmp_open(path, &m, &t, e))) {
+		fclose(in);
+		return rc;
+	}
+	if (!(out = fdopen(t.fd, "wb"))) {
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+		pm_file_tmp_abort(&t);
+		fclose(in);
+		return rc;
+	}
+	t.fd = -1;
+	rc = pm_backup_encrypt(in, manifest, key, out, e);
+	if (fclose(out) != 0 && rc == PM_OK)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	fclose(in);
+	if (rc) {
+		pm_file_tmp_abort(&t);
+		return rc;
+	}
+	return pm_file_tmp_commit(&t, e);
+}
+
+int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, char **name,
+		   struct pm_err *e)
+{
+	char s[256], stamp[STAMP_LEN + 1], path[4400], plain[4400], *tmp = NULL, *manifest = NULL;
+	time_t now = (time_t)pm_now();
+	struct tm tm;
+	size_t n;
+	int rc;
+
+	stem(pm_db_path(db), s, sizeof s);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+	n = strlen(s) + sizeof stamp + 16;
+	if (!(*name = malloc(n)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	snprintf(*name, n, "%s-%s.db%s", s, stamp, key ? ".enc" : "");
+	snprintf(path, sizeof path, "%s/%s", dir, *name);
+	if (!key)
+		return pm_db_backup(db, path, e) || pm_audit_manifest(db, path, e) ? e->code : PM_OK;
+	/* The plain copy is made where only this account may read it, and
+	 * goes when it is encrypted. */
+	if ((rc = pm_backup_tmpdir(&tmp, e)) == PM_OK) {
+		snprintf(plain, sizeof plain, "%s/%s-%s.db", tmp, s, stamp);
+		if ((rc = pm_db_backup(db, plain, e)) == PM_OK && (rc = pm_audit_manifest(db, plain, e)) == PM_OK) {
+			char mpath[4500];
+
+			snprintf(mpath, sizeof mpath, "%s.manifest", plain);
+			if ((rc = read_line(mpath, &manifest, e)) == PM_OK)
+				rc = encrypt_file(db, plain, manifest, path, key, e);
+		}
+	}
+	free(manifest);
+	pm_backup_tmpdir_free(tmp);
+	return rc;
+}
+
+/* ---- retention ---- */
+
+static int newest_first(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* The stamp of a copy's name, if name is a copy: STEM-STAMP.db[.enc]. */
+static const char *copy_stamp(const char *name, const char *s)
+{
+	size_t sl = strlen(s);
+	const char *p = name + sl + 1;
+
+	if (strncmp(name, s, sl) != 0 || name[sl] != '-' || strlen(p) < STAMP_LEN + 3 ||
+	    strspn(p, "0123456789") != 8 || p[8] != 'T' || strspn(p + 9, "0123456789") != 6 || p[15] != 'Z')
+		return NULL;
+	return strcmp(p + STAMP_LEN, ".db") == 0 || strcmp(p + STAMP_LEN, ".db.enc") == 0 ? p : NULL;
+}
+
+/* Whether the copy with stamp p is kept: the newest of a day (or month,
+ * len 8 or 6) among the newest keep such periods. */
+static int keeps(const char *p, size_t len, char (*seen)[9], int *nseen, int keep)
+{
+	if (*nseen > 0 && strncmp(seen[*nseen - 1], p, len) == 0)
+		return 0;
+	if (*nseen >= keep)
+		return 0;
+	snprintf(seen[(*nseen)++], 9, "%.*s", (int)len, p);
+	return 1;
+}
+
+int pm_backup_prune(const char *dir, const char *store_path, int keep_daily, int keep_monthly,
+		    void (*removed)(void *ctx, const char *name), void *ctx, struct pm_err *e)
+{
+	char s[256], path[4400], (*days)[9] = NULL, (*months)[9] = NULL, **names = NULL;
+	int ndays = 0, nmonths = 0, rc = PM_OK;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *D;
+
+	stem(store_path, s, sizeof s);
+	if (!(D = opendir(dir)))
+		return pm_err_set(e, PM_ENOINPUT, _("cannot read '%s': %s"), dir, strerror(errno));
+	while (rc == PM_OK && (d = readdir(D))) {
+		if (!copy_stamp(d->d_name, s))
+			continue;
+		if (n == cap && !(names = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names)))
+			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+		else if (!(names[n++] = strdup(d->d_name)))
+			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	closedir(D);
+	/* Sorted by name is by time: the stamps are fixed width, after one
+	 * stem. */
+	if (rc == PM_OK && n)
+		qsort(names, n, sizeof *names, newest_first);
+	if (rc == PM_OK && (!(days = calloc((size_t)keep_daily + 1, sizeof *days)) ||
+			    !(months = calloc((size_t)keep_monthly + 1, sizeof *months))))
+		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+	for (size_t i = 0; rc == PM_OK && i < n; i++) {
+		const char *p = copy_stamp(names[i], s);
+		int day = keeps(p, 8, days, &ndays, keep_daily), month = keeps(p, 6, months, &nmonths, keep_monthly);
+
+		if (day || month)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if (unlink(path) != 0 && errno != ENOENT) {
+			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot remove '%s': %s"), path, strerror(errno));
+			break;
+		}
+		snprintf(path, sizeof path, "%s/%s.manifest", dir, names[i]);
+		unlink(path);
+		if (removed)
+			removed(ctx, names[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(days);
+	free(months);
+	return rc;
+}
+
+/* ---- restore ---- */
+
+struct check {
+	const char *manifest, *name;
+};
+
+static int check_manifest(void *ctx, const char *path, struct pm_err *e)
+{
+	struct check *c = ctx;
+
+	return pm_audit_manifest_check(c->manifest, strlen(c->manifest), path, c->name, e);
+}
+
+static int is_encrypted(const char *file, struct pm_err *e)
+{
+	char magic[PM_BACKUP_MAGIC_LEN];
+	FILE *f = fopen(file, "rb");
+	int yes;
+
+	if (!f)
+		return -pm_err_set(e, errno == ENOENT ? PM_ENOINPUT : PM_ENOPERM, _("cannot read '%s': %s"), file,
+				   strerror(errno));
+	yes = fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, PM_BACKUP_MAGIC, sizeof magic) == 0;
+	fclose(f);
+	return yes;
+}
+
+/* The encrypted copy in file, decrypted into dir/restore.db, its manifest
+ * in *manifest. */
+static int decrypt_file(const char *store_path, const char *file, const char *key_ref, const char *dir,
+			char *plain, size_t n, char **manifest, struct pm_err *e)
+{
+	unsigned char key[PM_BACKUP_KEY_BYTES];
+	struct pm_db *db = NULL;
+	struct pm_err ignored;
+	FILE *in = NULL, *out = NULL;
+	int rc;
+
+	/* A damaged store cannot say what its key is: then --key must. */
+	if (!key_ref)
+		pm_db_open(store_path, PM_DB_READONLY, &db, &ignored);
+	rc = pm_backup_key(db, key_ref, key, e);
+	pm_db_close(db);
+	if (rc)
+		return rc;
+	snprintf(plain, n, "%s/restore.db", dir);
+	if (!(in = fopen(file, "rb")))
+		rc = pm_err_set(e, PM_ENOINPUT, _("cannot read '%s': %s"), file, strerror(errno));
+	else if (pm_file_fopen(plain, PM_FILE_EXCL, &pm_file_private, &out, e) == PM_OK)
+		rc = pm_backup_decrypt(in, file, key, out, manifest, e);
+	else
+		rc = e->code;
+	if (out && fclose(out) != 0 && rc == PM_OK)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), plain, strerror(errno));
+	if (in)
+		fclose(in);
+	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
+int pm_backup_restore(const char *store_path, const char *file, const char *key_ref, const char *as,
+		      char **aside, struct pm_err *e)
+{
+	char plain[4400], mpath[4400], *tmp = NULL, *manifest = NULL;
+	struct check c = {NULL, file};
+	const char *from = file;
+	int rc, enc;
+
+	*aside = NULL;
+	if ((rc = pm_auth_restore(store_path, as, e)))
+		return rc;
+	if ((enc = is_encrypted(file, e)) < 0)
+		return -enc;
+	if (enc) {
+		if ((rc = pm_backup_tmpdir(&tmp, e)) == PM_OK)
+			rc = decrypt_file(store_path, file, key_ref, tmp, plain, sizeof plain, &manifest, e);
+		from = plain;
+	} else {
+		snprintf(mpath, sizeof mpath, "%s.manifest", file);
+		if (access(mpath, F_OK) == 0)
+			rc = read_line(mpath, &manifest, e);
+	}
+	c.manifest = manifest;
+	if (rc == PM_OK)
+		rc = pm_db_restore(store_path, from, manifest ? check_manifest : NULL, &c, aside, e);
+	free(manifest);
+	pm_backup_tmpdir_free(tmp);
+	return rc;
+}
