@@ -258,11 +258,9 @@ static void fit(int *w, const int *min, size_t ncol, int width)
 
 /* A cell keeps to its row: line breaks and tabs (an announcement's body)
  * print as spaces, which pm_table_width counts as one column each too. */
-static void put_cell(FILE *f, const char *s, int cols)
+static void put_cell(FILE *f, const char *s)
 {
-	char buf[4096];
-
-	for (s = cut(s, cols, buf, sizeof buf); *s; s++)
+	for (; *s; s++)
 		putc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, f);
 }
 
@@ -282,11 +280,12 @@ static void print_row(FILE *f, json_t *cols, json_t *row, const int *w, const in
 		const char *key = json_string_value(k);
 		const char *s = row ? cell_text(json_object_get(row, key), key, nested, buf, sizeof buf)
 				    : pm_table_heading(key, buf, sizeof buf);
-		int gap = w[i] - pm_table_width(cut(s, w[i], cbuf, sizeof cbuf));
+		const char *c = cut(s, w[i], cbuf, sizeof cbuf);
+		int gap = w[i] - pm_table_width(c);
 
 		if (num[i] && row)
 			pad(f, gap);
-		put_cell(f, s, w[i]);
+		put_cell(f, c);
 		if (i + 1 < ncol)
 			pad(f, (num[i] && row ? 0 : gap) + 2);
 	}
@@ -365,7 +364,7 @@ static int has_lists(json_t *row)
  * records below as tables. */
 static void print_card(FILE *f, json_t *cols, json_t *row, int width)
 {
-	char buf[4096], head[256];
+	char buf[4096], cbuf[4096], head[256];
 	int hw = 0, cw;
 	size_t i;
 	json_t *k;
@@ -378,8 +377,8 @@ static void print_card(FILE *f, json_t *cols, json_t *row, int width)
 
 		fputs(h, f);
 		pad(f, hw - pm_table_width(h) + 2);
-		put_cell(f, cell_text(json_object_get(row, key), key, 0, buf, sizeof buf),
-			 width > hw + 2 ? width - hw - 2 : INT_MAX);
+		put_cell(f, cut(cell_text(json_object_get(row, key), key, 0, buf, sizeof buf),
+				width > hw + 2 ? width - hw - 2 : INT_MAX, cbuf, sizeof cbuf));
 		putc('\n', f);
 	}
 	print_lists(f, row, width);
