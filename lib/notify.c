@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "config-internal.h"
+#include "notify-internal.h"
 #include "strbuf-internal.h"
 #include "pm/audit.h"
 #include "pm/config.h"
@@ -126,6 +127,11 @@ struct pm_notify {
 	struct pm_notify_tally tally;     /* of the flush under way */
 	int64_t since;                    /* its start, for its audit record */
 	int in_round, running;            /* a round's write open; "running" written */
+	json_t *mine;                     /* dedupe keys of the messages queued here */
+	char *only;                       /* a flush of those only: the keys as JSON */
+	char refused[64];                 /* ",sms,email,": channels not claimed from */
+	int (*show)(void *ctx, json_t *msg, struct pm_err *e); /* a dry run queues nothing, shows */
+	void *show_ctx;
 };
 
 int pm_channel_parse(const char *s, enum pm_channel *ch, struct pm_err *e)
@@ -155,8 +161,13 @@ int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
 	n->db = db;
 	n->tz = pm_db_tz(db);
 	n->secrets = json_object();
+	n->mine = json_array();
+	if (!n->secrets || !n->mine) {
+		pm_notify_close(n);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
 	if ((rc = pm_config_current(db, pm_db_today(db), &n->cfg, e))) {
-		free(n);
+		pm_notify_close(n);
 		return rc;
 	}
 	n->community = pm_config_community_name(n->cfg);
@@ -180,9 +191,18 @@ void pm_notify_close(struct pm_notify *n)
 	pm_config_free(n->cfg);
 	json_decref(n->own);
 	json_decref(n->secrets);
+	json_decref(n->mine);
+	free(n->only);
 	pm_tmpl_free(n->tmpl);
 	free(n->role);
 	free(n);
+}
+
+void pm_notify_set_dry_run(struct pm_notify *n, int (*show)(void *ctx, json_t *msg, struct pm_err *e),
+			   void *ctx)
+{
+	n->show = show;
+	n->show_ctx = ctx;
 }
 
 int pm_notify_set_role(struct pm_notify *n, const char *role, struct pm_err *e)
@@ -194,6 +214,11 @@ int pm_notify_set_role(struct pm_notify *n, const char *role, struct pm_err *e)
 	free(n->role);
 	n->role = copy;
 	return PM_OK;
+}
+
+struct pm_db *notify_db(const struct pm_notify *n)
+{
+	return n->db;
 }
 
 static int64_t setting(struct pm_notify *n, const char *group, const char *key)
@@ -335,6 +360,25 @@ static const char insert_sql[] =
 	" subject, body, html, alarm, status, next_at, expires_at, created_at, updated_at)"
 	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?) ON CONFLICT (dedupe) DO NOTHING";
 
+/* A dry run's message, as it would be queued. */
+static int show(struct queue_run *q, enum pm_channel ch, const struct recipient *r, const char *addr,
+		char *const text[3], int64_t next, struct pm_err *e)
+{
+	char at[PM_TIME_BUF];
+	json_t *msg;
+	int rc;
+
+	pm_time_fmt(next, q->n->tz, at);
+	if (!(msg = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s}", "type", "message",
+			      "template", q->t->name, "ref", q->ref, "channel", channel_names[ch],
+			      "recipient", r->code, "name", r->name, "address", addr, "unit", q->unit,
+			      "subject", text[0], "text", text[1], "next_at", at)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	rc = q->n->show(q->n->show_ctx, msg, e);
+	json_decref(msg);
+	return rc;
+}
+
 static int insert(struct queue_run *q, enum pm_channel ch, const struct recipient *r,
 		  const char *addr, const char *key, char *const text[3], struct pm_err *e)
 {
@@ -364,10 +408,15 @@ static int insert(struct queue_run *q, enum pm_channel ch, const struct recipien
 	sqlite3_bind_int64(st, 17, now);
 	if (pm_db_step_done(q->n->db, st, _("cannot queue a message"), e))
 		return e->code;
-	if (sqlite3_changes(pm_db_sqlite(q->n->db)))
-		q->counts->queued++;
-	else
+	if (!sqlite3_changes(pm_db_sqlite(q->n->db))) {
 		q->counts->duplicate++;
+		return PM_OK;
+	}
+	q->counts->queued++;
+	if (q->n->show)
+		return show(q, ch, r, addr, text, next, e);
+	if (json_array_append_new(q->n->mine, json_string(key)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	return PM_OK;
 }
 
@@ -637,6 +686,7 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 {
 	struct queue_run q = {.n = n, .channel = channel, .rec = rec, .counts = counts};
 	struct pm_notify_counts before = *counts;
+	size_t mark = json_array_size(n->mine);
 	char *ref;
 	int rc;
 
@@ -655,11 +705,15 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 	set_str(q.fields, "ref", ref);
 	set_str(q.fields, "day", q.day);
 	set_str(q.fields, "community", n->community);
+	/* A record is queued whole or not at all; a dry run's never is. */
 	if ((rc = pm_db_exec(n->db, "SAVEPOINT queue_record", e)) == PM_OK) {
 		rc = resolve(&q, e);
-		if (rc) {
+		if (rc || n->show)
 			pm_db_exec(n->db, "ROLLBACK TO queue_record", NULL);
+		if (rc) {
 			*counts = before;
+			while (json_array_size(n->mine) > mark)
+				json_array_remove(n->mine, json_array_size(n->mine) - 1);
 		}
 		pm_db_exec(n->db, "RELEASE queue_record", NULL);
 	}
@@ -670,7 +724,58 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 
 /* ---- flushing ---- */
 
-int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e)
+/* Whether channel ch can be used: configured, and every secret of it
+ * readable. */
+static int channel_ready(struct pm_notify *n, enum pm_channel ch, struct pm_err *e)
+{
+	json_t *cfg = channel_cfg(n, ch), *v;
+	const char *key;
+
+	if (!cfg)
+		return pm_err_set(e, PM_ECONFIG, _("channel '%s' is not configured (see channels in pm.yaml(5))"),
+				  channel_names[ch]);
+	json_object_foreach(cfg, key, v)
+		if (json_is_string(v) && !secret(n, ch, cfg, key, e))
+			return e->code;
+	return PM_OK;
+}
+
+/* The channels of the messages due that cannot be used are refused
+ * before any attempt: their messages are not claimed, so no attempt is
+ * counted against them, and the flush says why. */
+static int refuse_channels(struct pm_notify *n, int64_t now, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT channel, count(*) FROM outbox WHERE status = 'queued' AND next_at <= ?1"
+		" AND (?2 IS NULL OR dedupe IN (SELECT value FROM json_each(?2))) GROUP BY channel";
+	sqlite3_stmt *st = pm_db_stmt(n->db, sql, e);
+	struct pm_notify_tally *t = &n->tally;
+	enum pm_channel ch;
+	struct pm_err why;
+	size_t len;
+	int step;
+
+	n->refused[0] = '\0';
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, n->only, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pm_channel_parse(col(st, 0), &ch, NULL) || ch == PM_CH_STDOUT || channel_ready(n, ch, &why) == PM_OK)
+			continue;
+		if (!t->refused)
+			snprintf(t->why, sizeof t->why, "%.255s", why.msg);
+		t->refused += sqlite3_column_int64(st, 1);
+		len = strlen(n->refused);
+		snprintf(n->refused + len, sizeof n->refused - len, "%s%s,", len ? "" : ",", channel_names[ch]);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return pm_db_fail(n->db, e, _("cannot read the outbox"));
+	return PM_OK;
+}
+
+int pm_notify_flush_start(struct pm_notify *n, int only_queued_here, struct pm_err *e)
 {
 	static const char sql[] =
 		"UPDATE outbox SET status = 'queued', updated_at = ?,"
@@ -681,6 +786,10 @@ int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e)
 	memset(&n->tally, 0, sizeof n->tally);
 	n->since = pm_now();
 	n->in_round = n->running = 0;
+	free(n->only);
+	n->only = NULL;
+	if (only_queued_here && !(n->only = json_dumps(n->mine, JSON_COMPACT)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	if ((rc = pm_db_begin(n->db, e)))
 		return rc;
 	if (!(st = pm_db_stmt(n->db, sql, e))) {
@@ -694,7 +803,9 @@ int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e)
 		return e->code;
 	}
 	n->tally.recovered = sqlite3_changes(pm_db_sqlite(n->db));
-	return pm_db_commit(n->db, e);
+	if ((rc = pm_db_commit(n->db, e)))
+		return rc;
+	return refuse_channels(n, pm_now(), e);
 }
 
 const struct pm_notify_tally *pm_notify_tally(const struct pm_notify *n)
@@ -711,7 +822,8 @@ static char *dupcol(sqlite3_stmt *st, int i)
 
 static const char due_sql[] =
 	"SELECT id, channel, alarm, attempts, recipient, address, subject, body, html, ref, template"
-	" FROM outbox WHERE status = 'queued' AND next_at <= ? ORDER BY next_at, id LIMIT ?";
+	" FROM outbox WHERE status = 'queued' AND next_at <= ?1 AND instr(?3, ',' || channel || ',') = 0"
+	" AND (?4 IS NULL OR dedupe IN (SELECT value FROM json_each(?4))) ORDER BY next_at, id LIMIT ?2";
 static const char take_sql[] =
 	"UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?";
 static const char later_sql[] = "UPDATE outbox SET next_at = ?, updated_at = ? WHERE id = ?";
@@ -727,6 +839,8 @@ static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_no
 		return e->code;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	sqlite3_bind_text(st, 3, n->refused, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, n->only, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pm_notify_msg *x = &m[*count];
 		memset(x, 0, sizeof *x);
