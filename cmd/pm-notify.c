@@ -13,7 +13,7 @@
 
 enum { O_TEMPLATE = 0x100, O_CHANNEL, O_FLUSH, O_PARALLEL, O_LIMIT,
        O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL, O_TITLE, O_BODY, O_TO, O_PIN, O_UNTIL,
-       O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL, O_ROLE };
+       O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL, O_ROLE, O_DRY_RUN, O_AGAIN };
 
 static int open_notify(struct pm_ctx *c, const char *action, struct pm_notify **n)
 {
@@ -103,6 +103,7 @@ static int cmd_flush(struct pm_ctx *c, int argc, char **argv)
 /* ---- send ---- */
 
 static const char *const send_outcomes[] = {N_("queued"), N_("duplicate"), N_("skipped"), NULL};
+static const char *const dry_outcomes[] = {N_("to queue"), N_("duplicate"), N_("skipped"), NULL};
 
 struct send_ctx {
 	struct pm_notify *n;
@@ -125,11 +126,25 @@ static const struct pm_opt send_opts[] = {
 	{"template", O_TEMPLATE, "NAME", N_("the template, like bill_issued (required)")},
 	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
 	{"role", O_ROLE, "ROLE", N_("staff to tell when a record names no one, like frontdesk")},
-	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
+	{"flush", O_FLUSH, NULL, N_("deliver at once what this send queued")},
+	{"dry-run", O_DRY_RUN, NULL, N_("print the messages it would queue; queue nothing")},
 	PM_CLI_OPT_REJECT,
 	PM_CLI_OPT_STRICT,
 	{NULL, 0, NULL, NULL},
 };
+
+/* A dry run's message, printed as the records of an import are: once
+ * the batch is done. */
+static int show(void *ctx, json_t *msg, struct pm_err *e)
+{
+	struct pm_ctx *c = ctx;
+
+	if (pm_cli_out(c, msg)) {
+		*e = c->err;
+		return e->code;
+	}
+	return PM_OK;
+}
 
 static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 {
@@ -146,12 +161,15 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		case O_CHANNEL: if (parse_channel(c, arg, &s.channel)) return PM_EUSAGE; break;
 		case O_ROLE: role = arg; break;
 		case O_FLUSH: now = 1; break;
+		case O_DRY_RUN: im.dry_run = 1; im.outcomes = dry_outcomes; break;
 		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (!s.tmpl)
 		return pm_cli_usage(c, _("--template is required"));
+	if (im.dry_run && now)
+		return pm_cli_usage(c, _("--dry-run queues nothing for --flush to deliver"));
 	if (role && pm_role_parse(role, &r, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
 	if (open_notify(c, "notify.send", &s.n))
@@ -160,8 +178,13 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		pm_notify_close(s.n);
 		return c->err.code;
 	}
+	if (im.dry_run)
+		pm_notify_set_dry_run(s.n, show, c);
 	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
-	if (rc == PM_OK || rc == PM_EDATA)
+	if ((rc == PM_OK || rc == PM_EDATA) && im.dry_run)
+		pm_cli_note(c, _("messages: to queue %ld, duplicate %ld, opted out %ld, no address %ld; nothing queued (dry run)"),
+			    s.counts.queued, s.counts.duplicate, s.counts.opted_out, s.counts.no_address);
+	else if (rc == PM_OK || rc == PM_EDATA)
 		pm_cli_note(c, _("messages: queued %ld, duplicate %ld, opted out %ld, no address %ld"),
 			    s.counts.queued, s.counts.duplicate, s.counts.opted_out, s.counts.no_address);
 	if ((rc == PM_OK || rc == PM_EDATA) && now) {
