@@ -326,6 +326,7 @@ static const struct pm_opt announce_opts[] = {
 	{"pin", O_PIN, NULL, N_("list it before the others")},
 	{"until", O_UNTIL, "DATE", N_("the last day it is current, YYYY-MM-DD")},
 	{"capacity", O_CAPACITY, "N", N_("make it an event with N places to sign up for")},
+	{"again", O_AGAIN, NULL, N_("post it though one with the same title, body and target exists")},
 	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
 	{NULL, 0, NULL, NULL},
 };
@@ -384,11 +385,12 @@ static int cmd_announce(struct pm_ctx *c, int argc, char **argv)
 			a.until = arg;
 			break;
 		case O_CAPACITY: if (pm_cli_arg_count(c, "--capacity", arg, &a.capacity)) return PM_EUSAGE; break;
+		case O_AGAIN: a.again = 1; break;
 		case O_FLUSH: now = 1; break;
 		}
 	if (k < 0)
 		return c->stop;
-	fresh = a.title || body || a.target || a.pinned || a.until || a.capacity;
+	fresh = a.title || body || a.target || a.pinned || a.until || a.capacity || a.again;
 	if (argc - c->optind > 1)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind + 1]);
 	if (c->optind < argc && fresh)
