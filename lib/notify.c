@@ -10,6 +10,7 @@
 #include "config-internal.h"
 #include "notify-internal.h"
 #include "strbuf-internal.h"
+#include "pm/address.h"
 #include "pm/audit.h"
 #include "pm/config.h"
 #include "pm/community.h"
@@ -295,7 +296,7 @@ int64_t pm_notify_quiet_until(struct pm_notify *n, enum pm_channel ch, int64_t t
 /* ---- recipients ---- */
 
 struct recipient {
-	const char *code, *name, *phone, *email, *channels, *optout;
+	const char *code, *name, *phone, *email, *channels, *optout, *wecom;
 };
 
 struct queue_run {
@@ -306,6 +307,7 @@ struct queue_run {
 	const char *ref, *unit;
 	char day[PM_TIME_BUF];
 	struct pm_notify_counts *counts;
+	int missing;            /* the last channel a recipient had no address for */
 };
 
 static int listed(const char *list, const char *word)
@@ -322,31 +324,14 @@ static int listed(const char *list, const char *word)
 	return 0;
 }
 
-static int valid_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at && at != s && at[1] && !strpbrk(s, " \t\r\n<>\",;") && !strchr(at + 1, '@');
-}
-
-static int valid_phone(const char *s)
-{
-	size_t digits = 0;
-
-	for (const char *p = *s == '+' ? s + 1 : s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		digits++;
-	}
-	return digits >= 5 && digits <= 20;
-}
-
 static const char *address_for(enum pm_channel ch, const struct recipient *r)
 {
 	if (ch == PM_CH_SMS)
 		return r->phone && *r->phone ? r->phone : NULL;
 	if (ch == PM_CH_EMAIL)
 		return r->email && *r->email ? r->email : NULL;
+	if (ch == PM_CH_WECOM && r->wecom)
+		return r->wecom;
 	return "";
 }
 
@@ -435,6 +420,7 @@ static int one_channel(struct queue_run *q, enum pm_channel ch, const struct rec
 
 	if (!addr) {
 		q->counts->no_address++;
+		q->missing = (int)ch;
 		return PM_OK;
 	}
 	/* The key's {{channel}} is ours; the record's own (a payment's "cash")
@@ -496,15 +482,16 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Every row of st (code, name, phone, email, channels, optout) is one
- * recipient; *found counts them. */
+/* Every row of st (code, name, phone, email, channels, optout, wecom) is
+ * one recipient; *found counts them. */
 static int each_row(struct queue_run *q, sqlite3_stmt *st, int *found, struct pm_err *e)
 {
 	struct recipient r;
 	int rc = PM_OK, step;
 
 	while (rc == PM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		r = (struct recipient){col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5)};
+		r = (struct recipient){col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5),
+				       col(st, 6)};
 		(*found)++;
 		rc = one_recipient(q, &r, e);
 	}
@@ -515,24 +502,29 @@ static int each_row(struct queue_run *q, sqlite3_stmt *st, int *found, struct pm
 }
 
 static const char unit_sql[] =
-	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout"
+	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout, NULL"
 	" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN person p ON p.id = o.person_id"
 	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
 	" WHERE u.code = ? AND o.until IS NULL AND o.role IN ('owner','tenant')"
 	" GROUP BY p.id ORDER BY p.code";
-static const char login_sql[] =
-	"SELECT u.login, p.name, p.phone, pr.email, pr.channels, pr.optout FROM user u"
-	" LEFT JOIN person p ON p.id = u.person_id LEFT JOIN notify_pref pr ON pr.person_id = p.id"
-	" WHERE u.login = ? AND u.disabled = 0";
-static const char role_sql[] =
-	"SELECT u.login, p.name, p.phone, pr.email, pr.channels, pr.optout FROM user u"
-	" LEFT JOIN person p ON p.id = u.person_id LEFT JOIN notify_pref pr ON pr.person_id = p.id"
-	" WHERE u.role = ? AND u.disabled = 0 ORDER BY u.login";
+/* Staff: the user's own addresses before their person's. */
+#define STAFF_COLS "u.login, p.name, coalesce(u.phone, p.phone), coalesce(u.email, pr.email)," \
+	" pr.channels, pr.optout, u.wecom FROM user u LEFT JOIN person p ON p.id = u.person_id" \
+	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
+static const char login_sql[] = "SELECT " STAFF_COLS " WHERE u.login = ? AND u.disabled = 0";
+static const char role_sql[] = "SELECT " STAFF_COLS " WHERE u.role = ? AND u.disabled = 0 ORDER BY u.login";
+
+/* The option of pm user set that gives a user an address for ch. */
+static const char *address_option(enum pm_channel ch)
+{
+	return ch == PM_CH_SMS ? "--phone" : ch == PM_CH_EMAIL ? "--email" : "--wecom";
+}
 
 static int by_query(struct queue_run *q, const char *sql, const char *value, const char *what,
 		    struct pm_err *e)
 {
 	sqlite3_stmt *st = pm_db_stmt(q->n->db, sql, e);
+	struct pm_notify_counts before = *q->counts;
 	int found = 0, rc;
 
 	if (!st)
@@ -543,6 +535,15 @@ static int by_query(struct queue_run *q, const char *sql, const char *value, con
 	if (!found)
 		return pm_err_set(e, PM_EDATA, _("no one to tell: %s '%s' has no current %s"), what, value,
 				  sql == unit_sql ? _("owner or tenant") : _("enabled user"));
+	/* Staff are told things that need doing: a message that reaches
+	 * none of them is an error to fix, not a count in a summary. */
+	if (sql != unit_sql && q->counts->no_address > before.no_address && q->counts->queued == before.queued &&
+	    q->counts->duplicate == before.duplicate && q->counts->opted_out == before.opted_out)
+		return sql == role_sql
+			? pm_err_set(e, PM_EDATA, _("no one to tell: no enabled user with role '%s' has an address for %s (pm user set LOGIN %s)"),
+				     value, channel_names[q->missing], address_option((enum pm_channel)q->missing))
+			: pm_err_set(e, PM_EDATA, _("no one to tell: user '%s' has no address for %s (pm user set %s %s)"),
+				     value, channel_names[q->missing], value, address_option((enum pm_channel)q->missing));
 	return PM_OK;
 }
 
@@ -561,8 +562,8 @@ static int explicit_to(struct queue_run *q, json_t *to, struct pm_err *e)
 	for (i = 0; rc == PM_OK && (one ? i < 1 : i < json_array_size(to)); i++) {
 		const char *a = json_string_value(one ? one : json_array_get(to, i));
 		r.code = a;
-		r.phone = valid_phone(a) ? a : NULL;
-		r.email = valid_email(a) ? a : NULL;
+		r.phone = pm_address_is_phone(a) ? a : NULL;
+		r.email = pm_address_is_email(a) ? a : NULL;
 		if (q->channel == PM_CH_SMS && !r.phone)
 			return pm_err_set(e, PM_EDATA, _("field \"to\": '%s' is not a phone number"), a);
 		if (q->channel == PM_CH_EMAIL && !r.email)
@@ -1177,18 +1178,32 @@ static char *robot_text(const struct pm_notify_msg *m, int markdown)
 	return sb_take(&b);
 }
 
+/* A WeCom message to a staff user with a WeCom id @-mentions them in the
+ * group: a text message lists them, markdown names them in the text. */
 static int req_robot(struct pm_notify_msg *m, int markdown, struct pm_err *e)
 {
+	const char *who = m->channel == PM_CH_WECOM && *m->address ? m->address : NULL;
+	struct strbuf b = {0};
 	char *text = robot_text(m, markdown);
 	json_t *o;
 
 	if (!text)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if (markdown)
+	if (markdown) {
+		sb_str(&b, text);
+		if (who)
+			sb_fmt(&b, "\n<@%s>", who);
+		free(text);
+		if (!(text = sb_take(&b)))
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 		o = json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown", "markdown", "title",
 			      m->subject, "content", text);
-	else
+	} else if (who) {
+		o = json_pack("{s:s, s:{s:s, s:[s]}}", "msgtype", "text", "text", "content", text,
+			      "mentioned_list", who);
+	} else {
 		o = json_pack("{s:s, s:{s:s}}", "msgtype", "text", "text", "content", text);
+	}
 	free(text);
 	return take_json(m, o, e);
 }
@@ -1658,7 +1673,7 @@ int pm_notify_prefs_set(struct pm_db *db, const char *person, const char *channe
 	if (check_list(channels, _("channel"), is_channel, e) ||
 	    check_list(optout, _("category"), is_category, e))
 		return e->code;
-	if (email && *email && !valid_email(email))
+	if (email && *email && !pm_address_is_email(email))
 		return pm_err_set(e, PM_EDATA, _("'%s' is not an e-mail address"), email);
 	if ((rc = pm_db_begin(db, e)))
 		return rc;
