@@ -15,6 +15,7 @@
 #include "pm/config.h"
 #include "pm/community.h"
 #include "pm/db.h"
+#include "pm/hmac.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/notify.h"
@@ -953,48 +954,19 @@ json_t *pm_notify_msg_json(const struct pm_notify_msg *m)
 
 /* ---- signatures ---- */
 
-void pm_hmac_hex(const char *secret, const char *body, size_t len, char out[65])
-{
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2hex(out, 65, mac, sizeof mac);
-}
-
-static void url_encode(const char *s, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *s && o + 4 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128])
 {
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-	char text[64], b64[64];
-	int n = snprintf(text, sizeof text, "%lld\n", (long long)ts_ms);
+	struct strbuf text = {0}, b = {0};
+	char mac[45], *sign;
 
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)text, (size_t)n);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
-	url_encode(b64, out, 128);
+	sb_fmt(&text, "%lld\n", (long long)ts_ms);
+	sb_str(&text, secret);
+	pm_hmac_base64(secret, text.p ? text.p : "", text.n, mac);
+	free(sb_take(&text));
+	sb_urlencode(&b, mac);
+	sign = sb_take(&b);
+	snprintf(out, 128, "%s", sign ? sign : "");
+	free(sign);
 }
 
 /* ---- MIME ---- */
@@ -1147,7 +1119,7 @@ static int take_json(struct pm_notify_msg *m, json_t *o, struct pm_err *e)
 static int req_webhook(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
 	const char *key = secret(n, PM_CH_WEBHOOK, cfg, "secret", e);
-	char mac[65], id[24];
+	char mac[72], id[24];
 	int rc;
 
 	if (!key && json_object_get(cfg, "secret"))
@@ -1160,9 +1132,8 @@ static int req_webhook(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg
 	if ((rc = set_header(m, 1, "Idempotency-Key: pm-%s%s", id, NULL, e)))
 		return rc;
 	if (key) {
-		pm_hmac_hex(key, m->req.body, m->req.len, mac);
-		return set_header(m, 2, "%s: sha256=%s", json_string_value(json_object_get(cfg, "header")),
-				  mac, e);
+		pm_hmac_signature(key, m->req.body, m->req.len, mac);
+		return set_header(m, 2, "%s: %s", json_string_value(json_object_get(cfg, "header")), mac, e);
 	}
 	return PM_OK;
 }

@@ -189,8 +189,6 @@ char *pm_notify_ref(json_t *rec);
 /* DingTalk: base64(HMAC-SHA256(secret, "TIMESTAMP\nsecret")) URL-encoded,
  * timestamp in milliseconds. out must hold 128 bytes. */
 void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128]);
-/* Hex HMAC-SHA256 of body under secret; out must hold 65 bytes. */
-void pm_hmac_hex(const char *secret, const char *body, size_t len, char out[65]);
 /* "=?UTF-8?B?...?=" words for a header, plain when ASCII; malloc'd. */
 char *pm_mime_header(const char *text);
 /* A whole RFC 5322 message: From, To, Subject (RFC 2047), Date, a
