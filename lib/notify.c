@@ -1,9 +1,8 @@
 /* notify: the outbox, recipients, quiet hours, retry policy, and the
- * requests each channel sends. The flush loop itself (which needs libcurl)
- * is in pm-notify; everything it decides is decided here. */
-#include <ctype.h>
+ * requests each channel sends. The flush loop itself (which drives
+ * libcurl) is lib/notify-flush.c in libpm-http, and an e-mail's MIME is
+ * built by lib/http.c; everything the loop decides is decided here. */
 #include <limits.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -969,127 +968,6 @@ void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128])
 	free(sign);
 }
 
-/* ---- MIME ---- */
-
-static void base64_lines(struct strbuf *b, const char *s, size_t len)
-{
-	char line[80];
-
-	/* 57 bytes make one 76-character line. */
-	for (size_t i = 0; i < len; i += 57) {
-		size_t k = len - i < 57 ? len - i : 57;
-		sodium_bin2base64(line, sizeof line, (const unsigned char *)s + i, k,
-				  sodium_base64_VARIANT_ORIGINAL);
-		sb_str(b, line);
-		sb_str(b, "\r\n");
-	}
-}
-
-static int ascii_plain(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80 || *s == '\r' || *s == '\n' || (s[0] == '=' && s[1] == '?'))
-			return 0;
-	return 1;
-}
-
-char *pm_mime_header(const char *text)
-{
-	struct strbuf b = {0};
-	char word[96];
-	size_t len = strlen(text), i = 0, k;
-
-	if (ascii_plain(text)) {
-		sb_str(&b, text);
-		return sb_take(&b);
-	}
-	/* Encoded words of at most 45 bytes (60 base64 characters) cut at
-	 * character boundaries, folded onto lines of their own. */
-	while (i < len) {
-		k = len - i < 45 ? len - i : 45;
-		while (k > 1 && i + k < len && ((unsigned char)text[i + k] & 0xc0) == 0x80)
-			k--;
-		sodium_bin2base64(word, sizeof word, (const unsigned char *)text + i, k,
-				  sodium_base64_VARIANT_ORIGINAL);
-		sb_fmt(&b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", word);
-		i += k;
-	}
-	return sb_take(&b);
-}
-
-static void date_header(struct strbuf *b, int64_t now)
-{
-	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-					     "Aug", "Sep", "Oct", "Nov", "Dec"};
-	time_t t = (time_t)now;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	sb_fmt(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday], tm.tm_mday,
-	       months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* "名字 <a@b>" with the name encoded; a bare address as it is. */
-static void address_header(struct strbuf *b, const char *field, const char *addr)
-{
-	const char *lt = strchr(addr, '<');
-	char *name, *enc;
-
-	if (!lt || lt == addr) {
-		sb_fmt(b, "%s: %s\r\n", field, addr);
-		return;
-	}
-	name = strndup(addr, (size_t)(lt - addr));
-	while (name && *name && name[strlen(name) - 1] == ' ')
-		name[strlen(name) - 1] = '\0';
-	enc = name ? pm_mime_header(name) : NULL;
-	if (!enc) {
-		b->failed = 1;
-	} else {
-		sb_fmt(b, "%s: ", field);
-		sb_str(b, enc);
-		sb_fmt(b, " %s\r\n", lt);
-	}
-	free(name);
-	free(enc);
-}
-
-static void part(struct strbuf *b, const char *boundary, const char *type, const char *text)
-{
-	if (boundary)
-		sb_fmt(b, "--%s\r\n", boundary);
-	sb_fmt(b, "Content-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n", type);
-	base64_lines(b, text, strlen(text));
-}
-
-char *pm_mime_message(const char *from, const char *to, const char *subject, const char *text,
-		      const char *html, int64_t id, int64_t now)
-{
-	struct strbuf b = {0};
-	char *subj = pm_mime_header(subject), boundary[64];
-
-	if (!subj)
-		return NULL;
-	snprintf(boundary, sizeof boundary, "pm-%lld-%lld", (long long)id, (long long)now);
-	address_header(&b, "From", from);
-	sb_fmt(&b, "To: %s\r\nSubject: ", to);
-	sb_str(&b, subj);
-	sb_str(&b, "\r\n");
-	free(subj);
-	date_header(&b, now);
-	sb_fmt(&b, "Message-ID: <pm-notify-%lld@pm>\r\nMIME-Version: 1.0\r\n", (long long)id);
-	if (!html) {
-		part(&b, NULL, "text/plain", text);
-		return sb_take(&b);
-	}
-	sb_fmt(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
-	part(&b, boundary, "text/plain", text);
-	part(&b, boundary, "text/html", html);
-	sb_fmt(&b, "--%s--\r\n", boundary);
-	return sb_take(&b);
-}
-
 /* ---- requests ---- */
 
 static int set_header(struct pm_notify_msg *m, int i, const char *fmt, const char *v1,
@@ -1229,17 +1107,8 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 	return auth ? set_header(m, 1, "Authorization: %s%s", auth, NULL, e) : PM_OK;
 }
 
-/* The envelope address: what is inside <...>, or the whole. */
-static char *envelope(const char *from)
-{
-	const char *lt = strchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-
-	return lt && gt ? strndup(lt + 1, (size_t)(gt - lt - 1)) : strdup(from);
-}
-
 static int req_email(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, int64_t now, struct pm_err *e)
 {
-	const char *from = json_string_value(json_object_get(cfg, "from"));
 	const char *user = secret(n, PM_CH_EMAIL, cfg, "user", e), *pw;
 
 	if (!user && json_object_get(cfg, "user"))
@@ -1247,12 +1116,12 @@ static int req_email(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, 
 	pw = secret(n, PM_CH_EMAIL, cfg, "password", e);
 	if (!pw && json_object_get(cfg, "password"))
 		return e->code;
-	if (!(m->payload = pm_mime_message(from, m->address, m->subject, m->body, m->html, m->id, now)) ||
-	    !(m->hdr[5] = envelope(from)))
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	m->req.body = m->payload;
-	m->req.len = strlen(m->payload);
-	m->req.mail_from = m->hdr[5];
+	snprintf(m->message_id, sizeof m->message_id, "<pm-notify-%lld@pm>", (long long)m->id);
+	m->mail = (struct pm_mail){
+		.from = json_string_value(json_object_get(cfg, "from")), .to = m->address, .subject = m->subject,
+		.text = m->body, .html = m->html, .message_id = m->message_id, .date = now,
+	};
+	m->req.mail = &m->mail;
 	m->req.rcpt = m->address;
 	m->req.user = user;
 	m->req.password = pw;

@@ -74,8 +74,10 @@ struct pm_notify_msg {
 	char *recipient, *address, *subject, *body, *html, *ref, *template_name;
 	/* the request, once built, and what it points into */
 	struct pm_http_req req;
-	char *hdr[6], *url, *payload;
-	const char *headers[7];
+	struct pm_mail mail;
+	char message_id[48];
+	char *hdr[3], *url, *payload;
+	const char *headers[4];
 };
 
 /* A flush's account, kept by the notifier: answers by enum pm_verdict,
@@ -176,7 +178,7 @@ int pm_notify_each(struct pm_db *db, const char *status, const char *unit,
  * audited. PM_EDATA for an unknown or sent id. */
 int pm_notify_retry(struct pm_notify *n, int64_t id, struct pm_err *e);
 
-/* ---- identity, signatures and MIME, exposed for their tests ---- */
+/* ---- identity and signatures, exposed for their tests ---- */
 
 /* The record's identity, the dedupe key's {{ref}}: for its type, the
  * fields that make it one event ("ticket" id:status, "sla_breach"
@@ -189,13 +191,6 @@ char *pm_notify_ref(json_t *rec);
 /* DingTalk: base64(HMAC-SHA256(secret, "TIMESTAMP\nsecret")) URL-encoded,
  * timestamp in milliseconds. out must hold 128 bytes. */
 void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128]);
-/* "=?UTF-8?B?...?=" words for a header, plain when ASCII; malloc'd. */
-char *pm_mime_header(const char *text);
-/* A whole RFC 5322 message: From, To, Subject (RFC 2047), Date, a
- * Message-ID from id, and a text part, or multipart/alternative text and
- * HTML when html is not NULL, each base64; malloc'd with CRLF lines. */
-char *pm_mime_message(const char *from, const char *to, const char *subject, const char *text,
-		      const char *html, int64_t id, int64_t now);
 
 /* ---- preferences ---- */
 
