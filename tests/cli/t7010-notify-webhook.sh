@@ -8,25 +8,6 @@ make_community
 start_http_sink "$T/http"
 export PM_NOW=2026-12-01T10:00:00+08:00 PM_TEST_HOOK_SECRET=s3cret
 
-hook() { # PATH [EXTRA YAML]: the webhook at that path of the sink
-	cat >pm.yaml <<Y
-effective: 2026-01-01
-community:
-  name: 幸福里
-channels:
-  webhook:
-    url: http://127.0.0.1:$HTTP_PORT$1
-    secret: env:PM_TEST_HOOK_SECRET
-    timeout: 1s
-notify:
-  retry:
-    base: 1m
-    max_delay: 10m
-    max_age: 1h
-${2:-}
-Y
-	run pm config apply pm.yaml
-}
 rec() { # ID: an announcement to an explicit recipient
 	printf '{"id":"%s","to":"ops","title":"通知 %s","body":"内容"}\n' "$1" "$1"
 }

@@ -8,19 +8,6 @@ make_community
 start_http_sink "$T/http"
 export PM_NOW=2026-12-01T10:00:00+08:00 PM_TEST_HOOK_SECRET=s3cret
 
-hook() { # PATH: the webhook at that path of the sink
-	cat >pm.yaml <<Y
-effective: 2026-01-01
-community:
-  name: 幸福里
-channels:
-  webhook:
-    url: http://127.0.0.1:$HTTP_PORT$1
-    secret: env:PM_TEST_HOOK_SECRET
-    timeout: 1s
-Y
-	run pm config apply pm.yaml
-}
 queue() { # CHANNEL ID...: an announcement each, to an explicit recipient
 	ch=$1; shift
 	for id in "$@"; do
