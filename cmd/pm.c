@@ -111,6 +111,24 @@ static int cmd_config_check(struct pm_ctx *c, int argc, char **argv)
 	return PM_OK;
 }
 
+/* A fee item the version before had and the new one has not: applied,
+ * but said, as it may be a slip (a fee forgotten in a copied file). */
+static int warn_dropped(struct pm_ctx *c, struct pm_db *db, int64_t version)
+{
+	int64_t before;
+	json_t *dropped, *fee;
+	size_t i;
+
+	if (pm_config_dropped(db, version, &before, &dropped, &c->err))
+		return c->err.code;
+	json_array_foreach(dropped, i, fee)
+		pm_cli_warn(c, _("version %lld drops fee item '%s' (%s) that version %lld had: its bills will not charge it"),
+			    (long long)version, json_string_value(json_object_get(fee, "name")),
+			    json_string_value(json_object_get(fee, "label")), (long long)before);
+	json_decref(dropped);
+	return PM_OK;
+}
+
 static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_config *cfg;
@@ -128,7 +146,38 @@ static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
 	pm_config_free(cfg);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("applied '%s' as version %lld"), argv[c->optind], (long long)version);
+	if (rc == PM_OK && version)
+		rc = warn_dropped(c, db, version);
 	return rc;
+}
+
+static int cmd_config_list(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_cli_db(c, "config.read", &db))
+		return c->err.code;
+	return pm_config_each(db, pm_cli_out_each, c, &c->err);
+}
+
+static int cmd_config_diff(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t a, b;
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (argc - c->optind != 2)
+		return pm_cli_usage(c, _("expected two versions, A and B"));
+	if (pm_cli_arg_count(c, "A", argv[c->optind], &a) || pm_cli_arg_count(c, "B", argv[c->optind + 1], &b))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "config.read", &db))
+		return c->err.code;
+	return pm_config_diff(db, a, b, pm_cli_out_each, c, &c->err);
 }
 
 static const struct pm_opt config_show_opts[] = {
@@ -766,6 +815,8 @@ static const struct pm_cmd config_cmds[] = {
 	{"apply", cmd_config_apply, "FILE", N_("validate FILE and store it as the new version"), NULL, NULL},
 	{"show", cmd_config_show, NULL, N_("print the configuration in force"), config_show_opts, NULL},
 	{"check", cmd_config_check, "FILE", N_("validate FILE only"), NULL, NULL},
+	{"list", cmd_config_list, NULL, N_("list the stored versions, their effective dates and who applied them"), NULL, NULL},
+	{"diff", cmd_config_diff, "A B", N_("what changed from version A to version B"), NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -801,7 +852,7 @@ static const struct pm_cmd user_cmds[] = {
 
 static const struct pm_cmd cmds[] = {
 	{"init", cmd_init, NULL, N_("create a new store"), init_opts, NULL},
-	{"config", NULL, NULL, N_("apply, show or check the YAML configuration"), NULL, config_cmds},
+	{"config", NULL, NULL, N_("apply, show, check, list or compare the YAML configuration"), NULL, config_cmds},
 	{"unit", NULL, NULL, N_("buildings, entrances and units"), NULL, unit_cmds},
 	{"person", NULL, NULL, N_("owners, tenants and family members"), NULL, person_cmds},
 	{"occupancy", NULL, NULL, N_("who lives where: move-in and move-out"), NULL, occupancy_cmds},

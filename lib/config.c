@@ -1427,3 +1427,224 @@ int64_t pm_config_version(const struct pm_config *cfg)
 {
 	return cfg->version;
 }
+
+/* ---- versions listed and compared ---- */
+
+static json_t *version_row(sqlite3_stmt *st, void *ctx)
+{
+	struct pm_db *db = ctx;
+	char at[PM_TIME_BUF];
+
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:b}", "type", "config_version",
+			 "version", (json_int_t)sqlite3_column_int64(st, 0),
+			 "effective", (const char *)sqlite3_column_text(st, 1),
+			 "applied_at", pm_time_fmt(sqlite3_column_int64(st, 2), pm_db_tz(db), at),
+			 "applied_by", (const char *)sqlite3_column_text(st, 3),
+			 "source", (const char *)sqlite3_column_text(st, 4), "in_force", sqlite3_column_int(st, 5));
+}
+
+int pm_config_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT version, effective, applied_at, applied_by, source,"
+		" version = (SELECT version FROM config_version WHERE effective <= ?1" IN_FORCE ")"
+		" FROM config_version ORDER BY version";
+	char day[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, pm_date_fmt(pm_db_today(db), day), -1, SQLITE_TRANSIENT);
+	return pm_db_each(db, st, version_row, db, fn, ctx, _("cannot read config versions"), e);
+}
+
+/* A stored version's normalized tree, a new reference. */
+static int version_tree(struct pm_db *db, int64_t version, json_t **tree, struct pm_err *e)
+{
+	static const char sql[] = "SELECT json FROM config_version WHERE version = ?1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*tree = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, version);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*tree = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("no config version %lld"), (long long)version);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read config versions"));
+	return *tree ? PM_OK : pm_err_set(e, PM_ESOFTWARE, _("config version %lld is stored damaged"),
+					  (long long)version);
+}
+
+/* The node of key k under s (a MAP's key, a DICT's item), NULL if none. */
+static const struct pm_schema *key_node(const struct pm_schema *s, const char *k)
+{
+	int i;
+
+	if (s && s->type == PM_SCHEMA_DICT)
+		return s->item;
+	if (!s || s->type != PM_SCHEMA_MAP || (i = key_find(s->keys, k, strlen(k))) < 0)
+		return NULL;
+	return s->keys[i].node;
+}
+
+/* A value as a diff may show it: each secret written as itself (an
+ * older pm took them) "<redacted>", as pm config show has it. */
+static json_t *shown(const struct pm_schema *s, json_t *v)
+{
+	struct pm_err ignored;
+	const char *k;
+	json_t *out, *item;
+	size_t i;
+
+	if (!v)
+		return json_null();
+	if (json_is_object(v)) {
+		out = json_object();
+		json_object_foreach(v, k, item)
+			json_object_set_new(out, k, shown(key_node(s, k), item));
+		return out;
+	}
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, item)
+			json_array_append_new(out, shown(s && s->type == PM_SCHEMA_LIST ? s->item : NULL, item));
+		return out;
+	}
+	if (s && s->secret && json_is_string(v) && pm_secret_ref_check(json_string_value(v), &ignored))
+		return json_string("<redacted>");
+	return json_incref(v);
+}
+
+struct diff {
+	int (*fn)(void *ctx, json_t *rec);
+	void *ctx;
+	char path[512];
+};
+
+static int change(struct diff *d, const struct pm_schema *s, const char *what, json_t *a, json_t *b)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:o, s:o}", "type", "config_change", "path", d->path,
+				"change", what, "before", shown(s, a), "after", shown(s, b));
+	int rc = d->fn(d->ctx, rec);
+
+	json_decref(rec);
+	return rc;
+}
+
+/* A list of maps named by their "name" (fee items): compared item by
+ * item, by name, not by place. */
+static bool named_list(const struct pm_schema *s)
+{
+	return s && s->type == PM_SCHEMA_LIST && s->item && s->item->type == PM_SCHEMA_MAP &&
+	       key_find(s->item->keys, "name", 4) >= 0;
+}
+
+static json_t *named(json_t *list, const char *name)
+{
+	const char *n;
+	json_t *item;
+	size_t i;
+
+	json_array_foreach(list, i, item)
+		if ((n = json_string_value(json_object_get(item, "name"))) && strcmp(n, name) == 0)
+			return item;
+	return NULL;
+}
+
+static int walk(struct diff *d, const struct pm_schema *s, json_t *a, json_t *b);
+
+/* Compares a's and b's child k (a key, or with item the name of an item
+ * of a named list), with the path grown for it and put back after. */
+static int child(struct diff *d, const struct pm_schema *s, bool item, const char *k, json_t *a, json_t *b)
+{
+	size_t len = strlen(d->path);
+	int rc;
+
+	snprintf(d->path + len, sizeof d->path - len, item ? "[%s]" : len ? ".%s" : "%s", k);
+	rc = !a ? change(d, s, "added", NULL, b) : !b ? change(d, s, "removed", a, NULL) : walk(d, s, a, b);
+	d->path[len] = '\0';
+	return rc;
+}
+
+static int walk(struct diff *d, const struct pm_schema *s, json_t *a, json_t *b)
+{
+	const char *k, *name;
+	json_t *v;
+	size_t i;
+	int rc = PM_OK;
+
+	if (json_equal(a, b))
+		return PM_OK;
+	if (json_is_object(a) && json_is_object(b)) {
+		json_object_foreach(a, k, v)
+			if (rc == PM_OK)
+				rc = child(d, key_node(s, k), false, k, v, json_object_get(b, k));
+		json_object_foreach(b, k, v)
+			if (rc == PM_OK && !json_object_get(a, k))
+				rc = child(d, key_node(s, k), false, k, NULL, v);
+		return rc;
+	}
+	if (named_list(s) && json_is_array(a) && json_is_array(b)) {
+		json_array_foreach(a, i, v)
+			if (rc == PM_OK && (name = json_string_value(json_object_get(v, "name"))))
+				rc = child(d, s->item, true, name, v, named(b, name));
+		json_array_foreach(b, i, v)
+			if (rc == PM_OK && (name = json_string_value(json_object_get(v, "name"))) && !named(a, name))
+				rc = child(d, s->item, true, name, NULL, v);
+		return rc;
+	}
+	return change(d, s, "changed", a, b);
+}
+
+int pm_config_diff(struct pm_db *db, int64_t a, int64_t b, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		   struct pm_err *e)
+{
+	struct diff d = {fn, ctx, ""};
+	json_t *ta = NULL, *tb = NULL;
+	int rc;
+
+	if (!(rc = version_tree(db, a, &ta, e)) && !(rc = version_tree(db, b, &tb, e)))
+		rc = walk(&d, &config_schema, ta, tb);
+	json_decref(ta);
+	json_decref(tb);
+	return rc;
+}
+
+int pm_config_dropped(struct pm_db *db, int64_t version, int64_t *before, json_t **dropped, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT version FROM config_version WHERE version < ?1"
+		" AND effective <= (SELECT effective FROM config_version WHERE version = ?1)" IN_FORCE;
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	json_t *was = NULL, *now = NULL, *fee, *fees;
+	const char *name;
+	size_t i;
+	int rc;
+
+	*before = 0;
+	*dropped = json_array();
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, version);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*before = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read config versions"));
+	if (!*before)
+		return PM_OK;
+	if (!(rc = version_tree(db, *before, &was, e)) && !(rc = version_tree(db, version, &now, e))) {
+		fees = json_object_get(now, "fees");
+		json_array_foreach(json_object_get(was, "fees"), i, fee)
+			if ((name = json_string_value(json_object_get(fee, "name"))) && !named(fees, name))
+				json_array_append(*dropped, fee);
+	}
+	json_decref(was);
+	json_decref(now);
+	return rc;
+}

@@ -116,6 +116,28 @@ int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, str
  * predates it, or NULL when it has none. */
 int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e);
 
+/* The stored versions, oldest first, each {"type":"config_version",
+ * "version", "effective", "applied_at", "applied_by", "source",
+ * "in_force"} (in_force: the one in force today). */
+int pm_config_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+
+/* What changed from version a to version b: fn gets one
+ * {"type":"config_change", "path", "change", "before", "after"} per
+ * difference, change "added", "removed" or "changed", path like
+ * "billing.due_day", and for items of a list named by their "name" (fee
+ * items) "fees[water]" or "fees[water].price": an item is compared by
+ * its name, not its place. Values are as in the stored tree (money in
+ * fen), a secret written as itself shown "<redacted>". PM_EDATA for an
+ * unknown version. */
+int pm_config_diff(struct pm_db *db, int64_t a, int64_t b, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		   struct pm_err *e);
+
+/* The fee items that the version before version had and version has
+ * not, as a new array of fee items; *before is that version (the one in
+ * force on version's effective day until version was applied), 0 when
+ * there is none (and the array is empty). */
+int pm_config_dropped(struct pm_db *db, int64_t version, int64_t *before, json_t **dropped, struct pm_err *e);
+
 /* The stored version a configuration came from (0 if from a file). */
 int64_t pm_config_version(const struct pm_config *cfg);
 
