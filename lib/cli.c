@@ -201,7 +201,8 @@ static const struct {
 	{"pm occupancy", "--role", "occupancy-role"},
 	{"", "BILL", "bill"}, {"", "[BILL]", "bill"}, {"", "TICKET", "ticket"}, {"", "METER", "meter"},
 	{"", "OLD", "meter"}, {"", "PERSON", "person"}, {"", "LOGIN", "user"},
-	{"pm unit show", "CODE", "unit"}, {"pm person show", "CODE", "person"},
+	{"pm unit show", "CODE", "unit"}, {"pm unit find", "TEXT", "unit"}, {"pm person show", "CODE", "person"},
+	{"pm audit", "--actor", "user"}, {"pm config diff", "A B", "config-version"},
 	{"pm-meter show", "CODE", "meter"}, {"pm-meter retire", "CODE", "meter"},
 };
 
