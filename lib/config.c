@@ -1492,10 +1492,50 @@ static const struct pm_schema *key_node(const struct pm_schema *s, const char *k
 	return s->keys[i].node;
 }
 
-/* A value as a diff may show it: each secret written as itself (an
- * older pm took them) "<redacted>", as pm config show has it. */
+/* A scalar of the tree as pm.yaml writes it: "3.45" for a price kept in
+ * ten-thousandths, "15.00" for money kept in fen, "08:30", "4h"; NULL
+ * for one that reads the same in both. */
+static json_t *written(const struct pm_schema *s, json_t *v)
+{
+	static const struct { int64_t secs; char unit; } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+	int64_t n = json_integer_value(v);
+	char buf[PM_MONEY_BUF];
+	size_t len;
+	size_t i;
+
+	if (!s || !json_is_integer(v))
+		return NULL;
+	switch (s->type) {
+	case PM_SCHEMA_MONEY:
+		return json_string(pm_money_fmt(n, buf));
+	case PM_SCHEMA_DECIMAL:
+		pm_decimal_fmt(n, s->places, buf);
+		len = strlen(buf);
+		while (s->places && len > 0 && buf[len - 1] == '0')
+			buf[--len] = '\0';
+		if (len > 0 && buf[len - 1] == '.')
+			buf[--len] = '\0';
+		return json_string(buf);
+	case PM_SCHEMA_TIME:
+		snprintf(buf, sizeof buf, "%02d:%02d", (int)(n / 3600), (int)(n / 60 % 60));
+		return json_string(buf);
+	case PM_SCHEMA_DURATION:
+		for (i = 0; i < 3 && n % units[i].secs; i++)
+			;
+		snprintf(buf, sizeof buf, "%lld%c", (long long)(n / units[i].secs), units[i].unit);
+		return json_string(buf);
+	default:
+		return NULL;
+	}
+}
+
+/* A value as a diff shows it: its scalars as pm.yaml writes them, and
+ * each secret written as itself (an older pm took them) "<redacted>",
+ * as pm config show has it. */
 static json_t *shown(const struct pm_schema *s, json_t *v)
 {
+	json_t *w;
+
 	struct pm_err ignored;
 	const char *k;
 	json_t *out, *item;
@@ -1517,6 +1557,8 @@ static json_t *shown(const struct pm_schema *s, json_t *v)
 	}
 	if (s && s->secret && json_is_string(v) && pm_secret_ref_check(json_string_value(v), &ignored))
 		return json_string("<redacted>");
+	if ((w = written(s, v)))
+		return w;
 	return json_incref(v);
 }
 

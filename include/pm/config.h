@@ -126,9 +126,10 @@ int pm_config_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ct
  * difference, change "added", "removed" or "changed", path like
  * "billing.due_day", and for items of a list named by their "name" (fee
  * items) "fees[water]" or "fees[water].price": an item is compared by
- * its name, not its place. Values are as in the stored tree (money in
- * fen), a secret written as itself shown "<redacted>". PM_EDATA for an
- * unknown version. */
+ * its name, not its place. Values are as pm.yaml writes them (prices
+ * "3.45", money "15.00", times "08:30", durations "4h"; the rest as in
+ * the stored tree), a secret written as itself shown "<redacted>".
+ * PM_EDATA for an unknown version. */
 int pm_config_diff(struct pm_db *db, int64_t a, int64_t b, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		   struct pm_err *e);
 
