@@ -15,7 +15,6 @@
 #include "pm/i18n.h"
 #include "pm/secret.h"
 #include "pm/timeutil.h"
-#include "config-internal.h"
 #include "db-internal.h"
 
 #define HASH_HEX PM_AUDIT_HASH
@@ -24,11 +23,6 @@
 #define KEY_ACTION "audit.key"
 #define KEY_OBJECT "audit:key"
 #define KEY_BYTES crypto_auth_hmacsha256_KEYBYTES
-
-const struct pm_schema pm_audit_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))),
-};
 
 /* ---- the key ---- */
 

@@ -5,13 +5,14 @@
  * dates as "YYYY-MM-DD". Each applied version is stored with its text, so
  * loading from memory is the main path.
  *
- * Adding a section (fees, meters, sla, ...) takes one schema table:
+ * Adding a section (fees, meters, sla, ...) takes one schema table, in
+ * lib/sections.c, where every section of pm.yaml is described, so that
+ * the module that reads a section needs nothing of the schema and
+ * lib/config.c nothing of the modules:
  *
- * 1. Describe it with the nodes of lib/config-internal.h, in lib/config.c
- *    or in the .c of the module that owns it (then declare it extern in
- *    config-internal.h):
+ * 1. Describe it with the nodes of lib/config-internal.h:
  *
- *	const struct pm_schema pm_sla_schema = {
+ *	static const struct pm_schema sla_schema = {
  *		.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
  *		PM_KEY("response", PM_NODE(PM_SCHEMA_DURATION, .min = "1m"), .def = "4h"),
  *		PM_KEY("levels", PM_NODE(PM_SCHEMA_LIST, .min = "1",
@@ -19,8 +20,8 @@
  *		       .required = true)),
  *	};
  *
- * 2. Add one line to the top-level keys in lib/config.c:
- *	PM_KEY("sla", &pm_sla_schema),
+ * 2. Add one line to the top-level keys, pm_config_schema:
+ *	PM_KEY("sla", &sla_schema),
  *
  * 3. Document its keys in share/man/man5/pm.yaml.5 and
  *    share/pm/examples/pm.yaml, and test them in tests/unit/test_config.c.
@@ -80,6 +81,11 @@ int32_t pm_config_effective(const struct pm_config *cfg);
  * two edits of s, in buf, or "" when none is: for messages about a name
  * that the configuration does not know. */
 const char *pm_config_suggest(const char *s, const json_t *words, char *buf, size_t size);
+
+/* Section name as a version without it reads: its defaults, those of an
+ * empty one when it has none of its own (a new reference); *out NULL
+ * for a name that is no section. */
+int pm_config_defaults(const char *name, json_t **out, struct pm_err *e);
 
 /* The community section. The address is NULL when not given. */
 const char *pm_config_community_name(const struct pm_config *cfg);
