@@ -1,11 +1,7 @@
 /* pm-notify: records become messages in the outbox; flush delivers them
  * over the configured channels, parallel and rate-limited. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "pm/announce.h"
 #include "pm/audit.h"
@@ -17,9 +13,7 @@
 
 enum { O_TEMPLATE = 0x100, O_CHANNEL, O_FLUSH, O_PARALLEL, O_LIMIT,
        O_STATUS, O_UNIT, O_CHANNELS, O_OPTOUT, O_EMAIL, O_TITLE, O_BODY, O_TO, O_PIN, O_UNTIL,
-       O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL, O_ROLE };
-
-#define BATCH 1024
+       O_CAPACITY, O_ALL, O_PERSON, O_COUNT, O_CANCEL, O_ROLE, O_DRY_RUN, O_AGAIN };
 
 static int open_notify(struct pm_ctx *c, const char *action, struct pm_notify **n)
 {
@@ -42,180 +36,37 @@ static int parse_channel(struct pm_ctx *c, const char *s, int *ch)
 
 /* ---- flush ---- */
 
-struct flush {
-	struct pm_ctx *c;
-	struct pm_notify *n;
-	struct pm_http_pool *pool;
-	struct pm_notify_msg *msgs;
-	unsigned char *started;
-	size_t count, done;
-	int64_t next_us[PM_CH_COUNT], limit;
-	long taken;
-	int rc;
-};
-
-static int64_t now_us(void)
+static void told(void *ctx, const struct pm_notify_msg *m, enum pm_verdict v, const char *why)
 {
-	struct timespec ts;
+	struct pm_ctx *c = ctx;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void settle(struct flush *f, struct pm_notify_msg *m, enum pm_verdict v, const char *why)
-{
-	if (f->rc)
-		return;
-	f->rc = pm_notify_settle(f->n, m, v, why, pm_now(), &f->c->err);
-	f->done++;
-	if (f->c->verbose)
-		pm_cli_note(f->c, _("message %lld: %s%s%s"), (long long)m->id,
+	if (c->verbose)
+		pm_cli_note(c, _("message %lld: %s%s%s"), (long long)m->id,
 			    v == PM_SENT ? _("sent") : v == PM_RETRY ? _("to retry") : _("failed"),
 			    *why ? ": " : "", why);
 }
 
-static void on_done(void *ctx, void *tag, const struct pm_http_res *res)
+static int to_stdout(void *ctx, json_t *rec, struct pm_err *e)
 {
-	struct flush *f = ctx;
-	struct pm_notify_msg *m = tag;
-	char why[300];
-	enum pm_verdict v = pm_notify_verdict(m->channel, res, why, sizeof why);
+	int rc = pm_jsonl_write(stdout, rec, e);
 
-	settle(f, m, v, why);
+	if (rc == PM_OK && fflush(stdout) != 0)
+		rc = pm_err_set(e, PM_EIO, _("write error on standard output: %s"), strerror(errno));
+	return rc;
 }
 
-static void to_stdout(struct flush *f, struct pm_notify_msg *m)
+/* The flush and its account: one line on stderr, the error's own when
+ * anything was not delivered, so -q keeps it. */
+static int flush_run(struct pm_ctx *c, struct pm_notify *n, int parallel, long limit, int only_here)
 {
-	json_t *rec = pm_notify_msg_json(m);
-	int rc = pm_jsonl_write(stdout, rec, &f->c->err);
+	struct pm_notify_flush_opts o = {.parallel = parallel, .limit = limit, .only_queued_here = only_here,
+					 .out = to_stdout, .told = told, .ctx = c};
+	int rc = pm_notify_flush(n, &o, &c->err);
 
-	json_decref(rec);
-	/* Sent means written out: a closed pipe leaves it to the next run. */
-	if (rc || fflush(stdout) != 0) {
-		f->rc = rc ? rc : pm_err_set(&f->c->err, PM_EIO, _("write error on standard output: %s"),
-					     strerror(errno));
-		return;
-	}
-	settle(f, m, PM_SENT, "");
-}
-
-/* Starts message i if its channel's rate allows; 1 if started or done. */
-static int start(struct flush *f, size_t i, int64_t t)
-{
-	struct pm_notify_msg *m = &f->msgs[i];
-	int rate = pm_notify_rate(f->n, m->channel);
-	struct pm_err why;
-
-	if (rate > 0 && t < f->next_us[m->channel])
-		return 0;
-	if (rate > 0)
-		f->next_us[m->channel] = (f->next_us[m->channel] > t - 1000000 / rate ?
-					  f->next_us[m->channel] : t) + 1000000 / rate;
-	f->started[i] = 1;
-	if (m->channel == PM_CH_STDOUT) {
-		to_stdout(f, m);
-		return 1;
-	}
-	if (pm_notify_request(f->n, m, pm_now(), &why)) {
-		settle(f, m, PM_FAILED, why.msg);
-		return 1;
-	}
-	f->rc = pm_http_pool_add(f->pool, &m->req, m, &f->c->err);
-	return 1;
-}
-
-static int fill(struct flush *f)
-{
-	int64_t t = now_us();
-
-	for (size_t i = 0; i < f->count && pm_http_pool_room(f->pool) > 0 && !f->rc; i++)
-		if (!f->started[i])
-			start(f, i, t);
-	return f->rc;
-}
-
-static int claim(struct flush *f)
-{
-	size_t max = BATCH;
-
-	pm_notify_msgs_free(f->msgs, f->count);
-	free(f->started);
-	f->msgs = NULL;
-	f->started = NULL;
-	f->count = f->done = 0;
-	if (f->limit && f->taken + (long)max > f->limit)
-		max = (size_t)(f->limit - f->taken);
-	if (max == 0)
-		return PM_OK;
-	if (pm_notify_claim(f->n, pm_now(), max, &f->msgs, &f->count, &f->c->err))
-		return f->c->err.code;
-	f->taken += (long)f->count;
-	if (!(f->started = calloc(f->count ? f->count : 1, 1)))
-		return pm_err_set(&f->c->err, PM_EFAIL, _("out of memory"));
-	return PM_OK;
-}
-
-static int run_batches(struct flush *f)
-{
-	while (!f->rc) {
-		if (f->done == f->count) {
-			if ((f->rc = pm_notify_round_end(f->n, &f->c->err)) || (f->rc = claim(f)) || f->count == 0)
-				break;
-		}
-		if ((f->rc = fill(f)))
-			break;
-		if (pm_http_pool_busy(f->pool) == 0 && f->done < f->count)
-			usleep(1000); /* waiting on a rate limit */
-		else if ((f->rc = pm_http_pool_wait(f->pool, 1000, on_done, f, &f->c->err)))
-			break;
-		if (!f->rc)
-			f->rc = pm_notify_round_end(f->n, &f->c->err);
-	}
-	return f->rc;
-}
-
-/* One flush at a time per store: a second would resend what the first
- * has under way. The lock goes with the process, however it ends. */
-static int lock_store(struct pm_ctx *c, int *fd)
-{
-	char path[4200];
-	struct pm_file_mode m = pm_db_file_mode(c->db);
-
-	snprintf(path, sizeof path, "%s.notify-lock", pm_db_path(c->db));
-	if (pm_file_open(path, PM_FILE_APPEND, &m, fd, &c->err))
-		return c->err.code;
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
-		return pm_err_set(&c->err, PM_ETEMPFAIL, _("another flush is running on this store"));
-	return PM_OK;
-}
-
-static int flush_run(struct pm_ctx *c, struct pm_notify *n, int parallel, int64_t limit)
-{
-	struct flush f = {.c = c, .n = n, .limit = limit};
-	const struct pm_notify_tally *t = pm_notify_tally(n);
-	int fd, rc;
-
-	if ((rc = lock_store(c, &fd)))
-		return rc;
-	if (!(rc = pm_notify_flush_start(n, &c->err)) &&
-	    !(rc = pm_http_pool_new(parallel > 0 ? parallel : pm_notify_parallel(n), &f.pool, &c->err))) {
-		rc = run_batches(&f);
-		if (rc)
-			pm_notify_round_abort(n);
-	}
-	pm_http_pool_free(f.pool);
-	pm_notify_msgs_free(f.msgs, f.count);
-	free(f.started);
-	close(fd);
+	if (pm_notify_tally(n)->recovered)
+		pm_cli_note(c, _("%ld messages of an interrupted flush queued again"), pm_notify_tally(n)->recovered);
 	if (rc == PM_OK)
-		rc = pm_notify_flush_end(n, &c->err);
-	if (t->recovered)
-		pm_cli_note(c, _("%ld messages of an interrupted flush queued again"), t->recovered);
-	pm_cli_note(c, _("sent %ld, to retry %ld, failed %ld, put off for quiet hours %ld"),
-		    t->counts[PM_SENT], t->counts[PM_RETRY], t->counts[PM_FAILED], t->postponed);
-	if (rc == PM_OK && t->counts[PM_RETRY] && !t->counts[PM_SENT])
-		return pm_err_set(&c->err, PM_EUNAVAIL, _("no message could be delivered: %ld wait to be retried"),
-				  t->counts[PM_RETRY]);
+		pm_cli_note(c, "%s", c->err.msg);
 	return rc;
 }
 
@@ -244,7 +95,7 @@ static int cmd_flush(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("--parallel may be at most 256"));
 	if (open_notify(c, "notify.send", &n))
 		return c->err.code;
-	rc = flush_run(c, n, (int)parallel, limit);
+	rc = flush_run(c, n, (int)parallel, (long)limit, 0);
 	pm_notify_close(n);
 	return rc;
 }
@@ -252,6 +103,7 @@ static int cmd_flush(struct pm_ctx *c, int argc, char **argv)
 /* ---- send ---- */
 
 static const char *const send_outcomes[] = {N_("queued"), N_("duplicate"), N_("skipped"), NULL};
+static const char *const dry_outcomes[] = {N_("to queue"), N_("duplicate"), N_("skipped"), NULL};
 
 struct send_ctx {
 	struct pm_notify *n;
@@ -274,11 +126,25 @@ static const struct pm_opt send_opts[] = {
 	{"template", O_TEMPLATE, "NAME", N_("the template, like bill_issued (required)")},
 	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
 	{"role", O_ROLE, "ROLE", N_("staff to tell when a record names no one, like frontdesk")},
-	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
+	{"flush", O_FLUSH, NULL, N_("deliver at once what this send queued")},
+	{"dry-run", O_DRY_RUN, NULL, N_("print the messages it would queue; queue nothing")},
 	PM_CLI_OPT_REJECT,
 	PM_CLI_OPT_STRICT,
 	{NULL, 0, NULL, NULL},
 };
+
+/* A dry run's message, printed as the records of an import are: once
+ * the batch is done. */
+static int show(void *ctx, json_t *msg, struct pm_err *e)
+{
+	struct pm_ctx *c = ctx;
+
+	if (pm_cli_out(c, msg)) {
+		*e = c->err;
+		return e->code;
+	}
+	return PM_OK;
+}
 
 static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 {
@@ -295,12 +161,15 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		case O_CHANNEL: if (parse_channel(c, arg, &s.channel)) return PM_EUSAGE; break;
 		case O_ROLE: role = arg; break;
 		case O_FLUSH: now = 1; break;
+		case O_DRY_RUN: im.dry_run = 1; im.outcomes = dry_outcomes; break;
 		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (!s.tmpl)
 		return pm_cli_usage(c, _("--template is required"));
+	if (im.dry_run && now)
+		return pm_cli_usage(c, _("--dry-run queues nothing for --flush to deliver"));
 	if (role && pm_role_parse(role, &r, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
 	if (open_notify(c, "notify.send", &s.n))
@@ -309,13 +178,18 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		pm_notify_close(s.n);
 		return c->err.code;
 	}
+	if (im.dry_run)
+		pm_notify_set_dry_run(s.n, show, c);
 	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
-	if (rc == PM_OK || rc == PM_EDATA)
+	if ((rc == PM_OK || rc == PM_EDATA) && im.dry_run)
+		pm_cli_note(c, _("messages: to queue %ld, duplicate %ld, opted out %ld, no address %ld; nothing queued (dry run)"),
+			    s.counts.queued, s.counts.duplicate, s.counts.opted_out, s.counts.no_address);
+	else if (rc == PM_OK || rc == PM_EDATA)
 		pm_cli_note(c, _("messages: queued %ld, duplicate %ld, opted out %ld, no address %ld"),
 			    s.counts.queued, s.counts.duplicate, s.counts.opted_out, s.counts.no_address);
 	if ((rc == PM_OK || rc == PM_EDATA) && now) {
 		struct pm_err keep = c->err;
-		int frc = flush_run(c, s.n, 0, 0);
+		int frc = flush_run(c, s.n, 0, 0, 1);
 		if (frc)
 			rc = frc;
 		else
@@ -452,6 +326,7 @@ static const struct pm_opt announce_opts[] = {
 	{"pin", O_PIN, NULL, N_("list it before the others")},
 	{"until", O_UNTIL, "DATE", N_("the last day it is current, YYYY-MM-DD")},
 	{"capacity", O_CAPACITY, "N", N_("make it an event with N places to sign up for")},
+	{"again", O_AGAIN, NULL, N_("post it though one with the same title, body and target exists")},
 	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
 	{NULL, 0, NULL, NULL},
 };
@@ -510,11 +385,12 @@ static int cmd_announce(struct pm_ctx *c, int argc, char **argv)
 			a.until = arg;
 			break;
 		case O_CAPACITY: if (pm_cli_arg_count(c, "--capacity", arg, &a.capacity)) return PM_EUSAGE; break;
+		case O_AGAIN: a.again = 1; break;
 		case O_FLUSH: now = 1; break;
 		}
 	if (k < 0)
 		return c->stop;
-	fresh = a.title || body || a.target || a.pinned || a.until || a.capacity;
+	fresh = a.title || body || a.target || a.pinned || a.until || a.capacity || a.again;
 	if (argc - c->optind > 1)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind + 1]);
 	if (c->optind < argc && fresh)
@@ -527,7 +403,7 @@ static int cmd_announce(struct pm_ctx *c, int argc, char **argv)
 	if (rc == PM_OK)
 		rc = print_announcement(c, id);
 	if (rc == PM_OK && now)
-		rc = flush_run(c, n, 0, 0);
+		rc = flush_run(c, n, 0, 0, 1);
 	pm_notify_close(n);
 	return rc;
 }

@@ -16,7 +16,7 @@
 #include "pm/i18n.h"
 #include "pm/timeutil.h"
 
-enum { O_COMMUNITY = 0x100, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
+enum { O_COMMUNITY = 0x100, O_EMAIL, O_WECOM, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
        O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY,
        O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY,
        O_NAME, O_PHONE, O_ACTOR, O_LIMIT,
@@ -420,6 +420,9 @@ static const struct pm_opt user_add_opts[] = {
 	{"role", O_ROLE, "ROLE", N_("admin, finance, frontdesk, technician, guard, owner, viewer or service")},
 	{"person", O_PERSON, "CODE", N_("the person this user is (required for owners)")},
 	{"unix", O_UNIX, "NAME", N_("the Unix account that is this user when it runs pm")},
+	{"phone", O_PHONE, "NUMBER", N_("the phone number pm-notify's sms goes to")},
+	{"email", O_EMAIL, "ADDRESS", N_("the e-mail address pm-notify's email goes to")},
+	{"wecom", O_WECOM, "USERID", N_("the WeCom user id pm-notify's wecom robot mentions")},
 	{"password-stdin", O_PASSWORD_STDIN, NULL, N_("read a web password from the first line of stdin")},
 	{NULL, 0, NULL, NULL},
 };
@@ -428,6 +431,9 @@ static const struct pm_opt user_set_opts[] = {
 	{"role", O_ROLE, "ROLE", N_("a new role")},
 	{"person", O_PERSON, "CODE", N_("the person this user is ('' for none)")},
 	{"unix", O_UNIX, "NAME", N_("the Unix account that is this user ('' for none)")},
+	{"phone", O_PHONE, "NUMBER", N_("the phone number pm-notify's sms goes to ('' for none)")},
+	{"email", O_EMAIL, "ADDRESS", N_("the e-mail address pm-notify's email goes to ('' for none)")},
+	{"wecom", O_WECOM, "USERID", N_("the WeCom user id pm-notify's wecom robot mentions ('' for none)")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -453,6 +459,7 @@ static int one_login(struct pm_ctx *c, int argc, char **argv, const char **login
 static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *role_name = NULL, *person = NULL, *unix_name = NULL, *login = NULL, *arg;
+	struct pm_user_addr at = {NULL, NULL, NULL};
 	char pw[256];
 	int k, want_pw = 0;
 	enum pm_role role;
@@ -463,6 +470,9 @@ static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 		case O_ROLE: role_name = arg; break;
 		case O_PERSON: person = arg; break;
 		case O_UNIX: unix_name = arg; break;
+		case O_PHONE: at.phone = arg; break;
+		case O_EMAIL: at.email = arg; break;
+		case O_WECOM: at.wecom = arg; break;
 		case O_PASSWORD_STDIN: want_pw = 1; break;
 		}
 	if (k < 0)
@@ -475,7 +485,7 @@ static int cmd_user_add(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, "--role: %s", c->err.msg);
 	if ((want_pw && read_password(c, pw, sizeof pw)) || pm_cli_db(c, "user.admin", &db))
 		return c->err.code;
-	return pm_user_add(db, login, role, person, unix_name, want_pw ? pw : NULL, &c->err);
+	return pm_user_add_at(db, login, role, person, unix_name, want_pw ? pw : NULL, &at, &c->err);
 }
 
 static int cmd_user_set(struct pm_ctx *c, int argc, char **argv)
@@ -493,13 +503,16 @@ static int cmd_user_set(struct pm_ctx *c, int argc, char **argv)
 			break;
 		case O_PERSON: ch.person = arg; break;
 		case O_UNIX: ch.unix_name = arg; break;
+		case O_PHONE: ch.at.phone = arg; break;
+		case O_EMAIL: ch.at.email = arg; break;
+		case O_WECOM: ch.at.wecom = arg; break;
 		}
 	if (k < 0)
 		return c->stop;
 	if (one_login(c, argc, argv, &login))
 		return PM_EUSAGE;
 	if (pm_user_change_empty(&ch))
-		return pm_cli_usage(c, _("nothing to change: give --role, --person or --unix"));
+		return pm_cli_usage(c, _("nothing to change: give --role, --person, --unix, --phone, --email or --wecom"));
 	if (pm_cli_db(c, "user.admin", &db))
 		return c->err.code;
 	return pm_user_set(db, login, &ch, &c->err);
@@ -540,9 +553,9 @@ static int cmd_user_disable(struct pm_ctx *c, int argc, char **argv)
 
 static int user_row(void *ctx, const struct pm_user_row *u)
 {
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "type", "user", "login", u->login,
-				"role", u->role, "person", u->person, "unix", u->unix_name,
-				"disabled", u->disabled);
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:b}", "type", "user",
+				"login", u->login, "role", u->role, "person", u->person, "unix", u->unix_name,
+				"phone", u->phone, "email", u->email, "wecom", u->wecom, "disabled", u->disabled);
 
 	return pm_cli_out_new(ctx, rec);
 }
@@ -843,7 +856,7 @@ static const struct pm_cmd occupancy_cmds[] = {
 
 static const struct pm_cmd user_cmds[] = {
 	{"add", cmd_user_add, "LOGIN", N_("add a user with a role"), user_add_opts, NULL},
-	{"set", cmd_user_set, "LOGIN", N_("change a user's role, person or Unix account"), user_set_opts, NULL},
+	{"set", cmd_user_set, "LOGIN", N_("change a user's role, person, Unix account or addresses"), user_set_opts, NULL},
 	{"passwd", cmd_user_passwd, "LOGIN", N_("set a web password from the first line of stdin"), NULL, NULL},
 	{"disable", cmd_user_disable, "LOGIN", N_("disable a user"), NULL, NULL},
 	{"list", cmd_user_list, NULL, N_("list users"), NULL, NULL},

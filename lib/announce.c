@@ -94,6 +94,34 @@ static char *trimmed(const char *body)
 	return strndup(body, n);
 }
 
+/* The same title, body and target posted twice is most often a command
+ * run again by mistake: it would tell every resident twice. */
+static int check_twice(struct pm_db *db, const struct pm_announcement *a, const char *body,
+		       struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id FROM announcement WHERE title = ?1 AND body = ?2 AND target = ?3 ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t id;
+	int step;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, a->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->target, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (step == SQLITE_ROW)
+		return pm_err_set(e, PM_EDATA,
+			_("announcement %lld has the same title, body and target: give --again to post a second one, or 'pm-notify announce %lld' to tell it to whoever lacks it"),
+			(long long)id, (long long)id);
+	if (step != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read announcements"));
+	return PM_OK;
+}
+
 static int check(struct pm_db *db, const struct pm_announcement *a, const char *body,
 		 struct pm_err *e)
 {
@@ -110,7 +138,9 @@ static int check(struct pm_db *db, const struct pm_announcement *a, const char *
 		return pm_err_set(e, PM_EDATA, _("a capacity must be 1 to %d places"), CAPACITY_MAX);
 	if (check_until(db, a->until, e))
 		return e->code;
-	return check_target(db, a->target, e);
+	if (check_target(db, a->target, e))
+		return e->code;
+	return a->again ? PM_OK : check_twice(db, a, body, e);
 }
 
 /* ---- records ---- */

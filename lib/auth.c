@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "pm/address.h"
 #include "pm/audit.h"
 #include "pm/auth.h"
 #include "pm/community.h"
@@ -331,20 +332,63 @@ static int unix_free(struct pm_db *db, const char *login, const char *name, stru
 	return rc == SQLITE_DONE ? PM_OK : e->code;
 }
 
+/* The addresses given, each its kind ("" removes one). */
+static int check_addr(const struct pm_user_addr *at, struct pm_err *e)
+{
+	if (!at)
+		return PM_OK;
+	if (at->phone && *at->phone && !pm_address_is_phone(at->phone))
+		return pm_err_set(e, PM_EDATA, _("--phone: '%s' is not a phone number (5 to 20 digits, + before them)"),
+				  at->phone);
+	if (at->email && *at->email && !pm_address_is_email(at->email))
+		return pm_err_set(e, PM_EDATA, _("--email: '%s' is not an e-mail address"), at->email);
+	if (at->wecom && (strlen(at->wecom) > 64 || strpbrk(at->wecom, " \t\r\n\"<>,;")))
+		return pm_err_set(e, PM_EDATA, _("--wecom: '%s' is not a WeCom user id (at most 64 characters, no spaces)"),
+				  at->wecom);
+	return PM_OK;
+}
+
+/* The addresses set, into a record for the audit. */
+static json_t *with_addr(json_t *o, const char *phone, const char *email, const char *wecom)
+{
+	if (phone)
+		json_object_set_new(o, "phone", json_string(phone));
+	if (email)
+		json_object_set_new(o, "email", json_string(email));
+	if (wecom)
+		json_object_set_new(o, "wecom", json_string(wecom));
+	return o;
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
 int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const char *person,
 		const char *unix_name, const char *password, struct pm_err *e)
 {
+	return pm_user_add_at(db, login, role, person, unix_name, password, NULL, e);
+}
+
+int pm_user_add_at(struct pm_db *db, const char *login, enum pm_role role, const char *person,
+		   const char *unix_name, const char *password, const struct pm_user_addr *at,
+		   struct pm_err *e)
+{
 	static const char sql[] =
-		"INSERT INTO user (login, role, person_id, unix, pwhash, created_at, updated_at)"
-		" VALUES (?1, ?2, (SELECT id FROM person WHERE code = ?3), ?4, ?5, ?6, ?6)";
+		"INSERT INTO user (login, role, person_id, unix, pwhash, phone, email, wecom, created_at, updated_at)"
+		" VALUES (?1, ?2, (SELECT id FROM person WHERE code = ?3), ?4, ?5, ?7, ?8, ?9, ?6, ?6)";
+	static const struct pm_user_addr none = {NULL, NULL, NULL};
 	char hash[crypto_pwhash_STRBYTES];
 	sqlite3_stmt *st;
 
+	if (!at)
+		at = &none;
 	if (!*login || strlen(login) >= sizeof ((struct pm_actor *)0)->login || strchr(login, ':'))
 		return pm_err_set(e, PM_EDATA, _("bad login '%s': 1 to 63 characters, no ':'"), login);
 	if (role == PM_ROLE_OWNER && !person)
 		return pm_err_set(e, PM_EDATA, _("an owner user needs --person"));
-	if (password && hash_password(password, hash, e))
+	if (check_addr(at, e) || (password && hash_password(password, hash, e)))
 		return e->code;
 	if (pm_db_begin(db, e))
 		return e->code;
@@ -356,6 +400,9 @@ int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const ch
 	sqlite3_bind_text(st, 4, unix_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, password ? hash : NULL, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, pm_now());
+	sqlite3_bind_text(st, 7, nonempty(at->phone), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, nonempty(at->email), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, nonempty(at->wecom), -1, SQLITE_STATIC);
 	if (step_done(db, st, _("cannot add user"), e)) {
 		if (e->code == PM_EDATA)
 			pm_err_set(e, PM_EDATA, _("cannot add user '%s': the login exists"), login);
@@ -366,16 +413,17 @@ int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const ch
 		goto fail;
 	}
 	return audited(db, "user.add", login, NULL,
-		       json_pack("{s:s, s:s?, s:s?}", "role", pm_role_name(role), "person", person,
-				 "unix", unix_name), e);
+		       with_addr(json_pack("{s:s, s:s?, s:s?}", "role", pm_role_name(role), "person", person,
+					   "unix", unix_name),
+				 nonempty(at->phone), nonempty(at->email), nonempty(at->wecom)), e);
 fail:
 	pm_db_rollback(db);
 	return e->code;
 }
 
 static const char user_fields_sql[] =
-	"SELECT u.role, p.code, u.unix FROM user u LEFT JOIN person p ON p.id = u.person_id"
-	" WHERE u.login = ?";
+	"SELECT u.role, p.code, u.unix, u.phone, u.email, u.wecom FROM user u"
+	" LEFT JOIN person p ON p.id = u.person_id WHERE u.login = ?";
 
 /* The user's role, person and Unix account as a record, for the audit. */
 static int user_fields(struct pm_db *db, const char *login, json_t **out, struct pm_err *e)
@@ -388,9 +436,11 @@ static int user_fields(struct pm_db *db, const char *login, json_t **out, struct
 		return -rc;
 	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no user '%s'"), login);
-	*out = json_pack("{s:s, s:s?, s:s?}", "role", (const char *)sqlite3_column_text(st, 0),
-			 "person", (const char *)sqlite3_column_text(st, 1),
-			 "unix", (const char *)sqlite3_column_text(st, 2));
+	*out = with_addr(json_pack("{s:s, s:s?, s:s?}", "role", (const char *)sqlite3_column_text(st, 0),
+				   "person", (const char *)sqlite3_column_text(st, 1),
+				   "unix", (const char *)sqlite3_column_text(st, 2)),
+			 (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+			 (const char *)sqlite3_column_text(st, 5));
 	sqlite3_reset(st);
 	return PM_OK;
 }
@@ -402,7 +452,8 @@ int pm_user_may_passwd(const struct pm_actor *a, const char *login, struct pm_er
 
 int pm_user_change_empty(const struct pm_user_change *c)
 {
-	return c->role == PM_ROLE_COUNT && !c->person && !c->unix_name;
+	return c->role == PM_ROLE_COUNT && !c->person && !c->unix_name && !c->at.phone && !c->at.email &&
+	       !c->at.wecom;
 }
 
 int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change *c, struct pm_err *e)
@@ -411,13 +462,16 @@ int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change
 		"UPDATE user SET role = coalesce(?2, role),"
 		" person_id = CASE WHEN ?3 IS NULL THEN person_id WHEN ?3 = '' THEN NULL"
 		" ELSE (SELECT id FROM person WHERE code = ?3) END,"
-		" unix = CASE WHEN ?4 IS NULL THEN unix ELSE nullif(?4, '') END, updated_at = ?5"
+		" unix = CASE WHEN ?4 IS NULL THEN unix ELSE nullif(?4, '') END, updated_at = ?5,"
+		" phone = CASE WHEN ?6 IS NULL THEN phone ELSE nullif(?6, '') END,"
+		" email = CASE WHEN ?7 IS NULL THEN email ELSE nullif(?7, '') END,"
+		" wecom = CASE WHEN ?8 IS NULL THEN wecom ELSE nullif(?8, '') END"
 		" WHERE login = ?1";
 	json_t *before = NULL, *after = NULL;
 	const char *role;
 	sqlite3_stmt *st;
 
-	if (pm_db_begin(db, e))
+	if (check_addr(&c->at, e) || pm_db_begin(db, e))
 		return e->code;
 	if (user_fields(db, login, &before, e) ||
 	    (c->unix_name && *c->unix_name && unix_free(db, login, c->unix_name, e)) ||
@@ -428,6 +482,9 @@ int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change
 	sqlite3_bind_text(st, 3, c->person, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, c->unix_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, pm_now());
+	sqlite3_bind_text(st, 6, c->at.phone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->at.email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->at.wecom, -1, SQLITE_STATIC);
 	if (step_done(db, st, _("cannot change user"), e) || user_fields(db, login, &after, e))
 		goto fail;
 	role = json_string_value(json_object_get(after, "role"));
@@ -493,7 +550,7 @@ int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row
 		 struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT u.login, u.role, p.code, u.disabled, u.unix FROM user u"
+		"SELECT u.login, u.role, p.code, u.disabled, u.unix, u.phone, u.email, u.wecom FROM user u"
 		" LEFT JOIN person p ON p.id = u.person_id ORDER BY u.login";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	struct pm_user_row u;
@@ -505,7 +562,8 @@ int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row
 		u = (struct pm_user_row){
 			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
 			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5),
+			(const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7),
 		};
 		if ((rc = fn(ctx, &u)) != 0) {
 			sqlite3_reset(st);

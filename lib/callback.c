@@ -10,27 +10,10 @@
 #include "pm/callback.h"
 #include "pm/config.h"
 #include "pm/db.h"
+#include "pm/hmac.h"
 #include "pm/i18n.h"
 #include "pm/notify.h"
 #include "pm/secret.h"
-
-int pm_callback_signed(const char *secret, const char *body, size_t len, const char *signature)
-{
-	char want[65], given[65];
-
-	if (!signature)
-		return 0;
-	if (strncmp(signature, "sha256=", 7) == 0)
-		signature += 7;
-	if (strlen(signature) != 64)
-		return 0;
-	pm_hmac_hex(secret, body, len, want);
-	/* Hex digits in either case are the same signature. */
-	for (int i = 0; i < 64; i++)
-		given[i] = (char)(signature[i] >= 'A' && signature[i] <= 'F' ? signature[i] - 'A' + 'a' : signature[i]);
-	given[64] = '\0';
-	return sodium_memcmp(want, given, 64) == 0;
-}
 
 int pm_callback_parse(const char *channel, const char *body, size_t len, json_t **rec,
 		      struct pm_err *e)
@@ -86,7 +69,7 @@ int pm_callback_pay(struct pm_db *db, const char *channel, const char *body, siz
 	*out = NULL;
 	if (secret_of(db, channel, &secret, e))
 		return e->code;
-	ok = pm_callback_signed(secret, body, len, signature);
+	ok = pm_hmac_signature_ok(secret, body, len, signature);
 	sodium_memzero(secret, strlen(secret));
 	free(secret);
 	if (!ok)

@@ -915,9 +915,13 @@ static int import_later(struct pm_ctx *c, struct run *run)
 static int import_audit(struct pm_ctx *c, struct run *run, const char *status)
 {
 	struct pm_import *im = run->im;
-	json_t *after = json_object(), *names = json_array();
+	json_t *after, *names;
 	int rc;
 
+	if (im->dry_run)
+		return PM_OK;
+	after = json_object();
+	names = json_array();
 	for (int i = 0; i < run->nfiles; i++)
 		json_array_append_new(names, json_string(run->files[i]));
 	json_object_set_new(after, "files", names);

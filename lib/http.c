@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
+#include "strbuf-internal.h"
 #include "pm/http.h"
 #include "pm/i18n.h"
 
@@ -25,7 +27,8 @@
 #define CURL_FNS(X) X(global_init) X(easy_init) X(easy_cleanup) X(easy_reset) X(easy_setopt) \
 	X(easy_getinfo) X(easy_perform) X(easy_strerror) X(slist_append) X(slist_free_all) \
 	X(multi_init) X(multi_cleanup) X(multi_setopt) X(multi_add_handle) \
-	X(multi_remove_handle) X(multi_perform) X(multi_poll) X(multi_info_read) X(version_info)
+	X(multi_remove_handle) X(multi_perform) X(multi_poll) X(multi_info_read) X(version_info) \
+	X(mime_init) X(mime_free) X(mime_addpart) X(mime_data) X(mime_type) X(mime_encoder)
 
 static struct {
 #define X(f) __typeof__(&curl_##f) f;
@@ -36,8 +39,8 @@ static struct {
 struct slot {
 	CURL *h;
 	struct curl_slist *headers, *rcpt;
-	const char *up;   /* SMTP upload: what is left of the message */
-	size_t upleft;
+	curl_mime *mime;  /* SMTP: the message */
+	char *sender;     /* SMTP: the envelope's */
 	char *body;
 	size_t len;
 	char *head;       /* the answer's headers, when kept */
@@ -111,23 +114,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
-static size_t on_upload(char *p, size_t size, size_t n, void *ud)
-{
-	struct slot *s = ud;
-	size_t len = size * n;
-
-	if (len > s->upleft)
-		len = s->upleft;
-	memcpy(p, s->up, len);
-	s->up += len;
-	s->upleft -= len;
-	return len;
-}
-
 static void slot_clear(struct slot *s)
 {
 	cu.slist_free_all(s->headers);
 	cu.slist_free_all(s->rcpt);
+	cu.mime_free(s->mime);
+	s->mime = NULL;
+	free(s->sender);
+	s->sender = NULL;
 	free(s->body);
 	free(s->head);
 	s->headers = s->rcpt = NULL;
@@ -137,19 +131,144 @@ static void slot_clear(struct slot *s)
 	s->tag = NULL;
 }
 
+/* ---- mail ---- */
+
+static int ascii_plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80 || *s == '\r' || *s == '\n' || (s[0] == '=' && s[1] == '?'))
+			return 0;
+	return 1;
+}
+
+char *pm_mime_header(const char *text)
+{
+	struct strbuf b = {0};
+	char word[96];
+	size_t len = strlen(text), i = 0, k;
+
+	if (ascii_plain(text)) {
+		sb_str(&b, text);
+		return sb_take(&b);
+	}
+	/* Encoded words of at most 45 bytes (60 base64 characters) cut at
+	 * character boundaries, folded onto lines of their own. */
+	while (i < len) {
+		k = len - i < 45 ? len - i : 45;
+		while (k > 1 && i + k < len && ((unsigned char)text[i + k] & 0xc0) == 0x80)
+			k--;
+		sodium_bin2base64(word, sizeof word, (const unsigned char *)text + i, k,
+				  sodium_base64_VARIANT_ORIGINAL);
+		sb_fmt(&b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", word);
+		i += k;
+	}
+	return sb_take(&b);
+}
+
+/* "名字 <a@b>" with the name encoded; a bare address as it is. */
+static void address_header(struct strbuf *b, const char *field, const char *addr)
+{
+	const char *lt = strchr(addr, '<');
+	char *name, *enc;
+
+	if (!lt || lt == addr) {
+		sb_fmt(b, "%s: %s", field, addr);
+		return;
+	}
+	name = strndup(addr, (size_t)(lt - addr));
+	while (name && *name && name[strlen(name) - 1] == ' ')
+		name[strlen(name) - 1] = '\0';
+	enc = name ? pm_mime_header(name) : NULL;
+	if (!enc) {
+		b->failed = 1;
+	} else {
+		sb_fmt(b, "%s: ", field);
+		sb_str(b, enc);
+		sb_fmt(b, " %s", lt);
+	}
+	free(name);
+	free(enc);
+}
+
+/* The envelope's sender: what is inside <...>, or the whole. */
+static char *envelope(const char *from)
+{
+	const char *lt = strchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+
+	return lt && gt ? strndup(lt + 1, (size_t)(gt - lt - 1)) : strdup(from);
+}
+
+/* Appends the header b holds to the slot's, emptying b. */
+static int add_header(struct slot *s, struct strbuf *b)
+{
+	char *line = sb_take(b);
+	struct curl_slist *nl = line ? cu.slist_append(s->headers, line) : NULL;
+
+	free(line);
+	*b = (struct strbuf){0};
+	if (!nl)
+		return -1;
+	s->headers = nl;
+	return 0;
+}
+
+static int mail_headers(struct slot *s, const struct pm_mail *m)
+{
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+					     "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct strbuf b = {0};
+	time_t t = (time_t)m->date;
+	char *subject = pm_mime_header(m->subject);
+	struct tm tm;
+	int bad;
+
+	gmtime_r(&t, &tm);
+	address_header(&b, "From", m->from);
+	bad = add_header(s, &b);
+	sb_fmt(&b, "To: %s", m->to);
+	bad |= add_header(s, &b);
+	sb_str(&b, "Subject: ");
+	if (subject)
+		sb_str(&b, subject);
+	else
+		b.failed = 1;
+	free(subject);
+	bad |= add_header(s, &b);
+	sb_fmt(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday,
+	       months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	bad |= add_header(s, &b);
+	sb_fmt(&b, "Message-ID: %s", m->message_id);
+	bad |= add_header(s, &b);
+	/* The message itself is the alternatives, not a mixture. */
+	if (m->html) {
+		sb_str(&b, "Content-Type: multipart/alternative");
+		bad |= add_header(s, &b);
+	}
+	return bad;
+}
+
+static int mail_part(struct slot *s, const char *type, const char *text)
+{
+	curl_mimepart *part = cu.mime_addpart(s->mime);
+
+	return !part || cu.mime_data(part, text, CURL_ZERO_TERMINATED) != CURLE_OK ||
+	       cu.mime_type(part, type) != CURLE_OK || cu.mime_encoder(part, "base64") != CURLE_OK;
+}
+
 static int smtp_setup(struct slot *s, const struct pm_http_req *rq)
 {
+	const struct pm_mail *m = rq->mail;
 	CURL *h = s->h;
 
-	if (!(s->rcpt = cu.slist_append(NULL, rq->rcpt ? rq->rcpt : "")))
+	if (!(s->rcpt = cu.slist_append(NULL, rq->rcpt ? rq->rcpt : "")) || !(s->sender = envelope(m->from)) ||
+	    mail_headers(s, m) || !(s->mime = cu.mime_init(h)) ||
+	    mail_part(s, "text/plain; charset=UTF-8", m->text) ||
+	    (m->html && mail_part(s, "text/html; charset=UTF-8", m->html)))
 		return -1;
-	s->up = rq->body;
-	s->upleft = rq->len;
-	cu.easy_setopt(h, CURLOPT_MAIL_FROM, rq->mail_from ? rq->mail_from : "");
+	cu.easy_setopt(h, CURLOPT_MAIL_FROM, s->sender);
 	cu.easy_setopt(h, CURLOPT_MAIL_RCPT, s->rcpt);
-	cu.easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	cu.easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
-	cu.easy_setopt(h, CURLOPT_READDATA, s);
+	cu.easy_setopt(h, CURLOPT_MIMEPOST, s->mime);
 	if (rq->require_tls)
 		cu.easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (rq->user) {
@@ -158,6 +277,8 @@ static int smtp_setup(struct slot *s, const struct pm_http_req *rq)
 	}
 	return 0;
 }
+
+/* ---- requests ---- */
 
 static void http_setup(struct slot *s, const struct pm_http_req *rq)
 {
@@ -205,6 +326,8 @@ static int slot_setup(struct slot *s, const struct pm_http_req *rq, struct pm_er
 		s->headers = nl;
 	}
 	if (strncmp(rq->url, "smtp", 4) == 0) {
+		if (!rq->mail)
+			return pm_err_set(e, PM_ESOFTWARE, _("an smtp:// request without a message"));
 		if (smtp_setup(s, rq))
 			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	} else {

@@ -1,17 +1,19 @@
 /* notify: the outbox, recipients, quiet hours, retry policy, and the
- * requests each channel sends. The flush loop itself (which needs libcurl)
- * is in pm-notify; everything it decides is decided here. */
-#include <ctype.h>
+ * requests each channel sends. The flush loop itself (which drives
+ * libcurl) is lib/notify-flush.c in libpm-http, and an e-mail's MIME is
+ * built by lib/http.c; everything the loop decides is decided here. */
 #include <limits.h>
-#include <time.h>
 
 #include <sodium.h>
 
+#include "notify-internal.h"
 #include "strbuf-internal.h"
+#include "pm/address.h"
 #include "pm/audit.h"
 #include "pm/config.h"
 #include "pm/community.h"
 #include "pm/db.h"
+#include "pm/hmac.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/notify.h"
@@ -35,6 +37,11 @@ struct pm_notify {
 	struct pm_notify_tally tally;     /* of the flush under way */
 	int64_t since;                    /* its start, for its audit record */
 	int in_round, running;            /* a round's write open; "running" written */
+	json_t *mine;                     /* dedupe keys of the messages queued here */
+	char *only;                       /* a flush of those only: the keys as JSON */
+	char refused[64];                 /* ",sms,email,": channels not claimed from */
+	int (*show)(void *ctx, json_t *msg, struct pm_err *e); /* a dry run queues nothing, shows */
+	void *show_ctx;
 };
 
 int pm_channel_parse(const char *s, enum pm_channel *ch, struct pm_err *e)
@@ -64,8 +71,13 @@ int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
 	n->db = db;
 	n->tz = pm_db_tz(db);
 	n->secrets = json_object();
+	n->mine = json_array();
+	if (!n->secrets || !n->mine) {
+		pm_notify_close(n);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
 	if ((rc = pm_config_current(db, pm_db_today(db), &n->cfg, e))) {
-		free(n);
+		pm_notify_close(n);
 		return rc;
 	}
 	n->community = pm_config_community_name(n->cfg);
@@ -89,9 +101,18 @@ void pm_notify_close(struct pm_notify *n)
 	pm_config_free(n->cfg);
 	json_decref(n->own);
 	json_decref(n->secrets);
+	json_decref(n->mine);
+	free(n->only);
 	pm_tmpl_free(n->tmpl);
 	free(n->role);
 	free(n);
+}
+
+void pm_notify_set_dry_run(struct pm_notify *n, int (*show)(void *ctx, json_t *msg, struct pm_err *e),
+			   void *ctx)
+{
+	n->show = show;
+	n->show_ctx = ctx;
 }
 
 int pm_notify_set_role(struct pm_notify *n, const char *role, struct pm_err *e)
@@ -103,6 +124,11 @@ int pm_notify_set_role(struct pm_notify *n, const char *role, struct pm_err *e)
 	free(n->role);
 	n->role = copy;
 	return PM_OK;
+}
+
+struct pm_db *notify_db(const struct pm_notify *n)
+{
+	return n->db;
 }
 
 static int64_t setting(struct pm_notify *n, const char *group, const char *key)
@@ -179,7 +205,7 @@ int64_t pm_notify_quiet_until(struct pm_notify *n, enum pm_channel ch, int64_t t
 /* ---- recipients ---- */
 
 struct recipient {
-	const char *code, *name, *phone, *email, *channels, *optout;
+	const char *code, *name, *phone, *email, *channels, *optout, *wecom;
 };
 
 struct queue_run {
@@ -190,6 +216,7 @@ struct queue_run {
 	const char *ref, *unit;
 	char day[PM_TIME_BUF];
 	struct pm_notify_counts *counts;
+	int missing;            /* the last channel a recipient had no address for */
 };
 
 static int listed(const char *list, const char *word)
@@ -206,31 +233,14 @@ static int listed(const char *list, const char *word)
 	return 0;
 }
 
-static int valid_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at && at != s && at[1] && !strpbrk(s, " \t\r\n<>\",;") && !strchr(at + 1, '@');
-}
-
-static int valid_phone(const char *s)
-{
-	size_t digits = 0;
-
-	for (const char *p = *s == '+' ? s + 1 : s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		digits++;
-	}
-	return digits >= 5 && digits <= 20;
-}
-
 static const char *address_for(enum pm_channel ch, const struct recipient *r)
 {
 	if (ch == PM_CH_SMS)
 		return r->phone && *r->phone ? r->phone : NULL;
 	if (ch == PM_CH_EMAIL)
 		return r->email && *r->email ? r->email : NULL;
+	if (ch == PM_CH_WECOM && r->wecom)
+		return r->wecom;
 	return "";
 }
 
@@ -243,6 +253,25 @@ static const char insert_sql[] =
 	"INSERT INTO outbox (dedupe, template, category, channel, recipient, name, address, unit, ref,"
 	" subject, body, html, alarm, status, next_at, expires_at, created_at, updated_at)"
 	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?) ON CONFLICT (dedupe) DO NOTHING";
+
+/* A dry run's message, as it would be queued. */
+static int show(struct queue_run *q, enum pm_channel ch, const struct recipient *r, const char *addr,
+		char *const text[3], int64_t next, struct pm_err *e)
+{
+	char at[PM_TIME_BUF];
+	json_t *msg;
+	int rc;
+
+	pm_time_fmt(next, q->n->tz, at);
+	if (!(msg = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s}", "type", "message",
+			      "template", q->t->name, "ref", q->ref, "channel", channel_names[ch],
+			      "recipient", r->code, "name", r->name, "address", addr, "unit", q->unit,
+			      "subject", text[0], "text", text[1], "next_at", at)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	rc = q->n->show(q->n->show_ctx, msg, e);
+	json_decref(msg);
+	return rc;
+}
 
 static int insert(struct queue_run *q, enum pm_channel ch, const struct recipient *r,
 		  const char *addr, const char *key, char *const text[3], struct pm_err *e)
@@ -273,10 +302,15 @@ static int insert(struct queue_run *q, enum pm_channel ch, const struct recipien
 	sqlite3_bind_int64(st, 17, now);
 	if (pm_db_step_done(q->n->db, st, _("cannot queue a message"), e))
 		return e->code;
-	if (sqlite3_changes(pm_db_sqlite(q->n->db)))
-		q->counts->queued++;
-	else
+	if (!sqlite3_changes(pm_db_sqlite(q->n->db))) {
 		q->counts->duplicate++;
+		return PM_OK;
+	}
+	q->counts->queued++;
+	if (q->n->show)
+		return show(q, ch, r, addr, text, next, e);
+	if (json_array_append_new(q->n->mine, json_string(key)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	return PM_OK;
 }
 
@@ -295,6 +329,7 @@ static int one_channel(struct queue_run *q, enum pm_channel ch, const struct rec
 
 	if (!addr) {
 		q->counts->no_address++;
+		q->missing = (int)ch;
 		return PM_OK;
 	}
 	/* The key's {{channel}} is ours; the record's own (a payment's "cash")
@@ -356,15 +391,16 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Every row of st (code, name, phone, email, channels, optout) is one
- * recipient; *found counts them. */
+/* Every row of st (code, name, phone, email, channels, optout, wecom) is
+ * one recipient; *found counts them. */
 static int each_row(struct queue_run *q, sqlite3_stmt *st, int *found, struct pm_err *e)
 {
 	struct recipient r;
 	int rc = PM_OK, step;
 
 	while (rc == PM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		r = (struct recipient){col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5)};
+		r = (struct recipient){col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5),
+				       col(st, 6)};
 		(*found)++;
 		rc = one_recipient(q, &r, e);
 	}
@@ -375,24 +411,29 @@ static int each_row(struct queue_run *q, sqlite3_stmt *st, int *found, struct pm
 }
 
 static const char unit_sql[] =
-	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout"
+	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout, NULL"
 	" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN person p ON p.id = o.person_id"
 	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
 	" WHERE u.code = ? AND o.until IS NULL AND o.role IN ('owner','tenant')"
 	" GROUP BY p.id ORDER BY p.code";
-static const char login_sql[] =
-	"SELECT u.login, p.name, p.phone, pr.email, pr.channels, pr.optout FROM user u"
-	" LEFT JOIN person p ON p.id = u.person_id LEFT JOIN notify_pref pr ON pr.person_id = p.id"
-	" WHERE u.login = ? AND u.disabled = 0";
-static const char role_sql[] =
-	"SELECT u.login, p.name, p.phone, pr.email, pr.channels, pr.optout FROM user u"
-	" LEFT JOIN person p ON p.id = u.person_id LEFT JOIN notify_pref pr ON pr.person_id = p.id"
-	" WHERE u.role = ? AND u.disabled = 0 ORDER BY u.login";
+/* Staff: the user's own addresses before their person's. */
+#define STAFF_COLS "u.login, p.name, coalesce(u.phone, p.phone), coalesce(u.email, pr.email)," \
+	" pr.channels, pr.optout, u.wecom FROM user u LEFT JOIN person p ON p.id = u.person_id" \
+	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
+static const char login_sql[] = "SELECT " STAFF_COLS " WHERE u.login = ? AND u.disabled = 0";
+static const char role_sql[] = "SELECT " STAFF_COLS " WHERE u.role = ? AND u.disabled = 0 ORDER BY u.login";
+
+/* The option of pm user set that gives a user an address for ch. */
+static const char *address_option(enum pm_channel ch)
+{
+	return ch == PM_CH_SMS ? "--phone" : ch == PM_CH_EMAIL ? "--email" : "--wecom";
+}
 
 static int by_query(struct queue_run *q, const char *sql, const char *value, const char *what,
 		    struct pm_err *e)
 {
 	sqlite3_stmt *st = pm_db_stmt(q->n->db, sql, e);
+	struct pm_notify_counts before = *q->counts;
 	int found = 0, rc;
 
 	if (!st)
@@ -403,6 +444,15 @@ static int by_query(struct queue_run *q, const char *sql, const char *value, con
 	if (!found)
 		return pm_err_set(e, PM_EDATA, _("no one to tell: %s '%s' has no current %s"), what, value,
 				  sql == unit_sql ? _("owner or tenant") : _("enabled user"));
+	/* Staff are told things that need doing: a message that reaches
+	 * none of them is an error to fix, not a count in a summary. */
+	if (sql != unit_sql && q->counts->no_address > before.no_address && q->counts->queued == before.queued &&
+	    q->counts->duplicate == before.duplicate && q->counts->opted_out == before.opted_out)
+		return sql == role_sql
+			? pm_err_set(e, PM_EDATA, _("no one to tell: no enabled user with role '%s' has an address for %s (pm user set LOGIN %s)"),
+				     value, channel_names[q->missing], address_option((enum pm_channel)q->missing))
+			: pm_err_set(e, PM_EDATA, _("no one to tell: user '%s' has no address for %s (pm user set %s %s)"),
+				     value, channel_names[q->missing], value, address_option((enum pm_channel)q->missing));
 	return PM_OK;
 }
 
@@ -421,8 +471,8 @@ static int explicit_to(struct queue_run *q, json_t *to, struct pm_err *e)
 	for (i = 0; rc == PM_OK && (one ? i < 1 : i < json_array_size(to)); i++) {
 		const char *a = json_string_value(one ? one : json_array_get(to, i));
 		r.code = a;
-		r.phone = valid_phone(a) ? a : NULL;
-		r.email = valid_email(a) ? a : NULL;
+		r.phone = pm_address_is_phone(a) ? a : NULL;
+		r.email = pm_address_is_email(a) ? a : NULL;
 		if (q->channel == PM_CH_SMS && !r.phone)
 			return pm_err_set(e, PM_EDATA, _("field \"to\": '%s' is not a phone number"), a);
 		if (q->channel == PM_CH_EMAIL && !r.email)
@@ -546,6 +596,7 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 {
 	struct queue_run q = {.n = n, .channel = channel, .rec = rec, .counts = counts};
 	struct pm_notify_counts before = *counts;
+	size_t mark = json_array_size(n->mine);
 	char *ref;
 	int rc;
 
@@ -564,11 +615,15 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 	set_str(q.fields, "ref", ref);
 	set_str(q.fields, "day", q.day);
 	set_str(q.fields, "community", n->community);
+	/* A record is queued whole or not at all; a dry run's never is. */
 	if ((rc = pm_db_exec(n->db, "SAVEPOINT queue_record", e)) == PM_OK) {
 		rc = resolve(&q, e);
-		if (rc) {
+		if (rc || n->show)
 			pm_db_exec(n->db, "ROLLBACK TO queue_record", NULL);
+		if (rc) {
 			*counts = before;
+			while (json_array_size(n->mine) > mark)
+				json_array_remove(n->mine, json_array_size(n->mine) - 1);
 		}
 		pm_db_exec(n->db, "RELEASE queue_record", NULL);
 	}
@@ -579,7 +634,58 @@ int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json
 
 /* ---- flushing ---- */
 
-int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e)
+/* Whether channel ch can be used: configured, and every secret of it
+ * readable. */
+static int channel_ready(struct pm_notify *n, enum pm_channel ch, struct pm_err *e)
+{
+	json_t *cfg = channel_cfg(n, ch), *v;
+	const char *key;
+
+	if (!cfg)
+		return pm_err_set(e, PM_ECONFIG, _("channel '%s' is not configured (see channels in pm.yaml(5))"),
+				  channel_names[ch]);
+	json_object_foreach(cfg, key, v)
+		if (json_is_string(v) && !secret(n, ch, cfg, key, e))
+			return e->code;
+	return PM_OK;
+}
+
+/* The channels of the messages due that cannot be used are refused
+ * before any attempt: their messages are not claimed, so no attempt is
+ * counted against them, and the flush says why. */
+static int refuse_channels(struct pm_notify *n, int64_t now, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT channel, count(*) FROM outbox WHERE status = 'queued' AND next_at <= ?1"
+		" AND (?2 IS NULL OR dedupe IN (SELECT value FROM json_each(?2))) GROUP BY channel";
+	sqlite3_stmt *st = pm_db_stmt(n->db, sql, e);
+	struct pm_notify_tally *t = &n->tally;
+	enum pm_channel ch;
+	struct pm_err why;
+	size_t len;
+	int step;
+
+	n->refused[0] = '\0';
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, n->only, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pm_channel_parse(col(st, 0), &ch, NULL) || ch == PM_CH_STDOUT || channel_ready(n, ch, &why) == PM_OK)
+			continue;
+		if (!t->refused)
+			snprintf(t->why, sizeof t->why, "%.255s", why.msg);
+		t->refused += sqlite3_column_int64(st, 1);
+		len = strlen(n->refused);
+		snprintf(n->refused + len, sizeof n->refused - len, "%s%s,", len ? "" : ",", channel_names[ch]);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return pm_db_fail(n->db, e, _("cannot read the outbox"));
+	return PM_OK;
+}
+
+int pm_notify_flush_start(struct pm_notify *n, int only_queued_here, struct pm_err *e)
 {
 	static const char sql[] =
 		"UPDATE outbox SET status = 'queued', updated_at = ?,"
@@ -590,6 +696,10 @@ int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e)
 	memset(&n->tally, 0, sizeof n->tally);
 	n->since = pm_now();
 	n->in_round = n->running = 0;
+	free(n->only);
+	n->only = NULL;
+	if (only_queued_here && !(n->only = json_dumps(n->mine, JSON_COMPACT)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	if ((rc = pm_db_begin(n->db, e)))
 		return rc;
 	if (!(st = pm_db_stmt(n->db, sql, e))) {
@@ -603,7 +713,9 @@ int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e)
 		return e->code;
 	}
 	n->tally.recovered = sqlite3_changes(pm_db_sqlite(n->db));
-	return pm_db_commit(n->db, e);
+	if ((rc = pm_db_commit(n->db, e)))
+		return rc;
+	return refuse_channels(n, pm_now(), e);
 }
 
 const struct pm_notify_tally *pm_notify_tally(const struct pm_notify *n)
@@ -620,7 +732,8 @@ static char *dupcol(sqlite3_stmt *st, int i)
 
 static const char due_sql[] =
 	"SELECT id, channel, alarm, attempts, recipient, address, subject, body, html, ref, template"
-	" FROM outbox WHERE status = 'queued' AND next_at <= ? ORDER BY next_at, id LIMIT ?";
+	" FROM outbox WHERE status = 'queued' AND next_at <= ?1 AND instr(?3, ',' || channel || ',') = 0"
+	" AND (?4 IS NULL OR dedupe IN (SELECT value FROM json_each(?4))) ORDER BY next_at, id LIMIT ?2";
 static const char take_sql[] =
 	"UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?";
 static const char later_sql[] = "UPDATE outbox SET next_at = ?, updated_at = ? WHERE id = ?";
@@ -636,6 +749,8 @@ static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_no
 		return e->code;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	sqlite3_bind_text(st, 3, n->refused, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, n->only, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pm_notify_msg *x = &m[*count];
 		memset(x, 0, sizeof *x);
@@ -747,169 +862,19 @@ json_t *pm_notify_msg_json(const struct pm_notify_msg *m)
 
 /* ---- signatures ---- */
 
-void pm_hmac_hex(const char *secret, const char *body, size_t len, char out[65])
-{
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2hex(out, 65, mac, sizeof mac);
-}
-
-static void url_encode(const char *s, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *s && o + 4 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128])
 {
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-	char text[64], b64[64];
-	int n = snprintf(text, sizeof text, "%lld\n", (long long)ts_ms);
+	struct strbuf text = {0}, b = {0};
+	char mac[45], *sign;
 
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)text, (size_t)n);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
-	url_encode(b64, out, 128);
-}
-
-/* ---- MIME ---- */
-
-static void base64_lines(struct strbuf *b, const char *s, size_t len)
-{
-	char line[80];
-
-	/* 57 bytes make one 76-character line. */
-	for (size_t i = 0; i < len; i += 57) {
-		size_t k = len - i < 57 ? len - i : 57;
-		sodium_bin2base64(line, sizeof line, (const unsigned char *)s + i, k,
-				  sodium_base64_VARIANT_ORIGINAL);
-		sb_str(b, line);
-		sb_str(b, "\r\n");
-	}
-}
-
-static int ascii_plain(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80 || *s == '\r' || *s == '\n' || (s[0] == '=' && s[1] == '?'))
-			return 0;
-	return 1;
-}
-
-char *pm_mime_header(const char *text)
-{
-	struct strbuf b = {0};
-	char word[96];
-	size_t len = strlen(text), i = 0, k;
-
-	if (ascii_plain(text)) {
-		sb_str(&b, text);
-		return sb_take(&b);
-	}
-	/* Encoded words of at most 45 bytes (60 base64 characters) cut at
-	 * character boundaries, folded onto lines of their own. */
-	while (i < len) {
-		k = len - i < 45 ? len - i : 45;
-		while (k > 1 && i + k < len && ((unsigned char)text[i + k] & 0xc0) == 0x80)
-			k--;
-		sodium_bin2base64(word, sizeof word, (const unsigned char *)text + i, k,
-				  sodium_base64_VARIANT_ORIGINAL);
-		sb_fmt(&b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", word);
-		i += k;
-	}
-	return sb_take(&b);
-}
-
-static void date_header(struct strbuf *b, int64_t now)
-{
-	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-					     "Aug", "Sep", "Oct", "Nov", "Dec"};
-	time_t t = (time_t)now;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	sb_fmt(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday], tm.tm_mday,
-	       months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* "名字 <a@b>" with the name encoded; a bare address as it is. */
-static void address_header(struct strbuf *b, const char *field, const char *addr)
-{
-	const char *lt = strchr(addr, '<');
-	char *name, *enc;
-
-	if (!lt || lt == addr) {
-		sb_fmt(b, "%s: %s\r\n", field, addr);
-		return;
-	}
-	name = strndup(addr, (size_t)(lt - addr));
-	while (name && *name && name[strlen(name) - 1] == ' ')
-		name[strlen(name) - 1] = '\0';
-	enc = name ? pm_mime_header(name) : NULL;
-	if (!enc) {
-		b->failed = 1;
-	} else {
-		sb_fmt(b, "%s: ", field);
-		sb_str(b, enc);
-		sb_fmt(b, " %s\r\n", lt);
-	}
-	free(name);
-	free(enc);
-}
-
-static void part(struct strbuf *b, const char *boundary, const char *type, const char *text)
-{
-	if (boundary)
-		sb_fmt(b, "--%s\r\n", boundary);
-	sb_fmt(b, "Content-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n", type);
-	base64_lines(b, text, strlen(text));
-}
-
-char *pm_mime_message(const char *from, const char *to, const char *subject, const char *text,
-		      const char *html, int64_t id, int64_t now)
-{
-	struct strbuf b = {0};
-	char *subj = pm_mime_header(subject), boundary[64];
-
-	if (!subj)
-		return NULL;
-	snprintf(boundary, sizeof boundary, "pm-%lld-%lld", (long long)id, (long long)now);
-	address_header(&b, "From", from);
-	sb_fmt(&b, "To: %s\r\nSubject: ", to);
-	sb_str(&b, subj);
-	sb_str(&b, "\r\n");
-	free(subj);
-	date_header(&b, now);
-	sb_fmt(&b, "Message-ID: <pm-notify-%lld@pm>\r\nMIME-Version: 1.0\r\n", (long long)id);
-	if (!html) {
-		part(&b, NULL, "text/plain", text);
-		return sb_take(&b);
-	}
-	sb_fmt(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
-	part(&b, boundary, "text/plain", text);
-	part(&b, boundary, "text/html", html);
-	sb_fmt(&b, "--%s--\r\n", boundary);
-	return sb_take(&b);
+	sb_fmt(&text, "%lld\n", (long long)ts_ms);
+	sb_str(&text, secret);
+	pm_hmac_base64(secret, text.p ? text.p : "", text.n, mac);
+	free(sb_take(&text));
+	sb_urlencode(&b, mac);
+	sign = sb_take(&b);
+	snprintf(out, 128, "%s", sign ? sign : "");
+	free(sign);
 }
 
 /* ---- requests ---- */
@@ -941,7 +906,7 @@ static int take_json(struct pm_notify_msg *m, json_t *o, struct pm_err *e)
 static int req_webhook(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
 	const char *key = secret(n, PM_CH_WEBHOOK, cfg, "secret", e);
-	char mac[65], id[24];
+	char mac[72], id[24];
 	int rc;
 
 	if (!key && json_object_get(cfg, "secret"))
@@ -954,9 +919,8 @@ static int req_webhook(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg
 	if ((rc = set_header(m, 1, "Idempotency-Key: pm-%s%s", id, NULL, e)))
 		return rc;
 	if (key) {
-		pm_hmac_hex(key, m->req.body, m->req.len, mac);
-		return set_header(m, 2, "%s: sha256=%s", json_string_value(json_object_get(cfg, "header")),
-				  mac, e);
+		pm_hmac_signature(key, m->req.body, m->req.len, mac);
+		return set_header(m, 2, "%s: %s", json_string_value(json_object_get(cfg, "header")), mac, e);
 	}
 	return PM_OK;
 }
@@ -972,18 +936,32 @@ static char *robot_text(const struct pm_notify_msg *m, int markdown)
 	return sb_take(&b);
 }
 
+/* A WeCom message to a staff user with a WeCom id @-mentions them in the
+ * group: a text message lists them, markdown names them in the text. */
 static int req_robot(struct pm_notify_msg *m, int markdown, struct pm_err *e)
 {
+	const char *who = m->channel == PM_CH_WECOM && *m->address ? m->address : NULL;
+	struct strbuf b = {0};
 	char *text = robot_text(m, markdown);
 	json_t *o;
 
 	if (!text)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if (markdown)
+	if (markdown) {
+		sb_str(&b, text);
+		if (who)
+			sb_fmt(&b, "\n<@%s>", who);
+		free(text);
+		if (!(text = sb_take(&b)))
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 		o = json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown", "markdown", "title",
 			      m->subject, "content", text);
-	else
+	} else if (who) {
+		o = json_pack("{s:s, s:{s:s, s:[s]}}", "msgtype", "text", "text", "content", text,
+			      "mentioned_list", who);
+	} else {
 		o = json_pack("{s:s, s:{s:s}}", "msgtype", "text", "text", "content", text);
+	}
 	free(text);
 	return take_json(m, o, e);
 }
@@ -1038,17 +1016,8 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 	return auth ? set_header(m, 1, "Authorization: %s%s", auth, NULL, e) : PM_OK;
 }
 
-/* The envelope address: what is inside <...>, or the whole. */
-static char *envelope(const char *from)
-{
-	const char *lt = strchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-
-	return lt && gt ? strndup(lt + 1, (size_t)(gt - lt - 1)) : strdup(from);
-}
-
 static int req_email(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, int64_t now, struct pm_err *e)
 {
-	const char *from = json_string_value(json_object_get(cfg, "from"));
 	const char *user = secret(n, PM_CH_EMAIL, cfg, "user", e), *pw;
 
 	if (!user && json_object_get(cfg, "user"))
@@ -1056,12 +1025,12 @@ static int req_email(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, 
 	pw = secret(n, PM_CH_EMAIL, cfg, "password", e);
 	if (!pw && json_object_get(cfg, "password"))
 		return e->code;
-	if (!(m->payload = pm_mime_message(from, m->address, m->subject, m->body, m->html, m->id, now)) ||
-	    !(m->hdr[5] = envelope(from)))
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	m->req.body = m->payload;
-	m->req.len = strlen(m->payload);
-	m->req.mail_from = m->hdr[5];
+	snprintf(m->message_id, sizeof m->message_id, "<pm-notify-%lld@pm>", (long long)m->id);
+	m->mail = (struct pm_mail){
+		.from = json_string_value(json_object_get(cfg, "from")), .to = m->address, .subject = m->subject,
+		.text = m->body, .html = m->html, .message_id = m->message_id, .date = now,
+	};
+	m->req.mail = &m->mail;
 	m->req.rcpt = m->address;
 	m->req.user = user;
 	m->req.password = pw;
@@ -1453,7 +1422,7 @@ int pm_notify_prefs_set(struct pm_db *db, const char *person, const char *channe
 	if (check_list(channels, _("channel"), is_channel, e) ||
 	    check_list(optout, _("category"), is_category, e))
 		return e->code;
-	if (email && *email && !valid_email(email))
+	if (email && *email && !pm_address_is_email(email))
 		return pm_err_set(e, PM_EDATA, _("'%s' is not an e-mail address"), email);
 	if ((rc = pm_db_begin(db, e)))
 		return rc;

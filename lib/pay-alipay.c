@@ -78,23 +78,6 @@ char *ali_sign_content(const char *const *names, const char *const *values, size
 	return sb_take(&b);
 }
 
-/* application/x-www-form-urlencoded, everything but the unreserved
- * characters as %XX. */
-static void form_add(struct strbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char enc[3] = "%";
-
-	for (; *s; s++)
-		if (isalnum((unsigned char)*s) || strchr("-_.~", *s)) {
-			sb_add(b, s, 1);
-		} else {
-			enc[1] = hex[(unsigned char)*s >> 4];
-			enc[2] = hex[(unsigned char)*s & 15];
-			sb_add(b, enc, 3);
-		}
-}
-
 char *ali_time(int64_t t, char buf[32])
 {
 	char rfc[PM_TIME_BUF];
@@ -128,11 +111,11 @@ char *ali_request(const struct alipay *a, const char *method, const char *biz, i
 	for (size_t i = 0; i < n; i++) {
 		sb_str(&b, names[i]);
 		sb_str(&b, "=");
-		form_add(&b, values[i]);
+		sb_urlencode(&b, values[i]);
 		sb_str(&b, "&");
 	}
 	sb_str(&b, "sign=");
-	form_add(&b, sig);
+	sb_urlencode(&b, sig);
 	free(sig);
 	if (b.failed)
 		pm_err_set(e, PM_EFAIL, _("out of memory"));

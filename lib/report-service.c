@@ -738,6 +738,9 @@ int pm_report_publish(struct pm_db *db, const struct pm_report *feedback, int64_
 	a.title = title;
 	a.body = body;
 	a.target = "all";
+	/* pm-report publishes each time it is asked, as it always has; the
+	 * guard against posting twice is pm-notify announce's. */
+	a.again = 1;
 	if ((rc = pm_notify_open(db, &n, e)) == PM_OK) {
 		rc = pm_announce_add(db, n, &a, -1, id, units, counts, e);
 		pm_notify_close(n);

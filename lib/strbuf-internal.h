@@ -59,6 +59,24 @@ static inline __attribute__((format(printf, 2, 3))) void sb_fmt(struct strbuf *b
 		sb_add(b, tmp, (size_t)n);
 }
 
+/* s percent-encoded: everything but the unreserved characters of RFC
+ * 3986 as %XX. */
+static inline void sb_urlencode(struct strbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char enc[3] = "%";
+
+	for (; *s; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    strchr("-_.~", *s)) {
+			sb_add(b, s, 1);
+		} else {
+			enc[1] = hex[(unsigned char)*s >> 4];
+			enc[2] = hex[(unsigned char)*s & 15];
+			sb_add(b, enc, 3);
+		}
+}
+
 /* Hands the text over (an empty string for an empty buffer), or NULL if
  * memory ran out. */
 static inline char *sb_take(struct strbuf *b)

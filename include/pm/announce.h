@@ -23,12 +23,15 @@ struct pm_announcement {
 	int pinned;
 	const char *until;  /* the last day it is current, YYYY-MM-DD; NULL: no end */
 	int64_t capacity;   /* places of an event; 0: no sign-ups */
+	int again;          /* post it though one with the same title, body and target exists */
 };
 
 /* Stores a and queues it (template "announcement") for the residents of
  * its target on channel (-1: each person's preferred channels); one
  * transaction, audited. *id is the new announcement's; *units counts the
- * units in scope. PM_EDATA for a bad field or an unknown building or unit
+ * units in scope. PM_EDATA for a bad field, an unknown building or unit,
+ * or (unless a->again) one with the same title, body and target already
+ * posted, naming it
  * (nothing is stored). */
 int pm_announce_add(struct pm_db *db, struct pm_notify *n, const struct pm_announcement *a,
 		    int channel, int64_t *id, long *units, struct pm_notify_counts *counts,

@@ -61,14 +61,26 @@ int pm_auth_login(struct pm_db *db, const char *login, const char *password,
  * (no web login). */
 int pm_user_add(struct pm_db *db, const char *login, enum pm_role role, const char *person,
 		const char *unix_name, const char *password, struct pm_err *e);
+/* Where pm-notify tells a user, before their person's own: a phone
+ * number for sms, an e-mail address, a WeCom user id (@-mentioned in the
+ * group robot's message). NULL: none (adding) or keep (changing); "":
+ * remove. PM_EDATA for one that is no phone number or e-mail address. */
+struct pm_user_addr {
+	const char *phone, *email, *wecom;
+};
+/* pm_user_add with addresses (at may be NULL). */
+int pm_user_add_at(struct pm_db *db, const char *login, enum pm_role role, const char *person,
+		   const char *unix_name, const char *password, const struct pm_user_addr *at,
+		   struct pm_err *e);
 /* What pm user set changes: role PM_ROLE_COUNT, person or unix_name NULL
- * keep theirs; "" removes the person or the Unix account. */
+ * keep theirs; "" removes the person or the Unix account; at as above. */
 struct pm_user_change {
 	enum pm_role role;
 	const char *person, *unix_name;
+	struct pm_user_addr at;
 };
 /* A change that changes nothing yet, to fill in from options. */
-#define PM_USER_CHANGE_NONE {PM_ROLE_COUNT, NULL, NULL}
+#define PM_USER_CHANGE_NONE {PM_ROLE_COUNT, NULL, NULL, {NULL, NULL, NULL}}
 int pm_user_change_empty(const struct pm_user_change *c);
 int pm_user_set(struct pm_db *db, const char *login, const struct pm_user_change *c,
 		struct pm_err *e);
@@ -95,6 +107,7 @@ struct pm_user_row {
 	const char *login, *role, *person;
 	int disabled;
 	const char *unix_name;
+	const char *phone, *email, *wecom;
 };
 int pm_user_each(struct pm_db *db, int (*fn)(void *ctx, const struct pm_user_row *u), void *ctx,
 		 struct pm_err *e);

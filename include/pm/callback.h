@@ -18,9 +18,6 @@ struct pm_db;
 /* Bodies longer than this are refused before anything is read of them. */
 #define PM_CALLBACK_MAX 8192
 
-/* Whether signature is body's under secret, compared in constant time. */
-int pm_callback_signed(const char *secret, const char *body, size_t len, const char *signature);
-
 /* Checks the signature of a callback on channel, then records its payment
  * through pm_bill_pay in a transaction of its own, audited for the
  * channel: idempotent on (channel, ref), so a replay records nothing and

@@ -153,6 +153,7 @@ struct pm_import {
 	const char *action;        /* audit action of the run, "unit.import" */
 	const char *reject;        /* --reject FILE, or NULL */
 	int strict;
+	int dry_run;               /* record() writes nothing: no run record either */
 	int ignore_unknown;        /* --ignore-unknown: fields allows any */
 	const char *encoding;      /* --encoding, or NULL for UTF-8 */
 	const char *const *fields; /* the fields a record may have (pm_jsonl_fields) */

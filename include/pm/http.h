@@ -9,18 +9,31 @@
 #define PM_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "pm/err.h"
 
 enum pm_http_auth { PM_HTTP_AUTH_NONE, PM_HTTP_AUTH_BASIC, PM_HTTP_AUTH_DIGEST };
 
+/* An e-mail, built by libcurl's MIME API: From (its display name
+ * encoded), To, Subject (RFC 2047 encoded words), Date, Message-ID, and a
+ * text part, or a text and an HTML part as multipart/alternative, each
+ * UTF-8 in base64. The envelope's sender is the address in from. */
+struct pm_mail {
+	const char *from;            /* "名字 <a@b>" or "a@b" */
+	const char *to, *subject, *text;
+	const char *html;            /* NULL: text only */
+	const char *message_id;      /* "<...>" */
+	int64_t date;                /* seconds since 1970 */
+};
+
 /* A request. Strings are borrowed and must live until the transfer ends. */
 struct pm_http_req {
 	const char *url;             /* http(s)://, or smtp(s):// for mail */
 	const char *method;          /* HTTP: NULL is POST; "GET", "PUT", ... */
 	const char *const *headers;  /* "Name: value", NULL-ended; NULL: none */
-	const char *body;            /* sent (HTTP) or the message (SMTP) */
+	const char *body;            /* HTTP: sent */
 	size_t len;
 	int keep_headers;            /* HTTP: the answer's headers in res */
 	long timeout_ms;             /* whole transfer; 0: 10 s */
@@ -28,7 +41,8 @@ struct pm_http_req {
 	enum pm_http_auth auth;      /* HTTP: how user and password are sent */
 	const char *cafile;          /* trust this CA (a device's own); NULL: the system's */
 	/* SMTP only */
-	const char *mail_from, *rcpt;
+	const struct pm_mail *mail;
+	const char *rcpt;            /* the envelope's recipient */
 	int require_tls;             /* smtp://: insist on STARTTLS */
 };
 
@@ -79,6 +93,11 @@ void pm_http_res_free(struct pm_http_res *res);
  * PM_EUNAVAIL when it cannot be reached or refuses, saying what it said. */
 int pm_http_put_file(const char *url, const char *path, const char *cacert, struct pm_err *e);
 int pm_http_get_file(const char *url, FILE *out, const char *cacert, struct pm_err *e);
+
+/* text as a header's value: itself when plain ASCII, else "=?UTF-8?B?...?="
+ * words of whole characters on folded lines (RFC 2047); malloc'd, NULL
+ * when out of memory. */
+char *pm_mime_header(const char *text);
 
 /* Whether this libcurl speaks protocol ("sftp"). */
 int pm_http_has(const char *protocol);

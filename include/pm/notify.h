@@ -55,6 +55,13 @@ int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *
 int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 			int32_t day, struct pm_notify_counts *counts, struct pm_err *e);
 
+/* A dry run: from now on nothing is queued, and each message that would
+ * be is handed to show instead (a record of type "message" with its
+ * channel, recipient, address, subject, text and next_at); a message
+ * already in the outbox counts as a duplicate as ever. */
+void pm_notify_set_dry_run(struct pm_notify *n, int (*show)(void *ctx, json_t *msg, struct pm_err *e),
+			   void *ctx);
+
 /* The end of channel's quiet hours if t falls in them, else 0. */
 int64_t pm_notify_quiet_until(struct pm_notify *n, enum pm_channel ch, int64_t t);
 
@@ -67,8 +74,10 @@ struct pm_notify_msg {
 	char *recipient, *address, *subject, *body, *html, *ref, *template_name;
 	/* the request, once built, and what it points into */
 	struct pm_http_req req;
-	char *hdr[6], *url, *payload;
-	const char *headers[7];
+	struct pm_mail mail;
+	char message_id[48];
+	char *hdr[3], *url, *payload;
+	const char *headers[4];
 };
 
 /* A flush's account, kept by the notifier: answers by enum pm_verdict,
@@ -78,11 +87,16 @@ struct pm_notify_msg {
  * killed later is accounted for, and "done" at the end. */
 struct pm_notify_tally {
 	long counts[3], postponed, recovered;
+	long refused;  /* messages left queued: their channel cannot be used */
+	char why[256]; /* why the first such channel cannot */
 };
 
-/* Starts a flush: a fresh account, and the messages a killed flush left
- * in 'sending' (their attempt is on record) queued again. */
-int pm_notify_flush_start(struct pm_notify *n, struct pm_err *e);
+/* Starts a flush: a fresh account, the messages a killed flush left in
+ * 'sending' (their attempt is on record) queued again, and the channels
+ * of the messages due checked: one not configured or whose secrets cannot
+ * be read is refused, its messages not claimed (no attempt counted).
+ * only_queued_here: claim only what this notifier queued. */
+int pm_notify_flush_start(struct pm_notify *n, int only_queued_here, struct pm_err *e);
 const struct pm_notify_tally *pm_notify_tally(const struct pm_notify *n);
 
 /* Claims up to max due messages (status queued, next_at <= now): those in
@@ -126,6 +140,31 @@ int pm_notify_flush_end(struct pm_notify *n, struct pm_err *e);
 int pm_notify_parallel(struct pm_notify *n);
 int pm_notify_rate(struct pm_notify *n, enum pm_channel ch);
 
+/* ---- the flush loop (libpm-http) ---- */
+
+struct pm_notify_flush_opts {
+	int parallel;      /* transfers at once; 0: notify.parallel */
+	long limit;        /* messages at most; 0: all that are due */
+	int only_queued_here; /* only what this notifier queued (send --flush) */
+	/* The stdout channel's writer: PM_OK once rec is out (then the
+	 * message is sent). */
+	int (*out)(void *ctx, json_t *rec, struct pm_err *e);
+	/* Told each message's outcome, or NULL. */
+	void (*told)(void *ctx, const struct pm_notify_msg *m, enum pm_verdict v, const char *why);
+	void *ctx;
+};
+
+/* Delivers the messages due: one flush at a time per store (a lock file
+ * beside it; PM_ETEMPFAIL when another holds it), each channel at its
+ * configured rate, up to parallel transfers at once, answers settled in
+ * rounds with the flush's run record (pm_notify_flush_start to
+ * pm_notify_flush_end). Then, with a one-line account in e: PM_ECONFIG
+ * when a channel was refused, PM_EUNAVAIL when a message failed for
+ * good, PM_ETEMPFAIL when one waits to be retried, PM_OK when every
+ * message claimed was delivered (those put off for quiet hours were not
+ * due). pm_notify_tally(n) holds the counts. */
+int pm_notify_flush(struct pm_notify *n, const struct pm_notify_flush_opts *o, struct pm_err *e);
+
 /* ---- the outbox ---- */
 
 /* PM_OK when s is an outbox status (queued, sending, sent, failed), else
@@ -139,7 +178,7 @@ int pm_notify_each(struct pm_db *db, const char *status, const char *unit,
  * audited. PM_EDATA for an unknown or sent id. */
 int pm_notify_retry(struct pm_notify *n, int64_t id, struct pm_err *e);
 
-/* ---- identity, signatures and MIME, exposed for their tests ---- */
+/* ---- identity and signatures, exposed for their tests ---- */
 
 /* The record's identity, the dedupe key's {{ref}}: for its type, the
  * fields that make it one event ("ticket" id:status, "sla_breach"
@@ -152,15 +191,6 @@ char *pm_notify_ref(json_t *rec);
 /* DingTalk: base64(HMAC-SHA256(secret, "TIMESTAMP\nsecret")) URL-encoded,
  * timestamp in milliseconds. out must hold 128 bytes. */
 void pm_dingtalk_sign(const char *secret, int64_t ts_ms, char out[128]);
-/* Hex HMAC-SHA256 of body under secret; out must hold 65 bytes. */
-void pm_hmac_hex(const char *secret, const char *body, size_t len, char out[65]);
-/* "=?UTF-8?B?...?=" words for a header, plain when ASCII; malloc'd. */
-char *pm_mime_header(const char *text);
-/* A whole RFC 5322 message: From, To, Subject (RFC 2047), Date, a
- * Message-ID from id, and a text part, or multipart/alternative text and
- * HTML when html is not NULL, each base64; malloc'd with CRLF lines. */
-char *pm_mime_message(const char *from, const char *to, const char *subject, const char *text,
-		      const char *html, int64_t id, int64_t now);
 
 /* ---- preferences ---- */
 

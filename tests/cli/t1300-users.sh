@@ -46,6 +46,6 @@ echo 'short' >pw2
 run_in pw2 pm user passwd owner1
 expect_rc 65 "a short password is refused"
 run pm user list --format tsv
-expect_out "^owner1	owner	P1		false$" "user list shows role, person and Unix account"
+expect_out "^owner1	owner	P1					false$" "user list shows role, person and Unix account"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'user.%'")" "3" "user changes are audited"
 done_testing

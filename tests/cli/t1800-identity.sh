@@ -24,7 +24,7 @@ run pm user add sun2 --role guard --unix daemon
 expect_rc 65 "one pm user per Unix account"
 expect_err "Unix account 'daemon' is user 'sun.tech' already" "saying whose it is"
 run pm user list --format tsv
-expect_out "^sun.tech	technician		daemon	false$" "user list shows the Unix account"
+expect_out "^sun.tech	technician		daemon				false$" "user list shows the Unix account"
 printf '{"code":"3-3-301","area":"70"}\n' >unit.jsonl
 printf '{"code":"P9","name":"新人"}\n' >person.jsonl
 printf 'effective: 2026-01-01\ncommunity:\n  name: x\n' >pm.yaml

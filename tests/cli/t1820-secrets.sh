@@ -55,16 +55,20 @@ expect_eq "$(grep -c '"Authorization": "Bearer tok-from-file"' "$T/http/log")" "
 chmod 644 "$T/sms.key"
 to_sms S2 >s2.jsonl
 run pm-notify send --template bill_issued --channel sms --flush s2.jsonl
-expect_eq "$(sql "SELECT status || ':' || last_error FROM outbox WHERE ref = 'S2'")" \
-	"failed:channel 'sms': auth: '$T/sms.key' may be read by others: chmod o-rwx it, or it is no secret" \
-	"a secret file others may read is refused"
+expect_rc 78 "a secret file others may read refuses the channel"
+expect_err "^pm-notify: channel 'sms': auth: '$T/sms.key' may be read by others: chmod o-rwx it, or it is no secret: left queued 1;" \
+	"saying why"
+expect_eq "$(sql "SELECT status || ':' || attempts FROM outbox WHERE ref = 'S2'")" "queued:0" \
+	"its message stays queued, not attempted"
 chmod 640 "$T/sms.key"
 chgrp daemon "$T/sms.key"
 to_sms S3 >s3.jsonl
 run pm-notify send --template bill_issued --channel sms --flush s3.jsonl
-expect_eq "$(sql "SELECT status || ':' || last_error FROM outbox WHERE ref = 'S3'")" \
-	"failed:channel 'sms': auth: '$T/sms.key' may be read by its group, which is not the store's: chmod g-rwx it" \
-	"so is one a group other than the store's may read"
+expect_rc 78 "so does one a group other than the store's may read"
+expect_err "^pm-notify: channel 'sms': auth: '$T/sms.key' may be read by its group, which is not the store's: chmod g-rwx it: left queued 1;" \
+	"saying why"
+expect_eq "$(sql "SELECT group_concat(status || ':' || attempts) FROM outbox WHERE ref IN ('S2', 'S3')")" "queued:0,queued:0" \
+	"neither message was attempted (send --flush takes only its own)"
 expect_eq "$(grep -c 'tok-from-file' "$T/http/log")" "1" "neither was sent"
 
 # pm config show never prints a secret: one stored by an older pm (which

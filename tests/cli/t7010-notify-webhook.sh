@@ -8,25 +8,6 @@ make_community
 start_http_sink "$T/http"
 export PM_NOW=2026-12-01T10:00:00+08:00 PM_TEST_HOOK_SECRET=s3cret
 
-hook() { # PATH [EXTRA YAML]: the webhook at that path of the sink
-	cat >pm.yaml <<Y
-effective: 2026-01-01
-community:
-  name: 幸福里
-channels:
-  webhook:
-    url: http://127.0.0.1:$HTTP_PORT$1
-    secret: env:PM_TEST_HOOK_SECRET
-    timeout: 1s
-notify:
-  retry:
-    base: 1m
-    max_delay: 10m
-    max_age: 1h
-${2:-}
-Y
-	run pm config apply pm.yaml
-}
 rec() { # ID: an announcement to an explicit recipient
 	printf '{"id":"%s","to":"ops","title":"通知 %s","body":"内容"}\n' "$1" "$1"
 }
@@ -59,16 +40,23 @@ expect_eq "$check" 2 "each request carries a valid HMAC-SHA256 signature and an 
 unset PM_TEST_HOOK_SECRET
 rec S1 | run_in /dev/stdin pm-notify send --template announcement --channel webhook
 rec S1 >s1.jsonl; run pm-notify send --template announcement --channel webhook s1.jsonl
+n=$(hits)
 run pm-notify flush
-expect_eq "$(status_of S1)" "failed:1:channel 'webhook': secret: environment variable 'PM_TEST_HOOK_SECRET' is not set" \
-	"an unset secret fails the message, saying which variable"
+expect_rc 78 "an unset secret refuses the channel"
+expect_err "^pm-notify: channel 'webhook': secret: environment variable 'PM_TEST_HOOK_SECRET' is not set: left queued 1; sent 0, to retry 0, failed 0, put off for quiet hours 0$" \
+	"saying which variable, and what is left"
+expect_eq "$(status_of S1)" "queued:0:" "before any attempt: the message stays queued, no attempt counted"
+expect_eq "$(hits)" "$n" "and nothing reached the sink"
 export PM_TEST_HOOK_SECRET=s3cret
+run pm-notify flush
+expect_eq "$(status_of S1)" "sent:1:" "with the secret back, the next flush delivers it"
 
 # 429: kept with backoff; not sent again before it is due.
 hook /429
 rec R1 >r1.jsonl; run pm-notify send --template announcement --channel webhook r1.jsonl
 run pm-notify flush
-expect_rc 69 "flush with nothing delivered and all to retry exits 69"
+expect_rc 75 "flush with a message to retry exits 75"
+expect_err "^pm-notify: some messages wait to be retried: sent 0, to retry 1, failed 0, put off for quiet hours 0$" "saying so in one line"
 expect_eq "$(status_of R1)" "queued:1:HTTP 429: slow down" "a 429 keeps the message queued with the reason"
 delay=$(sql "SELECT next_at - strftime('%s', '2026-12-01T02:00:00') FROM outbox WHERE ref = 'R1'")
 [ "$delay" -ge 30 ] && [ "$delay" -le 60 ]; r=$?
@@ -91,8 +79,10 @@ expect_eq "$(status_of R1)" "sent:3:" "is delivered and recorded"
 # Permanent failures and the maximum age.
 hook /404
 rec F1 >f1.jsonl; run pm-notify send --template announcement --channel webhook f1.jsonl
-run pm-notify flush
-expect_rc 0 "a permanent failure is no flush error"
+run pm-notify flush -q
+expect_rc 69 "a permanent failure exits 69"
+expect_err "^pm-notify: some messages failed for good: sent 0, to retry 0, failed 1, put off for quiet hours 0$" \
+	"with its one-line account, even with -q"
 expect_eq "$(status_of F1)" "failed:1:HTTP 404: no such hook" "a 404 fails the message with the reason"
 hook /500
 rec F2 >f2.jsonl; run pm-notify send --template announcement --channel webhook f2.jsonl
@@ -100,7 +90,7 @@ run pm-notify flush
 PM_NOW=2026-12-01T12:00:00+08:00 run pm-notify flush
 expect_eq "$(status_of F2)" "failed:2:gave up after 2 attempts: HTTP 500: broken" "past the maximum age it gives up"
 run pm-notify queue --status failed --format jsonl
-expect_eq "$(grep -c '"status":"failed"' "$T/out")" 3 "queue --status failed lists them"
+expect_eq "$(grep -c '"status":"failed"' "$T/out")" 2 "queue --status failed lists them"
 id=$(sql "SELECT id FROM outbox WHERE ref = 'F2'")
 hook /ok
 run pm-notify retry "$id"
@@ -140,7 +130,7 @@ expect_eq "$(sql "SELECT status FROM outbox WHERE ref = 'E1'")" "sent" "the gate
 expect_eq "$(sql "SELECT status || ' ' || datetime(next_at, 'unixepoch', '+8 hours') FROM outbox WHERE ref = 'G1'")" \
 	"queued 2026-12-02 08:00:00" "a retry due in quiet hours is put off too"
 PM_NOW=2026-12-02T08:00:00+08:00 run pm-notify flush
-expect_eq "$(sql "SELECT group_concat(ref) FROM outbox WHERE status <> 'sent'")" "S1,F1" "at 08:00 they go (only the two failed stay)"
+expect_eq "$(sql "SELECT group_concat(ref) FROM outbox WHERE status <> 'sent'")" "F1" "at 08:00 they go (only the failed one stays)"
 
 # A flush killed half way: the re-run neither loses nor duplicates.
 hook /delay

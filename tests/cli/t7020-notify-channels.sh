@@ -50,7 +50,7 @@ to M1 owner@example.com bad@example.com later@example.com >m1.jsonl
 run pm-notify send --template bill_issued --channel email m1.jsonl
 expect_eq "$(sql "SELECT count(*) FROM outbox")" 6 "six messages queued"
 run pm-notify flush
-expect_rc 0 "flush"
+expect_rc 69 "flush: one failed for good, so 69"
 expect_err 'sent 4, to retry 1, failed 1' "four sent, one to retry, one failed"
 expect_eq "$(status_of wecom W1)" "sent:" "wecom: sent on errcode 0"
 expect_eq "$(status_of dingtalk W1)" "sent:" "dingtalk: sent on errcode 0"

@@ -8,6 +8,7 @@
 
 #include "pm/bill.h"
 #include "pm/callback.h"
+#include "pm/hmac.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pm_err e;
 	json_t *rec;
 
-	if (pm_callback_signed("secret", body, size, "0000000000000000000000000000000000000000000000000000000000000000"))
+	if (pm_hmac_signature_ok("secret", body, size, "0000000000000000000000000000000000000000000000000000000000000000"))
 		abort();
 	if (pm_callback_parse("wechat", body, size, &rec, &e) != PM_OK)
 		return 0;

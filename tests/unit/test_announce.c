@@ -55,7 +55,7 @@ static int setup(void **state)
 static int64_t add(struct pm_db *db, const char *title, const char *target, int pinned,
 		   const char *until, int64_t capacity, struct pm_notify_counts *counts, long *units_in)
 {
-	struct pm_announcement a = {title, "正文\n\n", target, pinned, until, capacity};
+	struct pm_announcement a = {title, "正文\n\n", target, pinned, until, capacity, 0};
 	struct pm_notify_counts ignored;
 	struct pm_notify *n;
 	struct pm_err e = {0};
@@ -103,7 +103,7 @@ static void test_targets(void **state)
 static void test_bad(void **state)
 {
 	struct tstore *t = T(state);
-	struct pm_announcement a = {"标题", "正文", "all", 0, NULL, 0};
+	struct pm_announcement a = {"标题", "正文", "all", 0, NULL, 0, 0};
 	struct pm_notify_counts c;
 	struct pm_notify *n;
 	struct pm_err e = {0};

@@ -281,7 +281,7 @@ static void test_user_each(void **state)
 static void test_user_unix(void **state)
 {
 	struct tstore *t = T(state);
-	struct pm_user_change ch = {PM_ROLE_COUNT, NULL, NULL};
+	struct pm_user_change ch = PM_USER_CHANGE_NONE;
 	struct pm_err e = {0};
 
 	/* The Unix account must exist, and be one user's only. */
@@ -304,7 +304,8 @@ static void test_user_unix(void **state)
 	assert_string_equal(tstore_sql(t->db, "SELECT before || ' ' || after FROM audit WHERE action = 'user.set'"),
 			    "{\"person\":null,\"role\":\"technician\",\"unix\":\"daemon\"} "
 			    "{\"person\":null,\"role\":\"frontdesk\",\"unix\":null}");
-	ch = (struct pm_user_change){PM_ROLE_OWNER, NULL, NULL};
+	ch = (struct pm_user_change)PM_USER_CHANGE_NONE;
+	ch.role = PM_ROLE_OWNER;
 	assert_int_equal(pm_user_set(t->db, "sun.tech", &ch, &e), PM_EDATA);
 	assert_string_equal(e.msg, "an owner user needs --person");
 	ch.person = "P0009";

@@ -30,6 +30,28 @@ stop_sinks() {
 }
 trap 'stop_sinks; rm -rf "$T"' EXIT
 
+# pm.yaml with the webhook at PATH of the HTTP sink, signed with
+# $PM_TEST_HOOK_SECRET, retried from 1 min up to an hour; applied.
+hook() { # PATH [EXTRA YAML]
+	cat >pm.yaml <<Y
+effective: 2026-01-01
+community:
+  name: 幸福里
+channels:
+  webhook:
+    url: http://127.0.0.1:$HTTP_PORT$1
+    secret: env:PM_TEST_HOOK_SECRET
+    timeout: 1s
+notify:
+  retry:
+    base: 1m
+    max_delay: 10m
+    max_age: 1h
+${2:-}
+Y
+	run pm config apply pm.yaml
+}
+
 # A community with one unit: an owner, a tenant and a family member.
 make_community() {
 	run pm init --community 幸福里
