@@ -64,7 +64,7 @@ PO       := $(wildcard share/locale/*.po)
 MO       := $(PO:share/locale/%.po=$(B)/locale/%/LC_MESSAGES/pm.mo)
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all deps check check-asan check-valgrind bench demo web-demo fuzz install uninstall clean tests
+.PHONY: FORCE all deps check check-asan check-valgrind check-fault bench demo web-demo fuzz install uninstall clean tests
 
 all: $(BINS) $(B)/libpm.a $(B)/libpm.pc $(MO)
 
@@ -174,6 +174,14 @@ check-valgrind: deps
 	$(MAKE) tests
 	PM_WRAP='valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99' \
 	  PM_SUITES=cli sh tests/run.sh $(B)
+
+# Kills at random moments and I/O faults (tests/fault/): 50 trials per
+# operation at full size, which takes hours; FAULT_SEED replays a run.
+FAULT_TRIALS ?= 50
+FAULT_SEED   ?=
+check-fault: deps
+	$(MAKE) tests
+	sh tests/fault/run.sh $(B) $(FAULT_TRIALS) $(FAULT_SEED)
 
 # make check runs each fuzz target for a 3-second smoke; make fuzz for
 # PM_FUZZ_SECONDS each (make fuzz PM_FUZZ_SECONDS=600 for a long hunt).
