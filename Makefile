@@ -160,7 +160,12 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) $(CRYPTO_LIBS) \
 	  $(QR_LIBS) -lm
 
-tests: all $(UNITS) $(FUZZERS)
+# The LD_PRELOAD shim that fails writes and syncs (tests/fault/).
+$(B)/failio.so: tests/fault/failio.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
+
+tests: all $(UNITS) $(FUZZERS) $(B)/failio.so
 
 check: deps
 	$(MAKE) tests
