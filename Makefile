@@ -64,7 +64,7 @@ PO       := $(wildcard share/locale/*.po)
 MO       := $(PO:share/locale/%.po=$(B)/locale/%/LC_MESSAGES/pm.mo)
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all deps check check-asan check-valgrind check-fault bench demo web-demo fuzz install uninstall clean tests
+.PHONY: FORCE all deps check check-asan check-valgrind check-fault lint bench demo web-demo fuzz install uninstall clean tests
 
 all: $(BINS) $(B)/libpm.a $(B)/libpm.pc $(MO)
 
@@ -169,7 +169,17 @@ tests: all $(UNITS) $(FUZZERS) $(B)/failio.so
 
 check: deps
 	$(MAKE) tests
+	if command -v cppcheck >/dev/null && command -v clang-tidy >/dev/null; then $(MAKE) lint; fi
 	sh tests/run.sh $(B)
+
+# Static checks, configured in .clang-tidy and share/lint/; clean, or make
+# check stops.
+LINT_SRC := $(sort $(wildcard lib/*.c cmd/*.c))
+lint:
+	cppcheck -q -j2 --std=c11 --library=share/lint/pm.cfg --enable=warning,portability,performance \
+	  --inline-suppr --suppressions-list=share/lint/cppcheck.supp --error-exitcode=1 \
+	  -Iinclude -Ilib -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(LINT_SRC)
+	clang-tidy -quiet $(LINT_SRC) -- -std=c11 $(CPPFLAGS) $(PKG_CFLAGS) $(HTTP_CFLAGS)
 
 check-asan: deps
 	$(MAKE) B=build-asan SAN=1 CFLAGS='-O1 -g' tests
