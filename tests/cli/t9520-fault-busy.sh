@@ -9,17 +9,6 @@ W=$T
 . "$PM_TOP/tests/fault/lib.sh"
 export PM_NOW=2026-12-01T09:00:00+08:00
 
-hold() { # SECONDS: holds the store's write lock that long, from when ./locked exists
-	rm -f locked
-	python3 -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(float(sys.argv[2]))
-c.execute("COMMIT")' "$PM_DB" "$1" &
-	holder=$!
-	while [ ! -e locked ]; do sleep 0.05; done
-}
 busy_msg() { # PROG
 	echo "^$1: store busy, try again: another program kept '.*pm.db' locked for writing \(PM_BUSY_TIMEOUT\)$"
 }
