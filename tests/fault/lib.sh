@@ -140,7 +140,7 @@ setup_flush() { # MESSAGES to a webhook on a local sink
 	pm init --community 幸福里 >/dev/null 2>&1 || return 1
 	_sink="$W/sink"; mkdir -p "$_sink"
 	$PY3 "$TOP/tests/cli/notify/http-sink.py" "$_sink" &
-	i=0; while [ ! -s "$_sink/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	i=0; while [ ! -s "$_sink/port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	cat >"$W/pm.yaml" <<Y
 effective: 2026-01-01
 community:
@@ -153,6 +153,7 @@ Y
 	pm config apply "$W/pm.yaml" >/dev/null 2>&1 || return 1
 	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
 		printf "{\"id\":\"M%d\",\"to\":\"ops\",\"title\":\"通知 %d\",\"body\":\"停水通知\"}\n", i, i }' >"$W/msgs.jsonl"
-	pm-notify send --template announcement --channel webhook "$W/msgs.jsonl" >/dev/null 2>&1
+	pm-notify send --template announcement --channel webhook "$W/msgs.jsonl" >/dev/null 2>"$W/send.err" &&
+		[ "$(sqlite3 "$PM_DB" 'SELECT count(*) FROM outbox')" = "$1" ] || { cat "$W/send.err"; return 1; }
 	: >"$_sink/log"
 }
