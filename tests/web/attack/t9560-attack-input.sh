@@ -86,7 +86,7 @@ printf '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 get /repair
 upload /repair -F unit=1-1-101 -F category=plumbing -F text=窗户坏了 -F "photo=@$T/x.svg;type=image/png;filename=x.png"
 expect_code 400 "an SVG sent as a PNG is refused"
-expect_body "JPEG, PNG or WebP" "as no photo"
+expect_body "JPEG" "as no photo, saying which types are taken"
 cp "$PM_TOP/tests/web/data/leak.jpg" "$T/leak.jpg"
 printf '<html><script>alert(1)</script></html>' >>"$T/leak.jpg"
 get /repair
