@@ -62,7 +62,7 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_bill_run r = {.fn = run_told, .progress = progress, .ctx = c};
 	const char *period = NULL, *arg;
-	char **units = NULL;
+	char **units = NULL, **more;
 	struct pm_db *db;
 	int k, rc;
 
@@ -70,7 +70,11 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_PERIOD: period = arg; break;
 		case O_UNIT:
-			units = realloc(units, (r.nunits + 1) * sizeof *units);
+			if (!(more = realloc(units, (r.nunits + 1) * sizeof *units))) {
+				free(units);
+				return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+			}
+			units = more;
 			units[r.nunits++] = (char *)arg;
 			break;
 		case O_DRY_RUN: r.dry_run = 1; break;

@@ -244,10 +244,18 @@ int pm_auth_login(struct pm_db *db, const char *login, const char *password,
 		  struct pm_actor *a, struct pm_err *e)
 {
 	char hash[crypto_pwhash_STRBYTES];
+	struct pm_err why = {0};
+	int rc;
 
 	if (sodium_init() < 0)
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot initialise libsodium"));
-	if (user_by_login(db, login, a, hash, sizeof hash, NULL) != PM_OK || !*hash ||
+	/* A store that cannot be read is no wrong password: say what it is. */
+	if ((rc = user_by_login(db, login, a, hash, sizeof hash, &why)) != PM_OK && rc != PM_ENOPERM) {
+		memset(a, 0, sizeof *a);
+		*e = why;
+		return rc;
+	}
+	if (rc != PM_OK || !*hash ||
 	    crypto_pwhash_str_verify(hash, password, strlen(password)) != 0) {
 		memset(a, 0, sizeof *a);
 		return pm_err_set(e, PM_ENOPERM, _("wrong login or password"));

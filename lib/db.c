@@ -672,6 +672,8 @@ static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 	sqlite3_close(to);
 	if (rc == PM_OK)
 		return pm_file_tmp_commit(&t, e);
+	/* A write that failed half way leaves the part's journal behind. */
+	remove_files(t.part);
 	pm_file_tmp_abort(&t);
 	return rc;
 }
@@ -817,6 +819,7 @@ int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_
 			rc = set_aside(store_path, *aside, e);
 	}
 	if (rc) {
+		remove_files(t.part);
 		pm_file_tmp_abort(&t);
 		return rc;
 	}

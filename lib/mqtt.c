@@ -157,7 +157,7 @@ static const char *shown(const char *topic, char buf[96])
 {
 	size_t i;
 
-	for (i = 0; topic[i] && i < 95; i++)
+	for (i = 0; i < 95 && topic[i]; i++)
 		buf[i] = (unsigned char)topic[i] < 0x20 || topic[i] == 0x7f ? '?' : topic[i];
 	buf[i] = '\0';
 	return buf;

@@ -661,6 +661,7 @@ static int void_post(struct pm_db *db, const struct pm_bill_row *b, const char *
 		return e->code;
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 80) {
+		/* cppcheck-suppress legacyUninitvar ; it is written here, not read */
 		snprintf(post[n].account, sizeof post[n].account, "%s", TEXT(st, 0));
 		post[n++].amount = -sqlite3_column_int64(st, 1);
 	}

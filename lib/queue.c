@@ -278,6 +278,7 @@ static const char *duration_fmt(int64_t s, char *buf, size_t n)
 	buf[0] = '\0';
 	for (int i = 0; i < 4 && len < n; i++)
 		if (s >= units[i].secs || (i == 3 && !len)) {
+			/* cppcheck-suppress zerodivcond ; no unit is 0 seconds long */
 			len += (size_t)snprintf(buf + len, n - len, "%lld%c", (long long)(s / units[i].secs), units[i].unit);
 			s %= units[i].secs;
 			if (!s)

@@ -69,7 +69,7 @@ for s in $suites; do
 			echo "fuzz $n: $r ($(grep -o 'Done [0-9]* runs' "$log/$n"))"
 		done ;;
 	web)
-		for t in "$top"/tests/web/t[0-9]*.sh; do
+		for t in "$top"/tests/web/t[0-9]*.sh "$top"/tests/web/attack/t[0-9]*.sh; do
 			[ -f "$t" ] || continue
 			n=$(basename "$t" .sh)
 			PM_BIN="$B/bin" PM_LOCALEDIR="$B/locale" PM_TOP="$top" sh "$t" >"$log/$n" 2>&1; rc=$?

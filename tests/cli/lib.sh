@@ -18,6 +18,8 @@
 #   run_as NAME[:GROUP] CMD...  like run, as Unix account NAME (its own
 #                          group, and GROUP as its only other one)
 #   wait_for QUERY WANT    polls the store until QUERY answers WANT (20 s at most)
+#   hold SECONDS           another program holds the store's write lock that
+#                          long, from when this returns; its pid in $holder
 set -u
 : "${PM_BIN:?PM_BIN names the directory of the built programs}"
 PM_BIN=$(cd "$PM_BIN" && pwd)
@@ -115,6 +117,18 @@ run_as() { # NAME[:GROUP] CMD...
 	# shellcheck disable=SC2086
 	setpriv --reuid="$_u" --regid="$(id -g "$_u")" $_groups ${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
+}
+
+hold() { # SECONDS: holds the store's write lock that long, from when ./locked exists
+	rm -f locked
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open("locked", "w").close()
+time.sleep(float(sys.argv[2]))
+c.execute("COMMIT")' "$PM_DB" "$1" &
+	holder=$!
+	while [ ! -e locked ]; do sleep 0.05; done
 }
 
 wait_for() {

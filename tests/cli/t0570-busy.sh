@@ -6,17 +6,6 @@
 
 run pm init
 printf '%s\n' '{"code":"1-1-101","area":"80"}' '{"code":"1-1-102","area":"80"}' >u.jsonl
-hold() { # SECONDS: holds the store's write lock that long, from when ./locked exists
-	rm -f locked
-	python3 -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(float(sys.argv[2]))
-c.execute("COMMIT")' "$PM_DB" "$1" &
-	holder=$!
-	while [ ! -e locked ]; do sleep 0.05; done
-}
 now() { date +%s%N | cut -c1-13; }
 
 hold 8

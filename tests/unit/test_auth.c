@@ -218,6 +218,22 @@ static void test_login(void **state)
 	assert_string_equal(tstore_sql(t->db, "SELECT disabled FROM user WHERE login = 'zhao.desk'"), "1");
 }
 
+/* A store whose users cannot be read fails the sign-in with its own
+ * error; it once dereferenced a null error (cppcheck found it). */
+static void test_login_store_error(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	struct pm_actor a;
+	int rc;
+
+	assert_int_equal(sqlite3_exec(pm_db_sqlite(t->db), "ALTER TABLE user RENAME TO user_gone", NULL, NULL, NULL), SQLITE_OK);
+	rc = pm_auth_login(t->db, "zhao.desk", "correct horse", &a, &e);
+	assert_true(rc != PM_OK && rc != PM_ENOPERM);
+	assert_non_null(strstr(e.msg, "user"));
+	assert_int_equal(a.user_id, 0);
+}
+
 static void test_passwd(void **state)
 {
 	struct tstore *t = T(state);
@@ -456,6 +472,7 @@ int main(void)
 		STORE_TEST(test_user_add),
 		STORE_TEST(test_actor),
 		STORE_TEST(test_login),
+		STORE_TEST(test_login_store_error),
 		STORE_TEST(test_passwd),
 		STORE_TEST(test_user_each),
 		STORE_TEST(test_user_unix),
