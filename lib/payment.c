@@ -1,6 +1,7 @@
 /* payment: the ledger side of bills: issue, payments and their
- * allocation, prepaid balances, notes, voids, refunds, late fees and
- * statements. Every change posts a journal entry that balances. */
+ * allocation, prepaid balances, notes, voids, refunds and late fees
+ * (statements are read in lib/billquery.c). Every change posts a
+ * journal entry that balances. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -859,132 +860,6 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 		*out = NULL;
 	}
 	return rc;
-}
-
-int pm_payment_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT p.channel, p.ref, u.code, p.amount_fen, p.refunded_fen, p.at, b.code FROM payment p"
-		" JOIN unit u ON u.id = p.unit_id LEFT JOIN bill b ON b.id = p.bill_id WHERE p.id = ?";
-	static const char alloc[] =
-		"SELECT b.code, b.period, sum(a.amount_fen) FROM allocation a JOIN bill b ON b.id = a.bill_id"
-		" WHERE a.payment_id = ? GROUP BY b.id ORDER BY b.period";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char at[PM_TIME_BUF];
-	json_t *list;
-	int rc;
-
-	*out = NULL;
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s?}", "type", "payment",
-				 "payment", (json_int_t)id, "channel", TEXT(st, 0), "ref", TEXT(st, 1),
-				 "unit", TEXT(st, 2), "amount_fen", (json_int_t)sqlite3_column_int64(st, 3),
-				 "refunded_fen", (json_int_t)sqlite3_column_int64(st, 4),
-				 "at", pm_time_fmt(sqlite3_column_int64(st, 5), pm_db_tz(db), at),
-				 "bill", sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : TEXT(st, 6));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return pm_err_set(e, PM_EDATA, _("no payment %lld"), (long long)id);
-	if (rc != SQLITE_ROW || !(st = pm_db_stmt(db, alloc, e)))
-		return rc != SQLITE_ROW ? pm_db_fail(db, e, _("cannot read payments")) : e->code;
-	list = json_array();
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "bill", TEXT(st, 0), "period", TEXT(st, 1),
-						      "amount_fen", (json_int_t)sqlite3_column_int64(st, 2)));
-	sqlite3_reset(st);
-	json_object_set_new(*out, "allocations", list);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
-}
-
-int pm_bill_summary(struct pm_db *db, const char *period, struct pm_bill_summary *s, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT count(*), coalesce(sum(total_fen + late_fen + adjust_fen), 0), coalesce(sum(paid_fen), 0),"
-		" coalesce(sum(status = 'paid'), 0), coalesce(sum(status IN ('issued','partial') AND due < ?2), 0)"
-		" FROM bill WHERE period = ?1 AND status IN ('issued','partial','paid')";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char today[PM_TIME_BUF];
-	int rc;
-
-	memset(s, 0, sizeof *s);
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), today), -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->bills = sqlite3_column_int64(st, 0);
-		s->charged = sqlite3_column_int64(st, 1);
-		s->paid = sqlite3_column_int64(st, 2);
-		s->paid_bills = sqlite3_column_int64(st, 3);
-		s->overdue_bills = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
-}
-
-/* ---- statements: straight from the unit's two accounts ---- */
-
-int pm_unit_owed(struct pm_db *db, const char *unit, int64_t *owed, struct pm_err *e)
-{
-	char recv[PM_ACCOUNT_MAX], pre[PM_ACCOUNT_MAX];
-	int64_t r = 0, p = 0;
-
-	snprintf(recv, sizeof recv, "receivable:%s", unit);
-	snprintf(pre, sizeof pre, "prepaid:%s", unit);
-	if (pm_ledger_balance(db, recv, &r, e) || pm_ledger_balance(db, pre, &p, e))
-		return e->code;
-	*owed = r;
-	return pm_money_add(owed, p, e);
-}
-
-int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
-		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT j.ts, j.kind, j.ref, coalesce(j.memo, ''), sum(p.amount_fen) FROM posting p"
-		" JOIN journal j ON j.id = p.journal_id WHERE p.account IN (?1, ?2)"
-		" GROUP BY j.id HAVING sum(p.amount_fen) <> 0 ORDER BY j.id";
-	char recv[PM_ACCOUNT_MAX], pre[PM_ACCOUNT_MAX], at[PM_TIME_BUF];
-	const char *tz = pm_db_tz(db);
-	sqlite3_stmt *st;
-	int64_t balance = 0, id;
-	int32_t day;
-	json_t *row;
-	int rc;
-
-	if (pm_unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
-		return e->code;
-	snprintf(recv, sizeof recv, "receivable:%s", unit);
-	snprintf(pre, sizeof pre, "prepaid:%s", unit);
-	sqlite3_bind_text(st, 1, recv, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pre, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t amount = sqlite3_column_int64(st, 4);
-		day = pm_date_of(sqlite3_column_int64(st, 0), tz);
-		if (pm_money_add(&balance, amount, e)) {
-			sqlite3_reset(st);
-			return e->code;
-		}
-		if (day < from || day > to)
-			continue;
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "type", "statement", "unit", unit,
-				"at", pm_time_fmt(sqlite3_column_int64(st, 0), tz, at), "kind", TEXT(st, 1),
-				"ref", TEXT(st, 2), "amount_fen", (json_int_t)amount, "balance_fen", (json_int_t)balance);
-		if (*TEXT(st, 3))
-			json_object_set_new(row, "memo", json_string(TEXT(st, 3)));
-		rc = fn(ctx, row);
-		json_decref(row);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the ledger"));
 }
 
 /* ---- late fees ---- */
