@@ -9,6 +9,7 @@
 #include "pm/bill.h"
 #include "pm/cli.h"
 #include "pm/community.h"
+#include "pm/deposit.h"
 #include "pm/export.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
@@ -19,7 +20,8 @@
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID };
+       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID, O_KIND, O_EVIDENCE, O_ENTRIES,
+       O_ALL };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
@@ -457,6 +459,103 @@ static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_out_new(c, out);
 }
 
+/* ---- deposits ---- */
+
+static const struct pm_opt deposit_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit (required)")},
+	{"kind", O_KIND, "KIND", N_("renovation, key, card or other (required)")},
+	{"amount", O_AMOUNT, "YUAN", N_("how much (required)")},
+	{"reason", O_REASON, "TEXT", N_("why (required)")},
+	{"evidence", O_EVIDENCE, "TEXT", N_("what shows it: a form number, an inspection, a photo (required)")},
+	{"channel", O_CHANNEL, "NAME", N_("take, refund: the channel money moves through (default cash)")},
+	{"ref", O_REF, "REF", N_("the desk's reference: the same again records nothing twice")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int deposit_cmd(struct pm_ctx *c, int argc, char **argv, enum pm_deposit_action action)
+{
+	static const char *const permission[] = {"bill.deposit", "bill.deposit.release", "bill.deposit.release"};
+	struct pm_deposit d = {.action = action};
+	const char *amount = NULL, *arg;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: d.unit = arg; break;
+		case O_KIND: d.kind = arg; break;
+		case O_AMOUNT: amount = arg; break;
+		case O_REASON: d.reason = arg; break;
+		case O_EVIDENCE: d.evidence = arg; break;
+		case O_CHANNEL: d.channel = arg; break;
+		case O_REF: d.ref = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc || !d.unit || !d.kind || !amount || !d.reason || !d.evidence)
+		return pm_cli_usage(c, _("expected --unit, --kind, --amount, --reason and --evidence"));
+	if (action == PM_DEPOSIT_FORFEIT && d.channel)
+		return pm_cli_usage(c, _("a forfeited deposit stays with the company: no --channel"));
+	if (pm_deposit_kind(d.kind, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	if (pm_cli_arg_money(c, "--amount", amount, &d.amount))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, permission[action], &db) || pm_deposit_move(db, &d, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static int cmd_deposit_take(struct pm_ctx *c, int argc, char **argv)
+{
+	return deposit_cmd(c, argc, argv, PM_DEPOSIT_TAKE);
+}
+
+static int cmd_deposit_refund(struct pm_ctx *c, int argc, char **argv)
+{
+	return deposit_cmd(c, argc, argv, PM_DEPOSIT_REFUND);
+}
+
+static int cmd_deposit_forfeit(struct pm_ctx *c, int argc, char **argv)
+{
+	return deposit_cmd(c, argc, argv, PM_DEPOSIT_FORFEIT);
+}
+
+static const struct pm_opt deposit_list_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("only this unit")},
+	{"entries", O_ENTRIES, NULL, N_("each movement with what was held after it")},
+	{"all", O_ALL, NULL, N_("also deposits given back or kept in full")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_deposit_list(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *unit = NULL, *arg;
+	int k, entries = 0, all = 0;
+	struct pm_db *db;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: unit = arg; break;
+		case O_ENTRIES: entries = 1; break;
+		case O_ALL: all = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, NULL, unit, &c->err))
+		return c->err.code;
+	return pm_deposit_each(db, unit, entries, all, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_cmd deposit_cmds[] = {
+	{"take", cmd_deposit_take, NULL, N_("take a deposit (押金) for a unit"), deposit_opts, NULL},
+	{"refund", cmd_deposit_refund, NULL, N_("give a deposit back, up to what is held"), deposit_opts, NULL},
+	{"forfeit", cmd_deposit_forfeit, NULL, N_("keep a deposit as income, up to what is held"), deposit_opts, NULL},
+	{"list", cmd_deposit_list, NULL, N_("what is held per unit and kind, or each movement"), deposit_list_opts,
+	 NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 /* ---- late fees ---- */
 
 static const struct pm_opt late_opts[] = {
@@ -758,6 +857,7 @@ static const struct pm_cmd cmds[] = {
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), refund_opts, NULL},
 	{"receipt", cmd_receipt, "PAYMENT", N_("a payment's receipt (收据), numbered without gaps each year"), receipt_opts,
 	 NULL},
+	{"deposit", NULL, NULL, N_("deposits (押金): renovation, keys, access cards"), NULL, deposit_cmds},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
 	 reconcile_opts, NULL},

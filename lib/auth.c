@@ -39,6 +39,9 @@ static const struct {
 	{"audit.read", R(ADMIN) | R(FINANCE)},
 	{"backup", R(ADMIN)},
 	{"bill.adjust", R(ADMIN) | R(FINANCE)},
+	/* The desk takes deposits; giving one back or keeping it is finance's. */
+	{"bill.deposit", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"bill.deposit.release", R(ADMIN) | R(FINANCE)},
 	{"bill.export", R(ADMIN) | R(FINANCE)},
 	{"bill.issue", R(ADMIN) | R(FINANCE)},
 	{"bill.pay", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
