@@ -21,7 +21,7 @@
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
        O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID, O_KIND, O_EVIDENCE, O_ENTRIES,
-       O_ALL };
+       O_ALL, O_AGAIN };
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
@@ -266,9 +266,10 @@ static const struct pm_opt pay_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the paying unit (required)")},
 	{"amount", O_AMOUNT, "YUAN", N_("amount paid (required)")},
 	{"channel", O_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")},
-	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required)")},
+	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required but for cash)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
+	{"again", O_AGAIN, NULL, N_("cash without --ref: a second payment of the same, not a repeat")},
 	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
@@ -307,7 +308,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 	struct pm_pay p;
 	struct pm_db *db;
 	json_t *rec, *out;
-	int k, rc;
+	int k, rc, again = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -317,14 +318,18 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		case O_REF: f[3] = arg; break;
 		case O_BILL: f[4] = arg; break;
 		case O_AT: f[5] = arg; break;
+		case O_AGAIN: again = 1; break;
 		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (c->optind < argc)
 		return pay_stream(c, &im, argc - c->optind, argv + c->optind);
-	if (!f[0] || !f[1] || !f[2] || !f[3])
-		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref, or - to read JSON lines"));
+	if (!f[0] || !f[1] || !f[2] || (!f[3] && strcmp(f[2], "cash")))
+		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref (cash needs none),"
+					 " or - to read JSON lines"));
+	if (again && f[3])
+		return pm_cli_usage(c, _("--again is for cash without --ref: a ref tells payments apart"));
 	if (pm_cli_arg_money(c, "--amount", f[1], &p.amount) || (f[5] && pm_cli_arg_time(c, "--at", f[5], &p.at)))
 		return PM_EUSAGE;
 	rec = json_object();
@@ -332,6 +337,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		if (f[i])
 			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
+	p.again = again;
 	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK &&
 	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK)
 		rc = pm_cli_out_new(c, out);

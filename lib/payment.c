@@ -12,6 +12,7 @@
 #include "pm/jsonl.h"
 #include "pm/ledger.h"
 #include "pm/money.h"
+#include "pm/receipt.h"
 #include "bill-internal.h"
 #include "config-internal.h"
 
@@ -25,6 +26,7 @@ const struct pm_schema pm_payments_schema = {
 	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_STRING, .min = "1",
 				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]"),
 	PM_KEY("order_expiry", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "7d"), .def = "2h"),
+	PM_KEY("cash_repeat", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "1d"), .def = "10m"),
 	PM_KEY("wechat", &pm_pay_wechat_schema),
 	PM_KEY("alipay", &pm_pay_alipay_schema)),
 };
@@ -370,6 +372,14 @@ int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e)
 
 const char *const pm_pay_fields[] = {"unit", "amount", "channel", "ref", "bill", "at", NULL};
 
+/* Cash at the desk needs no ref: the receipt number becomes one. */
+static int pay_ref(json_t *rec, const char *channel, const char **ref, struct pm_err *e)
+{
+	if (strcmp(channel, "cash") == 0 && !json_object_get(rec, "ref"))
+		return PM_OK;
+	return pm_pay_ref(rec, ref, e);
+}
+
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 {
 	memset(p, 0, sizeof *p);
@@ -377,13 +387,13 @@ int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 	if (pm_json_str(rec, "unit", PM_REQUIRED, &p->unit, e) ||
 	    pm_json_money(rec, "amount", PM_REQUIRED, &p->amount, e) ||
 	    pm_json_str(rec, "channel", PM_REQUIRED, &p->channel, e) ||
-	    pm_pay_ref(rec, &p->ref, e) ||
+	    pay_ref(rec, p->channel, &p->ref, e) ||
 	    pm_json_str(rec, "bill", PM_OPTIONAL, &p->bill, e) ||
 	    pm_json_time(rec, "at", PM_OPTIONAL, &p->at, e))
 		return e->code;
 	if (p->amount <= 0)
 		return pm_err_set(e, PM_EDATA, _("field \"amount\": must be more than 0"));
-	if (!*p->channel || strchr(p->channel, ':') || !*p->ref)
+	if (!*p->channel || strchr(p->channel, ':') || (p->ref && !*p->ref))
 		return pm_err_set(e, PM_EDATA, _("field \"channel\" or \"ref\": empty, or a channel with ':'"));
 	return PM_OK;
 }
@@ -595,46 +605,105 @@ int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *d
 	return rc;
 }
 
-int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
-		struct pm_err *e)
+static int duplicate(const struct pm_pay *p, int64_t id, enum pm_pay_did *did, json_t **out, struct pm_err *e)
 {
-	struct pm_config *cfg = NULL;
-	struct plan plan = {0};
-	int64_t id = 0, unit, bill = 0, avail = p->amount;
-	char object[160];
-	json_t *billing, *order;
-	int rc = known(db, p, &id, e);
+	*did = PM_PAY_DUPLICATE;
+	if (!(*out = pay_json(p, id, 0, pm_pay_names[*did])))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	json_object_del(*out, "allocated_fen");
+	json_object_del(*out, "prepaid_fen");
+	return PM_OK;
+}
 
-	*out = NULL;
-	if (rc < 0)
-		return -rc;
-	if (rc > 0) {
-		*did = PM_PAY_DUPLICATE;
-		*out = pay_json(p, id, 0, pm_pay_names[*did]);
-		json_object_del(*out, "allocated_fen");
-		json_object_del(*out, "prepaid_fen");
-		return PM_OK;
+/* A cash payment at the desk with no ref: nothing tells a command run
+ * twice (a retry, a double click) from a second payment, so the same
+ * amount for the same unit recorded by the same cashier within
+ * payments.cash_repeat is taken as the first again, unless again. 1
+ * with *id and its ref (its receipt number) when it is, 0 when not, or
+ * -code. */
+static int cash_repeat(struct pm_db *db, const struct pm_pay *p, int64_t unit, struct pm_config *cfg, int64_t *id,
+		       char ref[PM_RECEIPT_BUF], struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, p.ref FROM payment p JOIN receipt r ON r.payment_id = p.id"
+		" WHERE p.channel = 'cash' AND p.unit_id = ?1 AND p.amount_fen = ?2 AND p.created_at >= ?3"
+		" AND r.cashier = ?4 AND p.ref = printf('%d-%06d', r.year, r.seq) ORDER BY p.id DESC LIMIT 1";
+	json_t *window = json_object_get(pm_config_section(cfg, "payments"), "cash_repeat");
+	sqlite3_stmt *st;
+	int rc;
+
+	if (p->again)
+		return 0;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return -e->code;
+	sqlite3_bind_int64(st, 1, unit);
+	sqlite3_bind_int64(st, 2, p->amount);
+	sqlite3_bind_int64(st, 3, pm_now() - json_integer_value(window));
+	sqlite3_bind_text(st, 4, pm_db_actor(db), -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(ref, PM_RECEIPT_BUF, "%s", TEXT(st, 1));
 	}
-	if (!(billing = billing_today(db, &cfg, e)))
-		return e->code;
-	if (channel_known(cfg, p->channel, e) || pm_bill_bound(billing, p->amount, _("field \"amount\":"), e) ||
-	    pm_unit_id(db, p->unit, &unit, e)) {
-		json_decref(billing);
-		pm_config_free(cfg);
-		return e->code;
-	}
-	order = json_object_get(billing, "allocation_order");
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read payments"));
+	return rc == SQLITE_ROW;
+}
+
+static int pay_write(struct pm_db *db, const struct pm_pay *p, int64_t unit, json_t *billing, int desk,
+		     enum pm_pay_did *did, json_t **out, struct pm_err *e)
+{
+	struct plan plan = {0};
+	int64_t id = 0, bill = 0, avail = p->amount;
+	json_t *order = json_object_get(billing, "allocation_order");
+	char object[160];
+	int rc;
+
 	rc = p->bill || p->nbills ? plan_bills(db, p, order, &avail, &plan, &bill, e)
 				  : plan_open(db, p, order, &avail, &plan, e);
 	if (rc == PM_OK && (rc = insert_payment(db, p, unit, bill, &id, e)) == PM_OK)
 		rc = pay_post(db, p, id, &plan, e);
+	if (rc == PM_OK && desk)
+		rc = pm_receipt_number(db, id, pm_db_actor(db), e);
 	if (rc == PM_OK) {
 		*did = PM_PAY_RECORDED;
 		*out = pay_json(p, id, plan.total, pm_pay_names[*did]);
+		if (desk)
+			json_object_set_new(*out, "receipt", json_string(p->ref));
 		snprintf(object, sizeof object, "payment:%s:%s", p->channel, p->ref);
 		rc = pm_audit_log(db, "bill.pay", object, NULL, *out, e);
 	}
 	free(plan.a);
+	return rc;
+}
+
+int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
+		struct pm_err *e)
+{
+	struct pm_config *cfg = NULL;
+	struct pm_pay desk = *p;
+	char number[PM_RECEIPT_BUF];
+	int64_t id = 0, unit;
+	json_t *billing;
+	int rc = p->ref ? known(db, p, &id, e) : 0, repeat = 0;
+
+	*out = NULL;
+	if (rc < 0)
+		return -rc;
+	if (rc > 0)
+		return duplicate(p, id, did, out, e);
+	if (!(billing = billing_today(db, &cfg, e)))
+		return e->code;
+	desk.ref = number;
+	if (channel_known(cfg, p->channel, e) || pm_bill_bound(billing, p->amount, _("field \"amount\":"), e) ||
+	    pm_unit_id(db, p->unit, &unit, e) ||
+	    (!p->ref && ((repeat = cash_repeat(db, p, unit, cfg, &id, number, e)) < 0 ||
+			 (!repeat && pm_receipt_next(db, number, e)))))
+		rc = e->code;
+	else if (repeat)
+		rc = duplicate(&desk, id, did, out, e);
+	else
+		rc = pay_write(db, p->ref ? p : &desk, unit, billing, !p->ref, did, out, e);
 	json_decref(billing);
 	pm_config_free(cfg);
 	if (rc) {

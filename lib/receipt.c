@@ -85,7 +85,7 @@ static int payment_json(struct pm_db *db, int64_t payment, json_t **out, struct 
 static int receipt_read(struct pm_db *db, int64_t payment, json_t *r, struct pm_err *e)
 {
 	sqlite3_stmt *st = pm_db_stmt(db, receipt_sql, e);
-	char number[32], t[PM_TIME_BUF];
+	char number[PM_RECEIPT_BUF], t[PM_TIME_BUF];
 	int rc;
 
 	if (!st)
@@ -111,10 +111,25 @@ static int receipt_read(struct pm_db *db, int64_t payment, json_t *r, struct pm_
 	return rc == SQLITE_ROW;
 }
 
+int pm_receipt_next(struct pm_db *db, char number[PM_RECEIPT_BUF], struct pm_err *e)
+{
+	static const char sql[] = "SELECT coalesce(max(seq), 0) + 1 FROM receipt WHERE year = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int year = pm_period_of(pm_now(), pm_db_tz(db)).year, rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int(st, 1, year);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(number, PM_RECEIPT_BUF, "%d-%06lld", year, (long long)sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read receipts"));
+}
+
 /* The next number of the year the receipt is printed in: max + 1 inside
  * the write transaction, so two desks printing at once cannot take the
  * same number or leave a gap. */
-static int receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e)
+int pm_receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO receipt (year, seq, payment_id, cashier, printed_at, printed_by)"
@@ -158,7 +173,7 @@ int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_er
 	if (had && strcmp(json_string_value(json_object_get(*out, "status")), "issued") == 0)
 		return finish(db, PM_OK, out, e);
 	snprintf(object, sizeof object, "payment:%lld", (long long)payment);
-	if ((rc = receipt_number(db, payment, json_string_value(json_object_get(*out, "cashier")), e)) ||
+	if ((rc = pm_receipt_number(db, payment, json_string_value(json_object_get(*out, "cashier")), e)) ||
 	    (rc = receipt_read(db, payment, *out, e)) < 0)
 		return finish(db, rc > 0 ? rc : e->code, out, e);
 	return finish(db, pm_audit_log(db, "bill.receipt", object, NULL, *out, e), out, e);

@@ -14,6 +14,16 @@
 #include "pm/db.h"
 #include "pm/err.h"
 
+#define PM_RECEIPT_BUF 32
+
+/* Inside the caller's write transaction: the number this year's next
+ * receipt takes ("2026-000018"), for a cash payment at the desk whose
+ * ref it becomes before the payment is written. */
+int pm_receipt_next(struct pm_db *db, char number[PM_RECEIPT_BUF], struct pm_err *e);
+/* Inside the caller's write transaction: numbers the payment's receipt,
+ * this year's next, recorded by cashier. */
+int pm_receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e);
+
 /* The payment's receipt as a record {"type":"receipt","receipt":
  * "2026-000017", "status":"issued", "payment", "unit", "payer", "channel",
  * "ref", "amount_fen", "paid_at", "cashier", "lines":[{"bill", "label",
