@@ -21,7 +21,15 @@
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
        O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID, O_KIND, O_EVIDENCE, O_ENTRIES,
-       O_ALL, O_AGAIN };
+       O_ALL, O_AGAIN, O_PAPER };
+
+/* A terminal (or any character device) named as an output file. */
+static int isatty_path(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
@@ -437,12 +445,34 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt receipt_opts[] = {
 	{"void", O_VOID, NULL, N_("void the payment's receipt (it keeps its number); the next print takes a new one")},
 	{"reason", O_REASON, "TEXT", N_("why it is void (required with --void)")},
+	{"output", O_OUTPUT, "FILE", N_("also write the printable page (HTML) to FILE; - for stdout alone")},
+	{"paper", O_PAPER, "PAPER", N_("a5 (default) or 80mm thermal roll")},
 	{NULL, 0, NULL, NULL},
 };
 
+/* The record on stdout, and the page in output unless NULL ("-": the page
+ * on stdout instead of the record). */
+static int receipt_out(struct pm_ctx *c, struct pm_db *db, json_t *out, const char *output,
+		       enum pm_receipt_paper paper)
+{
+	int rc = PM_OK;
+
+	if (output && strcmp(output, "-") == 0)
+		rc = pm_receipt_html(db, out, paper, stdout, &c->err);
+	else if (output && (rc = pm_receipt_file(db, out, paper, output, &c->err)) == PM_OK)
+		pm_cli_note(c, _("receipt %s written to '%s'"), json_string_value(json_object_get(out, "receipt")),
+			    output);
+	if (rc || (output && strcmp(output, "-") == 0)) {
+		json_decref(out);
+		return rc;
+	}
+	return pm_cli_out_new(c, out);
+}
+
 static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *reason = NULL, *arg;
+	const char *reason = NULL, *output = NULL, *arg;
+	enum pm_receipt_paper paper = PM_PAPER_A5;
 	struct pm_db *db;
 	int64_t id;
 	json_t *out;
@@ -452,6 +482,11 @@ static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_VOID: is_void = 1; break;
 		case O_REASON: reason = arg; break;
+		case O_OUTPUT: output = arg; break;
+		case O_PAPER:
+			if (pm_receipt_paper(arg, &paper, &c->err))
+				return pm_cli_usage(c, "%s", c->err.msg);
+			break;
 		}
 	if (k < 0)
 		return c->stop;
@@ -459,10 +494,12 @@ static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("expected one PAYMENT id (and --reason TEXT with --void)"));
 	if (pm_cli_arg_count(c, "PAYMENT", argv[c->optind], &id))
 		return PM_EUSAGE;
+	if (output && strcmp(output, "-") && access(output, F_OK) == 0 && isatty_path(output))
+		return pm_cli_usage(c, _("'%s' is a terminal: give --output a file"), output);
 	if (pm_cli_db(c, is_void ? "bill.receipt.void" : "bill.receipt", &db) ||
 	    (is_void ? pm_receipt_void(db, id, reason, &out, &c->err) : pm_receipt_get(db, id, &out, &c->err)))
 		return c->err.code;
-	return pm_cli_out_new(c, out);
+	return receipt_out(c, db, out, output, paper);
 }
 
 /* ---- deposits ---- */
@@ -664,14 +701,6 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 }
 
 /* ---- exports ---- */
-
-/* A terminal (or any character device) named as an output file. */
-static int isatty_path(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
-}
 
 static const struct pm_opt export_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
