@@ -704,7 +704,7 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt export_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
-	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default) or xlsx")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default), xlsx, or invoice-csv for an e-invoicing system")},
 	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
 	{NULL, 0, NULL, NULL},
@@ -715,7 +715,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	const char *period = NULL, *format = "csv", *output = NULL, *arg;
 	struct pm_period p;
 	struct pm_db *db;
-	int k, rc, bom = 0, xlsx;
+	int k, rc, bom = 0, xlsx, invoice;
 	long rows = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -730,10 +730,11 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	if ((rc = period_arg(c, period, &p)))
 		return rc;
 	if (c->format_given)
-		return pm_cli_usage(c, _("an export is CSV or xlsx: choose with --file-format, not --format"));
-	if (strcmp(format, "csv") && strcmp(format, "xlsx"))
-		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv or xlsx"), format);
+		return pm_cli_usage(c, _("an export is CSV, xlsx or invoice-csv: choose with --file-format, not --format"));
+	if (strcmp(format, "csv") && strcmp(format, "xlsx") && strcmp(format, "invoice-csv"))
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv, xlsx or invoice-csv"), format);
 	xlsx = strcmp(format, "xlsx") == 0;
+	invoice = strcmp(format, "invoice-csv") == 0;
 	if (xlsx && (!output || strcmp(output, "-") == 0))
 		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
 	if (output && strcmp(output, "-") && access(output, F_OK) == 0 && isatty_path(output))
@@ -743,9 +744,9 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	if (xlsx)
 		rc = pm_export_xlsx(db, period, output, &rows, &c->err);
 	else if (output && strcmp(output, "-"))
-		rc = pm_export_csv_file(db, period, output, bom, &rows, &c->err);
+		rc = (invoice ? pm_export_invoice_csv_file : pm_export_csv_file)(db, period, output, bom, &rows, &c->err);
 	else
-		rc = pm_export_csv(db, period, stdout, bom, &rows, &c->err);
+		rc = (invoice ? pm_export_invoice_csv : pm_export_csv)(db, period, stdout, bom, &rows, &c->err);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("%ld bill lines exported"), rows);
 	return rc;

@@ -23,6 +23,9 @@
 /* ---- configuration: `billing` and `fees` (pm.yaml(5)) ---- */
 
 #define PRICE PM_NODE(PM_SCHEMA_DECIMAL, .places = 4, .min = "0")
+/* The VAT rate an invoice of the fee states (0.06 for property services):
+ * only exported for the invoicing system, never charged by pm. */
+#define TAX_RATE PM_NODE(PM_SCHEMA_DECIMAL, .places = 4, .min = "0", .max = "1")
 
 static int check_tou(const json_t *v, struct pm_err *e)
 {
@@ -143,6 +146,7 @@ static const struct pm_schema fee_schema = {
 			.words = PM_WORDS("residential", "commercial", "parking", "storage"))),
 	       .def = "[residential, commercial]"),
 	PM_KEY("amounts", PM_NODE(PM_SCHEMA_DICT, .min = "1", .item = PM_NODE(PM_SCHEMA_MONEY, .min = "0"))),
+	PM_KEY("tax_rate", TAX_RATE),
 	PM_KEY("rounding", &rounding_schema, .def = "{}")),
 };
 
@@ -178,7 +182,8 @@ const struct pm_schema pm_billing_schema = {
 	PM_KEY("late_fee", &late_fee_schema, .def = "{}"),
 	PM_KEY("allocation_order", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING)), .def = "[]"),
 	PM_KEY("max_amount", PM_NODE(PM_SCHEMA_MONEY, .min = "0.01", .max = "90000000000000.00"),
-	       .def = "10000000.00")),
+	       .def = "10000000.00"),
+	PM_KEY("tax_rate", TAX_RATE, .def = "0.06")),
 };
 
 int pm_bill_bound(json_t *billing, int64_t amount, const char *what, struct pm_err *e)

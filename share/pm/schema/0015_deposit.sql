@@ -18,3 +18,8 @@ CREATE TABLE deposit (
 	at          INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX deposit_unit ON deposit(unit_id, kind);
+
+-- A buyer's taxpayer id (纳税人识别号, 统一社会信用代码) for the invoices
+-- an e-invoicing system makes from pm-bill export --file-format invoice-csv:
+-- a company that owns or rents a unit.
+ALTER TABLE person ADD COLUMN tax_id TEXT;
