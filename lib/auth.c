@@ -113,6 +113,9 @@ static const struct {
 	{"ticket.submit", ALL},
 	{"ticket.work", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN)},
 	{"unit.read", ALL | VIEW},
+	/* A transfer may refund money, but only as billing.transfer (the
+	 * admin's config) says: the desk carries out the company's rule. */
+	{"unit.transfer", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"unit.write", R(ADMIN) | R(FRONTDESK)},
 	{"user.admin", R(ADMIN)},
 	{"user.passwd.self", ALL},

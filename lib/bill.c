@@ -175,6 +175,16 @@ static const struct pm_schema late_fee_schema = {
 	PM_KEY("exempt_units", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING)), .def = "[]")),
 };
 
+/* What an ownership transfer (pm unit transfer) does with the unit's
+ * prepaid balance and deposits: carry them to the new owner, or refund
+ * them to the old one through channel. */
+static const struct pm_schema transfer_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("prepaid", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("carry", "refund")), .def = "carry"),
+	PM_KEY("deposits", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("carry", "refund")), .def = "carry"),
+	PM_KEY("channel", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "cash")),
+};
+
 const struct pm_schema pm_billing_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("due_day", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "28"), .def = "15"),
@@ -183,7 +193,8 @@ const struct pm_schema pm_billing_schema = {
 	PM_KEY("allocation_order", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING)), .def = "[]"),
 	PM_KEY("max_amount", PM_NODE(PM_SCHEMA_MONEY, .min = "0.01", .max = "90000000000000.00"),
 	       .def = "10000000.00"),
-	PM_KEY("tax_rate", TAX_RATE, .def = "0.06")),
+	PM_KEY("tax_rate", TAX_RATE, .def = "0.06"),
+	PM_KEY("transfer", &transfer_schema, .def = "{}")),
 };
 
 int pm_bill_bound(json_t *billing, int64_t amount, const char *what, struct pm_err *e)
