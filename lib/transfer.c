@@ -20,21 +20,6 @@ struct xfer {
 	json_t *out;
 };
 
-static int person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
-{
-	static const char sql[] = "SELECT id FROM person WHERE code = ?1";
-	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read persons"), e);
-
-	if (rc < 0)
-		return -rc;
-	if (rc == 0)
-		return pm_err_set(e, PM_EDATA, _("unknown person '%s'"), code);
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return PM_OK;
-}
-
 /* The owners on the day, into "from"; 1 when the new owner is already
  * the only one, since that day: the same transfer again. */
 static int owners(struct xfer *x, struct pm_err *e)
@@ -181,7 +166,7 @@ static int transfer(struct xfer *x, struct pm_err *e)
 	char object[96];
 	int same, rc;
 
-	if (pm_unit_id(x->db, x->t->unit, &x->unit, e) || person_id(x->db, x->t->to, &x->person, e))
+	if (pm_unit_id(x->db, x->t->unit, &x->unit, e) || pm_person_id(x->db, x->t->to, &x->person, e))
 		return e->code;
 	if ((same = owners(x, e)) < 0)
 		return -same;

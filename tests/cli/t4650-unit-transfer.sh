@@ -59,7 +59,7 @@ expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'unit.transfer'") $(
 
 run pm unit transfer 1-1-101 --to P9 --at 2026-12-21
 expect_rc 65 "an unknown person"
-expect_err "unknown person 'P9'" "is named"
+expect_err "no person 'P9'" "is named"
 run pm unit transfer 9-9-999 --to P3
 expect_rc 65 "an unknown unit"
 run pm unit transfer 1-1-101 --to P3 --at 2026-13-01
