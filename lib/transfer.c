@@ -21,16 +21,18 @@ struct xfer {
 };
 
 /* The owners on the day, into "from"; 1 when the new owner is already
- * the only one, since that day: the same transfer again. */
+ * the only one, since that day: the same transfer again; PM_EDATA when
+ * they are among the owners otherwise. */
 static int owners(struct xfer *x, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT p.code, o.person_id = ?2 AND o.since = ?3 FROM occupancy o JOIN person p ON p.id = o.person_id"
+		"SELECT p.code, o.person_id = ?2 AND o.since = ?3, o.person_id = ?2 FROM occupancy o"
+		" JOIN person p ON p.id = o.person_id"
 		" WHERE o.unit_id = ?1 AND o.role = 'owner' AND o.since <= ?3 AND " PM_OCCUPANCY_CURRENT("o", "?3")
 		" ORDER BY o.since, p.id";
 	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
 	json_t *from = json_array();
-	int rc, n = 0, same = 0;
+	int rc, n = 0, same = 0, theirs = 0;
 
 	if (!st) {
 		json_decref(from);
@@ -42,13 +44,18 @@ static int owners(struct xfer *x, struct pm_err *e)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_array_append_new(from, json_string(TEXT(st, 0)));
 		same += sqlite3_column_int(st, 1);
+		theirs += sqlite3_column_int(st, 2);
 		n++;
 	}
 	sqlite3_reset(st);
 	json_object_set_new(x->out, "from", from);
 	if (rc != SQLITE_DONE)
 		return -pm_db_fail(x->db, e, _("cannot read residences"));
-	return n == 1 && same == 1;
+	if (n == 1 && same == 1)
+		return 1;
+	if (theirs)
+		return -pm_err_set(e, PM_EDATA, _("'%s' owns '%s' already"), x->t->to, x->t->unit);
+	return 0;
 }
 
 /* Open bills into "settle"; PM_EDATA with the amount unless settle. */

@@ -57,6 +57,9 @@ expect_out '"outcome":"unchanged"' "changes nothing"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'unit.transfer'") $(sql 'SELECT count(*) FROM occupancy')" "1 4" \
 	"no second record, no new residence"
 
+run pm unit transfer 1-1-101 --to P3 --at 2026-12-21
+expect_rc 65 "to its owner on another day"
+expect_err "'P3' owns '1-1-101' already" "is refused"
 run pm unit transfer 1-1-101 --to P9 --at 2026-12-21
 expect_rc 65 "an unknown person"
 expect_err "no person 'P9'" "is named"
