@@ -281,6 +281,7 @@ static const struct pm_opt list_opts[] = {
 	{"category", O_CATEGORY, "NAME", N_("only tickets of this category")},
 	{"unit", O_UNIT, "CODE", N_("only tickets of this unit")},
 	{"assignee", O_ASSIGNEE, "LOGIN", N_("only tickets assigned to LOGIN")},
+	{"reporter", O_REPORTER, "PERSON", N_("only tickets PERSON reported, by the person's code")},
 	{"since", O_SINCE, "TIME", N_("only tickets submitted at or after TIME (RFC 3339 or YYYY-MM-DD)")},
 	{"breached", O_BREACHED, NULL, N_("only tickets past an SLA budget")},
 	{"as-of", O_AS_OF, "TIME", N_("judge SLA clocks at TIME (default now)")},
@@ -300,6 +301,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		case O_CATEGORY: f.category = arg; break;
 		case O_UNIT: f.unit = arg; break;
 		case O_ASSIGNEE: f.assignee = arg; break;
+		case O_REPORTER: f.reporter = arg; break;
 		case O_SINCE: since = arg; break;
 		case O_BREACHED: f.breached = 1; break;
 		case O_AS_OF: as_of = arg; break;

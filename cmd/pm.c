@@ -12,6 +12,7 @@
 #include "pm/cli.h"
 #include "pm/community.h"
 #include "pm/config.h"
+#include "pm/desk.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/timeutil.h"
@@ -20,6 +21,7 @@
 enum { O_COMMUNITY = 0x100, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
        O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY,
        O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY,
+       O_NAME, O_PHONE, O_ACTOR, O_LIMIT,
        O_TO, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT, /* PM_BACKUP_OPTS' order */
        O_AT, O_SETTLE };
 
@@ -112,6 +114,24 @@ static int cmd_config_check(struct pm_ctx *c, int argc, char **argv)
 	return PM_OK;
 }
 
+/* A fee item the version before had and the new one has not: applied,
+ * but said, as it may be a slip (a fee forgotten in a copied file). */
+static int warn_dropped(struct pm_ctx *c, struct pm_db *db, int64_t version)
+{
+	int64_t before;
+	json_t *dropped, *fee;
+	size_t i;
+
+	if (pm_config_dropped(db, version, &before, &dropped, &c->err))
+		return c->err.code;
+	json_array_foreach(dropped, i, fee)
+		pm_cli_warn(c, _("version %lld drops fee item '%s' (%s) that version %lld had: its bills will not charge it"),
+			    (long long)version, json_string_value(json_object_get(fee, "name")),
+			    json_string_value(json_object_get(fee, "label")), (long long)before);
+	json_decref(dropped);
+	return PM_OK;
+}
+
 static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_config *cfg;
@@ -129,7 +149,38 @@ static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
 	pm_config_free(cfg);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("applied '%s' as version %lld"), argv[c->optind], (long long)version);
+	if (rc == PM_OK && version)
+		rc = warn_dropped(c, db, version);
 	return rc;
+}
+
+static int cmd_config_list(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_cli_db(c, "config.read", &db))
+		return c->err.code;
+	return pm_config_each(db, pm_cli_out_each, c, &c->err);
+}
+
+static int cmd_config_diff(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t a, b;
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (argc - c->optind != 2)
+		return pm_cli_usage(c, _("expected two versions, A and B"));
+	if (pm_cli_arg_count(c, "A", argv[c->optind], &a) || pm_cli_arg_count(c, "B", argv[c->optind + 1], &b))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "config.read", &db))
+		return c->err.code;
+	return pm_config_diff(db, a, b, pm_cli_out_each, c, &c->err);
 }
 
 static const struct pm_opt config_show_opts[] = {
@@ -276,15 +327,70 @@ static int cmd_unit_transfer(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_out_new(c, out);
 }
 
+static const struct pm_opt person_list_opts[] = {
+	{"name", O_NAME, "TEXT", N_("only people whose name holds TEXT")},
+	{"phone", O_PHONE, "DIGITS", N_("only people whose phone number holds DIGITS (four or more; its last digits will do)")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* A card: in a table the unit's row, with its occupants and open
+ * tickets as tables of their own below it; elsewhere one record. */
+static int unit_card(void *ctx, json_t *card)
+{
+	struct pm_ctx *c = ctx;
+	int rc = pm_cli_out(c, card);
+
+	pm_cli_next_table(c);
+	return rc;
+}
+
+static const struct pm_opt unit_find_opts[] = {
+	{"limit", O_LIMIT, "N", N_("at most N units (default 20)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_unit_find(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *arg;
+	struct pm_db *db;
+	int64_t limit = 20;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_LIMIT && pm_cli_arg_count(c, "--limit", arg, &limit))
+			return PM_EUSAGE;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !*argv[c->optind])
+		return pm_cli_usage(c, _("expected one TEXT: a unit code, a resident's name or phone number"));
+	if (pm_cli_db(c, "unit.read", &db))
+		return c->err.code;
+	if (limit > 1000)
+		limit = 1000;
+	return pm_unit_find(db, &c->actor, argv[c->optind], (int)limit, unit_card, c, &c->err);
+}
+
 static int cmd_person_list(struct pm_ctx *c, int argc, char **argv)
 {
+	struct pm_person_filter f = {NULL, NULL};
+	const char *arg;
 	struct pm_db *db;
+	int k;
 
-	if (pm_cli_noopts(c, argc, argv))
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_NAME: f.name = arg; break;
+		case O_PHONE: f.phone = arg; break;
+		}
+	if (k < 0)
 		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (f.phone && !pm_phone_digits(f.phone))
+		return pm_cli_usage(c, _("--phone wants four digits or more, not '%s'"), f.phone);
 	if (pm_cli_db(c, "person.read", &db))
 		return c->err.code;
-	return pm_person_each(db, pm_cli_out_each, c, &c->err);
+	return pm_person_each(db, &c->actor, &f, pm_cli_out_each, c, &c->err);
 }
 
 static int cmd_person_show(struct pm_ctx *c, int argc, char **argv)
@@ -604,7 +710,9 @@ static int cmd_check(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt audit_opts[] = {
 	{"since", O_SINCE, "TIME", N_("only records at or after TIME (RFC 3339 or YYYY-MM-DD)")},
-	{"object", O_OBJECT, "PREFIX", N_("only records whose object starts with PREFIX, like unit:3-2")},
+	{"until", O_UNTIL, "TIME", N_("only records before TIME (RFC 3339, or YYYY-MM-DD: before that day)")},
+	{"actor", O_ACTOR, "LOGIN", N_("only records of what LOGIN did, or had done for them")},
+	{"object", O_OBJECT, "PREFIX", N_("only records about an object starting with PREFIX, like unit:3-2, imports that changed one included")},
 	{"verify", O_VERIFY, NULL, N_("check the hash chain instead; exit 1 naming the first bad row")},
 	{"head", O_HEAD, NULL, N_("print the number of records and the last hash")},
 	{"anchor", O_ANCHOR, "FILE", N_("verify against FILE's heads, then append the head (with --verify: only verify)")},
@@ -651,16 +759,18 @@ static int audit_verify(struct pm_ctx *c, struct pm_db *db, const char *anchor)
 
 static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *since = NULL, *object = NULL, *anchor = NULL, *arg;
+	const char *since = NULL, *until = NULL, *anchor = NULL, *arg;
+	struct pm_audit_filter f = {0, 0, NULL, NULL};
 	struct pm_audit_head h;
 	struct pm_db *db;
-	int64_t t = 0;
 	int k, verify = 0, head = 0, rekey = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_SINCE: since = arg; break;
-		case O_OBJECT: object = arg; break;
+		case O_UNTIL: until = arg; break;
+		case O_ACTOR: f.actor = arg; break;
+		case O_OBJECT: f.object = arg; break;
 		case O_VERIFY: verify = 1; break;
 		case O_HEAD: head = 1; break;
 		case O_ANCHOR: anchor = arg; break;
@@ -672,7 +782,8 @@ static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("give one of --verify, --head, --anchor and --rekey"));
 	if (pm_cli_db(c, rekey ? "audit.key" : "audit.read", &db))
 		return c->err.code;
-	if (since && pm_cli_arg_when(c, "--since", since, &t))
+	if ((since && pm_cli_arg_when(c, "--since", since, &f.since)) ||
+	    (until && pm_cli_arg_when(c, "--until", until, &f.until)))
 		return PM_EUSAGE;
 	if (verify)
 		return audit_verify(c, db, anchor);
@@ -688,7 +799,7 @@ static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
 		return c->err.code;
 	if (head || anchor)
 		return pm_cli_out_new(c, pm_audit_head_json(db, &h));
-	return pm_audit_each(db, t, object, audit_row, c, &c->err);
+	return pm_audit_each(db, &f, audit_row, c, &c->err);
 }
 
 /* ---- the toolkit ---- */
@@ -750,6 +861,8 @@ static const struct pm_cmd config_cmds[] = {
 	{"apply", cmd_config_apply, "FILE", N_("validate FILE and store it as the new version"), NULL, NULL},
 	{"show", cmd_config_show, NULL, N_("print the configuration in force"), config_show_opts, NULL},
 	{"check", cmd_config_check, "FILE", N_("validate FILE only"), NULL, NULL},
+	{"list", cmd_config_list, NULL, N_("list the stored versions, their effective dates and who applied them"), NULL, NULL},
+	{"diff", cmd_config_diff, "A B", N_("what changed from version A to version B"), NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -757,6 +870,7 @@ static const struct pm_cmd unit_cmds[] = {
 	{"import", cmd_unit_import, "[FILE...]", N_("add or update units from JSON lines or CSV"), pm_cli_import_opts, NULL},
 	{"list", cmd_unit_list, NULL, N_("list units"), unit_list_opts, NULL},
 	{"show", cmd_unit_show, "CODE", N_("show a unit and who lives there"), NULL, NULL},
+	{"find", cmd_unit_find, "TEXT", N_("find units by code, resident's name or phone: occupants, balance, open tickets"), unit_find_opts, NULL},
 	{"transfer", cmd_unit_transfer, "UNIT", N_("ownership transfer (过户): the owners move out, the new one in"),
 	 unit_transfer_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
@@ -764,7 +878,7 @@ static const struct pm_cmd unit_cmds[] = {
 
 static const struct pm_cmd person_cmds[] = {
 	{"import", cmd_person_import, "[FILE...]", N_("add or update people from JSON lines or CSV"), pm_cli_import_opts, NULL},
-	{"list", cmd_person_list, NULL, N_("list people"), NULL, NULL},
+	{"list", cmd_person_list, NULL, N_("list people, or find them by name or phone"), person_list_opts, NULL},
 	{"show", cmd_person_show, "CODE", N_("show a person"), NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
@@ -786,7 +900,7 @@ static const struct pm_cmd user_cmds[] = {
 
 static const struct pm_cmd cmds[] = {
 	{"init", cmd_init, NULL, N_("create a new store"), init_opts, NULL},
-	{"config", NULL, NULL, N_("apply, show or check the YAML configuration"), NULL, config_cmds},
+	{"config", NULL, NULL, N_("apply, show, check, list or compare the YAML configuration"), NULL, config_cmds},
 	{"unit", NULL, NULL, N_("buildings, entrances and units"), NULL, unit_cmds},
 	{"person", NULL, NULL, N_("owners, tenants and family members"), NULL, person_cmds},
 	{"occupancy", NULL, NULL, N_("who lives where: move-in and move-out"), NULL, occupancy_cmds},

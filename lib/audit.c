@@ -15,7 +15,6 @@
 #include "pm/i18n.h"
 #include "pm/secret.h"
 #include "pm/timeutil.h"
-#include "config-internal.h"
 #include "db-internal.h"
 
 #define HASH_HEX PM_AUDIT_HASH
@@ -24,11 +23,6 @@
 #define KEY_ACTION "audit.key"
 #define KEY_OBJECT "audit:key"
 #define KEY_BYTES crypto_auth_hmacsha256_KEYBYTES
-
-const struct pm_schema pm_audit_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))),
-};
 
 /* ---- the key ---- */
 
@@ -303,10 +297,41 @@ int pm_audit_log(struct pm_db *db, const char *action, const char *object, json_
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = pm_db_fail(db, e, _("cannot write the audit log"));
 	sqlite3_reset(st);
+	if (rc == PM_OK)
+		rc = pm_audit_claim(db, r.id, e);
 out:
 	free(b);
 	free(a);
 	return rc;
+}
+
+int pm_audit_touch(struct pm_db *db, const char *object, struct pm_err *e)
+{
+	static const char sql[] = "INSERT INTO audit_touch (audit_id, object) VALUES (NULL, ?1)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
+	return pm_db_step_done(db, st, _("cannot write the audit log"), e);
+}
+
+int pm_audit_claim(struct pm_db *db, int64_t id, struct pm_err *e)
+{
+	static const char sql[] = "UPDATE audit_touch SET audit_id = ?1 WHERE audit_id IS NULL";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	return pm_db_step_done(db, st, _("cannot write the audit log"), e);
+}
+
+int pm_audit_last(struct pm_db *db, int64_t *id, struct pm_err *e)
+{
+	char prev[HASH_HEX];
+
+	return last_link(db, id, prev, e);
 }
 
 int pm_audit_run(struct pm_db *db, const char *action, const char *object, const char *status,
@@ -339,19 +364,29 @@ static struct pm_audit_row row_of(sqlite3_stmt *st)
 	};
 }
 
-int pm_audit_each(struct pm_db *db, int64_t since, const char *object_prefix,
+/* SQL: text column col starts with the bound prefix param, as a range an
+ * index can use (char(1114111) sorts after every character). */
+#define STARTS(col, param) "(" col " >= " param " AND " col " < " param " || char(1114111))"
+
+int pm_audit_each(struct pm_db *db, const struct pm_audit_filter *f,
 		  int (*fn)(void *ctx, const struct pm_audit_row *r), void *ctx, struct pm_err *e)
 {
 	static const char sql[] = ROW_COLS
-		" WHERE ts >= ?1 AND (?2 IS NULL OR substr(object, 1, length(?2)) = ?2) ORDER BY id";
+		" WHERE ts >= ?1 AND (?3 IS NULL OR ts < ?3) AND (?4 IS NULL OR actor = ?4 OR caller = ?4)"
+		" AND (?2 IS NULL OR " STARTS("object", "?2")
+		" OR id IN (SELECT audit_id FROM audit_touch WHERE " STARTS("object", "?2") "))"
+		" ORDER BY id";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	struct pm_audit_row r;
 	int rc;
 
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_text(st, 2, object_prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, f->since);
+	sqlite3_bind_text(st, 2, f->object, -1, SQLITE_STATIC);
+	if (f->until)
+		sqlite3_bind_int64(st, 3, f->until);
+	sqlite3_bind_text(st, 4, f->actor, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r = row_of(st);
 		if ((rc = fn(ctx, &r)) != 0) {

@@ -18,7 +18,6 @@
 #include "pm/i18n.h"
 #include "pm/secret.h"
 #include "pm/timeutil.h"
-#include "config-internal.h"
 
 #define CHUNK 65536
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
@@ -26,11 +25,6 @@
 #define TAG_FINAL crypto_secretstream_xchacha20poly1305_TAG_FINAL
 #define STAMP_LEN 16 /* YYYYMMDDTHHMMSSZ */
 #define MANIFEST_MAX 16384
-
-const struct pm_schema pm_backup_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))),
-};
 
 /* ---- the key ---- */
 

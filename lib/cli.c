@@ -203,7 +203,8 @@ static const struct {
 	{"pm occupancy", "--role", "occupancy-role"},
 	{"", "BILL", "bill"}, {"", "[BILL]", "bill"}, {"", "TICKET", "ticket"}, {"", "METER", "meter"},
 	{"", "OLD", "meter"}, {"", "PERSON", "person"}, {"", "LOGIN", "user"},
-	{"pm unit show", "CODE", "unit"}, {"pm person show", "CODE", "person"},
+	{"pm unit show", "CODE", "unit"}, {"pm unit find", "TEXT", "unit"}, {"pm person show", "CODE", "person"},
+	{"pm audit", "--actor", "user"}, {"pm config diff", "A B", "config-version"},
 	{"pm-meter show", "CODE", "meter"}, {"pm-meter retire", "CODE", "meter"},
 };
 
@@ -803,6 +804,7 @@ struct run {
 	long pending;        /* records read since the last commit */
 	int open;            /* a transaction is open */
 	int running;         /* the audit record of the start is committed */
+	int64_t audit_id;    /* that record, which owns the objects of later batches */
 };
 
 /* The batch's transaction starts at its first good record, not before:
@@ -944,7 +946,12 @@ static int import_commit(struct pm_ctx *c, struct run *run, int last)
 	run->pending = 0;
 	if (!run->open)
 		return PM_OK;
-	if (!last && !run->running && (rc = import_audit(c, run, "running")))
+	if (!last && !run->running &&
+	    ((rc = import_audit(c, run, "running")) || (rc = pm_audit_last(c->db, &run->audit_id, &c->err))))
+		return rc;
+	/* A batch between the first and the last has no record of its own:
+	 * what it changed is the run's (pm_audit_touch). */
+	if (!last && run->running && (rc = pm_audit_claim(c->db, run->audit_id, &c->err)))
 		return rc;
 	run->open = 0;
 	if ((rc = pm_db_commit(c->db, &c->err))) {
@@ -1067,7 +1074,7 @@ static int import_run(struct pm_ctx *c, struct run *run)
 int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files)
 {
 	static char *dash[] = {"-"};
-	struct run run = {im, nfiles, files, NULL, {NULL, 0, 0}, pm_now(), 0, 0, 0};
+	struct run run = {im, nfiles, files, NULL, {NULL, 0, 0}, pm_now(), 0, 0, 0, 0};
 	int rc;
 
 	if (nfiles == 0) {

@@ -186,6 +186,15 @@ static int upsert_step(struct pm_db *db, sqlite3_stmt *st, const char *what,
 	return PM_OK;
 }
 
+/* An import changed kind:code: its run's record is found by it. */
+static int touched(struct pm_db *db, const char *kind, const char *code, struct pm_err *e)
+{
+	char object[96];
+
+	snprintf(object, sizeof object, "%s:%s", kind, code);
+	return pm_audit_touch(db, object, e);
+}
+
 static int unit_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM unit WHERE code = ?";
@@ -226,7 +235,9 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	 * without a floor keeps the one stored, which may have been given. */
 	if (u.has_floor)
 		sqlite3_bind_int64(st, 11, u.floor);
-	return upsert_step(db, st, _("cannot store the unit"), did, e);
+	if (upsert_step(db, st, _("cannot store the unit"), did, e))
+		return e->code;
+	return *did == PM_UNCHANGED ? PM_OK : touched(db, "unit", u.code, e);
 }
 
 #define UNIT_COLS \
@@ -371,13 +382,34 @@ int pm_unit_each_mine(struct pm_db *db, const struct pm_actor *a, int (*fn)(void
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the store"));
 }
 
+/* SQL: person p's phone, without its spaces, dashes and plus sign, holds
+ * the digits bound as param (a whole number, or its last digits). */
+#define PHONE_HOLDS(p, param) \
+	"instr(replace(replace(replace(" p ".phone, ' ', ''), '-', ''), '+', ''), " param ") > 0"
+
+/* Finding people by phone number: only for those who see numbers whole
+ * (pm_pii_view); to the others a number is masked, and a search by its
+ * digits would give back what the mask hides, one digit at a time. */
+static int phone_searchable(const struct pm_actor *a)
+{
+	return pm_pii_view(a) == PM_PII_FULL;
+}
+
+int pm_phone_digits(const char *q)
+{
+	size_t n = strspn(q, "0123456789");
+
+	return n >= 4 && q[n] == '\0';
+}
+
 int pm_unit_search(struct pm_db *db, const struct pm_actor *a, const char *q, int limit,
 		   int (*fn)(void *ctx, json_t *unit), void *ctx, struct pm_err *e)
 {
 	static const char sql[] =
 		UNIT_COLS " WHERE u.code >= ?1 AND u.code < ?1 || char(1114111) OR (?2 AND u.id IN"
 		" (SELECT o.unit_id FROM occupancy o JOIN person p ON p.id = o.person_id"
-		" WHERE (instr(p.name, ?1) > 0 OR p.phone = ?1) AND " PM_OCCUPANCY_CURRENT("o", "?4") "))"
+		" WHERE (instr(p.name, ?1) > 0 OR (?5 AND " PHONE_HOLDS("p", "?1") "))"
+		" AND " PM_OCCUPANCY_CURRENT("o", "?4") "))"
 		" ORDER BY u.code LIMIT ?3";
 	char day[PM_TIME_BUF];
 	sqlite3_stmt *st;
@@ -395,6 +427,7 @@ int pm_unit_search(struct pm_db *db, const struct pm_actor *a, const char *q, in
 	sqlite3_bind_int(st, 2, pm_auth_allowed(a->role, "person.read"));
 	sqlite3_bind_int(st, 3, limit);
 	sqlite3_bind_text(st, 4, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, phone_searchable(a) && pm_phone_digits(q));
 	return pm_db_each(db, st, unit_json, NULL, fn, ctx, _("cannot read units"), e);
 }
 
@@ -572,7 +605,12 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 	sqlite3_bind_text(st, 6, tax, -1, SQLITE_STATIC);
 	if (upsert_step(db, st, _("cannot store the person"), did, e))
 		return e->code;
+	if (*did != PM_UNCHANGED && touched(db, "person", code, e))
+		return e->code;
 	if (unit && occupancy_insert(db, unit, code, role ? role : "owner", since, &added, e))
+		return e->code;
+	/* A move-in is a change of the unit, as pm occupancy set records it. */
+	if (added && touched(db, "unit", unit, e))
 		return e->code;
 	if (added && *did == PM_UNCHANGED)
 		*did = PM_UPDATED;
@@ -646,16 +684,28 @@ int pm_person_code(struct pm_db *db, int64_t id, char *code, size_t size, struct
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read people"));
 }
 
-int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
-		   struct pm_err *e)
+int pm_person_each(struct pm_db *db, const struct pm_actor *a, const struct pm_person_filter *f,
+		   int (*fn)(void *ctx, json_t *person), void *ctx, struct pm_err *e)
 {
-	static const char sql[] = PERSON_COLS " ORDER BY p.code";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	static const char sql[] = PERSON_COLS
+		" WHERE (?3 IS NULL OR instr(p.name, ?3) > 0) AND (?4 IS NULL OR " PHONE_HOLDS("p", "?4") ")"
+		" ORDER BY p.code";
 	char day[PM_TIME_BUF];
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (pm_auth_check(a, "person.read", e))
+		return e->code;
+	if (f->phone && !phone_searchable(a))
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' sees phone numbers masked and may not search by them"),
+				  a->login);
+	if (f->phone && !pm_phone_digits(f->phone))
+		return pm_err_set(e, PM_EDATA, _("a phone number to search by wants four digits or more, not '%s'"),
+				  f->phone);
+	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, f->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->phone, -1, SQLITE_STATIC);
 	return pm_db_each(db, st, person_json, NULL, fn, ctx, _("cannot read the store"), e);
 }
 

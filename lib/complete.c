@@ -41,6 +41,9 @@ static const struct {
 	{"ticket", "ticket.read",
 	 "SELECT id FROM ticket WHERE CAST(id AS TEXT) >= ?1 AND CAST(id AS TEXT) < ?2 ORDER BY id DESC"},
 	{"meter", "meter.read", "SELECT code FROM meter WHERE code >= ?1 AND code < ?2 ORDER BY code"},
+	{"config-version", "config.read",
+	 "SELECT version FROM config_version WHERE CAST(version AS TEXT) >= ?1 AND CAST(version AS TEXT) < ?2"
+	 " ORDER BY version DESC"},
 	{"period", "bill.read",
 	 "SELECT DISTINCT period FROM bill WHERE period >= ?1 AND period < ?2 ORDER BY period DESC"},
 	{"category", "config.read",

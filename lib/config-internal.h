@@ -1,6 +1,8 @@
-/* Schemas for the configuration's sections: private to libpm and its
- * tests. A schema is a tree of nodes written as constant tables; see the
- * top of include/pm/config.h for how a section is added. */
+/* Schemas of YAML documents (lib/schema.c reads them): pm.yaml's, in
+ * lib/sections.c, and the few files other modules read the same way.
+ * Private to libpm and its tests. A schema is a tree of nodes written as
+ * constant tables; see the top of include/pm/config.h for how a section
+ * is added. */
 #ifndef PM_CONFIG_INTERNAL_H
 #define PM_CONFIG_INTERNAL_H
 
@@ -70,29 +72,28 @@ struct pm_schema_key {
 #define PM_KEYS(...) ((const struct pm_schema_key[]){ __VA_ARGS__, { .name = NULL } })
 #define PM_WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-/* Sections owned by other modules. */
-extern const struct pm_schema pm_channels_schema;                  /* lib/notify.c */
-extern const struct pm_schema pm_notify_schema;                    /* lib/notify.c */
-extern const struct pm_schema pm_template_schema;                  /* lib/template.c */
-extern const struct pm_schema pm_repair_schema;                    /* lib/repair.c */
-extern const struct pm_schema pm_fees_schema, pm_billing_schema;   /* lib/bill.c */
-extern const struct pm_schema pm_payments_schema;                  /* lib/payment.c */
-extern const struct pm_schema pm_pay_wechat_schema, pm_pay_alipay_schema; /* lib/payorder.c */
-extern const struct pm_schema pm_notice_schema;                    /* lib/notice.c */
-extern const struct pm_schema pm_rewards_schema;                   /* lib/reward.c */
-extern const struct pm_schema pm_report_schema;                    /* lib/report.c */
-extern const struct pm_schema pm_audit_schema;                     /* lib/audit.c */
-extern const struct pm_schema pm_gates_schema, pm_alarms_schema;    /* lib/gate.c */
-extern const struct pm_schema pm_visitors_schema;                  /* lib/visitor.c */
-extern const struct pm_schema pm_parking_schema;                   /* lib/parking.c */
-extern const struct pm_schema pm_mqtt_schema;                      /* lib/mqtt.c */
-extern const struct pm_schema pm_web_schema;                       /* lib/web.c */
-extern const struct pm_schema pm_backup_schema;                    /* lib/backup.c */
+/* pm.yaml's schema: the one table of its top-level sections
+ * (lib/sections.c). */
+extern const struct pm_schema pm_config_schema;
+/* The schemas of files that other modules read themselves, and that
+ * pm.yaml holds too: a message template (lib/template.c), each of
+ * notify.templates; pm-mqtt's section with its topic maps (lib/mqtt.c). */
+extern const struct pm_schema pm_template_schema;
+extern const struct pm_schema pm_mqtt_schema;
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with
  * "NAME:LINE:COL: message", or PM_EFAIL when memory runs out. */
 int pm_schema_load(const struct pm_schema *s, const char *text, size_t len,
 		   const char *name, json_t **out, struct pm_err *e);
+
+/* pm_schema_load for text from the store when stored is set: a secret
+ * written as itself (an older pm took them) is taken, and its place noted
+ * in spans ([start, end] byte offsets of text) when spans is not NULL. */
+int pm_schema_read(const struct pm_schema *s, const char *text, size_t len, const char *name,
+		   bool stored, json_t *spans, json_t **out, struct pm_err *e);
+
+/* The index of key k in keys, -1 when it is none of them. */
+int pm_schema_key_find(const struct pm_schema_key *keys, const char *k);
 
 #endif

@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "config-internal.h"
 #include "gate-internal.h"
 #include "pm/audit.h"
 #include "pm/community.h"
@@ -15,104 +14,8 @@
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
 
-/* ---- configuration ---- */
-
-static int check_url(const json_t *v, struct pm_err *e)
-{
-	const char *s = json_string_value(v);
-
-	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
-		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an http:// or https:// URL"), s);
-	return PM_OK;
-}
-
-static int check_header(const json_t *v, struct pm_err *e)
-{
-	const char *s = json_string_value(v), *colon = strchr(s, ':');
-
-	if (!colon || colon == s || strpbrk(s, "\r\n"))
-		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not a header \"Name: value\""), s);
-	return PM_OK;
-}
-
-/* What each driver needs, checked once the gate's keys are read. */
-static int check_gate(const json_t *v, struct pm_err *e)
-{
-	const char *driver = json_string_value(json_object_get(v, "driver"));
-	json_t *url = json_object_get(v, "url");
-
-	if (strcmp(driver, "isapi") == 0 && (!url || !json_object_get(v, "user") ||
-					     !json_object_get(v, "password")))
-		return pm_err_set(e, PM_ECONFIG, _("driver isapi needs url, user and password"));
-	if (strcmp(driver, "http") == 0 && !url)
-		return pm_err_set(e, PM_ECONFIG, _("driver http needs url"));
-	if (strcmp(driver, "exec") == 0 && !json_object_get(v, "command"))
-		return pm_err_set(e, PM_ECONFIG, _("driver exec needs command"));
-	if (json_object_get(v, "password") && !json_object_get(v, "user"))
-		return pm_err_set(e, PM_ECONFIG, _("a password needs a user"));
-	return PM_OK;
-}
-
-static const struct pm_schema gate_schema = {
-	.type = PM_SCHEMA_MAP, .check = check_gate, .keys = PM_KEYS(
-	PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-	PM_KEY("driver", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("none", "isapi", "http", "exec")),
-	       .def = "none"),
-	PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_url)),
-	PM_KEY("door", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "256"), .def = "1"),
-	PM_KEY("user", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-	PM_KEY("password", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true)),
-	PM_KEY("auth", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("none", "basic", "digest")),
-	       .def = "digest"),
-	PM_KEY("authorization", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true)),
-	PM_KEY("method", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("GET", "POST", "PUT")),
-	       .def = "POST"),
-	PM_KEY("headers", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING,
-		.check = check_header))),
-	PM_KEY("body", PM_NODE(PM_SCHEMA_STRING)),
-	PM_KEY("sync_url", PM_NODE(PM_SCHEMA_STRING, .check = check_url)),
-	PM_KEY("command", PM_NODE(PM_SCHEMA_LIST, .min = "1",
-		.item = PM_NODE(PM_SCHEMA_STRING, .min = "1"))),
-	PM_KEY("cafile", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-	PM_KEY("timeout", PM_NODE(PM_SCHEMA_DURATION, .min = "1s", .max = "2m"), .def = "5s"),
-	PM_KEY("retries", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "5"), .def = "1")),
-};
-
-/* Gate names go into lists written "north,garage" and into tokens. */
-static int check_names(const json_t *v, struct pm_err *e)
-{
-	const char *k;
-	json_t *g;
-
-	json_object_foreach((json_t *)v, k, g) {
-		size_t n = strlen(k);
-		if (n == 0 || n > 31 || strpbrk(k, ", \t"))
-			return pm_err_set(e, PM_ECONFIG,
-				_("gate \"%s\": a name is 1 to 31 bytes without commas or spaces"), k);
-	}
-	return PM_OK;
-}
-
-const struct pm_schema pm_gates_schema = {
-	.type = PM_SCHEMA_DICT, .item = &gate_schema, .check = check_names,
-};
-
-#define SEVERITY PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("none", "info", "warning", "high", "critical"))
-
-const struct pm_schema pm_alarms_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("role", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("admin", "finance", "frontdesk",
-		"technician", "guard")), .def = "guard"),
-	PM_KEY("door_forced", SEVERITY, .def = "critical"),
-	PM_KEY("fire_alarm", SEVERITY, .def = "critical"),
-	PM_KEY("tamper", SEVERITY, .def = "high"),
-	PM_KEY("door_held_open", SEVERITY, .def = "warning"),
-	PM_KEY("denied", SEVERITY, .def = "none")),
-};
-
 /* A section of the configuration, or its defaults when it has none. */
-static int section(struct pm_gate_config *gc, const char *name, const struct pm_schema *s,
-		   json_t **out, struct pm_err *e)
+static int section(struct pm_gate_config *gc, const char *name, json_t **out, struct pm_err *e)
 {
 	json_t *v = pm_config_section(gc->cfg, name), *dflt;
 
@@ -120,7 +23,7 @@ static int section(struct pm_gate_config *gc, const char *name, const struct pm_
 		*out = v;
 		return PM_OK;
 	}
-	if (pm_schema_load(s, "{}", 2, name, &dflt, e))
+	if (pm_config_defaults(name, &dflt, e))
 		return e->code;
 	json_object_set_new(gc->own, name, dflt);
 	*out = dflt;
@@ -138,10 +41,10 @@ int pm_gate_config_open(struct pm_db *db, struct pm_gate_config **out, struct pm
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	}
 	if (pm_config_current(db, pm_date_of(pm_now(), tz), &gc->cfg, e) ||
-	    section(gc, "gates", &pm_gates_schema, &gc->gates, e) ||
-	    section(gc, "alarms", &pm_alarms_schema, &gc->alarms, e) ||
-	    section(gc, "visitors", &pm_visitors_schema, &gc->visitors, e) ||
-	    section(gc, "parking", &pm_parking_schema, &gc->parking, e)) {
+	    section(gc, "gates", &gc->gates, e) ||
+	    section(gc, "alarms", &gc->alarms, e) ||
+	    section(gc, "visitors", &gc->visitors, e) ||
+	    section(gc, "parking", &gc->parking, e)) {
 		pm_gate_config_free(gc);
 		return e->code;
 	}

@@ -1263,3 +1263,15 @@ int pm_reject_close(struct pm_reject *rj, struct pm_err *e)
 	free(rj);
 	return rc;
 }
+
+json_t *pm_json_find(json_t *list, const char *key, const char *name)
+{
+	const char *v;
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(list, i, x)
+		if (name && (v = json_string_value(json_object_get(x, key))) && strcmp(v, name) == 0)
+			return x;
+	return NULL;
+}

@@ -274,6 +274,7 @@ int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct p
 		" OR registers IS NOT ?10 OR installed_at IS NOT ?11 OR initial IS NOT ?12";
 	struct meter_in m;
 	sqlite3_stmt *st;
+	char object[80];
 	int exists = 0, rc;
 
 	if (meter_read(db, rec, &m, e) || check_identity(db, &m, &exists, e) ||
@@ -303,7 +304,11 @@ int pm_meter_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct p
 		return pm_db_fail(db, e, _("cannot store the meter"));
 	}
 	*did = !exists ? PM_INSERTED : sqlite3_changes(pm_db_sqlite(db)) ? PM_UPDATED : PM_UNCHANGED;
-	return PM_OK;
+	if (*did == PM_UNCHANGED)
+		return PM_OK;
+	/* An import's one record is found by the meters it changed. */
+	snprintf(object, sizeof object, "meter:%s", m.code);
+	return pm_audit_touch(db, object, e);
 }
 
 int pm_meter_add(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)

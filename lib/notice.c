@@ -15,7 +15,6 @@
 #include "pm/money.h"
 #include "pm/notice.h"
 #include "bill-internal.h"
-#include "config-internal.h"
 
 /* ---- 大写金额 ---- */
 
@@ -114,16 +113,6 @@ char *pm_notice_capital(int64_t fen, char buf[PM_CAPITAL_BUF])
 	}
 	return buf;
 }
-
-/* ---- configuration: `notice` (pm.yaml(5)) ---- */
-
-const struct pm_schema pm_notice_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("how_to_pay", PM_NODE(PM_SCHEMA_STRING, .min = "1"),
-	       .def = "微信或支付宝扫码缴费，或到物业服务中心缴纳"),
-	PM_KEY("phone", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-	PM_KEY("footer", PM_NODE(PM_SCHEMA_STRING, .min = "1"))),
-};
 
 /* ---- HTML ---- */
 
@@ -375,7 +364,7 @@ int pm_notice_html(struct pm_db *db, const char *const *bills, size_t n, FILE *f
 	if ((x.notice = pm_config_section(cfg, "notice")))
 		json_incref(x.notice);
 	else
-		rc = pm_schema_load(&pm_notice_schema, "{}", 2, "notice", &x.notice, e);
+		rc = pm_config_defaults("notice", &x.notice, e);
 	if (rc == PM_OK)
 		fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 			"<title>缴费通知单</title>\n<style>%s</style>\n</head>\n<body>\n", css);

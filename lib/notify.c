@@ -7,7 +7,6 @@
 
 #include <sodium.h>
 
-#include "config-internal.h"
 #include "strbuf-internal.h"
 #include "pm/audit.h"
 #include "pm/config.h"
@@ -20,99 +19,9 @@
 #include "pm/template.h"
 #include "pm/timeutil.h"
 
-#define DEDUPE_DEFAULT "{{template}}:{{ref}}:{{recipient}}:{{channel}}:{{day}}"
 
 static const char *const channel_names[PM_CH_COUNT] = {
 	"stdout", "webhook", "wecom", "dingtalk", "email", "sms",
-};
-
-/* ---- configuration ---- */
-
-static int check_http_url(const json_t *v, struct pm_err *e)
-{
-	const char *s = json_string_value(v);
-
-	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8) && strncmp(s, "env:", 4) &&
-	    strncmp(s, "file:", 5))
-		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an http:// or https:// URL"), s);
-	return PM_OK;
-}
-
-static int check_smtp_url(const json_t *v, struct pm_err *e)
-{
-	const char *s = json_string_value(v);
-
-	if (strncmp(s, "smtp://", 7) && strncmp(s, "smtps://", 8) && strncmp(s, "env:", 4) &&
-	    strncmp(s, "file:", 5))
-		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an smtp:// or smtps:// URL"), s);
-	return PM_OK;
-}
-
-static int check_src(const json_t *v, struct pm_err *e)
-{
-	return pm_tmpl_check(json_string_value(v), e);
-}
-
-#define HTTP_URL PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_http_url), .required = true)
-/* A group robot's URL carries its access token: whoever has it may post. */
-#define ROBOT_URL PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_http_url, .secret = true), \
-			 .required = true)
-#define SECRET(k) PM_KEY(k, PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))
-#define TIMEOUT PM_KEY("timeout", PM_NODE(PM_SCHEMA_DURATION, .min = "1s", .max = "5m"), .def = "10s")
-#define RATE PM_KEY("rate", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "100000"), .def = "0")
-
-const struct pm_schema pm_channels_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("webhook", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
-		SECRET("secret"),
-		PM_KEY("header", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "X-PM-Signature"),
-		TIMEOUT, RATE))),
-	PM_KEY("wecom", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(ROBOT_URL,
-		PM_KEY("format", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("text", "markdown")),
-		       .def = "text"),
-		TIMEOUT, RATE))),
-	PM_KEY("dingtalk", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(ROBOT_URL,
-		SECRET("secret"),
-		TIMEOUT, RATE))),
-	PM_KEY("email", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_smtp_url), .required = true),
-		PM_KEY("from", PM_NODE(PM_SCHEMA_STRING, .min = "3"), .required = true),
-		PM_KEY("user", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-		SECRET("password"),
-		PM_KEY("starttls", PM_NODE(PM_SCHEMA_BOOL), .def = "true"),
-		TIMEOUT, RATE))),
-	PM_KEY("sms", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
-		SECRET("auth"),
-		PM_KEY("content_type", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "application/json"),
-		PM_KEY("body", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src),
-		       .def = "{\"to\":\"{{to}}\",\"text\":\"{{text}}\"}"),
-		TIMEOUT, RATE)))),
-};
-
-#define QUIET PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS( \
-	PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true), \
-	PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true)))
-
-
-const struct pm_schema pm_notify_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_ENUM,
-		.words = PM_WORDS("stdout", "webhook", "wecom", "dingtalk", "email", "sms"))),
-	       .def = "[]"),
-	PM_KEY("parallel", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "256"), .def = "16"),
-	PM_KEY("dedupe", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src), .def = DEDUPE_DEFAULT),
-	PM_KEY("quiet", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("webhook", QUIET), PM_KEY("wecom", QUIET), PM_KEY("dingtalk", QUIET),
-		PM_KEY("email", QUIET),
-		PM_KEY("sms", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-			PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .def = "22:00"),
-			PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .def = "08:00"))), .def = "{}"))),
-	       .def = "{}"),
-	PM_KEY("retry", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("base", PM_NODE(PM_SCHEMA_DURATION, .min = "1s"), .def = "1m"),
-		PM_KEY("max_delay", PM_NODE(PM_SCHEMA_DURATION, .min = "1s"), .def = "1h"),
-		PM_KEY("max_age", PM_NODE(PM_SCHEMA_DURATION, .min = "1m"), .def = "2d"))), .def = "{}"),
-	PM_KEY("templates", PM_NODE(PM_SCHEMA_DICT, .item = &pm_template_schema))),
 };
 
 struct pm_notify {
@@ -163,7 +72,7 @@ int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
 	n->channels = pm_config_section(n->cfg, "channels");
 	n->notify = pm_config_section(n->cfg, "notify");
 	if (!n->notify) {
-		if ((rc = pm_schema_load(&pm_notify_schema, "{}", 2, "notify", &n->own, e))) {
+		if ((rc = pm_config_defaults("notify", &n->own, e))) {
 			pm_notify_close(n);
 			return rc;
 		}

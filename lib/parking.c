@@ -2,7 +2,6 @@
  * payments, and reservations of spaces and charging piles. */
 #include <string.h>
 
-#include "config-internal.h"
 #include "gate-internal.h"
 #include "pm/audit.h"
 #include "pm/db.h"
@@ -12,29 +11,6 @@
 #include "pm/timeutil.h"
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
-
-static int check_night(const json_t *v, struct pm_err *e)
-{
-	if (json_integer_value(json_object_get(v, "from")) == json_integer_value(json_object_get(v, "to")))
-		return pm_err_set(e, PM_ECONFIG, _("the overnight window ends where it starts"));
-	return PM_OK;
-}
-
-const struct pm_schema pm_parking_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("free", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "1d"), .def = "15m"),
-	PM_KEY("hourly", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "10000"), .def = "0"),
-	PM_KEY("daily_cap", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "100000")),
-	PM_KEY("overnight", PM_NODE(PM_SCHEMA_MAP, .check = check_night, .keys = PM_KEYS(
-		PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true),
-		PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true),
-		PM_KEY("price", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "10000"), .required = true)))),
-	PM_KEY("resources", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("kind", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("space", "charger")),
-		       .required = true),
-		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
-		PM_KEY("longest", PM_NODE(PM_SCHEMA_DURATION, .min = "15m", .max = "31d"), .def = "1d")))))),
-};
 
 /* ---- the fee rule ---- */
 

@@ -10,6 +10,7 @@
 #include "pm/audit.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
+#include "pm/jsonl.h"
 #include "pm/patrol.h"
 #include "pm/timeutil.h"
 #include "repair-internal.h"
@@ -35,11 +36,11 @@ static int known_user(struct pm_db *db, const char *login, struct pm_err *e)
 static int check_point(const struct pm_repair *rp, const char *route, const char *point,
 		       struct pm_err *e)
 {
-	json_t *r = pm_repair_find(json_object_get(rp->sec, "patrols"), "name", route);
+	json_t *r = pm_json_find(json_object_get(rp->sec, "patrols"), "name", route);
 
 	if (!r)
 		return pm_err_set(e, PM_EDATA, _("no patrol route '%s'"), route);
-	if (!pm_repair_find(json_object_get(r, "points"), "code", point))
+	if (!pm_json_find(json_object_get(r, "points"), "code", point))
 		return pm_err_set(e, PM_EDATA, _("route '%s' has no point '%s'"), route, point);
 	return PM_OK;
 }

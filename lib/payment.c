@@ -14,22 +14,8 @@
 #include "pm/money.h"
 #include "pm/receipt.h"
 #include "bill-internal.h"
-#include "config-internal.h"
 
 const char *const pm_pay_names[] = {"recorded", "duplicate", NULL};
-
-/* `payments` (pm.yaml(5)): the channels money comes through, by name.
- * A store whose config has none keeps the usual ones. The online
- * channels' merchant accounts are described in lib/payorder.c. */
-const struct pm_schema pm_payments_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_STRING, .min = "1",
-				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]"),
-	PM_KEY("order_expiry", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "7d"), .def = "2h"),
-	PM_KEY("cash_repeat", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "1d"), .def = "10m"),
-	PM_KEY("wechat", &pm_pay_wechat_schema),
-	PM_KEY("alipay", &pm_pay_alipay_schema)),
-};
 
 /* ---- allocation: a plan first, then the journal, then the rows ---- */
 

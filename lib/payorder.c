@@ -15,48 +15,6 @@
 #include "pm/payorder.h"
 #include "pm/timeutil.h"
 #include "bill-internal.h"
-#include "config-internal.h"
-
-/* ---- configuration: payments.wechat, payments.alipay (pm.yaml(5)) ---- */
-
-/* The channels' APIs are https; http only to this machine, where the
- * tests' fakes listen. */
-static int check_api_url(const json_t *v, struct pm_err *e)
-{
-	const char *s = json_string_value(v);
-
-	if (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://127.0.0.1:", 17) == 0 ||
-	    strncmp(s, "http://localhost:", 17) == 0)
-		return PM_OK;
-	return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an https:// URL (http:// only to 127.0.0.1)"), s);
-}
-
-#define URL(k, ...) PM_KEY(k, PM_NODE(PM_SCHEMA_STRING, .check = check_api_url), __VA_ARGS__)
-#define SECRET(k) PM_KEY(k, PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true), .required = true)
-#define ID(k) PM_KEY(k, PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true)
-
-const struct pm_schema pm_pay_wechat_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	ID("mchid"),
-	ID("appid"),
-	PM_KEY("serial_no", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64"), .required = true),
-	SECRET("private_key"),
-	SECRET("apiv3_key"),
-	PM_KEY("platform_certificates", PM_NODE(PM_SCHEMA_LIST, .min = "1", .max = "8",
-		.item = PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true)), .required = true),
-	URL("notify_url", .required = true),
-	URL("api_url", .def = "https://api.mch.weixin.qq.com")),
-};
-
-const struct pm_schema pm_pay_alipay_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	ID("app_id"),
-	SECRET("private_key"),
-	SECRET("alipay_public_key"),
-	PM_KEY("seller_id", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32")),
-	URL("notify_url", .required = true),
-	URL("gateway", .def = "https://openapi.alipay.com/gateway.do")),
-};
 
 #define ORDER_COLS \
 	"SELECT o.out_trade_no, o.channel, u.code, o.amount_fen, o.status, o.qr, o.expires_at, o.created_at," \

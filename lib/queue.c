@@ -199,6 +199,8 @@ int pm_ticket_timeline(struct pm_db *db, int64_t id, int (*fn)(void *ctx, json_t
 	" AND (?1 IS NULL OR t.status = ?1) AND (?2 IS NULL OR t.kind = ?2)" \
 	" AND (?3 IS NULL OR t.category = ?3) AND (?4 IS NULL OR u.code = ?4)" \
 	" AND (?5 IS NULL OR t.assignee = ?5) AND t.submitted_at >= ?6" \
+	" AND (?9 = 0 OR t.reporter_id = ?9)" \
+	" AND (?10 = 0 OR t.status NOT IN ('resolved', 'closed', 'cancelled'))" \
 	" AND (?7 = 0 OR t.reporter_id = ?7 OR t.unit_id IN" \
 	" (SELECT unit_id FROM occupancy o WHERE o.person_id = ?7 AND " PM_OCCUPANCY_CURRENT("o", "?8") "))" \
 	" ORDER BY t.id"
@@ -209,7 +211,7 @@ static const char by_assignee[] = TICKET_COLS " WHERE t.assignee = ?5" FILTERS;
 static const char by_nothing[] = TICKET_COLS " WHERE 1" FILTERS;
 
 static sqlite3_stmt *list_stmt(struct pm_db *db, const struct pm_ticket_filter *f, int64_t person,
-			       struct pm_err *e)
+			       int64_t reporter, struct pm_err *e)
 {
 	const char *sql = f->status ? by_status : f->unit ? by_unit : f->assignee ? by_assignee : by_nothing;
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
@@ -223,6 +225,8 @@ static sqlite3_stmt *list_stmt(struct pm_db *db, const struct pm_ticket_filter *
 	sqlite3_bind_int64(st, 6, f->since);
 	sqlite3_bind_int64(st, 7, person);
 	sqlite3_bind_text(st, 8, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 9, reporter);
+	sqlite3_bind_int(st, 10, f->open);
 	return st;
 }
 
@@ -231,16 +235,18 @@ int pm_ticket_each(struct pm_db *db, const struct pm_actor *a, const struct pm_t
 {
 	enum pm_ticket_status ignored;
 	struct pm_repair rp = {0};
+	int64_t reporter = 0;
 	sqlite3_stmt *st;
 	struct view v;
 	json_t *o;
 	int rc, out = PM_OK;
 
 	if (pm_auth_check(a, "ticket.read", e) ||
-	    (f->status && pm_ticket_status_parse(f->status, &ignored, e)))
+	    (f->status && pm_ticket_status_parse(f->status, &ignored, e)) ||
+	    (f->reporter && pm_person_id(db, f->reporter, &reporter, e)))
 		return e->code;
 	/* An owner with no person sees nothing rather than everything. */
-	if (!(st = list_stmt(db, f, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0, e)))
+	if (!(st = list_stmt(db, f, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0, reporter, e)))
 		return e->code;
 	view_init(db, &rp, &v, f->as_of, false);
 	while (out == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {

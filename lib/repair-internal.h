@@ -29,8 +29,6 @@ struct pm_repair {
 int pm_repair_open(struct pm_db *db, struct pm_repair *r, struct pm_err *e);
 void pm_repair_close(struct pm_repair *r);
 
-/* The item of a list of maps whose "name" (or key) is name, or NULL. */
-json_t *pm_repair_find(json_t *list, const char *key, const char *name);
 
 /* "Thu"-style weekday of a day since 1970-01-01: 0 Monday .. 6 Sunday. */
 int pm_weekday(int32_t day);

@@ -8,6 +8,7 @@
 
 #include "pm/announce.h"
 #include "pm/i18n.h"
+#include "pm/jsonl.h"
 #include "pm/patrol.h"
 #include "repair-internal.h"
 #include "report-internal.h"
@@ -25,7 +26,7 @@ static void repair_open(struct pm_db *db, struct pm_repair *rp)
 
 static const char *category_label(const struct pm_repair *rp, const char *name)
 {
-	json_t *c = rp->sec ? pm_repair_find(json_object_get(rp->sec, "categories"), "name", name) : NULL;
+	json_t *c = rp->sec ? pm_json_find(json_object_get(rp->sec, "categories"), "name", name) : NULL;
 	const char *label = c ? json_string_value(json_object_get(c, "label")) : NULL;
 
 	return label ? label : name;
@@ -274,7 +275,7 @@ static int inspections(struct pm_db *db, const struct pm_report_query *q, const 
 	sqlite3_bind_text(st, 1, pm_period_fmt(q->from, from), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, pm_period_fmt(q->to, to), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sched = rp->sec ? pm_repair_find(json_object_get(rp->sec, "schedules"), "name", TEXT(st, 0)) : NULL;
+		sched = rp->sec ? pm_json_find(json_object_get(rp->sec, "schedules"), "name", TEXT(st, 0)) : NULL;
 		label = sched && json_object_get(sched, "label") ? json_string_value(json_object_get(sched, "label"))
 								  : TEXT(st, 0);
 		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, 0, label)) {
@@ -361,7 +362,7 @@ static int patrols(struct pm_db *db, const struct pm_report_query *q, const stru
 	if (rc)
 		return rc == PM_EFAIL && !e->msg[0] ? pm_report_oom(e) : rc;
 	for (size_t i = 0; i < s->nrows; i++) {
-		json_t *route = pm_repair_find(json_object_get(rp->sec, "patrols"), "name",
+		json_t *route = pm_json_find(json_object_get(rp->sec, "patrols"), "name",
 					       pm_cell_text(s, i, 0, 0, (char[PM_CELL_BUF]){0}, PM_CELL_BUF));
 		if (route && json_object_get(route, "label") &&
 		    pm_set_text(s, i, 0, json_string_value(json_object_get(route, "label"))))

@@ -9,43 +9,12 @@
 
 #include "pm/i18n.h"
 #include "pm/money.h"
-#include "config-internal.h"
 #include "report-internal.h"
 
 int pm_report_oom(struct pm_err *e)
 {
 	return pm_err_set(e, PM_EFAIL, _("out of memory"));
 }
-
-/* ---- the configuration: report (pm.yaml(5)) ---- */
-
-#define FACTOR PM_NODE(PM_SCHEMA_DECIMAL, .places = 4, .min = "0", .max = "1000")
-
-/* Emission factors in kg CO2 per unit of the meter's measure. Electricity:
- * the national average of 2023 published by the Ministry of Ecology and
- * Environment and the National Bureau of Statistics; gas and heat: see
- * pm.yaml(5) for where they come from. */
-static const struct pm_schema carbon_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("electricity", FACTOR, .def = "0.5306"),
-	PM_KEY("gas", FACTOR, .def = "2.1622"),
-	PM_KEY("heat", FACTOR, .def = "0.3960"),
-	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .item = FACTOR), .def = "{}")),
-};
-
-static const struct pm_schema feedback_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	/* Absent: [improvement] (a list's default can only be empty). */
-	PM_KEY("improvements", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING, .min = "1"))),
-	PM_KEY("examples", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "5"), .def = "2")),
-};
-
-const struct pm_schema pm_report_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("carbon", &carbon_schema, .def = "{}"),
-	PM_KEY("feedback", &feedback_schema, .def = "{}"),
-	PM_KEY("top_debtors", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "1000"), .def = "10")),
-};
 
 int pm_report_config(struct pm_db *db, int32_t day, json_t **out, struct pm_err *e)
 {
@@ -58,7 +27,7 @@ int pm_report_config(struct pm_db *db, int32_t day, json_t **out, struct pm_err 
 	if ((sec = pm_config_section(cfg, "report")))
 		*out = json_incref(sec);
 	else
-		rc = pm_schema_load(&pm_report_schema, "{}", 2, "report", out, e);
+		rc = pm_config_defaults("report", out, e);
 	pm_config_free(cfg);
 	return rc;
 }

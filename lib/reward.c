@@ -11,23 +11,6 @@
 #include "pm/reward.h"
 #include "pm/timeutil.h"
 #include "bill-internal.h"
-#include "config-internal.h"
-
-/* ---- configuration: `rewards` (pm.yaml(5)) ---- */
-
-static const struct pm_schema streak_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("months", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "36"), .def = "3"),
-	PM_KEY("points", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000000"), .def = "0")),
-};
-
-const struct pm_schema pm_rewards_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("online_channels", PM_NODE(PM_SCHEMA_LIST, .min = "1",
-					  .item = PM_NODE(PM_SCHEMA_STRING, .min = "1")), .def = "[wechat, alipay]"),
-	PM_KEY("first_online_payment", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000000"), .def = "0"),
-	PM_KEY("on_time_streak", &streak_schema, .def = "{}")),
-};
 
 struct grant_ctx {
 	struct pm_db *db;

@@ -27,22 +27,22 @@ static const char *ctx_gettext(const char *ctx, const char *id)
 static const char *const headings[] = {
 	NC_("heading", "accepted_at"), NC_("heading", "action"), NC_("heading", "actor"),
 	NC_("heading", "address"), NC_("heading", "adjust"), NC_("heading", "after"),
-	NC_("heading", "amount"), NC_("heading", "area"), NC_("heading", "assignee"),
+	NC_("heading", "amount"), NC_("heading", "applied_at"), NC_("heading", "applied_by"), NC_("heading", "area"), NC_("heading", "assignee"),
 	NC_("heading", "at"), NC_("heading", "balance"), NC_("heading", "before"), NC_("heading", "bill"),
 	NC_("heading", "bills"), NC_("heading", "breakdown"), NC_("heading", "building"),
-	NC_("heading", "caller"), NC_("heading", "category"), NC_("heading", "channel"),
+	NC_("heading", "caller"), NC_("heading", "category"), NC_("heading", "change"), NC_("heading", "channel"),
 	NC_("heading", "closed_at"), NC_("heading", "closed_reason"), NC_("heading", "closing"),
 	NC_("heading", "code"), NC_("heading", "config_version"), NC_("heading", "cost"),
 	NC_("heading", "created"), NC_("heading", "delivered"), NC_("heading", "detail"),
-	NC_("heading", "due"), NC_("heading", "entrance"), NC_("heading", "error"),
+	NC_("heading", "due"), NC_("heading", "effective"), NC_("heading", "entrance"), NC_("heading", "error"),
 	NC_("heading", "events"), NC_("heading", "expires"), NC_("heading", "fee"),
 	NC_("heading", "flags"), NC_("heading", "floor"), NC_("heading", "from"), NC_("heading", "id"),
-	NC_("heading", "installed"), NC_("heading", "kind"), NC_("heading", "label"),
+	NC_("heading", "in_force"), NC_("heading", "installed"), NC_("heading", "kind"), NC_("heading", "label"),
 	NC_("heading", "late"), NC_("heading", "lines"), NC_("heading", "login"), NC_("heading", "meter"),
 	NC_("heading", "multiplier"), NC_("heading", "name"), NC_("heading", "note"),
-	NC_("heading", "object"), NC_("heading", "occupants"), NC_("heading", "opening"),
+	NC_("heading", "object"), NC_("heading", "occupants"), NC_("heading", "open_tickets"), NC_("heading", "opening"),
 	NC_("heading", "order"), NC_("heading", "outcome"), NC_("heading", "owed"),
-	NC_("heading", "paid"), NC_("heading", "payment"), NC_("heading", "period"),
+	NC_("heading", "paid"), NC_("heading", "path"), NC_("heading", "payment"), NC_("heading", "period"),
 	NC_("heading", "person"), NC_("heading", "phone"), NC_("heading", "points"),
 	NC_("heading", "priority"), NC_("heading", "qr"), NC_("heading", "quantity"),
 	NC_("heading", "reason"), NC_("heading", "recipient"), NC_("heading", "ref"),
@@ -54,14 +54,15 @@ static const char *const headings[] = {
 	NC_("heading", "title"), NC_("heading", "to"), NC_("heading", "total"),
 	NC_("heading", "transaction"), NC_("heading", "ts"), NC_("heading", "unit"),
 	NC_("heading", "until"), NC_("heading", "uom"), NC_("heading", "usage"), NC_("heading", "use"),
-	NC_("heading", "value"), NC_("heading", "what"),
+	NC_("heading", "value"), NC_("heading", "version"), NC_("heading", "what"),
 };
 
 /* Enumerated values, by the fields that hold them. */
 static const struct {
 	const char *key, *value;
 } values[] = {
-	{"channel", NC_("value", "cash")}, {"channel", NC_("value", "bank")},
+	{"change", NC_("value", "added")}, {"change", NC_("value", "removed")},
+	{"change", NC_("value", "changed")}, {"channel", NC_("value", "cash")}, {"channel", NC_("value", "bank")},
 	{"channel", NC_("value", "wechat")}, {"channel", NC_("value", "alipay")},
 	{"channel", NC_("value", "pos")}, {"channel", NC_("value", "sms")},
 	{"channel", NC_("value", "email")}, {"kind", NC_("value", "water")},

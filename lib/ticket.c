@@ -363,7 +363,7 @@ static int promise_of(const struct pm_repair *rp, const char *category, struct p
 	char names[256];
 	size_t i, len = 0;
 
-	if (!(c = pm_repair_find(cats, "name", category))) {
+	if (!(c = pm_json_find(cats, "name", category))) {
 		names[0] = '\0';
 		json_array_foreach(cats, i, v)
 			if (len < sizeof names)

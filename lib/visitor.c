@@ -3,7 +3,6 @@
 
 #include <sodium.h>
 
-#include "config-internal.h"
 #include "gate-internal.h"
 #include "strbuf-internal.h"
 #include "pm/audit.h"
@@ -15,16 +14,6 @@
 #include "pm/visitor.h"
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
-
-const struct pm_schema pm_visitors_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("pending", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "30d"), .def = "1d"),
-	PM_KEY("longest", PM_NODE(PM_SCHEMA_DURATION, .min = "1h", .max = "366d"), .def = "7d"),
-	PM_KEY("uses", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000"), .def = "0"),
-	PM_KEY("gates", PM_NODE(PM_SCHEMA_LIST, .max = "8", .item = PM_NODE(PM_SCHEMA_STRING,
-		.min = "1", .max = "31"))),
-	PM_KEY("link", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "{{token}}")),
-};
 
 static int64_t setting(struct pm_gate_config *gc, const char *key)
 {

@@ -8,57 +8,6 @@
 
 #include "pm/i18n.h"
 #include "pm/web.h"
-#include "config-internal.h"
-
-/* ---- configuration: `web` (pm.yaml(5)) ---- */
-
-static int check_link(const json_t *v, struct pm_err *e)
-{
-	const char *s = json_string_value(v);
-
-	if (strncmp(s, "https://", 8) && strncmp(s, "http://", 7) && strncmp(s, "weixin://", 9) &&
-	    strncmp(s, "alipays://", 10))
-		return pm_err_set(e, PM_ECONFIG, _("a link must start with https://, http://, weixin:// or alipays://"));
-	return PM_OK;
-}
-
-/* Pages allow images of their own site only (the content security
- * policy), so a QR code is a path there. */
-static int check_local(const json_t *v, struct pm_err *e)
-{
-	const char *s = json_string_value(v);
-
-	if (s[0] != '/' || s[1] == '/' || strpbrk(s, "\\\"<> "))
-		return pm_err_set(e, PM_ECONFIG, _("expected a path on this web site, such as /pm/static/wechat.png"));
-	return PM_OK;
-}
-
-const struct pm_schema pm_web_schema = {
-	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("session", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("idle", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "30d"), .def = "30m"),
-		PM_KEY("lifetime", PM_NODE(PM_SCHEMA_DURATION, .min = "5m", .max = "90d"), .def = "12h"))),
-	       .def = "{}"),
-	PM_KEY("login", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("failures", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "100"), .def = "5"),
-		PM_KEY("address_failures", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "10000"), .def = "20"),
-		PM_KEY("window", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "1d"), .def = "15m"),
-		PM_KEY("code_ttl", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "1h"), .def = "10m"))),
-	       .def = "{}"),
-	PM_KEY("uploads", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("photos", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "10"), .def = "3"),
-		PM_KEY("photo_kb", PM_NODE(PM_SCHEMA_INT, .min = "16", .max = "20480"), .def = "5120"))),
-	       .def = "{}"),
-	PM_KEY("pay", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("label", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32")),
-		PM_KEY("qr", PM_NODE(PM_SCHEMA_STRING, .min = "2", .max = "200", .check = check_local)),
-		PM_KEY("link", PM_NODE(PM_SCHEMA_STRING, .min = "8", .max = "500", .check = check_link)),
-		PM_KEY("note", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "200"))))),
-	       .def = "{}"),
-	PM_KEY("callbacks", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("secret", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true), .required = true)))),
-	       .def = "{}")),
-};
 
 /* ---- text ---- */
 

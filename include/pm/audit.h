@@ -44,6 +44,21 @@ int pm_audit_log(struct pm_db *db, const char *action, const char *object, json_
 int pm_audit_run(struct pm_db *db, const char *action, const char *object, const char *status,
 		 int64_t started, json_t *after, struct pm_err *e);
 
+/* A record that speaks for many changes (an import run) names the
+ * objects they changed, so that pm audit --object finds it by any of
+ * them: the code changing an object inside such a run calls
+ * pm_audit_touch ("unit:3-2-1101", named as a record of a single change
+ * would name it), and the next audit record written in the transaction
+ * (pm_audit_log, pm_audit_run) owns every object touched before it. A
+ * run that commits batches with no record of their own has
+ * pm_audit_claim give each batch's objects to its record, whose id
+ * pm_audit_last tells just after it is written. The objects are an index
+ * beside the chain, not part of it (schema 0015). */
+int pm_audit_touch(struct pm_db *db, const char *object, struct pm_err *e);
+int pm_audit_claim(struct pm_db *db, int64_t id, struct pm_err *e);
+/* The id of the last record, 0 when there is none. */
+int pm_audit_last(struct pm_db *db, int64_t *id, struct pm_err *e);
+
 struct pm_audit_row {
 	int64_t id, ts;
 	const char *actor, *action, *object, *before, *after, *hash;
@@ -52,10 +67,18 @@ struct pm_audit_row {
 	int has_business;
 };
 
-/* Rows at or after since (0: all) whose object starts with object_prefix
- * (NULL: any), oldest first. fn returning non-zero stops the walk with
- * that code. */
-int pm_audit_each(struct pm_db *db, int64_t since, const char *object_prefix,
+/* Which records pm_audit_each gives: at or after since and before until
+ * (0: no bound), of actor (acting, or calling for another; NULL: any),
+ * and about an object starting with object (NULL: any), itself or among
+ * those its run changed (pm_audit_touch). */
+struct pm_audit_filter {
+	int64_t since, until;
+	const char *actor, *object;
+};
+
+/* The records f lets through, oldest first. fn returning non-zero stops
+ * the walk with that code. */
+int pm_audit_each(struct pm_db *db, const struct pm_audit_filter *f,
 		  int (*fn)(void *ctx, const struct pm_audit_row *r), void *ctx, struct pm_err *e);
 
 /* The head of the chain: how many rows, the last one's id and hash. */

@@ -50,9 +50,11 @@ int pm_unit_each_mine(struct pm_db *db, const struct pm_actor *a, int (*fn)(void
 		      void *ctx, struct pm_err *e);
 
 /* Staff finding a unit: those whose code starts with q, and for those
- * who may read people (person.read) those where someone named with q in
- * their name, or with q as phone number, lives; at most limit, in code
- * order. Owners are refused (PM_ENOPERM): they see their own units. */
+ * who may read people (person.read) those where someone with q in their
+ * name lives, or (for those who see phone numbers whole, as
+ * pm_person_each) someone whose phone number holds q, four digits or
+ * more; at most limit, in code order. Owners are refused (PM_ENOPERM):
+ * they see their own units. */
 int pm_unit_search(struct pm_db *db, const struct pm_actor *a, const char *q, int limit,
 		   int (*fn)(void *ctx, json_t *unit), void *ctx, struct pm_err *e);
 
@@ -69,8 +71,19 @@ int pm_person_get(struct pm_db *db, const char *code, json_t **out, struct pm_er
 int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e);
 /* The code of person id (a user's person_id); PM_EDATA when there is none. */
 int pm_person_code(struct pm_db *db, int64_t id, char *code, size_t size, struct pm_err *e);
-int pm_person_each(struct pm_db *db, int (*fn)(void *ctx, json_t *person), void *ctx,
-		   struct pm_err *e);
+/* People in code order whose name holds f->name and whose phone number
+ * (without spaces, dashes and plus sign) holds the digits f->phone (at
+ * least four: a whole number or its last digits); NULL matches anyone.
+ * For those with person.read; a search by phone only for those who see
+ * numbers whole (pm_pii_view), PM_ENOPERM for the others, who could
+ * otherwise read a masked number back digit by digit. */
+struct pm_person_filter {
+	const char *name, *phone;
+};
+int pm_person_each(struct pm_db *db, const struct pm_actor *a, const struct pm_person_filter *f,
+		   int (*fn)(void *ctx, json_t *person), void *ctx, struct pm_err *e);
+/* Whether q is what a search by phone takes: digits only, four or more. */
+int pm_phone_digits(const char *q);
 
 /* Move-in and move-out, each a transaction of its own, audited. role is
  * owner, tenant or family; dates are YYYY-MM-DD, since default today,

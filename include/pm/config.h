@@ -5,13 +5,14 @@
  * dates as "YYYY-MM-DD". Each applied version is stored with its text, so
  * loading from memory is the main path.
  *
- * Adding a section (fees, meters, sla, ...) takes one schema table:
+ * Adding a section (fees, meters, sla, ...) takes one schema table, in
+ * lib/sections.c, where every section of pm.yaml is described, so that
+ * the module that reads a section needs nothing of the schema and
+ * lib/config.c nothing of the modules:
  *
- * 1. Describe it with the nodes of lib/config-internal.h, in lib/config.c
- *    or in the .c of the module that owns it (then declare it extern in
- *    config-internal.h):
+ * 1. Describe it with the nodes of lib/config-internal.h:
  *
- *	const struct pm_schema pm_sla_schema = {
+ *	static const struct pm_schema sla_schema = {
  *		.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
  *		PM_KEY("response", PM_NODE(PM_SCHEMA_DURATION, .min = "1m"), .def = "4h"),
  *		PM_KEY("levels", PM_NODE(PM_SCHEMA_LIST, .min = "1",
@@ -19,8 +20,8 @@
  *		       .required = true)),
  *	};
  *
- * 2. Add one line to the top-level keys in lib/config.c:
- *	PM_KEY("sla", &pm_sla_schema),
+ * 2. Add one line to the top-level keys, pm_config_schema:
+ *	PM_KEY("sla", &sla_schema),
  *
  * 3. Document its keys in share/man/man5/pm.yaml.5 and
  *    share/pm/examples/pm.yaml, and test them in tests/unit/test_config.c.
@@ -81,6 +82,11 @@ int32_t pm_config_effective(const struct pm_config *cfg);
  * that the configuration does not know. */
 const char *pm_config_suggest(const char *s, const json_t *words, char *buf, size_t size);
 
+/* Section name as a version without it reads: its defaults, those of an
+ * empty one when it has none of its own (a new reference); *out NULL
+ * for a name that is no section. */
+int pm_config_defaults(const char *name, json_t **out, struct pm_err *e);
+
 /* The community section. The address is NULL when not given. */
 const char *pm_config_community_name(const struct pm_config *cfg);
 const char *pm_config_timezone(const struct pm_config *cfg);
@@ -115,6 +121,29 @@ int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, str
  * request): a new reference, the section's defaults when the version
  * predates it, or NULL when it has none. */
 int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e);
+
+/* The stored versions, oldest first, each {"type":"config_version",
+ * "version", "effective", "applied_at", "applied_by", "source",
+ * "in_force"} (in_force: the one in force today). */
+int pm_config_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+
+/* What changed from version a to version b: fn gets one
+ * {"type":"config_change", "path", "change", "before", "after"} per
+ * difference, change "added", "removed" or "changed", path like
+ * "billing.due_day", and for items of a list named by their "name" (fee
+ * items) "fees[water]" or "fees[water].price": an item is compared by
+ * its name, not its place. Values are as pm.yaml writes them (prices
+ * "3.45", money "15.00", times "08:30", durations "4h"; the rest as in
+ * the stored tree), a secret written as itself shown "<redacted>".
+ * PM_EDATA for an unknown version. */
+int pm_config_diff(struct pm_db *db, int64_t a, int64_t b, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		   struct pm_err *e);
+
+/* The fee items that the version before version had and version has
+ * not, as a new array of fee items; *before is that version (the one in
+ * force on version's effective day until version was applied), 0 when
+ * there is none (and the array is empty). */
+int pm_config_dropped(struct pm_db *db, int64_t version, int64_t *before, json_t **dropped, struct pm_err *e);
 
 /* The stored version a configuration came from (0 if from a file). */
 int64_t pm_config_version(const struct pm_config *cfg);

@@ -138,8 +138,10 @@ int pm_ticket_timeline(struct pm_db *db, int64_t id, int (*fn)(void *ctx, json_t
 
 struct pm_ticket_filter {
 	const char *status, *kind, *category, *unit, *assignee; /* NULL: any */
+	const char *reporter; /* the reporting person's code; NULL: any */
 	int64_t since;    /* submitted at or after; 0: any */
 	int breached;     /* only tickets past an SLA budget at as_of */
+	int open;         /* only tickets not resolved, closed or cancelled */
 	int64_t as_of;
 };
 

@@ -12,7 +12,8 @@ expect_rc 0 "an untouched chain verifies"
 expect_err "6 audit records, chain intact$" "and counts its records, the key's first"
 run pm audit --object unit: --format jsonl
 expect_out '"action":"occupancy.set","object":"unit:1-1-101"' "audit --object filters by object"
-expect_eq "$(grep -c . "$T/out")" "1" "only that object"
+expect_out '"action":"unit.import","object":"unit.import"' "and finds the import that made the unit (issue 12)"
+expect_eq "$(grep -c . "$T/out")" "2" "only those: not the people import, which moved no one in"
 run pm audit --since 2000-01-01 --format jsonl
 expect_eq "$(grep -c '"type":"audit"' "$T/out")" "6" "audit --since with a date"
 run pm audit --since 2999-01-01T00:00:00Z --format jsonl

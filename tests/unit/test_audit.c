@@ -516,14 +516,19 @@ static int collect(void *ctx, const struct pm_audit_row *r)
 	return r->id == s->stop_at ? 42 : 0;
 }
 
-static const char *walk(struct pm_db *db, int64_t since, const char *prefix, int *rc)
+static const char *walk_by(struct pm_db *db, const struct pm_audit_filter *f, int *rc)
 {
 	static struct seen s;
 	struct pm_err e = {0};
 
 	memset(&s, 0, sizeof s);
-	*rc = pm_audit_each(db, since, prefix, collect, &s, &e);
+	*rc = pm_audit_each(db, f, collect, &s, &e);
 	return s.ids;
+}
+
+static const char *walk(struct pm_db *db, int64_t since, const char *prefix, int *rc)
+{
+	return walk_by(db, &(struct pm_audit_filter){.since = since, .object = prefix}, rc);
 }
 
 static void test_each_filters(void **state)
@@ -548,6 +553,64 @@ static void test_each_filters(void **state)
 	assert_string_equal(walk(t->db, 0, "UNIT:", &rc), "");
 }
 
+static void test_each_actor_until(void **state)
+{
+	struct tstore *t = T(state);
+	int rc;
+
+	five(t->db);
+	exec(t->db, "UPDATE audit SET ts = 2000000000 + id");
+	assert_string_equal(walk_by(t->db, &(struct pm_audit_filter){.actor = "wang"}, &rc), "1 2 5");
+	assert_int_equal(rc, PM_OK);
+	/* Who called for another is found too: web acted for li.finance. */
+	assert_string_equal(walk_by(t->db, &(struct pm_audit_filter){.actor = "web"}, &rc), "3");
+	assert_string_equal(walk_by(t->db, &(struct pm_audit_filter){.actor = "wan"}, &rc), "");
+	/* until is the first second not wanted. */
+	assert_string_equal(walk_by(t->db, &(struct pm_audit_filter){.until = 2000000003}, &rc), "1 2");
+	assert_string_equal(walk_by(t->db, &(struct pm_audit_filter){.since = 2000000002, .until = 2000000005,
+								     .actor = "li.finance"}, &rc), "3 4");
+}
+
+/* An import run is found by the objects it changed, its batches'
+ * objects given to its record, and the next record owns only its own. */
+static void test_each_touched(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	int64_t run;
+	int rc;
+
+	five(t->db);
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_touch(t->db, "unit:3-2-1101", &e), PM_OK);
+	assert_int_equal(pm_audit_touch(t->db, "person:P0009", &e), PM_OK);
+	assert_int_equal(pm_audit_run(t->db, "person.import", "person.import", "running", 1, NULL, &e), PM_OK);
+	assert_int_equal(pm_audit_last(t->db, &run, &e), PM_OK);
+	assert_int_equal(run, 6);
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	/* A later batch of the run, with no record of its own. */
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_touch(t->db, "unit:5-1-0101", &e), PM_OK);
+	assert_int_equal(pm_audit_claim(t->db, run, &e), PM_OK);
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_log(t->db, "user.add", "user:desk", NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	assert_string_equal(walk(t->db, 0, "unit:3-2-1101", &rc), "3 5 6");
+	assert_string_equal(walk(t->db, 0, "unit:5-1", &rc), "6");
+	assert_string_equal(walk(t->db, 0, "person:", &rc), "6");
+	assert_string_equal(walk(t->db, 0, "user:", &rc), "2 7");
+	assert_string_equal(walk(t->db, 0, "unit:", &rc), "3 4 5 6");
+	/* A touch rolled back is gone with its batch. */
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_touch(t->db, "unit:9-9-9999", &e), PM_OK);
+	pm_db_rollback(t->db);
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_log(t->db, "user.add", "user:guard", NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	assert_string_equal(walk(t->db, 0, "unit:9", &rc), "");
+}
+
 static void test_each_stops(void **state)
 {
 	struct tstore *t = T(state);
@@ -556,12 +619,12 @@ static void test_each_stops(void **state)
 	struct seen s = {"", 2};
 
 	five(t->db);
-	assert_int_equal(pm_audit_each(t->db, 0, NULL, collect, &s, &e), 42);
+	assert_int_equal(pm_audit_each(t->db, &(struct pm_audit_filter){0}, collect, &s, &e), 42);
 	assert_string_equal(s.ids, "1 2");
 	/* The walk was left clean: the statements work again at once. */
 	assert_int_equal(verify(t->db, NULL, &v, &e), PM_OK);
 	memset(&s, 0, sizeof s);
-	assert_int_equal(pm_audit_each(t->db, 0, NULL, collect, &s, &e), PM_OK);
+	assert_int_equal(pm_audit_each(t->db, &(struct pm_audit_filter){0}, collect, &s, &e), PM_OK);
 	assert_string_equal(s.ids, "1 2 3 4 5");
 }
 
@@ -582,6 +645,8 @@ int main(void)
 		STORE_TEST(test_rekey),
 		STORE_TEST(test_head),
 		STORE_TEST(test_each_filters),
+		STORE_TEST(test_each_actor_until),
+		STORE_TEST(test_each_touched),
 		STORE_TEST(test_each_stops),
 	};
 
