@@ -9,6 +9,7 @@
 #include "pm/bill.h"
 #include "pm/cli.h"
 #include "pm/community.h"
+#include "pm/deposit.h"
 #include "pm/export.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
@@ -19,7 +20,16 @@
 
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
-       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID };
+       O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID, O_KIND, O_EVIDENCE, O_ENTRIES,
+       O_ALL, O_AGAIN, O_PAPER };
+
+/* A terminal (or any character device) named as an output file. */
+static int isatty_path(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
 
 static int period_arg(struct pm_ctx *c, const char *s, struct pm_period *p)
 {
@@ -268,9 +278,10 @@ static const struct pm_opt pay_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the paying unit (required)")},
 	{"amount", O_AMOUNT, "YUAN", N_("amount paid (required)")},
 	{"channel", O_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")},
-	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required)")},
+	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required but for cash)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
+	{"again", O_AGAIN, NULL, N_("cash without --ref: a second payment of the same, not a repeat")},
 	PM_CLI_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
@@ -309,7 +320,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 	struct pm_pay p;
 	struct pm_db *db;
 	json_t *rec, *out;
-	int k, rc;
+	int k, rc, again = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -319,14 +330,18 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		case O_REF: f[3] = arg; break;
 		case O_BILL: f[4] = arg; break;
 		case O_AT: f[5] = arg; break;
+		case O_AGAIN: again = 1; break;
 		default: pm_cli_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (c->optind < argc)
 		return pay_stream(c, &im, argc - c->optind, argv + c->optind);
-	if (!f[0] || !f[1] || !f[2] || !f[3])
-		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref, or - to read JSON lines"));
+	if (!f[0] || !f[1] || !f[2] || (!f[3] && strcmp(f[2], "cash")))
+		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref (cash needs none),"
+					 " or - to read JSON lines"));
+	if (again && f[3])
+		return pm_cli_usage(c, _("--again is for cash without --ref: a ref tells payments apart"));
 	if (pm_cli_arg_money(c, "--amount", f[1], &p.amount) || (f[5] && pm_cli_arg_time(c, "--at", f[5], &p.at)))
 		return PM_EUSAGE;
 	rec = json_object();
@@ -334,6 +349,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		if (f[i])
 			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
+	p.again = again;
 	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK &&
 	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK)
 		rc = pm_cli_out_new(c, out);
@@ -433,12 +449,34 @@ static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt receipt_opts[] = {
 	{"void", O_VOID, NULL, N_("void the payment's receipt (it keeps its number); the next print takes a new one")},
 	{"reason", O_REASON, "TEXT", N_("why it is void (required with --void)")},
+	{"output", O_OUTPUT, "FILE", N_("also write the printable page (HTML) to FILE; - for stdout alone")},
+	{"paper", O_PAPER, "PAPER", N_("a5 (default) or 80mm thermal roll")},
 	{NULL, 0, NULL, NULL},
 };
 
+/* The record on stdout, and the page in output unless NULL ("-": the page
+ * on stdout instead of the record). */
+static int receipt_out(struct pm_ctx *c, struct pm_db *db, json_t *out, const char *output,
+		       enum pm_receipt_paper paper)
+{
+	int rc = PM_OK;
+
+	if (output && strcmp(output, "-") == 0)
+		rc = pm_receipt_html(db, out, paper, stdout, &c->err);
+	else if (output && (rc = pm_receipt_file(db, out, paper, output, &c->err)) == PM_OK)
+		pm_cli_note(c, _("receipt %s written to '%s'"), json_string_value(json_object_get(out, "receipt")),
+			    output);
+	if (rc || (output && strcmp(output, "-") == 0)) {
+		json_decref(out);
+		return rc;
+	}
+	return pm_cli_out_new(c, out);
+}
+
 static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *reason = NULL, *arg;
+	const char *reason = NULL, *output = NULL, *arg;
+	enum pm_receipt_paper paper = PM_PAPER_A5;
 	struct pm_db *db;
 	int64_t id;
 	json_t *out;
@@ -448,6 +486,11 @@ static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_VOID: is_void = 1; break;
 		case O_REASON: reason = arg; break;
+		case O_OUTPUT: output = arg; break;
+		case O_PAPER:
+			if (pm_receipt_paper(arg, &paper, &c->err))
+				return pm_cli_usage(c, "%s", c->err.msg);
+			break;
 		}
 	if (k < 0)
 		return c->stop;
@@ -455,11 +498,110 @@ static int cmd_receipt(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("expected one PAYMENT id (and --reason TEXT with --void)"));
 	if (pm_cli_arg_count(c, "PAYMENT", argv[c->optind], &id))
 		return PM_EUSAGE;
+	if (output && strcmp(output, "-") && access(output, F_OK) == 0 && isatty_path(output))
+		return pm_cli_usage(c, _("'%s' is a terminal: give --output a file"), output);
 	if (pm_cli_db(c, is_void ? "bill.receipt.void" : "bill.receipt", &db) ||
 	    (is_void ? pm_receipt_void(db, id, reason, &out, &c->err) : pm_receipt_get(db, id, &out, &c->err)))
 		return c->err.code;
+	return receipt_out(c, db, out, output, paper);
+}
+
+/* ---- deposits ---- */
+
+static const struct pm_opt deposit_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit (required)")},
+	{"kind", O_KIND, "KIND", N_("renovation, key, card or other (required)")},
+	{"amount", O_AMOUNT, "YUAN", N_("how much (required)")},
+	{"reason", O_REASON, "TEXT", N_("why (required)")},
+	{"evidence", O_EVIDENCE, "TEXT", N_("what shows it: a form number, an inspection, a photo (required)")},
+	{"channel", O_CHANNEL, "NAME", N_("take, refund: the channel money moves through (default cash)")},
+	{"ref", O_REF, "REF", N_("the desk's reference: the same again records nothing twice")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int deposit_cmd(struct pm_ctx *c, int argc, char **argv, enum pm_deposit_action action)
+{
+	static const char *const permission[] = {"bill.deposit", "bill.deposit.release", "bill.deposit.release"};
+	struct pm_deposit d = {.action = action};
+	const char *amount = NULL, *arg;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: d.unit = arg; break;
+		case O_KIND: d.kind = arg; break;
+		case O_AMOUNT: amount = arg; break;
+		case O_REASON: d.reason = arg; break;
+		case O_EVIDENCE: d.evidence = arg; break;
+		case O_CHANNEL: d.channel = arg; break;
+		case O_REF: d.ref = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc || !d.unit || !d.kind || !amount || !d.reason || !d.evidence)
+		return pm_cli_usage(c, _("expected --unit, --kind, --amount, --reason and --evidence"));
+	if (action == PM_DEPOSIT_FORFEIT && d.channel)
+		return pm_cli_usage(c, _("a forfeited deposit stays with the company: no --channel"));
+	if (pm_deposit_kind(d.kind, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	if (pm_cli_arg_money(c, "--amount", amount, &d.amount))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, permission[action], &db) || pm_deposit_move(db, &d, &out, &c->err))
+		return c->err.code;
 	return pm_cli_out_new(c, out);
 }
+
+static int cmd_deposit_take(struct pm_ctx *c, int argc, char **argv)
+{
+	return deposit_cmd(c, argc, argv, PM_DEPOSIT_TAKE);
+}
+
+static int cmd_deposit_refund(struct pm_ctx *c, int argc, char **argv)
+{
+	return deposit_cmd(c, argc, argv, PM_DEPOSIT_REFUND);
+}
+
+static int cmd_deposit_forfeit(struct pm_ctx *c, int argc, char **argv)
+{
+	return deposit_cmd(c, argc, argv, PM_DEPOSIT_FORFEIT);
+}
+
+static const struct pm_opt deposit_list_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("only this unit")},
+	{"entries", O_ENTRIES, NULL, N_("each movement with what was held after it")},
+	{"all", O_ALL, NULL, N_("also deposits given back or kept in full")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_deposit_list(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *unit = NULL, *arg;
+	int k, entries = 0, all = 0;
+	struct pm_db *db;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: unit = arg; break;
+		case O_ENTRIES: entries = 1; break;
+		case O_ALL: all = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, NULL, unit, &c->err))
+		return c->err.code;
+	return pm_deposit_each(db, unit, entries, all, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_cmd deposit_cmds[] = {
+	{"take", cmd_deposit_take, NULL, N_("take a deposit (押金) for a unit"), deposit_opts, NULL},
+	{"refund", cmd_deposit_refund, NULL, N_("give a deposit back, up to what is held"), deposit_opts, NULL},
+	{"forfeit", cmd_deposit_forfeit, NULL, N_("keep a deposit as income, up to what is held"), deposit_opts, NULL},
+	{"list", cmd_deposit_list, NULL, N_("what is held per unit and kind, or each movement"), deposit_list_opts,
+	 NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
 
 /* ---- late fees ---- */
 
@@ -564,17 +706,9 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 
 /* ---- exports ---- */
 
-/* A terminal (or any character device) named as an output file. */
-static int isatty_path(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
-}
-
 static const struct pm_opt export_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
-	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default) or xlsx")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default), xlsx, or invoice-csv for an e-invoicing system")},
 	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
 	{NULL, 0, NULL, NULL},
@@ -585,7 +719,7 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	const char *period = NULL, *format = "csv", *output = NULL, *arg;
 	struct pm_period p;
 	struct pm_db *db;
-	int k, rc, bom = 0, xlsx;
+	int k, rc, bom = 0, xlsx, invoice;
 	long rows = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -600,10 +734,11 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	if ((rc = period_arg(c, period, &p)))
 		return rc;
 	if (c->format_given)
-		return pm_cli_usage(c, _("an export is CSV or xlsx: choose with --file-format, not --format"));
-	if (strcmp(format, "csv") && strcmp(format, "xlsx"))
-		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv or xlsx"), format);
+		return pm_cli_usage(c, _("an export is CSV, xlsx or invoice-csv: choose with --file-format, not --format"));
+	if (strcmp(format, "csv") && strcmp(format, "xlsx") && strcmp(format, "invoice-csv"))
+		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv, xlsx or invoice-csv"), format);
 	xlsx = strcmp(format, "xlsx") == 0;
+	invoice = strcmp(format, "invoice-csv") == 0;
 	if (xlsx && (!output || strcmp(output, "-") == 0))
 		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
 	if (output && strcmp(output, "-") && access(output, F_OK) == 0 && isatty_path(output))
@@ -613,9 +748,9 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 	if (xlsx)
 		rc = pm_export_xlsx(db, period, output, &rows, &c->err);
 	else if (output && strcmp(output, "-"))
-		rc = pm_export_csv_file(db, period, output, bom, &rows, &c->err);
+		rc = (invoice ? pm_export_invoice_csv_file : pm_export_csv_file)(db, period, output, bom, &rows, &c->err);
 	else
-		rc = pm_export_csv(db, period, stdout, bom, &rows, &c->err);
+		rc = (invoice ? pm_export_invoice_csv : pm_export_csv)(db, period, stdout, bom, &rows, &c->err);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("%ld bill lines exported"), rows);
 	return rc;
@@ -762,6 +897,7 @@ static const struct pm_cmd cmds[] = {
 	{"refund", cmd_refund, "PAYMENT", N_("refund from the unit's prepaid balance"), refund_opts, NULL},
 	{"receipt", cmd_receipt, "PAYMENT", N_("a payment's receipt (收据), numbered without gaps each year"), receipt_opts,
 	 NULL},
+	{"deposit", NULL, NULL, N_("deposits (押金): renovation, keys, access cards"), NULL, deposit_cmds},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
 	 reconcile_opts, NULL},

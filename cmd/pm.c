@@ -14,13 +14,16 @@
 #include "pm/config.h"
 #include "pm/desk.h"
 #include "pm/i18n.h"
+#include "pm/money.h"
 #include "pm/timeutil.h"
+#include "pm/transfer.h"
 
 enum { O_COMMUNITY = 0x100, O_EMAIL, O_WECOM, O_TZ, O_BUILDING, O_UNIT, O_PERSON, O_ROLE,
        O_SINCE, O_UNTIL, O_PASSWORD_STDIN, O_VERSION_N, O_OBJECT, O_VERIFY,
        O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY,
        O_NAME, O_PHONE, O_ACTOR, O_LIMIT,
-       O_TO, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT }; /* PM_BACKUP_OPTS' order */
+       O_TO, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT, /* PM_BACKUP_OPTS' order */
+       O_AT, O_SETTLE };
 
 /* ---- init and config ---- */
 
@@ -279,6 +282,49 @@ static int cmd_unit_show(struct pm_ctx *c, int argc, char **argv)
 	if (pm_unit_may_read(db, &c->actor, code, &c->err) || pm_unit_get(db, code, 1, &rec, &c->err))
 		return c->err.code;
 	return pm_cli_out_new(c, rec);
+}
+
+static const struct pm_opt unit_transfer_opts[] = {
+	{"to", O_TO, "PERSON", N_("the new owner's person code (required)")},
+	{"at", O_AT, "DATE", N_("the day the new owner takes over, YYYY-MM-DD (default today)")},
+	{"settle", O_SETTLE, NULL, N_("transfer with bills still open, listing what must be paid")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_unit_transfer(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_transfer t = {0};
+	char today[PM_TIME_BUF];
+	struct pm_db *db;
+	const char *arg;
+	json_t *out;
+	int32_t day;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TO: t.to = arg; break;
+		case O_AT: t.at = arg; break;
+		case O_SETTLE: t.settle = 1; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !t.to)
+		return pm_cli_usage(c, _("expected one UNIT and --to PERSON"));
+	if (t.at && pm_cli_arg_date(c, "--at", t.at, &day))
+		return PM_EUSAGE;
+	t.unit = argv[c->optind];
+	if (pm_cli_db(c, "unit.transfer", &db))
+		return c->err.code;
+	if (!t.at)
+		t.at = pm_community_today(db, today);
+	if (pm_unit_transfer(db, &t, &out, &c->err))
+		return c->err.code;
+	if (json_array_size(json_object_get(out, "settle")))
+		pm_cli_note(c, _("to be paid first: %s on %zu open bills"),
+			    pm_money_display(json_integer_value(json_object_get(out, "open_fen")), (char[PM_MONEY_BUF]){0}),
+			    json_array_size(json_object_get(out, "settle")));
+	return pm_cli_out_new(c, out);
 }
 
 static const struct pm_opt person_list_opts[] = {
@@ -838,6 +884,8 @@ static const struct pm_cmd unit_cmds[] = {
 	{"list", cmd_unit_list, NULL, N_("list units"), unit_list_opts, NULL},
 	{"show", cmd_unit_show, "CODE", N_("show a unit and who lives there"), NULL, NULL},
 	{"find", cmd_unit_find, "TEXT", N_("find units by code, resident's name or phone: occupants, balance, open tickets"), unit_find_opts, NULL},
+	{"transfer", cmd_unit_transfer, "UNIT", N_("ownership transfer (过户): the owners move out, the new one in"),
+	 unit_transfer_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

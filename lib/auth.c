@@ -40,6 +40,9 @@ static const struct {
 	{"audit.read", R(ADMIN) | R(FINANCE)},
 	{"backup", R(ADMIN)},
 	{"bill.adjust", R(ADMIN) | R(FINANCE)},
+	/* The desk takes deposits; giving one back or keeping it is finance's. */
+	{"bill.deposit", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"bill.deposit.release", R(ADMIN) | R(FINANCE)},
 	{"bill.export", R(ADMIN) | R(FINANCE)},
 	{"bill.issue", R(ADMIN) | R(FINANCE)},
 	{"bill.pay", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
@@ -111,6 +114,9 @@ static const struct {
 	{"ticket.submit", ALL},
 	{"ticket.work", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN)},
 	{"unit.read", ALL | VIEW},
+	/* A transfer may refund money, but only as billing.transfer (the
+	 * admin's config) says: the desk carries out the company's rule. */
+	{"unit.transfer", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"unit.write", R(ADMIN) | R(FRONTDESK)},
 	{"user.admin", R(ADMIN)},
 	{"user.passwd.self", ALL},

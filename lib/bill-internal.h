@@ -1,4 +1,5 @@
-/* Shared by lib/bill.c (runs, queries) and lib/payment.c (the ledger side). */
+/* Shared by lib/bill.c (runs), lib/billquery.c (queries) and lib/payment.c
+ * (the ledger side). */
 #ifndef PM_BILL_INTERNAL_H
 #define PM_BILL_INTERNAL_H
 

@@ -52,6 +52,17 @@ static const struct {
 	 " JOIN (SELECT unit_id, sum(CASE WHEN status IN ('issued','partial','paid')"
 	 "  THEN total_fen + late_fen + adjust_fen - paid_fen ELSE 0 END) AS owed FROM bill GROUP BY unit_id) o"
 	 "  ON o.unit_id = u.id WHERE r.bal <> o.owed"},
+	/* What the deposit movements hold for a unit is what its liability
+	 * account deposit:KIND:UNIT holds, and never less than nothing. */
+	{"deposit.ledger",
+	 "SELECT 'deposit ' || coalesce(d.kind, l.kind) || ' of unit ' || coalesce(d.code, l.code) || ': movements hold '"
+	 " || coalesce(d.held, 0) || ' fen, the ledger ' || coalesce(l.held, 0) || ' fen'"
+	 " FROM (SELECT u.code, d.kind, sum(CASE d.action WHEN 'take' THEN d.amount_fen ELSE -d.amount_fen END) AS held"
+	 "  FROM deposit d JOIN unit u ON u.id = d.unit_id GROUP BY u.code, d.kind) d"
+	 " FULL JOIN (SELECT substr(account, 9, instr(substr(account, 9), ':') - 1) AS kind,"
+	 "  substr(account, 9 + instr(substr(account, 9), ':')) AS code, -sum(amount_fen) AS held FROM posting"
+	 "  WHERE account LIKE 'deposit:%' GROUP BY account) l ON l.code = d.code AND l.kind = d.kind"
+	 " WHERE coalesce(d.held, 0) <> coalesce(l.held, 0) OR coalesce(d.held, 0) < 0"},
 	/* pm-report's sums of the bills, kept by triggers, are the bills'. */
 	{"bill.sums",
 	 "SELECT 'bill sums of ' || period || ', entrance ' || entrance || ', ' || status || ': ' || s"
@@ -81,6 +92,7 @@ static const struct {
 	 " UNION ALL SELECT 'late fee of bill ' || bill_id || ' to ' || as_of, amount_fen FROM late_fee"
 	 " UNION ALL SELECT 'late fee of bill ' || bill_id || ' to ' || as_of, principal_fen FROM late_fee"
 	 " UNION ALL SELECT 'allocation ' || id, amount_fen FROM allocation"
+	 " UNION ALL SELECT 'deposit ' || id, amount_fen FROM deposit"
 	 " UNION ALL SELECT 'journal ' || journal_id || ', ' || account, amount_fen FROM posting"
 	 " UNION ALL SELECT 'repair charge of ticket ' || ticket_id, amount_fen FROM repair_charge)"
 	 " WHERE v > 9000000000000000 OR v < -9000000000000000"},

@@ -189,6 +189,8 @@ static int complete(const struct pm_prog *p, int argc, char **argv)
 static const struct {
 	const char *path, *what, *source;
 } value_sources[] = {
+	{"pm-bill export", "--file-format", "bill-export-format"}, {"pm-bill deposit", "--kind", "deposit-kind"},
+	{"pm-bill receipt", "--paper", "paper"}, {"pm unit transfer", "--to", "person"},
 	{"", "--format", "format"}, {"", "--file-format", "file-format"}, {"", "--protocol", "protocol"},
 	{"", "--unit", "unit"}, {"", "--person", "person"}, {"", "--reporter", "person"},
 	{"", "--as", "user"}, {"", "--assignee", "user"}, {"pm-repair assign", "--to", "user"},

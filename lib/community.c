@@ -507,7 +507,7 @@ static int person_known(struct pm_db *db, const char *code)
 
 /* Every field person_read and pm_person_upsert read. */
 const char *const pm_person_fields[] = {"code", "name", "phone", "id_number", "id_masked", "unit", "role",
-					"since", NULL};
+					"since", "tax_id", NULL};
 
 static int person_read(json_t *rec, const char **code, const char **name, const char **phone,
 		       char masked[64], struct pm_err *e)
@@ -559,21 +559,37 @@ static int move_in_day(struct pm_db *db, const char *unit, char day[PM_TIME_BUF]
 			  unit);
 }
 
+/* A taxpayer id (统一社会信用代码 is 18 characters, older ones 15 to 20):
+ * digits and capital letters, as invoices print it. */
+static int tax_id_read(json_t *rec, const char **tax, struct pm_err *e)
+{
+	size_t n;
+
+	if (pm_json_str(rec, "tax_id", PM_OPTIONAL, tax, e))
+		return e->code;
+	if (!*tax)
+		return PM_OK;
+	n = strlen(*tax);
+	if (n < 15 || n > 20 || strspn(*tax, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n)
+		return pm_err_set(e, PM_EDATA, _("field \"tax_id\": 15 to 20 digits and capital letters"));
+	return PM_OK;
+}
+
 int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO person (code, name, phone, id_masked, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?5)"
+		"INSERT INTO person (code, name, phone, id_masked, created_at, updated_at, tax_id)"
+		" VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?5, ?6)"
 		" ON CONFLICT (code) DO UPDATE SET name = ?2, phone = coalesce(?3, phone),"
-		" id_masked = coalesce(nullif(?4, ''), id_masked), updated_at = ?5"
+		" id_masked = coalesce(nullif(?4, ''), id_masked), tax_id = coalesce(?6, tax_id), updated_at = ?5"
 		" WHERE name IS NOT ?2 OR phone IS NOT coalesce(?3, phone)"
-		" OR id_masked IS NOT coalesce(nullif(?4, ''), id_masked)";
-	const char *code, *name, *phone = NULL, *unit = NULL, *role = NULL, *since = NULL;
+		" OR id_masked IS NOT coalesce(nullif(?4, ''), id_masked) OR tax_id IS NOT coalesce(?6, tax_id)";
+	const char *code, *name, *phone = NULL, *unit = NULL, *role = NULL, *since = NULL, *tax = NULL;
 	char masked[64], day[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	int added = 0;
 
-	if (person_read(rec, &code, &name, &phone, masked, e) ||
+	if (person_read(rec, &code, &name, &phone, masked, e) || tax_id_read(rec, &tax, e) ||
 	    pm_json_str(rec, "unit", PM_OPTIONAL, &unit, e) ||
 	    field_enum(rec, "role", roles, "owner, tenant or family", &role, e) ||
 	    field_date(rec, "since", &since, e) || (unit && unit_known(db, unit, e)) ||
@@ -586,6 +602,7 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 	sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, masked, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, pm_now());
+	sqlite3_bind_text(st, 6, tax, -1, SQLITE_STATIC);
 	if (upsert_step(db, st, _("cannot store the person"), did, e))
 		return e->code;
 	if (*did != PM_UNCHANGED && touched(db, "person", code, e))

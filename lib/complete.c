@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "pm/complete.h"
+#include "pm/deposit.h"
 #include "pm/i18n.h"
 #include "pm/notify.h"
 #include "pm/ticket.h"
@@ -15,6 +16,9 @@ static const struct {
 } lists[] = {
 	{"format", (const char *const[]){"table", "jsonl", "csv", "tsv", NULL}},
 	{"file-format", (const char *const[]){"csv", "xlsx", NULL}},
+	{"bill-export-format", (const char *const[]){"csv", "xlsx", "invoice-csv", NULL}},
+	{"deposit-kind", pm_deposit_kinds},
+	{"paper", (const char *const[]){"a5", "80mm", NULL}},
 	{"protocol", (const char *const[]){"dlt645", "cjt188", NULL}},
 	{"meter-kind", (const char *const[]){"water", "electricity", "gas", "heat", NULL}},
 	{"ticket-kind", (const char *const[]){"repair", "complaint", "suggestion", "inspection", NULL}},

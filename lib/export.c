@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pm/community.h"
+#include "pm/config.h"
 #include "pm/db.h"
 #include "pm/export.h"
 #include "pm/file.h"
@@ -80,8 +82,95 @@ int pm_export_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *
 	return rc;
 }
 
-int pm_export_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
-		       struct pm_err *e)
+/* ---- for the invoicing system ---- */
+
+#define OWNERS(what, filter, tail) \
+	"(SELECT " what " FROM occupancy o JOIN person pe ON pe.id = o.person_id WHERE o.unit_id = u.id" \
+	" AND o.role = 'owner' AND o.since <= ?2 AND " PM_OCCUPANCY_CURRENT("o", "?2") filter tail ")"
+
+/* 600 (places 4) -> "0.06"; at least two decimals, no trailing zeros. */
+static char *rate_fmt(int64_t v, char buf[PM_MONEY_BUF])
+{
+	size_t n;
+
+	snprintf(buf, PM_MONEY_BUF, "%lld.%04lld", (long long)(v / 10000), (long long)(v % 10000));
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0' && buf[n - 3] != '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* The fee's tax_rate, else the billing section's. */
+static int64_t tax_rate(struct pm_config *cfg, const char *fee)
+{
+	json_t *fees = pm_config_section(cfg, "fees"), *f, *billing = pm_config_section(cfg, "billing");
+	size_t i;
+
+	json_array_foreach(fees, i, f)
+		if (strcmp(json_string_value(json_object_get(f, "name")), fee) == 0 && json_object_get(f, "tax_rate"))
+			return json_integer_value(json_object_get(f, "tax_rate"));
+	return billing ? json_integer_value(json_object_get(billing, "tax_rate")) : 600;
+}
+
+static int invoice_rows(struct pm_db *db, const char *period, struct pm_config *cfg, struct csv *c)
+{
+	static const char sql[] =
+		"SELECT b.code, u.code, b.period,"
+		" coalesce(" OWNERS("group_concat(name, '、')", "", "") ", ''),"
+		" coalesce(" OWNERS("pe.tax_id", " AND pe.tax_id IS NOT NULL", " ORDER BY o.since, pe.id LIMIT 1") ", ''),"
+		" l.label, l.fee, l.amount_fen FROM bill b JOIN unit u ON u.id = b.unit_id JOIN bill_line l ON l.bill_id = b.id"
+		" WHERE b.period = ?1 AND b.status IN ('issued','partial','paid') AND l.amount_fen <> 0"
+		" ORDER BY b.code, l.seq";
+	char amount[PM_MONEY_BUF], rate[PM_MONEY_BUF], last[PM_TIME_BUF];
+	struct pm_period p;
+	sqlite3_stmt *st = pm_db_stmt(db, sql, c->e);
+	int32_t day;
+	int rc;
+
+	snprintf(last, sizeof last, "%.7s-01", period);
+	if (!st || pm_period_parse(period, &p, c->e) || pm_date_parse(last, &day, c->e))
+		return c->e->code;
+	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pm_date_fmt(day + pm_period_days(p) - 1, last), -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *cells[] = {TEXT(st, 0), TEXT(st, 1), TEXT(st, 2), TEXT(st, 3), TEXT(st, 4), TEXT(st, 5),
+				       TEXT(st, 6), pm_money_fmt(sqlite3_column_int64(st, 7), amount),
+				       rate_fmt(tax_rate(cfg, TEXT(st, 6)), rate)};
+		for (int i = 0; i < 9; i++) {
+			pm_csv_write_cell(c->f, cells[i], ',', i >= 7);
+			fputs(i == 8 ? "\r\n" : ",", c->f);
+		}
+		c->rows++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, c->e, _("cannot read bill lines"));
+}
+
+int pm_export_invoice_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *rows,
+			  struct pm_err *e)
+{
+	struct csv c = {f, 0, e};
+	struct pm_config *cfg;
+	int rc;
+
+	*rows = 0;
+	if (pm_config_current(db, pm_db_today(db), &cfg, e))
+		return e->code;
+	if (bom)
+		fputs("\xef\xbb\xbf", f);
+	fputs("invoice,unit,period,buyer,buyer_tax_id,item,fee,amount,tax_rate\r\n", f);
+	rc = invoice_rows(db, period, cfg, &c);
+	pm_config_free(cfg);
+	*rows = c.rows;
+	if (rc == PM_OK && (fflush(f) || ferror(f)))
+		rc = pm_err_set(e, PM_EIO, _("cannot write the export"));
+	return rc;
+}
+
+/* The CSV writer into path, written beside it and renamed into place. */
+static int csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
+		    int (*write)(struct pm_db *, const char *, FILE *, int, long *, struct pm_err *),
+		    struct pm_err *e)
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
 	struct pm_file_tmp t;
@@ -96,11 +185,23 @@ int pm_export_csv_file(struct pm_db *db, const char *period, const char *path, i
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
 	}
 	t.fd = -1;
-	rc = pm_export_csv(db, period, f, bom, rows, e);
+	rc = write(db, period, f, bom, rows, e);
 	if (fclose(f) != 0 && rc == PM_OK)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
 	if (rc == PM_OK)
 		return pm_file_tmp_commit(&t, e);
 	pm_file_tmp_abort(&t);
 	return rc;
+}
+
+int pm_export_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
+		       struct pm_err *e)
+{
+	return csv_file(db, period, path, bom, rows, pm_export_csv, e);
+}
+
+int pm_export_invoice_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
+			       struct pm_err *e)
+{
+	return csv_file(db, period, path, bom, rows, pm_export_invoice_csv, e);
 }

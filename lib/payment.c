@@ -1,6 +1,7 @@
 /* payment: the ledger side of bills: issue, payments and their
- * allocation, prepaid balances, notes, voids, refunds, late fees and
- * statements. Every change posts a journal entry that balances. */
+ * allocation, prepaid balances, notes, voids, refunds and late fees
+ * (statements are read in lib/billquery.c). Every change posts a
+ * journal entry that balances. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "pm/jsonl.h"
 #include "pm/ledger.h"
 #include "pm/money.h"
+#include "pm/receipt.h"
 #include "bill-internal.h"
 
 const char *const pm_pay_names[] = {"recorded", "duplicate", NULL};
@@ -356,6 +358,14 @@ int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e)
 
 const char *const pm_pay_fields[] = {"unit", "amount", "channel", "ref", "bill", "at", NULL};
 
+/* Cash at the desk needs no ref: the receipt number becomes one. */
+static int pay_ref(json_t *rec, const char *channel, const char **ref, struct pm_err *e)
+{
+	if (strcmp(channel, "cash") == 0 && !json_object_get(rec, "ref"))
+		return PM_OK;
+	return pm_pay_ref(rec, ref, e);
+}
+
 int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 {
 	memset(p, 0, sizeof *p);
@@ -363,13 +373,13 @@ int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 	if (pm_json_str(rec, "unit", PM_REQUIRED, &p->unit, e) ||
 	    pm_json_money(rec, "amount", PM_REQUIRED, &p->amount, e) ||
 	    pm_json_str(rec, "channel", PM_REQUIRED, &p->channel, e) ||
-	    pm_pay_ref(rec, &p->ref, e) ||
+	    pay_ref(rec, p->channel, &p->ref, e) ||
 	    pm_json_str(rec, "bill", PM_OPTIONAL, &p->bill, e) ||
 	    pm_json_time(rec, "at", PM_OPTIONAL, &p->at, e))
 		return e->code;
 	if (p->amount <= 0)
 		return pm_err_set(e, PM_EDATA, _("field \"amount\": must be more than 0"));
-	if (!*p->channel || strchr(p->channel, ':') || !*p->ref)
+	if (!*p->channel || strchr(p->channel, ':') || (p->ref && !*p->ref))
 		return pm_err_set(e, PM_EDATA, _("field \"channel\" or \"ref\": empty, or a channel with ':'"));
 	return PM_OK;
 }
@@ -581,46 +591,105 @@ int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *d
 	return rc;
 }
 
-int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
-		struct pm_err *e)
+static int duplicate(const struct pm_pay *p, int64_t id, enum pm_pay_did *did, json_t **out, struct pm_err *e)
 {
-	struct pm_config *cfg = NULL;
-	struct plan plan = {0};
-	int64_t id = 0, unit, bill = 0, avail = p->amount;
-	char object[160];
-	json_t *billing, *order;
-	int rc = known(db, p, &id, e);
+	*did = PM_PAY_DUPLICATE;
+	if (!(*out = pay_json(p, id, 0, pm_pay_names[*did])))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	json_object_del(*out, "allocated_fen");
+	json_object_del(*out, "prepaid_fen");
+	return PM_OK;
+}
 
-	*out = NULL;
-	if (rc < 0)
-		return -rc;
-	if (rc > 0) {
-		*did = PM_PAY_DUPLICATE;
-		*out = pay_json(p, id, 0, pm_pay_names[*did]);
-		json_object_del(*out, "allocated_fen");
-		json_object_del(*out, "prepaid_fen");
-		return PM_OK;
+/* A cash payment at the desk with no ref: nothing tells a command run
+ * twice (a retry, a double click) from a second payment, so the same
+ * amount for the same unit recorded by the same cashier within
+ * payments.cash_repeat is taken as the first again, unless again. 1
+ * with *id and its ref (its receipt number) when it is, 0 when not, or
+ * -code. */
+static int cash_repeat(struct pm_db *db, const struct pm_pay *p, int64_t unit, struct pm_config *cfg, int64_t *id,
+		       char ref[PM_RECEIPT_BUF], struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, p.ref FROM payment p JOIN receipt r ON r.payment_id = p.id"
+		" WHERE p.channel = 'cash' AND p.unit_id = ?1 AND p.amount_fen = ?2 AND p.created_at >= ?3"
+		" AND r.cashier = ?4 AND p.ref = printf('%d-%06d', r.year, r.seq) ORDER BY p.id DESC LIMIT 1";
+	json_t *window = json_object_get(pm_config_section(cfg, "payments"), "cash_repeat");
+	sqlite3_stmt *st;
+	int rc;
+
+	if (p->again)
+		return 0;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return -e->code;
+	sqlite3_bind_int64(st, 1, unit);
+	sqlite3_bind_int64(st, 2, p->amount);
+	sqlite3_bind_int64(st, 3, pm_now() - json_integer_value(window));
+	sqlite3_bind_text(st, 4, pm_db_actor(db), -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(ref, PM_RECEIPT_BUF, "%s", TEXT(st, 1));
 	}
-	if (!(billing = billing_today(db, &cfg, e)))
-		return e->code;
-	if (channel_known(cfg, p->channel, e) || pm_bill_bound(billing, p->amount, _("field \"amount\":"), e) ||
-	    pm_unit_id(db, p->unit, &unit, e)) {
-		json_decref(billing);
-		pm_config_free(cfg);
-		return e->code;
-	}
-	order = json_object_get(billing, "allocation_order");
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read payments"));
+	return rc == SQLITE_ROW;
+}
+
+static int pay_write(struct pm_db *db, const struct pm_pay *p, int64_t unit, json_t *billing, int desk,
+		     enum pm_pay_did *did, json_t **out, struct pm_err *e)
+{
+	struct plan plan = {0};
+	int64_t id = 0, bill = 0, avail = p->amount;
+	json_t *order = json_object_get(billing, "allocation_order");
+	char object[160];
+	int rc;
+
 	rc = p->bill || p->nbills ? plan_bills(db, p, order, &avail, &plan, &bill, e)
 				  : plan_open(db, p, order, &avail, &plan, e);
 	if (rc == PM_OK && (rc = insert_payment(db, p, unit, bill, &id, e)) == PM_OK)
 		rc = pay_post(db, p, id, &plan, e);
+	if (rc == PM_OK && desk)
+		rc = pm_receipt_number(db, id, pm_db_actor(db), e);
 	if (rc == PM_OK) {
 		*did = PM_PAY_RECORDED;
 		*out = pay_json(p, id, plan.total, pm_pay_names[*did]);
+		if (desk)
+			json_object_set_new(*out, "receipt", json_string(p->ref));
 		snprintf(object, sizeof object, "payment:%s:%s", p->channel, p->ref);
 		rc = pm_audit_log(db, "bill.pay", object, NULL, *out, e);
 	}
 	free(plan.a);
+	return rc;
+}
+
+int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
+		struct pm_err *e)
+{
+	struct pm_config *cfg = NULL;
+	struct pm_pay desk = *p;
+	char number[PM_RECEIPT_BUF];
+	int64_t id = 0, unit;
+	json_t *billing;
+	int rc = p->ref ? known(db, p, &id, e) : 0, repeat = 0;
+
+	*out = NULL;
+	if (rc < 0)
+		return -rc;
+	if (rc > 0)
+		return duplicate(p, id, did, out, e);
+	if (!(billing = billing_today(db, &cfg, e)))
+		return e->code;
+	desk.ref = number;
+	if (channel_known(cfg, p->channel, e) || pm_bill_bound(billing, p->amount, _("field \"amount\":"), e) ||
+	    pm_unit_id(db, p->unit, &unit, e) ||
+	    (!p->ref && ((repeat = cash_repeat(db, p, unit, cfg, &id, number, e)) < 0 ||
+			 (!repeat && pm_receipt_next(db, number, e)))))
+		rc = e->code;
+	else if (repeat)
+		rc = duplicate(&desk, id, did, out, e);
+	else
+		rc = pay_write(db, p->ref ? p : &desk, unit, billing, !p->ref, did, out, e);
 	json_decref(billing);
 	pm_config_free(cfg);
 	if (rc) {
@@ -847,132 +916,6 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 		*out = NULL;
 	}
 	return rc;
-}
-
-int pm_payment_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT p.channel, p.ref, u.code, p.amount_fen, p.refunded_fen, p.at, b.code FROM payment p"
-		" JOIN unit u ON u.id = p.unit_id LEFT JOIN bill b ON b.id = p.bill_id WHERE p.id = ?";
-	static const char alloc[] =
-		"SELECT b.code, b.period, sum(a.amount_fen) FROM allocation a JOIN bill b ON b.id = a.bill_id"
-		" WHERE a.payment_id = ? GROUP BY b.id ORDER BY b.period";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char at[PM_TIME_BUF];
-	json_t *list;
-	int rc;
-
-	*out = NULL;
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s?}", "type", "payment",
-				 "payment", (json_int_t)id, "channel", TEXT(st, 0), "ref", TEXT(st, 1),
-				 "unit", TEXT(st, 2), "amount_fen", (json_int_t)sqlite3_column_int64(st, 3),
-				 "refunded_fen", (json_int_t)sqlite3_column_int64(st, 4),
-				 "at", pm_time_fmt(sqlite3_column_int64(st, 5), pm_db_tz(db), at),
-				 "bill", sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : TEXT(st, 6));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return pm_err_set(e, PM_EDATA, _("no payment %lld"), (long long)id);
-	if (rc != SQLITE_ROW || !(st = pm_db_stmt(db, alloc, e)))
-		return rc != SQLITE_ROW ? pm_db_fail(db, e, _("cannot read payments")) : e->code;
-	list = json_array();
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "bill", TEXT(st, 0), "period", TEXT(st, 1),
-						      "amount_fen", (json_int_t)sqlite3_column_int64(st, 2)));
-	sqlite3_reset(st);
-	json_object_set_new(*out, "allocations", list);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
-}
-
-int pm_bill_summary(struct pm_db *db, const char *period, struct pm_bill_summary *s, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT count(*), coalesce(sum(total_fen + late_fen + adjust_fen), 0), coalesce(sum(paid_fen), 0),"
-		" coalesce(sum(status = 'paid'), 0), coalesce(sum(status IN ('issued','partial') AND due < ?2), 0)"
-		" FROM bill WHERE period = ?1 AND status IN ('issued','partial','paid')";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char today[PM_TIME_BUF];
-	int rc;
-
-	memset(s, 0, sizeof *s);
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), today), -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->bills = sqlite3_column_int64(st, 0);
-		s->charged = sqlite3_column_int64(st, 1);
-		s->paid = sqlite3_column_int64(st, 2);
-		s->paid_bills = sqlite3_column_int64(st, 3);
-		s->overdue_bills = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
-}
-
-/* ---- statements: straight from the unit's two accounts ---- */
-
-int pm_unit_owed(struct pm_db *db, const char *unit, int64_t *owed, struct pm_err *e)
-{
-	char recv[PM_ACCOUNT_MAX], pre[PM_ACCOUNT_MAX];
-	int64_t r = 0, p = 0;
-
-	snprintf(recv, sizeof recv, "receivable:%s", unit);
-	snprintf(pre, sizeof pre, "prepaid:%s", unit);
-	if (pm_ledger_balance(db, recv, &r, e) || pm_ledger_balance(db, pre, &p, e))
-		return e->code;
-	*owed = r;
-	return pm_money_add(owed, p, e);
-}
-
-int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
-		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT j.ts, j.kind, j.ref, coalesce(j.memo, ''), sum(p.amount_fen) FROM posting p"
-		" JOIN journal j ON j.id = p.journal_id WHERE p.account IN (?1, ?2)"
-		" GROUP BY j.id HAVING sum(p.amount_fen) <> 0 ORDER BY j.id";
-	char recv[PM_ACCOUNT_MAX], pre[PM_ACCOUNT_MAX], at[PM_TIME_BUF];
-	const char *tz = pm_db_tz(db);
-	sqlite3_stmt *st;
-	int64_t balance = 0, id;
-	int32_t day;
-	json_t *row;
-	int rc;
-
-	if (pm_unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
-		return e->code;
-	snprintf(recv, sizeof recv, "receivable:%s", unit);
-	snprintf(pre, sizeof pre, "prepaid:%s", unit);
-	sqlite3_bind_text(st, 1, recv, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pre, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t amount = sqlite3_column_int64(st, 4);
-		day = pm_date_of(sqlite3_column_int64(st, 0), tz);
-		if (pm_money_add(&balance, amount, e)) {
-			sqlite3_reset(st);
-			return e->code;
-		}
-		if (day < from || day > to)
-			continue;
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "type", "statement", "unit", unit,
-				"at", pm_time_fmt(sqlite3_column_int64(st, 0), tz, at), "kind", TEXT(st, 1),
-				"ref", TEXT(st, 2), "amount_fen", (json_int_t)amount, "balance_fen", (json_int_t)balance);
-		if (*TEXT(st, 3))
-			json_object_set_new(row, "memo", json_string(TEXT(st, 3)));
-		rc = fn(ctx, row);
-		json_decref(row);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the ledger"));
 }
 
 /* ---- late fees ---- */

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -5,7 +6,11 @@
 #include "bill-internal.h"
 #include "pm/audit.h"
 #include "pm/community.h"
+#include "pm/config.h"
+#include "pm/file.h"
+#include "pm/html.h"
 #include "pm/i18n.h"
+#include "pm/notice.h"
 #include "pm/receipt.h"
 #include "pm/timeutil.h"
 
@@ -85,7 +90,7 @@ static int payment_json(struct pm_db *db, int64_t payment, json_t **out, struct 
 static int receipt_read(struct pm_db *db, int64_t payment, json_t *r, struct pm_err *e)
 {
 	sqlite3_stmt *st = pm_db_stmt(db, receipt_sql, e);
-	char number[32], t[PM_TIME_BUF];
+	char number[PM_RECEIPT_BUF], t[PM_TIME_BUF];
 	int rc;
 
 	if (!st)
@@ -111,10 +116,25 @@ static int receipt_read(struct pm_db *db, int64_t payment, json_t *r, struct pm_
 	return rc == SQLITE_ROW;
 }
 
+int pm_receipt_next(struct pm_db *db, char number[PM_RECEIPT_BUF], struct pm_err *e)
+{
+	static const char sql[] = "SELECT coalesce(max(seq), 0) + 1 FROM receipt WHERE year = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int year = pm_period_of(pm_now(), pm_db_tz(db)).year, rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int(st, 1, year);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(number, PM_RECEIPT_BUF, "%d-%06lld", year, (long long)sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read receipts"));
+}
+
 /* The next number of the year the receipt is printed in: max + 1 inside
  * the write transaction, so two desks printing at once cannot take the
  * same number or leave a gap. */
-static int receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e)
+int pm_receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO receipt (year, seq, payment_id, cashier, printed_at, printed_by)"
@@ -158,7 +178,7 @@ int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_er
 	if (had && strcmp(json_string_value(json_object_get(*out, "status")), "issued") == 0)
 		return finish(db, PM_OK, out, e);
 	snprintf(object, sizeof object, "payment:%lld", (long long)payment);
-	if ((rc = receipt_number(db, payment, json_string_value(json_object_get(*out, "cashier")), e)) ||
+	if ((rc = pm_receipt_number(db, payment, json_string_value(json_object_get(*out, "cashier")), e)) ||
 	    (rc = receipt_read(db, payment, *out, e)) < 0)
 		return finish(db, rc > 0 ? rc : e->code, out, e);
 	return finish(db, pm_audit_log(db, "bill.receipt", object, NULL, *out, e), out, e);
@@ -201,4 +221,130 @@ int pm_receipt_void(struct pm_db *db, int64_t payment, const char *reason, json_
 	}
 	json_decref(before);
 	return finish(db, rc, out, e);
+}
+
+/* ---- the printed receipt ---- */
+
+/* A5 by default; on a thermal roll the receipt is a named page 80 mm
+ * wide, tall enough for a long list of lines. */
+static const char css[] =
+	"@page { size: A5; margin: 10mm; }\n"
+	"@page thermal { size: 80mm 297mm; margin: 3mm; }\n"
+	"body { margin: 0; color: #000; font: 10.5pt/1.5 \"Noto Sans CJK SC\", \"Source Han Sans SC\","
+	" \"Microsoft YaHei\", \"PingFang SC\", \"WenQuanYi Zen Hei\", sans-serif; }\n"
+	".thermal .receipt { page: thermal; width: 74mm; font-size: 8.5pt; }\n"
+	"h1 { text-align: center; font-size: 18pt; letter-spacing: 0.5em; margin: 0; }\n"
+	".thermal h1 { font-size: 13pt; }\n"
+	".community, .number { text-align: center; margin: 0 0 2mm; }\n"
+	".void-mark { text-align: center; font-size: 16pt; font-weight: bold; border: 0.6mm solid #000;"
+	" margin: 2mm 0; padding: 1mm; }\n"
+	"table { width: 100%; border-collapse: collapse; margin-top: 2mm; }\n"
+	".head th { text-align: left; font-weight: normal; white-space: nowrap; padding-right: 2mm; width: 6em; }\n"
+	".lines th, .lines td { border-bottom: 0.3mm solid #000; padding: 1mm; text-align: left; vertical-align: top; }\n"
+	".thermal .lines th, .thermal .lines td { padding: 0.5mm 0; }\n"
+	".num { text-align: right !important; white-space: nowrap; }\n"
+	".total td { font-weight: bold; }\n"
+	".sign { margin-top: 4mm; display: flex; justify-content: space-between; }\n"
+	"@media print { .receipt { break-after: page; } }\n"
+	"@media screen { .receipt { max-width: 128mm; margin: 10mm auto; padding: 8mm; border: 1px solid #999; }"
+	" .thermal .receipt { max-width: 74mm; } }\n";
+
+int pm_receipt_paper(const char *s, enum pm_receipt_paper *p, struct pm_err *e)
+{
+	if (strcmp(s, "a5") == 0 || strcmp(s, "80mm") == 0) {
+		*p = strcmp(s, "a5") == 0 ? PM_PAPER_A5 : PM_PAPER_80MM;
+		return PM_OK;
+	}
+	return pm_err_set(e, PM_EUSAGE, _("unknown paper '%s': expected a5 or 80mm"), s);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* How money came, as the desk says it; a channel of the store's own
+ * naming as it is. */
+static const char *channel_name(const char *channel)
+{
+	static const char *const names[][2] = {
+		{"cash", "现金"}, {"bank", "银行转账"}, {"wechat", "微信支付"}, {"alipay", "支付宝"}, {"pos", "POS 刷卡"},
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(channel, names[i][0]) == 0)
+			return names[i][1];
+	return channel;
+}
+
+static void head(FILE *f, json_t *r)
+{
+	pm_html_fmt(f, "<table class=\"head\">\n<tr><th>交款人</th><td>%s</td></tr>\n", *str(r, "payer") ? str(r, "payer") : "—");
+	pm_html_fmt(f, "<tr><th>房号</th><td>%s</td></tr>\n", str(r, "unit"));
+	pm_html_fmt(f, "<tr><th>收款时间</th><td>%s</td></tr>\n", str(r, "paid_at"));
+	pm_html_fmt(f, "<tr><th>收款方式</th><td>%s</td></tr>\n", channel_name(str(r, "channel")));
+	pm_html_fmt(f, "<tr><th>凭证号</th><td>%s</td></tr>\n</table>\n", str(r, "ref"));
+}
+
+static void lines(FILE *f, json_t *r)
+{
+	int64_t total = json_integer_value(json_object_get(r, "amount_fen"));
+	int64_t prepaid = json_integer_value(json_object_get(r, "prepaid_fen"));
+	char cap[PM_CAPITAL_BUF];
+	json_t *l;
+	size_t i;
+
+	fputs("<table class=\"lines\">\n<thead><tr><th>账单</th><th>项目</th><th class=\"num\">金额</th></tr></thead>\n"
+	      "<tbody>\n", f);
+	json_array_foreach(json_object_get(r, "lines"), i, l)
+		pm_html_fmt(f, "<tr><td>%s</td><td>%s</td><td class=\"num\">%M</td></tr>\n", str(l, "bill"),
+			    str(l, "label"), (int64_t)json_integer_value(json_object_get(l, "amount_fen")));
+	if (prepaid)
+		pm_html_fmt(f, "<tr><td>—</td><td>预存</td><td class=\"num\">%M</td></tr>\n", prepaid);
+	pm_html_fmt(f, "</tbody>\n<tfoot>\n<tr class=\"total\"><td colspan=\"2\">合计</td><td class=\"num\">%M</td></tr>\n",
+		    total);
+	pm_html_fmt(f, "<tr class=\"total\"><td>大写</td><td colspan=\"2\">人民币%s</td></tr>\n</tfoot>\n</table>\n",
+		    pm_notice_capital(total, cap));
+}
+
+int pm_receipt_html(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, FILE *f, struct pm_err *e)
+{
+	int is_void = strcmp(str(r, "status"), "void") == 0;
+	struct pm_config *cfg;
+
+	if (pm_config_current(db, pm_db_today(db), &cfg, e))
+		return e->code;
+	pm_html_fmt(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>收据 %s</title>\n",
+		    str(r, "receipt"));
+	fprintf(f, "<style>%s</style>\n</head>\n<body class=\"%s\">\n", css, paper == PM_PAPER_80MM ? "thermal" : "a5");
+	pm_html_fmt(f, "<section class=\"receipt%s\">\n<h1>收据</h1>\n<p class=\"community\">%s</p>\n",
+		    is_void ? " void" : "", pm_config_community_name(cfg));
+	pm_config_free(cfg);
+	pm_html_fmt(f, "<p class=\"number\">No. %s</p>\n", str(r, "receipt"));
+	if (is_void)
+		pm_html_fmt(f, "<p class=\"void-mark\">作废：%s</p>\n", str(r, "void_reason"));
+	head(f, r);
+	lines(f, r);
+	pm_html_fmt(f, "<p class=\"sign\"><span>收款人：%s</span><span>开具：%s</span></p>\n</section>\n</body>\n</html>\n",
+		    str(r, "cashier"), str(r, "printed_at"));
+	if (fflush(f) || ferror(f))
+		return pm_err_set(e, PM_EIO, _("cannot write the receipt"));
+	return PM_OK;
+}
+
+int pm_receipt_file(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, const char *path,
+		    struct pm_err *e)
+{
+	struct pm_file_mode m = pm_db_file_mode(db);
+	FILE *f;
+	int rc;
+
+	if (pm_file_fopen(path, PM_FILE_TRUNC, &m, &f, e))
+		return e->code;
+	rc = pm_receipt_html(db, r, paper, f, e);
+	if (fclose(f) && rc == PM_OK)
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	return rc;
 }

@@ -18,6 +18,9 @@
 /* ---- configuration: `billing` and `fees` (pm.yaml(5)) ---- */
 
 #define PRICE PM_NODE(PM_SCHEMA_DECIMAL, .places = 4, .min = "0")
+/* The VAT rate an invoice of the fee states (0.06 for property services):
+ * only exported for the invoicing system, never charged by pm. */
+#define TAX_RATE PM_NODE(PM_SCHEMA_DECIMAL, .places = 4, .min = "0", .max = "1")
 
 static int check_tou(const json_t *v, struct pm_err *e)
 {
@@ -138,6 +141,7 @@ static const struct pm_schema fee_schema = {
 			.words = PM_WORDS("residential", "commercial", "parking", "storage"))),
 	       .def = "[residential, commercial]"),
 	PM_KEY("amounts", PM_NODE(PM_SCHEMA_DICT, .min = "1", .item = PM_NODE(PM_SCHEMA_MONEY, .min = "0"))),
+	PM_KEY("tax_rate", TAX_RATE),
 	PM_KEY("rounding", &rounding_schema, .def = "{}")),
 };
 
@@ -166,6 +170,16 @@ static const struct pm_schema late_fee_schema = {
 	PM_KEY("exempt_units", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING)), .def = "[]")),
 };
 
+/* What an ownership transfer (pm unit transfer) does with the unit's
+ * prepaid balance and deposits: carry them to the new owner, or refund
+ * them to the old one through channel. */
+static const struct pm_schema transfer_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("prepaid", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("carry", "refund")), .def = "carry"),
+	PM_KEY("deposits", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("carry", "refund")), .def = "carry"),
+	PM_KEY("channel", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "cash")),
+};
+
 const struct pm_schema pm_billing_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("due_day", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "28"), .def = "15"),
@@ -173,7 +187,9 @@ const struct pm_schema pm_billing_schema = {
 	PM_KEY("late_fee", &late_fee_schema, .def = "{}"),
 	PM_KEY("allocation_order", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING)), .def = "[]"),
 	PM_KEY("max_amount", PM_NODE(PM_SCHEMA_MONEY, .min = "0.01", .max = "90000000000000.00"),
-	       .def = "10000000.00")),
+	       .def = "10000000.00"),
+	PM_KEY("tax_rate", TAX_RATE, .def = "0.06"),
+	PM_KEY("transfer", &transfer_schema, .def = "{}")),
 };
 
 /* ---- configuration: `channels` and `notify` (pm.yaml(5)), read by lib/notify.c ---- */
@@ -626,6 +642,7 @@ const struct pm_schema pm_payments_schema = {
 	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_STRING, .min = "1",
 				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]"),
 	PM_KEY("order_expiry", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "7d"), .def = "2h"),
+	PM_KEY("cash_repeat", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "1d"), .def = "10m"),
 	PM_KEY("wechat", &pm_pay_wechat_schema),
 	PM_KEY("alipay", &pm_pay_alipay_schema)),
 };

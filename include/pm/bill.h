@@ -115,10 +115,18 @@ int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char
  * compared after trimming surrounding white space. Idempotent on
  * (channel, ref): the same again is a duplicate, a different unit or
  * amount a conflict (PM_EDATA); an amount above billing.max_amount is
- * refused (PM_EDATA). Inside a write transaction; audited. */
+ * refused (PM_EDATA). Inside a write transaction; audited.
+ *
+ * Cash at the desk may come with no ref (NULL): the payment's receipt is
+ * numbered at once, this year's next ("2026-000018"), and the number is
+ * its ref ("receipt" in *out). With no ref to compare, the same amount
+ * for the same unit recorded by the same cashier within
+ * payments.cash_repeat (default 10 minutes) is that payment again, a
+ * duplicate, unless again: a re-run command does not pay twice. */
 struct pm_pay {
 	const char *unit, *channel, *ref, *bill;
 	int64_t amount, at;
+	int again;
 	/* Instead of bill, several bills paid first in this order (an online
 	 * order's); the excess is prepaid as with bill. */
 	const char *const *bills;

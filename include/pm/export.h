@@ -34,6 +34,21 @@ int pm_export_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *
 int pm_export_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
 		       struct pm_err *e);
 
+/* What an e-invoicing system needs to make the period's invoices (pm
+ * makes no e-invoice itself): CSV as pm_export_csv writes it, one row per
+ * bill line with an amount, of bills issued, partly paid or paid, by bill
+ * then line, with the header invoice, unit, period, buyer, buyer_tax_id,
+ * item, fee, amount, tax_rate. The buyer is the unit's owners on the
+ * period's last day (their names, and the first taxpayer id one of them
+ * has), the amount is yuan with two decimals made from fen, tax-inclusive,
+ * and the tax rate is the fee's tax_rate, else billing.tax_rate, of the
+ * config in force today. */
+int pm_export_invoice_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *rows,
+			  struct pm_err *e);
+/* The same at path, as pm_export_csv_file writes it. */
+int pm_export_invoice_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
+			       struct pm_err *e);
+
 /* An .xlsx workbook at path: the sheet of lines and the summary sheet.
  * Written beside path and renamed into place, so path is never half a
  * workbook, with the store's mode. PM_ECANTCREAT when it cannot be

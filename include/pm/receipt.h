@@ -8,11 +8,22 @@
 #define PM_RECEIPT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
 #include "pm/db.h"
 #include "pm/err.h"
+
+#define PM_RECEIPT_BUF 32
+
+/* Inside the caller's write transaction: the number this year's next
+ * receipt takes ("2026-000018"), for a cash payment at the desk whose
+ * ref it becomes before the payment is written. */
+int pm_receipt_next(struct pm_db *db, char number[PM_RECEIPT_BUF], struct pm_err *e);
+/* Inside the caller's write transaction: numbers the payment's receipt,
+ * this year's next, recorded by cashier. */
+int pm_receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e);
 
 /* The payment's receipt as a record {"type":"receipt","receipt":
  * "2026-000017", "status":"issued", "payment", "unit", "payer", "channel",
@@ -24,5 +35,23 @@ int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_er
 /* Voids the payment's receipt, with a reason (its own transaction,
  * audited); *out the receipt as it now stands. */
 int pm_receipt_void(struct pm_db *db, int64_t payment, const char *reason, json_t **out, struct pm_err *e);
+
+/* Paper a receipt is printed on: A5 (148 × 210 mm) or an 80 mm thermal
+ * roll (a named CSS page 80 mm wide). */
+enum pm_receipt_paper { PM_PAPER_A5, PM_PAPER_80MM };
+/* PM_OK with *p for "a5" or "80mm", else PM_EUSAGE naming them. */
+int pm_receipt_paper(const char *s, enum pm_receipt_paper *p, struct pm_err *e);
+
+/* A receipt record (pm_receipt_get's or pm_receipt_void's) as a printable
+ * HTML page: 收据 with its number, the community, payer, unit, when and
+ * how paid, the lines paid and what went to the prepaid balance, the
+ * amount in figures and in 大写, the cashier; a void one is marked 作废
+ * with its reason. Every text from the store is escaped. PM_EIO when
+ * writing fails. */
+int pm_receipt_html(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, FILE *f, struct pm_err *e);
+/* The same into path, made with the store's mode; a symbolic link in its
+ * place is refused (PM_ECANTCREAT). */
+int pm_receipt_file(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, const char *path,
+		    struct pm_err *e);
 
 #endif

@@ -67,7 +67,7 @@ expect_eq "$(bash -c '. ./pm-web; complete -p pm-web')" "complete -F _pm pm-web"
 
 if command -v fish >/dev/null 2>&1; then
 	run fish -c "source '$PM_TOP/completions/pm.fish'; complete -C 'pm unit '"
-	expect_eq "$(cut -f1 "$T/out" | sort | tr '\n' ' ')" "find import list show " "fish completes 'pm unit '"
+	expect_eq "$(cut -f1 "$T/out" | sort | tr '\n' ' ')" "find import list show transfer " "fish completes 'pm unit '"
 	run fish -c "source '$PM_TOP/completions/pm.fish'; complete -C 'pm unit import --r'"
 	expect_eq "$(cut -f1 "$T/out")" "--reject=" "fish completes 'pm unit import --r'"
 fi

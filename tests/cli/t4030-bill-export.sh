@@ -72,7 +72,7 @@ run pm-bill export --period 2026-11 --file-format pdf
 expect_rc 2 "an unknown format"
 run pm-bill export --period 2026-11 --format csv
 expect_rc 2 "the shared --format is no export's format"
-expect_err "^pm-bill export: an export is CSV or xlsx: choose with --file-format, not --format$" "saying which option is"
+expect_err "^pm-bill export: an export is CSV, xlsx or invoice-csv: choose with --file-format, not --format$" "saying which option is"
 run pm-bill export --period 2026-11 --file-format xlsx --output nodir/out.xlsx
 expect_rc 73 "a workbook that cannot be written"
 expect_eq "$(ls nodir 2>/dev/null | wc -l | tr -d ' ')" "0" "leaves nothing behind"

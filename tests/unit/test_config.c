@@ -78,7 +78,7 @@ static void test_full(void **state)
 			       "\"address\":\"上海市浦东新区幸福路 88 号\"},"
 			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
 			       "\"future_tolerance\":86400},"
-			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"],\"order_expiry\":7200},"
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"],\"order_expiry\":7200,\"cash_repeat\":600},"
 			       "\"web\":{\"session\":{\"idle\":1800,\"lifetime\":43200},"
 			       "\"login\":{\"failures\":5,\"address_failures\":20,\"window\":900,\"code_ttl\":600},"
 			       "\"uploads\":{\"photos\":3,\"photo_kb\":5120},\"pay\":{},\"callbacks\":{}}}");
@@ -105,7 +105,7 @@ static void test_defaults_and_order(void **state)
 			       "\"name\":\"幸福里\",\"timezone\":\"Asia/Shanghai\"},"
 			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
 			       "\"future_tolerance\":86400},"
-			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"],\"order_expiry\":7200},"
+			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"],\"order_expiry\":7200,\"cash_repeat\":600},"
 			       "\"web\":{\"session\":{\"idle\":1800,\"lifetime\":43200},"
 			       "\"login\":{\"failures\":5,\"address_failures\":20,\"window\":900,\"code_ttl\":600},"
 			       "\"uploads\":{\"photos\":3,\"photo_kb\":5120},\"pay\":{},\"callbacks\":{}}}");

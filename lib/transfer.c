@@ -1,0 +1,218 @@
+/* transfer: an ownership transfer (过户) in one transaction: the open
+ * bills checked, the prepaid balance and deposits carried or refunded,
+ * the residences ended and begun, one audit record. */
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/community.h"
+#include "pm/deposit.h"
+#include "pm/i18n.h"
+#include "pm/ledger.h"
+#include "pm/money.h"
+#include "pm/transfer.h"
+#include "bill-internal.h"
+
+struct xfer {
+	struct pm_db *db;
+	const struct pm_transfer *t;
+	int64_t unit, person;
+	json_t *cfg;  /* billing.transfer */
+	json_t *out;
+};
+
+/* The owners on the day, into "from"; 1 when the new owner is already
+ * the only one, since that day: the same transfer again; PM_EDATA when
+ * they are among the owners otherwise. */
+static int owners(struct xfer *x, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.code, o.person_id = ?2 AND o.since = ?3, o.person_id = ?2 FROM occupancy o"
+		" JOIN person p ON p.id = o.person_id"
+		" WHERE o.unit_id = ?1 AND o.role = 'owner' AND o.since <= ?3 AND " PM_OCCUPANCY_CURRENT("o", "?3")
+		" ORDER BY o.since, p.id";
+	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
+	json_t *from = json_array();
+	int rc, n = 0, same = 0, theirs = 0;
+
+	if (!st) {
+		json_decref(from);
+		return -e->code;
+	}
+	sqlite3_bind_int64(st, 1, x->unit);
+	sqlite3_bind_int64(st, 2, x->person);
+	sqlite3_bind_text(st, 3, x->t->at, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_array_append_new(from, json_string(TEXT(st, 0)));
+		same += sqlite3_column_int(st, 1);
+		theirs += sqlite3_column_int(st, 2);
+		n++;
+	}
+	sqlite3_reset(st);
+	json_object_set_new(x->out, "from", from);
+	if (rc != SQLITE_DONE)
+		return -pm_db_fail(x->db, e, _("cannot read residences"));
+	if (n == 1 && same == 1)
+		return 1;
+	if (theirs)
+		return -pm_err_set(e, PM_EDATA, _("'%s' owns '%s' already"), x->t->to, x->t->unit);
+	return 0;
+}
+
+/* Open bills into "settle"; PM_EDATA with the amount unless settle. */
+static int open_bills(struct xfer *x, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT code, period, total_fen + late_fen + adjust_fen - paid_fen FROM bill"
+		" WHERE unit_id = ? AND status IN ('issued','partial') ORDER BY due, period";
+	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
+	json_t *list = json_array();
+	char buf[PM_MONEY_BUF];
+	int64_t owed = 0;
+	int rc;
+
+	if (!st) {
+		json_decref(list);
+		return e->code;
+	}
+	sqlite3_bind_int64(st, 1, x->unit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		owed += sqlite3_column_int64(st, 2);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "bill", TEXT(st, 0), "period", TEXT(st, 1),
+						      "owed_fen", (json_int_t)sqlite3_column_int64(st, 2)));
+	}
+	sqlite3_reset(st);
+	json_object_set_new(x->out, "open_fen", json_integer(owed));
+	json_object_set_new(x->out, "settle", list);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(x->db, e, _("cannot read bills"));
+	if (json_array_size(list) && !x->t->settle)
+		return pm_err_set(e, PM_EDATA, _("unit '%s' owes %s on %zu open bills: they are paid first,"
+						 " or --settle transfers and lists them"),
+				  x->t->unit, pm_money_fmt(owed, buf), json_array_size(list));
+	return PM_OK;
+}
+
+static int refund_prepaid(struct xfer *x, struct pm_err *e)
+{
+	const char *how = json_string_value(json_object_get(x->cfg, "prepaid"));
+	struct pm_posting p[2];
+	char account[PM_ACCOUNT_MAX], ref[PM_ACCOUNT_MAX + 32];
+	int64_t balance, journal;
+	int refund = strcmp(how, "refund") == 0;
+
+	snprintf(account, sizeof account, "prepaid:%s", x->t->unit);
+	if (pm_ledger_balance(x->db, account, &balance, e))
+		return e->code;
+	json_object_set_new(x->out, "prepaid_fen", json_integer(balance < 0 ? -balance : 0));
+	json_object_set_new(x->out, "prepaid", json_string(refund ? "refunded" : "carried"));
+	if (!refund || balance >= 0)
+		return PM_OK;
+	pm_posting_set(&p[0], "prepaid", x->t->unit, -balance);
+	pm_posting_set(&p[1], "cash", json_string_value(json_object_get(x->cfg, "channel")), balance);
+	snprintf(ref, sizeof ref, "transfer:%s:%s", x->t->unit, x->t->at);
+	return pm_ledger_post(x->db, "refund", ref, "过户", p, 2, &journal, e);
+}
+
+static int refund_deposits(struct xfer *x, struct pm_err *e)
+{
+	int refund = strcmp(json_string_value(json_object_get(x->cfg, "deposits")), "refund") == 0;
+	char account[PM_ACCOUNT_MAX], evidence[128];
+	struct pm_deposit d = {.action = PM_DEPOSIT_REFUND, .unit = x->t->unit, .reason = "过户",
+			       .channel = json_string_value(json_object_get(x->cfg, "channel"))};
+	int64_t balance, held = 0;
+	json_t *moved;
+
+	snprintf(evidence, sizeof evidence, "transfer to %s on %s", x->t->to, x->t->at);
+	d.evidence = evidence;
+	for (size_t i = 0; pm_deposit_kinds[i]; i++) {
+		snprintf(account, sizeof account, "deposit:%s:%s", pm_deposit_kinds[i], x->t->unit);
+		if (pm_ledger_balance(x->db, account, &balance, e) || pm_money_add(&held, -balance, e))
+			return e->code;
+		if (!refund || balance >= 0)
+			continue;
+		d.kind = pm_deposit_kinds[i];
+		d.amount = -balance;
+		if (pm_deposit_apply(x->db, &d, &moved, e))
+			return e->code;
+		json_decref(moved);
+	}
+	json_object_set_new(x->out, "deposits_fen", json_integer(held));
+	json_object_set_new(x->out, "deposits", json_string(refund ? "refunded" : "carried"));
+	return PM_OK;
+}
+
+/* The owners and their family move out on the day, the new owner in. */
+static int residences(struct xfer *x, struct pm_err *e)
+{
+	static const char end[] =
+		"UPDATE occupancy SET until = ?2, updated_at = ?3 WHERE unit_id = ?1 AND role IN ('owner','family')"
+		" AND since <= ?2 AND " PM_OCCUPANCY_CURRENT("occupancy", "?2");
+	static const char add[] =
+		"INSERT INTO occupancy (unit_id, person_id, role, since, created_at, updated_at)"
+		" VALUES (?1, ?2, 'owner', ?3, ?4, ?4)";
+	sqlite3_stmt *st = pm_db_stmt(x->db, end, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, x->unit);
+	sqlite3_bind_text(st, 2, x->t->at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, pm_now());
+	if (pm_db_step_done(x->db, st, _("cannot end the residence"), e) || !(st = pm_db_stmt(x->db, add, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, x->unit);
+	sqlite3_bind_int64(st, 2, x->person);
+	sqlite3_bind_text(st, 3, x->t->at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, pm_now());
+	return pm_db_step_done(x->db, st, _("cannot store the residence"), e);
+}
+
+static int transfer(struct xfer *x, struct pm_err *e)
+{
+	struct pm_config *cfg;
+	json_t *billing;
+	char object[96];
+	int same, rc;
+
+	if (pm_unit_id(x->db, x->t->unit, &x->unit, e) || pm_person_id(x->db, x->t->to, &x->person, e))
+		return e->code;
+	if ((same = owners(x, e)) < 0)
+		return -same;
+	if (same) {
+		json_object_set_new(x->out, "outcome", json_string("unchanged"));
+		return PM_OK;
+	}
+	if (open_bills(x, e) || pm_billing_config(x->db, pm_db_today(x->db), &cfg, &billing, e))
+		return e->code;
+	x->cfg = json_object_get(billing, "transfer");
+	rc = refund_prepaid(x, e) || refund_deposits(x, e) || residences(x, e) ? e->code : PM_OK;
+	json_decref(billing);
+	pm_config_free(cfg);
+	if (rc)
+		return rc;
+	json_object_set_new(x->out, "outcome", json_string("transferred"));
+	snprintf(object, sizeof object, "unit:%s", x->t->unit);
+	return pm_audit_log(x->db, "unit.transfer", object, NULL, x->out, e);
+}
+
+int pm_unit_transfer(struct pm_db *db, const struct pm_transfer *t, json_t **out, struct pm_err *e)
+{
+	struct xfer x = {.db = db, .t = t};
+	int32_t day;
+	int rc;
+
+	*out = NULL;
+	if (pm_date_parse(t->at, &day, e))
+		return e->code;
+	if (!(x.out = json_pack("{s:s, s:s, s:s, s:s}", "type", "transfer", "unit", t->unit, "to", t->to, "at", t->at)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (pm_db_begin(db, e)) {
+		json_decref(x.out);
+		return e->code;
+	}
+	if ((rc = pm_db_end(db, transfer(&x, e), e))) {
+		json_decref(x.out);
+		return rc;
+	}
+	*out = x.out;
+	return PM_OK;
+}
