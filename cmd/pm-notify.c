@@ -12,6 +12,7 @@
 #include "pm/cli.h"
 #include "pm/http.h"
 #include "pm/i18n.h"
+#include "pm/import.h"
 #include "pm/notify.h"
 #include "pm/timeutil.h"
 
@@ -275,8 +276,8 @@ static const struct pm_opt send_opts[] = {
 	{"channel", O_CHANNEL, "C", N_("stdout, webhook, wecom, dingtalk, email or sms (default: each person's)")},
 	{"role", O_ROLE, "ROLE", N_("staff to tell when a record names no one, like frontdesk")},
 	{"flush", O_FLUSH, NULL, N_("deliver what is due at once, as flush does")},
-	PM_CLI_OPT_REJECT,
-	PM_CLI_OPT_STRICT,
+	PM_IMPORT_OPT_REJECT,
+	PM_IMPORT_OPT_STRICT,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -295,7 +296,7 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		case O_CHANNEL: if (parse_channel(c, arg, &s.channel)) return PM_EUSAGE; break;
 		case O_ROLE: role = arg; break;
 		case O_FLUSH: now = 1; break;
-		default: pm_cli_import_opt(&im, k, arg);
+		default: pm_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -309,7 +310,7 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		pm_notify_close(s.n);
 		return c->err.code;
 	}
-	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	rc = pm_import_run(c, &im, argc - c->optind, argv + c->optind);
 	if (rc == PM_OK || rc == PM_EDATA)
 		pm_cli_note(c, _("messages: queued %ld, duplicate %ld, opted out %ld, no address %ld"),
 			    s.counts.queued, s.counts.duplicate, s.counts.opted_out, s.counts.no_address);
