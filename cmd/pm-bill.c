@@ -12,6 +12,7 @@
 #include "pm/deposit.h"
 #include "pm/export.h"
 #include "pm/i18n.h"
+#include "pm/import.h"
 #include "pm/money.h"
 #include "pm/notice.h"
 #include "pm/receipt.h"
@@ -282,7 +283,7 @@ static const struct pm_opt pay_opts[] = {
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
 	{"again", O_AGAIN, NULL, N_("cash without --ref: a second payment of the same, not a repeat")},
-	PM_CLI_IMPORT_OPTS,
+	PM_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -308,7 +309,7 @@ static int pay_stream(struct pm_ctx *c, struct pm_import *im, int nfiles, char *
 
 	if (pm_cli_db(c, "bill.pay", &db))
 		return c->err.code;
-	return pm_cli_import(c, im, nfiles, files);
+	return pm_import_run(c, im, nfiles, files);
 }
 
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
@@ -331,7 +332,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		case O_BILL: f[4] = arg; break;
 		case O_AT: f[5] = arg; break;
 		case O_AGAIN: again = 1; break;
-		default: pm_cli_import_opt(&im, k, arg);
+		default: pm_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -647,7 +648,7 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt reconcile_opts[] = {
 	{"channel", O_CHANNEL, "NAME", N_("the channel the statement is of (required)")},
-	PM_CLI_IMPORT_OPTS,
+	PM_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -687,7 +688,7 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_CHANNEL: channel = arg; break;
-		default: pm_cli_import_opt(&im, k, arg);
+		default: pm_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -697,7 +698,7 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 	    pm_reconcile_new(channel, &r, &c->err))
 		return c->err.code;
 	im.ctx = r;
-	rc = pm_cli_import(c, &im, 1, argv + c->optind);
+	rc = pm_import_run(c, &im, 1, argv + c->optind);
 	if (rc == PM_OK || (rc == PM_EDATA && !im.strict))
 		rc = reconcile_report(c, db, r, rc);
 	pm_reconcile_free(r);

@@ -9,6 +9,7 @@
 #include "pm/gate.h"
 #include "pm/gatedrv.h"
 #include "pm/i18n.h"
+#include "pm/import.h"
 #include "pm/money.h"
 #include "pm/parking.h"
 #include "pm/qr.h"
@@ -550,7 +551,7 @@ struct ingest {
 	int print;
 };
 
-/* An alarm printed here is held by pm_cli_import until its event is
+/* An alarm printed here is held by pm_import_run until its event is
  * committed, so pm-notify never pages a guard about an event the store
  * does not have. */
 static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
@@ -572,7 +573,7 @@ static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 static const struct pm_opt ingest_opts[] = {
 	{"alarms", O_ALARMS, NULL, N_("print each new alarm as an alarm record, once it is stored")},
 	{"batch", O_BATCH, "N", N_("events per transaction from a file (default 100000)")},
-	PM_CLI_IMPORT_OPTS,
+	PM_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -587,7 +588,7 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
-		if (pm_cli_import_opt(&im, k, arg))
+		if (pm_import_opt(&im, k, arg))
 			continue;
 		switch (k) {
 		case O_ALARMS: in.print = 1; break;
@@ -605,7 +606,7 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, NULL, &c->db) || pm_db_bulk(c->db, &c->err) ||
 	    pm_events_open(c->db, &c->actor, &in.ev, &c->err))
 		return c->err.code;
-	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	rc = pm_import_run(c, &im, argc - c->optind, argv + c->optind);
 	pm_events_close(in.ev);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include "pm/cli.h"
 #include "pm/frame.h"
 #include "pm/i18n.h"
+#include "pm/import.h"
 #include "pm/meter.h"
 #include "pm/money.h"
 
@@ -69,7 +70,7 @@ static int cmd_add(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_fields, pm_meter_upsert);
+	return pm_import_upserts(c, argc, argv, "meter.import", "meter.write", pm_meter_fields, pm_meter_upsert);
 }
 
 static const struct pm_opt list_opts[] = {
@@ -168,7 +169,7 @@ static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
 /* ---- ingestion ---- */
 
 static const struct pm_opt ingest_opts[] = {
-	PM_CLI_IMPORT_OPTS,
+	PM_IMPORT_OPTS,
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
 	{"batch", O_BATCH, "N", N_("readings per transaction (default 100000)")},
 	{NULL, 0, NULL, NULL},
@@ -239,7 +240,7 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 				return PM_EUSAGE;
 			im.batch = (long)batch;
 			break;
-		default: pm_cli_import_opt(&im, k, arg);
+		default: pm_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -247,7 +248,7 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, "meter.ingest", &db) || pm_db_bulk(db, &c->err) ||
 	    pm_ingest_open(db, replace, &ic.in, &c->err))
 		return c->err.code;
-	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	rc = pm_import_run(c, &im, argc - c->optind, argv + c->optind);
 	pm_ingest_close(ic.in);
 	return rc;
 }
@@ -314,7 +315,7 @@ static int cmd_void(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt decode_opts[] = {
 	{"protocol", O_PROTOCOL, "P", N_("dlt645 (DL/T 645-2007) or cjt188 (CJ/T 188-2004) (required)")},
 	{"ts", O_TS, "TIME", N_("the readings' time, RFC 3339 (default now)")},
-	PM_CLI_OPT_REJECT,
+	PM_IMPORT_OPT_REJECT,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -492,7 +493,7 @@ static int cmd_anomalies(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_cmd cmds[] = {
 	{"add", cmd_add, "CODE", N_("register a meter, or change one"), add_opts, NULL},
-	{"import", cmd_import, "[FILE...]", N_("register meters from JSON lines or CSV"), pm_cli_import_opts, NULL},
+	{"import", cmd_import, "[FILE...]", N_("register meters from JSON lines or CSV"), pm_import_opts, NULL},
 	{"list", cmd_list, NULL, N_("list meters"), list_opts, NULL},
 	{"show", cmd_show, "CODE", N_("show a meter"), NULL, NULL},
 	{"retire", cmd_retire, "CODE", N_("take a meter out of service with its final reading"), retire_opts, NULL},

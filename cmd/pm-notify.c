@@ -8,6 +8,7 @@
 #include "pm/cli.h"
 #include "pm/http.h"
 #include "pm/i18n.h"
+#include "pm/import.h"
 #include "pm/notify.h"
 #include "pm/timeutil.h"
 
@@ -128,8 +129,8 @@ static const struct pm_opt send_opts[] = {
 	{"role", O_ROLE, "ROLE", N_("staff to tell when a record names no one, like frontdesk")},
 	{"flush", O_FLUSH, NULL, N_("deliver at once what this send queued")},
 	{"dry-run", O_DRY_RUN, NULL, N_("print the messages it would queue; queue nothing")},
-	PM_CLI_OPT_REJECT,
-	PM_CLI_OPT_STRICT,
+	PM_IMPORT_OPT_REJECT,
+	PM_IMPORT_OPT_STRICT,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -162,7 +163,7 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 		case O_ROLE: role = arg; break;
 		case O_FLUSH: now = 1; break;
 		case O_DRY_RUN: im.dry_run = 1; im.outcomes = dry_outcomes; break;
-		default: pm_cli_import_opt(&im, k, arg);
+		default: pm_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
@@ -180,7 +181,7 @@ static int cmd_send(struct pm_ctx *c, int argc, char **argv)
 	}
 	if (im.dry_run)
 		pm_notify_set_dry_run(s.n, show, c);
-	rc = pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+	rc = pm_import_run(c, &im, argc - c->optind, argv + c->optind);
 	if ((rc == PM_OK || rc == PM_EDATA) && im.dry_run)
 		pm_cli_note(c, _("messages: to queue %ld, duplicate %ld, opted out %ld, no address %ld; nothing queued (dry run)"),
 			    s.counts.queued, s.counts.duplicate, s.counts.opted_out, s.counts.no_address);

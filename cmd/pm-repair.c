@@ -6,6 +6,7 @@
 #include "pm/asset.h"
 #include "pm/cli.h"
 #include "pm/i18n.h"
+#include "pm/import.h"
 #include "pm/money.h"
 #include "pm/patrol.h"
 #include "pm/ticket.h"
@@ -48,7 +49,7 @@ static const struct pm_opt submit_opts[] = {
 	{"asset", O_ASSET, "CODE", N_("the asset concerned, from the register")},
 	{"area", O_AREA, "TEXT", N_("a public place, for tickets of no unit")},
 	{"kind", O_KIND, "KIND", N_("repair, complaint or suggestion (default: the category's)")},
-	PM_CLI_IMPORT_OPTS,
+	PM_IMPORT_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -118,14 +119,14 @@ static int cmd_submit(struct pm_ctx *c, int argc, char **argv)
 		case O_ASSET: t.asset = arg; break;
 		case O_AREA: t.area = arg; break;
 		case O_KIND: t.kind = arg; break;
-		default: pm_cli_import_opt(&im, k, arg);
+		default: pm_import_opt(&im, k, arg);
 		}
 	if (k < 0)
 		return c->stop;
 	if (pm_cli_db(c, "ticket.submit", &c->db))
 		return c->err.code;
 	if (c->optind < argc)
-		return pm_cli_import(c, &im, argc - c->optind, argv + c->optind);
+		return pm_import_run(c, &im, argc - c->optind, argv + c->optind);
 	return submit_one(c, &t);
 }
 
@@ -488,7 +489,7 @@ static int cmd_asset_add(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_asset_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "asset.import", "asset.write", pm_asset_fields, pm_asset_upsert);
+	return pm_import_upserts(c, argc, argv, "asset.import", "asset.write", pm_asset_fields, pm_asset_upsert);
 }
 
 static const struct pm_opt asset_list_opts[] = {
@@ -565,7 +566,7 @@ static int cmd_asset_retire(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_cmd asset_cmds[] = {
 	{"add", cmd_asset_add, NULL, N_("add an asset, or change one"), asset_add_opts, NULL},
-	{"import", cmd_asset_import, "[FILE...]", N_("add or update assets from JSON lines or CSV"), pm_cli_import_opts, NULL},
+	{"import", cmd_asset_import, "[FILE...]", N_("add or update assets from JSON lines or CSV"), pm_import_opts, NULL},
 	{"list", cmd_asset_list, NULL, N_("list assets in service"), asset_list_opts, NULL},
 	{"show", cmd_asset_show, "CODE", N_("show an asset and its maintenance history"), no_opts, NULL},
 	{"retire", cmd_asset_retire, "CODE", N_("take an asset out of service"), retire_opts, NULL},

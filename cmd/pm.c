@@ -15,6 +15,7 @@
 #include "pm/desk.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
+#include "pm/import.h"
 #include "pm/timeutil.h"
 #include "pm/transfer.h"
 
@@ -219,12 +220,12 @@ static int cmd_config_show(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_unit_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "unit.import", "unit.write", pm_unit_fields, pm_unit_upsert);
+	return pm_import_upserts(c, argc, argv, "unit.import", "unit.write", pm_unit_fields, pm_unit_upsert);
 }
 
 static int cmd_person_import(struct pm_ctx *c, int argc, char **argv)
 {
-	return pm_cli_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_fields,
+	return pm_import_upserts(c, argc, argv, "person.import", "person.write", pm_person_fields,
 				     pm_person_upsert);
 }
 
@@ -880,7 +881,7 @@ static const struct pm_cmd config_cmds[] = {
 };
 
 static const struct pm_cmd unit_cmds[] = {
-	{"import", cmd_unit_import, "[FILE...]", N_("add or update units from JSON lines or CSV"), pm_cli_import_opts, NULL},
+	{"import", cmd_unit_import, "[FILE...]", N_("add or update units from JSON lines or CSV"), pm_import_opts, NULL},
 	{"list", cmd_unit_list, NULL, N_("list units"), unit_list_opts, NULL},
 	{"show", cmd_unit_show, "CODE", N_("show a unit and who lives there"), NULL, NULL},
 	{"find", cmd_unit_find, "TEXT", N_("find units by code, resident's name or phone: occupants, balance, open tickets"), unit_find_opts, NULL},
@@ -890,7 +891,7 @@ static const struct pm_cmd unit_cmds[] = {
 };
 
 static const struct pm_cmd person_cmds[] = {
-	{"import", cmd_person_import, "[FILE...]", N_("add or update people from JSON lines or CSV"), pm_cli_import_opts, NULL},
+	{"import", cmd_person_import, "[FILE...]", N_("add or update people from JSON lines or CSV"), pm_import_opts, NULL},
 	{"list", cmd_person_list, NULL, N_("list people, or find them by name or phone"), person_list_opts, NULL},
 	{"show", cmd_person_show, "CODE", N_("show a person"), NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},

@@ -243,7 +243,8 @@ static int usage_load(struct run *rn, struct pm_err *e)
 		 " usage INTEGER, flags INTEGER);"
 		 "DELETE FROM temp.by;"
 		 "CREATE TEMP TABLE IF NOT EXISTS bs (fee INTEGER, unit_id INTEGER, meter TEXT, share INTEGER,"
-		 " weight INTEGER, total_weight INTEGER, cost INTEGER, usage INTEGER, units INTEGER);"
+		 " weight INTEGER, total_weight INTEGER, cost INTEGER, usage INTEGER, units INTEGER,"
+		 " opening_ts INTEGER, closing_ts INTEGER);"
 		 "DELETE FROM temp.bs;", e))
 		return e->code;
 	if (!need)
@@ -323,12 +324,15 @@ static int served_units(struct run *rn, const struct fee *f, int64_t building, s
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(rn->db, e, _("cannot read units"));
 }
 
-static int share_store(struct run *rn, size_t fee, const char *meter, const struct served *s,
-		       int64_t cost, int64_t usage, struct pm_err *e)
+/* Each unit's share of the common meter read by m (shares_load), with
+ * the meter's facts the line's breakdown shows, so a unit's line reads
+ * temp.bs alone. */
+static int share_store(struct run *rn, size_t fee, sqlite3_stmt *m, const struct served *s, int64_t cost,
+		       struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO temp.bs (fee, unit_id, meter, share, weight, total_weight, cost, usage, units)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO temp.bs (fee, unit_id, meter, share, weight, total_weight, cost, usage, units,"
+		" opening_ts, closing_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	int64_t total = 0;
 	sqlite3_stmt *st;
 
@@ -339,13 +343,15 @@ static int share_store(struct run *rn, size_t fee, const char *meter, const stru
 			return e->code;
 		sqlite3_bind_int64(st, 1, (int64_t)fee);
 		sqlite3_bind_int64(st, 2, s->unit[i]);
-		sqlite3_bind_text(st, 3, meter, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, TEXT(m, 0), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, s->share[i]);
 		sqlite3_bind_int64(st, 5, s->weight[i]);
 		sqlite3_bind_int64(st, 6, total);
 		sqlite3_bind_int64(st, 7, cost);
-		sqlite3_bind_int64(st, 8, usage);
+		sqlite3_bind_int64(st, 8, sqlite3_column_int64(m, 1));
 		sqlite3_bind_int64(st, 9, (int64_t)s->n);
+		sqlite3_bind_int64(st, 10, sqlite3_column_int64(m, 3));
+		sqlite3_bind_int64(st, 11, sqlite3_column_int64(m, 4));
 		if (pm_bill_step_done(rn->db, st, _("cannot split shared costs"), e))
 			return e->code;
 	}
@@ -372,7 +378,7 @@ static int share_meter(struct run *rn, size_t fi, sqlite3_stmt *m, struct served
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	s->share = share;
 	if (pm_tariff_share(cost, s->weight, s->n, f->r, share, &rounded, e) == PM_OK)
-		share_store(rn, fi, code, s, rounded, usage, e);
+		share_store(rn, fi, m, s, rounded, e);
 	else
 		pm_err_prefix(e, _("fee '%s', meter '%s'"), f->name, code);
 	free(share);
@@ -383,7 +389,7 @@ static int share_meter(struct run *rn, size_t fi, sqlite3_stmt *m, struct served
 static int shares_load(struct run *rn, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT code, usage, coalesce(building_id, 0) FROM temp.bu"
+		"SELECT code, usage, coalesce(building_id, 0), opening_ts, closing_ts FROM temp.bu"
 		" WHERE scope <> 'unit' AND (code = ?1 OR (?1 IS NULL AND kind = ?2 AND scope = ?3)) ORDER BY code";
 	struct served s = {0};
 	sqlite3_stmt *st;
@@ -686,8 +692,8 @@ static int metered(struct run *rn, size_t fi, const struct unit *u, struct bill 
 static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT s.meter, s.share, s.weight, s.total_weight, s.cost, s.usage, s.units, u.opening_ts, u.closing_ts"
-		" FROM temp.bs s JOIN temp.bu u ON u.code = s.meter WHERE s.unit_id = ?1 AND s.fee = ?2 ORDER BY s.meter";
+		"SELECT meter, share, weight, total_weight, cost, usage, units, opening_ts, closing_ts"
+		" FROM temp.bs WHERE unit_id = ?1 AND fee = ?2 ORDER BY meter";
 	const struct fee *f = &rn->fees[fi];
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char buf[PM_MONEY_BUF], v[PM_MONEY_BUF], sh[PM_MONEY_BUF];

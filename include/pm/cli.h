@@ -68,7 +68,7 @@ struct pm_ctx {
 	json_t *rows;        /* buffered for tables */
 	json_t *cols;        /* column names, from the first record */
 	json_t *held;        /* an import's records of the open batch, printed
-			      * once it commits (pm_cli_import) */
+			      * once it commits (pm_import_run) */
 	long nout;
 	/* progress */
 	int progress_tty;    /* 0: not asked yet, 1: stderr is a terminal, 2: not */
@@ -139,67 +139,6 @@ int pm_cli_out_new(struct pm_ctx *c, json_t *rec);
 void pm_cli_note(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A warning on stderr (shown even with -q). */
 void pm_cli_warn(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Reading records from outside by the reject convention: each bad record
- * is reported as "PROG: FILE:LINE: message" and copied to the reject file,
- * good ones are committed in batches, and the result is PM_EDATA if any
- * was rejected. With strict, nothing is committed unless all are good.
- * What record() prints with pm_cli_out is held until its batch commits,
- * and dropped if the batch is rolled back; what on_reject prints goes out
- * at once. The run's audit record (action) is committed with the first
- * batch as "running" when there are more, and as "done" with the counts
- * with the last. */
-struct pm_import {
-	const char *action;        /* audit action of the run, "unit.import" */
-	const char *reject;        /* --reject FILE, or NULL */
-	int strict;
-	int dry_run;               /* record() writes nothing: no run record either */
-	int ignore_unknown;        /* --ignore-unknown: fields allows any */
-	const char *encoding;      /* --encoding, or NULL for UTF-8 */
-	const char *const *fields; /* the fields a record may have (pm_jsonl_fields) */
-	enum pm_jsonl_mode mode;
-	long batch;                /* records per transaction (0: 10000) */
-	const char *const *outcomes; /* names of what record() may report */
-	/* Validates and writes one record inside the open transaction,
-	 * setting *outcome; PM_EDATA rejects it (having written nothing),
-	 * any other error stops the run. An outcome of PM_IMPORT_LATER puts
-	 * the record off, having written nothing: it may need a record further
-	 * on. After the last record of the last file each record put off is
-	 * given, in the order read, to retry(), which decides it as record()
-	 * does but may not put it off again. */
-	int (*record)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
-	int (*retry)(void *ctx, json_t *rec, int *outcome, struct pm_err *e);
-	/* Told of each rejected record (rec NULL when it was no JSON object),
-	 * or NULL. */
-	void (*on_reject)(void *ctx, json_t *rec, const char *where, const char *why);
-	void *ctx;
-	long read, rejected, counts[8]; /* filled in */
-};
-#define PM_IMPORT_LATER (-1)
-int pm_cli_import(struct pm_ctx *c, struct pm_import *im, int nfiles, char **files);
-
-/* The options every import shares, for a subcommand's table, and
- * pm_cli_import_opt to take them into a struct pm_import. */
-enum { PM_OPT_REJECT = 0x1100, PM_OPT_STRICT, PM_OPT_IGNORE_UNKNOWN, PM_OPT_ENCODING };
-#define PM_CLI_OPT_REJECT {"reject", PM_OPT_REJECT, "FILE", N_("append bad records to FILE (made 0600)")}
-#define PM_CLI_OPT_STRICT {"strict", PM_OPT_STRICT, NULL, N_("write nothing if any record is bad")}
-#define PM_CLI_OPT_IGNORE_UNKNOWN \
-	{"ignore-unknown", PM_OPT_IGNORE_UNKNOWN, NULL, N_("read records with fields or columns pm does not know")}
-#define PM_CLI_OPT_ENCODING \
-	{"encoding", PM_OPT_ENCODING, "NAME", N_("the input's character set, such as gb18030 (default utf-8)")}
-#define PM_CLI_IMPORT_OPTS PM_CLI_OPT_REJECT, PM_CLI_OPT_STRICT, PM_CLI_OPT_IGNORE_UNKNOWN, PM_CLI_OPT_ENCODING
-/* 1 when key was one of them, taken into im; else 0. */
-int pm_cli_import_opt(struct pm_import *im, int key, const char *arg);
-
-/* The options of a subcommand that imports records one upsert each, and
- * its whole handler: parses them, opens the store with permission, and
- * imports the operands (JSON lines or CSV, of the fields named) through
- * upsert, counting inserted, updated and unchanged. */
-extern const struct pm_opt pm_cli_import_opts[];
-int pm_cli_import_upserts(struct pm_ctx *c, int argc, char **argv, const char *action,
-			  const char *permission, const char *const *fields,
-			  int (*upsert)(struct pm_db *db, json_t *rec, enum pm_upsert *did,
-					struct pm_err *e));
 
 /* Progress on stderr, only when stderr is a terminal and not -q: one
  * line, redrawn at most ten times a second, with the count, the share

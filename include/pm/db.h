@@ -93,7 +93,8 @@ int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
 /* For runs over the whole community (bill run and issue, ingest): a page
  * cache big enough not to read pages again, bounded well under the
- * programs' memory budget. */
+ * programs' memory budget, and freed memory kept for the next statement
+ * rather than returned to the kernel after each. */
 int pm_db_bulk(struct pm_db *db, struct pm_err *e);
 
 /* Turns the handle's last SQLite error into e, with what as context:
