@@ -16,6 +16,8 @@ void pm_web_page_end(struct pm_web *w);
 
 /* A text field of the query or form, or NULL; trimmed of nothing. */
 const char *pm_web_param(struct pm_web *w, const char *name);
+/* The same, NULL also when it is empty: a form's field left blank. */
+const char *pm_web_field(struct pm_web *w, const char *name);
 /* A field holding a positive number: PM_OK, or PM_EDATA naming it. */
 int pm_web_param_id(struct pm_web *w, const char *name, int64_t *id);
 /* The route's i-th "*" segment as a positive number. */

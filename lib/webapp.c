@@ -135,6 +135,8 @@ static const struct item {
 	{"/tickets", "报修进度", "ticket.read", 1},
 	{"/tickets", "工单", "ticket.read", 2},
 	{"/today", "今日任务", "ticket.work", 2},
+	{"/visitors", "访客", "visitor.read", 3},
+	{"/parking", "停车", "parking.read", 3},
 	{"/cash", "现金收款", "bill.pay", 2},
 	{"/units", "查询房屋", "bill.read", 2},
 	{"/dashboard", "看板", "report.read", 2},
@@ -200,6 +202,13 @@ void pm_web_form(struct pm_web *w, const char *path, int multipart)
 const char *pm_web_param(struct pm_web *w, const char *name)
 {
 	return pm_web_get(&w->req.params, name);
+}
+
+const char *pm_web_field(struct pm_web *w, const char *name)
+{
+	const char *v = pm_web_param(w, name);
+
+	return v && *v ? v : NULL;
 }
 
 static int positive(const char *s, int64_t *id)
