@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "pm/community.h"
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
@@ -202,6 +203,31 @@ void pm_web_form(struct pm_web *w, const char *path, int multipart)
 const char *pm_web_param(struct pm_web *w, const char *name)
 {
 	return pm_web_get(&w->req.params, name);
+}
+
+static int unit_option(void *ctx, json_t *u)
+{
+	struct pm_web *w = ctx;
+
+	pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>",
+		    json_string_value(json_object_get(u, "code")), json_string_value(json_object_get(u, "code")));
+	return PM_OK;
+}
+
+int pm_web_unit_field(struct pm_web *w, int required)
+{
+	FILE *f = w->res.f;
+
+	if (w->actor.role != PM_ROLE_OWNER) {
+		fputs("<label>房号<input name=\"unit\" placeholder=\"如 1-1-101\"", f);
+		fputs(required ? " required></label>" : "></label>", f);
+		return PM_OK;
+	}
+	fputs("<label>房屋<select name=\"unit\" required>", f);
+	if (pm_unit_each_mine(w->db, &w->actor, unit_option, w, &w->err))
+		return w->err.code;
+	fputs("</select></label>", f);
+	return PM_OK;
 }
 
 const char *pm_web_field(struct pm_web *w, const char *name)

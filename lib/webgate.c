@@ -93,28 +93,14 @@ static int visitor_row(void *ctx, json_t *v)
 	return PM_OK;
 }
 
-static int unit_option(void *ctx, json_t *u)
-{
-	struct pm_web *w = ctx;
-
-	pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>", STR(u, "code"), STR(u, "code"));
-	return PM_OK;
-}
-
 static int invite_form(struct pm_web *w)
 {
 	FILE *f = w->res.f;
 
 	fputs("<h2>邀请访客</h2>\n", f);
 	pm_web_form(w, "/visitors", 0);
-	if (w->actor.role == PM_ROLE_OWNER) {
-		fputs("<label>房屋<select name=\"unit\" required>", f);
-		if (pm_unit_each_mine(w->db, &w->actor, unit_option, w, &w->err))
-			return w->err.code;
-		fputs("</select></label>", f);
-	} else {
-		fputs("<label>房号<input name=\"unit\" placeholder=\"如 1-1-101\" required></label>", f);
-	}
+	if (pm_web_unit_field(w, 1))
+		return w->err.code;
 	fputs("<label>访客姓名<input name=\"name\" maxlength=\"64\" required></label>"
 	      "<label>手机（可选）<input name=\"phone\" inputmode=\"tel\" maxlength=\"32\"></label>"
 	      "<label>车牌（可选）<input name=\"plate\" maxlength=\"16\"></label>"

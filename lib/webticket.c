@@ -36,14 +36,6 @@ static const char *category_label(struct pm_web *w, const char *name)
 	return name ? name : "";
 }
 
-static int unit_option(void *ctx, json_t *u)
-{
-	struct pm_web *w = ctx;
-
-	pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>", STR(u, "code"), STR(u, "code"));
-	return PM_OK;
-}
-
 /* The categories an owner may report: the repair section's. */
 static int category_options(struct pm_web *w)
 {
@@ -73,14 +65,8 @@ int pm_page_repair(struct pm_web *w)
 		return w->err.code;
 	pm_web_page(w, "一键报修");
 	pm_web_form(w, "/repair", 1);
-	if (w->actor.role == PM_ROLE_OWNER) {
-		fputs("<label>房屋<select name=\"unit\" required>", f);
-		if (pm_unit_each_mine(w->db, &w->actor, unit_option, w, &w->err))
-			return w->err.code;
-		fputs("</select></label>", f);
-	} else {
-		fputs("<label>房号<input name=\"unit\" placeholder=\"如 1-1-101\"></label>", f);
-	}
+	if (pm_web_unit_field(w, 0))
+		return w->err.code;
 	if (category_options(w)) {
 		fputs("</form>\n", f);
 		pm_web_page_end(w);
