@@ -93,7 +93,7 @@ static int hours(struct pm_db *db, const struct pm_gate_config *gc, const struct
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t n[24][2] = {{0}}, t;
 	size_t hint = 0;
-	char hh[8];
+	char hh[16];
 	long i, r;
 	int rc;
 
