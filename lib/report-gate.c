@@ -391,7 +391,8 @@ static int peaks(struct pm_db *db, const struct days *d, int64_t *n, struct pm_e
 		free(m);
 		return rc;
 	}
-	qsort(m, len, sizeof *m, move_order);
+	if (len)
+		qsort(m, len, sizeof *m, move_order);
 	for (size_t day = 0; day < d->n; day++) {
 		n[day * P_N + P_PEAK] = in;
 		for (; i < len && m[i].t < d->start[day + 1]; i++) {
