@@ -3,12 +3,12 @@
 # visitor pass and parking pages and the manager's dashboard charts:
 # each page fits the screen, the QR code is large enough to scan, the
 # charts are drawn with readable labels and no script. Screenshots are
-# kept in $PM_WEB_SHOTS (default: web-shots beside the build's bin).
+# kept in gate/ of $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
 	{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
-shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}
+shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/gate
 web_store
 pm-gate vehicle add --plate 京A12345 --unit 1-1-101 >/dev/null
 printf '%s\n' '{"gate":"garage","ts":"2026-11-30T08:00:00+08:00","event":"entry","plate":"京A12345"}' \
