@@ -102,10 +102,11 @@ $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PKG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
 
-# pm-web alone links libfcgi, for its FastCGI mode.
+# pm-web alone links libfcgi, for its FastCGI mode; libqrencode (Debian
+# ships it shared only) draws the visitor pass's QR code.
 $(B)/bin/pm-web: $(B)/cmd/pm-web.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(WEB_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(WEB_LIBS) $(QR_LIBS) -lm
 
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)

@@ -821,24 +821,27 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt parking_list_opts[] = {
 	{"open", O_OPEN, NULL, N_("only cars still inside")},
+	{"unit", O_UNIT, "CODE", N_("only the cars registered to unit CODE")},
 	{NULL, 0, NULL, NULL},
 };
 
 static int cmd_parking_list(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *arg;
+	const char *arg, *unit = NULL;
 	int k, open = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		if (k == O_OPEN)
 			open = 1;
+		else if (k == O_UNIT)
+			unit = arg;
 	if (k < 0)
 		return c->stop;
 	if (no_operands(c, argc, argv))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db))
 		return c->err.code;
-	return pm_parking_each(c->db, &c->actor, open, pm_cli_out_each, c, &c->err);
+	return pm_parking_each(c->db, &c->actor, unit, open, pm_cli_out_each, c, &c->err);
 }
 
 /* ---- reservations ---- */

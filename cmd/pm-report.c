@@ -34,6 +34,7 @@ static const struct kind {
 	{"carbon", pm_report_carbon, BY(BUILDING) | BY(MONTH), "building or month"},
 	{"service", pm_report_service, BY(CATEGORY) | BY(MONTH), "category or month"},
 	{"feedback", pm_report_feedback, 0, NULL},
+	{"gate", pm_report_gate, 0, NULL},
 	{"dashboard", pm_report_dashboard, 0, NULL},
 };
 
@@ -44,10 +45,13 @@ static const struct kind {
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")}, \
 	{"section", O_SECTION, "NAME", N_("only this section of the report")}
 
-#define SCOPE_OPTS \
+#define RANGE_OPTS \
 	{"period", O_PERIOD, "YYYY-MM", N_("the month (default: this month)")}, \
 	{"from", O_FROM, "YYYY-MM", N_("the first month of a range")}, \
-	{"to", O_TO, "YYYY-MM", N_("the last month of a range (default: this month)")}, \
+	{"to", O_TO, "YYYY-MM", N_("the last month of a range (default: this month)")}
+
+#define SCOPE_OPTS \
+	RANGE_OPTS, \
 	{"building", O_BUILDING, "CODE", N_("only this building")}
 
 static const struct pm_opt grouped_opts[] = {
@@ -74,8 +78,14 @@ static const struct pm_opt arrears_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+static const struct pm_opt range_opts[] = {
+	RANGE_OPTS,
+	OUTPUT_OPTS,
+	{NULL, 0, NULL, NULL},
+};
+
 static const struct pm_opt feedback_opts[] = {
-	{"period", O_PERIOD, "YYYY-MM", N_("the month (default: this month)")},
+	RANGE_OPTS,
 	{"publish", O_PUBLISH, NULL, N_("post it as an announcement to everyone (整改进度公示)")},
 	OUTPUT_OPTS,
 	{NULL, 0, NULL, NULL},
@@ -379,6 +389,8 @@ static const struct pm_cmd cmds[] = {
 	 grouped_opts, NULL},
 	{"feedback", cmd_report, NULL, N_("suggestions, complaints and the improvement list (意见反馈闭环)"),
 	 feedback_opts, NULL},
+	{"gate", cmd_report, NULL, N_("entries by hour, visitors per day, alarms, parking occupancy and income"),
+	 range_opts, NULL},
 	{"dashboard", cmd_report, NULL, N_("the month on one page"), month_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -21,9 +21,7 @@
 
 /* The routes. A path matches segment by segment; "*" is any one segment,
  * passed to the page as w->arg[i]. HEAD is answered as GET without the
- * body. The visitor and pass pages of pm-gate, the report pages of
- * pm-report and the payment providers' own callbacks of pm-pay are
- * rows of this table. */
+ * body. */
 static const struct route {
 	const char *method, *path;
 	int (*page)(struct pm_web *w);
@@ -57,6 +55,11 @@ static const struct route {
 	{"POST", "/ticket/*/*", pm_page_ticket_step, 0},
 	{"GET", "/photo/*", pm_page_photo, 0},
 	{"GET", "/today", pm_page_today, 0},
+	{"GET", "/visitors", pm_page_visitors, 0},
+	{"POST", "/visitors", pm_page_visitors_post, 0},
+	{"GET", "/visitor/*", pm_page_visitor, 0},
+	{"POST", "/visitor/*/*", pm_page_visitor_step, 0},
+	{"GET", "/parking", pm_page_parking, 0},
 	{"GET", "/announcements", pm_page_announcements, 0},
 	{"GET", "/announcement/*", pm_page_announcement, 0},
 	{"POST", "/announcement/*/rsvp", pm_page_rsvp, 0},

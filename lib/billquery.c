@@ -264,32 +264,6 @@ int pm_payment_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e)
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
 }
 
-int pm_bill_summary(struct pm_db *db, const char *period, struct pm_bill_summary *s, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT count(*), coalesce(sum(total_fen + late_fen + adjust_fen), 0), coalesce(sum(paid_fen), 0),"
-		" coalesce(sum(status = 'paid'), 0), coalesce(sum(status IN ('issued','partial') AND due < ?2), 0)"
-		" FROM bill WHERE period = ?1 AND status IN ('issued','partial','paid')";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	char today[PM_TIME_BUF];
-	int rc;
-
-	memset(s, 0, sizeof *s);
-	if (!st)
-		return e->code;
-	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), today), -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->bills = sqlite3_column_int64(st, 0);
-		s->charged = sqlite3_column_int64(st, 1);
-		s->paid = sqlite3_column_int64(st, 2);
-		s->paid_bills = sqlite3_column_int64(st, 3);
-		s->overdue_bills = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
-}
-
 /* ---- statements: straight from the unit's two accounts ---- */
 
 int pm_unit_owed(struct pm_db *db, const char *unit, int64_t *owed, struct pm_err *e)

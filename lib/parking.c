@@ -542,18 +542,21 @@ static json_t *session_json(sqlite3_stmt *st, void *ctx)
 		"owed_fen", closed ? json_integer(fee - paid) : json_null());
 }
 
-int pm_parking_each(struct pm_db *db, const struct pm_actor *a, int open_only,
+int pm_parking_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int open_only,
 		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT id, plate, entry_ts, entry_gate, coalesce(exit_ts, 0), exit_gate, resident,"
-		" fee_fen, paid_fen FROM parking_session WHERE NOT ?1 OR exit_ts IS NULL"
+		" fee_fen, paid_fen FROM parking_session WHERE (NOT ?1 OR exit_ts IS NULL)"
+		" AND (?2 IS NULL OR plate IN (SELECT v.plate FROM vehicle v JOIN unit u ON u.id = v.unit_id"
+		"  WHERE u.code = ?2 AND v.removed_at IS NULL))"
 		" ORDER BY entry_ts DESC, id DESC";
 	sqlite3_stmt *st;
 
-	if (gate_may(db, a, "parking.read", NULL, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (gate_may(db, a, "parking.read", unit, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int(st, 1, open_only);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
 	return pm_db_each(db, st, session_json, (void *)pm_db_tz(db), fn, ctx,
 			  _("cannot read parking sessions"), e);
 }

@@ -1,5 +1,5 @@
-/* Shared by the renderers: render.c (text formats, HTML), chart.c (SVG
- * charts) and xlsx.c (workbooks). */
+/* Shared by the renderers: render.c (text formats), render-html.c
+ * (HTML), chart.c (SVG charts) and xlsx.c (workbooks). */
 #ifndef PM_RENDER_INTERNAL_H
 #define PM_RENDER_INTERNAL_H
 
@@ -27,6 +27,12 @@ int pm_shown(const struct pm_render_opts *o, const struct pm_section *s);
 
 /* "Collection — 幸福里小区 — 2026-11": the report's heading. */
 void pm_report_heading(const struct pm_report *r, char *buf, size_t size);
+
+/* Whether a column holds figures (right-aligned), not text. */
+int pm_col_numeric(const struct pm_col *c);
+
+/* The html format: the whole page (render-html.c). */
+void pm_render_html_page(const struct pm_report *r, const struct pm_render_opts *o, FILE *f);
 
 /* The workbook at path (written by libxlsxwriter, which opens it by name). */
 int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *path,

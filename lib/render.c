@@ -1,6 +1,6 @@
-/* render: reports as aligned tables, JSON lines, CSV and TSV, an SVG
- * document of their charts and a self-contained HTML page; and the one
- * place pm-report writes a file. */
+/* render: reports as aligned tables, JSON lines, CSV and TSV and an SVG
+ * document of their charts (the HTML page is render-html.c's); and the
+ * one place pm-report writes a file. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,21 +24,6 @@ int pm_render_format_parse(const char *s, enum pm_render_format *f, struct pm_er
 		}
 	return pm_err_set(e, PM_EUSAGE, _("unknown format '%s': expected table, jsonl, csv, tsv, xlsx, svg or html"),
 			  s);
-}
-
-int pm_shown(const struct pm_render_opts *o, const struct pm_section *s)
-{
-	return !o || !o->section || strcmp(o->section, s->name) == 0;
-}
-
-void pm_report_heading(const struct pm_report *r, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s — %s — %s", _(r->title), r->community, r->scope);
-}
-
-static int is_number(const struct pm_col *c)
-{
-	return c->type != PM_COL_TEXT;
 }
 
 /* ---- tables for a terminal ---- */
@@ -87,22 +72,22 @@ static int table_rows(FILE *f, const struct pm_section *s)
 	}
 	for (size_t j = 0; j < s->ncols; j++) {
 		t = _(s->cols[j].label);
-		if (is_number(&s->cols[j]))
+		if (pm_col_numeric(&s->cols[j]))
 			pad(f, w[j] - pm_table_width(t));
 		fputs(t, f);
 		if (j + 1 < s->ncols)
-			pad(f, (is_number(&s->cols[j]) ? 0 : w[j] - pm_table_width(t)) + 2);
+			pad(f, (pm_col_numeric(&s->cols[j]) ? 0 : w[j] - pm_table_width(t)) + 2);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < s->nrows; i++) {
 		for (size_t j = 0; j < s->ncols; j++) {
 			t = pm_cell_text(s, i, j, 1, buf, sizeof buf);
 			cw = pm_table_width(t);
-			if (is_number(&s->cols[j]))
+			if (pm_col_numeric(&s->cols[j]))
 				pad(f, w[j] - cw);
 			one_line(f, t);
 			if (j + 1 < s->ncols)
-				pad(f, (is_number(&s->cols[j]) ? 0 : w[j] - cw) + 2);
+				pad(f, (pm_col_numeric(&s->cols[j]) ? 0 : w[j] - cw) + 2);
 		}
 		fputc('\n', f);
 	}
@@ -230,121 +215,6 @@ static int svg(const struct pm_report *r, const struct pm_render_opts *o, FILE *
 	return PM_OK;
 }
 
-/* ---- HTML ---- */
-
-static const char css[] =
-	"body{font-family:" PM_FONTS ";color:#222;margin:0;background:#f6f7f9}"
-	"main{max-width:1000px;margin:0 auto;padding:24px 16px}"
-	"h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:0 0 8px}"
-	".meta,.note{color:#666;font-size:13px;margin:0 0 12px}"
-	"section{background:#fff;border:1px solid #e2e4e8;border-radius:6px;padding:16px;margin:16px 0;"
-	"break-inside:avoid}"
-	"figure{margin:0 0 12px;overflow-x:auto}figure svg{width:100%;min-width:800px;height:auto;display:block}"
-	".scroll{overflow-x:auto}"
-	"table{border-collapse:collapse;font-size:13px;width:100%}"
-	"th,td{padding:4px 8px;border-bottom:1px solid #eceef1;text-align:left;white-space:nowrap}"
-	"th{background:#f0f2f5;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
-	"tr.total td{font-weight:700;border-top:2px solid #c8ccd2}"
-	"td.wrap{white-space:normal;min-width:12em}"
-	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}"
-	".kpi{border:1px solid #e2e4e8;border-radius:6px;padding:8px 10px;min-width:0}"
-	".kpi .k{color:#666;font-size:12px}.kpi .v{font-size:18px;font-weight:700;margin-top:4px;"
-	"overflow-wrap:anywhere;font-variant-numeric:tabular-nums}"
-	"@media print{body{background:#fff}section{border:none;padding:0}}";
-
-static void html_cell(FILE *f, const struct pm_section *s, size_t i, size_t j)
-{
-	char buf[PM_CELL_BUF];
-	const char *t = pm_cell_text(s, i, j, 1, buf, sizeof buf);
-	int wrap = s->cols[j].type == PM_COL_TEXT && pm_table_width(t) > 40;
-
-	fprintf(f, "<td%s>", is_number(&s->cols[j]) ? " class=\"n\"" : wrap ? " class=\"wrap\"" : "");
-	pm_html_text(f, t);
-	fputs("</td>", f);
-}
-
-static void html_table(FILE *f, const struct pm_section *s)
-{
-	char buf[PM_CELL_BUF];
-
-	if (s->vertical) {
-		fputs("<div class=\"kpis\">\n", f);
-		for (size_t j = 0; s->nrows && j < s->ncols; j++) {
-			fputs("<div class=\"kpi\"><div class=\"k\">", f);
-			pm_html_text(f, _(s->cols[j].label));
-			fputs("</div><div class=\"v\">", f);
-			pm_html_text(f, pm_cell_text(s, 0, j, 1, buf, sizeof buf));
-			fputs("</div></div>\n", f);
-		}
-		fputs("</div>\n", f);
-		return;
-	}
-	fputs("<div class=\"scroll\"><table>\n<thead><tr>", f);
-	for (size_t j = 0; j < s->ncols; j++) {
-		fprintf(f, "<th%s>", is_number(&s->cols[j]) ? " class=\"n\"" : "");
-		pm_html_text(f, _(s->cols[j].label));
-		fputs("</th>", f);
-	}
-	fputs("</tr></thead>\n<tbody>\n", f);
-	for (size_t i = 0; i < s->nrows; i++) {
-		fputs(s->total && i + 1 == s->nrows ? "<tr class=\"total\">" : "<tr>", f);
-		for (size_t j = 0; j < s->ncols; j++)
-			html_cell(f, s, i, j);
-		fputs("</tr>\n", f);
-	}
-	fputs("</tbody></table></div>\n", f);
-}
-
-static void html(const struct pm_report *r, const struct pm_render_opts *o, FILE *f)
-{
-	char head[512], made[PM_TIME_BUF];
-	const char *sec;
-
-	pm_report_heading(r, head, sizeof head);
-	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", f);
-	pm_html_text(f, head);
-	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<header>\n<h1>", css);
-	pm_html_text(f, _(r->title));
-	fputs("</h1>\n<p class=\"meta\">", f);
-	pm_html_text(f, r->community);
-	fputs(" · ", f);
-	pm_html_text(f, r->scope);
-	fputs(" · ", f);
-	/* "2026-12-01T09:00:00+08:00" as "2026-12-01 09:00". */
-	pm_time_fmt(r->made, r->tz, made);
-	if ((sec = strchr(made, 'T')) && strlen(sec) >= 6) {
-		made[sec - made] = ' ';
-		made[sec - made + 6] = '\0';
-	}
-	fprintf(f, _("made %s"), made);
-	fputs("</p>\n</header>\n", f);
-	for (size_t k = 0; k < r->nsec; k++) {
-		const struct pm_section *s = &r->sec[k];
-		if (!pm_shown(o, s))
-			continue;
-		fprintf(f, "<section id=\"%s\">\n<h2>", s->name);
-		pm_html_text(f, _(s->title));
-		fputs("</h2>\n", f);
-		if (s->note) {
-			fputs("<p class=\"note\">", f);
-			pm_html_text(f, s->note);
-			fputs("</p>\n", f);
-		}
-		if (pm_has_chart(s)) {
-			fputs("<figure>\n", f);
-			pm_chart_svg(f, s, 0, 0, 1);
-			fputs("</figure>\n", f);
-		}
-		if (s->nrows)
-			html_table(f, s);
-		else
-			fprintf(f, "<p class=\"note empty\">%s</p>\n", _("none"));
-		fputs("</section>\n", f);
-	}
-	fputs("</main>\n</body>\n</html>\n", f);
-}
-
 /* ---- the formats ---- */
 
 static int known_section(const struct pm_report *r, const struct pm_render_opts *o, struct pm_err *e)
@@ -386,7 +256,7 @@ int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct
 		rc = svg(r, o, f, e);
 		break;
 	case PM_RENDER_HTML:
-		html(r, o, f);
+		pm_render_html_page(r, o, f);
 		break;
 	case PM_RENDER_XLSX:
 		return pm_err_set(e, PM_EUSAGE, _("an xlsx workbook goes to a file: give --output FILE"));

@@ -623,12 +623,12 @@ static int feedback(struct pm_db *db, const struct pm_report_query *q, const str
 {
 	struct pm_report_query last = *q;
 	struct pm_section *s;
-	int64_t start, end, day0;
+	int64_t start, end, day0, last_end;
 	json_t *rep, *cats;
 	int rc;
 
 	span(db, q, &start, &end);
-	pm_period_bounds(q->to, pm_db_tz(db), &day0, &end);
+	pm_period_bounds(q->to, pm_db_tz(db), &day0, &last_end);
 	if (pm_report_config(db, pm_date_of(day0, pm_db_tz(db)), &rep, e))
 		return e->code;
 	/* Without the key: the category named "improvement". */
@@ -644,8 +644,9 @@ static int feedback(struct pm_db *db, const struct pm_report_query *q, const str
 	if (rc == PM_OK && !(s = pm_section_add(r, "improvements", N_("Improvement list"), COLS(improvement_cols))))
 		rc = pm_report_oom(e);
 	if (rc == PM_OK)
-		rc = improvements(db, rp, cats, day0, end, s, e);
-	last.from = last.to = pm_period_add(q->to, -1);
+		rc = improvements(db, rp, cats, start, end, s, e);
+	/* The list of the month before the first: a range's is its own. */
+	last.from = last.to = pm_period_add(q->from, -1);
 	span(db, &last, &start, &end);
 	if (rc == PM_OK && !(s = pm_section_add(r, "last", N_("Last month's list: what was done"), COLS(improvement_cols))))
 		rc = pm_report_oom(e);

@@ -661,6 +661,7 @@ const struct pm_schema pm_parking_schema = {
 	PM_KEY("free", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "1d"), .def = "15m"),
 	PM_KEY("hourly", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "10000"), .def = "0"),
 	PM_KEY("daily_cap", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "100000")),
+	PM_KEY("spaces", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "100000")),
 	PM_KEY("overnight", PM_NODE(PM_SCHEMA_MAP, .check = check_night, .keys = PM_KEYS(
 		PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true),
 		PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true),

@@ -16,6 +16,8 @@ void pm_web_page_end(struct pm_web *w);
 
 /* A text field of the query or form, or NULL; trimmed of nothing. */
 const char *pm_web_param(struct pm_web *w, const char *name);
+/* The same, NULL also when it is empty: a form's field left blank. */
+const char *pm_web_field(struct pm_web *w, const char *name);
 /* A field holding a positive number: PM_OK, or PM_EDATA naming it. */
 int pm_web_param_id(struct pm_web *w, const char *name, int64_t *id);
 /* The route's i-th "*" segment as a positive number. */
@@ -23,6 +25,11 @@ int pm_web_arg_id(struct pm_web *w, int i, int64_t *id);
 
 /* Sets w->err (printf-style) and returns code: for the error page. */
 int pm_web_fail(struct pm_web *w, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A form's unit field: for an owner a choice of the units they live in,
+ * for staff a unit's code to type (required, or not for a form that
+ * takes an area instead). */
+int pm_web_unit_field(struct pm_web *w, int required);
 
 /* A form's hidden CSRF field and opening tag (pm_html_form with the
  * session's token and the script's prefix). */

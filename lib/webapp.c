@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "pm/community.h"
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
@@ -135,6 +136,8 @@ static const struct item {
 	{"/tickets", "报修进度", "ticket.read", 1},
 	{"/tickets", "工单", "ticket.read", 2},
 	{"/today", "今日任务", "ticket.work", 2},
+	{"/visitors", "访客", "visitor.read", 3},
+	{"/parking", "停车", "parking.read", 3},
 	{"/cash", "现金收款", "bill.pay", 2},
 	{"/units", "查询房屋", "bill.read", 2},
 	{"/dashboard", "看板", "report.read", 2},
@@ -200,6 +203,38 @@ void pm_web_form(struct pm_web *w, const char *path, int multipart)
 const char *pm_web_param(struct pm_web *w, const char *name)
 {
 	return pm_web_get(&w->req.params, name);
+}
+
+static int unit_option(void *ctx, json_t *u)
+{
+	struct pm_web *w = ctx;
+
+	pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>",
+		    json_string_value(json_object_get(u, "code")), json_string_value(json_object_get(u, "code")));
+	return PM_OK;
+}
+
+int pm_web_unit_field(struct pm_web *w, int required)
+{
+	FILE *f = w->res.f;
+
+	if (w->actor.role != PM_ROLE_OWNER) {
+		fputs("<label>房号<input name=\"unit\" placeholder=\"如 1-1-101\"", f);
+		fputs(required ? " required></label>" : "></label>", f);
+		return PM_OK;
+	}
+	fputs("<label>房屋<select name=\"unit\" required>", f);
+	if (pm_unit_each_mine(w->db, &w->actor, unit_option, w, &w->err))
+		return w->err.code;
+	fputs("</select></label>", f);
+	return PM_OK;
+}
+
+const char *pm_web_field(struct pm_web *w, const char *name)
+{
+	const char *v = pm_web_param(w, name);
+
+	return v && *v ? v : NULL;
 }
 
 static int positive(const char *s, int64_t *id)

@@ -17,6 +17,8 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/notice.h"
+#include "pm/render.h"
+#include "pm/report.h"
 #include "pm/reward.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
@@ -547,34 +549,34 @@ static int status_count(void *ctx, const char *status, int64_t n)
 	return PM_OK;
 }
 
+/* pm-report's dashboard of the month, its charts drawn by the server as
+ * inline SVG (no script), and the tickets open now. */
 int pm_page_dashboard(struct pm_web *w)
 {
-	struct pm_period p = pm_period_add(pm_period_of(pm_now(), pm_db_tz(w->db)), -1);
-	struct pm_bill_summary s;
-	char period[PM_TIME_BUF], title[64];
+	struct pm_report_query q = {.actor = &w->actor};
 	const char *given = pm_web_param(w, "period");
+	char period[PM_TIME_BUF], title[64];
+	struct pm_report *r;
 	FILE *f = w->res.f;
 
-	if (pm_auth_check(&w->actor, "report.read", &w->err))
+	if (pm_report_may(&w->actor, "dashboard", &w->err))
 		return w->err.code;
-	if (given && pm_period_parse(given, &p, &w->err))
+	q.to = pm_period_add(pm_period_of(pm_now(), pm_db_tz(w->db)), -1);
+	if (given && pm_period_parse(given, &q.to, &w->err))
 		return w->err.code;
-	pm_period_fmt(p, period);
-	if (pm_bill_summary(w->db, period, &s, &w->err))
+	q.from = q.to;
+	q.as_of = pm_date_of(pm_now(), pm_db_tz(w->db));
+	if (pm_report_dashboard(w->db, &q, &r, &w->err))
 		return w->err.code;
+	pm_period_fmt(q.to, period);
 	snprintf(title, sizeof title, "看板 %s", period);
 	pm_web_page(w, title);
 	fputs("<form method=\"get\" class=\"search\">", f);
 	pm_html_fmt(f, "<input name=\"period\" value=\"%s\" pattern=\"[0-9]{4}-[0-9]{2}\"><button>切换账期</button></form>\n", period);
-	pm_html_fmt(f, "<table>\n<tr><td>已出账单</td><td class=\"num\">%D</td></tr>\n"
-		       "<tr><td>应收</td><td class=\"num\">%M</td></tr>\n<tr><td>实收</td><td class=\"num\">%M</td></tr>\n",
-		    (long long)s.bills, s.charged, s.paid);
-	pm_html_fmt(f, "<tr><td>收缴率</td><td class=\"num\">%D.%D%%</td></tr>\n",
-		    (long long)(s.charged ? s.paid * 1000 / s.charged / 10 : 0),
-		    (long long)(s.charged ? s.paid * 1000 / s.charged % 10 : 0));
-	pm_html_fmt(f, "<tr><td>已缴清户数</td><td class=\"num\">%D</td></tr>\n<tr><td>逾期户数</td><td class=\"num\">%D</td></tr>\n</table>\n",
-		    (long long)s.paid_bills, (long long)s.overdue_bills);
-	fputs("<h2>工单</h2>\n<table>\n<tbody>\n", f);
+	fputs("<div class=\"report\">\n", f);
+	pm_render_html_sections(r, NULL, f);
+	fputs("</div>\n<h2>当前工单</h2>\n<table>\n<tbody>\n", f);
+	pm_report_free(r);
 	if (pm_ticket_counts(w->db, &w->actor, status_count, w, &w->err))
 		return w->err.code;
 	fputs("</tbody>\n</table>\n", f);

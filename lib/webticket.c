@@ -36,14 +36,6 @@ static const char *category_label(struct pm_web *w, const char *name)
 	return name ? name : "";
 }
 
-static int unit_option(void *ctx, json_t *u)
-{
-	struct pm_web *w = ctx;
-
-	pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>", STR(u, "code"), STR(u, "code"));
-	return PM_OK;
-}
-
 /* The categories an owner may report: the repair section's. */
 static int category_options(struct pm_web *w)
 {
@@ -73,14 +65,8 @@ int pm_page_repair(struct pm_web *w)
 		return w->err.code;
 	pm_web_page(w, "一键报修");
 	pm_web_form(w, "/repair", 1);
-	if (w->actor.role == PM_ROLE_OWNER) {
-		fputs("<label>房屋<select name=\"unit\" required>", f);
-		if (pm_unit_each_mine(w->db, &w->actor, unit_option, w, &w->err))
-			return w->err.code;
-		fputs("</select></label>", f);
-	} else {
-		fputs("<label>房号<input name=\"unit\" placeholder=\"如 1-1-101\"></label>", f);
-	}
+	if (pm_web_unit_field(w, 0))
+		return w->err.code;
 	if (category_options(w)) {
 		fputs("</form>\n", f);
 		pm_web_page_end(w);
@@ -106,17 +92,10 @@ static int upload_limits(struct pm_web *w, size_t *photos, size_t *bytes)
 	return PM_OK;
 }
 
-static const char *field(struct pm_web *w, const char *name)
-{
-	const char *v = pm_web_param(w, name);
-
-	return v && *v ? v : NULL;
-}
-
 int pm_page_repair_post(struct pm_web *w)
 {
-	struct pm_ticket_new t = {.unit = field(w, "unit"), .category = field(w, "category"),
-				  .text = field(w, "text"), .contact = field(w, "contact")};
+	struct pm_ticket_new t = {.unit = pm_web_field(w, "unit"), .category = pm_web_field(w, "category"),
+				  .text = pm_web_field(w, "text"), .contact = pm_web_field(w, "contact")};
 	const struct pm_web_param *ph;
 	enum pm_ticket_outcome did;
 	size_t photos = 0, max = 0, n = 0;
@@ -181,9 +160,9 @@ int pm_page_tickets(struct pm_web *w)
 {
 	static const char *const statuses[] = {"submitted", "accepted", "assigned", "in_progress", "on_hold",
 					       "resolved", "closed", "cancelled", "reopened", NULL};
-	struct pm_ticket_filter tf = {.status = field(w, "status"), .category = field(w, "category"),
-				      .unit = field(w, "unit"), .assignee = field(w, "assignee"),
-				      .kind = field(w, "kind"), .breached = field(w, "breached") != NULL};
+	struct pm_ticket_filter tf = {.status = pm_web_field(w, "status"), .category = pm_web_field(w, "category"),
+				      .unit = pm_web_field(w, "unit"), .assignee = pm_web_field(w, "assignee"),
+				      .kind = pm_web_field(w, "kind"), .breached = pm_web_field(w, "breached") != NULL};
 	FILE *f = w->res.f;
 
 	pm_web_page(w, w->actor.role == PM_ROLE_OWNER ? "我的报修" : "工单");
@@ -364,9 +343,9 @@ fail:
 int pm_page_ticket_step(struct pm_web *w)
 {
 	static const char *const steps[] = {"accept", "assign", "start", "hold", "resolve", "close", "cancel", "reopen"};
-	struct pm_ticket_step s = {.to = field(w, "to"), .note = field(w, "note"), .cost_fen = -1,
-				   .parts = field(w, "parts")};
-	const char *cost = field(w, "cost");
+	struct pm_ticket_step s = {.to = pm_web_field(w, "to"), .note = pm_web_field(w, "note"), .cost_fen = -1,
+				   .parts = pm_web_field(w, "parts")};
+	const char *cost = pm_web_field(w, "cost");
 	char path[48];
 	int64_t id;
 	int rc = -1;
@@ -401,7 +380,7 @@ int pm_page_ticket_rate(struct pm_web *w)
 		return w->err.code;
 	if (!stars || strlen(stars) != 1 || *stars < '1' || *stars > '5')
 		return pm_web_fail(w, PM_EDATA, "请选择 1 到 5 星。");
-	if (pm_ticket_rate(w->db, &w->actor, id, *stars - '0', field(w, "comment"), &w->err))
+	if (pm_ticket_rate(w->db, &w->actor, id, *stars - '0', pm_web_field(w, "comment"), &w->err))
 		return w->err.code;
 	snprintf(path, sizeof path, "/ticket/%lld", (long long)id);
 	pm_web_redirect(&w->res, w->req.script, path);

@@ -171,14 +171,6 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
  * is none. */
 int pm_payment_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e);
 
-/* A period's issued bills in sums, fen: how many, what they charge
- * (lines, late fees and notes), what was paid, how many are paid in full
- * and how many are past due. */
-struct pm_bill_summary {
-	int64_t bills, charged, paid, paid_bills, overdue_bills;
-};
-int pm_bill_summary(struct pm_db *db, const char *period, struct pm_bill_summary *s, struct pm_err *e);
-
 /* What the unit owes now: its receivable less its prepaid balance, the
  * statement's last balance (negative: in credit). */
 int pm_unit_owed(struct pm_db *db, const char *unit, int64_t *owed, struct pm_err *e);

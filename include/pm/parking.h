@@ -66,10 +66,12 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
 		   int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate,
 		   struct pm_err *e);
 
-/* Sessions, newest first, only those still open when open_only:
+/* Sessions, newest first, only those still open when open_only, only
+ * those of the plates registered to unit when it is not NULL (an owner
+ * sees their own units' alone):
  * {"type":"parking","id","plate","entry","entry_gate","exit","exit_gate",
  * "resident","fee_fen","paid_fen","owed_fen"}. */
-int pm_parking_each(struct pm_db *db, const struct pm_actor *a, int open_only,
+int pm_parking_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int open_only,
 		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
 
 /* ---- reservations ---- */

@@ -35,6 +35,12 @@ struct pm_render_opts {
 int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o, FILE *f,
 	      struct pm_err *e);
 
+/* The sections of r as HTML (<section> elements, each its heading, note,
+ * chart as inline SVG and table), for a page of the caller's: what the
+ * html format puts inside its own page. The classes are those of the
+ * html format's style: kpis, kpi, scroll, total, n. */
+void pm_render_html_sections(const struct pm_report *r, const struct pm_render_opts *o, FILE *f);
+
 /* Writes r to the file path in any format, with mode m (the store's,
  * pm_db_file_mode): made beside it and renamed into place (pm/file.h), so
  * path is either what it was or the whole new file, and never written

@@ -7,8 +7,7 @@
  * as "—", never as 0 or NaN.
  *
  * Adding a report is one function here that fills sections and one line
- * in pm-report's command table; a report of gate traffic waits for
- * pm-gate's tables. */
+ * in pm-report's command table. */
 #ifndef PM_REPORT_H
 #define PM_REPORT_H
 
@@ -207,6 +206,15 @@ int pm_report_feedback(struct pm_db *db, const struct pm_report_query *q, struct
  * through pm_announce_add; *id is the announcement's. */
 int pm_report_publish(struct pm_db *db, const struct pm_report *feedback, int64_t *id, long *units,
 		      struct pm_notify_counts *counts, struct pm_err *e);
+
+/* Gate traffic (pm-gate's events, passes and parking) in the periods,
+ * hours and days in the community's zone: entries and exits by hour of
+ * day and by gate (with denials and alarms), visitors per day (requests,
+ * visitors let in counted once a day, passes refused, visitors' cars),
+ * alarms by kind (those the configuration gives a severity), and the car
+ * park per day: cars in and out, the most inside at once and that
+ * against parking.spaces, visitors' fees charged at exit and received. */
+int pm_report_gate(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out, struct pm_err *e);
 
 /* The one-page summary of all the above for the period q->to. */
 int pm_report_dashboard(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,

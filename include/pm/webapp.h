@@ -105,6 +105,13 @@ int pm_page_ticket_rate(struct pm_web *w);
 int pm_page_photo(struct pm_web *w);
 int pm_page_today(struct pm_web *w);
 
+/* visitors and parking (webgate.c) */
+int pm_page_visitors(struct pm_web *w);
+int pm_page_visitors_post(struct pm_web *w);
+int pm_page_visitor(struct pm_web *w);
+int pm_page_visitor_step(struct pm_web *w);
+int pm_page_parking(struct pm_web *w);
+
 /* announcements, sign-ups, preferences (webnotify.c) */
 int pm_page_announcements(struct pm_web *w);
 int pm_page_announcement(struct pm_web *w);

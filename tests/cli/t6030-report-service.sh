@@ -145,6 +145,19 @@ run pm-report feedback --period 2026-12 --section last --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1)" 'ticket
 2
 8' "December looks back at November's"
+# A range: October and November together; the list before it is
+# September's, empty.
+run pm-report feedback --from 2026-10 --to 2026-11 --section category --format csv
+expect_rc 0 "feedback over a range"
+expect_eq "$(tr -d '\r' <"$T/out")" 'category,kind,count,open,done,examples
+整改事项,suggestion,2,1,1,电梯异响整改 / 楼道照明改造
+意见反馈,suggestion,1,1,0,希望增加儿童游乐设施
+噪音投诉,complaint,1,0,1,楼上装修噪音
+total,,4,2,2,' "October's improvement counts with November's"
+run pm-report feedback --from 2026-10 --to 2026-11 --section improvements --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1 | tr '\n' ' ')" 'ticket 2 8 ' "the range's improvement list"
+run pm-report feedback --from 2026-10 --to 2026-11 --section last --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1 | tr '\n' ' ')" 'ticket ' "the month before the range had none"
 
 # Published as an announcement to everyone, through pm-notify's path.
 run pm-report feedback --period 2026-11 --publish --as fin

@@ -11,7 +11,7 @@ man1="$PM_TOP/share/man/man1/pm-report.1"
 # mdoc's escapes undone.
 sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man1" | awk '/^\.Bd -literal/ { on = 1; next } /^\.Ed/ { on = 0 } on' |
 	sed 's/\\e/\\/g; s/\\-/-/g' >examples.sh
-expect_eq "$(grep -c . examples.sh)" "9" "nine examples"
+expect_eq "$(grep -c . examples.sh)" "10" "ten examples"
 examples() { # FILE: each line run as a shell command, in the current directory
 	n=0
 	while IFS= read -r line; do
@@ -31,7 +31,7 @@ expect_eq "$(sql 'SELECT count(*) FROM announcement')" "1" "the feedback publish
 # README's block of Reports, in a directory of its own.
 awk '/^### Reports/ { on = 1 } on && /^```sh/ { take = 1; next } take && /^```/ { exit } take' \
 	"$PM_TOP/README.md" >readme.sh
-expect_eq "$(grep -c '^pm-report ' readme.sh)" "8" "README: eight examples"
+expect_eq "$(grep -c '^pm-report ' readme.sh)" "9" "README: nine examples"
 mkdir readme && cd readme || exit 1
 examples ../readme.sh
 cd .. || exit 1
@@ -39,6 +39,7 @@ expect_eq "$(head -c 3 readme/collection.csv | od -An -tx1 | tr -d ' ')" "efbbbf
 expect_eq "$(unzip -l readme/arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "README: arrears.xlsx"
 expect_eq "$(grep -c "<section" readme/dashboard.html)" "10" "README: dashboard.html"
 expect_eq "$(sql 'SELECT count(*) FROM announcement')" "2" "README: the feedback published"
+expect_eq "$(grep -c '<svg class="chart"' readme/gate-hours.svg)" "1" "README: the gates' hours as a chart"
 
 # Completion: pm-report's words through the one bash completion, as
 # pm-report and as pm report; arrears' operands are files, collection's none.

@@ -207,4 +207,5 @@ def main():
     print("\n".join(results))
 
 
-main()
+if __name__ == "__main__":
+    main()

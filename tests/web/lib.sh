@@ -2,7 +2,9 @@
 # store made for the web and a real lighttpd on a free loopback port
 # running pm-web as www-data, the service account, by CGI (mod_cgi) or,
 # with PM_WEB_MODE=fastcgi, FastCGI (mod_fastcgi, which starts pm-web
-# itself). Needs root (lighttpd drops to www-data); skips otherwise.
+# itself); PM_WEB_MODE=nginx puts nginx and fcgiwrap in its place, and
+# PM_WEB_MODE=apache Apache with mod_cgid, each with the snippet of
+# share/pm/web/. Needs root (the servers drop to www-data); skips otherwise.
 #
 #   web_store            a community in $PM_DB with units, people, users
 #                        (passwords in $PW), the example config and the
@@ -20,16 +22,25 @@
 #   csrf                 the CSRF token of the last page ($T/body)
 . "$PM_TOP/tests/cli/lib.sh"
 
-command -v lighttpd >/dev/null || { echo "# SKIP: no lighttpd (make deps installs it)"; exit 0; }
-need_accounts www-data
 PM_WEB_MODE=${PM_WEB_MODE:-cgi}
+case $PM_WEB_MODE in
+nginx) _servers="nginx fcgiwrap" ;;
+apache) _servers=apache2 ;;
+*) _servers=lighttpd ;;
+esac
+for _s in $_servers; do
+	command -v "$_s" >/dev/null || PATH=$PATH:/usr/sbin command -v "$_s" >/dev/null ||
+		{ echo "# SKIP: no $_s (make deps installs it)"; exit 0; }
+done
+PATH=$PATH:/usr/sbin
+need_accounts www-data
 PW=web-pass-2026
 PM_NOW=2026-12-01T09:00:00+08:00
 PM_CALLBACK_WECHAT=cb-secret-wechat
 export PM_NOW PM_CALLBACK_WECHAT
 JAR=$T/jar
 code=0
-_lighttpd=
+_lighttpd= _fcgiwrap=
 
 trap 'web_stop; rm -rf "$T"; for _a in $_made_accounts; do userdel "$_a" 2>/dev/null; done' EXIT
 
@@ -76,8 +87,61 @@ _env_pairs() { # lighttpd's list of the environment pm-web gets
 		"$PM_DB" "$PM_NOW" "$T" "$T" "$PM_CALLBACK_WECHAT"
 }
 
+# The shipped snippet (share/pm/web/nginx.conf, apache.conf) with this
+# test's paths, and the environment pm-web gets from the server.
+_snippet() { # FILE
+	sed -e "s|/usr/local/share/pm/web/|$T/static/|g" -e "s|/usr/local/bin/pm-web|$T/cgi-bin/pm-web|g" \
+		-e "s|/var/lib/pm/pm.db|$PM_DB|g" -e "s|/run/fcgiwrap.socket|$T/log/fcgiwrap.sock|g" "$1"
+}
+
+# nginx runs no programs: fcgiwrap, as www-data, runs pm-web as CGI.
+_nginx_start() {
+	cp /etc/nginx/fastcgi_params "$T/fastcgi_params"
+	for v in PM_NOW:"$PM_NOW" PM_TEMPLATE_DIR:"$T/templates" PM_LOCALEDIR:"$T/locale" PM_CALLBACK_WECHAT:"$PM_CALLBACK_WECHAT"; do
+		printf 'fastcgi_param %s %s;\n' "${v%%:*}" "${v#*:}"
+	done >>"$T/fastcgi_params"
+	{
+		printf 'daemon off;\nuser www-data www-data;\nworker_processes 2;\npid %s/log/nginx.pid;\n' "$T"
+		printf 'error_log %s/log/error.log;\nevents { worker_connections 256; }\nhttp {\n' "$T"
+		printf 'types { text/css css; image/png png; }\naccess_log off;\n'
+		for d in client_body fastcgi proxy uwsgi scgi; do printf '%s_temp_path %s/log/%s;\n' $d "$T" $d; done
+		printf 'server {\nlisten 127.0.0.1:%s;\nroot %s/www;\n' "$port" "$T"
+		_snippet "$PM_TOP/share/pm/web/nginx.conf"
+		printf '}\n}\n'
+	} >"$T/nginx.conf"
+	# fcgiwrap's workers outlive their parent: a group of their own, ended
+	# together.
+	setsid setpriv --reuid=www-data --regid=www-data --clear-groups \
+		fcgiwrap -c 4 -s "unix:$T/log/fcgiwrap.sock" >>"$T/log/fcgiwrap.out" 2>&1 &
+	_fcgiwrap=$!
+	nginx -p "$T" -c "$T/nginx.conf" 2>>"$T/log/lighttpd.out" &
+	_lighttpd=$!
+}
+
+# Apache httpd with mod_cgid, running pm-web as www-data.
+_apache_start() {
+	m=/usr/lib/apache2/modules
+	{
+		for mod in mpm_event authz_core alias cgid env mime; do
+			printf 'LoadModule %s_module %s/mod_%s.so\n' "$mod" "$m" "$mod"
+		done
+		printf 'ServerName 127.0.0.1\nListen 127.0.0.1:%s\nPidFile %s/log/apache.pid\n' "$port" "$T"
+		printf 'ErrorLog %s/log/error.log\nUser www-data\nGroup www-data\nScriptSock %s/log/cgid.sock\n' "$T" "$T"
+		printf 'Mutex file:%s/log\nDocumentRoot %s/www\nTypesConfig /etc/mime.types\n' "$T" "$T"
+		printf 'SetEnv PM_NOW %s\nSetEnv PM_TEMPLATE_DIR %s/templates\nSetEnv PM_LOCALEDIR %s/locale\n' "$PM_NOW" "$T" "$T"
+		printf 'SetEnv PM_CALLBACK_WECHAT %s\n' "$PM_CALLBACK_WECHAT"
+		_snippet "$PM_TOP/share/pm/web/apache.conf"
+	} >"$T/apache.conf"
+	apache2 -DFOREGROUND -f "$T/apache.conf" 2>>"$T/log/lighttpd.out" &
+	_lighttpd=$!
+}
+
 web_start() {
 	port=$(_free_port)
+	case $PM_WEB_MODE in
+	nginx) _nginx_start; _web_wait; return ;;
+	apache) _apache_start; _web_wait; return ;;
+	esac
 	{
 		printf 'server.document-root = "%s/www"\nserver.port = %s\nserver.bind = "127.0.0.1"\n' "$T" "$port"
 		printf 'server.username = "www-data"\nserver.groupname = "www-data"\n'
@@ -99,6 +163,10 @@ web_start() {
 	} >"$T/lighttpd.conf"
 	lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/log/lighttpd.out" &
 	_lighttpd=$!
+	_web_wait
+}
+
+_web_wait() {
 	BASE=http://127.0.0.1:$port/pm
 	for _i in $(seq 50); do
 		curl -s -o /dev/null "$BASE/login" && return 0
@@ -111,7 +179,8 @@ web_start() {
 
 web_stop() {
 	[ -n "$_lighttpd" ] && kill "$_lighttpd" 2>/dev/null && wait "$_lighttpd" 2>/dev/null
-	_lighttpd=
+	[ -n "$_fcgiwrap" ] && kill -- "-$_fcgiwrap" 2>/dev/null && wait "$_fcgiwrap" 2>/dev/null
+	_lighttpd= _fcgiwrap=
 }
 
 get() { # PATH [CURL ARGS...]
