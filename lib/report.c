@@ -42,14 +42,14 @@ int pm_report_new(struct pm_db *db, const char *name, const char *title, const s
 	struct pm_config *cfg;
 	size_t n;
 
-	if (!(*out = r))
+	*out = NULL;
+	if (!r)
 		return pm_report_oom(e);
 	r->name = name;
 	r->title = title;
 	r->made = pm_now();
 	if (pm_config_current(db, pm_date_of(r->made, pm_db_tz(db)), &cfg, e)) {
 		free(r);
-		*out = NULL;
 		return e->code;
 	}
 	snprintf(r->community, sizeof r->community, "%s", pm_config_community_name(cfg));
@@ -60,6 +60,7 @@ int pm_report_new(struct pm_db *db, const char *name, const char *title, const s
 	n = q->building ? (size_t)snprintf(r->scope, sizeof r->scope, _("building %s, "), q->building) : 0;
 	if (n < sizeof r->scope)
 		snprintf(r->scope + n, sizeof r->scope - n, strcmp(from, to) ? "%s — %s" : "%s", from, to);
+	*out = r;
 	return PM_OK;
 }
 
