@@ -22,6 +22,9 @@ static const struct pm_col summary_cols[] = {
 	{"feedback", N_("suggestions and complaints"), PM_COL_INT, 0, 0},
 	{"improvements_open", N_("improvements open"), PM_COL_INT, 0, 0},
 	{"co2_kg", N_("CO2 kg"), PM_COL_QTY, 3, 1},
+	{"visitors", N_("visitors let in"), PM_COL_INT, 0, 0},
+	{"alarms", N_("alarms"), PM_COL_INT, 0, 0},
+	{"parking_paid_fen", N_("parking fees received"), PM_COL_MONEY, 0, 0},
 };
 
 /* Where a summary figure comes from: the total row of a section of a
@@ -43,6 +46,9 @@ static const struct {
 	{"feedback", "category", "count"},
 	{"feedback", "improvements", NULL},
 	{"carbon", "building", "co2_kg"},
+	{"gate", "day", "visitors"},
+	{"gate", "alarm", "count"},
+	{"gate", "parking", "paid_fen"},
 };
 
 /* The sections shown, in order, from each report. */
@@ -53,10 +59,11 @@ static const struct {
 	{"collection", "building", 0}, {"collection", "year", 0}, {"arrears", "building", 0},
 	{"arrears", "top", 1}, {"occupancy", "building", 0}, {"consumption", NULL, 0}, {"carbon", "building", 0},
 	{"service", "category", 0}, {"feedback", "category", 0}, {"feedback", "improvements", 0},
+	{"gate", "gate", 0},
 };
 
 static const char *const names[] = {"collection", "arrears", "occupancy", "consumption", "carbon", "service",
-				    "feedback"};
+				    "feedback", "gate"};
 #define NREPORTS (sizeof names / sizeof *names)
 
 static int report_of(const char *name)
@@ -125,7 +132,8 @@ static int make_all(struct pm_db *db, const struct pm_report_query *q, struct pm
 	/* Consumption and carbon are made together, from one reading of
 	 * the meters (NULL here). */
 	static const maker makers[NREPORTS] = {pm_report_collection, pm_report_arrears, pm_report_occupancy,
-					       NULL, NULL, pm_report_service, pm_report_feedback};
+					       NULL, NULL, pm_report_service, pm_report_feedback,
+					       pm_report_gate};
 
 	struct pm_report_query all = *q;
 

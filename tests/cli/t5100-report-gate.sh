@@ -121,6 +121,15 @@ total,3,3,3,75.0,20.00,20.00' "the car park: three at once of four spaces, fees 
 expect_eq "$(sql "SELECT sum(fee_fen) FROM parking_session") $(sql "SELECT sum(amount_fen) FROM parking_payment")" \
 	"2000 2000" "which the ledger of sessions and payments agrees with"
 
+# The dashboard carries the month's gate figures, the same as the report's.
+run pm-report dashboard --period 2026-12 --section summary --format jsonl
+expect_out '"co2_kg":[^,]*,"visitors":3,"alarms":3,"parking_paid_fen":2000' "the dashboard's key figures: visitors, alarms, parking"
+run pm-report dashboard --period 2026-12 --section gate --format csv
+expect_eq "$(tr -d '\r' <"$T/out")" 'gate,entries,exits,denied,alarms
+地库道闸,3,3,0,0
+北门,3,1,1,3
+total,6,4,1,3' "and the traffic by gate"
+
 # A range, an empty month, and no spaces configured.
 run pm-report gate --from 2026-11 --to 2026-12 --section day --format csv
 expect_eq "$(wc -l <"$T/out") $(tail -n 1 "$T/out" | tr -d '\r')" "63 total,2,3,1,2" "--from/--to: 61 days"

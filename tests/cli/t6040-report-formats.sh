@@ -65,11 +65,11 @@ run pm-report dashboard --period 2026-11 --output d.html
 expect_rc 0 "HTML"
 expect_eq "$(grep -ciE '<script|<link|<iframe|<img|@import|url\(|src=|href=' d.html)" "0" "nothing loaded from elsewhere"
 expect_eq "$(grep -o '<section id="[^"]*"' d.html | tr '\n' ' ')" \
-	'<section id="summary" <section id="building" <section id="year" <section id="building" <section id="top" <section id="building" <section id="building" <section id="category" <section id="category" <section id="improvements" ' \
+	'<section id="summary" <section id="building" <section id="year" <section id="building" <section id="top" <section id="building" <section id="building" <section id="category" <section id="category" <section id="improvements" <section id="gate" ' \
 	"the dashboard's sections (no meters: no consumption)"
-expect_eq "$(grep -c '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' d.html)" "7" "with their charts inline"
-expect_eq "$(grep -c '<table' d.html)" "8" "and their tables, none for the empty improvement list"
-expect_eq "$(grep -c '<div class="kpi">' d.html)" "14" "the key figures as cards"
+expect_eq "$(grep -c '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' d.html)" "8" "with their charts inline"
+expect_eq "$(grep -c '<table' d.html)" "9" "and their tables, none for the empty improvement list"
+expect_eq "$(grep -c '<div class="kpi">' d.html)" "17" "the key figures as cards"
 expect_eq "$(grep -c '<p class="note empty">' d.html)" "1" "which says it has none"
 
 # Files: whole or not at all, never through a link.

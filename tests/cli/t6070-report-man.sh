@@ -24,7 +24,7 @@ examples() { # FILE: each line run as a shell command, in the current directory
 examples examples.sh
 expect_eq "$(head -c 3 collection.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "collection.csv for Excel"
 expect_eq "$(unzip -l arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "arrears.xlsx, a sheet a section"
-expect_eq "$(grep -c "<section" dashboard.html)" "10" "dashboard.html, every section"
+expect_eq "$(grep -c "<section" dashboard.html)" "11" "dashboard.html, every section"
 expect_eq "$(grep -c 'class="bar"' collection.svg)" "6" "collection.svg, the buildings' bars"
 expect_eq "$(sql 'SELECT count(*) FROM announcement')" "1" "the feedback published"
 
@@ -37,7 +37,7 @@ examples ../readme.sh
 cd .. || exit 1
 expect_eq "$(head -c 3 readme/collection.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "README: collection.csv for Excel"
 expect_eq "$(unzip -l readme/arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "README: arrears.xlsx"
-expect_eq "$(grep -c "<section" readme/dashboard.html)" "10" "README: dashboard.html"
+expect_eq "$(grep -c "<section" readme/dashboard.html)" "11" "README: dashboard.html"
 expect_eq "$(sql 'SELECT count(*) FROM announcement')" "2" "README: the feedback published"
 expect_eq "$(grep -c '<svg class="chart"' readme/gate-hours.svg)" "1" "README: the gates' hours as a chart"
 
