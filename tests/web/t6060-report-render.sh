@@ -143,7 +143,7 @@ expect_eq "$(field "$m" problems)" "[]" "the dashboard's charts are sound at 100
 expect_eq "$(field "$m" h1)" "经营看板" "headed in Chinese"
 expect_eq "$(field "$m" wide)" "False" "no wider than the window"
 expect_eq "$(field "$m" scripts)" "0" "with no script of its own"
-expect_eq "$(field "$m" kpis)" "14" "the key figures"
+expect_eq "$(field "$m" kpis)" "17" "the key figures"
 expect_eq "$(field "$m" sections)" "$(grep -c '<section' demo-report.html)" "every section"
 expect_eq "$(field "$m" charts)" "$(grep -c '<svg' demo-report.html)" "every chart"
 m=$(measure demo-report.html 420)
