@@ -285,12 +285,15 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	}
 	/* WAL lets readers (reports, the web) run beside a writer (an ingest);
 	 * it is a property of the file, set once when the store is made.
-	 * NORMAL sync is durable at every checkpoint and safe in WAL. The
-	 * WAL and its index stay when the last writer closes, truncated,
-	 * so readers who may not write the directory can still open it. */
+	 * FULL sync: a payment or change reported done survives a power cut
+	 * (NORMAL would keep the store sound but could lose the last commits
+	 * before a checkpoint); bulk runs commit per batch, so it costs them
+	 * one fsync a batch. The WAL and its index stay when the last writer
+	 * closes, truncated, so readers who may not write the directory can
+	 * still open it. */
 	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if ((v == 0 && pm_db_exec(db, "PRAGMA journal_mode = WAL", e)) ||
-	    pm_db_exec(db, "PRAGMA synchronous = NORMAL", e) ||
+	    pm_db_exec(db, "PRAGMA synchronous = FULL", e) ||
 	    pm_db_exec(db, "PRAGMA journal_size_limit = 67108864", e))
 		return e->code;
 	match_store(db, "-wal");
