@@ -13,6 +13,7 @@
 #include "pm/community.h"
 #include "pm/config.h"
 #include "pm/i18n.h"
+#include "pm/jsonl.h"
 #include "pm/meter.h"
 #include "pm/money.h"
 #include "pm/register.h"
@@ -816,7 +817,7 @@ static int bill_digest(const struct run *rn, struct bill *b, int legacy, struct 
 	digest_add(&h, num);
 	for (int i = 0; i < b->n; i++) {
 		struct line *l = &b->l[i];
-		if (!l->dump && !(l->dump = json_dumps(l->bd, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		if (!l->dump && !(l->dump = pm_json_compact(l->bd)))
 			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 		snprintf(num, sizeof num, "%lld %lld %lld %d", (long long)l->amount, (long long)l->usage,
 			 (long long)l->meter_id, l->has_usage);
