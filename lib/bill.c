@@ -13,6 +13,7 @@
 #include "pm/community.h"
 #include "pm/config.h"
 #include "pm/i18n.h"
+#include "pm/jsonl.h"
 #include "pm/meter.h"
 #include "pm/money.h"
 #include "pm/register.h"
@@ -296,12 +297,17 @@ static int served_add(struct served *s, int64_t unit, int64_t weight)
 static int served_units(struct run *rn, const struct fee *f, int64_t building, struct served *s,
 			struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT u.id, CASE ?2 WHEN 'equal' THEN 1 WHEN 'area' THEN u.area_centi"
-		" ELSE (SELECT coalesce(sum(usage), 0) FROM temp.bu WHERE bu.unit_id = u.id AND bu.kind = ?3) END"
-		" FROM unit u WHERE (?1 = 0 OR u.building_id = ?1) AND " UNIT_BILLABLE("u", "?4")
-		" AND u.use IN (SELECT value FROM json_each(?5)) ORDER BY u.code";
-	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
+	/* A building's units by the index on building_id: one statement
+	 * for both cases, "?1 = 0 OR building_id = ?1", scanned every unit
+	 * of the community for each common meter (EXPLAIN QUERY PLAN). */
+#define SERVED(where) \
+		"SELECT u.id, CASE ?2 WHEN 'equal' THEN 1 WHEN 'area' THEN u.area_centi" \
+		" ELSE (SELECT coalesce(sum(usage), 0) FROM temp.bu WHERE bu.unit_id = u.id AND bu.kind = ?3) END" \
+		" FROM unit u WHERE " where " AND " UNIT_BILLABLE("u", "?4") \
+		" AND u.use IN (SELECT value FROM json_each(?5)) ORDER BY u.code"
+	static const char all[] = SERVED("?1 = 0"), one[] = SERVED("u.building_id = ?1");
+#undef SERVED
+	sqlite3_stmt *st = pm_db_stmt(rn->db, building ? one : all, e);
 	char last[PM_TIME_BUF], *uses = json_dumps(json_object_get(f->j, "uses"), JSON_COMPACT);
 	int rc;
 
@@ -428,7 +434,9 @@ struct unit {
 };
 
 #define MAX_LINES 64
-#define DIGEST_HEX 33
+/* "2-" and 32 hex digits: see bill_digest. */
+#define DIGEST_V2 "2-"
+#define DIGEST_HEX 35
 
 struct line {
 	const char *fee, *label;
@@ -437,6 +445,7 @@ struct line {
 	int has_usage, estimated;
 	char quantity[PM_MONEY_BUF], flags[64];
 	json_t *bd;
+	char *dump;          /* bd as stored, made once for the digest and the row */
 };
 
 struct bill {
@@ -798,19 +807,22 @@ static void digest_add(crypto_generichash_state *h, const char *s)
 
 /* What the bill was computed from, as a digest in b->inputs: the config
  * version and each line's facts, its breakdown recording the readings,
- * usage, year to date, days and shares behind it. */
-static int bill_digest(const struct run *rn, struct bill *b, struct pm_err *e)
+ * usage, year to date, days and shares behind it. The breakdown enters
+ * as the row stores it (l->dump), so one dump serves both; digests made
+ * before ("legacy", no "2-") dumped it again with sorted keys, and a bill
+ * whose stored digest is one is compared the way it was made. */
+static int bill_digest(const struct run *rn, struct bill *b, int legacy, struct pm_err *e)
 {
 	crypto_generichash_state h;
 	unsigned char d[16];
-	char num[96], *bd;
+	char num[96], *sorted;
 
 	crypto_generichash_init(&h, NULL, 0, sizeof d);
 	snprintf(num, sizeof num, "v%lld", (long long)rn->version);
 	digest_add(&h, num);
 	for (int i = 0; i < b->n; i++) {
-		const struct line *l = &b->l[i];
-		if (!(bd = json_dumps(l->bd, JSON_COMPACT | JSON_SORT_KEYS)))
+		struct line *l = &b->l[i];
+		if (!l->dump && !(l->dump = pm_json_compact(l->bd)))
 			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 		snprintf(num, sizeof num, "%lld %lld %lld %d", (long long)l->amount, (long long)l->usage,
 			 (long long)l->meter_id, l->has_usage);
@@ -819,18 +831,33 @@ static int bill_digest(const struct run *rn, struct bill *b, struct pm_err *e)
 		digest_add(&h, l->label);
 		digest_add(&h, l->quantity);
 		digest_add(&h, l->flags);
-		digest_add(&h, bd);
-		free(bd);
+		if (!legacy) {
+			digest_add(&h, l->dump);
+			continue;
+		}
+		if (!(sorted = json_dumps(l->bd, JSON_COMPACT | JSON_SORT_KEYS)))
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+		digest_add(&h, sorted);
+		free(sorted);
 	}
 	crypto_generichash_final(&h, d, sizeof d);
-	sodium_bin2hex(b->inputs, sizeof b->inputs, d, sizeof d);
+	snprintf(b->inputs, sizeof b->inputs, "%s", legacy ? "" : DIGEST_V2);
+	sodium_bin2hex(b->inputs + strlen(b->inputs), sizeof b->inputs - strlen(b->inputs), d, sizeof d);
 	return PM_OK;
+}
+
+/* A stored digest made before DIGEST_V2. */
+static int digest_legacy(const char *inputs)
+{
+	return inputs[0] && strncmp(inputs, DIGEST_V2, strlen(DIGEST_V2)) != 0;
 }
 
 static void bill_free(struct bill *b)
 {
-	for (int i = 0; i < b->n; i++)
+	for (int i = 0; i < b->n; i++) {
 		json_decref(b->l[i].bd);
+		free(b->l[i].dump);
+	}
 	b->n = 0;
 	b->total = 0;
 }
@@ -924,13 +951,9 @@ static int insert_line(struct run *rn, int64_t bill, int seq, const struct line 
 		"INSERT INTO bill_line (bill_id, seq, fee, label, amount_fen, quantity, usage, meter_id, breakdown,"
 		" flags, config_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
-	char *bd = json_dumps(l->bd, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	int rc;
 
-	if (!st || !bd) {
-		free(bd);
-		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
-	}
+	if (!st)
+		return e->code;
 	sqlite3_bind_int64(st, 1, bill);
 	sqlite3_bind_int(st, 2, seq);
 	sqlite3_bind_text(st, 3, l->fee, -1, SQLITE_STATIC);
@@ -941,12 +964,10 @@ static int insert_line(struct run *rn, int64_t bill, int seq, const struct line 
 		sqlite3_bind_int64(st, 7, l->usage);
 	if (l->meter_id)
 		sqlite3_bind_int64(st, 8, l->meter_id);
-	sqlite3_bind_text(st, 9, bd, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, l->dump, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, l->flags, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, rn->version);
-	rc = pm_bill_step_done(rn->db, st, _("cannot write bill lines"), e);
-	free(bd);
-	return rc;
+	return pm_bill_step_done(rn->db, st, _("cannot write bill lines"), e);
 }
 
 /* The same charges repairs() read, now on bill id. */
@@ -1105,7 +1126,7 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 	b->own_only = p.id && strcmp(p.status, "draft") != 0;
 	rc = unit_lines(rn, u, b, e);
 	if (rc == PM_OK)
-		rc = bill_digest(rn, b, e);
+		rc = bill_digest(rn, b, digest_legacy(p.inputs), e);
 	if (rc == PM_OK)
 		rc = bill_settle(rn, u, code, &p, b, e);
 	bill_free(b);
@@ -1464,12 +1485,14 @@ static int rebill_bill(struct run *rn, struct pm_rebill *rb, const struct pm_bil
 		rc = unit_lines(rn, &u, b, e);
 	}
 	sqlite3_reset(st);
-	if (rc == PM_OK && (rc = bill_digest(rn, b, e)) == PM_OK && (st = pm_db_stmt(rn->db, sql, e))) {
+	if (rc == PM_OK && (st = pm_db_stmt(rn->db, sql, e))) {
 		sqlite3_bind_int64(st, 1, row->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			snprintf(inputs, sizeof inputs, "%s", TEXT(st, 0));
 		sqlite3_reset(st);
 	}
+	if (rc == PM_OK)
+		rc = bill_digest(rn, b, digest_legacy(inputs), e);
 	rb->changed = strcmp(inputs, b->inputs) != 0;
 	rb->now = b->total;
 	rb->difference = b->total - row->total;

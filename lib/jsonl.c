@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "csv-internal.h"
+#include "strbuf-internal.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
@@ -1137,10 +1138,113 @@ int pm_json_time(json_t *o, const char *key, int flags, int64_t *t, struct pm_er
 	return rc;
 }
 
+/* jansson's dump, byte for byte, of a string or key: '"' and '\\'
+ * escaped, control characters as \b \f \n \r \t or \u00XX, the rest
+ * (UTF-8, which json_string checked) as is. */
+static void compact_string(struct strbuf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char u[7] = "\\u00";
+	size_t run = 0;
+
+	sb_add(b, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sb_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			esc = u;
+		}
+		sb_str(b, esc);
+	}
+	sb_add(b, s + run, len - run);
+	sb_add(b, "\"", 1);
+}
+
+/* 0, or -1 for a value this does not write (a real): the caller falls
+ * back to json_dumps. */
+static int compact_value(struct strbuf *b, const json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	char num[PM_MONEY_BUF];
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		void *it = json_object_iter((json_t *)j);
+		sb_add(b, "{", 1);
+		for (i = 0; it; it = json_object_iter_next((json_t *)j, it), i++) {
+			key = json_object_iter_key(it);
+			if (i)
+				sb_add(b, ",", 1);
+			compact_string(b, key, json_object_iter_key_len(it));
+			sb_add(b, ":", 1);
+			if (compact_value(b, json_object_iter_value(it)))
+				return -1;
+		}
+		sb_add(b, "}", 1);
+		return 0;
+	}
+	case JSON_ARRAY:
+		sb_add(b, "[", 1);
+		json_array_foreach(j, i, v) {
+			if (i)
+				sb_add(b, ",", 1);
+			if (compact_value(b, v))
+				return -1;
+		}
+		sb_add(b, "]", 1);
+		return 0;
+	case JSON_STRING:
+		compact_string(b, json_string_value(j), json_string_length(j));
+		return 0;
+	case JSON_INTEGER:
+		sb_str(b, pm_decimal_fmt(json_integer_value(j), 0, num));
+		return 0;
+	case JSON_TRUE: sb_add(b, "true", 4); return 0;
+	case JSON_FALSE: sb_add(b, "false", 5); return 0;
+	case JSON_NULL: sb_add(b, "null", 4); return 0;
+	case JSON_REAL:
+		break;
+	}
+	return -1;
+}
+
+char *pm_json_compact(const json_t *j)
+{
+	struct strbuf b = {0};
+
+	if (!j || compact_value(&b, j)) {
+		free(b.p);
+		return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	}
+	return sb_take(&b);
+}
+
 int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e)
 {
-	if (json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER) || putc('\n', f) == EOF
-	    || ferror(f)) {
+	char *text = pm_json_compact(o);
+	int bad;
+
+	if (!text)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	bad = fputs(text, f) == EOF || putc('\n', f) == EOF || ferror(f);
+	free(text);
+	if (bad) {
 		int err = errno;
 
 		return pm_err_set(e, PM_EIO, _("write error: %s"), strerror(err));

@@ -214,14 +214,24 @@ static uint64_t magnitude(int64_t v)
 
 char *pm_decimal_fmt(int64_t v, int places, char buf[PM_MONEY_BUF])
 {
-	uint64_t u = magnitude(v), p;
-	int n;
+	/* By hand, not snprintf: a bill run formats millions of these. */
+	uint64_t u = magnitude(v);
+	char digits[PM_MONEY_BUF], *o = buf;
+	int n = 0;
 
 	places = places < 0 ? 0 : places > POW10_MAX ? POW10_MAX : places;
-	p = pow10_u[places];
-	n = snprintf(buf, PM_MONEY_BUF, "%s%" PRIu64, v < 0 ? "-" : "", u / p);
-	if (places > 0)
-		snprintf(buf + n, PM_MONEY_BUF - (size_t)n, ".%0*" PRIu64, places, u % p);
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u || n <= places);
+	if (v < 0)
+		*o++ = '-';
+	while (n > 0) {
+		if (n == places)
+			*o++ = '.';
+		*o++ = digits[--n];
+	}
+	*o = '\0';
 	return buf;
 }
 

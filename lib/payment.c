@@ -111,12 +111,14 @@ static int plan_bill(struct pm_db *db, const struct pm_bill_row *b, json_t *orde
 	return PM_OK;
 }
 
-/* A bill's status follows what it owes. */
+/* A bill's status follows what it owes: this, as SQL over its row. */
+#define STATUS_OWED "CASE WHEN paid_fen >= total_fen + late_fen + adjust_fen THEN 'paid'" \
+	" WHEN paid_fen > 0 THEN 'partial' ELSE 'issued' END"
+
 static int settle(struct pm_db *db, int64_t bill, struct pm_err *e)
 {
 	static const char sql[] =
-		"UPDATE bill SET status = CASE WHEN paid_fen >= total_fen + late_fen + adjust_fen THEN 'paid'"
-		" WHEN paid_fen > 0 THEN 'partial' ELSE 'issued' END, updated_at = ?2"
+		"UPDATE bill SET status = " STATUS_OWED ", updated_at = ?2"
 		" WHERE id = ?1 AND status IN ('issued','partial','paid')";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 
@@ -183,8 +185,10 @@ static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm
 static int issue_postings(struct pm_db *db, const struct pm_bill_row *b, int64_t *journal,
 			  struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT fee, sum(amount_fen) FROM bill_line WHERE bill_id = ? GROUP BY fee ORDER BY min(seq)";
+	/* A line each, in seq order: pm_ledger_post merges a fee's lines
+	 * into one posting in first-seen order, as a GROUP BY fee ORDER BY
+	 * min(seq) did with a temporary b-tree per bill. */
+	static const char sql[] = "SELECT fee, amount_fen FROM bill_line WHERE bill_id = ? ORDER BY seq";
 	struct pm_posting p[65];
 	char ref[128];
 	size_t n = 1;
@@ -236,8 +240,11 @@ static int apply_prepaid(struct pm_db *db, const struct pm_bill_row *b, json_t *
 static int issue_one(struct pm_db *db, const char *code, const char *due, json_t *order,
 		     struct pm_bill_issue *is, struct pm_err *e)
 {
+	/* Issued and settled (a bill of nothing is paid) in one statement:
+	 * each UPDATE of a bill runs its bill_sum triggers under a statement
+	 * journal. */
 	static const char sql[] =
-		"UPDATE bill SET status = 'issued', due = ?, issued_at = ?, updated_at = ? WHERE id = ?";
+		"UPDATE bill SET status = " STATUS_OWED ", due = ?, issued_at = ?, updated_at = ? WHERE id = ?";
 	struct pm_bill_row b;
 	sqlite3_stmt *st;
 	int64_t journal, used, now = pm_now();
@@ -249,7 +256,7 @@ static int issue_one(struct pm_db *db, const char *code, const char *due, json_t
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, b.id);
 	if (pm_bill_step_done(db, st, _("cannot issue bills"), e) || issue_postings(db, &b, &journal, e) ||
-	    settle(db, b.id, e) || apply_prepaid(db, &b, order, &used, e))
+	    apply_prepaid(db, &b, order, &used, e))
 		return e->code;
 	if (pm_money_add(&is->total, b.total, e) || pm_money_add(&is->prepaid, used, e))
 		return e->code;
@@ -257,10 +264,14 @@ static int issue_one(struct pm_db *db, const char *code, const char *due, json_t
 	return PM_OK;
 }
 
+/* Bills issued per transaction, as pm-bill run's batch: a commit (an
+ * fsync) each, and what a killed issue loses at most. */
+#define ISSUE_BATCH 5000
+
 static int issue_batch(struct pm_db *db, const char *period, const char *due, json_t *order,
 		       struct pm_bill_issue *is, long *rows, struct pm_err *e)
 {
-	static const char sql[] = "SELECT code FROM bill WHERE period = ? AND status = 'draft' ORDER BY id LIMIT 1000";
+	static const char sql[] = "SELECT code FROM bill WHERE period = ?1 AND status = 'draft' ORDER BY id LIMIT ?2";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char (*codes)[96];
 	long n = 0;
@@ -269,9 +280,10 @@ static int issue_batch(struct pm_db *db, const char *period, const char *due, js
 	*rows = 0;
 	if (!st)
 		return e->code;
-	if (!(codes = malloc(1000 * sizeof *codes)))
+	if (!(codes = malloc(ISSUE_BATCH * sizeof *codes)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, ISSUE_BATCH);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		snprintf(codes[n++], sizeof *codes, "%s", TEXT(st, 0));
 	sqlite3_reset(st);
@@ -326,12 +338,12 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 		if ((rc = pm_db_begin(db, e)))
 			break;
 		rc = issue_batch(db, period, due, order, is, &rows, e);
-		if (rc == PM_OK && is->issued && (rows < 1000 || !running)) {
-			rc = issue_audit(db, period, is, rows < 1000 ? "done" : "running", started, e);
+		if (rc == PM_OK && is->issued && (rows < ISSUE_BATCH || !running)) {
+			rc = issue_audit(db, period, is, rows < ISSUE_BATCH ? "done" : "running", started, e);
 			running = 1;
 		}
 		rc = pm_db_end(db, rc, e);
-	} while (rc == PM_OK && rows == 1000);
+	} while (rc == PM_OK && rows == ISSUE_BATCH);
 	json_decref(billing);
 	pm_config_free(cfg);
 	return rc;

@@ -23,6 +23,31 @@ struct mtr {
 	int digits, regs;
 };
 
+/* ---- the period's usage, meter by meter ---- */
+
+/* The last reading at or before an instant, as found last: a span's
+ * month opens where the month before closed, the same look-up. */
+struct at_memo {
+	int64_t meter, t, ts, value;
+	int rc; /* 0 none yet (or no reading: looked up again) */
+};
+
+/* A span's months' bounds, worked out once rather than per meter. */
+#define SPAN_MONTHS 24
+
+struct run {
+	struct pm_db *db;
+	struct pm_period p;
+	int64_t start, end;
+	enum missing_policy policy;
+	int estimates; /* any recorded at all: else skip the lookup */
+	int64_t from;  /* a span's first instant; 0 for one period */
+	int stored;    /* meters in the order stored, not by code */
+	struct at_memo memo;
+	struct pm_period span;              /* the span's first month */
+	int64_t bounds[SPAN_MONTHS][2];     /* its months' start and end, 0 until known */
+};
+
 /* The first row (ts, value) of sql for meter and the instants lo and hi
  * (?2, ?3): 1 with *ts and *value, 0 if there is none, -code on error. */
 static int reading_row(struct pm_db *db, const char *sql, int64_t meter, int64_t lo, int64_t hi,
@@ -48,13 +73,22 @@ static int reading_row(struct pm_db *db, const char *sql, int64_t meter, int64_t
 }
 
 /* The last reading of meter at or before t. */
-static int at_or_before(struct pm_db *db, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
+static int at_or_before(struct run *r, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
 			struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT 1";
+	struct at_memo *m = &r->memo;
+	int rc;
 
-	return reading_row(db, sql, meter, INT64_MIN, t, ts, value, e);
+	if (m->rc == 1 && m->meter == meter && m->t == t) {
+		*ts = m->ts;
+		*value = m->value;
+		return 1;
+	}
+	if ((rc = reading_row(r->db, sql, meter, INT64_MIN, t, ts, value, e)) == 1)
+		*m = (struct at_memo){meter, t, *ts, *value, 1};
+	return rc;
 }
 
 /* The first reading of meter after t and at or before end. */
@@ -79,22 +113,22 @@ static int64_t delta(int64_t from, int64_t to, int digits, int *wrapped)
  * place before it with no reading at or before start has no known
  * opening: its initial value is from its installation, long before, so
  * it opens at its first reading after start instead, and says so. */
-static int segment(struct pm_db *db, const struct mtr *m, int64_t start, int64_t end, int64_t from,
+static int segment(struct run *r, const struct mtr *m, int64_t start, int64_t end, int64_t from,
 		   struct segment *s, struct pm_err *e)
 {
 	int rc;
 
 	memset(s, 0, sizeof *s);
-	if ((rc = at_or_before(db, m->id, start, &s->opening_ts, &s->opening, e)) < 0)
+	if ((rc = at_or_before(r, m->id, start, &s->opening_ts, &s->opening, e)) < 0)
 		return -rc;
 	if (rc == 0) {
 		s->opening_ts = m->installed;
 		s->opening = m->initial;
 		s->partial = from && m->installed < from;
-		if (s->partial && (rc = first_after(db, m->id, start, end, &s->opening_ts, &s->opening, e)) < 0)
+		if (s->partial && (rc = first_after(r->db, m->id, start, end, &s->opening_ts, &s->opening, e)) < 0)
 			return -rc;
 	}
-	if ((rc = at_or_before(db, m->id, end, &s->closing_ts, &s->closing, e)) < 0)
+	if ((rc = at_or_before(r, m->id, end, &s->closing_ts, &s->closing, e)) < 0)
 		return -rc;
 	s->read = rc && s->closing_ts > start;
 	if (!s->read) {
@@ -152,10 +186,10 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 
 /* Average raw usage of the periods before p that had readings, of the
  * last three; 0 if none had. */
-static int average_before(struct pm_db *db, const struct mtr *m, struct pm_period p, int64_t *avg,
+static int average_before(struct run *r, const struct mtr *m, struct pm_period p, int64_t *avg,
 			  struct pm_err *e)
 {
-	const char *tz = pm_db_tz(db);
+	const char *tz = pm_db_tz(r->db);
 	int64_t start, end, sum = 0;
 	struct segment s;
 	int n = 0;
@@ -164,7 +198,7 @@ static int average_before(struct pm_db *db, const struct mtr *m, struct pm_perio
 		pm_period_bounds(pm_period_add(p, -k), tz, &start, &end);
 		if (end <= m->installed)
 			break;
-		if (segment(db, m, start, end, 0, &s, e))
+		if (segment(r, m, start, end, 0, &s, e))
 			return e->code;
 		if (s.read) {
 			sum += s.raw;
@@ -215,18 +249,6 @@ static int registers(struct pm_db *db, const struct mtr *m, const struct segment
 	return PM_OK;
 }
 
-/* ---- the period's usage, meter by meter ---- */
-
-struct run {
-	struct pm_db *db;
-	struct pm_period p;
-	int64_t start, end;
-	enum missing_policy policy;
-	int estimates; /* any recorded at all: else skip the lookup */
-	int64_t from;  /* a span's first instant; 0 for one period */
-	int stored;    /* meters in the order stored, not by code */
-};
-
 #define MTR_COLS "m.id, m.multiplier, m.installed_at, m.initial, coalesce(m.retired_at, 0)," \
 	" coalesce(m.replaces, 0), m.digits, m.registers"
 
@@ -274,7 +296,7 @@ static int fold_predecessors(struct run *r, const struct mtr *m, struct pm_usage
 			return e->code;
 		if (pm.retired <= r->start)
 			break;
-		if (segment(r->db, &pm, r->start, r->end, r->from, &s, e))
+		if (segment(r, &pm, r->start, r->end, r->from, &s, e))
 			return e->code;
 		u->usage += s.raw * pm.multiplier;
 		u->opening = s.opening;
@@ -295,7 +317,7 @@ static int apply_missing(struct run *r, const struct mtr *m, struct pm_usage *u,
 		u->flags |= PM_USAGE_HELD;
 	if (r->policy != MISSING_AVERAGE)
 		return PM_OK;
-	if (average_before(r->db, m, r->p, &avg, e))
+	if (average_before(r, m, r->p, &avg, e))
 		return e->code;
 	u->usage += avg * m->multiplier;
 	u->flags |= PM_USAGE_ESTIMATED;
@@ -332,7 +354,7 @@ static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struc
 	int64_t taken = 0, raw;
 	int read;
 
-	if (segment(r->db, m, r->start, r->end, r->from, &s, e))
+	if (segment(r, m, r->start, r->end, r->from, &s, e))
 		return e->code;
 	u->opening = s.opening;
 	u->opening_ts = s.opening_ts;
@@ -382,6 +404,23 @@ static int run_setup(struct pm_db *db, struct pm_period p, struct run *r, struct
 	return PM_OK;
 }
 
+/* Month p's bounds into r->start and r->end. */
+static void month_bounds(struct run *r, struct pm_period p)
+{
+	int i = (p.year - r->span.year) * 12 + p.month - r->span.month;
+
+	if (i >= 0 && i < SPAN_MONTHS && r->bounds[i][1]) {
+		r->start = r->bounds[i][0];
+		r->end = r->bounds[i][1];
+		return;
+	}
+	pm_period_bounds(p, pm_db_tz(r->db), &r->start, &r->end);
+	if (i >= 0 && i < SPAN_MONTHS) {
+		r->bounds[i][0] = r->start;
+		r->bounds[i][1] = r->end;
+	}
+}
+
 /* A span's months, each counted as pm_usage_each counts it, summed. */
 static int compute_span(struct run *r, struct pm_period from, struct pm_period to, const struct mtr *m,
 			struct pm_usage *u, struct pm_err *e)
@@ -390,7 +429,7 @@ static int compute_span(struct run *r, struct pm_period from, struct pm_period t
 
 	for (struct pm_period p = from; pm_period_cmp(p, to) < 0; p = pm_period_add(p, 1)) {
 		r->p = p;
-		pm_period_bounds(p, pm_db_tz(r->db), &r->start, &r->end);
+		month_bounds(r, p);
 		memset(&month, 0, sizeof month);
 		if (compute(r, m, &month, e))
 			return e->code;
@@ -487,6 +526,7 @@ int pm_usage_span_each(struct pm_db *db, struct pm_period from, struct pm_period
 	if (run_setup(db, from, &r, e))
 		return e->code;
 	pm_period_bounds(to, pm_db_tz(db), &end, &ignored);
+	r.span = from;
 	r.from = r.start;
 	r.end = end;
 	return each_meter(&r, from, to, kind, NULL, fn, ctx, e);
@@ -673,7 +713,7 @@ static int spike(struct anomalies *a, const struct pm_usage *u, struct pm_err *e
 	struct mtr m = {.id = u->meter_id, .multiplier = u->multiplier};
 	int64_t avg;
 
-	if (load_mtr(a->r.db, u->meter_id, &m, e) || average_before(a->r.db, &m, a->r.p, &avg, e))
+	if (load_mtr(a->r.db, u->meter_id, &m, e) || average_before(&a->r, &m, a->r.p, &avg, e))
 		return e->code;
 	avg *= m.multiplier;
 	if (avg <= 0 || u->usage * 10 <= avg * a->factor10)

@@ -94,6 +94,11 @@ int pm_json_money(json_t *o, const char *key, int flags, int64_t *fen, struct pm
 /* An RFC 3339 time string to seconds since the epoch. */
 int pm_json_time(json_t *o, const char *key, int flags, int64_t *t, struct pm_err *e);
 
+/* j as json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) writes it, byte
+ * for byte, without its cost (a bill run dumps every line's breakdown):
+ * malloc'd, NULL when memory runs out. */
+char *pm_json_compact(const json_t *j);
+
 /* Writes o as one compact line (keys in insertion order, UTF-8 as is).
  * PM_EIO if the write fails. */
 int pm_jsonl_write(FILE *f, json_t *o, struct pm_err *e);

@@ -678,6 +678,53 @@ static void test_csv_fields(void **state)
 	pm_jsonl_close(r);
 }
 
+/* pm_json_compact writes what json_dumps writes, byte for byte: every
+ * kind of value, nesting, escapes (control characters, quotes,
+ * backslashes, a NUL inside a string and a key), UTF-8, extreme integers,
+ * empty containers, and a real (handed to json_dumps). Random strings of
+ * every byte below 0x80 besides. */
+static void check_compact(json_t *j)
+{
+	char *want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY), *got = pm_json_compact(j);
+
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	json_decref(j);
+}
+
+static void test_compact(void **state)
+{
+	char s[64];
+
+	(void)state;
+	check_compact(json_pack("{s:s, s:I, s:I, s:b, s:b, s:n, s:[], s:{}, s:[s, i, {s:s}], s:f}",
+				"usage", "25.250", "min", (json_int_t)INT64_MIN, "max", (json_int_t)INT64_MAX,
+				"t", 1, "f", 0, "z", "empty", "obj", "arr", "公摊电费", -7, "k\"q", "v\\w",
+				"real", 0.1));
+	check_compact(json_pack("{s:s, s:[s, s]}", "ctl", "a\b\f\n\r\t\x01\x1f\x7f/end",
+				"more", "\"quoted\"", "水费 ¥12.50 ✓"));
+	check_compact(json_stringn("a\0b", 3));
+	{
+		json_t *o = json_object();
+		json_object_setn_new(o, "k\0ey", 4, json_integer(0));
+		json_object_set_new(o, "after", json_integer(-1));
+		check_compact(o);
+	}
+	check_compact(json_array());
+	check_compact(json_object());
+	check_compact(json_pack("[i, s, b]", 0, "", 0));
+	srand(18);
+	for (int n = 0; n < 2000; n++) {
+		size_t len = (size_t)(rand() % 40);
+		for (size_t i = 0; i < len; i++)
+			s[i] = (char)(rand() % 127 + 1);
+		check_compact(json_pack("{s:s%}", "x", s, len));
+	}
+}
+
 static void test_write(void **state)
 {
 	char *buf = NULL;
@@ -878,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test_teardown(test_csv_fields, tmp_remove),
+		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_write),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test_teardown(test_reject, tmp_remove),
