@@ -330,6 +330,7 @@ static void tune_sqlite(void)
 
 	if (!done) {
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		pm_sqlmem_install();
 		done = 1;
 	}
 }
