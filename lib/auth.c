@@ -221,9 +221,29 @@ static int caller(struct pm_db *db, struct pm_actor *a, struct pm_err *e)
 	rc = load_user(db, st, name, a, NULL, 0, e);
 	if (rc != PM_ENOPERM || a->login[0])
 		return rc;
+	/* Unmapped is no failure: the "no user" said by the lookup must not
+	 * reach stderr when the command later exits non-zero without an
+	 * error of its own (pm-gate verify's deny). */
+	pm_err_clear(e);
 	memset(a, 0, sizeof *a);
 	snprintf(a->login, sizeof a->login, "%s", name);
 	a->role = uid == 0 || uid == pm_db_owner(db) ? PM_ROLE_ADMIN : PM_ROLE_VIEWER;
+	return PM_OK;
+}
+
+int pm_auth_act_for(struct pm_db *db, const struct pm_actor *c, const char *as,
+		    struct pm_actor *a, struct pm_err *e)
+{
+	if (!as || !*as || strcmp(as, c->login) == 0) {
+		*a = *c;
+	} else if (c->role != PM_ROLE_ADMIN && c->role != PM_ROLE_SERVICE) {
+		return pm_err_set(e, PM_ENOPERM,
+			_("user '%s' (%s) may not act as '%s': only an admin or a service account may use --as or PM_USER"),
+			c->login, pm_role_name(c->role), as);
+	} else if (user_by_login(db, as, a, NULL, 0, e)) {
+		return e->code;
+	}
+	snprintf(a->by, sizeof a->by, "%s", c->login);
 	return PM_OK;
 }
 
@@ -233,17 +253,7 @@ int pm_auth_actor(struct pm_db *db, const char *as, struct pm_actor *a, struct p
 
 	if (caller(db, &c, e))
 		return e->code;
-	if (!as || !*as || strcmp(as, c.login) == 0) {
-		*a = c;
-	} else if (c.role != PM_ROLE_ADMIN && c.role != PM_ROLE_SERVICE) {
-		return pm_err_set(e, PM_ENOPERM,
-			_("user '%s' (%s) may not act as '%s': only an admin or a service account may use --as or PM_USER"),
-			c.login, pm_role_name(c.role), as);
-	} else if (user_by_login(db, as, a, NULL, 0, e)) {
-		return e->code;
-	}
-	snprintf(a->by, sizeof a->by, "%s", c.login);
-	return PM_OK;
+	return pm_auth_act_for(db, &c, as, a, e);
 }
 
 int pm_auth_login(struct pm_db *db, const char *login, const char *password,

@@ -12,4 +12,8 @@ struct pm_db_key {
 };
 struct pm_db_key *pm_db_key_slot(struct pm_db *db);
 
+/* Gives SQLite lib/sqlmem.c's allocator; before SQLite's first use in the
+ * process, else SQLite refuses it, harmlessly. */
+void pm_sqlmem_install(void);
+
 #endif

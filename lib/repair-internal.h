@@ -18,8 +18,7 @@
 struct pm_db;
 
 struct pm_repair {
-	struct pm_config *cfg;
-	json_t *sec;            /* the repair section, owned by cfg */
+	json_t *sec;            /* the repair section */
 	const char *tz;
 	struct pm_hours hours;  /* business hours; days 0 when none are set */
 };

@@ -26,12 +26,20 @@ int pm_repair_open(struct pm_db *db, struct pm_repair *r, struct pm_err *e)
 	json_t *h, *d;
 	size_t i;
 
+	struct pm_config *cfg;
+
 	memset(r, 0, sizeof *r);
 	r->tz = pm_db_tz(db);
-	if (pm_config_current(db, pm_db_today(db), &r->cfg, e))
+	/* The section alone, from the tree stored at apply: parsing the
+	 * whole pm.yaml again was a third of a pm-repair submit's
+	 * instructions (callgrind: 3.45 M of 9.4 M). */
+	if (pm_config_today(db, "repair", &r->sec, e))
 		return e->code;
-	if (!(r->sec = pm_config_section(r->cfg, "repair"))) {
-		pm_repair_close(r);
+	if (!r->sec) {
+		/* No configuration at all says so, and how to give one. */
+		if (pm_config_current(db, pm_db_today(db), &cfg, e))
+			return e->code;
+		pm_config_free(cfg);
 		return pm_err_set(e, PM_ECONFIG,
 			_("no repair section in the configuration: add one to pm.yaml and run 'pm config apply'"));
 	}
@@ -48,7 +56,6 @@ int pm_repair_open(struct pm_db *db, struct pm_repair *r, struct pm_err *e)
 
 void pm_repair_close(struct pm_repair *r)
 {
-	pm_config_free(r->cfg);
-	r->cfg = NULL;
+	json_decref(r->sec);
 	r->sec = NULL;
 }

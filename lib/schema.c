@@ -469,13 +469,15 @@ static int word(struct load *ld, const struct pm_schema *s, const char *t, size_
 	const char *best = NULL;
 	int i, d = 3;
 
-	for (i = 0; s->words[i]; i++) {
+	for (i = 0; s->words[i]; i++)
 		if (strlen(s->words[i]) == n && !memcmp(s->words[i], t, n)) {
 			*out = json_string(s->words[i]);
 			return *out ? PM_OK : oom(ld);
 		}
+	/* The nearest word only for the message: a good value, the usual
+	 * case, is no edit distance computed against every word before it. */
+	for (i = 0; s->words[i]; i++)
 		pm_suggest_consider(t, n, s->words[i], &best, &d);
-	}
 	return bad(ld, m, _("expected %s, got %s%s"), expect(s, want, sizeof want), quote(q, t, n),
 		   suggest(hint, sizeof hint, best));
 }

@@ -610,7 +610,7 @@ int pm_ticket_submit_one(struct pm_db *db, const struct pm_actor *a, const struc
 /* The business hours a ticket's clocks count in, or NULL for wall time. */
 static const struct pm_hours *hours_of(const struct pm_repair *rp, const struct pm_ticket_row *r)
 {
-	return r->business_hours && rp->cfg && rp->hours.days ? &rp->hours : NULL;
+	return r->business_hours && rp->sec && rp->hours.days ? &rp->hours : NULL;
 }
 
 /* Who may take this step on this ticket, beyond the permission table:

@@ -42,12 +42,12 @@ void pm_web_log(struct pm_web *w, const char *fmt, ...)
 		fprintf(stderr, "%s\n", line);
 }
 
-/* The store, once per process: a FastCGI responder keeps it open. */
+/* The store, once per process: a FastCGI responder keeps it open. The
+ * account pm-web runs as, once per request: a change of its role counts
+ * from the next request on. */
 static int store(struct pm_web *w)
 {
-	if (w->db)
-		return PM_OK;
-	if (pm_db_open(w->db_path, 0, &w->db, &w->err) == PM_OK &&
+	if ((w->db || pm_db_open(w->db_path, 0, &w->db, &w->err) == PM_OK) &&
 	    pm_auth_actor(w->db, NULL, &w->caller, &w->err) == PM_OK) {
 		if (w->caller.role == PM_ROLE_SERVICE || w->caller.role == PM_ROLE_ADMIN)
 			return PM_OK;
@@ -80,7 +80,7 @@ static int signed_in(struct pm_web *w, struct pm_err *e)
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
 	if (pm_signin_limits(w->db, &w->limits, e) || pm_session_find(w->db, token, &w->limits, &w->session, e))
 		return e->code;
-	if (pm_auth_actor(w->db, w->session.login, &w->actor, e)) {
+	if (pm_auth_act_for(w->db, &w->caller, w->session.login, &w->actor, e)) {
 		memset(&w->session, 0, sizeof w->session);
 		return e->code;
 	}

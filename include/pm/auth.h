@@ -45,6 +45,12 @@ const char *pm_role_name(enum pm_role r);
  * disabled user. a->by is the caller's login. */
 int pm_auth_actor(struct pm_db *db, const char *as, struct pm_actor *a, struct pm_err *e);
 
+/* The second half of pm_auth_actor, for a caller resolved by it already:
+ * a program that acts for several users in turn (pm-web: the service
+ * account, then the signed-in user) looks its own account up once. */
+int pm_auth_act_for(struct pm_db *db, const struct pm_actor *caller, const char *as,
+		    struct pm_actor *a, struct pm_err *e);
+
 /* Whether the actor's role may perform action ("unit.write", ...):
  * PM_OK or PM_ENOPERM with a message naming user, role and action. */
 int pm_auth_check(const struct pm_actor *a, const char *action, struct pm_err *e);

@@ -5,7 +5,7 @@
  * page, then pm_web_finish, and writes the response.
  *
  * pm-web runs as the service account (pm user add --role service --unix
- * www-data). A signed-in user is resolved with pm_auth_actor as that
+ * www-data). A signed-in user is resolved with pm_auth_act_for as that
  * account acting for them, and every page asks the library's permission
  * functions with that actor: no page decides by itself who may do what. */
 #ifndef PM_WEBAPP_H

@@ -1,0 +1,104 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db-internal.h"
+
+/* A block of n bytes filled with a pattern of its own. */
+static void fill(unsigned char *p, int n, unsigned seed)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(seed * 31 + (unsigned)i);
+}
+
+static int intact(const unsigned char *p, int n, unsigned seed)
+{
+	for (int i = 0; i < n; i++)
+		if (p[i] != (unsigned char)(seed * 31 + (unsigned)i))
+			return 0;
+	return 1;
+}
+
+/* Sizes around every class edge and the small/large border, kept whole
+ * beside each other, aligned for SQLite, at least as large as asked. */
+static void test_sqlmem_blocks(void **state)
+{
+	enum { N = 1200 };
+	static unsigned char *p[N];
+	int n[N];
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		n[i] = i % 3 == 0 ? i + 1 : i % 3 == 1 ? 500 + i % 40 : 1 + i % 9;
+		p[i] = sqlite3_malloc(n[i]);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 8, 0);
+		assert_true(sqlite3_msize(p[i]) >= (sqlite3_uint64)n[i]);
+		fill(p[i], n[i], (unsigned)i);
+	}
+	/* Every other one freed, then taken again at other sizes. */
+	for (int i = 0; i < N; i += 2)
+		sqlite3_free(p[i]);
+	for (int i = 0; i < N; i += 2) {
+		n[i] = (i * 7) % 700;
+		p[i] = sqlite3_malloc(n[i] ? n[i] : 1);
+		assert_non_null(p[i]);
+		fill(p[i], n[i], (unsigned)i);
+	}
+	for (int i = 0; i < N; i++)
+		assert_true(intact(p[i], n[i], (unsigned)i));
+	/* Grown and shrunk across the classes and the border, whole. */
+	for (int i = 1; i < N; i += 2) {
+		int to = i % 4 == 1 ? n[i] + 600 : n[i] / 2;
+
+		p[i] = sqlite3_realloc(p[i], to ? to : 1);
+		assert_non_null(p[i]);
+		assert_true(intact(p[i], n[i] < to ? n[i] : to, (unsigned)i));
+		n[i] = to;
+		fill(p[i], n[i], (unsigned)i);
+	}
+	for (int i = 0; i < N; i++) {
+		assert_true(intact(p[i], n[i], (unsigned)i));
+		sqlite3_free(p[i]);
+	}
+}
+
+/* SQLite itself on it: a store's worth of rows of every size, read back. */
+static void test_sqlmem_sqlite(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t sum = 0;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB NOT NULL);"
+				      "CREATE INDEX t_b ON t(b)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+				      " INSERT INTO t SELECT i, zeroblob(i % 1500) FROM n", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT sum(length(b)) FROM t", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	sum = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	/* 20000 / 1500 = 13 whole rounds of 0..1499, then 1..500 */
+	assert_int_equal(sum, 13LL * (1499 * 1500 / 2) + 500 * 501 / 2);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sqlmem_blocks),
+		cmocka_unit_test(test_sqlmem_sqlite),
+	};
+
+	pm_sqlmem_install();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
