@@ -556,30 +556,43 @@ static int bill_one(void *ctx, json_t *b)
 	return 0;
 }
 
-/* The water line of bill code: usage in thousandths (-1: none) and
- * amount, its breakdown in *line. */
-static int water_line(struct pm_asker *k, const char *code, int64_t *use, int64_t *fen, json_t **line,
-		      struct pm_err *e)
+/* Whether fee is a water fee of the config in force (a metered item
+ * of meter_kind water). */
+static int water_fee(json_t *fees, const char *fee)
+{
+	json_t *item;
+	size_t i;
+
+	json_array_foreach(fees, i, item)
+		if (strcmp(json_string_value(json_object_get(item, "name")), fee) == 0)
+			return json_is_string(json_object_get(item, "meter_kind")) &&
+			       strcmp(json_string_value(json_object_get(item, "meter_kind")), "water") == 0;
+	return 0;
+}
+
+/* The water of bill code: the usage of its first water line in
+ * thousandths (-1: none), what its water lines come to (water and its
+ * components, sewage), and that first line in *line. */
+static int water_line(struct pm_asker *k, json_t *fees, const char *code, int64_t *use, int64_t *fen,
+		      json_t **line, struct pm_err *e)
 {
 	json_t *bill = NULL, *l;
 	size_t i;
 	int rc;
 
 	*use = -1;
+	*fen = 0;
 	*line = NULL;
 	if ((rc = pm_bill_get(k->db, code, &bill, e)))
 		return rc;
 	json_array_foreach(json_object_get(bill, "lines"), i, l) {
 		const char *q = json_string_value(json_object_get(l, "quantity"));
-		json_t *bd = json_object_get(l, "breakdown");
 
-		if (!json_is_string(json_object_get(bd, "kind")) ||
-		    strcmp(json_string_value(json_object_get(bd, "kind")), "water") != 0 || !q || !*q ||
-		    pm_decimal_parse(q, 3, use, NULL) != PM_OK)
+		if (!water_fee(fees, json_string_value(json_object_get(l, "fee"))))
 			continue;
-		*fen = json_integer_value(json_object_get(l, "amount_fen"));
-		*line = json_incref(l);
-		break;
+		*fen += json_integer_value(json_object_get(l, "amount_fen"));
+		if (!*line && q && pm_decimal_parse(q, 3, use, NULL) == PM_OK)
+			*line = json_incref(l);
 	}
 	json_decref(bill);
 	return PM_OK;
@@ -588,7 +601,7 @@ static int water_line(struct pm_asker *k, const char *code, int64_t *use, int64_
 static int water_facts(struct pm_asker *k, const char *unit, json_t *rec, struct strbuf *text, struct pm_err *e)
 {
 	struct pm_bill_filter f = {.unit = unit};
-	json_t *bills = json_array(), *line = NULL, *w = NULL;
+	json_t *bills = json_array(), *line = NULL, *w = NULL, *fees = NULL;
 	int64_t use = -1, fen = 0, before = 0, u, x;
 	char q[PM_MONEY_BUF], avg[PM_MONEY_BUF], money[PM_MONEY_BUF];
 	size_t n, i, prev = 0;
@@ -596,7 +609,7 @@ static int water_facts(struct pm_asker *k, const char *unit, json_t *rec, struct
 
 	if (!bills)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if ((rc = pm_bill_each(k->db, &f, bill_one, bills, e)))
+	if ((rc = pm_config_today(k->db, "fees", &fees, e)) || (rc = pm_bill_each(k->db, &f, bill_one, bills, e)))
 		goto out;
 	n = json_array_size(bills);
 	for (i = n; i-- > 0 && !rc && prev < 3;) {
@@ -604,13 +617,13 @@ static int water_facts(struct pm_asker *k, const char *unit, json_t *rec, struct
 		json_t *l = NULL;
 
 		if (!line) {
-			rc = water_line(k, code, &use, &fen, &line, e);
+			rc = water_line(k, fees, code, &use, &fen, &line, e);
 			if (line)
 				w = json_pack("{s:s, s:s}", "bill", code, "period",
 					      json_string_value(json_object_get(json_array_get(bills, i), "period")));
 			continue;
 		}
-		if ((rc = water_line(k, code, &u, &x, &l, e)) == PM_OK && l) {
+		if ((rc = water_line(k, fees, code, &u, &x, &l, e)) == PM_OK && l) {
 			before += u;
 			prev++;
 		}
@@ -641,6 +654,7 @@ static int water_facts(struct pm_asker *k, const char *unit, json_t *rec, struct
 	json_object_set(rec, "water", w);
 out:
 	json_decref(w);
+	json_decref(fees);
 	json_decref(line);
 	json_decref(bills);
 	return rc;
@@ -709,12 +723,19 @@ static int escalate_in(struct pm_asker *k, const struct pm_actor *a, const char 
 	return rc;
 }
 
-static int escalate(struct pm_asker *k, const struct pm_actor *a, const char *unit, const char *question,
+static int escalate(struct pm_asker *k, const struct pm_actor *a, const char *asked, const char *question,
 		    const char *best, int64_t score, const char *reason, json_t *rec, struct pm_err *e)
 {
+	struct mine m = {{0}, 0};
+	const char *unit = asked;
 	int64_t ticket = 0;
 	int rc;
 
+	/* an owner's ticket is of their unit: the one they live in */
+	if (!unit && (rc = pm_unit_each_mine(k->db, a, mine_one, &m, e)))
+		return rc;
+	if (!unit && m.count)
+		unit = m.unit;
 	if ((rc = pm_db_begin(k->db, e)))
 		return rc;
 	if ((rc = pm_db_end(k->db, escalate_in(k, a, unit, question, best, score, reason, &ticket, e), e)))
