@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "pm/ask.h"
 #include "pm/cli.h"
@@ -250,21 +249,22 @@ static int takes_value(const char *arg)
 	return 0;
 }
 
-/* pm-ask QUESTION and pm-ask --unit U QUESTION mean pm-ask ask ...: the
- * first operand names no subcommand; so does pm-ask alone reading
- * questions from a pipe. */
+/* pm-ask QUESTION and pm-ask --unit U [QUESTION] mean pm-ask ask ...:
+ * the first operand names no subcommand, or an option is one of ask's
+ * own (questions then come from standard input). */
 static int is_question(int argc, char **argv)
 {
-	int i = 1;
+	int i = 1, own = 0;
 
-	if (argc > 1 && (strcmp(argv[1], "--complete") == 0 || strcmp(argv[1], "--complete-value") == 0 ||
-			 strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-			 strcmp(argv[1], "--version") == 0))
-		return 0;
-	while (i < argc && argv[i][0] == '-' && argv[i][1])
+	while (i < argc && argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--") != 0) {
+		for (const struct pm_opt *o = ask_opts; o->name; o++)
+			if (strncmp(argv[i], "--", 2) == 0 && strncmp(argv[i] + 2, o->name, strlen(o->name)) == 0 &&
+			    (argv[i][2 + strlen(o->name)] == '\0' || argv[i][2 + strlen(o->name)] == '='))
+				own = 1;
 		i += takes_value(argv[i]) ? 2 : 1;
+	}
 	if (i >= argc)
-		return argc > 1 || !isatty(STDIN_FILENO);
+		return own;
 	for (const struct pm_cmd *cmd = cmds; cmd->name; cmd++)
 		if (strcmp(argv[i], cmd->name) == 0)
 			return 0;
