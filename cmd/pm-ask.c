@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pm/ask.h"
+#include "pm/askmodel.h"
 #include "pm/cli.h"
 #include "pm/faq.h"
 #include "pm/file.h"
@@ -29,6 +30,10 @@ static int ask_one(struct pm_ctx *c, struct pm_asker *k, const struct pm_ask_how
 
 	if ((rc = pm_asker_ask(k, &c->actor, how, q, &rec, &c->err)))
 		return rc;
+	if ((rc = pm_ask_model(c->db, rec, &c->err))) {
+		json_decref(rec);
+		return rc;
+	}
 	return pm_cli_out_new(c, rec);
 }
 

@@ -600,7 +600,15 @@ static const struct pm_schema pm_ask_schema = {
 	PM_KEY("synonyms", &pm_faq_synonyms_schema, .def = "[]"),
 	PM_KEY("stopwords", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32")),
 	       .def = "[]"),
-	PM_KEY("faq", PM_NODE(PM_SCHEMA_LIST, .max = "1000", .item = &pm_faq_entry_schema), .def = "[]")),
+	PM_KEY("faq", PM_NODE(PM_SCHEMA_LIST, .max = "1000", .item = &pm_faq_entry_schema), .def = "[]"),
+	/* An OpenAI-compatible chat endpoint that phrases the answer from
+	 * the entries found (lib/askmodel.c). */
+	PM_KEY("model", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_http_url), .required = true),
+		PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true)),
+		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "128"), .required = true),
+		PM_KEY("timeout", PM_NODE(PM_SCHEMA_DURATION, .min = "1s", .max = "2m"), .def = "10s"),
+		PM_KEY("personal", PM_NODE(PM_SCHEMA_BOOL), .def = "false"))))),
 };
 
 /* ---- configuration: payments.wechat, payments.alipay (pm.yaml(5)) ---- */
