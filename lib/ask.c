@@ -258,6 +258,9 @@ static int settings_load(struct pm_asker *k, struct pm_err *e)
 	json_t *ask = NULL;
 	int rc = pm_config_today(k->db, "ask", &ask, e);
 
+	/* a config without the section: its defaults */
+	if (rc == PM_OK && !ask)
+		rc = pm_config_defaults("ask", &ask, e);
 	if (rc)
 		return rc;
 	k->min_score = json_integer_value(json_object_get(ask, "min_score"));
@@ -347,7 +350,7 @@ static int fts_add(struct pm_asker *k, const char *terms, double *score, struct 
 	uint32_t *cp;
 	size_t n = codepoints(terms, &cp);
 	double best = 0;
-	int step;
+	int step = SQLITE_DONE;
 
 	if (!cp)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
