@@ -44,11 +44,11 @@ LDFLAGS  += -Wl,--as-needed $(SANFLAGS)
 # libpm-http: the libcurl wrapper and what needs it (the gate drivers).
 # libcurl itself is loaded by lib/http.c on first use, not linked: linking
 # it costs every start of a program 30-odd libraries.
-HTTP_SRC := lib/http.c lib/gatedrv.c lib/notify-flush.c
+HTTP_SRC := lib/http.c lib/gatedrv.c lib/notify-flush.c lib/askmodel.c
 LIB_SRC  := $(filter-out $(HTTP_SRC) lib/pay-%.c,$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
-HTTP_PROGS := pm-notify pm-gate pm-backup
+HTTP_PROGS := pm-notify pm-gate pm-backup pm-ask
 # libmosquitto only in pm-mqtt.
 MQTT_PROGS := pm-mqtt
 # libpm-pay: the payment channels' crypto (libcrypto), kept out of libpm so

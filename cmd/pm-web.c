@@ -65,6 +65,8 @@ static const struct route {
 	{"POST", "/announcement/*/rsvp", pm_page_rsvp, 0},
 	{"GET", "/prefs", pm_page_prefs, 0},
 	{"POST", "/prefs", pm_page_prefs_post, 0},
+	{"GET", "/ask", pm_page_ask, 0},
+	{"POST", "/ask", pm_page_ask_post, 0},
 	{"POST", "/callback/*", pm_page_callback, PM_WEB_PUBLIC | PM_WEB_NO_CSRF},
 };
 

@@ -34,6 +34,9 @@ static const struct {
 	const char *action;
 	unsigned roles;
 } permissions[] = {
+	/* The help desk answers anyone; what it tells of a unit comes
+	 * through bill.read and ticket.read as everywhere. */
+	{"ask", ALL | VIEW},
 	{"asset.read", STAFF | VIEW},
 	{"asset.write", R(ADMIN) | R(FRONTDESK)},
 	{"audit.key", R(ADMIN)},
@@ -57,6 +60,7 @@ static const struct {
 	{"check", R(ADMIN) | R(FINANCE)},
 	{"config.apply", R(ADMIN)},
 	{"config.read", STAFF | VIEW},
+	{"faq.write", R(ADMIN) | R(FRONTDESK)},
 	/* Gates: guards open them and read what happened; owners ask for and
 	 * approve visitors of their own units only (lib/visitor.c). Verifying
 	 * a pass reads no personal data, so a gate controller's account that

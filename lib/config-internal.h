@@ -80,6 +80,10 @@ extern const struct pm_schema pm_config_schema;
  * notify.templates; pm-mqtt's section with its topic maps (lib/mqtt.c). */
 extern const struct pm_schema pm_template_schema;
 extern const struct pm_schema pm_mqtt_schema;
+/* A FAQ entry and a list of synonym groups (lib/faq.c): the FAQ file's,
+ * and those of the config's ask section. */
+extern const struct pm_schema pm_faq_entry_schema;
+extern const struct pm_schema pm_faq_synonyms_schema;
 
 /* Validates the one YAML document in text against s: PM_OK with the
  * normalized tree in *out (a new reference), else PM_ECONFIG with

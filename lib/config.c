@@ -574,6 +574,65 @@ static json_t *shown(const struct pm_schema *s, json_t *v)
 	return json_incref(v);
 }
 
+/* The value at path (dot-separated) under v, whose node is s: keys of
+ * maps, items of lists by index or by their "name". NULL when there is
+ * none, and for a secret. *node is the value's node. */
+static json_t *path_get(const struct pm_schema *s, json_t *v, const char *path, const struct pm_schema **node)
+{
+	char seg[64], *end;
+	size_t n, i;
+	json_t *item;
+
+	while (*path && v) {
+		n = strcspn(path, ".");
+		if (n == 0 || n >= sizeof seg)
+			return NULL;
+		memcpy(seg, path, n);
+		seg[n] = '\0';
+		path += n + (path[n] == '.');
+		if (json_is_object(v)) {
+			s = key_node(s, seg);
+			v = json_object_get(v, seg);
+		} else if (json_is_array(v)) {
+			s = s && s->type == PM_SCHEMA_LIST ? s->item : NULL;
+			i = (size_t)strtoul(seg, &end, 10);
+			if (*end) {
+				json_array_foreach(v, i, item)
+					if (json_is_string(json_object_get(item, "name")) &&
+					    strcmp(json_string_value(json_object_get(item, "name")), seg) == 0)
+						break;
+			}
+			v = json_array_get(v, i);
+		} else {
+			return NULL;
+		}
+	}
+	*node = s;
+	return v && !(s && s->secret) ? v : NULL;
+}
+
+int pm_config_value(struct pm_db *db, const char *path, json_t **out, struct pm_err *e)
+{
+	const struct pm_schema *s = NULL;
+	char section[64];
+	size_t n = strcspn(path, ".");
+	json_t *tree = NULL, *v;
+	int rc;
+
+	*out = NULL;
+	if (n == 0 || n >= sizeof section)
+		return pm_err_set(e, PM_ECONFIG, _("no config value \"%s\""), path);
+	memcpy(section, path, n);
+	section[n] = '\0';
+	if ((rc = pm_config_today(db, section, &tree, e)))
+		return rc;
+	v = tree ? path_get(key_node(&pm_config_schema, section), tree, path + n + (path[n] == '.'), &s) : NULL;
+	if (v && !json_is_object(v) && !json_is_array(v) && !(*out = written(s, v)))
+		*out = json_incref(v);
+	json_decref(tree);
+	return *out ? PM_OK : pm_err_set(e, PM_ECONFIG, _("no config value \"%s\""), path);
+}
+
 struct diff {
 	int (*fn)(void *ctx, json_t *rec);
 	void *ctx;

@@ -2,6 +2,7 @@
  * through a symbolic link; reading a whole file in, bounded. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -212,4 +213,29 @@ int pm_file_read(const char *path, size_t max, char **buf, size_t *len, struct p
 	*buf = b;
 	*len = n;
 	return PM_OK;
+}
+
+const char *pm_file_share(const char *env, const char *sub, char *buf, size_t n)
+{
+	const char *v = getenv(env);
+	char self[PATH_MAX];
+	ssize_t len;
+	char *slash;
+
+	if (v && *v)
+		return v;
+	snprintf(buf, n, "%s/%s", PM_DATADIR, sub);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len > 0) {
+		self[len] = '\0';
+		/* build/bin/pm-notify -> share/pm/SUB beside build/ */
+		for (int up = 0; up < 3 && (slash = strrchr(self, '/')); up++)
+			*slash = '\0';
+		if (snprintf(buf, n, "%s/share/pm/%s", self, sub) > 0 && access(buf, R_OK) == 0)
+			return buf;
+	}
+	snprintf(buf, n, "%s/%s", PM_DATADIR, sub);
+	return buf;
 }

@@ -590,6 +590,27 @@ const struct pm_schema pm_backup_schema = {
 	PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))),
 };
 
+/* ---- configuration: `ask` (pm.yaml(5)), read by lib/ask.c and lib/faq.c ---- */
+
+static const struct pm_schema pm_ask_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("min_score", PM_NODE(PM_SCHEMA_DECIMAL, .places = 3, .min = "0", .max = "1"), .def = "0.3"),
+	PM_KEY("close", PM_NODE(PM_SCHEMA_DECIMAL, .places = 3, .min = "0", .max = "1"), .def = "0.05"),
+	PM_KEY("category", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "feedback"),
+	PM_KEY("synonyms", &pm_faq_synonyms_schema, .def = "[]"),
+	PM_KEY("stopwords", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32")),
+	       .def = "[]"),
+	PM_KEY("faq", PM_NODE(PM_SCHEMA_LIST, .max = "1000", .item = &pm_faq_entry_schema), .def = "[]"),
+	/* An OpenAI-compatible chat endpoint that phrases the answer from
+	 * the entries found (lib/askmodel.c). */
+	PM_KEY("model", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("url", PM_NODE(PM_SCHEMA_STRING, .check = check_http_url), .required = true),
+		PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true)),
+		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "128"), .required = true),
+		PM_KEY("timeout", PM_NODE(PM_SCHEMA_DURATION, .min = "1s", .max = "2m"), .def = "10s"),
+		PM_KEY("personal", PM_NODE(PM_SCHEMA_BOOL), .def = "false"))))),
+};
+
 /* ---- configuration: payments.wechat, payments.alipay (pm.yaml(5)) ---- */
 
 /* The channels' APIs are https; http only to this machine, where the
@@ -792,5 +813,6 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("parking", &pm_parking_schema),
 	PM_KEY("mqtt", &pm_mqtt_schema),
 	PM_KEY("report", &pm_report_schema),
-	PM_KEY("backup", &pm_backup_schema)),
+	PM_KEY("backup", &pm_backup_schema),
+	PM_KEY("ask", &pm_ask_schema)),
 };

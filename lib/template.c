@@ -7,6 +7,7 @@
 
 #include "config-internal.h"
 #include "strbuf-internal.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/template.h"
@@ -48,7 +49,7 @@ static int field_at(const char *p, const char **name, const char **end)
 	if (t == s || t - s > FIELD_MAX)
 		return -2;
 	for (const char *q = s; q < t; q++)
-		if (!isalnum((unsigned char)*q) && *q != '_')
+		if (!isalnum((unsigned char)*q) && *q != '_' && *q != '.')
 			return -2;
 	*name = s;
 	*end = close + 2;
@@ -281,24 +282,6 @@ int pm_tmpl_find(json_t *overrides, const char *dir, const char *name, struct pm
 const char *pm_tmpl_dir(void)
 {
 	static char dir[PATH_MAX];
-	const char *env = getenv("PM_TEMPLATE_DIR");
-	char self[PATH_MAX];
-	ssize_t n;
-	char *slash;
 
-	if (env && *env)
-		return env;
-	if (access(PM_DATADIR "/templates", R_OK) == 0)
-		return PM_DATADIR "/templates";
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		/* build/bin/pm-notify -> share/pm/templates beside build/ */
-		for (int up = 0; up < 3 && (slash = strrchr(self, '/')); up++)
-			*slash = '\0';
-		if (snprintf(dir, sizeof dir, "%.*s/share/pm/templates", PATH_MAX - 32, self) > 0 &&
-		    access(dir, R_OK) == 0)
-			return dir;
-	}
-	return PM_DATADIR "/templates";
+	return pm_file_share("PM_TEMPLATE_DIR", "templates", dir, sizeof dir);
 }

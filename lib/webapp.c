@@ -145,6 +145,7 @@ static const struct item {
 	{"/announcements", "公告", "notify.announcements", 3},
 	{"/points", "积分", "bill.read", 1},
 	{"/prefs", "通知设置", "notify.self", 1},
+	{"/ask", "智能客服", "ask", 1},
 };
 
 const char *pm_web_community(struct pm_web *w)

@@ -122,6 +122,13 @@ int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, str
  * predates it, or NULL when it has none. */
 int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e);
 
+/* The value at path of the version in force today ("fees.water.tiers.
+ * steps.0.price": keys, list items by index or by their "name") as
+ * pm.yaml writes it (a string for prices "3.45", money "15.00", times
+ * and durations; else the stored scalar), a new reference. PM_ECONFIG
+ * for a path that names no scalar, and for a secret. */
+int pm_config_value(struct pm_db *db, const char *path, json_t **out, struct pm_err *e);
+
 /* The stored versions, oldest first, each {"type":"config_version",
  * "version", "effective", "applied_at", "applied_by", "source",
  * "in_force"} (in_force: the one in force today). */

@@ -70,4 +70,10 @@ int pm_file_read(const char *path, size_t max, char **buf, size_t *len, struct p
  * replaced by rename or made by another library. */
 int pm_file_not_link(const char *path, struct pm_err *e);
 
+/* Where a shipped file or directory sub of share/pm is: $env when set,
+ * else DATADIR/pm/sub when there, else share/pm/sub beside a build tree's
+ * bin/ (uninstalled runs), else DATADIR/pm/sub. In buf (n bytes) unless
+ * it is $env. */
+const char *pm_file_share(const char *env, const char *sub, char *buf, size_t n);
+
 #endif

@@ -32,7 +32,7 @@ int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *t
  * the value for a template that is a JSON body ("{\"text\":\"{{text}}\"}"). */
 void pm_tmpl_set_json(json_t *o, const char *k, const char *v);
 
-/* PM_ECONFIG unless src parses ("{{" closed, field names [A-Za-z0-9_]). */
+/* PM_ECONFIG unless src parses ("{{" closed, field names [A-Za-z0-9_.]). */
 int pm_tmpl_check(const char *src, struct pm_err *e);
 
 /* A template from its normalized config form {"category", "audience",

@@ -119,4 +119,8 @@ int pm_page_rsvp(struct pm_web *w);
 int pm_page_prefs(struct pm_web *w);
 int pm_page_prefs_post(struct pm_web *w);
 
+/* the help desk's chat box (web-ask.c) */
+int pm_page_ask(struct pm_web *w);
+int pm_page_ask_post(struct pm_web *w);
+
 #endif

@@ -1,0 +1,76 @@
+/* web-ask: the help desk's chat box on the web page, a plain form that
+ * works without JavaScript: a question, its answer from the FAQ or the
+ * asker's own account (pm_asker_ask, the same as pm-ask), and the next
+ * question. */
+#include <string.h>
+
+#include "pm/ask.h"
+#include "web-internal.h"
+
+#define STR(o, k) json_string_value(json_object_get(o, k))
+
+static void ask_form(struct pm_web *w)
+{
+	pm_web_form(w, "/ask", 0);
+	fputs("<label>您的问题<input name=\"q\" maxlength=\"200\" required autofocus"
+	      " placeholder=\"例如：物业费怎么算？我家还欠多少物业费？\"></label>"
+	      "<button>提问</button></form>\n"
+	      "<p class=\"muted\">答不上的问题和“转人工”会转给物业服务中心。</p>\n", w->res.f);
+}
+
+int pm_page_ask(struct pm_web *w)
+{
+	if (pm_auth_check(&w->actor, "ask", &w->err))
+		return w->err.code;
+	pm_web_page(w, "智能客服");
+	ask_form(w);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+static void answer_show(struct pm_web *w, json_t *r)
+{
+	FILE *f = w->res.f;
+	json_t *o;
+	size_t i;
+
+	pm_html_fmt(f, "<div class=\"answer\"><p class=\"question\">问：%s</p>\n<p>%s</p>\n", STR(r, "question"),
+		    STR(r, "answer"));
+	if (STR(r, "id"))
+		pm_html_fmt(f, "<p class=\"muted\">条目 %s，匹配度 %s</p>\n", STR(r, "id"), STR(r, "score"));
+	if (json_is_integer(json_object_get(r, "ticket")))
+		pm_html_fmt(f, "<p>已转给物业服务中心：<a href=\"%s/ticket/%D\">工单 #%D</a></p>\n", w->req.script,
+			    (long long)json_integer_value(json_object_get(r, "ticket")),
+			    (long long)json_integer_value(json_object_get(r, "ticket")));
+	if (json_array_size(json_object_get(r, "others"))) {
+		fputs("<p class=\"muted\">您是不是想问：</p><ul>\n", f);
+		json_array_foreach(json_object_get(r, "others"), i, o)
+			pm_html_fmt(f, "<li>%s</li>\n", STR(o, "question"));
+		fputs("</ul>\n", f);
+	}
+	fputs("</div>\n", f);
+}
+
+int pm_page_ask_post(struct pm_web *w)
+{
+	const char *q = pm_web_field(w, "q");
+	struct pm_ask_how how = {NULL, 1, 0};
+	struct pm_asker *k = NULL;
+	json_t *r = NULL;
+
+	if (pm_auth_check(&w->actor, "ask", &w->err))
+		return w->err.code;
+	if (!q || strlen(q) > 600)
+		return pm_web_fail(w, PM_EDATA, "a question of 1 to 200 characters, please");
+	if (pm_asker_open(w->db, &k, &w->err) || pm_asker_ask(k, &w->actor, &how, q, &r, &w->err)) {
+		pm_asker_free(k);
+		return w->err.code;
+	}
+	pm_asker_free(k);
+	pm_web_page(w, "智能客服");
+	answer_show(w, r);
+	json_decref(r);
+	ask_form(w);
+	pm_web_page_end(w);
+	return PM_OK;
+}
