@@ -76,7 +76,7 @@ static int add_in(struct pm_db *db, const struct pm_stock_item *it, json_t **out
 	if (rc && rc != PM_EDATA)
 		return rc;
 	if (!before && (!it->name || !it->unit))
-		return pm_err_set(e, PM_EUSAGE, _("a new item needs --name and --unit"));
+		return pm_err_set(e, PM_EUSAGE, _("a new item needs its name and its measure"));
 	if (!(st = pm_db_stmt(db, before ? upd : ins, e))) {
 		json_decref(before);
 		return e->code;
