@@ -38,7 +38,8 @@ static const struct {
 	[A(INSPECT)] = {"inspect", "renovation.read", {NO, NO, NO, STARTED, NO}},
 	[A(EXTEND)] = {"extend", "renovation.manage", {NO, APPROVED, NO, STARTED, NO}},
 	[A(VIOLATION)] = {"violation", "renovation.manage", {NO, APPROVED, NO, STARTED, NO}},
-	[A(COMPLETE)] = {"complete", "renovation.manage", {NO, NO, NO, COMPLETED, NO}},
+	/* Finance completes: completion gives the deposit back. */
+	[A(COMPLETE)] = {"complete", "bill.deposit.release", {NO, NO, NO, COMPLETED, NO}},
 };
 
 static const char *allowed(int from, char *buf, size_t n)
@@ -325,8 +326,6 @@ static int violation(struct pm_db *db, const struct pm_actor *a, const struct re
 		return pm_err_set(e, PM_EDATA, _("renovation %lld holds only %s of its deposit: cannot forfeit %s"),
 				  (long long)r->id, pm_money_fmt(r->deposit - r->forfeit, held),
 				  pm_money_fmt(s->forfeit_fen, want));
-	if (s->forfeit_fen > 0 && pm_auth_check(a, "bill.deposit.release", e))
-		return e->code;
 	if (!(st = pm_db_stmt(db, ins, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, r->id);
@@ -486,9 +485,8 @@ static int complete(struct pm_db *db, const struct pm_actor *a, const struct ren
 		return pm_err_set(e, PM_EFAIL, _("cannot complete renovation %lld: %d of %d inspections passed"),
 				  (long long)r->id, t.passed, r->inspections);
 	snprintf(evidence, sizeof evidence, "renovation %lld", (long long)r->id);
-	if (refund > 0 && (pm_auth_check(a, "bill.deposit.release", e) ||
-			   deposit(db, r, PM_DEPOSIT_REFUND, refund, s->channel ? s->channel : r->channel, "refund",
-				   _("renovation completed"), evidence, e)))
+	if (refund > 0 && deposit(db, r, PM_DEPOSIT_REFUND, refund, s->channel ? s->channel : r->channel, "refund",
+				  _("renovation completed"), evidence, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
@@ -535,8 +533,10 @@ static int step(struct pm_db *db, const struct pm_actor *a, int64_t id, enum pm_
 	const char *note = s->note;
 	int to = NO, rc;
 
+	/* A violation that forfeits deposit is finance's to record. */
 	if (load(db, a, id, &r, e) || may_see(db, a, &r, e) || check_step(&r, act, s, &to, e) ||
-	    pm_auth_check(a, actions[act].permission, e))
+	    pm_auth_check(a, act == A(VIOLATION) && s->forfeit_fen > 0 ? "bill.deposit.release" : actions[act].permission,
+			  e))
 		return e->code;
 	switch (act) {
 	case A(APPROVE): rc = approve(db, a, &r, s, e); break;
@@ -583,11 +583,11 @@ int pm_renovation_noise(struct pm_db *db, const struct pm_repair *rp, int64_t ti
 			const char *category, int64_t at, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT id, status FROM renovation WHERE unit_id = ?1 AND status IN ('approved','started')"
-		" AND from_day <= ?2 AND to_day >= ?2";
+		"SELECT id, status, (SELECT status FROM ticket WHERE id = ?3) FROM renovation WHERE unit_id = ?1"
+		" AND status IN ('approved','started') AND from_day <= ?2 AND to_day >= ?2";
 	json_t *sec = json_object_get(rp->sec, "renovation");
 	int32_t day = pm_date_of(at, rp->tz);
-	char today[PM_TIME_BUF], note[96], status[16] = "";
+	char today[PM_TIME_BUF], note[96], status[16] = "", tstatus[16] = "";
 	const char *noise = json_string_value(json_object_get(sec, "noise_category"));
 	sqlite3_stmt *st;
 	int64_t id = 0;
@@ -599,9 +599,11 @@ int pm_renovation_noise(struct pm_db *db, const struct pm_repair *rp, int64_t ti
 		return e->code;
 	sqlite3_bind_int64(st, 1, unit);
 	sqlite3_bind_text(st, 2, pm_date_fmt(day, today), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ticket);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		pm_text_col(st, 1, status, sizeof status);
+		pm_text_col(st, 2, tstatus, sizeof tstatus);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -610,7 +612,7 @@ int pm_renovation_noise(struct pm_db *db, const struct pm_repair *rp, int64_t ti
 		return PM_OK;
 	snprintf(note, sizeof note, _("renovation %lld: noise outside the allowed hours"), (long long)id);
 	if (event(db, id, "complaint", status, status, note, ticket, e) ||
-	    pm_ticket_event(db, ticket, at, "renovation", "submitted", "submitted", note, e))
+	    pm_ticket_event(db, ticket, at, "renovation", tstatus, tstatus, note, e))
 		return e->code;
 	return PM_OK;
 }

@@ -32,6 +32,7 @@ pm user add fd --role frontdesk
 pm user add sun.tech --role technician
 pm user add li.tech --role technician
 pm user add guard1 --role guard
+pm user add li.finance --role finance
 pm user add o1 --role owner --person P1
 pm user add o2 --role owner --person P2
 
@@ -120,8 +121,8 @@ expect_err "unknown violation 'piano': expected noise, hours, structure or debri
 run pm-repair renovation violation 1 --kind noise --note 午休施工 --forfeit 300.00 --format jsonl
 expect_rc 0 "a noise violation forfeits 300.00"
 expect_out '"forfeit_fen":30000' "on the renovation"
-run pm-repair renovation violation 1 --kind debris --note 楼道堆放垃圾 --forfeit 150.55 --format jsonl
-expect_rc 0 "debris forfeits 150.55"
+run pm-repair --as li.finance renovation violation 1 --kind debris --note 楼道堆放垃圾 --forfeit 150.55 --format jsonl
+expect_rc 0 "finance records debris, forfeiting 150.55"
 expect_out '"forfeit_fen":45055' "45055 fen kept in all"
 run pm-repair --as fd renovation violation 1 --kind hours --note 超时施工 --format jsonl
 expect_rc 0 "the desk records a violation without a forfeit"
@@ -168,7 +169,7 @@ expect_eq "$(sql "SELECT ticket_id, renovation_id, result IS NULL FROM renovatio
 run pm-repair --as fd renovation inspect 1 --to li.tech
 expect_rc 1 "a second one while it waits"
 expect_err "renovation 1 has inspection ticket 5 open: record its result first" "is refused"
-run pm-repair renovation complete 1
+run pm-repair --as li.finance renovation complete 1
 expect_rc 1 "completion while it waits"
 expect_err "renovation 1 has inspection ticket 5 open: record its result first" "is refused too"
 run pm-repair --as li.tech renovation inspect 1 --result pass --note 合格
@@ -201,9 +202,10 @@ expect_rc 0 "the third inspection passes"
 
 # ---- completion refunds the rest ----
 run pm-repair --as fd renovation complete 1
-expect_rc 77 "the desk may not give deposit back"
-run pm-repair renovation complete 1 --format jsonl
-expect_rc 0 "completed"
+expect_rc 77 "the desk may not complete: completion gives deposit back"
+expect_err "may not do 'bill.deposit.release'" "that is finance's"
+run pm-repair --as li.finance renovation complete 1 --format jsonl
+expect_rc 0 "finance completes"
 expect_out '"status":"completed",.*"deposit_fen":200000,"forfeit_fen":45055,"refund_fen":154945,"inspections_required":2,"inspections_passed":2' \
 	"200000 - 30000 - 15055 = 154945 fen given back"
 expect_eq "$(sql "SELECT action, amount_fen, coalesce(channel, '-'), ref FROM deposit ORDER BY id" | tr '\n' ' ')" \
