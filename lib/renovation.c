@@ -42,13 +42,20 @@ static const struct {
 	[A(COMPLETE)] = {"complete", "bill.deposit.release", {NO, NO, NO, COMPLETED, NO}},
 };
 
+static int next_of(int from, int a)
+{
+	if ((unsigned)from >= NSTATUS || (unsigned)a >= PM_RENOVATION_ACTION_COUNT)
+		return NO;
+	return actions[a].next[from];
+}
+
 static const char *allowed(int from, char *buf, size_t n)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (int a = 0; a < PM_RENOVATION_ACTION_COUNT && len < n; a++)
-		if (actions[a].next[from] != NO)
+		if (next_of(from, a) != NO)
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", actions[a].name);
 	if (!len)
 		snprintf(buf, n, "%s", _("none"));
@@ -515,7 +522,7 @@ static int check_step(const struct reno *r, enum pm_renovation_action act, const
 
 	if ((unsigned)act >= PM_RENOVATION_ACTION_COUNT)
 		return pm_err_set(e, PM_ESOFTWARE, _("unknown renovation step %d"), (int)act);
-	if ((*to = actions[act].next[r->status]) == NO)
+	if ((*to = next_of(r->status, act)) == NO)
 		return pm_err_set(e, PM_EFAIL, _("cannot %s renovation %lld: it is %s; allowed: %s"), actions[act].name,
 				  (long long)r->id, status_names[r->status], allowed(r->status, buf, sizeof buf));
 	if ((act == A(REJECT) || act == A(VIOLATION)) && (!s->note || !*s->note))
