@@ -649,19 +649,11 @@ int pm_renovation_get(struct pm_db *db, const struct pm_actor *a, int64_t id, js
 {
 	static const char sql[] = COLS " WHERE r.id = ?";
 	struct reno r;
-	sqlite3_stmt *st;
-	int rc;
 
 	*rec = NULL;
-	if (load(db, a, id, &r, e) || may_see(db, a, &r, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (load(db, a, id, &r, e) || may_see(db, a, &r, e))
 		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	*rec = rc == SQLITE_ROW ? reno_json(st, (void *)pm_db_tz(db)) : NULL;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read renovations"));
-	return *rec ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return pm_db_record(db, sql, id, reno_json, (void *)pm_db_tz(db), rec, _("cannot read renovations"), e);
 }
 
 static json_t *event_json(sqlite3_stmt *st, void *rctx)

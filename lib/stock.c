@@ -20,6 +20,11 @@
 
 const char *const pm_stock_kinds[] = {"receive", "issue", "count", NULL};
 
+#define ITEM_COLS "SELECT code, name, unit, location, minimum, qty, value_fen, max(minimum - qty, 0) FROM stock_item"
+#define MOVE_COLS \
+	"SELECT m.id, i.code, m.kind, m.qty, m.value_fen, m.qty_after, m.supplier, m.ticket_id, m.reason," \
+	" m.by_user, m.at FROM stock_move m JOIN stock_item i ON i.id = m.item_id"
+
 static json_t *item_json(sqlite3_stmt *st, void *rctx)
 {
 	(void)rctx;
@@ -32,9 +37,7 @@ static json_t *item_json(sqlite3_stmt *st, void *rctx)
 
 static int item_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT code, name, unit, location, minimum, qty, value_fen, max(minimum - qty, 0) FROM stock_item"
-		" WHERE code = ?1";
+	static const char sql[] = ITEM_COLS " WHERE code = ?1";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -230,21 +233,9 @@ static json_t *move_json(sqlite3_stmt *st, void *rctx)
 
 static int move_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT m.id, i.code, m.kind, m.qty, m.value_fen, m.qty_after, m.supplier, m.ticket_id, m.reason,"
-		" m.by_user, m.at FROM stock_move m JOIN stock_item i ON i.id = m.item_id WHERE m.id = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	static const char sql[] = MOVE_COLS " WHERE m.id = ?";
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW ? move_json(st, (void *)pm_db_tz(db)) : NULL;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read the stock"));
-	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return pm_db_record(db, sql, id, move_json, (void *)pm_db_tz(db), out, _("cannot read the stock"), e);
 }
 
 static int write_move(struct pm_db *db, const struct pm_stock_move *m, const struct shelf *s, int64_t dq,
@@ -396,12 +387,8 @@ int pm_stock_ticket_value(struct pm_db *db, int64_t ticket, int64_t *fen, struct
 int pm_stock_each(struct pm_db *db, const struct pm_actor *a, int below, int (*fn)(void *ctx, json_t *rec),
 		  void *ctx, struct pm_err *e)
 {
-	static const char all[] =
-		"SELECT code, name, unit, location, minimum, qty, value_fen, max(minimum - qty, 0) FROM stock_item"
-		" ORDER BY code";
-	static const char low[] =
-		"SELECT code, name, unit, location, minimum, qty, value_fen, max(minimum - qty, 0) FROM stock_item"
-		" WHERE qty < minimum ORDER BY code";
+	static const char all[] = ITEM_COLS " ORDER BY code";
+	static const char low[] = ITEM_COLS " WHERE qty < minimum ORDER BY code";
 	sqlite3_stmt *st;
 
 	if (pm_auth_check(a, "stock.read", e) || !(st = pm_db_stmt(db, below ? low : all, e)))
@@ -412,10 +399,7 @@ int pm_stock_each(struct pm_db *db, const struct pm_actor *a, int below, int (*f
 int pm_stock_moves(struct pm_db *db, const struct pm_actor *a, const char *item,
 		   int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT m.id, i.code, m.kind, m.qty, m.value_fen, m.qty_after, m.supplier, m.ticket_id, m.reason,"
-		" m.by_user, m.at FROM stock_move m JOIN stock_item i ON i.id = m.item_id"
-		" WHERE ?1 IS NULL OR i.code = ?1 ORDER BY m.id";
+	static const char sql[] = MOVE_COLS " WHERE ?1 IS NULL OR i.code = ?1 ORDER BY m.id";
 	struct shelf s;
 	sqlite3_stmt *st;
 
