@@ -17,6 +17,7 @@
 
 /* A movement of more is a typo, and products of two stay within int64. */
 #define QTY_MAX INT64_C(1000000000)
+#define CODE_MAX 32
 
 const char *const pm_stock_kinds[] = {"receive", "issue", "count", NULL};
 
@@ -52,10 +53,11 @@ static int item_get(struct pm_db *db, const char *code, json_t **out, struct pm_
 
 static int check_item(const struct pm_stock_item *it, struct pm_err *e)
 {
-	if (!it->code || !*it->code || strchr(it->code, ':') || strchr(it->code, ','))
-		return pm_err_set(e, PM_EUSAGE, _("an item code is needed, without ':' or ','"));
+	/* Codes are what resolve --parts CODE:QTY,... names. */
+	if (!it->code || !*it->code || strlen(it->code) > CODE_MAX || strpbrk(it->code, ":, "))
+		return pm_err_set(e, PM_EUSAGE, _("an item code is 1 to %d bytes without ':', ',' or spaces"), CODE_MAX);
 	if ((it->name && !*it->name) || (it->unit && !*it->unit))
-		return pm_err_set(e, PM_EUSAGE, _("an item's name and unit are not empty"));
+		return pm_err_set(e, PM_EUSAGE, _("an item's name and measure are not empty"));
 	if (it->minimum > QTY_MAX)
 		return pm_err_set(e, PM_EUSAGE, _("a quantity is at most %lld"), (long long)QTY_MAX);
 	return PM_OK;
@@ -71,6 +73,7 @@ static int add_in(struct pm_db *db, const struct pm_stock_item *it, json_t **out
 		" location = coalesce(?4, location), minimum = CASE WHEN ?5 >= 0 THEN ?5 ELSE minimum END,"
 		" updated_at = ?6 WHERE code = ?1";
 	json_t *before = NULL;
+	char object[CODE_MAX + 16];
 	const char *outcome;
 	sqlite3_stmt *st;
 	int rc;
@@ -94,9 +97,10 @@ static int add_in(struct pm_db *db, const struct pm_stock_item *it, json_t **out
 		json_decref(before);
 		return e->code;
 	}
+	snprintf(object, sizeof object, "stock_item:%s", it->code);
 	outcome = !before ? "created" : json_equal(before, *out) ? "unchanged" : "updated";
 	json_object_set_new(*out, "outcome", json_string(outcome));
-	rc = strcmp(outcome, "unchanged") ? pm_audit_log(db, "stock.item", it->code, before, *out, e) : PM_OK;
+	rc = strcmp(outcome, "unchanged") ? pm_audit_log(db, "stock.item", object, before, *out, e) : PM_OK;
 	json_decref(before);
 	return rc;
 }
@@ -335,7 +339,7 @@ static int next_part(const char **p, char *code, size_t n, int64_t *qty)
 
 static int parts_shaped(const char *parts)
 {
-	char code[64];
+	char code[CODE_MAX + 1];
 	int64_t qty;
 
 	if (!parts || !*parts)
@@ -350,7 +354,7 @@ int pm_stock_parts(struct pm_db *db, const struct pm_actor *a, int64_t ticket, c
 		   struct pm_err *e)
 {
 	struct pm_stock_move m = {.kind = PM_STOCK_ISSUE, .ticket = ticket};
-	char code[64];
+	char code[CODE_MAX + 1];
 	json_t *out;
 
 	if (!parts_shaped(parts))

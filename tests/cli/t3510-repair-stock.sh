@@ -40,6 +40,9 @@ run pm-repair --as sun.tech stock add --item X --name x --measure 个
 expect_rc 77 "a technician may not add items"
 run pm-repair --as fd stock add --item "A:B" --name x --measure 个
 expect_rc 2 "an item code with ':'"
+expect_err "an item code is 1 to 32 bytes without ':', ',' or spaces" "is refused: --parts could not name it"
+run pm-repair --as fd stock add --item "$(printf 'X%.0s' $(seq 33))" --name x --measure 个
+expect_rc 2 "an item code of 33 bytes"
 
 # ---- receipts ----
 run pm-repair --as fd stock receive --item FAUCET --qty 10 --cost 350.00 --supplier 五金店 --format jsonl
