@@ -9,13 +9,17 @@
 #include "pm/import.h"
 #include "pm/money.h"
 #include "pm/patrol.h"
+#include "pm/renovation.h"
+#include "pm/stock.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
 
 enum { O_UNIT = 0x100, O_CATEGORY, O_TEXT, O_REPORTER, O_CONTACT, O_PHOTO, O_ASSET, O_AREA,
        O_KIND, O_TO, O_REASON, O_NOTE, O_COST, O_PARTS, O_STARS, O_COMMENT,
        O_STATUS, O_ASSIGNEE, O_SINCE, O_BREACHED, O_AS_OF, O_ROUTE, O_POINT, O_AT, O_BY, O_DATE,
-       O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL };
+       O_CODE, O_NAME, O_LOCATION, O_MODEL, O_INSTALLED, O_WARRANTY, O_INTERVAL, O_ALL,
+       O_FROM, O_CONTRACTOR, O_SCOPE, O_CHANNEL, O_RESULT, O_FORFEIT, O_ACTIVE, O_BUILDING,
+       O_ITEM, O_MEASURE, O_MINIMUM, O_QTY, O_SUPPLIER, O_TICKET, O_BELOW, O_MOVES };
 
 /* --date DAY, default today in the community's zone. */
 static int parse_day(struct pm_ctx *c, const char *s, int32_t *day)
@@ -147,7 +151,7 @@ static const struct pm_opt reason_opts[] = {
 static const struct pm_opt resolve_opts[] = {
 	{"note", O_NOTE, "TEXT", N_("what was done (required)")},
 	{"cost", O_COST, "YUAN", N_("what the owner pays, like 120.00: charged on the unit's next bill")},
-	{"parts", O_PARTS, "TEXT", N_("parts used")},
+	{"parts", O_PARTS, "TEXT", N_("parts used: stock items as CODE:QTY,... are issued; other text is a note")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -573,6 +577,395 @@ static const struct pm_cmd asset_cmds[] = {
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+/* ---- renovations ---- */
+
+static const struct pm_opt apply_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit to renovate (required; owners: their own)")},
+	{"from", O_FROM, "DATE", N_("the first day of work, YYYY-MM-DD (required)")},
+	{"to", O_TO, "DATE", N_("the last day of work, YYYY-MM-DD (required)")},
+	{"contractor", O_CONTRACTOR, "TEXT", N_("who does the work, and how to reach them (required)")},
+	{"scope", O_SCOPE, "TEXT", N_("what is to be done (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* A library refusal: its usage errors are told as usage errors. */
+static int lib_fail(struct pm_ctx *c)
+{
+	return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
+}
+
+/* The renovation record after a step, for the caller to see where it stands. */
+static int show_renovation(struct pm_ctx *c, int64_t id)
+{
+	json_t *rec;
+
+	if (pm_renovation_get(c->db, &c->actor, id, &rec, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, rec);
+}
+
+static int cmd_reno_apply(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_renovation_new n = {0};
+	const char *from = NULL, *to = NULL, *arg;
+	int64_t id;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: n.unit = arg; break;
+		case O_FROM: from = arg; break;
+		case O_TO: to = arg; break;
+		case O_CONTRACTOR: n.contractor = arg; break;
+		case O_SCOPE: n.scope = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (!n.unit || !from || !to || !n.contractor || !n.scope)
+		return pm_cli_usage(c, _("--unit, --from, --to, --contractor and --scope are required"));
+	if (pm_cli_arg_date(c, "--from", from, &n.from) || pm_cli_arg_date(c, "--to", to, &n.to))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, NULL, &c->db))
+		return c->err.code;
+	if (pm_renovation_apply(c->db, &c->actor, &n, &id, &c->err))
+		return lib_fail(c);
+	pm_cli_note(c, _("renovation %lld is waiting for approval"), (long long)id);
+	return show_renovation(c, id);
+}
+
+static const struct pm_opt channel_opts[] = {
+	{"channel", O_CHANNEL, "NAME", N_("where the deposit is paid or given back (default cash; complete: as it came)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt inspect_opts[] = {
+	{"to", O_TO, "LOGIN", N_("order an inspection by this technician: a ticket assigned to them")},
+	{"result", O_RESULT, "RESULT", N_("record the open inspection: pass or fail (by its technician)")},
+	{"note", O_NOTE, "TEXT", N_("what the inspection found (with --result)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt extend_opts[] = {
+	{"to", O_TO, "DATE", N_("the new last day of work, YYYY-MM-DD (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt violation_opts[] = {
+	{"kind", O_KIND, "KIND", N_("noise, hours, structure or debris (required)")},
+	{"note", O_NOTE, "TEXT", N_("what was seen (required)")},
+	{"forfeit", O_FORFEIT, "YUAN", N_("keep this much of the deposit for it, like 300.00")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* The one RENOVATION operand and the store. */
+static int renovation_arg(struct pm_ctx *c, int argc, char **argv, int64_t *id)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one RENOVATION"));
+	if (pm_cli_arg_count(c, "RENOVATION", argv[c->optind], id))
+		return PM_EUSAGE;
+	return pm_cli_db(c, NULL, &c->db);
+}
+
+static int run_reno(struct pm_ctx *c, int argc, char **argv, enum pm_renovation_action act)
+{
+	struct pm_renovation_step s = {0};
+	const char *arg;
+	int64_t id;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_REASON: case O_NOTE: s.note = arg; break;
+		case O_CHANNEL: s.channel = arg; break;
+		case O_RESULT: s.result = arg; break;
+		case O_KIND: s.kind = arg; break;
+		case O_TO:
+			if (act == PM_RENOVATION_EXTEND && pm_cli_arg_date(c, "--to", arg, &s.until))
+				return PM_EUSAGE;
+			s.to = arg;
+			break;
+		case O_FORFEIT:
+			if (pm_cli_arg_money(c, "--forfeit", arg, &s.forfeit_fen))
+				return PM_EUSAGE;
+			if (s.forfeit_fen <= 0)
+				return pm_cli_usage(c, _("--forfeit: \"%s\": a forfeit is more than 0"), arg);
+			break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (act == PM_RENOVATION_REJECT && !s.note)
+		return pm_cli_usage(c, _("--reason is required"));
+	if (act == PM_RENOVATION_EXTEND && !s.to)
+		return pm_cli_usage(c, _("--to is required"));
+	if (act == PM_RENOVATION_VIOLATION && (!s.kind || !s.note))
+		return pm_cli_usage(c, _("--kind and --note are required"));
+	if (act == PM_RENOVATION_INSPECT && !s.to == !s.result)
+		return pm_cli_usage(c, _("expected --to LOGIN or --result pass|fail"));
+	if (act == PM_RENOVATION_INSPECT && s.result && !s.note)
+		return pm_cli_usage(c, _("--note is required"));
+	if (renovation_arg(c, argc, argv, &id))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	if (pm_renovation_do(c->db, &c->actor, id, act, &s, &c->err))
+		return lib_fail(c);
+	return show_renovation(c, id);
+}
+
+#define RENO(fn, act) \
+	static int fn(struct pm_ctx *c, int argc, char **argv) { return run_reno(c, argc, argv, act); }
+RENO(cmd_reno_approve, PM_RENOVATION_APPROVE)
+RENO(cmd_reno_reject, PM_RENOVATION_REJECT)
+RENO(cmd_reno_start, PM_RENOVATION_START)
+RENO(cmd_reno_inspect, PM_RENOVATION_INSPECT)
+RENO(cmd_reno_extend, PM_RENOVATION_EXTEND)
+RENO(cmd_reno_violation, PM_RENOVATION_VIOLATION)
+RENO(cmd_reno_complete, PM_RENOVATION_COMPLETE)
+
+static int cmd_reno_show(struct pm_ctx *c, int argc, char **argv)
+{
+	int64_t id;
+	int rc;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (renovation_arg(c, argc, argv, &id))
+		return c->err.code ? c->err.code : PM_EUSAGE;
+	if ((rc = show_renovation(c, id)))
+		return rc;
+	/* The timeline is a second table under the renovation's. */
+	pm_cli_next_table(c);
+	return pm_renovation_timeline(c->db, &c->actor, id, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_opt reno_list_opts[] = {
+	{"active", O_ACTIVE, NULL, N_("only approved and started renovations")},
+	{"building", O_BUILDING, "CODE", N_("only renovations in this building")},
+	{"unit", O_UNIT, "CODE", N_("only renovations of this unit")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_reno_list(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_renovation_filter f = {0};
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_ACTIVE: f.active = 1; break;
+		case O_BUILDING: f.building = arg; break;
+		case O_UNIT: f.unit = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_cli_db(c, NULL, &c->db))
+		return c->err.code;
+	return pm_renovation_each(c->db, &c->actor, &f, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_opt reno_gate_opts[] = {
+	{"date", O_DATE, "DATE", N_("the day, YYYY-MM-DD (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_reno_gate(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *date = NULL, *arg;
+	int32_t day;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_DATE)
+			date = arg;
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_cli_db(c, NULL, &c->db))
+		return c->err.code;
+	if (parse_day(c, date, &day))
+		return PM_EUSAGE;
+	return pm_renovation_gate_each(c->db, &c->actor, day, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_cmd renovation_cmds[] = {
+	{"apply", cmd_reno_apply, NULL, N_("apply for a renovation permit"), apply_opts, NULL},
+	{"approve", cmd_reno_approve, "RENOVATION", N_("approve it, taking the renovation deposit"), channel_opts, NULL},
+	{"reject", cmd_reno_reject, "RENOVATION", N_("reject an application"), reason_opts, NULL},
+	{"start", cmd_reno_start, "RENOVATION", N_("record that work started"), no_opts, NULL},
+	{"inspect", cmd_reno_inspect, "RENOVATION", N_("order an inspection, or record its result"), inspect_opts, NULL},
+	{"extend", cmd_reno_extend, "RENOVATION", N_("move the last day of work later"), extend_opts, NULL},
+	{"violation", cmd_reno_violation, "RENOVATION", N_("record a violation, optionally forfeiting deposit"),
+	 violation_opts, NULL},
+	{"complete", cmd_reno_complete, "RENOVATION", N_("close it after the inspections, refunding the deposit"),
+	 channel_opts, NULL},
+	{"show", cmd_reno_show, "RENOVATION", N_("show a renovation and its timeline"), no_opts, NULL},
+	{"list", cmd_reno_list, NULL, N_("list renovations"), reno_list_opts, NULL},
+	{"gate", cmd_reno_gate, NULL, N_("the units whose workers may enter on a day, as pm-gate allow records"),
+	 reno_gate_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+/* ---- spare parts ---- */
+
+static const struct pm_opt stock_add_opts[] = {
+	{"item", O_ITEM, "CODE", N_("the item's code (required)")},
+	{"name", O_NAME, "TEXT", N_("what it is (required for a new item)")},
+	{"measure", O_MEASURE, "TEXT", N_("what one of its quantity is: 个, 米, 卷 (required for a new item)")},
+	{"minimum", O_MINIMUM, "N", N_("the level below which it is reported for purchase")},
+	{"location", O_LOCATION, "TEXT", N_("where it is kept")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_stock_add(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_stock_item it = {.minimum = -1};
+	const char *arg;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_ITEM: it.code = arg; break;
+		case O_NAME: it.name = arg; break;
+		case O_MEASURE: it.unit = arg; break;
+		case O_LOCATION: it.location = arg; break;
+		case O_MINIMUM:
+			if (pm_cli_arg_decimal(c, "--minimum", arg, 0, &it.minimum))
+				return PM_EUSAGE;
+			if (it.minimum < 0)
+				return pm_cli_usage(c, _("--minimum: \"%s\": a minimum is not below 0"), arg);
+			break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (!it.code)
+		return pm_cli_usage(c, _("--item is required"));
+	if (pm_cli_db(c, NULL, &c->db))
+		return c->err.code;
+	if (pm_stock_add(c->db, &c->actor, &it, &out, &c->err))
+		return lib_fail(c);
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt receive_opts[] = {
+	{"item", O_ITEM, "CODE", N_("the item (required)")},
+	{"qty", O_QTY, "N", N_("how many came in (required)")},
+	{"cost", O_COST, "YUAN", N_("what they cost together, like 36.00 (required)")},
+	{"supplier", O_SUPPLIER, "TEXT", N_("who supplied them")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt issue_opts[] = {
+	{"item", O_ITEM, "CODE", N_("the item (required)")},
+	{"qty", O_QTY, "N", N_("how many go out (required)")},
+	{"ticket", O_TICKET, "TICKET", N_("the ticket they are used on (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_opt count_opts[] = {
+	{"item", O_ITEM, "CODE", N_("the item (required)")},
+	{"qty", O_QTY, "N", N_("how many are on the shelf (required)")},
+	{"reason", O_REASON, "TEXT", N_("why it differs from the books (required when it does)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int run_stock(struct pm_ctx *c, int argc, char **argv, enum pm_stock_kind kind)
+{
+	struct pm_stock_move m = {.kind = kind, .qty = -1, .cost_fen = -1};
+	const char *arg;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_ITEM: m.item = arg; break;
+		case O_SUPPLIER: m.supplier = arg; break;
+		case O_REASON: m.reason = arg; break;
+		case O_QTY:
+			if (pm_cli_arg_decimal(c, "--qty", arg, 0, &m.qty))
+				return PM_EUSAGE;
+			if (m.qty < 0)
+				return pm_cli_usage(c, _("--qty: \"%s\": a quantity is not below 0"), arg);
+			break;
+		case O_COST:
+			if (pm_cli_arg_money(c, "--cost", arg, &m.cost_fen))
+				return PM_EUSAGE;
+			if (m.cost_fen < 0)
+				return pm_cli_usage(c, _("--cost: \"%s\": a cost is not below 0"), arg);
+			break;
+		case O_TICKET:
+			if (pm_ticket_id_parse(arg, &m.ticket, &c->err))
+				return pm_cli_usage(c, "%s", c->err.msg);
+			break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (!m.item || m.qty < 0 || (kind == PM_STOCK_RECEIVE && m.cost_fen < 0) || (kind == PM_STOCK_ISSUE && !m.ticket))
+		return pm_cli_usage(c, kind == PM_STOCK_RECEIVE ? _("--item, --qty and --cost are required")
+				       : kind == PM_STOCK_ISSUE ? _("--item, --qty and --ticket are required")
+								: _("--item and --qty are required"));
+	if (pm_cli_db(c, NULL, &c->db))
+		return c->err.code;
+	if (pm_stock_move(c->db, &c->actor, &m, &out, &c->err))
+		return lib_fail(c);
+	return pm_cli_out_new(c, out);
+}
+
+#define STOCK(fn, kind) \
+	static int fn(struct pm_ctx *c, int argc, char **argv) { return run_stock(c, argc, argv, kind); }
+STOCK(cmd_stock_receive, PM_STOCK_RECEIVE)
+STOCK(cmd_stock_issue, PM_STOCK_ISSUE)
+STOCK(cmd_stock_count, PM_STOCK_COUNT)
+
+static const struct pm_opt stock_list_opts[] = {
+	{"below", O_BELOW, NULL, N_("only items below their minimum: what to buy")},
+	{"moves", O_MOVES, NULL, N_("list the movements instead of the items")},
+	{"item", O_ITEM, "CODE", N_("with --moves: only this item's")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_stock_list(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *item = NULL, *arg;
+	int k, below = 0, moves = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_BELOW: below = 1; break;
+		case O_MOVES: moves = 1; break;
+		case O_ITEM: item = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (item && !moves)
+		return pm_cli_usage(c, _("--item goes with --moves"));
+	if (pm_cli_db(c, NULL, &c->db))
+		return c->err.code;
+	if (moves)
+		return pm_stock_moves(c->db, &c->actor, item, pm_cli_out_each, c, &c->err);
+	return pm_stock_each(c->db, &c->actor, below, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_cmd stock_cmds[] = {
+	{"add", cmd_stock_add, NULL, N_("add an item, or change one"), stock_add_opts, NULL},
+	{"receive", cmd_stock_receive, NULL, N_("record parts received, with their cost"), receive_opts, NULL},
+	{"issue", cmd_stock_issue, NULL, N_("take parts out for a ticket"), issue_opts, NULL},
+	{"count", cmd_stock_count, NULL, N_("record a stocktaking count"), count_opts, NULL},
+	{"list", cmd_stock_list, NULL, N_("list items, those to buy, or the movements"), stock_list_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 static const struct pm_cmd cmds[] = {
 	{"submit", cmd_submit, "[FILE...]", N_("file a ticket, or JSON lines of them ('-': stdin)"), submit_opts, NULL},
 	{"accept", cmd_accept, "TICKET", N_("accept a submitted ticket"), no_opts, NULL},
@@ -593,11 +986,13 @@ static const struct pm_cmd cmds[] = {
 	{"asset", NULL, NULL, N_("the asset register"), NULL, asset_cmds},
 	{"checkin", cmd_checkin, NULL, N_("record a visit to a patrol point"), checkin_opts, NULL},
 	{"patrols", cmd_patrols, NULL, N_("report each patrol run: points on time, late, missed"), patrols_opts, NULL},
+	{"renovation", NULL, NULL, N_("renovation permits: apply, approve, inspect, complete"), NULL, renovation_cmds},
+	{"stock", NULL, NULL, N_("spare parts: receive, issue, count"), NULL, stock_cmds},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct pm_prog prog = {
-	"pm-repair", N_("pm-repair: repair tickets, SLA, assets, inspections and patrols"), cmds, NULL,
+	"pm-repair", N_("pm-repair: repair tickets, SLA, assets, inspections, patrols, renovations and spare parts"), cmds, NULL,
 };
 
 int main(int argc, char **argv)

@@ -60,6 +60,8 @@ static const struct route {
 	{"GET", "/visitor/*", pm_page_visitor, 0},
 	{"POST", "/visitor/*/*", pm_page_visitor_step, 0},
 	{"GET", "/parking", pm_page_parking, 0},
+	{"GET", "/renovations", pm_page_renovations, 0},
+	{"POST", "/renovations", pm_page_renovations_post, 0},
 	{"GET", "/announcements", pm_page_announcements, 0},
 	{"GET", "/announcement/*", pm_page_announcement, 0},
 	{"POST", "/announcement/*/rsvp", pm_page_rsvp, 0},

@@ -101,6 +101,10 @@ static const struct {
 	{"notify.send", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"person.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"person.write", R(ADMIN) | R(FRONTDESK)},
+	/* Renovations: owners apply for and see their own units' only. */
+	{"renovation.apply", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
+	{"renovation.manage", R(ADMIN) | R(FRONTDESK)},
+	{"renovation.read", ALL},
 	{"repair.cron", R(ADMIN)},
 	/* Reports: money reports for finance and the front desk (owners:
 	 * their own units only, pm_report_*), the others for all staff and
@@ -108,6 +112,9 @@ static const struct {
 	{"report.finance", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
 	{"report.read", STAFF | VIEW},
 	{"restore", R(ADMIN)},
+	{"stock.issue", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN)},
+	{"stock.read", STAFF},
+	{"stock.write", R(ADMIN) | R(FRONTDESK)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians
 	 * work only what is assigned to them. */
 	{"ticket.comment", ALL},

@@ -63,6 +63,27 @@ static const struct {
 	 "  substr(account, 9 + instr(substr(account, 9), ':')) AS code, -sum(amount_fen) AS held FROM posting"
 	 "  WHERE account LIKE 'deposit:%' GROUP BY account) l ON l.code = d.code AND l.kind = d.kind"
 	 " WHERE coalesce(d.held, 0) <> coalesce(l.held, 0) OR coalesce(d.held, 0) < 0"},
+	/* What a renovation says it took, forfeited and refunded is what its
+	 * deposit movements (refs renovation:ID:...) did. */
+	{"renovation.deposit",
+	 "SELECT 'renovation ' || r.id || ': took ' || r.deposit_fen || ', forfeited ' || r.forfeit_fen"
+	 " || ', refunded ' || coalesce(r.refund_fen, 0) || ' fen; its deposit movements '"
+	 " || coalesce(d.took, 0) || ', ' || coalesce(d.kept, 0) || ', ' || coalesce(d.back, 0) || ' fen'"
+	 " FROM renovation r LEFT JOIN (SELECT CAST(substr(ref, 12, instr(substr(ref, 12), ':') - 1) AS INTEGER) AS rid,"
+	 "  sum(CASE action WHEN 'take' THEN amount_fen ELSE 0 END) AS took,"
+	 "  sum(CASE action WHEN 'forfeit' THEN amount_fen ELSE 0 END) AS kept,"
+	 "  sum(CASE action WHEN 'refund' THEN amount_fen ELSE 0 END) AS back"
+	 "  FROM deposit WHERE ref LIKE 'renovation:%' GROUP BY rid) d ON d.rid = r.id"
+	 " WHERE coalesce(d.took, 0) <> r.deposit_fen OR coalesce(d.kept, 0) <> r.forfeit_fen"
+	 " OR coalesce(d.back, 0) <> coalesce(r.refund_fen, 0)"},
+	/* What the shelf holds is the sum of its movements, and nothing
+	 * left is worth nothing. */
+	{"stock.moves",
+	 "SELECT 'stock item ' || i.code || ': ' || i.qty || ' worth ' || i.value_fen || ' fen on the books, the moves '"
+	 " || coalesce(m.q, 0) || ' worth ' || coalesce(m.v, 0) || ' fen'"
+	 " FROM stock_item i LEFT JOIN (SELECT item_id, sum(qty) AS q, sum(value_fen) AS v FROM stock_move"
+	 "  GROUP BY item_id) m ON m.item_id = i.id"
+	 " WHERE i.qty <> coalesce(m.q, 0) OR i.value_fen <> coalesce(m.v, 0) OR (i.qty = 0 AND i.value_fen <> 0)"},
 	/* pm-report's sums of the bills, kept by triggers, are the bills'. */
 	{"bill.sums",
 	 "SELECT 'bill sums of ' || period || ', entrance ' || entrance || ', ' || status || ': ' || s"
@@ -94,7 +115,9 @@ static const struct {
 	 " UNION ALL SELECT 'allocation ' || id, amount_fen FROM allocation"
 	 " UNION ALL SELECT 'deposit ' || id, amount_fen FROM deposit"
 	 " UNION ALL SELECT 'journal ' || journal_id || ', ' || account, amount_fen FROM posting"
-	 " UNION ALL SELECT 'repair charge of ticket ' || ticket_id, amount_fen FROM repair_charge)"
+	 " UNION ALL SELECT 'repair charge of ticket ' || ticket_id, amount_fen FROM repair_charge"
+	 " UNION ALL SELECT 'stock item ' || code, value_fen FROM stock_item"
+	 " UNION ALL SELECT 'stock move ' || id, value_fen FROM stock_move)"
 	 " WHERE v > 9000000000000000 OR v < -9000000000000000"},
 	{"rsvp.capacity",
 	 "SELECT 'announcement ' || a.id || ': ' || sum(r.count) || ' places signed up for, '"

@@ -864,6 +864,27 @@ int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_
 	return rc;
 }
 
+int pm_db_record(struct pm_db *db, const char *sql, int64_t id, json_t *(*row)(sqlite3_stmt *st, void *rctx),
+		 void *rctx, json_t **out, const char *what, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = row(st, rctx);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EFAIL, "%s", what);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, what);
+	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+}
+
 json_t *pm_db_json_text(sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);

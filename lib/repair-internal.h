@@ -70,5 +70,24 @@ int pm_ticket_event(struct pm_db *db, int64_t id, int64_t ts, const char *action
 		    const char *from, const char *to, const char *note, struct pm_err *e);
 /* Column col as text into buf ("" for NULL). */
 void pm_text_col(sqlite3_stmt *st, int col, char *buf, size_t n);
+/* pm_ticket_do inside the caller's write transaction. */
+int pm_ticket_step_in(struct pm_db *db, const struct pm_actor *a, int64_t id, enum pm_ticket_action act,
+		      const struct pm_ticket_step *s, struct pm_err *e);
+
+/* ---- renovations and spare parts, as tickets meet them ---- */
+
+/* A ticket of the noise category just filed for a unit under renovation
+ * at a time outside its noisy-work hours is linked to the renovation
+ * (an event on each); anything else is left alone. */
+int pm_renovation_noise(struct pm_db *db, const struct pm_repair *rp, int64_t ticket, int64_t unit,
+			const char *category, int64_t at, struct pm_err *e);
+/* The --parts of a resolve: when parts is a list of stock items
+ * "CODE:QTY[,CODE:QTY...]" they are issued to the ticket (refused beyond
+ * what is on the shelf, or for an unknown item); other text is only a
+ * note, as before stock was kept. */
+int pm_stock_parts(struct pm_db *db, const struct pm_actor *a, int64_t ticket, const char *parts,
+		   struct pm_err *e);
+/* What the parts issued to ticket cost, in fen. */
+int pm_stock_ticket_value(struct pm_db *db, int64_t ticket, int64_t *fen, struct pm_err *e);
 
 #endif

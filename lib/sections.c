@@ -377,6 +377,36 @@ static bool wants_hours(const json_t *v)
 	return false;
 }
 
+/* The renovation's inspections are tickets of its category, which must
+ * be one of the categories; its deposits are by unit use. */
+static int check_renovation(const json_t *v, json_t *cats, struct pm_err *e)
+{
+	static const char *const uses[] = {"residential", "commercial", "parking", "storage", NULL};
+	const char *cat = json_string_value(json_object_get(v, "category")), *k;
+	json_t *x;
+	size_t i;
+
+	if (!v)
+		return PM_OK;
+	if (!pm_json_find(cats, "name", cat))
+		return pm_err_set(e, PM_ECONFIG, _("renovation: no category \"%s\" for its inspections"), cat);
+	json_object_foreach(json_object_get(v, "deposit"), k, x) {
+		for (i = 0; uses[i] && strcmp(uses[i], k); i++)
+			;
+		if (!uses[i])
+			return pm_err_set(e, PM_ECONFIG, _("renovation deposit: unknown unit use \"%s\": expected"
+							   " residential, commercial, parking or storage"), k);
+	}
+	return PM_OK;
+}
+
+/* A window of hours in a day, "08:00" to "12:00". */
+static const struct pm_schema window_schema = {
+	.type = PM_SCHEMA_MAP, .check = check_hours, .keys = PM_KEYS(
+	PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true),
+	PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true)),
+};
+
 /* Rules across keys: names unique, schedules naming known categories,
  * business hours set when something counts in them. */
 static int check_repair(const json_t *v, struct pm_err *e)
@@ -397,7 +427,7 @@ static int check_repair(const json_t *v, struct pm_err *e)
 	}
 	if (wants_hours(v) && !json_object_get(v, "business_hours"))
 		return pm_err_set(e, PM_ECONFIG, _("business_hours must be set when a priority or category counts in them"));
-	return PM_OK;
+	return check_renovation(json_object_get(v, "renovation"), cats, e);
 }
 
 const struct pm_schema pm_repair_schema = {
@@ -448,7 +478,20 @@ const struct pm_schema pm_repair_schema = {
 			PM_KEY("name", PM_NODE(PM_SCHEMA_STRING)),
 			PM_KEY("after", PM_NODE(PM_SCHEMA_DURATION, .min = "0s"), .def = "0s")))),
 		       .required = true)))),
-		.def = "[]")),
+		.def = "[]"),
+	PM_KEY("renovation", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("category", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "renovation"),
+		PM_KEY("noise_category", PM_NODE(PM_SCHEMA_STRING, .min = "1"), .def = "noise"),
+		PM_KEY("noisy_hours", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+			PM_KEY("weekday", PM_NODE(PM_SCHEMA_LIST, .item = &window_schema), .def = "[]"),
+			PM_KEY("weekend", PM_NODE(PM_SCHEMA_LIST, .item = &window_schema), .def = "[]"))),
+		       .def = "{}"),
+		PM_KEY("deposit", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MONEY, .min = "0")),
+		       .def = "{}"),
+		PM_KEY("inspections", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "10"), .def = "1")))),
+	PM_KEY("stock", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("markup_percent", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000"), .def = "0"))),
+	       .def = "{}")),
 };
 
 /* ---- configuration: `gates` and `alarms` (pm.yaml(5)), read by lib/gate.c ---- */

@@ -13,6 +13,7 @@
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/money.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
 #include "repair-internal.h"
@@ -591,6 +592,8 @@ int pm_ticket_submit(struct pm_db *db, const struct pm_actor *a, const struct pm
 	rc = promise_of(&rp, t->category, &p, e);
 	if (rc == PM_OK)
 		rc = file(db, t, &p, &w, json_integer_value(json_object_get(rp.sec, "dedupe_window")), id, did, e);
+	if (rc == PM_OK && *did == PM_TICKET_CREATED)
+		rc = pm_renovation_noise(db, &rp, *id, w.unit, t->category, pm_now(), e);
 	pm_repair_close(&rp);
 	return rc;
 }
@@ -693,6 +696,27 @@ static int update_status(struct pm_db *db, const struct pm_ticket_row *r, enum p
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot update the ticket"));
 }
 
+/* The stock issued to a chargeable repair goes on its charge at cost,
+ * or at the markup of repair.stock.markup_percent. */
+static int parts_charge(struct pm_db *db, int64_t ticket, int64_t *fen, struct pm_err *e)
+{
+	struct pm_repair rp;
+	int64_t value, billed;
+	int rc;
+
+	if (pm_stock_ticket_value(db, ticket, &value, e))
+		return e->code;
+	if (value == 0)
+		return PM_OK;
+	if (pm_repair_open(db, &rp, e))
+		return e->code;
+	rc = pm_money_mul(value, 2, 100 + json_integer_value(json_object_get(json_object_get(rp.sec, "stock"),
+									   "markup_percent")),
+			  2, PM_ROUND_HALF_UP, &billed, e);
+	pm_repair_close(&rp);
+	return rc ? rc : pm_money_add(fen, billed, e);
+}
+
 /* A cost on a repair inside a unit is charged to the unit, once: a later
  * resolve may change the amount until pm-bill has billed it. */
 static int charge(struct pm_db *db, const struct pm_ticket_row *r, int64_t fen, int64_t now,
@@ -705,7 +729,11 @@ static int charge(struct pm_db *db, const struct pm_ticket_row *r, int64_t fen, 
 	sqlite3_stmt *st;
 	int rc;
 
-	if (fen <= 0 || !r->unit_id || strcmp(r->kind, "repair") != 0)
+	if (fen < 0 || !r->unit_id || strcmp(r->kind, "repair") != 0)
+		return PM_OK;
+	if (parts_charge(db, r->id, &fen, e))
+		return e->code;
+	if (fen == 0)
 		return PM_OK;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
@@ -753,7 +781,8 @@ static int step(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_row
 		return e->code;
 	move_clocks(r, hours_of(&rp, r), rp.tz, (enum pm_ticket_status)to, now);
 	pm_repair_close(&rp);
-	if (update_status(db, r, (enum pm_ticket_status)to, s, act, now, e) || pm_ticket_set_clocks(db, r, e) ||
+	if ((act == PM_TICKET_RESOLVE && pm_stock_parts(db, a, r->id, s->parts, e)) ||
+	    update_status(db, r, (enum pm_ticket_status)to, s, act, now, e) || pm_ticket_set_clocks(db, r, e) ||
 	    pm_ticket_event(db, r->id, now, actions[act].name, pm_ticket_status_name(from),
 		      pm_ticket_status_name(to), act == PM_TICKET_ASSIGN ? s->to : s->note, e) ||
 	    (act == PM_TICKET_RESOLVE && charge(db, r, s->cost_fen, now, e)))
@@ -761,6 +790,16 @@ static int step(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_row
 	return audit(db, "ticket.step", r->id, json_pack("{s:s}", "status", pm_ticket_status_name(from)),
 		     json_pack("{s:s, s:s, s:s?}", "action", actions[act].name, "status",
 			       pm_ticket_status_name(to), "note", act == PM_TICKET_ASSIGN ? s->to : s->note), e);
+}
+
+int pm_ticket_step_in(struct pm_db *db, const struct pm_actor *a, int64_t id, enum pm_ticket_action act,
+		      const struct pm_ticket_step *s, struct pm_err *e)
+{
+	struct pm_ticket_row r;
+
+	if (pm_ticket_row_load(db, a, id, &r, e))
+		return e->code;
+	return step(db, a, &r, act, s, e);
 }
 
 /* Runs fn on the loaded ticket inside a write transaction. */

@@ -138,6 +138,7 @@ static const struct item {
 	{"/today", "今日任务", "ticket.work", 2},
 	{"/visitors", "访客", "visitor.read", 3},
 	{"/parking", "停车", "parking.read", 3},
+	{"/renovations", "装修", "renovation.read", 3},
 	{"/cash", "现金收款", "bill.pay", 2},
 	{"/units", "查询房屋", "bill.read", 2},
 	{"/dashboard", "看板", "report.read", 2},

@@ -79,6 +79,12 @@ int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *
 	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
 	       struct pm_err *e);
 
+/* The record row makes of the one row sql gives with id bound to ?1:
+ * PM_OK with *out, else *out NULL and what could not be read (PM_EFAIL
+ * when there is no such row). */
+int pm_db_record(struct pm_db *db, const char *sql, int64_t id, json_t *(*row)(sqlite3_stmt *st, void *rctx),
+		 void *rctx, json_t **out, const char *what, struct pm_err *e);
+
 /* Steps st, a statement that gives no row (INSERT, UPDATE, DELETE), and
  * resets it: PM_OK, or what failed as pm_db_fail says it. */
 int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e);

@@ -112,6 +112,10 @@ int pm_page_visitor(struct pm_web *w);
 int pm_page_visitor_step(struct pm_web *w);
 int pm_page_parking(struct pm_web *w);
 
+/* the owner's renovation application, and the renovations (web-renov.c) */
+int pm_page_renovations(struct pm_web *w);
+int pm_page_renovations_post(struct pm_web *w);
+
 /* announcements, sign-ups, preferences (webnotify.c) */
 int pm_page_announcements(struct pm_web *w);
 int pm_page_announcement(struct pm_web *w);

@@ -45,6 +45,11 @@ expect_eq "$(sql "SELECT gate || ' ' || result || ' ' || by_login FROM pass_use"
 	"and the guard verifies the pass at the north gate"
 expect_eq "$(sql "SELECT paid_fen FROM parking_session WHERE plate = '苏E55555' AND exit_ts IS NULL")" "2000" \
 	"the visitor's car pays four hours started"
+expect_eq "$(sql "SELECT u.code || ' ' || r.status || ' ' || r.deposit_fen || ' ' || r.forfeit_fen || ' ' || r.refund_fen
+	FROM renovation r JOIN unit u ON u.id = r.unit_id")" "$home completed 200000 20000 180000" \
+	"the demo renovates P0001's unit: 2000.00 taken, 200.00 forfeited, 1800.00 refunded"
+expect_eq "$(sql "SELECT code || ':' || qty FROM stock_item ORDER BY code" | tr '\n' ' ')" "FAUCET:11 VALVE:6 " \
+	"and keeps spare parts, a faucet used"
 run pm --as owner.p0001 unit show "$other"
 expect_rc 77 "and no other"
 expect_eq "$(sql "SELECT count(*) FROM gate_event WHERE ts < strftime('%s', '2026-12-01T00:00:00+08:00')")" "1802" \
