@@ -824,7 +824,7 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema),
-	PM_KEY("dunning", &dunning_schema, .def = "{}"),
+	PM_KEY("dunning", &dunning_schema),
 	PM_KEY("web", &pm_web_schema, .def = "{}"),
 	PM_KEY("audit", &pm_audit_schema),
 	PM_KEY("gates", &pm_gates_schema),
