@@ -9,7 +9,9 @@
 #include "pm/bill.h"
 #include "pm/cli.h"
 #include "pm/community.h"
+#include "pm/contract.h"
 #include "pm/deposit.h"
+#include "pm/dunning.h"
 #include "pm/export.h"
 #include "pm/i18n.h"
 #include "pm/import.h"
@@ -22,7 +24,8 @@
 enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVERDUE, O_BUILDING,
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
        O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID, O_KIND, O_EVIDENCE, O_ENTRIES,
-       O_ALL, O_AGAIN, O_PAPER };
+       O_ALL, O_AGAIN, O_PAPER, O_REPORT, O_BY, O_RESULT, O_NOTE, O_PROMISE_DATE, O_PARTY, O_OBJECT,
+       O_EVERY, O_EXPIRING, O_WITHIN, O_ON };
 
 /* A terminal (or any character device) named as an output file. */
 static int isatty_path(const char *path)
@@ -644,6 +647,338 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 	return PM_OK;
 }
 
+/* ---- arrears chasing (催缴) ---- */
+
+static const struct pm_opt dunning_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("the day counted to (default today)")},
+	{"report", O_REPORT, NULL, N_("list each unit's stage, last contact and promise; change nothing")},
+	{"unit", O_UNIT, "CODE", N_("--report: only this unit")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_dunning(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_dunning_run r = {.fn = pm_cli_out_each, .ctx = c};
+	const char *as_of = NULL, *unit = NULL, *arg;
+	struct pm_db *db;
+	int k, report = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_AS_OF: as_of = arg; break;
+		case O_REPORT: report = 1; break;
+		case O_UNIT: unit = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (unit && !report)
+		return pm_cli_usage(c, _("--unit is for --report: a run chases every unit"));
+	if (pm_cli_db(c, report ? "bill.read" : "bill.dunning", &db))
+		return c->err.code;
+	r.as_of = pm_db_today(db);
+	if (as_of && pm_cli_arg_date(c, "--as-of", as_of, &r.as_of))
+		return PM_EUSAGE;
+	if (report)
+		return pm_bill_may_read(db, &c->actor, NULL, unit, &c->err) ? c->err.code
+			: pm_dunning_each(db, r.as_of, unit, pm_cli_out_each, c, &c->err);
+	if (pm_dunning_run(db, &c->actor, &r, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld stages entered: %ld messages queued, %ld tasks filed; promises kept %ld, broken %ld"),
+		    r.entered, r.queued, r.tasks, r.kept, r.broken);
+	return PM_OK;
+}
+
+static const struct pm_opt contact_opts[] = {
+	{"by", O_BY, "MEANS", N_("phone, visit or letter (required)")},
+	{"result", O_RESULT, "RESULT", N_("promised, refused or unreachable (required)")},
+	{"note", O_NOTE, "TEXT", N_("what was said (required)")},
+	{"promise-date", O_PROMISE_DATE, "DATE", N_("with --result promised: the day promised to pay by")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_contact(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_contact ct = {.promise = -1};
+	const char *promise = NULL, *arg;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_BY: ct.by = arg; break;
+		case O_RESULT: ct.result = arg; break;
+		case O_NOTE: ct.note = arg; break;
+		case O_PROMISE_DATE: promise = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one UNIT"));
+	ct.unit = argv[c->optind];
+	if (promise && pm_cli_arg_date(c, "--promise-date", promise, &ct.promise))
+		return PM_EUSAGE;
+	if (pm_contact_check(&ct, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	if (pm_cli_db(c, "bill.contact", &db) || pm_dunning_contact(db, &ct, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt letter_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("the debt as of this day (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_letter(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *as_of = NULL, *arg;
+	struct pm_db *db;
+	int32_t day;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_AS_OF)
+			as_of = arg;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one UNIT"));
+	if (c->format_given)
+		return pm_cli_usage(c, _("a letter is HTML: it takes no --format"));
+	if (pm_cli_db(c, "bill.contact", &db) || pm_bill_may_read(db, &c->actor, NULL, argv[c->optind], &c->err))
+		return c->err.code;
+	day = pm_db_today(db);
+	if (as_of && pm_cli_arg_date(c, "--as-of", as_of, &day))
+		return PM_EUSAGE;
+	return pm_dunning_letter(db, argv[c->optind], day, stdout, &c->err);
+}
+
+/* ---- contracts and common-area income (公共收益) ---- */
+
+static const struct pm_opt contract_add_opts[] = {
+	{"party", O_PARTY, "NAME", N_("the merchant or supplier (required)")},
+	{"kind", O_KIND, "KIND", N_("income (for the owners) or expense (paid from it) (required)")},
+	{"object", O_OBJECT, "TEXT", N_("what it is for: 'elevator ads, building 3' (required)")},
+	{"from", O_FROM, "DATE", N_("first day (required)")},
+	{"to", O_TO, "DATE", N_("last day (required)")},
+	{"amount", O_AMOUNT, "YUAN", N_("amount per period (required)")},
+	{"every", O_EVERY, "PERIOD", N_("month, quarter or year (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_contract_add(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_contract_new ct = {0};
+	const char *from = NULL, *to = NULL, *amount = NULL, *arg;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PARTY: ct.party = arg; break;
+		case O_KIND: ct.kind = arg; break;
+		case O_OBJECT: ct.object = arg; break;
+		case O_FROM: from = arg; break;
+		case O_TO: to = arg; break;
+		case O_AMOUNT: amount = arg; break;
+		case O_EVERY: ct.every = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc || !ct.party || !ct.kind || !ct.object || !from || !to || !amount || !ct.every)
+		return pm_cli_usage(c, _("expected --party, --kind, --object, --from, --to, --amount and --every"));
+	if (pm_cli_arg_date(c, "--from", from, &ct.from) || pm_cli_arg_date(c, "--to", to, &ct.to) ||
+	    pm_cli_arg_money(c, "--amount", amount, &ct.amount))
+		return PM_EUSAGE;
+	if (pm_contract_check(&ct, &c->err))
+		return pm_cli_usage(c, "%s", c->err.msg);
+	if (pm_cli_db(c, "bill.contract", &db) || pm_contract_add(db, &ct, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt contract_list_opts[] = {
+	{"expiring", O_EXPIRING, NULL, N_("only those ending within 60 days, not renewed")},
+	{"within", O_WITHIN, "DAYS", N_("--expiring: within this many days instead")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_contract_list(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *arg;
+	struct pm_db *db;
+	int64_t within = 60;
+	int k, expiring = 0;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_EXPIRING: expiring = 1; break;
+		case O_WITHIN:
+			if (pm_cli_arg_count(c, "--within", arg, &within))
+				return PM_EUSAGE;
+			if (within > 3650)
+				return pm_cli_usage(c, _("--within: at most 3650 days"));
+			break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
+	if (pm_cli_db(c, "bill.contract", &db))
+		return c->err.code;
+	return pm_contract_each(db, pm_db_today(db), expiring ? (int)within : -1, pm_cli_out_each, c, &c->err);
+}
+
+/* The CONTRACT operand: PM_OK with *id, or the usage error. */
+static int contract_arg(struct pm_ctx *c, int argc, char **argv, int64_t *id)
+{
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one CONTRACT"));
+	return pm_cli_arg_count(c, "CONTRACT", argv[c->optind], id);
+}
+
+static const struct pm_opt contract_renew_opts[] = {
+	{"to", O_TO, "DATE", N_("the renewal's last day (required)")},
+	{"amount", O_AMOUNT, "YUAN", N_("a new amount per period (default: the same)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_contract_renew(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *to = NULL, *amount = NULL, *arg;
+	int64_t id, fen = 0;
+	struct pm_db *db;
+	int32_t day;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_TO: to = arg; break;
+		case O_AMOUNT: amount = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (contract_arg(c, argc, argv, &id))
+		return PM_EUSAGE;
+	if (!to)
+		return pm_cli_usage(c, _("--to DATE is required"));
+	if (pm_cli_arg_date(c, "--to", to, &day) || (amount && pm_cli_arg_money(c, "--amount", amount, &fen)))
+		return PM_EUSAGE;
+	if (amount && fen <= 0)
+		return pm_cli_usage(c, _("--amount: more than 0 a period"));
+	if (pm_cli_db(c, "bill.contract", &db) || pm_contract_renew(db, id, day, fen, &out, &c->err))
+		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt contract_terminate_opts[] = {
+	{"on", O_ON, "DATE", N_("the last day it runs (required)")},
+	{"reason", O_REASON, "TEXT", N_("why (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_contract_terminate(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *on = NULL, *reason = NULL, *arg;
+	struct pm_db *db;
+	int32_t day;
+	json_t *out;
+	int64_t id;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_ON: on = arg; break;
+		case O_REASON: reason = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (contract_arg(c, argc, argv, &id))
+		return PM_EUSAGE;
+	if (!on || !reason || !*reason)
+		return pm_cli_usage(c, _("expected --on DATE and --reason TEXT"));
+	if (pm_cli_arg_date(c, "--on", on, &day))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "bill.contract", &db) || pm_contract_terminate(db, id, day, reason, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt contract_pay_opts[] = {
+	{"amount", O_AMOUNT, "YUAN", N_("received from the party (income) or paid to it (expense) (required)")},
+	{"channel", O_CHANNEL, "NAME", N_("one of payments.channels (required)")},
+	{"ref", O_REF, "REF", N_("the channel's reference: the same again records nothing twice")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_contract_pay(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *amount = NULL, *channel = NULL, *ref = NULL, *arg;
+	struct pm_db *db;
+	int64_t id, fen;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_AMOUNT: amount = arg; break;
+		case O_CHANNEL: channel = arg; break;
+		case O_REF: ref = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (contract_arg(c, argc, argv, &id))
+		return PM_EUSAGE;
+	if (!amount || !channel)
+		return pm_cli_usage(c, _("expected --amount and --channel"));
+	if (pm_cli_arg_money(c, "--amount", amount, &fen))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "bill.contract", &db) || pm_contract_pay(db, id, fen, channel, ref, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static int cmd_contract_run(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_contract_run r = {.fn = pm_cli_out_each, .ctx = c};
+	struct pm_db *db;
+	int rc;
+
+	if ((rc = as_of_args(c, argc, argv, "bill.contract", &db, &r.as_of)))
+		return rc < 0 ? PM_OK : rc;
+	if (pm_contract_run(db, &r, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld periods charged: income %s, expenses %s"), r.charged,
+		    pm_money_display(r.income, (char[PM_MONEY_BUF]){0}),
+		    pm_money_display(r.expense, (char[PM_MONEY_BUF]){0}));
+	return PM_OK;
+}
+
+static const struct pm_opt contract_run_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("charge the periods begun by this day (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct pm_cmd contract_cmds[] = {
+	{"add", cmd_contract_add, NULL, N_("a contract with a merchant (income) or supplier (expense)"),
+	 contract_add_opts, NULL},
+	{"list", cmd_contract_list, NULL, N_("contracts with what they charged and what is owed; those expiring"),
+	 contract_list_opts, NULL},
+	{"renew", cmd_contract_renew, "CONTRACT", N_("a new contract on the same terms from the day after its end"),
+	 contract_renew_opts, NULL},
+	{"terminate", cmd_contract_terminate, "CONTRACT", N_("end it early: the days not used are credited"),
+	 contract_terminate_opts, NULL},
+	{"pay", cmd_contract_pay, "CONTRACT", N_("money received from the party, or paid to it"), contract_pay_opts,
+	 NULL},
+	{"run", cmd_contract_run, NULL, N_("charge the periods due, once each (for cron)"), contract_run_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 /* ---- reconciliation ---- */
 
 static const struct pm_opt reconcile_opts[] = {
@@ -899,6 +1234,11 @@ static const struct pm_cmd cmds[] = {
 	{"receipt", cmd_receipt, "PAYMENT", N_("a payment's receipt (收据), numbered without gaps each year"), receipt_opts,
 	 NULL},
 	{"deposit", NULL, NULL, N_("deposits (押金): renovation, keys, access cards"), NULL, deposit_cmds},
+	{"dunning", cmd_dunning, NULL, N_("arrears chasing (催缴): enter the plan's stages due, once; or --report"),
+	 dunning_opts, NULL},
+	{"contact", cmd_contact, "UNIT", N_("log a contact with a debtor and what came of it"), contact_opts, NULL},
+	{"letter", cmd_letter, "UNIT", N_("the formal demand (催缴函) as HTML, with the statement"), letter_opts, NULL},
+	{"contract", NULL, NULL, N_("contracts and the owners' common-area income (公共收益)"), NULL, contract_cmds},
 	{"late-fees", cmd_late_fees, NULL, N_("charge late fees (违约金) on overdue bills"), late_opts, NULL},
 	{"reconcile", cmd_reconcile, "FILE", N_("compare a channel's statement with the payments recorded"),
 	 reconcile_opts, NULL},

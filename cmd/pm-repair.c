@@ -282,7 +282,7 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt list_opts[] = {
 	{"status", O_STATUS, "STATUS", N_("only tickets in STATUS: submitted, assigned, resolved, ...")},
-	{"kind", O_KIND, "KIND", N_("only repair, complaint, suggestion or inspection tickets")},
+	{"kind", O_KIND, "KIND", N_("only repair, complaint, suggestion, inspection or collection tickets")},
 	{"category", O_CATEGORY, "NAME", N_("only tickets of this category")},
 	{"unit", O_UNIT, "CODE", N_("only tickets of this unit")},
 	{"assignee", O_ASSIGNEE, "LOGIN", N_("only tickets assigned to LOGIN")},

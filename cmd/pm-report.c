@@ -13,7 +13,7 @@
 #include "pm/report.h"
 
 enum { O_PERIOD = 0x100, O_FROM, O_TO, O_BUILDING, O_BY, O_FILE_FORMAT, O_OUTPUT, O_BOM, O_SECTION, O_AS_OF, O_TOP,
-       O_REJECT, O_STRICT, O_PUBLISH };
+       O_REJECT, O_STRICT, O_PUBLISH, O_YEAR };
 
 typedef int (*report_fn)(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
 			 struct pm_err *e);
@@ -35,6 +35,7 @@ static const struct kind {
 	{"service", pm_report_service, BY(CATEGORY) | BY(MONTH), "category or month"},
 	{"feedback", pm_report_feedback, 0, NULL},
 	{"gate", pm_report_gate, 0, NULL},
+	{"common-income", pm_report_common_income, 0, NULL},
 	{"dashboard", pm_report_dashboard, 0, NULL},
 };
 
@@ -91,11 +92,18 @@ static const struct pm_opt feedback_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+static const struct pm_opt common_opts[] = {
+	{"year", O_YEAR, "YYYY", N_("the year (default: this year)")},
+	{"publish", O_PUBLISH, NULL, N_("post it as an announcement to everyone (公共收益公示)")},
+	OUTPUT_OPTS,
+	{NULL, 0, NULL, NULL},
+};
+
 /* What a report's command line asked for. */
 struct args {
 	const struct kind *k;
 	struct pm_report_query q;
-	const char *period, *from, *to, *as_of, *format, *output, *reject;
+	const char *period, *from, *to, *as_of, *format, *output, *reject, *year;
 	struct pm_render_opts ro;
 	enum pm_render_format fmt;
 	int strict, publish;
@@ -160,6 +168,16 @@ static int scope_args(struct pm_ctx *c, struct args *a, int32_t today, const cha
 		return PM_EUSAGE;
 	if (a->to && !a->from)
 		a->q.from = a->q.to;
+	if (strcmp(a->k->name, "common-income") == 0) {
+		int64_t year = a->q.to.year;
+		if (a->year && pm_cli_arg_count(c, "--year", a->year, &year))
+			return PM_EUSAGE;
+		if (year < 1970 || year > 9999)
+			return pm_cli_usage(c, _("--year: expected a year from 1970 to 9999"));
+		a->q.from = (struct pm_period){(int)year, 1};
+		a->q.to = (struct pm_period){(int)year, 12};
+		a->q.range = 1;
+	}
 	a->q.range = a->from != NULL;
 	if (a->q.from.year * 12 + a->q.from.month > a->q.to.year * 12 + a->q.to.month)
 		return pm_cli_usage(c, _("--from %s is after --to"), a->from);
@@ -190,6 +208,7 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 		case O_REJECT: a->reject = arg; break;
 		case O_STRICT: a->strict = 1; break;
 		case O_PUBLISH: a->publish = 1; break;
+		case O_YEAR: a->year = arg; break;
 		case O_TOP:
 			if (pm_cli_arg_count(c, "--top", arg, &top))
 				return PM_EUSAGE;
@@ -391,6 +410,8 @@ static const struct pm_cmd cmds[] = {
 	 feedback_opts, NULL},
 	{"gate", cmd_report, NULL, N_("entries by hour, visitors per day, alarms, parking occupancy and income"),
 	 range_opts, NULL},
+	{"common-income", cmd_report, NULL, N_("the owners' common-area income and expenses by contract and month (公共收益公示)"),
+	 common_opts, NULL},
 	{"dashboard", cmd_report, NULL, N_("the month on one page"), month_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -44,8 +44,11 @@ static const struct {
 	{"backup", R(ADMIN)},
 	{"bill.adjust", R(ADMIN) | R(FINANCE)},
 	/* The desk takes deposits; giving one back or keeping it is finance's. */
+	{"bill.contact", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"bill.contract", R(ADMIN) | R(FINANCE)},
 	{"bill.deposit", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"bill.deposit.release", R(ADMIN) | R(FINANCE)},
+	{"bill.dunning", R(ADMIN) | R(FINANCE)},
 	{"bill.export", R(ADMIN) | R(FINANCE)},
 	{"bill.issue", R(ADMIN) | R(FINANCE)},
 	{"bill.pay", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},

@@ -84,6 +84,33 @@ static const struct {
 	 " FROM stock_item i LEFT JOIN (SELECT item_id, sum(qty) AS q, sum(value_fen) AS v FROM stock_move"
 	 "  GROUP BY item_id) m ON m.item_id = i.id"
 	 " WHERE i.qty <> coalesce(m.q, 0) OR i.value_fen <> coalesce(m.v, 0) OR (i.qty = 0 AND i.value_fen <> 0)"},
+	/* What a contract's charges, credits and payments leave owed is its
+	 * party's account contract:ID (debit: the party owes, an income
+	 * contract; credit: it is owed, an expense one). */
+	{"contract.ledger",
+	 "SELECT 'contract ' || c.id || ': charges less payments ' || coalesce(x.net, 0) || ' fen, the ledger '"
+	 " || coalesce(l.bal, 0) || ' fen' FROM contract c"
+	 " LEFT JOIN (SELECT contract_id, sum(CASE kind WHEN 'payment' THEN -amount_fen ELSE amount_fen END) AS net"
+	 "  FROM contract_charge GROUP BY contract_id) x ON x.contract_id = c.id"
+	 " LEFT JOIN (SELECT account, sum(amount_fen) AS bal FROM posting WHERE account LIKE 'contract:%'"
+	 "  GROUP BY account) l ON l.account = 'contract:' || c.id"
+	 " WHERE coalesce(x.net, 0) * CASE c.kind WHEN 'income' THEN 1 ELSE -1 END <> coalesce(l.bal, 0)"},
+	/* The owners' common income and expenses are what the contracts
+	 * charged, on their accounts alone. */
+	{"common.ledger",
+	 "SELECT 'common:' || k.kind || ': contracts charged ' || coalesce(x.total, 0) || ' fen, the ledger '"
+	 " || coalesce(l.bal, 0) || ' fen' FROM (SELECT 'income' AS kind UNION ALL SELECT 'expense') k"
+	 " LEFT JOIN (SELECT c.kind, sum(x.amount_fen) AS total FROM contract_charge x JOIN contract c"
+	 "  ON c.id = x.contract_id WHERE x.kind <> 'payment' GROUP BY c.kind) x ON x.kind = k.kind"
+	 " LEFT JOIN (SELECT substr(account, 8) AS kind, sum(amount_fen) AS bal FROM posting"
+	 "  WHERE account IN ('common:income', 'common:expense') GROUP BY account) l ON l.kind = k.kind"
+	 " WHERE coalesce(x.total, 0) * CASE k.kind WHEN 'income' THEN -1 ELSE 1 END <> coalesce(l.bal, 0)"},
+	/* The owners' money never mixes with the company's: no entry posts
+	 * to common:* and to revenue:* or income:* at once. */
+	{"common.apart",
+	 "SELECT 'journal ' || journal_id || ': the owners'' common accounts and the company''s revenue in one entry'"
+	 " FROM posting GROUP BY journal_id HAVING sum(account LIKE 'common:%') > 0"
+	 " AND sum(account LIKE 'revenue:%' OR account LIKE 'income:%') > 0"},
 	/* pm-report's sums of the bills, kept by triggers, are the bills'. */
 	{"bill.sums",
 	 "SELECT 'bill sums of ' || period || ', entrance ' || entrance || ', ' || status || ': ' || s"
@@ -114,6 +141,8 @@ static const struct {
 	 " UNION ALL SELECT 'late fee of bill ' || bill_id || ' to ' || as_of, principal_fen FROM late_fee"
 	 " UNION ALL SELECT 'allocation ' || id, amount_fen FROM allocation"
 	 " UNION ALL SELECT 'deposit ' || id, amount_fen FROM deposit"
+	 " UNION ALL SELECT 'contract ' || id, amount_fen FROM contract"
+	 " UNION ALL SELECT 'contract charge ' || id, amount_fen FROM contract_charge"
 	 " UNION ALL SELECT 'journal ' || journal_id || ', ' || account, amount_fen FROM posting"
 	 " UNION ALL SELECT 'repair charge of ticket ' || ticket_id, amount_fen FROM repair_charge"
 	 " UNION ALL SELECT 'stock item ' || code, value_fen FROM stock_item"

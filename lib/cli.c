@@ -189,7 +189,9 @@ static const struct {
 	const char *path, *what, *source;
 } value_sources[] = {
 	{"pm-bill export", "--file-format", "bill-export-format"}, {"pm-bill deposit", "--kind", "deposit-kind"},
-	{"pm-bill receipt", "--paper", "paper"}, {"pm unit transfer", "--to", "person"},
+	{"pm-bill receipt", "--paper", "paper"}, {"pm-bill contact", "--by", "contact-by"},
+	{"pm-bill contact", "--result", "contact-result"}, {"pm-bill contract", "--kind", "contract-kind"},
+	{"pm-bill contract", "--every", "contract-every"}, {"pm-bill", "UNIT", "unit"}, {"pm unit transfer", "--to", "person"},
 	{"", "--format", "format"}, {"", "--file-format", "file-format"}, {"", "--protocol", "protocol"},
 	{"", "--unit", "unit"}, {"", "--person", "person"}, {"", "--reporter", "person"},
 	{"", "--as", "user"}, {"", "--assignee", "user"}, {"pm-repair assign", "--to", "user"},

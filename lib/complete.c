@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 
 #include "pm/complete.h"
+#include "pm/contract.h"
 #include "pm/deposit.h"
+#include "pm/dunning.h"
 #include "pm/i18n.h"
 #include "pm/notify.h"
 #include "pm/ticket.h"
@@ -18,10 +20,14 @@ static const struct {
 	{"file-format", (const char *const[]){"csv", "xlsx", NULL}},
 	{"bill-export-format", (const char *const[]){"csv", "xlsx", "invoice-csv", NULL}},
 	{"deposit-kind", pm_deposit_kinds},
+	{"contact-by", pm_contact_means},
+	{"contact-result", pm_contact_results},
+	{"contract-kind", pm_contract_kinds},
+	{"contract-every", pm_contract_everys},
 	{"paper", (const char *const[]){"a5", "80mm", NULL}},
 	{"protocol", (const char *const[]){"dlt645", "cjt188", NULL}},
 	{"meter-kind", (const char *const[]){"water", "electricity", "gas", "heat", NULL}},
-	{"ticket-kind", (const char *const[]){"repair", "complaint", "suggestion", "inspection", NULL}},
+	{"ticket-kind", (const char *const[]){"repair", "complaint", "suggestion", "inspection", "collection", NULL}},
 	{"priority", (const char *const[]){"urgent", "high", "normal", "low", NULL}},
 	{"bill-status", (const char *const[]){"draft", "issued", "partial", "paid", "void", NULL}},
 	{"message-status", (const char *const[]){"queued", "sending", "sent", "failed", NULL}},

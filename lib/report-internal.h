@@ -74,4 +74,8 @@ int pm_report_snapshot(struct pm_db *db, pm_report_maker make, const struct pm_r
 int pm_report_use(struct pm_db *db, const struct pm_report_query *q, struct pm_report **consumption,
 		  struct pm_report **carbon, struct pm_err *e);
 
+/* The common-income report as an announcement's text, its title in
+ * title (pm_report_publish). NULL when memory runs out. */
+char *pm_common_income_body(const struct pm_report *r, char *title, size_t size);
+
 #endif

@@ -724,18 +724,23 @@ static char *publish_body(const struct pm_report *r)
 	return sb_take(&b);
 }
 
-int pm_report_publish(struct pm_db *db, const struct pm_report *feedback, int64_t *id, long *units,
+int pm_report_publish(struct pm_db *db, const struct pm_report *r, int64_t *id, long *units,
 		      struct pm_notify_counts *counts, struct pm_err *e)
 {
 	struct pm_announcement a = {0};
 	struct pm_notify *n;
 	char title[256];
-	char *body = publish_body(feedback);
+	char *body;
 	int rc;
 
+	if (strcmp(r->name, "common_income") == 0) {
+		body = pm_common_income_body(r, title, sizeof title);
+	} else {
+		body = publish_body(r);
+		snprintf(title, sizeof title, _("Feedback and improvements, %s"), r->scope);
+	}
 	if (!body)
 		return pm_report_oom(e);
-	snprintf(title, sizeof title, _("Feedback and improvements, %s"), feedback->scope);
 	a.title = title;
 	a.body = body;
 	a.target = "all";

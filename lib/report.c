@@ -480,7 +480,8 @@ int pm_report_by_parse(const char *s, enum pm_report_by *by, struct pm_err *e)
 
 int pm_report_may(const struct pm_actor *a, const char *report, struct pm_err *e)
 {
-	int money = strcmp(report, "collection") == 0 || strcmp(report, "arrears") == 0;
+	int money = strcmp(report, "collection") == 0 || strcmp(report, "arrears") == 0 ||
+		    strcmp(report, "common-income") == 0;
 
 	return pm_auth_check(a, money ? "report.finance" : "report.read", e);
 }

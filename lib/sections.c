@@ -447,7 +447,8 @@ const struct pm_schema pm_repair_schema = {
 	PM_KEY("categories", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
 		PM_KEY("label", PM_NODE(PM_SCHEMA_STRING)),
-		PM_KEY("kind", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("repair", "complaint", "suggestion")),
+		PM_KEY("kind", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("repair", "complaint", "suggestion",
+									  "collection")),
 		       .def = "repair"),
 		PM_KEY("priority", PM_NODE(PM_SCHEMA_ENUM, .words = priority_words), .def = "normal"),
 		PM_KEY("accept", PM_NODE(PM_SCHEMA_DURATION, .min = "1m")),
@@ -799,6 +800,45 @@ const struct pm_schema pm_web_schema = {
 	       .def = "{}")),
 };
 
+/* ---- configuration: `dunning` (pm.yaml(5)), read by lib/dunning.c ---- */
+
+/* Stages in the order a debt goes through them: by days past due, each
+ * later than the one before, named once. */
+static int check_stages(const json_t *v, struct pm_err *e)
+{
+	json_int_t before = -1, days;
+	json_t *s;
+	size_t i;
+
+	if (unique_names((json_t *)v, _("stage"), e))
+		return PM_ECONFIG;
+	json_array_foreach(v, i, s) {
+		days = json_integer_value(json_object_get(s, "days"));
+		if (days <= before)
+			return pm_err_set(e, PM_ECONFIG, _("stage \"%s\": %lld days is not after the stage before"),
+					  json_string_value(json_object_get(s, "name")), (long long)days);
+		before = days;
+	}
+	return PM_OK;
+}
+
+static const struct pm_schema stage_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
+	PM_KEY("days", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "3650"), .required = true),
+	PM_KEY("action", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("message", "task")), .required = true),
+	PM_KEY("template", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64"), .required = true),
+	PM_KEY("role", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("admin", "finance", "frontdesk")),
+	       .def = "frontdesk")),
+};
+
+static const struct pm_schema dunning_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("category", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "arrears"),
+	PM_KEY("stages", PM_NODE(PM_SCHEMA_LIST, .max = "16", .item = &stage_schema, .check = check_stages),
+	       .def = "[]")),
+};
+
 /* ---- configuration: `effective`, `community` and `meters`, read by lib/config.c ---- */
 
 static int check_tz(const json_t *v, struct pm_err *e)
@@ -848,6 +888,7 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema),
+	PM_KEY("dunning", &dunning_schema),
 	PM_KEY("web", &pm_web_schema, .def = "{}"),
 	PM_KEY("audit", &pm_audit_schema),
 	PM_KEY("gates", &pm_gates_schema),

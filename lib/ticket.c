@@ -533,7 +533,7 @@ static int scheduled(struct pm_db *db, const struct pm_ticket_new *t, int64_t as
 static bool known_kind(const char *k)
 {
 	return !k || !strcmp(k, "repair") || !strcmp(k, "complaint") || !strcmp(k, "suggestion") ||
-	       !strcmp(k, "inspection");
+	       !strcmp(k, "inspection") || !strcmp(k, "collection");
 }
 
 static int check_new(const struct pm_ticket_new *t, struct pm_err *e)
@@ -544,7 +544,7 @@ static int check_new(const struct pm_ticket_new *t, struct pm_err *e)
 		return pm_err_set(e, PM_EDATA, _("a text saying what is wrong is required"));
 	if (!known_kind(t->kind))
 		return pm_err_set(e, PM_EDATA,
-			_("unknown kind '%s': expected repair, complaint, suggestion or inspection"), t->kind);
+			_("unknown kind '%s': expected repair, complaint, suggestion, inspection or collection"), t->kind);
 	return PM_OK;
 }
 

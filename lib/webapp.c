@@ -140,6 +140,7 @@ static const struct item {
 	{"/parking", "停车", "parking.read", 3},
 	{"/renovations", "装修", "renovation.read", 3},
 	{"/cash", "现金收款", "bill.pay", 2},
+	{"/dunning", "欠费催缴", "bill.contact", 2},
 	{"/units", "查询房屋", "bill.read", 2},
 	{"/dashboard", "看板", "report.read", 2},
 	{"/export", "导出", "bill.export", 2},

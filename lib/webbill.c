@@ -291,20 +291,25 @@ int pm_page_bill(struct pm_web *w)
 	return PM_OK;
 }
 
-int pm_page_notice(struct pm_web *w)
+void pm_web_notice_style(struct pm_web *w)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+
+	crypto_hash_sha256(h, (const unsigned char *)pm_notice_css(), strlen(pm_notice_css()));
+	sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+	snprintf(w->res.style, sizeof w->res.style, "'sha256-%s'", b64);
+}
+
+int pm_page_notice(struct pm_web *w)
+{
 	const char *code = w->arg[0];
 	char unit[64];
 
 	if (pm_bill_may_read_bill(w->db, &w->actor, code, unit, sizeof unit, &w->err) ||
 	    pm_notice_html(w->db, &code, 1, w->res.f, &w->err))
 		return w->err.code;
-	/* The notice keeps its own print style inline: allowed by its hash. */
-	crypto_hash_sha256(h, (const unsigned char *)pm_notice_css(), strlen(pm_notice_css()));
-	sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
-	snprintf(w->res.style, sizeof w->res.style, "'sha256-%s'", b64);
+	pm_web_notice_style(w);
 	return PM_OK;
 }
 

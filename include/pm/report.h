@@ -202,10 +202,19 @@ int pm_report_service(struct pm_db *db, const struct pm_report_query *q, struct 
  * the period before with what was done. */
 int pm_report_feedback(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
 		       struct pm_err *e);
-/* The feedback report as an announcement (整改进度公示) to everyone,
- * through pm_announce_add; *id is the announcement's. */
-int pm_report_publish(struct pm_db *db, const struct pm_report *feedback, int64_t *id, long *units,
+/* The feedback report (整改进度公示) or the common-income report
+ * (公共收益公示) as an announcement to everyone, through
+ * pm_announce_add; *id is the announcement's. */
+int pm_report_publish(struct pm_db *db, const struct pm_report *r, int64_t *id, long *units,
 		      struct pm_notify_counts *counts, struct pm_err *e);
+
+/* 公共收益公示: the contracts' income and expenses (pm/contract.h) in the
+ * periods, per contract and per month (a period's charge in the month it
+ * begins), and the owners' balance: the net of the periods, what all
+ * charges up to the last month leave owed to the owners, and what of it
+ * the parties have not paid yet. */
+int pm_report_common_income(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
+			    struct pm_err *e);
 
 /* Gate traffic (pm-gate's events, passes and parking) in the periods,
  * hours and days in the community's zone: entries and exits by hour of

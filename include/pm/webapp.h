@@ -105,6 +105,11 @@ int pm_page_ticket_rate(struct pm_web *w);
 int pm_page_photo(struct pm_web *w);
 int pm_page_today(struct pm_web *w);
 
+/* arrears chasing (web-dunning.c) */
+int pm_page_dunning(struct pm_web *w);
+int pm_page_dunning_contact(struct pm_web *w);
+int pm_page_dunning_letter(struct pm_web *w);
+
 /* visitors and parking (webgate.c) */
 int pm_page_visitors(struct pm_web *w);
 int pm_page_visitors_post(struct pm_web *w);

@@ -50,7 +50,7 @@ expect_eq "$(offers pm unit list --format = j | line)" "jsonl" "also written --f
 expect_eq "$(offers pm user add x --role f | line)" "finance frontdesk" "a user's roles"
 expect_eq "$(offers pm occupancy set --role '' | line)" "owner tenant family" "a resident's roles"
 expect_eq "$(offers pm-meter list --kind '' | line)" "water electricity gas heat" "meter kinds"
-expect_eq "$(offers pm-repair list --kind c | line)" "complaint" "ticket kinds"
+expect_eq "$(offers pm-repair list --kind c | line)" "complaint collection" "ticket kinds, collection among them"
 
 # From the store $PM_DB names.
 expect_eq "$(PM_DB= offers pm occupancy set --unit 1-1 | line)" "" "no store named, no units"

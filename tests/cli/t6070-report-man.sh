@@ -11,7 +11,7 @@ man1="$PM_TOP/share/man/man1/pm-report.1"
 # mdoc's escapes undone.
 sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man1" | awk '/^\.Bd -literal/ { on = 1; next } /^\.Ed/ { on = 0 } on' |
 	sed 's/\\e/\\/g; s/\\-/-/g' >examples.sh
-expect_eq "$(grep -c . examples.sh)" "10" "ten examples"
+expect_eq "$(grep -c . examples.sh)" "12" "twelve examples"
 examples() { # FILE: each line run as a shell command, in the current directory
 	n=0
 	while IFS= read -r line; do
@@ -26,7 +26,8 @@ expect_eq "$(head -c 3 collection.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "coll
 expect_eq "$(unzip -l arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "arrears.xlsx, a sheet a section"
 expect_eq "$(grep -c "<section" dashboard.html)" "11" "dashboard.html, every section"
 expect_eq "$(grep -c 'class="bar"' collection.svg)" "6" "collection.svg, the buildings' bars"
-expect_eq "$(sql 'SELECT count(*) FROM announcement')" "1" "the feedback published"
+expect_eq "$(sql 'SELECT count(*) FROM announcement')" "2" "the feedback and the common income published"
+expect_eq "$(grep -c '<section' common-income.html)" "3" "common-income.html, its three sections"
 
 # README's block of Reports, in a directory of its own.
 awk '/^### Reports/ { on = 1 } on && /^```sh/ { take = 1; next } take && /^```/ { exit } take' \
@@ -38,7 +39,7 @@ cd .. || exit 1
 expect_eq "$(head -c 3 readme/collection.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "README: collection.csv for Excel"
 expect_eq "$(unzip -l readme/arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "README: arrears.xlsx"
 expect_eq "$(grep -c "<section" readme/dashboard.html)" "11" "README: dashboard.html"
-expect_eq "$(sql 'SELECT count(*) FROM announcement')" "2" "README: the feedback published"
+expect_eq "$(sql 'SELECT count(*) FROM announcement')" "3" "README: the feedback published"
 expect_eq "$(grep -c '<svg class="chart"' readme/gate-hours.svg)" "1" "README: the gates' hours as a chart"
 
 # Completion: pm-report's words through the one bash completion, as
@@ -48,7 +49,7 @@ offers() { # WORDS...: what bash completion offers for the last word
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _pm
 		((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}"; exit 0' offers "$PM_TOP/completions/pm.bash" "$@"
 }
-expect_eq "$(offers pm-report c | sort | tr '\n' ' ')" "carbon collection consumption " "'pm-report c' completes"
+expect_eq "$(offers pm-report c | sort | tr '\n' ' ')" "carbon collection common-income consumption " "'pm-report c' completes"
 expect_eq "$(offers pm report d)" "dashboard" "'pm report d' completes"
 expect_eq "$(offers pm-report dashboard --file)" "--file-format=" "options complete"
 expect_eq "$(offers pm-report arrears --st)" "--strict" "arrears' own options complete"
