@@ -95,8 +95,9 @@ int pm_survey_parse(const char *text, size_t len, const char *name, json_t **out
 	int rc;
 
 	*out = NULL;
+	/* A survey file is input, not configuration: its errors are 65. */
 	if ((rc = pm_schema_load(&survey_schema, text, len, name, &s, e)))
-		return rc == PM_ECONFIG ? pm_err_set(e, PM_EDATA, "%s", e->msg) : rc;
+		return rc == PM_ECONFIG ? (e->code = PM_EDATA) : rc;
 	if (!(seen = json_object()))
 		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
 	json_array_foreach(rc ? NULL : json_object_get(s, "questions"), i, q)
@@ -287,12 +288,13 @@ static json_t *multi_answer(json_t *q, const char *s)
 	while (list && p) {
 		comma = strchr(p, ',');
 		n = comma ? (size_t)(comma - p) : strlen(p);
-		one = is_option(q, p, n) ? json_stringn(p, n) : NULL;
-		if (one && chosen(list, one)) {
-			json_decref(one);
-			one = NULL;
+		if (!is_option(q, p, n) || !(one = json_stringn(p, n))) {
+			json_decref(list);
+			return NULL;
 		}
-		if (!one || json_array_append_new(list, one)) {
+		if (chosen(list, one))
+			json_decref(one);
+		else if (json_array_append_new(list, one)) {
 			json_decref(list);
 			return NULL;
 		}
@@ -652,26 +654,27 @@ int pm_survey_results(struct pm_db *db, int64_t id, struct pm_report **out, stru
 	return rc;
 }
 
-int pm_survey_satisfaction(struct pm_db *db, int32_t first, int32_t last, int64_t *sum, int64_t *count,
-			   struct pm_err *e)
+int pm_survey_satisfaction(struct pm_db *db, int64_t start, int64_t end, int64_t *surveys, int64_t *sum,
+			   int64_t *count, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT coalesce(sum(j.value), 0), count(j.value) FROM survey s JOIN survey_answer a ON a.survey_id = s.id"
+		"SELECT count(DISTINCT s.id), coalesce(sum(j.value), 0), count(j.value)"
+		" FROM survey s JOIN survey_answer a ON a.survey_id = s.id"
 		" JOIN json_each(a.answers) j JOIN json_each(s.questions) qn"
 		" ON json_extract(qn.value, '$.id') = j.key AND json_extract(qn.value, '$.type') = 'rating'"
 		" WHERE s.kind = 'satisfaction' AND s.opens >= ?1 AND s.opens < ?2";
-	const char *tz = pm_db_tz(db);
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int step;
 
-	*sum = *count = 0;
+	*surveys = *sum = *count = 0;
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, pm_date_start(first, tz));
-	sqlite3_bind_int64(st, 2, pm_date_start(last + 1, tz));
+	sqlite3_bind_int64(st, 1, start);
+	sqlite3_bind_int64(st, 2, end);
 	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		*sum = sqlite3_column_int64(st, 0);
-		*count = sqlite3_column_int64(st, 1);
+		*surveys = sqlite3_column_int64(st, 0);
+		*sum = sqlite3_column_int64(st, 1);
+		*count = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	return step == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read surveys"));

@@ -74,10 +74,10 @@ int pm_survey_answer(struct pm_db *db, const struct pm_actor *a, const struct pm
  * who answered the question), "comments" (free text, in the order given). */
 int pm_survey_results(struct pm_db *db, int64_t id, struct pm_report **out, struct pm_err *e);
 
-/* The average of the ratings of the satisfaction surveys that opened in
- * days [first, last] (days since 1970): *sum of ratings and *count of
- * them (0: none), for pm-report's service report. */
-int pm_survey_satisfaction(struct pm_db *db, int32_t first, int32_t last, int64_t *sum, int64_t *count,
-			   struct pm_err *e);
+/* The ratings of the satisfaction surveys that opened in [start, end)
+ * (UTC seconds), for pm-report's service report: how many surveys, the
+ * *sum of their ratings and the *count of them (0: none). */
+int pm_survey_satisfaction(struct pm_db *db, int64_t start, int64_t end, int64_t *surveys, int64_t *sum,
+			   int64_t *count, struct pm_err *e);
 
 #endif
