@@ -80,6 +80,14 @@ char *pm_ratio_fmt(const struct pm_ratio *r, char *buf, size_t size)
 	return buf;
 }
 
+/* The rule as people read it, in their language. */
+static char *ratio_say(const struct pm_ratio *r, char *buf, size_t size)
+{
+	snprintf(buf, size, r->over ? _("more than %lld/%lld") : _("at least %lld/%lld"), (long long)r->num,
+		 (long long)r->den);
+	return buf;
+}
+
 /* part/whole against num/den by cross-multiplication, in 128 bits so that
  * no product can overflow. */
 int pm_ratio_met(const struct pm_ratio *r, int64_t part, int64_t whole)
@@ -801,6 +809,7 @@ static int tally_make(struct pm_db *db, int64_t id, struct pm_report **out, stru
 {
 	struct pm_report_query q = {0};
 	struct pm_ratio part, pass;
+	char part_text[64], pass_text[64];
 	struct pm_vote_unit *units;
 	struct vote_row v;
 	size_t n;
@@ -815,7 +824,8 @@ static int tally_make(struct pm_db *db, int64_t id, struct pm_report **out, stru
 		return e->code;
 	snprintf((*out)->scope, sizeof (*out)->scope, v.building ? _("vote %lld, building %.40s") : _("vote %lld"),
 		 (long long)id, v.building_code);
-	if (tally_sections(*out, t, v.title, v.participation, v.pass)) {
+	if (tally_sections(*out, t, v.title, ratio_say(&part, part_text, sizeof part_text),
+			   ratio_say(&pass, pass_text, sizeof pass_text))) {
 		pm_report_free(*out);
 		*out = NULL;
 		return pm_report_oom(e);
