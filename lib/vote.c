@@ -563,7 +563,7 @@ static json_t *ballot_row(sqlite3_stmt *st, void *ctx)
 			 "created_at", pm_db_json_time(st, 6, tz), "updated_at", pm_db_json_time(st, 7, tz));
 }
 
-static int ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e)
+int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e)
 {
 	static const char sql[] = BALLOT_COLS " WHERE b.vote_id = ?1 AND u.code = ?2";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
@@ -604,7 +604,7 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 	int rc;
 
 	if (vote_load(db, b->vote, &v, e) || vote_open(db, b->vote, &v, e) || may_cast(db, a, b, &v, &voter, e) ||
-	    pm_person_code(db, voter, person, sizeof person, e) || ballot_get(db, b->vote, b->unit, &old, e))
+	    pm_person_code(db, voter, person, sizeof person, e) || pm_ballot_get(db, b->vote, b->unit, &old, e))
 		return e->code;
 	if (old && same_ballot(old, b, person)) {
 		*out = old;
@@ -624,7 +624,7 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 	sqlite3_bind_text(st, 6, a->login, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, pm_now());
 	if ((rc = pm_db_step_done(db, st, _("cannot store the ballot"), e)) == PM_OK &&
-	    (rc = ballot_get(db, b->vote, b->unit, out, e)) == PM_OK) {
+	    (rc = pm_ballot_get(db, b->vote, b->unit, out, e)) == PM_OK) {
 		snprintf(object, sizeof object, "vote:%lld:unit:%s", (long long)b->vote, b->unit);
 		rc = pm_audit_log(db, old ? "govern.ballot.change" : "govern.ballot", object, old, *out, e);
 		json_object_set_new(*out, "changed", json_true());

@@ -140,6 +140,10 @@ int pm_ballot_may(struct pm_db *db, const struct pm_actor *a, const struct pm_ba
 int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
 		   struct pm_err *e);
 
+/* Unit's ballot in vote as its record (pm_ballot_cast's without
+ * "changed"), or *out NULL when it has none. */
+int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e);
+
 /* The vote's count from the store as a report (pm/render.h prints it):
  * section "tally" (total, taking part, yes, no, abstain, split: area,
  * its share and fraction, owners, their share and fraction) and section

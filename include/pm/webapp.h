@@ -119,4 +119,9 @@ int pm_page_rsvp(struct pm_web *w);
 int pm_page_prefs(struct pm_web *w);
 int pm_page_prefs_post(struct pm_web *w);
 
+/* owners' votes (web-govern.c) */
+int pm_page_votes(struct pm_web *w);
+int pm_page_vote(struct pm_web *w);
+int pm_page_vote_ballot(struct pm_web *w);
+
 #endif
