@@ -14,7 +14,11 @@
 #include "pm/i18n.h"
 
 /* PM_BACKUP_OPTS' order. */
-enum { O_TO = 0x100, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT };
+enum { O_TO = 0x100, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT, O_SSH_KEY, O_KNOWN_HOSTS };
+/* PM_BACKUP_RESTORE_OPTS' order, from O_KEY: its options' keys are run's. */
+#define O_RESTORE_CACERT (O_KEY + 1)
+#define O_RESTORE_SSH_KEY (O_KEY + 2)
+#define O_RESTORE_KNOWN_HOSTS (O_KEY + 3)
 
 struct target {
 	const char *url;
@@ -58,7 +62,8 @@ static char *url_join(const char *url, const char *name)
 	return s;
 }
 
-static int put(struct pm_ctx *c, const char *url, const char *dir, const char *name, const char *cacert)
+static int put(struct pm_ctx *c, const char *url, const char *dir, const char *name,
+	       const struct pm_http_peer *peer)
 {
 	char path[4400], *to = url_join(url, name);
 	int rc;
@@ -66,21 +71,21 @@ static int put(struct pm_ctx *c, const char *url, const char *dir, const char *n
 	if (!to)
 		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	rc = pm_http_put_file(to, path, cacert, &c->err);
+	rc = pm_http_put_file(to, path, peer, &c->err);
 	free(to);
 	return rc;
 }
 
 /* The copy in tmp, and its manifest when it has one, sent to url. */
 static int send_copy(struct pm_ctx *c, const char *url, const char *tmp, const char *name, int encrypted,
-		     const char *cacert)
+		     const struct pm_http_peer *peer)
 {
 	char manifest[300];
 
-	if (put(c, url, tmp, name, cacert))
+	if (put(c, url, tmp, name, peer))
 		return c->err.code;
 	snprintf(manifest, sizeof manifest, "%s.manifest", name);
-	return encrypted ? PM_OK : put(c, url, tmp, manifest, cacert);
+	return encrypted ? PM_OK : put(c, url, tmp, manifest, peer);
 }
 
 static void removed(void *ctx, const char *name)
@@ -94,7 +99,8 @@ static const struct pm_opt run_opts[] = {
 };
 
 struct run_args {
-	const char *to, *key, *cacert;
+	const char *to, *key;
+	struct pm_http_peer peer;
 	int encrypt;
 	int64_t daily, monthly;
 };
@@ -112,7 +118,11 @@ static int run_parse(struct pm_ctx *c, int argc, char **argv, struct run_args *a
 		else if (k == O_KEY)
 			a->key = arg;
 		else if (k == O_CACERT)
-			a->cacert = arg;
+			a->peer.cacert = arg;
+		else if (k == O_SSH_KEY)
+			a->peer.ssh_key = arg;
+		else if (k == O_KNOWN_HOSTS)
+			a->peer.known_hosts = arg;
 		else if (k == O_KEEP_DAILY && pm_cli_arg_count(c, "--keep-daily", arg, &a->daily))
 			return PM_EUSAGE;
 		else if (k == O_KEEP_MONTHLY && pm_cli_arg_count(c, "--keep-monthly", arg, &a->monthly))
@@ -160,7 +170,7 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 		goto out;
 	if ((rc = pm_backup_make(db, t.remote ? tmp : t.dir, a.encrypt ? key : NULL, &name, &c->err)))
 		goto out;
-	if (t.remote && (rc = send_copy(c, t.url, tmp, name, a.encrypt, a.cacert)))
+	if (t.remote && (rc = send_copy(c, t.url, tmp, name, a.encrypt, &a.peer)))
 		goto out;
 	pm_cli_out_new(c, json_pack("{s:s, s:s, s:s, s:b}", "type", "backup", "to", t.url, "name", name,
 				    "encrypted", a.encrypt));
@@ -181,7 +191,8 @@ static const struct pm_opt restore_opts[] = {
 
 /* The copy at url (and its manifest, if the server has one) fetched
  * into tmp; *file names it there. */
-static int fetch(struct pm_ctx *c, const char *url, const char *tmp, const char *cacert, char *file, size_t n)
+static int fetch(struct pm_ctx *c, const char *url, const char *tmp, const struct pm_http_peer *peer, char *file,
+		 size_t n)
 {
 	const char *base = strrchr(url, '/');
 	char murl[4400];
@@ -198,7 +209,7 @@ static int fetch(struct pm_ctx *c, const char *url, const char *tmp, const char 
 		snprintf(path, sizeof path, "%s%s", file, i ? ".manifest" : "");
 		if (!(f = fopen(path, "wbx")))
 			return pm_err_set(&c->err, PM_ECANTCREAT, _("cannot create '%s'"), path);
-		rc = pm_http_get_file(murl, f, cacert, &c->err);
+		rc = pm_http_get_file(murl, f, peer, &c->err);
 		if (fclose(f) != 0 && rc == PM_OK)
 			rc = pm_err_set(&c->err, PM_ECANTCREAT, _("cannot write '%s'"), path);
 		if (i == 1 && rc == PM_ENOINPUT) {
@@ -213,16 +224,21 @@ static int fetch(struct pm_ctx *c, const char *url, const char *tmp, const char 
 
 static int cmd_restore(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *arg, *key = NULL, *cacert = NULL, *from;
+	const char *arg, *key = NULL, *from;
 	char file[4300], *tmp = NULL, *aside = NULL;
+	struct pm_http_peer peer = {NULL, NULL, NULL};
 	struct target t;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		if (k == O_KEY)
 			key = arg;
-		else if (k == O_CACERT)
-			cacert = arg;
+		else if (k == O_RESTORE_CACERT)
+			peer.cacert = arg;
+		else if (k == O_RESTORE_SSH_KEY)
+			peer.ssh_key = arg;
+		else if (k == O_RESTORE_KNOWN_HOSTS)
+			peer.known_hosts = arg;
 	if (k < 0)
 		return c->stop;
 	if (argc - c->optind != 1)
@@ -231,7 +247,7 @@ static int cmd_restore(struct pm_ctx *c, int argc, char **argv)
 		return rc;
 	from = t.dir;
 	if (t.remote && (rc = pm_backup_tmpdir(&tmp, &c->err)) == PM_OK &&
-	    (rc = fetch(c, t.url, tmp, cacert, file, sizeof file)) == PM_OK)
+	    (rc = fetch(c, t.url, tmp, &peer, file, sizeof file)) == PM_OK)
 		from = file;
 	if (rc == PM_OK)
 		rc = pm_backup_restore(pm_cli_store(c), from, key, pm_cli_as(c), &aside, &c->err);

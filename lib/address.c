@@ -14,11 +14,26 @@ int pm_address_is_email(const char *s)
 int pm_address_is_phone(const char *s)
 {
 	size_t digits = 0;
+	const char *p = *s == '+' ? s + 1 : s;
 
-	for (const char *p = *s == '+' ? s + 1 : s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits++;
+		else if ((*p != ' ' && *p != '-') || !isdigit((unsigned char)p[1]))
 			return 0;
-		digits++;
 	}
 	return digits >= 5 && digits <= 20;
+}
+
+void pm_address_phone_dial(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < size; s++)
+		if (isdigit((unsigned char)*s) || (*s == '+' && n == 0))
+			out[n++] = *s;
+	if (size)
+		out[n] = '\0';
 }

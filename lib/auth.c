@@ -359,7 +359,7 @@ static int check_addr(const struct pm_user_addr *at, struct pm_err *e)
 	if (!at)
 		return PM_OK;
 	if (at->phone && *at->phone && !pm_address_is_phone(at->phone))
-		return pm_err_set(e, PM_EDATA, _("--phone: '%s' is not a phone number (5 to 20 digits, + before them)"),
+		return pm_err_set(e, PM_EDATA, _("--phone: '%s' is not a phone number (5 to 20 digits, + before them, spaces or dashes between)"),
 				  at->phone);
 	if (at->email && *at->email && !pm_address_is_email(at->email))
 		return pm_err_set(e, PM_EDATA, _("--email: '%s' is not an e-mail address"), at->email);

@@ -457,6 +457,37 @@ static int decrypt_file(const char *store_path, const char *file, const char *ke
 	return rc;
 }
 
+/* The restored store says so in its own audit log, after the backup's
+ * head, so the backup's manifest still anchors every row before it: who
+ * restored it (the --as user, else the Unix account), from which file,
+ * and where the store it replaced was set aside. */
+static int restore_record(const char *store_path, const char *file, const char *as, const char *aside,
+			  struct pm_err *e)
+{
+	struct pm_db *db = NULL;
+	struct pm_actor unix_caller;
+	json_t *after;
+	int rc;
+
+	if ((rc = pm_db_open(store_path, 0, &db, e)) == PM_OK &&
+	    (rc = pm_auth_actor(db, NULL, &unix_caller, e)) == PM_OK) {
+		pm_db_set_actor(db, as && *as ? as : unix_caller.login);
+		pm_db_set_caller(db, unix_caller.login);
+		after = json_pack("{s:s, s:s?}", "from", file, "set_aside", aside);
+		if ((rc = pm_db_begin(db, e)) == PM_OK)
+			rc = pm_db_end(db, pm_audit_log(db, "store.restore", "store", NULL, after, e), e);
+		json_decref(after);
+	}
+	pm_db_close(db);
+	if (rc) {
+		char why[sizeof e->msg];
+
+		snprintf(why, sizeof why, "%s", e->msg);
+		return pm_err_set(e, rc, _("restored '%s', but cannot record it in the audit log: %s"), file, why);
+	}
+	return PM_OK;
+}
+
 int pm_backup_restore(const char *store_path, const char *file, const char *key_ref, const char *as,
 		      char **aside, struct pm_err *e)
 {
@@ -482,6 +513,8 @@ int pm_backup_restore(const char *store_path, const char *file, const char *key_
 	c.manifest = manifest;
 	if (rc == PM_OK)
 		rc = pm_db_restore(store_path, from, manifest ? check_manifest : NULL, &c, aside, e);
+	if (rc == PM_OK)
+		rc = restore_record(store_path, file, as, *aside, e);
 	free(manifest);
 	pm_backup_tmpdir_free(tmp);
 	return rc;

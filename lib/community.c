@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "pm/address.h"
 #include "pm/audit.h"
 #include "pm/community.h"
 #include "pm/db.h"
@@ -461,15 +462,7 @@ void pm_phone_mask(const char *phone, char *out, size_t size)
 
 static int check_phone(const char *p, struct pm_err *e)
 {
-	size_t n = strlen(p), digits = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (isdigit((unsigned char)p[i]))
-			digits++;
-		else if (!strchr("+- ", p[i]))
-			n = 0;
-	}
-	if (n == 0 || digits < 5 || digits > 20)
+	if (!pm_address_is_phone(p))
 		return pm_err_set(e, PM_EDATA, _("field \"phone\": \"%s\" is not a phone number"), p);
 	return PM_OK;
 }

@@ -4,11 +4,13 @@
  * parallel slot, not one per message. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -545,12 +547,68 @@ static size_t to_file(char *p, size_t size, size_t n, void *ud)
 	return fwrite(p, size, n, ud) * size;
 }
 
+/* Only a host key known_hosts holds for this host is good enough:
+ * libcurl's default would take a host it has never seen. */
+static int known_host_only(CURL *h, const struct curl_khkey *known, const struct curl_khkey *found,
+			   enum curl_khmatch match, void *ud)
+{
+	(void)h, (void)known, (void)found;
+	*(int *)ud = (int)match;
+	return match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT;
+}
+
+/* ~/.ssh/NAME into buf when it exists; 0 if not. */
+static int home_ssh_file(const char *name, char *buf, size_t n)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if ((!home || !*home) && (pw = getpwuid(getuid())))
+		home = pw->pw_dir;
+	if (!home || (size_t)snprintf(buf, n, "%s/.ssh/%s", home, name) >= n)
+		return 0;
+	return access(buf, F_OK) == 0;
+}
+
+/* The user, the key and the host check of an sftp:// transfer. */
+static int sftp_peer(CURL *h, const char *url, const struct pm_http_peer *peer, char *kh, char *key, size_t n,
+		     int *match, struct pm_err *e)
+{
+	static const char *const keys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+	const char *host = url + 7, *at = strchr(host, '@'), *slash = strchr(host, '/');
+	struct passwd *pw;
+
+	if (peer && peer->known_hosts)
+		snprintf(kh, n, "%s", peer->known_hosts);
+	else
+		home_ssh_file("known_hosts", kh, n);
+	if (access(kh, R_OK) != 0)
+		return pm_err_set(e, PM_ECONFIG,
+			_("%s: cannot check the server's host key: cannot read '%s' (add it with ssh-keyscan, or name a file with --known-hosts)"),
+			url, kh);
+	cu.easy_setopt(h, CURLOPT_SSH_KNOWNHOSTS, kh);
+	cu.easy_setopt(h, CURLOPT_SSH_KEYFUNCTION, known_host_only);
+	cu.easy_setopt(h, CURLOPT_SSH_KEYDATA, match);
+	cu.easy_setopt(h, CURLOPT_SSH_AUTH_TYPES, (long)CURLSSH_AUTH_PUBLICKEY);
+	if (peer && peer->ssh_key)
+		snprintf(key, n, "%s", peer->ssh_key);
+	else
+		for (size_t i = 0; i < sizeof keys / sizeof *keys && !home_ssh_file(keys[i], key, n); i++)
+			key[0] = '\0';
+	if (*key)
+		cu.easy_setopt(h, CURLOPT_SSH_PRIVATE_KEYFILE, key);
+	if ((!at || (slash && at > slash)) && (pw = getpwuid(getuid())))
+		cu.easy_setopt(h, CURLOPT_USERNAME, pw->pw_name);
+	return PM_OK;
+}
+
 /* One transfer of a file on its own handle: no total timeout (a store
  * may be large), but one that stalls for a minute is given up. */
-static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down, const char *cacert,
+static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down, const struct pm_http_peer *peer,
 			 struct pm_err *e)
 {
-	char err[CURL_ERROR_SIZE] = "";
+	char err[CURL_ERROR_SIZE] = "", kh[4096] = "", key[4096] = "";
+	int match = CURLKHMATCH_OK;
 	long status = 0;
 	CURLcode rc;
 	CURL *h;
@@ -559,6 +617,10 @@ static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down
 		return e->code;
 	if (!(h = cu.easy_init()))
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot start libcurl"));
+	if (strncmp(url, "sftp://", 7) == 0 && sftp_peer(h, url, peer, kh, key, sizeof kh, &match, e)) {
+		cu.easy_cleanup(h);
+		return e->code;
+	}
 	cu.easy_setopt(h, CURLOPT_URL, url);
 	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,sftp");
@@ -567,8 +629,8 @@ static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down
 	cu.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	cu.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
 	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	if (cacert)
-		cu.easy_setopt(h, CURLOPT_CAINFO, cacert);
+	if (peer && peer->cacert)
+		cu.easy_setopt(h, CURLOPT_CAINFO, peer->cacert);
 	if (up) {
 		cu.easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		cu.easy_setopt(h, CURLOPT_READDATA, up);
@@ -580,6 +642,11 @@ static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down
 	rc = cu.easy_perform(h);
 	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	cu.easy_cleanup(h);
+	if (match == CURLKHMATCH_MISMATCH)
+		return pm_err_set(e, PM_EUNAVAIL, _("%s: the server's host key is not the one '%s' holds for it: refused"),
+				  url, kh);
+	if (match == CURLKHMATCH_MISSING)
+		return pm_err_set(e, PM_EUNAVAIL, _("%s: the server's host key is not in '%s': refused"), url, kh);
 	if (rc != CURLE_OK)
 		return pm_err_set(e, rc == CURLE_REMOTE_FILE_NOT_FOUND ? PM_ENOINPUT : PM_EUNAVAIL, "%s: %s", url,
 				  err[0] ? err : cu.easy_strerror(rc));
@@ -590,7 +657,7 @@ static int file_transfer(const char *url, FILE *up, curl_off_t uplen, FILE *down
 	return PM_OK;
 }
 
-int pm_http_put_file(const char *url, const char *path, const char *cacert, struct pm_err *e)
+int pm_http_put_file(const char *url, const char *path, const struct pm_http_peer *peer, struct pm_err *e)
 {
 	FILE *f = fopen(path, "rb");
 	struct stat st;
@@ -602,14 +669,14 @@ int pm_http_put_file(const char *url, const char *path, const char *cacert, stru
 			fclose(f);
 		return rc;
 	}
-	rc = file_transfer(url, f, (curl_off_t)st.st_size, NULL, cacert, e);
+	rc = file_transfer(url, f, (curl_off_t)st.st_size, NULL, peer, e);
 	fclose(f);
 	return rc;
 }
 
-int pm_http_get_file(const char *url, FILE *out, const char *cacert, struct pm_err *e)
+int pm_http_get_file(const char *url, FILE *out, const struct pm_http_peer *peer, struct pm_err *e)
 {
-	int rc = file_transfer(url, NULL, 0, out, cacert, e);
+	int rc = file_transfer(url, NULL, 0, out, peer, e);
 
 	if (rc == PM_OK && fflush(out) != 0)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write what %s sent: %s"), url, strerror(errno));
@@ -618,7 +685,12 @@ int pm_http_get_file(const char *url, FILE *out, const char *cacert, struct pm_e
 
 int pm_http_has(const char *protocol)
 {
-	const curl_version_info_data *v = cu.version_info(CURLVERSION_NOW);
+	const curl_version_info_data *v;
+	struct pm_err ignored;
+
+	if (curl_ready(&ignored))
+		return 0;
+	v = cu.version_info(CURLVERSION_NOW);
 
 	for (const char *const *p = v->protocols; p && *p; p++)
 		if (strcmp(*p, protocol) == 0)

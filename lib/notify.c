@@ -233,10 +233,15 @@ static int listed(const char *list, const char *word)
 	return 0;
 }
 
-static const char *address_for(enum pm_channel ch, const struct recipient *r)
+/* Where ch reaches r; a phone number as the gateway dials it, in dial. */
+static const char *address_for(enum pm_channel ch, const struct recipient *r, char *dial, size_t n)
 {
-	if (ch == PM_CH_SMS)
-		return r->phone && *r->phone ? r->phone : NULL;
+	if (ch == PM_CH_SMS) {
+		if (!r->phone || !pm_address_is_phone(r->phone))
+			return NULL;
+		pm_address_phone_dial(r->phone, dial, n);
+		return dial;
+	}
 	if (ch == PM_CH_EMAIL)
 		return r->email && *r->email ? r->email : NULL;
 	if (ch == PM_CH_WECOM && r->wecom)
@@ -322,7 +327,8 @@ static void set_str(json_t *o, const char *k, const char *v)
 static int one_channel(struct queue_run *q, enum pm_channel ch, const struct recipient *r,
 		       char *const text[3], struct pm_err *e)
 {
-	const char *addr = address_for(ch, r);
+	char dial[32];
+	const char *addr = address_for(ch, r, dial, sizeof dial);
 	json_t *own;
 	char *key;
 	int rc;

@@ -20,18 +20,23 @@ struct pm_db;
 
 /* pm-backup run's options, which pm backup hands over: their keys are
  * first, first + 1, ... in this order (to, encrypt, keep-daily,
- * keep-monthly, key, cacert). Documented once, for both. */
+ * keep-monthly, key, cacert, ssh-key, known-hosts). Documented once, for
+ * both. */
 #define PM_BACKUP_OPTS(first) \
 	{"to", (first), "URL", N_("a directory, file://DIR, https://HOST/DIR/ or sftp://HOST/DIR/ (default: the store's directory)")}, \
 	{"encrypt", (first) + 1, NULL, N_("encrypt the copy with backup.key (or --key)")}, \
 	{"keep-daily", (first) + 2, "N", N_("keep the newest copy of each of the last N days")}, \
 	{"keep-monthly", (first) + 3, "N", N_("keep the newest copy of each of the last N months")}, \
 	{"key", (first) + 4, "REF", N_("the key as env:NAME or file:PATH, not backup.key")}, \
-	{"cacert", (first) + 5, "FILE", N_("trust the certificates in FILE for https://")}
-/* restore's: key, then cacert. */
+	{"cacert", (first) + 5, "FILE", N_("trust the certificates in FILE for https://")}, \
+	{"ssh-key", (first) + 6, "FILE", N_("the private key for sftp:// (default ~/.ssh/id_ed25519, id_ecdsa or id_rsa)")}, \
+	{"known-hosts", (first) + 7, "FILE", N_("the host keys an sftp:// server must match (default ~/.ssh/known_hosts)")}
+/* restore's: key, cacert, ssh-key, known-hosts. */
 #define PM_BACKUP_RESTORE_OPTS(first) \
 	{"key", (first), "REF", N_("the key of an encrypted copy as env:NAME or file:PATH")}, \
-	{"cacert", (first) + 1, "FILE", N_("trust the certificates in FILE for https://")}
+	{"cacert", (first) + 1, "FILE", N_("trust the certificates in FILE for https://")}, \
+	{"ssh-key", (first) + 2, "FILE", N_("the private key for sftp:// (default ~/.ssh/id_ed25519, id_ecdsa or id_rsa)")}, \
+	{"known-hosts", (first) + 3, "FILE", N_("the host keys an sftp:// server must match (default ~/.ssh/known_hosts)")}
 
 /* The key ref names ("env:NAME" or "file:PATH", 64 hexadecimal digits),
  * else backup.key in the configuration in force in db (db may be NULL).

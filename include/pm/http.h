@@ -86,13 +86,27 @@ int pm_http_do(const struct pm_http_req *rq, int retries, struct pm_http_res *re
 	       struct pm_err *e);
 void pm_http_res_free(struct pm_http_res *res);
 
+/* Who the server of a file transfer must be, and who we are to it; each
+ * NULL for the default. cacert: a PEM file of the certificates to trust
+ * for https:// (default: the system's). For sftp://, the server's host
+ * key must be in known_hosts (default ~/.ssh/known_hosts), else nothing
+ * is sent: a backup must not go to whoever answers on the way. ssh_key:
+ * our private key (default the first of ~/.ssh/id_ed25519, id_ecdsa,
+ * id_rsa); the user is the URL's, else the Unix account's name, as ssh
+ * does. */
+struct pm_http_peer {
+	const char *cacert;
+	const char *ssh_key;
+	const char *known_hosts;
+};
+
 /* Whole files, one transfer at a time (backups): the file at path sent
  * to url (an HTTP PUT, an upload for sftp://), or what url holds written
- * to out. cacert: a PEM file of the certificates to trust for https://
- * (NULL: the system's). PM_ENOINPUT when the server has no such file,
- * PM_EUNAVAIL when it cannot be reached or refuses, saying what it said. */
-int pm_http_put_file(const char *url, const char *path, const char *cacert, struct pm_err *e);
-int pm_http_get_file(const char *url, FILE *out, const char *cacert, struct pm_err *e);
+ * to out. PM_ENOINPUT when the server has no such file, PM_EUNAVAIL when
+ * it cannot be reached or refuses, saying what it said, PM_ECONFIG when
+ * an sftp:// server's key cannot be checked. */
+int pm_http_put_file(const char *url, const char *path, const struct pm_http_peer *peer, struct pm_err *e);
+int pm_http_get_file(const char *url, FILE *out, const struct pm_http_peer *peer, struct pm_err *e);
 
 /* text as a header's value: itself when plain ASCII, else "=?UTF-8?B?...?="
  * words of whole characters on folded lines (RFC 2047); malloc'd, NULL

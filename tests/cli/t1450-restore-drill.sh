@@ -6,8 +6,15 @@
 . "$PM_TOP/tests/cli/lib.sh"
 
 dump() { # DB: the business tables, for comparing stores
-	sqlite3 "$1" "SELECT code, area_centi FROM unit ORDER BY code; SELECT code, name FROM person ORDER BY code;
-		SELECT count(*), max(id) FROM audit"
+	sqlite3 "$1" "SELECT code, area_centi FROM unit ORDER BY code; SELECT code, name FROM person ORDER BY code"
+}
+
+# DB's audit log: the rows the backup holds, the restore's own record
+# after them.
+audit_rows() {
+	sqlite3 "$1" "SELECT count(*) FROM audit WHERE id <= $2;
+		SELECT action, object, actor, json_extract(after, '\$.from'), json_extract(after, '\$.set_aside') IS NOT NULL
+		FROM audit WHERE id > $2"
 }
 
 # Damages DB's pages after the first (the schema stays readable) once its
@@ -25,6 +32,7 @@ run pm backup good.db
 expect_rc 0 "a backup"
 expect_eq "$(sql "SELECT name FROM person")" "张秀英" "a resident in the store"
 want=$(dump good.db)
+rows=$(sqlite3 good.db 'SELECT max(id) FROM audit')
 feed '{"code":"2-1-101","area":"60"}\n' pm unit import
 expect_eq "$(sql 'SELECT count(*) FROM unit')" "3" "the store moved on after the backup"
 
@@ -41,6 +49,8 @@ expect_err "^pm: restored 'good.db'; the store as it was is in '.*/pm.db.before-
 run pm check
 expect_rc 0 "the restored store passes pm check"
 expect_eq "$(dump pm.db)" "$want" "and holds what the backup holds, to the row"
+expect_eq "$(audit_rows pm.db "$rows")" "$rows
+store.restore|store|$(id -un)|good.db|1" "its audit log: the backup's rows, then who restored it from where"
 aside=$(ls pm.db.before-restore-* | grep -v -e '-wal$' -e '-shm$')
 expect_eq "$(cmp "$aside" damaged.copy && echo same)" "same" "the damaged store is kept, byte for byte"
 expect_eq "$(stat -c %a pm.db)" "600" "the restored store has the store's mode"
@@ -86,6 +96,13 @@ run pm --db fresh.db restore good.db
 expect_rc 0 "a restore where there is no store"
 expect_err "^pm: restored 'good.db' into 'fresh.db'$" "says so"
 expect_eq "$(dump fresh.db)" "$want" "the new store is the backup"
+expect_eq "$(audit_rows fresh.db "$rows")" "$rows
+store.restore|store|$(id -un)|good.db|0" "recording its restore, with nothing set aside"
+run pm --db fresh.db audit --object store --format jsonl
+expect_eq "$(jq -r '[.action, .after.from] | join(" ")' "$T/out")" "store.restore good.db" \
+	"pm audit --object store finds it"
+run pm --db fresh.db audit --verify --anchor good.db.manifest
+expect_rc 0 "its log still verifies against the backup's manifest"
 
 # A symbolic link where the store is is not replaced.
 ln -s pm.db link.db

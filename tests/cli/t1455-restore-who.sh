@@ -38,4 +38,8 @@ chown nobody pm.db pm.db-wal pm.db-shm
 run pm restore good.db
 expect_rc 0 "root restores another account's store"
 expect_eq "$(stat -c '%U %G %a' pm.db)" "nobody staff 660" "which stays that account's, with its group and mode"
+expect_eq "$(find . -maxdepth 1 \( -name pm.db -o -name 'pm.db-*' \) ! -name '*.key' ! -name '*before-restore*' -user "$(id -un)")" "" \
+	"and recording the restore left no file of root's beside it"
+expect_eq "$(sql "SELECT action, actor FROM audit ORDER BY id DESC LIMIT 1")" "store.restore|$(id -un)" \
+	"the record says who restored it"
 done_testing

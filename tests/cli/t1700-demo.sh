@@ -47,4 +47,12 @@ expect_eq "$(sql "SELECT paid_fen FROM parking_session WHERE plate = '苏E55555'
 	"the visitor's car pays four hours started"
 run pm --as owner.p0001 unit show "$other"
 expect_rc 77 "and no other"
+expect_eq "$(sql "SELECT count(*) FROM gate_event WHERE ts < strftime('%s', '2026-12-01T00:00:00+08:00')")" "1802" \
+	"November's traffic at the gates, for the month's report: 60 passages a day and two doors held open"
+
+# Run again over the store it made (make demo twice): it starts afresh.
+run sh "$PM_TOP/share/pm/examples/demo.sh" "$PM_BIN" "$T/demo.db"
+expect_rc 0 "demo.sh runs again over its own store"
+expect_out "^demo: 432 units, [0-9]+ residents, store $T/demo.db" "to the same summary"
+expect_eq "$(sql 'SELECT count(*) FROM unit')|$(sql 'SELECT count(*) FROM gate_event')" "432|1805" "nothing twice"
 done_testing

@@ -96,7 +96,15 @@ feed '{"id":"X1","to":["13900000009","13900000010"],"title":"停水","body":"明
 expect_rc 0 "explicit phone numbers"
 expect_eq "$(sql "SELECT group_concat(address) FROM outbox WHERE ref = 'X1'")" "13900000009,13900000010" "one message each"
 
-# Without --channel: sms by default, to the phone on record.
+feed '{"id":"X2","to":"+86 139-0000-0011","title":"停水","body":"明天停水"}\n' \
+	pm-notify send --template announcement --channel sms
+expect_rc 0 "a number written with spaces and dashes"
+expect_eq "$(sql "SELECT address FROM outbox WHERE ref = 'X2'")" "+8613900000011" "is dialled as its digits"
+
+# Without --channel: sms by default, to the phone on record, as the
+# gateway dials it whatever way it was written down.
+feed '{"code":"P002","name":"李娜","phone":"138-0000-0002"}\n' pm person import -q
+expect_eq "$(sql "SELECT phone FROM person WHERE code = 'P002'")" "138-0000-0002" "a resident's phone kept as written"
 feed "$bill\n" pm-notify send --template bill_overdue
 expect_eq "$(sql "SELECT channel || ':' || address FROM outbox WHERE template = 'bill_overdue' ORDER BY id")" \
 "sms:13800000001

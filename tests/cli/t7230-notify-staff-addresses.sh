@@ -57,7 +57,7 @@ expect_err "b3.jsonl:1: no one to tell: user 'li' has no address for email \(pm 
 # Bad addresses are refused.
 run pm user set li --phone 12ab
 expect_rc 65 "a phone that is no number"
-expect_err "^pm: --phone: '12ab' is not a phone number \(5 to 20 digits, \+ before them\)$" "is refused"
+expect_err "^pm: --phone: '12ab' is not a phone number \(5 to 20 digits, \+ before them, spaces or dashes between\)$" "is refused"
 run pm user add sun --role technician --email sun.example.com
 expect_rc 65 "an e-mail address without @"
 expect_err "^pm: --email: 'sun.example.com' is not an e-mail address$" "is refused"

@@ -16,7 +16,7 @@ export PATH PM_DB PM_NOW
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-rm -f "$PM_DB" "$PM_DB-wal" "$PM_DB-shm"
+rm -f "$PM_DB" "$PM_DB-wal" "$PM_DB-shm" "$PM_DB.key" "$PM_DB.pass.key" "$PM_DB.notify-lock"
 pm init --community 幸福里小区 --tz Asia/Shanghai
 pm config apply "$here/pm.yaml"
 

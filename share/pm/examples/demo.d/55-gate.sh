@@ -10,6 +10,24 @@ pm-gate -q --as owner.p0001 visitor approve 1 --format jsonl >"$work/approved.js
 pm-notify send -q --template visitor_approved --channel stdout --flush "$work/approved.jsonl" >/dev/null
 token=$(sed 's/.*"token":"\([^"]*\)".*/\1/' "$work/approved.jsonl")
 verdict=$(pm-gate --as qian.guard verify "$token" --gate north --at 2026-12-01T10:05:00+08:00 --format jsonl)
+# November's traffic at the three gates, for the month's report: residents
+# in the morning and out at night, cards refused now and then, a door
+# held open twice (a deterministic walk, so every run is alike).
+awk 'BEGIN {
+	split("north south garage", g, " ")
+	seed = 20261101
+	for (d = 1; d <= 30; d++) for (i = 0; i < 60; i++) {
+		seed = (seed * 1103515245 + 12345) % 2147483648
+		h = (i < 30) ? 6 + seed % 5 : 17 + seed % 6
+		ev = (i < 30) ? "exit" : "entry"
+		if (seed % 97 == 0) ev = "denied"
+		printf "{\"gate\":\"%s\",\"ts\":\"2026-11-%02dT%02d:%02d:%02d+08:00\",\"event\":\"%s\",\"door\":1}\n",
+			g[1 + int(seed / 7) % 3], d, h, int(seed / 11) % 60, i, ev
+	}
+	print "{\"gate\":\"north\",\"ts\":\"2026-11-09T23:41:00+08:00\",\"event\":\"door_held_open\",\"door\":1}"
+	print "{\"gate\":\"garage\",\"ts\":\"2026-11-21T01:17:00+08:00\",\"event\":\"door_held_open\",\"door\":2}"
+}' >"$work/november.jsonl"
+pm-gate -q events ingest "$work/november.jsonl" >/dev/null
 cat >"$work/events.jsonl" <<J
 {"gate":"north","ts":"2026-12-01T02:40:00+08:00","event":"card","card":"0012345678","door":1}
 {"gate":"south","ts":"2026-12-01T03:12:00+08:00","event":"door_forced","door":1}
