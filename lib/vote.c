@@ -144,9 +144,10 @@ int pm_vote_count(const struct pm_vote_unit *units, size_t n, const struct pm_ra
 	memset(t, 0, sizeof *t);
 	if (n && !u)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if (n)
+	if (n) {
 		memcpy(u, units, n * sizeof *u);
-	qsort(u, n, sizeof *u, by_owner);
+		qsort(u, n, sizeof *u, by_owner);
+	}
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && u[j].owner == u[i].owner; j++) {
 			t->total.area += u[j].area;
@@ -706,7 +707,10 @@ static int scope_units(struct pm_db *db, int64_t id, const struct vote_row *v, s
 		if (!sqlite3_column_int(st, 1) && owners && (!prev || strcmp(prev, owners))) {
 			key++;
 			free(prev);
-			prev = strdup(owners);
+			if (!(prev = strdup(owners))) {
+				rc = pm_report_oom(e);
+				break;
+			}
 		}
 		(*units)[(*n)++] = (struct pm_vote_unit){sqlite3_column_int64(st, 0),
 							 sqlite3_column_int(st, 1) || !owners ? 0 : key, c};
@@ -715,6 +719,10 @@ static int scope_units(struct pm_db *db, int64_t id, const struct vote_row *v, s
 		rc = pm_db_fail(db, e, _("cannot read the units of the vote"));
 	sqlite3_reset(st);
 	free(prev);
+	if (rc) {
+		free(*units);
+		*units = NULL;
+	}
 	return rc;
 }
 
