@@ -827,5 +827,5 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("mqtt", &pm_mqtt_schema),
 	PM_KEY("report", &pm_report_schema),
 	PM_KEY("backup", &pm_backup_schema),
-	PM_KEY("govern", &govern_schema, .def = "{}")),
+	PM_KEY("govern", &govern_schema)),
 };
