@@ -72,6 +72,9 @@ static const struct route {
 	{"POST", "/prefs", pm_page_prefs_post, 0},
 	{"GET", "/ask", pm_page_ask, 0},
 	{"POST", "/ask", pm_page_ask_post, 0},
+	{"GET", "/votes", pm_page_votes, 0},
+	{"GET", "/vote/*", pm_page_vote, 0},
+	{"POST", "/vote/*/ballot", pm_page_vote_ballot, 0},
 	{"POST", "/callback/*", pm_page_callback, PM_WEB_PUBLIC | PM_WEB_NO_CSRF},
 };
 

@@ -830,6 +830,7 @@ static const struct {
 	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
 	{"pm-web", N_("the CGI front end for owners and staff")},
 	{"pm-mqtt", N_("the MQTT bridge: device messages in, commands out")},
+	{"pm-govern", N_("owners' votes under Civil Code art. 278, paper ballots, surveys")},
 };
 
 static int cmd_help(struct pm_ctx *c, int argc, char **argv)

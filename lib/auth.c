@@ -64,6 +64,13 @@ static const struct {
 	{"config.apply", R(ADMIN)},
 	{"config.read", STAFF | VIEW},
 	{"faq.write", R(ADMIN) | R(FRONTDESK)},
+	/* Owners' votes and surveys (lib/vote.c, lib/survey.c): owners vote
+	 * and answer for their own units only; staff enter signed paper
+	 * ballots; results are the community's to read. */
+	{"govern.enter", R(ADMIN) | R(FRONTDESK)},
+	{"govern.manage", R(ADMIN) | R(FRONTDESK)},
+	{"govern.read", ALL | VIEW},
+	{"govern.vote", R(ADMIN) | R(FRONTDESK) | R(OWNER)},
 	/* Gates: guards open them and read what happened; owners ask for and
 	 * approve visitors of their own units only (lib/visitor.c). Verifying
 	 * a pass reads no personal data, so a gate controller's account that

@@ -422,6 +422,13 @@ static const char unit_sql[] =
 	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
 	" WHERE u.code = ? AND o.until IS NULL AND o.role IN ('owner','tenant')"
 	" GROUP BY p.id ORDER BY p.code";
+/* A template for owners only (a vote's reminder): tenants have no say. */
+static const char owner_sql[] =
+	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout, NULL"
+	" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN person p ON p.id = o.person_id"
+	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
+	" WHERE u.code = ? AND o.until IS NULL AND o.role = 'owner'"
+	" GROUP BY p.id ORDER BY p.code";
 /* Staff: the user's own addresses before their person's. */
 #define STAFF_COLS "u.login, p.name, coalesce(u.phone, p.phone), coalesce(u.email, pr.email)," \
 	" pr.channels, pr.optout, u.wecom FROM user u LEFT JOIN person p ON p.id = u.person_id" \
@@ -449,10 +456,10 @@ static int by_query(struct queue_run *q, const char *sql, const char *value, con
 		return rc;
 	if (!found)
 		return pm_err_set(e, PM_EDATA, _("no one to tell: %s '%s' has no current %s"), what, value,
-				  sql == unit_sql ? _("owner or tenant") : _("enabled user"));
+				  sql == unit_sql ? _("owner or tenant") : sql == owner_sql ? _("owner") : _("enabled user"));
 	/* Staff are told things that need doing: a message that reaches
 	 * none of them is an error to fix, not a count in a summary. */
-	if (sql != unit_sql && q->counts->no_address > before.no_address && q->counts->queued == before.queued &&
+	if (sql != unit_sql && sql != owner_sql && q->counts->no_address > before.no_address && q->counts->queued == before.queued &&
 	    q->counts->duplicate == before.duplicate && q->counts->opted_out == before.opted_out)
 		return sql == role_sql
 			? pm_err_set(e, PM_EDATA, _("no one to tell: no enabled user with role '%s' has an address for %s (pm user set LOGIN %s)"),
@@ -500,7 +507,7 @@ static int resolve(struct queue_run *q, struct pm_err *e)
 	if (json_object_get(rec, "to"))
 		return explicit_to(q, json_object_get(rec, "to"), e);
 	if (q->unit && !q->t->staff)
-		return by_query(q, unit_sql, q->unit, _("unit"), e);
+		return by_query(q, q->t->owners ? owner_sql : unit_sql, q->unit, _("unit"), e);
 	if (pm_json_str(rec, "assignee", PM_OPTIONAL, &s, e) || pm_json_str(rec, "login", PM_OPTIONAL, &s, e))
 		return e->code;
 	if ((s = json_string_value(json_object_get(rec, "assignee"))) ||

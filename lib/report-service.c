@@ -10,6 +10,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/patrol.h"
+#include "pm/survey.h"
 #include "repair-internal.h"
 #include "report-internal.h"
 #include "strbuf-internal.h"
@@ -380,6 +381,29 @@ static int patrols(struct pm_db *db, const struct pm_report_query *q, const stru
 	return PM_OK;
 }
 
+static const struct pm_col survey_cols[] = {
+	{"surveys", N_("surveys"), PM_COL_INT, 0, 0},
+	{"ratings", N_("ratings"), PM_COL_INT, 0, 0},
+	{"average", N_("average (1–5)"), PM_COL_MEAN, 0, 2},
+};
+
+/* The ratings of the satisfaction surveys opened in the periods. */
+static int surveys(struct pm_db *db, const struct pm_report_query *q, struct pm_section *s, struct pm_err *e)
+{
+	int64_t start, end, n, sum, count;
+	long r;
+
+	span(db, q, &start, &end);
+	if (pm_survey_satisfaction(db, start, end, &n, &sum, &count, e))
+		return e->code;
+	if ((r = pm_row_add(s)) < 0)
+		return pm_report_oom(e);
+	pm_set_int(s, (size_t)r, 0, n);
+	pm_set_int(s, (size_t)r, 1, count);
+	pm_set_ratio(s, (size_t)r, 2, sum, count);
+	return PM_OK;
+}
+
 static int service(struct pm_db *db, const struct pm_report_query *q, const struct pm_repair *rp,
 		   struct pm_report *r, struct pm_err *e)
 {
@@ -411,7 +435,11 @@ static int service(struct pm_db *db, const struct pm_report_query *q, const stru
 		return rc;
 	if (!(s = pm_section_add(r, "patrols", N_("Patrols"), COLS(patrol_cols))))
 		return pm_report_oom(e);
-	return patrols(db, q, rp, s, e);
+	if ((rc = patrols(db, q, rp, s, e)))
+		return rc;
+	if (!(s = pm_section_add(r, "survey", N_("Satisfaction surveys (pm-govern)"), COLS(survey_cols))))
+		return pm_report_oom(e);
+	return surveys(db, q, s, e);
 }
 
 typedef int (*repair_fill)(struct pm_db *db, const struct pm_report_query *q, const struct pm_repair *rp,

@@ -13,6 +13,7 @@
 #include "pm/register.h"
 #include "pm/template.h"
 #include "pm/timeutil.h"
+#include "pm/vote.h"
 #include "config-internal.h"
 
 /* ---- configuration: `billing` and `fees` (pm.yaml(5)) ---- */
@@ -837,6 +838,37 @@ static const struct pm_schema dunning_schema = {
 	PM_KEY("category", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "arrears"),
 	PM_KEY("stages", PM_NODE(PM_SCHEMA_LIST, .max = "16", .item = &stage_schema, .check = check_stages),
 	       .def = "[]")),
+/* ---- configuration: `govern` (pm.yaml(5)), read by lib/vote.c ---- */
+
+static int check_ratio(const json_t *v, struct pm_err *e)
+{
+	struct pm_ratio r;
+
+	return pm_ratio_parse(json_string_value(v), &r, e);
+}
+
+#define RATIO PM_NODE(PM_SCHEMA_STRING, .check = check_ratio)
+
+/* The matters of Article 278 of the Civil Code, (1) to (9), each with the
+ * agreement it needs of the participating area and owners: the law's,
+ * "at least 3/4" for (6) to (8), "more than 1/2" for the others. */
+static const struct pm_schema matters_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("rules", RATIO, .def = "more than 1/2"),
+	PM_KEY("regulations", RATIO, .def = "more than 1/2"),
+	PM_KEY("committee", RATIO, .def = "more than 1/2"),
+	PM_KEY("manager", RATIO, .def = "more than 1/2"),
+	PM_KEY("fund_use", RATIO, .def = "more than 1/2"),
+	PM_KEY("fund_raise", RATIO, .def = "at least 3/4"),
+	PM_KEY("rebuild", RATIO, .def = "at least 3/4"),
+	PM_KEY("common_use", RATIO, .def = "at least 3/4"),
+	PM_KEY("other", RATIO, .def = "more than 1/2")),
+};
+
+static const struct pm_schema govern_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("participation", RATIO, .def = "at least 2/3"),
+	PM_KEY("matters", &matters_schema, .def = "{}")),
 };
 
 /* ---- configuration: `effective`, `community` and `meters`, read by lib/config.c ---- */
@@ -898,5 +930,6 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("mqtt", &pm_mqtt_schema),
 	PM_KEY("report", &pm_report_schema),
 	PM_KEY("backup", &pm_backup_schema),
-	PM_KEY("ask", &pm_ask_schema)),
+	PM_KEY("ask", &pm_ask_schema),
+	PM_KEY("govern", &govern_schema)),
 };

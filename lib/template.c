@@ -24,7 +24,7 @@ const struct pm_schema pm_template_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("category", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("bill", "payment", "meter",
 		"repair", "visitor", "gate", "announcement", "audit", "account")), .required = true),
-	PM_KEY("audience", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("residents", "staff")),
+	PM_KEY("audience", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("residents", "owners", "staff")),
 	       .def = "residents"),
 	PM_KEY("legal", PM_NODE(PM_SCHEMA_BOOL), .def = "false"),
 	PM_KEY("alarm", PM_NODE(PM_SCHEMA_BOOL), .def = "false"),
@@ -210,6 +210,8 @@ int pm_tmpl_from_json(const char *name, json_t *o, struct pm_tmpl **out, struct 
 	t->alarm = json_is_true(json_object_get(o, "alarm"));
 	t->staff = json_is_string(json_object_get(o, "audience")) &&
 		   strcmp(json_string_value(json_object_get(o, "audience")), "staff") == 0;
+	t->owners = json_is_string(json_object_get(o, "audience")) &&
+		    strcmp(json_string_value(json_object_get(o, "audience")), "owners") == 0;
 	if (!t->name || !t->category || !t->subject || !t->text) {
 		pm_tmpl_free(t);
 		return pm_err_set(e, PM_ECONFIG, _("template '%s' lacks a category, subject or text"), name);

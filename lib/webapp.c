@@ -145,6 +145,7 @@ static const struct item {
 	{"/dashboard", "看板", "report.read", 2},
 	{"/export", "导出", "bill.export", 2},
 	{"/announcements", "公告", "notify.announcements", 3},
+	{"/votes", "业主表决", "govern.read", 3},
 	{"/points", "积分", "bill.read", 1},
 	{"/prefs", "通知设置", "notify.self", 1},
 	{"/ask", "智能客服", "ask", 1},

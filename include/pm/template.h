@@ -18,6 +18,7 @@ struct pm_tmpl {
 	int legal;        /* a legal notice: sent whatever the opt-outs say */
 	int alarm;        /* sent during quiet hours too */
 	int staff;        /* audience staff: never told to the unit's residents */
+	int owners;       /* audience owners: the unit's owners, not its tenants */
 };
 
 /* Renders src with rec's fields: "{{total_fen}}" gives "¥456.78", an RFC

@@ -131,5 +131,9 @@ int pm_page_prefs_post(struct pm_web *w);
 /* the help desk's chat box (web-ask.c) */
 int pm_page_ask(struct pm_web *w);
 int pm_page_ask_post(struct pm_web *w);
+/* owners' votes (web-govern.c) */
+int pm_page_votes(struct pm_web *w);
+int pm_page_vote(struct pm_web *w);
+int pm_page_vote_ballot(struct pm_web *w);
 
 #endif

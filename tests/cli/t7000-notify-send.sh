@@ -131,8 +131,8 @@ printf 'effective: 2026-01-01\ncommunity:\n  name: x\nnotify:\n  dedupe: "{{temp
 run pm config apply bad.yaml
 expect_rc 78 "a dedupe key that does not parse"
 expect_err "bad.yaml:5:11: notify.dedupe: '\{\{' at offset 0 holds no field name" "is refused where it is"
-printf 'effective: 2026-01-01\ncommunity:\n  name: x\nnotify:\n  templates:\n    t1:\n      category: meter\n      audience: owners\n      subject: s\n      text: t\n' >bad.yaml
+printf 'effective: 2026-01-01\ncommunity:\n  name: x\nnotify:\n  templates:\n    t1:\n      category: meter\n      audience: landlords\n      subject: s\n      text: t\n' >bad.yaml
 run pm config apply bad.yaml
-expect_rc 78 "a template's audience is residents or staff"
-expect_err 'bad.yaml:8:17: notify.templates.t1.audience: expected one of "residents", "staff", got "owners"' "and says where"
+expect_rc 78 "a template's audience is residents, owners or staff"
+expect_err 'bad.yaml:8:17: notify.templates.t1.audience: expected one of "residents", "owners", "staff", got "landlords"' "and says where"
 done_testing

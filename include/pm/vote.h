@@ -1,0 +1,167 @@
+/* Owners' votes (业主表决) under Article 278 of the Civil Code of the PRC.
+ *
+ * Every decision needs owners holding at least two thirds of the
+ * exclusive area and at least two thirds of the owners to take part;
+ * matters (6) to (8) of the article (raising the maintenance fund,
+ * rebuilding, changing the use of common parts or running a business on
+ * them) then need at least three quarters of the participating area and
+ * of the participating owners, the others more than half of each. The
+ * Civil Code's "以上" (at least) includes the number itself, "过半数"
+ * (more than half) does not (art. 1259).
+ *
+ * Who counts (the Supreme People's Court's 2009 interpretation on
+ * building co-ownership, 法释〔2009〕7号, arts. 8 and 9): area is each
+ * unit's registered exclusive area; owners are one per unit, except that
+ * all of the developer's unsold or undelivered units together count as
+ * one (here: units with a current owner marked as the developer, and
+ * units with no current owner), and one buyer of several units counts as
+ * one (here: units with the same set of current owners). Co-owners of a
+ * unit cast one ballot for it.
+ *
+ * The rules live in govern.* of pm.yaml(5), shipped with the law's
+ * values; a vote copies its rule when it is made. Every comparison is in
+ * integers: part * den against whole * num, never a floating point. */
+#ifndef PM_VOTE_H
+#define PM_VOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/auth.h"
+#include "pm/err.h"
+#include "pm/notify.h"
+#include "pm/report.h"
+
+struct pm_db;
+
+/* ---- the count, pure ---- */
+
+enum pm_choice { PM_CHOICE_NONE, PM_CHOICE_YES, PM_CHOICE_NO, PM_CHOICE_ABSTAIN };
+
+/* "yes", "no" or "abstain"; PM_EUSAGE naming them otherwise. */
+int pm_choice_parse(const char *s, enum pm_choice *c, struct pm_err *e);
+const char *pm_choice_name(enum pm_choice c);
+
+/* A threshold: "at least NUM/DEN" (part/whole >= num/den) or "more than
+ * NUM/DEN" (over: part/whole > num/den), 0 < num <= den <= 1000, and num <
+ * den for "more than". */
+struct pm_ratio {
+	int64_t num, den;
+	int over;
+};
+/* PM_ECONFIG saying what is expected for anything else. */
+int pm_ratio_parse(const char *s, struct pm_ratio *r, struct pm_err *e);
+/* The text pm_ratio_parse reads back: "at least 2/3". */
+char *pm_ratio_fmt(const struct pm_ratio *r, char *buf, size_t size);
+/* Whether part of whole meets r, exactly; never when whole is 0. */
+int pm_ratio_met(const struct pm_ratio *r, int64_t part, int64_t whole);
+
+/* One unit of the vote's scope: its area (hundredths of m²), the key of
+ * its owner as counted by head (units with the same key are one owner),
+ * and its ballot's choice (PM_CHOICE_NONE: none). */
+struct pm_vote_unit {
+	int64_t area;
+	int64_t owner;
+	enum pm_choice choice;
+};
+
+struct pm_measure {
+	int64_t area, owners;
+};
+
+/* The count. By area each unit counts with its own ballot. By head an
+ * owner takes part when any of their units has a ballot, and counts for
+ * the choice their ballots agree on; an owner whose ballots disagree
+ * takes part for none of the choices (split), which never helps a
+ * matter pass. */
+struct pm_tally {
+	struct pm_measure total, voted, yes, no, abstain;
+	int64_t split;                  /* owners taking part whose ballots disagree */
+	int turnout_area, turnout_owners; /* each participation threshold reached */
+	int pass_area, pass_owners;     /* each agreement threshold reached */
+	int passed;                     /* all four */
+};
+
+/* Counts units[0..n) under the two thresholds. The result does not depend
+ * on the order of the units. PM_EFAIL when memory runs out. */
+int pm_vote_count(const struct pm_vote_unit *units, size_t n, const struct pm_ratio *participation,
+		  const struct pm_ratio *pass, struct pm_tally *t, struct pm_err *e);
+
+/* ---- votes in the store ---- */
+
+/* The matters of govern.matters (pm.yaml(5)), in the article's order. */
+extern const char *const pm_vote_matters[];
+
+struct pm_vote_new {
+	const char *title;
+	const char *matter;   /* one of pm_vote_matters */
+	const char *building; /* a building's code: only its units count; NULL: all */
+	int64_t opens, closes;
+};
+/* Makes a vote with the rule of its matter in the configuration in force;
+ * audited. *out is its record (pm_vote_get's). PM_EDATA for an unknown
+ * matter or building, a close not after the opening, an empty title. */
+int pm_vote_add(struct pm_db *db, const struct pm_vote_new *v, json_t **out, struct pm_err *e);
+/* {"type":"vote","id","title","matter","participation","pass","building",
+ * "opens","closes","status","ballots","created_at","created_by"}; status
+ * is "pending", "open" or "closed" at pm_now(). PM_EDATA when none. */
+int pm_vote_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e);
+int pm_vote_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+/* Closes an open vote now (its closes becomes now); audited. PM_EFAIL
+ * for one already closed or not yet open. */
+int pm_vote_close(struct pm_db *db, int64_t id, struct pm_err *e);
+
+/* Marks person (code) as the developer (on) or not; audited. */
+int pm_vote_developer(struct pm_db *db, const char *person, int on, struct pm_err *e);
+
+struct pm_ballot {
+	int64_t vote;
+	const char *unit;
+	enum pm_choice choice;
+	const char *by;     /* the voter's person code; NULL: the actor's own person */
+	const char *paper;  /* the reference of a signed paper ballot, or NULL */
+};
+/* Whether actor may cast b: an owner (govern.vote) for a unit they own
+ * now, as themselves; staff with govern.enter for the owner named by
+ * b->by, from a paper ballot (b->paper, else PM_EUSAGE). The voter must
+ * be a current owner of the unit, or the developer for a unit with no
+ * owner: PM_ENOPERM otherwise, as for a role that may not vote. *voter is
+ * the voter's person id. */
+int pm_ballot_may(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, int64_t *voter,
+		  struct pm_err *e);
+/* Casts or changes the unit's ballot (pm_ballot_may first), while the
+ * vote is open: PM_EFAIL before it opens and after it closes. Each change
+ * is audited with the ballot before and after; the same choice again
+ * changes nothing. *out is the ballot's record {"type":"ballot","vote",
+ * "unit","person","choice","paper","entered_by","created_at",
+ * "updated_at","changed"}. */
+int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
+		   struct pm_err *e);
+
+/* Unit's ballot in vote as its record (pm_ballot_cast's without
+ * "changed"), or *out NULL when it has none. */
+int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e);
+
+/* The vote's count from the store as a report (pm/render.h prints it):
+ * section "tally" (total, taking part, yes, no, abstain, split: area,
+ * its share and fraction, owners, their share and fraction) and section
+ * "outcome" (each threshold, reached or not, and the outcome with the
+ * rule that decided it). *t, when not NULL, gets the figures. Read by
+ * anyone with govern.read. */
+int pm_vote_tally(struct pm_db *db, int64_t id, struct pm_report **out, struct pm_tally *t, struct pm_err *e);
+
+/* The tally as an announcement to the vote's scope (its building, or
+ * everyone), through pm_announce_add; audited there. */
+int pm_vote_publish(struct pm_db *db, const struct pm_report *tally, int64_t id, int64_t *ann, long *units,
+		    struct pm_notify_counts *counts, struct pm_err *e);
+
+/* Queues template vote_reminder, through n, for the current owners of
+ * every unit in the vote's scope without a ballot, while the vote is
+ * open (PM_EFAIL otherwise); channel -1: each owner's preferred. One
+ * transaction, one audit record. *units counts the units reminded. */
+int pm_vote_remind(struct pm_db *db, struct pm_notify *n, int64_t id, int channel, long *units,
+		   struct pm_notify_counts *counts, struct pm_err *e);
+
+#endif
