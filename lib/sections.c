@@ -838,6 +838,8 @@ static const struct pm_schema dunning_schema = {
 	PM_KEY("category", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "arrears"),
 	PM_KEY("stages", PM_NODE(PM_SCHEMA_LIST, .max = "16", .item = &stage_schema, .check = check_stages),
 	       .def = "[]")),
+};
+
 /* ---- configuration: `govern` (pm.yaml(5)), read by lib/vote.c ---- */
 
 static int check_ratio(const json_t *v, struct pm_err *e)
