@@ -685,7 +685,7 @@ int pm_shop_pickup(struct pm_db *db, const char *offer, const char *unit, int64_
 struct settle {
 	struct offer f;
 	json_t *rows, *lines;
-	int64_t *gross, gross_sum, commission, refunded;
+	int64_t *gross, gross_sum, commission, refunded, points, qty, picked;
 };
 
 /* What order row did not pick up given back: its points shared between
@@ -704,6 +704,7 @@ static int settle_refund(struct pm_db *db, struct settle *s, json_t *row, int64_
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot share the points of order %lld"), (long long)ROW_INT(row, 0));
 	*points = share[1];
 	s->refunded += *back;
+	s->points += *points;
 	return refund(db, &s->f, ROW_INT(row, 0), ROW_STR(row, 1), ROW_STR(row, 5), *back - *points, *points,
 		      "confirmed", e);
 }
@@ -723,6 +724,8 @@ static int settle_lines(struct pm_db *db, struct settle *s, struct pm_err *e)
 			return e->code;
 		}
 		s->gross[i] = ROW_INT(row, 7) * s->f.price;
+		s->qty += ROW_INT(row, 2);
+		s->picked += ROW_INT(row, 7);
 		s->gross_sum += s->gross[i];
 		json_array_append_new(s->lines, json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"type", "shop_statement", "order", (json_int_t)ROW_INT(row, 0), "unit", ROW_STR(row, 1),
@@ -782,11 +785,14 @@ static int settle_write(struct pm_db *db, struct settle *s, const char *offer, c
 	if (pm_ledger_post(db, "shop_settle", ref, s->f.merchant, p, 3, &journal, e) ||
 	    settle_record(db, s, channel, journal, e) || set_state(db, &s->f, "settled", "settled", e))
 		return e->code;
-	*out = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "type", "shop_settlement", "offer", offer,
-			 "merchant", s->f.merchant, "commission_bp", (json_int_t)s->f.bp, "gross_fen",
-			 (json_int_t)s->gross_sum, "commission_fen", (json_int_t)s->commission, "net_fen",
-			 (json_int_t)(s->gross_sum - s->commission), "refunded_fen", (json_int_t)s->refunded,
-			 "channel", channel);
+	/* The total has the lines' columns first, so that it stays whole in
+	 * a CSV file after them. */
+	*out = json_pack("{s:s, s:n, s:n, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s}", "type",
+			 "shop_settlement", "order", "unit", "qty", (json_int_t)s->qty, "picked", (json_int_t)s->picked,
+			 "gross_fen", (json_int_t)s->gross_sum, "commission_fen", (json_int_t)s->commission, "net_fen",
+			 (json_int_t)(s->gross_sum - s->commission), "refund_fen", (json_int_t)(s->refunded - s->points),
+			 "points_returned", (json_int_t)s->points, "offer", offer, "merchant", s->f.merchant,
+			 "commission_bp", (json_int_t)s->f.bp, "channel", channel);
 	if (!*out)
 		return oom(e);
 	snprintf(ref, sizeof ref, "shop_offer:%s", offer);

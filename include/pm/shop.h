@@ -87,9 +87,8 @@ int pm_shop_pickup(struct pm_db *db, const char *offer, const char *unit, int64_
  * channel. One transaction, audited; fn gets each order's line
  * {"type":"shop_statement","order","unit","qty","picked","gross_fen",
  * "commission_fen","net_fen","refund_fen","points_returned"} and *out is
- * the total {"type":"shop_settlement","offer","merchant",
- * "commission_bp","gross_fen","commission_fen","net_fen","refunded_fen",
- * "channel"}. */
+ * the total with the same keys ("order" and "unit" null) and "offer",
+ * "merchant","commission_bp","channel": type "shop_settlement". */
 int pm_shop_settle(struct pm_db *db, const char *offer, const char *channel, int (*fn)(void *ctx, json_t *rec),
 		   void *ctx, json_t **out, struct pm_err *e);
 

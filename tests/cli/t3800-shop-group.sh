@@ -174,8 +174,8 @@ expect_out '^\{"type":"shop_statement","order":2,"unit":"1-1-102","qty":1,"picke
 	"1-1-102: 39.90, commission 1.00"
 expect_out '^\{"type":"shop_statement","order":3,"unit":"2-1-201","qty":2,"picked":2,"gross_fen":7980,"commission_fen":199,"net_fen":7781,"refund_fen":0,"points_returned":0\}$' \
 	"2-1-201: 79.80, commission 1.99"
-expect_out '^\{"type":"shop_settlement","offer":"AP","merchant":"M1","commission_bp":250,"gross_fen":19950,"commission_fen":499,"net_fen":19451,"refunded_fen":3990,"channel":"bank"\}$' \
-	"the total: 199.50, 4.99 commission, 194.51 to the merchant, 39.90 refunded"
+expect_out '^\{"type":"shop_settlement","order":null,"unit":null,"qty":6,"picked":5,"gross_fen":19950,"commission_fen":499,"net_fen":19451,"refund_fen":3823,"points_returned":167,"offer":"AP","merchant":"M1","commission_bp":250,"channel":"bank"\}$' \
+	"the total: 199.50, 4.99 commission, 194.51 to the merchant, 38.23 and 167 points refunded"
 expect_eq "$(sql "SELECT j.kind || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.ref = 'shop:AP' AND j.kind <> 'shop_order' ORDER BY p.rowid" | tr '\n' ' ')" \
 	"shop_refund|cash:wechat|-3823 shop_refund|expense:points|-167 shop_refund|merchant:M1|3990 shop_settle|merchant:M1|19950 shop_settle|income:shop_commission|-499 shop_settle|cash:bank|-19451 " \
 	"the refund, then the commission to income and the payout"
