@@ -79,6 +79,10 @@ expect_err "payment 'wechat:WX-A1' is already order 1: 3 of offer 'AP' for unit 
 run pm-shop order --offer AP --unit 1-1-102 --qty 1 --channel wechat --ref WX-BILL1
 expect_rc 65 "the ref of a bill payment"
 expect_err "payment 'wechat:WX-BILL1' is already a bill payment" "is refused"
+run pm-bill pay --unit 1-1-101 --amount 114.70 --channel wechat --ref WX-A1
+expect_rc 65 "the order's payment as a bill payment"
+expect_err "payment 'wechat:WX-A1' is already a group-buying order" "is refused: one transaction, one payment"
+expect_eq "$(sql "SELECT count(*) FROM payment WHERE ref = 'WX-A1'")" "0" "nothing recorded"
 run pm-shop order --offer AP --unit 1-1-102 --qty 1 --points 1 --channel alipay --ref AL-X
 expect_rc 65 "points a unit does not have"
 expect_err "unit '1-1-102' has 0 points, not 1" "are refused"
