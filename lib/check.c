@@ -111,6 +111,35 @@ static const struct {
 	 "SELECT 'journal ' || journal_id || ': the owners'' common accounts and the company''s revenue in one entry'"
 	 " FROM posting GROUP BY journal_id HAVING sum(account LIKE 'common:%') > 0"
 	 " AND sum(account LIKE 'revenue:%' OR account LIKE 'income:%') > 0"},
+	/* What a merchant's liability account holds is what the orders of
+	 * its offers not yet settled paid, less what was given back. */
+	{"shop.merchant",
+	 "SELECT 'merchant ' || coalesce(o.code, l.code) || ': orders hold ' || coalesce(o.held, 0) || ' fen, the ledger '"
+	 " || coalesce(l.held, 0) || ' fen' FROM (SELECT m.code, sum(CASE WHEN o.state = 'settled' THEN 0"
+	 "  ELSE o.amount_fen - o.refunded_fen - o.points_returned END) AS held FROM shop_order o"
+	 "  JOIN shop_offer f ON f.id = o.offer_id JOIN merchant m ON m.id = f.merchant_id GROUP BY m.code) o"
+	 " FULL JOIN (SELECT substr(account, 10) AS code, -sum(amount_fen) AS held FROM posting"
+	 "  WHERE account LIKE 'merchant:%' GROUP BY account) l ON l.code = o.code"
+	 " WHERE coalesce(o.held, 0) <> coalesce(l.held, 0)"},
+	/* Points spent on orders are the company's expense: the orders', the
+	 * points ledger's and the journal's sums agree. */
+	{"shop.points",
+	 "SELECT 'points on orders: ' || o.p || ' by the orders, ' || u.p || ' by the points used, '"
+	 " || l.p || ' fen by the ledger' FROM (SELECT coalesce(sum(points - points_returned), 0) AS p FROM shop_order) o,"
+	 " (SELECT coalesce(sum(points), 0) AS p FROM points_use WHERE detail LIKE 'shop_order:%') u,"
+	 " (SELECT coalesce(sum(amount_fen), 0) AS p FROM posting WHERE account = 'expense:points') l"
+	 " WHERE o.p <> u.p OR o.p <> l.p"},
+	{"points.balance",
+	 "SELECT 'unit ' || u.code || ': ' || (g.p - coalesce(x.p, 0)) || ' points' FROM unit u"
+	 " JOIN (SELECT unit_id, sum(points) AS p FROM points GROUP BY unit_id) g ON g.unit_id = u.id"
+	 " LEFT JOIN (SELECT unit_id, sum(points) AS p FROM points_use GROUP BY unit_id) x ON x.unit_id = u.id"
+	 " WHERE g.p - coalesce(x.p, 0) < 0"},
+	{"shop.settlement",
+	 "SELECT 'offer ' || f.code || ': settled ' || s.gross_fen || ' fen as ' || s.commission_fen || ' + ' || s.net_fen"
+	 " || ', picked up ' || coalesce((SELECT sum(o.picked) FROM shop_order o WHERE o.offer_id = f.id), 0)"
+	 " || ' at ' || f.price_fen FROM shop_settlement s JOIN shop_offer f ON f.id = s.offer_id"
+	 " WHERE s.gross_fen <> s.commission_fen + s.net_fen OR s.commission_fen < 0 OR s.gross_fen"
+	 "  <> f.price_fen * coalesce((SELECT sum(o.picked) FROM shop_order o WHERE o.offer_id = f.id), 0)"},
 	/* pm-report's sums of the bills, kept by triggers, are the bills'. */
 	{"bill.sums",
 	 "SELECT 'bill sums of ' || period || ', entrance ' || entrance || ', ' || status || ': ' || s"
@@ -143,6 +172,9 @@ static const struct {
 	 " UNION ALL SELECT 'deposit ' || id, amount_fen FROM deposit"
 	 " UNION ALL SELECT 'contract ' || id, amount_fen FROM contract"
 	 " UNION ALL SELECT 'contract charge ' || id, amount_fen FROM contract_charge"
+	 " UNION ALL SELECT 'shop order ' || id, amount_fen FROM shop_order"
+	 " UNION ALL SELECT 'shop order ' || id, refunded_fen FROM shop_order"
+	 " UNION ALL SELECT 'settlement of offer ' || offer_id, gross_fen FROM shop_settlement"
 	 " UNION ALL SELECT 'journal ' || journal_id || ', ' || account, amount_fen FROM posting"
 	 " UNION ALL SELECT 'repair charge of ticket ' || ticket_id, amount_fen FROM repair_charge"
 	 " UNION ALL SELECT 'stock item ' || code, value_fen FROM stock_item"

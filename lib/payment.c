@@ -424,6 +424,26 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
 	return rc;
 }
 
+/* 0, or -PM_EDATA when (channel, ref) paid a group-buying order
+ * (lib/shop.c, which checks this table the other way round): one
+ * transaction of a channel is one payment. */
+static int shop_order(struct pm_db *db, const struct pm_pay *p, struct pm_err *e)
+{
+	static const char sql[] = "SELECT 1 FROM shop_order WHERE channel = ? AND ref = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, p->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a group-buying order"), p->channel, p->ref);
+	return rc == SQLITE_DONE ? 0 : -pm_db_fail(db, e, _("cannot read orders"));
+}
+
 /* 1 with *id when (channel, ref) is recorded: the same payment again, or
  * PM_EDATA for a different one. */
 static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct pm_err *e)
@@ -453,7 +473,7 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
-		return 0;
+		return shop_order(db, p, e);
 	if (rc != SQLITE_ROW)
 		return -pm_db_fail(db, e, _("cannot read payments"));
 	return same ? 1 : -PM_EDATA;

@@ -233,8 +233,10 @@ int pm_points_each(struct pm_db *db, const char *unit, int (*fn)(void *ctx, json
 {
 	static const char known[] = "SELECT id FROM unit WHERE code = ?";
 	static const char sql[] =
-		"SELECT x.rule, x.earned_by, x.detail, x.points, x.as_of FROM points x JOIN unit u ON u.id = x.unit_id"
-		" WHERE u.code = ? ORDER BY x.id";
+		"SELECT rule, earned_by, detail, points, as_of FROM (SELECT x.rule, x.earned_by, x.detail, x.points,"
+		" x.as_of, x.created_at AS t, 0 AS src, x.id FROM points x JOIN unit u ON u.id = x.unit_id WHERE u.code = ?1"
+		" UNION ALL SELECT y.kind, '', y.detail, -y.points, y.as_of, y.created_at, 1, y.id FROM points_use y"
+		" JOIN unit u ON u.id = y.unit_id WHERE u.code = ?1) ORDER BY t, src, id";
 	sqlite3_stmt *st = pm_db_stmt(db, known, e);
 	json_t *row;
 	int rc;
@@ -266,4 +268,164 @@ int pm_points_each(struct pm_db *db, const char *unit, int (*fn)(void *ctx, json
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read points"));
+}
+
+/* ---- points used: spent, returned, expired (table points_use) ---- */
+
+/* What a unit has: granted (as of before, when not NULL) and used. */
+static int points_sums(struct pm_db *db, int64_t unit, const char *before, int64_t *granted, int64_t *used,
+		       struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT (SELECT coalesce(sum(points), 0) FROM points WHERE unit_id = ?1 AND (?2 IS NULL OR as_of < ?2)),"
+		" (SELECT coalesce(sum(points), 0) FROM points_use WHERE unit_id = ?1)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, unit);
+	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*granted = sqlite3_column_int64(st, 0);
+		*used = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read points"));
+}
+
+static int use_insert(struct pm_db *db, int64_t unit, const char *kind, int64_t points, const char *detail,
+		      const char *day, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO points_use (unit_id, kind, points, detail, as_of, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, unit);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, points);
+	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, pm_now());
+	return pm_db_step_done(db, st, _("cannot record points"), e);
+}
+
+int pm_points_use(struct pm_db *db, const char *unit, const char *kind, int64_t points, const char *detail,
+		  struct pm_err *e)
+{
+	int64_t id, granted, used;
+	char day[PM_TIME_BUF];
+
+	if (pm_unit_id(db, unit, &id, e) || points_sums(db, id, NULL, &granted, &used, e))
+		return e->code;
+	if (strcmp(kind, "spend") == 0 && points > granted - used)
+		return pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), unit,
+				  (long long)(granted - used), (long long)points);
+	return use_insert(db, id, kind, points, detail, pm_date_fmt(pm_db_today(db), day), e);
+}
+
+int pm_points_balance(struct pm_db *db, const char *unit, json_t **out, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT (SELECT coalesce(sum(points), 0) FROM points WHERE unit_id = ?1),"
+		" (SELECT coalesce(sum(points), 0) FROM points_use WHERE unit_id = ?1 AND kind <> 'expire'),"
+		" (SELECT coalesce(sum(points), 0) FROM points_use WHERE unit_id = ?1 AND kind = 'expire')";
+	sqlite3_stmt *st;
+	int64_t id, g, s, x;
+	int rc;
+
+	*out = NULL;
+	if (pm_unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g = sqlite3_column_int64(st, 0);
+		s = sqlite3_column_int64(st, 1);
+		x = sqlite3_column_int64(st, 2);
+		*out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "type", "points_balance", "unit", unit, "granted",
+				 (json_int_t)g, "spent", (json_int_t)s, "expired", (json_int_t)x, "balance",
+				 (json_int_t)(g - s - x));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read points"));
+	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+}
+
+/* Each unit with grants before the day: what is left of them expires. */
+static int expire_units(struct pm_db *db, const char *before, const char *as_of, json_t *done, struct pm_err *e)
+{
+	static const char sql[] = "SELECT DISTINCT p.unit_id, u.code FROM points p JOIN unit u ON u.id = p.unit_id"
+				  " WHERE p.as_of < ?1 ORDER BY u.code";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	json_t *units = json_array(), *u;
+	int64_t granted, used;
+	char detail[64];
+	size_t i;
+	int rc;
+
+	if (!st || !units) {
+		json_decref(units);
+		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
+	}
+	sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(units, json_pack("[I, s]", (json_int_t)sqlite3_column_int64(st, 0), TEXT(st, 1)));
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read points"));
+	snprintf(detail, sizeof detail, "granted before %s", before);
+	json_array_foreach(units, i, u) {
+		int64_t id = json_integer_value(json_array_get(u, 0));
+		if (rc || (rc = points_sums(db, id, before, &granted, &used, e)))
+			break;
+		if (granted <= used)
+			continue;
+		if ((rc = use_insert(db, id, "expire", granted - used, detail, as_of, e)))
+			break;
+		json_array_append_new(done, json_pack("{s:s, s:s, s:I, s:s, s:s}", "type", "points_expired", "unit",
+						      json_string_value(json_array_get(u, 1)), "points",
+						      (json_int_t)(granted - used), "before", before, "as_of", as_of));
+	}
+	json_decref(units);
+	return rc;
+}
+
+int pm_points_expire(struct pm_db *db, int32_t as_of, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		     long *units, struct pm_err *e)
+{
+	struct pm_config *cfg;
+	json_t *done, *rec, *after;
+	char day[PM_TIME_BUF], before[PM_TIME_BUF];
+	int64_t days;
+	size_t i;
+	int rc;
+
+	*units = 0;
+	if (pm_config_current(db, as_of, &cfg, e))
+		return e->code;
+	days = json_integer_value(json_object_get(pm_config_section(cfg, "rewards"), "expire_days"));
+	pm_config_free(cfg);
+	if (days <= 0)
+		return PM_OK;
+	pm_date_fmt(as_of, day);
+	pm_date_fmt((int32_t)(as_of - days), before);
+	if (!(done = json_array()))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if ((rc = pm_db_begin(db, e)) == PM_OK) {
+		rc = expire_units(db, before, day, done, e);
+		after = json_pack("{s:s, s:s, s:I}", "as_of", day, "before", before, "units",
+				  (json_int_t)json_array_size(done));
+		if (rc == PM_OK && json_array_size(done))
+			rc = pm_audit_log(db, "bill.rewards.expire", "rewards", NULL, after, e);
+		json_decref(after);
+		rc = pm_db_end(db, rc, e);
+	}
+	*units = rc ? 0 : (long)json_array_size(done);
+	json_array_foreach(done, i, rec)
+		if (rc == PM_OK && fn)
+			rc = fn(ctx, rec);
+	json_decref(done);
+	return rc;
 }

@@ -307,7 +307,8 @@ const struct pm_schema pm_rewards_schema = {
 	PM_KEY("online_channels", PM_NODE(PM_SCHEMA_LIST, .min = "1",
 					  .item = PM_NODE(PM_SCHEMA_STRING, .min = "1")), .def = "[wechat, alipay]"),
 	PM_KEY("first_online_payment", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000000"), .def = "0"),
-	PM_KEY("on_time_streak", &streak_schema, .def = "{}")),
+	PM_KEY("on_time_streak", &streak_schema, .def = "{}"),
+	PM_KEY("expire_days", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "3660"), .def = "0")),
 };
 
 /* ---- configuration: `repair` (pm.yaml(5)), read by lib/repair.c ---- */

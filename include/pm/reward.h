@@ -27,9 +27,29 @@ struct pm_reward_run {
 };
 int pm_reward_run(struct pm_db *db, struct pm_reward_run *r, struct pm_err *e);
 
-/* A unit's grants, oldest first, each with the running "balance";
+/* A unit's grants and the points it used (spent, returned, expired:
+ * "rule" the kind, "points" negative as taken), oldest first, each with
+ * the running "balance";
  * *balance is the total. PM_EDATA for an unknown unit. */
 int pm_points_each(struct pm_db *db, const char *unit, int (*fn)(void *ctx, json_t *row), void *ctx,
 		   int64_t *balance, struct pm_err *e);
+
+/* Points taken from a unit inside the caller's transaction: kind "spend"
+ * (at most its balance, else PM_EDATA), "return" (negative: given back)
+ * or "expire"; detail says on what (shop_order:ID). */
+int pm_points_use(struct pm_db *db, const char *unit, const char *kind, int64_t points, const char *detail,
+		  struct pm_err *e);
+
+/* A unit's points: {"type":"points_balance","unit","granted","spent",
+ * "expired","balance"}. PM_EDATA for an unknown unit. */
+int pm_points_balance(struct pm_db *db, const char *unit, json_t **out, struct pm_err *e);
+
+/* Expires, as of a day (days since 1970), what is left unused of the
+ * points granted more than rewards.expire_days before it, the oldest
+ * points counted as used first. One transaction, audited when anything
+ * expired; fn gets {"type":"points_expired","unit","points","before",
+ * "as_of"} once it committed; *units how many lost points. */
+int pm_points_expire(struct pm_db *db, int32_t as_of, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		     long *units, struct pm_err *e);
 
 #endif

@@ -1,0 +1,321 @@
+/* pm-shop: group buying (社区团购) with local merchants: offers, orders
+ * paid like bills, the group formed or refunded, pickup, the merchant's
+ * settlement; points (积分) spent and expired. */
+#include <string.h>
+
+#include "pm/cli.h"
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "pm/reward.h"
+#include "pm/shop.h"
+
+enum {
+	O_NAME = 0x100, O_COMMISSION, O_MERCHANT, O_TITLE, O_PRICE, O_UNIT_NAME, O_DEADLINE, O_MIN_GROUP, O_STOCK,
+	O_POINT, O_PICKUP_AT, O_OFFER, O_UNIT, O_QTY, O_POINTS, O_CHANNEL, O_REF, O_AS_OF,
+};
+
+/* ---- merchant ---- */
+
+static const struct pm_opt merchant_opts[] = {
+	{"name", O_NAME, "TEXT", N_("the merchant's name (required)")},
+	{"commission", O_COMMISSION, "BP", N_("commission in basis points of what is picked up (100 = 1%)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_merchant(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_shop_merchant m = {0};
+	const char *bp = "0", *arg;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_NAME: m.name = arg; break;
+		case O_COMMISSION: bp = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !m.name)
+		return pm_cli_usage(c, _("expected one CODE and --name TEXT"));
+	m.code = argv[c->optind];
+	if (pm_cli_arg_decimal(c, "--commission", bp, 0, &m.commission_bp))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "shop.merchant", &db) || pm_shop_merchant_add(db, &m, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+/* ---- offer ---- */
+
+static const struct pm_opt offer_opts[] = {
+	{"merchant", O_MERCHANT, "CODE", N_("whose offer (required)")},
+	{"title", O_TITLE, "TEXT", N_("what is sold (required)")},
+	{"price", O_PRICE, "YUAN", N_("the price of one (required)")},
+	{"unit-name", O_UNIT_NAME, "TEXT", N_("what one is: 箱, 斤, 份 (default 份)")},
+	{"deadline", O_DEADLINE, "TIME", N_("orders until then (RFC 3339, or a day; required)")},
+	{"min-group", O_MIN_GROUP, "N", N_("units that must order for the group to form (default 1)")},
+	{"stock", O_STOCK, "N", N_("the most that can be ordered in all (required)")},
+	{"pickup-point", O_POINT, "TEXT", N_("where orders are picked up (required)")},
+	{"pickup-at", O_PICKUP_AT, "TEXT", N_("when they are picked up (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+struct offer_args {
+	struct pm_shop_offer o;
+	const char *price, *deadline, *min_group, *stock;
+};
+
+static int offer_args(struct pm_ctx *c, int argc, char **argv, struct offer_args *a)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_MERCHANT: a->o.merchant = arg; break;
+		case O_TITLE: a->o.title = arg; break;
+		case O_PRICE: a->price = arg; break;
+		case O_UNIT_NAME: a->o.unit_name = arg; break;
+		case O_DEADLINE: a->deadline = arg; break;
+		case O_MIN_GROUP: a->min_group = arg; break;
+		case O_STOCK: a->stock = arg; break;
+		case O_POINT: a->o.pickup_point = arg; break;
+		case O_PICKUP_AT: a->o.pickup_at = arg; break;
+		}
+	if (k < 0)
+		return -1;
+	if (argc - c->optind != 1 || !a->o.merchant || !a->o.title || !a->price || !a->deadline || !a->stock ||
+	    !a->o.pickup_point || !a->o.pickup_at)
+		return pm_cli_usage(c, _("expected one CODE, --merchant, --title, --price, --deadline, --stock,"
+					 " --pickup-point and --pickup-at"));
+	a->o.code = argv[c->optind];
+	if (pm_cli_arg_money(c, "--price", a->price, &a->o.price) ||
+	    pm_cli_arg_count(c, "--stock", a->stock, &a->o.stock) ||
+	    pm_cli_arg_count(c, "--min-group", a->min_group, &a->o.min_group))
+		return PM_EUSAGE;
+	return PM_OK;
+}
+
+static int cmd_offer(struct pm_ctx *c, int argc, char **argv)
+{
+	struct offer_args a = {.o = {.unit_name = "份"}, .min_group = "1"};
+	struct pm_db *db;
+	json_t *out;
+	int rc = offer_args(c, argc, argv, &a);
+
+	if (rc)
+		return rc < 0 ? c->stop : rc;
+	if (pm_cli_db(c, "shop.offer", &db))
+		return c->err.code;
+	if (pm_cli_arg_when(c, "--deadline", a.deadline, &a.o.deadline))
+		return PM_EUSAGE;
+	if (pm_shop_offer_add(db, &a.o, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static int cmd_offers(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (argc - c->optind > 1)
+		return pm_cli_usage(c, _("expected at most one OFFER"));
+	if (pm_cli_db(c, "shop.read", &db))
+		return c->err.code;
+	return pm_shop_offer_each(db, c->optind < argc ? argv[c->optind] : NULL, pm_cli_out_each, c, &c->err);
+}
+
+/* ---- order ---- */
+
+static const struct pm_opt order_opts[] = {
+	{"offer", O_OFFER, "CODE", N_("the offer (required)")},
+	{"unit", O_UNIT, "CODE", N_("the ordering unit (required)")},
+	{"qty", O_QTY, "N", N_("how many (default 1)")},
+	{"points", O_POINTS, "N", N_("points (积分) to pay with, one a fen (default 0)")},
+	{"channel", O_CHANNEL, "NAME", N_("the channel the rest was paid through (required)")},
+	{"ref", O_REF, "REF", N_("the channel's reference of the payment (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_order(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_shop_order o = {0};
+	const char *qty = "1", *points = "0", *arg;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_OFFER: o.offer = arg; break;
+		case O_UNIT: o.unit = arg; break;
+		case O_QTY: qty = arg; break;
+		case O_POINTS: points = arg; break;
+		case O_CHANNEL: o.channel = arg; break;
+		case O_REF: o.ref = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc || !o.offer || !o.unit || !o.channel || !o.ref)
+		return pm_cli_usage(c, _("expected --offer, --unit, --channel and --ref"));
+	if (pm_cli_arg_count(c, "--qty", qty, &o.qty) || pm_cli_arg_decimal(c, "--points", points, 0, &o.points))
+		return PM_EUSAGE;
+	if (o.points < 0)
+		return pm_cli_usage(c, _("--points: must be 0 or more"));
+	if (pm_cli_db(c, "shop.order", &db) || pm_shop_order_pay(db, &o, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+/* ---- close, pickup, settle ---- */
+
+static int cmd_close(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *state = NULL;
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one OFFER"));
+	if (pm_cli_db(c, "shop.close", &db) || pm_shop_close(db, argv[c->optind], pm_cli_out_each, c, &state, &c->err))
+		return c->err.code;
+	pm_cli_note(c, strcmp(state, "formed") == 0 ? _("offer '%s' formed: the orders are confirmed")
+						   : _("offer '%s' failed: every order refunded"), argv[c->optind]);
+	return PM_OK;
+}
+
+static const struct pm_opt pickup_opts[] = {
+	{"unit", O_UNIT, "CODE", N_("the unit picking up (without it: the pickup list)")},
+	{"qty", O_QTY, "N", N_("how many it picked up (default 1)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_pickup(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *unit = NULL, *qty = "1", *arg;
+	struct pm_db *db;
+	int64_t n;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_UNIT: unit = arg; break;
+		case O_QTY: qty = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one OFFER"));
+	if (pm_cli_arg_count(c, "--qty", qty, &n))
+		return PM_EUSAGE;
+	if (!unit)
+		return pm_cli_db(c, "shop.read", &db) ? c->err.code
+			: pm_shop_pickup_list(db, argv[c->optind], pm_cli_out_each, c, &c->err);
+	if (pm_cli_db(c, "shop.pickup", &db) || pm_shop_pickup(db, argv[c->optind], unit, n, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt settle_opts[] = {
+	{"channel", O_CHANNEL, "NAME", N_("the channel the merchant is paid through (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_settle(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *channel = NULL, *arg;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_CHANNEL)
+			channel = arg;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !channel)
+		return pm_cli_usage(c, _("expected one OFFER and --channel NAME"));
+	if (pm_cli_db(c, "shop.settle", &db) ||
+	    pm_shop_settle(db, argv[c->optind], channel, pm_cli_out_each, c, &out, &c->err))
+		return c->err.code;
+	pm_cli_next_table(c);
+	return pm_cli_out_new(c, out);
+}
+
+/* ---- points ---- */
+
+static int cmd_points(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	json_t *out;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one UNIT"));
+	if (pm_cli_db(c, "shop.read", &db) || pm_points_balance(db, argv[c->optind], &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt expire_opts[] = {
+	{"as-of", O_AS_OF, "DATE", N_("expire what is due by this day (default today)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_expire(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *as_of = NULL, *arg;
+	struct pm_db *db;
+	int32_t day;
+	long units;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_AS_OF)
+			as_of = arg;
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("expire takes no operands"));
+	if (pm_cli_db(c, "bill.rewards", &db))
+		return c->err.code;
+	day = pm_db_today(db);
+	if (as_of && pm_cli_arg_date(c, "--as-of", as_of, &day))
+		return PM_EUSAGE;
+	if (pm_points_expire(db, day, pm_cli_out_each, c, &units, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("points expired for %ld units"), units);
+	return PM_OK;
+}
+
+static const struct pm_cmd cmds[] = {
+	{"merchant", cmd_merchant, "CODE", N_("add a merchant, with its commission"), merchant_opts, NULL},
+	{"offer", cmd_offer, "CODE", N_("open an offer for orders until its deadline"), offer_opts, NULL},
+	{"offers", cmd_offers, "[OFFER]", N_("list offers with what is ordered, newest first"), NULL, NULL},
+	{"order", cmd_order, NULL, N_("record a unit's paid order, idempotent on channel and ref"), order_opts, NULL},
+	{"close", cmd_close, "OFFER", N_("close an offer past its deadline: the group forms or is refunded"), NULL,
+	 NULL},
+	{"pickup", cmd_pickup, "OFFER", N_("record a pickup, or print the pickup list by building"), pickup_opts,
+	 NULL},
+	{"settle", cmd_settle, "OFFER", N_("settle a formed offer: refunds, commission, the merchant's statement"),
+	 settle_opts, NULL},
+	{"points", cmd_points, "UNIT", N_("a unit's points: granted, spent, expired, left"), NULL, NULL},
+	{"expire", cmd_expire, NULL, N_("expire points older than rewards.expire_days"), expire_opts, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_prog prog = {
+	"pm-shop", N_("pm-shop: group buying with local merchants, and points spent on it"), cmds, NULL,
+};
+
+int main(int argc, char **argv)
+{
+	return pm_cli_main(&prog, argc, argv);
+}
