@@ -527,6 +527,7 @@ int pm_usage_span_each(struct pm_db *db, struct pm_period from, struct pm_period
 		return e->code;
 	pm_period_bounds(to, pm_db_tz(db), &end, &ignored);
 	r.span = from;
+	r.stored = 1;
 	r.from = r.start;
 	r.end = end;
 	return each_meter(&r, from, to, kind, NULL, fn, ctx, e);

@@ -179,7 +179,8 @@ int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
  * what the months bill, each usage once, billed or not. No missing
  * policy applies: a month with no reading adds only an estimate billed
  * for it. A meter in place before from with no reading at or before it
- * counts from its first reading after, flagged PM_USAGE_PARTIAL. */
+ * counts from its first reading after, flagged PM_USAGE_PARTIAL. Meters
+ * come in the order stored, as pm_usage_each_stored's: callers sum. */
 int pm_usage_span_each(struct pm_db *db, struct pm_period from, struct pm_period to, const char *kind,
 		       int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
 json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p);
