@@ -133,6 +133,11 @@ static int fees_load(json_t *section, struct fee **out, size_t *n, struct pm_err
 
 /* ---- the run ---- */
 
+/* A community's meters are read at a few instants, and pm_time_fmt
+ * (localtime_r) costs 7,000 instructions: the run remembers the last
+ * few it wrote out (run_time). */
+#define TIMES_KEPT 4
+
 struct run {
 	struct pm_db *db;
 	struct pm_bill_run *r;
@@ -149,6 +154,11 @@ struct run {
 	char period[PM_TIME_BUF];
 	int64_t started;
 	int running;               /* the audit record of the start is written */
+	struct {
+		int64_t t;
+		char text[PM_TIME_BUF];
+	} times[TIMES_KEPT];       /* reading times as text, the last made */
+	int ntimes, next_time;
 };
 
 static int exec(struct pm_db *db, const char *sql, struct pm_err *e)
@@ -591,24 +601,38 @@ static int year_to_date(struct run *rn, size_t fee, const struct unit *u, int64_
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(rn->db, e, _("cannot read usage"));
 }
 
-/* The readings a line was computed from, by value and by time: the times
- * say which stored readings an issued bill used (pm-meter void). */
-static void reading_times(json_t *o, sqlite3_stmt *st, int col, const char *tz)
+/* Instant t as pm_time_fmt writes it in the store's zone. */
+static const char *run_time(struct run *rn, int64_t t)
 {
-	char t[PM_TIME_BUF];
+	int i;
 
-	json_object_set_new(o, "opening_at", json_string(pm_time_fmt(sqlite3_column_int64(st, col), tz, t)));
-	json_object_set_new(o, "closing_at", json_string(pm_time_fmt(sqlite3_column_int64(st, col + 1), tz, t)));
+	for (i = 0; i < rn->ntimes; i++)
+		if (rn->times[i].t == t)
+			return rn->times[i].text;
+	i = rn->next_time;
+	rn->next_time = (i + 1) % TIMES_KEPT;
+	if (rn->ntimes < TIMES_KEPT)
+		rn->ntimes++;
+	rn->times[i].t = t;
+	return pm_time_fmt(t, pm_db_tz(rn->db), rn->times[i].text);
 }
 
-static void usage_facts(json_t *bd, sqlite3_stmt *st, const char *tz)
+/* The readings a line was computed from, by value and by time: the times
+ * say which stored readings an issued bill used (pm-meter void). */
+static void reading_times(struct run *rn, json_t *o, sqlite3_stmt *st, int col)
+{
+	json_object_set_new(o, "opening_at", json_string(run_time(rn, sqlite3_column_int64(st, col))));
+	json_object_set_new(o, "closing_at", json_string(run_time(rn, sqlite3_column_int64(st, col + 1))));
+}
+
+static void usage_facts(struct run *rn, json_t *bd, sqlite3_stmt *st)
 {
 	char buf[PM_MONEY_BUF], flags[96];
 
 	json_object_set_new(bd, "meter", json_string(TEXT(st, 0)));
 	json_object_set_new(bd, "opening", json_string(pm_decimal_fmt(sqlite3_column_int64(st, 3), 3, buf)));
 	json_object_set_new(bd, "closing", json_string(pm_decimal_fmt(sqlite3_column_int64(st, 4), 3, buf)));
-	reading_times(bd, st, 11, tz);
+	reading_times(rn, bd, st, 11);
 	json_object_set_new(bd, "multiplier", json_integer(sqlite3_column_int64(st, 5)));
 	if (sqlite3_column_int(st, 6))
 		json_object_set_new(bd, "usage_flags",
@@ -650,7 +674,7 @@ static int metered_meter(struct run *rn, size_t fi, const struct unit *u, sqlite
 		return e->code;
 	if (pm_tariff_metered(&f->m, before, usage, regs, f->r, &fen, &bd, e))
 		return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-	usage_facts(bd, st, pm_db_tz(rn->db));
+	usage_facts(rn, bd, st);
 	if (f->annual) {
 		json_object_set_new(bd, "year_from", json_string(pm_period_fmt(year_start(f, rn->r->period), from)));
 		if (partial)
@@ -670,7 +694,7 @@ static int metered_meter(struct run *rn, size_t fi, const struct unit *u, sqlite
 		struct line *cl;
 		if (pm_tariff_metered(&m, 0, usage, regs, f->r, &fen, &bd, e))
 			return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
-		usage_facts(bd, st, pm_db_tz(rn->db));
+		usage_facts(rn, bd, st);
 		if (!(cl = line_add(rn, b, f, u, jstr(c, "label"), fen, bd, e)))
 			return e->code;
 		cl->meter_id = l->meter_id;
@@ -733,7 +757,7 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 			"total_weight", (json_int_t)sqlite3_column_int64(st, 3),
 			"units", (json_int_t)sqlite3_column_int64(st, 6),
 			"share", pm_money_fmt(sqlite3_column_int64(st, 1), sh));
-		reading_times(row, st, 7, pm_db_tz(rn->db));
+		reading_times(rn, row, st, 7);
 		json_array_append_new(rows, row);
 	}
 	sqlite3_reset(st);
