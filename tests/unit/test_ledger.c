@@ -4,8 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -133,46 +131,6 @@ static void test_post_merges(void **state)
 			    "0");
 }
 
-/* A bill of many fees: postings go in eight to a statement, and an entry
- * of 17 (merged and zero ones among 20) is written whole, in order, under
- * its one journal row; a second entry's postings name the second row. */
-static void test_post_many(void **state)
-{
-	struct tstore *t = T(state);
-	struct pm_posting p[20];
-	struct pm_err e = {0};
-	char fee[16], want[1024] = "";
-	int64_t id = 0;
-	size_t n = 0;
-
-	pm_posting_set(&p[n++], "receivable", "1-1-101", 0);
-	for (int i = 1; i <= 17; i++) {
-		snprintf(fee, sizeof fee, "f%02d", i);
-		pm_posting_set(&p[n++], "revenue", fee, -i);
-		p[0].amount += i;
-	}
-	pm_posting_set(&p[n++], "revenue", "f03", -100);
-	p[0].amount += 100;
-	pm_posting_set(&p[n++], "discount", NULL, 0);
-	assert_int_equal(n, N_OF(p));
-	assert_int_equal(post(t->db, "issue", "bill:B-2026-11-1-1-101", NULL, p, n, &id, &e), PM_OK);
-	assert_int_equal(id, 1);
-	snprintf(want, sizeof want, "receivable:1-1-101 %lld", (long long)p[0].amount);
-	for (int i = 1; i <= 17; i++)
-		snprintf(want + strlen(want), sizeof want - strlen(want), ", revenue:f%02d %d", i, i == 3 ? -103 : -i);
-	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(account || ' ' || amount_fen, ', ')"
-					      " FROM (SELECT * FROM posting WHERE journal_id = 1 ORDER BY rowid)"), want);
-	assert_string_equal(tstore_sql(t->db, "SELECT count(*) || ' ' || count(DISTINCT journal_id) FROM posting"),
-			    "18 1");
-	assert_int_equal(post(t->db, "issue", "bill:B-2026-11-1-1-102", NULL, p, 9, &id, &e), PM_ESOFTWARE);
-	p[0].amount = 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8;
-	assert_int_equal(post(t->db, "issue", "bill:B-2026-11-1-1-102", NULL, p, 9, &id, &e), PM_OK);
-	assert_int_equal(id, 2);
-	assert_string_equal(tstore_sql(t->db, "SELECT count(*) || ' ' || sum(amount_fen) FROM posting WHERE journal_id = 2"),
-			    "9 0");
-	assert_string_equal(tstore_sql(t->db, "SELECT sum(amount_fen) FROM posting"), "0");
-}
-
 /* An entry off by a fen is a bug in the caller: refused with the amount,
  * and neither the journal row nor any posting is written. */
 static void test_post_unbalanced(void **state)
@@ -217,7 +175,6 @@ int main(void)
 		cmocka_unit_test(test_posting_names),
 		cmocka_unit_test_setup_teardown(test_post_balanced, setup, tstore_teardown),
 		cmocka_unit_test_setup_teardown(test_post_merges, setup, tstore_teardown),
-		cmocka_unit_test_setup_teardown(test_post_many, setup, tstore_teardown),
 		cmocka_unit_test_setup_teardown(test_post_unbalanced, setup, tstore_teardown),
 	};
 
