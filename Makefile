@@ -101,19 +101,20 @@ $(B)/libpm-http.a: $(HTTP_OBJ)
 $(B)/libpm-pay.a: $(PAY_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+# libqrencode (Debian ships it shared only), which draws a visitor pass's
+# QR code, is opened when first used (lib/qr.c), not linked.
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PROG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PROG_LIBS) $(XLSX_LIBS) -ldl -lm
 
-# pm-web alone links libfcgi, for its FastCGI mode; libqrencode (Debian
-# ships it shared only) draws the visitor pass's QR code.
+# pm-web alone links libfcgi, for its FastCGI mode.
 $(B)/bin/pm-web: $(B)/cmd/pm-web.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(WEB_LIBS) $(QR_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(WEB_LIBS) -ldl -lm
 
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PROG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -ldl -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PROG_LIBS) $(XLSX_LIBS) -ldl -lm
 
 $(MQTT_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
@@ -124,7 +125,7 @@ $(MQTT_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 $(B)/bin/pm-pay: $(B)/cmd/pm-pay.o $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a \
-	  $(PROG_LIBS) $(CRYPTO_LIBS) $(QR_LIBS) -ldl -lm
+	  $(PROG_LIBS) $(CRYPTO_LIBS) -ldl -lm
 
 $(B)/libpm.pc: Makefile $(B)/gen/paths
 	@mkdir -p $(dir $@)

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Start-up: a program loads no shared library it does not need for the
+# work at hand. libcurl (lib/http.c) and libqrencode (lib/qr.c) are opened
+# on first use, so pm-gate verify at a gate and pm-web's every CGI request
+# map libc and libm alone, while a pass's QR code still draws.
+. "$PM_TOP/tests/cli/lib.sh"
+PM_NOW=2026-12-01T09:00:00+08:00
+export PM_NOW
+pm init -q --community 懒加载小区
+printf 'effective: 2026-01-01\ncommunity:\n  name: 懒加载小区\ngates:\n  north:\n    name: 北门\n' >pm.yaml
+pm config apply -q pm.yaml
+printf '{"code":"1-1-0101","area":"90"}\n' | pm unit import -q
+pm-gate -q visitor request --unit 1-1-0101 --name 访客 --from 2026-12-01T08:00:00+08:00 --until 2026-12-02T08:00:00+08:00 >/dev/null
+token=$(pm-gate -q visitor approve 1 --format jsonl | sed 's/.*"token":"\([^"]*\)".*/\1/')
+
+# What the dynamic loader opens at each start, in the order it does.
+loaded() { # CMD...
+	LD_DEBUG=files "$@" 2>&1 >/dev/null | sed -n 's/.*file=\([^ ]*\) \[0\];  needed by .*/\1/p' | sort -u | tr '\n' ' '
+}
+run pm-gate verify "$token" --gate north
+expect_out '"result":"allow"' "the pass verifies"
+expect_eq "$(loaded pm-gate verify "$token" --gate north)" "libc.so.6 libm.so.6 " "pm-gate verify loads libc and libm alone"
+expect_eq "$(env -i PATH="$PATH" PM_DB="$PM_DB" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/login \
+	SCRIPT_NAME=/pm REMOTE_ADDR=127.0.0.1 LD_DEBUG=files pm-web 2>&1 >/dev/null |
+	sed -n 's/.*file=\([^ ]*\) \[0\];  needed by .*/\1/p' | sort -u | tr '\n' ' ')" "libc.so.6 libm.so.6 " \
+	"so does pm-web answering a request as CGI"
+
+# The code is drawn all the same, libqrencode opened when it is asked for.
+LD_DEBUG=files pm-gate pass show 1 --qr-svg pass.svg >/dev/null 2>loader
+expect_eq "$?" "0" "pm-gate pass show --qr-svg works"
+expect_eq "$(grep -c 'file=libqrencode.so.4 \[0\];  dynamically loaded by' loader)" "1" "loading libqrencode then"
+expect_eq "$(grep -c '<path d="M' pass.svg)" "1" "and the SVG has the code's modules"
+done_testing
