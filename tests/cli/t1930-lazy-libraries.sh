@@ -1,8 +1,9 @@
 #!/bin/sh
 # Start-up: a program loads no shared library it does not need for the
-# work at hand. libcurl (lib/http.c) and libqrencode (lib/qr.c) are opened
-# on first use, so pm-gate verify at a gate and pm-web's every CGI request
-# map libc and libm alone, while a pass's QR code still draws.
+# work at hand. libcurl (lib/http.c), libqrencode (lib/qr.c) and
+# libxlsxwriter (lib/xlsx.c) are opened on first use, so pm-gate verify at
+# a gate, pm-web's every CGI request and pm-bill showing a bill map libc
+# and libm alone, while a pass's QR code and a workbook are still made.
 . "$PM_TOP/tests/cli/lib.sh"
 PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
@@ -30,4 +31,13 @@ LD_DEBUG=files pm-gate pass show 1 --qr-svg pass.svg >/dev/null 2>loader
 expect_eq "$?" "0" "pm-gate pass show --qr-svg works"
 expect_eq "$(grep -c 'file=libqrencode.so.4 \[0\];  dynamically loaded by' loader)" "1" "loading libqrencode then"
 expect_eq "$(grep -c '<path d="M' pass.svg)" "1" "and the SVG has the code's modules"
+
+# pm-bill and pm-report: libxlsxwriter (with minizip, libz and libcrypto)
+# only for a workbook.
+expect_eq "$(loaded pm-bill --version)" "libc.so.6 libm.so.6 " "pm-bill starts with libc and libm alone"
+expect_eq "$(loaded pm-report --version)" "libc.so.6 libm.so.6 " "so does pm-report"
+LD_DEBUG=files pm-report collection --period 2026-11 --output c.xlsx >/dev/null 2>loader
+expect_eq "$?" "0" "pm-report writes a workbook"
+expect_eq "$(grep -c 'file=libxlsxwriter.so.4 \[0\];  dynamically loaded by' loader)" "1" "loading libxlsxwriter then"
+expect_eq "$(unzip -l c.xlsx | grep -c 'xl/worksheets/sheet1.xml')" "1" "and the workbook has its sheet"
 done_testing
