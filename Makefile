@@ -24,8 +24,7 @@ FCGI_LIBS  := -lfcgi
 # Every program is one start a command (pm-web one a request as CGI):
 # libpm's libraries linked in save the dynamic loader a fifth of a short
 # command's instructions (callgrind, pm unit show: 7.13 M to 5.66 M) and
-# five library opens; pm-web further leaves out libxlsxwriter (with the
-# libcrypto it loads) (tests/bench/startup.sh, web.sh).
+# five library opens (tests/bench/startup.sh, web.sh).
 PROG_LIBS  := -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
 WEB_LIBS   := -Wl,-Bstatic $(PKG_LIBS) $(FCGI_LIBS) -Wl,-Bdynamic
 CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null)
@@ -101,19 +100,21 @@ $(B)/libpm-http.a: $(HTTP_OBJ)
 $(B)/libpm-pay.a: $(PAY_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+# libqrencode (a visitor pass's QR code) and libxlsxwriter (workbooks),
+# which Debian ships shared only, are opened when first used (lib/qr.c,
+# lib/xlsx-internal.h), not linked.
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PROG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PROG_LIBS) -ldl -lm
 
-# pm-web alone links libfcgi, for its FastCGI mode; libqrencode (Debian
-# ships it shared only) draws the visitor pass's QR code.
+# pm-web alone links libfcgi, for its FastCGI mode.
 $(B)/bin/pm-web: $(B)/cmd/pm-web.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(WEB_LIBS) $(QR_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(WEB_LIBS) -ldl -lm
 
 $(HTTP_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PROG_LIBS) $(XLSX_LIBS) $(QR_LIBS) -ldl -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-http.a $(B)/libpm.a $(PROG_LIBS) -ldl -lm
 
 $(MQTT_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
@@ -124,7 +125,7 @@ $(MQTT_PROGS:%=$(B)/bin/%): $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 $(B)/bin/pm-pay: $(B)/cmd/pm-pay.o $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm-pay.a $(B)/libpm-http.a $(B)/libpm.a \
-	  $(PROG_LIBS) $(CRYPTO_LIBS) $(QR_LIBS) -ldl -lm
+	  $(PROG_LIBS) $(CRYPTO_LIBS) -ldl -lm
 
 $(B)/libpm.pc: Makefile $(B)/gen/paths
 	@mkdir -p $(dir $@)

@@ -45,6 +45,8 @@ static int ask_stdin(struct pm_ctx *c, struct pm_asker *k, const struct pm_ask_h
 	ssize_t n;
 	int rc = PM_OK;
 
+	/* Questions may come slowly, from a person: each reads what is new. */
+	pm_db_read_end(c->db);
 	while (rc == PM_OK && (n = getline(&line, &cap, stdin)) >= 0) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';

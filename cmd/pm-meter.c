@@ -404,6 +404,8 @@ static int cmd_decode(struct pm_ctx *c, int argc, char **argv)
 		pm_decode_close(d.dec);
 		return c->err.code;
 	}
+	/* Frames may come slowly, from a meter bus: each reads what is new. */
+	pm_db_read_end(db);
 	for (int i = c->optind; rc == PM_OK && i < argc; i++)
 		rc = decode_file(&d, argv[i]);
 	if (rc == PM_OK && c->optind == argc)

@@ -71,6 +71,8 @@ static int store_config(struct conn *k)
 	if (pm_cli_db(c, NULL, &db) ||
 	    pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &k->config, &c->err))
 		return c->err.code;
+	/* A subscriber runs for days: it keeps no snapshot of the store. */
+	pm_db_read_end(db);
 	k->cfg = pm_config_section(k->config, "mqtt");
 	return PM_OK;
 }

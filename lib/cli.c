@@ -412,6 +412,7 @@ int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db)
 	if (!c->db) {
 		if (pm_db_open(pm_cli_store(c), 0, &c->db, &c->err))
 			return c->err.code;
+		pm_db_read(c->db);
 		if (pm_auth_actor(c->db, pm_cli_as(c), &c->actor, &c->err))
 			return c->err.code;
 		pm_db_set_actor(c->db, c->actor.login);

@@ -36,6 +36,8 @@ struct pm_db {
 	struct pm_db_key key;
 	struct stmt_slot stmts[STMT_CACHE];
 	int evict;          /* where a full cache looks first for room */
+	int snapshot;       /* reads share one read transaction (pm_db_read) */
+	int reading;        /* that read transaction is open */
 };
 
 int pm_db_schema_version(void)
@@ -91,6 +93,36 @@ static int busy_wait(void *ctx, int tries)
 	return 1;
 }
 
+/* Opens the shared read transaction for a statement that only reads,
+ * when pm_db_read asked for one and no transaction is open: DEFERRED,
+ * so it takes its snapshot at that statement's first step. */
+static void read_open(struct pm_db *db)
+{
+	if (db->reading || !sqlite3_get_autocommit(db->h))
+		return;
+	db->reading = sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void pm_db_read(struct pm_db *db)
+{
+	db->snapshot = 1;
+}
+
+/* COMMIT, not ROLLBACK: a statement still stepping through rows goes on
+ * reading. Also before any write, so that the write begins from the
+ * newest state and commits on its own, as it would without pm_db_read. */
+void pm_db_read_end(struct pm_db *db)
+{
+	if (!db)
+		return;
+	db->snapshot = 0;
+	if (!db->reading)
+		return;
+	db->reading = 0;
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+}
+
 int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 {
 	int rc = sqlite3_extended_errcode(db->h) & 0xff;
@@ -128,6 +160,7 @@ int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *
 
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e)
 {
+	pm_db_read_end(db);
 	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return pm_db_fail(db, e, _("store"));
 	return PM_OK;
@@ -432,6 +465,7 @@ void pm_db_close(struct pm_db *db)
 {
 	if (!db)
 		return;
+	pm_db_read_end(db);
 	for (int i = 0; i < STMT_CACHE && db->stmts[i].sql; i++)
 		sqlite3_finalize(db->stmts[i].st);
 	sqlite3_close(db->h);
@@ -508,6 +542,7 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 		return pm_err_set(e, PM_ENOPERM,
 			_("'%s' is read-only to you: ask its owner for write access (pm init --group, man 7 pm)"),
 			db->path);
+	pm_db_read_end(db);
 	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_BUSY &&
 	       busy_wait(db, 0))
 		;
@@ -528,7 +563,9 @@ int pm_db_commit(struct pm_db *db, struct pm_err *e)
 
 void pm_db_rollback(struct pm_db *db)
 {
-	if (!sqlite3_get_autocommit(db->h))
+	if (db->reading)
+		pm_db_read_end(db);
+	else if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -540,6 +577,19 @@ int pm_db_end(struct pm_db *db, int rc, struct pm_err *e)
 	return rc;
 }
 
+/* Under pm_db_read, a statement that reads joins the shared read
+ * transaction and one that writes ends it, and pm_db_read, first. */
+static sqlite3_stmt *snapshot_for(struct pm_db *db, sqlite3_stmt *st)
+{
+	if (!db->snapshot)
+		return st;
+	if (sqlite3_stmt_readonly(st))
+		read_open(db);
+	else
+		pm_db_read_end(db);
+	return st;
+}
+
 sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e)
 {
 	struct stmt_slot *s = db->stmts;
@@ -549,7 +599,7 @@ sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e)
 		if (s[i].sql == sql) {
 			sqlite3_reset(s[i].st);
 			sqlite3_clear_bindings(s[i].st);
-			return s[i].st;
+			return snapshot_for(db, s[i].st);
 		}
 	/* Full, as a long-lived handle (pm-web's FastCGI mode) gets after
 	 * enough different pages: a statement no caller is stepping through
@@ -578,7 +628,7 @@ sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e)
 		return NULL;
 	}
 	s[i].sql = sql;
-	return s[i].st;
+	return snapshot_for(db, s[i].st);
 }
 
 void pm_db_set_actor(struct pm_db *db, const char *login)

@@ -1,12 +1,10 @@
 /* export-xlsx: the period's bill lines for finance as an xlsx workbook
- * (libxlsxwriter), apart from the CSV export so that a program that has
- * no use for it (pm-web, whose every CGI start would load libxlsxwriter
- * and the libcrypto it needs) links without it. Sums are integer fen
+ * (libxlsxwriter, opened when first used: xlsx-internal.h), apart from
+ * the CSV export. Sums are integer fen
  * from SQLite; a double appears only as the value handed to a cell. */
 #include <errno.h>
 #include <string.h>
 
-#include <xlsxwriter.h>
 
 #include "pm/db.h"
 #include "pm/export.h"
@@ -14,6 +12,7 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "bill-internal.h"
+#include "xlsx-internal.h"
 
 struct book {
 	lxw_workbook *wb;
@@ -37,8 +36,8 @@ static int xlsx_line(void *ctx, const struct pm_export_row *r)
 
 	b->row++;
 	for (lxw_col_t i = 0; i < 6; i++)
-		worksheet_write_string(b->lines, b->row, i, cells[i], NULL);
-	worksheet_write_number(b->lines, b->row, 6, cell_yuan(r->amount), b->yuan);
+		pm_xl.worksheet_write_string(b->lines, b->row, i, cells[i], NULL);
+	pm_xl.worksheet_write_number(b->lines, b->row, 6, cell_yuan(r->amount), b->yuan);
 	b->rows++;
 	return PM_OK;
 }
@@ -46,8 +45,8 @@ static int xlsx_line(void *ctx, const struct pm_export_row *r)
 static void headers(lxw_worksheet *ws, const char *const *names, int n, lxw_format *bold)
 {
 	for (lxw_col_t i = 0; i < (lxw_col_t)n; i++)
-		worksheet_write_string(ws, 0, i, _(names[i]), bold);
-	worksheet_freeze_panes(ws, 1, 0);
+		pm_xl.worksheet_write_string(ws, 0, i, _(names[i]), bold);
+	pm_xl.worksheet_freeze_panes(ws, 1, 0);
 }
 
 /* By building and fee item, in integer fen, then the total. */
@@ -71,11 +70,11 @@ static int xlsx_summary(struct pm_db *db, const char *period, struct book *b, st
 	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row++;
-		worksheet_write_string(b->sum, row, 0, TEXT(st, 0), NULL);
-		worksheet_write_string(b->sum, row, 1, TEXT(st, 1), NULL);
-		worksheet_write_string(b->sum, row, 2, TEXT(st, 2), NULL);
-		worksheet_write_number(b->sum, row, 3, (double)sqlite3_column_int64(st, 3), NULL);
-		worksheet_write_number(b->sum, row, 4, cell_yuan(sqlite3_column_int64(st, 4)), b->yuan);
+		pm_xl.worksheet_write_string(b->sum, row, 0, TEXT(st, 0), NULL);
+		pm_xl.worksheet_write_string(b->sum, row, 1, TEXT(st, 1), NULL);
+		pm_xl.worksheet_write_string(b->sum, row, 2, TEXT(st, 2), NULL);
+		pm_xl.worksheet_write_number(b->sum, row, 3, (double)sqlite3_column_int64(st, 3), NULL);
+		pm_xl.worksheet_write_number(b->sum, row, 4, cell_yuan(sqlite3_column_int64(st, 4)), b->yuan);
 		lines += sqlite3_column_int64(st, 3);
 		if (pm_money_add(&total, sqlite3_column_int64(st, 4), e)) {
 			sqlite3_reset(st);
@@ -85,11 +84,11 @@ static int xlsx_summary(struct pm_db *db, const char *period, struct book *b, st
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return pm_db_fail(db, e, _("cannot read bill lines"));
-	worksheet_write_string(b->sum, row + 1, 0, _("total"), b->bold);
-	worksheet_write_number(b->sum, row + 1, 3, (double)lines, b->bold);
-	worksheet_write_number(b->sum, row + 1, 4, cell_yuan(total), b->yuan);
-	worksheet_set_column(b->sum, 0, 2, 14, NULL);
-	worksheet_set_column(b->sum, 3, 4, 14, NULL);
+	pm_xl.worksheet_write_string(b->sum, row + 1, 0, _("total"), b->bold);
+	pm_xl.worksheet_write_number(b->sum, row + 1, 3, (double)lines, b->bold);
+	pm_xl.worksheet_write_number(b->sum, row + 1, 4, cell_yuan(total), b->yuan);
+	pm_xl.worksheet_set_column(b->sum, 0, 2, 14, NULL);
+	pm_xl.worksheet_set_column(b->sum, 3, 4, 14, NULL);
 	return PM_OK;
 }
 
@@ -98,17 +97,17 @@ static int xlsx_fill(struct pm_db *db, const char *period, struct book *b, struc
 	static const char *const names[] = {N_("bill"), N_("unit"), N_("building"), N_("fee item"),
 					    N_("label"), N_("quantity"), N_("amount (yuan)")};
 
-	b->lines = workbook_add_worksheet(b->wb, _("lines"));
-	b->sum = workbook_add_worksheet(b->wb, _("summary"));
-	b->bold = workbook_add_format(b->wb);
-	b->yuan = workbook_add_format(b->wb);
+	b->lines = pm_xl.workbook_add_worksheet(b->wb, _("lines"));
+	b->sum = pm_xl.workbook_add_worksheet(b->wb, _("summary"));
+	b->bold = pm_xl.workbook_add_format(b->wb);
+	b->yuan = pm_xl.workbook_add_format(b->wb);
 	if (!b->lines || !b->sum || !b->bold || !b->yuan)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	format_set_bold(b->bold);
-	format_set_num_format(b->yuan, "0.00");
+	pm_xl.format_set_bold(b->bold);
+	pm_xl.format_set_num_format(b->yuan, "0.00");
 	headers(b->lines, names, 7, b->bold);
-	worksheet_set_column(b->lines, 0, 0, 24, NULL);
-	worksheet_set_column(b->lines, 1, 6, 12, NULL);
+	pm_xl.worksheet_set_column(b->lines, 0, 0, 24, NULL);
+	pm_xl.worksheet_set_column(b->lines, 1, 6, 12, NULL);
 	if (pm_export_each(db, period, xlsx_line, b, e))
 		return e->code;
 	return xlsx_summary(db, period, b, e);
@@ -126,16 +125,16 @@ int pm_export_xlsx(struct pm_db *db, const char *period, const char *path, long 
 	int rc;
 
 	*rows = 0;
-	if (pm_file_tmp_open(path, &m, &t, e))
+	if (pm_xlsx_load(e) || pm_file_tmp_open(path, &m, &t, e))
 		return e->code;
-	if (!(b.wb = workbook_new(t.part))) {
+	if (!(b.wb = pm_xl.workbook_new(t.part))) {
 		pm_file_tmp_abort(&t);
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s'"), path);
 	}
 	rc = xlsx_fill(db, period, &b, e);
-	err = workbook_close(b.wb);
+	err = pm_xl.workbook_close(b.wb);
 	if (rc == PM_OK && err != LXW_NO_ERROR)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, lxw_strerror(err));
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, pm_xl.lxw_strerror(err));
 	if (rc == PM_OK)
 		rc = pm_file_tmp_commit(&t, e);
 	else

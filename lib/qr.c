@@ -1,4 +1,5 @@
 /* qr: libqrencode's matrix drawn as text or SVG. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,41 @@
 #include "pm/i18n.h"
 #include "pm/qr.h"
 
+/* libqrencode is opened when a code is first drawn rather than linked:
+ * pm-web and pm-gate draw one on few of their starts (a visitor's pass),
+ * and loading it, with the libpthread it needs, cost every start (each
+ * CGI request, each verify at a gate) two more libraries for the dynamic
+ * loader to open, map and relocate. */
+#ifndef PM_QR_SONAME
+#define PM_QR_SONAME "libqrencode.so.4"
+#endif
+
+static struct {
+	__typeof__(&QRcode_encodeString) encode;
+	__typeof__(&QRcode_free) free;
+} ql;
+
+static int qr_ready(struct pm_err *e)
+{
+	static void *lib;
+
+	if (ql.free)
+		return PM_OK;
+	if (!lib && !(lib = dlopen(PM_QR_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: %s"), PM_QR_SONAME, dlerror());
+	if (!(*(void **)&ql.encode = dlsym(lib, "QRcode_encodeString")))
+		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: it lacks %s"), PM_QR_SONAME, "QRcode_encodeString");
+	if (!(*(void **)&ql.free = dlsym(lib, "QRcode_free")))
+		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: it lacks %s"), PM_QR_SONAME, "QRcode_free");
+	return PM_OK;
+}
+
 static int encode(const char *data, QRcode **qr, struct pm_err *e)
 {
+	if (qr_ready(e))
+		return e->code;
 	/* Medium error correction: a phone screen held to a scanner. */
-	if (!(*qr = QRcode_encodeString(data, 0, QR_ECLEVEL_M, QR_MODE_8, 1)))
+	if (!(*qr = ql.encode(data, 0, QR_ECLEVEL_M, QR_MODE_8, 1)))
 		return pm_err_set(e, errno == ERANGE ? PM_EDATA : PM_EFAIL,
 				  _("cannot make a QR code: %s"), strerror(errno));
 	return PM_OK;
@@ -49,7 +81,7 @@ int pm_qr_text(const char *data, char **out, struct pm_err *e)
 		}
 		sb_str(&b, "\n");
 	}
-	QRcode_free(qr);
+	ql.free(qr);
 	return done(&b, out, e);
 }
 
@@ -73,7 +105,7 @@ int pm_qr_svg(const char *data, int size, char **out, struct pm_err *e)
 			if (dark(qr, x, y))
 				sb_fmt(&b, "M%d %dh1v1h-1z", x + QUIET, y + QUIET);
 	sb_str(&b, "\" fill=\"#000\"/>\n</svg>\n");
-	QRcode_free(qr);
+	ql.free(qr);
 	return done(&b, out, e);
 }
 

@@ -47,13 +47,16 @@ void pm_web_log(struct pm_web *w, const char *fmt, ...)
  * from the next request on. */
 static int store(struct pm_web *w)
 {
-	if ((w->db || pm_db_open(w->db_path, 0, &w->db, &w->err) == PM_OK) &&
-	    pm_auth_actor(w->db, NULL, &w->caller, &w->err) == PM_OK) {
-		if (w->caller.role == PM_ROLE_SERVICE || w->caller.role == PM_ROLE_ADMIN)
-			return PM_OK;
-		pm_err_set(&w->err, PM_ECONFIG,
-			   _("pm-web runs as '%s' (%s), which may not act for others: make the web server's account a service user (pm user add web --role service --unix ACCOUNT)"),
-			   w->caller.login, pm_role_name(w->caller.role));
+	if (w->db || pm_db_open(w->db_path, 0, &w->db, &w->err) == PM_OK) {
+		/* The request reads from one snapshot: pm_web_end ends it. */
+		pm_db_read(w->db);
+		if (pm_auth_actor(w->db, NULL, &w->caller, &w->err) == PM_OK) {
+			if (w->caller.role == PM_ROLE_SERVICE || w->caller.role == PM_ROLE_ADMIN)
+				return PM_OK;
+			pm_err_set(&w->err, PM_ECONFIG,
+				   _("pm-web runs as '%s' (%s), which may not act for others: make the web server's account a service user (pm user add web --role service --unix ACCOUNT)"),
+				   w->caller.login, pm_role_name(w->caller.role));
+		}
 	}
 	pm_db_close(w->db);
 	w->db = NULL;
@@ -120,8 +123,10 @@ void pm_web_end(struct pm_web *w)
 	json_decref(w->repair);
 	w->repair = NULL;
 	pm_err_clear(&w->err);
-	if (w->db)
+	if (w->db) {
+		pm_db_read_end(w->db);
 		pm_db_set_actor(w->db, "system");
+	}
 }
 
 /* ---- the frame ---- */

@@ -1,13 +1,37 @@
 /* xlsx: a report as a workbook (libxlsxwriter), a sheet a section:
  * numbers as numbers in yuan, units and hours, rates as percentages,
  * each made from its exact integers only when its cell is written. */
+#include <dlfcn.h>
 #include <string.h>
-
-#include <xlsxwriter.h>
 
 #include "pm/i18n.h"
 #include "pm/table.h"
 #include "render-internal.h"
+#include "xlsx-internal.h"
+
+#ifndef PM_XLSX_SONAME
+#define PM_XLSX_SONAME "libxlsxwriter.so.4"
+#endif
+
+struct pm_xlsx_fns pm_xl;
+
+int pm_xlsx_load(struct pm_err *e)
+{
+	static void *lib;
+	static int done;
+
+	if (done)
+		return PM_OK;
+	if (!lib && !(lib = dlopen(PM_XLSX_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: %s"), PM_XLSX_SONAME, dlerror());
+#define X(f) \
+	if (!(*(void **)&pm_xl.f = dlsym(lib, #f))) \
+		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: it lacks %s"), PM_XLSX_SONAME, #f);
+	PM_XLSX_FNS(X)
+#undef X
+	done = 1;
+	return PM_OK;
+}
 
 /* Formats made once per workbook: by number format and weight. */
 #define FORMATS 24
@@ -31,12 +55,12 @@ static lxw_format *format(struct book *b, const char *num, int bold)
 		if (b->fmt[i].bold == bold && ((!num && !b->fmt[i].num) || (num && b->fmt[i].num &&
 		    strcmp(num, b->fmt[i].num) == 0)))
 			return b->fmt[i].f;
-	if (b->nfmt == FORMATS || !(f = workbook_add_format(b->wb)))
+	if (b->nfmt == FORMATS || !(f = pm_xl.workbook_add_format(b->wb)))
 		return NULL;
 	if (num)
-		format_set_num_format(f, num);
+		pm_xl.format_set_num_format(f, num);
 	if (bold)
-		format_set_bold(f);
+		pm_xl.format_set_bold(f);
 	b->fmt[b->nfmt].num = num;
 	b->fmt[b->nfmt].bold = bold;
 	b->fmt[b->nfmt++].f = f;
@@ -67,15 +91,15 @@ static void write_cell(struct book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col
 
 	if (s->cols[j].type == PM_COL_TEXT) {
 		if (!pm_cell_null(s, i, j))
-			worksheet_write_string(ws, row, col, pm_cell_text(s, i, j, 0, buf, sizeof buf),
+			pm_xl.worksheet_write_string(ws, row, col, pm_cell_text(s, i, j, 0, buf, sizeof buf),
 					       format(b, NULL, bold));
 		return;
 	}
 	if (pm_cell_null(s, i, j)) {
-		worksheet_write_string(ws, row, col, "\xe2\x80\x94", format(b, NULL, bold));
+		pm_xl.worksheet_write_string(ws, row, col, "\xe2\x80\x94", format(b, NULL, bold));
 		return;
 	}
-	worksheet_write_number(ws, row, col, pm_cell_double(s, i, j), format(b, num_format(&s->cols[j]), bold));
+	pm_xl.worksheet_write_number(ws, row, col, pm_cell_double(s, i, j), format(b, num_format(&s->cols[j]), bold));
 }
 
 /* title cut to chars characters, []:*?/\ made spaces. */
@@ -120,28 +144,28 @@ static int sheet(struct book *b, const struct pm_section *s, struct pm_err *e)
 	int cw;
 
 	sheet_name(b, _(s->title), name, sizeof name);
-	if (!(ws = workbook_add_worksheet(b->wb, name)))
+	if (!(ws = pm_xl.workbook_add_worksheet(b->wb, name)))
 		return pm_err_set(e, PM_EFAIL, _("cannot add the sheet '%s'"), name);
-	worksheet_write_string(ws, row++, 0, _(s->title), format(b, NULL, 1));
+	pm_xl.worksheet_write_string(ws, row++, 0, _(s->title), format(b, NULL, 1));
 	if (s->note)
-		worksheet_write_string(ws, row++, 0, s->note, NULL);
+		pm_xl.worksheet_write_string(ws, row++, 0, s->note, NULL);
 	row++;
 	if (s->vertical) {
 		for (size_t j = 0; s->nrows && j < s->ncols; j++, row++) {
-			worksheet_write_string(ws, row, 0, _(s->cols[j].label), NULL);
+			pm_xl.worksheet_write_string(ws, row, 0, _(s->cols[j].label), NULL);
 			write_cell(b, ws, row, 1, s, 0, j, 1);
 		}
-		worksheet_set_column(ws, 0, 0, 24, NULL);
-		worksheet_set_column(ws, 1, 1, 18, NULL);
+		pm_xl.worksheet_set_column(ws, 0, 0, 24, NULL);
+		pm_xl.worksheet_set_column(ws, 1, 1, 18, NULL);
 		return PM_OK;
 	}
 	if (!(w = calloc(s->ncols ? s->ncols : 1, sizeof *w)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	for (size_t j = 0; j < s->ncols; j++) {
-		worksheet_write_string(ws, row, (lxw_col_t)j, _(s->cols[j].label), format(b, NULL, 1));
+		pm_xl.worksheet_write_string(ws, row, (lxw_col_t)j, _(s->cols[j].label), format(b, NULL, 1));
 		w[j] = pm_table_width(_(s->cols[j].label));
 	}
-	worksheet_freeze_panes(ws, row + 1, 0);
+	pm_xl.worksheet_freeze_panes(ws, row + 1, 0);
 	for (size_t i = 0; i < s->nrows; i++) {
 		int bold = s->total && i + 1 == s->nrows;
 		for (size_t j = 0; j < s->ncols; j++) {
@@ -151,7 +175,7 @@ static int sheet(struct book *b, const struct pm_section *s, struct pm_err *e)
 		}
 	}
 	for (size_t j = 0; j < s->ncols; j++)
-		worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, w[j] > 48 ? 50 : w[j] + 2, NULL);
+		pm_xl.worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, w[j] > 48 ? 50 : w[j] + 2, NULL);
 	free(w);
 	return PM_OK;
 }
@@ -165,21 +189,23 @@ int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, co
 	lxw_error err;
 	int rc = PM_OK;
 
+	if (pm_xlsx_load(e))
+		return e->code;
 	if (!(b.names = json_object()))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if (!(b.wb = workbook_new(path))) {
+	if (!(b.wb = pm_xl.workbook_new(path))) {
 		json_decref(b.names);
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s'"), path);
 	}
 	pm_report_heading(r, head, sizeof head);
 	props.title = head;
-	workbook_set_properties(b.wb, &props);
+	pm_xl.workbook_set_properties(b.wb, &props);
 	for (size_t k = 0; k < r->nsec && rc == PM_OK; k++)
 		if (pm_shown(o, &r->sec[k]))
 			rc = sheet(&b, &r->sec[k], e);
-	err = workbook_close(b.wb);
+	err = pm_xl.workbook_close(b.wb);
 	json_decref(b.names);
 	if (rc == PM_OK && err != LXW_NO_ERROR)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, lxw_strerror(err));
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, pm_xl.lxw_strerror(err));
 	return rc;
 }

@@ -53,6 +53,19 @@ void pm_db_rollback(struct pm_db *db);
  * commits when rc is PM_OK, else rolls back and returns rc. */
 int pm_db_end(struct pm_db *db, int rc, struct pm_err *e);
 
+/* One unit of work (a command, a web request) that reads: from here the
+ * statements of pm_db_stmt that only read share one read transaction, one
+ * snapshot, instead of taking and dropping the store's locks once each
+ * (a bill page made 28 of them). A write ends it first (pm_db_begin, a
+ * statement that writes, pm_db_exec), so writes start from the newest
+ * state and commit as before, and what follows reads as without
+ * pm_db_read. pm_db_read_end (or closing) ends it: a program that waits
+ * for input between units of work that only read ends it before it
+ * waits, lest it hold an old snapshot, and the WAL's checkpoints, for as
+ * long. */
+void pm_db_read(struct pm_db *db);
+void pm_db_read_end(struct pm_db *db);
+
 /* A prepared statement kept for the life of the handle, keyed by the
  * address of sql (pass string literals), reset and unbound on each call. */
 sqlite3_stmt *pm_db_stmt(struct pm_db *db, const char *sql, struct pm_err *e);

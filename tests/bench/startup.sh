@@ -7,6 +7,7 @@
 # Usage: startup.sh BINDIR
 set -eu
 bin=$(cd "${1:?usage: startup.sh BINDIR}" && pwd)
+. "$(dirname "$0")/lib.sh"
 pm=$bin/pm
 work=$(mktemp -d "${TMPDIR:-/tmp}/pm-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -80,6 +81,17 @@ printf '  %-44s %6s ms  ratio %s (target <= 0.80: %s)\n' "pm unit show 3-2-1101"
 printf '  %-44s %6s ms\n' "sqlite3 STORE 'INSERT INTO ticket ...'" "$(per_start "$t_ins")"
 printf '  %-44s %6s ms  ratio %s (target <= 1.20: %s)\n' "pm-repair submit" "$(per_start "$t_sub")" \
 	"$(ratio "$t_sub" "$t_ins")" "$(verdict "$t_sub" "$t_ins" 1.2)"
+
+# The same starts in instructions, one each (pm's an upper bound: lib.sh).
+i_sql=$(instr sqlite3 "$PM_DB" 'select count(*) from unit')
+i_show=$(instr "$pm" unit show 3-2-1101)
+i_ins=$(instr sqlite3 "$PM_DB" "$insert")
+i_sub=$(instr "$bin/pm-repair" -q submit --unit 3-2-1101 --category noise --text 噪音)
+echo "start-up in instructions (millions, callgrind):"
+printf '  %-44s %6s M\n' "sqlite3 STORE 'select count(*) from unit'" "$i_sql"
+printf '  %-44s %6s M  ratio %s\n' "pm unit show 3-2-1101" "$i_show" "$(iratio "$i_show" "$i_sql")"
+printf '  %-44s %6s M\n' "sqlite3 STORE 'INSERT INTO ticket ...'" "$i_ins"
+printf '  %-44s %6s M  ratio %s\n' "pm-repair submit" "$i_sub" "$(iratio "$i_sub" "$i_ins")"
 
 # 100,000 units: JSON lines for pm, the same rows as CSV for the shell.
 ROWS=100000

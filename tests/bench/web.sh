@@ -10,6 +10,7 @@
 set -eu
 bin=$(cd "${1:?usage: web.sh BINDIR}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/lib.sh"
 PATH="$bin:$PATH"
 units=$(awk -v s="${PM_BENCH_SCALE:-1}" 'BEGIN { printf "%d", 100000 * s }')
 secs=${PM_BENCH_SECONDS:-10}
@@ -92,16 +93,17 @@ done
 bench() { # URL: wrk's requests/s and p99 in ms, or exit when any answer was an error
 	wrk -t2 -c16 -d"${secs}s" --latency -H "Cookie: $cookie" "$1" >"$dir/wrk"
 	if grep -q 'Non-2xx\|Socket errors' "$dir/wrk"; then
-		echo "web bench: errors from $1:"; cat "$dir/wrk"; exit 1
+		{ echo "web bench: errors from $1:"; cat "$dir/wrk"; } >&2
+		return 1
 	fi
 	awk '/Requests\/sec/ { r = $2 }
 	     $1 == "99%" { v = $2; if (v ~ /us$/) p = v / 1000; else if (v ~ /ms$/) p = v + 0; else p = v * 1000 }
 	     END { printf "%.0f %.1f", r, p }' "$dir/wrk"
 }
-set -- $(bench "$base/static.css"); static=$1 static99=$2
-set -- $(bench "$base/nothing"); nothing=$1 nothing99=$2
-set -- $(bench "$base/pm/bill/$bill"); cgi=$1 cgi99=$2
-set -- $(bench "$base/fcgi/bill/$bill"); fcgi=$1 fcgi99=$2
+r=$(bench "$base/static.css") && set -- $r || exit 1; static=$1 static99=$2
+r=$(bench "$base/nothing") && set -- $r || exit 1; nothing=$1 nothing99=$2
+r=$(bench "$base/pm/bill/$bill") && set -- $r || exit 1; cgi=$1 cgi99=$2
+r=$(bench "$base/fcgi/bill/$bill") && set -- $r || exit 1; fcgi=$1 fcgi99=$2
 verdict() { # OK-CONDITION (awk)
 	awk "BEGIN { print ($1) ? \"ok\" : \"MISSED\" }"
 }
@@ -111,6 +113,20 @@ printf '  bill page, CGI:          %7d req/s, p99 %6.1f ms  %.2f× the do-nothin
 	"$cgi" "$cgi99" "$(echo "$cgi / $nothing" | bc -l)" "$(verdict "$cgi >= 0.6 * $nothing && $cgi99 < 100")"
 printf '  bill page, FastCGI:      %7d req/s, p99 %6.1f ms  %.1f× the CGI figure (target ≥ 10×: %s)\n' \
 	"$fcgi" "$fcgi99" "$(echo "$fcgi / $cgi" | bc -l)" "$(verdict "$fcgi >= 10 * $cgi")"
+
+# The same two CGI programs in instructions, run as the server runs them
+# (one request each, pm's an upper bound: lib.sh).
+cgi() { # PROGRAM PATH: a GET of PATH as CGI
+	env -i PATH="$PATH" PM_DB="$PM_DB" PM_NOW="$PM_NOW" PM_CALLBACK_WECHAT="$PM_CALLBACK_WECHAT" \
+		GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO="$2" SCRIPT_NAME=/pm REMOTE_ADDR=127.0.0.1 \
+		HTTP_COOKIE="$cookie" "$(command -v valgrind)" --tool=callgrind --callgrind-out-file=/dev/null "$1" 2>&1 >/dev/null |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | awk '{ printf "%.2f", $1 / 1e6 }'
+}
+if command -v valgrind >/dev/null; then
+	i_nothing=$(cgi "$dir/cgi/nothing" /)
+	i_cgi=$(cgi "$bin/pm-web" "/bill/$bill")
+	printf '  in instructions (callgrind): do-nothing C CGI %s M, bill page as CGI %s M\n' "$i_nothing" "$i_cgi"
+fi
 
 # The month-end burst: unit i pays 1.00 with reference WX i; every tenth
 # request replays one already sent, as a channel that saw no answer does.

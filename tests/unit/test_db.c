@@ -585,6 +585,100 @@ static void test_step_done(void **state)
 	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(k) FROM t"), "a,b");
 }
 
+/* The buildings the handle counts through its statement cache, as the
+ * library reads. */
+static int buildings(struct pm_db *db)
+{
+	static const char sql[] = "SELECT count(*) FROM building";
+	struct pm_err e = {0};
+	sqlite3_stmt *st = pm_db_stmt(db, sql, &e);
+	int n;
+
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static void add_building(struct pm_db *db, const char *code)
+{
+	static const char sql[] = "INSERT INTO building (code) VALUES (?)";
+	struct pm_err e = {0};
+	sqlite3_stmt *st = pm_db_stmt(db, sql, &e);
+
+	assert_non_null(st);
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	assert_int_equal(pm_db_step_done(db, st, "building", &e), PM_OK);
+}
+
+static void test_read_snapshot(void **state)
+{
+	struct tstore *t = T(state);
+	sqlite3 *h = pm_db_sqlite(t->db);
+	struct pm_err e = {0};
+	sqlite3_stmt *st;
+
+	/* Without pm_db_read each statement reads the newest state. */
+	assert_int_equal(buildings(t->db), 0);
+	assert_int_equal(raw_exec(t->path, "INSERT INTO building (code) VALUES ('A')"), SQLITE_OK);
+	assert_int_equal(buildings(t->db), 1);
+	assert_int_not_equal(sqlite3_get_autocommit(h), 0);
+
+	/* Under it the reads share one read transaction: another program
+	 * commits beside it (WAL), unseen until it ends. */
+	pm_db_read(t->db);
+	assert_int_equal(buildings(t->db), 1);
+	assert_int_equal(sqlite3_get_autocommit(h), 0);
+	assert_int_equal(raw_exec(t->path, "INSERT INTO building (code) VALUES ('B')"), SQLITE_OK);
+	assert_int_equal(buildings(t->db), 1);
+	pm_db_read_end(t->db);
+	assert_int_not_equal(sqlite3_get_autocommit(h), 0);
+	assert_int_equal(buildings(t->db), 2);
+
+	/* A statement that writes ends it first: the write commits on its
+	 * own, and what follows reads the newest state, as without it. A
+	 * statement still stepping through rows reads on. */
+	pm_db_read(t->db);
+	assert_int_equal(buildings(t->db), 2);
+	st = pm_db_stmt(t->db, "SELECT code FROM building ORDER BY code", &e);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "A");
+	add_building(t->db, "C");
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "B");
+	sqlite3_reset(st);
+	assert_int_not_equal(sqlite3_get_autocommit(h), 0);
+	assert_int_equal(raw_exec(t->path, "INSERT INTO building (code) VALUES ('D')"), SQLITE_OK);
+	assert_int_equal(buildings(t->db), 4);
+
+	/* So does pm_db_begin: the write sees what others committed since
+	 * the snapshot. */
+	pm_db_read(t->db);
+	assert_int_equal(buildings(t->db), 4);
+	assert_int_equal(raw_exec(t->path, "INSERT INTO building (code) VALUES ('E')"), SQLITE_OK);
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(buildings(t->db), 5);
+	add_building(t->db, "F");
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	assert_int_equal(raw_exec(t->path, "INSERT INTO building (code) VALUES ('G')"), SQLITE_OK);
+	assert_int_equal(buildings(t->db), 7);
+
+	/* And pm_db_exec, and a rollback on a way out. */
+	pm_db_read(t->db);
+	assert_int_equal(buildings(t->db), 7);
+	assert_int_equal(pm_db_exec(t->db, "INSERT INTO building (code) VALUES ('H')", &e), PM_OK);
+	assert_int_not_equal(sqlite3_get_autocommit(h), 0);
+	pm_db_read(t->db);
+	assert_int_equal(buildings(t->db), 8);
+	pm_db_rollback(t->db);
+	assert_int_not_equal(sqlite3_get_autocommit(h), 0);
+	assert_int_equal(raw_exec(t->path, "INSERT INTO building (code) VALUES ('I')"), SQLITE_OK);
+	assert_int_equal(buildings(t->db), 9);
+	pm_db_read_end(NULL);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -600,6 +694,7 @@ int main(void)
 		STORE_TEST(test_stmt_cache),
 		STORE_TEST(test_stmt_bad_sql),
 		STORE_TEST(test_begin_commit_rollback),
+		STORE_TEST(test_read_snapshot),
 		STORE_TEST(test_busy_is_tempfail),
 		STORE_TEST(test_begin_waits_for_writer),
 		STORE_TEST(test_backup),
