@@ -14,7 +14,7 @@
 #include "pm/vote.h"
 
 enum { O_TITLE = 0x100, O_MATTER, O_OPENS, O_CLOSES, O_BUILDING, O_UNIT, O_CHOICE, O_BY, O_PAPER,
-       O_FILE_FORMAT, O_OUTPUT, O_PUBLISH, O_CHANNEL, O_UNSET };
+       O_FILE_FORMAT, O_OUTPUT, O_PUBLISH, O_CHANNEL, O_UNSET, O_OPTIONS, O_SEATS };
 
 static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
 
@@ -55,16 +55,39 @@ static const struct pm_opt vote_new_opts[] = {
 	{"opens", O_OPENS, "TIME", N_("ballots are taken from TIME, RFC 3339 or YYYY-MM-DD (default now)")},
 	{"closes", O_CLOSES, "TIME", N_("and until TIME")},
 	{"building", O_BUILDING, "CODE", N_("only this building's owners and area count")},
+	{"options", O_OPTIONS, "A,B,...", N_("named options (candidates, bids, plans) instead of yes and no; again to"
+					     " add more")},
+	{"seats", O_SEATS, "N", N_("how many of the options are chosen, as seats of the owners' committee"
+				   " (default 1)")},
 	{NULL, 0, NULL, NULL},
 };
+
+/* Adds the comma-separated names of list to names[*n], up to max;
+ * PM_EUSAGE for an empty name or too many. list is split in place. */
+static int split_options(struct pm_ctx *c, char *list, const char **names, size_t *n, size_t max)
+{
+	for (char *p = list, *comma;; p = comma + 1) {
+		if ((comma = strchr(p, ',')))
+			*comma = '\0';
+		if (!*p)
+			return pm_cli_usage(c, _("--options: an empty name"));
+		if (*n == max)
+			return pm_cli_usage(c, _("--options: at most %zu options"), max);
+		names[(*n)++] = p;
+		if (!comma)
+			return PM_OK;
+	}
+}
 
 static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_vote_new v = {0};
-	const char *opens = NULL, *closes = NULL, *arg;
+	const char *opens = NULL, *closes = NULL, *arg, *names[PM_VOTE_OPTIONS_MAX];
+	int64_t seats;
 	json_t *rec;
 	int k;
 
+	v.options = names;
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_TITLE: v.title = arg; break;
@@ -72,6 +95,15 @@ static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 		case O_OPENS: opens = arg; break;
 		case O_CLOSES: closes = arg; break;
 		case O_BUILDING: v.building = arg; break;
+		case O_OPTIONS:
+			if (split_options(c, (char *)arg, names, &v.noptions, PM_VOTE_OPTIONS_MAX))
+				return PM_EUSAGE;
+			break;
+		case O_SEATS:
+			if (pm_cli_arg_count(c, "--seats", arg, &seats))
+				return PM_EUSAGE;
+			v.seats = seats > PM_VOTE_OPTIONS_MAX ? PM_VOTE_OPTIONS_MAX + 1 : (int)seats;
+			break;
 		}
 	if (k < 0)
 		return c->stop;
@@ -128,7 +160,8 @@ static int cmd_vote_close(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt ballot_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the unit voted for")},
-	{"choice", O_CHOICE, "WORD", N_("yes, no or abstain")},
+	{"choice", O_CHOICE, "WORD", N_("yes, no or abstain; or an option of the vote's, again for another up to"
+					 " its seats, or abstain")},
 	{"by", O_BY, "PERSON", N_("the owner who signed the paper ballot (staff; an owner votes as themselves)")},
 	{"paper", O_PAPER, "REF", N_("the reference of the signed paper ballot (required of staff)")},
 	{NULL, 0, NULL, NULL},
@@ -137,14 +170,19 @@ static const struct pm_opt ballot_opts[] = {
 static int cmd_ballot(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_ballot b = {0};
-	const char *choice = NULL, *arg;
+	const char *choices[PM_VOTE_OPTIONS_MAX], *arg;
 	json_t *rec;
 	int k;
 
+	b.choices = choices;
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_UNIT: b.unit = arg; break;
-		case O_CHOICE: choice = arg; break;
+		case O_CHOICE:
+			if (b.nchoices == PM_VOTE_OPTIONS_MAX)
+				return pm_cli_usage(c, _("--choice: at most %d"), PM_VOTE_OPTIONS_MAX);
+			choices[b.nchoices++] = arg;
+			break;
 		case O_BY: b.by = arg; break;
 		case O_PAPER: b.paper = arg; break;
 		}
@@ -152,10 +190,8 @@ static int cmd_ballot(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (id_arg(c, argc, argv, _("vote number"), &b.vote))
 		return PM_EUSAGE;
-	if (!b.unit || !choice)
+	if (!b.unit || !b.nchoices)
 		return pm_cli_usage(c, _("give --unit and --choice"));
-	if (pm_choice_parse(choice, &b.choice, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
 	if (pm_cli_db(c, "govern.vote", &c->db))
 		return c->err.code;
 	if (pm_ballot_cast(c->db, &c->actor, &b, &rec, &c->err))
