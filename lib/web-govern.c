@@ -189,6 +189,23 @@ int pm_page_vote(struct pm_web *w)
 	return rc;
 }
 
+/* A yes/no vote's ballot is one of its three words, or a bad form
+ * (400): pm_ballot_cast would take another for a mistake of usage. */
+static int yes_or_no(struct pm_web *w, const struct pm_ballot *b)
+{
+	enum pm_choice c;
+	json_t *v;
+	int options;
+
+	if (pm_vote_get(w->db, b->vote, &v, &w->err))
+		return w->err.code;
+	options = json_array_size(json_object_get(v, "options")) > 0;
+	json_decref(v);
+	if (!options && (b->nchoices != 1 || pm_choice_parse(b->choices[0], &c, NULL)))
+		return pm_web_fail(w, PM_EDATA, "请选择同意、反对或弃权。");
+	return PM_OK;
+}
+
 int pm_page_vote_ballot(struct pm_web *w)
 {
 	struct pm_ballot b = {.unit = pm_web_field(w, "unit")};
@@ -205,6 +222,8 @@ int pm_page_vote_ballot(struct pm_web *w)
 	b.choices = named;
 	if (!b.unit || !b.nchoices)
 		return pm_web_fail(w, PM_EDATA, "请选择后再投票。");
+	if (yes_or_no(w, &b))
+		return w->err.code;
 	if (pm_ballot_cast(w->db, &w->actor, &b, &rec, &w->err))
 		return w->err.code == PM_EUSAGE ? (w->err.code = PM_ENOPERM) : w->err.code;
 	json_decref(rec);
