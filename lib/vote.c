@@ -10,6 +10,7 @@
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
+#include "pm/jsonl.h"
 #include "pm/timeutil.h"
 #include "pm/vote.h"
 #include "report-internal.h"
@@ -20,7 +21,9 @@
 
 /* ---- choices and thresholds ---- */
 
-static const char *const choice_names[] = {"", "yes", "no", "abstain", "for"};
+/* A ballot for options agrees to them: it is stored and shown as yes,
+ * with the options it names. */
+static const char *const choice_names[] = {"", "yes", "no", "abstain", "yes"};
 
 int pm_choice_parse(const char *s, enum pm_choice *c, struct pm_err *e)
 {
@@ -402,6 +405,8 @@ static int options_insert(struct pm_db *db, int64_t id, const struct pm_vote_new
 /* PM_EDATA unless v's options and seats make a vote (pm_vote_add). */
 static int options_check(const struct pm_vote_new *v, struct pm_err *e)
 {
+	enum pm_choice c;
+
 	if (!v->noptions)
 		return v->seats > 1 ? pm_err_set(e, PM_EDATA, _("seats are for a vote with options: give --options"))
 				    : PM_OK;
@@ -415,8 +420,8 @@ static int options_check(const struct pm_vote_new *v, struct pm_err *e)
 		const char *o = v->options[i];
 		size_t len = strlen(o);
 
-		if (len == 0 || len > OPTION_MAX || strcmp(o, "abstain") == 0)
-			return pm_err_set(e, PM_EDATA, _("option '%s': a name of 1 to %d bytes, not \"abstain\""), o,
+		if (len == 0 || len > OPTION_MAX || pm_choice_parse(o, &c, NULL) == PM_OK)
+			return pm_err_set(e, PM_EDATA, _("option '%s': a name of 1 to %d bytes, not yes, no or abstain"), o,
 					  OPTION_MAX);
 		for (size_t k = 0; k < len; k++)
 			if ((unsigned char)o[k] < 0x20 || o[k] == 0x7f)
@@ -748,35 +753,18 @@ struct ballot_pick {
 	json_t *names;
 };
 
-/* The names of the vote's options, in order, as a JSON array. */
+/* The names of the vote's options, in order, as a JSON array (from its
+ * record). */
 static int option_names(struct pm_db *db, int64_t vote, json_t **names, struct pm_err *e)
 {
-	static const char sql[] = "SELECT " OPTION_NAMES("o.vote_id = ?");
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int step;
+	json_t *rec;
 
 	*names = NULL;
-	if (!st)
+	if (pm_vote_get(db, vote, &rec, e))
 		return e->code;
-	sqlite3_bind_int64(st, 1, vote);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW)
-		*names = json_names(st, 0);
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read the vote's options"));
-	return *names ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
-}
-
-/* The position of option name among names, or -1. */
-static int option_index(json_t *names, const char *name)
-{
-	size_t i;
-	json_t *n;
-
-	json_array_foreach (names, i, n)
-		if (strcmp(json_string_value(n), name) == 0)
-			return (int)i;
-	return -1;
+	*names = json_incref(json_object_get(rec, "options"));
+	json_decref(rec);
+	return PM_OK;
 }
 
 /* PM_EDATA naming the vote's options for a name that is none of them. */
@@ -803,7 +791,7 @@ static int pick_named(const struct pm_ballot *b, const struct vote_row *v, json_
 				  (long long)b->vote, v->seats, v->seats);
 	p->choice = PM_CHOICE_FOR;
 	for (size_t i = 0; i < b->nchoices; i++) {
-		int k = option_index(names, b->choices[i]);
+		int k = pm_json_index(names, b->choices[i]);
 
 		if (strcmp(b->choices[i], "abstain") == 0)
 			return pm_err_set(e, PM_EDATA, _("abstain is a ballot of its own, not one of several choices"));
@@ -823,13 +811,15 @@ static int pick_named(const struct pm_ballot *b, const struct vote_row *v, json_
 /* What ballot b of vote v chooses: yes, no or abstain in a yes/no vote
  * (PM_EUSAGE otherwise), options of the vote's or abstain in one with
  * options. p->names is the caller's to release. */
-static int ballot_pick(struct pm_db *db, const struct pm_ballot *b, const struct vote_row *v, struct ballot_pick *p,
-		       struct pm_err *e)
+static int ballot_pick(struct pm_db *db, const struct pm_ballot *b, struct ballot_pick *p, struct pm_err *e)
 {
+	struct vote_row vote, *v = &vote;
 	json_t *names;
 	int rc;
 
 	*p = (struct ballot_pick){PM_CHOICE_NONE, 0, NULL};
+	if (vote_load(db, b->vote, v, e))
+		return e->code;
 	if (b->nchoices == 0)
 		return pm_err_set(e, PM_EUSAGE, _("a ballot needs a choice: yes, no or abstain, or the vote's options"));
 	if (!v->noptions && b->nchoices > 1)
@@ -881,8 +871,8 @@ static int ballot_options(struct pm_db *db, const struct pm_ballot *b, const str
 	return PM_OK;
 }
 
-static int ballot_store(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b,
-			const struct ballot_pick *p, int64_t voter, struct pm_err *e)
+static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b,
+			const struct ballot_pick *p, json_t **out, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO ballot (vote_id, unit_id, person_id, choice, paper, entered_by, created_at, updated_at)"
@@ -890,10 +880,25 @@ static int ballot_store(struct pm_db *db, const struct pm_actor *a, const struct
 		" ON CONFLICT (vote_id, unit_id) DO UPDATE SET person_id = excluded.person_id,"
 		" choice = excluded.choice, paper = excluded.paper, entered_by = excluded.entered_by,"
 		" updated_at = excluded.updated_at";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	struct vote_row v;
+	char person[64], object[96];
+	json_t *old = NULL;
+	sqlite3_stmt *st;
+	int64_t voter;
+	int rc;
 
-	if (!st)
+	if (vote_load(db, b->vote, &v, e) || vote_open(db, b->vote, &v, e) || may_cast(db, a, b, &v, &voter, e) ||
+	    pm_person_code(db, voter, person, sizeof person, e) || pm_ballot_get(db, b->vote, b->unit, &old, e))
 		return e->code;
+	if (old && same_ballot(old, p, person, b->paper)) {
+		*out = old;
+		json_object_set_new(*out, "changed", json_false());
+		return PM_OK;
+	}
+	if (!(st = pm_db_stmt(db, sql, e))) {
+		json_decref(old);
+		return e->code;
+	}
 	sqlite3_bind_int64(st, 1, b->vote);
 	sqlite3_bind_text(st, 2, b->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, voter);
@@ -902,36 +907,8 @@ static int ballot_store(struct pm_db *db, const struct pm_actor *a, const struct
 		sqlite3_bind_text(st, 5, b->paper, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, a->login, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, pm_now());
-	if (pm_db_step_done(db, st, _("cannot store the ballot"), e))
-		return e->code;
-	return ballot_options(db, b, p, e);
-}
-
-static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
-			struct pm_err *e)
-{
-	struct ballot_pick p = {PM_CHOICE_NONE, 0, NULL};
-	struct vote_row v;
-	char person[64], object[96];
-	json_t *old = NULL;
-	int64_t voter;
-	int rc;
-
-	if (vote_load(db, b->vote, &v, e) || vote_open(db, b->vote, &v, e) || may_cast(db, a, b, &v, &voter, e) ||
-	    ballot_pick(db, b, &v, &p, e) || pm_person_code(db, voter, person, sizeof person, e) ||
-	    pm_ballot_get(db, b->vote, b->unit, &old, e)) {
-		json_decref(p.names);
-		return e->code;
-	}
-	if (old && same_ballot(old, &p, person, b->paper)) {
-		json_decref(p.names);
-		*out = old;
-		json_object_set_new(*out, "changed", json_false());
-		return PM_OK;
-	}
-	json_decref(p.names);
-	if ((rc = ballot_store(db, a, b, &p, voter, e)) == PM_OK &&
-	    (rc = pm_ballot_get(db, b->vote, b->unit, out, e)) == PM_OK) {
+	if ((rc = pm_db_step_done(db, st, _("cannot store the ballot"), e)) == PM_OK &&
+	    (rc = ballot_options(db, b, p, e)) == PM_OK && (rc = pm_ballot_get(db, b->vote, b->unit, out, e)) == PM_OK) {
 		snprintf(object, sizeof object, "vote:%lld:unit:%s", (long long)b->vote, b->unit);
 		rc = pm_audit_log(db, old ? "govern.ballot.change" : "govern.ballot", object, old, *out, e);
 		json_object_set_new(*out, "changed", json_true());
@@ -943,12 +920,16 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
 		   struct pm_err *e)
 {
+	struct ballot_pick p;
 	int rc;
 
 	*out = NULL;
 	if ((rc = pm_db_begin(db, e)))
 		return rc;
-	rc = pm_db_end(db, ballot_write(db, a, b, out, e), e);
+	if ((rc = ballot_pick(db, b, &p, e)) == PM_OK)
+		rc = ballot_write(db, a, b, &p, out, e);
+	json_decref(p.names);
+	rc = pm_db_end(db, rc, e);
 	if (rc) {
 		json_decref(*out);
 		*out = NULL;
@@ -1006,8 +987,10 @@ static int scope_units(struct pm_db *db, int64_t id, const struct vote_row *v, s
 			}
 			*units = u;
 		}
-		if (choice)
-			c = strcmp(choice, "for") == 0 ? PM_CHOICE_FOR : pm_choice_parse(choice, &c, NULL) ? PM_CHOICE_NONE : c;
+		if (choice && pm_choice_parse(choice, &c, NULL))
+			c = PM_CHOICE_NONE;
+		if (c == PM_CHOICE_YES && sqlite3_column_int64(st, 4))
+			c = PM_CHOICE_FOR;
 		/* The developer's units are owner 0; each other set of owners
 		 * a key of its own, in the order they come. */
 		if (!sqlite3_column_int(st, 1) && owners && (!prev || strcmp(prev, owners))) {

@@ -63,7 +63,7 @@ static void ballot_say(FILE *f, json_t *b)
 	json_t *o;
 	size_t i;
 
-	if (strcmp(STR(b, "choice"), "for")) {
+	if (!json_array_size(json_object_get(b, "options"))) {
 		pm_html_fmt(f, "<b>%s</b>", choice_label(STR(b, "choice")));
 		return;
 	}

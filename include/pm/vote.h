@@ -44,7 +44,7 @@ enum pm_choice { PM_CHOICE_NONE, PM_CHOICE_YES, PM_CHOICE_NO, PM_CHOICE_ABSTAIN,
 
 /* "yes", "no" or "abstain"; PM_EUSAGE naming them otherwise. */
 int pm_choice_parse(const char *s, enum pm_choice *c, struct pm_err *e);
-/* "yes", "no", "abstain" or "for". */
+/* "yes", "no" or "abstain"; PM_CHOICE_FOR is "yes" (agrees to the options). */
 const char *pm_choice_name(enum pm_choice c);
 
 /* A threshold: "at least NUM/DEN" (part/whole >= num/den) or "more than
@@ -178,7 +178,7 @@ int pm_ballot_may(struct pm_db *db, const struct pm_actor *a, const struct pm_ba
  * Each change is audited with the ballot before and after; the same
  * choice again changes nothing. *out is the ballot's record
  * {"type":"ballot","vote","unit","person","choice","paper","entered_by",
- * "created_at","updated_at","options","changed"}: choice "for" with the
+ * "created_at","updated_at","options","changed"}: choice "yes" with the
  * options named, in the vote's order. */
 int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
 		   struct pm_err *e);

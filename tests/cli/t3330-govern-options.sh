@@ -63,7 +63,7 @@ expect_eq "$(sql 'SELECT count(*) FROM vote')" 1 "none of them stored"
 
 # ---- vote 1: a company chosen after a ballot changes ----
 ballot 1 1-1-101 P1 甲物业
-expect_out '"choice":"for",.*"options":\["甲物业"\]\}$' "a ballot for an option"
+expect_out '"choice":"yes",.*"options":\["甲物业"\]\}$' "a ballot for an option"
 ballot 1 1-1-102 P2 甲物业
 ballot 1 1-1-103 P3 乙物业
 ballot 1 1-1-104 P4 乙物业
@@ -127,7 +127,7 @@ expect_out '甲物业' "with the option's bar"
 run pm user add p3 --role owner --person P3
 PM_USER=p3 run pm-govern ballot 1 --unit 1-1-103 --choice 丙物业
 expect_rc 0 "an owner votes for an option"
-expect_out '"person":"P3","choice":"for","paper":null,"entered_by":"p3",.*"options":\["丙物业"\]' "online"
+expect_out '"person":"P3","choice":"yes","paper":null,"entered_by":"p3",.*"options":\["丙物业"\]' "online"
 PM_USER=p3 run pm-govern ballot 1 --unit 1-1-104 --choice 丙物业
 expect_rc 77 "not for another's unit"
 
@@ -150,7 +150,7 @@ expect_out '"test":"方案B","rule":"at least 3/4","area":"not reached","owners"
 run pm-govern vote new --title 第二届业主委员会选举 --matter committee --options 张三,李四,王五,赵六 --seats 2 --closes 2026-12-31
 expect_out '"id":3,.*"options":\["张三","李四","王五","赵六"\],"seats":2\}$' "two seats"
 ballot 3 1-1-101 P1 张三 李四
-expect_out '"choice":"for",.*"options":\["张三","李四"\]\}$' "a ballot for two"
+expect_out '"choice":"yes",.*"options":\["张三","李四"\]\}$' "a ballot for two"
 ballot 3 1-1-103 P3 张三 李四
 ballot 3 1-1-104 P4 张三 李四
 ballot 3 1-1-102 P2 王五 张三

@@ -203,6 +203,17 @@ static uint64_t next(uint64_t *s)
 	return *s;
 }
 
+/* u[0..n) in a random order (Fisher-Yates). */
+static void shuffle(struct pm_vote_unit *u, size_t n, uint64_t *s)
+{
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = next(s) % (i + 1);
+		struct pm_vote_unit x = u[i];
+		u[i] = u[j];
+		u[j] = x;
+	}
+}
+
 /* The tally never depends on the order of the ballots: random
  * communities, each counted in many shuffled orders. */
 static void test_order_does_not_matter(void **state)
@@ -223,12 +234,7 @@ static void test_order_does_not_matter(void **state)
 						     (enum pm_choice)(next(&s) % 4), 0};
 		assert_int_equal(pm_vote_count(u, n, &two_thirds, pass, &first, &e), PM_OK);
 		for (int k = 0; k < 50; k++) {
-			for (size_t i = n - 1; i > 0; i--) {
-				size_t j = next(&s) % (i + 1);
-				struct pm_vote_unit x = u[i];
-				u[i] = u[j];
-				u[j] = x;
-			}
+			shuffle(u, n, &s);
 			assert_int_equal(pm_vote_count(u, n, &two_thirds, pass, &t, &e), PM_OK);
 			assert_memory_equal(&t, &first, sizeof t);
 		}
@@ -254,6 +260,14 @@ static struct pm_tally count_options(const struct pm_vote_unit *u, size_t n, siz
 	return t;
 }
 
+/* Option i's area and owners in t, and what became of it. */
+static void expect_option(const struct pm_tally *t, size_t i, int64_t area, int64_t owners, int pick)
+{
+	assert_int_equal(t->option[i].area, area);
+	assert_int_equal(t->option[i].owners, owners);
+	assert_int_equal(t->pick[i], pick);
+}
+
 /* One seat, three options: A with two of three ballots is chosen, B with
  * one of three fails, C with none; the fourth owner stays away. */
 static void test_options_one_chosen(void **state)
@@ -263,16 +277,10 @@ static void test_options_one_chosen(void **state)
 	struct pm_tally t = count_options(u, N_OF(u), 3, 1, &over_half);
 
 	(void)state;
-	assert_true(t.turnout_area && t.turnout_owners);
-	assert_int_equal(t.option[0].area, 20000);
-	assert_int_equal(t.option[0].owners, 2);
-	assert_int_equal(t.option[1].owners, 1);
-	assert_int_equal(t.option[2].owners, 0);
-	assert_int_equal(t.pick[0], PM_PICK_CHOSEN);
-	assert_int_equal(t.pick[1], PM_PICK_FAILED);
-	assert_int_equal(t.pick[2], PM_PICK_FAILED);
-	assert_int_equal(t.chosen, 1);
-	assert_true(t.passed);
+	assert_true(t.turnout_area && t.turnout_owners && t.passed);
+	expect_option(&t, 0, 20000, 2, PM_PICK_CHOSEN);
+	expect_option(&t, 1, 10000, 1, PM_PICK_FAILED);
+	expect_option(&t, 2, 0, 0, PM_PICK_FAILED);
 }
 
 /* Two seats, seven owners of 100 m²: A on five ballots, B and C on four
@@ -286,14 +294,10 @@ static void test_options_tie_for_last_seat(void **state)
 	struct pm_tally t = count_options(u, N_OF(u), 3, 2, &over_half);
 
 	(void)state;
-	assert_int_equal(t.option[0].owners, 5);
-	assert_int_equal(t.option[1].owners, 4);
-	assert_int_equal(t.option[2].area, 40000);
-	assert_int_equal(t.pick[0], PM_PICK_CHOSEN);
-	assert_int_equal(t.pick[1], PM_PICK_TIED);
-	assert_int_equal(t.pick[2], PM_PICK_TIED);
-	assert_int_equal(t.chosen, 1);
-	assert_int_equal(t.tied, 2);
+	expect_option(&t, 0, 50000, 5, PM_PICK_CHOSEN);
+	expect_option(&t, 1, 40000, 4, PM_PICK_TIED);
+	expect_option(&t, 2, 40000, 4, PM_PICK_TIED);
+	assert_true(t.chosen == 1 && t.tied == 2);
 }
 
 /* Ranked by area before owners: C has 800 of 1,000 m² and 3 of 5
@@ -307,14 +311,9 @@ static void test_options_ranked_by_area(void **state)
 	struct pm_tally t = count_options(u, N_OF(u), 4, 1, &over_half);
 
 	(void)state;
-	assert_int_equal(t.option[2].area, 80000);
-	assert_int_equal(t.option[2].owners, 3);
-	assert_int_equal(t.option[3].area, 70000);
-	assert_int_equal(t.option[3].owners, 4);
-	assert_int_equal(t.pick[2], PM_PICK_CHOSEN);
-	assert_int_equal(t.pick[3], PM_PICK_OUTRANKED);
-	assert_int_equal(t.chosen, 1);
-	assert_true(t.passed);
+	expect_option(&t, 2, 80000, 3, PM_PICK_CHOSEN);
+	expect_option(&t, 3, 70000, 4, PM_PICK_OUTRANKED);
+	assert_true(t.chosen == 1 && t.passed);
 }
 
 /* An owner of two units whose ballots name A, and A and B: by area each
@@ -367,12 +366,7 @@ static void test_options_order_does_not_matter(void **state)
 		}
 		assert_int_equal(pm_vote_count_options(u, n, 5, seats, &two_thirds, &over_half, &first, &e), PM_OK);
 		for (int r = 0; r < 30; r++) {
-			for (size_t i = n - 1; i > 0; i--) {
-				size_t j = next(&s) % (i + 1);
-				struct pm_vote_unit x = u[i];
-				u[i] = u[j];
-				u[j] = x;
-			}
+			shuffle(u, n, &s);
 			assert_int_equal(pm_vote_count_options(u, n, 5, seats, &two_thirds, &over_half, &t, &e), PM_OK);
 			assert_memory_equal(&t, &first, sizeof t);
 		}

@@ -16,27 +16,8 @@ CREATE TABLE vote_option (
 	UNIQUE (vote_id, name)
 ) STRICT;
 
--- SQLite cannot widen a CHECK in place: ballot is made again with the
--- choice 'for' (for the options in ballot_option). Nothing refers to
--- ballot(id) yet, so its rows move as they are.
-CREATE TABLE ballot_new (
-	id          INTEGER PRIMARY KEY,
-	vote_id     INTEGER NOT NULL REFERENCES vote(id),
-	unit_id     INTEGER NOT NULL REFERENCES unit(id),
-	person_id   INTEGER NOT NULL REFERENCES person(id),
-	choice      TEXT NOT NULL CHECK (choice IN ('yes', 'no', 'abstain', 'for')),
-	paper       TEXT,
-	entered_by  TEXT NOT NULL,
-	created_at  INTEGER NOT NULL,
-	updated_at  INTEGER NOT NULL,
-	UNIQUE (vote_id, unit_id)
-) STRICT;
-INSERT INTO ballot_new SELECT id, vote_id, unit_id, person_id, choice, paper, entered_by, created_at, updated_at
-	FROM ballot;
-DROP TABLE ballot;
-ALTER TABLE ballot_new RENAME TO ballot;
-
--- The options a ballot with choice 'for' names: one to the vote's seats.
+-- In a vote with options a ballot is 'abstain', or 'yes' (agrees) to the
+-- options named here: one to the vote's seats.
 CREATE TABLE ballot_option (
 	ballot_id   INTEGER NOT NULL REFERENCES ballot(id) ON DELETE CASCADE,
 	option_id   INTEGER NOT NULL REFERENCES vote_option(id),
