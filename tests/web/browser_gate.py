@@ -6,14 +6,12 @@ Usage: browser_gate.py BASE_URL SHOTS_DIR PASSWORD
 Prints "PASS text" or "FAIL text" per check and saves a screenshot of
 each page in SHOTS_DIR."""
 import os
-import shutil
 import sys
-import tempfile
 
 # The driver is browser.py's; importing it leaves no cache in the tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import Chromium, Tab, check, results  # noqa: E402
+from browser import Tab, check, run  # noqa: E402
 
 # Nothing on the page wider than the screen: the page never scrolls
 # sideways (a chart may, inside its own box).
@@ -67,20 +65,9 @@ def staff_flow(tab, base, password):
     tab.shot("04-dashboard")
 
 
-def main():
-    base, shots, password = sys.argv[1:4]
-    os.makedirs(shots, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="pm-chromium.")
-    chrome = Chromium(profile)
-    try:
-        owner_flow(Tab(chrome, shots, "gate-owner"), base, password)
-        staff_flow(Tab(chrome, shots, "gate-boss"), base, password)
-    except Exception as e:  # a broken flow is a failed check, with why
-        check(False, "the flows ran to the end: %s" % e)
-    finally:
-        chrome.close()
-        shutil.rmtree(profile, ignore_errors=True)
-    print("\n".join(results))
+def flows(chrome, base, shots, password):
+    owner_flow(Tab(chrome, shots, "gate-owner"), base, password)
+    staff_flow(Tab(chrome, shots, "gate-boss"), base, password)
 
 
-main()
+run(flows)
