@@ -125,6 +125,10 @@ class Tab:
             f.write(base64.b64decode(data))
 
 
+# A page fits the phone: laid out for its 390 px (a page without a
+# viewport is laid out for a desktop's 980 and shrunk), nothing wider.
+FITS = "window.innerWidth == 390 && document.documentElement.scrollWidth <= window.innerWidth"
+
 results = []
 
 

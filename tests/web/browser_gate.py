@@ -11,11 +11,10 @@ import sys
 # The driver is browser.py's; importing it leaves no cache in the tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import Tab, check, run  # noqa: E402
+from browser import FITS, Tab, check, run  # noqa: E402
 
 # Nothing on the page wider than the screen: the page never scrolls
 # sideways (a chart may, inside its own box).
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def sign_in(tab, base, login, password):

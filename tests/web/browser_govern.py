@@ -13,9 +13,8 @@ import sys
 # The driver is browser.py's; importing it leaves no cache in the tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import Tab, check, run  # noqa: E402
+from browser import FITS, Tab, check, run  # noqa: E402
 
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 def click_and_wait(tab, selector):

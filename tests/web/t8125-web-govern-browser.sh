@@ -14,5 +14,5 @@ browser_checks browser_govern.py "$shots"
 expect_eq "$(sql "SELECT u.code || ' ' || b.choice || ' ' || b.entered_by FROM ballot b JOIN unit u ON u.id = b.unit_id")" \
 	"1-1-101 no owner1" "the store has owner1's changed ballot"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'govern.ballot%'")" 2 "cast and changed, both audited"
-expect_eq "$(ls "$shots" | grep -c '^govern-.*\.png$')" 4 "four screenshots saved in $shots"
+expect_eq "$(ls "$shots" | grep -c '^govern-owner-.*\.png$')" 4 "four screenshots saved in $shots"
 done_testing
