@@ -119,6 +119,16 @@ class Tab:
     def text(self):
         return self.js("document.body.innerText")
 
+    def click(self, selector):
+        """Clicks a link, then waits for the page it leads to."""
+        self.c.events = [e for e in self.c.events if e.get("method") != "Page.loadEventFired"]
+        self.js("document.querySelector(%s).click()" % json.dumps(selector))
+        self.c.wait_event("Page.loadEventFired", self.s)
+
+    def sign_in(self, base, login, password):
+        self.go(base + "/login")
+        self.submit("form[action$='/login']", {"login": login, "password": password})
+
     def shot(self, name):
         data = self.c.call("Page.captureScreenshot", self.s, format="png", captureBeyondViewport=True)["data"]
         with open(os.path.join(self.shots, "%s-%s.png" % (self.prefix, name)), "wb") as f:

@@ -7,14 +7,9 @@ Usage: browser_govern.py BASE_URL SHOTS_DIR PASSWORD [options]
 With "options", an owner's ballot in an election of two of three instead.
 Prints "PASS text" or "FAIL text" per check and saves a screenshot of
 each page in SHOTS_DIR."""
-import os
-import sys
-
-# The driver is browser.py's; importing it leaves no cache in the tree.
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import FITS, Tab, check, run  # noqa: E402
-
+# browser.py's driver, beside this file (lib.sh runs python3 -B: no cache
+# is left in the tree).
+from browser import FITS, Tab, check, run
 
 
 def click_and_wait(tab, selector):
@@ -24,13 +19,11 @@ def click_and_wait(tab, selector):
 
 
 def owner_flow(tab, base, password):
-    tab.go(base + "/login")
-    tab.submit("form[action$='/login']", {"login": "owner1", "password": password})
+    tab.sign_in(base, "owner1", password)
     tab.go(base + "/votes")
     check("续聘物业服务企业" in tab.text(), "owner1 finds the open vote in the list")
     tab.shot("01-votes")
-    tab.js("document.querySelector('ul.votes a').click()")
-    tab.c.wait_event("Page.loadEventFired", tab.s)
+    tab.click('ul.votes a')
     body = tab.text()
     check("1-1-101" in body and "尚未投票" in body, "the vote shows owner1's unit without a ballot")
     check(tab.js("document.querySelectorAll('fieldset.ballot input[type=radio]').length") == 3,
@@ -51,10 +44,6 @@ def owner_flow(tab, base, password):
     tab.shot("04-changed")
 
 
-def box(tab, value):
-    return "fieldset.ballot input[value=%s]" % value
-
-
 def tick(tab, values):
     """Sets the ballot's boxes to exactly values, as fingers would."""
     tab.js("document.querySelectorAll('fieldset.ballot input[type=checkbox]')"
@@ -63,11 +52,9 @@ def tick(tab, values):
 
 def options_flow(tab, base, password):
     """An election of two of three: boxes ticked, changed, one too many."""
-    tab.go(base + "/login")
-    tab.submit("form[action$='/login']", {"login": "owner1", "password": password})
+    tab.sign_in(base, "owner1", password)
     tab.go(base + "/votes")
-    tab.js("document.querySelector('ul.votes a').click()")
-    tab.c.wait_event("Page.loadEventFired", tab.s)
+    tab.click('ul.votes a')
     body = tab.text()
     check("业主委员会选举" in body and "应选 2 项" in body, "the election says how many are chosen")
     names = tab.js("[...document.querySelectorAll('fieldset.ballot input[type=checkbox]')].map(b => b.value)")

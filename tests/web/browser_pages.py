@@ -7,19 +7,9 @@ demand letter (dunning), with browser.py's driver.
 Usage: browser_pages.py BASE_URL SHOTS_DIR PASSWORD ask|renovation|dunning
 Prints "PASS text" or "FAIL text" per check and saves a screenshot of
 each page in SHOTS_DIR."""
-import os
-import sys
-
-# The driver is browser.py's; importing it leaves no cache in the tree.
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import FITS, Tab, check, run  # noqa: E402
-
-
-
-def sign_in(tab, base, login, password):
-    tab.go(base + "/login")
-    tab.submit("form[action$='/login']", {"login": login, "password": password})
+# browser.py's driver, beside this file (lib.sh runs python3 -B: no cache
+# is left in the tree).
+from browser import FITS, Tab, check, run
 
 
 def fits(tab, what):
@@ -28,10 +18,9 @@ def fits(tab, what):
 
 def ask_flow(tab, base, password):
     """An owner asks the help desk, then asks for a person."""
-    sign_in(tab, base, "owner1", password)
+    tab.sign_in(base, "owner1", password)
     tab.go(base + "/")
-    tab.js("document.querySelector('a[href$=\"/ask\"]').click()")
-    tab.c.wait_event("Page.loadEventFired", tab.s)
+    tab.click('a[href$=\"/ask\"]')
     check(tab.js("location.pathname").endswith("/ask"), "the menu leads owner1 to the help desk")
     check(tab.js("document.activeElement.name") == "q", "the question field has the cursor")
     fits(tab, "the help desk")
@@ -48,7 +37,7 @@ def ask_flow(tab, base, password):
 
 def renovation_flow(tab, base, password):
     """An owner applies to renovate their unit."""
-    sign_in(tab, base, "owner1", password)
+    tab.sign_in(base, "owner1", password)
     tab.go(base + "/renovations")
     units = tab.js("[...document.querySelectorAll('select[name=unit] option')].map(o => o.value)")
     check(units == ["1-1-101"], "owner1 may apply for their own unit only (%r)" % units)
@@ -70,7 +59,7 @@ def renovation_flow(tab, base, password):
 
 def dunning_flow(tab, base, password):
     """The desk logs a call with a promise and opens a demand letter."""
-    sign_in(tab, base, "desk", password)
+    tab.sign_in(base, "desk", password)
     tab.go(base + "/dunning")
     rows = tab.js("document.querySelectorAll('form[action*=\"/dunning/\"]').length")
     check(rows == 3, "the desk sees three units past due, each with a form (%r)" % rows)
@@ -80,8 +69,7 @@ def dunning_flow(tab, base, password):
                {"by": "phone", "result": "promised", "promise_date": "2026-12-31", "note": "业主称月底前缴清"})
     check("2026-12-31" in tab.text(), "a call logged with its promise shows in the list")
     tab.shot("02-logged")
-    tab.js("document.querySelector('a[href$=\"/dunning/1-1-102/letter\"]').click()")
-    tab.c.wait_event("Page.loadEventFired", tab.s)
+    tab.click('a[href$=\"/dunning/1-1-102/letter\"]')
     body = tab.text()
     check("催缴函" in body and "人民币" in body, "催缴函 opens the demand letter with the amount in words")
     fits(tab, "the letter")

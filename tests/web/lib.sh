@@ -244,7 +244,7 @@ browser_skip() {
 browser_checks() { # SCRIPT SHOTS [ARGS...]
 	_script=$1 _shots=$2
 	shift 2
-	python3 "$PM_TOP/tests/web/$_script" "$BASE" "$_shots" "$PW" "$@" >"$T/browser" 2>&1
+	python3 -B "$PM_TOP/tests/web/$_script" "$BASE" "$_shots" "$PW" "$@" >"$T/browser" 2>&1
 	while read -r verdict what; do
 		case $verdict in
 		PASS) _report 1 "$what" ;;
