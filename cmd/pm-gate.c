@@ -23,21 +23,6 @@ enum { O_PERSON = 0x100, O_UNIT, O_CARD, O_PIN, O_FACE, O_GATES, O_FROM, O_UNTIL
 
 static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
 
-/* The one numeric ID operand of a command. */
-static int id_arg(struct pm_ctx *c, int argc, char **argv, const char *what, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	if (argc - c->optind != 1)
-		return pm_cli_usage(c, _("expected one %s"), what);
-	v = strtoll(argv[c->optind], &end, 10);
-	if (*end || end == argv[c->optind] || v <= 0)
-		return pm_cli_usage(c, _("'%s' is not a %s"), argv[c->optind], what);
-	*id = v;
-	return PM_OK;
-}
-
 static int no_operands(struct pm_ctx *c, int argc, char **argv)
 {
 	if (c->optind < argc)
@@ -122,7 +107,7 @@ static int id_reason(struct pm_ctx *c, int argc, char **argv, const char *what, 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		if (k == O_REASON)
 			*reason = arg;
-	if (k < 0 || id_arg(c, argc, argv, what, id))
+	if (k < 0 || pm_cli_arg_id(c, argc, argv, what, id))
 		return -1;
 	return pm_cli_db(c, NULL, &c->db) ? c->err.code : PM_OK;
 }
@@ -177,7 +162,7 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 
 	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
-	if (id_arg(c, argc, argv, _("credential id"), &id))
+	if (pm_cli_arg_id(c, argc, argv, _("credential id"), &id))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db) || pm_credential_get(c->db, &c->actor, id, &rec, &c->err))
 		return c->err.code;
@@ -262,13 +247,9 @@ static const struct pm_opt keygen_opts[] = {
 
 static int cmd_keygen(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *arg;
-	int k, rotate = 0;
+	int rotate = 0;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_ROTATE)
-			rotate = 1;
-	if (k < 0)
+	if (pm_cli_flag(c, argc, argv, O_ROTATE, &rotate))
 		return c->stop;
 	if (no_operands(c, argc, argv))
 		return PM_EUSAGE;
@@ -357,7 +338,7 @@ static int cmd_approve(struct pm_ctx *c, int argc, char **argv)
 
 	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
-	if (id_arg(c, argc, argv, _("request id"), &id))
+	if (pm_cli_arg_id(c, argc, argv, _("request id"), &id))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db) || pm_visitor_approve(c->db, &c->actor, id, &c->err))
 		return c->err.code;
@@ -428,7 +409,7 @@ static int cmd_vshow(struct pm_ctx *c, int argc, char **argv)
 
 	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
-	if (id_arg(c, argc, argv, _("request id"), &id))
+	if (pm_cli_arg_id(c, argc, argv, _("request id"), &id))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db))
 		return c->err.code;
@@ -477,7 +458,7 @@ static int cmd_pass_show(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	if (id_arg(c, argc, argv, _("pass id"), &id))
+	if (pm_cli_arg_id(c, argc, argv, _("pass id"), &id))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db) || pm_visitor_get(c->db, &c->actor, id, 0, &rec, &c->err))
 		return c->err.code;
@@ -889,7 +870,7 @@ static int cmd_unreserve(struct pm_ctx *c, int argc, char **argv)
 
 	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
-	if (id_arg(c, argc, argv, _("reservation id"), &id))
+	if (pm_cli_arg_id(c, argc, argv, _("reservation id"), &id))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db) || pm_reserve_cancel(c->db, &c->actor, id, &c->err))
 		return c->err.code;

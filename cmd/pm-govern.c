@@ -14,24 +14,9 @@
 #include "pm/vote.h"
 
 enum { O_TITLE = 0x100, O_MATTER, O_OPENS, O_CLOSES, O_BUILDING, O_UNIT, O_CHOICE, O_BY, O_PAPER,
-       O_FILE_FORMAT, O_OUTPUT, O_PUBLISH, O_CHANNEL, O_UNSET };
+       O_FILE_FORMAT, O_OUTPUT, O_PUBLISH, O_CHANNEL, O_UNSET, O_OPTIONS, O_SEATS };
 
 static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
-
-/* The one numeric ID operand of a command. */
-static int id_arg(struct pm_ctx *c, int argc, char **argv, const char *what, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	if (argc - c->optind != 1)
-		return pm_cli_usage(c, _("expected one %s"), what);
-	v = strtoll(argv[c->optind], &end, 10);
-	if (*end || end == argv[c->optind] || v <= 0)
-		return pm_cli_usage(c, _("'%s' is not a %s"), argv[c->optind], what);
-	*id = v;
-	return PM_OK;
-}
 
 /* A command whose only operand is an ID: the ID and the store with the
  * permission for action checked; -1 when the caller returns c->stop. */
@@ -39,7 +24,7 @@ static int id_command(struct pm_ctx *c, int argc, char **argv, const char *what,
 {
 	if (pm_cli_noopts(c, argc, argv) < 0)
 		return -1;
-	if (id_arg(c, argc, argv, what, id))
+	if (pm_cli_arg_id(c, argc, argv, what, id))
 		return c->stop = PM_EUSAGE, -1;
 	if (pm_cli_db(c, action, &c->db))
 		return c->stop = c->err.code, -1;
@@ -55,16 +40,39 @@ static const struct pm_opt vote_new_opts[] = {
 	{"opens", O_OPENS, "TIME", N_("ballots are taken from TIME, RFC 3339 or YYYY-MM-DD (default now)")},
 	{"closes", O_CLOSES, "TIME", N_("and until TIME")},
 	{"building", O_BUILDING, "CODE", N_("only this building's owners and area count")},
+	{"options", O_OPTIONS, "A,B,...", N_("named options (candidates, bids, plans) instead of yes and no; again to"
+					     " add more")},
+	{"seats", O_SEATS, "N", N_("how many of the options are chosen, as seats of the owners' committee"
+				   " (default 1)")},
 	{NULL, 0, NULL, NULL},
 };
+
+/* Adds the comma-separated names of list to names[*n], up to max;
+ * PM_EUSAGE for an empty name or too many. list is split in place. */
+static int split_options(struct pm_ctx *c, char *list, const char **names, size_t *n, size_t max)
+{
+	for (char *p = list, *comma;; p = comma + 1) {
+		if ((comma = strchr(p, ',')))
+			*comma = '\0';
+		if (!*p)
+			return pm_cli_usage(c, _("--options: an empty name"));
+		if (*n == max)
+			return pm_cli_usage(c, _("--options: at most %zu options"), max);
+		names[(*n)++] = p;
+		if (!comma)
+			return PM_OK;
+	}
+}
 
 static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_vote_new v = {0};
-	const char *opens = NULL, *closes = NULL, *arg;
+	const char *opens = NULL, *closes = NULL, *arg, *names[PM_VOTE_OPTIONS_MAX];
+	int64_t seats;
 	json_t *rec;
 	int k;
 
+	v.options = names;
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_TITLE: v.title = arg; break;
@@ -72,6 +80,15 @@ static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 		case O_OPENS: opens = arg; break;
 		case O_CLOSES: closes = arg; break;
 		case O_BUILDING: v.building = arg; break;
+		case O_OPTIONS:
+			if (split_options(c, (char *)arg, names, &v.noptions, PM_VOTE_OPTIONS_MAX))
+				return PM_EUSAGE;
+			break;
+		case O_SEATS:
+			if (pm_cli_arg_count(c, "--seats", arg, &seats))
+				return PM_EUSAGE;
+			v.seats = seats > PM_VOTE_OPTIONS_MAX ? PM_VOTE_OPTIONS_MAX + 1 : (int)seats;
+			break;
 		}
 	if (k < 0)
 		return c->stop;
@@ -91,7 +108,16 @@ static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_out_new(c, rec);
 }
 
-static int cmd_vote_list(struct pm_ctx *c, int argc, char **argv)
+/* What list and show do, the same for votes and surveys: the records,
+ * one record by its number, and what a listed record keeps. */
+struct kind {
+	const char *number; /* the operand of show: "vote number" */
+	int (*each)(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+	int (*get)(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e);
+	int (*out)(void *ctx, json_t *rec);
+};
+
+static int list(struct pm_ctx *c, int argc, char **argv, const struct kind *k)
 {
 	if (pm_cli_noopts(c, argc, argv) < 0)
 		return c->stop;
@@ -99,36 +125,53 @@ static int cmd_vote_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
 	if (pm_cli_db(c, "govern.read", &c->db))
 		return c->err.code;
-	return pm_vote_each(c->db, pm_cli_out_each, c, &c->err);
+	return k->each(c->db, k->out, c, &c->err);
+}
+
+/* Prints one record of k, after act (NULL: none) with action's
+ * permission. */
+static int show(struct pm_ctx *c, int argc, char **argv, const struct kind *k, const char *action,
+		int (*act)(struct pm_db *db, int64_t id, struct pm_err *e))
+{
+	int64_t id;
+	json_t *rec;
+
+	if (id_command(c, argc, argv, _(k->number), action, &id))
+		return c->stop;
+	if ((act && act(c->db, id, &c->err)) || k->get(c->db, id, &rec, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, rec);
+}
+
+/* A survey listed without its questions. */
+static int out_brief(void *ctx, json_t *rec)
+{
+	json_object_del(rec, "questions");
+	return pm_cli_out(ctx, rec);
+}
+
+static const struct kind votes = {N_("vote number"), pm_vote_each, pm_vote_get, pm_cli_out_each};
+static const struct kind surveys = {N_("survey number"), pm_survey_each, pm_survey_get, out_brief};
+
+static int cmd_vote_list(struct pm_ctx *c, int argc, char **argv)
+{
+	return list(c, argc, argv, &votes);
 }
 
 static int cmd_vote_show(struct pm_ctx *c, int argc, char **argv)
 {
-	int64_t id;
-	json_t *rec;
-
-	if (id_command(c, argc, argv, _("vote number"), "govern.read", &id))
-		return c->stop;
-	if (pm_vote_get(c->db, id, &rec, &c->err))
-		return c->err.code;
-	return pm_cli_out_new(c, rec);
+	return show(c, argc, argv, &votes, "govern.read", NULL);
 }
 
 static int cmd_vote_close(struct pm_ctx *c, int argc, char **argv)
 {
-	int64_t id;
-	json_t *rec;
-
-	if (id_command(c, argc, argv, _("vote number"), "govern.manage", &id))
-		return c->stop;
-	if (pm_vote_close(c->db, id, &c->err) || pm_vote_get(c->db, id, &rec, &c->err))
-		return c->err.code;
-	return pm_cli_out_new(c, rec);
+	return show(c, argc, argv, &votes, "govern.manage", pm_vote_close);
 }
 
 static const struct pm_opt ballot_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("the unit voted for")},
-	{"choice", O_CHOICE, "WORD", N_("yes, no or abstain")},
+	{"choice", O_CHOICE, "WORD", N_("yes, no or abstain; or an option of the vote's, again for another up to"
+					 " its seats, or abstain")},
 	{"by", O_BY, "PERSON", N_("the owner who signed the paper ballot (staff; an owner votes as themselves)")},
 	{"paper", O_PAPER, "REF", N_("the reference of the signed paper ballot (required of staff)")},
 	{NULL, 0, NULL, NULL},
@@ -137,25 +180,28 @@ static const struct pm_opt ballot_opts[] = {
 static int cmd_ballot(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_ballot b = {0};
-	const char *choice = NULL, *arg;
+	const char *choices[PM_VOTE_OPTIONS_MAX], *arg;
 	json_t *rec;
 	int k;
 
+	b.choices = choices;
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_UNIT: b.unit = arg; break;
-		case O_CHOICE: choice = arg; break;
+		case O_CHOICE:
+			if (b.nchoices == PM_VOTE_OPTIONS_MAX)
+				return pm_cli_usage(c, _("--choice: at most %d"), PM_VOTE_OPTIONS_MAX);
+			choices[b.nchoices++] = arg;
+			break;
 		case O_BY: b.by = arg; break;
 		case O_PAPER: b.paper = arg; break;
 		}
 	if (k < 0)
 		return c->stop;
-	if (id_arg(c, argc, argv, _("vote number"), &b.vote))
+	if (pm_cli_arg_id(c, argc, argv, _("vote number"), &b.vote))
 		return PM_EUSAGE;
-	if (!b.unit || !choice)
+	if (!b.unit || !b.nchoices)
 		return pm_cli_usage(c, _("give --unit and --choice"));
-	if (pm_choice_parse(choice, &b.choice, &c->err))
-		return pm_cli_usage(c, "%s", c->err.msg);
 	if (pm_cli_db(c, "govern.vote", &c->db))
 		return c->err.code;
 	if (pm_ballot_cast(c->db, &c->actor, &b, &rec, &c->err))
@@ -207,31 +253,51 @@ static int print_report(struct pm_ctx *c, const struct pm_report *r, enum pm_ren
 	return pm_render_file(r, fmt, &ro, output, &m, &c->err);
 }
 
-static int cmd_tally(struct pm_ctx *c, int argc, char **argv)
-{
-	const char *file_format = NULL, *output = NULL, *arg;
-	struct pm_notify_counts n;
+/* What tally and survey results are asked for. */
+struct report_args {
+	int64_t id;
 	enum pm_render_format fmt;
-	struct pm_report *r;
-	int64_t id, ann;
-	int k, publish = 0, rc;
-	long units;
+	const char *output;
+	int publish;
+};
 
+/* The options and the one number operand of a command printing a report;
+ * -1 when the caller returns c->stop. */
+static int report_args(struct pm_ctx *c, int argc, char **argv, const char *number, struct report_args *a)
+{
+	const char *file_format = NULL, *arg;
+	int k;
+
+	*a = (struct report_args){0};
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_FILE_FORMAT: file_format = arg; break;
-		case O_OUTPUT: output = arg; break;
-		case O_PUBLISH: publish = 1; break;
+		case O_OUTPUT: a->output = arg; break;
+		case O_PUBLISH: a->publish = 1; break;
 		}
 	if (k < 0)
+		return -1;
+	if (pm_cli_arg_id(c, argc, argv, number, &a->id) || render_format(c, file_format, &a->fmt))
+		return c->stop = PM_EUSAGE, -1;
+	return PM_OK;
+}
+
+static int cmd_tally(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_notify_counts n;
+	struct report_args a;
+	struct pm_report *r;
+	int64_t ann;
+	long units;
+	int rc;
+
+	if (report_args(c, argc, argv, _("vote number"), &a))
 		return c->stop;
-	if (id_arg(c, argc, argv, _("vote number"), &id) || render_format(c, file_format, &fmt))
-		return PM_EUSAGE;
-	if (pm_cli_db(c, publish ? "govern.manage" : "govern.read", &c->db) ||
-	    pm_vote_tally(c->db, id, &r, NULL, &c->err))
+	if (pm_cli_db(c, a.publish ? "govern.manage" : "govern.read", &c->db) ||
+	    pm_vote_tally(c->db, a.id, &r, NULL, &c->err))
 		return c->err.code;
-	rc = print_report(c, r, fmt, output);
-	if (rc == PM_OK && publish && (rc = pm_vote_publish(c->db, r, id, &ann, &units, &n, &c->err)) == PM_OK)
+	rc = print_report(c, r, a.fmt, a.output);
+	if (rc == PM_OK && a.publish && (rc = pm_vote_publish(c->db, r, a.id, &ann, &units, &n, &c->err)) == PM_OK)
 		pm_cli_note(c, _("announcement %lld: units %ld; messages: queued %ld, duplicate %ld, opted out %ld,"
 				 " no address %ld"), (long long)ann, units, n.queued, n.duplicate, n.opted_out,
 			    n.no_address);
@@ -263,7 +329,7 @@ static int cmd_remind(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
-	if (id_arg(c, argc, argv, _("vote number"), &id))
+	if (pm_cli_arg_id(c, argc, argv, _("vote number"), &id))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "govern.manage", &c->db) || pm_notify_open(c->db, &nt, &c->err))
 		return c->err.code;
@@ -283,14 +349,11 @@ static const struct pm_opt developer_opts[] = {
 
 static int cmd_developer(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *arg;
-	int k, on = 1;
+	int unset = 0, on;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_UNSET)
-			on = 0;
-	if (k < 0)
+	if (pm_cli_flag(c, argc, argv, O_UNSET, &unset))
 		return c->stop;
+	on = !unset;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one person code"));
 	if (pm_cli_db(c, "person.write", &c->db) || pm_vote_developer(c->db, argv[c->optind], on, &c->err))
@@ -318,33 +381,14 @@ static int cmd_survey_new(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_out_new(c, rec);
 }
 
-static int out_brief(void *ctx, json_t *rec)
-{
-	json_object_del(rec, "questions");
-	return pm_cli_out(ctx, rec);
-}
-
 static int cmd_survey_list(struct pm_ctx *c, int argc, char **argv)
 {
-	if (pm_cli_noopts(c, argc, argv) < 0)
-		return c->stop;
-	if (c->optind < argc)
-		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
-	if (pm_cli_db(c, "govern.read", &c->db))
-		return c->err.code;
-	return pm_survey_each(c->db, out_brief, c, &c->err);
+	return list(c, argc, argv, &surveys);
 }
 
 static int cmd_survey_show(struct pm_ctx *c, int argc, char **argv)
 {
-	int64_t id;
-	json_t *rec;
-
-	if (id_command(c, argc, argv, _("survey number"), "govern.read", &id))
-		return c->stop;
-	if (pm_survey_get(c->db, id, &rec, &c->err))
-		return c->err.code;
-	return pm_cli_out_new(c, rec);
+	return show(c, argc, argv, &surveys, "govern.read", NULL);
 }
 
 static const struct pm_opt answer_opts[] = {
@@ -403,24 +447,15 @@ static const struct pm_opt results_opts[] = {
 
 static int cmd_survey_results(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *file_format = NULL, *output = NULL, *arg;
-	enum pm_render_format fmt;
+	struct report_args a;
 	struct pm_report *r;
-	int64_t id;
-	int k, rc;
+	int rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case O_FILE_FORMAT: file_format = arg; break;
-		case O_OUTPUT: output = arg; break;
-		}
-	if (k < 0)
+	if (report_args(c, argc, argv, _("survey number"), &a))
 		return c->stop;
-	if (id_arg(c, argc, argv, _("survey number"), &id) || render_format(c, file_format, &fmt))
-		return PM_EUSAGE;
-	if (pm_cli_db(c, "govern.read", &c->db) || pm_survey_results(c->db, id, &r, &c->err))
+	if (pm_cli_db(c, "govern.read", &c->db) || pm_survey_results(c->db, a.id, &r, &c->err))
 		return c->err.code;
-	rc = print_report(c, r, fmt, output);
+	rc = print_report(c, r, a.fmt, a.output);
 	pm_report_free(r);
 	return rc;
 }

@@ -416,14 +416,10 @@ static const struct pm_opt announcements_opts[] = {
 
 static int cmd_announcements(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *arg;
 	struct pm_db *db;
-	int k, all = 0;
+	int all = 0;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_ALL)
-			all = 1;
-	if (k < 0)
+	if (pm_cli_flag(c, argc, argv, O_ALL, &all))
 		return c->stop;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);

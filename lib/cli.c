@@ -323,14 +323,35 @@ int pm_cli_opt(struct pm_ctx *c, int argc, char **argv, const char **arg)
 	return next_opt(c, argc, argv, arg, 0);
 }
 
-int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv)
+int pm_cli_flag(struct pm_ctx *c, int argc, char **argv, int key, int *on)
 {
 	const char *arg;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		;
+		if (k == key)
+			*on = 1;
 	return k < 0 ? -1 : 0;
+}
+
+int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv)
+{
+	/* Options are keys above 0: key 0 is never given. */
+	return pm_cli_flag(c, argc, argv, 0, NULL);
+}
+
+int pm_cli_arg_id(struct pm_ctx *c, int argc, char **argv, const char *what, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one %s"), what);
+	v = strtoll(argv[c->optind], &end, 10);
+	if (*end || end == argv[c->optind] || v <= 0)
+		return pm_cli_usage(c, _("'%s' is not a %s"), argv[c->optind], what);
+	*id = v;
+	return PM_OK;
 }
 
 /* ---- option values ---- */

@@ -534,7 +534,10 @@ static int letter_bills(struct pm_db *db, const char *unit, int32_t as_of, struc
 
 static void letter_head(FILE *f, struct pm_config *cfg, const char *unit, const char *day)
 {
+	/* The desk opens it on a phone as well as printing it: laid out for
+	 * the screen's width, not a desktop's shrunk. */
 	pm_html_fmt(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		       "<title>催缴函 %s</title>\n", unit);
 	fprintf(f, "<style>%s</style>\n</head>\n<body>\n<section class=\"notice\">\n<h1>催缴函</h1>\n", pm_notice_css());
 	pm_html_fmt(f, "<p class=\"community\">%s</p>\n<p>%s 业主（住户）：</p>\n", pm_config_community_name(cfg), unit);

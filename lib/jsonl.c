@@ -1379,3 +1379,15 @@ json_t *pm_json_find(json_t *list, const char *key, const char *name)
 			return x;
 	return NULL;
 }
+
+int pm_json_index(json_t *list, const char *s)
+{
+	const char *v;
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(list, i, x)
+		if ((v = json_string_value(x)) && strcmp(v, s) == 0)
+			return (int)i;
+	return -1;
+}

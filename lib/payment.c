@@ -952,17 +952,6 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 
 /* ---- late fees ---- */
 
-static int listed(json_t *list, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
-}
-
 /* What the bill still owes on lines not exempt: the principal. */
 static int principal(struct pm_db *db, int64_t bill, json_t *exempt, int64_t *out, struct pm_err *e)
 {
@@ -975,7 +964,7 @@ static int principal(struct pm_db *db, int64_t bill, json_t *exempt, int64_t *ou
 		return e->code;
 	sqlite3_bind_int64(st, 1, bill);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (!listed(exempt, TEXT(st, 0)) && pm_money_add(out, sqlite3_column_int64(st, 1), e)) {
+		if (pm_json_index(exempt, TEXT(st, 0)) < 0 && pm_money_add(out, sqlite3_column_int64(st, 1), e)) {
 			sqlite3_reset(st);
 			return e->code;
 		}
@@ -1055,7 +1044,7 @@ static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
 	if (pm_bill_row(lc->db, code, &b, e) || pm_date_parse(b.due, &due, e))
 		return e->code;
 	days = pm_days_between(due, lc->r->as_of);
-	if (days <= lc->grace || listed(json_object_get(lf, "exempt_units"), b.unit))
+	if (days <= lc->grace || pm_json_index(json_object_get(lf, "exempt_units"), b.unit) >= 0)
 		return PM_OK;
 	if (!(st = pm_db_stmt(lc->db, last, e)))
 		return e->code;

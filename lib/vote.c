@@ -10,16 +10,20 @@
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
+#include "pm/jsonl.h"
 #include "pm/timeutil.h"
 #include "pm/vote.h"
 #include "report-internal.h"
 
 #define TITLE_MAX 200
 #define DEN_MAX 1000
+#define OPTION_MAX 100
 
 /* ---- choices and thresholds ---- */
 
-static const char *const choice_names[] = {"", "yes", "no", "abstain"};
+/* A ballot for options agrees to them: it is stored and shown as yes,
+ * with the options it names. */
+static const char *const choice_names[] = {"", "yes", "no", "abstain", "yes"};
 
 int pm_choice_parse(const char *s, enum pm_choice *c, struct pm_err *e)
 {
@@ -33,7 +37,7 @@ int pm_choice_parse(const char *s, enum pm_choice *c, struct pm_err *e)
 
 const char *pm_choice_name(enum pm_choice c)
 {
-	return c >= PM_CHOICE_YES && c <= PM_CHOICE_ABSTAIN ? choice_names[c] : "";
+	return c >= PM_CHOICE_YES && c <= PM_CHOICE_FOR ? choice_names[c] : "";
 }
 
 /* A whole number of 1 to 4 digits at *p, advancing it; -1 if none. */
@@ -101,47 +105,59 @@ int pm_ratio_met(const struct pm_ratio *r, int64_t part, int64_t whole)
 
 /* ---- the count ---- */
 
+/* The options a ballot supports: yes is option 0 and no option 1 of a
+ * yes/no vote; abstaining supports none. */
+static uint64_t marks(const struct pm_vote_unit *u)
+{
+	return u->choice == PM_CHOICE_FOR ? u->options : u->choice == PM_CHOICE_YES ? 1 : u->choice == PM_CHOICE_NO ? 2 : 0;
+}
+
+/* By owner, then by ballot, so that one owner's units are together and
+ * equal ballots next to each other. */
 static int by_owner(const void *a, const void *b)
 {
 	const struct pm_vote_unit *x = a, *y = b;
 
 	if (x->owner != y->owner)
 		return x->owner < y->owner ? -1 : 1;
-	return (int)x->choice - (int)y->choice;
+	if (x->choice != y->choice)
+		return (int)x->choice - (int)y->choice;
+	return x->options < y->options ? -1 : x->options > y->options;
 }
 
-static struct pm_measure *measure_of(struct pm_tally *t, enum pm_choice c)
-{
-	return c == PM_CHOICE_YES ? &t->yes : c == PM_CHOICE_NO ? &t->no : &t->abstain;
-}
-
-/* One owner's units, [u, end): their head goes to the choice all their
- * ballots agree on, or to split. Sorted by choice, so the first and last
- * ballot tell whether they agree. */
+/* One owner's units, [u, end): their head goes to each option all their
+ * ballots name, to abstain when all abstain, and to split when their
+ * ballots differ. Sorted, so the first ballot and the last tell whether
+ * they all agree. */
 static void count_owner(const struct pm_vote_unit *u, const struct pm_vote_unit *end, struct pm_tally *t)
 {
-	const struct pm_vote_unit *first = NULL;
+	const struct pm_vote_unit *first = NULL, *last = end - 1;
+	uint64_t common = ~(uint64_t)0;
 
 	t->total.owners++;
 	for (; u < end; u++)
-		if (u->choice != PM_CHOICE_NONE && !first)
-			first = u;
+		if (u->choice != PM_CHOICE_NONE) {
+			first = first ? first : u;
+			common &= marks(u);
+		}
 	if (!first)
 		return;
 	t->voted.owners++;
-	if (first->choice == end[-1].choice)
-		measure_of(t, first->choice)->owners++;
-	else
+	if (first->choice != last->choice || first->options != last->options)
 		t->split++;
+	else if (first->choice == PM_CHOICE_ABSTAIN)
+		t->abstain.owners++;
+	for (size_t i = 0; i < t->noptions; i++)
+		if (common >> i & 1)
+			t->option[i].owners++;
 }
 
-int pm_vote_count(const struct pm_vote_unit *units, size_t n, const struct pm_ratio *participation,
-		  const struct pm_ratio *pass, struct pm_tally *t, struct pm_err *e)
+/* The measures of units[0..n) into t, whose noptions is set. */
+static int count_units(const struct pm_vote_unit *units, size_t n, struct pm_tally *t, struct pm_err *e)
 {
 	struct pm_vote_unit *u = n ? malloc(n * sizeof *u) : NULL;
 	size_t i, j;
 
-	memset(t, 0, sizeof *t);
 	if (n && !u)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	if (n) {
@@ -154,16 +170,97 @@ int pm_vote_count(const struct pm_vote_unit *units, size_t n, const struct pm_ra
 			if (u[j].choice == PM_CHOICE_NONE)
 				continue;
 			t->voted.area += u[j].area;
-			measure_of(t, u[j].choice)->area += u[j].area;
+			if (u[j].choice == PM_CHOICE_ABSTAIN)
+				t->abstain.area += u[j].area;
+			for (size_t k = 0; k < t->noptions; k++)
+				if (marks(&u[j]) >> k & 1)
+					t->option[k].area += u[j].area;
 		}
 		count_owner(u + i, u + j, t);
 	}
 	free(u);
+	return PM_OK;
+}
+
+int pm_vote_count(const struct pm_vote_unit *units, size_t n, const struct pm_ratio *participation,
+		  const struct pm_ratio *pass, struct pm_tally *t, struct pm_err *e)
+{
+	memset(t, 0, sizeof *t);
+	t->noptions = 2;
+	t->seats = 1;
+	if (count_units(units, n, t, e))
+		return e->code;
 	t->turnout_area = pm_ratio_met(participation, t->voted.area, t->total.area);
 	t->turnout_owners = pm_ratio_met(participation, t->voted.owners, t->total.owners);
-	t->pass_area = pm_ratio_met(pass, t->yes.area, t->voted.area);
-	t->pass_owners = pm_ratio_met(pass, t->yes.owners, t->voted.owners);
+	t->pass_area = pm_ratio_met(pass, t->option[0].area, t->voted.area);
+	t->pass_owners = pm_ratio_met(pass, t->option[0].owners, t->voted.owners);
 	t->passed = t->turnout_area && t->turnout_owners && t->pass_area && t->pass_owners;
+	return PM_OK;
+}
+
+/* Option i ranks above option j: more area, or as much and more owners. */
+static int outranks(const struct pm_tally *t, size_t i, size_t j)
+{
+	const struct pm_measure *x = &t->option[i], *y = &t->option[j];
+
+	return x->area != y->area ? x->area > y->area : x->owners > y->owners;
+}
+
+static int equal_rank(const struct pm_tally *t, size_t i, size_t j)
+{
+	return !outranks(t, i, j) && !outranks(t, j, i);
+}
+
+/* The options that reached agreement on both measures, best first, and
+ * the seats given to them. */
+static void pick_options(struct pm_tally *t)
+{
+	size_t rank[PM_VOTE_OPTIONS_MAX], n = 0, last;
+
+	for (size_t i = 0; i < t->noptions; i++)
+		if (t->reached_area[i] && t->reached_owners[i]) {
+			size_t k = n++;
+			for (; k > 0 && outranks(t, i, rank[k - 1]); k--)
+				rank[k] = rank[k - 1];
+			rank[k] = i;
+		}
+	if (n == 0)
+		return;
+	last = (size_t)t->seats - 1;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = rank[k];
+		if (k > last && !equal_rank(t, i, rank[last]))
+			t->pick[i] = PM_PICK_OUTRANKED;
+		else if (n > last + 1 && equal_rank(t, i, rank[last + 1]))
+			t->pick[i] = PM_PICK_TIED, t->tied++;
+		else
+			t->pick[i] = PM_PICK_CHOSEN, t->chosen++;
+	}
+}
+
+int pm_vote_count_options(const struct pm_vote_unit *units, size_t n, size_t noptions, int seats,
+			  const struct pm_ratio *participation, const struct pm_ratio *pass, struct pm_tally *t,
+			  struct pm_err *e)
+{
+	memset(t, 0, sizeof *t);
+	if (noptions < 2 || noptions > PM_VOTE_OPTIONS_MAX || seats < 1 || (size_t)seats > noptions)
+		return pm_err_set(e, PM_EDATA, _("a vote has 2 to %d options and 1 seat to as many as options"),
+				  PM_VOTE_OPTIONS_MAX);
+	t->noptions = noptions;
+	t->seats = seats;
+	if (count_units(units, n, t, e))
+		return e->code;
+	t->turnout_area = pm_ratio_met(participation, t->voted.area, t->total.area);
+	t->turnout_owners = pm_ratio_met(participation, t->voted.owners, t->total.owners);
+	for (size_t i = 0; i < noptions; i++) {
+		t->reached_area[i] = (unsigned char)pm_ratio_met(pass, t->option[i].area, t->voted.area);
+		t->reached_owners[i] = (unsigned char)pm_ratio_met(pass, t->option[i].owners, t->voted.owners);
+		t->pass_area |= t->reached_area[i];
+		t->pass_owners |= t->reached_owners[i];
+	}
+	if (t->turnout_area && t->turnout_owners)
+		pick_options(t);
+	t->passed = t->chosen > 0;
 	return PM_OK;
 }
 
@@ -176,14 +273,25 @@ const char *const pm_vote_matters[] = {
 	NULL,
 };
 
+/* A JSON array of the names of options (position order) of the rows
+ * matched by where, as one column. */
+#define OPTION_NAMES(where) \
+	"(SELECT json_group_array(name) FROM (SELECT o.name FROM vote_option o WHERE " where " ORDER BY o.position))"
+
 #define VOTE_COLS                                                                                        \
 	"SELECT v.id, v.title, v.matter, v.participation, v.pass, b.code, v.opens, v.closes, v.created_at," \
-	" v.created_by, (SELECT count(*) FROM ballot x WHERE x.vote_id = v.id), v.building_id"          \
-	" FROM vote v LEFT JOIN building b ON b.id = v.building_id"
+	" v.created_by, (SELECT count(*) FROM ballot x WHERE x.vote_id = v.id), v.building_id, "         \
+	OPTION_NAMES("o.vote_id = v.id") ", v.seats FROM vote v LEFT JOIN building b ON b.id = v.building_id"
 
 static const char *status_at(int64_t opens, int64_t closes, int64_t now)
 {
 	return now < opens ? "pending" : now < closes ? "open" : "closed";
+}
+
+/* Column i, a JSON array of OPTION_NAMES, as an array. */
+static json_t *json_names(sqlite3_stmt *st, int i)
+{
+	return json_loads(TEXT(st, i), 0, NULL);
 }
 
 static json_t *vote_row(sqlite3_stmt *st, void *ctx)
@@ -191,13 +299,14 @@ static json_t *vote_row(sqlite3_stmt *st, void *ctx)
 	const char *tz = ctx;
 	int64_t opens = sqlite3_column_int64(st, 6), closes = sqlite3_column_int64(st, 7);
 
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:I, s:o, s:s}", "type", "vote",
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:I, s:o, s:s, s:o, s:I}", "type", "vote",
 			 "id", (json_int_t)sqlite3_column_int64(st, 0), "title", TEXT(st, 1), "matter", TEXT(st, 2),
 			 "participation", TEXT(st, 3), "pass", TEXT(st, 4), "building", pm_db_json_text(st, 5),
 			 "opens", pm_db_json_time(st, 6, tz), "closes", pm_db_json_time(st, 7, tz),
 			 "status", status_at(opens, closes, pm_now()), "ballots",
 			 (json_int_t)sqlite3_column_int64(st, 10), "created_at", pm_db_json_time(st, 8, tz),
-			 "created_by", TEXT(st, 9));
+			 "created_by", TEXT(st, 9), "options", json_names(st, 12), "seats",
+			 (json_int_t)sqlite3_column_int64(st, 13));
 }
 
 static int keep_one(void *ctx, json_t *rec)
@@ -276,10 +385,58 @@ static int building_id(struct pm_db *db, const char *code, int64_t *id, struct p
 	return PM_OK;
 }
 
+static int options_insert(struct pm_db *db, int64_t id, const struct pm_vote_new *v, struct pm_err *e)
+{
+	static const char sql[] = "INSERT INTO vote_option (vote_id, position, name) VALUES (?, ?, ?)";
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < v->noptions; i++) {
+		if (!(st = pm_db_stmt(db, sql, e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, v->options[i], -1, SQLITE_STATIC);
+		if (pm_db_step_done(db, st, _("cannot store the vote's options"), e))
+			return e->code;
+	}
+	return PM_OK;
+}
+
+/* PM_EDATA unless v's options and seats make a vote (pm_vote_add). */
+static int options_check(const struct pm_vote_new *v, struct pm_err *e)
+{
+	enum pm_choice c;
+
+	if (!v->noptions)
+		return v->seats > 1 ? pm_err_set(e, PM_EDATA, _("seats are for a vote with options: give --options"))
+				    : PM_OK;
+	if (v->noptions < 2 || v->noptions > PM_VOTE_OPTIONS_MAX)
+		return pm_err_set(e, PM_EDATA, _("a vote with options has 2 to %d of them, not %zu"), PM_VOTE_OPTIONS_MAX,
+				  v->noptions);
+	if (v->seats < 0 || (size_t)v->seats > v->noptions)
+		return pm_err_set(e, PM_EDATA, _("%d seats for %zu options: seats are 1 to the number of options"),
+				  v->seats, v->noptions);
+	for (size_t i = 0; i < v->noptions; i++) {
+		const char *o = v->options[i];
+		size_t len = strlen(o);
+
+		if (len == 0 || len > OPTION_MAX || pm_choice_parse(o, &c, NULL) == PM_OK)
+			return pm_err_set(e, PM_EDATA, _("option '%s': a name of 1 to %d bytes, not yes, no or abstain"), o,
+					  OPTION_MAX);
+		for (size_t k = 0; k < len; k++)
+			if ((unsigned char)o[k] < 0x20 || o[k] == 0x7f)
+				return pm_err_set(e, PM_EDATA, _("option '%s': no control characters"), o);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(o, v->options[k]) == 0)
+				return pm_err_set(e, PM_EDATA, _("option '%s' is given twice"), o);
+	}
+	return PM_OK;
+}
+
 static int vote_insert(struct pm_db *db, const struct pm_vote_new *v, int64_t *id, struct pm_err *e)
 {
 	static const char sql[] = "INSERT INTO vote (title, matter, participation, pass, building_id, opens, closes,"
-				  " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  " created_at, created_by, seats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	char part[64], pass[64], object[32];
 	sqlite3_stmt *st;
 	int64_t bid;
@@ -300,10 +457,11 @@ static int vote_insert(struct pm_db *db, const struct pm_vote_new *v, int64_t *i
 	sqlite3_bind_int64(st, 7, v->closes);
 	sqlite3_bind_int64(st, 8, pm_now());
 	sqlite3_bind_text(st, 9, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, v->seats ? v->seats : 1);
 	if (pm_db_step_done(db, st, _("cannot store the vote"), e))
 		return e->code;
 	*id = sqlite3_last_insert_rowid(pm_db_sqlite(db));
-	if (pm_vote_get(db, *id, &rec, e))
+	if (options_insert(db, *id, v, e) || pm_vote_get(db, *id, &rec, e))
 		return e->code;
 	snprintf(object, sizeof object, "vote:%lld", (long long)*id);
 	rc = pm_audit_log(db, "govern.vote.new", object, NULL, rec, e);
@@ -321,6 +479,8 @@ int pm_vote_add(struct pm_db *db, const struct pm_vote_new *v, json_t **out, str
 		return pm_err_set(e, PM_EDATA, _("a vote needs a title of 1 to %d bytes"), TITLE_MAX);
 	if (v->closes <= v->opens)
 		return pm_err_set(e, PM_EDATA, _("the vote must close after it opens"));
+	if (options_check(v, e))
+		return e->code;
 	if ((rc = pm_db_begin(db, e)))
 		return rc;
 	rc = pm_db_end(db, vote_insert(db, v, &id, e), e);
@@ -330,14 +490,16 @@ int pm_vote_add(struct pm_db *db, const struct pm_vote_new *v, json_t **out, str
 /* The vote's times and building; PM_EDATA when there is none. */
 struct vote_row {
 	int64_t opens, closes, building;
+	int seats, noptions; /* noptions 0: a yes/no vote */
 	char participation[64], pass[64], title[TITLE_MAX + 1], building_code[64];
 };
 
 static int vote_load(struct pm_db *db, int64_t id, struct vote_row *v, struct pm_err *e)
 {
 	static const char sql[] = "SELECT v.opens, v.closes, coalesce(v.building_id, 0), v.participation, v.pass,"
-				  " v.title, coalesce(b.code, '') FROM vote v LEFT JOIN building b ON b.id = v.building_id"
-				  " WHERE v.id = ?";
+				  " v.title, coalesce(b.code, ''), v.seats,"
+				  " (SELECT count(*) FROM vote_option o WHERE o.vote_id = v.id)"
+				  " FROM vote v LEFT JOIN building b ON b.id = v.building_id WHERE v.id = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int step;
 
@@ -352,6 +514,8 @@ static int vote_load(struct pm_db *db, int64_t id, struct vote_row *v, struct pm
 		snprintf(v->pass, sizeof v->pass, "%s", TEXT(st, 4));
 		snprintf(v->title, sizeof v->title, "%s", TEXT(st, 5));
 		snprintf(v->building_code, sizeof v->building_code, "%s", TEXT(st, 6));
+		v->seats = sqlite3_column_int(st, 7);
+		v->noptions = sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
 	if (step == SQLITE_ROW)
@@ -551,17 +715,19 @@ int pm_ballot_may(struct pm_db *db, const struct pm_actor *a, const struct pm_ba
 }
 
 #define BALLOT_COLS                                                                                      \
-	"SELECT b.vote_id, u.code, p.code, b.choice, b.paper, b.entered_by, b.created_at, b.updated_at" \
+	"SELECT b.vote_id, u.code, p.code, b.choice, b.paper, b.entered_by, b.created_at, b.updated_at, "  \
+	OPTION_NAMES("o.id IN (SELECT option_id FROM ballot_option x WHERE x.ballot_id = b.id)")            \
 	" FROM ballot b JOIN unit u ON u.id = b.unit_id JOIN person p ON p.id = b.person_id"
 
 static json_t *ballot_row(sqlite3_stmt *st, void *ctx)
 {
 	const char *tz = ctx;
 
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "type", "ballot", "vote",
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "type", "ballot", "vote",
 			 (json_int_t)sqlite3_column_int64(st, 0), "unit", TEXT(st, 1), "person", TEXT(st, 2),
 			 "choice", TEXT(st, 3), "paper", pm_db_json_text(st, 4), "entered_by", TEXT(st, 5),
-			 "created_at", pm_db_json_time(st, 6, tz), "updated_at", pm_db_json_time(st, 7, tz));
+			 "created_at", pm_db_json_time(st, 6, tz), "updated_at", pm_db_json_time(st, 7, tz),
+			 "options", json_names(st, 8));
 }
 
 int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e)
@@ -579,17 +745,134 @@ int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out
 	return rc == 1 ? PM_OK : rc;
 }
 
-static int same_ballot(json_t *old, const struct pm_ballot *b, const char *person)
+/* A ballot as stored: its choice, and with PM_CHOICE_FOR the options it
+ * names (bit i: option i) and their names in the vote's order. */
+struct ballot_pick {
+	enum pm_choice choice;
+	uint64_t options;
+	json_t *names;
+};
+
+/* The names of the vote's options, in order, as a JSON array (from its
+ * record). */
+static int option_names(struct pm_db *db, int64_t vote, json_t **names, struct pm_err *e)
+{
+	json_t *rec;
+
+	*names = NULL;
+	if (pm_vote_get(db, vote, &rec, e))
+		return e->code;
+	*names = json_incref(json_object_get(rec, "options"));
+	json_decref(rec);
+	return PM_OK;
+}
+
+/* PM_EDATA naming the vote's options for a name that is none of them. */
+static int no_option(json_t *names, int64_t vote, const char *name, struct pm_err *e)
+{
+	char list[1024];
+	size_t i, len = 0;
+	json_t *n;
+
+	list[0] = '\0';
+	json_array_foreach (names, i, n)
+		if (len < sizeof list)
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", json_string_value(n));
+	return pm_err_set(e, PM_EDATA, _("vote %lld has no option '%s': expected one of %s, or abstain"),
+			  (long long)vote, name, list);
+}
+
+/* The options b names, of the vote's names, into p. */
+static int pick_named(const struct pm_ballot *b, const struct vote_row *v, json_t *names, struct ballot_pick *p,
+		      struct pm_err *e)
+{
+	if (b->nchoices > (size_t)v->seats)
+		return pm_err_set(e, PM_EDATA, _("vote %lld chooses %d: a ballot names at most %d options"),
+				  (long long)b->vote, v->seats, v->seats);
+	p->choice = PM_CHOICE_FOR;
+	for (size_t i = 0; i < b->nchoices; i++) {
+		int k = pm_json_index(names, b->choices[i]);
+
+		if (strcmp(b->choices[i], "abstain") == 0)
+			return pm_err_set(e, PM_EDATA, _("abstain is a ballot of its own, not one of several choices"));
+		if (k < 0)
+			return no_option(names, b->vote, b->choices[i], e);
+		if (p->options >> k & 1)
+			return pm_err_set(e, PM_EDATA, _("option '%s' is named twice"), b->choices[i]);
+		p->options |= (uint64_t)1 << k;
+	}
+	for (size_t i = json_array_size(names); i-- > 0;)
+		if (!(p->options >> i & 1))
+			json_array_remove(names, i);
+	p->names = json_incref(names);
+	return PM_OK;
+}
+
+/* What ballot b of vote v chooses: yes, no or abstain in a yes/no vote
+ * (PM_EUSAGE otherwise), options of the vote's or abstain in one with
+ * options. p->names is the caller's to release. */
+static int ballot_pick(struct pm_db *db, const struct pm_ballot *b, struct ballot_pick *p, struct pm_err *e)
+{
+	struct vote_row vote, *v = &vote;
+	json_t *names;
+	int rc;
+
+	*p = (struct ballot_pick){PM_CHOICE_NONE, 0, NULL};
+	if (vote_load(db, b->vote, v, e))
+		return e->code;
+	if (b->nchoices == 0)
+		return pm_err_set(e, PM_EUSAGE, _("a ballot needs a choice: yes, no or abstain, or the vote's options"));
+	if (!v->noptions && b->nchoices > 1)
+		return pm_err_set(e, PM_EUSAGE, _("vote %lld is yes or no: a ballot has one choice"), (long long)b->vote);
+	if (!v->noptions || (b->nchoices == 1 && strcmp(b->choices[0], "abstain") == 0)) {
+		if ((rc = pm_choice_parse(b->choices[0], &p->choice, e)) == PM_OK)
+			p->names = json_array();
+		return rc ? rc : p->names ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	if (option_names(db, b->vote, &names, e))
+		return e->code;
+	rc = pick_named(b, v, names, p, e);
+	json_decref(names);
+	return rc;
+}
+
+static int same_ballot(json_t *old, const struct ballot_pick *p, const char *person, const char *paper_now)
 {
 	const char *paper = json_string_value(json_object_get(old, "paper"));
 
-	return strcmp(json_string_value(json_object_get(old, "choice")), pm_choice_name(b->choice)) == 0 &&
+	return strcmp(json_string_value(json_object_get(old, "choice")), pm_choice_name(p->choice)) == 0 &&
+	       json_equal(json_object_get(old, "options"), p->names) &&
 	       strcmp(json_string_value(json_object_get(old, "person")), person) == 0 &&
-	       (paper && b->paper ? strcmp(paper, b->paper) == 0 : paper == b->paper);
+	       (paper && paper_now ? strcmp(paper, paper_now) == 0 : paper == paper_now);
 }
 
-static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
-			struct pm_err *e)
+/* The ballot's options made those of p: the old ones deleted with the
+ * ballot's row kept. */
+static int ballot_options(struct pm_db *db, const struct pm_ballot *b, const struct ballot_pick *p, struct pm_err *e)
+{
+	static const char del[] = "DELETE FROM ballot_option WHERE ballot_id IN (SELECT b.id FROM ballot b JOIN unit u"
+				  " ON u.id = b.unit_id WHERE b.vote_id = ?1 AND u.code = ?2)";
+	static const char ins[] = "INSERT INTO ballot_option (ballot_id, option_id) SELECT b.id, o.id FROM ballot b"
+				  " JOIN unit u ON u.id = b.unit_id JOIN vote_option o ON o.vote_id = b.vote_id"
+				  " WHERE b.vote_id = ?1 AND u.code = ?2 AND (?3 >> o.position) & 1";
+	const char *const sql[] = {del, ins};
+	sqlite3_stmt *st;
+
+	for (int i = 0; i < 2; i++) {
+		if (!(st = pm_db_stmt(db, sql[i], e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, b->vote);
+		sqlite3_bind_text(st, 2, b->unit, -1, SQLITE_STATIC);
+		if (i)
+			sqlite3_bind_int64(st, 3, (sqlite3_int64)p->options);
+		if (pm_db_step_done(db, st, _("cannot store the ballot"), e))
+			return e->code;
+	}
+	return PM_OK;
+}
+
+static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b,
+			const struct ballot_pick *p, json_t **out, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO ballot (vote_id, unit_id, person_id, choice, paper, entered_by, created_at, updated_at)"
@@ -607,7 +890,7 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 	if (vote_load(db, b->vote, &v, e) || vote_open(db, b->vote, &v, e) || may_cast(db, a, b, &v, &voter, e) ||
 	    pm_person_code(db, voter, person, sizeof person, e) || pm_ballot_get(db, b->vote, b->unit, &old, e))
 		return e->code;
-	if (old && same_ballot(old, b, person)) {
+	if (old && same_ballot(old, p, person, b->paper)) {
 		*out = old;
 		json_object_set_new(*out, "changed", json_false());
 		return PM_OK;
@@ -619,13 +902,13 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 	sqlite3_bind_int64(st, 1, b->vote);
 	sqlite3_bind_text(st, 2, b->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, voter);
-	sqlite3_bind_text(st, 4, pm_choice_name(b->choice), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pm_choice_name(p->choice), -1, SQLITE_STATIC);
 	if (b->paper)
 		sqlite3_bind_text(st, 5, b->paper, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, a->login, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, pm_now());
 	if ((rc = pm_db_step_done(db, st, _("cannot store the ballot"), e)) == PM_OK &&
-	    (rc = pm_ballot_get(db, b->vote, b->unit, out, e)) == PM_OK) {
+	    (rc = ballot_options(db, b, p, e)) == PM_OK && (rc = pm_ballot_get(db, b->vote, b->unit, out, e)) == PM_OK) {
 		snprintf(object, sizeof object, "vote:%lld:unit:%s", (long long)b->vote, b->unit);
 		rc = pm_audit_log(db, old ? "govern.ballot.change" : "govern.ballot", object, old, *out, e);
 		json_object_set_new(*out, "changed", json_true());
@@ -637,14 +920,16 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
 		   struct pm_err *e)
 {
+	struct ballot_pick p;
 	int rc;
 
 	*out = NULL;
-	if (b->choice == PM_CHOICE_NONE)
-		return pm_err_set(e, PM_EUSAGE, _("a ballot needs a choice: yes, no or abstain"));
 	if ((rc = pm_db_begin(db, e)))
 		return rc;
-	rc = pm_db_end(db, ballot_write(db, a, b, out, e), e);
+	if ((rc = ballot_pick(db, b, &p, e)) == PM_OK)
+		rc = ballot_write(db, a, b, &p, out, e);
+	json_decref(p.names);
+	rc = pm_db_end(db, rc, e);
 	if (rc) {
 		json_decref(*out);
 		*out = NULL;
@@ -659,7 +944,9 @@ int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_b
  * owns them, or no one does), and their ballot's choice; the developer's
  * first, then by owners, so that one owner's units are together. */
 static const char units_sql[] =
-	"SELECT u.area_centi, x.dev, x.owners, b.choice FROM unit u"
+	"SELECT u.area_centi, x.dev, x.owners, b.choice,"
+	" (SELECT coalesce(sum(1 << o.position), 0) FROM ballot_option bo JOIN vote_option o ON o.id = bo.option_id"
+	"  WHERE bo.ballot_id = b.id) FROM unit u"
 	" JOIN (SELECT u2.id AS id,"
 	"  (SELECT group_concat(pid, ',') FROM (SELECT o.person_id AS pid FROM occupancy o"
 	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " ORDER BY o.person_id)) AS owners,"
@@ -700,8 +987,10 @@ static int scope_units(struct pm_db *db, int64_t id, const struct vote_row *v, s
 			}
 			*units = u;
 		}
-		if (choice)
-			pm_choice_parse(choice, &c, NULL);
+		if (choice && pm_choice_parse(choice, &c, NULL))
+			c = PM_CHOICE_NONE;
+		if (c == PM_CHOICE_YES && sqlite3_column_int64(st, 4))
+			c = PM_CHOICE_FOR;
 		/* The developer's units are owner 0; each other set of owners
 		 * a key of its own, in the order they come. */
 		if (!sqlite3_column_int(st, 1) && owners && (!prev || strcmp(prev, owners))) {
@@ -713,7 +1002,8 @@ static int scope_units(struct pm_db *db, int64_t id, const struct vote_row *v, s
 			}
 		}
 		(*units)[(*n)++] = (struct pm_vote_unit){sqlite3_column_int64(st, 0),
-							 sqlite3_column_int(st, 1) || !owners ? 0 : key, c};
+							 sqlite3_column_int(st, 1) || !owners ? 0 : key, c,
+							 (uint64_t)sqlite3_column_int64(st, 4)};
 	}
 	if (rc == PM_OK && step != SQLITE_DONE)
 		rc = pm_db_fail(db, e, _("cannot read the units of the vote"));
@@ -772,39 +1062,81 @@ static int tally_row(struct pm_section *s, const char *what, const struct pm_mea
 	return pm_set_text(s, (size_t)r, 3, buf);
 }
 
-static int outcome_row(struct pm_section *s, const char *test, const char *rule, int area, int owners, int result)
+static int outcome_row(struct pm_section *s, const char *test, const char *rule, int area, int owners,
+		       const char *result)
 {
 	long r = pm_row_add(s);
 
 	return r < 0 || pm_set_text(s, (size_t)r, 0, test) || pm_set_text(s, (size_t)r, 1, rule) ||
 	       pm_set_text(s, (size_t)r, 2, area ? _("reached") : _("not reached")) ||
-	       pm_set_text(s, (size_t)r, 3, owners ? _("reached") : _("not reached")) ||
-	       pm_set_text(s, (size_t)r, 4, result ? _("passed") : _("failed"));
+	       pm_set_text(s, (size_t)r, 3, owners ? _("reached") : _("not reached")) || pm_set_text(s, (size_t)r, 4, result);
 }
 
-/* The sections of the count t under rule part and pass. Taking part is
- * of all; choices are of those taking part. */
-static int tally_sections(struct pm_report *r, const struct pm_tally *t, const char *title, const char *part,
-			  const char *pass)
+/* What a tally shows of option i: its name, or yes and no. */
+static const char *option_label(json_t *names, size_t i)
 {
-	struct pm_section *s = pm_section_add(r, "tally", N_("Ballots by area and by owners"), COLS(tally_cols));
-	struct pm_measure split = {0, t->split};
-	char why[160];
+	return names ? json_string_value(json_array_get(names, i)) : i == 0 ? _("yes") : _("no");
+}
 
-	if (!s || tally_row(s, _("all owners"), &t->total, NULL, 1) ||
-	    tally_row(s, _("taking part"), &t->voted, &t->total, 1) || tally_row(s, _("yes"), &t->yes, &t->voted, 1) ||
-	    tally_row(s, _("no"), &t->no, &t->voted, 1) || tally_row(s, _("abstain"), &t->abstain, &t->voted, 1) ||
-	    tally_row(s, _("split (owners whose ballots disagree)"), &split, &t->voted, 0))
+static const char *pick_say(int pick)
+{
+	return pick == PM_PICK_CHOSEN ? _("chosen") : pick == PM_PICK_TIED ? _("tied") : pick == PM_PICK_OUTRANKED
+											    ? _("outranked")
+											    : _("not chosen");
+}
+
+/* The options picked so, "A, B", into buf. */
+static char *picked(const struct pm_tally *t, json_t *names, int pick, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < t->noptions; i++)
+		if (t->pick[i] == pick && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", option_label(names, i));
+	return buf;
+}
+
+/* The outcome's note of a vote with options that reached participation. */
+static void options_why(const struct pm_tally *t, json_t *names, const char *pass, char *why, size_t size)
+{
+	char chosen[800], tied[800];
+	size_t len;
+
+	if (!t->chosen && !t->tied) {
+		snprintf(why, size, _("failed: no option reached agreement %s of the participating area and owners"), pass);
+		return;
+	}
+	len = (size_t)snprintf(why, size, _("chosen, %d of %d seats: %s"), t->chosen, t->seats,
+			       t->chosen ? picked(t, names, PM_PICK_CHOSEN, chosen, sizeof chosen) : "-");
+	if (t->tied && len < size)
+		snprintf(why + len, size - len, _("; tied for the last seats: %s, whom a new vote decides"),
+			 picked(t, names, PM_PICK_TIED, tied, sizeof tied));
+}
+
+/* The outcome section: participation, then agreement of yes (names
+ * NULL) or of each option. */
+static int outcome_section(struct pm_report *r, const struct pm_tally *t, json_t *names, const char *part,
+			   const char *pass)
+{
+	struct pm_section *s = pm_section_add(r, "outcome", N_("Outcome (Civil Code, art. 278)"), COLS(outcome_cols));
+	int turnout = t->turnout_area && t->turnout_owners;
+	char why[2048];
+
+	if (!s || outcome_row(s, _("participation"), part, t->turnout_area, t->turnout_owners,
+			      turnout ? _("passed") : _("failed")))
 		return -1;
-	pm_section_note(s, "%s", title);
-	pm_chart_set(s, PM_CHART_BARS, 0, "%", 2, 5, -1);
-	if (!(s = pm_section_add(r, "outcome", N_("Outcome (Civil Code, art. 278)"), COLS(outcome_cols))) ||
-	    outcome_row(s, _("participation"), part, t->turnout_area, t->turnout_owners,
-			t->turnout_area && t->turnout_owners) ||
-	    outcome_row(s, _("agreement"), pass, t->pass_area, t->pass_owners, t->pass_area && t->pass_owners))
+	if (!names && outcome_row(s, _("agreement"), pass, t->pass_area, t->pass_owners,
+				  t->pass_area && t->pass_owners ? _("passed") : _("failed")))
 		return -1;
-	if (!(t->turnout_area && t->turnout_owners))
+	for (size_t i = 0; names && i < t->noptions; i++)
+		if (outcome_row(s, option_label(names, i), pass, t->reached_area[i], t->reached_owners[i],
+				pick_say(t->pick[i])))
+			return -1;
+	if (!turnout)
 		snprintf(why, sizeof why, _("failed: participation %s of area and of owners not reached"), part);
+	else if (names)
+		options_why(t, names, pass, why, sizeof why);
 	else if (!t->passed)
 		snprintf(why, sizeof why, _("failed: agreement %s of the participating area and owners not reached"), pass);
 	else
@@ -813,27 +1145,68 @@ static int tally_sections(struct pm_report *r, const struct pm_tally *t, const c
 	return 0;
 }
 
+/* The sections of the count t under rule part and pass. Taking part is
+ * of all; choices are of those taking part. */
+static int tally_sections(struct pm_report *r, const struct pm_tally *t, json_t *names, const char *title,
+			  const char *part, const char *pass)
+{
+	struct pm_section *s = pm_section_add(r, "tally", N_("Ballots by area and by owners"), COLS(tally_cols));
+	struct pm_measure split = {0, t->split};
+
+	if (!s || tally_row(s, _("all owners"), &t->total, NULL, 1) ||
+	    tally_row(s, _("taking part"), &t->voted, &t->total, 1))
+		return -1;
+	for (size_t i = 0; i < t->noptions; i++)
+		if (tally_row(s, option_label(names, i), &t->option[i], &t->voted, 1))
+			return -1;
+	if (tally_row(s, _("abstain"), &t->abstain, &t->voted, 1) ||
+	    tally_row(s, _("split (owners whose ballots disagree)"), &split, &t->voted, 0))
+		return -1;
+	pm_section_note(s, "%s", title);
+	pm_chart_set(s, PM_CHART_BARS, 0, "%", 2, 5, -1);
+	return outcome_section(r, t, names, part, pass);
+}
+
+/* The count of vote v, with options (*names their names) or yes/no
+ * (*names NULL). */
+static int tally_count(struct pm_db *db, int64_t id, const struct vote_row *v, const struct pm_ratio *part,
+		       const struct pm_ratio *pass, struct pm_tally *t, json_t **names, struct pm_err *e)
+{
+	struct pm_vote_unit *units;
+	size_t n;
+	int rc;
+
+	*names = NULL;
+	if ((v->noptions && option_names(db, id, names, e)) || scope_units(db, id, v, &units, &n, e))
+		return e->code;
+	rc = v->noptions ? pm_vote_count_options(units, n, (size_t)v->noptions, v->seats, part, pass, t, e)
+			 : pm_vote_count(units, n, part, pass, t, e);
+	free(units);
+	return rc;
+}
+
 static int tally_make(struct pm_db *db, int64_t id, struct pm_report **out, struct pm_tally *t, struct pm_err *e)
 {
 	struct pm_report_query q = {0};
 	struct pm_ratio part, pass;
 	char part_text[64], pass_text[64];
-	struct pm_vote_unit *units;
 	struct vote_row v;
-	size_t n;
+	json_t *names = NULL;
 	int rc;
 
-	if (vote_load(db, id, &v, e) || pm_ratio_parse(v.participation, &part, e) || pm_ratio_parse(v.pass, &pass, e) ||
-	    scope_units(db, id, &v, &units, &n, e))
+	if (vote_load(db, id, &v, e) || pm_ratio_parse(v.participation, &part, e) || pm_ratio_parse(v.pass, &pass, e))
 		return e->code;
-	rc = pm_vote_count(units, n, &part, &pass, t, e);
-	free(units);
-	if (rc || pm_report_new(db, "tally", N_("Owners' vote"), &q, out, e))
-		return e->code;
+	if ((rc = tally_count(db, id, &v, &part, &pass, t, &names, e)) ||
+	    (rc = pm_report_new(db, "tally", N_("Owners' vote"), &q, out, e))) {
+		json_decref(names);
+		return rc;
+	}
 	snprintf((*out)->scope, sizeof (*out)->scope, v.building ? _("vote %lld, building %.40s") : _("vote %lld"),
 		 (long long)id, v.building_code);
-	if (tally_sections(*out, t, v.title, ratio_say(&part, part_text, sizeof part_text),
-			   ratio_say(&pass, pass_text, sizeof pass_text))) {
+	rc = tally_sections(*out, t, names, v.title, ratio_say(&part, part_text, sizeof part_text),
+			    ratio_say(&pass, pass_text, sizeof pass_text));
+	json_decref(names);
+	if (rc) {
 		pm_report_free(*out);
 		*out = NULL;
 		return pm_report_oom(e);

@@ -57,6 +57,60 @@ struct vote_page {
 	int open;
 };
 
+/* A ballot's choice as the owner reads it: 同意, or the options named. */
+static void ballot_say(FILE *f, json_t *b)
+{
+	json_t *o;
+	size_t i;
+
+	if (!json_array_size(json_object_get(b, "options"))) {
+		pm_html_fmt(f, "<b>%s</b>", choice_label(STR(b, "choice")));
+		return;
+	}
+	json_array_foreach (json_object_get(b, "options"), i, o)
+		pm_html_fmt(f, "%s<b>%s</b>", i ? "、" : "", json_string_value(o));
+}
+
+/* Whether ballot b chose value (yes, no, abstain or an option's name). */
+static int chose(json_t *b, const char *value)
+{
+	json_t *o;
+	size_t i;
+
+	if (!b)
+		return 0;
+	if (strcmp(STR(b, "choice"), value) == 0)
+		return 1;
+	json_array_foreach (json_object_get(b, "options"), i, o)
+		if (strcmp(json_string_value(o), value) == 0)
+			return 1;
+	return 0;
+}
+
+static void choice_input(FILE *f, const char *type, const char *value, const char *label, json_t *b)
+{
+	pm_html_fmt(f, "<label class=\"check\"><input type=\"%s\" name=\"choice\" value=\"%s\"%s>%s</label>", type,
+		    value, chose(b, value) ? " checked" : "", label);
+}
+
+/* The choices of the vote's ballot: yes, no, abstain; or its options
+ * (one to click, or boxes up to its seats) and abstain. */
+static void choice_inputs(FILE *f, json_t *vote, json_t *b)
+{
+	json_t *options = json_object_get(vote, "options"), *o;
+	const char *type = NUM(vote, "seats") > 1 ? "checkbox" : "radio";
+	size_t i;
+
+	if (!json_array_size(options)) {
+		for (i = 0; i < sizeof choices / sizeof *choices; i++)
+			choice_input(f, "radio", choices[i][0], choices[i][1], b);
+		return;
+	}
+	json_array_foreach (options, i, o)
+		choice_input(f, type, json_string_value(o), json_string_value(o), b);
+	choice_input(f, type, "abstain", "弃权", b);
+}
+
 /* One of the owner's units: its ballot, and while the vote is open a
  * form to cast or change it. */
 static int unit_ballot(void *ctx, json_t *unit)
@@ -72,20 +126,19 @@ static int unit_ballot(void *ctx, json_t *unit)
 	if (pm_ballot_get(w->db, NUM(p->vote, "id"), code, &b, &w->err))
 		return w->err.code;
 	pm_html_fmt(w->res.f, "<fieldset class=\"ballot\"><legend>%s</legend><p>", code);
-	if (b)
-		pm_html_fmt(w->res.f, "已投票：<b>%s</b>%s", choice_label(STR(b, "choice")),
-			    STR(b, "paper") ? "（纸质表决票）" : "");
-	else
+	if (b) {
+		fputs("已投票：", w->res.f);
+		ballot_say(w->res.f, b);
+		fputs(STR(b, "paper") ? "（纸质表决票）" : "", w->res.f);
+	} else {
 		fputs("尚未投票", w->res.f);
+	}
 	fputs("</p>\n", w->res.f);
 	if (p->open) {
 		snprintf(path, sizeof path, "/vote/%lld/ballot", NUM(p->vote, "id"));
 		pm_web_form(w, path, 0);
 		pm_html_fmt(w->res.f, "<input type=\"hidden\" name=\"unit\" value=\"%s\">", code);
-		for (size_t i = 0; i < sizeof choices / sizeof *choices; i++)
-			pm_html_fmt(w->res.f, "<label class=\"check\"><input type=\"radio\" name=\"choice\" value=\"%s\"%s>%s</label>",
-				    choices[i][0], b && strcmp(STR(b, "choice"), choices[i][0]) == 0 ? " checked" : "",
-				    choices[i][1]);
+		choice_inputs(w->res.f, p->vote, b);
 		fputs(b ? "<button>改投</button></form>\n" : "<button>投票</button></form>\n", w->res.f);
 	}
 	fputs("</fieldset>\n", w->res.f);
@@ -104,6 +157,8 @@ static int vote_body(struct pm_web *w, json_t *v)
 	fputs(" 至 ", f);
 	pm_web_time(f, STR(v, "closes"));
 	pm_html_fmt(f, "%s%s</p>\n", STR(v, "building") ? " · 范围：" : "", STR(v, "building") ? STR(v, "building") : "");
+	if (json_array_size(json_object_get(v, "options")) && NUM(v, "seats") > 1)
+		pm_html_fmt(f, "<p>应选 %D 项：每张表决票最多选 %D 项。</p>\n", NUM(v, "seats"), NUM(v, "seats"));
 	if (pm_web_param(w, "saved"))
 		pm_html_note(f, "ok", "表决票已保存。");
 	if (w->actor.role == PM_ROLE_OWNER && pm_unit_each_mine(w->db, &w->actor, unit_ballot, &p, &w->err))
@@ -134,17 +189,41 @@ int pm_page_vote(struct pm_web *w)
 	return rc;
 }
 
+/* A yes/no vote's ballot is one of its three words, or a bad form
+ * (400): pm_ballot_cast would take another for a mistake of usage. */
+static int yes_or_no(struct pm_web *w, const struct pm_ballot *b)
+{
+	enum pm_choice c;
+	json_t *v;
+	int options;
+
+	if (pm_vote_get(w->db, b->vote, &v, &w->err))
+		return w->err.code;
+	options = json_array_size(json_object_get(v, "options")) > 0;
+	json_decref(v);
+	if (!options && (b->nchoices != 1 || pm_choice_parse(b->choices[0], &c, NULL)))
+		return pm_web_fail(w, PM_EDATA, "请选择同意、反对或弃权。");
+	return PM_OK;
+}
+
 int pm_page_vote_ballot(struct pm_web *w)
 {
 	struct pm_ballot b = {.unit = pm_web_field(w, "unit")};
-	const char *choice = pm_web_field(w, "choice");
+	const char *named[PM_VOTE_OPTIONS_MAX];
 	char path[64];
 	json_t *rec;
 
 	if (pm_web_arg_id(w, 0, &b.vote))
 		return w->err.code;
-	if (!b.unit || !choice || pm_choice_parse(choice, &b.choice, NULL))
-		return pm_web_fail(w, PM_EDATA, "请选择同意、反对或弃权。");
+	/* A box for each option checked: the field comes once per box. */
+	for (size_t i = 0; i < w->req.params.n; i++)
+		if (strcmp(w->req.params.v[i].name, "choice") == 0 && b.nchoices < PM_VOTE_OPTIONS_MAX)
+			named[b.nchoices++] = w->req.params.v[i].value;
+	b.choices = named;
+	if (!b.unit || !b.nchoices)
+		return pm_web_fail(w, PM_EDATA, "请选择后再投票。");
+	if (yes_or_no(w, &b))
+		return w->err.code;
 	if (pm_ballot_cast(w->db, &w->actor, &b, &rec, &w->err))
 		return w->err.code == PM_EUSAGE ? (w->err.code = PM_ENOPERM) : w->err.code;
 	json_decref(rec);

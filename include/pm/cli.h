@@ -94,6 +94,12 @@ int pm_cli_opt(struct pm_ctx *c, int argc, char **argv, const char **arg);
  * are read (operands start at c->optind), -1 when the handler should
  * return c->stop. */
 int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv);
+/* The same for a subcommand whose one option of its own is a flag: *on
+ * becomes 1 when the option key is given. */
+int pm_cli_flag(struct pm_ctx *c, int argc, char **argv, int key, int *on);
+/* The one operand of a command, a number above 0 (what names it: "vote
+ * number"): PM_OK with *id, or the usage error, printed. */
+int pm_cli_arg_id(struct pm_ctx *c, int argc, char **argv, const char *what, int64_t *id);
 
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -80,6 +80,9 @@ enum { PM_OPTIONAL = 0, PM_REQUIRED = 1 };
 /* The first object of list whose key is the string name (a fee item, a
  * category by its "name"); NULL when there is none, or name is NULL. */
 json_t *pm_json_find(json_t *list, const char *key, const char *name);
+/* The position of the string s in list (an exempt unit, a vote's
+ * option), or -1 when it is not there. */
+int pm_json_index(json_t *list, const char *s);
 int pm_json_has(json_t *o, const char *key);
 int pm_json_str(json_t *o, const char *key, int flags, const char **out, struct pm_err *e);
 /* An integer, or a string holding one. */

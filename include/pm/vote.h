@@ -38,10 +38,13 @@ struct pm_db;
 
 /* ---- the count, pure ---- */
 
-enum pm_choice { PM_CHOICE_NONE, PM_CHOICE_YES, PM_CHOICE_NO, PM_CHOICE_ABSTAIN };
+/* A ballot's choice: yes, no or abstain in a yes/no vote; in a vote with
+ * options, for the options it names (PM_CHOICE_FOR) or abstain. */
+enum pm_choice { PM_CHOICE_NONE, PM_CHOICE_YES, PM_CHOICE_NO, PM_CHOICE_ABSTAIN, PM_CHOICE_FOR };
 
 /* "yes", "no" or "abstain"; PM_EUSAGE naming them otherwise. */
 int pm_choice_parse(const char *s, enum pm_choice *c, struct pm_err *e);
+/* "yes", "no" or "abstain"; PM_CHOICE_FOR is "yes" (agrees to the options). */
 const char *pm_choice_name(enum pm_choice c);
 
 /* A threshold: "at least NUM/DEN" (part/whole >= num/den) or "more than
@@ -58,36 +61,65 @@ char *pm_ratio_fmt(const struct pm_ratio *r, char *buf, size_t size);
 /* Whether part of whole meets r, exactly; never when whole is 0. */
 int pm_ratio_met(const struct pm_ratio *r, int64_t part, int64_t whole);
 
+/* A vote offers 2 to PM_VOTE_OPTIONS_MAX named options, or none (yes/no). */
+#define PM_VOTE_OPTIONS_MAX 64
+
 /* One unit of the vote's scope: its area (hundredths of m²), the key of
  * its owner as counted by head (units with the same key are one owner),
- * and its ballot's choice (PM_CHOICE_NONE: none). */
+ * its ballot's choice (PM_CHOICE_NONE: none) and, with PM_CHOICE_FOR,
+ * the options it names (bit i: option i). */
 struct pm_vote_unit {
 	int64_t area;
 	int64_t owner;
 	enum pm_choice choice;
+	uint64_t options;
 };
 
 struct pm_measure {
 	int64_t area, owners;
 };
 
-/* The count. By area each unit counts with its own ballot. By head an
- * owner takes part when any of their units has a ballot, and counts for
- * the choice their ballots agree on; an owner whose ballots disagree
- * takes part for none of the choices (split), which never helps a
- * matter pass. */
+/* What became of an option in a vote with options. */
+enum pm_pick { PM_PICK_FAILED, PM_PICK_CHOSEN, PM_PICK_TIED, PM_PICK_OUTRANKED };
+
+/* The count. By area each unit counts with its own ballot, for each
+ * option it names. By head an owner takes part when any of their units
+ * has a ballot, and counts for each option every one of their ballots
+ * names (abstains when all abstain); an owner whose ballots differ is
+ * split, and counts by head for no option their ballots do not all name,
+ * which never helps an option pass. A yes/no vote has two options, yes
+ * (option[0]) and no (option[1]). */
 struct pm_tally {
-	struct pm_measure total, voted, yes, no, abstain;
-	int64_t split;                  /* owners taking part whose ballots disagree */
+	struct pm_measure total, voted, abstain;
+	struct pm_measure option[PM_VOTE_OPTIONS_MAX];
+	size_t noptions;
+	int64_t split;                  /* owners taking part whose ballots differ */
 	int turnout_area, turnout_owners; /* each participation threshold reached */
-	int pass_area, pass_owners;     /* each agreement threshold reached */
-	int passed;                     /* all four */
+	int pass_area, pass_owners;     /* yes (any option) reached agreement by area, by owners */
+	int passed;                     /* yes/no: all four; options: participation and an option chosen */
+	/* Votes with options: each option's agreement by area and by owners,
+	 * and its pick; chosen and tied count the options so picked. */
+	unsigned char reached_area[PM_VOTE_OPTIONS_MAX], reached_owners[PM_VOTE_OPTIONS_MAX];
+	unsigned char pick[PM_VOTE_OPTIONS_MAX];
+	int seats, chosen, tied;
 };
 
-/* Counts units[0..n) under the two thresholds. The result does not depend
- * on the order of the units. PM_EFAIL when memory runs out. */
+/* Counts units[0..n) of a yes/no vote under the two thresholds. The
+ * result does not depend on the order of the units. PM_EFAIL when memory
+ * runs out. */
 int pm_vote_count(const struct pm_vote_unit *units, size_t n, const struct pm_ratio *participation,
 		  const struct pm_ratio *pass, struct pm_tally *t, struct pm_err *e);
+
+/* Counts units[0..n) of a vote with noptions options choosing seats of
+ * them. When participation is reached, every option supported by pass
+ * of the participating area and of the participating owners is ranked by
+ * its area, then by its owners; the first seats are chosen. Options equal
+ * on both at the last seat and the next are tied, and none of them is
+ * chosen: those seats are left to a new vote. Order independent, as
+ * pm_vote_count. */
+int pm_vote_count_options(const struct pm_vote_unit *units, size_t n, size_t noptions, int seats,
+			  const struct pm_ratio *participation, const struct pm_ratio *pass, struct pm_tally *t,
+			  struct pm_err *e);
 
 /* ---- votes in the store ---- */
 
@@ -99,14 +131,20 @@ struct pm_vote_new {
 	const char *matter;   /* one of pm_vote_matters */
 	const char *building; /* a building's code: only its units count; NULL: all */
 	int64_t opens, closes;
+	const char *const *options; /* noptions names in ballot order; none: a yes/no vote */
+	size_t noptions;
+	int seats;            /* how many options are chosen; 0: one */
 };
 /* Makes a vote with the rule of its matter in the configuration in force;
  * audited. *out is its record (pm_vote_get's). PM_EDATA for an unknown
- * matter or building, a close not after the opening, an empty title. */
+ * matter or building, a close not after the opening, an empty title,
+ * options not 2 to PM_VOTE_OPTIONS_MAX distinct names of 1 to 100 bytes
+ * (none "abstain"), seats not 1 to their number or without options. */
 int pm_vote_add(struct pm_db *db, const struct pm_vote_new *v, json_t **out, struct pm_err *e);
 /* {"type":"vote","id","title","matter","participation","pass","building",
- * "opens","closes","status","ballots","created_at","created_by"}; status
- * is "pending", "open" or "closed" at pm_now(). PM_EDATA when none. */
+ * "opens","closes","status","ballots","created_at","created_by","options",
+ * "seats"}; status is "pending", "open" or "closed" at pm_now(); options
+ * the names ([] for a yes/no vote). PM_EDATA when none. */
 int pm_vote_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e);
 int pm_vote_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
 /* Closes an open vote now (its closes becomes now); audited. PM_EFAIL
@@ -119,7 +157,8 @@ int pm_vote_developer(struct pm_db *db, const char *person, int on, struct pm_er
 struct pm_ballot {
 	int64_t vote;
 	const char *unit;
-	enum pm_choice choice;
+	const char *const *choices; /* yes, no or abstain; or up to the seats of the vote's options, or abstain */
+	size_t nchoices;
 	const char *by;     /* the voter's person code; NULL: the actor's own person */
 	const char *paper;  /* the reference of a signed paper ballot, or NULL */
 };
@@ -132,11 +171,15 @@ struct pm_ballot {
 int pm_ballot_may(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, int64_t *voter,
 		  struct pm_err *e);
 /* Casts or changes the unit's ballot (pm_ballot_may first), while the
- * vote is open: PM_EFAIL before it opens and after it closes. Each change
- * is audited with the ballot before and after; the same choice again
- * changes nothing. *out is the ballot's record {"type":"ballot","vote",
- * "unit","person","choice","paper","entered_by","created_at",
- * "updated_at","changed"}. */
+ * vote is open: PM_EFAIL before it opens and after it closes. In a yes/no
+ * vote the one choice is yes, no or abstain (PM_EUSAGE otherwise); in a
+ * vote with options it names 1 to seats of them, or is abstain: PM_EDATA
+ * for an option the vote does not have, one named twice, or too many.
+ * Each change is audited with the ballot before and after; the same
+ * choice again changes nothing. *out is the ballot's record
+ * {"type":"ballot","vote","unit","person","choice","paper","entered_by",
+ * "created_at","updated_at","options","changed"}: choice "yes" with the
+ * options named, in the vote's order. */
 int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, json_t **out,
 		   struct pm_err *e);
 
@@ -145,10 +188,10 @@ int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_b
 int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e);
 
 /* The vote's count from the store as a report (pm/render.h prints it):
- * section "tally" (total, taking part, yes, no, abstain, split: area,
- * its share and fraction, owners, their share and fraction) and section
- * "outcome" (each threshold, reached or not, and the outcome with the
- * rule that decided it). *t, when not NULL, gets the figures. Read by
+ * section "tally" (total, taking part, yes and no or each option, abstain,
+ * split: area, its share and fraction, owners, their share and fraction)
+ * and section "outcome" (participation, then agreement or each option:
+ * reached or not, and the outcome with the rule that decided it). *t, when not NULL, gets the figures. Read by
  * anyone with govern.read. */
 int pm_vote_tally(struct pm_db *db, int64_t id, struct pm_report **out, struct pm_tally *t, struct pm_err *e);
 

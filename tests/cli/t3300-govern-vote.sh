@@ -75,7 +75,7 @@ done
 expect_rc 0 "the developer's 40 ballots"
 for u in 1-1-101 1-1-102 1-1-103; do run pm-govern ballot 1 --unit $u --choice yes --by P1 --paper "纸-$u"; done
 expect_rc 0 "张伟's three"
-expect_out '^\{"type":"ballot","vote":1,"unit":"1-1-103","person":"P1","choice":"yes","paper":"纸-1-1-103","entered_by":"[^"]+","created_at":"2026-12-01T10:00:00\+08:00","updated_at":"2026-12-01T10:00:00\+08:00"\}$' \
+expect_out '^\{"type":"ballot","vote":1,"unit":"1-1-103","person":"P1","choice":"yes","paper":"纸-1-1-103","entered_by":"[^"]+","created_at":"2026-12-01T10:00:00\+08:00","updated_at":"2026-12-01T10:00:00\+08:00","options":\[\]\}$' \
 	"the ballot printed"
 run pm-govern ballot 1 --unit 1-1-201 --choice no --by P2 --paper 纸-201
 expect_rc 0 "李娜 votes no"

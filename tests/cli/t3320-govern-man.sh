@@ -16,7 +16,7 @@ cp "$PM_TOP/share/pm/examples/survey.yaml" survey.yaml
 # The lines of the literal blocks of EXAMPLES, mdoc's escapes undone.
 sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man1" | awk '/^\.Bd -literal/ { on = 1; next } /^\.Ed/ { on = 0 } on' |
 	sed 's/\\e/\\/g; s/\\-/-/g' >examples.sh
-expect_eq "$(grep -c . examples.sh)" "9" "nine examples"
+expect_eq "$(grep -c . examples.sh)" "12" "twelve examples"
 n=0
 while IFS= read -r line; do
 	n=$((n + 1))
@@ -25,6 +25,9 @@ while IFS= read -r line; do
 done <examples.sh
 expect_eq "$(grep -c '<td>yes</td>' vote-1.html)" "1" "vote-1.html for the notice board"
 expect_eq "$(sql 'SELECT count(*) FROM announcement')" "1" "the result published"
+expect_eq "$(sql "SELECT group_concat(o.name, ' ') FROM ballot_option bo JOIN vote_option o ON o.id = bo.option_id JOIN ballot b ON b.id = bo.ballot_id WHERE b.vote_id = 2")" \
+	"张三 王五" "the election's paper ballot names two candidates"
+expect_eq "$(grep -cE '^张三 +89\.50 +100\.0% +89\.50/89\.50 +1 +100\.0% +1/1$' ex6.out)" "1" "the election's count, by area and by head"
 expect_eq "$(sql "SELECT recipient || ':' || unit FROM outbox WHERE template = 'vote_reminder'")" "P002:3-2-1102" \
 	"a reminder queued to the one owner who has not voted"
 expect_eq "$(sql 'SELECT answers FROM survey_answer')" '{"overall":4,"focus":"绿化","events":["义诊","跳蚤市场"]}' \

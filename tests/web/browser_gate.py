@@ -5,28 +5,13 @@ parking and dashboard pages, with browser.py's driver.
 Usage: browser_gate.py BASE_URL SHOTS_DIR PASSWORD
 Prints "PASS text" or "FAIL text" per check and saves a screenshot of
 each page in SHOTS_DIR."""
-import os
-import shutil
-import sys
-import tempfile
-
-# The driver is browser.py's; importing it leaves no cache in the tree.
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import Chromium, Tab, check, results  # noqa: E402
-
-# Nothing on the page wider than the screen: the page never scrolls
-# sideways (a chart may, inside its own box).
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
-
-
-def sign_in(tab, base, login, password):
-    tab.go(base + "/login")
-    tab.submit("form[action$='/login']", {"login": login, "password": password})
+# browser.py's driver, beside this file (lib.sh runs python3 -B: no cache
+# is left in the tree).
+from browser import FITS, Tab, check, run
 
 
 def owner_flow(tab, base, password):
-    sign_in(tab, base, "owner1", password)
+    tab.sign_in(base, "owner1", password)
     tab.go(base + "/visitors")
     check("邀请访客" in tab.text(), "owner1 finds the invitation form")
     check(tab.js(FITS), "the visitors page fits the phone")
@@ -52,7 +37,7 @@ def owner_flow(tab, base, password):
 
 
 def staff_flow(tab, base, password):
-    sign_in(tab, base, "boss", password)
+    tab.sign_in(base, "boss", password)
     tab.go(base + "/dashboard?period=2026-11")
     body = tab.text()
     check("关键指标" in body and "缴费率" in body, "the manager's dashboard has pm-report's figures")
@@ -67,20 +52,9 @@ def staff_flow(tab, base, password):
     tab.shot("04-dashboard")
 
 
-def main():
-    base, shots, password = sys.argv[1:4]
-    os.makedirs(shots, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="pm-chromium.")
-    chrome = Chromium(profile)
-    try:
-        owner_flow(Tab(chrome, shots, "gate-owner"), base, password)
-        staff_flow(Tab(chrome, shots, "gate-boss"), base, password)
-    except Exception as e:  # a broken flow is a failed check, with why
-        check(False, "the flows ran to the end: %s" % e)
-    finally:
-        chrome.close()
-        shutil.rmtree(profile, ignore_errors=True)
-    print("\n".join(results))
+def flows(chrome, base, shots, password):
+    owner_flow(Tab(chrome, shots, "gate-owner"), base, password)
+    staff_flow(Tab(chrome, shots, "gate-boss"), base, password)
 
 
-main()
+run(flows)

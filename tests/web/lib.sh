@@ -232,3 +232,24 @@ expect_head() {
 		_report 0 "$2" "headers lack /$1/:
 $(cat "$T/head")"; fi
 }
+
+# Headless Chromium tests: browser_skip leaves the test when there is no
+# chromium; browser_checks runs the driver tests/web/SCRIPT (browser.py's
+# run) against $BASE, each of its PASS or FAIL lines a check.
+browser_skip() {
+	command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
+		{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+}
+
+browser_checks() { # SCRIPT SHOTS [ARGS...]
+	_script=$1 _shots=$2
+	shift 2
+	python3 -B "$PM_TOP/tests/web/$_script" "$BASE" "$_shots" "$PW" "$@" >"$T/browser" 2>&1
+	while read -r verdict what; do
+		case $verdict in
+		PASS) _report 1 "$what" ;;
+		FAIL) _report 0 "$what" ;;
+		*) _report 0 "$_script: $verdict $what" ;;
+		esac
+	done <"$T/browser"
+}

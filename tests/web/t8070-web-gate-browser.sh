@@ -6,8 +6,7 @@
 # kept in gate/ of $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
-	{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+browser_skip
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/gate
 web_store
 pm-gate vehicle add --plate 京A12345 --unit 1-1-101 >/dev/null
@@ -15,14 +14,7 @@ printf '%s\n' '{"gate":"garage","ts":"2026-11-30T08:00:00+08:00","event":"entry"
 	'{"gate":"garage","ts":"2026-11-30T18:00:00+08:00","event":"exit","plate":"京A12345"}' |
 	pm-gate events ingest -q >/dev/null
 web_start
-python3 "$PM_TOP/tests/web/browser_gate.py" "$BASE" "$shots" "$PW" >"$T/browser" 2>&1
-while read -r verdict what; do
-	case $verdict in
-	PASS) _report 1 "$what" ;;
-	FAIL) _report 0 "$what" ;;
-	*) _report 0 "browser_gate.py: $verdict $what" ;;
-	esac
-done <"$T/browser"
+browser_checks browser_gate.py "$shots"
 expect_eq "$(sql "SELECT name || ' ' || status || ' ' || decided_by FROM visitor")" "刘洋 approved owner1" \
 	"the store has the pass the owner made"
 expect_eq "$(ls "$shots" | grep -c '^gate-.*\.png$')" 4 "four screenshots saved in $shots"

@@ -6,19 +6,11 @@
 # $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
-	{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+browser_skip
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}
 web_store
 web_start
-python3 "$PM_TOP/tests/web/browser.py" "$BASE" "$shots" "$PW" "$PM_TOP/tests/web/data/leak.jpg" >"$T/browser" 2>&1
-while read -r verdict what; do
-	case $verdict in
-	PASS) _report 1 "$what" ;;
-	FAIL) _report 0 "$what" ;;
-	*) _report 0 "browser.py: $verdict $what" ;;
-	esac
-done <"$T/browser"
+browser_checks browser.py "$shots" "$PM_TOP/tests/web/data/leak.jpg"
 expect_eq "$(sql "SELECT status || ' ' || assignee || ' ' || stars FROM ticket")" "resolved tech 5" \
 	"the store has the ticket resolved by tech and rated 5"
 expect_eq "$(sql 'SELECT amount_fen FROM repair_charge')" 8000 "and its ¥80.00 charge"
