@@ -94,6 +94,22 @@ int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv);
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The options of a payment recorded by hand, which pm-bill pay, pm-shop
+ * order and pm-shop book take alike: their table entries, and the one
+ * loop that reads a subcommand's options, the payment's into p and any
+ * other through other(ctx, key, arg). 0 at the end, -1 to stop with
+ * c->stop. */
+enum { PM_OPT_PAY_UNIT = 0x1200, PM_OPT_PAY_CHANNEL, PM_OPT_PAY_REF };
+#define PM_PAY_OPTS                                                                                     \
+	{"unit", PM_OPT_PAY_UNIT, "CODE", N_("the paying unit (required)")},                            \
+	{"channel", PM_OPT_PAY_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")}, \
+	{"ref", PM_OPT_PAY_REF, "REF", N_("the channel's reference of the payment, unique per channel (required)")}
+struct pm_cli_pay {
+	const char *unit, *channel, *ref;
+};
+int pm_cli_pay_opts(struct pm_ctx *c, int argc, char **argv, struct pm_cli_pay *p,
+		    void (*other)(void *ctx, int key, const char *arg), void *ctx);
+
 /* Option values (opt names the option, "--since"): PM_OK with the value
  * read, or a usage error naming the option, the value and the forms it
  * takes, exit 2 (PM_EUSAGE, printed). */

@@ -225,7 +225,7 @@ sql "UPDATE posting SET amount_fen = amount_fen - 1 WHERE account = 'merchant:M1
 sql "UPDATE shop_order SET points_returned = 0 WHERE id = 1"
 run pm check --format jsonl
 expect_rc 1 "a store changed behind pm's back"
-expect_out '"check":"shop.merchant","problem":"merchant M1: orders hold 0 fen, the ledger 1 fen"' \
+expect_out '"check":"shop.merchant","problem":"merchant M1: orders and bookings hold 0 fen, the ledger 1 fen"' \
 	"the merchant's account is off by a fen"
 expect_out '"check":"shop.points","problem":"points on orders: 500 by the orders, 333 by the points used, 333 fen by the ledger"' \
 	"the points of an order do not agree"
