@@ -645,14 +645,10 @@ static int cmd_events_list(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_open(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *reason = NULL, *arg;
+	const char *reason = NULL;
 	json_t *rec;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_REASON)
-			reason = arg;
-	if (k < 0)
+	if (pm_cli_opt_value(c, argc, argv, O_REASON, &reason))
 		return c->stop;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one GATE"));

@@ -237,15 +237,11 @@ static const struct pm_opt settle_opts[] = {
 
 static int cmd_settle(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *channel = NULL, *arg;
+	const char *channel = NULL;
 	struct pm_db *db;
 	json_t *out;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_CHANNEL)
-			channel = arg;
-	if (k < 0)
+	if (pm_cli_opt_value(c, argc, argv, O_CHANNEL, &channel))
 		return c->stop;
 	if (argc - c->optind != 1 || !channel)
 		return pm_cli_usage(c, _("expected one OFFER or SERVICE and --channel NAME"));
@@ -437,16 +433,12 @@ static const struct pm_opt reason_opts[] = {
 /* confirm, decline, done, cancel: one step of BOOKING. */
 static int booking_step(struct pm_ctx *c, int argc, char **argv, enum pm_booking_step step, const char *permission)
 {
-	const char *reason = NULL, *arg;
+	const char *reason = NULL;
 	struct pm_db *db;
 	int64_t id;
 	json_t *out;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_REASON)
-			reason = arg;
-	if (k < 0)
+	if (pm_cli_opt_value(c, argc, argv, O_REASON, &reason))
 		return c->stop;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one BOOKING"));
@@ -484,16 +476,12 @@ static const struct pm_opt rate_opts[] = {
 
 static int cmd_rate(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *stars = NULL, *arg;
+	const char *stars = NULL;
 	struct pm_db *db;
 	int64_t id, n;
 	json_t *out;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_STARS)
-			stars = arg;
-	if (k < 0)
+	if (pm_cli_opt_value(c, argc, argv, O_STARS, &stars))
 		return c->stop;
 	if (argc - c->optind != 1 || !stars)
 		return pm_cli_usage(c, _("expected one BOOKING and --stars N"));
@@ -529,16 +517,12 @@ static const struct pm_opt expire_opts[] = {
 
 static int cmd_expire(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *as_of = NULL, *arg;
+	const char *as_of = NULL;
 	struct pm_db *db;
 	int32_t day;
 	long units;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_AS_OF)
-			as_of = arg;
-	if (k < 0)
+	if (pm_cli_opt_value(c, argc, argv, O_AS_OF, &as_of))
 		return c->stop;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("expire takes no operands"));

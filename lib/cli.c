@@ -333,6 +333,17 @@ int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv)
 	return k < 0 ? -1 : 0;
 }
 
+int pm_cli_opt_value(struct pm_ctx *c, int argc, char **argv, int key, const char **value)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == key)
+			*value = arg;
+	return k < 0 ? -1 : 0;
+}
+
 int pm_cli_pay_opts(struct pm_ctx *c, int argc, char **argv, struct pm_cli_pay *p,
 		    void (*other)(void *ctx, int key, const char *arg), void *ctx)
 {

@@ -94,6 +94,10 @@ int pm_cli_opt(struct pm_ctx *c, int argc, char **argv, const char **arg);
  * are read (operands start at c->optind), -1 when the handler should
  * return c->stop. */
 int pm_cli_noopts(struct pm_ctx *c, int argc, char **argv);
+/* Reads the options of a subcommand whose one option with a value is
+ * key, into *value (left as it is when not given): 0, or -1 to stop
+ * (c->stop). */
+int pm_cli_opt_value(struct pm_ctx *c, int argc, char **argv, int key, const char **value);
 
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -5,24 +5,11 @@
 # and settled with commission; every money path to the fen, pm check
 # holding the bookings and the ledger equal.
 . "$PM_TOP/tests/cli/lib.sh"
+. "$PM_TOP/tests/cli/shop/shop.sh"
 PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
 
-run pm init --community 幸福里
-feed '{"code":"1-1-101","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"1-1-102","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"2-1-201","area":"80","status":"occupied","delivered":"2020-01-01"}\n' pm unit import
-cat >pm.yaml <<'Y'
-effective: 2026-01-01
-community:
-  name: 幸福里
-fees:
-  - name: garbage
-    label: 垃圾费
-    type: fixed
-    amounts: {residential: 15}
-Y
-run pm config apply pm.yaml
+shop_community </dev/null
 expect_rc 0 "a config"
 pm-shop merchant HK --name 好帮手家政 --commission 750 -q >/dev/null
 

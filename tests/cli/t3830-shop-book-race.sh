@@ -4,14 +4,11 @@
 # overbooked. Each round holds the store's write lock while both start,
 # so that both wait for it and race for it when it is let go.
 . "$PM_TOP/tests/cli/lib.sh"
+. "$PM_TOP/tests/cli/shop/shop.sh"
 PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
 
-run pm init --community 幸福里
-feed '{"code":"1-1-101","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"1-1-102","area":"80","status":"occupied","delivered":"2020-01-01"}\n' pm unit import
-printf 'effective: 2026-01-01\ncommunity:\n  name: 幸福里\n' >pm.yaml
-run pm config apply pm.yaml
+shop_community </dev/null
 pm-shop merchant HK --name 好帮手家政 -q >/dev/null
 pm-shop service add CLEAN --merchant HK --title 保洁 --price 80 -q >/dev/null
 for i in 1 2 3 4 5; do

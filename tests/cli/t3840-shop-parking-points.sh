@@ -5,39 +5,19 @@
 # money path to the fen, and pm check holding the discounts, the points
 # ledger and the journal equal.
 . "$PM_TOP/tests/cli/lib.sh"
+. "$PM_TOP/tests/cli/shop/shop.sh"
 PM_NOW=2026-11-01T09:00:00+08:00
 export PM_NOW
 
-run pm init --community 幸福里
-feed '{"code":"1-1-101","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"1-1-102","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"2-1-201","area":"80","status":"occupied","delivered":"2020-01-01"}\n' pm unit import
-cat >pm.yaml <<'Y'
-effective: 2026-01-01
-community:
-  name: 幸福里
-fees:
-  - name: garbage
-    label: 垃圾费
-    type: fixed
-    amounts: {residential: 15}
-gates:
-  garage:
-    name: 地库道闸
-parking:
-  free: 15m
-  hourly: "5.00"
-  daily_cap: "30.00"
+shop_community <<'Y'
+gates: {garage: {name: 地库道闸}}
+parking: {free: 15m, hourly: "5.00", daily_cap: "30.00"}
 rewards:
   first_online_payment: 500
   expire_days: 30
 Y
-run pm config apply pm.yaml
 expect_rc 0 "a config without rewards.parking"
-pm-bill run --period 2026-10 -q >/dev/null && pm-bill issue --period 2026-10 -q >/dev/null
-pm-bill pay --unit 1-1-101 --amount 15 --channel wechat --ref WX-BILL1 --at 2026-11-01T10:00:00+08:00 -q >/dev/null
-pm-bill pay --unit 1-1-102 --amount 15 --channel alipay --ref AL-BILL2 --at 2026-11-01T10:00:00+08:00 -q >/dev/null
-run pm-bill rewards --as-of 2026-11-30
+shop_first_payments 1-1-101 1-1-102
 expect_err "2 grants, 1000 points" "500 points each to 1-1-101 and 1-1-102"
 
 PM_NOW=2026-12-01T09:20:00+08:00
