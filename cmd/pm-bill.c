@@ -279,8 +279,10 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 /* ---- payments ---- */
 
 static const struct pm_opt pay_opts[] = {
-	PM_PAY_OPTS,
+	PM_PAY_OPT_UNIT,
 	{"amount", O_AMOUNT, "YUAN", N_("amount paid (required)")},
+	PM_PAY_OPT_CHANNEL,
+	{"ref", PM_OPT_PAY_REF, "REF", N_("the channel's reference, unique per channel (required but for cash)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
 	{"again", O_AGAIN, NULL, N_("cash without --ref: a second payment of the same, not a repeat")},

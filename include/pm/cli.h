@@ -108,9 +108,10 @@ int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(p
  * other through other(ctx, key, arg). 0 at the end, -1 to stop with
  * c->stop. */
 enum { PM_OPT_PAY_UNIT = 0x1200, PM_OPT_PAY_CHANNEL, PM_OPT_PAY_REF };
-#define PM_PAY_OPTS                                                                                     \
-	{"unit", PM_OPT_PAY_UNIT, "CODE", N_("the paying unit (required)")},                            \
-	{"channel", PM_OPT_PAY_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")}, \
+#define PM_PAY_OPT_UNIT {"unit", PM_OPT_PAY_UNIT, "CODE", N_("the paying unit (required)")}
+#define PM_PAY_OPT_CHANNEL \
+	{"channel", PM_OPT_PAY_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")}
+#define PM_PAY_OPTS PM_PAY_OPT_UNIT, PM_PAY_OPT_CHANNEL, \
 	{"ref", PM_OPT_PAY_REF, "REF", N_("the channel's reference of the payment, unique per channel (required)")}
 struct pm_cli_pay {
 	const char *unit, *channel, *ref;

@@ -13,6 +13,10 @@ shop_community </dev/null
 expect_rc 0 "a config"
 pm-shop merchant HK --name 好帮手家政 --commission 750 -q >/dev/null
 
+run pm user add zhao.desk --role frontdesk
+run pm user add sun.tech --role technician
+run pm-shop --as zhao.desk service add CLEAN --merchant HK --title 深度保洁 --price 199.99
+expect_rc 77 "the front desk adds no services"
 run pm-shop service add CLEAN --merchant HK --title 深度保洁 --price 199.99 --format jsonl
 expect_rc 0 "a service at 199.99"
 expect_out '^\{"type":"shop_service","service":"CLEAN","merchant":"HK","title":"深度保洁","price_fen":19999,"cutoff_hours":24,"slots":0,"booked":0,"ratings":0,"rating":null\}$' \
@@ -75,8 +79,10 @@ expect_rc 65 "a time with no slot"
 expect_err "service 'CLEAN' has no slot at 2026-12-06T10:00:00\+08:00" "is refused"
 run pm-shop book --service CLEAN --slot 2026-12-06T09:00:00+08:00 --unit 1-1-102 --channel paypal --ref PP-1
 expect_rc 65 "an unknown channel"
-run pm-shop book --service CLEAN --slot 2026-12-05T09:00:00+08:00 --unit 1-1-102 --channel alipay --ref AL-S2
-expect_rc 0 "1-1-102 takes the second place of the 5th"
+run pm-shop --as sun.tech book --service CLEAN --slot 2026-12-05T09:00:00+08:00 --unit 1-1-102 --channel alipay --ref AL-S2
+expect_rc 77 "a technician takes no bookings"
+run pm-shop --as zhao.desk book --service CLEAN --slot 2026-12-05T09:00:00+08:00 --unit 1-1-102 --channel alipay --ref AL-S2
+expect_rc 0 "the front desk records 1-1-102's booking, the second place of the 5th"
 run pm-shop book --service CLEAN --slot 2026-12-05T09:00:00+08:00 --unit 2-1-201 --channel alipay --ref AL-S3
 expect_rc 65 "a third booking of the 5th"
 expect_err "^pm-shop: the slot of service 'CLEAN' at 2026-12-05T09:00:00\+08:00 is full: 2 of 2 booked$" "is refused: full"
@@ -89,7 +95,9 @@ expect_out '^CLEAN,2026-12-05T09:00:00\+08:00,2,2,0$' "the 5th is full"
 expect_out '^CLEAN,2026-12-06T09:00:00\+08:00,1,1,0$' "the 6th too"
 
 # The merchant's word: booking 1 confirmed, booking 2 declined.
-run pm-shop confirm 1 --format jsonl
+run pm-shop --as sun.tech confirm 1
+expect_rc 77 "a technician does not confirm for the merchant"
+run pm-shop --as zhao.desk confirm 1 --format jsonl
 expect_rc 0 "booking 1 confirmed"
 expect_out '"booking":1,.*"state":"confirmed"' "is confirmed"
 run pm-shop confirm 1
