@@ -279,10 +279,10 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 /* ---- payments ---- */
 
 static const struct pm_opt pay_opts[] = {
-	{"unit", O_UNIT, "CODE", N_("the paying unit (required)")},
+	PM_PAY_OPT_UNIT,
 	{"amount", O_AMOUNT, "YUAN", N_("amount paid (required)")},
-	{"channel", O_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")},
-	{"ref", O_REF, "REF", N_("the channel's reference, unique per channel (required but for cash)")},
+	PM_PAY_OPT_CHANNEL,
+	{"ref", PM_OPT_PAY_REF, "REF", N_("the channel's reference, unique per channel (required but for cash)")},
 	{"bill", O_BILL, "BILL", N_("pay this bill first")},
 	{"at", O_AT, "TIME", N_("when paid, RFC 3339 (default now)")},
 	{"again", O_AGAIN, NULL, N_("cash without --ref: a second payment of the same, not a repeat")},
@@ -315,36 +315,51 @@ static int pay_stream(struct pm_ctx *c, struct pm_import *im, int nfiles, char *
 	return pm_import_run(c, im, nfiles, files);
 }
 
+/* A payment's options but the unit, channel and ref, as pm_pay_fields
+ * name them (f), and the import's. */
+struct pay_args {
+	const char *f[6];
+	int again;
+	struct pm_import *im;
+};
+
+static void pay_opt(void *ctx, int k, const char *arg)
+{
+	struct pay_args *a = ctx;
+
+	switch (k) {
+	case O_AMOUNT: a->f[1] = arg; break;
+	case O_BILL: a->f[4] = arg; break;
+	case O_AT: a->f[5] = arg; break;
+	case O_AGAIN: a->again = 1; break;
+	default: pm_import_opt(a->im, k, arg);
+	}
+}
+
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .fields = pm_pay_fields,
 			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
-	const char *f[6] = {0}, *arg;
+	struct pay_args a = {.im = &im};
+	struct pm_cli_pay pay = {0};
+	const char **f = a.f;
 	enum pm_pay_did did;
 	struct pm_pay p;
 	struct pm_db *db;
 	json_t *rec, *out;
-	int k, rc, again = 0;
+	int rc;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case O_UNIT: f[0] = arg; break;
-		case O_AMOUNT: f[1] = arg; break;
-		case O_CHANNEL: f[2] = arg; break;
-		case O_REF: f[3] = arg; break;
-		case O_BILL: f[4] = arg; break;
-		case O_AT: f[5] = arg; break;
-		case O_AGAIN: again = 1; break;
-		default: pm_import_opt(&im, k, arg);
-		}
-	if (k < 0)
+	if (pm_cli_pay_opts(c, argc, argv, &pay, pay_opt, &a))
 		return c->stop;
+	f[0] = pay.unit;
+	f[2] = pay.channel;
+	f[3] = pay.ref;
 	if (c->optind < argc)
 		return pay_stream(c, &im, argc - c->optind, argv + c->optind);
 	if (!f[0] || !f[1] || !f[2] || (!f[3] && strcmp(f[2], "cash")))
 		return pm_cli_usage(c, _("expected --unit, --amount, --channel and --ref (cash needs none),"
 					 " or - to read JSON lines"));
-	if (again && f[3])
+	if (a.again && f[3])
 		return pm_cli_usage(c, _("--again is for cash without --ref: a ref tells payments apart"));
 	if (pm_cli_arg_money(c, "--amount", f[1], &p.amount) || (f[5] && pm_cli_arg_time(c, "--at", f[5], &p.at)))
 		return PM_EUSAGE;
@@ -353,7 +368,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		if (f[i])
 			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
-	p.again = again;
+	p.again = a.again;
 	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK &&
 	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK)
 		rc = pm_cli_out_new(c, out);

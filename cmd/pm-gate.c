@@ -19,7 +19,7 @@
 enum { O_PERSON = 0x100, O_UNIT, O_CARD, O_PIN, O_FACE, O_GATES, O_FROM, O_UNTIL, O_REASON,
        O_ALL, O_GATE, O_AT, O_ROTATE, O_NAME, O_PHONE, O_PLATE, O_PURPOSE, O_USES, O_STATUS,
        O_QR, O_QR_SVG, O_ALARMS, O_SINCE, O_KIND, O_SPACE, O_AMOUNT, O_REF,
-       O_OPEN, O_RESOURCE, O_DATE, O_BATCH };
+       O_OPEN, O_RESOURCE, O_DATE, O_BATCH, O_POINTS };
 
 static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
 
@@ -626,14 +626,10 @@ static int cmd_events_list(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_open(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *reason = NULL, *arg;
+	const char *reason = NULL;
 	json_t *rec;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_REASON)
-			reason = arg;
-	if (k < 0)
+	if (pm_cli_opt_value(c, argc, argv, O_REASON, &reason))
 		return c->stop;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one GATE"));
@@ -763,40 +759,63 @@ static int cmd_fee(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt pay_opts[] = {
 	{"plate", O_PLATE, "PLATE", N_("the licence plate (required)")},
-	{"amount", O_AMOUNT, "YUAN", N_("the amount paid, like 15.00 (required)")},
+	{"amount", O_AMOUNT, "YUAN", N_("the amount paid, like 15.00 (this or --points)")},
+	{"points", O_POINTS, "N", N_("pay with a unit's points (积分) instead, rewards.parking.points_per_fen a fen")},
+	{"unit", O_UNIT, "CODE", N_("with --points: whose points")},
 	{"ref", O_REF, "REF", N_("the payment's own reference; the same ref twice is one payment (required)")},
 	{"at", O_AT, "TIME", N_("paid at TIME, RFC 3339 (default now)")},
 	{NULL, 0, NULL, NULL},
 };
 
-static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
+struct pay_args {
+	const char *plate, *amount, *points, *unit, *ref, *at;
+};
+
+static int pay_args(struct pm_ctx *c, int argc, char **argv, struct pay_args *p)
 {
-	const char *plate = NULL, *amount = NULL, *ref = NULL, *at = NULL, *arg;
-	int64_t fen, t = pm_now();
-	json_t *rec;
-	int k, dup;
+	const char *arg;
+	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
-		case O_PLATE: plate = arg; break;
-		case O_AMOUNT: amount = arg; break;
-		case O_REF: ref = arg; break;
-		case O_AT: at = arg; break;
+		case O_PLATE: p->plate = arg; break;
+		case O_AMOUNT: p->amount = arg; break;
+		case O_POINTS: p->points = arg; break;
+		case O_UNIT: p->unit = arg; break;
+		case O_REF: p->ref = arg; break;
+		case O_AT: p->at = arg; break;
 		}
 	if (k < 0)
-		return c->stop;
+		return -1;
 	if (no_operands(c, argc, argv))
 		return PM_EUSAGE;
-	if (!plate || !amount || !ref)
-		return pm_cli_usage(c, _("--plate, --amount and --ref are required"));
-	if (pm_cli_arg_money(c, "--amount", amount, &fen))
+	if (!p->plate || !p->ref || !p->amount == !p->points)
+		return pm_cli_usage(c, _("--plate, --ref and one of --amount and --points are required"));
+	if (!p->points != !p->unit)
+		return pm_cli_usage(c, _("--points and --unit go together"));
+	return PM_OK;
+}
+
+static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pay_args p = {0};
+	int64_t fen = 0, points = 0, t = pm_now();
+	json_t *rec;
+	int rc, dup;
+
+	if ((rc = pay_args(c, argc, argv, &p)))
+		return rc < 0 ? c->stop : rc;
+	if ((p.amount && pm_cli_arg_money(c, "--amount", p.amount, &fen)) ||
+	    (p.points && pm_cli_arg_count(c, "--points", p.points, &points)))
 		return PM_EUSAGE;
-	if (pm_cli_db(c, NULL, &c->db) || when(c, "--at", at, &t))
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--at", p.at, &t))
 		return c->stop ? c->stop : c->err.code;
-	if (pm_parking_pay(c->db, &c->actor, plate, fen, ref, t, &rec, &dup, &c->err))
+	rc = p.points ? pm_parking_pay_points(c->db, &c->actor, p.plate, p.unit, points, p.ref, t, &rec, &dup, &c->err)
+		      : pm_parking_pay(c->db, &c->actor, p.plate, fen, p.ref, t, &rec, &dup, &c->err);
+	if (rc)
 		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
 	if (dup)
-		pm_cli_note(c, _("payment '%s' is recorded already: nothing changed"), ref);
+		pm_cli_note(c, _("payment '%s' is recorded already: nothing changed"), p.ref);
 	return pm_cli_out_new(c, rec);
 }
 

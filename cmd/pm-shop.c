@@ -1,17 +1,20 @@
 /* pm-shop: group buying (社区团购) with local merchants: offers, orders
  * paid like bills, the group formed or refunded, pickup, the merchant's
- * settlement; points (积分) spent and expired. */
+ * settlement; bookable services (家政上门) and their bookings; points
+ * (积分) spent and expired. */
 #include <string.h>
 
 #include "pm/cli.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/reward.h"
+#include "pm/service.h"
 #include "pm/shop.h"
 
 enum {
 	O_NAME = 0x100, O_COMMISSION, O_MERCHANT, O_TITLE, O_PRICE, O_UNIT_NAME, O_DEADLINE, O_MIN_GROUP, O_STOCK,
-	O_POINT, O_PICKUP_AT, O_OFFER, O_UNIT, O_QTY, O_POINTS, O_CHANNEL, O_REF, O_AS_OF,
+	O_POINT, O_PICKUP_AT, O_OFFER, O_UNIT, O_QTY, O_POINTS, O_CHANNEL, O_AS_OF, O_CUTOFF, O_AT, O_CAPACITY,
+	O_SERVICE, O_SLOT, O_REASON, O_STARS,
 };
 
 /* ---- merchant ---- */
@@ -133,36 +136,41 @@ static int cmd_offers(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt order_opts[] = {
 	{"offer", O_OFFER, "CODE", N_("the offer (required)")},
-	{"unit", O_UNIT, "CODE", N_("the ordering unit (required)")},
 	{"qty", O_QTY, "N", N_("how many (default 1)")},
 	{"points", O_POINTS, "N", N_("points (积分) to pay with, one a fen (default 0)")},
-	{"channel", O_CHANNEL, "NAME", N_("the channel the rest was paid through (required)")},
-	{"ref", O_REF, "REF", N_("the channel's reference of the payment (required)")},
+	PM_PAY_OPTS,
 	{NULL, 0, NULL, NULL},
 };
 
+struct order_args {
+	const char *offer, *qty, *points;
+};
+
+static void order_opt(void *ctx, int k, const char *arg)
+{
+	struct order_args *a = ctx;
+
+	switch (k) {
+	case O_OFFER: a->offer = arg; break;
+	case O_QTY: a->qty = arg; break;
+	case O_POINTS: a->points = arg; break;
+	}
+}
+
 static int cmd_order(struct pm_ctx *c, int argc, char **argv)
 {
+	struct order_args a = {.qty = "1", .points = "0"};
+	struct pm_cli_pay p = {0};
 	struct pm_shop_order o = {0};
-	const char *qty = "1", *points = "0", *arg;
 	struct pm_db *db;
 	json_t *out;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		switch (k) {
-		case O_OFFER: o.offer = arg; break;
-		case O_UNIT: o.unit = arg; break;
-		case O_QTY: qty = arg; break;
-		case O_POINTS: points = arg; break;
-		case O_CHANNEL: o.channel = arg; break;
-		case O_REF: o.ref = arg; break;
-		}
-	if (k < 0)
+	if (pm_cli_pay_opts(c, argc, argv, &p, order_opt, &a))
 		return c->stop;
-	if (c->optind < argc || !o.offer || !o.unit || !o.channel || !o.ref)
+	if (c->optind < argc || !a.offer || !p.unit || !p.channel || !p.ref)
 		return pm_cli_usage(c, _("expected --offer, --unit, --channel and --ref"));
-	if (pm_cli_arg_count(c, "--qty", qty, &o.qty) || pm_cli_arg_decimal(c, "--points", points, 0, &o.points))
+	o = (struct pm_shop_order){.offer = a.offer, .unit = p.unit, .channel = p.channel, .ref = p.ref};
+	if (pm_cli_arg_count(c, "--qty", a.qty, &o.qty) || pm_cli_arg_decimal(c, "--points", a.points, 0, &o.points))
 		return PM_EUSAGE;
 	if (o.points < 0)
 		return pm_cli_usage(c, _("--points: must be 0 or more"));
@@ -229,22 +237,260 @@ static const struct pm_opt settle_opts[] = {
 
 static int cmd_settle(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *channel = NULL, *arg;
+	const char *channel = NULL;
+	struct pm_db *db;
+	json_t *out;
+
+	if (pm_cli_opt_value(c, argc, argv, O_CHANNEL, &channel))
+		return c->stop;
+	if (argc - c->optind != 1 || !channel)
+		return pm_cli_usage(c, _("expected one OFFER or SERVICE and --channel NAME"));
+	if (pm_cli_db(c, "shop.settle", &db) ||
+	    pm_shop_settle(db, argv[c->optind], channel, pm_cli_out_each, c, &out, &c->err))
+		return c->err.code;
+	pm_cli_next_table(c);
+	return pm_cli_out_new(c, out);
+}
+
+/* ---- services and bookings ---- */
+
+static const struct pm_opt service_add_opts[] = {
+	{"merchant", O_MERCHANT, "CODE", N_("whose service (required)")},
+	{"title", O_TITLE, "TEXT", N_("what is done: 深度保洁 3小时 (required)")},
+	{"price", O_PRICE, "YUAN", N_("the price of one booking (required)")},
+	{"cutoff", O_CUTOFF, "HOURS", N_("owners may cancel until this many hours before a slot (default 24)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_service_add(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_service s = {0};
+	const char *price = NULL, *cutoff = "24", *arg;
 	struct pm_db *db;
 	json_t *out;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_CHANNEL)
-			channel = arg;
+		switch (k) {
+		case O_MERCHANT: s.merchant = arg; break;
+		case O_TITLE: s.title = arg; break;
+		case O_PRICE: price = arg; break;
+		case O_CUTOFF: cutoff = arg; break;
+		}
 	if (k < 0)
 		return c->stop;
-	if (argc - c->optind != 1 || !channel)
-		return pm_cli_usage(c, _("expected one OFFER and --channel NAME"));
-	if (pm_cli_db(c, "shop.settle", &db) ||
-	    pm_shop_settle(db, argv[c->optind], channel, pm_cli_out_each, c, &out, &c->err))
+	if (argc - c->optind != 1 || !s.merchant || !s.title || !price)
+		return pm_cli_usage(c, _("expected one CODE, --merchant, --title and --price"));
+	s.code = argv[c->optind];
+	if (pm_cli_arg_money(c, "--price", price, &s.price) || pm_cli_arg_decimal(c, "--cutoff", cutoff, 0, &s.cutoff))
+		return PM_EUSAGE;
+	if (s.cutoff < 0 || s.cutoff > 24 * 365)
+		return pm_cli_usage(c, _("--cutoff: %s hours is not between 0 and 8760"), cutoff);
+	s.cutoff *= 3600;
+	if (pm_cli_db(c, "shop.service", &db) || pm_service_add(db, &s, &out, &c->err))
 		return c->err.code;
-	pm_cli_next_table(c);
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt slot_opts[] = {
+	{"at", O_AT, "TIME", N_("when the slot starts, RFC 3339 (required)")},
+	{"capacity", O_CAPACITY, "N", N_("how many bookings it takes (default 1)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_service_slot(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *at = NULL, *capacity = "1", *arg;
+	int64_t t, n;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_AT: at = arg; break;
+		case O_CAPACITY: capacity = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !at)
+		return pm_cli_usage(c, _("expected one SERVICE and --at TIME"));
+	if (pm_cli_arg_count(c, "--capacity", capacity, &n))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, "shop.service", &db))
+		return c->err.code;
+	if (pm_cli_arg_when(c, "--at", at, &t))
+		return PM_EUSAGE;
+	if (pm_service_slot_add(db, argv[c->optind], t, n, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static int cmd_service_list(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("list takes no operands"));
+	if (pm_cli_db(c, "shop.read", &db))
+		return c->err.code;
+	return pm_service_each(db, pm_cli_out_each, c, &c->err);
+}
+
+static int cmd_service_slots(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+
+	if (pm_cli_noopts(c, argc, argv))
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one SERVICE"));
+	if (pm_cli_db(c, "shop.read", &db))
+		return c->err.code;
+	return pm_service_slot_each(db, argv[c->optind], pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_cmd service_cmds[] = {
+	{"add", cmd_service_add, "CODE", N_("add a merchant's bookable service"), service_add_opts, NULL},
+	{"slot", cmd_service_slot, "SERVICE", N_("add a time slot, with how many bookings it takes"), slot_opts, NULL},
+	{"list", cmd_service_list, NULL, N_("list services, with bookings and ratings"), NULL, NULL},
+	{"slots", cmd_service_slots, "SERVICE", N_("list a service's slots, with the places left"), NULL, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct pm_opt book_opts[] = {
+	{"service", O_SERVICE, "CODE", N_("the service (required)")},
+	{"slot", O_SLOT, "TIME", N_("when the slot booked starts (required)")},
+	PM_PAY_OPTS,
+	{NULL, 0, NULL, NULL},
+};
+
+static void book_opt(void *ctx, int k, const char *arg)
+{
+	const char **a = ctx;
+
+	if (k == O_SERVICE)
+		a[0] = arg;
+	else if (k == O_SLOT)
+		a[1] = arg;
+}
+
+static int cmd_book(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *a[2] = {NULL, NULL};
+	struct pm_cli_pay p = {0};
+	struct pm_booking b;
+	struct pm_db *db;
+	json_t *out;
+
+	if (pm_cli_pay_opts(c, argc, argv, &p, book_opt, a))
+		return c->stop;
+	if (c->optind < argc || !a[0] || !a[1] || !p.unit || !p.channel || !p.ref)
+		return pm_cli_usage(c, _("expected --service, --slot, --unit, --channel and --ref"));
+	b = (struct pm_booking){.service = a[0], .unit = p.unit, .channel = p.channel, .ref = p.ref};
+	if (pm_cli_db(c, "shop.book", &db))
+		return c->err.code;
+	if (pm_cli_arg_when(c, "--slot", a[1], &b.starts_at))
+		return PM_EUSAGE;
+	if (pm_booking_pay(db, &b, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static const struct pm_opt bookings_opts[] = {
+	{"service", O_SERVICE, "CODE", N_("only this service's")},
+	{"unit", O_UNIT, "CODE", N_("only this unit's")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_bookings(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *service = NULL, *unit = NULL, *arg;
+	struct pm_db *db;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_SERVICE: service = arg; break;
+		case O_UNIT: unit = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (c->optind < argc)
+		return pm_cli_usage(c, _("bookings takes no operands"));
+	if (pm_cli_db(c, "shop.read", &db))
+		return c->err.code;
+	return pm_booking_each(db, service, unit, pm_cli_out_each, c, &c->err);
+}
+
+static const struct pm_opt reason_opts[] = {
+	{"reason", O_REASON, "TEXT", N_("why")},
+	{NULL, 0, NULL, NULL},
+};
+
+/* confirm, decline, done, cancel: one step of BOOKING. */
+static int booking_step(struct pm_ctx *c, int argc, char **argv, enum pm_booking_step step, const char *permission)
+{
+	const char *reason = NULL;
+	struct pm_db *db;
+	int64_t id;
+	json_t *out;
+
+	if (pm_cli_opt_value(c, argc, argv, O_REASON, &reason))
+		return c->stop;
+	if (argc - c->optind != 1)
+		return pm_cli_usage(c, _("expected one BOOKING"));
+	if (pm_cli_arg_count(c, "BOOKING", argv[c->optind], &id))
+		return PM_EUSAGE;
+	if (pm_cli_db(c, permission, &db) || pm_booking_step(db, id, step, reason, &out, &c->err))
+		return c->err.code;
+	return pm_cli_out_new(c, out);
+}
+
+static int cmd_confirm(struct pm_ctx *c, int argc, char **argv)
+{
+	return booking_step(c, argc, argv, PM_BOOKING_CONFIRM, "shop.confirm");
+}
+
+static int cmd_decline(struct pm_ctx *c, int argc, char **argv)
+{
+	return booking_step(c, argc, argv, PM_BOOKING_DECLINE, "shop.confirm");
+}
+
+static int cmd_done(struct pm_ctx *c, int argc, char **argv)
+{
+	return booking_step(c, argc, argv, PM_BOOKING_DONE, "shop.confirm");
+}
+
+static int cmd_cancel(struct pm_ctx *c, int argc, char **argv)
+{
+	return booking_step(c, argc, argv, PM_BOOKING_CANCEL, "shop.book");
+}
+
+static const struct pm_opt rate_opts[] = {
+	{"stars", O_STARS, "N", N_("the owner's rating, 1 to 5 (required)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_rate(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *stars = NULL;
+	struct pm_db *db;
+	int64_t id, n;
+	json_t *out;
+
+	if (pm_cli_opt_value(c, argc, argv, O_STARS, &stars))
+		return c->stop;
+	if (argc - c->optind != 1 || !stars)
+		return pm_cli_usage(c, _("expected one BOOKING and --stars N"));
+	if (pm_cli_arg_count(c, "BOOKING", argv[c->optind], &id) || pm_cli_arg_count(c, "--stars", stars, &n))
+		return PM_EUSAGE;
+	if (n > 5)
+		return pm_cli_usage(c, _("--stars: %s is not 1 to 5"), stars);
+	if (pm_cli_db(c, "shop.book", &db) || pm_booking_rate(db, id, n, &out, &c->err))
+		return c->err.code;
 	return pm_cli_out_new(c, out);
 }
 
@@ -271,16 +517,12 @@ static const struct pm_opt expire_opts[] = {
 
 static int cmd_expire(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *as_of = NULL, *arg;
+	const char *as_of = NULL;
 	struct pm_db *db;
 	int32_t day;
 	long units;
-	int k;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_AS_OF)
-			as_of = arg;
-	if (k < 0)
+	if (pm_cli_opt_value(c, argc, argv, O_AS_OF, &as_of))
 		return c->stop;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("expire takes no operands"));
@@ -304,15 +546,28 @@ static const struct pm_cmd cmds[] = {
 	 NULL},
 	{"pickup", cmd_pickup, "OFFER", N_("record a pickup, or print the pickup list by building"), pickup_opts,
 	 NULL},
-	{"settle", cmd_settle, "OFFER", N_("settle a formed offer: refunds, commission, the merchant's statement"),
+	{"settle", cmd_settle, "OFFER|SERVICE",
+	 N_("settle a formed offer or a service's bookings done: commission, the merchant's statement"),
 	 settle_opts, NULL},
+	{"service", NULL, NULL, N_("bookable services (家政上门) and their time slots"), NULL, service_cmds},
+	{"book", cmd_book, NULL, N_("record a unit's paid booking of a slot, idempotent on channel and ref"), book_opts,
+	 NULL},
+	{"bookings", cmd_bookings, NULL, N_("list bookings by slot"), bookings_opts, NULL},
+	{"confirm", cmd_confirm, "BOOKING", N_("the merchant confirms a paid booking"), NULL, NULL},
+	{"decline", cmd_decline, "BOOKING", N_("the merchant declines a paid booking: refunded in full"), reason_opts,
+	 NULL},
+	{"done", cmd_done, "BOOKING", N_("the merchant did a confirmed booking"), NULL, NULL},
+	{"rate", cmd_rate, "BOOKING", N_("the owner rates a booking done, once"), rate_opts, NULL},
+	{"cancel", cmd_cancel, "BOOKING", N_("the owner cancels before the cut-off: refunded in full"), reason_opts,
+	 NULL},
 	{"points", cmd_points, "UNIT", N_("a unit's points: granted, spent, expired, left"), NULL, NULL},
 	{"expire", cmd_expire, NULL, N_("expire points older than rewards.expire_days"), expire_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct pm_prog prog = {
-	"pm-shop", N_("pm-shop: group buying with local merchants, and points spent on it"), cmds, NULL,
+	"pm-shop", N_("pm-shop: group buying and bookable services of local merchants, and points spent on them"), cmds,
+	NULL,
 };
 
 int main(int argc, char **argv)

@@ -125,14 +125,19 @@ static const struct {
 	{"stock.issue", R(ADMIN) | R(FRONTDESK) | R(TECHNICIAN)},
 	{"stock.read", STAFF},
 	{"stock.write", R(ADMIN) | R(FRONTDESK)},
-	/* Group buying: finance signs merchants up, settles and closes; the
-	 * desk opens offers, takes orders and hands them out. */
+	/* Group buying and services: finance signs merchants up, adds
+	 * services, settles and closes; the desk opens offers, takes orders
+	 * and bookings (and owners' cancellations and ratings), hands orders
+	 * out and records the merchant's word on a booking. */
+	{"shop.book", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"shop.close", R(ADMIN) | R(FINANCE)},
+	{"shop.confirm", R(ADMIN) | R(FRONTDESK)},
 	{"shop.merchant", R(ADMIN) | R(FINANCE)},
 	{"shop.offer", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"shop.order", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"shop.pickup", R(ADMIN) | R(FRONTDESK)},
 	{"shop.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"shop.service", R(ADMIN) | R(FINANCE)},
 	{"shop.settle", R(ADMIN) | R(FINANCE)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians
 	 * work only what is assigned to them. */

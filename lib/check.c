@@ -111,29 +111,60 @@ static const struct {
 	 "SELECT 'journal ' || journal_id || ': the owners'' common accounts and the company''s revenue in one entry'"
 	 " FROM posting GROUP BY journal_id HAVING sum(account LIKE 'common:%') > 0"
 	 " AND sum(account LIKE 'revenue:%' OR account LIKE 'income:%') > 0"},
-	/* What a merchant's liability account holds is what the orders of
-	 * its offers not yet settled paid, less what was given back. */
+	/* What a merchant's liability account holds is what was paid for its
+	 * offers' orders and its services' bookings, less what was given
+	 * back and what was settled. */
 	{"shop.merchant",
-	 "SELECT 'merchant ' || coalesce(o.code, l.code) || ': orders hold ' || coalesce(o.held, 0) || ' fen, the ledger '"
-	 " || coalesce(l.held, 0) || ' fen' FROM (SELECT m.code, sum(CASE WHEN o.state = 'settled' THEN 0"
-	 "  ELSE o.amount_fen - o.refunded_fen - o.points_returned END) AS held FROM shop_order o"
-	 "  JOIN shop_offer f ON f.id = o.offer_id JOIN merchant m ON m.id = f.merchant_id GROUP BY m.code) o"
+	 "SELECT 'merchant ' || coalesce(o.code, l.code) || ': orders and bookings hold ' || coalesce(o.held, 0)"
+	 " || ' fen, the ledger ' || coalesce(l.held, 0) || ' fen' FROM (SELECT code, sum(held) AS held FROM"
+	 "  (SELECT m.code, CASE WHEN o.state = 'settled' THEN 0"
+	 "   ELSE o.amount_fen - o.refunded_fen - o.points_returned END AS held FROM shop_order o"
+	 "   JOIN shop_offer f ON f.id = o.offer_id JOIN merchant m ON m.id = f.merchant_id"
+	 "  UNION ALL SELECT m.code, CASE WHEN b.state = 'settled' THEN 0 ELSE b.amount_fen - b.refunded_fen END"
+	 "   FROM shop_booking b JOIN shop_slot sl ON sl.id = b.slot_id JOIN shop_service s ON s.id = sl.service_id"
+	 "   JOIN merchant m ON m.id = s.merchant_id) GROUP BY code) o"
 	 " FULL JOIN (SELECT substr(account, 10) AS code, -sum(amount_fen) AS held FROM posting"
 	 "  WHERE account LIKE 'merchant:%' GROUP BY account) l ON l.code = o.code"
 	 " WHERE coalesce(o.held, 0) <> coalesce(l.held, 0)"},
-	/* Points spent on orders are the company's expense: the orders', the
-	 * points ledger's and the journal's sums agree. */
+	/* A booking is refunded whole or not at all, and only when declined
+	 * or cancelled; settled ones belong to a settlement whose sums are
+	 * theirs. */
+	{"shop.booking",
+	 "SELECT 'booking ' || id || ': ' || state || ' with ' || refunded_fen || ' of ' || amount_fen || ' fen refunded'"
+	 " FROM shop_booking WHERE refunded_fen <> CASE WHEN state IN ('declined','cancelled') THEN amount_fen ELSE 0 END"
+	 " UNION ALL SELECT 'service settlement ' || t.id || ': ' || t.gross_fen || ' fen as ' || t.commission_fen || ' + '"
+	 " || t.net_fen || ', its bookings ' || coalesce((SELECT sum(amount_fen) FROM shop_booking b"
+	 "  WHERE b.settlement_id = t.id), 0) || ' fen' FROM shop_service_settlement t"
+	 " WHERE t.gross_fen <> t.commission_fen + t.net_fen OR t.commission_fen < 0 OR t.gross_fen"
+	 "  <> coalesce((SELECT sum(amount_fen) FROM shop_booking b WHERE b.settlement_id = t.id AND b.state = 'settled'), 0)"},
+	/* Points spent on orders and on parking are the company's expense:
+	 * the orders' and discounts', the points ledger's and the journal's
+	 * sums agree (an order's points are fen; a discount's fen is its
+	 * parking payment). */
 	{"shop.points",
 	 "SELECT 'points on orders: ' || o.p || ' by the orders, ' || u.p || ' by the points used, '"
-	 " || l.p || ' fen by the ledger' FROM (SELECT coalesce(sum(points - points_returned), 0) AS p FROM shop_order) o,"
+	 " || (l.p - d.f) || ' fen by the ledger' FROM (SELECT coalesce(sum(points - points_returned), 0) AS p FROM shop_order) o,"
 	 " (SELECT coalesce(sum(points), 0) AS p FROM points_use WHERE detail LIKE 'shop_order:%') u,"
-	 " (SELECT coalesce(sum(amount_fen), 0) AS p FROM posting WHERE account = 'expense:points') l"
-	 " WHERE o.p <> u.p OR o.p <> l.p"},
+	 " (SELECT coalesce(sum(amount_fen), 0) AS p FROM posting WHERE account = 'expense:points') l,"
+	 " (SELECT coalesce(sum(p.amount_fen), 0) AS f FROM parking_discount d JOIN parking_payment p ON p.id = d.payment_id) d"
+	 " WHERE o.p <> u.p OR o.p <> l.p - d.f"},
+	{"parking.points",
+	 "SELECT 'points on parking: ' || d.p || ' by the discounts, ' || u.p || ' by the points used' FROM"
+	 " (SELECT coalesce(sum(points), 0) AS p FROM parking_discount) d,"
+	 " (SELECT coalesce(sum(points), 0) AS p FROM points_use WHERE detail LIKE 'parking:%') u WHERE d.p <> u.p"},
+	/* Every point granted is spent (net of returns), expired or left,
+	 * and what is left is never less than nothing. */
 	{"points.balance",
-	 "SELECT 'unit ' || u.code || ': ' || (g.p - coalesce(x.p, 0)) || ' points' FROM unit u"
+	 "SELECT 'unit ' || u.code || ': granted ' || g.p || ', spent ' || coalesce(x.s, 0) || ', expired '"
+	 " || coalesce(x.x, 0) || ', left ' || (g.p - coalesce(x.s, 0) - coalesce(x.x, 0)) FROM unit u"
 	 " JOIN (SELECT unit_id, sum(points) AS p FROM points GROUP BY unit_id) g ON g.unit_id = u.id"
-	 " LEFT JOIN (SELECT unit_id, sum(points) AS p FROM points_use GROUP BY unit_id) x ON x.unit_id = u.id"
-	 " WHERE g.p - coalesce(x.p, 0) < 0"},
+	 " LEFT JOIN (SELECT unit_id, sum(CASE WHEN kind <> 'expire' THEN points ELSE 0 END) AS s,"
+	 "  sum(CASE WHEN kind = 'expire' THEN points ELSE 0 END) AS x FROM points_use GROUP BY unit_id) x"
+	 "  ON x.unit_id = u.id"
+	 " WHERE g.p - coalesce(x.s, 0) - coalesce(x.x, 0) < 0 OR coalesce(x.x, 0) < 0"
+	 " UNION ALL SELECT 'unit ' || u.code || ': points used, none granted' FROM unit u"
+	 " JOIN points_use x ON x.unit_id = u.id WHERE NOT EXISTS (SELECT 1 FROM points g WHERE g.unit_id = u.id)"
+	 " GROUP BY u.id"},
 	{"shop.settlement",
 	 "SELECT 'offer ' || f.code || ': settled ' || s.gross_fen || ' fen as ' || s.commission_fen || ' + ' || s.net_fen"
 	 " || ', picked up ' || coalesce((SELECT sum(o.picked) FROM shop_order o WHERE o.offer_id = f.id), 0)"
@@ -175,6 +206,8 @@ static const struct {
 	 " UNION ALL SELECT 'shop order ' || id, amount_fen FROM shop_order"
 	 " UNION ALL SELECT 'shop order ' || id, refunded_fen FROM shop_order"
 	 " UNION ALL SELECT 'settlement of offer ' || offer_id, gross_fen FROM shop_settlement"
+	 " UNION ALL SELECT 'booking ' || id, amount_fen FROM shop_booking"
+	 " UNION ALL SELECT 'service settlement ' || id, gross_fen FROM shop_service_settlement"
 	 " UNION ALL SELECT 'journal ' || journal_id || ', ' || account, amount_fen FROM posting"
 	 " UNION ALL SELECT 'repair charge of ticket ' || ticket_id, amount_fen FROM repair_charge"
 	 " UNION ALL SELECT 'stock item ' || code, value_fen FROM stock_item"

@@ -354,6 +354,33 @@ int pm_cli_arg_id(struct pm_ctx *c, int argc, char **argv, const char *what, int
 	return PM_OK;
 }
 
+int pm_cli_opt_value(struct pm_ctx *c, int argc, char **argv, int key, const char **value)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == key)
+			*value = arg;
+	return k < 0 ? -1 : 0;
+}
+
+int pm_cli_pay_opts(struct pm_ctx *c, int argc, char **argv, struct pm_cli_pay *p,
+		    void (*other)(void *ctx, int key, const char *arg), void *ctx)
+{
+	const char *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case PM_OPT_PAY_UNIT: p->unit = arg; break;
+		case PM_OPT_PAY_CHANNEL: p->channel = arg; break;
+		case PM_OPT_PAY_REF: p->ref = arg; break;
+		default: other(ctx, k, arg);
+		}
+	return k < 0 ? -1 : 0;
+}
+
 /* ---- option values ---- */
 
 /* The parser's reason (which names the forms) after the option's name. */

@@ -4,6 +4,9 @@
 
 #include "gate-internal.h"
 #include "pm/audit.h"
+#include "pm/config.h"
+#include "pm/ledger.h"
+#include "pm/reward.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
@@ -477,11 +480,109 @@ static int record_payment(struct pm_db *db, const struct session *s, int64_t amo
 			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
 }
 
-int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate,
-		   int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate,
-		   struct pm_err *e)
+/* ---- points spent on parking (rewards.parking) ---- */
+
+/* A payment in points: the unit's, so many, making fen, in the month
+ * (YYYY-MM) the monthly cap counts it in. */
+struct discount {
+	const char *unit;
+	int64_t points, fen, per_fen, cap;
+	char month[PM_TIME_BUF];
+};
+
+/* rewards.parking as of time at: points a fen, and the most a unit's
+ * points take off in a month (fen; -1: no cap). */
+static int discount_rule(struct pm_db *db, int64_t at, struct discount *d, struct pm_err *e)
 {
-	char p[64], have[PM_MONEY_BUF], owe[PM_MONEY_BUF];
+	struct pm_config *cfg;
+	json_t *rule;
+
+	if (pm_config_current(db, pm_date_of(at, pm_db_tz(db)), &cfg, e))
+		return e->code;
+	rule = json_object_get(pm_config_section(cfg, "rewards"), "parking");
+	d->per_fen = num(rule, "points_per_fen", 0);
+	d->cap = num(rule, "month_cap", -1);
+	pm_config_free(cfg);
+	if (d->per_fen <= 0)
+		return pm_err_set(e, PM_ECONFIG, _("points buy no parking here: rewards.parking is not set (pm.yaml(5))"));
+	if (d->points % d->per_fen)
+		return pm_err_set(e, PM_EDATA, _("%lld points are no whole number of fen at %lld points a fen"),
+				  (long long)d->points, (long long)d->per_fen);
+	d->fen = d->points / d->per_fen;
+	pm_period_fmt(pm_period_of(at, pm_db_tz(db)), d->month);
+	return PM_OK;
+}
+
+/* Within the unit's monthly cap, with what it took off this month. */
+static int discount_cap(struct pm_db *db, const struct discount *d, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(sum(p.amount_fen), 0) FROM parking_discount d JOIN parking_payment p ON p.id = d.payment_id"
+		" JOIN unit u ON u.id = d.unit_id WHERE u.code = ?1 AND d.month = ?2";
+	char left[PM_MONEY_BUF], cap[PM_MONEY_BUF], want[PM_MONEY_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t used = 0;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, d->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->month, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		used = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read parking discounts"));
+	if (d->cap >= 0 && used + d->fen > d->cap)
+		return pm_err_set(e, PM_EDATA, _("unit '%s' has %s of its %s parking discount for %s left, not %s"), d->unit,
+				  pm_money_display(d->cap - used, left), pm_money_display(d->cap, cap), d->month,
+				  pm_money_display(d->fen, want));
+	return PM_OK;
+}
+
+/* The payment just recorded was made in points: taken from the unit,
+ * the company's expense for the parking income, and the discount. */
+static int discount_record(struct pm_db *db, const struct session *s, const struct discount *d, const char *ref,
+			   struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO parking_discount (payment_id, unit_id, points, month, journal_id)"
+		" VALUES (?1, (SELECT id FROM unit WHERE code = ?2), ?3, ?4, ?5)";
+	static const char id_sql[] = "SELECT id FROM parking_payment WHERE ref = ?1";
+	int64_t payment, journal;
+	struct pm_posting p[2];
+	char detail[48], jref[48];
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = pm_db_row(db, id_sql, ref, &st, _("cannot read parking payments"), e)) <= 0)
+		return rc ? -rc : pm_err_set(e, PM_ESOFTWARE, _("cannot read parking payments"));
+	payment = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	snprintf(detail, sizeof detail, "parking:%lld", (long long)payment);
+	snprintf(jref, sizeof jref, "parking:%lld", (long long)s->id);
+	pm_posting_set(&p[0], "expense", "points", d->fen);
+	pm_posting_set(&p[1], "income", "parking", -d->fen);
+	if (discount_cap(db, d, e) || pm_points_use(db, d->unit, "spend", d->points, detail, e) ||
+	    pm_ledger_post(db, "parking_points", jref, ref, p, 2, &journal, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, payment);
+	sqlite3_bind_text(st, 2, d->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, d->points);
+	sqlite3_bind_text(st, 4, d->month, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, journal);
+	if (pm_db_step_done(db, st, _("cannot record the discount"), e))
+		return e->code;
+	return gate_audit(db, "parking.points", "parking", s->id,
+			  json_pack("{s:s, s:I, s:I, s:s}", "unit", d->unit, "points", (json_int_t)d->points, "amount_fen",
+				    (json_int_t)d->fen, "ref", ref), e);
+}
+
+/* A payment of amount_fen, or with d of d->points of d->unit's points. */
+static int pay(struct pm_db *db, const char *p, int64_t amount_fen, struct discount *d, const char *ref, int64_t at,
+	       json_t **out, int *duplicate, struct pm_err *e)
+{
+	char have[PM_MONEY_BUF], owe[PM_MONEY_BUF];
 	const char *tz = pm_db_tz(db);
 	struct pm_parking_rule r;
 	struct session s;
@@ -490,8 +591,7 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
 
 	*out = NULL;
 	*duplicate = 0;
-	if (pm_auth_check(a, "parking.pay", e) || gate_plate_norm(plate, p, sizeof p, e) ||
-	    load_rule(db, &r, e))
+	if (load_rule(db, &r, e))
 		return e->code;
 	if (amount_fen <= 0 || !ref || !*ref)
 		return pm_err_set(e, PM_EUSAGE, _("a payment needs an amount above zero and a --ref"));
@@ -515,7 +615,8 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
 			   pm_money_display(amount_fen, have), pm_money_display(owed, owe), p);
 		goto fail;
 	}
-	if (record_payment(db, &s, amount_fen, ref, at, e) || pm_db_commit(db, e))
+	if (record_payment(db, &s, amount_fen, ref, at, e) || (d && discount_record(db, &s, d, ref, e)) ||
+	    pm_db_commit(db, e))
 		goto fail;
 	s.paid += amount_fen;
 	s.paid_at = at;
@@ -525,6 +626,38 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
 fail:
 	pm_db_rollback(db);
 	return e->code;
+}
+
+int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate,
+		   int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate,
+		   struct pm_err *e)
+{
+	char p[64];
+
+	*out = NULL;
+	*duplicate = 0;
+	if (pm_auth_check(a, "parking.pay", e) || gate_plate_norm(plate, p, sizeof p, e))
+		return e->code;
+	return pay(db, p, amount_fen, NULL, ref, at, out, duplicate, e);
+}
+
+int pm_parking_pay_points(struct pm_db *db, const struct pm_actor *a, const char *plate, const char *unit,
+			  int64_t points, const char *ref, int64_t at, json_t **out, int *duplicate, struct pm_err *e)
+{
+	struct discount d = {.unit = unit, .points = points};
+	char p[64];
+
+	*out = NULL;
+	*duplicate = 0;
+	if (points <= 0)
+		return pm_err_set(e, PM_EUSAGE, _("--points: must be more than 0"));
+	if (gate_may(db, a, "parking.pay", unit, e) || gate_plate_norm(plate, p, sizeof p, e) ||
+	    discount_rule(db, at, &d, e) || pay(db, p, d.fen, &d, ref, at, out, duplicate, e))
+		return e->code;
+	json_object_set_new(*out, "unit", json_string(unit));
+	json_object_set_new(*out, "points", json_integer(points));
+	json_object_set_new(*out, "discount_fen", json_integer(d.fen));
+	return PM_OK;
 }
 
 static json_t *session_json(sqlite3_stmt *st, void *ctx)

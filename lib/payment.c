@@ -424,24 +424,31 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
 	return rc;
 }
 
-/* 0, or -PM_EDATA when (channel, ref) paid a group-buying order
- * (lib/shop.c, which checks this table the other way round): one
- * transaction of a channel is one payment. */
-static int shop_order(struct pm_db *db, const struct pm_pay *p, struct pm_err *e)
+int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, struct pm_err *e)
 {
-	static const char sql[] = "SELECT 1 FROM shop_order WHERE channel = ? AND ref = ?";
+	static const char sql[] =
+		"SELECT 1 FROM payment WHERE channel = ?1 AND ref = ?2"
+		" UNION ALL SELECT 2 FROM shop_order WHERE channel = ?1 AND ref = ?2"
+		" UNION ALL SELECT 3 FROM shop_booking WHERE channel = ?1 AND ref = ?2";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	int rc, kind = 0;
 
 	if (!st)
 		return -e->code;
-	sqlite3_bind_text(st, 1, p->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, p->ref, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		kind = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a group-buying order"), p->channel, p->ref);
-	return rc == SQLITE_DONE ? 0 : -pm_db_fail(db, e, _("cannot read orders"));
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read payments"));
+	if (kind == 1)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a bill payment"), channel, ref);
+	if (kind == 2)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a group-buying order"), channel, ref);
+	if (kind == 3)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a service booking"), channel, ref);
+	return 0;
 }
 
 /* 1 with *id when (channel, ref) is recorded: the same payment again, or
@@ -473,7 +480,7 @@ static int known(struct pm_db *db, const struct pm_pay *p, int64_t *id, struct p
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
-		return shop_order(db, p, e);
+		return pm_pay_ref_used(db, p->channel, p->ref, e);
 	if (rc != SQLITE_ROW)
 		return -pm_db_fail(db, e, _("cannot read payments"));
 	return same ? 1 : -PM_EDATA;

@@ -308,7 +308,11 @@ const struct pm_schema pm_rewards_schema = {
 					  .item = PM_NODE(PM_SCHEMA_STRING, .min = "1")), .def = "[wechat, alipay]"),
 	PM_KEY("first_online_payment", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000000"), .def = "0"),
 	PM_KEY("on_time_streak", &streak_schema, .def = "{}"),
-	PM_KEY("expire_days", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "3660"), .def = "0")),
+	PM_KEY("expire_days", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "3660"), .def = "0"),
+	/* Points spent on parking fees (lib/parking.c). */
+	PM_KEY("parking", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+		PM_KEY("points_per_fen", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "1000000"), .required = true),
+		PM_KEY("month_cap", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "100000")))))),
 };
 
 /* ---- configuration: `repair` (pm.yaml(5)), read by lib/repair.c ---- */

@@ -13,8 +13,10 @@
 #include "pm/money.h"
 #include "pm/notify.h"
 #include "pm/reward.h"
+#include "pm/service.h"
 #include "pm/shop.h"
 #include "bill-internal.h"
+#include "shop-internal.h"
 
 static int oom(struct pm_err *e)
 {
@@ -107,8 +109,7 @@ static int offer_state(struct pm_db *db, const struct offer *o, const char *want
 	return pm_err_set(e, PM_EDATA, _("offer '%s' is %s, not %s"), o->code, o->state, want);
 }
 
-/* An amount within billing.max_amount, like any one payment. */
-static int bound(struct pm_db *db, int64_t amount, const char *what, struct pm_err *e)
+int shop_bound(struct pm_db *db, int64_t amount, const char *what, struct pm_err *e)
 {
 	struct pm_config *cfg;
 	json_t *billing;
@@ -150,7 +151,7 @@ int pm_shop_offer_each(struct pm_db *db, const char *code, int (*fn)(void *ctx, 
 	return pm_db_each(db, st, offer_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read offers"), e);
 }
 
-static int take_one(void *ctx, json_t *rec)
+int shop_take_one(void *ctx, json_t *rec)
 {
 	json_incref(rec);
 	*(json_t **)ctx = rec;
@@ -173,9 +174,12 @@ static int offer_insert(struct pm_db *db, const struct pm_shop_offer *o, struct 
 	sqlite3_reset(st);
 	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_offer WHERE code = ?1", o->code, _("cannot read offers"), e)))
 		return rc < 0 ? -rc : pm_err_set(e, PM_EDATA, _("offer '%s' exists"), o->code);
+	/* pm-shop settle takes an offer's code or a service's: one code, one thing. */
+	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_service WHERE code = ?1", o->code, _("cannot read services"), e)))
+		return rc < 0 ? -rc : pm_err_set(e, PM_EDATA, _("an offer or a service is called '%s' already"), o->code);
 	if (o->deadline <= pm_now())
 		return pm_err_set(e, PM_EDATA, _("offer '%s': its deadline is past"), o->code);
-	if (bound(db, o->price, _("--price:"), e) || !(st = pm_db_stmt(db, sql, e)))
+	if (shop_bound(db, o->price, _("--price:"), e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, o->code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
@@ -202,7 +206,7 @@ int pm_shop_offer_add(struct pm_db *db, const struct pm_shop_offer *o, json_t **
 	if (pm_db_begin(db, e))
 		return e->code;
 	rc = offer_insert(db, o, e);
-	if (rc == PM_OK && (rc = pm_shop_offer_each(db, o->code, take_one, out, e)) == PM_OK) {
+	if (rc == PM_OK && (rc = pm_shop_offer_each(db, o->code, shop_take_one, out, e)) == PM_OK) {
 		snprintf(object, sizeof object, "shop_offer:%s", o->code);
 		rc = pm_audit_log(db, "shop.offer", object, NULL, *out, e);
 	}
@@ -225,13 +229,12 @@ static json_t *order_json(const struct pm_shop_order *o, int64_t id, int64_t amo
 }
 
 /* 1 with *out when (channel, ref) is this order already, 0 when the ref
- * is new, or -code: another order, or a bill payment, has it. */
+ * is new, or -code: another order, a bill payment or a booking has it. */
 static int order_known(struct pm_db *db, const struct pm_shop_order *o, json_t **out, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT o.id, f.code, u.code, o.qty, o.points, o.amount_fen FROM shop_order o"
 		" JOIN shop_offer f ON f.id = o.offer_id JOIN unit u ON u.id = o.unit_id WHERE o.channel = ? AND o.ref = ?";
-	static const char bill[] = "SELECT 1 FROM payment WHERE channel = ? AND ref = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc, same = 0;
 
@@ -254,15 +257,7 @@ static int order_known(struct pm_db *db, const struct pm_shop_order *o, json_t *
 		return same ? 1 : -PM_EDATA;
 	if (rc != SQLITE_DONE)
 		return rc == SQLITE_NOMEM ? -oom(e) : -pm_db_fail(db, e, _("cannot read orders"));
-	if (!(st = pm_db_stmt(db, bill, e)))
-		return -e->code;
-	sqlite3_bind_text(st, 1, o->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->ref, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a bill payment"), o->channel, o->ref);
-	return rc == SQLITE_DONE ? 0 : -pm_db_fail(db, e, _("cannot read payments"));
+	return pm_pay_ref_used(db, o->channel, o->ref, e);
 }
 
 /* Open, before its deadline, with qty left in stock. */
@@ -292,20 +287,24 @@ static int order_check(struct pm_db *db, const struct offer *f, const struct pm_
 	return PM_OK;
 }
 
-/* Posts money moving between the merchant's liability and a unit: cash
- * through channel and points (the company's expense), sign +1 as paid
- * in, -1 as given back. */
-static int post_order(struct pm_db *db, const char *kind, const struct offer *f, const char *channel,
-		      int64_t cash, int64_t points, int sign, const char *memo, int64_t *journal, struct pm_err *e)
+int shop_post(struct pm_db *db, const char *kind, const char *merchant, const char *ref, const char *channel,
+	      int64_t cash, int64_t points, int sign, const char *memo, int64_t *journal, struct pm_err *e)
 {
 	struct pm_posting p[3];
-	char ref[80];
 
 	pm_posting_set(&p[0], "cash", channel, sign * cash);
 	pm_posting_set(&p[1], "expense", "points", sign * points);
-	pm_posting_set(&p[2], "merchant", f->merchant, -sign * (cash + points));
-	snprintf(ref, sizeof ref, "shop:%s", f->code);
+	pm_posting_set(&p[2], "merchant", merchant, -sign * (cash + points));
 	return pm_ledger_post(db, kind, ref, memo, p, 3, journal, e);
+}
+
+static int post_order(struct pm_db *db, const char *kind, const struct offer *f, const char *channel,
+		      int64_t cash, int64_t points, int sign, const char *memo, int64_t *journal, struct pm_err *e)
+{
+	char ref[80];
+
+	snprintf(ref, sizeof ref, "shop:%s", f->code);
+	return shop_post(db, kind, f->merchant, ref, channel, cash, points, sign, memo, journal, e);
 }
 
 static int order_insert(struct pm_db *db, const struct offer *f, const struct pm_shop_order *o, int64_t unit,
@@ -344,7 +343,7 @@ static int order_write(struct pm_db *db, const struct pm_shop_order *o, json_t *
 		return rc < 0 ? -rc : PM_OK;
 	if (offer_get(db, o->offer, &f, e) || order_check(db, &f, o, e) || pm_unit_id(db, o->unit, &unit, e) ||
 	    pm_pay_channel(db, o->channel, e) ||
-	    pm_money_mul(f.price, 2, o->qty, 0, PM_ROUND_HALF_UP, &amount, e) || bound(db, amount, _("the order:"), e))
+	    pm_money_mul(f.price, 2, o->qty, 0, PM_ROUND_HALF_UP, &amount, e) || shop_bound(db, amount, _("the order:"), e))
 		return e->code;
 	if (o->points > amount)
 		return pm_err_set(e, PM_EDATA, _("%lld points are more than the order's %s"), (long long)o->points,
@@ -552,8 +551,7 @@ static int close_write(struct pm_db *db, const char *code, json_t *done, const c
 	return rc;
 }
 
-/* Each record of a run, told once it committed. */
-static int tell(json_t *done, int (*fn)(void *ctx, json_t *rec), void *ctx)
+int shop_tell(json_t *done, int (*fn)(void *ctx, json_t *rec), void *ctx)
 {
 	json_t *rec;
 	size_t i;
@@ -577,7 +575,7 @@ int pm_shop_close(struct pm_db *db, const char *offer, int (*fn)(void *ctx, json
 		json_decref(done);
 		return e->code;
 	}
-	return tell(done, fn, ctx);
+	return shop_tell(done, fn, ctx);
 }
 
 /* ---- pickup ---- */
@@ -657,7 +655,7 @@ static int pickup_write(struct pm_db *db, const char *offer, const char *unit, i
 		if (pm_db_step_done(db, st, _("cannot record the pickup"), e))
 			return e->code;
 	}
-	if (pickup_each(db, offer, unit, take_one, out, e))
+	if (pickup_each(db, offer, unit, shop_take_one, out, e))
 		return e->code;
 	snprintf(object, sizeof object, "shop_offer:%s:%s", offer, unit);
 	return pm_audit_log(db, "shop.pickup", object, NULL, *out, e);
@@ -681,6 +679,31 @@ int pm_shop_pickup(struct pm_db *db, const char *offer, const char *unit, int64_
 }
 
 /* ---- settle ---- */
+
+int shop_commission(int64_t bp, const int64_t *gross, size_t n, int64_t *share, int64_t *total, struct pm_err *e)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += gross[i];
+	if (pm_money_mul(sum, 2, bp, 4, PM_ROUND_HALF_UP, total, e))
+		return e->code;
+	if (n && pm_money_split(*total, gross, n, share))
+		return pm_err_set(e, PM_ESOFTWARE, _("cannot share the commission"));
+	return PM_OK;
+}
+
+int shop_post_settle(struct pm_db *db, const char *merchant, const char *ref, int64_t gross, int64_t commission,
+		     const char *channel, int64_t *journal, struct pm_err *e)
+{
+	struct pm_posting p[3];
+
+	pm_posting_set(&p[0], "merchant", merchant, gross);
+	pm_posting_set(&p[1], "income", "shop_commission", -commission);
+	pm_posting_set(&p[2], "cash", channel, -(gross - commission));
+	return pm_ledger_post(db, "shop_settle", ref, merchant, p, 3, journal, e);
+}
+
 
 struct settle {
 	struct offer f;
@@ -733,9 +756,7 @@ static int settle_lines(struct pm_db *db, struct settle *s, struct pm_err *e)
 			"gross_fen", (json_int_t)s->gross[i], "commission_fen", (json_int_t)0, "net_fen", (json_int_t)0,
 			"refund_fen", (json_int_t)(back - points), "points_returned", (json_int_t)points));
 	}
-	if (pm_money_mul(s->gross_sum, 2, s->f.bp, 4, PM_ROUND_HALF_UP, &s->commission, e) ||
-	    (n && pm_money_split(s->commission, s->gross, n, share) &&
-	     pm_err_set(e, PM_ESOFTWARE, _("cannot share the commission")))) {
+	if (shop_commission(s->f.bp, s->gross, n, share, &s->commission, e)) {
 		free(share);
 		return e->code;
 	}
@@ -771,18 +792,14 @@ static int settle_record(struct pm_db *db, struct settle *s, const char *channel
 static int settle_write(struct pm_db *db, struct settle *s, const char *offer, const char *channel, json_t **out,
 			struct pm_err *e)
 {
-	struct pm_posting p[3];
 	char ref[80];
 	int64_t journal;
 
 	if (offer_get(db, offer, &s->f, e) || offer_state(db, &s->f, "formed", e) || pm_pay_channel(db, channel, e) ||
 	    orders(db, &s->f, &s->rows, e) || settle_lines(db, s, e))
 		return e->code;
-	pm_posting_set(&p[0], "merchant", s->f.merchant, s->gross_sum);
-	pm_posting_set(&p[1], "income", "shop_commission", -s->commission);
-	pm_posting_set(&p[2], "cash", channel, -(s->gross_sum - s->commission));
 	snprintf(ref, sizeof ref, "shop:%s", offer);
-	if (pm_ledger_post(db, "shop_settle", ref, s->f.merchant, p, 3, &journal, e) ||
+	if (shop_post_settle(db, s->f.merchant, ref, s->gross_sum, s->commission, channel, &journal, e) ||
 	    settle_record(db, s, channel, journal, e) || set_state(db, &s->f, "settled", "settled", e))
 		return e->code;
 	/* The total has the lines' columns first, so that it stays whole in
@@ -808,6 +825,10 @@ int pm_shop_settle(struct pm_db *db, const char *offer, const char *channel, int
 	*out = NULL;
 	if (!s.lines)
 		return oom(e);
+	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_service WHERE code = ?1", offer, _("cannot read services"), e))) {
+		json_decref(s.lines);
+		return rc < 0 ? -rc : pm_service_settle(db, offer, channel, fn, ctx, out, e);
+	}
 	if ((rc = pm_db_begin(db, e)) == PM_OK)
 		rc = pm_db_end(db, settle_write(db, &s, offer, channel, out, e), e);
 	free(s.gross);
@@ -818,5 +839,5 @@ int pm_shop_settle(struct pm_db *db, const char *offer, const char *channel, int
 		*out = NULL;
 		return rc;
 	}
-	return tell(s.lines, fn, ctx);
+	return shop_tell(s.lines, fn, ctx);
 }

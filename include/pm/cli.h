@@ -100,9 +100,30 @@ int pm_cli_flag(struct pm_ctx *c, int argc, char **argv, int key, int *on);
 /* The one operand of a command, a number above 0 (what names it: "vote
  * number"): PM_OK with *id, or the usage error, printed. */
 int pm_cli_arg_id(struct pm_ctx *c, int argc, char **argv, const char *what, int64_t *id);
+/* Reads the options of a subcommand whose one option with a value is
+ * key, into *value (left as it is when not given): 0, or -1 to stop
+ * (c->stop). */
+int pm_cli_opt_value(struct pm_ctx *c, int argc, char **argv, int key, const char **value);
 
 /* Misuse: prints "PROG: message" and the --help hint; returns PM_EUSAGE. */
 int pm_cli_usage(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The options of a payment recorded by hand, which pm-bill pay, pm-shop
+ * order and pm-shop book take alike: their table entries, and the one
+ * loop that reads a subcommand's options, the payment's into p and any
+ * other through other(ctx, key, arg). 0 at the end, -1 to stop with
+ * c->stop. */
+enum { PM_OPT_PAY_UNIT = 0x1200, PM_OPT_PAY_CHANNEL, PM_OPT_PAY_REF };
+#define PM_PAY_OPT_UNIT {"unit", PM_OPT_PAY_UNIT, "CODE", N_("the paying unit (required)")}
+#define PM_PAY_OPT_CHANNEL \
+	{"channel", PM_OPT_PAY_CHANNEL, "NAME", N_("one of payments.channels: cash, bank, wechat, ... (required)")}
+#define PM_PAY_OPTS PM_PAY_OPT_UNIT, PM_PAY_OPT_CHANNEL, \
+	{"ref", PM_OPT_PAY_REF, "REF", N_("the channel's reference of the payment, unique per channel (required)")}
+struct pm_cli_pay {
+	const char *unit, *channel, *ref;
+};
+int pm_cli_pay_opts(struct pm_ctx *c, int argc, char **argv, struct pm_cli_pay *p,
+		    void (*other)(void *ctx, int key, const char *arg), void *ctx);
 
 /* Option values (opt names the option, "--since"): PM_OK with the value
  * read, or a usage error naming the option, the value and the forms it

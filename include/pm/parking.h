@@ -66,6 +66,17 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
 		   int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate,
 		   struct pm_err *e);
 
+/* The same paid in unit's points (rewards.parking in pm.yaml(5)): so
+ * many points a fen, a whole number of fen, no more than is due nor than
+ * what is left of the unit's monthly cap (month_cap, in the community's
+ * month of at), nor than the unit's points (those expired are gone, as
+ * for group buying). The company pays the parking income for them
+ * (expense:points to income:parking); the payment is a parking payment
+ * like any, once per ref. PM_ECONFIG when rewards.parking is not set.
+ * *out as pm_parking_pay's, with "unit", "points" and "discount_fen". */
+int pm_parking_pay_points(struct pm_db *db, const struct pm_actor *a, const char *plate, const char *unit,
+			  int64_t points, const char *ref, int64_t at, json_t **out, int *duplicate, struct pm_err *e);
+
 /* Sessions, newest first, only those still open when open_only, only
  * those of the plates registered to unit when it is not NULL (an owner
  * sees their own units' alone):

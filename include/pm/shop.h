@@ -88,7 +88,8 @@ int pm_shop_pickup(struct pm_db *db, const char *offer, const char *unit, int64_
  * {"type":"shop_statement","order","unit","qty","picked","gross_fen",
  * "commission_fen","net_fen","refund_fen","points_returned"} and *out is
  * the total with the same keys ("order" and "unit" null) and "offer",
- * "merchant","commission_bp","channel": type "shop_settlement". */
+ * "merchant","commission_bp","channel": type "shop_settlement". A code
+ * that names a service is pm_service_settle's (pm/service.h). */
 int pm_shop_settle(struct pm_db *db, const char *offer, const char *channel, int (*fn)(void *ctx, json_t *rec),
 		   void *ctx, json_t **out, struct pm_err *e);
 

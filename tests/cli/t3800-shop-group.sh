@@ -4,36 +4,21 @@
 # in points; offer VEG fails and every payment (and the points) goes
 # back; pm check holds the orders and the ledger equal throughout.
 . "$PM_TOP/tests/cli/lib.sh"
+. "$PM_TOP/tests/cli/shop/shop.sh"
 PM_NOW=2026-11-01T09:00:00+08:00
 export PM_NOW
 
-run pm init --community 幸福里
-feed '{"code":"1-1-101","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"1-1-102","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"2-1-201","area":"80","status":"occupied","delivered":"2020-01-01"}\n' pm unit import
-feed '{"code":"P001","name":"张伟","phone":"13800000001","unit":"1-1-101"}
-{"code":"P002","name":"李娜","phone":"13800000002","unit":"1-1-102"}\n' pm person import
-cat >pm.yaml <<'Y'
-effective: 2026-01-01
-community:
-  name: 幸福里
-fees:
-  - name: garbage
-    label: 垃圾费
-    type: fixed
-    amounts: {residential: 15}
+shop_community <<'Y'
 rewards:
   first_online_payment: 500
   expire_days: 30
 Y
-run pm config apply pm.yaml
 expect_rc 0 "a config with points that expire after 30 days"
+feed '{"code":"P001","name":"张伟","phone":"13800000001","unit":"1-1-101"}
+{"code":"P002","name":"李娜","phone":"13800000002","unit":"1-1-102"}\n' pm person import
 
 # 500 points each to 1-1-101 and 2-1-201 for their first online payment.
-pm-bill run --period 2026-10 -q >/dev/null && pm-bill issue --period 2026-10 -q >/dev/null
-pm-bill pay --unit 1-1-101 --amount 15 --channel wechat --ref WX-BILL1 --at 2026-11-01T10:00:00+08:00 -q >/dev/null
-pm-bill pay --unit 2-1-201 --amount 15 --channel alipay --ref AL-BILL1 --at 2026-11-01T10:00:00+08:00 -q >/dev/null
-run pm-bill rewards --as-of 2026-11-30
+shop_first_payments 1-1-101 2-1-201
 expect_err "2 grants, 1000 points" "two units earn 500 points each"
 
 run pm-shop merchant M1 --name 鲜果坊 --commission 250 --format jsonl
@@ -225,7 +210,7 @@ sql "UPDATE posting SET amount_fen = amount_fen - 1 WHERE account = 'merchant:M1
 sql "UPDATE shop_order SET points_returned = 0 WHERE id = 1"
 run pm check --format jsonl
 expect_rc 1 "a store changed behind pm's back"
-expect_out '"check":"shop.merchant","problem":"merchant M1: orders hold 0 fen, the ledger 1 fen"' \
+expect_out '"check":"shop.merchant","problem":"merchant M1: orders and bookings hold 0 fen, the ledger 1 fen"' \
 	"the merchant's account is off by a fen"
 expect_out '"check":"shop.points","problem":"points on orders: 500 by the orders, 333 by the points used, 333 fen by the ledger"' \
 	"the points of an order do not agree"
