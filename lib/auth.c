@@ -126,7 +126,9 @@ static const struct {
 	{"stock.read", STAFF},
 	{"stock.write", R(ADMIN) | R(FRONTDESK)},
 	/* Group buying: finance signs merchants up, settles and closes; the
-	 * desk opens offers, takes orders and hands them out. */
+	 * desk opens offers, takes orders and hands them out; owners order
+	 * on the web for the units they live in (pm_shop_may). */
+	{"shop.buy", R(OWNER)},
 	{"shop.close", R(ADMIN) | R(FINANCE)},
 	{"shop.merchant", R(ADMIN) | R(FINANCE)},
 	{"shop.offer", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
