@@ -214,7 +214,12 @@ struct claim {
 static int claim_write(struct pm_db *db, struct claim *c, struct pm_err *e)
 {
 	static const char upd[] = "UPDATE shop_cart SET channel = ?2, ref = ?3 WHERE no = ?1 AND channel IS NULL";
-	static const char other[] = "SELECT no FROM shop_cart WHERE channel = ?1 AND ref = ?2";
+	/* A ref another cart, order or bill payment has: the shop would
+	 * refuse it, and the cart must stay free for its own payment. */
+	static const char other[] =
+		"SELECT 1 FROM shop_cart WHERE channel = ?1 AND ref = ?2 UNION ALL"
+		" SELECT 1 FROM shop_order WHERE channel = ?1 AND ref = ?2 UNION ALL"
+		" SELECT 1 FROM payment WHERE channel = ?1 AND ref = ?2";
 	sqlite3_stmt *st;
 	char want[PM_MONEY_BUF], got[PM_MONEY_BUF];
 	int rc;
@@ -242,7 +247,7 @@ static int claim_write(struct pm_db *db, struct claim *c, struct pm_err *e)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return pm_err_set(e, PM_EDATA, _("payment '%s:%s' paid another order"), c->channel, c->ref);
+		return pm_err_set(e, PM_EDATA, _("payment '%s:%s' paid something else"), c->channel, c->ref);
 	if (rc != SQLITE_DONE)
 		return pm_db_fail(db, e, _("cannot read orders"));
 	if (!(st = pm_db_stmt(db, upd, e)))
