@@ -156,11 +156,13 @@ int pm_page_offer(struct pm_web *w)
 	return rc;
 }
 
-/* A whole number of a form's field, 0 when left blank. */
+/* A whole number of a form's field, 0 when left blank or 0. */
 static int count_field(struct pm_web *w, const char *name, int64_t *n)
 {
+	const char *v = pm_web_field(w, name);
+
 	*n = 0;
-	return pm_web_field(w, name) ? pm_web_param_id(w, name, n) : PM_OK;
+	return v && strcmp(v, "0") ? pm_web_param_id(w, name, n) : PM_OK;
 }
 
 int pm_page_offer_order(struct pm_web *w)
@@ -272,12 +274,12 @@ static int mine_row(void *ctx, json_t *r)
 	struct pm_web *w = ctx;
 	FILE *f = w->res.f;
 
-	pm_html_fmt(f, "<tr class=\"%s\"><td>%s</td><td>%s</td><td class=\"num\">%D</td><td class=\"num\">%M</td>"
-		       "<td class=\"num\">%D</td><td class=\"num\">%M</td><td class=\"state\">",
-		    STR(r, "state"), STR(r, "unit"), STR(r, "title"), (long long)NUM(r, "qty"), NUM(r, "amount_fen"),
-		    (long long)NUM(r, "points"), NUM(r, "paid_fen"));
+	pm_html_fmt(f, "<li class=\"order %s\"><h2>%s</h2><p class=\"muted\">%s · %D %s</p>"
+		       "<p class=\"money\">金额 %M · 积分 %D · 实付 %M</p><p class=\"state\">",
+		    STR(r, "state"), STR(r, "title"), STR(r, "unit"), (long long)NUM(r, "qty"), STR(r, "unit_name"),
+		    NUM(r, "amount_fen"), (long long)NUM(r, "points"), NUM(r, "paid_fen"));
 	mine_state(w, r);
-	fputs("</td></tr>\n", f);
+	fputs("</p></li>\n", f);
 	return PM_OK;
 }
 
@@ -299,12 +301,10 @@ int pm_page_orders(struct pm_web *w)
 	if (pm_auth_check(&w->actor, "shop.buy", &w->err))
 		return w->err.code;
 	pm_web_page(w, "我的订单");
-	fputs("<table class=\"orders\">\n<thead><tr><th>房号</th><th>商品</th><th class=\"num\">数量</th>"
-	      "<th class=\"num\">金额</th><th class=\"num\">积分</th><th class=\"num\">实付</th><th>状态</th></tr></thead>\n<tbody>\n",
-	      f);
+	fputs("<ul class=\"cards orders\">\n", f);
 	if (pm_unit_each_mine(w->db, &w->actor, unit_orders, w, &w->err))
 		return w->err.code;
-	fputs("</tbody>\n</table>\n", f);
+	fputs("</ul>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;
 }

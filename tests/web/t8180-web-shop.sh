@@ -77,7 +77,7 @@ expect_eq "$(grep -c 'class="pay"' "$T/body")" 0 "and offers no channel"
 
 # Owner 2: VEG and AP; owner 1: VEG. AP forms (two households), VEG fails.
 pay_new() { # OFFER UNIT QTY REF: an order on the web and its callback
-	post "/shop/$1/order" "unit=$2" "qty=$3"
+	post "/shop/$1/order" "unit=$2" "qty=$3" points=0
 	_c=$(cart_of)
 	_fen=$(sql "SELECT amount_fen - points FROM shop_cart WHERE no = '$_c'")
 	callback "{\"order\":\"$_c\",\"amount\":\"$(printf '%d.%02d' $((_fen / 100)) $((_fen % 100)))\",\"ref\":\"$4\"}"
@@ -114,17 +114,17 @@ expect_eq "$(sql "SELECT group_concat(o.state || ':' || o.refunded_fen || ':' ||
 signin owner1
 get /orders
 expect_code 200 "owner1's orders"
-expect_body '<td>1-1-101</td><td>烟台苹果</td><td class="num">3</td><td class="num">¥119.70</td><td class="num">50</td><td class="num">¥119.20</td><td class="state">已成团，待提货（已提 0）：东门快递柜旁 · 12月22日 18:00-20:00</td>' \
+expect_body '<li class="order confirmed"><h2>烟台苹果</h2><p class="muted">1-1-101 · 3 箱</p><p class="money">金额 ¥119.70 · 积分 50 · 实付 ¥119.20</p><p class="state">已成团，待提货（已提 0）：东门快递柜旁 · 12月22日 18:00-20:00</p></li>' \
 	"AP formed: to pick up at the east gate, 119.70 less 50 points"
-expect_body '<td>1-1-101</td><td>有机蔬菜</td><td class="num">1</td><td class="num">¥12.50</td><td class="num">0</td><td class="num">¥12.50</td><td class="state">未成团，已退款 ¥12.50，退回积分 0</td>' \
+expect_body '<li class="order refunded"><h2>有机蔬菜</h2><p class="muted">1-1-101 · 1 份</p><p class="money">金额 ¥12.50 · 积分 0 · 实付 ¥12.50</p><p class="state">未成团，已退款 ¥12.50，退回积分 0</p></li>' \
 	"VEG failed: refunded 12.50"
-expect_eq "$(grep -c '<td>1-1-102</td>' "$T/body")" 0 "nothing of owner2's"
+expect_eq "$(grep -c '1-1-102' "$T/body")" 0 "nothing of owner2's"
 get /shop
 expect_eq "$(grep -c 'class="offer"' "$T/body")" 0 "no open offer left to list"
 signin owner2
 get /orders
-expect_body '<td class="state">未成团，已退款 ¥25.00，退回积分 0</td>' "owner2's two VEG refunded: 25.00"
-expect_body '<td>1-1-102</td><td>有机蔬菜</td><td class="num">1</td><td class="num">¥12.50</td><td class="num">0</td><td class="num">¥12.50</td><td class="state">未支付，已失效</td>' \
+expect_body '<p class="muted">1-1-102 · 2 份</p><p class="money">金额 ¥25.00 · 积分 0 · 实付 ¥25.00</p><p class="state">未成团，已退款 ¥25.00，退回积分 0</p>' "owner2's two VEG refunded: 25.00"
+expect_body '<li class="order pending"><h2>有机蔬菜</h2><p class="muted">1-1-102 · 1 份</p><p class="money">金额 ¥12.50 · 积分 0 · 实付 ¥12.50</p><p class="state">未支付，已失效</p></li>' \
 	"the cart never paid has lapsed"
 get "/cart/$stale"
 expect_body '本团购已截止' "its pay page offers no payment"
@@ -136,7 +136,7 @@ expect_eq "$(sql "SELECT channel || ' ' || ref || ' ' || refused FROM shop_cart 
 	"wechat WX-LATE 团购“VEG”的状态是 failed，不是 open" "the cart keeps the payment and why, for a refund"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'shop.cart_refused' AND object = 'shop_cart:$stale'")" 1 "audited"
 get /orders
-expect_body '<td class="state">付款未能下单，物业将原路退款</td>' "owner2 sees the payment will be refunded"
+expect_body '<li class="order refused"><h2>有机蔬菜</h2>.*<p class="state">付款未能下单，物业将原路退款</p>' "owner2 sees the payment will be refunded"
 
 # The desk: the pickup list by building, two boxes to 1-1-101.
 signin desk
@@ -162,10 +162,10 @@ post /shop/AP/pickup unit=1-1-102 qty=1
 expect_code 303 "1-1-102 picks up its box"
 signin owner1
 get /orders
-expect_body '<td class="state">已成团，待提货（已提 2）' "owner1 sees two of three picked up"
+expect_body '<p class="state">已成团，待提货（已提 2）' "owner1 sees two of three picked up"
 signin owner2
 get /orders
-expect_body '<td>1-1-102</td><td>烟台苹果</td>.*<td class="state">已提货 1 箱</td>' "owner2's box picked up"
+expect_body '<h2>烟台苹果</h2><p class="muted">1-1-102 · 1 箱</p>.*<p class="state">已提货 1 箱</p>' "owner2's box picked up"
 
 run pm check -q
 expect_rc 0 "pm check: the orders and the ledger agree"
