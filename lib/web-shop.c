@@ -12,6 +12,7 @@
 #include "pm/reward.h"
 #include "pm/shop.h"
 #include "pm/shopcart.h"
+#include "pm/timeutil.h"
 #include "web-internal.h"
 
 #define STR(o, k) json_string_value(json_object_get(o, k))
@@ -58,11 +59,21 @@ static void offer_facts(struct pm_web *w, json_t *o)
 
 /* ---- the offers ---- */
 
+/* Whether an offer in state with that deadline still takes orders:
+ * open, and before it (an offer is closed some time after). */
+static int taking(const char *state, const char *deadline)
+{
+	struct pm_err ignored;
+	int64_t t;
+
+	return state && strcmp(state, "open") == 0 && pm_time_parse(deadline, &t, &ignored) == PM_OK && pm_now() < t;
+}
+
 static int offer_item(void *ctx, json_t *o)
 {
 	struct pm_web *w = ctx;
 
-	if (owner(w) && strcmp(STR(o, "state"), "open"))
+	if (owner(w) && !taking(STR(o, "state"), STR(o, "deadline")))
 		return PM_OK;
 	pm_html_fmt(w->res.f, "<li class=\"offer\"><h2><a href=\"%s/shop/%u\">%s</a></h2>\n", w->req.script,
 		    STR(o, "offer"), STR(o, "title"));
@@ -144,7 +155,7 @@ int pm_page_offer(struct pm_web *w)
 		return w->err.code;
 	pm_web_page(w, STR(o, "title"));
 	offer_facts(w, o);
-	if (owner(w) && strcmp(STR(o, "state"), "open") == 0)
+	if (owner(w) && taking(STR(o, "state"), STR(o, "deadline")))
 		rc = order_form(w, o);
 	else if (!owner(w) && pm_auth_allowed(w->actor.role, "shop.pickup") &&
 		 (!strcmp(STR(o, "state"), "formed") || !strcmp(STR(o, "state"), "settled")))
@@ -229,7 +240,7 @@ int pm_page_cart(struct pm_web *w)
 	if (strcmp(state, "pending"))
 		pm_html_note(f, strcmp(state, "refused") ? "ok" : "error",
 			     strcmp(state, "refused") ? "本订单已支付。" : "付款未能下单，物业将原路退款。");
-	else if (strcmp(STR(cart, "offer_state"), "open"))
+	else if (!taking(STR(cart, "offer_state"), STR(cart, "deadline")))
 		pm_html_note(f, "warn", "本团购已截止，订单不能再支付。");
 	else
 		pay_channels(w, cart);
@@ -247,7 +258,7 @@ static void mine_state(struct pm_web *w, json_t *r)
 	const char *s = STR(r, "state");
 	FILE *f = w->res.f;
 
-	if (!strcmp(s, "pending") && !strcmp(STR(r, "offer_state"), "open"))
+	if (!strcmp(s, "pending") && taking(STR(r, "offer_state"), STR(r, "deadline")))
 		pm_html_fmt(f, "待支付 <a href=\"%s/cart/%u\">去支付</a>", w->req.script, STR(r, "cart"));
 	else if (!strcmp(s, "pending"))
 		fputs("未支付，已失效", f);

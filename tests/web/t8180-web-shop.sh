@@ -101,7 +101,23 @@ post /shop/VEG/order unit=1-1-102 qty=1
 stale=$(cart_of)
 expect_eq "$(sql "SELECT count(*) FROM shop_cart WHERE order_id IS NULL")" 1 "a cart owner2 never pays"
 
-# The deadline passes; the office closes both offers.
+# The deadline passes: the offers, not yet closed, take no more orders.
+web_stop
+PM_NOW=2026-12-20T09:00:00+08:00
+export PM_NOW
+web_start
+signin owner2
+get /shop
+expect_eq "$(grep -c 'class="offer"' "$T/body")" 0 "past the deadline no offer is listed to owners"
+get /shop/AP
+expect_code 200 "the offer's page is still there"
+expect_eq "$(grep -c '/shop/AP/order' "$T/body")" 0 "without its order form"
+get "/cart/$stale"
+expect_body '本团购已截止' "an unpaid order's page offers no payment"
+get /orders
+expect_body '<p class="state">未支付，已失效</p>' "and my orders say it lapsed"
+
+# The office closes both offers.
 web_stop
 PM_NOW=2026-12-21T09:00:00+08:00
 export PM_NOW
@@ -169,4 +185,8 @@ expect_body '<h2>烟台苹果</h2><p class="muted">1-1-102 · 1 箱</p>.*<p clas
 
 run pm check -q
 expect_rc 0 "pm check: the orders and the ledger agree"
+sql "UPDATE shop_cart SET qty = 2 WHERE no = '$cart'"
+run pm check --format jsonl
+expect_rc 1 "a cart changed behind pm's back"
+expect_out "\"check\":\"shop.cart\",\"problem\":\"cart $cart: order 1 is not what it asked for\"" "pm check finds it"
 done_testing
