@@ -28,7 +28,7 @@ static const struct pm_opt shared_opts[] = {
 	{"format", OPT_FORMAT, "FMT", N_("table, jsonl, csv or tsv (default: table on a terminal, else jsonl)")},
 	{"columns", OPT_COLUMNS, "LIST", N_("the fields a table, CSV or TSV shows, in this order (a,b,c)")},
 	{"as", OPT_AS, "LOGIN", N_("act for this pm user, as an admin or a service account (default $PM_USER)")},
-	{"quiet", 'q', NULL, N_("say nothing but errors")},
+	{"quiet", 'q', NULL, N_("no notes on stderr, only errors (records still go to stdout)")},
 	{"verbose", 'v', NULL, N_("say more on stderr")},
 	{"help", 'h', NULL, N_("show this help and exit")},
 	{NULL, 0, NULL, NULL},
