@@ -275,8 +275,10 @@ static int settle_cart(struct pm_db *db, const char *no, json_t *order, const ch
 		sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(order, "order")));
 	else
 		sqlite3_bind_text(st, 2, refused, -1, SQLITE_STATIC);
-	if (pm_db_step_done(db, st, _("cannot record the order"), e) || order)
+	if (pm_db_step_done(db, st, _("cannot record the order"), e))
 		return e->code;
+	if (order)
+		return PM_OK;
 	snprintf(object, sizeof object, "shop_cart:%s", no);
 	if (!(rec = json_pack("{s:s}", "refused", refused)))
 		return oom(e);
