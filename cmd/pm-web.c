@@ -75,6 +75,13 @@ static const struct route {
 	{"GET", "/votes", pm_page_votes, 0},
 	{"GET", "/vote/*", pm_page_vote, 0},
 	{"POST", "/vote/*/ballot", pm_page_vote_ballot, 0},
+	{"GET", "/shop", pm_page_shop, 0},
+	{"GET", "/shop/*", pm_page_offer, 0},
+	{"POST", "/shop/*/order", pm_page_offer_order, 0},
+	{"GET", "/shop/*/pickup", pm_page_pickups, 0},
+	{"POST", "/shop/*/pickup", pm_page_pickup_post, 0},
+	{"GET", "/cart/*", pm_page_cart, 0},
+	{"GET", "/orders", pm_page_orders, 0},
 	{"POST", "/callback/*", pm_page_callback, PM_WEB_PUBLIC | PM_WEB_NO_CSRF},
 };
 

@@ -128,8 +128,10 @@ static const struct {
 	/* Group buying and services: finance signs merchants up, adds
 	 * services, settles and closes; the desk opens offers, takes orders
 	 * and bookings (and owners' cancellations and ratings), hands orders
-	 * out and records the merchant's word on a booking. */
+	 * out and records the merchant's word on a booking; owners order on
+	 * the web for the units they live in (pm_shop_may). */
 	{"shop.book", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"shop.buy", R(OWNER)},
 	{"shop.close", R(ADMIN) | R(FINANCE)},
 	{"shop.confirm", R(ADMIN) | R(FRONTDESK)},
 	{"shop.merchant", R(ADMIN) | R(FINANCE)},

@@ -279,6 +279,19 @@ int pm_unit_owed(struct pm_db *db, const char *unit, int64_t *owed, struct pm_er
 	return pm_money_add(owed, p, e);
 }
 
+const char *pm_bill_entry_name(const char *kind)
+{
+	static const char *const names[][2] = {
+		{"issue", "出账"}, {"payment", "缴费"}, {"prepaid", "预存抵扣"}, {"adjust", "调整"},
+		{"late_fee", "违约金"}, {"void", "作废"}, {"refund", "退款"},
+	};
+
+	for (size_t i = 0; kind && i < sizeof names / sizeof *names; i++)
+		if (strcmp(kind, names[i][0]) == 0)
+			return names[i][1];
+	return kind;
+}
+
 int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
 		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e)
 {

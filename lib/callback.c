@@ -14,6 +14,7 @@
 #include "pm/i18n.h"
 #include "pm/notify.h"
 #include "pm/secret.h"
+#include "pm/shopcart.h"
 
 int pm_callback_parse(const char *channel, const char *body, size_t len, json_t **rec,
 		      struct pm_err *e)
@@ -78,7 +79,11 @@ int pm_callback_pay(struct pm_db *db, const char *channel, const char *body, siz
 		return e->code;
 	snprintf(actor, sizeof actor, "callback:%s", channel);
 	pm_db_set_actor(db, actor);
-	if ((rc = pm_pay_parse(rec, &p, e)) == PM_OK && (rc = pm_db_begin(db, e)) == PM_OK) {
+	/* A group-buying order made on the web names its cart ("order"); a
+	 * bill payment names its unit. */
+	if (json_object_get(rec, "order"))
+		rc = pm_shop_cart_pay(db, channel, rec, out, e);
+	else if ((rc = pm_pay_parse(rec, &p, e)) == PM_OK && (rc = pm_db_begin(db, e)) == PM_OK) {
 		rc = pm_bill_pay(db, &p, &did, out, e);
 		rc = rc ? (pm_db_rollback(db), rc) : pm_db_commit(db, e);
 	}

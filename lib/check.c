@@ -171,6 +171,13 @@ static const struct {
 	 " || ' at ' || f.price_fen FROM shop_settlement s JOIN shop_offer f ON f.id = s.offer_id"
 	 " WHERE s.gross_fen <> s.commission_fen + s.net_fen OR s.commission_fen < 0 OR s.gross_fen"
 	 "  <> f.price_fen * coalesce((SELECT sum(o.picked) FROM shop_order o WHERE o.offer_id = f.id), 0)"},
+	/* An order made on the web is what its cart asked for, paid by the
+	 * payment that claimed the cart. */
+	{"shop.cart",
+	 "SELECT 'cart ' || c.no || ': order ' || o.id || ' is not what it asked for' FROM shop_cart c"
+	 " JOIN shop_order o ON o.id = c.order_id WHERE o.offer_id <> c.offer_id OR o.unit_id <> c.unit_id"
+	 " OR o.qty <> c.qty OR o.amount_fen <> c.amount_fen OR o.points <> c.points"
+	 " OR o.channel IS NOT c.channel OR o.ref IS NOT c.ref"},
 	/* pm-report's sums of the bills, kept by triggers, are the bills'. */
 	{"bill.sums",
 	 "SELECT 'bill sums of ' || period || ', entrance ' || entrance || ', ' || status || ': ' || s"

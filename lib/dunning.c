@@ -488,20 +488,6 @@ static json_t *letter_row(sqlite3_stmt *st, void *rctx)
 			 "days", (json_int_t)sqlite3_column_int64(st, 3), "owed_fen", (json_int_t)sqlite3_column_int64(st, 4));
 }
 
-/* The statement's entries as the letter, in Chinese, names them. */
-static const char *entry_name(const char *kind)
-{
-	static const char *const names[][2] = {
-		{"issue", "账单"}, {"payment", "缴费"}, {"late_fee", "违约金"}, {"adjust", "调整"},
-		{"refund", "退款"}, {"void", "作废"}, {"prepaid", "预存抵扣"},
-	};
-
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-		if (strcmp(kind, names[i][0]) == 0)
-			return names[i][1];
-	return kind;
-}
-
 static int letter_line(void *ctx, json_t *rec)
 {
 	struct letter *l = ctx;
@@ -510,7 +496,7 @@ static int letter_line(void *ctx, json_t *rec)
 
 	snprintf(day, sizeof day, "%s", json_string_value(json_object_get(rec, "at")));
 	pm_html_fmt(l->f, "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"num\">%M</td><td class=\"num\">%M</td></tr>\n",
-		    day, entry_name(json_string_value(json_object_get(rec, "kind"))),
+		    day, pm_bill_entry_name(json_string_value(json_object_get(rec, "kind"))),
 		    memo ? memo : json_string_value(json_object_get(rec, "ref")),
 		    (int64_t)json_integer_value(json_object_get(rec, "amount_fen")),
 		    (int64_t)json_integer_value(json_object_get(rec, "balance_fen")));

@@ -315,20 +315,12 @@ int pm_page_notice(struct pm_web *w)
 
 static int statement_row(void *ctx, json_t *r)
 {
-	static const char *const kinds[][2] = {
-		{"issue", "出账"}, {"payment", "缴费"}, {"prepaid", "预存抵扣"}, {"adjust", "调整"},
-		{"late_fee", "违约金"}, {"void", "作废"}, {"refund", "退款"},
-	};
 	struct pm_web *w = ctx;
-	const char *k = STR(r, "kind");
 
-	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-		if (!strcmp(kinds[i][0], k))
-			k = kinds[i][1];
 	fputs("<tr><td>", w->res.f);
 	pm_web_time(w->res.f, STR(r, "at"));
-	pm_html_fmt(w->res.f, "</td><td>%s</td><td>%s</td><td class=\"num\">%M</td><td class=\"num\">%M</td></tr>\n", k,
-		    STR(r, "memo") ? STR(r, "memo") : STR(r, "ref"), FEN(r, "amount_fen"), FEN(r, "balance_fen"));
+	pm_html_fmt(w->res.f, "</td><td>%s</td><td>%s</td><td class=\"num\">%M</td><td class=\"num\">%M</td></tr>\n",
+		    pm_bill_entry_name(STR(r, "kind")), STR(r, "memo") ? STR(r, "memo") : STR(r, "ref"), FEN(r, "amount_fen"), FEN(r, "balance_fen"));
 	return PM_OK;
 }
 

@@ -169,6 +169,10 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
  * the running balance owed (negative: in credit). */
 int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
 		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e);
+/* A statement entry's kind ("issue", "payment", ...) as people read it
+ * in Chinese on a statement page or a demand letter; kind itself when it
+ * has no name. */
+const char *pm_bill_entry_name(const char *kind);
 
 /* Payment id as {"type":"payment","payment","channel","ref","unit",
  * "amount_fen","refunded_fen","at","bill","allocations":[{"bill",

@@ -21,7 +21,9 @@ struct pm_db;
 /* Checks the signature of a callback on channel, then records its payment
  * through pm_bill_pay in a transaction of its own, audited for the
  * channel: idempotent on (channel, ref), so a replay records nothing and
- * answers as the first did (*out's "outcome" says "duplicate"). Errors:
+ * answers as the first did (*out's "outcome" says "duplicate"). A body
+ * with "order" pays a group-buying order made on the web
+ * (pm_shop_cart_pay: {"order","amount","ref"}) the same way. Errors:
  * PM_ENOINPUT for a channel with no callback configured, PM_ENOPERM for a
  * missing or wrong signature, PM_EDATA for a body that is no payment (or
  * a different payment under a recorded ref), PM_ETEMPFAIL when the store

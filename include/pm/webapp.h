@@ -135,5 +135,13 @@ int pm_page_ask_post(struct pm_web *w);
 int pm_page_votes(struct pm_web *w);
 int pm_page_vote(struct pm_web *w);
 int pm_page_vote_ballot(struct pm_web *w);
+/* group buying: offers, orders and their payment, pickups (web-shop.c) */
+int pm_page_shop(struct pm_web *w);
+int pm_page_offer(struct pm_web *w);
+int pm_page_offer_order(struct pm_web *w);
+int pm_page_cart(struct pm_web *w);
+int pm_page_orders(struct pm_web *w);
+int pm_page_pickups(struct pm_web *w);
+int pm_page_pickup_post(struct pm_web *w);
 
 #endif

@@ -1,0 +1,70 @@
+/* Group buying on the web (pm-web's /shop): an owner's order for a unit
+ * they live in, priced from the store and waiting for its payment (a
+ * "cart", numbered "SO" and 16 hexadecimal digits); the payment's
+ * callback, which records the order through pm_shop_order_pay; and what
+ * a unit has ordered, in every state. Money is int64_t fen; points pay
+ * one fen each. */
+#ifndef PM_SHOPCART_H
+#define PM_SHOPCART_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "pm/auth.h"
+#include "pm/err.h"
+
+struct pm_db;
+
+#define PM_SHOP_CART_NO 19   /* "SO", 16 digits, NUL */
+
+/* Whether actor may order for unit or read its orders: an owner (shop.buy)
+ * only for a unit they live in, staff as shop.read allows reading;
+ * PM_ENOPERM, said the same way whether or not the unit exists. */
+int pm_shop_may(struct pm_db *db, const struct pm_actor *a, const char *unit, int buy, struct pm_err *e);
+
+/* A cart: qty of the open offer for unit, points of its amount paid in
+ * points (at most the unit's balance, and less than the amount: the rest
+ * is paid online). The amount is the offer's price times qty, within
+ * billing.max_amount. PM_EDATA for an offer closed or past its deadline,
+ * or more than its stock left. Audited; *out is its record
+ * (pm_shop_cart_get's). */
+struct pm_shop_cart {
+	const char *offer, *unit;
+	int64_t qty, points;
+};
+int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm_shop_cart *c, json_t **out,
+		     struct pm_err *e);
+
+/* Cart no as {"type":"shop_cart","cart","offer","title","unit","qty",
+ * "unit_name","price_fen","amount_fen","points","pay_fen","deadline",
+ * "offer_state","state","order","refused","created"}, state "pending"
+ * (waiting for its payment), "claimed" (paid, its order being
+ * recorded), "paid" (order is its order's id) or "refused" (paid, no
+ * order: refused says why). PM_ENOPERM for a cart actor may not read,
+ * said the same way as for one that does not exist. */
+int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no, json_t **out, struct pm_err *e);
+
+/* A verified callback's payment of a cart: rec has "order" (the cart's
+ * number), "amount" (what was paid, which must be the cart's pay_fen to
+ * the fen), "ref" and "channel". The first payment claims the cart; the
+ * order is then recorded by pm_shop_order_pay (channel, ref). The same
+ * payment again records nothing and answers "duplicate"; another payment
+ * of a claimed cart, an unknown cart, another amount are PM_EDATA and
+ * record nothing. An order the shop refuses (offer closed, stock or
+ * points gone) leaves the cart "refused", audited as shop.cart_refused,
+ * and is PM_EDATA. *out is pm_shop_order_pay's record with "cart". */
+int pm_shop_cart_pay(struct pm_db *db, const char *channel, json_t *rec, json_t **out, struct pm_err *e);
+
+/* What unit ordered, newest first: its orders and its carts that made
+ * none, each {"type":"shop_mine","order" (null for a cart),"cart" (null
+ * for an order made without one),"offer","title","unit","qty",
+ * "unit_name","amount_fen","points","paid_fen","state","picked",
+ * "refunded_fen","points_returned","offer_state","pickup_point",
+ * "pickup_at","deadline","at"}; state is the order's (paid, confirmed,
+ * refunded, settled) or the cart's (pending, claimed, refused).
+ * pm_shop_may decides who may read it. */
+int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int (*fn)(void *ctx, json_t *rec),
+		      void *ctx, struct pm_err *e);
+
+#endif

@@ -1,0 +1,379 @@
+/* shopcart: group-buying orders made on the web. A cart holds what an
+ * owner asked for until its payment's callback claims it and records the
+ * order through pm_shop_order_pay: the claim and the order are two
+ * transactions, since pm_shop_order_pay is one of its own, and the claim
+ * comes first so that a second payment of the same cart is refused
+ * instead of making a second order. */
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/community.h"
+#include "pm/i18n.h"
+#include "pm/jsonl.h"
+#include "pm/money.h"
+#include "pm/reward.h"
+#include "pm/session.h"
+#include "pm/shop.h"
+#include "pm/shopcart.h"
+#include "bill-internal.h"
+
+static int oom(struct pm_err *e)
+{
+	return pm_err_set(e, PM_EFAIL, _("out of memory"));
+}
+
+int pm_shop_may(struct pm_db *db, const struct pm_actor *a, const char *unit, int buy, struct pm_err *e)
+{
+	if (a->role == PM_ROLE_OWNER)
+		return pm_auth_check(a, "shop.buy", e) || pm_unit_may_read(db, a, unit, e) ? e->code : PM_OK;
+	if (buy)
+		return pm_err_set(e, PM_ENOPERM, _("only an owner orders on the web: the desk takes orders with pm-shop order"));
+	return pm_auth_check(a, "shop.read", e);
+}
+
+/* ---- a new cart ---- */
+
+/* The open offer, its price and what is left of its stock. */
+struct offer {
+	int64_t id, price, left;
+};
+
+static int offer_open(struct pm_db *db, const char *code, struct offer *o, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT f.id, f.price_fen, f.stock - coalesce((SELECT sum(qty) FROM shop_order o"
+		" WHERE o.offer_id = f.id AND o.state <> 'refunded'), 0), f.state = 'open' AND f.deadline > ?2"
+		" FROM shop_offer f WHERE f.code = ?1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc, open = 0;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pm_now());
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->id = sqlite3_column_int64(st, 0);
+		o->price = sqlite3_column_int64(st, 1);
+		o->left = sqlite3_column_int64(st, 2);
+		open = sqlite3_column_int(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("unknown offer '%s'"), code);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read offers"));
+	return open ? PM_OK : pm_err_set(e, PM_EDATA, _("offer '%s' takes no more orders"), code);
+}
+
+/* The amount within billing.max_amount, the points within the unit's
+ * balance and below the amount. */
+static int cart_amounts(struct pm_db *db, const struct pm_shop_cart *c, const struct offer *o, int64_t *amount,
+			struct pm_err *e)
+{
+	struct pm_config *cfg;
+	json_t *billing, *balance;
+	char buf[PM_MONEY_BUF];
+	int64_t have;
+	int rc;
+
+	if (c->qty > o->left)
+		return pm_err_set(e, PM_EDATA, _("offer '%s' has %lld left, not %lld"), c->offer, (long long)o->left,
+				  (long long)c->qty);
+	if (pm_money_mul(o->price, 2, c->qty, 0, PM_ROUND_HALF_UP, amount, e) ||
+	    pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
+		return e->code;
+	rc = pm_bill_bound(billing, *amount, _("the order:"), e);
+	json_decref(billing);
+	pm_config_free(cfg);
+	if (rc || pm_points_balance(db, c->unit, &balance, e))
+		return e->code;
+	have = (int64_t)json_integer_value(json_object_get(balance, "balance"));
+	json_decref(balance);
+	if (c->points > have)
+		return pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), c->unit, (long long)have,
+				  (long long)c->points);
+	if (c->points >= *amount)
+		return pm_err_set(e, PM_EDATA, _("%lld points would pay all of the order's %s: at least 0.01 is paid online"),
+				  (long long)c->points, pm_money_fmt(*amount, buf));
+	return PM_OK;
+}
+
+static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct pm_shop_cart *c, char *no,
+		       struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO shop_cart (no, offer_id, unit_id, qty, amount_fen, points, login, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	char token[PM_SESSION_TOKEN];
+	struct offer o = {0};
+	int64_t unit, amount;
+	sqlite3_stmt *st;
+
+	if (offer_open(db, c->offer, &o, e) || pm_unit_id(db, c->unit, &unit, e) || cart_amounts(db, c, &o, &amount, e) ||
+	    pm_session_token(token, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	snprintf(no, PM_SHOP_CART_NO, "SO%.16s", token);
+	sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, o.id);
+	sqlite3_bind_int64(st, 3, unit);
+	sqlite3_bind_int64(st, 4, c->qty);
+	sqlite3_bind_int64(st, 5, amount);
+	sqlite3_bind_int64(st, 6, c->points);
+	sqlite3_bind_text(st, 7, a->login, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, pm_now());
+	return pm_db_step_done(db, st, _("cannot record the order"), e);
+}
+
+static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm_err *e);
+
+int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm_shop_cart *c, json_t **out,
+		     struct pm_err *e)
+{
+	char no[PM_SHOP_CART_NO], object[32];
+	int rc;
+
+	*out = NULL;
+	if (c->qty <= 0 || c->qty > 9999 || c->points < 0)
+		return pm_err_set(e, PM_EUSAGE, _("an order is for 1 to 9999, with 0 or more points"));
+	if (pm_shop_may(db, a, c->unit, 1, e) || pm_db_begin(db, e))
+		return e->code;
+	rc = cart_insert(db, a, c, no, e);
+	if (rc == PM_OK && (rc = cart_record(db, no, out, e)) == PM_OK) {
+		snprintf(object, sizeof object, "shop_cart:%s", no);
+		rc = pm_audit_log(db, "shop.cart", object, NULL, *out, e);
+	}
+	if ((rc = pm_db_end(db, rc, e))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ---- reading a cart ---- */
+
+static const char cart_sql[] =
+	"SELECT c.no, f.code, f.title, u.code, c.qty, f.unit_name, f.price_fen, c.amount_fen, c.points, f.deadline,"
+	" f.state, CASE WHEN c.order_id IS NOT NULL THEN 'paid' WHEN c.refused IS NOT NULL THEN 'refused'"
+	" WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END, c.order_id, c.refused, c.created_at,"
+	" c.channel, c.ref FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
+	" WHERE c.no = ?1";
+
+static json_t *cart_json(sqlite3_stmt *st, void *rctx)
+{
+	json_t *order = sqlite3_column_type(st, 12) == SQLITE_NULL ? json_null()
+								   : json_integer(sqlite3_column_int64(st, 12));
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o}",
+			 "type", "shop_cart", "cart", TEXT(st, 0), "offer", TEXT(st, 1), "title", TEXT(st, 2),
+			 "unit", TEXT(st, 3), "qty", (json_int_t)sqlite3_column_int64(st, 4), "unit_name", TEXT(st, 5),
+			 "price_fen", (json_int_t)sqlite3_column_int64(st, 6),
+			 "amount_fen", (json_int_t)sqlite3_column_int64(st, 7),
+			 "points", (json_int_t)sqlite3_column_int64(st, 8),
+			 "pay_fen", (json_int_t)(sqlite3_column_int64(st, 7) - sqlite3_column_int64(st, 8)),
+			 "deadline", pm_db_json_time(st, 9, rctx), "offer_state", TEXT(st, 10), "state", TEXT(st, 11),
+			 "order", order, "refused", pm_db_json_text(st, 13), "created", pm_db_json_time(st, 14, rctx));
+}
+
+static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = pm_db_row(db, cart_sql, no, &st, _("cannot read orders"), e)) <= 0)
+		return rc ? -rc : pm_err_set(e, PM_ENOPERM, _("no order '%s' of yours"), no);
+	*out = cart_json(st, (void *)pm_db_tz(db));
+	sqlite3_reset(st);
+	return *out ? PM_OK : oom(e);
+}
+
+int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no, json_t **out, struct pm_err *e)
+{
+	*out = NULL;
+	if (cart_record(db, no, out, e))
+		return e->code;
+	if (pm_shop_may(db, a, json_string_value(json_object_get(*out, "unit")), 0, e)) {
+		json_decref(*out);
+		*out = NULL;
+		/* Another's cart is told as one that is not there. */
+		return pm_err_set(e, PM_ENOPERM, _("no order '%s' of yours"), no);
+	}
+	return PM_OK;
+}
+
+/* ---- the payment's callback ---- */
+
+struct claim {
+	const char *no, *channel, *ref;
+	int64_t amount;
+	json_t *cart;   /* its record after the claim */
+	char channel_had[64], ref_had[128];
+};
+
+/* The cart claimed for this payment: PM_OK when it is now (or already
+ * was) this payment's, PM_EDATA when the payment does not fit it. */
+static int claim_write(struct pm_db *db, struct claim *c, struct pm_err *e)
+{
+	static const char upd[] = "UPDATE shop_cart SET channel = ?2, ref = ?3 WHERE no = ?1 AND channel IS NULL";
+	/* A ref another cart, order or bill payment has: the shop would
+	 * refuse it, and the cart must stay free for its own payment. */
+	static const char other[] =
+		"SELECT 1 FROM shop_cart WHERE channel = ?1 AND ref = ?2 UNION ALL"
+		" SELECT 1 FROM shop_order WHERE channel = ?1 AND ref = ?2 UNION ALL"
+		" SELECT 1 FROM payment WHERE channel = ?1 AND ref = ?2";
+	sqlite3_stmt *st;
+	char want[PM_MONEY_BUF], got[PM_MONEY_BUF];
+	int rc;
+
+	if ((rc = pm_db_row(db, cart_sql, c->no, &st, _("cannot read orders"), e)) <= 0)
+		return rc ? -rc : pm_err_set(e, PM_EDATA, _("unknown order '%s'"), c->no);
+	snprintf(c->channel_had, sizeof c->channel_had, "%s", TEXT(st, 15) ? TEXT(st, 15) : "");
+	snprintf(c->ref_had, sizeof c->ref_had, "%s", TEXT(st, 16) ? TEXT(st, 16) : "");
+	if (sqlite3_column_int64(st, 7) - sqlite3_column_int64(st, 8) != c->amount) {
+		rc = pm_err_set(e, PM_EDATA, _("order '%s' is for %s, not %s"), c->no,
+				pm_money_fmt(sqlite3_column_int64(st, 7) - sqlite3_column_int64(st, 8), want),
+				pm_money_fmt(c->amount, got));
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (c->channel_had[0])
+		return strcmp(c->channel_had, c->channel) == 0 && strcmp(c->ref_had, c->ref) == 0 ? PM_OK
+		       : pm_err_set(e, PM_EDATA, _("order '%s' is paid already, by '%s:%s'"), c->no, c->channel_had,
+				    c->ref_had);
+	if (!(st = pm_db_stmt(db, other, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, c->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return pm_err_set(e, PM_EDATA, _("payment '%s:%s' paid something else"), c->channel, c->ref);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read orders"));
+	if (!(st = pm_db_stmt(db, upd, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, c->no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->ref, -1, SQLITE_STATIC);
+	return pm_db_step_done(db, st, _("cannot record the order"), e);
+}
+
+/* After the shop's answer: the order's id, or why there is none. */
+static int settle_cart(struct pm_db *db, const char *no, json_t *order, const char *refused, struct pm_err *e)
+{
+	static const char paid[] = "UPDATE shop_cart SET order_id = ?2 WHERE no = ?1";
+	static const char refuse[] = "UPDATE shop_cart SET refused = ?2 WHERE no = ?1 AND order_id IS NULL";
+	sqlite3_stmt *st = pm_db_stmt(db, order ? paid : refuse, e);
+	char object[32];
+	json_t *rec;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+	if (order)
+		sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(order, "order")));
+	else
+		sqlite3_bind_text(st, 2, refused, -1, SQLITE_STATIC);
+	if (pm_db_step_done(db, st, _("cannot record the order"), e))
+		return e->code;
+	if (order)
+		return PM_OK;
+	snprintf(object, sizeof object, "shop_cart:%s", no);
+	if (!(rec = json_pack("{s:s}", "refused", refused)))
+		return oom(e);
+	rc = pm_audit_log(db, "shop.cart_refused", object, NULL, rec, e);
+	json_decref(rec);
+	return rc;
+}
+
+/* The order recorded for the claimed cart (a replay's "duplicate"), or
+ * why not: an answer of the shop's that no retry changes leaves the cart
+ * refused. */
+static int cart_order(struct pm_db *db, struct claim *c, json_t **out, struct pm_err *e)
+{
+	json_t *cart = c->cart;
+	struct pm_shop_order o = {json_string_value(json_object_get(cart, "offer")),
+				  json_string_value(json_object_get(cart, "unit")), c->channel, c->ref,
+				  json_integer_value(json_object_get(cart, "qty")),
+				  json_integer_value(json_object_get(cart, "points"))};
+	struct pm_err why = {0};
+	int rc = pm_shop_order_pay(db, &o, out, &why);
+
+	if (rc != PM_OK && rc != PM_EDATA && rc != PM_EUSAGE) {
+		*e = why;
+		return rc;
+	}
+	if (pm_db_begin(db, e) || pm_db_end(db, settle_cart(db, c->no, *out, rc ? why.msg : NULL, e), e))
+		return e->code;
+	if (rc) {
+		*e = why;
+		return PM_EDATA;
+	}
+	return json_object_set_new(*out, "cart", json_string(c->no)) ? oom(e) : PM_OK;
+}
+
+int pm_shop_cart_pay(struct pm_db *db, const char *channel, json_t *rec, json_t **out, struct pm_err *e)
+{
+	struct claim c = {.channel = channel};
+	const char *state, *refused;
+	int rc;
+
+	*out = NULL;
+	if (pm_json_str(rec, "order", PM_REQUIRED, &c.no, e) || pm_json_str(rec, "ref", PM_REQUIRED, &c.ref, e) ||
+	    pm_json_money(rec, "amount", PM_REQUIRED, &c.amount, e))
+		return e->code;
+	if (!*c.ref || c.amount <= 0)
+		return pm_err_set(e, PM_EDATA, _("field \"ref\" or \"amount\": empty, or not more than 0"));
+	if (pm_db_begin(db, e) || pm_db_end(db, claim_write(db, &c, e), e) || cart_record(db, c.no, &c.cart, e))
+		return e->code;
+	state = json_string_value(json_object_get(c.cart, "state"));
+	refused = json_string_value(json_object_get(c.cart, "refused"));
+	if (strcmp(state, "refused") == 0)
+		rc = pm_err_set(e, PM_EDATA, "%s", refused);
+	else
+		rc = cart_order(db, &c, out, e);
+	json_decref(c.cart);
+	return rc;
+}
+
+/* ---- what a unit ordered ---- */
+
+static json_t *mine_json(sqlite3_stmt *st, void *rctx)
+{
+	return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:s, s:s, s:s,"
+			 " s:o, s:o}",
+			 "type", "shop_mine", "order",
+			 sqlite3_column_type(st, 0) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 0)),
+			 "cart", pm_db_json_text(st, 1), "offer", TEXT(st, 2), "title", TEXT(st, 3), "unit", TEXT(st, 4),
+			 "qty", (json_int_t)sqlite3_column_int64(st, 5), "unit_name", TEXT(st, 6),
+			 "amount_fen", (json_int_t)sqlite3_column_int64(st, 7), "points",
+			 (json_int_t)sqlite3_column_int64(st, 8), "paid_fen",
+			 (json_int_t)(sqlite3_column_int64(st, 7) - sqlite3_column_int64(st, 8)), "state", TEXT(st, 9),
+			 "picked", (json_int_t)sqlite3_column_int64(st, 10),
+			 "refunded_fen", (json_int_t)sqlite3_column_int64(st, 11),
+			 "points_returned", (json_int_t)sqlite3_column_int64(st, 12), "offer_state", TEXT(st, 13),
+			 "pickup_point", TEXT(st, 14), "pickup_at", TEXT(st, 15), "deadline", pm_db_json_time(st, 16, rctx),
+			 "at", pm_db_json_time(st, 17, rctx));
+}
+
+int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int (*fn)(void *ctx, json_t *rec),
+		      void *ctx, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT o.id, c.no, f.code, f.title, u.code, o.qty, f.unit_name, o.amount_fen, o.points, o.state,"
+		" o.picked, o.refunded_fen, o.points_returned, f.state, f.pickup_point, f.pickup_at, f.deadline, o.at"
+		" FROM shop_order o JOIN shop_offer f ON f.id = o.offer_id JOIN unit u ON u.id = o.unit_id"
+		" LEFT JOIN shop_cart c ON c.order_id = o.id WHERE u.code = ?1"
+		" UNION ALL SELECT NULL, c.no, f.code, f.title, u.code, c.qty, f.unit_name, c.amount_fen, c.points,"
+		" CASE WHEN c.refused IS NOT NULL THEN 'refused' WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END,"
+		" 0, 0, 0, f.state, f.pickup_point, f.pickup_at, f.deadline, c.created_at"
+		" FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
+		" WHERE u.code = ?1 AND c.order_id IS NULL ORDER BY 18 DESC, 1 DESC";
+	sqlite3_stmt *st;
+
+	if (pm_shop_may(db, a, unit, 0, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	return pm_db_each(db, st, mine_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read orders"), e);
+}
