@@ -248,7 +248,7 @@ static int read_buildings(struct build *b, const json_t *layout, struct pm_err *
 			rc = SQLITE_NOMEM;
 			break;
 		}
-	if ((rc = read_fail(b->db, st, rc, _("cannot read the buildings"), e)))
+	if ((rc = read_fail(b->db, st, rc, _("cannot read buildings"), e)))
 		return rc;
 	json_object_foreach(placed, code, p) {
 		for (i = 0; i < t->nb && strcmp(t->b[i].code, code); i++)
@@ -329,7 +329,7 @@ static int read_units(struct build *b, struct pm_err *e)
 		b->pool_len += len;
 		b->nu++;
 	}
-	if ((rc = read_fail(b->db, st, rc, _("cannot read the units"), e)))
+	if ((rc = read_fail(b->db, st, rc, _("cannot read units"), e)))
 		return rc;
 	/* The pool has stopped moving: offsets become pointers. */
 	for (size_t i = 0; i < b->nu; i++)
@@ -522,7 +522,7 @@ static int fill_tickets(struct build *b, struct pm_err *e)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((row = row_of_id(b, sqlite3_column_int64(st, 0))) >= 0)
 			pm_set_int(b->t->s, (size_t)row, C_VALUE, sqlite3_column_int64(st, 1));
-	if ((rc = read_fail(b->db, st, rc, _("cannot read the tickets"), e)))
+	if ((rc = read_fail(b->db, st, rc, _("cannot read tickets"), e)))
 		return rc;
 	return count_classes(b->t, e);
 }
