@@ -394,7 +394,7 @@ static double top_of(const struct building *b)
 static void grid(struct pm_twin *t)
 {
 	double y0 = 0, wmax = 0, hmax = 0, x, y;
-	size_t n = 0, per_row, k = 0;
+	size_t n = 0, per_row, k = 0, row;
 
 	for (size_t i = 0; i < t->nb; i++) {
 		if (t->b[i].placed) {
@@ -412,8 +412,9 @@ static void grid(struct pm_twin *t)
 	for (size_t i = 0; i < t->nb; i++) {
 		if (t->b[i].placed)
 			continue;
+		row = k / per_row;
 		x = (double)(k % per_row) * (wmax + GAP_M);
-		y = y0 + (double)(k / per_row) * (DEPTH_M + GAP_M + 2 * hmax);
+		y = y0 + (double)row * (DEPTH_M + GAP_M + 2 * hmax);
 		t->b[i].x = x;
 		t->b[i].y = y;
 		t->b[i].w = t->b[i].per_floor * CELL_M;
