@@ -188,11 +188,6 @@ void pm_twin_free(struct pm_twin *t)
 	free(t);
 }
 
-size_t pm_twin_units(const struct pm_twin *t)
-{
-	return t->s->nrows;
-}
-
 struct pm_report *pm_twin_report(const struct pm_twin *t)
 {
 	return t->r;

@@ -52,9 +52,6 @@ struct pm_twin;
 int pm_twin_make(struct pm_db *db, const struct pm_twin_query *q, struct pm_twin **out, struct pm_err *e);
 void pm_twin_free(struct pm_twin *t);
 
-/* How many units it draws. */
-size_t pm_twin_units(const struct pm_twin *t);
-
 /* The picture as SVG: a standalone document, or an <svg> element for a
  * page. Every unit is a <path class="cell" data-unit="CODE" fill="#..">
  * holding a <title> with its code and figure ("3-2-1101: ¥1,234.50, 45
