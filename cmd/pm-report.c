@@ -11,9 +11,10 @@
 #include "pm/i18n.h"
 #include "pm/render.h"
 #include "pm/report.h"
+#include "pm/twin.h"
 
 enum { O_PERIOD = 0x100, O_FROM, O_TO, O_BUILDING, O_BY, O_FILE_FORMAT, O_OUTPUT, O_BOM, O_SECTION, O_AS_OF, O_TOP,
-       O_REJECT, O_STRICT, O_PUBLISH, O_YEAR };
+       O_REJECT, O_STRICT, O_PUBLISH, O_YEAR, O_LAYER };
 
 typedef int (*report_fn)(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
 			 struct pm_err *e);
@@ -99,11 +100,19 @@ static const struct pm_opt common_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+static const struct pm_opt twin_opts[] = {
+	{"layer", O_LAYER, "WORD", N_("occupancy (default), arrears, tickets, anomalies, alarms or energy")},
+	{"period", O_PERIOD, "YYYY-MM", N_("the month of anomalies, alarms and energy (default: this month)")},
+	{"as-of", O_AS_OF, "DATE", N_("count days overdue to this day (default today)")},
+	OUTPUT_OPTS,
+	{NULL, 0, NULL, NULL},
+};
+
 /* What a report's command line asked for. */
 struct args {
 	const struct kind *k;
 	struct pm_report_query q;
-	const char *period, *from, *to, *as_of, *format, *output, *reject, *year;
+	const char *period, *from, *to, *as_of, *format, *output, *reject, *year, *layer;
 	struct pm_render_opts ro;
 	enum pm_render_format fmt;
 	int strict, publish;
@@ -118,7 +127,8 @@ static const struct kind *kind_of(const struct pm_ctx *c)
 }
 
 /* The format: --file-format or the shared --format, else --output's
- * extension, else table on a terminal and JSON lines otherwise. */
+ * extension, else table on a terminal and JSON lines otherwise (SVG for
+ * the twin). */
 static int format_arg(struct pm_ctx *c, struct args *a)
 {
 	static const enum pm_render_format shared[] = {
@@ -134,6 +144,9 @@ static int format_arg(struct pm_ctx *c, struct args *a)
 	size_t n, m;
 
 	a->fmt = c->format == PM_FMT_TABLE && !a->output ? PM_RENDER_TABLE : PM_RENDER_JSONL;
+	/* The twin is a picture first. */
+	if (!a->k->make)
+		a->fmt = PM_RENDER_SVG;
 	if (a->format && c->format_given)
 		return pm_cli_usage(c, _("give --format or --file-format, not both"));
 	if (a->format)
@@ -209,6 +222,7 @@ static int parse(struct pm_ctx *c, int argc, char **argv, struct args *a)
 		case O_STRICT: a->strict = 1; break;
 		case O_PUBLISH: a->publish = 1; break;
 		case O_YEAR: a->year = arg; break;
+		case O_LAYER: a->layer = arg; break;
 		case O_TOP:
 			if (pm_cli_arg_count(c, "--top", arg, &top))
 				return PM_EUSAGE;
@@ -393,6 +407,44 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- the digital twin ---- */
+
+static int cmd_twin(struct pm_ctx *c, int argc, char **argv)
+{
+	static const struct kind twin = {"twin", NULL, 0, NULL};
+	struct args a = {.k = &twin};
+	struct pm_twin_query q = {.actor = &c->actor};
+	struct pm_file_mode m;
+	struct pm_twin *t;
+	struct pm_db *db;
+	struct stat st;
+	int rc;
+
+	if ((rc = parse(c, argc, argv, &a)))
+		return rc < 0 ? c->stop : rc;
+	if (a.layer && pm_twin_layer_parse(a.layer, &q.layer, &c->err))
+		return pm_cli_usage(c, "--layer: %s", c->err.msg);
+	if (a.fmt == PM_RENDER_XLSX && (!a.output || strcmp(a.output, "-") == 0))
+		return pm_cli_usage(c, _("an xlsx workbook goes to a file: give --output FILE"));
+	if (a.output && strcmp(a.output, "-") && stat(a.output, &st) == 0 && S_ISCHR(st.st_mode))
+		return pm_cli_usage(c, _("'%s' is a terminal: give --output a file"), a.output);
+	if (pm_cli_db(c, NULL, &db) || pm_twin_may(&c->actor, q.layer, &c->err))
+		return c->err.code;
+	q.period = pm_period_of(pm_now(), pm_db_tz(db));
+	q.as_of = a.as_of ? a.q.as_of : pm_date_of(pm_now(), pm_db_tz(db));
+	if (a.period)
+		pm_period_parse(a.period, &q.period, &c->err);
+	if (pm_twin_make(db, &q, &t, &c->err))
+		return c->err.code;
+	m = pm_db_file_mode(db);
+	if (a.output && strcmp(a.output, "-"))
+		rc = pm_twin_render_file(t, a.fmt, &a.ro, a.output, &m, &c->err);
+	else
+		rc = pm_twin_render(t, a.fmt, &a.ro, stdout, &c->err);
+	pm_twin_free(t);
+	return rc == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : rc;
+}
+
 static const struct pm_cmd cmds[] = {
 	{"collection", cmd_report, NULL, N_("billed, collected and the collection rate (缴费率), year to date"),
 	 grouped_opts, NULL},
@@ -413,6 +465,8 @@ static const struct pm_cmd cmds[] = {
 	{"common-income", cmd_report, NULL, N_("the owners' common-area income and expenses by contract and month (公共收益公示)"),
 	 common_opts, NULL},
 	{"dashboard", cmd_report, NULL, N_("the month on one page"), month_opts, NULL},
+	{"twin", cmd_twin, NULL, N_("the site plan, every unit coloured by a layer (数字孪生): svg or html"), twin_opts,
+	 NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

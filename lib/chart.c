@@ -26,7 +26,7 @@ int pm_has_chart(const struct pm_section *s)
 
 /* A generous estimate of the width of text in pixels: a CJK character
  * is as wide as the font is high, a Latin one at most six tenths. */
-static double text_width(const char *s, double size)
+double pm_svg_text_width(const char *s, double size)
 {
 	return pm_table_width(s) * size * 0.56;
 }
@@ -196,7 +196,7 @@ static double legend_height(const struct pm_section *s, double w)
 	double x = MARGIN, rows = 1, iw;
 
 	for (size_t j = 0; j < nseries(s); j++) {
-		iw = 18 + text_width(_(s->cols[s->chart.series[j]].label), TEXT_SIZE) + 18;
+		iw = 18 + pm_svg_text_width(_(s->cols[s->chart.series[j]].label), TEXT_SIZE) + 18;
 		if (x + iw > w - MARGIN && x > MARGIN) {
 			rows++;
 			x = MARGIN;
@@ -219,11 +219,11 @@ static void layout(const struct pm_section *s, int titled, struct layout *l)
 	l->empty = l->sc.empty;
 	for (double v = l->sc.lo; v <= l->sc.hi + l->sc.step / 2; v += l->sc.step) {
 		tick_text(v, &l->sc, buf, sizeof buf);
-		tw = text_width(buf, TEXT_SIZE);
+		tw = pm_svg_text_width(buf, TEXT_SIZE);
 		widest = tw > widest ? tw : widest;
 	}
 	/* The unit's label sits above the ticks, right-aligned with them. */
-	tw = text_width(unit_label(s, buf, sizeof buf), TEXT_SIZE);
+	tw = pm_svg_text_width(unit_label(s, buf, sizeof buf), TEXT_SIZE);
 	widest = tw > widest ? tw : widest;
 	l->left = MARGIN + widest + 10;
 	l->right = MARGIN + 8;
@@ -232,7 +232,7 @@ static void layout(const struct pm_section *s, int titled, struct layout *l)
 	widest = 0;
 	for (size_t i = 0; i < n; i++) {
 		label(s, i, buf, sizeof buf);
-		tw = text_width(buf, TEXT_SIZE);
+		tw = pm_svg_text_width(buf, TEXT_SIZE);
 		widest = tw > widest ? tw : widest;
 	}
 	slot = n ? (l->w - l->left - l->right) / (double)n : 1;
@@ -270,7 +270,7 @@ static double ypos(const struct layout *l, double v)
 	return l->top + PLOT_H - (v - l->sc.lo) / (l->sc.hi - l->sc.lo) * PLOT_H;
 }
 
-static void text_at(FILE *f, double x, double y, const char *cls, const char *anchor, double size, const char *t)
+void pm_svg_text(FILE *f, double x, double y, const char *cls, const char *anchor, double size, const char *t)
 {
 	fprintf(f, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"%s\">", cls, x, y, size,
 		anchor);
@@ -287,10 +287,10 @@ static void axes(FILE *f, const struct pm_section *s, const struct layout *l)
 		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", l->left,
 			y, l->w - l->right, y, fabs(v) < l->sc.step / 1e6 ? "#888" : "#e3e3e3");
 		tick_text(fabs(v) < l->sc.step / 1e6 ? 0 : v, &l->sc, buf, sizeof buf);
-		text_at(f, l->left - 6, y + 4, "y-label", "end", TEXT_SIZE, buf);
+		pm_svg_text(f, l->left - 6, y + 4, "y-label", "end", TEXT_SIZE, buf);
 	}
 	if (*unit_label(s, buf, sizeof buf))
-		text_at(f, l->left - 6, l->top - 10, "unit", "end", TEXT_SIZE, buf);
+		pm_svg_text(f, l->left - 6, l->top - 10, "unit", "end", TEXT_SIZE, buf);
 	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n", l->left,
 		l->top, l->left, l->top + PLOT_H);
 }
@@ -305,7 +305,7 @@ static void x_labels(FILE *f, const struct pm_section *s, const struct layout *l
 		label(s, i, buf, sizeof buf);
 		x = l->left + ((double)i + 0.5) * slot;
 		if (!l->rotate) {
-			text_at(f, x, y, "x-label", "middle", TEXT_SIZE, buf);
+			pm_svg_text(f, x, y, "x-label", "middle", TEXT_SIZE, buf);
 			continue;
 		}
 		fprintf(f, "<text class=\"x-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"end\""
@@ -322,14 +322,14 @@ static void legend(FILE *f, const struct pm_section *s, const struct layout *l)
 
 	for (size_t j = 0; j < nseries(s); j++) {
 		name = _(s->cols[s->chart.series[j]].label);
-		iw = 18 + text_width(name, TEXT_SIZE) + 18;
+		iw = 18 + pm_svg_text_width(name, TEXT_SIZE) + 18;
 		if (x + iw > l->w - MARGIN && x > MARGIN) {
 			x = MARGIN;
 			y += 20;
 		}
 		fprintf(f, "<g class=\"legend-item\"><rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>",
 			x, y - 10, palette[j]);
-		text_at(f, x + 18, y, "legend", "start", TEXT_SIZE, name);
+		pm_svg_text(f, x + 18, y, "legend", "start", TEXT_SIZE, name);
 		fputs("</g>\n", f);
 		x += iw;
 	}
@@ -448,7 +448,7 @@ void pm_chart_svg(FILE *f, const struct pm_section *s, double x, double y, int s
 		x_labels(f, s, &l);
 	/* All zeros draws nothing but says so. */
 	if (!categories(s) || l.empty)
-		text_at(f, (l.left + l.w - l.right) / 2, l.top + PLOT_H / 2, "empty", "middle", TEXT_SIZE + 2,
+		pm_svg_text(f, (l.left + l.w - l.right) / 2, l.top + PLOT_H / 2, "empty", "middle", TEXT_SIZE + 2,
 			_("no data"));
 	else if (s->chart.kind == PM_CHART_LINES)
 		lines(f, s, &l);

@@ -264,6 +264,23 @@ static int opts_clash(struct pm_ctx *c)
 	return PM_OK;
 }
 
+/* A command that writes files has --file-format (svg, html, xlsx) beside
+ * the shared --format: `--format svg` means its --file-format, so either
+ * option names any format it writes. The key of --file-format for such a
+ * value, else 0. */
+static int file_format_key(const struct pm_ctx *c, const char *arg)
+{
+	static const char *const shared[] = {"table", "jsonl", "csv", "tsv"};
+
+	for (size_t i = 0; i < sizeof shared / sizeof *shared; i++)
+		if (strcmp(arg, shared[i]) == 0)
+			return 0;
+	for (const struct pm_opt *o = c->cmd->opts; o && o->name; o++)
+		if (strcmp(o->name, "file-format") == 0)
+			return o->key;
+	return 0;
+}
+
 /* Options and operands may mix (GNU permutation) except at the top level,
  * where the first operand is the subcommand and ends the program's own. */
 static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, int top)
@@ -311,6 +328,8 @@ static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, i
 				pm_cli_usage(c, _("bad option '%s' (unknown, or it needs a value)"), argv[optind - 1]);
 			return -1;
 		}
+		if (key == OPT_FORMAT && (r = file_format_key(c, optarg)))
+			return r;
 		if ((r = shared_opt(c, key, optarg)) < 0)
 			return -1;
 		if (r == 0)

@@ -21,6 +21,13 @@ double pm_chart_height(const struct pm_section *s, int titled);
  * or standalone (with the SVG namespace) in a page that heads it. */
 void pm_chart_svg(FILE *f, const struct pm_section *s, double x, double y, int standalone);
 
+/* A generous estimate of the width in pixels of text at a font size: a
+ * CJK character as wide as the font is high, a Latin one at most six
+ * tenths. */
+double pm_svg_text_width(const char *s, double size);
+/* <text class="cls"> of t at (x, y), anchored start, middle or end. */
+void pm_svg_text(FILE *f, double x, double y, const char *cls, const char *anchor, double size, const char *t);
+
 /* Whether the renderers draw a chart for s, and show s at all. */
 int pm_has_chart(const struct pm_section *s);
 int pm_shown(const struct pm_render_opts *o, const struct pm_section *s);
@@ -33,6 +40,13 @@ int pm_col_numeric(const struct pm_col *c);
 
 /* The html format: the whole page (render-html.c). */
 void pm_render_html_page(const struct pm_report *r, const struct pm_render_opts *o, FILE *f);
+
+/* Makes the file path with mode m from what write writes: to a part
+ * beside it renamed into place when write succeeds (pm/file.h). write
+ * gets the part open as f, or with by_name its name alone (f NULL) to
+ * open itself. */
+int pm_render_part(const char *path, const struct pm_file_mode *m, int by_name,
+		   int (*write)(void *ctx, FILE *f, const char *part, struct pm_err *e), void *ctx, struct pm_err *e);
 
 /* The workbook at path (written by libxlsxwriter, which opens it by name). */
 int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *path,

@@ -266,26 +266,24 @@ int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct
 	return rc;
 }
 
-/* libxlsxwriter opens the part by name; made empty first, it keeps the
- * mode given. */
-int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o,
-		   const char *path, const struct pm_file_mode *m, struct pm_err *e)
+int pm_render_part(const char *path, const struct pm_file_mode *m, int by_name,
+		   int (*write)(void *ctx, FILE *f, const char *part, struct pm_err *e), void *ctx, struct pm_err *e)
 {
 	struct pm_file_tmp t;
 	FILE *f = NULL;
 	int rc;
 
-	if (known_section(r, o, e) || pm_file_tmp_open(path, m, &t, e))
+	if (pm_file_tmp_open(path, m, &t, e))
 		return e->code;
-	if (fmt == PM_RENDER_XLSX) {
+	if (by_name) {
 		close(t.fd);
 		t.fd = -1;
-		rc = pm_render_xlsx(r, o, t.part, e);
+		rc = write(ctx, NULL, t.part, e);
 	} else if (!(f = fdopen(t.fd, "w"))) {
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
 	} else {
 		t.fd = -1;
-		rc = pm_render(r, fmt, o, f, e);
+		rc = write(ctx, f, t.part, e);
 		if ((fclose(f) && rc == PM_OK) || rc == PM_EIO)
 			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
 	}
@@ -293,4 +291,29 @@ int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const s
 		return pm_file_tmp_commit(&t, e);
 	pm_file_tmp_abort(&t);
 	return rc;
+}
+
+struct rendering {
+	const struct pm_report *r;
+	enum pm_render_format fmt;
+	const struct pm_render_opts *o;
+};
+
+/* libxlsxwriter opens the part by name; made empty first, it keeps the
+ * mode given. */
+static int render_part(void *ctx, FILE *f, const char *part, struct pm_err *e)
+{
+	const struct rendering *x = ctx;
+
+	return f ? pm_render(x->r, x->fmt, x->o, f, e) : pm_render_xlsx(x->r, x->o, part, e);
+}
+
+int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o,
+		   const char *path, const struct pm_file_mode *m, struct pm_err *e)
+{
+	struct rendering x = {r, fmt, o};
+
+	if (known_section(r, o, e))
+		return e->code;
+	return pm_render_part(path, m, fmt == PM_RENDER_XLSX, render_part, &x, e);
 }

@@ -69,8 +69,7 @@ static const char *gate_label(const struct pm_gate_config *gc, const char *gate)
 	return name ? name : gate;
 }
 
-/* The kinds the configuration makes alarms: a severity other than none. */
-static const char *severity(const struct pm_gate_config *gc, const char *kind)
+const char *pm_report_alarm_severity(const struct pm_gate_config *gc, const char *kind)
 {
 	const char *sev = strcmp(kind, "role") ? json_string_value(json_object_get(gc->alarms, kind)) : NULL;
 
@@ -168,7 +167,7 @@ static int by_gate(struct pm_db *db, const struct pm_gate_config *gc, const stru
 		if (strcmp(event, "denied") == 0)
 			c = G_DENIED;
 		/* A denial configured as an alarm counts in both. */
-		if (severity(gc, event)) {
+		if (pm_report_alarm_severity(gc, event)) {
 			pm_set_int(s, (size_t)r, G_ALARMS, pm_cell_v(s, (size_t)r, G_ALARMS) + v);
 			total[G_ALARMS] += v;
 		}
@@ -226,10 +225,9 @@ static int per_day(struct pm_db *db, const char *sql, const struct days *d, int6
 	return fail(db, st, rc, e);
 }
 
-/* A row a day and the total of the columns [from, width) of n, which
- * has a row more for the total. */
-static int day_rows(const struct days *d, int64_t *n, size_t width, size_t from, struct pm_section *s,
-		    struct pm_err *e)
+/* A row a day and the total of the columns [1, width) of n, which has
+ * a row more for the total. */
+static int day_rows(const struct days *d, int64_t *n, size_t width, struct pm_section *s, struct pm_err *e)
 {
 	char day[PM_TIME_BUF];
 	long r;
@@ -238,7 +236,7 @@ static int day_rows(const struct days *d, int64_t *n, size_t width, size_t from,
 		if ((r = pm_row_add(s)) < 0 ||
 		    pm_set_text(s, (size_t)r, 0, i < d->n ? pm_date_fmt(d->day0 + (int32_t)i, day) : _("total")))
 			return pm_report_oom(e);
-		for (size_t c = from; c < width; c++) {
+		for (size_t c = 1; c < width; c++) {
 			pm_set_int(s, (size_t)r, c, n[i * width + c]);
 			n[d->n * width + c] += i < d->n ? n[i * width + c] : 0;
 		}
@@ -247,13 +245,38 @@ static int day_rows(const struct days *d, int64_t *n, size_t width, size_t from,
 	return PM_OK;
 }
 
+/* A query of per_day's: what it reads, and whether it counts distinct
+ * values; NULL sql for a column filled otherwise. */
+struct day_query {
+	const char *sql;
+	int distinct;
+};
+
+/* A section of a row a day and the total, its columns [1, width) read
+ * by the queries q (one a column) and by more, when not NULL, into n
+ * before the rows are made: the visitors' and the car park's. */
+static int day_section(struct pm_db *db, const struct days *d, const struct day_query *q, size_t width,
+		       int (*more)(struct pm_db *, const struct days *, int64_t *, struct pm_err *),
+		       struct pm_section *s, struct pm_err *e)
+{
+	int64_t *n = calloc((d->n + 1) * width, sizeof *n);
+	int rc = n ? PM_OK : pm_report_oom(e);
+
+	for (size_t c = 1; c < width && rc == PM_OK; c++)
+		if (q[c].sql)
+			rc = per_day(db, q[c].sql, d, n, width, c, q[c].distinct, e);
+	if (rc == PM_OK && more)
+		rc = more(db, d, n, e);
+	if (rc == PM_OK)
+		rc = day_rows(d, n, width, s, e);
+	free(n);
+	return rc;
+}
+
 static int visitors(struct pm_db *db, const struct pm_gate_config *gc, const struct days *d, struct pm_section *s,
 		    struct pm_err *e)
 {
-	static const struct {
-		const char *sql;
-		int distinct;
-	} q[] = {
+	static const struct day_query q[D_N] = {
 		[D_REQUESTS] = {"SELECT created_at, 1 FROM visitor WHERE created_at >= ?1 AND created_at < ?2"
 				" ORDER BY created_at", 0},
 		/* A visitor let in twice a day is one visitor that day. */
@@ -264,15 +287,9 @@ static int visitors(struct pm_db *db, const struct pm_gate_config *gc, const str
 		[D_CARS] = {"SELECT entry_ts, 1 FROM parking_session WHERE entry_ts >= ?1 AND entry_ts < ?2"
 			    " AND resident = 0 ORDER BY entry_ts", 0},
 	};
-	int64_t *n = calloc((d->n + 1) * D_N, sizeof *n);
-	int rc = n ? PM_OK : pm_report_oom(e);
 
-	for (size_t c = D_REQUESTS; c < D_N && rc == PM_OK; c++)
-		rc = per_day(db, q[c].sql, d, n, D_N, c, q[c].distinct, e);
-	if (rc == PM_OK)
-		rc = day_rows(d, n, D_N, D_REQUESTS, s, e);
-	free(n);
-	return rc;
+	(void)gc;
+	return day_section(db, d, q, D_N, NULL, s, e);
 }
 
 /* ---- alarms by kind ---- */
@@ -304,7 +321,7 @@ static int alarms(struct pm_db *db, const struct pm_gate_config *gc, const struc
 	if (!st)
 		return e->code;
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
-		if (!severity(gc, kinds[k]))
+		if (!pm_report_alarm_severity(gc, kinds[k]))
 			continue;
 		sqlite3_bind_int64(st, 1, d->start[0]);
 		sqlite3_bind_int64(st, 2, d->start[d->n]);
@@ -312,7 +329,7 @@ static int alarms(struct pm_db *db, const struct pm_gate_config *gc, const struc
 		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
 			return fail(db, st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, e);
 		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, A_KIND, kinds[k]) ||
-		    pm_set_text(s, (size_t)r, A_SEVERITY, severity(gc, kinds[k])) ||
+		    pm_set_text(s, (size_t)r, A_SEVERITY, pm_report_alarm_severity(gc, kinds[k])) ||
 		    (sqlite3_column_type(st, 2) != SQLITE_NULL &&
 		     pm_set_text(s, (size_t)r, A_LAST, pm_time_fmt(sqlite3_column_int64(st, 2), pm_db_tz(db), when))))
 			return fail(db, st, SQLITE_NOMEM, e);
@@ -408,29 +425,20 @@ static int peaks(struct pm_db *db, const struct days *d, int64_t *n, struct pm_e
 static int parking(struct pm_db *db, const struct pm_gate_config *gc, const struct days *d, struct pm_section *s,
 		   struct pm_err *e)
 {
-	static const char *const sql[] = {
-		[P_ENTRIES] = "SELECT entry_ts, 1 FROM parking_session WHERE entry_ts >= ?1 AND entry_ts < ?2"
-			      " ORDER BY entry_ts",
-		[P_EXITS] = "SELECT exit_ts, 1 FROM parking_session WHERE exit_ts >= ?1 AND exit_ts < ?2",
-		[P_CHARGED] = "SELECT exit_ts, fee_fen FROM parking_session WHERE exit_ts >= ?1 AND exit_ts < ?2"
-			      " AND fee_fen > 0",
-		[P_PAID] = "SELECT paid_at, amount_fen FROM parking_payment WHERE paid_at >= ?1 AND paid_at < ?2"
-			   " ORDER BY paid_at",
+	static const struct day_query q[P_N] = {
+		[P_ENTRIES] = {"SELECT entry_ts, 1 FROM parking_session WHERE entry_ts >= ?1 AND entry_ts < ?2"
+			       " ORDER BY entry_ts", 0},
+		[P_EXITS] = {"SELECT exit_ts, 1 FROM parking_session WHERE exit_ts >= ?1 AND exit_ts < ?2", 0},
+		[P_CHARGED] = {"SELECT exit_ts, fee_fen FROM parking_session WHERE exit_ts >= ?1 AND exit_ts < ?2"
+			       " AND fee_fen > 0", 0},
+		[P_PAID] = {"SELECT paid_at, amount_fen FROM parking_payment WHERE paid_at >= ?1 AND paid_at < ?2"
+			    " ORDER BY paid_at", 0},
 	};
-	int64_t *n = calloc((d->n + 1) * P_N, sizeof *n), spaces, peak = 0, now = pm_now();
-	int rc = n ? PM_OK : pm_report_oom(e);
+	int64_t spaces, peak = 0, now = pm_now();
 	size_t i;
 
-	for (size_t c = P_ENTRIES; c < P_N && rc == PM_OK; c++)
-		if (sql[c])
-			rc = per_day(db, sql[c], d, n, P_N, c, 0, e);
-	if (rc == PM_OK)
-		rc = peaks(db, d, n, e);
-	if (rc == PM_OK)
-		rc = day_rows(d, n, P_N, P_ENTRIES, s, e);
-	free(n);
-	if (rc)
-		return rc;
+	if (day_section(db, d, q, P_N, peaks, s, e))
+		return e->code;
 	spaces = json_integer_value(json_object_get(gc->parking, "spaces"));
 	for (i = 0; i < d->n; i++) {
 		/* Days still to come have had no cars yet. */

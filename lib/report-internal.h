@@ -62,17 +62,26 @@ char *pm_query_period(const struct pm_report_query *q, int i, char buf[PM_TIME_B
 /* An owner's person id, whose units alone the owner sees; 0 for staff. */
 int64_t pm_query_owner(const struct pm_report_query *q);
 
+/* read(ctx, e) in one snapshot of the store (a read transaction, so what
+ * it reads agrees whatever writers do meanwhile) with a page cache for big
+ * reads; inside a transaction already, read alone. */
+int pm_report_read(struct pm_db *db, int (*read)(void *ctx, struct pm_err *e), void *ctx, struct pm_err *e);
+
 typedef int (*pm_report_maker)(struct pm_db *db, const struct pm_report_query *q, struct pm_report **out,
 			       struct pm_err *e);
-/* make's report from one snapshot of the store (a read transaction, so
- * its sections agree whatever writers do meanwhile) with a page cache
- * for big reads; inside a snapshot already (the dashboard's), make alone. */
+/* make's report from one snapshot of the store (pm_report_read); inside
+ * a snapshot already (the dashboard's), make alone. */
 int pm_report_snapshot(struct pm_db *db, pm_report_maker make, const struct pm_report_query *q,
 		       struct pm_report **out, struct pm_err *e);
 
 /* Consumption and carbon from one pass over the meters (the dashboard's). */
 int pm_report_use(struct pm_db *db, const struct pm_report_query *q, struct pm_report **consumption,
 		  struct pm_report **carbon, struct pm_err *e);
+
+/* The severity the configuration gives the gate events of kind ("high"),
+ * or NULL when it makes them no alarm (none, or not configured). */
+struct pm_gate_config;
+const char *pm_report_alarm_severity(const struct pm_gate_config *gc, const char *kind);
 
 /* The common-income report as an announcement's text, its title in
  * title (pm_report_publish). NULL when memory runs out. */

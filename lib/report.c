@@ -496,19 +496,40 @@ char *pm_query_period(const struct pm_report_query *q, int i, char buf[PM_TIME_B
 	return pm_period_fmt(pm_period_add(q->from, i), buf);
 }
 
-int pm_report_snapshot(struct pm_db *db, pm_report_maker make, const struct pm_report_query *q,
-		       struct pm_report **out, struct pm_err *e)
+int pm_report_read(struct pm_db *db, int (*read)(void *ctx, struct pm_err *e), void *ctx, struct pm_err *e)
 {
 	int rc;
 
-	*out = NULL;
 	if (!sqlite3_get_autocommit(pm_db_sqlite(db)))
-		return make(db, q, out, e);
+		return read(ctx, e);
 	if (pm_db_bulk(db, e) || pm_db_exec(db, "BEGIN", e))
 		return e->code;
-	rc = make(db, q, out, e);
+	rc = read(ctx, e);
 	pm_db_exec(db, rc ? "ROLLBACK" : "COMMIT", rc ? NULL : e);
 	return rc;
+}
+
+struct made {
+	struct pm_db *db;
+	pm_report_maker make;
+	const struct pm_report_query *q;
+	struct pm_report **out;
+};
+
+static int make_one(void *ctx, struct pm_err *e)
+{
+	struct made *m = ctx;
+
+	return m->make(m->db, m->q, m->out, e);
+}
+
+int pm_report_snapshot(struct pm_db *db, pm_report_maker make, const struct pm_report_query *q,
+		       struct pm_report **out, struct pm_err *e)
+{
+	struct made m = {db, make, q, out};
+
+	*out = NULL;
+	return pm_report_read(db, make_one, &m, e);
 }
 
 int64_t pm_query_owner(const struct pm_report_query *q)

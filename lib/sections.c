@@ -878,6 +878,48 @@ static const struct pm_schema govern_schema = {
 	PM_KEY("matters", &matters_schema, .def = "{}")),
 };
 
+/* ---- configuration: `layout` (pm.yaml(5)), read by lib/twin.c ---- */
+
+#define METRES PM_NODE(PM_SCHEMA_INT, .min = "-100000", .max = "100000")
+
+static const struct pm_schema building_place_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("x", METRES, .required = true),
+	PM_KEY("y", METRES, .required = true),
+	PM_KEY("width", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "10000"), .required = true),
+	PM_KEY("depth", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "10000"), .required = true),
+	PM_KEY("floors", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "200")),
+	PM_KEY("units_per_floor", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "1000"))),
+};
+
+/* Two footprints that overlap are a mistake in the plan: one building
+ * would stand inside another. */
+static int check_places(const json_t *v, struct pm_err *e)
+{
+	const char *a, *b;
+	json_t *p, *q;
+
+	json_object_foreach((json_t *)v, a, p) {
+		if (strlen(a) > 32)
+			return pm_err_set(e, PM_ECONFIG, _("building \"%s\": a code is at most 32 bytes"), a);
+		json_object_foreach((json_t *)v, b, q) {
+#define AT(o, k) json_integer_value(json_object_get(o, k))
+			if (strcmp(a, b) < 0 && AT(p, "x") < AT(q, "x") + AT(q, "width") &&
+			    AT(q, "x") < AT(p, "x") + AT(p, "width") && AT(p, "y") < AT(q, "y") + AT(q, "depth") &&
+			    AT(q, "y") < AT(p, "y") + AT(p, "depth"))
+				return pm_err_set(e, PM_ECONFIG, _("buildings \"%s\" and \"%s\" overlap"), a, b);
+#undef AT
+		}
+	}
+	return PM_OK;
+}
+
+static const struct pm_schema layout_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("buildings", PM_NODE(PM_SCHEMA_DICT, .item = &building_place_schema, .check = check_places,
+				    .max = "1000"), .def = "{}")),
+};
+
 /* ---- configuration: `effective`, `community` and `meters`, read by lib/config.c ---- */
 
 static int check_tz(const json_t *v, struct pm_err *e)
@@ -938,5 +980,6 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("report", &pm_report_schema),
 	PM_KEY("backup", &pm_backup_schema),
 	PM_KEY("ask", &pm_ask_schema),
-	PM_KEY("govern", &govern_schema)),
+	PM_KEY("govern", &govern_schema),
+	PM_KEY("layout", &layout_schema)),
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "pm/html.h"
+#include "pm/timeutil.h"
 #include "pm/webapp.h"
 
 /* The page's frame: head, top bar, the menu the actor's permissions
@@ -48,5 +49,10 @@ void pm_web_notice_style(struct pm_web *w);
 /* Chinese for a ticket status, a ticket step, a bill status. */
 const char *pm_web_ticket_status(const char *s);
 const char *pm_web_bill_status(const char *s);
+
+/* The digital twin of the month period on the dashboard, its layer the
+ * query's "layer" (web-twin.c): PM_ENOPERM for a layer not the actor's,
+ * PM_EDATA for one unknown. */
+int pm_web_twin(struct pm_web *w, struct pm_period period);
 
 #endif

@@ -2,7 +2,8 @@
 # pm-report against issue 14's targets, beside the sqlite3 shell running
 # each report's main aggregate query on the same store in the same run:
 # collection --period and arrears under 1 s, dashboard under 3 s, peak RSS
-# under 64 MiB each.
+# under 64 MiB each; and issue 20's: the digital twin of every unit drawn
+# in under 3 s, beside the dashboard.
 #
 # The store: pm-bill's benchmark community after a year. 100,000 units
 # (PM_BENCH_SCALE=0.1 a tenth) in 20 buildings of 3 entrances, an owner
@@ -182,7 +183,9 @@ shell dashboard.sql "SELECT kind, scope, count(*), sum(e - s) FROM (SELECT m.kin
 	(SELECT value FROM reading r WHERE r.meter_id = m.id AND r.ts <= $start ORDER BY ts DESC LIMIT 1) AS s,
 	(SELECT value FROM reading r WHERE r.meter_id = m.id AND r.ts <= $end ORDER BY ts DESC LIMIT 1) AS e
 	FROM meter m ORDER BY m.id) GROUP BY kind, scope"
-row() { # LABEL NAME TARGET BASE...: a report's best beside the shell's
+measure twin pm-report twin --period 2026-12
+measure twin.arrears pm-report twin --layer arrears
+row() { # LABEL NAME TARGET BASE...: a report's best beside the shell's, or another report's
 	label=$1 name=$2 target=$3
 	shift 3
 	set -- $(best "$dir/$name.t") "$@"
@@ -192,13 +195,19 @@ row() { # LABEL NAME TARGET BASE...: a report's best beside the shell's
 		"$(echo "$kb / 1024" | bc -l)" "$target"
 	for b; do
 		set -- $(best "$dir/$b.t")
-		printf '; sqlite3 %s %.2f s (cpu %.2f s)' "${b#*.}" "$1" "$3"
+		case $b in
+		*.*) printf '; sqlite3 %s %.2f s (cpu %.2f s)' "${b#*.}" "$1" "$3" ;;
+		*) printf '; %s %.2f s (cpu %.2f s)' "$b" "$1" "$3" ;;
+		esac
 	done
 	echo
 }
 row "collection --period 2026-12" collection 1 collection.sum collection.bill
 row "arrears" arrears 1 arrears.sql
 row "dashboard --period 2026-12" dashboard 3 dashboard.sql
+row "twin --period 2026-12 (svg)" twin 3 dashboard
+row "twin --layer arrears (svg)" twin.arrears 3 dashboard
 echo "  (load average $load before, $(cut -d' ' -f1-3 /proc/loadavg) after, on $(nproc) CPUs;"
 echo "   sqlite3 sum: the report's own query on bill_sum; bill: the same figures summed from every bill;"
-echo "   arrears: the open bills past due by unit; dashboard: every meter's month from its readings)"
+echo "   arrears: the open bills past due by unit; dashboard: every meter's month from its readings;"
+echo "   twin: every unit a cell of the site plan, beside the dashboard's own time)"

@@ -11,7 +11,7 @@ man1="$PM_TOP/share/man/man1/pm-report.1"
 # mdoc's escapes undone.
 sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man1" | awk '/^\.Bd -literal/ { on = 1; next } /^\.Ed/ { on = 0 } on' |
 	sed 's/\\e/\\/g; s/\\-/-/g' >examples.sh
-expect_eq "$(grep -c . examples.sh)" "12" "twelve examples"
+expect_eq "$(grep -c . examples.sh)" "14" "fourteen examples"
 examples() { # FILE: each line run as a shell command, in the current directory
 	n=0
 	while IFS= read -r line; do
@@ -28,11 +28,12 @@ expect_eq "$(grep -c "<section" dashboard.html)" "11" "dashboard.html, every sec
 expect_eq "$(grep -c 'class="bar"' collection.svg)" "6" "collection.svg, the buildings' bars"
 expect_eq "$(sql 'SELECT count(*) FROM announcement')" "2" "the feedback and the common income published"
 expect_eq "$(grep -c '<section' common-income.html)" "3" "common-income.html, its three sections"
+expect_eq "$(grep -c '<path class="cell"' twin.html)|$(grep -c '<path class="cell"' tickets.svg)" "5|5" "the twin, a cell a unit"
 
 # README's block of Reports, in a directory of its own.
 awk '/^### Reports/ { on = 1 } on && /^```sh/ { take = 1; next } take && /^```/ { exit } take' \
 	"$PM_TOP/README.md" >readme.sh
-expect_eq "$(grep -c '^pm-report ' readme.sh)" "9" "README: nine examples"
+expect_eq "$(grep -c '^pm-report ' readme.sh)" "10" "README: ten examples"
 mkdir readme && cd readme || exit 1
 examples ../readme.sh
 cd .. || exit 1
@@ -41,6 +42,7 @@ expect_eq "$(unzip -l readme/arrears.xlsx | grep -c 'sheet[0-9]*.xml')" "4" "REA
 expect_eq "$(grep -c "<section" readme/dashboard.html)" "11" "README: dashboard.html"
 expect_eq "$(sql 'SELECT count(*) FROM announcement')" "3" "README: the feedback published"
 expect_eq "$(grep -c '<svg class="chart"' readme/gate-hours.svg)" "1" "README: the gates' hours as a chart"
+expect_eq "$(grep -c '<path class="cell"' readme/twin.svg)" "5" "README: the twin, a cell a unit"
 
 # Completion: pm-report's words through the one bash completion, as
 # pm-report and as pm report; arrears' operands are files, collection's none.
