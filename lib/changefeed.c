@@ -352,7 +352,8 @@ static int walk(struct feed *f, const char *since)
 				rc = snapshot_table(f, t);
 	if (rc)
 		return rc;
-	if (!(rec = json_pack("{s:s, s:s, s:s}", "type", "cursor", "store", f->store, "cursor", cursor)))
+	if (!(rec = json_pack("{s:s, s:s, s:s, s:s}", "type", "cursor", "store", f->store, "since", seq ? since : "0",
+			      "cursor", cursor)))
 		return pm_err_set(f->e, PM_EFAIL, _("out of memory"));
 	rc = f->fn(f->ctx, rec);
 	json_decref(rec);

@@ -9,7 +9,8 @@
  *              parent (bill_line with its bill, posting with its journal
  *              entry), "key" the parent's: the loader drops the parent's
  *              old rows and keeps these.
- * The last record has "type" "cursor" and the cursor to pass next time.
+ * The last record has "type" "cursor", the cursor the feed began at
+ * ("since", "0" for every row) and the one to pass next time ("cursor").
  * Loading the same records twice leaves what loading them once does. */
 #ifndef PM_CHANGEFEED_H
 #define PM_CHANGEFEED_H

@@ -22,7 +22,7 @@ expect_rc 0 "a snapshot of the community"
 cp "$T/out" snap1
 c1=$(tail -n 1 snap1 | jq -r .cursor)
 store=$(sql "SELECT id FROM feed_store")
-expect_eq "$(tail -n 1 snap1)" "{\"type\":\"cursor\",\"store\":\"$store\",\"cursor\":\"$c1\"}" \
+expect_eq "$(tail -n 1 snap1)" "{\"type\":\"cursor\",\"store\":\"$store\",\"since\":\"0\",\"cursor\":\"$c1\"}" \
 	"the cursor comes last, with the store's id"
 expect_eq "$(jq -r 'select(.type == "change") | .store' snap1 | sort -u)" "$store" "every record names the store"
 expect_eq "$(grep -c '"table":"bill",' snap1)" "$(sql 'SELECT count(*) FROM bill')" "every bill in the snapshot"
@@ -95,7 +95,7 @@ run pm export --since "$c1" --format jsonl
 expect_eq "$(jq -c 'del(.at)' "$T/out")" "$(jq -c 'del(.at)' feed1)" "the same cursor gives the same feed"
 c2=$(tail -n 1 feed1 | jq -r .cursor)
 run pm export --since "$c2" --format jsonl
-expect_eq "$(cat "$T/out")" "{\"type\":\"cursor\",\"store\":\"$store\",\"cursor\":\"$c2\"}" \
+expect_eq "$(cat "$T/out")" "{\"type\":\"cursor\",\"store\":\"$store\",\"since\":\"$c2\",\"cursor\":\"$c2\"}" \
 	"nothing since the last cursor: the cursor again"
 
 run pm export --since "$c1" --tables bill,posting --format jsonl
