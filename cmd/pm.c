@@ -858,6 +858,7 @@ static const struct {
 	{"pm-notify", N_("messages to residents and staff, outbox, announcements")},
 	{"pm-pay", N_("online payment orders, verified notifications, sync with the channels")},
 	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
+	{"pm-rollup", N_("a property group's communities in PostgreSQL, from each store's change feed")},
 	{"pm-web", N_("the CGI front end for owners and staff")},
 	{"pm-mqtt", N_("the MQTT bridge: device messages in, commands out")},
 };
