@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "pm/i18n.h"
+#include "pm/money.h"
 #include "pm/rollup.h"
+#include "report-internal.h"
 #include "strbuf-internal.h"
 
 enum { COPY_CHUNK = 1 << 20 };
@@ -281,5 +283,65 @@ int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
 	/* A batch cut short is rolled back with the connection. */
 	PQfinish(l.pg);
 	free(l.copy.p);
+	return rc;
+}
+
+/* ---- group reports ---- */
+
+static const struct pm_col by_community[] = COLLECTION_COLS("community", N_("community"));
+
+static int collection_rows(struct load *l, PGresult *res, struct pm_section *s, struct pm_err *e)
+{
+	struct pm_collection_agg a, t = {0};
+	int n = PQntuples(res);
+
+	for (int i = 0; i < n; i++) {
+		a = (struct pm_collection_agg){strtoll(PQgetvalue(res, i, 1), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 2), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 3), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 4), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 5), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 6), NULL, 10)};
+		t.bills += a.bills;
+		t.paid += a.paid;
+		if (pm_money_add(&t.charged, a.charged, e) || pm_money_add(&t.adjust, a.adjust, e) ||
+		    pm_money_add(&t.late, a.late, e) || pm_money_add(&t.collected, a.collected, e))
+			return e->code;
+		if (pm_collection_row(s, PQgetvalue(res, i, 0), &a))
+			return pm_report_oom(e);
+	}
+	s->total = 1;
+	return pm_collection_row(s, _("total"), &t) ? pm_report_oom(e) : PM_OK;
+}
+
+int pm_rollup_report(const char *conninfo, const char *name, const struct pm_report_query *q,
+		     struct pm_report **out, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT community, sum(bills), sum(paid_bills), sum(charged_fen), sum(adjust_fen), sum(late_fen),"
+		" sum(collected_fen) FROM rollup_collection WHERE period BETWEEN $1 AND $2"
+		" GROUP BY community ORDER BY community";
+	struct load l = {.e = e};
+	char from[PM_TIME_BUF], to[PM_TIME_BUF];
+	struct pm_section *s;
+	PGresult *res = NULL;
+	int rc;
+
+	*out = NULL;
+	if (strcmp(name, "collection") != 0)
+		return pm_err_set(e, PM_EUSAGE, _("no group report '%s': there is collection"), name);
+	pm_period_fmt(q->from, from);
+	pm_period_fmt(q->to, to);
+	if (!(rc = open_pg(&l, conninfo)) && !(rc = pg_run(&l, sql, from, to, &res)) &&
+	    !(rc = pm_report_new(NULL, "collection", N_("Collection"), q, out, e))) {
+		s = pm_section_add(*out, "community", N_("By community"), COLS(by_community));
+		rc = s ? collection_rows(&l, res, s, e) : pm_report_oom(e);
+	}
+	PQclear(res);
+	PQfinish(l.pg);
+	if (rc) {
+		pm_report_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }

@@ -5,6 +5,7 @@
 #define PM_ROLLUP_H
 
 #include "pm/err.h"
+#include "pm/report.h"
 
 /* What one community batch (the records up to a cursor record) did. */
 struct pm_rollup_batch {
@@ -23,5 +24,12 @@ struct pm_rollup_batch {
  * --since) replaces the community's rows. fn hears of each batch. */
 int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
 		   void (*fn)(void *ctx, const struct pm_rollup_batch *b), void *ctx, struct pm_err *e);
+
+/* The group report name ("collection": pm-report collection's figures,
+ * a row a community and the total) for q's periods, from the views of
+ * postgres.sql, for the renderers (pm/render.h). PM_EUSAGE for a report
+ * the group has not. */
+int pm_rollup_report(const char *conninfo, const char *name, const struct pm_report_query *q,
+		     struct pm_report **out, struct pm_err *e);
 
 #endif

@@ -93,6 +93,41 @@ expect_eq "$(pg "SELECT status FROM rollup_bill WHERE community = '$id_a' AND co
 	"the void is there"
 expect_eq "$(pg "SELECT amount_fen FROM rollup_payment WHERE ref = 'X2'")" 100 "and the payment after it"
 
+# The group's collection: each community's own pm-report collection, summed.
+for period in 2026-10 2026-11; do
+	want=$(for s in a b c; do PM_DB=$T/$s.db pm-report collection --period $period --format jsonl; done |
+		jq -s -c 'map(select(.section == "building" and .total)) | {bills: (map(.bills) | add),
+		paid_bills: (map(.paid_bills) | add), charged_fen: (map(.charged_fen) | add),
+		adjust_fen: (map(.adjust_fen) | add), late_fen: (map(.late_fen) | add),
+		billed_fen: (map(.billed_fen) | add), collected_fen: (map(.collected_fen) | add),
+		outstanding_fen: (map(.outstanding_fen) | add)}')
+	run pm-rollup report collection --pg "$conn" --period $period --format jsonl
+	expect_rc 0 "the group's collection for $period"
+	expect_eq "$(jq -c 'select(.total) | {bills, paid_bills, charged_fen, adjust_fen, late_fen, billed_fen,
+		collected_fen, outstanding_fen}' "$T/out")" "$want" "is the sum of the three communities' to the fen"
+	expect_eq "$(jq -r 'select(.total | not) | .community' "$T/out" | sort | tr '\n' ' ')" \
+		"$(printf '%s\n' "$id_a" "$id_b" "$(tail -n 1 c.1 | jq -r .store)" | sort | tr '\n' ' ')" "a row a community"
+done
+run pm-rollup report collection --pg "$conn" --period 2026-11 --format csv
+expect_eq "$(head -n 1 "$T/out" | tr -d '\r')" \
+	community,bills,paid_bills,charged_fen,adjust_fen,late_fen,billed_fen,collected_fen,outstanding_fen,rate_count_pct,rate_amount_pct \
+	"CSV through pm-report's renderer"
+expect_eq "$(tail -n 1 "$T/out" | tr -d '\r')" "total,$(jq -r 'select(.total) | [.bills, .paid_bills] | join(",")' <<J
+$(pm-rollup report collection --pg "$conn" --period 2026-11 --format jsonl)
+J
+),$(jq -r 'select(.total) | [.charged_fen, .adjust_fen, .late_fen, .billed_fen, .collected_fen, .outstanding_fen]
+	| map(. / 100 | tostring | if test("\\.") then (if test("\\.[0-9]$") then . + "0" else . end) else . + ".00" end)
+	| join(",")' <<J
+$(pm-rollup report collection --pg "$conn" --period 2026-11 --format jsonl)
+J
+),$(jq -r 'select(.total) | [.rate_count_pct, .rate_amount_pct] | join(",")' <<J
+$(pm-rollup report collection --pg "$conn" --period 2026-11 --format jsonl)
+J
+)" "in yuan, the total last"
+run pm-rollup report arrears --pg "$conn" --period 2026-11
+expect_rc 2 "a report the group has not"
+expect_err "^pm-rollup report: no group report 'arrears': there is collection$" "is named"
+
 # A file cut short, or not a feed.
 sed '$d' a.2 >cut
 run pm-rollup load --pg "$conn" cut

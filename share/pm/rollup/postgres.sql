@@ -45,3 +45,12 @@ SELECT community, (row->>'id')::bigint AS id, row->>'channel' AS channel, row->>
        (row->>'amount_fen')::bigint AS amount_fen, (row->>'refunded_fen')::bigint AS refunded_fen,
        to_timestamp((row->>'at')::bigint) AS at
   FROM rollup_row WHERE tbl = 'payment';
+
+-- pm-rollup report collection: pm-report collection's figures (bills
+-- issued, partly paid or paid; drafts and voids are no charge) for each
+-- community and period.
+CREATE OR REPLACE VIEW rollup_collection AS
+SELECT community, period, count(*) AS bills, count(*) FILTER (WHERE status = 'paid') AS paid_bills,
+       sum(total_fen) AS charged_fen, sum(adjust_fen) AS adjust_fen, sum(late_fen) AS late_fen,
+       sum(paid_fen) AS collected_fen
+  FROM rollup_bill WHERE status IN ('issued', 'partial', 'paid') GROUP BY community, period;
