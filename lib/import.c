@@ -289,7 +289,7 @@ static void import_summary(struct pm_ctx *c, struct pm_import *im)
 static int import_run(struct pm_ctx *c, struct run *run)
 {
 	struct pm_import *im = run->im;
-	int rc = PM_OK;
+	int rc = pm_db_bulk(c->db, &c->err);
 
 	for (int i = 0; i < run->nfiles && rc == PM_OK; i++)
 		rc = import_file(c, run, run->files[i]);

@@ -65,6 +65,15 @@ cp "$comp" pm-web
 expect_eq "$(bash -c '. ./pm-web; complete -p pm-web')" "complete -F _pm pm-web" \
 	"installed as completions/pm-web it completes pm-web"
 
+# Every program pm builds is registered in all three shells' files.
+for p in "$PM_BIN"/pm "$PM_BIN"/pm-*; do
+	p=${p##*/}
+	for f in pm.bash _pm pm.fish; do
+		grep -q "[ (]$p[ )]\|[ (]$p\$" "$PM_TOP/completions/$f" || echo "$p $f" >>unregistered
+	done
+done
+expect_eq "$(cat unregistered 2>/dev/null)" "" "every program is in pm.bash, _pm and pm.fish"
+
 if command -v fish >/dev/null 2>&1; then
 	run fish -c "source '$PM_TOP/completions/pm.fish'; complete -C 'pm unit '"
 	expect_eq "$(cut -f1 "$T/out" | sort | tr '\n' ' ')" "find import list show transfer " "fish completes 'pm unit '"
