@@ -25,7 +25,7 @@ enum { O_COMMUNITY = 0x100, O_EMAIL, O_WECOM, O_TZ, O_BUILDING, O_UNIT, O_PERSON
        O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY,
        O_NAME, O_PHONE, O_ACTOR, O_LIMIT,
        O_TO, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT, O_SSH_KEY, O_KNOWN_HOSTS, /* PM_BACKUP_OPTS' order */
-       O_AT, O_SETTLE, O_TABLES };
+       O_AT, O_SETTLE, O_TABLES, O_PRUNE_BEFORE };
 
 /* ---- init and config ---- */
 
@@ -822,12 +822,27 @@ static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt export_opts[] = {
 	{"since", O_SINCE, "CURSOR", N_("only what changed after CURSOR, the last line of the previous export (default 0: every row)")},
 	{"tables", O_TABLES, "LIST", N_("only these tables, comma-separated")},
+	{"prune-before", O_PRUNE_BEFORE, "CURSOR",
+	 N_("export nothing: delete the change log before CURSOR, the one the group has loaded (pm-rollup cursor)")},
 	{NULL, 0, NULL, NULL},
 };
 
+static int export_prune(struct pm_ctx *c, struct pm_db *db, const char *before)
+{
+	int64_t deleted;
+	int rc = pm_changefeed_prune(db, before, &deleted, &c->err);
+
+	if (rc == PM_EUSAGE)
+		return pm_cli_usage(c, "%s", c->err.msg);
+	if (rc)
+		return rc;
+	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I}", "type", "pruned", "before", before, "deleted",
+					   (json_int_t)deleted));
+}
+
 static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *since = NULL, *tables = NULL, *arg;
+	const char *since = NULL, *tables = NULL, *prune = NULL, *arg;
 	struct pm_db *db;
 	int k, rc;
 
@@ -835,11 +850,16 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 		switch (k) {
 		case O_SINCE: since = arg; break;
 		case O_TABLES: tables = arg; break;
+		case O_PRUNE_BEFORE: prune = arg; break;
 		}
 	if (k < 0)
 		return c->stop;
+	if (prune && (since || tables))
+		return pm_cli_usage(c, _("--prune-before exports nothing: give it alone"));
 	if (pm_cli_db(c, "export", &db))
 		return c->err.code;
+	if (prune)
+		return export_prune(c, db, prune);
 	/* A bad cursor or table is the command line's fault: say so as usage. */
 	if ((rc = pm_changefeed_export(db, since, tables, pm_cli_out_each, c, &c->err)) == PM_EUSAGE)
 		return pm_cli_usage(c, "%s", c->err.msg);

@@ -1,5 +1,5 @@
 /* changefeed: pm export's records, read from change_log (filled by the
- * triggers of migration 0018) and from the tables themselves. The SQL
+ * triggers of migrations 0024 and 0025) and from the tables themselves. The SQL
  * that reads a table is made from its columns as the store has them, so a
  * column a later migration adds is in the feed without a change here;
  * table names come only from the list below, never from the caller. */
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm/audit.h"
 #include "pm/changefeed.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
@@ -17,9 +18,12 @@ const char *const pm_changefeed_tables[] = {
 	"building", "entrance", "unit", "occupancy", "meter", "reading", "reading_register", "reading_note",
 	"meter_event", "meter_estimate", "asset", "ticket", "ticket_event", "repair_charge", "patrol_visit",
 	"bill", "journal", "payment", "allocation", "adjustment", "late_fee", "announcement", "rsvp",
-	"points", "receipt", "visitor", "pass_use", "gate_event", "vehicle", "parking_session",
-	"parking_payment", "reservation", "pay_order", "pay_order_bill", "deposit", "bill_line", "posting",
-	NULL,
+	"points", "receipt", "visitor", "pass_use", "vehicle", "parking_session",
+	"parking_payment", "reservation", "pay_order", "pay_order_bill", "deposit", "faq_entry", "ask_gap",
+	"renovation", "renovation_event", "renovation_inspection", "renovation_violation", "stock_item",
+	"stock_move", "dunning", "collection_contact", "contract", "contract_charge", "vote", "ballot", "survey",
+	"survey_answer", "merchant", "shop_offer", "shop_order", "shop_settlement", "points_use", "bill_line",
+	"posting", NULL,
 };
 
 enum { NTABLES = sizeof pm_changefeed_tables / sizeof *pm_changefeed_tables - 1 };
@@ -33,13 +37,32 @@ static const struct {
 	{"posting", "journal", "journal_id"},
 };
 
+/* Columns the feed never carries: who visited and which cars came are the
+ * community's to know, not the head office's (its reports count visits,
+ * passes and parking fees, never names, phones or plates), and a pass's
+ * token would let its holder in. pm(1), "The change feed", says so. */
+static const struct {
+	const char *table, *column;
+} withheld[] = {
+	{"visitor", "name"}, {"visitor", "phone"}, {"visitor", "plate"}, {"visitor", "token"},
+	{"vehicle", "plate"}, {"parking_session", "plate"}, {"ask_gap", "asker"},
+};
+
+static int is_withheld(const char *table, const char *column)
+{
+	for (size_t i = 0; i < sizeof withheld / sizeof *withheld; i++)
+		if (strcmp(withheld[i].table, table) == 0 && strcmp(withheld[i].column, column) == 0)
+			return 1;
+	return 0;
+}
+
 struct feed {
 	struct pm_db *db;
 	char store[64];
 	int want[NTABLES];
 	sqlite3_stmt *row[NTABLES];  /* the row by key, ?1 the key as a JSON array */
 	sqlite3_stmt *kids[NTABLES]; /* a parent's children, ?1 its key */
-	int64_t now;
+	int64_t now, pruned; /* the highest seq pm export --prune-before deleted */
 	int (*fn)(void *ctx, json_t *rec);
 	void *ctx;
 	struct pm_err *e;
@@ -87,8 +110,9 @@ static int want_tables(struct feed *f, const char *tables)
 }
 
 /* "json_object('a', "a", ...)" and "json_array("k1", ...)" of table t's
- * columns and key, and the key's match "k1 = json_extract(?1, '$[0]')
- * AND ..." (the rowid when the table declares no key). */
+ * columns (but those withheld) and key, and the key's match "k1 =
+ * json_extract(?1, '$[0]') AND ..." (the rowid when the table declares
+ * no key). */
 static int columns(struct feed *f, const char *table, struct strbuf *obj, struct strbuf *key,
 		   struct strbuf *match)
 {
@@ -113,6 +137,8 @@ static int columns(struct feed *f, const char *table, struct strbuf *obj, struct
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (i >= nkey && is_withheld(table, name))
+			continue;
 		sb_fmt(obj, "%s'%s', \"%s\"", i ? ", " : "", name, name);
 		if (i < nkey) {
 			sb_fmt(key, "%s\"%s\"", i ? ", " : "", name);
@@ -301,6 +327,10 @@ static int parse_cursor(struct feed *f, const char *s, int64_t *seq)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == at)
 		rc = PM_OK;
+	else if (rc == SQLITE_DONE && *seq <= f->pruned)
+		rc = pm_err_set(f->e, PM_EDATA,
+				_("cursor '%s' is older than the change feed keeps (pruned before cursor %" PRId64
+				  "): load it again from 0"), s, f->pruned + 1);
 	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		rc = pm_err_set(f->e, PM_EDATA,
 				_("cursor '%s' is not this store's (another store, or one restored from an older backup):"
@@ -313,15 +343,17 @@ static int parse_cursor(struct feed *f, const char *s, int64_t *seq)
 
 static int read_head(struct feed *f, char *cursor, size_t size)
 {
-	static const char store[] = "SELECT id FROM feed_store";
+	static const char store[] = "SELECT id, pruned FROM feed_store";
 	static const char last[] = "SELECT seq, at FROM change_log ORDER BY seq DESC LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!(st = pm_db_stmt(f->db, store, f->e)))
 		return f->e->code;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		snprintf(f->store, sizeof f->store, "%s", (const char *)sqlite3_column_text(st, 0));
+		f->pruned = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return pm_db_fail(f->db, f->e, _("cannot read the change feed"));
@@ -377,4 +409,41 @@ int pm_changefeed_export(struct pm_db *db, const char *since, const char *tables
 		sqlite3_finalize(f.kids[t]);
 	}
 	return rc;
+}
+
+/* The cursor's own change_log row stays: it is what tells the cursor
+ * from another store's, and the head of an empty feed. */
+int pm_changefeed_prune(struct pm_db *db, const char *before, int64_t *deleted, struct pm_err *e)
+{
+	static const char del[] = "DELETE FROM change_log WHERE seq < ?1";
+	static const char mark[] = "UPDATE feed_store SET pruned = max(pruned, ?1 - 1)";
+	struct feed f = {.db = db, .e = e};
+	char cursor[48];
+	sqlite3_stmt *st;
+	int64_t seq;
+	int rc;
+
+	*deleted = 0;
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (!(rc = read_head(&f, cursor, sizeof cursor)) && !(rc = parse_cursor(&f, before, &seq)) && !seq)
+		rc = pm_err_set(e, PM_EUSAGE, _("cursor '%s' is not one pm export printed"), before ? before : "");
+	if (!rc && (st = pm_db_stmt(db, del, e))) {
+		sqlite3_bind_int64(st, 1, seq);
+		if (!(rc = pm_db_step_done(db, st, _("cannot prune the change feed"), e)))
+			*deleted = sqlite3_changes64(pm_db_sqlite(db));
+	} else if (!rc)
+		rc = e->code;
+	if (!rc && (st = pm_db_stmt(db, mark, e))) {
+		sqlite3_bind_int64(st, 1, seq);
+		rc = pm_db_step_done(db, st, _("cannot prune the change feed"), e);
+	} else if (!rc)
+		rc = e->code;
+	if (!rc) {
+		json_t *after = json_pack("{s:s, s:I}", "before", before, "deleted", (json_int_t)*deleted);
+		rc = after ? pm_audit_log(db, "export.prune", "change_log", NULL, after, e)
+			   : pm_err_set(e, PM_EFAIL, _("out of memory"));
+		json_decref(after);
+	}
+	return pm_db_end(db, rc, e);
 }

@@ -16,6 +16,7 @@
 #define PM_CHANGEFEED_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "pm/err.h"
 
@@ -34,5 +35,13 @@ extern const char *const pm_changefeed_tables[];
  * fn returning non-zero stops the walk with that code. */
 int pm_changefeed_export(struct pm_db *db, const char *since, const char *tables,
 			 int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
+
+/* Deletes the change_log rows before cursor before (one pm export
+ * printed: the cursor the group's loader has, pm-rollup cursor), so the
+ * log does not grow without end, in one audited transaction; *deleted is
+ * how many. A later export --since a cursor older than before is refused
+ * (PM_EDATA: load again from 0); since before or after it is as it was.
+ * PM_EUSAGE and PM_EDATA for a cursor as pm_changefeed_export. */
+int pm_changefeed_prune(struct pm_db *db, const char *before, int64_t *deleted, struct pm_err *e);
 
 #endif
