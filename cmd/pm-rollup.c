@@ -6,7 +6,7 @@
 #include "pm/render.h"
 #include "pm/rollup.h"
 
-enum { O_PG = 0x100, O_PERIOD, O_FROM, O_TO };
+enum { O_PG = 0x100, O_PERIOD, O_FROM, O_TO, O_AS_OF };
 
 static const struct pm_opt load_opts[] = {
 	{"pg", O_PG, "CONNINFO", N_("the PostgreSQL database, as libpq takes it (default: libpq's PG* environment)")},
@@ -43,6 +43,7 @@ static const struct pm_opt report_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the month")},
 	{"from", O_FROM, "YYYY-MM", N_("the first month of a range")},
 	{"to", O_TO, "YYYY-MM", N_("the last month of a range")},
+	{"as-of", O_AS_OF, "DATE", N_("arrears and service: count days overdue and open clocks to this day (default today)")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -52,7 +53,7 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 		[PM_FMT_TABLE] = PM_RENDER_TABLE, [PM_FMT_JSONL] = PM_RENDER_JSONL,
 		[PM_FMT_CSV] = PM_RENDER_CSV, [PM_FMT_TSV] = PM_RENDER_TSV,
 	};
-	const char *pg = "", *period = NULL, *from = NULL, *to = NULL, *arg;
+	const char *pg = "", *period = NULL, *from = NULL, *to = NULL, *as_of = NULL, *arg;
 	struct pm_report_query q = {0};
 	struct pm_render_opts ro = {0};
 	struct pm_report *r;
@@ -64,17 +65,20 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 		case O_PERIOD: period = arg; break;
 		case O_FROM: from = arg; break;
 		case O_TO: to = arg; break;
+		case O_AS_OF: as_of = arg; break;
 		}
 	if (k < 0)
 		return c->stop;
 	if (argc - c->optind != 1)
-		return pm_cli_usage(c, _("name one report: collection"));
+		return pm_cli_usage(c, _("name one report: collection, arrears, service or consumption"));
 	if (!period == !(from && to))
 		return pm_cli_usage(c, _("give --period, or --from and --to"));
 	if (pm_period_parse(period ? period : from, &q.from, &c->err) ||
 	    pm_period_parse(period ? period : to, &q.to, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
 	q.range = !period;
+	if (as_of && (rc = pm_cli_arg_date(c, "--as-of", as_of, &q.as_of)))
+		return rc;
 	if ((rc = pm_rollup_report(pg, argv[c->optind], &q, &r, &c->err)) == PM_EUSAGE)
 		return pm_cli_usage(c, "%s", c->err.msg);
 	if (rc)
@@ -87,7 +91,7 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_cmd cmds[] = {
 	{"load", cmd_load, "[FILE...]", N_("load pm export's records into PostgreSQL, each community batch whole"),
 	 load_opts, NULL},
-	{"report", cmd_report, "NAME", N_("a group report from PostgreSQL, as pm-report shows a community's"),
+	{"report", cmd_report, "NAME", N_("a group report from PostgreSQL (collection, arrears, service, consumption), as pm-report shows a community's"),
 	 report_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };

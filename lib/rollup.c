@@ -3,6 +3,7 @@
  * merged into rollup_row in the transaction that moves the community's
  * cursor, so PostgreSQL holds a batch whole or not at all. */
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/rollup.h"
+#include "pm/timeutil.h"
 #include "report-internal.h"
 #include "strbuf-internal.h"
 
@@ -314,30 +316,210 @@ static int collection_rows(struct load *l, PGresult *res, struct pm_section *s, 
 	return pm_collection_row(s, _("total"), &t) ? pm_report_oom(e) : PM_OK;
 }
 
-int pm_rollup_report(const char *conninfo, const char *name, const struct pm_report_query *q,
-		     struct pm_report **out, struct pm_err *e)
+/* The other group reports: SQL over postgres.sql's views whose rows are
+ * a community's (the key NULL in the total, from GROUPING SETS), its
+ * columns in the order of the report's, a ratio's numerator and
+ * denominator side by side. $1 and $2 are the first and last period,
+ * $3 the as-of day, $4 now (Unix seconds). By kind: a section a kind of
+ * meter, named by the rows' second column. */
+#define MONTH_START(p) "extract(epoch FROM ((" p " || '-01')::date)::timestamp AT TIME ZONE tz)"
+#define MONTH_END(p) "extract(epoch FROM ((" p " || '-01')::date + interval '1 month')::timestamp AT TIME ZONE tz)"
+
+static const char arrears_sql[] =
+	"SELECT community, count(DISTINCT (community, unit_id)), count(*),"
+	" coalesce(sum(owed_fen) FILTER (WHERE d <= 30), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 30 AND d <= 90), 0),"
+	" coalesce(sum(owed_fen) FILTER (WHERE d > 90 AND d <= 180), 0),"
+	" coalesce(sum(owed_fen) FILTER (WHERE d > 180 AND d <= 365), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 365), 0),"
+	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, $3::date - due AS d FROM rollup_owed"
+	"  WHERE period BETWEEN $1 AND $2 AND due < $3::date AND $4::bigint IS NOT NULL) o"
+	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
+
+#define BREACHED(clock)                                                                              \
+	"(" clock "_breach IS NOT NULL OR " clock "_used + CASE WHEN " clock "_since IS NULL THEN 0"   \
+	" ELSE $4::bigint - " clock "_since END > " clock "_budget)"
+static const char service_sql[] =
+	"SELECT community, count(*),"
+	" percentile_disc(0.5) WITHIN GROUP (ORDER BY accepted_at - submitted_at),"
+	" percentile_disc(0.9) WITHIN GROUP (ORDER BY accepted_at - submitted_at),"
+	" percentile_disc(0.5) WITHIN GROUP (ORDER BY resolved_at - submitted_at),"
+	" percentile_disc(0.9) WITHIN GROUP (ORDER BY resolved_at - submitted_at),"
+	" sum(b), sum(b), count(*), count(stars), sum(stars), count(stars), count(*) FILTER (WHERE stars >= 4),"
+	" count(stars), sum(repeats)"
+	" FROM (SELECT *, (" BREACHED("accept") " OR " BREACHED("resolve") ")::int AS b FROM rollup_ticket"
+	"  WHERE kind <> 'inspection' AND $3::date IS NOT NULL"
+	"  AND submitted_at >= " MONTH_START("$1") " AND submitted_at < " MONTH_END("$2") ") t"
+	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
+
+static const char consumption_sql[] =
+	"WITH mo AS (SELECT generate_series(($1 || '-01')::date, ($2 || '-01')::date, interval '1 month')::date AS m"
+	"  WHERE $3::date IS NOT NULL AND $4::bigint IS NOT NULL),"
+	" x AS (SELECT u.community, u.kind, u.uom, CASE WHEN u.scope = 'unit' THEN u.usage ELSE 0 END AS mine,"
+	"  CASE WHEN u.scope = 'unit' THEN 0 ELSE u.usage END AS common, 0::bigint AS before,"
+	"  (u.scope = 'unit' AND mo.m = ($2 || '-01')::date)::int AS meter FROM mo, rollup_usage(mo.m) u"
+	"  UNION ALL SELECT u.community, u.kind, u.uom, 0, 0, u.usage, 0"
+	"  FROM mo, rollup_usage((mo.m - interval '12 months')::date) u)"
+	" SELECT community, kind, sum(meter), sum(mine), sum(mine), sum(meter), sum(common), sum(common),"
+	" sum(mine + common), sum(before), sum(mine + common - before), sum(before)"
+	" FROM x GROUP BY GROUPING SETS ((kind, community), (kind)) ORDER BY kind, community NULLS LAST";
+
+static const struct pm_col arrears_cols[] = {
+	{"community", N_("community"), PM_COL_TEXT, 0, 0},
+	{"units", N_("units"), PM_COL_INT, 0, 0},
+	{"bills", N_("bills"), PM_COL_INT, 0, 0},
+	{"d0_30_fen", N_("0–30 days"), PM_COL_MONEY, 0, 0},
+	{"d31_90_fen", N_("31–90 days"), PM_COL_MONEY, 0, 0},
+	{"d91_180_fen", N_("91–180 days"), PM_COL_MONEY, 0, 0},
+	{"d181_365_fen", N_("181–365 days"), PM_COL_MONEY, 0, 0},
+	{"d365_fen", N_("over 365 days"), PM_COL_MONEY, 0, 0},
+	{"owed_fen", N_("owed"), PM_COL_MONEY, 0, 0},
+};
+
+static const struct pm_col service_cols[] = {
+	{"community", N_("community"), PM_COL_TEXT, 0, 0},
+	{"tickets", N_("tickets"), PM_COL_INT, 0, 0},
+	{"accept_p50_s", N_("accept median h"), PM_COL_HOURS, 0, 0},
+	{"accept_p90_s", N_("accept 90% h"), PM_COL_HOURS, 0, 0},
+	{"resolve_p50_s", N_("resolve median h"), PM_COL_HOURS, 0, 0},
+	{"resolve_p90_s", N_("resolve 90% h"), PM_COL_HOURS, 0, 0},
+	{"breached", N_("SLA breached"), PM_COL_INT, 0, 0},
+	{"breach_pct", N_("breach rate"), PM_COL_PERCENT, 0, 0},
+	{"rated", N_("rated"), PM_COL_INT, 0, 0},
+	{"rating", N_("average rating"), PM_COL_MEAN, 0, 1},
+	{"satisfied_pct", N_("satisfied"), PM_COL_PERCENT, 0, 0},
+	{"repeats", N_("repeat reports"), PM_COL_INT, 0, 0},
+};
+
+static const struct pm_col consumption_cols[] = {
+	{"community", N_("community"), PM_COL_TEXT, 0, 0},
+	{"meters", N_("unit meters"), PM_COL_INT, 0, 0},
+	{"usage", N_("units' usage"), PM_COL_QTY, 3, 3},
+	{"per_unit", N_("per unit"), PM_COL_MEAN, 3, 3},
+	{"common", N_("common usage"), PM_COL_QTY, 3, 3},
+	{"common_pct", N_("common share"), PM_COL_PERCENT, 0, 0},
+	{"last_year", N_("a year before"), PM_COL_QTY, 3, 3},
+	{"change_pct", N_("year on year"), PM_COL_CHANGE, 0, 0},
+};
+
+static const struct group_report {
+	const char *name, *title, *sql;
+	const struct pm_col *cols;
+	size_t ncols;
+	int by_kind;
+} group_reports[] = {
+	{"arrears", N_("Arrears"), arrears_sql, COLS(arrears_cols), 0},
+	{"service", N_("Service"), service_sql, COLS(service_cols), 0},
+	{"consumption", N_("Consumption"), consumption_sql, COLS(consumption_cols), 1},
+};
+
+static int is_ratio(enum pm_col_type t)
+{
+	return t == PM_COL_PERCENT || t == PM_COL_CHANGE || t == PM_COL_MEAN;
+}
+
+static int64_t cell(PGresult *res, int i, int j)
+{
+	return strtoll(PQgetvalue(res, i, j), NULL, 10);
+}
+
+/* Row i of res into a new row of s from column j on. */
+static int group_row(PGresult *res, int i, int j, struct pm_section *s)
+{
+	const char *key = PQgetisnull(res, i, 0) ? _("total") : PQgetvalue(res, i, 0);
+	long r = pm_row_add(s);
+
+	if (r < 0 || pm_set_text(s, (size_t)r, 0, key))
+		return -1;
+	for (size_t c = 1; c < s->ncols; c++, j++)
+		if (is_ratio(s->cols[c].type)) {
+			pm_set_ratio(s, (size_t)r, c, cell(res, i, j), cell(res, i, j + 1));
+			j++;
+		} else if (PQgetisnull(res, i, j))
+			pm_set_null(s, (size_t)r, c);
+		else
+			pm_set_int(s, (size_t)r, c, cell(res, i, j));
+	s->total = PQgetisnull(res, i, 0);
+	return 0;
+}
+
+static int group_rows(const struct group_report *g, PGresult *res, struct pm_report *r, struct pm_err *e)
+{
+	struct pm_section *s = NULL;
+	int n = PQntuples(res);
+
+	for (int i = 0; i < n; i++) {
+		if (!s || (g->by_kind && strcmp(s->name, PQgetvalue(res, i, 1)) != 0)) {
+			const char *kind = g->by_kind ? PQgetvalue(res, i, 1) : "community";
+			if (!(s = pm_section_add(r, kind, g->by_kind ? kind : N_("By community"), g->cols, g->ncols)))
+				return pm_report_oom(e);
+		}
+		if (group_row(res, i, g->by_kind ? 2 : 1, s))
+			return pm_report_oom(e);
+	}
+	return PM_OK;
+}
+
+static const struct group_report *group_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof group_reports / sizeof *group_reports; i++)
+		if (strcmp(group_reports[i].name, name) == 0)
+			return &group_reports[i];
+	return NULL;
+}
+
+static int group_report(struct load *l, const struct group_report *g, const struct pm_report_query *q,
+			struct pm_report **out)
+{
+	char from[PM_TIME_BUF], to[PM_TIME_BUF], day[PM_TIME_BUF], now[24];
+	const char *params[4] = {pm_period_fmt(q->from, from), pm_period_fmt(q->to, to),
+				 pm_date_fmt(q->as_of ? q->as_of : pm_date_of(pm_now(), PM_DEFAULT_TZ), day), now};
+	PGresult *res;
+	int rc;
+
+	snprintf(now, sizeof now, "%" PRId64, (int64_t)pm_now());
+	res = PQexecParams(l->pg, g->sql, 4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the report"));
+	if (!(rc = pm_report_new(NULL, g->name, g->title, q, out, l->e)))
+		rc = group_rows(g, res, *out, l->e);
+	PQclear(res);
+	return rc;
+}
+
+static int collection_report(struct load *l, const struct pm_report_query *q, struct pm_report **out)
 {
 	static const char sql[] =
 		"SELECT community, sum(bills), sum(paid_bills), sum(charged_fen), sum(adjust_fen), sum(late_fen),"
 		" sum(collected_fen) FROM rollup_collection WHERE period BETWEEN $1 AND $2"
 		" GROUP BY community ORDER BY community";
-	struct load l = {.e = e};
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
 	struct pm_section *s;
 	PGresult *res = NULL;
 	int rc;
 
-	*out = NULL;
-	if (strcmp(name, "collection") != 0)
-		return pm_err_set(e, PM_EUSAGE, _("no group report '%s': there is collection"), name);
 	pm_period_fmt(q->from, from);
 	pm_period_fmt(q->to, to);
-	if (!(rc = open_pg(&l, conninfo)) && !(rc = pg_run(&l, sql, from, to, &res)) &&
-	    !(rc = pm_report_new(NULL, "collection", N_("Collection"), q, out, e))) {
+	if (!(rc = pg_run(l, sql, from, to, &res)) &&
+	    !(rc = pm_report_new(NULL, "collection", N_("Collection"), q, out, l->e))) {
 		s = pm_section_add(*out, "community", N_("By community"), COLS(by_community));
-		rc = s ? collection_rows(&l, res, s, e) : pm_report_oom(e);
+		rc = s ? collection_rows(l, res, s, l->e) : pm_report_oom(l->e);
 	}
 	PQclear(res);
+	return rc;
+}
+
+int pm_rollup_report(const char *conninfo, const char *name, const struct pm_report_query *q,
+		     struct pm_report **out, struct pm_err *e)
+{
+	const struct group_report *g = group_find(name);
+	struct load l = {.e = e};
+	int rc;
+
+	*out = NULL;
+	if (!g && strcmp(name, "collection") != 0)
+		return pm_err_set(e, PM_EUSAGE,
+				  _("no group report '%s': there are collection, arrears, service and consumption"), name);
+	if (!(rc = open_pg(&l, conninfo)))
+		rc = g ? group_report(&l, g, q, out) : collection_report(&l, q, out);
 	PQfinish(l.pg);
 	if (rc) {
 		pm_report_free(*out);

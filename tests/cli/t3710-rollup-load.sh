@@ -5,21 +5,7 @@
 # leaves PostgreSQL as it was and loading again finishes it.
 . "$PM_TOP/tests/cli/lib.sh"
 
-need_accounts pmpg
-pgbin=/usr/lib/postgresql/15/bin
-pgas() { setpriv --reuid=pmpg --regid="$(id -g pmpg)" --clear-groups "$@"; }
-trap 'pgas "$pgbin/pg_ctl" -D "$T/pg/data" -m immediate stop >/dev/null 2>&1; rm -rf "$T"
-	for _a in $_made_accounts; do userdel "$_a" 2>/dev/null; done' EXIT
-mkdir pg && chown pmpg pg
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-pgas "$pgbin/initdb" -D "$T/pg/data" -U pm -A trust >pg/initdb.log 2>&1 &&
-	pgas "$pgbin/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w \
-		-o "-p $port -k $T/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-expect_eq "$?" 0 "PostgreSQL runs"
-conn="host=$T/pg port=$port user=pm dbname=postgres"
-pg() { "$pgbin/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$conn" -c "$1"; }
-"$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$conn" -f "$PM_TOP/share/pm/rollup/postgres.sql"
-expect_eq "$?" 0 "the group schema"
+. "$PM_TOP/tests/cli/rollup-pg.sh"
 
 # Three communities alike in their bills, each its own store.
 for s in a b c; do
@@ -124,9 +110,10 @@ J
 $(pm-rollup report collection --pg "$conn" --period 2026-11 --format jsonl)
 J
 )" "in yuan, the total last"
-run pm-rollup report arrears --pg "$conn" --period 2026-11
+run pm-rollup report occupancy --pg "$conn" --period 2026-11
 expect_rc 2 "a report the group has not"
-expect_err "^pm-rollup report: no group report 'arrears': there is collection$" "is named"
+expect_err "^pm-rollup report: no group report 'occupancy': there are collection, arrears, service and consumption$" \
+	"is named"
 
 # A file cut short, or not a feed.
 sed '$d' a.2 >cut
