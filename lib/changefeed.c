@@ -39,13 +39,14 @@ static const struct {
 
 /* Columns the feed never carries: who visited and which cars came are the
  * community's to know, not the head office's (its reports count visits,
- * passes and parking fees, never names, phones or plates), and a pass's
+ * passes and parking fees, never names, phones or plates; a ticket's
+ * reporter is reached through the community), and a pass's
  * token would let its holder in. pm(1), "The change feed", says so. */
 static const struct {
 	const char *table, *column;
 } withheld[] = {
 	{"visitor", "name"}, {"visitor", "phone"}, {"visitor", "plate"}, {"visitor", "token"},
-	{"vehicle", "plate"}, {"parking_session", "plate"}, {"ask_gap", "asker"},
+	{"vehicle", "plate"}, {"parking_session", "plate"}, {"ask_gap", "asker"}, {"ticket", "contact"},
 };
 
 static int is_withheld(const char *table, const char *column)
@@ -329,7 +330,7 @@ static int parse_cursor(struct feed *f, const char *s, int64_t *seq)
 		rc = PM_OK;
 	else if (rc == SQLITE_DONE && *seq <= f->pruned)
 		rc = pm_err_set(f->e, PM_EDATA,
-				_("cursor '%s' is older than the change feed keeps (pruned before cursor %" PRId64
+				_("cursor '%s' is older than the change feed keeps (pruned before change %" PRId64
 				  "): load it again from 0"), s, f->pruned + 1);
 	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		rc = pm_err_set(f->e, PM_EDATA,

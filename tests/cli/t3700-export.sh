@@ -184,9 +184,40 @@ run pm export --tables bill,person
 expect_rc 2 "person is not in the feed"
 expect_err "^pm export: no table 'person' in the change feed$" "and says so"
 
+# Pruning: the change log before the cursor the group has loaded goes.
+n=$(sql "SELECT count(*) FROM change_log")
+run pm export --prune-before "$c2" --format jsonl
+expect_rc 0 "pruned to the last cursor"
+expect_eq "$(cat "$T/out")" "{\"type\":\"pruned\",\"before\":\"$c2\",\"deleted\":$((n - 1))}" "saying how many went"
+expect_eq "$(sql "SELECT count(*) || ' ' || max(seq) FROM change_log")" "1 ${c2%%.*}" "the cursor's own row stays"
+expect_eq "$(sql "SELECT json_extract(after, '$.before') || ' ' || json_extract(after, '$.deleted') FROM audit
+	WHERE action = 'export.prune'")" "$c2 $((n - 1))" "in the audit log"
+run pm export --since "$c2" --format jsonl
+expect_eq "$(cat "$T/out")" "{\"type\":\"cursor\",\"store\":\"$store\",\"since\":\"$c2\",\"cursor\":\"$c2\"}" \
+	"the feed goes on from the cursor"
+feed '{"code":"1-1-101","area":"102","status":"occupied"}\n' pm unit import
+run pm export --since "$c2" --format jsonl
+expect_eq "$(jq -c 'select(.type == "change") | [.table, .row.area_centi]' "$T/out")" '["unit",10200]' "and carries what comes after"
+run pm export --since "$c1"
+expect_rc 65 "a cursor before the pruning"
+expect_err "^pm: cursor '$c1' is older than the change feed keeps \(pruned before change ${c2%%.*}\): load it again from 0$" \
+	"is told to load again"
+run pm export --prune-before "$c1"
+expect_rc 65 "pruning before a pruned cursor is refused too"
+run pm export --prune-before 0
+expect_rc 2 "pruning everything is no cursor"
+run pm export --prune-before "$c2" --since "$c2"
+expect_rc 2 "--prune-before exports nothing"
+expect_err "^pm export: --prune-before exports nothing: give it alone$" "and says so"
+run pm export --prune-before "$c2"
+expect_rc 0 "pruning again"
+expect_eq "$(jq -c .deleted "$T/out")" 0 "deletes nothing"
+
 # Only an admin sends the community's rows away.
 feed 'x\n' pm user add fin --role finance
 run pm export --as fin
 expect_rc 77 "finance may not export"
+run pm export --as fin --prune-before "$c2"
+expect_rc 77 "nor prune"
 
 done_testing
