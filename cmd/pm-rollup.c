@@ -38,6 +38,21 @@ static int cmd_load(struct pm_ctx *c, int argc, char **argv)
 	return pm_rollup_load(pg, stdin_only, 1, batch_note, c, &c->err);
 }
 
+static int cmd_cursor(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *pg = "", *arg;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_PG)
+			pg = arg;
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind > 1)
+		return pm_cli_usage(c, _("name one store, or none for all"));
+	return pm_rollup_cursors(pg, c->optind < argc ? argv[c->optind] : NULL, pm_cli_out_each, c, &c->err);
+}
+
 static const struct pm_opt report_opts[] = {
 	{"pg", O_PG, "CONNINFO", N_("the PostgreSQL database, as libpq takes it (default: libpq's PG* environment)")},
 	{"period", O_PERIOD, "YYYY-MM", N_("the month")},
@@ -90,6 +105,8 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_cmd cmds[] = {
 	{"load", cmd_load, "[FILE...]", N_("load pm export's records into PostgreSQL, each community batch whole"),
+	 load_opts, NULL},
+	{"cursor", cmd_cursor, "[STORE]", N_("where each community's feed stands in PostgreSQL: the cursor to prune to"),
 	 load_opts, NULL},
 	{"report", cmd_report, "NAME", N_("a group report from PostgreSQL (collection, arrears, service, consumption), as pm-report shows a community's"),
 	 report_opts, NULL},

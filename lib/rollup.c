@@ -288,6 +288,32 @@ int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
 	return rc;
 }
 
+int pm_rollup_cursors(const char *conninfo, const char *store, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		      struct pm_err *e)
+{
+	static const char sql[] = "SELECT community, cursor, extract(epoch FROM loaded_at)::bigint FROM rollup_community"
+				  " WHERE $1::text IS NULL OR community = $1 ORDER BY community";
+	struct load l = {.e = e};
+	PGresult *res = NULL;
+	json_t *rec;
+	int rc = open_pg(&l, conninfo);
+
+	if (!rc && PQresultStatus(res = PQexecParams(l.pg, sql, 1, NULL, &store, NULL, NULL, 0)) != PGRES_TUPLES_OK) {
+		rc = pg_fail(&l, res, PM_EUNAVAIL, _("PostgreSQL refused the report"));
+		res = NULL;
+	} else if (!rc && store && !PQntuples(res))
+		rc = pm_err_set(e, PM_ENOINPUT, _("store %s has loaded nothing into PostgreSQL"), store);
+	for (int i = 0; !rc && i < PQntuples(res); i++) {
+		rec = json_pack("{s:s, s:s, s:s, s:I}", "type", "loaded", "store", PQgetvalue(res, i, 0), "cursor",
+				PQgetvalue(res, i, 1), "loaded_at", (json_int_t)strtoll(PQgetvalue(res, i, 2), NULL, 10));
+		rc = rec ? fn(ctx, rec) : pm_err_set(e, PM_EFAIL, _("out of memory"));
+		json_decref(rec);
+	}
+	PQclear(res);
+	PQfinish(l.pg);
+	return rc;
+}
+
 /* ---- group reports ---- */
 
 static const struct pm_col by_community[] = COLLECTION_COLS("community", N_("community"));

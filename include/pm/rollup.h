@@ -4,6 +4,8 @@
 #ifndef PM_ROLLUP_H
 #define PM_ROLLUP_H
 
+#include <jansson.h>
+
 #include "pm/err.h"
 #include "pm/report.h"
 
@@ -24,6 +26,13 @@ struct pm_rollup_batch {
  * --since) replaces the community's rows. fn hears of each batch. */
 int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
 		   void (*fn)(void *ctx, const struct pm_rollup_batch *b), void *ctx, struct pm_err *e);
+
+/* Where each community's feed stands in PostgreSQL (only store's, if not
+ * NULL: PM_ENOINPUT when it has loaded nothing): a record {"type":
+ * "loaded", "store", "cursor", "loaded_at"} each to fn. The cursor is the
+ * one pm export --prune-before may prune to. */
+int pm_rollup_cursors(const char *conninfo, const char *store, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		      struct pm_err *e);
 
 /* The group report name ("collection": pm-report collection's figures,
  * a row a community and the total) for q's periods, from the views of

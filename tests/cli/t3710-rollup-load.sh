@@ -115,6 +115,26 @@ expect_rc 2 "a report the group has not"
 expect_err "^pm-rollup report: no group report 'occupancy': there are collection, arrears, service and consumption$" \
 	"is named"
 
+# Where each feed stands, and a community pruned to it goes on loading.
+run pm-rollup cursor --pg "$conn" --format jsonl
+expect_rc 0 "where the feeds stand"
+expect_eq "$(jq -r .store "$T/out" | sort | tr '\n' ' ')" \
+	"$(printf '%s\n' "$id_a" "$id_b" "$(tail -n 1 c.1 | jq -r .store)" | sort | tr '\n' ' ')" "a record a community"
+run pm-rollup cursor --pg "$conn" "$id_a" --format jsonl
+expect_eq "$(jq -r '[.type, .cursor] | join(" ")' "$T/out")" "loaded $(tail -n 1 a.3 | jq -r .cursor)" \
+	"a's cursor is a.3's"
+PM_DB=$T/a.db run pm export --prune-before "$(jq -r .cursor "$T/out")"
+expect_rc 0 "a pruned to what PostgreSQL has"
+PM_DB=$T/a.db run pm-bill pay --unit 1-1-102 --amount 2 --channel cash --ref X3
+PM_DB=$T/a.db run pm export --since "$(tail -n 1 a.3 | jq -r .cursor)" --format jsonl
+cp "$T/out" a.4
+run pm-rollup load --pg "$conn" a.4
+expect_rc 0 "and its next feed loads"
+expect_eq "$(pg "SELECT amount_fen FROM rollup_payment WHERE ref = 'X3'")" 200 "the payment after the pruning"
+run pm-rollup cursor --pg "$conn" nosuchstore
+expect_rc 66 "a store PostgreSQL has not"
+expect_err "^pm-rollup: store nosuchstore has loaded nothing into PostgreSQL$" "is named"
+
 # A file cut short, or not a feed.
 sed '$d' a.2 >cut
 run pm-rollup load --pg "$conn" cut
