@@ -22,16 +22,25 @@ static void batch_note(void *ctx, const struct pm_rollup_batch *b)
 			    b->records, b->since, b->cursor);
 }
 
+/* The options of a command whose only one is --pg: -1 to stop. */
+static int pg_only(struct pm_ctx *c, int argc, char **argv, const char **pg)
+{
+	const char *arg;
+	int k;
+
+	*pg = "";
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		if (k == O_PG)
+			*pg = arg;
+	return k;
+}
+
 static int cmd_load(struct pm_ctx *c, int argc, char **argv)
 {
 	static char *const stdin_only[] = {"-"};
-	const char *pg = "", *arg;
-	int k;
+	const char *pg;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_PG)
-			pg = arg;
-	if (k < 0)
+	if (pg_only(c, argc, argv, &pg) < 0)
 		return c->stop;
 	if (c->optind < argc)
 		return pm_rollup_load(pg, argv + c->optind, argc - c->optind, batch_note, c, &c->err);
@@ -40,13 +49,9 @@ static int cmd_load(struct pm_ctx *c, int argc, char **argv)
 
 static int cmd_cursor(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *pg = "", *arg;
-	int k;
+	const char *pg;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
-		if (k == O_PG)
-			pg = arg;
-	if (k < 0)
+	if (pg_only(c, argc, argv, &pg) < 0)
 		return c->stop;
 	if (argc - c->optind > 1)
 		return pm_cli_usage(c, _("name one store, or none for all"));
