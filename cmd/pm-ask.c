@@ -278,17 +278,7 @@ static int is_question(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	char **v;
-	int rc;
-
-	if (!is_question(argc, argv))
-		return pm_cli_main(&prog, argc, argv);
-	if (!(v = calloc((size_t)argc + 2, sizeof *v)))
-		return PM_EFAIL;
-	v[0] = argv[0];
-	v[1] = (char *)"ask";
-	memcpy(v + 2, argv + 1, (size_t)(argc - 1) * sizeof *v);
-	rc = pm_cli_main(&prog, argc + 1, v);
-	free(v);
-	return rc;
+	if (is_question(argc, argv))
+		return pm_cli_main_default(&prog, "ask", argc, argv);
+	return pm_cli_main(&prog, argc, argv);
 }

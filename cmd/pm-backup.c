@@ -286,17 +286,7 @@ static int run_option(const char *arg)
 
 int main(int argc, char **argv)
 {
-	char **v;
-	int rc;
-
-	if (argc < 2 || !run_option(argv[1]))
-		return pm_cli_main(&prog, argc, argv);
-	if (!(v = calloc((size_t)argc + 2, sizeof *v)))
-		return PM_EFAIL;
-	v[0] = argv[0];
-	v[1] = (char *)"run";
-	memcpy(v + 2, argv + 1, (size_t)(argc - 1) * sizeof *v);
-	rc = pm_cli_main(&prog, argc + 1, v);
-	free(v);
-	return rc;
+	if (argc >= 2 && run_option(argv[1]))
+		return pm_cli_main_default(&prog, "run", argc, argv);
+	return pm_cli_main(&prog, argc, argv);
 }

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -27,7 +28,7 @@ static const struct pm_opt shared_opts[] = {
 	{"format", OPT_FORMAT, "FMT", N_("table, jsonl, csv or tsv (default: table on a terminal, else jsonl)")},
 	{"columns", OPT_COLUMNS, "LIST", N_("the fields a table, CSV or TSV shows, in this order (a,b,c)")},
 	{"as", OPT_AS, "LOGIN", N_("act for this pm user, as an admin or a service account (default $PM_USER)")},
-	{"quiet", 'q', NULL, N_("say nothing but errors")},
+	{"quiet", 'q', NULL, N_("no notes on stderr, only errors (records still go to stdout)")},
 	{"verbose", 'v', NULL, N_("say more on stderr")},
 	{"help", 'h', NULL, N_("show this help and exit")},
 	{NULL, 0, NULL, NULL},
@@ -775,4 +776,19 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 		pm_cli_warn(&c, "%s", c.err.msg);
 	pm_db_close(c.db);
 	return close_stdout(&c, rc);
+}
+
+int pm_cli_main_default(const struct pm_prog *prog, const char *cmd, int argc, char **argv)
+{
+	char **v = calloc((size_t)argc + 2, sizeof *v);
+	int rc;
+
+	if (!v)
+		return PM_EFAIL;
+	v[0] = argv[0];
+	v[1] = (char *)cmd;
+	memcpy(v + 2, argv + 1, (size_t)(argc - 1) * sizeof *v);
+	rc = pm_cli_main(prog, argc + 1, v);
+	free(v);
+	return rc;
 }

@@ -390,6 +390,27 @@ int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, str
 	return pm_db_fail(db, e, _("cannot read config versions"));
 }
 
+int pm_config_version_load(struct pm_db *db, int64_t version, struct pm_config **out, struct pm_err *e)
+{
+	static const char sql[] = "SELECT version, sha256, yaml FROM config_version WHERE version = ?1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = load_version(st, out, e);
+	else if (rc == SQLITE_DONE)
+		rc = pm_err_set(e, PM_EDATA, _("no config version %lld"), (long long)version);
+	else
+		rc = pm_db_fail(db, e, _("cannot read config versions"));
+	sqlite3_reset(st);
+	return rc;
+}
+
 int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e)
 {
 	static const char sql[] =

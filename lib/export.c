@@ -112,13 +112,25 @@ static int64_t tax_rate(struct pm_config *cfg, const char *fee)
 	return billing ? json_integer_value(json_object_get(billing, "tax_rate")) : 600;
 }
 
-static int invoice_rows(struct pm_db *db, const char *period, struct pm_config *cfg, struct csv *c)
+/* The configuration bill line's bill was made with, loaded when it
+ * changes from the last row's: an invoice states the rate billed, not
+ * today's. */
+static int bill_config(struct pm_db *db, int64_t version, struct pm_config **cfg, struct pm_err *e)
+{
+	if (*cfg && pm_config_version(*cfg) == version)
+		return PM_OK;
+	pm_config_free(*cfg);
+	return pm_config_version_load(db, version, cfg, e);
+}
+
+static int invoice_rows(struct pm_db *db, const char *period, struct pm_config **cfg, struct csv *c)
 {
 	static const char sql[] =
 		"SELECT b.code, u.code, b.period,"
 		" coalesce(" OWNERS("group_concat(name, '、')", "", "") ", ''),"
 		" coalesce(" OWNERS("pe.tax_id", " AND pe.tax_id IS NOT NULL", " ORDER BY o.since, pe.id LIMIT 1") ", ''),"
-		" l.label, l.fee, l.amount_fen FROM bill b JOIN unit u ON u.id = b.unit_id JOIN bill_line l ON l.bill_id = b.id"
+		" l.label, l.fee, l.amount_fen, b.config_version"
+		" FROM bill b JOIN unit u ON u.id = b.unit_id JOIN bill_line l ON l.bill_id = b.id"
 		" WHERE b.period = ?1 AND b.status IN ('issued','partial','paid') AND l.amount_fen <> 0"
 		" ORDER BY b.code, l.seq";
 	char amount[PM_MONEY_BUF], rate[PM_MONEY_BUF], last[PM_TIME_BUF];
@@ -133,9 +145,13 @@ static int invoice_rows(struct pm_db *db, const char *period, struct pm_config *
 	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pm_date_fmt(day + pm_period_days(p) - 1, last), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (bill_config(db, sqlite3_column_int64(st, 8), cfg, c->e)) {
+			sqlite3_reset(st);
+			return c->e->code;
+		}
 		const char *cells[] = {TEXT(st, 0), TEXT(st, 1), TEXT(st, 2), TEXT(st, 3), TEXT(st, 4), TEXT(st, 5),
 				       TEXT(st, 6), pm_money_fmt(sqlite3_column_int64(st, 7), amount),
-				       rate_fmt(tax_rate(cfg, TEXT(st, 6)), rate)};
+				       rate_fmt(tax_rate(*cfg, TEXT(st, 6)), rate)};
 		for (int i = 0; i < 9; i++) {
 			pm_csv_write_cell(c->f, cells[i], ',', i >= 7);
 			fputs(i == 8 ? "\r\n" : ",", c->f);
@@ -150,16 +166,14 @@ int pm_export_invoice_csv(struct pm_db *db, const char *period, FILE *f, int bom
 			  struct pm_err *e)
 {
 	struct csv c = {f, 0, e};
-	struct pm_config *cfg;
+	struct pm_config *cfg = NULL;
 	int rc;
 
 	*rows = 0;
-	if (pm_config_current(db, pm_db_today(db), &cfg, e))
-		return e->code;
 	if (bom)
 		fputs("\xef\xbb\xbf", f);
 	fputs("invoice,unit,period,buyer,buyer_tax_id,item,fee,amount,tax_rate\r\n", f);
-	rc = invoice_rows(db, period, cfg, &c);
+	rc = invoice_rows(db, period, &cfg, &c);
 	pm_config_free(cfg);
 	*rows = c.rows;
 	if (rc == PM_OK && (fflush(f) || ferror(f)))

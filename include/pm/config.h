@@ -116,6 +116,10 @@ int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_
  * PM_ECONFIG when there is none. */
 int pm_config_current(struct pm_db *db, int32_t day, struct pm_config **out, struct pm_err *e);
 
+/* Loads the stored version itself (what a bill was made with, its
+ * config_version). PM_EDATA when there is no such version. */
+int pm_config_version_load(struct pm_db *db, int64_t version, struct pm_config **out, struct pm_err *e);
+
 /* Section name of the version in force today, from its stored tree
  * without parsing its YAML again (what a web page can afford at each
  * request): a new reference, the section's defaults when the version

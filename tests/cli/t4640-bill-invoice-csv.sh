@@ -52,6 +52,18 @@ B-2026-11-1-1-102,1-1-102,2026-11,"星光, ""有限""公司",91310000MA1FL0AB3C,
 expect_eq "$(tr -cd '\r' <"$T/out" | wc -c)" "5" "CRLF line ends"
 expect_err "4 bill lines exported" "counted"
 
+sed -e 's/tax_rate: 0.06/tax_rate: 0.09/' -e 's/tax_rate: 0.03/tax_rate: 0.05/' pm.yaml >pm2.yaml
+run pm config apply pm2.yaml
+expect_rc 0 "new rates, effective as far back as the old ones"
+run pm-bill export --period 2026-11 --file-format invoice-csv
+expect_eq "$(tr -d '\r' <"$T/out" | awk -F, '{ print $1 "," $NF }' | sort -u | tr '\n' ' ')" \
+	"B-2026-11-1-1-101,0.03 B-2026-11-1-1-101,0.06 B-2026-11-1-1-102,0.03 B-2026-11-1-1-102,0.06 invoice,tax_rate " \
+	"issued bills keep the rates of the config they were made with, not today's"
+run pm-bill run --period 2026-12
+run pm-bill issue --period 2026-12
+run pm-bill export --period 2026-12 --file-format invoice-csv
+expect_eq "$(tr -d '\r' <"$T/out" | sed 1d | awk -F, '{ print $(NF-2) "," $NF }' | sort -u | tr '\n' ' ')" "garbage,0.05 property,0.09 " \
+	"bills made after it carry the new rates"
 run pm-bill export --period 2026-11 --file-format invoice-csv --bom --output inv.csv
 expect_rc 0 "to a file, with a BOM for Excel"
 expect_eq "$(head -c 3 inv.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "the BOM first"
@@ -59,7 +71,7 @@ expect_eq "$(stat -c %a inv.csv)" "600" "with the store's mode"
 run pm-bill export --period 2026-11 --file-format pdf
 expect_rc 2 "an unknown file format"
 expect_err "unknown --file-format 'pdf': expected csv, xlsx or invoice-csv" "names the three"
-run pm-bill export --period 2026-12 --file-format invoice-csv
+run pm-bill export --period 2027-01 --file-format invoice-csv
 expect_eq "$(tr -d '\r' <"$T/out")" "invoice,unit,period,buyer,buyer_tax_id,item,fee,amount,tax_rate" "a period with no bills: the header alone"
 
 done_testing
