@@ -41,7 +41,7 @@ static const struct {
  * community's to know, not the head office's (its reports count visits,
  * passes and parking fees, never names, phones or plates; a ticket's
  * reporter is reached through the community), and a pass's
- * token would let its holder in. pm(1), "The change feed", says so. */
+ * token would let its holder in. pm(1), under export, says so. */
 static const struct {
 	const char *table, *column;
 } withheld[] = {
