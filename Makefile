@@ -44,7 +44,11 @@ LDFLAGS  += -Wl,--as-needed $(SANFLAGS)
 # libcurl itself is loaded by lib/http.c on first use, not linked: linking
 # it costs every start of a program 30-odd libraries.
 HTTP_SRC := lib/http.c lib/gatedrv.c lib/notify-flush.c lib/askmodel.c
-LIB_SRC  := $(filter-out $(HTTP_SRC) lib/pay-%.c,$(wildcard lib/*.c))
+# libpq only in pm-rollup: the group's loader, never a community's program.
+ROLLUP_SRC := lib/rollup.c
+ROLLUP_OBJ := $(ROLLUP_SRC:%.c=$(B)/%.o)
+PQ_CFLAGS  := -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+LIB_SRC  := $(filter-out $(HTTP_SRC) $(ROLLUP_SRC) lib/pay-%.c,$(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
 HTTP_OBJ := $(HTTP_SRC:%.c=$(B)/%.o)
 HTTP_PROGS := pm-notify pm-gate pm-backup pm-ask
@@ -83,6 +87,7 @@ $(B)/%.o: %.c $(wildcard include/pm/*.h lib/*.h) $(B)/gen/paths
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 $(HTTP_OBJ): ALLCFLAGS += $(HTTP_CFLAGS)
+$(ROLLUP_OBJ): ALLCFLAGS += $(PQ_CFLAGS)
 
 $(B)/gen/schema.c: $(SCHEMA) share/pm/schema-embed.sh
 	@mkdir -p $(dir $@)
@@ -106,6 +111,10 @@ $(B)/libpm-pay.a: $(PAY_OBJ)
 $(B)/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PROG_LIBS) -ldl -lm
+
+$(B)/bin/pm-rollup: $(B)/cmd/pm-rollup.o $(ROLLUP_OBJ) $(B)/libpm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(ROLLUP_OBJ) $(B)/libpm.a $(PKG_LIBS) -lpq -ldl -lm
 
 # pm-web alone links libfcgi, for its FastCGI mode.
 $(B)/bin/pm-web: $(B)/cmd/pm-web.o $(B)/libpm.a
@@ -184,7 +193,7 @@ lint:
 	cppcheck -q -j2 --std=c11 --library=share/lint/pm.cfg --enable=warning,portability,performance \
 	  --inline-suppr --suppressions-list=share/lint/cppcheck.supp --error-exitcode=1 \
 	  -Iinclude -Ilib -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(LINT_SRC)
-	clang-tidy -quiet $(LINT_SRC) -- -std=c11 $(CPPFLAGS) $(PKG_CFLAGS) $(HTTP_CFLAGS)
+	clang-tidy -quiet $(LINT_SRC) -- -std=c11 $(CPPFLAGS) $(PKG_CFLAGS) $(HTTP_CFLAGS) $(PQ_CFLAGS)
 
 check-asan: deps
 	$(MAKE) B=build-asan SAN=1 CFLAGS='-O1 -g' tests

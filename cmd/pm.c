@@ -8,6 +8,7 @@
 
 #include "pm/audit.h"
 #include "pm/backup.h"
+#include "pm/changefeed.h"
 #include "pm/check.h"
 #include "pm/cli.h"
 #include "pm/community.h"
@@ -24,7 +25,7 @@ enum { O_COMMUNITY = 0x100, O_EMAIL, O_WECOM, O_TZ, O_BUILDING, O_UNIT, O_PERSON
        O_GROUP, O_MODE, O_UNIX, O_HEAD, O_ANCHOR, O_REKEY,
        O_NAME, O_PHONE, O_ACTOR, O_LIMIT,
        O_TO, O_ENCRYPT, O_KEEP_DAILY, O_KEEP_MONTHLY, O_KEY, O_CACERT, O_SSH_KEY, O_KNOWN_HOSTS, /* PM_BACKUP_OPTS' order */
-       O_AT, O_SETTLE };
+       O_AT, O_SETTLE, O_TABLES, O_PRUNE_BEFORE };
 
 /* ---- init and config ---- */
 
@@ -816,6 +817,55 @@ static int cmd_audit(struct pm_ctx *c, int argc, char **argv)
 	return pm_audit_each(db, &f, audit_row, c, &c->err);
 }
 
+/* ---- the change feed ---- */
+
+static const struct pm_opt export_opts[] = {
+	{"since", O_SINCE, "CURSOR", N_("only what changed after CURSOR, the last line of the previous export (default 0: every row)")},
+	{"tables", O_TABLES, "LIST", N_("only these tables, comma-separated")},
+	{"prune-before", O_PRUNE_BEFORE, "CURSOR",
+	 N_("export nothing: delete the change log before CURSOR, the one the group has loaded (pm-rollup cursor)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int export_prune(struct pm_ctx *c, struct pm_db *db, const char *before)
+{
+	int64_t deleted;
+	int rc = pm_changefeed_prune(db, before, &deleted, &c->err);
+
+	if (rc == PM_EUSAGE)
+		return pm_cli_usage(c, "%s", c->err.msg);
+	if (rc)
+		return rc;
+	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I}", "type", "pruned", "before", before, "deleted",
+					   (json_int_t)deleted));
+}
+
+static int cmd_export(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *since = NULL, *tables = NULL, *prune = NULL, *arg;
+	struct pm_db *db;
+	int k, rc;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_SINCE: since = arg; break;
+		case O_TABLES: tables = arg; break;
+		case O_PRUNE_BEFORE: prune = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (prune && (since || tables))
+		return pm_cli_usage(c, _("--prune-before exports nothing: give it alone"));
+	if (pm_cli_db(c, "export", &db))
+		return c->err.code;
+	if (prune)
+		return export_prune(c, db, prune);
+	/* A bad cursor or table is the command line's fault: say so as usage. */
+	if ((rc = pm_changefeed_export(db, since, tables, pm_cli_out_each, c, &c->err)) == PM_EUSAGE)
+		return pm_cli_usage(c, "%s", c->err.msg);
+	return rc;
+}
+
 /* ---- the toolkit ---- */
 
 static const struct {
@@ -828,6 +878,7 @@ static const struct {
 	{"pm-notify", N_("messages to residents and staff, outbox, announcements")},
 	{"pm-pay", N_("online payment orders, verified notifications, sync with the channels")},
 	{"pm-report", N_("collection, arrears, consumption, SLA and traffic reports")},
+	{"pm-rollup", N_("a property group's communities in PostgreSQL, from each store's change feed")},
 	{"pm-web", N_("the CGI front end for owners and staff")},
 	{"pm-mqtt", N_("the MQTT bridge: device messages in, commands out")},
 	{"pm-govern", N_("owners' votes under Civil Code art. 278, paper ballots, surveys")},
@@ -924,6 +975,7 @@ static const struct pm_cmd cmds[] = {
 	{"restore", cmd_restore, "FILE|URL", N_("replace the store with a checked backup"), restore_opts, NULL},
 	{"check", cmd_check, NULL, N_("check integrity and invariants; exit 1 on any problem"), NULL, NULL},
 	{"audit", cmd_audit, NULL, N_("print or verify the audit log"), audit_opts, NULL},
+	{"export", cmd_export, NULL, N_("the change feed: rows changed since a cursor, for pm-rollup"), export_opts, NULL},
 	{"help", cmd_help, NULL, N_("list the programs of the toolkit"), NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };

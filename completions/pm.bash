@@ -207,7 +207,7 @@ _pm()
 _pm_register()
 {
 	local self=${BASH_SOURCE[0]##*/}
-	local -a progs=(pm pm-meter pm-bill pm-repair pm-gate pm-notify pm-pay pm-report pm-web pm-mqtt pm-backup pm-ask pm-govern pm-shop)
+	local -a progs=(pm pm-meter pm-bill pm-repair pm-gate pm-notify pm-pay pm-report pm-web pm-mqtt pm-backup pm-ask pm-govern pm-shop pm-rollup)
 	self=${self%.bash}
 	[[ $self == pm-* ]] && progs+=("$self")
 	complete -F _pm "${progs[@]}"

@@ -178,6 +178,6 @@ function __pm_complete
     end
 end
 
-for prog in pm pm-meter pm-bill pm-repair pm-gate pm-notify pm-pay pm-report pm-web pm-mqtt pm-backup pm-ask pm-govern pm-shop
+for prog in pm pm-meter pm-bill pm-repair pm-gate pm-notify pm-pay pm-report pm-web pm-mqtt pm-backup pm-ask pm-govern pm-shop pm-rollup
     complete -c $prog -f -a '(__pm_complete)'
 end

@@ -19,7 +19,7 @@ static const struct pm_col contract_cols[] = {
 	{"expense_fen", N_("expenses"), PM_COL_MONEY, 0, 0},
 	{"paid_fen", N_("received or paid"), PM_COL_MONEY, 0, 0},
 };
-enum { C_CONTRACT, C_PARTY, C_KIND, C_OBJECT, C_INCOME, C_EXPENSE, C_PAID, C_N };
+enum { CT_CONTRACT, CT_PARTY, CT_KIND, CT_OBJECT, CT_INCOME, CT_EXPENSE, CT_PAID, CT_N };
 
 static const struct pm_col month_cols[] = {
 	{"month", N_("month"), PM_COL_TEXT, 0, 0},
@@ -64,7 +64,7 @@ static int by_contract(struct pm_db *db, const struct pm_report_query *q, struct
 		"  AND x.period_start < ?2) ORDER BY c.kind DESC, c.id";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char from[PM_TIME_BUF], end[PM_TIME_BUF], id[24];
-	int64_t total[C_N] = {0}, v;
+	int64_t total[CT_N] = {0}, v;
 	long r;
 	int rc, income;
 
@@ -76,26 +76,26 @@ static int by_contract(struct pm_db *db, const struct pm_report_query *q, struct
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		income = strcmp(TEXT(st, 2), "income") == 0;
 		snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(st, 0));
-		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, C_CONTRACT, id) ||
-		    pm_set_text(s, (size_t)r, C_PARTY, TEXT(st, 1)) ||
-		    pm_set_text(s, (size_t)r, C_KIND, income ? _("income") : _("expense")) ||
-		    pm_set_text(s, (size_t)r, C_OBJECT, TEXT(st, 3))) {
+		if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, CT_CONTRACT, id) ||
+		    pm_set_text(s, (size_t)r, CT_PARTY, TEXT(st, 1)) ||
+		    pm_set_text(s, (size_t)r, CT_KIND, income ? _("income") : _("expense")) ||
+		    pm_set_text(s, (size_t)r, CT_OBJECT, TEXT(st, 3))) {
 			sqlite3_reset(st);
 			return pm_report_oom(e);
 		}
 		v = sqlite3_column_int64(st, 4);
-		pm_set_int(s, (size_t)r, C_INCOME, income ? v : 0);
-		pm_set_int(s, (size_t)r, C_EXPENSE, income ? 0 : v);
-		pm_set_int(s, (size_t)r, C_PAID, sqlite3_column_int64(st, 5));
-		total[income ? C_INCOME : C_EXPENSE] += v;
-		total[C_PAID] += sqlite3_column_int64(st, 5);
+		pm_set_int(s, (size_t)r, CT_INCOME, income ? v : 0);
+		pm_set_int(s, (size_t)r, CT_EXPENSE, income ? 0 : v);
+		pm_set_int(s, (size_t)r, CT_PAID, sqlite3_column_int64(st, 5));
+		total[income ? CT_INCOME : CT_EXPENSE] += v;
+		total[CT_PAID] += sqlite3_column_int64(st, 5);
 	}
 	sqlite3_reset(st);
 	if ((rc = fail(db, rc, e)))
 		return rc;
-	if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, C_CONTRACT, _("total")))
+	if ((r = pm_row_add(s)) < 0 || pm_set_text(s, (size_t)r, CT_CONTRACT, _("total")))
 		return pm_report_oom(e);
-	for (int c = C_INCOME; c < C_N; c++)
+	for (int c = CT_INCOME; c < CT_N; c++)
 		pm_set_int(s, (size_t)r, (size_t)c, total[c]);
 	s->total = 1;
 	return PM_OK;
@@ -234,9 +234,9 @@ char *pm_common_income_body(const struct pm_report *r, char *title, size_t size)
 			s = &r->sec[i];
 	sb_fmt(&sb, _("Income and expenses of the common parts, %s, by contract:\n"), r->scope);
 	for (size_t i = 0; s && i + 1 < s->nrows; i++)
-		sb_fmt(&sb, _("- %s, %s (%s): income %s, expenses %s\n"), pm_cell_text(s, i, C_PARTY, 1, a, sizeof a),
-		       pm_cell_text(s, i, C_OBJECT, 1, b, sizeof b), pm_cell_text(s, i, C_KIND, 1, c, sizeof c),
-		       pm_cell_text(s, i, C_INCOME, 1, d, sizeof d), pm_cell_text(s, i, C_EXPENSE, 1, f, sizeof f));
+		sb_fmt(&sb, _("- %s, %s (%s): income %s, expenses %s\n"), pm_cell_text(s, i, CT_PARTY, 1, a, sizeof a),
+		       pm_cell_text(s, i, CT_OBJECT, 1, b, sizeof b), pm_cell_text(s, i, CT_KIND, 1, c, sizeof c),
+		       pm_cell_text(s, i, CT_INCOME, 1, d, sizeof d), pm_cell_text(s, i, CT_EXPENSE, 1, f, sizeof f));
 	for (size_t i = 0; i < r->nsec; i++)
 		if (strcmp(r->sec[i].name, "balance") == 0)
 			sb_fmt(&sb, _("\nIncome %s, expenses %s; owed to the owners at the end: %s.\n"),

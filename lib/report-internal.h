@@ -15,7 +15,8 @@
 #define COLS(a) (a), (sizeof (a) / sizeof *(a))
 
 /* A new report of name and title for the query's scope, with the
- * community's name; PM_EFAIL when memory runs out. */
+ * community's name (db NULL: a property group's, over its communities);
+ * PM_EFAIL when memory runs out. */
 int pm_report_new(struct pm_db *db, const char *name, const char *title, const struct pm_report_query *q,
 		  struct pm_report **out, struct pm_err *e);
 /* A new empty section at the report's end (NULL when memory runs out);
@@ -86,5 +87,33 @@ const char *pm_report_alarm_severity(const struct pm_gate_config *gc, const char
 /* The common-income report as an announcement's text, its title in
  * title (pm_report_publish). NULL when memory runs out. */
 char *pm_common_income_body(const struct pm_report *r, char *title, size_t size);
+
+/* ---- collection's figures, shared with the group's (lib/rollup.c) ---- */
+
+#define COLLECTION_COLS(key, label) {                                                \
+	{key, label, PM_COL_TEXT, 0, 0},                                               \
+	{"bills", N_("bills"), PM_COL_INT, 0, 0},                                      \
+	{"paid_bills", N_("paid in full"), PM_COL_INT, 0, 0},                          \
+	{"charged_fen", N_("charged"), PM_COL_MONEY, 0, 0},                            \
+	{"adjust_fen", N_("notes"), PM_COL_MONEY, 0, 0},                               \
+	{"late_fen", N_("late fees"), PM_COL_MONEY, 0, 0},                             \
+	{"billed_fen", N_("billed"), PM_COL_MONEY, 0, 0},                              \
+	{"collected_fen", N_("collected"), PM_COL_MONEY, 0, 0},                        \
+	{"outstanding_fen", N_("outstanding"), PM_COL_MONEY, 0, 0},                    \
+	{"rate_count_pct", N_("rate by count"), PM_COL_PERCENT, 0, 0},                 \
+	{"rate_amount_pct", N_("rate by amount"), PM_COL_PERCENT, 0, 0},               \
+}
+
+enum { C_KEY, C_BILLS, C_PAID, C_CHARGED, C_ADJUST, C_LATE, C_BILLED, C_COLLECTED, C_OUTSTANDING,
+       C_RATE_COUNT, C_RATE_AMOUNT };
+
+struct pm_collection_agg {
+	int64_t bills, paid, charged, adjust, late, collected;
+};
+
+/* A row of key and a's figures in a section of COLLECTION_COLS: billed =
+ * charged + notes + late fees = collected + outstanding. -1 when memory
+ * runs out. */
+int pm_collection_row(struct pm_section *s, const char *key, const struct pm_collection_agg *a);
 
 #endif

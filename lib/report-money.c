@@ -21,35 +21,14 @@
 
 /* ---- collection ---- */
 
-#define COLLECTION_COLS(key, label) {                                                \
-	{key, label, PM_COL_TEXT, 0, 0},                                               \
-	{"bills", N_("bills"), PM_COL_INT, 0, 0},                                      \
-	{"paid_bills", N_("paid in full"), PM_COL_INT, 0, 0},                          \
-	{"charged_fen", N_("charged"), PM_COL_MONEY, 0, 0},                            \
-	{"adjust_fen", N_("notes"), PM_COL_MONEY, 0, 0},                               \
-	{"late_fen", N_("late fees"), PM_COL_MONEY, 0, 0},                             \
-	{"billed_fen", N_("billed"), PM_COL_MONEY, 0, 0},                              \
-	{"collected_fen", N_("collected"), PM_COL_MONEY, 0, 0},                        \
-	{"outstanding_fen", N_("outstanding"), PM_COL_MONEY, 0, 0},                    \
-	{"rate_count_pct", N_("rate by count"), PM_COL_PERCENT, 0, 0},                 \
-	{"rate_amount_pct", N_("rate by amount"), PM_COL_PERCENT, 0, 0},               \
-}
-
-enum { C_KEY, C_BILLS, C_PAID, C_CHARGED, C_ADJUST, C_LATE, C_BILLED, C_COLLECTED, C_OUTSTANDING,
-       C_RATE_COUNT, C_RATE_AMOUNT };
-
 static const struct pm_col by_building[] = COLLECTION_COLS("building", N_("building"));
 static const struct pm_col by_entrance[] = COLLECTION_COLS("entrance", N_("entrance"));
 static const struct pm_col by_month[] = COLLECTION_COLS("period", N_("period"));
 static const struct pm_col by_fee[] = COLLECTION_COLS("fee", N_("fee item"));
 
-struct agg {
-	int64_t bills, paid, charged, adjust, late, collected;
-};
-
 /* a into the total t; a sum of money past the ledger's limit is an
  * error (pm_money_add), never a wrap. */
-static int agg_add(struct agg *t, const struct agg *a, struct pm_err *e)
+static int agg_add(struct pm_collection_agg *t, const struct pm_collection_agg *a, struct pm_err *e)
 {
 	t->bills += a->bills;
 	t->paid += a->paid;
@@ -57,7 +36,7 @@ static int agg_add(struct agg *t, const struct agg *a, struct pm_err *e)
 	       pm_money_add(&t->late, a->late, e) || pm_money_add(&t->collected, a->collected, e) ? e->code : PM_OK;
 }
 
-static void agg_read(sqlite3_stmt *st, int col, struct agg *a)
+static void agg_read(sqlite3_stmt *st, int col, struct pm_collection_agg *a)
 {
 	a->bills = sqlite3_column_int64(st, col);
 	a->paid = sqlite3_column_int64(st, col + 1);
@@ -67,9 +46,7 @@ static void agg_read(sqlite3_stmt *st, int col, struct agg *a)
 	a->collected = sqlite3_column_int64(st, col + 5);
 }
 
-/* A row of key and a's figures: billed = charged + notes + late fees =
- * collected + outstanding. */
-static int agg_row(struct pm_section *s, const char *key, const struct agg *a)
+int pm_collection_row(struct pm_section *s, const char *key, const struct pm_collection_agg *a)
 {
 	int64_t billed = a->charged + a->adjust + a->late;
 	long r = pm_row_add(s);
@@ -90,9 +67,9 @@ static int agg_row(struct pm_section *s, const char *key, const struct agg *a)
 }
 
 /* A row for each of st's (key, figures), added into t. */
-static int agg_rows(struct pm_db *db, sqlite3_stmt *st, struct pm_section *s, struct agg *t, struct pm_err *e)
+static int agg_rows(struct pm_db *db, sqlite3_stmt *st, struct pm_section *s, struct pm_collection_agg *t, struct pm_err *e)
 {
-	struct agg a;
+	struct pm_collection_agg a;
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -101,7 +78,7 @@ static int agg_rows(struct pm_db *db, sqlite3_stmt *st, struct pm_section *s, st
 			sqlite3_reset(st);
 			return e->code;
 		}
-		if (agg_row(s, TEXT(st, 0), &a)) {
+		if (pm_collection_row(s, TEXT(st, 0), &a)) {
 			sqlite3_reset(st);
 			return pm_report_oom(e);
 		}
@@ -110,10 +87,10 @@ static int agg_rows(struct pm_db *db, sqlite3_stmt *st, struct pm_section *s, st
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
 }
 
-static int total_row(struct pm_section *s, const struct agg *t)
+static int total_row(struct pm_section *s, const struct pm_collection_agg *t)
 {
 	s->total = 1;
-	return agg_row(s, _("total"), t);
+	return pm_collection_row(s, _("total"), t);
 }
 
 /* The owner of q, if any, as ?4 and today as ?9, for OWNED. */
@@ -170,7 +147,7 @@ static int by_place(struct pm_db *db, const struct pm_report_query *q, struct pm
 	int owner = pm_query_owner(q) != 0;
 	sqlite3_stmt *st = pm_db_stmt(db, entrance ? (owner ? owner_esql : esql) : (owner ? owner_bsql : bsql), e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
-	struct agg t = {0};
+	struct pm_collection_agg t = {0};
 
 	if (!st)
 		return e->code;
@@ -195,7 +172,7 @@ static int months(struct pm_db *db, const struct pm_report_query *q, struct pm_p
 		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED("b.unit_id", "?4") " GROUP BY b.period ORDER BY b.period";
 	sqlite3_stmt *st = pm_db_stmt(db, pm_query_owner(q) ? owner_sql : sql, e);
 	char f[PM_TIME_BUF], t[PM_TIME_BUF], p[PM_TIME_BUF];
-	struct agg a, total = {0};
+	struct pm_collection_agg a, total = {0};
 	struct pm_period at = from;
 	int rc = SQLITE_ROW, more;
 
@@ -214,7 +191,7 @@ static int months(struct pm_db *db, const struct pm_report_query *q, struct pm_p
 			sqlite3_reset(st);
 			return e->code;
 		}
-		if (agg_row(s, p, &a)) {
+		if (pm_collection_row(s, p, &a)) {
 			sqlite3_reset(st);
 			return pm_report_oom(e);
 		}
@@ -241,7 +218,7 @@ static int by_fee_rows(struct pm_db *db, const struct pm_report_query *q, struct
 		" AND " OWNED("b.unit_id", "?4");
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
-	struct agg a, t = {0};
+	struct pm_collection_agg a, t = {0};
 	int rc;
 
 	if (!st)
@@ -252,7 +229,7 @@ static int by_fee_rows(struct pm_db *db, const struct pm_report_query *q, struct
 	bind_scope(db, st, q, from, to);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* What payments settled beyond the lines went to notes and late fees. */
-		a = (struct agg){0, 0, 0, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		a = (struct pm_collection_agg){0, 0, 0, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
 				 sqlite3_column_int64(st, 2) - t.collected};
 	}
 	sqlite3_reset(st);
@@ -260,7 +237,7 @@ static int by_fee_rows(struct pm_db *db, const struct pm_report_query *q, struct
 		return pm_db_fail(db, e, _("cannot read bills"));
 	if (agg_add(&t, &a, e))
 		return e->code;
-	if (agg_row(s, _("notes and late fees"), &a) || total_row(s, &t))
+	if (pm_collection_row(s, _("notes and late fees"), &a) || total_row(s, &t))
 		return pm_report_oom(e);
 	/* Counts of lines, not bills: the fully paid rate still holds. */
 	pm_set_null(s, s->nrows - 2, C_BILLS);

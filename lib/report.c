@@ -48,13 +48,17 @@ int pm_report_new(struct pm_db *db, const char *name, const char *title, const s
 	r->name = name;
 	r->title = title;
 	r->made = pm_now();
-	if (pm_config_current(db, pm_date_of(r->made, pm_db_tz(db)), &cfg, e)) {
+	/* No store: the property group's report, over its communities. */
+	snprintf(r->community, sizeof r->community, "%s", _("property group"));
+	snprintf(r->tz, sizeof r->tz, "%s", db ? pm_db_tz(db) : PM_DEFAULT_TZ);
+	if (db && pm_config_current(db, pm_date_of(r->made, pm_db_tz(db)), &cfg, e)) {
 		free(r);
 		return e->code;
 	}
-	snprintf(r->community, sizeof r->community, "%s", pm_config_community_name(cfg));
-	snprintf(r->tz, sizeof r->tz, "%s", pm_db_tz(db));
-	pm_config_free(cfg);
+	if (db) {
+		snprintf(r->community, sizeof r->community, "%s", pm_config_community_name(cfg));
+		pm_config_free(cfg);
+	}
 	pm_period_fmt(q->from, from);
 	pm_period_fmt(q->to, to);
 	n = q->building ? (size_t)snprintf(r->scope, sizeof r->scope, _("building %s, "), q->building) : 0;

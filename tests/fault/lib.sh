@@ -19,12 +19,14 @@ fault_cleanup() {
 #   outbox.attempts, .last_error, .updated_at
 #                      a message under way at the kill is attempted again,
 #                      and that attempt is on record (checked by extra_ok).
+#   change_log.at      the real clock of each change (the feed's seq is
+#                      kept: a killed transaction gives it back too).
 # Ids are kept: a killed transaction gives its ids back, so a re-run that
 # does the same work gives the same ids.
 dump() { # DB: fails if any query does
 	$PY3 - "$1" <<'P'
 import sqlite3, sys
-skip = {"outbox": {"attempts", "last_error", "updated_at"}}
+skip = {"outbox": {"attempts", "last_error", "updated_at"}, "change_log": {"at"}}
 db = sqlite3.connect(sys.argv[1])
 for (t,) in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'"
                        " AND name NOT LIKE 'sqlite%' AND name <> 'audit' ORDER BY name").fetchall():

@@ -1,0 +1,450 @@
+/* changefeed: pm export's records, read from change_log (filled by the
+ * triggers of migrations 0024 and 0025) and from the tables themselves. The SQL
+ * that reads a table is made from its columns as the store has them, so a
+ * column a later migration adds is in the feed without a change here;
+ * table names come only from the list below, never from the caller. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/audit.h"
+#include "pm/changefeed.h"
+#include "pm/db.h"
+#include "pm/i18n.h"
+#include "strbuf-internal.h"
+
+/* Triggered tables first, then the two that travel with a parent. */
+const char *const pm_changefeed_tables[] = {
+	"building", "entrance", "unit", "occupancy", "meter", "reading", "reading_register", "reading_note",
+	"meter_event", "meter_estimate", "asset", "ticket", "ticket_event", "repair_charge", "patrol_visit",
+	"bill", "journal", "payment", "allocation", "adjustment", "late_fee", "announcement", "rsvp",
+	"points", "receipt", "visitor", "pass_use", "vehicle", "parking_session",
+	"parking_payment", "reservation", "pay_order", "pay_order_bill", "deposit", "faq_entry", "ask_gap",
+	"renovation", "renovation_event", "renovation_inspection", "renovation_violation", "stock_item",
+	"stock_move", "dunning", "collection_contact", "contract", "contract_charge", "vote", "ballot", "survey",
+	"survey_answer", "merchant", "shop_offer", "shop_order", "shop_settlement", "points_use", "bill_line",
+	"posting", NULL,
+};
+
+enum { NTABLES = sizeof pm_changefeed_tables / sizeof *pm_changefeed_tables - 1 };
+
+/* A child's rows change only with its parent's row, in one transaction
+ * (lib/bill.c, lib/payment.c, lib/ledger.c), so no trigger of its own. */
+static const struct {
+	const char *child, *parent, *column;
+} children[] = {
+	{"bill_line", "bill", "bill_id"},
+	{"posting", "journal", "journal_id"},
+};
+
+/* Columns the feed never carries: who visited and which cars came are the
+ * community's to know, not the head office's (its reports count visits,
+ * passes and parking fees, never names, phones or plates; a ticket's
+ * reporter is reached through the community), and a pass's
+ * token would let its holder in. pm(1), under export, says so. */
+static const struct {
+	const char *table, *column;
+} withheld[] = {
+	{"visitor", "name"}, {"visitor", "phone"}, {"visitor", "plate"}, {"visitor", "token"},
+	{"vehicle", "plate"}, {"parking_session", "plate"}, {"ask_gap", "asker"}, {"ticket", "contact"},
+};
+
+static int is_withheld(const char *table, const char *column)
+{
+	for (size_t i = 0; i < sizeof withheld / sizeof *withheld; i++)
+		if (strcmp(withheld[i].table, table) == 0 && strcmp(withheld[i].column, column) == 0)
+			return 1;
+	return 0;
+}
+
+struct feed {
+	struct pm_db *db;
+	char store[64];
+	int want[NTABLES];
+	sqlite3_stmt *row[NTABLES];  /* the row by key, ?1 the key as a JSON array */
+	sqlite3_stmt *kids[NTABLES]; /* a parent's children, ?1 its key */
+	int64_t now, pruned; /* the highest seq pm export --prune-before deleted */
+	int (*fn)(void *ctx, json_t *rec);
+	void *ctx;
+	struct pm_err *e;
+};
+
+static int table_index(const char *name, size_t len)
+{
+	for (int i = 0; i < NTABLES; i++)
+		if (strlen(pm_changefeed_tables[i]) == len && strncmp(pm_changefeed_tables[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
+static int child_of(int parent)
+{
+	for (size_t i = 0; i < sizeof children / sizeof *children; i++)
+		if (strcmp(children[i].parent, pm_changefeed_tables[parent]) == 0)
+			return table_index(children[i].child, strlen(children[i].child));
+	return -1;
+}
+
+static int is_child(int t)
+{
+	for (size_t i = 0; i < sizeof children / sizeof *children; i++)
+		if (strcmp(children[i].child, pm_changefeed_tables[t]) == 0)
+			return 1;
+	return 0;
+}
+
+static int want_tables(struct feed *f, const char *tables)
+{
+	const char *p = tables, *end;
+	int t;
+
+	for (t = 0; t < NTABLES; t++)
+		f->want[t] = !tables;
+	while (p && *p) {
+		end = p + strcspn(p, ",");
+		if ((t = table_index(p, (size_t)(end - p))) < 0)
+			return pm_err_set(f->e, PM_EUSAGE, _("no table '%.*s' in the change feed"), (int)(end - p), p);
+		f->want[t] = 1;
+		p = *end ? end + 1 : end;
+	}
+	return PM_OK;
+}
+
+/* "json_object('a', "a", ...)" and "json_array("k1", ...)" of table t's
+ * columns (but those withheld) and key, and the key's match "k1 =
+ * json_extract(?1, '$[0]') AND ..." (the rowid when the table declares
+ * no key). */
+static int columns(struct feed *f, const char *table, struct strbuf *obj, struct strbuf *key,
+		   struct strbuf *match)
+{
+	static const char sql[] = "SELECT name FROM pragma_table_info(?1) ORDER BY pk = 0, pk, cid";
+	static const char keys[] = "SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0";
+	sqlite3_stmt *st = pm_db_stmt(f->db, keys, f->e);
+	int nkey, i = 0, rc;
+
+	if (!st)
+		return f->e->code;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	nkey = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	if (!(st = pm_db_stmt(f->db, sql, f->e)))
+		return f->e->code;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sb_str(obj, "json_object(");
+	sb_str(key, "json_array(");
+	if (!nkey) {
+		sb_str(key, "rowid");
+		sb_str(match, "rowid = json_extract(?1, '$[0]')");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (i >= nkey && is_withheld(table, name))
+			continue;
+		sb_fmt(obj, "%s'%s', \"%s\"", i ? ", " : "", name, name);
+		if (i < nkey) {
+			sb_fmt(key, "%s\"%s\"", i ? ", " : "", name);
+			sb_fmt(match, "%s\"%s\" = json_extract(?1, '$[%d]')", i ? " AND " : "", name, i);
+		}
+		i++;
+	}
+	sqlite3_reset(st);
+	sb_str(obj, ")");
+	sb_str(key, ")");
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(f->db, f->e, _("cannot read the store's tables"));
+	return obj->failed || key->failed || match->failed ? pm_err_set(f->e, PM_EFAIL, _("out of memory")) : PM_OK;
+}
+
+static int prepare(struct feed *f, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(pm_db_sqlite(f->db), sql, -1, st, NULL) != SQLITE_OK)
+		return pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+	return PM_OK;
+}
+
+/* The statements that read table t: a row by key, or (a child) the rows
+ * of one parent, or every row (snapshot, key and row as columns 0 and 1). */
+static int table_sql(struct feed *f, int t, int all, sqlite3_stmt **st)
+{
+	struct strbuf obj = {0}, key = {0}, match = {0}, sql = {0};
+	const char *name = pm_changefeed_tables[t];
+	int rc;
+
+	if ((rc = columns(f, name, &obj, &key, &match)) == PM_OK) {
+		sb_str(&sql, "SELECT ");
+		if (all) {
+			sb_str(&sql, key.p);
+			sb_str(&sql, ", ");
+		}
+		sb_str(&sql, obj.p);
+		sb_fmt(&sql, " FROM \"%s\" WHERE ", name);
+		for (size_t i = 0; i < sizeof children / sizeof *children; i++)
+			if (!all && strcmp(children[i].child, name) == 0)
+				sb_fmt(&sql, "\"%s\" = json_extract(?1, '$[0]') AND ", children[i].column);
+		sb_str(&sql, all || is_child(t) ? "1" : match.p);
+		rc = sql.failed ? pm_err_set(f->e, PM_EFAIL, _("out of memory")) : prepare(f, sql.p, st);
+	}
+	free(obj.p);
+	free(key.p);
+	free(match.p);
+	free(sql.p);
+	return rc;
+}
+
+static json_t *parse(sqlite3_stmt *st, int col)
+{
+	return json_loads((const char *)sqlite3_column_text(st, col), 0, NULL);
+}
+
+static int emit(struct feed *f, int t, const char *op, json_t *key, int64_t at, const char *field, json_t *v)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:o, s:s, s:I}", "type", "change", "store", f->store, "table",
+				pm_changefeed_tables[t], "key", key, "op", op, "at", (json_int_t)at);
+
+	int rc;
+
+	if (!rec) {
+		json_decref(v);
+		return pm_err_set(f->e, PM_EFAIL, _("out of memory"));
+	}
+	if (v)
+		json_object_set_new(rec, field, v);
+	rc = f->fn(f->ctx, rec);
+	json_decref(rec);
+	return rc;
+}
+
+/* The children of parent key (a JSON array) as one replace record. */
+static int emit_children(struct feed *f, int t, const char *key, int64_t at)
+{
+	json_t *rows = json_array();
+	int rc;
+
+	if (!f->kids[t] && table_sql(f, t, 0, &f->kids[t]))
+		return f->e->code;
+	sqlite3_bind_text(f->kids[t], 1, key, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(f->kids[t])) == SQLITE_ROW)
+		json_array_append_new(rows, parse(f->kids[t], 0));
+	sqlite3_reset(f->kids[t]);
+	if (rc != SQLITE_DONE) {
+		json_decref(rows);
+		return pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+	}
+	return emit(f, t, "replace", json_loads(key, 0, NULL), at, "rows", rows);
+}
+
+/* One changed key of table t: the row as it is now, or its delete. */
+static int emit_change(struct feed *f, int t, const char *key, int64_t at)
+{
+	sqlite3_stmt *st;
+	int rc, kid = child_of(t);
+
+	if (f->want[t]) {
+		if (!f->row[t] && table_sql(f, t, 0, &f->row[t]))
+			return f->e->code;
+		st = f->row[t];
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			rc = emit(f, t, "upsert", json_loads(key, 0, NULL), at, "row", parse(st, 0));
+		else if (rc == SQLITE_DONE)
+			rc = emit(f, t, "delete", json_loads(key, 0, NULL), at, NULL, NULL);
+		else
+			rc = pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+		sqlite3_reset(st);
+		if (rc)
+			return rc;
+	}
+	return kid >= 0 && f->want[kid] ? emit_children(f, kid, key, at) : PM_OK;
+}
+
+static int changes_since(struct feed *f, int64_t since)
+{
+	static const char sql[] = "SELECT tbl, pk, max(seq) AS s, max(at) FROM change_log WHERE seq > ?1"
+				  " GROUP BY tbl, pk ORDER BY s";
+	sqlite3_stmt *st = pm_db_stmt(f->db, sql, f->e);
+	int rc, t;
+
+	if (!st)
+		return f->e->code;
+	sqlite3_bind_int64(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *tbl = (const char *)sqlite3_column_text(st, 0);
+		if ((t = table_index(tbl, strlen(tbl))) >= 0 &&
+		    (rc = emit_change(f, t, (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 3)))) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+}
+
+/* Every row of table t; a child's as one replace record per parent. */
+static int snapshot_table(struct feed *f, int t)
+{
+	struct strbuf q = {0};
+	sqlite3_stmt *st;
+	int step, rc = PM_OK, kids = is_child(t);
+
+	if (kids) {
+		for (size_t i = 0; i < sizeof children / sizeof *children; i++)
+			if (strcmp(children[i].child, pm_changefeed_tables[t]) == 0)
+				sb_fmt(&q, "SELECT json_array(id) FROM \"%s\"", children[i].parent);
+		rc = q.failed ? pm_err_set(f->e, PM_EFAIL, _("out of memory")) : prepare(f, q.p, &st);
+		free(q.p);
+	} else
+		rc = table_sql(f, t, 1, &st);
+	if (rc)
+		return rc;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = kids ? emit_children(f, t, (const char *)sqlite3_column_text(st, 0), f->now)
+			  : emit(f, t, "upsert", parse(st, 0), f->now, "row", parse(st, 1));
+	if (!rc && step != SQLITE_DONE)
+		rc = pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Cursor "SEQ.AT": the last change_log row sent and its time, so a cursor
+ * from another store or from before a restore is refused, not trusted. */
+static int parse_cursor(struct feed *f, const char *s, int64_t *seq)
+{
+	static const char sql[] = "SELECT at FROM change_log WHERE seq = ?1";
+	sqlite3_stmt *st;
+	long long at = 0;
+	char *end;
+	int rc;
+
+	*seq = 0;
+	if (!s || strcmp(s, "0") == 0)
+		return PM_OK;
+	*seq = strtoll(s, &end, 10);
+	if (end == s || *end != '.' || *seq <= 0 || (at = strtoll(end + 1, &end, 10), *end))
+		return pm_err_set(f->e, PM_EUSAGE, _("cursor '%s' is not one pm export printed"), s);
+	if (!(st = pm_db_stmt(f->db, sql, f->e)))
+		return f->e->code;
+	sqlite3_bind_int64(st, 1, *seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == at)
+		rc = PM_OK;
+	else if (rc == SQLITE_DONE && *seq <= f->pruned)
+		rc = pm_err_set(f->e, PM_EDATA,
+				_("cursor '%s' is older than the change feed keeps (pruned before change %" PRId64
+				  "): load it again from 0"), s, f->pruned + 1);
+	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = pm_err_set(f->e, PM_EDATA,
+				_("cursor '%s' is not this store's (another store, or one restored from an older backup):"
+				  " load it again from 0"), s);
+	else
+		rc = pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int read_head(struct feed *f, char *cursor, size_t size)
+{
+	static const char store[] = "SELECT id, pruned FROM feed_store";
+	static const char last[] = "SELECT seq, at FROM change_log ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!(st = pm_db_stmt(f->db, store, f->e)))
+		return f->e->code;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(f->store, sizeof f->store, "%s", (const char *)sqlite3_column_text(st, 0));
+		f->pruned = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+	if (!(st = pm_db_stmt(f->db, last, f->e)))
+		return f->e->code;
+	snprintf(cursor, size, "0");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(cursor, size, "%" PRId64 ".%" PRId64, (int64_t)sqlite3_column_int64(st, 0),
+			 (int64_t)sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(f->db, f->e, _("cannot read the change feed"));
+}
+
+static int walk(struct feed *f, const char *since)
+{
+	char cursor[48];
+	json_t *rec;
+	int64_t seq;
+	int rc = PM_OK;
+
+	if (read_head(f, cursor, sizeof cursor) || parse_cursor(f, since, &seq))
+		return f->e->code;
+	if (seq)
+		rc = changes_since(f, seq);
+	else
+		for (int t = 0; t < NTABLES && !rc; t++)
+			if (f->want[t])
+				rc = snapshot_table(f, t);
+	if (rc)
+		return rc;
+	if (!(rec = json_pack("{s:s, s:s, s:s, s:s}", "type", "cursor", "store", f->store, "since", seq ? since : "0",
+			      "cursor", cursor)))
+		return pm_err_set(f->e, PM_EFAIL, _("out of memory"));
+	rc = f->fn(f->ctx, rec);
+	json_decref(rec);
+	return rc;
+}
+
+int pm_changefeed_export(struct pm_db *db, const char *since, const char *tables,
+			 int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	struct feed f = {.db = db, .now = pm_now(), .fn = fn, .ctx = ctx, .e = e};
+	int rc;
+
+	if (want_tables(&f, tables))
+		return e->code;
+	if (pm_db_exec(db, "BEGIN", e))
+		return e->code;
+	rc = walk(&f, since);
+	pm_db_exec(db, "COMMIT", NULL);
+	for (int t = 0; t < NTABLES; t++) {
+		sqlite3_finalize(f.row[t]);
+		sqlite3_finalize(f.kids[t]);
+	}
+	return rc;
+}
+
+/* The cursor's own change_log row stays: it is what tells the cursor
+ * from another store's, and the head of an empty feed. */
+int pm_changefeed_prune(struct pm_db *db, const char *before, int64_t *deleted, struct pm_err *e)
+{
+	static const char del[] = "DELETE FROM change_log WHERE seq < ?1";
+	static const char mark[] = "UPDATE feed_store SET pruned = max(pruned, ?1 - 1)";
+	struct feed f = {.db = db, .e = e};
+	char cursor[48];
+	sqlite3_stmt *st;
+	int64_t seq;
+	int rc;
+
+	*deleted = 0;
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (!(rc = read_head(&f, cursor, sizeof cursor)) && !(rc = parse_cursor(&f, before, &seq)) && !seq)
+		rc = pm_err_set(e, PM_EUSAGE, _("cursor '%s' is not one pm export printed"), before ? before : "");
+	if (!rc && (st = pm_db_stmt(db, del, e))) {
+		sqlite3_bind_int64(st, 1, seq);
+		if (!(rc = pm_db_step_done(db, st, _("cannot prune the change feed"), e)))
+			*deleted = sqlite3_changes64(pm_db_sqlite(db));
+	} else if (!rc)
+		rc = e->code;
+	if (!rc && (st = pm_db_stmt(db, mark, e))) {
+		sqlite3_bind_int64(st, 1, seq);
+		rc = pm_db_step_done(db, st, _("cannot prune the change feed"), e);
+	} else if (!rc)
+		rc = e->code;
+	if (!rc) {
+		json_t *after = json_pack("{s:s, s:I}", "before", before, "deleted", (json_int_t)*deleted);
+		rc = after ? pm_audit_log(db, "export.prune", "change_log", NULL, after, e)
+			   : pm_err_set(e, PM_EFAIL, _("out of memory"));
+		json_decref(after);
+	}
+	return pm_db_end(db, rc, e);
+}

@@ -1,0 +1,568 @@
+/* rollup: pm export's records into PostgreSQL. Each community batch is
+ * copied (COPY, a megabyte at a time) into a temporary staging table and
+ * merged into rollup_row in the transaction that moves the community's
+ * cursor, so PostgreSQL holds a batch whole or not at all. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm/i18n.h"
+#include "pm/money.h"
+#include "pm/rollup.h"
+#include "pm/timeutil.h"
+#include "report-internal.h"
+#include "strbuf-internal.h"
+
+enum { COPY_CHUNK = 1 << 20 };
+
+struct load {
+	PGconn *pg;
+	struct pm_err *e;
+	const char *file;
+	long line;
+	struct strbuf copy;   /* staged lines not yet sent */
+	char store[64];       /* the batch's, "" before its first record */
+	long records;
+	long replaces, deletes; /* of the batch's records: none, no statement to merge them */
+};
+
+static int pg_fail(struct load *l, PGresult *res, int code, const char *what)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(l->pg);
+	size_t n = strcspn(msg, "\n");
+
+	PQclear(res);
+	return pm_err_set(l->e, code, "%s: %.*s", what, (int)n, msg);
+}
+
+/* Runs sql with up to two text parameters; PGRES_TUPLES_OK results are
+ * handed back in *out, others cleared. */
+static int pg_run(struct load *l, const char *sql, const char *p1, const char *p2, PGresult **out)
+{
+	const char *params[2] = {p1, p2};
+	PGresult *res = PQexecParams(l->pg, sql, p2 ? 2 : p1 ? 1 : 0, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return PM_OK;
+}
+
+static void copy_field(struct strbuf *b, const char *s, int last)
+{
+	if (!s)
+		sb_str(b, "\\N");
+	for (; s && *s; s++)
+		switch (*s) {
+		case '\\': sb_str(b, "\\\\"); break;
+		case '\n': sb_str(b, "\\n"); break;
+		case '\r': sb_str(b, "\\r"); break;
+		case '\t': sb_str(b, "\\t"); break;
+		default: sb_add(b, s, 1);
+		}
+	sb_str(b, last ? "\n" : "\t");
+}
+
+static void copy_json(struct strbuf *b, const json_t *v, int last)
+{
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	copy_field(b, s, last);
+	free(s);
+}
+
+static void stage_line(struct load *l, const char *op, const char *tbl, const json_t *key, const json_t *parent,
+		       const json_t *row, json_int_t at)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, at);
+	copy_field(&l->copy, op, 0);
+	copy_field(&l->copy, tbl, 0);
+	copy_json(&l->copy, key, 0);
+	copy_json(&l->copy, parent, 0);
+	copy_json(&l->copy, row, 0);
+	copy_field(&l->copy, num, 1);
+}
+
+static int flush_copy(struct load *l)
+{
+	PGresult *res;
+
+	if (!l->copy.n)
+		return PM_OK;
+	if (l->copy.failed)
+		return pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+	res = PQexec(l->pg, "COPY rollup_stage (op, tbl, key, parent, row, at) FROM STDIN");
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	PQclear(res);
+	if (PQputCopyData(l->pg, l->copy.p, (int)l->copy.n) != 1 || PQputCopyEnd(l->pg, NULL) != 1)
+		return pg_fail(l, NULL, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	res = PQgetResult(l->pg);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	PQclear(res);
+	while ((res = PQgetResult(l->pg)))
+		PQclear(res);
+	l->copy.n = 0;
+	return PM_OK;
+}
+
+static int bad_line(struct load *l, const char *why)
+{
+	return pm_err_set(l->e, PM_EDATA, "%s:%ld: %s", l->file, l->line, why);
+}
+
+/* A change record into the staging table; the batch's transaction begins
+ * with its first. */
+static int stage(struct load *l, json_t *rec)
+{
+	const char *store = json_string_value(json_object_get(rec, "store"));
+	const char *tbl = json_string_value(json_object_get(rec, "table"));
+	const char *op = json_string_value(json_object_get(rec, "op"));
+	json_t *key = json_object_get(rec, "key"), *rows = json_object_get(rec, "rows"), *row, *k;
+	json_int_t at = json_integer_value(json_object_get(rec, "at"));
+	size_t i;
+
+	if (!store || !tbl || !op || !json_is_array(key) || strlen(store) >= sizeof l->store)
+		return bad_line(l, _("not a record of pm export"));
+	if (!l->store[0]) {
+		if (pg_run(l, "BEGIN", NULL, NULL, NULL) || pg_run(l, "TRUNCATE rollup_stage", NULL, NULL, NULL))
+			return l->e->code;
+		snprintf(l->store, sizeof l->store, "%s", store);
+	} else if (strcmp(store, l->store) != 0)
+		return bad_line(l, _("a record of another store before the cursor of the first"));
+	if (strcmp(op, "upsert") == 0 && json_is_object(row = json_object_get(rec, "row")))
+		stage_line(l, op, tbl, key, NULL, row, at);
+	else if (strcmp(op, "delete") == 0) {
+		stage_line(l, op, tbl, key, NULL, NULL, at);
+		l->deletes++;
+	} else if (strcmp(op, "replace") == 0 && json_is_array(rows)) {
+		stage_line(l, op, tbl, key, NULL, NULL, at);
+		l->replaces++;
+		json_array_foreach(rows, i, row) {
+			k = json_deep_copy(key);
+			json_array_append_new(k, json_integer((json_int_t)i + 1));
+			stage_line(l, "child", tbl, k, key, row, at);
+			json_decref(k);
+		}
+	} else
+		return bad_line(l, _("not a record of pm export"));
+	l->records++;
+	return l->copy.n >= COPY_CHUNK ? flush_copy(l) : PM_OK;
+}
+
+static const char replace_sql[] =
+	"DELETE FROM rollup_row r USING rollup_stage s WHERE s.op = 'replace' AND r.community = $1"
+	" AND r.tbl = s.tbl AND r.parent = s.key";
+static const char delete_sql[] =
+	"DELETE FROM rollup_row r USING rollup_stage s WHERE s.op = 'delete' AND r.community = $1"
+	" AND r.tbl = s.tbl AND r.key = s.key";
+#define INSERT_SQL                                                                               \
+	"INSERT INTO rollup_row (community, tbl, key, parent, row, at)"                          \
+	" SELECT $1, tbl, key, parent, row, at FROM rollup_stage WHERE op IN ('upsert', 'child')"
+static const char upsert_sql[] = INSERT_SQL
+	" ON CONFLICT (community, tbl, key) DO UPDATE SET parent = EXCLUDED.parent, row = EXCLUDED.row, at = EXCLUDED.at";
+/* A snapshot (since 0) follows the delete of the community's rows and
+ * sends each row once: nothing to conflict with, and a plain insert
+ * spares each row the speculative one (bench: rollup.sh). */
+static const char snapshot_sql[] = INSERT_SQL;
+static const char cursor_sql[] =
+	"INSERT INTO rollup_community (community, cursor) VALUES ($1, $2)"
+	" ON CONFLICT (community) DO UPDATE SET cursor = EXCLUDED.cursor, loaded_at = now()";
+
+/* The batch ends: merged and committed, skipped when PostgreSQL has it,
+ * refused when it does not follow what PostgreSQL has. */
+static int finish(struct load *l, json_t *rec, struct pm_rollup_batch *b)
+{
+	const char *store = json_string_value(json_object_get(rec, "store"));
+	const char *since = json_string_value(json_object_get(rec, "since"));
+	const char *cursor = json_string_value(json_object_get(rec, "cursor"));
+	const char *have = "0";
+	PGresult *res = NULL;
+	int rc;
+
+	if (!store || !since || !cursor || (l->store[0] && strcmp(store, l->store) != 0))
+		return bad_line(l, _("not a record of pm export"));
+	if (!l->store[0]) { /* nothing changed: the cursor alone */
+		if (pg_run(l, "BEGIN", NULL, NULL, NULL))
+			return l->e->code;
+		snprintf(l->store, sizeof l->store, "%s", store);
+	}
+	if (flush_copy(l) ||
+	    pg_run(l, "SELECT cursor FROM rollup_community WHERE community = $1 FOR UPDATE", store, NULL, &res))
+		return l->e->code;
+	if (PQntuples(res))
+		have = PQgetvalue(res, 0, 0);
+	*b = (struct pm_rollup_batch){l->file, l->store, since, cursor, l->records, 0};
+	if (strcmp(since, have) != 0 && strcmp(since, "0") != 0) {
+		b->skipped = strcmp(cursor, have) == 0;
+		rc = b->skipped ? pg_run(l, "ROLLBACK", NULL, NULL, NULL)
+				: pm_err_set(l->e, PM_EDATA,
+					     _("%s: store %s's feed starts at cursor %s, but PostgreSQL has it at %s:"
+					       " pm export --since %s"),
+					     l->file, store, since, have, have);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	if (strcmp(since, "0") == 0) {
+		if (pg_run(l, "DELETE FROM rollup_row WHERE community = $1", store, NULL, NULL) ||
+		    pg_run(l, snapshot_sql, store, NULL, NULL))
+			return l->e->code;
+	} else if ((l->replaces && pg_run(l, replace_sql, store, NULL, NULL)) ||
+		   (l->deletes && pg_run(l, delete_sql, store, NULL, NULL)) || pg_run(l, upsert_sql, store, NULL, NULL))
+		return l->e->code;
+	if (pg_run(l, cursor_sql, store, cursor, NULL) ||
+	    pg_run(l, "COMMIT", NULL, NULL, NULL))
+		return l->e->code;
+	return PM_OK;
+}
+
+static int load_file(struct load *l, FILE *f, void (*fn)(void *ctx, const struct pm_rollup_batch *b), void *ctx)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	json_t *rec;
+	const char *type;
+	struct pm_rollup_batch b;
+	int rc = PM_OK;
+
+	l->line = 0;
+	while (!rc && (n = getline(&buf, &cap, f)) >= 0) {
+		l->line++;
+		if (!(rec = json_loadb(buf, (size_t)n, 0, NULL)) || !(type = json_string_value(json_object_get(rec, "type"))))
+			rc = bad_line(l, _("not a record of pm export"));
+		else if (strcmp(type, "change") == 0)
+			rc = stage(l, rec);
+		else if (strcmp(type, "cursor") == 0 && !(rc = finish(l, rec, &b))) {
+			fn(ctx, &b);
+			l->store[0] = '\0';
+			l->records = l->replaces = l->deletes = 0;
+		} else if (strcmp(type, "cursor") != 0)
+			rc = bad_line(l, _("not a record of pm export"));
+		json_decref(rec);
+	}
+	free(buf);
+	if (!rc && ferror(f))
+		rc = pm_err_set(l->e, PM_EIO, _("cannot read '%s': %s"), l->file, strerror(errno));
+	if (!rc && l->store[0])
+		rc = pm_err_set(l->e, PM_EDATA, _("%s: ends without pm export's cursor: the export did not finish"),
+				l->file);
+	return rc;
+}
+
+static int open_pg(struct load *l, const char *conninfo)
+{
+	static const char stage_sql[] =
+		"CREATE TEMP TABLE rollup_stage (op text, tbl text, key jsonb, parent jsonb, row jsonb, at bigint)";
+
+	l->pg = PQconnectdb(conninfo);
+	if (PQstatus(l->pg) != CONNECTION_OK)
+		return pg_fail(l, NULL, PM_EUNAVAIL, _("cannot connect to PostgreSQL"));
+	return pg_run(l, stage_sql, NULL, NULL, NULL);
+}
+
+int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
+		   void (*fn)(void *ctx, const struct pm_rollup_batch *b), void *ctx, struct pm_err *e)
+{
+	struct load l = {.e = e};
+	FILE *f;
+	int rc = open_pg(&l, conninfo);
+
+	for (int i = 0; !rc && i < nfiles; i++) {
+		l.file = files[i];
+		if (strcmp(files[i], "-") == 0)
+			f = stdin;
+		else if (!(f = fopen(files[i], "r"))) {
+			rc = pm_err_set(e, PM_ENOINPUT, _("cannot open '%s': %s"), files[i], strerror(errno));
+			break;
+		}
+		rc = load_file(&l, f, fn, ctx);
+		if (f != stdin)
+			fclose(f);
+		l.store[0] = '\0';
+		l.records = l.replaces = l.deletes = 0;
+		l.copy.n = 0;
+	}
+	/* A batch cut short is rolled back with the connection. */
+	PQfinish(l.pg);
+	free(l.copy.p);
+	return rc;
+}
+
+int pm_rollup_cursors(const char *conninfo, const char *store, int (*fn)(void *ctx, json_t *rec), void *ctx,
+		      struct pm_err *e)
+{
+	static const char sql[] = "SELECT community, cursor, extract(epoch FROM loaded_at)::bigint FROM rollup_community"
+				  " WHERE $1::text IS NULL OR community = $1 ORDER BY community";
+	struct load l = {.e = e};
+	PGresult *res = NULL;
+	json_t *rec;
+	int rc = open_pg(&l, conninfo);
+
+	if (!rc && PQresultStatus(res = PQexecParams(l.pg, sql, 1, NULL, &store, NULL, NULL, 0)) != PGRES_TUPLES_OK) {
+		rc = pg_fail(&l, res, PM_EUNAVAIL, _("PostgreSQL refused the report"));
+		res = NULL;
+	} else if (!rc && store && !PQntuples(res))
+		rc = pm_err_set(e, PM_ENOINPUT, _("store %s has loaded nothing into PostgreSQL"), store);
+	for (int i = 0; !rc && i < PQntuples(res); i++) {
+		rec = json_pack("{s:s, s:s, s:s, s:I}", "type", "loaded", "store", PQgetvalue(res, i, 0), "cursor",
+				PQgetvalue(res, i, 1), "loaded_at", (json_int_t)strtoll(PQgetvalue(res, i, 2), NULL, 10));
+		rc = rec ? fn(ctx, rec) : pm_err_set(e, PM_EFAIL, _("out of memory"));
+		json_decref(rec);
+	}
+	PQclear(res);
+	PQfinish(l.pg);
+	return rc;
+}
+
+/* ---- group reports ---- */
+
+static const struct pm_col by_community[] = COLLECTION_COLS("community", N_("community"));
+
+static int collection_rows(struct load *l, PGresult *res, struct pm_section *s, struct pm_err *e)
+{
+	struct pm_collection_agg a, t = {0};
+	int n = PQntuples(res);
+
+	for (int i = 0; i < n; i++) {
+		a = (struct pm_collection_agg){strtoll(PQgetvalue(res, i, 1), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 2), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 3), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 4), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 5), NULL, 10),
+					       strtoll(PQgetvalue(res, i, 6), NULL, 10)};
+		t.bills += a.bills;
+		t.paid += a.paid;
+		if (pm_money_add(&t.charged, a.charged, e) || pm_money_add(&t.adjust, a.adjust, e) ||
+		    pm_money_add(&t.late, a.late, e) || pm_money_add(&t.collected, a.collected, e))
+			return e->code;
+		if (pm_collection_row(s, PQgetvalue(res, i, 0), &a))
+			return pm_report_oom(e);
+	}
+	s->total = 1;
+	return pm_collection_row(s, _("total"), &t) ? pm_report_oom(e) : PM_OK;
+}
+
+/* The other group reports: SQL over postgres.sql's views whose rows are
+ * a community's (the key NULL in the total, from GROUPING SETS), its
+ * columns in the order of the report's, a ratio's numerator and
+ * denominator side by side. $1 and $2 are the first and last period,
+ * $3 the as-of day, $4 now (Unix seconds). By kind: a section a kind of
+ * meter, named by the rows' second column. */
+#define MONTH_START(p) "extract(epoch FROM ((" p " || '-01')::date)::timestamp AT TIME ZONE tz)"
+#define MONTH_END(p) "extract(epoch FROM ((" p " || '-01')::date + interval '1 month')::timestamp AT TIME ZONE tz)"
+
+static const char arrears_sql[] =
+	"SELECT community, count(DISTINCT (community, unit_id)), count(*),"
+	" coalesce(sum(owed_fen) FILTER (WHERE d <= 30), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 30 AND d <= 90), 0),"
+	" coalesce(sum(owed_fen) FILTER (WHERE d > 90 AND d <= 180), 0),"
+	" coalesce(sum(owed_fen) FILTER (WHERE d > 180 AND d <= 365), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 365), 0),"
+	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, $3::date - due AS d FROM rollup_owed"
+	"  WHERE period BETWEEN $1 AND $2 AND due < $3::date AND $4::bigint IS NOT NULL) o"
+	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
+
+#define BREACHED(clock)                                                                              \
+	"(" clock "_breach IS NOT NULL OR " clock "_used + CASE WHEN " clock "_since IS NULL THEN 0"   \
+	" ELSE $4::bigint - " clock "_since END > " clock "_budget)"
+static const char service_sql[] =
+	"SELECT community, count(*),"
+	" percentile_disc(0.5) WITHIN GROUP (ORDER BY accepted_at - submitted_at),"
+	" percentile_disc(0.9) WITHIN GROUP (ORDER BY accepted_at - submitted_at),"
+	" percentile_disc(0.5) WITHIN GROUP (ORDER BY resolved_at - submitted_at),"
+	" percentile_disc(0.9) WITHIN GROUP (ORDER BY resolved_at - submitted_at),"
+	" sum(b), sum(b), count(*), count(stars), sum(stars), count(stars), count(*) FILTER (WHERE stars >= 4),"
+	" count(stars), sum(repeats)"
+	" FROM (SELECT *, (" BREACHED("accept") " OR " BREACHED("resolve") ")::int AS b FROM rollup_ticket"
+	"  WHERE kind <> 'inspection' AND $3::date IS NOT NULL"
+	"  AND submitted_at >= " MONTH_START("$1") " AND submitted_at < " MONTH_END("$2") ") t"
+	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
+
+static const char consumption_sql[] =
+	"WITH mo AS (SELECT generate_series(($1 || '-01')::date, ($2 || '-01')::date, interval '1 month')::date AS m"
+	"  WHERE $3::date IS NOT NULL AND $4::bigint IS NOT NULL),"
+	" x AS (SELECT u.community, u.kind, u.uom, CASE WHEN u.scope = 'unit' THEN u.usage ELSE 0 END AS mine,"
+	"  CASE WHEN u.scope = 'unit' THEN 0 ELSE u.usage END AS common, 0::bigint AS before,"
+	"  (u.scope = 'unit' AND mo.m = ($2 || '-01')::date)::int AS meter FROM mo, rollup_usage(mo.m) u"
+	"  UNION ALL SELECT u.community, u.kind, u.uom, 0, 0, u.usage, 0"
+	"  FROM mo, rollup_usage((mo.m - interval '12 months')::date) u)"
+	" SELECT community, kind, sum(meter), sum(mine), sum(mine), sum(meter), sum(common), sum(common),"
+	" sum(mine + common), sum(before), sum(mine + common - before), sum(before)"
+	" FROM x GROUP BY GROUPING SETS ((kind, community), (kind)) ORDER BY kind, community NULLS LAST";
+
+static const struct pm_col arrears_cols[] = {
+	{"community", N_("community"), PM_COL_TEXT, 0, 0},
+	{"units", N_("units"), PM_COL_INT, 0, 0},
+	{"bills", N_("bills"), PM_COL_INT, 0, 0},
+	{"d0_30_fen", N_("0–30 days"), PM_COL_MONEY, 0, 0},
+	{"d31_90_fen", N_("31–90 days"), PM_COL_MONEY, 0, 0},
+	{"d91_180_fen", N_("91–180 days"), PM_COL_MONEY, 0, 0},
+	{"d181_365_fen", N_("181–365 days"), PM_COL_MONEY, 0, 0},
+	{"d365_fen", N_("over 365 days"), PM_COL_MONEY, 0, 0},
+	{"owed_fen", N_("owed"), PM_COL_MONEY, 0, 0},
+};
+
+static const struct pm_col service_cols[] = {
+	{"community", N_("community"), PM_COL_TEXT, 0, 0},
+	{"tickets", N_("tickets"), PM_COL_INT, 0, 0},
+	{"accept_p50_s", N_("accept median h"), PM_COL_HOURS, 0, 0},
+	{"accept_p90_s", N_("accept 90% h"), PM_COL_HOURS, 0, 0},
+	{"resolve_p50_s", N_("resolve median h"), PM_COL_HOURS, 0, 0},
+	{"resolve_p90_s", N_("resolve 90% h"), PM_COL_HOURS, 0, 0},
+	{"breached", N_("SLA breached"), PM_COL_INT, 0, 0},
+	{"breach_pct", N_("breach rate"), PM_COL_PERCENT, 0, 0},
+	{"rated", N_("rated"), PM_COL_INT, 0, 0},
+	{"rating", N_("average rating"), PM_COL_MEAN, 0, 1},
+	{"satisfied_pct", N_("satisfied"), PM_COL_PERCENT, 0, 0},
+	{"repeats", N_("repeat reports"), PM_COL_INT, 0, 0},
+};
+
+static const struct pm_col consumption_cols[] = {
+	{"community", N_("community"), PM_COL_TEXT, 0, 0},
+	{"meters", N_("unit meters"), PM_COL_INT, 0, 0},
+	{"usage", N_("units' usage"), PM_COL_QTY, 3, 3},
+	{"per_unit", N_("per unit"), PM_COL_MEAN, 3, 3},
+	{"common", N_("common usage"), PM_COL_QTY, 3, 3},
+	{"common_pct", N_("common share"), PM_COL_PERCENT, 0, 0},
+	{"last_year", N_("a year before"), PM_COL_QTY, 3, 3},
+	{"change_pct", N_("year on year"), PM_COL_CHANGE, 0, 0},
+};
+
+static const struct group_report {
+	const char *name, *title, *sql;
+	const struct pm_col *cols;
+	size_t ncols;
+	int by_kind;
+} group_reports[] = {
+	{"arrears", N_("Arrears"), arrears_sql, COLS(arrears_cols), 0},
+	{"service", N_("Service"), service_sql, COLS(service_cols), 0},
+	{"consumption", N_("Consumption"), consumption_sql, COLS(consumption_cols), 1},
+};
+
+static int is_ratio(enum pm_col_type t)
+{
+	return t == PM_COL_PERCENT || t == PM_COL_CHANGE || t == PM_COL_MEAN;
+}
+
+static int64_t cell(PGresult *res, int i, int j)
+{
+	return strtoll(PQgetvalue(res, i, j), NULL, 10);
+}
+
+/* Row i of res into a new row of s from column j on. */
+static int group_row(PGresult *res, int i, int j, struct pm_section *s)
+{
+	const char *key = PQgetisnull(res, i, 0) ? _("total") : PQgetvalue(res, i, 0);
+	long r = pm_row_add(s);
+
+	if (r < 0 || pm_set_text(s, (size_t)r, 0, key))
+		return -1;
+	for (size_t c = 1; c < s->ncols; c++, j++)
+		if (is_ratio(s->cols[c].type)) {
+			pm_set_ratio(s, (size_t)r, c, cell(res, i, j), cell(res, i, j + 1));
+			j++;
+		} else if (PQgetisnull(res, i, j))
+			pm_set_null(s, (size_t)r, c);
+		else
+			pm_set_int(s, (size_t)r, c, cell(res, i, j));
+	s->total = PQgetisnull(res, i, 0);
+	return 0;
+}
+
+static int group_rows(const struct group_report *g, PGresult *res, struct pm_report *r, struct pm_err *e)
+{
+	struct pm_section *s = NULL;
+	int n = PQntuples(res);
+
+	for (int i = 0; i < n; i++) {
+		if (!s || (g->by_kind && strcmp(s->name, PQgetvalue(res, i, 1)) != 0)) {
+			const char *kind = g->by_kind ? PQgetvalue(res, i, 1) : "community";
+			if (!(s = pm_section_add(r, kind, g->by_kind ? kind : N_("By community"), g->cols, g->ncols)))
+				return pm_report_oom(e);
+		}
+		if (group_row(res, i, g->by_kind ? 2 : 1, s))
+			return pm_report_oom(e);
+	}
+	return PM_OK;
+}
+
+static const struct group_report *group_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof group_reports / sizeof *group_reports; i++)
+		if (strcmp(group_reports[i].name, name) == 0)
+			return &group_reports[i];
+	return NULL;
+}
+
+static int group_report(struct load *l, const struct group_report *g, const struct pm_report_query *q,
+			struct pm_report **out)
+{
+	char from[PM_TIME_BUF], to[PM_TIME_BUF], day[PM_TIME_BUF], now[24];
+	const char *params[4] = {pm_period_fmt(q->from, from), pm_period_fmt(q->to, to),
+				 pm_date_fmt(q->as_of ? q->as_of : pm_date_of(pm_now(), PM_DEFAULT_TZ), day), now};
+	PGresult *res;
+	int rc;
+
+	snprintf(now, sizeof now, "%" PRId64, (int64_t)pm_now());
+	res = PQexecParams(l->pg, g->sql, 4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the report"));
+	if (!(rc = pm_report_new(NULL, g->name, g->title, q, out, l->e)))
+		rc = group_rows(g, res, *out, l->e);
+	PQclear(res);
+	return rc;
+}
+
+static int collection_report(struct load *l, const struct pm_report_query *q, struct pm_report **out)
+{
+	static const char sql[] =
+		"SELECT community, sum(bills), sum(paid_bills), sum(charged_fen), sum(adjust_fen), sum(late_fen),"
+		" sum(collected_fen) FROM rollup_collection WHERE period BETWEEN $1 AND $2"
+		" GROUP BY community ORDER BY community";
+	char from[PM_TIME_BUF], to[PM_TIME_BUF];
+	struct pm_section *s;
+	PGresult *res = NULL;
+	int rc;
+
+	pm_period_fmt(q->from, from);
+	pm_period_fmt(q->to, to);
+	if (!(rc = pg_run(l, sql, from, to, &res)) &&
+	    !(rc = pm_report_new(NULL, "collection", N_("Collection"), q, out, l->e))) {
+		s = pm_section_add(*out, "community", N_("By community"), COLS(by_community));
+		rc = s ? collection_rows(l, res, s, l->e) : pm_report_oom(l->e);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int pm_rollup_report(const char *conninfo, const char *name, const struct pm_report_query *q,
+		     struct pm_report **out, struct pm_err *e)
+{
+	const struct group_report *g = group_find(name);
+	struct load l = {.e = e};
+	int rc;
+
+	*out = NULL;
+	if (!g && strcmp(name, "collection") != 0)
+		return pm_err_set(e, PM_EUSAGE,
+				  _("no group report '%s': there are collection, arrears, service and consumption"), name);
+	if (!(rc = open_pg(&l, conninfo)))
+		rc = g ? group_report(&l, g, q, out) : collection_report(&l, q, out);
+	PQfinish(l.pg);
+	if (rc) {
+		pm_report_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
