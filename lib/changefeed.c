@@ -1,5 +1,5 @@
 /* changefeed: pm export's records, read from change_log (filled by the
- * triggers of migrations 0024 and 0025) and from the tables themselves. The SQL
+ * triggers of migrations 0028, 0029 and 0030) and from the tables themselves. The SQL
  * that reads a table is made from its columns as the store has them, so a
  * column a later migration adds is in the feed without a change here;
  * table names come only from the list below, never from the caller. */
@@ -22,8 +22,9 @@ const char *const pm_changefeed_tables[] = {
 	"parking_payment", "reservation", "pay_order", "pay_order_bill", "deposit", "faq_entry", "ask_gap",
 	"renovation", "renovation_event", "renovation_inspection", "renovation_violation", "stock_item",
 	"stock_move", "dunning", "collection_contact", "contract", "contract_charge", "vote", "ballot", "survey",
-	"survey_answer", "merchant", "shop_offer", "shop_order", "shop_settlement", "points_use", "bill_line",
-	"posting", NULL,
+	"survey_answer", "merchant", "shop_offer", "shop_order", "shop_settlement", "points_use", "vote_option",
+	"ballot_option", "shop_service", "shop_slot", "shop_service_settlement", "shop_booking", "parking_discount",
+	"shop_cart", "bill_line", "posting", NULL,
 };
 
 enum { NTABLES = sizeof pm_changefeed_tables / sizeof *pm_changefeed_tables - 1 };
