@@ -1,7 +1,7 @@
--- The change feed (0024) for the tables migrations 0019 to 0023 added,
+-- The change feed (0028) for the tables migrations 0019 to 0023 added,
 -- the feed's pruning point, and the gate's passages out of the feed.
 --
--- In the feed, with the triggers 0024's are: the help desk's FAQ and the
+-- In the feed, with the triggers 0028's are: the help desk's FAQ and the
 -- questions it could not answer, renovations and their steps, the spare
 -- parts and their moves, arrears chasing (dunning, contacts), contracts
 -- and what they charged, votes and ballots, surveys and their answers,
