@@ -1,4 +1,4 @@
-/* reconcile: a channel's statement against the payments recorded for it.
+/* reconcile: a channel's statement against the money recorded for it.
  * The statement is held in memory (a day's or a month's entries of one
  * channel), its refs in a hash so that each recorded payment of its days
  * is looked up once. */
@@ -115,20 +115,52 @@ static json_t *fen(int64_t amount)
 	return amount < 0 ? json_null() : json_integer(amount);
 }
 
+/* Money a channel brought in, wherever it is kept: bill payments,
+ * group-buying orders (less the points spent on them), a web cart's
+ * payment that made no order (kept for its refund), service bookings,
+ * deposits taken and contract charges paid. A statement lists them all:
+ * comparing it with payments alone reported the rest as missing. The
+ * columns: source, id, unit id, channel, ref, cash, time. */
+#define MONEY_IN \
+	"SELECT 'payment' AS source, id, unit_id, channel, ref, amount_fen AS cash, at FROM payment" \
+	" UNION ALL SELECT 'shop_order', id, unit_id, channel, ref, amount_fen - points, at FROM shop_order" \
+	"  WHERE amount_fen > points" \
+	" UNION ALL SELECT 'shop_cart', id, unit_id, channel, ref, amount_fen - points, created_at FROM shop_cart" \
+	"  WHERE channel IS NOT NULL AND order_id IS NULL" \
+	" UNION ALL SELECT 'shop_booking', id, unit_id, channel, ref, amount_fen, at FROM shop_booking" \
+	" UNION ALL SELECT 'deposit', id, unit_id, channel, ref, amount_fen, at FROM deposit WHERE action = 'take'" \
+	" UNION ALL SELECT 'contract_charge', id, NULL, channel, ref, amount_fen, at FROM contract_charge" \
+	"  WHERE ref IS NOT NULL"
+
+/* A store row: its source, id and unit code. */
+struct found {
+	char source[16], unit[64];
+	int64_t id;
+};
+
+static void found_read(sqlite3_stmt *st, struct found *f)
+{
+	snprintf(f->source, sizeof f->source, "%s", TEXT(st, 0));
+	f->id = sqlite3_column_int64(st, 1);
+	snprintf(f->unit, sizeof f->unit, "%s", TEXT(st, 2));
+}
+
+/* One record; f is the store's row, NULL when the store has none. */
 static int tell(struct walk *w, enum pm_recon_status s, const char *ref, struct side st, struct side store,
-		int64_t payment, const char *unit)
+		const struct found *f)
 {
 	const char *tz = pm_db_tz(w->db);
 	json_t *rec;
 	int rc;
 
 	w->counts[s]++;
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "type", "reconcile",
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "type", "reconcile",
 			"status", pm_recon_names[s], "channel", w->r->channel, "ref", ref,
 			"statement_fen", fen(st.amount), "store_fen", fen(store.amount),
 			"statement_at", when(st.at, st.amount, tz), "store_at", when(store.at, store.amount, tz),
-			"payment", payment ? json_integer(payment) : json_null(),
-			"unit", unit ? json_string(unit) : json_null());
+			"payment", f && !strcmp(f->source, "payment") ? json_integer(f->id) : json_null(),
+			"unit", f && *f->unit ? json_string(f->unit) : json_null(),
+			"source", f ? json_string(f->source) : json_null(), "id", f ? json_integer(f->id) : json_null());
 	if (!rec)
 		return PM_EFAIL;
 	rc = w->fn(w->ctx, rec);
@@ -139,12 +171,11 @@ static int tell(struct walk *w, enum pm_recon_status s, const char *ref, struct 
 static int statement_entry(struct walk *w, const struct entry *x, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT p.id, u.code, p.amount_fen, p.at FROM payment p JOIN unit u ON u.id = p.unit_id"
-		" WHERE p.channel = ? AND p.ref = ?";
+		"SELECT m.source, m.id, u.code, m.cash, m.at FROM (" MONEY_IN ") m LEFT JOIN unit u ON u.id = m.unit_id"
+		" WHERE m.channel = ? AND m.ref = ?";
 	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
 	struct side store = {-1, 0};
-	char unit[64] = "";
-	int64_t id = 0;
+	struct found f = {"", "", 0};
 	int rc;
 
 	if (!st)
@@ -152,25 +183,24 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 	sqlite3_bind_text(st, 1, w->r->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, x->ref, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		snprintf(unit, sizeof unit, "%s", TEXT(st, 1));
-		store.amount = sqlite3_column_int64(st, 2);
-		store.at = sqlite3_column_int64(st, 3);
+		found_read(st, &f);
+		store.amount = sqlite3_column_int64(st, 3);
+		store.at = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pm_db_fail(w->db, e, _("cannot read payments"));
-	return tell(w, id == 0 ? PM_RECON_MISSING_IN_STORE : store.amount == x->amount ? PM_RECON_MATCHED
-		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at}, store, id,
-		    id ? unit : NULL);
+	return tell(w, f.id == 0 ? PM_RECON_MISSING_IN_STORE : store.amount == x->amount ? PM_RECON_MATCHED
+		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at}, store, f.id ? &f : NULL);
 }
 
-/* Payments of the statement's days that it does not list. */
+/* Money of the statement's days that it does not list. */
 static int store_only(struct walk *w, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT p.id, u.code, p.amount_fen, p.at, p.ref FROM payment p JOIN unit u ON u.id = p.unit_id"
-		" WHERE p.channel = ? AND p.at >= ? AND p.at < ? ORDER BY p.at, p.id";
+		"SELECT m.source, m.id, u.code, m.cash, m.at, m.ref FROM (" MONEY_IN ") m"
+		" LEFT JOIN unit u ON u.id = m.unit_id"
+		" WHERE m.channel = ? AND m.at >= ? AND m.at < ? ORDER BY m.at, m.source, m.id";
 	const char *tz = pm_db_tz(w->db);
 	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
 	int rc;
@@ -181,11 +211,13 @@ static int store_only(struct walk *w, struct pm_err *e)
 	sqlite3_bind_int64(st, 2, pm_date_start(pm_date_of(w->r->first, tz), tz));
 	sqlite3_bind_int64(st, 3, pm_date_start(pm_date_of(w->r->last, tz) + 1, tz));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (json_object_get(w->r->refs, TEXT(st, 4)))
+		struct found f;
+
+		if (json_object_get(w->r->refs, TEXT(st, 5)))
 			continue;
-		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 4), (struct side){-1, 0},
-			  (struct side){sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)},
-			  sqlite3_column_int64(st, 0), TEXT(st, 1));
+		found_read(st, &f);
+		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 5), (struct side){-1, 0},
+			  (struct side){sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)}, &f);
 		if (rc) {
 			sqlite3_reset(st);
 			return rc;

@@ -20,7 +20,7 @@ expect_rc 0 "payments recorded"
 printf '{"ref":"W-1","amount":"100.00","time":"2026-12-01T10:00:05+08:00"}\n{"ref":"W-2","amount":50.5,"time":"2026-12-01T23:30:00+08:00"}\n' >ok.jsonl
 run pm-bill reconcile ok.jsonl --channel wechat --format jsonl
 expect_rc 0 "a statement that agrees exits 0"
-expect_out '^\{"type":"reconcile","status":"matched","channel":"wechat","ref":"W-1","statement_fen":10000,"store_fen":10000,"statement_at":"2026-12-01T10:00:05\+08:00","store_at":"2026-12-01T10:00:00\+08:00","payment":1,"unit":"1-1-101"\}$' "W-1 matched, both times shown"
+expect_out '^\{"type":"reconcile","status":"matched","channel":"wechat","ref":"W-1","statement_fen":10000,"store_fen":10000,"statement_at":"2026-12-01T10:00:05\+08:00","store_at":"2026-12-01T10:00:00\+08:00","payment":1,"unit":"1-1-101","source":"payment","id":1\}$' "W-1 matched, both times shown, a bill payment"
 expect_out '"status":"matched","channel":"wechat","ref":"W-2","statement_fen":5050,"store_fen":5050' "a JSON number amount is read exactly"
 expect_eq "$(wc -l <"$T/out" | tr -d ' ')" "2" "nothing else: W-3 is of another day, W-5 of another channel"
 expect_err "2 matched, 0 missing in the store, 0 missing in the statement, 0 amounts differ" "the summary"
@@ -53,8 +53,8 @@ expect_rc 65 "--strict with bad lines"
 expect_eq "$(wc -c <"$T/out" | tr -d ' ')" "0" "compares nothing"
 
 run pm-bill reconcile st.csv --channel wechat --format csv
-expect_out '^status,channel,ref,statement_fen,store_fen,statement_at,store_at,payment,unit$' "CSV output has a header"
-expect_out '^missing_in_store,wechat,W-9,1234,,2026-12-02T09:00:00\+08:00,,,$' "and empty cells for what a side lacks"
+expect_out '^status,channel,ref,statement_fen,store_fen,statement_at,store_at,payment,unit,source,id$' "CSV output has a header"
+expect_out '^missing_in_store,wechat,W-9,1234,,2026-12-02T09:00:00\+08:00,,,,,$' "and empty cells for what a side lacks"
 
 run pm-bill reconcile missing.csv --channel wechat
 expect_rc 66 "a missing statement file"
