@@ -533,6 +533,8 @@ static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel
 		*out = payment_json(&t, amount, channel, ref, balance, "duplicate");
 		return PM_OK;
 	}
+	if (ref && (rc = pm_pay_ref_used(db, channel, ref, e)))
+		return -rc;
 	if (owed(db, &t, &balance, e))
 		return e->code;
 	if (amount > balance)

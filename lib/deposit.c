@@ -180,6 +180,8 @@ int pm_deposit_apply(struct pm_db *db, const struct pm_deposit *d, json_t **out,
 		return e->code;
 	if ((rc = known(db, d, &id, e)) != 0)
 		return rc < 0 ? -rc : move_get(db, id, "duplicate", out, e);
+	if (d->action == PM_DEPOSIT_TAKE && d->ref && (rc = pm_pay_ref_used(db, channel, d->ref, e)))
+		return -rc;
 	snprintf(account, sizeof account, "deposit:%s:%s", d->kind, d->unit);
 	if (pm_unit_id(db, d->unit, &unit, e) || check_store(db, d, account, channel, e) ||
 	    post(db, d, channel, &journal, e) || insert(db, d, unit, channel, journal, &id, e) ||

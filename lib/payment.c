@@ -429,7 +429,9 @@ int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, stru
 	static const char sql[] =
 		"SELECT 1 FROM payment WHERE channel = ?1 AND ref = ?2"
 		" UNION ALL SELECT 2 FROM shop_order WHERE channel = ?1 AND ref = ?2"
-		" UNION ALL SELECT 3 FROM shop_booking WHERE channel = ?1 AND ref = ?2";
+		" UNION ALL SELECT 3 FROM shop_booking WHERE channel = ?1 AND ref = ?2"
+		" UNION ALL SELECT 4 FROM deposit WHERE channel = ?1 AND ref = ?2 AND action = 'take'"
+		" UNION ALL SELECT 5 FROM contract_charge WHERE channel = ?1 AND ref = ?2 AND kind = 'payment'";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc, kind = 0;
 
@@ -448,6 +450,10 @@ int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, stru
 		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a group-buying order"), channel, ref);
 	if (kind == 3)
 		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a service booking"), channel, ref);
+	if (kind == 4)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a deposit"), channel, ref);
+	if (kind == 5)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a contract's payment"), channel, ref);
 	return 0;
 }
 

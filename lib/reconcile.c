@@ -118,7 +118,8 @@ static json_t *fen(int64_t amount)
 /* Money a channel brought in, wherever it is kept: bill payments,
  * group-buying orders (less the points spent on them), a web cart's
  * payment that made no order (kept for its refund), service bookings,
- * deposits taken and contract charges paid. A statement lists them all:
+ * deposits taken and what income contracts were paid (an expense
+ * contract's payment is money out). A statement lists them all:
  * comparing it with payments alone reported the rest as missing. The
  * columns: source, id, unit id, channel, ref, cash, time. */
 #define MONEY_IN \
@@ -129,20 +130,22 @@ static json_t *fen(int64_t amount)
 	"  WHERE channel IS NOT NULL AND order_id IS NULL" \
 	" UNION ALL SELECT 'shop_booking', id, unit_id, channel, ref, amount_fen, at FROM shop_booking" \
 	" UNION ALL SELECT 'deposit', id, unit_id, channel, ref, amount_fen, at FROM deposit WHERE action = 'take'" \
-	" UNION ALL SELECT 'contract_charge', id, NULL, channel, ref, amount_fen, at FROM contract_charge" \
-	"  WHERE ref IS NOT NULL"
+	" UNION ALL SELECT 'contract_charge', c.id, NULL, c.channel, c.ref, c.amount_fen, c.at FROM contract_charge c" \
+	"  JOIN contract k ON k.id = c.contract_id WHERE c.kind = 'payment' AND k.kind = 'income'"
 
-/* A store row: its source, id and unit code. */
 struct found {
 	char source[16], unit[64];
 	int64_t id;
 };
 
+/* A store row: its source, id and unit code ("" for a contract's). */
 static void found_read(sqlite3_stmt *st, struct found *f)
 {
+	const char *unit = TEXT(st, 2);
+
 	snprintf(f->source, sizeof f->source, "%s", TEXT(st, 0));
 	f->id = sqlite3_column_int64(st, 1);
-	snprintf(f->unit, sizeof f->unit, "%s", TEXT(st, 2));
+	snprintf(f->unit, sizeof f->unit, "%s", unit ? unit : "");
 }
 
 /* One record; f is the store's row, NULL when the store has none. */

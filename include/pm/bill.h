@@ -142,8 +142,9 @@ int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);
 /* PM_EDATA unless channel is one of payments.channels (in the config in
  * force today), naming the nearest when one is close. */
 int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e);
-/* 0 when no bill payment, group-buying order or service booking has
- * (channel, ref), else -PM_EDATA naming which has (or -code): one
+/* 0 when no bill payment, group-buying order, service booking, deposit
+ * taken or contract payment has (channel, ref), else -PM_EDATA naming
+ * which has (or -code): one
  * transaction of a channel is one payment. Each kind checks its own
  * table for a repeat first, then this for the others. */
 int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, struct pm_err *e);
