@@ -70,7 +70,7 @@ PO       := $(wildcard share/locale/*.po)
 MO       := $(PO:share/locale/%.po=$(B)/locale/%/LC_MESSAGES/pm.mo)
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all deps check check-asan check-valgrind check-fault lint bench demo web-demo fuzz install uninstall clean tests
+.PHONY: FORCE all deps check check-asan check-valgrind check-fault lint lint-src bench demo web-demo fuzz install uninstall clean tests
 
 all: $(BINS) $(B)/libpm.a $(B)/libpm.pc $(MO)
 
@@ -181,14 +181,20 @@ $(B)/failio.so: tests/fault/failio.c
 
 tests: all $(UNITS) $(FUZZERS) $(B)/failio.so
 
+# Built and run on every CPU (PM_JOBS=1 runs the tests one at a time); the
+# lint runs in pieces beside the tests (tests/run.sh's lint suite).
+PM_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+export PM_JOBS
 check: deps
-	$(MAKE) tests
-	if command -v cppcheck >/dev/null && command -v clang-tidy >/dev/null; then $(MAKE) lint; fi
-	sh tests/run.sh $(B)
+	$(MAKE) -j$(PM_JOBS) tests
+	if command -v cppcheck >/dev/null && command -v clang-tidy >/dev/null; then lint=lint; else lint=; fi; \
+	  PM_SUITES="$${PM_SUITES:-$$lint unit cli fuzz web}" sh tests/run.sh $(B)
 
 # Static checks, configured in .clang-tidy and share/lint/; clean, or make
 # check stops.
 LINT_SRC := $(sort $(wildcard lib/*.c cmd/*.c))
+lint-src:
+	@echo $(LINT_SRC)
 lint:
 	cppcheck -q -j2 --std=c11 --library=share/lint/pm.cfg --enable=warning,portability,performance \
 	  --inline-suppr --suppressions-list=share/lint/cppcheck.supp --error-exitcode=1 \

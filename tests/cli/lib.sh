@@ -14,7 +14,8 @@
 #   need_accounts NAME...  other Unix accounts, for who may do what: skips
 #                          the whole test, saying why, unless it runs as root
 #                          with setpriv; an account that does not exist is
-#                          made with useradd and removed at the end
+#                          made with useradd and removed when the last test
+#                          using it ends (tests run side by side)
 #   run_as NAME[:GROUP] CMD...  like run, as Unix account NAME (its own
 #                          group, and GROUP as its only other one)
 #   wait_for QUERY WANT    polls the store until QUERY answers WANT (20 s at most)
@@ -24,8 +25,8 @@ set -u
 : "${PM_BIN:?PM_BIN names the directory of the built programs}"
 PM_BIN=$(cd "$PM_BIN" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/pm-test.XXXXXX")
-_made_accounts=
-trap 'rm -rf "$T"; for _a in $_made_accounts; do userdel "$_a" 2>/dev/null; done' EXIT
+_accounts=
+trap 'rm -rf "$T"; _accounts_done' EXIT
 cd "$T" || exit 2
 PATH="$PM_BIN:$PATH"
 PM_DB="$T/pm.db"
@@ -94,21 +95,47 @@ sql() {
 	sqlite3 -batch -cmd '.output /dev/null' -cmd '.filectrl persist_wal 1' -cmd '.output stdout' "$PM_DB" "$1"
 }
 
+# The accounts a test makes are shared with the tests running beside it
+# (tests/run.sh runs several at once, and other checkouts may run theirs):
+# looked up and made under a lock, and removed by the last test to end
+# that used them, not by the one that made them. The lock and the list of
+# accounts made are machine-wide, as the accounts are.
+_acct=/tmp/pm-test-accounts
 need_accounts() {
 	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 		echo "# SKIP: needs root and setpriv to run commands as other Unix accounts"
 		exit 0
 	fi
+	# fd 8: the lock for looking up, making and removing; fd 9, held
+	# shared until this test ends: in use.
+	exec 8>>"$_acct.lock" 9>>"$_acct.users"
+	flock 8
+	flock -s 9
+	_accounts=1
 	for _a in "$@"; do
 		getent passwd "$_a" >/dev/null && continue
 		if ! useradd -r -M -N -d / -s /usr/sbin/nologin "$_a" 2>/dev/null; then
+			flock -u 8
 			echo "# SKIP: no Unix account '$_a' and useradd cannot make one"
 			exit 0
 		fi
-		_made_accounts="$_made_accounts $_a"
+		echo "$_a" >>"$_acct.made"
 	done
+	flock -u 8
 	# The accounts work in $T: they must get into it.
 	chmod 755 "$T"
+}
+
+_accounts_done() { # at exit: the last test using them removes the accounts tests made
+	[ -n "$_accounts" ] || return 0
+	flock 8
+	if flock -n 9; then
+		[ -f "$_acct.made" ] && while read -r _a; do userdel "$_a" 2>/dev/null; done <"$_acct.made"
+		rm -f "$_acct.made"
+	fi
+	# A server the test left running holds these descriptors too.
+	flock -u 9
+	flock -u 8
 }
 
 run_as() { # NAME[:GROUP] CMD...

@@ -5,8 +5,7 @@
 need_accounts pmpg
 pgbin=/usr/lib/postgresql/15/bin
 pgas() { setpriv --reuid=pmpg --regid="$(id -g pmpg)" --clear-groups "$@"; }
-trap 'pgas "$pgbin/pg_ctl" -D "$T/pg/data" -m immediate stop >/dev/null 2>&1; rm -rf "$T"
-	for _a in $_made_accounts; do userdel "$_a" 2>/dev/null; done' EXIT
+trap 'pgas "$pgbin/pg_ctl" -D "$T/pg/data" -m immediate stop >/dev/null 2>&1; rm -rf "$T"; _accounts_done' EXIT
 mkdir pg && chown pmpg pg
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 pgas "$pgbin/initdb" -D "$T/pg/data" -U pm -A trust >pg/initdb.log 2>&1 &&

@@ -39,7 +39,7 @@ CONF
 	"$sshd" -f ssh/sshd_config -E "$T/ssh/log" && break
 done
 i=0; while [ ! -s ssh/sshd.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-trap 'kill "$(cat "$T/ssh/sshd.pid" 2>/dev/null)" 2>/dev/null' EXIT
+trap 'kill "$(cat "$T/ssh/sshd.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$T"' EXIT
 echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 ssh/host.pub)" >ssh/known_hosts
 echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 ssh/other.pub)" >ssh/impostor
 url="sftp://127.0.0.1:$port$T/remote/"

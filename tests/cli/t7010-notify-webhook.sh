@@ -140,7 +140,12 @@ run pm-notify send --template announcement --channel webhook k.jsonl
 : >"$T/http/log"
 pm-notify flush --parallel 4 >/dev/null 2>&1 &
 pid=$!
-sleep 1
+# Killed once the first message is through, however busy the machine
+# (a fixed second found none sent yet beside other tests).
+i=0
+while [ "$(sql "SELECT count(*) FROM outbox WHERE ref LIKE 'K%' AND status = 'sent'")" = 0 ] && [ $i -lt 400 ]; do
+	sleep 0.05; i=$((i + 1))
+done
 kill -9 $pid
 wait $pid 2>/dev/null
 sending=$(sql "SELECT count(*) FROM outbox WHERE ref LIKE 'K%' AND status = 'sending'")

@@ -42,7 +42,7 @@ JAR=$T/jar
 code=0
 _lighttpd= _fcgiwrap=
 
-trap 'web_stop; rm -rf "$T"; for _a in $_made_accounts; do userdel "$_a" 2>/dev/null; done' EXIT
+trap 'web_stop; rm -rf "$T"; _accounts_done' EXIT
 
 web_store() {
 	mkdir -p "$T/store"
