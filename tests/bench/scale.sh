@@ -61,10 +61,10 @@ for readings in 1000000 5000000 20000000; do
 	PM_BENCH_SCALE=$(awk -v n="$n" 'BEGIN { print n / 5000000 }') TMPDIR=$dir \
 		sh "$here/meter.sh" "$bin" >"$dir/meter.out"
 	set -- $(sed -n 's/^meter: pm-meter ingest *\([0-9]*\) rows in \([0-9.]*\) s.*/\1 \2/p' "$dir/meter.out") \
+		$(sed -n 's/^meter: ingest CPU *\([0-9.]*\) s.*/\1/p' "$dir/meter.out") \
 		$(sed -n 's/^meter: ingest peak RSS *\([0-9.]*\) MiB.*/\1/p' "$dir/meter.out")
-	[ $# -eq 3 ] || { echo "scale.sh: meter.sh printed no ingest figure:" >&2; cat "$dir/meter.out" >&2; exit 1; }
-	# meter.sh times ingest by the clock only: both columns are that.
-	row "pm-meter ingest (clock), readings" "$1" "$2" "$2" "$3" ingest
+	[ $# -eq 4 ] || { echo "scale.sh: meter.sh printed no ingest figure:" >&2; cat "$dir/meter.out" >&2; exit 1; }
+	row "pm-meter ingest, readings" "$1" "$2" "$3" "$4" ingest
 	sed -n 's/^meter: \(ingest ratio.*\)/  (\1)/p' "$dir/meter.out" >>"$dir/notes"
 done
 
