@@ -70,7 +70,7 @@ PO       := $(wildcard share/locale/*.po)
 MO       := $(PO:share/locale/%.po=$(B)/locale/%/LC_MESSAGES/pm.mo)
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all deps check check-asan check-valgrind check-fault lint lint-src bench demo web-demo fuzz install uninstall clean tests
+.PHONY: FORCE all deps check check-asan check-valgrind check-fault lint lint-src bench bench-scale demo web-demo fuzz install uninstall clean tests
 
 all: $(BINS) $(B)/libpm.a $(B)/libpm.pc $(MO)
 
@@ -230,6 +230,12 @@ fuzz: deps
 bench: deps
 	$(MAKE) all
 	sh tests/bench/run.sh $(B)
+
+# How cost grows with size (issue 18); PM_BENCH_SCALE=0.1 for a tenth of
+# each size.
+bench-scale: deps
+	$(MAKE) all
+	sh tests/bench/scale.sh $(B)/bin
 
 demo: deps
 	$(MAKE) all

@@ -3,6 +3,7 @@
  * once into a temporary table, shared costs are split into another, and
  * then units are billed a batch per transaction, so memory stays flat
  * however many units there are. */
+#include <stddef.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -154,6 +155,7 @@ struct run {
 	char period[PM_TIME_BUF];
 	int64_t started;
 	int running;               /* the audit record of the start is written */
+	struct bill *bill;         /* a unit's, made once: zeroing its lines per unit was 4% of the run */
 	struct {
 		int64_t t;
 		char text[PM_TIME_BUF];
@@ -463,13 +465,13 @@ struct line {
 };
 
 struct bill {
-	struct line l[MAX_LINES];
 	int n;
 	int vacant;               /* a line has a vacancy discount */
 	int64_t total;
 	int64_t prior;            /* the unit's bill of the period, if any */
 	int own_only;             /* it is issued: only its own repair charges */
 	char inputs[DIGEST_HEX];
+	struct line l[MAX_LINES]; /* last: bill_unit zeroes what comes before */
 };
 
 /* The next line, its amount within billing.max_amount and the bill's
@@ -1135,7 +1137,7 @@ skip:
 static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 {
 	struct prior p;
-	struct bill *b;
+	struct bill *b = rn->bill;
 	char code[96];
 	int rc;
 
@@ -1148,8 +1150,9 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 		rn->r->skipped++;
 		return tell(rn, u, code, "skipped", NULL, NULL, e);
 	}
-	if (!(b = calloc(1, sizeof *b)))
+	if (!b && !(b = rn->bill = malloc(sizeof *b)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	memset(b, 0, offsetof(struct bill, l));
 	b->prior = p.id;
 	b->own_only = p.id && strcmp(p.status, "draft") != 0;
 	rc = unit_lines(rn, u, b, e);
@@ -1158,7 +1161,6 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 	if (rc == PM_OK)
 		rc = bill_settle(rn, u, code, &p, b, e);
 	bill_free(b);
-	free(b);
 	return rc;
 }
 
@@ -1312,6 +1314,7 @@ static int bill_list(struct run *rn, struct pm_err *e)
 
 static void run_close(struct run *rn)
 {
+	free(rn->bill);
 	free(rn->fees);
 	json_decref(rn->billing);
 	pm_config_free(rn->cfg);

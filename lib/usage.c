@@ -26,10 +26,14 @@ struct mtr {
 /* ---- the period's usage, meter by meter ---- */
 
 /* The last reading at or before an instant, as found last: a span's
- * month opens where the month before closed, the same look-up. */
+ * month opens where the month before closed, the same look-up. That
+ * there is none is remembered too (callgrind, 10,000 units' year to
+ * date: a month before a meter's first reading looked up both ends
+ * again, 240,040 look-ups where 130,040 answer). */
 struct at_memo {
 	int64_t meter, t, ts, value;
-	int rc; /* 0 none yet (or no reading: looked up again) */
+	int rc;    /* 1 found, 0 none */
+	int known; /* a look-up's answer is here */
 };
 
 /* A span's months' bounds, worked out once rather than per meter. */
@@ -81,13 +85,13 @@ static int at_or_before(struct run *r, int64_t meter, int64_t t, int64_t *ts, in
 	struct at_memo *m = &r->memo;
 	int rc;
 
-	if (m->rc == 1 && m->meter == meter && m->t == t) {
+	if (m->known && m->meter == meter && m->t == t) {
 		*ts = m->ts;
 		*value = m->value;
-		return 1;
+		return m->rc;
 	}
-	if ((rc = reading_row(r->db, sql, meter, INT64_MIN, t, ts, value, e)) == 1)
-		*m = (struct at_memo){meter, t, *ts, *value, 1};
+	if ((rc = reading_row(r->db, sql, meter, INT64_MIN, t, ts, value, e)) >= 0)
+		*m = (struct at_memo){meter, t, rc ? *ts : 0, rc ? *value : 0, rc, 1};
 	return rc;
 }
 
@@ -373,7 +377,7 @@ static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struc
 	}
 	u->usage += raw * m->multiplier;
 	if (r->from)
-		return read ? PM_OK : estimate_billed(r, m, u, e);
+		return read || !r->estimates ? PM_OK : estimate_billed(r, m, u, e);
 	if (!read && apply_missing(r, m, u, e))
 		return e->code;
 	return registers(r->db, m, &s, u, e);

@@ -20,11 +20,15 @@ span() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }'; }
 
 # Peak RSS in KiB of a command: GNU time when there is one, else the
-# kernel's high-water mark read while the process lives.
+# kernel's high-water mark read while the process lives. GNU time also
+# writes its CPU seconds to OUTFILE.cpu (what a shared machine does not
+# inflate as it does the clock).
 peak() { # OUTFILE CMD...: runs CMD, peak KiB in OUTFILE
 	_o=$1; shift
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f %M -o "$_o" "$@"
+		/usr/bin/time -f '%M %U %S' -o "$_o.all" "$@"
+		awk '{ print $1 }' "$_o.all" >"$_o"
+		awk '{ printf "%.2f\n", $2 + $3 }' "$_o.all" >"$_o.cpu"
 		return
 	fi
 	"$@" &
@@ -95,9 +99,11 @@ ingest_r=$(rate "$rows" "$ingest_s")
 import_r=$(rate "$rows" "$import_s")
 rss=$(cat "$work/rss")
 awk -v r="$rows" -v is="$ingest_s" -v ir="$ingest_r" -v bs="$import_s" -v br="$import_r" \
-    -v rss="$rss" -v us="$usage_s" -v m="$meters" 'BEGIN {
+    -v rss="$rss" -v us="$usage_s" -v m="$meters" -v cpu="$(cat "$work/rss.cpu" 2>/dev/null || true)" 'BEGIN {
 	ratio = (br > 0 ? ir / br : 0)
 	printf "meter: pm-meter ingest   %d rows in %s s: %d rows/s\n", r, is, ir
+	if (cpu != "")
+		printf "meter: ingest CPU        %s s\n", cpu
 	printf "meter: sqlite3 .import   %d rows in %s s: %d rows/s\n", r, bs, br
 	printf "meter: ingest ratio      %.2f (target >= 0.70) %s\n", ratio, (ratio >= 0.7 ? "ok" : "MISSED")
 	printf "meter: ingest peak RSS   %.1f MiB (target < 32) %s\n", rss / 1024, (rss < 32768 ? "ok" : "MISSED")
