@@ -89,7 +89,14 @@ $(B)/%.o: %.c $(wildcard include/pm/*.h lib/*.h) $(B)/gen/paths
 $(HTTP_OBJ): ALLCFLAGS += $(HTTP_CFLAGS)
 $(ROLLUP_OBJ): ALLCFLAGS += $(PQ_CFLAGS)
 
-$(B)/gen/schema.c: $(SCHEMA) share/pm/schema-embed.sh
+# The migrations' names, rewritten only when the list changes: a
+# migration removed (or renamed) changes no file's time, but must rebuild
+# schema.c all the same.
+$(B)/gen/schema.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(SCHEMA)' | cmp -s - $@ || echo '$(SCHEMA)' > $@
+
+$(B)/gen/schema.c: $(SCHEMA) $(B)/gen/schema.list share/pm/schema-embed.sh
 	@mkdir -p $(dir $@)
 	sh share/pm/schema-embed.sh $(SCHEMA) > $@
 
