@@ -127,14 +127,20 @@ static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct 
 
 static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm_err *e);
 
-/* Whether the points pay all of the cart: read before its transaction,
+/* Whether the points pay all of the cart (or its form made an order
+ * already): read before its transaction,
  * since an order wholly in points is recorded by pm_shop_order_pay in a
  * transaction of its own, which checks all of it again. */
 static int cart_whole(struct pm_db *db, const struct pm_shop_cart *c, int *whole, struct pm_err *e)
 {
 	struct offer o = {0};
 	int64_t amount;
+	int rc;
 
+	/* The form sent again once its points are spent: the same order. */
+	if (c->nonce && (rc = pm_db_exists(db, "SELECT 1 FROM shop_order WHERE channel = '" PM_SHOP_POINTS "' AND ref = ?1",
+					   c->nonce, _("cannot read orders"), e)))
+		return rc < 0 ? -rc : (*whole = 1, PM_OK);
 	if (offer_open(db, c->offer, &o, e) || cart_amounts(db, c, &o, &amount, e))
 		return e->code;
 	*whole = c->points == amount;
