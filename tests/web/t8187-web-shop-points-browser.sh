@@ -1,0 +1,35 @@
+#!/bin/sh
+# Headless Chromium at a phone's size: owner1 orders two eggs paid wholly
+# in its 50 points, clicking the button twice; one order, straight to
+# "my orders", checked in the store to the fen. Screenshots in shop/ of
+# $PM_WEB_SHOTS (default: web-shots beside the build's bin).
+. "$PM_TOP/tests/web/lib.sh"
+
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
+	{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/shop-points
+rm -rf "$shots"
+web_store
+pm-shop merchant M1 --name 鲜果坊 --commission 250 -q >/dev/null
+pm-shop offer EGG --merchant M1 --title 土鸡蛋 --price 0.25 --unit-name 个 --deadline 2026-12-20 --min-group 2 \
+	--stock 10 --pickup-point 物业前台 --pickup-at 12月21日 -q >/dev/null
+pm-bill pay --unit 1-1-101 --amount 1 --channel alipay --ref AL-BILL1 -q >/dev/null
+pm-bill rewards -q --as-of 2026-12-01 >/dev/null
+
+web_start
+python3 "$PM_TOP/tests/web/browser_shop.py" "$BASE" "$shots" "$PW" points "$PM_CALLBACK_WECHAT" >"$T/browser" 2>&1
+while read -r verdict what; do
+	case $verdict in
+	PASS) _report 1 "$what" ;;
+	FAIL) _report 0 "$what" ;;
+	*) _report 0 "browser_shop.py: $verdict $what" ;;
+	esac
+done <"$T/browser"
+expect_eq "$(sql "SELECT group_concat(o.qty || ':' || o.amount_fen || ':' || o.points || ':' || o.channel || ':' || o.state, ' ') FROM shop_order o")" \
+	"2:50:50:points:paid" "the store: one order of 0.50, all in points"
+expect_eq "$(sql "SELECT group_concat(kind || ':' || points, ' ') FROM points_use")" "spend:50" "50 points spent once"
+expect_eq "$(sql "SELECT count(*) FROM shop_cart")" 0 "no cart"
+expect_eq "$(ls "$shots" | grep -c '^shop-points-.*\.png$')" 2 "two screenshots saved in $shots"
+run pm check -q
+expect_rc 0 "pm check agrees"
+done_testing
