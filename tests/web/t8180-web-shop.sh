@@ -195,7 +195,7 @@ expect_body '<h2>烟台苹果</h2><p class="muted">1-1-102 · 1 箱</p>.*<p clas
 # The refused payment: pm check lists it until the office gives it back.
 run pm check --format jsonl
 expect_rc 1 "a refused payment not yet refunded"
-expect_out "^{\"type\":\"problem\",\"check\":\"shop.cart_refund\",\"problem\":\"cart $stale: its payment of 1250 fen was refused and is not refunded (pm-shop refund --pending)\"}$" \
+expect_out "^{\"type\":\"problem\",\"check\":\"shop.cart_refund\",\"problem\":\"cart $stale: its payment of 1250 fen was refused and is not refunded \\(pm-shop refund --pending\\)\"}$" \
 	"pm check lists it as pending"
 run pm-shop refund --pending --format jsonl
 expect_rc 0 "the office refunds what is pending"

@@ -5,8 +5,7 @@
 # $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
-	{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+browser_skip
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/shop-points
 rm -rf "$shots"
 web_store
@@ -17,14 +16,7 @@ pm-bill pay --unit 1-1-101 --amount 1 --channel alipay --ref AL-BILL1 -q >/dev/n
 pm-bill rewards -q --as-of 2026-12-01 >/dev/null
 
 web_start
-python3 "$PM_TOP/tests/web/browser_shop.py" "$BASE" "$shots" "$PW" points "$PM_CALLBACK_WECHAT" >"$T/browser" 2>&1
-while read -r verdict what; do
-	case $verdict in
-	PASS) _report 1 "$what" ;;
-	FAIL) _report 0 "$what" ;;
-	*) _report 0 "browser_shop.py: $verdict $what" ;;
-	esac
-done <"$T/browser"
+browser_checks browser_shop.py "$shots" points "$PM_CALLBACK_WECHAT"
 expect_eq "$(sql "SELECT group_concat(o.qty || ':' || o.amount_fen || ':' || o.points || ':' || o.channel || ':' || o.state, ' ') FROM shop_order o")" \
 	"2:50:50:points:paid" "the store: one order of 0.50, all in points"
 expect_eq "$(sql "SELECT group_concat(kind || ':' || points, ' ') FROM points_use")" "spend:50" "50 points spent once"
