@@ -10,11 +10,12 @@
 #include "pm/reward.h"
 #include "pm/service.h"
 #include "pm/shop.h"
+#include "pm/shopcart.h"
 
 enum {
 	O_NAME = 0x100, O_COMMISSION, O_MERCHANT, O_TITLE, O_PRICE, O_UNIT_NAME, O_DEADLINE, O_MIN_GROUP, O_STOCK,
 	O_POINT, O_PICKUP_AT, O_OFFER, O_UNIT, O_QTY, O_POINTS, O_CHANNEL, O_AS_OF, O_CUTOFF, O_AT, O_CAPACITY,
-	O_SERVICE, O_SLOT, O_REASON, O_STARS,
+	O_SERVICE, O_SLOT, O_REASON, O_STARS, O_PENDING,
 };
 
 /* ---- merchant ---- */
@@ -194,6 +195,28 @@ static int cmd_close(struct pm_ctx *c, int argc, char **argv)
 		return c->err.code;
 	pm_cli_note(c, strcmp(state, "formed") == 0 ? _("offer '%s' formed: the orders are confirmed")
 						   : _("offer '%s' failed: every order refunded"), argv[c->optind]);
+	return PM_OK;
+}
+
+static const struct pm_opt refund_opts[] = {
+	{"pending", O_PENDING, NULL, N_("every refused payment not refunded yet")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_db *db;
+	int pending = 0;
+	long n;
+
+	if (pm_cli_flag(c, argc, argv, O_PENDING, &pending))
+		return c->stop;
+	if (argc - c->optind != !pending)
+		return pm_cli_usage(c, _("expected one CART or --pending"));
+	if (pm_cli_db(c, "shop.refund", &db) ||
+	    pm_shop_cart_refund(db, pending ? NULL : argv[c->optind], pm_cli_out_each, c, &n, &c->err))
+		return c->err.code;
+	pm_cli_note(c, _("%ld refused payments refunded"), n);
 	return PM_OK;
 }
 
@@ -546,6 +569,8 @@ static const struct pm_cmd cmds[] = {
 	 NULL},
 	{"pickup", cmd_pickup, "OFFER", N_("record a pickup, or print the pickup list by building"), pickup_opts,
 	 NULL},
+	{"refund", cmd_refund, "CART|--pending",
+	 N_("give back a web payment refused after the fact, by the channel it came through"), refund_opts, NULL},
 	{"settle", cmd_settle, "OFFER|SERVICE",
 	 N_("settle a formed offer or a service's bookings done: commission, the merchant's statement"),
 	 settle_opts, NULL},

@@ -142,6 +142,7 @@ static const struct {
 	{"shop.order", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"shop.pickup", R(ADMIN) | R(FRONTDESK)},
 	{"shop.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	{"shop.refund", R(ADMIN) | R(FINANCE)},
 	{"shop.service", R(ADMIN) | R(FINANCE)},
 	{"shop.settle", R(ADMIN) | R(FINANCE)},
 	/* Tickets: owners only on their own (pm_ticket_*), technicians

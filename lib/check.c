@@ -178,6 +178,18 @@ static const struct {
 	 " JOIN shop_order o ON o.id = c.order_id WHERE o.offer_id <> c.offer_id OR o.unit_id <> c.unit_id"
 	 " OR o.qty <> c.qty OR o.amount_fen <> c.amount_fen OR o.points <> c.points"
 	 " OR o.channel IS NOT c.channel OR o.ref IS NOT c.ref"},
+	/* A payment the shop refused after the fact is held for its owner
+	 * (payable:shop_cart) until pm-shop refund gives it back: none is
+	 * left waiting, and the ledger holds what the refused carts do. */
+	{"shop.cart_refund",
+	 "SELECT 'cart ' || no || ': its payment of ' || (amount_fen - points) || ' fen was refused and is not refunded"
+	 " (pm-shop refund --pending)' FROM shop_cart WHERE refused IS NOT NULL AND order_id IS NULL AND refunded_at IS NULL"
+	 " UNION ALL SELECT 'cart ' || no || ': refunded with no entry in the journal' FROM shop_cart"
+	 " WHERE refunded_at IS NOT NULL AND (refund_journal_id IS NULL OR received_journal_id IS NULL OR refused IS NULL)"
+	 " UNION ALL SELECT 'payable:shop_cart: the ledger holds ' || l.held || ' fen, the refused carts ' || c.held"
+	 " || ' fen' FROM (SELECT -coalesce(sum(amount_fen), 0) AS held FROM posting WHERE account = 'payable:shop_cart') l,"
+	 " (SELECT coalesce(sum(amount_fen - points), 0) AS held FROM shop_cart WHERE received_journal_id IS NOT NULL"
+	 "  AND refunded_at IS NULL) c WHERE l.held <> c.held"},
 	/* pm-report's sums of the bills, kept by triggers, are the bills'. */
 	{"bill.sums",
 	 "SELECT 'bill sums of ' || period || ', entrance ' || entrance || ', ' || status || ': ' || s"

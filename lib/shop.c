@@ -342,12 +342,16 @@ static int order_write(struct pm_db *db, const struct pm_shop_order *o, json_t *
 	if ((rc = order_known(db, o, out, e)) != 0)
 		return rc < 0 ? -rc : PM_OK;
 	if (offer_get(db, o->offer, &f, e) || order_check(db, &f, o, e) || pm_unit_id(db, o->unit, &unit, e) ||
-	    pm_pay_channel(db, o->channel, e) ||
 	    pm_money_mul(f.price, 2, o->qty, 0, PM_ROUND_HALF_UP, &amount, e) || shop_bound(db, amount, _("the order:"), e))
 		return e->code;
 	if (o->points > amount)
 		return pm_err_set(e, PM_EDATA, _("%lld points are more than the order's %s"), (long long)o->points,
 				  pm_money_fmt(amount, buf));
+	/* No money moves through "points": it is no channel of payments. */
+	if (strcmp(o->channel, PM_SHOP_POINTS) == 0 && o->points < amount)
+		return pm_err_set(e, PM_EDATA, _("channel \"%s\" pays only an order wholly in points"), PM_SHOP_POINTS);
+	if (strcmp(o->channel, PM_SHOP_POINTS) && pm_pay_channel(db, o->channel, e))
+		return e->code;
 	snprintf(memo, sizeof memo, "%s:%s", o->channel, o->ref);
 	if (post_order(db, "shop_order", &f, o->channel, amount - o->points, o->points, 1, memo, &journal, e) ||
 	    order_insert(db, &f, o, unit, amount, journal, &id, e))

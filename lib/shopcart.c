@@ -10,6 +10,7 @@
 #include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/ledger.h"
 #include "pm/money.h"
 #include "pm/reward.h"
 #include "pm/session.h"
@@ -92,9 +93,9 @@ static int cart_amounts(struct pm_db *db, const struct pm_shop_cart *c, const st
 	if (c->points > have)
 		return pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), c->unit, (long long)have,
 				  (long long)c->points);
-	if (c->points >= *amount)
-		return pm_err_set(e, PM_EDATA, _("%lld points would pay all of the order's %s: at least 0.01 is paid online"),
-				  (long long)c->points, pm_money_fmt(*amount, buf));
+	if (c->points > *amount)
+		return pm_err_set(e, PM_EDATA, _("%lld points are more than the order's %s"), (long long)c->points,
+				  pm_money_fmt(*amount, buf));
 	return PM_OK;
 }
 
@@ -126,16 +127,53 @@ static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct 
 
 static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm_err *e);
 
+/* Whether the points pay all of the cart (or its form made an order
+ * already): read before its transaction,
+ * since an order wholly in points is recorded by pm_shop_order_pay in a
+ * transaction of its own, which checks all of it again. */
+static int cart_whole(struct pm_db *db, const struct pm_shop_cart *c, int *whole, struct pm_err *e)
+{
+	struct offer o = {0};
+	int64_t amount;
+	int rc;
+
+	/* The form sent again once its points are spent: the same order. */
+	if (c->nonce && (rc = pm_db_exists(db, "SELECT 1 FROM shop_order WHERE channel = '" PM_SHOP_POINTS "' AND ref = ?1",
+					   c->nonce, _("cannot read orders"), e)))
+		return rc < 0 ? -rc : (*whole = 1, PM_OK);
+	if (offer_open(db, c->offer, &o, e) || cart_amounts(db, c, &o, &amount, e))
+		return e->code;
+	*whole = c->points == amount;
+	return PM_OK;
+}
+
+/* An order wholly in points, with no payment to wait for: recorded at
+ * once through channel "points", its ref the order form's nonce, so that
+ * the same form sent twice is one order. */
+static int points_order(struct pm_db *db, const struct pm_shop_cart *c, json_t **out, struct pm_err *e)
+{
+	struct pm_shop_order o = {c->offer, c->unit, PM_SHOP_POINTS, c->nonce, c->qty, c->points};
+	size_t n = c->nonce ? strlen(c->nonce) : 0;
+
+	if (n < 16 || n > 64 || strspn(c->nonce, "0123456789abcdef") != n)
+		return pm_err_set(e, PM_EUSAGE, _("an order paid wholly in points needs its form's nonce"));
+	return pm_shop_order_pay(db, &o, out, e);
+}
+
 int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm_shop_cart *c, json_t **out,
 		     struct pm_err *e)
 {
 	char no[PM_SHOP_CART_NO], object[32];
-	int rc;
+	int rc, whole = 0;
 
 	*out = NULL;
 	if (c->qty <= 0 || c->qty > 9999 || c->points < 0)
 		return pm_err_set(e, PM_EUSAGE, _("an order is for 1 to 9999, with 0 or more points"));
-	if (pm_shop_may(db, a, c->unit, 1, e) || pm_db_begin(db, e))
+	if (pm_shop_may(db, a, c->unit, 1, e) || cart_whole(db, c, &whole, e))
+		return e->code;
+	if (whole)
+		return points_order(db, c, out, e);
+	if (pm_db_begin(db, e))
 		return e->code;
 	rc = cart_insert(db, a, c, no, e);
 	if (rc == PM_OK && (rc = cart_record(db, no, out, e)) == PM_OK) {
@@ -153,7 +191,8 @@ int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm
 
 static const char cart_sql[] =
 	"SELECT c.no, f.code, f.title, u.code, c.qty, f.unit_name, f.price_fen, c.amount_fen, c.points, f.deadline,"
-	" f.state, CASE WHEN c.order_id IS NOT NULL THEN 'paid' WHEN c.refused IS NOT NULL THEN 'refused'"
+	" f.state, CASE WHEN c.order_id IS NOT NULL THEN 'paid' WHEN c.refunded_at IS NOT NULL THEN 'refunded'"
+	" WHEN c.refused IS NOT NULL THEN 'refused'"
 	" WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END, c.order_id, c.refused, c.created_at,"
 	" c.channel, c.ref FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
 	" WHERE c.no = ?1";
@@ -258,33 +297,72 @@ static int claim_write(struct pm_db *db, struct claim *c, struct pm_err *e)
 	return pm_db_step_done(db, st, _("cannot record the order"), e);
 }
 
-/* After the shop's answer: the order's id, or why there is none. */
-static int settle_cart(struct pm_db *db, const char *no, json_t *order, const char *refused, struct pm_err *e)
+/* The refused payment of cart no, fen by channel: held for its owner
+ * when refused (sign +1), given back by the same channel when refunded
+ * (-1), as a failed group's refunds are (lib/shop.c). */
+static int cart_post(struct pm_db *db, const char *kind, const char *no, const char *channel, const char *memo,
+		     int64_t fen, int sign, int64_t *journal, struct pm_err *e)
 {
-	static const char paid[] = "UPDATE shop_cart SET order_id = ?2 WHERE no = ?1";
-	static const char refuse[] = "UPDATE shop_cart SET refused = ?2 WHERE no = ?1 AND order_id IS NULL";
-	sqlite3_stmt *st = pm_db_stmt(db, order ? paid : refuse, e);
-	char object[32];
+	struct pm_posting p[2];
+	char ref[32];
+
+	snprintf(ref, sizeof ref, "shop_cart:%s", no);
+	pm_posting_set(&p[0], "cash", channel, sign * fen);
+	pm_posting_set(&p[1], "payable", "shop_cart", -sign * fen);
+	return pm_ledger_post(db, kind, ref, memo, p, 2, journal, e);
+}
+
+/* The payment of claimed cart c refused: why, and the money held for
+ * its owner until pm-shop refund. Only the first of two callbacks
+ * racing here refuses it: the other finds it refused. */
+static int refuse_cart(struct pm_db *db, const struct claim *c, const char *refused, struct pm_err *e)
+{
+	static const char refuse[] =
+		"UPDATE shop_cart SET refused = ?2 WHERE no = ?1 AND order_id IS NULL AND refused IS NULL";
+	static const char held[] = "UPDATE shop_cart SET received_journal_id = ?2 WHERE no = ?1";
+	sqlite3_stmt *st = pm_db_stmt(db, refuse, e);
+	char object[32], memo[200];
+	int64_t journal;
 	json_t *rec;
 	int rc;
 
 	if (!st)
 		return e->code;
-	sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
-	if (order)
-		sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(order, "order")));
-	else
-		sqlite3_bind_text(st, 2, refused, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, c->no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, refused, -1, SQLITE_STATIC);
 	if (pm_db_step_done(db, st, _("cannot record the order"), e))
 		return e->code;
-	if (order)
+	if (sqlite3_changes(pm_db_sqlite(db)) == 0)
 		return PM_OK;
-	snprintf(object, sizeof object, "shop_cart:%s", no);
-	if (!(rec = json_pack("{s:s}", "refused", refused)))
+	snprintf(memo, sizeof memo, "%s:%s", c->channel, c->ref);
+	if (cart_post(db, "shop_cart_refused", c->no, c->channel, memo, c->amount, 1, &journal, e) ||
+	    !(st = pm_db_stmt(db, held, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, c->no, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, journal);
+	if (pm_db_step_done(db, st, _("cannot record the order"), e))
+		return e->code;
+	snprintf(object, sizeof object, "shop_cart:%s", c->no);
+	if (!(rec = json_pack("{s:s, s:I}", "refused", refused, "held_fen", (json_int_t)c->amount)))
 		return oom(e);
 	rc = pm_audit_log(db, "shop.cart_refused", object, NULL, rec, e);
 	json_decref(rec);
 	return rc;
+}
+
+/* After the shop's answer: the order's id, or why there is none. */
+static int settle_cart(struct pm_db *db, const struct claim *c, json_t *order, const char *refused, struct pm_err *e)
+{
+	static const char paid[] = "UPDATE shop_cart SET order_id = ?2 WHERE no = ?1";
+	sqlite3_stmt *st;
+
+	if (!order)
+		return refuse_cart(db, c, refused, e);
+	if (!(st = pm_db_stmt(db, paid, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, c->no, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(order, "order")));
+	return pm_db_step_done(db, st, _("cannot record the order"), e);
 }
 
 /* The order recorded for the claimed cart (a replay's "duplicate"), or
@@ -304,7 +382,7 @@ static int cart_order(struct pm_db *db, struct claim *c, json_t **out, struct pm
 		*e = why;
 		return rc;
 	}
-	if (pm_db_begin(db, e) || pm_db_end(db, settle_cart(db, c->no, *out, rc ? why.msg : NULL, e), e))
+	if (pm_db_begin(db, e) || pm_db_end(db, settle_cart(db, c, *out, rc ? why.msg : NULL, e), e))
 		return e->code;
 	if (rc) {
 		*e = why;
@@ -366,8 +444,9 @@ int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *un
 		" FROM shop_order o JOIN shop_offer f ON f.id = o.offer_id JOIN unit u ON u.id = o.unit_id"
 		" LEFT JOIN shop_cart c ON c.order_id = o.id WHERE u.code = ?1"
 		" UNION ALL SELECT NULL, c.no, f.code, f.title, u.code, c.qty, f.unit_name, c.amount_fen, c.points,"
-		" CASE WHEN c.refused IS NOT NULL THEN 'refused' WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END,"
-		" 0, 0, 0, f.state, f.pickup_point, f.pickup_at, f.deadline, c.created_at"
+		" CASE WHEN c.refunded_at IS NOT NULL THEN 'refunded' WHEN c.refused IS NOT NULL THEN 'refused'"
+		" WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END,"
+		" 0, CASE WHEN c.refunded_at IS NOT NULL THEN c.amount_fen - c.points ELSE 0 END, 0, f.state, f.pickup_point, f.pickup_at, f.deadline, c.created_at"
 		" FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
 		" WHERE u.code = ?1 AND c.order_id IS NULL ORDER BY 18 DESC, 1 DESC";
 	sqlite3_stmt *st;
@@ -376,4 +455,109 @@ int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *un
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	return pm_db_each(db, st, mine_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read orders"), e);
+}
+
+/* ---- refunding a refused payment ---- */
+
+static const char refund_sql[] =
+	"SELECT u.code, f.code, c.channel, c.ref, c.amount_fen - c.points, c.received_journal_id,"
+	" c.refunded_at IS NOT NULL, c.refused IS NOT NULL AND c.order_id IS NULL"
+	" FROM shop_cart c JOIN unit u ON u.id = c.unit_id JOIN shop_offer f ON f.id = c.offer_id WHERE c.no = ?1";
+
+/* Gives back cart no's refused payment, inside the caller's transaction:
+ * its receipt posted first when it was refused before pm held it (a
+ * store older than migration 0031), then the refund. */
+static int refund_write(struct pm_db *db, const char *no, json_t **rec, struct pm_err *e)
+{
+	static const char upd[] =
+		"UPDATE shop_cart SET received_journal_id = ?2, refund_journal_id = ?3, refunded_at = ?4 WHERE no = ?1";
+	char memo[200], object[32];
+	int64_t fen, held, journal;
+	sqlite3_stmt *st;
+	int rc, done;
+
+	if ((rc = pm_db_row(db, refund_sql, no, &st, _("cannot read orders"), e)) <= 0)
+		return rc ? -rc : pm_err_set(e, PM_EDATA, _("unknown order '%s'"), no);
+	if (!sqlite3_column_int(st, 7)) {
+		sqlite3_reset(st);
+		return pm_err_set(e, PM_EDATA, _("order '%s' has no refused payment to refund"), no);
+	}
+	fen = sqlite3_column_int64(st, 4);
+	held = sqlite3_column_int64(st, 5);
+	done = sqlite3_column_int(st, 6);
+	snprintf(memo, sizeof memo, "%s:%s", TEXT(st, 2), TEXT(st, 3));
+	*rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "type", "shop_cart_refund", "cart", no, "unit",
+			 TEXT(st, 0), "offer", TEXT(st, 1), "channel", TEXT(st, 2), "ref", TEXT(st, 3), "refund_fen",
+			 (json_int_t)fen, "outcome", done ? "existing" : "refunded");
+	sqlite3_reset(st);
+	if (!*rec)
+		return oom(e);
+	if (done)
+		return PM_OK;
+	if ((!held && cart_post(db, "shop_cart_refused", no, json_string_value(json_object_get(*rec, "channel")), memo,
+				fen, 1, &held, e)) ||
+	    cart_post(db, "shop_cart_refund", no, json_string_value(json_object_get(*rec, "channel")), memo, fen, -1,
+		      &journal, e) ||
+	    !(st = pm_db_stmt(db, upd, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, held);
+	sqlite3_bind_int64(st, 3, journal);
+	sqlite3_bind_int64(st, 4, pm_now());
+	if (pm_db_step_done(db, st, _("cannot record the refund"), e))
+		return e->code;
+	snprintf(object, sizeof object, "shop_cart:%s", no);
+	return pm_audit_log(db, "shop.cart_refund", object, NULL, *rec, e);
+}
+
+/* The refused payments not yet refunded, oldest first. */
+static int refund_pending(struct pm_db *db, json_t *carts, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT no FROM shop_cart WHERE refused IS NOT NULL AND order_id IS NULL AND refunded_at IS NULL ORDER BY id";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (json_array_append_new(carts, json_string(TEXT(st, 0))))
+			break;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return oom(e);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read orders"));
+}
+
+int pm_shop_cart_refund(struct pm_db *db, const char *no, int (*fn)(void *ctx, json_t *rec), void *ctx, long *count,
+			struct pm_err *e)
+{
+	json_t *carts = json_array(), *rec, *cart;
+	size_t i;
+	int rc = PM_OK;
+
+	*count = 0;
+	if (!carts)
+		return oom(e);
+	if (no ? json_array_append_new(carts, json_string(no)) : refund_pending(db, carts, e)) {
+		json_decref(carts);
+		return no ? oom(e) : e->code;
+	}
+	/* One transaction a cart: a run stopped half way has refunded some
+	 * carts whole and left the others whole for the next run. */
+	json_array_foreach(carts, i, cart) {
+		rec = NULL;
+		if ((rc = pm_db_begin(db, e)) || (rc = pm_db_end(db, refund_write(db, json_string_value(cart), &rec, e), e)))
+			break;
+		if (strcmp(json_string_value(json_object_get(rec, "outcome")), "refunded") == 0)
+			(*count)++;
+		rc = fn ? fn(ctx, rec) : PM_OK;
+		json_decref(rec);
+		rec = NULL;
+		if (rc)
+			break;
+	}
+	json_decref(rec);
+	json_decref(carts);
+	return rc;
 }

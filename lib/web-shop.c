@@ -10,6 +10,7 @@
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/reward.h"
+#include "pm/session.h"
 #include "pm/shop.h"
 #include "pm/shopcart.h"
 #include "pm/timeutil.h"
@@ -130,12 +131,17 @@ static int unit_choice(void *ctx, json_t *u)
 
 static int order_form(struct pm_web *w, json_t *o)
 {
-	char path[96];
+	char path[96], nonce[PM_SESSION_TOKEN];
 	FILE *f = w->res.f;
 
+	/* One order per form: an order wholly in points is recorded as the
+	 * form is sent, and the nonce makes a second send the same order. */
+	if (pm_session_token(nonce, &w->err))
+		return w->err.code;
 	snprintf(path, sizeof path, "/shop/%.64s/order", STR(o, "offer"));
 	fputs("<h2>下单</h2>\n", f);
 	pm_web_form(w, path, 0);
+	pm_html_fmt(f, "<input type=\"hidden\" name=\"nonce\" value=\"%s\">", nonce);
 	fputs("<label>房屋<select name=\"unit\" required>", f);
 	if (pm_unit_each_mine(w->db, &w->actor, unit_choice, w, &w->err))
 		return w->err.code;
@@ -178,7 +184,7 @@ static int count_field(struct pm_web *w, const char *name, int64_t *n)
 
 int pm_page_offer_order(struct pm_web *w)
 {
-	struct pm_shop_cart c = {.offer = w->arg[0], .unit = pm_web_field(w, "unit")};
+	struct pm_shop_cart c = {.offer = w->arg[0], .unit = pm_web_field(w, "unit"), .nonce = pm_web_field(w, "nonce")};
 	char path[64];
 	json_t *cart;
 
@@ -187,7 +193,11 @@ int pm_page_offer_order(struct pm_web *w)
 	if (pm_web_param_id(w, "qty", &c.qty) || count_field(w, "points", &c.points) ||
 	    pm_shop_cart_new(w->db, &w->actor, &c, &cart, &w->err))
 		return w->err.code;
-	snprintf(path, sizeof path, "/cart/%s", STR(cart, "cart"));
+	/* Paid wholly in points: an order already, no payment to make. */
+	if (strcmp(STR(cart, "type"), "shop_order") == 0)
+		snprintf(path, sizeof path, "/orders?placed=%lld", (long long)NUM(cart, "order"));
+	else
+		snprintf(path, sizeof path, "/cart/%s", STR(cart, "cart"));
 	json_decref(cart);
 	pm_web_redirect(&w->res, w->req.script, path);
 	return PM_OK;
@@ -237,9 +247,10 @@ int pm_page_cart(struct pm_web *w)
 		       "<tfoot><tr><td>应付</td><td class=\"num pay\">%M</td></tr></tfoot>\n</table>\n",
 		    STR(cart, "unit"), STR(cart, "title"), (long long)NUM(cart, "qty"), STR(cart, "unit_name"),
 		    NUM(cart, "amount_fen"), (long long)NUM(cart, "points"), NUM(cart, "points"), NUM(cart, "pay_fen"));
-	if (strcmp(state, "pending"))
-		pm_html_note(f, strcmp(state, "refused") ? "ok" : "error",
-			     strcmp(state, "refused") ? "本订单已支付。" : "付款未能下单，物业将原路退款。");
+	if (!strcmp(state, "refused") || !strcmp(state, "refunded"))
+		pm_html_note(f, "error", strcmp(state, "refused") ? "付款未能下单，已原路退款。" : "付款未能下单，物业将原路退款。");
+	else if (strcmp(state, "pending"))
+		pm_html_note(f, "ok", "本订单已支付。");
 	else if (!taking(STR(cart, "offer_state"), STR(cart, "deadline")))
 		pm_html_note(f, "warn", "本团购已截止，订单不能再支付。");
 	else
@@ -268,6 +279,8 @@ static void mine_state(struct pm_web *w, json_t *r)
 		fputs("付款未能下单，物业将原路退款", f);
 	else if (!strcmp(s, "paid"))
 		fputs("已支付，等待成团", f);
+	else if (!strcmp(s, "refunded") && json_is_null(json_object_get(r, "order")))
+		pm_html_fmt(f, "付款未能下单，已原路退款 %M", NUM(r, "refunded_fen"));
 	else if (!strcmp(s, "refunded"))
 		pm_html_fmt(f, "未成团，已退款 %M，退回积分 %D", NUM(r, "refunded_fen"), (long long)NUM(r, "points_returned"));
 	else if (NUM(r, "picked") == NUM(r, "qty"))
@@ -312,6 +325,8 @@ int pm_page_orders(struct pm_web *w)
 	if (pm_auth_check(&w->actor, "shop.buy", &w->err))
 		return w->err.code;
 	pm_web_page(w, "我的订单");
+	if (pm_web_param(w, "placed"))
+		pm_html_note(f, "ok", "订单已用积分付清，已提交。");
 	fputs("<ul class=\"cards orders\">\n", f);
 	if (pm_unit_each_mine(w->db, &w->actor, unit_orders, w, &w->err))
 		return w->err.code;

@@ -44,13 +44,15 @@ int pm_shop_offer_each(struct pm_db *db, const char *code, int (*fn)(void *ctx, 
 
 /* One order, paid: qty of the offer for unit, points of it paid in points
  * (at most the unit's balance and the order's amount), the rest through
- * channel (one of payments.channels) with the channel's ref. The same
+ * channel (one of payments.channels) with the channel's ref; channel
+ * PM_SHOP_POINTS ("points") pays only an order wholly in points. The same
  * (channel, ref) again for the same order is told as "duplicate" and
  * writes nothing; for another order, or a ref a bill payment has, it is
  * PM_EDATA. PM_EDATA too for an offer closed or past its deadline, or
  * more than its stock left. One transaction, audited; *out {"type":
  * "shop_order","order","offer","unit","qty","amount_fen","points",
  * "paid_fen","channel","ref","outcome"}. */
+#define PM_SHOP_POINTS "points"
 struct pm_shop_order {
 	const char *offer, *unit, *channel, *ref;
 	int64_t qty, points;

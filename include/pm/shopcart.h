@@ -24,13 +24,17 @@ struct pm_db;
 int pm_shop_may(struct pm_db *db, const struct pm_actor *a, const char *unit, int buy, struct pm_err *e);
 
 /* A cart: qty of the open offer for unit, points of its amount paid in
- * points (at most the unit's balance, and less than the amount: the rest
- * is paid online). The amount is the offer's price times qty, within
+ * points (at most the unit's balance and the amount: the rest is paid
+ * online). The amount is the offer's price times qty, within
  * billing.max_amount. PM_EDATA for an offer closed or past its deadline,
  * or more than its stock left. Audited; *out is its record
- * (pm_shop_cart_get's). */
+ * (pm_shop_cart_get's). When the points pay all of it there is nothing
+ * to wait for: the order is recorded at once by pm_shop_order_pay,
+ * channel PM_SHOP_POINTS and ref nonce (the order form's, 16 to 64
+ * hexadecimal digits, so that the form sent twice is one order: the
+ * second answer is "duplicate"), and *out is its record. */
 struct pm_shop_cart {
-	const char *offer, *unit;
+	const char *offer, *unit, *nonce;
 	int64_t qty, points;
 };
 int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm_shop_cart *c, json_t **out,
@@ -40,8 +44,9 @@ int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm
  * "unit_name","price_fen","amount_fen","points","pay_fen","deadline",
  * "offer_state","state","order","refused","created"}, state "pending"
  * (waiting for its payment), "claimed" (paid, its order being
- * recorded), "paid" (order is its order's id) or "refused" (paid, no
- * order: refused says why). PM_ENOPERM for a cart actor may not read,
+ * recorded), "paid" (order is its order's id), "refused" (paid, no
+ * order: refused says why) or "refunded" (refused, and its payment
+ * given back by pm_shop_cart_refund). PM_ENOPERM for a cart actor may not read,
  * said the same way as for one that does not exist. */
 int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no, json_t **out, struct pm_err *e);
 
@@ -56,13 +61,27 @@ int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no,
  * and is PM_EDATA. *out is pm_shop_order_pay's record with "cart". */
 int pm_shop_cart_pay(struct pm_db *db, const char *channel, json_t *rec, json_t **out, struct pm_err *e);
 
+/* Gives back the payment of refused cart no (NULL: of every refused cart
+ * not refunded yet), by the channel it came through: the journal's
+ * "shop_cart_refund" entry, cash:CHANNEL against payable:shop_cart
+ * (where pm held it since it was refused), the cart's refunded_at, one
+ * audit record a cart (shop.cart_refund), each cart its own transaction.
+ * fn (may be NULL) is told each {"type":"shop_cart_refund","cart",
+ * "unit","offer","channel","ref","refund_fen","outcome"}: "refunded",
+ * or "existing" for a cart refunded before, which writes nothing;
+ * *count is how many were refunded now. PM_EDATA for an unknown cart or
+ * one with no refused payment. */
+int pm_shop_cart_refund(struct pm_db *db, const char *no, int (*fn)(void *ctx, json_t *rec), void *ctx, long *count,
+			struct pm_err *e);
+
 /* What unit ordered, newest first: its orders and its carts that made
  * none, each {"type":"shop_mine","order" (null for a cart),"cart" (null
  * for an order made without one),"offer","title","unit","qty",
  * "unit_name","amount_fen","points","paid_fen","state","picked",
  * "refunded_fen","points_returned","offer_state","pickup_point",
  * "pickup_at","deadline","at"}; state is the order's (paid, confirmed,
- * refunded, settled) or the cart's (pending, claimed, refused).
+ * refunded, settled) or the cart's (pending, claimed, refused,
+ * refunded: its refunded_fen the payment given back).
  * pm_shop_may decides who may read it. */
 int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int (*fn)(void *ctx, json_t *rec),
 		      void *ctx, struct pm_err *e);

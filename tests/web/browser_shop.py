@@ -4,7 +4,8 @@ as an owner sees it, with browser.py's driver. Phase "order": the offers,
 an order of two boxes with 50 points off, its pay page, the channel's
 callback (sent here as the channel would), "my orders"; one more order
 that will fail. Phase "closed": "my orders" after the offers closed, one
-formed and one failed with its refund.
+formed and one failed with its refund. Phase "points": an order wholly in
+points, its button clicked twice, straight to "my orders".
 
 Usage: browser_shop.py BASE_URL SHOTS_DIR PASSWORD PHASE CALLBACK_SECRET
 Prints "PASS text" or "FAIL text" per check and saves a screenshot of
@@ -91,6 +92,30 @@ def closed_phase(tab, base):
     tab.shot("05-closed")
 
 
+def points_phase(tab, base):
+    tab.go(base + "/shop")
+    tab.js("[...document.querySelectorAll('ul.offers a')].find(a => a.innerText == '土鸡蛋').click()")
+    tab.c.wait_event("Page.loadEventFired", tab.s)
+    check("1-1-101（积分 50）" in tab.text(), "the egg's form shows 1-1-101's 50 points")
+    check(tab.js(FITS), "the offer's page fits the phone")
+    tab.shot("01-offer")
+    # Two eggs, all 0.50 in points; the button clicked twice, as an
+    # impatient thumb does.
+    tab.c.events = [e for e in tab.c.events if e.get("method") != "Page.loadEventFired"]
+    tab.js("(() => { const f = document.querySelector(\"form[action$='/order']\");"
+           " f.elements.qty.value = '2'; f.elements.points.value = '50';"
+           " const b = f.querySelector('button'); b.click(); b.click(); })()")
+    tab.c.wait_event("Page.loadEventFired", tab.s)
+    body = tab.text()
+    check(tab.js("location.pathname").endswith("/orders"), "straight to my orders, no pay page (%s)" % tab.js("location.href"))
+    check("订单已用积分付清，已提交。" in body, "which say the order is placed, paid in points")
+    rows = tab.js("[...document.querySelectorAll('ul.orders li')].map(r => r.innerText)")
+    check(len(rows) == 1 and "金额 ¥0.50 · 积分 50 · 实付 ¥0.00" in rows[0] and "已支付，等待成团" in rows[0],
+          "one order: 0.50, 50 points, nothing to pay, waiting for the group (%r)" % rows)
+    check(tab.js(FITS), "my orders fit the phone")
+    tab.shot("02-orders")
+
+
 def main():
     base, shots, password, phase, secret = sys.argv[1:6]
     os.makedirs(shots, exist_ok=True)
@@ -102,6 +127,8 @@ def main():
         tab.submit("form[action$='/login']", {"login": "owner1", "password": password})
         if phase == "order":
             order_phase(tab, base, secret)
+        elif phase == "points":
+            points_phase(tab, base)
         else:
             closed_phase(tab, base)
     except Exception as e:  # a broken flow is a failed check, with why

@@ -151,6 +151,15 @@ expect_eq "$(orders)" 4 "and makes no order"
 expect_eq "$(sql "SELECT channel || ' ' || ref || ' ' || refused FROM shop_cart WHERE no = '$stale'")" \
 	"wechat WX-LATE 团购“VEG”的状态是 failed，不是 open" "the cart keeps the payment and why, for a refund"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'shop.cart_refused' AND object = 'shop_cart:$stale'")" 1 "audited"
+ledger_of() { # KIND: the postings of the journal's entries of that kind
+	sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id
+		WHERE j.kind = '$1' ORDER BY p.rowid" | tr '\n' ' '
+}
+expect_eq "$(ledger_of shop_cart_refused)" "cash:wechat:1250 payable:shop_cart:-1250 " \
+	"the ledger holds the 12.50 paid for owner2 until it is refunded"
+callback "{\"order\":\"$stale\",\"amount\":\"12.50\",\"ref\":\"WX-LATE\"}"
+expect_code 400 "the same late payment told again"
+expect_eq "$(ledger_of shop_cart_refused)" "cash:wechat:1250 payable:shop_cart:-1250 " "is held once"
 get /orders
 expect_body '<li class="order refused"><h2>有机蔬菜</h2>.*<p class="state">付款未能下单，物业将原路退款</p>' "owner2 sees the payment will be refunded"
 
@@ -183,6 +192,23 @@ signin owner2
 get /orders
 expect_body '<h2>烟台苹果</h2><p class="muted">1-1-102 · 1 箱</p>.*<p class="state">已提货 1 箱</p>' "owner2's box picked up"
 
+# The refused payment: pm check lists it until the office gives it back.
+run pm check --format jsonl
+expect_rc 1 "a refused payment not yet refunded"
+expect_out "^{\"type\":\"problem\",\"check\":\"shop.cart_refund\",\"problem\":\"cart $stale: its payment of 1250 fen was refused and is not refunded \\(pm-shop refund --pending\\)\"}$" \
+	"pm check lists it as pending"
+run pm-shop refund --pending --format jsonl
+expect_rc 0 "the office refunds what is pending"
+expect_out "^{\"type\":\"shop_cart_refund\",\"cart\":\"$stale\",\"unit\":\"1-1-102\",\"offer\":\"VEG\",\"channel\":\"wechat\",\"ref\":\"WX-LATE\",\"refund_fen\":1250,\"outcome\":\"refunded\"}$" \
+	"12.50 back to owner2 by wechat"
+expect_err "1 refused payments refunded" "one"
+expect_eq "$(ledger_of shop_cart_refund)" "cash:wechat:-1250 payable:shop_cart:1250 " "the ledger: 12.50 out by wechat"
+signin owner2
+get /orders
+expect_body '<li class="order refunded"><h2>有机蔬菜</h2><p class="muted">1-1-102 · 1 份</p><p class="money">金额 ¥12.50 · 积分 0 · 实付 ¥12.50</p><p class="state">付款未能下单，已原路退款 ¥12.50</p></li>' \
+	"owner2 sees it refunded"
+get "/cart/$stale"
+expect_body '付款未能下单，已原路退款。' "and so does its pay page"
 run pm check -q
 expect_rc 0 "pm check: the orders and the ledger agree"
 sql "UPDATE shop_cart SET qty = 2 WHERE no = '$cart'"
