@@ -41,13 +41,15 @@ static const struct {
 /* Columns the feed never carries: who visited and which cars came are the
  * community's to know, not the head office's (its reports count visits,
  * passes and parking fees, never names, phones or plates; a ticket's
- * reporter is reached through the community), and a pass's
- * token would let its holder in. pm(1), under export, says so. */
+ * reporter and a renovation's contractor, a name and a phone, are
+ * reached through the community), and a pass's token would let its
+ * holder in. pm(1), under export, says so. */
 static const struct {
 	const char *table, *column;
 } withheld[] = {
 	{"visitor", "name"}, {"visitor", "phone"}, {"visitor", "plate"}, {"visitor", "token"},
 	{"vehicle", "plate"}, {"parking_session", "plate"}, {"ask_gap", "asker"}, {"ticket", "contact"},
+	{"renovation", "contractor"},
 };
 
 static int is_withheld(const char *table, const char *column)
