@@ -103,6 +103,8 @@ static int want_tables(struct feed *f, const char *tables)
 
 	for (t = 0; t < NTABLES; t++)
 		f->want[t] = !tables;
+	if (tables && !*tables)
+		return pm_err_set(f->e, PM_EUSAGE, _("no table '%.*s' in the change feed"), 0, tables);
 	while (p && *p) {
 		end = p + strcspn(p, ",");
 		if ((t = table_index(p, (size_t)(end - p))) < 0)
@@ -371,7 +373,9 @@ static int read_head(struct feed *f, char *cursor, size_t size)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(f->db, f->e, _("cannot read the change feed"));
 }
 
-static int walk(struct feed *f, const char *since)
+/* A feed of some tables only names them on its cursor: pm-rollup load
+ * refuses it, for the cursor moves past the other tables' changes. */
+static int walk(struct feed *f, const char *since, const char *tables)
 {
 	char cursor[48];
 	json_t *rec;
@@ -388,8 +392,8 @@ static int walk(struct feed *f, const char *since)
 				rc = snapshot_table(f, t);
 	if (rc)
 		return rc;
-	if (!(rec = json_pack("{s:s, s:s, s:s, s:s}", "type", "cursor", "store", f->store, "since", seq ? since : "0",
-			      "cursor", cursor)))
+	if (!(rec = json_pack("{s:s, s:s, s:s, s:s, s:s*}", "type", "cursor", "store", f->store, "since",
+			      seq ? since : "0", "cursor", cursor, "tables", tables)))
 		return pm_err_set(f->e, PM_EFAIL, _("out of memory"));
 	rc = f->fn(f->ctx, rec);
 	json_decref(rec);
@@ -406,7 +410,7 @@ int pm_changefeed_export(struct pm_db *db, const char *since, const char *tables
 		return e->code;
 	if (pm_db_exec(db, "BEGIN", e))
 		return e->code;
-	rc = walk(&f, since);
+	rc = walk(&f, since, tables);
 	pm_db_exec(db, "COMMIT", NULL);
 	for (int t = 0; t < NTABLES; t++) {
 		sqlite3_finalize(f.row[t]);

@@ -193,6 +193,8 @@ static int finish(struct load *l, json_t *rec, struct pm_rollup_batch *b)
 
 	if (!store || !since || !cursor || (l->store[0] && strcmp(store, l->store) != 0))
 		return bad_line(l, _("not a record of pm export"));
+	if (json_object_get(rec, "tables"))
+		return bad_line(l, _("a feed of some tables only (pm export --tables): its cursor would pass the others' changes"));
 	if (!l->store[0]) { /* nothing changed: the cursor alone */
 		if (pg_run(l, "BEGIN", NULL, NULL, NULL))
 			return l->e->code;
