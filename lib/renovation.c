@@ -572,10 +572,12 @@ int pm_renovation_do(struct pm_db *db, const struct pm_actor *a, int64_t id, enu
 
 /* ---- noise complaints ---- */
 
-/* Whether the second of the day sec on day falls in the noisy-work hours. */
-static int noisy_ok(json_t *sec, int32_t day, int64_t at_sec)
+/* Whether the second of the day sec on day falls in the noisy-work hours:
+ * a holiday's are the weekend's, a workday's the weekdays'. */
+static int noisy_ok(const struct pm_repair *rp, json_t *sec, int32_t day, int64_t at_sec)
 {
-	json_t *hours = json_object_get(json_object_get(sec, "noisy_hours"), pm_weekday(day) >= 5 ? "weekend" : "weekday");
+	json_t *hours = json_object_get(json_object_get(sec, "noisy_hours"),
+					pm_hours_rest(&rp->hours, day) ? "weekend" : "weekday");
 	json_t *w;
 	size_t i;
 
@@ -600,7 +602,7 @@ int pm_renovation_noise(struct pm_db *db, const struct pm_repair *rp, int64_t ti
 	int64_t id = 0;
 	int rc;
 
-	if (!sec || !unit || !noise || strcmp(category, noise) || noisy_ok(sec, day, at - pm_date_start(day, rp->tz)))
+	if (!sec || !unit || !noise || strcmp(category, noise) || noisy_ok(rp, sec, day, at - pm_date_start(day, rp->tz)))
 		return PM_OK;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;

@@ -21,6 +21,7 @@ struct pm_repair {
 	json_t *sec;            /* the repair section */
 	const char *tz;
 	struct pm_hours hours;  /* business hours; days 0 when none are set */
+	int32_t *calendar;      /* holidays then workdays, which hours points into */
 };
 
 /* The repair section of the configuration in force today: PM_ECONFIG,

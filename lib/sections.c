@@ -417,8 +417,8 @@ static const struct pm_schema window_schema = {
  * business hours set when something counts in them. */
 static int check_repair(const json_t *v, struct pm_err *e)
 {
-	json_t *cats = json_object_get(v, "categories"), *s;
-	size_t i;
+	json_t *cats = json_object_get(v, "categories"), *s, *w;
+	size_t i, j;
 
 	if (unique_names(cats, _("category"), e) ||
 	    unique_names(json_object_get(v, "schedules"), _("schedule"), e) ||
@@ -433,6 +433,11 @@ static int check_repair(const json_t *v, struct pm_err *e)
 	}
 	if (wants_hours(v) && !json_object_get(v, "business_hours"))
 		return pm_err_set(e, PM_ECONFIG, _("business_hours must be set when a priority or category counts in them"));
+	json_array_foreach(json_object_get(v, "holidays"), i, s)
+		json_array_foreach(json_object_get(v, "workdays"), j, w)
+			if (json_equal(s, w))
+				return pm_err_set(e, PM_ECONFIG, _("%s is both a holiday and a workday"),
+						  json_string_value(s));
 	return check_renovation(json_object_get(v, "renovation"), cats, e);
 }
 
@@ -445,6 +450,8 @@ const struct pm_schema pm_repair_schema = {
 			.item = PM_NODE(PM_SCHEMA_ENUM, .words = day_words)), .required = true),
 		PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true),
 		PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true)))),
+	PM_KEY("holidays", PM_NODE(PM_SCHEMA_LIST, .max = "1000", .item = PM_NODE(PM_SCHEMA_DATE)), .def = "[]"),
+	PM_KEY("workdays", PM_NODE(PM_SCHEMA_LIST, .max = "1000", .item = PM_NODE(PM_SCHEMA_DATE)), .def = "[]"),
 	PM_KEY("priorities", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("urgent", PRIORITY("15m", "4h"), .def = "{}"),
 		PM_KEY("high", PRIORITY("1h", "24h"), .def = "{}"),

@@ -104,6 +104,54 @@ const char *pm_ticket_allowed(enum pm_ticket_status from, char *buf, size_t n)
 
 /* ---- SLA clocks ---- */
 
+/* The index of the first of the n sorted days v at or after day. */
+static size_t first_at(const int32_t *v, size_t n, int32_t day)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether the calendar names a day in [a, b]. */
+static bool excepted(const struct pm_hours *h, int32_t a, int32_t b)
+{
+	size_t i = first_at(h->holidays, h->n_holidays, a), j = first_at(h->workdays, h->n_workdays, a);
+
+	return (i < h->n_holidays && h->holidays[i] <= b) || (j < h->n_workdays && h->workdays[j] <= b);
+}
+
+static bool listed(const int32_t *v, size_t n, int32_t day)
+{
+	size_t i = first_at(v, n, day);
+
+	return i < n && v[i] == day;
+}
+
+bool pm_hours_rest(const struct pm_hours *h, int32_t day)
+{
+	if (h && listed(h->holidays, h->n_holidays, day))
+		return true;
+	if (h && listed(h->workdays, h->n_workdays, day))
+		return false;
+	return pm_weekday(day) >= 5;
+}
+
+/* Whether business hours open on day: a workday opens as a weekday does. */
+static bool open_on(const struct pm_hours *h, int32_t day)
+{
+	if (listed(h->holidays, h->n_holidays, day))
+		return false;
+	return listed(h->workdays, h->n_workdays, day) || (h->days >> pm_weekday(day) & 1);
+}
+
 int64_t pm_sla_span(const struct pm_hours *h, const char *tz, int64_t t0, int64_t t1)
 {
 	int64_t sum = 0, week = 0, start, a, b;
@@ -118,13 +166,14 @@ int64_t pm_sla_span(const struct pm_hours *h, const char *tz, int64_t t0, int64_
 	d0 = pm_date_of(t0, tz);
 	d1 = pm_date_of(t1, tz);
 	for (d = d0; d <= d1; d++) {
-		/* Whole weeks strictly inside the span count in one step. */
-		if (d > d0 && d1 - d > 7) {
+		/* Whole weeks strictly inside the span, without a holiday or
+		 * workday, count in one step. */
+		if (d > d0 && d1 - d > 7 && !excepted(h, d, d + 6)) {
 			sum += week;
 			d += 6;
 			continue;
 		}
-		if (!(h->days >> pm_weekday(d) & 1))
+		if (!open_on(h, d))
 			continue;
 		/* Zones with daylight saving shift the hours on two days a year;
 		 * the community's zone, China's, has none. */

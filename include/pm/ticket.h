@@ -5,6 +5,8 @@
 #ifndef PM_TICKET_H
 #define PM_TICKET_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -55,15 +57,24 @@ const char *pm_ticket_allowed(enum pm_ticket_status from, char *buf, size_t n);
 /* ---- SLA clocks ---- */
 
 /* Business hours: days a bit mask (bit 0 Monday .. bit 6 Sunday), from
- * and to in seconds since local midnight. */
+ * and to in seconds since local midnight. The calendar's exceptions,
+ * sorted day numbers (pm_date_of): holidays are closed whatever their
+ * weekday, workdays (调休, a weekend day worked for a holiday) open as a
+ * weekday does. */
 struct pm_hours {
 	unsigned days;
 	int from, to;
+	const int32_t *holidays, *workdays;
+	size_t n_holidays, n_workdays;
 };
 
 /* The seconds of [t0, t1) a clock counts: all of them when h is NULL,
  * else those inside business hours in zone tz. */
 int64_t pm_sla_span(const struct pm_hours *h, const char *tz, int64_t t0, int64_t t1);
+
+/* Whether day is a day of rest by h's calendar: a holiday, or a Saturday
+ * or Sunday not made a workday. */
+bool pm_hours_rest(const struct pm_hours *h, int32_t day);
 
 /* ---- submitting ---- */
 

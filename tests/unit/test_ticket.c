@@ -224,7 +224,7 @@ static void test_transitions_stored(void **state)
 
 static void test_span(void **state)
 {
-	static const struct pm_hours h = {0x1f, 9 * 3600, 18 * 3600};
+	static const struct pm_hours h = {.days = 0x1f, .from = 9 * 3600, .to = 18 * 3600};
 	static const struct {
 		const char *from, *to;
 		int64_t want;
@@ -250,6 +250,54 @@ static void test_span(void **state)
 				 (long long)pm_sla_span(&h, "Asia/Shanghai", a, b), (long long)cases[i].want);
 	}
 	assert_int_equal(pm_sla_span(NULL, "Asia/Shanghai", a, b), b - a);
+}
+
+static int32_t day(const char *s)
+{
+	struct pm_err e = {0};
+	int32_t d;
+
+	assert_int_equal(pm_date_parse(s, &d, &e), PM_OK);
+	return d;
+}
+
+static int64_t span(const struct pm_hours *h, const char *from, const char *to)
+{
+	struct pm_err e = {0};
+	int64_t a, b;
+
+	assert_int_equal(pm_time_parse(from, &a, &e), PM_OK);
+	assert_int_equal(pm_time_parse(to, &b, &e), PM_OK);
+	return pm_sla_span(h, "Asia/Shanghai", a, b);
+}
+
+/* National Day: Thursday 1 to Wednesday 7 October off, Saturday 10
+ * worked in exchange (调休). */
+static void test_span_calendar(void **state)
+{
+	int32_t off[7], on[1] = {day("2026-10-10")};
+	struct pm_hours h = {0x1f, 9 * 3600, 18 * 3600, off, on, 7, 1};
+	const struct pm_hours plain = {.days = 0x1f, .from = 9 * 3600, .to = 18 * 3600};
+
+	(void)state;
+	for (int i = 0; i < 7; i++)
+		off[i] = day("2026-10-01") + i;
+	assert_int_equal(span(&h, "2026-09-30T17:00:00+08:00", "2026-10-08T10:00:00+08:00"), 2 * 3600);
+	assert_int_equal(span(&plain, "2026-09-30T17:00:00+08:00", "2026-10-08T10:00:00+08:00"), 47 * 3600);
+	assert_int_equal(span(&h, "2026-10-10T08:00:00+08:00", "2026-10-10T20:00:00+08:00"), 9 * 3600);
+	assert_int_equal(span(&plain, "2026-10-10T08:00:00+08:00", "2026-10-10T20:00:00+08:00"), 0);
+	/* Four weeks: 20 weekdays, 5 of them off, one Saturday worked. */
+	assert_int_equal(span(&h, "2026-09-21T09:00:00+08:00", "2026-10-19T09:00:00+08:00"), 16 * 9 * 3600);
+	assert_int_equal(span(&plain, "2026-09-21T09:00:00+08:00", "2026-10-19T09:00:00+08:00"), 20 * 9 * 3600);
+	/* A year: 52 weeks of 5 days, less 5 off, plus 1 worked. */
+	assert_int_equal(span(&h, "2026-01-05T09:00:00+08:00", "2027-01-04T09:00:00+08:00"), (260 - 5 + 1) * 9 * 3600);
+	assert_true(pm_hours_rest(&h, day("2026-10-01")));  /* Thursday, off */
+	assert_true(pm_hours_rest(&h, day("2026-10-03")));  /* Saturday, off */
+	assert_false(pm_hours_rest(&h, day("2026-10-08"))); /* Thursday */
+	assert_false(pm_hours_rest(&h, day("2026-10-10"))); /* Saturday, worked */
+	assert_true(pm_hours_rest(&h, day("2026-10-11")));  /* Sunday */
+	assert_true(pm_hours_rest(&plain, day("2026-10-10")));
+	assert_false(pm_hours_rest(NULL, day("2026-10-01")));
 }
 
 /* plumbing is high: accept 1h, resolve 24h in wall time. Holding from
@@ -348,6 +396,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_span),
+		cmocka_unit_test(test_span_calendar),
 		cmocka_unit_test_setup_teardown(test_transitions_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_pauses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_accept, setup, teardown),
