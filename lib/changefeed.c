@@ -41,13 +41,15 @@ static const struct {
 /* Columns the feed never carries: who visited and which cars came are the
  * community's to know, not the head office's (its reports count visits,
  * passes and parking fees, never names, phones or plates; a ticket's
- * reporter is reached through the community), and a pass's
- * token would let its holder in. pm(1), under export, says so. */
+ * reporter and a renovation's contractor, a name and a phone, are
+ * reached through the community), and a pass's token would let its
+ * holder in. pm(1), under export, says so. */
 static const struct {
 	const char *table, *column;
 } withheld[] = {
 	{"visitor", "name"}, {"visitor", "phone"}, {"visitor", "plate"}, {"visitor", "token"},
 	{"vehicle", "plate"}, {"parking_session", "plate"}, {"ask_gap", "asker"}, {"ticket", "contact"},
+	{"renovation", "contractor"},
 };
 
 static int is_withheld(const char *table, const char *column)
@@ -101,6 +103,8 @@ static int want_tables(struct feed *f, const char *tables)
 
 	for (t = 0; t < NTABLES; t++)
 		f->want[t] = !tables;
+	if (tables && !*tables)
+		return pm_err_set(f->e, PM_EUSAGE, _("no table '%.*s' in the change feed"), 0, tables);
 	while (p && *p) {
 		end = p + strcspn(p, ",");
 		if ((t = table_index(p, (size_t)(end - p))) < 0)
@@ -369,7 +373,9 @@ static int read_head(struct feed *f, char *cursor, size_t size)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(f->db, f->e, _("cannot read the change feed"));
 }
 
-static int walk(struct feed *f, const char *since)
+/* A feed of some tables only names them on its cursor: pm-rollup load
+ * refuses it, for the cursor moves past the other tables' changes. */
+static int walk(struct feed *f, const char *since, const char *tables)
 {
 	char cursor[48];
 	json_t *rec;
@@ -386,8 +392,8 @@ static int walk(struct feed *f, const char *since)
 				rc = snapshot_table(f, t);
 	if (rc)
 		return rc;
-	if (!(rec = json_pack("{s:s, s:s, s:s, s:s}", "type", "cursor", "store", f->store, "since", seq ? since : "0",
-			      "cursor", cursor)))
+	if (!(rec = json_pack("{s:s, s:s, s:s, s:s, s:s*}", "type", "cursor", "store", f->store, "since",
+			      seq ? since : "0", "cursor", cursor, "tables", tables)))
 		return pm_err_set(f->e, PM_EFAIL, _("out of memory"));
 	rc = f->fn(f->ctx, rec);
 	json_decref(rec);
@@ -404,7 +410,7 @@ int pm_changefeed_export(struct pm_db *db, const char *since, const char *tables
 		return e->code;
 	if (pm_db_exec(db, "BEGIN", e))
 		return e->code;
-	rc = walk(&f, since);
+	rc = walk(&f, since, tables);
 	pm_db_exec(db, "COMMIT", NULL);
 	for (int t = 0; t < NTABLES; t++) {
 		sqlite3_finalize(f.row[t]);

@@ -840,7 +840,11 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 		rc = pm_cli_usage(&c, _("unknown command '%s'"), argv[first]);
 	}
 	pm_cli_flush(&c);
-	if (rc != PM_OK && rc != PM_EUSAGE && c.err.msg[0])
+	/* A usage error the library found is said here; one the command
+	 * line found (c.stop) was said already. */
+	if (rc == PM_EUSAGE && c.stop != PM_EUSAGE && c.err.msg[0])
+		pm_cli_usage(&c, "%s", c.err.msg);
+	else if (rc != PM_OK && rc != PM_EUSAGE && c.err.msg[0])
 		pm_cli_warn(&c, "%s", c.err.msg);
 	pm_db_close(c.db);
 	return close_stdout(&c, rc);

@@ -232,38 +232,40 @@ fail:
 }
 
 /* YAML double-quoted scalars escape backslash and quote; names may hold
- * anything else, Chinese included. */
-static void yaml_quote(const char *s, char *out, size_t n)
+ * anything else, Chinese included, and of any length. */
+static void yaml_quote(struct strbuf *b, const char *s)
 {
-	size_t j = 0;
-
-	out[j++] = '"';
-	for (; *s && j + 3 < n; s++) {
+	sb_add(b, "\"", 1);
+	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			out[j++] = '\\';
-		out[j++] = *s;
+			sb_add(b, "\\", 1);
+		sb_add(b, s, 1);
 	}
-	out[j++] = '"';
-	out[j] = '\0';
+	sb_add(b, "\"", 1);
 }
 
 int pm_config_init(struct pm_db *db, const char *name, const char *tz, struct pm_err *e)
 {
-	char qname[512], qtz[160], day[PM_TIME_BUF], text[1024];
+	char day[PM_TIME_BUF];
+	struct strbuf text = {0};
 	struct pm_config *cfg;
 	int64_t version;
-	int n, rc;
+	int rc;
 
-	yaml_quote(name, qname, sizeof qname);
-	yaml_quote(tz, qtz, sizeof qtz);
 	/* The first version is the base every later one overrides, so it is
 	 * in force from the start of time, not from the day of pm init. */
-	pm_date_fmt(0, day);
-	n = snprintf(text, sizeof text, "effective: %s\ncommunity:\n  name: %s\n  timezone: %s\n", day,
-		     qname, qtz);
-	if (n < 0 || (size_t)n >= sizeof text)
-		return pm_err_set(e, PM_EUSAGE, _("the community's name is too long"));
-	if (pm_config_load(text, (size_t)n, "pm init", &cfg, e))
+	sb_fmt(&text, "effective: %s\ncommunity:\n  name: ", pm_date_fmt(0, day));
+	yaml_quote(&text, name);
+	sb_add(&text, "\n  timezone: ", 13);
+	yaml_quote(&text, tz);
+	sb_add(&text, "\n", 1);
+	if (text.failed) {
+		free(text.p);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	rc = pm_config_load(text.p, text.n, "pm init", &cfg, e);
+	free(text.p);
+	if (rc)
 		return e->code;
 	rc = pm_config_apply(db, cfg, "pm init", &version, e);
 	pm_config_free(cfg);

@@ -9,9 +9,7 @@ static int is_control(unsigned char ch)
 	return ch < 0x20 || ch == 0x7f;
 }
 
-/* Drops a character cut in two at the end of s (n bytes), as truncation
- * to a buffer's size may leave it; the new length. */
-static size_t utf8_trim(char *s, size_t n)
+size_t pm_utf8_trim(char *s, size_t n)
 {
 	size_t i = n, need;
 	unsigned char lead;
@@ -54,7 +52,7 @@ size_t pm_err_oneline(char *dst, size_t size, const char *src)
 		memcpy(dst + n, esc, w);
 		n += w;
 	}
-	return utf8_trim(dst, n);
+	return pm_utf8_trim(dst, n);
 }
 
 /* The message, with what it quotes from outside (a meter code holding a

@@ -426,14 +426,37 @@ int pm_parking_fee_due(struct pm_db *db, const struct pm_actor *a, const char *p
 	return PM_OK;
 }
 
+/* Whether the payment read in st (its discount's unit and points in
+ * columns 11 and 12) was paid as this one is: in money (unit NULL), or
+ * in the same unit's same points. */
+static int paid_alike(sqlite3_stmt *st, const char *ref, const char *unit, int64_t points, struct pm_err *e)
+{
+	const char *had = (const char *)sqlite3_column_text(st, 11);
+	long long was = sqlite3_column_int64(st, 12);
+
+	if (!had && !unit)
+		return PM_OK;
+	if (!had)
+		return pm_err_set(e, PM_EDATA, _("payment '%s' was paid in money: not %lld points of '%s'"), ref,
+				  (long long)points, unit);
+	if (!unit)
+		return pm_err_set(e, PM_EDATA, _("payment '%s' was %lld points of unit '%s': not a payment in money"), ref,
+				  was, had);
+	if (strcmp(had, unit) || was != points)
+		return pm_err_set(e, PM_EDATA, _("payment '%s' was %lld points of unit '%s': not %lld points of '%s'"), ref,
+				  was, had, (long long)points, unit);
+	return PM_OK;
+}
+
 /* The session ref paid for, when ref was recorded already for this plate
- * and amount (1), or 0 when it is new; PM_EDATA when it was used for
- * something else. */
-static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_t amount,
-		    struct session *s, struct pm_err *e)
+ * and amount, paid alike (unit's points, or money when unit is NULL) (1),
+ * or 0 when it is new; PM_EDATA when it was used for something else. */
+static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_t amount, const char *unit,
+		    int64_t points, struct session *s, struct pm_err *e)
 {
 	static const char sql[] = SESSION_COLS
-		", p.amount_fen FROM parking_payment p JOIN parking_session s ON s.id = p.session_id"
+		", p.amount_fen, u.code, d.points FROM parking_payment p JOIN parking_session s ON s.id = p.session_id"
+		" LEFT JOIN parking_discount d ON d.payment_id = p.id LEFT JOIN unit u ON u.id = d.unit_id"
 		" WHERE p.ref = ?";
 	sqlite3_stmt *st;
 	int rc = pm_db_row(db, sql, ref, &st, _("cannot read parking payments"), e), same;
@@ -442,10 +465,11 @@ static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_
 		return rc;
 	session_read(st, s);
 	same = strcmp(s->plate, plate) == 0 && sqlite3_column_int64(st, 10) == amount;
+	rc = same ? paid_alike(st, ref, unit, points, e) : PM_OK;
 	sqlite3_reset(st);
 	if (!same)
 		return -pm_err_set(e, PM_EDATA, _("payment '%s' was recorded for another plate or amount"), ref);
-	return 1;
+	return rc ? -rc : 1;
 }
 
 static int record_payment(struct pm_db *db, const struct session *s, int64_t amount,
@@ -597,7 +621,7 @@ static int pay(struct pm_db *db, const char *p, int64_t amount_fen, struct disco
 		return pm_err_set(e, PM_EUSAGE, _("a payment needs an amount above zero and a --ref"));
 	if (pm_db_begin(db, e))
 		return e->code;
-	if ((rc = seen_ref(db, ref, p, amount_fen, &s, e)) < 0)
+	if ((rc = seen_ref(db, ref, p, amount_fen, d ? d->unit : NULL, d ? d->points : 0, &s, e)) < 0)
 		goto fail;
 	if (rc == 1) {
 		/* Told again of a payment recorded: what it paid for, as it is. */

@@ -17,6 +17,7 @@ int pm_shown(const struct pm_render_opts *o, const struct pm_section *s)
 void pm_report_heading(const struct pm_report *r, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s — %s — %s", _(r->title), r->community, r->scope);
+	pm_utf8_trim(buf, strlen(buf));
 }
 
 int pm_col_numeric(const struct pm_col *c)

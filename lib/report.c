@@ -57,6 +57,7 @@ int pm_report_new(struct pm_db *db, const char *name, const char *title, const s
 	}
 	if (db) {
 		snprintf(r->community, sizeof r->community, "%s", pm_config_community_name(cfg));
+		pm_utf8_trim(r->community, strlen(r->community));
 		pm_config_free(cfg);
 	}
 	pm_period_fmt(q->from, from);

@@ -193,6 +193,8 @@ static int finish(struct load *l, json_t *rec, struct pm_rollup_batch *b)
 
 	if (!store || !since || !cursor || (l->store[0] && strcmp(store, l->store) != 0))
 		return bad_line(l, _("not a record of pm export"));
+	if (json_object_get(rec, "tables"))
+		return bad_line(l, _("a feed of some tables only (pm export --tables): its cursor would pass the others' changes"));
 	if (!l->store[0]) { /* nothing changed: the cursor alone */
 		if (pg_run(l, "BEGIN", NULL, NULL, NULL))
 			return l->e->code;
@@ -382,8 +384,8 @@ static const char service_sql[] =
 	" percentile_disc(0.9) WITHIN GROUP (ORDER BY accepted_at - submitted_at),"
 	" percentile_disc(0.5) WITHIN GROUP (ORDER BY resolved_at - submitted_at),"
 	" percentile_disc(0.9) WITHIN GROUP (ORDER BY resolved_at - submitted_at),"
-	" sum(b), sum(b), count(*), count(stars), sum(stars), count(stars), count(*) FILTER (WHERE stars >= 4),"
-	" count(stars), sum(repeats)"
+	" coalesce(sum(b), 0), sum(b), count(*), count(stars), sum(stars), count(stars),"
+	" count(*) FILTER (WHERE stars >= 4), count(stars), coalesce(sum(repeats), 0)"
 	" FROM (SELECT *, (" BREACHED("accept") " OR " BREACHED("resolve") ")::int AS b FROM rollup_ticket"
 	"  WHERE kind <> 'inspection' AND $3::date IS NOT NULL"
 	"  AND submitted_at >= " MONTH_START("$1") " AND submitted_at < " MONTH_END("$2") ") t"

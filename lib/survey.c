@@ -554,11 +554,14 @@ static int count_answer(json_t *q, json_t *v, struct counts *c, struct pm_sectio
 	       pm_set_text(comments, (size_t)r, 1, json_string_value(v));
 }
 
-/* Every answer of survey id, counted into c (one a question). */
+/* Every answer of survey id, counted into c (one a question). In the
+ * order of their text, not of their coming: the audit log lists who
+ * answered when, and comments in that order would name an anonymous
+ * survey's authors. */
 static int count_all(struct pm_db *db, int64_t id, json_t *questions, struct counts *c, struct pm_section *comments,
 		     struct pm_err *e)
 {
-	static const char sql[] = "SELECT answers FROM survey_answer WHERE survey_id = ? ORDER BY id";
+	static const char sql[] = "SELECT answers FROM survey_answer WHERE survey_id = ? ORDER BY answers";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	json_t *a, *q;
 	size_t i;

@@ -54,4 +54,9 @@ void pm_err_clear(struct pm_err *e);
  * two at the end is left out. */
 size_t pm_err_oneline(char *dst, size_t size, const char *src);
 
+/* Drops a UTF-8 character cut in two at the end of s (n bytes), as
+ * snprintf's truncation to a buffer's size may leave it (XML, the SVG and
+ * xlsx files, refuses the whole document for it); the new length. */
+size_t pm_utf8_trim(char *s, size_t n);
+
 #endif
