@@ -163,9 +163,9 @@ static int malloc_watched(void)
 {
 	const char *p = getenv("LD_PRELOAD");
 
-	if (!RUNNING_ON_VALGRIND)
+	if (!RUNNING_ON_VALGRIND || !p)
 		return 0;
-	while (p && (p = strstr(p, "vgpreload_"))) {
+	for (p = strstr(p, "vgpreload_"); p; p = strstr(p, "vgpreload_")) {
 		p += strlen("vgpreload_");
 		if (strncmp(p, "core-", strlen("core-")) != 0)
 			return 1;
