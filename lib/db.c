@@ -209,10 +209,10 @@ fail:
 }
 
 /* A store made by a newer pm is refused before anything is written to it,
- * the journal mode included. */
-static int not_newer(struct pm_db *db, int *v, struct pm_err *e)
+ * the journal mode included. known: *v was read already (store_check). */
+static int not_newer(struct pm_db *db, int *v, int known, struct pm_err *e)
 {
-	if (user_version(db, v, e))
+	if (!known && user_version(db, v, e))
 		return e->code;
 	if (*v > (int)pm_schema_count)
 		return pm_err_set(e, PM_ECONFIG,
@@ -221,33 +221,38 @@ static int not_newer(struct pm_db *db, int *v, struct pm_err *e)
 	return PM_OK;
 }
 
-/* Whether h holds a pm store: 1, or 0 for an SQLite database without a
- * schema version and pm's first tables, -1 for no SQLite database at all,
- * -2 when it cannot be read to tell. */
-static int is_store(sqlite3 *h)
+/* Whether h holds a pm store: 1, with its schema version in *v, or 0 for
+ * an SQLite database without a schema version and pm's first tables, -1
+ * for no SQLite database at all, -2 when it cannot be read to tell. One
+ * statement, so that opening a store reads it in one read transaction
+ * before the command's own (not_newer needs the version). */
+static int is_store(sqlite3 *h, int *v)
 {
 	static const char sql[] =
-		"SELECT (SELECT user_version FROM pragma_user_version) > 0 AND"
+		"SELECT (SELECT user_version FROM pragma_user_version),"
 		" (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('audit', 'config_version')) = 2";
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		rc = sqlite3_column_int(st, 0);
-	else
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = *v > 0 && sqlite3_column_int(st, 1);
+	} else {
 		rc = (sqlite3_extended_errcode(h) & 0xff) == SQLITE_NOTADB ? -1 : -2;
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
 /* An existing file is opened only as a store: an empty one, a text file
  * or another program's database is refused untouched, never made into
- * one (pm init does that). */
-static int store_check(struct pm_db *db, struct pm_err *e)
+ * one (pm init does that). *known: its version is in *v. */
+static int store_check(struct pm_db *db, int *v, int *known, struct pm_err *e)
 {
 	struct stat st;
-	int kind = is_store(db->h);
+	int kind = is_store(db->h, v);
 
+	*known = kind == 1;
 	/* What cannot be read is said by the open that follows. */
 	if (kind == 1 || kind == -2)
 		return PM_OK;
@@ -298,16 +303,16 @@ static void match_store(struct pm_db *db, const char *suffix)
 
 static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
-	int v, persist = 1;
+	int v = 0, known = 0, persist = 1;
 
 	if (busy_timeout(&db->busy_left_ms, e))
 		return e->code;
 	sqlite3_busy_handler(db->h, busy_wait, db);
-	if (!(flags & PM_DB_CREATE) && store_check(db, e))
+	if (!(flags & PM_DB_CREATE) && store_check(db, &v, &known, e))
 		return e->code;
 	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e))
 		return e->code;
-	if (not_newer(db, &v, e))
+	if (not_newer(db, &v, known, e))
 		return e->code == PM_ECONFIG ? e->code : read_failed(db, e);
 	if (flags & PM_DB_READONLY) {
 		if (v < (int)pm_schema_count)
@@ -774,12 +779,8 @@ static int check_copy(const char *path, const char *name, sqlite3 **h, struct pm
 	sqlite3_finalize(st);
 	if (!ok)
 		return pm_err_set(e, PM_EDATA, _("'%s' is not a sound pm store: refusing to restore it"), name);
-	if (is_store(*h) != 1)
+	if (is_store(*h, &v) != 1)
 		return pm_err_set(e, PM_EDATA, _("'%s' is not a pm store"), name);
-	if (sqlite3_prepare_v2(*h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
 	if (v > (int)pm_schema_count)
 		return pm_err_set(e, PM_ECONFIG, _("'%s' was made by a newer pm (schema %d): upgrade pm"), name, v);
 	return PM_OK;

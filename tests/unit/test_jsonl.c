@@ -280,6 +280,65 @@ static void test_bad_lines(void **state)
 	pm_jsonl_close(r);
 }
 
+/* Lines of strings, true, false and null, which pm_jsonl_next reads
+ * without jansson's lexer, give what jansson gives; what is not such a
+ * line, or not JSON, still gets jansson's record or message. */
+static void test_plain_lines(void **state)
+{
+	static const char *const lines[] = {
+		"{\"gate\":\"g1\",\"ts\":\"2026-12-01T00:00:00Z\",\"event\":\"card\",\"card\":\"0000007919\"}",
+		" { \"a\" : \"x\" ,\t\"b\":true,\"c\":false, \"d\":null } \r",
+		"{}",
+		"{ }",
+		"{\"名\":\"张伟\",\"unit\":\"1-1-0101\"}",
+		"{\"a\":\"tab\\tand \\\"quote\\\" \\u5f20\"}",
+		"{\"a\":\"x\",\"b\":{\"c\":\"y\"}}",
+		"{\"a\":\"x\",\"b\":[\"y\"]}",
+		"{\"a\":\"x\",\"b\":12}",
+		"{\"a\":\"x\",\"a\":\"y\"}",
+		"{\"a\":\"\xff\"}",
+		"{\"\xc0\xaf\":\"x\"}",
+		"{\"a\":truex}",
+		"{\"a\":\"x\"} y",
+		"{\"a\":\"x\",}",
+		"{\"a\":\"x\"",
+		"{\"a\" \"x\"}",
+		"{\"a\":\"line\x01\"}",
+		"{\"a\":nul}",
+		"{,}",
+	};
+	char text[2048];
+	size_t n = 0;
+	struct pm_jsonl *r;
+
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s\n", lines[i]);
+	assert_true(n < sizeof text);
+	r = open_text(text, PM_JSONL_ONLY);
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		size_t len = strcspn(lines[i], "\r");
+		json_error_t je;
+		json_t *want = json_loadb(lines[i], strlen(lines[i]),
+					  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+		char msg[300], raw[256], *dump;
+
+		/* The line's CR is part of its end, not of the record. */
+		snprintf(raw, sizeof raw, "%.*s", (int)len, lines[i]);
+		if (json_is_object(want)) {
+			dump = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			next_is(r, dump, (long)i + 1, raw);
+			free(dump);
+		} else {
+			assert_null(want);
+			snprintf(msg, sizeof msg, "invalid JSON: %s (column %d)", je.text, je.column);
+			next_fails(r, msg, (long)i + 1, raw);
+		}
+		json_decref(want);
+	}
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
 static void test_open_errors(void **state)
 {
 	struct pm_jsonl *r = (struct pm_jsonl *)&r;
@@ -909,6 +968,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_long_csv, tmp_remove),
 		cmocka_unit_test_teardown(test_numbers_exact, tmp_remove),
 		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
+		cmocka_unit_test_teardown(test_plain_lines, tmp_remove),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_teardown(test_stdin, tmp_remove),
 		cmocka_unit_test(test_open_file),
