@@ -1,7 +1,9 @@
 /* rollup: pm export's records into PostgreSQL. Each community batch is
- * copied (COPY, a megabyte at a time) into a temporary staging table and
- * merged into rollup_row in the transaction that moves the community's
- * cursor, so PostgreSQL holds a batch whole or not at all. */
+ * streamed by one COPY, a megabyte at a time, while the next lines are
+ * read: a community's first batch straight into rollup_row (it has no
+ * rows there to merge with), a later one into a temporary staging table
+ * merged into rollup_row. Either way in the transaction that moves the
+ * community's cursor, so PostgreSQL holds a batch whole or not at all. */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -25,6 +27,9 @@ struct load {
 	const char *file;
 	long line;
 	struct strbuf copy;   /* staged lines not yet sent */
+	int direct;           /* the batch is copied into rollup_row itself */
+	int copying;          /* its COPY is open */
+	char have[64];        /* the cursor PostgreSQL has for the batch's store */
 	char store[64];       /* the batch's, "" before its first record */
 	long records;
 	long replaces, deletes; /* of the batch's records: none, no statement to merge them */
@@ -56,18 +61,21 @@ static int pg_run(struct load *l, const char *sql, const char *p1, const char *p
 	return PM_OK;
 }
 
+/* A field as COPY's text format takes it, the plain runs added whole. */
 static void copy_field(struct strbuf *b, const char *s, int last)
 {
+	size_t n;
+
 	if (!s)
 		sb_str(b, "\\N");
-	for (; s && *s; s++)
-		switch (*s) {
-		case '\\': sb_str(b, "\\\\"); break;
-		case '\n': sb_str(b, "\\n"); break;
-		case '\r': sb_str(b, "\\r"); break;
-		case '\t': sb_str(b, "\\t"); break;
-		default: sb_add(b, s, 1);
-		}
+	while (s && *s) {
+		n = strcspn(s, "\\\n\r\t");
+		sb_add(b, s, n);
+		if (!s[n])
+			break;
+		sb_str(b, s[n] == '\\' ? "\\\\" : s[n] == '\n' ? "\\n" : s[n] == '\r' ? "\\r" : "\\t");
+		s += n + 1;
+	}
 	sb_str(b, last ? "\n" : "\t");
 }
 
@@ -79,13 +87,18 @@ static void copy_json(struct strbuf *b, const json_t *v, int last)
 	free(s);
 }
 
+/* One line of the batch's COPY: into rollup_row under the community
+ * (direct), or into the staging table with its op. A first load has no
+ * rows to delete, nor a bill's old lines to replace. */
 static void stage_line(struct load *l, const char *op, const char *tbl, const json_t *key, const json_t *parent,
 		       const json_t *row, json_int_t at)
 {
 	char num[24];
 
+	if (l->direct && (strcmp(op, "delete") == 0 || strcmp(op, "replace") == 0))
+		return;
 	snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, at);
-	copy_field(&l->copy, op, 0);
+	copy_field(&l->copy, l->direct ? l->store : op, 0);
 	copy_field(&l->copy, tbl, 0);
 	copy_json(&l->copy, key, 0);
 	copy_json(&l->copy, parent, 0);
@@ -93,19 +106,28 @@ static void stage_line(struct load *l, const char *op, const char *tbl, const js
 	copy_field(&l->copy, num, 1);
 }
 
-static int flush_copy(struct load *l)
+/* The lines staged so far to the open COPY, which PostgreSQL works
+ * through while the next are read. */
+static int send_copy(struct load *l)
+{
+	if (l->copy.failed)
+		return pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+	if (l->copy.n && PQputCopyData(l->pg, l->copy.p, (int)l->copy.n) != 1)
+		return pg_fail(l, NULL, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	l->copy.n = 0;
+	return PM_OK;
+}
+
+static int end_copy(struct load *l)
 {
 	PGresult *res;
 
-	if (!l->copy.n)
+	if (!l->copying)
 		return PM_OK;
-	if (l->copy.failed)
-		return pm_err_set(l->e, PM_EFAIL, _("out of memory"));
-	res = PQexec(l->pg, "COPY rollup_stage (op, tbl, key, parent, row, at) FROM STDIN");
-	if (PQresultStatus(res) != PGRES_COPY_IN)
-		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the load"));
-	PQclear(res);
-	if (PQputCopyData(l->pg, l->copy.p, (int)l->copy.n) != 1 || PQputCopyEnd(l->pg, NULL) != 1)
+	l->copying = 0;
+	if (send_copy(l))
+		return l->e->code;
+	if (PQputCopyEnd(l->pg, NULL) != 1)
 		return pg_fail(l, NULL, PM_EUNAVAIL, _("PostgreSQL refused the load"));
 	res = PQgetResult(l->pg);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -113,7 +135,36 @@ static int flush_copy(struct load *l)
 	PQclear(res);
 	while ((res = PQgetResult(l->pg)))
 		PQclear(res);
-	l->copy.n = 0;
+	return PM_OK;
+}
+
+/* The batch of store begins: its transaction, where PostgreSQL has its
+ * feed (the lock keeps a second loader of the same community waiting
+ * until this one commits), and with copy its COPY. */
+static int begin(struct load *l, const char *store, int copy)
+{
+	static const char direct_sql[] = "COPY rollup_row (community, tbl, key, parent, row, at) FROM STDIN";
+	static const char stage_sql[] = "COPY rollup_stage (op, tbl, key, parent, row, at) FROM STDIN";
+	PGresult *res = NULL;
+
+	snprintf(l->store, sizeof l->store, "%s", store);
+	if (pg_run(l, "BEGIN", NULL, NULL, NULL) ||
+	    pg_run(l, "SELECT pg_advisory_xact_lock(hashtext($1))", store, NULL, NULL) ||
+	    pg_run(l, "SELECT cursor FROM rollup_community WHERE community = $1 FOR UPDATE", store, NULL, &res))
+		return l->e->code;
+	snprintf(l->have, sizeof l->have, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "0");
+	l->direct = !PQntuples(res);
+	PQclear(res);
+	if (!copy)
+		return PM_OK;
+	if (l->direct ? pg_run(l, "DELETE FROM rollup_row WHERE community = $1", store, NULL, NULL)
+		      : pg_run(l, "TRUNCATE rollup_stage", NULL, NULL, NULL))
+		return l->e->code;
+	res = PQexec(l->pg, l->direct ? direct_sql : stage_sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	PQclear(res);
+	l->copying = 1;
 	return PM_OK;
 }
 
@@ -122,8 +173,7 @@ static int bad_line(struct load *l, const char *why)
 	return pm_err_set(l->e, PM_EDATA, "%s:%ld: %s", l->file, l->line, why);
 }
 
-/* A change record into the staging table; the batch's transaction begins
- * with its first. */
+/* A change record into the batch's COPY; the batch begins with its first. */
 static int stage(struct load *l, json_t *rec)
 {
 	const char *store = json_string_value(json_object_get(rec, "store"));
@@ -136,9 +186,8 @@ static int stage(struct load *l, json_t *rec)
 	if (!store || !tbl || !op || !json_is_array(key) || strlen(store) >= sizeof l->store)
 		return bad_line(l, _("not a record of pm export"));
 	if (!l->store[0]) {
-		if (pg_run(l, "BEGIN", NULL, NULL, NULL) || pg_run(l, "TRUNCATE rollup_stage", NULL, NULL, NULL))
+		if (begin(l, store, 1))
 			return l->e->code;
-		snprintf(l->store, sizeof l->store, "%s", store);
 	} else if (strcmp(store, l->store) != 0)
 		return bad_line(l, _("a record of another store before the cursor of the first"));
 	if (strcmp(op, "upsert") == 0 && json_is_object(row = json_object_get(rec, "row")))
@@ -158,18 +207,20 @@ static int stage(struct load *l, json_t *rec)
 	} else
 		return bad_line(l, _("not a record of pm export"));
 	l->records++;
-	return l->copy.n >= COPY_CHUNK ? flush_copy(l) : PM_OK;
+	return l->copy.n >= COPY_CHUNK ? send_copy(l) : PM_OK;
 }
 
+/* The staging table's JSON is text, made jsonb once, as it goes into
+ * rollup_row. */
 static const char replace_sql[] =
 	"DELETE FROM rollup_row r USING rollup_stage s WHERE s.op = 'replace' AND r.community = $1"
-	" AND r.tbl = s.tbl AND r.parent = s.key";
+	" AND r.tbl = s.tbl AND r.parent = s.key::jsonb";
 static const char delete_sql[] =
 	"DELETE FROM rollup_row r USING rollup_stage s WHERE s.op = 'delete' AND r.community = $1"
-	" AND r.tbl = s.tbl AND r.key = s.key";
-#define INSERT_SQL                                                                               \
-	"INSERT INTO rollup_row (community, tbl, key, parent, row, at)"                          \
-	" SELECT $1, tbl, key, parent, row, at FROM rollup_stage WHERE op IN ('upsert', 'child')"
+	" AND r.tbl = s.tbl AND r.key = s.key::jsonb";
+#define INSERT_SQL                                                                                  \
+	"INSERT INTO rollup_row (community, tbl, key, parent, row, at)"                             \
+	" SELECT $1, tbl, key::jsonb, parent::jsonb, row::jsonb, at FROM rollup_stage WHERE op IN ('upsert', 'child')"
 static const char upsert_sql[] = INSERT_SQL
 	" ON CONFLICT (community, tbl, key) DO UPDATE SET parent = EXCLUDED.parent, row = EXCLUDED.row, at = EXCLUDED.at";
 /* A snapshot (since 0) follows the delete of the community's rows and
@@ -180,6 +231,22 @@ static const char cursor_sql[] =
 	"INSERT INTO rollup_community (community, cursor) VALUES ($1, $2)"
 	" ON CONFLICT (community) DO UPDATE SET cursor = EXCLUDED.cursor, loaded_at = now()";
 
+/* The staged batch into rollup_row: a snapshot in place of the
+ * community's rows, a delta merged into them. */
+static int merge(struct load *l, const char *since)
+{
+	if (l->direct)
+		return PM_OK;
+	if (strcmp(since, "0") == 0) {
+		if (pg_run(l, "DELETE FROM rollup_row WHERE community = $1", l->store, NULL, NULL) ||
+		    pg_run(l, snapshot_sql, l->store, NULL, NULL))
+			return l->e->code;
+	} else if ((l->replaces && pg_run(l, replace_sql, l->store, NULL, NULL)) ||
+	    (l->deletes && pg_run(l, delete_sql, l->store, NULL, NULL)) || pg_run(l, upsert_sql, l->store, NULL, NULL))
+		return l->e->code;
+	return PM_OK;
+}
+
 /* The batch ends: merged and committed, skipped when PostgreSQL has it,
  * refused when it does not follow what PostgreSQL has. */
 static int finish(struct load *l, json_t *rec, struct pm_rollup_batch *b)
@@ -187,43 +254,24 @@ static int finish(struct load *l, json_t *rec, struct pm_rollup_batch *b)
 	const char *store = json_string_value(json_object_get(rec, "store"));
 	const char *since = json_string_value(json_object_get(rec, "since"));
 	const char *cursor = json_string_value(json_object_get(rec, "cursor"));
-	const char *have = "0";
-	PGresult *res = NULL;
-	int rc;
 
-	if (!store || !since || !cursor || (l->store[0] && strcmp(store, l->store) != 0))
+	if (!store || !since || !cursor || (l->store[0] && strcmp(store, l->store) != 0) ||
+	    strlen(store) >= sizeof l->store)
 		return bad_line(l, _("not a record of pm export"));
-	if (!l->store[0]) { /* nothing changed: the cursor alone */
-		if (pg_run(l, "BEGIN", NULL, NULL, NULL))
-			return l->e->code;
-		snprintf(l->store, sizeof l->store, "%s", store);
-	}
-	if (flush_copy(l) ||
-	    pg_run(l, "SELECT cursor FROM rollup_community WHERE community = $1 FOR UPDATE", store, NULL, &res))
+	if (!l->store[0] && begin(l, store, 0)) /* nothing changed: the cursor alone */
 		return l->e->code;
-	if (PQntuples(res))
-		have = PQgetvalue(res, 0, 0);
+	if (end_copy(l))
+		return l->e->code;
 	*b = (struct pm_rollup_batch){l->file, l->store, since, cursor, l->records, 0};
-	if (strcmp(since, have) != 0 && strcmp(since, "0") != 0) {
-		b->skipped = strcmp(cursor, have) == 0;
-		rc = b->skipped ? pg_run(l, "ROLLBACK", NULL, NULL, NULL)
-				: pm_err_set(l->e, PM_EDATA,
-					     _("%s: store %s's feed starts at cursor %s, but PostgreSQL has it at %s:"
-					       " pm export --since %s"),
-					     l->file, store, since, have, have);
-		PQclear(res);
-		return rc;
+	if (strcmp(since, l->have) != 0 && strcmp(since, "0") != 0) {
+		b->skipped = strcmp(cursor, l->have) == 0;
+		return b->skipped ? pg_run(l, "ROLLBACK", NULL, NULL, NULL)
+				  : pm_err_set(l->e, PM_EDATA,
+					       _("%s: store %s's feed starts at cursor %s, but PostgreSQL has it at %s:"
+						 " pm export --since %s"),
+					       l->file, store, since, l->have, l->have);
 	}
-	PQclear(res);
-	if (strcmp(since, "0") == 0) {
-		if (pg_run(l, "DELETE FROM rollup_row WHERE community = $1", store, NULL, NULL) ||
-		    pg_run(l, snapshot_sql, store, NULL, NULL))
-			return l->e->code;
-	} else if ((l->replaces && pg_run(l, replace_sql, store, NULL, NULL)) ||
-		   (l->deletes && pg_run(l, delete_sql, store, NULL, NULL)) || pg_run(l, upsert_sql, store, NULL, NULL))
-		return l->e->code;
-	if (pg_run(l, cursor_sql, store, cursor, NULL) ||
-	    pg_run(l, "COMMIT", NULL, NULL, NULL))
+	if (merge(l, since) || pg_run(l, cursor_sql, store, cursor, NULL) || pg_run(l, "COMMIT", NULL, NULL, NULL))
 		return l->e->code;
 	return PM_OK;
 }
@@ -265,7 +313,7 @@ static int load_file(struct load *l, FILE *f, void (*fn)(void *ctx, const struct
 static int open_pg(struct load *l, const char *conninfo)
 {
 	static const char stage_sql[] =
-		"CREATE TEMP TABLE rollup_stage (op text, tbl text, key jsonb, parent jsonb, row jsonb, at bigint)";
+		"CREATE TEMP TABLE rollup_stage (op text, tbl text, key text, parent text, row text, at bigint)";
 
 	l->pg = PQconnectdb(conninfo);
 	if (PQstatus(l->pg) != CONNECTION_OK)
@@ -294,6 +342,7 @@ int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
 		l.store[0] = '\0';
 		l.records = l.replaces = l.deletes = 0;
 		l.copy.n = 0;
+		l.copying = 0;
 	}
 	/* A batch cut short is rolled back with the connection. */
 	PQfinish(l.pg);
