@@ -418,8 +418,9 @@ static const char arrears_sql[] =
 	" coalesce(sum(owed_fen) FILTER (WHERE d <= 30), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 30 AND d <= 90), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 90 AND d <= 180), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 180 AND d <= 365), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 365), 0),"
-	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, $3::date - due AS d FROM rollup_owed"
-	"  WHERE period BETWEEN $1 AND $2 AND due < $3::date AND $4::bigint IS NOT NULL) o"
+	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, a.day - due AS d FROM rollup_owed"
+	"  JOIN (SELECT key AS community, value::date AS day FROM jsonb_each_text($3::jsonb)) a USING (community)"
+	"  WHERE period BETWEEN $1 AND $2 AND due < a.day AND $4::bigint IS NOT NULL) o"
 	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
 
 #define BREACHED(clock)                                                                              \
@@ -434,13 +435,13 @@ static const char service_sql[] =
 	" sum(b), sum(b), count(*), count(stars), sum(stars), count(stars), count(*) FILTER (WHERE stars >= 4),"
 	" count(stars), sum(repeats)"
 	" FROM (SELECT *, (" BREACHED("accept") " OR " BREACHED("resolve") ")::int AS b FROM rollup_ticket"
-	"  WHERE kind <> 'inspection' AND $3::date IS NOT NULL"
+	"  WHERE kind <> 'inspection' AND $3::jsonb IS NOT NULL"
 	"  AND submitted_at >= " MONTH_START("$1") " AND submitted_at < " MONTH_END("$2") ") t"
 	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
 
 static const char consumption_sql[] =
 	"WITH mo AS (SELECT generate_series(($1 || '-01')::date, ($2 || '-01')::date, interval '1 month')::date AS m"
-	"  WHERE $3::date IS NOT NULL AND $4::bigint IS NOT NULL),"
+	"  WHERE $3::jsonb IS NOT NULL AND $4::bigint IS NOT NULL),"
 	" x AS (SELECT u.community, u.kind, u.uom, CASE WHEN u.scope = 'unit' THEN u.usage ELSE 0 END AS mine,"
 	"  CASE WHEN u.scope = 'unit' THEN 0 ELSE u.usage END AS common, 0::bigint AS before,"
 	"  (u.scope = 'unit' AND mo.m = ($2 || '-01')::date)::int AS meter FROM mo, rollup_usage(mo.m) u"
@@ -554,17 +555,48 @@ static const struct group_report *group_find(const char *name)
 	return NULL;
 }
 
+/* Each community's as-of day, as a JSON object for $3: the day asked,
+ * else the community's today in its own zone, pm-report's rule. */
+static int as_of_days(struct load *l, const struct pm_report_query *q, int64_t now, char **out)
+{
+	json_t *days = json_object();
+	PGresult *res = NULL;
+	struct pm_err bad = {0};
+	char day[PM_TIME_BUF];
+	const char *tz;
+	int rc = days ? pg_run(l, "SELECT community, tz FROM rollup_community", NULL, NULL, &res)
+		      : pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+
+	for (int i = 0; !rc && i < PQntuples(res); i++) {
+		tz = PQgetvalue(res, i, 1);
+		if (!q->as_of && pm_tz_check(tz, &bad))
+			rc = pm_err_set(l->e, PM_EDATA, _("community %s: %s"), PQgetvalue(res, i, 0), bad.msg);
+		else if (json_object_set_new(days, PQgetvalue(res, i, 0),
+					     json_string(pm_date_fmt(q->as_of ? q->as_of : pm_date_of(now, tz), day))))
+			rc = pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+	}
+	PQclear(res);
+	if (!rc && !(*out = json_dumps(days, JSON_COMPACT)))
+		rc = pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+	json_decref(days);
+	return rc;
+}
+
 static int group_report(struct load *l, const struct group_report *g, const struct pm_report_query *q,
 			struct pm_report **out)
 {
-	char from[PM_TIME_BUF], to[PM_TIME_BUF], day[PM_TIME_BUF], now[24];
-	const char *params[4] = {pm_period_fmt(q->from, from), pm_period_fmt(q->to, to),
-				 pm_date_fmt(q->as_of ? q->as_of : pm_date_of(pm_now(), PM_DEFAULT_TZ), day), now};
+	char from[PM_TIME_BUF], to[PM_TIME_BUF], now[24], *days = NULL;
+	const char *params[4] = {pm_period_fmt(q->from, from), pm_period_fmt(q->to, to), NULL, now};
+	int64_t t = pm_now();
 	PGresult *res;
 	int rc;
 
-	snprintf(now, sizeof now, "%" PRId64, (int64_t)pm_now());
+	snprintf(now, sizeof now, "%" PRId64, t);
+	if ((rc = as_of_days(l, q, t, &days)))
+		return rc;
+	params[2] = days;
 	res = PQexecParams(l->pg, g->sql, 4, NULL, params, NULL, NULL, 0);
+	free(days);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the report"));
 	if (!(rc = pm_report_new(NULL, g->name, g->title, q, out, l->e)))
