@@ -5,6 +5,7 @@
  * merged into rollup_row. Either way in the transaction that moves the
  * community's cursor, so PostgreSQL holds a batch whole or not at all. */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -62,22 +63,31 @@ static int pg_run(struct load *l, const char *sql, const char *p1, const char *p
 	return PM_OK;
 }
 
-/* A field as COPY's text format takes it, the plain runs added whole. */
-static void copy_field(struct strbuf *b, const char *s, int last)
+/* A field of len bytes as COPY's text format takes it, the plain runs
+ * added whole. */
+static void copy_span(struct strbuf *b, const char *s, size_t len, int last)
 {
+	const char *end = s + len;
 	size_t n;
 
-	if (!s)
-		sb_str(b, "\\N");
-	while (s && *s) {
-		n = strcspn(s, "\\\n\r\t");
+	while (s < end) {
+		for (n = 0; s + n < end && s[n] != '\\' && s[n] != '\n' && s[n] != '\r' && s[n] != '\t'; n++)
+			;
 		sb_add(b, s, n);
-		if (!s[n])
+		if (s + n == end)
 			break;
 		sb_str(b, s[n] == '\\' ? "\\\\" : s[n] == '\n' ? "\\n" : s[n] == '\r' ? "\\r" : "\\t");
 		s += n + 1;
 	}
 	sb_str(b, last ? "\n" : "\t");
+}
+
+static void copy_field(struct strbuf *b, const char *s, int last)
+{
+	if (s)
+		copy_span(b, s, strlen(s), last);
+	else
+		sb_str(b, last ? "\\N\n" : "\\N\t");
 }
 
 static void copy_json(struct strbuf *b, const json_t *v, int last)
@@ -86,6 +96,197 @@ static void copy_json(struct strbuf *b, const json_t *v, int last)
 
 	copy_field(b, s, last);
 	free(s);
+}
+
+/* ---- pm export's change records read in place ----
+ * Parsing each record into jansson's tree and dumping its key and row
+ * again was nine tenths of the loader's CPU (perf, bench: rollup.sh), as
+ * much as PostgreSQL's own; so an upsert or a delete is checked as JSON
+ * here, in place, and its key and row go to COPY as they are written.
+ * Anything else (a replace record, an escape in a name) is jansson's. */
+
+enum { JSON_DEPTH = 64 };
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct change {
+	struct span type, store, table, op, key, row, at;
+};
+
+static const char *blanks(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The end of the JSON string at p, NULL if it is none; *plain: without
+ * an escape. */
+static const char *string_end(const char *p, const char *e, int *plain)
+{
+	*plain = 1;
+	for (p++; p < e; p++)
+		if (*p == '"')
+			return p + 1;
+		else if ((unsigned char)*p < 0x20)
+			return NULL;
+		else if (*p == '\\') {
+			*plain = 0;
+			if (++p == e)
+				return NULL;
+			if (*p == 'u') {
+				if (e - p < 5 || strspn(p + 1, "0123456789abcdefABCDEF") < 4)
+					return NULL;
+				p += 4;
+			} else if (!strchr("\"\\/bfnrt", *p) || !*p)
+				return NULL;
+		}
+	return NULL;
+}
+
+static const char *digits(const char *p, const char *e)
+{
+	const char *d = p;
+
+	while (p < e && *p >= '0' && *p <= '9')
+		p++;
+	return p > d ? p : NULL;
+}
+
+static const char *number_end(const char *p, const char *e)
+{
+	if (p < e && *p == '-')
+		p++;
+	if (p < e && *p == '0')
+		p++;
+	else if (!(p = digits(p, e)))
+		return NULL;
+	if (p < e && *p == '.' && !(p = digits(p + 1, e)))
+		return NULL;
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			p++;
+		p = digits(p, e);
+	}
+	return p;
+}
+
+static const char *value_end(const char *p, const char *e, int depth);
+
+/* The end of the array or object at p: its members, each a value or (an
+ * object) a string, a colon and a value. */
+static const char *members_end(const char *p, const char *e, int depth)
+{
+	char close = *p == '{' ? '}' : ']';
+	int plain;
+
+	if ((p = blanks(p + 1, e)) < e && *p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (p == e || *p != '"' || !(p = string_end(p, e, &plain)) || (p = blanks(p, e)) == e || *p != ':')
+				return NULL;
+			p = blanks(p + 1, e);
+		}
+		if (!(p = value_end(p, e, depth + 1)) || (p = blanks(p, e)) == e)
+			return NULL;
+		if (*p == close)
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = blanks(p + 1, e);
+	}
+}
+
+static const char *value_end(const char *p, const char *e, int depth)
+{
+	int plain;
+
+	if (p == e || depth > JSON_DEPTH)
+		return NULL;
+	switch (*p) {
+	case '"': return string_end(p, e, &plain);
+	case '{':
+	case '[': return members_end(p, e, depth);
+	case 't': return e - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+	case 'f': return e - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+	case 'n': return e - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+	default: return number_end(p, e);
+	}
+}
+
+static int span_is(struct span s, const char *lit)
+{
+	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+/* The field of c named by the key span k (quotes included), NULL for
+ * one the load does not read. */
+static struct span *change_field(struct change *c, struct span k)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+		{"\"type\"", offsetof(struct change, type)}, {"\"store\"", offsetof(struct change, store)},
+		{"\"table\"", offsetof(struct change, table)}, {"\"op\"", offsetof(struct change, op)},
+		{"\"key\"", offsetof(struct change, key)}, {"\"row\"", offsetof(struct change, row)},
+		{"\"at\"", offsetof(struct change, at)},
+	};
+
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (span_is(k, fields[i].name))
+			return (struct span *)((char *)c + fields[i].off);
+	return NULL;
+}
+
+/* The line as an upsert or a delete of pm export, its fields as spans
+ * (a string's without its quotes): 0, or -1 for jansson to read it. */
+static int change_scan(const char *p, size_t len, struct change *c)
+{
+	const char *e = p + len, *v;
+	struct span k, *f;
+	int plain, str;
+
+	memset(c, 0, sizeof *c);
+	if ((p = blanks(p, e)) == e || *p != '{')
+		return -1;
+	if ((p = blanks(p + 1, e)) < e && *p == '}')
+		return -1;
+	for (;;) {
+		if (p == e || *p != '"' || !(v = string_end(p, e, &plain)) || !plain)
+			return -1;
+		k = (struct span){p, (size_t)(v - p)};
+		if ((p = blanks(v, e)) == e || *p != ':')
+			return -1;
+		p = blanks(p + 1, e);
+		if (!(v = value_end(p, e, 1)))
+			return -1;
+		if ((f = change_field(c, k))) {
+			str = *p == '"';
+			if (f->p || str != (f != &c->key && f != &c->row && f != &c->at) ||
+			    (str && (string_end(p, e, &plain), !plain)))
+				return -1;
+			*f = str ? (struct span){p + 1, (size_t)(v - p - 2)} : (struct span){p, (size_t)(v - p)};
+		}
+		if ((p = blanks(v, e)) == e)
+			return -1;
+		if (*p == '}')
+			break;
+		if (*p != ',')
+			return -1;
+		p = blanks(p + 1, e);
+	}
+	if (blanks(p + 1, e) != e || !span_is(c->type, "change") || !c->store.p || !c->table.p || !c->key.p ||
+	    *c->key.p != '[' || !c->at.p || digits(c->at.p, c->at.p + c->at.n) != c->at.p + c->at.n)
+		return -1;
+	if (span_is(c->op, "upsert"))
+		return c->row.p && *c->row.p == '{' ? 0 : -1;
+	return span_is(c->op, "delete") ? 0 : -1;
 }
 
 /* One line of the batch's COPY: into rollup_row under the community
@@ -211,6 +412,41 @@ static int stage(struct load *l, json_t *rec)
 	return l->copy.n >= COPY_CHUNK ? send_copy(l) : PM_OK;
 }
 
+/* An upsert or a delete read in place (change_scan), as stage() takes
+ * it from jansson. */
+static int stage_change(struct load *l, const struct change *c)
+{
+	char store[sizeof l->store];
+
+	if (c->store.n >= sizeof store)
+		return bad_line(l, _("not a record of pm export"));
+	memcpy(store, c->store.p, c->store.n);
+	store[c->store.n] = '\0';
+	if (!l->store[0]) {
+		if (begin(l, store, 1))
+			return l->e->code;
+	} else if (strcmp(store, l->store) != 0)
+		return bad_line(l, _("a record of another store before the cursor of the first"));
+	if (!c->row.p)
+		l->deletes++;
+	if (!l->direct || c->row.p) {
+		if (l->direct)
+			copy_field(&l->copy, l->store, 0);
+		else
+			copy_span(&l->copy, c->op.p, c->op.n, 0);
+		copy_span(&l->copy, c->table.p, c->table.n, 0);
+		copy_span(&l->copy, c->key.p, c->key.n, 0);
+		copy_field(&l->copy, NULL, 0);
+		if (c->row.p)
+			copy_span(&l->copy, c->row.p, c->row.n, 0);
+		else
+			copy_field(&l->copy, NULL, 0);
+		copy_span(&l->copy, c->at.p, c->at.n, 1);
+	}
+	l->records++;
+	return l->copy.n >= COPY_CHUNK ? send_copy(l) : PM_OK;
+}
+
 /* The staging table's JSON is text, made jsonb once, as it goes into
  * rollup_row. */
 static const char replace_sql[] =
@@ -285,11 +521,16 @@ static int load_file(struct load *l, FILE *f, void (*fn)(void *ctx, const struct
 	json_t *rec;
 	const char *type;
 	struct pm_rollup_batch b;
+	struct change c;
 	int rc = PM_OK;
 
 	l->line = 0;
 	while (!rc && (n = getline(&buf, &cap, f)) >= 0) {
 		l->line++;
+		if (change_scan(buf, (size_t)n, &c) == 0) {
+			rc = stage_change(l, &c);
+			continue;
+		}
 		if (!(rec = json_loadb(buf, (size_t)n, 0, NULL)) || !(type = json_string_value(json_object_get(rec, "type"))))
 			rc = bad_line(l, _("not a record of pm export"));
 		else if (strcmp(type, "change") == 0)

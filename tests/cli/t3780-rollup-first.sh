@@ -70,4 +70,25 @@ expect_rc 0 "the snapshot again, through the staging table, and the delta"
 expect_eq "$(pg "SELECT row->>'text' FROM rollup_row WHERE tbl = 'ticket' ORDER BY (row->>'id')::int")" \
 	"$(sql "SELECT text FROM ticket ORDER BY id")" "the same text"
 
+# The same feed written otherwise: keys in another order, spaces, Chinese
+# and the tab as \u escapes; and lines that are not JSON, named.
+sum() { pg "SELECT md5(string_agg(community || tbl || key::text || row::text || at, ',' ORDER BY community, tbl, key::text))
+	FROM rollup_row"; }
+before=$(sum)
+jq -a -S -c . a.1 | sed 's/^{"at":/{ "at" :/; s/,"key":/, "key": /' >a.1s
+expect_eq "$(grep -c '\\u' a.1s)/$(grep -c '^{ "at" :' a.1s)" "$(grep -c '[^ -~]' a.1)/$(($(wc -l <a.1) - 1))" \
+	"every line rewritten, every one with Chinese escaped"
+run pm-rollup load --pg "$conn" a.1s a.2
+expect_rc 0 "loads"
+expect_eq "$(sum)" "$before" "to the same rows"
+head -n 5 a.1 >bad
+sed -n '6{s/"row":{/"row":{"x":,/;p}' a.1 >>bad
+run pm-rollup load --pg "$conn" bad
+expect_rc 65 "a row that is not JSON"
+expect_err "^pm-rollup: bad:6: not a record of pm export$" "names its line"
+printf '{"type":"change","store":"%s","table":"bill","key":"[1]","op":"upsert","at":1,"row":{}}\n' "$id" >bad
+run pm-rollup load --pg "$conn" bad
+expect_rc 65 "a key that is not an array"
+expect_err "^pm-rollup: bad:1: not a record of pm export$" "is refused"
+
 done_testing
