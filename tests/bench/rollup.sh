@@ -117,7 +117,10 @@ psql -c "CREATE TABLE base (LIKE rollup_row INCLUDING ALL)"
 # Community by community, \copy of its rows then pm-rollup load of its
 # feed, one after the other: on a shared machine each pair meets the same
 # load, and a run cut short still has its pairs (the lines below).
-echo "rollup bench: 20 communities, $bills bills and $readings readings each; $(nproc) cores, load $(cut -d ' ' -f 1 /proc/loadavg)"
+echo "rollup bench: 20 communities, $bills bills and $readings readings each"
+printf '  machine: %s cores (%s), %s GiB; load average %s\n' "$(nproc)" \
+	"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" "$(awk '/^MemTotal/ { printf "%d", $2 / 1048576 }' /proc/meminfo)" \
+	"$(cut -d ' ' -f 1 /proc/loadavg)"
 printf '  one store made by SQL: %s s; pm export of it: %d lines in %.2f s, peak RSS %s\n' \
 	"$store_s" "$lines" "$export_s" "$(mib "$export_kib")"
 printf '  the 20 feeds and the rows for \\copy made in %s s\n' "$feeds"
@@ -139,5 +142,5 @@ m=$(psql -A -t -c "SELECT count(*) FROM base")
 n=$(psql -A -t -c "SELECT count(*) FROM rollup_row")
 [ "$n" = "$m" ] || { echo "rollup bench: $n rows loaded, $m copied"; exit 1; }
 printf '  baseline: psql \\copy of the %d rows: %.2f s, %.0f rows/s\n' "$n" "$base" "$(echo "$n / $base" | bc -l)"
-printf '  pm-rollup load: %.2f s, %.0f rows/s, peak RSS %s: %.2fx the baseline'"'"'s rate (target >= 0.5)\n' \
-	"$load" "$(echo "$n / $load" | bc -l)" "$(mib "$load_kib")" "$(echo "$base / $load" | bc -l)"
+printf '  pm-rollup load: %.2f s, %.0f rows/s, peak RSS %s: %.2fx the baseline'"'"'s rate (target >= 0.5); load average %s\n' \
+	"$load" "$(echo "$n / $load" | bc -l)" "$(mib "$load_kib")" "$(echo "$base / $load" | bc -l)" "$(cut -d ' ' -f 1 /proc/loadavg)"
