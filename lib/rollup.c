@@ -5,10 +5,10 @@
  * merged into rollup_row. Either way in the transaction that moves the
  * community's cursor, so PostgreSQL holds a batch whole or not at all. */
 #include <errno.h>
-#include <stddef.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,8 +137,8 @@ static const char *string_end(const char *p, const char *e, int *plain)
 			*plain = 0;
 			if (++p == e)
 				return NULL;
-			if (*p == 'u') {
-				if (e - p < 5 || strspn(p + 1, "0123456789abcdefABCDEF") < 4)
+			if (*p == 'u') { /* \u0000 is jansson's to refuse */
+				if (e - p < 5 || strspn(p + 1, "0123456789abcdefABCDEF") < 4 || strncmp(p + 1, "0000", 4) == 0)
 					return NULL;
 				p += 4;
 			} else if (!strchr("\"\\/bfnrt", *p) || !*p)

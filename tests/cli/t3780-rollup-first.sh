@@ -90,5 +90,9 @@ printf '{"type":"change","store":"%s","table":"bill","key":"[1]","op":"upsert","
 run pm-rollup load --pg "$conn" bad
 expect_rc 65 "a key that is not an array"
 expect_err "^pm-rollup: bad:1: not a record of pm export$" "is refused"
+printf '{"type":"change","store":"%s","table":"bill","key":[1],"op":"upsert","at":1,"row":{"x":"\\u0000"}}\n' "$id" >bad
+run pm-rollup load --pg "$conn" bad
+expect_rc 65 "a NUL in a row"
+expect_err "^pm-rollup: bad:1: not a record of pm export$" "is refused by its line, not by PostgreSQL"
 
 done_testing
