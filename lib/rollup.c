@@ -1,14 +1,18 @@
 /* rollup: pm export's records into PostgreSQL. Each community batch is
- * copied (COPY, a megabyte at a time) into a temporary staging table and
- * merged into rollup_row in the transaction that moves the community's
- * cursor, so PostgreSQL holds a batch whole or not at all. */
+ * streamed by one COPY, a megabyte at a time, while the next lines are
+ * read: a community's first batch straight into rollup_row (it has no
+ * rows there to merge with), a later one into a temporary staging table
+ * merged into rollup_row. Either way in the transaction that moves the
+ * community's cursor, so PostgreSQL holds a batch whole or not at all. */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "pm/i18n.h"
 #include "pm/money.h"
@@ -25,6 +29,9 @@ struct load {
 	const char *file;
 	long line;
 	struct strbuf copy;   /* staged lines not yet sent */
+	int direct;           /* the batch is copied into rollup_row itself */
+	int copying;          /* its COPY is open */
+	char have[64];        /* the cursor PostgreSQL has for the batch's store */
 	char store[64];       /* the batch's, "" before its first record */
 	long records;
 	long replaces, deletes; /* of the batch's records: none, no statement to merge them */
@@ -56,19 +63,31 @@ static int pg_run(struct load *l, const char *sql, const char *p1, const char *p
 	return PM_OK;
 }
 
+/* A field of len bytes as COPY's text format takes it, the plain runs
+ * added whole. */
+static void copy_span(struct strbuf *b, const char *s, size_t len, int last)
+{
+	const char *end = s + len;
+	size_t n;
+
+	while (s < end) {
+		for (n = 0; s + n < end && s[n] != '\\' && s[n] != '\n' && s[n] != '\r' && s[n] != '\t'; n++)
+			;
+		sb_add(b, s, n);
+		if (s + n == end)
+			break;
+		sb_str(b, s[n] == '\\' ? "\\\\" : s[n] == '\n' ? "\\n" : s[n] == '\r' ? "\\r" : "\\t");
+		s += n + 1;
+	}
+	sb_str(b, last ? "\n" : "\t");
+}
+
 static void copy_field(struct strbuf *b, const char *s, int last)
 {
-	if (!s)
-		sb_str(b, "\\N");
-	for (; s && *s; s++)
-		switch (*s) {
-		case '\\': sb_str(b, "\\\\"); break;
-		case '\n': sb_str(b, "\\n"); break;
-		case '\r': sb_str(b, "\\r"); break;
-		case '\t': sb_str(b, "\\t"); break;
-		default: sb_add(b, s, 1);
-		}
-	sb_str(b, last ? "\n" : "\t");
+	if (s)
+		copy_span(b, s, strlen(s), last);
+	else
+		sb_str(b, last ? "\\N\n" : "\\N\t");
 }
 
 static void copy_json(struct strbuf *b, const json_t *v, int last)
@@ -79,13 +98,209 @@ static void copy_json(struct strbuf *b, const json_t *v, int last)
 	free(s);
 }
 
+/* ---- pm export's change records read in place ----
+ * Parsing each record into jansson's tree and dumping its key and row
+ * again was nine tenths of the loader's CPU (perf, bench: rollup.sh), as
+ * much as PostgreSQL's own; so an upsert or a delete is checked as JSON
+ * here, in place, and its key and row go to COPY as they are written.
+ * Anything else (a replace record, an escape in a name) is jansson's. */
+
+enum { JSON_DEPTH = 64 };
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct change {
+	struct span type, store, table, op, key, row, at;
+};
+
+static const char *blanks(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The end of the JSON string at p, NULL if it is none; *plain: without
+ * an escape. */
+static const char *string_end(const char *p, const char *e, int *plain)
+{
+	*plain = 1;
+	for (p++; p < e; p++)
+		if (*p == '"')
+			return p + 1;
+		else if ((unsigned char)*p < 0x20)
+			return NULL;
+		else if (*p == '\\') {
+			*plain = 0;
+			if (++p == e)
+				return NULL;
+			if (*p == 'u') { /* \u0000 is jansson's to refuse */
+				if (e - p < 5 || strspn(p + 1, "0123456789abcdefABCDEF") < 4 || strncmp(p + 1, "0000", 4) == 0)
+					return NULL;
+				p += 4;
+			} else if (!strchr("\"\\/bfnrt", *p) || !*p)
+				return NULL;
+		}
+	return NULL;
+}
+
+static const char *digits(const char *p, const char *e)
+{
+	const char *d = p;
+
+	while (p < e && *p >= '0' && *p <= '9')
+		p++;
+	return p > d ? p : NULL;
+}
+
+static const char *number_end(const char *p, const char *e)
+{
+	if (p < e && *p == '-')
+		p++;
+	if (p < e && *p == '0')
+		p++;
+	else if (!(p = digits(p, e)))
+		return NULL;
+	if (p < e && *p == '.' && !(p = digits(p + 1, e)))
+		return NULL;
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			p++;
+		p = digits(p, e);
+	}
+	return p;
+}
+
+static const char *value_end(const char *p, const char *e, int depth);
+
+/* The end of the array or object at p: its members, each a value or (an
+ * object) a string, a colon and a value. */
+static const char *members_end(const char *p, const char *e, int depth)
+{
+	char close = *p == '{' ? '}' : ']';
+	int plain;
+
+	if ((p = blanks(p + 1, e)) < e && *p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (p == e || *p != '"' || !(p = string_end(p, e, &plain)) || (p = blanks(p, e)) == e || *p != ':')
+				return NULL;
+			p = blanks(p + 1, e);
+		}
+		if (!(p = value_end(p, e, depth + 1)) || (p = blanks(p, e)) == e)
+			return NULL;
+		if (*p == close)
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = blanks(p + 1, e);
+	}
+}
+
+static const char *value_end(const char *p, const char *e, int depth)
+{
+	int plain;
+
+	if (p == e || depth > JSON_DEPTH)
+		return NULL;
+	switch (*p) {
+	case '"': return string_end(p, e, &plain);
+	case '{':
+	case '[': return members_end(p, e, depth);
+	case 't': return e - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+	case 'f': return e - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+	case 'n': return e - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+	default: return number_end(p, e);
+	}
+}
+
+static int span_is(struct span s, const char *lit)
+{
+	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+/* The field of c named by the key span k (quotes included), NULL for
+ * one the load does not read. */
+static struct span *change_field(struct change *c, struct span k)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+		{"\"type\"", offsetof(struct change, type)}, {"\"store\"", offsetof(struct change, store)},
+		{"\"table\"", offsetof(struct change, table)}, {"\"op\"", offsetof(struct change, op)},
+		{"\"key\"", offsetof(struct change, key)}, {"\"row\"", offsetof(struct change, row)},
+		{"\"at\"", offsetof(struct change, at)},
+	};
+
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (span_is(k, fields[i].name))
+			return (struct span *)((char *)c + fields[i].off);
+	return NULL;
+}
+
+/* The line as an upsert or a delete of pm export, its fields as spans
+ * (a string's without its quotes): 0, or -1 for jansson to read it. */
+static int change_scan(const char *p, size_t len, struct change *c)
+{
+	const char *e = p + len, *v;
+	struct span k, *f;
+	int plain, str;
+
+	memset(c, 0, sizeof *c);
+	if ((p = blanks(p, e)) == e || *p != '{')
+		return -1;
+	if ((p = blanks(p + 1, e)) < e && *p == '}')
+		return -1;
+	for (;;) {
+		if (p == e || *p != '"' || !(v = string_end(p, e, &plain)) || !plain)
+			return -1;
+		k = (struct span){p, (size_t)(v - p)};
+		if ((p = blanks(v, e)) == e || *p != ':')
+			return -1;
+		p = blanks(p + 1, e);
+		if (!(v = value_end(p, e, 1)))
+			return -1;
+		if ((f = change_field(c, k))) {
+			str = *p == '"';
+			if (f->p || str != (f != &c->key && f != &c->row && f != &c->at) ||
+			    (str && (string_end(p, e, &plain), !plain)))
+				return -1;
+			*f = str ? (struct span){p + 1, (size_t)(v - p - 2)} : (struct span){p, (size_t)(v - p)};
+		}
+		if ((p = blanks(v, e)) == e)
+			return -1;
+		if (*p == '}')
+			break;
+		if (*p != ',')
+			return -1;
+		p = blanks(p + 1, e);
+	}
+	if (blanks(p + 1, e) != e || !span_is(c->type, "change") || !c->store.p || !c->table.p || !c->key.p ||
+	    *c->key.p != '[' || !c->at.p || digits(c->at.p, c->at.p + c->at.n) != c->at.p + c->at.n)
+		return -1;
+	if (span_is(c->op, "upsert"))
+		return c->row.p && *c->row.p == '{' ? 0 : -1;
+	return span_is(c->op, "delete") ? 0 : -1;
+}
+
+/* One line of the batch's COPY: into rollup_row under the community
+ * (direct), or into the staging table with its op. A first load has no
+ * rows to delete, nor a bill's old lines to replace. */
 static void stage_line(struct load *l, const char *op, const char *tbl, const json_t *key, const json_t *parent,
 		       const json_t *row, json_int_t at)
 {
 	char num[24];
 
+	if (l->direct && (strcmp(op, "delete") == 0 || strcmp(op, "replace") == 0))
+		return;
 	snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, at);
-	copy_field(&l->copy, op, 0);
+	copy_field(&l->copy, l->direct ? l->store : op, 0);
 	copy_field(&l->copy, tbl, 0);
 	copy_json(&l->copy, key, 0);
 	copy_json(&l->copy, parent, 0);
@@ -93,19 +308,28 @@ static void stage_line(struct load *l, const char *op, const char *tbl, const js
 	copy_field(&l->copy, num, 1);
 }
 
-static int flush_copy(struct load *l)
+/* The lines staged so far to the open COPY, which PostgreSQL works
+ * through while the next are read. */
+static int send_copy(struct load *l)
+{
+	if (l->copy.failed)
+		return pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+	if (l->copy.n && PQputCopyData(l->pg, l->copy.p, (int)l->copy.n) != 1)
+		return pg_fail(l, NULL, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	l->copy.n = 0;
+	return PM_OK;
+}
+
+static int end_copy(struct load *l)
 {
 	PGresult *res;
 
-	if (!l->copy.n)
+	if (!l->copying)
 		return PM_OK;
-	if (l->copy.failed)
-		return pm_err_set(l->e, PM_EFAIL, _("out of memory"));
-	res = PQexec(l->pg, "COPY rollup_stage (op, tbl, key, parent, row, at) FROM STDIN");
-	if (PQresultStatus(res) != PGRES_COPY_IN)
-		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the load"));
-	PQclear(res);
-	if (PQputCopyData(l->pg, l->copy.p, (int)l->copy.n) != 1 || PQputCopyEnd(l->pg, NULL) != 1)
+	l->copying = 0;
+	if (send_copy(l))
+		return l->e->code;
+	if (PQputCopyEnd(l->pg, NULL) != 1)
 		return pg_fail(l, NULL, PM_EUNAVAIL, _("PostgreSQL refused the load"));
 	res = PQgetResult(l->pg);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -113,7 +337,36 @@ static int flush_copy(struct load *l)
 	PQclear(res);
 	while ((res = PQgetResult(l->pg)))
 		PQclear(res);
-	l->copy.n = 0;
+	return PM_OK;
+}
+
+/* The batch of store begins: its transaction, where PostgreSQL has its
+ * feed (the lock keeps a second loader of the same community waiting
+ * until this one commits), and with copy its COPY. */
+static int begin(struct load *l, const char *store, int copy)
+{
+	static const char direct_sql[] = "COPY rollup_row (community, tbl, key, parent, row, at) FROM STDIN";
+	static const char stage_sql[] = "COPY rollup_stage (op, tbl, key, parent, row, at) FROM STDIN";
+	PGresult *res = NULL;
+
+	snprintf(l->store, sizeof l->store, "%s", store);
+	if (pg_run(l, "BEGIN", NULL, NULL, NULL) ||
+	    pg_run(l, "SELECT pg_advisory_xact_lock(hashtext($1))", store, NULL, NULL) ||
+	    pg_run(l, "SELECT cursor FROM rollup_community WHERE community = $1 FOR UPDATE", store, NULL, &res))
+		return l->e->code;
+	snprintf(l->have, sizeof l->have, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "0");
+	l->direct = !PQntuples(res);
+	PQclear(res);
+	if (!copy)
+		return PM_OK;
+	if (l->direct ? pg_run(l, "DELETE FROM rollup_row WHERE community = $1", store, NULL, NULL)
+		      : pg_run(l, "TRUNCATE rollup_stage", NULL, NULL, NULL))
+		return l->e->code;
+	res = PQexec(l->pg, l->direct ? direct_sql : stage_sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the load"));
+	PQclear(res);
+	l->copying = 1;
 	return PM_OK;
 }
 
@@ -122,8 +375,7 @@ static int bad_line(struct load *l, const char *why)
 	return pm_err_set(l->e, PM_EDATA, "%s:%ld: %s", l->file, l->line, why);
 }
 
-/* A change record into the staging table; the batch's transaction begins
- * with its first. */
+/* A change record into the batch's COPY; the batch begins with its first. */
 static int stage(struct load *l, json_t *rec)
 {
 	const char *store = json_string_value(json_object_get(rec, "store"));
@@ -136,9 +388,8 @@ static int stage(struct load *l, json_t *rec)
 	if (!store || !tbl || !op || !json_is_array(key) || strlen(store) >= sizeof l->store)
 		return bad_line(l, _("not a record of pm export"));
 	if (!l->store[0]) {
-		if (pg_run(l, "BEGIN", NULL, NULL, NULL) || pg_run(l, "TRUNCATE rollup_stage", NULL, NULL, NULL))
+		if (begin(l, store, 1))
 			return l->e->code;
-		snprintf(l->store, sizeof l->store, "%s", store);
 	} else if (strcmp(store, l->store) != 0)
 		return bad_line(l, _("a record of another store before the cursor of the first"));
 	if (strcmp(op, "upsert") == 0 && json_is_object(row = json_object_get(rec, "row")))
@@ -158,18 +409,55 @@ static int stage(struct load *l, json_t *rec)
 	} else
 		return bad_line(l, _("not a record of pm export"));
 	l->records++;
-	return l->copy.n >= COPY_CHUNK ? flush_copy(l) : PM_OK;
+	return l->copy.n >= COPY_CHUNK ? send_copy(l) : PM_OK;
 }
 
+/* An upsert or a delete read in place (change_scan), as stage() takes
+ * it from jansson. */
+static int stage_change(struct load *l, const struct change *c)
+{
+	char store[sizeof l->store];
+
+	if (c->store.n >= sizeof store)
+		return bad_line(l, _("not a record of pm export"));
+	memcpy(store, c->store.p, c->store.n);
+	store[c->store.n] = '\0';
+	if (!l->store[0]) {
+		if (begin(l, store, 1))
+			return l->e->code;
+	} else if (strcmp(store, l->store) != 0)
+		return bad_line(l, _("a record of another store before the cursor of the first"));
+	if (!c->row.p)
+		l->deletes++;
+	if (!l->direct || c->row.p) {
+		if (l->direct)
+			copy_field(&l->copy, l->store, 0);
+		else
+			copy_span(&l->copy, c->op.p, c->op.n, 0);
+		copy_span(&l->copy, c->table.p, c->table.n, 0);
+		copy_span(&l->copy, c->key.p, c->key.n, 0);
+		copy_field(&l->copy, NULL, 0);
+		if (c->row.p)
+			copy_span(&l->copy, c->row.p, c->row.n, 0);
+		else
+			copy_field(&l->copy, NULL, 0);
+		copy_span(&l->copy, c->at.p, c->at.n, 1);
+	}
+	l->records++;
+	return l->copy.n >= COPY_CHUNK ? send_copy(l) : PM_OK;
+}
+
+/* The staging table's JSON is text, made jsonb once, as it goes into
+ * rollup_row. */
 static const char replace_sql[] =
 	"DELETE FROM rollup_row r USING rollup_stage s WHERE s.op = 'replace' AND r.community = $1"
-	" AND r.tbl = s.tbl AND r.parent = s.key";
+	" AND r.tbl = s.tbl AND r.parent = s.key::jsonb";
 static const char delete_sql[] =
 	"DELETE FROM rollup_row r USING rollup_stage s WHERE s.op = 'delete' AND r.community = $1"
-	" AND r.tbl = s.tbl AND r.key = s.key";
-#define INSERT_SQL                                                                               \
-	"INSERT INTO rollup_row (community, tbl, key, parent, row, at)"                          \
-	" SELECT $1, tbl, key, parent, row, at FROM rollup_stage WHERE op IN ('upsert', 'child')"
+	" AND r.tbl = s.tbl AND r.key = s.key::jsonb";
+#define INSERT_SQL                                                                                  \
+	"INSERT INTO rollup_row (community, tbl, key, parent, row, at)"                             \
+	" SELECT $1, tbl, key::jsonb, parent::jsonb, row::jsonb, at FROM rollup_stage WHERE op IN ('upsert', 'child')"
 static const char upsert_sql[] = INSERT_SQL
 	" ON CONFLICT (community, tbl, key) DO UPDATE SET parent = EXCLUDED.parent, row = EXCLUDED.row, at = EXCLUDED.at";
 /* A snapshot (since 0) follows the delete of the community's rows and
@@ -180,6 +468,22 @@ static const char cursor_sql[] =
 	"INSERT INTO rollup_community (community, cursor) VALUES ($1, $2)"
 	" ON CONFLICT (community) DO UPDATE SET cursor = EXCLUDED.cursor, loaded_at = now()";
 
+/* The staged batch into rollup_row: a snapshot in place of the
+ * community's rows, a delta merged into them. */
+static int merge(struct load *l, const char *since)
+{
+	if (l->direct)
+		return PM_OK;
+	if (strcmp(since, "0") == 0) {
+		if (pg_run(l, "DELETE FROM rollup_row WHERE community = $1", l->store, NULL, NULL) ||
+		    pg_run(l, snapshot_sql, l->store, NULL, NULL))
+			return l->e->code;
+	} else if ((l->replaces && pg_run(l, replace_sql, l->store, NULL, NULL)) ||
+	    (l->deletes && pg_run(l, delete_sql, l->store, NULL, NULL)) || pg_run(l, upsert_sql, l->store, NULL, NULL))
+		return l->e->code;
+	return PM_OK;
+}
+
 /* The batch ends: merged and committed, skipped when PostgreSQL has it,
  * refused when it does not follow what PostgreSQL has. */
 static int finish(struct load *l, json_t *rec, struct pm_rollup_batch *b)
@@ -187,45 +491,26 @@ static int finish(struct load *l, json_t *rec, struct pm_rollup_batch *b)
 	const char *store = json_string_value(json_object_get(rec, "store"));
 	const char *since = json_string_value(json_object_get(rec, "since"));
 	const char *cursor = json_string_value(json_object_get(rec, "cursor"));
-	const char *have = "0";
-	PGresult *res = NULL;
-	int rc;
 
-	if (!store || !since || !cursor || (l->store[0] && strcmp(store, l->store) != 0))
+	if (!store || !since || !cursor || (l->store[0] && strcmp(store, l->store) != 0) ||
+	    strlen(store) >= sizeof l->store)
 		return bad_line(l, _("not a record of pm export"));
 	if (json_object_get(rec, "tables"))
 		return bad_line(l, _("a feed of some tables only (pm export --tables): its cursor would pass the others' changes"));
-	if (!l->store[0]) { /* nothing changed: the cursor alone */
-		if (pg_run(l, "BEGIN", NULL, NULL, NULL))
-			return l->e->code;
-		snprintf(l->store, sizeof l->store, "%s", store);
-	}
-	if (flush_copy(l) ||
-	    pg_run(l, "SELECT cursor FROM rollup_community WHERE community = $1 FOR UPDATE", store, NULL, &res))
+	if (!l->store[0] && begin(l, store, 0)) /* nothing changed: the cursor alone */
 		return l->e->code;
-	if (PQntuples(res))
-		have = PQgetvalue(res, 0, 0);
+	if (end_copy(l))
+		return l->e->code;
 	*b = (struct pm_rollup_batch){l->file, l->store, since, cursor, l->records, 0};
-	if (strcmp(since, have) != 0 && strcmp(since, "0") != 0) {
-		b->skipped = strcmp(cursor, have) == 0;
-		rc = b->skipped ? pg_run(l, "ROLLBACK", NULL, NULL, NULL)
-				: pm_err_set(l->e, PM_EDATA,
-					     _("%s: store %s's feed starts at cursor %s, but PostgreSQL has it at %s:"
-					       " pm export --since %s"),
-					     l->file, store, since, have, have);
-		PQclear(res);
-		return rc;
+	if (strcmp(since, l->have) != 0 && strcmp(since, "0") != 0) {
+		b->skipped = strcmp(cursor, l->have) == 0;
+		return b->skipped ? pg_run(l, "ROLLBACK", NULL, NULL, NULL)
+				  : pm_err_set(l->e, PM_EDATA,
+					       _("%s: store %s's feed starts at cursor %s, but PostgreSQL has it at %s:"
+						 " pm export --since %s"),
+					       l->file, store, since, l->have, l->have);
 	}
-	PQclear(res);
-	if (strcmp(since, "0") == 0) {
-		if (pg_run(l, "DELETE FROM rollup_row WHERE community = $1", store, NULL, NULL) ||
-		    pg_run(l, snapshot_sql, store, NULL, NULL))
-			return l->e->code;
-	} else if ((l->replaces && pg_run(l, replace_sql, store, NULL, NULL)) ||
-		   (l->deletes && pg_run(l, delete_sql, store, NULL, NULL)) || pg_run(l, upsert_sql, store, NULL, NULL))
-		return l->e->code;
-	if (pg_run(l, cursor_sql, store, cursor, NULL) ||
-	    pg_run(l, "COMMIT", NULL, NULL, NULL))
+	if (merge(l, since) || pg_run(l, cursor_sql, store, cursor, NULL) || pg_run(l, "COMMIT", NULL, NULL, NULL))
 		return l->e->code;
 	return PM_OK;
 }
@@ -238,11 +523,16 @@ static int load_file(struct load *l, FILE *f, void (*fn)(void *ctx, const struct
 	json_t *rec;
 	const char *type;
 	struct pm_rollup_batch b;
+	struct change c;
 	int rc = PM_OK;
 
 	l->line = 0;
 	while (!rc && (n = getline(&buf, &cap, f)) >= 0) {
 		l->line++;
+		if (change_scan(buf, (size_t)n, &c) == 0) {
+			rc = stage_change(l, &c);
+			continue;
+		}
 		if (!(rec = json_loadb(buf, (size_t)n, 0, NULL)) || !(type = json_string_value(json_object_get(rec, "type"))))
 			rc = bad_line(l, _("not a record of pm export"));
 		else if (strcmp(type, "change") == 0)
@@ -267,12 +557,24 @@ static int load_file(struct load *l, FILE *f, void (*fn)(void *ctx, const struct
 static int open_pg(struct load *l, const char *conninfo)
 {
 	static const char stage_sql[] =
-		"CREATE TEMP TABLE rollup_stage (op text, tbl text, key jsonb, parent jsonb, row jsonb, at bigint)";
+		"CREATE TEMP TABLE rollup_stage (op text, tbl text, key text, parent text, row text, at bigint)";
 
 	l->pg = PQconnectdb(conninfo);
 	if (PQstatus(l->pg) != CONNECTION_OK)
 		return pg_fail(l, NULL, PM_EUNAVAIL, _("cannot connect to PostgreSQL"));
 	return pg_run(l, stage_sql, NULL, NULL, NULL);
+}
+
+/* The socket's send buffer as large as the kernel allows (Linux:
+ * net.core.wmem_max, 4 MiB on Debian): the lines PostgreSQL has not read
+ * yet wait there, so on a busy machine the server does not stop for this
+ * process to be scheduled again every 200 KiB, the default (bench:
+ * rollup.sh). A smaller buffer only makes the load slower. */
+static void widen_send(struct load *l)
+{
+	int size = 4 << 20;
+
+	(void)setsockopt(PQsocket(l->pg), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 }
 
 int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
@@ -281,6 +583,9 @@ int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
 	struct load l = {.e = e};
 	FILE *f;
 	int rc = open_pg(&l, conninfo);
+
+	if (!rc)
+		widen_send(&l);
 
 	for (int i = 0; !rc && i < nfiles; i++) {
 		l.file = files[i];
@@ -296,6 +601,7 @@ int pm_rollup_load(const char *conninfo, char *const *files, int nfiles,
 		l.store[0] = '\0';
 		l.records = l.replaces = l.deletes = 0;
 		l.copy.n = 0;
+		l.copying = 0;
 	}
 	/* A batch cut short is rolled back with the connection. */
 	PQfinish(l.pg);
@@ -371,8 +677,9 @@ static const char arrears_sql[] =
 	" coalesce(sum(owed_fen) FILTER (WHERE d <= 30), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 30 AND d <= 90), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 90 AND d <= 180), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 180 AND d <= 365), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 365), 0),"
-	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, $3::date - due AS d FROM rollup_owed"
-	"  WHERE period BETWEEN $1 AND $2 AND due < $3::date AND $4::bigint IS NOT NULL) o"
+	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, a.day - due AS d FROM rollup_owed"
+	"  JOIN (SELECT key AS community, value::date AS day FROM jsonb_each_text($3::jsonb)) a USING (community)"
+	"  WHERE period BETWEEN $1 AND $2 AND due < a.day AND $4::bigint IS NOT NULL) o"
 	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
 
 #define BREACHED(clock)                                                                              \
@@ -387,13 +694,13 @@ static const char service_sql[] =
 	" coalesce(sum(b), 0), sum(b), count(*), count(stars), sum(stars), count(stars),"
 	" count(*) FILTER (WHERE stars >= 4), count(stars), coalesce(sum(repeats), 0)"
 	" FROM (SELECT *, (" BREACHED("accept") " OR " BREACHED("resolve") ")::int AS b FROM rollup_ticket"
-	"  WHERE kind <> 'inspection' AND $3::date IS NOT NULL"
+	"  WHERE kind <> 'inspection' AND $3::jsonb IS NOT NULL"
 	"  AND submitted_at >= " MONTH_START("$1") " AND submitted_at < " MONTH_END("$2") ") t"
 	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
 
 static const char consumption_sql[] =
 	"WITH mo AS (SELECT generate_series(($1 || '-01')::date, ($2 || '-01')::date, interval '1 month')::date AS m"
-	"  WHERE $3::date IS NOT NULL AND $4::bigint IS NOT NULL),"
+	"  WHERE $3::jsonb IS NOT NULL AND $4::bigint IS NOT NULL),"
 	" x AS (SELECT u.community, u.kind, u.uom, CASE WHEN u.scope = 'unit' THEN u.usage ELSE 0 END AS mine,"
 	"  CASE WHEN u.scope = 'unit' THEN 0 ELSE u.usage END AS common, 0::bigint AS before,"
 	"  (u.scope = 'unit' AND mo.m = ($2 || '-01')::date)::int AS meter FROM mo, rollup_usage(mo.m) u"
@@ -507,17 +814,48 @@ static const struct group_report *group_find(const char *name)
 	return NULL;
 }
 
+/* Each community's as-of day, as a JSON object for $3: the day asked,
+ * else the community's today in its own zone, pm-report's rule. */
+static int as_of_days(struct load *l, const struct pm_report_query *q, int64_t now, char **out)
+{
+	json_t *days = json_object();
+	PGresult *res = NULL;
+	struct pm_err bad = {0};
+	char day[PM_TIME_BUF];
+	const char *tz;
+	int rc = days ? pg_run(l, "SELECT community, tz FROM rollup_community", NULL, NULL, &res)
+		      : pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+
+	for (int i = 0; !rc && i < PQntuples(res); i++) {
+		tz = PQgetvalue(res, i, 1);
+		if (!q->as_of && pm_tz_check(tz, &bad))
+			rc = pm_err_set(l->e, PM_EDATA, _("community %s: %s"), PQgetvalue(res, i, 0), bad.msg);
+		else if (json_object_set_new(days, PQgetvalue(res, i, 0),
+					     json_string(pm_date_fmt(q->as_of ? q->as_of : pm_date_of(now, tz), day))))
+			rc = pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+	}
+	PQclear(res);
+	if (!rc && !(*out = json_dumps(days, JSON_COMPACT)))
+		rc = pm_err_set(l->e, PM_EFAIL, _("out of memory"));
+	json_decref(days);
+	return rc;
+}
+
 static int group_report(struct load *l, const struct group_report *g, const struct pm_report_query *q,
 			struct pm_report **out)
 {
-	char from[PM_TIME_BUF], to[PM_TIME_BUF], day[PM_TIME_BUF], now[24];
-	const char *params[4] = {pm_period_fmt(q->from, from), pm_period_fmt(q->to, to),
-				 pm_date_fmt(q->as_of ? q->as_of : pm_date_of(pm_now(), PM_DEFAULT_TZ), day), now};
+	char from[PM_TIME_BUF], to[PM_TIME_BUF], now[24], *days = NULL;
+	const char *params[4] = {pm_period_fmt(q->from, from), pm_period_fmt(q->to, to), NULL, now};
+	int64_t t = pm_now();
 	PGresult *res;
 	int rc;
 
-	snprintf(now, sizeof now, "%" PRId64, (int64_t)pm_now());
+	snprintf(now, sizeof now, "%" PRId64, t);
+	if ((rc = as_of_days(l, q, t, &days)))
+		return rc;
+	params[2] = days;
 	res = PQexecParams(l->pg, g->sql, 4, NULL, params, NULL, NULL, 0);
+	free(days);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		return pg_fail(l, res, PM_EUNAVAIL, _("PostgreSQL refused the report"));
 	if (!(rc = pm_report_new(NULL, g->name, g->title, q, out, l->e)))
