@@ -179,7 +179,7 @@ $(B)/failio.so: tests/fault/failio.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
-tests: all $(UNITS) $(FUZZERS) $(B)/failio.so
+tests: all $(UNITS) $(FUZZERS) $(B)/failio.so $(B)/tests/feedsql
 
 check: deps
 	$(MAKE) tests
