@@ -213,8 +213,10 @@ check-fault: deps
 	sh tests/fault/run.sh $(B) $(FAULT_TRIALS) $(FAULT_SEED)
 
 # make check runs each fuzz target for a 3-second smoke; make fuzz for
-# PM_FUZZ_SECONDS each (make fuzz PM_FUZZ_SECONDS=600 for a long hunt).
-PM_FUZZ_SECONDS ?= 60
+# PM_FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600, or PM_FUZZ_SECONDS, for
+# a long hunt).
+FUZZ_SECONDS    ?= 60
+PM_FUZZ_SECONDS ?= $(FUZZ_SECONDS)
 fuzz: deps
 	$(MAKE) $(FUZZERS)
 	PM_FUZZ_SECONDS=$(PM_FUZZ_SECONDS) PM_SUITES=fuzz sh tests/run.sh $(B)
