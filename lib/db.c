@@ -652,7 +652,10 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 			_("'%s' is read-only to you: ask its owner for write access (pm init --group, man 7 pm)"),
 			db->path);
 	pm_db_read_end(db);
+	/* Keys noted outside a transaction were of a write refused or
+	 * failed: rolled back, like their rows. */
 	db->slipped[0] = '\0';
+	pm_feed_clear(db->feed);
 	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_BUSY &&
 	       busy_wait(db, 0))
 		;
