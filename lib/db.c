@@ -48,9 +48,6 @@ struct pm_db {
 	char slipped[64];   /* a commit that would lose keys was refused: a table of theirs */
 };
 
-/* From this schema version on (0031_feed_hook.sql) the change feed's keys
- * are logged here, not by triggers: a migration before it is not logged. */
-enum { FEED_SCHEMA = 31 };
 
 int pm_db_schema_version(void)
 {
@@ -246,10 +243,23 @@ static int user_version(struct pm_db *db, int *v, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The schema version from which the library logs the change feed's keys:
+ * that of 0031_feed_hook.sql, which drops the triggers that logged them
+ * before (a migration before it is not logged here). Found by its text,
+ * so that migrations renumbered at a merge cannot misplace it. */
+static int feed_schema(void)
+{
+	for (size_t i = 0; i < pm_schema_count; i++)
+		if (strstr(pm_schema_sql[i], "DROP TRIGGER feed_building_ins;"))
+			return (int)i + 1;
+	return (int)pm_schema_count + 1;
+}
+
 /* Each migration runs in its own transaction with the version bump, so a
  * killed upgrade leaves the store at the last complete version. */
 static int migrate(struct pm_db *db, int v, struct pm_err *e)
 {
+	int feed_from = v < (int)pm_schema_count ? feed_schema() : 0;
 	char bump[48];
 
 	for (; v < (int)pm_schema_count; v++) {
@@ -262,7 +272,7 @@ static int migrate(struct pm_db *db, int v, struct pm_err *e)
 			break;
 		}
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
-		db->feed_on = v + 1 >= FEED_SCHEMA;
+		db->feed_on = v + 1 >= feed_from;
 		if (pm_db_exec(db, pm_schema_sql[v], e) || pm_db_exec(db, bump, e))
 			goto fail;
 		if (pm_db_commit(db, e))

@@ -5,7 +5,8 @@
 -- command, page and shell that opened a store (issues 15 and 21).
 -- change_log and its seq go on as they were, so cursors already handed out
 -- stay valid. A write made outside pm (the sqlite3 shell) is no longer in
--- the feed: pm-export(1) says what to do.
+-- the feed: pm(1), export, says what to do. lib/db.c knows this migration
+-- by its first DROP TRIGGER (feed_building_ins): from it on, it logs.
 DROP TRIGGER feed_building_ins;
 DROP TRIGGER feed_building_upd;
 DROP TRIGGER feed_building_del;
