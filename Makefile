@@ -186,7 +186,7 @@ $(B)/failio.so: tests/fault/failio.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
-tests: all $(UNITS) $(FUZZERS) $(B)/failio.so
+tests: all $(UNITS) $(FUZZERS) $(B)/failio.so $(B)/tests/feedsql
 
 # Built and run on every CPU (PM_JOBS=1 runs the tests one at a time); the
 # lint runs in pieces beside the tests (tests/run.sh's lint suite).

@@ -1,8 +1,14 @@
-/* changefeed: pm export's records, read from change_log (filled by the
- * triggers of migrations 0028, 0029 and 0030) and from the tables themselves. The SQL
+/* changefeed: pm export's records, read from change_log and from the
+ * tables themselves; and change_log's rows, the keys lib/db.c's preupdate
+ * hook notes here and its commit path writes (migration 0032: they were
+ * triggers, which every program parsed at its first statement). The SQL
  * that reads a table is made from its columns as the store has them, so a
  * column a later migration adds is in the feed without a change here;
  * table names come only from the list below, never from the caller. */
+/* Debian's libsqlite3 has the preupdate hook; sqlite3.h declares it only
+ * when told. */
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +17,12 @@
 #include "pm/changefeed.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
+#include "feed-internal.h"
 #include "strbuf-internal.h"
 
-/* Triggered tables first, then the two that travel with a parent. */
+/* Tables whose changes are logged first, then the two that travel with a
+ * parent. A row's key is its table's declared primary key (the rowid when
+ * it declares none), as the records' "key". */
 const char *const pm_changefeed_tables[] = {
 	"building", "entrance", "unit", "occupancy", "meter", "reading", "reading_register", "reading_note",
 	"meter_event", "meter_estimate", "asset", "ticket", "ticket_event", "repair_charge", "patrol_visit",
@@ -30,7 +39,7 @@ const char *const pm_changefeed_tables[] = {
 enum { NTABLES = sizeof pm_changefeed_tables / sizeof *pm_changefeed_tables - 1 };
 
 /* A child's rows change only with its parent's row, in one transaction
- * (lib/bill.c, lib/payment.c, lib/ledger.c), so no trigger of its own. */
+ * (lib/bill.c, lib/payment.c, lib/ledger.c), so its keys are not logged. */
 static const struct {
 	const char *child, *parent, *column;
 } children[] = {
@@ -454,4 +463,266 @@ int pm_changefeed_prune(struct pm_db *db, const char *before, int64_t *deleted, 
 		json_decref(after);
 	}
 	return pm_db_end(db, rc, e);
+}
+
+/* ---- the log of changed keys, noted by the preupdate hook ----
+ * One buffer per handle, reused from transaction to transaction: a key is
+ * the table's index, the number of key values, then each value as a tag
+ * byte ('i' integer, 'f' real, 't' text, 'b' blob, 'n' null) and its
+ * bytes (8, or a 4-byte length and the bytes), so noting a row allocates
+ * nothing once the buffer has grown to a transaction's size. */
+enum { MAXKEY = 4 };
+
+struct pm_feed_log {
+	struct strbuf buf;
+	size_t last;                   /* where the last key noted begins */
+	int failed;
+	signed char nkey[NTABLES];     /* -1: not looked up; 0: the rowid */
+	unsigned char key[NTABLES][MAXKEY];
+	int ncol[NTABLES];             /* the table's columns when looked up */
+};
+
+static int by_name[NTABLES];
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(pm_changefeed_tables[*(const int *)a], pm_changefeed_tables[*(const int *)b]);
+}
+
+/* The logged table named name (children travel with their parents), or -1. */
+static int logged_index(const char *name)
+{
+	static int sorted;
+	int lo = 0, hi = NTABLES - 1;
+
+	if (!sorted) {
+		for (int t = 0; t < NTABLES; t++)
+			by_name[t] = t;
+		qsort(by_name, NTABLES, sizeof *by_name, name_cmp);
+		sorted = 1;
+	}
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(name, pm_changefeed_tables[by_name[mid]]);
+		if (c == 0)
+			return is_child(by_name[mid]) ? -1 : by_name[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* Table t's key columns, looked up once per handle (as SQLite's session
+ * extension does from its own preupdate hook), again should its number
+ * of columns change. */
+static int key_columns(struct pm_feed_log *l, sqlite3 *h, int t)
+{
+	static const char sql[] = "SELECT cid FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk";
+	sqlite3_stmt *st;
+	int n = 0, rc;
+
+	if (l->nkey[t] >= 0 && l->ncol[t] == sqlite3_preupdate_count(h))
+		return PM_OK;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		return PM_EFAIL;
+	sqlite3_bind_text(st, 1, pm_changefeed_tables[t], -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MAXKEY)
+		l->key[t][n++] = (unsigned char)sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return PM_EFAIL;
+	l->nkey[t] = (signed char)n;
+	l->ncol[t] = sqlite3_preupdate_count(h);
+	return PM_OK;
+}
+
+static void put_value(struct strbuf *b, sqlite3_value *v)
+{
+	int type = v ? sqlite3_value_type(v) : SQLITE_NULL;
+	uint32_t len;
+	int64_t i;
+	double f;
+
+	switch (type) {
+	case SQLITE_INTEGER:
+		i = sqlite3_value_int64(v);
+		sb_add(b, "i", 1);
+		sb_add(b, (const char *)&i, sizeof i);
+		break;
+	case SQLITE_FLOAT:
+		f = sqlite3_value_double(v);
+		sb_add(b, "f", 1);
+		sb_add(b, (const char *)&f, sizeof f);
+		break;
+	case SQLITE_TEXT:
+	case SQLITE_BLOB:
+		sb_add(b, type == SQLITE_TEXT ? "t" : "b", 1);
+		len = (uint32_t)sqlite3_value_bytes(v);
+		sb_add(b, (const char *)&len, sizeof len);
+		sb_add(b, type == SQLITE_TEXT ? (const char *)sqlite3_value_text(v) : sqlite3_value_blob(v), len);
+		break;
+	default:
+		sb_add(b, "n", 1);
+	}
+}
+
+/* Appends one key of table t, the row before the change (old) or after;
+ * the same key as the last one noted is not noted twice. */
+static void put_key(struct pm_feed_log *l, sqlite3 *h, int t, int old, sqlite3_int64 rowid)
+{
+	struct strbuf *b = &l->buf;
+	size_t start = b->n;
+	unsigned char head[2] = {(unsigned char)t, (unsigned char)(l->nkey[t] ? l->nkey[t] : 1)};
+	sqlite3_value *v;
+
+	sb_add(b, (const char *)head, sizeof head);
+	if (!l->nkey[t]) {
+		sb_add(b, "i", 1);
+		sb_add(b, (const char *)&rowid, sizeof rowid);
+	}
+	for (int k = 0; k < l->nkey[t]; k++) {
+		v = NULL;
+		if ((old ? sqlite3_preupdate_old(h, l->key[t][k], &v) : sqlite3_preupdate_new(h, l->key[t][k], &v)) !=
+		    SQLITE_OK)
+			l->failed = 1;
+		put_value(b, v);
+	}
+	if (b->failed) {
+		l->failed = 1;
+		return;
+	}
+	if (start > 0 && b->n - start == start - l->last && memcmp(b->p + l->last, b->p + start, b->n - start) == 0)
+		b->n = start;
+	else
+		l->last = start;
+}
+
+void pm_feed_note(struct pm_feed_log **log, sqlite3 *h, int op, const char *schema, const char *table,
+		  sqlite3_int64 old_rowid, sqlite3_int64 new_rowid)
+{
+	struct pm_feed_log *l = *log;
+	int t;
+
+	if (strcmp(schema, "main") != 0 || (t = logged_index(table)) < 0)
+		return;
+	if (!l) {
+		if (!(l = *log = calloc(1, sizeof *l)))
+			return;
+		memset(l->nkey, -1, sizeof l->nkey);
+	}
+	if (key_columns(l, h, t)) {
+		l->failed = 1;
+		return;
+	}
+	if (op != SQLITE_INSERT)
+		put_key(l, h, t, 1, old_rowid);
+	/* An update that keeps the key notes it once: put_key drops the
+	 * second of two keys alike. */
+	if (op != SQLITE_DELETE)
+		put_key(l, h, t, 0, new_rowid);
+}
+
+int pm_feed_pending(const struct pm_feed_log *log)
+{
+	return log && (log->buf.n > 0 || log->failed);
+}
+
+const char *pm_feed_first(const struct pm_feed_log *log)
+{
+	return log && log->buf.n > 0 ? pm_changefeed_tables[(unsigned char)log->buf.p[0]] : "?";
+}
+
+/* Binds the key values at *p to ?3.. of st; the end of the key. */
+static const char *bind_key(sqlite3_stmt *st, const char *p, int n)
+{
+	uint32_t len;
+	int64_t i;
+	double f;
+
+	for (int k = 0; k < n; k++) {
+		char tag = *p++;
+		switch (tag) {
+		case 'i':
+			memcpy(&i, p, sizeof i);
+			sqlite3_bind_int64(st, 3 + k, i);
+			p += sizeof i;
+			break;
+		case 'f':
+			memcpy(&f, p, sizeof f);
+			sqlite3_bind_double(st, 3 + k, f);
+			p += sizeof f;
+			break;
+		case 't':
+		case 'b':
+			memcpy(&len, p, sizeof len);
+			p += sizeof len;
+			if (tag == 't')
+				sqlite3_bind_text(st, 3 + k, p, (int)len, SQLITE_STATIC);
+			else
+				sqlite3_bind_blob(st, 3 + k, p, (int)len, SQLITE_STATIC);
+			p += len;
+			break;
+		default:
+			sqlite3_bind_null(st, 3 + k);
+		}
+	}
+	return p;
+}
+
+/* The key as the triggers of 0028 to 0030 wrote it, by SQLite's own
+ * json_array, so a key logged before the upgrade and after is one key. */
+int pm_feed_write(struct pm_db *db, struct pm_feed_log *log, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO change_log (tbl, pk, at) VALUES (?1, CASE ?2 WHEN 1 THEN json_array(?3)"
+		" WHEN 2 THEN json_array(?3, ?4) WHEN 3 THEN json_array(?3, ?4, ?5) ELSE json_array(?3, ?4, ?5, ?6) END,"
+		" unixepoch())";
+	const char *p, *end;
+	sqlite3_stmt *st;
+	int rc = PM_OK;
+
+	if (!pm_feed_pending(log))
+		return PM_OK;
+	if (log->failed) {
+		pm_feed_clear(log);
+		return pm_err_set(e, PM_EFAIL, _("cannot log a change for the change feed: out of memory"));
+	}
+	if (!(st = pm_db_stmt(db, sql, e))) {
+		pm_feed_clear(log);
+		return e->code;
+	}
+	for (p = log->buf.p, end = p + log->buf.n; rc == PM_OK && p < end;) {
+		int t = (unsigned char)p[0], n = (unsigned char)p[1];
+		sqlite3_bind_text(st, 1, pm_changefeed_tables[t], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, n);
+		p = bind_key(st, p + 2, n);
+		rc = pm_db_step_done(db, st, _("cannot log a change for the change feed"), e);
+		sqlite3_clear_bindings(st);
+	}
+	pm_feed_clear(log);
+	return rc;
+}
+
+void pm_feed_clear(struct pm_feed_log *log)
+{
+	if (!log)
+		return;
+	log->buf.n = 0;
+	log->last = 0;
+	log->failed = 0;
+}
+
+void pm_feed_forget_columns(struct pm_feed_log *log)
+{
+	if (log)
+		memset(log->nkey, -1, sizeof log->nkey);
+}
+
+void pm_feed_free(struct pm_feed_log *log)
+{
+	if (!log)
+		return;
+	free(log->buf.p);
+	free(log);
 }

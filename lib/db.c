@@ -1,3 +1,7 @@
+/* Debian's libsqlite3 has the preupdate hook (the change feed's);
+ * sqlite3.h declares it only when told. */
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -13,6 +17,7 @@
 #include "pm/i18n.h"
 #include "pm/timeutil.h"
 #include "db-internal.h"
+#include "feed-internal.h"
 
 extern const char *const pm_schema_sql[];
 extern const size_t pm_schema_count;
@@ -38,7 +43,11 @@ struct pm_db {
 	int evict;          /* where a full cache looks first for room */
 	int snapshot;       /* reads share one read transaction (pm_db_read) */
 	int reading;        /* that read transaction is open */
+	struct pm_feed_log *feed; /* keys changed in the open transaction */
+	int feed_on;        /* the library logs the feed (0032_feed_hook on) */
+	char slipped[64];   /* a commit that would lose keys was refused: a table of theirs */
 };
+
 
 int pm_db_schema_version(void)
 {
@@ -128,6 +137,13 @@ int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 	int rc = sqlite3_extended_errcode(db->h) & 0xff;
 	int code = PM_EFAIL;
 
+	if (db->slipped[0]) {
+		code = pm_err_internal(e, PM_ESOFTWARE,
+				       _("%s: a change to '%s' was to commit without pm_db_commit, which logs it for the"
+					 " change feed: refused"), what, db->slipped);
+		db->slipped[0] = '\0';
+		return code;
+	}
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		return busy(db, e);
 	if (rc == SQLITE_CONSTRAINT)
@@ -158,12 +174,58 @@ int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
 }
 
+/* Steps st: through its rows when rows, else once. */
+static int step(sqlite3_stmt *st, int rows)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && rows)
+		;
+	return rc;
+}
+
+/* Steps st to its end (rows as step). A write outside a transaction that
+ * changed a table of the change feed was refused at its commit, whole
+ * (feed_commit): it runs again in a transaction of its own, whose commit
+ * logs it. */
+static int step_all(struct pm_db *db, sqlite3_stmt *st, int rows, const char *what, struct pm_err *e)
+{
+	int rc = step(st, rows);
+
+	if (rc != SQLITE_DONE && db->slipped[0] && sqlite3_get_autocommit(db->h)) {
+		db->slipped[0] = '\0';
+		sqlite3_reset(st);
+		if (pm_db_begin(db, e))
+			return e->code;
+		if (step(st, rows) == SQLITE_DONE)
+			return pm_db_commit(db, e);
+		rc = pm_db_fail(db, e, what);
+		pm_db_rollback(db);
+		return rc;
+	}
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
+}
+
+/* "COMMIT" is pm_db_commit: the change feed's keys are logged first. */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e)
 {
+	struct pm_err ignored;
+	sqlite3_stmt *st;
+	int rc = PM_OK;
+
+	if (!e)
+		e = &ignored;
+	if (strcmp(sql, "COMMIT") == 0)
+		return pm_db_commit(db, e);
 	pm_db_read_end(db);
-	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return pm_db_fail(db, e, _("store"));
-	return PM_OK;
+	while (rc == PM_OK && *sql) {
+		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &sql) != SQLITE_OK)
+			return pm_db_fail(db, e, _("store"));
+		if (st)
+			rc = step_all(db, st, 1, _("store"), e);
+		sqlite3_finalize(st);
+	}
+	return rc;
 }
 
 static int user_version(struct pm_db *db, int *v, struct pm_err *e)
@@ -181,10 +243,23 @@ static int user_version(struct pm_db *db, int *v, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The schema version from which the library logs the change feed's keys:
+ * that of 0032_feed_hook.sql, which drops the triggers that logged them
+ * before (a migration before it is not logged here). Found by its text,
+ * so that migrations renumbered at a merge cannot misplace it. */
+static int feed_schema(void)
+{
+	for (size_t i = 0; i < pm_schema_count; i++)
+		if (strstr(pm_schema_sql[i], "DROP TRIGGER feed_building_ins;"))
+			return (int)i + 1;
+	return (int)pm_schema_count + 1;
+}
+
 /* Each migration runs in its own transaction with the version bump, so a
  * killed upgrade leaves the store at the last complete version. */
 static int migrate(struct pm_db *db, int v, struct pm_err *e)
 {
+	int feed_from = v < (int)pm_schema_count ? feed_schema() : 0;
 	char bump[48];
 
 	for (; v < (int)pm_schema_count; v++) {
@@ -197,11 +272,14 @@ static int migrate(struct pm_db *db, int v, struct pm_err *e)
 			break;
 		}
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+		db->feed_on = v + 1 >= feed_from;
 		if (pm_db_exec(db, pm_schema_sql[v], e) || pm_db_exec(db, bump, e))
 			goto fail;
 		if (pm_db_commit(db, e))
 			return e->code;
+		pm_feed_forget_columns(db->feed);
 	}
+	db->feed_on = 1;
 	return PM_OK;
 fail:
 	pm_db_rollback(db);
@@ -301,6 +379,45 @@ static void match_store(struct pm_db *db, const char *suffix)
 		fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW);
 }
 
+/* The change feed: a change to a row of a table in the feed notes the
+ * row's key (lib/changefeed.c), which pm_db_commit writes into change_log
+ * in the same transaction. Writes made outside pm (the sqlite3 shell) are
+ * not logged: pm-export(1). */
+static void feed_note(void *ctx, sqlite3 *h, int op, const char *schema, const char *table,
+		      sqlite3_int64 old_rowid, sqlite3_int64 new_rowid)
+{
+	struct pm_db *db = ctx;
+
+	pm_feed_note(&db->feed, h, op, schema, table, old_rowid, new_rowid);
+}
+
+/* A commit that did not pass pm_db_commit (a write run on its own, outside
+ * a transaction, or a COMMIT run another way) would lose its keys: it is
+ * refused, and the write fails, saying so (pm_db_fail). */
+static int feed_commit(void *ctx)
+{
+	struct pm_db *db = ctx;
+
+	if (!pm_feed_pending(db->feed))
+		return 0;
+	snprintf(db->slipped, sizeof db->slipped, "%s", pm_feed_first(db->feed));
+	return 1;
+}
+
+static void feed_rollback(void *ctx)
+{
+	struct pm_db *db = ctx;
+
+	pm_feed_clear(db->feed);
+}
+
+static void feed_hooks(struct pm_db *db)
+{
+	sqlite3_preupdate_hook(db->h, feed_note, db);
+	sqlite3_commit_hook(db->h, feed_commit, db);
+	sqlite3_rollback_hook(db->h, feed_rollback, db);
+}
+
 static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
 	int v = 0, known = 0, persist = 1;
@@ -336,6 +453,7 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 		return e->code;
 	match_store(db, "-wal");
 	match_store(db, "-shm");
+	feed_hooks(db);
 	return migrate(db, v, e);
 }
 
@@ -474,6 +592,7 @@ void pm_db_close(struct pm_db *db)
 	for (int i = 0; i < STMT_CACHE && db->stmts[i].sql; i++)
 		sqlite3_finalize(db->stmts[i].st);
 	sqlite3_close(db->h);
+	pm_feed_free(db->feed);
 	free(db->path);
 	free(db->tz);
 	free(db);
@@ -548,6 +667,10 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 			_("'%s' is read-only to you: ask its owner for write access (pm init --group, man 7 pm)"),
 			db->path);
 	pm_db_read_end(db);
+	/* Keys noted outside a transaction were of a write refused or
+	 * failed: rolled back, like their rows. */
+	db->slipped[0] = '\0';
+	pm_feed_clear(db->feed);
 	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_BUSY &&
 	       busy_wait(db, 0))
 		;
@@ -556,18 +679,25 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The change feed's keys go into change_log just before COMMIT, in the
+ * same transaction: both land, or neither. */
 int pm_db_commit(struct pm_db *db, struct pm_err *e)
 {
-	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		pm_db_fail(db, e, _("cannot commit"));
+	int rc = PM_OK;
+
+	if (db->feed_on)
+		rc = pm_feed_write(db, db->feed, e);
+	pm_feed_clear(db->feed);
+	if (rc == PM_OK && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = pm_db_fail(db, e, _("cannot commit"));
+	if (rc)
 		pm_db_rollback(db);
-		return e->code;
-	}
-	return PM_OK;
+	return rc;
 }
 
 void pm_db_rollback(struct pm_db *db)
 {
+	pm_feed_clear(db->feed);
 	if (db->reading)
 		pm_db_read_end(db);
 	else if (!sqlite3_get_autocommit(db->h))
@@ -697,7 +827,7 @@ int32_t pm_db_today(struct pm_db *db)
 
 int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e)
 {
-	int rc = sqlite3_step(st) == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, what);
+	int rc = step_all(db, st, 0, what, e);
 
 	sqlite3_reset(st);
 	return rc;

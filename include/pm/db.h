@@ -47,6 +47,10 @@ int pm_db_schema_version(void);
  * seconds or with ms, s or m; default 30 s; a bad value is PM_ECONFIG at
  * open), then gives up with PM_ETEMPFAIL "store busy, try again". */
 int pm_db_begin(struct pm_db *db, struct pm_err *e);
+/* Commits after writing into change_log the keys of the rows the
+ * transaction changed in the change feed's tables (lib/changefeed.c). A
+ * commit any other way that would lose such keys is refused: the write
+ * fails with PM_ESOFTWARE. */
 int pm_db_commit(struct pm_db *db, struct pm_err *e);
 void pm_db_rollback(struct pm_db *db);
 /* Ends the write begun with pm_db_begin after work that returned rc:
@@ -107,7 +111,10 @@ int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct
 json_t *pm_db_json_text(sqlite3_stmt *st, int i);
 json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz);
 
-/* Runs SQL without results (one or more statements, no bound values). */
+/* Runs SQL without results (one or more statements, no bound values).
+ * "COMMIT" is pm_db_commit; a statement outside a transaction that changes
+ * a table of the change feed runs in a transaction of its own, as does one
+ * stepped by pm_db_step_done. */
 int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e);
 
 /* For runs over the whole community (bill run and issue, ingest): a page
