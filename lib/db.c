@@ -34,6 +34,7 @@ struct stmt_slot {
 struct pm_db {
 	sqlite3 *h;
 	char *path;
+	long busy_ms;        /* PM_BUSY_TIMEOUT */
 	long busy_left_ms;   /* what this process may still wait for others */
 	char actor[64], caller[64];
 	char *tz;
@@ -100,6 +101,11 @@ static int busy_wait(void *ctx, int tries)
 	nanosleep(&pause, NULL);
 	db->busy_left_ms -= BUSY_STEP_MS;
 	return 1;
+}
+
+void pm_db_busy_renew(struct pm_db *db)
+{
+	db->busy_left_ms = db->busy_ms;
 }
 
 /* Opens the shared read transaction for a statement that only reads,
@@ -422,8 +428,9 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
 	int v = 0, known = 0, persist = 1;
 
-	if (busy_timeout(&db->busy_left_ms, e))
+	if (busy_timeout(&db->busy_ms, e))
 		return e->code;
+	db->busy_left_ms = db->busy_ms;
 	sqlite3_busy_handler(db->h, busy_wait, db);
 	if (!(flags & PM_DB_CREATE) && store_check(db, &v, &known, e))
 		return e->code;

@@ -126,6 +126,7 @@ void pm_web_end(struct pm_web *w)
 	if (w->db) {
 		pm_db_read_end(w->db);
 		pm_db_set_actor(w->db, "system");
+		pm_db_busy_renew(w->db);
 	}
 }
 

@@ -69,6 +69,10 @@ int pm_db_end(struct pm_db *db, int rc, struct pm_err *e);
  * long. */
 void pm_db_read(struct pm_db *db);
 void pm_db_read_end(struct pm_db *db);
+/* Gives the process its whole PM_BUSY_TIMEOUT to wait for other writers
+ * again: what a FastCGI responder does for each request, since the waits
+ * of one process add up and it serves many requests from one open. */
+void pm_db_busy_renew(struct pm_db *db);
 
 /* A prepared statement kept for the life of the handle, keyed by the
  * address of sql (pass string literals), reset and unbound on each call. */

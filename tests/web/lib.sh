@@ -85,6 +85,7 @@ _free_port() {
 _env_pairs() { # lighttpd's list of the environment pm-web gets
 	printf '"PM_DB" => "%s", "PM_NOW" => "%s", "PM_TEMPLATE_DIR" => "%s/templates", "PM_LOCALEDIR" => "%s/locale", "PM_CALLBACK_WECHAT" => "%s"' \
 		"$PM_DB" "$PM_NOW" "$T" "$T" "$PM_CALLBACK_WECHAT"
+	[ -z "${PM_BUSY_TIMEOUT:-}" ] || printf ', "PM_BUSY_TIMEOUT" => "%s"' "$PM_BUSY_TIMEOUT"
 }
 
 # The shipped snippet (share/pm/web/nginx.conf, apache.conf) with this
