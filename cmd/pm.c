@@ -54,13 +54,29 @@ static int init_mode(struct pm_ctx *c, const char *group, const char *mode, stru
 	return PM_OK;
 }
 
+/* The new store's first rows: who made it (the audit key's first row) and
+ * its first configuration. */
+static int init_store(struct pm_ctx *c, const char *name, const char *tz, const char *group, mode_t mode)
+{
+	char octal[8];
+	json_t *who;
+	int rc;
+
+	if ((rc = pm_auth_actor(c->db, NULL, &c->actor, &c->err)))
+		return rc;
+	pm_db_set_actor(c->db, c->actor.login);
+	snprintf(octal, sizeof octal, "%04o", (unsigned)mode);
+	who = json_pack("{s:s, s:I, s:s, s:s?}", "owner", c->actor.login, "uid", (json_int_t)getuid(),
+			"mode", octal, "group", group);
+	rc = pm_audit_key_create(c->db, who, &c->err);
+	json_decref(who);
+	return rc ? rc : pm_config_init(c->db, name, tz, &c->err);
+}
+
 static int cmd_init(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *name = "小区", *tz = PM_DEFAULT_TZ, *group = NULL, *mode = NULL, *arg;
 	struct pm_file_mode m;
-	struct pm_db *db;
-	char octal[8];
-	json_t *who;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -76,19 +92,10 @@ static int cmd_init(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]);
 	if (pm_tz_check(tz, &c->err) || init_mode(c, group, mode, &m))
 		return c->err.code ? c->err.code : PM_EUSAGE;
-	if (pm_db_create(pm_cli_store(c), &m, &db, &c->err))
+	if (pm_db_create(pm_cli_store(c), &m, &c->db, &c->err))
 		return c->err.code;
-	c->db = db;
-	if ((rc = pm_auth_actor(db, NULL, &c->actor, &c->err)))
-		return rc;
-	pm_db_set_actor(db, c->actor.login);
-	snprintf(octal, sizeof octal, "%04o", (unsigned)m.mode);
-	who = json_pack("{s:s, s:I, s:s, s:s?}", "owner", c->actor.login, "uid", (json_int_t)getuid(),
-			"mode", octal, "group", group);
-	rc = pm_audit_key_create(db, who, &c->err);
-	json_decref(who);
-	if (rc || (rc = pm_config_init(db, name, tz, &c->err))) {
-		pm_db_discard(db);
+	if ((rc = init_store(c, name, tz, group, m.mode))) {
+		pm_db_discard(c->db);
 		c->db = NULL;
 		return rc;
 	}

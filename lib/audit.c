@@ -687,7 +687,7 @@ static int key_write(struct pm_db *db, struct pm_db_key *k, struct pm_err *e)
 	if (rc)
 		unlink(k->where + 5);
 	else
-		k->state = 2;
+		k->state = 2, k->made = 1;
 	return rc;
 }
 

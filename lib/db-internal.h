@@ -9,6 +9,7 @@ struct pm_db_key {
 	int state;              /* 0: not looked for; 1: there is none; 2: in key */
 	unsigned char key[32];
 	char where[256];        /* "file:/srv/pm/x.db.key", for messages */
+	int made;               /* written by this handle: pm_db_discard removes it */
 };
 struct pm_db_key *pm_db_key_slot(struct pm_db *db);
 

@@ -586,6 +586,10 @@ void pm_db_discard(struct pm_db *db)
 		return;
 	path = db->path;
 	db->path = NULL;
+	/* A store made with its key: both go, or the next pm init finds a key
+	 * of no store and refuses. */
+	if (db->key.made)
+		unlink(db->key.where + 5);
 	pm_db_close(db);
 	remove_files(path);
 	free(path);

@@ -17,6 +17,15 @@ run pm --db "$T/other.db" init --tz Mars/Olympus
 expect_rc 78 "pm init with an unknown zone is a configuration error"
 expect_eq "$(test -e "$T/other.db" && echo yes || echo no)" "no" "and makes no store"
 
+run pm --db "$T/bad.db" init --community ""
+expect_rc 78 "pm init with an empty community name is a configuration error"
+expect_err "community.name: expected a non-empty string" "naming the key"
+expect_eq "$(ls "$T" | grep -c '^bad\.db')" "0" "and leaves neither store nor key file behind"
+run pm --db "$T/bad.db" init --community 幸福里
+expect_rc 0 "so pm init runs again once the name is right"
+run pm --db "$T/bad.db" audit verify
+expect_rc 0 "and its audit log verifies under the new key"
+
 run pm --db "$T/none.db" unit list
 expect_rc 66 "a missing store is missing input"
 expect_err "no store at '.*none.db': run 'pm init'" "saying what to do"
