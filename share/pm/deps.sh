@@ -4,7 +4,8 @@ pkgs="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libyaml-d
 libcurl4-openssl-dev libcmocka-dev libsodium-dev libxlsxwriter-dev libqrencode-dev
 gettext clang locales valgrind python3 time python3-aiosmtpd unzip zsh fish
 libmosquitto-dev mosquitto libssl-dev openssl python3-cryptography chromium fonts-noto-cjk
-cppcheck clang-tidy nginx fcgiwrap apache2 strace openssh-server libpq-dev postgresql"
+cppcheck clang-tidy nginx fcgiwrap apache2 strace openssh-server libpq-dev postgresql
+lighttpd libfcgi-dev wrk"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

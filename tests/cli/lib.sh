@@ -18,6 +18,8 @@
 #                          using it ends (tests run side by side)
 #   run_as NAME[:GROUP] CMD...  like run, as Unix account NAME (its own
 #                          group, and GROUP as its only other one)
+#   need_prog PROG...      a program make deps installs: the test fails
+#                          without it ("a|b": either)
 #   wait_for QUERY WANT    polls the store until QUERY answers WANT (20 s at most)
 #   hold SECONDS           another program holds the store's write lock that
 #                          long, from when this returns; its pid in $holder
@@ -97,6 +99,21 @@ sql() {
 
 # The accounts a test makes are shared with the tests running beside it
 # (tests/run.sh runs several at once, and other checkouts may run theirs):
+# need_prog PROG...: a program make deps installs (a server, chromium)
+# missing fails the test: a suite that skips for want of one would pass
+# CI having tested nothing. "a|b" takes either name.
+need_prog() {
+	for _p in "$@"; do
+		_found=
+		for _q in $(echo "$_p" | tr '|' ' '); do
+			command -v "$_q" >/dev/null || PATH=$PATH:/usr/sbin command -v "$_q" >/dev/null && _found=1
+		done
+		[ -n "$_found" ] && continue
+		_report 0 "no $_p: make deps installs it"
+		done_testing
+	done
+}
+
 # looked up and made under a lock, and removed by the last test to end
 # that used them, not by the one that made them. The lock and the list of
 # accounts made are machine-wide, as the accounts are.

@@ -5,6 +5,7 @@
 # itself); PM_WEB_MODE=nginx puts nginx and fcgiwrap in its place, and
 # PM_WEB_MODE=apache Apache with mod_cgid, each with the snippet of
 # share/pm/web/. Needs root (the servers drop to www-data); skips otherwise.
+# A server or chromium missing fails the test: make deps installs them.
 #
 #   web_store            a community in $PM_DB with units, people, users
 #                        (passwords in $PW), the example config and the
@@ -28,10 +29,7 @@ nginx) _servers="nginx fcgiwrap" ;;
 apache) _servers=apache2 ;;
 *) _servers=lighttpd ;;
 esac
-for _s in $_servers; do
-	command -v "$_s" >/dev/null || PATH=$PATH:/usr/sbin command -v "$_s" >/dev/null ||
-		{ echo "# SKIP: no $_s (make deps installs it)"; exit 0; }
-done
+need_prog $_servers
 PATH=$PATH:/usr/sbin
 need_accounts www-data
 PW=web-pass-2026
@@ -234,12 +232,11 @@ expect_head() {
 $(cat "$T/head")"; fi
 }
 
-# Headless Chromium tests: browser_skip leaves the test when there is no
+# Headless Chromium tests: need_browser fails the test when there is no
 # chromium; browser_checks runs the driver tests/web/SCRIPT (browser.py's
 # run) against $BASE, each of its PASS or FAIL lines a check.
-browser_skip() {
-	command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
-		{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+need_browser() {
+	need_prog 'chromium|chromium-browser'
 }
 
 browser_checks() { # SCRIPT SHOTS [ARGS...]

@@ -4,7 +4,7 @@
 # work and the style sheet is served.
 . "$PM_TOP/tests/cli/lib.sh"
 
-command -v lighttpd >/dev/null || { echo "# SKIP: no lighttpd (make deps installs it)"; exit 0; }
+need_prog lighttpd
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
 setsid sh "$PM_TOP/share/pm/examples/web-demo.sh" "$PM_BIN" "$port" >"$T/demo.out" 2>&1 &

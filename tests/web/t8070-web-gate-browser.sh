@@ -6,7 +6,7 @@
 # kept in gate/ of $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/gate
 web_store
 pm-gate vehicle add --plate 京A12345 --unit 1-1-101 >/dev/null

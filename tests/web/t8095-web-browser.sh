@@ -6,7 +6,7 @@
 # $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}
 web_store
 web_start

@@ -3,7 +3,7 @@
 # menu to it, a question answered from the FAQ, 转人工 handed to the desk.
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/pages
 web_store
 pm-ask faq import >/dev/null

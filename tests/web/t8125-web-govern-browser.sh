@@ -5,7 +5,7 @@
 # beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/govern
 web_store
 pm-govern -q vote new --title 续聘物业服务企业 --matter manager --closes 2026-12-31 >/dev/null

@@ -5,7 +5,7 @@
 # seats refused; the store has the changed ballot and its audit.
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/govern
 web_store
 pm-govern -q vote new --title 业主委员会选举 --matter committee --options 张三,李四,王五 --seats 2 \

@@ -4,7 +4,7 @@
 # refused with nothing stored.
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/pages
 web_store
 web_start

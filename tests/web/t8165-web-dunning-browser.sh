@@ -4,7 +4,7 @@
 # letter opened from the list.
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/pages
 web_store
 # A week after November's due day (15 December): all three units owe.

@@ -5,7 +5,7 @@
 # $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-browser_skip
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/shop-points
 rm -rf "$shots"
 web_store

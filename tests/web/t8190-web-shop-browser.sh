@@ -6,8 +6,7 @@
 # $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
-	{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/shop
 rm -rf "$shots"
 web_store

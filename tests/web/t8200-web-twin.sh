@@ -6,8 +6,7 @@
 # web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
-command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
-	{ echo "# SKIP: no chromium (make deps installs it)"; exit 0; }
+need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/twin
 web_store
 # 1-1-101 is lived in, 1-1-102 let, 2-1-101 empty; 1-1-101 has two
