@@ -88,7 +88,7 @@ int pm_page_dunning(struct pm_web *w)
 	if (pm_auth_check(&w->actor, "bill.contact", &w->err) || as_of(w, &day))
 		return w->err.code;
 	pm_web_page(w, "欠费催缴");
-	pm_html_fmt(f, "<p class=\"meta\">截至 %s 逾期未缴的房屋</p>\n<table>\n<thead><tr><th>房号</th><th>账单</th>"
+	pm_html_fmt(f, "<p class=\"meta\">截至 %s 逾期未缴的房屋</p>\n<table class=\"stack dunning\">\n<thead><tr><th>房号</th><th>账单</th>"
 		       "<th>欠费</th><th>逾期天数</th><th>催缴阶段</th><th>最近联系</th><th>承诺</th><th></th></tr></thead>\n"
 		       "<tbody>\n", pm_date_fmt(day, buf));
 	rc = pm_dunning_each(w->db, day, NULL, row, &l, &w->err);

@@ -12,6 +12,12 @@ each page in SHOTS_DIR."""
 from browser import FITS, Tab, check, run
 
 
+# How many of the cells (SEL) shown wrap onto a second line.
+WRAPPED = """(() => [...document.querySelectorAll(%s)].filter(c => c.offsetParent && c.textContent.trim())
+  .filter(c => { const r = document.createRange(); r.selectNodeContents(c);
+    return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; }).length)()"""
+
+
 def fits(tab, what):
     check(tab.js(FITS), "%s fits the phone (%s px wide)" % (what, tab.js("document.documentElement.scrollWidth")))
 
@@ -64,6 +70,8 @@ def dunning_flow(tab, base, password):
     rows = tab.js("document.querySelectorAll('form[action*=\"/dunning/\"]').length")
     check(rows == 3, "the desk sees three units past due, each with a form (%r)" % rows)
     fits(tab, "the arrears list")
+    wrapped = tab.js(WRAPPED % "'main table th, main table tr:not(:has(form)) td'")
+    check(wrapped == 0, "no header or figure of the list breaks over lines on the phone (%r do)" % wrapped)
     tab.shot("01-list")
     tab.submit("form[action$='/dunning/1-1-101/contact']",
                {"by": "phone", "result": "promised", "promise_date": "2026-12-31", "note": "业主称月底前缴清"})
