@@ -424,8 +424,9 @@ static int patrol_row(void *ctx, json_t *p)
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (!strcmp(names[i][0], st))
 			st = names[i][1];
-	pm_html_fmt(w->res.f, "<tr><td>%s</td><td>%s</td><td>%s %s</td><td>", STR(p, "route"), STR(p, "run"),
-		    STR(p, "point"), STR(p, "name") ? STR(p, "name") : "");
+	pm_html_fmt(w->res.f, "<tr><td>%s</td><td>", STR(p, "route"));
+	pm_web_time(w->res.f, STR(p, "run"));
+	pm_html_fmt(w->res.f, "</td><td>%s %s</td><td>", STR(p, "point"), STR(p, "name") ? STR(p, "name") : "");
 	pm_web_time(w->res.f, STR(p, "expected"));
 	pm_html_fmt(w->res.f, "</td><td>%s</td><td>%s</td></tr>\n", st, STR(p, "by") ? STR(p, "by") : "");
 	return PM_OK;
