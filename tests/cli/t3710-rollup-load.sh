@@ -65,7 +65,12 @@ pm-rollup load --pg "$conn" fifo 2>kill.err &
 loader=$!
 exec 3>fifo
 sed '$d' a.2 >&3
-sleep 1
+# Killed only once it is inside the batch's transaction, rows sent: a
+# kill before that would leave nothing behind whatever the loader did.
+i=0
+until [ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL")" -gt 0 ] ||
+	[ $i -ge 200 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "$([ $i -lt 200 ] && echo inside)" inside "the loader is inside its transaction, waiting for the rest"
 kill -9 "$loader"
 wait "$loader" 2>/dev/null
 exec 3>&-
