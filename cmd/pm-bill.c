@@ -380,7 +380,7 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt pay_points_opts[] = {
 	{"points", O_POINTS, "N", N_("so many points, rewards.parking.points_per_fen a fen (required)")},
-	{"ref", O_REF, "REF", N_("the desk's reference: the same again records nothing twice (required)")},
+	{"ref", O_REF, "REF", N_("the desk's reference: the same again records nothing twice")},
 	{"unit", O_UNIT, "CODE", N_("whose points: a unit of the space's owner (default the bill's unit)")},
 	{NULL, 0, NULL, NULL},
 };

@@ -813,7 +813,7 @@ static int points_owner(struct pm_db *db, const struct pm_bill_row *b, const cha
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_EDATA, _("unknown unit '%s'"), unit);
 	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read occupancy"));
+		return pm_db_fail(db, e, _("cannot read occupants"));
 	if (!same)
 		return pm_err_set(e, PM_EDATA, _("unit '%s' is owned by %s and unit '%s' by %s: points pay only for"
 						 " their owner's own parking"), unit, theirs, b->unit, mine);
@@ -870,7 +870,7 @@ static int points_record(struct pm_db *db, int64_t payment, const struct pm_park
 	sqlite3_bind_int64(st, 3, d->points);
 	sqlite3_bind_text(st, 4, d->month, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, journal);
-	return pm_bill_step_done(db, st, _("cannot record the points"), e);
+	return pm_bill_step_done(db, st, _("cannot record points"), e);
 }
 
 /* The points paid: the payment, its allocation to the parking lines, the

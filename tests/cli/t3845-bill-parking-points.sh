@@ -69,6 +69,12 @@ expect_eq "$(sql "SELECT u.code || '|' || x.kind || '|' || x.points || '|' || x.
 	"1-1-101|spend|100|payment:3" "100 points taken from the home"
 expect_eq "$(sql "SELECT p.channel || '|' || p.ref || '|' || u.code || '|' || x.points || '|' || x.month FROM bill_points x JOIN payment p ON p.id = x.payment_id JOIN unit u ON u.id = x.unit_id")" \
 	"points|PP-1|1-1-101|100|2026-12" "the points row"
+run pm-bill show B-2026-11-1-1-B01 --format jsonl
+expect_out '"paid_fen":100,"owed_fen":300,.*"events":\[\{"kind":"allocation","what":"points:PP-1","amount_fen":100,' \
+	"pm-bill show: 1.00 paid in points, 3.00 owed"
+run pm-bill statement --unit 1-1-B01 --format jsonl
+expect_out '"kind":"bill_points","ref":"payment:3","amount_fen":-100,"balance_fen":700,"memo":"PP-1"' \
+	"the statement: 8.00 billed, 1.00 off in points"
 run pm check
 expect_rc 0 "pm check after part of a line"
 
