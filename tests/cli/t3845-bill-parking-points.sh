@@ -143,6 +143,20 @@ expect_eq "$(sql "SELECT count(*) FROM payment WHERE channel = 'points'") $(sql 
 run pm check
 expect_rc 0 "pm check after four"
 
+# A credit note leaves the bill owing less than its parking line: the
+# bill's debt bounds the points too.
+run pm-bill adjust B-2026-10-1-1-B02 --amount -2.50 --reason 车位维修
+expect_rc 0 "2.50 off October's 4.00 for B02"
+run pm-bill pay-points B-2026-10-1-1-B02 --points 200 --unit 1-1-102 --ref PP-6
+expect_rc 65 "2.00 on a bill owing 1.50"
+expect_err "¥2\.00 is more than the ¥1\.50 the parking lines of bill 'B-2026-10-1-1-B02' owe" "is refused"
+run pm-bill pay-points B-2026-10-1-1-B02 --points 150 --unit 1-1-102 --ref PP-6 --format jsonl
+expect_rc 0 "1.50 pays it"
+expect_eq "$(sql "SELECT status || ':' || paid_fen || ':' || adjust_fen FROM bill WHERE code = 'B-2026-10-1-1-B02'")" \
+	"paid:150:-250" "paid in full, the garage cleaning by the note"
+run pm check
+expect_rc 0 "pm check after a bill paid in points"
+
 # Points are no money: not a channel of pm-bill pay, never refunded in
 # money, and not in a reconcile of channel points.
 run pm-bill pay --unit 1-1-B02 --amount 1 --channel points --ref PP-9
@@ -163,13 +177,13 @@ run pm-report collection --period 2026-11 --by channel --format jsonl
 expect_out '^\{"type":"collection","section":"channel","channel":"points","bills":2,"collected_fen":400,' \
 	"what points paid of November's bills, as a channel"
 expect_eq "$(sql "SELECT sum(amount_fen) FROM posting WHERE account = 'expense:points'") $(sql "SELECT sum(amount_fen) FROM posting WHERE account LIKE 'cash:%'")" \
-	"500 16000" "5.00 of points as expense, the cash only the homes' 160.00"
+	"650 16000" "6.50 of points as expense, the cash only the homes' 160.00"
 
 # Expired points buy nothing: what 1-1-101 and 1-1-102 have left expires
 # on 31 December; January's cap is fresh.
 run pm-shop expire --as-of 2026-12-31 --format jsonl
 expect_out '"unit":"1-1-101","points":100' "1-1-101 loses its 100"
-expect_out '"unit":"1-1-102","points":400' "1-1-102 its 400"
+expect_out '"unit":"1-1-102","points":250' "1-1-102 its 250"
 PM_NOW=2027-01-02T10:00:00+08:00
 run pm-bill pay-points B-2026-11-1-1-B02 --points 100 --unit 1-1-102 --ref PP-5
 expect_rc 65 "expired points in January"
