@@ -751,15 +751,16 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 
 /* ---- points on a bill's parking lines (停车优惠) ---- */
 
-/* The payment of channel "points" with ref: 1 with its *id and *fen
- * when it paid bill with points of unit, so many (the same again), 0 when ref is new to every
- * channel "points" records, else -PM_EDATA naming what it was (or -code). */
+/* The payment of channel points with ref: 1 with its *id and *fen when
+ * it paid the bill with so many points of unit (the same again), 0 when
+ * nothing of channel points has that ref, else -PM_EDATA naming what it
+ * was (or -code). */
 static int points_known(struct pm_db *db, const struct pm_bill_points *p, const char *unit, int64_t *id,
 			int64_t *fen, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT p.id, b.code, u.code, x.points, p.amount_fen FROM payment p JOIN bill_points x ON x.payment_id = p.id"
-		" JOIN bill b ON b.id = p.bill_id JOIN unit u ON u.id = x.unit_id WHERE p.channel = 'points' AND p.ref = ?1";
+		" JOIN bill b ON b.id = p.bill_id JOIN unit u ON u.id = x.unit_id WHERE p.channel = '" PM_BILL_POINTS "' AND p.ref = ?1";
 	sqlite3_stmt *st;
 	int rc = pm_db_row(db, sql, p->ref, &st, _("cannot read payments"), e), same;
 
