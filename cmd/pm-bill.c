@@ -25,7 +25,7 @@ enum { O_PERIOD = 0x100, O_UNIT, O_DRY_RUN, O_RECOMPUTE, O_DUE, O_STATUS, O_OVER
        O_AMOUNT, O_CHANNEL, O_REF, O_BILL, O_AT, O_REASON, O_FROM, O_TO, O_AS_OF,
        O_OUTPUT, O_BOM, O_FILE_FORMAT, O_FUTURE, O_CONFIRM, O_VOID, O_KIND, O_EVIDENCE, O_ENTRIES,
        O_ALL, O_AGAIN, O_PAPER, O_REPORT, O_BY, O_RESULT, O_NOTE, O_PROMISE_DATE, O_PARTY, O_OBJECT,
-       O_EVERY, O_EXPIRING, O_WITHIN, O_ON };
+       O_EVERY, O_EXPIRING, O_WITHIN, O_ON, O_POINTS };
 
 /* A terminal (or any character device) named as an output file. */
 static int isatty_path(const char *path)
@@ -374,6 +374,44 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		rc = pm_cli_out_new(c, out);
 	json_decref(rec);
 	return rc;
+}
+
+/* ---- reward points on the parking lines (停车优惠) ---- */
+
+static const struct pm_opt pay_points_opts[] = {
+	{"points", O_POINTS, "N", N_("so many points, rewards.parking.points_per_fen a fen (required)")},
+	{"ref", O_REF, "REF", N_("the desk's reference: the same again records nothing twice")},
+	{"unit", O_UNIT, "CODE", N_("whose points: a unit of the space's owner (default the bill's unit)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_pay_points(struct pm_ctx *c, int argc, char **argv)
+{
+	struct pm_bill_points p = {.at = pm_now()};
+	const char *arg, *points = NULL;
+	enum pm_pay_did did;
+	struct pm_db *db;
+	json_t *out;
+	int k;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_POINTS: points = arg; break;
+		case O_REF: p.ref = arg; break;
+		case O_UNIT: p.unit = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (argc - c->optind != 1 || !points || !p.ref)
+		return pm_cli_usage(c, _("expected BILL, --points N and --ref REF"));
+	if (pm_cli_arg_count(c, "--points", points, &p.points))
+		return PM_EUSAGE;
+	p.bill = argv[c->optind];
+	if (pm_cli_db(c, "bill.pay", &db) || pm_bill_pay_points(db, &p, &did, &out, &c->err))
+		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
+	if (did == PM_PAY_DUPLICATE)
+		pm_cli_note(c, _("payment 'points:%s' is recorded already: nothing changed"), p.ref);
+	return pm_cli_out_new(c, out);
 }
 
 /* ---- notes, voids, refunds ---- */
@@ -1241,6 +1279,8 @@ static const struct pm_cmd cmds[] = {
 	{"show", cmd_show, "BILL", N_("a bill with its lines and breakdowns"), NULL, NULL},
 	{"statement", cmd_statement, NULL, N_("a unit's charges, payments and notes with the balance"), statement_opts, NULL},
 	{"pay", cmd_pay, "[-|FILE...]", N_("record a payment, or JSON lines of them"), pay_opts, NULL},
+	{"pay-points", cmd_pay_points, "BILL", N_("pay a bill's parking lines with reward points (停车优惠)"),
+	 pay_points_opts, NULL},
 	{"void", cmd_void, "BILL", N_("void a bill with nothing paid"), void_opts, NULL},
 	{"adjust", cmd_adjust, "BILL", N_("a credit or debit note on an issued bill"), adjust_opts, NULL},
 	{"rebill", cmd_rebill, "BILL", N_("an issued bill against its inputs now: the note to make, per line"),

@@ -283,7 +283,7 @@ const char *pm_bill_entry_name(const char *kind)
 {
 	static const char *const names[][2] = {
 		{"issue", "出账"}, {"payment", "缴费"}, {"prepaid", "预存抵扣"}, {"adjust", "调整"},
-		{"late_fee", "违约金"}, {"void", "作废"}, {"refund", "退款"},
+		{"late_fee", "违约金"}, {"void", "作废"}, {"refund", "退款"}, {"bill_points", "积分抵扣"},
 	};
 
 	for (size_t i = 0; kind && i < sizeof names / sizeof *names; i++)

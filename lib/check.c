@@ -140,18 +140,47 @@ static const struct {
 	/* Points spent on orders and on parking are the company's expense:
 	 * the orders' and discounts', the points ledger's and the journal's
 	 * sums agree (an order's points are fen; a discount's fen is its
-	 * parking payment). */
+	 * parking payment, a bill's parking lines' their payment of channel
+	 * points). */
 	{"shop.points",
 	 "SELECT 'points on orders: ' || o.p || ' by the orders, ' || u.p || ' by the points used, '"
-	 " || (l.p - d.f) || ' fen by the ledger' FROM (SELECT coalesce(sum(points - points_returned), 0) AS p FROM shop_order) o,"
+	 " || (l.p - d.f - b.f) || ' fen by the ledger' FROM"
+	 " (SELECT coalesce(sum(points - points_returned), 0) AS p FROM shop_order) o,"
 	 " (SELECT coalesce(sum(points), 0) AS p FROM points_use WHERE detail LIKE 'shop_order:%') u,"
 	 " (SELECT coalesce(sum(amount_fen), 0) AS p FROM posting WHERE account = 'expense:points') l,"
-	 " (SELECT coalesce(sum(p.amount_fen), 0) AS f FROM parking_discount d JOIN parking_payment p ON p.id = d.payment_id) d"
-	 " WHERE o.p <> u.p OR o.p <> l.p - d.f"},
+	 " (SELECT coalesce(sum(p.amount_fen), 0) AS f FROM parking_discount d JOIN parking_payment p ON p.id = d.payment_id) d,"
+	 " (SELECT coalesce(sum(p.amount_fen), 0) AS f FROM bill_points x JOIN payment p ON p.id = x.payment_id) b"
+	 " WHERE o.p <> u.p OR o.p <> l.p - d.f - b.f"},
 	{"parking.points",
 	 "SELECT 'points on parking: ' || d.p || ' by the discounts, ' || u.p || ' by the points used' FROM"
 	 " (SELECT coalesce(sum(points), 0) AS p FROM parking_discount) d,"
 	 " (SELECT coalesce(sum(points), 0) AS p FROM points_use WHERE detail LIKE 'parking:%') u WHERE d.p <> u.p"},
+	/* Points on bills' parking lines: each payment of channel points is
+	 * one bill_points row, its points those taken from the unit (points_use
+	 * detail payment:ID), its journal expense:points against the bill's
+	 * receivable for the payment's amount, and it went, whole, to lines
+	 * of fee type parking; no refund gives money back for it. */
+	{"bill.points",
+	 "SELECT 'payment ' || p.id || ': paid in points with no points spent' FROM payment p"
+	 " WHERE p.channel = 'points' AND NOT EXISTS (SELECT 1 FROM bill_points x WHERE x.payment_id = p.id)"
+	 " UNION ALL SELECT 'payment ' || p.id || ': ' || x.points || ' points by the payment, '"
+	 " || coalesce((SELECT sum(points) FROM points_use WHERE detail = 'payment:' || p.id), 0) || ' by the points used'"
+	 " FROM bill_points x JOIN payment p ON p.id = x.payment_id"
+	 " WHERE x.points <> coalesce((SELECT sum(points) FROM points_use WHERE detail = 'payment:' || p.id), 0)"
+	 " OR x.unit_id <> coalesce((SELECT min(unit_id) FROM points_use WHERE detail = 'payment:' || p.id), -1)"
+	 " UNION ALL SELECT 'payment ' || p.id || ': ' || p.amount_fen || ' fen in points, its journal '"
+	 " || coalesce(j.e, 0) || ' to expense:points, ' || coalesce(j.r, 0) || ' to the receivable, '"
+	 " || coalesce(a.f, 0) || ' fen to parking lines, ' || p.refunded_fen || ' refunded'"
+	 " FROM bill_points x JOIN payment p ON p.id = x.payment_id JOIN unit u ON u.id = p.unit_id"
+	 " LEFT JOIN (SELECT journal_id, sum(CASE WHEN account = 'expense:points' THEN amount_fen ELSE 0 END) AS e,"
+	 "  sum(CASE WHEN account LIKE 'receivable:%' THEN -amount_fen ELSE 0 END) AS r FROM posting GROUP BY journal_id) j"
+	 "  ON j.journal_id = x.journal_id"
+	 " LEFT JOIN (SELECT a.payment_id, sum(a.amount_fen) AS f FROM allocation a JOIN bill_line l"
+	 "  ON l.bill_id = a.bill_id AND l.seq = a.seq JOIN config_version c ON c.version = l.config_version"
+	 "  WHERE EXISTS (SELECT 1 FROM json_each(c.json, '$.fees') f WHERE json_extract(f.value, '$.name') = l.fee"
+	 "  AND json_extract(f.value, '$.type') = 'parking') GROUP BY a.payment_id) a ON a.payment_id = p.id"
+	 " WHERE coalesce(j.e, 0) <> p.amount_fen OR coalesce(j.r, 0) <> p.amount_fen OR coalesce(a.f, 0) <> p.amount_fen"
+	 " OR p.refunded_fen <> 0"},
 	/* Every point granted is spent (net of returns), expired or left,
 	 * and what is left is never less than nothing. */
 	{"points.balance",

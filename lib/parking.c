@@ -506,17 +506,7 @@ static int record_payment(struct pm_db *db, const struct session *s, int64_t amo
 
 /* ---- points spent on parking (rewards.parking) ---- */
 
-/* A payment in points: the unit's, so many, making fen, in the month
- * (YYYY-MM) the monthly cap counts it in. */
-struct discount {
-	const char *unit;
-	int64_t points, fen, per_fen, cap;
-	char month[PM_TIME_BUF];
-};
-
-/* rewards.parking as of time at: points a fen, and the most a unit's
- * points take off in a month (fen; -1: no cap). */
-static int discount_rule(struct pm_db *db, int64_t at, struct discount *d, struct pm_err *e)
+int pm_parking_points_rule(struct pm_db *db, int64_t at, struct pm_parking_points *d, struct pm_err *e)
 {
 	struct pm_config *cfg;
 	json_t *rule;
@@ -537,12 +527,15 @@ static int discount_rule(struct pm_db *db, int64_t at, struct discount *d, struc
 	return PM_OK;
 }
 
-/* Within the unit's monthly cap, with what it took off this month. */
-static int discount_cap(struct pm_db *db, const struct discount *d, struct pm_err *e)
+/* Within the unit's monthly cap, with what its points took off parking
+ * this month: visitors' fees at the gate and parking lines of bills. */
+static int discount_cap(struct pm_db *db, const struct pm_parking_points *d, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT coalesce(sum(p.amount_fen), 0) FROM parking_discount d JOIN parking_payment p ON p.id = d.payment_id"
-		" JOIN unit u ON u.id = d.unit_id WHERE u.code = ?1 AND d.month = ?2";
+		"SELECT (SELECT coalesce(sum(p.amount_fen), 0) FROM parking_discount d"
+		"  JOIN parking_payment p ON p.id = d.payment_id WHERE d.unit_id = u.id AND d.month = ?2)"
+		" + (SELECT coalesce(sum(p.amount_fen), 0) FROM bill_points b JOIN payment p ON p.id = b.payment_id"
+		"  WHERE b.unit_id = u.id AND b.month = ?2) FROM unit u WHERE u.code = ?1";
 	char left[PM_MONEY_BUF], cap[PM_MONEY_BUF], want[PM_MONEY_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t used = 0;
@@ -555,7 +548,7 @@ static int discount_cap(struct pm_db *db, const struct discount *d, struct pm_er
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		used = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pm_db_fail(db, e, _("cannot read parking discounts"));
 	if (d->cap >= 0 && used + d->fen > d->cap)
 		return pm_err_set(e, PM_EDATA, _("unit '%s' has %s of its %s parking discount for %s left, not %s"), d->unit,
@@ -564,10 +557,18 @@ static int discount_cap(struct pm_db *db, const struct discount *d, struct pm_er
 	return PM_OK;
 }
 
+int pm_parking_points_spend(struct pm_db *db, const struct pm_parking_points *d, const char *detail,
+			    struct pm_err *e)
+{
+	if (discount_cap(db, d, e) || pm_points_use(db, d->unit, "spend", d->points, detail, e))
+		return e->code;
+	return PM_OK;
+}
+
 /* The payment just recorded was made in points: taken from the unit,
  * the company's expense for the parking income, and the discount. */
-static int discount_record(struct pm_db *db, const struct session *s, const struct discount *d, const char *ref,
-			   struct pm_err *e)
+static int discount_record(struct pm_db *db, const struct session *s, const struct pm_parking_points *d,
+			   const char *ref, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO parking_discount (payment_id, unit_id, points, month, journal_id)"
@@ -587,7 +588,7 @@ static int discount_record(struct pm_db *db, const struct session *s, const stru
 	snprintf(jref, sizeof jref, "parking:%lld", (long long)s->id);
 	pm_posting_set(&p[0], "expense", "points", d->fen);
 	pm_posting_set(&p[1], "income", "parking", -d->fen);
-	if (discount_cap(db, d, e) || pm_points_use(db, d->unit, "spend", d->points, detail, e) ||
+	if (pm_parking_points_spend(db, d, detail, e) ||
 	    pm_ledger_post(db, "parking_points", jref, ref, p, 2, &journal, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, payment);
@@ -603,7 +604,7 @@ static int discount_record(struct pm_db *db, const struct session *s, const stru
 }
 
 /* A payment of amount_fen, or with d of d->points of d->unit's points. */
-static int pay(struct pm_db *db, const char *p, int64_t amount_fen, struct discount *d, const char *ref, int64_t at,
+static int pay(struct pm_db *db, const char *p, int64_t amount_fen, struct pm_parking_points *d, const char *ref, int64_t at,
 	       json_t **out, int *duplicate, struct pm_err *e)
 {
 	char have[PM_MONEY_BUF], owe[PM_MONEY_BUF];
@@ -668,7 +669,7 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
 int pm_parking_pay_points(struct pm_db *db, const struct pm_actor *a, const char *plate, const char *unit,
 			  int64_t points, const char *ref, int64_t at, json_t **out, int *duplicate, struct pm_err *e)
 {
-	struct discount d = {.unit = unit, .points = points};
+	struct pm_parking_points d = {.unit = unit, .points = points};
 	char p[64];
 
 	*out = NULL;
@@ -676,7 +677,7 @@ int pm_parking_pay_points(struct pm_db *db, const struct pm_actor *a, const char
 	if (points <= 0)
 		return pm_err_set(e, PM_EUSAGE, _("--points: must be more than 0"));
 	if (gate_may(db, a, "parking.pay", unit, e) || gate_plate_norm(plate, p, sizeof p, e) ||
-	    discount_rule(db, at, &d, e) || pay(db, p, d.fen, &d, ref, at, out, duplicate, e))
+	    pm_parking_points_rule(db, at, &d, e) || pay(db, p, d.fen, &d, ref, at, out, duplicate, e))
 		return e->code;
 	json_object_set_new(*out, "unit", json_string(unit));
 	json_object_set_new(*out, "points", json_integer(points));

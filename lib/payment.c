@@ -8,10 +8,12 @@
 
 #include "pm/audit.h"
 #include "pm/bill.h"
+#include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/ledger.h"
 #include "pm/money.h"
+#include "pm/parking.h"
 #include "pm/receipt.h"
 #include "bill-internal.h"
 
@@ -716,10 +718,13 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 	char number[PM_RECEIPT_BUF];
 	int64_t id = 0, unit;
 	json_t *billing;
-	int rc = p->ref ? known(db, p, &id, e) : 0, repeat = 0;
+	int rc, repeat = 0;
 
 	*out = NULL;
-	if (rc < 0)
+	if (!strcmp(p->channel, PM_BILL_POINTS))
+		return pm_err_set(e, PM_EDATA, _("channel \"%s\" is reward points, no money: pm-bill pay-points pays"
+						 " parking lines with them"), PM_BILL_POINTS);
+	if ((rc = p->ref ? known(db, p, &id, e) : 0) < 0)
 		return -rc;
 	if (rc > 0)
 		return duplicate(p, id, did, out, e);
@@ -738,6 +743,215 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 	json_decref(billing);
 	pm_config_free(cfg);
 	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ---- points on a bill's parking lines (停车优惠) ---- */
+
+/* The payment of channel points with ref: 1 with its *id and *fen when
+ * it paid the bill with so many points of unit (the same again), 0 when
+ * nothing of channel points has that ref, else -PM_EDATA naming what it
+ * was (or -code). */
+static int points_known(struct pm_db *db, const struct pm_bill_points *p, const char *unit, int64_t *id,
+			int64_t *fen, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, b.code, u.code, x.points, p.amount_fen FROM payment p JOIN bill_points x ON x.payment_id = p.id"
+		" JOIN bill b ON b.id = p.bill_id JOIN unit u ON u.id = x.unit_id WHERE p.channel = '" PM_BILL_POINTS "' AND p.ref = ?1";
+	sqlite3_stmt *st;
+	int rc = pm_db_row(db, sql, p->ref, &st, _("cannot read payments"), e), same;
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return pm_pay_ref_used(db, PM_BILL_POINTS, p->ref, e);
+	*id = sqlite3_column_int64(st, 0);
+	*fen = sqlite3_column_int64(st, 4);
+	same = !strcmp(TEXT(st, 1), p->bill) && !strcmp(TEXT(st, 2), unit) && sqlite3_column_int64(st, 3) == p->points;
+	if (!same)
+		pm_err_set(e, PM_EDATA, _("payment 'points:%s' was %lld points of unit '%s' on bill '%s':"
+					  " not %lld points of '%s' on '%s'"),
+			   p->ref, (long long)sqlite3_column_int64(st, 3), TEXT(st, 2), TEXT(st, 1), (long long)p->points,
+			   unit, p->bill);
+	sqlite3_reset(st);
+	return same ? 1 : -PM_EDATA;
+}
+
+/* Points of unit pay for a space of unit b only when one person owns
+ * both today: an owner's points are earned on their home, and their
+ * space is theirs too; anyone else's are refused, naming the owners. */
+static int points_owner(struct pm_db *db, const struct pm_bill_row *b, const char *unit, struct pm_err *e)
+{
+#define OWNERS(u) "(SELECT group_concat(p.name, '、') FROM occupancy o JOIN person p ON p.id = o.person_id" \
+	" WHERE o.unit_id = " u " AND o.role = 'owner' AND o.since <= ?3 AND " PM_OCCUPANCY_CURRENT("o", "?3") ")"
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM occupancy a JOIN occupancy o ON o.person_id = a.person_id"
+		"  WHERE a.unit_id = ?1 AND o.unit_id = x.id AND a.role = 'owner' AND o.role = 'owner'"
+		"  AND a.since <= ?3 AND o.since <= ?3 AND " PM_OCCUPANCY_CURRENT("a", "?3") " AND "
+		PM_OCCUPANCY_CURRENT("o", "?3") "), " OWNERS("?1") ", " OWNERS("x.id")
+		" FROM unit x WHERE x.code = ?2";
+#undef OWNERS
+	char day[PM_TIME_BUF], mine[256] = "", theirs[256] = "";
+	sqlite3_stmt *st;
+	int rc, same = 0;
+
+	if (!strcmp(b->unit, unit))
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->unit_id);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pm_community_today(db, day), -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		same = sqlite3_column_int(st, 0);
+		snprintf(mine, sizeof mine, "%s", TEXT(st, 1) ? TEXT(st, 1) : _("nobody"));
+		snprintf(theirs, sizeof theirs, "%s", TEXT(st, 2) ? TEXT(st, 2) : _("nobody"));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pm_err_set(e, PM_EDATA, _("unknown unit '%s'"), unit);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read occupants"));
+	if (!same)
+		return pm_err_set(e, PM_EDATA, _("unit '%s' is owned by %s and unit '%s' by %s: points pay only for"
+						 " their owner's own parking"), unit, theirs, b->unit, mine);
+	return PM_OK;
+}
+
+/* What the bill's parking lines (fee type parking, by the config version
+ * that priced each) still owe, in seq order, up to what the bill owes,
+ * planned as fen of it; *lines the bill's parking lines, paid or not. */
+static int plan_parking(struct pm_db *db, const struct pm_bill_row *b, int64_t fen, struct plan *plan, int *lines,
+			struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT l.seq, l.amount_fen - l.paid_fen FROM bill_line l JOIN config_version c"
+		" ON c.version = l.config_version WHERE l.bill_id = ?1 AND EXISTS (SELECT 1 FROM json_each(c.json, '$.fees') f"
+		" WHERE json_extract(f.value, '$.name') = l.fee AND json_extract(f.value, '$.type') = 'parking')"
+		" ORDER BY l.seq";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t cap = b->total + b->late + b->adjust - b->paid, x;
+	int rc;
+
+	*lines = 0;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(*lines)++;
+		x = sqlite3_column_int64(st, 1);
+		x = x < fen ? x : fen;
+		x = x < cap ? x : cap;
+		if (x > 0 && plan_add(plan, b->id, sqlite3_column_int(st, 0), x, e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
+		fen -= x > 0 ? x : 0;
+		cap -= x > 0 ? x : 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
+}
+
+static int points_record(struct pm_db *db, int64_t payment, const struct pm_parking_points *d, int64_t journal,
+			 struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO bill_points (payment_id, unit_id, points, month, journal_id)"
+		" VALUES (?1, (SELECT id FROM unit WHERE code = ?2), ?3, ?4, ?5)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, payment);
+	sqlite3_bind_text(st, 2, d->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, d->points);
+	sqlite3_bind_text(st, 4, d->month, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, journal);
+	return pm_bill_step_done(db, st, _("cannot record points"), e);
+}
+
+/* The points paid: the payment, its allocation to the parking lines, the
+ * company's expense for the receivable, the points taken, the row. */
+static int points_write(struct pm_db *db, const struct pm_bill_row *b, const struct pm_pay *pay,
+			const struct pm_parking_points *d, int64_t *id, struct pm_err *e)
+{
+	char want[PM_MONEY_BUF], owe[PM_MONEY_BUF], ref[64];
+	struct plan plan = {0};
+	struct pm_posting post[2];
+	int64_t journal;
+	int lines, rc;
+
+	if (strcmp(b->status, "issued") && strcmp(b->status, "partial") && strcmp(b->status, "paid"))
+		return pm_err_set(e, PM_EDATA, _("bill '%s' is %s: points pay only an issued bill"), b->code, b->status);
+	if ((rc = plan_parking(db, b, d->fen, &plan, &lines, e)) == PM_OK && !lines)
+		rc = pm_err_set(e, PM_EDATA, _("bill '%s' has no parking line: points pay only parking fees"), b->code);
+	else if (rc == PM_OK && plan.total < d->fen)
+		rc = pm_err_set(e, PM_EDATA, _("%s is more than the %s the parking lines of bill '%s' owe"),
+				pm_money_display(d->fen, want), pm_money_display(plan.total, owe), b->code);
+	if (rc == PM_OK)
+		rc = insert_payment(db, pay, b->unit_id, b->id, id, e);
+	if (rc == PM_OK) {
+		pm_posting_set(&post[0], "expense", "points", d->fen);
+		pm_posting_set(&post[1], "receivable", b->unit, -d->fen);
+		snprintf(ref, sizeof ref, "payment:%lld", (long long)*id);
+		rc = pm_ledger_post(db, "bill_points", ref, pay->ref, post, 2, &journal, e);
+	}
+	if (rc == PM_OK && !(rc = plan_apply(db, &plan, *id, journal, e)) &&
+	    !(rc = pm_parking_points_spend(db, d, ref, e)))
+		rc = points_record(db, *id, d, journal, e);
+	free(plan.a);
+	return rc;
+}
+
+static int points_pay(struct pm_db *db, const struct pm_bill_points *p, struct pm_bill_row *b,
+		      struct pm_parking_points *d, enum pm_pay_did *did, json_t **out, struct pm_err *e)
+{
+	struct pm_pay pay = {.unit = b->unit, .channel = PM_BILL_POINTS, .ref = p->ref, .at = p->at};
+	char object[160];
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = points_known(db, p, d->unit, &id, &pay.amount, e)) < 0)
+		return -rc;
+	if (rc == 1)
+		return duplicate(&pay, id, did, out, e);
+	if (pm_parking_points_rule(db, p->at, d, e) || points_owner(db, b, d->unit, e))
+		return e->code;
+	pay.amount = d->fen;
+	if (points_write(db, b, &pay, d, &id, e))
+		return e->code;
+	*did = PM_PAY_RECORDED;
+	if (!(*out = pay_json(&pay, id, d->fen, pm_pay_names[*did])))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	json_object_set_new(*out, "bill", json_string(b->code));
+	json_object_set_new(*out, "points_unit", json_string(d->unit));
+	json_object_set_new(*out, "points", json_integer(d->points));
+	json_object_set_new(*out, "month", json_string(d->month));
+	snprintf(object, sizeof object, "payment:%s:%s", PM_BILL_POINTS, p->ref);
+	return pm_audit_log(db, "bill.points", object, NULL, *out, e);
+}
+
+int pm_bill_pay_points(struct pm_db *db, const struct pm_bill_points *p, enum pm_pay_did *did, json_t **out,
+		       struct pm_err *e)
+{
+	struct pm_parking_points d = {.unit = p->unit, .points = p->points};
+	struct pm_bill_row b;
+	int rc;
+
+	*out = NULL;
+	if (p->points <= 0 || !p->ref || !*p->ref)
+		return pm_err_set(e, PM_EUSAGE, _("points to pay with need --points above 0 and a --ref"));
+	if (pm_db_begin(db, e))
+		return e->code;
+	if ((rc = pm_bill_row(db, p->bill, &b, e)) == PM_OK) {
+		d.unit = p->unit ? p->unit : b.unit;
+		rc = points_pay(db, p, &b, &d, did, out, e);
+	}
+	if ((rc = pm_db_end(db, rc, e))) {
 		json_decref(*out);
 		*out = NULL;
 	}
@@ -931,6 +1145,9 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 	}
 	sqlite3_reset(st);
 	rc = rc == SQLITE_ROW ? PM_OK : pm_err_set(e, PM_EDATA, _("unknown payment '%lld'"), (long long)payment);
+	if (rc == PM_OK && !strcmp(channel, PM_BILL_POINTS))
+		rc = pm_err_set(e, PM_EDATA, _("payment %lld was paid in reward points: points are not refunded in money"),
+				(long long)payment);
 	snprintf(account, sizeof account, "prepaid:%s", unit);
 	if (rc == PM_OK)
 		rc = pm_ledger_balance(db, account, &balance, e);

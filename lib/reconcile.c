@@ -115,15 +115,17 @@ static json_t *fen(int64_t amount)
 	return amount < 0 ? json_null() : json_integer(amount);
 }
 
-/* Money a channel brought in, wherever it is kept: bill payments,
- * group-buying orders (less the points spent on them), a web cart's
- * payment that made no order (kept for its refund), service bookings,
- * deposits taken and what income contracts were paid (an expense
- * contract's payment is money out). A statement lists them all:
+/* Money a channel brought in, wherever it is kept: bill payments (not
+ * those of channel points: reward points spent on parking lines are the
+ * company's expense, no money), group-buying orders (less the points
+ * spent on them), a web cart's payment that made no order (kept for its
+ * refund), service bookings, deposits taken and what income contracts
+ * were paid (an expense contract's payment is money out). A statement lists them all:
  * comparing it with payments alone reported the rest as missing. The
  * columns: source, id, unit id, channel, ref, cash, time. */
 #define MONEY_IN \
 	"SELECT 'payment' AS source, id, unit_id, channel, ref, amount_fen AS cash, at FROM payment" \
+	"  WHERE channel <> '" PM_BILL_POINTS "'" \
 	" UNION ALL SELECT 'shop_order', id, unit_id, channel, ref, amount_fen - points, at FROM shop_order" \
 	"  WHERE amount_fen > points" \
 	" UNION ALL SELECT 'shop_cart', id, unit_id, channel, ref, amount_fen - points, created_at FROM shop_cart" \

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm/bill.h"
 #include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
@@ -308,13 +309,15 @@ static const struct pm_col receipt_cols[] = {
 };
 
 /* Money received in the last period's month, by channel: what went to
- * bills at once and what became prepaid balances (预收); and refunds. */
+ * bills at once and what became prepaid balances (预收); and refunds.
+ * Reward points paying parking lines are no money received (by_channel
+ * shows what they paid). */
 static int receipts(struct pm_db *db, const struct pm_report_query *q, struct pm_section *s, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT p.channel, count(*), sum(p.amount_fen),"
 		" sum((SELECT coalesce(sum(a.amount_fen), 0) FROM allocation a WHERE a.payment_id = p.id)),"
-		" sum(p.refunded_fen) FROM payment p WHERE p.at >= ?1 AND p.at < ?2"
+		" sum(p.refunded_fen) FROM payment p WHERE p.at >= ?1 AND p.at < ?2 AND p.channel <> '" PM_BILL_POINTS "'"
 		" AND (?3 IS NULL OR p.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
 		"   WHERE bd.code = ?3)) AND " OWNED("p.unit_id", "?4") " GROUP BY p.channel ORDER BY p.channel";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);

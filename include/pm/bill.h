@@ -155,6 +155,25 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		    struct pm_err *e);
 
+/* Reward points paying a bill's parking lines (停车优惠), in a write
+ * transaction of its own: the points of unit (NULL: the bill's own unit;
+ * another only when one person owns both today, PM_EDATA naming the
+ * owners otherwise), at rewards.parking's rate and within its month cap
+ * shared with pm-gate's parking (pm_parking_points_spend: expired points
+ * buy nothing), pay the bill's lines of fee type parking and nothing
+ * else: more than they owe is PM_EDATA, as is a bill with none. Recorded
+ * as a payment of channel PM_BILL_POINTS, no money: the company's
+ * expense:points credits the receivable. Idempotent on ref as a payment
+ * is; audited (bill.points). *out as pm_bill_pay's, with "bill",
+ * "points_unit", "points" and "month". */
+#define PM_BILL_POINTS "points"
+struct pm_bill_points {
+	const char *bill, *unit, *ref;
+	int64_t points, at;
+};
+int pm_bill_pay_points(struct pm_db *db, const struct pm_bill_points *p, enum pm_pay_did *did, json_t **out,
+		       struct pm_err *e);
+
 /* Each its own transaction, audited. void: an issued or draft bill with
  * nothing paid; adjust: a credit (< 0) or debit note on an issued bill,
  * at most billing.max_amount either way; refund: from the unit's prepaid

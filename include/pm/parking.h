@@ -10,6 +10,7 @@
 
 #include "pm/auth.h"
 #include "pm/err.h"
+#include "pm/timeutil.h"
 
 struct pm_db;
 
@@ -76,6 +77,28 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
  * *out as pm_parking_pay's, with "unit", "points" and "discount_fen". */
 int pm_parking_pay_points(struct pm_db *db, const struct pm_actor *a, const char *plate, const char *unit,
 			  int64_t points, const char *ref, int64_t at, json_t **out, int *duplicate, struct pm_err *e);
+
+/* Points spent on parking, pm-gate's visitors' fees or pm-bill's parking
+ * lines (rewards.parking): unit's points, so many, making fen at
+ * per_fen points a fen, counted in month (YYYY-MM) against the unit's
+ * cap (fen; -1: none). */
+struct pm_parking_points {
+	const char *unit;
+	int64_t points, fen, per_fen, cap;
+	char month[PM_TIME_BUF];
+};
+
+/* rewards.parking in force at time at: p->per_fen, p->cap, p->month and
+ * p->fen for p->points, which must be a whole number of fen. PM_ECONFIG
+ * when rewards.parking is not set. */
+int pm_parking_points_rule(struct pm_db *db, int64_t at, struct pm_parking_points *p, struct pm_err *e);
+
+/* Takes p->points from p->unit's points (pm_points_use: expired ones are
+ * gone), detail naming what they paid, within what is left of the unit's
+ * cap for p->month after both kinds of spending; PM_EDATA otherwise. In
+ * the caller's transaction, before it records the spending. */
+int pm_parking_points_spend(struct pm_db *db, const struct pm_parking_points *p, const char *detail,
+			    struct pm_err *e);
 
 /* Sessions, newest first, only those still open when open_only, only
  * those of the plates registered to unit when it is not NULL (an owner

@@ -120,8 +120,8 @@ expect_eq "$(cat "$HOME/xingfuli/readings.rejects")" \
 	'{"meter":"W-1-1-0201","ts":"2026-11-30T20:10:00+08:00","value":"80.000","source":"handheld"}' \
 	"November's third line was rejected and kept"
 expect_eq "$(sql "SELECT code, total_fen, paid_fen FROM bill WHERE period = '2026-11' ORDER BY code" | tr '\n' ' ')" \
-	"B-2026-11-1-1-0101|52863|52863 B-2026-11-1-1-0102|48997|0 B-2026-11-1-1-0201|50213|5000 B-2026-11-1-1-B01|8000|0 " \
-	"November billed every fee of the example, and the payments went to their bills"
+	"B-2026-11-1-1-0101|52863|52863 B-2026-11-1-1-0102|48997|0 B-2026-11-1-1-0201|50213|5000 B-2026-11-1-1-B01|8000|10 " \
+	"November billed every fee of the example, and the payments went to their bills (0.10 of B01's in points)"
 expect_eq "$(sql "SELECT count(*) FROM bill_line l JOIN bill b ON b.id = l.bill_id WHERE b.code = 'B-2026-11-1-1-0201' AND l.breakdown LIKE '%tou_difference%valley%'")" \
 	"1" "the 峰谷 meter's registers priced apart"
 
