@@ -246,9 +246,10 @@ static void mem_shutdown(void *ctx)
 	(void)ctx;
 }
 
+#ifndef PM_SQLMEM_ASAN
 /* The valgrind tools that watch malloc replace it through a preloaded
  * vgpreload_TOOL library; callgrind and cachegrind preload the core's
- * alone. */
+ * alone. (Under AddressSanitizer SQLite keeps malloc in any case.) */
 static int malloc_watched(void)
 {
 	const char *p = getenv("LD_PRELOAD");
@@ -262,6 +263,7 @@ static int malloc_watched(void)
 	}
 	return 0;
 }
+#endif
 
 void pm_sqlmem_install(void)
 {
