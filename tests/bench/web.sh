@@ -92,28 +92,33 @@ done
 
 # The server's CPU time and its ended children's (the CGI programs), in
 # clock ticks, from /proc: what a request cost the machine, which the
-# load of other programs changes much less than the wall clock.
+# load of other programs changes much less than the wall clock; and the
+# page faults of its ended children, which on a virtual machine cost a
+# process more than most of its instructions (lib/sqlmem.c).
 server_cpu() {
 	awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$server/stat" 2>/dev/null || echo 0
 }
-bench() { # URL: wrk's requests/s, p99 in ms and CPU ms a request, or exit when any answer was an error
-	c0=$(server_cpu)
+server_faults() {
+	awk '{ sub(/^.*\) /, ""); print $9 + $11 }' "/proc/$server/stat" 2>/dev/null || echo 0
+}
+bench() { # URL: wrk's requests/s, p99 in ms, CPU ms and page faults a request, or exit when any answer was an error
+	c0=$(server_cpu) f0=$(server_faults)
 	# A 30 s timeout: on a loaded machine a CGI request may take over
 	# wrk's default 2 s, which the p99 then shows instead of an error.
 	wrk -t2 -c16 -d"${secs}s" --timeout 30s --latency -H "Cookie: $cookie" "$1" >"$dir/wrk"
-	c1=$(server_cpu)
+	c1=$(server_cpu) f1=$(server_faults)
 	if grep -q 'Non-2xx\|Socket errors' "$dir/wrk"; then
 		{ echo "web bench: errors from $1:"; cat "$dir/wrk"; } >&2
 		return 1
 	fi
-	awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '/requests in/ { n = $1 }
+	awk -v ticks=$((c1 - c0)) -v faults=$((f1 - f0)) -v hz="$(getconf CLK_TCK)" '/requests in/ { n = $1 }
 	     /Requests\/sec/ { r = $2 }
 	     $1 == "99%" { v = $2; if (v ~ /us$/) p = v / 1000; else if (v ~ /ms$/) p = v + 0; else p = v * 1000 }
-	     END { printf "%.0f %.1f %.2f", r, p, n ? ticks * 1000 / hz / n : 0 }' "$dir/wrk"
+	     END { printf "%.0f %.1f %.2f %.0f", r, p, n ? ticks * 1000 / hz / n : 0, n ? faults / n : 0 }' "$dir/wrk"
 }
 r=$(bench "$base/static.css") && set -- $r || exit 1; static=$1 static99=$2 staticcpu=$3
-r=$(bench "$base/nothing") && set -- $r || exit 1; nothing=$1 nothing99=$2 nothingcpu=$3
-r=$(bench "$base/pm/bill/$bill") && set -- $r || exit 1; cgi=$1 cgi99=$2 cgicpu=$3
+r=$(bench "$base/nothing") && set -- $r || exit 1; nothing=$1 nothing99=$2 nothingcpu=$3 nothingpf=$4
+r=$(bench "$base/pm/bill/$bill") && set -- $r || exit 1; cgi=$1 cgi99=$2 cgicpu=$3 cgipf=$4
 r=$(bench "$base/fcgi/bill/$bill") && set -- $r || exit 1; fcgi=$1 fcgi99=$2
 verdict() { # OK-CONDITION (awk)
 	awk "BEGIN { print ($1) ? \"ok\" : \"MISSED\" }"
@@ -122,6 +127,7 @@ printf '  static file:             %7d req/s, p99 %6.1f ms, server cpu %5.2f ms 
 printf '  do-nothing C CGI:        %7d req/s, p99 %6.1f ms, server and CGI cpu %5.2f ms a request\n' "$nothing" "$nothing99" "$nothingcpu"
 printf '  bill page, CGI:          server and CGI cpu %5.2f ms a request: %.2f× the do-nothing CGI in rate by CPU\n' \
 	"$cgicpu" "$(echo "$nothingcpu / $cgicpu" | bc -l)"
+printf '  page faults a request (the server'"'"'s children): do-nothing C CGI %d, bill page as CGI %d\n' "$nothingpf" "$cgipf"
 printf '  bill page, CGI:          %7d req/s, p99 %6.1f ms  %.2f× the do-nothing CGI (target ≥ 0.6×, p99 < 100 ms: %s)\n' \
 	"$cgi" "$cgi99" "$(echo "$cgi / $nothing" | bc -l)" "$(verdict "$cgi >= 0.6 * $nothing && $cgi99 < 100")"
 printf '  bill page, FastCGI:      %7d req/s, p99 %6.1f ms  %.1f× the CGI figure (target ≥ 10×: %s)\n' \

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -70,6 +71,102 @@ static void test_sqlmem_blocks(void **state)
 	}
 }
 
+/* The blocks past the small classes: the 256-byte classes up to 8 KiB and
+ * the larger ones, from the arena and, once its 2 MiB are given out, from
+ * malloc; grown and shrunk across every border, whole, and freed in any
+ * order. */
+static void test_sqlmem_large(void **state)
+{
+	enum { N = 600 };
+	static unsigned char *p[N];
+	int n[N];
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		/* 513..8192 and past it, up to 40 KiB: 600 of them are more than
+		 * the arena holds. */
+		n[i] = i % 2 ? 513 + (i * 97) % 7680 : 8185 + (i * 331) % 32768;
+		p[i] = sqlite3_malloc(n[i]);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 8, 0);
+		assert_true(sqlite3_msize(p[i]) >= (sqlite3_uint64)n[i]);
+		fill(p[i], n[i], (unsigned)i);
+	}
+	for (int i = 0; i < N; i++)
+		assert_true(intact(p[i], n[i], (unsigned)i));
+	for (int i = 0; i < N; i += 3) {
+		sqlite3_free(p[i]);
+		n[i] = 1 + (i * 13) % 9000;
+		p[i] = sqlite3_malloc(n[i]);
+		assert_non_null(p[i]);
+		fill(p[i], n[i], (unsigned)i);
+	}
+	for (int i = 1; i < N; i += 2) {
+		int to = i % 4 == 1 ? n[i] * 3 : n[i] / 5 + 1;
+
+		p[i] = sqlite3_realloc(p[i], to);
+		assert_non_null(p[i]);
+		assert_true(intact(p[i], n[i] < to ? n[i] : to, (unsigned)i));
+		n[i] = to;
+		fill(p[i], n[i], (unsigned)i);
+	}
+	for (int i = 0; i < N; i++) {
+		assert_true(intact(p[i], n[i], (unsigned)i));
+		sqlite3_free(p[i]);
+	}
+}
+
+/* The arena is one mapping of 2 MiB on a 2 MiB boundary, advised for
+ * huge pages ("hg" among its VmFlags), when the kernel has them. Under
+ * AddressSanitizer SQLite keeps malloc, and there is no arena. */
+static void test_sqlmem_arena(void **state)
+{
+	char line[512];
+	unsigned long lo = 0, hi = 0, at_lo = 0, at_hi = 0;
+	int found = 0, in = 0, hg = 0, thp, smaps;
+	FILE *f;
+	void *p;
+
+	(void)state;
+#if defined(__SANITIZE_ADDRESS__)
+	skip();
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	skip();
+#endif
+#endif
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	thp = f && fgets(line, sizeof line, f) && !strstr(line, "[never]");
+	if (f)
+		fclose(f);
+	p = sqlite3_malloc(100);
+	assert_non_null(p);
+	f = fopen("/proc/self/smaps", "r");
+	smaps = f != NULL;
+	while (f && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+			if (in) {
+				found = 1;
+				at_lo = lo;
+				at_hi = hi;
+			}
+		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			hg = strstr(line, " hg") != NULL;
+		}
+	}
+	if (f)
+		fclose(f);
+	sqlite3_free(p);
+	if (!smaps)
+		skip();
+	assert_true(found);
+	assert_int_equal(at_lo % (2UL << 20), 0);
+	assert_int_equal(at_hi - at_lo, 2UL << 20);
+	if (thp)
+		assert_true(hg);
+}
+
 /* SQLite itself on it: a store's worth of rows of every size, read back. */
 static void test_sqlmem_sqlite(void **state)
 {
@@ -95,7 +192,9 @@ static void test_sqlmem_sqlite(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sqlmem_arena),
 		cmocka_unit_test(test_sqlmem_blocks),
+		cmocka_unit_test(test_sqlmem_large),
 		cmocka_unit_test(test_sqlmem_sqlite),
 	};
 
