@@ -35,9 +35,11 @@ int shop_bound(struct pm_db *db, int64_t amount, const char *what, struct pm_err
  * as "?3"): made with a hold (migration 0033) that has not lapsed, not
  * refused, not yet an order (neither its cart's order_id nor an order of
  * its payment: between the two transactions of pm_shop_cart_pay), and
- * its offer still taking orders. One rule for every reader of holds. */
+ * its offer still taking orders. One rule for every reader of holds.
+ * The unary + keeps SQLite off the UNIQUE index of order_id (every cart
+ * never paid): an offer's holds are read by shop_cart_held, from now on. */
 #define SHOP_HOLDING(now)                                                                                            \
-	"c.order_id IS NULL AND c.refused IS NULL AND c.hold_until > " now " AND f.state = 'open' AND f.deadline > " now \
+	"+c.order_id IS NULL AND c.refused IS NULL AND c.hold_until > " now " AND f.state = 'open' AND f.deadline > " now \
 	" AND NOT EXISTS (SELECT 1 FROM shop_order h WHERE h.channel = c.channel AND h.ref = c.ref)"
 
 /* What may be ordered: qty of offer (its id, and left of its stock not

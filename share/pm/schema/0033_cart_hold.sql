@@ -6,4 +6,4 @@
 -- (lib/shop.c, shop_held): no counter to drift. A cart made before this
 -- migration holds nothing (hold_until NULL), as before.
 ALTER TABLE shop_cart ADD COLUMN hold_until INTEGER;
-CREATE INDEX shop_cart_held ON shop_cart(offer_id, hold_until) WHERE order_id IS NULL AND refused IS NULL;
+CREATE INDEX shop_cart_held ON shop_cart(offer_id, hold_until) WHERE refused IS NULL;
