@@ -558,7 +558,7 @@ static int refund_pending(struct pm_db *db, json_t *carts, struct pm_err *e)
 int pm_shop_cart_refund(struct pm_db *db, const char *no, int (*fn)(void *ctx, json_t *rec), void *ctx, long *count,
 			struct pm_err *e)
 {
-	json_t *carts = json_array(), *rec, *cart;
+	json_t *carts = json_array(), *rec = NULL, *cart;
 	size_t i;
 	int rc = PM_OK;
 
