@@ -563,7 +563,7 @@ static int cmd_expire(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_cmd cmds[] = {
 	{"merchant", cmd_merchant, "CODE", N_("add a merchant, with its commission"), merchant_opts, NULL},
 	{"offer", cmd_offer, "CODE", N_("open an offer for orders until its deadline"), offer_opts, NULL},
-	{"offers", cmd_offers, "[OFFER]", N_("list offers with what is ordered, newest first"), NULL, NULL},
+	{"offers", cmd_offers, "[OFFER]", N_("list offers with what is ordered, held by web orders and left, newest first"), NULL, NULL},
 	{"order", cmd_order, NULL, N_("record a unit's paid order, idempotent on channel and ref"), order_opts, NULL},
 	{"close", cmd_close, "OFFER", N_("close an offer past its deadline: the group forms or is refunded"), NULL,
 	 NULL},

@@ -315,6 +315,15 @@ const struct pm_schema pm_rewards_schema = {
 		PM_KEY("month_cap", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "100000")))))),
 };
 
+/* ---- configuration: `shop` (pm.yaml(5)), read by lib/shopcart.c ---- */
+
+static const struct pm_schema shop_schema = {
+	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
+	/* How long an order made on the web holds its stock and points
+	 * while its payment comes. */
+	PM_KEY("cart_hold", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "7d"), .def = "15m")),
+};
+
 /* ---- configuration: `repair` (pm.yaml(5)), read by lib/repair.c ---- */
 
 #define DURATION_KEY(k, d) PM_KEY((k), PM_NODE(PM_SCHEMA_DURATION, .min = "1m"), .def = (d))
@@ -973,6 +982,7 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("fees", &pm_fees_schema),
 	PM_KEY("notice", &pm_notice_schema),
 	PM_KEY("rewards", &pm_rewards_schema),
+	PM_KEY("shop", &shop_schema, .def = "{}"),
 	PM_KEY("repair", &pm_repair_schema),
 	PM_KEY("channels", &pm_channels_schema),
 	PM_KEY("notify", &pm_notify_schema),

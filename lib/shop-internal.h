@@ -30,6 +30,29 @@ int shop_commission(int64_t bp, const int64_t *gross, size_t n, int64_t *share, 
 /* An amount within billing.max_amount, like any one payment. */
 int shop_bound(struct pm_db *db, int64_t amount, const char *what, struct pm_err *e);
 
+/* The SQL condition under which cart c (of offer f, both in the query)
+ * holds its quantity and points at time now (a parameter's name, such
+ * as "?3"): made with a hold (migration 0033) that has not lapsed, not
+ * refused, not yet an order (neither its cart's order_id nor an order of
+ * its payment: between the two transactions of pm_shop_cart_pay), and
+ * its offer still taking orders. One rule for every reader of holds.
+ * The unary + keeps SQLite off the UNIQUE index of order_id (every cart
+ * never paid): an offer's holds are read by shop_cart_held, from now on. */
+#define SHOP_HOLDING(now)                                                                                            \
+	"+c.order_id IS NULL AND c.refused IS NULL AND c.hold_until > " now " AND f.state = 'open' AND f.deadline > " now \
+	" AND NOT EXISTS (SELECT 1 FROM shop_order h WHERE h.channel = c.channel AND h.ref = c.ref)"
+
+/* What may be ordered: qty of offer (its id, and left of its stock not
+ * ordered) for unit (its id) with points, after what the carts hold,
+ * but for the cart that payment (channel, ref; NULL: none) claimed.
+ * PM_EDATA saying so when the stock left or the unit's points are too
+ * few, naming what other orders hold. */
+struct shop_want {
+	const char *offer, *unit, *channel, *ref;
+	int64_t offer_id, unit_id, left, qty, points;
+};
+int shop_room(struct pm_db *db, const struct shop_want *w, struct pm_err *e);
+
 /* A pm_db_each callback keeping the (one) record in *(json_t **)ctx. */
 int shop_take_one(void *ctx, json_t *rec);
 

@@ -15,6 +15,7 @@
 #include "pm/reward.h"
 #include "pm/service.h"
 #include "pm/shop.h"
+#include "pm/shopcart.h"
 #include "bill-internal.h"
 #include "shop-internal.h"
 
@@ -125,21 +126,26 @@ int shop_bound(struct pm_db *db, int64_t amount, const char *what, struct pm_err
 
 static json_t *offer_json(sqlite3_stmt *st, void *rctx)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "type", "shop_offer",
-			 "offer", TEXT(st, 0), "merchant", TEXT(st, 1), "title", TEXT(st, 2),
+	int64_t stock = sqlite3_column_int64(st, 7), ordered = sqlite3_column_int64(st, 8),
+		held = sqlite3_column_int64(st, 9);
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "type",
+			 "shop_offer", "offer", TEXT(st, 0), "merchant", TEXT(st, 1), "title", TEXT(st, 2),
 			 "price_fen", (json_int_t)sqlite3_column_int64(st, 3), "unit_name", TEXT(st, 4),
 			 "deadline", pm_db_json_time(st, 5, rctx), "min_group", (json_int_t)sqlite3_column_int64(st, 6),
-			 "stock", (json_int_t)sqlite3_column_int64(st, 7), "ordered",
-			 (json_int_t)sqlite3_column_int64(st, 8), "units", (json_int_t)sqlite3_column_int64(st, 9),
-			 "pickup_point", TEXT(st, 10), "pickup_at", TEXT(st, 11), "state", TEXT(st, 12));
+			 "stock", (json_int_t)stock, "ordered", (json_int_t)ordered, "held", (json_int_t)held,
+			 "left", (json_int_t)(stock - ordered - held), "units", (json_int_t)sqlite3_column_int64(st, 10),
+			 "pickup_point", TEXT(st, 11), "pickup_at", TEXT(st, 12), "state", TEXT(st, 13));
 }
 
 int pm_shop_offer_each(struct pm_db *db, const char *code, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		       struct pm_err *e)
 {
+	/* held: what carts hold of it now (SHOP_HOLDING), left after the orders and them. */
 	static const char sql[] =
 		"SELECT f.code, m.code, f.title, f.price_fen, f.unit_name, f.deadline, f.min_group, f.stock,"
 		" coalesce((SELECT sum(qty) FROM shop_order o WHERE o.offer_id = f.id AND o.state <> 'refunded'), 0),"
+		" coalesce((SELECT sum(c.qty) FROM shop_cart c WHERE c.offer_id = f.id AND " SHOP_HOLDING("?2") "), 0),"
 		" (SELECT count(DISTINCT unit_id) FROM shop_order o WHERE o.offer_id = f.id AND o.state <> 'refunded'),"
 		" f.pickup_point, f.pickup_at, f.state FROM shop_offer f JOIN merchant m ON m.id = f.merchant_id"
 		" WHERE ?1 IS NULL OR f.code = ?1 ORDER BY f.id DESC";
@@ -148,6 +154,7 @@ int pm_shop_offer_each(struct pm_db *db, const char *code, int (*fn)(void *ctx, 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pm_now());
 	return pm_db_each(db, st, offer_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read offers"), e);
 }
 
@@ -260,11 +267,78 @@ static int order_known(struct pm_db *db, const struct pm_shop_order *o, json_t *
 	return pm_pay_ref_used(db, o->channel, o->ref, e);
 }
 
-/* Open, before its deadline, with qty left in stock. */
-static int order_check(struct pm_db *db, const struct offer *f, const struct pm_shop_order *o, struct pm_err *e)
+/* What the carts hold of offer_id and of unit_id's points at now, but
+ * the cart claimed by payment (channel, ref). */
+static int shop_held(struct pm_db *db, const struct shop_want *w, int64_t *qty, int64_t *points, struct pm_err *e)
+{
+#define HELD(what, by)                                                                                          \
+	"(SELECT coalesce(sum(c." what "), 0) FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id WHERE c." by \
+	" AND " SHOP_HOLDING("?3") " AND (?4 IS NULL OR c.channel IS NOT ?4 OR c.ref IS NOT ?5))"
+	static const char sql[] = "SELECT " HELD("qty", "offer_id = ?1") ", " HELD("points", "unit_id = ?2");
+#undef HELD
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, w->offer_id);
+	sqlite3_bind_int64(st, 2, w->unit_id);
+	sqlite3_bind_int64(st, 3, pm_now());
+	sqlite3_bind_text(st, 4, w->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, w->ref, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*qty = sqlite3_column_int64(st, 0);
+		*points = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read orders"));
+}
+
+int shop_room(struct pm_db *db, const struct shop_want *w, struct pm_err *e)
+{
+	int64_t qty = 0, points = 0, have;
+	json_t *balance;
+
+	if (shop_held(db, w, &qty, &points, e))
+		return e->code;
+	if (w->qty > w->left - qty)
+		return qty ? pm_err_set(e, PM_EDATA, _("offer '%s' has only %lld left, not %lld: %lld more are held by"
+						       " orders waiting for their payment"),
+					w->offer, (long long)(w->left - qty), (long long)w->qty, (long long)qty)
+			   : pm_err_set(e, PM_EDATA, _("offer '%s' has %lld left, not %lld"), w->offer, (long long)w->left,
+					(long long)w->qty);
+	if (w->points == 0)
+		return PM_OK;
+	if (pm_points_balance(db, w->unit, &balance, e))
+		return e->code;
+	have = (int64_t)json_integer_value(json_object_get(balance, "balance"));
+	json_decref(balance);
+	if (w->points > have - points)
+		return points ? pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points free, not %lld: %lld points are held by"
+							  " another order waiting for its payment"),
+					   w->unit, (long long)(have - points), (long long)w->points, (long long)points)
+			      : pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), w->unit, (long long)have,
+					   (long long)w->points);
+	return PM_OK;
+}
+
+int pm_shop_points_held(struct pm_db *db, const char *unit, int64_t *points, struct pm_err *e)
+{
+	struct shop_want w = {.unit = unit};
+	int64_t qty;
+
+	*points = 0;
+	return pm_unit_id(db, unit, &w.unit_id, e) || shop_held(db, &w, &qty, points, e) ? e->code : PM_OK;
+}
+
+/* Open, before its deadline, with qty left in stock and the points in
+ * the unit's balance after what the carts hold. */
+static int order_check(struct pm_db *db, const struct offer *f, const struct pm_shop_order *o, int64_t *unit,
+		       struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT coalesce(sum(qty), 0) FROM shop_order WHERE offer_id = ?1 AND state <> 'refunded'";
+	struct shop_want w = {f->code, o->unit, o->channel, o->ref, f->id, 0, 0, o->qty, o->points};
 	sqlite3_stmt *st;
 	int64_t ordered = 0;
 	int rc;
@@ -273,7 +347,7 @@ static int order_check(struct pm_db *db, const struct offer *f, const struct pm_
 		return e->code;
 	if (pm_now() >= f->deadline)
 		return pm_err_set(e, PM_EDATA, _("offer '%s' took orders until its deadline"), f->code);
-	if (!(st = pm_db_stmt(db, sql, e)))
+	if (pm_unit_id(db, o->unit, unit, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, f->id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -281,10 +355,9 @@ static int order_check(struct pm_db *db, const struct offer *f, const struct pm_
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return pm_db_fail(db, e, _("cannot read orders"));
-	if (o->qty > f->stock - ordered)
-		return pm_err_set(e, PM_EDATA, _("offer '%s' has %lld left, not %lld"), f->code,
-				  (long long)(f->stock - ordered), (long long)o->qty);
-	return PM_OK;
+	w.unit_id = *unit;
+	w.left = f->stock - ordered;
+	return shop_room(db, &w, e);
 }
 
 int shop_post(struct pm_db *db, const char *kind, const char *merchant, const char *ref, const char *channel,
@@ -341,7 +414,7 @@ static int order_write(struct pm_db *db, const struct pm_shop_order *o, json_t *
 
 	if ((rc = order_known(db, o, out, e)) != 0)
 		return rc < 0 ? -rc : PM_OK;
-	if (offer_get(db, o->offer, &f, e) || order_check(db, &f, o, e) || pm_unit_id(db, o->unit, &unit, e) ||
+	if (offer_get(db, o->offer, &f, e) || order_check(db, &f, o, &unit, e) ||
 	    pm_money_mul(f.price, 2, o->qty, 0, PM_ROUND_HALF_UP, &amount, e) || shop_bound(db, amount, _("the order:"), e))
 		return e->code;
 	if (o->points > amount)

@@ -8,6 +8,7 @@
 
 #include "pm/audit.h"
 #include "pm/community.h"
+#include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/ledger.h"
@@ -17,6 +18,7 @@
 #include "pm/shop.h"
 #include "pm/shopcart.h"
 #include "bill-internal.h"
+#include "shop-internal.h"
 
 static int oom(struct pm_err *e)
 {
@@ -66,36 +68,43 @@ static int offer_open(struct pm_db *db, const char *code, struct offer *o, struc
 	return open ? PM_OK : pm_err_set(e, PM_EDATA, _("offer '%s' takes no more orders"), code);
 }
 
-/* The amount within billing.max_amount, the points within the unit's
- * balance and below the amount. */
+/* What the cart may have, after what other carts hold (shop_room): qty
+ * of the stock left, the points of the unit's balance; the amount
+ * within billing.max_amount, the points below it. */
 static int cart_amounts(struct pm_db *db, const struct pm_shop_cart *c, const struct offer *o, int64_t *amount,
 			struct pm_err *e)
 {
+	struct shop_want w = {c->offer, c->unit, NULL, NULL, o->id, 0, o->left, c->qty, c->points};
 	struct pm_config *cfg;
-	json_t *billing, *balance;
+	json_t *billing;
 	char buf[PM_MONEY_BUF];
-	int64_t have;
 	int rc;
 
-	if (c->qty > o->left)
-		return pm_err_set(e, PM_EDATA, _("offer '%s' has %lld left, not %lld"), c->offer, (long long)o->left,
-				  (long long)c->qty);
+	if (pm_unit_id(db, c->unit, &w.unit_id, e) || shop_room(db, &w, e))
+		return e->code;
 	if (pm_money_mul(o->price, 2, c->qty, 0, PM_ROUND_HALF_UP, amount, e) ||
 	    pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
 		return e->code;
 	rc = pm_bill_bound(billing, *amount, _("the order:"), e);
 	json_decref(billing);
 	pm_config_free(cfg);
-	if (rc || pm_points_balance(db, c->unit, &balance, e))
+	if (rc)
 		return e->code;
-	have = (int64_t)json_integer_value(json_object_get(balance, "balance"));
-	json_decref(balance);
-	if (c->points > have)
-		return pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), c->unit, (long long)have,
-				  (long long)c->points);
 	if (c->points > *amount)
 		return pm_err_set(e, PM_EDATA, _("%lld points are more than the order's %s"), (long long)c->points,
 				  pm_money_fmt(*amount, buf));
+	return PM_OK;
+}
+
+/* How long a new cart holds its stock and points: shop.cart_hold. */
+static int hold_seconds(struct pm_db *db, int64_t *secs, struct pm_err *e)
+{
+	json_t *shop;
+
+	if (pm_config_today(db, "shop", &shop, e))
+		return e->code;
+	*secs = (int64_t)json_integer_value(json_object_get(shop, "cart_hold"));
+	json_decref(shop);
 	return PM_OK;
 }
 
@@ -103,15 +112,15 @@ static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct 
 		       struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO shop_cart (no, offer_id, unit_id, qty, amount_fen, points, login, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO shop_cart (no, offer_id, unit_id, qty, amount_fen, points, login, created_at, hold_until)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	char token[PM_SESSION_TOKEN];
 	struct offer o = {0};
-	int64_t unit, amount;
+	int64_t unit, amount, hold = 0;
 	sqlite3_stmt *st;
 
 	if (offer_open(db, c->offer, &o, e) || pm_unit_id(db, c->unit, &unit, e) || cart_amounts(db, c, &o, &amount, e) ||
-	    pm_session_token(token, e) || !(st = pm_db_stmt(db, sql, e)))
+	    hold_seconds(db, &hold, e) || pm_session_token(token, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	snprintf(no, PM_SHOP_CART_NO, "SO%.16s", token);
 	sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
@@ -122,6 +131,7 @@ static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct 
 	sqlite3_bind_int64(st, 6, c->points);
 	sqlite3_bind_text(st, 7, a->login, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, pm_now());
+	sqlite3_bind_int64(st, 9, pm_now() + hold);
 	return pm_db_step_done(db, st, _("cannot record the order"), e);
 }
 
@@ -194,7 +204,7 @@ static const char cart_sql[] =
 	" f.state, CASE WHEN c.order_id IS NOT NULL THEN 'paid' WHEN c.refunded_at IS NOT NULL THEN 'refunded'"
 	" WHEN c.refused IS NOT NULL THEN 'refused'"
 	" WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END, c.order_id, c.refused, c.created_at,"
-	" c.channel, c.ref FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
+	" c.channel, c.ref, c.hold_until, " SHOP_HOLDING("?2") " FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
 	" WHERE c.no = ?1";
 
 static json_t *cart_json(sqlite3_stmt *st, void *rctx)
@@ -202,7 +212,7 @@ static json_t *cart_json(sqlite3_stmt *st, void *rctx)
 	json_t *order = sqlite3_column_type(st, 12) == SQLITE_NULL ? json_null()
 								   : json_integer(sqlite3_column_int64(st, 12));
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
 			 "type", "shop_cart", "cart", TEXT(st, 0), "offer", TEXT(st, 1), "title", TEXT(st, 2),
 			 "unit", TEXT(st, 3), "qty", (json_int_t)sqlite3_column_int64(st, 4), "unit_name", TEXT(st, 5),
 			 "price_fen", (json_int_t)sqlite3_column_int64(st, 6),
@@ -210,7 +220,23 @@ static json_t *cart_json(sqlite3_stmt *st, void *rctx)
 			 "points", (json_int_t)sqlite3_column_int64(st, 8),
 			 "pay_fen", (json_int_t)(sqlite3_column_int64(st, 7) - sqlite3_column_int64(st, 8)),
 			 "deadline", pm_db_json_time(st, 9, rctx), "offer_state", TEXT(st, 10), "state", TEXT(st, 11),
-			 "order", order, "refused", pm_db_json_text(st, 13), "created", pm_db_json_time(st, 14, rctx));
+			 "order", order, "refused", pm_db_json_text(st, 13), "created", pm_db_json_time(st, 14, rctx),
+			 "hold_until", pm_db_json_time(st, 17, rctx), "holding", sqlite3_column_int(st, 18));
+}
+
+/* As pm_db_row: cart no's row of cart_sql, whether it holds now. */
+static int cart_row(struct pm_db *db, const char *no, sqlite3_stmt **st, struct pm_err *e)
+{
+	int rc;
+
+	if (!(*st = pm_db_stmt(db, cart_sql, e)))
+		return -e->code;
+	sqlite3_bind_text(*st, 1, no, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(*st, 2, pm_now());
+	if ((rc = sqlite3_step(*st)) == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(*st);
+	return rc == SQLITE_DONE ? 0 : -pm_db_fail(db, e, _("cannot read orders"));
 }
 
 static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm_err *e)
@@ -218,7 +244,7 @@ static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = pm_db_row(db, cart_sql, no, &st, _("cannot read orders"), e)) <= 0)
+	if ((rc = cart_row(db, no, &st, e)) <= 0)
 		return rc ? -rc : pm_err_set(e, PM_ENOPERM, _("no order '%s' of yours"), no);
 	*out = cart_json(st, (void *)pm_db_tz(db));
 	sqlite3_reset(st);
@@ -263,7 +289,7 @@ static int claim_write(struct pm_db *db, struct claim *c, struct pm_err *e)
 	char want[PM_MONEY_BUF], got[PM_MONEY_BUF];
 	int rc;
 
-	if ((rc = pm_db_row(db, cart_sql, c->no, &st, _("cannot read orders"), e)) <= 0)
+	if ((rc = cart_row(db, c->no, &st, e)) <= 0)
 		return rc ? -rc : pm_err_set(e, PM_EDATA, _("unknown order '%s'"), c->no);
 	snprintf(c->channel_had, sizeof c->channel_had, "%s", TEXT(st, 15) ? TEXT(st, 15) : "");
 	snprintf(c->ref_had, sizeof c->ref_had, "%s", TEXT(st, 16) ? TEXT(st, 16) : "");
@@ -532,7 +558,7 @@ static int refund_pending(struct pm_db *db, json_t *carts, struct pm_err *e)
 int pm_shop_cart_refund(struct pm_db *db, const char *no, int (*fn)(void *ctx, json_t *rec), void *ctx, long *count,
 			struct pm_err *e)
 {
-	json_t *carts = json_array(), *rec, *cart;
+	json_t *carts = json_array(), *rec = NULL, *cart;
 	size_t i;
 	int rc = PM_OK;
 

@@ -51,10 +51,14 @@ static void offer_facts(struct pm_web *w, json_t *o)
 		    NUM(o, "price_fen"), STR(o, "unit_name"));
 	fputs("<dt>截止</dt><dd>", f);
 	pm_web_time(f, STR(o, "deadline"));
-	pm_html_fmt(f, "</dd><dt>成团</dt><dd class=\"group\">%D/%D 户</dd><dt>剩余</dt><dd class=\"left\">%D %s</dd>"
-		       "<dt>自提</dt><dd>%s · %s</dd><dt>状态</dt><dd>%s</dd></dl>\n",
-		    (long long)NUM(o, "units"), (long long)NUM(o, "min_group"),
-		    (long long)(NUM(o, "stock") - NUM(o, "ordered")), STR(o, "unit_name"), STR(o, "pickup_point"),
+	pm_html_fmt(f, "</dd><dt>成团</dt><dd class=\"group\">%D/%D 户</dd><dt>剩余</dt><dd class=\"left\">%D %s",
+		    (long long)NUM(o, "units"), (long long)NUM(o, "min_group"), (long long)NUM(o, "left"),
+		    STR(o, "unit_name"));
+	/* What carts hold is not left, but may be again if unpaid. */
+	if (NUM(o, "held") > 0)
+		pm_html_fmt(f, "<span class=\"muted held\">（另有 %D %s 待付款）</span>", (long long)NUM(o, "held"),
+			    STR(o, "unit_name"));
+	pm_html_fmt(f, "</dd><dt>自提</dt><dd>%s · %s</dd><dt>状态</dt><dd>%s</dd></dl>\n", STR(o, "pickup_point"),
 		    STR(o, "pickup_at"), offer_state(STR(o, "state")));
 }
 
@@ -115,16 +119,26 @@ static int offer_of(struct pm_web *w, json_t **o)
 	return *o ? PM_OK : pm_web_fail(w, PM_ENOINPUT, "%s", "没有这个团购。");
 }
 
-/* A unit the owner may order for, with its points. */
+/* A unit the owner may order for, with its points: those another order
+ * holds until it is paid are not free to spend. */
 static int unit_choice(void *ctx, json_t *u)
 {
 	struct pm_web *w = ctx;
+	int64_t held;
 	json_t *b;
 
 	if (pm_points_balance(w->db, STR(u, "code"), &b, &w->err))
 		return w->err.code;
-	pm_html_fmt(w->res.f, "<option value=\"%s\">%s（积分 %D）</option>", STR(u, "code"), STR(u, "code"),
-		    (long long)NUM(b, "balance"));
+	if (pm_shop_points_held(w->db, STR(u, "code"), &held, &w->err)) {
+		json_decref(b);
+		return w->err.code;
+	}
+	if (held > 0)
+		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（可用积分 %D，另有 %D 积分被待付款的订单占用）</option>",
+			    STR(u, "code"), STR(u, "code"), (long long)(NUM(b, "balance") - held), (long long)held);
+	else
+		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（积分 %D）</option>", STR(u, "code"), STR(u, "code"),
+			    (long long)NUM(b, "balance"));
 	json_decref(b);
 	return PM_OK;
 }
@@ -140,6 +154,15 @@ static int order_form(struct pm_web *w, json_t *o)
 		return w->err.code;
 	snprintf(path, sizeof path, "/shop/%.64s/order", STR(o, "offer"));
 	fputs("<h2>下单</h2>\n", f);
+	/* Stock that carts hold: only what is left may be ordered now. */
+	if (NUM(o, "held") > 0 && NUM(o, "left") <= 0) {
+		pm_html_fmt(f, "<p class=\"note warn\">已全部被待付款的订单占用（%D %s），逾时未付款将释放，请稍后再来。</p>\n",
+			    (long long)NUM(o, "held"), STR(o, "unit_name"));
+		return PM_OK;
+	}
+	if (NUM(o, "held") > 0)
+		pm_html_fmt(f, "<p class=\"note warn\">仅剩 %D %s：另有 %D %s 被待付款的订单占用。</p>\n",
+			    (long long)NUM(o, "left"), STR(o, "unit_name"), (long long)NUM(o, "held"), STR(o, "unit_name"));
 	pm_web_form(w, path, 0);
 	pm_html_fmt(f, "<input type=\"hidden\" name=\"nonce\" value=\"%s\">", nonce);
 	fputs("<label>房屋<select name=\"unit\" required>", f);
@@ -148,7 +171,7 @@ static int order_form(struct pm_web *w, json_t *o)
 	pm_html_fmt(f, "</select></label><label>数量（%s）<input name=\"qty\" type=\"number\" min=\"1\" max=\"%D\" value=\"1\" required>"
 		       "</label><label>使用积分（1 积分抵 0.01 元）<input name=\"points\" type=\"number\" min=\"0\" value=\"0\">"
 		       "</label><button>提交订单</button></form>\n",
-		    STR(o, "unit_name"), (long long)(NUM(o, "stock") - NUM(o, "ordered")));
+		    STR(o, "unit_name"), (long long)NUM(o, "left"));
 	return PM_OK;
 }
 
@@ -253,8 +276,17 @@ int pm_page_cart(struct pm_web *w)
 		pm_html_note(f, "ok", "本订单已支付。");
 	else if (!taking(STR(cart, "offer_state"), STR(cart, "deadline")))
 		pm_html_note(f, "warn", "本团购已截止，订单不能再支付。");
-	else
+	else {
+		/* Its hold: paid in time, the stock and points are its own. */
+		if (json_is_true(json_object_get(cart, "holding"))) {
+			fputs("<p class=\"note ok hold\">已为您保留库存和积分至 ", f);
+			pm_web_time(f, STR(cart, "hold_until"));
+			fputs("，请在此之前付款。</p>\n", f);
+		} else if (STR(cart, "hold_until")) {
+			pm_html_note(f, "warn hold", "保留已过期：现在付款，如库存或积分已不足，将原路退款。");
+		}
 		pay_channels(w, cart);
+	}
 	pm_html_fmt(f, "<p class=\"muted\">到账后订单会出现在“我的订单”里。</p>\n<p><a href=\"%s/orders\">我的订单</a></p>\n",
 		    w->req.script);
 	json_decref(cart);

@@ -27,7 +27,13 @@ int pm_shop_may(struct pm_db *db, const struct pm_actor *a, const char *unit, in
  * points (at most the unit's balance and the amount: the rest is paid
  * online). The amount is the offer's price times qty, within
  * billing.max_amount. PM_EDATA for an offer closed or past its deadline,
- * or more than its stock left. Audited; *out is its record
+ * or more than its stock left, or points the unit does not have, after
+ * what other carts hold. The cart holds its qty of the stock and its
+ * points of the unit's balance (no other cart or order may have them)
+ * for shop.cart_hold (pm.yaml(5)), or until it is paid (the hold is its
+ * order then), refused, or the offer stops taking orders; its payment
+ * after that is still taken when the stock and the points are there.
+ * Audited; *out is its record
  * (pm_shop_cart_get's). When the points pay all of it there is nothing
  * to wait for: the order is recorded at once by pm_shop_order_pay,
  * channel PM_SHOP_POINTS and ref nonce (the order form's, 16 to 64
@@ -42,13 +48,18 @@ int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm
 
 /* Cart no as {"type":"shop_cart","cart","offer","title","unit","qty",
  * "unit_name","price_fen","amount_fen","points","pay_fen","deadline",
- * "offer_state","state","order","refused","created"}, state "pending"
+ * "offer_state","state","order","refused","created","hold_until",
+ * "holding"}, hold_until when its hold lapses (null for a cart made
+ * before holds), holding whether it holds now; state "pending"
  * (waiting for its payment), "claimed" (paid, its order being
  * recorded), "paid" (order is its order's id), "refused" (paid, no
  * order: refused says why) or "refunded" (refused, and its payment
  * given back by pm_shop_cart_refund). PM_ENOPERM for a cart actor may not read,
  * said the same way as for one that does not exist. */
 int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no, json_t **out, struct pm_err *e);
+
+/* The points of unit that carts hold now (pm_shop_cart_new). */
+int pm_shop_points_held(struct pm_db *db, const char *unit, int64_t *points, struct pm_err *e);
 
 /* A verified callback's payment of a cart: rec has "order" (the cart's
  * number), "amount" (what was paid, which must be the cart's pay_fen to

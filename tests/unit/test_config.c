@@ -79,6 +79,7 @@ static void test_full(void **state)
 			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
 			       "\"future_tolerance\":86400},"
 			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"],\"order_expiry\":7200,\"cash_repeat\":600},"
+			       "\"shop\":{\"cart_hold\":900},"
 			       "\"web\":{\"session\":{\"idle\":1800,\"lifetime\":43200},"
 			       "\"login\":{\"failures\":5,\"address_failures\":20,\"window\":900,\"code_ttl\":600},"
 			       "\"uploads\":{\"photos\":3,\"photo_kb\":5120},\"pay\":{},\"callbacks\":{}}}");
@@ -106,6 +107,7 @@ static void test_defaults_and_order(void **state)
 			       "\"meters\":{\"missing\":\"zero\",\"spike_factor\":30,\"stuck_readings\":5,"
 			       "\"future_tolerance\":86400},"
 			       "\"payments\":{\"channels\":[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"],\"order_expiry\":7200,\"cash_repeat\":600},"
+			       "\"shop\":{\"cart_hold\":900},"
 			       "\"web\":{\"session\":{\"idle\":1800,\"lifetime\":43200},"
 			       "\"login\":{\"failures\":5,\"address_failures\":20,\"window\":900,\"code_ttl\":600},"
 			       "\"uploads\":{\"photos\":3,\"photo_kb\":5120},\"pay\":{},\"callbacks\":{}}}");
