@@ -271,7 +271,7 @@ static int usage_load(struct run *rn, struct pm_err *e)
 	if (pm_usage_each_stored(rn->db, rn->r->period, NULL, usage_row, rn, e) ||
 	    exec(rn->db, "UPDATE temp.bu SET (unit_id, building_id, scope) = (SELECT unit_id, building_id, scope"
 			 " FROM meter WHERE meter.id = bu.meter_id);"
-			 "CREATE INDEX IF NOT EXISTS temp.bu_unit ON bu(unit_id, kind);", e) ||
+			 "CREATE INDEX IF NOT EXISTS temp.bu_unit ON bu(unit_id, kind, code);", e) ||
 	    years_load(rn, e)) {
 		pm_db_rollback(rn->db);
 		return e->code;
@@ -438,7 +438,7 @@ static int shares_load(struct run *rn, struct pm_err *e)
 	free(s.unit);
 	free(s.weight);
 	if (rc == PM_OK && e->code == PM_OK)
-		return exec(rn->db, "CREATE INDEX IF NOT EXISTS temp.bs_unit ON bs(unit_id, fee)", e);
+		return exec(rn->db, "CREATE INDEX IF NOT EXISTS temp.bs_unit ON bs(unit_id, fee, meter)", e);
 	return e->code ? e->code : rc;
 }
 
