@@ -1318,6 +1318,71 @@ static int compact_value(struct strbuf *b, const json_t *j)
 	return -1;
 }
 
+/* The comma before a value, and its key. */
+static void jw_key(struct pm_jw *w, const char *key)
+{
+	unsigned bit = 1u << w->depth;
+
+	if (w->need & bit)
+		sb_add(w->b, ",", 1);
+	w->need |= bit;
+	if (key) {
+		compact_string(w->b, key, strlen(key));
+		sb_add(w->b, ":", 1);
+	}
+}
+
+void pm_jw_open(struct pm_jw *w, const char *key, char c)
+{
+	if (!w->b)
+		return;
+	jw_key(w, key);
+	sb_add(w->b, &c, 1);
+	w->need &= ~(1u << ++w->depth);
+}
+
+void pm_jw_close(struct pm_jw *w, char c)
+{
+	if (!w->b)
+		return;
+	sb_add(w->b, &c, 1);
+	w->depth--;
+}
+
+void pm_jw_str(struct pm_jw *w, const char *key, const char *s)
+{
+	if (!w->b)
+		return;
+	jw_key(w, key);
+	compact_string(w->b, s, strlen(s));
+}
+
+void pm_jw_int(struct pm_jw *w, const char *key, int64_t v)
+{
+	char num[PM_MONEY_BUF];
+
+	if (!w->b)
+		return;
+	jw_key(w, key);
+	sb_str(w->b, pm_decimal_fmt(v, 0, num));
+}
+
+void pm_jw_dec(struct pm_jw *w, const char *key, int64_t v, int places)
+{
+	char num[PM_MONEY_BUF];
+
+	if (w->b)
+		pm_jw_str(w, key, pm_decimal_fmt(v, places, num));
+}
+
+void pm_jw_true(struct pm_jw *w, const char *key)
+{
+	if (!w->b)
+		return;
+	jw_key(w, key);
+	sb_add(w->b, "true", 4);
+}
+
 char *pm_json_compact(const json_t *j)
 {
 	struct strbuf b = {0};
