@@ -174,7 +174,8 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 {
 	static const char sql[] =
 		"INSERT INTO temp.bu (meter_id, code, kind, usage, multiplier, opening, closing, flags, r1, r2, r3, r4,"
-		" opening_ts, closing_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		" opening_ts, closing_ts, unit_id, building_id, scope)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), nullif(?, 0), ?)";
 	struct run *rn = ctx;
 	struct pm_err *e = rn->e;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
@@ -196,6 +197,9 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 		sqlite3_bind_int64(st, 8 + i, regs[i]);
 	sqlite3_bind_int64(st, 13, u->opening_ts);
 	sqlite3_bind_int64(st, 14, u->closing_ts);
+	sqlite3_bind_int64(st, 15, u->unit_id);
+	sqlite3_bind_int64(st, 16, u->building_id);
+	sqlite3_bind_text(st, 17, u->scope, -1, SQLITE_STATIC);
 	return pm_bill_step_done(rn->db, st, "usage", e);
 }
 
@@ -211,7 +215,8 @@ static struct pm_period year_start(const struct fee *f, struct pm_period p)
 
 static int year_row(void *ctx, const struct pm_usage *u)
 {
-	static const char sql[] = "INSERT INTO temp.by (fee, meter_id, usage, flags) VALUES (?, ?, ?, ?)";
+	static const char sql[] =
+		"INSERT INTO temp.by (fee, meter_id, usage, flags, unit_id) VALUES (?, ?, ?, ?, nullif(?, 0))";
 	struct run *rn = ctx;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, rn->e);
 
@@ -221,6 +226,7 @@ static int year_row(void *ctx, const struct pm_usage *u)
 	sqlite3_bind_int64(st, 2, u->meter_id);
 	sqlite3_bind_int64(st, 3, u->usage);
 	sqlite3_bind_int(st, 4, (int)u->flags);
+	sqlite3_bind_int64(st, 5, u->unit_id);
 	return pm_bill_step_done(rn->db, st, "usage", rn->e);
 }
 
@@ -237,8 +243,7 @@ static int years_load(struct run *rn, struct pm_err *e)
 		if (pm_usage_span_each(rn->db, year_start(f, rn->r->period), rn->r->period, f->kind, year_row, rn, e))
 			return e->code;
 	}
-	return exec(rn->db, "UPDATE temp.by SET unit_id = (SELECT unit_id FROM meter WHERE meter.id = by.meter_id);"
-			    "CREATE INDEX IF NOT EXISTS temp.by_unit ON by(unit_id, fee);", e);
+	return exec(rn->db, "CREATE INDEX IF NOT EXISTS temp.by_unit ON by(unit_id, fee);", e);
 }
 
 /* Every meter's usage for the period, once, into temp.bu. The meters
@@ -271,9 +276,7 @@ static int usage_load(struct run *rn, struct pm_err *e)
 	if (exec(rn->db, "BEGIN", e))
 		return e->code;
 	if (pm_usage_each_stored(rn->db, rn->r->period, NULL, usage_row, rn, e) ||
-	    exec(rn->db, "UPDATE temp.bu SET (unit_id, building_id, scope) = (SELECT unit_id, building_id, scope"
-			 " FROM meter WHERE meter.id = bu.meter_id);"
-			 "CREATE INDEX IF NOT EXISTS temp.bu_unit ON bu(unit_id, kind, code);", e) ||
+	    exec(rn->db, "CREATE INDEX IF NOT EXISTS temp.bu_unit ON bu(unit_id, kind, code);", e) ||
 	    years_load(rn, e)) {
 		pm_db_rollback(rn->db);
 		return e->code;
