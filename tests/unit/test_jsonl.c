@@ -794,15 +794,19 @@ static void test_jw(void **state)
 {
 	struct strbuf b = {0};
 	struct pm_jw w = {&b, 0, 0}, none = {NULL, 0, 0};
-	char dec[PM_MONEY_BUF], *want, *got;
+	char dec[PM_MONEY_BUF], *want, *got, big[400];
 	json_t *j;
 
 	(void)state;
-	j = json_pack("{s:s, s:[{s:I, s:s}, {s:I, s:s}], s:s, s:I, s:I, s:b, s:[], s:{}, s:s}",
+	/* Longer than one append takes: written piece by piece. */
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	big[7] = '"';
+	j = json_pack("{s:s, s:[{s:I, s:s}, {s:I, s:s}], s:s, s:I, s:I, s:b, s:[], s:{}, s:s, s:s, s:s}",
 		      "meter", "W1-1-0101 \"东\"\\\n\x01", "tiers", "tier", (json_int_t)1, "amount",
 		      pm_decimal_fmt(-12345, 3, dec), "tier", (json_int_t)2, "amount", "0.0000000",
 		      "公摊", "水费 ¥12.50 ✓", "min", (json_int_t)INT64_MIN, "max", (json_int_t)INT64_MAX,
-		      "ytd_partial", 1, "empty", "none", "k\"ey", "/end\t");
+		      "ytd_partial", 1, "empty", "none", "k\"ey", "/end\t", "big", big, big + 8, "plain");
 	want = pm_json_compact(j);
 	pm_jw_open(&w, NULL, '{');
 	pm_jw_str(&w, "meter", "W1-1-0101 \"东\"\\\n\x01");
@@ -823,6 +827,8 @@ static void test_jw(void **state)
 	pm_jw_open(&w, "none", '{');
 	pm_jw_close(&w, '}');
 	pm_jw_str(&w, "k\"ey", "/end\t");
+	pm_jw_str(&w, "big", big);
+	pm_jw_str(&w, big + 8, "plain");
 	pm_jw_close(&w, '}');
 	assert_int_equal(w.depth, 0);
 	got = sb_take(&b);
