@@ -41,8 +41,16 @@ int pm_rounding_parse(const char *to, const char *mode, struct pm_rounding *r, s
 const char *pm_rounding_name(struct pm_rounding r, char *buf, size_t size)
 {
 	int i = r.step == 100 ? 2 : r.step == 10 ? 1 : 0;
+	size_t a = strlen(step_names[i]), b = strlen(mode_names[r.mode]);
 
-	snprintf(buf, size, "%s %s", step_names[i], mode_names[r.mode]);
+	/* By hand when it fits, not snprintf: every line's breakdown says it. */
+	if (a + 1 + b >= size) {
+		snprintf(buf, size, "%s %s", step_names[i], mode_names[r.mode]);
+		return buf;
+	}
+	memcpy(buf, step_names[i], a);
+	buf[a] = ' ';
+	memcpy(buf + a + 1, mode_names[r.mode], b + 1);
 	return buf;
 }
 
