@@ -626,6 +626,10 @@ int pm_db_bulk(struct pm_db *db, struct pm_err *e)
 	 * kernel and took it again at the next, a brk and page faults per
 	 * statement. A run keeps what it freed instead. */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	/* And no fastbins: each malloc of a page or more (a sorter's
+	 * block, a page) consolidated all of them first, full of the
+	 * breakdowns' small frees. */
+	mallopt(M_MXFAST, 0);
 	return pm_db_exec(db, "PRAGMA cache_size = -16384", e);
 }
 

@@ -6,6 +6,7 @@
 #define PM_STRBUF_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,5 +94,25 @@ static inline char *sb_take(struct strbuf *b)
 	b->n = b->cap = 0;
 	return p;
 }
+
+/* pm_jw: compact JSON written straight into a strbuf, the text
+ * pm_json_compact prints for the object built alike (keys in the order
+ * written, integers as such, strings escaped the same), without
+ * building it: a bill line's breakdown costs no jansson object. A key
+ * is given for an object's member and NULL for an array's element or
+ * the top value; nesting is at most 31 deep. */
+struct pm_jw {
+	struct strbuf *b;  /* NULL: write nothing */
+	int depth;
+	unsigned need;     /* bit d: a comma before the next value at depth d */
+};
+
+void pm_jw_open(struct pm_jw *w, const char *key, char c);
+void pm_jw_close(struct pm_jw *w, char c);
+void pm_jw_str(struct pm_jw *w, const char *key, const char *s);
+void pm_jw_int(struct pm_jw *w, const char *key, int64_t v);
+/* v with places decimals, as a string (pm_decimal_fmt). */
+void pm_jw_dec(struct pm_jw *w, const char *key, int64_t v, int places);
+void pm_jw_true(struct pm_jw *w, const char *key);
 
 #endif

@@ -8,6 +8,7 @@
 #include "pm/meter.h"
 #include "pm/register.h"
 #include "pm/tariff.h"
+#include "strbuf-internal.h"
 
 #define EXACT_PLACES 7                 /* 10^-7 yuan: price × quantity */
 #define EXACT_PER_FEN INT64_C(100000)  /* 10^-7 yuan in a fen */
@@ -40,8 +41,16 @@ int pm_rounding_parse(const char *to, const char *mode, struct pm_rounding *r, s
 const char *pm_rounding_name(struct pm_rounding r, char *buf, size_t size)
 {
 	int i = r.step == 100 ? 2 : r.step == 10 ? 1 : 0;
+	size_t a = strlen(step_names[i]), b = strlen(mode_names[r.mode]);
 
-	snprintf(buf, size, "%s %s", step_names[i], mode_names[r.mode]);
+	/* By hand when it fits, not snprintf: every line's breakdown says it. */
+	if (a + 1 + b >= size) {
+		snprintf(buf, size, "%s %s", step_names[i], mode_names[r.mode]);
+		return buf;
+	}
+	memcpy(buf, step_names[i], a);
+	buf[a] = ' ';
+	memcpy(buf + a + 1, mode_names[r.mode], b + 1);
 	return buf;
 }
 
@@ -60,27 +69,43 @@ static int round_line(__int128 num, __int128 den, struct pm_rounding r, int64_t 
 	return PM_OK;
 }
 
-static void set_dec(json_t *o, const char *key, int64_t v, int places)
-{
-	char buf[PM_MONEY_BUF];
-
-	json_object_set_new(o, key, json_string(pm_decimal_fmt(v, places, buf)));
-}
-
-static void finish(json_t *bd, struct pm_rounding r, int64_t fen)
+static void finish(struct pm_jw *w, struct pm_rounding r, int64_t fen)
 {
 	char buf[32];
 
-	json_object_set_new(bd, "rounding", json_string(pm_rounding_name(r, buf, sizeof buf)));
-	set_dec(bd, "amount", fen, 2);
+	pm_jw_str(w, "rounding", pm_rounding_name(r, buf, sizeof buf));
+	pm_jw_dec(w, "amount", fen, 2);
 }
 
-int pm_tariff_per_area(const struct pm_per_area *a, struct pm_rounding r, int64_t *fen,
-		       json_t **bd, struct pm_err *e)
+/* A breakdown written by one of the functions below as the jansson
+ * object the callers that read one get (the text is what a bill line
+ * stores). */
+typedef int (*writer_fn)(const void *args, int64_t *fen, struct pm_jw *w, struct pm_err *e);
+
+static int as_object(writer_fn fn, const void *args, int64_t *fen, json_t **bd, struct pm_err *e)
+{
+	struct strbuf b = {0};
+	struct pm_jw w = {&b, 0, 0};
+	char *text;
+
+	*bd = NULL;
+	pm_jw_open(&w, NULL, '{');
+	if (fn(args, fen, &w, e)) {
+		free(b.p);
+		return e->code;
+	}
+	pm_jw_close(&w, '}');
+	text = sb_take(&b);
+	*bd = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return *bd ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+}
+
+int pm_tariff_per_area_w(const struct pm_per_area *a, struct pm_rounding r, int64_t *fen,
+			 struct pm_jw *w, struct pm_err *e)
 {
 	__int128 num;
 
-	*bd = NULL;
 	if (a->price < 0 || a->area_centi < 0 || a->discount_pct < 0 || a->discount_pct > 100 ||
 	    a->period_days <= 0 || a->days < 0 || a->days > a->period_days ||
 	    a->vacant_days < 0 || a->vacant_days > a->days)
@@ -91,17 +116,36 @@ int pm_tariff_per_area(const struct pm_per_area *a, struct pm_rounding r, int64_
 	      ((int64_t)(100 - a->discount_pct) * a->vacant_days + 100 * (int64_t)(a->days - a->vacant_days));
 	if (round_line(num, (__int128)1000000 * a->period_days, r, fen, e))
 		return e->code;
-	*bd = json_object();
-	set_dec(*bd, "price", a->price, PM_PRICE_PLACES);
-	set_dec(*bd, "area", a->area_centi, 2);
+	pm_jw_dec(w, "price", a->price, PM_PRICE_PLACES);
+	pm_jw_dec(w, "area", a->area_centi, 2);
 	if (a->discount_pct && a->vacant_days) {
-		json_object_set_new(*bd, "discount_percent", json_integer(a->discount_pct));
-		json_object_set_new(*bd, "vacant_days", json_integer(a->vacant_days));
+		pm_jw_int(w, "discount_percent", a->discount_pct);
+		pm_jw_int(w, "vacant_days", a->vacant_days);
 	}
-	json_object_set_new(*bd, "days", json_integer(a->days));
-	json_object_set_new(*bd, "period_days", json_integer(a->period_days));
-	finish(*bd, r, *fen);
+	pm_jw_int(w, "days", a->days);
+	pm_jw_int(w, "period_days", a->period_days);
+	finish(w, r, *fen);
 	return PM_OK;
+}
+
+struct per_area_args {
+	const struct pm_per_area *a;
+	struct pm_rounding r;
+};
+
+static int per_area_w(const void *args, int64_t *fen, struct pm_jw *w, struct pm_err *e)
+{
+	const struct per_area_args *x = args;
+
+	return pm_tariff_per_area_w(x->a, x->r, fen, w, e);
+}
+
+int pm_tariff_per_area(const struct pm_per_area *a, struct pm_rounding r, int64_t *fen,
+		       json_t **bd, struct pm_err *e)
+{
+	struct per_area_args x = {a, r};
+
+	return as_object(per_area_w, &x, fen, bd, e);
 }
 
 static int tiers_valid(const struct pm_tier *t, int n, struct pm_err *e)
@@ -137,93 +181,140 @@ int pm_tariff_tier_split(const struct pm_tier *t, int n, int64_t before, int64_t
 	return PM_OK;
 }
 
-static json_t *tier_rows(const struct pm_metered *m, const int64_t *in, __int128 *sum)
+/* Each tier's row (when w writes) and their sum into *sum. */
+static void tier_rows(struct pm_jw *w, const struct pm_metered *m, const int64_t *in, __int128 *sum)
 {
-	json_t *rows = json_array(), *row;
-
+	pm_jw_open(w, "tiers", '[');
 	for (int i = 0; i < m->ntiers; i++) {
 		__int128 p = (__int128)m->tiers[i].price * in[i];
-		row = json_object();
-		json_object_set_new(row, "tier", json_integer(i + 1));
-		set_dec(row, "from", i ? m->tiers[i - 1].upto : 0, 3);
+		pm_jw_open(w, NULL, '{');
+		pm_jw_int(w, "tier", i + 1);
+		pm_jw_dec(w, "from", i ? m->tiers[i - 1].upto : 0, 3);
 		if (m->tiers[i].upto)
-			set_dec(row, "upto", m->tiers[i].upto, 3);
-		set_dec(row, "quantity", in[i], 3);
-		set_dec(row, "price", m->tiers[i].price, PM_PRICE_PLACES);
-		set_dec(row, "amount", (int64_t)p, EXACT_PLACES);
-		json_array_append_new(rows, row);
+			pm_jw_dec(w, "upto", m->tiers[i].upto, 3);
+		pm_jw_dec(w, "quantity", in[i], 3);
+		pm_jw_dec(w, "price", m->tiers[i].price, PM_PRICE_PLACES);
+		pm_jw_dec(w, "amount", (int64_t)p, EXACT_PLACES);
+		pm_jw_close(w, '}');
 		*sum += p;
 	}
-	return rows;
+	pm_jw_close(w, ']');
 }
 
-static json_t *tou_rows(const struct pm_metered *m, const int64_t *reg_usage, __int128 *sum)
+static void tou_rows(struct pm_jw *w, const struct pm_metered *m, const int64_t *reg_usage, __int128 *sum)
 {
-	json_t *rows = json_array(), *row;
-
+	pm_jw_open(w, m->has_base ? "tou_difference" : "tou", '[');
 	for (int reg = 1; reg <= PM_TARIFF_REGS; reg++) {
 		__int128 p;
 		if (!(m->tou_mask & (1u << reg)))
 			continue;
 		p = (__int128)m->tou[reg] * reg_usage[reg];
-		row = json_object();
-		json_object_set_new(row, "register", json_string(pm_reg_name(reg)));
-		set_dec(row, "quantity", reg_usage[reg], 3);
-		set_dec(row, "price", m->tou[reg], PM_PRICE_PLACES);
-		set_dec(row, "amount", (int64_t)p, EXACT_PLACES);
-		json_array_append_new(rows, row);
+		pm_jw_open(w, NULL, '{');
+		pm_jw_str(w, "register", pm_reg_name(reg));
+		pm_jw_dec(w, "quantity", reg_usage[reg], 3);
+		pm_jw_dec(w, "price", m->tou[reg], PM_PRICE_PLACES);
+		pm_jw_dec(w, "amount", (int64_t)p, EXACT_PLACES);
+		pm_jw_close(w, '}');
 		*sum += p;
 	}
-	return rows;
+	pm_jw_close(w, ']');
+}
+
+/* The base price's and time-of-use prices' rows into w (when it
+ * writes), their exact sum into *sum. */
+static void metered_rows(struct pm_jw *w, const struct pm_metered *m, int64_t before, int64_t usage,
+			 const int64_t *in, const int64_t *reg_usage, __int128 *sum)
+{
+	pm_jw_dec(w, "usage", usage, 3);
+	if (m->has_base && m->ntiers) {
+		pm_jw_dec(w, "before", before, 3);
+		tier_rows(w, m, in, sum);
+	} else if (m->has_base) {
+		pm_jw_dec(w, "price", m->price, PM_PRICE_PLACES);
+		*sum += (__int128)m->price * usage;
+	}
+	if (m->tou_mask)
+		tou_rows(w, m, reg_usage, sum);
+}
+
+int pm_tariff_metered_w(const struct pm_metered *m, int64_t before, int64_t usage,
+			const int64_t reg_usage[PM_TARIFF_REGS + 1], struct pm_rounding r,
+			int64_t *fen, struct pm_jw *w, struct pm_err *e)
+{
+	int64_t in[PM_TARIFF_TIERS];
+	struct pm_jw none = {NULL, 0, 0};
+	__int128 sum = 0;
+
+	if (usage < 0)
+		return pm_err_set(e, PM_EDATA, _("metered fee: negative usage"));
+	if (m->has_base && m->ntiers && pm_tariff_tier_split(m->tiers, m->ntiers, before, usage, in, e))
+		return e->code;
+	/* The sum first, so that nothing is written for an amount beyond
+	 * the ledger's limit; then the rows, summed again alike. */
+	metered_rows(&none, m, before, usage, in, reg_usage, &sum);
+	if (round_line(sum, EXACT_PER_FEN, r, fen, e))
+		return e->code;
+	sum = 0;
+	metered_rows(w, m, before, usage, in, reg_usage, &sum);
+	pm_jw_dec(w, "exact", (int64_t)sum, EXACT_PLACES);
+	finish(w, r, *fen);
+	return PM_OK;
+}
+
+struct metered_args {
+	const struct pm_metered *m;
+	int64_t before, usage;
+	const int64_t *reg_usage;
+	struct pm_rounding r;
+};
+
+static int metered_w(const void *args, int64_t *fen, struct pm_jw *w, struct pm_err *e)
+{
+	const struct metered_args *x = args;
+
+	return pm_tariff_metered_w(x->m, x->before, x->usage, x->reg_usage, x->r, fen, w, e);
 }
 
 int pm_tariff_metered(const struct pm_metered *m, int64_t before, int64_t usage,
 		      const int64_t reg_usage[PM_TARIFF_REGS + 1], struct pm_rounding r,
 		      int64_t *fen, json_t **bd, struct pm_err *e)
 {
-	int64_t in[PM_TARIFF_TIERS];
-	__int128 sum = 0;
-	json_t *o;
+	struct metered_args x = {m, before, usage, reg_usage, r};
 
-	*bd = NULL;
-	if (usage < 0)
-		return pm_err_set(e, PM_EDATA, _("metered fee: negative usage"));
-	if (m->has_base && m->ntiers && pm_tariff_tier_split(m->tiers, m->ntiers, before, usage, in, e))
+	return as_object(metered_w, &x, fen, bd, e);
+}
+
+int pm_tariff_fixed_w(int64_t amount, int64_t count, struct pm_rounding r, int64_t *fen,
+		      struct pm_jw *w, struct pm_err *e)
+{
+	if (count < 0 || amount < -PM_MONEY_MAX || amount > PM_MONEY_MAX)
+		return pm_err_set(e, PM_EDATA, _("fixed fee: amount or count out of range"));
+	if (round_line((__int128)amount * count, 1, r, fen, e))
 		return e->code;
-	o = json_object();
-	set_dec(o, "usage", usage, 3);
-	if (m->has_base && m->ntiers) {
-		set_dec(o, "before", before, 3);
-		json_object_set_new(o, "tiers", tier_rows(m, in, &sum));
-	} else if (m->has_base) {
-		set_dec(o, "price", m->price, PM_PRICE_PLACES);
-		sum += (__int128)m->price * usage;
-	}
-	if (m->tou_mask)
-		json_object_set_new(o, m->has_base ? "tou_difference" : "tou", tou_rows(m, reg_usage, &sum));
-	if (round_line(sum, EXACT_PER_FEN, r, fen, e)) {
-		json_decref(o);
-		return e->code;
-	}
-	set_dec(o, "exact", (int64_t)sum, EXACT_PLACES);
-	finish(o, r, *fen);
-	*bd = o;
+	pm_jw_dec(w, "price", amount, 2);
+	pm_jw_int(w, "count", count);
+	finish(w, r, *fen);
 	return PM_OK;
+}
+
+struct fixed_args {
+	int64_t amount, count;
+	struct pm_rounding r;
+};
+
+static int fixed_w(const void *args, int64_t *fen, struct pm_jw *w, struct pm_err *e)
+{
+	const struct fixed_args *x = args;
+
+	return pm_tariff_fixed_w(x->amount, x->count, x->r, fen, w, e);
 }
 
 int pm_tariff_fixed(int64_t amount, int64_t count, struct pm_rounding r, int64_t *fen,
 		    json_t **bd, struct pm_err *e)
 {
-	*bd = NULL;
-	if (count < 0 || amount < -PM_MONEY_MAX || amount > PM_MONEY_MAX)
-		return pm_err_set(e, PM_EDATA, _("fixed fee: amount or count out of range"));
-	if (round_line((__int128)amount * count, 1, r, fen, e))
-		return e->code;
-	*bd = json_object();
-	set_dec(*bd, "price", amount, 2);
-	json_object_set_new(*bd, "count", json_integer(count));
-	finish(*bd, r, *fen);
-	return PM_OK;
+	struct fixed_args x = {amount, count, r};
+
+	return as_object(fixed_w, &x, fen, bd, e);
 }
 
 int pm_tariff_share(int64_t total, const int64_t *weights, size_t n, struct pm_rounding r,

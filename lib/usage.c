@@ -458,7 +458,8 @@ static int each_meter(struct run *r, struct pm_period from, struct pm_period to,
 {
 #define METERS \
 	"SELECT m.code, m.kind, m.uom, m.scope, CASE m.scope WHEN 'unit' THEN un.code" \
-	" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS \
+	" WHEN 'building' THEN 'building:' || b.code ELSE 'community' END, " MTR_COLS ","  \
+	" coalesce(m.unit_id, 0), coalesce(m.building_id, 0)" \
 	" FROM meter m LEFT JOIN unit un ON un.id = m.unit_id LEFT JOIN building b ON b.id = m.building_id" \
 	" WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.code = ?2) AND m.installed_at < ?4" \
 	" AND (m.retired_at IS NULL OR m.retired_at > ?3)" \
@@ -486,6 +487,8 @@ static int each_meter(struct run *r, struct pm_period from, struct pm_period to,
 		u.serves = TEXT(st, 4);
 		u.meter_id = m.id;
 		u.multiplier = m.multiplier;
+		u.unit_id = sqlite3_column_int64(st, 13);
+		u.building_id = sqlite3_column_int64(st, 14);
 		rc = to.year ? compute_span(r, from, to, &m, &u, e) : compute(r, &m, &u, e);
 		if (rc || (rc = fn(ctx, &u))) {
 			sqlite3_reset(st);

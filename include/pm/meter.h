@@ -152,6 +152,7 @@ struct pm_usage_reg {
 struct pm_usage {
 	const char *meter, *kind, *uom, *scope, *serves; /* serves: unit or building code */
 	int64_t meter_id;
+	int64_t unit_id, building_id;  /* the meter's (0 for none) */
 	int64_t multiplier;
 	int64_t opening, closing;      /* register values, thousandths */
 	int64_t opening_ts, closing_ts;

@@ -81,6 +81,19 @@ int pm_tariff_metered(const struct pm_metered *m, int64_t before, int64_t usage,
 int pm_tariff_fixed(int64_t amount, int64_t count, struct pm_rounding r, int64_t *fen,
 		    json_t **bd, struct pm_err *e);
 
+/* The same three writing the breakdown's members into an object open in
+ * w (libpm's compact JSON writer, lib/strbuf-internal.h) instead of
+ * building it: pm-bill run's lines. Nothing is written on an error. A
+ * writer of no buffer writes nothing (the amount alone). */
+struct pm_jw;
+int pm_tariff_per_area_w(const struct pm_per_area *a, struct pm_rounding r, int64_t *fen,
+			 struct pm_jw *w, struct pm_err *e);
+int pm_tariff_metered_w(const struct pm_metered *m, int64_t before, int64_t usage,
+			const int64_t reg_usage[PM_TARIFF_REGS + 1], struct pm_rounding r,
+			int64_t *fen, struct pm_jw *w, struct pm_err *e);
+int pm_tariff_fixed_w(int64_t amount, int64_t count, struct pm_rounding r, int64_t *fen,
+		      struct pm_jw *w, struct pm_err *e);
+
 /* Shared cost (公摊): total, rounded to the step, split by weights (area,
  * 1 each, or usage) in whole steps with the largest-remainder method, so
  * the n shares sum exactly to the rounded total. *rounded is that total.

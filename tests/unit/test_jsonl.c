@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "pm/jsonl.h"
+#include "pm/money.h"
+#include "strbuf-internal.h"
 
 static char tmp_path[64], rej_path[80];
 
@@ -742,15 +744,18 @@ static void test_csv_fields(void **state)
  * backslashes, a NUL inside a string and a key), UTF-8, extreme integers,
  * empty containers, and a real (handed to json_dumps). Random strings of
  * every byte below 0x80 besides. */
-static void check_compact(json_t *j)
+static void same_text(char *got, char *want)
 {
-	char *want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY), *got = pm_json_compact(j);
-
 	assert_non_null(want);
 	assert_non_null(got);
 	assert_string_equal(got, want);
 	free(want);
 	free(got);
+}
+
+static void check_compact(json_t *j)
+{
+	same_text(pm_json_compact(j), json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY));
 	json_decref(j);
 }
 
@@ -782,6 +787,64 @@ static void test_compact(void **state)
 			s[i] = (char)(rand() % 127 + 1);
 		check_compact(json_pack("{s:s%}", "x", s, len));
 	}
+}
+
+/* pm_jw writes what pm_json_compact prints for the object built alike
+ * (a bill line's breakdown is stored as that text, and digested): keys
+ * in order, nesting, escapes, UTF-8, extreme integers, decimals, true,
+ * empty containers; a writer of no buffer writes nothing. */
+static void test_jw(void **state)
+{
+	struct strbuf b = {0};
+	struct pm_jw w = {&b, 0, 0}, none = {NULL, 0, 0};
+	char dec[PM_MONEY_BUF], *want, big[400];
+	json_t *j;
+
+	(void)state;
+	/* Longer than one append takes: written piece by piece. */
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	big[7] = '"';
+	j = json_pack("{s:s, s:[{s:I, s:s}, {s:I, s:s}], s:s, s:I, s:I, s:b, s:[], s:{}, s:s, s:s, s:s}",
+		      "meter", "W1-1-0101 \"东\"\\\n\x01", "tiers", "tier", (json_int_t)1, "amount",
+		      pm_decimal_fmt(-12345, 3, dec), "tier", (json_int_t)2, "amount", "0.0000000",
+		      "公摊", "水费 ¥12.50 ✓", "min", (json_int_t)INT64_MIN, "max", (json_int_t)INT64_MAX,
+		      "ytd_partial", 1, "empty", "none", "k\"ey", "/end\t", "big", big, big + 8, "plain");
+	want = pm_json_compact(j);
+	pm_jw_open(&w, NULL, '{');
+	pm_jw_str(&w, "meter", "W1-1-0101 \"东\"\\\n\x01");
+	pm_jw_open(&w, "tiers", '[');
+	for (int i = 1; i <= 2; i++) {
+		pm_jw_open(&w, NULL, '{');
+		pm_jw_int(&w, "tier", i);
+		pm_jw_dec(&w, "amount", i == 1 ? -12345 : 0, i == 1 ? 3 : 7);
+		pm_jw_close(&w, '}');
+	}
+	pm_jw_close(&w, ']');
+	pm_jw_str(&w, "公摊", "水费 ¥12.50 ✓");
+	pm_jw_int(&w, "min", INT64_MIN);
+	pm_jw_int(&w, "max", INT64_MAX);
+	pm_jw_true(&w, "ytd_partial");
+	pm_jw_open(&w, "empty", '[');
+	pm_jw_close(&w, ']');
+	pm_jw_open(&w, "none", '{');
+	pm_jw_close(&w, '}');
+	pm_jw_str(&w, "k\"ey", "/end\t");
+	pm_jw_str(&w, "big", big);
+	pm_jw_str(&w, big + 8, "plain");
+	pm_jw_close(&w, '}');
+	assert_int_equal(w.depth, 0);
+	same_text(sb_take(&b), want);
+	json_decref(j);
+
+	pm_jw_open(&none, NULL, '{');
+	pm_jw_str(&none, "a", "b");
+	pm_jw_int(&none, "n", 1);
+	pm_jw_dec(&none, "d", 1, 2);
+	pm_jw_true(&none, "t");
+	pm_jw_close(&none, '}');
+	assert_null(none.b);
+	assert_int_equal(none.depth, 0);
 }
 
 static void test_write(void **state)
@@ -986,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test_teardown(test_csv_fields, tmp_remove),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_jw),
 		cmocka_unit_test(test_write),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test_teardown(test_reject, tmp_remove),
