@@ -305,12 +305,43 @@ out:
 	return rc;
 }
 
+/* Inside a transaction the objects are held (lib/db.c) and written once
+ * their record is, with its id: written unowned and then claimed, each
+ * row was written twice, and both its indexes with it (callgrind: 28% of
+ * pm unit import's instructions, 28,000 a unit). */
+int pm_audit_touch_write(struct pm_db *db, int64_t id, struct pm_err *e)
+{
+	static const char sql[] = "INSERT INTO audit_touch (audit_id, object) VALUES (?1, ?2)";
+	sqlite3_stmt *st;
+	const char *object;
+	size_t at = 0;
+	int rc = PM_OK;
+
+	if (!pm_db_touch_count(db))
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	if (id)
+		sqlite3_bind_int64(st, 1, id);
+	else
+		sqlite3_bind_null(st, 1);
+	while (rc == PM_OK && (object = pm_db_touch_next(db, &at))) {
+		sqlite3_bind_text(st, 2, object, -1, SQLITE_STATIC);
+		rc = pm_db_step_done(db, st, _("cannot write the audit log"), e);
+	}
+	sqlite3_clear_bindings(st);
+	pm_db_touch_clear(db);
+	return rc;
+}
+
 int pm_audit_touch(struct pm_db *db, const char *object, struct pm_err *e)
 {
 	static const char sql[] = "INSERT INTO audit_touch (audit_id, object) VALUES (NULL, ?1)";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (!sqlite3_get_autocommit(pm_db_sqlite(db)))
+		return pm_db_touch_add(db, object) ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
 	return pm_db_step_done(db, st, _("cannot write the audit log"), e);
@@ -319,9 +350,10 @@ int pm_audit_touch(struct pm_db *db, const char *object, struct pm_err *e)
 int pm_audit_claim(struct pm_db *db, int64_t id, struct pm_err *e)
 {
 	static const char sql[] = "UPDATE audit_touch SET audit_id = ?1 WHERE audit_id IS NULL";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	sqlite3_stmt *st;
 
-	if (!st)
+	/* Those held, and any committed unowned before. */
+	if (pm_audit_touch_write(db, id, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
 	return pm_db_step_done(db, st, _("cannot write the audit log"), e);

@@ -9,6 +9,7 @@
 #include "pm/jsonl.h"
 #include "pm/money.h"
 #include "pm/timeutil.h"
+#include "db-internal.h"
 
 const char *const pm_upsert_names[] = {N_("inserted"), N_("updated"), N_("unchanged"), NULL};
 
@@ -156,6 +157,16 @@ static int id_of(struct pm_db *db, const char *ins, const char *sel, int64_t par
 	return pm_err_set(e, PM_ESOFTWARE, _("building or entrance '%s' vanished"), code);
 }
 
+/* The building and entrance of the last unit placed, while the
+ * transaction that read or made them is open: an import's units come
+ * entrance by entrance, and the two look-ups were 55 M of 631 M
+ * instructions of pm unit import (callgrind, 10,000 units). */
+static struct {
+	uint64_t epoch;
+	char building[32], entrance[32];
+	int64_t bid, eid;
+} placed;
+
 static int place_ids(struct pm_db *db, const struct unit_in *u, int64_t *bid, int64_t *eid,
 		     struct pm_err *e)
 {
@@ -164,10 +175,26 @@ static int place_ids(struct pm_db *db, const struct unit_in *u, int64_t *bid, in
 	static const char esel[] = "SELECT id FROM entrance WHERE code = ?1 AND building_id = ?2";
 	static const char eins[] =
 		"INSERT INTO entrance (code, building_id) VALUES (?1, ?2) RETURNING id";
+	int open = !sqlite3_get_autocommit(pm_db_sqlite(db));
 
-	if (id_of(db, bins, bsel, 0, u->building, bid, e))
+	if (open && placed.epoch == pm_db_epoch(db) && strcmp(placed.building, u->building) == 0 &&
+	    strcmp(placed.entrance, u->entrance) == 0) {
+		*bid = placed.bid;
+		*eid = placed.eid;
+		return PM_OK;
+	}
+	placed.epoch = 0;
+	if (id_of(db, bins, bsel, 0, u->building, bid, e) ||
+	    id_of(db, eins, esel, *bid, u->entrance, eid, e))
 		return e->code;
-	return id_of(db, eins, esel, *bid, u->entrance, eid, e);
+	if (open) {
+		placed.epoch = pm_db_epoch(db);
+		memcpy(placed.building, u->building, sizeof placed.building);
+		memcpy(placed.entrance, u->entrance, sizeof placed.entrance);
+		placed.bid = *bid;
+		placed.eid = *eid;
+	}
+	return PM_OK;
 }
 
 /* Steps an INSERT ... ON CONFLICT DO UPDATE ... WHERE changed, and tells

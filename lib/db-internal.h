@@ -13,6 +13,24 @@ struct pm_db_key {
 };
 struct pm_db_key *pm_db_key_slot(struct pm_db *db);
 
+/* The objects pm_audit_touch named in the open transaction, held until
+ * the audit record that owns them is written (pm_audit_claim) or, when
+ * none is, until pm_db_commit, which writes them unowned as before; a
+ * rollback forgets them, as it did their rows. One string each, in
+ * order; NULL at the end. pm_db_touch_add returns 0 when out of memory. */
+int pm_db_touch_add(struct pm_db *db, const char *object);
+const char *pm_db_touch_next(struct pm_db *db, size_t *at);
+size_t pm_db_touch_count(const struct pm_db *db);
+void pm_db_touch_clear(struct pm_db *db);
+/* lib/audit.c: writes the held objects as audit_touch rows of record id
+ * (0: of none yet), and forgets them. */
+int pm_audit_touch_write(struct pm_db *db, int64_t id, struct pm_err *e);
+
+/* A number that changes at each commit and rollback of the handle, and
+ * that no other handle of the process has had: what a module remembers
+ * of rows read or written in a transaction holds while it is the same. */
+uint64_t pm_db_epoch(const struct pm_db *db);
+
 /* Gives SQLite lib/sqlmem.c's allocator; before SQLite's first use in the
  * process, else SQLite refuses it, harmlessly. */
 void pm_sqlmem_install(void);

@@ -47,7 +47,64 @@ struct pm_db {
 	struct pm_feed_log *feed; /* keys changed in the open transaction */
 	int feed_on;        /* the library logs the feed (0032_feed_hook on) */
 	char slipped[64];   /* a commit that would lose keys was refused: a table of theirs */
+	uint64_t epoch;     /* pm_db_epoch */
+	struct {
+		char *p;            /* the objects touched, each ending in NUL */
+		size_t len, cap, n;
+	} touch;
 };
+
+static uint64_t epochs;
+
+static void epoch_next(struct pm_db *db)
+{
+	db->epoch = ++epochs;
+}
+
+uint64_t pm_db_epoch(const struct pm_db *db)
+{
+	return db->epoch;
+}
+
+int pm_db_touch_add(struct pm_db *db, const char *object)
+{
+	size_t n = strlen(object) + 1;
+
+	if (db->touch.len + n > db->touch.cap) {
+		size_t cap = 2 * (db->touch.len + n) + 4096;
+		char *p = realloc(db->touch.p, cap);
+
+		if (!p)
+			return 0;
+		db->touch.p = p;
+		db->touch.cap = cap;
+	}
+	memcpy(db->touch.p + db->touch.len, object, n);
+	db->touch.len += n;
+	db->touch.n++;
+	return 1;
+}
+
+const char *pm_db_touch_next(struct pm_db *db, size_t *at)
+{
+	const char *s;
+
+	if (*at >= db->touch.len)
+		return NULL;
+	s = db->touch.p + *at;
+	*at += strlen(s) + 1;
+	return s;
+}
+
+size_t pm_db_touch_count(const struct pm_db *db)
+{
+	return db->touch.n;
+}
+
+void pm_db_touch_clear(struct pm_db *db)
+{
+	db->touch.len = db->touch.n = 0;
+}
 
 
 int pm_db_schema_version(void)
@@ -404,9 +461,11 @@ static int feed_commit(void *ctx)
 {
 	struct pm_db *db = ctx;
 
-	if (!pm_feed_pending(db->feed))
+	epoch_next(db);
+	if (!pm_feed_pending(db->feed) && !db->touch.n)
 		return 0;
-	snprintf(db->slipped, sizeof db->slipped, "%s", pm_feed_first(db->feed));
+	snprintf(db->slipped, sizeof db->slipped, "%s",
+		 pm_feed_pending(db->feed) ? pm_feed_first(db->feed) : "audit_touch");
 	return 1;
 }
 
@@ -414,7 +473,9 @@ static void feed_rollback(void *ctx)
 {
 	struct pm_db *db = ctx;
 
+	epoch_next(db);
 	pm_feed_clear(db->feed);
+	pm_db_touch_clear(db);
 }
 
 static void feed_hooks(struct pm_db *db)
@@ -461,6 +522,7 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 	match_store(db, "-wal");
 	match_store(db, "-shm");
 	feed_hooks(db);
+	epoch_next(db);
 	return migrate(db, v, e);
 }
 
@@ -604,6 +666,7 @@ void pm_db_close(struct pm_db *db)
 		sqlite3_finalize(db->stmts[i].st);
 	sqlite3_close(db->h);
 	pm_feed_free(db->feed);
+	free(db->touch.p);
 	free(db->path);
 	free(db->tz);
 	free(db);
@@ -686,6 +749,7 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 	 * failed: rolled back, like their rows. */
 	db->slipped[0] = '\0';
 	pm_feed_clear(db->feed);
+	pm_db_touch_clear(db);
 	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_BUSY &&
 	       busy_wait(db, 0))
 		;
@@ -700,7 +764,11 @@ int pm_db_commit(struct pm_db *db, struct pm_err *e)
 {
 	int rc = PM_OK;
 
-	if (db->feed_on)
+	/* Objects touched with no record written after them are committed
+	 * unowned, for the next record to claim. */
+	if (db->touch.n)
+		rc = pm_audit_touch_write(db, 0, e);
+	if (rc == PM_OK && db->feed_on)
 		rc = pm_feed_write(db, db->feed, e);
 	pm_feed_clear(db->feed);
 	if (rc == PM_OK && sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
@@ -713,6 +781,7 @@ int pm_db_commit(struct pm_db *db, struct pm_err *e)
 void pm_db_rollback(struct pm_db *db)
 {
 	pm_feed_clear(db->feed);
+	pm_db_touch_clear(db);
 	if (db->reading)
 		pm_db_read_end(db);
 	else if (!sqlite3_get_autocommit(db->h))

@@ -611,6 +611,33 @@ static void test_each_touched(void **state)
 	assert_string_equal(walk(t->db, 0, "unit:9", &rc), "");
 }
 
+/* Objects touched in a transaction that writes no record commit unowned,
+ * and the next record, in a later transaction, owns them; a rollback by
+ * SQLite itself (ROLLBACK run directly) forgets those held. */
+static void test_touched_unowned(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	int rc;
+
+	five(t->db);
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_touch(t->db, "unit:7-1-0101", &e), PM_OK);
+	assert_int_equal(pm_audit_touch(t->db, "unit:7-1-0102", &e), PM_OK);
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit_touch WHERE audit_id IS NULL"), "2");
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_touch(t->db, "unit:8-1-0101", &e), PM_OK);
+	assert_int_equal(pm_db_exec(t->db, "ROLLBACK", &e), PM_OK);
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_audit_log(t->db, "user.add", "user:desk", NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	assert_string_equal(walk(t->db, 0, "unit:7-1", &rc), "6");
+	assert_string_equal(walk(t->db, 0, "unit:8", &rc), "");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit_touch WHERE audit_id IS NULL"), "0");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit_touch"), "2");
+}
+
 static void test_each_stops(void **state)
 {
 	struct tstore *t = T(state);
@@ -648,6 +675,7 @@ int main(void)
 		STORE_TEST(test_each_actor_until),
 		STORE_TEST(test_each_touched),
 		STORE_TEST(test_each_stops),
+		STORE_TEST(test_touched_unowned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,6 +82,31 @@ static void test_unit_outcomes(void **state)
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) || ' ' || (SELECT count(*) FROM entrance) FROM building"), "1 2");
 }
 
+/* The building and entrance a unit was placed in are remembered only
+ * while their transaction is open: after a rollback, the next unit of
+ * the same entrance makes them again. */
+static void test_unit_place_rolled_back(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	enum pm_upsert did;
+	json_t *a = json_loads("{\"code\":\"4-1-0101\",\"area\":\"70\"}", 0, NULL);
+	json_t *b = json_loads("{\"code\":\"4-1-0102\",\"area\":\"71\"}", 0, NULL);
+
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_unit_upsert(t->db, a, &did, &e), PM_OK);
+	pm_db_rollback(t->db);
+	assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+	assert_int_equal(pm_unit_upsert(t->db, b, &did, &e), PM_OK);
+	assert_int_equal(pm_unit_upsert(t->db, a, &did, &e), PM_OK);
+	assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	assert_string_equal(tstore_sql(t->db, UNIT_ROW("4-1-0102")), "0102|1|7100|residential|vacant|-|4|1");
+	assert_string_equal(tstore_sql(t->db, UNIT_ROW("4-1-0101")), "0101|1|7000|residential|vacant|-|4|1");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) || ' ' || (SELECT count(*) FROM entrance) FROM building"), "1 1");
+	json_decref(a);
+	json_decref(b);
+}
+
 static void test_unit_update_keeps_absent(void **state)
 {
 	struct tstore *t = T(state);
@@ -581,6 +606,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		STORE_TEST(test_unit_outcomes),
+		STORE_TEST(test_unit_place_rolled_back),
 		STORE_TEST(test_unit_update_keeps_absent),
 		STORE_TEST(test_unit_floors),
 		STORE_TEST(test_unit_rejects),
