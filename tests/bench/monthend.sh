@@ -50,10 +50,13 @@ side() { # NAME COMMAND...
 	done
 	echo "$_i" >"$dir/rounds.$_name"
 }
-ingest_round() { # ROUND
-	awk -v d="$1" 'BEGIN { for (h = 0; h < 24; h++) for (m = 1; m <= 100; m++)
-		printf "{\"meter\":\"E%03d\",\"ts\":\"2026-%02d-%02dT%02d:00:00Z\",\"value\":\"%d\"}\n",
-			m, 1 + int((d - 1) / 28) % 11, 1 + (d - 1) % 28, h, d * 100 + h }' | pm-meter ingest -q
+ingest_round() { # ROUND: the ROUNDth day from 2000-01-01, so that no two
+	# rounds share a time (days of one year came round again after 308
+	# rounds, each then refused as a conflicting reading)
+	awk -v d="$1" -v day="$(date -u -d "2000-01-01 + $(($1 - 1)) days" +%Y-%m-%d)" 'BEGIN {
+		for (h = 0; h < 24; h++) for (m = 1; m <= 100; m++)
+			printf "{\"meter\":\"E%03d\",\"ts\":\"%sT%02d:00:00Z\",\"value\":\"%d\"}\n", m, day, h, d * 100 + h }' |
+		pm-meter ingest -q
 }
 late_round() { pm-bill late-fees -q --as-of 2026-12-20; }
 report_round() { pm-report collection --period 2026-11 --format jsonl; }
