@@ -232,6 +232,18 @@ expect_head() {
 $(cat "$T/head")"; fi
 }
 
+# A payment channel's callback: sign BODY [SECRET] is the hex HMAC-SHA256
+# a channel signs with; wechat_callback BODY [SIGNATURE] posts BODY to
+# /callback/wechat signed (or with SIGNATURE, "" for none): status in
+# $code, body and headers as for get; cart_of the order number the last
+# answer's Location names.
+sign() { printf %s "$1" | openssl dgst -sha256 -hmac "${2:-$PM_CALLBACK_WECHAT}" | sed 's/^.*= //'; }
+wechat_callback() {
+	code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
+		-H "X-PM-Signature: ${2-$(sign "$1")}" --data-binary "$1" "$BASE/callback/wechat")
+}
+cart_of() { sed -n 's|^Location: /pm/cart/\(SO[0-9a-f]*\).*|\1|p' "$T/head" | tr -d '\r'; }
+
 # Headless Chromium tests: need_browser fails the test when there is no
 # chromium; browser_checks runs the driver tests/web/SCRIPT (browser.py's
 # run) against $BASE, each of its PASS or FAIL lines a check.

@@ -7,9 +7,6 @@
 web_store
 web_start
 
-sign() { # BODY [SECRET]: the hex HMAC-SHA256
-	printf %s "$1" | openssl dgst -sha256 -hmac "${2:-$PM_CALLBACK_WECHAT}" | sed 's/^.*= //'
-}
 callback() { # CHANNEL BODY [SIGNATURE]
 	code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
 		${3:+-H "X-PM-Signature: $3"} --data-binary "$2" "$BASE/callback/$1")

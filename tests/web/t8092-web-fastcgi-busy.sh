@@ -12,7 +12,6 @@ export PM_BUSY_TIMEOUT
 web_store
 web_start
 
-sign() { printf %s "$1" | openssl dgst -sha256 -hmac "$PM_CALLBACK_WECHAT" | sed 's/^.*= //'; }
 callback() { # REF: a signed callback of 1.00 for 1-1-101; its code goes to $T/code.REF
 	b='{"unit":"1-1-101","amount":"1.00","ref":"'$1'"}'
 	curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \

@@ -17,12 +17,6 @@ pm-bill pay --unit 1-1-101 --amount 1 --channel alipay --ref AL-BILL1 -q >/dev/n
 pm-bill rewards -q --as-of 2026-12-01 >/dev/null
 web_start
 
-sign() { printf %s "$1" | openssl dgst -sha256 -hmac "$PM_CALLBACK_WECHAT" | sed 's/^.*= //'; }
-callback() { # BODY: posted to /callback/wechat, signed
-	code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
-		-H "X-PM-Signature: $(sign "$1")" --data-binary "$1" "$BASE/callback/wechat")
-}
-cart_of() { sed -n 's|^Location: /pm/cart/\(SO[0-9a-f]*\).*|\1|p' "$T/head" | tr -d '\r'; }
 orders() { sql "SELECT count(*) FROM shop_order"; }
 
 signin owner1
@@ -56,7 +50,7 @@ expect_body '<td>积分抵扣 50</td><td class="num points">-¥0.50</td>' "the p
 expect_body '<td class="num pay">¥119.20</td>' "what is left to pay"
 expect_body "付款时请备注订单号 <b class=\"cart\">$cart</b>，金额 <b class=\"pay\">¥119.20</b>" "the channel, with the order's number"
 
-callback "{\"order\":\"$cart\",\"amount\":\"119.20\",\"ref\":\"WX-S1\"}"
+wechat_callback "{\"order\":\"$cart\",\"amount\":\"119.20\",\"ref\":\"WX-S1\"}"
 expect_code 200 "the channel's callback for the order"
 expect_body '"outcome":"recorded"' "records it"
 expect_body "\"cart\":\"$cart\"" "naming the cart"
@@ -67,7 +61,7 @@ expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN jo
 	"cash:wechat:11920 expense:points:50 merchant:M1:-11970 " "the ledger: 11920 in cash, 50 in points, 11970 owed to the merchant"
 expect_eq "$(sql "SELECT kind || ' ' || points FROM points_use")" "spend 50" "the points spent"
 expect_eq "$(sql "SELECT actor FROM audit WHERE action = 'shop.order'")" "callback:wechat" "audited for the channel"
-callback "{\"order\":\"$cart\",\"amount\":\"119.20\",\"ref\":\"WX-S1\"}"
+wechat_callback "{\"order\":\"$cart\",\"amount\":\"119.20\",\"ref\":\"WX-S1\"}"
 expect_code 200 "the same callback again"
 expect_body '"outcome":"duplicate"' "is a duplicate"
 expect_eq "$(orders) $(sql 'SELECT count(*) FROM points_use')" "1 1" "and records nothing"
@@ -80,7 +74,7 @@ pay_new() { # OFFER UNIT QTY REF: an order on the web and its callback
 	post "/shop/$1/order" "unit=$2" "qty=$3" points=0
 	_c=$(cart_of)
 	_fen=$(sql "SELECT amount_fen - points FROM shop_cart WHERE no = '$_c'")
-	callback "{\"order\":\"$_c\",\"amount\":\"$(printf '%d.%02d' $((_fen / 100)) $((_fen % 100)))\",\"ref\":\"$4\"}"
+	wechat_callback "{\"order\":\"$_c\",\"amount\":\"$(printf '%d.%02d' $((_fen / 100)) $((_fen % 100)))\",\"ref\":\"$4\"}"
 }
 get /shop/VEG
 pay_new VEG 1-1-101 1 WX-S2
@@ -144,7 +138,7 @@ expect_body '<li class="order pending"><h2>有机蔬菜</h2><p class="muted">1-1
 	"the cart never paid has lapsed"
 get "/cart/$stale"
 expect_body '本团购已截止' "its pay page offers no payment"
-callback "{\"order\":\"$stale\",\"amount\":\"12.50\",\"ref\":\"WX-LATE\"}"
+wechat_callback "{\"order\":\"$stale\",\"amount\":\"12.50\",\"ref\":\"WX-LATE\"}"
 expect_code 400 "a payment after the offer closed"
 expect_body '团购“VEG”的状态是 failed，不是 open' "is refused, saying why"
 expect_eq "$(orders)" 4 "and makes no order"
@@ -157,7 +151,7 @@ ledger_of() { # KIND: the postings of the journal's entries of that kind
 }
 expect_eq "$(ledger_of shop_cart_refused)" "cash:wechat:1250 payable:shop_cart:-1250 " \
 	"the ledger holds the 12.50 paid for owner2 until it is refunded"
-callback "{\"order\":\"$stale\",\"amount\":\"12.50\",\"ref\":\"WX-LATE\"}"
+wechat_callback "{\"order\":\"$stale\",\"amount\":\"12.50\",\"ref\":\"WX-LATE\"}"
 expect_code 400 "the same late payment told again"
 expect_eq "$(ledger_of shop_cart_refused)" "cash:wechat:1250 payable:shop_cart:-1250 " "is held once"
 get /orders

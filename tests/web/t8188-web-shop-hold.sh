@@ -33,12 +33,6 @@ pm-bill pay --unit 1-1-102 --amount 1 --channel wechat --ref WX-BILL2 -q >/dev/n
 pm-bill rewards -q --as-of 2026-12-01 >/dev/null
 web_start
 
-sign() { printf %s "$1" | openssl dgst -sha256 -hmac "$PM_CALLBACK_WECHAT" | sed 's/^.*= //'; }
-callback() { # BODY: posted to /callback/wechat, signed
-	code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
-		-H "X-PM-Signature: $(sign "$1")" --data-binary "$1" "$BASE/callback/wechat")
-}
-cart_of() { sed -n 's|^Location: /pm/cart/\(SO[0-9a-f]*\).*|\1|p' "$T/head" | tr -d '\r'; }
 offer() { # CODE: stock ordered held left, as pm-shop offers tells them
 	pm-shop offers "$1" --format jsonl | python3 -c 'import json, sys
 r = json.loads(sys.stdin.readline()); print(r["stock"], r["ordered"], r["held"], r["left"])'
@@ -145,7 +139,7 @@ expect_eq "$(sql "SELECT (SELECT count(*) FROM shop_cart) || ' ' || (SELECT coun
 checked "every box and point held once"
 
 # ---- the payment: the hold becomes the order ----
-callback "{\"order\":\"$c1\",\"amount\":\"79.30\",\"ref\":\"WX-H1\"}"
+wechat_callback "{\"order\":\"$c1\",\"amount\":\"79.30\",\"ref\":\"WX-H1\"}"
 expect_code 200 "owner1 pays 79.30"
 expect_body '"outcome":"recorded"' "the order is recorded"
 expect_eq "$(sql "SELECT o.qty || ' ' || o.amount_fen || ' ' || o.points || ' ' || o.channel || ' ' || o.ref FROM shop_order o
@@ -176,7 +170,7 @@ expect_code 303 "owner2 orders milk with 20 points, held until 10:01"
 expect_eq "$(offer SHORT)" "10 0 2 8" "two bottles held"
 get /shop/EGG
 expect_body '<option value="1-1-102">1-1-102（可用积分 30，另有 20 积分被待付款的订单占用）</option>' "20 of owner2's points held"
-callback "{\"order\":\"$c3\",\"amount\":\"1.00\",\"ref\":\"WX-H3\"}"
+wechat_callback "{\"order\":\"$c3\",\"amount\":\"1.00\",\"ref\":\"WX-H3\"}"
 expect_code 200 "owner2 pays the eggs after their hold lapsed"
 expect_body '"outcome":"recorded"' "taken: the eggs are still there"
 expect_eq "$(sql "SELECT o.qty || ' ' || o.amount_fen FROM shop_order o JOIN shop_cart c ON c.order_id = o.id WHERE c.no = '$c3'")" \
@@ -185,7 +179,7 @@ run pm-shop order --offer LAST --unit 2-1-101 --qty 1 --channel wechat --ref WX-
 expect_rc 0 "the desk sells the box owner2 let lapse"
 expect_eq "$(offer LAST)" "3 3 0 0" "all three ordered"
 checked "a hold lapsed"
-callback "{\"order\":\"$c2\",\"amount\":\"39.90\",\"ref\":\"WX-H2\"}"
+wechat_callback "{\"order\":\"$c2\",\"amount\":\"39.90\",\"ref\":\"WX-H2\"}"
 expect_code 400 "owner2's late payment for the box sold meanwhile"
 expect_body '团购“LAST”只剩 0 份，不足 1 份' "is refused: none left"
 expect_eq "$(sql "SELECT channel || ' ' || ref || ' ' || coalesce(order_id, '-') || ' ' || (refused IS NOT NULL) FROM shop_cart WHERE no = '$c2'")" \

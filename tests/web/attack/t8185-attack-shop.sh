@@ -15,12 +15,6 @@ pm-bill pay --unit 1-1-102 --amount 1 --channel wechat --ref WX-BILL2 -q >/dev/n
 pm-bill rewards -q --as-of 2026-12-01 >/dev/null
 web_start
 
-sign() { printf %s "$1" | openssl dgst -sha256 -hmac "${2:-$PM_CALLBACK_WECHAT}" | sed 's/^.*= //'; }
-callback() { # BODY [SIGNATURE]
-	code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
-		-H "X-PM-Signature: ${2-$(sign "$1")}" --data-binary "$1" "$BASE/callback/wechat")
-}
-cart_of() { sed -n 's|^Location: /pm/cart/\(SO[0-9a-f]*\).*|\1|p' "$T/head" | tr -d '\r'; }
 carts() { sql "SELECT count(*) FROM shop_cart"; }
 orders() { sql "SELECT count(*) FROM shop_order"; }
 
@@ -89,25 +83,25 @@ expect_code 403 "nor sees the pickup list"
 # Callbacks: forged, mismatched, then the real one, replayed, and a
 # second payment of the same order.
 body="{\"order\":\"$mine\",\"amount\":\"79.30\",\"ref\":\"WX-1\"}"
-callback "$body" ""
+wechat_callback "$body" ""
 expect_code 401 "an unsigned callback"
-callback "$body" "$(sign "$body" wrong-secret)"
+wechat_callback "$body" "$(sign "$body" wrong-secret)"
 expect_code 401 "one signed with another secret"
-callback "{\"order\":\"$mine\",\"amount\":\"0.01\",\"ref\":\"WX-1\"}"
+wechat_callback "{\"order\":\"$mine\",\"amount\":\"0.01\",\"ref\":\"WX-1\"}"
 expect_code 400 "a payment of another amount"
 expect_body "订单“$mine”应付 79.30，不是 0.01" "is refused, naming both"
-callback "{\"order\":\"$mine\",\"amount\":\"79.30\",\"ref\":\"WX-BILL2\"}"
+wechat_callback "{\"order\":\"$mine\",\"amount\":\"79.30\",\"ref\":\"WX-BILL2\"}"
 expect_code 400 "a ref a bill payment has"
-callback '{"order":"x'"'"' OR 1=1 --","amount":"79.30","ref":"WX-9"}'
+wechat_callback '{"order":"x'"'"' OR 1=1 --","amount":"79.30","ref":"WX-9"}'
 expect_code 400 "an unknown order"
 expect_eq "$(orders) $(sql "SELECT count(*) FROM shop_cart WHERE channel IS NOT NULL")" "0 0" \
 	"nothing recorded, the cart not claimed"
-callback "$body"
+wechat_callback "$body"
 expect_code 200 "the real payment"
 expect_body '"outcome":"recorded"' "is recorded"
-callback "$body"
+wechat_callback "$body"
 expect_body '"outcome":"duplicate"' "replayed, it is a duplicate"
-callback "{\"order\":\"$mine\",\"amount\":\"79.30\",\"ref\":\"WX-2\"}"
+wechat_callback "{\"order\":\"$mine\",\"amount\":\"79.30\",\"ref\":\"WX-2\"}"
 expect_code 400 "a second payment of the same order"
 expect_body "订单“$mine”已由“wechat:WX-1”支付" "is refused, naming the first"
 expect_eq "$(orders) $(sql "SELECT sum(amount_fen) FROM posting WHERE account = 'cash:wechat'")" "1 8030" \

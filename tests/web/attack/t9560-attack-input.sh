@@ -112,7 +112,6 @@ expect_eq "$([ "$(sql "SELECT count(*) FROM outbox WHERE template = 'login_code'
 	"and at most five codes were sent"
 
 # Domain: a callback paying owner2's bill with a ref for owner1's unit.
-sign() { printf %s "$1" | openssl dgst -sha256 -hmac "$PM_CALLBACK_WECHAT" | sed 's/^.*= //'; }
 body='{"unit":"1-1-101","amount":"10.00","ref":"WXA1","bill":"B-2026-11-1-1-102"}'
 code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
 	-H "X-PM-Signature: $(sign "$body")" --data-binary "$body" "$BASE/callback/wechat")
