@@ -565,14 +565,32 @@ int pm_parking_points_spend(struct pm_db *db, const struct pm_parking_points *d,
 	return PM_OK;
 }
 
+int pm_parking_points_record(struct pm_db *db, bool bill, int64_t payment, const struct pm_parking_points *p,
+			     int64_t journal, struct pm_err *e)
+{
+	static const char *const sql[] = {
+		"INSERT INTO parking_discount (payment_id, unit_id, points, month, journal_id)"
+		" VALUES (?1, (SELECT id FROM unit WHERE code = ?2), ?3, ?4, ?5)",
+		"INSERT INTO bill_points (payment_id, unit_id, points, month, journal_id)"
+		" VALUES (?1, (SELECT id FROM unit WHERE code = ?2), ?3, ?4, ?5)",
+	};
+	sqlite3_stmt *st = pm_db_stmt(db, sql[bill], e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, payment);
+	sqlite3_bind_text(st, 2, p->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, p->points);
+	sqlite3_bind_text(st, 4, p->month, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, journal);
+	return pm_db_step_done(db, st, _("cannot record the discount"), e);
+}
+
 /* The payment just recorded was made in points: taken from the unit,
  * the company's expense for the parking income, and the discount. */
 static int discount_record(struct pm_db *db, const struct session *s, const struct pm_parking_points *d,
 			   const char *ref, struct pm_err *e)
 {
-	static const char sql[] =
-		"INSERT INTO parking_discount (payment_id, unit_id, points, month, journal_id)"
-		" VALUES (?1, (SELECT id FROM unit WHERE code = ?2), ?3, ?4, ?5)";
 	static const char id_sql[] = "SELECT id FROM parking_payment WHERE ref = ?1";
 	int64_t payment, journal;
 	struct pm_posting p[2];
@@ -589,14 +607,8 @@ static int discount_record(struct pm_db *db, const struct session *s, const stru
 	pm_posting_set(&p[0], "expense", "points", d->fen);
 	pm_posting_set(&p[1], "income", "parking", -d->fen);
 	if (pm_parking_points_spend(db, d, detail, e) ||
-	    pm_ledger_post(db, "parking_points", jref, ref, p, 2, &journal, e) || !(st = pm_db_stmt(db, sql, e)))
-		return e->code;
-	sqlite3_bind_int64(st, 1, payment);
-	sqlite3_bind_text(st, 2, d->unit, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, d->points);
-	sqlite3_bind_text(st, 4, d->month, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, journal);
-	if (pm_db_step_done(db, st, _("cannot record the discount"), e))
+	    pm_ledger_post(db, "parking_points", jref, ref, p, 2, &journal, e) ||
+	    pm_parking_points_record(db, false, payment, d, journal, e))
 		return e->code;
 	return gate_audit(db, "parking.points", "parking", s->id,
 			  json_pack("{s:s, s:I, s:I, s:s}", "unit", d->unit, "points", (json_int_t)d->points, "amount_fen",

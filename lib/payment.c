@@ -856,24 +856,6 @@ static int plan_parking(struct pm_db *db, const struct pm_bill_row *b, int64_t f
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
 }
 
-static int points_record(struct pm_db *db, int64_t payment, const struct pm_parking_points *d, int64_t journal,
-			 struct pm_err *e)
-{
-	static const char sql[] =
-		"INSERT INTO bill_points (payment_id, unit_id, points, month, journal_id)"
-		" VALUES (?1, (SELECT id FROM unit WHERE code = ?2), ?3, ?4, ?5)";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, payment);
-	sqlite3_bind_text(st, 2, d->unit, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, d->points);
-	sqlite3_bind_text(st, 4, d->month, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, journal);
-	return pm_bill_step_done(db, st, _("cannot record points"), e);
-}
-
 /* The points paid: the payment, its allocation to the parking lines, the
  * company's expense for the receivable, the points taken, the row. */
 static int points_write(struct pm_db *db, const struct pm_bill_row *b, const struct pm_pay *pay,
@@ -902,7 +884,7 @@ static int points_write(struct pm_db *db, const struct pm_bill_row *b, const str
 	}
 	if (rc == PM_OK && !(rc = plan_apply(db, &plan, *id, journal, e)) &&
 	    !(rc = pm_parking_points_spend(db, d, ref, e)))
-		rc = points_record(db, *id, d, journal, e);
+		rc = pm_parking_points_record(db, true, *id, d, journal, e);
 	free(plan.a);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #ifndef PM_PARKING_H
 #define PM_PARKING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -99,6 +100,12 @@ int pm_parking_points_rule(struct pm_db *db, int64_t at, struct pm_parking_point
  * the caller's transaction, before it records the spending. */
 int pm_parking_points_spend(struct pm_db *db, const struct pm_parking_points *p, const char *detail,
 			    struct pm_err *e);
+
+/* What the points paid for: a visitor's parking payment (bill false:
+ * parking_discount) or a bill's points payment (bill true: bill_points),
+ * with p's unit, points and month and the journal entry that booked it. */
+int pm_parking_points_record(struct pm_db *db, bool bill, int64_t payment, const struct pm_parking_points *p,
+			     int64_t journal, struct pm_err *e);
 
 /* Sessions, newest first, only those still open when open_only, only
  * those of the plates registered to unit when it is not NULL (an owner
