@@ -940,6 +940,32 @@ int pm_bill_pay_points(struct pm_db *db, const struct pm_bill_points *p, enum pm
 	return rc;
 }
 
+int pm_bill_points_quote(struct pm_db *db, const char *bill, int64_t at, struct pm_bill_points_quote *q,
+			 struct pm_err *e)
+{
+	struct pm_parking_points d = {0};
+	struct pm_bill_row b;
+	struct plan plan = {0};
+	int64_t fen;
+	int lines, rc;
+
+	memset(q, 0, sizeof *q);
+	if (pm_bill_row(db, bill, &b, e) || pm_parking_points_rule(db, at, &d, e))
+		return e->code;
+	q->per_fen = d.per_fen;
+	if (!strcmp(b.status, "issued") || !strcmp(b.status, "partial")) {
+		rc = plan_parking(db, &b, INT64_MAX, &plan, &lines, e);
+		q->owed = plan.total;
+		free(plan.a);
+		if (rc)
+			return rc;
+	}
+	q->cap = d.cap;
+	fen = q->cap >= 0 && q->cap < q->owed ? q->cap : q->owed;
+	q->most = fen <= INT64_MAX / q->per_fen ? fen * q->per_fen : INT64_MAX - INT64_MAX % q->per_fen;
+	return PM_OK;
+}
+
 /* ---- void, adjust, refund: each its own transaction ---- */
 
 static int finish(struct pm_db *db, int rc, const char *action, const char *object, json_t *after,

@@ -15,6 +15,11 @@
 void pm_web_page(struct pm_web *w, const char *title);
 void pm_web_page_end(struct pm_web *w);
 
+/* The <option>s of the units an owner lives in, each with the points it
+ * may spend now (what shop orders hold is not); *most (unless NULL) the
+ * most any of them may. */
+int pm_web_points_options(struct pm_web *w, int64_t *most);
+
 /* A text field of the query or form, or NULL; trimmed of nothing. */
 const char *pm_web_param(struct pm_web *w, const char *name);
 /* The same, NULL also when it is empty: a form's field left blank. */

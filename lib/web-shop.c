@@ -119,30 +119,6 @@ static int offer_of(struct pm_web *w, json_t **o)
 	return *o ? PM_OK : pm_web_fail(w, PM_ENOINPUT, "%s", "没有这个团购。");
 }
 
-/* A unit the owner may order for, with its points: those another order
- * holds until it is paid are not free to spend. */
-static int unit_choice(void *ctx, json_t *u)
-{
-	struct pm_web *w = ctx;
-	int64_t held;
-	json_t *b;
-
-	if (pm_points_balance(w->db, STR(u, "code"), &b, &w->err))
-		return w->err.code;
-	if (pm_shop_points_held(w->db, STR(u, "code"), &held, &w->err)) {
-		json_decref(b);
-		return w->err.code;
-	}
-	if (held > 0)
-		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（可用积分 %D，另有 %D 积分被待付款的订单占用）</option>",
-			    STR(u, "code"), STR(u, "code"), (long long)(NUM(b, "balance") - held), (long long)held);
-	else
-		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（积分 %D）</option>", STR(u, "code"), STR(u, "code"),
-			    (long long)NUM(b, "balance"));
-	json_decref(b);
-	return PM_OK;
-}
-
 static int order_form(struct pm_web *w, json_t *o)
 {
 	char path[96], nonce[PM_SESSION_TOKEN];
@@ -166,7 +142,7 @@ static int order_form(struct pm_web *w, json_t *o)
 	pm_web_form(w, path, 0);
 	pm_html_fmt(f, "<input type=\"hidden\" name=\"nonce\" value=\"%s\">", nonce);
 	fputs("<label>房屋<select name=\"unit\" required>", f);
-	if (pm_unit_each_mine(w->db, &w->actor, unit_choice, w, &w->err))
+	if (pm_web_points_options(w, NULL))
 		return w->err.code;
 	pm_html_fmt(f, "</select></label><label>数量（%s）<input name=\"qty\" type=\"number\" min=\"1\" max=\"%D\" value=\"1\" required>"
 		       "</label><label>使用积分（1 积分抵 0.01 元）<input name=\"points\" type=\"number\" min=\"0\" value=\"0\">"

@@ -10,6 +10,8 @@
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
+#include "pm/reward.h"
+#include "pm/shopcart.h"
 #include "web-internal.h"
 
 #define SESSION_COOKIE "pm_session"
@@ -225,6 +227,47 @@ static int unit_option(void *ctx, json_t *u)
 	pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>",
 		    json_string_value(json_object_get(u, "code")), json_string_value(json_object_get(u, "code")));
 	return PM_OK;
+}
+
+/* A unit with the points it may spend: those a shop order holds until
+ * it is paid are not free to spend. */
+struct points_options {
+	struct pm_web *w;
+	int64_t most;
+};
+
+static int points_option(void *ctx, json_t *u)
+{
+	struct points_options *o = ctx;
+	struct pm_web *w = o->w;
+	const char *code = json_string_value(json_object_get(u, "code"));
+	int64_t held, balance;
+	json_t *b;
+
+	if (pm_points_balance(w->db, code, &b, &w->err))
+		return w->err.code;
+	balance = json_integer_value(json_object_get(b, "balance"));
+	json_decref(b);
+	if (pm_shop_points_held(w->db, code, &held, &w->err))
+		return w->err.code;
+	if (held > 0)
+		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（可用积分 %D，另有 %D 积分被待付款的订单占用）</option>",
+			    code, code, (long long)(balance - held), (long long)held);
+	else
+		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（积分 %D）</option>", code, code, (long long)balance);
+	if (balance - held > o->most)
+		o->most = balance - held;
+	return PM_OK;
+}
+
+int pm_web_points_options(struct pm_web *w, int64_t *most)
+{
+	struct points_options o = {w, 0};
+	int rc = pm_unit_each_mine(w->db, &w->actor, points_option, &o, &w->err);
+
+	if (most)
+		*most = o.most;
+	return rc;
 }
 
 int pm_web_unit_field(struct pm_web *w, int required)

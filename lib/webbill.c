@@ -345,6 +345,86 @@ int pm_page_statement(struct pm_web *w)
 
 /* ---- paying ---- */
 
+/* Who may spend a unit's points on its bill: the people living in it
+ * (pm_bill_may_read_bill has said the bill is theirs), or the desk. */
+static int may_spend_points(struct pm_web *w)
+{
+	return w->actor.role == PM_ROLE_OWNER || pm_auth_allowed(w->actor.role, "bill.pay");
+}
+
+/* Points off the bill's parking lines (停车优惠), when the community
+ * takes them and the lines owe something: what they owe, and a form for
+ * whose points (an owner's units with what each holds; the desk types
+ * one) and how many, at most what the lines owe within the month cap. */
+static void points_offer(struct pm_web *w, const char *code, const char *unit)
+{
+	char path[96], nonce[PM_SESSION_TOKEN];
+	struct pm_bill_points_quote q;
+	struct pm_err ignored;
+	FILE *f = w->res.f;
+	int64_t mine = 0, value;
+
+	if (!may_spend_points(w) || pm_bill_points_quote(w->db, code, pm_now(), &q, &ignored) || q.owed <= 0 ||
+	    pm_session_token(nonce, &ignored))
+		return;
+	pm_html_fmt(f, "<section class=\"pay points\"><h2>积分抵扣停车费</h2>\n<p>停车费待缴 %M，%D 积分抵 0.01 元",
+		    q.owed, (long long)q.per_fen);
+	if (q.cap >= 0)
+		pm_html_fmt(f, "，每户每月最多抵扣 %M", q.cap);
+	fputs("。</p>\n", f);
+	/* The form's nonce is the payment's ref: sent twice, one payment. */
+	snprintf(path, sizeof path, "/bill/%.64s/points", code);
+	pm_web_form(w, path, 0);
+	pm_html_fmt(f, "<input type=\"hidden\" name=\"nonce\" value=\"%s\">", nonce);
+	if (w->actor.role == PM_ROLE_OWNER) {
+		fputs("<label>使用哪户的积分<select name=\"unit\" required>", f);
+		if (pm_web_points_options(w, &mine))
+			pm_html_fmt(f, "<option value=\"%s\">%s</option>", unit, unit);
+		fputs("</select></label>", f);
+		/* Offered: what the points at hand pay, whole fen. */
+		mine -= mine % q.per_fen;
+		value = mine < q.most ? mine : q.most;
+	} else {
+		pm_html_fmt(f, "<label>积分房号<input name=\"unit\" value=\"%s\" required></label>", unit);
+		value = q.most;
+	}
+	pm_html_fmt(f, "<label>使用积分<input name=\"points\" type=\"number\" min=\"%D\" step=\"%D\" max=\"%D\""
+		       " value=\"%D\" required></label><button>用积分抵扣</button></form>\n</section>\n",
+		    (long long)q.per_fen, (long long)q.per_fen, (long long)q.most, (long long)value);
+}
+
+int pm_page_bill_points(struct pm_web *w)
+{
+	struct pm_bill_points p = {.bill = w->arg[0], .at = pm_now()};
+	const char *nonce = pm_web_field(w, "nonce");
+	size_t n = nonce ? strlen(nonce) : 0;
+	char unit[64], ref[80], path[64];
+	enum pm_pay_did did;
+	json_t *out;
+
+	if (pm_bill_may_read_bill(w->db, &w->actor, p.bill, unit, sizeof unit, &w->err))
+		return w->err.code;
+	if (!may_spend_points(w))
+		return pm_web_fail(w, PM_ENOPERM, _("user '%s' may not spend the points of unit '%s'"), w->actor.login,
+				   unit);
+	if (n < 16 || n > 64 || strspn(nonce, "0123456789abcdef") != n)
+		return pm_web_fail(w, PM_EDATA, "%s", _("points paying a bill need the pay page's nonce"));
+	if (pm_web_param_id(w, "points", &p.points))
+		return w->err.code;
+	/* An owner spends the points of a unit they live in, or none. */
+	p.unit = pm_web_field(w, "unit");
+	if (p.unit && w->actor.role == PM_ROLE_OWNER && pm_bill_may_read(w->db, &w->actor, NULL, p.unit, &w->err))
+		return w->err.code;
+	snprintf(ref, sizeof ref, "WEB-%s", nonce);
+	p.ref = ref;
+	if (pm_bill_pay_points(w->db, &p, &did, &out, &w->err))
+		return w->err.code;
+	snprintf(path, sizeof path, "/receipt/%lld", (long long)FEN(out, "payment"));
+	json_decref(out);
+	pm_web_redirect(&w->res, w->req.script, path);
+	return PM_OK;
+}
+
 int pm_page_pay(struct pm_web *w)
 {
 	const char *code = w->arg[0], *k;
@@ -381,6 +461,8 @@ int pm_page_pay(struct pm_web *w)
 	}
 	if (FEN(b, "owed_fen") > 0 && !shown)
 		pm_html_note(f, "warn", "暂未开通线上缴费，请到物业服务中心缴费。");
+	if (FEN(b, "owed_fen") > 0)
+		points_offer(w, code, unit);
 	pm_html_fmt(f, "<p class=\"muted\">到账后本页账单状态会自动更新。</p>\n<p><a href=\"%s/bill/%u\">返回账单</a></p>\n",
 		    w->req.script, code);
 	json_decref(web);
@@ -522,7 +604,8 @@ int pm_page_receipt(struct pm_web *w)
 	pm_web_page(w, "收据");
 	pm_html_fmt(f, "<table class=\"receipt\">\n<tr><td>收据号</td><td>%D</td></tr>\n<tr><td>房号</td><td>%s</td></tr>\n"
 		       "<tr><td>收款方式</td><td>%s</td></tr>\n<tr><td>金额</td><td>%M</td></tr>\n",
-		    (long long)id, STR(p, "unit"), STR(p, "channel"), FEN(p, "amount_fen"));
+		    (long long)id, STR(p, "unit"),
+		    strcmp(STR(p, "channel"), PM_BILL_POINTS) ? STR(p, "channel") : "积分抵扣", FEN(p, "amount_fen"));
 	pm_html_fmt(f, "<tr><td>大写</td><td>人民币%s</td></tr>\n<tr><td>时间</td><td>",
 		    pm_notice_capital(FEN(p, "amount_fen"), cap));
 	pm_web_time(f, STR(p, "at"));

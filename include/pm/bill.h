@@ -174,6 +174,18 @@ struct pm_bill_points {
 int pm_bill_pay_points(struct pm_db *db, const struct pm_bill_points *p, enum pm_pay_did *did, json_t **out,
 		       struct pm_err *e);
 
+/* What points could pay of a bill's parking lines at time at (the web's
+ * offer): owed what the lines still owe within what the bill owes (fen;
+ * 0 unless issued or partly paid), per_fen and cap rewards.parking's rate
+ * and month cap (fen, -1: none), most the points that pay the most of it
+ * within the cap. What a unit's points and this month's spending allow,
+ * pm_bill_pay_points decides. PM_ECONFIG when rewards.parking is not set. */
+struct pm_bill_points_quote {
+	int64_t owed, per_fen, cap, most;
+};
+int pm_bill_points_quote(struct pm_db *db, const char *bill, int64_t at, struct pm_bill_points_quote *q,
+			 struct pm_err *e);
+
 /* Each its own transaction, audited. void: an issued or draft bill with
  * nothing paid; adjust: a credit (< 0) or debit note on an issued bill,
  * at most billing.max_amount either way; refund: from the unit's prepaid

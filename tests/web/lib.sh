@@ -76,6 +76,23 @@ web_store() {
 	[ -d "$T/locale" ] && chmod -R a+rX "$T/locale"
 }
 
+# web_store, and owner1 (张伟) owns the parking space 1-1-B01 too, whose
+# bill B-2026-11-1-1-B01 owes 80.00 of parking; 1-1-101 and 1-1-102 have
+# 500 points each for their first online payment.
+web_points_store() {
+	web_store
+	sed 's/first_online_payment: 50$/first_online_payment: 500/' "$PM_TOP/share/pm/examples/pm.yaml" >"$T/pm.yaml"
+	pm config apply -q "$T/pm.yaml" || echo "not ok - the config with 500 points"
+	echo '{"code":"1-1-B01","area":"12","use":"parking","floor":-1,"delivered":"2019-06-30"}' | pm unit import -q
+	echo '{"code":"P1","name":"张伟","unit":"1-1-B01"}' | pm person import -q
+	pm-bill run -q --period 2026-11 >/dev/null 2>&1 && pm-bill issue -q --period 2026-11 >/dev/null
+	pm-bill pay --unit 1-1-101 --amount 1 --channel alipay --ref AL-1 -q >/dev/null
+	pm-bill pay --unit 1-1-102 --amount 1 --channel wechat --ref WX-2 -q >/dev/null
+	pm-bill rewards -q --as-of 2026-12-01 >/dev/null
+	expect_eq "$(sql "SELECT group_concat(l.fee || ':' || l.amount_fen, ' ') FROM bill_line l JOIN bill b ON b.id = l.bill_id
+		WHERE b.code = 'B-2026-11-1-1-B01'")" "parking:8000" "the space's bill: 80.00 parking"
+}
+
 _free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
