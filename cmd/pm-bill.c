@@ -339,7 +339,7 @@ static void pay_opt(void *ctx, int k, const char *arg)
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .fields = pm_pay_fields,
-			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1};
+			       .outcomes = pm_pay_names, .record = pay_record, .ctx = c, .batch = 1000};
 	struct pay_args a = {.im = &im};
 	struct pm_cli_pay pay = {0};
 	const char **f = a.f;
