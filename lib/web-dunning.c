@@ -83,6 +83,7 @@ int pm_page_dunning(struct pm_web *w)
 	FILE *f = w->res.f;
 	int32_t day;
 	char buf[PM_TIME_BUF];
+	long mark;
 	int rc;
 
 	if (pm_auth_check(&w->actor, "bill.contact", &w->err) || as_of(w, &day))
@@ -91,9 +92,10 @@ int pm_page_dunning(struct pm_web *w)
 	pm_html_fmt(f, "<p class=\"meta\">截至 %s 逾期未缴的房屋</p>\n<table class=\"stack dunning\">\n<thead><tr><th>房号</th><th>账单</th>"
 		       "<th>欠费</th><th>逾期天数</th><th>催缴阶段</th><th>最近联系</th><th>承诺</th><th></th></tr></thead>\n"
 		       "<tbody>\n", pm_date_fmt(day, buf));
+	mark = pm_web_mark(w);
 	rc = pm_dunning_each(w->db, day, NULL, row, &l, &w->err);
-	if (rc == PM_OK && !l.n)
-		fputs("<tr><td colspan=\"8\">没有逾期欠费</td></tr>\n", f);
+	if (rc == PM_OK)
+		pm_web_none(w, mark, 8, "没有逾期欠费");
 	fputs("</tbody>\n</table>\n", f);
 	pm_web_page_end(w);
 	return rc;

@@ -39,12 +39,16 @@ static int vote_item(void *ctx, json_t *v)
 
 int pm_page_votes(struct pm_web *w)
 {
+	long mark;
+
 	if (pm_auth_check(&w->actor, "govern.read", &w->err))
 		return w->err.code;
 	pm_web_page(w, "业主表决");
 	fputs("<ul class=\"votes\">\n", w->res.f);
+	mark = pm_web_mark(w);
 	if (pm_vote_each(w->db, vote_item, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 0, "还没有表决");
 	fputs("</ul>\n", w->res.f);
 	pm_web_page_end(w);
 	return PM_OK;

@@ -20,6 +20,12 @@ void pm_web_page_end(struct pm_web *w);
  * most any of them may. */
 int pm_web_points_options(struct pm_web *w, int64_t *most);
 
+/* A list with nothing in it says so: pm_web_mark where its rows begin,
+ * and pm_web_none after them writes text when they wrote nothing, as a
+ * table's row across cols columns, or a list's item when cols is 0. */
+long pm_web_mark(struct pm_web *w);
+void pm_web_none(struct pm_web *w, long mark, int cols, const char *text);
+
 /* A text field of the query or form, or NULL; trimmed of nothing. */
 const char *pm_web_param(struct pm_web *w, const char *name);
 /* The same, NULL also when it is empty: a form's field left blank. */

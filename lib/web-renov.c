@@ -59,6 +59,7 @@ int pm_page_renovations(struct pm_web *w)
 	int64_t id;
 	char note[96];
 	FILE *f = w->res.f;
+	long mark;
 
 	if (pm_auth_check(&w->actor, "renovation.read", &w->err))
 		return w->err.code;
@@ -75,8 +76,10 @@ int pm_page_renovations(struct pm_web *w)
 	 * not the page. */
 	fputs("<div class=\"scroll\"><table><thead><tr><th>编号</th><th>房屋</th><th>状态</th><th>工期</th><th>施工单位</th><th>内容</th>"
 	      "<th>押金</th><th>已扣</th><th>已退</th></tr></thead><tbody>\n", f);
+	mark = pm_web_mark(w);
 	if (pm_renovation_each(w->db, &w->actor, &all, renovation_row, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 9, "还没有装修申请");
 	fputs("</tbody></table></div>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;

@@ -89,6 +89,8 @@ static int offer_item(void *ctx, json_t *o)
 
 int pm_page_shop(struct pm_web *w)
 {
+	long mark;
+
 	if (may_browse(w))
 		return w->err.code;
 	pm_web_page(w, "社区团购");
@@ -96,8 +98,10 @@ int pm_page_shop(struct pm_web *w)
 		pm_html_fmt(w->res.f, "<p class=\"actions\"><a class=\"button secondary\" href=\"%s/orders\">我的订单</a></p>\n",
 			    w->req.script);
 	fputs("<ul class=\"cards offers\">\n", w->res.f);
+	mark = pm_web_mark(w);
 	if (pm_shop_offer_each(w->db, NULL, offer_item, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 0, "暂时没有团购");
 	fputs("</ul>\n", w->res.f);
 	pm_web_page_end(w);
 	return PM_OK;
@@ -325,6 +329,7 @@ static int unit_orders(void *ctx, json_t *u)
 int pm_page_orders(struct pm_web *w)
 {
 	FILE *f = w->res.f;
+	long mark;
 
 	if (!owner(w)) {
 		pm_web_redirect(&w->res, w->req.script, "/shop");
@@ -336,8 +341,10 @@ int pm_page_orders(struct pm_web *w)
 	if (pm_web_param(w, "placed"))
 		pm_html_note(f, "ok", "订单已用积分付清，已提交。");
 	fputs("<ul class=\"cards orders\">\n", f);
+	mark = pm_web_mark(w);
 	if (pm_unit_each_mine(w->db, &w->actor, unit_orders, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 0, "还没有订单");
 	fputs("</ul>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;

@@ -286,6 +286,21 @@ int pm_web_unit_field(struct pm_web *w, int required)
 	return PM_OK;
 }
 
+long pm_web_mark(struct pm_web *w)
+{
+	return ftell(w->res.f);
+}
+
+void pm_web_none(struct pm_web *w, long mark, int cols, const char *text)
+{
+	if (ftell(w->res.f) != mark)
+		return;
+	if (cols)
+		pm_html_fmt(w->res.f, "<tr class=\"none\"><td colspan=\"%d\">%s</td></tr>\n", cols, text);
+	else
+		pm_html_fmt(w->res.f, "<li class=\"none\">%s</li>\n", text);
+}
+
 const char *pm_web_field(struct pm_web *w, const char *name)
 {
 	const char *v = pm_web_param(w, name);

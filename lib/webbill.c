@@ -173,6 +173,7 @@ int pm_page_unit(struct pm_web *w)
 	FILE *f = w->res.f;
 	json_t *u, *o;
 	int64_t owed;
+	long mark;
 	size_t i;
 
 	if (pm_bill_may_read(w->db, &w->actor, NULL, code, &w->err) ||
@@ -197,8 +198,10 @@ int pm_page_unit(struct pm_web *w)
 		       "<a href=\"%s/unit/%u/points\">积分</a></p>\n<h2>账单</h2>\n",
 		    w->req.script, code, w->req.script, code);
 	bills_head(f);
+	mark = pm_web_mark(w);
 	if (pm_bill_each(w->db, &bf, bill_row, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 5, "还没有账单");
 	fputs("</tbody>\n</table>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;
@@ -216,14 +219,18 @@ static int my_bills(void *ctx, json_t *u)
 
 int pm_page_bills(struct pm_web *w)
 {
+	long mark;
+
 	if (w->actor.role != PM_ROLE_OWNER) {
 		pm_web_redirect(&w->res, w->req.script, "/units");
 		return PM_OK;
 	}
 	pm_web_page(w, "我的账单");
 	bills_head(w->res.f);
+	mark = pm_web_mark(w);
 	if (pm_unit_each_mine(w->db, &w->actor, my_bills, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 5, "还没有账单");
 	fputs("</tbody>\n</table>\n", w->res.f);
 	pm_web_page_end(w);
 	return PM_OK;
@@ -329,6 +336,7 @@ int pm_page_statement(struct pm_web *w)
 	const char *unit = w->arg[0];
 	FILE *f = w->res.f;
 	char title[96];
+	long mark;
 
 	if (pm_bill_may_read(w->db, &w->actor, NULL, unit, &w->err))
 		return w->err.code;
@@ -336,8 +344,10 @@ int pm_page_statement(struct pm_web *w)
 	pm_web_page(w, title);
 	fputs("<table>\n<thead><tr><th>时间</th><th>类型</th><th>说明</th><th class=\"num\">金额</th>"
 	      "<th class=\"num\">余额</th></tr></thead>\n<tbody>\n", f);
+	mark = pm_web_mark(w);
 	if (pm_bill_statement(w->db, unit, INT32_MIN, INT32_MAX, statement_row, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 5, "还没有收支记录");
 	fputs("</tbody>\n</table>\n<p class=\"muted\">余额为正表示待缴，为负表示预存。</p>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;

@@ -114,6 +114,7 @@ static int invite_form(struct pm_web *w)
 int pm_page_visitors(struct pm_web *w)
 {
 	FILE *f = w->res.f;
+	long mark;
 
 	if (pm_auth_check(&w->actor, "visitor.read", &w->err))
 		return w->err.code;
@@ -121,8 +122,10 @@ int pm_page_visitors(struct pm_web *w)
 	if (pm_auth_allowed(w->actor.role, "visitor.request") && invite_form(w))
 		return w->err.code;
 	fputs("<h2>访客记录</h2>\n<ul class=\"cards\">\n", f);
+	mark = pm_web_mark(w);
 	if (pm_visitor_each(w->db, &w->actor, NULL, NULL, visitor_row, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 0, "还没有访客记录");
 	fputs("</ul>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;
@@ -307,20 +310,25 @@ static int for_mine(struct pm_web *w, int (*each)(struct pm_web *w, const char *
 int pm_page_parking(struct pm_web *w)
 {
 	FILE *f = w->res.f;
+	long mark;
 
 	if (pm_auth_check(&w->actor, "parking.read", &w->err))
 		return w->err.code;
 	pm_web_page(w, "停车");
 	fputs("<h2>登记车辆</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>车牌</th><th>房屋</th><th>类型</th>"
 	      "<th>车位/有效期</th></tr></thead>\n<tbody>\n", f);
+	mark = pm_web_mark(w);
 	if (for_mine(w, vehicles_of))
 		return w->err.code;
+	pm_web_none(w, mark, 4, "没有登记车辆");
 	fputs("</tbody></table></div>\n", f);
 	pm_html_fmt(f, "<h2>%s</h2>\n", w->actor.role == PM_ROLE_OWNER ? "停车记录" : "在场车辆");
 	fputs("<div class=\"scroll\"><table>\n<thead><tr><th>车牌</th><th>入场</th><th>出场</th>"
 	      "<th class=\"num\">费用</th><th class=\"num\">待缴</th></tr></thead>\n<tbody>\n", f);
+	mark = pm_web_mark(w);
 	if (for_mine(w, sessions_of))
 		return w->err.code;
+	pm_web_none(w, mark, 5, w->actor.role == PM_ROLE_OWNER ? "没有停车记录" : "没有在场车辆");
 	fputs("</tbody></table></div>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;

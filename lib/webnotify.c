@@ -27,10 +27,14 @@ static int ann_item(void *ctx, json_t *a)
 
 int pm_page_announcements(struct pm_web *w)
 {
+	long mark;
+
 	pm_web_page(w, "公告");
 	fputs("<ul class=\"announcements\">\n", w->res.f);
+	mark = pm_web_mark(w);
 	if (pm_announce_each_for(w->db, &w->actor, 0, ann_item, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 0, "还没有公告");
 	fputs("</ul>\n", w->res.f);
 	pm_web_page_end(w);
 	return PM_OK;

@@ -164,6 +164,7 @@ int pm_page_tickets(struct pm_web *w)
 				      .unit = pm_web_field(w, "unit"), .assignee = pm_web_field(w, "assignee"),
 				      .kind = pm_web_field(w, "kind"), .breached = pm_web_field(w, "breached") != NULL};
 	FILE *f = w->res.f;
+	long mark;
 
 	pm_web_page(w, w->actor.role == PM_ROLE_OWNER ? "我的报修" : "工单");
 	if (w->actor.role != PM_ROLE_OWNER) {
@@ -180,8 +181,10 @@ int pm_page_tickets(struct pm_web *w)
 	tf.as_of = pm_now();
 	fputs("<table>\n<thead><tr><th>单号</th><th>状态</th><th>类别</th><th>位置</th><th>内容</th><th>提交时间</th>"
 	      "<th>处理人</th></tr></thead>\n<tbody>\n", f);
+	mark = pm_web_mark(w);
 	if (pm_ticket_each(w->db, &w->actor, &tf, ticket_row, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 7, w->actor.role == PM_ROLE_OWNER ? "还没有报修" : "没有符合条件的工单");
 	fputs("</tbody>\n</table>\n", f);
 	pm_web_page_end(w);
 	return PM_OK;
@@ -436,6 +439,7 @@ int pm_page_today(struct pm_web *w)
 {
 	struct pm_ticket_filter tf = {.kind = "inspection"};
 	FILE *f = w->res.f;
+	long mark;
 
 	if (!pm_auth_allowed(w->actor.role, "ticket.work") && pm_auth_check(&w->actor, "patrol.read", &w->err))
 		return w->err.code;
@@ -444,14 +448,18 @@ int pm_page_today(struct pm_web *w)
 		tf.assignee = w->actor.login;
 	fputs("<h2>巡检工单</h2>\n<table>\n<thead><tr><th>单号</th><th>状态</th><th>类别</th><th>位置</th><th>内容</th>"
 	      "<th>提交时间</th><th>处理人</th></tr></thead>\n<tbody>\n", f);
+	mark = pm_web_mark(w);
 	if (pm_ticket_each(w->db, &w->actor, &tf, open_inspection, w, &w->err))
 		return w->err.code;
+	pm_web_none(w, mark, 7, "没有待处理的巡检工单");
 	fputs("</tbody>\n</table>\n", f);
 	if (pm_auth_allowed(w->actor.role, "patrol.read")) {
 		fputs("<h2>巡逻打卡</h2>\n<table>\n<thead><tr><th>路线</th><th>班次</th><th>点位</th><th>应到</th>"
 		      "<th>状态</th><th>打卡人</th></tr></thead>\n<tbody>\n", f);
+		mark = pm_web_mark(w);
 		if (pm_patrol_report(w->db, pm_date_of(pm_now(), pm_db_tz(w->db)), patrol_row, w, &w->err))
 			return w->err.code;
+		pm_web_none(w, mark, 6, "今天没有巡逻班次");
 		fputs("</tbody>\n</table>\n", f);
 	}
 	pm_web_page_end(w);
