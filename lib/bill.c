@@ -451,6 +451,7 @@ static int shares_load(struct run *rn, struct pm_err *e)
 struct unit {
 	int64_t id, area;
 	const char *code, *use, *delivered;
+	int resided; /* a residence in the period: 1, 0 none, -1 not asked (see unit_vacancy) */
 };
 
 #define MAX_LINES 64
@@ -527,6 +528,21 @@ static struct line *line_add(struct run *rn, struct bill *b, const struct fee *f
 	return l;
 }
 
+/* Unit u's vacancy from day from to the period's last (pm_unit_vacancy),
+ * all of it when the unit's row said no residence reaches into the
+ * period (bill_batch): pm_unit_vacancy finds no rows then, and its
+ * ORDER BY opened a sorter for them, 2.2% of a run (callgrind). */
+static int unit_vacancy(struct run *rn, const struct unit *u, int32_t from, struct pm_vacancy *v,
+			struct pm_err *e)
+{
+	if (u->resided)
+		return pm_unit_vacancy(rn->db, u->id, from, rn->last, v, e);
+	memset(v, 0, sizeof *v);
+	v->days = rn->last - from + 1;
+	v->vacant = v->days;
+	return PM_OK;
+}
+
 /* Days billed and vacant days of them: from delivery (or the period's
  * start) to its end, vacant as occupancy says (pm_unit_vacancy). Not
  * prorated, a unit pays the whole period, at the vacancy discount only
@@ -540,7 +556,7 @@ static int unit_days(struct run *rn, const struct unit *u, int prorate, int *day
 
 	if (prorate && u->delivered && pm_date_parse(u->delivered, &d, &ignored) == PM_OK && d > from)
 		from = d;
-	if (pm_unit_vacancy(rn->db, u->id, from, rn->last, &v, e))
+	if (unit_vacancy(rn, u, from, &v, e))
 		return e->code;
 	*days = v.days;
 	*vacant = prorate || v.vacant == v.days ? v.vacant : 0;
@@ -589,7 +605,7 @@ static int fixed(struct run *rn, const struct fee *f, const struct unit *u, stru
 		 * not billed. */
 		if (strcmp(u->use, "parking") != 0)
 			return PM_OK;
-		if (pm_unit_vacancy(rn->db, u->id, rn->first, rn->last, &v, e))
+		if (unit_vacancy(rn, u, rn->first, &v, e))
 			return e->code;
 		if (v.vacant == v.days)
 			return PM_OK;
@@ -1241,16 +1257,20 @@ static void unit_of(sqlite3_stmt *st, struct unit *u)
 	u->area = sqlite3_column_int64(st, 2);
 	u->use = TEXT(st, 3);
 	u->delivered = TEXT(st, 4);
+	u->resided = -1;
 }
 
 /* Units after *after in code order, batch of them, each billed; *after
- * moves on, *done counts. 0 rows: the end. */
+ * moves on, *done counts. 0 rows: the end. Each unit comes with whether
+ * a residence reaches into the period, as pm_unit_vacancy's query asks
+ * (an index seek, in this batch's transaction: unit_vacancy). */
 static int bill_batch(struct run *rn, char *after, size_t size, long *rows, struct pm_err *e)
 {
-	static const char sql[] = "SELECT " UNIT_COLS " FROM unit u"
+	static const char sql[] = "SELECT " UNIT_COLS ", EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = u.id"
+		" AND o.since <= ?2 AND (o.until IS NULL OR o.until > ?4)) FROM unit u"
 		" WHERE u.code > ?1 AND " UNIT_BILLABLE("u", "?2") " ORDER BY u.code LIMIT ?3";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
-	char last[PM_TIME_BUF];
+	char last[PM_TIME_BUF], first[PM_TIME_BUF];
 	struct unit u;
 	int rc;
 
@@ -1260,8 +1280,10 @@ static int bill_batch(struct run *rn, char *after, size_t size, long *rows, stru
 	sqlite3_bind_text(st, 1, after, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, pm_date_fmt(rn->last, last), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, rn->r->batch);
+	sqlite3_bind_text(st, 4, pm_date_fmt(rn->first, first), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		unit_of(st, &u);
+		u.resided = sqlite3_column_int(st, 5);
 		snprintf(after, size, "%s", u.code);
 		(*rows)++;
 		if (bill_unit(rn, &u, e)) {

@@ -39,6 +39,20 @@ struct at_memo {
 /* A span's months' bounds, worked out once rather than per meter. */
 #define SPAN_MONTHS 24
 
+/* The meter being counted's last reading at or before each of the run's
+ * instants (the period's bounds, or each month's of a span), found before
+ * its months are counted (ahead_fill). A look-up of any other meter or
+ * instant (a replaced meter's, an average's months) asks the store. */
+struct ahead {
+	int n;         /* instants, in order */
+	int64_t meter; /* whose answers at[] holds, 0 for none */
+	int64_t t[SPAN_MONTHS + 1];
+	struct {
+		int64_t ts, value;
+		int rc; /* 1 found, 0 none */
+	} at[SPAN_MONTHS + 1];
+};
+
 struct run {
 	struct pm_db *db;
 	struct pm_period p;
@@ -50,6 +64,7 @@ struct run {
 	struct at_memo memo;
 	struct pm_period span;              /* the span's first month */
 	int64_t bounds[SPAN_MONTHS][2];     /* its months' start and end, 0 until known */
+	struct ahead ahead;
 };
 
 /* The first row (ts, value) of sql for meter and the instants lo and hi
@@ -76,13 +91,15 @@ static int reading_row(struct pm_db *db, const char *sql, int64_t meter, int64_t
 	return rc == SQLITE_ROW;
 }
 
+static const char at_or_before_sql[] =
+	"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT 1";
+
 /* The last reading of meter at or before t. */
 static int at_or_before(struct run *r, int64_t meter, int64_t t, int64_t *ts, int64_t *value,
 			struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT ts, value FROM reading WHERE meter_id = ?1 AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT 1";
 	struct at_memo *m = &r->memo;
+	const struct ahead *a = &r->ahead;
 	int rc;
 
 	if (m->known && m->meter == meter && m->t == t) {
@@ -90,7 +107,14 @@ static int at_or_before(struct run *r, int64_t meter, int64_t t, int64_t *ts, in
 		*value = m->value;
 		return m->rc;
 	}
-	if ((rc = reading_row(r->db, sql, meter, INT64_MIN, t, ts, value, e)) >= 0)
+	if (a->meter == meter)
+		for (int k = 0; k < a->n; k++)
+			if (a->t[k] == t) {
+				*ts = a->at[k].ts;
+				*value = a->at[k].value;
+				return a->at[k].rc;
+			}
+	if ((rc = reading_row(r->db, at_or_before_sql, meter, INT64_MIN, t, ts, value, e)) >= 0)
 		*m = (struct at_memo){meter, t, rc ? *ts : 0, rc ? *value : 0, rc, 1};
 	return rc;
 }
@@ -449,6 +473,62 @@ static int compute_span(struct run *r, struct pm_period from, struct pm_period t
 	return PM_OK;
 }
 
+/* Instant t into the run's instants, once. */
+static void ahead_instant(struct ahead *a, int64_t t)
+{
+	for (int k = 0; k < a->n; k++)
+		if (a->t[k] == t)
+			return;
+	if (a->n < SPAN_MONTHS + 1)
+		a->t[a->n++] = t;
+}
+
+/* The run's instants, in order: the period's start and end, or each
+ * month's of the span. */
+static void ahead_instants(struct run *r, struct pm_period from, struct pm_period to)
+{
+	struct ahead *a = &r->ahead;
+	int64_t start, end;
+
+	memset(a, 0, sizeof *a);
+	if (!to.year) {
+		ahead_instant(a, r->start);
+		ahead_instant(a, r->end);
+		return;
+	}
+	for (struct pm_period p = from; pm_period_cmp(p, to) < 0 && a->n <= SPAN_MONTHS; p = pm_period_add(p, 1)) {
+		pm_period_bounds(p, pm_db_tz(r->db), &start, &end);
+		ahead_instant(a, start);
+		ahead_instant(a, end);
+	}
+}
+
+/* Meter m's last reading at or before each of the run's instants, the
+ * latest instant first: the reading found is the answer for every
+ * earlier instant at or after it too, and none found is the answer for
+ * all earlier ones, so a meter read once in the span costs two
+ * look-ups, not one per month. */
+static int ahead_fill(struct run *r, const struct mtr *m, struct pm_err *e)
+{
+	struct ahead *a = &r->ahead;
+	int64_t ts = 0, value = 0;
+	int hi = a->n - 1, rc;
+
+	a->meter = m->id;
+	while (hi >= 0) {
+		if ((rc = reading_row(r->db, at_or_before_sql, m->id, INT64_MIN, a->t[hi], &ts, &value, e)) < 0) {
+			a->meter = 0;
+			return -rc;
+		}
+		for (; hi >= 0 && (!rc || a->t[hi] >= ts); hi--) {
+			a->at[hi].rc = rc;
+			a->at[hi].ts = rc ? ts : 0;
+			a->at[hi].value = rc ? value : 0;
+		}
+	}
+	return PM_OK;
+}
+
 /* The meters in service between start and end, a replaced one folded
  * into its successor's row: each to compute_span (to.year != 0) or to
  * compute, then to fn. */
@@ -477,6 +557,7 @@ static int each_meter(struct run *r, struct pm_period from, struct pm_period to,
 	sqlite3_bind_text(st, 2, meter, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, r->start);
 	sqlite3_bind_int64(st, 4, r->end);
+	ahead_instants(r, from, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&u, 0, sizeof u);
 		mtr_of(st, 5, &m);
@@ -489,7 +570,9 @@ static int each_meter(struct run *r, struct pm_period from, struct pm_period to,
 		u.multiplier = m.multiplier;
 		u.unit_id = sqlite3_column_int64(st, 13);
 		u.building_id = sqlite3_column_int64(st, 14);
-		rc = to.year ? compute_span(r, from, to, &m, &u, e) : compute(r, &m, &u, e);
+		rc = ahead_fill(r, &m, e);
+		if (rc == PM_OK)
+			rc = to.year ? compute_span(r, from, to, &m, &u, e) : compute(r, &m, &u, e);
 		if (rc || (rc = fn(ctx, &u))) {
 			sqlite3_reset(st);
 			return rc;
