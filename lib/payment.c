@@ -184,67 +184,30 @@ static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm
 
 /* ---- issue ---- */
 
-static int posting_room(struct pm_posting **p, size_t *cap, size_t np, struct pm_err *e)
+static int issue_postings(struct pm_db *db, const struct pm_bill_row *b, int64_t *journal,
+			  struct pm_err *e)
 {
-	struct pm_posting *grown;
-	size_t more = *cap ? *cap * 2 : 4096;
-
-	if (np < *cap)
-		return PM_OK;
-	if (!(grown = realloc(*p, more * sizeof *grown)))
-		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	*p = grown;
-	*cap = more;
-	return PM_OK;
-}
-
-/* The issue postings of the batch's n bills b, in one scan of their lines
- * (a seek and a statement a bill were 5% of issue): bill i's are
- * (*post)[first[i]] to (*post)[first[i + 1]], its receivable and then a
- * revenue posting a line in seq order, at most 64, as the bill's own
- * query read them (pm_ledger_post merges a fee's lines into one posting
- * in first-seen order, as a GROUP BY fee ORDER BY min(seq) did with a
- * temporary b-tree per bill). Lines in the id range of bills not in the
- * batch (another period's, or issued) are passed over. Read whole
- * before anything is written. */
-static int issue_lines(struct pm_db *db, const struct pm_bill_row *b, long n, struct pm_posting **post,
-		       size_t *first, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT bill_id, fee, amount_fen FROM bill_line WHERE bill_id BETWEEN ?1 AND ?2 ORDER BY bill_id, seq";
+	/* A line each, in seq order: pm_ledger_post merges a fee's lines
+	 * into one posting in first-seen order, as a GROUP BY fee ORDER BY
+	 * min(seq) did with a temporary b-tree per bill. */
+	static const char sql[] = "SELECT fee, amount_fen FROM bill_line WHERE bill_id = ? ORDER BY seq";
+	struct pm_posting p[65];
+	char ref[128];
+	size_t n = 1;
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	struct pm_posting *p = NULL;
-	size_t np = 0, cap = 0;
-	int rc, err = PM_OK;
+	int rc;
 
-	*post = NULL;
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, b[0].id);
-	sqlite3_bind_int64(st, 2, b[n - 1].id);
-	rc = sqlite3_step(st);
-	for (long i = 0; i < n && err == PM_OK && (rc == SQLITE_ROW || rc == SQLITE_DONE); i++) {
-		int k = 0;
-		first[i] = np;
-		if ((err = posting_room(&p, &cap, np, e)))
-			break;
-		pm_posting_set(&p[np++], "receivable", b[i].unit, b[i].total);
-		while (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) < b[i].id)
-			rc = sqlite3_step(st);
-		for (; rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == b[i].id; rc = sqlite3_step(st))
-			if (k++ < 64 && (err = posting_room(&p, &cap, np, e)) == PM_OK)
-				pm_posting_set(&p[np++], "revenue", TEXT(st, 1), -sqlite3_column_int64(st, 2));
-	}
-	first[n] = np;
+	pm_posting_set(&p[0], "receivable", b->unit, b->total);
+	sqlite3_bind_int64(st, 1, b->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 65)
+		pm_posting_set(&p[n++], "revenue", TEXT(st, 0), -sqlite3_column_int64(st, 1));
 	sqlite3_reset(st);
-	if (err == PM_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = pm_db_fail(db, e, _("cannot read bill lines"));
-	if (err) {
-		free(p);
-		return err;
-	}
-	*post = p;
-	return PM_OK;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read bill lines"));
+	snprintf(ref, sizeof ref, "bill:%s", b->code);
+	return pm_ledger_post(db, "issue", ref, NULL, p, n, journal, e);
 }
 
 /* The unit's prepaid balance pays what it can of the bill. */
@@ -276,14 +239,12 @@ static int apply_prepaid(struct pm_db *db, const struct pm_bill_row *b, json_t *
 	return rc;
 }
 
-static int issue_one(struct pm_db *db, const struct pm_bill_row *b, const struct pm_posting *post, size_t n,
-		     json_t *order, struct pm_bill_issue *is, struct pm_err *e)
+static int issue_one(struct pm_db *db, const struct pm_bill_row *b, json_t *order, struct pm_bill_issue *is,
+		     struct pm_err *e)
 {
-	char ref[128];
 	int64_t journal, used;
 
-	snprintf(ref, sizeof ref, "bill:%s", b->code);
-	if (pm_ledger_post(db, "issue", ref, NULL, post, n, &journal, e) || apply_prepaid(db, b, order, &used, e))
+	if (issue_postings(db, b, &journal, e) || apply_prepaid(db, b, order, &used, e))
 		return e->code;
 	if (pm_money_add(&is->total, b->total, e) || pm_money_add(&is->prepaid, used, e))
 		return e->code;
@@ -310,29 +271,20 @@ static int issue_batch(struct pm_db *db, const char *period, const char *due, js
 		" WHERE period = ?1 AND status = 'draft' AND id <= ?4";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	struct pm_bill_row *b;
-	struct pm_posting *post = NULL;
-	size_t *first;
 	long n = 0;
 	int rc;
 
 	*rows = 0;
 	if (!st)
 		return e->code;
-	b = malloc(ISSUE_BATCH * sizeof *b);
-	first = malloc((ISSUE_BATCH + 1) * sizeof *first);
-	if (!b || !first) {
-		free(b);
-		free(first);
+	if (!(b = malloc(ISSUE_BATCH * sizeof *b)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	}
 	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, ISSUE_BATCH);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		pm_bill_row_read(st, &b[n++]);
 	sqlite3_reset(st);
 	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
-	if (rc == PM_OK && n > 0)
-		rc = issue_lines(db, b, n, &post, first, e);
 	if (rc == PM_OK && n > 0) {
 		if (!(st = pm_db_stmt(db, upd, e))) {
 			rc = e->code;
@@ -345,9 +297,7 @@ static int issue_batch(struct pm_db *db, const char *period, const char *due, js
 		}
 	}
 	for (long i = 0; i < n && rc == PM_OK; i++)
-		rc = issue_one(db, &b[i], post + first[i], first[i + 1] - first[i], order, is, e);
-	free(post);
-	free(first);
+		rc = issue_one(db, &b[i], order, is, e);
 	free(b);
 	*rows = n;
 	return rc;
