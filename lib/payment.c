@@ -332,7 +332,14 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 	is->total = is->prepaid = 0;
 	pm_period_fmt(is->period, period);
 	pm_period_bounds(is->period, tz, &start, &end);
-	if (pm_db_bulk(db, e) || pm_billing_config(db, pm_date_of(start, tz), &cfg, &billing, e))
+	/* The statement journal of a batch's UPDATE (bill_sum's triggers make
+	 * SQLite keep one, to undo the statement alone) held in memory: past
+	 * 64 KiB SQLite spills it to a temporary file and keeps writing every
+	 * later such statement's pages there until the commit, 29,000 writes
+	 * more at 100,000 units. It is never synced nor read but to undo a
+	 * failed statement; the transaction's own durability is the WAL's. */
+	if (pm_db_bulk(db, e) || pm_db_exec(db, "PRAGMA temp_store = MEMORY", e) ||
+	    pm_billing_config(db, pm_date_of(start, tz), &cfg, &billing, e))
 		return e->code;
 	order = json_object_get(billing, "allocation_order");
 	if (is->due < 0) {
