@@ -13,31 +13,18 @@
 
 /* ---- bills ---- */
 
-/* Column i's text into to, cut to fit as snprintf would cut it: copied,
- * as pm-bill issue reads five a bill (snprintf was 1.6% of it). */
-static void col_text(sqlite3_stmt *st, int i, char *to, size_t size)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	size_t n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
-
-	n = n < size ? n : size - 1;
-	if (n)
-		memcpy(to, s, n);
-	to[n] = '\0';
-}
-
 void pm_bill_row_read(sqlite3_stmt *st, struct pm_bill_row *b)
 {
 	b->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, b->code, sizeof b->code);
-	col_text(st, 2, b->unit, sizeof b->unit);
-	col_text(st, 3, b->period, sizeof b->period);
-	col_text(st, 4, b->status, sizeof b->status);
+	pm_text_col(st, 1, b->code, sizeof b->code);
+	pm_text_col(st, 2, b->unit, sizeof b->unit);
+	pm_text_col(st, 3, b->period, sizeof b->period);
+	pm_text_col(st, 4, b->status, sizeof b->status);
 	b->total = sqlite3_column_int64(st, 5);
 	b->late = sqlite3_column_int64(st, 6);
 	b->adjust = sqlite3_column_int64(st, 7);
 	b->paid = sqlite3_column_int64(st, 8);
-	col_text(st, 9, b->due, sizeof b->due);
+	pm_text_col(st, 9, b->due, sizeof b->due);
 	b->unit_id = sqlite3_column_int64(st, 11);
 }
 
