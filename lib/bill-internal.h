@@ -44,6 +44,11 @@ struct pm_bill_row {
 	char code[96], unit[64], status[16], period[16], due[PM_TIME_BUF];
 };
 int pm_bill_row(struct pm_db *db, const char *code, struct pm_bill_row *b, struct pm_err *e);
+/* The columns pm_bill_row_read reads, as a SELECT to add a WHERE to. */
+#define PM_BILL_COLS \
+	"SELECT b.id, b.code, u.code, b.period, b.status, b.total_fen, b.late_fen, b.adjust_fen, b.paid_fen," \
+	" coalesce(b.due, ''), b.config_version, b.unit_id FROM bill b JOIN unit u ON u.id = b.unit_id"
+void pm_bill_row_read(sqlite3_stmt *st, struct pm_bill_row *b);
 
 /* A note of amount on bill b, by pm_bill_adjust's rules, inside the
  * caller's transaction; the caller audits. */

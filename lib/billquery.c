@@ -13,13 +13,24 @@
 
 /* ---- bills ---- */
 
-#define BILL_COLS \
-	"SELECT b.id, b.code, u.code, b.period, b.status, b.total_fen, b.late_fen, b.adjust_fen, b.paid_fen," \
-	" coalesce(b.due, ''), b.config_version, b.unit_id FROM bill b JOIN unit u ON u.id = b.unit_id"
+void pm_bill_row_read(sqlite3_stmt *st, struct pm_bill_row *b)
+{
+	b->id = sqlite3_column_int64(st, 0);
+	pm_text_col(st, 1, b->code, sizeof b->code);
+	pm_text_col(st, 2, b->unit, sizeof b->unit);
+	pm_text_col(st, 3, b->period, sizeof b->period);
+	pm_text_col(st, 4, b->status, sizeof b->status);
+	b->total = sqlite3_column_int64(st, 5);
+	b->late = sqlite3_column_int64(st, 6);
+	b->adjust = sqlite3_column_int64(st, 7);
+	b->paid = sqlite3_column_int64(st, 8);
+	pm_text_col(st, 9, b->due, sizeof b->due);
+	b->unit_id = sqlite3_column_int64(st, 11);
+}
 
 int pm_bill_row(struct pm_db *db, const char *code, struct pm_bill_row *b, struct pm_err *e)
 {
-	static const char sql[] = BILL_COLS " WHERE b.code = ?1";
+	static const char sql[] = PM_BILL_COLS " WHERE b.code = ?1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
@@ -27,19 +38,8 @@ int pm_bill_row(struct pm_db *db, const char *code, struct pm_bill_row *b, struc
 		return e->code;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		b->id = sqlite3_column_int64(st, 0);
-		snprintf(b->code, sizeof b->code, "%s", TEXT(st, 1));
-		snprintf(b->unit, sizeof b->unit, "%s", TEXT(st, 2));
-		snprintf(b->period, sizeof b->period, "%s", TEXT(st, 3));
-		snprintf(b->status, sizeof b->status, "%s", TEXT(st, 4));
-		b->total = sqlite3_column_int64(st, 5);
-		b->late = sqlite3_column_int64(st, 6);
-		b->adjust = sqlite3_column_int64(st, 7);
-		b->paid = sqlite3_column_int64(st, 8);
-		snprintf(b->due, sizeof b->due, "%s", TEXT(st, 9));
-		b->unit_id = sqlite3_column_int64(st, 11);
-	}
+	if (rc == SQLITE_ROW)
+		pm_bill_row_read(st, b);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_EDATA, _("unknown bill '%s'"), code);
@@ -114,7 +114,7 @@ int pm_bill_status_parse(const char *s, struct pm_err *e)
 int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(void *ctx, json_t *bill),
 		 void *ctx, struct pm_err *e)
 {
-	static const char sql[] = BILL_COLS " JOIN building bd ON bd.id = u.building_id"
+	static const char sql[] = PM_BILL_COLS " JOIN building bd ON bd.id = u.building_id"
 		" WHERE (?1 IS NULL OR b.period = ?1) AND (?2 IS NULL OR b.status = ?2)"
 		" AND (?3 IS NULL OR u.code = ?3) AND (?4 IS NULL OR bd.code = ?4)"
 		" AND (?5 = 0 OR (b.status IN ('issued','partial') AND b.due < ?6))"
@@ -196,7 +196,7 @@ static int bill_events(struct pm_db *db, int64_t id, json_t *out, struct pm_err 
 
 int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
 {
-	static const char sql[] = BILL_COLS " WHERE b.code = ?1";
+	static const char sql[] = PM_BILL_COLS " WHERE b.code = ?1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t id = 0;
 	int rc;

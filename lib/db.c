@@ -1150,6 +1150,21 @@ int pm_db_record(struct pm_db *db, const char *sql, int64_t id, json_t *(*row)(s
 	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
 }
 
+/* Copied by its length rather than through snprintf's format: pm-bill
+ * issue reads five columns a bill this way (snprintf was 1.6% of it). */
+void pm_text_col(sqlite3_stmt *st, int col, char *buf, size_t n)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	size_t len = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (!n)
+		return;
+	len = len < n ? len : n - 1;
+	if (len)
+		memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
 json_t *pm_db_json_text(sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);

@@ -7,12 +7,23 @@
 #include "pm/ledger.h"
 #include "pm/money.h"
 
+/* "prefix:name", cut where snprintf would cut it; copied rather than
+ * formatted, as pm-bill issue sets six a bill (snprintf's format parsing
+ * was 3% of its instructions). */
 void pm_posting_set(struct pm_posting *p, const char *prefix, const char *name, int64_t amount)
 {
-	if (name)
-		snprintf(p->account, sizeof p->account, "%s:%s", prefix, name);
-	else
-		snprintf(p->account, sizeof p->account, "%s", prefix);
+	size_t cap = sizeof p->account - 1, n = strlen(prefix), k;
+
+	n = n < cap ? n : cap;
+	memcpy(p->account, prefix, n);
+	if (name && n < cap) {
+		p->account[n++] = ':';
+		k = strlen(name);
+		k = k < cap - n ? k : cap - n;
+		memcpy(p->account + n, name, k);
+		n += k;
+	}
+	p->account[n] = '\0';
 	p->amount = amount;
 }
 

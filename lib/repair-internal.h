@@ -69,8 +69,6 @@ int pm_ticket_set_clocks(struct pm_db *db, const struct pm_ticket_row *r, struct
 /* Appends a step to the timeline, by the db's actor. */
 int pm_ticket_event(struct pm_db *db, int64_t id, int64_t ts, const char *action,
 		    const char *from, const char *to, const char *note, struct pm_err *e);
-/* Column col as text into buf ("" for NULL). */
-void pm_text_col(sqlite3_stmt *st, int col, char *buf, size_t n);
 /* pm_ticket_do inside the caller's write transaction. */
 int pm_ticket_step_in(struct pm_db *db, const struct pm_actor *a, int64_t id, enum pm_ticket_action act,
 		      const struct pm_ticket_step *s, struct pm_err *e);

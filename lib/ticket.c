@@ -221,13 +221,6 @@ static const char row_sql[] =
 	" t.submitted_at, coalesce(t.accepted_at, 0), coalesce(t.resolved_at, 0), t.sla_pending"
 	" FROM ticket t LEFT JOIN unit u ON u.id = t.unit_id WHERE t.id = ?";
 
-void pm_text_col(sqlite3_stmt *st, int col, char *buf, size_t n)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	snprintf(buf, n, "%s", s ? (const char *)s : "");
-}
-
 void pm_clock_read(sqlite3_stmt *st, int col, struct pm_clock *c)
 {
 	c->budget = sqlite3_column_int64(st, col);

@@ -114,6 +114,8 @@ int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct
  * since 1970) as RFC 3339 in zone tz; JSON null when the column is NULL. */
 json_t *pm_db_json_text(sqlite3_stmt *st, int i);
 json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz);
+/* Column col as text into buf ("" for NULL), cut to fit as snprintf cuts. */
+void pm_text_col(sqlite3_stmt *st, int col, char *buf, size_t n);
 
 /* Runs SQL without results (one or more statements, no bound values).
  * "COMMIT" is pm_db_commit; a statement outside a transaction that changes

@@ -64,6 +64,17 @@ static void test_posting_names(void **state)
 	pm_posting_set(&p, "prepaid", name, 1);
 	assert_int_equal(strlen(p.account), PM_ACCOUNT_MAX - 1);
 	assert_memory_equal(p.account, "prepaid:xxx", 11);
+	/* Cut where snprintf("%s:%s") cuts: a prefix that fills the account
+	 * leaves no room for the colon, one a byte shorter only for it. */
+	name[PM_ACCOUNT_MAX - 1] = '\0';
+	pm_posting_set(&p, name, "wechat", 2);
+	assert_string_equal(p.account, name);
+	name[PM_ACCOUNT_MAX - 2] = '\0';
+	pm_posting_set(&p, name, "wechat", 3);
+	assert_int_equal(strlen(p.account), PM_ACCOUNT_MAX - 1);
+	assert_memory_equal(p.account, name, PM_ACCOUNT_MAX - 2);
+	assert_int_equal(p.account[PM_ACCOUNT_MAX - 2], ':');
+	assert_int_equal(p.amount, 3);
 }
 
 /* A bill's issue: the receivable debited, revenue per fee credited. */
