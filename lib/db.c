@@ -672,13 +672,36 @@ void pm_db_close(struct pm_db *db)
 	free(db);
 }
 
+/* A brief process's commit hook: once the WAL holds BRIEF_WAL_FRAMES
+ * frames, copy them into the store and empty the WAL (TRUNCATE), without
+ * waiting for readers: with one, the copy goes as far as it can and the
+ * WAL is emptied by a later commit. SQLite's own autocheckpoint copies
+ * the frames but never empties the WAL when no process stays open: the
+ * next process to open the store alone rebuilds the WAL's index from the
+ * file and takes every frame for not yet copied, so each of them read
+ * the whole WAL, copied all of it again and synced twice more (strace of
+ * pm-gate verify: from the 16th call on, 4 syncs a call instead of 2
+ * and a WAL 4 frames longer each time, 1,019 reads at 4 MB). */
+enum { BRIEF_WAL_FRAMES = 64 };
+
+static int brief_checkpoint(void *ctx, sqlite3 *h, const char *name, int frames)
+{
+	if (frames >= BRIEF_WAL_FRAMES) {
+		sqlite3_busy_handler(h, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_busy_handler(h, busy_wait, ctx);
+	}
+	return SQLITE_OK;
+}
+
 int pm_db_brief(struct pm_db *db, struct pm_err *e)
 {
 	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL) != SQLITE_OK)
 		return pm_db_fail(db, e, _("store"));
 	/* The next to open the store alone reads the whole WAL to rebuild its
 	 * index; a short one keeps that cheap. */
-	return pm_db_exec(db, "PRAGMA wal_autocheckpoint = 64", e);
+	sqlite3_wal_hook(db->h, brief_checkpoint, db);
+	return PM_OK;
 }
 
 int pm_db_bulk(struct pm_db *db, struct pm_err *e)

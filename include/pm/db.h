@@ -89,7 +89,9 @@ int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char 
 
 /* For a program that writes a row or two and exits (pm-gate verify, once
  * per car or visitor): closing leaves the WAL for a later writer to
- * checkpoint instead of syncing and checkpointing it at every exit. */
+ * checkpoint instead of syncing and checkpointing it at every exit, and
+ * a commit that finds 64 frames in the WAL copies them into the store
+ * and empties it, so that the next process reads a short one. */
 int pm_db_brief(struct pm_db *db, struct pm_err *e);
 
 /* Steps st (prepared and bound) to its end: row makes each row a record

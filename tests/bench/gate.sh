@@ -2,8 +2,14 @@
 # pm-gate against issue 13's targets, each beside the sqlite3 shell doing
 # the same in the same run, so the ratios hold on a noisy machine:
 #   verify: under 3 ms a call as a process over 1,000 calls, beside
-#           true, a do-nothing C program and sqlite3 STORE 'select 1'
-#           called the same way, in wall clock, CPU time and instructions;
+#           true, a do-nothing C program (dynamic and static) and
+#           sqlite3 STORE 'select 1' called the same way, in wall clock,
+#           CPU time and instructions; and beside the floor of a recorded
+#           use: the sqlite3 shell opening a copy of the store and
+#           inserting one row as durably as verify records its use (WAL,
+#           synchronous=FULL, the WAL kept and not checkpointed at
+#           close, as pm_db_brief does, and emptied before each round),
+#           with the syncs each makes;
 #   events ingest: 1,000,000 events at no less than 0.7 x the shell's
 #           .import --csv of the same rows, in wall clock and CPU time
 #           (instructions on 20,000 of them).
@@ -41,6 +47,19 @@ token=$(pm-gate -q visitor approve 1 --format jsonl | sed 's/.*"token":"\([^"]*\
 pm-gate verify "$token" --gate g1 >/dev/null || { echo "gate.sh: the pass does not verify" >&2; exit 1; }
 
 nothing_c "$work"
+# The smallest process there is: no dynamic loader, no shared library.
+cc -O2 -static -o "$work/nothing-static" "$work/nothing.c" 2>/dev/null || cp "$work/nothing" "$work/nothing-static"
+# The floor of a recorded verify: a copy of the store (its whole schema
+# to parse) with a table for the shell to insert into.
+sqlite3 "$PM_DB" ".backup '$work/floor.db'"
+sqlite3 "$work/floor.db" 'CREATE TABLE bench_floor (x INTEGER)'
+# The commit and nothing else: no checkpoint at close, none in the commit
+# (the shell cannot empty its WAL as pm_db_brief does, so the WAL is
+# emptied before each round instead, out of the time).
+floor_sql='PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0; INSERT INTO bench_floor VALUES (1)'
+floor_insert() {
+	sqlite3 -cmd '.dbconfig no_ckpt_on_close on' -cmd '.filectrl persist_wal 1' "$work/floor.db" "$floor_sql"
+}
 truebin=/bin/true
 [ -x $truebin ] || truebin=/usr/bin/true
 
@@ -61,7 +80,7 @@ loop() { # CMD...: N runs; the nanoseconds taken, and the CPU milliseconds they 
 # never reads the store's schema; any statement on a table makes SQLite
 # parse all of it (a hundred tables and indexes), which the row read
 # shows. true and a do-nothing C program are the cost of a process.
-names="true nothing sql row ver"
+names="true nothing static sql row ins ver"
 for n in $names; do eval "t_$n= c_$n="; done
 run() { # NAME CMD...
 	name=$1
@@ -72,16 +91,21 @@ run() { # NAME CMD...
 for round in 1 2 3; do
 	run true $truebin
 	run nothing "$work/nothing"
+	run static "$work/nothing-static"
 	run sql sqlite3 "$PM_DB" 'select 1'
 	run row sqlite3 "$PM_DB" 'SELECT used FROM visitor WHERE id = 1'
+	sqlite3 "$work/floor.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+	run ins floor_insert
 	run ver pm-gate verify "$token" --gate g1
 done
 used=$(sqlite3 "$PM_DB" 'SELECT used FROM visitor WHERE id = 1')
 [ "$used" -ge $((3 * N)) ] || { echo "gate.sh: only $used uses recorded" >&2; exit 1; }
 i_true=$(instr $truebin)
 i_nothing=$(instr "$work/nothing")
+i_static=$(instr "$work/nothing-static")
 i_sql=$(instr sqlite3 "$PM_DB" 'select 1')
 i_row=$(instr sqlite3 "$PM_DB" 'SELECT used FROM visitor WHERE id = 1')
+i_ins=$(instr sqlite3 -cmd '.dbconfig no_ckpt_on_close on' -cmd '.filectrl persist_wal 1' "$work/floor.db" "$floor_sql")
 i_ver=$(instr pm-gate verify "$token" --gate g1)
 echo "verify, $N calls each, best of 3 rounds: wall ms, CPU ms per call; instructions (callgrind, one call):"
 line() { # LABEL NAME
@@ -91,11 +115,31 @@ line() { # LABEL NAME
 }
 line "true" true
 line "do-nothing C program" nothing
+line "do-nothing C program, static" static
 line "sqlite3 STORE 'select 1'" sql
 line "sqlite3 STORE 'SELECT used FROM visitor WHERE id = 1'" row
+line "sqlite3 COPY: one-row durable INSERT (the floor)" ins
 line "pm-gate verify TOKEN --gate g1 (recorded)" ver
 printf '  verify: %s x the do-nothing program in CPU, %s x the row read; %s x and %s x in instructions\n' \
 	"$(ratio "$c_ver" "$c_nothing")" "$(ratio "$c_ver" "$c_row")" "$(iratio "$i_ver" "$i_nothing")" "$(iratio "$i_ver" "$i_row")"
+printf '  verify: %s x the durable insert on the wall clock, %s x in CPU, %s x in instructions\n' \
+	"$(ratio "$t_ver" "$t_ins")" "$(ratio "$c_ver" "$c_ins")" "$(iratio "$i_ver" "$i_ins")"
+# What the floor is made of: the syncs of one call, each a wait for the
+# disk that no CPU time shows (SQLite syncs the WAL at the commit, and
+# the directory once for each process that opens the WAL; verify adds a
+# checkpoint's two every 16 calls, pm_db_brief).
+if command -v strace >/dev/null; then
+	syncs() { # CMD...: the fsync and fdatasync calls it makes a run, over 20 runs (checkpoints included)
+		: >"$work/syncs"
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			strace -f -c -e trace=fsync,fdatasync -o "$work/sync1" "$@" >/dev/null 2>&1
+			cat "$work/sync1" >>"$work/syncs"
+		done
+		awk '$NF == "fsync" || $NF == "fdatasync" { n += $4 } END { printf "%.2f", n / 20 }' "$work/syncs"
+	}
+	printf '  syncs a call (fsync and fdatasync, over 20 calls): verify %s, the durable insert %s\n' "$(syncs pm-gate verify "$token" --gate g1)" \
+		"$(syncs sqlite3 -cmd '.dbconfig no_ckpt_on_close on' -cmd '.filectrl persist_wal 1' "$work/floor.db" "$floor_sql")"
+fi
 printf '  (target under 3 ms a call: %s on the wall clock here, %s in CPU time)\n' \
 	"$(awk -v ns="$t_ver" -v n=$N 'BEGIN { print ns / n < 3e6 ? "ok" : "MISSED" }')" \
 	"$(awk -v c="$c_ver" -v n=$N 'BEGIN { print c / n < 3 ? "ok" : "MISSED" }')"
