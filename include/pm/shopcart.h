@@ -61,6 +61,11 @@ int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no,
 /* The points of unit that carts hold now (pm_shop_cart_new). */
 int pm_shop_points_held(struct pm_db *db, const char *unit, int64_t *points, struct pm_err *e);
 
+/* Whether unit may spend points outside the shop (parking, a bill's
+ * parking lines) beside what its carts hold now: PM_EDATA naming what
+ * is held when the points free of holds are fewer. */
+int pm_shop_points_free(struct pm_db *db, const char *unit, int64_t points, struct pm_err *e);
+
 /* A verified callback's payment of a cart: rec has "order" (the cart's
  * number), "amount" (what was paid, which must be the cart's pay_fen to
  * the fen), "ref" and "channel". The first payment claims the cart; the
