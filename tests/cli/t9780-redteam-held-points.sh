@@ -84,6 +84,9 @@ run pm-bill pay-points B-2026-11-1-1-B01 --points 1 --unit 1-1-101 --ref PP-2
 expect_rc 65 "one point more"
 expect_err "^pm-bill: unit '1-1-101' has 0 points free, not 1: 450 points are held by another order waiting for its payment$" \
 	"is refused"
+run pm-bill pay-points B-2026-11-1-1-B01 --points 50 --unit 1-1-101 --ref PP-1
+expect_rc 0 "PP-1 again, while 450 are held"
+expect_err "payment 'points:PP-1' is recorded already: nothing changed" "is the payment it was, not refused"
 checked "pay-points beside a hold"
 
 # A visitor's parking at the gate, in his points.
