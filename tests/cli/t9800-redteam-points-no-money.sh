@@ -54,4 +54,24 @@ expect_out '"gross_fen":19999,"commission_fen":1500,"net_fen":18499,"service":"C
 	"199.99 less 15.00, through cash"
 run pm check -q
 expect_rc 0 "pm check"
+
+# The web's pay page lists web.pay, and a channel's callbacks come under
+# web.callbacks: neither may be "points" (the pay page offered it as a
+# way to pay, and its callback's refused order money posted to
+# cash:points).
+cp pm.yaml base.yaml
+{ cat base.yaml; printf 'web:\n  pay:\n    points: {label: 积分}\n'; } >pm.yaml
+run pm config apply pm.yaml
+expect_rc 78 "web.pay.points"
+expect_err "^pm: pm.yaml:[0-9]+:[0-9]+: web.pay: \"points\" is reward points, no money channel: no payment comes through it$" \
+	"is refused, where it is"
+LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 run pm config apply pm.yaml
+expect_err "web.pay: “points”是奖励积分，不是收款渠道：不会有付款经由它到账" "in Chinese too"
+{ cat base.yaml; printf 'web:\n  callbacks:\n    points: {secret: "env:PM_CALLBACK_POINTS"}\n'; } >pm.yaml
+run pm config apply pm.yaml
+expect_rc 78 "web.callbacks.points"
+expect_err "web.callbacks: \"points\" is reward points, no money channel" "is refused"
+{ cat base.yaml; printf 'web:\n  pay:\n    wechat: {label: 微信支付}\n  callbacks:\n    wechat: {secret: "env:PM_CALLBACK_WECHAT"}\n'; } >pm.yaml
+run pm config apply pm.yaml
+expect_rc 0 "wechat is a channel of both"
 done_testing
