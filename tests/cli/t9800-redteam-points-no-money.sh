@@ -20,6 +20,8 @@ expect_rc 0 "points among the channels"
 pm-shop merchant HK --name 好帮手家政 --commission 750 -q >/dev/null
 pm-shop service add CLEAN --merchant HK --title 深度保洁 --price 199.99 -q >/dev/null
 pm-shop service slot CLEAN --at 2026-12-05T09:00:00+08:00 --capacity 2 -q >/dev/null
+run pm-bill --complete-value --channel '' pay
+expect_eq "$(cat "$T/out")" "$(printf 'cash\nwechat')" "completion offers the money channels, not points"
 no_money='channel "points" is reward points, no money: pm-bill pay-points pays parking lines with them'
 journals() { sql "SELECT count(*) FROM journal"; }
 before=$(journals)
