@@ -1082,7 +1082,7 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 		return c->stop;
 	if (!channel || !*channel || argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one FILE (- for stdin) and --channel NAME"));
-	if (pm_cli_db(c, "bill.reconcile", &db) || pm_pay_channel(db, channel, &c->err) ||
+	if (pm_cli_db(c, "bill.reconcile", &db) || pm_pay_channel_listed(db, channel, &c->err) ||
 	    pm_reconcile_new(channel, &r, &c->err))
 		return c->err.code;
 	im.ctx = r;

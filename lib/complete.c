@@ -55,10 +55,12 @@ static const struct {
 	{"category", "config.read",
 	 "SELECT json_extract(c.value, '$.name') AS n FROM config_version, json_each(config_version.json, '$.repair.categories') c"
 	 " WHERE version = (SELECT max(version) FROM config_version) AND n >= ?1 AND n < ?2 ORDER BY n"},
+	/* "points" is no channel money moves through (pm_pay_channel). */
 	{"pay-channel", "config.read",
 	 "SELECT c.value AS n FROM config_version, json_each(coalesce(json_extract(config_version.json, '$.payments.channels'),"
 	 " '[\"cash\",\"bank\",\"wechat\",\"alipay\",\"pos\"]')) c"
-	 " WHERE version = (SELECT max(version) FROM config_version) AND n >= ?1 AND n < ?2 ORDER BY n"},
+	 " WHERE version = (SELECT max(version) FROM config_version) AND n >= ?1 AND n < ?2 AND n <> 'points'"
+	 " ORDER BY n"},
 	{"meter-kind", "config.read",
 	 "SELECT c.key AS n FROM config_version, json_each(config_version.json, '$.meters.kinds') c"
 	 " WHERE version = (SELECT max(version) FROM config_version) AND n >= ?1 AND n < ?2 ORDER BY n"},

@@ -11,6 +11,7 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/parking.h"
+#include "pm/shopcart.h"
 #include "pm/timeutil.h"
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
@@ -560,7 +561,8 @@ static int discount_cap(struct pm_db *db, const struct pm_parking_points *d, str
 int pm_parking_points_spend(struct pm_db *db, const struct pm_parking_points *d, const char *detail,
 			    struct pm_err *e)
 {
-	if (discount_cap(db, d, e) || pm_points_use(db, d->unit, "spend", d->points, detail, e))
+	if (discount_cap(db, d, e) || pm_shop_points_free(db, d->unit, d->points, e) ||
+	    pm_points_use(db, d->unit, "spend", d->points, detail, e))
 		return e->code;
 	return PM_OK;
 }

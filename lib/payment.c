@@ -436,7 +436,18 @@ static int channel_known(struct pm_config *cfg, const char *channel, struct pm_e
 			  pm_config_suggest(channel, list, hint, sizeof hint), names);
 }
 
-int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
+/* Points are no money, whatever payments.channels lists: a booking, a
+ * deposit, a contract's payment or a settlement through "points" would
+ * post money to cash:points that no one paid. */
+static int no_points(const char *channel, struct pm_err *e)
+{
+	if (strcmp(channel, PM_BILL_POINTS))
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("channel \"%s\" is reward points, no money: pm-bill pay-points pays"
+					 " parking lines with them"), PM_BILL_POINTS);
+}
+
+int pm_pay_channel_listed(struct pm_db *db, const char *channel, struct pm_err *e)
 {
 	struct pm_config *cfg;
 	int rc;
@@ -446,6 +457,11 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
 	rc = channel_known(cfg, channel, e);
 	pm_config_free(cfg);
 	return rc;
+}
+
+int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
+{
+	return no_points(channel, e) || pm_pay_channel_listed(db, channel, e) ? e->code : PM_OK;
 }
 
 int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, struct pm_err *e)
@@ -743,9 +759,8 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 	int rc, repeat = 0;
 
 	*out = NULL;
-	if (!strcmp(p->channel, PM_BILL_POINTS))
-		return pm_err_set(e, PM_EDATA, _("channel \"%s\" is reward points, no money: pm-bill pay-points pays"
-						 " parking lines with them"), PM_BILL_POINTS);
+	if (no_points(p->channel, e))
+		return e->code;
 	if ((rc = p->ref ? known(db, p, &id, e) : 0) < 0)
 		return -rc;
 	if (rc > 0)

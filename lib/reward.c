@@ -9,6 +9,7 @@
 #include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/reward.h"
+#include "pm/shopcart.h"
 #include "pm/timeutil.h"
 #include "bill-internal.h"
 
@@ -377,16 +378,24 @@ static int expire_units(struct pm_db *db, const char *before, const char *as_of,
 	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read points"));
 	snprintf(detail, sizeof detail, "granted before %s", before);
 	json_array_foreach(units, i, u) {
-		int64_t id = json_integer_value(json_array_get(u, 0));
+		int64_t id = json_integer_value(json_array_get(u, 0)), all, held, n;
+		const char *code = json_string_value(json_array_get(u, 1));
 		if (rc || (rc = points_sums(db, id, before, &granted, &used, e)))
 			break;
 		if (granted <= used)
 			continue;
-		if ((rc = use_insert(db, id, "expire", granted - used, detail, as_of, e)))
+		/* What a web order holds now stays for its payment (pm-shop(1));
+		 * the run after its hold ended expires it. */
+		if ((rc = points_sums(db, id, NULL, &all, &used, e)) || (rc = pm_shop_points_held(db, code, &held, e)))
 			break;
-		json_array_append_new(done, json_pack("{s:s, s:s, s:I, s:s, s:s}", "type", "points_expired", "unit",
-						      json_string_value(json_array_get(u, 1)), "points",
-						      (json_int_t)(granted - used), "before", before, "as_of", as_of));
+		if ((n = granted - used) > all - used - held)
+			n = all - used - held;
+		if (n <= 0)
+			continue;
+		if ((rc = use_insert(db, id, "expire", n, detail, as_of, e)))
+			break;
+		json_array_append_new(done, json_pack("{s:s, s:s, s:I, s:s, s:s}", "type", "points_expired", "unit", code,
+						      "points", (json_int_t)n, "before", before, "as_of", as_of));
 	}
 	json_decref(units);
 	return rc;

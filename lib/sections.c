@@ -784,6 +784,17 @@ static int check_link(const json_t *v, struct pm_err *e)
 	return PM_OK;
 }
 
+/* web.pay and web.callbacks name channels money comes through: reward
+ * points are none (pm-bill pay-points and the shop spend them), and a
+ * payment through "points" would post money no one paid. */
+static int check_no_points(const json_t *v, struct pm_err *e)
+{
+	if (json_object_get(v, "points"))
+		return pm_err_set(e, PM_ECONFIG, _("\"points\" is reward points, no money channel: no payment comes"
+						   " through it"));
+	return PM_OK;
+}
+
 /* Pages allow images of their own site only (the content security
  * policy), so a QR code is a path there. */
 static int check_local(const json_t *v, struct pm_err *e)
@@ -811,13 +822,13 @@ const struct pm_schema pm_web_schema = {
 		PM_KEY("photos", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "10"), .def = "3"),
 		PM_KEY("photo_kb", PM_NODE(PM_SCHEMA_INT, .min = "16", .max = "20480"), .def = "5120"))),
 	       .def = "{}"),
-	PM_KEY("pay", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("pay", PM_NODE(PM_SCHEMA_DICT, .check = check_no_points, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("label", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32")),
 		PM_KEY("qr", PM_NODE(PM_SCHEMA_STRING, .min = "2", .max = "200", .check = check_local)),
 		PM_KEY("link", PM_NODE(PM_SCHEMA_STRING, .min = "8", .max = "500", .check = check_link)),
 		PM_KEY("note", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "200"))))),
 	       .def = "{}"),
-	PM_KEY("callbacks", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("callbacks", PM_NODE(PM_SCHEMA_DICT, .check = check_no_points, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("secret", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true), .required = true)))),
 	       .def = "{}")),
 };

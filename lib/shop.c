@@ -294,10 +294,30 @@ static int shop_held(struct pm_db *db, const struct shop_want *w, int64_t *qty, 
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read orders"));
 }
 
+/* want of unit's points, when held of them are held by carts. */
+static int points_room(struct pm_db *db, const char *unit, int64_t want, int64_t held, struct pm_err *e)
+{
+	int64_t have;
+	json_t *balance;
+
+	if (want == 0)
+		return PM_OK;
+	if (pm_points_balance(db, unit, &balance, e))
+		return e->code;
+	have = (int64_t)json_integer_value(json_object_get(balance, "balance"));
+	json_decref(balance);
+	if (want > have - held)
+		return held ? pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points free, not %lld: %lld points are held by"
+							" another order waiting for its payment"),
+					 unit, (long long)(have - held), (long long)want, (long long)held)
+			    : pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), unit, (long long)have,
+					 (long long)want);
+	return PM_OK;
+}
+
 int shop_room(struct pm_db *db, const struct shop_want *w, struct pm_err *e)
 {
-	int64_t qty = 0, points = 0, have;
-	json_t *balance;
+	int64_t qty = 0, points = 0;
 
 	if (shop_held(db, w, &qty, &points, e))
 		return e->code;
@@ -307,19 +327,7 @@ int shop_room(struct pm_db *db, const struct shop_want *w, struct pm_err *e)
 					w->offer, (long long)(w->left - qty), (long long)w->qty, (long long)qty)
 			   : pm_err_set(e, PM_EDATA, _("offer '%s' has %lld left, not %lld"), w->offer, (long long)w->left,
 					(long long)w->qty);
-	if (w->points == 0)
-		return PM_OK;
-	if (pm_points_balance(db, w->unit, &balance, e))
-		return e->code;
-	have = (int64_t)json_integer_value(json_object_get(balance, "balance"));
-	json_decref(balance);
-	if (w->points > have - points)
-		return points ? pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points free, not %lld: %lld points are held by"
-							  " another order waiting for its payment"),
-					   w->unit, (long long)(have - points), (long long)w->points, (long long)points)
-			      : pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), w->unit, (long long)have,
-					   (long long)w->points);
-	return PM_OK;
+	return points_room(db, w->unit, w->points, points, e);
 }
 
 int pm_shop_points_held(struct pm_db *db, const char *unit, int64_t *points, struct pm_err *e)
@@ -329,6 +337,13 @@ int pm_shop_points_held(struct pm_db *db, const char *unit, int64_t *points, str
 
 	*points = 0;
 	return pm_unit_id(db, unit, &w.unit_id, e) || shop_held(db, &w, &qty, points, e) ? e->code : PM_OK;
+}
+
+int pm_shop_points_free(struct pm_db *db, const char *unit, int64_t points, struct pm_err *e)
+{
+	int64_t held;
+
+	return pm_shop_points_held(db, unit, &held, e) || points_room(db, unit, points, held, e) ? e->code : PM_OK;
 }
 
 /* Open, before its deadline, with qty left in stock and the points in

@@ -446,7 +446,7 @@ int pm_shop_cart_pay(struct pm_db *db, const char *channel, json_t *rec, json_t 
 static json_t *mine_json(sqlite3_stmt *st, void *rctx)
 {
 	return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:s, s:s, s:s,"
-			 " s:o, s:o}",
+			 " s:o, s:o, s:o, s:b}",
 			 "type", "shop_mine", "order",
 			 sqlite3_column_type(st, 0) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 0)),
 			 "cart", pm_db_json_text(st, 1), "offer", TEXT(st, 2), "title", TEXT(st, 3), "unit", TEXT(st, 4),
@@ -458,7 +458,8 @@ static json_t *mine_json(sqlite3_stmt *st, void *rctx)
 			 "refunded_fen", (json_int_t)sqlite3_column_int64(st, 11),
 			 "points_returned", (json_int_t)sqlite3_column_int64(st, 12), "offer_state", TEXT(st, 13),
 			 "pickup_point", TEXT(st, 14), "pickup_at", TEXT(st, 15), "deadline", pm_db_json_time(st, 16, rctx),
-			 "at", pm_db_json_time(st, 17, rctx));
+			 "at", pm_db_json_time(st, 17, rctx), "hold_until", pm_db_json_time(st, 18, rctx), "holding",
+			 sqlite3_column_int(st, 19));
 }
 
 int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int (*fn)(void *ctx, json_t *rec),
@@ -466,20 +467,21 @@ int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *un
 {
 	static const char sql[] =
 		"SELECT o.id, c.no, f.code, f.title, u.code, o.qty, f.unit_name, o.amount_fen, o.points, o.state,"
-		" o.picked, o.refunded_fen, o.points_returned, f.state, f.pickup_point, f.pickup_at, f.deadline, o.at"
-		" FROM shop_order o JOIN shop_offer f ON f.id = o.offer_id JOIN unit u ON u.id = o.unit_id"
+		" o.picked, o.refunded_fen, o.points_returned, f.state, f.pickup_point, f.pickup_at, f.deadline, o.at,"
+		" NULL, 0 FROM shop_order o JOIN shop_offer f ON f.id = o.offer_id JOIN unit u ON u.id = o.unit_id"
 		" LEFT JOIN shop_cart c ON c.order_id = o.id WHERE u.code = ?1"
 		" UNION ALL SELECT NULL, c.no, f.code, f.title, u.code, c.qty, f.unit_name, c.amount_fen, c.points,"
 		" CASE WHEN c.refunded_at IS NOT NULL THEN 'refunded' WHEN c.refused IS NOT NULL THEN 'refused'"
 		" WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END,"
-		" 0, CASE WHEN c.refunded_at IS NOT NULL THEN c.amount_fen - c.points ELSE 0 END, 0, f.state, f.pickup_point, f.pickup_at, f.deadline, c.created_at"
-		" FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
+		" 0, CASE WHEN c.refunded_at IS NOT NULL THEN c.amount_fen - c.points ELSE 0 END, 0, f.state, f.pickup_point, f.pickup_at, f.deadline, c.created_at,"
+		" c.hold_until, " SHOP_HOLDING("?2") " FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
 		" WHERE u.code = ?1 AND c.order_id IS NULL ORDER BY 18 DESC, 1 DESC";
 	sqlite3_stmt *st;
 
 	if (pm_shop_may(db, a, unit, 0, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pm_now());
 	return pm_db_each(db, st, mine_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read orders"), e);
 }
 

@@ -258,11 +258,23 @@ static void fit(int *w, const int *min, size_t ncol, int width)
 }
 
 /* A cell keeps to its row: line breaks and tabs (an announcement's body)
- * print as spaces, which pm_table_width counts as one column each too. */
+ * print as spaces, which pm_table_width counts as one column each too.
+ * So do the other control characters, C0, DEL and C1 (U+0080-U+009F):
+ * text an owner typed (a ticket, a visitor's name) must not move the
+ * cursor, clear the screen or retitle the terminal of whoever lists it. */
 static void put_cell(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		putc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, f);
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p++;
+		else if (*p >= 0x20 && *p != 0x7f) {
+			putc(*p, f);
+			continue;
+		}
+		putc(' ', f);
+	}
 }
 
 static void pad(FILE *f, int n)

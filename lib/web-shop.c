@@ -281,8 +281,18 @@ static void mine_state(struct pm_web *w, json_t *r)
 	const char *s = STR(r, "state");
 	FILE *f = w->res.f;
 
-	if (!strcmp(s, "pending") && taking(STR(r, "offer_state"), STR(r, "deadline")))
-		pm_html_fmt(f, "待支付 <a href=\"%s/cart/%u\">去支付</a>", w->req.script, STR(r, "cart"));
+	if (!strcmp(s, "pending") && taking(STR(r, "offer_state"), STR(r, "deadline"))) {
+		/* Its hold, as its pay page tells it: kept until when, or lapsed. */
+		fputs("待支付", f);
+		if (json_is_true(json_object_get(r, "holding"))) {
+			fputs("，已为您保留至 <span class=\"hold\">", f);
+			pm_web_time(f, STR(r, "hold_until"));
+			fputs("</span>", f);
+		} else if (STR(r, "hold_until")) {
+			fputs("，<span class=\"hold lapsed\">保留已过期</span>", f);
+		}
+		pm_html_fmt(f, " <a href=\"%s/cart/%u\">去支付</a>", w->req.script, STR(r, "cart"));
+	}
 	else if (!strcmp(s, "pending"))
 		fputs("未支付，已失效", f);
 	else if (!strcmp(s, "claimed"))

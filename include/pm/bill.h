@@ -141,6 +141,9 @@ extern const char *const pm_pay_fields[]; /* what pm_pay_parse reads */
 int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);
 /* PM_EDATA unless channel is one of payments.channels (in the config in
  * force today), naming the nearest when one is close. */
+int pm_pay_channel_listed(struct pm_db *db, const char *channel, struct pm_err *e);
+/* The same for a channel money moves through: "points" (reward points,
+ * no money) is PM_EDATA always, though payments.channels list it. */
 int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e);
 /* 0 when no bill payment, group-buying order, service booking, deposit
  * taken or contract payment has (channel, ref), else -PM_EDATA naming

@@ -95,7 +95,8 @@ struct pm_parking_points {
 int pm_parking_points_rule(struct pm_db *db, int64_t at, struct pm_parking_points *p, struct pm_err *e);
 
 /* Takes p->points from p->unit's points (pm_points_use: expired ones are
- * gone), detail naming what they paid, within what is left of the unit's
+ * gone; those web orders hold are not its to spend: pm_shop_points_free),
+ * detail naming what they paid, within what is left of the unit's
  * cap for p->month after both kinds of spending; PM_EDATA otherwise. In
  * the caller's transaction, before it records the spending. */
 int pm_parking_points_spend(struct pm_db *db, const struct pm_parking_points *p, const char *detail,

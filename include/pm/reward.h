@@ -48,7 +48,8 @@ int pm_points_balance(struct pm_db *db, const char *unit, json_t **out, struct p
  * points granted more than rewards.expire_days before it, the oldest
  * points counted as used first. One transaction, audited when anything
  * expired; fn gets {"type":"points_expired","unit","points","before",
- * "as_of"} once it committed; *units how many lost points. */
+ * "as_of"} once it committed; *units how many lost points. Points a
+ * web order holds now are left (pm_shop_points_held). */
 int pm_points_expire(struct pm_db *db, int32_t as_of, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		     long *units, struct pm_err *e);
 

@@ -61,6 +61,11 @@ int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no,
 /* The points of unit that carts hold now (pm_shop_cart_new). */
 int pm_shop_points_held(struct pm_db *db, const char *unit, int64_t *points, struct pm_err *e);
 
+/* Whether unit may spend points outside the shop (parking, a bill's
+ * parking lines) beside what its carts hold now: PM_EDATA naming what
+ * is held when the points free of holds are fewer. */
+int pm_shop_points_free(struct pm_db *db, const char *unit, int64_t points, struct pm_err *e);
+
 /* A verified callback's payment of a cart: rec has "order" (the cart's
  * number), "amount" (what was paid, which must be the cart's pay_fen to
  * the fen), "ref" and "channel". The first payment claims the cart; the
@@ -90,9 +95,11 @@ int pm_shop_cart_refund(struct pm_db *db, const char *no, int (*fn)(void *ctx, j
  * for an order made without one),"offer","title","unit","qty",
  * "unit_name","amount_fen","points","paid_fen","state","picked",
  * "refunded_fen","points_returned","offer_state","pickup_point",
- * "pickup_at","deadline","at"}; state is the order's (paid, confirmed,
- * refunded, settled) or the cart's (pending, claimed, refused,
- * refunded: its refunded_fen the payment given back).
+ * "pickup_at","deadline","at","hold_until","holding"}; state is the
+ * order's (paid, confirmed, refunded, settled) or the cart's (pending,
+ * claimed, refused, refunded: its refunded_fen the payment given back);
+ * a cart's hold_until and holding as pm_shop_cart_get's (an order's
+ * null and false).
  * pm_shop_may decides who may read it. */
 int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int (*fn)(void *ctx, json_t *rec),
 		      void *ctx, struct pm_err *e);
