@@ -327,7 +327,7 @@ int pm_audit_touch_write(struct pm_db *db, int64_t id, struct pm_err *e)
 		sqlite3_bind_null(st, 1);
 	while (rc == PM_OK && (object = pm_db_touch_next(db, &at))) {
 		sqlite3_bind_text(st, 2, object, -1, SQLITE_STATIC);
-		rc = pm_db_step_done(db, st, _("cannot write the audit log"), e);
+		rc = pm_db_step_n(db, st, N_("cannot write the audit log"), e);
 	}
 	sqlite3_clear_bindings(st);
 	pm_db_touch_clear(db);

@@ -200,14 +200,14 @@ static int place_ids(struct pm_db *db, const struct unit_in *u, int64_t *bid, in
 /* Steps an INSERT ... ON CONFLICT DO UPDATE ... WHERE changed, and tells
  * what it did without a query before: an insert sets last_insert_rowid
  * (to a rowid, never 0), an update leaves it, an unchanged row changes
- * nothing. */
-static int upsert_step(struct pm_db *db, sqlite3_stmt *st, const char *what,
+ * nothing. msgid is translated only when told (pm_db_step_n). */
+static int upsert_step(struct pm_db *db, sqlite3_stmt *st, const char *msgid,
 		       enum pm_upsert *did, struct pm_err *e)
 {
 	sqlite3 *h = pm_db_sqlite(db);
 
 	sqlite3_set_last_insert_rowid(h, 0);
-	if (pm_db_step_done(db, st, what, e))
+	if (pm_db_step_n(db, st, msgid, e))
 		return e->code;
 	*did = sqlite3_changes(h) == 0 ? PM_UNCHANGED
 	     : sqlite3_last_insert_rowid(h) != 0 ? PM_INSERTED : PM_UPDATED;
@@ -263,7 +263,7 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	 * without a floor keeps the one stored, which may have been given. */
 	if (u.has_floor)
 		sqlite3_bind_int64(st, 11, u.floor);
-	if (upsert_step(db, st, _("cannot store the unit"), did, e))
+	if (upsert_step(db, st, N_("cannot store the unit"), did, e))
 		return e->code;
 	return *did == PM_UNCHANGED ? PM_OK : touched(db, "unit", u.code, e);
 }
@@ -623,7 +623,7 @@ int pm_person_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct 
 	sqlite3_bind_text(st, 4, masked, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, pm_now());
 	sqlite3_bind_text(st, 6, tax, -1, SQLITE_STATIC);
-	if (upsert_step(db, st, _("cannot store the person"), did, e))
+	if (upsert_step(db, st, N_("cannot store the person"), did, e))
 		return e->code;
 	if (*did != PM_UNCHANGED && touched(db, "person", code, e))
 		return e->code;
