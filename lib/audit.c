@@ -312,14 +312,10 @@ enum { TOUCH_BULK = 64 };
 
 static const char *touch_bulk_sql(void)
 {
-	static char sql[64 + TOUCH_BULK * sizeof ",(?1,?NNN)"];
+	static char sql[64 + TOUCH_BULK * sizeof "(?1,?),"];
 
-	if (!sql[0]) {
-		size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO audit_touch (audit_id, object) VALUES ");
-		for (int i = 0; i < TOUCH_BULK; i++)
-			n += (size_t)snprintf(sql + n, sizeof sql - n, "%s(?1,?%d)", i ? "," : "", i + 2);
-	}
-	return sql;
+	return pm_db_rows_sql(sql, sizeof sql, "INSERT INTO audit_touch (audit_id, object) VALUES ",
+			      "(?1,?)", TOUCH_BULK);
 }
 
 /* Inside a transaction the objects are held (lib/db.c) and written once

@@ -713,12 +713,8 @@ static const char *bulk_sql(void)
 {
 	static char sql[64 + FEED_BULK * sizeof "(?,?,unixepoch()),"];
 
-	if (!sql[0]) {
-		size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO change_log (tbl, pk, at) VALUES ");
-		for (int i = 0; i < FEED_BULK; i++)
-			n += (size_t)snprintf(sql + n, sizeof sql - n, "%s(?,?,unixepoch())", i ? "," : "");
-	}
-	return sql;
+	return pm_db_rows_sql(sql, sizeof sql, "INSERT INTO change_log (tbl, pk, at) VALUES ",
+			      "(?,?,unixepoch())", FEED_BULK);
 }
 
 struct int_keys {

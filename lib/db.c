@@ -922,6 +922,24 @@ int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct
 	return rc;
 }
 
+const char *pm_db_rows_sql(char *buf, size_t size, const char *head, const char *row, int n)
+{
+	size_t k, hl = strlen(head), rl = strlen(row);
+
+	if (buf[0] || hl + (size_t)n * (rl + 1) >= size)
+		return buf;
+	memcpy(buf, head, hl);
+	k = hl;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf[k++] = ',';
+		memcpy(buf + k, row, rl);
+		k += rl;
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
 int pm_db_step_n(struct pm_db *db, sqlite3_stmt *st, const char *msgid, struct pm_err *e)
 {
 	int rc = step_all(db, st, 0, msgid, 1, e);
