@@ -305,31 +305,49 @@ out:
 	return rc;
 }
 
+/* Objects written by one statement: a statement's own work (cursors
+ * opened and closed, its reset) was a third of a row's (callgrind, pm
+ * unit import of 10,000 units: audit_touch 82 M of 545 M instructions). */
+enum { TOUCH_BULK = 64 };
+
+static const char *touch_bulk_sql(void)
+{
+	static char sql[64 + TOUCH_BULK * sizeof "(?1,?),"];
+
+	return pm_db_rows_sql(sql, sizeof sql, "INSERT INTO audit_touch (audit_id, object) VALUES ",
+			      "(?1,?)", TOUCH_BULK);
+}
+
 /* Inside a transaction the objects are held (lib/db.c) and written once
  * their record is, with its id: written unowned and then claimed, each
  * row was written twice, and both its indexes with it (callgrind: 28% of
- * pm unit import's instructions, 28,000 a unit). */
+ * pm unit import's instructions, 28,000 a unit). They go in TOUCH_BULK
+ * a statement, the rest one by one, in the order touched. */
 int pm_audit_touch_write(struct pm_db *db, int64_t id, struct pm_err *e)
 {
 	static const char sql[] = "INSERT INTO audit_touch (audit_id, object) VALUES (?1, ?2)";
+	const char *batch[TOUCH_BULK];
+	size_t at = 0, left = pm_db_touch_count(db);
 	sqlite3_stmt *st;
-	const char *object;
-	size_t at = 0;
 	int rc = PM_OK;
 
-	if (!pm_db_touch_count(db))
-		return PM_OK;
-	if (!(st = pm_db_stmt(db, sql, e)))
-		return e->code;
-	if (id)
-		sqlite3_bind_int64(st, 1, id);
-	else
-		sqlite3_bind_null(st, 1);
-	while (rc == PM_OK && (object = pm_db_touch_next(db, &at))) {
-		sqlite3_bind_text(st, 2, object, -1, SQLITE_STATIC);
-		rc = pm_db_step_done(db, st, _("cannot write the audit log"), e);
+	while (rc == PM_OK && left) {
+		int n = left >= TOUCH_BULK ? TOUCH_BULK : 1;
+
+		for (int k = 0; k < n; k++)
+			batch[k] = pm_db_touch_next(db, &at);
+		left -= (size_t)n;
+		if (!(st = pm_db_stmt(db, n == TOUCH_BULK ? touch_bulk_sql() : sql, e))) {
+			rc = e->code;
+			break;
+		}
+		if (id)
+			sqlite3_bind_int64(st, 1, id);
+		for (int k = 0; k < n; k++)
+			sqlite3_bind_text(st, k + 2, batch[k], -1, SQLITE_STATIC);
+		rc = pm_db_step_n(db, st, N_("cannot write the audit log"), e);
+		sqlite3_clear_bindings(st);
 	}
-	sqlite3_clear_bindings(st);
 	pm_db_touch_clear(db);
 	return rc;
 }

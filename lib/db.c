@@ -251,10 +251,15 @@ static int step(sqlite3_stmt *st, int rows)
  * changed a table of the change feed was refused at its commit, whole
  * (feed_commit): it runs again in a transaction of its own, whose commit
  * logs it. */
-static int step_all(struct pm_db *db, sqlite3_stmt *st, int rows, const char *what, struct pm_err *e)
+/* what is a message, or with msgid set its msgid, translated only when
+ * it is told. */
+static int step_all(struct pm_db *db, sqlite3_stmt *st, int rows, const char *what, int msgid,
+		    struct pm_err *e)
 {
 	int rc = step(st, rows);
 
+	if (rc != SQLITE_DONE && msgid)
+		what = _(what);
 	if (rc != SQLITE_DONE && db->slipped[0] && sqlite3_get_autocommit(db->h)) {
 		db->slipped[0] = '\0';
 		sqlite3_reset(st);
@@ -285,7 +290,7 @@ int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e)
 		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &sql) != SQLITE_OK)
 			return pm_db_fail(db, e, _("store"));
 		if (st)
-			rc = step_all(db, st, 1, _("store"), e);
+			rc = step_all(db, st, 1, _("store"), 0, e);
 		sqlite3_finalize(st);
 	}
 	return rc;
@@ -934,7 +939,33 @@ int32_t pm_db_today(struct pm_db *db)
 
 int pm_db_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, struct pm_err *e)
 {
-	int rc = step_all(db, st, 0, what, e);
+	int rc = step_all(db, st, 0, what, 0, e);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
+const char *pm_db_rows_sql(char *buf, size_t size, const char *head, const char *row, int n)
+{
+	size_t k, hl = strlen(head), rl = strlen(row);
+
+	if (buf[0] || hl + (size_t)n * (rl + 1) >= size)
+		return buf;
+	memcpy(buf, head, hl);
+	k = hl;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf[k++] = ',';
+		memcpy(buf + k, row, rl);
+		k += rl;
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+int pm_db_step_n(struct pm_db *db, sqlite3_stmt *st, const char *msgid, struct pm_err *e)
+{
+	int rc = step_all(db, st, 0, msgid, 1, e);
 
 	sqlite3_reset(st);
 	return rc;

@@ -709,17 +709,95 @@ static json_t *plain_integer(const char *s, size_t n, size_t *i)
 	return json_integer(neg ? -v : v);
 }
 
-/* A string (NULL when it is not UTF-8), a plain integer, true, false or
- * null. */
+/* The real of a decimal of at most 15 significant digits without an
+ * exponent, s[0..len), as strtod reads it, and *i set to end. Its digits
+ * are an integer below 2^53 and 10^places is exact up to 10^22, so one
+ * division, correctly rounded, is the double nearest the decimal, which
+ * is what strtod gives (Clinger's fast path); strtod takes the rest. */
+static json_t *plain_double(const char *s, size_t len, size_t *i, size_t end)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	char text[40];
+	uint64_t m = 0;
+	size_t places = 0, k = s[0] == '-';
+	int frac = 0;
+	double d;
+
+	for (; k < len; k++) {
+		if (s[k] == '.') {
+			frac = 1;
+			continue;
+		}
+		m = m * 10 + (uint64_t)(s[k] - '0');
+		places += (size_t)frac;
+	}
+	if (places < sizeof pow10 / sizeof *pow10 && m < (uint64_t)1 << 53) {
+		d = (double)m / pow10[places];
+		if (s[0] == '-')
+			d = -d;
+	} else if (len < sizeof text) {
+		memcpy(text, s, len);
+		text[len] = '\0';
+		d = strtod(text, NULL);
+	} else {
+		return NULL;
+	}
+	*i = end;
+	return json_real(d);
+}
+
+/* A decimal with a fraction at s[*i], -?(0|[1-9][0-9]*)\.[0-9]+, as the
+ * slow path reads it, and *i moved past it: when a double gives it back
+ * as written, the real jansson reads (strtod of the same text, which has
+ * no exponent and too few digits to overflow); else the string of its
+ * exact decimal that numbers_exact would quote. NULL for anything else,
+ * jansson's to read or refuse. A reading's value is one: jansson's lexer
+ * was 37% of pm-meter ingest's instructions. */
+static json_t *plain_real(const char *s, size_t n, size_t *i)
+{
+	size_t j = *i + (s[*i] == '-'), d = j, len;
+
+	while (j < n && s[j] >= '0' && s[j] <= '9')
+		j++;
+	if (j == d || (s[d] == '0' && j - d > 1) || j >= n || s[j] != '.')
+		return NULL;
+	d = ++j;
+	while (j < n && s[j] >= '0' && s[j] <= '9')
+		j++;
+	len = j - *i;
+	if (j == d || (j < n && (s[j] == 'e' || s[j] == 'E' || s[j] == '.')))
+		return NULL;
+	/* What numbers_exact would quote for jansson: the same string. */
+	if (number_inexact(s + *i, len)) {
+		char plain[160];
+		size_t w = number_plain(s + *i, len, plain, sizeof plain);
+
+		if (!w)
+			return NULL;
+		*i = j;
+		return json_stringn(plain, w);
+	}
+	return plain_double(s + *i, len, i, j);
+}
+
+/* A string (NULL when it is not UTF-8), a plain integer or decimal, true,
+ * false or null. */
 static json_t *plain_value(const char *s, size_t n, size_t *i)
 {
 	const char *v;
-	size_t len;
+	size_t len, at = *i;
+	json_t *num;
 
 	if (plain_string(s, n, i, &v, &len))
 		return json_stringn(v, len);
-	if (*i < n && (s[*i] == '-' || (s[*i] >= '0' && s[*i] <= '9')))
-		return plain_integer(s, n, i);
+	if (*i < n && (s[*i] == '-' || (s[*i] >= '0' && s[*i] <= '9'))) {
+		if ((num = plain_integer(s, n, i)))
+			return num;
+		*i = at;
+		return plain_real(s, n, i);
+	}
 	if (n - *i >= 4 && memcmp(s + *i, "true", 4) == 0) {
 		*i += 4;
 		return json_true();
@@ -735,14 +813,14 @@ static json_t *plain_value(const char *s, size_t n, size_t *i)
 	return NULL;
 }
 
-/* A flat object of strings without escapes, plain integers, true, false
- * and null: most lines of most inputs (gate events, units, people,
- * readings), built here without jansson's lexer, which reads a byte at a
- * time through three calls (callgrind: half of pm-gate events ingest's
- * instructions; and with a number, a unit's floor, json_loadb was 21% of
- * pm unit import's). NULL for anything else, other numbers included
- * (numbers_exact), which jansson then reads, and refuses with its
- * message when it is not JSON. */
+/* A flat object of strings without escapes, plain integers and
+ * decimals, true, false and null: most lines of most inputs (gate events,
+ * units, people, readings), built here without jansson's lexer, which
+ * reads a byte at a time through three calls (callgrind: half of pm-gate
+ * events ingest's instructions; and with a number, a unit's floor,
+ * json_loadb was 21% of pm unit import's). NULL for anything else, other
+ * numbers included (numbers_exact), which jansson then reads, and refuses
+ * with its message when it is not JSON. */
 static json_t *plain_object(const char *s, size_t n)
 {
 	size_t i = skip_blank(s, n, 0), klen;

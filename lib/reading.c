@@ -341,7 +341,7 @@ static int write_values(struct pm_ingest *in, const struct mtr *m, const struct 
 		sqlite3_bind_int64(st, 3, reg ? reg : r->value);
 		if (reg)
 			sqlite3_bind_int64(st, 4, r->regs[reg]);
-		if (pm_db_step_done(in->db, st, _("cannot store the reading"), e))
+		if (pm_db_step_n(in->db, st, N_("cannot store the reading"), e))
 			return e->code;
 	}
 	return PM_OK;
@@ -368,7 +368,7 @@ static int write_note(struct pm_ingest *in, const struct mtr *m, const struct rd
 	sqlite3_bind_int64(st, 2, r->ts);
 	sqlite3_bind_text(st, 3, r->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, r->note, -1, SQLITE_STATIC);
-	return pm_db_step_done(in->db, st, _("cannot store the reading's note"), e);
+	return pm_db_step_n(in->db, st, N_("cannot store the reading's note"), e);
 }
 
 static int insert_reading(struct pm_ingest *in, const struct mtr *m, const struct rd *r,

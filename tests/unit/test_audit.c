@@ -655,6 +655,34 @@ static void test_each_stops(void **state)
 	assert_string_equal(s.ids, "1 2 3 4 5");
 }
 
+/* Objects are written many a statement (lib/audit.c's TOUCH_BULK): 150
+ * in a transaction, with their record's id or unowned, each once and in
+ * the order touched, across statements full and the rest after them. */
+static void test_touched_many(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	char object[32];
+
+	five(t->db);
+	for (int owned = 1; owned >= 0; owned--) {
+		assert_int_equal(pm_db_begin(t->db, &e), PM_OK);
+		for (int i = 0; i < 150; i++) {
+			snprintf(object, sizeof object, "unit:%d-1-%04d", owned, 150 - i);
+			assert_int_equal(pm_audit_touch(t->db, object, &e), PM_OK);
+		}
+		if (owned)
+			assert_int_equal(pm_audit_log(t->db, "unit.import", "unit.import", NULL, NULL, &e), PM_OK);
+		assert_int_equal(pm_db_commit(t->db, &e), PM_OK);
+	}
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit_touch WHERE audit_id = 6"), "150");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM audit_touch WHERE audit_id IS NULL"), "150");
+	/* The k-th row written is the k-th object touched. */
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM (SELECT object, rowid - (SELECT min(rowid)"
+					      " FROM audit_touch) AS k FROM audit_touch)"
+					      " WHERE object = printf('unit:%d-1-%04d', 1 - k / 150, 150 - k % 150)"), "300");
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -676,6 +704,7 @@ int main(void)
 		STORE_TEST(test_each_touched),
 		STORE_TEST(test_each_stops),
 		STORE_TEST(test_touched_unowned),
+		STORE_TEST(test_touched_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,6 +236,40 @@ static void test_killed(void **state)
 	expect_log(t->db, from, "meter [7]");
 }
 
+/* Keys of integers are written by the library, many a statement: each
+ * as SQLite's json_array writes it (the sign, the extremes of int64), in
+ * the order noted, across statements full and the rest after them. */
+static void test_bulk_keys(void **state)
+{
+	static const char rows[] =
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150),"
+		" k(i, ts) AS (SELECT i, CASE i WHEN 1 THEN -9223372036854775807 - 1 WHEN 2 THEN 9223372036854775807"
+		" WHEN 3 THEN 0 WHEN 4 THEN -1 ELSE (i * 7919 % 151) * 1000003 - 50000000 END FROM n)";
+	static const char want[] =
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150),"
+		" k(i, ts) AS (SELECT i, CASE i WHEN 1 THEN -9223372036854775807 - 1 WHEN 2 THEN 9223372036854775807"
+		" WHEN 3 THEN 0 WHEN 4 THEN -1 ELSE (i * 7919 % 151) * 1000003 - 50000000 END FROM n)"
+		" SELECT group_concat(t, ';') FROM (SELECT 'reading ' || json_array(7, ts) AS t FROM k ORDER BY i)";
+	struct tstore *t = *state;
+	struct pm_err e = {0};
+	sqlite3_stmt *st;
+	char sql[1024], *got;
+	int64_t from;
+
+	setup_rows(t->db);
+	from = head(t->db);
+	snprintf(sql, sizeof sql, "%s INSERT INTO reading (meter_id, ts, value) SELECT 7, ts, i FROM k ORDER BY i", rows);
+	write_sql(t->db, sql);
+	got = logged(t->db, from);
+	assert_non_null(st = pm_db_stmt(t->db, want, &e));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(got, (const char *)sqlite3_column_text(st, 0));
+	assert_non_null(strstr(got, "reading [7,-9223372036854775808];reading [7,9223372036854775807];"
+				    "reading [7,0];reading [7,-1];"));
+	sqlite3_reset(st);
+	free(got);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -244,6 +278,7 @@ int main(void)
 		STORE_TEST(test_insert_update_delete), STORE_TEST(test_key_change), STORE_TEST(test_replace_and_upsert),
 		STORE_TEST(test_delete_all),           STORE_TEST(test_trigger_and_temp), STORE_TEST(test_rollback),
 		STORE_TEST(test_exec_commit),          STORE_TEST(test_slip_refused),     STORE_TEST(test_killed),
+		STORE_TEST(test_bulk_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -251,6 +251,105 @@ static void test_numbers_exact(void **state)
 	pm_jsonl_close(r);
 }
 
+/* A flat line's numbers that a double would not give back as written
+ * are read as the strings of their exact decimals, as numbers_exact
+ * rewrites them for jansson. */
+static void test_numbers_exact_flat(void **state)
+{
+	struct pm_jsonl *r = open_text("{\"a\":12.3450,\"b\":\"x\",\"c\":0.10,\"d\":12345678901234567.5,\"e\":-0.0}\n"
+				       "{\"value\":2.020}\n", PM_JSONL_ONLY);
+	struct pm_err e;
+	json_t *rec;
+	int64_t v;
+
+	next_is(r, "{\"a\":\"12.3450\",\"b\":\"x\",\"c\":\"0.10\",\"d\":\"12345678901234567.5\",\"e\":\"-0.0\"}", 1,
+		"{\"a\":12.3450,\"b\":\"x\",\"c\":0.10,\"d\":12345678901234567.5,\"e\":-0.0}");
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+	assert_int_equal(pm_json_dec(rec, "value", 3, PM_REQUIRED, &v, &e), PM_OK);
+	assert_int_equal(v, 2020);
+	next_ends(r);
+	pm_jsonl_close(r);
+}
+
+/* Decimals of every length and scale read as jansson reads them (the
+ * same double, by one division or by strtod), and pm_json_dec takes
+ * them to the same integer. */
+static void test_plain_decimals(void **state)
+{
+	struct strbuf text = {0}, lits = {0};
+	uint64_t x = 88172645463325252u;
+	struct pm_jsonl *r;
+	struct pm_err e;
+	json_t *rec;
+	int n = 20000;
+
+	for (int i = 0; i < n; i++) {
+		char lit[64];
+		int digits, places, k = 0;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		digits = 1 + (int)(x % 15);
+		places = 1 + (int)((x >> 8) % 24);
+		if ((x >> 16) & 1)
+			lit[k++] = '-';
+		/* digits significant digits, places of them (or of zeros
+		 * before them) after the point, never a trailing zero. */
+		{
+			char d[16];
+			uint64_t y = x >> 20;
+
+			for (int j = 0; j < digits; j++, y /= 10)
+				d[j] = (char)('0' + y % 10);
+			d[0] = d[0] == '0' ? '1' : d[0];
+			d[digits - 1] = d[digits - 1] == '0' ? '7' : d[digits - 1];
+			if (places >= digits) {
+				lit[k++] = '0';
+				lit[k++] = '.';
+				for (int j = 0; j < places - digits; j++)
+					lit[k++] = '0';
+				for (int j = digits - 1; j >= 0; j--)
+					lit[k++] = d[j];
+			} else {
+				for (int j = digits - 1; j >= 0; j--) {
+					lit[k++] = d[j];
+					if (j == places)
+						lit[k++] = '.';
+				}
+			}
+		}
+		lit[k] = '\0';
+		sb_fmt(&text, "{\"v\":%s}\n", lit);
+		sb_add(&lits, lit, (size_t)k + 1);
+	}
+	assert_false(text.failed || lits.failed);
+	r = open_text(text.p, PM_JSONL_ONLY);
+	for (const char *lit = lits.p; lit < lits.p + lits.n; lit += strlen(lit) + 1) {
+		json_t *want;
+		char line[80];
+		int64_t a, b;
+		int ra, rb;
+
+		snprintf(line, sizeof line, "{\"v\":%s}", lit);
+		want = json_loads(line, 0, NULL);
+		assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_OK);
+		assert_non_null(rec);
+		if (!json_is_real(json_object_get(rec, "v")) ||
+		    json_real_value(json_object_get(rec, "v")) != json_real_value(json_object_get(want, "v")))
+			fail_msg("%s: read %g, jansson %g", lit, json_real_value(json_object_get(rec, "v")),
+				 json_real_value(json_object_get(want, "v")));
+		ra = pm_json_dec(rec, "v", 3, PM_REQUIRED, &a, &e);
+		rb = pm_json_dec(want, "v", 3, PM_REQUIRED, &b, &e);
+		assert_int_equal(ra, rb);
+		if (ra == PM_OK)
+			assert_int_equal(a, b);
+		json_decref(want);
+	}
+	next_ends(r);
+	pm_jsonl_close(r);
+	free(text.p);
+	free(lits.p);
+}
+
 static void test_bad_lines(void **state)
 {
 	struct pm_jsonl *r = open_text("{\"meter\":\"E-1\",\"value\":1\n"
@@ -321,6 +420,19 @@ static void test_plain_lines(void **state)
 		"{\"a\":12x}",
 		"{\"a\":1-2}",
 		"{\"a\":+1}",
+		"{\"meter\":\"M000001\",\"ts\":\"2026-10-01T00:00:00+08:00\",\"value\":1.014}",
+		"{\"a\":-0.5,\"b\":0.001,\"c\":123456789012.345,\"d\":99999.999,\"e\":0.1}",
+		"{\"a\":0.000000000000000000000001,\"b\":0.00000000000000000000001,\"c\":450359962737.497}",
+		"{\"a\":9007199254.74099,\"b\":0.300000000000004}",
+		"{\"a\":01.5}",
+		"{\"a\":1.}",
+		"{\"a\":.5}",
+		"{\"a\":-.5}",
+		"{\"a\":1.5.2}",
+		"{\"a\":1.5x}",
+		"{\"a\":1.5,}",
+		"{\"a\":- 1.5}",
+		"{\"a\":1.5 , \"b\":\"x\"}",
 	};
 	char text[4096];
 	size_t n = 0;
@@ -1043,6 +1155,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_long_line, tmp_remove),
 		cmocka_unit_test_teardown(test_long_csv, tmp_remove),
 		cmocka_unit_test_teardown(test_numbers_exact, tmp_remove),
+		cmocka_unit_test_teardown(test_numbers_exact_flat, tmp_remove),
+		cmocka_unit_test_teardown(test_plain_decimals, tmp_remove),
 		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
 		cmocka_unit_test_teardown(test_plain_lines, tmp_remove),
 		cmocka_unit_test(test_open_errors),
