@@ -154,6 +154,12 @@ run pm-gate reserve --resource CP-01 --unit 1-1-0102 --from 2026-12-01T07:00:00+
 expect_rc 65 "a time already over"
 run pm-gate --as owner.p001 unreserve 2
 expect_rc 77 "an owner cancels only their own"
+expect_err "^pm-gate: user 'owner.p001' has no booked reservation 2$" "told nothing of whose it is"
+run pm-gate --as owner.p001 unreserve 99
+expect_rc 77 "nor one that is not there"
+expect_err "^pm-gate: user 'owner.p001' has no booked reservation 99$" "told the same, so ids cannot be probed"
+run pm-gate unreserve 99
+expect_rc 65 "the desk is told there is none"
 run pm-gate --as owner.p001 unreserve 1
 expect_rc 0 "and may cancel theirs"
 run pm-gate reserve --resource CP-01 --unit 1-1-0102 --from 2026-12-01T10:00:00+08:00 --until 2026-12-01T12:00:00+08:00
