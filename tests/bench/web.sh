@@ -147,14 +147,6 @@ if command -v valgrind >/dev/null; then
 	i_login=$(cgi "$bin/pm-web" /login)
 	printf '  in instructions (callgrind): do-nothing C CGI %s M, bill page as CGI %s M, sign-in page %s M\n' \
 		"$i_nothing" "$i_cgi" "$i_login"
-	# The change feed's triggers double the schema SQLite parses at a
-	# request's first statement: the same pages on a copy without them.
-	sqlite3 "$PM_DB" ".backup '$dir/nofeed.db'"
-	sqlite3 "$dir/nofeed.db" "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'feed\\_%' ESCAPE '\\'" |
-		sqlite3 "$dir/nofeed.db"
-	printf '    on a copy without the %d feed triggers: bill page %s M, sign-in page %s M\n' \
-		"$(sqlite3 "$PM_DB" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'feed\\_%' ESCAPE '\\'")" \
-		"$(PM_DB=$dir/nofeed.db cgi "$bin/pm-web" "/bill/$bill")" "$(PM_DB=$dir/nofeed.db cgi "$bin/pm-web" /login)"
 fi
 
 # The month-end burst: unit i pays 1.00 with reference WX i; every tenth
