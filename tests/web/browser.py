@@ -119,6 +119,14 @@ class Tab:
     def text(self):
         return self.js("document.body.innerText")
 
+    def until(self, expr, timeout=3):
+        """expr's value once it is true, or as it is after timeout
+        seconds: for what a page does after its load event (Chromium
+        gives autofocus its element at a later rendering step)."""
+        return self.js("new Promise(done => { const t0 = Date.now(); (function poll() {"
+                       " const v = (%s); if (v || Date.now() - t0 > %d) done(v); else setTimeout(poll, 20); })(); })"
+                       % (expr, timeout * 1000))
+
     def click(self, selector):
         """Clicks a link, then waits for the page it leads to."""
         self.c.events = [e for e in self.c.events if e.get("method") != "Page.loadEventFired"]

@@ -28,7 +28,7 @@ def ask_flow(tab, base, password):
     tab.go(base + "/")
     tab.click('a[href$=\"/ask\"]')
     check(tab.js("location.pathname").endswith("/ask"), "the menu leads owner1 to the help desk")
-    check(tab.js("document.activeElement.name") == "q", "the question field has the cursor")
+    check(tab.until("document.activeElement.name == 'q'"), "the question field has the cursor")
     fits(tab, "the help desk")
     tab.shot("01-ask")
     tab.submit("form[action$='/ask']", {"q": "物业费怎么算？"})
