@@ -4,6 +4,7 @@
 
 #include "gate-internal.h"
 #include "pm/audit.h"
+#include "pm/community.h"
 #include "pm/config.h"
 #include "pm/ledger.h"
 #include "pm/reward.h"
@@ -858,11 +859,11 @@ int pm_reserve_cancel(struct pm_db *db, const struct pm_actor *a, int64_t id, st
 		return pm_db_fail(db, e, _("cannot read reservations"));
 	/* An owner is told the same of another's booking and of none, so
 	 * ids cannot be probed for who booked what. */
-	if (a->role == PM_ROLE_OWNER && (rc == SQLITE_DONE || gate_may(db, a, "parking.reserve", unit, e)))
+	if (a->role == PM_ROLE_OWNER && (rc == SQLITE_DONE || pm_unit_may_read(db, a, unit, e)))
 		return pm_err_set(e, PM_ENOPERM, _("user '%s' has no booked reservation %lld"), a->login, (long long)id);
 	if (rc == SQLITE_DONE)
 		return pm_err_set(e, PM_EDATA, _("no booked reservation %lld"), (long long)id);
-	if (gate_may(db, a, "parking.reserve", unit, e) || pm_db_begin(db, e))
+	if (pm_db_begin(db, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		goto fail;
