@@ -458,6 +458,7 @@ int pm_audit_head(struct pm_db *db, struct pm_audit_head *h, struct pm_err *e)
 	int rc;
 
 	memset(h, 0, sizeof *h);
+	h->at = (int64_t)time(NULL);
 	if (!st)
 		return e->code;
 	rc = sqlite3_step(st);
@@ -479,7 +480,7 @@ json_t *pm_audit_head_json(struct pm_db *db, const struct pm_audit_head *h)
 	char at[PM_TIME_BUF];
 
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "type", "audit_head", "store", pm_db_path(db),
-			 "at", pm_time_fmt((int64_t)time(NULL), pm_db_tz(db), at), "rows", (json_int_t)h->rows,
+			 "at", pm_time_fmt(h->at, pm_db_tz(db), at), "rows", (json_int_t)h->rows,
 			 "id", (json_int_t)h->id, "hash", h->hash);
 }
 

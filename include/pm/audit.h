@@ -84,11 +84,13 @@ int pm_audit_each(struct pm_db *db, const struct pm_audit_filter *f,
 /* The head of the chain: how many rows, the last one's id and hash. */
 struct pm_audit_head {
 	int64_t rows, id;
+	int64_t at;	/* when it was read, by the real clock */
 	char hash[PM_AUDIT_HASH];
 };
 int pm_audit_head(struct pm_db *db, struct pm_audit_head *h, struct pm_err *e);
 /* {"type":"audit_head","store","at","rows","id","hash"}: one line of an
- * anchor file; at is now, by the real clock. */
+ * anchor file; at is h->at, so an anchor written and the head printed
+ * beside it say the same. */
 json_t *pm_audit_head_json(struct pm_db *db, const struct pm_audit_head *h);
 
 struct pm_audit_verdict {
