@@ -3,7 +3,7 @@
 # store ($PM_DB) and the built programs first on PATH.
 #
 #   run CMD ARGS...        run a command; stdout in $T/out, stderr in $T/err,
-#                          the exit code in $rc (programs get $PM_WRAP)
+#                          the exit code in $rc (pm's programs get $PM_WRAP)
 #   run_in FILE CMD...     the same with FILE on stdin
 #   feed TEXT CMD...       the same with TEXT (backslash escapes expanded) on stdin
 #   expect_rc N DESC       the last run exited N
@@ -39,9 +39,17 @@ export PATH PM_DB LC_ALL LANG
 _n=0 _failed=0
 rc=0
 
+# PM_WRAP (valgrind, make check-valgrind) runs pm's own programs, not the
+# shells, sqlite3 or python3 a test runs the same way: their leaks are not
+# pm's, and memcheck costs each start half a second.
+_wrap() { # CMD: sets $_w to the wrapper CMD runs under
+	case ${1##*/} in pm | pm-*) _w=${PM_WRAP:-} ;; *) _w= ;; esac
+}
+
 run() {
+	_wrap "$1"
 	# shellcheck disable=SC2086
-	${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" </dev/null
+	$_w "$@" >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
 }
 
@@ -52,7 +60,9 @@ feed() { # TEXT CMD...: like run, with TEXT (printf %b) on stdin
 
 run_in() { # FILE CMD...: like run, with FILE on stdin
 	_in=$1; shift
-	${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" <"$_in"
+	_wrap "$1"
+	# shellcheck disable=SC2086
+	$_w "$@" >"$T/out" 2>"$T/err" <"$_in"
 	rc=$?
 }
 
@@ -159,7 +169,8 @@ run_as() { # NAME[:GROUP] CMD...
 	_u=${1%%:*} _g=; case $1 in *:*) _g=${1#*:} ;; esac; shift
 	if [ -n "$_g" ]; then _groups="--groups=$(getent group "$_g" | cut -d: -f3)"; else _groups=--clear-groups; fi
 	# shellcheck disable=SC2086
-	setpriv --reuid="$_u" --regid="$(id -g "$_u")" $_groups ${PM_WRAP:-} "$@" >"$T/out" 2>"$T/err" </dev/null
+	_wrap "$1"
+	setpriv --reuid="$_u" --regid="$(id -g "$_u")" $_groups $_w "$@" >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
 }
 
