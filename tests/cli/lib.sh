@@ -23,6 +23,8 @@
 #   wait_for QUERY WANT    polls the store until QUERY answers WANT (20 s at most)
 #   hold SECONDS           another program holds the store's write lock that
 #                          long, from when this returns; its pid in $holder
+#   release                ends the hold now (a test that must find the store
+#                          locked however slowly its programs start: valgrind)
 set -u
 : "${PM_BIN:?PM_BIN names the directory of the built programs}"
 PM_BIN=$(cd "$PM_BIN" && pwd)
@@ -174,16 +176,23 @@ run_as() { # NAME[:GROUP] CMD...
 	rc=$?
 }
 
-hold() { # SECONDS: holds the store's write lock that long, from when ./locked exists
-	rm -f locked
-	python3 -c 'import sqlite3, sys, time
+hold() { # SECONDS: holds the store's write lock that long, from when ./locked exists, or until release
+	rm -f locked released
+	python3 -c 'import os, sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN IMMEDIATE")
 open("locked", "w").close()
-time.sleep(float(sys.argv[2]))
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end and not os.path.exists("released"):
+    time.sleep(0.05)
 c.execute("COMMIT")' "$PM_DB" "$1" &
 	holder=$!
 	while [ ! -e locked ]; do sleep 0.05; done
+}
+
+release() { # ends hold's lock now, and waits for its holder to go
+	: >released
+	wait "$holder"
 }
 
 wait_for() {
