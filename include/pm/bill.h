@@ -34,7 +34,7 @@ struct pm_bill_run {
 	char *const *units;    /* unit codes, or NULL for all */
 	size_t nunits;
 	int dry_run, recompute, future;
-	long batch;            /* units per transaction (0: 1000) */
+	long batch;            /* units per transaction (0: 5000) */
 	/* Told of each bill made, skipped or changed ({"type":"bill",...,
 	 * "outcome"}), unless NULL; a non-zero return stops the run. */
 	int (*fn)(void *ctx, json_t *bill);
