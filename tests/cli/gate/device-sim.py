@@ -11,7 +11,7 @@ answer with a ResponseStatus:
   PUT /ISAPI/AccessControl/RemoteControl/door/1   statusCode 1, OK
   PUT .../door/2                                   statusCode 4, Invalid Operation
   PUT .../door/3                                   200 with an HTML page, no ResponseStatus
-  PUT .../door/4                                   answers after 3 s
+  PUT .../door/4                                   answers after 20 s
   PUT /ISAPI/AccessControl/UserInfo/SetUp, /CardInfo/SetUp, /UserInfo/Delete
                                                    (?format=json) JSON statusCode 1
 Other paths need no authentication:
@@ -114,7 +114,7 @@ class Device(BaseHTTPRequestHandler):
         elif base.endswith("/RemoteControl/door/3"):
             self.answer(200, b"<html><body>Welcome</body></html>", "text/html")
         elif base.endswith("/RemoteControl/door/4"):
-            time.sleep(3)
+            time.sleep(20)
             self.answer(200, OK_XML)
         elif base.startswith("/ISAPI/AccessControl/"):
             self.answer(200, OK_JSON, "application/json")
