@@ -10,6 +10,7 @@ says how to answer:
   /500      500                      /404      404 Not Found
   /slow     200 after 2 s            /garbage  bytes that are no HTTP
   /delay    200 after 0.2 s
+  /hold     200 once DIR/release exists (60 s at most)
   /flaky    500 to the first two requests of a message, then 200
   /robot    200 {"errcode":0}        /robot-bad 200 {"errcode":93000,...}
   /robot-busy 200 {"errcode":45009,...}
@@ -80,6 +81,11 @@ class Sink(BaseHTTPRequestHandler):
             self.answer(200)
         elif p == "/delay":
             time.sleep(0.2)
+            self.answer(200)
+        elif p == "/hold":
+            end = time.monotonic() + 60
+            while time.monotonic() < end and not os.path.exists(os.path.join(DIR, "release")):
+                time.sleep(0.05)
             self.answer(200)
         elif p == "/garbage":
             self.wfile.write(b"\x00\x01garbage\r\n\r\n")

@@ -31,7 +31,8 @@ stop_sinks() {
 trap 'stop_sinks; rm -rf "$T"' EXIT
 
 # pm.yaml with the webhook at PATH of the HTTP sink, signed with
-# $PM_TEST_HOOK_SECRET, retried from 1 min up to an hour; applied.
+# $PM_TEST_HOOK_SECRET, a timeout of $HOOK_TIMEOUT (1s), retried from
+# 1 min up to an hour; applied.
 hook() { # PATH [EXTRA YAML]
 	cat >pm.yaml <<Y
 effective: 2026-01-01
@@ -41,7 +42,7 @@ channels:
   webhook:
     url: http://127.0.0.1:$HTTP_PORT$1
     secret: env:PM_TEST_HOOK_SECRET
-    timeout: 1s
+    timeout: ${HOOK_TIMEOUT:-1s}
 notify:
   retry:
     base: 1m
