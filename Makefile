@@ -29,8 +29,8 @@ PROG_LIBS  := -Wl,-Bstatic $(PKG_LIBS) -Wl,-Bdynamic
 # The programs that never open libcurl, libpq or libmosquitto are linked
 # whole, libc too, as position-independent executables (-static-pie: the
 # kernel still places them at a random address). No dynamic loader: pm-web's
-# CGI request 157 -> 117 page faults, 6.74 M -> 6.45 M instructions (README
-# "Performance"). libqrencode and libxlsxwriter are still dlopen()ed, and
+# CGI bill page 153-156 -> 121-123 page faults, 6.71 M -> 6.43 M
+# instructions (README "Performance"). libqrencode and libxlsxwriter are still dlopen()ed, and
 # iconv's gconv modules loaded at run time; the accounts come from the
 # files alone (lib/static/nss-files.c). STATIC=0 links them dynamically,
 # as does SAN=1 (AddressSanitizer's runtime needs the dynamic loader).
