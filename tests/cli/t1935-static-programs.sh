@@ -24,7 +24,7 @@ shape() { # PROGRAM: static-pie, pie (dynamic) or what it is
 	case $h in *'Requesting program interpreter'*) echo pie ;; *) echo static-pie ;; esac
 }
 if readelf -dW "$PM_BIN/pm-gate" | grep -q 'NEEDED.*lib[a-z]*san\.so' ||
-	[ "$(cat "${PM_BIN%/bin}/gen/link" 2>/dev/null)" = dynamic ]; then want=pie; else want=static-pie; fi
+	[ "$(cat "${PM_BIN%/bin}/gen/link" 2>/dev/null)" = dynamic ]; then want=pie; else want="static-pie"; fi
 for p in $static; do
 	expect_eq "$(shape "$PM_BIN/$p")" "$want" "$p is linked $want"
 	[ "$want" = static-pie ] && expect_eq "$(readelf -dW "$PM_BIN/$p" | grep -c NEEDED)" 0 "and needs no shared library"
