@@ -75,7 +75,8 @@ int pm_ledger_post(struct pm_db *db, const char *kind, const char *ref, const ch
 				  (long long)sum);
 	if (insert_journal(db, kind, ref, memo, id, e))
 		return e->code;
-	/* Same accounts merged, in first-seen order: n is small. */
+	/* Same accounts merged, in first-seen order (n is small): an entry
+	 * holds one posting an account, posting's key (0036). */
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 		for (j = 0; j < i && strcmp(p[j].account, p[i].account); j++)
