@@ -68,4 +68,13 @@ expect_eq "$(sql "SELECT account || ' ' || amount_fen FROM posting WHERE journal
 expect_eq "$(sql "SELECT -sum(amount_fen) FROM posting WHERE account = 'prepaid:1-1-101'")" 1600 "16.00 prepaid"
 run pm check
 expect_rc 0 "the ledger still checks"
+
+# posting names its entry without a foreign key (0036): pm check holds
+# it to one.
+sql "INSERT INTO posting (journal_id, account, amount_fen) VALUES (99, 'cash:wechat', 100), (99, 'revenue:water', -100)"
+run pm check --format jsonl
+expect_rc 1 "postings of an entry that is not there"
+expect_out '"check":"ledger.entry","problem":"journal 99, cash:wechat: a posting of no journal entry"' "are found"
+expect_out '"problem":"journal 99, revenue:water: a posting of no journal entry"' "each"
+expect_eq "$(grep -c '"check"' "$T/out")" 2 "and nothing else"
 done_testing
