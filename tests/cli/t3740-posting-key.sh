@@ -6,14 +6,7 @@
 . "$PM_TOP/tests/cli/lib.sh"
 
 # The store before 0036, made from the migrations before it.
-old=0
-for f in "$PM_TOP"/share/pm/schema/*.sql; do
-	case ${f##*/} in 0036_posting_key.sql) break ;; esac
-	cat "$f"; echo
-	old=$((old + 1))
-done >old.sql
-echo "PRAGMA user_version = $old; PRAGMA journal_mode = WAL;" >>old.sql
-sqlite3 "$PM_DB" <old.sql >/dev/null
+store_before 0036_posting_key.sql
 # A bill issued, paid with 10.50 over, and a note; postings written in
 # the order pm_ledger_post wrote them, not the accounts'.
 sqlite3 "$PM_DB" "INSERT INTO building (id, code) VALUES (1, '1'); INSERT INTO entrance (id, building_id, code) VALUES (1, 1, '1');
