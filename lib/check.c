@@ -35,6 +35,11 @@ static const struct {
 	{"ledger.balanced",
 	 "SELECT 'journal ' || journal_id || ': postings sum to ' || sum(amount_fen) || ' fen'"
 	 " FROM posting GROUP BY journal_id HAVING sum(amount_fen) <> 0"},
+	/* posting's journal_id names an entry (0036 left out its foreign
+	 * key, which the foreign_keys check read). */
+	{"ledger.entry",
+	 "SELECT 'journal ' || p.journal_id || ', ' || p.account || ': a posting of no journal entry'"
+	 " FROM posting p WHERE NOT EXISTS (SELECT 1 FROM journal j WHERE j.id = p.journal_id)"},
 	{"bill.paid",
 	 "SELECT 'bill ' || b.code || ': paid ' || b.paid_fen || ' fen, allocated '"
 	 " || coalesce((SELECT sum(amount_fen) FROM allocation a WHERE a.bill_id = b.id), 0) || ' fen'"

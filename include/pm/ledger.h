@@ -20,7 +20,8 @@ struct pm_posting {
 };
 
 /* Writes one entry inside the caller's transaction, postings of the same
- * account merged and zero ones left out; *id is the journal id.
+ * account merged (posting is keyed by entry and account) and zero ones
+ * left out; *id is the journal id.
  * PM_ESOFTWARE when the postings do not sum to zero: nothing is written. */
 int pm_ledger_post(struct pm_db *db, const char *kind, const char *ref, const char *memo,
 		   const struct pm_posting *p, size_t n, int64_t *id, struct pm_err *e);

@@ -109,6 +109,21 @@ sql() {
 	sqlite3 -batch -cmd '.output /dev/null' -cmd '.filectrl persist_wal 1' -cmd '.output stdout' "$PM_DB" "$1"
 }
 
+# store_before MIGRATION [DB]: DB (the store) made by the migrations
+# before MIGRATION (its file name in share/pm/schema), at their version
+# and in WAL mode, as a pm of then left it; pm upgrades it on opening.
+store_before() {
+	_old=0
+	for _f in "$PM_TOP"/share/pm/schema/*.sql; do
+		case ${_f##*/} in "$1") break ;; esac
+		cat "$_f"
+		echo
+		_old=$((_old + 1))
+	done >"$T/store_before.sql"
+	echo "PRAGMA user_version = $_old; PRAGMA journal_mode = WAL;" >>"$T/store_before.sql"
+	sqlite3 "${2:-$PM_DB}" <"$T/store_before.sql" >/dev/null
+}
+
 # The accounts a test makes are shared with the tests running beside it
 # (tests/run.sh runs several at once, and other checkouts may run theirs):
 # need_prog PROG...: a program make deps installs (a server, chromium)

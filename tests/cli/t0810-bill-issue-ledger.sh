@@ -40,7 +40,7 @@ B-2026-11-1-1-102|1:water:0 2:water:0" "101 used 10 m3 (30.00 and 9.50 of sewage
 run pm-bill issue --period 2026-11
 expect_rc 0 "the bills are issued"
 expect_eq "$(sql "SELECT j.ref, p.account, p.amount_fen FROM journal j JOIN posting p ON p.journal_id = j.id
-	WHERE j.kind = 'issue' ORDER BY j.id, p.rowid")" \
+	WHERE j.kind = 'issue' ORDER BY j.id, p.account")" \
 	"bill:B-2026-11-1-1-101|receivable:1-1-101|3950
 bill:B-2026-11-1-1-101|revenue:water|-3950" \
 	"one revenue posting for the fee's two lines; a bill of nothing posts nothing"

@@ -22,16 +22,8 @@ done
 
 # A store at the schema before this one, made from the migrations before
 # 0024_check_or, upgraded by opening it (through this one and any later).
-old=0
-for f in "$PM_TOP"/share/pm/schema/*.sql; do
-	case ${f##*/} in 0024_check_or.sql) break ;; esac
-	cat "$f"; echo
-	old=$((old + 1))
-done >old.sql
+store_before 0024_check_or.sql old.db
 n=$(ls "$PM_TOP"/share/pm/schema/*.sql | wc -l)
-sqlite3 old.db "PRAGMA journal_mode = WAL;" >/dev/null
-sqlite3 old.db <old.sql
-sqlite3 old.db "PRAGMA user_version = $old"
 expect_eq "$(sqlite3 old.db "SELECT count(*) FROM sqlite_schema WHERE name IN ($tables) AND sql LIKE '%CHECK (%IN (%'")" 4 \
 	"the store before has its IN lists"
 PM_DB=$T/old.db run pm unit list

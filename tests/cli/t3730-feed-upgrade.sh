@@ -6,14 +6,7 @@
 . "$PM_TOP/tests/cli/lib.sh"
 
 # The store before 0032_feed_hook, made from the migrations before it.
-old=0
-for f in "$PM_TOP"/share/pm/schema/*.sql; do
-	case ${f##*/} in 0032_feed_hook.sql) break ;; esac
-	cat "$f"; echo
-	old=$((old + 1))
-done >old.sql
-echo "PRAGMA user_version = $old; PRAGMA journal_mode = WAL;" >>old.sql
-sqlite3 "$PM_DB" <old.sql >/dev/null
+store_before 0032_feed_hook.sql
 sqlite3 "$PM_DB" "INSERT INTO building (id, code) VALUES (1, '1'); INSERT INTO entrance (id, building_id, code) VALUES (1, 1, '1');
 	INSERT INTO unit (id, code, building_id, entrance_id, room, floor, area_centi, use, status, created_at, updated_at)
 	VALUES (1, '1-1-101', 1, 1, '101', 1, 6000, 'residential', 'occupied', 0, 0)"

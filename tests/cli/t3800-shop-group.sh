@@ -51,7 +51,7 @@ run pm-shop order --offer AP --unit 1-1-101 --qty 3 --points 500 --channel wecha
 expect_rc 0 "an order part paid in points"
 expect_out '^\{"type":"shop_order","order":1,"offer":"AP","unit":"1-1-101","qty":3,"amount_fen":11970,"points":500,"paid_fen":11470,"channel":"wechat","ref":"WX-A1","outcome":"recorded"\}$' \
 	"11970 fen, 500 in points, 11470 paid"
-expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"shop_order|shop:AP|cash:wechat|11470 shop_order|shop:AP|expense:points|500 shop_order|shop:AP|merchant:M1|-11970 " \
 	"cash and the company's points in, the merchant's liability credited"
 run pm-shop order --offer AP --unit 1-1-101 --qty 3 --points 500 --channel wechat --ref WX-A1 --format jsonl
@@ -108,7 +108,7 @@ expect_out '^\{"type":"shop_refund","order":4,"offer":"VEG","unit":"1-1-102","pa
 expect_out '^\{"type":"shop_refund","order":5,"offer":"VEG","unit":"2-1-201","paid_fen":1000,"points":250,"channel":"alipay","ref":"AL-B2","told":false\}$' \
 	"2-1-201 gets 10.00 and 250 points back; no one on file to tell"
 expect_err "offer 'VEG' failed: every order refunded" "the note says so"
-expect_eq "$(sql "SELECT p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_refund' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_refund' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"cash:wechat|-2500 merchant:M1|2500 cash:alipay|-1000 expense:points|-250 merchant:M1|1250 " \
 	"each refund out of the merchant's account to its channel and the points"
 expect_eq "$(sql "SELECT state || ':' || refunded_fen || ':' || points_returned FROM shop_order WHERE offer_id = 2 ORDER BY id" | tr '\n' ' ')" \
@@ -165,8 +165,8 @@ expect_out '^\{"type":"shop_statement","order":3,"unit":"2-1-201","qty":2,"picke
 	"2-1-201: 79.80, commission 1.99"
 expect_out '^\{"type":"shop_settlement","order":null,"unit":null,"qty":6,"picked":5,"gross_fen":19950,"commission_fen":499,"net_fen":19451,"refund_fen":3823,"points_returned":167,"offer":"AP","merchant":"M1","commission_bp":250,"channel":"bank"\}$' \
 	"the total: 199.50, 4.99 commission, 194.51 to the merchant, 38.23 and 167 points refunded"
-expect_eq "$(sql "SELECT j.kind || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.ref = 'shop:AP' AND j.kind <> 'shop_order' ORDER BY p.rowid" | tr '\n' ' ')" \
-	"shop_refund|cash:wechat|-3823 shop_refund|expense:points|-167 shop_refund|merchant:M1|3990 shop_settle|merchant:M1|19950 shop_settle|income:shop_commission|-499 shop_settle|cash:bank|-19451 " \
+expect_eq "$(sql "SELECT j.kind || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.ref = 'shop:AP' AND j.kind <> 'shop_order' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
+	"shop_refund|cash:wechat|-3823 shop_refund|expense:points|-167 shop_refund|merchant:M1|3990 shop_settle|cash:bank|-19451 shop_settle|income:shop_commission|-499 shop_settle|merchant:M1|19950 " \
 	"the refund, then the commission to income and the payout"
 expect_eq "$(sql "SELECT sum(amount_fen) FROM posting WHERE account = 'merchant:M1'")" "0" "the merchant is owed nothing more"
 expect_eq "$(sql "SELECT sum(amount_fen) FROM posting WHERE account = 'expense:points'")" "333" \

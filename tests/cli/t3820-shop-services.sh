@@ -52,7 +52,7 @@ run pm-shop book --service CLEAN --slot 2026-12-05T09:00:00+08:00 --unit 1-1-101
 expect_rc 0 "1-1-101 books the 5th"
 expect_out '^\{"type":"shop_booking","booking":1,"service":"CLEAN","merchant":"HK","unit":"1-1-101","starts_at":"2026-12-05T09:00:00\+08:00","amount_fen":19999,"refunded_fen":0,"channel":"wechat","ref":"WX-S1","state":"paid","rating":null,"reason":null,"outcome":"recorded"\}$' \
 	"paid 199.99"
-expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_booking' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_booking' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"shop_booking|service:CLEAN|cash:wechat|19999 shop_booking|service:CLEAN|merchant:HK|-19999 " \
 	"cash in, the merchant's liability credited"
 run pm-shop book --service CLEAN --slot 2026-12-05T09:00:00+08:00 --unit 1-1-101 --channel wechat --ref WX-S1 --format jsonl
@@ -107,7 +107,7 @@ run pm-shop decline 2 --reason 人手不够 --format jsonl
 expect_rc 0 "booking 2 declined"
 expect_out '"booking":2,.*"amount_fen":19999,"refunded_fen":19999,.*"state":"declined","rating":null,"reason":"人手不够"' \
 	"is refunded in full, with the reason"
-expect_eq "$(sql "SELECT p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_refund' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_refund' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"cash:alipay|-19999 merchant:HK|19999 " "back through alipay, off the merchant's account"
 run pm-shop decline 2
 expect_err "booking 2 is declined: decline takes one that is paid" "declined twice is refused"
@@ -172,8 +172,8 @@ expect_out '^\{"type":"shop_statement","booking":3,"unit":"2-1-201","starts_at":
 	"booking 3 likewise"
 expect_out '^\{"type":"shop_settlement","booking":null,"unit":null,"starts_at":null,"gross_fen":39998,"commission_fen":3000,"net_fen":36998,"service":"CLEAN","merchant":"HK","commission_bp":750,"channel":"bank","bookings":2\}$' \
 	"the total: 399.98, 30.00 commission, 369.98 to the merchant"
-expect_eq "$(sql "SELECT p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_settle' AND j.ref = 'service:CLEAN' ORDER BY p.rowid" | tr '\n' ' ')" \
-	"merchant:HK|39998 income:shop_commission|-3000 cash:bank|-36998 " "the commission to income, the rest paid out"
+expect_eq "$(sql "SELECT p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_settle' AND j.ref = 'service:CLEAN' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
+	"cash:bank|-36998 income:shop_commission|-3000 merchant:HK|39998 " "the commission to income, the rest paid out"
 expect_eq "$(sql "SELECT sum(amount_fen) FROM posting WHERE account = 'merchant:HK'")" "-1000" \
 	"the merchant is owed only the open order of FRUIT"
 expect_eq "$(sql "SELECT group_concat(state || ':' || coalesce(settlement_id, '-'), ' ') FROM shop_booking")" \

@@ -57,7 +57,7 @@ run pm-gate parking pay --plate 沪C12345 --points 400 --unit 1-1-101 --ref PT-1
 expect_rc 0 "400 points of 1-1-101: 2.00 off"
 expect_out '^\{"type":"parking_fee","plate":"沪C12345","session":1,.*"fee_fen":1000,"paid_fen":200,"due_fen":800,"unit":"1-1-101","points":400,"discount_fen":200\}$' \
 	"8.00 left to pay"
-expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'parking_points' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'parking_points' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"parking_points|parking:1|expense:points|200 parking_points|parking:1|income:parking|-200 " \
 	"the company pays the parking income for the points"
 expect_eq "$(sql "SELECT kind || '|' || points || '|' || detail FROM points_use")" "spend|400|parking:1" "400 points taken"

@@ -62,7 +62,7 @@ expect_out '^\{"type":"payment","payment":3,"channel":"points","ref":"PP-1","uni
 expect_eq "$(sql "SELECT seq || ':' || paid_fen FROM bill_line WHERE bill_id = (SELECT id FROM bill WHERE code = 'B-2026-11-1-1-B01') ORDER BY seq" | tr '\n' ' ')" \
 	"1:100 2:0 " "on the parking line, not the cleaning"
 expect_eq "$(sql "SELECT status || ':' || paid_fen FROM bill WHERE code = 'B-2026-11-1-1-B01'")" "partial:100" "the bill partly paid"
-expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'bill_points' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'bill_points' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"bill_points|payment:3|expense:points|100 bill_points|payment:3|receivable:1-1-B01|-100 " \
 	"the company's expense for the space's receivable"
 expect_eq "$(sql "SELECT u.code || '|' || x.kind || '|' || x.points || '|' || x.detail FROM points_use x JOIN unit u ON u.id = x.unit_id")" \

@@ -57,7 +57,7 @@ expect_eq "$(sql "SELECT count(*) FROM journal") $(sql "SELECT count(*) FROM aud
 
 postings() { # CART: its entries, kind and postings in order
 	sql "SELECT j.kind || ' ' || p.account || ' ' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id
-		WHERE j.ref = 'shop_cart:$1' ORDER BY j.id, p.rowid" | tr '\n' ';'
+		WHERE j.ref = 'shop_cart:$1' ORDER BY j.id, p.account" | tr '\n' ';'
 }
 run pm-shop --as li.finance refund SO00000000000000a1 --format jsonl
 expect_rc 0 "finance refunds one cart"

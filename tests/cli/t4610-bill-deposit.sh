@@ -28,8 +28,8 @@ run pm-bill --as zhao.desk deposit take --unit 1-1-101 --kind renovation --amoun
 expect_rc 0 "the desk takes a renovation deposit"
 expect_out '^\{"type":"deposit","deposit":1,"unit":"1-1-101","kind":"renovation","action":"take","amount_fen":200000,"held_fen":200000,"channel":"cash","ref":"D1","reason":"装修","evidence":"装修申请表 R-17","by":"zhao.desk","at":"2026-12-15T09:00:00\+08:00","outcome":"recorded"\}$' \
 	"200000 fen held, cash by default, who and on what evidence"
-expect_eq "$(sql "SELECT j.kind, j.ref, p.account, p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id ORDER BY p.rowid" | tr '\n' ' ')" \
-	"deposit|deposit:renovation:1-1-101|deposit:renovation:1-1-101|-200000 deposit|deposit:renovation:1-1-101|cash:cash|200000 " \
+expect_eq "$(sql "SELECT j.kind, j.ref, p.account, p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
+	"deposit|deposit:renovation:1-1-101|cash:cash|200000 deposit|deposit:renovation:1-1-101|deposit:renovation:1-1-101|-200000 " \
 	"on the ledger: cash in, the liability account credited"
 
 run pm-bill --as zhao.desk deposit take --unit 1-1-101 --kind renovation --amount 2000 --reason 装修 \

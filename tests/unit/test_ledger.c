@@ -2,6 +2,7 @@
  * by account with the zero ones left out; one that does not is refused
  * and writes nothing; balances are the sums of postings. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -95,8 +96,8 @@ static void test_post_balanced(void **state)
 					      " || coalesce(memo, 'NULL') FROM journal"),
 			    "1|1796086800|issue|bill:B-2026-11-1-1-101|NULL");
 	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(journal_id || ' ' || account || ' ' || amount_fen, ', ')"
-					      " FROM (SELECT * FROM posting ORDER BY rowid)"),
-			    "1 receivable:1-1-101 22300, 1 revenue:property -20000, 1 revenue:garbage -1500,"
+					      " FROM (SELECT * FROM posting ORDER BY journal_id, account)"),
+			    "1 receivable:1-1-101 22300, 1 revenue:garbage -1500, 1 revenue:property -20000,"
 			    " 1 revenue:tv -800");
 
 	/* A payment of 100.00 of which 77.00 was owed: the rest prepaid. */
@@ -133,13 +134,55 @@ static void test_post_merges(void **state)
 	pm_posting_set(&p[5], "revenue", "water", -9000);
 	pm_posting_set(&p[6], "cash", "bank", -300);
 	assert_int_equal(post(t->db, "adjust", "bill:B-1", "merged", p, N_OF(p), &id, &e), PM_OK);
-	/* 10000 + 5000 and -6000 - 9000, in first-seen order */
+	/* 10000 + 5000 and -6000 - 9000: one row an account, the key being
+	 * the entry and the account (0036) */
 	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(account || ' ' || amount_fen, ', ')"
-					      " FROM (SELECT * FROM posting ORDER BY rowid)"),
+					      " FROM (SELECT * FROM posting ORDER BY journal_id, account)"),
 			    "receivable:1-1-101 15000, revenue:water -15000");
 	assert_int_equal(balance(t->db, "cash:bank"), 0);
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM posting WHERE account IN ('discount', 'cash:bank')"),
 			    "0");
+}
+
+/* An entry of more postings than one statement writes (lib/ledger.c
+ * writes eight a statement): 20 postings, merged to 17 accounts, the
+ * zero one left out, all under the one entry; then one of 9. */
+static void test_post_many(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_posting p[20];
+	struct pm_err e = {0};
+	char fee[8];
+	int64_t id = 0;
+	size_t n = 0;
+
+	pm_posting_set(&p[n++], "receivable", "1-1-101", 13655);
+	for (int k = 1; k <= 16; k++) {
+		snprintf(fee, sizeof fee, "f%02d", k);
+		pm_posting_set(&p[n++], "revenue", fee, -100 * k);
+	}
+	pm_posting_set(&p[n++], "revenue", "f05", -55);
+	pm_posting_set(&p[n++], "cash", "bank", 300);
+	pm_posting_set(&p[n++], "cash", "bank", -300);
+	assert_int_equal(n, N_OF(p));
+	assert_int_equal(post(t->db, "issue", "bill:B-1", NULL, p, n, &id, &e), PM_OK);
+	assert_int_equal(id, 1);
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) || ' ' || sum(amount_fen) || ' ' || sum(abs(amount_fen))"
+					      " FROM posting WHERE journal_id = 1"),
+			    "17 0 27310");
+	assert_int_equal(balance(t->db, "revenue:f05"), -555);
+	assert_int_equal(balance(t->db, "revenue:f16"), -1600);
+	assert_int_equal(balance(t->db, "receivable:1-1-101"), 13655);
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM posting WHERE account = 'cash:bank'"), "0");
+
+	pm_posting_set(&p[0], "discount", NULL, 3600);
+	assert_int_equal(post(t->db, "adjust", "bill:B-1", NULL, p, 9, &id, &e), PM_OK);
+	assert_int_equal(id, 2);
+	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(account || ' ' || amount_fen, ', ')"
+					      " FROM (SELECT * FROM posting WHERE journal_id = 2 ORDER BY account)"),
+			    "discount 3600, revenue:f01 -100, revenue:f02 -200, revenue:f03 -300, revenue:f04 -400,"
+			    " revenue:f05 -500, revenue:f06 -600, revenue:f07 -700, revenue:f08 -800");
+	assert_string_equal(tstore_sql(t->db, "SELECT count(*) || ' ' || sum(amount_fen) FROM posting"), "26 0");
 }
 
 /* An entry off by a fen is a bug in the caller: refused with the amount,
@@ -187,6 +230,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_post_balanced, setup, tstore_teardown),
 		cmocka_unit_test_setup_teardown(test_post_merges, setup, tstore_teardown),
 		cmocka_unit_test_setup_teardown(test_post_unbalanced, setup, tstore_teardown),
+		cmocka_unit_test_setup_teardown(test_post_many, setup, tstore_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

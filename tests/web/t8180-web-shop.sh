@@ -57,7 +57,7 @@ expect_body "\"cart\":\"$cart\"" "naming the cart"
 expect_eq "$(sql "SELECT o.id || ' ' || u.code || ' ' || o.qty || ' ' || o.amount_fen || ' ' || o.points || ' ' || o.channel || ' ' || o.ref || ' ' || o.state
 	FROM shop_order o JOIN unit u ON u.id = o.unit_id")" "1 1-1-101 3 11970 50 wechat WX-S1 paid" "order 1: 11970 fen, 50 in points, paid"
 expect_eq "$(sql "SELECT order_id FROM shop_cart WHERE no = '$cart'")" 1 "the cart is order 1's"
-expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"cash:wechat:11920 expense:points:50 merchant:M1:-11970 " "the ledger: 11920 in cash, 50 in points, 11970 owed to the merchant"
 expect_eq "$(sql "SELECT kind || ' ' || points FROM points_use")" "spend 50" "the points spent"
 expect_eq "$(sql "SELECT actor FROM audit WHERE action = 'shop.order'")" "callback:wechat" "audited for the channel"
@@ -147,7 +147,7 @@ expect_eq "$(sql "SELECT channel || ' ' || ref || ' ' || refused FROM shop_cart 
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'shop.cart_refused' AND object = 'shop_cart:$stale'")" 1 "audited"
 ledger_of() { # KIND: the postings of the journal's entries of that kind
 	sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id
-		WHERE j.kind = '$1' ORDER BY p.rowid" | tr '\n' ' '
+		WHERE j.kind = '$1' ORDER BY p.journal_id, p.account" | tr '\n' ' '
 }
 expect_eq "$(ledger_of shop_cart_refused)" "cash:wechat:1250 payable:shop_cart:-1250 " \
 	"the ledger holds the 12.50 paid for owner2 until it is refunded"

@@ -64,7 +64,7 @@ expect_eq "$(sql "SELECT o.id || ' ' || u.code || ' ' || o.qty || ' ' || o.amoun
 	FROM shop_order o JOIN unit u ON u.id = o.unit_id")" "1 1-1-101 2 50 50 points paid" "order 1: 50 fen, all 50 in points, paid"
 expect_eq "$(sql "SELECT ref FROM shop_order")" "$n1" "its ref is the form's nonce"
 expect_eq "$(sql "SELECT count(*) FROM shop_cart")" 0 "no cart waits for a payment"
-expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"expense:points:50 merchant:M1:-50 " "the ledger: 0.50 in points owed to the merchant, no cash"
 expect_eq "$(sql "SELECT kind || ' ' || points || ' ' || detail FROM points_use")" "spend 50 shop_order:1" "the points spent"
 expect_eq "$(sql "SELECT actor FROM audit WHERE action = 'shop.order'")" "owner1" "audited for owner1"

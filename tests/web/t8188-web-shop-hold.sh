@@ -144,7 +144,7 @@ expect_code 200 "owner1 pays 79.30"
 expect_body '"outcome":"recorded"' "the order is recorded"
 expect_eq "$(sql "SELECT o.qty || ' ' || o.amount_fen || ' ' || o.points || ' ' || o.channel || ' ' || o.ref FROM shop_order o
 	JOIN shop_cart c ON c.order_id = o.id WHERE c.no = '$c1'")" "2 7980 50 wechat WX-H1" "order: two boxes, 7980 fen, 50 points"
-expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_order' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"cash:wechat:7930 expense:points:50 merchant:M1:-7980 " "the ledger: 79.30 by wechat, 0.50 in points"
 expect_eq "$(offer LAST)" "3 2 1 0" "two ordered, one still held, none left"
 expect_eq "$(sql "SELECT kind || ' ' || points FROM points_use")" "spend 50" "the held points spent, once"
@@ -184,7 +184,7 @@ expect_code 400 "owner2's late payment for the box sold meanwhile"
 expect_body '团购“LAST”只剩 0 份，不足 1 份' "is refused: none left"
 expect_eq "$(sql "SELECT channel || ' ' || ref || ' ' || coalesce(order_id, '-') || ' ' || (refused IS NOT NULL) FROM shop_cart WHERE no = '$c2'")" \
 	"wechat WX-H2 - 1" "the cart keeps the payment, refused, to refund"
-expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_cart_refused' ORDER BY p.rowid" | tr '\n' ' ')" \
+expect_eq "$(sql "SELECT p.account || ':' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'shop_cart_refused' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"cash:wechat:3990 payable:shop_cart:-3990 " "39.90 held for owner2"
 run pm-shop refund --pending -q
 expect_rc 0 "refunded"
