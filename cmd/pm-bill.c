@@ -407,7 +407,8 @@ static int cmd_pay_points(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_arg_count(c, "--points", points, &p.points))
 		return PM_EUSAGE;
 	p.bill = argv[c->optind];
-	if (pm_cli_db(c, "bill.pay", &db) || pm_bill_pay_points(db, &p, &did, &out, &c->err))
+	if (pm_cli_db(c, "bill.points", &db) || pm_bill_may_spend_points(db, &c->actor, p.bill, p.unit, &c->err) ||
+	    pm_bill_pay_points(db, &p, &did, &out, &c->err))
 		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
 	if (did == PM_PAY_DUPLICATE)
 		pm_cli_note(c, _("payment 'points:%s' is recorded already: nothing changed"), p.ref);
