@@ -407,7 +407,8 @@ static int cmd_pay_points(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_arg_count(c, "--points", points, &p.points))
 		return PM_EUSAGE;
 	p.bill = argv[c->optind];
-	if (pm_cli_db(c, "bill.pay", &db) || pm_bill_pay_points(db, &p, &did, &out, &c->err))
+	if (pm_cli_db(c, "bill.points", &db) || pm_bill_may_spend_points(db, &c->actor, p.bill, p.unit, &c->err) ||
+	    pm_bill_pay_points(db, &p, &did, &out, &c->err))
 		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
 	if (did == PM_PAY_DUPLICATE)
 		pm_cli_note(c, _("payment 'points:%s' is recorded already: nothing changed"), p.ref);
@@ -664,26 +665,28 @@ static const struct pm_cmd deposit_cmds[] = {
 
 static const struct pm_opt late_opts[] = {
 	{"as-of", O_AS_OF, "DATE", N_("charge to this day (default today)")},
+	PM_OPT_FORCE_AHEAD,
 	{NULL, 0, NULL, NULL},
 };
 
-/* The options of the runs that work to a day (--as-of, default today),
- * and the store with permission: PM_OK, or the code to return. */
+/* The options of the runs that work to a day (--as-of, default today,
+ * --force), and the store with permission: PM_OK, or the code to return. */
 static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permission,
 		      struct pm_db **db, int32_t *day)
 {
 	const char *as_of = NULL, *arg;
-	int k;
+	int k, force = 0;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
 		if (k == O_AS_OF)
 			as_of = arg;
+		force |= k == PM_OPT_FORCE;
+	}
 	if (k < 0)
 		return c->stop ? c->stop : -1;
 	if (pm_cli_db(c, permission, db))
 		return c->err.code;
-	*day = pm_db_today(*db);
-	return as_of ? pm_cli_arg_date(c, "--as-of", as_of, day) : PM_OK;
+	return pm_cli_as_of_day(c, *db, as_of, force, day);
 }
 
 static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
@@ -704,6 +707,7 @@ static int cmd_late_fees(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt dunning_opts[] = {
 	{"as-of", O_AS_OF, "DATE", N_("the day counted to (default today)")},
+	PM_OPT_FORCE_AHEAD,
 	{"report", O_REPORT, NULL, N_("list each unit's stage, last contact and promise; change nothing")},
 	{"unit", O_UNIT, "CODE", N_("--report: only this unit")},
 	{NULL, 0, NULL, NULL},
@@ -714,11 +718,12 @@ static int cmd_dunning(struct pm_ctx *c, int argc, char **argv)
 	struct pm_dunning_run r = {.fn = pm_cli_out_each, .ctx = c};
 	const char *as_of = NULL, *unit = NULL, *arg;
 	struct pm_db *db;
-	int k, report = 0;
+	int k, report = 0, force = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_AS_OF: as_of = arg; break;
+		case PM_OPT_FORCE: force = 1; break;
 		case O_REPORT: report = 1; break;
 		case O_UNIT: unit = arg; break;
 		}
@@ -730,8 +735,8 @@ static int cmd_dunning(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("--unit is for --report: a run chases every unit"));
 	if (pm_cli_db(c, report ? "bill.read" : "bill.dunning", &db))
 		return c->err.code;
-	r.as_of = pm_db_today(db);
-	if (as_of && pm_cli_arg_date(c, "--as-of", as_of, &r.as_of))
+	/* A report changes nothing: it may look at any day. */
+	if (pm_cli_as_of_day(c, db, as_of, force || report, &r.as_of))
 		return PM_EUSAGE;
 	if (report)
 		return pm_bill_may_read(db, &c->actor, NULL, unit, &c->err) ? c->err.code
@@ -1014,6 +1019,7 @@ static int cmd_contract_run(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt contract_run_opts[] = {
 	{"as-of", O_AS_OF, "DATE", N_("charge the periods begun by this day (default today)")},
+	PM_OPT_FORCE_AHEAD,
 	{NULL, 0, NULL, NULL},
 };
 
@@ -1229,6 +1235,7 @@ static int cmd_notice(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt rewards_opts[] = {
 	{"as-of", O_AS_OF, "DATE", N_("grant what is due by this day (default today)")},
+	PM_OPT_FORCE_AHEAD,
 	{NULL, 0, NULL, NULL},
 };
 

@@ -329,26 +329,29 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt as_of_opts[] = {
 	{"as-of", O_AS_OF, "TIME", N_("work as at TIME, RFC 3339 or YYYY-MM-DD (default now)")},
+	PM_OPT_FORCE_AHEAD,
 	{NULL, 0, NULL, NULL},
 };
 
-/* Options of a cron job: --as-of, and the store with repair.cron. */
+/* Options of a cron job: --as-of, --force, and the store with
+ * repair.cron. */
 static int cron_args(struct pm_ctx *c, int argc, char **argv, int64_t *as_of)
 {
 	const char *when = NULL, *arg;
-	int k;
+	int k, force = 0;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
 		if (k == O_AS_OF)
 			when = arg;
+		force |= k == PM_OPT_FORCE;
+	}
 	if (k < 0)
 		return -1;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]), -1;
 	if (pm_cli_db(c, "repair.cron", &c->db))
 		return c->stop = c->err.code, -1;
-	*as_of = pm_now();
-	if (when && pm_cli_arg_when(c, "--as-of", when, as_of))
+	if (pm_cli_as_of_time(c, when, force, as_of))
 		return c->stop = PM_EUSAGE, -1;
 	return PM_OK;
 }

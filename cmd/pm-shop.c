@@ -535,24 +535,30 @@ static int cmd_points(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt expire_opts[] = {
 	{"as-of", O_AS_OF, "DATE", N_("expire what is due by this day (default today)")},
+	PM_OPT_FORCE_AHEAD,
 	{NULL, 0, NULL, NULL},
 };
 
 static int cmd_expire(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *as_of = NULL;
+	const char *as_of = NULL, *arg;
 	struct pm_db *db;
 	int32_t day;
 	long units;
+	int k, force = 0;
 
-	if (pm_cli_opt_value(c, argc, argv, O_AS_OF, &as_of))
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
+		if (k == O_AS_OF)
+			as_of = arg;
+		force |= k == PM_OPT_FORCE;
+	}
+	if (k < 0)
 		return c->stop;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("expire takes no operands"));
 	if (pm_cli_db(c, "bill.rewards", &db))
 		return c->err.code;
-	day = pm_db_today(db);
-	if (as_of && pm_cli_arg_date(c, "--as-of", as_of, &day))
+	if (pm_cli_as_of_day(c, db, as_of, force, &day))
 		return PM_EUSAGE;
 	if (pm_points_expire(db, day, pm_cli_out_each, c, &units, &c->err))
 		return c->err.code;

@@ -52,6 +52,9 @@ static const struct {
 	{"bill.export", R(ADMIN) | R(FINANCE)},
 	{"bill.issue", R(ADMIN) | R(FINANCE)},
 	{"bill.pay", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
+	/* Reward points off a bill's parking lines: the desk's, and an
+	 * owner's own (pm_bill_may_spend_points). */
+	{"bill.points", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
 	{"bill.read", R(ADMIN) | R(FINANCE) | R(FRONTDESK) | R(OWNER)},
 	{"bill.receipt", R(ADMIN) | R(FINANCE) | R(FRONTDESK)},
 	{"bill.receipt.void", R(ADMIN) | R(FINANCE)},

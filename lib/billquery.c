@@ -85,6 +85,16 @@ int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char
 	return e->code;
 }
 
+int pm_bill_may_spend_points(struct pm_db *db, const struct pm_actor *a, const char *bill, const char *unit,
+			     struct pm_err *e)
+{
+	char of[64];
+
+	if (pm_bill_may_read_bill(db, a, bill, of, sizeof of, e) || pm_auth_check(a, "bill.points", e))
+		return e->code;
+	return unit && a->role == PM_ROLE_OWNER ? pm_bill_may_read(db, a, NULL, unit, e) : PM_OK;
+}
+
 static json_t *bill_json(sqlite3_stmt *st, void *rctx)
 {
 	int64_t owed = sqlite3_column_int64(st, 5) + sqlite3_column_int64(st, 6) + sqlite3_column_int64(st, 7) -

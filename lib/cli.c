@@ -437,6 +437,38 @@ int pm_cli_arg_when(struct pm_ctx *c, const char *opt, const char *s, int64_t *t
 			    opt, s);
 }
 
+static int ahead(struct pm_ctx *c, const char *s, const char *now)
+{
+	return pm_cli_usage(c, _("--as-of %s is ahead of the clock (%s): give --force to run ahead on purpose"), s,
+			    now);
+}
+
+int pm_cli_as_of_day(struct pm_ctx *c, struct pm_db *db, const char *s, int force, int32_t *day)
+{
+	char buf[PM_TIME_BUF];
+	int32_t today = pm_db_today(db);
+
+	*day = today;
+	if (!s)
+		return PM_OK;
+	if (pm_cli_arg_date(c, "--as-of", s, day))
+		return PM_EUSAGE;
+	return *day > today && !force ? ahead(c, s, pm_date_fmt(today, buf)) : PM_OK;
+}
+
+int pm_cli_as_of_time(struct pm_ctx *c, const char *s, int force, int64_t *t)
+{
+	char buf[PM_TIME_BUF];
+	int64_t now = pm_now();
+
+	*t = now;
+	if (!s)
+		return PM_OK;
+	if (pm_cli_arg_when(c, "--as-of", s, t))
+		return PM_EUSAGE;
+	return *t > now && !force ? ahead(c, s, pm_time_fmt(now, pm_db_tz(c->db), buf)) : PM_OK;
+}
+
 int pm_cli_arg_money(struct pm_ctx *c, const char *opt, const char *s, int64_t *fen)
 {
 	return pm_money_parse(s, fen, &c->err) ? arg_bad(c, opt) : PM_OK;

@@ -540,6 +540,36 @@ static size_t number_len(const char *s, size_t n)
 	return i;
 }
 
+static size_t digits_end(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+/* Whether s[0..n) is one whole JSON number, -?(0|[1-9][0-9]*)(\.[0-9]+)?
+ * ([eE][+-]?[0-9]+)?, as jansson's lexer takes one: 1., .5, 01, 1e, 1e+,
+ * 1.5e, --1 and 1.5.5 are not, and are left for jansson to refuse. */
+static int number_valid(const char *s, size_t n)
+{
+	size_t d = n && s[0] == '-', i;
+
+	i = d < n && s[d] == '0' ? d + 1 : digits_end(s, n, d);
+	if (i == d)
+		return 0;
+	if (i < n && s[i] == '.') {
+		d = i + 1;
+		if ((i = digits_end(s, n, d)) == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		d = i + 1 + (i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-'));
+		if ((i = digits_end(s, n, d)) == d)
+			return 0;
+	}
+	return i == n;
+}
+
 /* Whether the literal may come back from a double other than written. */
 static int number_inexact(const char *s, size_t n)
 {
@@ -606,6 +636,13 @@ static size_t number_plain(const char *s, size_t n, char *out, size_t size)
 	return k;
 }
 
+static size_t skip_blank(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
 /* Appends n bytes of s to r->exact at *k; 0 when there is no memory. */
 static int exact_put(struct pm_jsonl *r, size_t *k, const char *s, size_t n)
 {
@@ -649,7 +686,12 @@ static const char *numbers_exact(struct pm_jsonl *r, size_t *len)
 		if (s[i] != '-' && (s[i] < '0' || s[i] > '9'))
 			continue;
 		m = number_len(s + i, n - i);
-		if (number_inexact(s + i, m) && (w = number_plain(s + i, m, plain, sizeof plain))) {
+		/* Only a number where a string may stand for it: a malformed
+		 * one, or one before ':' ({1e5:2}, a key), would be made JSON
+		 * by its quotes. */
+		if (number_inexact(s + i, m) && number_valid(s + i, m) &&
+		    (skip_blank(s, n, i + m) == n || s[skip_blank(s, n, i + m)] != ':') &&
+		    (w = number_plain(s + i, m, plain, sizeof plain))) {
 			if (!exact_put(r, &k, s + done, i - done) || !exact_put(r, &k, "\"", 1) ||
 			    !exact_put(r, &k, plain, w) || !exact_put(r, &k, "\"", 1))
 				return NULL;
@@ -661,13 +703,6 @@ static const char *numbers_exact(struct pm_jsonl *r, size_t *len)
 		return NULL;
 	*len = k;
 	return r->exact;
-}
-
-static size_t skip_blank(const char *s, size_t n, size_t i)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-		i++;
-	return i;
 }
 
 /* The string at s[*i] when it has no escape: its bytes, and *i moved

@@ -357,11 +357,6 @@ int pm_page_statement(struct pm_web *w)
 
 /* Who may spend a unit's points on its bill: the people living in it
  * (pm_bill_may_read_bill has said the bill is theirs), or the desk. */
-static int may_spend_points(struct pm_web *w)
-{
-	return w->actor.role == PM_ROLE_OWNER || pm_auth_allowed(w->actor.role, "bill.pay");
-}
-
 /* Points off the bill's parking lines (停车优惠), when the community
  * takes them and the lines owe something: what they owe, and a form for
  * whose points (an owner's units with what each holds; the desk types
@@ -374,7 +369,8 @@ static void points_offer(struct pm_web *w, const char *code, const char *unit)
 	FILE *f = w->res.f;
 	int64_t mine = 0, value;
 
-	if (!may_spend_points(w) || pm_bill_points_quote(w->db, code, pm_now(), &q, &ignored) || q.owed <= 0 ||
+	/* The bill is one the page may show: the role decides the form. */
+	if (!pm_auth_allowed(w->actor.role, "bill.points") || pm_bill_points_quote(w->db, code, pm_now(), &q, &ignored) || q.owed <= 0 ||
 	    pm_session_token(nonce, &ignored))
 		return;
 	pm_html_fmt(f, "<section class=\"pay points\"><h2>积分抵扣停车费</h2>\n<p>停车费待缴 %M，%D 积分抵 0.01 元",
@@ -408,22 +404,17 @@ int pm_page_bill_points(struct pm_web *w)
 	struct pm_bill_points p = {.bill = w->arg[0], .at = pm_now()};
 	const char *nonce = pm_web_field(w, "nonce");
 	size_t n = nonce ? strlen(nonce) : 0;
-	char unit[64], ref[80], path[64];
+	char ref[80], path[64];
 	enum pm_pay_did did;
 	json_t *out;
 
-	if (pm_bill_may_read_bill(w->db, &w->actor, p.bill, unit, sizeof unit, &w->err))
+	/* An owner spends the points of a unit they live in, or none. */
+	p.unit = pm_web_field(w, "unit");
+	if (pm_bill_may_spend_points(w->db, &w->actor, p.bill, p.unit, &w->err))
 		return w->err.code;
-	if (!may_spend_points(w))
-		return pm_web_fail(w, PM_ENOPERM, _("user '%s' may not spend the points of unit '%s'"), w->actor.login,
-				   unit);
 	if (n < 16 || n > 64 || strspn(nonce, "0123456789abcdef") != n)
 		return pm_web_fail(w, PM_EDATA, "%s", _("points paying a bill need the pay page's nonce"));
 	if (pm_web_param_id(w, "points", &p.points))
-		return w->err.code;
-	/* An owner spends the points of a unit they live in, or none. */
-	p.unit = pm_web_field(w, "unit");
-	if (p.unit && w->actor.role == PM_ROLE_OWNER && pm_bill_may_read(w->db, &w->actor, NULL, p.unit, &w->err))
 		return w->err.code;
 	snprintf(ref, sizeof ref, "WEB-%s", nonce);
 	p.ref = ref;

@@ -176,6 +176,12 @@ struct pm_bill_points {
 };
 int pm_bill_pay_points(struct pm_db *db, const struct pm_bill_points *p, enum pm_pay_did *did, json_t **out,
 		       struct pm_err *e);
+/* Whether actor may pay bill (a code) with the points of unit (NULL: the
+ * bill's own): bill.points of the permission table, the bill one actor
+ * may read, and an owner's points only those of a unit they live in
+ * (PM_ENOPERM). pm-bill pay-points and the web's points form ask this. */
+int pm_bill_may_spend_points(struct pm_db *db, const struct pm_actor *a, const char *bill, const char *unit,
+			     struct pm_err *e);
 
 /* What points could pay of a bill's parking lines at time at (the web's
  * offer): owed what the lines still owe within what the bill owes (fen;

@@ -142,6 +142,18 @@ int pm_cli_arg_decimal(struct pm_ctx *c, const char *opt, const char *s, int pla
 /* A whole number above 0. */
 int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *n);
 
+/* --as-of of a run that changes the store (expires points, charges late
+ * fees, grants rewards, chases arrears, closes tickets): s (NULL: today,
+ * or now) read as pm_cli_arg_date (the day) or pm_cli_arg_when (the
+ * time) read it, and a usage error when it is ahead of the clock
+ * (pm_now(), PM_NOW included) unless force (--force): a typo such as
+ * 9999-12-31 would expire, charge or close at once all that is due by
+ * then. c->db must be open. */
+enum { PM_OPT_FORCE = 0x1210 };
+#define PM_OPT_FORCE_AHEAD {"force", PM_OPT_FORCE, NULL, N_("take an --as-of ahead of the clock")}
+int pm_cli_as_of_day(struct pm_ctx *c, struct pm_db *db, const char *s, int force, int32_t *day);
+int pm_cli_as_of_time(struct pm_ctx *c, const char *s, int force, int64_t *t);
+
 /* The store's path (--db, else $PM_DB, else pm.db) and whom to act for
  * (--as, else $PM_USER; NULL: none). */
 const char *pm_cli_store(const struct pm_ctx *c);

@@ -74,11 +74,11 @@ expect_eq "$(sql "SELECT count(*) FROM audit WHERE object = 'ticket:1'")" 6 "eac
 
 # SLA: electrical is high (accept 1h, resolve 24h).
 run pm-repair submit --unit 1-1-102 --category electrical --text 跳闸
-run pm-repair overdue --as-of 2026-11-23T10:30:00+08:00
+run pm-repair overdue --as-of 2026-11-23T10:30:00+08:00 --force
 expect_rc 0 "overdue runs"
 expect_out '^\{"type":"sla_breach","ticket":2,"clock":"accept","over_by":1800,"over":"30m"' "an accept breach is reported"
 expect_eq "$(wc -l <"$T/out")" 1 "only the one"
-run pm-repair overdue --as-of 2026-11-23T10:45:00+08:00
+run pm-repair overdue --as-of 2026-11-23T10:45:00+08:00 --force
 expect_eq "$(wc -l <"$T/out")" 0 "a breach is reported once"
 run pm-repair list --breached --format jsonl
 expect_out '"id":2' "list --breached shows it"

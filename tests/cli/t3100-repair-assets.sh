@@ -28,7 +28,7 @@ expect_eq "$(sql "SELECT status, team FROM ticket WHERE schedule = 'fire-quarter
 run pm-repair schedule --as-of 2026-11-23
 expect_eq "$(sql "SELECT count(*) FROM ticket WHERE kind = 'inspection'")" 5 "a second run makes nothing new"
 expect_out '"outcome":"exists"' "and says the tickets exist"
-run pm-repair schedule --as-of 2026-11-24
+run pm-repair schedule --as-of 2026-11-24 --force
 expect_eq "$(sql "SELECT count(*) FROM ticket WHERE kind = 'inspection'")" 6 "the next day only the daily round is new"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'ticket.schedule'")" 2 "one audit record per run that made tickets"
 

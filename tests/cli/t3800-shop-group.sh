@@ -188,13 +188,13 @@ expect_eq "$(sql "SELECT action || '|' || object FROM audit WHERE action LIKE 's
 
 # Points granted on 30 November expire after 30 days: not yet on 29
 # December, on 31 December what is left of them (167 and 500).
-run pm-shop expire --as-of 2026-12-29
+run pm-shop expire --as-of 2026-12-29 --force
 expect_err "points expired for 0 units" "nothing on the 29th"
-run pm-shop expire --as-of 2026-12-31 --format jsonl
+run pm-shop expire --as-of 2026-12-31 --force --format jsonl
 expect_rc 0 "the run of the 31st"
 expect_out '^\{"type":"points_expired","unit":"1-1-101","points":167,"before":"2026-12-01","as_of":"2026-12-31"\}$' "167 of 1-1-101"
 expect_out '^\{"type":"points_expired","unit":"2-1-201","points":500,"before":"2026-12-01","as_of":"2026-12-31"\}$' "500 of 2-1-201"
-run pm-shop expire --as-of 2026-12-31
+run pm-shop expire --as-of 2026-12-31 --force
 expect_err "points expired for 0 units" "a second run expires nothing more"
 run pm-shop points 1-1-101 --format jsonl
 expect_out '"granted":500,"spent":333,"expired":167,"balance":0' "1-1-101 has none left"

@@ -94,7 +94,7 @@ run pm check
 expect_rc 0 "pm check agrees"
 
 # Expired points buy nothing: 1-1-102's 400 left expire on 31 December.
-run pm-shop expire --as-of 2026-12-31 --format jsonl
+run pm-shop expire --as-of 2026-12-31 --force --format jsonl
 expect_out '"unit":"1-1-102","points":400' "1-1-102 loses its 400"
 PM_NOW=2027-01-02T10:00:00+08:00
 printf '%s\n' '{"gate":"garage","ts":"2027-01-02T09:00:00+08:00","event":"entry","plate":"浙F77777"}' >jan.jsonl

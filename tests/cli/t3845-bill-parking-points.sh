@@ -45,7 +45,7 @@ run pm-bill run --period 2026-10
 run pm-bill issue --period 2026-10
 run pm-bill pay --unit 1-1-101 --amount 80 --channel wechat --ref WX-1 --bill B-2026-10-1-1-101 --at 2026-11-01T10:00:00+08:00
 run pm-bill pay --unit 1-1-102 --amount 80 --channel alipay --ref AL-1 --bill B-2026-10-1-1-102 --at 2026-11-01T10:00:00+08:00
-run pm-bill rewards --as-of 2026-11-30
+run pm-bill rewards --as-of 2026-11-30 --force
 expect_err "2 grants, 1000 points" "500 points each to the homes 101 and 102"
 PM_NOW=2026-12-01T09:00:00+08:00
 run pm-bill run --period 2026-11
@@ -181,7 +181,7 @@ expect_eq "$(sql "SELECT sum(amount_fen) FROM posting WHERE account = 'expense:p
 
 # Expired points buy nothing: what 1-1-101 and 1-1-102 have left expires
 # on 31 December; January's cap is fresh.
-run pm-shop expire --as-of 2026-12-31 --format jsonl
+run pm-shop expire --as-of 2026-12-31 --force --format jsonl
 expect_out '"unit":"1-1-101","points":100' "1-1-101 loses its 100"
 expect_out '"unit":"1-1-102","points":250' "1-1-102 its 250"
 PM_NOW=2027-01-02T10:00:00+08:00

@@ -172,18 +172,18 @@ expect_out '"kind":"payment","ref":"payment:4","amount_fen":-10000,"balance_fen"
 expect_out '"kind":"refund","ref":"payment:4","amount_fen":2313,"balance_fen":0' "the refund"
 
 # Late fees: 5 bp a day of the principal not exempt, after 5 days' grace.
-run pm-bill late-fees --as-of 2026-12-20 --format jsonl
+run pm-bill late-fees --as-of 2026-12-20 --force --format jsonl
 expect_out '"bill":"B-2026-10-1-1-101",.*"days":35,' "October's bill is charged from its due date"
 expect_eq "$(grep -c 'B-2026-11' "$T/out")" "0" "November's bills are within the grace days"
-run pm-bill late-fees --as-of 2026-12-25 --format jsonl
+run pm-bill late-fees --as-of 2026-12-25 --force --format jsonl
 # 102 owes 188.13 - 50 = 138.13 without garbage (15.00 unpaid: 123.13):
 # 12313 × 5 / 10000 × 10 days = 61.565 → 62 fen, cap 1% = 123 fen
 expect_out '"bill":"B-2026-11-1-1-102",.*"days":10,"principal_fen":12313,"amount_fen":62' "ten days on the principal, the exempt item left out"
-run pm-bill late-fees --as-of 2026-12-25 --format jsonl
+run pm-bill late-fees --as-of 2026-12-25 --force --format jsonl
 expect_eq "$(wc -c <"$T/out" | tr -d ' ')" "0" "re-running the same day adds nothing"
-run pm-bill late-fees --as-of 2026-12-22 --format jsonl
+run pm-bill late-fees --as-of 2026-12-22 --force --format jsonl
 expect_eq "$(wc -c <"$T/out" | tr -d ' ')" "0" "nor an earlier day"
-run pm-bill late-fees --as-of 2027-01-30 --format jsonl
+run pm-bill late-fees --as-of 2027-01-30 --force --format jsonl
 expect_out '"bill":"B-2026-11-1-1-102",.*"amount_fen":61' "a later day adds only up to the cap (123 fen in all)"
 expect_eq "$(sql "SELECT late_fen FROM bill WHERE code = 'B-2026-11-1-1-102'")" "123" "capped at 1% of the principal"
 

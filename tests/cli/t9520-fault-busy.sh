@@ -59,7 +59,7 @@ busy_case "ingest" pm-meter ingest r.jsonl
 busy_case "a bill run" pm-bill run --period 2026-11
 busy_case "issue" pm-bill issue --period 2026-11
 busy_case "a payment batch" pm-bill pay p.jsonl
-busy_case "late fees" pm-bill late-fees --as-of 2027-01-20
+busy_case "late fees" pm-bill late-fees --as-of 2027-01-20 --force
 hold 120
 run pm backup bk.db
 expect_rc 0 "a backup reads a snapshot: a writer's lock does not stop it"

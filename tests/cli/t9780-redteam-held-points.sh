@@ -39,7 +39,7 @@ run pm-bill run --period 2026-10
 run pm-bill issue --period 2026-10
 run pm-bill pay --unit 1-1-101 --amount 80 --channel wechat --ref WX-1 --bill B-2026-10-1-1-101 --at 2026-11-01T10:00:00+08:00
 run pm-bill pay --unit 1-1-102 --amount 80 --channel alipay --ref AL-1 --bill B-2026-10-1-1-102 --at 2026-11-01T10:00:00+08:00
-run pm-bill rewards --as-of 2026-11-30
+run pm-bill rewards --as-of 2026-11-30 --force
 expect_err "2 grants, 1000 points" "500 points each to 101 and 102"
 PM_NOW=2026-12-01T09:00:00+08:00
 run pm-bill run --period 2026-11

@@ -44,7 +44,7 @@ op() { # [exec]: exec in a background job, so that its pid is the program's
 	run) ${1:-} pm-bill run --period 2026-11 ;;
 	issue) ${1:-} pm-bill issue --period 2026-11 ;;
 	pay) ${1:-} pm-bill pay "$W/payments.jsonl" ;;
-	late-fees) ${1:-} pm-bill late-fees --as-of 2027-02-10 ;;
+	late-fees) ${1:-} pm-bill late-fees --as-of 2027-02-10 --force ;;
 	flush) ${1:-} pm-notify flush --parallel 8 ;;
 	esac
 }

@@ -24,6 +24,9 @@ static const struct {
 	{"audit.key",            1,  0,  0,   0,   0,    0,    0,   0},
 	{"audit.read",           1,  1,  0,   0,   0,    0,    0,   0},
 	{"backup",               1,  0,  0,   0,   0,    0,    0,   0},
+	{"bill.pay",             1,  1,  1,   0,   0,    0,    0,   0},
+	/* Points off a parking bill: the web's form and pay-points alike. */
+	{"bill.points",          1,  1,  1,   0,   0,    1,    0,   0},
 	{"bill.read",            1,  1,  1,   0,   0,    1,    0,   0},
 	{"check",                1,  1,  0,   0,   0,    0,    0,   0},
 	{"config.apply",         1,  0,  0,   0,   0,    0,    0,   0},

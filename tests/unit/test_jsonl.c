@@ -271,6 +271,48 @@ static void test_numbers_exact_flat(void **state)
 	pm_jsonl_close(r);
 }
 
+/* A number jansson's lexer refuses is refused with jansson's message,
+ * whether the line is flat or goes through numbers_exact (an escape, an
+ * array, a number that is inexact), never quoted into a string that a
+ * money or decimal field would take: 1.5e was read as "1.5". A number in
+ * a key's place is not made a key by quotes either. */
+static void test_numbers_malformed(void **state)
+{
+	static const char *const nums[] = {"1.", ".5", "01", "1e", "1e+", "-", "1.5e", "--1", "1.5.5",
+					   "1.50e", "01.50", "1.50.5", "-1.5E-1e1", "1.5e-", "0.10e", "+1.50"};
+	/* Each number goes between the two halves of a line. */
+	static const char *const shapes[][2] = {
+		{"{\"amount\":", "}"},
+		{"{\"amount\":", ",\"ref\":\"a\\\"b\"}"},
+		{"{\"amount\":[1.50,", "]}"},
+		{"{\"a\":12.3450,\"amount\":", ",\"b\":[]}"},
+		{"{", ":2}"},
+		{"{\"a\":1.50, ", " :2}"},
+	};
+	const size_t nshapes = sizeof shapes / sizeof *shapes;
+	struct strbuf text = {0};
+	char line[128], msg[256];
+	size_t i, k;
+	struct pm_jsonl *r;
+	json_error_t je;
+
+	for (i = 0; i < sizeof nums / sizeof *nums; i++)
+		for (k = 0; k < nshapes; k++)
+			sb_fmt(&text, "%s%s%s\n", shapes[k][0], nums[i], shapes[k][1]);
+	assert_false(text.failed);
+	r = open_text(text.p, PM_JSONL_ONLY);
+	for (i = 0; i < sizeof nums / sizeof *nums; i++)
+		for (k = 0; k < nshapes; k++) {
+			snprintf(line, sizeof line, "%s%s%s", shapes[k][0], nums[i], shapes[k][1]);
+			assert_null(json_loadb(line, strlen(line), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je));
+			snprintf(msg, sizeof msg, "invalid JSON: %s (column %d)", je.text, je.column);
+			next_fails(r, msg, (long)(i * nshapes + k + 1), line);
+		}
+	next_ends(r);
+	pm_jsonl_close(r);
+	free(text.p);
+}
+
 /* Decimals of every length and scale read as jansson reads them (the
  * same double, by one division or by strtod), and pm_json_dec takes
  * them to the same integer. */
@@ -1156,6 +1198,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_long_csv, tmp_remove),
 		cmocka_unit_test_teardown(test_numbers_exact, tmp_remove),
 		cmocka_unit_test_teardown(test_numbers_exact_flat, tmp_remove),
+		cmocka_unit_test_teardown(test_numbers_malformed, tmp_remove),
 		cmocka_unit_test_teardown(test_plain_decimals, tmp_remove),
 		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
 		cmocka_unit_test_teardown(test_plain_lines, tmp_remove),

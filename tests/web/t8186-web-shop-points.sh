@@ -88,7 +88,7 @@ expect_eq "$(written)" "1 0 1 1" "is refused"
 web_stop
 PM_NOW=2026-12-19T09:00:00+08:00
 export PM_NOW
-pm-shop expire --as-of 2026-12-22 -q >/dev/null
+pm-shop expire --as-of 2026-12-22 --force -q >/dev/null
 web_start
 expect_eq "$(sql "SELECT group_concat(u.code || ':' || x.kind || ':' || x.points, ' ') FROM points_use x JOIN unit u ON u.id = x.unit_id WHERE x.kind = 'expire'")" \
 	"1-1-102:expire:50" "1-1-102's 50 points expired"

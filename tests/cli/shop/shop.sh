@@ -23,5 +23,5 @@ shop_first_payments() {
 	pm-bill run --period 2026-10 -q >/dev/null && pm-bill issue --period 2026-10 -q >/dev/null
 	pm-bill pay --unit "$1" --amount 15 --channel wechat --ref WX-BILL1 --at 2026-11-01T10:00:00+08:00 -q >/dev/null
 	pm-bill pay --unit "$2" --amount 15 --channel alipay --ref AL-BILL2 --at 2026-11-01T10:00:00+08:00 -q >/dev/null
-	run pm-bill rewards --as-of 2026-11-30
+	run pm-bill rewards --as-of 2026-11-30 --force
 }

@@ -3,7 +3,8 @@
 # owed, then one debtor called, promising, and the demand letter printed;
 # and the owners' common income: an elevator-ads contract charged.
 as_of=2026-12-22
-pm-bill dunning --as-of "$as_of" -q --format jsonl >"$work/dunning.jsonl"
+# The demo's clock is 1 December: --force runs three weeks ahead on purpose.
+pm-bill dunning --as-of "$as_of" --force -q --format jsonl >"$work/dunning.jsonl"
 debtor=$(sed -n '1s/.*"unit":"\([^"]*\)".*/\1/p' "$work/dunning.jsonl")
 pm-bill --as zhao.desk contact "$debtor" --by phone --result promised --promise-date 2026-12-31 \
 	--note 业主称月底前缴清 -q --format jsonl >/dev/null

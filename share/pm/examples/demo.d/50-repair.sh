@@ -14,5 +14,5 @@ pm-repair -q --as owner.p0001 rate "$t" --stars 5 --comment 师傅很快 >/dev/n
 pm-repair -q submit --unit 2-1-1502 --category electrical --text 客厅跳闸 >/dev/null
 pm-repair -q submit --area 3号楼大堂 --category public --text 大堂灯不亮 >/dev/null
 pm-repair -q schedule >/dev/null
-pm-repair -q overdue --as-of 2026-12-01T11:00:00+08:00 >/dev/null
+pm-repair -q overdue --as-of 2026-12-01T11:00:00+08:00 --force >/dev/null
 echo "pm-repair: $(pm-repair list --format jsonl | wc -l) tickets ($(pm-repair list --kind inspection --format jsonl | wc -l) inspections), ticket $t resolved and rated, $(pm-repair list --breached --format jsonl | wc -l) past their SLA"
