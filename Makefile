@@ -223,13 +223,16 @@ $(B)/failio.so: tests/fault/failio.c
 
 # The static programs linked dynamically too, in $(B)/dyn/bin, for the
 # tests that preload the shim (t9510, t3850), which a static program
-# ignores: the same objects under a failing disk.
+# ignores: the same objects under a failing disk. Linked dynamically
+# already (STATIC=0, SAN=1), the programs need no twins, and stale ones
+# from a static build go.
 DYN_BINS := $(if $(STATIC_LDFLAGS),$(patsubst %,$(B)/dyn/bin/%,$(filter-out pm-web,$(STATIC_PROGS))))
 $(DYN_BINS): $(B)/dyn/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PROG_LIBS) -ldl -lm
 
 tests: all $(UNITS) $(FUZZERS) $(B)/failio.so $(DYN_BINS) $(B)/tests/feedsql
+	$(if $(DYN_BINS),,rm -rf $(B)/dyn)
 
 # Built and run on every CPU (PM_JOBS=1 runs the tests one at a time); the
 # lint runs in pieces beside the tests (tests/run.sh's lint suite).
