@@ -7,19 +7,11 @@
 # nothing; points are no money in for reconcile, refunds or receipts. Every
 # money path to the fen, the rows, and pm check after each.
 . "$PM_TOP/tests/cli/lib.sh"
+. "$PM_TOP/tests/cli/bill/points.sh"
 PM_NOW=2026-11-01T09:00:00+08:00
 export PM_NOW
 
-run pm init --community 幸福里
-feed '{"code":"1-1-101","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"1-1-102","area":"80","status":"occupied","delivered":"2020-01-01"}
-{"code":"1-1-B01","area":"12","use":"parking","status":"occupied","floor":-1,"delivered":"2020-01-01"}
-{"code":"1-1-B02","area":"12","use":"parking","status":"occupied","floor":-1,"delivered":"2020-01-01"}\n' pm unit import
-# 张伟 owns 101 and the space B01; 李娜 owns 102 and B02.
-feed '{"code":"P1","name":"张伟","unit":"1-1-101"}
-{"code":"P1","name":"张伟","unit":"1-1-B01"}
-{"code":"P2","name":"李娜","unit":"1-1-102"}
-{"code":"P2","name":"李娜","unit":"1-1-B02"}\n' pm person import
+parking_homes
 expect_rc 0 "two owners, a home and a space each"
 cat >pm.yaml <<'Y'
 effective: 2026-01-01
