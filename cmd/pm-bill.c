@@ -674,15 +674,10 @@ static const struct pm_opt late_opts[] = {
 static int as_of_args(struct pm_ctx *c, int argc, char **argv, const char *permission,
 		      struct pm_db **db, int32_t *day)
 {
-	const char *as_of = NULL, *arg;
-	int k, force = 0;
+	const char *as_of;
+	int force;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
-		if (k == O_AS_OF)
-			as_of = arg;
-		force |= k == PM_OPT_FORCE;
-	}
-	if (k < 0)
+	if (pm_cli_as_of_opts(c, argc, argv, O_AS_OF, &as_of, &force) < 0)
 		return c->stop ? c->stop : -1;
 	if (pm_cli_db(c, permission, db))
 		return c->err.code;

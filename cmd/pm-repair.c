@@ -337,15 +337,10 @@ static const struct pm_opt as_of_opts[] = {
  * repair.cron. */
 static int cron_args(struct pm_ctx *c, int argc, char **argv, int64_t *as_of)
 {
-	const char *when = NULL, *arg;
-	int k, force = 0;
+	const char *when;
+	int force;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
-		if (k == O_AS_OF)
-			when = arg;
-		force |= k == PM_OPT_FORCE;
-	}
-	if (k < 0)
+	if (pm_cli_as_of_opts(c, argc, argv, O_AS_OF, &when, &force) < 0)
 		return -1;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("unexpected argument '%s'"), argv[c->optind]), -1;

@@ -541,18 +541,13 @@ static const struct pm_opt expire_opts[] = {
 
 static int cmd_expire(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *as_of = NULL, *arg;
+	const char *as_of;
 	struct pm_db *db;
 	int32_t day;
 	long units;
-	int k, force = 0;
+	int force;
 
-	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
-		if (k == O_AS_OF)
-			as_of = arg;
-		force |= k == PM_OPT_FORCE;
-	}
-	if (k < 0)
+	if (pm_cli_as_of_opts(c, argc, argv, O_AS_OF, &as_of, &force) < 0)
 		return c->stop;
 	if (c->optind < argc)
 		return pm_cli_usage(c, _("expire takes no operands"));

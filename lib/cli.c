@@ -456,6 +456,21 @@ int pm_cli_as_of_day(struct pm_ctx *c, struct pm_db *db, const char *s, int forc
 	return *day > today && !force ? ahead(c, s, pm_date_fmt(today, buf)) : PM_OK;
 }
 
+int pm_cli_as_of_opts(struct pm_ctx *c, int argc, char **argv, int as_of, const char **s, int *force)
+{
+	const char *arg;
+	int k;
+
+	*s = NULL;
+	*force = 0;
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0) {
+		if (k == as_of)
+			*s = arg;
+		*force |= k == PM_OPT_FORCE;
+	}
+	return k;
+}
+
 int pm_cli_as_of_time(struct pm_ctx *c, const char *s, int force, int64_t *t)
 {
 	char buf[PM_TIME_BUF];

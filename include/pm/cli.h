@@ -152,6 +152,10 @@ int pm_cli_arg_count(struct pm_ctx *c, const char *opt, const char *s, int64_t *
 enum { PM_OPT_FORCE = 0x1210 };
 #define PM_OPT_FORCE_AHEAD {"force", PM_OPT_FORCE, NULL, N_("take an --as-of ahead of the clock")}
 int pm_cli_as_of_day(struct pm_ctx *c, struct pm_db *db, const char *s, int force, int32_t *day);
+/* The options of such a run when they are all it takes: --as-of (the
+ * command's code for it in as_of) in *s (NULL: not given) and --force in
+ * *force; pm_cli_opt's last answer, 0, or below 0 to stop. */
+int pm_cli_as_of_opts(struct pm_ctx *c, int argc, char **argv, int as_of, const char **s, int *force);
 int pm_cli_as_of_time(struct pm_ctx *c, const char *s, int force, int64_t *t);
 
 /* The store's path (--db, else $PM_DB, else pm.db) and whom to act for
