@@ -669,7 +669,7 @@ static int exact_put(struct pm_jsonl *r, size_t *k, const char *s, size_t n)
 static const char *numbers_exact(struct pm_jsonl *r, size_t *len)
 {
 	const char *s = r->text;
-	size_t n = r->len, i, done = 0, k = 0, m, w;
+	size_t n = r->len, i, done = 0, k = 0, m, w, after;
 	int quoted = 0;
 	char plain[160];
 
@@ -686,11 +686,11 @@ static const char *numbers_exact(struct pm_jsonl *r, size_t *len)
 		if (s[i] != '-' && (s[i] < '0' || s[i] > '9'))
 			continue;
 		m = number_len(s + i, n - i);
+		after = skip_blank(s, n, i + m);
 		/* Only a number where a string may stand for it: a malformed
 		 * one, or one before ':' ({1e5:2}, a key), would be made JSON
 		 * by its quotes. */
-		if (number_inexact(s + i, m) && number_valid(s + i, m) &&
-		    (skip_blank(s, n, i + m) == n || s[skip_blank(s, n, i + m)] != ':') &&
+		if (number_inexact(s + i, m) && number_valid(s + i, m) && (after == n || s[after] != ':') &&
 		    (w = number_plain(s + i, m, plain, sizeof plain))) {
 			if (!exact_put(r, &k, s + done, i - done) || !exact_put(r, &k, "\"", 1) ||
 			    !exact_put(r, &k, plain, w) || !exact_put(r, &k, "\"", 1))

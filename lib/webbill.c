@@ -355,8 +355,6 @@ int pm_page_statement(struct pm_web *w)
 
 /* ---- paying ---- */
 
-/* Who may spend a unit's points on its bill: the people living in it
- * (pm_bill_may_read_bill has said the bill is theirs), or the desk. */
 /* Points off the bill's parking lines (停车优惠), when the community
  * takes them and the lines owe something: what they owe, and a form for
  * whose points (an owner's units with what each holds; the desk types
@@ -370,8 +368,8 @@ static void points_offer(struct pm_web *w, const char *code, const char *unit)
 	int64_t mine = 0, value;
 
 	/* The bill is one the page may show: the role decides the form. */
-	if (!pm_auth_allowed(w->actor.role, "bill.points") || pm_bill_points_quote(w->db, code, pm_now(), &q, &ignored) || q.owed <= 0 ||
-	    pm_session_token(nonce, &ignored))
+	if (!pm_auth_allowed(w->actor.role, "bill.points") ||
+	    pm_bill_points_quote(w->db, code, pm_now(), &q, &ignored) || q.owed <= 0 || pm_session_token(nonce, &ignored))
 		return;
 	pm_html_fmt(f, "<section class=\"pay points\"><h2>积分抵扣停车费</h2>\n<p>停车费待缴 %M，%D 积分抵 0.01 元",
 		    q.owed, (long long)q.per_fen);
