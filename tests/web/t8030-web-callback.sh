@@ -63,6 +63,18 @@ expect_code 400 "a body naming another channel is refused"
 bad='{"unit":"1-1-101","amount":"1.00","ref":"WX0005","ref":"WX0006"}'
 callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "a body with a key twice is refused"
+# A ref is printable UTF-8 of 1 to 128 bytes: no control, no bidi
+# override, not 5,000 bytes; a cart's ref no more than a bill's.
+for ref in 'WX\u001b[2J' 'WX\u202e1' 'WX\u0085' "$(printf '%05000d' 0)"; do
+	bad="{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"ref\":\"$ref\"}"
+	callback wechat "$bad" "$(sign "$bad")"
+	expect_code 400 "ref $(printf '%.12s' "$ref") is refused"
+	expect_body 'field \\"ref\\": .*a reference is' "saying what a ref is"
+done
+bad='{"order":"C-1","amount":"1.00","ref":"WX\u202e2"}'
+callback wechat "$bad" "$(sign "$bad")"
+expect_code 400 "so is a cart's"
+expect_eq "$(pays)" 1 "none recorded"
 bad='[1,2,3]'
 callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "a body that is no object is refused"
