@@ -65,12 +65,16 @@ callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "a body with a key twice is refused"
 # A ref is printable UTF-8 of 1 to 128 bytes: no control, no bidi
 # override, not 5,000 bytes; a cart's ref no more than a bill's.
-for ref in 'WX\u001b[2J' 'WX\u202e1' 'WX\u0085' "$(printf '%05000d' 0)"; do
-	bad="{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"ref\":\"$ref\"}"
+for cp in 001b 202e 0085 2066; do
+	bad="{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"ref\":\"WX\\u${cp}1\"}"
 	callback wechat "$bad" "$(sign "$bad")"
-	expect_code 400 "ref $(printf '%.12s' "$ref") is refused"
-	expect_body 'field \\"ref\\": .*a reference is' "saying what a ref is"
+	expect_code 400 "a ref with U+$cp is refused"
+	expect_body "field \\\\\"ref\\\\\".*U\\+$(echo $cp | tr a-f A-F)" "naming the field and the character"
 done
+bad="{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"ref\":\"$(printf '%05000d' 0)\"}"
+callback wechat "$bad" "$(sign "$bad")"
+expect_code 400 "a ref of 5,000 bytes is refused"
+expect_body 'field \\"ref\\".*5000' "naming the field and the length"
 bad='{"order":"C-1","amount":"1.00","ref":"WX\u202e2"}'
 callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "so is a cart's"
