@@ -408,11 +408,29 @@ static int fk_check(struct pm_db *db, report_fn *fn, void *ctx, int *failures, s
 		}
 		for (i = 0; i < n && (keyed[i].fkid != fkid || strcmp(keyed[i].table, table)); i++)
 			;
-		if (i == n && n < sizeof keyed / sizeof *keyed)
-			keyed[n++] = (struct keyed){sqlite3_mprintf("%s", table), sqlite3_mprintf("%s", parent), fkid};
+		if (i < n)
+			continue;
+		if (n < sizeof keyed / sizeof *keyed) {
+			keyed[n] = (struct keyed){sqlite3_mprintf("%s", table), sqlite3_mprintf("%s", parent), fkid};
+			if (!keyed[n].table || !keyed[n].parent) {
+				sqlite3_free(keyed[n].table);
+				sqlite3_free(keyed[n].parent);
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			n++;
+			continue;
+		}
+		/* More foreign keys of WITHOUT ROWID tables than the schema has
+		 * (10): told unnamed rather than not at all. */
+		snprintf(what, sizeof what, "%s row: no %s it refers to", table, parent);
+		fn(ctx, "foreign_keys", what);
+		(*failures)++;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (rc == SQLITE_NOMEM)
+		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+	else if (rc != SQLITE_DONE)
 		rc = pm_db_fail(db, e, "foreign_keys");
 	else
 		rc = PM_OK;
