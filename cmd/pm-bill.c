@@ -172,6 +172,10 @@ static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
 		return rc;
 	if (pm_cli_db(c, "bill.issue", &db) || pm_bill_issue(db, &is, &c->err))
 		return c->err.code;
+	/* The summary on stderr, as run's: -q keeps it off; the record is
+	 * the command's output, which scripts read, -q or not. */
+	pm_cli_note(c, _("%ld bills issued (%s), %s paid from prepaid balances"), is.issued,
+		    pm_money_display(is.total, (char[PM_MONEY_BUF]){0}), pm_money_display(is.prepaid, (char[PM_MONEY_BUF]){0}));
 	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "type", "issue", "period", period,
 		"issued", (json_int_t)is.issued, "total_fen", (json_int_t)is.total,
 		"prepaid_fen", (json_int_t)is.prepaid, "total", pm_money_fmt(is.total, buf),

@@ -556,7 +556,7 @@ int pm_contract_pay(struct pm_db *db, int64_t id, int64_t amount, const char *ch
 		return pm_err_set(e, PM_EUSAGE, _("--amount: more than 0"));
 	if (ref && !*ref)
 		return pm_err_set(e, PM_EUSAGE, _("--ref: empty"));
-	if (pm_db_begin(db, e))
+	if ((ref && pm_pay_ref_valid("--ref", ref, e)) || pm_db_begin(db, e))
 		return e->code;
 	return in_write(db, pay(db, id, amount, channel, ref, out, e), out, e);
 }

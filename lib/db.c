@@ -973,12 +973,27 @@ int pm_db_step_n(struct pm_db *db, sqlite3_stmt *st, const char *msgid, struct p
 
 long long pm_now(void)
 {
+	/* PM_NOW parsed once per value: a bill run asks once a unit (the
+	 * parse was 0.33% of a 2,000-unit run's instructions), and tests
+	 * change it between calls in one process. Per thread, as sqlmem's
+	 * caches are. */
+	static _Thread_local char last[64];
+	static _Thread_local int64_t last_t;
 	const char *fixed = getenv("PM_NOW");
+	size_t len;
 	int64_t t;
 
-	if (fixed && *fixed && pm_time_parse(fixed, &t, NULL) == PM_OK)
-		return t;
-	return (long long)time(NULL);
+	if (!fixed || !*fixed)
+		return (long long)time(NULL);
+	if (strcmp(fixed, last) == 0)
+		return last_t;
+	if (pm_time_parse(fixed, &t, NULL) != PM_OK)
+		return (long long)time(NULL);
+	if ((len = strlen(fixed)) < sizeof last) {
+		memcpy(last, fixed, len + 1);
+		last_t = t;
+	}
+	return t;
 }
 
 /* Copies from into to, waiting for other writers from db's time. */

@@ -97,7 +97,7 @@ static int check_input(const struct pm_deposit *d, struct pm_err *e)
 		return pm_err_set(e, PM_EUSAGE, _("a deposit is moved with a reason and evidence"));
 	if (d->ref && !*d->ref)
 		return pm_err_set(e, PM_EUSAGE, _("--ref: empty"));
-	return PM_OK;
+	return d->ref ? pm_pay_ref_valid("--ref", d->ref, e) : PM_OK;
 }
 
 /* Within what is held and what one movement may be; the channel known. */

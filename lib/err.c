@@ -25,6 +25,35 @@ size_t pm_utf8_trim(char *s, size_t n)
 	return n;
 }
 
+size_t pm_utf8_next(const char *s, size_t n, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned c, need;
+
+	if (n == 0)
+		return 0;
+	if ((c = p[0]) < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) { need = 1; c &= 0x1f; }
+	else if (c >= 0xe0 && c <= 0xef) { need = 2; c &= 0x0f; }
+	else if (c >= 0xf0 && c <= 0xf4) { need = 3; c &= 0x07; }
+	else return 0;
+	if (n <= need)
+		return 0;
+	for (unsigned i = 1; i <= need; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, past U+10FFFF */
+	if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return need + 1;
+}
+
 size_t pm_err_oneline(char *dst, size_t size, const char *src)
 {
 	size_t n = 0, w;

@@ -9,6 +9,7 @@
 #include "pm/ledger.h"
 #include "pm/reward.h"
 #include "pm/db.h"
+#include "pm/bill.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/parking.h"
@@ -635,7 +636,7 @@ static int pay(struct pm_db *db, const char *p, int64_t amount_fen, struct pm_pa
 		return e->code;
 	if (amount_fen <= 0 || !ref || !*ref)
 		return pm_err_set(e, PM_EUSAGE, _("a payment needs an amount above zero and a --ref"));
-	if (pm_db_begin(db, e))
+	if (pm_pay_ref_valid("--ref", ref, e) || pm_db_begin(db, e))
 		return e->code;
 	if ((rc = seen_ref(db, ref, p, amount_fen, d ? d->unit : NULL, d ? d->points : 0, &s, e)) < 0)
 		goto fail;

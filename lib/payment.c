@@ -375,6 +375,27 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 
 /* ---- payments ---- */
 
+int pm_pay_ref_valid(const char *what, const char *ref, struct pm_err *e)
+{
+	size_t len = strlen(ref), i, n;
+	unsigned cp;
+
+	if (len == 0 || len > PM_PAY_REF_MAX)
+		return pm_err_set(e, PM_EDATA, _("%s: %zu bytes: a reference is 1 to %d bytes of printable UTF-8"), what,
+				  len, PM_PAY_REF_MAX);
+	for (i = 0; i < len; i += n) {
+		if (!(n = pm_utf8_next(ref + i, len - i, &cp)))
+			return pm_err_set(e, PM_EDATA, _("%s: byte %zu is no UTF-8: a reference is printable UTF-8"),
+					  what, i + 1);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			return pm_err_set(e, PM_EDATA,
+					  _("%s: byte %zu is U+%04X, a control character: a reference is printable"
+					    " UTF-8"), what, i + 1, cp);
+	}
+	return PM_OK;
+}
+
 int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e)
 {
 	const char *s, *end;
@@ -417,7 +438,7 @@ int pm_pay_parse(json_t *rec, struct pm_pay *p, struct pm_err *e)
 		return pm_err_set(e, PM_EDATA, _("field \"amount\": must be more than 0"));
 	if (!*p->channel || strchr(p->channel, ':') || (p->ref && !*p->ref))
 		return pm_err_set(e, PM_EDATA, _("field \"channel\" or \"ref\": empty, or a channel with ':'"));
-	return PM_OK;
+	return p->ref ? pm_pay_ref_valid("field \"ref\"", p->ref, e) : PM_OK;
 }
 
 static int channel_known(struct pm_config *cfg, const char *channel, struct pm_err *e)
@@ -964,7 +985,7 @@ int pm_bill_pay_points(struct pm_db *db, const struct pm_bill_points *p, enum pm
 	*out = NULL;
 	if (p->points <= 0 || !p->ref || !*p->ref)
 		return pm_err_set(e, PM_EUSAGE, _("points to pay with need --points above 0 and a --ref"));
-	if (pm_db_begin(db, e))
+	if (pm_pay_ref_valid("--ref", p->ref, e) || pm_db_begin(db, e))
 		return e->code;
 	if ((rc = pm_bill_row(db, p->bill, &b, e)) == PM_OK) {
 		d.unit = p->unit ? p->unit : b.unit;

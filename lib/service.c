@@ -393,7 +393,7 @@ int pm_booking_pay(struct pm_db *db, const struct pm_booking *b, json_t **out, s
 	*out = NULL;
 	if (!*b->channel || strchr(b->channel, ':') || !*b->ref)
 		return pm_err_set(e, PM_EUSAGE, _("a booking is paid through a channel with its ref"));
-	if (pm_db_begin(db, e))
+	if (pm_pay_ref_valid("--ref", b->ref, e) || pm_db_begin(db, e))
 		return e->code;
 	rc = booking_write(db, b, out, &added, e);
 	if (rc || !added)

@@ -461,7 +461,7 @@ int pm_shop_order_pay(struct pm_db *db, const struct pm_shop_order *o, json_t **
 		return pm_err_set(e, PM_EUSAGE, _("an order is for 1 or more, with 0 or more points"));
 	if (!*o->channel || strchr(o->channel, ':') || !*o->ref)
 		return pm_err_set(e, PM_EUSAGE, _("an order is paid through a channel with its ref"));
-	if (pm_db_begin(db, e))
+	if (pm_pay_ref_valid("--ref", o->ref, e) || pm_db_begin(db, e))
 		return e->code;
 	if ((rc = pm_db_end(db, order_write(db, o, out, e), e))) {
 		json_decref(*out);

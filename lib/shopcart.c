@@ -9,6 +9,7 @@
 #include "pm/audit.h"
 #include "pm/community.h"
 #include "pm/config.h"
+#include "pm/bill.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/ledger.h"
@@ -429,6 +430,8 @@ int pm_shop_cart_pay(struct pm_db *db, const char *channel, json_t *rec, json_t 
 		return e->code;
 	if (!*c.ref || c.amount <= 0)
 		return pm_err_set(e, PM_EDATA, _("field \"ref\" or \"amount\": empty, or not more than 0"));
+	if (pm_pay_ref_valid("field \"ref\"", c.ref, e))
+		return e->code;
 	if (pm_db_begin(db, e) || pm_db_end(db, claim_write(db, &c, e), e) || cart_record(db, c.no, &c.cart, e))
 		return e->code;
 	state = json_string_value(json_object_get(c.cart, "state"));

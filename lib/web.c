@@ -13,33 +13,13 @@
 
 int pm_web_text_ok(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t i = 0, n;
+	unsigned cp;
 
-	while (p < end) {
-		unsigned c = *p, cp, n;
-		if (c < 0x80) {
-			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-				return 0;
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-		else return 0;
-		if ((size_t)(end - p) <= n)
+	for (; i < len; i += n)
+		if (!(n = pm_utf8_next(s + i, len - i, &cp)) ||
+		    (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f)
 			return 0;
-		for (unsigned i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		/* overlong forms, surrogates, past U+10FFFF */
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
 	return 1;
 }
 

@@ -139,6 +139,15 @@ extern const char *const pm_pay_fields[]; /* what pm_pay_parse reads */
 /* rec's "ref" without surrounding white space, put back in rec: refs are
  * compared so, "WX1 " and "WX1" being the same callback. */
 int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);
+/* A payment's reference as pm stores it and echoes it into JSON, pages,
+ * exports and logs: 1 to PM_PAY_REF_MAX bytes of printable UTF-8, no C0
+ * or C1 control, DEL or bidi control (U+202A-U+202E, U+2066-U+2069).
+ * WeChat Pay's out_trade_no is up to 32 bytes, Alipay's up to 64, their
+ * transaction ids up to 64. PM_EDATA naming what (the field or option)
+ * otherwise. Only what comes in is checked: refs stored before read as
+ * they are. */
+#define PM_PAY_REF_MAX 128
+int pm_pay_ref_valid(const char *what, const char *ref, struct pm_err *e);
 /* PM_EDATA unless channel is one of payments.channels (in the config in
  * force today), naming the nearest when one is close. */
 int pm_pay_channel_listed(struct pm_db *db, const char *channel, struct pm_err *e);

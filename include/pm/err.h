@@ -59,4 +59,9 @@ size_t pm_err_oneline(char *dst, size_t size, const char *src);
  * xlsx files, refuses the whole document for it); the new length. */
 size_t pm_utf8_trim(char *s, size_t n);
 
+/* The character at s (n bytes left) into *cp: the bytes it takes, 1 to
+ * 4, or 0 when s starts with no UTF-8 character (n is 0, a stray or cut
+ * byte, an overlong form, a surrogate, past U+10FFFF). */
+size_t pm_utf8_next(const char *s, size_t n, unsigned *cp);
+
 #endif

@@ -52,4 +52,16 @@ run_in good.http pm-pay notify --channel wechat
 expect_rc 0 "from stdin"
 expect_out '"outcome":"duplicate"' "the same again"
 expect_eq "$(sql "SELECT count(*) || ' ' || sum(amount_fen) FROM payment")" "1 17900" "one payment of 179.00"
+
+# The channel's transaction id becomes the payment's ref: printable UTF-8
+# of 1 to 128 bytes, as every ref, however well signed.
+run pm-pay order --unit 3-2-1102 --channel wechat
+no=$(order_no)
+note bidi.http wechat-note "$no" --transaction "$(printf '4200\342\200\2561')"
+run pm-pay notify --channel wechat bidi.http
+expect_rc 65 "a transaction id with a bidi override"
+expect_err '^pm-pay: .*transaction id: byte 5 is U\+202E, a control character: a reference is printable UTF-8$' \
+	"is refused, saying where"
+expect_eq "$(sql "SELECT count(*) FROM payment") $(sql "SELECT status FROM pay_order WHERE out_trade_no = '$no'")" \
+	"1 pending" "no payment recorded, the order still pending"
 done_testing

@@ -501,6 +501,17 @@ static void test_pm_now(void **state)
 	assert_int_equal(pm_now(), 1704164645LL);
 	setenv("PM_NOW", "2024-01-02T11:04:05+08:00", 1);
 	assert_int_equal(pm_now(), 1704164645LL);
+	/* Parsed once per value, each new value read anew. */
+	setenv("PM_NOW", "2026-12-01T09:00:00+08:00", 1);
+	assert_int_equal(pm_now(), 1796086800LL);
+	assert_int_equal(pm_now(), 1796086800LL);
+	setenv("PM_NOW", "2024-01-02T03:04:05Z", 1);
+	assert_int_equal(pm_now(), 1704164645LL);
+	setenv("PM_NOW", "yesterday", 1);
+	now = pm_now();
+	assert_true(now >= before && now <= time(NULL));
+	setenv("PM_NOW", "2024-01-02T03:04:05Z", 1);
+	assert_int_equal(pm_now(), 1704164645LL);
 	/* Unset, empty or unreadable: the real clock. */
 	setenv("PM_NOW", "yesterday", 1);
 	now = pm_now();

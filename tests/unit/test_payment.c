@@ -128,6 +128,49 @@ static void test_pay_ref_trimmed(void **state)
 	assert_string_equal(tstore_sql(t->db, "SELECT group_concat(ref) FROM payment"), "WX1");
 }
 
+/* A ref is 1 to 128 bytes of printable UTF-8: each edge of the rule, and
+ * the byte named where the first character it refuses starts. */
+static void test_pay_ref_valid(void **state)
+{
+	static const struct {
+		const char *ref, *msg;
+	} bad[] = {
+		{"", "ref: 0 bytes: a reference is 1 to 128 bytes of printable UTF-8"},
+		{"WX\x1b[2J", "ref: byte 3 is U+001B, a control character: a reference is printable UTF-8"},
+		{"a\tb", "ref: byte 2 is U+0009, a control character: a reference is printable UTF-8"},
+		{"WX\x7f", "ref: byte 3 is U+007F, a control character: a reference is printable UTF-8"},
+		{"\xc2\x80", "ref: byte 1 is U+0080, a control character: a reference is printable UTF-8"},
+		{"\xc2\x9f", "ref: byte 1 is U+009F, a control character: a reference is printable UTF-8"},
+		{"付\xe2\x80\xaa", "ref: byte 4 is U+202A, a control character: a reference is printable UTF-8"},
+		{"\xe2\x80\xae", "ref: byte 1 is U+202E, a control character: a reference is printable UTF-8"},
+		{"x\xe2\x81\xa6", "ref: byte 2 is U+2066, a control character: a reference is printable UTF-8"},
+		{"\xe2\x81\xa9", "ref: byte 1 is U+2069, a control character: a reference is printable UTF-8"},
+		{"WX\xff", "ref: byte 3 is no UTF-8: a reference is printable UTF-8"},
+		{"WX\xe4\xbd", "ref: byte 3 is no UTF-8: a reference is printable UTF-8"},
+		{"\xed\xa0\x80", "ref: byte 1 is no UTF-8: a reference is printable UTF-8"},
+		{"\xc0\xaf", "ref: byte 1 is no UTF-8: a reference is printable UTF-8"},
+	};
+	/* The characters just outside each range refused are refs. */
+	static const char *const good[] = {"W", "WX 1", "~", "\xc2\xa0", "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa",
+					   "微信-支付-001", "\xf0\x9f\x98\x80"};
+	struct pm_err e = {0};
+	char max[PM_PAY_REF_MAX + 2];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(pm_pay_ref_valid("ref", bad[i].ref, &e), PM_EDATA);
+		assert_string_equal(e.msg, bad[i].msg);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_int_equal(pm_pay_ref_valid("ref", good[i], &e), PM_OK);
+	memset(max, 'R', sizeof max - 1);
+	max[sizeof max - 1] = '\0';
+	assert_int_equal(pm_pay_ref_valid("--ref", max, &e), PM_EDATA);
+	assert_string_equal(e.msg, "--ref: 129 bytes: a reference is 1 to 128 bytes of printable UTF-8");
+	max[PM_PAY_REF_MAX] = '\0';
+	assert_int_equal(pm_pay_ref_valid("--ref", max, &e), PM_OK);
+}
+
 /* A channel the config does not name is refused, the nearest suggested;
  * an amount above billing.max_amount likewise, before anything is
  * written. */
@@ -560,6 +603,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pay_parse),
 		T_(test_pay_ref_trimmed),
+		cmocka_unit_test(test_pay_ref_valid),
 		T_(test_pay_channel_and_bound),
 		T_(test_pay_idempotent),
 		T_(test_allocation_order),

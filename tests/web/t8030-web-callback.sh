@@ -63,6 +63,22 @@ expect_code 400 "a body naming another channel is refused"
 bad='{"unit":"1-1-101","amount":"1.00","ref":"WX0005","ref":"WX0006"}'
 callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "a body with a key twice is refused"
+# A ref is printable UTF-8 of 1 to 128 bytes: no control, no bidi
+# override, not 5,000 bytes; a cart's ref no more than a bill's.
+for cp in 001b 202e 0085 2066; do
+	bad="{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"ref\":\"WX\\u${cp}1\"}"
+	callback wechat "$bad" "$(sign "$bad")"
+	expect_code 400 "a ref with U+$cp is refused"
+	expect_body "field \\\\\"ref\\\\\".*U\\+$(echo $cp | tr a-f A-F)" "naming the field and the character"
+done
+bad="{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"ref\":\"$(printf '%05000d' 0)\"}"
+callback wechat "$bad" "$(sign "$bad")"
+expect_code 400 "a ref of 5,000 bytes is refused"
+expect_body 'field \\"ref\\".*5000' "naming the field and the length"
+bad='{"order":"C-1","amount":"1.00","ref":"WX\u202e2"}'
+callback wechat "$bad" "$(sign "$bad")"
+expect_code 400 "so is a cart's"
+expect_eq "$(pays)" 1 "none recorded"
 bad='[1,2,3]'
 callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "a body that is no object is refused"

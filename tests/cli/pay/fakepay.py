@@ -8,7 +8,7 @@ channel does.
 
 usage: fakepay.py serve DIR
        fakepay.py pay DIR ORDER               (the payer pays at the channel)
-       fakepay.py wechat-note DIR ORDER [--amount FEN] [--ts-offset S]
+       fakepay.py wechat-note DIR ORDER [--amount FEN] [--ts-offset S] [--transaction ID]
                   [--serial HEX] [--forge] [--state S]
        fakepay.py alipay-note DIR ORDER [--amount YUAN] [--forge]
                   [--status S] [--app-id ID]
@@ -162,9 +162,11 @@ def wechat_message(d, tx, ts_offset=0, serial=None, forge=False):
     return "POST /pm/notify/wechat HTTP/1.1\r\n" + "\r\n".join(head) + "\r\n\r\n" + body
 
 
-def wechat_note(d, no, amount=None, ts_offset=0, serial=None, forge=False, state=None):
+def wechat_note(d, no, amount=None, ts_offset=0, serial=None, forge=False, state=None, transaction=None):
     o = pay(d, no, "wechat")
     tx = wechat_tx(no, o, state)
+    if transaction is not None:
+        tx["transaction_id"] = transaction
     if amount is not None:
         tx["amount"]["total"] = tx["amount"]["payer_total"] = amount
     return wechat_message(d, tx, ts_offset, serial, forge)
