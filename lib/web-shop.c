@@ -14,6 +14,7 @@
 #include "pm/shop.h"
 #include "pm/shopcart.h"
 #include "pm/timeutil.h"
+#include "shop-internal.h"
 #include "web-internal.h"
 
 #define STR(o, k) json_string_value(json_object_get(o, k))
@@ -110,18 +111,11 @@ int pm_page_shop(struct pm_web *w)
 	return PM_OK;
 }
 
-static int take_one(void *ctx, json_t *rec)
-{
-	json_incref(rec);
-	*(json_t **)ctx = rec;
-	return 0;
-}
-
 /* The offer of the route's first segment, or 404. */
 static int offer_of(struct pm_web *w, json_t **o)
 {
 	*o = NULL;
-	if (pm_shop_offer_each(w->db, w->arg[0], take_one, o, &w->err))
+	if (pm_shop_offer_each(w->db, w->arg[0], shop_take_one, o, &w->err))
 		return w->err.code;
 	return *o ? PM_OK : pm_web_fail(w, PM_ENOINPUT, "%s", "没有这个团购。");
 }
