@@ -13,7 +13,7 @@
 #include "pm/shopcart.h"
 
 enum {
-	O_NAME = 0x100, O_COMMISSION, O_MERCHANT, O_TITLE, O_PRICE, O_UNIT_NAME, O_DEADLINE, O_MIN_GROUP, O_STOCK,
+	O_NAME = 0x100, O_COMMISSION, O_MERCHANT, O_TITLE, O_PRICE, O_UNIT_NAME, O_DEADLINE, O_MIN_GROUP, O_STOCK, O_PER_UNIT,
 	O_POINT, O_PICKUP_AT, O_OFFER, O_UNIT, O_QTY, O_POINTS, O_CHANNEL, O_AS_OF, O_CUTOFF, O_AT, O_CAPACITY,
 	O_SERVICE, O_SLOT, O_REASON, O_STARS, O_PENDING,
 };
@@ -61,6 +61,7 @@ static const struct pm_opt offer_opts[] = {
 	{"deadline", O_DEADLINE, "TIME", N_("orders until then (RFC 3339, or a day; required)")},
 	{"min-group", O_MIN_GROUP, "N", N_("units that must order for the group to form (default 1)")},
 	{"stock", O_STOCK, "N", N_("the most that can be ordered in all (required)")},
+	{"per-unit", O_PER_UNIT, "N", N_("the most one unit may order, its unpaid web orders counted (每户限购)")},
 	{"pickup-point", O_POINT, "TEXT", N_("where orders are picked up (required)")},
 	{"pickup-at", O_PICKUP_AT, "TEXT", N_("when they are picked up (required)")},
 	{NULL, 0, NULL, NULL},
@@ -68,7 +69,7 @@ static const struct pm_opt offer_opts[] = {
 
 struct offer_args {
 	struct pm_shop_offer o;
-	const char *price, *deadline, *min_group, *stock;
+	const char *price, *deadline, *min_group, *stock, *per_unit;
 };
 
 static int offer_args(struct pm_ctx *c, int argc, char **argv, struct offer_args *a)
@@ -85,6 +86,7 @@ static int offer_args(struct pm_ctx *c, int argc, char **argv, struct offer_args
 		case O_DEADLINE: a->deadline = arg; break;
 		case O_MIN_GROUP: a->min_group = arg; break;
 		case O_STOCK: a->stock = arg; break;
+		case O_PER_UNIT: a->per_unit = arg; break;
 		case O_POINT: a->o.pickup_point = arg; break;
 		case O_PICKUP_AT: a->o.pickup_at = arg; break;
 		}
@@ -97,7 +99,8 @@ static int offer_args(struct pm_ctx *c, int argc, char **argv, struct offer_args
 	a->o.code = argv[c->optind];
 	if (pm_cli_arg_money(c, "--price", a->price, &a->o.price) ||
 	    pm_cli_arg_count(c, "--stock", a->stock, &a->o.stock) ||
-	    pm_cli_arg_count(c, "--min-group", a->min_group, &a->o.min_group))
+	    pm_cli_arg_count(c, "--min-group", a->min_group, &a->o.min_group) ||
+	    (a->per_unit && pm_cli_arg_count(c, "--per-unit", a->per_unit, &a->o.per_unit)))
 		return PM_EUSAGE;
 	return PM_OK;
 }

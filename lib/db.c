@@ -1241,6 +1241,11 @@ json_t *pm_db_json_text(sqlite3_stmt *st, int i)
 	return t ? json_string(t) : json_null();
 }
 
+json_t *pm_db_json_int(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, i));
+}
+
 json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz)
 {
 	char buf[PM_TIME_BUF];

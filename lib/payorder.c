@@ -32,7 +32,7 @@ static json_t *order_json(sqlite3_stmt *st, void *db)
 		"bills", TEXT(st, 12) ? TEXT(st, 12) : "", "qr", pm_db_json_text(st, 5),
 		"expires", pm_db_json_time(st, 6, tz), "created", pm_db_json_time(st, 7, tz),
 		"transaction", pm_db_json_text(st, 8),
-		"payment", sqlite3_column_type(st, 9) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 9)),
+		"payment", pm_db_json_int(st, 9),
 		"paid", pm_db_json_time(st, 10, tz), "closed_reason", pm_db_json_text(st, 11));
 }
 

@@ -641,7 +641,7 @@ static json_t *reno_json(sqlite3_stmt *st, void *rctx)
 			 "status", TEXT(st, 2), "from", TEXT(st, 3), "to", TEXT(st, 4), "contractor", TEXT(st, 5),
 			 "scope", TEXT(st, 6), "deposit_fen", (json_int_t)sqlite3_column_int64(st, 7),
 			 "forfeit_fen", (json_int_t)sqlite3_column_int64(st, 8), "refund_fen",
-			 sqlite3_column_type(st, 9) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 9)),
+			 pm_db_json_int(st, 9),
 			 "inspections_required", sqlite3_column_int(st, 10), "inspections_passed",
 			 sqlite3_column_int(st, 11), "applied_by", TEXT(st, 12), "updated_at",
 			 pm_db_json_time(st, 13, rctx));
@@ -664,7 +664,7 @@ static json_t *event_json(sqlite3_stmt *st, void *rctx)
 			 (json_int_t)sqlite3_column_int64(st, 0), "at", pm_db_json_time(st, 1, rctx), "by", TEXT(st, 2),
 			 "action", TEXT(st, 3), "from", pm_db_json_text(st, 4), "to", pm_db_json_text(st, 5), "note",
 			 pm_db_json_text(st, 6), "ticket",
-			 sqlite3_column_type(st, 7) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 7)));
+			 pm_db_json_int(st, 7));
 }
 
 int pm_renovation_timeline(struct pm_db *db, const struct pm_actor *a, int64_t id,

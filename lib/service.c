@@ -19,11 +19,6 @@ static int oom(struct pm_err *e)
 	return pm_err_set(e, PM_EFAIL, _("out of memory"));
 }
 
-static json_t *int_or_null(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, i));
-}
-
 /* ---- services and slots ---- */
 
 struct service {
@@ -58,7 +53,7 @@ static json_t *service_json(sqlite3_stmt *st, void *rctx)
 			 (json_int_t)sqlite3_column_int64(st, 3), "cutoff_hours",
 			 (json_int_t)(sqlite3_column_int64(st, 4) / 3600), "slots", (json_int_t)sqlite3_column_int64(st, 5),
 			 "booked", (json_int_t)sqlite3_column_int64(st, 6), "ratings",
-			 (json_int_t)sqlite3_column_int64(st, 7), "rating", int_or_null(st, 8));
+			 (json_int_t)sqlite3_column_int64(st, 7), "rating", pm_db_json_int(st, 8));
 }
 
 /* Bookings that hold a place in their slot. */
@@ -245,7 +240,7 @@ static json_t *booking_json(sqlite3_stmt *st, void *rctx)
 			 "booking", (json_int_t)sqlite3_column_int64(st, 0), "service", TEXT(st, 1), "merchant",
 			 TEXT(st, 2), "unit", TEXT(st, 3), "starts_at", pm_db_json_time(st, 4, rctx), "amount_fen",
 			 (json_int_t)sqlite3_column_int64(st, 5), "refunded_fen", (json_int_t)sqlite3_column_int64(st, 6),
-			 "channel", TEXT(st, 7), "ref", TEXT(st, 8), "state", TEXT(st, 9), "rating", int_or_null(st, 10),
+			 "channel", TEXT(st, 7), "ref", TEXT(st, 8), "state", TEXT(st, 9), "rating", pm_db_json_int(st, 10),
 			 "reason", pm_db_json_text(st, 11));
 }
 

@@ -129,11 +129,12 @@ static json_t *offer_json(sqlite3_stmt *st, void *rctx)
 	int64_t stock = sqlite3_column_int64(st, 7), ordered = sqlite3_column_int64(st, 8),
 		held = sqlite3_column_int64(st, 9);
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "type",
-			 "shop_offer", "offer", TEXT(st, 0), "merchant", TEXT(st, 1), "title", TEXT(st, 2),
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:s}",
+			 "type", "shop_offer", "offer", TEXT(st, 0), "merchant", TEXT(st, 1), "title", TEXT(st, 2),
 			 "price_fen", (json_int_t)sqlite3_column_int64(st, 3), "unit_name", TEXT(st, 4),
 			 "deadline", pm_db_json_time(st, 5, rctx), "min_group", (json_int_t)sqlite3_column_int64(st, 6),
-			 "stock", (json_int_t)stock, "ordered", (json_int_t)ordered, "held", (json_int_t)held,
+			 "stock", (json_int_t)stock, "per_unit", pm_db_json_int(st, 14), "ordered", (json_int_t)ordered,
+			 "held", (json_int_t)held,
 			 "left", (json_int_t)(stock - ordered - held), "units", (json_int_t)sqlite3_column_int64(st, 10),
 			 "pickup_point", TEXT(st, 11), "pickup_at", TEXT(st, 12), "state", TEXT(st, 13));
 }
@@ -147,7 +148,7 @@ int pm_shop_offer_each(struct pm_db *db, const char *code, int (*fn)(void *ctx, 
 		" coalesce((SELECT sum(qty) FROM shop_order o WHERE o.offer_id = f.id AND o.state <> 'refunded'), 0),"
 		" coalesce((SELECT sum(c.qty) FROM shop_cart c WHERE c.offer_id = f.id AND " SHOP_HOLDING("?2") "), 0),"
 		" (SELECT count(DISTINCT unit_id) FROM shop_order o WHERE o.offer_id = f.id AND o.state <> 'refunded'),"
-		" f.pickup_point, f.pickup_at, f.state FROM shop_offer f JOIN merchant m ON m.id = f.merchant_id"
+		" f.pickup_point, f.pickup_at, f.state, f.per_unit FROM shop_offer f JOIN merchant m ON m.id = f.merchant_id"
 		" WHERE ?1 IS NULL OR f.code = ?1 ORDER BY f.id DESC";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 
@@ -170,7 +171,7 @@ static int offer_insert(struct pm_db *db, const struct pm_shop_offer *o, struct 
 	static const char merchant[] = "SELECT id FROM merchant WHERE code = ?1";
 	static const char sql[] =
 		"INSERT INTO shop_offer (code, merchant_id, title, price_fen, unit_name, deadline, min_group, stock,"
-		" pickup_point, pickup_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		" pickup_point, pickup_at, created_at, per_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0))";
 	sqlite3_stmt *st;
 	int64_t id;
 	int rc;
@@ -199,6 +200,7 @@ static int offer_insert(struct pm_db *db, const struct pm_shop_offer *o, struct 
 	sqlite3_bind_text(st, 9, o->pickup_point, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, o->pickup_at, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, pm_now());
+	sqlite3_bind_int64(st, 12, o->per_unit);
 	return pm_db_step_done(db, st, _("cannot record the offer"), e);
 }
 
@@ -210,6 +212,9 @@ int pm_shop_offer_add(struct pm_db *db, const struct pm_shop_offer *o, json_t **
 	*out = NULL;
 	if (o->price <= 0 || o->min_group <= 0 || o->stock <= 0)
 		return pm_err_set(e, PM_EUSAGE, _("an offer's price, minimum group and stock must be more than 0"));
+	if (o->per_unit < 0 || o->per_unit > o->stock)
+		return pm_err_set(e, PM_EUSAGE, _("a unit's limit of %lld is more than the stock of %lld"),
+				  (long long)o->per_unit, (long long)o->stock);
 	if (pm_db_begin(db, e))
 		return e->code;
 	rc = offer_insert(db, o, e);
@@ -267,14 +272,23 @@ static int order_known(struct pm_db *db, const struct pm_shop_order *o, json_t *
 	return pm_pay_ref_used(db, o->channel, o->ref, e);
 }
 
-/* What the carts hold of offer_id and of unit_id's points at now, but
- * the cart claimed by payment (channel, ref). */
-static int shop_held(struct pm_db *db, const struct shop_want *w, int64_t *qty, int64_t *points, struct pm_err *e)
+/* What the carts hold of offer_id, of unit_id's points, and of the
+ * offer for the unit at now, but the cart claimed by payment (channel,
+ * ref); what the unit ordered of it, and its limit (0: none). */
+struct shop_holds {
+	int64_t qty, points, unit_qty, unit_ordered, per_unit;
+};
+
+static int shop_held(struct pm_db *db, const struct shop_want *w, struct shop_holds *h, struct pm_err *e)
 {
 #define HELD(what, by)                                                                                          \
 	"(SELECT coalesce(sum(c." what "), 0) FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id WHERE c." by \
 	" AND " SHOP_HOLDING("?3") " AND (?4 IS NULL OR c.channel IS NOT ?4 OR c.ref IS NOT ?5))"
-	static const char sql[] = "SELECT " HELD("qty", "offer_id = ?1") ", " HELD("points", "unit_id = ?2");
+	static const char sql[] =
+		"SELECT " HELD("qty", "offer_id = ?1") ", " HELD("points", "unit_id = ?2") ","
+		" " HELD("qty", "offer_id = ?1 AND c.unit_id = ?2") ","
+		" (SELECT coalesce(sum(qty), 0) FROM shop_order WHERE offer_id = ?1 AND unit_id = ?2 AND state <> 'refunded'),"
+		" (SELECT coalesce(per_unit, 0) FROM shop_offer WHERE id = ?1)";
 #undef HELD
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
@@ -287,8 +301,11 @@ static int shop_held(struct pm_db *db, const struct shop_want *w, int64_t *qty, 
 	sqlite3_bind_text(st, 4, w->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, w->ref, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*qty = sqlite3_column_int64(st, 0);
-		*points = sqlite3_column_int64(st, 1);
+		h->qty = sqlite3_column_int64(st, 0);
+		h->points = sqlite3_column_int64(st, 1);
+		h->unit_qty = sqlite3_column_int64(st, 2);
+		h->unit_ordered = sqlite3_column_int64(st, 3);
+		h->per_unit = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read orders"));
@@ -315,28 +332,44 @@ static int points_room(struct pm_db *db, const char *unit, int64_t want, int64_t
 	return PM_OK;
 }
 
+/* Whether the unit may have w->qty more of the offer under its limit. */
+static int unit_room(const struct shop_want *w, const struct shop_holds *h, struct pm_err *e)
+{
+	int64_t left = h->per_unit - h->unit_ordered - h->unit_qty;
+
+	if (!h->per_unit || w->qty <= left)
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("unit '%s' may order at most %lld of offer '%s': %lld ordered and %lld held by"
+					 " its orders waiting for their payment leave %lld, not %lld"),
+			  w->unit, (long long)h->per_unit, w->offer, (long long)h->unit_ordered, (long long)h->unit_qty,
+			  (long long)(left > 0 ? left : 0), (long long)w->qty);
+}
+
 int shop_room(struct pm_db *db, const struct shop_want *w, struct pm_err *e)
 {
-	int64_t qty = 0, points = 0;
+	struct shop_holds h = {0};
 
-	if (shop_held(db, w, &qty, &points, e))
+	if (shop_held(db, w, &h, e) || unit_room(w, &h, e))
 		return e->code;
-	if (w->qty > w->left - qty)
-		return qty ? pm_err_set(e, PM_EDATA, _("offer '%s' has only %lld left, not %lld: %lld more are held by"
-						       " orders waiting for their payment"),
-					w->offer, (long long)(w->left - qty), (long long)w->qty, (long long)qty)
-			   : pm_err_set(e, PM_EDATA, _("offer '%s' has %lld left, not %lld"), w->offer, (long long)w->left,
-					(long long)w->qty);
-	return points_room(db, w->unit, w->points, points, e);
+	if (w->qty > w->left - h.qty)
+		return h.qty ? pm_err_set(e, PM_EDATA, _("offer '%s' has only %lld left, not %lld: %lld more are held by"
+							 " orders waiting for their payment"),
+					  w->offer, (long long)(w->left - h.qty), (long long)w->qty, (long long)h.qty)
+			     : pm_err_set(e, PM_EDATA, _("offer '%s' has %lld left, not %lld"), w->offer, (long long)w->left,
+					  (long long)w->qty);
+	return points_room(db, w->unit, w->points, h.points, e);
 }
 
 int pm_shop_points_held(struct pm_db *db, const char *unit, int64_t *points, struct pm_err *e)
 {
 	struct shop_want w = {.unit = unit};
-	int64_t qty;
+	struct shop_holds h = {0};
 
 	*points = 0;
-	return pm_unit_id(db, unit, &w.unit_id, e) || shop_held(db, &w, &qty, points, e) ? e->code : PM_OK;
+	if (pm_unit_id(db, unit, &w.unit_id, e) || shop_held(db, &w, &h, e))
+		return e->code;
+	*points = h.points;
+	return PM_OK;
 }
 
 int pm_shop_points_free(struct pm_db *db, const char *unit, int64_t points, struct pm_err *e)

@@ -451,7 +451,7 @@ static json_t *mine_json(sqlite3_stmt *st, void *rctx)
 	return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:s, s:s, s:s,"
 			 " s:o, s:o, s:o, s:b}",
 			 "type", "shop_mine", "order",
-			 sqlite3_column_type(st, 0) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, 0)),
+			 pm_db_json_int(st, 0),
 			 "cart", pm_db_json_text(st, 1), "offer", TEXT(st, 2), "title", TEXT(st, 3), "unit", TEXT(st, 4),
 			 "qty", (json_int_t)sqlite3_column_int64(st, 5), "unit_name", TEXT(st, 6),
 			 "amount_fen", (json_int_t)sqlite3_column_int64(st, 7), "points",

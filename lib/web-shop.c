@@ -14,6 +14,7 @@
 #include "pm/shop.h"
 #include "pm/shopcart.h"
 #include "pm/timeutil.h"
+#include "shop-internal.h"
 #include "web-internal.h"
 
 #define STR(o, k) json_string_value(json_object_get(o, k))
@@ -57,6 +58,9 @@ static void offer_facts(struct pm_web *w, json_t *o)
 	/* What carts hold is not left, but may be again if unpaid. */
 	if (NUM(o, "held") > 0)
 		pm_html_fmt(f, "<span class=\"muted held\">（另有 %D %s 待付款）</span>", (long long)NUM(o, "held"),
+			    STR(o, "unit_name"));
+	if (NUM(o, "per_unit") > 0)
+		pm_html_fmt(f, "</dd><dt>限购</dt><dd class=\"per-unit\">每户 %D %s", (long long)NUM(o, "per_unit"),
 			    STR(o, "unit_name"));
 	pm_html_fmt(f, "</dd><dt>自提</dt><dd>%s · %s</dd><dt>状态</dt><dd>%s</dd></dl>\n", STR(o, "pickup_point"),
 		    STR(o, "pickup_at"), offer_state(STR(o, "state")));
@@ -107,18 +111,11 @@ int pm_page_shop(struct pm_web *w)
 	return PM_OK;
 }
 
-static int take_one(void *ctx, json_t *rec)
-{
-	json_incref(rec);
-	*(json_t **)ctx = rec;
-	return 0;
-}
-
 /* The offer of the route's first segment, or 404. */
 static int offer_of(struct pm_web *w, json_t **o)
 {
 	*o = NULL;
-	if (pm_shop_offer_each(w->db, w->arg[0], take_one, o, &w->err))
+	if (pm_shop_offer_each(w->db, w->arg[0], shop_take_one, o, &w->err))
 		return w->err.code;
 	return *o ? PM_OK : pm_web_fail(w, PM_ENOINPUT, "%s", "没有这个团购。");
 }
@@ -126,6 +123,7 @@ static int offer_of(struct pm_web *w, json_t **o)
 static int order_form(struct pm_web *w, json_t *o)
 {
 	char path[96], nonce[PM_SESSION_TOKEN];
+	int64_t per_unit = NUM(o, "per_unit");
 	FILE *f = w->res.f;
 
 	/* One order per form: an order wholly in points is recorded as the
@@ -151,7 +149,7 @@ static int order_form(struct pm_web *w, json_t *o)
 	pm_html_fmt(f, "</select></label><label>数量（%s）<input name=\"qty\" type=\"number\" min=\"1\" max=\"%D\" value=\"1\" required>"
 		       "</label><label>使用积分（1 积分抵 0.01 元）<input name=\"points\" type=\"number\" min=\"0\" value=\"0\">"
 		       "</label><button>提交订单</button></form>\n",
-		    STR(o, "unit_name"), (long long)NUM(o, "left"));
+		    STR(o, "unit_name"), (long long)(per_unit > 0 && per_unit < NUM(o, "left") ? per_unit : NUM(o, "left")));
 	return PM_OK;
 }
 

@@ -123,9 +123,11 @@ int pm_db_step_n(struct pm_db *db, sqlite3_stmt *st, const char *msgid, struct p
  * numbers on from the last parameter, so "(?1,?)" binds ?1 in every row. */
 const char *pm_db_rows_sql(char *buf, size_t size, const char *head, const char *row, int n);
 
-/* Column i of a row as a record's value: its text, or its time (seconds
- * since 1970) as RFC 3339 in zone tz; JSON null when the column is NULL. */
+/* Column i of a row as a record's value: its text, its integer, or its
+ * time (seconds since 1970) as RFC 3339 in zone tz; JSON null when the
+ * column is NULL. */
 json_t *pm_db_json_text(sqlite3_stmt *st, int i);
+json_t *pm_db_json_int(sqlite3_stmt *st, int i);
 json_t *pm_db_json_time(sqlite3_stmt *st, int i, const char *tz);
 /* Column col as text into buf ("" for NULL), cut to fit as snprintf cuts. */
 void pm_text_col(sqlite3_stmt *st, int col, char *buf, size_t n);

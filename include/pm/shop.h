@@ -27,18 +27,22 @@ struct pm_shop_merchant {
 };
 int pm_shop_merchant_add(struct pm_db *db, const struct pm_shop_merchant *m, json_t **out, struct pm_err *e);
 
-/* An offer, open for orders until deadline. Audited; *out its record
+/* An offer, open for orders until deadline; per_unit, when not 0, the
+ * most one unit may order of it (每户限购), counting its web orders that
+ * hold stock for their payment. Audited; *out its record
  * (pm_shop_offer_each's). PM_EDATA for an unknown merchant, a code
- * already used, a deadline past, a price above billing.max_amount. */
+ * already used, a deadline past, a price above billing.max_amount;
+ * PM_EUSAGE for a per_unit above the stock. */
 struct pm_shop_offer {
 	const char *code, *merchant, *title, *unit_name, *pickup_point, *pickup_at;
-	int64_t price, deadline, min_group, stock;
+	int64_t price, deadline, min_group, stock, per_unit;
 };
 int pm_shop_offer_add(struct pm_db *db, const struct pm_shop_offer *o, json_t **out, struct pm_err *e);
 
 /* Each offer (code NULL: all), newest first: {"type":"shop_offer","offer",
  * "merchant","title","price_fen","unit_name","deadline","min_group",
- * "stock","ordered","units","pickup_point","pickup_at","state"}. */
+ * "stock","per_unit" (null: no limit),"ordered","held","left","units",
+ * "pickup_point","pickup_at","state"}. */
 int pm_shop_offer_each(struct pm_db *db, const char *code, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		       struct pm_err *e);
 
@@ -48,8 +52,8 @@ int pm_shop_offer_each(struct pm_db *db, const char *code, int (*fn)(void *ctx, 
  * PM_SHOP_POINTS ("points") pays only an order wholly in points. The same
  * (channel, ref) again for the same order is told as "duplicate" and
  * writes nothing; for another order, or a ref a bill payment has, it is
- * PM_EDATA. PM_EDATA too for an offer closed or past its deadline, or
- * more than its stock left. One transaction, audited; *out {"type":
+ * PM_EDATA. PM_EDATA too for an offer closed or past its deadline,
+ * more than its stock left, or more than the unit may order of it. One transaction, audited; *out {"type":
  * "shop_order","order","offer","unit","qty","amount_fen","points",
  * "paid_fen","channel","ref","outcome"}. */
 #define PM_SHOP_POINTS "points"

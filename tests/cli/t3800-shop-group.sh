@@ -34,7 +34,7 @@ PM_NOW=2026-12-01T09:00:00+08:00
 run pm-shop offer AP --merchant M1 --title 烟台苹果 --price 39.90 --unit-name 箱 --deadline 2026-12-20 \
 	--min-group 2 --stock 10 --pickup-point 东门快递柜旁 --pickup-at "12月22日 18:00-20:00" --format jsonl
 expect_rc 0 "offer AP: 39.90 a box, two units to form, ten boxes"
-expect_out '^\{"type":"shop_offer","offer":"AP","merchant":"M1","title":"烟台苹果","price_fen":3990,"unit_name":"箱","deadline":"2026-12-20T00:00:00\+08:00","min_group":2,"stock":10,"ordered":0,"held":0,"left":10,"units":0,"pickup_point":"东门快递柜旁","pickup_at":"12月22日 18:00-20:00","state":"open"\}$' \
+expect_out '^\{"type":"shop_offer","offer":"AP","merchant":"M1","title":"烟台苹果","price_fen":3990,"unit_name":"箱","deadline":"2026-12-20T00:00:00\+08:00","min_group":2,"stock":10,"per_unit":null,"ordered":0,"held":0,"left":10,"units":0,"pickup_point":"东门快递柜旁","pickup_at":"12月22日 18:00-20:00","state":"open"\}$' \
 	"is open"
 run pm-shop offer VEG --merchant M1 --title 有机蔬菜 --price 12.50 --deadline 2026-12-20 --min-group 3 --stock 100 \
 	--pickup-point 物业前台 --pickup-at 12月21日

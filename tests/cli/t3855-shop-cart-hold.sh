@@ -42,7 +42,7 @@ checked() { # DESC
 }
 
 run pm-shop offers AP --format jsonl
-expect_out '"stock":5,"ordered":0,"held":0,"left":5,"units":0' "pm-shop offers: five left, none held"
+expect_out '"stock":5,"per_unit":null,"ordered":0,"held":0,"left":5,"units":0' "pm-shop offers: five left, none held"
 cart SO0000000000000001 AP 1-1-101 3 0 2026-12-01T09:15:00+08:00
 expect_eq "$(offer AP)" "5 0 3 2" "a cart of three, held until 09:15: two left"
 run pm-shop offers AP --format table
