@@ -152,7 +152,7 @@ static void test_post_many(void **state)
 	struct tstore *t = T(state);
 	struct pm_posting p[20];
 	struct pm_err e = {0};
-	char fee[8];
+	char fee[16];
 	int64_t id = 0;
 	size_t n = 0;
 
