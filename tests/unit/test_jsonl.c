@@ -423,6 +423,41 @@ static void test_bad_lines(void **state)
 	pm_jsonl_close(r);
 }
 
+/* The next record, which must be what jansson reads of line: the same
+ * object in the same key order, or the same message. NULL after a
+ * message. */
+static json_t *next_as_jansson(struct pm_jsonl *r, const char *line, long lineno)
+{
+	json_error_t je;
+	json_t *want = json_loadb(line, strlen(line), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	json_t *rec = json_null();
+	struct pm_err e;
+	char msg[300], raw[256], *got, *dump;
+	int rc = pm_jsonl_next(r, &rec, &e);
+
+	/* The line's CR is part of its end, not of the record. */
+	snprintf(raw, sizeof raw, "%.*s", (int)strcspn(line, "\r"), line);
+	assert_int_equal(pm_jsonl_lineno(r), lineno);
+	raw_is(r, raw);
+	if (json_is_object(want)) {
+		assert_int_equal(rc, PM_OK);
+		assert_non_null(rec);
+		dump = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		got = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		assert_string_equal(got, dump);
+		free(got);
+		free(dump);
+	} else {
+		assert_null(want);
+		assert_int_equal(rc, PM_EDATA);
+		assert_null(rec);
+		snprintf(msg, sizeof msg, "invalid JSON: %s (column %d)", je.text, je.column);
+		assert_string_equal(e.msg, msg);
+	}
+	json_decref(want);
+	return rec;
+}
+
 /* Lines of strings, true, false and null, which pm_jsonl_next reads
  * without jansson's lexer, give what jansson gives; what is not such a
  * line, or not JSON, still gets jansson's record or message. */
@@ -484,61 +519,10 @@ static void test_plain_lines(void **state)
 		n += (size_t)snprintf(text + n, sizeof text - n, "%s\n", lines[i]);
 	assert_true(n < sizeof text);
 	r = open_text(text, PM_JSONL_ONLY);
-	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
-		size_t len = strcspn(lines[i], "\r");
-		json_error_t je;
-		json_t *want = json_loadb(lines[i], strlen(lines[i]),
-					  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-		char msg[300], raw[256], *dump;
-
-		/* The line's CR is part of its end, not of the record. */
-		snprintf(raw, sizeof raw, "%.*s", (int)len, lines[i]);
-		if (json_is_object(want)) {
-			dump = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			next_is(r, dump, (long)i + 1, raw);
-			free(dump);
-		} else {
-			assert_null(want);
-			snprintf(msg, sizeof msg, "invalid JSON: %s (column %d)", je.text, je.column);
-			next_fails(r, msg, (long)i + 1, raw);
-		}
-		json_decref(want);
-	}
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+		next_as_jansson(r, lines[i], (long)i + 1);
 	next_ends(r);
 	pm_jsonl_close(r);
-}
-
-/* The next record, which must be what jansson reads of line: the same
- * object in the same key order, or the same message. NULL after a
- * message. */
-static json_t *next_as_jansson(struct pm_jsonl *r, const char *line, long lineno)
-{
-	json_error_t je;
-	json_t *want = json_loadb(line, strlen(line), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-	json_t *rec = json_null();
-	struct pm_err e;
-	char msg[300], *got, *dump;
-	int rc = pm_jsonl_next(r, &rec, &e);
-
-	assert_int_equal(pm_jsonl_lineno(r), lineno);
-	raw_is(r, line);
-	if (json_is_object(want)) {
-		assert_int_equal(rc, PM_OK);
-		assert_non_null(rec);
-		dump = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		got = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		assert_string_equal(got, dump);
-		free(got);
-		free(dump);
-	} else {
-		assert_null(want);
-		assert_int_equal(rc, PM_EDATA);
-		assert_null(rec);
-		snprintf(msg, sizeof msg, "invalid JSON: %s (column %d)", je.text, je.column);
-		assert_string_equal(e.msg, msg);
-	}
-	json_decref(want);
-	return rec;
 }
 
 /* A flat line of the keys of the flat line before, in their order, is
