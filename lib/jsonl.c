@@ -937,11 +937,13 @@ static int plain_refill(json_t *o, const char *s, size_t n)
 			return 0;
 		i = skip_blank(s, n, i + 1);
 		v = json_object_iter_value(it);
-		/* A string no one else holds takes the new bytes (or refuses
-		 * them, not UTF-8, as json_stringn does); any other value is
-		 * replaced, its holders keeping the old one. */
+		/* A string no one else holds keeps bytes alike (a unit's use,
+		 * status and day of delivery, line after line), takes others
+		 * (or refuses them, not UTF-8, as json_stringn does); any
+		 * other value is replaced, its holders keeping the old one. */
 		if (json_is_string(v) && v->refcount == 1 && plain_string(s, n, &i, &str, &len)) {
-			if (json_string_setn(v, str, len))
+			if ((json_string_length(v) != len || memcmp(json_string_value(v), str, len) != 0) &&
+			    json_string_setn(v, str, len))
 				return 0;
 		} else if (!(v = plain_value(s, n, &i)) || json_object_iter_set_new(o, it, v)) {
 			return 0;
