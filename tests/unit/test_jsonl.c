@@ -423,6 +423,41 @@ static void test_bad_lines(void **state)
 	pm_jsonl_close(r);
 }
 
+/* The next record, which must be what jansson reads of line: the same
+ * object in the same key order, or the same message. NULL after a
+ * message. */
+static json_t *next_as_jansson(struct pm_jsonl *r, const char *line, long lineno)
+{
+	json_error_t je;
+	json_t *want = json_loadb(line, strlen(line), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	json_t *rec = json_null();
+	struct pm_err e;
+	char msg[300], raw[256], *got, *dump;
+	int rc = pm_jsonl_next(r, &rec, &e);
+
+	/* The line's CR is part of its end, not of the record. */
+	snprintf(raw, sizeof raw, "%.*s", (int)strcspn(line, "\r"), line);
+	assert_int_equal(pm_jsonl_lineno(r), lineno);
+	raw_is(r, raw);
+	if (json_is_object(want)) {
+		assert_int_equal(rc, PM_OK);
+		assert_non_null(rec);
+		dump = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		got = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		assert_string_equal(got, dump);
+		free(got);
+		free(dump);
+	} else {
+		assert_null(want);
+		assert_int_equal(rc, PM_EDATA);
+		assert_null(rec);
+		snprintf(msg, sizeof msg, "invalid JSON: %s (column %d)", je.text, je.column);
+		assert_string_equal(e.msg, msg);
+	}
+	json_decref(want);
+	return rec;
+}
+
 /* Lines of strings, true, false and null, which pm_jsonl_next reads
  * without jansson's lexer, give what jansson gives; what is not such a
  * line, or not JSON, still gets jansson's record or message. */
@@ -484,26 +519,136 @@ static void test_plain_lines(void **state)
 		n += (size_t)snprintf(text + n, sizeof text - n, "%s\n", lines[i]);
 	assert_true(n < sizeof text);
 	r = open_text(text, PM_JSONL_ONLY);
-	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
-		size_t len = strcspn(lines[i], "\r");
-		json_error_t je;
-		json_t *want = json_loadb(lines[i], strlen(lines[i]),
-					  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-		char msg[300], raw[256], *dump;
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+		next_as_jansson(r, lines[i], (long)i + 1);
+	next_ends(r);
+	pm_jsonl_close(r);
+}
 
-		/* The line's CR is part of its end, not of the record. */
-		snprintf(raw, sizeof raw, "%.*s", (int)len, lines[i]);
-		if (json_is_object(want)) {
-			dump = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			next_is(r, dump, (long)i + 1, raw);
+/* A flat line of the keys of the flat line before, in their order, is
+ * read into that line's object (plain_refill): each record is still the
+ * one jansson reads of its line, and a record or a value the caller
+ * holds, or a record the caller changed, is not what the next line
+ * finds. */
+static void test_plain_refill(void **state)
+{
+	static const char *const lines[] = {
+		"{\"a\":\"x\",\"b\":1,\"c\":\"y\"}",
+		"{\"a\":\"xx\",\"b\":2,\"c\":\"yy\"}",
+		"{\"a\":\"xxx\",\"b\":3,\"c\":\"yyy\"}",
+		"{\"a\":\"x4\",\"b\":4,\"c\":\"y4\"}",
+		"{\"a\":\"x\\u0041\",\"b\":2,\"c\":\"z\"}",
+		"{\"a\":\"p\",\"b\":\"3\",\"c\":\"q\"}",
+		"{\"a\":\"p\",\"b\":3.5,\"c\":\"q\"}",
+		"{\"a\":\"a much longer string than the one before it\",\"b\":3.5,\"c\":\"\"}",
+		"{\"a\":null,\"b\":true,\"c\":false}",
+		"{\"a\":\"s\",\"b\":false,\"c\":\"\xff\"}",
+		"{\"a\":\"s\",\"b\":1,\"c\":\"t\"}",
+		"{\"a\":\"s\",\"b\":1,\"c\":\"\xff\"}",
+		"{\"a\":\"s\",\"b\":1,\"c\":\"t\"}",
+		"{\"a\":\"s\",\"b\":1,\"c\":\"t\\\"\"}",
+		"{\"a\":\"s\",\"b\":1,\"c\":\"t\"}",
+		"{\"a\":\"s\",\"c\":\"t\",\"b\":1}",
+		"{\"a\":\"s\",\"c\":\"t\"}",
+		"{\"a\":\"s\",\"c\":\"t\",\"b\":1,\"d\":2}",
+		"{\"a\":\"s\",\"c\":\"t\",\"b\":1,\"d\":2,\"a\":3}",
+		"{\"a\":\"s\",\"c\":\"t\",\"b\":1,\"d\":2}",
+		"{\"a\":\"s\",\"c\":\"t\",\"b\":1,\"d\":2} x",
+		"{\"a\":\"s\",\"c\":\"t\",\"b\":1,\"d\":2}",
+		" { \"a\" : \"u\" , \"c\":\"v\",\t\"b\":-7 ,\"d\":0.25 } ",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":[1]}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.5}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.1}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.2}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3,}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3}",
+		"{\"A\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3}",
+		"{\"ab\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3}",
+		"{\"a\":\"u\",\"c\":\"v\",\"b\":-7,\"d\":0.3}",
+		"{}",
+		"{}",
+		"{ }",
+		"{\"a\":\"w\"}",
+		"{\"a\":\"w2\"}",
+		"{\"a\":\"w3\"}",
+		"{\"a\":\"w4\"}",
+	};
+	char text[4096], *held_dump = NULL, *dump, held_string[128] = "";
+	size_t n = 0;
+	struct pm_jsonl *r;
+	json_t *rec, *held = NULL, *string = NULL;
+
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s\n", lines[i]);
+	assert_true(n < sizeof text);
+	r = open_text(text, PM_JSONL_ONLY);
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		rec = next_as_jansson(r, lines[i], (long)i + 1);
+		/* What was held of the line before is as it was. */
+		if (held) {
+			dump = json_dumps(held, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			assert_string_equal(dump, held_dump);
 			free(dump);
-		} else {
-			assert_null(want);
-			snprintf(msg, sizeof msg, "invalid JSON: %s (column %d)", je.text, je.column);
-			next_fails(r, msg, (long)i + 1, raw);
+			free(held_dump);
+			held_dump = NULL;
+			json_decref(held);
+			held = NULL;
 		}
-		json_decref(want);
+		if (string) {
+			assert_string_equal(json_string_value(string), held_string);
+			json_decref(string);
+			string = NULL;
+		}
+		if (!rec)
+			continue;
+		/* Of each four lines: the record is held; its first value,
+		 * when a string; a key is added to it; nothing. */
+		switch (i % 4) {
+		case 0:
+			held = json_incref(rec);
+			held_dump = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			break;
+		case 1:
+			string = json_object_iter_value(json_object_iter(rec));
+			if (json_is_string(string))
+				snprintf(held_string, sizeof held_string, "%s", json_string_value(json_incref(string)));
+			else
+				string = NULL;
+			break;
+		case 2:
+			json_object_set_new(rec, "added", json_string("by the caller"));
+			break;
+		}
 	}
+	next_ends(r);
+	json_decref(held);
+	free(held_dump);
+	json_decref(string);
+	pm_jsonl_close(r);
+}
+
+/* A record's names are checked against those allowed when it is read: a
+ * line of the keys of the line before is checked again once they change. */
+static void test_plain_refill_fields(void **state)
+{
+	static const char *const ab[] = {"a", "b", NULL}, *const a[] = {"a", NULL};
+	struct pm_jsonl *r = open_text("{\"a\":\"x\",\"b\":1}\n{\"a\":\"y\",\"b\":2}\n"
+				       "{\"a\":\"z\",\"b\":3}\n{\"a\":\"w\",\"b\":4}\n", PM_JSONL_ONLY);
+	struct pm_err e;
+	json_t *rec;
+
+	pm_jsonl_fields(r, ab);
+	next_is(r, "{\"a\":\"x\",\"b\":1}", 1, "{\"a\":\"x\",\"b\":1}");
+	next_is(r, "{\"a\":\"y\",\"b\":2}", 2, "{\"a\":\"y\",\"b\":2}");
+	pm_jsonl_fields(r, a);
+	assert_int_equal(pm_jsonl_next(r, &rec, &e), PM_EDATA);
+	assert_null(rec);
+	assert_string_equal(e.msg, "unknown field \"b\": did you mean \"a\"?");
+	pm_jsonl_fields(r, ab);
+	next_is(r, "{\"a\":\"w\",\"b\":4}", 4, "{\"a\":\"w\",\"b\":4}");
 	next_ends(r);
 	pm_jsonl_close(r);
 }
@@ -1202,6 +1347,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_plain_decimals, tmp_remove),
 		cmocka_unit_test_teardown(test_bad_lines, tmp_remove),
 		cmocka_unit_test_teardown(test_plain_lines, tmp_remove),
+		cmocka_unit_test_teardown(test_plain_refill, tmp_remove),
+		cmocka_unit_test_teardown(test_plain_refill_fields, tmp_remove),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_teardown(test_stdin, tmp_remove),
 		cmocka_unit_test(test_open_file),
