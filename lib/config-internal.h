@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -79,6 +80,13 @@ struct pm_schema_key {
  * the tree, once, and later calls return the same. */
 const struct pm_schema *pm_config_schema(void);
 
+/* A digest of the tree under s (types, bounds, words, keys, defaults, and
+ * whether each node has a check), which two forms of one schema share;
+ * and that of pm.yaml's tables as written, which schemagen computed
+ * (test_config compares the two). */
+uint64_t pm_schema_digest(const struct pm_schema *s);
+uint64_t pm_config_schema_written(void);
+
 /* The form without pointers: nodes, keys and words refer to each other
  * by index, to their text by offset into one pool; PM_FLAT_NONE is a
  * NULL. A node's keys and words run to an entry of name or offset
@@ -110,6 +118,7 @@ struct pm_schema_tables {
 };
 void pm_schema_tables(struct pm_schema_tables *t);
 #endif
+
 /* The schemas of files that other modules read themselves, and that
  * pm.yaml holds too: a message template (lib/template.c), each of
  * notify.templates; pm-mqtt's section with its topic maps (lib/mqtt.c). */

@@ -5,6 +5,7 @@
  * knowing the schema. A new section is one key in pm_config_schema and
  * its schema here. */
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -1131,6 +1132,11 @@ const struct pm_schema *pm_config_schema(void)
 {
 	pthread_once(&thawed, thaw);
 	return &nodes[flat_root];
+}
+
+uint64_t pm_config_schema_written(void)
+{
+	return FLAT_DIGEST;
 }
 
 #endif

@@ -187,5 +187,6 @@ int main(void)
 	for (size_t i = 0; i < n_words; i++)
 		printf("\t%u,\n", fwords[i]);
 	printf("};\n\nstatic const unsigned short flat_root = %u;\n", ref(t.root));
+	printf("\n#define FLAT_DIGEST UINT64_C(0x%016llx)\n", (unsigned long long)pm_schema_digest(t.root));
 	return ferror(stdout) ? 1 : 0;
 }
