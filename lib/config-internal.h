@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -73,8 +74,51 @@ struct pm_schema_key {
 #define PM_WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* pm.yaml's schema: the one table of its top-level sections
- * (lib/sections.c). */
-extern const struct pm_schema pm_config_schema;
+ * (lib/sections.c). A program holds its tables in a form without pointers
+ * (build/gen/schema-flat.h, made from them by lib/gen/schemagen.c), so
+ * that a static-pie start relocates none of them; the first call builds
+ * the tree, once, and later calls return the same. */
+const struct pm_schema *pm_config_schema(void);
+
+/* A digest of the tree under s (types, bounds, words, keys, defaults, and
+ * whether each node has a check), which two forms of one schema share;
+ * and that of pm.yaml's tables as written, which schemagen computed
+ * (test_config compares the two). */
+uint64_t pm_schema_digest(const struct pm_schema *s);
+uint64_t pm_config_schema_written(void);
+
+/* The form without pointers: nodes, keys and words refer to each other
+ * by index, to their text by offset into one pool; PM_FLAT_NONE is a
+ * NULL. A node's keys and words run to an entry of name or offset
+ * PM_FLAT_NONE. A reference with PM_FLAT_EXTERN set is to a schema of
+ * another file (the index into sections.c's externs), a check an index
+ * into its checks. */
+enum { PM_FLAT_NONE = 0xffff, PM_FLAT_EXTERN = 0x8000, PM_FLAT_NO_CHECK = 0xff };
+
+struct pm_flat_node {
+	unsigned char type, places, secret, check;
+	unsigned short keys, item, words, min, max;
+};
+
+struct pm_flat_key {
+	unsigned short name, node, def;
+	unsigned char required;
+};
+
+#ifdef PM_SCHEMA_TABLES
+/* For lib/gen/schemagen.c alone, which links lib/sections.c built with
+ * PM_SCHEMA_TABLES: the tables as written, the checks they name and the
+ * schemas of other files they take in. */
+struct pm_schema_tables {
+	const struct pm_schema *root;
+	int (*const *checks)(const json_t *v, struct pm_err *e);
+	size_t n_checks;
+	const struct pm_schema *const *externs;
+	size_t n_externs;
+};
+void pm_schema_tables(struct pm_schema_tables *t);
+#endif
+
 /* The schemas of files that other modules read themselves, and that
  * pm.yaml holds too: a message template (lib/template.c), each of
  * notify.templates; pm-mqtt's section with its topic maps (lib/mqtt.c). */

@@ -46,7 +46,7 @@ static int config_load(const char *text, size_t len, const char *name, bool stor
 	if (len > PM_CONFIG_MAX)
 		return pm_err_set(e, PM_ECONFIG, _("%s: larger than %d bytes: not a configuration"),
 				  name, PM_CONFIG_MAX);
-	if ((rc = pm_schema_read(&pm_config_schema, text, len, name, stored, NULL, &root, e)))
+	if ((rc = pm_schema_read(pm_config_schema(), text, len, name, stored, NULL, &root, e)))
 		return rc;
 	if (!(c = calloc(1, sizeof *c)) || !(c->text = malloc(len + 1))) {
 		free(c);
@@ -282,7 +282,7 @@ static json_t *redacted(const char *text, size_t len)
 	struct strbuf b = { 0 };
 	size_t i, at = 0, from, to;
 
-	pm_schema_read(&pm_config_schema, text, len, "config", true, spans, &root, &ignored);
+	pm_schema_read(pm_config_schema(), text, len, "config", true, spans, &root, &ignored);
 	json_decref(root);
 	json_array_foreach(spans, i, sp) {
 		from = (size_t)json_integer_value(json_array_get(sp, 0));
@@ -438,7 +438,7 @@ int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_
 		return PM_OK;
 	/* A version applied before the section existed: its defaults, if
 	 * it is one that has them. */
-	for (k = pm_config_schema.keys; k->name; k++)
+	for (k = pm_config_schema()->keys; k->name; k++)
 		if (strcmp(k->name, name) == 0 && k->def)
 			return pm_config_defaults(name, out, e);
 	return PM_OK;
@@ -450,7 +450,7 @@ int pm_config_defaults(const char *name, json_t **out, struct pm_err *e)
 	const char *empty;
 
 	*out = NULL;
-	for (k = pm_config_schema.keys; k->name; k++)
+	for (k = pm_config_schema()->keys; k->name; k++)
 		if (strcmp(k->name, name) == 0) {
 			empty = k->def ? k->def : k->node->type == PM_SCHEMA_LIST ? "[]" : "{}";
 			return pm_schema_load(k->node, empty, strlen(empty), name, out, e);
@@ -649,7 +649,7 @@ int pm_config_value(struct pm_db *db, const char *path, json_t **out, struct pm_
 	section[n] = '\0';
 	if ((rc = pm_config_today(db, section, &tree, e)))
 		return rc;
-	v = tree ? path_get(key_node(&pm_config_schema, section), tree, path + n + (path[n] == '.'), &s) : NULL;
+	v = tree ? path_get(key_node(pm_config_schema(), section), tree, path + n + (path[n] == '.'), &s) : NULL;
 	if (v && !json_is_object(v) && !json_is_array(v) && !(*out = written(s, v)))
 		*out = json_incref(v);
 	json_decref(tree);
@@ -733,7 +733,7 @@ int pm_config_diff(struct pm_db *db, int64_t a, int64_t b, int (*fn)(void *ctx, 
 	int rc;
 
 	if (!(rc = version_tree(db, a, &ta, e)) && !(rc = version_tree(db, b, &tb, e)))
-		rc = walk(&d, &pm_config_schema, ta, tb);
+		rc = walk(&d, pm_config_schema(), ta, tb);
 	json_decref(ta);
 	json_decref(tb);
 	return rc;

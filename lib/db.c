@@ -367,25 +367,41 @@ static int not_newer(struct pm_db *db, int *v, int known, struct pm_err *e)
 	return PM_OK;
 }
 
+/* Whether h's main database has table name: 1, 0, or -1 when it cannot
+ * be read to tell. Looked up in the schema SQLite parses anyway at a
+ * first statement, where a statement over sqlite_master read all of its
+ * rows again. */
+static int has_table(sqlite3 *h, const char *name)
+{
+	int rc = sqlite3_table_column_metadata(h, "main", name, NULL, NULL, NULL, NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 1;
+	return rc == SQLITE_ERROR ? 0 : -1;
+}
+
 /* Whether h holds a pm store: 1, with its schema version in *v, or 0 for
  * an SQLite database without a schema version and pm's first tables, -1
- * for no SQLite database at all, -2 when it cannot be read to tell. One
- * statement, so that opening a store reads it in one read transaction
- * before the command's own (not_newer needs the version). */
+ * for no SQLite database at all, -2 when it cannot be read to tell. The
+ * version from the header (PRAGMA user_version parses no schema), the
+ * tables from the schema the first statement parses: two read
+ * transactions, as the schema's and a statement's were (callgrind, a
+ * CGI bill page: 0.23 M instructions fewer than a statement over
+ * pragma_user_version and sqlite_master; not_newer needs the version). */
 static int is_store(sqlite3 *h, int *v)
 {
-	static const char sql[] =
-		"SELECT (SELECT user_version FROM pragma_user_version),"
-		" (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('audit', 'config_version')) = 2";
 	sqlite3_stmt *st;
-	int rc;
+	int rc, a = 0, c = 0;
 
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+	if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
 		*v = sqlite3_column_int(st, 0);
-		rc = *v > 0 && sqlite3_column_int(st, 1);
-	} else {
-		rc = (sqlite3_extended_errcode(h) & 0xff) == SQLITE_NOTADB ? -1 : -2;
+		sqlite3_finalize(st);
+		if (*v > 0 && ((a = has_table(h, "audit")) < 0 || (a && (c = has_table(h, "config_version")) < 0)))
+			return -2;
+		return *v > 0 && a && c;
 	}
+	rc = (sqlite3_extended_errcode(h) & 0xff) == SQLITE_NOTADB ? -1 : -2;
 	sqlite3_finalize(st);
 	return rc;
 }

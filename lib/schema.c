@@ -968,3 +968,40 @@ int pm_schema_key_find(const struct pm_schema_key *keys, const char *k)
 {
 	return key_find(keys, k, strlen(k));
 }
+
+static uint64_t digest_text(uint64_t h, const char *t)
+{
+	/* FNV-1a over the text and its end; NULL differs from "". */
+	if (!t)
+		return (h ^ 0xff) * 0x100000001b3ULL;
+	do
+		h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+	while (*t++);
+	return h;
+}
+
+uint64_t pm_schema_digest(const struct pm_schema *s)
+{
+	char head[48];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (!s)
+		return digest_text(h, NULL);
+	snprintf(head, sizeof head, "%d %d %d %d", (int)s->type, s->places, s->secret, s->check != NULL);
+	h = digest_text(h, head);
+	h = digest_text(h, s->min);
+	h = digest_text(h, s->max);
+	for (const char *const *w = s->words; w && *w; w++)
+		h = digest_text(h, *w);
+	h = digest_text(h, NULL);
+	for (const struct pm_schema_key *k = s->keys; k && k->name; k++) {
+		h = digest_text(h, k->name);
+		h = digest_text(h, k->required ? "required" : "optional");
+		h = digest_text(h, k->def);
+		h ^= pm_schema_digest(k->node);
+		h *= 0x100000001b3ULL;
+	}
+	h = digest_text(h, NULL);
+	h ^= pm_schema_digest(s->item);
+	return h * 0x100000001b3ULL;
+}

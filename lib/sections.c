@@ -4,6 +4,8 @@
  * read their section (pm_config_section, pm_config_defaults) without
  * knowing the schema. A new section is one key in pm_config_schema and
  * its schema here. */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -15,6 +17,16 @@
 #include "pm/timeutil.h"
 #include "pm/vote.h"
 #include "config-internal.h"
+
+/* Built with PM_SCHEMA_TABLES, for lib/gen/schemagen.c, the tables below
+ * are what it reads; built without, for libpm, they are never used and
+ * the compiler drops them: a program gets them from build/gen/
+ * schema-flat.h instead (pm_config_schema, at the end). */
+#ifdef PM_SCHEMA_TABLES
+#define TABLE_ROOT
+#else
+#define TABLE_ROOT __attribute__((unused))
+#endif
 
 /* ---- configuration: `billing` and `fees` (pm.yaml(5)) ---- */
 
@@ -159,7 +171,7 @@ static int check_fees(const json_t *v, struct pm_err *e)
 	return PM_OK;
 }
 
-const struct pm_schema pm_fees_schema = {
+static const struct pm_schema pm_fees_schema = {
 	.type = PM_SCHEMA_LIST, .max = "32", .item = &fee_schema, .check = check_fees,
 };
 
@@ -181,7 +193,7 @@ static const struct pm_schema transfer_schema = {
 	PM_KEY("channel", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "cash")),
 };
 
-const struct pm_schema pm_billing_schema = {
+static const struct pm_schema pm_billing_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("due_day", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "28"), .def = "15"),
 	PM_KEY("grace_days", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "365"), .def = "0"),
@@ -230,7 +242,7 @@ static int check_src(const json_t *v, struct pm_err *e)
 #define TIMEOUT PM_KEY("timeout", PM_NODE(PM_SCHEMA_DURATION, .min = "1s", .max = "5m"), .def = "10s")
 #define RATE PM_KEY("rate", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "100000"), .def = "0")
 
-const struct pm_schema pm_channels_schema = {
+static const struct pm_schema pm_channels_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("webhook", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(HTTP_URL,
 		SECRET("secret"),
@@ -263,7 +275,7 @@ const struct pm_schema pm_channels_schema = {
 	PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true)))
 
 
-const struct pm_schema pm_notify_schema = {
+static const struct pm_schema pm_notify_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_ENUM,
 		.words = PM_WORDS("stdout", "webhook", "wecom", "dingtalk", "email", "sms"))),
@@ -286,7 +298,7 @@ const struct pm_schema pm_notify_schema = {
 
 /* ---- configuration: `notice` (pm.yaml(5)) ---- */
 
-const struct pm_schema pm_notice_schema = {
+static const struct pm_schema pm_notice_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("how_to_pay", PM_NODE(PM_SCHEMA_STRING, .min = "1"),
 	       .def = "微信或支付宝扫码缴费，或到物业服务中心缴纳"),
@@ -302,7 +314,7 @@ static const struct pm_schema streak_schema = {
 	PM_KEY("points", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "1000000"), .def = "0")),
 };
 
-const struct pm_schema pm_rewards_schema = {
+static const struct pm_schema pm_rewards_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("online_channels", PM_NODE(PM_SCHEMA_LIST, .min = "1",
 					  .item = PM_NODE(PM_SCHEMA_STRING, .min = "1")), .def = "[wechat, alipay]"),
@@ -450,7 +462,7 @@ static int check_repair(const json_t *v, struct pm_err *e)
 	return check_renovation(json_object_get(v, "renovation"), cats, e);
 }
 
-const struct pm_schema pm_repair_schema = {
+static const struct pm_schema pm_repair_schema = {
 	.type = PM_SCHEMA_MAP, .check = check_repair, .keys = PM_KEYS(
 	PM_KEY("dedupe_window", PM_NODE(PM_SCHEMA_DURATION, .min = "0s"), .def = "24h"),
 	DURATION_KEY("auto_close_after", "3d"),
@@ -595,13 +607,13 @@ static int check_names(const json_t *v, struct pm_err *e)
 	return PM_OK;
 }
 
-const struct pm_schema pm_gates_schema = {
+static const struct pm_schema pm_gates_schema = {
 	.type = PM_SCHEMA_DICT, .item = &gate_schema, .check = check_names,
 };
 
 #define SEVERITY PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("none", "info", "warning", "high", "critical"))
 
-const struct pm_schema pm_alarms_schema = {
+static const struct pm_schema pm_alarms_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("role", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("admin", "finance", "frontdesk",
 		"technician", "guard")), .def = "guard"),
@@ -635,7 +647,7 @@ static const struct pm_schema feedback_schema = {
 	PM_KEY("examples", PM_NODE(PM_SCHEMA_INT, .min = "0", .max = "5"), .def = "2")),
 };
 
-const struct pm_schema pm_report_schema = {
+static const struct pm_schema pm_report_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("carbon", &carbon_schema, .def = "{}"),
 	PM_KEY("feedback", &feedback_schema, .def = "{}"),
@@ -644,14 +656,14 @@ const struct pm_schema pm_report_schema = {
 
 /* ---- configuration: `audit` (pm.yaml(5)), read by lib/audit.c ---- */
 
-const struct pm_schema pm_audit_schema = {
+static const struct pm_schema pm_audit_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))),
 };
 
 /* ---- configuration: `backup` (pm.yaml(5)), read by lib/backup.c ---- */
 
-const struct pm_schema pm_backup_schema = {
+static const struct pm_schema pm_backup_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("key", PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true))),
 };
@@ -696,7 +708,7 @@ static int check_api_url(const json_t *v, struct pm_err *e)
 #define SECRET(k) PM_KEY(k, PM_NODE(PM_SCHEMA_STRING, .min = "1", .secret = true), .required = true)
 #define ID(k) PM_KEY(k, PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true)
 
-const struct pm_schema pm_pay_wechat_schema = {
+static const struct pm_schema pm_pay_wechat_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	ID("mchid"),
 	ID("appid"),
@@ -709,7 +721,7 @@ const struct pm_schema pm_pay_wechat_schema = {
 	URL("api_url", .def = "https://api.mch.weixin.qq.com")),
 };
 
-const struct pm_schema pm_pay_alipay_schema = {
+static const struct pm_schema pm_pay_alipay_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	ID("app_id"),
 	SECRET("private_key"),
@@ -724,7 +736,7 @@ const struct pm_schema pm_pay_alipay_schema = {
 /* `payments` (pm.yaml(5)): the channels money comes through, by name.
  * A store whose config has none keeps the usual ones. The online
  * channels' merchant accounts are described in lib/payorder.c. */
-const struct pm_schema pm_payments_schema = {
+static const struct pm_schema pm_payments_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_STRING, .min = "1",
 				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]"),
@@ -743,7 +755,7 @@ static int check_night(const json_t *v, struct pm_err *e)
 	return PM_OK;
 }
 
-const struct pm_schema pm_parking_schema = {
+static const struct pm_schema pm_parking_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("free", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "1d"), .def = "15m"),
 	PM_KEY("hourly", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "10000"), .def = "0"),
@@ -762,7 +774,7 @@ const struct pm_schema pm_parking_schema = {
 
 /* ---- configuration: `visitors` (pm.yaml(5)), read by lib/visitor.c ---- */
 
-const struct pm_schema pm_visitors_schema = {
+static const struct pm_schema pm_visitors_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("pending", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "30d"), .def = "1d"),
 	PM_KEY("longest", PM_NODE(PM_SCHEMA_DURATION, .min = "1h", .max = "366d"), .def = "7d"),
@@ -806,7 +818,7 @@ static int check_local(const json_t *v, struct pm_err *e)
 	return PM_OK;
 }
 
-const struct pm_schema pm_web_schema = {
+static const struct pm_schema pm_web_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("session", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("idle", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "30d"), .def = "30m"),
@@ -983,7 +995,7 @@ static const struct pm_schema meters_schema = {
 	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .item = &meter_kind_schema))),
 };
 
-const struct pm_schema pm_config_schema = {
+static const struct pm_schema config_schema TABLE_ROOT = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("effective", PM_NODE(PM_SCHEMA_DATE), .required = true),
 	PM_KEY("community", &community_schema, .required = true),
@@ -1011,3 +1023,120 @@ const struct pm_schema pm_config_schema = {
 	PM_KEY("govern", &govern_schema),
 	PM_KEY("layout", &layout_schema)),
 };
+
+/* ---- the tables in a program ---- */
+
+/* Every check the tables name, and the schemas of other files they take
+ * in: lib/gen/schemagen.c writes an index into these for each. A check
+ * or schema missing here stops the build. */
+static int (*const checks[])(const json_t *v, struct pm_err *e) = {
+	check_api_url,
+	check_fee,
+	check_fees,
+	check_gate,
+	check_header,
+	check_hours,
+	check_http_url,
+	check_link,
+	check_local,
+	check_names,
+	check_night,
+	check_no_points,
+	check_places,
+	check_points,
+	check_ratio,
+	check_repair,
+	check_smtp_url,
+	check_src,
+	check_stages,
+	check_steps,
+	check_tou,
+	check_tz,
+	check_url,
+};
+
+static const struct pm_schema *const externs[] = {
+	&pm_template_schema, &pm_faq_synonyms_schema, &pm_faq_entry_schema, &pm_mqtt_schema,
+};
+
+#ifdef PM_SCHEMA_TABLES
+
+void pm_schema_tables(struct pm_schema_tables *t)
+{
+	t->root = &config_schema;
+	t->checks = checks;
+	t->n_checks = sizeof checks / sizeof *checks;
+	t->externs = externs;
+	t->n_externs = sizeof externs / sizeof *externs;
+}
+
+const struct pm_schema *pm_config_schema(void)
+{
+	return &config_schema;
+}
+
+#else
+
+/* The tables above, as schemagen wrote them: 45 KB of pointers that a
+ * static-pie program's start relocated, 11 of its 27 pages of
+ * .data.rel.ro that each cost a page fault at every start, a CGI
+ * request's included, whether the request read pm.yaml's schema or not
+ * (a bill page does not). Built here, in .bss, only when first asked. */
+#include "schema-flat.h"
+
+static struct pm_schema nodes[sizeof flat_nodes / sizeof *flat_nodes];
+static struct pm_schema_key keys[sizeof flat_keys / sizeof *flat_keys];
+static const char *words[sizeof flat_words / sizeof *flat_words];
+static pthread_once_t thawed = PTHREAD_ONCE_INIT;
+
+static const char *text(unsigned short off)
+{
+	return off == PM_FLAT_NONE ? NULL : flat_pool + off;
+}
+
+static const struct pm_schema *node(unsigned short i)
+{
+	if (i == PM_FLAT_NONE)
+		return NULL;
+	if (i & PM_FLAT_EXTERN)
+		return externs[i & ~PM_FLAT_EXTERN];
+	return &nodes[i];
+}
+
+static void thaw(void)
+{
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		words[i] = text(flat_words[i]);
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		keys[i].name = text(flat_keys[i].name);
+		keys[i].node = node(flat_keys[i].node);
+		keys[i].required = flat_keys[i].required;
+		keys[i].def = text(flat_keys[i].def);
+	}
+	for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++) {
+		const struct pm_flat_node *f = &flat_nodes[i];
+
+		nodes[i].type = (enum pm_schema_type)f->type;
+		nodes[i].keys = f->keys == PM_FLAT_NONE ? NULL : &keys[f->keys];
+		nodes[i].item = node(f->item);
+		nodes[i].words = f->words == PM_FLAT_NONE ? NULL : &words[f->words];
+		nodes[i].places = f->places;
+		nodes[i].min = text(f->min);
+		nodes[i].max = text(f->max);
+		nodes[i].check = f->check == PM_FLAT_NO_CHECK ? NULL : checks[f->check];
+		nodes[i].secret = f->secret;
+	}
+}
+
+const struct pm_schema *pm_config_schema(void)
+{
+	pthread_once(&thawed, thaw);
+	return &nodes[flat_root];
+}
+
+uint64_t pm_config_schema_written(void)
+{
+	return FLAT_DIGEST;
+}
+
+#endif

@@ -20,7 +20,7 @@
  *		       .required = true)),
  *	};
  *
- * 2. Add one line to the top-level keys, pm_config_schema:
+ * 2. Add one line to the top-level keys, config_schema:
  *	PM_KEY("sla", &sla_schema),
  *
  * 3. Document its keys in share/man/man5/pm.yaml.5 and

@@ -590,6 +590,54 @@ static const struct pm_schema bug = {
 	PM_KEY("dur", PM_NODE(PM_SCHEMA_DURATION, .max = "1 week"))),
 };
 
+/* pm.yaml's schema as a program has it, built on first use from
+ * build/gen/schema-flat.h, says what lib/sections.c's tables say: the
+ * digest schemagen took of the tables as written, and a few nodes by
+ * hand, with a check that still runs and a schema of another file. */
+static void test_schema_flat(void **state)
+{
+	const struct pm_schema *s = pm_config_schema(), *fees, *fee, *type, *notify, *templates;
+	json_t *twice = json_loads("[{\"name\": \"water\"}, {\"name\": \"water\"}]", 0, NULL);
+	struct pm_err e = {0};
+	int i;
+
+	(void)state;
+	assert_ptr_equal(s, pm_config_schema());
+	assert_true(pm_schema_digest(s) == pm_config_schema_written());
+	assert_int_equal(s->type, PM_SCHEMA_MAP);
+	assert_string_equal(s->keys[0].name, "effective");
+	assert_true(s->keys[0].required);
+	assert_int_equal(s->keys[0].node->type, PM_SCHEMA_DATE);
+	assert_true((i = pm_schema_key_find(s->keys, "fees")) >= 0);
+	fees = s->keys[i].node;
+	assert_int_equal(fees->type, PM_SCHEMA_LIST);
+	assert_string_equal(fees->max, "32");
+	assert_null(fees->min);
+	fee = fees->item;
+	assert_int_equal(fee->type, PM_SCHEMA_MAP);
+	assert_non_null(fee->check);
+	type = fee->keys[pm_schema_key_find(fee->keys, "type")].node;
+	assert_int_equal(type->type, PM_SCHEMA_ENUM);
+	assert_string_equal(type->words[0], "per_area");
+	assert_string_equal(type->words[5], "repair");
+	assert_null(type->words[6]);
+	i = pm_schema_key_find(fee->keys, "vacant_discount_percent");
+	assert_string_equal(fee->keys[i].def, "0");
+	assert_false(fee->keys[i].required);
+	assert_string_equal(fee->keys[i].node->max, "100");
+	i = pm_schema_key_find(fee->keys, "price");
+	assert_int_equal(fee->keys[i].node->places, 4);
+	assert_null(fee->keys[i].def);
+	/* check_fees: a fee named twice. */
+	assert_int_equal(fees->check(twice, &e), PM_ECONFIG);
+	assert_non_null(strstr(e.msg, "water"));
+	notify = s->keys[pm_schema_key_find(s->keys, "notify")].node;
+	templates = notify->keys[pm_schema_key_find(notify->keys, "templates")].node;
+	assert_ptr_equal(templates->item, &pm_template_schema);
+	assert_int_equal(pm_schema_key_find(s->keys, "no_such_section"), -1);
+	json_decref(twice);
+}
+
 static void test_schema_bug(void **state)
 {
 	struct pm_err e = { 0 };
@@ -695,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_dict),
 		cmocka_unit_test(test_schema_bug),
+		cmocka_unit_test(test_schema_flat),
 		cmocka_unit_test(test_secret_literal),
 		cmocka_unit_test_setup_teardown(test_secret_stored, tstore_setup, tstore_teardown),
 	};
