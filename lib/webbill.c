@@ -652,8 +652,10 @@ int pm_page_dashboard(struct pm_web *w)
 	pm_web_page(w, title);
 	fputs("<form method=\"get\" class=\"search\">", f);
 	pm_html_fmt(f, "<input name=\"period\" value=\"%s\" pattern=\"[0-9]{4}-[0-9]{2}\"><button>切换账期</button></form>\n", period);
-	if (pm_web_twin(w, q.to))
+	if (pm_web_twin(w, q.to)) {
+		pm_report_free(r);
 		return w->err.code;
+	}
 	fputs("<div class=\"report\">\n", f);
 	pm_render_html_sections(r, NULL, f);
 	fputs("</div>\n<h2>当前工单</h2>\n<table>\n<tbody>\n", f);
