@@ -266,7 +266,7 @@ check: deps
 
 # Static checks, configured in .clang-tidy and share/lint/; clean, or make
 # check stops.
-LINT_SRC := $(sort $(wildcard lib/*.c lib/static/*.c cmd/*.c))
+LINT_SRC := $(sort $(wildcard lib/*.c lib/static/*.c lib/gen/*.c cmd/*.c))
 lint-src:
 	@echo $(LINT_SRC)
 lint:
