@@ -178,6 +178,9 @@ static void test_pay_ref_valid(void **state)
 		{"\xef\xbf\xbe", "ref: byte 1 is U+FFFE, a blank, invisible or combining character: a reference is printable UTF-8"},
 		{"\xef\xbf\xbf", "ref: byte 1 is U+FFFF, a blank, invisible or combining character: a reference is printable UTF-8"},
 		{"\xf4\x8f\xbf\xbf", "ref: byte 1 is U+10FFFF, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{" WX1", "ref: a space at its start or end: a reference has none around it"},
+		{"WX1 ", "ref: a space at its start or end: a reference has none around it"},
+		{" ", "ref: a space at its start or end: a reference has none around it"},
 		{"WX\xf3\xa0\x81\x81", "ref: byte 3 is U+E0041, a blank, invisible or combining character: a reference is printable UTF-8"},
 		{"\xf3\xa0\x87\xaf", "ref: byte 1 is U+E01EF, a blank, invisible or combining character: a reference is printable UTF-8"},
 	};
