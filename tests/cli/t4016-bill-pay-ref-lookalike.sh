@@ -9,17 +9,11 @@
 # marks (U+061C, U+200E, U+200F) are bidi controls, told as controls.
 . "$PM_TOP/tests/cli/lib.sh"
 . "$PM_TOP/tests/cli/shop/shop.sh"
+. "$PM_TOP/tests/cli/pay/refs.sh"
 PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
 
-shop_community <<'Y'
-parking:
-  free: 15m
-  hourly: "5.00"
-Y
-expect_rc 0 "a community of three units with parking"
-run pm-bill run --period 2026-11
-run pm-bill issue --period 2026-11
+ref_community
 expect_rc 0 "November billed and issued, 15.00 each"
 
 run pm-bill pay --unit 1-1-101 --amount 1 --channel wechat --ref ' WX1 '
@@ -75,28 +69,7 @@ expect_rc 65 "--ref with a left-to-right mark"
 expect_err '^pm-bill: field "ref": byte 4 is U\+200E, a control character' "is refused as a control"
 
 # Every other program that stores a ref.
-zw=$(printf 'R1\342\200\213')
-run pm-gate parking pay --plate 苏E12345 --amount 5.00 --ref "$zw"
-expect_rc 65 "pm-gate parking pay"
-expect_err "^pm-gate: --ref: byte 3 is U\+200B, $what\$" "refuses a zero width space"
-run pm-shop order --offer AP --unit 1-1-101 --channel wechat --ref "$zw"
-expect_rc 65 "pm-shop order"
-expect_err "^pm-shop: --ref: byte 3 is U\+200B" "refuses it"
-run pm-shop book --service CLEAN --slot 2026-12-02T09:00:00+08:00 --unit 1-1-101 --channel wechat --ref "$zw"
-expect_rc 65 "pm-shop book"
-expect_err "^pm-shop: --ref: byte 3 is U\+200B" "refuses it"
-run pm-bill deposit take --unit 1-1-101 --kind key --amount 50 --reason r --evidence e --ref "$zw"
-expect_rc 65 "pm-bill deposit take"
-expect_err "^pm-bill: --ref: byte 3 is U\+200B" "refuses it"
-run pm-bill contract pay 1 --amount 5 --channel wechat --ref "$zw"
-expect_rc 65 "pm-bill contract pay"
-expect_err "^pm-bill: --ref: byte 3 is U\+200B" "refuses it"
-run pm-bill pay-points B-2026-11-1-1-101 --points 10 --ref "$zw"
-expect_rc 65 "pm-bill pay-points"
-expect_err "^pm-bill: --ref: byte 3 is U\+200B" "refuses it"
-expect_eq "$(sql "SELECT (SELECT count(*) FROM payment) + (SELECT count(*) FROM parking_payment)
-	+ (SELECT count(*) FROM shop_order) + (SELECT count(*) FROM shop_booking) + (SELECT count(*) FROM deposit)
-	+ (SELECT count(*) FROM contract_charge)")" 1 "none of them stored anything"
+ref_refused_everywhere "$(printf 'R1\342\200\213')" "byte 3 is U\+200B, $what\$" 1
 
 # Printable refs just beside the ranges refused are refs.
 run pm-bill pay --unit 1-1-102 --amount 1 --channel wechat --ref "$(printf 'WX\342\200\220\342\200\247\343\200\201\302\241')"
