@@ -141,6 +141,10 @@ static int cmd_faq_import(struct pm_ctx *c, int argc, char **argv)
 	    (c->optind < argc && (rc = faq_file(c, argv[c->optind], &local))) ||
 	    (rc = pm_faq_import(db, shipped, local, &n, &c->err)))
 		goto out;
+	/* The summary on stderr, as faq add's and every import's: -q keeps
+	 * it off; the record is the command's output, -q or not. */
+	pm_cli_note(c, _("FAQ entries: added %ld, changed %ld, unchanged %ld, removed %ld"), n.added,
+		    n.changed, n.unchanged, n.removed);
 	rc = pm_cli_out_new(c, json_pack("{s:s, s:I, s:I, s:I, s:I}", "type", "faq_import", "added", (json_int_t)n.added,
 					 "changed", (json_int_t)n.changed, "unchanged", (json_int_t)n.unchanged,
 					 "removed", (json_int_t)n.removed));

@@ -159,6 +159,7 @@ static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
 	const char *period = NULL, *due = NULL, *arg;
 	char buf[PM_MONEY_BUF], pre[PM_MONEY_BUF];
 	struct pm_db *db;
+	json_t *rec;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -176,10 +177,18 @@ static int cmd_issue(struct pm_ctx *c, int argc, char **argv)
 	 * the command's output, which scripts read, -q or not. */
 	pm_cli_note(c, _("%ld bills issued (%s), %s paid from prepaid balances"), is.issued,
 		    pm_money_display(is.total, (char[PM_MONEY_BUF]){0}), pm_money_display(is.prepaid, (char[PM_MONEY_BUF]){0}));
-	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "type", "issue", "period", period,
-		"issued", (json_int_t)is.issued, "total_fen", (json_int_t)is.total,
-		"prepaid_fen", (json_int_t)is.prepaid, "total", pm_money_fmt(is.total, buf),
-		"prepaid", pm_money_fmt(is.prepaid, pre)));
+	rec = json_pack("{s:s, s:s, s:I, s:I, s:I}", "type", "issue", "period", period, "issued", (json_int_t)is.issued,
+			"total_fen", (json_int_t)is.total, "prepaid_fen", (json_int_t)is.prepaid);
+	/* A table shows the _fen columns as money (¥30.00) already: the
+	 * strings, kept in the records scripts read, would be the same
+	 * amounts again under the same headings. */
+	if (rec && c->format != PM_FMT_TABLE &&
+	    (json_object_set_new(rec, "total", json_string(pm_money_fmt(is.total, buf))) ||
+	     json_object_set_new(rec, "prepaid", json_string(pm_money_fmt(is.prepaid, pre))))) {
+		json_decref(rec);
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	}
+	return pm_cli_out_new(c, rec);
 }
 
 /* ---- list, show, statement ---- */

@@ -843,6 +843,7 @@ static int export_prune(struct pm_ctx *c, struct pm_db *db, const char *before)
 		return pm_cli_usage(c, "%s", c->err.msg);
 	if (rc)
 		return rc;
+	pm_cli_note(c, _("deleted %lld rows of the change log before %s"), (long long)deleted, before);
 	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I}", "type", "pruned", "before", before, "deleted",
 					   (json_int_t)deleted));
 }

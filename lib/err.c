@@ -54,6 +54,43 @@ size_t pm_utf8_next(const char *s, size_t n, unsigned *cp)
 	return need + 1;
 }
 
+/* The controls, and the characters that show as a blank, as nothing, or
+ * on the character before, so that a key with one looks like another
+ * without it: "WX1" and "WX1" + U+3000 (an input method's space), U+200B
+ * or U+0301. White space but U+0020, the line and paragraph separators,
+ * Unicode's default ignorable code points and other format characters,
+ * the combining diacritical marks' blocks, and noncharacters
+ * (U+FDD0-U+FDEF, U+xFFFE-U+xFFFF, below). Bidi_Control characters are
+ * controls. */
+static const struct {
+	unsigned lo, hi;
+	int control;
+} unshown[] = {
+	{0x00, 0x1f, 1}, {0x7f, 0x9f, 1},                      /* C0, DEL, C1 */
+	{0xa0, 0xa0, 0}, {0xad, 0xad, 0},                      /* no-break space, soft hyphen */
+	{0x300, 0x36f, 0},                                     /* combining diacritical marks */
+	{0x600, 0x605, 0}, {0x61c, 0x61c, 1}, {0x6dd, 0x6dd, 0}, /* Arabic format, letter mark */
+	{0x70f, 0x70f, 0}, {0x8e2, 0x8e2, 0}, {0x115f, 0x1160, 0}, {0x1680, 0x1680, 0},
+	{0x17b4, 0x17b5, 0}, {0x180b, 0x180f, 0},              /* Khmer, Mongolian */
+	{0x1ab0, 0x1aff, 0}, {0x1dc0, 0x1dff, 0},              /* combining marks */
+	{0x2000, 0x200d, 0}, {0x200e, 0x200f, 1},              /* spaces, zero width; LRM, RLM */
+	{0x2028, 0x2029, 0}, {0x202a, 0x202e, 1}, {0x202f, 0x202f, 0},
+	{0x205f, 0x2065, 0}, {0x2066, 0x2069, 1}, {0x206a, 0x206f, 0},
+	{0x20d0, 0x20ff, 0}, {0x3000, 0x3000, 0}, {0x3164, 0x3164, 0}, /* marks for symbols, 全角 space */
+	{0xfdd0, 0xfdef, 0}, {0xfe00, 0xfe0f, 0}, {0xfe20, 0xfe2f, 0}, /* variation selectors */
+	{0xfeff, 0xfeff, 0}, {0xffa0, 0xffa0, 0}, {0xfff0, 0xfffb, 0},
+	{0x110bd, 0x110bd, 0}, {0x110cd, 0x110cd, 0}, {0x1bca0, 0x1bca3, 0},
+	{0x1d173, 0x1d17a, 0}, {0xe0000, 0xe0fff, 0},          /* musical format, tags */
+};
+
+int pm_char_unshown(unsigned cp)
+{
+	for (size_t k = 0; k < sizeof unshown / sizeof *unshown && cp >= unshown[k].lo; k++)
+		if (cp <= unshown[k].hi)
+			return unshown[k].control ? 2 : 1;
+	return (cp & 0xfffe) == 0xfffe;
+}
+
 size_t pm_err_oneline(char *dst, size_t size, const char *src)
 {
 	size_t n = 0, w;

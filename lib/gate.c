@@ -147,15 +147,35 @@ int gate_audit(struct pm_db *db, const char *action, const char *kind, int64_t i
 	return gate_audit_object(db, action, object, after, e);
 }
 
+/* A plate as written on it, 京A88888, whoever typed or read it: no
+ * separator (space, tab, hyphen, the middle dot of 京A·88888, U+3000, the
+ * full-width hyphen), full-width letters and digits as ASCII (an input
+ * method's 京Ａ８８８８８), ASCII letters in capitals. A plate with a
+ * control, invisible or combining character (pm_char_unshown) or bytes
+ * that are no UTF-8 is none: 京A88888 + U+200B would be a car of its own
+ * that no camera reads, its resident charged as a visitor. */
 int gate_plate_norm(const char *in, char *out, size_t n, struct pm_err *e)
 {
-	size_t j = 0;
+	size_t len = strlen(in), j = 0, k;
+	unsigned cp;
 
-	for (const char *p = in; *p && j + 1 < n; p++)
-		if (*p != ' ' && *p != '-' && *p != '\t')
-			out[j++] = (char)toupper((unsigned char)*p);
+	for (size_t i = 0; i < len; i += k) {
+		if (!(k = pm_utf8_next(in + i, len - i, &cp)))
+			return pm_err_set(e, PM_EDATA, _("'%s' is no licence plate"), in);
+		if (cp >= 0xff01 && cp <= 0xff5e)
+			cp -= 0xfee0;
+		if (cp == ' ' || cp == '-' || cp == '\t' || cp == 0xb7 || cp == 0x30fb || cp == 0x3000)
+			continue;
+		if (pm_char_unshown(cp) || j + k >= n)
+			return pm_err_set(e, PM_EDATA, _("'%s' is no licence plate"), in);
+		if (cp < 0x80)
+			out[j++] = (char)toupper((int)cp);
+		else
+			for (size_t b = 0; b < k; b++)
+				out[j++] = in[i + b];
+	}
 	out[j] = '\0';
-	if (j < 2 || strlen(in) >= n)
+	if (j < 2)
 		return pm_err_set(e, PM_EDATA, _("'%s' is no licence plate"), in);
 	return PM_OK;
 }

@@ -379,19 +379,29 @@ int pm_pay_ref_valid(const char *what, const char *ref, struct pm_err *e)
 {
 	size_t len = strlen(ref), i, n;
 	unsigned cp;
+	int bad;
 
 	if (len == 0 || len > PM_PAY_REF_MAX)
 		return pm_err_set(e, PM_EDATA, _("%s: %zu bytes: a reference is 1 to %d bytes of printable UTF-8"), what,
 				  len, PM_PAY_REF_MAX);
+	/* pm_pay_ref trims what pm-bill pay, reconcile and the callbacks
+	 * read; the other paths take a ref as given, where " D1" beside
+	 * "D1" would be a second payment, deposit or order. */
+	if (ref[0] == ' ' || ref[len - 1] == ' ')
+		return pm_err_set(e, PM_EDATA, _("%s: a space at its start or end: a reference has none around it"),
+				  what);
 	for (i = 0; i < len; i += n) {
 		if (!(n = pm_utf8_next(ref + i, len - i, &cp)))
 			return pm_err_set(e, PM_EDATA, _("%s: byte %zu is no UTF-8: a reference is printable UTF-8"),
 					  what, i + 1);
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069))
+		if ((bad = pm_char_unshown(cp)) == 2)
 			return pm_err_set(e, PM_EDATA,
 					  _("%s: byte %zu is U+%04X, a control character: a reference is printable"
 					    " UTF-8"), what, i + 1, cp);
+		if (bad)
+			return pm_err_set(e, PM_EDATA,
+					  _("%s: byte %zu is U+%04X, a blank, invisible or combining character: a"
+					    " reference is printable UTF-8"), what, i + 1, cp);
 	}
 	return PM_OK;
 }

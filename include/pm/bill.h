@@ -141,7 +141,10 @@ extern const char *const pm_pay_fields[]; /* what pm_pay_parse reads */
 int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e);
 /* A payment's reference as pm stores it and echoes it into JSON, pages,
  * exports and logs: 1 to PM_PAY_REF_MAX bytes of printable UTF-8, no C0
- * or C1 control, DEL or bidi control (U+202A-U+202E, U+2066-U+2069).
+ * or C1 control, DEL or bidi control (U+061C, U+200E-U+200F, U+202A-U+202E,
+ * U+2066-U+2069), and nothing that shows as a blank but U+0020, as
+ * nothing or on the character before (pm_char_unshown), nor a space at
+ * its start or end.
  * WeChat Pay's out_trade_no is up to 32 bytes, Alipay's up to 64, their
  * transaction ids up to 64. PM_EDATA naming what (the field or option)
  * otherwise. Only what comes in is checked: refs stored before read as

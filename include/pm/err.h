@@ -64,4 +64,12 @@ size_t pm_utf8_trim(char *s, size_t n);
  * byte, an overlong form, a surrogate, past U+10FFFF). */
 size_t pm_utf8_next(const char *s, size_t n, unsigned *cp);
 
+/* 2 when the code point cp is a control character (C0, DEL, C1, a bidi
+ * control), 1 when it shows as a blank but U+0020, as nothing or on the
+ * character before (a zero width or format character, a line separator,
+ * a combining diacritical mark, a noncharacter), 0 otherwise: what a key
+ * typed or read (a payment's ref, a plate) may not hold, lest two look
+ * alike. */
+int pm_char_unshown(unsigned cp);
+
 #endif

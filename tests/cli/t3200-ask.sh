@@ -18,9 +18,12 @@ expect_err "the store has no FAQ: load it with 'pm-ask faq import'" "saying what
 run pm-ask faq import
 expect_rc 0 "the shipped FAQ imports"
 expect_out '"added":98,"changed":0,"unchanged":0,"removed":0' "all of its entries"
+expect_eq "$(cat "$T/err")" "pm-ask: FAQ entries: added 98, changed 0, unchanged 0, removed 0" \
+	"its summary on stderr, as faq add's and every import's"
 expect_eq "$(sql "SELECT count(*) FROM faq_fts")" "98" "each indexed"
-run pm-ask faq import
+run pm-ask faq import -q
 expect_out '"added":0,"changed":0,"unchanged":98,"removed":0' "a second import changes nothing"
+expect_eq "$(cat "$T/err")" "" "-q keeps its summary off, not its record"
 run pm-ask --as o1 faq import
 expect_rc 77 "an owner may not load the FAQ"
 

@@ -199,6 +199,8 @@ n=$(sql "SELECT count(*) FROM change_log")
 run pm export --prune-before "$c2" --format jsonl
 expect_rc 0 "pruned to the last cursor"
 expect_eq "$(cat "$T/out")" "{\"type\":\"pruned\",\"before\":\"$c2\",\"deleted\":$((n - 1))}" "saying how many went"
+expect_eq "$(cat "$T/err")" "pm: deleted $((n - 1)) rows of the change log before $c2" \
+	"and its summary on stderr, as every bulk command's"
 expect_eq "$(sql "SELECT count(*) || ' ' || max(seq) FROM change_log")" "1 ${c2%%.*}" "the cursor's own row stays"
 expect_eq "$(sql "SELECT json_extract(after, '$.before') || ' ' || json_extract(after, '$.deleted') FROM audit
 	WHERE action = 'export.prune'")" "$c2 $((n - 1))" "in the audit log"
@@ -219,9 +221,10 @@ expect_rc 2 "pruning everything is no cursor"
 run pm export --prune-before "$c2" --since "$c2"
 expect_rc 2 "--prune-before exports nothing"
 expect_err "^pm export: --prune-before exports nothing: give it alone$" "and says so"
-run pm export --prune-before "$c2"
-expect_rc 0 "pruning again"
+run pm export --prune-before "$c2" -q
+expect_rc 0 "pruning again, -q"
 expect_eq "$(jq -c .deleted "$T/out")" 0 "deletes nothing"
+expect_eq "$(cat "$T/err")" "" "and -q keeps the summary off"
 
 # Only an admin sends the community's rows away.
 feed 'x\n' pm user add fin --role finance

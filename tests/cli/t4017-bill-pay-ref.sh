@@ -8,17 +8,11 @@
 # the rule still reads, lists and exports.
 . "$PM_TOP/tests/cli/lib.sh"
 . "$PM_TOP/tests/cli/shop/shop.sh"
+. "$PM_TOP/tests/cli/pay/refs.sh"
 PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
 
-shop_community <<'Y'
-parking:
-  free: 15m
-  hourly: "5.00"
-Y
-expect_rc 0 "a community of three units with parking"
-run pm-bill run --period 2026-11
-run pm-bill issue --period 2026-11
+ref_community
 expect_rc 0 "November billed and issued, 15.00 each"
 
 long=$(printf '%0128d' 0 | tr 0 R)
@@ -68,28 +62,7 @@ expect_eq "$(sql "SELECT count(*) FROM payment WHERE unit_id = (SELECT id FROM u
 	"nothing recorded for 1-1-102"
 
 # Every other program that stores a ref.
-bidi=$(printf 'R\342\200\256x')
-run pm-gate parking pay --plate 苏E12345 --amount 5.00 --ref "$bidi"
-expect_rc 65 "pm-gate parking pay"
-expect_err '^pm-gate: --ref: byte 2 is U\+202E, a control character' "refuses a bidi override"
-run pm-shop order --offer AP --unit 1-1-101 --channel wechat --ref "$bidi"
-expect_rc 65 "pm-shop order"
-expect_err '^pm-shop: --ref: byte 2 is U\+202E' "refuses it"
-run pm-shop book --service CLEAN --slot 2026-12-02T09:00:00+08:00 --unit 1-1-101 --channel wechat --ref "$bidi"
-expect_rc 65 "pm-shop book"
-expect_err '^pm-shop: --ref: byte 2 is U\+202E' "refuses it"
-run pm-bill deposit take --unit 1-1-101 --kind key --amount 50 --reason r --evidence e --ref "$bidi"
-expect_rc 65 "pm-bill deposit take"
-expect_err '^pm-bill: --ref: byte 2 is U\+202E' "refuses it"
-run pm-bill contract pay 1 --amount 5 --channel wechat --ref "$bidi"
-expect_rc 65 "pm-bill contract pay"
-expect_err '^pm-bill: --ref: byte 2 is U\+202E' "refuses it"
-run pm-bill pay-points B-2026-11-1-1-101 --points 10 --ref "$bidi"
-expect_rc 65 "pm-bill pay-points"
-expect_err '^pm-bill: --ref: byte 2 is U\+202E' "refuses it"
-expect_eq "$(sql "SELECT (SELECT count(*) FROM payment) + (SELECT count(*) FROM parking_payment)
-	+ (SELECT count(*) FROM shop_order) + (SELECT count(*) FROM shop_booking) + (SELECT count(*) FROM deposit)
-	+ (SELECT count(*) FROM contract_charge)")" 3 "none of them stored anything"
+ref_refused_everywhere "$(printf 'R\342\200\256x')" 'byte 2 is U\+202E, a control character' 3
 
 # A ref stored before the rule reads as it is.
 sql "INSERT INTO payment (channel, ref, unit_id, amount_fen, at, created_at)

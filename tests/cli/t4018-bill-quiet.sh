@@ -2,7 +2,8 @@
 # -q across pm: no notes or summaries on standard error, only errors; the
 # records on standard output still come (scripts read them). pm-bill run
 # and pm-bill issue alike: each tells its summary on stderr, which -q
-# keeps off, and prints its records, -q or not.
+# keeps off, and prints its records, -q or not. issue's table shows its
+# amounts once.
 . "$PM_TOP/tests/cli/lib.sh"
 PM_NOW=2026-12-01T09:00:00+08:00
 export PM_NOW
@@ -38,6 +39,19 @@ expect_out '"issued":0,' "-q before the subcommand: issuing again issues nothing
 expect_eq "$(cat "$T/err")" "" "and says nothing"
 expect_eq "$(sql "SELECT count(*) || ' ' || sum(total_fen) || ' ' || sum(paid_fen) FROM bill WHERE status <> 'draft'")" \
 	"4 72200 5000" "four bills issued, 722.00, 50.00 of it paid"
+
+# A table shows each amount once, as money: total_fen and prepaid_fen
+# under "total" and "prepaid"; the strings "361.00" and "50.00" the JSON
+# record carries would be the same amounts again under the same headings.
+run pm-bill run --period 2026-12 -q
+run pm-bill issue --period 2026-12 --format table
+expect_rc 0 "issue --format table"
+expect_eq "$(sed -n 1p "$T/out" | tr -s ' ')" "period issued total prepaid" "one column for each amount"
+expect_eq "$(sed -n 2p "$T/out" | tr -s ' ')" "2026-12 2 ¥361.00 ¥0.00" "shown as money"
+expect_eq "$(wc -l <"$T/out")" 2 "a heading and a row"
+run pm-bill issue --period 2026-12 --format csv
+expect_eq "$(cat "$T/out")" "period,issued,total_fen,prepaid_fen,total,prepaid
+2026-12,0,0,0,0.00,0.00" "CSV keeps both, as the JSON record does"
 
 run pm-bill issue --period 2026-13 -q
 expect_rc 2 "errors still come with -q"

@@ -149,9 +149,46 @@ static void test_pay_ref_valid(void **state)
 		{"WX\xe4\xbd", "ref: byte 3 is no UTF-8: a reference is printable UTF-8"},
 		{"\xed\xa0\x80", "ref: byte 1 is no UTF-8: a reference is printable UTF-8"},
 		{"\xc0\xaf", "ref: byte 1 is no UTF-8: a reference is printable UTF-8"},
+		/* Bidi_Control's other three: the marks. */
+		{"\xd8\x9c", "ref: byte 1 is U+061C, a control character: a reference is printable UTF-8"},
+		{"WX\xe2\x80\x8e", "ref: byte 3 is U+200E, a control character: a reference is printable UTF-8"},
+		{"\xe2\x80\x8f", "ref: byte 1 is U+200F, a control character: a reference is printable UTF-8"},
+		/* What shows as a blank, as nothing or on the character before:
+		 * "WX1" with one looks like "WX1" without it. */
+		{"WX1\xc2\xa0", "ref: byte 4 is U+00A0, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"WX1\xe3\x80\x80", "ref: byte 4 is U+3000, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x80\x80", "ref: byte 1 is U+2000, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x80\x8b", "ref: byte 1 is U+200B, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"WX\xe2\x80\x8d", "ref: byte 3 is U+200D, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x80\xa8", "ref: byte 1 is U+2028, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x80\xa9", "ref: byte 1 is U+2029, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x80\xaf", "ref: byte 1 is U+202F, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x81\xa0", "ref: byte 1 is U+2060, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x81\xa5", "ref: byte 1 is U+2065, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x81\xaa", "ref: byte 1 is U+206A, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x81\xaf", "ref: byte 1 is U+206F, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xef\xbb\xbfWX", "ref: byte 1 is U+FEFF, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xc2\xad", "ref: byte 1 is U+00AD, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"e\xcc\x81", "ref: byte 2 is U+0301, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xcc\x80", "ref: byte 1 is U+0300, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xcd\xaf", "ref: byte 1 is U+036F, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xe2\x83\x90", "ref: byte 1 is U+20D0, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xef\xb8\x8f", "ref: byte 1 is U+FE0F, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xef\xb7\x90", "ref: byte 1 is U+FDD0, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xef\xbf\xbe", "ref: byte 1 is U+FFFE, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xef\xbf\xbf", "ref: byte 1 is U+FFFF, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xf4\x8f\xbf\xbf", "ref: byte 1 is U+10FFFF, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{" WX1", "ref: a space at its start or end: a reference has none around it"},
+		{"WX1 ", "ref: a space at its start or end: a reference has none around it"},
+		{" ", "ref: a space at its start or end: a reference has none around it"},
+		{"WX\xf3\xa0\x81\x81", "ref: byte 3 is U+E0041, a blank, invisible or combining character: a reference is printable UTF-8"},
+		{"\xf3\xa0\x87\xaf", "ref: byte 1 is U+E01EF, a blank, invisible or combining character: a reference is printable UTF-8"},
 	};
 	/* The characters just outside each range refused are refs. */
-	static const char *const good[] = {"W", "WX 1", "~", "\xc2\xa0", "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa",
+	static const char *const good[] = {"W", "WX 1", "~", "\xc2\xa1", "\xc2\xae", "\xcd\xb0", "\xe1\xbf\xbf",
+					   "\xe2\x80\x90\xe2\x80\xa7\xe2\x80\xb0\xe2\x81\x9e\xe2\x81\xb0",
+					   "\xe2\x82\xac\xe2\x84\x80", "\xe3\x80\x81", "\xef\xb7\x8f\xef\xb7\xb0",
+					   "\xef\xbf\xbc\xef\xbf\xbd", "\xf4\x8f\xbf\xbd",
 					   "微信-支付-001", "\xf0\x9f\x98\x80"};
 	struct pm_err e = {0};
 	char max[PM_PAY_REF_MAX + 2];

@@ -64,8 +64,10 @@ bad='{"unit":"1-1-101","amount":"1.00","ref":"WX0005","ref":"WX0006"}'
 callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "a body with a key twice is refused"
 # A ref is printable UTF-8 of 1 to 128 bytes: no control, no bidi
-# override, not 5,000 bytes; a cart's ref no more than a bill's.
-for cp in 001b 202e 0085 2066; do
+# override or mark, no blank but U+0020, invisible or combining character
+# (WX0001 with U+3000 or U+200B after it would be WX0001 paid again), not
+# 5,000 bytes; a cart's ref no more than a bill's.
+for cp in 001b 202e 0085 2066 200f 3000 200b 0301; do
 	bad="{\"unit\":\"1-1-101\",\"amount\":\"1.00\",\"ref\":\"WX\\u${cp}1\"}"
 	callback wechat "$bad" "$(sign "$bad")"
 	expect_code 400 "a ref with U+$cp is refused"
@@ -78,6 +80,13 @@ expect_body 'field \\"ref\\".*5000' "naming the field and the length"
 bad='{"order":"C-1","amount":"1.00","ref":"WX\u202e2"}'
 callback wechat "$bad" "$(sign "$bad")"
 expect_code 400 "so is a cart's"
+bad='{"order":"C-1","amount":"1.00","ref":"WX2\u3000"}'
+callback wechat "$bad" "$(sign "$bad")"
+expect_code 400 "a cart's with U+3000"
+bad='{"order":"C-1","amount":"1.00","ref":"WX2 "}'
+callback wechat "$bad" "$(sign "$bad")"
+expect_code 400 "a cart's with a space after it (not trimmed there)"
+expect_body "ref.*(a space at its start or end|首尾有空格)" "saying so"
 expect_eq "$(pays)" 1 "none recorded"
 bad='[1,2,3]'
 callback wechat "$bad" "$(sign "$bad")"
