@@ -552,8 +552,8 @@ static int person_read(json_t *rec, const char **code, const char **name, const 
 	    pm_json_str(rec, "id_number", PM_OPTIONAL, &id, e) ||
 	    pm_json_str(rec, "id_masked", PM_OPTIONAL, &given, e))
 		return e->code;
-	if (!**code || strlen(*code) > 32)
-		return pm_err_set(e, PM_EDATA, _("field \"code\": 1 to 32 characters"));
+	if (pm_code_valid("code", *code, 32, e))
+		return e->code;
 	if (!**name)
 		return pm_err_set(e, PM_EDATA, _("field \"name\": empty"));
 	if (*phone && check_phone(*phone, e))

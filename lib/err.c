@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pm/err.h"
+#include "pm/i18n.h"
 
 static int is_control(unsigned char ch)
 {
@@ -89,6 +90,44 @@ int pm_char_unshown(unsigned cp)
 		if (cp <= unshown[k].hi)
 			return unshown[k].control ? 2 : 1;
 	return (cp & 0xfffe) == 0xfffe;
+}
+
+int pm_utf8_shown(const char *s, size_t n, size_t *at, unsigned *cp)
+{
+	size_t k;
+	int bad;
+
+	for (*at = 0; *at < n; *at += k) {
+		if (!(k = pm_utf8_next(s + *at, n - *at, cp)))
+			return 1;
+		if ((bad = pm_char_unshown(*cp)))
+			return bad == 2 ? 2 : 3;
+	}
+	return 0;
+}
+
+int pm_code_valid(const char *field, const char *code, size_t max, struct pm_err *e)
+{
+	size_t len = strlen(code), at;
+	unsigned cp;
+
+	if (len == 0 || len > max)
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": 1 to %zu characters"), field, max);
+	if (code[0] == ' ' || code[len - 1] == ' ')
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": a space at its start or end"), field);
+	switch (pm_utf8_shown(code, len, &at, &cp)) {
+	case 0:
+		return PM_OK;
+	case 1:
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": byte %zu is no UTF-8"), field, at + 1);
+	case 2:
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": byte %zu is U+%04X, a control character"), field,
+				  at + 1, cp);
+	default:
+		return pm_err_set(e, PM_EDATA,
+				  _("field \"%s\": byte %zu is U+%04X, a blank, invisible or combining character: a code"
+				    " would look like another without it"), field, at + 1, cp);
+	}
 }
 
 size_t pm_err_oneline(char *dst, size_t size, const char *src)

@@ -192,8 +192,8 @@ static int meter_read(struct pm_db *db, json_t *rec, struct meter_in *m, struct 
 	    pm_json_dec(rec, "initial", 3, PM_OPTIONAL, &m->initial, e) ||
 	    registers_in(rec, m->registers, sizeof m->registers, e))
 		return e->code;
-	if (!*m->code || strlen(m->code) > 40)
-		return pm_err_set(e, PM_EDATA, _("field \"code\": 1 to 40 characters"));
+	if (pm_code_valid("code", m->code, 40, e))
+		return e->code;
 	if (m->address && check_address(m->address, e))
 		return e->code;
 	if (m->multiplier < 1 || m->multiplier > 100000)

@@ -377,9 +377,8 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 
 int pm_pay_ref_valid(const char *what, const char *ref, struct pm_err *e)
 {
-	size_t len = strlen(ref), i, n;
+	size_t len = strlen(ref), at;
 	unsigned cp;
-	int bad;
 
 	if (len == 0 || len > PM_PAY_REF_MAX)
 		return pm_err_set(e, PM_EDATA, _("%s: %zu bytes: a reference is 1 to %d bytes of printable UTF-8"), what,
@@ -390,20 +389,21 @@ int pm_pay_ref_valid(const char *what, const char *ref, struct pm_err *e)
 	if (ref[0] == ' ' || ref[len - 1] == ' ')
 		return pm_err_set(e, PM_EDATA, _("%s: a space at its start or end: a reference has none around it"),
 				  what);
-	for (i = 0; i < len; i += n) {
-		if (!(n = pm_utf8_next(ref + i, len - i, &cp)))
-			return pm_err_set(e, PM_EDATA, _("%s: byte %zu is no UTF-8: a reference is printable UTF-8"),
-					  what, i + 1);
-		if ((bad = pm_char_unshown(cp)) == 2)
-			return pm_err_set(e, PM_EDATA,
-					  _("%s: byte %zu is U+%04X, a control character: a reference is printable"
-					    " UTF-8"), what, i + 1, cp);
-		if (bad)
-			return pm_err_set(e, PM_EDATA,
-					  _("%s: byte %zu is U+%04X, a blank, invisible or combining character: a"
-					    " reference is printable UTF-8"), what, i + 1, cp);
+	switch (pm_utf8_shown(ref, len, &at, &cp)) {
+	case 0:
+		return PM_OK;
+	case 1:
+		return pm_err_set(e, PM_EDATA, _("%s: byte %zu is no UTF-8: a reference is printable UTF-8"), what,
+				  at + 1);
+	case 2:
+		return pm_err_set(e, PM_EDATA,
+				  _("%s: byte %zu is U+%04X, a control character: a reference is printable"
+				    " UTF-8"), what, at + 1, cp);
+	default:
+		return pm_err_set(e, PM_EDATA,
+				  _("%s: byte %zu is U+%04X, a blank, invisible or combining character: a"
+				    " reference is printable UTF-8"), what, at + 1, cp);
 	}
-	return PM_OK;
 }
 
 int pm_pay_ref(json_t *rec, const char **ref, struct pm_err *e)

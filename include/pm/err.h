@@ -72,4 +72,15 @@ size_t pm_utf8_next(const char *s, size_t n, unsigned *cp);
  * alike. */
 int pm_char_unshown(unsigned cp);
 
+/* 0 when the n bytes at s are UTF-8 whose every character shows
+ * (pm_char_unshown 0); else what the character at byte *at (from 0) is:
+ * 1 no UTF-8, 2 a control character, 3 a blank, invisible or combining
+ * one, its code point in *cp. */
+int pm_utf8_shown(const char *s, size_t n, size_t *at, unsigned *cp);
+
+/* A code that names a row (a person's, a meter's): 1 to max bytes of
+ * characters that show, no space around them, so that no two codes look
+ * alike; else PM_EDATA naming field and what is wrong. */
+int pm_code_valid(const char *field, const char *code, size_t max, struct pm_err *e);
+
 #endif
