@@ -230,8 +230,12 @@ static void web_locale(void)
 	const char *dir = getenv("PM_LOCALEDIR");
 
 	/* The pages are Chinese, and so are the library's messages on them,
-	 * whatever locale the server runs its programs in. */
-	setlocale(LC_CTYPE, "C.UTF-8");
+	 * whatever locale the server runs its programs in: the catalogue's
+	 * UTF-8 as it is (bind_textdomain_codeset), so only LC_MESSAGES is
+	 * set. LC_CTYPE stays "C": nothing pm-web runs converts or
+	 * classifies multibyte characters by the locale, and loading
+	 * C.UTF-8's tables was 14 system calls and 70 K instructions a CGI
+	 * request. */
 	setlocale(LC_MESSAGES, "zh_CN.UTF-8");
 	bindtextdomain(PM_TEXTDOMAIN, dir && *dir ? dir : PM_LOCALEDIR);
 	bind_textdomain_codeset(PM_TEXTDOMAIN, "UTF-8");

@@ -105,10 +105,18 @@ int pm_session_find(struct pm_db *db, const char *token, const struct pm_signin_
 	if (!token || strlen(token) != PM_SESSION_TOKEN - 1)
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
 	digest(token, hash);
-	if ((rc = pm_db_row(db, sql, hash, &st, _("cannot read sessions"), e)) < 0)
-		return -rc;
-	if (rc == 0)
+	/* Not pm_db_row, whose message is translated before the call: a
+	 * request that needs no message loads no catalogue (gettext's first
+	 * call: the locale aliases and the .mo, 63 K instructions). */
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return pm_db_fail(db, e, _("cannot read sessions"));
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
+	}
 	s->id = sqlite3_column_int64(st, 0);
 	s->created_at = sqlite3_column_int64(st, 1);
 	s->seen_at = sqlite3_column_int64(st, 2);
