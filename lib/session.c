@@ -31,18 +31,23 @@ static int64_t num(json_t *sec, const char *group, const char *key)
 	return (int64_t)json_integer_value(json_object_get(json_object_get(sec, group), key));
 }
 
-int pm_signin_limits(struct pm_db *db, struct pm_signin_limits *l, struct pm_err *e)
+void pm_signin_limits_of(json_t *web, struct pm_signin_limits *l)
 {
-	json_t *web;
-
-	if (pm_config_today(db, "web", &web, e))
-		return e->code;
 	l->idle = num(web, "session", "idle");
 	l->lifetime = num(web, "session", "lifetime");
 	l->failures = (long)num(web, "login", "failures");
 	l->address_failures = (long)num(web, "login", "address_failures");
 	l->window = num(web, "login", "window");
 	l->code_ttl = num(web, "login", "code_ttl");
+}
+
+int pm_signin_limits(struct pm_db *db, struct pm_signin_limits *l, struct pm_err *e)
+{
+	json_t *web;
+
+	if (pm_config_today(db, "web", &web, e))
+		return e->code;
+	pm_signin_limits_of(web, l);
 	json_decref(web);
 	return PM_OK;
 }
