@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <fcgiapp.h>
@@ -241,6 +242,19 @@ static void web_locale(void)
 	bind_textdomain_codeset(PM_TEXTDOMAIN, "UTF-8");
 }
 
+/* jansson seeds its objects' hash function at the first object it makes,
+ * from /dev/urandom: an open, a read and a close, which a CGI request
+ * paid for its first JSON. One getrandom call seeds it as unpredictably
+ * (a request's JSON comes from outside: callbacks); 0, or no answer,
+ * leaves it to jansson. */
+static void json_seed(void)
+{
+	size_t seed = 0;
+
+	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed && seed)
+		json_object_seed(seed);
+}
+
 static int serve(int fastcgi)
 {
 	struct pm_web w = {0};
@@ -250,6 +264,7 @@ static int serve(int fastcgi)
 	int rc = 0;
 
 	web_locale();
+	json_seed();
 	w.db_path = db && *db ? db : "pm.db";
 	w.assets = assets && *assets ? assets : "/pm-static";
 	if (!fastcgi) {
