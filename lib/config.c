@@ -426,11 +426,12 @@ static int section_default(const char *name, json_t **out, struct pm_err *e)
 	return PM_OK;
 }
 
-int pm_config_today_sections(struct pm_db *db, const char *const *names, json_t **outs, int n,
+/* Sections 2 to 4 by one json_extract of n paths: SQLite parses the
+ * stored tree once and answers a JSON array, a null for a section not
+ * there. */
+static int sections_together(struct pm_db *db, const char *const *names, json_t **outs, int n,
 			     struct pm_err *e)
 {
-	/* One json_extract of n paths: SQLite parses the stored tree once
-	 * and answers a JSON array, a null for a section not there. */
 #define TODAY_SECTIONS(paths) \
 	"SELECT json_extract(json, " paths ") FROM config_version WHERE effective <= ?1" IN_FORCE
 	static const char *const sql[] = {
@@ -440,17 +441,12 @@ int pm_config_today_sections(struct pm_db *db, const char *const *names, json_t 
 	};
 #undef TODAY_SECTIONS
 	char date[PM_TIME_BUF];
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = pm_db_stmt(db, sql[n - 2], e);
 	const char *text;
 	json_t *all = NULL;
 	int rc, i;
 
-	for (i = 0; i < n; i++)
-		outs[i] = NULL;
-	if (n < 2 || n > 4)
-		return n == 1 ? pm_config_today(db, names[0], outs, e)
-			      : pm_err_internal(e, PM_ESOFTWARE, "pm_config_today_sections: %d sections", n);
-	if (!(st = pm_db_stmt(db, sql[n - 2], e)))
+	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), date), -1, SQLITE_TRANSIENT);
 	for (i = 0; i < n; i++)
@@ -470,6 +466,21 @@ int pm_config_today_sections(struct pm_db *db, const char *const *names, json_t 
 			rc = section_default(names[i], &outs[i], e);
 	}
 	json_decref(all);
+	return rc;
+}
+
+int pm_config_today_sections(struct pm_db *db, const char *const *names, json_t **outs, int n,
+			     struct pm_err *e)
+{
+	int rc = PM_OK, i;
+
+	for (i = 0; i < n; i++)
+		outs[i] = NULL;
+	if (n >= 2 && n <= 4)
+		rc = sections_together(db, names, outs, n, e);
+	else /* one section, or more than one statement takes: one read each */
+		for (i = 0; i < n && rc == PM_OK; i++)
+			rc = pm_config_today(db, names[i], &outs[i], e);
 	if (rc)
 		for (i = 0; i < n; i++) {
 			json_decref(outs[i]);
