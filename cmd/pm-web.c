@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <fcgiapp.h>
@@ -230,11 +231,31 @@ static void web_locale(void)
 	const char *dir = getenv("PM_LOCALEDIR");
 
 	/* The pages are Chinese, and so are the library's messages on them,
-	 * whatever locale the server runs its programs in. */
-	setlocale(LC_CTYPE, "C.UTF-8");
+	 * whatever locale the server runs its programs in: the catalogues'
+	 * UTF-8 as it is (bind_textdomain_codeset), so only LC_MESSAGES is
+	 * set. LC_CTYPE stays "C": nothing pm-web runs converts or
+	 * classifies multibyte characters by the locale, and loading
+	 * C.UTF-8's tables was 10 system calls and 56 K instructions a CGI
+	 * request. glibc's own messages (strerror's, quoted in pm's) are
+	 * its "libc" domain's, which would otherwise come out in LC_CTYPE's
+	 * ASCII, every Chinese character a '?'. */
 	setlocale(LC_MESSAGES, "zh_CN.UTF-8");
 	bindtextdomain(PM_TEXTDOMAIN, dir && *dir ? dir : PM_LOCALEDIR);
 	bind_textdomain_codeset(PM_TEXTDOMAIN, "UTF-8");
+	bind_textdomain_codeset("libc", "UTF-8");
+}
+
+/* jansson seeds its objects' hash function at the first object it makes,
+ * from /dev/urandom: an open, a read and a close, which a CGI request
+ * paid for its first JSON. One getrandom call seeds it as unpredictably
+ * (a request's JSON comes from outside: callbacks); 0, or no answer,
+ * leaves it to jansson. */
+static void json_seed(void)
+{
+	size_t seed = 0;
+
+	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed && seed)
+		json_object_seed(seed);
 }
 
 static int serve(int fastcgi)
@@ -246,6 +267,7 @@ static int serve(int fastcgi)
 	int rc = 0;
 
 	web_locale();
+	json_seed();
 	w.db_path = db && *db ? db : "pm.db";
 	w.assets = assets && *assets ? assets : "/pm-static";
 	if (!fastcgi) {

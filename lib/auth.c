@@ -204,9 +204,10 @@ int pm_auth_check(const struct pm_actor *a, const char *action, struct pm_err *e
 #define USER_COLS "SELECT u.login, u.id, u.role, u.disabled, coalesce(u.person_id, 0), u.pwhash FROM user u"
 
 /* The user of the cached statement st: PM_OK, or PM_ENOPERM when there is
- * none (said as "no user 'who'") or it is disabled. */
+ * none (said as "no user 'who'", unless quiet: then e is left as it was
+ * and a->login empty) or it is disabled. */
 static int load_user(struct pm_db *db, sqlite3_stmt *st, const char *who, struct pm_actor *a,
-		     char *hash, size_t hashlen, struct pm_err *e)
+		     char *hash, size_t hashlen, int quiet, struct pm_err *e)
 {
 	int rc, disabled;
 
@@ -216,7 +217,7 @@ static int load_user(struct pm_db *db, sqlite3_stmt *st, const char *who, struct
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return pm_db_fail(db, e, _("cannot read users"));
-		return pm_err_set(e, PM_ENOPERM, _("no user '%s'"), who);
+		return quiet ? PM_ENOPERM : pm_err_set(e, PM_ENOPERM, _("no user '%s'"), who);
 	}
 	memset(a, 0, sizeof *a);
 	snprintf(a->login, sizeof a->login, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -239,7 +240,7 @@ static int user_by_login(struct pm_db *db, const char *login, struct pm_actor *a
 	static const char sql[] = USER_COLS " WHERE u.login = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 
-	return st ? load_user(db, st, login, a, hash, hashlen, e) : e->code;
+	return st ? load_user(db, st, login, a, hash, hashlen, 0, e) : e->code;
 }
 
 /* Who runs the program: the pm user mapped to the Unix account; else,
@@ -262,12 +263,13 @@ static int caller(struct pm_db *db, struct pm_actor *a, struct pm_err *e)
 	else
 		snprintf(name, sizeof name, "uid%lu", (unsigned long)uid);
 	memset(a, 0, sizeof *a);
-	rc = load_user(db, st, name, a, NULL, 0, e);
+	/* Unmapped is no failure, so the lookup says nothing of it: no "no
+	 * user" to reach stderr when the command later exits non-zero
+	 * without an error of its own (pm-gate verify's deny), and no
+	 * message catalogue loaded for it. */
+	rc = load_user(db, st, name, a, NULL, 0, 1, e);
 	if (rc != PM_ENOPERM || a->login[0])
 		return rc;
-	/* Unmapped is no failure: the "no user" said by the lookup must not
-	 * reach stderr when the command later exits non-zero without an
-	 * error of its own (pm-gate verify's deny). */
 	pm_err_clear(e);
 	memset(a, 0, sizeof *a);
 	snprintf(a->login, sizeof a->login, "%s", name);

@@ -413,13 +413,88 @@ int pm_config_version_load(struct pm_db *db, int64_t version, struct pm_config *
 	return rc;
 }
 
+/* A section not in the stored tree: its defaults, if it is one that has
+ * them (a version applied before the section existed), else NULL. */
+static int section_default(const char *name, json_t **out, struct pm_err *e)
+{
+	const struct pm_schema_key *k;
+
+	*out = NULL;
+	for (k = pm_config_schema()->keys; k->name; k++)
+		if (strcmp(k->name, name) == 0 && k->def)
+			return pm_config_defaults(name, out, e);
+	return PM_OK;
+}
+
+/* Sections 2 to 4 by one json_extract of n paths: SQLite parses the
+ * stored tree once and answers a JSON array, a null for a section not
+ * there. */
+static int sections_together(struct pm_db *db, const char *const *names, json_t **outs, int n,
+			     struct pm_err *e)
+{
+#define TODAY_SECTIONS(paths) \
+	"SELECT json_extract(json, " paths ") FROM config_version WHERE effective <= ?1" IN_FORCE
+	static const char *const sql[] = {
+		TODAY_SECTIONS("'$.' || ?2, '$.' || ?3"),
+		TODAY_SECTIONS("'$.' || ?2, '$.' || ?3, '$.' || ?4"),
+		TODAY_SECTIONS("'$.' || ?2, '$.' || ?3, '$.' || ?4, '$.' || ?5"),
+	};
+#undef TODAY_SECTIONS
+	char date[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(db, sql[n - 2], e);
+	const char *text;
+	json_t *all = NULL;
+	int rc, i;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), date), -1, SQLITE_TRANSIENT);
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 2, names[i], -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (text = (const char *)sqlite3_column_text(st, 0)))
+		all = json_loads(text, 0, NULL);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read config versions"));
+	for (i = 0, rc = PM_OK; i < n && rc == PM_OK; i++) {
+		json_t *v = json_array_get(all, (size_t)i);
+
+		if (v && !json_is_null(v))
+			outs[i] = json_incref(v);
+		else
+			rc = section_default(names[i], &outs[i], e);
+	}
+	json_decref(all);
+	return rc;
+}
+
+int pm_config_today_sections(struct pm_db *db, const char *const *names, json_t **outs, int n,
+			     struct pm_err *e)
+{
+	int rc = PM_OK, i;
+
+	for (i = 0; i < n; i++)
+		outs[i] = NULL;
+	if (n >= 2 && n <= 4)
+		rc = sections_together(db, names, outs, n, e);
+	else /* one section, or more than one statement takes: one read each */
+		for (i = 0; i < n && rc == PM_OK; i++)
+			rc = pm_config_today(db, names[i], &outs[i], e);
+	if (rc)
+		for (i = 0; i < n; i++) {
+			json_decref(outs[i]);
+			outs[i] = NULL;
+		}
+	return rc;
+}
+
 int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT json_extract(json, '$.' || ?2) FROM config_version WHERE effective <= ?1" IN_FORCE;
 	char date[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	const struct pm_schema_key *k;
 	const char *text = NULL;
 	int rc;
 
@@ -436,12 +511,7 @@ int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_
 		return pm_db_fail(db, e, _("cannot read config versions"));
 	if (*out)
 		return PM_OK;
-	/* A version applied before the section existed: its defaults, if
-	 * it is one that has them. */
-	for (k = pm_config_schema()->keys; k->name; k++)
-		if (strcmp(k->name, name) == 0 && k->def)
-			return pm_config_defaults(name, out, e);
-	return PM_OK;
+	return section_default(name, out, e);
 }
 
 int pm_config_defaults(const char *name, json_t **out, struct pm_err *e)

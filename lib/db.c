@@ -290,7 +290,7 @@ int pm_db_exec(struct pm_db *db, const char *sql, struct pm_err *e)
 		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &sql) != SQLITE_OK)
 			return pm_db_fail(db, e, _("store"));
 		if (st)
-			rc = step_all(db, st, 1, _("store"), 0, e);
+			rc = step_all(db, st, 1, N_("store"), 1, e);
 		sqlite3_finalize(st);
 	}
 	return rc;

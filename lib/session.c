@@ -31,18 +31,23 @@ static int64_t num(json_t *sec, const char *group, const char *key)
 	return (int64_t)json_integer_value(json_object_get(json_object_get(sec, group), key));
 }
 
-int pm_signin_limits(struct pm_db *db, struct pm_signin_limits *l, struct pm_err *e)
+void pm_signin_limits_of(json_t *web, struct pm_signin_limits *l)
 {
-	json_t *web;
-
-	if (pm_config_today(db, "web", &web, e))
-		return e->code;
 	l->idle = num(web, "session", "idle");
 	l->lifetime = num(web, "session", "lifetime");
 	l->failures = (long)num(web, "login", "failures");
 	l->address_failures = (long)num(web, "login", "address_failures");
 	l->window = num(web, "login", "window");
 	l->code_ttl = num(web, "login", "code_ttl");
+}
+
+int pm_signin_limits(struct pm_db *db, struct pm_signin_limits *l, struct pm_err *e)
+{
+	json_t *web;
+
+	if (pm_config_today(db, "web", &web, e))
+		return e->code;
+	pm_signin_limits_of(web, l);
 	json_decref(web);
 	return PM_OK;
 }
@@ -105,10 +110,18 @@ int pm_session_find(struct pm_db *db, const char *token, const struct pm_signin_
 	if (!token || strlen(token) != PM_SESSION_TOKEN - 1)
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
 	digest(token, hash);
-	if ((rc = pm_db_row(db, sql, hash, &st, _("cannot read sessions"), e)) < 0)
-		return -rc;
-	if (rc == 0)
+	/* Not pm_db_row, whose message is translated before the call: a
+	 * request that needs no message loads no catalogue (gettext's first
+	 * call: the locale aliases and the .mo, 63 K instructions). */
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return pm_db_fail(db, e, _("cannot read sessions"));
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
+	}
 	s->id = sqlite3_column_int64(st, 0);
 	s->created_at = sqlite3_column_int64(st, 1);
 	s->seen_at = sqlite3_column_int64(st, 2);

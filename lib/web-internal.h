@@ -47,7 +47,15 @@ int pm_web_unit_field(struct pm_web *w, int required);
  * session's token and the script's prefix). */
 void pm_web_form(struct pm_web *w, const char *path, int multipart);
 
-/* The community's name from the configuration in force. */
+/* The configuration in force that every request may need, read once a
+ * request (both sections by one statement; pm_web_end forgets them, so a
+ * FastCGI responder's next request sees a version applied meanwhile):
+ * the web section's sign-in limits into w->limits, the community's name
+ * into w->community. */
+int pm_web_config(struct pm_web *w, struct pm_err *e);
+/* The community's name from the configuration in force ("" when it
+ * cannot be read): read with the limits when pm_web_config ran, else
+ * alone. */
 const char *pm_web_community(struct pm_web *w);
 
 /* "2026-11-23T09:00:00+08:00" as people read it: "2026-11-23 09:00". */

@@ -77,13 +77,32 @@ static int pre_ok(struct pm_web *w)
 	       strlen(given) == strlen(cookie) && sodium_memcmp(given, cookie, strlen(cookie)) == 0;
 }
 
+int pm_web_config(struct pm_web *w, struct pm_err *e)
+{
+	static const char *const names[] = {"web", "community"};
+	json_t *sec[2];
+	const char *name;
+
+	if (w->config_read == 2)
+		return PM_OK;
+	if (pm_config_today_sections(w->db, names, sec, 2, e))
+		return e->code;
+	pm_signin_limits_of(sec[0], &w->limits);
+	name = json_string_value(json_object_get(sec[1], "name"));
+	snprintf(w->community, sizeof w->community, "%s", name ? name : "");
+	json_decref(sec[0]);
+	json_decref(sec[1]);
+	w->config_read = 2;
+	return PM_OK;
+}
+
 static int signed_in(struct pm_web *w, struct pm_err *e)
 {
 	char token[PM_SESSION_TOKEN];
 
 	if (!pm_web_cookie(w->req.cookie, SESSION_COOKIE, token, sizeof token))
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
-	if (pm_signin_limits(w->db, &w->limits, e) || pm_session_find(w->db, token, &w->limits, &w->session, e))
+	if (pm_web_config(w, e) || pm_session_find(w->db, token, &w->limits, &w->session, e))
 		return e->code;
 	if (pm_auth_act_for(w->db, &w->caller, w->session.login, &w->actor, e)) {
 		memset(&w->session, 0, sizeof w->session);
@@ -121,7 +140,9 @@ void pm_web_end(struct pm_web *w)
 	memset(&w->session, 0, sizeof w->session);
 	memset(&w->actor, 0, sizeof w->actor);
 	memset(w->arg, 0, sizeof w->arg);
+	memset(&w->limits, 0, sizeof w->limits);
 	w->community[0] = w->pre[0] = '\0';
+	w->config_read = 0;
 	json_decref(w->repair);
 	w->repair = NULL;
 	pm_err_clear(&w->err);
@@ -165,12 +186,16 @@ static const struct item {
 const char *pm_web_community(struct pm_web *w)
 {
 	struct pm_err ignored;
+	const char *name;
 	json_t *c;
 
-	if (!w->community[0] && w->db && pm_config_today(w->db, "community", &c, &ignored) == PM_OK) {
-		snprintf(w->community, sizeof w->community, "%s",
-			 json_string_value(json_object_get(c, "name")) ? json_string_value(json_object_get(c, "name")) : "");
+	/* A page that needed no limits (the sign-in page before a session)
+	 * reads the community's section alone. */
+	if (!w->config_read && w->db && pm_config_today(w->db, "community", &c, &ignored) == PM_OK) {
+		name = json_string_value(json_object_get(c, "name"));
+		snprintf(w->community, sizeof w->community, "%s", name ? name : "");
 		json_decref(c);
+		w->config_read = 1;
 	}
 	return w->community;
 }

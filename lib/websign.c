@@ -42,9 +42,7 @@ int pm_page_login(struct pm_web *w)
 
 static int limits(struct pm_web *w)
 {
-	if (w->limits.idle)
-		return PM_OK;
-	return pm_signin_limits(w->db, &w->limits, &w->err);
+	return pm_web_config(w, &w->err);
 }
 
 /* The two fields a form must have, or a 400. */

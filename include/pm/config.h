@@ -125,6 +125,12 @@ int pm_config_version_load(struct pm_db *db, int64_t version, struct pm_config *
  * request): a new reference, the section's defaults when the version
  * predates it, or NULL when it has none. */
 int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e);
+/* The n sections names of the version in force today, outs[i] each as
+ * pm_config_today gives it; 2 to 4 in one read, for which SQLite parses
+ * the stored tree once, not once a section (more: one read each). On
+ * failure every outs[i] is NULL. */
+int pm_config_today_sections(struct pm_db *db, const char *const *names, json_t **outs, int n,
+			     struct pm_err *e);
 
 /* The value at path of the version in force today ("fees.water.tiers.
  * steps.0.price": keys, list items by index or by their "name") as

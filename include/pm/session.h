@@ -32,6 +32,8 @@ struct pm_signin_limits {
 	int64_t window, code_ttl;      /* seconds */
 };
 int pm_signin_limits(struct pm_db *db, struct pm_signin_limits *l, struct pm_err *e);
+/* The same from a `web` section read already (pm_config_today_sections). */
+void pm_signin_limits_of(json_t *web, struct pm_signin_limits *l);
 
 /* The session of token: PM_OK, or PM_ENOPERM when there is none or it has
  * ended, expired (it is ended then) or belongs to a disabled user. A

@@ -34,6 +34,7 @@ struct pm_web {
 	struct pm_actor actor;          /* who acts: the signed-in user, else the caller */
 	struct pm_session session;      /* id 0: nobody signed in */
 	struct pm_signin_limits limits;
+	int config_read;                /* 1: community read, 2: and limits (pm_web_config) */
 	char arg[PM_WEB_MAX_ARGS][PM_WEB_MAX_PATH]; /* the route's "*" segments */
 	char community[128];
 	char pre[PM_SESSION_TOKEN];     /* the sign-in forms' token */

@@ -66,6 +66,23 @@ done
 expect_eq "$(cat err)" "pm: 没有房屋 '1-1-999'" "the installed pm speaks zh_CN"
 (LC_ALL=zh_CN.UTF-8 "$bin/pm" unit import no-such.csv >out 2>err)
 expect_eq "$(cat err)" 'pm: 无法打开 "no-such.csv"：没有那个文件或目录' "and libc's messages too"
+# pm-web sets LC_MESSAGES alone (LC_CTYPE stays "C"): libc's messages
+# quoted in its own still come as UTF-8, not a '?' for every character.
+# A code asked for while the templates are missing says so in its log
+# (a store of its own, which the checks below do not see).
+form='login=zh1&csrf=abc'
+(
+	PM_DB=$T/zh.db
+	export PM_DB
+	"$bin/pm" init -q --community 静态小区
+	echo '{"code":"PZ","name":"李静","phone":"13800000009"}' | "$bin/pm" person import -q
+	printf 'pass-word-1\n' | "$bin/pm" user add zh1 --role owner --person PZ --password-stdin >/dev/null
+	printf %s "$form" | PM_TEMPLATE_DIR=$T/no-templates GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST \
+		PATH_INFO=/login/code CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#form} \
+		SCRIPT_NAME=/pm REMOTE_ADDR=127.0.0.1 HTTP_COOKIE=pm_pre=abc "$bin/pm-web" >out 2>err
+)
+expect_eq "$(cat err)" "pm-web: POST /login/code: 没有模板 'login_code'（查找了 '$T/no-templates/login_code.yaml'：没有那个文件或目录）" \
+	"pm-web quotes libc's messages in zh_CN too"
 
 # GB18030 and GBK through iconv's modules, loaded at run time: the store
 # holds the names as UTF-8, each character converted.

@@ -134,4 +134,22 @@ rm -f "$T/jar.code2"; JAR=$T/jar.code2
 get /login
 post /login/verify "login=owner3" "code=$codeval"
 expect_code 403 "a code works once"
+
+# A version applied between requests counts from the next request on,
+# also for a FastCGI responder, which keeps the store open (t8090): the
+# community's name on the page and the sign-in limits, which pm-web
+# reads together once a request.
+sed -e 's/^  name: 幸福里小区$/  name: 新名小区/' -e 's/^    failures: 5$/    failures: 2/' \
+	"$PM_TOP/share/pm/examples/pm.yaml" >"$T/pm2.yaml"
+pm config apply -q "$T/pm2.yaml"
+sql "DELETE FROM web_signin"
+rm -f "$T/jar.cfg"; JAR=$T/jar.cfg
+for i in 1 2; do
+	get /login
+	expect_body '<title>登录 · 新名小区</title>' "the name applied between requests is on the next page ($i)"
+	post /login "login=owner2" "password=wrong-$i"
+done
+get /login
+post /login "login=owner2" "password=$PW"
+expect_code 429 "and the lower limit of failures counts at once"
 done_testing
