@@ -275,7 +275,7 @@ static int emit_change(struct feed *f, int t, const char *key, int64_t at)
 /* Each key once, at its last change, in the order of the changes: a
  * row of many keys (pm_feed_write's packed run, pk an array of arrays)
  * is read as its keys' rows one after the other, the n-th of row seq at
- * seq * 2^20 + n (FEED_PACK_MAX < 2^20), a row of one key at seq * 2^20:
+ * seq * 2^20 + n (n < FEED_PACK_BYTES / 4 < 2^20), a row of one key at seq * 2^20:
  * the order of the rows the keys would have had one a row. */
 static int changes_since(struct feed *f, int64_t since)
 {
@@ -792,16 +792,23 @@ static const char *bulk_sql(void)
 
 /* A run of FEED_PACK or more integer keys of one table, one after the
  * other as noted (a bulk run's: pm-meter ingest's readings), is written
- * as one change_log row, FEED_PACK_MAX keys at most: its pk a JSON array
- * of the keys in that order, "[[12,1790000000],[13,1790000000]]", which
- * changes_since reads as that many rows one after the other (an array of
- * arrays, where a key of one row is an array of scalars). A key then
- * costs its text and no row (callgrind, pm-meter ingest of 100,000
- * readings: 290.0 M for their change_log rows written 64 a statement). */
-enum { FEED_PACK = 64, FEED_PACK_MAX = 16384 }; /* changes_since: < 2^20 */
+ * as one change_log row of about FEED_PACK_BYTES of text at most: its pk
+ * a JSON array of the keys in that order,
+ * "[[12,1790000000],[13,1790000000]]", which changes_since reads as that
+ * many rows one after the other (an array of arrays, where a key of one
+ * row is an array of scalars; a row holds at most FEED_PACK_BYTES / 4
+ * keys, "[0]," each at least, which changes_since counts below 2^20). A
+ * key then costs its text and no row (callgrind, pm-meter ingest of
+ * 100,000 readings: 290.0 M for their change_log rows written 64 a
+ * statement). The text stays under glibc's mmap threshold (128 KiB,
+ * fixed once pm_db_bulk set M_TRIM_THRESHOLD): the record of a row of
+ * 16,384 keys, 280 KiB, was mapped afresh at each row, 4,360 page faults
+ * more than a row a key at 1,000,000 readings. */
+enum { FEED_PACK = 64, FEED_PACK_BYTES = 60000 };
 
-/* Packs the run of integer keys of one table at *p (FEED_PACK_MAX at
- * most) into b as a JSON array; how many, *p moved past them. */
+/* Packs the run of integer keys of one table at *p (FEED_PACK_BYTES of
+ * text and one key more at most) into b as a JSON array; how many, *p
+ * moved past them. */
 static int pack_run(const char **p, const char *end, struct strbuf *b)
 {
 	char text[1 + MAXKEY * 22 + 2] = "[";
@@ -811,7 +818,7 @@ static int pack_run(const char **p, const char *end, struct strbuf *b)
 
 	b->n = 0;
 	b->failed = 0;
-	while (q < end && n < FEED_PACK_MAX && (unsigned char)q[0] == t &&
+	while (q < end && b->n < FEED_PACK_BYTES && (unsigned char)q[0] == t &&
 	       (next = int_key(q + 2, (unsigned char)q[1], text + 1, &len))) {
 		/* the first key after "[", the others after "," */
 		sb_add(b, text, len + 1);
