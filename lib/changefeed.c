@@ -803,7 +803,9 @@ static const char *bulk_sql(void)
  * statement). The text stays under glibc's mmap threshold (128 KiB,
  * fixed once pm_db_bulk set M_TRIM_THRESHOLD): the record of a row of
  * 16,384 keys, 280 KiB, was mapped afresh at each row, 4,360 page faults
- * more than a row a key at 1,000,000 readings. */
+ * more than a row a key at 1,000,000 readings. Migration 0038 marks the
+ * stores that may hold such rows: a pm from before refuses them, where it
+ * would read a packed row as one key whose row is gone. */
 enum { FEED_PACK = 64, FEED_PACK_BYTES = 60000 };
 
 /* Packs the run of integer keys of one table at *p (FEED_PACK_BYTES of
