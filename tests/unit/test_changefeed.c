@@ -14,11 +14,16 @@
 #include "pm/db.h"
 #include "tstore.h"
 
-/* "tbl pk" of each change_log row after seq from, in order, ';'-joined. */
+/* "tbl pk" of each key logged after seq from, in order, ';'-joined: a
+ * row of many keys (a packed run, pk an array of arrays) as its keys one
+ * after the other, as pm export reads it. */
 static char *logged(struct pm_db *db, int64_t from)
 {
-	static const char sql[] = "SELECT coalesce(group_concat(tbl || ' ' || pk, ';'), '') FROM"
-				  " (SELECT tbl, pk FROM change_log WHERE seq > ?1 ORDER BY seq)";
+	static const char sql[] =
+		"SELECT coalesce(group_concat(tbl || ' ' || pk, ';'), '') FROM"
+		" (SELECT tbl, pk, seq, 0 AS n FROM change_log WHERE seq > ?1 AND pk NOT LIKE '[[%'"
+		" UNION ALL SELECT c.tbl, j.value, c.seq, j.key FROM change_log c, json_each(c.pk) j"
+		" WHERE c.seq > ?1 AND c.pk LIKE '[[%' ORDER BY seq, n)";
 	struct pm_err e = {0};
 	sqlite3_stmt *st = pm_db_stmt(db, sql, &e);
 	char *s;
@@ -270,6 +275,119 @@ static void test_bulk_keys(void **state)
 	free(got);
 }
 
+/* "tbl keys" of each change_log row after seq from: how the keys are
+ * stored, a row each or many a row. */
+static char *stored(struct pm_db *db, int64_t from)
+{
+	static const char sql[] =
+		"SELECT coalesce(group_concat(tbl || ' ' || CASE WHEN pk LIKE '[[%' THEN json_array_length(pk)"
+		" ELSE 1 END, ';'), '') FROM (SELECT tbl, pk FROM change_log WHERE seq > ?1 ORDER BY seq)";
+	struct pm_err e = {0};
+	sqlite3_stmt *st = pm_db_stmt(db, sql, &e);
+	char *s;
+
+	assert_non_null(st);
+	sqlite3_bind_int64(st, 1, from);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	s = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return s;
+}
+
+static void expect_stored(struct pm_db *db, int64_t from, const char *want)
+{
+	char *got = stored(db, from);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* n readings of meter 7 from time ts, in one transaction; with a building
+ * renamed after the first half when split. */
+static void write_readings(struct pm_db *db, int n, int64_t ts, int split)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d - 1)"
+		 " INSERT INTO reading (meter_id, ts, value) SELECT 7, %lld + i, i FROM n WHERE i < %d ORDER BY i;"
+		 "%s"
+		 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d - 1)"
+		 " INSERT INTO reading (meter_id, ts, value) SELECT 7, %lld + i, i FROM n WHERE i >= %d ORDER BY i",
+		 n, (long long)ts, split ? n / 2 : n, split ? "UPDATE building SET name = 'x' WHERE id = 1;" : "",
+		 n, (long long)ts, split ? n / 2 : n);
+	write_sql(db, sql);
+}
+
+/* The keys every reading of meter 7 from ts to ts + n - 1 gives. */
+static char *reading_keys(int64_t ts, int n, const char *between, int at)
+{
+	size_t cap = (size_t)n * 32 + 64, len = 0;
+	char *s = malloc(cap);
+
+	assert_non_null(s);
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i == at && between)
+			len += (size_t)snprintf(s + len, cap - len, ";%s", between);
+		len += (size_t)snprintf(s + len, cap - len, "%sreading [7,%lld]", i ? ";" : "", (long long)(ts + i));
+	}
+	return s;
+}
+
+/* A run of 64 keys or more of one table, noted one after the other, is
+ * stored as one change_log row (about 60,000 bytes of keys at most), a shorter one a
+ * row a key as before; read back, the keys are the same in the same
+ * order either way. */
+static void test_packed_runs(void **state)
+{
+	struct tstore *t = *state;
+	char want[512];
+	char *keys;
+	int64_t from;
+
+	setup_rows(t->db);
+	from = head(t->db);
+	write_readings(t->db, 63, 1000, 0);
+	keys = reading_keys(1000, 63, NULL, 0);
+	expect_log(t->db, from, keys);
+	free(keys);
+	assert_int_equal(head(t->db), from + 63);
+
+	from = head(t->db);
+	write_readings(t->db, 64, 2000, 0);
+	keys = reading_keys(2000, 64, NULL, 0);
+	expect_log(t->db, from, keys);
+	free(keys);
+	expect_stored(t->db, from, "reading 64");
+
+	/* another table's key between two runs: three rows, in that order */
+	from = head(t->db);
+	write_readings(t->db, 140, 3000, 1);
+	keys = reading_keys(3000, 140, "building [1]", 70);
+	expect_log(t->db, from, keys);
+	free(keys);
+	expect_stored(t->db, from, "reading 70;building 1;reading 70");
+
+	/* two runs too short, 126 keys of one table noted around another's */
+	from = head(t->db);
+	write_readings(t->db, 126, 4000, 1);
+	assert_int_equal(head(t->db), from + 127);
+
+	/* about 60,000 bytes of keys a row at most (under malloc's mmap
+	 * threshold), 16,394 keys of 10 bytes and a comma: three rows of
+	 * 5,455 and the 29 left over, too few to pack, a row each */
+	from = head(t->db);
+	write_readings(t->db, 16384 + 10, 100000, 0);
+	keys = reading_keys(100000, 16384 + 10, NULL, 0);
+	expect_log(t->db, from, keys);
+	free(keys);
+	for (int i = 0, n = snprintf(want, sizeof want, "reading 5455;reading 5455;reading 5455"); i < 29; i++)
+		n += snprintf(want + n, sizeof want - (size_t)n, ";reading 1");
+	expect_stored(t->db, from, want);
+	assert_int_equal(head(t->db), from + 32);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -278,7 +396,7 @@ int main(void)
 		STORE_TEST(test_insert_update_delete), STORE_TEST(test_key_change), STORE_TEST(test_replace_and_upsert),
 		STORE_TEST(test_delete_all),           STORE_TEST(test_trigger_and_temp), STORE_TEST(test_rollback),
 		STORE_TEST(test_exec_commit),          STORE_TEST(test_slip_refused),     STORE_TEST(test_killed),
-		STORE_TEST(test_bulk_keys),
+		STORE_TEST(test_bulk_keys),            STORE_TEST(test_packed_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
