@@ -989,10 +989,24 @@ struct prior {
 	char status[16], inputs[DIGEST_HEX];
 };
 
+/* The prior's columns at col of st: id (NULL for none), status, inputs
+ * ('' for none), total. */
+#define PRIOR_COLS(b) b ".id, " b ".status, coalesce(" b ".inputs, ''), " b ".total_fen"
+static void prior_of(sqlite3_stmt *st, int col, struct prior *p)
+{
+	memset(p, 0, sizeof *p);
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return;
+	p->id = sqlite3_column_int64(st, col);
+	snprintf(p->status, sizeof p->status, "%s", TEXT(st, col + 1));
+	snprintf(p->inputs, sizeof p->inputs, "%s", TEXT(st, col + 2));
+	p->total = sqlite3_column_int64(st, col + 3);
+}
+
 static int prior_find(struct run *rn, const struct unit *u, struct prior *p, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT id, status, coalesce(inputs, ''), total_fen FROM bill WHERE unit_id = ? AND period = ?";
+		"SELECT " PRIOR_COLS("bill") " FROM bill WHERE unit_id = ? AND period = ?";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
 
@@ -1002,12 +1016,8 @@ static int prior_find(struct run *rn, const struct unit *u, struct prior *p, str
 	sqlite3_bind_int64(st, 1, u->id);
 	sqlite3_bind_text(st, 2, rn->period, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(st, 0);
-		snprintf(p->status, sizeof p->status, "%s", TEXT(st, 1));
-		snprintf(p->inputs, sizeof p->inputs, "%s", TEXT(st, 2));
-		p->total = sqlite3_column_int64(st, 3);
-	}
+	if (rc == SQLITE_ROW)
+		prior_of(st, 0, p);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pm_db_fail(rn->db, e, _("cannot read bills"));
@@ -1218,7 +1228,9 @@ skip:
 	return tell(rn, u, code, "skipped", NULL, NULL, e);
 }
 
-static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
+/* Unit u billed; known: its bill of the period as the batch's query
+ * read it (bill_batch), or NULL to look it up. */
+static int bill_unit(struct run *rn, const struct unit *u, const struct prior *known, struct pm_err *e)
 {
 	struct prior p;
 	struct bill *b = rn->bill;
@@ -1226,7 +1238,9 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 	int rc;
 
 	bill_code(rn, u->code, code, sizeof code);
-	if (prior_find(rn, u, &p, e))
+	if (known)
+		p = *known;
+	else if (prior_find(rn, u, &p, e))
 		return e->code;
 	/* A void bill stays void; an issued one from before digests were
 	 * kept has nothing to compare with. */
@@ -1263,14 +1277,19 @@ static void unit_of(sqlite3_stmt *st, struct unit *u)
 /* Units after *after in code order, batch of them, each billed; *after
  * moves on, *done counts. 0 rows: the end. Each unit comes with whether
  * a residence reaches into the period, as pm_unit_vacancy's query asks
- * (an index seek, in this batch's transaction: unit_vacancy). */
+ * (an index seek, in this batch's transaction: unit_vacancy), and with
+ * its bill of the period if any (prior_find's look-up, one statement a
+ * unit fewer). A unit's bill written while the query is under way is
+ * its own: the join never meets it for a later unit. */
 static int bill_batch(struct run *rn, char *after, size_t size, long *rows, struct pm_err *e)
 {
 	static const char sql[] = "SELECT " UNIT_COLS ", EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = u.id"
-		" AND o.since <= ?2 AND (o.until IS NULL OR o.until > ?4)) FROM unit u"
+		" AND o.since <= ?2 AND (o.until IS NULL OR o.until > ?4)), " PRIOR_COLS("b")
+		" FROM unit u LEFT JOIN bill b ON b.unit_id = u.id AND b.period = ?5"
 		" WHERE u.code > ?1 AND " UNIT_BILLABLE("u", "?2") " ORDER BY u.code LIMIT ?3";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF], first[PM_TIME_BUF];
+	struct prior p;
 	struct unit u;
 	int rc;
 
@@ -1281,12 +1300,14 @@ static int bill_batch(struct run *rn, char *after, size_t size, long *rows, stru
 	sqlite3_bind_text(st, 2, pm_date_fmt(rn->last, last), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, rn->r->batch);
 	sqlite3_bind_text(st, 4, pm_date_fmt(rn->first, first), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, rn->period, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		unit_of(st, &u);
 		u.resided = sqlite3_column_int(st, 5);
+		prior_of(st, 6, &p);
 		snprintf(after, size, "%s", u.code);
 		(*rows)++;
-		if (bill_unit(rn, &u, e)) {
+		if (bill_unit(rn, &u, &p, e)) {
 			sqlite3_reset(st);
 			return e->code;
 		}
@@ -1310,7 +1331,7 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		unit_of(st, &u);
-		rc = sqlite3_column_int(st, 5) ? bill_unit(rn, &u, e) : PM_OK;
+		rc = sqlite3_column_int(st, 5) ? bill_unit(rn, &u, NULL, e) : PM_OK;
 		sqlite3_reset(st);
 		return rc;
 	}
