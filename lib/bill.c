@@ -174,8 +174,8 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 {
 	static const char sql[] =
 		"INSERT INTO temp.bu (meter_id, code, kind, usage, multiplier, opening, closing, flags, r1, r2, r3, r4,"
-		" opening_ts, closing_ts, unit_id, building_id, scope)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), nullif(?, 0), ?)";
+		" opening_ts, closing_ts, unit_id, building_id, scope, ucode)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?)";
 	struct run *rn = ctx;
 	struct pm_err *e = rn->e;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
@@ -200,6 +200,7 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 	sqlite3_bind_int64(st, 15, u->unit_id);
 	sqlite3_bind_int64(st, 16, u->building_id);
 	sqlite3_bind_text(st, 17, u->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 18, u->unit_id ? u->serves : "", -1, SQLITE_STATIC);
 	return pm_bill_step_done(rn->db, st, "usage", e);
 }
 
@@ -216,7 +217,7 @@ static struct pm_period year_start(const struct fee *f, struct pm_period p)
 static int year_row(void *ctx, const struct pm_usage *u)
 {
 	static const char sql[] =
-		"INSERT INTO temp.by (fee, meter_id, usage, flags, unit_id) VALUES (?, ?, ?, ?, nullif(?, 0))";
+		"INSERT INTO temp.by (fee, meter_id, usage, flags, unit_id, ucode) VALUES (?, ?, ?, ?, nullif(?, 0), ?)";
 	struct run *rn = ctx;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, rn->e);
 
@@ -227,6 +228,7 @@ static int year_row(void *ctx, const struct pm_usage *u)
 	sqlite3_bind_int64(st, 3, u->usage);
 	sqlite3_bind_int(st, 4, (int)u->flags);
 	sqlite3_bind_int64(st, 5, u->unit_id);
+	sqlite3_bind_text(st, 6, u->unit_id ? u->serves : "", -1, SQLITE_STATIC);
 	return pm_bill_step_done(rn->db, st, "usage", rn->e);
 }
 
@@ -243,14 +245,19 @@ static int years_load(struct run *rn, struct pm_err *e)
 		if (pm_usage_span_each(rn->db, year_start(f, rn->r->period), rn->r->period, f->kind, year_row, rn, e))
 			return e->code;
 	}
-	return exec(rn->db, "CREATE INDEX IF NOT EXISTS temp.by_unit ON by(unit_id, fee);", e);
+	return PM_OK;
 }
 
 /* Every meter's usage for the period, once, into temp.bu. The meters
  * in the order stored (perf at 100,000 units: by code, each meter's row
  * and readings were a page away from the last one's, and the listing
  * alone read the meter table from disk, 23% of the run, years_load's
- * pass as much again). */
+ * pass as much again). The three temp tables are keyed by the unit's
+ * code (ucode, '' for a common meter), without rowid: units are billed
+ * in code order, so a unit's usage, year to date and shares lie beside
+ * the last unit's. Keyed by unit_id, each unit's look-ups landed on
+ * pages that the 2 MiB temp cache had let go (strace, 100,000 units:
+ * 130,665 reads of the temp file, 10,721 so). */
 static int usage_load(struct run *rn, struct pm_err *e)
 {
 	int need = 0;
@@ -258,26 +265,24 @@ static int usage_load(struct run *rn, struct pm_err *e)
 	for (size_t i = 0; i < rn->nfees; i++)
 		need |= rn->fees[i].type == FEE_METERED || rn->fees[i].type == FEE_SHARED;
 	if (exec(rn->db,
-		 "CREATE TEMP TABLE IF NOT EXISTS bu (meter_id INTEGER PRIMARY KEY, code TEXT, kind TEXT,"
-		 " unit_id INTEGER, building_id INTEGER, scope TEXT, usage INTEGER, multiplier INTEGER,"
+		 "CREATE TEMP TABLE IF NOT EXISTS bu (ucode TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL,"
+		 " meter_id INTEGER, unit_id INTEGER, building_id INTEGER, scope TEXT, usage INTEGER, multiplier INTEGER,"
 		 " opening INTEGER, closing INTEGER, flags INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER,"
-		 " opening_ts INTEGER, closing_ts INTEGER);"
+		 " opening_ts INTEGER, closing_ts INTEGER, PRIMARY KEY (ucode, kind, code)) WITHOUT ROWID;"
 		 "DELETE FROM temp.bu;"
-		 "CREATE TEMP TABLE IF NOT EXISTS by (fee INTEGER, meter_id INTEGER, unit_id INTEGER,"
-		 " usage INTEGER, flags INTEGER);"
+		 "CREATE TEMP TABLE IF NOT EXISTS by (ucode TEXT NOT NULL, fee INTEGER NOT NULL, meter_id INTEGER NOT NULL,"
+		 " unit_id INTEGER, usage INTEGER, flags INTEGER, PRIMARY KEY (ucode, fee, meter_id)) WITHOUT ROWID;"
 		 "DELETE FROM temp.by;"
-		 "CREATE TEMP TABLE IF NOT EXISTS bs (fee INTEGER, unit_id INTEGER, meter TEXT, share INTEGER,"
-		 " weight INTEGER, total_weight INTEGER, cost INTEGER, usage INTEGER, units INTEGER,"
-		 " opening_ts INTEGER, closing_ts INTEGER);"
+		 "CREATE TEMP TABLE IF NOT EXISTS bs (ucode TEXT NOT NULL, fee INTEGER NOT NULL, meter TEXT NOT NULL,"
+		 " share INTEGER, weight INTEGER, total_weight INTEGER, cost INTEGER, usage INTEGER, units INTEGER,"
+		 " opening_ts INTEGER, closing_ts INTEGER, PRIMARY KEY (ucode, fee, meter)) WITHOUT ROWID;"
 		 "DELETE FROM temp.bs;", e))
 		return e->code;
 	if (!need)
 		return PM_OK;
 	if (exec(rn->db, "BEGIN", e))
 		return e->code;
-	if (pm_usage_each_stored(rn->db, rn->r->period, NULL, usage_row, rn, e) ||
-	    exec(rn->db, "CREATE INDEX IF NOT EXISTS temp.bu_unit ON bu(unit_id, kind, code);", e) ||
-	    years_load(rn, e)) {
+	if (pm_usage_each_stored(rn->db, rn->r->period, NULL, usage_row, rn, e) || years_load(rn, e)) {
 		pm_db_rollback(rn->db);
 		return e->code;
 	}
@@ -287,26 +292,29 @@ static int usage_load(struct run *rn, struct pm_err *e)
 /* ---- shared costs: each common meter's cost split among its units ---- */
 
 struct served {
-	int64_t *unit, *weight, *share;
+	int64_t *weight, *share;
+	size_t *at;         /* each unit's code in codes, NUL-ended */
+	struct strbuf codes;
 	size_t n, cap;
 };
 
-static int served_add(struct served *s, int64_t unit, int64_t weight)
+static int served_add(struct served *s, const char *code, int64_t weight)
 {
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		int64_t *u = realloc(s->unit, cap * sizeof *u), *w;
-		if (!u)
+		size_t cap = s->cap ? s->cap * 2 : 256, *a = realloc(s->at, cap * sizeof *a);
+		int64_t *w;
+		if (!a)
 			return -1;
-		s->unit = u;
+		s->at = a;
 		if (!(w = realloc(s->weight, cap * sizeof *w)))
 			return -1;
 		s->weight = w;
 		s->cap = cap;
 	}
-	s->unit[s->n] = unit;
+	s->at[s->n] = s->codes.n;
+	sb_add(&s->codes, code, strlen(code) + 1);
 	s->weight[s->n++] = weight;
-	return 0;
+	return s->codes.failed ? -1 : 0;
 }
 
 /* Whether unit u is billable in a period, as SQL: delivered by its last
@@ -322,8 +330,8 @@ static int served_units(struct run *rn, const struct fee *f, int64_t building, s
 	 * for both cases, "?1 = 0 OR building_id = ?1", scanned every unit
 	 * of the community for each common meter (EXPLAIN QUERY PLAN). */
 #define SERVED(where) \
-		"SELECT u.id, CASE ?2 WHEN 'equal' THEN 1 WHEN 'area' THEN u.area_centi" \
-		" ELSE (SELECT coalesce(sum(usage), 0) FROM temp.bu WHERE bu.unit_id = u.id AND bu.kind = ?3) END" \
+		"SELECT u.code, CASE ?2 WHEN 'equal' THEN 1 WHEN 'area' THEN u.area_centi" \
+		" ELSE (SELECT coalesce(sum(usage), 0) FROM temp.bu WHERE bu.ucode = u.code AND bu.kind = ?3) END" \
 		" FROM unit u WHERE " where " AND " UNIT_BILLABLE("u", "?4") \
 		" AND u.use IN (SELECT value FROM json_each(?5)) ORDER BY u.code"
 	static const char all[] = SERVED("?1 = 0"), one[] = SERVED("u.building_id = ?1");
@@ -337,13 +345,14 @@ static int served_units(struct run *rn, const struct fee *f, int64_t building, s
 		return st ? pm_err_set(e, PM_EFAIL, _("out of memory")) : e->code;
 	}
 	s->n = 0;
+	s->codes.n = 0;
 	sqlite3_bind_int64(st, 1, building);
 	sqlite3_bind_text(st, 2, jstr(f->j, "split"), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, f->kind ? f->kind : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, pm_date_fmt(rn->last, last), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, uses, -1, free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (served_add(s, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) {
+		if (served_add(s, TEXT(st, 0), sqlite3_column_int64(st, 1))) {
 			sqlite3_reset(st);
 			return pm_err_set(e, PM_EFAIL, _("out of memory"));
 		}
@@ -358,7 +367,7 @@ static int share_store(struct run *rn, size_t fee, sqlite3_stmt *m, const struct
 		       struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO temp.bs (fee, unit_id, meter, share, weight, total_weight, cost, usage, units,"
+		"INSERT INTO temp.bs (fee, ucode, meter, share, weight, total_weight, cost, usage, units,"
 		" opening_ts, closing_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	int64_t total = 0;
 	sqlite3_stmt *st;
@@ -369,7 +378,7 @@ static int share_store(struct run *rn, size_t fee, sqlite3_stmt *m, const struct
 		if (!(st = pm_db_stmt(rn->db, sql, e)))
 			return e->code;
 		sqlite3_bind_int64(st, 1, (int64_t)fee);
-		sqlite3_bind_int64(st, 2, s->unit[i]);
+		sqlite3_bind_text(st, 2, s->codes.p + s->at[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, TEXT(m, 0), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, s->share[i]);
 		sqlite3_bind_int64(st, 5, s->weight[i]);
@@ -439,10 +448,9 @@ static int shares_load(struct run *rn, struct pm_err *e)
 		else if (rc != PM_OK && !e->code)
 			rc = pm_db_fail(rn->db, e, _("cannot read usage"));
 	}
-	free(s.unit);
+	free(s.at);
+	free(s.codes.p);
 	free(s.weight);
-	if (rc == PM_OK && e->code == PM_OK)
-		return exec(rn->db, "CREATE INDEX IF NOT EXISTS temp.bs_unit ON bs(unit_id, fee, meter)", e);
 	return e->code ? e->code : rc;
 }
 
@@ -632,7 +640,7 @@ static int year_to_date(struct run *rn, size_t fee, const struct unit *u, int64_
 			struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT coalesce(sum(usage), 0), coalesce(max(flags & ?3), 0) FROM temp.by WHERE unit_id = ?1 AND fee = ?2";
+		"SELECT coalesce(sum(usage), 0), coalesce(max(flags & ?3), 0) FROM temp.by WHERE ucode = ?1 AND fee = ?2";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
 
@@ -640,7 +648,7 @@ static int year_to_date(struct run *rn, size_t fee, const struct unit *u, int64_
 	*partial = 0;
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, u->id);
+	sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fee);
 	sqlite3_bind_int(st, 3, PM_USAGE_PARTIAL);
 	rc = sqlite3_step(st);
@@ -764,13 +772,13 @@ static int metered(struct run *rn, size_t fi, const struct unit *u, struct bill 
 	static const char sql[] =
 		"SELECT code, meter_id, usage, opening, closing, multiplier, flags, r1, r2, r3, r4, opening_ts, closing_ts"
 		" FROM temp.bu"
-		" WHERE unit_id = ?1 AND kind = ?2 ORDER BY code";
+		" WHERE ucode = ?1 AND kind = ?2 ORDER BY code";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
 
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, u->id);
+	sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, rn->fees[fi].kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (metered_meter(rn, fi, u, st, b, e)) {
@@ -785,7 +793,7 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 {
 	static const char sql[] =
 		"SELECT meter, share, weight, total_weight, cost, usage, units, opening_ts, closing_ts"
-		" FROM temp.bs WHERE unit_id = ?1 AND fee = ?2 ORDER BY meter";
+		" FROM temp.bs WHERE ucode = ?1 AND fee = ?2 ORDER BY meter";
 	const struct fee *f = &rn->fees[fi];
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char buf[PM_MONEY_BUF];
@@ -797,7 +805,7 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, u->id);
+	sqlite3_bind_text(st, 1, u->code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (pm_money_add(&sum, sqlite3_column_int64(st, 1), e)) {
@@ -989,10 +997,24 @@ struct prior {
 	char status[16], inputs[DIGEST_HEX];
 };
 
+/* The prior's columns at col of st: id (NULL for none), status, inputs
+ * ('' for none), total. */
+#define PRIOR_COLS(b) b ".id, " b ".status, coalesce(" b ".inputs, ''), " b ".total_fen"
+static void prior_of(sqlite3_stmt *st, int col, struct prior *p)
+{
+	memset(p, 0, sizeof *p);
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return;
+	p->id = sqlite3_column_int64(st, col);
+	snprintf(p->status, sizeof p->status, "%s", TEXT(st, col + 1));
+	snprintf(p->inputs, sizeof p->inputs, "%s", TEXT(st, col + 2));
+	p->total = sqlite3_column_int64(st, col + 3);
+}
+
 static int prior_find(struct run *rn, const struct unit *u, struct prior *p, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT id, status, coalesce(inputs, ''), total_fen FROM bill WHERE unit_id = ? AND period = ?";
+		"SELECT " PRIOR_COLS("bill") " FROM bill WHERE unit_id = ? AND period = ?";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
 
@@ -1002,12 +1024,8 @@ static int prior_find(struct run *rn, const struct unit *u, struct prior *p, str
 	sqlite3_bind_int64(st, 1, u->id);
 	sqlite3_bind_text(st, 2, rn->period, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(st, 0);
-		snprintf(p->status, sizeof p->status, "%s", TEXT(st, 1));
-		snprintf(p->inputs, sizeof p->inputs, "%s", TEXT(st, 2));
-		p->total = sqlite3_column_int64(st, 3);
-	}
+	if (rc == SQLITE_ROW)
+		prior_of(st, 0, p);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pm_db_fail(rn->db, e, _("cannot read bills"));
@@ -1218,7 +1236,9 @@ skip:
 	return tell(rn, u, code, "skipped", NULL, NULL, e);
 }
 
-static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
+/* Unit u billed; known: its bill of the period as the batch's query
+ * read it (bill_batch), or NULL to look it up. */
+static int bill_unit(struct run *rn, const struct unit *u, const struct prior *known, struct pm_err *e)
 {
 	struct prior p;
 	struct bill *b = rn->bill;
@@ -1226,7 +1246,9 @@ static int bill_unit(struct run *rn, const struct unit *u, struct pm_err *e)
 	int rc;
 
 	bill_code(rn, u->code, code, sizeof code);
-	if (prior_find(rn, u, &p, e))
+	if (known)
+		p = *known;
+	else if (prior_find(rn, u, &p, e))
 		return e->code;
 	/* A void bill stays void; an issued one from before digests were
 	 * kept has nothing to compare with. */
@@ -1263,14 +1285,19 @@ static void unit_of(sqlite3_stmt *st, struct unit *u)
 /* Units after *after in code order, batch of them, each billed; *after
  * moves on, *done counts. 0 rows: the end. Each unit comes with whether
  * a residence reaches into the period, as pm_unit_vacancy's query asks
- * (an index seek, in this batch's transaction: unit_vacancy). */
+ * (an index seek, in this batch's transaction: unit_vacancy), and with
+ * its bill of the period if any (prior_find's look-up, one statement a
+ * unit fewer). A unit's bill written while the query is under way is
+ * its own: the join never meets it for a later unit. */
 static int bill_batch(struct run *rn, char *after, size_t size, long *rows, struct pm_err *e)
 {
 	static const char sql[] = "SELECT " UNIT_COLS ", EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = u.id"
-		" AND o.since <= ?2 AND (o.until IS NULL OR o.until > ?4)) FROM unit u"
+		" AND o.since <= ?2 AND (o.until IS NULL OR o.until > ?4)), " PRIOR_COLS("b")
+		" FROM unit u LEFT JOIN bill b ON b.unit_id = u.id AND b.period = ?5"
 		" WHERE u.code > ?1 AND " UNIT_BILLABLE("u", "?2") " ORDER BY u.code LIMIT ?3";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	char last[PM_TIME_BUF], first[PM_TIME_BUF];
+	struct prior p;
 	struct unit u;
 	int rc;
 
@@ -1281,12 +1308,14 @@ static int bill_batch(struct run *rn, char *after, size_t size, long *rows, stru
 	sqlite3_bind_text(st, 2, pm_date_fmt(rn->last, last), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, rn->r->batch);
 	sqlite3_bind_text(st, 4, pm_date_fmt(rn->first, first), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, rn->period, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		unit_of(st, &u);
 		u.resided = sqlite3_column_int(st, 5);
+		prior_of(st, 6, &p);
 		snprintf(after, size, "%s", u.code);
 		(*rows)++;
-		if (bill_unit(rn, &u, e)) {
+		if (bill_unit(rn, &u, &p, e)) {
 			sqlite3_reset(st);
 			return e->code;
 		}
@@ -1310,7 +1339,7 @@ static int bill_named(struct run *rn, const char *code, struct pm_err *e)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		unit_of(st, &u);
-		rc = sqlite3_column_int(st, 5) ? bill_unit(rn, &u, e) : PM_OK;
+		rc = sqlite3_column_int(st, 5) ? bill_unit(rn, &u, NULL, e) : PM_OK;
 		sqlite3_reset(st);
 		return rc;
 	}
