@@ -14,16 +14,9 @@
 #include "pm/db.h"
 #include "tstore.h"
 
-/* "tbl pk" of each key logged after seq from, in order, ';'-joined: a
- * row of many keys (a packed run, pk an array of arrays) as its keys one
- * after the other, as pm export reads it. */
-static char *logged(struct pm_db *db, int64_t from)
+/* The text sql (one row, ?1 a seq) answers after seq from. */
+static char *text_after(struct pm_db *db, const char *sql, int64_t from)
 {
-	static const char sql[] =
-		"SELECT coalesce(group_concat(tbl || ' ' || pk, ';'), '') FROM"
-		" (SELECT tbl, pk, seq, 0 AS n FROM change_log WHERE seq > ?1 AND pk NOT LIKE '[[%'"
-		" UNION ALL SELECT c.tbl, j.value, c.seq, j.key FROM change_log c, json_each(c.pk) j"
-		" WHERE c.seq > ?1 AND c.pk LIKE '[[%' ORDER BY seq, n)";
 	struct pm_err e = {0};
 	sqlite3_stmt *st = pm_db_stmt(db, sql, &e);
 	char *s;
@@ -34,6 +27,20 @@ static char *logged(struct pm_db *db, int64_t from)
 	s = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	return s;
+}
+
+/* "tbl pk" of each key logged after seq from, in order, ';'-joined: a
+ * row of many keys (a packed run, pk an array of arrays) as its keys one
+ * after the other, as pm export reads it. */
+static char *logged(struct pm_db *db, int64_t from)
+{
+	static const char sql[] =
+		"SELECT coalesce(group_concat(tbl || ' ' || pk, ';'), '') FROM"
+		" (SELECT tbl, pk, seq, 0 AS n FROM change_log WHERE seq > ?1 AND pk NOT LIKE '[[%'"
+		" UNION ALL SELECT c.tbl, j.value, c.seq, j.key FROM change_log c, json_each(c.pk) j"
+		" WHERE c.seq > ?1 AND c.pk LIKE '[[%' ORDER BY seq, n)";
+
+	return text_after(db, sql, from);
 }
 
 static int64_t head(struct pm_db *db)
@@ -282,16 +289,8 @@ static char *stored(struct pm_db *db, int64_t from)
 	static const char sql[] =
 		"SELECT coalesce(group_concat(tbl || ' ' || CASE WHEN pk LIKE '[[%' THEN json_array_length(pk)"
 		" ELSE 1 END, ';'), '') FROM (SELECT tbl, pk FROM change_log WHERE seq > ?1 ORDER BY seq)";
-	struct pm_err e = {0};
-	sqlite3_stmt *st = pm_db_stmt(db, sql, &e);
-	char *s;
 
-	assert_non_null(st);
-	sqlite3_bind_int64(st, 1, from);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	s = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return s;
+	return text_after(db, sql, from);
 }
 
 static void expect_stored(struct pm_db *db, int64_t from, const char *want)
