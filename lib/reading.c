@@ -5,6 +5,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "db-internal.h"
 #include "meter-internal.h"
 
 const char *const pm_ingest_names[] = {N_("inserted"), N_("duplicate"), N_("replaced"), NULL};
@@ -21,6 +22,9 @@ struct mtr {
 struct pm_ingest {
 	struct pm_db *db;
 	int replace;
+	uint64_t epoch;  /* the transaction the meters' latest readings are of */
+	int64_t version; /* PRAGMA data_version then */
+	int versioned;   /* version read */
 	int64_t latest;  /* now plus meters.future_tolerance: no reading after */
 	struct mtr *m;
 	size_t n, *slot, nslot; /* open addressing: slot holds index + 1 */
@@ -541,6 +545,38 @@ static int same_time(struct pm_ingest *in, struct mtr *m, const struct rd *r, in
 	return PM_OK;
 }
 
+/* The latest readings learnt hold across batches only while no other
+ * program has written the store: between two batches another ingest,
+ * or pm-meter void, may have stored a later reading of a meter, which a
+ * reading of this run at the same time would silently overwrite if its
+ * meter's latest were still the one learnt before (the upsert), and
+ * whose value this run's next reading would not be checked against.
+ * PRAGMA data_version changes with others' commits, not this
+ * connection's; a batch of this run rolled back ends the run. */
+static int latest_fresh(struct pm_ingest *in, struct pm_err *e)
+{
+	sqlite3_stmt *st;
+	int64_t v;
+
+	if (in->versioned && in->epoch == pm_db_epoch(in->db))
+		return PM_OK;
+	if (!(st = pm_db_stmt(in->db, "PRAGMA data_version", e)))
+		return e->code;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return pm_db_fail(in->db, e, _("cannot read readings"));
+	}
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (in->versioned && v != in->version)
+		for (size_t i = 0; i < in->n; i++)
+			in->m[i].known = 0;
+	in->epoch = pm_db_epoch(in->db);
+	in->version = v;
+	in->versioned = 1;
+	return PM_OK;
+}
+
 static int ingest(struct pm_ingest *in, json_t *rec, int last, enum pm_ingest_did *did,
 		  struct pm_err *e)
 {
@@ -549,7 +585,7 @@ static int ingest(struct pm_ingest *in, json_t *rec, int last, enum pm_ingest_di
 	struct rd r;
 	int rc;
 
-	if (read_rd(in, rec, &r, &m, e) || (!m->known && learn_last(in, m, e)))
+	if (latest_fresh(in, e) || read_rd(in, rec, &r, &m, e) || (!m->known && learn_last(in, m, e)))
 		return e->code;
 	if (!r.has_value)
 		return registers_only(in, m, &r, last, did, e);
