@@ -89,7 +89,7 @@ static int asset_write(struct pm_db *db, const char *code, const char *v[NTEXT],
 static int asset_exists(struct pm_db *db, const char *code, bool *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM asset WHERE code = ?";
-	int rc = pm_db_exists(db, sql, code, _("cannot read assets"), e);
+	int rc = pm_db_exists(db, sql, code, N_("cannot read assets"), e);
 
 	*exists = rc == 1;
 	return rc < 0 ? -rc : PM_OK;

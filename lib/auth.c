@@ -499,7 +499,7 @@ static const char user_fields_sql[] =
 static int user_fields(struct pm_db *db, const char *login, json_t **out, struct pm_err *e)
 {
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, user_fields_sql, login, &st, _("cannot read users"), e);
+	int rc = pm_db_row(db, user_fields_sql, login, &st, N_("cannot read users"), e);
 
 	*out = NULL;
 	if (rc < 0)

@@ -238,7 +238,7 @@ static int touched(struct pm_db *db, const char *kind, const char *code, struct 
 static int unit_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM unit WHERE code = ?";
-	int rc = pm_db_exists(db, sql, code, _("cannot read units"), e);
+	int rc = pm_db_exists(db, sql, code, N_("cannot read units"), e);
 
 	*exists = rc == 1;
 	return rc < 0 ? -rc : PM_OK;
@@ -328,7 +328,7 @@ int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t *
 {
 	static const char sql[] = UNIT_COLS " WHERE u.code = ?";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read units"), e);
+	int rc = pm_db_row(db, sql, code, &st, N_("cannot read units"), e);
 
 	*out = NULL;
 	if (rc < 0)
@@ -509,7 +509,7 @@ static int check_phone(const char *p, struct pm_err *e)
 static int person_exists(struct pm_db *db, const char *code, int *exists, struct pm_err *e)
 {
 	static const char sql[] = "SELECT 1 FROM person WHERE code = ?";
-	int rc = pm_db_exists(db, sql, code, _("cannot read people"), e);
+	int rc = pm_db_exists(db, sql, code, N_("cannot read people"), e);
 
 	*exists = rc == 1;
 	return rc < 0 ? -rc : PM_OK;
@@ -576,7 +576,7 @@ static int move_in_day(struct pm_db *db, const char *unit, char day[PM_TIME_BUF]
 {
 	static const char sql[] = "SELECT delivered FROM unit WHERE code = ?";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, unit, &st, _("cannot read units"), e);
+	int rc = pm_db_row(db, sql, unit, &st, N_("cannot read units"), e);
 
 	if (rc < 0)
 		return -rc;
@@ -687,7 +687,7 @@ int pm_person_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err 
 {
 	static const char sql[] = "SELECT id FROM person WHERE code = ?";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read people"), e);
+	int rc = pm_db_row(db, sql, code, &st, N_("cannot read people"), e);
 
 	*id = 0;
 	if (rc < 0)

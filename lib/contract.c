@@ -505,7 +505,7 @@ static int paid_before(struct pm_db *db, const struct terms *t, int64_t amount, 
 	sqlite3_stmt *st;
 	int rc, same;
 
-	if (!ref || (rc = pm_db_row(db, sql, ref, &st, _("cannot read the contract's charges"), e)) == 0)
+	if (!ref || (rc = pm_db_row(db, sql, ref, &st, N_("cannot read the contract's charges"), e)) == 0)
 		return 0;
 	if (rc < 0)
 		return rc;

@@ -754,7 +754,7 @@ int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt *
 	sqlite3_reset(*st);
 	if (rc == SQLITE_DONE)
 		return 0;
-	return -pm_db_fail(db, e, what);
+	return -pm_db_fail(db, e, _(what));
 }
 
 int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,

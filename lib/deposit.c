@@ -70,7 +70,7 @@ static int known(struct pm_db *db, const struct pm_deposit *d, int64_t *id, stru
 	sqlite3_stmt *st;
 	int rc, same;
 
-	if (!d->ref || (rc = pm_db_row(db, sql, d->ref, &st, _("cannot read deposits"), e)) == 0)
+	if (!d->ref || (rc = pm_db_row(db, sql, d->ref, &st, N_("cannot read deposits"), e)) == 0)
 		return 0;
 	if (rc < 0)
 		return rc;

@@ -196,7 +196,7 @@ static int person_unit(struct pm_db *db, const struct pm_credential_new *c, int6
 	if (c->person && pm_person_id(db, c->person, person, e))
 		return e->code;
 	if (c->unit) {
-		if ((rc = pm_db_row(db, unit_sql, c->unit, &st, _("cannot read units"), e)) < 0)
+		if ((rc = pm_db_row(db, unit_sql, c->unit, &st, N_("cannot read units"), e)) < 0)
 			return -rc;
 		if (!rc)
 			return pm_err_set(e, PM_EDATA, _("no unit '%s'"), c->unit);

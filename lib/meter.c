@@ -364,7 +364,7 @@ int pm_meter_get(struct pm_db *db, const char *code, json_t **out, struct pm_err
 {
 	static const char sql[] = METER_COLS " WHERE m.code = ?";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read meters"), e);
+	int rc = pm_db_row(db, sql, code, &st, N_("cannot read meters"), e);
 
 	*out = NULL;
 	if (rc < 0)
@@ -409,7 +409,7 @@ int pm_meter_by_address(struct pm_db *db, const char *address, char *code, size_
 {
 	static const char sql[] = "SELECT code, registers FROM meter WHERE address = ?";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, address, &st, _("cannot read meters"), e);
+	int rc = pm_db_row(db, sql, address, &st, N_("cannot read meters"), e);
 
 	if (rc < 0)
 		return -rc;

@@ -94,7 +94,7 @@ static int unit_id(struct pm_db *db, const char *unit, int64_t *id, struct pm_er
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = pm_db_row(db, sql, unit, &st, _("cannot read units"), e)) < 0)
+	if ((rc = pm_db_row(db, sql, unit, &st, N_("cannot read units"), e)) < 0)
 		return -rc;
 	if (!rc)
 		return pm_err_set(e, PM_EDATA, _("no unit '%s'"), unit);
@@ -275,10 +275,10 @@ static int session_find(struct pm_db *db, const char *plate, int closed, struct 
 		" FROM parking_session s WHERE s.plate = ?1 AND s.exit_ts IS NOT NULL AND s.fee_fen > s.paid_fen"
 		" ORDER BY s.exit_ts DESC LIMIT 1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, open_sql, plate, &st, _("cannot read parking sessions"), e);
+	int rc = pm_db_row(db, open_sql, plate, &st, N_("cannot read parking sessions"), e);
 
 	if (rc == 0 && closed)
-		rc = pm_db_row(db, owing_sql, plate, &st, _("cannot read parking sessions"), e);
+		rc = pm_db_row(db, owing_sql, plate, &st, N_("cannot read parking sessions"), e);
 	if (rc == 1) {
 		session_read(st, s);
 		sqlite3_reset(st);
@@ -462,7 +462,7 @@ static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_
 		" LEFT JOIN parking_discount d ON d.payment_id = p.id LEFT JOIN unit u ON u.id = d.unit_id"
 		" WHERE p.ref = ?";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, ref, &st, _("cannot read parking payments"), e), same;
+	int rc = pm_db_row(db, sql, ref, &st, N_("cannot read parking payments"), e), same;
 
 	if (rc <= 0)
 		return rc;
@@ -602,7 +602,7 @@ static int discount_record(struct pm_db *db, const struct session *s, const stru
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = pm_db_row(db, id_sql, ref, &st, _("cannot read parking payments"), e)) <= 0)
+	if ((rc = pm_db_row(db, id_sql, ref, &st, N_("cannot read parking payments"), e)) <= 0)
 		return rc ? -rc : pm_err_set(e, PM_ESOFTWARE, _("cannot read parking payments"));
 	payment = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);

@@ -830,7 +830,7 @@ static int points_known(struct pm_db *db, const struct pm_bill_points *p, const 
 		"SELECT p.id, b.code, u.code, x.points, p.amount_fen FROM payment p JOIN bill_points x ON x.payment_id = p.id"
 		" JOIN bill b ON b.id = p.bill_id JOIN unit u ON u.id = x.unit_id WHERE p.channel = '" PM_BILL_POINTS "' AND p.ref = ?1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, p->ref, &st, _("cannot read payments"), e), same;
+	int rc = pm_db_row(db, sql, p->ref, &st, N_("cannot read payments"), e), same;
 
 	if (rc < 0)
 		return rc;

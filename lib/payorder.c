@@ -41,7 +41,7 @@ static json_t *order_json(sqlite3_stmt *st, void *db)
 static int order_row(struct pm_db *db, const char *no, sqlite3_stmt **st, struct pm_err *e)
 {
 	static const char sql[] = ORDER_COLS " WHERE o.out_trade_no = ?1";
-	int rc = pm_db_row(db, sql, no, st, _("cannot read payment orders"), e);
+	int rc = pm_db_row(db, sql, no, st, N_("cannot read payment orders"), e);
 
 	if (rc < 0)
 		return -rc;

@@ -25,7 +25,7 @@ static int vmeter_get(struct pm_db *db, const char *code, struct vmeter *m, stru
 		"SELECT m.id, coalesce(m.retired_at, 9223372036854775807), m.initial, s.code"
 		" FROM meter m LEFT JOIN meter s ON s.replaces = m.id WHERE m.code = ?";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read meters"), e);
+	int rc = pm_db_row(db, sql, code, &st, N_("cannot read meters"), e);
 
 	if (rc < 0)
 		return -rc;

@@ -561,7 +561,7 @@ static int unit_of(struct pm_arrears *a, const char *code, int64_t *id, int *in,
 	static const char sql[] =
 		"SELECT u.id, bd.code FROM unit u JOIN building bd ON bd.id = u.building_id WHERE u.code = ?1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(a->db, sql, code, &st, _("cannot read units"), e);
+	int rc = pm_db_row(a->db, sql, code, &st, N_("cannot read units"), e);
 
 	if (rc < 0)
 		return -rc;

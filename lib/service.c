@@ -32,7 +32,7 @@ static int service_get(struct pm_db *db, const char *code, struct service *s, st
 		"SELECT s.id, s.price_fen, s.cutoff, m.commission_bp, m.code FROM shop_service s"
 		" JOIN merchant m ON m.id = s.merchant_id WHERE s.code = ?1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read services"), e);
+	int rc = pm_db_row(db, sql, code, &st, N_("cannot read services"), e);
 
 	if (rc <= 0)
 		return rc ? -rc : pm_err_set(e, PM_EDATA, _("unknown service '%s'"), code);
@@ -97,12 +97,12 @@ static int service_insert(struct pm_db *db, const struct pm_service *s, struct p
 	int64_t id;
 	int rc;
 
-	if ((rc = pm_db_row(db, merchant, s->merchant, &st, _("cannot read merchants"), e)) <= 0)
+	if ((rc = pm_db_row(db, merchant, s->merchant, &st, N_("cannot read merchants"), e)) <= 0)
 		return rc ? -rc : pm_err_set(e, PM_EDATA, _("unknown merchant '%s'"), s->merchant);
 	id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	/* pm-shop settle takes either: one code, one thing. */
-	if ((rc = pm_db_exists(db, taken, s->code, _("cannot read services"), e)))
+	if ((rc = pm_db_exists(db, taken, s->code, N_("cannot read services"), e)))
 		return rc < 0 ? -rc : pm_err_set(e, PM_EDATA, _("an offer or a service is called '%s' already"), s->code);
 	if (shop_bound(db, s->price, _("--price:"), e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;

@@ -110,18 +110,10 @@ int pm_session_find(struct pm_db *db, const char *token, const struct pm_signin_
 	if (!token || strlen(token) != PM_SESSION_TOKEN - 1)
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
 	digest(token, hash);
-	/* Not pm_db_row, whose message is translated before the call: a
-	 * request that needs no message loads no catalogue (gettext's first
-	 * call: the locale aliases and the .mo, 63 K instructions). */
-	if (!(st = pm_db_stmt(db, sql, e)))
-		return e->code;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return pm_db_fail(db, e, _("cannot read sessions"));
+	if ((rc = pm_db_row(db, sql, hash, &st, N_("cannot read sessions"), e)) < 0)
+		return -rc;
+	if (rc == 0)
 		return pm_err_set(e, PM_ENOPERM, _("not signed in"));
-	}
 	s->id = sqlite3_column_int64(st, 0);
 	s->created_at = sqlite3_column_int64(st, 1);
 	s->seen_at = sqlite3_column_int64(st, 2);
@@ -397,7 +389,7 @@ static int code_user(struct pm_db *db, const char *login, int64_t *id, struct pm
 		"SELECT u.id FROM user u JOIN person p ON p.id = u.person_id WHERE u.login = ? AND u.disabled = 0"
 		" AND u.role NOT IN ('service','viewer') AND coalesce(p.phone, '') <> ''";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, login, &st, _("cannot read users"), e);
+	int rc = pm_db_row(db, sql, login, &st, N_("cannot read users"), e);
 
 	*id = 0;
 	if (rc == 1) {

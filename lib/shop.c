@@ -42,7 +42,7 @@ int pm_shop_merchant_add(struct pm_db *db, const struct pm_shop_merchant *m, jso
 				  (long long)m->commission_bp);
 	if (pm_db_begin(db, e))
 		return e->code;
-	if ((rc = pm_db_row(db, sel, m->code, &st, _("cannot read merchants"), e)) > 0) {
+	if ((rc = pm_db_row(db, sel, m->code, &st, N_("cannot read merchants"), e)) > 0) {
 		same = strcmp(TEXT(st, 0), m->name) == 0 && sqlite3_column_int64(st, 1) == m->commission_bp;
 		sqlite3_reset(st);
 		outcome = "existing";
@@ -83,7 +83,7 @@ static int offer_get(struct pm_db *db, const char *code, struct offer *o, struct
 		"SELECT f.id, m.code, m.commission_bp, f.price_fen, f.deadline, f.min_group, f.stock, f.state, f.title"
 		" FROM shop_offer f JOIN merchant m ON m.id = f.merchant_id WHERE f.code = ?1";
 	sqlite3_stmt *st;
-	int rc = pm_db_row(db, sql, code, &st, _("cannot read offers"), e);
+	int rc = pm_db_row(db, sql, code, &st, N_("cannot read offers"), e);
 
 	if (rc < 0)
 		return -rc;
@@ -176,14 +176,14 @@ static int offer_insert(struct pm_db *db, const struct pm_shop_offer *o, struct 
 	int64_t id;
 	int rc;
 
-	if ((rc = pm_db_row(db, merchant, o->merchant, &st, _("cannot read merchants"), e)) <= 0)
+	if ((rc = pm_db_row(db, merchant, o->merchant, &st, N_("cannot read merchants"), e)) <= 0)
 		return rc ? -rc : pm_err_set(e, PM_EDATA, _("unknown merchant '%s'"), o->merchant);
 	id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_offer WHERE code = ?1", o->code, _("cannot read offers"), e)))
+	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_offer WHERE code = ?1", o->code, N_("cannot read offers"), e)))
 		return rc < 0 ? -rc : pm_err_set(e, PM_EDATA, _("offer '%s' exists"), o->code);
 	/* pm-shop settle takes an offer's code or a service's: one code, one thing. */
-	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_service WHERE code = ?1", o->code, _("cannot read services"), e)))
+	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_service WHERE code = ?1", o->code, N_("cannot read services"), e)))
 		return rc < 0 ? -rc : pm_err_set(e, PM_EDATA, _("an offer or a service is called '%s' already"), o->code);
 	if (o->deadline <= pm_now())
 		return pm_err_set(e, PM_EDATA, _("offer '%s': its deadline is past"), o->code);
@@ -950,7 +950,7 @@ int pm_shop_settle(struct pm_db *db, const char *offer, const char *channel, int
 	*out = NULL;
 	if (!s.lines)
 		return oom(e);
-	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_service WHERE code = ?1", offer, _("cannot read services"), e))) {
+	if ((rc = pm_db_exists(db, "SELECT 1 FROM shop_service WHERE code = ?1", offer, N_("cannot read services"), e))) {
 		json_decref(s.lines);
 		return rc < 0 ? -rc : pm_service_settle(db, offer, channel, fn, ctx, out, e);
 	}

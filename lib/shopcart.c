@@ -150,7 +150,7 @@ static int cart_whole(struct pm_db *db, const struct pm_shop_cart *c, int *whole
 
 	/* The form sent again once its points are spent: the same order. */
 	if (c->nonce && (rc = pm_db_exists(db, "SELECT 1 FROM shop_order WHERE channel = '" PM_SHOP_POINTS "' AND ref = ?1",
-					   c->nonce, _("cannot read orders"), e)))
+					   c->nonce, N_("cannot read orders"), e)))
 		return rc < 0 ? -rc : (*whole = 1, PM_OK);
 	if (offer_open(db, c->offer, &o, e) || cart_amounts(db, c, &o, &amount, e))
 		return e->code;
@@ -507,7 +507,7 @@ static int refund_write(struct pm_db *db, const char *no, json_t **rec, struct p
 	sqlite3_stmt *st;
 	int rc, done;
 
-	if ((rc = pm_db_row(db, refund_sql, no, &st, _("cannot read orders"), e)) <= 0)
+	if ((rc = pm_db_row(db, refund_sql, no, &st, N_("cannot read orders"), e)) <= 0)
 		return rc ? -rc : pm_err_set(e, PM_EDATA, _("unknown order '%s'"), no);
 	if (!sqlite3_column_int(st, 7)) {
 		sqlite3_reset(st);

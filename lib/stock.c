@@ -42,7 +42,7 @@ static int item_get(struct pm_db *db, const char *code, json_t **out, struct pm_
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = pm_db_row(db, sql, code, &st, _("cannot read the stock"), e)) < 0)
+	if ((rc = pm_db_row(db, sql, code, &st, N_("cannot read the stock"), e)) < 0)
 		return -rc;
 	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no stock item '%s'"), code);
@@ -133,7 +133,7 @@ static int shelf_load(struct pm_db *db, const char *code, struct shelf *s, struc
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = pm_db_row(db, sql, code, &st, _("cannot read the stock"), e)) < 0)
+	if ((rc = pm_db_row(db, sql, code, &st, N_("cannot read the stock"), e)) < 0)
 		return -rc;
 	if (rc == 0)
 		return pm_err_set(e, PM_EDATA, _("no stock item '%s'"), code);

@@ -169,7 +169,7 @@ static int audience_ok(struct pm_db *db, const char *audience, struct pm_err *e)
 
 	if (strcmp(audience, "all") == 0)
 		return PM_OK;
-	if ((rc = pm_db_exists(db, sql, audience + 9, _("cannot read buildings"), e)) < 0)
+	if ((rc = pm_db_exists(db, sql, audience + 9, N_("cannot read buildings"), e)) < 0)
 		return -rc;
 	return rc ? PM_OK : pm_err_set(e, PM_EDATA, _("no building '%s'"), audience + 9);
 }

@@ -589,7 +589,7 @@ static int public_key(void *ctx, const unsigned char kid[4], unsigned char pk[32
 	int rc;
 
 	kid_hex(kid, hex);
-	if ((rc = pm_db_row(l->db, sql, hex, &st, _("cannot read the pass keys"), l->e)) <= 0)
+	if ((rc = pm_db_row(l->db, sql, hex, &st, N_("cannot read the pass keys"), l->e)) <= 0)
 		return rc;
 	rc = sqlite3_column_bytes(st, 0) == 32;
 	if (rc)

@@ -376,7 +376,7 @@ static int building_id(struct pm_db *db, const char *code, int64_t *id, struct p
 	*id = 0;
 	if (!code)
 		return PM_OK;
-	if ((rc = pm_db_row(db, sql, code, &st, _("cannot read buildings"), e)) < 0)
+	if ((rc = pm_db_row(db, sql, code, &st, N_("cannot read buildings"), e)) < 0)
 		return -rc;
 	if (!rc)
 		return pm_err_set(e, PM_EDATA, _("no building '%s'"), code);
@@ -653,7 +653,7 @@ static int unit_of(struct pm_db *db, const char *code, int64_t *id, int64_t *bui
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = pm_db_row(db, sql, code, &st, _("cannot read units"), e)) < 0)
+	if ((rc = pm_db_row(db, sql, code, &st, N_("cannot read units"), e)) < 0)
 		return -rc;
 	if (!rc)
 		return pm_err_set(e, PM_EDATA, _("no unit '%s'"), code);
