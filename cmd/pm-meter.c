@@ -171,7 +171,7 @@ static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt ingest_opts[] = {
 	PM_IMPORT_OPTS,
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
-	{"batch", O_BATCH, "N", N_("readings per transaction (default 100000)")},
+	{"batch", O_BATCH, "N", N_("readings per transaction (default 500000)")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -224,7 +224,7 @@ static void ingest_rejected(void *ctx, json_t *rec, const char *where, const cha
 static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 {
 	struct ingest_ctx ic = {c, NULL, 0};
-	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 100000,
+	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 500000,
 			       .fields = pm_reading_fields, .outcomes = pm_ingest_names, .record = ingest_record,
 			       .retry = ingest_retry, .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;

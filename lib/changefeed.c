@@ -689,6 +689,11 @@ int pm_feed_pending(const struct pm_feed_log *log)
 	return log && (log->buf.n > 0 || log->failed);
 }
 
+size_t pm_feed_size(const struct pm_feed_log *log)
+{
+	return log ? log->buf.n : 0;
+}
+
 const char *pm_feed_first(const struct pm_feed_log *log)
 {
 	return log && log->buf.n > 0 ? pm_changefeed_tables[(unsigned char)log->buf.p[0]] : "?";

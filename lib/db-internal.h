@@ -26,6 +26,19 @@ void pm_db_touch_clear(struct pm_db *db);
  * (0: of none yet), and forgets them. */
 int pm_audit_touch_write(struct pm_db *db, int64_t id, struct pm_err *e);
 
+/* Writes a module holds back in the open transaction to make them
+ * together (lib/reading.c sorts readings into the table's order): flush
+ * makes them, first thing in pm_db_commit; drop forgets them, at a
+ * rollback. One holder a handle; NULLs end the holding. */
+void pm_db_hold(struct pm_db *db, int (*flush)(void *ctx, struct pm_err *e), void (*drop)(void *ctx),
+		void *ctx);
+
+/* Writes the change feed's keys noted in the open transaction into
+ * change_log now, not at the commit, once they take FEED_SPILL bytes: a
+ * transaction of 500,000 readings held 16 MiB of them. *wrote: whether it
+ * did, when statements from pm_db_stmt may have been finalized. */
+int pm_db_feed_spill(struct pm_db *db, int *wrote, struct pm_err *e);
+
 /* A number that changes at each commit and rollback of the handle, and
  * that no other handle of the process has had: what a module remembers
  * of rows read or written in a transaction holds while it is the same. */

@@ -52,6 +52,11 @@ struct pm_db {
 		char *p;            /* the objects touched, each ending in NUL */
 		size_t len, cap, n;
 	} touch;
+	struct {
+		int (*flush)(void *ctx, struct pm_err *e);
+		void (*drop)(void *ctx);
+		void *ctx;
+	} held;             /* pm_db_hold */
 };
 
 static uint64_t epochs;
@@ -804,13 +809,31 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 
 /* The change feed's keys go into change_log just before COMMIT, in the
  * same transaction: both land, or neither. */
+void pm_db_hold(struct pm_db *db, int (*flush)(void *ctx, struct pm_err *e), void (*drop)(void *ctx),
+		void *ctx)
+{
+	db->held.flush = flush;
+	db->held.drop = drop;
+	db->held.ctx = ctx;
+}
+
+enum { FEED_SPILL = 256 << 10 };
+
+int pm_db_feed_spill(struct pm_db *db, int *wrote, struct pm_err *e)
+{
+	*wrote = db->feed_on && pm_feed_size(db->feed) >= FEED_SPILL;
+	return *wrote ? pm_feed_write(db, db->feed, e) : PM_OK;
+}
+
 int pm_db_commit(struct pm_db *db, struct pm_err *e)
 {
 	int rc = PM_OK;
 
+	if (db->held.flush)
+		rc = db->held.flush(db->held.ctx, e);
 	/* Objects touched with no record written after them are committed
 	 * unowned, for the next record to claim. */
-	if (db->touch.n)
+	if (rc == PM_OK && db->touch.n)
 		rc = pm_audit_touch_write(db, 0, e);
 	if (rc == PM_OK && db->feed_on)
 		rc = pm_feed_write(db, db->feed, e);
@@ -824,6 +847,8 @@ int pm_db_commit(struct pm_db *db, struct pm_err *e)
 
 void pm_db_rollback(struct pm_db *db)
 {
+	if (db->held.drop)
+		db->held.drop(db->held.ctx);
 	pm_feed_clear(db->feed);
 	pm_db_touch_clear(db);
 	if (db->reading)

@@ -18,6 +18,8 @@ void pm_feed_note(struct pm_feed_log **log, sqlite3 *h, int op, const char *sche
 		  sqlite3_int64 old_rowid, sqlite3_int64 new_rowid);
 /* Whether keys wait to be written (or a note failed). */
 int pm_feed_pending(const struct pm_feed_log *log);
+/* The bytes the keys waiting take. */
+size_t pm_feed_size(const struct pm_feed_log *log);
 /* The table of the first key waiting, for messages. */
 const char *pm_feed_first(const struct pm_feed_log *log);
 /* Writes the keys noted into change_log, in the transaction open, and

@@ -2,7 +2,8 @@
 # pm-meter against issue 4's targets, beside the sqlite3 shell in the same
 # run: 50,000 meters x 100 readings as JSON lines (pm-meter ingest) and as
 # CSV (.import --csv into a text table with UNIQUE(meter, ts)).
-#   ingest rows/s >= 0.7 x the shell's; peak RSS < 32 MiB; usage < 2 s.
+#   ingest rows/s >= 0.7 x the shell's (issue 18: >= 1.5 x); peak RSS
+#   < 32 MiB; usage < 2 s.
 # Usage: meter.sh BINDIR. PM_BENCH_SCALE=0.1 takes a tenth of the meters.
 set -eu
 bin=$(cd "${1:-build/bin}" && pwd)
@@ -105,7 +106,8 @@ awk -v r="$rows" -v is="$ingest_s" -v ir="$ingest_r" -v bs="$import_s" -v br="$i
 	if (cpu != "")
 		printf "meter: ingest CPU        %s s\n", cpu
 	printf "meter: sqlite3 .import   %d rows in %s s: %d rows/s\n", r, bs, br
-	printf "meter: ingest ratio      %.2f (target >= 0.70) %s\n", ratio, (ratio >= 0.7 ? "ok" : "MISSED")
+	printf "meter: ingest ratio      %.2f (target >= 0.70; issue 18: >= 1.50) %s %s\n", ratio,
+		(ratio >= 0.7 ? "ok" : "MISSED"), (ratio >= 1.5 ? "ok" : "MISSED")
 	printf "meter: ingest peak RSS   %.1f MiB (target < 32) %s\n", rss / 1024, (rss < 32768 ? "ok" : "MISSED")
 	printf "meter: usage, %d meters  %s s (target < 2) %s\n", m, us, (us < 2 ? "ok" : "MISSED")
 }'

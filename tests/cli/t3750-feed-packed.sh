@@ -28,8 +28,9 @@ expect_eq "$(sql "SELECT count(*) || ' ' || json_array_length(max(pk)) FROM chan
 run pm export --since "$c0" --format jsonl
 cp "$T/out" feed1
 c1=$(cursor feed1)
-expect_eq "$(jq -c 'select(.type == "change") | [.table, .key[0], .op, .row.value]' feed1 | head -4 | tr '\n' ' ')" \
-	'["reading",1,"upsert",100007] ["reading",2,"upsert",200007] ["reading",3,"upsert",300007] ["reading",1,"upsert",100014] ' \
+# Noted as written: a batch's readings meter by meter, in time order.
+expect_eq "$(jq -c 'select(.type == "change") | [.table, .key[0], .op, .row.value]' feed1 | sed -n '1,2p;70,71p' | tr '\n' ' ')" \
+	'["reading",1,"upsert",100007] ["reading",1,"upsert",100014] ["reading",1,"upsert",100490] ["reading",2,"upsert",200007] ' \
 	"pm export gives each key's record in the order noted"
 expect_eq "$(jq -c 'select(.type == "change")' feed1 | wc -l)" 210 "one each"
 expect_eq "$(jq -r 'select(.type == "change") | .key | map(tostring) | join(" ")' feed1 | awk '{ print $1, $2 }' |
