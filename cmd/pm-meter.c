@@ -171,7 +171,7 @@ static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt ingest_opts[] = {
 	PM_IMPORT_OPTS,
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
-	{"batch", O_BATCH, "N", N_("readings per transaction (default 500000)")},
+	{"batch", O_BATCH, "N", N_("readings per transaction (default 500000, or 8 a meter)")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -224,7 +224,7 @@ static void ingest_rejected(void *ctx, json_t *rec, const char *where, const cha
 static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 {
 	struct ingest_ctx ic = {c, NULL, 0};
-	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY, .batch = 500000,
+	struct pm_import im = {.action = "reading.ingest", .mode = PM_JSONL_ONLY,
 			       .fields = pm_reading_fields, .outcomes = pm_ingest_names, .record = ingest_record,
 			       .retry = ingest_retry, .on_reject = ingest_rejected, .ctx = &ic};
 	struct pm_db *db;
@@ -248,6 +248,8 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, "meter.ingest", &db) || pm_db_bulk(db, &c->err) ||
 	    pm_ingest_open(db, replace, &ic.in, &c->err))
 		return c->err.code;
+	if (!im.batch)
+		im.batch = pm_ingest_batch(ic.in);
 	rc = pm_import_run(c, &im, argc - c->optind, argv + c->optind);
 	pm_ingest_close(ic.in);
 	return rc;

@@ -74,8 +74,14 @@ struct pm_ingest;
  * being a conflict. */
 int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct pm_err *e);
 void pm_ingest_close(struct pm_ingest *in);
+/* Readings a transaction best takes: as many as are held at most before
+ * they are written (500,000, or 8 a meter with more meters). */
+long pm_ingest_batch(const struct pm_ingest *in);
 /* One reading {"meter","ts","value"[, "registers", "source", "note"]},
  * inside a write transaction. PM_EDATA with the reason for a bad one.
+ * A reading after its meter's latest may be held and written, in the
+ * table's order with the others held, by pm_db_commit; a rollback
+ * drops it.
  * A reading may carry registers and no value: they join the total stored
  * at that time (its registers already there, the same again, a duplicate;
  * another value a conflict, or with replace a correction). With no total

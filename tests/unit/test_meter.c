@@ -903,6 +903,35 @@ static void test_decode_merges(void **state)
 	json_decref(out);
 }
 
+/* A transaction of ingest takes as many readings as it holds: 500,000,
+ * or 8 a meter past 62,500 meters, so that a batch of a collector's
+ * readings, every meter at each time, still gives each page of the
+ * readings several rows. */
+static void test_ingest_batch(void **state)
+{
+	struct fx *f = *state;
+	struct pm_ingest *in;
+	struct pm_err e = {0};
+
+	add_meter(f->db, WATER("W-1", "1-1-101", JAN, "0"));
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	assert_int_equal(pm_ingest_batch(in), 500000);
+	pm_ingest_close(in);
+	if (pm_db_exec(f->db, "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 62500)"
+		" INSERT INTO meter (code, kind, scope, multiplier, digits, uom, installed_at, initial, created_at, updated_at)"
+		" SELECT 'C-' || i, 'water', 'community', 1, 8, 'm3', 0, 0, 0, 0 FROM n", &e))
+		fail_msg("meters: %s", e.msg);
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	assert_int_equal(pm_ingest_batch(in), 500000);
+	pm_ingest_close(in);
+	if (pm_db_exec(f->db, "INSERT INTO meter (code, kind, scope, multiplier, digits, uom, installed_at,"
+		" initial, created_at, updated_at) VALUES ('C-62501', 'water', 'community', 1, 8, 'm3', 0, 0, 0, 0)", &e))
+		fail_msg("a meter more: %s", e.msg);
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	assert_int_equal(pm_ingest_batch(in), 62501 * 8);
+	pm_ingest_close(in);
+}
+
 static void test_ingest_in_one_run(void **state)
 {
 	struct fx *f = *state;
@@ -1125,6 +1154,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_needs_the_top_tenth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replacement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_span, setup, teardown),
