@@ -27,9 +27,9 @@ void pm_db_touch_clear(struct pm_db *db);
 int pm_audit_touch_write(struct pm_db *db, int64_t id, struct pm_err *e);
 
 /* Writes a module holds back in the open transaction to make them
- * together (lib/reading.c sorts readings into the table's order): flush
- * makes them, first thing in pm_db_commit; drop forgets them, at a
- * rollback. One holder a handle; NULLs end the holding. */
+ * together (lib/reading.c writes a batch's readings in the table's
+ * order): flush makes them, first thing in pm_db_commit; drop forgets
+ * them, at a rollback. One holder a handle; NULLs end the holding. */
 void pm_db_hold(struct pm_db *db, int (*flush)(void *ctx, struct pm_err *e), void (*drop)(void *ctx),
 		void *ctx);
 

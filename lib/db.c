@@ -807,8 +807,6 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 	return PM_OK;
 }
 
-/* The change feed's keys go into change_log just before COMMIT, in the
- * same transaction: both land, or neither. */
 void pm_db_hold(struct pm_db *db, int (*flush)(void *ctx, struct pm_err *e), void (*drop)(void *ctx),
 		void *ctx)
 {
@@ -825,6 +823,9 @@ int pm_db_feed_spill(struct pm_db *db, int *wrote, struct pm_err *e)
 	return *wrote ? pm_feed_write(db, db->feed, e) : PM_OK;
 }
 
+/* The change feed's keys go into change_log just before COMMIT, in the
+ * same transaction: both land, or neither; the writes held, before
+ * them. */
 int pm_db_commit(struct pm_db *db, struct pm_err *e)
 {
 	int rc = PM_OK;
