@@ -235,8 +235,16 @@ int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct
 
 void pm_ingest_close(struct pm_ingest *in)
 {
+	struct pm_err e;
+
 	if (!in)
 		return;
+	/* What is still held goes into the open transaction, for a caller
+	 * who closes before committing; should that fail, the transaction
+	 * is rolled back, so that its commit fails instead of storing the
+	 * rest without them. */
+	if (in->nh && held_flush(in, &e))
+		pm_db_rollback(in->db);
 	pm_db_hold(in->db, NULL, NULL, NULL);
 	free(in->ts);
 	free(in->value);

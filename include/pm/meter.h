@@ -73,6 +73,8 @@ struct pm_ingest;
  * from the stored one at the same time corrects it (audited) instead of
  * being a conflict. */
 int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct pm_err *e);
+/* Writes what is still held into the open transaction (or rolls it back
+ * when it cannot), and frees in. */
 void pm_ingest_close(struct pm_ingest *in);
 /* Readings a transaction best takes: as many as are held at most before
  * they are written (500,000, or 8 a meter with more meters). */

@@ -932,6 +932,34 @@ static void test_ingest_batch(void **state)
 	pm_ingest_close(in);
 }
 
+/* A reading held by ingest is written at the commit, or at the close
+ * when the caller closes first; a rollback drops it. */
+static void test_ingest_held_close(void **state)
+{
+	struct fx *f = *state;
+	struct pm_ingest *in;
+	struct pm_err e = {0};
+	enum pm_ingest_did did;
+	json_t *a = json_loads("{\"meter\":\"W-1\",\"ts\":\"2026-11-01T08:00:00+08:00\",\"value\":\"1.5\"}", 0, NULL);
+	json_t *b = json_loads("{\"meter\":\"W-1\",\"ts\":\"2026-11-02T08:00:00+08:00\",\"value\":\"2.5\"}", 0, NULL);
+
+	add_meter(f->db, WATER("W-1", "1-1-101", JAN, "0"));
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	assert_int_equal(pm_ingest_record(in, a, &did, &e), PM_OK);
+	assert_int_equal(did, PM_INGEST_INSERTED);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 0);
+	pm_db_rollback(f->db);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	assert_int_equal(pm_ingest_record(in, b, &did, &e), PM_OK);
+	pm_ingest_close(in);
+	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT value FROM reading"), 2500);
+	json_decref(a);
+	json_decref(b);
+}
+
 static void test_ingest_in_one_run(void **state)
 {
 	struct fx *f = *state;
@@ -1155,6 +1183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_held_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_needs_the_top_tenth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replacement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_span, setup, teardown),
