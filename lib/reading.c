@@ -163,6 +163,11 @@ static int held_flush(void *ctx, struct pm_err *e)
 			rc = pm_db_feed_spill(in->db, &wrote, e);
 	}
 	held_drop(in);
+	/* None can conflict, each being after its meter's latest; should
+	 * one be refused all the same, the run stops rather than take it
+	 * for the reading being read, with the others held dropped. */
+	if (rc == PM_EDATA)
+		rc = e->code = PM_ESOFTWARE;
 	return rc;
 }
 
