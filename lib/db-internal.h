@@ -47,5 +47,8 @@ uint64_t pm_db_epoch(const struct pm_db *db);
 /* Gives SQLite lib/sqlmem.c's allocator; before SQLite's first use in the
  * process, else SQLite refuses it, harmlessly. */
 void pm_sqlmem_install(void);
+/* Tells lib/sqlmem.c that the process is a bulk run, whose page cache
+ * is worth huge pages. */
+void pm_sqlmem_bulk(void);
 
 #endif

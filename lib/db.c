@@ -742,6 +742,7 @@ int pm_db_bulk(struct pm_db *db, struct pm_err *e)
 	 * block, a page) consolidated all of them first, full of the
 	 * breakdowns' small frees. */
 	mallopt(M_MXFAST, 0);
+	pm_sqlmem_bulk();
 	return pm_db_exec(db, "PRAGMA cache_size = -16384", e);
 }
 

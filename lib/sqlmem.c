@@ -145,6 +145,40 @@ static void *from_arena(size_t size)
 	return p;
 }
 
+/* A bulk run (pm_db_bulk) fills a page cache of 8 or 16 MiB: past the
+ * arena its chunks come from more 2 MiB regions advised as huge pages,
+ * a fault each instead of 512 (pm unit import of 100,000 units took
+ * 4,744 page faults, 3,978 of them its page cache's, about 20 us each on
+ * this virtual machine). A short process never asks: a huge page is
+ * zeroed whole, dearer than the few small pages it would touch. */
+static atomic_int bulk_run;
+static _Thread_local char *spare_next;
+static _Thread_local size_t spare_left;
+
+void pm_sqlmem_bulk(void)
+{
+	atomic_store(&bulk_run, 1);
+}
+
+static void *from_spare(void)
+{
+	char *p;
+
+	if (!atomic_load(&bulk_run))
+		return NULL;
+	if (spare_left < CHUNK) {
+		if (!(spare_next = map_arena())) {
+			spare_left = 0;
+			return NULL;
+		}
+		spare_left = ARENA;
+	}
+	p = spare_next;
+	spare_next += CHUNK;
+	spare_left -= CHUNK;
+	return p;
+}
+
 static int in_arena(const void *h)
 {
 	return arena_lo && (const char *)h >= arena_lo && (const char *)h < arena_hi;
@@ -157,7 +191,7 @@ static void *carve(size_t size)
 	if (bump_left < size + HEAD) {
 		struct chunk *c = from_arena(CHUNK);
 
-		if (!c && !(c = malloc(CHUNK)))
+		if (!c && !(c = from_spare()) && !(c = malloc(CHUNK)))
 			return NULL;
 		c->next = chunks;
 		chunks = c;

@@ -116,55 +116,112 @@ static void test_sqlmem_large(void **state)
 	}
 }
 
-/* The arena is one mapping of 2 MiB on a 2 MiB boundary, advised for
- * huge pages ("hg" among its VmFlags), when the kernel has them. Under
- * AddressSanitizer SQLite keeps malloc, and there is no arena. */
-static void test_sqlmem_arena(void **state)
+static int thp_on(void)
+{
+	char line[128];
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	int on = f && fgets(line, sizeof line, f) && !strstr(line, "[never]");
+
+	if (f)
+		fclose(f);
+	return on;
+}
+
+/* The mapping holding p, from /proc/self/smaps: its bounds, whether it
+ * is advised for huge pages ("hg" among its VmFlags). 0 when there is
+ * no smaps to read, else 1 (and found or not). */
+static int mapping_of(const void *p, int *found, unsigned long *at_lo, unsigned long *at_hi, int *hg)
 {
 	char line[512];
-	unsigned long lo = 0, hi = 0, at_lo = 0, at_hi = 0;
-	int found = 0, in = 0, hg = 0, thp, smaps;
-	FILE *f;
+	unsigned long lo, hi;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	*found = *hg = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			if ((in = (uintptr_t)p >= lo && (uintptr_t)p < hi)) {
+				*found = 1;
+				*at_lo = lo;
+				*at_hi = hi;
+			}
+		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			*hg = strstr(line, " hg") != NULL;
+		}
+	}
+	fclose(f);
+	return 1;
+}
+
+static int asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return 1;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return 1;
+#endif
+#endif
+	return 0;
+}
+
+/* The arena is one mapping of 2 MiB on a 2 MiB boundary, advised for
+ * huge pages, when the kernel has them. Under AddressSanitizer SQLite
+ * keeps malloc, and there is no arena. */
+static void test_sqlmem_arena(void **state)
+{
+	unsigned long lo = 0, hi = 0;
+	int found, hg, smaps;
 	void *p;
 
 	(void)state;
-#if defined(__SANITIZE_ADDRESS__)
-	skip();
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	skip();
-#endif
-#endif
-	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	thp = f && fgets(line, sizeof line, f) && !strstr(line, "[never]");
-	if (f)
-		fclose(f);
+	if (asan())
+		skip();
 	p = sqlite3_malloc(100);
 	assert_non_null(p);
-	f = fopen("/proc/self/smaps", "r");
-	smaps = f != NULL;
-	while (f && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
-			if (in) {
-				found = 1;
-				at_lo = lo;
-				at_hi = hi;
-			}
-		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			hg = strstr(line, " hg") != NULL;
-		}
-	}
-	if (f)
-		fclose(f);
+	smaps = mapping_of(p, &found, &lo, &hi, &hg);
 	sqlite3_free(p);
 	if (!smaps)
 		skip();
 	assert_true(found);
-	assert_int_equal(at_lo % (2UL << 20), 0);
-	assert_int_equal(at_hi - at_lo, 2UL << 20);
-	if (thp)
+	assert_int_equal(lo % (2UL << 20), 0);
+	assert_int_equal(hi - lo, 2UL << 20);
+	if (thp_on())
 		assert_true(hg);
+}
+
+/* A bulk run's page cache (pages of 4 KiB and their headers, 16 MiB):
+ * past the arena its blocks lie in 2 MiB regions on 2 MiB boundaries,
+ * advised for huge pages, each block whole beside the others. Last: the
+ * bulk run is the process's from then on. */
+static void test_sqlmem_bulk(void **state)
+{
+	enum { N = 4000, SIZE = 4096 + 200 };
+	static unsigned char *p[N];
+	unsigned long lo = 0, hi = 0;
+	int found, hg;
+
+	(void)state;
+	if (asan())
+		skip();
+	pm_sqlmem_bulk();
+	for (int i = 0; i < N; i++) {
+		assert_non_null(p[i] = sqlite3_malloc(SIZE));
+		fill(p[i], SIZE, (unsigned)i);
+	}
+	for (int i = 0; i < N; i++)
+		assert_true(intact(p[i], SIZE, (unsigned)i));
+	if (mapping_of(p[N - 1], &found, &lo, &hi, &hg)) {
+		assert_true(found);
+		assert_int_equal(lo % (2UL << 20), 0);
+		assert_int_equal((hi - lo) % (2UL << 20), 0);
+		if (thp_on())
+			assert_true(hg);
+	}
+	for (int i = 0; i < N; i++)
+		sqlite3_free(p[i]);
 }
 
 /* SQLite itself on it: a store's worth of rows of every size, read back. */
@@ -196,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_sqlmem_blocks),
 		cmocka_unit_test(test_sqlmem_large),
 		cmocka_unit_test(test_sqlmem_sqlite),
+		cmocka_unit_test(test_sqlmem_bulk),
 	};
 
 	pm_sqlmem_install();
