@@ -176,15 +176,20 @@ static int held_flush(void *ctx, struct pm_err *e)
 static int held_alloc(struct pm_ingest *in, struct pm_err *e)
 {
 	size_t cap = (size_t)pm_ingest_batch(in);
+	int64_t *ts = malloc(cap * sizeof *ts), *value = malloc(cap * sizeof *value);
+	uint32_t *next = malloc(cap * sizeof *next);
 
-	if (pm_db_exec(in->db, "PRAGMA cache_size = -8192", e))
-		return e->code;
-
-	if (!(in->ts = malloc(cap * sizeof *in->ts)) || !(in->value = malloc(cap * sizeof *in->value)) ||
-	    !(in->next = malloc(cap * sizeof *in->next)))
+	if (!ts || !value || !next) {
+		free(ts);
+		free(value);
+		free(next);
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	in->ts = ts;
+	in->value = value;
+	in->next = next;
 	in->caph = cap;
-	return PM_OK;
+	return pm_db_exec(in->db, "PRAGMA cache_size = -8192", e);
 }
 
 /* The registry is sized before it is read: grown by doubling, 50,000
