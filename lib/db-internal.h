@@ -35,9 +35,9 @@ void pm_db_hold(struct pm_db *db, int (*flush)(void *ctx, struct pm_err *e), voi
 
 /* Writes the change feed's keys noted in the open transaction into
  * change_log now, not at the commit, once they take FEED_SPILL bytes: a
- * transaction of 500,000 readings held 16 MiB of them. *wrote: whether it
- * did, when statements from pm_db_stmt may have been finalized. */
-int pm_db_feed_spill(struct pm_db *db, int *wrote, struct pm_err *e);
+ * transaction of 500,000 readings held 16 MiB of them. Statements from
+ * pm_db_stmt may have been finalized: fetch them again after. */
+int pm_db_feed_spill(struct pm_db *db, struct pm_err *e);
 
 /* A number that changes at each commit and rollback of the handle, and
  * that no other handle of the process has had: what a module remembers

@@ -818,10 +818,11 @@ void pm_db_hold(struct pm_db *db, int (*flush)(void *ctx, struct pm_err *e), voi
 
 enum { FEED_SPILL = 256 << 10 };
 
-int pm_db_feed_spill(struct pm_db *db, int *wrote, struct pm_err *e)
+int pm_db_feed_spill(struct pm_db *db, struct pm_err *e)
 {
-	*wrote = db->feed_on && pm_feed_size(db->feed) >= FEED_SPILL;
-	return *wrote ? pm_feed_write(db, db->feed, e) : PM_OK;
+	if (!db->feed_on || pm_feed_size(db->feed) < FEED_SPILL)
+		return PM_OK;
+	return pm_feed_write(db, db->feed, e);
 }
 
 /* The change feed's keys go into change_log just before COMMIT, in the

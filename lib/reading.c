@@ -34,6 +34,8 @@ struct pm_ingest {
 	int64_t *ts, *value;
 	uint32_t *next;
 	size_t nh, caph;
+	uint32_t *holders; /* the meters with readings held, by index */
+	size_t nholders;
 	int gen;         /* a meter's held is gen while it has readings held */
 };
 
@@ -130,44 +132,57 @@ static void held_drop(void *ctx)
 {
 	struct pm_ingest *in = ctx;
 
-	in->nh = 0;
+	in->nh = in->nholders = 0;
 	in->gen++;
 }
 
-/* The meters are in the order of their ids (pm_ingest_open), the
- * table's. The change feed's keys of so many rows are written as they
- * come (pm_db_feed_spill). */
-static int held_flush(void *ctx, struct pm_err *e)
+/* m's readings held, written. The statement is fetched again for each
+ * meter: writing the change feed's keys may have finalized it
+ * (pm_db_feed_spill). */
+static int held_write(struct pm_ingest *in, const struct mtr *m, struct pm_err *e)
 {
 	static const char sql[] = "INSERT INTO reading (meter_id, ts, value) VALUES (?1, ?2, ?3)";
-	struct pm_ingest *in = ctx;
-	sqlite3_stmt *st = NULL;
-	int rc = PM_OK, wrote = 1;
+	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
+	int rc = st ? PM_OK : e->code;
 
-	for (size_t i = 0; i < in->n && rc == PM_OK && in->nh; i++) {
-		const struct mtr *m = &in->m[i];
-
-		if (m->held != in->gen)
-			continue;
-		if (wrote && !(st = pm_db_stmt(in->db, sql, e)))
-			return e->code;
-		for (uint32_t k = m->first; rc == PM_OK; k = in->next[k]) {
-			sqlite3_bind_int64(st, 1, m->id);
-			sqlite3_bind_int64(st, 2, in->ts[k]);
-			sqlite3_bind_int64(st, 3, in->value[k]);
-			rc = pm_db_step_n(in->db, st, N_("cannot store the reading"), e);
-			if (k == m->last)
-				break;
-		}
-		if (rc == PM_OK)
-			rc = pm_db_feed_spill(in->db, &wrote, e);
+	for (uint32_t k = m->first; rc == PM_OK; k = in->next[k]) {
+		sqlite3_bind_int64(st, 1, m->id);
+		sqlite3_bind_int64(st, 2, in->ts[k]);
+		sqlite3_bind_int64(st, 3, in->value[k]);
+		rc = pm_db_step_n(in->db, st, N_("cannot store the reading"), e);
+		if (k == m->last)
+			break;
 	}
-	held_drop(in);
+	if (rc == PM_OK)
+		rc = pm_db_feed_spill(in->db, e);
 	/* None can conflict, each being after its meter's latest; should
 	 * one be refused all the same, the run stops rather than take it
 	 * for the reading being read, with the others held dropped. */
 	if (rc == PM_EDATA)
 		rc = e->code = PM_ESOFTWARE;
+	return rc;
+}
+
+static int index_order(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The meters with readings held, in the order of their indexes, which
+ * is their ids' (pm_ingest_open), the table's; a look-up that writes
+ * them after a few readings (input out of time order) costs those few,
+ * not a pass over every meter. */
+static int held_flush(void *ctx, struct pm_err *e)
+{
+	struct pm_ingest *in = ctx;
+	int rc = PM_OK;
+
+	qsort(in->holders, in->nholders, sizeof *in->holders, index_order);
+	for (size_t i = 0; i < in->nholders && rc == PM_OK; i++)
+		rc = held_write(in, &in->m[in->holders[i]], e);
+	held_drop(in);
 	return rc;
 }
 
@@ -177,17 +192,19 @@ static int held_alloc(struct pm_ingest *in, struct pm_err *e)
 {
 	size_t cap = (size_t)pm_ingest_batch(in);
 	int64_t *ts = malloc(cap * sizeof *ts), *value = malloc(cap * sizeof *value);
-	uint32_t *next = malloc(cap * sizeof *next);
+	uint32_t *next = malloc(cap * sizeof *next), *holders = malloc(in->n * sizeof *holders);
 
-	if (!ts || !value || !next) {
+	if (!ts || !value || !next || !holders) {
 		free(ts);
 		free(value);
 		free(next);
+		free(holders);
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	}
 	in->ts = ts;
 	in->value = value;
 	in->next = next;
+	in->holders = holders;
 	in->caph = cap;
 	return pm_db_exec(in->db, "PRAGMA cache_size = -8192", e);
 }
@@ -259,6 +276,7 @@ void pm_ingest_close(struct pm_ingest *in)
 	free(in->ts);
 	free(in->value);
 	free(in->next);
+	free(in->holders);
 	for (size_t i = 0; i < in->n; i++)
 		free(in->m[i].code);
 	free(in->m);
@@ -517,10 +535,12 @@ static int put_reading(struct pm_ingest *in, struct mtr *m, const struct rd *r, 
 	k = (uint32_t)in->nh++;
 	in->ts[k] = r->ts;
 	in->value[k] = r->value;
-	if (m->held == in->gen)
+	if (m->held == in->gen) {
 		in->next[m->last] = k;
-	else
+	} else {
 		m->first = k;
+		in->holders[in->nholders++] = (uint32_t)(m - in->m);
+	}
 	m->last = k;
 	m->held = in->gen;
 	return PM_OK;
