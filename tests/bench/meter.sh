@@ -4,13 +4,14 @@
 # CSV (.import --csv into a text table with UNIQUE(meter, ts)).
 #   ingest rows/s >= 0.7 x the shell's (issue 18: >= 1.5 x); peak RSS
 #   < 32 MiB; usage < 2 s.
-# Usage: meter.sh BINDIR. PM_BENCH_SCALE=0.1 takes a tenth of the meters.
+# Usage: meter.sh BINDIR. PM_BENCH_SCALE=0.1 takes a tenth of the meters;
+# PM_BENCH_PER sets the readings a meter (default 100).
 set -eu
 bin=$(cd "${1:-build/bin}" && pwd)
 PATH="$bin:$PATH"
 scale=${PM_BENCH_SCALE:-1}
 meters=$(awk -v s="$scale" 'BEGIN { n = int(50000 * s); print n < 1 ? 1 : n }')
-per=100
+per=${PM_BENCH_PER:-100}
 work=$(mktemp -d "${TMPDIR:-/tmp}/pm-bench-meter.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 PM_DB="$work/pm.db"
@@ -44,17 +45,22 @@ peak() { # OUTFILE CMD...: runs CMD, peak KiB in OUTFILE
 }
 
 # Readings every 8 hours from 2026-10-01 00:00 (+08:00), in time order as a
-# collector sends them; each meter climbs by its own step.
+# collector sends them; each meter climbs by its own step. More than 100 a
+# meter begin that much earlier, so none is later than the 100th (and none
+# in the future). civil() is the date of a day counted from 1970-01-01 (H.
+# Hinnant's days_from_civil reversed), so any number of readings has dates.
 t0=$(now)
-awk -v meters="$meters" -v per="$per" -v dir="$work" 'BEGIN {
-	split("31 30", mdays, " ")
-	d = 1; mo = 10; h = 0
-	for (k = 1; k <= per; k++) {
-		ts[k] = sprintf("2026-%02d-%02dT%02d:00:00+08:00", mo, d, h)
-		h += 8
-		if (h == 24) { h = 0; d++ }
-		if (d > mdays[mo - 9]) { d = 1; mo++ }
-	}
+awk -v meters="$meters" -v per="$per" -v dir="$work" -v day0=$((20727 - (per > 100 ? (per - 98) / 3 : 0))) '
+function civil(z,   era, doe, yoe, y, doy, mp, d, m) {
+	z += 719468; era = int(z / 146097); doe = z - era * 146097
+	yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
+	doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100)); mp = int((5 * doy + 2) / 153)
+	d = doy - int((153 * mp + 2) / 5) + 1; m = mp < 10 ? mp + 3 : mp - 9; y = yoe + era * 400 + (m <= 2)
+	return sprintf("%04d-%02d-%02d", y, m, d)
+}
+BEGIN {
+	for (k = 1; k <= per; k++)
+		ts[k] = sprintf("%sT%02d:00:00+08:00", civil(day0 + int((k - 1) / 3)), (k - 1) % 3 * 8)
 	print "code,kind,serves,installed" > dir "/meters.csv"
 	for (m = 1; m <= meters; m++)
 		printf "M%06d,water,community,2026-01-01T00:00:00+08:00\n", m > dir "/meters.csv"

@@ -3,7 +3,10 @@
 # row gives seconds, rows a second and peak RSS; the rate should stay
 # within 25% from the smallest size to the largest, and memory flat.
 #   pm-bill run       10,000, 100,000 and 400,000 units (bill.sh)
-#   pm-meter ingest   1 M, 5 M and 20 M readings (meter.sh)
+#   pm-meter ingest   1 M, 5 M and 20 M readings of 50,000 meters, 20,
+#                     100 and 400 each (meter.sh): a store grows in
+#                     readings a meter; then, not judged, 20 M readings
+#                     of 200,000 meters, 100 each (the community grown)
 #   pm-meter usage    a month of hourly readings of 10,000 meters, on a
 #                     store holding 1 and 3 years of them
 # PM_BENCH_SCALE multiplies every size (0.1: 1,000 to 40,000 units,
@@ -54,19 +57,23 @@ for units in 10000 100000 400000; do
 	row "pm-bill run, units" "$n" "$1" "$2" "$3" bill
 done
 
-# pm-meter ingest: meter.sh ingests 100 readings for each of 50,000 meters
-# at scale 1, so 1 M readings is its scale 0.2.
-for readings in 1000000 5000000 20000000; do
-	n=$(n_of $readings)
-	PM_BENCH_SCALE=$(awk -v n="$n" 'BEGIN { print n / 5000000 }') TMPDIR=$dir \
-		sh "$here/meter.sh" "$bin" >"$dir/meter.out"
+# pm-meter ingest: meter.sh ingests PM_BENCH_PER readings (default 100)
+# for each of 50,000 meters at its scale 1. ingest_row PER SCALE KEY.
+ingest_row() {
+	_m=$(awk -v s="$2" 'BEGIN { n = int(50000 * s); print n < 1 ? 1 : n }')
+	PM_BENCH_PER=$1 PM_BENCH_SCALE=$2 TMPDIR=$dir sh "$here/meter.sh" "$bin" >"$dir/meter.out"
 	set -- $(sed -n 's/^meter: pm-meter ingest *\([0-9]*\) rows in \([0-9.]*\) s.*/\1 \2/p' "$dir/meter.out") \
 		$(sed -n 's/^meter: ingest CPU *\([0-9.]*\) s.*/\1/p' "$dir/meter.out") \
-		$(sed -n 's/^meter: ingest peak RSS *\([0-9.]*\) MiB.*/\1/p' "$dir/meter.out")
-	[ $# -eq 4 ] || { echo "scale.sh: meter.sh printed no ingest figure:" >&2; cat "$dir/meter.out" >&2; exit 1; }
-	row "pm-meter ingest, readings" "$1" "$2" "$3" "$4" ingest
+		$(sed -n 's/^meter: ingest peak RSS *\([0-9.]*\) MiB.*/\1/p' "$dir/meter.out") "$3"
+	[ $# -eq 5 ] || { echo "scale.sh: meter.sh printed no ingest figure:" >&2; cat "$dir/meter.out" >&2; exit 1; }
+	row "pm-meter ingest, readings of $_m meters" "$1" "$2" "$3" "$4" "$5"
+}
+for per in 20 100 400; do
+	ingest_row $per "$scale" ingest
 	sed -n 's/^meter: \(ingest ratio.*\)/  (\1)/p' "$dir/meter.out" >>"$dir/notes"
 done
+ingest_row 100 "$(awk -v s="$scale" 'BEGIN { print 4 * s }')" grown
+echo "  (the last ingest row is the community grown fourfold, 100 readings a meter: not judged)" >>"$dir/notes"
 
 # pm-meter usage on a store of hourly readings of 10,000 water meters for
 # 1 and 3 years (written straight into the store, as report.sh does:
@@ -99,6 +106,6 @@ done
 
 echo
 spread bill "pm-bill run"
-spread ingest "pm-meter ingest"
+spread ingest "pm-meter ingest (20 to 400 readings a meter)"
 spread usage "pm-meter usage (1 to 3 years)"
 cat "$dir/notes"
