@@ -171,7 +171,7 @@ static int cmd_replace(struct pm_ctx *c, int argc, char **argv)
 static const struct pm_opt ingest_opts[] = {
 	PM_IMPORT_OPTS,
 	{"replace", O_REPLACE, NULL, N_("correct readings that differ from the stored ones (audited)")},
-	{"batch", O_BATCH, "N", N_("readings per transaction (default 500000, or 8 a meter)")},
+	{"batch", O_BATCH, "N", N_("readings per transaction (default 4000000, or 64 a meter)")},
 	{NULL, 0, NULL, NULL},
 };
 

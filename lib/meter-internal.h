@@ -19,4 +19,9 @@ int64_t pm_meter_range(int digits);
  * tenth of the register and value is in the bottom tenth. */
 int pm_meter_wraps(int64_t prev, int64_t value, int digits);
 
+/* The readings ingest stages in memory before it sorts them into a run
+ * of its spill file, n instead of its default (pm_ingest_batch is four
+ * stages): for tests, before the first reading. */
+void pm_ingest_stage(struct pm_ingest *in, size_t n);
+
 #endif

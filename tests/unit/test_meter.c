@@ -17,6 +17,7 @@
 #include "pm/err.h"
 #include "pm/meter.h"
 #include "pm/timeutil.h"
+#include "meter-internal.h"
 
 /* Each test gets a store of its own in a temporary directory, with the
  * clock fixed, a community in Asia/Shanghai and two units: 1-1-101 lived
@@ -915,20 +916,20 @@ static void test_ingest_batch(void **state)
 
 	add_meter(f->db, WATER("W-1", "1-1-101", JAN, "0"));
 	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
-	assert_int_equal(pm_ingest_batch(in), 500000);
+	assert_int_equal(pm_ingest_batch(in), 4000000);
 	pm_ingest_close(in);
 	if (pm_db_exec(f->db, "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 62500)"
 		" INSERT INTO meter (code, kind, scope, multiplier, digits, uom, installed_at, initial, created_at, updated_at)"
 		" SELECT 'C-' || i, 'water', 'community', 1, 8, 'm3', 0, 0, 0, 0 FROM n", &e))
 		fail_msg("meters: %s", e.msg);
 	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
-	assert_int_equal(pm_ingest_batch(in), 500000);
+	assert_int_equal(pm_ingest_batch(in), 4000000);
 	pm_ingest_close(in);
 	if (pm_db_exec(f->db, "INSERT INTO meter (code, kind, scope, multiplier, digits, uom, installed_at,"
 		" initial, created_at, updated_at) VALUES ('C-62501', 'water', 'community', 1, 8, 'm3', 0, 0, 0, 0)", &e))
 		fail_msg("a meter more: %s", e.msg);
 	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
-	assert_int_equal(pm_ingest_batch(in), 62501 * 8);
+	assert_int_equal(pm_ingest_batch(in), 62501 * 8 * 8);
 	pm_ingest_close(in);
 }
 
@@ -958,6 +959,141 @@ static void test_ingest_held_close(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT value FROM reading"), 2500);
 	json_decref(a);
 	json_decref(b);
+}
+
+/* One reading of meter code at day d of November (hour h), value v. */
+static void held_one(struct pm_ingest *in, const char *code, int d, int h, int v)
+{
+	enum pm_ingest_did did;
+	struct pm_err e = {0};
+	char line[160];
+	json_t *rec;
+
+	snprintf(line, sizeof line, "{\"meter\":\"%s\",\"ts\":\"2026-11-%02dT%02d:00:00+08:00\",\"value\":\"%d\"}",
+		 code, d, h, v);
+	rec = json_loads(line, 0, NULL);
+	if (pm_ingest_record(in, rec, &did, &e))
+		fail_msg("%s: %s", line, e.msg);
+	assert_int_equal(did, PM_INGEST_INSERTED);
+	json_decref(rec);
+}
+
+/* The first column of sql's row, its one parameter arg (or none). */
+static const char *sql_str(struct pm_db *db, const char *sql, const char *arg)
+{
+	static char buf[512];
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(pm_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(buf, sizeof buf, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_finalize(st);
+	return buf;
+}
+
+/* Meter code's readings in time order, as "v,v,..." in whole units. */
+#define values_of(db, code) sql_str(db, "SELECT group_concat(v) FROM (SELECT value / 1000 AS v FROM reading" \
+	" WHERE meter_id = (SELECT id FROM meter WHERE code = ?) ORDER BY ts)", code)
+/* The meters of the readings in the change feed, in its order. */
+#define feed_meters(db) sql_str(db, "SELECT group_concat(m, '') FROM (SELECT json_extract(pk, '$[0]') AS m" \
+	" FROM change_log WHERE tbl = 'reading' ORDER BY seq)", NULL)
+
+/* A stage of two: fifteen readings of three meters, time after time, go
+ * to seven runs of the spill file and the stage, nothing written; a
+ * look-up of one meter writes them all, merged meter by meter in time
+ * order; more runs than the file takes are written at once; a rollback
+ * drops the runs; a close writes them. */
+static void test_ingest_spilled(void **state)
+{
+	static const char *const codes[] = {"W-3", "W-1", "W-2"};
+	struct fx *f = *state;
+	struct pm_ingest *in;
+	struct pm_err e = {0};
+
+	add_meter(f->db, WATER("W-1", "1-1-101", JAN, "0"));
+	add_meter(f->db, WATER("W-2", "1-1-101", JAN, "0"));
+	add_meter(f->db, WATER("W-3", "1-1-101", JAN, "0"));
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	pm_ingest_stage(in, 2);
+	assert_int_equal(pm_ingest_batch(in), 16);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	for (int d = 1; d <= 5; d++)
+		for (int i = 0; i < 3; i++)
+			held_one(in, codes[i], d, 8, d * 10 + (codes[i][2] - '0'));
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 0);
+	/* Between its readings of the 3rd and the 4th: looked up. */
+	held_one(in, "W-2", 3, 20, 33);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 16);
+	for (int i = 0; i < 3; i++)
+		held_one(in, codes[i], 6, 8, 60 + (codes[i][2] - '0'));
+	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
+	assert_string_equal(values_of(f->db, "W-1"), "11,21,31,41,51,61");
+	assert_string_equal(values_of(f->db, "W-2"), "12,22,32,33,42,52,62");
+	assert_string_equal(values_of(f->db, "W-3"), "13,23,33,43,53,63");
+	/* Written meter by meter, each in time order: the runs' before the
+	 * stage's. */
+	assert_string_equal(feed_meters(f->db), "1111122222333332123");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM (SELECT json_extract(pk, '$[0]') AS m,"
+		" json_extract(pk, '$[1]') AS t, lag(json_extract(pk, '$[0]')) OVER w AS pm,"
+		" lag(json_extract(pk, '$[1]')) OVER w AS pt FROM change_log WHERE tbl = 'reading'"
+		" WINDOW w AS (ORDER BY seq)) WHERE m = pm AND t <= pt"), 0);
+
+	/* A rollback drops the runs with the stage. */
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	for (int d = 7; d <= 9; d++)
+		held_one(in, "W-1", d, 8, d * 10 + 1);
+	pm_db_rollback(f->db);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	held_one(in, "W-1", 10, 8, 101);
+	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
+	assert_string_equal(values_of(f->db, "W-1"), "11,21,31,41,51,61,101");
+	pm_ingest_close(in);
+
+	/* A stage of one: sixteen runs, then all written, in the batch. */
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	pm_ingest_stage(in, 1);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	for (int d = 11; d <= 27; d++)
+		held_one(in, "W-3", d, 8, d * 10 + 3);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 20);
+	held_one(in, "W-3", 28, 8, 283);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 37);
+	held_one(in, "W-3", 29, 8, 293);
+	held_one(in, "W-3", 30, 8, 303);
+	/* Closed before the commit: what is held goes into it. */
+	pm_ingest_close(in);
+	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 40);
+	assert_string_equal(values_of(f->db, "W-3"), "13,23,33,43,53,63,113,123,133,143,153,163,173,183,193,203,"
+			    "213,223,233,243,253,263,273,283,293,303");
+}
+
+/* Without a file for the runs (TMPDIR not a directory), a full stage is
+ * written into the transaction. */
+static void test_ingest_no_spill_file(void **state)
+{
+	struct fx *f = *state;
+	struct pm_ingest *in;
+	struct pm_err e = {0};
+	char *was = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+
+	add_meter(f->db, WATER("W-1", "1-1-101", JAN, "0"));
+	setenv("TMPDIR", "/dev/null/no", 1);
+	assert_int_equal(pm_ingest_open(f->db, 0, &in, &e), PM_OK);
+	pm_ingest_stage(in, 2);
+	assert_int_equal(pm_db_begin(f->db, &e), PM_OK);
+	for (int d = 1; d <= 5; d++)
+		held_one(in, "W-1", d, 8, d * 10);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM reading"), 4);
+	assert_int_equal(pm_db_commit(f->db, &e), PM_OK);
+	pm_ingest_close(in);
+	assert_string_equal(values_of(f->db, "W-1"), "10,20,30,40,50");
+	if (was)
+		setenv("TMPDIR", was, 1);
+	else
+		unsetenv("TMPDIR");
+	free(was);
 }
 
 static void test_ingest_in_one_run(void **state)
@@ -1184,6 +1320,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_held_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_spilled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_no_spill_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_needs_the_top_tenth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replacement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_span, setup, teardown),
