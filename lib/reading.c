@@ -221,6 +221,19 @@ static int held_put(struct pm_ingest *in, sqlite3_stmt *st, const struct mtr *m,
 	return pm_db_step_n(in->db, st, N_("cannot store the reading"), e);
 }
 
+/* Run c's readings of meter idx, written. */
+static int run_write(struct pm_ingest *in, sqlite3_stmt *st, uint32_t idx, struct cursor *c, struct pm_err *e)
+{
+	const struct spilled *s;
+	int got, rc = PM_OK;
+
+	while (rc == PM_OK && (got = cursor_peek(in, c, &s, e)) == 1 && s->meter == idx) {
+		rc = held_put(in, st, &in->m[idx], s->ts, s->value, e);
+		c->i++;
+	}
+	return rc ? rc : got < 0 ? -got : PM_OK;
+}
+
 /* Meter idx's readings held, written: those of each run in the order
  * spilled (the runs' readings of a meter come before the stage's and in
  * time order), then the stage's. The statement is fetched again for each
@@ -231,19 +244,10 @@ static int held_write(struct pm_ingest *in, uint32_t idx, struct cursor *c, stru
 	static const char sql[] = "INSERT INTO reading (meter_id, ts, value) VALUES (?1, ?2, ?3)";
 	const struct mtr *m = &in->m[idx];
 	sqlite3_stmt *st = pm_db_stmt(in->db, sql, e);
-	const struct spilled *s;
-	int rc = st ? PM_OK : e->code, got;
+	int rc = st ? PM_OK : e->code;
 
-	for (size_t r = 0; r < in->nruns; r++)
-		while (rc == PM_OK) {
-			if ((got = cursor_peek(in, &c[r], &s, e)) < 0)
-				rc = -got;
-			else if (!got || s->meter != idx)
-				break;
-			else
-				rc = held_put(in, st, m, s->ts, s->value, e);
-			c[r].i++;
-		}
+	for (size_t r = 0; r < in->nruns && rc == PM_OK; r++)
+		rc = run_write(in, st, idx, &c[r], e);
 	for (uint32_t k = m->first; rc == PM_OK && m->staged == in->sgen; k = in->next[k]) {
 		rc = held_put(in, st, m, in->ts[k], in->value[k], e);
 		if (k == m->last)
