@@ -300,6 +300,8 @@ static int held_flush(void *ctx, struct pm_err *e)
 	uint32_t idx;
 	int rc = PM_OK;
 
+	if (!in->nh && !in->nruns)
+		return PM_OK;
 	qsort(in->holders, in->nholders, sizeof *in->holders, index_order);
 	if (in->nruns && !(c = calloc(in->nruns, sizeof *c)))
 		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
