@@ -10,6 +10,8 @@
 #           (pay) or messages (flush)
 #   SEED    seeds the moments of the kills (default: from the clock); it is
 #           printed, and the same seed replays the same moments.
+# PM_FAULT_BATCH=N gives ingest --batch N: above 500,000 a batch is written
+# from runs of a temporary file merged, so kills land in that too.
 # Output is TAP-like ("ok N - ..."), as tests/run.sh counts it; the exit
 # status is 0 when every trial held.
 set -u

@@ -40,7 +40,7 @@ P
 
 op() { # [exec]: exec in a background job, so that its pid is the program's
 	case $OP in
-	ingest) ${1:-} pm-meter ingest "$W/readings.jsonl" ;;
+	ingest) ${1:-} pm-meter ingest ${PM_FAULT_BATCH:+--batch "$PM_FAULT_BATCH"} "$W/readings.jsonl" ;;
 	run) ${1:-} pm-bill run --period 2026-11 ;;
 	issue) ${1:-} pm-bill issue --period 2026-11 ;;
 	pay) ${1:-} pm-bill pay "$W/payments.jsonl" ;;
