@@ -52,7 +52,7 @@ struct pm_ingest {
 	/* Readings later than their meter's latest, held to be inserted
 	 * meter by meter (pm_db_hold): staged in the arrays, a meter's in
 	 * time order, linked; when they are full, sorted into a run of the
-	 * spill file (run_spill), up to SPILL_RUNS of them. */
+	 * spill file (run_spill), as many as run[] holds. */
 	int64_t *ts, *value;
 	uint32_t *next;
 	size_t nh, caph, stage; /* stage: its size when set (pm_ingest_stage) */
