@@ -172,12 +172,9 @@ int pm_backup_decrypt(FILE *in, const char *name, const unsigned char key[PM_BAC
 
 int pm_backup_tmpdir(char **dir, struct pm_err *e)
 {
-	const char *base = getenv("TMPDIR");
-	size_t n;
+	const char *base = pm_file_tmpdir();
+	size_t n = strlen(base) + 32;
 
-	if (!base || !*base)
-		base = "/tmp";
-	n = strlen(base) + 32;
 	if (!(*dir = malloc(n)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	snprintf(*dir, n, "%s/pm-backup.XXXXXX", base);

@@ -215,6 +215,26 @@ int pm_file_read(const char *path, size_t max, char **buf, size_t *len, struct p
 	return PM_OK;
 }
 
+const char *pm_file_tmpdir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
+int pm_file_scratch(void)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/pm-scratch.XXXXXX", pm_file_tmpdir()) >= sizeof path ||
+	    (fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
 const char *pm_file_share(const char *env, const char *sub, char *buf, size_t n)
 {
 	const char *v = getenv(env);

@@ -1,11 +1,11 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pm/audit.h"
 #include "pm/db.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
@@ -328,23 +328,6 @@ static int held_flush(void *ctx, struct pm_err *e)
 	return rc;
 }
 
-/* A file for the runs, in TMPDIR, unlinked at once: only this run
- * reads it, and it goes with the process however that ends. */
-static int spill_open(struct pm_ingest *in)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	if ((size_t)snprintf(path, sizeof path, "%s/pm-ingest.XXXXXX", dir) >= sizeof path ||
-	    (in->spill = mkstemp(path)) < 0)
-		return -1;
-	unlink(path);
-	fcntl(in->spill, F_SETFD, FD_CLOEXEC);
-	return 0;
-}
-
 static int spill_write(struct pm_ingest *in, const struct spilled *buf, size_t n)
 {
 	const char *p = (const char *)buf;
@@ -374,7 +357,7 @@ static int run_spill(struct pm_ingest *in)
 	off_t at = in->spilled;
 	int rc = 0;
 
-	if ((in->spill < 0 && spill_open(in)) || !(buf = malloc(cap * sizeof *buf)))
+	if ((in->spill < 0 && (in->spill = pm_file_scratch()) < 0) || !(buf = malloc(cap * sizeof *buf)))
 		return -1;
 	qsort(in->holders, in->nholders, sizeof *in->holders, index_order);
 	for (size_t i = 0; i < in->nholders && rc == 0; i++) {

@@ -70,6 +70,15 @@ int pm_file_read(const char *path, size_t max, char **buf, size_t *len, struct p
  * replaced by rename or made by another library. */
 int pm_file_not_link(const char *path, struct pm_err *e);
 
+/* Where a run keeps its scratch files: $TMPDIR, else /tmp. */
+const char *pm_file_tmpdir(void);
+
+/* A scratch file only this process reads: made in pm_file_tmpdir() by
+ * mkstemp (0600, never an existing name), unlinked at once, so it goes
+ * with the process however that ends; closed on exec. The descriptor,
+ * or -1 when it cannot be made. */
+int pm_file_scratch(void);
+
 /* Where a shipped file or directory sub of share/pm is: $env when set,
  * else DATADIR/pm/sub when there, else share/pm/sub beside a build tree's
  * bin/ (uninstalled runs), else DATADIR/pm/sub. In buf (n bytes) unless
