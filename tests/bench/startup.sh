@@ -56,6 +56,9 @@ min() { [ -z "$1" ] || [ "$2" -lt "$1" ] && echo "$2" || echo "$1"; }
 verdict() { # A B MAX: ok when A / B <= MAX
 	awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN { print a / b <= m ? "ok" : "MISSED" }'
 }
+at_least() { # A B MIN: ok when A / B >= MIN
+	awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN { print (a / b >= m) ? "ok" : "MISSED" }'
+}
 
 # One ticket as the shell writes it: the row pm-repair submit makes.
 insert="INSERT INTO ticket (kind, category, priority, status, unit_id, text, submitted_by, business_hours,
@@ -140,25 +143,53 @@ rss() { # FILE CMD...: runs CMD, peak RSS in kB to FILE
 	fi
 }
 
-PM_DB=$work/import.db
-"$pm" init -q
-t0=$(now)
-rss "$work/rss-pm" "$pm" unit import -q "$work/units.jsonl"
-t_pm=$(($(now) - t0))
-got=$(sqlite3 "$PM_DB" 'select count(*) from unit')
-[ "$got" = $ROWS ] || { echo "startup.sh: pm imported $got units, not $ROWS" >&2; exit 1; }
+# The floor of an import: the rows pm stores for it (buildings,
+# entrances, units and the audit's note of each unit touched), copied by
+# the shell into a new store in one transaction, in the order pm wrote
+# them, row by row ("WHERE true" keeps SQLite from copying an empty
+# table's b-trees whole, the transfer optimization of INSERT ... SELECT
+# *). pm writes these and more (the audit record, the change feed).
+floor_copy() {
+	sqlite3 "$work/floor.db" "PRAGMA synchronous = FULL; ATTACH '$work/import.db' AS s; BEGIN;
+		INSERT INTO building SELECT * FROM s.building WHERE true;
+		INSERT INTO entrance SELECT * FROM s.entrance WHERE true;
+		INSERT INTO unit SELECT * FROM s.unit WHERE true;
+		INSERT INTO audit_touch SELECT * FROM s.audit_touch WHERE true; COMMIT"
+}
 
-sqlite3 "$work/shell.db" 'CREATE TABLE unit (code TEXT NOT NULL UNIQUE, area TEXT NOT NULL,
-	use TEXT NOT NULL, status TEXT NOT NULL, floor INTEGER NOT NULL, delivered TEXT)'
-t0=$(now)
-rss "$work/rss-sql" sqlite3 "$work/shell.db" ".import --csv $work/units.csv unit"
-t_csv=$(($(now) - t0))
-got=$(sqlite3 "$work/shell.db" 'select count(*) from unit')
-[ "$got" = $ROWS ] || { echo "startup.sh: sqlite3 imported $got rows, not $ROWS" >&2; exit 1; }
+# Each import a third of a second: three rounds, interleaved, the fastest
+# of each counts (as the starts above).
+t_pm= t_csv= t_floor=
+for round in 1 2 3; do
+	rm -f "$work"/import.db* "$work"/shell.db* "$work"/floor.db*
+	PM_DB=$work/import.db "$pm" init -q
+	t0=$(now)
+	PM_DB=$work/import.db rss "$work/rss-pm" "$pm" unit import -q "$work/units.jsonl"
+	t_pm=$(min "$t_pm" $(($(now) - t0)))
+	got=$(sqlite3 "$work/import.db" 'select count(*) from unit')
+	[ "$got" = $ROWS ] || { echo "startup.sh: pm imported $got units, not $ROWS" >&2; exit 1; }
+
+	sqlite3 "$work/shell.db" 'CREATE TABLE unit (code TEXT NOT NULL UNIQUE, area TEXT NOT NULL,
+		use TEXT NOT NULL, status TEXT NOT NULL, floor INTEGER NOT NULL, delivered TEXT)'
+	t0=$(now)
+	rss "$work/rss-sql" sqlite3 "$work/shell.db" ".import --csv $work/units.csv unit"
+	t_csv=$(min "$t_csv" $(($(now) - t0)))
+	got=$(sqlite3 "$work/shell.db" 'select count(*) from unit')
+	[ "$got" = $ROWS ] || { echo "startup.sh: sqlite3 imported $got rows, not $ROWS" >&2; exit 1; }
+
+	PM_DB=$work/floor.db "$pm" init -q
+	t0=$(now)
+	floor_copy
+	t_floor=$(min "$t_floor" $(($(now) - t0)))
+	got=$(sqlite3 "$work/floor.db" "SELECT count(*) FROM unit JOIN audit_touch ON object = 'unit:' || code")
+	[ "$got" = $ROWS ] || { echo "startup.sh: the floor's copy has $got units touched, not $ROWS" >&2; exit 1; }
+done
 
 rps() { awk -v n=$ROWS -v ns="$1" 'BEGIN { printf "%.0f", n / (ns / 1e9) }'; }
-echo "unit import, $ROWS units (rows/s, peak RSS):"
+echo "unit import, $ROWS units, best of 3 rounds (rows/s, peak RSS):"
 printf '  %-44s %8s rows/s  %6s kB\n' "sqlite3 .import --csv (UNIQUE code)" "$(rps "$t_csv")" "$(cat "$work/rss-sql")"
-printf '  %-44s %8s rows/s  %6s kB  ratio %s\n' "pm unit import (JSON lines)" "$(rps "$t_pm")" "$(cat "$work/rss-pm")" \
-	"$(ratio "$t_csv" "$t_pm")"
-echo "  (ratio: pm rows/s over sqlite3 rows/s)"
+printf '  %-44s %8s rows/s  %6s kB  ratio %s (target >= 0.70: %s)\n' "pm unit import (JSON lines)" "$(rps "$t_pm")" \
+	"$(cat "$work/rss-pm")" "$(ratio "$t_csv" "$t_pm")" "$(at_least "$t_csv" "$t_pm" 0.7)"
+printf '  %-44s %8s rows/s          ratio %s\n' "floor: sqlite3 copying the rows pm stores" "$(rps "$t_floor")" \
+	"$(ratio "$t_csv" "$t_floor")"
+echo "  (ratio: rows/s over sqlite3 .import's rows/s; the floor's is the most any import storing those rows can reach)"
