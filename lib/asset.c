@@ -17,6 +17,9 @@
 
 /* ---- the register ---- */
 
+/* An asset's code is a tag people read off the equipment and type. */
+#define CODE_MAX 64
+
 /* The text fields are the first NTEXT after the code. */
 const char *const pm_asset_fields[] = {"code", "name", "kind", "location", "model", "installed", "warranty_end",
 				       "interval", NULL};
@@ -39,10 +42,8 @@ static int asset_fields(json_t *rec, const char **code, const char *v[NTEXT], in
 			struct pm_err *e)
 {
 	*interval = 0;
-	if (pm_json_str(rec, "code", PM_REQUIRED, code, e))
+	if (pm_json_str(rec, "code", PM_REQUIRED, code, e) || pm_code_valid("code", *code, CODE_MAX, e))
 		return PM_EDATA;
-	if (!**code)
-		return pm_err_set(e, PM_EDATA, _("field \"code\": expected a non-empty string"));
 	for (int i = 0; i < NTEXT; i++) {
 		v[i] = NULL;
 		if (i >= 4 ? check_date(rec, text_fields[i], &v[i], e)

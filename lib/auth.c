@@ -456,6 +456,9 @@ int pm_user_add_at(struct pm_db *db, const char *login, enum pm_role role, const
 		at = &none;
 	if (!*login || strlen(login) >= sizeof ((struct pm_actor *)0)->login || strchr(login, ':'))
 		return pm_err_set(e, PM_EDATA, _("bad login '%s': 1 to 63 characters, no ':'"), login);
+	/* A login is how the audit names who did what: none may look like another. */
+	if (pm_code_valid("login", login, sizeof ((struct pm_actor *)0)->login - 1, e))
+		return e->code;
 	if (role == PM_ROLE_OWNER && !person)
 		return pm_err_set(e, PM_EDATA, _("an owner user needs --person"));
 	if (check_addr(at, e) || (password && hash_password(password, hash, e)))

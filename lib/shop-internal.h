@@ -12,6 +12,11 @@
 
 struct pm_db;
 
+/* The most bytes of a merchant's, an offer's or a service's code: people
+ * type them (pm-shop settle CODE) and read them in lists, so they are
+ * also codes by pm_code_valid's rule. */
+#define SHOP_CODE_MAX 32
+
 /* Posts money moving between merchant's liability account and a unit:
  * cash through channel and points (the company's expense), sign +1 as
  * paid in, -1 as given back; ref groups the entries ("shop:OFFER"). */

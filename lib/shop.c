@@ -37,6 +37,8 @@ int pm_shop_merchant_add(struct pm_db *db, const struct pm_shop_merchant *m, jso
 	*out = NULL;
 	if (!*m->code || !*m->name)
 		return pm_err_set(e, PM_EUSAGE, _("a merchant needs a code and a name"));
+	if (pm_code_valid("code", m->code, SHOP_CODE_MAX, e))
+		return e->code;
 	if (m->commission_bp < 0 || m->commission_bp > 10000)
 		return pm_err_set(e, PM_EUSAGE, _("--commission: %lld basis points is not between 0 and 10000"),
 				  (long long)m->commission_bp);
@@ -210,6 +212,8 @@ int pm_shop_offer_add(struct pm_db *db, const struct pm_shop_offer *o, json_t **
 	int rc;
 
 	*out = NULL;
+	if (pm_code_valid("code", o->code, SHOP_CODE_MAX, e))
+		return e->code;
 	if (o->price <= 0 || o->min_group <= 0 || o->stock <= 0)
 		return pm_err_set(e, PM_EUSAGE, _("an offer's price, minimum group and stock must be more than 0"));
 	if (o->per_unit < 0 || o->per_unit > o->stock)

@@ -56,6 +56,8 @@ static int check_item(const struct pm_stock_item *it, struct pm_err *e)
 	/* Codes are what resolve --parts CODE:QTY,... names. */
 	if (!it->code || !*it->code || strlen(it->code) > CODE_MAX || strpbrk(it->code, ":, "))
 		return pm_err_set(e, PM_EUSAGE, _("an item code is 1 to %d bytes without ':', ',' or spaces"), CODE_MAX);
+	if (pm_code_valid("code", it->code, CODE_MAX, e))
+		return e->code;
 	if ((it->name && !*it->name) || (it->unit && !*it->unit))
 		return pm_err_set(e, PM_EUSAGE, _("an item's name and measure are not empty"));
 	if (it->minimum > QTY_MAX)

@@ -22,6 +22,15 @@ run pm user add fd1 --role guard
 expect_rc 65 "a login is unique"
 run pm user add bad --role janitor
 expect_rc 2 "an unknown role is refused as a bad option value (usage)"
+# A login is how the audit names who did what: "zhao" and "zhao" with a
+# zero-width space after it would be two users printed alike.
+run pm user add "$(printf 'fd1\342\200\213')" --role admin
+expect_rc 65 "a login ending in a zero-width space is refused"
+expect_err 'field "login": byte 4 is U\+200B, a blank, invisible or combining character' "naming the byte"
+run pm user add "$(printf 'fd\033[2J')" --role frontdesk
+expect_rc 65 "a login with an escape sequence is refused"
+expect_err 'field "login": byte 3 is U\+001B, a control character' "as a control character"
+expect_eq "$(sql "SELECT count(*) FROM user WHERE login LIKE 'fd%'")" "1" "and neither is stored"
 
 run pm --as owner1 unit show 1-1-101 --format jsonl
 expect_rc 0 "an owner sees their own unit"

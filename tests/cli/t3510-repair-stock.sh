@@ -41,6 +41,10 @@ expect_rc 77 "a technician may not add items"
 run pm-repair --as fd stock add --item "A:B" --name x --measure 个
 expect_rc 2 "an item code with ':'"
 expect_err "an item code is 1 to 32 bytes without ':', ',' or spaces" "is refused: --parts could not name it"
+run pm-repair --as fd stock add --item "$(printf 'PIPE\342\200\213')" --name x --measure 米
+expect_rc 65 "an item code that would print as PIPE"
+expect_err 'field "code": byte 5 is U\+200B, a blank, invisible or combining character' "is refused"
+expect_eq "$(sql "SELECT count(*) FROM stock_item WHERE code LIKE 'PIPE%'")" 1 "and not stored beside PIPE"
 run pm-repair --as fd stock add --item "$(printf 'X%.0s' $(seq 33))" --name x --measure 个
 expect_rc 2 "an item code of 33 bytes"
 

@@ -29,6 +29,12 @@ expect_rc 65 "the same code with another commission"
 expect_err "merchant 'M1' exists with another name or commission" "is refused"
 run pm-shop merchant M2 --name x --commission 10001
 expect_rc 2 "a commission above 100%"
+run pm-shop merchant "$(printf 'M1\342\200\213')" --name 鲜果坊 --commission 250
+expect_rc 65 "a code that would print as M1 is refused"
+expect_err 'field "code": byte 3 is U\+200B, a blank, invisible or combining character' "naming the byte"
+run pm-shop merchant "$(printf 'M\033[2J')" --name x --commission 250
+expect_rc 65 "and one with an escape sequence"
+expect_eq "$(sql 'SELECT count(*) FROM merchant')" 1 "neither is stored"
 
 PM_NOW=2026-12-01T09:00:00+08:00
 run pm-shop offer AP --merchant M1 --title 烟台苹果 --price 39.90 --unit-name 箱 --deadline 2026-12-20 \
@@ -42,6 +48,14 @@ expect_rc 0 "offer VEG: 12.50, three units to form"
 run pm-shop offer OLD --merchant M1 --title x --price 1 --deadline 2026-11-30 --stock 1 --pickup-point x --pickup-at x
 expect_rc 65 "a deadline past"
 expect_err "offer 'OLD': its deadline is past" "is refused"
+run pm-shop offer "" --merchant M1 --title x --price 1 --deadline 2026-12-30 --stock 1 --pickup-point x --pickup-at x
+expect_rc 65 "an offer without a code"
+expect_err 'field "code": 1 to 32 characters' "is refused"
+run pm-shop offer "$(printf 'AP\342\200\213')" --merchant M1 --title x --price 1 --deadline 2026-12-30 --stock 1 \
+	--pickup-point x --pickup-at x
+expect_rc 65 "an offer whose code would print as AP"
+expect_err 'field "code": byte 3 is U\+200B' "is refused"
+expect_eq "$(sql "SELECT group_concat(code, ' ') FROM (SELECT code FROM shop_offer ORDER BY id)")" "AP VEG" "neither is stored"
 run pm-shop offer X --merchant M9 --title x --price 1 --deadline 2026-12-30 --stock 1 --pickup-point x --pickup-at x
 expect_err "unknown merchant 'M9'" "an unknown merchant"
 

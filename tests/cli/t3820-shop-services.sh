@@ -28,6 +28,10 @@ run pm-shop service add X --merchant NOPE --title x --price 1
 expect_err "unknown merchant 'NOPE'" "an unknown merchant"
 run pm-shop service add X --merchant HK --title x --price 0
 expect_rc 2 "a price of nothing"
+run pm-shop service add "$(printf 'CLEAN\314\201')" --merchant HK --title x --price 1
+expect_rc 65 "a code that would print as CLEAN with a combining accent"
+expect_err 'field "code": byte 6 is U\+0301, a blank, invisible or combining character' "is refused"
+expect_eq "$(sql 'SELECT count(*) FROM shop_service')" 1 "and not stored"
 run pm-shop offer FRUIT --merchant HK --title 水果 --price 10 --deadline 2026-12-20 --stock 9 --pickup-point 前台 --pickup-at 周六
 run pm-shop offer CLEAN --merchant HK --title x --price 1 --deadline 2026-12-20 --stock 1 --pickup-point x --pickup-at x
 expect_rc 65 "an offer with a service's code"
