@@ -52,6 +52,11 @@ struct pm_schema {
 	 * before this rule may hold the value: they still load, and
 	 * pm_config_stored shows it redacted. */
 	bool secret;
+	/* STRING: a name people type and read (a fee's, a channel's), and
+	 * DICT: its keys (a gate's): characters that show, by pm_code_valid's
+	 * rule, so that no two look alike. Versions stored before this rule
+	 * may hold others: they still load. */
+	bool code;
 };
 
 struct pm_schema_key {
@@ -96,7 +101,7 @@ uint64_t pm_config_schema_written(void);
 enum { PM_FLAT_NONE = 0xffff, PM_FLAT_EXTERN = 0x8000, PM_FLAT_NO_CHECK = 0xff };
 
 struct pm_flat_node {
-	unsigned char type, places, secret, check;
+	unsigned char type, places, secret, check, code;
 	unsigned short keys, item, words, min, max;
 };
 

@@ -580,6 +580,18 @@ static int counted(struct load *ld, const struct pm_schema *s, const json_t *v, 
 	return PM_OK;
 }
 
+/* A name of a node marked code (its text, or a DICT's key) in a file
+ * being read: characters that show. A stored version is taken as it was
+ * stored. */
+static int shown(struct load *ld, const char *what, const char *t, yaml_mark_t m)
+{
+	struct pm_err ce = { 0 };
+
+	if (ld->stored || pm_code_valid(what, t, 255, &ce) == PM_OK)
+		return PM_OK;
+	return bad(ld, m, "%s", ce.msg);
+}
+
 static int settle(struct load *ld, const struct pm_schema *s, const json_t *v, yaml_mark_t m)
 {
 	struct pm_err ce = { 0 };
@@ -587,6 +599,8 @@ static int settle(struct load *ld, const struct pm_schema *s, const json_t *v, y
 
 	if ((s->type == PM_SCHEMA_STRING || s->type == PM_SCHEMA_LIST ||
 	     s->type == PM_SCHEMA_DICT) && (rc = counted(ld, s, v, m)))
+		return rc;
+	if (s->code && s->type == PM_SCHEMA_STRING && (rc = shown(ld, "name", json_string_value(v), m)))
 		return rc;
 	if (s->check && s->check(v, &ce) != PM_OK)
 		return bad(ld, m, "%s", ce.msg);
@@ -768,6 +782,8 @@ static int dict_entry(struct load *ld, const struct pm_schema *s, json_t *o, jso
 	k = scalar_text(&ld->ev, &n);
 	if (json_object_get(lines, k))
 		return duplicate(ld, k, n, (size_t)json_integer_value(json_object_get(lines, k)));
+	if (s->code && (rc = shown(ld, "key", k, ld->ev.start_mark)))
+		return rc;
 	/* The key's text goes with its event, before the value is read. */
 	if (!(key = strdup(k)) ||
 	    json_object_set_new(lines, k, json_integer((json_int_t)ld->ev.start_mark.line + 1))) {
@@ -987,7 +1003,7 @@ uint64_t pm_schema_digest(const struct pm_schema *s)
 
 	if (!s)
 		return digest_text(h, NULL);
-	snprintf(head, sizeof head, "%d %d %d %d", (int)s->type, s->places, s->secret, s->check != NULL);
+	snprintf(head, sizeof head, "%d %d %d %d %d", (int)s->type, s->places, s->secret, s->check != NULL, s->code);
 	h = digest_text(h, head);
 	h = digest_text(h, s->min);
 	h = digest_text(h, s->max);

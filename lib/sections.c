@@ -134,7 +134,7 @@ static int check_fee(const json_t *fee, struct pm_err *e)
 
 static const struct pm_schema fee_schema = {
 	.type = PM_SCHEMA_MAP, .check = check_fee, .keys = PM_KEYS(
-	PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
+	PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32", .code = true), .required = true),
 	PM_KEY("label", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64"), .required = true),
 	PM_KEY("type", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("per_area", "metered", "shared", "fixed",
 								  "parking", "repair")), .required = true),
@@ -479,7 +479,7 @@ static const struct pm_schema pm_repair_schema = {
 		PM_KEY("normal", PRIORITY("2h", "3d"), .def = "{}"),
 		PM_KEY("low", PRIORITY("1d", "7d"), .def = "{}"))), .def = "{}"),
 	PM_KEY("categories", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
+		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32", .code = true), .required = true),
 		PM_KEY("label", PM_NODE(PM_SCHEMA_STRING)),
 		PM_KEY("kind", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("repair", "complaint", "suggestion",
 									  "collection")),
@@ -489,7 +489,7 @@ static const struct pm_schema pm_repair_schema = {
 		PM_KEY("resolve", PM_NODE(PM_SCHEMA_DURATION, .min = "1m")),
 		PM_KEY("business_hours", PM_NODE(PM_SCHEMA_BOOL))))), .required = true),
 	PM_KEY("schedules", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
+		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32", .code = true), .required = true),
 		PM_KEY("label", PM_NODE(PM_SCHEMA_STRING)),
 		PM_KEY("every", PM_NODE(PM_SCHEMA_ENUM,
 			.words = PM_WORDS("day", "week", "month", "quarter", "year")), .required = true),
@@ -502,7 +502,7 @@ static const struct pm_schema pm_repair_schema = {
 		PM_KEY("role", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("frontdesk", "technician", "guard")))))),
 		.def = "[]"),
 	PM_KEY("patrols", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
-		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
+		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32", .code = true), .required = true),
 		PM_KEY("label", PM_NODE(PM_SCHEMA_STRING)),
 		PM_KEY("times", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_TIME)),
 		       .required = true),
@@ -608,7 +608,7 @@ static int check_names(const json_t *v, struct pm_err *e)
 }
 
 static const struct pm_schema pm_gates_schema = {
-	.type = PM_SCHEMA_DICT, .item = &gate_schema, .check = check_names,
+	.type = PM_SCHEMA_DICT, .item = &gate_schema, .check = check_names, .code = true,
 };
 
 #define SEVERITY PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("none", "info", "warning", "high", "critical"))
@@ -739,7 +739,7 @@ static const struct pm_schema pm_pay_alipay_schema = {
 static const struct pm_schema pm_payments_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("channels", PM_NODE(PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_STRING, .min = "1",
-				.max = "32")), .def = "[cash, bank, wechat, alipay, pos]"),
+				.max = "32", .code = true)), .def = "[cash, bank, wechat, alipay, pos]"),
 	PM_KEY("order_expiry", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "7d"), .def = "2h"),
 	PM_KEY("cash_repeat", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "1d"), .def = "10m"),
 	PM_KEY("wechat", &pm_pay_wechat_schema),
@@ -765,7 +765,7 @@ static const struct pm_schema pm_parking_schema = {
 		PM_KEY("from", PM_NODE(PM_SCHEMA_TIME), .required = true),
 		PM_KEY("to", PM_NODE(PM_SCHEMA_TIME), .required = true),
 		PM_KEY("price", PM_NODE(PM_SCHEMA_MONEY, .min = "0", .max = "10000"), .required = true)))),
-	PM_KEY("resources", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
+	PM_KEY("resources", PM_NODE(PM_SCHEMA_DICT, .code = true, .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 		PM_KEY("kind", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("space", "charger")),
 		       .required = true),
 		PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
@@ -869,7 +869,7 @@ static int check_stages(const json_t *v, struct pm_err *e)
 
 static const struct pm_schema stage_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
-	PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .required = true),
+	PM_KEY("name", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32", .code = true), .required = true),
 	PM_KEY("days", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "3650"), .required = true),
 	PM_KEY("action", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("message", "task")), .required = true),
 	PM_KEY("template", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64"), .required = true),
@@ -1125,6 +1125,7 @@ static void thaw(void)
 		nodes[i].max = text(f->max);
 		nodes[i].check = f->check == PM_FLAT_NO_CHECK ? NULL : checks[f->check];
 		nodes[i].secret = f->secret;
+		nodes[i].code = f->code;
 	}
 }
 

@@ -112,6 +112,7 @@ static void flatten(size_t i)
 	f->type = (unsigned char)s->type;
 	f->places = (unsigned char)s->places;
 	f->secret = s->secret;
+	f->code = s->code;
 	f->check = check(s->check);
 	f->item = ref(s->item);
 	f->min = intern(s->min);
@@ -181,8 +182,8 @@ int main(void)
 	for (size_t i = 0; i < n_seen; i++) {
 		const struct pm_flat_node *f = &fnodes[i];
 
-		printf("\t{%u, %u, %u, %u, %u, %u, %u, %u, %u},\n", f->type, f->places, f->secret, f->check,
-		       f->keys, f->item, f->words, f->min, f->max);
+		printf("\t{%u, %u, %u, %u, %u, %u, %u, %u, %u, %u},\n", f->type, f->places, f->secret, f->check,
+		       f->code, f->keys, f->item, f->words, f->min, f->max);
 	}
 	fputs("};\n\nstatic const struct pm_flat_key flat_keys[] = {\n", stdout);
 	for (size_t i = 0; i < n_keys; i++)
