@@ -293,7 +293,7 @@ static const struct pm_schema pm_notify_schema = {
 		PM_KEY("base", PM_NODE(PM_SCHEMA_DURATION, .min = "1s"), .def = "1m"),
 		PM_KEY("max_delay", PM_NODE(PM_SCHEMA_DURATION, .min = "1s"), .def = "1h"),
 		PM_KEY("max_age", PM_NODE(PM_SCHEMA_DURATION, .min = "1m"), .def = "2d"))), .def = "{}"),
-	PM_KEY("templates", PM_NODE(PM_SCHEMA_DICT, .item = &pm_template_schema))),
+	PM_KEY("templates", PM_NODE(PM_SCHEMA_DICT, .code = true, .item = &pm_template_schema))),
 };
 
 /* ---- configuration: `notice` (pm.yaml(5)) ---- */
@@ -521,7 +521,7 @@ static const struct pm_schema pm_repair_schema = {
 			PM_KEY("weekday", PM_NODE(PM_SCHEMA_LIST, .item = &window_schema), .def = "[]"),
 			PM_KEY("weekend", PM_NODE(PM_SCHEMA_LIST, .item = &window_schema), .def = "[]"))),
 		       .def = "{}"),
-		PM_KEY("deposit", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_MONEY, .min = "0")),
+		PM_KEY("deposit", PM_NODE(PM_SCHEMA_DICT, .code = true, .item = PM_NODE(PM_SCHEMA_MONEY, .min = "0")),
 		       .def = "{}"),
 		PM_KEY("inspections", PM_NODE(PM_SCHEMA_INT, .min = "1", .max = "10"), .def = "1")))),
 	PM_KEY("stock", PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
@@ -992,7 +992,7 @@ static const struct pm_schema meters_schema = {
 	       .def = "3"),
 	PM_KEY("stuck_readings", PM_NODE(PM_SCHEMA_INT, .min = "2", .max = "1000"), .def = "5"),
 	PM_KEY("future_tolerance", PM_NODE(PM_SCHEMA_DURATION, .min = "0s", .max = "366d"), .def = "1d"),
-	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .item = &meter_kind_schema))),
+	PM_KEY("kinds", PM_NODE(PM_SCHEMA_DICT, .code = true, .item = &meter_kind_schema))),
 };
 
 static const struct pm_schema config_schema TABLE_ROOT = {

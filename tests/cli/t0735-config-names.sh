@@ -34,6 +34,13 @@ refused 'repair:
   categories:
     - {name: "plumbing\ufeff", label: 水管}' '6:14: repair\.categories\[0\]\.name' \
 	"a repair category with a byte-order mark"
+refused 'notify:
+  templates:
+    "alarm\u200b":
+      subject: 报警' '6:5: notify\.templates' "a message template's name"
+refused 'meters:
+  kinds:
+    "water\u200c": {uom: m³}' '6:5: meters\.kinds' "a meter kind with a zero-width non-joiner"
 expect_eq "$(sql 'SELECT count(*) FROM config_version')" "1" "none is stored"
 
 # The same names as they show are applied.
