@@ -127,7 +127,9 @@ int pm_config_version_load(struct pm_db *db, int64_t version, struct pm_config *
 int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_err *e);
 /* The n sections names of the version in force today, outs[i] each as
  * pm_config_today gives it; 2 to 4 in one read, for which SQLite parses
- * the stored tree once, not once a section (more: one read each). On
+ * the stored tree once, not once a section (more: one read each), and
+ * a program asking again for the same of the same version gets them
+ * again without that (they are shared: read them, never change them). On
  * failure every outs[i] is NULL. */
 int pm_config_today_sections(struct pm_db *db, const char *const *names, json_t **outs, int n,
 			     struct pm_err *e);

@@ -707,6 +707,47 @@ static void test_secret_stored(void **state)
 	json_decref(rec);
 }
 
+static void apply_text(struct tstore *t, const char *yaml)
+{
+	struct pm_config *c = NULL;
+	struct pm_err e = { 0 };
+	int64_t v;
+
+	assert_int_equal(pm_config_load(yaml, strlen(yaml), "pm.yaml", &c, &e), PM_OK);
+	assert_int_equal(pm_config_apply(t->db, c, "pm.yaml", &v, &e), PM_OK);
+	pm_config_free(c);
+}
+
+/* The sections read again of the same version are the ones read before
+ * (a FastCGI pm-web's every request); a version applied since is read. */
+static void test_today_sections(void **state)
+{
+	static const char *const names[] = {"web", "community"};
+	struct tstore *t = T(state);
+	struct pm_err e = { 0 };
+	json_t *a[2], *b[2];
+
+	setenv("PM_NOW", "2026-06-01T09:00:00+08:00", 1);
+	apply_text(t, "effective: 2026-01-01\ncommunity:\n  name: 甲小区\n");
+	assert_int_equal(pm_config_today_sections(t->db, names, a, 2, &e), PM_OK);
+	assert_string_equal(json_string_value(json_object_get(a[1], "name")), "甲小区");
+	assert_int_equal(pm_config_today_sections(t->db, names, b, 2, &e), PM_OK);
+	assert_ptr_equal(b[0], a[0]);
+	assert_ptr_equal(b[1], a[1]);
+	json_decref(b[0]);
+	json_decref(b[1]);
+	apply_text(t, "effective: 2026-01-01\ncommunity:\n  name: 乙小区\n");
+	assert_int_equal(pm_config_today_sections(t->db, names, b, 2, &e), PM_OK);
+	assert_string_equal(json_string_value(json_object_get(b[1], "name")), "乙小区");
+	/* What the first read gave is still the caller's, as it was. */
+	assert_string_equal(json_string_value(json_object_get(a[1], "name")), "甲小区");
+	for (int i = 0; i < 2; i++) {
+		json_decref(a[i]);
+		json_decref(b[i]);
+	}
+	unsetenv("PM_NOW");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_schema_flat),
 		cmocka_unit_test(test_secret_literal),
 		cmocka_unit_test_setup_teardown(test_secret_stored, tstore_setup, tstore_teardown),
+		cmocka_unit_test_setup_teardown(test_today_sections, tstore_setup, tstore_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
