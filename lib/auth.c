@@ -247,36 +247,21 @@ static int user_by_login(struct pm_db *db, const char *login, struct pm_actor *a
  * unmapped, admin when the account owns the store's file (which only
  * root can give away, unlike anything written inside the store) or is
  * root, who may change any file anyway; else a viewer. */
-/* The name of account uid: looked up once a uid, for a FastCGI pm-web
- * asks at every request, and reading the accounts file was 6% of its time
- * a request (perf, the bill page). */
-static const char *account_name(uid_t uid)
-{
-	static char name[64];
-	static uid_t named;
-
-	if (!name[0] || named != uid) {
-		struct passwd *pw = getpwuid(uid);
-
-		if (pw)
-			snprintf(name, sizeof name, "%s", pw->pw_name);
-		else
-			snprintf(name, sizeof name, "uid%lu", (unsigned long)uid);
-		named = uid;
-	}
-	return name;
-}
-
 static int caller(struct pm_db *db, struct pm_actor *a, struct pm_err *e)
 {
 	static const char sql[] = USER_COLS " WHERE u.unix = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	uid_t uid = getuid();
-	const char *name = account_name(uid);
+	struct passwd *pw = getpwuid(uid);
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char name[64];
 	int rc;
 
 	if (!st)
 		return e->code;
+	if (pw)
+		snprintf(name, sizeof name, "%s", pw->pw_name);
+	else
+		snprintf(name, sizeof name, "uid%lu", (unsigned long)uid);
 	memset(a, 0, sizeof *a);
 	/* Unmapped is no failure, so the lookup says nothing of it: no "no
 	 * user" to reach stderr when the command later exits non-zero
