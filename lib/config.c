@@ -426,9 +426,6 @@ static int section_default(const char *name, json_t **out, struct pm_err *e)
 	return PM_OK;
 }
 
-/* Sections 2 to 4 by one json_extract of n paths: SQLite parses the
- * stored tree once and answers a JSON array, a null for a section not
- * there. */
 /* The sections a program last read with sections_together, by the hash
  * of the version they came from: a FastCGI pm-web asks for the same two
  * at every request, and extracting them from the stored tree was a fifth
@@ -482,6 +479,9 @@ static int today_sha(struct pm_db *db, const char *date, char sha[65], struct pm
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read config versions"));
 }
 
+/* Sections 2 to 4 by one json_extract of n paths: SQLite parses the
+ * stored tree once and answers a JSON array, a null for a section not
+ * there; or those kept, when the version in force is theirs. */
 static int sections_together(struct pm_db *db, const char *const *names, json_t **outs, int n,
 			     struct pm_err *e)
 {
@@ -515,7 +515,8 @@ static int sections_together(struct pm_db *db, const char *const *names, json_t 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (text = (const char *)sqlite3_column_text(st, 1))) {
 		all = json_loads(text, 0, NULL);
-		snprintf(sha, sizeof sha, "%s", (const char *)sqlite3_column_text(st, 0));
+		if ((text = (const char *)sqlite3_column_text(st, 0)))
+			snprintf(sha, sizeof sha, "%s", text);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
