@@ -453,7 +453,7 @@ static void today_keep(const char *sha, const char *const *names, json_t **outs,
 /* 1 when today holds names of the version whose hash is sha. */
 static int today_has(const char *sha, const char *const *names, int n)
 {
-	if (today.n != n || !sha || strcmp(today.sha, sha) != 0)
+	if (today.n != n || strcmp(today.sha, sha) != 0)
 		return 0;
 	for (int i = 0; i < n; i++)
 		if (strcmp(today.names[i], names[i]) != 0)
@@ -500,12 +500,14 @@ static int sections_together(struct pm_db *db, const char *const *names, json_t 
 	int rc, i;
 
 	pm_date_fmt(pm_date_of(pm_now(), pm_db_tz(db)), date);
-	if (today.n && (rc = today_sha(db, date, sha, e)))
-		return rc;
-	if (today.n && today_has(sha, names, n)) {
-		for (i = 0; i < n; i++)
-			outs[i] = json_incref(today.outs[i]);
-		return PM_OK;
+	if (today.n) {
+		if ((rc = today_sha(db, date, sha, e)))
+			return rc;
+		if (today_has(sha, names, n)) {
+			for (i = 0; i < n; i++)
+				outs[i] = json_incref(today.outs[i]);
+			return PM_OK;
+		}
 	}
 	if (!(st = pm_db_stmt(db, sql[n - 2], e)))
 		return e->code;

@@ -72,53 +72,52 @@ sqlite3 "$PM_DB" "SELECT meter_id, max(value) FROM reading GROUP BY meter_id" >/
 base=$(echo "$(now) - $t0" | bc)
 printf '  baseline: sqlite3 SELECT meter_id, max(value) ... GROUP BY meter_id: %.2f s\n' "$base"
 
-# The floor of a run: the store as it was before, for the sqlite3 shell
-# to write the run's bills and lines into afterwards.
-sqlite3 "$PM_DB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
-cp "$PM_DB" "$dir/floor.db"
-before=$(stat -c %s "$dir/floor.db")
+# The floor of a command: what writing its rows costs before anything is
+# computed. floor_keep keeps the store as it is; after the command,
+# floor_write SQL CHECK has the shell write the command's rows (r, the
+# store) into the kept one (main) in one durable transaction, row by row
+# as a program that computes them must ("WHERE true" in SQL keeps SQLite
+# from copying an empty table's b-trees whole, the transfer optimization
+# of INSERT ... SELECT *), its seconds in $floor and what it added in
+# $grown bytes; CHECK must answer the same of both stores.
+floor_keep() {
+	rm -f "$dir/floor.db" "$dir/floor.db-wal" "$dir/floor.db-shm"
+	sqlite3 "$PM_DB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+	cp "$PM_DB" "$dir/floor.db"
+}
+floor_write() {
+	_size=$(stat -c %s "$dir/floor.db")
+	t0=$(now)
+	sqlite3 "$dir/floor.db" "PRAGMA synchronous = FULL; ATTACH '$PM_DB' AS r; BEGIN; $1; COMMIT"
+	floor=$(echo "$(now) - $t0" | bc)
+	grown=$(($(stat -c %s "$dir/floor.db") - _size))
+	[ "$(sqlite3 "$dir/floor.db" "$2")" = "$(sqlite3 "$PM_DB" "$2")" ] ||
+		{ echo "bill.sh: the floor's rows differ from pm's: $2" >&2; exit 1; }
+}
 
+floor_keep
 t0=$(now)
 r=$(peak pm-bill run -q --period 2026-11)
 run=$(echo "$(now) - $t0" | bc)
 printf '  pm-bill run:   %s (target < 3 s, < 64 MiB), %.1f× the baseline\n' "$r" "$(echo "$run / $base" | bc -l)"
-# What writing a run's rows costs before anything is computed: the shell
-# copies them, bills and lines, into the store as it was before the run,
-# in one durable transaction, in key order (the cheapest order there is),
-# row by row as a program that computes them must: "WHERE true" keeps
-# SQLite from copying an empty table's b-trees whole (the transfer
-# optimization of INSERT ... SELECT *).
-t0=$(now)
-sqlite3 "$dir/floor.db" "PRAGMA synchronous = FULL; ATTACH '$PM_DB' AS r; BEGIN;
-	INSERT INTO main.bill SELECT * FROM r.bill WHERE true;
-	INSERT INTO main.bill_line SELECT * FROM r.bill_line WHERE true; COMMIT"
-floor=$(echo "$(now) - $t0" | bc)
-[ "$(sqlite3 "$dir/floor.db" 'SELECT count(*), sum(amount_fen) FROM bill_line')" = \
-	"$(sqlite3 "$PM_DB" 'SELECT count(*), sum(amount_fen) FROM bill_line')" ] ||
-	{ echo "bill.sh: the floor's copy of the lines differs from the run's" >&2; exit 1; }
+# The run's bills and lines, in key order (the cheapest order there is).
+floor_write "INSERT INTO main.bill SELECT * FROM r.bill WHERE true;
+	INSERT INTO main.bill_line SELECT * FROM r.bill_line WHERE true" 'SELECT count(*), sum(amount_fen) FROM bill_line'
 printf '  floor: sqlite3 writing the run'"'"'s bills and lines (%d MiB) in one transaction: %.2f s; the run %.1f×, the target (3 s a 100,000 units) %.1f× it\n' \
-	$((($(stat -c %s "$dir/floor.db") - before) / 1048576)) "$floor" "$(echo "$run / $floor" | bc -l)" \
-	"$(echo "3 * $units / 100000 / $floor" | bc -l)"
-rm -f "$dir/floor.db" "$dir/floor.db-wal" "$dir/floor.db-shm"
-sqlite3 "$PM_DB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
-cp "$PM_DB" "$dir/floor.db"
+	$((grown / 1048576)) "$floor" "$(echo "$run / $floor" | bc -l)" "$(echo "3 * $units / 100000 / $floor" | bc -l)"
+
+floor_keep
 t0=$(now)
 r=$(peak pm-bill issue -q --period 2026-11)
 iss=$(echo "$(now) - $t0" | bc)
 printf '  pm-bill issue: %s (target < 3 s, < 64 MiB), %.1f× the baseline\n' "$r" "$(echo "$iss / $base" | bc -l)"
-# Likewise for issue: its journal entries and postings copied, and each
-# bill set as issue left it (bill_sum's triggers firing as they do for
-# issue), into the store as it was before, row by row, one transaction.
-t0=$(now)
-sqlite3 "$dir/floor.db" "PRAGMA synchronous = FULL; ATTACH '$PM_DB' AS r; BEGIN;
-	INSERT INTO main.journal SELECT * FROM r.journal WHERE id > (SELECT coalesce(max(id), 0) FROM main.journal);
+# Issue's journal entries and postings, and each bill set as issue left
+# it (bill_sum's triggers firing as they do for issue).
+floor_write "INSERT INTO main.journal SELECT * FROM r.journal WHERE id > (SELECT coalesce(max(id), 0) FROM main.journal);
 	INSERT INTO main.posting SELECT * FROM r.posting WHERE journal_id > (SELECT coalesce(max(journal_id), 0) FROM main.posting);
 	UPDATE main.bill SET status = i.status, due = i.due, issued_at = i.issued_at, updated_at = i.updated_at
-		FROM r.bill i WHERE i.id = main.bill.id AND i.status IS NOT main.bill.status; COMMIT"
-floor=$(echo "$(now) - $t0" | bc)
-[ "$(sqlite3 "$dir/floor.db" 'SELECT count(*), sum(amount_fen) FROM posting; SELECT status, count(*) FROM bill GROUP BY 1')" = \
-	"$(sqlite3 "$PM_DB" 'SELECT count(*), sum(amount_fen) FROM posting; SELECT status, count(*) FROM bill GROUP BY 1')" ] ||
-	{ echo "bill.sh: the floor's copy of the issue differs from issue's" >&2; exit 1; }
+		FROM r.bill i WHERE i.id = main.bill.id AND i.status IS NOT main.bill.status" \
+	'SELECT count(*), sum(amount_fen) FROM posting; SELECT status, count(*) FROM bill GROUP BY 1'
 printf '  floor: sqlite3 writing what issue wrote in one transaction: %.2f s; issue %.1f×, the target (3 s a 100,000 units) %.1f× it\n' \
 	"$floor" "$(echo "$iss / $floor" | bc -l)" "$(echo "3 * $units / 100000 / $floor" | bc -l)"
 rm -f "$dir/floor.db" "$dir/floor.db-wal" "$dir/floor.db-shm"
