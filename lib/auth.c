@@ -455,7 +455,7 @@ int pm_user_add_at(struct pm_db *db, const char *login, enum pm_role role, const
 	if (!at)
 		at = &none;
 	if (!*login || strlen(login) >= sizeof ((struct pm_actor *)0)->login || strchr(login, ':'))
-		return pm_err_set(e, PM_EDATA, _("bad login '%s': 1 to 63 characters, no ':'"), login);
+		return pm_err_set(e, PM_EDATA, _("bad login '%s': 1 to 63 bytes, no ':'"), login);
 	/* A login is how the audit names who did what: none may look like another. */
 	if (pm_code_valid("login", login, sizeof ((struct pm_actor *)0)->login - 1, e))
 		return e->code;

@@ -112,7 +112,7 @@ int pm_code_valid(const char *field, const char *code, size_t max, struct pm_err
 	unsigned cp;
 
 	if (len == 0 || len > max)
-		return pm_err_set(e, PM_EDATA, _("field \"%s\": 1 to %zu characters"), field, max);
+		return pm_err_set(e, PM_EDATA, _("field \"%s\": 1 to %zu bytes"), field, max);
 	if (code[0] == ' ' || code[len - 1] == ' ')
 		return pm_err_set(e, PM_EDATA, _("field \"%s\": a space at its start or end"), field);
 	switch (pm_utf8_shown(code, len, &at, &cp)) {

@@ -228,7 +228,7 @@ static int check_new(struct pm_db *db, const struct pm_credential_new *c, struct
 	if (!c->kind || (strcmp(c->kind, "card") && strcmp(c->kind, "pin") && strcmp(c->kind, "face")))
 		return pm_err_set(e, PM_EUSAGE, _("a credential is a card, a PIN or a face id"));
 	if (!c->value || !*c->value || strlen(c->value) > 64 || strpbrk(c->value, " \t\r\n,"))
-		return pm_err_set(e, PM_EDATA, _("bad %s '%s': 1 to 64 characters, no spaces or commas"),
+		return pm_err_set(e, PM_EDATA, _("bad %s '%s': 1 to 64 bytes, no spaces or commas"),
 				  c->kind, c->value ? c->value : "");
 	if (strcmp(c->kind, "pin") == 0 && (strlen(c->value) < 4 ||
 					    strspn(c->value, "0123456789") != strlen(c->value)))

@@ -203,7 +203,7 @@ static int meter_read(struct pm_db *db, json_t *rec, struct meter_in *m, struct 
 	if (!m->digits)
 		m->digits = digits;
 	if (uom && (!*uom || strlen(uom) >= sizeof m->uom))
-		return pm_err_set(e, PM_EDATA, _("field \"uom\": 1 to 23 characters"));
+		return pm_err_set(e, PM_EDATA, _("field \"uom\": 1 to 23 bytes"));
 	if (uom)
 		snprintf(m->uom, sizeof m->uom, "%s", uom);
 	if (m->digits < 3 || m->digits > 12)

@@ -81,7 +81,7 @@ static char *decode(const char *s, size_t len, size_t *outlen, struct pm_err *e)
 static int name_ok(const char *name, size_t len, struct pm_err *e)
 {
 	if (len == 0 || len > PM_WEB_MAX_NAME || !pm_web_text_ok(name, len) || strchr(name, '\n'))
-		return pm_err_set(e, PM_EDATA, _("a field's name must be 1 to %d characters of text"), PM_WEB_MAX_NAME);
+		return pm_err_set(e, PM_EDATA, _("a field's name must be 1 to %d bytes of text"), PM_WEB_MAX_NAME);
 	return PM_OK;
 }
 

@@ -32,8 +32,8 @@ expect_err 'people.jsonl:4: field "code": byte 2 is U\+0301, a blank, invisible 
 expect_err 'people.jsonl:5: field "code": byte 3 is U\+001B, a control character' "an escape"
 expect_err 'people.jsonl:6: field "code": a space at its start or end' "a space before"
 expect_err 'people.jsonl:7: field "code": a space at its start or end' "a space after"
-expect_err 'people.jsonl:10: field "code": 1 to 32 characters' "empty"
-expect_err 'people.jsonl:11: field "code": 1 to 32 characters' "33 bytes"
+expect_err 'people.jsonl:10: field "code": 1 to 32 bytes' "empty"
+expect_err 'people.jsonl:11: field "code": 1 to 32 bytes' "33 bytes"
 expect_eq "$(sql "SELECT group_concat(code, ',') FROM (SELECT code FROM person ORDER BY id)")" "P1,王 芳,住户-0002" \
 	"the good people kept, a space inside a code and Chinese allowed"
 expect_eq "$(wc -l <people.rej | tr -d ' ')" 8 "the eight refused records kept in --reject"
@@ -41,6 +41,16 @@ expect_eq "$(sed -n 1p people.rej)" "$(sed -n 2p people.jsonl)" "as they were wr
 
 (LC_ALL=zh_CN.UTF-8 run pm person import people.jsonl)
 expect_err 'people.jsonl:2: 字段 "code"：第 3 字节 U\+200B 是空白、不可见或组合字符' "in Chinese too"
+
+# The most is in bytes, which the message says: ten Chinese characters
+# are 30 bytes, eleven 33 (each 3 in UTF-8), though short to the eye.
+printf '%s\n' '{"code":"住户住户住户住户住户住","name":"长"}' '{"code":"住户住户住户住户住户","name":"长"}' >long.jsonl
+run pm person import long.jsonl
+expect_rc 65 "a code of 33 bytes in 11 characters: exit 65"
+expect_err 'long.jsonl:1: field "code": 1 to 32 bytes$' "named as bytes, not characters"
+expect_eq "$(sql "SELECT count(*) FROM person WHERE code = '住户住户住户住户住户'")" 1 "the one of 30 bytes kept"
+(LC_ALL=zh_CN.UTF-8 run pm person import long.jsonl)
+expect_err 'long.jsonl:1: 字段 "code"：应为 1 到 32 个字节（一个汉字占 3 个）' "in Chinese, with what a character takes"
 
 printf '%s\n' '{"code":"W1","kind":"water","serves":"3-2-1101"}' \
 	"$(printf '{"code":"W1\342\200\214","kind":"water","serves":"3-2-1101"}')" \

@@ -17,7 +17,7 @@ expect_eq "$(sql 'SELECT count(*) FROM asset')" 3 "the good ones are stored"
 feed '{"code":"EL-2-1\\u200b","name":"2号楼电梯","kind":"elevator"}\n{"code":"","name":"x","kind":"pump"}\n' pm-repair asset import
 expect_rc 65 "import: a code that would print as another's is rejected"
 expect_err 'stdin:1: field "code": byte 7 is U\+200B, a blank, invisible or combining character' "the zero-width space named"
-expect_err 'stdin:2: field "code": 1 to 64 characters' "and an empty code"
+expect_err 'stdin:2: field "code": 1 to 64 bytes' "and an empty code"
 expect_eq "$(sql 'SELECT count(*) FROM asset')" 3 "neither is stored"
 run pm-repair asset show EL-1-1 --format jsonl
 expect_out '"next_due":"2019-07-30"' "next maintenance is an interval after installation"

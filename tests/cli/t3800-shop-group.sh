@@ -50,7 +50,7 @@ expect_rc 65 "a deadline past"
 expect_err "offer 'OLD': its deadline is past" "is refused"
 run pm-shop offer "" --merchant M1 --title x --price 1 --deadline 2026-12-30 --stock 1 --pickup-point x --pickup-at x
 expect_rc 65 "an offer without a code"
-expect_err 'field "code": 1 to 32 characters' "is refused"
+expect_err 'field "code": 1 to 32 bytes' "is refused"
 run pm-shop offer "$(printf 'AP\342\200\213')" --merchant M1 --title x --price 1 --deadline 2026-12-30 --stock 1 \
 	--pickup-point x --pickup-at x
 expect_rc 65 "an offer whose code would print as AP"

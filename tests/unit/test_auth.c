@@ -131,9 +131,9 @@ static void test_user_add(void **state)
 	assert_int_equal(pm_user_add(t->db, "wang.manager", PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);
 	assert_string_equal(e.msg, "cannot add user 'wang.manager': the login exists");
 	assert_int_equal(pm_user_add(t->db, "", PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);
-	assert_string_equal(e.msg, "bad login '': 1 to 63 characters, no ':'");
+	assert_string_equal(e.msg, "bad login '': 1 to 63 bytes, no ':'");
 	assert_int_equal(pm_user_add(t->db, "a:b", PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);
-	assert_string_equal(e.msg, "bad login 'a:b': 1 to 63 characters, no ':'");
+	assert_string_equal(e.msg, "bad login 'a:b': 1 to 63 bytes, no ':'");
 	memset(longname, 'x', 64);
 	longname[64] = '\0';
 	assert_int_equal(pm_user_add(t->db, longname, PM_ROLE_GUARD, NULL, NULL, NULL, &e), PM_EDATA);

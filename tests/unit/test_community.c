@@ -328,8 +328,8 @@ static const struct {
 	const char *rec, *msg;
 } bad_people[] = {
 	{"{\"name\":\"张伟\"}", "field \"code\": missing"},
-	{"{\"code\":\"\",\"name\":\"张伟\"}", "field \"code\": 1 to 32 characters"},
-	{"{\"code\":\"P00000000000000000000000000000001\",\"name\":\"张伟\"}", "field \"code\": 1 to 32 characters"},
+	{"{\"code\":\"\",\"name\":\"张伟\"}", "field \"code\": 1 to 32 bytes"},
+	{"{\"code\":\"P00000000000000000000000000000001\",\"name\":\"张伟\"}", "field \"code\": 1 to 32 bytes"},
 	{"{\"code\":\"P9\"}", "field \"name\": missing"},
 	{"{\"code\":\"P9\",\"name\":\"\"}", "field \"name\": empty"},
 	{"{\"code\":\"P9\",\"name\":\"张伟\",\"phone\":\"abc\"}", "field \"phone\": \"abc\" is not a phone number"},

@@ -40,7 +40,7 @@ static void test_urlencoded(void **state)
 	assert_int_equal(form("a=%C0%AF", &p, &e), PM_EDATA);
 	pm_web_params_free(&p);
 	assert_int_equal(form("a%00b=1", &p, &e), PM_EDATA);
-	assert_string_equal(e.msg, "a field's name must be 1 to 64 characters of text");
+	assert_string_equal(e.msg, "a field's name must be 1 to 64 bytes of text");
 	pm_web_params_free(&p);
 	assert_int_equal(form("=1", &p, &e), PM_EDATA);
 	pm_web_params_free(&p);
