@@ -1258,24 +1258,35 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 
 /* ---- late fees ---- */
 
-/* What the bill still owes on lines not exempt: the principal. */
-static int principal(struct pm_db *db, int64_t bill, json_t *exempt, int64_t *out, struct pm_err *e)
+/* What the bill still owes on lines not exempt: the principal. A credit
+ * note is on the bill, not on a line, so it is taken as off the items
+ * charged late first: the principal is never more than all the items
+ * still owe less the credits (a bill of 194.00 with 190.00 credited owes
+ * 4.00, and is charged late on no more). */
+static int principal(struct pm_db *db, const struct pm_bill_row *b, json_t *exempt, int64_t *out,
+		     struct pm_err *e)
 {
 	static const char sql[] = "SELECT fee, amount_fen - paid_fen FROM bill_line WHERE bill_id = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t all = b->adjust < 0 ? b->adjust : 0;
 	int rc;
 
 	*out = 0;
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, bill);
+	sqlite3_bind_int64(st, 1, b->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (pm_json_index(exempt, TEXT(st, 0)) < 0 && pm_money_add(out, sqlite3_column_int64(st, 1), e)) {
+		if (pm_money_add(&all, sqlite3_column_int64(st, 1), e) ||
+		    (pm_json_index(exempt, TEXT(st, 0)) < 0 && pm_money_add(out, sqlite3_column_int64(st, 1), e))) {
 			sqlite3_reset(st);
 			return e->code;
 		}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read bill lines"));
+	if (*out > all)
+		*out = all > 0 ? all : 0;
+	return PM_OK;
 }
 
 struct late_ctx {
@@ -1362,7 +1373,7 @@ static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
 	sqlite3_reset(st);
 	if (days <= before)
 		return PM_OK;
-	if (principal(lc->db, b.id, json_object_get(lf, "exempt_items"), &princ, e))
+	if (principal(lc->db, &b, json_object_get(lf, "exempt_items"), &princ, e))
 		return e->code;
 	cap = pm_div_round(princ * json_integer_value(json_object_get(lf, "cap_percent")), 100, PM_ROUND_DOWN);
 	/* Basis points of the principal a day, exact in 128 bits, rounded
