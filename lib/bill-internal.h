@@ -25,6 +25,9 @@ int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, jso
  * typo or an attack, never a bill. */
 int pm_bill_bound(json_t *billing, int64_t amount, const char *what, struct pm_err *e);
 
+/* pm_bill_bound by the billing section in force today. */
+int pm_bill_bound_today(struct pm_db *db, int64_t amount, const char *what, struct pm_err *e);
+
 /* The id of the unit code; PM_EDATA "unknown unit" when there is none. */
 int pm_unit_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e);
 

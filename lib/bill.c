@@ -33,6 +33,20 @@ int pm_bill_bound(json_t *billing, int64_t amount, const char *what, struct pm_e
 			  pm_money_fmt(amount, a), pm_money_fmt(max, m));
 }
 
+int pm_bill_bound_today(struct pm_db *db, int64_t amount, const char *what, struct pm_err *e)
+{
+	struct pm_config *cfg;
+	json_t *billing;
+	int rc;
+
+	if (pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
+		return e->code;
+	rc = pm_bill_bound(billing, amount, what, e);
+	json_decref(billing);
+	pm_config_free(cfg);
+	return rc;
+}
+
 int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, json_t **billing,
 		      struct pm_err *e)
 {
@@ -843,16 +857,22 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 	return PM_OK;
 }
 
+/* A charge is billed once its ticket is done: not while it is reopened
+ * (the work is not done; the resolve that ends it may change the cost),
+ * never when it is cancelled. What an issued bill holds stays on it. */
+#define REPAIR_DONE " AND (SELECT status FROM ticket WHERE id = ticket_id) IN ('resolved','closed')"
+
 /* Chargeable repairs (pm-repair resolve --cost) made before the period's
- * end: those on no bill yet and those on the unit's bill of the period
- * already (only these for an issued one: the others go on the next).
- * One line each; insert_bill marks them billed. */
+ * end: those on no bill yet and those on the unit's draft of the period
+ * already, their tickets done; for an issued bill, those on it only (the
+ * others go on the next). One line each; insert_bill marks them billed. */
 static int repairs(struct run *rn, const struct fee *f, const struct unit *u, struct bill *b,
 		   struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT ticket_id, amount_fen FROM repair_charge WHERE unit_id = ?1 AND created_at < ?2"
-		" AND (billed_bill_id = ?3 OR (?4 = 0 AND billed_bill_id IS NULL)) ORDER BY ticket_id";
+		" AND (?4 = 1 AND billed_bill_id = ?3 OR ?4 = 0 AND (billed_bill_id = ?3 OR billed_bill_id IS NULL)"
+		REPAIR_DONE ") ORDER BY ticket_id";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	struct line *l;
 	struct pm_jw w;
@@ -1107,7 +1127,7 @@ static int mark_repairs(struct run *rn, const struct unit *u, int64_t id, struct
 {
 	static const char sql[] =
 		"UPDATE repair_charge SET billed_bill_id = ?3"
-		" WHERE unit_id = ?1 AND billed_bill_id IS NULL AND created_at < ?2";
+		" WHERE unit_id = ?1 AND billed_bill_id IS NULL AND created_at < ?2" REPAIR_DONE;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 
 	if (!st)

@@ -310,25 +310,11 @@ static int told(struct pm_db *db, int64_t id, const char *action, json_t *before
 	return pm_audit_log(db, action, object, before, *out, e);
 }
 
-static int bounded(struct pm_db *db, int64_t amount, struct pm_err *e)
-{
-	struct pm_config *cfg;
-	json_t *billing;
-	int rc;
-
-	if (pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
-		return e->code;
-	rc = pm_bill_bound(billing, amount, _("amount"), e);
-	json_decref(billing);
-	pm_config_free(cfg);
-	return rc;
-}
-
 static int add(struct pm_db *db, const struct pm_contract_new *c, int64_t renews, json_t **out, struct pm_err *e)
 {
 	int64_t id = 0;
 
-	if (bounded(db, c->amount, e) || insert(db, c, renews, &id, e))
+	if (pm_bill_bound_today(db, c->amount, _("amount"), e) || insert(db, c, renews, &id, e))
 		return e->code;
 	return told(db, id, renews ? "bill.contract.renew" : "bill.contract.add", NULL, out, e);
 }
@@ -525,7 +511,7 @@ static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel
 	int64_t balance;
 	int rc;
 
-	if (read_terms(db, id, &t, e) || bounded(db, amount, e) || pm_pay_channel(db, channel, e))
+	if (read_terms(db, id, &t, e) || pm_bill_bound_today(db, amount, _("amount"), e) || pm_pay_channel(db, channel, e))
 		return e->code;
 	if ((rc = paid_before(db, &t, amount, ref, e)) != 0) {
 		if (rc < 0 || owed(db, &t, &balance, e))

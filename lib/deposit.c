@@ -104,18 +104,10 @@ static int check_input(const struct pm_deposit *d, struct pm_err *e)
 static int check_store(struct pm_db *db, const struct pm_deposit *d, const char *account, const char *channel,
 		       struct pm_err *e)
 {
-	struct pm_config *cfg;
 	char buf[PM_MONEY_BUF];
 	int64_t balance;
-	json_t *billing;
-	int rc;
 
-	if (pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
-		return e->code;
-	rc = pm_bill_bound(billing, d->amount, _("amount"), e);
-	json_decref(billing);
-	pm_config_free(cfg);
-	if (rc || (channel && pm_pay_channel(db, channel, e)) || pm_ledger_balance(db, account, &balance, e))
+	if (pm_bill_bound_today(db, d->amount, _("amount"), e) || (channel && pm_pay_channel(db, channel, e)) || pm_ledger_balance(db, account, &balance, e))
 		return e->code;
 	if (d->action != PM_DEPOSIT_TAKE && d->amount > -balance)
 		return pm_err_set(e, PM_EDATA, _("unit '%s' holds only %s as %s deposit: cannot %s %s"), d->unit,

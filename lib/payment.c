@@ -1146,23 +1146,15 @@ static int adjust_write(struct pm_db *db, const struct pm_bill_row *b, int64_t a
 int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
 			 struct pm_err *e)
 {
-	struct pm_config *cfg = NULL;
 	char buf[PM_MONEY_BUF];
-	json_t *billing;
-	int rc;
 
 	if (amount == 0)
 		return pm_err_set(e, PM_EUSAGE, _("an adjustment of 0 changes nothing"));
 	if (strcmp(b->status, "draft") == 0 || strcmp(b->status, "void") == 0)
 		return pm_err_set(e, PM_EFAIL, _("bill '%s' is %s: only issued bills take adjustments"), b->code,
 				  b->status);
-	if (!(billing = billing_today(db, &cfg, e)))
+	if (pm_bill_bound_today(db, amount, _("amount"), e))
 		return e->code;
-	rc = pm_bill_bound(billing, amount, _("amount"), e);
-	json_decref(billing);
-	pm_config_free(cfg);
-	if (rc)
-		return rc;
 	if (-amount > b->total + b->late + b->adjust - b->paid)
 		return pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' owes: refund instead"),
 				  pm_money_fmt(-amount, buf), b->code);

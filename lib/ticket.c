@@ -16,6 +16,7 @@
 #include "pm/money.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
+#include "bill-internal.h"
 #include "repair-internal.h"
 
 /* ---- the state machine ---- */
@@ -777,6 +778,10 @@ static int charge(struct pm_db *db, const struct pm_ticket_row *r, int64_t fen, 
 		return e->code;
 	if (fen == 0)
 		return PM_OK;
+	/* A charge past what a bill line may be would stop the unit's bill,
+	 * and the month's run with it: refused here, where it is typed. */
+	if (pm_bill_bound_today(db, fen, _("repair charge"), e))
+		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, r->id);
