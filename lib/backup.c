@@ -254,7 +254,7 @@ static int encrypt_file(struct pm_db *db, const char *plain, const char *manifes
 
 	if (!(in = fopen(plain, "rb")))
 		return pm_err_set(e, PM_EIO, _("cannot read '%s': %s"), plain, strerror(errno));
-	if ((rc = pm_file_tmp_open(path, &m, &t, e))) {
+	if ((rc = pm_file_not_store(path, e)) || (rc = pm_file_tmp_open(path, &m, &t, e))) {
 		fclose(in);
 		return rc;
 	}

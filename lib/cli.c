@@ -281,6 +281,19 @@ static int file_format_key(const struct pm_ctx *c, const char *arg)
 	return 0;
 }
 
+/* An option naming a file or a directory given "": an unset variable in
+ * a cron line (--output "$DIR") wrote the notices into / instead. */
+static const char *empty_place(const struct pm_opt *const all[2], int key, const char *value)
+{
+	for (int t = 0; t < 2; t++)
+		for (const struct pm_opt *o = all[t]; o && o->name; o++)
+			if (o->key == key && o->arg && value && !*value &&
+			    (!strcmp(o->arg, "FILE") || !strcmp(o->arg, "DIR") || !strcmp(o->arg, "PATH") ||
+			     !strncmp(o->arg, "FILE|", 5)))
+				return o->name;
+	return NULL;
+}
+
 /* Options and operands may mix (GNU permutation) except at the top level,
  * where the first operand is the subcommand and ends the program's own. */
 static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, int top)
@@ -289,6 +302,7 @@ static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, i
 	char so[MAXOPT * 2 + 2];
 	const struct pm_opt *all[2] = {c->cmd->opts, shared_opts};
 	size_t n = 0, sn = 0;
+	const char *place;
 	int key, r;
 
 	if (top)
@@ -326,6 +340,10 @@ static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, i
 				pm_cli_usage(c, _("bad option '-%c' (unknown, or it needs a value)"), optopt);
 			else
 				pm_cli_usage(c, _("bad option '%s' (unknown, or it needs a value)"), argv[optind - 1]);
+			return -1;
+		}
+		if ((place = empty_place(all, key, optarg))) {
+			pm_cli_usage(c, _("--%s needs a name: it is empty"), place);
 			return -1;
 		}
 		if (key == OPT_FORMAT && (r = file_format_key(c, optarg)))
@@ -799,11 +817,13 @@ static void setup_locale(void)
 }
 
 /* Writing stdout must have worked: a full disk or a closed pipe is an
- * error, never a silent success. */
+ * error, never a silent success. A command that failed has said so, in
+ * its one line (a report that could not be written said it twice). */
 static int close_stdout(struct pm_ctx *c, int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		pm_cli_warn(c, _("write error on standard output: %s"), strerror(errno));
+		if (!rc)
+			pm_cli_warn(c, _("write error on standard output: %s"), strerror(errno));
 		return rc ? rc : PM_EIO;
 	}
 	return rc;

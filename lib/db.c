@@ -609,6 +609,7 @@ static int open_handle(const char *path, int flags, struct pm_db **out, struct p
 		pm_db_close(db);
 		return e->code;
 	}
+	pm_file_store_opened(path);
 	*out = db;
 	return PM_OK;
 }
@@ -1068,7 +1069,7 @@ static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 	sqlite3 *to = NULL;
 	int rc;
 
-	if (pm_file_tmp_open(path, &m, &t, e))
+	if (pm_file_not_store(path, e) || pm_file_tmp_open(path, &m, &t, e))
 		return e->code;
 	close(t.fd);
 	t.fd = -1;

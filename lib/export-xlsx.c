@@ -125,7 +125,7 @@ int pm_export_xlsx(struct pm_db *db, const char *period, const char *path, long 
 	int rc;
 
 	*rows = 0;
-	if (pm_xlsx_load(e) || pm_file_tmp_open(path, &m, &t, e))
+	if (pm_xlsx_load(e) || pm_file_not_store(path, e) || pm_file_tmp_open(path, &m, &t, e))
 		return e->code;
 	if (!(b.wb = pm_xl.workbook_new(t.part))) {
 		pm_file_tmp_abort(&t);

@@ -192,7 +192,7 @@ static int csv_file(struct pm_db *db, const char *period, const char *path, int 
 	int rc;
 
 	*rows = 0;
-	if (pm_file_tmp_open(path, &m, &t, e))
+	if (pm_file_not_store(path, e) || pm_file_tmp_open(path, &m, &t, e))
 		return e->code;
 	if (!(f = fdopen(t.fd, "w"))) {
 		pm_file_tmp_abort(&t);

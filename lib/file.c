@@ -85,6 +85,86 @@ int pm_file_fopen(const char *path, enum pm_file_how how, const struct pm_file_m
 	return PM_OK;
 }
 
+/* The stores opened, each by its directory's real path and its name. */
+static struct opened {
+	char *dir, *base;
+	dev_t dev;
+	ino_t ino;
+} opened[4];
+static size_t nopened;
+
+/* path's directory, resolved, into dir; its last component at *base. */
+static int split_real(const char *path, char dir[PATH_MAX], const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char head[PATH_MAX];
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		snprintf(head, sizeof head, ".");
+	else if (slash == path)
+		snprintf(head, sizeof head, "/");
+	else if ((size_t)(slash - path) < sizeof head)
+		snprintf(head, sizeof head, "%.*s", (int)(slash - path), path);
+	else
+		return -1;
+	return realpath(head, dir) ? 0 : -1;
+}
+
+void pm_file_store_opened(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	struct stat st;
+	struct opened *o;
+
+	if (nopened == sizeof opened / sizeof *opened || split_real(path, dir, &base) != 0 ||
+	    stat(path, &st) != 0)
+		return;
+	for (size_t i = 0; i < nopened; i++)
+		if (opened[i].dev == st.st_dev && opened[i].ino == st.st_ino)
+			return;
+	o = &opened[nopened];
+	if (!(o->dir = strdup(dir)) || !(o->base = strdup(base))) {
+		free(o->dir);
+		o->dir = NULL;
+		return;
+	}
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	nopened++;
+}
+
+/* base is the store's name with one of SQLite's or pm's own suffixes. */
+static int beside(const struct opened *o, const char *base)
+{
+	static const char *const own[] = {"", "-wal", "-shm", "-journal", ".key", ".pass.key"};
+	size_t n = strlen(o->base);
+
+	if (strncmp(base, o->base, n) != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+		if (strcmp(base + n, own[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int pm_file_not_store(const char *path, struct pm_err *e)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	struct stat st;
+	int known = stat(path, &st) == 0, real = split_real(path, dir, &base) == 0;
+
+	for (size_t i = 0; i < nopened; i++)
+		if ((known && st.st_dev == opened[i].dev && st.st_ino == opened[i].ino) ||
+		    (real && strcmp(dir, opened[i].dir) == 0 && beside(&opened[i], base)))
+			return pm_err_set(e, PM_ECANTCREAT,
+				_("'%s' is the store's own file, or one SQLite or pm keeps beside it: refusing to write it"),
+				path);
+	return PM_OK;
+}
+
 int pm_file_not_link(const char *path, struct pm_err *e)
 {
 	struct stat st;
@@ -172,6 +252,33 @@ int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e)
 		pm_file_tmp_abort(t);
 	else
 		tmp_free(t);
+	return rc;
+}
+
+int pm_file_whole(const char *path, const struct pm_file_mode *m, int by_name,
+		   int (*write)(void *ctx, FILE *f, const char *part, struct pm_err *e), void *ctx, struct pm_err *e)
+{
+	struct pm_file_tmp t;
+	FILE *f = NULL;
+	int rc;
+
+	if (pm_file_not_store(path, e) || pm_file_tmp_open(path, m, &t, e))
+		return e->code;
+	if (by_name) {
+		close(t.fd);
+		t.fd = -1;
+		rc = write(ctx, NULL, t.part, e);
+	} else if (!(f = fdopen(t.fd, "w"))) {
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
+	} else {
+		t.fd = -1;
+		rc = write(ctx, f, t.part, e);
+		if ((fclose(f) && rc == PM_OK) || rc == PM_EIO)
+			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+	}
+	if (rc == PM_OK)
+		return pm_file_tmp_commit(&t, e);
+	pm_file_tmp_abort(&t);
 	return rc;
 }
 

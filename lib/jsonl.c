@@ -15,6 +15,7 @@
 
 #include "csv-internal.h"
 #include "strbuf-internal.h"
+#include "pm/file.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
@@ -1686,6 +1687,10 @@ int pm_reject_open(const char *path, struct pm_reject **out, struct pm_err *e)
 	struct stat st;
 
 	*out = NULL;
+	if (pm_file_not_store(path, e)) {
+		free(rj);
+		return e->code;
+	}
 	if (!rj || !(rj->path = strdup(path))) {
 		free(rj);
 		return oom(e);

@@ -399,21 +399,29 @@ int pm_notice_each(struct pm_db *db, const char *period, int (*fn)(void *ctx, co
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
 }
 
+struct one_notice {
+	struct pm_db *db;
+	const char *const *bill;
+};
+
+static int one_notice(void *ctx, FILE *f, const char *part, struct pm_err *e)
+{
+	const struct one_notice *o = ctx;
+
+	return pm_notice_html(o->db, o->bill, 1, f, e);
+}
+
+/* Each notice whole or not at all, beside the others. */
 int pm_notice_files(struct pm_db *db, const char *const *bills, size_t n, const char *dir,
 		    struct pm_err *e)
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
 	char path[4096];
-	FILE *f;
 	int rc = PM_OK;
 
 	for (size_t i = 0; i < n && rc == PM_OK; i++) {
 		snprintf(path, sizeof path, "%s/%s.html", dir, bills[i]);
-		if (pm_file_fopen(path, PM_FILE_TRUNC, &m, &f, e))
-			return e->code;
-		rc = pm_notice_html(db, &bills[i], 1, f, e);
-		if (fclose(f) && rc == PM_OK)
-			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+		rc = pm_file_whole(path, &m, 0, one_notice, &(struct one_notice){db, &bills[i]}, e);
 	}
 	return rc;
 }

@@ -120,7 +120,7 @@ int pm_qr_svg_file(const char *data, int size, const char *path, const struct pm
 	if (pm_qr_svg(data, size, &svg, e))
 		return e->code;
 	len = strlen(svg);
-	if (pm_file_tmp_open(path, m, &t, e)) {
+	if (pm_file_not_store(path, e) || pm_file_tmp_open(path, m, &t, e)) {
 		free(svg);
 		return e->code;
 	}

@@ -334,17 +334,23 @@ int pm_receipt_html(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, FI
 	return PM_OK;
 }
 
+struct one_receipt {
+	struct pm_db *db;
+	json_t *r;
+	enum pm_receipt_paper paper;
+};
+
+static int one_receipt(void *ctx, FILE *f, const char *part, struct pm_err *e)
+{
+	const struct one_receipt *o = ctx;
+
+	return pm_receipt_html(o->db, o->r, o->paper, f, e);
+}
+
 int pm_receipt_file(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, const char *path,
 		    struct pm_err *e)
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
-	FILE *f;
-	int rc;
 
-	if (pm_file_fopen(path, PM_FILE_TRUNC, &m, &f, e))
-		return e->code;
-	rc = pm_receipt_html(db, r, paper, f, e);
-	if (fclose(f) && rc == PM_OK)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-	return rc;
+	return pm_file_whole(path, &m, 0, one_receipt, &(struct one_receipt){db, r, paper}, e);
 }

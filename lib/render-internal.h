@@ -41,13 +41,6 @@ int pm_col_numeric(const struct pm_col *c);
 /* The html format: the whole page (render-html.c). */
 void pm_render_html_page(const struct pm_report *r, const struct pm_render_opts *o, FILE *f);
 
-/* Makes the file path with mode m from what write writes: to a part
- * beside it renamed into place when write succeeds (pm/file.h). write
- * gets the part open as f, or with by_name its name alone (f NULL) to
- * open itself. */
-int pm_render_part(const char *path, const struct pm_file_mode *m, int by_name,
-		   int (*write)(void *ctx, FILE *f, const char *part, struct pm_err *e), void *ctx, struct pm_err *e);
-
 /* The workbook at path (written by libxlsxwriter, which opens it by name). */
 int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *path,
 		   struct pm_err *e);

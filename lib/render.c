@@ -266,33 +266,6 @@ int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct
 	return rc;
 }
 
-int pm_render_part(const char *path, const struct pm_file_mode *m, int by_name,
-		   int (*write)(void *ctx, FILE *f, const char *part, struct pm_err *e), void *ctx, struct pm_err *e)
-{
-	struct pm_file_tmp t;
-	FILE *f = NULL;
-	int rc;
-
-	if (pm_file_tmp_open(path, m, &t, e))
-		return e->code;
-	if (by_name) {
-		close(t.fd);
-		t.fd = -1;
-		rc = write(ctx, NULL, t.part, e);
-	} else if (!(f = fdopen(t.fd, "w"))) {
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-	} else {
-		t.fd = -1;
-		rc = write(ctx, f, t.part, e);
-		if ((fclose(f) && rc == PM_OK) || rc == PM_EIO)
-			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-	}
-	if (rc == PM_OK)
-		return pm_file_tmp_commit(&t, e);
-	pm_file_tmp_abort(&t);
-	return rc;
-}
-
 struct rendering {
 	const struct pm_report *r;
 	enum pm_render_format fmt;
@@ -315,5 +288,5 @@ int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const s
 
 	if (known_section(r, o, e))
 		return e->code;
-	return pm_render_part(path, m, fmt == PM_RENDER_XLSX, render_part, &x, e);
+	return pm_file_whole(path, m, fmt == PM_RENDER_XLSX, render_part, &x, e);
 }

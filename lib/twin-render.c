@@ -41,5 +41,5 @@ int pm_twin_render_file(const struct pm_twin *t, enum pm_render_format fmt, cons
 
 	if (fmt != PM_RENDER_SVG && fmt != PM_RENDER_HTML)
 		return pm_render_file(pm_twin_report(t), fmt, o, path, m, e);
-	return pm_render_part(path, m, 0, draw_part, &d, e);
+	return pm_file_whole(path, m, 0, draw_part, &d, e);
 }

@@ -57,6 +57,14 @@ int pm_file_tmp_open(const char *path, const struct pm_file_mode *m, struct pm_f
 /* Closes fd if still open and renames the part into place; on any failure
  * the part is removed. Frees t's strings either way. */
 int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e);
+/* Makes the file path the user named (pm_file_not_store) with mode m
+ * from what write writes, whole or not at all: to a part beside it,
+ * renamed into place when write succeeds. write gets the part open as
+ * f, or with by_name its name alone (f NULL) to open itself; PM_EIO
+ * from it, or a failed close, is PM_ECANTCREAT naming path. */
+int pm_file_whole(const char *path, const struct pm_file_mode *m, int by_name,
+		  int (*write)(void *ctx, FILE *f, const char *part, struct pm_err *e), void *ctx,
+		  struct pm_err *e);
 /* Removes the part and frees t's strings. */
 void pm_file_tmp_abort(struct pm_file_tmp *t);
 
@@ -69,6 +77,16 @@ int pm_file_read(const char *path, size_t max, char **buf, size_t *len, struct p
 /* PM_ECANTCREAT when path is a symbolic link, for a name about to be
  * replaced by rename or made by another library. */
 int pm_file_not_link(const char *path, struct pm_err *e);
+
+/* The stores this process has opened (pm_db_open tells each), whose files
+ * no output may be: PM_ECANTCREAT when path is one of them, or SQLite's
+ * -wal, -shm or -journal beside it, or its audit or pass key, by name or
+ * as the same file under another. Every command that writes a file the
+ * user names (--output, --reject, a copy) asks first: an --output of the
+ * store's own name replaced it with a report, and a backup named
+ * STORE.key overwrote the audit key. */
+void pm_file_store_opened(const char *path);
+int pm_file_not_store(const char *path, struct pm_err *e);
 
 /* Where a run keeps its scratch files: $TMPDIR, else /tmp. */
 const char *pm_file_tmpdir(void);
