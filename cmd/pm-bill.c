@@ -376,6 +376,8 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("--again is for cash without --ref: a ref tells payments apart"));
 	if (pm_cli_arg_money(c, "--amount", f[1], &p.amount) || (f[5] && pm_cli_arg_time(c, "--at", f[5], &p.at)))
 		return PM_EUSAGE;
+	if (p.amount <= 0)
+		return pm_cli_usage(c, _("--amount: must be more than 0"));
 	rec = json_object();
 	for (int i = 0; i < 6; i++)
 		if (f[i])

@@ -225,12 +225,13 @@ static int cmd_notify(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (pm_file_read(c->optind < argc ? argv[c->optind] : "-", NOTE_MAX, &text, &len, &c->err))
 		return c->err.code;
-	if (len > NOTE_MAX) {
-		free(text);
-		return pm_err_set(&c->err, PM_EDATA, _("more than %d bytes is no notification"), NOTE_MAX);
-	}
-	if ((rc = pm_pay_http_parse(text, len, &in, &c->err)) == PM_OK && (rc = pm_cli_db(c, "pay.notify", &db)) == PM_OK)
+	if (len > NOTE_MAX)
+		rc = pm_err_set(&c->err, PM_EDATA, _("more than %d bytes is no notification"), NOTE_MAX);
+	else if ((rc = pm_pay_http_parse(text, len, &in, &c->err)) == PM_OK &&
+		 (rc = pm_cli_db(c, "pay.notify", &db)) == PM_OK)
 		rc = pm_pay_notify(db, channel, &in, &ans, &rec, &c->err);
+	if (rc == PM_EDATA && !rec)
+		rec = pm_pay_notify_unread(channel, &ans);
 	if (rec)
 		pm_cli_out_new(c, rec);
 	pm_pay_http_free(&in);

@@ -332,11 +332,12 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 		}
 		if (day < from || day > to)
 			continue;
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "type", "statement", "unit", unit,
+		/* Every line has a memo, null when none: a table or CSV takes its
+		 * columns from the first line, and a note's reason came later. */
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}", "type", "statement", "unit", unit,
 				"at", pm_time_fmt(sqlite3_column_int64(st, 0), tz, at), "kind", TEXT(st, 1),
-				"ref", TEXT(st, 2), "amount_fen", (json_int_t)amount, "balance_fen", (json_int_t)balance);
-		if (*TEXT(st, 3))
-			json_object_set_new(row, "memo", json_string(TEXT(st, 3)));
+				"ref", TEXT(st, 2), "amount_fen", (json_int_t)amount, "balance_fen", (json_int_t)balance,
+				"memo", *TEXT(st, 3) ? TEXT(st, 3) : NULL);
 		rc = fn(ctx, row);
 		json_decref(row);
 		if (rc) {

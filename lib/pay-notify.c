@@ -148,6 +148,12 @@ static json_t *note_json(const char *channel, const char *outcome, const struct 
 			 "answer", ans->body, (int)ans->len);
 }
 
+json_t *pm_pay_notify_unread(const char *channel, struct pm_pay_answer *ans)
+{
+	answer(ans, channel, 400);
+	return note_json(channel, "refused", &(struct pm_pay_event){0}, ans);
+}
+
 int pm_pay_notify(struct pm_db *db, const char *channel, const struct pm_pay_http *in,
 		  struct pm_pay_answer *ans, json_t **out, struct pm_err *e)
 {

@@ -63,6 +63,10 @@ struct pm_pay_answer {
  * duplicate, closed, waiting, refused, failed. */
 int pm_pay_notify(struct pm_db *db, const char *channel, const struct pm_pay_http *in,
 		  struct pm_pay_answer *ans, json_t **out, struct pm_err *e);
+/* The same record and answer for what could not be read as a request at
+ * all (pm_pay_http_parse refused it, or it was too long): refused, 400,
+ * so that the caller still has the channel's answer to give. */
+json_t *pm_pay_notify_unread(const char *channel, struct pm_pay_answer *ans);
 
 /* ---- calls to the channels: libpm-http ---- */
 

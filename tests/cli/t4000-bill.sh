@@ -170,6 +170,13 @@ run pm-bill statement --unit 1-1-103 --format jsonl
 expect_out '"kind":"issue","ref":"bill:B-2026-11-1-1-103","amount_fen":7687,"balance_fen":7687' "the charge"
 expect_out '"kind":"payment","ref":"payment:4","amount_fen":-10000,"balance_fen":-2313,"memo":"C-1"' "the payment, in credit after"
 expect_out '"kind":"refund","ref":"payment:4","amount_fen":2313,"balance_fen":0' "the refund"
+# The columns of a table or CSV are the first line's: every line has a
+# memo (null when none), so a credit note's reason that comes later shows.
+run pm-bill statement --unit 1-1-101 --format csv
+expect_eq "$(head -1 "$T/out")" "unit,at,kind,ref,amount_fen,balance_fen,memo" "the CSV has a memo column"
+expect_out ',-1050,[0-9-]*,维修补偿$' "with the credit note's reason"
+run pm-bill statement --unit 1-1-101 --columns at,kind,amount_fen,memo
+expect_rc 0 "--columns may name it"
 
 # Late fees: 5 bp a day of the principal not exempt, after 5 days' grace.
 run pm-bill late-fees --as-of 2026-12-20 --force --format jsonl

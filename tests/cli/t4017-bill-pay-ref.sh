@@ -71,4 +71,16 @@ feed '{"ref":"OLD\\u001bref","amount":"5.00","time":"2026-12-01T09:00:00+08:00"}
 	pm-bill reconcile --channel bank --format jsonl -
 expect_rc 0 "a bank statement still reconciles against it"
 expect_out '"status":"matched".*"ref":"OLD\\u001Bref"' "printing the ref escaped in JSON"
+
+# --amount of nothing or less is a bad option value, exit 2, as refund's,
+# adjust's and pm-pay order's are (a record's amount in a file stays 65).
+n=$(sql 'SELECT count(*) FROM payment')
+for a in 0 -1 -0 0.00; do
+	run pm-bill pay --unit 1-1-101 --amount "$a" --channel bank --ref "Z$a"
+	expect_rc 2 "--amount $a: exit 2"
+	expect_err '^pm-bill pay: --amount: must be more than 0$' "--amount $a: says so"
+done
+feed '{"unit":"1-1-101","amount":"0","channel":"bank","ref":"Z0"}\n' pm-bill pay -
+expect_rc 65 "the same in a record: exit 65"
+expect_eq "$(sql 'SELECT count(*) FROM payment')" "$n" "no payment recorded"
 done_testing

@@ -40,8 +40,22 @@ head -c 1048577 /dev/zero | tr '\0' a >big
 run pm-pay notify --channel wechat big
 expect_rc 65 "1 MiB and a byte"
 expect_err '^pm-pay: more than 1048576 bytes is no notification$' "is refused unparsed"
+expect_out '^\{"type":"pay_notification","channel":"wechat","outcome":"refused","order":null,"transaction":null,"amount_fen":null,"http_status":400,"answer":"\{\\"code\\":\\"FAIL\\",' \
+	"with the record of what to answer the channel"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action LIKE 'pay.%' AND action <> 'pay.order'")" 0 \
 	"and leaves no trace"
+# What is no HTTP request still gets its answer (a wrapper replies with
+# http_status and answer): a body short of its Content-Length, no empty
+# line after the headers.
+printf 'POST /notify HTTP/1.1\r\nContent-Length: 755\r\n\r\n{"id":"x"}' >short.http
+printf 'POST /notify HTTP/1.1\r\nContent-Type: application/json\r\n' >nohead.http
+for f in short nohead; do
+	run pm-pay notify --channel alipay $f.http
+	expect_rc 65 "$f.http: exit 65"
+	expect_out '^\{"type":"pay_notification","channel":"alipay","outcome":"refused","order":null,"transaction":null,"amount_fen":null,"http_status":400,"answer":"fail"\}$' \
+		"$f.http: refused, with Alipay's answer"
+done
+expect_err '^pm-pay: no empty line after the headers$' "saying why"
 
 # The same good notification from a file and from stdin.
 note good.http wechat-note "$(sql "SELECT out_trade_no FROM pay_order")"
