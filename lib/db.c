@@ -223,15 +223,39 @@ int pm_db_fail(struct pm_db *db, struct pm_err *e, const char *what)
 	return pm_err_internal(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
 }
 
+/* The first column of the row holding text that is not UTF-8, which no
+ * JSON string may (jansson refuses it), or -1. Only a store edited by
+ * hand has such text: every input is checked. */
+static int not_utf8(sqlite3_stmt *st)
+{
+	json_t *j;
+
+	for (int i = 0; i < sqlite3_column_count(st); i++) {
+		if (sqlite3_column_type(st, i) != SQLITE_TEXT)
+			continue;
+		j = json_stringn((const char *)sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+		if (!j)
+			return i;
+		json_decref(j);
+	}
+	return -1;
+}
+
 int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st, void *rctx),
 	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
 	       struct pm_err *e)
 {
 	json_t *rec;
-	int rc, frc = PM_OK;
+	int rc, frc = PM_OK, bad;
 
 	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!(rec = row(st, rctx)))
+		/* No record is a row left out on purpose, or one that cannot be
+		 * written: that one stops the listing, never silently dropped. */
+		if (!(rec = row(st, rctx)) && (bad = not_utf8(st)) >= 0)
+			frc = pm_err_set(e, PM_EDATA, _("%s: column \"%s\" of a row holds bytes that are not UTF-8"
+							" (was the store edited by hand?)"),
+					 what, sqlite3_column_name(st, bad));
+		if (!rec)
 			continue;
 		frc = fn(ctx, rec);
 		json_decref(rec);
