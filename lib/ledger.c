@@ -126,6 +126,18 @@ int pm_ledger_post(struct pm_db *db, const char *kind, const char *ref, const ch
 	return insert_postings(db, *id, q, m, e);
 }
 
+int pm_ledger_within(struct pm_db *db, const char *account, struct pm_err *e)
+{
+	char max[PM_MONEY_BUF];
+	int64_t fen;
+
+	/* sum() past 64 bits is SQLite's "integer overflow": past it too. */
+	if (pm_ledger_balance(db, account, &fen, e) == PM_OK && fen <= PM_MONEY_MAX && fen >= -PM_MONEY_MAX)
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("account '%s' would be past the ledger's limit of %s"), account,
+			  pm_money_fmt(PM_MONEY_MAX, max));
+}
+
 int pm_ledger_balance(struct pm_db *db, const char *account, int64_t *fen, struct pm_err *e)
 {
 	static const char sql[] = "SELECT coalesce(sum(amount_fen), 0) FROM posting WHERE account = ?";

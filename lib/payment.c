@@ -681,6 +681,13 @@ static int pay_post(struct pm_db *db, const struct pm_pay *p, int64_t id, const 
 	snprintf(ref, sizeof ref, "payment:%lld", (long long)id);
 	if (pm_ledger_post(db, "payment", ref, p->ref, post, 3, &journal, e))
 		return e->code;
+	if (p->amount > plan->total) {
+		char account[128];
+
+		snprintf(account, sizeof account, "prepaid:%s", p->unit);
+		if (pm_ledger_within(db, account, e))
+			return e->code;
+	}
 	return plan_apply(db, plan, id, journal, e);
 }
 

@@ -29,6 +29,12 @@ int pm_ledger_post(struct pm_db *db, const char *kind, const char *ref, const ch
 /* The balance of an account: the sum of its postings. */
 int pm_ledger_balance(struct pm_db *db, const char *account, int64_t *fen, struct pm_err *e);
 
+/* PM_EDATA when the account's balance is past the ledger's limit
+ * (PM_MONEY_MAX either way), where no sum may go: payments of at most
+ * billing.max_amount each could still pile a unit's prepaid balance up
+ * past it, after which its statement could not be read. */
+int pm_ledger_within(struct pm_db *db, const char *account, struct pm_err *e);
+
 /* Sets p's account to "prefix:name" and its amount. */
 void pm_posting_set(struct pm_posting *p, const char *prefix, const char *name, int64_t amount);
 
