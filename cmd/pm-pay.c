@@ -265,7 +265,7 @@ static int cmd_sync(struct pm_ctx *c, int argc, char **argv)
 	if (since && pm_cli_arg_when(c, "--since", since, &s.since))
 		return PM_EUSAGE;
 	rc = pm_pay_sync(db, &s, &c->err);
-	if (rc == PM_OK || rc == PM_EUNAVAIL)
+	if (rc == PM_OK || rc == PM_EUNAVAIL || rc == PM_EDATA)
 		pm_cli_note(c, _("%ld orders asked about: %ld paid and recorded, %ld closed, %ld waiting, %ld refused,"
 				 " %ld failed"), s.queried, s.recorded, s.closed, s.waiting, s.refused, s.failed);
 	return rc;

@@ -523,5 +523,10 @@ int pm_pay_sync(struct pm_db *db, struct pm_pay_sync *sy, struct pm_err *e)
 	if (rc == PM_OK && sy->failed)
 		return pm_err_set(e, PM_EUNAVAIL, _("%ld of %ld orders could not be asked about; the next run tries again"),
 				  sy->failed, sy->queried);
+	/* A channel's word that does not match the order (another amount)
+	 * wants a person: cron mails what exits other than 0. */
+	if (rc == PM_OK && sy->refused)
+		return pm_err_set(e, PM_EDATA, _("%ld of %ld orders refused: what the channel says does not match the"
+						 " order (see each one's why)"), sy->refused, sy->queried);
 	return rc;
 }

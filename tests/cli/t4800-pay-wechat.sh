@@ -165,6 +165,20 @@ run pm-pay show "$A"
 expect_out "\"order\":\"$A\".*\"status\":\"paid\",\"bills\":\"\".*\"transaction\":\"$TX\",\"payment\":1" "show"
 run pm-pay list --status closed
 expect_eq "$(grep -c '"type":"pay_order"' "$T/out")" 2 "list --status closed"
+
+# ---- sync refusing what the channel says: exit 65, for cron to mail ----
+run pm-pay order --unit 3-2-1101 --channel wechat --amount 3
+G=$(order_no)
+$PY3 "$FAKE" pay "$K" "$G"
+$PY3 -c 'import json,sys; f=sys.argv[1]; s=json.load(open(f)); s["orders"][sys.argv[2]]["amount"]=1; json.dump(s, open(f, "w"))' \
+	"$K/state.json" "$G"
+run pm-pay sync
+expect_rc 65 "the channel says 0.01 was paid for an order of 3.00: exit 65"
+expect_out "\"order\":\"$G\",\"channel\":\"wechat\",\"state\":\"SUCCESS\",\"outcome\":\"refused\"" "the order refused"
+expect_err '1 orders asked about: 0 paid and recorded, 0 closed, 0 waiting, 1 refused, 0 failed' "the summary"
+expect_err "^pm-pay: 1 of 1 orders refused: what the channel says does not match the order \(see each one's why\)$" \
+	"and why the exit status"
+expect_eq "$(sql "SELECT status FROM pay_order WHERE out_trade_no = '$G'")" pending "the order stays pending"
 run pm check
 expect_rc 0 "the ledger balances"
 done_testing
