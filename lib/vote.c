@@ -623,27 +623,32 @@ static char *owners_day(struct pm_db *db, const struct vote_row *v, char buf[PM_
 /* Current owner (since <= day < until) o of unit u. */
 #define OWNER_ON(o, day) o ".role = 'owner' AND " o ".since <= " day " AND " PM_OCCUPANCY_CURRENT(o, day)
 
-/* Whether person voter may vote for unit: one of its owners on day, or
- * the developer for a unit with no owner. */
+/* Whether person p is the voter of unit u on day: one of its owners, or
+ * the developer for a unit with no owner. The one rule both for casting
+ * a ballot and for counting it: owners are those of the owners' day, so
+ * a ballot whose voter has sold the unit since counts for nothing, and
+ * the new owner casts the unit's ballot in its place. */
+#define VOTER_ON(u, p, day)                                                                                     \
+	"(EXISTS (SELECT 1 FROM occupancy vo WHERE vo.unit_id = " u " AND vo.person_id = " p " AND "            \
+	OWNER_ON("vo", day) ") OR (EXISTS (SELECT 1 FROM person vp WHERE vp.id = " p " AND vp.developer = 1)"  \
+	" AND NOT EXISTS (SELECT 1 FROM occupancy vo WHERE vo.unit_id = " u " AND " OWNER_ON("vo", day) ")))"
+
+/* Whether person voter may vote for unit on day (VOTER_ON). */
 static int owns(struct pm_db *db, int64_t unit, int64_t voter, const char *day, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT 1 FROM occupancy o WHERE o.unit_id = ?1 AND o.person_id = ?2 AND " OWNER_ON("o", "?3")
-		" UNION ALL SELECT 1 FROM person p WHERE p.id = ?2 AND p.developer = 1 AND NOT EXISTS"
-		" (SELECT 1 FROM occupancy o WHERE o.unit_id = ?1 AND " OWNER_ON("o", "?3") ")";
+	static const char sql[] = "SELECT " VOTER_ON("?1", "?2", "?3");
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int step;
+	int step, yes = 0;
 
 	if (!st)
 		return -e->code;
 	sqlite3_bind_int64(st, 1, unit);
 	sqlite3_bind_int64(st, 2, voter);
 	sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		yes = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
-	if (step == SQLITE_ROW || step == SQLITE_DONE)
-		return step == SQLITE_ROW;
-	return -pm_db_fail(db, e, _("cannot read owners"));
+	return step == SQLITE_ROW ? yes : -pm_db_fail(db, e, _("cannot read owners"));
 }
 
 /* The unit's id and building; PM_EDATA when there is none. */
@@ -730,9 +735,13 @@ static json_t *ballot_row(sqlite3_stmt *st, void *ctx)
 			 "options", json_names(st, 8));
 }
 
-int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e)
+/* Unit's ballot in vote: any (day NULL), or only one that counts on day
+ * (VOTER_ON). */
+static int ballot_read(struct pm_db *db, int64_t vote, const char *unit, const char *day, json_t **out,
+		       struct pm_err *e)
 {
-	static const char sql[] = BALLOT_COLS " WHERE b.vote_id = ?1 AND u.code = ?2";
+	static const char sql[] = BALLOT_COLS " WHERE b.vote_id = ?1 AND u.code = ?2 AND (?3 IS NULL OR "
+		VOTER_ON("b.unit_id", "b.person_id", "?3") ")";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
@@ -741,8 +750,21 @@ int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out
 		return e->code;
 	sqlite3_bind_int64(st, 1, vote);
 	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	if (day)
+		sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
 	rc = pm_db_each(db, st, ballot_row, (void *)pm_db_tz(db), keep_one, out, _("cannot read ballots"), e);
 	return rc == 1 ? PM_OK : rc;
+}
+
+int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e)
+{
+	char day[PM_TIME_BUF];
+	struct vote_row v;
+
+	*out = NULL;
+	if (vote_load(db, vote, &v, e))
+		return e->code;
+	return ballot_read(db, vote, unit, owners_day(db, &v, day), out, e);
 }
 
 /* A ballot as stored: its choice, and with PM_CHOICE_FOR the options it
@@ -888,7 +910,7 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 	int rc;
 
 	if (vote_load(db, b->vote, &v, e) || vote_open(db, b->vote, &v, e) || may_cast(db, a, b, &v, &voter, e) ||
-	    pm_person_code(db, voter, person, sizeof person, e) || pm_ballot_get(db, b->vote, b->unit, &old, e))
+	    pm_person_code(db, voter, person, sizeof person, e) || ballot_read(db, b->vote, b->unit, NULL, &old, e))
 		return e->code;
 	if (old && same_ballot(old, p, person, b->paper)) {
 		*out = old;
@@ -908,7 +930,7 @@ static int ballot_write(struct pm_db *db, const struct pm_actor *a, const struct
 	sqlite3_bind_text(st, 6, a->login, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, pm_now());
 	if ((rc = pm_db_step_done(db, st, _("cannot store the ballot"), e)) == PM_OK &&
-	    (rc = ballot_options(db, b, p, e)) == PM_OK && (rc = pm_ballot_get(db, b->vote, b->unit, out, e)) == PM_OK) {
+	    (rc = ballot_options(db, b, p, e)) == PM_OK && (rc = ballot_read(db, b->vote, b->unit, NULL, out, e)) == PM_OK) {
 		snprintf(object, sizeof object, "vote:%lld:unit:%s", (long long)b->vote, b->unit);
 		rc = pm_audit_log(db, old ? "govern.ballot.change" : "govern.ballot", object, old, *out, e);
 		json_object_set_new(*out, "changed", json_true());
@@ -941,8 +963,8 @@ int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_b
 
 /* The units of the vote's scope with their owners on day as one text
  * (person ids in order), whether they are the developer's (a developer
- * owns them, or no one does), and their ballot's choice; the developer's
- * first, then by owners, so that one owner's units are together. */
+ * owns them, or no one does), and the choice of their ballot that
+ * counts (VOTER_ON); the developer's first, then by owners, so that one owner's units are together. */
 static const char units_sql[] =
 	"SELECT u.area_centi, x.dev, x.owners, b.choice,"
 	" (SELECT coalesce(sum(1 << o.position), 0) FROM ballot_option bo JOIN vote_option o ON o.id = bo.option_id"
@@ -953,7 +975,7 @@ static const char units_sql[] =
 	"  EXISTS (SELECT 1 FROM occupancy o JOIN person p ON p.id = o.person_id"
 	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " AND p.developer = 1) AS dev"
 	"  FROM unit u2) x ON x.id = u.id"
-	" LEFT JOIN ballot b ON b.unit_id = u.id AND b.vote_id = ?1"
+	" LEFT JOIN ballot b ON b.unit_id = u.id AND b.vote_id = ?1 AND " VOTER_ON("b.unit_id", "b.person_id", "?3")
 	" WHERE ?2 = 0 OR u.building_id = ?2"
 	" ORDER BY (x.dev OR x.owners IS NULL) DESC, x.owners, u.code";
 
@@ -1271,10 +1293,12 @@ int pm_vote_publish(struct pm_db *db, const struct pm_report *tally, int64_t id,
 	return rc;
 }
 
-/* Units of the scope without a ballot that have an owner today. */
+/* Units of the scope that have an owner today and no ballot that
+ * counts (VOTER_ON): a new owner is reminded of the old one's. */
 static const char unvoted_sql[] =
 	"SELECT u.code FROM unit u WHERE (?2 = 0 OR u.building_id = ?2)"
-	" AND NOT EXISTS (SELECT 1 FROM ballot b WHERE b.vote_id = ?1 AND b.unit_id = u.id)"
+	" AND NOT EXISTS (SELECT 1 FROM ballot b WHERE b.vote_id = ?1 AND b.unit_id = u.id AND "
+	VOTER_ON("b.unit_id", "b.person_id", "?3") ")"
 	" AND EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = u.id AND " OWNER_ON("o", "?3") ")"
 	" ORDER BY u.code";
 

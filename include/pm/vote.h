@@ -184,15 +184,21 @@ int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_b
 		   struct pm_err *e);
 
 /* Unit's ballot in vote as its record (pm_ballot_cast's without
- * "changed"), or *out NULL when it has none. */
+ * "changed"), or *out NULL when it has none that counts: a ballot counts
+ * while its voter is the unit's voter (an owner, or the developer for a
+ * unit with no owner) on the day whose owners count, the day the vote
+ * closes or today while it is open. The ballot of an owner who has sold
+ * the unit since counts for nothing, in the tally and in reminders, and
+ * the new owner's ballot replaces it. */
 int pm_ballot_get(struct pm_db *db, int64_t vote, const char *unit, json_t **out, struct pm_err *e);
 
 /* The vote's count from the store as a report (pm/render.h prints it):
  * section "tally" (total, taking part, yes and no or each option, abstain,
  * split: area, its share and fraction, owners, their share and fraction)
  * and section "outcome" (participation, then agreement or each option:
- * reached or not, and the outcome with the rule that decided it). *t, when not NULL, gets the figures. Read by
- * anyone with govern.read. */
+ * reached or not, and the outcome with the rule that decided it), of the
+ * ballots that count (pm_ballot_get). *t, when not NULL, gets the
+ * figures. Read by anyone with govern.read. */
 int pm_vote_tally(struct pm_db *db, int64_t id, struct pm_report **out, struct pm_tally *t, struct pm_err *e);
 
 /* The tally as an announcement to the vote's scope (its building, or
@@ -201,7 +207,8 @@ int pm_vote_publish(struct pm_db *db, const struct pm_report *tally, int64_t id,
 		    struct pm_notify_counts *counts, struct pm_err *e);
 
 /* Queues template vote_reminder, through n, for the current owners of
- * every unit in the vote's scope without a ballot, while the vote is
+ * every unit in the vote's scope without a ballot that counts
+ * (pm_ballot_get), while the vote is
  * open (PM_EFAIL otherwise); channel -1: each owner's preferred. One
  * transaction, one audit record. *units counts the units reminded. */
 int pm_vote_remind(struct pm_db *db, struct pm_notify *n, int64_t id, int channel, long *units,

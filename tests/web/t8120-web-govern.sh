@@ -1,8 +1,8 @@
 #!/bin/sh
 # The owners' vote pages: the list, a vote with its count, an owner's
 # ballot for the unit they own (cast, changed), refused for another's
-# unit, for staff without a paper ballot, after the close; the count on
-# the page is pm-govern tally's.
+# unit, for staff without a paper ballot, after the close; a sold unit's
+# ballot the buyer's to cast; the count on the page is pm-govern tally's.
 . "$PM_TOP/tests/web/lib.sh"
 
 web_store
@@ -50,6 +50,19 @@ expect_code 409 "a ballot after the close"
 post /vote/1/ballot unit=1-1-101 choice=yes csrf=0000
 expect_code 403 "a form without the session's token"
 expect_eq "$(sql "SELECT count(*) FROM ballot")" 1 "nothing more stored"
+
+# 李娜 sells 1-1-102 to 王芳 (owner3) after her paper ballot: the buyer's
+# page shows no ballot, the seller's counting no more, and hers replaces it.
+pm-govern -q ballot 1 --unit 1-1-102 --choice yes --by P2 --paper 纸-102 >/dev/null
+pm occupancy end --unit 1-1-102 --person P2 --until 2026-12-01 >/dev/null 2>&1
+pm occupancy set --unit 1-1-102 --person P3 --since 2026-12-01 >/dev/null 2>&1
+signin owner3
+get /vote/1
+expect_body '<legend>1-1-102</legend><p>尚未投票</p>' "the buyer's unit has no ballot of hers"
+post /vote/1/ballot unit=1-1-102 choice=no
+expect_code 303 "the buyer votes"
+expect_eq "$(sql "SELECT p.code || '|' || b.choice FROM ballot b JOIN person p ON p.id = b.person_id JOIN unit u ON u.id = b.unit_id WHERE u.code = '1-1-102'")" \
+	"P3|no" "in place of the seller's"
 
 signin desk
 get /vote/1
