@@ -173,7 +173,7 @@ static const struct pm_opt ballot_opts[] = {
 	{"choice", O_CHOICE, "WORD", N_("yes, no or abstain; or an option of the vote's, again for another up to"
 					 " its seats, or abstain")},
 	{"by", O_BY, "PERSON", N_("the owner who signed the paper ballot (staff; an owner votes as themselves)")},
-	{"paper", O_PAPER, "REF", N_("the reference of the signed paper ballot (required of staff)")},
+	{"paper", O_PAPER, "REF", N_("the reference of the signed paper ballot (staff only, and required of them)")},
 	{NULL, 0, NULL, NULL},
 };
 

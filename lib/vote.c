@@ -687,6 +687,11 @@ static int may_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_
 		if (b->by && strcmp(b->by, own))
 			return pm_err_set(e, PM_ENOPERM, _("user '%s' votes only as themselves, not as '%s'"), a->login,
 					  b->by);
+		/* A paper reference would make an online ballot pass for one
+		 * signed on paper and entered by staff. */
+		if (b->paper)
+			return pm_err_set(e, PM_ENOPERM, _("user '%s' votes online: only staff enter a paper ballot"),
+					  a->login);
 		*voter = a->person_id;
 	} else {
 		if (pm_auth_check(a, "govern.enter", e))

@@ -163,11 +163,12 @@ struct pm_ballot {
 	const char *paper;  /* the reference of a signed paper ballot, or NULL */
 };
 /* Whether actor may cast b: an owner (govern.vote) for a unit they own
- * now, as themselves; staff with govern.enter for the owner named by
- * b->by, from a paper ballot (b->paper, else PM_EUSAGE). The voter must
- * be a current owner of the unit, or the developer for a unit with no
- * owner: PM_ENOPERM otherwise, as for a role that may not vote. *voter is
- * the voter's person id. */
+ * now, as themselves, online (b->paper NULL); staff with govern.enter
+ * for the owner named by b->by, from a paper ballot (b->paper, else
+ * PM_EUSAGE). The voter must be a current owner of the unit, or the
+ * developer for a unit with no owner: PM_ENOPERM otherwise, as for a
+ * role that may not vote, an owner as someone else or with a paper
+ * reference. *voter is the voter's person id. */
 int pm_ballot_may(struct pm_db *db, const struct pm_actor *a, const struct pm_ballot *b, int64_t *voter,
 		  struct pm_err *e);
 /* Casts or changes the unit's ballot (pm_ballot_may first), while the

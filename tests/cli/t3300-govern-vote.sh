@@ -131,6 +131,11 @@ expect_rc 77 "an owner voting as someone else"
 expect_err "user 'lina' votes only as themselves, not as 'P1'" "is refused"
 PM_USER=viewer1 run pm-govern ballot 1 --unit 1-1-201 --choice no --by P2 --paper x
 expect_rc 77 "a viewer may not vote"
+PM_USER=lina run pm-govern ballot 1 --unit 1-1-201 --choice no --paper FAKE
+expect_rc 77 "an owner's own ballot with a paper reference"
+expect_err "user 'lina' votes online: only staff enter a paper ballot" "is refused: it would pass for a signed one"
+expect_eq "$(sql "SELECT paper FROM ballot b JOIN unit u ON u.id = b.unit_id WHERE u.code = '1-1-201'")" "纸-201b" \
+	"the ballot is left as it was"
 PM_USER=lina run pm-govern ballot 1 --unit 1-1-201 --choice no
 expect_rc 0 "an owner votes for her own unit"
 expect_out '"unit":"1-1-201","person":"P2","choice":"no","paper":null,"entered_by":"lina"' "online: no paper, entered by herself"
