@@ -421,6 +421,12 @@ static int cmd_survey_answer(struct pm_ctx *c, int argc, char **argv)
 			return pm_cli_usage(c, _("'%s': expected QUESTION=ANSWER"), argv[i]);
 		}
 		snprintf(key, sizeof key, "%.*s", (int)(eq - argv[i]), argv[i]);
+		/* An object keeps one answer a question: a second would
+		 * silently replace the first. */
+		if (json_object_get(r.answers, key)) {
+			json_decref(r.answers);
+			return pm_err_set(&c->err, PM_EDATA, _("question '%s' is answered twice: give one answer"), key);
+		}
 		if (json_object_set_new(r.answers, key, json_string(eq + 1))) {
 			json_decref(r.answers);
 			return pm_cli_usage(c, _("'%s': expected UTF-8 text"), argv[i]);

@@ -70,6 +70,10 @@ run pm-govern survey answer 1 --by P2 colour=red
 expect_err "survey 1 has no question 'colour'" "an unknown question"
 run pm-govern survey answer 1 --by P2 overall
 expect_rc 2 "an answer without ="
+run pm-govern survey answer 1 --by P2 overall=5 cleaning=4 overall=1
+expect_rc 65 "a question answered twice"
+expect_err "pm-govern: question 'overall' is answered twice: give one answer" "is refused, naming it"
+expect_eq "$(sql 'SELECT count(*) FROM survey_answer')" 3 "and nothing is stored"
 run pm-govern survey answer 1 overall=3
 expect_rc 2 "staff without --by"
 run pm user add lina --role owner --person P2
