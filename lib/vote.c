@@ -402,11 +402,26 @@ static int options_insert(struct pm_db *db, int64_t id, const struct pm_vote_new
 	return PM_OK;
 }
 
+/* PM_EDATA unless o names an option: 1 to OPTION_MAX bytes of
+ * characters that show, with no space around them (pm_code_valid), so
+ * that no two options look alike, and not a word of a ballot's own. */
+static int option_name_check(const char *o, struct pm_err *e)
+{
+	struct pm_err ce = {0};
+	enum pm_choice c;
+	size_t len = strlen(o);
+
+	if (len == 0 || len > OPTION_MAX || pm_choice_parse(o, &c, NULL) == PM_OK)
+		return pm_err_set(e, PM_EDATA, _("option '%s': a name of 1 to %d bytes, not yes, no or abstain"), o,
+				  OPTION_MAX);
+	if (pm_code_valid("name", o, OPTION_MAX, &ce))
+		return pm_err_set(e, PM_EDATA, _("option '%s': %s"), o, ce.msg);
+	return PM_OK;
+}
+
 /* PM_EDATA unless v's options and seats make a vote (pm_vote_add). */
 static int options_check(const struct pm_vote_new *v, struct pm_err *e)
 {
-	enum pm_choice c;
-
 	if (!v->noptions)
 		return v->seats > 1 ? pm_err_set(e, PM_EDATA, _("seats are for a vote with options: give --options"))
 				    : PM_OK;
@@ -417,18 +432,11 @@ static int options_check(const struct pm_vote_new *v, struct pm_err *e)
 		return pm_err_set(e, PM_EDATA, _("%d seats for %zu options: seats are 1 to the number of options"),
 				  v->seats, v->noptions);
 	for (size_t i = 0; i < v->noptions; i++) {
-		const char *o = v->options[i];
-		size_t len = strlen(o);
-
-		if (len == 0 || len > OPTION_MAX || pm_choice_parse(o, &c, NULL) == PM_OK)
-			return pm_err_set(e, PM_EDATA, _("option '%s': a name of 1 to %d bytes, not yes, no or abstain"), o,
-					  OPTION_MAX);
-		for (size_t k = 0; k < len; k++)
-			if ((unsigned char)o[k] < 0x20 || o[k] == 0x7f)
-				return pm_err_set(e, PM_EDATA, _("option '%s': no control characters"), o);
+		if (option_name_check(v->options[i], e))
+			return e->code;
 		for (size_t k = 0; k < i; k++)
-			if (strcmp(o, v->options[k]) == 0)
-				return pm_err_set(e, PM_EDATA, _("option '%s' is given twice"), o);
+			if (strcmp(v->options[i], v->options[k]) == 0)
+				return pm_err_set(e, PM_EDATA, _("option '%s' is given twice"), v->options[i]);
 	}
 	return PM_OK;
 }

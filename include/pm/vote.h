@@ -139,7 +139,8 @@ struct pm_vote_new {
  * audited. *out is its record (pm_vote_get's). PM_EDATA for an unknown
  * matter or building, a close not after the opening, an empty title,
  * options not 2 to PM_VOTE_OPTIONS_MAX distinct names of 1 to 100 bytes
- * (none "abstain"), seats not 1 to their number or without options. */
+ * that pm_code_valid takes (none "yes", "no" or "abstain"), seats not 1
+ * to their number or without options. */
 int pm_vote_add(struct pm_db *db, const struct pm_vote_new *v, json_t **out, struct pm_err *e);
 /* {"type":"vote","id","title","matter","participation","pass","building",
  * "opens","closes","status","ballots","created_at","created_by","options",

@@ -50,6 +50,17 @@ expect_rc 65 "an option twice"
 expect_err "option '甲' is given twice" "is refused"
 run pm-govern vote new --title x --matter other --options 甲,abstain --closes 2026-12-31
 expect_rc 65 "an option called abstain"
+# Names that look alike are refused, as codes are (pm_code_valid): a
+# space around a name, an invisible character in one.
+run pm-govern vote new --title x --matter other --options '甲,甲 ' --closes 2026-12-31
+expect_rc 65 "an option with a space after it"
+expect_err "pm-govern: option '甲 ': field \"name\": a space at its start or end" "is refused, named"
+run pm-govern vote new --title x --matter other --options '甲, 乙' --closes 2026-12-31
+expect_rc 65 "a space after the comma"
+expect_err "option ' 乙': field \"name\": a space at its start or end" "is refused, not stored as ' 乙'"
+run pm-govern vote new --title x --matter other --options "$(printf '甲,甲\342\200\213')" --closes 2026-12-31
+expect_rc 65 "an option with a zero-width space, that looks like another"
+expect_err "byte 4 is U\+200B, a blank, invisible or combining character" "is refused"
 run pm-govern vote new --title x --matter other --options 甲,,乙 --closes 2026-12-31
 expect_rc 2 "an empty option"
 expect_err -- '--options: an empty name' "is a usage error"
