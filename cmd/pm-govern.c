@@ -64,11 +64,25 @@ static int split_options(struct pm_ctx *c, char *list, const char **names, size_
 	}
 }
 
+/* --seats as any whole number, for pm_vote_add to judge: 0, a negative
+ * number or more than the options are bad seats (65) alike; one beyond
+ * 64 bits reads as the nearest limit and is refused there the same.
+ * Only text that is no number is a usage error. */
+static int seats_arg(struct pm_ctx *c, const char *s, int64_t *n)
+{
+	const char *digits = *s == '-' ? s + 1 : s;
+	char *end;
+
+	*n = strtoll(s, &end, 10);
+	if (*digits < '0' || *digits > '9' || *end)
+		return pm_cli_usage(c, _("%s wants a whole number, not '%s'"), "--seats", s);
+	return PM_OK;
+}
+
 static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 {
-	struct pm_vote_new v = {0};
+	struct pm_vote_new v = {.seats = 1};
 	const char *opens = NULL, *closes = NULL, *arg, *names[PM_VOTE_OPTIONS_MAX];
-	int64_t seats;
 	json_t *rec;
 	int k;
 
@@ -85,9 +99,8 @@ static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 				return PM_EUSAGE;
 			break;
 		case O_SEATS:
-			if (pm_cli_arg_count(c, "--seats", arg, &seats))
+			if (seats_arg(c, arg, &v.seats))
 				return PM_EUSAGE;
-			v.seats = seats > PM_VOTE_OPTIONS_MAX ? PM_VOTE_OPTIONS_MAX + 1 : (int)seats;
 			break;
 		}
 	if (k < 0)

@@ -423,14 +423,14 @@ static int option_name_check(const char *o, struct pm_err *e)
 static int options_check(const struct pm_vote_new *v, struct pm_err *e)
 {
 	if (!v->noptions)
-		return v->seats > 1 ? pm_err_set(e, PM_EDATA, _("seats are for a vote with options: give --options"))
-				    : PM_OK;
+		return v->seats != 1 ? pm_err_set(e, PM_EDATA, _("seats are for a vote with options: give --options"))
+				     : PM_OK;
 	if (v->noptions < 2 || v->noptions > PM_VOTE_OPTIONS_MAX)
 		return pm_err_set(e, PM_EDATA, _("a vote with options has 2 to %d of them, not %zu"), PM_VOTE_OPTIONS_MAX,
 				  v->noptions);
-	if (v->seats < 0 || (size_t)v->seats > v->noptions)
-		return pm_err_set(e, PM_EDATA, _("%d seats for %zu options: seats are 1 to the number of options"),
-				  v->seats, v->noptions);
+	if (v->seats < 1 || (uint64_t)v->seats > v->noptions)
+		return pm_err_set(e, PM_EDATA, _("%lld seats for %zu options: seats are 1 to the number of options"),
+				  (long long)v->seats, v->noptions);
 	for (size_t i = 0; i < v->noptions; i++) {
 		if (option_name_check(v->options[i], e))
 			return e->code;
@@ -465,7 +465,7 @@ static int vote_insert(struct pm_db *db, const struct pm_vote_new *v, int64_t *i
 	sqlite3_bind_int64(st, 7, v->closes);
 	sqlite3_bind_int64(st, 8, pm_now());
 	sqlite3_bind_text(st, 9, pm_db_actor(db), -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 10, v->seats ? v->seats : 1);
+	sqlite3_bind_int64(st, 10, v->seats);
 	if (pm_db_step_done(db, st, _("cannot store the vote"), e))
 		return e->code;
 	*id = sqlite3_last_insert_rowid(pm_db_sqlite(db));

@@ -133,14 +133,14 @@ struct pm_vote_new {
 	int64_t opens, closes;
 	const char *const *options; /* noptions names in ballot order; none: a yes/no vote */
 	size_t noptions;
-	int seats;            /* how many options are chosen; 0: one */
+	int64_t seats;        /* how many options are chosen: 1 to noptions; 1 for a yes/no vote */
 };
 /* Makes a vote with the rule of its matter in the configuration in force;
  * audited. *out is its record (pm_vote_get's). PM_EDATA for an unknown
  * matter or building, a close not after the opening, an empty title,
  * options not 2 to PM_VOTE_OPTIONS_MAX distinct names of 1 to 100 bytes
  * that pm_code_valid takes (none "yes", "no" or "abstain"), seats not 1
- * to their number or without options. */
+ * to their number, or not 1 without options. */
 int pm_vote_add(struct pm_db *db, const struct pm_vote_new *v, json_t **out, struct pm_err *e);
 /* {"type":"vote","id","title","matter","participation","pass","building",
  * "opens","closes","status","ballots","created_at","created_by","options",

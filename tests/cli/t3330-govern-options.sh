@@ -67,6 +67,15 @@ expect_err -- '--options: an empty name' "is a usage error"
 run pm-govern vote new --title x --matter committee --options 甲,乙 --seats 3 --closes 2026-12-31
 expect_rc 65 "more seats than options"
 expect_err '3 seats for 2 options: seats are 1 to the number of options' "is refused"
+for n in 0 -1 99999999999999999999; do
+	run pm-govern vote new --title x --matter committee --options 甲,乙,丙 --seats $n --closes 2026-12-31
+	expect_rc 65 "--seats $n: bad seats, as more than the options"
+done
+run pm-govern vote new --title x --matter committee --options 甲,乙,丙 --seats 0 --closes 2026-12-31
+expect_err '0 seats for 3 options: seats are 1 to the number of options' "0 is no number of seats"
+run pm-govern vote new --title x --matter committee --options 甲,乙,丙 --seats two --closes 2026-12-31
+expect_rc 2 "--seats that is no number"
+expect_err -- "--seats wants a whole number, not 'two'" "is a usage error"
 run pm-govern vote new --title x --matter committee --seats 2 --closes 2026-12-31
 expect_rc 65 "seats without options"
 expect_err 'seats are for a vote with options: give --options' "is refused"
