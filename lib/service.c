@@ -104,7 +104,7 @@ static int service_insert(struct pm_db *db, const struct pm_service *s, struct p
 	/* pm-shop settle takes either: one code, one thing. */
 	if ((rc = pm_db_exists(db, taken, s->code, N_("cannot read services"), e)))
 		return rc < 0 ? -rc : pm_err_set(e, PM_EDATA, _("an offer or a service is called '%s' already"), s->code);
-	if (shop_bound(db, s->price, _("--price:"), e) || !(st = pm_db_stmt(db, sql, e)))
+	if (pm_bill_bound_today(db, s->price, _("--price:"), e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, s->code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);

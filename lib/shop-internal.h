@@ -32,9 +32,6 @@ int shop_post_settle(struct pm_db *db, const char *merchant, const char *ref, in
  * to the fen) in *total, shared by gross into share (largest remainder). */
 int shop_commission(int64_t bp, const int64_t *gross, size_t n, int64_t *share, int64_t *total, struct pm_err *e);
 
-/* An amount within billing.max_amount, like any one payment. */
-int shop_bound(struct pm_db *db, int64_t amount, const char *what, struct pm_err *e);
-
 /* The SQL condition under which cart c (of offer f, both in the query)
  * holds its quantity and points at time now (a parameter's name, such
  * as "?3"): made with a hold (migration 0033) that has not lapsed, not

@@ -112,20 +112,6 @@ static int offer_state(struct pm_db *db, const struct offer *o, const char *want
 	return pm_err_set(e, PM_EDATA, _("offer '%s' is %s, not %s"), o->code, o->state, want);
 }
 
-int shop_bound(struct pm_db *db, int64_t amount, const char *what, struct pm_err *e)
-{
-	struct pm_config *cfg;
-	json_t *billing;
-	int rc;
-
-	if (pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
-		return e->code;
-	rc = pm_bill_bound(billing, amount, what, e);
-	json_decref(billing);
-	pm_config_free(cfg);
-	return rc;
-}
-
 static json_t *offer_json(sqlite3_stmt *st, void *rctx)
 {
 	int64_t stock = sqlite3_column_int64(st, 7), ordered = sqlite3_column_int64(st, 8),
@@ -189,7 +175,7 @@ static int offer_insert(struct pm_db *db, const struct pm_shop_offer *o, struct 
 		return rc < 0 ? -rc : pm_err_set(e, PM_EDATA, _("an offer or a service is called '%s' already"), o->code);
 	if (o->deadline <= pm_now())
 		return pm_err_set(e, PM_EDATA, _("offer '%s': its deadline is past"), o->code);
-	if (shop_bound(db, o->price, _("--price:"), e) || !(st = pm_db_stmt(db, sql, e)))
+	if (pm_bill_bound_today(db, o->price, _("--price:"), e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, o->code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
@@ -467,7 +453,7 @@ static int order_write(struct pm_db *db, const struct pm_shop_order *o, json_t *
 	if ((rc = order_known(db, o, out, e)) != 0)
 		return rc < 0 ? -rc : PM_OK;
 	if (offer_get(db, o->offer, &f, e) || order_check(db, &f, o, &unit, e) ||
-	    pm_money_mul(f.price, 2, o->qty, 0, PM_ROUND_HALF_UP, &amount, e) || shop_bound(db, amount, _("the order:"), e))
+	    pm_money_mul(f.price, 2, o->qty, 0, PM_ROUND_HALF_UP, &amount, e) || pm_bill_bound_today(db, amount, _("the order:"), e))
 		return e->code;
 	if (o->points > amount)
 		return pm_err_set(e, PM_EDATA, _("%lld points are more than the order's %s"), (long long)o->points,
