@@ -1205,14 +1205,95 @@ static void aside_name(const char *store_path, char *out, size_t n)
 		snprintf(out, n, "%s.before-restore-%lld-%d", store_path, now, k);
 }
 
+/* Byte 128 of a store's -shm: every SQLite connection to a store in WAL
+ * mode holds a read lock on it for as long as it is open (the "DMS" lock
+ * of SQLite's WAL-index, walformat.html), idle or not. */
+#define SHM_DMS 128
+
+/* The store held against every other program while it is replaced.
+ * made: STORE-shm was made for the hold (no program had the store open)
+ * and goes with it. */
+struct hold {
+	int fd, made;
+};
+
+/* A program that has the store open when it is renamed aside keeps
+ * writing to the file set aside, and reports its writes done: so the
+ * store is not replaced while one has it open (PM_ETEMPFAIL, naming its
+ * process). Write-locked here, so that none opens it meanwhile: one that
+ * tries waits, as for a writer. */
+static int hold_store(const char *store_path, mode_t mode, struct hold *h, struct pm_err *e)
+{
+	struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SHM_DMS, .l_len = 1};
+	char shm[4200];
+
+	snprintf(shm, sizeof shm, "%s-shm", store_path);
+	h->made = (h->fd = open(shm, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)) >= 0;
+	if (h->fd < 0 && (errno != EEXIST || (h->fd = open(shm, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0))
+		return pm_err_set(e, errno == EACCES ? PM_ENOPERM : PM_ECANTCREAT, _("cannot open '%s': %s"), shm,
+				  strerror(errno));
+	if (fcntl(h->fd, F_SETLK, &lk) == 0)
+		return PM_OK;
+	lk.l_type = F_WRLCK;
+	if (fcntl(h->fd, F_GETLK, &lk) != 0 || lk.l_type == F_UNLCK)
+		lk.l_pid = 0;
+	close(h->fd);
+	h->fd = -1;
+	return pm_err_set(e, PM_ETEMPFAIL,
+		_("'%s' is open in another program (process %ld): stop the programs using it, then restore again"),
+		store_path, (long)lk.l_pid);
+}
+
+/* Ends the hold; STORE-shm, if made for it, is now base's. */
+static void release_store(struct hold *h, const char *base)
+{
+	char shm[4200];
+
+	if (h->fd < 0)
+		return;
+	if (h->made) {
+		snprintf(shm, sizeof shm, "%s-shm", base);
+		unlink(shm);
+	}
+	close(h->fd);
+	h->fd = -1;
+}
+
+/* The copy at backup_path in t's part beside the store, checked there:
+ * what is checked is the very bytes that are renamed into place, not
+ * the backup, which may change after. */
+static int part_checked(const char *backup_path, struct pm_file_tmp *t, pm_db_verify_fn verify, void *ctx,
+			struct pm_err *e)
+{
+	sqlite3 *h = NULL;
+	int rc = copy_bytes(backup_path, t->fd, t->part, e);
+
+	if (rc == PM_OK)
+		rc = check_copy(t->part, backup_path, &h, e);
+	sqlite3_close(h);
+	if (rc == PM_OK && verify)
+		rc = verify(ctx, t->part, e);
+	return rc == PM_OK ? to_wal(t->part, e) : rc;
+}
+
+/* The store renamed to a new *aside. */
+static int move_aside(const char *store_path, char **aside, struct pm_err *e)
+{
+	size_t n = strlen(store_path) + 48;
+
+	if (!(*aside = malloc(n)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	aside_name(store_path, *aside, n);
+	return set_aside(store_path, *aside, e);
+}
+
 int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_fn verify, void *ctx,
 		  char **aside, struct pm_err *e)
 {
 	struct pm_file_mode m = pm_file_private;
-	size_t n = strlen(store_path) + 48;
+	struct hold hold = {-1, 0};
 	struct pm_file_tmp t;
 	struct stat st;
-	sqlite3 *h = NULL;
 	int rc, live;
 
 	*aside = NULL;
@@ -1223,38 +1304,34 @@ int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_
 				  store_path);
 	if (live)
 		m = (struct pm_file_mode){st.st_mode & 0660, st.st_gid};
-	/* What is checked is the copy beside the store, the very bytes that
-	 * are renamed into place, not the backup, which may change after. */
+	/* Refused before the copy is made, which may take minutes; held
+	 * again only while it is renamed into place: a program that starts
+	 * while it is held has opened the store's file before it waits, and
+	 * would wake to the file set aside. */
+	if (live && hold_store(store_path, m.mode, &hold, e))
+		return e->code;
+	release_store(&hold, store_path);
 	if (pm_file_tmp_open(store_path, &m, &t, e))
 		return e->code;
-	rc = copy_bytes(backup_path, t.fd, t.part, e);
-	if (rc == PM_OK)
-		rc = check_copy(t.part, backup_path, &h, e);
-	sqlite3_close(h);
-	if (rc == PM_OK && verify)
-		rc = verify(ctx, t.part, e);
-	if (rc == PM_OK)
-		rc = to_wal(t.part, e);
+	rc = part_checked(backup_path, &t, verify, ctx, e);
+	if (rc == PM_OK && live)
+		rc = hold_store(store_path, m.mode, &hold, e);
 	/* Root restoring an admin's store leaves it the admin's: the owner
 	 * of the file is who administers it. */
 	if (rc == PM_OK && live && geteuid() == 0 && st.st_uid != 0 && fchown(t.fd, st.st_uid, st.st_gid) != 0)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot give '%s' to the store's owner: %s"), t.part,
 				strerror(errno));
-	if (rc == PM_OK && live) {
-		if (!(*aside = malloc(n)))
-			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
-		else
-			aside_name(store_path, *aside, n);
-		if (rc == PM_OK)
-			rc = set_aside(store_path, *aside, e);
-	}
+	if (rc == PM_OK && live)
+		rc = move_aside(store_path, aside, e);
 	if (rc) {
+		release_store(&hold, store_path);
 		remove_files(t.part);
 		pm_file_tmp_abort(&t);
 		return rc;
 	}
 	if ((rc = pm_file_tmp_commit(&t, e)) && live)
 		set_aside(*aside, store_path, &(struct pm_err){0});
+	release_store(&hold, rc == PM_OK && live ? *aside : store_path);
 	/* Opened once by its owner, as the store it replaces was: at this
 	 * pm's schema, its -wal and -shm made with its mode. Root does not,
 	 * lest files of root's there lock the owner out. */

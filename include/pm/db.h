@@ -190,7 +190,9 @@ typedef int (*pm_db_verify_fn)(void *ctx, const char *path, struct pm_err *e);
  * verify when not NULL), then the store and its -wal and -shm are renamed
  * to *aside (store_path + ".before-restore-SECONDS", which the caller
  * frees; NULL when there was no store) and the copy is renamed into
- * place. Who may do it is the caller's to decide first. */
+ * place. PM_ETEMPFAIL, nothing moved, while another program has the
+ * store open: it would go on writing to the file set aside. Who may do
+ * it is the caller's to decide first. */
 int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_fn verify, void *ctx,
 		  char **aside, struct pm_err *e);
 
