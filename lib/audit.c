@@ -814,7 +814,7 @@ int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
 	struct pm_audit_head h;
 	struct pm_file_tmp t;
 	struct pm_db *copy = NULL;
-	char sha[HASH_HEX], path[4200], *line = NULL;
+	char sha[HASH_HEX], path[4200], id[PM_DB_ID_SIZE], *line = NULL;
 	json_t *j = NULL;
 	int64_t size;
 	FILE *f;
@@ -826,11 +826,17 @@ int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
 	rc = pm_db_open(backup, PM_DB_READONLY, &copy, e);
 	if (rc == PM_OK)
 		rc = pm_audit_head(copy, &h, e);
+	if (rc == PM_OK)
+		pm_db_id(copy, id);
 	pm_db_close(copy);
 	copy = NULL;
 	if (rc || (rc = file_sha256(backup, sha, &size, e)))
 		goto out;
 	j = pm_audit_head_json(db, &h);
+	/* "store" is the path the store was opened by, which another
+	 * community's store may share ("pm.db"): its id tells them apart. */
+	if (*id)
+		json_object_set_new(j, "store_id", json_string(id));
 	json_object_set_new(j, "backup", json_string(backup));
 	json_object_set_new(j, "size", json_integer((json_int_t)size));
 	json_object_set_new(j, "sha256", json_string(sha));
@@ -878,6 +884,7 @@ int pm_audit_manifest_parse(const char *text, size_t len, struct pm_audit_manife
 	const char *sha = json_string_value(json_object_get(j, "sha256"));
 	const char *hash = json_string_value(json_object_get(j, "hash"));
 	const char *type = json_string_value(json_object_get(j, "type"));
+	const char *store_id = json_string_value(json_object_get(j, "store_id"));
 	int ok = type && strcmp(type, "audit_head") == 0 && is_hash(sha) && is_hash(hash) &&
 		 is_count(json_object_get(j, "id")) && is_count(json_object_get(j, "rows")) &&
 		 (!size || is_count(size));
@@ -889,6 +896,8 @@ int pm_audit_manifest_parse(const char *text, size_t len, struct pm_audit_manife
 		m->rows = (int64_t)json_integer_value(json_object_get(j, "rows"));
 		snprintf(m->sha256, sizeof m->sha256, "%s", sha);
 		snprintf(m->hash, sizeof m->hash, "%s", hash);
+		if (store_id && strlen(store_id) < sizeof m->store_id)
+			snprintf(m->store_id, sizeof m->store_id, "%s", store_id);
 	}
 	json_decref(j);
 	return ok ? PM_OK : pm_err_set(e, PM_EDATA, _("not a backup manifest"));

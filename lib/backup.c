@@ -137,10 +137,11 @@ static long get_record(FILE *in, crypto_secretstream_xchacha20poly1305_state *st
 	return (long)mlen;
 }
 
-int pm_backup_decrypt(FILE *in, const char *name, const unsigned char key[PM_BACKUP_KEY_BYTES], FILE *out,
-		      char **manifest, struct pm_err *e)
+/* An encrypted copy's start read from in: its magic, its header into
+ * st, and its first record, the manifest, into *manifest. */
+static int stream_start(FILE *in, const char *name, const unsigned char key[PM_BACKUP_KEY_BYTES],
+			crypto_secretstream_xchacha20poly1305_state *st, char **manifest, struct pm_err *e)
 {
-	crypto_secretstream_xchacha20poly1305_state st;
 	unsigned char header[HEADER], m[CHUNK + 1], tag = 0;
 	char magic[PM_BACKUP_MAGIC_LEN];
 	long n;
@@ -149,12 +150,24 @@ int pm_backup_decrypt(FILE *in, const char *name, const unsigned char key[PM_BAC
 	if (fread(magic, 1, sizeof magic, in) != sizeof magic || memcmp(magic, PM_BACKUP_MAGIC, sizeof magic) != 0)
 		return pm_err_set(e, PM_EDATA, _("'%s' is not an encrypted pm backup"), name);
 	if (fread(header, 1, sizeof header, in) != sizeof header ||
-	    crypto_secretstream_xchacha20poly1305_init_pull(&st, header, key) != 0 ||
-	    (n = get_record(in, &st, m, &tag)) < 0 || tag != 0)
+	    crypto_secretstream_xchacha20poly1305_init_pull(st, header, key) != 0 ||
+	    (n = get_record(in, st, m, &tag)) < 0 || tag != 0)
 		return damaged(name, e);
 	m[n] = '\0';
 	if (!(*manifest = strdup((char *)m)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return PM_OK;
+}
+
+int pm_backup_decrypt(FILE *in, const char *name, const unsigned char key[PM_BACKUP_KEY_BYTES], FILE *out,
+		      char **manifest, struct pm_err *e)
+{
+	crypto_secretstream_xchacha20poly1305_state st;
+	unsigned char m[CHUNK + 1], tag = 0;
+	long n;
+
+	if (stream_start(in, name, key, &st, manifest, e))
+		return e->code;
 	while (tag != TAG_FINAL) {
 		if ((n = get_record(in, &st, m, &tag)) == -2)
 			return pm_err_set(e, PM_EDATA, _("'%s' is cut short: refusing it"), name);
@@ -342,27 +355,86 @@ static int keeps(const char *p, size_t len, char (*seen)[9], int *nseen, int kee
 	return 1;
 }
 
-int pm_backup_prune(const char *dir, const char *store_path, int keep_daily, int keep_monthly,
-		    void (*removed)(void *ctx, const char *name), void *ctx, struct pm_err *e)
+/* The id of the store the copy at path is of: a plain copy's own, an
+ * encrypted one's in the manifest inside it when key opens it; "" when
+ * it cannot be told. */
+static void copy_store_id(const char *path, const unsigned char *key, char id[PM_DB_ID_SIZE])
 {
-	char s[256], path[4400], (*days)[9] = NULL, (*months)[9] = NULL, **names = NULL;
-	int ndays = 0, nmonths = 0, rc = PM_OK;
-	size_t n = 0, cap = 0;
+	crypto_secretstream_xchacha20poly1305_state st;
+	struct pm_audit_manifest_info m;
+	struct pm_err ignored;
+	size_t len = strlen(path);
+	char *manifest = NULL;
+	FILE *f;
+
+	id[0] = '\0';
+	if (len < 4 || strcmp(path + len - 4, ".enc") != 0) {
+		pm_db_file_id(path, id);
+		return;
+	}
+	if (!key || !(f = fopen(path, "rb")))
+		return;
+	if (stream_start(f, path, key, &st, &manifest, &ignored) == PM_OK &&
+	    pm_audit_manifest_parse(manifest, strlen(manifest), &m, &ignored) == PM_OK)
+		snprintf(id, PM_DB_ID_SIZE, "%s", m.store_id);
+	sodium_memzero(&st, sizeof st);
+	free(manifest);
+	fclose(f);
+}
+
+/* The names in dir of the copies of the store with stem s and id (free
+ * each and the array): named after the store, and of it by their own
+ * word, for stores elsewhere have the same names ("pm.db"). */
+static int copies_of(const char *dir, const char *s, const char *id, const unsigned char *key, char ***names,
+		     size_t *n, struct pm_err *e)
+{
+	char path[4400], of[PM_DB_ID_SIZE], **more;
+	size_t cap = 0;
 	struct dirent *d;
 	DIR *D;
+	int rc = PM_OK;
 
-	stem(store_path, s, sizeof s);
+	*names = NULL;
+	*n = 0;
 	if (!(D = opendir(dir)))
 		return pm_err_set(e, PM_ENOINPUT, _("cannot read '%s': %s"), dir, strerror(errno));
 	while (rc == PM_OK && (d = readdir(D))) {
 		if (!copy_stamp(d->d_name, s))
 			continue;
-		if (n == cap && !(names = realloc(names, (cap = cap ? 2 * cap : 64) * sizeof *names)))
+		snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
+		copy_store_id(path, key, of);
+		if (!*of || strcmp(of, id) != 0)
+			continue;
+		if (*n == cap && (more = realloc(*names, (cap ? 2 * cap : 64) * sizeof *more))) {
+			*names = more;
+			cap = cap ? 2 * cap : 64;
+		}
+		if (*n == cap || !((*names)[*n] = strdup(d->d_name)))
 			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
-		else if (!(names[n++] = strdup(d->d_name)))
-			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+		else
+			(*n)++;
 	}
 	closedir(D);
+	return rc;
+}
+
+int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key, int keep_daily,
+		    int keep_monthly, void (*removed)(void *ctx, const char *name), void *ctx, struct pm_err *e)
+{
+	char s[256], path[4400], id[PM_DB_ID_SIZE], (*days)[9] = NULL, (*months)[9] = NULL, **names = NULL;
+	unsigned char own[PM_BACKUP_KEY_BYTES];
+	struct pm_err ignored;
+	int ndays = 0, nmonths = 0, rc;
+	size_t n = 0;
+
+	/* Encrypted copies say whose they are only to the key: without one,
+	 * they are kept. */
+	if (!key && pm_backup_key(db, NULL, own, &ignored) == PM_OK)
+		key = own;
+	stem(pm_db_path(db), s, sizeof s);
+	pm_db_id(db, id);
+	rc = copies_of(dir, s, id, key, &names, &n, e);
+	sodium_memzero(own, sizeof own);
 	/* Sorted by name is by time: the stamps are fixed width, after one
 	 * stem. */
 	if (rc == PM_OK && n)

@@ -1065,6 +1065,33 @@ long long pm_now(void)
 	return t;
 }
 
+/* The id feed_store holds in the database open as h, or "". */
+static void read_id(sqlite3 *h, char id[PM_DB_ID_SIZE])
+{
+	sqlite3_stmt *st = NULL;
+
+	id[0] = '\0';
+	if (sqlite3_prepare_v2(h, "SELECT id FROM feed_store", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(id, PM_DB_ID_SIZE, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+void pm_db_id(struct pm_db *db, char id[PM_DB_ID_SIZE])
+{
+	read_id(db->h, id);
+}
+
+void pm_db_file_id(const char *path, char id[PM_DB_ID_SIZE])
+{
+	sqlite3 *h = NULL;
+
+	id[0] = '\0';
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK)
+		read_id(h, id);
+	sqlite3_close(h);
+}
+
 /* Copies from into to, waiting for other writers from db's time. */
 static int copy_db(struct pm_db *db, sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *path)
 {

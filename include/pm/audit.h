@@ -20,9 +20,8 @@
 
 #include <jansson.h>
 
+#include "pm/db.h"
 #include "pm/err.h"
-
-struct pm_db;
 
 #define PM_AUDIT_HASH 65
 
@@ -126,14 +125,16 @@ int pm_audit_anchor(struct pm_db *db, const char *anchor, struct pm_audit_head *
 int pm_audit_key_create(struct pm_db *db, json_t *after, struct pm_err *e);
 
 /* Writes BACKUP.manifest beside the copy at backup: the copy's audit head
- * (an anchor line) with the copy's SHA-256, with the store's mode. */
+ * (an anchor line) with the copy's SHA-256 and its store's id, with the
+ * store's mode. */
 int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e);
 
 /* A manifest read back: size (-1 when it has none, as older ones), the
- * copy's SHA-256 and its audit head. */
+ * copy's SHA-256, its audit head and the id of the store it is a copy of
+ * ("" when it has none, as older ones). */
 struct pm_audit_manifest_info {
 	int64_t size, id, rows;
-	char sha256[PM_AUDIT_HASH], hash[PM_AUDIT_HASH];
+	char sha256[PM_AUDIT_HASH], hash[PM_AUDIT_HASH], store_id[PM_DB_ID_SIZE];
 };
 /* PM_EDATA when text is not a manifest line. */
 int pm_audit_manifest_parse(const char *text, size_t len, struct pm_audit_manifest_info *m,

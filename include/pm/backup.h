@@ -66,12 +66,16 @@ void pm_backup_tmpdir_free(char *dir);
 int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, char **name,
 		   struct pm_err *e);
 
-/* Keeps in dir, of the copies of the store at store_path, the newest of
+/* Keeps in dir, of the copies of the store open as db, the newest of
  * each of the keep_daily newest days and of each of the keep_monthly
  * newest months (UTC), and removes the others with their manifests;
- * removed is told each name removed. */
-int pm_backup_prune(const char *dir, const char *store_path, int keep_daily, int keep_monthly,
-		    void (*removed)(void *ctx, const char *name), void *ctx, struct pm_err *e);
+ * removed is told each name removed. A copy is the store's when it is
+ * named after it and is of it by the store's id: a plain copy's own, an
+ * encrypted one's in its manifest, which key opens (NULL: backup.key, if
+ * the store's configuration names one). Any other file is kept, encrypted
+ * copies no key opens included. */
+int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key, int keep_daily,
+		    int keep_monthly, void (*removed)(void *ctx, const char *name), void *ctx, struct pm_err *e);
 
 /* Replaces the store at store_path with the copy in file, when the caller
  * may (pm_auth_restore; as: --as or PM_USER): an encrypted copy is

@@ -180,6 +180,17 @@ int32_t pm_db_today(struct pm_db *db);
  * has the store's mode; a symbolic link at path is refused. */
 int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e);
 
+/* The store's id: 32 hexadecimal digits made with the store (the change
+ * feed's), which its copies keep, so that a copy tells whose it is. */
+#define PM_DB_ID_SIZE 33
+/* The id of the store open as db; "" when it has none. */
+void pm_db_id(struct pm_db *db, char id[PM_DB_ID_SIZE]);
+/* The id of the store file at path, read without opening it as a store
+ * (a copy, a store that may be damaged); "" when it has none (a store
+ * older than the change feed, a file that is no store or cannot be
+ * read). */
+void pm_db_file_id(const char *path, char id[PM_DB_ID_SIZE]);
+
 /* Checks a copy of a store at path beyond what pm_db_restore does. */
 typedef int (*pm_db_verify_fn)(void *ctx, const char *path, struct pm_err *e);
 

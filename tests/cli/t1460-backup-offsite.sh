@@ -114,6 +114,47 @@ expect_eq "$(ls keep | tr '\n' ' ')" "notes.txt other-20260101T000000Z.db pm-202
 run pm-backup --to https://127.0.0.1:1/x --keep-daily 1
 expect_rc 2 "retention is for directories only"
 
+# Two communities, each with its store named pm.db, sharing one --to
+# directory: each run's retention removes only its own store's copies,
+# told by the store's id (a plain copy's own, an encrypted one's in its
+# manifest), not by the name they share.
+in_store() { # DIR CMD...: run CMD with DIR/pm.db as the store
+	PM_DB=$T/$1/pm.db
+	shift
+	run "$@"
+	PM_DB=$T/pm.db
+}
+mkdir ca cb off2
+in_store ca pm init --community A
+in_store cb pm init --community B
+expect_rc 0 "a second community, its store pm.db too"
+for d in 01 02 03; do
+	PM_NOW=2026-12-${d}T09:00:00+08:00 in_store ca pm-backup --to off2
+done
+PM_NOW=2026-12-04T09:00:00+08:00 in_store cb pm-backup --to off2
+PM_NOW=2026-12-05T09:00:00+08:00 in_store ca pm-backup --to off2 --keep-daily 2
+expect_eq "$(ls off2 | grep -v manifest | tr '\n' ' ')" \
+	"pm-20261203T010000Z.db pm-20261204T010000Z.db pm-20261205T010000Z.db " \
+	"A's retention keeps A's newest two and B's copy between them"
+PM_NOW=2026-12-06T09:00:00+08:00 in_store cb pm-backup --to off2 --keep-daily 1
+expect_rc 0 "B's run with --keep-daily 1"
+expect_eq "$(ls off2 | grep -v manifest | tr '\n' ' ')" \
+	"pm-20261203T010000Z.db pm-20261205T010000Z.db pm-20261206T010000Z.db " \
+	"removes B's older copy and none of A's"
+expect_eq "$(grep -c '"store_id":"[0-9a-f]\{32\}"' off2/pm-20261205T010000Z.db.manifest)" "1" \
+	"a manifest names the store's id"
+PM_NOW=2026-12-07T09:00:00+08:00 in_store ca pm-backup --to off2 --encrypt --key "file:$T/backup.key"
+PM_NOW=2026-12-08T09:00:00+08:00 in_store cb pm-backup --to off2 --encrypt --key "file:$T/backup.key"
+PM_NOW=2026-12-09T09:00:00+08:00 in_store cb pm-backup --to off2 --encrypt --key "file:$T/backup.key" \
+	--keep-daily 1
+expect_eq "$(ls off2 | grep -v manifest | tr '\n' ' ')" \
+	"pm-20261203T010000Z.db pm-20261205T010000Z.db pm-20261207T010000Z.db.enc pm-20261209T010000Z.db.enc " \
+	"encrypted copies under one key are told apart by the manifest inside"
+PM_NOW=2026-12-10T09:00:00+08:00 in_store ca pm-backup --to off2 --keep-daily 1
+expect_eq "$(ls off2 | grep -v manifest | tr '\n' ' ')" \
+	"pm-20261207T010000Z.db.enc pm-20261209T010000Z.db.enc pm-20261210T010000Z.db " \
+	"a plain run of A removes its plain copies, and keeps its encrypted one, which no key it has opens"
+
 # ---- HTTPS ----
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
 	-keyout tls.key -out tls.crt 2>/dev/null
