@@ -470,13 +470,29 @@ int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key,
 
 struct check {
 	const char *manifest, *name;
+	char store_id[PM_DB_ID_SIZE]; /* the store's replaced, or "" */
 };
 
-static int check_manifest(void *ctx, const char *path, struct pm_err *e)
+/* The copy at path against its manifest, when it has one, and against
+ * the store it replaces: a copy of another store would bring that
+ * store's audit log, keyed under a key this store's does not hold (pm
+ * check: "edited"), and that store's id into this one's change feed. A
+ * store that cannot say (damaged, none there, or older than ids) is
+ * replaced by any sound copy: that is how a community moves, to where
+ * there is no store. */
+static int check_copy(void *ctx, const char *path, struct pm_err *e)
 {
 	struct check *c = ctx;
+	char id[PM_DB_ID_SIZE];
 
-	return pm_audit_manifest_check(c->manifest, strlen(c->manifest), path, c->name, e);
+	if (c->manifest && pm_audit_manifest_check(c->manifest, strlen(c->manifest), path, c->name, e))
+		return e->code;
+	pm_db_file_id(path, id);
+	if (*c->store_id && *id && strcmp(id, c->store_id) != 0)
+		return pm_err_set(e, PM_EDATA,
+			_("'%s' is a copy of another store (id %s, this one's %s): refusing to restore it; restore it with --db where there is no store"),
+			c->name, id, c->store_id);
+	return PM_OK;
 }
 
 static int is_encrypted(const char *file, struct pm_err *e)
@@ -561,13 +577,14 @@ int pm_backup_restore(const char *store_path, const char *file, const char *key_
 		      char **aside, struct pm_err *e)
 {
 	char plain[4400], mpath[4400], *tmp = NULL, *manifest = NULL;
-	struct check c = {NULL, file};
+	struct check c = {NULL, file, ""};
 	const char *from = file;
 	int rc, enc;
 
 	*aside = NULL;
 	if ((rc = pm_auth_restore(store_path, as, e)))
 		return rc;
+	pm_db_file_id(store_path, c.store_id);
 	if ((enc = is_encrypted(file, e)) < 0)
 		return -enc;
 	if (enc) {
@@ -581,7 +598,7 @@ int pm_backup_restore(const char *store_path, const char *file, const char *key_
 	}
 	c.manifest = manifest;
 	if (rc == PM_OK)
-		rc = pm_db_restore(store_path, from, manifest ? check_manifest : NULL, &c, aside, e);
+		rc = pm_db_restore(store_path, from, check_copy, &c, aside, e);
 	if (rc == PM_OK)
 		rc = restore_record(store_path, file, as, *aside, e);
 	free(manifest);

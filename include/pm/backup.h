@@ -81,8 +81,10 @@ int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key,
  * may (pm_auth_restore; as: --as or PM_USER): an encrypted copy is
  * decrypted with key_ref's key (NULL: backup.key of the store's
  * configuration, if it can be read), and the copy is checked against its
- * manifest (FILE.manifest beside a plain one, when there is one) before
- * pm_db_restore moves it in. *aside as pm_db_restore sets it. */
+ * manifest (FILE.manifest beside a plain one, when there is one) and
+ * against the store's id (PM_EDATA for a copy of another store, while
+ * the store can be read) before pm_db_restore moves it in. *aside as
+ * pm_db_restore sets it. */
 int pm_backup_restore(const char *store_path, const char *file, const char *key_ref, const char *as,
 		      char **aside, struct pm_err *e);
 

@@ -104,6 +104,31 @@ expect_eq "$(jq -r '[.action, .after.from] | join(" ")' "$T/out")" "store.restor
 run pm --db fresh.db audit --verify --anchor good.db.manifest
 expect_rc 0 "its log still verifies against the backup's manifest"
 
+# A copy of another community's store is refused: its audit log is keyed
+# under that store's key, which this store's is not. Where there is no
+# store, it becomes one: that is how a community moves.
+mkdir other
+run pm --db other/pm.db init --community 别处小区
+run pm --db other/pm.db backup foreign.db
+expect_rc 0 "a backup of another community's store"
+before=$(sha256sum pm.db)
+run pm restore foreign.db
+expect_rc 65 "a copy of another store is refused"
+expect_err "^pm: 'foreign.db' is a copy of another store \(id [0-9a-f]{32}, this one's [0-9a-f]{32}\): refusing to restore it; restore it with --db where there is no store$" \
+	"saying so, and what to do"
+expect_eq "$(sha256sum pm.db)" "$before" "the store is untouched"
+expect_eq "$(ls pm.db.before-restore-* | grep -c -v -e '-wal$' -e '-shm$')" "1" "nothing more is set aside"
+mv foreign.db.manifest foreign.manifest
+run pm restore foreign.db
+expect_rc 65 "without its manifest too: the copy says whose it is"
+run pm check
+expect_rc 0 "the store is sound"
+mv foreign.manifest foreign.db.manifest
+run pm --db moved.db restore foreign.db
+expect_rc 0 "where there is no store, the other community's copy is restored"
+run pm --db moved.db check
+expect_rc 0 "and is sound, its log verified under its own store's key"
+
 # A symbolic link where the store is is not replaced.
 ln -s pm.db link.db
 run pm --db link.db restore good.db
