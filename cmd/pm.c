@@ -670,8 +670,7 @@ static int cmd_backup(struct pm_ctx *c, int argc, char **argv)
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one FILE, or --to URL"));
 	file = argv[c->optind];
-	if (pm_cli_db(c, "backup", &db) || pm_db_backup(db, file, &c->err) ||
-	    pm_audit_manifest(db, file, &c->err))
+	if (pm_cli_db(c, "backup", &db) || pm_backup_file(db, file, &c->err))
 		return c->err.code;
 	pm_cli_note(c, _("backed up to '%s', its audit head in '%s.manifest'"), file, file);
 	return PM_OK;

@@ -289,6 +289,23 @@ static int encrypt_file(struct pm_db *db, const char *plain, const char *manifes
 	return pm_file_tmp_commit(&t, e);
 }
 
+int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
+{
+	char mpath[4400];
+
+	/* The manifest's name is checked first, so that a refusal leaves
+	 * path as it was; a copy whose manifest still cannot be written
+	 * goes, as a copy without one would be restored unchecked. */
+	snprintf(mpath, sizeof mpath, "%s.manifest", path);
+	if (pm_file_not_link(mpath, e) || pm_db_backup(db, path, e))
+		return e->code;
+	if (pm_audit_manifest(db, path, e)) {
+		unlink(path);
+		return e->code;
+	}
+	return PM_OK;
+}
+
 int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, char **name,
 		   struct pm_err *e)
 {
@@ -306,12 +323,12 @@ int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, 
 	snprintf(*name, n, "%s-%s.db%s", s, stamp, key ? ".enc" : "");
 	snprintf(path, sizeof path, "%s/%s", dir, *name);
 	if (!key)
-		return pm_db_backup(db, path, e) || pm_audit_manifest(db, path, e) ? e->code : PM_OK;
+		return pm_backup_file(db, path, e);
 	/* The plain copy is made where only this account may read it, and
 	 * goes when it is encrypted. */
 	if ((rc = pm_backup_tmpdir(&tmp, e)) == PM_OK) {
 		snprintf(plain, sizeof plain, "%s/%s-%s.db", tmp, s, stamp);
-		if ((rc = pm_db_backup(db, plain, e)) == PM_OK && (rc = pm_audit_manifest(db, plain, e)) == PM_OK) {
+		if ((rc = pm_backup_file(db, plain, e)) == PM_OK) {
 			char mpath[4500];
 
 			snprintf(mpath, sizeof mpath, "%s.manifest", plain);

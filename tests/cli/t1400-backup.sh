@@ -23,6 +23,27 @@ expect_eq "$(sql "SELECT area_centi FROM unit WHERE code = '2-1-101'")" "7100" "
 old=$(ls pm.db.before-restore-* | grep -v -e '-wal$' -e '-shm$')
 expect_eq "$(sqlite3 "$old" "SELECT area_centi FROM unit WHERE code = '2-1-101'")" "1" "the old store is kept aside"
 
+# A backup whose manifest cannot be written leaves nothing behind: a copy
+# without its manifest would be restored unchecked.
+ln -s elsewhere b.db.manifest
+run pm backup b.db
+expect_rc 73 "a symbolic link at FILE.manifest is refused"
+expect_err "^pm: 'b.db.manifest' is a symbolic link: refusing to write through it$" "saying so"
+expect_eq "$(ls b.db* elsewhere 2>/dev/null)" "b.db.manifest" "no copy is left, nothing written through the link"
+echo 'an older copy' >b.db
+run pm backup b.db
+expect_eq "$(cat b.db)" "an older copy" "and a file at FILE stays as it was"
+rm b.db b.db.manifest
+mkdir b.db.manifest
+run pm backup b.db
+expect_rc 73 "a directory at FILE.manifest is refused"
+expect_eq "$(ls -d b.db* | tr '\n' ' ')" "b.db.manifest " "and no copy is left"
+mkdir off
+ln -s elsewhere "off/pm-20261201T010000Z.db.manifest"
+PM_NOW=2026-12-01T09:00:00+08:00 run pm-backup --to off
+expect_rc 73 "pm-backup likewise"
+expect_eq "$(ls off)" "pm-20261201T010000Z.db.manifest" "leaving no copy"
+
 echo 'not a database' >junk.db
 run pm restore junk.db
 expect_rc 65 "a file that is not a store is refused"
