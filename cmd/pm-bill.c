@@ -349,6 +349,19 @@ static void pay_opt(void *ctx, int k, const char *arg)
 	}
 }
 
+/* The desk named a bill that took less than was paid (void, paid, or
+ * owing less): the rest is the unit's prepaid balance, which the record
+ * says; the person at the desk is told too. */
+static void pay_held_note(struct pm_ctx *c, const char *bill, json_t *out)
+{
+	json_int_t held = json_integer_value(json_object_get(out, "prepaid_fen"));
+	char buf[PM_MONEY_BUF];
+
+	if (bill && held > 0)
+		pm_cli_note(c, _("%s of it held as the unit's prepaid balance: bill '%s' is not open, or owes less"),
+			    pm_money_fmt(held, buf), bill);
+}
+
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .fields = pm_pay_fields,
@@ -385,8 +398,10 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 	rc = pm_pay_parse(rec, &p, &c->err);
 	p.again = a.again;
 	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK &&
-	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK)
+	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK) {
+		pay_held_note(c, p.bill, out);
 		rc = pm_cli_out_new(c, out);
+	}
 	json_decref(rec);
 	return rc;
 }

@@ -55,5 +55,12 @@ expect_eq "$(sql "SELECT group_concat(principal_fen) FROM (SELECT principal_fen 
 # Paid down to less than the credit leaves: nothing more is owed, no fee.
 run pm-bill pay --unit 1-1-0101 --amount 4.40 --channel bank --ref B1
 expect_eq "$(sql "SELECT status FROM bill WHERE code = 'B-2026-11-1-1-0101'")" "paid" "the credited bill paid with its fee"
+# A payment naming a bill that takes none of it (paid now) is the unit's
+# prepaid balance, as the record says: the desk is told so too.
+run pm-bill pay --unit 1-1-0101 --amount 10 --channel bank --ref B2 --bill B-2026-11-1-1-0101 --format jsonl
+expect_rc 0 "a payment naming the paid bill"
+expect_out '"allocated_fen":0,"prepaid_fen":1000' "all of it prepaid"
+expect_err "^pm-bill: 10.00 of it held as the unit's prepaid balance: bill 'B-2026-11-1-1-0101' is not open, or owes less$" \
+	"and the desk told so"
 run pm check
 expect_rc 0 "the ledger balances"
