@@ -64,7 +64,7 @@ static int csv_row(void *ctx, const struct pm_export_row *r)
 		fputs(i == 6 ? "\r\n" : ",", c->f);
 	}
 	c->rows++;
-	return ferror(c->f) ? pm_err_set(c->e, PM_EIO, _("cannot write the export")) : PM_OK;
+	return ferror(c->f) ? pm_err_set(c->e, PM_EIO, _("cannot write the export: %s"), strerror(errno)) : PM_OK;
 }
 
 int pm_export_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *rows, struct pm_err *e)
@@ -78,7 +78,7 @@ int pm_export_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *
 	rc = pm_export_each(db, period, csv_row, &c, e);
 	*rows = c.rows;
 	if (rc == PM_OK && (fflush(f) || ferror(f)))
-		rc = pm_err_set(e, PM_EIO, _("cannot write the export"));
+		rc = pm_err_set(e, PM_EIO, _("cannot write the export: %s"), strerror(errno));
 	return rc;
 }
 
@@ -177,7 +177,7 @@ int pm_export_invoice_csv(struct pm_db *db, const char *period, FILE *f, int bom
 	pm_config_free(cfg);
 	*rows = c.rows;
 	if (rc == PM_OK && (fflush(f) || ferror(f)))
-		rc = pm_err_set(e, PM_EIO, _("cannot write the export"));
+		rc = pm_err_set(e, PM_EIO, _("cannot write the export: %s"), strerror(errno));
 	return rc;
 }
 
