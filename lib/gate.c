@@ -368,7 +368,9 @@ fail:
 /* ---- reading credentials ---- */
 
 /* The columns every credential query reads, and the end its residence
- * puts to it: the residence's last day, ended at that day's close. */
+ * puts to it: the occupancy's until is the first day its resident no
+ * longer lives there (pm occupancy end), so the credential ends as that
+ * day starts. */
 #define CRED_COLS \
 	"SELECT c.id, c.kind, c.value, p.code, u.code, c.gates, c.valid_from, c.valid_until," \
 	" c.status, o.until, c.ended_at, c.reason, c.occupancy_id FROM credential c" \
@@ -381,7 +383,7 @@ static int64_t cred_end(sqlite3_stmt *st, const char *tz)
 	int32_t day;
 
 	if (TEXT(st, 9) && pm_date_parse(TEXT(st, 9), &day, NULL) == PM_OK)
-		home = pm_date_start(day + 1, tz);
+		home = pm_date_start(day, tz);
 	if (!home)
 		return until;
 	return until && until < home ? until : home;

@@ -68,21 +68,24 @@ expect_eq "$(grep -c '"credential":2' "$T/out")" "0" "the PIN is off the list fr
 run pm-gate --as qian.guard export --gate north
 expect_rc 77 "guards do not get the list"
 
-# Move-out: the card works to the end of the last day, then expires.
+# Move-out: --until is the first day P001 no longer lives there, so the
+# card works to the end of the 9th and expires as the 10th starts.
 run pm occupancy end --unit 1-1-0101 --person P001 --until 2026-12-10
 run pm-gate show 1 --format jsonl
-expect_out '"until":"2026-12-11T00:00:00\+08:00","status":"active"' "still active, to the end of the 10th"
+expect_out '"until":"2026-12-10T00:00:00\+08:00","status":"active"' "still active, to the end of the 9th"
 run pm-gate sweep
 expect_err "expired 0 credentials and 0 visitor requests" "nothing to sweep yet"
-PM_NOW=2026-12-11T00:00:00+08:00 run pm-gate export --gate north --at 2026-12-11T00:00:00+08:00 --format jsonl
-expect_eq "$(grep -c '"credential":1' "$T/out")" "0" "off the allow list once the residence is over"
-PM_NOW=2026-12-11T00:00:00+08:00 run pm-gate show 1 --format jsonl
+PM_NOW=2026-12-09T23:59:59+08:00 run pm-gate export --gate north --at 2026-12-09T23:59:59+08:00 --format jsonl
+expect_eq "$(grep -c '"credential":1,.*"until":"2026-12-10T00:00:00+08:00"' "$T/out")" "1" "on the allow list to the last second of the 9th"
+PM_NOW=2026-12-10T00:00:00+08:00 run pm-gate export --gate north --at 2026-12-10T00:00:00+08:00 --format jsonl
+expect_eq "$(grep -c '"credential":1' "$T/out")" "0" "off the allow list on the move-out day"
+PM_NOW=2026-12-10T00:00:00+08:00 run pm-gate show 1 --format jsonl
 expect_out '"status":"expired"' "shown as expired before the sweep"
 PM_NOW=2026-12-31T08:00:00+08:00 run pm-gate sweep
 expect_rc 0 "sweep"
 expect_err "expired 2 credentials and 0 visitor requests" "the card and the PIN"
 expect_eq "$(sql "SELECT group_concat(id || ':' || status || ':' || coalesce(ended_at, ''), ' ') FROM credential")" \
-	"1:expired:1796918400 2:expired:1798646400 3:active:" "each ended at its own time"
+	"1:expired:1796832000 2:expired:1798646400 3:active:" "each ended at its own time"
 PM_NOW=2026-12-31T08:00:00+08:00 run pm-gate sweep
 expect_err "expired 0 credentials" "a second sweep changes nothing"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'gate.sweep'")" "1" "one audit record for the sweep that did something"

@@ -220,22 +220,23 @@ static void test_credentials_end_with_residence(void **state)
 	c.person = "P1";
 	assert_int_equal(pm_credential_grant(db, &guard, &c, &id2, &existed, &e), PM_ENOPERM);
 
-	/* P1 moves out on the 10th: the card works to that day's end. */
+	/* P1 moves out on the 10th, the first day they no longer live
+	 * there: the card works to the end of the 9th. */
 	assert_int_equal(pm_occupancy_end(db, "1-1-0101", "P1", "2026-12-10", &e), PM_OK);
 	assert_int_equal(pm_credential_get(db, &guard, id, &rec, &e), PM_OK);
 	assert_string_equal(json_string_value(json_object_get(rec, "status")), "active");
-	assert_string_equal(json_string_value(json_object_get(rec, "until")), "2026-12-11T00:00:00+08:00");
+	assert_string_equal(json_string_value(json_object_get(rec, "until")), "2026-12-10T00:00:00+08:00");
 	json_decref(rec);
 	assert_int_equal(pm_gate_sweep(db, &admin, &n, &e), PM_OK);
 	assert_int_equal(n.credentials, 0);
-	setenv("PM_NOW", "2026-12-11T00:00:00+08:00", 1);
+	setenv("PM_NOW", "2026-12-10T00:00:00+08:00", 1);
 	assert_int_equal(pm_credential_get(db, &guard, id, &rec, &e), PM_OK);
 	assert_string_equal(json_string_value(json_object_get(rec, "status")), "expired");
 	json_decref(rec);
 	assert_int_equal(pm_gate_sweep(db, &admin, &n, &e), PM_OK);
 	assert_int_equal(n.credentials, 1);
 	assert_string_equal(tstore_sql(db, "SELECT status || ' ' || ended_at FROM credential WHERE id = 1"),
-			    "expired 1796918400");
+			    "expired 1796832000");
 	assert_string_equal(tstore_sql(db, "SELECT count(*) FROM audit WHERE action = 'gate.sweep'"), "1");
 	/* The card is free again for the next resident. */
 	c.person = "P2";
