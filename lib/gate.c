@@ -186,9 +186,12 @@ static int person_unit(struct pm_db *db, const struct pm_credential_new *c, int6
 		       int64_t *unit, int64_t *occupancy, struct pm_err *e)
 {
 	static const char unit_sql[] = "SELECT id FROM unit WHERE code = ?";
+	/* until is the first day they no longer live there: one moving out
+	 * on a day to come lives there until then. */
 	static const char occ_sql[] =
 		"SELECT o.id FROM occupancy o JOIN unit u ON u.id = o.unit_id"
-		" WHERE u.code = ?1 AND o.person_id = ?2 AND o.until IS NULL";
+		" WHERE u.code = ?1 AND o.person_id = ?2 AND (o.until IS NULL OR o.until > ?3)";
+	char today[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -209,6 +212,7 @@ static int person_unit(struct pm_db *db, const struct pm_credential_new *c, int6
 		return e->code;
 	sqlite3_bind_text(st, 1, c->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, *person);
+	sqlite3_bind_text(st, 3, pm_date_fmt(pm_db_today(db), today), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*occupancy = sqlite3_column_int64(st, 0);

@@ -107,4 +107,16 @@ expect_rc 65 "an unknown credential"
 run pm-gate show x
 expect_rc 2 "a bad id"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'gate.revoke' AND object = 'credential:3'")" "1" "the revocation is audited"
+
+# A resident moving out on a day to come lives there until then: granted,
+# the credential ends as that day starts.
+run pm occupancy end --unit 2-1-0301 --person P003 --until 2026-12-20
+run pm-gate grant --person P003 --unit 2-1-0301 --card 3030 --format jsonl
+expect_rc 0 "a resident moving out on the 20th is granted a card"
+expect_out '"until":"2026-12-20T00:00:00\+08:00","status":"active","with_residence":true' "ending as the 20th starts"
+expect_eq "$(sql "SELECT o.until FROM credential c JOIN occupancy o ON o.id = c.occupancy_id WHERE c.value = '3030'")" \
+	"2026-12-20" "tied to that residence"
+PM_NOW=2026-12-20T00:00:00+08:00 run pm-gate grant --person P003 --unit 2-1-0301 --card 3031
+expect_rc 65 "not on the move-out day"
+expect_err "'P003' does not live in '2-1-0301' now" "they live there no more"
 done_testing
