@@ -491,7 +491,7 @@ static int cmd_pass_revoke(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt verify_opts[] = {
 	{"gate", O_GATE, "NAME", N_("the gate the pass is shown at (required)")},
-	{"at", O_AT, "TIME", N_("as at TIME, RFC 3339 (default now)")},
+	{"at", O_AT, "TIME", N_("only check as at TIME, RFC 3339: nothing is recorded or counted")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -500,7 +500,7 @@ static int cmd_verify(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *gate = NULL, *at = NULL, *arg;
 	struct pm_verify v;
-	int64_t t = pm_now();
+	int64_t t = 0;
 	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -519,7 +519,9 @@ static int cmd_verify(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, NULL, &c->db) ||
 	    pm_pass_verify(c->db, &c->actor, argv[c->optind], gate, t, &v, &c->err))
 		return c->err.code;
-	if ((rc = pm_cli_out_new(c, pm_verify_json(&v, gate, t, pm_db_tz(c->db)))))
+	if (at)
+		pm_cli_note(c, _("checked as at %s only: nothing recorded"), at);
+	if ((rc = pm_cli_out_new(c, pm_verify_json(&v, gate, pm_db_tz(c->db)))))
 		return rc;
 	return v.verdict == PM_PASS_ALLOW ? PM_OK : PM_EFAIL;
 }

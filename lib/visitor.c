@@ -1,5 +1,6 @@
 /* visitor: requests, approvals and the signed passes gates verify. */
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -494,7 +495,8 @@ static int link_setting(struct pm_db *db, struct pm_gate_config **gc, struct vis
 static int history(struct pm_db *db, int64_t id, json_t *rec, const char *tz, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT ts, gate, result, by_login FROM pass_use WHERE visitor_id = ? ORDER BY id";
+		"SELECT ts, gate, result, by_login, coalesce(clock_ts, 0) FROM pass_use WHERE visitor_id = ?"
+		" ORDER BY id";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	json_t *list = json_array();
 	int rc;
@@ -503,9 +505,10 @@ static int history(struct pm_db *db, int64_t id, json_t *rec, const char *tz, st
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:o, s:s, s:s, s:s}",
+		json_array_append_new(list, json_pack("{s:o, s:s, s:s, s:s, s:o}",
 			"ts", gate_time(sqlite3_column_int64(st, 0), tz), "gate", TEXT(st, 1),
-			"result", TEXT(st, 2), "by", TEXT(st, 3)));
+			"result", TEXT(st, 2), "by", TEXT(st, 3),
+			"clock", gate_time(sqlite3_column_int64(st, 4), tz)));
 	sqlite3_reset(st);
 	json_object_set_new(rec, "history", list);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the pass's uses"));
@@ -625,15 +628,15 @@ static int judge(struct pm_db *db, const char *token, struct pm_verify *v, struc
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read visitors"));
 }
 
-/* The use, written; an allowed one counted unless another gate counted
+/* The use, written at v->at (the business clock's now) with the real
+ * clock beside it; an allowed one counted unless another gate counted
  * the last one first. */
-static int record_use(struct pm_db *db, const char *gate, int64_t at, struct pm_verify *v,
-		      struct pm_err *e)
+static int record_use(struct pm_db *db, const char *gate, struct pm_verify *v, struct pm_err *e)
 {
 	static const char count[] =
 		"UPDATE visitor SET used = used + 1, updated_at = ?2 WHERE id = ?1 AND (uses = 0 OR used < uses)";
 	static const char use[] =
-		"INSERT INTO pass_use (visitor_id, gate, ts, result, by_login) VALUES (?, ?, ?, ?, ?)";
+		"INSERT INTO pass_use (visitor_id, gate, ts, result, by_login, clock_ts) VALUES (?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st;
 
 	if (v->verdict == PM_PASS_ALLOW) {
@@ -653,9 +656,10 @@ static int record_use(struct pm_db *db, const char *gate, int64_t at, struct pm_
 		return e->code;
 	sqlite3_bind_int64(st, 1, v->pass.id);
 	sqlite3_bind_text(st, 2, gate, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_int64(st, 3, v->at);
 	sqlite3_bind_text(st, 4, pm_pass_verdict_name(v->verdict), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (int64_t)time(NULL));
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return pm_db_fail(db, e, _("cannot record the use"));
@@ -669,9 +673,10 @@ int pm_pass_verify(struct pm_db *db, const struct pm_actor *a, const char *token
 		   const char *gate, int64_t at, struct pm_verify *v, struct pm_err *e)
 {
 	struct lookup l = {db, e};
-	int writable = !sqlite3_db_readonly(pm_db_sqlite(db), "main"), failed;
+	int writable = at == 0 && !sqlite3_db_readonly(pm_db_sqlite(db), "main"), failed;
 
 	memset(v, 0, sizeof *v);
+	v->at = at ? at : pm_now();
 	if (pm_auth_check(a, "gate.verify", e))
 		return e->code;
 	v->verdict = pm_pass_open(token, public_key, &l, &v->pass, &failed);
@@ -686,12 +691,12 @@ int pm_pass_verify(struct pm_db *db, const struct pm_actor *a, const char *token
 	if (judge(db, token, v, e))
 		goto fail;
 	if (v->verdict == PM_PASS_ALLOW)
-		v->verdict = pm_pass_check(&v->pass, gate, at);
+		v->verdict = pm_pass_check(&v->pass, gate, v->at);
 	if (writable && !v->known)
 		pm_db_rollback(db);
 	if (!writable || !v->known)
 		return PM_OK;
-	if (record_use(db, gate, at, v, e))
+	if (record_use(db, gate, v, e))
 		goto fail;
 	return pm_db_commit(db, e);
 fail:
@@ -700,7 +705,7 @@ fail:
 	return e->code;
 }
 
-json_t *pm_verify_json(const struct pm_verify *v, const char *gate, int64_t at, const char *tz)
+json_t *pm_verify_json(const struct pm_verify *v, const char *gate, const char *tz)
 {
 	int opened = v->verdict != PM_PASS_MALFORMED && v->verdict != PM_PASS_BAD_SIGNATURE;
 
@@ -709,5 +714,5 @@ json_t *pm_verify_json(const struct pm_verify *v, const char *gate, int64_t at, 
 		"reason", v->verdict == PM_PASS_ALLOW ? NULL : pm_pass_verdict_name(v->verdict),
 		"pass", opened ? json_integer(v->pass.id) : json_null(),
 		"unit", opened ? v->pass.unit : NULL, "gate", gate,
-		"at", gate_time(at, tz), "recorded", v->recorded);
+		"at", gate_time(v->at, tz), "recorded", v->recorded);
 }

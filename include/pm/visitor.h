@@ -55,19 +55,23 @@ struct pm_verify {
 	struct pm_pass pass;   /* when opened (verdict not malformed or bad_signature) */
 	int known;             /* the store has the pass */
 	int recorded;          /* the use was written: not on a read-only store */
+	int64_t at;            /* the time it was checked as at */
 };
 
-/* Checks token at gate at time at: the signature first, then the store
- * (revoked, used up), the window, the gate; an allowed use is counted
- * and every use of a known pass recorded, unless the store is read-only
- * (a copy on a gate's computer), where the token and what the copy knows
- * decide. PM_OK whatever the verdict; an error only when the store could
- * not be read. */
+/* Checks token at gate (one of the configuration, else PM_EDATA) now,
+ * or as at time at when at is not 0: the signature first, then the store
+ * (revoked, used up), the window, the gate. Checked now, an allowed use
+ * is counted and every use of a known pass recorded, at the business
+ * clock with the real clock beside it, unless the store is read-only (a
+ * copy on a gate's computer), where the token and what the copy knows
+ * decide. A check as at another time records and counts nothing: no one
+ * lets a pass in at a time of their choosing. PM_OK whatever the verdict;
+ * an error only when the store could not be read. */
 int pm_pass_verify(struct pm_db *db, const struct pm_actor *a, const char *token,
 		   const char *gate, int64_t at, struct pm_verify *v, struct pm_err *e);
 /* The verdict as a record {"type":"verify","result":"allow"|"deny",
  * "reason","pass","unit","gate","at","recorded"}. */
-json_t *pm_verify_json(const struct pm_verify *v, const char *gate, int64_t at, const char *tz);
+json_t *pm_verify_json(const struct pm_verify *v, const char *gate, const char *tz);
 
 /* ---- keys ---- */
 

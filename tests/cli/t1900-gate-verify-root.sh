@@ -13,10 +13,10 @@ run pm-gate visitor approve 1 --format jsonl
 token=$(json_field token)
 me=$(id -un)
 
-run pm-gate verify "$token" --gate north --at 2026-12-01T10:30:00+08:00
+PM_NOW=2026-12-01T10:30:00+08:00 run pm-gate verify "$token" --gate north
 expect_rc 0 "allowed"
 expect_eq "$(cat "$T/err")" "" "nothing on stderr"
-run pm-gate verify "$token" --gate north --at 2026-12-01T19:00:00+08:00
+PM_NOW=2026-12-01T19:00:00+08:00 run pm-gate verify "$token" --gate north
 expect_rc 1 "an expired pass is denied"
 expect_out '^\{"type":"verify","result":"deny","reason":"expired",' "saying why on stdout"
 expect_eq "$(cat "$T/err")" "" "and nothing on stderr"
@@ -34,13 +34,13 @@ expect_err "^pm-gate: no user 'nobody.known'$" "says there is no such user"
 
 if [ "$(id -u)" = 0 ]; then
 	expect_eq "$me" root "(running as root)"
-	run pm-gate verify "$token" --gate north --at 2026-12-01T10:40:00+08:00 --format jsonl
+	PM_NOW=2026-12-01T10:40:00+08:00 run pm-gate verify "$token" --gate north --format jsonl
 	run pm-gate visitor request --unit 1-1-0102 --name 王磊 --from 2026-12-01T10:00:00+08:00 --until 2026-12-01T18:00:00+08:00
 	expect_rc 0 "unmapped root is admin: it may request a visit"
 	need_accounts nobody
 	chmod 644 "$PM_DB"
 	chmod 666 "$PM_DB-wal" "$PM_DB-shm"
-	run_as nobody pm-gate verify "$token" --gate garage --at 2026-12-01T18:50:00+08:00
+	PM_NOW=2026-12-01T18:50:00+08:00 run_as nobody pm-gate verify "$token" --gate garage
 	expect_rc 1 "an unmapped account: an expired pass is denied"
 	expect_out '"reason":"expired",.*"recorded":false' "as expired, unrecorded on a store it may only read"
 	expect_eq "$(cat "$T/err")" "" "with nothing on stderr"

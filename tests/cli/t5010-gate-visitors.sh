@@ -46,26 +46,26 @@ expect_out "张伟您好：访客 刘洋 前往 1-1-0101 的通行证已生效�
 	"the notice quotes the visitor, the end and the link"
 
 # Verify: exit 0 to allow, 1 to deny, the reason as JSON; each use recorded.
-run pm-gate --as qian.guard verify "$token" --gate north --at 2026-12-01T09:59:59+08:00
+PM_NOW=2026-12-01T09:59:59+08:00 run pm-gate --as qian.guard verify "$token" --gate north
 expect_rc 1 "not yet valid: exit 1"
 expect_out '^\{"type":"verify","result":"deny","reason":"not_yet_valid","pass":1,"unit":"1-1-0101","gate":"north","at":"2026-12-01T09:59:59\+08:00","recorded":true\}$' \
 	"the reason as JSON"
-run pm-gate --as qian.guard verify "$token" --gate garage --at 2026-12-01T10:30:00+08:00
+PM_NOW=2026-12-01T10:30:00+08:00 run pm-gate --as qian.guard verify "$token" --gate garage
 expect_rc 1 "wrong gate"
 expect_out '"reason":"wrong_gate"' "wrong_gate"
-run pm-gate --as qian.guard verify "$token" --gate north --at 2026-12-01T10:30:00+08:00
+PM_NOW=2026-12-01T10:30:00+08:00 run pm-gate --as qian.guard verify "$token" --gate north
 expect_rc 0 "allowed: exit 0"
 expect_out '"result":"allow","reason":null,"pass":1' "allow"
-run pm-gate --as qian.guard verify "$token" --gate north --at 2026-12-01T12:00:00+08:00
+PM_NOW=2026-12-01T12:00:00+08:00 run pm-gate --as qian.guard verify "$token" --gate north
 expect_rc 0 "the second use"
-run pm-gate --as qian.guard verify "$token" --gate north --at 2026-12-01T13:00:00+08:00
+PM_NOW=2026-12-01T13:00:00+08:00 run pm-gate --as qian.guard verify "$token" --gate north
 expect_rc 1 "the third"
 expect_out '"reason":"used_up"' "is used_up"
-run pm-gate verify "$token" --gate north --at 2026-12-01T18:00:00+08:00
+PM_NOW=2026-12-01T18:00:00+08:00 run pm-gate verify "$token" --gate north
 expect_out '"reason":"used_up"' "the store is asked before the window"
 bad=$(printf '%s' "$token" | sed 's/^\(.\{20\}\)./\1A/;t;s/^\(.\{20\}\)./\1B/')
 [ "$bad" = "$token" ] && bad=$(printf '%s' "$token" | sed 's/^\(.\{20\}\)./\1B/')
-run pm-gate verify "$bad" --gate north --at 2026-12-01T10:30:00+08:00
+PM_NOW=2026-12-01T10:30:00+08:00 run pm-gate verify "$bad" --gate north
 expect_rc 1 "an altered token"
 expect_out '"reason":"bad_signature","pass":null' "is bad_signature"
 run pm-gate verify 'no!token' --gate north
@@ -77,7 +77,7 @@ run pm-gate --as sun.tech verify "$token" --gate north
 expect_rc 77 "a technician does not verify"
 run pm-gate visitor show 1 --format jsonl
 expect_out '"used":2,' "two uses counted"
-expect_out '"history":\[\{"ts":"2026-12-01T09:59:59\+08:00","gate":"north","result":"not_yet_valid","by":"qian.guard"\},\{"ts":"2026-12-01T10:30:00\+08:00","gate":"garage","result":"wrong_gate"' \
+expect_out '"history":\[\{"ts":"2026-12-01T09:59:59\+08:00","gate":"north","result":"not_yet_valid","by":"qian.guard","clock":"[^"]*"\},\{"ts":"2026-12-01T10:30:00\+08:00","gate":"garage","result":"wrong_gate"' \
 	"every use in the history, by whom"
 expect_eq "$(sql 'SELECT count(*) FROM pass_use')" "6" "six uses recorded (the bad tokens name no pass)"
 
@@ -125,15 +125,33 @@ expect_rc 2 "--until is required"
 run pm-gate visitor request --unit 2-1-0301 --name 保洁 --from 2026-12-01T10:00:00+08:00 --until 2026-12-01T16:00:00+08:00
 run pm-gate visitor approve 4 --format jsonl
 token4=$(json_field token)
-run pm-gate verify "$token4" --gate garage --at 2026-12-01T10:05:00+08:00
+PM_NOW=2026-12-01T10:05:00+08:00 run pm-gate verify "$token4" --gate garage
 expect_rc 0 "no gates named: every gate"
 run pm-gate pass revoke 4 --reason 取消
 expect_rc 0 "revoke the pass"
-run pm-gate verify "$token4" --gate garage --at 2026-12-01T10:06:00+08:00
+PM_NOW=2026-12-01T10:06:00+08:00 run pm-gate verify "$token4" --gate garage
 expect_rc 1 "a revoked pass"
 expect_out '"reason":"revoked"' "is revoked"
 run pm-gate pass revoke 2
 expect_rc 65 "a denied request has no pass to revoke"
+
+# --at only checks: a guard cannot let a pass in at a time of their
+# choosing. What is recorded is now, with the real clock beside it.
+run pm-gate visitor request --unit 2-1-0301 --name 送水 --from 2026-12-01T10:00:00+08:00 --until 2026-12-01T18:00:00+08:00
+run pm-gate visitor approve 5 --format jsonl
+token5=$(json_field token)
+PM_NOW=2026-12-01T19:00:00+08:00 run pm-gate --as qian.guard verify "$token5" --gate north --at 2026-12-01T12:00:00+08:00
+expect_rc 0 "an expired pass checked as at a time in its window"
+expect_out '"result":"allow",.*"at":"2026-12-01T12:00:00\+08:00","recorded":false\}$' "says allow then, recorded nothing"
+expect_err "checked as at 2026-12-01T12:00:00\+08:00 only: nothing recorded" "and says so"
+expect_eq "$(sql "SELECT used || ' ' || (SELECT count(*) FROM pass_use WHERE visitor_id = 5) FROM visitor WHERE id = 5")" "0 0" \
+	"no use counted or recorded"
+before=$(date +%s)
+PM_NOW=2026-12-01T19:00:00+08:00 run pm-gate --as qian.guard verify "$token5" --gate north
+expect_rc 1 "verified now, it is expired"
+expect_out '"reason":"expired",.*"at":"2026-12-01T19:00:00\+08:00","recorded":true' "recorded at the clock's now"
+expect_eq "$(sql "SELECT ts || ' ' || result || ' ' || (clock_ts BETWEEN $before AND $(date +%s)) FROM pass_use WHERE visitor_id = 5")" \
+	"1796122800 expired 1" "with the real clock beside the business clock"
 
 # Lists: an owner sees their units' requests only.
 run pm-gate --as owner.p001 visitor list --format jsonl
@@ -145,6 +163,6 @@ expect_rc 2 "an unknown status"
 run pm-gate --as owner.p001 visitor show 2
 expect_rc 77 "nor another unit's request"
 expect_eq "$(sql "SELECT group_concat(action, ' ') FROM audit WHERE object LIKE 'visitor:%'")" \
-	"visitor.request visitor.approve visitor.request visitor.deny visitor.request visitor.request visitor.approve visitor.revoke" \
+	"visitor.request visitor.approve visitor.request visitor.deny visitor.request visitor.request visitor.approve visitor.revoke visitor.request visitor.approve" \
 	"each step audited"
 done_testing

@@ -19,7 +19,7 @@ token=$(json_field token)
 # process of its own that the WAL outlives.
 wal_max=0 denied=0 i=0
 while [ $i -lt 60 ]; do
-	pm-gate verify "$token" --gate north --at 2026-12-01T10:30:00+08:00 >/dev/null 2>&1 || denied=$((denied + 1))
+	PM_NOW=2026-12-01T10:30:00+08:00 pm-gate verify "$token" --gate north >/dev/null 2>&1 || denied=$((denied + 1))
 	size=$(wc -c <"$PM_DB-wal")
 	[ "$size" -gt "$wal_max" ] && wal_max=$size
 	i=$((i + 1))

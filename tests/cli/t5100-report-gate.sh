@@ -70,12 +70,12 @@ PM_NOW=2026-12-02T09:00:00+08:00 run pm-gate --as zhao.desk visitor request --un
 PM_NOW=2026-12-02T09:00:00+08:00 run pm-gate --as zhao.desk visitor approve 2 --format jsonl
 t2=$(json_field token)
 for at in 2026-12-01T10:30:00 2026-12-01T15:00:00 2026-12-02T10:00:00; do
-	run pm-gate --as qian.guard verify "$t1" --gate north --at "$at+08:00"
+	PM_NOW="$at+08:00" run pm-gate --as qian.guard verify "$t1" --gate north
 done
 expect_rc 0 "the first visitor let in"
-run pm-gate --as qian.guard verify "$t2" --gate garage --at 2026-12-02T10:30:00+08:00
+PM_NOW=2026-12-02T10:30:00+08:00 run pm-gate --as qian.guard verify "$t2" --gate garage
 expect_rc 1 "the second refused at the garage"
-run pm-gate --as qian.guard verify "$t2" --gate north --at 2026-12-02T10:40:00+08:00
+PM_NOW=2026-12-02T10:40:00+08:00 run pm-gate --as qian.guard verify "$t2" --gate north
 expect_rc 0 "and let in at the north gate"
 
 export PM_NOW=2026-12-03T12:00:00+08:00

@@ -95,7 +95,8 @@ static enum pm_pass_verdict verify(struct pm_db *db, const char *token, const ch
 {
 	struct pm_err e = {0};
 
-	assert_int_equal(pm_pass_verify(db, &guard, token, gate, at(when), v, &e), PM_OK);
+	setenv("PM_NOW", when, 1);
+	assert_int_equal(pm_pass_verify(db, &guard, token, gate, 0, v, &e), PM_OK);
 	return v->verdict;
 }
 
@@ -134,6 +135,26 @@ static void test_every_verdict(void **state)
 	assert_int_equal(pm_pass_revoke(db, &admin, 2, "lost the phone", &e), PM_OK);
 	assert_int_equal(verify(db, token, "north", "2026-12-01T11:00:00+08:00", &v), PM_PASS_REVOKED);
 	assert_int_equal(verify(db, token, "north", "2026-12-01T20:00:00+08:00", &v), PM_PASS_REVOKED);
+}
+
+/* A check as at a time of the caller's records and counts nothing. */
+static void test_verify_at_only_checks(void **state)
+{
+	struct pm_db *db = T(state)->db;
+	char token[PM_PASS_TOKEN_MAX];
+	struct pm_err e = {0};
+	struct pm_verify v;
+
+	approved_pass(db, 1, token, sizeof token);
+	setenv("PM_NOW", "2026-12-01T19:00:00+08:00", 1);
+	assert_int_equal(pm_pass_verify(db, &guard, token, "north", at("2026-12-01T11:00:00+08:00"), &v, &e), PM_OK);
+	assert_int_equal(v.verdict, PM_PASS_ALLOW);
+	assert_false(v.recorded);
+	assert_int_equal(v.at, at("2026-12-01T11:00:00+08:00"));
+	assert_string_equal(tstore_sql(db, "SELECT used || ' ' || (SELECT count(*) FROM pass_use) FROM visitor"), "0 0");
+	assert_int_equal(verify(db, token, "north", "2026-12-01T19:00:00+08:00", &v), PM_PASS_EXPIRED);
+	assert_true(v.recorded);
+	assert_string_equal(tstore_sql(db, "SELECT ts || ' ' || (clock_ts > 1700000000) FROM pass_use"), "1796122800 1");
 }
 
 static void test_verify_needs_permission(void **state)
@@ -359,6 +380,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_every_verdict, setup, tstore_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_at_only_checks, setup, tstore_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_needs_permission, setup, tstore_teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup, tstore_teardown),
 		cmocka_unit_test_setup_teardown(test_credentials_end_with_residence, setup, tstore_teardown),

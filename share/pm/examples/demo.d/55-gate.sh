@@ -9,7 +9,7 @@ pm-gate -q --as owner.p0001 visitor request --unit "$home" --name 刘洋 --purpo
 pm-gate -q --as owner.p0001 visitor approve 1 --format jsonl >"$work/approved.jsonl"
 pm-notify send -q --template visitor_approved --channel stdout --flush "$work/approved.jsonl" >/dev/null
 token=$(sed 's/.*"token":"\([^"]*\)".*/\1/' "$work/approved.jsonl")
-verdict=$(pm-gate --as qian.guard verify "$token" --gate north --at 2026-12-01T10:05:00+08:00 --format jsonl)
+verdict=$(PM_NOW=2026-12-01T10:05:00+08:00 pm-gate --as qian.guard verify "$token" --gate north --format jsonl)
 # November's traffic at the three gates, for the month's report: residents
 # in the morning and out at night, cards refused now and then, a door
 # held open twice (a deterministic walk, so every run is alike).
