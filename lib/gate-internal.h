@@ -29,6 +29,9 @@ int gate_may(struct pm_db *db, const struct pm_actor *a, const char *action, con
 
 /* An RFC 3339 time in the community's zone, as a JSON string; null for 0. */
 json_t *gate_time(int64_t t, const char *tz);
+/* PM_EDATA naming the gates there are unless gate is one of the
+ * configuration in force. */
+int gate_known(struct pm_db *db, const char *gate, struct pm_err *e);
 
 /* Audits action on object with after (consumed; may be NULL), and on
  * "KIND:ID". */

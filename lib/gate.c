@@ -521,7 +521,7 @@ static int allow_rows(struct pm_db *db, struct allow_walk *aw, struct pm_err *e)
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read credentials"));
 }
 
-static int check_gate_name(struct pm_db *db, const char *gate, struct pm_err *e)
+int gate_known(struct pm_db *db, const char *gate, struct pm_err *e)
 {
 	struct pm_gate_config *gc;
 	json_t *g;
@@ -559,7 +559,7 @@ int pm_gate_allow_each(struct pm_db *db, const struct pm_actor *a, const char *g
 	struct allow_out o = {gate, pm_db_tz(db), fn, ctx};
 	struct allow_walk aw = {gate, o.tz, at, allow_record, &o};
 
-	if (pm_auth_check(a, "gate.write", e) || check_gate_name(db, gate, e))
+	if (pm_auth_check(a, "gate.write", e) || gate_known(db, gate, e))
 		return e->code;
 	return allow_rows(db, &aw, e);
 }
@@ -725,7 +725,7 @@ int pm_gate_sync_plan(struct pm_db *db, const struct pm_actor *a, const char *ga
 	struct allow_walk aw = {gate, pm_db_tz(db), at, want, &w};
 	int rc;
 
-	if (pm_auth_check(a, "gate.write", e) || check_gate_name(db, gate, e))
+	if (pm_auth_check(a, "gate.write", e) || gate_known(db, gate, e))
 		return e->code;
 	rc = allow_rows(db, &aw, e);
 	if (w.oom)

@@ -71,6 +71,9 @@ expect_out '"reason":"bad_signature","pass":null' "is bad_signature"
 run pm-gate verify 'no!token' --gate north
 expect_rc 1 "garbage"
 expect_out '"reason":"malformed"' "is malformed"
+PM_NOW=2026-12-01T10:40:00+08:00 run pm-gate verify "$token" --gate south
+expect_rc 65 "a gate that is not in the configuration"
+expect_err "^pm-gate: no gate 'south' \(the gates are north, garage\)$" "is refused, naming the gates"
 run pm-gate verify "$token"
 expect_rc 2 "--gate is required"
 run pm-gate --as sun.tech verify "$token" --gate north
