@@ -80,7 +80,7 @@ static int cmd_grant(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, NULL, &c->db) || when(c, "--from", from, &cr.from) || when(c, "--until", until, &cr.until))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_credential_grant(c->db, &c->actor, &cr, &id, &existed, &c->err))
-		return c->err.code;
+		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
 	if (existed)
 		pm_cli_note(c, _("credential %lld holds this already: nothing changed"), (long long)id);
 	else
@@ -327,7 +327,7 @@ static int cmd_request(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, NULL, &c->db) || when(c, "--from", from, &v.from) || when(c, "--until", until, &v.until))
 		return c->stop ? c->stop : c->err.code;
 	if (pm_visitor_request(c->db, &c->actor, &v, &id, &c->err))
-		return c->err.code;
+		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
 	pm_cli_note(c, _("visitor request %lld is waiting for approval"), (long long)id);
 	return show_visitor(c, id, 0);
 }

@@ -97,6 +97,10 @@ int pm_gate_list_check(struct pm_gate_config *gc, const char *list, struct pm_er
 	char name[64];
 	json_t *g;
 
+	/* No list is every gate; an empty one would be no gate for a
+	 * credential and every gate for a pass. */
+	if (list && !*list)
+		return pm_err_set(e, PM_EUSAGE, _("--gates: name at least one gate, or leave it out for every gate"));
 	for (const char *p = list; p && *p;) {
 		size_t n = strcspn(p, ",");
 		if (n == 0 || n >= sizeof name)

@@ -23,7 +23,8 @@ int pm_gate_config_open(struct pm_db *db, struct pm_gate_config **out, struct pm
 void pm_gate_config_free(struct pm_gate_config *gc);
 int pm_gate_find(struct pm_gate_config *gc, const char *name, json_t **gate, struct pm_err *e);
 /* Checks a list of gates written "north,garage" against the
- * configuration: PM_EDATA naming the first unknown one. NULL is fine. */
+ * configuration: PM_EDATA naming the first unknown one, PM_EUSAGE for
+ * an empty list. NULL is fine: every gate. */
 int pm_gate_list_check(struct pm_gate_config *gc, const char *list, struct pm_err *e);
 /* The community's time zone, as the configuration says. */
 const char *pm_gate_tz(struct pm_gate_config *gc);

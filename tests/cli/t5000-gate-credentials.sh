@@ -31,6 +31,10 @@ expect_err "a PIN is 4 or more digits" "is refused"
 run pm-gate grant --person P003 --face-id F-77 --gates south
 expect_rc 65 "an unknown gate"
 expect_err "no gate 'south' \(the gates are north, garage\)" "is refused, naming the gates"
+run pm-gate grant --person P003 --face-id F-77 --gates ''
+expect_rc 2 "an empty list of gates"
+expect_err "^pm-gate grant: --gates: name at least one gate, or leave it out for every gate$" "is a usage error"
+expect_eq "$(sql "SELECT count(*) FROM credential WHERE value = 'F-77'")" "0" "and grants nothing"
 run pm-gate grant --person P003 --card 1 --pin 1234
 expect_rc 2 "two kinds at once"
 run pm-gate grant --card 1

@@ -124,6 +124,11 @@ run pm-gate visitor request --unit 2-1-0301 --name 装修 --from 2026-12-01T10:0
 expect_rc 65 "longer than visitors.longest"
 run pm-gate visitor request --unit 2-1-0301 --name 装修 --from 2026-12-01T10:00:00+08:00
 expect_rc 2 "--until is required"
+run pm-gate visitor request --unit 2-1-0301 --name 装修 --gates '' --from 2026-12-01T10:00:00+08:00 --until 2026-12-01T11:00:00+08:00
+expect_rc 2 "an empty list of gates"
+expect_err "^pm-gate visitor request: --gates: name at least one gate, or leave it out for every gate$" \
+	"is a usage error, not a pass for every gate"
+expect_eq "$(sql "SELECT count(*) FROM visitor")" "3" "and nothing is requested"
 
 run pm-gate visitor request --unit 2-1-0301 --name 保洁 --from 2026-12-01T10:00:00+08:00 --until 2026-12-01T16:00:00+08:00
 run pm-gate visitor approve 4 --format jsonl
