@@ -126,4 +126,24 @@ run pm-gate --as qian.guard events list --format jsonl
 expect_rc 0 "guards read the events"
 run pm-gate --as owner.p001 events list
 expect_rc 77 "owners do not"
+
+# Times no device's clock gives: refused by line, as pm-meter ingest
+# refuses readings, more than meters.future_tolerance (1d) ahead of now
+# or before 2000. A far exit once closed a session thousands of years on.
+cat >clock.jsonl <<'J'
+{"gate":"garage","ts":"2026-12-01T08:30:00+08:00","event":"entry","plate":"京B00001"}
+{"gate":"garage","ts":"9999-12-31T23:00:00+08:00","event":"exit","plate":"京B00001"}
+{"gate":"north","ts":"1999-12-31T23:59:59Z","event":"card","card":"1"}
+{"gate":"north","ts":"2026-12-02T09:00:00+08:00","event":"card","card":"1"}
+{"gate":"north","ts":"2026-12-02T09:00:01+08:00","event":"card","card":"1"}
+J
+run pm-gate events ingest --reject clock-rej.jsonl clock.jsonl
+expect_rc 65 "implausible times"
+expect_err '^pm-gate: clock.jsonl:2: field "ts": 9999-12-31T23:00:00\+08:00 is in the future: later than 2026-12-02T09:00:00\+08:00, now plus meters.future_tolerance$' \
+	"a time far ahead, by file and line"
+expect_err '^pm-gate: clock.jsonl:3: field "ts": 2000-01-01T07:59:59\+08:00 is before 2000: the device.s clock is wrong$' "a time before 2000"
+expect_err '^pm-gate: clock.jsonl:5: field "ts": 2026-12-02T09:00:01\+08:00 is in the future' "a second past the tolerance"
+expect_err 'read 5, inserted 2, duplicate 0, rejected 3' "now plus the tolerance is still taken"
+expect_eq "$(sed -n '2p;3p;5p' clock.jsonl)" "$(cat clock-rej.jsonl)" "the three lines copied to --reject"
+expect_eq "$(sql "SELECT coalesce(exit_ts, 'open') FROM parking_session WHERE plate = '京B00001'")" "open" "the car is still inside"
 done_testing
