@@ -42,48 +42,88 @@ void pm_parking_rule_from(json_t *parking, struct pm_parking_rule *r)
 	}
 }
 
-static int in_night(const struct pm_parking_rule *r, int64_t tod)
-{
-	if (r->night_from < r->night_to)
-		return tod >= r->night_from && tod < r->night_to;
-	return tod >= r->night_from || tod < r->night_to;
-}
-
 static int64_t capped(const struct pm_parking_rule *r, int64_t sum)
 {
 	return r->cap_fen >= 0 && sum > r->cap_fen ? r->cap_fen : sum;
 }
 
-/* Each started hour falls to a day: its own, or for a night hour the day
- * its night began. Those days come in order, so one running sum per day
- * is capped as the next day starts. */
+/* A night across midnight counts for the day it began. */
+static int night_crosses(const struct pm_parking_rule *r)
+{
+	return r->night && r->night_from > r->night_to;
+}
+
+/* Each started hour falls to a day, whose charges are capped together:
+ * the day's own hours, or from the end of the night that crosses into
+ * it to the end of the next (07:00 to 07:00), so a night is its
+ * evening's. Where that day's hours start, by the wall clock. */
+static int64_t day_start(const struct pm_parking_rule *r, int32_t day, const char *tz)
+{
+	return pm_time_at(day, night_crosses(r) ? (int32_t)r->night_to : 0, tz);
+}
+
+static int32_t day_of(const struct pm_parking_rule *r, int64_t t, const char *tz)
+{
+	int32_t day = pm_date_of(t, tz);
+
+	return night_crosses(r) && pm_time_of_day(t, tz) < r->night_to ? day - 1 : day;
+}
+
+/* How many of the hours started at entry, entry + 1 h, ... start in
+ * [a, b), a at or after entry. */
+static int64_t hours_in(int64_t entry, int64_t a, int64_t b)
+{
+	return b <= a ? 0 : (b - entry + 3599) / 3600 - (a - entry + 3599) / 3600;
+}
+
+/* The hours started in [a, b), all of them day's: each at the hourly
+ * price, those in its night window at the night's price once. */
+static int64_t day_sum(const struct pm_parking_rule *r, const char *tz, int32_t day, int64_t entry,
+		       int64_t a, int64_t b)
+{
+	int64_t all = hours_in(entry, a, b), nf, nt, night;
+
+	if (!r->night)
+		return capped(r, all * r->hourly_fen);
+	nf = pm_time_at(day, (int32_t)r->night_from, tz);
+	nt = night_crosses(r) ? day_start(r, day + 1, tz) : pm_time_at(day, (int32_t)r->night_to, tz);
+	night = hours_in(entry, a > nf ? a : nf, b < nt ? b : nt);
+	return capped(r, (all - night) * r->hourly_fen + (night ? r->night_fen : 0));
+}
+
+/* Whether every whole day costs the cap: its daytime hours alone reach
+ * it even two short (a clock change, and where the hours start). */
+static int whole_days_capped(const struct pm_parking_rule *r)
+{
+	int64_t night = r->night ? (r->night_to - r->night_from + 86400) % 86400 : 0;
+	int64_t hours = (86400 - night) / 3600 - 2;
+
+	return r->cap_fen >= 0 && hours > 0 && hours * r->hourly_fen >= r->cap_fen;
+}
+
+/* The first and last days whole, each by its own bounds; the days
+ * between them whole, the cap each when that is what any whole day costs,
+ * so a stay of years is as quick as one of hours. */
 int64_t pm_parking_fee(const struct pm_parking_rule *r, const char *tz, int64_t entry,
 		       int64_t leave)
 {
-	int64_t total = 0, sum = 0, tod, add;
-	int32_t bucket = INT32_MIN, charged = INT32_MIN, day, b;
+	int64_t end, total;
+	int32_t first, last;
 
 	if (leave - entry <= r->free)
 		return 0;
-	for (int64_t h = entry; h < leave; h += 3600) {
-		day = pm_date_of(h, tz);
-		tod = h - pm_date_start(day, tz);
-		if (r->night && in_night(r, tod)) {
-			b = r->night_from > r->night_to && tod < r->night_to ? day - 1 : day;
-			add = b == charged ? 0 : r->night_fen;
-			charged = b;
-		} else {
-			b = day;
-			add = r->hourly_fen;
-		}
-		if (b != bucket) {
-			total += capped(r, sum);
-			sum = 0;
-			bucket = b;
-		}
-		sum += add;
-	}
-	return total + capped(r, sum);
+	end = entry + (leave - entry + 3599) / 3600 * 3600;
+	first = day_of(r, entry, tz);
+	last = day_of(r, end - 3600, tz);
+	if (first == last)
+		return day_sum(r, tz, first, entry, entry, end);
+	total = day_sum(r, tz, first, entry, entry, day_start(r, first + 1, tz)) +
+		day_sum(r, tz, last, entry, day_start(r, last, tz), end);
+	if (whole_days_capped(r))
+		return total + (int64_t)(last - first - 1) * r->cap_fen;
+	for (int32_t d = first + 1; d < last; d++)
+		total += day_sum(r, tz, d, entry, day_start(r, d, tz), day_start(r, d + 1, tz));
+	return total;
 }
 
 /* ---- vehicles ---- */

@@ -381,6 +381,18 @@ int64_t pm_date_start(int32_t day, const char *tz)
 	return zone_first_at(day * DAY, tz);
 }
 
+int32_t pm_time_of_day(int64_t t, const char *tz)
+{
+	int64_t local = t + zone_offset(t, tz);
+
+	return (int32_t)(local - floor_div(local, DAY) * DAY);
+}
+
+int64_t pm_time_at(int32_t day, int32_t tod, const char *tz)
+{
+	return zone_first_at(day * DAY + tod, tz);
+}
+
 int32_t pm_days_between(int32_t a, int32_t b)
 {
 	return (int32_t)((int64_t)b - a);

@@ -44,6 +44,12 @@ char *pm_date_fmt(int32_t day, char buf[PM_TIME_BUF]);
 /* The date of instant t in tz, and midnight starting a date in tz. */
 int32_t pm_date_of(int64_t t, const char *tz);
 int64_t pm_date_start(int32_t day, const char *tz);
+/* The wall clock in tz at instant t, as seconds since its midnight; and
+ * the first instant whose wall clock on day reads tod or later (the
+ * moment of the change when a clock change skips tod). On a day the
+ * clock changes these differ from seconds since the day's first instant. */
+int32_t pm_time_of_day(int64_t t, const char *tz);
+int64_t pm_time_at(int32_t day, int32_t tod, const char *tz);
 /* b - a in days. */
 int32_t pm_days_between(int32_t a, int32_t b);
 

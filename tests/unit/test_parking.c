@@ -159,6 +159,88 @@ static void test_rule_from_config(void **state)
 	json_decref(sec);
 }
 
+/* The rule hour by hour, as the wall clock reads: what the fee's
+ * arithmetic must agree with. */
+static int64_t by_hour(const struct pm_parking_rule *r, const char *tz, int64_t entry, int64_t leave)
+{
+	int64_t total = 0, sum = 0, tod, add;
+	int32_t bucket = INT32_MIN, charged = INT32_MIN, day, b;
+	int night;
+
+	if (leave - entry <= r->free)
+		return 0;
+	for (int64_t h = entry; h < leave; h += H) {
+		day = pm_date_of(h, tz);
+		tod = pm_time_of_day(h, tz);
+		night = r->night && (r->night_from < r->night_to ? tod >= r->night_from && tod < r->night_to
+								 : tod >= r->night_from || tod < r->night_to);
+		b = night && r->night_from > r->night_to && tod < r->night_to ? day - 1 : day;
+		add = night ? (b == charged ? 0 : r->night_fen) : r->hourly_fen;
+		charged = night ? b : charged;
+		if (b != bucket) {
+			total += r->cap_fen >= 0 && sum > r->cap_fen ? r->cap_fen : sum;
+			sum = 0;
+			bucket = b;
+		}
+		sum += add;
+	}
+	return total + (r->cap_fen >= 0 && sum > r->cap_fen ? r->cap_fen : sum);
+}
+
+/* Stays of up to 20 days from odd minutes, in a zone without clock
+ * changes and one with them, capped or not, agree with the hours. */
+static void test_agrees_with_the_hours(void **state)
+{
+	static const struct pm_parking_rule rules[] = {
+		{.free = 900, .hourly_fen = 500, .cap_fen = 3000, .night = 1, .night_from = 22 * H, .night_to = 7 * H, .night_fen = 1000},
+		{.free = 900, .hourly_fen = 500, .cap_fen = -1, .night = 1, .night_from = 22 * H, .night_to = 7 * H, .night_fen = 1000},
+		{.free = 0, .hourly_fen = 300, .cap_fen = 5000, .night = 1, .night_from = 1 * H, .night_to = 5 * H, .night_fen = 700},
+		{.free = 600, .hourly_fen = 200, .cap_fen = -1},
+	};
+	static const char *const zones[] = {"Asia/Shanghai", "America/New_York"};
+	uint64_t seed = 20261101;
+	int64_t base = at("2026-02-20T00:00:00Z"), entry, leave;
+
+	(void)state;
+	for (int i = 0; i < 400; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		entry = base + (int64_t)(seed >> 33) % (300 * 24 * H);
+		leave = entry + (int64_t)(seed >> 11) % (20 * 24 * H);
+		for (size_t z = 0; z < 2; z++)
+			for (size_t k = 0; k < sizeof rules / sizeof *rules; k++)
+				assert_int_equal(pm_parking_fee(&rules[k], zones[z], entry, leave),
+						 by_hour(&rules[k], zones[z], entry, leave));
+	}
+}
+
+/* A stay of thousands of years is whole days at the cap: no hour by hour. */
+static void test_long_stay_is_arithmetic(void **state)
+{
+	static const struct pm_parking_rule r = {.free = 900, .hourly_fen = 500, .cap_fen = 3000, .night = 1,
+						  .night_from = 22 * H, .night_to = 7 * H, .night_fen = 1000};
+	int64_t entry = at("2026-12-01T08:00:00+08:00"), leave = at("9999-12-31T23:00:00+08:00");
+	int64_t days = pm_date_of(leave, TZ) - pm_date_of(entry, TZ);
+
+	(void)state;
+	/* 08:00 to 23:00 on the last day reaches its cap, as each day does. */
+	assert_int_equal(pm_parking_fee(&r, TZ, entry, leave), (days + 1) * 3000);
+}
+
+/* The night is the wall clock's 22:00 to 07:00, on the days New York's
+ * clocks change too. */
+static void test_clock_change_days(void **state)
+{
+	static const struct pm_parking_rule r = {.free = 900, .hourly_fen = 500, .cap_fen = 3000, .night = 1,
+						  .night_from = 22 * H, .night_to = 7 * H, .night_fen = 1000};
+	const char *ny = "America/New_York";
+
+	(void)state;
+	/* 07:30 and 08:30 the day the clocks go forward: two day hours. */
+	assert_int_equal(pm_parking_fee(&r, ny, at("2026-03-08T07:30:00-04:00"), at("2026-03-08T09:00:00-04:00")), 1000);
+	/* 21:30 and 22:30 the day they go back: a day hour and the night. */
+	assert_int_equal(pm_parking_fee(&r, ny, at("2026-11-01T21:30:00-05:00"), at("2026-11-01T22:45:00-05:00")), 1500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +252,9 @@ int main(void)
 		cmocka_unit_test(test_overnight),
 		cmocka_unit_test(test_night_within_a_day),
 		cmocka_unit_test(test_rule_from_config),
+		cmocka_unit_test(test_agrees_with_the_hours),
+		cmocka_unit_test(test_long_stay_is_arithmetic),
+		cmocka_unit_test(test_clock_change_days),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
