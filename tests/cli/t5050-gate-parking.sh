@@ -167,6 +167,10 @@ expect_rc 0 "the cancelled time is free again"
 run pm-gate reservations --resource CP-01 --date 2026-12-01 --format jsonl
 expect_eq "$(cut -d, -f2,5,8 "$T/out" | tr '\n' ' ')" '"id":1,"unit":"1-1-0101","status":"cancelled"} "id":3,"unit":"1-1-0102","status":"booked"} "id":2,"unit":"1-1-0102","status":"booked"} ' \
 	"the day's bookings in time order"
+run pm-gate --as owner.p001 reservations --resource CP-01 --date 2026-12-01 --format jsonl
+expect_rc 0 "an owner lists the day's bookings"
+expect_eq "$(cut -d, -f2,5,8 "$T/out" | tr '\n' ' ')" '"id":1,"unit":"1-1-0101","status":"cancelled"} ' \
+	"their own unit's only"
 run pm-gate reservations --date 2026-12-02 --format jsonl
 expect_eq "$(cat "$T/out")" "" "none the next day"
 run pm-gate reservations --date 12/01
