@@ -33,6 +33,34 @@ struct pm_config {
 
 /* The configuration */
 
+/* What one section names in another: a callback endpoint for a channel
+ * payments.channels does not have answered every call "unknown channel",
+ * and the provider sent its notifications again and again. */
+static int config_agree(json_t *root, const char *name, struct pm_err *e)
+{
+	json_t *cbs = json_object_get(json_object_get(root, "web"), "callbacks"), *pay, *v, *c;
+	const char *key;
+	size_t i;
+	int rc = PM_OK;
+
+	if (!json_object_size(cbs))
+		return PM_OK;
+	if ((pay = json_incref(json_object_get(root, "payments"))) == NULL && pm_config_defaults("payments", &pay, e))
+		return e->code;
+	json_object_foreach(cbs, key, v) {
+		json_array_foreach(json_object_get(pay, "channels"), i, c)
+			if (strcmp(json_string_value(c), key) == 0)
+				break;
+		if (i == json_array_size(json_object_get(pay, "channels"))) {
+			rc = pm_err_set(e, PM_ECONFIG, _("%s: web.callbacks.%s: payments.channels has no channel \"%s\","
+							 " so every payment through it would be refused"), name, key, key);
+			break;
+		}
+	}
+	json_decref(pay);
+	return rc;
+}
+
 static int config_load(const char *text, size_t len, const char *name, bool stored,
 		       struct pm_config **out, struct pm_err *e)
 {
@@ -48,6 +76,10 @@ static int config_load(const char *text, size_t len, const char *name, bool stor
 				  name, PM_CONFIG_MAX);
 	if ((rc = pm_schema_read(pm_config_schema(), text, len, name, stored, NULL, &root, e)))
 		return rc;
+	if (!stored && (rc = config_agree(root, name, e))) {
+		json_decref(root);
+		return rc;
+	}
 	if (!(c = calloc(1, sizeof *c)) || !(c->text = malloc(len + 1))) {
 		free(c);
 		json_decref(root);

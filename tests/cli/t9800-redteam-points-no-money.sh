@@ -76,4 +76,18 @@ expect_err "web.callbacks: \"points\" is reward points, no money channel" "is re
 { cat base.yaml; printf 'web:\n  pay:\n    wechat: {label: 微信支付}\n  callbacks:\n    wechat: {secret: "env:PM_CALLBACK_WECHAT"}\n'; } >pm.yaml
 run pm config apply pm.yaml
 expect_rc 0 "wechat is a channel of both"
+# A callback of a channel payments.channels does not name was applied,
+# and every call to it answered "unknown channel", the provider sending
+# again and again (the red team of stop 37).
+n=$(sql 'SELECT count(*) FROM config_version')
+{ cat base.yaml; printf 'web:\n  callbacks:\n    unionpay: {secret: "env:PM_CALLBACK_UNIONPAY"}\n'; } >pm.yaml
+run pm config apply pm.yaml
+expect_rc 78 "web.callbacks.unionpay, no such channel"
+expect_err '^pm: pm.yaml: web.callbacks.unionpay: payments.channels has no channel "unionpay", so every payment through it would be refused$' \
+	"is refused, naming both keys"
+expect_eq "$(sql 'SELECT count(*) FROM config_version')" "$n" "nothing applied"
+{ sed 's/^payments: .*/payments: {channels: [cash, wechat, points, unionpay]}/' base.yaml
+  printf 'web:\n  callbacks:\n    unionpay: {secret: "env:PM_CALLBACK_UNIONPAY"}\n'; } >pm.yaml
+run pm config apply pm.yaml
+expect_rc 0 "with the channel listed, it is applied"
 done_testing
