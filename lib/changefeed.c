@@ -20,7 +20,7 @@
 #include "feed-internal.h"
 #include "strbuf-internal.h"
 
-/* Tables whose changes are logged first, then the two that travel with a
+/* Tables whose changes are logged first, then those that travel with a
  * parent. A row's key is its table's declared primary key (the rowid when
  * it declares none), as the records' "key". */
 const char *const pm_changefeed_tables[] = {
@@ -33,18 +33,21 @@ const char *const pm_changefeed_tables[] = {
 	"stock_move", "dunning", "collection_contact", "contract", "contract_charge", "vote", "ballot", "survey",
 	"survey_answer", "merchant", "shop_offer", "shop_order", "shop_settlement", "points_use", "vote_option",
 	"ballot_option", "shop_service", "shop_slot", "shop_service_settlement", "shop_booking", "parking_discount",
-	"shop_cart", "bill_points", "bill_line", "posting", NULL,
+	"shop_cart", "bill_points", "bill_line", "posting",
+	"parking_payment_part", NULL,
 };
 
 enum { NTABLES = sizeof pm_changefeed_tables / sizeof *pm_changefeed_tables - 1 };
 
 /* A child's rows change only with its parent's row, in one transaction
- * (lib/bill.c, lib/payment.c, lib/ledger.c), so its keys are not logged. */
+ * (lib/bill.c, lib/payment.c, lib/ledger.c, lib/parking.c), so its keys
+ * are not logged. */
 static const struct {
 	const char *child, *parent, *column;
 } children[] = {
 	{"bill_line", "bill", "bill_id"},
 	{"posting", "journal", "journal_id"},
+	{"parking_payment_part", "parking_payment", "payment_id"},
 };
 
 /* Columns the feed never carries: who visited and which cars came are the

@@ -282,6 +282,7 @@ static int resident(struct pm_db *db, const char *plate, int64_t at, const char 
 
 struct session {
 	int64_t id, entry, exit, fee, paid, paid_at;
+	int64_t earlier; /* what the plate owes from its other stays, closed */
 	int resident, open;
 	char plate[64], entry_gate[32];
 };
@@ -300,6 +301,7 @@ static void session_read(sqlite3_stmt *st, struct session *s)
 	s->paid_at = sqlite3_column_int64(st, 5);
 	s->resident = sqlite3_column_int(st, 6);
 	s->open = sqlite3_column_int(st, 7);
+	s->earlier = 0;
 	snprintf(s->plate, sizeof s->plate, "%s", TEXT(st, 8));
 	snprintf(s->entry_gate, sizeof s->entry_gate, "%s", TEXT(st, 9));
 }
@@ -324,6 +326,28 @@ static int session_find(struct pm_db *db, const char *plate, int closed, struct 
 		sqlite3_reset(st);
 	}
 	return rc;
+}
+
+/* What the plate owes from its stays other than s, closed: a debt stays
+ * with the plate, so a car back inside pays it to leave. */
+static int earlier_debt(struct pm_db *db, struct session *s, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(sum(fee_fen - paid_fen), 0) FROM parking_session"
+		" WHERE plate = ?1 AND id <> ?2 AND exit_ts IS NOT NULL AND fee_fen > paid_fen";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, s->plate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return pm_db_fail(db, e, _("cannot read parking sessions"));
+	}
+	s->earlier = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return PM_OK;
 }
 
 /* What the session owes to leave at time at (or owes, once closed). A
@@ -414,16 +438,18 @@ int parking_plate_event(struct pm_db *db, struct pm_gate_config *gc, const char 
 	return PM_OK;
 }
 
+/* owed is what the session owes; due_fen adds what the plate owes from
+ * its earlier stays. */
 static json_t *fee_json(const struct session *s, int64_t at, int64_t fee, int64_t owed,
 			const char *tz)
 {
 	int64_t end = s->open ? at : s->exit;
 
-	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:I, s:I, s:I}", "type", "parking_fee",
+	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:I, s:I, s:I, s:I}", "type", "parking_fee",
 		"plate", s->plate, "session", (json_int_t)s->id, "entry", gate_time(s->entry, tz),
 		"at", gate_time(end, tz), "minutes", (json_int_t)((end - s->entry) / 60),
 		"resident", s->resident, "fee_fen", (json_int_t)fee, "paid_fen", (json_int_t)s->paid,
-		"due_fen", (json_int_t)owed);
+		"due_fen", (json_int_t)(owed + s->earlier), "earlier_fen", (json_int_t)s->earlier);
 }
 
 static int load_rule(struct pm_db *db, struct pm_parking_rule *r, struct pm_err *e)
@@ -437,7 +463,8 @@ static int load_rule(struct pm_db *db, struct pm_parking_rule *r, struct pm_err 
 	return PM_OK;
 }
 
-/* The plate's session (open, or closed and owing) as of time at. */
+/* The plate's session (open, or closed and owing) as of time at, with
+ * what its earlier stays owe. */
 static int plate_session(struct pm_db *db, const char *plate, int64_t at, struct session *s,
 			 struct pm_err *e)
 {
@@ -449,7 +476,7 @@ static int plate_session(struct pm_db *db, const char *plate, int64_t at, struct
 		return pm_err_set(e, PM_EDATA, _("plate %s is not parked here and owes nothing"), plate);
 	if (s->open && at < s->entry)
 		return pm_err_set(e, PM_EDATA, _("plate %s entered after that time"), plate);
-	return PM_OK;
+	return earlier_debt(db, s, e);
 }
 
 int pm_parking_fee_due(struct pm_db *db, const struct pm_actor *a, const char *plate, int64_t at,
@@ -515,12 +542,12 @@ static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_
 	return rc ? -rc : 1;
 }
 
-static int record_payment(struct pm_db *db, const struct session *s, int64_t amount,
-			  const char *ref, int64_t at, struct pm_err *e)
+/* Part of payment to session id: its paid_fen and paid_at with it. */
+static int record_part(struct pm_db *db, int64_t payment, int64_t id, int64_t amount, int64_t at,
+		       struct pm_err *e)
 {
 	static const char ins[] =
-		"INSERT INTO parking_payment (session_id, amount_fen, ref, paid_at, by_login)"
-		" VALUES (?, ?, ?, ?, ?)";
+		"INSERT INTO parking_payment_part (payment_id, session_id, amount_fen) VALUES (?, ?, ?)";
 	static const char upd[] =
 		"UPDATE parking_session SET paid_fen = paid_fen + ?2, paid_at = ?3, updated_at = ?4"
 		" WHERE id = ?1";
@@ -529,20 +556,94 @@ static int record_payment(struct pm_db *db, const struct session *s, int64_t amo
 
 	if (!b)
 		return e->code;
-	sqlite3_bind_int64(a, 1, s->id);
-	sqlite3_bind_int64(a, 2, amount);
-	sqlite3_bind_text(a, 3, ref, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(a, 4, at);
-	sqlite3_bind_text(a, 5, pm_db_actor(db), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(b, 1, s->id);
+	sqlite3_bind_int64(a, 1, payment);
+	sqlite3_bind_int64(a, 2, id);
+	sqlite3_bind_int64(a, 3, amount);
+	sqlite3_bind_int64(b, 1, id);
 	sqlite3_bind_int64(b, 2, amount);
 	sqlite3_bind_int64(b, 3, at);
 	sqlite3_bind_int64(b, 4, pm_now());
 	ok = sqlite3_step(a) == SQLITE_DONE && sqlite3_step(b) == SQLITE_DONE;
 	sqlite3_reset(a);
 	sqlite3_reset(b);
-	if (!ok)
+	return ok ? PM_OK : pm_db_fail(db, e, _("cannot record the payment"));
+}
+
+/* The plate's oldest closed stay other than s that owes: 1 with its id
+ * and what it owes, 0 when none does, or -code. */
+static int oldest_debt(struct pm_db *db, const struct session *s, int64_t *id, int64_t *owes,
+		       struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id, fee_fen - paid_fen FROM parking_session WHERE plate = ?1 AND id <> ?2"
+		" AND exit_ts IS NOT NULL AND fee_fen > paid_fen ORDER BY entry_ts, id LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, s->plate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*owes = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read parking sessions"));
+	return rc == SQLITE_ROW;
+}
+
+/* Payment's amount to the plate's debts, its oldest stay first and s, the
+ * stay it was made at, last; s as it is after. amount is no more than all
+ * they owe. */
+static int pay_parts(struct pm_db *db, struct session *s, int64_t payment, int64_t amount, int64_t at,
+		     struct pm_err *e)
+{
+	int64_t id = 0, owes = 0, part;
+	int rc;
+
+	while (amount > 0) {
+		if ((rc = oldest_debt(db, s, &id, &owes, e)) < 0)
+			return -rc;
+		if (!rc)
+			id = s->id, owes = amount;
+		part = amount < owes ? amount : owes;
+		if (record_part(db, payment, id, part, at, e))
+			return e->code;
+		if (id == s->id)
+			s->paid += part, s->paid_at = at;
+		else
+			s->earlier -= part;
+		amount -= part;
+	}
+	return PM_OK;
+}
+
+static int record_payment(struct pm_db *db, struct session *s, int64_t amount,
+			  const char *ref, int64_t at, struct pm_err *e)
+{
+	static const char ins[] =
+		"INSERT INTO parking_payment (session_id, amount_fen, ref, paid_at, by_login)"
+		" VALUES (?, ?, ?, ?, ?) RETURNING id";
+	sqlite3_stmt *st = pm_db_stmt(db, ins, e);
+	int64_t payment = 0;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, s->id);
+	sqlite3_bind_int64(st, 2, amount);
+	sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		payment = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
 		return pm_db_fail(db, e, _("cannot record the payment"));
+	if (pay_parts(db, s, payment, amount, at, e))
+		return e->code;
 	return gate_audit(db, "parking.pay", "parking", s->id,
 			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
 }
@@ -683,14 +784,17 @@ static int pay(struct pm_db *db, const char *p, int64_t amount_fen, struct pm_pa
 	if (rc == 1) {
 		/* Told again of a payment recorded: what it paid for, as it is. */
 		*duplicate = 1;
+		rc = earlier_debt(db, &s, e);
 		pm_db_rollback(db);
+		if (rc)
+			return rc;
 		owed = due(&r, tz, &s, s.open ? at : s.exit, &fee);
 		*out = fee_json(&s, at, fee, owed, tz);
 		return PM_OK;
 	}
 	if (plate_session(db, p, at, &s, e))
 		goto fail;
-	owed = due(&r, tz, &s, at, &fee);
+	owed = due(&r, tz, &s, at, &fee) + s.earlier;
 	if (amount_fen > owed) {
 		pm_err_set(e, PM_EDATA, _("%s is more than the %s plate %s owes"),
 			   pm_money_display(amount_fen, have), pm_money_display(owed, owe), p);
@@ -699,8 +803,6 @@ static int pay(struct pm_db *db, const char *p, int64_t amount_fen, struct pm_pa
 	if (record_payment(db, &s, amount_fen, ref, at, e) || (d && discount_record(db, &s, d, ref, e)) ||
 	    pm_db_commit(db, e))
 		goto fail;
-	s.paid += amount_fen;
-	s.paid_at = at;
 	owed = due(&r, tz, &s, at, &fee);
 	*out = fee_json(&s, at, fee, owed, tz);
 	return PM_OK;

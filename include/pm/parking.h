@@ -52,15 +52,19 @@ int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 
 /* ---- sessions ---- */
 
-/* What the plate's open session owes to leave at time at:
+/* What the plate owes to leave at time at, its open session's record
+ * (else its last closed one that owes):
  * {"type":"parking_fee","plate","session","entry","at","minutes",
- * "resident","fee_fen","paid_fen","due_fen"}. A payment buys the free
- * minutes again: leaving within them after paying costs no more. */
+ * "resident","fee_fen","paid_fen","due_fen","earlier_fen"}, due_fen
+ * counting earlier_fen, what the plate's other stays left owing. A
+ * payment buys the free minutes again: leaving within them after paying
+ * costs no more. */
 int pm_parking_fee_due(struct pm_db *db, const struct pm_actor *a, const char *plate, int64_t at,
 		       json_t **out, struct pm_err *e);
 
 /* Records a payment of amount_fen for the plate's open session (or its
- * last closed one that still owes), once per ref: the same ref again
+ * last closed one that still owes), paying the plate's oldest debts
+ * first, once per ref: the same ref again
  * changes nothing (*duplicate set), the same ref for another amount or
  * plate is PM_EDATA, as is more than is due. *out is the fee record
  * after the payment. */

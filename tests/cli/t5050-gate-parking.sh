@@ -63,7 +63,7 @@ expect_eq "$(wc -l <"$T/out")" "2" "--open: the two inside"
 # The fee: 08:20 to 11:20 is three hours started.
 run pm-gate parking fee --plate 苏E55555 --at 2026-12-01T11:20:00+08:00 --format jsonl
 expect_rc 0 "fee"
-expect_eq "$(cat "$T/out")" '{"type":"parking_fee","plate":"苏E55555","session":3,"entry":"2026-12-01T08:20:00+08:00","at":"2026-12-01T11:20:00+08:00","minutes":180,"resident":false,"fee_fen":1500,"paid_fen":0,"due_fen":1500}' \
+expect_eq "$(cat "$T/out")" '{"type":"parking_fee","plate":"苏E55555","session":3,"entry":"2026-12-01T08:20:00+08:00","at":"2026-12-01T11:20:00+08:00","minutes":180,"resident":false,"fee_fen":1500,"paid_fen":0,"due_fen":1500,"earlier_fen":0}' \
 	"¥15.00 for three hours"
 run pm-gate parking fee --plate 苏E55555 --at 2026-12-01T11:20:01+08:00 --format jsonl
 expect_out '"due_fen":2000' "a second more starts the fourth"
@@ -127,6 +127,38 @@ PM_NOW=2027-01-02T10:00:00+08:00 run pm-gate parking pay --plate 京B66666 --amo
 expect_out '"fee_fen":500,"paid_fen":200,"due_fen":300' "part of it"
 PM_NOW=2027-01-02T10:05:00+08:00 run pm-gate parking fee --plate 京B66666 --format jsonl
 expect_out '"fee_fen":1000,"paid_fen":200,"due_fen":800' "a part payment buys no free minutes"
+# A debt stays with the plate: back inside, the car pays it to leave, and
+# a payment goes to its oldest stay first.
+cat >debt.jsonl <<'J'
+{"gate":"garage","ts":"2026-12-01T08:00:00+08:00","event":"entry","plate":"皖H12345"}
+{"gate":"garage","ts":"2026-12-01T11:00:00+08:00","event":"exit","plate":"皖H12345"}
+{"gate":"garage","ts":"2026-12-02T08:00:00+08:00","event":"entry","plate":"皖H12345"}
+J
+PM_NOW=2026-12-02T08:00:00+08:00 run pm-gate events ingest debt.jsonl
+run pm-gate parking fee --plate 皖H12345 --at 2026-12-02T08:10:00+08:00 --format jsonl
+expect_out '"minutes":10,"resident":false,"fee_fen":0,"paid_fen":0,"due_fen":1500,"earlier_fen":1500}$' \
+	"in the free minutes, the ¥15.00 it left owing the day before is due"
+run pm-gate parking pay --plate 皖H12345 --amount 10 --ref OLD-1 --at 2026-12-02T08:05:00+08:00 --format jsonl
+expect_rc 0 "part of the old debt paid"
+expect_out '"fee_fen":0,"paid_fen":0,"due_fen":500,"earlier_fen":500}$' "¥5.00 of it left"
+run pm-gate parking pay --plate 皖H12345 --amount 15.01 --ref OLD-2 --at 2026-12-02T10:00:00+08:00
+expect_rc 65 "more than the stay and the debt"
+expect_err "^pm-gate: ¥15.01 is more than the ¥15.00 plate 皖H12345 owes$" "the two together"
+run pm-gate parking pay --plate 皖H12345 --amount 15 --ref OLD-2 --at 2026-12-02T10:00:00+08:00 --format jsonl
+expect_rc 0 "the rest of the debt and the stay in one payment"
+expect_out '"fee_fen":1000,"paid_fen":1000,"due_fen":0,"earlier_fen":0}$' "nothing due"
+run pm-gate parking pay --plate 皖H12345 --amount 15 --ref OLD-2 --at 2026-12-02T10:00:00+08:00 --format jsonl
+expect_err "payment 'OLD-2' is recorded already: nothing changed" "the same payment again"
+part_sql="SELECT group_concat(x, ' ') FROM (SELECT p.ref || '>' || date(s.entry_ts, 'unixepoch') || ':' || t.amount_fen AS x
+	FROM parking_payment_part t JOIN parking_payment p ON p.id = t.payment_id JOIN parking_session s ON s.id = t.session_id
+	WHERE s.plate = '皖H12345' ORDER BY p.id, s.entry_ts)"
+expect_eq "$(sql "$part_sql")" "OLD-1>2026-12-01:1000 OLD-2>2026-12-01:500 OLD-2>2026-12-02:1000" \
+	"oldest stay first, each payment once"
+expect_eq "$(sql "SELECT group_concat(coalesce(fee_fen, '-') || '/' || paid_fen, ' ') FROM parking_session WHERE plate = '皖H12345'")" \
+	"1500/1500 -/1000" "the old stay paid up, the stay inside paid so far"
+run pm-gate parking fee --plate 皖H12345 --at 2026-12-02T10:15:00+08:00 --format jsonl
+expect_out '"due_fen":0,' "paid up: the free minutes again"
+
 run pm-gate vehicle remove --plate 京A88888
 expect_rc 0 "remove a vehicle"
 run pm-gate vehicle remove --plate 京A88888
