@@ -283,6 +283,7 @@ static int resident(struct pm_db *db, const char *plate, int64_t at, const char 
 struct session {
 	int64_t id, entry, exit, fee, paid, paid_at;
 	int64_t earlier; /* what the plate owes from its other stays, closed */
+	int64_t free_until; /* a resident's: when its stay stops being free */
 	int resident, open;
 	char plate[64], entry_gate[32];
 };
@@ -306,6 +307,38 @@ static void session_read(sqlite3_stmt *st, struct session *s)
 	snprintf(s->entry_gate, sizeof s->entry_gate, "%s", TEXT(st, 9));
 }
 
+/* When the resident's stay s, open, stops being free: as its monthly
+ * pass's last day (--until) ends, the next day's first moment in the
+ * community's zone, or as its vehicle is removed, whichever is first;
+ * never when neither is. The car registered now is the one that made it
+ * free, else the one removed last. */
+static int resident_end(struct pm_db *db, struct session *s, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(removed_at, 9223372036854775807), valid_until FROM vehicle WHERE plate = ?1"
+		" ORDER BY removed_at IS NOT NULL, removed_at DESC LIMIT 1";
+	int32_t day = 0;
+	sqlite3_stmt *st;
+	int rc, until;
+
+	if (!s->resident || !s->open)
+		return PM_OK;
+	s->free_until = s->entry;
+	if ((rc = pm_db_row(db, sql, s->plate, &st, N_("cannot read vehicles"), e)) <= 0)
+		return -rc;
+	s->free_until = sqlite3_column_int64(st, 0);
+	until = TEXT(st, 1) != NULL;
+	rc = until ? pm_date_parse(TEXT(st, 1), &day, e) : PM_OK;
+	sqlite3_reset(st);
+	if (rc)
+		return rc;
+	if (until && pm_date_start(day + 1, pm_db_tz(db)) < s->free_until)
+		s->free_until = pm_date_start(day + 1, pm_db_tz(db));
+	if (s->free_until < s->entry)
+		s->free_until = s->entry;
+	return PM_OK;
+}
+
 /* The plate's open session, else with closed its last one that owes:
  * 1 found, 0 none, or -code. */
 static int session_find(struct pm_db *db, const char *plate, int closed, struct session *s,
@@ -324,6 +357,8 @@ static int session_find(struct pm_db *db, const char *plate, int closed, struct 
 	if (rc == 1) {
 		session_read(st, s);
 		sqlite3_reset(st);
+		if (resident_end(db, s, e))
+			return -e->code;
 	}
 	return rc;
 }
@@ -356,22 +391,25 @@ static int earlier_debt(struct pm_db *db, struct session *s, struct pm_err *e)
 static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct session *s,
 		   int64_t at, int64_t *fee)
 {
-	int64_t d;
+	int64_t d, from;
 
 	if (!s->open) {
 		*fee = s->fee;
 		return s->fee - s->paid;
 	}
-	if (s->resident) {
+	/* A resident's car pays as a visitor's that came in when its stay
+	 * stopped being free. */
+	if (s->resident && at <= s->free_until) {
 		*fee = 0;
 		return 0;
 	}
+	from = s->resident ? s->free_until : s->entry;
 	if (s->paid > 0 && at - s->paid_at <= r->free &&
-	    pm_parking_fee(r, tz, s->entry, s->paid_at) <= s->paid) {
+	    pm_parking_fee(r, tz, from, s->paid_at) <= s->paid) {
 		*fee = s->paid;
 		return 0;
 	}
-	*fee = pm_parking_fee(r, tz, s->entry, at);
+	*fee = pm_parking_fee(r, tz, from, at);
 	d = *fee - s->paid;
 	return d > 0 ? d : 0;
 }
@@ -539,7 +577,9 @@ static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_
 	sqlite3_reset(st);
 	if (!same)
 		return -pm_err_set(e, PM_EDATA, _("payment '%s' was recorded for another plate or amount"), ref);
-	return rc ? -rc : 1;
+	if (rc || (rc = resident_end(db, s, e)))
+		return -rc;
+	return 1;
 }
 
 /* Part of payment to session id: its paid_fen and paid_at with it. */

@@ -118,6 +118,32 @@ expect_out '"at":"2026-12-02T08:30:00\+08:00",.*"fee_fen":3000,"paid_fen":0,"due
 run pm-gate parking pay --plate 浙F77777 --amount 30 --ref CASH-9 --format jsonl
 expect_out '"due_fen":0' "paid later"
 
+# A pass that ends, or a car removed, while the car is inside: free up to
+# then, and from then on as a visitor's that came in then. --until
+# 2026-12-01 is free through that day, to 2026-12-02T00:00.
+run pm-gate vehicle add --plate 京B77777 --unit 1-1-0102 --kind monthly --until 2026-12-01
+run pm-gate vehicle add --plate 京A99999 --unit 1-1-0101
+printf '%s\n' '{"gate":"garage","ts":"2026-12-01T20:00:00+08:00","event":"entry","plate":"京B77777"}' \
+	'{"gate":"garage","ts":"2026-12-01T20:00:00+08:00","event":"entry","plate":"京A99999"}' >lapse.jsonl
+PM_NOW=2026-12-01T20:00:00+08:00 run pm-gate events ingest lapse.jsonl
+expect_eq "$(sql "SELECT group_concat(resident) FROM parking_session WHERE plate IN ('京B77777', '京A99999')")" "1,1" \
+	"both came in free"
+run pm-gate parking fee --plate 京B77777 --at 2026-12-02T00:15:00+08:00 --format jsonl
+expect_out '"resident":true,"fee_fen":0,"paid_fen":0,"due_fen":0,' "the pass's last day, and the free minutes after it"
+run pm-gate parking fee --plate 京B77777 --at 2026-12-02T00:15:01+08:00 --format jsonl
+expect_out '"fee_fen":1000,"paid_fen":0,"due_fen":1000,' "a second more: the night's price from 00:00"
+run pm-gate parking fee --plate 京B77777 --at 2026-12-05T20:00:00+08:00 --format jsonl
+expect_out '"fee_fen":13000,"paid_fen":0,"due_fen":13000,' \
+	"four days on: ¥10.00 for the night from 00:00, three capped days from 07:00 and ¥30.00 capped on the fourth"
+PM_NOW=2026-12-02T10:00:00+08:00 run pm-gate vehicle remove --plate 京A99999
+run pm-gate parking fee --plate 京A99999 --at 2026-12-02T10:00:00+08:00 --format jsonl
+expect_out '"fee_fen":0,' "free until the car was removed"
+run pm-gate parking fee --plate 京A99999 --at 2026-12-02T12:00:00+08:00 --format jsonl
+expect_out '"fee_fen":1000,"paid_fen":0,"due_fen":1000,' "two hours since"
+printf '%s\n' '{"gate":"garage","ts":"2026-12-02T12:00:00+08:00","event":"exit","plate":"京A99999"}' |
+	PM_NOW=2026-12-02T12:00:00+08:00 run_in /dev/stdin pm-gate events ingest
+expect_eq "$(sql "SELECT fee_fen - paid_fen FROM parking_session WHERE plate = '京A99999'")" "1000" "out owing them"
+
 # A resident's monthly pass ends: from then on the car pays.
 printf '%s\n' '{"gate":"garage","ts":"2027-01-02T09:00:00+08:00","event":"entry","plate":"京B66666"}' >jan.jsonl
 PM_NOW=2027-01-02T09:00:00+08:00 run pm-gate events ingest jan.jsonl
