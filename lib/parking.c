@@ -414,25 +414,77 @@ static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct
 	return d > 0 ? d : 0;
 }
 
-static int open_session(struct pm_db *db, const char *gate, const char *plate, int64_t ts,
-			const char *tz, struct pm_err *e)
+/* The earliest exit of the plate at or after ts and before its next stay,
+ * that closed no stay: 1 with its time and gate, 0 when there is none, or
+ * -code. An exit read before its entry (a controller uploading its
+ * backlog, a broker's redelivery) is kept in gate_event for its entry. */
+static int unpaired_exit(struct pm_db *db, const char *plate, int64_t ts, int64_t *at,
+			 char gate[32], struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO parking_session (plate, entry_ts, entry_gate, resident, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT DO NOTHING";
-	sqlite3_stmt *st;
-	int yes = 0, rc;
+		"SELECT x.ts, x.gate FROM gate_event x WHERE x.event = 'exit' AND x.subject = ?1 AND x.ts >= ?2"
+		" AND x.ts < coalesce((SELECT min(entry_ts) FROM parking_session WHERE plate = ?1 AND entry_ts > ?2),"
+		"  9223372036854775807)"
+		" AND NOT EXISTS (SELECT 1 FROM parking_session s WHERE s.plate = ?1 AND s.exit_ts = x.ts)"
+		" ORDER BY x.ts LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
 
-	if (resident(db, plate, ts, tz, &yes, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ts);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*at = sqlite3_column_int64(st, 0);
+		snprintf(gate, 32, "%s", TEXT(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read events"));
+	return rc == SQLITE_ROW;
+}
+
+/* What the stay s, open, costs leaving at ts. */
+static int64_t stay_fee(const struct pm_gate_config *gc, const struct session *s, int64_t ts)
+{
+	struct pm_parking_rule r;
+	int64_t fee;
+
+	pm_parking_rule_from(gc->parking, &r);
+	due(&r, gc->tz, s, ts, &fee);
+	return fee;
+}
+
+/* A stay from an entry: closed at once by an exit read before it, else
+ * open. A car is inside once: a second entry while it is opens nothing. */
+static int open_session(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
+			const char *plate, int64_t ts, struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO parking_session (plate, entry_ts, entry_gate, resident, exit_ts, exit_gate, fee_fen,"
+		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT DO NOTHING";
+	struct session s = {.entry = ts, .open = 1};
+	char out_gate[32];
+	int64_t out = 0;
+	sqlite3_stmt *st;
+	int paired;
+
+	snprintf(s.plate, sizeof s.plate, "%s", plate);
+	if ((paired = unpaired_exit(db, plate, ts, &out, out_gate, e)) < 0 ||
+	    resident(db, plate, ts, gc->tz, &s.resident, e) || (paired && resident_end(db, &s, e)) ||
+	    !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, ts);
 	sqlite3_bind_text(st, 3, gate, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, yes);
-	sqlite3_bind_int64(st, 5, pm_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot open a parking session"));
+	sqlite3_bind_int(st, 4, s.resident);
+	if (paired) {
+		sqlite3_bind_int64(st, 5, out);
+		sqlite3_bind_text(st, 6, out_gate, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, stay_fee(gc, &s, out));
+	}
+	sqlite3_bind_int64(st, 8, pm_now());
+	return pm_db_step_done(db, st, _("cannot open a parking session"), e);
 }
 
 static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
@@ -441,7 +493,6 @@ static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char
 	static const char sql[] =
 		"UPDATE parking_session SET exit_ts = ?2, exit_gate = ?3, fee_fen = ?4, updated_at = ?5"
 		" WHERE id = ?1";
-	struct pm_parking_rule r;
 	struct session s;
 	sqlite3_stmt *st;
 	int64_t fee;
@@ -449,11 +500,11 @@ static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char
 
 	if ((rc = session_find(db, plate, 0, &s, e)) <= 0)
 		return -rc;
-	/* An exit read before its entry (events out of order) closes nothing. */
+	/* An exit before the stay inside is an earlier stay's: it waits in
+	 * gate_event for that stay's entry (open_session). */
 	if (ts < s.entry)
 		return PM_OK;
-	pm_parking_rule_from(gc->parking, &r);
-	due(&r, gc->tz, &s, ts, &fee);
+	fee = stay_fee(gc, &s, ts);
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, s.id);
@@ -470,7 +521,7 @@ int parking_plate_event(struct pm_db *db, struct pm_gate_config *gc, const char 
 			const char *event, const char *plate, int64_t ts, struct pm_err *e)
 {
 	if (strcmp(event, "entry") == 0)
-		return open_session(db, gate, plate, ts, gc->tz, e);
+		return open_session(db, gc, gate, plate, ts, e);
 	if (strcmp(event, "exit") == 0)
 		return close_session(db, gc, gate, plate, ts, e);
 	return PM_OK;
