@@ -226,12 +226,17 @@ out:
 
 /* ---- exec ---- */
 
+/* The command in a process group of its own, so that a timeout ends
+ * what it started too (a script's sleep outlived it); what stops it from
+ * running at all is its answer. */
 static void child(json_t *cmd, const char *gate, const char *reason, int out)
 {
 	size_t n = json_array_size(cmd), i;
 	char **argv = calloc(n + 3, sizeof *argv);
 	int null = open("/dev/null", O_RDONLY);
+	char why[512];
 
+	setpgid(0, 0);
 	if (!argv || null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
 	for (i = 0; i < n; i++)
@@ -239,6 +244,9 @@ static void child(json_t *cmd, const char *gate, const char *reason, int out)
 	argv[n] = (char *)gate;
 	argv[n + 1] = (char *)reason;
 	execvp(argv[0], argv);
+	n = (size_t)snprintf(why, sizeof why, "%s: %s", argv[0], strerror(errno));
+	if (write(1, why, n < sizeof why ? n : sizeof why - 1) < 0)
+		_exit(127);
 	_exit(127);
 }
 
@@ -272,7 +280,7 @@ static int reap(pid_t pid, int fd, long ms, char *buf, size_t n, int *status)
 	buf[len] = '\0';
 	while (waitpid(pid, status, WNOHANG) == 0) {
 		if (elapsed_ms(&t0) >= ms) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			waitpid(pid, status, 0);
 			return -1;
 		}
@@ -299,6 +307,8 @@ static int run(struct drv *d, const char *reason, struct pm_err *e)
 		close(p[0]);
 		child(json_object_get(d->gate, "command"), d->name, reason ? reason : "", p[1]);
 	}
+	/* Here too, so that the group is there whichever runs first. */
+	setpgid(pid, pid);
 	close(p[1]);
 	late = reap(pid, p[0], gint(d, "timeout") * 1000, out, sizeof out, &status);
 	close(p[0]);

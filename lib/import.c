@@ -297,6 +297,9 @@ static int import_run(struct pm_ctx *c, struct run *run)
 		rc = import_later(c, run);
 	if (rc == PM_OK && im->strict && im->rejected) {
 		pm_db_rollback(c->db);
+		/* The summary counts what was written: none of it. */
+		for (int i = 0; im->outcomes && im->outcomes[i]; i++)
+			im->counts[i] = 0;
 		return pm_err_set(&c->err, PM_EDATA, _("%ld bad records: nothing was written (--strict)"),
 				  im->rejected);
 	}

@@ -68,6 +68,7 @@ printf '%s\n' '{"gate":"north","ts":"2026-12-01T09:00:00+08:00","event":"fire_al
 run pm-gate events ingest --alarms --strict strict.jsonl
 expect_rc 65 "--strict with a bad line"
 expect_err "1 bad records: nothing was written \(--strict\)" "writes nothing"
+expect_err "^pm-gate: read 3, inserted 0, duplicate 0, rejected 1$" "and its summary counts none written (it said inserted 2)"
 expect_eq "$(cat "$T/out")" "" "and prints no alarm of what it did not store"
 expect_eq "$(sql 'SELECT count(*) FROM gate_event')" "6" "nothing stored"
 run pm-gate --as sun.tech events ingest ev.jsonl
