@@ -633,7 +633,7 @@ static int open_handle(const char *path, int flags, struct pm_db **out, struct p
 		pm_db_close(db);
 		return e->code;
 	}
-	pm_file_store_opened(path);
+	pm_file_store_opened(path, &db->file);
 	*out = db;
 	return PM_OK;
 }

@@ -85,9 +85,11 @@ int pm_file_fopen(const char *path, enum pm_file_how how, const struct pm_file_m
 	return PM_OK;
 }
 
-/* The stores opened, each by its directory's real path and its name. */
+/* The stores opened, by the path they were opened by and their file;
+ * the path is resolved only when an output is checked, so that opening
+ * a store (a CGI request) costs no more than a copy of its name. */
 static struct opened {
-	char *dir, *base;
+	char *path;
 	dev_t dev;
 	ino_t ino;
 } opened[4];
@@ -111,37 +113,30 @@ static int split_real(const char *path, char dir[PATH_MAX], const char **base)
 	return realpath(head, dir) ? 0 : -1;
 }
 
-void pm_file_store_opened(const char *path)
+void pm_file_store_opened(const char *path, const struct stat *st)
 {
-	char dir[PATH_MAX];
-	const char *base;
-	struct stat st;
-	struct opened *o;
-
-	if (nopened == sizeof opened / sizeof *opened || split_real(path, dir, &base) != 0 ||
-	    stat(path, &st) != 0)
-		return;
 	for (size_t i = 0; i < nopened; i++)
-		if (opened[i].dev == st.st_dev && opened[i].ino == st.st_ino)
+		if (opened[i].dev == st->st_dev && opened[i].ino == st->st_ino)
 			return;
-	o = &opened[nopened];
-	if (!(o->dir = strdup(dir)) || !(o->base = strdup(base))) {
-		free(o->dir);
-		o->dir = NULL;
+	if (nopened == sizeof opened / sizeof *opened || !(opened[nopened].path = strdup(path)))
 		return;
-	}
-	o->dev = st.st_dev;
-	o->ino = st.st_ino;
-	nopened++;
+	opened[nopened].dev = st->st_dev;
+	opened[nopened++].ino = st->st_ino;
 }
 
-/* base is the store's name with one of SQLite's or pm's own suffixes. */
-static int beside(const struct opened *o, const char *base)
+/* path (its directory resolved to dir, its name base) is store o's file
+ * or one with SQLite's or pm's own suffix beside it. */
+static int beside(const struct opened *o, const char *dir, const char *base)
 {
 	static const char *const own[] = {"", "-wal", "-shm", "-journal", ".key", ".pass.key"};
-	size_t n = strlen(o->base);
+	char odir[PATH_MAX];
+	const char *obase;
+	size_t n;
 
-	if (strncmp(base, o->base, n) != 0)
+	if (split_real(o->path, odir, &obase) != 0 || strcmp(dir, odir) != 0)
+		return 0;
+	n = strlen(obase);
+	if (strncmp(base, obase, n) != 0)
 		return 0;
 	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
 		if (strcmp(base + n, own[i]) == 0)
@@ -158,7 +153,7 @@ int pm_file_not_store(const char *path, struct pm_err *e)
 
 	for (size_t i = 0; i < nopened; i++)
 		if ((known && st.st_dev == opened[i].dev && st.st_ino == opened[i].ino) ||
-		    (real && strcmp(dir, opened[i].dir) == 0 && beside(&opened[i], base)))
+		    (real && beside(&opened[i], dir, base)))
 			return pm_err_set(e, PM_ECANTCREAT,
 				_("'%s' is the store's own file, or one SQLite or pm keeps beside it: refusing to write it"),
 				path);

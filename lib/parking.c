@@ -318,6 +318,7 @@ static int resident_end(struct pm_db *db, struct session *s, struct pm_err *e)
 		"SELECT coalesce(removed_at, 9223372036854775807), valid_until FROM vehicle WHERE plate = ?1"
 		" ORDER BY removed_at IS NOT NULL, removed_at DESC LIMIT 1";
 	int32_t day = 0;
+	int64_t end;
 	sqlite3_stmt *st;
 	int rc, until;
 
@@ -332,8 +333,8 @@ static int resident_end(struct pm_db *db, struct session *s, struct pm_err *e)
 	sqlite3_reset(st);
 	if (rc)
 		return rc;
-	if (until && pm_date_start(day + 1, pm_db_tz(db)) < s->free_until)
-		s->free_until = pm_date_start(day + 1, pm_db_tz(db));
+	if (until && (end = pm_date_start(day + 1, pm_db_tz(db))) < s->free_until)
+		s->free_until = end;
 	if (s->free_until < s->entry)
 		s->free_until = s->entry;
 	return PM_OK;

@@ -85,7 +85,8 @@ int pm_file_not_link(const char *path, struct pm_err *e);
  * user names (--output, --reject, a copy) asks first: an --output of the
  * store's own name replaced it with a report, and a backup named
  * STORE.key overwrote the audit key. */
-void pm_file_store_opened(const char *path);
+struct stat;
+void pm_file_store_opened(const char *path, const struct stat *st);
 int pm_file_not_store(const char *path, struct pm_err *e);
 
 /* Where a run keeps its scratch files: $TMPDIR, else /tmp. */
