@@ -2,8 +2,10 @@
 # pm-web bench: a community of 100,000 units (PM_BENCH_SCALE=0.1 a tenth)
 # behind lighttpd on 127.0.0.1, measured with wrk (2 threads, 16
 # connections, PM_BENCH_SECONDS each, default 10): a static file and a
-# do-nothing C CGI program as the baselines of the same run, then an
-# owner's bill page through pm-web as CGI and as FastCGI; then a month-end
+# do-nothing C CGI program as the baselines of the same run, and the
+# floor of a CGI that reads the store (a C program reading the bill's
+# lines with SQLite alone); then an owner's bill page through pm-web as
+# CGI and as FastCGI; then a month-end
 # burst of 10,000 signed payment callbacks (and 1,000 replays among them)
 # from 64 connections, checked against the ledger afterwards.
 # Usage: web.sh BINDIR
@@ -58,6 +60,36 @@ cp "$top/share/pm/web/pm.css" "$dir/www/static.css"
 printf '#include <stdio.h>\nint main(void) { fputs("Content-Type: text/plain\\r\\n\\r\\nok\\n", stdout); return 0; }\n' \
 	>"$dir/nothing.c"
 cc -O2 -o "$dir/cgi/nothing" "$dir/nothing.c"
+# The floor of any CGI program that reads the store: open it, read the
+# bill's lines with one prepared statement, print them. Its first
+# statement has SQLite parse the store's whole schema, as every process
+# that opens the store must; linked as pm-web is (static-pie).
+cat >"$dir/floor.c" <<'C'
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(void)
+{
+	const char *db = getenv("PM_DB"), *path = getenv("PATH_INFO");
+	sqlite3 *h;
+	sqlite3_stmt *st;
+
+	if (!db || !path || sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(h, 30000) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT l.label, l.amount_fen FROM bill b JOIN bill_line l ON l.bill_id = b.id"
+			       " WHERE b.code = ?1 ORDER BY l.seq", -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_text(st, 1, path + 1, -1, SQLITE_STATIC);
+	fputs("Content-Type: text/html; charset=utf-8\r\n\r\n<ul>", stdout);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		printf("<li>%s %lld</li>", sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+	puts("</ul>");
+	sqlite3_finalize(st);
+	return sqlite3_close(h) != SQLITE_OK;
+}
+C
+cc -O2 -static-pie -o "$dir/cgi/floor" "$dir/floor.c" -lsqlite3 -lm 2>/dev/null ||
+	cc -O2 -o "$dir/cgi/floor" "$dir/floor.c" -lsqlite3 -lm
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 env="\"PM_DB\" => \"$PM_DB\", \"PM_NOW\" => \"$PM_NOW\", \"PM_CALLBACK_WECHAT\" => \"$PM_CALLBACK_WECHAT\""
 cat >"$dir/lighttpd.conf" <<C
@@ -68,8 +100,8 @@ server.errorlog = "$dir/error.log"
 server.max-connections = 1024
 server.modules = ("mod_alias", "mod_setenv", "mod_cgi", "mod_fastcgi")
 mimetype.assign = (".css" => "text/css")
-alias.url = ("/nothing" => "$dir/cgi/nothing", "/pm" => "$bin/pm-web")
-\$HTTP["url"] =~ "^/(nothing|pm)(/|\$)" { cgi.assign = ("" => "") }
+alias.url = ("/nothing" => "$dir/cgi/nothing", "/floor" => "$dir/cgi/floor", "/pm" => "$bin/pm-web")
+\$HTTP["url"] =~ "^/(nothing|floor|pm)(/|\$)" { cgi.assign = ("" => "") }
 setenv.add-environment = ($env)
 fastcgi.server = ("/fcgi" => (("socket" => "$dir/pm-web.sock", "bin-path" => "$bin/pm-web",
   "check-local" => "disable", "max-procs" => 2, "bin-environment" => ($env))))
@@ -89,6 +121,7 @@ for p in "/pm/bill/$bill" "/fcgi/bill/$bill"; do
 	curl -s -H "Cookie: $cookie" -o "$dir/page" -w '%{http_code}' "$base$p" | grep -q 200 &&
 		grep -q '账单详情' "$dir/page" || { echo "web bench: $p is not the bill page"; exit 1; }
 done
+curl -s "$base/floor/$bill" | grep -q '<li>物业费 ' || { echo "web bench: the floor CGI does not read the bill"; exit 1; }
 
 # The server's CPU time and its ended children's (the CGI programs), in
 # clock ticks, from /proc: what a request cost the machine, which the
@@ -118,6 +151,7 @@ bench() { # URL [CONNECTIONS]: wrk's requests/s, p99 in ms, CPU ms and page faul
 }
 r=$(bench "$base/static.css") && set -- $r || exit 1; static=$1 static99=$2 staticcpu=$3
 r=$(bench "$base/nothing") && set -- $r || exit 1; nothing=$1 nothing99=$2 nothingcpu=$3 nothingpf=$4
+r=$(bench "$base/floor/$bill") && set -- $r || exit 1; floor=$1 floor99=$2 floorcpu=$3 floorpf=$4
 r=$(bench "$base/pm/bill/$bill") && set -- $r || exit 1; cgi=$1 cgi99=$2 cgicpu=$3 cgipf=$4
 r=$(bench "$base/fcgi/bill/$bill") && set -- $r || exit 1; fcgi=$1 fcgi99=$2
 # With 16 connections on 2 cores a request mostly waits for the ones
@@ -132,9 +166,12 @@ verdict() { # OK-CONDITION (awk)
 }
 printf '  static file:             %7d req/s, p99 %6.1f ms, server cpu %5.2f ms a request\n' "$static" "$static99" "$staticcpu"
 printf '  do-nothing C CGI:        %7d req/s, p99 %6.1f ms, server and CGI cpu %5.2f ms a request\n' "$nothing" "$nothing99" "$nothingcpu"
+printf '  floor: a C CGI reading the bill from the store: %7d req/s, p99 %6.1f ms, cpu %5.2f ms a request, %.2f× the do-nothing CGI\n' \
+	"$floor" "$floor99" "$floorcpu" "$(echo "$floor / $nothing" | bc -l)"
 printf '  bill page, CGI:          server and CGI cpu %5.2f ms a request: %.2f× the do-nothing CGI in rate by CPU\n' \
 	"$cgicpu" "$(echo "$nothingcpu / $cgicpu" | bc -l)"
-printf '  page faults a request (the server'"'"'s children): do-nothing C CGI %d, bill page as CGI %d\n' "$nothingpf" "$cgipf"
+printf '  page faults a request (the server'"'"'s children): do-nothing C CGI %d, the floor %d, bill page as CGI %d\n' \
+	"$nothingpf" "$floorpf" "$cgipf"
 printf '  bill page, CGI:          %7d req/s, p99 %6.1f ms  %.2f× the do-nothing CGI (target ≥ 0.6×, p99 < 100 ms: %s)\n' \
 	"$cgi" "$cgi99" "$(echo "$cgi / $nothing" | bc -l)" "$(verdict "$cgi >= 0.6 * $nothing && $cgi99 < 100")"
 printf '  bill page, FastCGI:      %7d req/s, p99 %6.1f ms  %.1f× the CGI figure (target ≥ 10×: %s)\n' \
@@ -152,10 +189,11 @@ cgi() { # PROGRAM PATH: a GET of PATH as CGI
 }
 if command -v valgrind >/dev/null; then
 	i_nothing=$(cgi "$dir/cgi/nothing" /)
+	i_floor=$(cgi "$dir/cgi/floor" "/$bill")
 	i_cgi=$(cgi "$bin/pm-web" "/bill/$bill")
 	i_login=$(cgi "$bin/pm-web" /login)
-	printf '  in instructions (callgrind): do-nothing C CGI %s M, bill page as CGI %s M, sign-in page %s M\n' \
-		"$i_nothing" "$i_cgi" "$i_login"
+	printf '  in instructions (callgrind): do-nothing C CGI %s M, the floor %s M, bill page as CGI %s M, sign-in page %s M\n' \
+		"$i_nothing" "$i_floor" "$i_cgi" "$i_login"
 fi
 
 # The month-end burst: unit i pays 1.00 with reference WX i; every tenth
