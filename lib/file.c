@@ -87,13 +87,16 @@ int pm_file_fopen(const char *path, enum pm_file_how how, const struct pm_file_m
 
 /* The stores opened, by the path they were opened by and their file;
  * the path is resolved only when an output is checked, so that opening
- * a store (a CGI request) costs no more than a copy of its name. */
+ * a store (a CGI request) costs no more than a copy of its name. Every
+ * one a process opens (a FastCGI pm-web's restores, pm-rollup's many):
+ * one that could not be kept refuses every output after (unkept). */
 static struct opened {
 	char *path;
 	dev_t dev;
 	ino_t ino;
-} opened[4];
-static size_t nopened;
+} *opened;
+static size_t nopened, capopened;
+static int unkept;
 
 /* path's directory, resolved, into dir; its last component at *base. */
 static int split_real(const char *path, char dir[PATH_MAX], const char **base)
@@ -118,8 +121,20 @@ void pm_file_store_opened(const char *path, const struct stat *st)
 	for (size_t i = 0; i < nopened; i++)
 		if (opened[i].dev == st->st_dev && opened[i].ino == st->st_ino)
 			return;
-	if (nopened == sizeof opened / sizeof *opened || !(opened[nopened].path = strdup(path)))
+	if (nopened == capopened) {
+		size_t cap = capopened ? 2 * capopened : 4;
+		struct opened *o = realloc(opened, cap * sizeof *o);
+		if (!o) {
+			unkept = 1;
+			return;
+		}
+		opened = o;
+		capopened = cap;
+	}
+	if (!(opened[nopened].path = strdup(path))) {
+		unkept = 1;
 		return;
+	}
 	opened[nopened].dev = st->st_dev;
 	opened[nopened++].ino = st->st_ino;
 }
@@ -151,6 +166,8 @@ int pm_file_not_store(const char *path, struct pm_err *e)
 	struct stat st;
 	int known = stat(path, &st) == 0, real = split_real(path, dir, &base) == 0;
 
+	if (unkept)
+		return pm_err_set(e, PM_ECANTCREAT, _("out of memory"));
 	for (size_t i = 0; i < nopened; i++)
 		if ((known && st.st_dev == opened[i].dev && st.st_ino == opened[i].ino) ||
 		    (real && beside(&opened[i], dir, base)))

@@ -224,6 +224,37 @@ static void test_read(void **state)
 	assert_true(strstr(e.msg, "Is a directory") != NULL);
 }
 
+/* Every store a process opened is kept from being written over, not
+ * only the first four (a FastCGI pm-web's restores, pm-rollup's many):
+ * each by its file, and the files SQLite and pm keep beside it. */
+static void test_stores_kept(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	char path[160], name[32], beside[200];
+	struct stat st;
+
+	for (int i = 0; i < 9; i++) {
+		snprintf(name, sizeof name, "s%d.db", i);
+		tstore_file(t, name, path, sizeof path);
+		put(path, "x");
+		assert_int_equal(stat(path, &st), 0);
+		pm_file_store_opened(path, &st);
+	}
+	for (int i = 0; i < 9; i++) {
+		snprintf(name, sizeof name, "s%d.db", i);
+		tstore_file(t, name, path, sizeof path);
+		assert_int_equal(pm_file_not_store(path, &e), PM_ECANTCREAT);
+		assert_non_null(strstr(e.msg, "is the store's own file"));
+		snprintf(beside, sizeof beside, "%s-wal", path);
+		assert_int_equal(pm_file_not_store(beside, &e), PM_ECANTCREAT);
+		snprintf(beside, sizeof beside, "%s.key", path);
+		assert_int_equal(pm_file_not_store(beside, &e), PM_ECANTCREAT);
+	}
+	tstore_file(t, "s9.db", path, sizeof path);
+	assert_int_equal(pm_file_not_store(path, &e), PM_OK);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, tstore_setup, tstore_teardown)
 
 int main(void)
@@ -234,6 +265,7 @@ int main(void)
 		STORE_TEST(test_links_refused),
 		STORE_TEST(test_tmp),
 		STORE_TEST(test_read),
+		STORE_TEST(test_stores_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
