@@ -288,22 +288,43 @@ static int attempt_log(struct pm_db *db, const char *login, const char *address,
 	return step_done(db, st, _("cannot record the sign-in"), e);
 }
 
-/* A failed attempt in a transaction of its own; e keeps the failure. */
-static int failed(struct pm_db *db, const char *login, const char *address, struct pm_err *e)
+/* An attempt counted as failed before its password is checked, in a
+ * write transaction of its own with the check of the limits: attempts
+ * sent at once are counted one after another, so no more of them are
+ * checked than the limits allow (checked first and counted after, sixty
+ * sent together were all checked). The attempt's row in *id: a sign-in
+ * that succeeds turns it (start). */
+static int reserve(struct pm_db *db, const char *login, const char *address, const struct pm_signin_limits *l,
+		   int64_t *id, struct pm_err *e)
 {
-	struct pm_err ignored;
-
-	if (pm_db_begin(db, &ignored) == PM_OK) {
-		if (attempt_log(db, login, address, 0, &ignored) == PM_OK)
-			pm_db_commit(db, &ignored);
-		else
-			pm_db_rollback(db);
+	*id = 0;
+	if (pm_db_begin(db, e))
+		return e->code;
+	if (throttled(db, login, address, l, e) || attempt_log(db, login, address, 0, e)) {
+		pm_db_rollback(db);
+		return e->code;
 	}
-	return e->code;
+	*id = sqlite3_last_insert_rowid(pm_db_sqlite(db));
+	return pm_db_commit(db, e);
 }
 
-/* A new session for the user, the attempt recorded, audited, committed. */
-static int start(struct pm_db *db, const char *login, const char *address, const char *how,
+/* The attempt that succeeded: its row, or a new one. */
+static int attempt_ok(struct pm_db *db, const char *login, const char *address, int64_t id, struct pm_err *e)
+{
+	static const char sql[] = "UPDATE web_signin SET ok = 1 WHERE id = ?1";
+	sqlite3_stmt *st;
+
+	if (!id)
+		return attempt_log(db, login, address, 1, e);
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(db, st, _("cannot record the sign-in"), e);
+}
+
+/* A new session for the user, the attempt (row attempt, or none yet)
+ * recorded as good, audited, committed. */
+static int start(struct pm_db *db, const char *login, const char *address, const char *how, int64_t attempt,
 		 char token[PM_SESSION_TOKEN], struct pm_session *s, struct pm_err *e)
 {
 	static const char sql[] =
@@ -340,7 +361,7 @@ static int start(struct pm_db *db, const char *login, const char *address, const
 	pm_db_set_actor(db, login);
 	snprintf(object, sizeof object, "user:%s", login);
 	after = json_pack("{s:s, s:s}", "by", how, "address", address);
-	rc = attempt_log(db, login, address, 1, e) || pm_audit_log(db, "web.signin", object, NULL, after, e);
+	rc = attempt_ok(db, login, address, attempt, e) || pm_audit_log(db, "web.signin", object, NULL, after, e);
 	json_decref(after);
 	if (rc)
 		goto fail;
@@ -364,12 +385,12 @@ int pm_signin_password(struct pm_db *db, const char *login, const char *password
 		       struct pm_session *s, struct pm_err *e)
 {
 	struct pm_actor a;
+	int64_t attempt;
 
-	if (throttled(db, login, address, l, e))
+	if (reserve(db, login, address, l, &attempt, e) ||
+	    pm_auth_login(db, login, password, &a, e) || may_sign_in(&a, e))
 		return e->code;
-	if (pm_auth_login(db, login, password, &a, e) || may_sign_in(&a, e))
-		return failed(db, login, address, e);
-	return start(db, login, address, "password", token, s, e);
+	return start(db, login, address, "password", attempt, token, s, e);
 }
 
 /* ---- one-time codes ---- */
@@ -446,17 +467,18 @@ int pm_signin_code_send(struct pm_db *db, const char *login, const char *address
 	char code[8];
 	int64_t user, id;
 
-	if (throttled(db, login, address, l, e) || code_user(db, login, &user, e))
-		return e->code;
 	if (sodium_init() < 0)
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot initialise libsodium"));
 	snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
 	if (pm_db_begin(db, e))
 		return e->code;
 	/* A request counts against the limits like a failure: asking is free
-	 * to whoever knows a login, and each one sends a message. */
-	if (attempt_log(db, login, address, 0, e) ||
+	 * to whoever knows a login, and each one sends a message. Counted
+	 * in the transaction that checks the limits, as reserve does. */
+	if (throttled(db, login, address, l, e) || code_user(db, login, &user, e) ||
+	    attempt_log(db, login, address, 0, e) ||
 	    (user && (code_store(db, user, login, code, l, &id, e) || code_queue(db, login, code, id, l, e)))) {
+		sodium_memzero(code, sizeof code);
 		pm_db_rollback(db);
 		return e->code;
 	}
@@ -509,10 +531,12 @@ int pm_signin_code(struct pm_db *db, const char *login, const char *code, const 
 {
 	struct pm_err used;
 
-	if (throttled(db, login, address, l, e))
-		return e->code;
 	if (pm_db_begin(db, e))
 		return e->code;
+	if (throttled(db, login, address, l, e)) {
+		pm_db_rollback(db);
+		return e->code;
+	}
 	if (code_use(db, login, code, &used)) {
 		/* The try counts, and the failure too. */
 		*e = used;
@@ -524,5 +548,5 @@ int pm_signin_code(struct pm_db *db, const char *login, const char *code, const 
 	}
 	if (pm_db_commit(db, e))
 		return e->code;
-	return start(db, login, address, "code", token, s, e);
+	return start(db, login, address, "code", 0, token, s, e);
 }

@@ -821,7 +821,10 @@ static int step(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_row
 	int64_t now = pm_now();
 	int to = NO;
 
-	if (check_step(r, act, s, &to, e) || may_act(db, a, r, actions[act].permission, e) ||
+	/* Whether the ticket may be seen comes first: a step refused by its
+	 * status named the status of another owner's ticket. */
+	if (pm_ticket_may_see(db, a, r, e) || check_step(r, act, s, &to, e) ||
+	    may_act(db, a, r, actions[act].permission, e) ||
 	    (act == PM_TICKET_ASSIGN && check_assignee(db, s->to, e)))
 		return e->code;
 	if (r->business_hours && pm_repair_open(db, &rp, e))

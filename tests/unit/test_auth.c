@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pm/auth.h"
@@ -219,6 +220,55 @@ static void test_login(void **state)
 	assert_int_equal(pm_auth_login(t->db, "zhao.desk", "correct horse", &a, &e2), PM_ENOPERM);
 	assert_string_equal(e2.msg, "wrong login or password");
 	assert_string_equal(tstore_sql(t->db, "SELECT disabled FROM user WHERE login = 'zhao.desk'"), "1");
+}
+
+static double cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* The CPU time of the fastest of three refused sign-ins of login. */
+static double refusal_ms(struct pm_db *db, const char *login)
+{
+	struct pm_err e = {0};
+	struct pm_actor a;
+	double best = 0;
+
+	for (int i = 0; i < 3; i++) {
+		double t0 = cpu_ms(), t;
+		assert_int_equal(pm_auth_login(db, login, "not the password", &a, &e), PM_ENOPERM);
+		t = cpu_ms() - t0;
+		if (!i || t < best)
+			best = t;
+	}
+	return best;
+}
+
+/* A refusal costs as much whether the login exists, is disabled, has no
+ * password or does not exist: its time tells nothing (refused at once,
+ * an unknown login took 0.01 ms and a wrong password some 100 ms). In
+ * CPU time, which a busy machine does not inflate. */
+static void test_login_same_time(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+	double known, unknown, nopw, disabled;
+
+	assert_int_equal(pm_user_add(t->db, "zhao.desk", PM_ROLE_FRONTDESK, NULL, NULL, "correct horse", &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "qian.desk", PM_ROLE_FRONTDESK, NULL, NULL, "correct horse", &e), PM_OK);
+	assert_int_equal(pm_user_add(t->db, "no.password", PM_ROLE_FRONTDESK, NULL, NULL, NULL, &e), PM_OK);
+	assert_int_equal(pm_user_disable(t->db, "qian.desk", &e), PM_OK);
+	known = refusal_ms(t->db, "zhao.desk");
+	unknown = refusal_ms(t->db, "no.such.login");
+	nopw = refusal_ms(t->db, "no.password");
+	disabled = refusal_ms(t->db, "qian.desk");
+	print_message("# refusals in CPU ms: wrong password %.2f, unknown %.2f, no password %.2f, disabled %.2f\n",
+		      known, unknown, nopw, disabled);
+	assert_true(known > 5);
+	assert_true(unknown * 2 > known && nopw * 2 > known && disabled * 2 > known);
 }
 
 /* A store whose users cannot be read fails the sign-in with its own
@@ -476,6 +526,7 @@ int main(void)
 		STORE_TEST(test_actor),
 		STORE_TEST(test_login),
 		STORE_TEST(test_login_store_error),
+		STORE_TEST(test_login_same_time),
 		STORE_TEST(test_passwd),
 		STORE_TEST(test_user_each),
 		STORE_TEST(test_user_unix),
