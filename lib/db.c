@@ -118,9 +118,12 @@ int pm_db_schema_version(void)
 }
 
 /* Another writer held the store for all the time there was to wait. */
+/* Internal, as is the store read-only (pm_db_begin): they name the
+ * store's path, for the command line and the server's log, never for a
+ * web page, which says "busy" or "error" and logs it. */
 static int busy(struct pm_db *db, struct pm_err *e)
 {
-	return pm_err_set(e, PM_ETEMPFAIL,
+	return pm_err_internal(e, PM_ETEMPFAIL,
 			  _("store busy, try again: another program kept '%s' locked for writing (PM_BUSY_TIMEOUT)"),
 			  db->path);
 }
@@ -816,7 +819,7 @@ int pm_db_begin(struct pm_db *db, struct pm_err *e)
 	int rc;
 
 	if (sqlite3_db_readonly(db->h, "main") == 1)
-		return pm_err_set(e, PM_ENOPERM,
+		return pm_err_internal(e, PM_ENOPERM,
 			_("'%s' is read-only to you: ask its owner for write access (pm init --group, man 7 pm)"),
 			db->path);
 	pm_db_read_end(db);

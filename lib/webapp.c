@@ -416,14 +416,14 @@ void pm_web_error(struct pm_web *w, int rc)
 		{"400", "请求有误"}, {"403", "无权访问"}, {"404", "页面不存在"}, {"409", "操作未完成"},
 		{"503", "系统繁忙"}, {"500", "出错了"},
 	};
-	int status = w->err.internal ? 500 : status_of(rc), shown;
+	int status = !w->err.internal || rc == PM_ETEMPFAIL ? status_of(rc) : 500, shown;
 	char code[8];
 	const char *title = "出错了";
 
 	if (w->res.status == 303)
 		return;
 	/* A page that needs a session, asked for without one: sign in first. */
-	if (rc == PM_ENOPERM && !w->session.id && strcmp(w->req.method, "GET") == 0 && w->db) {
+	if (rc == PM_ENOPERM && !w->err.internal && !w->session.id && strcmp(w->req.method, "GET") == 0 && w->db) {
 		pm_web_res_reset(&w->res);
 		pm_web_redirect(&w->res, w->req.script, "/login");
 		return;

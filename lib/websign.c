@@ -64,10 +64,11 @@ static int signed_in(struct pm_web *w, const char *token)
 	return PM_OK;
 }
 
-/* A refused sign-in: the form again, with why. */
+/* A refused sign-in: the form again, with why. A store that is busy or
+ * cannot be written is no refusal: an error page, and the log. */
 static int refused(struct pm_web *w, const char *login, int rc, int code)
 {
-	if (rc != PM_ENOPERM && rc != PM_ETEMPFAIL)
+	if (w->err.internal || (rc != PM_ENOPERM && rc != PM_ETEMPFAIL))
 		return rc;
 	w->res.status = rc == PM_ETEMPFAIL ? 429 : 403;
 	login_forms(w, login, rc == PM_ETEMPFAIL ? "尝试次数过多，请稍后再试。"
