@@ -278,9 +278,12 @@ const char *const pm_vote_matters[] = {
 #define OPTION_NAMES(where) \
 	"(SELECT json_group_array(name) FROM (SELECT o.name FROM vote_option o WHERE " where " ORDER BY o.position))"
 
+/* The vote ?1 with the number of its ballots that count on the owners'
+ * day ?2 (VOTER_ON, below), as the tally counts them. */
 #define VOTE_COLS                                                                                        \
 	"SELECT v.id, v.title, v.matter, v.participation, v.pass, b.code, v.opens, v.closes, v.created_at," \
-	" v.created_by, (SELECT count(*) FROM ballot x WHERE x.vote_id = v.id), v.building_id, "         \
+	" v.created_by, (SELECT count(*) FROM ballot x WHERE x.vote_id = v.id AND "                      \
+	VOTER_ON("x.unit_id", "x.person_id", "?2") "), v.building_id, "                                   \
 	OPTION_NAMES("o.vote_id = v.id") ", v.seats FROM vote v LEFT JOIN building b ON b.id = v.building_id"
 
 static const char *status_at(int64_t opens, int64_t closes, int64_t now)
@@ -313,31 +316,6 @@ static int keep_one(void *ctx, json_t *rec)
 {
 	*(json_t **)ctx = json_incref(rec);
 	return 1;
-}
-
-int pm_vote_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e)
-{
-	static const char sql[] = VOTE_COLS " WHERE v.id = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
-
-	*out = NULL;
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	rc = pm_db_each(db, st, vote_row, (void *)pm_db_tz(db), keep_one, out, _("cannot read votes"), e);
-	if (rc && rc != 1)
-		return rc;
-	return *out ? PM_OK : pm_err_set(e, PM_EDATA, _("no vote %lld"), (long long)id);
-}
-
-int pm_vote_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
-{
-	static const char sql[] = VOTE_COLS " ORDER BY v.id";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-
-	return st ? pm_db_each(db, st, vote_row, (void *)pm_db_tz(db), fn, ctx, _("cannot read votes"), e)
-		  : e->code;
 }
 
 /* The matter's rule and the participation rule in force today. */
@@ -640,6 +618,47 @@ static char *owners_day(struct pm_db *db, const struct vote_row *v, char buf[PM_
 	"(EXISTS (SELECT 1 FROM occupancy vo WHERE vo.unit_id = " u " AND vo.person_id = " p " AND "            \
 	OWNER_ON("vo", day) ") OR (EXISTS (SELECT 1 FROM person vp WHERE vp.id = " p " AND vp.developer = 1)"  \
 	" AND NOT EXISTS (SELECT 1 FROM occupancy vo WHERE vo.unit_id = " u " AND " OWNER_ON("vo", day) ")))"
+
+int pm_vote_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e)
+{
+	static const char sql[] = VOTE_COLS " WHERE v.id = ?1";
+	char day[PM_TIME_BUF];
+	struct vote_row v;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (vote_load(db, id, &v, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, owners_day(db, &v, day), -1, SQLITE_TRANSIENT);
+	rc = pm_db_each(db, st, vote_row, (void *)pm_db_tz(db), keep_one, out, _("cannot read votes"), e);
+	if (rc && rc != 1)
+		return rc;
+	return *out ? PM_OK : pm_err_set(e, PM_EDATA, _("no vote %lld"), (long long)id);
+}
+
+/* Each vote as pm_vote_get reads it: its ballots are counted on its own
+ * owners' day. */
+int pm_vote_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM vote ORDER BY id";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	json_t *rec;
+	int step, rc = PM_OK;
+
+	if (!st)
+		return e->code;
+	while (rc == PM_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = pm_vote_get(db, sqlite3_column_int64(st, 0), &rec, e)) == PM_OK) {
+			rc = fn(ctx, rec);
+			json_decref(rec);
+		}
+	sqlite3_reset(st);
+	if (rc)
+		return rc;
+	return step == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read votes"));
+}
 
 /* Whether person voter may vote for unit on day (VOTER_ON). */
 static int owns(struct pm_db *db, int64_t unit, int64_t voter, const char *day, struct pm_err *e)
