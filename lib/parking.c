@@ -415,19 +415,11 @@ static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct
 	return d > 0 ? d : 0;
 }
 
-/* The earliest exit of the plate at or after ts and before its next stay,
- * that closed no stay: 1 with its time and gate, 0 when there is none, or
- * -code. An exit read before its entry (a controller uploading its
- * backlog, a broker's redelivery) is kept in gate_event for its entry. */
-static int unpaired_exit(struct pm_db *db, const char *plate, int64_t ts, int64_t *at,
-			 char gate[32], struct pm_err *e)
+/* The time and gate of the plate's event that sql (?1 the plate, ?2 ts)
+ * finds: 1 with them, 0 when there is none, or -code. */
+static int plate_event(struct pm_db *db, const char *sql, const char *plate, int64_t ts, int64_t *at,
+		       char gate[32], struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT x.ts, x.gate FROM gate_event x WHERE x.event = 'exit' AND x.subject = ?1 AND x.ts >= ?2"
-		" AND x.ts < coalesce((SELECT min(entry_ts) FROM parking_session WHERE plate = ?1 AND entry_ts > ?2),"
-		"  9223372036854775807)"
-		" AND NOT EXISTS (SELECT 1 FROM parking_session s WHERE s.plate = ?1 AND s.exit_ts = x.ts)"
-		" ORDER BY x.ts LIMIT 1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
@@ -445,6 +437,38 @@ static int unpaired_exit(struct pm_db *db, const char *plate, int64_t ts, int64_
 	return rc == SQLITE_ROW;
 }
 
+/* The earliest exit of the plate at or after ts and before its next stay,
+ * that closed no stay (plate_event). An exit read before its entry (a
+ * controller uploading its backlog, a broker's redelivery) is kept in
+ * gate_event for its entry. */
+static int unpaired_exit(struct pm_db *db, const char *plate, int64_t ts, int64_t *at,
+			 char gate[32], struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT x.ts, x.gate FROM gate_event x WHERE x.event = 'exit' AND x.subject = ?1 AND x.ts >= ?2"
+		" AND x.ts < coalesce((SELECT min(entry_ts) FROM parking_session WHERE plate = ?1 AND entry_ts > ?2),"
+		"  9223372036854775807)"
+		" AND NOT EXISTS (SELECT 1 FROM parking_session s WHERE s.plate = ?1 AND s.exit_ts = x.ts)"
+		" ORDER BY x.ts LIMIT 1";
+
+	return plate_event(db, sql, plate, ts, at, gate, e);
+}
+
+/* The plate's last entry at or before ts, when it falls in no stay of the
+ * plate (plate_event): an entry read after a later stay of the plate
+ * (open_session) opened none and waits in gate_event for its exit. A
+ * second entry while the car is inside falls in that stay. */
+static int waiting_entry(struct pm_db *db, const char *plate, int64_t ts, int64_t *at,
+			 char gate[32], struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT y.ts, y.gate FROM (SELECT ts, gate FROM gate_event WHERE event = 'entry' AND subject = ?1"
+		" AND ts <= ?2 ORDER BY ts DESC LIMIT 1) y WHERE NOT EXISTS (SELECT 1 FROM parking_session s"
+		" WHERE s.plate = ?1 AND s.entry_ts <= y.ts AND coalesce(s.exit_ts, 9223372036854775807) >= y.ts)";
+
+	return plate_event(db, sql, plate, ts, at, gate, e);
+}
+
 /* What the stay s, open, costs leaving at ts. */
 static int64_t stay_fee(const struct pm_gate_config *gc, const struct session *s, int64_t ts)
 {
@@ -457,13 +481,18 @@ static int64_t stay_fee(const struct pm_gate_config *gc, const struct session *s
 }
 
 /* A stay from an entry: closed at once by an exit read before it, else
- * open. A car is inside once: a second entry while it is opens nothing. */
+ * open. A car is inside once: a second entry while it is opens nothing.
+ * An entry before a stay of the plate already stored is an earlier visit
+ * read late (a controller's backlog while the car is inside again, or
+ * after it has left again): with no exit yet it opens nothing, and waits
+ * for its exit (close_session). */
 static int open_session(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
 			const char *plate, int64_t ts, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO parking_session (plate, entry_ts, entry_gate, resident, exit_ts, exit_gate, fee_fen,"
-		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT DO NOTHING";
+		" created_at, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 WHERE ?5 IS NOT NULL"
+		" OR NOT EXISTS (SELECT 1 FROM parking_session WHERE plate = ?1 AND entry_ts > ?2) ON CONFLICT DO NOTHING";
 	struct session s = {.entry = ts, .open = 1};
 	char out_gate[32];
 	int64_t out = 0;
@@ -496,15 +525,21 @@ static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char
 		" WHERE id = ?1";
 	struct session s;
 	sqlite3_stmt *st;
-	int64_t fee;
+	char in_gate[32];
+	int64_t fee, in;
 	int rc;
 
-	if ((rc = session_find(db, plate, 0, &s, e)) <= 0)
+	if ((rc = session_find(db, plate, 0, &s, e)) < 0)
 		return -rc;
-	/* An exit before the stay inside is an earlier stay's: it waits in
-	 * gate_event for that stay's entry (open_session). */
-	if (ts < s.entry)
-		return PM_OK;
+	/* An exit with no stay inside before it is an earlier stay's: an
+	 * entry waiting for it opens that stay now, closed by the earliest
+	 * exit after it (this one); else it waits in gate_event for that
+	 * stay's entry (open_session). */
+	if (rc == 0 || ts < s.entry) {
+		if ((rc = waiting_entry(db, plate, ts, &in, in_gate, e)) <= 0)
+			return -rc;
+		return open_session(db, gc, in_gate, plate, in, e);
+	}
 	fee = stay_fee(gc, &s, ts);
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
