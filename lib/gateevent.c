@@ -167,7 +167,7 @@ static int insert(struct pm_db *db, const struct event *x, const char *more, int
 		  struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO gate_event (ts, gate, event, subject, detail) VALUES (?, ?, ?, ?, ?)"
+		"INSERT INTO gate_event (ts, gate, event, subject, detail, subject_kind) VALUES (?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT DO NOTHING";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
@@ -179,6 +179,7 @@ static int insert(struct pm_db *db, const struct event *x, const char *more, int
 	sqlite3_bind_text(st, 3, x->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, x->subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, more, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, x->subject_key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -234,9 +235,10 @@ int pm_events_record(struct pm_events *ev, json_t *rec, enum pm_event_outcome *d
 static json_t *event_json(sqlite3_stmt *st, void *ctx)
 {
 	const char *tz = ctx;
-	json_t *rec = json_pack("{s:s, s:o, s:s, s:s, s:s?}", "type", "gate_event",
+	json_t *rec = json_pack("{s:s, s:o, s:s, s:s, s:s?, s:s?}", "type", "gate_event",
 		"ts", gate_time(sqlite3_column_int64(st, 0), tz), "gate", TEXT(st, 1),
-		"event", TEXT(st, 2), "subject", *TEXT(st, 3) ? TEXT(st, 3) : NULL);
+		"event", TEXT(st, 2), "subject", *TEXT(st, 3) ? TEXT(st, 3) : NULL,
+		"subject_kind", TEXT(st, 5));
 	json_t *more = TEXT(st, 4) ? json_loads(TEXT(st, 4), 0, NULL) : NULL;
 
 	if (rec && json_is_object(more))
@@ -250,7 +252,7 @@ int pm_events_each(struct pm_db *db, const struct pm_actor *a, const char *gate,
 		   struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT ts, gate, event, subject, detail FROM gate_event WHERE ts >= ?1"
+		"SELECT ts, gate, event, subject, detail, subject_kind FROM gate_event WHERE ts >= ?1"
 		" AND (?2 IS NULL OR gate = ?2) AND (?3 IS NULL OR event = ?3) ORDER BY ts, gate, event, subject";
 	sqlite3_stmt *st;
 

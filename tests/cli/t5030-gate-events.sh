@@ -114,10 +114,10 @@ expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'gate_alarm' AND 
 run pm-gate events list --format jsonl
 expect_rc 0 "events list"
 expect_eq "$(wc -l <"$T/out")" "8" "every event"
-expect_eq "$(head -n 1 "$T/out")" '{"type":"gate_event","ts":"2026-12-01T03:12:00+08:00","gate":"north","event":"door_forced","subject":null,"door":1}' \
+expect_eq "$(head -n 1 "$T/out")" '{"type":"gate_event","ts":"2026-12-01T03:12:00+08:00","gate":"north","event":"door_forced","subject":null,"subject_kind":null,"door":1}' \
 	"in time order, with the fields kept"
 run pm-gate events list --gate north --kind card --format jsonl
-expect_eq "$(cat "$T/out")" '{"type":"gate_event","ts":"2026-12-01T08:00:00+08:00","gate":"north","event":"card","subject":"0012345678","door":1,"direction":"in"}' \
+expect_eq "$(cat "$T/out")" '{"type":"gate_event","ts":"2026-12-01T08:00:00+08:00","gate":"north","event":"card","subject":"0012345678","subject_kind":"card","door":1,"direction":"in"}' \
 	"by gate and kind"
 run pm-gate events list --since 2026-12-01T08:05:00+08:00 --format jsonl
 expect_eq "$(wc -l <"$T/out")" "3" "--since"

@@ -29,6 +29,6 @@ expect_eq "$(sql "SELECT subject || ' ' || detail FROM gate_event WHERE subject 
 4 {"vendor_blob":"x"}' "keeps the fields it does not know"
 
 run pm-gate events list --format jsonl --gate north
-expect_out '^\{"type":"gate_event","ts":"2026-12-01T08:01:00\+08:00","gate":"north","event":"card","subject":"2","door":1,"direction":"in","detail":\{"reader":"R-7","temp_c":36.5\}\}$' \
+expect_out '^\{"type":"gate_event","ts":"2026-12-01T08:01:00\+08:00","gate":"north","event":"card","subject":"2","subject_kind":"card","door":1,"direction":"in","detail":\{"reader":"R-7","temp_c":36.5\}\}$' \
 	"listed back with its detail"
 done_testing
