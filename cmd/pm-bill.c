@@ -397,8 +397,10 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 			json_object_set_new(rec, pm_pay_fields[i], json_string(f[i]));
 	rc = pm_pay_parse(rec, &p, &c->err);
 	p.again = a.again;
-	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK &&
-	    (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK) {
+	if (rc == PM_OK && (rc = pm_cli_db(c, "bill.pay", &db)) == PM_OK && f[5] &&
+	    pm_bill_pay_time(db, p.at, "--at", &c->err))
+		rc = pm_cli_usage(c, "%s", c->err.msg);
+	if (rc == PM_OK && (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK) {
 		pay_held_note(c, p.bill, out);
 		rc = pm_cli_out_new(c, out);
 	}

@@ -614,6 +614,17 @@ int pm_config_today(struct pm_db *db, const char *name, json_t **out, struct pm_
 	return section_default(name, out, e);
 }
 
+int pm_config_latest(struct pm_db *db, int64_t *latest, struct pm_err *e)
+{
+	json_t *meters;
+
+	if (pm_config_today(db, "meters", &meters, e))
+		return e->code;
+	*latest = pm_now() + json_integer_value(json_object_get(meters, "future_tolerance"));
+	json_decref(meters);
+	return PM_OK;
+}
+
 int pm_config_defaults(const char *name, json_t **out, struct pm_err *e)
 {
 	const struct pm_schema_key *k;

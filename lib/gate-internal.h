@@ -18,7 +18,6 @@ struct pm_gate_config {
 	struct pm_config *cfg;
 	json_t *gates;      /* the gates section; an empty object when none */
 	json_t *alarms, *visitors, *parking; /* sections, defaults filled in */
-	json_t *meters;     /* for future_tolerance, which events share */
 	json_t *own;        /* the defaults when the configuration has none */
 	const char *tz;
 };

@@ -44,8 +44,7 @@ int pm_gate_config_open(struct pm_db *db, struct pm_gate_config **out, struct pm
 	    section(gc, "gates", &gc->gates, e) ||
 	    section(gc, "alarms", &gc->alarms, e) ||
 	    section(gc, "visitors", &gc->visitors, e) ||
-	    section(gc, "parking", &gc->parking, e) ||
-	    section(gc, "meters", &gc->meters, e)) {
+	    section(gc, "parking", &gc->parking, e)) {
 		pm_gate_config_free(gc);
 		return e->code;
 	}

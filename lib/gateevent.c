@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gate-internal.h"
+#include "pm/config.h"
 #include "pm/db.h"
 #include "pm/gate.h"
 #include "pm/i18n.h"
@@ -27,10 +28,6 @@ const char *const pm_event_fields[] = {
 	"gate", "ts", "event", "card", "plate", "person", "door", "direction", "detail", NULL,
 };
 
-/* No gate or camera of the community's reports from before this
- * (2000-01-01T00:00:00Z): a clock that does has lost its time. */
-#define EARLIEST 946684800
-
 struct pm_events {
 	struct pm_db *db;
 	struct pm_gate_config *gc;
@@ -54,7 +51,10 @@ int pm_events_open(struct pm_db *db, const struct pm_actor *a, struct pm_events 
 	}
 	/* As pm-meter ingest refuses readings: a time far ahead of the clock
 	 * would close a parking session decades on and bill for all of it. */
-	ev->latest = pm_now() + json_integer_value(json_object_get(ev->gc->meters, "future_tolerance"));
+	if (pm_config_latest(db, &ev->latest, e)) {
+		pm_events_close(ev);
+		return e->code;
+	}
 	*out = ev;
 	return PM_OK;
 }
@@ -110,17 +110,6 @@ static char *detail(json_t *rec, const char *subject_key, int *oom)
 	return text;
 }
 
-static int bad_time(struct pm_events *ev, int64_t ts, struct pm_err *e)
-{
-	char t[PM_TIME_BUF], limit[PM_TIME_BUF];
-
-	pm_time_fmt(ts, ev->gc->tz, t);
-	if (ts < EARLIEST)
-		return pm_err_set(e, PM_EDATA, _("field \"ts\": %s is before 2000: the device's clock is wrong"), t);
-	return pm_err_set(e, PM_EDATA, _("field \"ts\": %s is in the future: later than %s, now plus"
-		" meters.future_tolerance"), t, pm_time_fmt(ev->latest, ev->gc->tz, limit));
-}
-
 struct event {
 	const char *gate, *kind, *subject, *subject_key;
 	char plate[64];
@@ -138,8 +127,8 @@ static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct
 	    pm_json_time(rec, "ts", PM_REQUIRED, &x->ts, e) ||
 	    pm_json_str(rec, "event", PM_REQUIRED, &x->kind, e))
 		return e->code;
-	if (x->ts < EARLIEST || x->ts > ev->latest)
-		return bad_time(ev, x->ts, e);
+	if (pm_time_plausible(x->ts, ev->latest, _("field \"ts\""), ev->gc->tz, e))
+		return e->code;
 	if (!known_kind(x->kind))
 		return pm_err_set(e, PM_EDATA, _("field \"event\": unknown event \"%s\": expected entry, exit, card,"
 			" denied, door_forced, door_held_open, tamper, fire_alarm or plate"), x->kind);

@@ -9,6 +9,7 @@
 #include "pm/audit.h"
 #include "pm/bill.h"
 #include "pm/community.h"
+#include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/ledger.h"
@@ -786,6 +787,15 @@ static int pay_write(struct pm_db *db, const struct pm_pay *p, int64_t unit, jso
 	return rc;
 }
 
+int pm_bill_pay_time(struct pm_db *db, int64_t at, const char *what, struct pm_err *e)
+{
+	int64_t latest;
+
+	if (pm_config_latest(db, &latest, e))
+		return e->code;
+	return pm_time_plausible(at, latest, what, pm_db_tz(db), e);
+}
+
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		struct pm_err *e)
 {
@@ -797,7 +807,7 @@ int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, 
 	int rc, repeat = 0;
 
 	*out = NULL;
-	if (no_points(p->channel, e))
+	if (no_points(p->channel, e) || pm_bill_pay_time(db, p->at, _("field \"at\""), e))
 		return e->code;
 	if ((rc = p->ref ? known(db, p, &id, e) : 0) < 0)
 		return -rc;

@@ -464,7 +464,8 @@ static int record_paid(struct pm_db *db, struct order *o, const struct pm_pay_ev
 	json_t *rec;
 	int rc;
 
-	if (pm_pay_ref_valid(_("transaction id"), ev->transaction, e))
+	if (pm_pay_ref_valid(_("transaction id"), ev->transaction, e) ||
+	    pm_bill_pay_time(db, p.at, _("the time the channel says it was paid"), e))
 		return e->code;
 	if (!(p.bills = bill_list(o->bills, &p.nbills)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));

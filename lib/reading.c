@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "pm/audit.h"
+#include "pm/config.h"
 #include "pm/db.h"
 #include "pm/file.h"
 #include "pm/i18n.h"
@@ -45,7 +46,10 @@ struct pm_ingest {
 	uint64_t epoch;  /* the transaction the meters' latest readings are of */
 	int64_t version; /* PRAGMA data_version then */
 	int versioned;   /* version read */
-	int64_t latest;  /* now plus meters.future_tolerance: no reading after */
+	/* now plus meters.future_tolerance: no reading after, as it would sit
+	 * above every true one that follows and have them all rejected as
+	 * decreases */
+	int64_t latest;
 	struct mtr *m;
 	size_t n, *slot, nslot; /* open addressing: slot holds index + 1 */
 	size_t guess;           /* the index after the last meter found */
@@ -134,21 +138,6 @@ static int index_meters(struct pm_ingest *in)
 			i = (i + 1) & (in->nslot - 1);
 		in->slot[i] = k + 1;
 	}
-	return PM_OK;
-}
-
-/* A reading far ahead of the clock would sit above every true one that
- * follows and have them all rejected as decreases. */
-static int future_limit(struct pm_ingest *in, struct pm_err *e)
-{
-	int64_t now = pm_now();
-	struct pm_config *cfg;
-	json_t *meters;
-
-	if (pm_meter_config(in->db, pm_date_of(now, pm_db_tz(in->db)), &cfg, &meters, e))
-		return e->code;
-	in->latest = now + json_integer_value(json_object_get(meters, "future_tolerance"));
-	pm_config_free(cfg);
 	return PM_OK;
 }
 
@@ -465,7 +454,7 @@ int pm_ingest_open(struct pm_db *db, int replace, struct pm_ingest **out, struct
 	in->db = db;
 	in->replace = replace;
 	in->spill = -1;
-	if (load_meters(in, e) || future_limit(in, e)) {
+	if (load_meters(in, e) || pm_config_latest(in->db, &in->latest, e)) {
 		pm_ingest_close(in);
 		return e->code;
 	}

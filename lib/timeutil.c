@@ -397,3 +397,16 @@ int32_t pm_days_between(int32_t a, int32_t b)
 {
 	return (int32_t)((int64_t)b - a);
 }
+
+int pm_time_plausible(int64_t t, int64_t latest, const char *what, const char *tz, struct pm_err *e)
+{
+	char at[PM_TIME_BUF], limit[PM_TIME_BUF];
+
+	if (t >= PM_TIME_EARLIEST && t <= latest)
+		return PM_OK;
+	pm_time_fmt(t, tz, at);
+	if (t < PM_TIME_EARLIEST)
+		return pm_err_set(e, PM_EDATA, _("%s: %s is before 2000: the clock that wrote it is wrong"), what, at);
+	return pm_err_set(e, PM_EDATA, _("%s: %s is in the future: later than %s, now plus meters.future_tolerance"),
+			  what, at, pm_time_fmt(latest, tz, limit));
+}

@@ -122,7 +122,11 @@ int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char
  * its ref ("receipt" in *out). With no ref to compare, the same amount
  * for the same unit recorded by the same cashier within
  * payments.cash_repeat (default 10 minutes) is that payment again, a
- * duplicate, unless again: a re-run command does not pay twice. */
+ * duplicate, unless again: a re-run command does not pay twice.
+ *
+ * The time paid is from 2000 to now plus meters.future_tolerance, as a
+ * reading's and a gate event's are (pm_bill_pay_time): PM_EDATA
+ * otherwise, naming field "at". */
 struct pm_pay {
 	const char *unit, *channel, *ref, *bill;
 	int64_t amount, at;
@@ -165,6 +169,12 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e);
 int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, struct pm_err *e);
 int pm_bill_pay(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,
 		struct pm_err *e);
+/* PM_EDATA, naming what (a field, an option), unless at is a time a
+ * payment may have been made: pm_time_plausible with now plus
+ * meters.future_tolerance. A payment dated 2099 would sort after every
+ * other, fall outside every day a statement is reconciled for, and be
+ * counted in a collection rate decades on. */
+int pm_bill_pay_time(struct pm_db *db, int64_t at, const char *what, struct pm_err *e);
 /* pm_bill_pay in a write transaction of its own: one payment (pm-bill
  * pay, a payment callback). *out is NULL unless it committed. */
 int pm_bill_pay_one(struct pm_db *db, const struct pm_pay *p, enum pm_pay_did *did, json_t **out,

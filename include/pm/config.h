@@ -111,6 +111,11 @@ int pm_config_init(struct pm_db *db, const char *name, const char *tz, struct pm
  * "yaml"}; PM_EDATA for an unknown version. */
 int pm_config_stored(struct pm_db *db, int64_t version, json_t **rec, struct pm_err *e);
 
+/* Now plus meters.future_tolerance of the version in force today: the
+ * latest time a record of what happened (a reading, a gate event, a
+ * payment) may carry (pm_time_plausible). */
+int pm_config_latest(struct pm_db *db, int64_t *latest, struct pm_err *e);
+
 /* Loads the version in force on day (days since 1970-01-01): the latest
  * effective date on or before it, the last applied of that date.
  * PM_ECONFIG when there is none. */

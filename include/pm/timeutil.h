@@ -53,4 +53,17 @@ int64_t pm_time_at(int32_t day, int32_t tod, const char *tz);
 /* b - a in days. */
 int32_t pm_days_between(int32_t a, int32_t b);
 
+/* 2000-01-01T00:00:00Z: nothing pm records (a gate event, a payment)
+ * happened before it, so a clock that says so has lost its time. */
+#define PM_TIME_EARLIEST INT64_C(946684800)
+
+/* PM_EDATA unless t is from PM_TIME_EARLIEST to latest (now plus
+ * meters.future_tolerance, as pm_config_latest gives it), saying
+ * "WHAT: TIME is before 2000: the clock that wrote it is wrong" or
+ * "WHAT: TIME is in the future: later than LATEST, now plus
+ * meters.future_tolerance", the times shown in tz. A time far ahead of
+ * the clock would close a parking stay decades on, or date a payment
+ * after every bill it will ever be compared with. */
+int pm_time_plausible(int64_t t, int64_t latest, const char *what, const char *tz, struct pm_err *e);
+
 #endif

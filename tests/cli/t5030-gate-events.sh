@@ -142,7 +142,7 @@ run pm-gate events ingest --reject clock-rej.jsonl clock.jsonl
 expect_rc 65 "implausible times"
 expect_err '^pm-gate: clock.jsonl:2: field "ts": 9999-12-31T23:00:00\+08:00 is in the future: later than 2026-12-02T09:00:00\+08:00, now plus meters.future_tolerance$' \
 	"a time far ahead, by file and line"
-expect_err '^pm-gate: clock.jsonl:3: field "ts": 2000-01-01T07:59:59\+08:00 is before 2000: the device.s clock is wrong$' "a time before 2000"
+expect_err '^pm-gate: clock.jsonl:3: field "ts": 2000-01-01T07:59:59\+08:00 is before 2000: the clock that wrote it is wrong$' "a time before 2000"
 expect_err '^pm-gate: clock.jsonl:5: field "ts": 2026-12-02T09:00:01\+08:00 is in the future' "a second past the tolerance"
 expect_err 'read 5, inserted 2, duplicate 0, rejected 3' "now plus the tolerance is still taken"
 expect_eq "$(sed -n '2p;3p;5p' clock.jsonl)" "$(cat clock-rej.jsonl)" "the three lines copied to --reject"
