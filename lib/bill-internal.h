@@ -58,4 +58,13 @@ void pm_bill_row_read(sqlite3_stmt *st, struct pm_bill_row *b);
 int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
 			 struct pm_err *e);
 
+/* A refund of amount of payment by pm_bill_refund's rules (up to what is
+ * left of the payment, from the unit's prepaid balance, never of points),
+ * inside the caller's transaction: the ledger's refund entry (ref
+ * "payment:ID") and the payment's refunded_fen, which say the same. The
+ * money leaves through channel_out, or the payment's own channel when
+ * NULL. *out is the {"type":"refund"} record; the caller audits. */
+int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, const char *channel_out,
+			 const char *reason, json_t **out, struct pm_err *e);
+
 #endif

@@ -54,6 +54,14 @@ static const struct {
 	 "SELECT 'bill ' || b.code || ': paid ' || b.paid_fen || ' fen, allocated '"
 	 " || coalesce((SELECT sum(amount_fen) FROM allocation a WHERE a.bill_id = b.id), 0) || ' fen'"
 	 " FROM bill b WHERE b.paid_fen <> coalesce((SELECT sum(amount_fen) FROM allocation a WHERE a.bill_id = b.id), 0)"},
+	/* What a payment says was refunded of it is what the ledger's refunds
+	 * of it (ref payment:ID, pm-bill refund's and a transfer's) gave back. */
+	{"payment.refunded",
+	 "SELECT 'payment ' || p.id || ': ' || p.refunded_fen || ' fen refunded, the ledger''s refunds of it '"
+	 " || coalesce(r.f, 0) || ' fen' FROM payment p LEFT JOIN (SELECT j.ref, sum(x.amount_fen) AS f FROM journal j"
+	 "  JOIN posting x ON x.journal_id = j.id WHERE j.kind = 'refund' AND j.ref LIKE 'payment:%'"
+	 "  AND x.account LIKE 'prepaid:%' GROUP BY j.ref) r ON r.ref = 'payment:' || p.id"
+	 " WHERE p.refunded_fen <> coalesce(r.f, 0)"},
 	{"bill.lines",
 	 "SELECT 'bill ' || b.code || ': total ' || b.total_fen || ' fen, lines '"
 	 " || coalesce((SELECT sum(amount_fen) FROM bill_line l WHERE l.bill_id = b.id), 0) || ' fen'"

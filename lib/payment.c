@@ -1202,8 +1202,8 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 	return rc;
 }
 
-int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char *reason, json_t **out,
-		   struct pm_err *e)
+int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, const char *channel_out,
+			 const char *reason, json_t **out, struct pm_err *e)
 {
 	static const char sel[] =
 		"SELECT p.channel, u.code, p.amount_fen - p.refunded_fen FROM payment p JOIN unit u ON u.id = p.unit_id"
@@ -1218,10 +1218,8 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 	*out = NULL;
 	if (amount <= 0)
 		return pm_err_set(e, PM_EUSAGE, _("a refund must be more than 0"));
-	if (pm_db_begin(db, e))
-		return e->code;
 	if (!(st = pm_db_stmt(db, sel, e)))
-		return finish(db, e->code, NULL, NULL, NULL, e);
+		return e->code;
 	sqlite3_bind_int64(st, 1, payment);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		snprintf(channel, sizeof channel, "%s", TEXT(st, 0));
@@ -1229,34 +1227,48 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 		left = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
-	rc = rc == SQLITE_ROW ? PM_OK : pm_err_set(e, PM_EDATA, _("unknown payment '%lld'"), (long long)payment);
-	if (rc == PM_OK && !strcmp(channel, PM_BILL_POINTS))
-		rc = pm_err_set(e, PM_EDATA, _("payment %lld was paid in reward points: points are not refunded in money"),
-				(long long)payment);
+	if (rc != SQLITE_ROW)
+		return pm_err_set(e, PM_EDATA, _("unknown payment '%lld'"), (long long)payment);
+	if (!strcmp(channel, PM_BILL_POINTS))
+		return pm_err_set(e, PM_EDATA, _("payment %lld was paid in reward points: points are not refunded in money"),
+				  (long long)payment);
 	snprintf(account, sizeof account, "prepaid:%s", unit);
-	if (rc == PM_OK)
-		rc = pm_ledger_balance(db, account, &balance, e);
-	if (rc == PM_OK && amount > left)
-		rc = pm_err_set(e, PM_EFAIL, _("payment %lld has only %s left to refund"), (long long)payment,
-				pm_money_fmt(left, buf));
-	else if (rc == PM_OK && amount > -balance)
-		rc = pm_err_set(e, PM_EFAIL, _("unit '%s' has only %s prepaid: credit the bills first"), unit,
-				pm_money_fmt(-balance > 0 ? -balance : 0, buf));
+	if (pm_ledger_balance(db, account, &balance, e))
+		return e->code;
+	if (amount > left)
+		return pm_err_set(e, PM_EFAIL, _("payment %lld has only %s left to refund"), (long long)payment,
+				  pm_money_fmt(left, buf));
+	if (amount > -balance)
+		return pm_err_set(e, PM_EFAIL, _("unit '%s' has only %s prepaid: credit the bills first"), unit,
+				  pm_money_fmt(-balance > 0 ? -balance : 0, buf));
 	snprintf(ref, sizeof ref, "payment:%lld", (long long)payment);
-	if (rc == PM_OK) {
-		pm_posting_set(&p[0], "prepaid", unit, amount);
-		pm_posting_set(&p[1], "cash", channel, -amount);
-		rc = pm_ledger_post(db, "refund", ref, reason, p, 2, &journal, e);
-	}
-	if (rc == PM_OK && !(st = pm_db_stmt(db, upd, e)))
-		rc = e->code;
-	if (rc == PM_OK) {
-		sqlite3_bind_int64(st, 1, amount);
-		sqlite3_bind_int64(st, 2, payment);
-		rc = pm_bill_step_done(db, st, _("cannot record the refund"), e);
-	}
-	*out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "type", "refund", "payment", (json_int_t)payment,
-			 "unit", unit, "amount_fen", (json_int_t)amount, "reason", reason);
+	pm_posting_set(&p[0], "prepaid", unit, amount);
+	pm_posting_set(&p[1], "cash", channel_out ? channel_out : channel, -amount);
+	if (pm_ledger_post(db, "refund", ref, reason, p, 2, &journal, e) || !(st = pm_db_stmt(db, upd, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, amount);
+	sqlite3_bind_int64(st, 2, payment);
+	if (pm_bill_step_done(db, st, _("cannot record the refund"), e))
+		return e->code;
+	if (!(*out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "type", "refund", "payment", (json_int_t)payment, "unit",
+			       unit, "amount_fen", (json_int_t)amount, "reason", reason)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return PM_OK;
+}
+
+int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char *reason, json_t **out,
+		   struct pm_err *e)
+{
+	char ref[64];
+	int rc;
+
+	*out = NULL;
+	if (amount <= 0)
+		return pm_err_set(e, PM_EUSAGE, _("a refund must be more than 0"));
+	if (pm_db_begin(db, e))
+		return e->code;
+	rc = pm_bill_refund_apply(db, payment, amount, NULL, reason, out, e);
+	snprintf(ref, sizeof ref, "payment:%lld", (long long)payment);
 	rc = finish(db, rc, "bill.refund", ref, *out, e);
 	if (rc) {
 		json_decref(*out);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pm/audit.h"
+#include "pm/bill.h"
 #include "pm/community.h"
 #include "pm/deposit.h"
 #include "pm/i18n.h"
@@ -92,25 +93,54 @@ static int open_bills(struct xfer *x, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The prepaid balance paid back as pm-bill refund pays it, through
+ * billing.transfer's channel: from the unit's payments, newest first
+ * (the balance is what they paid beyond their bills, the latest last to
+ * be spent), each marked refunded by what it gave, so none of it can be
+ * refunded again. "refunds" lists them. */
 static int refund_prepaid(struct xfer *x, struct pm_err *e)
 {
+	static const char sql[] =
+		"SELECT id, amount_fen - refunded_fen FROM payment WHERE unit_id = ? AND channel <> '" PM_BILL_POINTS "'"
+		" AND amount_fen > refunded_fen ORDER BY at DESC, id DESC";
 	const char *how = json_string_value(json_object_get(x->cfg, "prepaid"));
-	struct pm_posting p[2];
-	char account[PM_ACCOUNT_MAX], ref[PM_ACCOUNT_MAX + 32];
-	int64_t balance, journal;
-	int refund = strcmp(how, "refund") == 0;
+	const char *channel = json_string_value(json_object_get(x->cfg, "channel"));
+	char account[PM_ACCOUNT_MAX], buf[PM_MONEY_BUF];
+	int64_t balance, rest, payment, part;
+	json_t *refunds, *one;
+	sqlite3_stmt *st;
+	int rc = PM_OK;
 
 	snprintf(account, sizeof account, "prepaid:%s", x->t->unit);
 	if (pm_ledger_balance(x->db, account, &balance, e))
 		return e->code;
 	json_object_set_new(x->out, "prepaid_fen", json_integer(balance < 0 ? -balance : 0));
-	json_object_set_new(x->out, "prepaid", json_string(refund ? "refunded" : "carried"));
-	if (!refund || balance >= 0)
+	json_object_set_new(x->out, "prepaid", json_string(strcmp(how, "refund") ? "carried" : "refunded"));
+	if (strcmp(how, "refund") || balance >= 0)
 		return PM_OK;
-	pm_posting_set(&p[0], "prepaid", x->t->unit, -balance);
-	pm_posting_set(&p[1], "cash", json_string_value(json_object_get(x->cfg, "channel")), balance);
-	snprintf(ref, sizeof ref, "transfer:%s:%s", x->t->unit, x->t->at);
-	return pm_ledger_post(x->db, "refund", ref, "过户", p, 2, &journal, e);
+	json_object_set_new(x->out, "refunds", refunds = json_array());
+	/* Asked again after each refund, which changes what it answers. */
+	for (rest = -balance; rest > 0 && rc == PM_OK; rest -= part) {
+		if (!(st = pm_db_stmt(x->db, sql, e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, x->unit);
+		rc = sqlite3_step(st);
+		payment = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		part = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return pm_db_fail(x->db, e, _("cannot read payments"));
+		if (rc == SQLITE_DONE)
+			return pm_err_set(e, PM_EFAIL, _("unit '%s' holds %s prepaid that no payment of it has left to refund"),
+					  x->t->unit, pm_money_fmt(rest, buf));
+		part = part < rest ? part : rest;
+		rc = pm_bill_refund_apply(x->db, payment, part, channel, "过户", &one, e);
+		if (rc == PM_OK)
+			json_array_append_new(refunds, json_pack("{s:I, s:I}", "payment", (json_int_t)payment, "amount_fen",
+								 (json_int_t)part));
+		json_decref(one);
+	}
+	return rc;
 }
 
 static int refund_deposits(struct xfer *x, struct pm_err *e)

@@ -22,7 +22,9 @@ struct pm_transfer {
 };
 
 /* *out: {"type":"transfer","unit","from":[person codes],"to","at",
- * "prepaid_fen","prepaid":"carried"|"refunded","deposits_fen",
+ * "prepaid_fen","prepaid":"carried"|"refunded","refunds":[{"payment",
+ * "amount_fen"}] (when refunded: the balance refunded from the unit's
+ * payments, newest first, as pm_bill_refund refunds),"deposits_fen",
  * "deposits":"carried"|"refunded","open_fen","settle":[{"bill","period",
  * "owed_fen"}],"outcome":"transferred"|"unchanged"}. The same transfer
  * again (the new owner already the only owner since at) is "unchanged"

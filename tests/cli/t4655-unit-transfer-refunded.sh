@@ -1,0 +1,71 @@
+#!/bin/sh
+# pm unit transfer refunding the prepaid balance refunds it as pm-bill
+# refund does: from the unit's payments, newest first, each marked
+# refunded by what it gave. The transfer posted the refund to the ledger
+# and left every payment reading as not refunded at all, so the same money
+# could be refunded again (found by the red team).
+. "$PM_TOP/tests/cli/lib.sh"
+PM_NOW=2026-12-15T09:00:00+08:00
+export PM_NOW
+
+run pm init
+feed '{"code":"1-1-101","area":"80","delivered":"2020-01-01"}\n' pm unit import
+feed '{"code":"P1","name":"王芳","unit":"1-1-101","role":"owner"}
+{"code":"P2","name":"赵强"}\n' pm person import
+cat >pm.yaml <<'Y'
+effective: 2026-01-01
+community:
+  name: 测试小区
+fees:
+  - {name: property, label: 物业费, type: per_area, prices: {residential: 2.5}}
+billing:
+  transfer: {prepaid: refund, deposits: carry, channel: bank}
+Y
+run pm config apply pm.yaml
+run pm-bill run --period 2026-11
+run pm-bill issue --period 2026-11
+# The bill is 200.00: WX1 pays it and 50.00 more, WX2 30.00 more, all prepaid.
+feed '{"unit":"1-1-101","amount":"250","channel":"wechat","ref":"WX1","at":"2026-12-01T10:00:00+08:00"}
+{"unit":"1-1-101","amount":"30","channel":"alipay","ref":"AL2","at":"2026-12-02T10:00:00+08:00"}\n' pm-bill pay -
+expect_rc 0 "two payments"
+refunded() { sql "SELECT ref || ' ' || amount_fen || ' ' || refunded_fen FROM payment ORDER BY id" | tr '\n' ' '; }
+
+run pm unit transfer 1-1-101 --to P2 --at 2026-12-16 --format jsonl
+expect_rc 0 "the transfer"
+expect_out '"prepaid_fen":8000,"prepaid":"refunded","refunds":\[\{"payment":2,"amount_fen":3000\},\{"payment":1,"amount_fen":5000\}\],' \
+	"80.00 refunded: AL2's 30.00 whole, the newest first, then 50.00 of WX1"
+expect_eq "$(refunded)" "WX1 25000 5000 AL2 3000 3000 " "each payment reads as refunded by what it gave, to the fen"
+expect_eq "$(sql "SELECT j.ref || ' ' || j.memo || ' ' || p.account || ' ' || p.amount_fen FROM journal j JOIN posting p ON p.journal_id = j.id WHERE j.kind = 'refund' ORDER BY j.id, p.account" | tr '\n' ' ')" \
+	"payment:2 过户 cash:bank -3000 payment:2 过户 prepaid:1-1-101 3000 payment:1 过户 cash:bank -5000 payment:1 过户 prepaid:1-1-101 5000 " \
+	"the ledger's refunds are the payments', paid out through billing.transfer's channel"
+expect_eq "$(sql "SELECT coalesce(sum(amount_fen), 0) FROM posting WHERE account = 'prepaid:1-1-101'")" "0" "nothing prepaid is left"
+expect_eq "$(sql "SELECT json_extract(after, '$.refunds') FROM audit WHERE action = 'unit.transfer'")" \
+	'[{"amount_fen":3000,"payment":2},{"amount_fen":5000,"payment":1}]' "the audit record lists them"
+run pm-report collection --period 2026-12 --section received --format csv
+expect_out '^alipay,1,30.00,0.00,30.00,30.00' "the receipts report shows AL2 refunded"
+expect_out '^wechat,1,250.00,200.00,50.00,50.00' "and 50.00 of WX1"
+run pm check
+expect_rc 0 "pm check passes"
+
+# The new owner prepays; the old owner's money, given back, is not given again.
+run pm-bill pay --unit 1-1-101 --amount 100 --channel wechat --ref WX3
+run pm-bill refund 2 --amount 30 --reason again
+expect_rc 1 "AL2, refunded whole at the transfer, refunds nothing more"
+expect_err "^pm-bill: payment 2 has only 0.00 left to refund$" "saying none of it is left"
+run pm-bill refund 1 --amount 200.01 --reason again
+expect_rc 1 "WX1 refunds no more than 250.00 less the 50.00 given back"
+expect_err "^pm-bill: payment 1 has only 200.00 left to refund$" "saying so"
+expect_eq "$(refunded)" "WX1 25000 5000 AL2 3000 3000 WX3 10000 0 " "nothing changed"
+expect_eq "$(sql "SELECT coalesce(sum(amount_fen), 0) FROM posting WHERE account = 'prepaid:1-1-101'")" "-10000" \
+	"the new owner's 100.00 is still prepaid"
+run pm check
+expect_rc 0 "and the store is sound"
+
+# A payment whose refunded_fen disagrees with the ledger (a transfer made
+# by an older pm left 0): pm check says so.
+sql "UPDATE payment SET refunded_fen = 0 WHERE id = 2"
+run pm check --format jsonl
+expect_rc 1 "pm check fails"
+expect_out '"check":"payment.refunded","problem":"payment 2: 0 fen refunded, the ledger.s refunds of it 3000 fen"' \
+	"naming the payment and both amounts"
+done_testing
