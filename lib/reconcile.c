@@ -24,7 +24,8 @@ struct pm_reconcile {
 	char *channel;
 	struct entry *e;
 	size_t n, cap;
-	json_t *refs; /* ref -> true */
+	json_t *refs; /* ref -> true, of the money in */
+	json_t *taken; /* journal id -> true: a recorded refund a statement entry was set against */
 	int64_t first, last; /* earliest and latest time */
 };
 
@@ -33,7 +34,7 @@ int pm_reconcile_new(const char *channel, struct pm_reconcile **out, struct pm_e
 	struct pm_reconcile *r = calloc(1, sizeof *r);
 
 	*out = NULL;
-	if (!r || !(r->channel = strdup(channel)) || !(r->refs = json_object())) {
+	if (!r || !(r->channel = strdup(channel)) || !(r->refs = json_object()) || !(r->taken = json_object())) {
 		pm_reconcile_free(r);
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	}
@@ -50,6 +51,7 @@ void pm_reconcile_free(struct pm_reconcile *r)
 	free(r->e);
 	free(r->channel);
 	json_decref(r->refs);
+	json_decref(r->taken);
 	free(r);
 }
 
@@ -65,9 +67,11 @@ int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e)
 		return e->code;
 	if (!*ref)
 		return pm_err_set(e, PM_EDATA, _("field \"ref\": empty"));
-	if (amount <= 0)
-		return pm_err_set(e, PM_EDATA, _("field \"amount\": must be more than 0"));
-	if (json_object_get(r->refs, ref))
+	if (amount == 0)
+		return pm_err_set(e, PM_EDATA, _("field \"amount\": 0: money in is more than 0, a refund less"));
+	/* A payment is listed once; its refunds (partial ones more than once,
+	 * maybe of the same amount) under its ref too. */
+	if (amount > 0 && json_object_get(r->refs, ref))
 		return pm_err_set(e, PM_EDATA, _("ref '%s' is in the statement twice"), ref);
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 64;
@@ -77,7 +81,7 @@ int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e)
 		r->e = x;
 		r->cap = cap;
 	}
-	if (!(r->e[r->n].ref = strdup(ref)) || json_object_set_new(r->refs, ref, json_true())) {
+	if (!(r->e[r->n].ref = strdup(ref)) || (amount > 0 && json_object_set_new(r->refs, ref, json_true()))) {
 		free(r->e[r->n].ref);
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	}
@@ -90,9 +94,10 @@ int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e)
 	return PM_OK;
 }
 
-/* One side's facts, absent when its amount is negative. */
+/* One side's facts, absent unless here. A refund's amount is negative. */
 struct side {
 	int64_t amount, at;
+	int here;
 };
 
 struct walk {
@@ -103,16 +108,16 @@ struct walk {
 	long *counts;
 };
 
-static json_t *when(int64_t at, int64_t amount, const char *tz)
+static json_t *when(struct side s, const char *tz)
 {
 	char buf[PM_TIME_BUF];
 
-	return amount < 0 ? json_null() : json_string(pm_time_fmt(at, tz, buf));
+	return s.here ? json_string(pm_time_fmt(s.at, tz, buf)) : json_null();
 }
 
-static json_t *fen(int64_t amount)
+static json_t *fen(struct side s)
 {
-	return amount < 0 ? json_null() : json_integer(amount);
+	return s.here ? json_integer(s.amount) : json_null();
 }
 
 /* Money a channel brought in, wherever it is kept: bill payments (not
@@ -137,7 +142,7 @@ static json_t *fen(int64_t amount)
 
 struct found {
 	char source[16], unit[64];
-	int64_t id;
+	int64_t id, payment; /* payment: the bill payment's id, or 0 */
 };
 
 /* A store row: its source, id and unit code ("" for a contract's). */
@@ -147,6 +152,7 @@ static void found_read(sqlite3_stmt *st, struct found *f)
 
 	snprintf(f->source, sizeof f->source, "%s", TEXT(st, 0));
 	f->id = sqlite3_column_int64(st, 1);
+	f->payment = strcmp(f->source, "payment") ? 0 : f->id;
 	snprintf(f->unit, sizeof f->unit, "%s", unit ? unit : "");
 }
 
@@ -161,9 +167,9 @@ static int tell(struct walk *w, enum pm_recon_status s, const char *ref, struct 
 	w->counts[s]++;
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "type", "reconcile",
 			"status", pm_recon_names[s], "channel", w->r->channel, "ref", ref,
-			"statement_fen", fen(st.amount), "store_fen", fen(store.amount),
-			"statement_at", when(st.at, st.amount, tz), "store_at", when(store.at, store.amount, tz),
-			"payment", f && !strcmp(f->source, "payment") ? json_integer(f->id) : json_null(),
+			"statement_fen", fen(st), "store_fen", fen(store),
+			"statement_at", when(st, tz), "store_at", when(store, tz),
+			"payment", f && f->payment ? json_integer(f->payment) : json_null(),
 			"unit", f && *f->unit ? json_string(f->unit) : json_null(),
 			"source", f ? json_string(f->source) : json_null(), "id", f ? json_integer(f->id) : json_null());
 	if (!rec)
@@ -179,8 +185,8 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 		"SELECT m.source, m.id, u.code, m.cash, m.at FROM (" MONEY_IN ") m LEFT JOIN unit u ON u.id = m.unit_id"
 		" WHERE m.channel = ? AND m.ref = ?";
 	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
-	struct side store = {-1, 0};
-	struct found f = {"", "", 0};
+	struct side store = {0, 0, 0};
+	struct found f = {"", "", 0, 0};
 	int rc;
 
 	if (!st)
@@ -189,14 +195,107 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 	sqlite3_bind_text(st, 2, x->ref, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		found_read(st, &f);
-		store.amount = sqlite3_column_int64(st, 3);
-		store.at = sqlite3_column_int64(st, 4);
+		store = (struct side){sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), 1};
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pm_db_fail(w->db, e, _("cannot read payments"));
 	return tell(w, f.id == 0 ? PM_RECON_MISSING_IN_STORE : store.amount == x->amount ? PM_RECON_MATCHED
-		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at}, store, f.id ? &f : NULL);
+		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at, 1}, store, f.id ? &f : NULL);
+}
+
+/* Refunds recorded through the channel: pm-bill refund's and a
+ * transfer's, each a journal entry "refund" of ref payment:ID that
+ * credits cash:CHANNEL (the payment's channel, or the one the money left
+ * by). The columns: journal id, unit code, cash (negative), time, the
+ * payment's ref, the payment's id. */
+#define REFUNDS \
+	"SELECT j.id, u.code, x.amount_fen, j.ts, p.ref, p.id FROM posting x JOIN journal j ON j.id = x.journal_id" \
+	" JOIN payment p ON p.id = CAST(substr(j.ref, 9) AS INTEGER) JOIN unit u ON u.id = p.unit_id" \
+	" WHERE x.account = 'cash:' || ?1 AND j.kind = 'refund' AND j.ref LIKE 'payment:%'"
+
+/* A REFUNDS row: its found and its side. */
+static void refund_read(sqlite3_stmt *st, struct found *f, struct side *s)
+{
+	snprintf(f->source, sizeof f->source, "refund");
+	f->id = sqlite3_column_int64(st, 0);
+	f->payment = sqlite3_column_int64(st, 5);
+	snprintf(f->unit, sizeof f->unit, "%s", TEXT(st, 1));
+	*s = (struct side){sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), 1};
+}
+
+/* A refund the statement lists (a negative amount) against those
+ * recorded of the payment of its ref: one of the same amount not set
+ * against an entry before, else one of another amount, else none. */
+static int statement_refund(struct walk *w, const struct entry *x, struct pm_err *e)
+{
+	static const char sql[] = REFUNDS " AND p.ref = ?2 ORDER BY j.ts, j.id";
+	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
+	struct found f = {"", "", 0, 0}, other = {"", "", 0, 0};
+	struct side store = {0, 0, 0}, other_side = {0, 0, 0};
+	char key[32];
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, w->r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, x->ref, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+		if (json_object_get(w->r->taken, key))
+			continue;
+		if (sqlite3_column_int64(st, 2) == x->amount) {
+			refund_read(st, &f, &store);
+			break;
+		}
+		if (!other.id)
+			refund_read(st, &other, &other_side);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(w->db, e, _("cannot read payments"));
+	if (!f.id && other.id) {
+		f = other;
+		store = other_side;
+	}
+	if (f.id) {
+		snprintf(key, sizeof key, "%lld", (long long)f.id);
+		if (json_object_set_new(w->r->taken, key, json_true()))
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	return tell(w, !f.id ? PM_RECON_MISSING_IN_STORE : store.amount == x->amount ? PM_RECON_MATCHED
+		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at, 1}, store, f.id ? &f : NULL);
+}
+
+/* Refunds of the statement's days that it does not list. */
+static int refunds_only(struct walk *w, int64_t from, int64_t to, struct pm_err *e)
+{
+	static const char sql[] = REFUNDS " AND j.ts >= ?2 AND j.ts < ?3 ORDER BY j.ts, j.id";
+	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
+	char key[32];
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, w->r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct found f;
+		struct side store;
+
+		snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+		if (json_object_get(w->r->taken, key))
+			continue;
+		refund_read(st, &f, &store);
+		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 4), (struct side){0, 0, 0}, store, &f);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(w->db, e, _("cannot read payments"));
 }
 
 /* Money of the statement's days that it does not list. */
@@ -207,29 +306,33 @@ static int store_only(struct walk *w, struct pm_err *e)
 		" LEFT JOIN unit u ON u.id = m.unit_id"
 		" WHERE m.channel = ? AND m.at >= ? AND m.at < ? ORDER BY m.at, m.source, m.id";
 	const char *tz = pm_db_tz(w->db);
+	int64_t from = pm_date_start(pm_date_of(w->r->first, tz), tz);
+	int64_t to = pm_date_start(pm_date_of(w->r->last, tz) + 1, tz);
 	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
 	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, w->r->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pm_date_start(pm_date_of(w->r->first, tz), tz));
-	sqlite3_bind_int64(st, 3, pm_date_start(pm_date_of(w->r->last, tz) + 1, tz));
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct found f;
 
 		if (json_object_get(w->r->refs, TEXT(st, 5)))
 			continue;
 		found_read(st, &f);
-		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 5), (struct side){-1, 0},
-			  (struct side){sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)}, &f);
+		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 5), (struct side){0, 0, 0},
+			  (struct side){sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), 1}, &f);
 		if (rc) {
 			sqlite3_reset(st);
 			return rc;
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(w->db, e, _("cannot read payments"));
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(w->db, e, _("cannot read payments"));
+	return refunds_only(w, from, to, e);
 }
 
 int pm_reconcile_run(struct pm_db *db, struct pm_reconcile *r, int (*fn)(void *ctx, json_t *rec),
@@ -240,7 +343,7 @@ int pm_reconcile_run(struct pm_db *db, struct pm_reconcile *r, int (*fn)(void *c
 
 	memset(counts, 0, PM_RECON_NSTATUS * sizeof *counts);
 	for (size_t i = 0; i < r->n && rc == PM_OK; i++)
-		rc = statement_entry(&w, &r->e[i], e);
+		rc = r->e[i].amount > 0 ? statement_entry(&w, &r->e[i], e) : statement_refund(&w, &r->e[i], e);
 	if (rc == PM_OK && r->n)
 		rc = store_only(&w, e);
 	return rc;
