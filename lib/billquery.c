@@ -281,8 +281,8 @@ int pm_unit_owed(struct pm_db *db, const char *unit, int64_t *owed, struct pm_er
 	char recv[PM_ACCOUNT_MAX], pre[PM_ACCOUNT_MAX];
 	int64_t r = 0, p = 0;
 
-	snprintf(recv, sizeof recv, "receivable:%s", unit);
-	snprintf(pre, sizeof pre, "prepaid:%s", unit);
+	pm_ledger_account(recv, "receivable", unit);
+	pm_ledger_account(pre, "prepaid", unit);
 	if (pm_ledger_balance(db, recv, &r, e) || pm_ledger_balance(db, pre, &p, e))
 		return e->code;
 	*owed = r;
@@ -319,8 +319,8 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 
 	if (pm_unit_id(db, unit, &id, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
-	snprintf(recv, sizeof recv, "receivable:%s", unit);
-	snprintf(pre, sizeof pre, "prepaid:%s", unit);
+	pm_ledger_account(recv, "receivable", unit);
+	pm_ledger_account(pre, "prepaid", unit);
 	sqlite3_bind_text(st, 1, recv, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pre, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

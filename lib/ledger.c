@@ -10,20 +10,26 @@
 /* "prefix:name", cut where snprintf would cut it; copied rather than
  * formatted, as pm-bill issue sets six a bill (snprintf's format parsing
  * was 3% of its instructions). */
-void pm_posting_set(struct pm_posting *p, const char *prefix, const char *name, int64_t amount)
+char *pm_ledger_account(char out[PM_ACCOUNT_MAX], const char *prefix, const char *name)
 {
-	size_t cap = sizeof p->account - 1, n = strlen(prefix), k;
+	size_t cap = PM_ACCOUNT_MAX - 1, n = strlen(prefix), k;
 
 	n = n < cap ? n : cap;
-	memcpy(p->account, prefix, n);
+	memcpy(out, prefix, n);
 	if (name && n < cap) {
-		p->account[n++] = ':';
+		out[n++] = ':';
 		k = strlen(name);
 		k = k < cap - n ? k : cap - n;
-		memcpy(p->account + n, name, k);
+		memcpy(out + n, name, k);
 		n += k;
 	}
-	p->account[n] = '\0';
+	out[n] = '\0';
+	return out;
+}
+
+void pm_posting_set(struct pm_posting *p, const char *prefix, const char *name, int64_t amount)
+{
+	pm_ledger_account(p->account, prefix, name);
 	p->amount = amount;
 }
 

@@ -222,7 +222,7 @@ static int apply_prepaid(struct pm_db *db, const struct pm_bill_row *b, json_t *
 	int rc;
 
 	*used = 0;
-	snprintf(account, sizeof account, "prepaid:%s", b->unit);
+	pm_ledger_account(account, "prepaid", b->unit);
 	if (pm_ledger_balance(db, account, &balance, e))
 		return e->code;
 	if ((avail = -balance) <= 0)
@@ -685,7 +685,7 @@ static int pay_post(struct pm_db *db, const struct pm_pay *p, int64_t id, const 
 	if (p->amount > plan->total) {
 		char account[128];
 
-		snprintf(account, sizeof account, "prepaid:%s", p->unit);
+		pm_ledger_account(account, "prepaid", p->unit);
 		if (pm_ledger_within(db, account, e))
 			return e->code;
 	}
@@ -1232,7 +1232,7 @@ int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, cons
 	if (!strcmp(channel, PM_BILL_POINTS))
 		return pm_err_set(e, PM_EDATA, _("payment %lld was paid in reward points: points are not refunded in money"),
 				  (long long)payment);
-	snprintf(account, sizeof account, "prepaid:%s", unit);
+	pm_ledger_account(account, "prepaid", unit);
 	if (pm_ledger_balance(db, account, &balance, e))
 		return e->code;
 	if (amount > left)

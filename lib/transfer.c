@@ -111,7 +111,7 @@ static int refund_prepaid(struct xfer *x, struct pm_err *e)
 	sqlite3_stmt *st;
 	int rc = PM_OK;
 
-	snprintf(account, sizeof account, "prepaid:%s", x->t->unit);
+	pm_ledger_account(account, "prepaid", x->t->unit);
 	if (pm_ledger_balance(x->db, account, &balance, e))
 		return e->code;
 	json_object_set_new(x->out, "prepaid_fen", json_integer(balance < 0 ? -balance : 0));

@@ -35,6 +35,10 @@ int pm_ledger_balance(struct pm_db *db, const char *account, int64_t *fen, struc
  * past it, after which its statement could not be read. */
 int pm_ledger_within(struct pm_db *db, const char *account, struct pm_err *e);
 
+/* "prefix:name" ("prepaid:3-2-1101"; prefix alone for a NULL name) into
+ * out, cut to fit; out. The one way an account's name is made. */
+char *pm_ledger_account(char out[PM_ACCOUNT_MAX], const char *prefix, const char *name);
+
 /* Sets p's account to "prefix:name" and its amount. */
 void pm_posting_set(struct pm_posting *p, const char *prefix, const char *name, int64_t amount);
 
