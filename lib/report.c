@@ -389,7 +389,11 @@ const char *pm_cell_text(const struct pm_section *s, size_t i, size_t j, int tab
 	case PM_COL_INT:
 		return fixed(v->v, 1, 0, table, 0, buf, size);
 	case PM_COL_MONEY:
-		snprintf(buf, size, "%s", table ? pm_money_display(v->v, m) : pm_money_fmt(v->v, m));
+		/* In a file the value is what its key (ending _fen) says:
+		 * integer fen, as in JSON; yuan were read as fen. */
+		if (!table)
+			return fixed(v->v, 1, 0, 0, 0, buf, size);
+		snprintf(buf, size, "%s", pm_money_display(v->v, m));
 		return buf;
 	case PM_COL_QTY:
 		return fixed(v->v, 1000, c->places, table, 0, buf, size);
@@ -402,7 +406,8 @@ const char *pm_cell_text(const struct pm_section *s, size_t i, size_t j, int tab
 	case PM_COL_MEAN:
 		return fixed(v->v, (__int128)v->den * pow10i(c->scale), c->places, table, 0, buf, size);
 	case PM_COL_HOURS:
-		return fixed(v->v, 3600, 1, table, 0, buf, size);
+		/* Likewise seconds under a key ending _s. */
+		return table ? fixed(v->v, 3600, 1, 1, 0, buf, size) : fixed(v->v, 1, 0, 0, 0, buf, size);
 	}
 	return "";
 }

@@ -28,12 +28,12 @@ struct pm_db;
 enum pm_col_type {
 	PM_COL_TEXT,
 	PM_COL_INT,     /* a count */
-	PM_COL_MONEY,   /* fen: "¥1,234.50" in tables, yuan in files, key ending _fen in JSON */
+	PM_COL_MONEY,   /* fen: "¥1,234.50" in tables, yuan in workbooks, integer fen under a key ending _fen in JSON and CSV */
 	PM_COL_QTY,     /* thousandths of m³, kWh, kg: shown with .places decimals */
 	PM_COL_PERCENT, /* num / den as a percentage with one decimal */
 	PM_COL_CHANGE,  /* num / den as a signed percentage: "+12.5%" */
 	PM_COL_MEAN,    /* num / den, num scaled by 10^.scale, shown with .places decimals */
-	PM_COL_HOURS,   /* seconds, shown as hours with one decimal */
+	PM_COL_HOURS,   /* seconds, shown as hours with one decimal; integer seconds under a key ending _s in JSON and CSV */
 };
 
 struct pm_col {
@@ -94,7 +94,10 @@ struct pm_report {
 void pm_report_free(struct pm_report *r);
 
 /* Cell (i, j) of s as text: table (1) for people ("¥1,234.50",
- * "87.5%", "—"), or (0) for files ("1234.50", "87.5", "—" for no value).
+ * "87.5%", "2.5" hours, "—"), or (0) for files (CSV, TSV), where a value
+ * is what its key says, as in JSON: money integer fen under a key ending
+ * _fen ("123450"), durations integer seconds under one ending _s
+ * ("9000"), a rate a percentage ("87.5"), "—" for no value.
  * The result is in buf or in the section. */
 const char *pm_cell_text(const struct pm_section *s, size_t i, size_t j, int table, char *buf,
 			 size_t size);

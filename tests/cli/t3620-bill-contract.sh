@@ -110,17 +110,17 @@ export PM_NOW=2027-01-05T09:00:00+08:00
 run pm-report common-income --year 2026 --section contract --format csv
 expect_rc 0 "the year by contract"
 expect_eq "$(tr -d '\r' <"$T/out")" "contract,party,kind,object,income_fen,expense_fen,paid_fen
-1,分众传媒,income,电梯广告，3号楼,2445.65,0.00,2000.00
-2,洁净保洁,expense,公共区域保洁,0.00,600.00,400.00
-total,,,,2445.65,600.00,2400.00" "income and expenses per contract to the fen"
+1,分众传媒,income,电梯广告，3号楼,244565,0,200000
+2,洁净保洁,expense,公共区域保洁,0,60000,40000
+total,,,,244565,60000,240000" "income and expenses per contract to the fen"
 run pm-report common-income --year 2026 --section month --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | grep -v ',0.00,0.00,0.00$')" "month,income_fen,expense_fen,net_fen
-2026-01,1000.00,0.00,1000.00
-2026-03,0.00,200.00,-200.00
-2026-04,1000.00,200.00,800.00
-2026-05,0.00,200.00,-200.00
-2026-07,445.65,0.00,445.65
-total,2445.65,600.00,1845.65" "per month, the July quarter net of its credit"
+expect_eq "$(tr -d '\r' <"$T/out" | grep -v ',0,0,0$')" "month,income_fen,expense_fen,net_fen
+2026-01,100000,0,100000
+2026-03,0,20000,-20000
+2026-04,100000,20000,80000
+2026-05,0,20000,-20000
+2026-07,44565,0,44565
+total,244565,60000,184565" "per month, the July quarter net of its credit"
 expect_eq "$(tr -d '\r' <"$T/out" | wc -l)" "14" "every month of the year listed, and the total"
 run pm-report common-income --year 2026 --section balance --format jsonl
 expect_eq "$(cat "$T/out")" '{"type":"common_income","section":"balance","income_fen":244565,"expense_fen":60000,"net_fen":184565,"owed_fen":184565,"receivable_fen":44565}' \

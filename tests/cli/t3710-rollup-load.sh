@@ -107,14 +107,13 @@ expect_eq "$(tail -n 1 "$T/out" | tr -d '\r')" "total,$(jq -r 'select(.total) | 
 $(pm-rollup report collection --pg "$conn" --period 2026-11 --format jsonl)
 J
 ),$(jq -r 'select(.total) | [.charged_fen, .adjust_fen, .late_fen, .billed_fen, .collected_fen, .outstanding_fen]
-	| map(. / 100 | tostring | if test("\\.") then (if test("\\.[0-9]$") then . + "0" else . end) else . + ".00" end)
 	| join(",")' <<J
 $(pm-rollup report collection --pg "$conn" --period 2026-11 --format jsonl)
 J
 ),$(jq -r 'select(.total) | [.rate_count_pct, .rate_amount_pct] | join(",")' <<J
 $(pm-rollup report collection --pg "$conn" --period 2026-11 --format jsonl)
 J
-)" "in yuan, the total last"
+)" "in integer fen, as the keys say and JSON has them, the total last"
 run pm-rollup report occupancy --pg "$conn" --period 2026-11
 expect_rc 2 "a report the group has not"
 expect_err "^pm-rollup report: no group report 'occupancy': there are collection, arrears, service and consumption$" \

@@ -113,11 +113,11 @@ total,,3,—,' "alarms by kind, the configured ones, counted or not"
 
 run pm-report gate --period 2026-12 --section parking --format csv
 expect_eq "$(sed -n '1,5p;33p' "$T/out" | tr -d '\r')" 'day,entries,exits,peak,occupancy_pct,charged_fen,paid_fen
-2026-12-01,3,2,3,75.0,20.00,10.00
-2026-12-02,0,1,1,25.0,0.00,10.00
-2026-12-03,0,0,0,0.0,0.00,0.00
-2026-12-04,0,0,—,—,0.00,0.00
-total,3,3,3,75.0,20.00,20.00' "the car park: three at once of four spaces, fees at exit, payments when made"
+2026-12-01,3,2,3,75.0,2000,1000
+2026-12-02,0,1,1,25.0,0,1000
+2026-12-03,0,0,0,0.0,0,0
+2026-12-04,0,0,—,—,0,0
+total,3,3,3,75.0,2000,2000' "the car park: three at once of four spaces, fees at exit, payments when made"
 expect_eq "$(sql "SELECT sum(fee_fen) FROM parking_session") $(sql "SELECT sum(amount_fen) FROM parking_payment")" \
 	"2000 2000" "which the ledger of sessions and payments agrees with"
 
@@ -156,7 +156,7 @@ expect_out "^北门	3	1	1	3$" "tsv"
 sed -i '/spaces: 4/d; s/effective: 2026-01-01/effective: 2026-12-03/' pm.yaml
 run pm config apply pm.yaml
 run pm-report gate --period 2026-12 --section parking --format csv
-expect_out '^2026-12-01,3,2,3,—,20.00,10.00.?$' "no spaces, no rate"
+expect_out '^2026-12-01,3,2,3,—,2000,1000.?$' "no spaces, no rate"
 
 # Who may see it.
 run pm-report --as owner.p001 gate

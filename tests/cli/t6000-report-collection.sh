@@ -28,28 +28,28 @@ expect_eq "$(cat "$T/out")" '{"type":"collection","section":"building","building
 run pm-report collection --period 2026-11 --format csv
 expect_rc 0 "collection for November as CSV"
 expect_eq "$(sed -n '1,6p' "$T/out" | tr -d '\r')" 'building,bills,paid_bills,charged_fen,adjust_fen,late_fen,billed_fen,collected_fen,outstanding_fen,rate_count_pct,rate_amount_pct
-1,2,1,380.00,0.00,0.00,380.00,210.00,170.00,50.0,55.3
-2,1,1,130.00,0.00,0.00,130.00,130.00,0.00,100.0,100.0
-3,1,0,80.00,0.00,0.00,80.00,0.00,80.00,0.0,0.0
-total,4,2,590.00,0.00,0.00,590.00,340.00,250.00,50.0,57.6' "CSV in yuan, the total last"
+1,2,1,38000,0,0,38000,21000,17000,50.0,55.3
+2,1,1,13000,0,0,13000,13000,0,100.0,100.0
+3,1,0,8000,0,0,8000,0,8000,0.0,0.0
+total,4,2,59000,0,0,59000,34000,25000,50.0,57.6' "CSV in integer fen under keys ending _fen, the total last"
 expect_eq "$(sed -n '6,9p' "$T/out" | tr -d '\r')" '
 period,bills,paid_bills,charged_fen,adjust_fen,late_fen,billed_fen,collected_fen,outstanding_fen,rate_count_pct,rate_amount_pct
-2026-01,0,0,0.00,0.00,0.00,0.00,0.00,0.00,—,—
-2026-02,0,0,0.00,0.00,0.00,0.00,0.00,0.00,—,—' "then the year to date by month: months without bills show —"
+2026-01,0,0,0,0,0,0,0,0,—,—
+2026-02,0,0,0,0,0,0,0,0,—,—' "then the year to date by month: months without bills show —"
 # The year to date: 9 bills, 4 paid; 1290.00 - 20.00 + 2.60 = 1272.60
 # billed, 780.00 collected, 492.60 owed; 44.4%, 61.29% → 61.3%
-expect_out '^2026-10,5,2,700.00,-20.00,2.60,682.60,440.00,242.60,40.0,64.5' "October in the year"
-expect_out '^total,9,4,1290.00,-20.00,2.60,1272.60,780.00,492.60,44.4,61.3' "the year's total"
+expect_out '^2026-10,5,2,70000,-2000,260,68260,44000,24260,40.0,64.5' "October in the year"
+expect_out '^total,9,4,129000,-2000,260,127260,78000,49260,44.4,61.3' "the year's total"
 expect_eq "$(grep -c "$(printf '\r')\$" "$T/out")" "$(wc -l <"$T/out" | tr -d ' ')" "CSV lines end in CRLF"
 
 # Received in the month: W1 and A1 in November, all to bills; the bank's
 # 300.00 in October, all prepaid.
-expect_out '^alipay,1,100.00,100.00,0.00,0.00' "November's receipts by channel"
-expect_out '^wechat,1,210.00,210.00,0.00,0.00' "and the other channel"
+expect_out '^alipay,1,10000,10000,0,0' "November's receipts by channel"
+expect_out '^wechat,1,21000,21000,0,0' "and the other channel"
 run pm-report collection --period 2026-10 --section received --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'channel,payments,received_fen,to_bills_fen,prepaid_fen,refunded_fen
-bank,1,300.00,0.00,300.00,0.00
-total,1,300.00,0.00,300.00,0.00' "October's receipts went to the prepaid balance"
+bank,1,30000,0,30000,0
+total,1,30000,0,30000,0' "October's receipts went to the prepaid balance"
 
 # A period without bills: every building listed, every rate "—".
 run pm-report collection --period 2026-09 --section building --format table
@@ -64,28 +64,28 @@ total         0             0    ¥0.00  ¥0.00      ¥0.00   ¥0.00      ¥0.00
 # By entrance, by fee item (counts of lines), by channel, by month.
 run pm-report collection --period 2026-10 --by entrance --section entrance --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,7,8,9)" 'entrance,bills,billed_fen,collected_fen,outstanding_fen
-1-1,2,380.70,310.00,70.70
-1-2,1,111.10,0.00,111.10
-2-1,1,130.00,130.00,0.00
-3-1,1,60.80,0.00,60.80
-total,5,682.60,440.00,242.60' "by entrance"
+1-1,2,38070,31000,7070
+1-2,1,11110,0,11110
+2-1,1,13000,13000,0
+3-1,1,6080,0,6080
+total,5,68260,44000,24260' "by entrance"
 run pm-report collection --period 2026-10 --by fee --section fee --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'fee,bills,paid_bills,charged_fen,adjust_fen,late_fen,billed_fen,collected_fen,outstanding_fen,rate_count_pct,rate_amount_pct
-物业费,5,2,650.00,0.00,0.00,650.00,420.00,230.00,40.0,64.6
-垃圾费,5,2,50.00,0.00,0.00,50.00,20.00,30.00,40.0,40.0
-notes and late fees,—,—,0.00,-20.00,2.60,-17.40,0.00,-17.40,—,0.0
-total,10,4,700.00,-20.00,2.60,682.60,440.00,242.60,40.0,64.5' "by fee item: lines, then notes and late fees, adding up to the same total"
+物业费,5,2,65000,0,0,65000,42000,23000,40.0,64.6
+垃圾费,5,2,5000,0,0,5000,2000,3000,40.0,40.0
+notes and late fees,—,—,0,-2000,260,-1740,0,-1740,—,0.0
+total,10,4,70000,-2000,260,68260,44000,24260,40.0,64.5' "by fee item: lines, then notes and late fees, adding up to the same total"
 run pm-report collection --period 2026-10 --by channel --section channel --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'channel,bills,collected_fen,share_pct
-alipay,1,100.00,22.7
-prepaid,1,130.00,29.5
-wechat,1,210.00,47.7
-total,—,440.00,100.0' "what paid October's bills, by channel"
+alipay,1,10000,22.7
+prepaid,1,13000,29.5
+wechat,1,21000,47.7
+total,—,44000,100.0' "what paid October's bills, by channel"
 run pm-report collection --from 2026-10 --to 2026-11 --by month --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,7,8,9)" 'period,bills,billed_fen,collected_fen,outstanding_fen
-2026-10,5,682.60,440.00,242.60
-2026-11,4,590.00,340.00,250.00
-total,9,1272.60,780.00,492.60
+2026-10,5,68260,44000,24260
+2026-11,4,59000,34000,25000
+total,9,127260,78000,49260
 
 channel,payments
 alipay,1
@@ -93,8 +93,8 @@ wechat,1
 total,2' "by month over a range, then the last month's receipts"
 run pm-report collection --period 2026-10 --building 3 --section building --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,7)" 'building,billed_fen
-3,60.80
-total,60.80' "one building"
+3,6080
+total,6080' "one building"
 
 # Who may see it: finance and the front desk; owners only their units.
 run pm user add fin --role finance
@@ -109,8 +109,8 @@ expect_err "user 'tech' \(technician\) may not do 'report.finance'" "and is told
 run pm-report collection --period 2026-10 --as owner.p2 --section building --format csv
 expect_rc 0 "an owner may, for their own units"
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,7,8)" 'building,bills,billed_fen,collected_fen
-1,1,170.70,100.00
-total,1,170.70,100.00' "and sees only them"
+1,1,17070,10000
+total,1,17070,10000' "and sees only them"
 
 # Options.
 run pm-report collection --period 2026-13

@@ -12,39 +12,39 @@ export PM_NOW=2026-12-20T09:00:00+08:00
 run pm-report arrears --section unit --format csv
 expect_rc 0 "arrears from the store"
 expect_eq "$(tr -d '\r' <"$T/out")" 'building,entrance,unit,owner,phone,bills,oldest_due,days,d0_30_fen,d31_90_fen,d91_180_fen,d181_365_fen,d365_fen,owed_fen
-1,1-1,1-1-102,李娜,13800000002,2,2026-11-15,35,170.00,70.70,0.00,0.00,0.00,240.70
-1,1-2,1-2-101,王芳,13800000003,1,2026-11-15,35,0.00,111.10,0.00,0.00,0.00,111.10
-3,3-1,3-1-101,,,2,2026-11-15,35,80.00,60.80,0.00,0.00,0.00,140.80' "each unit aged to the fen"
+1,1-1,1-1-102,李娜,13800000002,2,2026-11-15,35,17000,7070,0,0,0,24070
+1,1-2,1-2-101,王芳,13800000003,1,2026-11-15,35,0,11110,0,0,0,11110
+3,3-1,3-1-101,,,2,2026-11-15,35,8000,6080,0,0,0,14080' "each unit aged to the fen"
 run pm-report arrears --section building --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'building,units,bills,d0_30_fen,d31_90_fen,d91_180_fen,d181_365_fen,d365_fen,owed_fen
-1,2,3,170.00,181.80,0.00,0.00,0.00,351.80
-2,0,0,0.00,0.00,0.00,0.00,0.00,0.00
-3,1,2,80.00,60.80,0.00,0.00,0.00,140.80
-total,3,5,250.00,242.60,0.00,0.00,0.00,492.60' "by building, every building listed"
+1,2,3,17000,18180,0,0,0,35180
+2,0,0,0,0,0,0,0,0
+3,1,2,8000,6080,0,0,0,14080
+total,3,5,25000,24260,0,0,0,49260' "by building, every building listed"
 run pm-report arrears --section entrance --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,3,9)" 'entrance,units,bills,owed_fen
-1-1,1,2,240.70
-1-2,1,1,111.10
-2-1,0,0,0.00
-3-1,1,2,140.80
-total,3,5,492.60' "by entrance"
+1-1,1,2,24070
+1-2,1,1,11110
+2-1,0,0,0
+3-1,1,2,14080
+total,3,5,49260' "by entrance"
 run pm-report collection --from 2026-10 --to 2026-11 --by month --section month --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | sed -n 's/^total,.*,\([^,]*\),[^,]*,[^,]*$/\1/p')" "492.60" \
+expect_eq "$(tr -d '\r' <"$T/out" | sed -n 's/^total,.*,\([^,]*\),[^,]*,[^,]*$/\1/p')" "49260" \
 	"all of it overdue: the arrears are what collection says is outstanding"
 run pm-report arrears --section top --top 2 --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'unit,owner,phone,bills,days,owed_fen
-1-1-102,李娜,13800000002,2,35,240.70
-3-1-101,,,2,35,140.80' "the top debtors, largest first"
+1-1-102,李娜,13800000002,2,35,24070
+3-1-101,,,2,35,14080' "the top debtors, largest first"
 
 # Ages move with --as-of: 198 and 168 days; then over a year.
 run pm-report arrears --as-of 2027-06-01 --section building --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,3,5,0.00,0.00,250.00,242.60,0.00,492.60' "91–180 and 181–365 days"
+expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,3,5,0,0,25000,24260,0,49260' "91–180 and 181–365 days"
 run pm-report arrears --as-of 2028-01-01 --section building --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,3,5,0.00,0.00,0.00,0.00,492.60,492.60' "over 365 days"
+expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,3,5,0,0,0,0,49260,49260' "over 365 days"
 run pm-report arrears --as-of 2026-11-15 --section building --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,0,0,0.00,0.00,0.00,0.00,0.00,0.00' "nothing is overdue on its due day"
+expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,0,0,0,0,0,0,0,0' "nothing is overdue on its due day"
 run pm-report arrears --period 2026-11 --section building --format csv
-expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,2,2,250.00,0.00,0.00,0.00,0.00,250.00' "only November's bills"
+expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,2,2,25000,0,0,0,0,25000' "only November's bills"
 run pm-report arrears --building 3 --section unit --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f3)" 'unit
 3-1-101' "only building 3"
@@ -64,9 +64,9 @@ run pm-report arrears --as fin --section top --format csv
 expect_out '^1-1-102,李\*,138\*\*\*\*0002,' "finance sees them masked"
 run pm-report dashboard --as fin --period 2026-11 --section top --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'unit,owner,phone,bills,days,owed_fen
-1-1-102,李*,138****0002,2,35,240.70
-3-1-101,,,2,35,140.80
-1-2-101,王*,138****0003,1,35,111.10' "in the dashboard too"
+1-1-102,李*,138****0002,2,35,24070
+3-1-101,,,2,35,14080
+1-2-101,王*,138****0003,1,35,11110' "in the dashboard too"
 for who in tech guard look; do
 	run pm-report arrears --as $who
 	expect_rc 77 "$who may not see arrears"
@@ -82,7 +82,7 @@ printf 'password-p2\n' >pw
 run_in pw pm user add owner.p2 --role owner --person P2 --password-stdin
 run pm-report arrears --as owner.p2 --section unit --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f3,4,5,14)" 'unit,owner,phone,owed_fen
-1-1-102,李*,138****0002,240.70' "an owner sees only their unit"
+1-1-102,李*,138****0002,24070' "an owner sees only their unit"
 run pm-report arrears --as owner.p2 --section building --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1)" 'building
 1
@@ -97,10 +97,10 @@ expect_eq "$(cat "$T/out")" "$(cat store.jsonl)" "make the same report as the st
 expect_err "read 5 bills: 5 past due with something owed, 0 rejected" "and say what they read"
 sh -c 'pm-bill list --overdue --building 3 --format jsonl | pm-report arrears --section unit --format csv' >pipe.csv 2>pipe.err
 expect_eq "$(tr -d '\r' <pipe.csv | cut -d, -f3,14)" 'unit,owed_fen
-3-1-101,140.80' "pm-bill list --overdue --building 3 | pm-report arrears"
+3-1-101,14080' "pm-bill list --overdue --building 3 | pm-report arrears"
 pm-bill list --format jsonl >all.jsonl
 run pm-report arrears --section building --format csv all.jsonl
-expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,3,5,250.00,242.60,0.00,0.00,0.00,492.60' "every bill listed: those not overdue are left out"
+expect_eq "$(tr -d '\r' <"$T/out" | tail -1)" 'total,3,5,25000,24260,0,0,0,49260' "every bill listed: those not overdue are left out"
 expect_err "read 10 bills: 5 past due with something owed, 0 rejected" "and counted, the void one too"
 
 head -1 overdue.jsonl >bad.jsonl
@@ -123,7 +123,7 @@ expect_err "bad.jsonl:7: bill 'B-2026-10-1-1-102' is listed twice" "a bill twice
 expect_eq "$(wc -l <rejects.jsonl | tr -d ' ')" "6" "all copied to the reject file"
 expect_eq "$(sed -n 2p rejects.jsonl)" '{"type":"payment","payment":1}' "as they were"
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f3,14)" 'unit,owed_fen
-1-1-102,70.70' "the good record is still reported"
+1-1-102,7070' "the good record is still reported"
 printf '%s\n' '{"type":"bill","bill":"B-A","unit":"1-1-101","status":"issued","owed_fen":9000000000000000,"due":"2026-11-15"}' \
 	'{"type":"bill","bill":"B-B","unit":"1-1-101","status":"issued","owed_fen":1,"due":"2026-11-15"}' >big.jsonl
 run pm-report arrears --section building --format csv big.jsonl

@@ -89,11 +89,11 @@ at 2026-12-01T09:00:00+08:00
 run pm-report service --period 2026-11 --section category --format csv
 expect_rc 0 "service quality"
 expect_eq "$(tr -d '\r' <"$T/out")" 'category,tickets,accept_p50_s,accept_p90_s,resolve_p50_s,resolve_p90_s,breached,breach_pct,rated,rating,satisfied_pct,repeats
-水管漏水,3,0.5,2.0,4.0,30.0,2,66.7,2,4.0,50.0,0
+水管漏水,3,1800,7200,14400,108000,2,66.7,2,4.0,50.0,0
 意见反馈,1,—,—,—,—,1,100.0,0,—,—,0
-整改事项,1,1.0,1.0,—,—,0,0.0,0,—,—,0
-噪音投诉,1,13.0,13.0,14.0,14.0,1,100.0,1,4.0,100.0,1
-total,6,1.0,13.0,14.0,30.0,4,66.7,3,4.0,66.7,1' "by category, most tickets first"
+整改事项,1,3600,3600,—,—,0,0.0,0,—,—,0
+噪音投诉,1,46800,46800,50400,50400,1,100.0,1,4.0,100.0,1
+total,6,3600,46800,50400,108000,4,66.7,3,4.0,66.7,1' "by category, most tickets first, times in seconds as the keys ending _s say"
 run pm-report service --period 2026-11 --section category --format jsonl
 expect_out '^\{"type":"service","section":"category","category":"水管漏水","tickets":3,"accept_p50_s":1800,"accept_p90_s":7200,"resolve_p50_s":14400,"resolve_p90_s":108000,' \
 	"JSON keeps the seconds"
@@ -103,9 +103,9 @@ expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,2,5,7,8)" 'period,tickets,resolv
 2026-07,0,—,0,—
 2026-08,0,—,0,—
 2026-09,0,—,0,—
-2026-10,1,822.0,1,100.0
-2026-11,6,14.0,4,66.7
-total,7,14.0,5,71.4' "the six months to November: October's improvement took 822 hours"
+2026-10,1,2959200,1,100.0
+2026-11,6,50400,4,66.7
+total,7,50400,5,71.4' "the six months to November: October's improvement took 822 hours"
 run pm-report service --period 2026-11 --section inspections --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'schedule,inspections,done,done_pct
 大堂巡查,1,1,100.0

@@ -13,7 +13,7 @@ expect_eq "$(tail -c +4 c.csv | head -1 | tr -d '\r')" "building,bills,paid_bill
 expect_eq "$(stat -c %a c.csv)" "600" "made for its owner only"
 expect_eq "$(wc -c <"$T/out" | tr -d ' ')" "0" "nothing on standard output"
 run pm-report collection --period 2026-10 --section building --format tsv
-expect_eq "$(sed -n 2p "$T/out")" "$(printf '1\t3\t1\t490.00\t0.00\t1.80\t491.80\t310.00\t181.80\t33.3\t63.0')" "TSV"
+expect_eq "$(sed -n 2p "$T/out")" "$(printf '1\t3\t1\t49000\t0\t180\t49180\t31000\t18180\t33.3\t63.0')" "TSV, money in fen as in CSV"
 run pm-report collection --period 2026-10 --output c.jsonl
 expect_eq "$(head -1 c.jsonl)" '{"type":"collection","section":"building","building":"1","bills":3,"paid_bills":1,"charged_fen":49000,"adjust_fen":0,"late_fen":180,"billed_fen":49180,"collected_fen":31000,"outstanding_fen":18180,"rate_count_pct":"33.3","rate_amount_pct":"63.0"}' \
 	"the format from the file's name"
@@ -102,6 +102,57 @@ expect_rc 2 "a terminal or device as --output"
 run pm-report feedback --file-format svg --section last
 expect_rc 2 "a section without a chart as SVG"
 expect_err "the section 'last' has no chart: choose another format" "says so"
+# A CSV or TSV column means what its name says, as the same field in JSON
+# lines does: owed_fen is fen (24070), never yuan (240.70), *_s seconds.
+# Every section of every report of the community, cell by cell.
+cat >same.py <<'P'
+import csv, json, sys
+rows, n, bad = [json.loads(l) for l in open(sys.argv[1])], 0, []
+tables, cur = [], None
+for r in csv.reader(open(sys.argv[2], newline='', encoding='utf-8'), delimiter=sys.argv[3]):
+    if not r:
+        cur = None
+    elif cur is None:
+        cur = {"head": r, "rows": []}
+        tables.append(cur)
+    else:
+        cur["rows"].append(r)
+tables = [t for t in tables if t["rows"]]  # a section without rows has no JSON line
+sections = []
+for j in rows:  # two sections of one name in a row differ in their fields
+    key = (j["section"], tuple(k for k in j if k != "total"))
+    if not sections or sections[-1][0] != key:
+        sections.append((key, []))
+    sections[-1][1].append(j)
+for (name, recs), t in zip(sections, tables):
+    for j, c in zip(recs, t["rows"]):
+        for k, v in zip(t["head"], c):
+            if k.endswith("_fen") or k.endswith("_s"):
+                n += 1
+                want = "—" if j.get(k) is None else str(j[k])
+                if v != want:
+                    bad.append("%s %s: %s, JSON %s" % (name[0], k, v, want))
+print(n if len(sections) == len(tables) and not bad else "sections %d/%d %s" % (len(sections), len(tables), bad[:3]))
+P
+for rep in "collection --period 2026-11" "arrears" "dashboard --period 2026-11" "service --period 2026-11" \
+	"gate --period 2026-11" "common-income --year 2026"; do
+	# shellcheck disable=SC2086
+	pm-report $rep --format jsonl >same.jsonl
+	# shellcheck disable=SC2086
+	pm-report $rep --format csv >same.csv
+	# shellcheck disable=SC2086
+	pm-report $rep --format tsv >same.tsv
+	got=$(python3 same.py same.jsonl same.csv ,)
+	case $got in [1-9]*) expect_eq ok ok "${rep%% *}: $got money and time cells in CSV are JSON's, to the fen" ;;
+	*) expect_eq "$got" "all equal" "${rep%% *}: CSV's money and time cells are JSON's" ;; esac
+	got=$(python3 same.py same.jsonl same.tsv '	')
+	case $got in [1-9]*) expect_eq ok ok "${rep%% *}: and TSV's" ;;
+	*) expect_eq "$got" "all equal" "${rep%% *}: TSV's money and time cells are JSON's" ;; esac
+done
+run pm-report collection --period 2026-10 --section building --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | sed -n '1p;5p')" 'building,bills,paid_bills,charged_fen,adjust_fen,late_fen,billed_fen,collected_fen,outstanding_fen,rate_count_pct,rate_amount_pct
+total,5,2,70000,-2000,260,68260,44000,24260,40.0,64.5' "charged_fen 70000 is ¥700.00: the header and the values agree"
+
 run pm-report collection --period 2026-10 --columns building,billed_fen --format csv
 expect_rc 2 "--columns, shared by the programs, is not for a report's sections"
 expect_err "^pm-report collection: --columns is not for reports: --section keeps one part of a report$" "says so"

@@ -98,12 +98,15 @@ static void test_values(void **state)
 	assert_string_equal(text(s, 1, 1), "1,234,567");
 	assert_string_equal(text(s, 1, 0), "1234567");
 	assert_string_equal(text(s, 2, 1), "-\xc2\xa5" "1,234.56");
-	assert_string_equal(text(s, 2, 0), "-1234.56");
+	/* In a file, what the key (amount_fen) says: fen, as in JSON. */
+	assert_string_equal(text(s, 2, 0), "-123456");
 	assert_string_equal(text(s, 3, 1), "1,234,567.9");
 	assert_string_equal(text(s, 3, 0), "1234567.9");
 	assert_string_equal(text(s, 6, 0), "4.0");
 	assert_string_equal(text(s, 7, 0), "166.667");
-	assert_string_equal(text(s, 8, 0), "1.5");
+	/* Hours for people, seconds under wait_s in a file. */
+	assert_string_equal(text(s, 8, 1), "1.5");
+	assert_string_equal(text(s, 8, 0), "5400");
 	j = pm_cell_json(s, 0, 3);
 	assert_string_equal(json_string_value(j), "1234567.891");
 	json_decref(j);
@@ -191,7 +194,7 @@ static void test_csv(void **state)
 	pm_set_int(s, 0, 2, 150);
 	out = rendered(r, PM_RENDER_CSV, &o);
 	assert_string_equal(out, "\xef\xbb\xbfname,n,amount_fen,kwh,rate_pct,change_pct,stars,per_unit,wait_s\r\n"
-				 "\"'=1+2,\"\"x\"\"\",\xe2\x80\x94,1.50,\xe2\x80\x94,\xe2\x80\x94,\xe2\x80\x94,"
+				 "\"'=1+2,\"\"x\"\"\",\xe2\x80\x94,150,\xe2\x80\x94,\xe2\x80\x94,\xe2\x80\x94,"
 				 "\xe2\x80\x94,\xe2\x80\x94,\xe2\x80\x94\r\n");
 	free(out);
 	pm_set_text(s, 0, 0, "a\tb\nc");
