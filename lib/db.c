@@ -1128,11 +1128,11 @@ static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 	close(t.fd);
 	t.fd = -1;
 	if (sqlite3_open_v2(t.part, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), t.part, sqlite3_errmsg(to));
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, sqlite3_errmsg(to));
 	else
 		rc = copy_db(db, db->h, to, e, path);
 	if (rc == PM_OK && sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), t.part, sqlite3_errmsg(to));
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), path, sqlite3_errmsg(to));
 	sqlite3_close(to);
 	if (rc == PM_OK)
 		return pm_file_tmp_commit(&t, e);
@@ -1211,13 +1211,13 @@ static int set_aside(const char *store_path, const char *aside, struct pm_err *e
 
 /* Backups are made with a rollback journal (one file); the store is WAL,
  * so that readers run beside a writer. Set on the part, before it is the
- * store, where closing removes the -wal and -shm this makes. */
-static int to_wal(const char *path, struct pm_err *e)
+ * store (named), where closing removes the -wal and -shm this makes. */
+static int to_wal(const char *path, const char *name, struct pm_err *e)
 {
 	sqlite3 *h = NULL;
 	int ok = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK &&
 		 sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK;
-	int rc = ok ? PM_OK : pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), path, sqlite3_errmsg(h));
+	int rc = ok ? PM_OK : pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), name, sqlite3_errmsg(h));
 
 	sqlite3_close(h);
 	return rc;
@@ -1296,14 +1296,14 @@ static int part_checked(const char *backup_path, struct pm_file_tmp *t, pm_db_ve
 			struct pm_err *e)
 {
 	sqlite3 *h = NULL;
-	int rc = copy_bytes(backup_path, t->fd, t->part, e);
+	int rc = copy_bytes(backup_path, t->fd, t->path, e);
 
 	if (rc == PM_OK)
 		rc = check_copy(t->part, backup_path, &h, e);
 	sqlite3_close(h);
 	if (rc == PM_OK && verify)
 		rc = verify(ctx, t->part, e);
-	return rc == PM_OK ? to_wal(t->part, e) : rc;
+	return rc == PM_OK ? to_wal(t->part, t->path, e) : rc;
 }
 
 /* The store renamed to a new *aside. */
@@ -1349,7 +1349,7 @@ int pm_db_restore(const char *store_path, const char *backup_path, pm_db_verify_
 	/* Root restoring an admin's store leaves it the admin's: the owner
 	 * of the file is who administers it. */
 	if (rc == PM_OK && live && geteuid() == 0 && st.st_uid != 0 && fchown(t.fd, st.st_uid, st.st_gid) != 0)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot give '%s' to the store's owner: %s"), t.part,
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot give '%s' to the store's owner: %s"), store_path,
 				strerror(errno));
 	if (rc == PM_OK && live)
 		rc = move_aside(store_path, aside, e);

@@ -113,32 +113,36 @@ static int xlsx_fill(struct pm_db *db, const char *period, struct book *b, struc
 	return xlsx_summary(db, period, b, e);
 }
 
-/* libxlsxwriter opens the file by name; made empty first, it keeps the
- * mode and group given here. */
+struct export_book {
+	struct pm_db *db;
+	const char *period, *path;
+	long *rows;
+};
+
+/* libxlsxwriter opens the part by name; made empty first, it keeps the
+ * mode and group given. */
+static int xlsx_part(void *ctx, FILE *f, const char *part, struct pm_err *e)
+{
+	struct export_book *x = ctx;
+	struct book b = {0};
+	int rc, closed;
+
+	if (!(b.wb = pm_xl.workbook_new(part)))
+		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s'"), x->path);
+	rc = xlsx_fill(x->db, x->period, &b, e);
+	closed = pm_xlsx_close(b.wb, x->path, rc == PM_OK ? e : &(struct pm_err){0});
+	*x->rows = b.rows;
+	return rc ? rc : closed;
+}
+
 int pm_export_xlsx(struct pm_db *db, const char *period, const char *path, long *rows,
 		   struct pm_err *e)
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
-	struct book b = {0};
-	struct pm_file_tmp t;
-	lxw_error err;
-	int rc;
+	struct export_book x = {db, period, path, rows};
 
 	*rows = 0;
-	if (pm_xlsx_load(e) || pm_file_not_store(path, e) || pm_file_tmp_open(path, &m, &t, e))
+	if (pm_xlsx_load(e))
 		return e->code;
-	if (!(b.wb = pm_xl.workbook_new(t.part))) {
-		pm_file_tmp_abort(&t);
-		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s'"), path);
-	}
-	rc = xlsx_fill(db, period, &b, e);
-	err = pm_xl.workbook_close(b.wb);
-	if (rc == PM_OK && err != LXW_NO_ERROR)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, pm_xl.lxw_strerror(err));
-	if (rc == PM_OK)
-		rc = pm_file_tmp_commit(&t, e);
-	else
-		pm_file_tmp_abort(&t);
-	*rows = b.rows;
-	return rc;
+	return pm_file_whole(path, &m, 1, xlsx_part, &x, e);
 }

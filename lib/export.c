@@ -181,31 +181,33 @@ int pm_export_invoice_csv(struct pm_db *db, const char *period, FILE *f, int bom
 	return rc;
 }
 
-/* The CSV writer into path, written beside it and renamed into place. */
+/* A CSV writer's work for a file. */
+struct csv_file {
+	struct pm_db *db;
+	const char *period;
+	int bom;
+	long *rows;
+	int (*write)(struct pm_db *, const char *, FILE *, int, long *, struct pm_err *);
+};
+
+static int csv_part(void *ctx, FILE *f, const char *part, struct pm_err *e)
+{
+	struct csv_file *c = ctx;
+
+	return c->write(c->db, c->period, f, c->bom, c->rows, e);
+}
+
+/* The CSV writer into path, written beside it and renamed into place,
+ * a failed write naming path (pm_file_whole). */
 static int csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,
 		    int (*write)(struct pm_db *, const char *, FILE *, int, long *, struct pm_err *),
 		    struct pm_err *e)
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
-	struct pm_file_tmp t;
-	FILE *f;
-	int rc;
+	struct csv_file c = {db, period, bom, rows, write};
 
 	*rows = 0;
-	if (pm_file_not_store(path, e) || pm_file_tmp_open(path, &m, &t, e))
-		return e->code;
-	if (!(f = fdopen(t.fd, "w"))) {
-		pm_file_tmp_abort(&t);
-		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, strerror(errno));
-	}
-	t.fd = -1;
-	rc = write(db, period, f, bom, rows, e);
-	if (fclose(f) != 0 && rc == PM_OK)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
-	if (rc == PM_OK)
-		return pm_file_tmp_commit(&t, e);
-	pm_file_tmp_abort(&t);
-	return rc;
+	return pm_file_whole(path, &m, 0, csv_part, &c, e);
 }
 
 int pm_export_csv_file(struct pm_db *db, const char *period, const char *path, int bom, long *rows,

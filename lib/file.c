@@ -37,8 +37,10 @@ static int apply_mode(int fd, const struct stat *st, const struct pm_file_mode *
 	return (st->st_mode & 07777) == mode ? 0 : fchmod(fd, mode);
 }
 
-int pm_file_open(const char *path, enum pm_file_how how, const struct pm_file_mode *m, int *fd,
-		 struct pm_err *e)
+/* Opens path as pm_file_open does; a failure names name, the file the
+ * user gave, which path (its part) is made for. */
+static int open_as(const char *path, const char *name, enum pm_file_how how, const struct pm_file_mode *m,
+		   int *fd, struct pm_err *e)
 {
 	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, err;
 	struct stat st;
@@ -50,23 +52,29 @@ int pm_file_open(const char *path, enum pm_file_how how, const struct pm_file_mo
 	/* Non-blocking so that a FIFO without a reader fails here instead of
 	 * hanging; anything but a regular file is refused below. */
 	if ((*fd = open(path, flags, m->mode & 0660)) < 0)
-		return cannot(path, errno, e);
+		return cannot(name, errno, e);
 	if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		err = errno;
 		close(*fd);
 		*fd = -1;
 		if (S_ISREG(st.st_mode))
-			return cannot(path, err, e);
-		return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to write it"), path);
+			return cannot(name, err, e);
+		return pm_err_set(e, PM_ECANTCREAT, _("'%s' is not a regular file: refusing to write it"), name);
 	}
 	if (apply_mode(*fd, &st, m) != 0 || fcntl(*fd, F_SETFL, flags & O_APPEND) != 0 ||
 	    (how == PM_FILE_TRUNC && ftruncate(*fd, 0) != 0)) {
 		err = errno;
 		close(*fd);
 		*fd = -1;
-		return cannot(path, err, e);
+		return cannot(name, err, e);
 	}
 	return PM_OK;
+}
+
+int pm_file_open(const char *path, enum pm_file_how how, const struct pm_file_mode *m, int *fd,
+		 struct pm_err *e)
+{
+	return open_as(path, path, how, m, fd, e);
 }
 
 int pm_file_fopen(const char *path, enum pm_file_how how, const struct pm_file_mode *m, FILE **f,
@@ -216,7 +224,7 @@ int pm_file_tmp_open(const char *path, const struct pm_file_mode *m, struct pm_f
 	/* A part left by a killed run of the same pid; unlink removes a
 	 * link itself, never its target. */
 	unlink(t->part);
-	if (pm_file_open(t->part, PM_FILE_EXCL, m, &t->fd, e)) {
+	if (open_as(t->part, path, PM_FILE_EXCL, m, &t->fd, e)) {
 		pm_file_tmp_abort(t);
 		return e->code;
 	}
@@ -254,12 +262,11 @@ int pm_file_tmp_commit(struct pm_file_tmp *t, struct pm_err *e)
 	if (rc == PM_OK && (lstat(t->part, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != t->dev ||
 			    st.st_ino != t->ino))
 		rc = pm_err_set(e, PM_ECANTCREAT, _("'%s' was replaced while it was written: refusing it"),
-				t->part);
+				t->path);
 	if (rc == PM_OK)
 		rc = replaceable(t->path, e);
 	if (rc == PM_OK && rename(t->part, t->path) != 0)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot rename '%s' to '%s': %s"), t->part, t->path,
-				strerror(errno));
+		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), t->path, strerror(errno));
 	if (rc)
 		pm_file_tmp_abort(t);
 	else
@@ -272,7 +279,7 @@ int pm_file_whole(const char *path, const struct pm_file_mode *m, int by_name,
 {
 	struct pm_file_tmp t;
 	FILE *f = NULL;
-	int rc;
+	int rc, err;
 
 	if (pm_file_not_store(path, e) || pm_file_tmp_open(path, m, &t, e))
 		return e->code;
@@ -285,8 +292,13 @@ int pm_file_whole(const char *path, const struct pm_file_mode *m, int by_name,
 	} else {
 		t.fd = -1;
 		rc = write(ctx, f, t.part, e);
-		if ((fclose(f) && rc == PM_OK) || rc == PM_EIO)
+		/* The cause is the failed write's (a full disk), or the
+		 * close's when that is what failed. */
+		err = errno;
+		if (fclose(f) && rc == PM_OK)
 			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(errno));
+		else if (rc == PM_EIO)
+			rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(err));
 	}
 	if (rc == PM_OK)
 		return pm_file_tmp_commit(&t, e);

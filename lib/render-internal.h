@@ -41,8 +41,9 @@ int pm_col_numeric(const struct pm_col *c);
 /* The html format: the whole page (render-html.c). */
 void pm_render_html_page(const struct pm_report *r, const struct pm_render_opts *o, FILE *f);
 
-/* The workbook at path (written by libxlsxwriter, which opens it by name). */
-int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *path,
-		   struct pm_err *e);
+/* The workbook at part, made for path, which failures name (written by
+ * libxlsxwriter, which opens it by name). */
+int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *part,
+		   const char *path, struct pm_err *e);
 
 #endif

@@ -270,6 +270,7 @@ struct rendering {
 	const struct pm_report *r;
 	enum pm_render_format fmt;
 	const struct pm_render_opts *o;
+	const char *path;
 };
 
 /* libxlsxwriter opens the part by name; made empty first, it keeps the
@@ -278,13 +279,13 @@ static int render_part(void *ctx, FILE *f, const char *part, struct pm_err *e)
 {
 	const struct rendering *x = ctx;
 
-	return f ? pm_render(x->r, x->fmt, x->o, f, e) : pm_render_xlsx(x->r, x->o, part, e);
+	return f ? pm_render(x->r, x->fmt, x->o, f, e) : pm_render_xlsx(x->r, x->o, part, x->path, e);
 }
 
 int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o,
 		   const char *path, const struct pm_file_mode *m, struct pm_err *e)
 {
-	struct rendering x = {r, fmt, o};
+	struct rendering x = {r, fmt, o, path};
 
 	if (known_section(r, o, e))
 		return e->code;

@@ -27,4 +27,14 @@ extern struct pm_xlsx_fns pm_xl;
 /* Opens libxlsxwriter (once): PM_EUNAVAIL when it cannot be loaded. */
 int pm_xlsx_load(struct pm_err *e);
 
+/* Closes wb, which writes the workbook to the part made for path: PM_OK,
+ * or PM_ECANTCREAT naming path (never the part) and the cause, the
+ * system's (a full disk) when libxlsxwriter's error comes from one.
+ * libxlsxwriter 1.1.4 (Debian 12) also prints its own "[ERROR] ..."
+ * lines, naming the part, with fprintf to stderr: it offers no way to
+ * stop them (the 1.1.5 output_buffer option is not there), and only
+ * taking the process's stderr away around the call would, which would
+ * hide whatever else the call prints. */
+int pm_xlsx_close(lxw_workbook *wb, const char *path, struct pm_err *e);
+
 #endif

@@ -2,6 +2,7 @@
  * numbers as numbers in yuan, units and hours, rates as percentages,
  * each made from its exact integers only when its cell is written. */
 #include <dlfcn.h>
+#include <errno.h>
 #include <string.h>
 
 #include "pm/i18n.h"
@@ -14,6 +15,11 @@
 #endif
 
 struct pm_xlsx_fns pm_xl;
+
+/* libxlsxwriter's errno: in a static program (bin/pm-report) the library
+ * runs on the shared libc dlopen brings, whose errno is not the
+ * program's; the library's own __errno_location reads the right one. */
+static int *(*lib_errno)(void);
 
 int pm_xlsx_load(struct pm_err *e)
 {
@@ -29,8 +35,27 @@ int pm_xlsx_load(struct pm_err *e)
 		return pm_err_set(e, PM_EUNAVAIL, _("cannot load %s: it lacks %s"), PM_XLSX_SONAME, #f);
 	PM_XLSX_FNS(X)
 #undef X
+	*(void **)&lib_errno = dlsym(lib, "__errno_location");
 	done = 1;
 	return PM_OK;
+}
+
+int pm_xlsx_close(lxw_workbook *wb, const char *path, struct pm_err *e)
+{
+	int *where = lib_errno ? lib_errno() : &errno, sys;
+	lxw_error err;
+
+	*where = 0;
+	err = pm_xl.workbook_close(wb);
+	sys = *where;
+	if (err == LXW_NO_ERROR)
+		return PM_OK;
+	/* The errors libxlsxwriter documents as leaving errno set. */
+	if (sys && (err == LXW_ERROR_CREATING_XLSX_FILE || err == LXW_ERROR_CREATING_TMPFILE ||
+		    err == LXW_ERROR_ZIP_FILE_OPERATION || err == LXW_ERROR_ZIP_PARAMETER_ERROR ||
+		    err == LXW_ERROR_ZIP_BAD_ZIP_FILE || err == LXW_ERROR_ZIP_INTERNAL_ERROR))
+		return pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, strerror(sys));
+	return pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, pm_xl.lxw_strerror(err));
 }
 
 /* Formats made once per workbook: by number format and weight. */
@@ -180,20 +205,19 @@ static int sheet(struct book *b, const struct pm_section *s, struct pm_err *e)
 	return PM_OK;
 }
 
-int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *path,
-		   struct pm_err *e)
+int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, const char *part,
+		   const char *path, struct pm_err *e)
 {
 	struct book b = {0};
 	lxw_doc_properties props = {0};
 	char head[512];
-	lxw_error err;
-	int rc = PM_OK;
+	int rc = PM_OK, closed;
 
 	if (pm_xlsx_load(e))
 		return e->code;
 	if (!(b.names = json_object()))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if (!(b.wb = pm_xl.workbook_new(path))) {
+	if (!(b.wb = pm_xl.workbook_new(part))) {
 		json_decref(b.names);
 		return pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s'"), path);
 	}
@@ -203,9 +227,7 @@ int pm_render_xlsx(const struct pm_report *r, const struct pm_render_opts *o, co
 	for (size_t k = 0; k < r->nsec && rc == PM_OK; k++)
 		if (pm_shown(o, &r->sec[k]))
 			rc = sheet(&b, &r->sec[k], e);
-	err = pm_xl.workbook_close(b.wb);
+	closed = pm_xlsx_close(b.wb, path, rc == PM_OK ? e : &(struct pm_err){0});
 	json_decref(b.names);
-	if (rc == PM_OK && err != LXW_NO_ERROR)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot write '%s': %s"), path, pm_xl.lxw_strerror(err));
-	return rc;
+	return rc ? rc : closed;
 }
