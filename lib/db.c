@@ -244,20 +244,29 @@ static int not_utf8(sqlite3_stmt *st)
 	return -1;
 }
 
+int pm_db_row_utf8(sqlite3_stmt *st, const char *what, struct pm_err *e)
+{
+	int bad = not_utf8(st);
+
+	if (bad < 0)
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("%s: column \"%s\" of a row holds bytes that are not UTF-8"
+					" (was the store edited by hand?)"),
+			  what, sqlite3_column_name(st, bad));
+}
+
 int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st, void *rctx),
 	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
 	       struct pm_err *e)
 {
 	json_t *rec;
-	int rc, frc = PM_OK, bad;
+	int rc, frc = PM_OK;
 
 	while (frc == PM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* No record is a row left out on purpose, or one that cannot be
 		 * written: that one stops the listing, never silently dropped. */
-		if (!(rec = row(st, rctx)) && (bad = not_utf8(st)) >= 0)
-			frc = pm_err_set(e, PM_EDATA, _("%s: column \"%s\" of a row holds bytes that are not UTF-8"
-							" (was the store edited by hand?)"),
-					 what, sqlite3_column_name(st, bad));
+		if (!(rec = row(st, rctx)))
+			frc = pm_db_row_utf8(st, what, e);
 		if (!rec)
 			continue;
 		frc = fn(ctx, rec);

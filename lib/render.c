@@ -168,8 +168,20 @@ static int jsonl(const struct pm_report *r, const struct pm_render_opts *o, FILE
 			int total = s->total && i + 1 == s->nrows;
 			if (!(rec = json_pack("{s:s, s:s}", "type", r->name, "section", s->name)))
 				return pm_err_set(e, PM_EFAIL, _("out of memory"));
-			for (size_t j = 0; j < s->ncols; j++)
-				json_object_set_new(rec, s->cols[j].key, total && j == 0 ? json_null() : pm_cell_json(s, i, j));
+			for (size_t j = 0; j < s->ncols; j++) {
+				json_t *v = total && j == 0 ? json_null() : pm_cell_json(s, i, j);
+
+				/* Text that is no UTF-8 (a store edited by hand) is no
+				 * JSON string: the field is never left out silently. */
+				if (!v) {
+					json_decref(rec);
+					return pm_err_set(e, PM_EDATA,
+						_("%s: column \"%s\" of a row holds bytes that are not UTF-8"
+						  " (was the store edited by hand?)"), _("cannot read the store"),
+						s->cols[j].key);
+				}
+				json_object_set_new(rec, s->cols[j].key, v);
+			}
 			if (total)
 				json_object_set_new(rec, "total", json_true());
 			rc = pm_jsonl_write(f, rec, e);

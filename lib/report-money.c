@@ -709,6 +709,12 @@ static int contact_cells(struct pm_arrears *a, struct pm_section *s, size_t r, c
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? PM_OK : pm_db_fail(a->db, e, _("cannot read residents"));
 	}
+	/* A name that is no UTF-8 cannot be a JSON string: the report
+	 * stops, as a listing does, rather than leave the owner out. */
+	if (pm_db_row_utf8(st, _("cannot read the store"), e)) {
+		sqlite3_reset(st);
+		return e->code;
+	}
 	snprintf(name, sizeof name, "%s", TEXT(st, 0));
 	snprintf(phone, sizeof phone, "%s", TEXT(st, 1));
 	if (view == PM_PII_MASKED) {

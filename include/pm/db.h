@@ -106,6 +106,14 @@ int pm_db_each(struct pm_db *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *
 	       void *rctx, int (*fn)(void *ctx, json_t *rec), void *ctx, const char *what,
 	       struct pm_err *e);
 
+/* PM_EDATA, "WHAT: column "C" of a row holds bytes that are not UTF-8
+ * (was the store edited by hand?)", when a text column of st's current
+ * row is not UTF-8, which no JSON string may be; else PM_OK. Only a store
+ * edited by hand has such text (every input is checked): pm_db_each
+ * stops there, and so does every other reader whose rows become JSON
+ * (a report), never leaving the field out silently. */
+int pm_db_row_utf8(sqlite3_stmt *st, const char *what, struct pm_err *e);
+
 /* The record row makes of the one row sql gives with id bound to ?1:
  * PM_OK with *out, else *out NULL and what could not be read (PM_EFAIL
  * when there is no such row). */
