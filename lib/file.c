@@ -126,8 +126,11 @@ static int split_real(const char *path, char dir[PATH_MAX], const char **base)
 
 void pm_file_store_opened(const char *path, const struct stat *st)
 {
+	/* By path too: a file deleted and another made (a test's store, a
+	 * restore's) may have its inode, and the files kept beside a store
+	 * are found by its path. */
 	for (size_t i = 0; i < nopened; i++)
-		if (opened[i].dev == st->st_dev && opened[i].ino == st->st_ino)
+		if (opened[i].dev == st->st_dev && opened[i].ino == st->st_ino && strcmp(opened[i].path, path) == 0)
 			return;
 	if (nopened == capopened) {
 		size_t cap = capopened ? 2 * capopened : 4;
