@@ -1130,7 +1130,7 @@ static int cmd_reconcile(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt export_opts[] = {
 	{"period", O_PERIOD, "YYYY-MM", N_("the billing period (required)")},
-	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default), xlsx, or invoice-csv for an e-invoicing system")},
+	{"file-format", O_FILE_FORMAT, "FMT", N_("csv (default; xlsx for an --output FILE.xlsx), xlsx, or invoice-csv for an e-invoicing system")},
 	{"output", O_OUTPUT, "FILE", N_("write to FILE (required for xlsx)")},
 	{"bom", O_BOM, NULL, N_("csv: begin with a UTF-8 byte order mark, for Excel")},
 	{NULL, 0, NULL, NULL},
@@ -1138,10 +1138,11 @@ static const struct pm_opt export_opts[] = {
 
 static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 {
-	const char *period = NULL, *format = "csv", *output = NULL, *arg;
+	const char *period = NULL, *format = NULL, *output = NULL, *arg;
 	struct pm_period p;
 	struct pm_db *db;
 	int k, rc, bom = 0, xlsx, invoice;
+	size_t n;
 	long rows = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -1157,6 +1158,10 @@ static int cmd_export(struct pm_ctx *c, int argc, char **argv)
 		return rc;
 	if (c->format_given)
 		return pm_cli_usage(c, _("an export is CSV, xlsx or invoice-csv: choose with --file-format, not --format"));
+	/* A workbook when --output names one, as pm-report's: CSV in a
+	 * file called .xlsx opened as a broken workbook. */
+	if (!format)
+		format = output && (n = strlen(output)) > 5 && strcmp(output + n - 5, ".xlsx") == 0 ? "xlsx" : "csv";
 	if (strcmp(format, "csv") && strcmp(format, "xlsx") && strcmp(format, "invoice-csv"))
 		return pm_cli_usage(c, _("unknown --file-format '%s': expected csv, xlsx or invoice-csv"), format);
 	xlsx = strcmp(format, "xlsx") == 0;

@@ -63,6 +63,19 @@ expect_eq "$(grep -o '<c r="[DE][2-9]"[^>]*><v>[^<]*</v>' s2.xml | sed 's/ [st]=
 	"the summary by building and fee item, and the total from integer fen"
 expect_eq "$(grep -o '<t>[^<]*</t>' ss.xml | grep -c 'B-2026-11-2-1-201\|垃圾费,清运\|物业费\|total')" "4" "the strings are there"
 
+# An --output named .xlsx is a workbook without --file-format (it was
+# CSV in a file Excel then called broken); --file-format still decides.
+run pm-bill export --period 2026-11 --output by-name.xlsx
+expect_rc 0 "an export to FILE.xlsx"
+expect_eq "$(head -c 2 by-name.xlsx)" "PK" "is a workbook (a zip)"
+expect_eq "$(unzip -p by-name.xlsx xl/worksheets/sheet1.xml | grep -o '<c r="G[0-9]*" s="[0-9]*"><v>[^<]*</v>' | wc -l | tr -d ' ')" \
+	4 "with the four lines"
+run pm-bill export --period 2026-11 --file-format csv --output forced.xlsx
+expect_rc 0 "--file-format csv to FILE.xlsx"
+expect_eq "$(head -c 5 forced.xlsx)" "bill," "is CSV, as asked"
+run pm-bill export --period 2026-11 --output plain.csv
+expect_eq "$(head -c 5 plain.csv)" "bill," "and FILE.csv CSV"
+
 run pm-bill export --period 2026-11 --file-format xlsx
 expect_rc 2 "xlsx without --output"
 expect_err "give --output FILE" "says where it must go"
