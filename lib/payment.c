@@ -737,8 +737,14 @@ static int cash_repeat(struct pm_db *db, const struct pm_pay *p, int64_t unit, s
 	static const char sql[] =
 		"SELECT p.id, p.ref FROM payment p JOIN receipt r ON r.payment_id = p.id"
 		" WHERE p.channel = 'cash' AND p.unit_id = ?1 AND p.amount_fen = ?2 AND p.created_at >= ?3"
-		" AND r.cashier = ?4 AND p.ref = printf('%d-%06d', r.year, r.seq) ORDER BY p.id DESC LIMIT 1";
+		" AND r.cashier = ?4 AND p.ref = printf('%d-%06d', r.year, r.seq)"
+		" AND CASE WHEN ?5 IS NULL THEN p.bill_id IS NULL"
+		" ELSE p.bill_id = (SELECT id FROM bill WHERE code = ?5 AND unit_id = ?1) END"
+		" ORDER BY p.id DESC LIMIT 1";
 	json_t *window = json_object_get(pm_config_section(cfg, "payments"), "cash_repeat");
+	/* The bill it names, as insert_payment keeps it: a repeat names the
+	 * same (a bill of another unit matched none and is refused after). */
+	const char *bill = p->bill ? p->bill : p->nbills == 1 ? p->bills[0] : NULL;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -750,6 +756,7 @@ static int cash_repeat(struct pm_db *db, const struct pm_pay *p, int64_t unit, s
 	sqlite3_bind_int64(st, 2, p->amount);
 	sqlite3_bind_int64(st, 3, pm_now() - json_integer_value(window));
 	sqlite3_bind_text(st, 4, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, bill, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		snprintf(ref, PM_RECEIPT_BUF, "%s", TEXT(st, 1));

@@ -89,4 +89,20 @@ PM_NOW=2026-12-15T09:30:00+08:00
 run pm-bill --as zhao.desk pay --unit 1-1-101 --amount 200.00 --channel cash --format jsonl
 expect_out '"ref":"2026-000006",.*"outcome":"duplicate"' "payments.cash_repeat: 30m widens the window"
 
+# A repeat names the same bill as the payment it repeats: the same amount
+# for another unit's bill is no repeat but refused, as that bill is not
+# this unit's (it was answered with the earlier receipt); for this unit's
+# own bill, named, it is a payment of its own.
+other=$(sql "SELECT code FROM bill WHERE unit_id = (SELECT id FROM unit WHERE code = '1-1-102')")
+run pm-bill --as zhao.desk pay --unit 1-1-101 --amount 200.00 --channel cash --bill "$other" --format jsonl
+expect_rc 65 "the same amount naming another unit's bill is refused"
+if grep -q '"outcome":"duplicate"' "$T/out"; then _report 0 "not taken for a repeat"; else _report 1 "not taken for a repeat"; fi
+own=$(sql "SELECT code FROM bill WHERE unit_id = (SELECT id FROM unit WHERE code = '1-1-101')")
+run pm-bill --as zhao.desk pay --unit 1-1-101 --amount 200.00 --channel cash --bill "$own" --format jsonl
+expect_out '"ref":"2026-000008",.*"outcome":"recorded"' "naming its own bill, a payment of its own"
+run pm-bill --as zhao.desk pay --unit 1-1-101 --amount 200.00 --channel cash --bill "$own" --format jsonl
+expect_out '"ref":"2026-000008",.*"outcome":"duplicate"' "and that one again is its repeat"
+expect_eq "$(sql 'SELECT group_concat(seq) FROM (SELECT seq FROM receipt WHERE year = 2026 ORDER BY seq)')" "1,2,3,4,5,6,7,8" \
+	"receipt numbers still without a gap"
+
 done_testing
