@@ -462,8 +462,8 @@ static int waiting_entry(struct pm_db *db, const char *plate, int64_t ts, int64_
 			 char gate[32], struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT y.ts, y.gate FROM (SELECT ts, gate FROM gate_event WHERE event = 'entry' AND subject = ?1"
-		" AND ts <= ?2 ORDER BY ts DESC LIMIT 1) y WHERE NOT EXISTS (SELECT 1 FROM parking_session s"
+		"SELECT y.ts, y.gate FROM (SELECT ts, gate FROM gate_event WHERE event = 'entry'"
+		" AND subject_kind IS NOT 'card' AND subject = ?1 AND ts <= ?2 ORDER BY ts DESC LIMIT 1) y WHERE NOT EXISTS (SELECT 1 FROM parking_session s"
 		" WHERE s.plate = ?1 AND s.entry_ts <= y.ts AND coalesce(s.exit_ts, 9223372036854775807) >= y.ts)";
 
 	return plate_event(db, sql, plate, ts, at, gate, e);
