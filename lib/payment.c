@@ -1209,6 +1209,41 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 	return rc;
 }
 
+int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t *payment, int64_t *share, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT p.id, max(0, -coalesce((SELECT sum(x.amount_fen) FROM journal j JOIN posting x ON x.journal_id = j.id"
+		"   WHERE j.ref = 'payment:' || p.id AND j.kind = 'payment' AND x.account = ?2), 0) - p.refunded_fen)"
+		" FROM payment p JOIN unit u ON u.id = p.unit_id WHERE u.code = ?1 AND p.channel <> '" PM_BILL_POINTS "'"
+		" ORDER BY p.at DESC, p.id DESC";
+	char account[PM_ACCOUNT_MAX];
+	int64_t rest, want = *payment;
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
+
+	*payment = *share = 0;
+	pm_ledger_account(account, "prepaid", unit);
+	if (pm_ledger_balance(db, account, &rest, e) || !(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
+	for (rest = -rest; rest > 0 && (rc = sqlite3_step(st)) == SQLITE_ROW;) {
+		int64_t id = sqlite3_column_int64(st, 0), part = sqlite3_column_int64(st, 1);
+
+		part = part < rest ? part : rest;
+		if (want ? id == want : part > 0) {
+			*payment = id;
+			*share = part;
+			break;
+		}
+		rest -= part;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read payments"));
+	return PM_OK;
+}
+
 int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, const char *channel_out,
 			 const char *reason, json_t **out, struct pm_err *e)
 {
@@ -1216,9 +1251,9 @@ int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, cons
 		"SELECT p.channel, u.code, p.amount_fen - p.refunded_fen FROM payment p JOIN unit u ON u.id = p.unit_id"
 		" WHERE p.id = ?";
 	static const char upd[] = "UPDATE payment SET refunded_fen = refunded_fen + ? WHERE id = ?";
-	char channel[64] = "", unit[64] = "", account[PM_ACCOUNT_MAX], ref[64], buf[PM_MONEY_BUF];
+	char channel[64] = "", unit[64] = "", account[PM_ACCOUNT_MAX], ref[64], buf[PM_MONEY_BUF], spent[PM_MONEY_BUF];
 	struct pm_posting p[2];
-	int64_t left = 0, balance = 0, journal;
+	int64_t left = 0, balance = 0, share, id = payment, journal;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1242,12 +1277,17 @@ int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, cons
 	pm_ledger_account(account, "prepaid", unit);
 	if (pm_ledger_balance(db, account, &balance, e))
 		return e->code;
-	if (amount > left)
-		return pm_err_set(e, PM_EFAIL, _("payment %lld has only %s left to refund"), (long long)payment,
-				  pm_money_fmt(left, buf));
 	if (amount > -balance)
 		return pm_err_set(e, PM_EFAIL, _("unit '%s' has only %s prepaid: credit the bills first"), unit,
 				  pm_money_fmt(-balance > 0 ? -balance : 0, buf));
+	if (pm_bill_refundable(db, unit, &id, &share, e))
+		return e->code;
+	if (amount > share && share < left)
+		return pm_err_set(e, PM_EFAIL, _("payment %lld has only %s left to refund: %s of it paid bills"),
+				  (long long)payment, pm_money_fmt(share, buf), pm_money_fmt(left - share, spent));
+	if (amount > share)
+		return pm_err_set(e, PM_EFAIL, _("payment %lld has only %s left to refund"), (long long)payment,
+				  pm_money_fmt(share, buf));
 	snprintf(ref, sizeof ref, "payment:%lld", (long long)payment);
 	pm_posting_set(&p[0], "prepaid", unit, amount);
 	pm_posting_set(&p[1], "cash", channel_out ? channel_out : channel, -amount);

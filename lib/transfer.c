@@ -94,21 +94,17 @@ static int open_bills(struct xfer *x, struct pm_err *e)
 }
 
 /* The prepaid balance paid back as pm-bill refund pays it, through
- * billing.transfer's channel: from the unit's payments, newest first
- * (the balance is what they paid beyond their bills, the latest last to
- * be spent), each marked refunded by what it gave, so none of it can be
+ * billing.transfer's channel: each payment its share of the balance
+ * (pm_bill_refundable: newest first, the oldest money being what bills
+ * took), each marked refunded by what it gave, so none of it can be
  * refunded again. "refunds" lists them. */
 static int refund_prepaid(struct xfer *x, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT id, amount_fen - refunded_fen FROM payment WHERE unit_id = ? AND channel <> '" PM_BILL_POINTS "'"
-		" AND amount_fen > refunded_fen ORDER BY at DESC, id DESC";
 	const char *how = json_string_value(json_object_get(x->cfg, "prepaid"));
 	const char *channel = json_string_value(json_object_get(x->cfg, "channel"));
 	char account[PM_ACCOUNT_MAX], buf[PM_MONEY_BUF];
 	int64_t balance, rest, payment, part;
 	json_t *refunds, *one;
-	sqlite3_stmt *st;
 	int rc = PM_OK;
 
 	pm_ledger_account(account, "prepaid", x->t->unit);
@@ -121,16 +117,10 @@ static int refund_prepaid(struct xfer *x, struct pm_err *e)
 	json_object_set_new(x->out, "refunds", refunds = json_array());
 	/* Asked again after each refund, which changes what it answers. */
 	for (rest = -balance; rest > 0 && rc == PM_OK; rest -= part) {
-		if (!(st = pm_db_stmt(x->db, sql, e)))
+		payment = 0;
+		if (pm_bill_refundable(x->db, x->t->unit, &payment, &part, e))
 			return e->code;
-		sqlite3_bind_int64(st, 1, x->unit);
-		rc = sqlite3_step(st);
-		payment = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		part = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return pm_db_fail(x->db, e, _("cannot read payments"));
-		if (rc == SQLITE_DONE)
+		if (!payment)
 			return pm_err_set(e, PM_EFAIL, _("unit '%s' holds %s prepaid that no payment of it has left to refund"),
 					  x->t->unit, pm_money_fmt(rest, buf));
 		part = part < rest ? part : rest;

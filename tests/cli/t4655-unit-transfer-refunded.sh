@@ -52,12 +52,25 @@ run pm-bill pay --unit 1-1-101 --amount 100 --channel wechat --ref WX3
 run pm-bill refund 2 --amount 30 --reason again
 expect_rc 1 "AL2, refunded whole at the transfer, refunds nothing more"
 expect_err "^pm-bill: payment 2 has only 0.00 left to refund$" "saying none of it is left"
-run pm-bill refund 1 --amount 200.01 --reason again
-expect_rc 1 "WX1 refunds no more than 250.00 less the 50.00 given back"
-expect_err "^pm-bill: payment 1 has only 200.00 left to refund$" "saying so"
+# WX1's 200.00 paid the bill and its 50.00 beyond was given back: the
+# 100.00 prepaid now is WX3's, the new owner's, and none of it goes to the
+# old owner through WX1 (it did: WX1 "had 200.00 left", its amount less
+# what was refunded, and the balance covered 100.00).
+run pm-bill refund 1 --amount 100 --reason again
+expect_rc 1 "WX1 refunds nothing of the new owner's money"
+expect_err "^pm-bill: payment 1 has only 0.00 left to refund: 200.00 of it paid bills$" "saying where its money went"
+run pm-bill refund 1 --amount 0.01 --reason again
+expect_rc 1 "not a fen of it"
+run pm-bill refund 1 --amount 100.01 --reason again
+expect_rc 1 "nor more than the unit holds"
+expect_err "^pm-bill: unit '1-1-101' has only 100.00 prepaid: credit the bills first$" "saying what it holds"
 expect_eq "$(refunded)" "WX1 25000 5000 AL2 3000 3000 WX3 10000 0 " "nothing changed"
 expect_eq "$(sql "SELECT coalesce(sum(amount_fen), 0) FROM posting WHERE account = 'prepaid:1-1-101'")" "-10000" \
 	"the new owner's 100.00 is still prepaid"
+run pm-bill refund 3 --amount 40 --reason 多缴 --format jsonl
+expect_rc 0 "WX3, the new owner's, refunds from it"
+expect_out '"type":"refund","payment":3,"unit":"1-1-101","amount_fen":4000,' "40.00"
+expect_eq "$(refunded)" "WX1 25000 5000 AL2 3000 3000 WX3 10000 4000 " "marked on WX3"
 run pm check
 expect_rc 0 "and the store is sound"
 

@@ -455,6 +455,42 @@ static int refund(struct pm_db *db, int64_t payment, int64_t amount, struct pm_e
 	return rc;
 }
 
+/* Bills take the oldest prepaid money first, so what is left of the
+ * balance is the newest payments': a payment whose money paid bills has
+ * nothing to refund even while the balance holds a later one's (an old
+ * owner's payment refunded out of a new owner's prepaid money, before). */
+static void test_refund_oldest_spent(void **state)
+{
+	struct tstore *t = T(state);
+	struct pm_err e = {0};
+
+	/* 100.00 then 60.00 prepaid; the November bill of 143.00 takes 143.00. */
+	assert_int_equal(tbill_pay_ok(t->db, "1-1-104", "W-1", NULL, 10000), 0);
+	assert_int_equal(tbill_pay_ok(t->db, "1-1-104", "W-2", NULL, 6000), 0);
+	tbill_run(t->db, "2026-11", "1-1-104", 0);
+	assert_int_equal(tbill_issue(t->db, "2026-11", NULL).prepaid, 14300);
+	assert_int_equal(tbill_balance(t->db, "prepaid", "1-1-104"), -1700);
+	assert_int_equal(refund(t->db, 1, 1, &e), PM_EFAIL);
+	assert_string_equal(e.msg, "payment 1 has only 0.00 left to refund: 100.00 of it paid bills");
+	assert_int_equal(refund(t->db, 2, 1701, &e), PM_EFAIL);
+	assert_string_equal(e.msg, "unit '1-1-104' has only 17.00 prepaid: credit the bills first");
+	assert_int_equal(refund(t->db, 2, 1700, &e), PM_OK);
+	assert_int_equal(tbill_balance(t->db, "prepaid", "1-1-104"), 0);
+
+	/* 10.00 more: W-3's, not W-2's, though W-2 paid 43.00 more than it got back. */
+	assert_int_equal(tbill_pay_ok(t->db, "1-1-104", "W-3", NULL, 1000), 0);
+	assert_int_equal(refund(t->db, 2, 1, &e), PM_EFAIL);
+	assert_string_equal(e.msg, "payment 2 has only 0.00 left to refund: 43.00 of it paid bills");
+	assert_int_equal(refund(t->db, 3, 1001, &e), PM_EFAIL);
+	assert_string_equal(e.msg, "unit '1-1-104' has only 10.00 prepaid: credit the bills first");
+	assert_int_equal(refund(t->db, 3, 1000, &e), PM_OK);
+	assert_string_equal(tbill_str(t->db, "SELECT group_concat(refunded_fen, ' ') FROM payment ORDER BY id"),
+			    "0 1700 1000");
+	assert_int_equal(tbill_balance(t->db, "prepaid", "1-1-104"), 0);
+	assert_int_equal(tbill_balance(t->db, "cash", "wechat"), 16000 + 1000 - 2700);
+	tbill_check(t->db);
+}
+
 /* A refund comes from the prepaid balance and is no more than what is
  * left of the payment. One pm_err serves every call, as in a program
  * that goes on after a refusal. */
@@ -649,6 +685,7 @@ int main(void)
 		T_(test_prepaid),
 		T_(test_prepaid_at_issue),
 		T_(test_refund),
+		T_(test_refund_oldest_spent),
 		T_(test_late_fees),
 		T_(test_late_fees_exempt_items),
 	};
