@@ -38,8 +38,10 @@ int pm_bill_step_done(struct pm_db *db, sqlite3_stmt *st, const char *what, stru
 int pm_bill_release_repairs(struct pm_db *db, int64_t bill, struct pm_err *e);
 /* The estimates a bill billed (meter_estimate) are forgotten when it is
  * rebuilt, voided or rebilled, so a later reading takes off only what
- * was billed. */
-int pm_bill_release_estimates(struct pm_db *db, int64_t bill, struct pm_err *e);
+ * was billed; with carried, what its readings left of earlier estimates
+ * too (rebuilt or rebilled, to be recorded again: a void leaves it, the
+ * estimates it came of still billed). */
+int pm_bill_release_estimates(struct pm_db *db, int64_t bill, int carried, struct pm_err *e);
 
 /* The bill's id, unit id, unit code and status. PM_EDATA if unknown. */
 struct pm_bill_row {

@@ -188,8 +188,8 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 {
 	static const char sql[] =
 		"INSERT INTO temp.bu (meter_id, code, kind, usage, multiplier, opening, closing, flags, r1, r2, r3, r4,"
-		" opening_ts, closing_ts, unit_id, building_id, scope, ucode)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?)";
+		" opening_ts, closing_ts, unit_id, building_id, scope, ucode, carry)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?)";
 	struct run *rn = ctx;
 	struct pm_err *e = rn->e;
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
@@ -215,6 +215,7 @@ static int usage_row(void *ctx, const struct pm_usage *u)
 	sqlite3_bind_int64(st, 16, u->building_id);
 	sqlite3_bind_text(st, 17, u->scope, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 18, u->unit_id ? u->serves : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 19, u->carry);
 	return pm_bill_step_done(rn->db, st, "usage", e);
 }
 
@@ -282,7 +283,7 @@ static int usage_load(struct run *rn, struct pm_err *e)
 		 "CREATE TEMP TABLE IF NOT EXISTS bu (ucode TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL,"
 		 " meter_id INTEGER, unit_id INTEGER, building_id INTEGER, scope TEXT, usage INTEGER, multiplier INTEGER,"
 		 " opening INTEGER, closing INTEGER, flags INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER,"
-		 " opening_ts INTEGER, closing_ts INTEGER, PRIMARY KEY (ucode, kind, code)) WITHOUT ROWID;"
+		 " opening_ts INTEGER, closing_ts INTEGER, carry INTEGER, PRIMARY KEY (ucode, kind, code)) WITHOUT ROWID;"
 		 "DELETE FROM temp.bu;"
 		 "CREATE TEMP TABLE IF NOT EXISTS by (ucode TEXT NOT NULL, fee INTEGER NOT NULL, meter_id INTEGER NOT NULL,"
 		 " unit_id INTEGER, usage INTEGER, flags INTEGER, PRIMARY KEY (ucode, fee, meter_id)) WITHOUT ROWID;"
@@ -485,6 +486,7 @@ struct line {
 	const char *fee, *label;
 	int64_t amount, usage, meter_id;
 	int64_t estimate;    /* usage billed on an estimate, before the multiplier */
+	int64_t carry;       /* billed on estimates and not yet taken off, before it */
 	int64_t ticket;      /* a repair charge's */
 	int has_usage, estimated;
 	char quantity[PM_MONEY_BUF], flags[64];
@@ -749,6 +751,8 @@ static int metered_meter(struct run *rn, size_t fi, const struct unit *u, sqlite
 	if (pm_tariff_metered_w(&f->m, before, usage, regs, f->r, &fen, &w, e))
 		return pm_err_prefix(e, _("unit '%s', fee '%s'"), u->code, f->name);
 	usage_facts(rn, &w, st);
+	if (sqlite3_column_int64(st, 13))
+		pm_jw_dec(&w, "estimate_left", sqlite3_column_int64(st, 13) * sqlite3_column_int64(st, 5), 3);
 	if (f->annual) {
 		pm_jw_str(&w, "year_from", pm_period_fmt(year_start(f, rn->r->period), from));
 		if (partial)
@@ -762,6 +766,7 @@ static int metered_meter(struct run *rn, size_t fi, const struct unit *u, sqlite
 	l->meter_id = sqlite3_column_int64(st, 1);
 	l->estimated = (flags & PM_USAGE_ESTIMATED) != 0;
 	l->estimate = usage / sqlite3_column_int64(st, 5);
+	l->carry = sqlite3_column_int64(st, 13);
 	pm_decimal_fmt(usage, 3, l->quantity);
 	line_flags(l->flags, sizeof l->flags, flags, partial);
 	json_array_foreach(json_object_get(f->j, "components"), i, c) {
@@ -784,8 +789,8 @@ static int metered_meter(struct run *rn, size_t fi, const struct unit *u, sqlite
 static int metered(struct run *rn, size_t fi, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT code, meter_id, usage, opening, closing, multiplier, flags, r1, r2, r3, r4, opening_ts, closing_ts"
-		" FROM temp.bu"
+		"SELECT code, meter_id, usage, opening, closing, multiplier, flags, r1, r2, r3, r4, opening_ts, closing_ts,"
+		" carry FROM temp.bu"
 		" WHERE ucode = ?1 AND kind = ?2 ORDER BY code";
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
 	int rc;
@@ -1052,17 +1057,18 @@ static int prior_find(struct run *rn, const struct unit *u, struct prior *p, str
 	return PM_OK;
 }
 
-int pm_bill_release_estimates(struct pm_db *db, int64_t bill, struct pm_err *e)
+int pm_bill_release_estimates(struct pm_db *db, int64_t bill, int carried, struct pm_err *e)
 {
 	static const char sql[] =
 		"DELETE FROM meter_estimate WHERE (meter_id, period) IN (SELECT l.meter_id, b.period FROM bill_line l"
 		" JOIN bill b ON b.id = l.bill_id WHERE b.id = ?1 AND l.meter_id IS NOT NULL"
-		" AND instr(l.flags, 'estimated'))";
+		" AND (?2 OR instr(l.flags, 'estimated')))";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, bill);
+	sqlite3_bind_int(st, 2, carried);
 	return pm_bill_step_done(db, st, _("cannot release estimates"), e);
 }
 
@@ -1073,7 +1079,7 @@ static int clear_draft(struct run *rn, int64_t id, struct pm_err *e)
 	static const char del[] = "DELETE FROM bill_line WHERE bill_id = ?";
 	sqlite3_stmt *st;
 
-	if (pm_bill_release_repairs(rn->db, id, e) || pm_bill_release_estimates(rn->db, id, e) ||
+	if (pm_bill_release_repairs(rn->db, id, e) || pm_bill_release_estimates(rn->db, id, 1, e) ||
 	    !(st = pm_db_stmt(rn->db, del, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
@@ -1149,12 +1155,16 @@ int pm_bill_release_repairs(struct pm_db *db, int64_t bill, struct pm_err *e)
 	return pm_bill_step_done(db, st, _("cannot release repair charges"), e);
 }
 
-/* Usage billed on an estimate, so the reading that comes takes it off. */
+/* Usage billed on an estimate, so the reading that comes takes it off;
+ * and what a reading took off less of than was billed, so the readings
+ * after it take the rest off. */
 static int record_estimates(struct run *rn, const struct bill *b, struct pm_err *e)
 {
 	for (int i = 0; i < b->n; i++)
-		if (b->l[i].estimated &&
-		    pm_usage_estimate_record(rn->db, b->l[i].meter_id, rn->r->period, b->l[i].estimate, e))
+		if ((b->l[i].estimated &&
+		     pm_usage_estimate_record(rn->db, b->l[i].meter_id, rn->r->period, b->l[i].estimate, 0, e)) ||
+		    (b->l[i].carry > 0 &&
+		     pm_usage_estimate_record(rn->db, b->l[i].meter_id, rn->r->period, b->l[i].carry, 1, e)))
 			return e->code;
 	return PM_OK;
 }
@@ -1614,7 +1624,7 @@ static int rebill_record(struct run *rn, struct pm_rebill *rb, const struct pm_b
 	if (pm_db_begin(rn->db, e))
 		return e->code;
 	rc = rb->difference ? pm_bill_adjust_apply(rn->db, row, rb->difference, rb->reason, e) : PM_OK;
-	if (rc == PM_OK && (rc = pm_bill_release_estimates(rn->db, row->id, e)) == PM_OK)
+	if (rc == PM_OK && (rc = pm_bill_release_estimates(rn->db, row->id, 1, e)) == PM_OK)
 		rc = record_estimates(rn, b, e);
 	if (rc == PM_OK && !(st = pm_db_stmt(rn->db, sql, e)))
 		rc = e->code;

@@ -193,7 +193,7 @@ static int estimated_since(struct pm_db *db, int64_t meter, int64_t since, struc
 }
 
 int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_period p,
-			     int64_t usage, struct pm_err *e)
+			     int64_t usage, int carried, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO meter_estimate (meter_id, period, period_end, usage) VALUES (?, ?, ?, ?)"
@@ -207,7 +207,9 @@ int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_perio
 	pm_period_bounds(p, pm_db_tz(db), &start, &end);
 	sqlite3_bind_int64(st, 1, meter_id);
 	sqlite3_bind_text(st, 2, pm_period_fmt(p, per), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, end);
+	/* A reading at p's very end opens the next period: what p carries
+	 * is taken off from after it, an estimate from after its month. */
+	sqlite3_bind_int64(st, 3, end + (carried != 0));
 	sqlite3_bind_int64(st, 4, usage);
 	return pm_db_step_done(db, st, _("cannot record the estimate"), e);
 }
@@ -396,6 +398,7 @@ static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struc
 	if (s.read && r->estimates && estimated_since(r->db, m->id, s.opening_ts, r->p, &taken, e))
 		return e->code;
 	if (taken) {
+		u->carry = taken > raw ? taken - raw : 0;
 		raw = raw > taken ? raw - taken : 0;
 		u->flags |= PM_USAGE_ADJUSTED;
 	}
@@ -647,6 +650,8 @@ json_t *pm_usage_json(const struct pm_usage *u, struct pm_period p)
 		"closing", pm_decimal_fmt(u->closing, 3, b), "usage", pm_decimal_fmt(u->usage, 3, c),
 		"multiplier", (json_int_t)u->multiplier,
 		"flags", pm_usage_flag_names(u->flags, flags, sizeof flags));
+	if (u->carry)
+		json_object_set_new(j, "estimate_left", json_string(pm_decimal_fmt(u->carry * u->multiplier, 3, a)));
 	if (!u->nregs)
 		return j;
 	regs = json_object();

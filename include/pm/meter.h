@@ -165,6 +165,10 @@ struct pm_usage {
 	int64_t opening, closing;      /* register values, thousandths */
 	int64_t opening_ts, closing_ts;
 	int64_t usage;                 /* thousandths, multiplier applied */
+	/* Billed on estimates before and not taken off, the reading showing
+	 * less than they billed: thousandths, before the multiplier, for the
+	 * next readings to take off (pm_usage_estimate_record, carried). */
+	int64_t carry;
 	unsigned flags;
 	int nregs;
 	struct pm_usage_reg regs[PM_REGS];
@@ -197,9 +201,11 @@ const char *pm_usage_flag_names(unsigned flags, char *buf, size_t size);
 
 /* Records that usage (thousandths, before the multiplier) of meter was
  * billed on an estimate for p, so the next real reading does not count it
- * again. Idempotent per (meter, period). */
+ * again; carried, that p's reading took off less than was billed on
+ * estimates (struct pm_usage's carry), for the readings after p's to take
+ * off. Idempotent per (meter, period). */
 int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_period p,
-			     int64_t usage, struct pm_err *e);
+			     int64_t usage, int carried, struct pm_err *e);
 
 /* ---- anomalies (lib/usage.c) ---- */
 

@@ -648,12 +648,12 @@ static void test_estimate_subtraction(void **state)
 	assert_int_equal(u.flags, PM_USAGE_MISSING | PM_USAGE_ESTIMATED);
 	assert_int_equal(u.usage, 11333);
 	assert_int_equal(pm_usage_estimate_record(f->db, meter_id(f->db, "W-E"), period("2026-11"),
-						  u.usage, &e), PM_OK);
+						  u.usage, 0, &e), PM_OK);
 	/* Recorded once: a second bill run changes nothing. */
 	assert_int_equal(pm_usage_estimate_record(f->db, meter_id(f->db, "W-E"), period("2026-11"),
-						  99999, &e), PM_OK);
+						  99999, 0, &e), PM_OK);
 	assert_int_equal(pm_usage_estimate_record(f->db, meter_id(f->db, "W-F"), period("2026-11"),
-						  20000, &e), PM_OK);
+						  20000, 0, &e), PM_OK);
 	assert_int_equal(sql_int(f->db, "SELECT sum(usage) FROM meter_estimate"), 31333);
 
 	/* December reads 50: 16 since October's reading, less the 11.333
