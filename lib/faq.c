@@ -560,6 +560,31 @@ int pm_faq_each(struct pm_db *db, const char *category, int (*fn)(void *ctx, jso
 
 /* ---- answers ---- */
 
+/* A duration of pm.yaml ("15m", "3d") as the shipped FAQ's Chinese
+ * answers say it ("15 分钟"): an owner reads "15m" as fifteen metres.
+ * Anything else is left as pm.yaml writes it. */
+static json_t *say_duration(json_t *v)
+{
+	static const struct { char unit; const char *word; } words[] = {
+		{'s', "秒"}, {'m', "分钟"}, {'h', "小时"}, {'d', "天"},
+	};
+	const char *s = json_string_value(v);
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n < 2 || n > 12 || strspn(s, "0123456789") != n - 1)
+		return v;
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (s[n - 1] == words[i].unit) {
+			json_t *said = json_sprintf("%.*s %s", (int)(n - 1), s, words[i].word);
+
+			if (!said)
+				return v;
+			json_decref(v);
+			return said;
+		}
+	return v;
+}
+
 int pm_faq_render(struct pm_db *db, const char *id, const char *answer, char **out, struct pm_err *e)
 {
 	json_t *rec = json_object(), *v;
@@ -583,7 +608,7 @@ int pm_faq_render(struct pm_db *db, const char *id, const char *answer, char **o
 		 * rest of the answer. */
 		if (pm_config_value(db, field + 7, &v, e) != PM_OK)
 			v = json_string(_("(ask the property service centre)"));
-		json_object_set_new(rec, field, v);
+		json_object_set_new(rec, field, say_duration(v));
 		p = q;
 	}
 	if (!rc)

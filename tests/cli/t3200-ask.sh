@@ -36,6 +36,11 @@ expect_out '"id":"fee-property-rate"' "traditional characters and full-width mar
 run pm-ask --no-escalate "１吨水多少钱"
 expect_out '"id":"fee-water-price"' "full-width digits"
 expect_out '180 吨以内每吨 3.45 元' "the water tiers from the config"
+run pm-ask --no-escalate 停车费怎么收
+expect_out '"id":"parking-temp-fee"' "the parking fee's entry"
+expect_out '临时停车 15 分钟 内免费' "a duration of pm.yaml said in Chinese, not \"15m\" (fifteen metres?)"
+run pm-ask --no-escalate 访客码多久有效
+expect_out '最长 3 天' "days too"
 
 # A new price is in the next answer, no re-import needed.
 sed 's/residential: 2.35/residential: 2.60/' "$PM_TOP/share/pm/examples/pm.yaml" | sed 's/^effective: .*/effective: 2026-12-01/' >new.yaml
