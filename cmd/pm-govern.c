@@ -83,6 +83,9 @@ static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_vote_new v = {.seats = 1};
 	const char *opens = NULL, *closes = NULL, *arg, *names[PM_VOTE_OPTIONS_MAX];
+	struct pm_ratio pass;
+	struct pm_err ignored;
+	char rule[64];
 	json_t *rec;
 	int k;
 
@@ -115,9 +118,14 @@ static int cmd_vote_new(struct pm_ctx *c, int argc, char **argv)
 		return c->stop ? c->stop : c->err.code;
 	if (pm_vote_add(c->db, &v, &rec, &c->err))
 		return c->err.code;
+	/* The record keeps the rule as pm.yaml writes it; the note says it
+	 * in the reader's language. */
+	if (pm_ratio_parse(json_string_value(json_object_get(rec, "pass")), &pass, &ignored) == PM_OK)
+		pm_ratio_say(&pass, rule, sizeof rule);
+	else
+		snprintf(rule, sizeof rule, "%s", json_string_value(json_object_get(rec, "pass")));
 	pm_cli_note(c, _("vote %lld: %s, %s of the participating area and owners to pass"),
-		    (long long)json_integer_value(json_object_get(rec, "id")), v.matter,
-		    json_string_value(json_object_get(rec, "pass")));
+		    (long long)json_integer_value(json_object_get(rec, "id")), v.matter, rule);
 	return pm_cli_out_new(c, rec);
 }
 

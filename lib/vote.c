@@ -84,8 +84,7 @@ char *pm_ratio_fmt(const struct pm_ratio *r, char *buf, size_t size)
 	return buf;
 }
 
-/* The rule as people read it, in their language. */
-static char *ratio_say(const struct pm_ratio *r, char *buf, size_t size)
+char *pm_ratio_say(const struct pm_ratio *r, char *buf, size_t size)
 {
 	snprintf(buf, size, r->over ? _("more than %lld/%lld") : _("at least %lld/%lld"), (long long)r->num,
 		 (long long)r->den);
@@ -1257,8 +1256,8 @@ static int tally_make(struct pm_db *db, int64_t id, struct pm_report **out, stru
 	}
 	snprintf((*out)->scope, sizeof (*out)->scope, v.building ? _("vote %lld, building %.40s") : _("vote %lld"),
 		 (long long)id, v.building_code);
-	rc = tally_sections(*out, t, names, v.title, ratio_say(&part, part_text, sizeof part_text),
-			    ratio_say(&pass, pass_text, sizeof pass_text));
+	rc = tally_sections(*out, t, names, v.title, pm_ratio_say(&part, part_text, sizeof part_text),
+			    pm_ratio_say(&pass, pass_text, sizeof pass_text));
 	json_decref(names);
 	if (rc) {
 		pm_report_free(*out);

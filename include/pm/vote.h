@@ -58,6 +58,8 @@ struct pm_ratio {
 int pm_ratio_parse(const char *s, struct pm_ratio *r, struct pm_err *e);
 /* The text pm_ratio_parse reads back: "at least 2/3". */
 char *pm_ratio_fmt(const struct pm_ratio *r, char *buf, size_t size);
+/* The rule as people read it, in their language: "超过 1/2". */
+char *pm_ratio_say(const struct pm_ratio *r, char *buf, size_t size);
 /* Whether part of whole meets r, exactly; never when whole is 0. */
 int pm_ratio_met(const struct pm_ratio *r, int64_t part, int64_t whole);
 

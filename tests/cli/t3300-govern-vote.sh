@@ -40,6 +40,11 @@ expect_rc 0 "vote new"
 expect_out '^\{"type":"vote","id":1,"title":"续聘物业服务企业","matter":"manager","participation":"at least 2/3","pass":"more than 1/2","building":null,"opens":"2026-12-01T10:00:00\+08:00","closes":"2026-12-31T00:00:00\+08:00","status":"open","ballots":0,' \
 	"the vote with the law's rule for its matter"
 expect_err 'vote 1: manager, more than 1/2 of the participating area and owners to pass' "said on stderr"
+# In Chinese the rule is said in Chinese too, in a copy of the store.
+sqlite3 "$PM_DB" ".backup '$T/zh.db'"
+(unset PM_LOCALEDIR; PM_DB=$T/zh.db LC_ALL=zh_CN.UTF-8 pm-govern vote new --title 维修资金续筹 --matter fund_raise \
+	--closes 2026-12-31 >"$T/out" 2>"$T/err")
+expect_err '^pm-govern: 表决 2：fund_raise，须经参与表决面积和人数的 不少于 3/4 同意$' "and in Chinese, the rule with it"
 run pm-govern vote new --title x --matter elections --closes 2026-12-31
 expect_rc 65 "an unknown matter"
 expect_err "unknown matter 'elections': expected one of rules, regulations" "is named"
