@@ -38,6 +38,11 @@ expect_eq "$(head -1 "$T/out" | tr -s ' ')" "账单 房屋 账期 状态 合计 
 	"headings in Chinese, with no PM_LOCALEDIR"
 expect_eq "$(sed -n 2p "$T/out" | tr -s ' ')" "B-2026-11-1-1-101 1-1-101 2026-11 已出账 ¥223.75 ¥0.00 ¥0.00 ¥0.00 ¥223.75 2026-12-15 2" \
 	"statuses in Chinese, money as yuan"
+# The tables of README's walk: the desk's person list, the audit log.
+(unset PM_LOCALEDIR; LC_ALL=zh_CN.UTF-8 pm person list --format table >"$T/out" 2>"$T/err")
+expect_eq "$(head -1 "$T/out" | tr -s ' ')" "编号 姓名 手机 证件号 房屋" "a person's masked id and units in Chinese"
+(unset PM_LOCALEDIR; LC_ALL=zh_CN.UTF-8 pm audit --columns id,business_ts --format table >"$T/out" 2>"$T/err")
+expect_eq "$(head -1 "$T/out" | tr -s ' ')" "编号 业务时间" "the audit's business time"
 (unset PM_LOCALEDIR; LC_ALL=zh_CN.UTF-8 pm unit list --format csv >"$T/out")
 expect_eq "$(head -2 "$T/out")" "code,building,entrance,room,floor,area,use,status,delivered
 1-1-101,1,1,101,1,89.50,residential,occupied,2020-01-01" "CSV keeps the English keys and values"
