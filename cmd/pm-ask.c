@@ -245,7 +245,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-ask", N_("pm-ask: the help desk: owners' questions answered from the FAQ and their own account"), cmds, NULL,
+	"pm-ask", N_("pm-ask: the help desk: owners' questions answered from the FAQ and their own account"), cmds, NULL, "ask",
 };
 
 /* The options before the first operand that take a value, so that the

@@ -268,7 +268,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-backup", N_("pm-backup: copies of the store kept off the machine, and restore from them"), cmds, NULL,
+	"pm-backup", N_("pm-backup: copies of the store kept off the machine, and restore from them"), cmds, NULL, "run",
 };
 
 /* pm-backup --to URL ...: the options of run without its name. */

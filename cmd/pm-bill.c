@@ -1345,7 +1345,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-bill", N_("pm-bill: bill runs, payments, prepaid balances, notes, statements"), cmds, NULL,
+	"pm-bill", N_("pm-bill: bill runs, payments, prepaid balances, notes, statements"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

@@ -991,7 +991,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-gate", N_("pm-gate: access, visitor passes, gate events, parking"), cmds, NULL,
+	"pm-gate", N_("pm-gate: access, visitor passes, gate events, parking"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

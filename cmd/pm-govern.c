@@ -519,7 +519,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-govern", N_("pm-govern: owners' votes under Civil Code art. 278, and surveys"), cmds, NULL,
+	"pm-govern", N_("pm-govern: owners' votes under Civil Code art. 278, and surveys"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

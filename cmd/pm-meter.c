@@ -512,7 +512,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-meter", N_("pm-meter: meters, readings, device frames, usage per period, anomalies"), cmds, NULL,
+	"pm-meter", N_("pm-meter: meters, readings, device frames, usage per period, anomalies"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

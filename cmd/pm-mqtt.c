@@ -420,7 +420,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-mqtt", N_("pm-mqtt: the MQTT bridge between devices and pm"), cmds, NULL,
+	"pm-mqtt", N_("pm-mqtt: the MQTT bridge between devices and pm"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

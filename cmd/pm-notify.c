@@ -572,7 +572,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-notify", N_("pm-notify: messages to residents and staff, outbox, announcements, preferences"), cmds, NULL,
+	"pm-notify", N_("pm-notify: messages to residents and staff, outbox, announcements, preferences"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

@@ -285,7 +285,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-pay", N_("pm-pay: online payment orders, verified notifications, sync with the channels"), cmds, NULL,
+	"pm-pay", N_("pm-pay: online payment orders, verified notifications, sync with the channels"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

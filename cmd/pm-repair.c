@@ -990,7 +990,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-repair", N_("pm-repair: repair tickets, SLA, assets, inspections, patrols, renovations and spare parts"), cmds, NULL,
+	"pm-repair", N_("pm-repair: repair tickets, SLA, assets, inspections, patrols, renovations and spare parts"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

@@ -471,7 +471,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-report", N_("pm-report: collection, arrears, occupancy, consumption, carbon and service reports"), cmds, NULL,
+	"pm-report", N_("pm-report: collection, arrears, occupancy, consumption, carbon and service reports"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

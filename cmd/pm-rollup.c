@@ -119,7 +119,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm-rollup", N_("pm-rollup: a property group's communities in PostgreSQL"), cmds, NULL,
+	"pm-rollup", N_("pm-rollup: a property group's communities in PostgreSQL"), cmds, NULL, NULL,
 };
 
 int main(int argc, char **argv)

@@ -596,7 +596,7 @@ static const struct pm_cmd cmds[] = {
 
 static const struct pm_prog prog = {
 	"pm-shop", N_("pm-shop: group buying and bookable services of local merchants, and points spent on them"), cmds,
-	NULL,
+	NULL, NULL,
 };
 
 int main(int argc, char **argv)

@@ -340,7 +340,7 @@ static const struct pm_cmd cmds[] = {
 
 static const struct pm_prog prog = {
 	"pm-web", N_("pm-web: the web front end (CGI or FastCGI, run by a web server with no arguments) and its sessions"),
-	cmds, NULL,
+	cmds, NULL, NULL,
 };
 
 /* Whether the server runs pm-web as a FastCGI responder: its standard

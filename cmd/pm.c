@@ -988,7 +988,7 @@ static const struct pm_cmd cmds[] = {
 };
 
 static const struct pm_prog prog = {
-	"pm", N_("pm: the store and the community; pm X runs pm-X"), cmds, run_program,
+	"pm", N_("pm: the store and the community; pm X runs pm-X"), cmds, run_program, NULL,
 };
 
 int main(int argc, char **argv)

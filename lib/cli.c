@@ -134,10 +134,16 @@ static void print_help(struct pm_ctx *c, const struct pm_cmd *cmd, FILE *f)
 
 static void print_prog_help(const struct pm_prog *p, FILE *f)
 {
-	fprintf(f, _("usage: %s [--db PATH] [--as LOGIN] COMMAND [OPTIONS] [ARGS]\n\n%s\n\nCommands:\n"),
-		p->name, _(p->summary));
+	if (p->dflt)
+		fprintf(f, _("usage: %s [--db PATH] [--as LOGIN] [COMMAND] [OPTIONS] [ARGS]\n\n%s\n\nCommands:\n"),
+			p->name, _(p->summary));
+	else
+		fprintf(f, _("usage: %s [--db PATH] [--as LOGIN] COMMAND [OPTIONS] [ARGS]\n\n%s\n\nCommands:\n"),
+			p->name, _(p->summary));
 	for (const struct pm_cmd *s = p->cmds; s->name; s++)
 		fprintf(f, "  %-14s %s\n", s->name, _(s->summary));
+	if (p->dflt)
+		fprintf(f, _("\nWithout a command, %s runs '%s'.\n"), p->name, p->dflt);
 	fprintf(f, _("\n'%s COMMAND --help' tells more of each; man %s has it all.\n"), p->name, p->name);
 }
 

@@ -47,6 +47,9 @@ struct pm_prog {
 	/* Called for a first word that is no subcommand (pm runs pm-X);
 	 * NULL: an unknown subcommand is a usage error. */
 	int (*fallback)(struct pm_ctx *c, int argc, char **argv);
+	/* The command its main runs when none is named (pm_cli_main_default),
+	 * for the help to say; NULL for none. */
+	const char *dflt;
 };
 
 struct pm_ctx {

@@ -37,6 +37,15 @@ for p in "$PM_BIN"/pm "$PM_BIN"/pm-*; do
 		done
 	done
 done
+# Two programs run a command when none is named; their help says which.
+for d in pm-ask:ask pm-backup:run; do
+	run "${d%%:*}" --help
+	expect_out "^usage: ${d%%:*} \[--db PATH\] \[--as LOGIN\] \[COMMAND\] " "${d%%:*}: the command is optional"
+	expect_out "^Without a command, ${d%%:*} runs '${d#*:}'\.$" "${d%%:*} --help names the one it runs"
+done
+run pm-bill --help
+expect_out "^usage: pm-bill \[--db PATH\] \[--as LOGIN\] COMMAND " "pm-bill's command is not"
+expect_eq "$(grep -c 'Without a command' "$T/out")" "0" "and it names none"
 run pm no-such-program
 expect_rc 2 "pm with an unknown program exits 2"
 expect_err "unknown command 'no-such-program'" "pm names the unknown command"

@@ -87,7 +87,7 @@ static char *capture_end(struct capture *c)
 	return buf;
 }
 
-static const struct pm_prog prog = {"pm-test", "tests", NULL, NULL};
+static const struct pm_prog prog = {"pm-test", "tests", NULL, NULL, NULL};
 
 static const char *const bills[] = {
 	"{\"type\":\"bill\",\"unit\":\"1-1-0101\",\"name\":\"张伟\",\"amount_fen\":123450,\"n\":3}",
@@ -220,7 +220,7 @@ static void test_opts_clash(void **state)
 		{"key", run_plain, NULL, "x", by_key, NULL},
 		{NULL, NULL, NULL, NULL, NULL, NULL},
 	};
-	static const struct pm_prog p = {"pm-test", "tests", cmds, NULL};
+	static const struct pm_prog p = {"pm-test", "tests", cmds, NULL, NULL};
 	char *fine_argv[] = {"pm-test", "fine", NULL}, *name_argv[] = {"pm-test", "name", NULL},
 	     *key_argv[] = {"pm-test", "key", "--help", NULL};
 	struct capture cap;
