@@ -285,6 +285,6 @@ static int is_question(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (is_question(argc, argv))
-		return pm_cli_main_default(&prog, "ask", argc, argv);
+		return pm_cli_main_default(&prog, argc, argv);
 	return pm_cli_main(&prog, argc, argv);
 }

@@ -288,6 +288,6 @@ static int run_option(const char *arg)
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && run_option(argv[1]))
-		return pm_cli_main_default(&prog, "run", argc, argv);
+		return pm_cli_main_default(&prog, argc, argv);
 	return pm_cli_main(&prog, argc, argv);
 }

@@ -923,7 +923,7 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 	return close_stdout(&c, rc);
 }
 
-int pm_cli_main_default(const struct pm_prog *prog, const char *cmd, int argc, char **argv)
+int pm_cli_main_default(const struct pm_prog *prog, int argc, char **argv)
 {
 	char **v = calloc((size_t)argc + 2, sizeof *v);
 	int rc;
@@ -931,7 +931,7 @@ int pm_cli_main_default(const struct pm_prog *prog, const char *cmd, int argc, c
 	if (!v)
 		return PM_EFAIL;
 	v[0] = argv[0];
-	v[1] = (char *)cmd;
+	v[1] = (char *)prog->dflt;
 	memcpy(v + 2, argv + 1, (size_t)(argc - 1) * sizeof *v);
 	rc = pm_cli_main(prog, argc + 1, v);
 	free(v);

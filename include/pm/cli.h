@@ -83,9 +83,9 @@ struct pm_ctx {
  * the subcommand, prints the error and returns the exit code. */
 int pm_cli_main(const struct pm_prog *prog, int argc, char **argv);
 
-/* pm_cli_main with cmd put before argv[1]: for a program whose commonest
+/* pm_cli_main with prog->dflt put before argv[1]: for a program whose commonest
  * use names no subcommand (`pm-ask QUESTION`, `pm-backup --to URL`). */
-int pm_cli_main_default(const struct pm_prog *prog, const char *cmd, int argc, char **argv);
+int pm_cli_main_default(const struct pm_prog *prog, int argc, char **argv);
 
 /* Next option of the current subcommand (the shared ones included):
  * the key with *arg set, 0 after the last option (operands start at
