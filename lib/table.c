@@ -96,7 +96,9 @@ static const struct {
 	{"status", NC_("value", "cancelled")}, {"status", NC_("value", "reopened")},
 	{"status", NC_("value", "queued")}, {"status", NC_("value", "sending")},
 	{"status", NC_("value", "sent")}, {"status", NC_("value", "failed")},
-	{"status", NC_("value", "pending")},
+	{"status", NC_("value", "pending")}, {"status", NC_("value", "applied")},
+	{"status", NC_("value", "approved")}, {"status", NC_("value", "rejected")},
+	{"status", NC_("value", "started")}, {"status", NC_("value", "completed")},
 	{"use", NC_("value", "residential")}, {"use", NC_("value", "commercial")},
 	{"use", NC_("value", "parking")}, {"use", NC_("value", "storage")},
 };

@@ -233,6 +233,10 @@ expect_eq "$(wc -l <out)" 2 "both of building 1"
 run pm check
 expect_rc 0 "pm check: deposits, renovations and the ledger agree"
 sql "UPDATE renovation SET forfeit_fen = 30000 WHERE id = 1"
+# A table for people says a permit's status as the web page does.
+(unset PM_LOCALEDIR; LC_ALL=zh_CN.UTF-8 pm-repair renovation list --format table >"$T/out" 2>"$T/err")
+expect_out "已完工" "a completed permit reads 已完工 in Chinese"
+expect_eq "$(grep -c completed "$T/out")" "0" "not completed"
 run pm check
 expect_rc 1 "a renovation that disagrees with its deposit movements"
 expect_out "renovation 1: took 200000, forfeited 30000, refunded 154945 fen; its deposit movements 200000, 45055, 154945 fen" \
