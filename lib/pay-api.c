@@ -362,10 +362,17 @@ static int close_at(struct api *s, const char *no, struct pm_err *e)
 	return strcmp(s->channel, "wechat") == 0 ? wx_close(s, no, e) : ali_close(s, no, e);
 }
 
-/* The payer's line on the receipt: "幸福里 物业费 3-2-1101". */
+/* The payer's line on the receipt: "幸福里 物业费 3-2-1101", within
+ * WeChat Pay's 127 bytes of description. The name is cut at a
+ * character: cut inside one it is no UTF-8, which the JSON and the form
+ * sent cannot carry (every order failed, "out of memory"). */
 static void subject(struct api *s, const char *unit, char *buf, size_t size)
 {
-	snprintf(buf, size, "%.60s 物业费 %.40s", pm_config_community_name(s->cfg), unit);
+	char name[61];
+
+	snprintf(name, sizeof name, "%s", pm_config_community_name(s->cfg));
+	pm_utf8_trim(name, strlen(name));
+	snprintf(buf, size, "%s 物业费 %.40s", name, unit);
 }
 
 static int qr_order(struct pm_db *db, struct api *s, json_t *rec, struct pm_err *e)
