@@ -79,4 +79,9 @@ int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t *payment, int
 int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, const char *channel_out,
 			 const char *reason, json_t **out, struct pm_err *e);
 
+/* pm_pay_ref_used, with carts 0 not asking of web carts' payments: a
+ * group-buying order is recorded under its cart's ref, and the shop
+ * tells its cart's payment from another's itself. */
+int pay_ref_used(struct pm_db *db, const char *channel, const char *ref, int carts, struct pm_err *e);
+
 #endif

@@ -496,14 +496,20 @@ int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e)
 	return no_points(channel, e) || pm_pay_channel_listed(db, channel, e) ? e->code : PM_OK;
 }
 
-int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, struct pm_err *e)
+/* A web cart's payment that made no order (claimed, or refused and held
+ * for its refund) has its ref too: taken again, one payment would be
+ * money twice, and the refund would give back what the other kept. The
+ * shop's own orders pass carts 0 and ask of carts themselves: a cart
+ * still waiting for its order is that order's payment. */
+int pay_ref_used(struct pm_db *db, const char *channel, const char *ref, int carts, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT 1 FROM payment WHERE channel = ?1 AND ref = ?2"
 		" UNION ALL SELECT 2 FROM shop_order WHERE channel = ?1 AND ref = ?2"
 		" UNION ALL SELECT 3 FROM shop_booking WHERE channel = ?1 AND ref = ?2"
 		" UNION ALL SELECT 4 FROM deposit WHERE channel = ?1 AND ref = ?2 AND action = 'take'"
-		" UNION ALL SELECT 5 FROM contract_charge WHERE channel = ?1 AND ref = ?2 AND kind = 'payment'";
+		" UNION ALL SELECT 5 FROM contract_charge WHERE channel = ?1 AND ref = ?2 AND kind = 'payment'"
+		" UNION ALL SELECT 6 FROM shop_cart WHERE ?3 AND channel = ?1 AND ref = ?2 AND order_id IS NULL";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc, kind = 0;
 
@@ -511,6 +517,7 @@ int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, stru
 		return -e->code;
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, carts);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		kind = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
@@ -526,7 +533,14 @@ int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, stru
 		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a deposit"), channel, ref);
 	if (kind == 5)
 		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a contract's payment"), channel, ref);
+	if (kind == 6)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a web order's payment"), channel, ref);
 	return 0;
+}
+
+int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, struct pm_err *e)
+{
+	return pay_ref_used(db, channel, ref, 1, e);
 }
 
 /* 1 with *id when (channel, ref) is recorded: the same payment again, or

@@ -230,8 +230,38 @@ static json_t *order_json(const struct pm_shop_order *o, int64_t id, int64_t amo
 			 "outcome", outcome);
 }
 
+/* 0 unless a web cart's payment with no order yet has (channel, ref)
+ * and is not this order's: refused (held for its refund), or of another
+ * offer, unit, quantity or points (the desk recording a cart's ref while
+ * its callback is on its way, or stopped between claim and order); then
+ * -PM_EDATA, as pm_pay_ref_used says of it. */
+static int cart_other(struct pm_db *db, const struct pm_shop_order *o, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
+		" WHERE c.channel = ?1 AND c.ref = ?2 AND c.order_id IS NULL AND (c.refused IS NOT NULL"
+		" OR f.code <> ?3 OR u.code <> ?4 OR c.qty <> ?5 OR c.points <> ?6)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, o->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->offer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, o->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, o->qty);
+	sqlite3_bind_int64(st, 6, o->points);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already a web order's payment"), o->channel, o->ref);
+	return rc == SQLITE_DONE ? 0 : -pm_db_fail(db, e, _("cannot read orders"));
+}
+
 /* 1 with *out when (channel, ref) is this order already, 0 when the ref
- * is new, or -code: another order, a bill payment or a booking has it. */
+ * is new (or its cart's), or -code: another order, a bill payment, a
+ * booking or another cart's payment has it. */
 static int order_known(struct pm_db *db, const struct pm_shop_order *o, json_t **out, struct pm_err *e)
 {
 	static const char sql[] =
@@ -259,7 +289,9 @@ static int order_known(struct pm_db *db, const struct pm_shop_order *o, json_t *
 		return same ? 1 : -PM_EDATA;
 	if (rc != SQLITE_DONE)
 		return rc == SQLITE_NOMEM ? -oom(e) : -pm_db_fail(db, e, _("cannot read orders"));
-	return pm_pay_ref_used(db, o->channel, o->ref, e);
+	if ((rc = pay_ref_used(db, o->channel, o->ref, 0, e)))
+		return rc;
+	return cart_other(db, o, e);
 }
 
 /* What the carts hold of offer_id, of unit_id's points, and of the

@@ -280,11 +280,6 @@ struct claim {
 static int claim_write(struct pm_db *db, struct claim *c, struct pm_err *e)
 {
 	static const char upd[] = "UPDATE shop_cart SET channel = ?2, ref = ?3 WHERE no = ?1 AND channel IS NULL";
-	/* A ref another cart has, or anything pm_pay_ref_used knows (a
-	 * bill payment, an order, a booking, a deposit, a contract's
-	 * payment): the shop would refuse it, and the cart must stay free
-	 * for its own payment, holding nothing of a payment counted already. */
-	static const char other[] = "SELECT 1 FROM shop_cart WHERE channel = ?1 AND ref = ?2";
 	sqlite3_stmt *st;
 	char want[PM_MONEY_BUF], got[PM_MONEY_BUF];
 	int rc;
@@ -305,16 +300,10 @@ static int claim_write(struct pm_db *db, struct claim *c, struct pm_err *e)
 		return strcmp(c->channel_had, c->channel) == 0 && strcmp(c->ref_had, c->ref) == 0 ? PM_OK
 		       : pm_err_set(e, PM_EDATA, _("order '%s' is paid already, by '%s:%s'"), c->no, c->channel_had,
 				    c->ref_had);
-	if (!(st = pm_db_stmt(db, other, e)))
-		return e->code;
-	sqlite3_bind_text(st, 1, c->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->ref, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return pm_err_set(e, PM_EDATA, _("payment '%s:%s' paid something else"), c->channel, c->ref);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read orders"));
+	/* A ref anything else has (a bill payment, an order, another cart's
+	 * payment, a booking, a deposit, a contract's payment): the shop
+	 * would refuse it, and the cart must stay free for its own payment,
+	 * holding nothing of a payment counted already. */
 	if ((rc = pm_pay_ref_used(db, c->channel, c->ref, e)) < 0)
 		return -rc;
 	if (!(st = pm_db_stmt(db, upd, e)))

@@ -161,9 +161,10 @@ int pm_pay_channel_listed(struct pm_db *db, const char *channel, struct pm_err *
 /* The same for a channel money moves through: "points" (reward points,
  * no money) is PM_EDATA always, though payments.channels list it. */
 int pm_pay_channel(struct pm_db *db, const char *channel, struct pm_err *e);
-/* 0 when no bill payment, group-buying order, service booking, deposit
- * taken or contract payment has (channel, ref), else -PM_EDATA naming
- * which has (or -code): one
+/* 0 when no bill payment, group-buying order, web order's payment that
+ * made no order (claimed or refused), service booking, deposit taken or
+ * contract payment has (channel, ref), else -PM_EDATA naming which has
+ * (or -code): one
  * transaction of a channel is one payment. Each kind checks its own
  * table for a repeat first, then this for the others. */
 int pm_pay_ref_used(struct pm_db *db, const char *channel, const char *ref, struct pm_err *e);
