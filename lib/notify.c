@@ -3,6 +3,7 @@
  * libcurl) is lib/notify-flush.c in libpm-http, and an e-mail's MIME is
  * built by lib/http.c; everything the loop decides is decided here. */
 #include <limits.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -996,11 +997,25 @@ static int dingtalk_url(struct pm_notify_msg *m, const char *url, const char *ke
 	return PM_OK;
 }
 
+/* A field of a form body, percent-encoded: a '&' or '=' in a message's
+ * text (a name a resident typed) would otherwise start fields of its own,
+ * another "to" among them. */
+static void set_form(json_t *o, const char *k, const char *v)
+{
+	struct strbuf b = {0};
+	char *enc;
+
+	sb_urlencode(&b, v ? v : "");
+	enc = sb_take(&b);
+	json_object_set_new(o, k, enc ? json_string(enc) : json_null());
+	free(enc);
+}
+
 static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
 	const char *auth = secret(n, PM_CH_SMS, cfg, "auth", e), *ctype;
 	json_t *f;
-	int rc, json = 0;
+	int rc, json = 0, form;
 
 	if (!auth && json_object_get(cfg, "auth"))
 		return e->code;
@@ -1008,10 +1023,15 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	ctype = json_string_value(json_object_get(cfg, "content_type"));
 	json = strstr(ctype, "json") != NULL;
+	form = strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
 	if (json) {
 		pm_tmpl_set_json(f, "to", m->address);
 		pm_tmpl_set_json(f, "text", m->body);
 		pm_tmpl_set_json(f, "subject", m->subject);
+	} else if (form) {
+		set_form(f, "to", m->address);
+		set_form(f, "text", m->body);
+		set_form(f, "subject", m->subject);
 	} else {
 		set_str(f, "to", m->address);
 		set_str(f, "text", m->body);
