@@ -137,8 +137,13 @@ static const char *string_end(const char *p, const char *e, int *plain)
 			*plain = 0;
 			if (++p == e)
 				return NULL;
-			if (*p == 'u') { /* \u0000 is jansson's to refuse */
-				if (e - p < 5 || strspn(p + 1, "0123456789abcdefABCDEF") < 4 || strncmp(p + 1, "0000", 4) == 0)
+			if (*p == 'u') {
+				/* \u0000 is jansson's to refuse, and so is a
+				 * surrogate without its other half, which
+				 * PostgreSQL's jsonb takes for a broken load,
+				 * not a bad line: surrogates are jansson's. */
+				if (e - p < 5 || strspn(p + 1, "0123456789abcdefABCDEF") < 4 || strncmp(p + 1, "0000", 4) == 0 ||
+				    ((p[1] == 'd' || p[1] == 'D') && strchr("89abcdefABCDEF", p[2])))
 					return NULL;
 				p += 4;
 			} else if (!strchr("\"\\/bfnrt", *p) || !*p)
@@ -282,7 +287,8 @@ static int change_scan(const char *p, size_t len, struct change *c)
 		p = blanks(p + 1, e);
 	}
 	if (blanks(p + 1, e) != e || !span_is(c->type, "change") || !c->store.p || !c->table.p || !c->key.p ||
-	    *c->key.p != '[' || !c->at.p || digits(c->at.p, c->at.p + c->at.n) != c->at.p + c->at.n)
+	    *c->key.p != '[' || !c->at.p || digits(c->at.p, c->at.p + c->at.n) != c->at.p + c->at.n ||
+	    c->at.n > 18) /* more is past a bigint, or near it: jansson's to refuse */
 		return -1;
 	if (span_is(c->op, "upsert"))
 		return c->row.p && *c->row.p == '{' ? 0 : -1;
