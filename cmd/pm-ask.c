@@ -37,28 +37,38 @@ static int ask_one(struct pm_ctx *c, struct pm_asker *k, const struct pm_ask_how
 	return pm_cli_out_new(c, rec);
 }
 
-/* A question a line; blank lines are skipped. */
+/* A question a line; blank lines are skipped. A line that is no
+ * question (not UTF-8) is said, by its number, and the next one read:
+ * 65 at the end. */
 static int ask_stdin(struct pm_ctx *c, struct pm_asker *k, const struct pm_ask_how *how)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int rc = PM_OK;
+	long lineno = 0;
+	int rc = PM_OK, bad = 0;
 
 	/* Questions may come slowly, from a person: each reads what is new. */
 	pm_db_read_end(c->db);
 	while (rc == PM_OK && (n = getline(&line, &cap, stdin)) >= 0) {
+		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (n == 0)
 			continue;
-		rc = ask_one(c, k, how, line);
+		if ((rc = ask_one(c, k, how, line)) == PM_EDATA) {
+			pm_cli_warn(c, "%s:%ld: %s", "stdin", lineno, c->err.msg);
+			c->err = (struct pm_err){0};
+			bad = 1;
+			rc = PM_OK;
+			continue;
+		}
 		/* a bridge reads each answer as it comes */
 		if (rc == PM_OK && c->format != PM_FMT_TABLE)
 			fflush(stdout);
 	}
 	free(line);
-	return rc;
+	return rc == PM_OK && bad ? PM_EDATA : rc;
 }
 
 static int cmd_ask(struct pm_ctx *c, int argc, char **argv)

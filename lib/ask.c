@@ -695,7 +695,12 @@ static int escalate_in(struct pm_asker *k, const struct pm_actor *a, const char 
 	int64_t id = 0;
 	int rc, step;
 
+	/* The ticket has the question's first thousand bytes or so, never
+	 * half a character: a cut one made the ticket's text no UTF-8,
+	 * which no JSON holds (pm-repair show failed, pm export sent the
+	 * ticket without its row and pm-rollup refused the feed). */
 	snprintf(text, sizeof text, _("Asked the help desk: %s"), question);
+	pm_utf8_trim(text, strlen(text));
 	t.unit = unit;
 	t.area = unit ? NULL : _("help desk");
 	t.category = k->category;
@@ -784,17 +789,34 @@ static int answer_text(struct pm_asker *k, const struct pm_actor *a, const struc
 	return rc;
 }
 
+static int is_utf8(const char *s)
+{
+	size_t n = strlen(s), k;
+	unsigned cp;
+
+	for (; n; s += k, n -= k)
+		if (!(k = pm_utf8_next(s, n, &cp)))
+			return 0;
+	return 1;
+}
+
 int pm_asker_ask(struct pm_asker *k, const struct pm_actor *a, const struct pm_ask_how *how,
 		 const char *question, json_t **out, struct pm_err *e)
 {
-	char *norm = pm_faq_normalize(question, strlen(question)), *terms = norm ? pm_faq_terms(k->lx, norm) : NULL;
-	double *score = calloc(k->n, sizeof *score);
+	char *norm, *terms;
+	double *score;
 	size_t top[SHOWN], n = 0;
 	json_t *rec = NULL, *others;
 	int64_t best = 0;
 	int rc;
 
 	*out = NULL;
+	/* No record, answer or ticket can hold it. */
+	if (!is_utf8(question))
+		return pm_err_set(e, PM_EDATA, _("the question is not UTF-8 text"));
+	norm = pm_faq_normalize(question, strlen(question));
+	terms = norm ? pm_faq_terms(k->lx, norm) : NULL;
+	score = calloc(k->n, sizeof *score);
 	if (!terms || !score) {
 		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
 		goto out;
