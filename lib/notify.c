@@ -1118,42 +1118,75 @@ static int robot_busy(long code)
 	return code == 45009 || code == 45033 || code == 130101 || code == -1;
 }
 
+/* At most max bytes of what a server said, as UTF-8 on one line: its
+ * whole characters, a control character or a byte that is no UTF-8 (a
+ * gateway's page in GBK) as \xNN. The reason goes into the outbox's
+ * last_error, which every listing of the outbox prints as JSON: a
+ * character cut by a byte count there made them all fail. */
+static const char *shown_text(const char *s, size_t max, char *buf, size_t size)
+{
+	size_t n = s ? strlen(s) : 0, w = 0, k;
+	unsigned cp;
+
+	for (; n && w + 5 < size && w < max; s += k, n -= k) {
+		k = pm_utf8_next(s, n, &cp);
+		if (k && pm_char_unshown(cp) != 2 && w + k < size && w + k <= max) {
+			memcpy(buf + w, s, k);
+			w += k;
+		} else if (k && pm_char_unshown(cp) != 2) {
+			break;
+		} else {
+			k = 1;
+			w += (size_t)snprintf(buf + w, size - w, "\\x%02x", (unsigned char)*s);
+		}
+	}
+	buf[w] = '\0';
+	return buf;
+}
+
 static enum pm_verdict robot_answer(const struct pm_http_res *res, char *reason, size_t size)
 {
 	json_t *o = json_loadb(res->body ? res->body : "", res->len, 0, NULL);
 	json_t *code = json_object_get(o, "errcode");
 	enum pm_verdict v;
+	char said[128];
 
 	if (!json_is_integer(code)) {
-		snprintf(reason, size, _("the answer has no errcode: %.80s"), res->body ? res->body : "");
+		snprintf(reason, size, _("the answer has no errcode: %s"), shown_text(res->body, 80, said, sizeof said));
 		v = PM_RETRY;
 	} else if (json_integer_value(code) == 0) {
 		v = PM_SENT;
 	} else {
-		snprintf(reason, size, "errcode %lld: %.100s", (long long)json_integer_value(code),
-			 json_string_value(json_object_get(o, "errmsg")) ? json_string_value(json_object_get(o, "errmsg")) : "");
+		snprintf(reason, size, "errcode %lld: %s", (long long)json_integer_value(code),
+			 shown_text(json_string_value(json_object_get(o, "errmsg")), 100, said, sizeof said));
 		v = robot_busy((long)json_integer_value(code)) ? PM_RETRY : PM_FAILED;
 	}
 	json_decref(o);
+	pm_utf8_trim(reason, strlen(reason));
 	return v;
 }
 
 enum pm_verdict pm_notify_verdict(enum pm_channel ch, const struct pm_http_res *res, char *reason,
 				  size_t size)
 {
+	char said[256];
+
 	*reason = '\0';
 	if (ch == PM_CH_EMAIL && res->failed && res->status >= 400) {
-		snprintf(reason, size, "SMTP %ld: %s", res->status, res->error);
+		snprintf(reason, size, "SMTP %ld: %s", res->status, shown_text(res->error, 200, said, sizeof said));
+		pm_utf8_trim(reason, strlen(reason));
 		return res->status >= 500 ? PM_FAILED : PM_RETRY;
 	}
 	if (res->failed) {
-		snprintf(reason, size, "%s", res->error);
+		snprintf(reason, size, "%s", shown_text(res->error, 200, said, sizeof said));
+		pm_utf8_trim(reason, strlen(reason));
 		return res->temporary ? PM_RETRY : PM_FAILED;
 	}
 	if (ch == PM_CH_EMAIL)
 		return PM_SENT;
 	if (res->status < 200 || res->status > 299) {
-		snprintf(reason, size, "HTTP %ld: %.100s", res->status, res->body ? res->body : "");
+		snprintf(reason, size, "HTTP %ld: %s", res->status, shown_text(res->body, 100, said, sizeof said));
+		pm_utf8_trim(reason, strlen(reason));
 		return res->status == 408 || res->status == 429 || res->status >= 500 ? PM_RETRY : PM_FAILED;
 	}
 	if (ch == PM_CH_WECOM || ch == PM_CH_DINGTALK)
@@ -1201,6 +1234,7 @@ static int settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_ve
 		if (sqlite3_changes(pm_db_sqlite(n->db)))
 			return PM_OK;
 		snprintf(why, sizeof why, _("gave up after %d attempts: %s"), m->attempts, reason);
+		pm_utf8_trim(why, strlen(why));
 		reason = why;
 		v = PM_FAILED;
 	}

@@ -14,6 +14,8 @@ says how to answer:
   /flaky    500 to the first two requests of a message, then 200
   /robot    200 {"errcode":0}        /robot-bad 200 {"errcode":93000,...}
   /robot-busy 200 {"errcode":45009,...}
+  /500-zh   500, a long Chinese text  /500-gbk  500, Chinese text in GBK
+  /robot-zh 200 {"errcode":93000,"errmsg": a long Chinese text}
 Answers stop, and the sink exits, when DIR/stop appears.
 """
 import json
@@ -74,6 +76,13 @@ class Sink(BaseHTTPRequestHandler):
             self.answer(429, b"slow down")
         elif p == "/500":
             self.answer(500, b"broken")
+        elif p == "/500-zh":
+            self.answer(500, ("网关内部错误，" * 20).encode("utf-8"), "text/plain; charset=utf-8")
+        elif p == "/500-gbk":
+            self.answer(500, "网关内部错误".encode("gbk"), "text/plain; charset=gbk")
+        elif p == "/robot-zh":
+            self.answer(200, json.dumps({"errcode": 93000, "errmsg": "机器人地址无效，" * 20}).encode(),
+                        "application/json")
         elif p == "/404":
             self.answer(404, b"no such hook")
         elif p == "/slow":
