@@ -17,10 +17,24 @@ static int check_pattern(const json_t *v, struct pm_err *e)
 	return pm_mqtt_pattern_check(json_string_value(v), e);
 }
 
+/* Whether the URL's authority (after "scheme://", before the path) has
+ * a user part, "USER:PASSWORD@": a secret that must not be kept or said. */
+static int has_userinfo(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	return memchr(p, '@', strcspn(p, "/?#")) != NULL;
+}
+
 static int check_broker(const json_t *v, struct pm_err *e)
 {
 	const char *s = json_string_value(v);
 
+	if (has_userinfo(s))
+		return pm_err_set(e, PM_ECONFIG,
+				  _("a user and password are not written in the broker's URL, where every reader of the store"
+				    " would see them: write mqtt.user and mqtt.password (env:NAME or file:PATH)"));
 	if (strncmp(s, "mqtt://", 7) && strncmp(s, "mqtts://", 8))
 		return pm_err_set(e, PM_ECONFIG, _("\"%s\" is not an mqtt:// or mqtts:// URL"), s);
 	return PM_OK;
@@ -247,6 +261,10 @@ int pm_mqtt_broker_parse(const char *url, struct pm_mqtt_broker *b, struct pm_er
 	long port;
 
 	memset(b, 0, sizeof *b);
+	/* Before any message that repeats the URL. */
+	if (has_userinfo(url))
+		return pm_err_set(e, PM_EUSAGE, _("the broker's URL holds a user or password, which every process list"
+						 " shows: give --user and --password env:NAME or file:PATH"));
 	if (strncmp(url, "mqtt://", 7) == 0)
 		host = url + 7;
 	else if (strncmp(url, "mqtts://", 8) == 0)
