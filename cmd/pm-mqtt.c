@@ -220,19 +220,26 @@ static int run_forever(struct conn *k, struct mosquitto *m)
 
 /* A persistent session needs the same id every time: the host and the
  * topics followed make one. */
-static void default_id(struct conn *k, char *buf, size_t n)
+/* The session's id: the host's and the topics', the same at every start,
+ * so a restart finds what the broker held; with fresh, a new one each
+ * time. */
+static void default_id(struct conn *k, int fresh, char *buf, size_t n)
 {
 	unsigned char h[crypto_generichash_BYTES_MIN];
 	char host[64] = "", hex[sizeof h * 2 + 1];
 	crypto_generichash_state st;
 
 	gethostname(host, sizeof host - 1);
-	crypto_generichash_init(&st, NULL, 0, sizeof h);
-	for (int i = 0; i < k->ntopics; i++)
-		crypto_generichash_update(&st, (const unsigned char *)k->topics[i], strlen(k->topics[i]) + 1);
-	crypto_generichash_final(&st, h, sizeof h);
+	if (fresh) {
+		randombytes_buf(h, 4);
+	} else {
+		crypto_generichash_init(&st, NULL, 0, sizeof h);
+		for (int i = 0; i < k->ntopics; i++)
+			crypto_generichash_update(&st, (const unsigned char *)k->topics[i], strlen(k->topics[i]) + 1);
+		crypto_generichash_final(&st, h, sizeof h);
+	}
 	sodium_bin2hex(hex, sizeof hex, h, 4);
-	snprintf(buf, n, "pm-mqtt-%.40s-%s", host, hex);
+	snprintf(buf, n, "pm-mqtt-%.40s-%s%s", host, fresh ? "clean-" : "", hex);
 }
 
 /* ---- sub ---- */
@@ -241,7 +248,7 @@ static const struct pm_opt sub_opts[] = {
 	{"broker", O_BROKER, "URL", N_("mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (default: mqtt.broker)")},
 	{"topic", O_TOPIC, "FILTER", N_("a topic filter to follow, like 'gates/#' (required; repeatable)")},
 	{"map", O_MAP, "FILE", N_("a YAML list of topic patterns to record types (default: mqtt.map)")},
-	{"client-id", O_CLIENT, "ID", N_("the session's client id (default: from the host and topics)")},
+	{"client-id", O_CLIENT, "ID", N_("the session's client id (default: from the host and topics; with --clean, a new one)")},
 	{"user", O_USER, "NAME", N_("the broker's user name")},
 	{"password", O_PASSWORD, "SECRET", N_("the password, as env:NAME or file:PATH")},
 	{"cafile", O_CAFILE, "FILE", N_("trust the CA in FILE for mqtts://")},
@@ -301,8 +308,11 @@ static int cmd_sub(struct pm_ctx *c, int argc, char **argv)
 		conn_free(&k);
 		return rc;
 	}
+	/* A clean session is a look of its own: under the service's id it
+	 * would throw the service off the broker and clear what the broker
+	 * holds for it (an admin's peek lost the readings it took). */
 	if (!k.client_id)
-		default_id(&k, id, sizeof id);
+		default_id(&k, k.clean, id, sizeof id);
 	mosquitto_lib_init();
 	if (!(m = conn_new(&k, k.client_id ? k.client_id : id, k.clean))) {
 		rc = pm_err_set(&c->err, PM_EFAIL, _("cannot start an MQTT client: %s"), strerror(errno));

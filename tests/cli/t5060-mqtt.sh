@@ -79,6 +79,25 @@ sleep 0.5
 kill $sub; finish $sub
 expect_eq "$(cat c2.out)" "" "a --clean session forgets"
 
+# The service follows svc/# under its default id; an admin's look with
+# --clean has an id of its own: it neither takes the service's messages
+# nor throws it off (under the service's id it did both, and cleared what
+# the broker held for it).
+pm-mqtt sub --broker "$B" --topic 'svc/#' --count 3 >svc.out 2>svc.err &
+svc=$!
+wait_log broker/log "Sending SUBACK to pm-mqtt-"
+pm-mqtt sub --broker "$B" --topic 'svc/#' --clean --count 1 >peek.out 2>peek.err &
+peek=$!
+wait_log broker/log "Sending SUBACK to pm-mqtt-$(hostname | cut -c1-40)-clean-"
+pub svc/1 one
+pub svc/2 two
+pub svc/3 three
+finish $peek
+finish $svc
+expect_eq "$(sed 's/.*"payload":"\([a-z]*\)".*/\1/' svc.out | tr '\n' ' ')" "one two three " "the service has every message"
+expect_eq "$(sed 's/.*"payload":"\([a-z]*\)".*/\1/' peek.out)" "one" "the look its own"
+expect_eq "$(grep -c 'already connected' broker/log)" "0" "and nobody was thrown off"
+
 # The broker goes away and comes back: the subscriber reconnects.
 pm-mqtt sub --broker "$B" --topic 'alive/#' --client-id t-back --count 2 >b.out 2>b.err &
 sub=$!
