@@ -167,28 +167,43 @@ static int segment(struct run *r, const struct mtr *m, int64_t start, int64_t en
 	return PM_OK;
 }
 
-/* Usage billed on estimates since the opening reading: the real reading
- * now covers it, so it comes off. */
-static int estimated_since(struct pm_db *db, int64_t meter, int64_t since, struct pm_period p,
-			   int64_t *sum, struct pm_err *e)
+/* Usage billed on estimates of meter m, and of the meters it replaced
+ * (a replacement keeps what was billed on the old meter's estimates for
+ * the new one's readings to take off): those a reading now covers, of
+ * periods before p ending after since; or, with of_p, p's alone (what a
+ * span's month with no reading adds). Before the multiplier, which a
+ * replacement keeps. */
+static int estimated(struct run *r, const struct mtr *m, int64_t since, int of_p, int64_t *sum,
+		     struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT coalesce(sum(usage), 0) FROM meter_estimate"
-		" WHERE meter_id = ?1 AND period_end > ?2 AND period < ?3";
+#define CHAIN \
+	"WITH RECURSIVE chain(id) AS (SELECT ?1 UNION ALL SELECT m.replaces FROM meter m JOIN chain c ON m.id = c.id" \
+	" WHERE m.replaces IS NOT NULL) "
+#define COVERED " AND period_end > ?2 AND period < ?3"
+#define OF_P " AND period = ?3"
+	static const char *const sql[2][2] = {
+		{"SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id = ?1" COVERED,
+		 "SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id = ?1" OF_P},
+		{CHAIN "SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id IN chain" COVERED,
+		 CHAIN "SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id IN chain" OF_P},
+	};
+#undef CHAIN
+#undef COVERED
+#undef OF_P
 	char per[PM_TIME_BUF];
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	sqlite3_stmt *st = pm_db_stmt(r->db, sql[m->replaces != 0][of_p != 0], e);
 	int rc;
 
 	if (!st)
 		return e->code;
-	sqlite3_bind_int64(st, 1, meter);
+	sqlite3_bind_int64(st, 1, m->id);
 	sqlite3_bind_int64(st, 2, since);
-	sqlite3_bind_text(st, 3, pm_period_fmt(p, per), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, pm_period_fmt(r->p, per), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	*sum = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read estimates"));
+		return pm_db_fail(r->db, e, _("cannot read estimates"));
 	return PM_OK;
 }
 
@@ -358,30 +373,21 @@ static int apply_missing(struct run *r, const struct mtr *m, struct pm_usage *u,
  * estimate, if it was: the month that reads again takes it off. */
 static int estimate_billed(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
 {
-	static const char sql[] = "SELECT usage FROM meter_estimate WHERE meter_id = ?1 AND period = ?2";
-	sqlite3_stmt *st = pm_db_stmt(r->db, sql, e);
-	char per[PM_TIME_BUF];
-	int rc;
+	int64_t billed;
 
-	if (!st)
+	if (estimated(r, m, 0, 1, &billed, e))
 		return e->code;
-	sqlite3_bind_int64(st, 1, m->id);
-	sqlite3_bind_text(st, 2, pm_period_fmt(r->p, per), -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		u->usage += sqlite3_column_int64(st, 0) * m->multiplier;
+	if (billed) {
+		u->usage += billed * m->multiplier;
 		u->flags |= PM_USAGE_ESTIMATED;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return pm_db_fail(r->db, e, _("cannot read estimates"));
 	return PM_OK;
 }
 
 static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
 {
 	struct segment s;
-	int64_t taken = 0, raw;
+	int64_t taken = 0;
 	int read;
 
 	if (segment(r, m, r->start, r->end, r->from, &s, e))
@@ -394,15 +400,18 @@ static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struc
 	read = s.read;
 	if (fold_predecessors(r, m, u, &read, e))
 		return e->code;
-	raw = s.raw;
-	if (s.read && r->estimates && estimated_since(r->db, m->id, s.opening_ts, r->p, &taken, e))
+	/* What the readings since the opening one give (a meter replaced in
+	 * the period folded in), less the estimates billed since, which they
+	 * now cover: the meters' multiplier is one, replace keeps it. */
+	u->usage += s.raw * m->multiplier;
+	if (read && r->estimates && estimated(r, m, u->opening_ts, 0, &taken, e))
 		return e->code;
 	if (taken) {
-		u->carry = taken > raw ? taken - raw : 0;
-		raw = raw > taken ? raw - taken : 0;
+		taken *= m->multiplier;
+		u->carry = taken > u->usage ? (taken - u->usage) / m->multiplier : 0;
+		u->usage = u->usage > taken ? u->usage - taken : 0;
 		u->flags |= PM_USAGE_ADJUSTED;
 	}
-	u->usage += raw * m->multiplier;
 	if (r->from)
 		return read || !r->estimates ? PM_OK : estimate_billed(r, m, u, e);
 	if (!read && apply_missing(r, m, u, e))
