@@ -177,6 +177,13 @@ struct run {
 	} times[TIMES_KEPT];       /* reading times as text, the last made */
 	int ntimes, next_time;
 	struct strbuf text;        /* the bill's breakdowns, each NUL-ended (struct line's at) */
+	/* The common meters shared out, with what their usage rests on of
+	 * estimates (before the multiplier), for common_estimates. */
+	struct common {
+		int64_t meter, estimate, carry;
+	} *commons;
+	size_t ncommons;
+	int commons_done;
 };
 
 static int exec(struct pm_db *db, const char *sql, struct pm_err *e)
@@ -409,6 +416,25 @@ static int share_store(struct run *rn, size_t fee, sqlite3_stmt *m, const struct
 	return PM_OK;
 }
 
+/* A common meter shared out (m: shares_load's row), once whatever fees
+ * share it. */
+static int common_add(struct run *rn, sqlite3_stmt *m, struct pm_err *e)
+{
+	int64_t id = sqlite3_column_int64(m, 5);
+	struct common *c;
+
+	for (size_t i = 0; i < rn->ncommons; i++)
+		if (rn->commons[i].meter == id)
+			return PM_OK;
+	if (!(c = realloc(rn->commons, (rn->ncommons + 1) * sizeof *c)))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	rn->commons = c;
+	c[rn->ncommons++] = (struct common){id,
+		sqlite3_column_int(m, 6) & PM_USAGE_ESTIMATED ? sqlite3_column_int64(m, 1) / sqlite3_column_int64(m, 8) : 0,
+		sqlite3_column_int64(m, 7)};
+	return PM_OK;
+}
+
 static int share_meter(struct run *rn, size_t fi, sqlite3_stmt *m, struct served *s, struct pm_err *e)
 {
 	static const int64_t regs[PM_TARIFF_REGS + 1];
@@ -427,19 +453,63 @@ static int share_meter(struct run *rn, size_t fi, sqlite3_stmt *m, struct served
 	if (!(share = calloc(s->n, sizeof *share)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	s->share = share;
-	if (pm_tariff_share(cost, s->weight, s->n, f->r, share, &rounded, e) == PM_OK)
-		share_store(rn, fi, m, s, rounded, e);
-	else
+	if (pm_tariff_share(cost, s->weight, s->n, f->r, share, &rounded, e) == PM_OK) {
+		if (share_store(rn, fi, m, s, rounded, e) == PM_OK)
+			common_add(rn, m, e);
+	} else {
 		pm_err_prefix(e, _("fee '%s', meter '%s'"), f->name, code);
+	}
 	free(share);
 	s->share = NULL;
 	return e->code;
 }
 
+/* The bills of the period: the common meters' estimates as this run
+ * found them, in the first batch's transaction (a dry run's is rolled
+ * back). A unit's own meter's estimate goes with its line; a common
+ * meter's is shared by every unit's, so it is recorded once, and what a
+ * reading since showed replaces it only while no bill of the period is
+ * issued: issued bills billed it. */
+static int common_estimates(struct run *rn, struct pm_err *e)
+{
+	static const char issued[] =
+		"SELECT EXISTS (SELECT 1 FROM bill WHERE period = ?1 AND (status = 'issued' OR status = 'partial'"
+		" OR status = 'paid'))";
+	static const char forget[] = "DELETE FROM meter_estimate WHERE meter_id = ?1 AND period = ?2";
+	sqlite3_stmt *st;
+	int any = 0;
+
+	if (rn->commons_done || !rn->ncommons)
+		return PM_OK;
+	rn->commons_done = 1;
+	if (!(st = pm_db_stmt(rn->db, issued, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, rn->period, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		any = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	for (size_t i = 0; i < rn->ncommons; i++) {
+		const struct common *c = &rn->commons[i];
+		if (!any) {
+			if (!(st = pm_db_stmt(rn->db, forget, e)))
+				return e->code;
+			sqlite3_bind_int64(st, 1, c->meter);
+			sqlite3_bind_text(st, 2, rn->period, -1, SQLITE_STATIC);
+			if (pm_bill_step_done(rn->db, st, _("cannot release estimates"), e))
+				return e->code;
+		}
+		if ((c->estimate && pm_usage_estimate_record(rn->db, c->meter, rn->r->period, c->estimate, 0, e)) ||
+		    (c->carry && pm_usage_estimate_record(rn->db, c->meter, rn->r->period, c->carry, 1, e)))
+			return e->code;
+	}
+	return PM_OK;
+}
+
 static int shares_load(struct run *rn, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT code, usage, coalesce(building_id, 0), opening_ts, closing_ts FROM temp.bu"
+		"SELECT code, usage, coalesce(building_id, 0), opening_ts, closing_ts, meter_id, flags, carry, multiplier"
+		" FROM temp.bu"
 		" WHERE scope <> 'unit' AND (code = ?1 OR (?1 IS NULL AND kind = ?2 AND scope = ?3)) ORDER BY code";
 	struct served s = {0};
 	sqlite3_stmt *st;
@@ -1432,7 +1502,8 @@ static int bill_all(struct run *rn, struct pm_err *e)
 	do {
 		if (pm_db_begin(rn->db, e))
 			return e->code;
-		if (bill_batch(rn, after, sizeof after, &rows, e) || run_audit(rn, rows < rn->r->batch, e)) {
+		if (common_estimates(rn, e) || bill_batch(rn, after, sizeof after, &rows, e) ||
+		    run_audit(rn, rows < rn->r->batch, e)) {
 			pm_db_rollback(rn->db);
 			return e->code;
 		}
@@ -1449,6 +1520,10 @@ static int bill_list(struct run *rn, struct pm_err *e)
 {
 	if (pm_db_begin(rn->db, e))
 		return e->code;
+	if (common_estimates(rn, e)) {
+		pm_db_rollback(rn->db);
+		return e->code;
+	}
 	for (size_t i = 0; i < rn->r->nunits; i++)
 		if (bill_named(rn, rn->r->units[i], e)) {
 			pm_db_rollback(rn->db);
@@ -1463,6 +1538,7 @@ static int bill_list(struct run *rn, struct pm_err *e)
 
 static void run_close(struct run *rn)
 {
+	free(rn->commons);
 	free(rn->bill);
 	free(rn->text.p);
 	free(rn->fees);
