@@ -477,7 +477,7 @@ static int common_estimates(struct run *rn, struct pm_err *e)
 		" OR status = 'paid'))";
 	static const char forget[] = "DELETE FROM meter_estimate WHERE meter_id = ?1 AND period = ?2";
 	sqlite3_stmt *st;
-	int any = 0;
+	int any = 0, rc;
 
 	if (rn->commons_done || !rn->ncommons)
 		return PM_OK;
@@ -485,9 +485,11 @@ static int common_estimates(struct run *rn, struct pm_err *e)
 	if (!(st = pm_db_stmt(rn->db, issued, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, rn->period, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		any = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(rn->db, e, _("cannot read bills"));
 	for (size_t i = 0; i < rn->ncommons; i++) {
 		const struct common *c = &rn->commons[i];
 		if (!any) {
