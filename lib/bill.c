@@ -297,7 +297,7 @@ static int usage_load(struct run *rn, struct pm_err *e)
 		 "DELETE FROM temp.by;"
 		 "CREATE TEMP TABLE IF NOT EXISTS bs (ucode TEXT NOT NULL, fee INTEGER NOT NULL, meter TEXT NOT NULL,"
 		 " share INTEGER, weight INTEGER, total_weight INTEGER, cost INTEGER, usage INTEGER, units INTEGER,"
-		 " opening_ts INTEGER, closing_ts INTEGER, PRIMARY KEY (ucode, fee, meter)) WITHOUT ROWID;"
+		 " opening_ts INTEGER, closing_ts INTEGER, flags INTEGER, PRIMARY KEY (ucode, fee, meter)) WITHOUT ROWID;"
 		 "DELETE FROM temp.bs;", e))
 		return e->code;
 	if (!need)
@@ -390,7 +390,7 @@ static int share_store(struct run *rn, size_t fee, sqlite3_stmt *m, const struct
 {
 	static const char sql[] =
 		"INSERT INTO temp.bs (fee, ucode, meter, share, weight, total_weight, cost, usage, units,"
-		" opening_ts, closing_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		" opening_ts, closing_ts, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	int64_t total = 0;
 	sqlite3_stmt *st;
 
@@ -410,6 +410,7 @@ static int share_store(struct run *rn, size_t fee, sqlite3_stmt *m, const struct
 		sqlite3_bind_int64(st, 9, (int64_t)s->n);
 		sqlite3_bind_int64(st, 10, sqlite3_column_int64(m, 3));
 		sqlite3_bind_int64(st, 11, sqlite3_column_int64(m, 4));
+		sqlite3_bind_int(st, 12, sqlite3_column_int(m, 6) & (PM_USAGE_ESTIMATED | PM_USAGE_MISSING));
 		if (pm_bill_step_done(rn->db, st, _("cannot split shared costs"), e))
 			return e->code;
 	}
@@ -883,11 +884,12 @@ static int metered(struct run *rn, size_t fi, const struct unit *u, struct bill 
 static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *b, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT meter, share, weight, total_weight, cost, usage, units, opening_ts, closing_ts"
+		"SELECT meter, share, weight, total_weight, cost, usage, units, opening_ts, closing_ts, flags"
 		" FROM temp.bs WHERE ucode = ?1 AND fee = ?2 ORDER BY meter";
 	const struct fee *f = &rn->fees[fi];
 	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
-	char buf[PM_MONEY_BUF];
+	char buf[PM_MONEY_BUF], names[96];
+	unsigned flags = 0;
 	int64_t sum = 0;
 	struct line *l;
 	struct pm_jw w;
@@ -917,6 +919,12 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 		pm_jw_int(&w, "units", sqlite3_column_int64(st, 6));
 		pm_jw_str(&w, "share", pm_money_fmt(sqlite3_column_int64(st, 1), buf));
 		reading_times(rn, &w, st, 7);
+		/* A common meter's estimate is the whole building's: each share
+		 * of it says so, as a unit meter's line does. */
+		if (sqlite3_column_int(st, 9))
+			pm_jw_str(&w, "usage_flags", pm_usage_flag_names((unsigned)sqlite3_column_int(st, 9), names,
+									sizeof names));
+		flags |= (unsigned)sqlite3_column_int(st, 9);
 		pm_jw_close(&w, '}');
 	}
 	sqlite3_reset(st);
@@ -931,6 +939,7 @@ static int shared(struct run *rn, size_t fi, const struct unit *u, struct bill *
 	if (!(l = line_add(rn, b, f, u, f->label, sum, at, e)))
 		return e->code;
 	snprintf(l->quantity, sizeof l->quantity, "%zu", n);
+	line_flags(l->flags, sizeof l->flags, flags, 0);
 	return PM_OK;
 }
 

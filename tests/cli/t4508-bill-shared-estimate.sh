@@ -39,11 +39,16 @@ expect_eq "$(estimates)" "" "a dry run records no estimate"
 run pm-bill run -q --period 2026-11
 expect_eq "$(shares 2026-11)" "5000 5000" "November: 100 kWh estimated, 50.00 each"
 expect_eq "$(estimates)" "2026-11:100000" "the common meter's estimate recorded, once"
+expect_eq "$(sql "SELECT DISTINCT l.flags || ' ' || json_extract(l.breakdown, '\$.shares[0].usage_flags') FROM bill_line l
+	JOIN bill b ON b.id = l.bill_id WHERE b.period = '2026-11'")" "estimated,missing missing,estimated" \
+	"each unit's line says it rests on an estimate, as a unit meter's does"
 # A reading of November comes before the bills are issued: the drafts are
 # rebuilt on it, and the estimate goes.
 feed '{"meter":"C1","ts":"2026-11-30T22:00:00+08:00","value":"380"}\n' pm-meter ingest
 run pm-bill run -q --period 2026-11
 expect_eq "$(shares 2026-11)" "4000 4000" "November rebuilt on its reading: 80 kWh, 40.00 each"
+expect_eq "$(sql "SELECT DISTINCT flags FROM bill_line l JOIN bill b ON b.id = l.bill_id WHERE b.period = '2026-11'")" "" \
+	"and no longer flagged"
 expect_eq "$(estimates)" "" "and no estimate is left to take off"
 run pm-meter void C1 --ts 2026-11-30T22:00:00+08:00 --reason 抄错表
 run pm-bill run -q --period 2026-11
