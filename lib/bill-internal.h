@@ -60,14 +60,16 @@ void pm_bill_row_read(sqlite3_stmt *st, struct pm_bill_row *b);
 int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
 			 struct pm_err *e);
 
-/* What of its unit's prepaid balance is still payment's to refund, in
- * *share. The balance is what the unit's payments paid beyond their bills
- * less what was refunded of them, and bills take the oldest of it first:
- * what is left belongs to the payments newest first, each up to what it
- * prepaid less what was refunded of it. A payment of another owner's is
- * never refunded out of a later owner's money. With *payment 0, the
- * newest payment that has some (*payment 0 if none has). */
-int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t *payment, int64_t *share, struct pm_err *e);
+/* What of unit's prepaid balance (credit, in fen, as the caller read it)
+ * is still payment's to refund, in *share. The balance is what the unit's
+ * payments paid beyond their bills less what was refunded of them, and
+ * bills take the oldest of it first: what is left belongs to the payments
+ * newest first, each up to what it prepaid less what was refunded of it.
+ * A payment of another owner's is never refunded out of a later owner's
+ * money. With *payment 0, the newest payment that has some (*payment 0
+ * if none has). */
+int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t credit, int64_t *payment, int64_t *share,
+		       struct pm_err *e);
 
 /* A refund of amount of payment by pm_bill_refund's rules (from the
  * unit's prepaid balance, no more than the payment's share of it by

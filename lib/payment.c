@@ -1223,7 +1223,8 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 	return rc;
 }
 
-int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t *payment, int64_t *share, struct pm_err *e)
+int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t credit, int64_t *payment, int64_t *share,
+		       struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT p.id, max(0, -coalesce((SELECT sum(x.amount_fen) FROM journal j JOIN posting x ON x.journal_id = j.id"
@@ -1237,11 +1238,11 @@ int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t *payment, int
 
 	*payment = *share = 0;
 	pm_ledger_account(account, "prepaid", unit);
-	if (pm_ledger_balance(db, account, &rest, e) || !(st = pm_db_stmt(db, sql, e)))
+	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
-	for (rest = -rest; rest > 0 && (rc = sqlite3_step(st)) == SQLITE_ROW;) {
+	for (rest = credit; rest > 0 && (rc = sqlite3_step(st)) == SQLITE_ROW;) {
 		int64_t id = sqlite3_column_int64(st, 0), part = sqlite3_column_int64(st, 1);
 
 		part = part < rest ? part : rest;
@@ -1294,7 +1295,7 @@ int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, cons
 	if (amount > -balance)
 		return pm_err_set(e, PM_EFAIL, _("unit '%s' has only %s prepaid: credit the bills first"), unit,
 				  pm_money_fmt(-balance > 0 ? -balance : 0, buf));
-	if (pm_bill_refundable(db, unit, &id, &share, e))
+	if (pm_bill_refundable(db, unit, -balance, &id, &share, e))
 		return e->code;
 	if (amount > share && share < left)
 		return pm_err_set(e, PM_EFAIL, _("payment %lld has only %s left to refund: %s of it paid bills"),

@@ -118,7 +118,7 @@ static int refund_prepaid(struct xfer *x, struct pm_err *e)
 	/* Asked again after each refund, which changes what it answers. */
 	for (rest = -balance; rest > 0 && rc == PM_OK; rest -= part) {
 		payment = 0;
-		if (pm_bill_refundable(x->db, x->t->unit, &payment, &part, e))
+		if (pm_bill_refundable(x->db, x->t->unit, rest, &payment, &part, e))
 			return e->code;
 		if (!payment)
 			return pm_err_set(e, PM_EFAIL, _("unit '%s' holds %s prepaid that no payment of it has left to refund"),
