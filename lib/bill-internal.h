@@ -54,6 +54,9 @@ int pm_bill_row(struct pm_db *db, const char *code, struct pm_bill_row *b, struc
 	"SELECT b.id, b.code, u.code, b.period, b.status, b.total_fen, b.late_fen, b.adjust_fen, b.paid_fen," \
 	" coalesce(b.due, ''), b.config_version, b.unit_id FROM bill b JOIN unit u ON u.id = b.unit_id"
 void pm_bill_row_read(sqlite3_stmt *st, struct pm_bill_row *b);
+/* Bill b being voided: the common meters' estimates of its month that
+ * no bill left standing billed a share of, let go. */
+int pm_bill_release_common_estimates(struct pm_db *db, const struct pm_bill_row *b, struct pm_err *e);
 
 /* A note of amount on bill b, by pm_bill_adjust's rules, inside the
  * caller's transaction; the caller audits. */

@@ -270,6 +270,24 @@ static int years_load(struct run *rn, struct pm_err *e)
 	return PM_OK;
 }
 
+/* Whether a bill of the period is issued (or paid on): *any. */
+static int period_issued(struct run *rn, int *any, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM bill WHERE period = ?1 AND (status = 'issued' OR status = 'partial'"
+		" OR status = 'paid'))";
+	sqlite3_stmt *st = pm_db_stmt(rn->db, sql, e);
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, rn->period, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*any = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(rn->db, e, _("cannot read bills"));
+}
+
 /* Every meter's usage for the period, once, into temp.bu. The meters
  * in the order stored (perf at 100,000 units: by code, each meter's row
  * and readings were a page away from the last one's, and the listing
@@ -282,7 +300,7 @@ static int years_load(struct run *rn, struct pm_err *e)
  * 130,665 reads of the temp file, 10,721 so). */
 static int usage_load(struct run *rn, struct pm_err *e)
 {
-	int need = 0;
+	int need = 0, issued = 0;
 
 	for (size_t i = 0; i < rn->nfees; i++)
 		need |= rn->fees[i].type == FEE_METERED || rn->fees[i].type == FEE_SHARED;
@@ -304,7 +322,8 @@ static int usage_load(struct run *rn, struct pm_err *e)
 		return PM_OK;
 	if (exec(rn->db, "BEGIN", e))
 		return e->code;
-	if (pm_usage_each_stored(rn->db, rn->r->period, NULL, usage_row, rn, e) || years_load(rn, e)) {
+	if (period_issued(rn, &issued, e) ||
+	    pm_usage_each_stored(rn->db, rn->r->period, NULL, issued, usage_row, rn, e) || years_load(rn, e)) {
 		pm_db_rollback(rn->db);
 		return e->code;
 	}
@@ -473,24 +492,15 @@ static int share_meter(struct run *rn, size_t fi, sqlite3_stmt *m, struct served
  * issued: issued bills billed it. */
 static int common_estimates(struct run *rn, struct pm_err *e)
 {
-	static const char issued[] =
-		"SELECT EXISTS (SELECT 1 FROM bill WHERE period = ?1 AND (status = 'issued' OR status = 'partial'"
-		" OR status = 'paid'))";
 	static const char forget[] = "DELETE FROM meter_estimate WHERE meter_id = ?1 AND period = ?2";
 	sqlite3_stmt *st;
-	int any = 0, rc;
+	int any = 0;
 
 	if (rn->commons_done || !rn->ncommons)
 		return PM_OK;
 	rn->commons_done = 1;
-	if (!(st = pm_db_stmt(rn->db, issued, e)))
+	if (period_issued(rn, &any, e))
 		return e->code;
-	sqlite3_bind_text(st, 1, rn->period, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		any = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(rn->db, e, _("cannot read bills"));
 	for (size_t i = 0; i < rn->ncommons; i++) {
 		const struct common *c = &rn->commons[i];
 		if (!any) {
@@ -1150,6 +1160,32 @@ int pm_bill_release_estimates(struct pm_db *db, int64_t bill, int carried, struc
 		return e->code;
 	sqlite3_bind_int64(st, 1, bill);
 	sqlite3_bind_int(st, 2, carried);
+	return pm_bill_step_done(db, st, _("cannot release estimates"), e);
+}
+
+/* A void of b lets go the estimates of the common meters whose units'
+ * bills of the month are now all void: nobody paid for them, and the
+ * next reading bills what they stood for, as a unit meter's after a
+ * void. While one such bill stands, it billed a share of them. */
+int pm_bill_release_common_estimates(struct pm_db *db, const struct pm_bill_row *b, struct pm_err *e)
+{
+	static const char sql[] =
+		"DELETE FROM meter_estimate WHERE period = ?1 AND period_end = ?2 AND meter_id IN (SELECT m.id FROM meter m"
+		" WHERE m.scope <> 'unit' AND NOT EXISTS (SELECT 1 FROM bill o JOIN unit u ON u.id = o.unit_id"
+		" WHERE o.period = ?1 AND o.status <> 'void' AND o.id <> ?3"
+		" AND (m.scope = 'community' OR u.building_id = m.building_id)))";
+	struct pm_period p;
+	int64_t start, end;
+	sqlite3_stmt *st;
+
+	if (pm_period_parse(b->period, &p, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	pm_period_bounds(p, pm_db_tz(db), &start, &end);
+	sqlite3_bind_text(st, 1, b->period, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, end);
+	sqlite3_bind_int64(st, 3, b->id);
 	return pm_bill_step_done(db, st, _("cannot release estimates"), e);
 }
 

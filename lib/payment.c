@@ -1133,8 +1133,9 @@ int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct 
 	snprintf(ref, sizeof ref, "bill:%s", code);
 	if (rc == PM_OK && strcmp(b.status, "draft") && void_post(db, &b, ref, reason, e))
 		rc = e->code;
-	if (rc == PM_OK && (rc = pm_bill_release_repairs(db, b.id, e)) == PM_OK)
-		rc = pm_bill_release_estimates(db, b.id, 0, e);
+	if (rc == PM_OK && (rc = pm_bill_release_repairs(db, b.id, e)) == PM_OK &&
+	    (rc = pm_bill_release_estimates(db, b.id, 0, e)) == PM_OK)
+		rc = pm_bill_release_common_estimates(db, &b, e);
 	if (rc == PM_OK && !(st = pm_db_stmt(db, sql, e)))
 		rc = e->code;
 	if (rc == PM_OK) {

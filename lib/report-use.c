@@ -277,7 +277,7 @@ static int usage_of(struct pm_db *db, struct ucache *c, struct pm_period p, cons
 	if (!(set->index = json_object()))
 		return pm_report_oom(e);
 	c->n++;
-	rc = pm_usage_each_stored(db, p, NULL, usum_add, set, e);
+	rc = pm_usage_each_stored(db, p, NULL, 0, usum_add, set, e);
 	if (rc == PM_EFAIL && !e->msg[0])
 		return pm_report_oom(e);
 	pm_period_bounds(p, pm_db_tz(db), &start, &end);

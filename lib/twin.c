@@ -634,7 +634,7 @@ static int fill_energy(struct build *b, struct pm_err *e)
 	size_t k;
 	int64_t use, area;
 
-	if (index_codes(b, e) || pm_usage_each_stored(b->db, b->q->period, "electricity", usage_one, b, e))
+	if (index_codes(b, e) || pm_usage_each_stored(b->db, b->q->period, "electricity", 0, usage_one, b, e))
 		return e->code;
 	for (size_t i = 0; i < s->nrows; i++) {
 		k = 0;

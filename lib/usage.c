@@ -60,6 +60,7 @@ struct run {
 	enum missing_policy policy;
 	int estimates; /* any recorded at all: else skip the lookup */
 	int64_t from;  /* a span's first instant; 0 for one period */
+	int issued;    /* bills of the period are issued: see stands() */
 	int stored;    /* meters in the order stored, not by code */
 	struct at_memo memo;
 	struct pm_period span;              /* the span's first month */
@@ -167,31 +168,31 @@ static int segment(struct run *r, const struct mtr *m, int64_t start, int64_t en
 	return PM_OK;
 }
 
-/* Usage billed on estimates of meter m, and of the meters it replaced
- * (a replacement keeps what was billed on the old meter's estimates for
- * the new one's readings to take off): those a reading now covers, of
- * periods before p ending after since; or, with of_p, p's alone (what a
- * span's month with no reading adds). Before the multiplier, which a
- * replacement keeps. */
-static int estimated(struct run *r, const struct mtr *m, int64_t since, int of_p, int64_t *sum,
-		     struct pm_err *e)
-{
 #define CHAIN \
 	"WITH RECURSIVE chain(id) AS (SELECT ?1 UNION ALL SELECT m.replaces FROM meter m JOIN chain c ON m.id = c.id" \
 	" WHERE m.replaces IS NOT NULL) "
-#define COVERED " AND period_end > ?2 AND period < ?3"
-#define OF_P " AND period = ?3"
-	static const char *const sql[2][2] = {
-		{"SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id = ?1" COVERED,
-		 "SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id = ?1" OF_P},
-		{CHAIN "SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id IN chain" COVERED,
-		 CHAIN "SELECT coalesce(sum(usage), 0) FROM meter_estimate WHERE meter_id IN chain" OF_P},
+
+/* Usage billed on estimates of meter m, and of the meters it replaced
+ * (a replacement keeps what was billed on the old meter's estimates for
+ * the new one's readings to take off): *taken, those a reading now
+ * covers, of periods before p ending after since; *own, p's own estimate
+ * (not what p's reading left to carry, which ends a second after p).
+ * Before the multiplier, which a replacement keeps. */
+static int estimated(struct run *r, const struct mtr *m, int64_t since, int64_t *taken, int64_t *own,
+		     struct pm_err *e)
+{
+#define SUMS \
+	"SELECT coalesce(sum(usage) FILTER (WHERE period < ?3), 0)," \
+	" coalesce(sum(usage) FILTER (WHERE period = ?3 AND period_end = ?4), 0) FROM meter_estimate WHERE "
+#define COVERED " AND period_end > ?2 AND period <= ?3"
+	static const char *const sql[2] = {
+		SUMS "meter_id = ?1" COVERED,
+		CHAIN SUMS "meter_id IN chain" COVERED,
 	};
-#undef CHAIN
+#undef SUMS
 #undef COVERED
-#undef OF_P
 	char per[PM_TIME_BUF];
-	sqlite3_stmt *st = pm_db_stmt(r->db, sql[m->replaces != 0][of_p != 0], e);
+	sqlite3_stmt *st = pm_db_stmt(r->db, sql[m->replaces != 0], e);
 	int rc;
 
 	if (!st)
@@ -199,13 +200,46 @@ static int estimated(struct run *r, const struct mtr *m, int64_t since, int of_p
 	sqlite3_bind_int64(st, 1, m->id);
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_text(st, 3, pm_period_fmt(r->p, per), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, r->end);
 	rc = sqlite3_step(st);
-	*sum = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*taken = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*own = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return pm_db_fail(r->db, e, _("cannot read estimates"));
 	return PM_OK;
 }
+
+/* The earliest period before p with an estimate of m (or of a meter it
+ * replaced) ending after since, into *q and its end: 1, or 0 if none. */
+static int first_estimated(struct run *r, const struct mtr *m, int64_t since, struct pm_period *q,
+			   int64_t *q_end, struct pm_err *e)
+{
+	static const char *const sql[2] = {
+		"SELECT period, period_end FROM meter_estimate WHERE meter_id = ?1 AND period_end > ?2"
+		" AND period < ?3 ORDER BY period LIMIT 1",
+		CHAIN "SELECT period, period_end FROM meter_estimate WHERE meter_id IN chain AND period_end > ?2"
+		" AND period < ?3 ORDER BY period LIMIT 1",
+	};
+	char per[PM_TIME_BUF];
+	sqlite3_stmt *st = pm_db_stmt(r->db, sql[m->replaces != 0], e);
+	int rc, found = 0;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_text(st, 3, pm_period_fmt(r->p, per), -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*q_end = sqlite3_column_int64(st, 1);
+		found = pm_period_parse((const char *)sqlite3_column_text(st, 0), q, e) == PM_OK ? 1 : -e->code;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(r->db, e, _("cannot read estimates"));
+	return found;
+}
+#undef CHAIN
 
 int pm_usage_estimate_record(struct pm_db *db, int64_t meter_id, struct pm_period p,
 			     int64_t usage, int carried, struct pm_err *e)
@@ -373,9 +407,9 @@ static int apply_missing(struct run *r, const struct mtr *m, struct pm_usage *u,
  * estimate, if it was: the month that reads again takes it off. */
 static int estimate_billed(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
 {
-	int64_t billed;
+	int64_t before, billed;
 
-	if (estimated(r, m, 0, 1, &billed, e))
+	if (estimated(r, m, r->start, &before, &billed, e))
 		return e->code;
 	if (billed) {
 		u->usage += billed * m->multiplier;
@@ -384,33 +418,98 @@ static int estimate_billed(struct run *r, const struct mtr *m, struct pm_usage *
 	return PM_OK;
 }
 
+/* A month billed on its estimate, with a reading dated in it that came
+ * after the bill, stands on the estimate where that reading cannot
+ * change what was billed: in a span (the year to date counts what the
+ * months billed), and for a common meter once a bill of the month is
+ * issued (every unit's share billed the estimate; a rebill of one share
+ * cannot take it back from the others). The next month's readings take
+ * it off (rebase). */
+static int stands(const struct run *r, const struct pm_usage *u, int64_t own)
+{
+	return own && (r->from || (r->issued && strcmp(u->scope, "unit") != 0));
+}
+
+/* The opening reading can be one dated in an earlier month billed on its
+ * estimate, come after that bill: the estimate stands for its month
+ * until a rebill lets it go, so the readings count from where that month
+ * opened, as its bill did, less what it billed. Counted from the late
+ * reading, less the whole estimate, the month's own usage up to that
+ * reading was billed by nobody. */
+static int rebase(struct run *r, const struct mtr *m, struct segment *s, int64_t *taken, struct pm_err *e)
+{
+	int64_t start, end, q_end = 0, ts, value, own;
+	struct pm_period q;
+	int rc;
+
+	while ((rc = first_estimated(r, m, s->opening_ts, &q, &q_end, e)) == 1) {
+		pm_period_bounds(q, pm_db_tz(r->db), &start, &end);
+		if (q_end != end || start > s->opening_ts)
+			return PM_OK;
+		if ((rc = at_or_before(r, m->id, start, &ts, &value, e)) < 0)
+			return -rc;
+		if (!rc) {
+			ts = m->installed;
+			value = m->initial;
+		}
+		if (ts >= s->opening_ts)
+			return PM_OK;
+		s->opening = value;
+		s->opening_ts = ts;
+		s->wrapped = 0;
+		s->raw = delta(s->opening, s->closing, m->digits, &s->wrapped);
+		if (estimated(r, m, ts, taken, &own, e))
+			return e->code;
+	}
+	return rc < 0 ? -rc : PM_OK;
+}
+
 static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struct pm_err *e)
 {
 	struct segment s;
-	int64_t taken = 0;
+	int64_t taken = 0, own = 0;
 	int read;
 
 	if (segment(r, m, r->start, r->end, r->from, &s, e))
 		return e->code;
 	u->opening = s.opening;
 	u->opening_ts = s.opening_ts;
-	u->closing = s.closing;
-	u->closing_ts = s.closing_ts;
 	u->flags = (s.wrapped ? PM_USAGE_WRAPPED : 0) | (s.partial ? PM_USAGE_PARTIAL : 0);
 	read = s.read;
 	if (fold_predecessors(r, m, u, &read, e))
 		return e->code;
+	if (read && r->estimates && estimated(r, m, u->opening_ts, &taken, &own, e))
+		return e->code;
+	if (read && stands(r, u, own)) {
+		read = 0;
+		taken = 0;
+		u->usage = 0;
+		s.closing = u->opening;
+		s.closing_ts = u->opening_ts;
+		s.raw = 0;
+	} else if (taken && !(u->flags & PM_USAGE_REPLACED)) {
+		if (rebase(r, m, &s, &taken, e))
+			return e->code;
+		u->opening = s.opening;
+		u->opening_ts = s.opening_ts;
+		u->flags |= s.wrapped ? PM_USAGE_WRAPPED : 0;
+	}
+	u->closing = s.closing;
+	u->closing_ts = s.closing_ts;
 	/* What the readings since the opening one give (a meter replaced in
 	 * the period folded in), less the estimates billed since, which they
 	 * now cover: the meters' multiplier is one, replace keeps it. */
 	u->usage += s.raw * m->multiplier;
-	if (read && r->estimates && estimated(r, m, u->opening_ts, 0, &taken, e))
-		return e->code;
 	if (taken) {
 		taken *= m->multiplier;
 		u->carry = taken > u->usage ? (taken - u->usage) / m->multiplier : 0;
 		u->usage = u->usage > taken ? u->usage - taken : 0;
 		u->flags |= PM_USAGE_ADJUSTED;
+	}
+	if (own && !read) {
+		u->usage += own * m->multiplier;
+		u->flags |= PM_USAGE_ESTIMATED | (r->from ? 0 : PM_USAGE_MISSING);
+		return PM_OK;
 	}
 	if (r->from)
 		return read || !r->estimates ? PM_OK : estimate_billed(r, m, u, e);
@@ -606,7 +705,7 @@ int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const 
 	return each_meter(&r, p, (struct pm_period){0, 0}, kind, meter, fn, ctx, e);
 }
 
-int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
+int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind, int issued,
 			 int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e)
 {
 	struct run r;
@@ -614,6 +713,7 @@ int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
 	if (run_setup(db, p, &r, e))
 		return e->code;
 	r.stored = 1;
+	r.issued = issued;
 	return each_meter(&r, p, (struct pm_period){0, 0}, kind, NULL, fn, ctx, e);
 }
 

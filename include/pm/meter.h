@@ -182,8 +182,10 @@ int pm_usage_each(struct pm_db *db, struct pm_period p, const char *kind, const 
 /* pm_usage_each in the order the meters are stored instead of by code:
  * a meter's readings lie beside the one's before, so a pass over every
  * meter reads each page of readings once (twice as fast on a large
- * store). For callers that sum. */
-int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind,
+ * store). For callers that sum. With issued (bills of p are issued), a
+ * common meter's month billed on its estimate stays on it whatever
+ * reading came since: the bills shared it out. */
+int pm_usage_each_stored(struct pm_db *db, struct pm_period p, const char *kind, int issued,
 			 int (*fn)(void *ctx, const struct pm_usage *u), void *ctx, struct pm_err *e);
 /* Usage of each meter (of one kind, or all) from the start of period from
  * to the start of period to, for the year to date of annual tiers: each
