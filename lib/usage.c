@@ -492,7 +492,7 @@ static int compute(struct run *r, const struct mtr *m, struct pm_usage *u, struc
 			return e->code;
 		u->opening = s.opening;
 		u->opening_ts = s.opening_ts;
-		u->flags |= s.wrapped ? PM_USAGE_WRAPPED : 0;
+		u->flags = (u->flags & ~(unsigned)PM_USAGE_WRAPPED) | (s.wrapped ? PM_USAGE_WRAPPED : 0);
 	}
 	u->closing = s.closing;
 	u->closing_ts = s.closing_ts;
