@@ -61,17 +61,29 @@ static int lines_add(struct pm_db *db, int64_t payment, json_t *r, struct pm_err
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
 }
 
+/* The payer is whoever held the unit on the day paid, in the community's
+ * zone: a unit sold since has another owner, who did not pay. */
 static int payment_json(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e)
 {
-	sqlite3_stmt *st = pm_db_stmt(db, payment_sql, e);
+	static const char at_sql[] = "SELECT at FROM payment WHERE id = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, at_sql, e);
 	char day[PM_TIME_BUF], at[PM_TIME_BUF];
+	int64_t paid = 0;
 	int rc;
 
 	*out = NULL;
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, payment);
-	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		paid = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read payments"));
+	if (!(st = pm_db_stmt(db, payment_sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, payment);
+	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(paid, pm_db_tz(db)), day), -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*out = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "type", "receipt", "payment",
 				 (json_int_t)payment, "unit", TEXT(st, 2), "payer", TEXT(st, 5), "channel", TEXT(st, 0),
