@@ -185,6 +185,38 @@ static json_t *billing_today(struct pm_db *db, struct pm_config **cfg, struct pm
 
 /* ---- issue ---- */
 
+/* The unit's open bills, oldest due first. */
+static int plan_open(struct pm_db *db, const char *unit, json_t *order, int64_t *avail, struct plan *plan,
+		     struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT b.code FROM bill b JOIN unit u ON u.id = b.unit_id"
+		" WHERE u.code = ? AND b.status IN ('issued','partial') ORDER BY b.due, b.period, b.id";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	struct pm_bill_row b;
+	json_t *codes = json_array(), *c;
+	size_t i;
+	int rc;
+
+	if (!st) {
+		json_decref(codes);
+		return e->code;
+	}
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(codes, json_string(TEXT(st, 0)));
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+	json_array_foreach(codes, i, c) {
+		if (rc || *avail <= 0)
+			break;
+		rc = pm_bill_row(db, json_string_value(c), &b, e) || plan_bill(db, &b, order, avail, plan, e);
+		rc = rc ? e->code : PM_OK;
+	}
+	json_decref(codes);
+	return rc;
+}
+
 static int issue_postings(struct pm_db *db, const struct pm_bill_row *b, int64_t *journal,
 			  struct pm_err *e)
 {
@@ -211,7 +243,11 @@ static int issue_postings(struct pm_db *db, const struct pm_bill_row *b, int64_t
 	return pm_ledger_post(db, "issue", ref, NULL, p, n, journal, e);
 }
 
-/* The unit's prepaid balance pays what it can of the bill. */
+/* The unit's prepaid balance pays what it can of what the unit owes, as a
+ * payment would: its open bills oldest due first, b among them. Money
+ * held while an older bill is open (a payment naming a newer bill, a
+ * debit note on a paid one) pays that bill, which would otherwise stay
+ * overdue and be charged late fees. */
 static int apply_prepaid(struct pm_db *db, const struct pm_bill_row *b, json_t *order, int64_t *used,
 			 struct pm_err *e)
 {
@@ -227,7 +263,7 @@ static int apply_prepaid(struct pm_db *db, const struct pm_bill_row *b, json_t *
 		return e->code;
 	if ((avail = -balance) <= 0)
 		return PM_OK;
-	if ((rc = plan_bill(db, b, order, &avail, &plan, e)) == PM_OK && plan.total > 0) {
+	if ((rc = plan_open(db, b->unit, order, &avail, &plan, e)) == PM_OK && plan.total > 0) {
 		pm_posting_set(&p[0], "prepaid", b->unit, plan.total);
 		pm_posting_set(&p[1], "receivable", b->unit, -plan.total);
 		snprintf(ref, sizeof ref, "bill:%s", b->code);
@@ -620,38 +656,6 @@ static int insert_payment(struct pm_db *db, const struct pm_pay *p, int64_t unit
 	return PM_OK;
 }
 
-/* The unit's open bills, oldest due first. */
-static int plan_open(struct pm_db *db, const struct pm_pay *p, json_t *order, int64_t *avail,
-		     struct plan *plan, struct pm_err *e)
-{
-	static const char sql[] =
-		"SELECT b.code FROM bill b JOIN unit u ON u.id = b.unit_id"
-		" WHERE u.code = ? AND b.status IN ('issued','partial') ORDER BY b.due, b.period, b.id";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	struct pm_bill_row b;
-	json_t *codes = json_array(), *c;
-	size_t i;
-	int rc;
-
-	if (!st) {
-		json_decref(codes);
-		return e->code;
-	}
-	sqlite3_bind_text(st, 1, p->unit, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(codes, json_string(TEXT(st, 0)));
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
-	json_array_foreach(codes, i, c) {
-		if (rc || *avail <= 0)
-			break;
-		rc = pm_bill_row(db, json_string_value(c), &b, e) || plan_bill(db, &b, order, avail, plan, e);
-		rc = rc ? e->code : PM_OK;
-	}
-	json_decref(codes);
-	return rc;
-}
-
 static int plan_named(struct pm_db *db, const struct pm_pay *p, const char *code, json_t *order,
 		      int64_t *avail, struct plan *plan, int64_t *bill, struct pm_err *e)
 {
@@ -791,7 +795,7 @@ static int pay_write(struct pm_db *db, const struct pm_pay *p, int64_t unit, jso
 	int rc;
 
 	rc = p->bill || p->nbills ? plan_bills(db, p, order, &avail, &plan, &bill, e)
-				  : plan_open(db, p, order, &avail, &plan, e);
+				  : plan_open(db, p->unit, order, &avail, &plan, e);
 	if (rc == PM_OK && (rc = insert_payment(db, p, unit, bill, &id, e)) == PM_OK)
 		rc = pay_post(db, p, id, &plan, e);
 	if (rc == PM_OK && desk)
