@@ -490,13 +490,14 @@ static int cmd_void(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *reason = NULL;
 	struct pm_db *db;
+	json_t *out;
 	int rc;
 
 	if ((rc = change_opts(c, argc, argv, &reason, NULL, _("expected one BILL and --reason TEXT"))))
 		return rc < 0 ? PM_OK : rc;
-	if (pm_cli_db(c, "bill.void", &db) || pm_bill_void(db, argv[c->optind], reason, &c->err))
+	if (pm_cli_db(c, "bill.void", &db) || pm_bill_void(db, argv[c->optind], reason, &out, &c->err))
 		return c->err.code;
-	return PM_OK;
+	return pm_cli_out_new(c, out);
 }
 
 static int cmd_adjust(struct pm_ctx *c, int argc, char **argv)

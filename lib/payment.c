@@ -1117,7 +1117,7 @@ static int void_post(struct pm_db *db, const struct pm_bill_row *b, const char *
 	return pm_ledger_post(db, "void", ref, reason, post, n, &journal, e);
 }
 
-int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct pm_err *e)
+int pm_bill_void(struct pm_db *db, const char *code, const char *reason, json_t **out, struct pm_err *e)
 {
 	static const char sql[] = "UPDATE bill SET status = 'void', void_reason = ?, updated_at = ? WHERE id = ?";
 	struct pm_bill_row b;
@@ -1126,6 +1126,7 @@ int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct 
 	json_t *after;
 	int rc;
 
+	*out = NULL;
 	if (pm_db_begin(db, e))
 		return e->code;
 	if ((rc = pm_bill_row(db, code, &b, e)))
@@ -1151,6 +1152,10 @@ int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct 
 	after = json_pack("{s:s, s:s}", "status", "void", "reason", reason);
 	rc = finish(db, rc, "bill.void", ref, after, e);
 	json_decref(after);
+	if (rc == PM_OK && !(*out = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "type", "void", "bill", code, "unit",
+					      b.unit, "was", b.status, "total_fen", (json_int_t)b.total, "reason",
+					      reason)))
+		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
 	return rc;
 }
 

@@ -218,11 +218,11 @@ struct pm_bill_points_quote {
 int pm_bill_points_quote(struct pm_db *db, const char *bill, int64_t at, struct pm_bill_points_quote *q,
 			 struct pm_err *e);
 
-/* Each its own transaction, audited. void: an issued or draft bill with
- * nothing paid; adjust: a credit (< 0) or debit note on an issued bill,
+/* Each its own transaction, audited, its record in *out. void: an issued
+ * or draft bill with nothing paid; adjust: a credit (< 0) or debit note on an issued bill,
  * at most billing.max_amount either way; refund: from the unit's prepaid
  * balance, up to what the payment was. */
-int pm_bill_void(struct pm_db *db, const char *code, const char *reason, struct pm_err *e);
+int pm_bill_void(struct pm_db *db, const char *code, const char *reason, json_t **out, struct pm_err *e);
 int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const char *reason,
 		   json_t **out, struct pm_err *e);
 int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char *reason,
