@@ -1153,7 +1153,7 @@ int pm_bill_void(struct pm_db *db, const char *code, const char *reason, json_t 
 	rc = finish(db, rc, "bill.void", ref, after, e);
 	json_decref(after);
 	if (rc == PM_OK && !(*out = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "type", "void", "bill", code, "unit",
-					      b.unit, "was", b.status, "total_fen", (json_int_t)b.total, "reason",
+					      b.unit, "status", "void", "total_fen", (json_int_t)b.total, "reason",
 					      reason)))
 		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
 	return rc;

@@ -91,7 +91,7 @@ expect_eq "$(estimates)" "W1:2026-11:100000 C1:2026-11:100000 C2:2026-11:100000"
 
 # All of building 2's bills of November voided (nothing was paid on them).
 run pm-bill void B-2026-11-2-1-101 --reason 重开 --format jsonl
-expect_out '^\{"type":"void","bill":"B-2026-11-2-1-101","unit":"2-1-101","was":"issued","total_fen":5000,"reason":"重开"\}$' \
+expect_out '^\{"type":"void","bill":"B-2026-11-2-1-101","unit":"2-1-101","status":"void","total_fen":5000,"reason":"重开"\}$' \
 	"a void says what it voided (it printed nothing)"
 expect_eq "$(estimates)" "W1:2026-11:100000 C1:2026-11:100000 C2:2026-11:100000" \
 	"one of building 2's bills void: the other billed C2's estimate, it stands"
