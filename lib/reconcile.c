@@ -204,15 +204,12 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at, 1}, store, f.id ? &f : NULL);
 }
 
-/* Refunds recorded through the channel: pm-bill refund's and a
- * transfer's, each a journal entry "refund" of ref payment:ID that
- * credits cash:CHANNEL (the payment's channel, or the one the money left
- * by). The columns: journal id, unit code, cash (negative), time, the
- * payment's ref, the payment's id. */
+/* Refunds recorded through the channel (PM_BILL_REFUND_IS). The
+ * columns: journal id, unit code, cash (negative), time, the payment's
+ * ref, the payment's id. */
 #define REFUNDS \
-	"SELECT j.id, u.code, x.amount_fen, j.ts, p.ref, p.id FROM posting x JOIN journal j ON j.id = x.journal_id" \
-	" JOIN payment p ON p.id = CAST(substr(j.ref, 9) AS INTEGER) JOIN unit u ON u.id = p.unit_id" \
-	" WHERE x.account = 'cash:' || ?1 AND j.kind = 'refund' AND j.ref LIKE 'payment:%'"
+	"SELECT j.id, u.code, x.amount_fen, j.ts, p.ref, p.id FROM" PM_BILL_REFUND_FROM \
+	" JOIN unit u ON u.id = p.unit_id WHERE " PM_BILL_REFUND_IS " AND x.account = 'cash:' || ?1"
 
 /* A REFUNDS row: its found and its side. */
 static void refund_read(sqlite3_stmt *st, struct found *f, struct side *s)

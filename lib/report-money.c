@@ -308,18 +308,28 @@ static const struct pm_col receipt_cols[] = {
 	{"refunded_fen", N_("refunded"), PM_COL_MONEY, 0, 0},
 };
 
+/* The payment p's unit is in the query's building (?3) and the owner's
+ * (?4). */
+#define PAID_IN_SCOPE \
+	"(?3 IS NULL OR p.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id" \
+	" WHERE bd.code = ?3)) AND " OWNED("p.unit_id", "?4")
+
 /* Money received in the last period's month, by channel: what went to
- * bills at once and what became prepaid balances (预收); and refunds.
- * Reward points paying parking lines are no money received (by_channel
- * shows what they paid). */
+ * bills at once and what became prepaid balances (预收); and the refunds
+ * made in the month, under the channel the money left by (as pm-bill
+ * reconcile sets them against a channel's statement), whenever the
+ * payments they gave back came in. Reward points paying parking lines
+ * are no money received (by_channel shows what they paid). */
 static int receipts(struct pm_db *db, const struct pm_report_query *q, struct pm_section *s, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT p.channel, count(*), sum(p.amount_fen),"
-		" sum((SELECT coalesce(sum(a.amount_fen), 0) FROM allocation a WHERE a.payment_id = p.id)),"
-		" sum(p.refunded_fen) FROM payment p WHERE p.at >= ?1 AND p.at < ?2 AND p.channel <> '" PM_BILL_POINTS "'"
-		" AND (?3 IS NULL OR p.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
-		"   WHERE bd.code = ?3)) AND " OWNED("p.unit_id", "?4") " GROUP BY p.channel ORDER BY p.channel";
+		"SELECT ch, sum(n), sum(amount), sum(bills), sum(back) FROM ("
+		" SELECT p.channel AS ch, 1 AS n, p.amount_fen AS amount,"
+		"  (SELECT coalesce(sum(a.amount_fen), 0) FROM allocation a WHERE a.payment_id = p.id) AS bills, 0 AS back"
+		"  FROM payment p WHERE p.at >= ?1 AND p.at < ?2 AND p.channel <> '" PM_BILL_POINTS "' AND " PAID_IN_SCOPE
+		" UNION ALL SELECT substr(x.account, 6), 0, 0, 0, -x.amount_fen FROM" PM_BILL_REFUND_FROM
+		"  WHERE " PM_BILL_REFUND_IS " AND j.ts >= ?1 AND j.ts < ?2 AND " PAID_IN_SCOPE
+		") GROUP BY ch ORDER BY ch";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t start, end, t[5] = {0}, v[5];
 	long r;

@@ -228,6 +228,15 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char *reason,
 		   json_t **out, struct pm_err *e);
 
+/* SQL: the refunds of payments, pm-bill refund's and a transfer's: each
+ * a journal entry j "refund" of ref payment:ID, made at j.ts, its posting
+ * x crediting cash:CHANNEL, the channel the money left by (the payment's,
+ * or a transfer's billing.transfer.channel), of the payment p. FROM the
+ * first, and the second in the WHERE clause. */
+#define PM_BILL_REFUND_FROM \
+	" journal j JOIN posting x ON x.journal_id = j.id JOIN payment p ON p.id = CAST(substr(j.ref, 9) AS INTEGER)"
+#define PM_BILL_REFUND_IS "(j.kind = 'refund' AND j.ref GLOB 'payment:*' AND x.account GLOB 'cash:*')"
+
 /* Every charge, payment, note and refund of a unit between two dates
  * (days since 1970, inclusive; INT32_MIN/INT32_MAX for open ends), with
  * the running balance owed (negative: in credit). */

@@ -42,8 +42,12 @@ expect_eq "$(sql "SELECT coalesce(sum(amount_fen), 0) FROM posting WHERE account
 expect_eq "$(sql "SELECT json_extract(after, '$.refunds') FROM audit WHERE action = 'unit.transfer'")" \
 	'[{"amount_fen":3000,"payment":2},{"amount_fen":5000,"payment":1}]' "the audit record lists them"
 run pm-report collection --period 2026-12 --section received --format csv
-expect_out '^alipay,1,3000,0,3000,3000' "the receipts report shows AL2 refunded"
-expect_out '^wechat,1,25000,20000,5000,5000' "and 50.00 of WX1"
+expect_eq "$(tr -d '\r' <"$T/out")" 'channel,payments,received_fen,to_bills_fen,prepaid_fen,refunded_fen
+alipay,1,3000,0,3000,0
+bank,0,0,0,0,8000
+wechat,1,25000,20000,5000,0
+total,2,28000,20000,8000,8000' "the receipts report shows the 80.00 refunded (AL2's 30.00 and 50.00 of WX1)"
+expect_out '^bank,0,0,0,0,8000' "out of the bank, billing.transfer's channel, where the money left"
 run pm check
 expect_rc 0 "pm check passes"
 
