@@ -431,8 +431,12 @@ static int parking(struct pm_db *db, const struct pm_gate_config *gc, const stru
 		[P_EXITS] = {"SELECT exit_ts, 1 FROM parking_session WHERE exit_ts >= ?1 AND exit_ts < ?2", 0},
 		[P_CHARGED] = {"SELECT exit_ts, fee_fen FROM parking_session WHERE exit_ts >= ?1 AND exit_ts < ?2"
 			       " AND fee_fen > 0", 0},
-		[P_PAID] = {"SELECT paid_at, amount_fen FROM parking_payment WHERE paid_at >= ?1 AND paid_at < ?2"
-			    " ORDER BY paid_at", 0},
+		/* Money received: points spent on parking (a payment with
+		 * a parking_discount) are the company's discount, no money,
+		 * as the collection report receives none for points. */
+		[P_PAID] = {"SELECT p.paid_at, p.amount_fen FROM parking_payment p WHERE p.paid_at >= ?1 AND p.paid_at < ?2"
+			    " AND NOT EXISTS (SELECT 1 FROM parking_discount d WHERE d.payment_id = p.id)"
+			    " ORDER BY p.paid_at", 0},
 	};
 	int64_t spaces, peak = 0, now = pm_now();
 	size_t i;
