@@ -90,7 +90,7 @@ static int hours(struct pm_db *db, const struct pm_gate_config *gc, const struct
 	static const char sql[] =
 		"SELECT ts, event = 'exit' FROM gate_event WHERE ts >= ?1 AND ts < ?2 AND event IN ('entry','exit')";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int64_t n[24][2] = {{0}}, t;
+	int64_t n[24][2] = {{0}}, t, hour;
 	size_t hint = 0;
 	char hh[16];
 	long i, r;
@@ -100,10 +100,15 @@ static int hours(struct pm_db *db, const struct pm_gate_config *gc, const struct
 		return e->code;
 	sqlite3_bind_int64(st, 1, d->start[0]);
 	sqlite3_bind_int64(st, 2, d->start[d->n]);
+	/* The hour on the community's clock: the hours since its midnight
+	 * but on a day the clocks change, which has 23 or 25 of those. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		t = sqlite3_column_int64(st, 0);
-		if ((i = day_index(d, t, &hint)) >= 0 && (t - d->start[i]) / 3600 < 24)
-			n[(t - d->start[i]) / 3600][sqlite3_column_int(st, 1)]++;
+		if ((i = day_index(d, t, &hint)) < 0)
+			continue;
+		hour = d->start[i + 1] - d->start[i] == 86400 ? (t - d->start[i]) / 3600
+							      : pm_time_of_day(t, pm_db_tz(db)) / 3600;
+		n[hour][sqlite3_column_int(st, 1)]++;
 	}
 	if ((rc = fail(db, st, rc, e)))
 		return rc;
