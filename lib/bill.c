@@ -1746,7 +1746,7 @@ static int rebill_record(struct run *rn, struct pm_rebill *rb, const struct pm_b
 
 	if (pm_db_begin(rn->db, e))
 		return e->code;
-	rc = rb->difference ? pm_bill_adjust_apply(rn->db, row, rb->difference, rb->reason, e) : PM_OK;
+	rc = rb->difference ? pm_bill_adjust_apply(rn->db, row, rb->difference, rb->reason, NULL, e) : PM_OK;
 	if (rc == PM_OK && (rc = pm_bill_release_estimates(rn->db, row->id, 1, e)) == PM_OK)
 		rc = record_estimates(rn, b, e);
 	if (rc == PM_OK && !(st = pm_db_stmt(rn->db, sql, e)))

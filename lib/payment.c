@@ -1191,10 +1191,29 @@ static int adjust_write(struct pm_db *db, const struct pm_bill_row *b, int64_t a
 	return settle(db, b->id, e);
 }
 
+/* A debit note on a bill of a unit holding prepaid money: the money pays
+ * it (and any older bill open), as an issue would. The note stayed owed,
+ * past due and charged late fees, on money the company held for the
+ * unit. */
+static int prepaid_pays_note(struct pm_db *db, const struct pm_bill_row *b, int64_t *used, struct pm_err *e)
+{
+	struct pm_config *cfg;
+	json_t *billing;
+	int rc;
+
+	if (!(billing = billing_today(db, &cfg, e)))
+		return e->code;
+	rc = apply_prepaid(db, b, json_object_get(billing, "allocation_order"), used, e);
+	json_decref(billing);
+	pm_config_free(cfg);
+	return rc;
+}
+
 int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
-			 struct pm_err *e)
+			 int64_t *prepaid, struct pm_err *e)
 {
 	char buf[PM_MONEY_BUF];
+	int64_t used = 0;
 
 	if (amount == 0)
 		return pm_err_set(e, PM_EUSAGE, _("an adjustment of 0 changes nothing"));
@@ -1206,7 +1225,11 @@ int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t 
 	if (-amount > b->total + b->late + b->adjust - b->paid)
 		return pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' owes: refund instead"),
 				  pm_money_fmt(-amount, buf), b->code);
-	return adjust_write(db, b, amount, reason, e);
+	if (adjust_write(db, b, amount, reason, e) || (amount > 0 && prepaid_pays_note(db, b, &used, e)))
+		return e->code;
+	if (prepaid)
+		*prepaid = used;
+	return PM_OK;
 }
 
 int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const char *reason, json_t **out,
@@ -1214,6 +1237,7 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 {
 	struct pm_bill_row b;
 	char object[128];
+	int64_t prepaid = 0;
 	int rc;
 
 	*out = NULL;
@@ -1221,10 +1245,10 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 		return e->code;
 	if ((rc = pm_bill_row(db, code, &b, e)))
 		return finish(db, rc, NULL, NULL, NULL, e);
-	rc = pm_bill_adjust_apply(db, &b, amount, reason, e);
+	rc = pm_bill_adjust_apply(db, &b, amount, reason, &prepaid, e);
 	snprintf(object, sizeof object, "bill:%s", code);
-	*out = json_pack("{s:s, s:s, s:I, s:s}", "type", "adjustment", "bill", code, "amount_fen",
-			 (json_int_t)amount, "reason", reason);
+	*out = json_pack("{s:s, s:s, s:I, s:s, s:I}", "type", "adjustment", "bill", code, "amount_fen",
+			 (json_int_t)amount, "reason", reason, "prepaid_fen", (json_int_t)prepaid);
 	rc = finish(db, rc, "bill.adjust", object, *out, e);
 	if (rc) {
 		json_decref(*out);
