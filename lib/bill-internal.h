@@ -59,10 +59,12 @@ void pm_bill_row_read(sqlite3_stmt *st, struct pm_bill_row *b);
 int pm_bill_release_common_estimates(struct pm_db *db, const struct pm_bill_row *b, struct pm_err *e);
 
 /* A note of amount on bill b, by pm_bill_adjust's rules, inside the
- * caller's transaction; the caller audits. A debit note is paid from the
- * unit's prepaid balance as far as it goes (*prepaid, when not NULL). */
+ * caller's transaction; the caller audits. What a credit leaves paid
+ * beyond the bill goes back to the unit's prepaid balance (moved[0]),
+ * and the balance pays the unit's open bills after a debit note or such
+ * a credit (moved[1]); moved may be NULL. */
 int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
-			 int64_t *prepaid, struct pm_err *e);
+			 int64_t moved[2], struct pm_err *e);
 
 /* What of unit's prepaid balance (credit, in fen, as the caller read it)
  * is still payment's to refund, in *share. The balance is what the unit's

@@ -1191,11 +1191,11 @@ static int adjust_write(struct pm_db *db, const struct pm_bill_row *b, int64_t a
 	return settle(db, b->id, e);
 }
 
-/* A debit note on a bill of a unit holding prepaid money: the money pays
- * it (and any older bill open), as an issue would. The note stayed owed,
- * past due and charged late fees, on money the company held for the
- * unit. */
-static int prepaid_pays_note(struct pm_db *db, const struct pm_bill_row *b, int64_t *used, struct pm_err *e)
+/* The unit's prepaid money pays its open bills, oldest due first, as an
+ * issue pays them: after a debit note (which stayed owed, past due and
+ * charged late fees, on money the company held for the unit) and after a
+ * credit gave a paid bill's money back to the balance. */
+static int prepaid_pays(struct pm_db *db, const struct pm_bill_row *b, int64_t *used, struct pm_err *e)
 {
 	struct pm_config *cfg;
 	json_t *billing;
@@ -1209,11 +1209,77 @@ static int prepaid_pays_note(struct pm_db *db, const struct pm_bill_row *b, int6
 	return rc;
 }
 
-int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
-			 int64_t *prepaid, struct pm_err *e)
+/* One payment's money on one line of a bill (payment 0: prepaid money
+ * applied at issue). */
+struct paid_part {
+	int64_t payment, amount;
+	int seq;
+};
+
+/* Bill b's paid parts that are money (points paid no money), newest
+ * first, at most n of them. */
+static int paid_parts(struct pm_db *db, const struct pm_bill_row *b, struct paid_part *part, size_t n,
+		      size_t *got, struct pm_err *e)
 {
-	char buf[PM_MONEY_BUF];
-	int64_t used = 0;
+	static const char sql[] =
+		"SELECT coalesce(a.payment_id, 0), coalesce(a.seq, 0), sum(a.amount_fen) FROM allocation a"
+		" LEFT JOIN payment p ON p.id = a.payment_id WHERE a.bill_id = ?"
+		" AND (a.payment_id IS NULL OR p.channel <> '" PM_BILL_POINTS "')"
+		" GROUP BY a.payment_id, a.seq HAVING sum(a.amount_fen) > 0 ORDER BY max(a.id) DESC";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*got = 0;
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	while (*got < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		part[(*got)++] = (struct paid_part){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2),
+						    sqlite3_column_int(st, 1)};
+	sqlite3_reset(st);
+	return *got == n || rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
+}
+
+/* What bill b was paid beyond what it comes to after a credit: over, off
+ * its paid parts, the newest first, back to the unit's prepaid balance,
+ * a payment's as that payment's (pm-bill refund gives it back, within
+ * its share), prepaid money as prepaid money again. */
+static int unpay(struct pm_db *db, const struct pm_bill_row *b, int64_t over, struct pm_err *e)
+{
+	struct paid_part part[64];
+	struct pm_posting p[2];
+	struct alloc a;
+	struct plan plan = {&a, 1, 1, 0};
+	char ref[128], buf[PM_MONEY_BUF];
+	int64_t journal, t;
+	size_t n;
+
+	if (paid_parts(db, b, part, sizeof part / sizeof *part, &n, e))
+		return e->code;
+	for (size_t i = 0; i < n && over > 0; i++, over -= t) {
+		t = part[i].amount < over ? part[i].amount : over;
+		pm_posting_set(&p[0], "receivable", b->unit, t);
+		pm_posting_set(&p[1], "prepaid", b->unit, -t);
+		if (part[i].payment)
+			snprintf(ref, sizeof ref, "payment:%lld", (long long)part[i].payment);
+		else
+			snprintf(ref, sizeof ref, "bill:%s", b->code);
+		a = (struct alloc){b->id, part[i].seq, -t};
+		if (pm_ledger_post(db, part[i].payment ? "payment" : "prepaid", ref, b->code, p, 2, &journal, e) ||
+		    plan_apply(db, &plan, part[i].payment, journal, e))
+			return e->code;
+	}
+	if (over > 0)
+		return pm_err_set(e, PM_EFAIL, _("bill '%s': %s of what it was paid is points, no money to give back"),
+				  b->code, pm_money_fmt(over, buf));
+	return PM_OK;
+}
+
+int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t amount, const char *reason,
+			 int64_t moved[2], struct pm_err *e)
+{
+	char buf[PM_MONEY_BUF], came[PM_MONEY_BUF];
+	int64_t used = 0, owes = b->total + b->late + b->adjust - b->paid, back = 0;
 
 	if (amount == 0)
 		return pm_err_set(e, PM_EUSAGE, _("an adjustment of 0 changes nothing"));
@@ -1222,13 +1288,20 @@ int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t 
 				  b->status);
 	if (pm_bill_bound_today(db, amount, _("amount"), e))
 		return e->code;
-	if (-amount > b->total + b->late + b->adjust - b->paid)
-		return pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' owes: refund instead"),
-				  pm_money_fmt(-amount, buf), b->code);
-	if (adjust_write(db, b, amount, reason, e) || (amount > 0 && prepaid_pays_note(db, b, &used, e)))
+	if (-amount > b->total + b->late + b->adjust)
+		return pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' comes to (%s)"),
+				  pm_money_fmt(-amount, buf), b->code, pm_money_fmt(b->total + b->late + b->adjust, came));
+	/* A credit beyond what is owed: what was paid beyond the bill's new
+	 * total goes back to the prepaid balance first. Refused, it sent the
+	 * user to refund, which refused in turn: the money had paid a bill. */
+	if (-amount > owes && unpay(db, b, back = -amount - (owes > 0 ? owes : 0), e))
 		return e->code;
-	if (prepaid)
-		*prepaid = used;
+	if (adjust_write(db, b, amount, reason, e) || ((amount > 0 || back) && prepaid_pays(db, b, &used, e)))
+		return e->code;
+	if (moved) {
+		moved[0] = back;
+		moved[1] = used;
+	}
 	return PM_OK;
 }
 
@@ -1237,7 +1310,7 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 {
 	struct pm_bill_row b;
 	char object[128];
-	int64_t prepaid = 0;
+	int64_t moved[2] = {0, 0};
 	int rc;
 
 	*out = NULL;
@@ -1245,10 +1318,11 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 		return e->code;
 	if ((rc = pm_bill_row(db, code, &b, e)))
 		return finish(db, rc, NULL, NULL, NULL, e);
-	rc = pm_bill_adjust_apply(db, &b, amount, reason, &prepaid, e);
+	rc = pm_bill_adjust_apply(db, &b, amount, reason, moved, e);
 	snprintf(object, sizeof object, "bill:%s", code);
-	*out = json_pack("{s:s, s:s, s:I, s:s, s:I}", "type", "adjustment", "bill", code, "amount_fen",
-			 (json_int_t)amount, "reason", reason, "prepaid_fen", (json_int_t)prepaid);
+	*out = json_pack("{s:s, s:s, s:I, s:s, s:I, s:I}", "type", "adjustment", "bill", code, "amount_fen",
+			 (json_int_t)amount, "reason", reason, "to_prepaid_fen", (json_int_t)moved[0], "prepaid_fen",
+			 (json_int_t)moved[1]);
 	rc = finish(db, rc, "bill.adjust", object, *out, e);
 	if (rc) {
 		json_decref(*out);

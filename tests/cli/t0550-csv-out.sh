@@ -49,7 +49,8 @@ run pm config apply pm.yaml
 pm-bill run -q --period 2026-11 >/dev/null
 pm-bill issue -q --period 2026-11 >/dev/null
 run pm-bill adjust B-2026-11-1-1-101 --amount -10 --reason '@once' --format csv
-expect_eq "$(sed -n 2p "$T/out")" "B-2026-11-1-1-101,-1000,'@once" "money: -1000 fen is a number, the typed reason is text"
+expect_eq "$(sed -n 2p "$T/out")" "B-2026-11-1-1-101,-1000,'@once,0,0" \
+	"money: -1000 fen is a number, the typed reason is text (nothing moved to or from the prepaid balance)"
 run pm-bill export --period 2026-11
 expect_out "^B-2026-11-1-1-101,1-1-101,1,garbage,'=1\+2,1,15.00"$(printf '\r')'$' "pm-bill export writes through the same writer"
 done_testing

@@ -153,23 +153,30 @@ expect_eq "$(sql "SELECT status FROM bill WHERE code = 'B-2026-11-1-1-103'")" "p
 run pm-bill adjust B-2026-11-1-1-101 --amount -10.50 --reason 维修补偿 --format jsonl
 expect_rc 0 "a credit note"
 expect_eq "$(sql "SELECT adjust_fen FROM bill WHERE code = 'B-2026-11-1-1-101'")" "-1050" "lowers what the bill owes"
-run pm-bill adjust B-2026-11-1-1-103 --amount -1 --reason x
-expect_rc 1 "a credit on a paid bill"
-expect_err "refund instead" "says to refund"
+run pm-bill adjust B-2026-11-1-1-103 --amount -80 --reason x
+expect_rc 1 "a credit beyond what the bill comes to"
+expect_err "a credit of 80.00 is more than bill 'B-2026-11-1-1-103' comes to \(76.87\)" "says so, with its total"
+run pm-bill adjust B-2026-11-1-1-103 --amount -1 --reason x --format jsonl
+expect_rc 0 "a credit on a paid bill"
+expect_out '"amount_fen":-100,"reason":"x","to_prepaid_fen":100,"prepaid_fen":0' \
+	"what it had been paid beyond its new total goes back to the prepaid balance"
+expect_eq "$(sql "SELECT status || ' ' || paid_fen || ' ' || adjust_fen FROM bill WHERE code = 'B-2026-11-1-1-103'")" \
+	"paid 7587 -100" "the bill paid, 75.87 of the payment on it"
 run pm-bill void B-2026-11-1-1-103 --reason x
 expect_rc 1 "voiding a paid bill"
 run pm-bill void B-2026-11-1-1-102 --reason x
 expect_rc 1 "voiding a partly paid bill is refused"
 run pm-bill refund 4 --amount 23.13 --reason 退房 --format jsonl
 expect_rc 0 "a refund from the prepaid balance"
-run pm-bill refund 4 --amount 0.01 --reason again
-expect_rc 1 "no more than the prepaid balance"
+run pm-bill refund 4 --amount 1.01 --reason again
+expect_rc 1 "no more than the prepaid balance (1.00, the credit's)"
 
 # Statement: every charge and payment with the running balance.
 run pm-bill statement --unit 1-1-103 --format jsonl
 expect_out '"kind":"issue","ref":"bill:B-2026-11-1-1-103","amount_fen":7687,"balance_fen":7687' "the charge"
 expect_out '"kind":"payment","ref":"payment:4","amount_fen":-10000,"balance_fen":-2313,"memo":"C-1"' "the payment, in credit after"
-expect_out '"kind":"refund","ref":"payment:4","amount_fen":2313,"balance_fen":0' "the refund"
+expect_out '"kind":"adjust","ref":"bill:B-2026-11-1-1-103","amount_fen":-100,"balance_fen":-2413' "the credit"
+expect_out '"kind":"refund","ref":"payment:4","amount_fen":2313,"balance_fen":-100' "the refund"
 # The columns of a table or CSV are the first line's: every line has a
 # memo (null when none), so a credit note's reason that comes later shows.
 run pm-bill statement --unit 1-1-101 --format csv

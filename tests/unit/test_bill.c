@@ -417,11 +417,11 @@ static void test_issued_immutable(void **state)
 	assert_int_equal(tbill_balance(t->db, "discount", NULL), 1050);
 	assert_int_equal(tbill_balance(t->db, "revenue", "adjustment"), -500);
 
-	/* A note of 0, or a credit beyond what is owed, is refused. */
+	/* A note of 0, or a credit beyond what the bill comes to, is refused. */
 	assert_int_equal(adjust(t->db, B101, 0, &e), PM_EUSAGE);
 	assert_string_equal(e.msg, "an adjustment of 0 changes nothing");
 	assert_int_equal(adjust(t->db, B101, -21751, &e), PM_EFAIL);
-	assert_string_equal(e.msg, "a credit of 217.51 is more than bill '" B101 "' owes: refund instead");
+	assert_string_equal(e.msg, "a credit of 217.51 is more than bill '" B101 "' comes to (217.50)");
 	assert_int_equal(adjust(t->db, "B-nope", -1, &e), PM_EDATA);
 	assert_string_equal(e.msg, "unknown bill 'B-nope'");
 	assert_string_equal(tstore_sql(t->db, "SELECT count(*) FROM adjustment"), "2");
