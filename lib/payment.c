@@ -1227,7 +1227,7 @@ static int paid_parts(struct pm_db *db, const struct pm_bill_row *b, struct paid
 		" AND (a.payment_id IS NULL OR p.channel <> '" PM_BILL_POINTS "')"
 		" GROUP BY a.payment_id, a.seq HAVING sum(a.amount_fen) > 0 ORDER BY max(a.id) DESC";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*got = 0;
 	if (!st)
