@@ -29,14 +29,6 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-static int utf8_ok(const char *s)
-{
-	json_t *j = json_string(s);
-
-	json_decref(j);
-	return j != NULL;
-}
-
 /* ---- checking an announcement ---- */
 
 static int check_target(struct pm_db *db, const char *target, struct pm_err *e)
@@ -127,12 +119,12 @@ static int check(struct pm_db *db, const struct pm_announcement *a, const char *
 {
 	if (!a->title || !*a->title || strspn(a->title, " \t") == strlen(a->title))
 		return pm_err_set(e, PM_EDATA, _("the title is empty"));
-	if (strpbrk(a->title, "\r\n") || strlen(a->title) > TITLE_MAX || !utf8_ok(a->title))
+	if (strpbrk(a->title, "\r\n") || strlen(a->title) > TITLE_MAX || !pm_utf8_valid(a->title))
 		return pm_err_set(e, PM_EDATA, _("the title must be one line of UTF-8 text, at most %d bytes"),
 				  TITLE_MAX);
 	if (!*body)
 		return pm_err_set(e, PM_EDATA, _("the body is empty"));
-	if (strlen(body) > BODY_MAX || !utf8_ok(body))
+	if (strlen(body) > BODY_MAX || !pm_utf8_valid(body))
 		return pm_err_set(e, PM_EDATA, _("the body must be UTF-8 text of at most %d bytes"), BODY_MAX);
 	if (a->capacity < 0 || a->capacity > CAPACITY_MAX)
 		return pm_err_set(e, PM_EDATA, _("a capacity must be 1 to %d places"), CAPACITY_MAX);

@@ -789,17 +789,6 @@ static int answer_text(struct pm_asker *k, const struct pm_actor *a, const struc
 	return rc;
 }
 
-static int is_utf8(const char *s)
-{
-	size_t n = strlen(s), k;
-	unsigned cp;
-
-	for (; n; s += k, n -= k)
-		if (!(k = pm_utf8_next(s, n, &cp)))
-			return 0;
-	return 1;
-}
-
 int pm_asker_ask(struct pm_asker *k, const struct pm_actor *a, const struct pm_ask_how *how,
 		 const char *question, json_t **out, struct pm_err *e)
 {
@@ -812,7 +801,7 @@ int pm_asker_ask(struct pm_asker *k, const struct pm_actor *a, const struct pm_a
 
 	*out = NULL;
 	/* No record, answer or ticket can hold it. */
-	if (!is_utf8(question))
+	if (!pm_utf8_valid(question))
 		return pm_err_set(e, PM_EDATA, _("the question is not UTF-8 text"));
 	norm = pm_faq_normalize(question, strlen(question));
 	terms = norm ? pm_faq_terms(k->lx, norm) : NULL;

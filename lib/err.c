@@ -55,6 +55,17 @@ size_t pm_utf8_next(const char *s, size_t n, unsigned *cp)
 	return need + 1;
 }
 
+int pm_utf8_valid(const char *s)
+{
+	size_t n = strlen(s), k;
+	unsigned cp;
+
+	for (; n; s += k, n -= k)
+		if (!(k = pm_utf8_next(s, n, &cp)))
+			return 0;
+	return 1;
+}
+
 /* The controls, and the characters that show as a blank, as nothing, or
  * on the character before, so that a key with one looks like another
  * without it: "WX1" and "WX1" + U+3000 (an input method's space), U+200B

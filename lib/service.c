@@ -137,7 +137,7 @@ int pm_service_add(struct pm_db *db, const struct pm_service *s, json_t **out, s
 	*out = NULL;
 	if (!*s->code || !*s->title || s->price <= 0 || s->cutoff < 0)
 		return pm_err_set(e, PM_EUSAGE, _("a service needs a code, a title and a price above 0"));
-	if (pm_code_valid("code", s->code, SHOP_CODE_MAX, e))
+	if (pm_code_valid("code", s->code, SHOP_CODE_MAX, e) || shop_text_valid("title", s->title, e))
 		return e->code;
 	if (pm_db_begin(db, e))
 		return e->code;

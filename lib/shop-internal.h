@@ -55,6 +55,12 @@ struct shop_want {
 };
 int shop_room(struct pm_db *db, const struct shop_want *w, struct pm_err *e);
 
+/* PM_EDATA naming field unless text is UTF-8 (pm_utf8_valid): a name or
+ * title is put in JSON records, and jansson refuses bytes that are no
+ * UTF-8 (as "out of memory", then). Control characters are stored as
+ * typed: tables print them as spaces (t9810). */
+int shop_text_valid(const char *field, const char *text, struct pm_err *e);
+
 /* A pm_db_each callback keeping the (one) record in *(json_t **)ctx. */
 int shop_take_one(void *ctx, json_t *rec);
 

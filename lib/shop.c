@@ -24,6 +24,13 @@ static int oom(struct pm_err *e)
 	return pm_err_set(e, PM_EFAIL, _("out of memory"));
 }
 
+int shop_text_valid(const char *field, const char *text, struct pm_err *e)
+{
+	if (pm_utf8_valid(text))
+		return PM_OK;
+	return pm_err_set(e, PM_EDATA, _("field '%.64s': not UTF-8 text"), field);
+}
+
 /* ---- merchants ---- */
 
 int pm_shop_merchant_add(struct pm_db *db, const struct pm_shop_merchant *m, json_t **out, struct pm_err *e)
@@ -37,7 +44,7 @@ int pm_shop_merchant_add(struct pm_db *db, const struct pm_shop_merchant *m, jso
 	*out = NULL;
 	if (!*m->code || !*m->name)
 		return pm_err_set(e, PM_EUSAGE, _("a merchant needs a code and a name"));
-	if (pm_code_valid("code", m->code, SHOP_CODE_MAX, e))
+	if (pm_code_valid("code", m->code, SHOP_CODE_MAX, e) || shop_text_valid("name", m->name, e))
 		return e->code;
 	if (m->commission_bp < 0 || m->commission_bp > 10000)
 		return pm_err_set(e, PM_EUSAGE, _("--commission: %lld basis points is not between 0 and 10000"),
@@ -198,7 +205,9 @@ int pm_shop_offer_add(struct pm_db *db, const struct pm_shop_offer *o, json_t **
 	int rc;
 
 	*out = NULL;
-	if (pm_code_valid("code", o->code, SHOP_CODE_MAX, e))
+	if (pm_code_valid("code", o->code, SHOP_CODE_MAX, e) || shop_text_valid("title", o->title, e) ||
+	    shop_text_valid("unit_name", o->unit_name, e) || shop_text_valid("pickup_point", o->pickup_point, e) ||
+	    shop_text_valid("pickup_at", o->pickup_at, e))
 		return e->code;
 	if (o->price <= 0 || o->min_group <= 0 || o->stock <= 0)
 		return pm_err_set(e, PM_EUSAGE, _("an offer's price, minimum group and stock must be more than 0"));

@@ -64,6 +64,10 @@ size_t pm_utf8_trim(char *s, size_t n);
  * byte, an overlong form, a surrogate, past U+10FFFF). */
 size_t pm_utf8_next(const char *s, size_t n, unsigned *cp);
 
+/* Whether the string s is UTF-8 throughout (pm_utf8_next's rule): what
+ * a JSON string may hold, so text put in a record must be. */
+int pm_utf8_valid(const char *s);
+
 /* 2 when the code point cp is a control character (C0, DEL, C1, a bidi
  * control), 1 when it shows as a blank but U+0020, as nothing or on the
  * character before (a zero width or format character, a line separator,

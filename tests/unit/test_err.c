@@ -53,12 +53,25 @@ static void test_oneline(void **state)
 	assert_string_equal(buf, "ab");
 }
 
+/* What jansson takes as a string: a name that is not (Latin-1 café)
+ * once made pm-shop say "out of memory". */
+static void test_utf8_valid(void **state)
+{
+	assert_true(pm_utf8_valid(""));
+	assert_true(pm_utf8_valid("鲜果坊 \033[2J"));
+	assert_false(pm_utf8_valid("caf\351"));
+	assert_false(pm_utf8_valid("\300\257"));       /* overlong '/' */
+	assert_false(pm_utf8_valid("\355\240\200"));  /* a surrogate */
+	assert_false(pm_utf8_valid("\345\274"));       /* cut at the end */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_escapes),
 		cmocka_unit_test(test_prefix_escapes),
 		cmocka_unit_test(test_oneline),
+		cmocka_unit_test(test_utf8_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
