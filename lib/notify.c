@@ -1015,7 +1015,7 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 {
 	const char *auth = secret(n, PM_CH_SMS, cfg, "auth", e), *ctype;
 	json_t *f;
-	int rc, json = 0, form;
+	int rc, json = 0, form, xml;
 
 	if (!auth && json_object_get(cfg, "auth"))
 		return e->code;
@@ -1024,6 +1024,10 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 	ctype = json_string_value(json_object_get(cfg, "content_type"));
 	json = strstr(ctype, "json") != NULL;
 	form = strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
+	/* text/xml, application/xml, application/soap+xml: a '<' or '&' in
+	 * a message's text would start markup of its own (another <to>),
+	 * so the values are escaped as HTML's, which XML reads the same. */
+	xml = strstr(ctype, "xml") != NULL;
 	if (json) {
 		pm_tmpl_set_json(f, "to", m->address);
 		pm_tmpl_set_json(f, "text", m->body);
@@ -1037,7 +1041,7 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 		set_str(f, "text", m->body);
 		set_str(f, "subject", m->subject);
 	}
-	rc = pm_tmpl_render("sms.body", json_string_value(json_object_get(cfg, "body")), f, n->tz, 0,
+	rc = pm_tmpl_render("sms.body", json_string_value(json_object_get(cfg, "body")), f, n->tz, xml,
 			    &m->payload, e);
 	json_decref(f);
 	if (rc)
