@@ -22,6 +22,17 @@ static void batch_note(void *ctx, const struct pm_rollup_batch *b)
 			    b->records, b->since, b->cursor);
 }
 
+/* Said once a run: a password in --pg is in the process list for every
+ * user of the machine to read while the run lasts. Not refused, so that
+ * the cron jobs written that way keep loading while their admin moves
+ * the password to ~/.pgpass; by the time this runs it has been seen. */
+static void pg_warn(struct pm_ctx *c, const char *pg)
+{
+	if (pm_rollup_conninfo_password(pg))
+		pm_cli_warn(c, _("--pg: the password in it shows in the process list (ps) to every user of this "
+				 "machine: put it in ~/.pgpass or the file $PGPASSFILE names instead"));
+}
+
 /* The options of a command whose only one is --pg: -1 to stop. */
 static int pg_only(struct pm_ctx *c, int argc, char **argv, const char **pg)
 {
@@ -32,6 +43,8 @@ static int pg_only(struct pm_ctx *c, int argc, char **argv, const char **pg)
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		if (k == O_PG)
 			*pg = arg;
+	if (k == 0)
+		pg_warn(c, *pg);
 	return k;
 }
 
@@ -89,6 +102,7 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 		}
 	if (k < 0)
 		return c->stop;
+	pg_warn(c, pg);
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("name one report: collection, arrears, service or consumption"));
 	if (!period == !(from && to))

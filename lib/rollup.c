@@ -560,6 +560,18 @@ static int load_file(struct load *l, FILE *f, void (*fn)(void *ctx, const struct
 	return rc;
 }
 
+int pm_rollup_conninfo_password(const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL), *o;
+	int has = 0;
+
+	for (o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+			has = 1;
+	PQconninfoFree(opts);
+	return has;
+}
+
 static int open_pg(struct load *l, const char *conninfo)
 {
 	static const char stage_sql[] =

@@ -41,4 +41,10 @@ int pm_rollup_cursors(const char *conninfo, const char *store, int (*fn)(void *c
 int pm_rollup_report(const char *conninfo, const char *name, const struct pm_report_query *q,
 		     struct pm_report **out, struct pm_err *e);
 
+/* Whether conninfo (key=value or a postgresql:// URI) holds a password,
+ * which every user of the machine then reads in the process list: libpq
+ * finds it in ~/.pgpass or $PGPASSFILE without it. 0 for text libpq does
+ * not parse, which connecting then refuses. */
+int pm_rollup_conninfo_password(const char *conninfo);
+
 #endif
