@@ -121,7 +121,7 @@ static int cmd_rebill(struct pm_ctx *c, int argc, char **argv)
 	struct pm_rebill rb = {.reason = "rebill", .fn = pm_cli_out_each, .ctx = c};
 	const char *arg, *outcome;
 	struct pm_db *db;
-	int k;
+	int k, rc;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
@@ -141,7 +141,8 @@ static int cmd_rebill(struct pm_ctx *c, int argc, char **argv)
 	if (rb.changed && !rb.confirm)
 		pm_cli_note(c, _("nothing recorded: give --confirm to record the difference of %s as a note"),
 			    pm_money_display(rb.difference, (char[PM_MONEY_BUF]){0}));
-	pm_cli_next_table(c);
+	if ((rc = pm_cli_next_table(c)))
+		return rc;
 	return pm_cli_out_new(c, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "type", "rebill", "bill", rb.bill,
 		"was_fen", (json_int_t)rb.was, "now_fen", (json_int_t)rb.now,
 		"difference_fen", (json_int_t)(rb.changed ? rb.difference : 0), "outcome", outcome));

@@ -40,6 +40,7 @@ static int show_qr(struct pm_ctx *c, struct pm_db *db, const char *qr, int term,
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
 	char *text;
+	int rc;
 
 	if (svg && pm_qr_svg_file(qr, 8, svg, &m, &c->err))
 		return c->err.code;
@@ -47,7 +48,10 @@ static int show_qr(struct pm_ctx *c, struct pm_db *db, const char *qr, int term,
 		return PM_OK;
 	if (pm_qr_text(qr, &text, &c->err))
 		return c->err.code;
-	pm_cli_next_table(c);
+	if ((rc = pm_cli_next_table(c))) {
+		free(text);
+		return rc;
+	}
 	fputs(text, stdout);
 	free(text);
 	return PM_OK;

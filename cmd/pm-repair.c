@@ -276,7 +276,8 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 	if ((rc = show_ticket(c, id)))
 		return rc;
 	/* The timeline is a second table under the ticket's. */
-	pm_cli_next_table(c);
+	if ((rc = pm_cli_next_table(c)))
+		return rc;
 	return pm_ticket_timeline(c->db, id, pm_cli_out_each, c, &c->err);
 }
 
@@ -539,7 +540,8 @@ static int cmd_asset_show(struct pm_ctx *c, int argc, char **argv)
 	if ((rc = pm_cli_out_new(c, rec)))
 		return rc;
 	/* Its maintenance history is a second table. */
-	pm_cli_next_table(c);
+	if ((rc = pm_cli_next_table(c)))
+		return rc;
 	return pm_asset_history(c->db, code, pm_cli_out_each, c, &c->err);
 }
 
@@ -733,7 +735,8 @@ static int cmd_reno_show(struct pm_ctx *c, int argc, char **argv)
 	if ((rc = show_renovation(c, id)))
 		return rc;
 	/* The timeline is a second table under the renovation's. */
-	pm_cli_next_table(c);
+	if ((rc = pm_cli_next_table(c)))
+		return rc;
 	return pm_renovation_timeline(c->db, &c->actor, id, pm_cli_out_each, c, &c->err);
 }
 

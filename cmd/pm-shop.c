@@ -266,6 +266,7 @@ static int cmd_settle(struct pm_ctx *c, int argc, char **argv)
 	const char *channel = NULL;
 	struct pm_db *db;
 	json_t *out;
+	int rc;
 
 	if (pm_cli_opt_value(c, argc, argv, O_CHANNEL, &channel))
 		return c->stop;
@@ -274,7 +275,10 @@ static int cmd_settle(struct pm_ctx *c, int argc, char **argv)
 	if (pm_cli_db(c, "shop.settle", &db) ||
 	    pm_shop_settle(db, argv[c->optind], channel, pm_cli_out_each, c, &out, &c->err))
 		return c->err.code;
-	pm_cli_next_table(c);
+	if ((rc = pm_cli_next_table(c))) {
+		json_decref(out);
+		return rc;
+	}
 	return pm_cli_out_new(c, out);
 }
 

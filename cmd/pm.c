@@ -349,8 +349,7 @@ static int unit_card(void *ctx, json_t *card)
 	struct pm_ctx *c = ctx;
 	int rc = pm_cli_out(c, card);
 
-	pm_cli_next_table(c);
-	return rc;
+	return rc ? rc : pm_cli_next_table(c);
 }
 
 static const struct pm_opt unit_find_opts[] = {

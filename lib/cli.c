@@ -585,9 +585,9 @@ static int unknown_column(struct pm_ctx *c, json_t *rec, const char *name, size_
 	return pm_cli_usage(c, _("--columns: no field \"%.*s\" here: the fields are %s"), (int)n, name, known);
 }
 
-/* The fields of rec, or those --columns names; in a table, a nested
- * record shows shortened and a list of records as a table of its own
- * (pm_table_print), in CSV neither. */
+/* The fields of rec (a record, or pm_table_fields'), or those --columns
+ * names; in a table, a nested record shows shortened and a list of
+ * records as a table of its own (pm_table_print), in CSV neither. */
 static int take_cols(struct pm_ctx *c, json_t *rec)
 {
 	int table = c->format == PM_FMT_TABLE;
@@ -640,15 +640,16 @@ int pm_cli_out(struct pm_ctx *c, json_t *rec)
 		pm_pii_redact(&c->actor, rec);
 	if (c->format == PM_FMT_JSONL)
 		return pm_jsonl_write(stdout, rec, &c->err);
-	if (!c->cols && (rc = take_cols(c, rec)))
-		return rc;
 	c->nout++;
+	/* A table waits for its last record: its columns are every record's
+	 * fields (pm_cli_flush). CSV streams, under the first one's. */
 	if (c->format == PM_FMT_TABLE) {
 		if (!c->rows)
 			c->rows = json_array();
-		json_array_append(c->rows, rec);
-		return PM_OK;
+		return json_array_append(c->rows, rec) ? pm_err_set(&c->err, PM_EFAIL, _("out of memory")) : PM_OK;
 	}
+	if (!c->cols && (rc = take_cols(c, rec)))
+		return rc;
 	if (c->nout == 1)
 		csv_row(c, rec, 1);
 	csv_row(c, rec, 0);
@@ -673,12 +674,15 @@ static int table_width(void)
 	return 80;
 }
 
-void pm_cli_next_table(struct pm_ctx *c)
+int pm_cli_next_table(struct pm_ctx *c)
 {
+	int rc;
+
 	if (c->format != PM_FMT_TABLE)
-		return;
-	pm_cli_flush(c);
-	putchar('\n');
+		return PM_OK;
+	if ((rc = pm_cli_flush(c)) == PM_OK)
+		putchar('\n');
+	return rc;
 }
 
 int pm_cli_out_each(void *ctx, json_t *rec)
@@ -696,13 +700,21 @@ int pm_cli_out_new(struct pm_ctx *c, json_t *rec)
 
 int pm_cli_flush(struct pm_ctx *c)
 {
-	if (c->format == PM_FMT_TABLE && c->rows)
-		pm_table_print(stdout, c->cols, c->rows, table_width());
+	json_t *fields;
+	int rc = PM_OK;
+
+	if (c->format == PM_FMT_TABLE && c->rows) {
+		if (!(fields = pm_table_fields(c->rows)))
+			rc = pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+		else if ((rc = take_cols(c, fields)) == PM_OK)
+			pm_table_print(stdout, c->cols, c->rows, table_width());
+		json_decref(fields);
+	}
 	json_decref(c->rows);
 	json_decref(c->cols);
 	c->rows = c->cols = NULL;
 	c->nout = 0;
-	return PM_OK;
+	return rc;
 }
 
 static long ms_between(const struct timespec *a, const struct timespec *b)
@@ -884,7 +896,7 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 {
 	struct pm_ctx c = {.prog = prog, .stop = PM_OK};
 	const struct pm_cmd *cmd;
-	int first, rc;
+	int first, rc, frc;
 
 	setup_locale();
 	snprintf(c.path, sizeof c.path, "%s", prog->name);
@@ -912,7 +924,8 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 	} else {
 		rc = pm_cli_usage(&c, _("unknown command '%s'"), argv[first]);
 	}
-	pm_cli_flush(&c);
+	if ((frc = pm_cli_flush(&c)) && rc == PM_OK)
+		rc = frc;
 	/* A usage error the library found is said here; one the command
 	 * line found (c.stop) was said already. */
 	if (rc == PM_EUSAGE && c.stop != PM_EUSAGE && c.err.msg[0])

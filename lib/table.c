@@ -314,22 +314,48 @@ static void print_row(FILE *f, json_t *cols, json_t *row, const int *w, const in
 	putc('\n', f);
 }
 
+json_t *pm_table_fields(json_t *rows)
+{
+	json_t *all = json_object(), *row, *v;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(rows, i, row)
+		json_object_foreach(row, k, v)
+			if (all && !json_object_get(all, k) && json_object_set(all, k, v)) {
+				json_decref(all);
+				return NULL;
+			}
+	return all;
+}
+
 static void print_table(FILE *f, json_t *cols, json_t *rows, int width, int nested);
+
+/* The columns of a list of records: every field of theirs but lists. */
+static json_t *list_cols(json_t *list)
+{
+	json_t *fields = pm_table_fields(list), *cols = fields ? json_array() : NULL, *x;
+	const char *k;
+
+	if (cols)
+		json_object_foreach(fields, k, x)
+			if (strcmp(k, "type") != 0 && !json_is_array(x))
+				json_array_append_new(cols, json_string(k));
+	json_decref(fields);
+	return cols;
+}
 
 /* The fields of row that hold lists of records, as tables of their own
  * with their nested records whole (a bill's lines with their breakdowns). */
 static void print_lists(FILE *f, json_t *row, int width)
 {
 	char buf[256];
-	const char *key, *k;
-	json_t *v, *cols, *x;
+	const char *key;
+	json_t *v, *cols;
 
 	json_object_foreach(row, key, v) {
-		if (!json_is_object(json_array_get(v, 0)) || !(cols = json_array()))
+		if (!json_is_object(json_array_get(v, 0)) || !(cols = list_cols(v)))
 			continue;
-		json_object_foreach(json_array_get(v, 0), k, x)
-			if (strcmp(k, "type") != 0 && !json_is_array(x))
-				json_array_append_new(cols, json_string(k));
 		fprintf(f, "\n%s\n", pm_table_heading(key, buf, sizeof buf));
 		print_table(f, cols, v, width, 0);
 		json_decref(cols);

@@ -172,14 +172,18 @@ const char *pm_cli_as(const struct pm_ctx *c);
  * check). */
 int pm_cli_db(struct pm_ctx *c, const char *action, struct pm_db **db);
 
-/* Output one record; the format decides how. Records of one stream should
- * share their keys. Tables buffer until pm_cli_flush. Personal data in rec
- * is first masked or removed as the actor may see it (pm_pii_redact). */
+/* Output one record; the format decides how. CSV's columns are the first
+ * record's fields; a table's, every record's, in the order first seen.
+ * Tables buffer until pm_cli_flush. Personal data in rec is first masked
+ * or removed as the actor may see it (pm_pii_redact). */
 int pm_cli_out(struct pm_ctx *c, json_t *rec);
+/* Prints the table buffered: PM_EUSAGE (said) when --columns names a
+ * field none of its records has. */
 int pm_cli_flush(struct pm_ctx *c);
 /* Ends the table being printed, so the records that follow make a table
- * of their own (a ticket, then its timeline); other formats go on. */
-void pm_cli_next_table(struct pm_ctx *c);
+ * of their own (a ticket, then its timeline); other formats go on. What
+ * pm_cli_flush returns. */
+int pm_cli_next_table(struct pm_ctx *c);
 /* pm_cli_out as the callback of a walk over records (ctx is the pm_ctx). */
 int pm_cli_out_each(void *ctx, json_t *rec);
 /* pm_cli_out, then drops the caller's reference to rec. */

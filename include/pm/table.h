@@ -23,6 +23,12 @@ const char *pm_table_heading(const char *key, char *buf, size_t n);
  * null; objects and arrays as compact JSON, shortened in tables. */
 const char *pm_table_cell(json_t *v, const char *key, int table, char *buf, size_t n);
 
+/* Every field of rows (JSON objects), in the order first seen, each with
+ * its first value, or NULL out of memory: a table's columns. A field only
+ * later rows have (a meter's estimate_left) is a column too, blank where
+ * a row lacks it. */
+json_t *pm_table_fields(json_t *rows);
+
 /* Prints rows (JSON objects) under cols (an array of field names). A
  * table of one row whose other fields hold lists of records (a unit's
  * occupants) prints those lists as tables of their own below it. width

@@ -135,19 +135,80 @@ static void test_table_empty_and_cells(void **state)
 {
 	static const char *const recs[] = {
 		"{\"type\":\"x\",\"code\":\"A\",\"ok\":true,\"note\":null,\"extra\":{\"a\":1},\"list\":[1],\"fee_fen\":0}",
-		"{\"type\":\"x\",\"code\":\"BB\",\"ok\":false,\"note\":\"备注\",\"more\":\"not shown\"}",
+		"{\"type\":\"x\",\"code\":\"BB\",\"ok\":false,\"note\":\"备注\",\"more\":\"later\"}",
 	};
 	char *out = print(PM_FMT_TABLE, recs, 0);
 
 	assert_string_equal(out, "");
 	free(out);
 	/* Nested records and lists of values show as compact JSON; null and
-	 * absent are empty. */
+	 * absent are empty; a field only a later record has is a column too. */
 	out = print(PM_FMT_TABLE, recs, 2);
 	assert_string_equal(out,
-		"code  ok     note  extra    list  fee\n"
-		"A     true         {\"a\":1}  [1]   ¥0.00\n"
-		"BB    false  备注                      \n");
+		"code  ok     note  extra    list  fee    more\n"
+		"A     true         {\"a\":1}  [1]   ¥0.00  \n"
+		"BB    false  备注                        later\n");
+	free(out);
+}
+
+/* A table's columns are every record's fields in the order first seen
+ * (they were the first record's: pm-meter usage never showed
+ * estimate_left when the first meter had none), and --columns may name
+ * a field only a later record has; one no record has is refused. */
+static void test_table_later_fields(void **state)
+{
+	static const char *const recs[] = {
+		"{\"type\":\"usage\",\"meter\":\"A1\",\"usage\":\"30.000\"}",
+		"{\"type\":\"usage\",\"meter\":\"W1\",\"usage\":\"0.000\",\"estimate_left\":\"25.000\"}",
+		"{\"type\":\"usage\",\"kind\":\"water\",\"meter\":\"W2\",\"usage\":\"1.000\"}",
+	};
+	struct pm_ctx c = {.prog = &prog, .format = PM_FMT_TABLE, .columns = "meter,estimate_left"};
+	struct capture cap;
+	char *out = print(PM_FMT_TABLE, recs, 3);
+	json_t *rec;
+
+	assert_string_equal(out,
+		"meter  usage   estimate_left  kind\n"
+		"A1     30.000                 \n"
+		"W1     0.000   25.000         \n"
+		"W2     1.000                  water\n");
+	free(out);
+	snprintf(c.path, sizeof c.path, "pm-test");
+	capture_start(&cap);
+	for (size_t i = 0; i < 3; i++) {
+		rec = json_loads(recs[i], 0, NULL);
+		assert_int_equal(pm_cli_out(&c, rec), PM_OK);
+		json_decref(rec);
+	}
+	assert_int_equal(pm_cli_flush(&c), PM_OK);
+	out = capture_end(&cap);
+	assert_string_equal(out, "meter  estimate_left\nA1     \nW1     25.000\nW2     \n");
+	free(out);
+	c.columns = "meter,estimate_lft";
+	rec = json_loads(recs[1], 0, NULL);
+	assert_int_equal(pm_cli_out(&c, rec), PM_OK);
+	json_decref(rec);
+	assert_int_equal(pm_cli_flush(&c), PM_EUSAGE);
+	assert_null(c.rows);
+}
+
+/* A card's lists of records (a bill's lines) take their columns the same
+ * way: a field of the second line alone is shown. */
+static void test_card_list_later_fields(void **state)
+{
+	static const char *const card[] = {
+		"{\"type\":\"bill\",\"bill\":\"B1\",\"lines\":[{\"seq\":1,\"fee\":\"water\"},"
+		"{\"seq\":2,\"fee\":\"power\",\"note\":\"estimated\"}]}",
+	};
+	char *out = print(PM_FMT_TABLE, card, 1);
+
+	assert_string_equal(out,
+		"bill  B1\n"
+		"\n"
+		"lines\n"
+		"seq  fee    note\n"
+		"  1  water  \n"
+		"  2  power  estimated\n");
 	free(out);
 }
 
@@ -251,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_empty_and_cells),
+		cmocka_unit_test(test_table_later_fields),
+		cmocka_unit_test(test_card_list_later_fields),
 		cmocka_unit_test(test_csv_tsv),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_header_names_columns),
