@@ -643,7 +643,7 @@ static json_t *reno_json(sqlite3_stmt *st, void *rctx)
 			 "forfeit_fen", (json_int_t)sqlite3_column_int64(st, 8), "refund_fen",
 			 pm_db_json_int(st, 9),
 			 "inspections_required", sqlite3_column_int(st, 10), "inspections_passed",
-			 sqlite3_column_int(st, 11), "applied_by", TEXT(st, 12), "updated_at",
+			 sqlite3_column_int(st, 11), "applicant", TEXT(st, 12), "updated_at",
 			 pm_db_json_time(st, 13, rctx));
 }
 

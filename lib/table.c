@@ -27,8 +27,9 @@ static const char *ctx_gettext(const char *ctx, const char *id)
 static const char *const headings[] = {
 	NC_("heading", "accepted_at"), NC_("heading", "action"), NC_("heading", "actor"),
 	NC_("heading", "address"), NC_("heading", "adjust"), NC_("heading", "after"),
-	NC_("heading", "amount"), NC_("heading", "applied_at"), NC_("heading", "applied_by"),
-	NC_("heading", "area"), NC_("heading", "assignee"), NC_("heading", "at"),
+	NC_("heading", "amount"), NC_("heading", "applicant"), NC_("heading", "applied_at"),
+	NC_("heading", "applied_by"), NC_("heading", "area"), NC_("heading", "assignee"),
+	NC_("heading", "at"),
 	NC_("heading", "balance"), NC_("heading", "before"), NC_("heading", "bill"),
 	NC_("heading", "bills"), NC_("heading", "breakdown"), NC_("heading", "building"),
 	NC_("heading", "business_ts"), NC_("heading", "by"), NC_("heading", "caller"),

@@ -63,8 +63,9 @@ int pm_renovation_do(struct pm_db *db, const struct pm_actor *a, int64_t id, enu
 
 /* {"type":"renovation","renovation","unit","status","from","to",
  * "contractor","scope","deposit_fen","forfeit_fen","refund_fen",
- * "inspections_required","inspections_passed","applied_by","updated_at"}
- * if the actor may see it (owners: their units'). */
+ * "inspections_required","inspections_passed","applicant","updated_at"}
+ * if the actor may see it (owners: their units'). "applicant" (申请人) is
+ * the login that applied, not "applied_by", a configuration's 应用人. */
 int pm_renovation_get(struct pm_db *db, const struct pm_actor *a, int64_t id, json_t **rec, struct pm_err *e);
 /* Its timeline, oldest first, as {"type":"renovation_event",...}. */
 int pm_renovation_timeline(struct pm_db *db, const struct pm_actor *a, int64_t id,

@@ -47,7 +47,7 @@ expect_rc 2 "without --to"
 run pm-repair --as o1 renovation apply --unit 1-1-101 --from 2026-12-01 --to 2026-12-31 \
 	--contractor "张师傅 13800000000" --scope 厨卫改造 --format jsonl
 expect_rc 0 "the owner applies for their unit"
-expect_out '^\{"type":"renovation","renovation":1,"unit":"1-1-101","status":"applied","from":"2026-12-01","to":"2026-12-31","contractor":"张师傅 13800000000","scope":"厨卫改造","deposit_fen":0,"forfeit_fen":0,"refund_fen":null,"inspections_required":2,"inspections_passed":0,"applied_by":"o1",' \
+expect_out '^\{"type":"renovation","renovation":1,"unit":"1-1-101","status":"applied","from":"2026-12-01","to":"2026-12-31","contractor":"张师傅 13800000000","scope":"厨卫改造","deposit_fen":0,"forfeit_fen":0,"refund_fen":null,"inspections_required":2,"inspections_passed":0,"applicant":"o1",' \
 	"and sees it applied, two inspections required"
 expect_err "renovation 1 is waiting for approval" "and is told it waits"
 run pm-repair --as o2 renovation show 1
