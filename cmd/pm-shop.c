@@ -356,6 +356,20 @@ static int cmd_service_slot(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_out_new(c, out);
 }
 
+/* A service's mean rating is in tenths in JSON and CSV (45: 4.5, as
+ * pm-shop(1) says); a table shows it as people read it, 4.5. */
+static int service_out(void *ctx, json_t *rec)
+{
+	struct pm_ctx *c = ctx;
+	json_t *rating = json_object_get(rec, "rating");
+	char buf[PM_MONEY_BUF];
+
+	if (c->format == PM_FMT_TABLE && json_is_integer(rating) &&
+	    json_object_set_new(rec, "rating", json_string(pm_decimal_fmt(json_integer_value(rating), 1, buf))))
+		return pm_err_set(&c->err, PM_EFAIL, _("out of memory"));
+	return pm_cli_out(c, rec);
+}
+
 static int cmd_service_list(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
@@ -366,7 +380,7 @@ static int cmd_service_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, _("list takes no operands"));
 	if (pm_cli_db(c, "shop.read", &db))
 		return c->err.code;
-	return pm_service_each(db, pm_cli_out_each, c, &c->err);
+	return pm_service_each(db, service_out, c, &c->err);
 }
 
 static int cmd_service_slots(struct pm_ctx *c, int argc, char **argv)
