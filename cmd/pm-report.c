@@ -350,6 +350,12 @@ static int arrears_records(struct pm_ctx *c, struct pm_db *db, struct args *a, i
 		if (rc == PM_OK)
 			pm_cli_note(c, _("read %ld bills: %ld past due with something owed, %ld rejected"), read + *bad,
 				    read - skipped, *bad);
+		/* A record's owed_fen is the bill's when it was listed (today's,
+		 * from pm-bill list): a past day ages it, nothing more. */
+		if (rc == PM_OK && a->q.as_of < pm_db_today(db))
+			pm_cli_note(c, _("bill records say what was owed when listed: --as-of %s ages them, "
+					 "it takes back nothing paid or charged since"),
+				    pm_date_fmt(a->q.as_of, (char[PM_TIME_BUF]){0}));
 		pm_arrears_close(ar);
 	}
 	if (pm_reject_close(rj, rc ? NULL : &c->err) && rc == PM_OK)

@@ -75,6 +75,16 @@ typedef int (*pm_report_maker)(struct pm_db *db, const struct pm_report_query *q
 int pm_report_snapshot(struct pm_db *db, pm_report_maker make, const struct pm_report_query *q,
 		       struct pm_report **out, struct pm_err *e);
 
+/* Each bill of q's periods, building and owner's units past due on
+ * q->as_of, as it stood at the end of that day in the community's zone:
+ * fn(ctx, its unit's id, its due day, what it owed then). As of today or
+ * later, the open bills with what they owe now; a bill owing nothing may
+ * come, for fn to leave out. pm-report arrears, the dashboard's and the
+ * twin's arrears count bills by this alone. */
+typedef int (*pm_owed_fn)(void *ctx, int64_t unit, int32_t due, int64_t owed, struct pm_err *e);
+int pm_arrears_bills(struct pm_db *db, const struct pm_report_query *q, pm_owed_fn fn, void *ctx,
+		     struct pm_err *e);
+
 /* Consumption and carbon from one pass over the meters (the dashboard's). */
 int pm_report_use(struct pm_db *db, const struct pm_report_query *q, struct pm_report **consumption,
 		  struct pm_report **carbon, struct pm_err *e);

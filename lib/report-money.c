@@ -625,34 +625,75 @@ int pm_arrears_add(struct pm_arrears *a, json_t *bill, struct pm_err *e)
 	return item_add(a, id, day, owed, e);
 }
 
-/* The store's open bills past due, as records would give them. */
-static int store_items(struct pm_arrears *a, struct pm_err *e)
+/* What each open bill owes now, from the running sums on its row, through
+ * the index of open bills (without a building, that index alone): the
+ * dashboard's path, as cheap as the open bills are few. */
+static const char owed_now_sql[] =
+	"SELECT b.unit_id, b.due, b.total_fen + b.late_fen + b.adjust_fen - b.paid_fen FROM bill b"
+	" WHERE b.status IN ('issued','partial') AND b.due < ?5 AND b.period BETWEEN ?1 AND ?2"
+	" AND (?3 IS NULL OR b.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
+	"   WHERE bd.code = ?3)) AND " OWNED("b.unit_id", "?4");
+
+/* What each bill owed at ?6, the end of a past as-of day: the row's sums
+ * include what came later, so each is summed from the rows that made it,
+ * by their time. Issued before ?6 (a draft has no issued_at) and not
+ * voided by then (the void's journal entry; a bill with payments is never
+ * voided); its lines, plus the late fees and notes recorded before ?6,
+ * less its allocations made before ?6: a payment's at its time (payment.at,
+ * when the money came, as collection counts it), prepaid money's
+ * (payment_id NULL) at its journal entry's, the issue that applied it.
+ * The ledger alone would not do: its receivable is the unit's, not the
+ * bill's, which aging needs. A bill paid now may have owed then, so every
+ * bill is read, each with four index lookups: dearer than owed_now_sql
+ * (0.4 s against 0.03 s for a year of 10,000 units, 120,000 bills), which
+ * is why a report as of today keeps that.
+ * The bills are scanned (+b.period: the index of periods would add a
+ * lookup a bill when every period is asked), and those owing nothing
+ * come too: a filter on owed here would compute it twice. */
+static const char owed_then_sql[] =
+	"SELECT b.unit_id, b.due, b.total_fen"
+	" + coalesce((SELECT sum(f.amount_fen) FROM late_fee f WHERE f.bill_id = b.id AND f.created_at < ?6), 0)"
+	" + coalesce((SELECT sum(d.amount_fen) FROM adjustment d WHERE d.bill_id = b.id AND d.created_at < ?6), 0)"
+	" - coalesce((SELECT sum(a.amount_fen) FROM allocation a JOIN journal j ON j.id = a.journal_id"
+	"   LEFT JOIN payment p ON p.id = a.payment_id WHERE a.bill_id = b.id AND coalesce(p.at, j.ts) < ?6), 0)"
+	" FROM bill b WHERE b.status <> 'draft' AND b.issued_at < ?6 AND b.due < ?5 AND +b.period BETWEEN ?1 AND ?2"
+	" AND (b.status <> 'void' OR NOT EXISTS (SELECT 1 FROM journal j WHERE j.ref = 'bill:' || b.code"
+	"   AND j.kind = 'void' AND j.ts < ?6))"
+	" AND (?3 IS NULL OR b.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
+	"   WHERE bd.code = ?3)) AND " OWNED("b.unit_id", "?4");
+
+int pm_arrears_bills(struct pm_db *db, const struct pm_report_query *q, pm_owed_fn fn, void *ctx, struct pm_err *e)
 {
-	static const char sql[] =
-		/* Without a building, the index of open bills alone. */
-		"SELECT b.unit_id, b.due, b.total_fen + b.late_fen + b.adjust_fen - b.paid_fen FROM bill b"
-		" WHERE b.status IN ('issued','partial') AND b.due < ?5 AND b.period BETWEEN ?1 AND ?2"
-		" AND (?3 IS NULL OR b.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
-		"   WHERE bd.code = ?3)) AND " OWNED("b.unit_id", "?4");
-	sqlite3_stmt *st = pm_db_stmt(a->db, sql, e);
+	/* As of today (or later) what bills owe now is what they owe at the
+	 * day's end, as far as anyone knows yet. */
+	int past = q->as_of < pm_db_today(db);
+	sqlite3_stmt *st = pm_db_stmt(db, past ? owed_then_sql : owed_now_sql, e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF], asof[PM_TIME_BUF];
 	int32_t due;
 	int rc;
 
 	if (!st)
 		return e->code;
-	bind_scope(a->db, st, &a->q, pm_period_fmt(a->q.from, from), pm_period_fmt(a->q.to, to));
-	sqlite3_bind_text(st, 5, pm_date_fmt(a->q.as_of, asof), -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		a->read++;
+	bind_scope(db, st, q, pm_period_fmt(q->from, from), pm_period_fmt(q->to, to));
+	sqlite3_bind_text(st, 5, pm_date_fmt(q->as_of, asof), -1, SQLITE_TRANSIENT);
+	if (past)
+		sqlite3_bind_int64(st, 6, pm_date_start(q->as_of + 1, pm_db_tz(db)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (pm_date_parse(TEXT(st, 1), &due, e) ||
-		    item_add(a, sqlite3_column_int64(st, 0), due, sqlite3_column_int64(st, 2), e)) {
+		    fn(ctx, sqlite3_column_int64(st, 0), due, sqlite3_column_int64(st, 2), e)) {
 			sqlite3_reset(st);
 			return e->code;
 		}
-	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(a->db, e, _("cannot read bills"));
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+}
+
+static int store_item(void *ctx, int64_t unit, int32_t due, int64_t owed, struct pm_err *e)
+{
+	struct pm_arrears *a = ctx;
+
+	a->read++;
+	return item_add(a, unit, due, owed, e);
 }
 
 static int by_unit(const void *x, const void *y)
@@ -920,7 +961,7 @@ static int make_arrears(struct pm_db *db, const struct pm_report_query *q, struc
 
 	if (pm_arrears_open(db, q, &a, e))
 		return e->code;
-	rc = store_items(a, e);
+	rc = pm_arrears_bills(db, q, store_item, a, e);
 	if (rc == PM_OK)
 		rc = pm_arrears_finish(a, out, &read, &skipped, e);
 	pm_arrears_close(a);

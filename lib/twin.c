@@ -14,6 +14,7 @@
 #include "pm/html.h"
 #include "pm/i18n.h"
 #include "pm/meter.h"
+#include "pm/money.h"
 #include "pm/twin.h"
 #include "render-internal.h"
 #include "report-internal.h"
@@ -460,38 +461,36 @@ static int64_t row_of_id(const struct build *b, int64_t id)
 	return id > 0 && id <= b->max_id ? b->row_of[id] : -1;
 }
 
-/* What each unit owes on bills past due (as pm-report arrears counts it),
- * coloured by how long the oldest of them is overdue. */
+/* A bill past due (pm_arrears_bills) into its unit's row: what it owed,
+ * added up, and the days past due of the oldest. */
+static int arrears_bill(void *ctx, int64_t unit, int32_t due, int64_t owed, struct pm_err *e)
+{
+	struct build *b = ctx;
+	struct pm_section *s = b->t->s;
+	int64_t row = row_of_id(b, unit), sum;
+
+	if (row < 0 || owed <= 0)
+		return PM_OK;
+	sum = pm_cell_v(s, (size_t)row, C_VALUE);
+	if (pm_money_add(&sum, owed, e))
+		return e->code;
+	pm_set_int(s, (size_t)row, C_VALUE, sum);
+	if (b->q->as_of - due > pm_cell_v(s, (size_t)row, C_VALUE + 1))
+		pm_set_int(s, (size_t)row, C_VALUE + 1, b->q->as_of - due);
+	return PM_OK;
+}
+
+/* What each unit owes on bills past due (as pm-report arrears counts it,
+ * on the as-of day), coloured by how long the oldest of them is overdue. */
 static int fill_arrears(struct build *b, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT unit_id, min(due), sum(total_fen + late_fen + adjust_fen - paid_fen) FROM bill"
-		" WHERE status IN ('issued','partial') AND due < ?1 AND total_fen + late_fen + adjust_fen - paid_fen > 0"
-		" GROUP BY unit_id";
 	static const int bounds[] = {30, 90, 180, 365};
-	sqlite3_stmt *st = pm_db_stmt(b->db, sql, e);
+	const struct pm_report_query q = {.from = {1970, 1}, .to = {9999, 12}, .as_of = b->q->as_of};
 	struct pm_section *s = b->t->s;
-	char day[PM_TIME_BUF];
-	int32_t due;
-	int64_t row;
 	size_t k;
-	int rc;
 
-	if (!st)
+	if (pm_arrears_bills(b->db, &q, arrears_bill, b, e))
 		return e->code;
-	sqlite3_bind_text(st, 1, pm_date_fmt(b->q->as_of, day), -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((row = row_of_id(b, sqlite3_column_int64(st, 0))) < 0)
-			continue;
-		if (pm_date_parse(TEXT(st, 1), &due, e)) {
-			sqlite3_reset(st);
-			return e->code;
-		}
-		pm_set_int(s, (size_t)row, C_VALUE, sqlite3_column_int64(st, 2));
-		pm_set_int(s, (size_t)row, C_VALUE + 1, b->q->as_of - due);
-	}
-	if ((rc = read_fail(b->db, st, rc, _("cannot read bills"), e)))
-		return rc;
 	for (size_t i = 0; i < s->nrows; i++) {
 		k = 0;
 		if (!pm_cell_null(s, i, C_VALUE))
