@@ -70,6 +70,11 @@ expect_eq "$(prepaid 1-1-102)" 0 "nothing held"
 PM_NOW=2026-12-10T09:00:00+08:00 run pm-bill list --overdue --format jsonl
 expect_eq "$(grep -o '"bill":"[^"]*"' "$T/out" | tr '\n' ' ')" '' \
 	"nothing overdue on 10 December: 1-1-101's note paid from its prepaid, 1-1-102's October paid, November not yet due"
+# Arrears as they stood on 20 November, asked on 20 December: the 8.00
+# given back on 1 December was still paid then (what a credit gives back
+# counts when given, not when the payment came).
+PM_NOW=2026-12-20T09:00:00+08:00 run pm-report arrears --as-of 2026-11-20 --section unit --format csv
+expect_eq "$(tr -d '\r' <"$T/out" | sed 1d)" "" "nobody owed anything past due on 20 November"
 run pm check
 expect_rc 0 "pm check passes"
 done_testing
