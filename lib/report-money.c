@@ -319,13 +319,16 @@ static const struct pm_col receipt_cols[] = {
  * made in the month, under the channel the money left by (as pm-bill
  * reconcile sets them against a channel's statement), whenever the
  * payments they gave back came in. Reward points paying parking lines
- * are no money received (by_channel shows what they paid). */
+ * are no money received (by_channel shows what they paid). What went to
+ * bills is what the payment paid when it came: a credit that gives some
+ * back later (a negative allocation) moves no closed month's figures. */
 static int receipts(struct pm_db *db, const struct pm_report_query *q, struct pm_section *s, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT ch, sum(n), sum(amount), sum(bills), sum(back) FROM ("
 		" SELECT p.channel AS ch, 1 AS n, p.amount_fen AS amount,"
-		"  (SELECT coalesce(sum(a.amount_fen), 0) FROM allocation a WHERE a.payment_id = p.id) AS bills, 0 AS back"
+		"  (SELECT coalesce(sum(a.amount_fen), 0) FROM allocation a WHERE a.payment_id = p.id AND a.amount_fen > 0)"
+		"  AS bills, 0 AS back"
 		"  FROM payment p WHERE p.at >= ?1 AND p.at < ?2 AND p.channel <> '" PM_BILL_POINTS "' AND " PAID_IN_SCOPE
 		" UNION ALL SELECT substr(x.account, 6), 0, 0, 0, -x.amount_fen FROM" PM_BILL_REFUND_FROM
 		"  WHERE " PM_BILL_REFUND_IS " AND j.ts >= ?1 AND j.ts < ?2 AND " PAID_IN_SCOPE

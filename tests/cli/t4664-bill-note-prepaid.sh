@@ -70,6 +70,10 @@ expect_eq "$(prepaid 1-1-102)" 0 "nothing held"
 PM_NOW=2026-12-10T09:00:00+08:00 run pm-bill list --overdue --format jsonl
 expect_eq "$(grep -o '"bill":"[^"]*"' "$T/out" | tr '\n' ' ')" '' \
 	"nothing overdue on 10 December: 1-1-101's note paid from its prepaid, 1-1-102's October paid, November not yet due"
+# November's money received stays as it came: 250.00 of WX2 to bills,
+# though credits gave 20.00 of it back since (12.00 refunded in November).
+run pm-report collection --period 2026-11 --section received --format csv
+expect_out '^wechat,2,100725,50000,50725,1200' "November: 1,007.25 in, 500.00 to bills, 507.25 prepaid, 12.00 refunded"
 # Arrears as they stood on 20 November, asked on 20 December: the 8.00
 # given back on 1 December was still paid then (what a credit gives back
 # counts when given, not when the payment came).
