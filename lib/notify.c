@@ -1011,6 +1011,18 @@ static void set_form(json_t *o, const char *k, const char *v)
 	free(enc);
 }
 
+/* Whether a media type names word, in any case: media types are
+ * case-insensitive (RFC 9110), so Application/XML is XML. */
+static int media_has(const char *type, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *type; type++)
+		if (strncasecmp(type, word, n) == 0)
+			return 1;
+	return 0;
+}
+
 static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
 	const char *auth = secret(n, PM_CH_SMS, cfg, "auth", e), *ctype;
@@ -1022,12 +1034,12 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 	if (!(f = json_object()))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	ctype = json_string_value(json_object_get(cfg, "content_type"));
-	json = strstr(ctype, "json") != NULL;
+	json = media_has(ctype, "json");
 	form = strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
 	/* text/xml, application/xml, application/soap+xml: a '<' or '&' in
 	 * a message's text would start markup of its own (another <to>),
 	 * so the values are escaped as HTML's, which XML reads the same. */
-	xml = strstr(ctype, "xml") != NULL;
+	xml = media_has(ctype, "xml");
 	if (json) {
 		pm_tmpl_set_json(f, "to", m->address);
 		pm_tmpl_set_json(f, "text", m->body);

@@ -45,4 +45,15 @@ expect_eq "$(xml)" "to=13800000005
 text=访客 x</text><to>13999999999</to><text>a & b < c ]]> \"q\" it's 已到
 sign=pm" "the body is XML the gateway reads: one to, the owner's, and the text whole"
 expect_eq "$(sql "SELECT status || ':' || address FROM outbox")" "sent:13800000005" "one message, to the owner"
+
+# A media type in capitals is the same type (RFC 9110): it was sent raw.
+sed -i 's|content_type: text/xml; charset=utf-8|content_type: Application/XML|; s|^effective: 2026-01-01|effective: 2026-12-01|' pm.yaml
+run pm config apply pm.yaml
+expect_rc 0 "the gateway's type written Application/XML"
+printf '{"type":"visitor","unit":"5-1-0301","id":2,"name":"%s"}\n' "$name" >v2.jsonl
+run pm-notify send --template visit --channel sms --flush v2.jsonl
+expect_rc 0 "the message is sent"
+expect_eq "$(xml)" "to=13800000005
+text=访客 x</text><to>13999999999</to><text>a & b < c ]]> \"q\" it's 已到
+sign=pm" "escaped all the same"
 done_testing
