@@ -1249,7 +1249,7 @@ static int unpay(struct pm_db *db, const struct pm_bill_row *b, int64_t over, st
 	struct paid_part part[64];
 	struct pm_posting p[2];
 	struct alloc a;
-	struct plan plan = {&a, 1, 1, 0};
+	struct plan plan = {.a = &a, .n = 1, .cap = 1};
 	char ref[128], buf[PM_MONEY_BUF];
 	int64_t journal, t;
 	size_t n;
@@ -1279,7 +1279,7 @@ int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t 
 			 int64_t moved[2], struct pm_err *e)
 {
 	char buf[PM_MONEY_BUF], came[PM_MONEY_BUF];
-	int64_t used = 0, owes = b->total + b->late + b->adjust - b->paid, back = 0;
+	int64_t comes = b->total + b->late + b->adjust, owes = comes - b->paid, used = 0, back = 0;
 
 	if (amount == 0)
 		return pm_err_set(e, PM_EUSAGE, _("an adjustment of 0 changes nothing"));
@@ -1288,9 +1288,9 @@ int pm_bill_adjust_apply(struct pm_db *db, const struct pm_bill_row *b, int64_t 
 				  b->status);
 	if (pm_bill_bound_today(db, amount, _("amount"), e))
 		return e->code;
-	if (-amount > b->total + b->late + b->adjust)
+	if (-amount > comes)
 		return pm_err_set(e, PM_EFAIL, _("a credit of %s is more than bill '%s' comes to (%s)"),
-				  pm_money_fmt(-amount, buf), b->code, pm_money_fmt(b->total + b->late + b->adjust, came));
+				  pm_money_fmt(-amount, buf), b->code, pm_money_fmt(comes, came));
 	/* A credit beyond what is owed: what was paid beyond the bill's new
 	 * total goes back to the prepaid balance first. Refused, it sent the
 	 * user to refund, which refused in turn: the money had paid a bill. */
