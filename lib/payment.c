@@ -1449,35 +1449,93 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 
 /* ---- late fees ---- */
 
-/* What the bill still owes on lines not exempt: the principal. A credit
- * note is on the bill, not on a line, so it is taken as off the items
- * charged late first: the principal is never more than all the items
- * still owe less the credits (a bill of 194.00 with 190.00 credited owes
- * 4.00, and is charged late on no more). */
-static int principal(struct pm_db *db, const struct pm_bill_row *b, json_t *exempt, int64_t *out,
-		     struct pm_err *e)
+/* What a bill owed at a moment: on its items not exempt, on all its
+ * lines, and its notes. */
+struct owed {
+	int64_t items, lines, adjust;
+};
+
+/* The principal: what the items owe, a credit note taken as off them
+ * first, so never more than all the lines owe less the credits (a bill
+ * of 194.00 with 190.00 credited owes 4.00, and is charged late on no
+ * more). */
+static int64_t owed_principal(const struct owed *o)
 {
-	static const char sql[] = "SELECT fee, amount_fen - paid_fen FROM bill_line WHERE bill_id = ?";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int64_t all = b->adjust < 0 ? b->adjust : 0;
+	int64_t all = o->lines + (o->adjust < 0 ? o->adjust : 0);
+
+	if (all < 0)
+		all = 0;
+	return o->items < 0 ? 0 : o->items > all ? all : o->items;
+}
+
+/* A payment to a line or a note, at its time (PM_ALLOCATION_AT), as it
+ * changed what the bill owed. */
+struct owed_change {
+	int64_t at, line, adjust;
+	int item;
+};
+
+struct owed_history {
+	struct owed now;
+	struct owed_change *c;
+	size_t n;
+};
+
+/* What bill b owes now, and each change to it from from on, oldest
+ * first. */
+static int owed_load(struct pm_db *db, const struct pm_bill_row *b, json_t *exempt, int64_t from,
+		     struct owed_history *h, struct pm_err *e)
+{
+	static const char lines[] = "SELECT fee, amount_fen - paid_fen FROM bill_line WHERE bill_id = ?";
+	static const char changes[] =
+		"SELECT * FROM (SELECT " PM_ALLOCATION_AT("a", "p", "j") " AS at, l.fee, a.amount_fen, 0"
+		" FROM allocation a JOIN journal j ON j.id = a.journal_id LEFT JOIN payment p ON p.id = a.payment_id"
+		" JOIN bill_line l ON l.bill_id = a.bill_id AND l.seq = a.seq WHERE a.bill_id = ?1"
+		" UNION ALL SELECT d.created_at, NULL, 0, d.amount_fen FROM adjustment d WHERE d.bill_id = ?1)"
+		" WHERE at >= ?2 ORDER BY at";
+	struct owed_change *c;
+	sqlite3_stmt *st;
 	int rc;
 
-	*out = 0;
-	if (!st)
+	memset(h, 0, sizeof *h);
+	h->now.adjust = b->adjust;
+	if (!(st = pm_db_stmt(db, lines, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, b->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (pm_money_add(&all, sqlite3_column_int64(st, 1), e) ||
-		    (pm_json_index(exempt, TEXT(st, 0)) < 0 && pm_money_add(out, sqlite3_column_int64(st, 1), e))) {
+		if (pm_money_add(&h->now.lines, sqlite3_column_int64(st, 1), e) ||
+		    (pm_json_index(exempt, TEXT(st, 0)) < 0 &&
+		     pm_money_add(&h->now.items, sqlite3_column_int64(st, 1), e))) {
 			sqlite3_reset(st);
 			return e->code;
 		}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return pm_db_fail(db, e, _("cannot read bill lines"));
-	if (*out > all)
-		*out = all > 0 ? all : 0;
-	return PM_OK;
+	if (rc != SQLITE_DONE || !(st = pm_db_stmt(db, changes, e)))
+		return rc != SQLITE_DONE ? pm_db_fail(db, e, _("cannot read bill lines")) : e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	sqlite3_bind_int64(st, 2, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(c = realloc(h->c, (h->n + 1) * sizeof *h->c))) {
+			sqlite3_reset(st);
+			return pm_err_set(e, PM_ESOFTWARE, _("out of memory"));
+		}
+		h->c = c;
+		c += h->n++;
+		c->at = sqlite3_column_int64(st, 0);
+		c->item = sqlite3_column_type(st, 1) != SQLITE_NULL && pm_json_index(exempt, TEXT(st, 1)) < 0;
+		c->line = sqlite3_column_int64(st, 2);
+		c->adjust = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
+}
+
+/* o before change c (sign 1) or after it (sign -1). */
+static void owed_undo(struct owed *o, const struct owed_change *c, int sign)
+{
+	o->items += c->item ? sign * c->line : 0;
+	o->lines += sign * c->line;
+	o->adjust -= sign * c->adjust;
 }
 
 struct late_ctx {
@@ -1488,71 +1546,106 @@ struct late_ctx {
 	char as_of[PM_TIME_BUF];
 };
 
-static int late_write(struct late_ctx *lc, const struct pm_bill_row *b, int days, int64_t princ,
-		      int64_t amount, struct pm_err *e)
+/* Late fees so far, f (ten-thousandths of a fen), after n more days on
+ * principal p: the daily rate on p, within the cap on p, a cap lowered
+ * since taking nothing back. */
+static __int128 late_days(const struct late_ctx *lc, __int128 f, int64_t p, int n)
+{
+	json_t *lf = json_object_get(lc->cfg, "late_fee");
+	__int128 cap = (__int128)pm_div_round(p * json_integer_value(json_object_get(lf, "cap_percent")), 100,
+					      PM_ROUND_DOWN) * 10000;
+	__int128 to = f + (__int128)p * json_integer_value(json_object_get(lf, "daily_bp")) * n;
+
+	if (cap < f)
+		cap = f;
+	return to < cap ? to : cap;
+}
+
+/* The charge, as late_fee's row has it. */
+struct late_charge {
+	int days;
+	int64_t principal, amount, remainder;
+};
+
+static int late_write(struct late_ctx *lc, const struct pm_bill_row *b, const struct late_charge *c,
+		      struct pm_err *e)
 {
 	static const char ins[] =
-		"INSERT INTO late_fee (bill_id, as_of, days, principal_fen, amount_fen, journal_id, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO late_fee (bill_id, as_of, days, principal_fen, amount_fen, journal_id, created_at, remainder)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char upd[] = "UPDATE bill SET late_fen = late_fen + ?, updated_at = ? WHERE id = ?";
 	struct pm_posting p[2];
 	char ref[128];
-	int64_t journal;
+	int64_t journal, prepaid = 0;
 	sqlite3_stmt *st;
 	json_t *rec;
 	int rc;
 
-	pm_posting_set(&p[0], "receivable", b->unit, amount);
-	pm_posting_set(&p[1], "income", "late_fee", -amount);
+	pm_posting_set(&p[0], "receivable", b->unit, c->amount);
+	pm_posting_set(&p[1], "income", "late_fee", -c->amount);
 	snprintf(ref, sizeof ref, "bill:%s", b->code);
 	if (pm_ledger_post(lc->db, "late_fee", ref, lc->as_of, p, 2, &journal, e) ||
 	    !(st = pm_db_stmt(lc->db, ins, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, b->id);
 	sqlite3_bind_text(st, 2, lc->as_of, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, days);
-	sqlite3_bind_int64(st, 4, princ);
-	sqlite3_bind_int64(st, 5, amount);
+	sqlite3_bind_int(st, 3, c->days);
+	sqlite3_bind_int64(st, 4, c->principal);
+	sqlite3_bind_int64(st, 5, c->amount);
 	sqlite3_bind_int64(st, 6, journal);
 	sqlite3_bind_int64(st, 7, pm_now());
+	sqlite3_bind_int64(st, 8, c->remainder);
 	if (pm_bill_step_done(lc->db, st, _("cannot record late fees"), e) || !(st = pm_db_stmt(lc->db, upd, e)))
 		return e->code;
-	sqlite3_bind_int64(st, 1, amount);
+	sqlite3_bind_int64(st, 1, c->amount);
 	sqlite3_bind_int64(st, 2, pm_now());
 	sqlite3_bind_int64(st, 3, b->id);
 	if (pm_bill_step_done(lc->db, st, _("cannot record late fees"), e) || settle(lc->db, b->id, e))
 		return e->code;
-	if (pm_money_add(&lc->r->total, amount, e))
+	/* A bill paid off since the last run owes its last days' fees: the
+	 * unit's prepaid money, if any, pays them, as after a debit note. */
+	if (strcmp(b->status, "paid") == 0 &&
+	    apply_prepaid(lc->db, b, json_object_get(lc->cfg, "allocation_order"), &prepaid, e))
+		return e->code;
+	if (pm_money_add(&lc->r->total, c->amount, e))
 		return e->code;
 	lc->r->charged++;
 	if (!lc->r->fn)
 		return PM_OK;
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I}", "type", "late_fee", "bill", b->code,
-			"unit", b->unit, "as_of", lc->as_of, "days", days, "principal_fen", (json_int_t)princ,
-			"amount_fen", (json_int_t)amount);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:I}", "type", "late_fee", "bill", b->code,
+			"unit", b->unit, "as_of", lc->as_of, "days", c->days, "principal_fen",
+			(json_int_t)c->principal, "amount_fen", (json_int_t)c->amount, "prepaid_fen", (json_int_t)prepaid);
 	rc = lc->r->fn(lc->r->ctx, rec);
 	json_decref(rec);
 	return rc;
 }
 
-/* Days since the due date not yet charged, at the daily rate on what is
- * owed now, within the cap on all late fees of the bill. */
+/* The days past due not yet charged, each on what the bill owed at its
+ * start (the days of grace on what it owed when they ended), added to
+ * the late fees before: the sum rounded, less what was charged, is the
+ * charge. */
 static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
 {
 	static const char last[] =
-		"SELECT coalesce(max(days), 0), coalesce(sum(amount_fen), 0) FROM late_fee WHERE bill_id = ?";
+		"SELECT coalesce(max(days), 0), coalesce(sum(amount_fen), 0),"
+		" (SELECT remainder FROM late_fee WHERE bill_id = ?1 ORDER BY days DESC LIMIT 1)"
+		" FROM late_fee WHERE bill_id = ?1";
 	json_t *lf = json_object_get(lc->cfg, "late_fee");
-	int64_t princ, charged = 0, amount, cap;
-	__int128 raw;
+	const char *tz = pm_db_tz(lc->db);
+	struct late_charge c = {0};
+	struct owed_history h;
 	struct pm_bill_row b;
-	int32_t due;
-	int days, before = 0;
+	int64_t charged = 0, remainder = 0;
 	sqlite3_stmt *st;
+	int32_t due;
+	int before = 0, first;
+	size_t i;
+	__int128 f;
 
 	if (pm_bill_row(lc->db, code, &b, e) || pm_date_parse(b.due, &due, e))
 		return e->code;
-	days = pm_days_between(due, lc->r->as_of);
-	if (days <= lc->grace || pm_json_index(json_object_get(lf, "exempt_units"), b.unit) >= 0)
+	c.days = pm_days_between(due, lc->r->as_of);
+	if (c.days <= lc->grace || pm_json_index(json_object_get(lf, "exempt_units"), b.unit) >= 0)
 		return PM_OK;
 	if (!(st = pm_db_stmt(lc->db, last, e)))
 		return e->code;
@@ -1560,31 +1653,86 @@ static int late_bill(struct late_ctx *lc, const char *code, struct pm_err *e)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		before = sqlite3_column_int(st, 0);
 		charged = sqlite3_column_int64(st, 1);
+		remainder = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
-	if (days <= before)
+	if (c.days <= before)
 		return PM_OK;
-	if (principal(lc->db, &b, json_object_get(lf, "exempt_items"), &princ, e))
+	first = (before > lc->grace ? before : lc->grace) + 1;
+	if (owed_load(lc->db, &b, json_object_get(lf, "exempt_items"), pm_date_start(due + first, tz), &h, e)) {
+		free(h.c);
 		return e->code;
-	cap = pm_div_round(princ * json_integer_value(json_object_get(lf, "cap_percent")), 100, PM_ROUND_DOWN);
-	/* Basis points of the principal a day, exact in 128 bits, rounded
-	 * half up: a principal near the ledger's limit must not wrap. */
-	raw = (__int128)princ * json_integer_value(json_object_get(lf, "daily_bp")) * (days - before);
-	if (raw <= 0 || cap - charged <= 0)
+	}
+	for (i = 0; i < h.n; i++)
+		owed_undo(&h.now, &h.c[i], 1);
+	c.principal = owed_principal(&h.now);
+	f = late_days(lc, (__int128)charged * 10000 + remainder, c.principal, first - before);
+	/* Day by day while the bill changed, then the rest at once. */
+	i = 0;
+	for (int day = first + 1; day <= c.days; day++) {
+		if (i == h.n) {
+			f = late_days(lc, f, c.principal, c.days - day + 1);
+			break;
+		}
+		for (int64_t start = pm_date_start(due + day, tz); i < h.n && h.c[i].at < start; i++)
+			owed_undo(&h.now, &h.c[i], -1);
+		c.principal = owed_principal(&h.now);
+		f = late_days(lc, f, c.principal, 1);
+	}
+	free(h.c);
+	c.amount = (int64_t)((f + 5000) / 10000) - charged;
+	c.remainder = (int64_t)(f - ((f + 5000) / 10000) * 10000);
+	return c.amount > 0 ? late_write(lc, &b, &c, e) : PM_OK;
+}
+
+/* The bills open, and those paid off since the last run for today or
+ * later began (late_mark): their days up to the payment may not all have
+ * been charged. A run for today or later moves the mark to its start. */
+static int late_bills(struct late_ctx *lc, json_t *codes, struct pm_err *e)
+{
+	static const char mark[] = "SELECT at FROM late_mark";
+	/* paid materialized: to keep the order of ids, the planner would
+	 * rather read every bill than its index of paid ones. */
+	static const char sql[] =
+		"WITH paid AS MATERIALIZED (SELECT id, code FROM bill WHERE status = 'paid' AND updated_at >= ?2"
+		" AND due < ?1) SELECT id, code FROM bill WHERE status IN ('issued','partial') AND due < ?1"
+		" UNION ALL SELECT id, code FROM paid ORDER BY 1";
+	static const char marked[] =
+		"INSERT INTO late_mark (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at";
+	sqlite3_stmt *st = pm_db_stmt(lc->db, mark, e);
+	int64_t since = 0;
+	int rc;
+
+	if (!st)
+		return e->code;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		since = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) || !(st = pm_db_stmt(lc->db, sql, e)))
+		return rc != SQLITE_ROW && rc != SQLITE_DONE ? pm_db_fail(lc->db, e, _("cannot read bills")) : e->code;
+	sqlite3_bind_text(st, 1, lc->as_of, -1, SQLITE_STATIC);
+	if (rc == SQLITE_ROW)
+		sqlite3_bind_int64(st, 2, since);
+	else
+		sqlite3_bind_null(st, 2);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(codes, json_string(TEXT(st, 1)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pm_db_fail(lc->db, e, _("cannot read bills"));
+	if (lc->r->as_of < pm_db_today(lc->db))
 		return PM_OK;
-	raw = (raw + 5000) / 10000;
-	amount = raw < cap - charged ? (int64_t)raw : cap - charged;
-	return late_write(lc, &b, days, princ, amount, e);
+	if (!(st = pm_db_stmt(lc->db, marked, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, pm_now());
+	return pm_db_step_done(lc->db, st, _("cannot record late fees"), e);
 }
 
 int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
 {
-	static const char sql[] =
-		"SELECT code FROM bill WHERE status IN ('issued','partial') AND due < ? ORDER BY id";
 	struct late_ctx lc = {.db = db, .r = r};
 	struct pm_config *cfg;
 	json_t *codes = json_array(), *c, *after;
-	sqlite3_stmt *st;
 	size_t i;
 	int rc;
 
@@ -1596,12 +1744,8 @@ int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
 		return e->code;
 	}
 	lc.grace = (int32_t)json_integer_value(json_object_get(lc.cfg, "grace_days"));
-	if ((rc = pm_db_begin(db, e)) == PM_OK && (st = pm_db_stmt(db, sql, e))) {
-		sqlite3_bind_text(st, 1, lc.as_of, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			json_array_append_new(codes, json_string(TEXT(st, 0)));
-		sqlite3_reset(st);
-		rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bills"));
+	if ((rc = pm_db_begin(db, e)) == PM_OK) {
+		rc = late_bills(&lc, codes, e);
 		json_array_foreach(codes, i, c)
 			if (rc == PM_OK)
 				rc = late_bill(&lc, json_string_value(c), e);
@@ -1611,9 +1755,6 @@ int pm_bill_late_fees(struct pm_db *db, struct pm_late_run *r, struct pm_err *e)
 			rc = pm_audit_log(db, "bill.late_fees", "late-fees", NULL, after, e);
 		json_decref(after);
 		rc = pm_db_end(db, rc, e);
-	} else if (rc == PM_OK) {
-		pm_db_rollback(db);
-		rc = e->code;
 	}
 	json_decref(codes);
 	json_decref(lc.cfg);

@@ -642,11 +642,8 @@ static const char owed_now_sql[] =
  * by their time. Issued before ?6 (a draft has no issued_at) and not
  * voided by then (the void's journal entry; a bill with payments is never
  * voided); its lines, plus the late fees and notes recorded before ?6,
- * less its allocations made before ?6: a payment's at its time (payment.at,
- * when the money came, as collection counts it), prepaid money's
- * (payment_id NULL) at its journal entry's, the issue that applied it,
- * and what a later credit gave back (a negative allocation, the
- * payment's still) at its own entry's, when it was given back.
+ * less its allocations made before ?6 (PM_ALLOCATION_AT: a payment's at
+ * its time, as collection counts it).
  * The ledger alone would not do: its receivable is the unit's, not the
  * bill's, which aging needs. A bill paid now may have owed then, so every
  * bill is read, each with four index lookups: dearer than owed_now_sql
@@ -661,7 +658,7 @@ static const char owed_then_sql[] =
 	" + coalesce((SELECT sum(d.amount_fen) FROM adjustment d WHERE d.bill_id = b.id AND d.created_at < ?6), 0)"
 	" - coalesce((SELECT sum(a.amount_fen) FROM allocation a JOIN journal j ON j.id = a.journal_id"
 	"   LEFT JOIN payment p ON p.id = a.payment_id WHERE a.bill_id = b.id"
-	"   AND CASE WHEN a.amount_fen > 0 THEN coalesce(p.at, j.ts) ELSE j.ts END < ?6), 0)"
+	"   AND " PM_ALLOCATION_AT("a", "p", "j") " < ?6), 0)"
 	" FROM bill b WHERE b.status <> 'draft' AND b.issued_at < ?6 AND b.due < ?5 AND +b.period BETWEEN ?1 AND ?2"
 	" AND (b.status <> 'void' OR NOT EXISTS (SELECT 1 FROM journal j WHERE j.ref = 'bill:' || b.code"
 	"   AND j.kind = 'void' AND j.ts < ?6))"

@@ -228,6 +228,13 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char *reason,
 		   json_t **out, struct pm_err *e);
 
+/* SQL: when allocation a changed what its bill owes: a payment p's at
+ * its time (payment.at, when the money came), prepaid money's (no p) at
+ * its journal entry j's, the issue that applied it, and what a later
+ * credit gave back (a negative allocation) at its own entry's. */
+#define PM_ALLOCATION_AT(a, p, j) \
+	"CASE WHEN " a ".amount_fen > 0 THEN coalesce(" p ".at, " j ".ts) ELSE " j ".ts END"
+
 /* SQL: the refunds of payments, pm-bill refund's and a transfer's: each
  * a journal entry j "refund" of ref payment:ID, made at j.ts, its posting
  * x crediting cash:CHANNEL, the channel the money left by (the payment's,

@@ -129,6 +129,7 @@ left_out="audit own chain, its own export
 audit_touch derivable from audit
 bill_sum derivable from bill
 config_version the config, not business rows
+late_mark the late-fee runs' own: when the last began
 credential secret
 gate_sync cache of what controllers were sent
 notify_pref personal

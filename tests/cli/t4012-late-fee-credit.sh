@@ -41,12 +41,12 @@ run pm-bill late-fees --as-of 2027-12-31 --force --format jsonl
 expect_rc 0 "late fees a year on"
 # 0101 owes 4.00: the principal is 4.00 (not the 179.00 of property),
 # 10% of it 40 fen.
-expect_out '"bill":"B-2026-11-1-1-0101",.*"principal_fen":400,"amount_fen":40}' "on what the credited bill still owes"
+expect_out '"bill":"B-2026-11-1-1-0101",.*"principal_fen":400,"amount_fen":40,"prepaid_fen":0}' "on what the credited bill still owes"
 # 0102 owes 94.00 of which garbage's 15.00 may be all of the credit's
 # rest: the principal is 94.00, no more than property's 179.00.
-expect_out '"bill":"B-2026-11-1-1-0102",.*"principal_fen":9400,"amount_fen":940}' "a partial credit lowers it by as much"
+expect_out '"bill":"B-2026-11-1-1-0102",.*"principal_fen":9400,"amount_fen":940,"prepaid_fen":0}' "a partial credit lowers it by as much"
 # 0103: a debit note is no item; property alone, 179.00, as before.
-expect_out '"bill":"B-2026-11-1-1-0103",.*"principal_fen":17900,"amount_fen":1790}' "a debit note adds nothing to it"
+expect_out '"bill":"B-2026-11-1-1-0103",.*"principal_fen":17900,"amount_fen":1790,"prepaid_fen":0}' "a debit note adds nothing to it"
 expect_eq "$(sql "SELECT group_concat(late_fen) FROM (SELECT late_fen FROM bill ORDER BY id)")" "40,940,1790" \
 	"the bills' late fees"
 expect_eq "$(sql "SELECT group_concat(principal_fen) FROM (SELECT principal_fen FROM late_fee ORDER BY bill_id)")" \
