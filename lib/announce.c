@@ -22,7 +22,7 @@
 #define ADDRESSED(p, day)                                                                      \
 	"(a.target = 'all' OR EXISTS (SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id" \
 	" JOIN building b ON b.id = u.building_id WHERE o.person_id = " p                       \
-	" AND " PM_OCCUPANCY_CURRENT("o", day) " AND a.target IN ('unit:' || u.code, 'building:' || b.code)))"
+	" AND " PM_OCCUPANCY_ON("o", day) " AND a.target IN ('unit:' || u.code, 'building:' || b.code)))"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -215,7 +215,7 @@ static int scope(struct pm_db *db, const char *target, json_t **codes, struct pm
 	static const char sql[] =
 		"SELECT u.code FROM unit u JOIN building b ON b.id = u.building_id"
 		" WHERE ?1 IN ('all', 'unit:' || u.code, 'building:' || b.code) AND EXISTS (SELECT 1"
-		" FROM occupancy o WHERE o.unit_id = u.id AND " PM_OCCUPANCY_CURRENT("o", "?2")
+		" FROM occupancy o WHERE o.unit_id = u.id AND " PM_OCCUPANCY_ON("o", "?2")
 		" AND o.role IN ('owner','tenant')) ORDER BY u.code";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char now[PM_TIME_BUF];

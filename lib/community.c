@@ -350,7 +350,7 @@ int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *cod
 {
 	static const char sql[] =
 		"SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id"
-		" WHERE u.code = ?1 AND o.person_id = ?2 AND " PM_OCCUPANCY_CURRENT("o", "?3");
+		" WHERE u.code = ?1 AND o.person_id = ?2 AND " PM_OCCUPANCY_ON("o", "?3");
 	char day[PM_TIME_BUF];
 	sqlite3_stmt *st;
 	int rc;
@@ -393,7 +393,7 @@ int pm_unit_each_mine(struct pm_db *db, const struct pm_actor *a, int (*fn)(void
 	static const char sql[] =
 		"SELECT u.code, b.code, en.code, u.room, u.floor, u.area_centi, u.use, u.status, u.delivered, min(o.role)"
 		" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN building b ON b.id = u.building_id"
-		" JOIN entrance en ON en.id = u.entrance_id WHERE o.person_id = ?1 AND " PM_OCCUPANCY_CURRENT("o", "?2")
+		" JOIN entrance en ON en.id = u.entrance_id WHERE o.person_id = ?1 AND " PM_OCCUPANCY_ON("o", "?2")
 		" GROUP BY u.id ORDER BY u.code";
 	char day[PM_TIME_BUF];
 	sqlite3_stmt *st;

@@ -86,7 +86,7 @@ int pm_export_csv(struct pm_db *db, const char *period, FILE *f, int bom, long *
 
 #define OWNERS(what, filter, tail) \
 	"(SELECT " what " FROM occupancy o JOIN person pe ON pe.id = o.person_id WHERE o.unit_id = u.id" \
-	" AND o.role = 'owner' AND o.since <= ?2 AND " PM_OCCUPANCY_CURRENT("o", "?2") filter tail ")"
+	" AND o.role = 'owner' AND " PM_OCCUPANCY_ON("o", "?2") filter tail ")"
 
 /* 600 (places 4) -> "0.06"; at least two decimals, no trailing zeros. */
 static char *rate_fmt(int64_t v, char buf[PM_MONEY_BUF])

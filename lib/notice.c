@@ -232,7 +232,7 @@ static int unit_facts(struct pm_db *db, const char *unit, struct facts *x, struc
 	static const char sql[] =
 		"SELECT u.area_centi, coalesce(group_concat(p.name, '、'), '') FROM unit u"
 		" LEFT JOIN (SELECT o.unit_id, p.name FROM occupancy o JOIN person p ON p.id = o.person_id"
-		" WHERE o.role = 'owner' AND " PM_OCCUPANCY_CURRENT("o", "?2") " ORDER BY o.since, p.id) p"
+		" WHERE o.role = 'owner' AND " PM_OCCUPANCY_ON("o", "?2") " ORDER BY o.since, p.id) p"
 		" ON p.unit_id = u.id WHERE u.code = ?1 GROUP BY u.id";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char day[PM_TIME_BUF];

@@ -421,14 +421,14 @@ static const char unit_sql[] =
 	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout, NULL"
 	" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN person p ON p.id = o.person_id"
 	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
-	" WHERE u.code = ? AND o.until IS NULL AND o.role IN ('owner','tenant')"
+	" WHERE u.code = ?1 AND " PM_OCCUPANCY_ON("o", "?2") " AND o.role IN ('owner','tenant')"
 	" GROUP BY p.id ORDER BY p.code";
 /* A template for owners only (a vote's reminder): tenants have no say. */
 static const char owner_sql[] =
 	"SELECT p.code, p.name, p.phone, pr.email, pr.channels, pr.optout, NULL"
 	" FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN person p ON p.id = o.person_id"
 	" LEFT JOIN notify_pref pr ON pr.person_id = p.id"
-	" WHERE u.code = ? AND o.until IS NULL AND o.role = 'owner'"
+	" WHERE u.code = ?1 AND " PM_OCCUPANCY_ON("o", "?2") " AND o.role = 'owner'"
 	" GROUP BY p.id ORDER BY p.code";
 /* Staff: the user's own addresses before their person's. */
 #define STAFF_COLS "u.login, p.name, coalesce(u.phone, p.phone), coalesce(u.email, pr.email)," \
@@ -448,11 +448,14 @@ static int by_query(struct queue_run *q, const char *sql, const char *value, con
 {
 	sqlite3_stmt *st = pm_db_stmt(q->n->db, sql, e);
 	struct pm_notify_counts before = *q->counts;
+	char day[PM_TIME_BUF];
 	int found = 0, rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+	if (sql == unit_sql || sql == owner_sql)
+		sqlite3_bind_text(st, 2, pm_community_today(q->n->db, day), -1, SQLITE_TRANSIENT);
 	if ((rc = each_row(q, st, &found, e)))
 		return rc;
 	if (!found)

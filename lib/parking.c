@@ -1173,8 +1173,9 @@ int pm_reservation_each(struct pm_db *db, const struct pm_actor *a, const char *
 		"SELECT r.id, r.resource, u.code, r.starts, r.ends, r.status FROM reservation r"
 		" JOIN unit u ON u.id = r.unit_id WHERE (?1 IS NULL OR r.resource = ?1)"
 		" AND r.starts < ?3 AND r.ends > ?2 AND (?4 = 0 OR r.unit_id IN"
-		"  (SELECT unit_id FROM occupancy WHERE person_id = ?4 AND until IS NULL))"
+		"  (SELECT unit_id FROM occupancy o WHERE person_id = ?4 AND " PM_OCCUPANCY_ON("o", "?5") "))"
 		" ORDER BY r.starts, r.id";
+	char today[PM_TIME_BUF];
 	struct pm_gate_config *gc;
 	sqlite3_stmt *st;
 	int rc;
@@ -1188,8 +1189,9 @@ int pm_reservation_each(struct pm_db *db, const struct pm_actor *a, const char *
 	sqlite3_bind_text(st, 1, resource, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, pm_date_start(day, gc->tz));
 	sqlite3_bind_int64(st, 3, pm_date_start(day + 1, gc->tz));
-	/* An owner sees the bookings of the units where they live now. */
+	/* An owner sees the bookings of the units where they live today. */
 	sqlite3_bind_int64(st, 4, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0);
+	sqlite3_bind_text(st, 5, pm_community_today(db, today), -1, SQLITE_TRANSIENT);
 	rc = pm_db_each(db, st, reservation_json, gc, fn, ctx, _("cannot read reservations"), e);
 	pm_gate_config_free(gc);
 	return rc;

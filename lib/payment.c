@@ -896,12 +896,11 @@ static int points_known(struct pm_db *db, const struct pm_bill_points *p, const 
 static int points_owner(struct pm_db *db, const struct pm_bill_row *b, const char *unit, struct pm_err *e)
 {
 #define OWNERS(u) "(SELECT group_concat(p.name, '、') FROM occupancy o JOIN person p ON p.id = o.person_id" \
-	" WHERE o.unit_id = " u " AND o.role = 'owner' AND o.since <= ?3 AND " PM_OCCUPANCY_CURRENT("o", "?3") ")"
+	" WHERE o.unit_id = " u " AND o.role = 'owner' AND " PM_OCCUPANCY_ON("o", "?3") ")"
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM occupancy a JOIN occupancy o ON o.person_id = a.person_id"
 		"  WHERE a.unit_id = ?1 AND o.unit_id = x.id AND a.role = 'owner' AND o.role = 'owner'"
-		"  AND a.since <= ?3 AND o.since <= ?3 AND " PM_OCCUPANCY_CURRENT("a", "?3") " AND "
-		PM_OCCUPANCY_CURRENT("o", "?3") "), " OWNERS("?1") ", " OWNERS("x.id")
+		"  AND " PM_OCCUPANCY_ON("a", "?3") " AND " PM_OCCUPANCY_ON("o", "?3") "), " OWNERS("?1") ", " OWNERS("x.id")
 		" FROM unit x WHERE x.code = ?2";
 #undef OWNERS
 	char day[PM_TIME_BUF], mine[256] = "", theirs[256] = "";

@@ -19,7 +19,7 @@
  * (the actor of its bill.pay audit record). */
 #define RESIDENTS(role) \
 	"(SELECT group_concat(name, '、') FROM (SELECT pe.name FROM occupancy o JOIN person pe ON pe.id = o.person_id" \
-	" WHERE o.unit_id = u.id AND o.role = '" role "' AND o.since <= ?2 AND " PM_OCCUPANCY_CURRENT("o", "?2") \
+	" WHERE o.unit_id = u.id AND o.role = '" role "' AND " PM_OCCUPANCY_ON("o", "?2") \
 	" ORDER BY o.since, pe.id))"
 static const char payment_sql[] =
 	"SELECT p.channel, p.ref, u.code, p.amount_fen, p.at,"

@@ -17,7 +17,7 @@
  * pm_unit_may_see); bind_owner binds p and ?9. */
 #define OWNED(unit, p) \
 	"(" p " = 0 OR " unit " IN (SELECT o.unit_id FROM occupancy o WHERE o.person_id = " p \
-	" AND " PM_OCCUPANCY_CURRENT("o", "?9") "))"
+	" AND " PM_OCCUPANCY_ON("o", "?9") "))"
 #define COUNTED "('issued','partial','paid')"
 
 /* ---- collection ---- */
@@ -745,7 +745,7 @@ static int contact_cells(struct pm_arrears *a, struct pm_section *s, size_t r, c
 	static const char sql[] =
 		"SELECT p.name, coalesce(p.phone, '') FROM unit u"
 		" JOIN person p ON p.id = (SELECT o.person_id FROM occupancy o WHERE o.unit_id = u.id"
-		"   AND o.since <= ?2 AND " PM_OCCUPANCY_CURRENT("o", "?2")
+		"   AND " PM_OCCUPANCY_ON("o", "?2")
 		"   ORDER BY o.role <> 'owner', o.role <> 'tenant', o.since, o.id LIMIT 1)"
 		" WHERE u.code = ?1";
 	enum pm_pii view = a->q.actor ? pm_pii_view(a->q.actor) : PM_PII_FULL;

@@ -39,8 +39,7 @@ static const struct pm_col move_cols[] = {
  * bills (pm_unit_vacancy), a unit is lived in when some residence covers
  * the day, whatever its status says. */
 #define LIVED_IN(u, day) \
-	"EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = " u ".id AND o.since <= " day \
-	" AND " PM_OCCUPANCY_CURRENT("o", day) ")"
+	"EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = " u ".id AND " PM_OCCUPANCY_ON("o", day) ")"
 #define STATUS_SUMS \
 	"count(u.id), coalesce(sum(u.status = 'occupied'), 0), coalesce(sum(u.status = 'rented'), 0)," \
 	" coalesce(sum(u.status = 'decorating'), 0), coalesce(sum(u.status = 'vacant'), 0)," \

@@ -367,8 +367,8 @@ static int in_audience(struct pm_db *db, int64_t person, const char *audience, s
 {
 	static const char sql[] =
 		"SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id JOIN building b ON b.id = u.building_id"
-		" WHERE o.person_id = ?1 AND o.role IN ('owner', 'tenant') AND o.since <= ?3 AND "
-		PM_OCCUPANCY_CURRENT("o", "?3") " AND (?2 = 'all' OR ?2 = 'building:' || b.code) LIMIT 1";
+		" WHERE o.person_id = ?1 AND o.role IN ('owner', 'tenant') AND "
+		PM_OCCUPANCY_ON("o", "?3") " AND (?2 = 'all' OR ?2 = 'building:' || b.code) LIMIT 1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char day[PM_TIME_BUF];
 	int step;

@@ -29,7 +29,7 @@ static int owners(struct xfer *x, struct pm_err *e)
 	static const char sql[] =
 		"SELECT p.code, o.person_id = ?2 AND o.since = ?3, o.person_id = ?2 FROM occupancy o"
 		" JOIN person p ON p.id = o.person_id"
-		" WHERE o.unit_id = ?1 AND o.role = 'owner' AND o.since <= ?3 AND " PM_OCCUPANCY_CURRENT("o", "?3")
+		" WHERE o.unit_id = ?1 AND o.role = 'owner' AND " PM_OCCUPANCY_ON("o", "?3")
 		" ORDER BY o.since, p.id";
 	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
 	json_t *from = json_array();
@@ -166,7 +166,7 @@ static int residences(struct xfer *x, struct pm_err *e)
 {
 	static const char end[] =
 		"UPDATE occupancy SET until = ?2, updated_at = ?3 WHERE unit_id = ?1 AND role IN ('owner','family')"
-		" AND since <= ?2 AND " PM_OCCUPANCY_CURRENT("occupancy", "?2");
+		" AND " PM_OCCUPANCY_ON("occupancy", "?2");
 	static const char add[] =
 		"INSERT INTO occupancy (unit_id, person_id, role, since, created_at, updated_at)"
 		" VALUES (?1, ?2, 'owner', ?3, ?4, ?4)";

@@ -551,11 +551,12 @@ int pm_visitor_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 		    const char *status, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		    struct pm_err *e)
 {
-	/* An owner sees the requests of the units where they live now. */
+	/* An owner sees the requests of the units where they live today. */
 	static const char sql[] = VISITOR_COLS
 		" WHERE (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR v.status = ?2) AND (?3 = 0 OR"
-		" v.unit_id IN (SELECT unit_id FROM occupancy WHERE person_id = ?3 AND until IS NULL))"
+		" v.unit_id IN (SELECT unit_id FROM occupancy o WHERE person_id = ?3 AND " PM_OCCUPANCY_ON("o", "?4") "))"
 		" ORDER BY v.id";
+	char day[PM_TIME_BUF];
 	struct pm_gate_config *gc;
 	struct visitor_view v;
 	sqlite3_stmt *st;
@@ -571,6 +572,7 @@ int pm_visitor_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0);
+	sqlite3_bind_text(st, 4, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	rc = pm_db_each(db, st, visitor_json, &v, fn, ctx, _("cannot read visitors"), e);
 	pm_gate_config_free(gc);
 	return rc;

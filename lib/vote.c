@@ -606,7 +606,7 @@ static char *owners_day(struct pm_db *db, const struct vote_row *v, char buf[PM_
 }
 
 /* Current owner (since <= day < until) o of unit u. */
-#define OWNER_ON(o, day) o ".role = 'owner' AND " o ".since <= " day " AND " PM_OCCUPANCY_CURRENT(o, day)
+#define OWNER_ON(o, day) o ".role = 'owner' AND " PM_OCCUPANCY_ON(o, day)
 
 /* Whether person p is the voter of unit u on day: one of its owners, or
  * the developer for a unit with no owner. The one rule both for casting

@@ -97,8 +97,15 @@ int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, con
 		     struct pm_err *e);
 
 /* SQL: residence (occupancy row) o is current on the day (a bound
- * parameter or expression, 'YYYY-MM-DD'). */
+ * parameter or expression, 'YYYY-MM-DD'): not ended by then. One set
+ * to start later counts too, for the desk's lists of who lives or will
+ * live where; PM_OCCUPANCY_ON is who lives there that day. */
 #define PM_OCCUPANCY_CURRENT(o, day) "(" o ".until IS NULL OR " o ".until > " day ")"
+/* SQL: o's person lives there on the day: since <= day < until. What a
+ * resident may see and is told goes by it: an owner a transfer makes
+ * from a later day sees nothing of the unit, nor is told of it, before
+ * then, and the owners it ends see and are told until then. */
+#define PM_OCCUPANCY_ON(o, day) "(" o ".since <= " day " AND " PM_OCCUPANCY_CURRENT(o, day) ")"
 
 /* The community's today, in its zone (PM_NOW respected): "2026-12-01". */
 char *pm_community_today(struct pm_db *db, char buf[PM_TIME_BUF]);
