@@ -685,7 +685,7 @@ static int collection_rows(struct load *l, PGresult *res, struct pm_section *s, 
  * a community's (the key NULL in the total, from GROUPING SETS), its
  * columns in the order of the report's, a ratio's numerator and
  * denominator side by side. $1 and $2 are the first and last period,
- * $3 the as-of day, $4 now (Unix seconds). By kind: a section a kind of
+ * $3 each community's as-of day (as_of_days), $4 now (Unix seconds). By kind: a section a kind of
  * meter, named by the rows' second column. */
 #define MONTH_START(p) "extract(epoch FROM ((" p " || '-01')::date)::timestamp AT TIME ZONE tz)"
 #define MONTH_END(p) "extract(epoch FROM ((" p " || '-01')::date + interval '1 month')::timestamp AT TIME ZONE tz)"
@@ -695,8 +695,8 @@ static const char arrears_sql[] =
 	" coalesce(sum(owed_fen) FILTER (WHERE d <= 30), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 30 AND d <= 90), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 90 AND d <= 180), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 180 AND d <= 365), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 365), 0),"
-	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, a.day - due AS d FROM rollup_owed"
-	"  JOIN (SELECT key AS community, value::date AS day FROM jsonb_each_text($3::jsonb)) a USING (community)"
+	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, a.day - due AS d FROM rollup_owed_on($3::jsonb)"
+	"  JOIN (SELECT key AS community, (value->>'day')::date AS day FROM jsonb_each($3::jsonb)) a USING (community)"
 	"  WHERE period BETWEEN $1 AND $2 AND due < a.day AND $4::bigint IS NOT NULL) o"
 	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
 
@@ -832,8 +832,11 @@ static const struct group_report *group_find(const char *name)
 	return NULL;
 }
 
-/* Each community's as-of day, as a JSON object for $3: the day asked,
- * else the community's today in its own zone, pm-report's rule. */
+/* Each community's as-of day, as a JSON object for $3, {community:
+ * {"day", "end"}}: the day asked, else the community's today in its own
+ * zone, pm-report's rule; a day before its today ends (end, Unix
+ * seconds) in that zone, and arrears count the bills as they stood then
+ * (rollup_owed_on). Either way the zone must be one. */
 static int as_of_days(struct load *l, const struct pm_report_query *q, int64_t now, char **out)
 {
 	json_t *days = json_object();
@@ -841,15 +844,21 @@ static int as_of_days(struct load *l, const struct pm_report_query *q, int64_t n
 	struct pm_err bad = {0};
 	char day[PM_TIME_BUF];
 	const char *tz;
+	int32_t today, on;
 	int rc = days ? pg_run(l, "SELECT community, tz FROM rollup_community", NULL, NULL, &res)
 		      : pm_err_set(l->e, PM_EFAIL, _("out of memory"));
 
 	for (int i = 0; !rc && i < PQntuples(res); i++) {
 		tz = PQgetvalue(res, i, 1);
-		if (!q->as_of && pm_tz_check(tz, &bad))
+		if (pm_tz_check(tz, &bad)) {
 			rc = pm_err_set(l->e, PM_EDATA, _("community %s: %s"), PQgetvalue(res, i, 0), bad.msg);
-		else if (json_object_set_new(days, PQgetvalue(res, i, 0),
-					     json_string(pm_date_fmt(q->as_of ? q->as_of : pm_date_of(now, tz), day))))
+			break;
+		}
+		today = pm_date_of(now, tz);
+		on = q->as_of ? q->as_of : today;
+		if (json_object_set_new(days, PQgetvalue(res, i, 0),
+					json_pack("{s:s, s:o}", "day", pm_date_fmt(on, day), "end",
+						  on < today ? json_integer(pm_date_start(on + 1, tz)) : json_null())))
 			rc = pm_err_set(l->e, PM_EFAIL, _("out of memory"));
 	}
 	PQclear(res);

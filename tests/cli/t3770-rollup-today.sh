@@ -1,7 +1,8 @@
 #!/bin/sh
 # pm-rollup report without --as-of: each community's arrears are aged to
 # its own today, in its own time zone (rollup_community.tz), as its own
-# pm-report takes it; a zone that is none is named, not guessed.
+# pm-report takes it; a zone that is none is named, not guessed, with
+# --as-of too.
 . "$PM_TOP/tests/cli/lib.sh"
 . "$PM_TOP/tests/cli/rollup-pg.sh"
 
@@ -47,7 +48,10 @@ pg "UPDATE rollup_community SET tz = 'Mars/Olympus' WHERE community = '$id_b'" >
 run pm-rollup report arrears --pg "$conn" --period 2026-11
 expect_rc 65 "a zone that is none"
 expect_err "^pm-rollup: community $id_b: time zone \"Mars/Olympus\": not found in /usr/share/zoneinfo/$" "is named"
+# A day given is still a day in each community's zone: whether it is
+# past there, and when it ended (t3771).
 run pm-rollup report arrears --pg "$conn" --period 2026-11 --as-of 2026-12-16 --format jsonl
-expect_rc 0 "and needs no zone when the day is given"
+expect_rc 65 "a day given needs the zone too"
+expect_err "^pm-rollup: community $id_b: time zone \"Mars/Olympus\"" "and names it"
 
 done_testing

@@ -1,5 +1,7 @@
 -- The property group's copy of its communities, loaded from each store's
--- change feed (pm export) by pm-rollup load. Run once per database:
+-- change feed (pm export) by pm-rollup load. Run once per database, and
+-- again after each upgrade of pm (it creates only what is missing and
+-- replaces the views and functions):
 --   psql -d group -f postgres.sql
 --
 -- Every row is kept as the store sent it, as JSON, under the community it
@@ -33,7 +35,8 @@ CREATE OR REPLACE VIEW rollup_bill AS
 SELECT community, (row->>'id')::bigint AS id, row->>'code' AS code, (row->>'unit_id')::bigint AS unit_id,
        row->>'period' AS period, row->>'status' AS status, (row->>'total_fen')::bigint AS total_fen,
        (row->>'late_fen')::bigint AS late_fen, (row->>'adjust_fen')::bigint AS adjust_fen,
-       (row->>'paid_fen')::bigint AS paid_fen, (row->>'due')::date AS due
+       (row->>'paid_fen')::bigint AS paid_fen, (row->>'due')::date AS due,
+       (row->>'issued_at')::bigint AS issued_at
   FROM rollup_row WHERE tbl = 'bill';
 
 CREATE OR REPLACE VIEW rollup_unit AS
@@ -62,6 +65,49 @@ SELECT community, period, count(*) AS bills, count(*) FILTER (WHERE status = 'pa
 CREATE OR REPLACE VIEW rollup_owed AS
 SELECT community, unit_id, period, due, total_fen + late_fen + adjust_fen - paid_fen AS owed_fen
   FROM rollup_bill WHERE status IN ('issued', 'partial') AND total_fen + late_fen + adjust_fen - paid_fen > 0;
+
+-- What each bill owed at the end of a community's past as-of day, as
+-- pm-report arrears --as-of counts it (owed_then_sql in lib/report-money.c):
+-- issued before then and not voided by then; its lines, plus its late
+-- fees and notes recorded before then, less its allocations made before
+-- then (a payment's at its time, prepaid money's and a negative
+-- allocation's at its journal entry's). days: {community: {"day", "end"}},
+-- end the Unix second the day ends in the community's zone, or null for
+-- today, when what the bills owe now is the answer (rollup_owed).
+CREATE OR REPLACE FUNCTION rollup_owed_on(days jsonb)
+RETURNS TABLE (community text, unit_id bigint, period text, due date, owed_fen bigint)
+LANGUAGE sql STABLE AS $$
+WITH d AS (SELECT key AS community, (value->>'end')::bigint AS t FROM jsonb_each(days)),
+past AS (SELECT community, t FROM d WHERE t IS NOT NULL),
+j AS (SELECT r.community, (r.row->>'id')::bigint AS id, (r.row->>'ts')::bigint AS ts, r.row->>'kind' AS kind,
+             r.row->>'ref' AS ref
+        FROM rollup_row r JOIN past USING (community) WHERE r.tbl = 'journal'),
+lf AS (SELECT r.community, (r.row->>'bill_id')::bigint AS bill_id, sum((r.row->>'amount_fen')::bigint) AS s
+         FROM rollup_row r JOIN past USING (community)
+        WHERE r.tbl = 'late_fee' AND (r.row->>'created_at')::bigint < past.t GROUP BY 1, 2),
+ad AS (SELECT r.community, (r.row->>'bill_id')::bigint AS bill_id, sum((r.row->>'amount_fen')::bigint) AS s
+         FROM rollup_row r JOIN past USING (community)
+        WHERE r.tbl = 'adjustment' AND (r.row->>'created_at')::bigint < past.t GROUP BY 1, 2),
+al AS (SELECT a.community, (a.row->>'bill_id')::bigint AS bill_id, sum((a.row->>'amount_fen')::bigint) AS s
+         FROM rollup_row a JOIN past USING (community)
+         JOIN j ON j.community = a.community AND j.id = (a.row->>'journal_id')::bigint
+         LEFT JOIN rollup_row p ON p.community = a.community AND p.tbl = 'payment'
+              AND p.key = jsonb_build_array((a.row->>'payment_id')::bigint)
+        WHERE a.tbl = 'allocation' AND CASE WHEN (a.row->>'amount_fen')::bigint > 0
+              THEN coalesce((p.row->>'at')::bigint, j.ts) ELSE j.ts END < past.t GROUP BY 1, 2)
+SELECT o.community, o.unit_id, o.period, o.due, o.owed_fen FROM rollup_owed o JOIN d USING (community) WHERE d.t IS NULL
+UNION ALL
+SELECT b.community, b.unit_id, b.period, b.due,
+       b.total_fen + coalesce(lf.s, 0) + coalesce(ad.s, 0) - coalesce(al.s, 0)
+  FROM rollup_bill b JOIN past USING (community)
+  LEFT JOIN lf ON lf.community = b.community AND lf.bill_id = b.id
+  LEFT JOIN ad ON ad.community = b.community AND ad.bill_id = b.id
+  LEFT JOIN al ON al.community = b.community AND al.bill_id = b.id
+ WHERE b.status <> 'draft' AND b.issued_at < past.t
+   AND (b.status <> 'void' OR NOT EXISTS (SELECT 1 FROM j WHERE j.community = b.community
+        AND j.kind = 'void' AND j.ref = 'bill:' || b.code AND j.ts < past.t))
+   AND b.total_fen + coalesce(lf.s, 0) + coalesce(ad.s, 0) - coalesce(al.s, 0) > 0
+$$;
 
 -- pm-rollup report service: pm-report service's tickets (inspections
 -- aside) with their times, as the community's own report reads them.
