@@ -4,10 +4,17 @@
 # that `pm check` passes and that the business tables equal those of an
 # uninterrupted run.
 #
+# Before the trials, the uninterrupted run's store is run again to the end:
+# that must change nothing and say so (idempotence).
+#
 # usage: kill.sh BUILD OP TRIALS SIZE [SEED]   (BUILD: the build directory, build)
-#   OP      ingest | run | issue | pay | late-fees | flush
-#   SIZE    readings (ingest), units (run, issue, late-fees), payments
-#           (pay) or messages (flush)
+#   OP      ingest | run | issue | pay | late-fees | flush | dunning |
+#           rewards | expire | contracts | units | meters | send | events |
+#           overdue | sweep | paysync   (the commands of lib.sh's op)
+#   SIZE    readings (ingest), units (run, issue, late-fees, dunning,
+#           rewards, expire, overdue, sweep, paysync; to import: units),
+#           payments (pay), messages (flush, send), contracts, meters to
+#           import (meters) or gate events (events)
 #   SEED    seeds the moments of the kills (default: from the clock); it is
 #           printed, and the same seed replays the same moments.
 # PM_FAULT_BATCH=N gives ingest --batch N: above 500,000 a batch is written
@@ -34,7 +41,7 @@ PM_NOW=2026-12-01T09:00:00+08:00
 export PATH LC_ALL LANG PM_NOW
 
 case $OP in
-ingest | run | issue | pay | late-fees | flush) ;;
+ingest | run | issue | pay | late-fees | flush | dunning | rewards | expire | contracts | units | meters | send | events | overdue | sweep | paysync) ;;
 *) echo "kill.sh: unknown operation '$OP'" >&2; exit 2 ;;
 esac
 echo "# kill.sh $OP: $TRIALS trials, size $SIZE, seed $SEED (replay: sh tests/fault/kill.sh $1 $OP $TRIALS $SIZE $SEED)"
@@ -64,6 +71,29 @@ if [ $rc -ne "0" ]; then
 fi
 dump "$W/ref.db" >"$W/ref.dump" || { echo "not ok 1 - dumping the store"; exit 1; }
 echo "# uninterrupted $OP: $ref_ms ms, $(wc -l <"$W/ref.dump") rows in the dump"
+if nothing_new "$W/ref.out" "$W/ref.err"; then
+	echo "not ok 1 - the uninterrupted $OP has work to do: $(head -c 300 "$W/ref.err")"
+	exit 1
+fi
+# Idempotence: the same operation run again to the end changes nothing,
+# and says that it did nothing.
+cp "$W/ref.db" "$W/again.db" && chmod 600 "$W/again.db"
+PM_DB="$W/again.db"
+op >"$W/again.out" 2>"$W/again.err"; rc=$?
+if [ $rc -ne "0" ]; then
+	echo "not ok 1 - $OP run again exits 0, not $rc: $(head -c 300 "$W/again.err")"
+	exit 1
+fi
+if ! dump "$W/again.db" >"$W/again.dump" || ! cmp -s "$W/ref.dump" "$W/again.dump"; then
+	echo "not ok 1 - $OP run again changes nothing"
+	diff "$W/ref.dump" "$W/again.dump" | head -20 | sed 's/^/#   /'
+	exit 1
+fi
+if ! nothing_new "$W/again.out" "$W/again.err"; then
+	echo "not ok 1 - $OP run again says it did nothing new"
+	head -c 600 "$W/again.out" "$W/again.err" | sed 's/^/#   /'
+	exit 1
+fi
 
 n=0 failed=0 killed_mid=0
 report() { # OK DESC [DIAG]

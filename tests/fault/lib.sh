@@ -3,12 +3,13 @@
 # canonical dump that a killed-and-re-run store must equal.
 PY3=python3
 [ -x /usr/bin/python3 ] && PY3=/usr/bin/python3
-_sink=
+_sink= _fake=
 
 now_ms() { date +%s%N | cut -c1-13; }
 
-fault_cleanup() {
-	[ -n "$_sink" ] && touch "$_sink/stop" && wait
+fault_cleanup() { # the local servers stop when their stop file appears
+	for d in $_sink $_fake; do touch "$d/stop"; done
+	wait
 }
 
 # The tables of the business, every row and every column but those that
@@ -21,12 +22,17 @@ fault_cleanup() {
 #                      and that attempt is on record (checked by extra_ok).
 #   change_log.at      the real clock of each change (the feed's seq is
 #                      kept: a killed transaction gives it back too).
+#   audit_touch.audit_id
+#                      the audit record of the run that changed the object:
+#                      what a killed import committed is its own record's,
+#                      the rest the re-run's (each object is still there
+#                      once).
 # Ids are kept: a killed transaction gives its ids back, so a re-run that
 # does the same work gives the same ids.
 dump() { # DB: fails if any query does
 	$PY3 - "$1" <<'P'
 import sqlite3, sys
-skip = {"outbox": {"attempts", "last_error", "updated_at"}, "change_log": {"at"}}
+skip = {"outbox": {"attempts", "last_error", "updated_at"}, "change_log": {"at"}, "audit_touch": {"audit_id"}}
 db = sqlite3.connect(sys.argv[1])
 for (t,) in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'"
                        " AND name NOT LIKE 'sqlite%' AND name <> 'audit' ORDER BY name").fetchall():
@@ -46,7 +52,42 @@ op() { # [exec]: exec in a background job, so that its pid is the program's
 	pay) ${1:-} pm-bill pay "$W/payments.jsonl" ;;
 	late-fees) ${1:-} pm-bill late-fees --as-of 2027-02-10 --force ;;
 	flush) ${1:-} pm-notify flush --parallel 8 ;;
+	dunning) ${1:-} pm-bill dunning --as-of 2027-02-10 --force ;;
+	rewards) ${1:-} pm-bill rewards --as-of 2027-02-10 --force ;;
+	expire) ${1:-} pm-shop expire --as-of 2027-06-30 --force ;;
+	contracts) ${1:-} pm-bill contract run --as-of 2027-02-10 --force ;;
+	units) ${1:-} pm unit import "$W/units.jsonl" ;;
+	meters) ${1:-} pm-meter import "$W/meters.jsonl" ;;
+	send) ${1:-} pm-notify send --template announcement --channel webhook "$W/msgs.jsonl" ;;
+	events) ${1:-} pm-gate events ingest --batch 500 "$W/events.jsonl" ;;
+	overdue) ${1:-} pm-repair overdue --as-of 2026-12-10 --force ;;
+	sweep) ${1:-} pm-repair sweep --as-of 2026-12-10 --force ;;
+	paysync) ${1:-} pm-pay sync ;;
 	esac
+}
+
+# What a run that found nothing left to do says on stderr (its summary,
+# every count of new work zero).
+nothing_new() { # OUT ERR: 0 when the run says it did nothing
+	case $OP in
+	ingest) want='inserted 0, duplicate [0-9]+, replaced 0,' ;;
+	run) want='0 bills made .*, 0 recomputed, .* 0 issued bills changed' ;;
+	issue) want='0 bills issued ' ;;
+	pay) want='recorded 0,' ;;
+	late-fees) want='0 late fees charged ' ;;
+	flush) want='sent 0,' ;;
+	dunning) want='0 stages entered: 0 messages queued, 0 tasks filed' ;;
+	rewards) want='0 grants, 0 points' ;;
+	expire) want='points expired for 0 units' ;;
+	contracts) want='0 periods charged' ;;
+	units | meters) want='inserted 0, updated 0,' ;;
+	send) want='queued 0, duplicate [0-9]+,' ;;
+	events) want='inserted 0,' ;;
+	overdue) want='0 new SLA breaches' ;;
+	sweep) want='closed 0 resolved tickets' ;;
+	paysync) want='0 orders asked about' ;;
+	esac
+	grep -Eq "^pm[a-z-]*: (read [0-9]+, )?$want" "$2" && ! grep -q '"outcome":"\(made\|recorded\|inserted\)"' "$1"
 }
 
 extra_what= extra_diag=
@@ -158,4 +199,147 @@ Y
 	pm-notify send --template announcement --channel webhook "$W/msgs.jsonl" >/dev/null 2>"$W/send.err" &&
 		[ "$(sqlite3 "$PM_DB" 'SELECT count(*) FROM outbox')" = "$1" ] || { cat "$W/send.err"; return 1; }
 	: >"$_sink/log"
+}
+
+setup_dunning() { # UNITS with November's bills unpaid: every one enters both stages
+	setup_issue "$1" && pm-bill issue --period 2026-11 >/dev/null 2>&1 || return 1
+	cat >>"$W/pm.yaml" <<'Y'
+repair:
+  categories:
+    - {name: arrears, label: 欠费催缴, kind: collection}
+dunning:
+  category: arrears
+  stages:
+    - {name: reminder, days: 7, action: message, template: dunning_reminder}
+    - {name: call, days: 30, action: task, template: dunning_call}
+Y
+	pm config apply "$W/pm.yaml" >/dev/null 2>&1
+}
+
+setup_rewards() { # UNITS, a third of them paid online in part: points for each
+	setup_late_fees "$1" || return 1
+	cat >>"$W/pm.yaml" <<'Y'
+rewards:
+  online_channels: [wechat]
+  first_online_payment: 50
+  expire_days: 30
+Y
+	pm config apply "$W/pm.yaml" >/dev/null 2>&1
+}
+
+setup_expire() { setup_rewards "$1" && pm-bill rewards --as-of 2027-02-10 --force >/dev/null 2>&1; }
+
+setup_overdue() { # UNITS in arrears, each with its collection ticket filed by dunning
+	setup_dunning "$1" && pm-bill dunning --as-of 2027-02-10 --force >/dev/null 2>&1
+}
+
+setup_sweep() { # UNITS: their collection tickets resolved, a third of them reopened
+	setup_overdue "$1" && pm user add wang.tech --role technician >/dev/null 2>&1 || return 1
+	for id in $(sqlite3 "$PM_DB" 'SELECT id FROM ticket ORDER BY id'); do
+		{ pm-repair assign "$id" --to wang.tech && pm-repair start "$id" &&
+			pm-repair resolve "$id" --note 已缴清; } >/dev/null 2>&1 || return 1
+		[ $((id % 3)) != 0 ] || pm-repair reopen "$id" --reason 未缴 >/dev/null 2>&1 || return 1
+	done
+}
+
+setup_contracts() { # CONTRACTS, income and expense, monthly and quarterly, from January
+	units 1 || return 1
+	i=0
+	while [ $i -lt "$1" ]; do
+		pm-bill contract add --party "乙方$i" --kind "$([ $((i % 3)) = 0 ] && echo expense || echo income)" \
+			--object "广告位 $i" --from 2026-0$((i % 9 + 1))-01 --to 2027-12-31 --amount "$((100 + i)).$((i % 100))" \
+			--every "$([ $((i % 2)) = 0 ] && echo month || echo quarter)" >/dev/null 2>&1 || return 1
+		i=$((i + 1))
+	done
+}
+
+setup_units() { # UNITS to import into an empty community
+	pm init >/dev/null 2>&1 || return 1
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+		printf "{\"code\":\"%d-1-%d\",\"area\":\"%d.%02d\",\"status\":\"%s\"}\n", int(i / 1000) + 1, 1000 + i % 1000,
+			50 + i % 90, i % 100, i % 7 ? "occupied" : "vacant" }' >"$W/units.jsonl"
+}
+
+setup_meters() { # METERS to register
+	pm init >/dev/null 2>&1 || return 1
+	awk -v n="$1" 'BEGIN { for (m = 0; m < n; m++) printf "{\"code\":\"K%05d\",\"kind\":\"%s\",\"serves\":\"community\"}\n",
+		m, m % 2 ? "water" : "electricity" }' >"$W/meters.jsonl"
+}
+
+setup_send() { # MESSAGES queued for a webhook (not delivered)
+	pm init --community 幸福里 >/dev/null 2>&1 || return 1
+	cat >"$W/pm.yaml" <<'Y'
+effective: 2026-01-01
+community:
+  name: 幸福里
+channels:
+  webhook:
+    url: http://127.0.0.1:9/none
+Y
+	pm config apply "$W/pm.yaml" >/dev/null 2>&1 || return 1
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
+		printf "{\"id\":\"M%d\",\"to\":\"ops\",\"title\":\"通知 %d\",\"body\":\"停水通知\"}\n", i, i }' >"$W/msgs.jsonl"
+}
+
+setup_events() { # EVENTS at two gates, a batch of 500 a transaction
+	pm init --community 幸福里 >/dev/null 2>&1 || return 1
+	cat >"$W/pm.yaml" <<'Y'
+effective: 2026-01-01
+community:
+  name: 幸福里
+gates:
+  north:
+    name: 北门
+  south:
+    name: 南门
+Y
+	pm config apply "$W/pm.yaml" >/dev/null 2>&1 || return 1
+	$PY3 - "$1" >"$W/events.jsonl" <<'P'
+import datetime, sys
+t0 = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
+for i in range(int(sys.argv[1])):
+    ts = (t0 + datetime.timedelta(seconds=17 * i)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    print('{"gate":"%s","ts":"%s","event":"card","card":"%010d","direction":"%s"}'
+          % ("north" if i % 2 else "south", ts, i % 997, "in" if i % 3 else "out"))
+P
+}
+
+setup_paysync() { # UNITS, each with a WeChat Pay order paid at the channel (the fake) and not yet recorded
+	k="$W/keys" _fake="$W/keys"
+	mkdir -m 700 "$k" || return 1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=1900000001 \
+		-keyout "$k/merchant.key" -out "$k/merchant.pem" 2>/dev/null &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Tenpay.com Root CA" \
+			-keyout "$k/platform.key" -out "$k/platform.pem" 2>/dev/null || return 1
+	LC_ALL=C tr -dc A-Za-z0-9 </dev/urandom | head -c 32 >"$k/apiv3.key"
+	chmod 600 "$k"/*
+	$PY3 "$TOP/tests/cli/pay/fakepay.py" serve "$k" 2>/dev/null &
+	i=0; while [ ! -s "$k/port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	units "$1" || return 1
+	cat >>"$W/pm.yaml" <<Y
+payments:
+  order_expiry: 2h
+  wechat:
+    mchid: "1900000001"
+    appid: wx8888888888888888
+    serial_no: $(openssl x509 -in "$k/merchant.pem" -noout -serial | sed 's/^serial=//')
+    private_key: file:$k/merchant.key
+    apiv3_key: file:$k/apiv3.key
+    platform_certificates: [file:$k/platform.pem]
+    notify_url: https://pay.example.com/pm/notify/wechat
+    api_url: http://127.0.0.1:$(cat "$k/port")
+Y
+	pm config apply "$W/pm.yaml" >/dev/null 2>&1 && pm-bill run --period 2026-11 >/dev/null 2>&1 &&
+		pm-bill issue --period 2026-11 >/dev/null 2>&1 || return 1
+	for u in $(sed 's/^{"code":"\([^"]*\)".*/\1/' "$W/units.jsonl"); do
+		pm-pay order --unit "$u" --channel wechat 2>/dev/null || return 1
+	done | sed -n 's/.*"order":"\(PM[0-9A-F]*\)".*/\1/p' >"$W/orders"
+	[ "$(wc -l <"$W/orders")" = "$1" ] || return 1
+	$PY3 - "$TOP/tests/cli/pay" "$k" "$W/orders" <<'P'
+import sys
+sys.path.insert(0, sys.argv[1])
+import fakepay
+for no in open(sys.argv[3]).read().split():
+    fakepay.pay(sys.argv[2], no, None)
+P
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# make check-fault: the kill harness over every long operation, at the
-# sizes of issue 17, then the I/O-fault and busy-store tests.
+# make check-fault: the kill harness over every operation cron or a shell
+# loop runs (the long ones at the sizes of issue 17), then the I/O-fault
+# and busy-store tests.
 #   run.sh BUILD [TRIALS] [SEED]
 # PM_FAULT_OPS picks operations (default all); PM_FAULT_SCALE divides the
 # sizes (10 gives a tenth), for a quicker look.
@@ -9,7 +10,9 @@ B=${1:-build} TRIALS=${2:-50} SEED=${3:-$(date +%s)}
 here=$(cd "$(dirname "$0")" && pwd)
 scale=${PM_FAULT_SCALE:-1}
 failed= t0=$(date +%s)
-for spec in ingest:1000000 run:20000 issue:20000 pay:50000 late-fees:20000 flush:5000; do
+for spec in ingest:1000000 run:20000 issue:20000 pay:50000 late-fees:20000 flush:5000 dunning:20000 \
+	rewards:20000 expire:20000 contracts:2000 units:50000 meters:50000 send:50000 events:200000 \
+	overdue:20000 sweep:1000 paysync:100; do
 	op=${spec%%:*} size=$((${spec#*:} / scale))
 	case " ${PM_FAULT_OPS:-$op} " in *" $op "*) ;; *) continue ;; esac
 	s=$(date +%s)
