@@ -237,8 +237,9 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(XLSX_LIBS) $(CRYPTO_LIBS) \
 	  $(QR_LIBS) -lm
 
-# The LD_PRELOAD shim that fails writes and syncs (tests/fault/).
-$(B)/failio.so: tests/fault/failio.c
+# The LD_PRELOAD shims that fail writes and syncs, and that kill a
+# program as it opens a file (tests/fault/).
+$(B)/failio.so $(B)/killat.so: $(B)/%.so: tests/fault/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
@@ -252,7 +253,7 @@ $(DYN_BINS): $(B)/dyn/bin/%: $(B)/cmd/%.o $(B)/libpm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpm.a $(PROG_LIBS) -ldl -lm
 
-tests: all $(UNITS) $(FUZZERS) $(B)/failio.so $(DYN_BINS) $(B)/tests/feedsql
+tests: all $(UNITS) $(FUZZERS) $(B)/failio.so $(B)/killat.so $(DYN_BINS) $(B)/tests/feedsql
 	$(if $(DYN_BINS),,rm -rf $(B)/dyn)
 
 # Built and run on every CPU (PM_JOBS=1 runs the tests one at a time); the

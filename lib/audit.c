@@ -808,7 +808,7 @@ static int file_sha256(const char *path, char out[HASH_HEX], int64_t *size, stru
 	return PM_OK;
 }
 
-int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
+int pm_audit_manifest(struct pm_db *db, const char *backup, const char *copy_path, struct pm_err *e)
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
 	struct pm_audit_head h;
@@ -823,14 +823,14 @@ int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e)
 	snprintf(path, sizeof path, "%s.manifest", backup);
 	/* The copy is closed before its bytes are read: closing a descriptor
 	 * of it would drop SQLite's locks on it. */
-	rc = pm_db_open(backup, PM_DB_READONLY, &copy, e);
+	rc = pm_db_open(copy_path, PM_DB_READONLY, &copy, e);
 	if (rc == PM_OK)
 		rc = pm_audit_head(copy, &h, e);
 	if (rc == PM_OK)
 		pm_db_id(copy, id);
 	pm_db_close(copy);
 	copy = NULL;
-	if (rc || (rc = file_sha256(backup, sha, &size, e)))
+	if (rc || (rc = file_sha256(copy_path, sha, &size, e)))
 		goto out;
 	j = pm_audit_head_json(db, &h);
 	/* "store" is the path the store was opened by, which another

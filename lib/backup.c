@@ -289,18 +289,39 @@ static int encrypt_file(struct pm_db *db, const char *plain, const char *manifes
 	return pm_file_tmp_commit(&t, e);
 }
 
+struct manifest_of {
+	struct pm_db *db;
+	const char *path;
+	int written;
+};
+
+static int manifest_first(void *ctx, const char *part, struct pm_err *e)
+{
+	struct manifest_of *m = ctx;
+
+	if (pm_audit_manifest(m->db, m->path, part, e))
+		return e->code;
+	m->written = 1;
+	return PM_OK;
+}
+
 int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
 {
+	struct manifest_of m = {db, path, 0};
 	char mpath[4400];
 
 	/* The manifest's name is checked first, so that a refusal leaves
-	 * path as it was; a copy whose manifest still cannot be written
-	 * goes, as a copy without one would be restored unchecked. */
+	 * path as it was. A copy without its manifest would be restored
+	 * unchecked, so the manifest is written from the finished copy
+	 * before the copy is renamed into place: a run killed between the
+	 * two leaves a manifest with no copy (which nothing restores), never
+	 * a copy with no manifest; a rename that fails takes the manifest. */
 	snprintf(mpath, sizeof mpath, "%s.manifest", path);
-	if (pm_file_not_link(mpath, e) || pm_db_backup(db, path, e))
+	if (pm_file_not_link(mpath, e))
 		return e->code;
-	if (pm_audit_manifest(db, path, e)) {
-		unlink(path);
+	if (pm_db_backup(db, path, manifest_first, &m, e)) {
+		if (m.written)
+			unlink(mpath);
 		return e->code;
 	}
 	return PM_OK;

@@ -1125,7 +1125,8 @@ static int copy_db(struct pm_db *db, sqlite3 *from, sqlite3 *to, struct pm_err *
 }
 
 /* A copy of from at path, with the store's mode, whole or not at all. */
-static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
+static int copy_to_file(struct pm_db *db, const char *path,
+			int (*ready)(void *ctx, const char *part, struct pm_err *e), void *ctx, struct pm_err *e)
 {
 	struct pm_file_mode m = pm_db_file_mode(db);
 	struct pm_file_tmp t;
@@ -1143,6 +1144,8 @@ static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 	if (rc == PM_OK && sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), path, sqlite3_errmsg(to));
 	sqlite3_close(to);
+	if (rc == PM_OK && ready)
+		rc = ready(ctx, t.part, e);
 	if (rc == PM_OK)
 		return pm_file_tmp_commit(&t, e);
 	/* A write that failed half way leaves the part's journal behind. */
@@ -1151,9 +1154,10 @@ static int copy_to_file(struct pm_db *db, const char *path, struct pm_err *e)
 	return rc;
 }
 
-int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e)
+int pm_db_backup(struct pm_db *db, const char *path, int (*ready)(void *ctx, const char *part, struct pm_err *e),
+		 void *ctx, struct pm_err *e)
 {
-	return copy_to_file(db, path, e);
+	return copy_to_file(db, path, ready, ctx, e);
 }
 
 /* Checks the copy at path, named name in messages. */

@@ -124,10 +124,11 @@ int pm_audit_anchor(struct pm_db *db, const char *anchor, struct pm_audit_head *
  * after (who made the store, at pm init). */
 int pm_audit_key_create(struct pm_db *db, json_t *after, struct pm_err *e);
 
-/* Writes BACKUP.manifest beside the copy at backup: the copy's audit head
- * (an anchor line) with the copy's SHA-256 and its store's id, with the
- * store's mode. */
-int pm_audit_manifest(struct pm_db *db, const char *backup, struct pm_err *e);
+/* Writes BACKUP.manifest for the copy named backup, whose bytes are at
+ * copy_path (backup itself, or the copy not yet renamed to backup): its
+ * audit head (an anchor line) with the copy's SHA-256 and its store's
+ * id, with the store's mode. */
+int pm_audit_manifest(struct pm_db *db, const char *backup, const char *copy_path, struct pm_err *e);
 
 /* A manifest read back: size (-1 when it has none, as older ones), the
  * copy's SHA-256, its audit head and the id of the store it is a copy of

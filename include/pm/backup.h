@@ -60,8 +60,10 @@ int pm_backup_tmpdir(char **dir, struct pm_err *e);
 void pm_backup_tmpdir_free(char *dir);
 
 /* Makes a copy of the open store at path (pm_db_backup) with
- * path.manifest beside it (pm_audit_manifest): both, or neither. A
- * symbolic link at path.manifest is refused before anything is copied. */
+ * path.manifest beside it (pm_audit_manifest): both, or neither, except
+ * that a run killed half-way may leave the manifest alone (written
+ * first), never the copy alone. A symbolic link at path.manifest is
+ * refused before anything is copied. */
 int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e);
 
 /* Makes a copy of the open store in dir, named STORE-YYYYMMDDTHHMMSSZ.db

@@ -185,8 +185,12 @@ int32_t pm_db_today(struct pm_db *db);
 /* A consistent copy of the open store at path, taken while others write
  * (a snapshot of the last commit); written beside path and renamed into
  * place, so path is either the old file or the whole new copy. The copy
- * has the store's mode; a symbolic link at path is refused. */
-int pm_db_backup(struct pm_db *db, const char *path, struct pm_err *e);
+ * has the store's mode; a symbolic link at path is refused. ready, when
+ * given, is called with the finished copy under its temporary name just
+ * before the rename (to write what goes with the copy first); its
+ * failure leaves no copy. */
+int pm_db_backup(struct pm_db *db, const char *path, int (*ready)(void *ctx, const char *part, struct pm_err *e),
+		 void *ctx, struct pm_err *e);
 
 /* The store's id: 32 hexadecimal digits made with the store (the change
  * feed's), which its copies keep, so that a copy tells whose it is. */

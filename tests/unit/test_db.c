@@ -387,7 +387,7 @@ static void test_backup(void **state)
 	assert_int_equal(strncmp(rows, "30:1=1号楼,2=2号楼,", 20), 0);
 
 	tstore_file(t, "copy.db", path, sizeof path);
-	assert_int_equal(pm_db_backup(t->db, path, &e), PM_OK);
+	assert_int_equal(pm_db_backup(t->db, path, NULL, NULL, &e), PM_OK);
 	/* Rows written after the copy are not in it. */
 	add_buildings(t->db, 31, 31);
 
@@ -401,7 +401,7 @@ static void test_backup(void **state)
 
 	/* A copy to a directory that does not exist fails, saying where. */
 	tstore_file(t, "no/such/dir.db", path, sizeof path);
-	assert_int_equal(pm_db_backup(t->db, path, &e), PM_ECANTCREAT);
+	assert_int_equal(pm_db_backup(t->db, path, NULL, NULL, &e), PM_ECANTCREAT);
 	assert_non_null(strstr(e.msg, "cannot create '"));
 }
 
@@ -416,7 +416,7 @@ static void test_restore(void **state)
 	add_buildings(t->db, 1, 3);
 	snprintf(rows, sizeof rows, "%s", tstore_sql(t->db, ROWS_SQL));
 	tstore_file(t, "copy.db", copy, sizeof copy);
-	assert_int_equal(pm_db_backup(t->db, copy, &e), PM_OK);
+	assert_int_equal(pm_db_backup(t->db, copy, NULL, NULL, &e), PM_OK);
 	add_buildings(t->db, 4, 5);
 	pm_db_close(t->db);
 	t->db = NULL;
@@ -483,7 +483,7 @@ static void test_restore_refuses(void **state)
 	/* A sound copy the caller's check refuses: checked beside the store,
 	 * as a part file, which goes. */
 	tstore_file(t, "sound.db", path, sizeof path);
-	assert_int_equal(pm_db_backup(t->db, path, &e), PM_OK);
+	assert_int_equal(pm_db_backup(t->db, path, NULL, NULL, &e), PM_OK);
 	assert_int_equal(pm_db_restore(t->path, path, refuse_part, t->path, &aside, &e), PM_EDATA);
 	assert_string_equal(e.msg, "refused");
 
