@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,14 +184,59 @@ int pm_backup_decrypt(FILE *in, const char *name, const unsigned char key[PM_BAC
 
 /* ---- copies made ---- */
 
+/* Whether pid, the digits in a name, is of a process that is gone, and
+ * the name goes on with end (a directory's '.', a part's end) or
+ * "-journal" (a part's journal): what a killed run left, which nobody
+ * else will remove. */
+static int left_by_dead(const char *pid_text, char end)
+{
+	char *rest;
+	long pid;
+
+	if (!pid_text || *pid_text < '1' || *pid_text > '9')
+		return 0;
+	errno = 0;
+	pid = strtol(pid_text, &rest, 10);
+	if (errno || pid > INT32_MAX || (*rest != end && strcmp(rest, "-journal") != 0))
+		return 0;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* The private directories of killed runs (each with a whole plain copy
+ * of the store in it) go, as a finished run's own goes. */
+static void tmpdirs_of_dead(const char *base)
+{
+	struct dirent *d;
+	struct stat st;
+	char *path;
+	DIR *D;
+
+	if (!(D = opendir(base)))
+		return;
+	while ((d = readdir(D))) {
+		size_t n = strlen(base) + strlen(d->d_name) + 2;
+		if (strncmp(d->d_name, "pm-backup.", 10) != 0 || !left_by_dead(d->d_name + 10, '.') ||
+		    !(path = malloc(n)))
+			continue;
+		snprintf(path, n, "%s/%s", base, d->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			pm_backup_tmpdir_free(path);
+		else
+			free(path);
+	}
+	closedir(D);
+}
+
 int pm_backup_tmpdir(char **dir, struct pm_err *e)
 {
 	const char *base = pm_file_tmpdir();
-	size_t n = strlen(base) + 32;
+	size_t n = strlen(base) + 48;
 
+	tmpdirs_of_dead(base);
 	if (!(*dir = malloc(n)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	snprintf(*dir, n, "%s/pm-backup.XXXXXX", base);
+	/* The pid in the name tells the next run whether its run is gone. */
+	snprintf(*dir, n, "%s/pm-backup.%ld.XXXXXX", base, (long)getpid());
 	if (!mkdtemp(*dir)) {
 		pm_err_set(e, PM_ECANTCREAT, _("cannot create a directory in '%s': %s"), base, strerror(errno));
 		free(*dir);
@@ -305,6 +351,41 @@ static int manifest_first(void *ctx, const char *part, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The parts (pm_file_tmp_open's NAME.partPID, and its journal) that
+ * killed runs left in dir of the files whose names start with prefix:
+ * each is as large as the store. */
+static void parts_of_dead(const char *dir, const char *prefix)
+{
+	char path[4400];
+	const char *p;
+	struct dirent *d;
+	DIR *D;
+
+	if (!(D = opendir(dir)))
+		return;
+	while ((d = readdir(D)))
+		if (strncmp(d->d_name, prefix, strlen(prefix)) == 0 && (p = strstr(d->d_name, ".part")) &&
+		    left_by_dead(p + 5, '\0')) {
+			snprintf(path, sizeof path, "%s/%s", dir, d->d_name);
+			unlink(path);
+		}
+	closedir(D);
+}
+
+/* Those of the copy at path and its manifest. */
+static void parts_beside(const char *path)
+{
+	char dir[4400], prefix[512];
+	const char *base = strrchr(path, '/');
+
+	if (base)
+		snprintf(dir, sizeof dir, "%.*s", base == path ? 1 : (int)(base - path), path);
+	else
+		snprintf(dir, sizeof dir, ".");
+	snprintf(prefix, sizeof prefix, "%s.", base ? base + 1 : path);
+	parts_of_dead(dir, prefix);
+}
+
 int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
 {
 	struct manifest_of m = {db, path, 0};
@@ -319,6 +400,7 @@ int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
 	snprintf(mpath, sizeof mpath, "%s.manifest", path);
 	if (pm_file_not_link(mpath, e))
 		return e->code;
+	parts_beside(path);
 	if (pm_db_backup(db, path, manifest_first, &m, e)) {
 		if (m.written)
 			unlink(mpath);
@@ -326,6 +408,7 @@ int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
 	}
 	return PM_OK;
 }
+
 
 int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, char **name,
 		   struct pm_err *e)
@@ -337,6 +420,8 @@ int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, 
 	int rc;
 
 	stem(pm_db_path(db), s, sizeof s);
+	snprintf(path, sizeof path, "%s-", s);
+	parts_of_dead(dir, path);
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
 	n = strlen(s) + sizeof stamp + 16;
 	if (!(*name = malloc(n)))
