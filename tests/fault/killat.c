@@ -25,53 +25,45 @@ static void killat(const char *path)
 		kill(getpid(), SIGKILL);
 }
 
-/* The mode is there only when the flags create a file. */
-static mode_t mode_of(int flags, va_list ap)
+/* The mode, which is there only when the flags create a file. */
+#define MODE(flags, m)                                                                        \
+	do {                                                                                  \
+		va_list ap;                                                                   \
+		va_start(ap, flags);                                                          \
+		m = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? (mode_t)va_arg(ap, int) : 0; \
+		va_end(ap);                                                                   \
+	} while (0)
+
+static int next_open(const char *sym, const char *path, int flags, mode_t m)
 {
-	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? (mode_t)va_arg(ap, int) : 0;
+	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, sym);
+
+	killat(path);
+	return real(path, flags, m);
 }
 
 int open(const char *path, int flags, ...)
 {
-	static int (*real)(const char *, int, ...);
-	va_list ap;
 	mode_t m;
 
-	va_start(ap, flags);
-	m = mode_of(flags, ap);
-	va_end(ap);
-	killat(path);
-	if (!real)
-		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
-	return real(path, flags, m);
+	MODE(flags, m);
+	return next_open("open", path, flags, m);
 }
 
 int open64(const char *path, int flags, ...)
 {
-	static int (*real)(const char *, int, ...);
-	va_list ap;
 	mode_t m;
 
-	va_start(ap, flags);
-	m = mode_of(flags, ap);
-	va_end(ap);
-	killat(path);
-	if (!real)
-		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
-	return real(path, flags, m);
+	MODE(flags, m);
+	return next_open("open64", path, flags, m);
 }
 
 int openat(int dir, const char *path, int flags, ...)
 {
-	static int (*real)(int, const char *, int, ...);
-	va_list ap;
+	int (*real)(int, const char *, int, ...) = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
 	mode_t m;
 
-	va_start(ap, flags);
-	m = mode_of(flags, ap);
-	va_end(ap);
+	MODE(flags, m);
 	killat(path);
-	if (!real)
-		real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
 	return real(dir, path, flags, m);
 }

@@ -109,10 +109,14 @@ P
 	[ -z "$extra_diag" ]
 }
 
-units() { # N: units in buildings of 1000, every seventh vacant
+units_file() { # N: units.jsonl, units in buildings of 1000, every seventh vacant
 	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
 		printf "{\"code\":\"%d-1-%d\",\"area\":\"%d.%02d\",\"status\":\"%s\"}\n", int(i / 1000) + 1, 1000 + i % 1000,
 			50 + i % 90, i % 100, i % 7 ? "occupied" : "vacant" }' >"$W/units.jsonl"
+}
+
+units() { # N: a community of units_file's units, billed by pm.yaml
+	units_file "$1"
 	pm init >/dev/null 2>&1 && pm unit import "$W/units.jsonl" >/dev/null 2>&1 || return 1
 	cat >"$W/pm.yaml" <<'Y'
 effective: 2026-01-01
@@ -254,10 +258,7 @@ setup_contracts() { # CONTRACTS, income and expense, monthly and quarterly, from
 }
 
 setup_units() { # UNITS to import into an empty community
-	pm init >/dev/null 2>&1 || return 1
-	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
-		printf "{\"code\":\"%d-1-%d\",\"area\":\"%d.%02d\",\"status\":\"%s\"}\n", int(i / 1000) + 1, 1000 + i % 1000,
-			50 + i % 90, i % 100, i % 7 ? "occupied" : "vacant" }' >"$W/units.jsonl"
+	pm init >/dev/null 2>&1 && units_file "$1"
 }
 
 setup_meters() { # METERS to register
