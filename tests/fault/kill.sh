@@ -10,11 +10,12 @@
 # usage: kill.sh BUILD OP TRIALS SIZE [SEED]   (BUILD: the build directory, build)
 #   OP      ingest | run | issue | pay | late-fees | flush | dunning |
 #           rewards | expire | contracts | units | meters | send | events |
-#           overdue | sweep | paysync   (the commands of lib.sh's op)
+#           overdue | sweep | paysync | gatesweep | schedule   (lib.sh's op)
 #   SIZE    readings (ingest), units (run, issue, late-fees, dunning,
-#           rewards, expire, overdue, sweep, paysync; to import: units),
+#           rewards, expire, overdue, sweep, paysync, gatesweep; to
+#           import: units),
 #           payments (pay), messages (flush, send), contracts, meters to
-#           import (meters) or gate events (events)
+#           import (meters), gate events (events) or schedules (schedule)
 #   SEED    seeds the moments of the kills (default: from the clock); it is
 #           printed, and the same seed replays the same moments.
 # PM_FAULT_BATCH=N gives ingest --batch N: above 500,000 a batch is written
@@ -41,7 +42,7 @@ PM_NOW=2026-12-01T09:00:00+08:00
 export PATH LC_ALL LANG PM_NOW
 
 case $OP in
-ingest | run | issue | pay | late-fees | flush | dunning | rewards | expire | contracts | units | meters | send | events | overdue | sweep | paysync) ;;
+ingest | run | issue | pay | late-fees | flush | dunning | rewards | expire | contracts | units | meters | send | events | overdue | sweep | paysync | gatesweep | schedule) ;;
 *) echo "kill.sh: unknown operation '$OP'" >&2; exit 2 ;;
 esac
 echo "# kill.sh $OP: $TRIALS trials, size $SIZE, seed $SEED (replay: sh tests/fault/kill.sh $1 $OP $TRIALS $SIZE $SEED)"

@@ -63,6 +63,8 @@ op() { # [exec]: exec in a background job, so that its pid is the program's
 	overdue) ${1:-} pm-repair overdue --as-of 2026-12-10 --force ;;
 	sweep) ${1:-} pm-repair sweep --as-of 2026-12-10 --force ;;
 	paysync) ${1:-} pm-pay sync ;;
+	gatesweep) ${1:-} pm-gate sweep ;;
+	schedule) ${1:-} pm-repair schedule ;;
 	esac
 }
 
@@ -86,6 +88,8 @@ nothing_new() { # OUT ERR: 0 when the run says it did nothing
 	overdue) want='0 new SLA breaches' ;;
 	sweep) want='closed 0 resolved tickets' ;;
 	paysync) want='0 orders asked about' ;;
+	gatesweep) want='expired 0 credentials and 0 visitor requests' ;;
+	schedule) want='made 0 inspection tickets' ;;
 	esac
 	grep -Eq "^pm[a-z-]*: (read [0-9]+, )?$want" "$2" && ! grep -q '"outcome":"\(made\|recorded\|inserted\)"' "$1"
 }
@@ -244,6 +248,26 @@ setup_sweep() { # UNITS: their collection tickets resolved, a third of them reop
 			pm-repair resolve "$id" --note 已缴清; } >/dev/null 2>&1 || return 1
 		[ $((id % 3)) != 0 ] || pm-repair reopen "$id" --reason 未缴 >/dev/null 2>&1 || return 1
 	done
+}
+
+setup_gatesweep() { # UNITS, each with a card: every other one's time over
+	units "$1" || return 1
+	printf 'gates:\n  north:\n    name: 北门\n' >>"$W/pm.yaml"
+	pm config apply "$W/pm.yaml" >/dev/null 2>&1 || return 1
+	i=0
+	for u in $(sed 's/^{"code":"\([^"]*\)".*/\1/' "$W/units.jsonl"); do
+		pm-gate grant --unit "$u" --card "$((10000000 + i))" --from 2026-11-01 \
+			--until "$([ $((i % 2)) = 0 ] && echo 2026-11-30 || echo 2027-11-30)" >/dev/null 2>&1 || return 1
+		i=$((i + 1))
+	done
+}
+
+setup_schedule() { # SCHEDULES of inspections, monthly and weekly
+	units 1 || return 1
+	awk -v n="$1" 'BEGIN { print "repair:\n  categories:\n    - {name: plumbing, label: 水管}\n  schedules:"
+		for (i = 0; i < n; i++) printf "    - {name: s%d, label: 巡查 %d, every: %s, category: plumbing, area: 区域 %d, role: technician}\n",
+			i, i, i % 2 ? "week" : "month", i }' >>"$W/pm.yaml"
+	pm config apply "$W/pm.yaml" >/dev/null 2>&1
 }
 
 setup_contracts() { # CONTRACTS, income and expense, monthly and quarterly, from January

@@ -12,7 +12,7 @@ scale=${PM_FAULT_SCALE:-1}
 failed= t0=$(date +%s)
 for spec in ingest:1000000 run:20000 issue:20000 pay:50000 late-fees:20000 flush:5000 dunning:20000 \
 	rewards:20000 expire:20000 contracts:2000 units:50000 meters:50000 send:50000 events:200000 \
-	overdue:20000 sweep:1000 paysync:100; do
+	overdue:20000 sweep:1000 paysync:100 gatesweep:2000 schedule:500; do
 	op=${spec%%:*} size=$((${spec#*:} / scale))
 	case " ${PM_FAULT_OPS:-$op} " in *" $op "*) ;; *) continue ;; esac
 	s=$(date +%s)
