@@ -8,8 +8,8 @@ set -u
 : "${PM_BIN:?}" "${PM_TOP:?}"
 seed=${PM_FAULT_SEED:-$(date +%s)}
 rc=0
-for spec in ingest:20000 run:300 issue:300 pay:300 late-fees:300 flush:300 dunning:100 rewards:100 expire:100 \
-	contracts:20 units:500 meters:500 send:200 events:2000 overdue:100 sweep:15 paysync:4 gatesweep:50 schedule:50; do
+for spec in ingest:20000 run:300 issue:300 pay:300 late-fees:300 flush:300 dunning:60 rewards:100 expire:100 \
+	contracts:12 units:500 meters:500 send:200 events:2000 overdue:100 sweep:9 paysync:3 gatesweep:20 schedule:50; do
 	sh "$PM_TOP/tests/fault/kill.sh" "$PM_BIN/.." "${spec%%:*}" 2 "${spec#*:}" "$seed" || rc=1
 done
 exit $rc
