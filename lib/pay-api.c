@@ -487,8 +487,17 @@ static int sync_one(void *ctx, const char *no, int64_t expires)
 	int rc;
 
 	c->sy->queried++;
-	if ((rc = query(c->s, no, &ev, &e)) == PM_OK)
+	rc = query(c->s, no, &ev, &e);
+	/* Closed at the channel past its expiry is closed by a sync killed
+	 * before it recorded the close (expire() closes at the channel
+	 * first), or by the channel at the expiry: recorded as expired, as
+	 * that sync would have, not as the channel's word. */
+	if (rc == PM_OK && ev.state == PM_PAY_CLOSED && expires <= pm_now()) {
+		if ((rc = pm_pay_order_close(c->db, no, "expired", &e)) == PM_OK)
+			outcome = "closed";
+	} else if (rc == PM_OK) {
 		rc = pm_pay_order_event(c->db, c->s->channel, &ev, &outcome, NULL, &e);
+	}
 	if (rc == PM_OK && strcmp(outcome, "waiting") == 0 && expires <= pm_now())
 		rc = expire(c, no, &outcome, &e);
 	/* The store failing stops the run; an order the channel could not
