@@ -409,7 +409,6 @@ int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
 	return PM_OK;
 }
 
-
 int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, char **name,
 		   struct pm_err *e)
 {
