@@ -163,6 +163,21 @@ static const char *label_of(const char *key)
 	return NULL;
 }
 
+/* A tier's or a share's amount before the line is rounded to the fen
+ * ("87.9750000"), as money is read: ¥87.975, no trailing zeros past the
+ * fen. */
+static void money_exact(FILE *f, const char *v)
+{
+	const char *dot = strchr(v, '.');
+	size_t n = strlen(v);
+	char buf[48];
+
+	while (dot && n > (size_t)(dot - v) + 3 && v[n - 1] == '0')
+		n--;
+	snprintf(buf, sizeof buf, "¥%.*s", (int)n, v);
+	pm_html_text(f, buf);
+}
+
 /* "label value" pairs of an object's scalars that have a label; skip
  * names a key left out (the line's own amount, shown in its column). */
 static void pairs(FILE *f, json_t *o, const char *skip)
@@ -181,6 +196,8 @@ static void pairs(FILE *f, json_t *o, const char *skip)
 		if (json_is_integer(v)) {
 			snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
 			fputs(buf, f);
+		} else if (strcmp(k, "amount") == 0) {
+			money_exact(f, json_string_value(v));
 		} else {
 			pm_html_text(f, json_string_value(v));
 		}
