@@ -172,12 +172,12 @@ static int bill_lines(struct pm_db *db, int64_t id, json_t *out, struct pm_err *
 static int bill_events(struct pm_db *db, int64_t id, json_t *out, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT 'allocation', coalesce(p.channel || ':' || p.ref, 'prepaid'), a.amount_fen, a.seq, NULL, j.ts"
+		"SELECT 'allocation', coalesce(p.channel || ':' || p.ref, 'prepaid'), a.amount_fen, a.seq, NULL, j.ts, p.id"
 		" FROM allocation a JOIN journal j ON j.id = a.journal_id LEFT JOIN payment p ON p.id = a.payment_id"
 		" WHERE a.bill_id = ?1"
-		" UNION ALL SELECT 'adjustment', reason, amount_fen, NULL, by_user, created_at FROM adjustment WHERE bill_id = ?1"
-		" UNION ALL SELECT 'late_fee', as_of, amount_fen, days, NULL, created_at FROM late_fee WHERE bill_id = ?1"
-		" ORDER BY 6";
+		" UNION ALL SELECT 'adjustment', reason, amount_fen, NULL, by_user, created_at, NULL FROM adjustment WHERE bill_id = ?1"
+		" UNION ALL SELECT 'late_fee', as_of, amount_fen, days, NULL, created_at, NULL FROM late_fee WHERE bill_id = ?1"
+		" ORDER BY 6, 7";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	json_t *ev = json_array(), *o;
 	char at[PM_TIME_BUF];
@@ -197,6 +197,8 @@ static int bill_events(struct pm_db *db, int64_t id, json_t *out, struct pm_err 
 					    json_integer(sqlite3_column_int64(st, 3)));
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 			json_object_set_new(o, "by", json_string(TEXT(st, 4)));
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			json_object_set_new(o, "payment", json_integer(sqlite3_column_int64(st, 6)));
 		json_array_append_new(ev, o);
 	}
 	sqlite3_reset(st);

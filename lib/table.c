@@ -73,7 +73,7 @@ static const struct {
 	{"change", NC_("value", "added")}, {"change", NC_("value", "removed")},
 	{"change", NC_("value", "changed")}, {"channel", NC_("value", "cash")}, {"channel", NC_("value", "bank")},
 	{"channel", NC_("value", "wechat")}, {"channel", NC_("value", "alipay")},
-	{"channel", NC_("value", "pos")}, {"channel", NC_("value", "sms")},
+	{"channel", NC_("value", "pos")}, {"channel", NC_("value", "points")}, {"channel", NC_("value", "sms")},
 	{"channel", NC_("value", "email")}, {"kind", NC_("value", "water")},
 	{"kind", NC_("value", "electricity")}, {"kind", NC_("value", "gas")},
 	{"kind", NC_("value", "heat")}, {"kind", NC_("value", "repair")},
@@ -163,7 +163,7 @@ const char *pm_table_heading(const char *key, char *buf, size_t n)
 	return h ? ctx_gettext("heading", *h) : buf;
 }
 
-static const char *value_text(const char *key, const char *v)
+const char *pm_table_value(const char *key, const char *v)
 {
 	for (size_t i = 0; i < sizeof values / sizeof *values; i++)
 		if (strcmp(values[i].value, v) == 0 && strcmp(values[i].key, key) == 0)
@@ -205,7 +205,7 @@ static const char *cell_text(json_t *v, const char *key, int nested, char *buf, 
 	char *js;
 
 	if (json_is_string(v))
-		return table ? value_text(key, json_string_value(v)) : json_string_value(v);
+		return table ? pm_table_value(key, json_string_value(v)) : json_string_value(v);
 	if (json_is_integer(v)) {
 		if (is_money(key) && table && n >= PM_MONEY_BUF)
 			return pm_money_display(json_integer_value(v), buf);

@@ -13,6 +13,7 @@
 #include "pm/community.h"
 #include "pm/config.h"
 #include "pm/db.h"
+#include "pm/desk.h"
 #include "pm/export.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
@@ -20,6 +21,7 @@
 #include "pm/render.h"
 #include "pm/report.h"
 #include "pm/reward.h"
+#include "pm/table.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
 #include "web-internal.h"
@@ -86,7 +88,7 @@ static int staff_home(struct pm_web *w)
 	FILE *f = w->res.f;
 
 	pm_web_page(w, "工作台");
-	pm_html_fmt(f, "<p>%s（%s）您好。</p>\n", w->actor.login, pm_role_name(w->actor.role));
+	pm_html_fmt(f, "<p>%s（%s）您好。</p>\n", w->actor.login, pm_table_value("role", pm_role_name(w->actor.role)));
 	if (pm_auth_allowed(w->actor.role, "ticket.dispatch")) {
 		fputs("<h2>待受理工单</h2>\n<ul>\n", f);
 		if (pm_ticket_each(w->db, &w->actor, &tf, open_ticket, w, &w->err))
@@ -111,12 +113,24 @@ int pm_page_home(struct pm_web *w)
 
 /* ---- units ---- */
 
+/* A unit found, with who lives there and what it owes: the desk sees at
+ * once that the 张伟 found is the caller's, and what to take. */
 static int found_unit(void *ctx, json_t *u)
 {
 	struct pm_web *w = ctx;
+	json_t *o;
+	size_t i;
 
-	pm_html_fmt(w->res.f, "<li><a href=\"%s/unit/%u\">%s</a> <span class=\"muted\">%s m² · %s</span></li>\n",
-		    w->req.script, STR(u, "code"), STR(u, "code"), STR(u, "area"), STR(u, "status"));
+	pm_pii_redact(&w->actor, u);
+	pm_html_fmt(w->res.f, "<li><a href=\"%s/unit/%u\">%s</a> <span class=\"muted\">%s m² · %s</span>",
+		    w->req.script, STR(u, "code"), STR(u, "code"), STR(u, "area"),
+		    pm_table_value("status", STR(u, "status")));
+	json_array_foreach(json_object_get(u, "occupants"), i, o)
+		pm_html_fmt(w->res.f, "<br>%s（%s）%s", STR(o, "name"), pm_table_value("role", STR(o, "role")),
+			    STR(o, "phone") ? STR(o, "phone") : "");
+	if (json_object_get(u, "owed_fen"))
+		pm_html_fmt(w->res.f, "<br><span class=\"owed\">待缴 %M</span>", FEN(u, "owed_fen"));
+	fputs("</li>\n", w->res.f);
 	return PM_OK;
 }
 
@@ -134,7 +148,7 @@ int pm_page_units(struct pm_web *w)
 	pm_html_fmt(f, "<input name=\"q\" value=\"%s\" placeholder=\"房号、业主姓名或手机号\"><button>查询</button></form>\n",
 		    q ? q : "");
 	fputs("<ul>\n", f);
-	if (pm_unit_search(w->db, &w->actor, q, 50, found_unit, w, &w->err))
+	if (pm_unit_find(w->db, &w->actor, q, 50, found_unit, w, &w->err))
 		return w->err.code;
 	fputs("</ul>\n", f);
 	pm_web_page_end(w);
@@ -162,7 +176,8 @@ static void bills_head(FILE *f)
 
 static int occupant(struct pm_web *w, json_t *o)
 {
-	pm_html_fmt(w->res.f, "<li>%s %s %s</li>\n", STR(o, "name"), STR(o, "role"), STR(o, "phone") ? STR(o, "phone") : "");
+	pm_html_fmt(w->res.f, "<li>%s %s %s</li>\n", STR(o, "name"), pm_table_value("role", STR(o, "role")),
+		    STR(o, "phone") ? STR(o, "phone") : "");
 	return PM_OK;
 }
 
@@ -185,7 +200,7 @@ int pm_page_unit(struct pm_web *w)
 		return w->err.code;
 	}
 	pm_web_page(w, code);
-	pm_html_fmt(f, "<p>%s m² · %s</p>\n<p class=\"big\">%s %M</p>\n", STR(u, "area"), STR(u, "use"),
+	pm_html_fmt(f, "<p>%s m² · %s</p>\n<p class=\"big\">%s %M</p>\n", STR(u, "area"), pm_table_value("use", STR(u, "use")),
 		    owed >= 0 ? "待缴" : "预存余额", owed >= 0 ? owed : -owed);
 	if (json_array_size(json_object_get(u, "occupants"))) {
 		fputs("<h2>住户</h2>\n<ul>\n", f);
@@ -236,24 +251,39 @@ int pm_page_bills(struct pm_web *w)
 	return PM_OK;
 }
 
-static void bill_events(FILE *f, json_t *bill)
+/* A payment's allocation to each line of the bill is one row, with the
+ * channel in words and its receipt a tap away; adjustments and late fees
+ * are theirs. */
+static void bill_events(struct pm_web *w, json_t *bill)
 {
 	static const char *const kinds[][2] = {{"allocation", "缴费"}, {"adjustment", "调整"}, {"late_fee", "违约金"}};
-	json_t *ev;
-	size_t i;
+	json_t *events = json_object_get(bill, "events"), *ev;
+	FILE *f = w->res.f;
+	size_t i = 0;
 
-	if (!json_array_size(json_object_get(bill, "events")))
+	if (!json_array_size(events))
 		return;
 	fputs("<h2>缴费与调整</h2>\n<table>\n<tbody>\n", f);
-	json_array_foreach(json_object_get(bill, "events"), i, ev) {
-		const char *k = STR(ev, "kind");
+	while ((ev = json_array_get(events, i++))) {
+		const char *k = STR(ev, "kind"), *what = STR(ev, "what");
+		int64_t payment = FEN(ev, "payment"), amount = FEN(ev, "amount_fen");
+		char channel[32];
 		for (size_t j = 0; j < 3; j++)
 			if (!strcmp(kinds[j][0], k))
 				k = kinds[j][1];
+		while (payment && FEN(json_array_get(events, i), "payment") == payment)
+			amount += FEN(json_array_get(events, i++), "amount_fen");
 		fputs("<tr><td>", f);
 		pm_web_time(f, STR(ev, "at"));
-		pm_html_fmt(f, "</td><td>%s</td><td>%s</td><td class=\"num\">%M</td></tr>\n", k, STR(ev, "what"),
-			    FEN(ev, "amount_fen"));
+		pm_html_fmt(f, "</td><td>%s</td><td>", k);
+		if (payment) {
+			snprintf(channel, sizeof channel, "%.*s", (int)strcspn(what, ":"), what);
+			pm_html_fmt(f, "%s <a href=\"%s/receipt/%D\">收据 %D</a>", pm_table_value("channel", channel),
+				    w->req.script, (long long)payment, (long long)payment);
+		} else {
+			pm_html_fmt(f, "%s", strcmp(what, "prepaid") ? what : "预存抵扣");
+		}
+		pm_html_fmt(f, "</td><td class=\"num\">%M</td></tr>\n", amount);
 	}
 	fputs("</tbody>\n</table>\n", f);
 }
@@ -287,7 +317,7 @@ int pm_page_bill(struct pm_web *w)
 	if (FEN(b, "adjust_fen"))
 		pm_html_fmt(f, "<tr><td colspan=\"2\">调整</td><td class=\"num\">%M</td></tr>", FEN(b, "adjust_fen"));
 	pm_html_fmt(f, "<tr><td colspan=\"2\">已缴</td><td class=\"num\">%M</td></tr></tfoot>\n</table>\n", FEN(b, "paid_fen"));
-	bill_events(f, b);
+	bill_events(w, b);
 	fputs("<p class=\"actions\">", f);
 	if (FEN(b, "owed_fen") > 0)
 		pm_html_fmt(f, "<a class=\"button\" href=\"%s/bill/%u/pay\">去缴费</a> ", w->req.script, code);
@@ -320,14 +350,24 @@ int pm_page_notice(struct pm_web *w)
 	return PM_OK;
 }
 
+/* A statement's line says what it was in words: a bill's ("bill:CODE")
+ * is a link to the bill, not its ledger reference. */
 static int statement_row(void *ctx, json_t *r)
 {
 	struct pm_web *w = ctx;
+	const char *ref = STR(r, "ref");
 
 	fputs("<tr><td>", w->res.f);
 	pm_web_time(w->res.f, STR(r, "at"));
-	pm_html_fmt(w->res.f, "</td><td>%s</td><td>%s</td><td class=\"num\">%M</td><td class=\"num\">%M</td></tr>\n",
-		    pm_bill_entry_name(STR(r, "kind")), STR(r, "memo") ? STR(r, "memo") : STR(r, "ref"), FEN(r, "amount_fen"), FEN(r, "balance_fen"));
+	pm_html_fmt(w->res.f, "</td><td>%s</td><td>", pm_bill_entry_name(STR(r, "kind")));
+	if (STR(r, "memo"))
+		pm_html_fmt(w->res.f, "%s", STR(r, "memo"));
+	else if (!strncmp(ref, "bill:", 5))
+		pm_html_fmt(w->res.f, "<a href=\"%s/bill/%u\">%s</a>", w->req.script, ref + 5, ref + 5);
+	else
+		pm_html_fmt(w->res.f, "%s", ref);
+	pm_html_fmt(w->res.f, "</td><td class=\"num\">%M</td><td class=\"num\">%M</td></tr>\n", FEN(r, "amount_fen"),
+		    FEN(r, "balance_fen"));
 	return PM_OK;
 }
 
@@ -604,7 +644,7 @@ int pm_page_receipt(struct pm_web *w)
 	pm_html_fmt(f, "<table class=\"receipt\">\n<tr><td>收据号</td><td>%D</td></tr>\n<tr><td>房号</td><td>%s</td></tr>\n"
 		       "<tr><td>收款方式</td><td>%s</td></tr>\n<tr><td>金额</td><td>%M</td></tr>\n",
 		    (long long)id, STR(p, "unit"),
-		    strcmp(STR(p, "channel"), PM_BILL_POINTS) ? STR(p, "channel") : "积分抵扣", FEN(p, "amount_fen"));
+		    pm_table_value("channel", STR(p, "channel")), FEN(p, "amount_fen"));
 	pm_html_fmt(f, "<tr><td>大写</td><td>人民币%s</td></tr>\n<tr><td>时间</td><td>",
 		    pm_notice_capital(FEN(p, "amount_fen"), cap));
 	pm_web_time(f, STR(p, "at"));

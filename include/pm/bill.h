@@ -92,7 +92,8 @@ struct pm_bill_filter {
 int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(void *ctx, json_t *bill),
 		 void *ctx, struct pm_err *e);
 /* A bill with its lines, breakdowns, allocations, notes and late fees.
- * PM_EDATA for an unknown code. */
+ * An allocation of a payment names it ("payment": its id, the receipt's
+ * number). PM_EDATA for an unknown code. */
 int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
 /* The unit a bill is for, to check who may see it. */
 int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, struct pm_err *e);

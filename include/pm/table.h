@@ -17,6 +17,10 @@ int pm_table_width(const char *s);
 /* A field's heading: its translation ("owed_fen" → "owed", 欠费 in zh_CN). */
 const char *pm_table_heading(const char *key, char *buf, size_t n);
 
+/* An enumerated value of the field key (a status, a use, a role, a
+ * payment channel) in the reader's language; any other value as it is. */
+const char *pm_table_value(const char *key, const char *v);
+
 /* A cell's text: strings as they are (an enumerated value such as a
  * status or a use translated when table is set), integers in decimal,
  * money (a key ending _fen) as yuan in tables, true/false, empty for
