@@ -194,6 +194,41 @@ static int read_body(struct pm_web *w, struct io *io, char **body)
 	return pm_web_req_body(&w->req, *body, n, &w->err);
 }
 
+/* The forms whose input, when refused, is shown again by the page of
+ * the form, filled in as it was sent (the page reads the fields), with
+ * why above it: a person on a phone fixes one field instead of typing
+ * all of it again. */
+static const struct {
+	const char *path;
+	int (*page)(struct pm_web *w);
+} forms[] = {
+	{"/repair", pm_page_repair},
+	{"/visitors", pm_page_visitors},
+	{"/cash", pm_page_cash},
+};
+
+/* Whether the form of a POST refused with rc was shown again. */
+static int again(struct pm_web *w, const struct route *r, int rc)
+{
+	size_t i = 0;
+
+	while (i < sizeof forms / sizeof *forms && (strcmp(r->method, "POST") || strcmp(forms[i].path, r->path)))
+		i++;
+	if (i == sizeof forms / sizeof *forms || (rc != PM_EDATA && rc != PM_EUSAGE) || w->err.internal ||
+	    !w->err.msg[0] || w->res.status == 303)
+		return 0;
+	snprintf(w->refused, sizeof w->refused, "%s", w->err.msg);
+	pm_err_clear(&w->err);
+	pm_web_res_reset(&w->res);
+	if ((rc = forms[i].page(w))) {
+		w->refused[0] = '\0';
+		pm_web_error(w, rc);
+	} else {
+		w->res.status = 400;
+	}
+	return 1;
+}
+
 static int handle(struct pm_web *w, struct io *io)
 {
 	const struct route *r = NULL;
@@ -209,7 +244,9 @@ static int handle(struct pm_web *w, struct io *io)
 		refuse(w, rc == PM_EFAIL ? 500 : 400);
 	} else if (!(r = route_of(w, &status))) {
 		refuse(w, status);
-	} else if ((rc = pm_web_begin(w, r->needs)) || (rc = r->page(w))) {
+	} else if ((rc = pm_web_begin(w, r->needs))) {
+		pm_web_error(w, rc);
+	} else if ((rc = r->page(w)) && !again(w, r, rc)) {
 		pm_web_error(w, rc);
 	}
 	rc = pm_web_res_finish(&w->res, &w->err);

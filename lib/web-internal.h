@@ -28,6 +28,9 @@ void pm_web_none(struct pm_web *w, long mark, int cols, const char *text);
 
 /* A text field of the query or form, or NULL; trimmed of nothing. */
 const char *pm_web_param(struct pm_web *w, const char *name);
+/* The same, "" when it is not there: a form's field filled in as it was
+ * sent, for a form shown again with why its input was refused. */
+const char *pm_web_sent(struct pm_web *w, const char *name);
 /* The same, NULL also when it is empty: a form's field left blank. */
 const char *pm_web_field(struct pm_web *w, const char *name);
 /* A field holding a positive number: PM_OK, or PM_EDATA naming it. */

@@ -141,7 +141,7 @@ void pm_web_end(struct pm_web *w)
 	memset(&w->actor, 0, sizeof w->actor);
 	memset(w->arg, 0, sizeof w->arg);
 	memset(&w->limits, 0, sizeof w->limits);
-	w->community[0] = w->pre[0] = '\0';
+	w->community[0] = w->pre[0] = w->refused[0] = '\0';
 	w->config_read = 0;
 	json_decref(w->repair);
 	w->repair = NULL;
@@ -216,6 +216,8 @@ void pm_web_page(struct pm_web *w, const char *title)
 	pm_html_begin(w->res.f, &(struct pm_html_page){
 		title, pm_web_community(w), w->session.id ? w->actor.login : NULL, css, w->req.script,
 		w->session.csrf, w->session.id ? nav : NULL});
+	if (w->refused[0])
+		pm_html_note(w->res.f, "error", w->refused);
 }
 
 void pm_web_page_end(struct pm_web *w)
@@ -245,12 +247,21 @@ const char *pm_web_param(struct pm_web *w, const char *name)
 	return pm_web_get(&w->req.params, name);
 }
 
+const char *pm_web_sent(struct pm_web *w, const char *name)
+{
+	const char *v = pm_web_param(w, name);
+
+	return v ? v : "";
+}
+
 static int unit_option(void *ctx, json_t *u)
 {
 	struct pm_web *w = ctx;
 
-	pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>",
-		    json_string_value(json_object_get(u, "code")), json_string_value(json_object_get(u, "code")));
+	const char *code = json_string_value(json_object_get(u, "code")), *chosen = pm_web_param(w, "unit");
+
+	pm_html_fmt(w->res.f, "<option value=\"%s\"%s>%s</option>", code,
+		    chosen && !strcmp(chosen, code) ? " selected" : "", code);
 	return PM_OK;
 }
 
@@ -300,8 +311,8 @@ int pm_web_unit_field(struct pm_web *w, int required)
 	FILE *f = w->res.f;
 
 	if (w->actor.role != PM_ROLE_OWNER) {
-		fputs("<label>房号<input name=\"unit\" placeholder=\"如 1-1-101\"", f);
-		fputs(required ? " required></label>" : "></label>", f);
+		pm_html_fmt(f, "<label>房号<input name=\"unit\" value=\"%s\" placeholder=\"如 1-1-101\"%s></label>",
+			    pm_web_sent(w, "unit"), required ? " required" : "");
 		return PM_OK;
 	}
 	fputs("<label>房屋<select name=\"unit\" required>", f);

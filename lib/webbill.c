@@ -563,7 +563,8 @@ int pm_page_points(struct pm_web *w)
 
 /* ---- cash at the front desk ---- */
 
-static void cash_form(struct pm_web *w, const char *unit, const char *amount)
+/* The desk's cash form, filled in as sent when it comes back refused. */
+static void cash_form(struct pm_web *w)
 {
 	char ref[PM_SESSION_TOKEN];
 	struct pm_err ignored;
@@ -576,8 +577,9 @@ static void cash_form(struct pm_web *w, const char *unit, const char *amount)
 	pm_html_fmt(w->res.f, "<input type=\"hidden\" name=\"ref\" value=\"CASH-%s\">"
 			      "<label>房号<input name=\"unit\" value=\"%s\" required></label>"
 			      "<label>金额（元）<input name=\"amount\" value=\"%s\" inputmode=\"decimal\" required></label>"
-			      "<label>账单号（可不填）<input name=\"bill\"></label>"
-			      "<button>收款并开收据</button></form>\n", ref + 48, unit ? unit : "", amount ? amount : "");
+			      "<label>账单号（可不填）<input name=\"bill\" value=\"%s\"></label>"
+			      "<button>收款并开收据</button></form>\n", ref + 48, pm_web_sent(w, "unit"),
+		    pm_web_sent(w, "amount"), pm_web_sent(w, "bill"));
 }
 
 int pm_page_cash(struct pm_web *w)
@@ -585,7 +587,7 @@ int pm_page_cash(struct pm_web *w)
 	if (pm_auth_check(&w->actor, "bill.pay", &w->err))
 		return w->err.code;
 	pm_web_page(w, "现金收款");
-	cash_form(w, pm_web_param(w, "unit"), NULL);
+	cash_form(w);
 	pm_web_page_end(w);
 	return PM_OK;
 }
@@ -593,6 +595,8 @@ int pm_page_cash(struct pm_web *w)
 int pm_page_cash_post(struct pm_web *w)
 {
 	static const char *const keys[] = {"unit", "amount", "ref", "bill"};
+	struct pm_err bad;
+	int64_t fen;
 	enum pm_pay_did did;
 	struct pm_pay p;
 	json_t *rec, *out = NULL;
@@ -601,6 +605,9 @@ int pm_page_cash_post(struct pm_web *w)
 
 	if (pm_auth_check(&w->actor, "bill.pay", &w->err))
 		return w->err.code;
+	/* The desk is told about its 金额 field, not the record's "amount". */
+	if (pm_web_field(w, "amount") && pm_money_parse(pm_web_field(w, "amount"), &fen, &bad))
+		return pm_web_fail(w, PM_EDATA, "金额“%s”不对：%s", pm_web_field(w, "amount"), bad.msg);
 	rec = json_pack("{s:s}", "channel", "cash");
 	for (size_t i = 0; i < 4; i++)
 		if (pm_web_param(w, keys[i]) && *pm_web_param(w, keys[i]))

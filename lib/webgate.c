@@ -101,13 +101,16 @@ static int invite_form(struct pm_web *w)
 	pm_web_form(w, "/visitors", 0);
 	if (pm_web_unit_field(w, 1))
 		return w->err.code;
-	fputs("<label>访客姓名<input name=\"name\" maxlength=\"64\" required></label>"
-	      "<label>手机（可选）<input name=\"phone\" inputmode=\"tel\" maxlength=\"32\"></label>"
-	      "<label>车牌（可选）<input name=\"plate\" maxlength=\"16\"></label>"
-	      "<label>到访时间<input type=\"datetime-local\" name=\"from\" required></label>"
-	      "<label>离开时间<input type=\"datetime-local\" name=\"until\" required></label>"
-	      "<label>事由（可选）<input name=\"purpose\" maxlength=\"100\"></label>"
-	      "<button>生成通行码</button></form>\n", f);
+	/* Filled in as sent when the form comes back refused. */
+	pm_html_fmt(f, "<label>访客姓名<input name=\"name\" value=\"%s\" maxlength=\"64\" required></label>"
+		       "<label>手机（可选）<input name=\"phone\" value=\"%s\" inputmode=\"tel\" maxlength=\"32\"></label>"
+		       "<label>车牌（可选）<input name=\"plate\" value=\"%s\" maxlength=\"16\"></label>",
+		    pm_web_sent(w, "name"), pm_web_sent(w, "phone"), pm_web_sent(w, "plate"));
+	pm_html_fmt(f, "<label>到访时间<input type=\"datetime-local\" name=\"from\" value=\"%s\" required></label>"
+		       "<label>离开时间<input type=\"datetime-local\" name=\"until\" value=\"%s\" required></label>"
+		       "<label>事由（可选）<input name=\"purpose\" value=\"%s\" maxlength=\"100\"></label>"
+		       "<button>生成通行码</button></form>\n",
+		    pm_web_sent(w, "from"), pm_web_sent(w, "until"), pm_web_sent(w, "purpose"));
 	return PM_OK;
 }
 
@@ -143,6 +146,8 @@ int pm_page_visitors_post(struct pm_web *w)
 
 	if (local_time(w, "from", &v.from) || local_time(w, "until", &v.until))
 		return w->err.code;
+	if (v.until <= v.from)
+		return pm_web_fail(w, PM_EDATA, "离开时间须晚于到访时间。");
 	if (pm_visitor_request(w->db, &w->actor, &v, &id, &w->err))
 		return w->err.code;
 	if (pm_auth_allowed(w->actor.role, "visitor.approve") && pm_visitor_approve(w->db, &w->actor, id, &w->err))

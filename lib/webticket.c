@@ -39,6 +39,7 @@ static const char *category_label(struct pm_web *w, const char *name)
 /* The categories an owner may report: the repair section's. */
 static int category_options(struct pm_web *w)
 {
+	const char *chosen = pm_web_param(w, "category");
 	json_t *rep, *c;
 	size_t i;
 
@@ -50,7 +51,8 @@ static int category_options(struct pm_web *w)
 	}
 	fputs("<label>类别<select name=\"category\" required>", w->res.f);
 	json_array_foreach(json_object_get(rep, "categories"), i, c)
-		pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>", STR(c, "name"),
+		pm_html_fmt(w->res.f, "<option value=\"%s\"%s>%s</option>", STR(c, "name"),
+			    chosen && !strcmp(chosen, STR(c, "name")) ? " selected" : "",
 			    STR(c, "label") ? STR(c, "label") : STR(c, "name"));
 	fputs("</select></label>", w->res.f);
 	json_decref(rep);
@@ -72,10 +74,12 @@ int pm_page_repair(struct pm_web *w)
 		pm_web_page_end(w);
 		return PM_OK;
 	}
-	fputs("<label>问题描述<textarea name=\"text\" rows=\"4\" maxlength=\"2000\" required></textarea></label>"
-	      "<label>照片（可选，最多三张）<input type=\"file\" name=\"photo\" accept=\"image/jpeg,image/png,image/webp\" multiple></label>"
-	      "<label>联系电话（可选）<input name=\"contact\" inputmode=\"tel\" maxlength=\"32\"></label>"
-	      "<button>提交报修</button></form>\n", f);
+	/* Filled in as sent when the form comes back refused. */
+	pm_html_fmt(f, "<label>问题描述<textarea name=\"text\" rows=\"4\" maxlength=\"2000\" required>%s</textarea></label>"
+		       "<label>照片（可选，最多三张）<input type=\"file\" name=\"photo\" accept=\"image/jpeg,image/png,image/webp\" multiple></label>"
+		       "<label>联系电话（可选）<input name=\"contact\" value=\"%s\" inputmode=\"tel\" maxlength=\"32\"></label>"
+		       "<button>提交报修</button></form>\n",
+		    pm_web_sent(w, "text"), pm_web_sent(w, "contact"));
 	pm_web_page_end(w);
 	return PM_OK;
 }

@@ -44,6 +44,9 @@ struct pm_web {
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
 	struct pm_err err;
+	/* Why a form's input was refused, when its page shows the form again
+	 * (pm_web_page puts it above): "" otherwise. */
+	char refused[PM_ERR_MSG_MAX];
 };
 
 /* What a route needs before its page runs. */

@@ -7,9 +7,12 @@ and fitting the screen.
 
 Usage: browser_phone.py BASE_URL SHOTS_DIR PASSWORD FLOW
 FLOW is "money" (owner4 of 3-2-1101 reads the bill's water tiers, pays
-online, finds the receipt from the bill, reads the statement) or "desk"
+online, finds the receipt from the bill, reads the statement), "desk"
 (the clerk finds 李娜 by name and by phone and takes her cash at the
-desk). Prints "PASS text" or "FAIL text" per check and saves a
+desk) or "forms" (a repair, a visitor and a cash payment each sent with
+a mistake: the form comes back as typed, saying what to fix, and the
+fixed form is sent once however often its button is tapped); PHOTO (for
+"forms") a PNG to attach. Prints "PASS text" or "FAIL text" per check and saves a
 screenshot of each page in SHOTS_DIR."""
 import hashlib
 import hmac
@@ -27,9 +30,10 @@ FITS = "window.innerWidth == 360 && document.documentElement.scrollWidth <= wind
 
 # What may show in Latin letters: the codes people are given (a bill's,
 # a meter's, a cash payment's reference: B-2026-11-…, W-3-2-1101,
-# CASH-…), a channel's reference, the logins the test made.
+# CASH-…), a channel's reference, a car's plate, the logins the test
+# made, the names of picture formats.
 CODES = re.compile(r"\b[A-Z]+-[0-9A-Za-z-]+")
-OWN = re.compile(r"^(owner\d|desk|WX\d+)$")
+OWN = re.compile(r"^(owner\d|desk|WX\d+|A12345|JPEG|PNG|WebP)$")
 
 
 class Phone(Tab):
@@ -112,4 +116,62 @@ def desk(chrome, base, shots, password):
     check("收款方式\t现金" in body and "贰佰玖拾柒元整" in body, "the receipt says 现金 and the sum in words")
 
 
-run(lambda chrome, base, shots, password, flow: {"money": money, "desk": desk}[flow](chrome, base, shots, password))
+def tap_twice(tab, form):
+    """Sends a form by tapping its button twice, as an impatient thumb
+    does, and waits for the page it leads to."""
+    tab.c.events = [e for e in tab.c.events if e.get("method") != "Page.loadEventFired"]
+    tab.js("(() => { const b = document.querySelector(%s).querySelector('button'); b.click(); b.click(); })()"
+           % json.dumps(form))
+    tab.c.wait_event("Page.loadEventFired", tab.s)
+
+
+def values(tab, form, names):
+    return tab.js("(() => { const f = document.querySelector(%s); return %s.map(n => f.elements[n].value); })()"
+                  % (json.dumps(form), json.dumps(names)))
+
+
+def forms(chrome, base, shots, password, photo, text_file):
+    tab = Phone(chrome, shots, "forms")
+    tab.sign_in(base, "owner4", password)
+    tab.click("a[href$='/repair']")
+    repair = "form[action$='/repair']"
+    tab.upload(repair + " input[type=file]", text_file)
+    tab.submit(repair, {"category": "electrical", "text": "客厅插座冒火花", "contact": "13900000004"})
+    body = tab.page("a repair sent with a text file for a photo")
+    check("照片须为 JPEG、PNG 或 WebP 图片" in body and tab.js("!!document.querySelector(%s)" % json.dumps(repair)),
+          "the repair form comes back saying the photo must be a picture")
+    kept = values(tab, repair, ["category", "text", "contact"])
+    check(kept == ["electrical", "客厅插座冒火花", "13900000004"], "with what was typed kept (%r)" % kept)
+    tab.upload(repair + " input[type=file]", photo)
+    tap_twice(tab, repair)
+    check("已收到您的报修" in tab.page("the repair sent again") and "客厅插座冒火花" in tab.text(),
+          "the fixed repair is received")
+    tab.click("a[href$='/visitors']")
+    invite = "form[action$='/visitors']"
+    tab.submit(invite, {"name": "王小明", "phone": "13700000009", "plate": "沪A12345",
+                        "from": "2026-12-01T15:00", "until": "2026-12-01T10:00", "purpose": "探亲"})
+    body = tab.page("a visitor leaving before coming")
+    check("离开时间须晚于到访时间" in body, "the visitor form says the leaving time must be after the arrival")
+    kept = values(tab, invite, ["name", "phone", "plate", "from", "until", "purpose"])
+    check(kept == ["王小明", "13700000009", "沪A12345", "2026-12-01T15:00", "2026-12-01T10:00", "探亲"],
+          "with what was typed kept (%r)" % kept)
+    tab.js("document.querySelector(%s).elements.until.value = '2026-12-01T18:00'" % json.dumps(invite))
+    tap_twice(tab, invite)
+    check("访客通行证" in tab.page("the visitor's pass") and tab.js("!!document.querySelector('figure.qr svg')"),
+          "the fixed invitation shows the pass's QR code")
+    desk_tab = Phone(chrome, shots, "forms-desk")
+    desk_tab.sign_in(base, "desk", password)
+    desk_tab.click("a[href$='/cash']")
+    cash = "form[action$='/cash']"
+    desk_tab.submit(cash, {"unit": "1-1-102", "amount": "29７.00", "bill": "B-2026-11-1-1-102"})
+    body = desk_tab.page("cash typed with a full-width digit")
+    check("金额“29７.00”不对" in body, "the cash form says the 金额 is wrong, in its own words")
+    kept = values(desk_tab, cash, ["unit", "amount", "bill"])
+    check(kept == ["1-1-102", "29７.00", "B-2026-11-1-1-102"], "with what was typed kept (%r)" % kept)
+    desk_tab.js("document.querySelector(%s).elements.amount.value = '297.00'" % json.dumps(cash))
+    tap_twice(desk_tab, cash)
+    check("贰佰玖拾柒元整" in desk_tab.page("the receipt of the fixed cash payment"), "the fixed payment's receipt")
+
+
+run(lambda chrome, base, shots, password, flow, *more:
+    {"money": money, "desk": desk, "forms": forms}[flow](chrome, base, shots, password, *more))
