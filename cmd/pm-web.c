@@ -36,6 +36,8 @@ static const struct route {
 	{"POST", "/login/code", pm_page_login_code, PM_WEB_PUBLIC},
 	{"POST", "/login/verify", pm_page_login_verify, PM_WEB_PUBLIC},
 	{"POST", "/logout", pm_page_logout, 0},
+	{"GET", "/password", pm_page_password, 0},
+	{"POST", "/password", pm_page_password_post, 0},
 	{"GET", "/units", pm_page_units, 0},
 	{"GET", "/unit/*", pm_page_unit, 0},
 	{"GET", "/unit/*/statement", pm_page_statement, 0},
@@ -205,6 +207,7 @@ static const struct {
 	{"/repair", pm_page_repair},
 	{"/visitors", pm_page_visitors},
 	{"/cash", pm_page_cash},
+	{"/password", pm_page_password},
 };
 
 /* Whether the form of a POST refused with rc was shown again. */

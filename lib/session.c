@@ -393,6 +393,30 @@ int pm_signin_password(struct pm_db *db, const char *login, const char *password
 	return start(db, login, address, "password", attempt, token, s, e);
 }
 
+int pm_session_passwd(struct pm_db *db, const struct pm_session *s, const char *current, const char *fresh,
+		      const char *address, const struct pm_signin_limits *l, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE web_session SET ended_at = ?3 WHERE ended_at IS NULL AND id <> ?2"
+		" AND user_id = (SELECT id FROM user WHERE login = ?1)";
+	struct pm_actor a;
+	sqlite3_stmt *st;
+	int64_t attempt;
+	int rc;
+
+	if (reserve(db, s->login, address, l, &attempt, e) || pm_auth_login(db, s->login, current, &a, e) ||
+	    pm_user_passwd(db, s->login, fresh, e) || pm_db_begin(db, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return pm_db_end(db, e->code, e);
+	sqlite3_bind_text(st, 1, s->login, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->id);
+	sqlite3_bind_int64(st, 3, real_now());
+	if ((rc = step_done(db, st, _("cannot end the sessions"), e)) == PM_OK)
+		rc = attempt_ok(db, s->login, address, attempt, e);
+	return pm_db_end(db, rc, e);
+}
+
 /* ---- one-time codes ---- */
 
 static void code_digest(const char *login, const char *code, char out[PM_SESSION_TOKEN])

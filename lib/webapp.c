@@ -181,6 +181,7 @@ static const struct item {
 	{"/points", "积分", "bill.read", 1},
 	{"/prefs", "通知设置", "notify.self", 1},
 	{"/ask", "智能客服", "ask", 1},
+	{"/password", "修改密码", "user.passwd.self", 3},
 };
 
 const char *pm_web_community(struct pm_web *w)

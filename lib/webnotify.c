@@ -68,7 +68,9 @@ int pm_page_announcement(struct pm_web *w)
 	if (pm_web_arg_id(w, 0, &id) || pm_announce_get_for(w->db, &w->actor, id, &a, &w->err))
 		return w->err.code;
 	pm_web_page(w, STR(a, "title"));
-	pm_html_fmt(f, "<p class=\"muted\">%s</p>\n<div class=\"body\">%s</div>\n", STR(a, "created_at"), STR(a, "body"));
+	fputs("<p class=\"muted\">", f);
+	pm_web_time(f, STR(a, "created_at"));
+	pm_html_fmt(f, "</p>\n<div class=\"body\">%s</div>\n", STR(a, "body"));
 	if (json_is_integer(json_object_get(a, "capacity"))) {
 		pm_html_fmt(f, "<p>名额 %D，已报 %D。</p>\n", NUM(a, "capacity"), NUM(a, "taken"));
 		if (w->actor.person_id && my_person(w, person, sizeof person) == PM_OK &&

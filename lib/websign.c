@@ -116,6 +116,51 @@ int pm_page_login_verify(struct pm_web *w)
 	return rc ? refused(w, login, rc, 1) : signed_in(w, token);
 }
 
+/* ---- one's own password ---- */
+
+int pm_page_password(struct pm_web *w)
+{
+	FILE *f = w->res.f;
+
+	if (pm_auth_check(&w->actor, "user.passwd.self", &w->err))
+		return w->err.code;
+	pm_web_page(w, "修改密码");
+	if (pm_web_param(w, "changed"))
+		pm_html_note(f, "ok", "密码已修改，其他设备上的登录已退出。");
+	pm_web_form(w, "/password", 0);
+	fputs("<label>当前密码<input name=\"current\" type=\"password\" autocomplete=\"current-password\" required></label>"
+	      "<label>新密码（至少 8 位）<input name=\"fresh\" type=\"password\" autocomplete=\"new-password\""
+	      " minlength=\"8\" required></label>"
+	      "<label>再输一次新密码<input name=\"again\" type=\"password\" autocomplete=\"new-password\""
+	      " minlength=\"8\" required></label><button>修改密码</button></form>\n", f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* A refusal says what to do in the form's words; the form comes back
+ * (cmd/pm-web.c) with the passwords left out. */
+int pm_page_password_post(struct pm_web *w)
+{
+	const char *current = pm_web_field(w, "current"), *fresh = pm_web_field(w, "fresh");
+	int rc;
+
+	if (pm_auth_check(&w->actor, "user.passwd.self", &w->err) || limits(w))
+		return w->err.code;
+	if (!current || !fresh || strlen(current) > 256 || strlen(fresh) > 256)
+		return pm_web_fail(w, PM_EDATA, "%s", "请填写当前密码和新密码（最长 256 个字符）。");
+	if (!pm_web_param(w, "again") || strcmp(fresh, pm_web_param(w, "again")))
+		return pm_web_fail(w, PM_EDATA, "%s", "两次输入的新密码不一致。");
+	rc = pm_session_passwd(w->db, &w->session, current, fresh, w->req.remote, &w->limits, &w->err);
+	if (rc == PM_ENOPERM && !w->err.internal)
+		return pm_web_fail(w, PM_EDATA, "%s", "当前密码不对。");
+	if (rc == PM_ETEMPFAIL && !w->err.internal)
+		return pm_web_fail(w, PM_EDATA, "%s", "尝试次数过多，请稍后再试。");
+	if (rc)
+		return rc;
+	pm_web_redirect(&w->res, w->req.script, "/password?changed=1");
+	return PM_OK;
+}
+
 int pm_page_logout(struct pm_web *w)
 {
 	char token[PM_SESSION_TOKEN];

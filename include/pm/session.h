@@ -57,6 +57,16 @@ int pm_signin_password(struct pm_db *db, const char *login, const char *password
 		       const struct pm_signin_limits *l, char token[PM_SESSION_TOKEN],
 		       struct pm_session *s, struct pm_err *e);
 
+/* The user of session s changes their own password on the web: current
+ * is checked as a sign-in checks it, counted against the same limits
+ * (a phone left signed in is no way to guess it), then fresh is set and
+ * every other session of the user ends (whoever knew the old password,
+ * or holds a lost phone, is signed out); s stays. PM_ETEMPFAIL and
+ * PM_ENOPERM as pm_signin_password; PM_EDATA for a fresh password
+ * pm_user_passwd refuses. */
+int pm_session_passwd(struct pm_db *db, const struct pm_session *s, const char *current, const char *fresh,
+		      const char *address, const struct pm_signin_limits *l, struct pm_err *e);
+
 /* Sends a one-time code of six digits to login's phone through the
  * outbox (template login_code, channel sms), valid for code_ttl. PM_OK
  * whether or not there is such a user with a phone, so that the answer

@@ -81,6 +81,8 @@ int pm_page_login_post(struct pm_web *w);
 int pm_page_login_code(struct pm_web *w);
 int pm_page_login_verify(struct pm_web *w);
 int pm_page_logout(struct pm_web *w);
+int pm_page_password(struct pm_web *w);
+int pm_page_password_post(struct pm_web *w);
 
 /* the home page, units, bills, payments, exports (webbill.c) */
 int pm_page_home(struct pm_web *w);

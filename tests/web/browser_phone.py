@@ -9,7 +9,9 @@ Usage: browser_phone.py BASE_URL SHOTS_DIR PASSWORD FLOW
 FLOW is "money" (owner4 of 3-2-1101 reads the bill's water tiers, pays
 online, finds the receipt from the bill, reads the statement), "desk"
 (the clerk finds 李娜 by name and by phone and takes her cash at the
-desk) or "forms" (a repair, a visitor and a cash payment each sent with
+desk), "account" (owner4 reads an announcement, changes the password
+with two mistakes first, and signs out: another phone of theirs is
+signed out too) or "forms" (a repair, a visitor and a cash payment each sent with
 a mistake: the form comes back as typed, saying what to fix, and the
 fixed form is sent once however often its button is tapped); PHOTO (for
 "forms") a PNG to attach. Prints "PASS text" or "FAIL text" per check and saves a
@@ -173,5 +175,35 @@ def forms(chrome, base, shots, password, photo, text_file):
     check("贰佰玖拾柒元整" in desk_tab.page("the receipt of the fixed cash payment"), "the fixed payment's receipt")
 
 
+def account(chrome, base, shots, password):
+    other = Phone(chrome, shots, "account-other")
+    other.sign_in(base, "owner4", password)
+    tab = Phone(chrome, shots, "account")
+    tab.sign_in(base, "owner4", password)
+    tab.click("a[href$='/announcements']")
+    tab.click("main a[href*='/announcement/']")
+    check("停水通知" in tab.page("an announcement"), "the owner reads the announcement from the menu")
+    tab.click("a[href$='/password']")
+    tab.page("the password form")
+    form = "form[action$='/password']"
+    tab.submit(form, {"current": "not-" + password, "fresh": "new-pass-2027", "again": "new-pass-2027"})
+    check("当前密码不对" in tab.page("a wrong current password") and tab.js("!!document.querySelector(%s)" % json.dumps(form)),
+          "a wrong current password: the form again, saying so")
+    tab.submit(form, {"current": password, "fresh": "new-pass-2027", "again": "new-pass-2028"})
+    check("两次输入的新密码不一致" in tab.page("new passwords that differ"), "new passwords that differ: said so")
+    tab.submit(form, {"current": password, "fresh": "new-pass-2027", "again": "new-pass-2027"})
+    check("密码已修改" in tab.page("the password changed"), "the password is changed")
+    other.go(base + "/bills")
+    check("/login" in other.js("location.pathname"), "the owner's other phone is signed out")
+    tab.go(base + "/bills")
+    check("我的账单" in tab.text(), "this phone stays signed in")
+    tab.submit("form[action$='/logout']", {})
+    check("/login" in tab.js("location.pathname"), "signing out from the top bar")
+    tab.sign_in(base, "owner4", password)
+    check("/login" in tab.js("location.pathname"), "the old password no longer signs in")
+    tab.sign_in(base, "owner4", "new-pass-2027")
+    check("我的房屋" in tab.text(), "the new one does")
+
+
 run(lambda chrome, base, shots, password, flow, *more:
-    {"money": money, "desk": desk, "forms": forms}[flow](chrome, base, shots, password, *more))
+    {"money": money, "desk": desk, "account": account, "forms": forms}[flow](chrome, base, shots, password, *more))
