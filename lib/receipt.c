@@ -321,6 +321,11 @@ static void lines(FILE *f, json_t *r)
 		    pm_notice_capital(total, cap));
 }
 
+const char *pm_receipt_css(void)
+{
+	return css;
+}
+
 int pm_receipt_html(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, FILE *f, struct pm_err *e)
 {
 	int is_void = strcmp(str(r, "status"), "void") == 0;

@@ -6,6 +6,7 @@
 #include "pm/db.h"
 #include "pm/dunning.h"
 #include "pm/i18n.h"
+#include "pm/notice.h"
 #include "pm/timeutil.h"
 #include "web-internal.h"
 
@@ -129,6 +130,6 @@ int pm_page_dunning_letter(struct pm_web *w)
 	if (pm_auth_check(&w->actor, "bill.contact", &w->err) || as_of(w, &day) ||
 	    pm_dunning_letter(w->db, w->arg[0], day, w->res.f, &w->err))
 		return w->err.code;
-	pm_web_notice_style(w);
+	pm_web_print_style(w, pm_notice_css());
 	return PM_OK;
 }

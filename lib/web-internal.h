@@ -64,9 +64,9 @@ const char *pm_web_community(struct pm_web *w);
 /* "2026-11-23T09:00:00+08:00" as people read it: "2026-11-23 09:00". */
 void pm_web_time(FILE *f, const char *rfc3339);
 
-/* A printable page (a payment notice, a demand letter) keeps its print
- * style inline, pm_notice_css(): the response allows it by its hash. */
-void pm_web_notice_style(struct pm_web *w);
+/* A printable page (a payment notice, a demand letter, a receipt) keeps
+ * its print style css inline: the response allows it by its hash. */
+void pm_web_print_style(struct pm_web *w, const char *css);
 
 /* Chinese for a ticket status, a ticket step, a bill status. */
 const char *pm_web_ticket_status(const char *s);

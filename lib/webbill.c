@@ -20,6 +20,7 @@
 #include "pm/notice.h"
 #include "pm/render.h"
 #include "pm/report.h"
+#include "pm/receipt.h"
 #include "pm/reward.h"
 #include "pm/table.h"
 #include "pm/ticket.h"
@@ -328,12 +329,12 @@ int pm_page_bill(struct pm_web *w)
 	return PM_OK;
 }
 
-void pm_web_notice_style(struct pm_web *w)
+void pm_web_print_style(struct pm_web *w, const char *css)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 
-	crypto_hash_sha256(h, (const unsigned char *)pm_notice_css(), strlen(pm_notice_css()));
+	crypto_hash_sha256(h, (const unsigned char *)css, strlen(css));
 	sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
 	snprintf(w->res.style, sizeof w->res.style, "'sha256-%s'", b64);
 }
@@ -346,7 +347,7 @@ int pm_page_notice(struct pm_web *w)
 	if (pm_bill_may_read_bill(w->db, &w->actor, code, unit, sizeof unit, &w->err) ||
 	    pm_notice_html(w->db, &code, 1, w->res.f, &w->err))
 		return w->err.code;
-	pm_web_notice_style(w);
+	pm_web_print_style(w, pm_notice_css());
 	return PM_OK;
 }
 
@@ -626,6 +627,26 @@ int pm_page_cash_post(struct pm_web *w)
 	return rc;
 }
 
+/* The payment of the route's receipt, if the actor may see it: the desk
+ * any, an owner their units'; said the same way whether or not the
+ * payment exists. */
+static int receipt_payment(struct pm_web *w, int64_t *id, json_t **p)
+{
+	*p = NULL;
+	if (pm_web_arg_id(w, 0, id))
+		return w->err.code;
+	if (pm_payment_get(w->db, *id, p, &w->err) ||
+	    (!pm_auth_allowed(w->actor.role, "bill.pay") && pm_bill_may_read(w->db, &w->actor, NULL, STR(*p, "unit"), &w->err))) {
+		json_decref(*p);
+		*p = NULL;
+		if (w->err.code == PM_EDATA || w->err.code == PM_ENOPERM)
+			return pm_web_fail(w, PM_ENOPERM, _("user '%s' may not see payment %lld"), w->actor.login,
+					   (long long)*id);
+		return w->err.code;
+	}
+	return PM_OK;
+}
+
 int pm_page_receipt(struct pm_web *w)
 {
 	char cap[PM_CAPITAL_BUF];
@@ -634,19 +655,8 @@ int pm_page_receipt(struct pm_web *w)
 	json_t *p, *a;
 	size_t i;
 
-	if (pm_web_arg_id(w, 0, &id))
+	if (receipt_payment(w, &id, &p))
 		return w->err.code;
-	/* Said the same way whether or not the payment exists. */
-	if (pm_payment_get(w->db, id, &p, &w->err) ||
-	    (!pm_auth_allowed(w->actor.role, "bill.pay") && pm_bill_may_read(w->db, &w->actor, NULL, STR(p, "unit"), &w->err))) {
-		if (w->err.code == PM_EDATA || w->err.code == PM_ENOPERM) {
-			json_decref(p);
-			return pm_web_fail(w, PM_ENOPERM, _("user '%s' may not see payment %lld"), w->actor.login,
-					   (long long)id);
-		}
-		json_decref(p);
-		return w->err.code;
-	}
 	pm_web_page(w, "收据");
 	pm_html_fmt(f, "<table class=\"receipt\">\n<tr><td>收据号</td><td>%D</td></tr>\n<tr><td>房号</td><td>%s</td></tr>\n"
 		       "<tr><td>收款方式</td><td>%s</td></tr>\n<tr><td>金额</td><td>%M</td></tr>\n",
@@ -660,9 +670,34 @@ int pm_page_receipt(struct pm_web *w)
 		pm_html_fmt(f, "<li><a href=\"%s/bill/%u\">%s</a> %M</li>\n", w->req.script, STR(a, "bill"),
 			    STR(a, "period"), FEN(a, "amount_fen"));
 	fputs("</ul>\n", f);
+	/* The paper the desk hands over: pm-bill receipt's, numbered when
+	 * first printed. */
+	if (pm_auth_allowed(w->actor.role, "bill.receipt"))
+		pm_html_fmt(f, "<p class=\"actions\"><a class=\"button\" href=\"%s/receipt/%D/print\">打印收据</a> "
+			       "<a class=\"button secondary\" href=\"%s/receipt/%D/print?paper=80mm\">打印小票</a></p>\n",
+			    w->req.script, (long long)id, w->req.script, (long long)id);
 	json_decref(p);
 	pm_web_page_end(w);
 	return PM_OK;
+}
+
+int pm_page_receipt_print(struct pm_web *w)
+{
+	enum pm_receipt_paper paper = PM_PAPER_A5;
+	const char *want = pm_web_field(w, "paper");
+	json_t *p, *r;
+	int64_t id;
+
+	if (pm_auth_check(&w->actor, "bill.receipt", &w->err) || receipt_payment(w, &id, &p) ||
+	    (want && pm_receipt_paper(want, &paper, &w->err)))
+		return w->err.code;
+	json_decref(p);
+	if (pm_receipt_get(w->db, id, &r, &w->err))
+		return w->err.code;
+	if (pm_receipt_html(w->db, r, paper, w->res.f, &w->err) == PM_OK)
+		pm_web_print_style(w, pm_receipt_css());
+	json_decref(r);
+	return w->err.code;
 }
 
 /* ---- the dashboard: a few sums until pm-report's pages come ---- */

@@ -49,6 +49,9 @@ int pm_receipt_paper(const char *s, enum pm_receipt_paper *p, struct pm_err *e);
  * with its reason. Every text from the store is escaped. PM_EIO when
  * writing fails. */
 int pm_receipt_html(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, FILE *f, struct pm_err *e);
+/* The style sheet pm_receipt_html puts inline (a web page allows it by
+ * its hash). */
+const char *pm_receipt_css(void);
 /* The same into path, made with the store's mode; a symbolic link in its
  * place is refused (PM_ECANTCREAT). */
 int pm_receipt_file(struct pm_db *db, json_t *r, enum pm_receipt_paper paper, const char *path,

@@ -5,7 +5,8 @@
 # the statement), and the front desk finding a unit by its owner's name
 # and phone and taking cash. Every page fits and shows no English key:
 # channels, uses, roles and statuses in Chinese, a tier's amount as money,
-# a payment one row with its receipt. Screenshots in phone/ of
+# a payment one row with its receipt; the desk prints the numbered
+# receipt (A5 and 80 mm). Screenshots in phone/ of
 # $PM_WEB_SHOTS (default: web-shots beside the build's bin).
 . "$PM_TOP/tests/web/lib.sh"
 
