@@ -501,10 +501,12 @@ int pm_page_pay(struct pm_web *w)
 	}
 	if (FEN(b, "owed_fen") > 0 && !shown)
 		pm_html_note(f, "warn", "暂未开通线上缴费，请到物业服务中心缴费。");
-	if (FEN(b, "owed_fen") > 0)
+	/* The page has no script and does not reload itself: it says so. */
+	if (FEN(b, "owed_fen") > 0) {
 		points_offer(w, code, unit);
-	pm_html_fmt(f, "<p class=\"muted\">到账后本页账单状态会自动更新。</p>\n<p><a href=\"%s/bill/%u\">返回账单</a></p>\n",
-		    w->req.script, code);
+		fputs("<p class=\"muted\">付款到账后，刷新本页或回到账单即可看到已缴清，收据在账单里。</p>\n", f);
+	}
+	pm_html_fmt(f, "<p><a href=\"%s/bill/%u\">返回账单</a></p>\n", w->req.script, code);
 	json_decref(web);
 	json_decref(b);
 	pm_web_page_end(w);

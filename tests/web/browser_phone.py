@@ -76,7 +76,9 @@ def money(chrome, base, shots, password):
     check("第1阶：自 0.000，至 180.000，数量 25.500，单价 3.4500，金额 ¥87.975" in body,
           "the water line's tier says its amount as money (¥87.975), not 87.9750000")
     tab.click("a[href$='/pay']")
-    tab.page("the pay page")
+    body = tab.page("the pay page")
+    check("刷新本页" in body and "自动更新" not in body.replace("到账后账单自动更新", ""),
+          "the pay page, which has no script, does not promise to update itself")
     check(callback(base, {"unit": "3-2-1101", "amount": "357.51", "ref": "WX9001"}) == 200,
           "the channel's callback records the payment")
     tab.click("a[href$='/bill/B-2026-11-3-2-1101']")
