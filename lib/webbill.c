@@ -25,6 +25,7 @@
 #include "pm/table.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
+#include "pm/visitor.h"
 #include "web-internal.h"
 
 #define STR(o, k) json_string_value(json_object_get(o, k))
@@ -63,6 +64,39 @@ static int open_ticket(void *ctx, json_t *t)
 	return PM_OK;
 }
 
+/* The visitors waiting at the gate for the owner's yes, gathered to show
+ * on the home page (a section only when there are some). */
+static int waiting_visitor(void *ctx, json_t *v)
+{
+	return json_array_append(ctx, v) ? PM_EFAIL : PM_OK;
+}
+
+static int waiting_visitors(struct pm_web *w)
+{
+	FILE *f = w->res.f;
+	json_t *all = json_array(), *v;
+	size_t i;
+
+	if (pm_visitor_each(w->db, &w->actor, NULL, "pending", waiting_visitor, all, &w->err)) {
+		json_decref(all);
+		return w->err.code;
+	}
+	if (json_array_size(all))
+		fputs("<h2>待您审批的访客</h2>\n<ul class=\"cards\">\n", f);
+	json_array_foreach(all, i, v) {
+		pm_html_fmt(f, "<li><a href=\"%s/visitor/%D\">%s</a> %s <span class=\"status\">待审批</span><br><span class=\"muted\">",
+			    w->req.script, (long long)FEN(v, "id"), STR(v, "name"), STR(v, "unit"));
+		pm_web_time(f, STR(v, "from"));
+		fputs(" 至 ", f);
+		pm_web_time(f, STR(v, "until"));
+		fputs("</span></li>\n", f);
+	}
+	if (json_array_size(all))
+		fputs("</ul>\n", f);
+	json_decref(all);
+	return PM_OK;
+}
+
 static int owner_home(struct pm_web *w)
 {
 	struct pm_ticket_filter tf = {0};
@@ -73,6 +107,8 @@ static int owner_home(struct pm_web *w)
 	if (pm_unit_each_mine(w->db, &w->actor, unit_row, w, &w->err))
 		return w->err.code;
 	fputs("</ul>\n", f);
+	if (pm_auth_allowed(w->actor.role, "visitor.approve") && waiting_visitors(w))
+		return w->err.code;
 	pm_html_fmt(f, "<p class=\"actions\"><a class=\"button\" href=\"%s/repair\">一键报修</a>"
 		       " <a class=\"button secondary\" href=\"%s/bills\">查看账单</a></p>\n", w->req.script, w->req.script);
 	fputs("<h2>我的报修</h2>\n<ul>\n", f);

@@ -11,7 +11,9 @@ online, finds the receipt from the bill, reads the statement), "desk"
 (the clerk finds 李娜 by name and by phone and takes her cash at the
 desk), "account" (owner4 reads an announcement, changes the password
 with two mistakes first, and signs out: another phone of theirs is
-signed out too) or "forms" (a repair, a visitor and a cash payment each sent with
+signed out too), "visitor" (a visitor the gate asked about waits on
+owner4's home page; a tap there, 同意, and the pass's QR code) or
+"forms" (a repair, a visitor and a cash payment each sent with
 a mistake: the form comes back as typed, saying what to fix, and the
 fixed form is sent once however often its button is tapped); PHOTO (for
 "forms") a PNG to attach. Prints "PASS text" or "FAIL text" per check and saves a
@@ -220,5 +222,21 @@ def account(chrome, base, shots, password):
     check("我的房屋" in tab.text(), "the new one does")
 
 
+def visitor(chrome, base, shots, password):
+    tab = Phone(chrome, shots, "visitor")
+    tab.sign_in(base, "owner4", password)
+    body = tab.page("the home page with a visitor waiting")
+    check("待您审批的访客" in body and "快递员 3-2-1101 待审批" in body and "2026-12-01 10:00 至 2026-12-01 11:00" in body,
+          "the home page says a visitor waits for the owner's yes, and when")
+    check("送水工" not in body, "and not another unit's visitor")
+    tab.click("main a[href*='/visitor/']")
+    tab.submit("form[action$='/approve']", {})
+    body = tab.page("the approved pass")
+    check("已通过 快递员" in body and tab.js("!!document.querySelector('figure.qr svg')"), "approved, with its QR code")
+    tab.click("a[href$='/']")
+    check("待您审批的访客" not in tab.text(), "and the home page no longer asks")
+
+
 run(lambda chrome, base, shots, password, flow, *more:
-    {"money": money, "desk": desk, "account": account, "forms": forms}[flow](chrome, base, shots, password, *more))
+    {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms}[flow](
+        chrome, base, shots, password, *more))
