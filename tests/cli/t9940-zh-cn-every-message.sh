@@ -15,20 +15,12 @@ msgcmp --use-untranslated "$PM_TOP/share/locale/zh_CN.po" "$T/pm.pot" >"$T/out" 
 expect_eq "$(grep -c 'used but not defined' "$T/out")" 0 "every one has its Chinese in zh_CN.po
 $(grep -A1 'used but not defined' "$T/out" | head -20)"
 
-PM_NOW=2026-12-01T09:00:00+08:00
-export PM_NOW
-run pm init
+# A month billed under the example configuration.
+PM_NOW=2026-12-01T09:00:00+08:00 run pm init
+PM_NOW=2026-12-01T09:00:00+08:00 run pm config apply "$PM_TOP/share/pm/examples/pm.yaml"
 feed '{"code":"1-1-101","area":"80","delivered":"2020-01-01"}\n' pm unit import
-cat >pm.yaml <<'Y'
-effective: 2026-01-01
-community:
-  name: 测试小区
-fees:
-  - {name: property, label: 物业费, type: per_area, prices: {residential: 2.5}}
-Y
-run pm config apply pm.yaml
-run pm-bill run --period 2026-11
-run pm-bill issue --period 2026-11
+PM_NOW=2026-12-01T09:00:00+08:00 run pm-bill run --period 2026-11
+expect_rc 0 "November billed"
 LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 run pm-report collection --period 2026-11 --section building --format table
 expect_rc 0 "the collection report by building, in Chinese"
 expect_out '缴清单数 +计费 +调整 +违约金 +应收 +实收 +欠费 +缴费率（按单数） +缴费率（按金额）' \

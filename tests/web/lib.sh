@@ -10,6 +10,7 @@
 #   web_store            a community in $PM_DB with units, people, users
 #                        (passwords in $PW), the example config and the
 #                        month's bills
+#   web_owner4_store     web_store, and owner4 (赵敏) of 3-2-1101
 #   web_start            lighttpd up; $BASE is http://127.0.0.1:PORT/pm
 #   web_stop             lighttpd down (done at exit too)
 #   get PATH [CURL...]   GET as the cookie jar $JAR; body in $T/body,
@@ -74,6 +75,16 @@ web_store() {
 	chown www-data "$T/log"
 	chmod -R a+rX "$T/cgi-bin" "$T/static" "$T/templates" "$T/www"
 	[ -d "$T/locale" ] && chmod -R a+rX "$T/locale"
+}
+
+# web_store, and 3-2-1101 (98 m², in building 3) of 赵敏 (P4, phone
+# 13900000004), who signs in as owner4.
+web_owner4_store() {
+	web_store
+	echo '{"code":"3-2-1101","area":"98.00","delivered":"2019-06-30"}' | pm unit import -q
+	echo '{"code":"P4","name":"赵敏","phone":"13900000004","unit":"3-2-1101"}' | pm person import -q
+	printf '%s\n' "$PW" | pm user add owner4 --role owner --person P4 --password-stdin >/dev/null ||
+		{ echo "not ok - user owner4"; exit 1; }
 }
 
 # web_store, and owner1 (张伟) owns the parking space 1-1-B01 too, whose

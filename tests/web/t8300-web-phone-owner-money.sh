@@ -13,12 +13,9 @@
 need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/phone
 rm -rf "$shots"
-web_store
-# 3-2-1101, 赵敏's (owner4), with a water meter read at the end of October
-# and November: 25.5 m³ in the first of the year's tiers.
-echo '{"code":"3-2-1101","area":"98.00","delivered":"2019-06-30"}' | pm unit import -q
-echo '{"code":"P4","name":"赵敏","phone":"13900000004","unit":"3-2-1101"}' | pm person import -q
-printf '%s\n' "$PW" | pm user add owner4 --role owner --person P4 --password-stdin >/dev/null
+web_owner4_store
+# 3-2-1101 with a water meter read at the end of October and November:
+# 25.5 m³ in the first of the year's tiers.
 pm-meter add W-3-2-1101 --kind water --serves 3-2-1101 --address 00000000321101 \
 	--installed 2019-06-30T00:00:00+08:00 >/dev/null
 printf '%s\n' '{"meter":"W-3-2-1101","ts":"2026-10-31T20:00:00+08:00","value":"170.000"}' \

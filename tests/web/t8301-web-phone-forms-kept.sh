@@ -11,10 +11,7 @@
 need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/forms
 rm -rf "$shots"
-web_store
-echo '{"code":"3-2-1101","area":"98.00","delivered":"2019-06-30"}' | pm unit import -q
-echo '{"code":"P4","name":"赵敏","phone":"13900000004","unit":"3-2-1101"}' | pm person import -q
-printf '%s\n' "$PW" | pm user add owner4 --role owner --person P4 --password-stdin >/dev/null
+web_owner4_store
 echo '这不是照片' >"$T/photo.jpg"
 chmod a+r "$T/photo.jpg"
 web_start

@@ -10,10 +10,7 @@
 need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/account
 rm -rf "$shots"
-web_store
-echo '{"code":"3-2-1101","area":"98.00","delivered":"2019-06-30"}' | pm unit import -q
-echo '{"code":"P4","name":"赵敏","phone":"13900000004","unit":"3-2-1101"}' | pm person import -q
-printf '%s\n' "$PW" | pm user add owner4 --role owner --person P4 --password-stdin >/dev/null
+web_owner4_store
 echo '12 月 3 日 9:00 至 12:00 三号楼停水，请提前储水。' >"$T/ann.txt"
 pm-notify announce -q --title 停水通知 --body "$T/ann.txt" --to building:3 >/dev/null ||
 	echo "not ok - the announcement"

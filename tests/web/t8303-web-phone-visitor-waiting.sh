@@ -10,10 +10,7 @@
 need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/visitor
 rm -rf "$shots"
-web_store
-echo '{"code":"3-2-1101","area":"98.00","delivered":"2019-06-30"}' | pm unit import -q
-echo '{"code":"P4","name":"赵敏","phone":"13900000004","unit":"3-2-1101"}' | pm person import -q
-printf '%s\n' "$PW" | pm user add owner4 --role owner --person P4 --password-stdin >/dev/null
+web_owner4_store
 pm-gate visitor request -q --unit 3-2-1101 --name 快递员 --from 2026-12-01T10:00:00+08:00 \
 	--until 2026-12-01T11:00:00+08:00 >/dev/null || echo "not ok - the gate's request"
 pm-gate visitor request -q --unit 1-1-101 --name 送水工 --from 2026-12-01T10:00:00+08:00 \
