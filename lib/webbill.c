@@ -288,9 +288,9 @@ int pm_page_bills(struct pm_web *w)
 	return PM_OK;
 }
 
-/* A payment's allocation to each line of the bill is one row, with the
- * channel in words and its receipt a tap away; adjustments and late fees
- * are theirs. */
+/* A payment is one row however many of the bill's lines it paid (one
+ * allocation each), its channel in words and its receipt a tap away;
+ * adjustments and late fees a row each. */
 static void bill_events(struct pm_web *w, json_t *bill)
 {
 	static const char *const kinds[][2] = {{"allocation", "缴费"}, {"adjustment", "调整"}, {"late_fee", "违约金"}};
