@@ -95,6 +95,7 @@ static int visitor_row(void *ctx, json_t *v)
 
 static int invite_form(struct pm_web *w)
 {
+	char from[PM_TIME_BUF], until[PM_TIME_BUF];
 	FILE *f = w->res.f;
 
 	fputs("<h2>邀请访客</h2>\n", f);
@@ -106,11 +107,17 @@ static int invite_form(struct pm_web *w)
 		       "<label>手机（可选）<input name=\"phone\" value=\"%s\" inputmode=\"tel\" maxlength=\"32\"></label>"
 		       "<label>车牌（可选）<input name=\"plate\" value=\"%s\" maxlength=\"16\"></label>",
 		    pm_web_sent(w, "name"), pm_web_sent(w, "phone"), pm_web_sent(w, "plate"));
+	/* A new invitation is for now until four hours on, in the community's
+	 * time: a phone's date and time pickers are slow to set from blank. */
+	pm_time_fmt(pm_now(), pm_db_tz(w->db), from);
+	pm_time_fmt(pm_now() + 4 * 3600, pm_db_tz(w->db), until);
+	from[16] = until[16] = '\0';
 	pm_html_fmt(f, "<label>到访时间<input type=\"datetime-local\" name=\"from\" value=\"%s\" required></label>"
 		       "<label>离开时间<input type=\"datetime-local\" name=\"until\" value=\"%s\" required></label>"
 		       "<label>事由（可选）<input name=\"purpose\" value=\"%s\" maxlength=\"100\"></label>"
 		       "<button>生成通行码</button></form>\n",
-		    pm_web_sent(w, "from"), pm_web_sent(w, "until"), pm_web_sent(w, "purpose"));
+		    pm_web_param(w, "from") ? pm_web_param(w, "from") : from,
+		    pm_web_param(w, "until") ? pm_web_param(w, "until") : until, pm_web_sent(w, "purpose"));
 	return PM_OK;
 }
 

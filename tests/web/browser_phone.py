@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 """Headless Chromium as people hold it: a small phone (360 x 740) whose
-browser asks for zh-CN. An owner's month of money and a front-desk
-clerk's cash payment, each reached by taps from the page before (no
-address typed), each page checked for English left over, money in fen
-and fitting the screen.
+browser asks for zh-CN. What an owner and a front-desk clerk do in a
+month, each step reached by taps from the page before (no address
+typed), each page checked for English left over and for fitting the
+screen.
 
-Usage: browser_phone.py BASE_URL SHOTS_DIR PASSWORD FLOW
-FLOW is "money" (owner4 of 3-2-1101 reads the bill's water tiers, pays
-online, finds the receipt from the bill, reads the statement), "desk"
-(the clerk finds 李娜 by name and by phone and takes her cash at the
-desk), "account" (owner4 reads an announcement, changes the password
-with two mistakes first, and signs out: another phone of theirs is
-signed out too), "visitor" (a visitor the gate asked about waits on
-owner4's home page; a tap there, 同意, and the pass's QR code) or
-"forms" (a repair, a visitor and a cash payment each sent with
-a mistake: the form comes back as typed, saying what to fix, and the
-fixed form is sent once however often its button is tapped); PHOTO (for
-"forms") a PNG to attach. Prints "PASS text" or "FAIL text" per check and saves a
-screenshot of each page in SHOTS_DIR."""
+Usage: browser_phone.py BASE_URL SHOTS_DIR PASSWORD FLOW [PHOTO NOT_A_PHOTO]
+FLOW is one of:
+  money    owner4 of 3-2-1101 reads the bill's water tiers, pays online,
+           finds the receipt from the bill, reads the statement;
+  desk     the clerk finds 李娜 by name and by phone, takes her cash at
+           the desk and prints the receipt;
+  account  owner4 reads an announcement, changes the password with two
+           mistakes first, and signs out (another phone of theirs is
+           signed out too);
+  visitor  a visitor the gate asked about waits on owner4's home page: a
+           tap there, 同意, and the pass's QR code;
+  forms    a repair (PHOTO and NOT_A_PHOTO to attach), a visitor (its
+           times set to now and four hours on) and a cash payment, each
+           sent with a mistake first: the form comes back as typed,
+           saying what to fix, and the fixed form is sent once however
+           often its button is tapped.
+Prints "PASS text" or "FAIL text" per check and saves a screenshot of
+each page in SHOTS_DIR."""
 import hashlib
 import hmac
 import json
@@ -167,6 +172,9 @@ def forms(chrome, base, shots, password, photo, text_file):
           "the fixed repair is received")
     tab.click("a[href$='/visitors']")
     invite = "form[action$='/visitors']"
+    times = values(tab, invite, ["from", "until"])
+    check(times == ["2026-12-01T09:00", "2026-12-01T13:00"],
+          "a new invitation is for now until four hours on, in the community's time (%r)" % times)
     tab.submit(invite, {"name": "王小明", "phone": "13700000009", "plate": "沪A12345",
                         "from": "2026-12-01T15:00", "until": "2026-12-01T10:00", "purpose": "探亲"})
     body = tab.page("a visitor leaving before coming")
