@@ -517,33 +517,48 @@ static int open_session(struct pm_db *db, struct pm_gate_config *gc, const char 
 	return pm_db_step_done(db, st, _("cannot open a parking session"), e);
 }
 
-static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
-			 const char *plate, int64_t ts, struct pm_err *e)
+/* The plate's stay that ts falls in, closed by a later exit: 1 with it
+ * in s, open again to be priced leaving at ts, and that exit's gate; 0
+ * when there is none, or -code. */
+static int closed_later(struct pm_db *db, const char *plate, int64_t ts, struct session *s,
+			char gate[32], struct pm_err *e)
+{
+	static const char sql[] = SESSION_COLS ", coalesce(s.exit_gate, '') FROM parking_session s"
+		" WHERE s.plate = ?1 AND s.entry_ts <= ?2 AND s.exit_ts > ?2 ORDER BY s.entry_ts DESC LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ts);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		session_read(st, s);
+		snprintf(gate, 32, "%s", TEXT(st, 10));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read parking sessions"));
+	if (rc == SQLITE_DONE)
+		return 0;
+	s->open = 1;
+	return resident_end(db, s, e) ? -e->code : 1;
+}
+
+/* The stay s, open, closed at ts through gate and priced. */
+static int stay_close(struct pm_db *db, struct pm_gate_config *gc, const struct session *s,
+		      const char *gate, int64_t ts, struct pm_err *e)
 {
 	static const char sql[] =
 		"UPDATE parking_session SET exit_ts = ?2, exit_gate = ?3, fee_fen = ?4, updated_at = ?5"
 		" WHERE id = ?1";
-	struct session s;
+	int64_t fee = stay_fee(gc, s, ts);
 	sqlite3_stmt *st;
-	char in_gate[32];
-	int64_t fee, in;
 	int rc;
 
-	if ((rc = session_find(db, plate, 0, &s, e)) < 0)
-		return -rc;
-	/* An exit with no stay inside before it is an earlier stay's: an
-	 * entry waiting for it opens that stay now, closed by the earliest
-	 * exit after it (this one); else it waits in gate_event for that
-	 * stay's entry (open_session). */
-	if (rc == 0 || ts < s.entry) {
-		if ((rc = waiting_entry(db, plate, ts, &in, in_gate, e)) <= 0)
-			return -rc;
-		return open_session(db, gc, in_gate, plate, in, e);
-	}
-	fee = stay_fee(gc, &s, ts);
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
-	sqlite3_bind_int64(st, 1, s.id);
+	sqlite3_bind_int64(st, 1, s->id);
 	sqlite3_bind_int64(st, 2, ts);
 	sqlite3_bind_text(st, 3, gate, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, fee);
@@ -551,6 +566,39 @@ static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot close a parking session"));
+}
+
+static int close_session(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
+			 const char *plate, int64_t ts, struct pm_err *e)
+{
+	struct session s;
+	char in_gate[32], out_gate[32];
+	int64_t in, out;
+	int rc;
+
+	if ((rc = session_find(db, plate, 0, &s, e)) < 0)
+		return -rc;
+	if (rc > 0 && ts >= s.entry)
+		return stay_close(db, gc, &s, gate, ts, e);
+	/* An exit inside a stay a later exit closed (a duplicate or a backlog
+	 * read late) is the earliest after the entry: it closes the stay, as
+	 * read in order, and the later exit is then one after the stay,
+	 * paired as if read now. */
+	if ((rc = closed_later(db, plate, ts, &s, out_gate, e)) < 0)
+		return -rc;
+	if (rc > 0) {
+		out = s.exit;
+		if (stay_close(db, gc, &s, gate, ts, e))
+			return e->code;
+		return close_session(db, gc, out_gate, plate, out, e);
+	}
+	/* An exit with no stay inside before it is an earlier stay's: an
+	 * entry waiting for it opens that stay now, closed by the earliest
+	 * exit after it (this one); else it waits in gate_event for that
+	 * stay's entry (open_session). */
+	if ((rc = waiting_entry(db, plate, ts, &in, in_gate, e)) <= 0)
+		return -rc;
+	return open_session(db, gc, in_gate, plate, in, e);
 }
 
 int parking_plate_event(struct pm_db *db, struct pm_gate_config *gc, const char *gate,
