@@ -15,9 +15,24 @@
 const char *const pm_recon_names[] = {"matched", "missing_in_store", "missing_in_statement",
 				      "amount_mismatch", NULL};
 
+/* One side's facts, absent unless here. A refund's amount is negative. */
+struct side {
+	int64_t amount, at;
+	int here;
+};
+
+struct found {
+	char source[24], unit[64];
+	int64_t id, payment; /* payment: the bill payment's id, or 0 */
+};
+
+/* A statement's entry; a refund's match is the recorded refund set
+ * against it, with its side. */
 struct entry {
 	char *ref;
 	int64_t amount, at;
+	struct found match;
+	struct side store;
 };
 
 struct pm_reconcile {
@@ -86,19 +101,15 @@ int pm_reconcile_add(struct pm_reconcile *r, json_t *rec, struct pm_err *e)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	}
 	r->e[r->n].amount = amount;
-	r->e[r->n++].at = at;
+	r->e[r->n].at = at;
+	memset(&r->e[r->n].match, 0, sizeof r->e[r->n].match);
+	r->e[r->n++].store = (struct side){0, 0, 0};
 	if (r->n == 1 || at < r->first)
 		r->first = at;
 	if (r->n == 1 || at > r->last)
 		r->last = at;
 	return PM_OK;
 }
-
-/* One side's facts, absent unless here. A refund's amount is negative. */
-struct side {
-	int64_t amount, at;
-	int here;
-};
 
 struct walk {
 	struct pm_db *db;
@@ -140,11 +151,6 @@ static json_t *fen(struct side s)
 	" UNION ALL SELECT 'contract_charge', c.id, NULL, c.channel, c.ref, c.amount_fen, c.at FROM contract_charge c" \
 	"  JOIN contract k ON k.id = c.contract_id WHERE c.kind = 'payment' AND k.kind = 'income'"
 
-struct found {
-	char source[16], unit[64];
-	int64_t id, payment; /* payment: the bill payment's id, or 0 */
-};
-
 /* A store row: its source, id and unit code ("" for a contract's). */
 static void found_read(sqlite3_stmt *st, struct found *f)
 {
@@ -165,7 +171,7 @@ static int tell(struct walk *w, enum pm_recon_status s, const char *ref, struct 
 	int rc;
 
 	w->counts[s]++;
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "type", "reconcile",
+	rec = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "type", "reconcile",
 			"status", pm_recon_names[s], "channel", w->r->channel, "ref", ref,
 			"statement_fen", fen(st), "store_fen", fen(store),
 			"statement_at", when(st, tz), "store_at", when(store, tz),
@@ -204,72 +210,146 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at, 1}, store, f.id ? &f : NULL);
 }
 
-/* Refunds recorded through the channel (PM_BILL_REFUND_IS). The
- * columns: journal id, unit code, cash (negative), time, the payment's
- * ref, the payment's id. */
+/* Money a channel gave back, wherever it is kept: a bill payment's
+ * refunds (PM_BILL_REFUND_IS: pm-bill refund, a transfer's of the
+ * prepaid balance), deposits refunded, group-buying orders' and service
+ * bookings' refunds (pm-shop refund, a failed group's, a settlement's)
+ * and a refused web order's payment given back. Each is under the ref
+ * of the payment it gave back; a deposit refund, whose money is the
+ * unit's held deposit of its kind and no one payment's, under its own
+ * ref (--ref), else its deposit's latest take through the channel
+ * before it. ?1 is the channel; a shop refund leaves by its order's. The
+ * columns: source, id (the ledger's entry), unit code, cash (negative),
+ * time, ref, the bill payment's id or NULL. */
 #define REFUNDS \
-	"SELECT j.id, u.code, x.amount_fen, j.ts, p.ref, p.id FROM" PM_BILL_REFUND_FROM \
-	" JOIN unit u ON u.id = p.unit_id WHERE " PM_BILL_REFUND_IS " AND x.account = 'cash:' || ?1"
+	"SELECT 'refund' AS source, j.id AS id, u.code AS unit, x.amount_fen AS cash, j.ts AS at, p.ref AS ref," \
+	"  p.id AS payment FROM" PM_BILL_REFUND_FROM " JOIN unit u ON u.id = p.unit_id" \
+	"  WHERE " PM_BILL_REFUND_IS " AND x.account = 'cash:' || ?1" \
+	" UNION ALL SELECT 'deposit_refund', d.journal_id, u.code, -d.amount_fen, d.at, coalesce(d.ref," \
+	"  (SELECT t.ref FROM deposit t WHERE t.unit_id = d.unit_id AND t.kind = d.kind AND t.action = 'take'" \
+	"   AND t.channel = ?1 AND t.id < d.id ORDER BY t.id DESC LIMIT 1)), NULL" \
+	"  FROM deposit d JOIN unit u ON u.id = d.unit_id WHERE d.action = 'refund' AND d.channel = ?1" \
+	" UNION ALL SELECT 'shop_refund', j.id, u.code, x.amount_fen, j.ts, o.ref, NULL FROM shop_order o" \
+	"  JOIN shop_offer f ON f.id = o.offer_id JOIN journal j ON j.ref = 'shop:' || f.code" \
+	"  JOIN posting x ON x.journal_id = j.id JOIN unit u ON u.id = o.unit_id" \
+	"  WHERE o.channel = ?1 AND j.kind = 'shop_refund' AND j.memo = 'shop_order:' || o.id" \
+	"  AND x.account = 'cash:' || ?1 AND x.amount_fen < 0" \
+	" UNION ALL SELECT 'shop_refund', j.id, u.code, x.amount_fen, j.ts, b.ref, NULL FROM shop_booking b" \
+	"  JOIN shop_slot l ON l.id = b.slot_id JOIN shop_service v ON v.id = l.service_id" \
+	"  JOIN journal j ON j.ref = 'service:' || v.code JOIN posting x ON x.journal_id = j.id" \
+	"  JOIN unit u ON u.id = b.unit_id WHERE b.channel = ?1 AND j.kind = 'shop_refund'" \
+	"  AND j.memo = 'shop_booking:' || b.id AND x.account = 'cash:' || ?1 AND x.amount_fen < 0" \
+	" UNION ALL SELECT 'shop_cart_refund', j.id, u.code, x.amount_fen, j.ts, c.ref, NULL FROM shop_cart c" \
+	"  JOIN journal j ON j.id = c.refund_journal_id JOIN posting x ON x.journal_id = j.id" \
+	"  JOIN unit u ON u.id = c.unit_id WHERE c.channel = ?1 AND x.account = 'cash:' || ?1"
 
 /* A REFUNDS row: its found and its side. */
 static void refund_read(sqlite3_stmt *st, struct found *f, struct side *s)
 {
-	snprintf(f->source, sizeof f->source, "refund");
-	f->id = sqlite3_column_int64(st, 0);
-	f->payment = sqlite3_column_int64(st, 5);
-	snprintf(f->unit, sizeof f->unit, "%s", TEXT(st, 1));
-	*s = (struct side){sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), 1};
+	snprintf(f->source, sizeof f->source, "%s", TEXT(st, 0));
+	f->id = sqlite3_column_int64(st, 1);
+	f->payment = sqlite3_column_int64(st, 6);
+	snprintf(f->unit, sizeof f->unit, "%s", TEXT(st, 2));
+	*s = (struct side){sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), 1};
 }
 
-/* A refund the statement lists (a negative amount) against those
- * recorded of the payment of its ref: one of the same amount not set
- * against an entry before, else one of another amount, else none. */
-static int statement_refund(struct walk *w, const struct entry *x, struct pm_err *e)
+static int taken(struct walk *w, int64_t id)
 {
-	static const char sql[] = REFUNDS " AND p.ref = ?2 ORDER BY j.ts, j.id";
-	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
-	struct found f = {"", "", 0, 0}, other = {"", "", 0, 0};
-	struct side store = {0, 0, 0}, other_side = {0, 0, 0};
 	char key[32];
+
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	return json_object_get(w->r->taken, key) != NULL;
+}
+
+static int take(struct walk *w, int64_t id, struct pm_err *e)
+{
+	char key[32];
+
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	return json_object_set_new(w->r->taken, key, json_true()) ? pm_err_set(e, PM_EFAIL, _("out of memory"))
+		: PM_OK;
+}
+
+/* The refunds recorded of x's ref not set against an entry before: the
+ * first of x's amount into x's match, the first of any amount into
+ * other (when given), and how many there are. */
+static int recorded_refunds(struct walk *w, struct entry *x, struct entry *other, long *left,
+			    struct pm_err *e)
+{
+	static const char sql[] = "SELECT * FROM (" REFUNDS ") WHERE ref = ?2 ORDER BY at, id";
+	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
 	int rc;
 
+	*left = 0;
 	if (!st)
 		return e->code;
 	sqlite3_bind_text(st, 1, w->r->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, x->ref, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
-		if (json_object_get(w->r->taken, key))
+		if (taken(w, sqlite3_column_int64(st, 1)))
 			continue;
-		if (sqlite3_column_int64(st, 2) == x->amount) {
-			refund_read(st, &f, &store);
-			break;
-		}
-		if (!other.id)
-			refund_read(st, &other, &other_side);
+		++*left;
+		if (!x->match.id && sqlite3_column_int64(st, 3) == x->amount)
+			refund_read(st, &x->match, &x->store);
+		if (other && !other->match.id)
+			refund_read(st, &other->match, &other->store);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return pm_db_fail(w->db, e, _("cannot read payments"));
-	if (!f.id && other.id) {
-		f = other;
-		store = other_side;
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(w->db, e, _("cannot read payments"));
+}
+
+/* The statement's refunds (negative amounts) set against those recorded
+ * of the payment of their ref, before any is told: each to one of its
+ * amount not set against another, whatever the order they are listed
+ * in. */
+static int match_refunds(struct walk *w, struct pm_err *e)
+{
+	long left;
+
+	for (size_t i = 0; i < w->r->n; i++) {
+		struct entry *x = &w->r->e[i];
+
+		if (x->amount > 0)
+			continue;
+		if (recorded_refunds(w, x, NULL, &left, e) || (x->match.id && take(w, x->match.id, e)))
+			return e->code;
 	}
-	if (f.id) {
-		snprintf(key, sizeof key, "%lld", (long long)f.id);
-		if (json_object_set_new(w->r->taken, key, json_true()))
-			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return PM_OK;
+}
+
+/* A listed refund, matched or not. One of no recorded amount is set
+ * against a recorded one only when the pairing is certain: it is the
+ * only one of its ref left, and so is the recorded one ("amount_mismatch");
+ * else it is "missing_in_store" and those recorded are told as missing
+ * from the statement. */
+static int statement_refund(struct walk *w, struct entry *x, struct pm_err *e)
+{
+	struct entry other = {0};
+	size_t unmatched = 0;
+	long left = 0;
+
+	if (!x->match.id) {
+		for (size_t i = 0; i < w->r->n; i++)
+			unmatched += w->r->e[i].amount < 0 && !w->r->e[i].match.id && strcmp(w->r->e[i].ref, x->ref) == 0;
+		if (recorded_refunds(w, x, &other, &left, e))
+			return e->code;
+		if (unmatched == 1 && left == 1) {
+			x->match = other.match;
+			x->store = other.store;
+			if (take(w, x->match.id, e))
+				return e->code;
+		}
 	}
-	return tell(w, !f.id ? PM_RECON_MISSING_IN_STORE : store.amount == x->amount ? PM_RECON_MATCHED
-		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at, 1}, store, f.id ? &f : NULL);
+	return tell(w, !x->match.id ? PM_RECON_MISSING_IN_STORE : x->store.amount == x->amount ? PM_RECON_MATCHED
+		    : PM_RECON_AMOUNT_MISMATCH, x->ref, (struct side){x->amount, x->at, 1}, x->store,
+		    x->match.id ? &x->match : NULL);
 }
 
 /* Refunds of the statement's days that it does not list. */
 static int refunds_only(struct walk *w, int64_t from, int64_t to, struct pm_err *e)
 {
-	static const char sql[] = REFUNDS " AND j.ts >= ?2 AND j.ts < ?3 ORDER BY j.ts, j.id";
+	static const char sql[] = "SELECT * FROM (" REFUNDS ") WHERE at >= ?2 AND at < ?3 ORDER BY at, id";
 	sqlite3_stmt *st = pm_db_stmt(w->db, sql, e);
-	char key[32];
 	int rc;
 
 	if (!st)
@@ -281,11 +361,10 @@ static int refunds_only(struct walk *w, int64_t from, int64_t to, struct pm_err 
 		struct found f;
 		struct side store;
 
-		snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
-		if (json_object_get(w->r->taken, key))
+		if (taken(w, sqlite3_column_int64(st, 1)))
 			continue;
 		refund_read(st, &f, &store);
-		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 4), (struct side){0, 0, 0}, store, &f);
+		rc = tell(w, PM_RECON_MISSING_IN_STATEMENT, TEXT(st, 5), (struct side){0, 0, 0}, store, &f);
 		if (rc) {
 			sqlite3_reset(st);
 			return rc;
@@ -336,9 +415,10 @@ int pm_reconcile_run(struct pm_db *db, struct pm_reconcile *r, int (*fn)(void *c
 		     void *ctx, long counts[PM_RECON_NSTATUS], struct pm_err *e)
 {
 	struct walk w = {db, r, fn, ctx, counts};
-	int rc = PM_OK;
+	int rc;
 
 	memset(counts, 0, PM_RECON_NSTATUS * sizeof *counts);
+	rc = match_refunds(&w, e);
 	for (size_t i = 0; i < r->n && rc == PM_OK; i++)
 		rc = r->e[i].amount > 0 ? statement_entry(&w, &r->e[i], e) : statement_refund(&w, &r->e[i], e);
 	if (rc == PM_OK && r->n)
