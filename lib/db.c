@@ -1104,6 +1104,17 @@ void pm_db_file_id(const char *path, char id[PM_DB_ID_SIZE])
 	sqlite3_close(h);
 }
 
+/* Whether the copy at path failed with SQLite's rc for want of space,
+ * then said as such (exit 74): SQLite's "database or disk is full" reads
+ * as a store grown too big, and names no file. */
+static int disk_full(int rc, const char *path, struct pm_err *e)
+{
+	if ((rc & 0xff) != SQLITE_FULL)
+		return 0;
+	pm_err_set(e, PM_EIO, _("cannot write '%s': %s"), path, strerror(ENOSPC));
+	return 1;
+}
+
 /* Copies from into to, waiting for other writers from db's time. */
 static int copy_db(struct pm_db *db, sqlite3 *from, sqlite3 *to, struct pm_err *e, const char *path)
 {
@@ -1119,15 +1130,48 @@ static int copy_db(struct pm_db *db, sqlite3 *from, sqlite3 *to, struct pm_err *
 	sqlite3_backup_finish(b);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		return busy(db, e);
-	if (rc != SQLITE_DONE)
-		return pm_err_set(e, PM_ECANTCREAT, _("cannot copy to '%s': %s"), path, sqlite3_errstr(rc));
-	return PM_OK;
+	if (rc == SQLITE_DONE)
+		return PM_OK;
+	if (disk_full(rc, path, e))
+		return e->code;
+	return pm_err_set(e, PM_ECANTCREAT, _("cannot copy to '%s': %s"), path, sqlite3_errstr(rc));
 }
 
-/* A copy of from at path, with the store's mode, whole or not at all. */
+/* The copy in a rollback journal's mode, one file, as a backup is. */
+static int finish(sqlite3 *to, const char *path, struct pm_err *e)
+{
+	if (sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) == SQLITE_OK)
+		return PM_OK;
+	if (disk_full(sqlite3_errcode(to), path, e))
+		return e->code;
+	return pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), path, sqlite3_errmsg(to));
+}
+
+/* The part's bytes on the disk, synced here rather than by SQLite, whose
+ * failed sync is "disk I/O error" whatever errno said. */
+static int sync_part(const char *part, const char *path, struct pm_err *e)
+{
+	int fd = open(part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = PM_OK;
+
+	if (fd < 0 || fsync(fd) != 0)
+		rc = pm_err_set(e, PM_EIO, _("cannot write '%s': %s"), path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* A copy of from at path, with the store's mode, whole or not at all.
+ * The part is a file no one else opens and no crash leaves behind
+ * (removed unless renamed): it is written in exclusive locking mode, so
+ * its WAL (the store's, copied) keeps its index in memory and makes no
+ * -shm, with no journal and no sync of SQLite's, leaving the write of
+ * its pages and its one sync (sync_part) to fail, each saying why.
+ * ready, when given, has the synced part before it takes its name. */
 static int copy_to_file(struct pm_db *db, const char *path,
 			int (*ready)(void *ctx, const char *part, struct pm_err *e), void *ctx, struct pm_err *e)
 {
+	static const char setup[] =
+		"PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF";
 	struct pm_file_mode m = pm_db_file_mode(db);
 	struct pm_file_tmp t;
 	sqlite3 *to = NULL;
@@ -1137,18 +1181,21 @@ static int copy_to_file(struct pm_db *db, const char *path,
 		return e->code;
 	close(t.fd);
 	t.fd = -1;
-	if (sqlite3_open_v2(t.part, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(t.part, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK ||
+	    sqlite3_exec(to, setup, NULL, NULL, NULL) != SQLITE_OK)
 		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot create '%s': %s"), path, sqlite3_errmsg(to));
 	else
 		rc = copy_db(db, db->h, to, e, path);
-	if (rc == PM_OK && sqlite3_exec(to, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
-		rc = pm_err_set(e, PM_ECANTCREAT, _("cannot finish '%s': %s"), path, sqlite3_errmsg(to));
+	if (rc == PM_OK)
+		rc = finish(to, path, e);
 	sqlite3_close(to);
+	if (rc == PM_OK)
+		rc = sync_part(t.part, path, e);
 	if (rc == PM_OK && ready)
 		rc = ready(ctx, t.part, e);
 	if (rc == PM_OK)
 		return pm_file_tmp_commit(&t, e);
-	/* A write that failed half way leaves the part's journal behind. */
+	/* A write that failed half way leaves the part's WAL behind. */
 	remove_files(t.part);
 	pm_file_tmp_abort(&t);
 	return rc;

@@ -64,7 +64,10 @@ for o in ingest run pay backup; do
 			0) ;; # the failing writes came after the last commit: a checkpoint, which may fail
 			73 | 74)
 				failed=$((failed + 1))
-				grep -qE "^$(prog_of $o): cannot [^:]+: (database or disk is full|disk I/O error)$" err && [ "$lines" -eq 1 ] ||
+				# A backup says what errno said of its copy (t9902).
+				case $e in ENOSPC) why='No space left on device' ;; *) why='Input/output error' ;; esac
+				grep -qE "^$(prog_of $o): cannot [^:]+: (database or disk is full|disk I/O error|$why)$" err &&
+					[ "$lines" -eq 1 ] ||
 					odd="$odd
 N=$n $e: exit $rc, stderr: $(head -c 300 err)" ;;
 			*) odd="$odd
