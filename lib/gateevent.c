@@ -152,12 +152,13 @@ static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct
 	return PM_OK;
 }
 
-static int insert(struct pm_db *db, const struct event *x, const char *more, int *added,
-		  struct pm_err *e)
+/* Whether x was stored before 0042, which kept no kind: then it is the
+ * same event as x of any kind, so an event sent again after the upgrade
+ * changes nothing (0046). */
+static int stored_kindless(struct pm_db *db, const struct event *x, int *yes, struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO gate_event (ts, gate, event, subject, detail, subject_kind) VALUES (?, ?, ?, ?, ?, ?)"
-		" ON CONFLICT DO NOTHING";
+		"SELECT 1 FROM gate_event WHERE ts = ? AND gate = ? AND event = ? AND subject = ? AND subject_kind = ''";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
@@ -167,8 +168,36 @@ static int insert(struct pm_db *db, const struct event *x, const char *more, int
 	sqlite3_bind_text(st, 2, x->gate, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, x->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, x->subject, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*yes = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read events"));
+}
+
+/* x, kept once by its time, gate, kind, subject and the subject's kind:
+ * a card and a plate of the same text are two events. */
+static int insert(struct pm_db *db, const struct event *x, const char *more, int *added,
+		  struct pm_err *e)
+{
+	static const char sql[] =
+		"INSERT INTO gate_event (ts, gate, event, subject, detail, subject_kind) VALUES (?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st;
+	int rc, old = 0;
+
+	*added = 0;
+	if (x->subject_key && stored_kindless(db, x, &old, e))
+		return e->code;
+	if (old)
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, x->ts);
+	sqlite3_bind_text(st, 2, x->gate, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, x->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, x->subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, more, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, x->subject_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, x->subject_key ? x->subject_key : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -241,8 +270,8 @@ int pm_events_each(struct pm_db *db, const struct pm_actor *a, const char *gate,
 		   struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT ts, gate, event, subject, detail, subject_kind FROM gate_event WHERE ts >= ?1"
-		" AND (?2 IS NULL OR gate = ?2) AND (?3 IS NULL OR event = ?3) ORDER BY ts, gate, event, subject";
+		"SELECT ts, gate, event, subject, detail, nullif(subject_kind, '') FROM gate_event WHERE ts >= ?1"
+		" AND (?2 IS NULL OR gate = ?2) AND (?3 IS NULL OR event = ?3) ORDER BY ts, gate, event, subject, subject_kind";
 	sqlite3_stmt *st;
 
 	if (pm_auth_check(a, "gate.read", e))

@@ -438,14 +438,15 @@ static int plate_event(struct pm_db *db, const char *sql, const char *plate, int
 }
 
 /* The earliest exit of the plate at or after ts and before its next stay,
- * that closed no stay (plate_event). An exit read before its entry (a
- * controller uploading its backlog, a broker's redelivery) is kept in
- * gate_event for its entry. */
+ * that closed no stay (plate_event), not a card's of the same text. An
+ * exit read before its entry (a controller uploading its backlog, a
+ * broker's redelivery) is kept in gate_event for its entry. */
 static int unpaired_exit(struct pm_db *db, const char *plate, int64_t ts, int64_t *at,
 			 char gate[32], struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT x.ts, x.gate FROM gate_event x WHERE x.event = 'exit' AND x.subject = ?1 AND x.ts >= ?2"
+		" AND x.subject_kind IS NOT 'card'"
 		" AND x.ts < coalesce((SELECT min(entry_ts) FROM parking_session WHERE plate = ?1 AND entry_ts > ?2),"
 		"  9223372036854775807)"
 		" AND NOT EXISTS (SELECT 1 FROM parking_session s WHERE s.plate = ?1 AND s.exit_ts = x.ts)"
