@@ -69,6 +69,10 @@ static int xlsx_summary(struct pm_db *db, const char *period, struct book *b, st
 	headers(b->sum, names, 5, b->bold);
 	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pm_db_row_utf8(st, _("cannot read bill lines"), e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 		row++;
 		pm_xl.worksheet_write_string(b->sum, row, 0, TEXT(st, 0), NULL);
 		pm_xl.worksheet_write_string(b->sum, row, 1, TEXT(st, 1), NULL);

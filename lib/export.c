@@ -31,6 +31,12 @@ int pm_export_each(struct pm_db *db, const char *period,
 		return e->code;
 	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Text that is no UTF-8 (a store edited by hand) stops the
+		 * export, as JSON lines stop at it (pm_render). */
+		if (pm_db_row_utf8(st, _("cannot read bill lines"), e)) {
+			sqlite3_reset(st);
+			return e->code;
+		}
 		r = (struct pm_export_row){TEXT(st, 0), TEXT(st, 1), TEXT(st, 2), TEXT(st, 3), TEXT(st, 4),
 					   TEXT(st, 5), sqlite3_column_int64(st, 6)};
 		if ((rc = fn(ctx, &r))) {
@@ -145,6 +151,10 @@ static int invoice_rows(struct pm_db *db, const char *period, struct pm_config *
 	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pm_date_fmt(day + pm_period_days(p) - 1, last), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pm_db_row_utf8(st, _("cannot read bill lines"), c->e)) {
+			sqlite3_reset(st);
+			return c->e->code;
+		}
 		if (bill_config(db, sqlite3_column_int64(st, 8), cfg, c->e)) {
 			sqlite3_reset(st);
 			return c->e->code;

@@ -171,14 +171,9 @@ static int jsonl(const struct pm_report *r, const struct pm_render_opts *o, FILE
 			for (size_t j = 0; j < s->ncols; j++) {
 				json_t *v = total && j == 0 ? json_null() : pm_cell_json(s, i, j);
 
-				/* Text that is no UTF-8 (a store edited by hand) is no
-				 * JSON string: the field is never left out silently. */
 				if (!v) {
 					json_decref(rec);
-					return pm_err_set(e, PM_EDATA,
-						_("%s: column \"%s\" of a row holds bytes that are not UTF-8"
-						  " (was the store edited by hand?)"), _("cannot read the store"),
-						s->cols[j].key);
+					return pm_err_set(e, PM_EFAIL, _("out of memory"));
 				}
 				json_object_set_new(rec, s->cols[j].key, v);
 			}
@@ -246,12 +241,36 @@ static int known_section(const struct pm_report *r, const struct pm_render_opts 
 	return pm_err_set(e, PM_EUSAGE, _("no section '%s' in the %s report: expected %s"), o->section, r->name, names);
 }
 
+/* Text that is no UTF-8 (only a store edited by hand has it: every
+ * input is checked) is no JSON string, and JSON lines stop at it, naming
+ * its column: so does every format, a table, a file or a workbook
+ * showing no bytes the JSON of the same report refuses. Before anything
+ * is written. */
+static int cells_utf8(const struct pm_report *r, const struct pm_render_opts *o, struct pm_err *e)
+{
+	char buf[PM_CELL_BUF];
+
+	for (size_t k = 0; k < r->nsec; k++) {
+		const struct pm_section *s = &r->sec[k];
+		if (!pm_shown(o, s))
+			continue;
+		for (size_t j = 0; j < s->ncols; j++)
+			for (size_t i = 0; s->cols[j].type == PM_COL_TEXT && i < s->nrows; i++)
+				if (!pm_utf8_valid(pm_cell_text(s, i, j, 0, buf, sizeof buf)))
+					return pm_err_set(e, PM_EDATA,
+						_("%s: column \"%s\" of a row holds bytes that are not UTF-8"
+						  " (was the store edited by hand?)"), _("cannot read the store"),
+						s->cols[j].key);
+	}
+	return PM_OK;
+}
+
 int pm_render(const struct pm_report *r, enum pm_render_format fmt, const struct pm_render_opts *o, FILE *f,
 	      struct pm_err *e)
 {
 	int rc = PM_OK;
 
-	if (known_section(r, o, e))
+	if (known_section(r, o, e) || cells_utf8(r, o, e))
 		return e->code;
 	switch (fmt) {
 	case PM_RENDER_TABLE:
@@ -299,7 +318,7 @@ int pm_render_file(const struct pm_report *r, enum pm_render_format fmt, const s
 {
 	struct rendering x = {r, fmt, o, path};
 
-	if (known_section(r, o, e))
+	if (known_section(r, o, e) || cells_utf8(r, o, e))
 		return e->code;
 	return pm_file_whole(path, m, fmt == PM_RENDER_XLSX, render_part, &x, e);
 }
