@@ -80,13 +80,7 @@ expect_eq "$(sql "SELECT count(*) FROM journal") $(sql "SELECT count(*) FROM aud
 # The rest, on copies of the store whose disk fails after N writes: each
 # run refunds some carts whole or none, pm check holds, and the next run
 # finishes to what an unbroken run gives.
-SO=$PM_BIN/../failio.so
-# A static program ignores LD_PRELOAD: make tests links the static ones
-# dynamically too, in dyn/bin beside bin (Makefile, DYN_BINS).
-[ -d "$PM_BIN/../dyn/bin" ] && PATH=$(cd "$PM_BIN/../dyn/bin" && pwd):$PATH
-[ -f "$SO" ] || { echo "not ok - $SO is built (make tests)"; exit 1; }
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-export ASAN_OPTIONS
+. "$PM_TOP/tests/fault/failio.sh"
 sqlite3 "$PM_DB" ".backup base.db"
 state() { sql "SELECT no || ' ' || (refunded_at IS NOT NULL) FROM shop_cart ORDER BY id" | tr '\n' ';'; }
 ledger() { sql "SELECT account || ' ' || sum(amount_fen) FROM posting GROUP BY account ORDER BY account" | tr '\n' ';'; }

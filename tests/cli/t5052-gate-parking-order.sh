@@ -7,11 +7,6 @@
 . "$PM_TOP/tests/cli/gate/gate.sh"
 make_gate_community
 export PM_NOW=2026-12-02T09:00:00+08:00
-stays() { # PLATE: its stays, entry to exit (or -) and fee, by entry
-	sql "SELECT group_concat(x, ' ') FROM (SELECT time(entry_ts, 'unixepoch', '+8 hours') || '-'
-		|| coalesce(time(exit_ts, 'unixepoch', '+8 hours'), '') || ':' || coalesce(fee_fen, '-') AS x
-		FROM parking_session WHERE plate = '$1' ORDER BY entry_ts)"
-}
 
 printf '%s\n' '{"gate":"garage","ts":"2026-12-01T11:00:00+08:00","event":"exit","plate":"苏E55555"}' \
 	'{"gate":"garage","ts":"2026-12-01T08:00:00+08:00","event":"entry","plate":"苏E55555"}' >one.jsonl

@@ -7,14 +7,8 @@
 . "$PM_TOP/tests/cli/lib.sh"
 W=$T
 . "$PM_TOP/tests/fault/lib.sh"
-SO=$PM_BIN/../failio.so
-# A static program ignores LD_PRELOAD: make tests links the static ones
-# dynamically too, in dyn/bin beside bin (Makefile, DYN_BINS).
-[ -d "$PM_BIN/../dyn/bin" ] && PATH=$(cd "$PM_BIN/../dyn/bin" && pwd):$PATH
-[ -f "$SO" ] || { echo "not ok 1 - $SO is built (make tests)"; exit 1; }
-# An ASan build wants its runtime first; the shim only wraps libc calls.
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-export ASAN_OPTIONS PM_NOW=2026-12-01T09:00:00+08:00
+. "$PM_TOP/tests/fault/failio.sh"
+export PM_NOW=2026-12-01T09:00:00+08:00
 
 run pm init
 awk 'BEGIN { for (i = 0; i < 60; i++) printf "{\"code\":\"1-1-%d\",\"area\":\"%d.50\"}\n", 1000 + i, 50 + i }' >u.jsonl

@@ -10,11 +10,6 @@
 . "$PM_TOP/tests/cli/gate/gate.sh"
 make_gate_community
 export PM_NOW=2026-12-02T09:00:00+08:00
-stays() { # PLATE: its stays, entry to exit (or -) and fee, by entry
-	sql "SELECT group_concat(x, ' ') FROM (SELECT time(entry_ts, 'unixepoch', '+8 hours') || '-'
-		|| coalesce(time(exit_ts, 'unixepoch', '+8 hours'), '') || ':' || coalesce(fee_fen, '-')
-		|| '@' || coalesce(exit_gate, '') AS x FROM parking_session WHERE plate = '$1' ORDER BY entry_ts)"
-}
 ev() { # PLATE HH:MM EVENT GATE
 	printf '{"gate":"%s","ts":"2026-12-01T%s:00+08:00","event":"%s","plate":"%s"}\n' "$4" "$2" "$3" "$1"
 }
@@ -22,12 +17,12 @@ ev() { # PLATE HH:MM EVENT GATE
 { ev 苏E10001 08:00 entry garage; ev 苏E10001 10:00 exit north; ev 苏E10001 12:00 exit garage; } >inorder.jsonl
 run pm-gate events ingest inorder.jsonl
 expect_rc 0 "in order"
-expect_eq "$(stays 苏E10001)" "08:00:00-10:00:00:1000@north" "read in order: the earliest exit closes the stay"
+expect_eq "$(stays 苏E10001 gates)" "08:00:00-10:00:00:1000@north" "read in order: the earliest exit closes the stay"
 
 { ev 苏E20002 08:00 entry garage; ev 苏E20002 12:00 exit garage; ev 苏E20002 10:00 exit north; } >late.jsonl
 run pm-gate events ingest late.jsonl
 expect_rc 0 "the earlier exit read last"
-expect_eq "$(stays 苏E20002)" "08:00:00-10:00:00:1000@north" "the earlier exit closes the stay, ¥10.00 not ¥20.00"
+expect_eq "$(stays 苏E20002 gates)" "08:00:00-10:00:00:1000@north" "the earlier exit closes the stay, ¥10.00 not ¥20.00"
 run pm-gate parking fee --plate 苏E20002 --format jsonl
 expect_out '"at":"2026-12-01T10:00:00\+08:00","minutes":120,.*"fee_fen":1000,"paid_fen":0,"due_fen":1000,' \
 	"owes the two hours"
@@ -40,7 +35,7 @@ ev 苏E30003 10:00 exit north >second.jsonl
 run pm-gate events ingest first.jsonl
 run pm-gate events ingest second.jsonl
 expect_rc 0 "a late exit a run later"
-expect_eq "$(stays 苏E30003)" "08:00:00-10:00:00:1000@north 13:00:00-:-@" \
+expect_eq "$(stays 苏E30003 gates)" "08:00:00-10:00:00:1000@north 13:00:00-:-@" \
 	"the visit closed by its earliest exit; the car inside still inside"
 
 # The freed exit is the plate's to pair: an entry between the two exits,
@@ -51,8 +46,8 @@ expect_eq "$(stays 苏E30003)" "08:00:00-10:00:00:1000@north 13:00:00-:-@" \
   ev 苏E50005 10:00 exit north; } >late5.jsonl
 run pm-gate events ingest order4.jsonl late5.jsonl
 expect_rc 0 "two visits, read in order and not"
-expect_eq "$(stays 苏E40004)" "08:00:00-10:00:00:1000@north 11:00:00-12:00:00:500@garage" "in order: two stays"
-expect_eq "$(stays 苏E50005)" "$(stays 苏E40004)" "out of order: the same two stays"
+expect_eq "$(stays 苏E40004 gates)" "08:00:00-10:00:00:1000@north 11:00:00-12:00:00:500@garage" "in order: two stays"
+expect_eq "$(stays 苏E50005 gates)" "$(stays 苏E40004 gates)" "out of order: the same two stays"
 
 run pm-gate events ingest inorder.jsonl late.jsonl first.jsonl second.jsonl order4.jsonl late5.jsonl
 expect_err "read 18, inserted 0, duplicate 18" "the same events again"

@@ -115,3 +115,11 @@ Y
 json_field() { # KEY: the value of KEY in the first record of $T/out
 	sed -n "1s/.*\"$1\":\\(\"[^\"]*\"\\|[^,}]*\\).*/\\1/p" "$T/out" | tr -d '"'
 }
+
+stays() { # PLATE [gates]: its stays by entry, entry-exit (or -):fee, and
+	# with "gates" @ the gate it left by; times on the clock of +08:00
+	sql "SELECT group_concat(x, ' ') FROM (SELECT time(entry_ts, 'unixepoch', '+8 hours') || '-'
+		|| coalesce(time(exit_ts, 'unixepoch', '+8 hours'), '') || ':' || coalesce(fee_fen, '-')
+		|| CASE WHEN '${2-}' = 'gates' THEN '@' || coalesce(exit_gate, '') ELSE '' END AS x
+		FROM parking_session WHERE plate = '$1' ORDER BY entry_ts)"
+}
