@@ -7,7 +7,10 @@
 -- kind: read as null, as before). The same event again is the same row
 -- still; one stored before 0042 is the same as that event of any kind
 -- (lib/gateevent.c), so events sent again after the upgrade change
--- nothing. An OR of equalities, not an IN list (0024).
+-- nothing: gate_event_kindless holds those alone (no event stored since
+-- has a subject and no kind), so that an ingest asks only of events up
+-- to the last of them, and a store with none never. An OR of
+-- equalities, not an IN list (0024).
 CREATE TABLE gate_event_0046 (
 	ts           INTEGER NOT NULL,
 	gate         TEXT NOT NULL,
@@ -24,3 +27,4 @@ DROP TABLE gate_event;
 ALTER TABLE gate_event_0046 RENAME TO gate_event;
 CREATE INDEX gate_event_exit ON gate_event(subject, ts) WHERE event = 'exit';
 CREATE INDEX gate_event_entry ON gate_event(subject, ts) WHERE event = 'entry' AND subject_kind IS NOT 'card';
+CREATE INDEX gate_event_kindless ON gate_event(ts) WHERE subject_kind = '' AND subject <> '';
