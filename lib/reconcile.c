@@ -218,7 +218,10 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
  * of the payment it gave back; a deposit refund, whose money is the
  * unit's held deposit of its kind and no one payment's, under its own
  * ref (--ref), else its deposit's latest take through the channel
- * before it. ?1 is the channel; a shop refund leaves by its order's. The
+ * before it. A transfer's refund of a prepaid balance made before it
+ * named the payments it gave back (8d5d6ee; ref transfer:UNIT:DATE) has
+ * no ref: it is never matched, only found missing from the statement of
+ * its day. ?1 is the channel; a shop refund leaves by its order's. The
  * columns: source, id (the ledger's entry), unit code, cash (negative),
  * time, ref, the bill payment's id or NULL. */
 #define REFUNDS \
@@ -241,7 +244,11 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 	"  AND j.memo = 'shop_booking:' || b.id AND x.account = 'cash:' || ?1 AND x.amount_fen < 0" \
 	" UNION ALL SELECT 'shop_cart_refund', j.id, u.code, x.amount_fen, j.ts, c.ref, NULL FROM shop_cart c" \
 	"  JOIN journal j ON j.id = c.refund_journal_id JOIN posting x ON x.journal_id = j.id" \
-	"  JOIN unit u ON u.id = c.unit_id WHERE c.channel = ?1 AND x.account = 'cash:' || ?1"
+	"  JOIN unit u ON u.id = c.unit_id WHERE c.channel = ?1 AND x.account = 'cash:' || ?1" \
+	" UNION ALL SELECT 'transfer_refund', j.id, u.code, x.amount_fen, j.ts, NULL, NULL FROM journal j" \
+	"  JOIN posting x ON x.journal_id = j.id JOIN posting y ON y.journal_id = j.id" \
+	"  JOIN unit u ON u.code = substr(y.account, 9) WHERE j.kind = 'refund' AND j.ref GLOB 'transfer:*'" \
+	"  AND x.account = 'cash:' || ?1 AND y.account GLOB 'prepaid:*'"
 
 /* A REFUNDS row: its found and its side. */
 static void refund_read(sqlite3_stmt *st, struct found *f, struct side *s)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Red team: pm-bill reconcile set a statement's refunds against bill
-# payments' refunds alone: a deposit refunded, a failed group's order
+# payments' refunds alone (and not a transfer's recorded before it named
+# the payments it gave back): a deposit refunded, a failed group's order
 # refunded, a declined booking's refund and a refused web order's payment
 # given back, all through wechat, were
 # each "missing_in_store" though recorded, and never "missing_in_statement"
@@ -120,4 +121,16 @@ expect_eq "$(jq -r 'select(.ref == "WX-BILL" and .status != "matched") | [.statu
 "missing_in_store -2500 
 missing_in_statement  -3000
 missing_in_statement  -1000" "not set against either: both recorded are missing from the statement"
+
+# A transfer's refund of a prepaid balance as pm recorded it before it
+# named the payments it gave back (ref transfer:UNIT:DATE, no payment):
+# it was neither matched nor missed; now it is missing from the
+# statement of its day, with no ref to be listed under.
+sql "INSERT INTO journal (ts, kind, ref, memo) VALUES (strftime('%s', '2026-12-06T15:00:00+08:00'), 'refund',
+	'transfer:1-1-102:2026-12-06', '过户');
+	INSERT INTO posting (journal_id, account, amount_fen) SELECT max(id), 'prepaid:1-1-102', 1234 FROM journal;
+	INSERT INTO posting (journal_id, account, amount_fen) SELECT max(id), 'cash:wechat', -1234 FROM journal"
+run pm-bill reconcile bill.jsonl --channel wechat --format jsonl
+expect_eq "$(jq -r 'select(.source == "transfer_refund") | [.status, (.ref // "null"), .store_fen, .unit] | join(" ")' "$T/out")" \
+	"missing_in_statement null -1234 1-1-102" "an old transfer's refund of 12.34 is missing from the statement of its day"
 done_testing
