@@ -172,7 +172,7 @@ static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct
 
 /* Whether x was stored before 0042, which kept no kind: then it is the
  * same event as x of any kind, so an event sent again after the upgrade
- * changes nothing (0046). +event: SQLite compares a bound event with the
+ * changes nothing (0047). +event: SQLite compares a bound event with the
  * partial indexes' 'entry' and 'exit' and prepares the statement again
  * at each new value (ingest of 20,000 events 300 M -> 1,250 M
  * instructions); the time and gate find the few rows. */

@@ -18,7 +18,7 @@ run pm-gate events ingest ev.jsonl
 expect_rc 0 "four events"
 expect_eq "$(sql "SELECT group_concat(subject || ':' || coalesce(nullif(subject_kind, ''), '-'), ' ') FROM (SELECT * FROM gate_event ORDER BY ts)")" \
 	"0012345678:card 苏E12345:plate P001:person :-" "stored: card, plate, person, and none"
-# A row as a pm before subject_kind left it ('' since 0046).
+# A row as a pm before subject_kind left it ('' since 0047).
 sql "INSERT INTO gate_event (ts, gate, event, subject) VALUES (strftime('%s', '2026-12-01T08:04:00+08:00'), 'north', 'card', '0087654321')"
 
 run pm-gate events list --format jsonl

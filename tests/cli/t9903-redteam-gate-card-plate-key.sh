@@ -4,7 +4,7 @@
 # card of the car it let in) and the camera's plate, at the same gate and
 # second, were one event: the plate's, read second, was dropped as a
 # duplicate and its stay never opened. Now the subject's kind is part of
-# the key (0046). And a card's exit of a plate's text closed the plate's
+# the key (0047). And a card's exit of a plate's text closed the plate's
 # stay when the plate's entry was read after it, though a card's exit
 # read after the entry closes none: a card's events make no stay (0043),
 # whichever order they come in. An event stored before 0042, which kept
@@ -44,9 +44,9 @@ expect_err "read 1, inserted 0, duplicate 1" "an event stored before kinds were 
 expect_eq "$(sql "SELECT count(*) FROM gate_event WHERE subject = '京D44444'") $(stays 京D44444)" "1 " \
 	"nothing added"
 
-# A store from before 0046, upgraded as it is opened: its events kept, a
+# A store from before 0047, upgraded as it is opened: its events kept, a
 # kindless one with the kind '', listed as null.
-store_before 0046_gate_event_kind_key.sql old.db
+store_before 0047_gate_event_kind_key.sql old.db
 sqlite3 old.db "INSERT INTO gate_event (ts, gate, event, subject, subject_kind) VALUES (1796083200, 'garage', 'entry', '京E55555', 'plate'), (1796083260, 'north', 'card', '0012345678', NULL)"
 PM_DB=$T/old.db run pm-gate events list --format jsonl
 expect_rc 0 "the old store opens"

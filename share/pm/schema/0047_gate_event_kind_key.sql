@@ -11,7 +11,7 @@
 -- has a subject and no kind), so that an ingest asks only of events up
 -- to the last of them, and a store with none never. An OR of
 -- equalities, not an IN list (0024).
-CREATE TABLE gate_event_0046 (
+CREATE TABLE gate_event_0047 (
 	ts           INTEGER NOT NULL,
 	gate         TEXT NOT NULL,
 	event        TEXT NOT NULL,
@@ -21,10 +21,10 @@ CREATE TABLE gate_event_0046 (
 		OR subject_kind = 'plate' OR subject_kind = 'person'),
 	PRIMARY KEY (ts, gate, event, subject, subject_kind)
 ) STRICT, WITHOUT ROWID;
-INSERT INTO gate_event_0046 (ts, gate, event, subject, detail, subject_kind)
+INSERT INTO gate_event_0047 (ts, gate, event, subject, detail, subject_kind)
 	SELECT ts, gate, event, subject, detail, coalesce(subject_kind, '') FROM gate_event;
 DROP TABLE gate_event;
-ALTER TABLE gate_event_0046 RENAME TO gate_event;
+ALTER TABLE gate_event_0047 RENAME TO gate_event;
 CREATE INDEX gate_event_exit ON gate_event(subject, ts) WHERE event = 'exit';
 CREATE INDEX gate_event_entry ON gate_event(subject, ts) WHERE event = 'entry' AND subject_kind IS NOT 'card';
 CREATE INDEX gate_event_kindless ON gate_event(ts) WHERE subject_kind = '' AND subject <> '';
