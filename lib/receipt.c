@@ -128,6 +128,20 @@ static int receipt_read(struct pm_db *db, int64_t payment, json_t *r, struct pm_
 	return rc == SQLITE_ROW;
 }
 
+int pm_receipt_issued(struct pm_db *db, int64_t payment, char number[PM_RECEIPT_BUF], struct pm_err *e)
+{
+	json_t *r = json_object();
+	int rc;
+
+	if (!r)
+		return -pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if ((rc = receipt_read(db, payment, r, e)) == 1 &&
+	    (rc = strcmp(json_string_value(json_object_get(r, "status")), "issued") == 0))
+		snprintf(number, PM_RECEIPT_BUF, "%s", json_string_value(json_object_get(r, "receipt")));
+	json_decref(r);
+	return rc;
+}
+
 int pm_receipt_next(struct pm_db *db, char number[PM_RECEIPT_BUF], struct pm_err *e)
 {
 	static const char sql[] = "SELECT coalesce(max(seq), 0) + 1 FROM receipt WHERE year = ?";

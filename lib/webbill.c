@@ -687,18 +687,26 @@ static int receipt_payment(struct pm_web *w, int64_t *id, json_t **p)
 
 int pm_page_receipt(struct pm_web *w)
 {
-	char cap[PM_CAPITAL_BUF];
+	char cap[PM_CAPITAL_BUF], number[PM_RECEIPT_BUF];
 	FILE *f = w->res.f;
 	int64_t id;
 	json_t *p, *a;
 	size_t i;
+	int issued;
 
 	if (receipt_payment(w, &id, &p))
 		return w->err.code;
+	/* The paper's number (2026-000017) is the receipt's; the payment's
+	 * own id is another, and said as one. */
+	if ((issued = pm_receipt_issued(w->db, id, number, &w->err)) < 0) {
+		json_decref(p);
+		return -issued;
+	}
 	pm_web_page(w, "收据");
-	pm_html_fmt(f, "<table class=\"receipt\">\n<tr><td>收据号</td><td>%D</td></tr>\n<tr><td>房号</td><td>%s</td></tr>\n"
+	pm_html_fmt(f, "<table class=\"receipt\">\n<tr><td>收据号</td><td>%s</td></tr>\n<tr><td>付款编号</td><td>%D</td></tr>\n"
+		       "<tr><td>房号</td><td>%s</td></tr>\n"
 		       "<tr><td>收款方式</td><td>%s</td></tr>\n<tr><td>金额</td><td>%M</td></tr>\n",
-		    (long long)id, STR(p, "unit"),
+		    issued ? number : "未开具（前台打印收据时编号）", (long long)id, STR(p, "unit"),
 		    pm_table_value("channel", STR(p, "channel")), FEN(p, "amount_fen"));
 	pm_html_fmt(f, "<tr><td>大写</td><td>人民币%s</td></tr>\n<tr><td>时间</td><td>",
 		    pm_notice_capital(FEN(p, "amount_fen"), cap));

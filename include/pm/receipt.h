@@ -32,6 +32,11 @@ int pm_receipt_number(struct pm_db *db, int64_t payment, const char *cashier, st
  * own transaction, audited) if it has none. */
 int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e);
 
+/* The number of the payment's receipt standing (not void) into number:
+ * 1, or 0 when none was printed or the last was voided, or -code. It
+ * numbers nothing. */
+int pm_receipt_issued(struct pm_db *db, int64_t payment, char number[PM_RECEIPT_BUF], struct pm_err *e);
+
 /* Voids the payment's receipt, with a reason (its own transaction,
  * audited); *out the receipt as it now stands. */
 int pm_receipt_void(struct pm_db *db, int64_t payment, const char *reason, json_t **out, struct pm_err *e);
