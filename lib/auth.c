@@ -334,12 +334,19 @@ int pm_auth_login(struct pm_db *db, const char *login, const char *password,
 	return PM_OK;
 }
 
+int pm_password_ok(const char *password, struct pm_err *e)
+{
+	if (strlen(password) < 8)
+		return pm_err_set(e, PM_EDATA, _("password too short: use at least 8 characters"));
+	return PM_OK;
+}
+
 static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES], struct pm_err *e)
 {
 	if (sodium_init() < 0)
 		return pm_err_set(e, PM_ESOFTWARE, _("cannot initialise libsodium"));
-	if (strlen(password) < 8)
-		return pm_err_set(e, PM_EDATA, _("password too short: use at least 8 characters"));
+	if (pm_password_ok(password, e))
+		return e->code;
 	/* Interactive limits: a web login must answer in well under a second. */
 	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)

@@ -404,7 +404,9 @@ int pm_session_passwd(struct pm_db *db, const struct pm_session *s, const char *
 	int64_t attempt;
 	int rc;
 
-	if (reserve(db, s->login, address, l, &attempt, e) || pm_auth_login(db, s->login, current, &a, e) ||
+	/* A new password refused for itself is no failed sign-in. */
+	if (pm_password_ok(fresh, e) || reserve(db, s->login, address, l, &attempt, e) ||
+	    pm_auth_login(db, s->login, current, &a, e) ||
 	    pm_user_passwd(db, s->login, fresh, e) || pm_db_begin(db, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))

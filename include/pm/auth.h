@@ -61,6 +61,10 @@ int pm_auth_allowed(enum pm_role r, const char *action);
 int pm_auth_login(struct pm_db *db, const char *login, const char *password,
 		  struct pm_actor *a, struct pm_err *e);
 
+/* PM_OK when password is one pm takes (8 characters or more), else
+ * PM_EDATA saying so: before anything is tried with it. */
+int pm_password_ok(const char *password, struct pm_err *e);
+
 /* User administration; each change is audited. person is a person code,
  * required for owners. unix_name maps a Unix account (which must exist
  * and be no other user's) to the user, or is NULL. password may be NULL

@@ -63,7 +63,7 @@ int pm_signin_password(struct pm_db *db, const char *login, const char *password
  * every other session of the user ends (whoever knew the old password,
  * or holds a lost phone, is signed out); s stays. PM_ETEMPFAIL and
  * PM_ENOPERM as pm_signin_password; PM_EDATA for a fresh password
- * pm_user_passwd refuses. */
+ * pm_password_ok refuses, before anything is tried or counted. */
 int pm_session_passwd(struct pm_db *db, const struct pm_session *s, const char *current, const char *fresh,
 		      const char *address, const struct pm_signin_limits *l, struct pm_err *e);
 
