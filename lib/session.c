@@ -404,10 +404,13 @@ int pm_session_passwd(struct pm_db *db, const struct pm_session *s, const char *
 	int64_t attempt;
 	int rc;
 
-	/* A new password refused for itself is no failed sign-in. */
+	/* A new password refused for itself is no failed sign-in. The
+	 * other sessions end before the password changes (two transactions:
+	 * pm_user_passwd audits in its own): a failure between them leaves
+	 * the old password and everyone signed out, not the new one and
+	 * the sessions it was to end. */
 	if (pm_password_ok(fresh, e) || reserve(db, s->login, address, l, &attempt, e) ||
-	    pm_auth_login(db, s->login, current, &a, e) ||
-	    pm_user_passwd(db, s->login, fresh, e) || pm_db_begin(db, e))
+	    pm_auth_login(db, s->login, current, &a, e) || pm_db_begin(db, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return pm_db_end(db, e->code, e);
@@ -416,7 +419,9 @@ int pm_session_passwd(struct pm_db *db, const struct pm_session *s, const char *
 	sqlite3_bind_int64(st, 3, real_now());
 	if ((rc = step_done(db, st, _("cannot end the sessions"), e)) == PM_OK)
 		rc = attempt_ok(db, s->login, address, attempt, e);
-	return pm_db_end(db, rc, e);
+	if ((rc = pm_db_end(db, rc, e)))
+		return rc;
+	return pm_user_passwd(db, s->login, fresh, e);
 }
 
 /* ---- one-time codes ---- */
