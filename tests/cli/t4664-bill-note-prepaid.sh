@@ -12,16 +12,7 @@ export PM_NOW
 run pm init
 feed '{"code":"1-1-101","area":"100","delivered":"2020-01-01"}
 {"code":"1-1-102","area":"100","delivered":"2020-01-01"}\n' pm unit import
-cat >pm.yaml <<'Y'
-effective: 2026-01-01
-community:
-  name: 测试小区
-billing:
-  late_fee: {daily_bp: 5}
-fees:
-  - {name: property, label: 物业费, type: per_area, prices: {residential: 2.5}}
-Y
-run pm config apply pm.yaml
+. "$PM_TOP/tests/cli/property-2-50.sh"
 run pm-bill run --period 2026-10
 run pm-bill issue --period 2026-10
 run pm-bill pay --unit 1-1-101 --amount 757.25 --channel wechat --ref WX1 --format jsonl

@@ -14,16 +14,7 @@ run pm init
 feed '{"code":"1-1-101","area":"100","delivered":"2020-01-01"}
 {"code":"1-1-102","area":"80","delivered":"2020-01-01"}
 {"code":"2-1-101","area":"60","delivered":"2020-01-01"}\n' pm unit import
-cat >pm.yaml <<'Y'
-effective: 2026-01-01
-community:
-  name: 测试小区
-billing:
-  late_fee: {daily_bp: 5}
-fees:
-  - {name: property, label: 物业费, type: per_area, prices: {residential: 2.5}}
-Y
-run pm config apply pm.yaml
+. "$PM_TOP/tests/cli/property-2-50.sh"
 
 # Issued in November: October's 250.00, 200.00 and 150.00, due 15
 # November. Issued in December: November's, the same, due 15 December.
