@@ -374,17 +374,8 @@ int pm_bill_issue(struct pm_db *db, struct pm_bill_issue *is, struct pm_err *e)
 	 * 64 KiB SQLite spills it to a temporary file and keeps writing every
 	 * later such statement's pages there until the commit, 29,000 writes
 	 * more at 100,000 units. It is never synced nor read but to undo a
-	 * failed statement; the transaction's own durability is the WAL's.
-	 * And the WAL checkpointed when it reaches 64 MiB (the store's
-	 * journal_size_limit), not at SQLite's 1,000 pages: at 100,000 units
-	 * that was after every batch's commit, 20 checkpoints of three
-	 * fsyncs each, each copying again the pages every batch changes
-	 * (the indexes, bill_sum) - and on a busy disk each fsync is what
-	 * makes a run take 6 s or 23. A commit is as durable as before (the
-	 * WAL is synced at each); what changes is when its pages reach the
-	 * store's file. */
+	 * failed statement; the transaction's own durability is the WAL's. */
 	if (pm_db_bulk(db, e) || pm_db_exec(db, "PRAGMA temp_store = MEMORY", e) ||
-	    pm_db_exec(db, "PRAGMA wal_autocheckpoint = 16384", e) ||
 	    pm_billing_config(db, pm_date_of(start, tz), &cfg, &billing, e))
 		return e->code;
 	order = json_object_get(billing, "allocation_order");
