@@ -11,6 +11,7 @@
 #include "pm/changefeed.h"
 #include "pm/check.h"
 #include "pm/cli.h"
+#include "pm/spawn.h"
 #include "pm/community.h"
 #include "pm/config.h"
 #include "pm/desk.h"
@@ -904,9 +905,7 @@ static int cmd_help(struct pm_ctx *c, int argc, char **argv)
 /* pm X ARGS: exec pm-X from pm's own directory, else from PATH. */
 static int run_program(struct pm_ctx *c, int argc, char **argv)
 {
-	char self[PATH_MAX], path[PATH_MAX + 80], name[64];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	char *slash;
+	char path[PATH_MAX], name[64];
 
 	if (strchr(argv[0], '/') || snprintf(name, sizeof name, "pm-%s", argv[0]) >= (int)sizeof name)
 		return pm_cli_usage(c, _("unknown command '%s'"), argv[0]);
@@ -914,15 +913,8 @@ static int run_program(struct pm_ctx *c, int argc, char **argv)
 	if ((c->db_path && setenv("PM_DB", c->db_path, 1)) || (c->as && setenv("PM_USER", c->as, 1)))
 		return pm_err_set(&c->err, PM_EFAIL, _("cannot set the environment: %s"), strerror(errno));
 	argv[0] = name;
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			snprintf(path, sizeof path, "%s/%s", self, name);
-			if (access(path, X_OK) == 0)
-				execv(path, argv);
-		}
-	}
+	if (pm_spawn_sibling(name, path, sizeof path))
+		execv(path, argv);
 	execvp(name, argv);
 	if (errno == ENOENT)
 		return pm_cli_usage(c, _("unknown command '%s' (no program '%s')"), name + 3, name);

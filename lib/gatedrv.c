@@ -2,13 +2,9 @@
  * libpm-http: the network goes through pm_http_do, commands through
  * fork and exec; what the store keeps goes through lib/gate.c. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "gate-internal.h"
 #include "strbuf-internal.h"
@@ -18,6 +14,7 @@
 #include "pm/http.h"
 #include "pm/i18n.h"
 #include "pm/secret.h"
+#include "pm/spawn.h"
 #include "pm/template.h"
 #include "pm/timeutil.h"
 
@@ -226,92 +223,23 @@ out:
 
 /* ---- exec ---- */
 
-/* The command in a process group of its own, so that a timeout ends
- * what it started too (a script's sleep outlived it); what stops it from
- * running at all is its answer. */
-static void child(json_t *cmd, const char *gate, const char *reason, int out)
-{
-	size_t n = json_array_size(cmd), i;
-	char **argv = calloc(n + 3, sizeof *argv);
-	int null = open("/dev/null", O_RDONLY);
-	char why[512];
-
-	setpgid(0, 0);
-	if (!argv || null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		_exit(127);
-	for (i = 0; i < n; i++)
-		argv[i] = (char *)json_string_value(json_array_get(cmd, i));
-	argv[n] = (char *)gate;
-	argv[n + 1] = (char *)reason;
-	execvp(argv[0], argv);
-	n = (size_t)snprintf(why, sizeof why, "%s: %s", argv[0], strerror(errno));
-	if (write(1, why, n < sizeof why ? n : sizeof why - 1) < 0)
-		_exit(127);
-	_exit(127);
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* Reads what the command says until it exits or time runs out (then it
- * is killed): 0, or -1 when it ran out of time. */
-static int reap(pid_t pid, int fd, long ms, char *buf, size_t n, int *status)
-{
-	struct timespec t0;
-	size_t len = 0;
-	ssize_t got;
-	long left;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((left = ms - elapsed_ms(&t0)) > 0 && poll(&(struct pollfd){fd, POLLIN, 0}, 1, (int)left) > 0) {
-		if ((got = read(fd, buf + len, n - 1 - len)) < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		len += (size_t)got;
-		if (len + 1 >= n)
-			len = 0;
-	}
-	buf[len] = '\0';
-	while (waitpid(pid, status, WNOHANG) == 0) {
-		if (elapsed_ms(&t0) >= ms) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return -1;
-		}
-		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-	}
-	return 0;
-}
-
 static int run(struct drv *d, const char *reason, struct pm_err *e)
 {
-	char out[ANSWER_MAX + 1];
-	int p[2], status = 0, late;
-	pid_t pid;
+	json_t *cmd = json_object_get(d->gate, "command");
+	size_t n = json_array_size(cmd), i;
+	char out[ANSWER_MAX + 1], **argv = calloc(n + 3, sizeof *argv);
+	int status = 0, late;
 
-	if (pipe(p))
+	if (!argv)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	for (i = 0; i < n; i++)
+		argv[i] = (char *)json_string_value(json_array_get(cmd, i));
+	argv[n] = (char *)d->name;
+	argv[n + 1] = (char *)(reason ? reason : "");
+	late = pm_spawn(NULL, argv, NULL, gint(d, "timeout") * 1000, out, sizeof out, &status);
+	free(argv);
+	if (late == -2)
 		return pm_err_set(e, PM_EFAIL, _("cannot run the command: %s"), strerror(errno));
-	fflush(NULL);
-	if ((pid = fork()) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return pm_err_set(e, PM_EFAIL, _("cannot run the command: %s"), strerror(errno));
-	}
-	if (pid == 0) {
-		close(p[0]);
-		child(json_object_get(d->gate, "command"), d->name, reason ? reason : "", p[1]);
-	}
-	/* Here too, so that the group is there whichever runs first. */
-	setpgid(pid, pid);
-	close(p[1]);
-	late = reap(pid, p[0], gint(d, "timeout") * 1000, out, sizeof out, &status);
-	close(p[0]);
 	keep_answer(d, out);
 	if (late)
 		return pm_err_set(e, PM_EUNAVAIL, _("gate '%s': the command did not finish in %lld s"),
