@@ -47,6 +47,8 @@ static const struct route {
 	{"GET", "/bill/*/notice", pm_page_notice, 0},
 	{"GET", "/bill/*/pay", pm_page_pay, 0},
 	{"POST", "/bill/*/points", pm_page_bill_points, 0},
+	{"POST", "/bill/*/order", pm_page_bill_order, 0},
+	{"GET", "/order/*", pm_page_order, 0},
 	{"GET", "/points", pm_page_points, 0},
 	{"GET", "/cash", pm_page_cash, 0},
 	{"POST", "/cash", pm_page_cash_post, 0},

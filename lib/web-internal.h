@@ -77,4 +77,13 @@ const char *pm_web_bill_status(const char *s);
  * PM_EDATA for one unknown. */
 int pm_web_twin(struct pm_web *w, struct pm_period period);
 
+/* data's QR code drawn into the page with caption below: the same SVG
+ * as pm-gate pass show --qr-svg writes, without its XML declaration. */
+int pm_web_qr(struct pm_web *w, const char *data, const char *caption);
+
+/* The pay page's online channels (pm-pay's payments section): a form
+ * each that orders owed for bill (webpay.c), for a role that may; how
+ * many were offered. */
+int pm_web_pay_online(struct pm_web *w, const char *bill, int64_t owed);
+
 #endif

@@ -10,6 +10,7 @@
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
+#include "pm/qr.h"
 #include "pm/reward.h"
 #include "pm/shopcart.h"
 #include "web-internal.h"
@@ -417,7 +418,7 @@ static int status_of(int code)
 	case PM_EDATA: case PM_EUSAGE: return 400;
 	case PM_EFAIL: return 409;
 	case PM_ENOINPUT: return 404;
-	case PM_ETEMPFAIL: return 503;
+	case PM_ETEMPFAIL: case PM_EUNAVAIL: return 503;
 	default: return 500;
 	}
 }
@@ -441,7 +442,8 @@ void pm_web_error(struct pm_web *w, int rc)
 		return;
 	}
 	shown = !w->err.internal && w->err.msg[0] &&
-		(rc == PM_ENOPERM || rc == PM_EDATA || rc == PM_EUSAGE || rc == PM_EFAIL || rc == PM_ENOINPUT);
+		(rc == PM_ENOPERM || rc == PM_EDATA || rc == PM_EUSAGE || rc == PM_EFAIL || rc == PM_ENOINPUT ||
+		 rc == PM_EUNAVAIL);
 	if (!shown)
 		pm_web_log(w, "%s %s: %s", w->req.method, w->req.path, w->err.msg[0] ? w->err.msg : "?");
 	snprintf(code, sizeof code, "%d", status);
@@ -455,4 +457,18 @@ void pm_web_error(struct pm_web *w, int rc)
 		     : status == 503 ? "系统繁忙，请稍后再试。" : "服务出错了，已记录在案，请稍后再试或联系物业服务中心。");
 	pm_html_fmt(w->res.f, "<p><a href=\"%s/\">返回首页</a></p>\n", w->req.script);
 	pm_web_page_end(w);
+}
+
+int pm_web_qr(struct pm_web *w, const char *data, const char *caption)
+{
+	char *svg, *start;
+
+	if (pm_qr_svg(data, 6, &svg, &w->err))
+		return w->err.code;
+	start = strstr(svg, "<svg");
+	fputs("<figure class=\"qr\">", w->res.f);
+	fputs(start ? start : svg, w->res.f);
+	pm_html_fmt(w->res.f, "<figcaption>%s</figcaption></figure>\n", caption);
+	free(svg);
+	return PM_OK;
 }

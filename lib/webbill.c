@@ -520,6 +520,7 @@ int pm_page_pay(struct pm_web *w)
 	pm_html_fmt(f, "<p>%s · %s</p>\n<p class=\"big\">应缴 %M</p>\n", STR(b, "unit"), STR(b, "period"), FEN(b, "owed_fen"));
 	if (FEN(b, "owed_fen") <= 0)
 		pm_html_note(f, "ok", "本账单已缴清。");
+	shown = pm_web_pay_online(w, code, FEN(b, "owed_fen"));
 	pay = json_object_get(web, "pay");
 	json_object_foreach(FEN(b, "owed_fen") > 0 ? pay : NULL, k, ch) {
 		pm_html_fmt(f, "<section class=\"pay\"><h2>%s</h2>\n", STR(ch, "label") ? STR(ch, "label") : k);

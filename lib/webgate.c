@@ -11,7 +11,6 @@
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/parking.h"
-#include "pm/qr.h"
 #include "pm/timeutil.h"
 #include "pm/visitor.h"
 #include "web-internal.h"
@@ -164,22 +163,6 @@ int pm_page_visitors_post(struct pm_web *w)
 	return PM_OK;
 }
 
-/* The pass's QR code drawn into the page: the same SVG as pm-gate pass
- * show --qr-svg writes, without its XML declaration. */
-static int pass_qr(struct pm_web *w, const char *token)
-{
-	char *svg, *start;
-
-	if (pm_qr_svg(token, 6, &svg, &w->err))
-		return w->err.code;
-	start = strstr(svg, "<svg");
-	fputs("<figure class=\"qr\">", w->res.f);
-	fputs(start ? start : svg, w->res.f);
-	fputs("<figcaption>到达时请向门岗出示此码</figcaption></figure>\n", w->res.f);
-	free(svg);
-	return PM_OK;
-}
-
 /* The visitor request of the route, if the actor may see it: one that
  * is not there is refused as one of another unit, so probing tells
  * nothing. */
@@ -216,7 +199,7 @@ int pm_page_visitor(struct pm_web *w)
 	if (STR(v, "purpose"))
 		pm_html_fmt(f, "<tr><th>事由</th><td>%s</td></tr>\n", STR(v, "purpose"));
 	fputs("</table>\n", f);
-	if (!strcmp(STR(v, "status"), "approved") && STR(v, "token") && pass_qr(w, STR(v, "token"))) {
+	if (!strcmp(STR(v, "status"), "approved") && STR(v, "token") && pm_web_qr(w, STR(v, "token"), "到达时请向门岗出示此码")) {
 		json_decref(v);
 		return w->err.code;
 	}

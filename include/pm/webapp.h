@@ -93,6 +93,8 @@ int pm_page_bill(struct pm_web *w);
 int pm_page_notice(struct pm_web *w);
 int pm_page_statement(struct pm_web *w);
 int pm_page_pay(struct pm_web *w);
+int pm_page_bill_order(struct pm_web *w);
+int pm_page_order(struct pm_web *w);
 int pm_page_bill_points(struct pm_web *w);
 int pm_page_points(struct pm_web *w);
 int pm_page_cash(struct pm_web *w);

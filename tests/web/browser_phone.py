@@ -16,6 +16,9 @@ FLOW is one of:
            signed out too);
   visitor  a visitor the gate asked about waits on owner4's home page: a
            tap there, 同意, and the pass's QR code;
+  online   owner1 taps 微信支付 on the pay page of B-2026-11-1-1-101 and
+           sees the order's QR code; with ORDER given, that order's page
+           once paid, and its receipt a tap away;
   forms    a repair (PHOTO and NOT_A_PHOTO to attach), a visitor (its
            times set to now and four hours on) and a cash payment, each
            sent with a mistake first: the form comes back as typed,
@@ -42,7 +45,7 @@ FITS = "window.innerWidth == 360 && document.documentElement.scrollWidth <= wind
 # CASH-…), a channel's reference, a car's plate, the logins the test
 # made, the names of picture formats.
 CODES = re.compile(r"\b[A-Z]+-[0-9A-Za-z-]+")
-OWN = re.compile(r"^(owner\d|desk|WX\d+|A12345|JPEG|PNG|WebP)$")
+OWN = re.compile(r"^(owner\d|desk|WX\d+|A12345|JPEG|PNG|WebP|PM[0-9A-F]{20,})$")
 
 
 class Phone(Tab):
@@ -245,6 +248,33 @@ def visitor(chrome, base, shots, password):
     check("待您审批的访客" not in tab.text(), "and the home page no longer asks")
 
 
+def online(chrome, base, shots, password, order=None):
+    tab = Phone(chrome, shots, "online")
+    tab.sign_in(base, "owner1", password)
+    if order:
+        tab.go(base + "/order/" + order)
+        body = tab.page("the paid order")
+        check("已付款，已入账" in body and "¥225.33" in body, "the order's page, refreshed, says paid")
+        tab.click("a[href*='/receipt/']")
+        body = tab.page("its receipt")
+        check("收款方式\t微信支付" in body and "¥225.33" in body, "and its receipt is a tap away")
+        return
+    tab.click("a[href$='/bills']")
+    tab.click("a[href$='/bill/B-2026-11-1-1-101']")
+    tab.click("a[href$='/pay']")
+    tab.page("the pay page with online channels")
+    check(tab.js("[...document.querySelectorAll('section.online button')].map(b => b.innerText).join('|')")
+          == "微信支付 ¥225.33|支付宝 ¥225.33", "the pay page offers WeChat Pay and Alipay for the bill's 225.33")
+    tab.submit("section.online form", {})
+    body = tab.page("the order")
+    check("¥225.33" in body and "长按二维码识别付款" in body, "a tap makes the order: its amount, and how to pay in WeChat")
+    box = tab.js("(() => { const r = document.querySelector('figure.qr svg').getBoundingClientRect();"
+                 " return [r.width, r.height, r.left, r.right]; })()")
+    check(box[0] >= 150 and box[0] == box[1] and box[2] >= 0 and box[3] <= 360,
+          "its QR code is square, at least 150 px, and on the screen (%r)" % box)
+
+
 run(lambda chrome, base, shots, password, flow, *more:
-    {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms}[flow](
+    {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms,
+     "online": online}[flow](
         chrome, base, shots, password, *more))
