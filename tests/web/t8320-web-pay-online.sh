@@ -103,6 +103,23 @@ post "/bill/$bill/order" channel=wechat
 expect_code 403 "nor order for another's bill"
 expect_eq "$(sql "SELECT count(*) FROM pay_order")" 2 "no order made"
 
+# The front desk makes the order for an owner at the counter, the QR code
+# on its screen; a technician may not.
+signin desk
+get /bill/B-2026-11-1-1-102/pay
+expect_body '<button>微信支付 ¥' "the desk is offered the owner's online payment"
+post /bill/B-2026-11-1-1-102/order channel=wechat
+expect_code 303 "and makes the order"
+expect_eq "$(sql "SELECT a.actor || ' ' || a.caller || ' ' || u.code FROM audit a, pay_order o JOIN unit u ON u.id = o.unit_id
+	WHERE a.action = 'pay.order' AND a.id = (SELECT max(id) FROM audit WHERE action = 'pay.order') AND o.id = (SELECT max(id) FROM pay_order)")" \
+	"desk web 1-1-102" "for 1-1-102, audited as the desk's"
+signin tech
+get /bill/B-2026-11-1-1-102/pay
+expect_no_body '<button>微信支付' "a technician is offered nothing"
+post /bill/B-2026-11-1-1-102/order channel=wechat
+expect_code 403 "and may not order"
+expect_eq "$(sql "SELECT count(*) FROM pay_order")" 3 "so no order is made"
+
 # WeChat Pay's notification, recorded as pm-pay notify records it: the
 # order's page says paid and links the receipt.
 note wechat.http wechat-note "$wx"
@@ -122,7 +139,7 @@ expect_no_body '<button>微信支付' "and offers nothing more to pay"
 post "/bill/$bill/order" channel=alipay
 expect_code 400 "a hand-made order for the paid bill is refused"
 expect_body "无法在线下单：账单 &#39;$bill&#39; 状态为 paid，没有欠费" "with pm-pay's reason, in Chinese"
-expect_eq "$(sql "SELECT count(*) FROM pay_order")" 2 "and no order made"
+expect_eq "$(sql "SELECT count(*) FROM pay_order")" 3 "and no order made"
 
 # The channel down: the owner is told to try later, nothing is lost.
 stop_fake
