@@ -72,6 +72,9 @@ static const struct route {
 	{"GET", "/visitor/*", pm_page_visitor, 0},
 	{"POST", "/visitor/*/*", pm_page_visitor_step, 0},
 	{"GET", "/parking", pm_page_parking, 0},
+	{"GET", "/reserve", pm_page_reserve, 0},
+	{"POST", "/reserve", pm_page_reserve_post, 0},
+	{"POST", "/reservation/*/cancel", pm_page_reservation_cancel, 0},
 	{"GET", "/renovations", pm_page_renovations, 0},
 	{"POST", "/renovations", pm_page_renovations_post, 0},
 	{"GET", "/announcements", pm_page_announcements, 0},
@@ -211,6 +214,7 @@ static const struct {
 	{"/visitors", pm_page_visitors},
 	{"/cash", pm_page_cash},
 	{"/password", pm_page_password},
+	{"/reserve", pm_page_reserve},
 };
 
 /* Whether the form of a POST refused with rc was shown again. */

@@ -1071,6 +1071,33 @@ static int resource_find(struct pm_db *db, const char *name, int64_t *longest, s
 	return PM_OK;
 }
 
+int pm_reserve_resources(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
+{
+	struct pm_gate_config *gc;
+	const char *code;
+	json_t *r, *rec;
+	int rc = PM_OK;
+
+	if (pm_gate_config_open(db, &gc, e))
+		return e->code;
+	json_object_foreach(json_object_get(gc->parking, "resources"), code, r) {
+		rec = json_pack("{s:s, s:s?, s:s?, s:I}", "resource", code, "kind",
+				json_string_value(json_object_get(r, "kind")), "name",
+				json_string_value(json_object_get(r, "name")), "longest_minutes",
+				(json_int_t)(json_integer_value(json_object_get(r, "longest")) / 60));
+		if (!rec) {
+			rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
+			break;
+		}
+		rc = fn(ctx, rec);
+		json_decref(rec);
+		if (rc)
+			break;
+	}
+	pm_gate_config_free(gc);
+	return rc;
+}
+
 /* The first booking of resource overlapping [from, until): 1, 0, -code. */
 static int overlap(struct pm_db *db, const char *resource, int64_t from, int64_t until,
 		   int64_t *id, int64_t *starts, int64_t *ends, struct pm_err *e)

@@ -32,8 +32,8 @@ static const char *visitor_status(const char *s)
 }
 
 /* "2026-12-01T10:00" (an <input type="datetime-local">) in the community's
- * zone: PM_EDATA naming the field otherwise. */
-static int local_time(struct pm_web *w, const char *name, int64_t *t)
+ * zone: PM_EDATA naming the field (its label) otherwise. */
+static int local_time(struct pm_web *w, const char *name, const char *label, int64_t *t)
 {
 	const char *s = pm_web_field(w, name);
 	int hh, mm;
@@ -41,7 +41,7 @@ static int local_time(struct pm_web *w, const char *name, int64_t *t)
 	int32_t d;
 
 	if (!s || strlen(s) < 16 || s[10] != 'T' || s[13] != ':')
-		return pm_web_fail(w, PM_EDATA, "请填写%s（日期和时间）。", strcmp(name, "from") ? "离开时间" : "到访时间");
+		return pm_web_fail(w, PM_EDATA, "请填写%s（日期和时间）。", label);
 	memcpy(day, s, 10);
 	day[10] = '\0';
 	hh = (s[11] - '0') * 10 + (s[12] - '0');
@@ -150,7 +150,7 @@ int pm_page_visitors_post(struct pm_web *w)
 	char path[48];
 	int64_t id;
 
-	if (local_time(w, "from", &v.from) || local_time(w, "until", &v.until))
+	if (local_time(w, "from", "到访时间", &v.from) || local_time(w, "until", "离开时间", &v.until))
 		return w->err.code;
 	if (v.until <= v.from)
 		return pm_web_fail(w, PM_EDATA, "离开时间须晚于到访时间。");
@@ -325,6 +325,172 @@ int pm_page_parking(struct pm_web *w)
 		return w->err.code;
 	pm_web_none(w, mark, 5, w->actor.role == PM_ROLE_OWNER ? "没有停车记录" : "没有在场车辆");
 	fputs("</tbody></table></div>\n", f);
+	pm_html_fmt(f, "<p class=\"actions\"><a class=\"button\" href=\"%s/reserve\">车位与充电桩预约</a></p>\n",
+		    w->req.script);
 	pm_web_page_end(w);
+	return PM_OK;
+}
+
+/* ---- bookings of parking spaces and charging piles (车位/充电预约) ---- */
+
+static const char *resource_kind(const char *k)
+{
+	return !k ? "" : !strcmp(k, "space") ? "车位" : !strcmp(k, "charger") ? "充电桩" : k;
+}
+
+static int resource_option(void *ctx, json_t *r)
+{
+	struct pm_web *w = ctx;
+	long long most = NUM(r, "longest_minutes");
+
+	pm_html_fmt(w->res.f, "<option value=\"%s\"%s>%s（%s，最长", STR(r, "resource"),
+		    strcmp(pm_web_sent(w, "resource"), STR(r, "resource")) ? "" : " selected",
+		    STR(r, "name") ? STR(r, "name") : STR(r, "resource"), resource_kind(STR(r, "kind")));
+	if (most % 60)
+		pm_html_fmt(w->res.f, " %D 分钟）</option>", most);
+	else
+		pm_html_fmt(w->res.f, " %D 小时）</option>", most / 60);
+	return PM_OK;
+}
+
+/* The form starts at the next whole hour, for an hour. */
+static int reserve_form(struct pm_web *w)
+{
+	char from[PM_TIME_BUF], until[PM_TIME_BUF];
+	int64_t start = (pm_now() / 3600 + 1) * 3600;
+	FILE *f = w->res.f;
+
+	fputs("<h2>预约</h2>\n", f);
+	pm_web_form(w, "/reserve", 0);
+	if (pm_web_unit_field(w, 1))
+		return w->err.code;
+	fputs("<label>预约什么<select name=\"resource\" required>", f);
+	if (pm_reserve_resources(w->db, resource_option, w, &w->err))
+		return w->err.code;
+	pm_time_fmt(start, pm_db_tz(w->db), from);
+	pm_time_fmt(start + 3600, pm_db_tz(w->db), until);
+	from[16] = until[16] = '\0';
+	pm_html_fmt(f, "</select></label>"
+		       "<label>开始时间<input type=\"datetime-local\" name=\"from\" value=\"%s\" required></label>"
+		       "<label>结束时间<input type=\"datetime-local\" name=\"until\" value=\"%s\" required></label>"
+		       "<button>预约</button></form>\n",
+		    pm_web_param(w, "from") ? pm_web_param(w, "from") : from,
+		    pm_web_param(w, "until") ? pm_web_param(w, "until") : until);
+	return PM_OK;
+}
+
+/* The resources' names by code, for the day's list. */
+struct bookings {
+	struct pm_web *w;
+	json_t *names;
+};
+
+static int resource_name(void *ctx, json_t *r)
+{
+	struct bookings *b = ctx;
+
+	return json_object_set(b->names, STR(r, "resource"), json_object_get(r, STR(r, "name") ? "name" : "resource"));
+}
+
+static int reservation_row(void *ctx, json_t *r)
+{
+	struct bookings *b = ctx;
+	struct pm_web *w = b->w;
+	FILE *f = w->res.f;
+	int booked = !strcmp(STR(r, "status"), "booked");
+	const char *name = json_string_value(json_object_get(b->names, STR(r, "resource")));
+	char path[64];
+
+	pm_html_fmt(f, "<li>%s <span class=\"status\">%s</span> %s<br><span class=\"muted\">",
+		    name ? name : STR(r, "resource"), booked ? "已预约" : "已取消", STR(r, "unit"));
+	pm_web_time(f, STR(r, "from"));
+	fputs(" 至 ", f);
+	pm_web_time(f, STR(r, "until"));
+	fputs("</span>", f);
+	if (booked && pm_auth_allowed(w->actor.role, "parking.reserve")) {
+		snprintf(path, sizeof path, "/reservation/%lld/cancel", NUM(r, "id"));
+		fputs("<div class=\"actions\">", f);
+		pm_web_form(w, path, 0);
+		fputs("<button class=\"secondary\">取消预约</button></form></div>", f);
+	}
+	fputs("</li>\n", f);
+	return PM_OK;
+}
+
+/* The day of the query's "day" (YYYY-MM-DD), else the community's today. */
+static int reserve_day(struct pm_web *w, int32_t *day)
+{
+	const char *d = pm_web_param(w, "day");
+	char today[PM_TIME_BUF];
+
+	if (d && *d)
+		return pm_date_parse(d, day, &w->err) ? pm_web_fail(w, PM_EDATA, "日期格式不对：%s", d) : PM_OK;
+	return pm_date_parse(pm_community_today(w->db, today), day, &w->err);
+}
+
+int pm_page_reserve(struct pm_web *w)
+{
+	char d[PM_TIME_BUF], prev[PM_TIME_BUF], next[PM_TIME_BUF];
+	struct bookings b = {w, json_object()};
+	FILE *f = w->res.f;
+	int32_t day;
+	long mark;
+	int rc;
+
+	if (pm_auth_check(&w->actor, "parking.read", &w->err) || reserve_day(w, &day) ||
+	    pm_reserve_resources(w->db, resource_name, &b, &w->err)) {
+		json_decref(b.names);
+		return w->err.code;
+	}
+	pm_web_page(w, "车位与充电桩预约");
+	if (pm_auth_allowed(w->actor.role, "parking.reserve") && reserve_form(w)) {
+		json_decref(b.names);
+		return w->err.code;
+	}
+	pm_date_fmt(day, d);
+	pm_date_fmt(day - 1, prev);
+	pm_date_fmt(day + 1, next);
+	pm_html_fmt(f, "<h2>%s 的预约</h2>\n<p class=\"actions\"><a href=\"%s/reserve?day=%u\">前一天</a> "
+		       "<a href=\"%s/reserve?day=%u\">后一天</a></p>\n<ul class=\"cards\">\n",
+		    d, w->req.script, prev, w->req.script, next);
+	mark = pm_web_mark(w);
+	rc = pm_reservation_each(w->db, &w->actor, NULL, day, reservation_row, &b, &w->err);
+	json_decref(b.names);
+	if (rc)
+		return rc;
+	pm_web_none(w, mark, 0, w->actor.role == PM_ROLE_OWNER ? "这一天您没有预约" : "这一天没有预约");
+	fputs("</ul>\n", f);
+	pm_web_page_end(w);
+	return PM_OK;
+}
+
+int pm_page_reserve_post(struct pm_web *w)
+{
+	const char *unit = pm_web_field(w, "unit"), *res = pm_web_field(w, "resource");
+	char path[64], day[PM_TIME_BUF];
+	int64_t from, until, id;
+
+	if (!unit || !res)
+		return pm_web_fail(w, PM_EDATA, "请选择房屋和预约的车位或充电桩。");
+	if (local_time(w, "from", "开始时间", &from) || local_time(w, "until", "结束时间", &until))
+		return w->err.code;
+	if (until <= from)
+		return pm_web_fail(w, PM_EDATA, "结束时间须晚于开始时间。");
+	if (until <= pm_now())
+		return pm_web_fail(w, PM_EDATA, "这个时段已经过去了。");
+	if (pm_reserve(w->db, &w->actor, res, unit, from, until, &id, &w->err))
+		return w->err.code;
+	snprintf(path, sizeof path, "/reserve?day=%.10s", pm_time_fmt(from, pm_db_tz(w->db), day));
+	pm_web_redirect(&w->res, w->req.script, path);
+	return PM_OK;
+}
+
+int pm_page_reservation_cancel(struct pm_web *w)
+{
+	int64_t id;
+
+	if (pm_web_arg_id(w, 0, &id) || pm_reserve_cancel(w->db, &w->actor, id, &w->err))
+		return w->err.code;
+	pm_web_redirect(&w->res, w->req.script, "/reserve");
 	return PM_OK;
 }

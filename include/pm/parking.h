@@ -127,6 +127,9 @@ int pm_parking_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 int pm_reserve(struct pm_db *db, const struct pm_actor *a, const char *resource,
 	       const char *unit, int64_t from, int64_t until, int64_t *id, struct pm_err *e);
 int pm_reserve_cancel(struct pm_db *db, const struct pm_actor *a, int64_t id, struct pm_err *e);
+/* The resources that may be booked (parking.resources), by code:
+ * {"resource","kind","name","longest_minutes"} each. */
+int pm_reserve_resources(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
 /* Bookings of resource (NULL: all) that touch day (days since 1970),
  * in time order: {"type":"reservation","id","resource","kind","unit",
  * "from","until","status"}. */

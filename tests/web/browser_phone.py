@@ -19,6 +19,8 @@ FLOW is one of:
   online   owner1 taps 微信支付 on the pay page of B-2026-11-1-1-101 and
            sees the order's QR code; with ORDER given, that order's page
            once paid, and its receipt a tap away;
+  reserve  owner1 books the visitors' space from the parking page, two
+           taps and the form's own times;
   forms    a repair (PHOTO and NOT_A_PHOTO to attach), a visitor (its
            times set to now and four hours on) and a cash payment, each
            sent with a mistake first: the form comes back as typed,
@@ -274,7 +276,19 @@ def online(chrome, base, shots, password, order=None):
           "its QR code is square, at least 150 px, and on the screen (%r)" % box)
 
 
+def reserve(chrome, base, shots, password):
+    tab = Phone(chrome, shots, "reserve")
+    tab.sign_in(base, "owner1", password)
+    tab.click("a[href$='/parking']")
+    tab.click("a[href$='/reserve']")
+    tab.page("the bookings")
+    tab.submit("form[action$='/reserve']", {"resource": "B1-001"})
+    body = tab.page("the day's bookings")
+    check("地下一层访客车位1 已预约 1-1-101" in body and "2026-12-01 10:00 至 2026-12-01 11:00" in body,
+          "the space is booked for the hour the form offered, and listed by its name")
+
+
 run(lambda chrome, base, shots, password, flow, *more:
     {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms,
-     "online": online}[flow](
+     "online": online, "reserve": reserve}[flow](
         chrome, base, shots, password, *more))
