@@ -3,6 +3,14 @@
  *
  *   PM_KILLAT_OPEN=TEXT   the program sends itself SIGKILL when it opens a
  *                         file whose path contains TEXT, before the open
+ *   PM_KILLAT_FLUSH=FD    ... when it flushes the stream of descriptor FD,
+ *                         before (1: what it buffered for stdout never
+ *                         gets out)
+ *   PM_KILLAT_LINES=N     ... once it has put N lines on stdout (by putc or
+ *                         fputc, as pm_jsonl_write ends each record): those
+ *                         go out, and nothing after them
+ *   PM_KILLAT_RENAME=TEXT ... when it renames a file to a path containing
+ *                         TEXT, before the rename
  *
  * Built by the Makefile as BUILD/killat.so; static programs ignore it
  * (their dynamically linked twins are in BUILD/dyn/bin).
@@ -12,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -66,4 +75,77 @@ int openat(int dir, const char *path, int flags, ...)
 	MODE(flags, m);
 	killat(path);
 	return real(dir, path, flags, m);
+}
+
+/* Whether the variable var names f's descriptor. */
+static int names_stream(const char *var, FILE *f)
+{
+	const char *v = getenv(var);
+	char *end;
+
+	return v && *v && f && strtol(v, &end, 10) == fileno(f) && !*end;
+}
+
+int fflush(FILE *f)
+{
+	int (*real)(FILE *) = (int (*)(FILE *))dlsym(RTLD_NEXT, "fflush");
+
+	if (names_stream("PM_KILLAT_FLUSH", f))
+		kill(getpid(), SIGKILL);
+	return real(f);
+}
+
+/* After the Nth line put on stdout: that line and those before it out,
+ * then the kill. */
+static void line_put(FILE *f)
+{
+	static long lines;
+	const char *v = getenv("PM_KILLAT_LINES");
+	int (*real)(FILE *) = (int (*)(FILE *))dlsym(RTLD_NEXT, "fflush");
+
+	if (f == stdout && v && *v && ++lines == strtol(v, NULL, 10)) {
+		real(f);
+		kill(getpid(), SIGKILL);
+	}
+}
+
+int putc(int c, FILE *f)
+{
+	int (*real)(int, FILE *) = (int (*)(int, FILE *))dlsym(RTLD_NEXT, "putc");
+	int r = real(c, f);
+
+	if (c == '\n')
+		line_put(f);
+	return r;
+}
+
+int fputc(int c, FILE *f)
+{
+	int (*real)(int, FILE *) = (int (*)(int, FILE *))dlsym(RTLD_NEXT, "fputc");
+	int r = real(c, f);
+
+	if (c == '\n')
+		line_put(f);
+	return r;
+}
+
+int rename(const char *from, const char *to)
+{
+	int (*real)(const char *, const char *) = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+	const char *at = getenv("PM_KILLAT_RENAME");
+
+	if (at && *at && strstr(to, at))
+		kill(getpid(), SIGKILL);
+	return real(from, to);
+}
+
+int renameat(int fromdir, const char *from, int todir, const char *to)
+{
+	int (*real)(int, const char *, int, const char *) =
+		(int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
+	const char *at = getenv("PM_KILLAT_RENAME");
+
+	if (at && *at && strstr(to, at))
+		kill(getpid(), SIGKILL);
+	return real(fromdir, from, todir, to);
 }
