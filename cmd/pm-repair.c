@@ -9,6 +9,7 @@
 #include "pm/import.h"
 #include "pm/money.h"
 #include "pm/patrol.h"
+#include "pm/printq.h"
 #include "pm/renovation.h"
 #include "pm/stock.h"
 #include "pm/ticket.h"
@@ -355,13 +356,16 @@ static int cron_args(struct pm_ctx *c, int argc, char **argv, int64_t *as_of)
 static int cmd_overdue(struct pm_ctx *c, int argc, char **argv)
 {
 	int64_t as_of;
-	long n;
+	long n, printed;
 
 	if (cron_args(c, argc, argv, &as_of))
 		return c->stop;
-	if (pm_ticket_overdue(c->db, as_of, pm_cli_out_each, c, &n, &c->err))
+	/* Printed after they commit, with those a killed run left unprinted. */
+	if (pm_ticket_overdue(c->db, as_of, &n, &c->err) || pm_cli_printq(c, PM_PRINTQ_OVERDUE, &printed))
 		return c->err.code;
 	pm_cli_note(c, _("%ld new SLA breaches"), n);
+	if (printed > n)
+		pm_cli_note(c, _("%ld SLA breaches an earlier run recorded printed now"), printed - n);
 	return PM_OK;
 }
 

@@ -15,6 +15,7 @@
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
 #include "pm/money.h"
+#include "pm/printq.h"
 #include "pm/suggest.h"
 #include "pm/table.h"
 
@@ -696,6 +697,20 @@ int pm_cli_out_new(struct pm_ctx *c, json_t *rec)
 
 	json_decref(rec);
 	return rc;
+}
+
+int pm_cli_printq(struct pm_ctx *c, const char *source, long *count)
+{
+	int64_t last;
+	int rc = pm_printq_each(c->db, source, pm_cli_out_each, c, &last, count, &c->err);
+
+	/* A table is printed now, not at the end, since it is marked printed. */
+	if (rc == PM_OK && *count && c->format == PM_FMT_TABLE)
+		rc = pm_cli_flush(c);
+	if (rc == PM_OK && *count && fflush(stdout))
+		rc = pm_err_set(&c->err, PM_EIO, _("write error on standard output: %s"), strerror(errno));
+	/* Marked only once stdout took them: what it did not stays due. */
+	return rc ? rc : pm_printq_done(c->db, source, last, &c->err);
 }
 
 int pm_cli_flush(struct pm_ctx *c)

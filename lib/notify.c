@@ -605,7 +605,19 @@ static int use_template(struct pm_notify *n, const char *name, struct pm_err *e)
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 		    struct pm_notify_counts *counts, struct pm_err *e)
 {
-	return pm_notify_queue_day(n, tmpl, channel, rec, pm_db_today(n->db), counts, e);
+	const char *at = NULL;
+	int64_t t;
+
+	/* A record kept until printed (include/pm/printq.h) keys on the day
+	 * it was recorded: printed again after a kill, however much later,
+	 * it is a duplicate still. */
+	if (pm_json_str(rec, "recorded_at", PM_OPTIONAL, &at, e))
+		return e->code;
+	if (!at)
+		return pm_notify_queue_day(n, tmpl, channel, rec, pm_db_today(n->db), counts, e);
+	if (pm_time_parse(at, &t, e))
+		return pm_err_prefix(e, "recorded_at");
+	return pm_notify_queue_day(n, tmpl, channel, rec, pm_date_of(t, n->tz), counts, e);
 }
 
 int pm_notify_queue_day(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,

@@ -14,6 +14,7 @@
 #include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/printq.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
 #include "repair-internal.h"
@@ -297,8 +298,6 @@ static const char pending_sql[] =
 struct overdue {
 	struct pm_db *db;
 	const struct view *v;
-	int (*fn)(void *ctx, json_t *rec);
-	void *ctx;
 	long count;
 	json_t *ids;
 };
@@ -316,11 +315,12 @@ static int breach_out(struct overdue *od, sqlite3_stmt *st, const char *clock, c
 	int rc;
 
 	json_object_set_new(o, "text", col_text(st, 7));
-	rc = od->fn(od->ctx, o);
+	/* Kept with the clock's breach, printed once both commit. */
+	rc = pm_printq_add(od->db, PM_PRINTQ_OVERDUE, o, e);
 	json_decref(o);
 	od->count++;
 	json_array_append_new(od->ids, json_integer(sqlite3_column_int64(st, 0)));
-	return rc ? pm_err_set(e, rc, _("cannot write the breach records")) : PM_OK;
+	return rc;
 }
 
 /* Reports each clock of one ticket that is over budget, once, and
@@ -378,12 +378,11 @@ static int audit_run(struct pm_db *db, const char *action, int64_t as_of, const 
 	return rc;
 }
 
-int pm_ticket_overdue(struct pm_db *db, int64_t as_of, int (*fn)(void *ctx, json_t *rec),
-		      void *ctx, long *count, struct pm_err *e)
+int pm_ticket_overdue(struct pm_db *db, int64_t as_of, long *count, struct pm_err *e)
 {
 	struct pm_repair rp = {0};
 	struct view v;
-	struct overdue od = {db, &v, fn, ctx, 0, json_array()};
+	struct overdue od = {db, &v, 0, json_array()};
 	int rc;
 
 	*count = 0;

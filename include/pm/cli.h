@@ -188,6 +188,10 @@ int pm_cli_next_table(struct pm_ctx *c);
 int pm_cli_out_each(void *ctx, json_t *rec);
 /* pm_cli_out, then drops the caller's reference to rec. */
 int pm_cli_out_new(struct pm_ctx *c, json_t *rec);
+/* Prints the records of source that pm_printq keeps and has not yet
+ * printed, flushes them out, and marks them printed (include/pm/printq.h);
+ * *count says how many. */
+int pm_cli_printq(struct pm_ctx *c, const char *source, long *count);
 
 /* A note on stderr unless -q ("PROG: message"). */
 void pm_cli_note(struct pm_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -44,7 +44,10 @@ int pm_notify_set_role(struct pm_notify *n, const char *role, struct pm_err *e);
  * "login" (a user), else "role" (every enabled user with it), else the
  * role of pm_notify_set_role. A staff template never tells a unit's
  * residents. channel (-1: each person's preferred channels) picks the
- * channel. Run inside a write transaction; PM_EDATA for a record that
+ * channel. The dedupe key's {{day}} is today, or the day of the
+ * record's "recorded_at" when it has one (a record kept until printed,
+ * include/pm/printq.h), so that one printed again a day later is still
+ * a duplicate. Run inside a write transaction; PM_EDATA for a record that
  * cannot be sent (nothing of it is queued). */
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
 		    struct pm_notify_counts *counts, struct pm_err *e);

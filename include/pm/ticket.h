@@ -168,10 +168,10 @@ int pm_ticket_counts(struct pm_db *db, const struct pm_actor *a, int (*fn)(void 
 /* ---- cron ---- */
 
 /* Each SLA clock past its budget at as_of and not yet reported becomes one
- * {"type":"sla_breach",...} record and is marked reported, in one
- * transaction, audited once for the run. *count says how many. */
-int pm_ticket_overdue(struct pm_db *db, int64_t as_of, int (*fn)(void *ctx, json_t *rec),
-		      void *ctx, long *count, struct pm_err *e);
+ * {"type":"sla_breach",...} record, kept to print (pm_printq, source
+ * PM_PRINTQ_OVERDUE) in the transaction that marks the clock reported,
+ * audited once for the run. *count says how many. */
+int pm_ticket_overdue(struct pm_db *db, int64_t as_of, long *count, struct pm_err *e);
 
 /* Closes tickets resolved at least repair.auto_close_after before as_of
  * and not reopened; one audit record for the run. */

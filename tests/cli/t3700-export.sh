@@ -134,6 +134,7 @@ credential secret
 gate_sync cache of what controllers were sent
 notify_pref personal
 outbox personal: messages to owners
+printq the cron jobs' own: breaches and alarms until printed
 pass_key secret
 person personal
 ticket_photo personal: photos

@@ -13,6 +13,7 @@
 #include "pm/community.h"
 #include "pm/config.h"
 #include "pm/db.h"
+#include "pm/printq.h"
 #include "pm/ticket.h"
 #include "pm/timeutil.h"
 
@@ -131,9 +132,15 @@ static struct breaches overdue(struct store *s, const char *when)
 	int64_t t;
 	long n;
 
+	int64_t last;
+	long printed;
+
 	assert_int_equal(pm_time_parse(when, &t, &e), PM_OK);
-	assert_int_equal(pm_ticket_overdue(s->db, t, collect, &b, &n, &e), PM_OK);
+	assert_int_equal(pm_ticket_overdue(s->db, t, &n, &e), PM_OK);
+	assert_int_equal(pm_printq_each(s->db, PM_PRINTQ_OVERDUE, collect, &b, &last, &printed, &e), PM_OK);
+	assert_int_equal(pm_printq_done(s->db, PM_PRINTQ_OVERDUE, last, &e), PM_OK);
 	assert_int_equal(n, b.n);
+	assert_int_equal(printed, b.n);
 	return b;
 }
 
