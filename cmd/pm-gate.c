@@ -12,6 +12,7 @@
 #include "pm/import.h"
 #include "pm/money.h"
 #include "pm/parking.h"
+#include "pm/printq.h"
 #include "pm/qr.h"
 #include "pm/timeutil.h"
 #include "pm/visitor.h"
@@ -534,23 +535,30 @@ struct ingest {
 	int print;
 };
 
-/* An alarm printed here is held by pm_import_run until its event is
- * committed, so pm-notify never pages a guard about an event the store
- * does not have. */
+/* With --alarms, an alarm is kept with its event and printed once the
+ * batch commits (alarms_out), so pm-notify never pages a guard about an
+ * event the store does not have, and a kill between the commit and the
+ * print loses none: the next run prints it. */
 static int ingest_record(void *ctx, json_t *rec, int *outcome, struct pm_err *e)
 {
 	struct ingest *in = ctx;
 	enum pm_event_outcome did;
-	json_t *alarm;
-	int rc = pm_events_record(in->ev, rec, &did, &alarm, e);
+	json_t *alarm = NULL;
+	int rc = pm_events_record(in->ev, rec, &did, in->print ? NULL : &alarm, e);
 
+	json_decref(alarm);
 	if (rc)
 		return rc;
 	*outcome = (int)did;
-	if (alarm && in->print)
-		return pm_cli_out_new(in->c, alarm);
-	json_decref(alarm);
 	return PM_OK;
+}
+
+static int alarms_out(void *ctx)
+{
+	struct ingest *in = ctx;
+	long n;
+
+	return pm_cli_printq(in->c, PM_PRINTQ_ALARM, &n);
 }
 
 static const struct pm_opt ingest_opts[] = {
@@ -586,10 +594,13 @@ static int cmd_ingest(struct pm_ctx *c, int argc, char **argv)
 	/* Events come in time order and their key starts with the time, so a
 	 * batch touches few pages however large it is. */
 	im.batch = (long)batch;
+	if (in.print)
+		im.committed = alarms_out;
+	/* Alarms a killed run kept but did not print go out first. */
 	if (pm_cli_db(c, NULL, &c->db) || pm_db_bulk(c->db, &c->err) ||
 	    pm_events_open(c->db, &c->actor, &in.ev, &c->err))
 		return c->err.code;
-	rc = pm_import_run(c, &im, argc - c->optind, argv + c->optind);
+	rc = in.print && alarms_out(&in) ? c->err.code : pm_import_run(c, &im, argc - c->optind, argv + c->optind);
 	pm_events_close(in.ev);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "pm/gate.h"
 #include "pm/i18n.h"
 #include "pm/jsonl.h"
+#include "pm/printq.h"
 #include "pm/timeutil.h"
 
 #define TEXT(st, i) ((const char *)sqlite3_column_text(st, i))
@@ -248,10 +249,12 @@ int pm_events_record(struct pm_events *ev, json_t *rec, enum pm_event_outcome *d
 		     json_t **alarm, struct pm_err *e)
 {
 	struct event x;
+	json_t *a;
 	char *more;
 	int added = 0, oom, rc;
 
-	*alarm = NULL;
+	if (alarm)
+		*alarm = NULL;
 	if (read_event(ev, rec, &x, e))
 		return e->code;
 	more = detail(rec, x.subject_key, &oom);
@@ -266,8 +269,16 @@ int pm_events_record(struct pm_events *ev, json_t *rec, enum pm_event_outcome *d
 		return PM_OK;
 	if (*x.plate && (rc = parking_plate_event(ev->db, ev->gc, x.gate, x.kind, x.plate, x.ts, e)))
 		return rc;
-	*alarm = alarm_of(ev, &x);
-	return PM_OK;
+	if (alarm) {
+		*alarm = alarm_of(ev, &x);
+		return PM_OK;
+	}
+	/* Kept with its event, printed once both commit. */
+	if (!(a = alarm_of(ev, &x)))
+		return PM_OK;
+	rc = pm_printq_add(ev->db, PM_PRINTQ_ALARM, a, e);
+	json_decref(a);
+	return rc;
 }
 
 /* ---- reading ---- */

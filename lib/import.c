@@ -203,6 +203,8 @@ static int import_commit(struct pm_ctx *c, struct run *run, int last)
 	 * the stream ends. */
 	if (json_array_size(held) && fflush(stdout) && !rc)
 		rc = pm_err_set(&c->err, PM_EIO, _("write error on standard output: %s"), strerror(errno));
+	if (!rc && run->im->committed)
+		rc = run->im->committed(run->im->ctx);
 	json_array_clear(held);
 	c->held = held;
 	return rc;

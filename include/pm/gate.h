@@ -113,8 +113,10 @@ int pm_gate_sync_audit(struct pm_db *db, const char *gate, const long counts[3],
  * Call record inside a write transaction: PM_EDATA rejects a record,
  * having written nothing. An event already there (same gate, time, event
  * and subject) is a duplicate. A new alarm event (one the configuration
- * gives a severity) sets *alarm to its {"type":"alarm",...} record; a
- * plate's entry or exit opens or closes its parking session. */
+ * gives a severity) sets *alarm to its {"type":"alarm",...} record, or
+ * with alarm NULL keeps that record to print (pm_printq, source
+ * PM_PRINTQ_ALARM) with its event; a plate's entry or exit opens or
+ * closes its parking session. */
 struct pm_events;
 enum pm_event_outcome { PM_EVENT_INSERTED, PM_EVENT_DUPLICATE };
 extern const char *const pm_event_outcome_names[]; /* "inserted", "duplicate", NULL */

@@ -47,6 +47,10 @@ struct pm_import {
 	/* Told of each rejected record (rec NULL when it was no JSON object),
 	 * or NULL. */
 	void (*on_reject)(void *ctx, json_t *rec, const char *where, const char *why);
+	/* Called after each batch commits and its held output is out, or
+	 * NULL: to print what the batch kept to print (pm_cli_printq). An
+	 * error, in the pm_ctx's err, stops the run. */
+	int (*committed)(void *ctx);
 	void *ctx;
 	long read, rejected, counts[8]; /* filled in */
 };

@@ -46,7 +46,7 @@ expect_eq "$(sed -n 3p ev.jsonl)" "$(sed -n 1p rej.jsonl)" "bad lines copied to 
 expect_eq "$(wc -l <rej.jsonl)" "5" "all five"
 expect_eq "$(sql 'SELECT count(*) FROM gate_event')" "6" "six events stored"
 expect_eq "$(wc -l <"$T/out")" "2" "two alarms printed: door_held_open is none here, denied by default"
-expect_out '^\{"type":"alarm","gate":"north","gate_name":"北门","event":"door_forced","severity":"critical","ts":"2026-12-01T03:12:00\+08:00","subject":null,"role":"guard"\}$' \
+expect_out '^\{"type":"alarm","gate":"north","gate_name":"北门","event":"door_forced","severity":"critical","ts":"2026-12-01T03:12:00\+08:00","subject":null,"role":"guard","recorded_at":"2026-12-01T09:00:00\+08:00"\}$' \
 	"door_forced, critical by default"
 expect_out '^\{"type":"alarm","gate":"garage","gate_name":"地库道闸","event":"tamper","severity":"critical",' "tamper as the configuration says"
 cp "$T/out" alarms.jsonl
