@@ -354,7 +354,7 @@ static int manifest_first(void *ctx, const char *part, struct pm_err *e)
 /* The parts (pm_file_tmp_open's NAME.partPID, and its journal) that
  * killed runs left in dir of the files whose names start with prefix:
  * each is as large as the store. */
-static void parts_of_dead(const char *dir, const char *prefix)
+static void dead_parts(const char *dir, const char *prefix)
 {
 	char path[4400];
 	const char *p;
@@ -372,8 +372,93 @@ static void parts_of_dead(const char *dir, const char *prefix)
 	closedir(D);
 }
 
+/* Whether dir holds a part of the copy named copy (COPY.partPID) that a
+ * live run is still writing. */
+static int part_of(const char *dir, const char *copy)
+{
+	size_t n = strlen(copy);
+	struct dirent *d;
+	DIR *D;
+	int found = 0;
+
+	if (!(D = opendir(dir)))
+		return 1;
+	while (!found && (d = readdir(D)))
+		found = strncmp(d->d_name, copy, n) == 0 && strncmp(d->d_name + n, ".part", 5) == 0 &&
+			!left_by_dead(d->d_name + n + 5, '\0');
+	closedir(D);
+	return found;
+}
+
+/* Whether path names nothing. */
+static int absent(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) != 0 && errno == ENOENT;
+}
+
+/* Whether the manifest at path is one of db's copies. */
+static int manifest_of_store(struct pm_db *db, const char *path)
+{
+	struct pm_audit_manifest_info m;
+	struct pm_err ignored;
+	char id[PM_DB_ID_SIZE], *line;
+	int mine;
+
+	pm_db_id(db, id);
+	if (!*id || read_line(path, &line, &ignored))
+		return 0;
+	mine = pm_audit_manifest_parse(line, strlen(line), &m, &ignored) == PM_OK && strcmp(m.store_id, id) == 0;
+	free(line);
+	return mine;
+}
+
+/* A manifest (NAME.manifest) whose copy is not there: a run killed
+ * between renaming the manifest into place and the copy (pm_backup_file)
+ * left it, and nothing would ever restore or remove it. It goes when its
+ * name starts with prefix or it is one of db's copies (pm backup FILE
+ * again, to another name). A run still writing that copy has its part
+ * there, or (renamed since the copy was looked for) the copy: its
+ * manifest stays. */
+static void manifest_alone(struct pm_db *db, const char *dir, const char *name, const char *prefix)
+{
+	static const char ext[] = ".manifest";
+	char copy[512], path[4400];
+	size_t n = strlen(name);
+
+	if (n <= sizeof ext - 1 || strcmp(name + n - (sizeof ext - 1), ext) != 0 || n >= sizeof copy)
+		return;
+	snprintf(copy, sizeof copy, "%.*s", (int)(n - (sizeof ext - 1)), name);
+	snprintf(path, sizeof path, "%s/%s", dir, copy);
+	if (!absent(path) || part_of(dir, copy) || !absent(path))
+		return;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (strncmp(name, prefix, strlen(prefix)) != 0 && !manifest_of_store(db, path))
+		return;
+	unlink(path);
+	/* and the part the killed run renamed it beside */
+	snprintf(path, sizeof path, "%s.", copy);
+	dead_parts(dir, path);
+}
+
+/* What killed runs left in dir: the parts of the files whose names start
+ * with prefix, then the manifests with no copy. */
+static void parts_of_dead(struct pm_db *db, const char *dir, const char *prefix)
+{
+	struct dirent *d;
+	DIR *D;
+
+	dead_parts(dir, prefix);
+	if (!(D = opendir(dir)))
+		return;
+	while ((d = readdir(D)))
+		manifest_alone(db, dir, d->d_name, prefix);
+	closedir(D);
+}
+
 /* Those of the copy at path and its manifest. */
-static void parts_beside(const char *path)
+static void parts_beside(struct pm_db *db, const char *path)
 {
 	char dir[4400], prefix[512];
 	const char *base = strrchr(path, '/');
@@ -383,7 +468,7 @@ static void parts_beside(const char *path)
 	else
 		snprintf(dir, sizeof dir, ".");
 	snprintf(prefix, sizeof prefix, "%s.", base ? base + 1 : path);
-	parts_of_dead(dir, prefix);
+	parts_of_dead(db, dir, prefix);
 }
 
 int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
@@ -395,12 +480,13 @@ int pm_backup_file(struct pm_db *db, const char *path, struct pm_err *e)
 	 * path as it was. A copy without its manifest would be restored
 	 * unchecked, so the manifest is written from the finished copy
 	 * before the copy is renamed into place: a run killed between the
-	 * two leaves a manifest with no copy (which nothing restores), never
-	 * a copy with no manifest; a rename that fails takes the manifest. */
+	 * two leaves a manifest with no copy (which nothing restores, and the
+	 * next run removes: parts_beside), never a copy with no manifest; a
+	 * rename that fails takes the manifest. */
 	snprintf(mpath, sizeof mpath, "%s.manifest", path);
 	if (pm_file_not_link(mpath, e))
 		return e->code;
-	parts_beside(path);
+	parts_beside(db, path);
 	if (pm_db_backup(db, path, manifest_first, &m, e)) {
 		if (m.written)
 			unlink(mpath);
@@ -420,7 +506,7 @@ int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, 
 
 	stem(pm_db_path(db), s, sizeof s);
 	snprintf(path, sizeof path, "%s-", s);
-	parts_of_dead(dir, path);
+	parts_of_dead(db, dir, path);
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
 	n = strlen(s) + sizeof stamp + 16;
 	if (!(*name = malloc(n)))

@@ -9,7 +9,7 @@
  *   PM_KILLAT_LINES=N     ... once it has put N lines on stdout (by putc or
  *                         fputc, as pm_jsonl_write ends each record): those
  *                         go out, and nothing after them
- *   PM_KILLAT_RENAME=TEXT ... when it renames a file to a path containing
+ *   PM_KILLAT_RENAME=TEXT ... when it renames a file to a path ending in
  *                         TEXT, before the rename
  *
  * Built by the Makefile as BUILD/killat.so; static programs ignore it
@@ -129,12 +129,20 @@ int fputc(int c, FILE *f)
 	return r;
 }
 
+/* Whether path ends in the text of PM_KILLAT_RENAME. */
+static int rename_to(const char *path)
+{
+	const char *at = getenv("PM_KILLAT_RENAME");
+	size_t n = at ? strlen(at) : 0, len = strlen(path);
+
+	return n && len >= n && strcmp(path + len - n, at) == 0;
+}
+
 int rename(const char *from, const char *to)
 {
 	int (*real)(const char *, const char *) = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
-	const char *at = getenv("PM_KILLAT_RENAME");
 
-	if (at && *at && strstr(to, at))
+	if (rename_to(to))
 		kill(getpid(), SIGKILL);
 	return real(from, to);
 }
@@ -143,9 +151,8 @@ int renameat(int fromdir, const char *from, int todir, const char *to)
 {
 	int (*real)(int, const char *, int, const char *) =
 		(int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
-	const char *at = getenv("PM_KILLAT_RENAME");
 
-	if (at && *at && strstr(to, at))
+	if (rename_to(to))
 		kill(getpid(), SIGKILL);
 	return real(fromdir, from, todir, to);
 }
