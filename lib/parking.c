@@ -282,6 +282,7 @@ static int resident(struct pm_db *db, const char *plate, int64_t at, const char 
 
 struct session {
 	int64_t id, entry, exit, fee, paid, paid_at;
+	int64_t refund; /* closed: what was paid beyond its fee, owed back */
 	int64_t earlier; /* what the plate owes from its other stays, closed */
 	int64_t free_until; /* a resident's: when its stay stops being free */
 	int resident, open;
@@ -290,7 +291,7 @@ struct session {
 
 #define SESSION_COLS \
 	"SELECT s.id, s.entry_ts, coalesce(s.exit_ts, 0), coalesce(s.fee_fen, 0), s.paid_fen," \
-	" coalesce(s.paid_at, 0), s.resident, s.exit_ts IS NULL, s.plate, s.entry_gate"
+	" coalesce(s.paid_at, 0), s.resident, s.exit_ts IS NULL, s.plate, s.entry_gate, s.refund_fen"
 
 static void session_read(sqlite3_stmt *st, struct session *s)
 {
@@ -305,6 +306,7 @@ static void session_read(sqlite3_stmt *st, struct session *s)
 	s->earlier = 0;
 	snprintf(s->plate, sizeof s->plate, "%s", TEXT(st, 8));
 	snprintf(s->entry_gate, sizeof s->entry_gate, "%s", TEXT(st, 9));
+	s->refund = sqlite3_column_int64(st, 10);
 }
 
 /* When the resident's stay s, open, stops being free: as its monthly
@@ -396,7 +398,7 @@ static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct
 
 	if (!s->open) {
 		*fee = s->fee;
-		return s->fee - s->paid;
+		return s->fee > s->paid ? s->fee - s->paid : 0;
 	}
 	/* A resident's car pays as a visitor's that came in when its stay
 	 * stopped being free. */
@@ -405,7 +407,7 @@ static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct
 		return 0;
 	}
 	from = s->resident ? s->free_until : s->entry;
-	if (s->paid > 0 && at - s->paid_at <= r->free &&
+	if (s->paid > 0 && at >= s->paid_at && at - s->paid_at <= r->free &&
 	    pm_parking_fee(r, tz, from, s->paid_at) <= s->paid) {
 		*fee = s->paid;
 		return 0;
@@ -535,7 +537,7 @@ static int closed_later(struct pm_db *db, const char *plate, int64_t ts, struct 
 	sqlite3_bind_int64(st, 2, ts);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		session_read(st, s);
-		snprintf(gate, 32, "%s", TEXT(st, 10));
+		snprintf(gate, 32, "%s", TEXT(st, 11));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -546,13 +548,16 @@ static int closed_later(struct pm_db *db, const char *plate, int64_t ts, struct 
 	return resident_end(db, s, e) ? -e->code : 1;
 }
 
-/* The stay s, open, closed at ts through gate and priced. */
+/* The stay s, open, closed at ts through gate and priced. Closed again
+ * at an earlier exit after it was paid, it may cost less than was paid:
+ * the rest is a refund due (refund_fen), fee and refund summing to what
+ * was paid. */
 static int stay_close(struct pm_db *db, struct pm_gate_config *gc, const struct session *s,
 		      const char *gate, int64_t ts, struct pm_err *e)
 {
 	static const char sql[] =
-		"UPDATE parking_session SET exit_ts = ?2, exit_gate = ?3, fee_fen = ?4, updated_at = ?5"
-		" WHERE id = ?1";
+		"UPDATE parking_session SET exit_ts = ?2, exit_gate = ?3, fee_fen = ?4, updated_at = ?5,"
+		" refund_fen = max(paid_fen - ?4, 0) WHERE id = ?1";
 	int64_t fee = stay_fee(gc, s, ts);
 	sqlite3_stmt *st;
 	int rc;
@@ -619,11 +624,12 @@ static json_t *fee_json(const struct session *s, int64_t at, int64_t fee, int64_
 {
 	int64_t end = s->open ? at : s->exit;
 
-	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:I, s:I, s:I, s:I}", "type", "parking_fee",
+	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:b, s:I, s:I, s:I, s:I, s:I}", "type", "parking_fee",
 		"plate", s->plate, "session", (json_int_t)s->id, "entry", gate_time(s->entry, tz),
 		"at", gate_time(end, tz), "minutes", (json_int_t)((end - s->entry) / 60),
 		"resident", s->resident, "fee_fen", (json_int_t)fee, "paid_fen", (json_int_t)s->paid,
-		"due_fen", (json_int_t)(owed + s->earlier), "earlier_fen", (json_int_t)s->earlier);
+		"due_fen", (json_int_t)(owed + s->earlier), "earlier_fen", (json_int_t)s->earlier,
+		"refund_fen", (json_int_t)(s->open ? 0 : s->refund));
 }
 
 static int load_rule(struct pm_db *db, struct pm_parking_rule *r, struct pm_err *e)
@@ -671,12 +677,12 @@ int pm_parking_fee_due(struct pm_db *db, const struct pm_actor *a, const char *p
 }
 
 /* Whether the payment read in st (its discount's unit and points in
- * columns 11 and 12) was paid as this one is: in money (unit NULL), or
+ * columns 12 and 13) was paid as this one is: in money (unit NULL), or
  * in the same unit's same points. */
 static int paid_alike(sqlite3_stmt *st, const char *ref, const char *unit, int64_t points, struct pm_err *e)
 {
-	const char *had = (const char *)sqlite3_column_text(st, 11);
-	long long was = sqlite3_column_int64(st, 12);
+	const char *had = (const char *)sqlite3_column_text(st, 12);
+	long long was = sqlite3_column_int64(st, 13);
 
 	if (!had && !unit)
 		return PM_OK;
@@ -708,7 +714,7 @@ static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_
 	if (rc <= 0)
 		return rc;
 	session_read(st, s);
-	same = strcmp(s->plate, plate) == 0 && sqlite3_column_int64(st, 10) == amount;
+	same = strcmp(s->plate, plate) == 0 && sqlite3_column_int64(st, 11) == amount;
 	rc = same ? paid_alike(st, ref, unit, points, e) : PM_OK;
 	sqlite3_reset(st);
 	if (!same)
@@ -1024,14 +1030,16 @@ static json_t *session_json(sqlite3_stmt *st, void *ctx)
 	const char *tz = ctx;
 	int closed = sqlite3_column_type(st, 7) != SQLITE_NULL;
 	int64_t fee = sqlite3_column_int64(st, 7), paid = sqlite3_column_int64(st, 8);
+	int64_t refund = sqlite3_column_int64(st, 9);
 
-	return json_pack("{s:s, s:I, s:s, s:o, s:s, s:o, s:s?, s:b, s:o, s:I, s:o}",
+	return json_pack("{s:s, s:I, s:s, s:o, s:s, s:o, s:s?, s:b, s:o, s:I, s:o, s:I}",
 		"type", "parking", "id", (json_int_t)sqlite3_column_int64(st, 0),
 		"plate", TEXT(st, 1), "entry", gate_time(sqlite3_column_int64(st, 2), tz),
 		"entry_gate", TEXT(st, 3), "exit", gate_time(sqlite3_column_int64(st, 4), tz),
 		"exit_gate", TEXT(st, 5), "resident", sqlite3_column_int(st, 6),
 		"fee_fen", closed ? json_integer(fee) : json_null(), "paid_fen", (json_int_t)paid,
-		"owed_fen", closed ? json_integer(fee - paid) : json_null());
+		"owed_fen", closed ? json_integer(fee > paid ? fee - paid : 0) : json_null(),
+		"refund_fen", (json_int_t)refund);
 }
 
 int pm_parking_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int open_only,
@@ -1039,7 +1047,7 @@ int pm_parking_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 {
 	static const char sql[] =
 		"SELECT id, plate, entry_ts, entry_gate, coalesce(exit_ts, 0), exit_gate, resident,"
-		" fee_fen, paid_fen FROM parking_session WHERE (NOT ?1 OR exit_ts IS NULL)"
+		" fee_fen, paid_fen, refund_fen FROM parking_session WHERE (NOT ?1 OR exit_ts IS NULL)"
 		" AND (?2 IS NULL OR plate IN (SELECT v.plate FROM vehicle v JOIN unit u ON u.id = v.unit_id"
 		"  WHERE u.code = ?2 AND v.removed_at IS NULL))"
 		" ORDER BY entry_ts DESC, id DESC";

@@ -54,8 +54,8 @@ J
 run pm-gate events ingest plates.jsonl
 expect_rc 0 "plate events"
 run pm-gate parking list --format jsonl
-expect_eq "$(cut -d, -f3,9,10,11 "$T/out" | tr '\n' ' ')" \
-	'"plate":"浙F77777","fee_fen":null,"paid_fen":0,"owed_fen":null} "plate":"苏E55555","fee_fen":null,"paid_fen":0,"owed_fen":null} "plate":"沪C12345","fee_fen":0,"paid_fen":0,"owed_fen":0} "plate":"京A88888","fee_fen":0,"paid_fen":0,"owed_fen":0} ' \
+expect_eq "$(cut -d, -f3,9,10,11,12 "$T/out" | tr '\n' ' ')" \
+	'"plate":"浙F77777","fee_fen":null,"paid_fen":0,"owed_fen":null,"refund_fen":0} "plate":"苏E55555","fee_fen":null,"paid_fen":0,"owed_fen":null,"refund_fen":0} "plate":"沪C12345","fee_fen":0,"paid_fen":0,"owed_fen":0,"refund_fen":0} "plate":"京A88888","fee_fen":0,"paid_fen":0,"owed_fen":0,"refund_fen":0} ' \
 	"newest first: two inside, a visitor out within the free minutes, a resident out free"
 run pm-gate parking list --open --format jsonl
 expect_eq "$(wc -l <"$T/out")" "2" "--open: the two inside"
@@ -63,7 +63,7 @@ expect_eq "$(wc -l <"$T/out")" "2" "--open: the two inside"
 # The fee: 08:20 to 11:20 is three hours started.
 run pm-gate parking fee --plate 苏E55555 --at 2026-12-01T11:20:00+08:00 --format jsonl
 expect_rc 0 "fee"
-expect_eq "$(cat "$T/out")" '{"type":"parking_fee","plate":"苏E55555","session":3,"entry":"2026-12-01T08:20:00+08:00","at":"2026-12-01T11:20:00+08:00","minutes":180,"resident":false,"fee_fen":1500,"paid_fen":0,"due_fen":1500,"earlier_fen":0}' \
+expect_eq "$(cat "$T/out")" '{"type":"parking_fee","plate":"苏E55555","session":3,"entry":"2026-12-01T08:20:00+08:00","at":"2026-12-01T11:20:00+08:00","minutes":180,"resident":false,"fee_fen":1500,"paid_fen":0,"due_fen":1500,"earlier_fen":0,"refund_fen":0}' \
 	"¥15.00 for three hours"
 run pm-gate parking fee --plate 苏E55555 --at 2026-12-01T11:20:01+08:00 --format jsonl
 expect_out '"due_fen":2000' "a second more starts the fourth"
@@ -162,17 +162,17 @@ cat >debt.jsonl <<'J'
 J
 PM_NOW=2026-12-02T08:00:00+08:00 run pm-gate events ingest debt.jsonl
 run pm-gate parking fee --plate 皖H12345 --at 2026-12-02T08:10:00+08:00 --format jsonl
-expect_out '"minutes":10,"resident":false,"fee_fen":0,"paid_fen":0,"due_fen":1500,"earlier_fen":1500}$' \
+expect_out '"minutes":10,"resident":false,"fee_fen":0,"paid_fen":0,"due_fen":1500,"earlier_fen":1500,"refund_fen":0}$' \
 	"in the free minutes, the ¥15.00 it left owing the day before is due"
 run pm-gate parking pay --plate 皖H12345 --amount 10 --ref OLD-1 --at 2026-12-02T08:05:00+08:00 --format jsonl
 expect_rc 0 "part of the old debt paid"
-expect_out '"fee_fen":0,"paid_fen":0,"due_fen":500,"earlier_fen":500}$' "¥5.00 of it left"
+expect_out '"fee_fen":0,"paid_fen":0,"due_fen":500,"earlier_fen":500,"refund_fen":0}$' "¥5.00 of it left"
 run pm-gate parking pay --plate 皖H12345 --amount 15.01 --ref OLD-2 --at 2026-12-02T10:00:00+08:00
 expect_rc 65 "more than the stay and the debt"
 expect_err "^pm-gate: ¥15.01 is more than the ¥15.00 plate 皖H12345 owes$" "the two together"
 run pm-gate parking pay --plate 皖H12345 --amount 15 --ref OLD-2 --at 2026-12-02T10:00:00+08:00 --format jsonl
 expect_rc 0 "the rest of the debt and the stay in one payment"
-expect_out '"fee_fen":1000,"paid_fen":1000,"due_fen":0,"earlier_fen":0}$' "nothing due"
+expect_out '"fee_fen":1000,"paid_fen":1000,"due_fen":0,"earlier_fen":0,"refund_fen":0}$' "nothing due"
 run pm-gate parking pay --plate 皖H12345 --amount 15 --ref OLD-2 --at 2026-12-02T10:00:00+08:00 --format jsonl
 expect_err "payment 'OLD-2' is recorded already: nothing changed" "the same payment again"
 part_sql="SELECT group_concat(x, ' ') FROM (SELECT p.ref || '>' || date(s.entry_ts, 'unixepoch') || ':' || t.amount_fen AS x

@@ -43,7 +43,7 @@ expect_rc 0 "the backlog after the car came in again"
 expect_eq "$(stays 京C10001)" "13:00:00-14:00:00:500 08:00:00-:-" \
 	"the earliest exit after the entry pairs with it; the car is inside again"
 run pm-gate parking fee --plate 京C10001 --at 2026-12-02T08:10:00+08:00 --format jsonl
-expect_out '"due_fen":500,"earlier_fen":500}$' "the backlog's stay is owed to leave"
+expect_out '"due_fen":500,"earlier_fen":500,"refund_fen":0}$' "the backlog's stay is owed to leave"
 printf '%s\n' '{"gate":"garage","ts":"2026-12-02T08:20:00+08:00","event":"exit","plate":"京C10001"}' >out.jsonl
 run pm-gate events ingest out.jsonl
 expect_eq "$(stays 京C10001)" "13:00:00-14:00:00:500 08:00:00-08:20:00:500" \

@@ -41,7 +41,7 @@ run pm-gate parking list --open --format jsonl
 expect_out '"plate":"京C10001"' "inside once"
 expect_eq "$(grep -c . "$T/out")" "1" "one stay open"
 run pm-gate parking fee --plate 京C10001 --at 2026-12-02T08:10:00+08:00 --format jsonl
-expect_out '"due_fen":1000,"earlier_fen":1000}$' "the backlog's stay is owed to leave"
+expect_out '"due_fen":1000,"earlier_fen":1000,"refund_fen":0}$' "the backlog's stay is owed to leave"
 ev exit 2026-12-02T08:20:00 京C10001 >out.jsonl
 run pm-gate events ingest out.jsonl
 expect_eq "$(sql "SELECT count(*) || ':' || sum(fee_fen) FROM parking_session WHERE plate = '京C10001'")" "3:1500" \
