@@ -484,8 +484,10 @@ static int64_t stay_fee(const struct pm_gate_config *gc, const struct session *s
 }
 
 /* A stay from an entry: closed at once by an exit read before it, else
- * open. A car is inside once: a second entry while it is opens nothing.
- * An entry before a stay of the plate already stored is an earlier visit
+ * open. A car is inside once: a second entry while it is opens nothing,
+ * and so does one read late inside a stay a later exit has closed (a
+ * second camera's read of the same arrival): stays never overlap. An
+ * entry before a stay of the plate already stored is an earlier visit
  * read late (a controller's backlog while the car is inside again, or
  * after it has left again): with no exit yet it opens nothing, and waits
  * for its exit (close_session). */
@@ -494,8 +496,10 @@ static int open_session(struct pm_db *db, struct pm_gate_config *gc, const char 
 {
 	static const char sql[] =
 		"INSERT INTO parking_session (plate, entry_ts, entry_gate, resident, exit_ts, exit_gate, fee_fen,"
-		" created_at, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 WHERE ?5 IS NOT NULL"
-		" OR NOT EXISTS (SELECT 1 FROM parking_session WHERE plate = ?1 AND entry_ts > ?2) ON CONFLICT DO NOTHING";
+		" created_at, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 WHERE (?5 IS NOT NULL"
+		" OR NOT EXISTS (SELECT 1 FROM parking_session WHERE plate = ?1 AND entry_ts > ?2))"
+		" AND NOT EXISTS (SELECT 1 FROM parking_session WHERE plate = ?1 AND entry_ts <= ?2 AND exit_ts >= ?2)"
+		" ON CONFLICT DO NOTHING";
 	struct session s = {.entry = ts, .open = 1};
 	char out_gate[32];
 	int64_t out = 0;
