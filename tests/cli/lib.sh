@@ -20,6 +20,9 @@
 #                          group, and GROUP as its only other one)
 #   need_prog PROG...      a program make deps installs: the test fails
 #                          without it ("a|b": either)
+#   need_killat            tests/fault/killat.c built, as $SO for LD_PRELOAD,
+#                          and the static programs' dynamic twins first on
+#                          PATH (a static program ignores a preload)
 #   wait_for QUERY WANT    polls the store until QUERY answers WANT (20 s at most)
 #   hold SECONDS           another program holds the store's write lock that
 #                          long, from when this returns; its pid in $holder
@@ -139,6 +142,17 @@ need_prog() {
 		_report 0 "no $_p: make deps installs it"
 		done_testing
 	done
+}
+
+need_killat() {
+	SO=$PM_BIN/../killat.so
+	[ -d "$PM_BIN/../dyn/bin" ] && PATH=$(cd "$PM_BIN/../dyn/bin" && pwd):$PATH
+	if [ ! -f "$SO" ]; then
+		_report 0 "$SO is built (make tests)"
+		done_testing
+	fi
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	export ASAN_OPTIONS
 }
 
 # looked up and made under a lock, and removed by the last test to end

@@ -10,16 +10,13 @@
 . "$PM_TOP/tests/cli/gate/gate.sh"
 make_gate_community
 export PM_NOW=2026-12-02T09:00:00+08:00
-ev() { # PLATE HH:MM EVENT GATE
-	printf '{"gate":"%s","ts":"2026-12-01T%s:00+08:00","event":"%s","plate":"%s"}\n' "$4" "$2" "$3" "$1"
-}
 
-{ ev 苏E10001 08:00 entry garage; ev 苏E10001 10:00 exit north; ev 苏E10001 12:00 exit garage; } >inorder.jsonl
+{ plate_ev 苏E10001 08:00 entry garage; plate_ev 苏E10001 10:00 exit north; plate_ev 苏E10001 12:00 exit garage; } >inorder.jsonl
 run pm-gate events ingest inorder.jsonl
 expect_rc 0 "in order"
 expect_eq "$(stays 苏E10001 gates)" "08:00:00-10:00:00:1000@north" "read in order: the earliest exit closes the stay"
 
-{ ev 苏E20002 08:00 entry garage; ev 苏E20002 12:00 exit garage; ev 苏E20002 10:00 exit north; } >late.jsonl
+{ plate_ev 苏E20002 08:00 entry garage; plate_ev 苏E20002 12:00 exit garage; plate_ev 苏E20002 10:00 exit north; } >late.jsonl
 run pm-gate events ingest late.jsonl
 expect_rc 0 "the earlier exit read last"
 expect_eq "$(stays 苏E20002 gates)" "08:00:00-10:00:00:1000@north" "the earlier exit closes the stay, ¥10.00 not ¥20.00"
@@ -30,8 +27,8 @@ expect_eq "$(sql "SELECT count(*) FROM gate_event WHERE subject = '苏E20002'")"
 
 # Runs apart, with the car back inside in between: the late exit still
 # closes the visit it belongs to, the stay inside stays open.
-{ ev 苏E30003 08:00 entry garage; ev 苏E30003 12:00 exit garage; ev 苏E30003 13:00 entry garage; } >first.jsonl
-ev 苏E30003 10:00 exit north >second.jsonl
+{ plate_ev 苏E30003 08:00 entry garage; plate_ev 苏E30003 12:00 exit garage; plate_ev 苏E30003 13:00 entry garage; } >first.jsonl
+plate_ev 苏E30003 10:00 exit north >second.jsonl
 run pm-gate events ingest first.jsonl
 run pm-gate events ingest second.jsonl
 expect_rc 0 "a late exit a run later"
@@ -40,10 +37,10 @@ expect_eq "$(stays 苏E30003 gates)" "08:00:00-10:00:00:1000@north 13:00:00-:-@"
 
 # The freed exit is the plate's to pair: an entry between the two exits,
 # read before the earlier exit, pairs with the later one as in order.
-{ ev 苏E40004 08:00 entry garage; ev 苏E40004 11:00 entry north; ev 苏E40004 10:00 exit north;
-  ev 苏E40004 12:00 exit garage; } >order4.jsonl
-{ ev 苏E50005 08:00 entry garage; ev 苏E50005 12:00 exit garage; ev 苏E50005 11:00 entry north;
-  ev 苏E50005 10:00 exit north; } >late5.jsonl
+{ plate_ev 苏E40004 08:00 entry garage; plate_ev 苏E40004 11:00 entry north; plate_ev 苏E40004 10:00 exit north;
+  plate_ev 苏E40004 12:00 exit garage; } >order4.jsonl
+{ plate_ev 苏E50005 08:00 entry garage; plate_ev 苏E50005 12:00 exit garage; plate_ev 苏E50005 11:00 entry north;
+  plate_ev 苏E50005 10:00 exit north; } >late5.jsonl
 run pm-gate events ingest order4.jsonl late5.jsonl
 expect_rc 0 "two visits, read in order and not"
 expect_eq "$(stays 苏E40004 gates)" "08:00:00-10:00:00:1000@north 11:00:00-12:00:00:500@garage" "in order: two stays"

@@ -9,12 +9,7 @@
 # flushed (committed, nothing out yet), and after the first lines went
 # out (the rest not).
 . "$PM_TOP/tests/cli/lib.sh"
-SO=$PM_BIN/../killat.so
-# pm-repair is static: make tests links its twin dynamically, in dyn/bin.
-[ -d "$PM_BIN/../dyn/bin" ] && PATH=$(cd "$PM_BIN/../dyn/bin" && pwd):$PATH
-[ -f "$SO" ] || { echo "not ok 1 - $SO is built (make tests)"; exit 1; }
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-export ASAN_OPTIONS
+need_killat
 DAY1=2026-12-03T09:00:00+08:00 DAY2=2026-12-04T09:00:00+08:00
 
 PM_NOW=2026-12-01T09:00:00+08:00 run pm init --community 幸福里

@@ -9,24 +9,9 @@
 # killed one kept but did not print. Kills by tests/fault/killat.c.
 . "$PM_TOP/tests/cli/lib.sh"
 . "$PM_TOP/tests/cli/gate/gate.sh"
-SO=$PM_BIN/../killat.so
-[ -f "$SO" ] || { echo "not ok 1 - $SO is built (make tests)"; exit 1; }
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-export ASAN_OPTIONS
+need_killat
 DAY1=2026-12-01T09:00:00+08:00 DAY2=2026-12-02T09:00:00+08:00
-cat >pm.yaml <<'Y'
-effective: 2026-01-01
-community:
-  name: 幸福里
-gates:
-  north:
-    name: 北门
-  garage:
-    name: 地库道闸
-alarms:
-  role: guard
-  tamper: critical
-Y
+# The shipped alarms: door_forced, tamper and fire_alarm, to the guard.
 PM_NOW=$DAY1 make_gate_community
 unset PM_NOW
 cat >ev.jsonl <<'J'

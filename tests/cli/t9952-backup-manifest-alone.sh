@@ -6,12 +6,7 @@
 # copy a live run is still writing stays, and so does one of another
 # store.
 . "$PM_TOP/tests/cli/lib.sh"
-SO=$PM_BIN/../killat.so
-# pm is static: make tests links its twin dynamically, in dyn/bin.
-[ -d "$PM_BIN/../dyn/bin" ] && PATH=$(cd "$PM_BIN/../dyn/bin" && pwd):$PATH
-[ -f "$SO" ] || { echo "not ok 1 - $SO is built (make tests)"; exit 1; }
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
-export ASAN_OPTIONS
+need_killat
 
 run pm init
 feed '{"code":"1-1-101","area":"60.50"}\n' pm unit import

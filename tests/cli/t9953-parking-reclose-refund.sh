@@ -10,24 +10,23 @@
 . "$PM_TOP/tests/cli/gate/gate.sh"
 make_gate_community
 export PM_NOW=2026-12-02T09:00:00+08:00
-ev() { # PLATE HH:MM EVENT GATE
-	printf '{"gate":"%s","ts":"2026-12-01T%s:00+08:00","event":"%s","plate":"%s"}\n' "$4" "$2" "$3" "$1"
-}
 money() { # PLATE: fee|paid|refund of its stays, by entry
 	sql "SELECT group_concat(fee_fen || '|' || paid_fen || '|' || refund_fen, ' ') FROM
 		(SELECT * FROM parking_session WHERE plate = '$1' ORDER BY entry_ts)"
 }
 
-# (a) Paid ¥20.00 for 08:00-12:00 five minutes after leaving; the exit at
-# 10:00 read late: ¥10.00 for the stay, ¥10.00 to give back.
-{ ev 苏E61001 08:00 entry garage; ev 苏E61001 12:00 exit garage; } >a1.jsonl
-run pm-gate events ingest a1.jsonl
-expect_eq "$(stays 苏E61001)" "08:00:00-12:00:00:2000" "four hours, ¥20.00"
-run pm-gate parking pay --plate 苏E61001 --amount 20.00 --ref WX-61001 --at 2026-12-01T12:05:00+08:00
-expect_rc 0 "paid in full"
-ev 苏E61001 10:00 exit north >a2.jsonl
-run pm-gate events ingest a2.jsonl
-expect_rc 0 "the earlier exit read late"
+paid() { # PLATE YUAN HH:MM: in 08:00, out 12:00 (¥20.00), YUAN paid at HH:MM, then the exit at 10:00 read late
+	{ plate_ev "$1" 08:00 entry garage; plate_ev "$1" 12:00 exit garage; } >"$1.jsonl"
+	plate_ev "$1" 10:00 exit north >"$1.late.jsonl"
+	run pm-gate events ingest "$1.jsonl" &&
+		run pm-gate parking pay --plate "$1" --amount "$2" --ref "WX-$1" --at "2026-12-01T$3:00+08:00" &&
+		[ "$rc" = 0 ] && run pm-gate events ingest "$1.late.jsonl"
+}
+
+# Paid ¥20.00 five minutes after leaving; the exit at 10:00 read late:
+# ¥10.00 for the stay, ¥10.00 to give back.
+paid 苏E61001 20.00 12:05
+expect_rc 0 "paid in full, then the earlier exit read late"
 expect_eq "$(stays 苏E61001 gates)" "08:00:00-10:00:00:1000@north" "closes the stay at 10:00: ¥10.00"
 expect_eq "$(money 苏E61001)" "1000|2000|1000" "¥10.00 of the ¥20.00 paid is a refund due"
 run pm-gate parking list --format jsonl
@@ -36,25 +35,17 @@ expect_out '"plate":"苏E61001",.*"fee_fen":1000,"paid_fen":2000,"owed_fen":0,"r
 
 # Paid at the very second it left: the free minutes after a payment are
 # after it, not before, so the earlier exit still costs ¥10.00.
-{ ev 苏E62002 08:00 entry garage; ev 苏E62002 12:00 exit garage; } >b1.jsonl
-run pm-gate events ingest b1.jsonl
-run pm-gate parking pay --plate 苏E62002 --amount 20.00 --ref WX-62002 --at 2026-12-01T12:00:00+08:00
-ev 苏E62002 10:00 exit north >b2.jsonl
-run pm-gate events ingest b2.jsonl
+paid 苏E62002 20.00 12:00
 expect_eq "$(stays 苏E62002)" "08:00:00-10:00:00:1000" "paid at 12:00 and left at 10:00: ¥10.00, not the ¥20.00 paid"
 expect_eq "$(money 苏E62002)" "1000|2000|1000" "and ¥10.00 back"
 
 # Paid part: what is owed shrinks first, no refund.
-{ ev 苏E63003 08:00 entry garage; ev 苏E63003 12:00 exit garage; } >c1.jsonl
-run pm-gate events ingest c1.jsonl
-run pm-gate parking pay --plate 苏E63003 --amount 5.00 --ref WX-63003 --at 2026-12-01T12:05:00+08:00
-ev 苏E63003 10:00 exit north >c2.jsonl
-run pm-gate events ingest c2.jsonl
+paid 苏E63003 5.00 12:05
 expect_eq "$(money 苏E63003)" "1000|500|0" "paid ¥5.00 of ¥20.00: ¥5.00 of ¥10.00 still owed, nothing back"
 run pm-gate parking fee --plate 苏E63003 --format jsonl
 expect_out '"fee_fen":1000,"paid_fen":500,"due_fen":500,"earlier_fen":0,"refund_fen":0}' "¥5.00 due"
 
-run pm-gate events ingest a1.jsonl a2.jsonl b1.jsonl b2.jsonl c1.jsonl c2.jsonl
+run pm-gate events ingest 苏E6*.jsonl
 expect_err "inserted 0, duplicate 9" "the same events again"
 expect_eq "$(money 苏E61001) $(money 苏E62002) $(money 苏E63003)" "1000|2000|1000 1000|2000|1000 1000|500|0" \
 	"change no money"

@@ -109,9 +109,10 @@ static void line_put(FILE *f)
 	}
 }
 
-int putc(int c, FILE *f)
+/* The real sym (putc or fputc) of c on f, and line_put after a newline. */
+static int put(const char *sym, int c, FILE *f)
 {
-	int (*real)(int, FILE *) = (int (*)(int, FILE *))dlsym(RTLD_NEXT, "putc");
+	int (*real)(int, FILE *) = (int (*)(int, FILE *))dlsym(RTLD_NEXT, sym);
 	int r = real(c, f);
 
 	if (c == '\n')
@@ -119,14 +120,14 @@ int putc(int c, FILE *f)
 	return r;
 }
 
+int putc(int c, FILE *f)
+{
+	return put("putc", c, f);
+}
+
 int fputc(int c, FILE *f)
 {
-	int (*real)(int, FILE *) = (int (*)(int, FILE *))dlsym(RTLD_NEXT, "fputc");
-	int r = real(c, f);
-
-	if (c == '\n')
-		line_put(f);
-	return r;
+	return put("fputc", c, f);
 }
 
 /* Whether path ends in the text of PM_KILLAT_RENAME. */

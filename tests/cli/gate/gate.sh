@@ -112,6 +112,10 @@ Y
 	run pm user add owner.p001 --role owner --person P001
 }
 
+plate_ev() { # PLATE HH:MM EVENT GATE: the plate's event at HH:MM on 2026-12-01, +08:00
+	printf '{"gate":"%s","ts":"2026-12-01T%s:00+08:00","event":"%s","plate":"%s"}\n' "$4" "$2" "$3" "$1"
+}
+
 json_field() { # KEY: the value of KEY in the first record of $T/out
 	sed -n "1s/.*\"$1\":\\(\"[^\"]*\"\\|[^,}]*\\).*/\\1/p" "$T/out" | tr -d '"'
 }
