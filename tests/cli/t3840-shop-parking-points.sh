@@ -55,7 +55,7 @@ run pm-gate parking pay --plate 沪C12345 --points 400 --amount 1 --unit 1-1-101
 expect_rc 2 "points and an amount"
 run pm-gate parking pay --plate 沪C12345 --points 400 --unit 1-1-101 --ref PT-1 --format jsonl
 expect_rc 0 "400 points of 1-1-101: 2.00 off"
-expect_out '^\{"type":"parking_fee","plate":"沪C12345","session":1,.*"fee_fen":1000,"paid_fen":200,"due_fen":800,"earlier_fen":0,"unit":"1-1-101","points":400,"discount_fen":200\}$' \
+expect_out '^\{"type":"parking_fee","plate":"沪C12345","session":1,.*"fee_fen":1000,"paid_fen":200,"due_fen":800,"earlier_fen":0,"refund_fen":0,"unit":"1-1-101","points":400,"discount_fen":200\}$' \
 	"8.00 left to pay"
 expect_eq "$(sql "SELECT j.kind || '|' || j.ref || '|' || p.account || '|' || p.amount_fen FROM posting p JOIN journal j ON j.id = p.journal_id WHERE j.kind = 'parking_points' ORDER BY p.journal_id, p.account" | tr '\n' ' ')" \
 	"parking_points|parking:1|expense:points|200 parking_points|parking:1|income:parking|-200 " \
@@ -70,7 +70,7 @@ expect_rc 65 "more points than the unit has left"
 expect_err "unit '1-1-101' has 100 points, not 200" "is refused"
 run pm-gate parking pay --plate 沪C12345 --points 100 --unit 1-1-101 --ref PT-2 --format jsonl
 expect_rc 0 "its last 100 points: 0.50 off"
-expect_out '"fee_fen":1000,"paid_fen":250,"due_fen":750,"earlier_fen":0,"unit":"1-1-101","points":100,"discount_fen":50' "7.50 left to pay"
+expect_out '"fee_fen":1000,"paid_fen":250,"due_fen":750,"earlier_fen":0,"refund_fen":0,"unit":"1-1-101","points":100,"discount_fen":50' "7.50 left to pay"
 run pm-gate parking pay --plate 沪C12345 --amount 7.50 --ref CASH-1 --format jsonl
 expect_out '"paid_fen":1000,"due_fen":0' "the rest paid in cash"
 run pm-gate parking pay --plate 沪C12345 --points 2 --unit 1-1-102 --ref PT-X
