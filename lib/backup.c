@@ -426,6 +426,7 @@ static void manifest_alone(struct pm_db *db, const char *dir, const char *name, 
 	static const char ext[] = ".manifest";
 	char copy[512], path[4400];
 	size_t n = strlen(name);
+	struct stat st;
 
 	if (n <= sizeof ext - 1 || strcmp(name + n - (sizeof ext - 1), ext) != 0 || n >= sizeof copy)
 		return;
@@ -433,8 +434,11 @@ static void manifest_alone(struct pm_db *db, const char *dir, const char *name, 
 	snprintf(path, sizeof path, "%s/%s", dir, copy);
 	if (!absent(path) || part_of(dir, copy) || !absent(path))
 		return;
+	/* Only a plain file: a link or a directory by that name is refused
+	 * when the copy is made (pm_file_not_link), not removed. */
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (strncmp(name, prefix, strlen(prefix)) != 0 && !manifest_of_store(db, path))
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (strncmp(name, prefix, strlen(prefix)) != 0 && !manifest_of_store(db, path)))
 		return;
 	unlink(path);
 	/* and the part the killed run renamed it beside */
