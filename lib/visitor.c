@@ -604,11 +604,19 @@ static int public_key(void *ctx, const unsigned char kid[4], unsigned char pk[32
 }
 
 /* What the store says of an opened pass: revoked (or the token is not
- * the one issued), used up, or nothing against it. */
+ * the one issued, or the owner who approved it no longer lives in the
+ * unit on the day: moved out, or sold it), used up, or nothing against
+ * it. An owner's yes is worth what their residence is, as a card
+ * granted with --person and --unit is; the front desk's stands. */
 static int judge(struct pm_db *db, const char *token, struct pm_verify *v, struct pm_err *e)
 {
-	static const char sql[] = "SELECT status, token, uses, used FROM visitor WHERE id = ?";
+	static const char sql[] =
+		"SELECT v.status, v.token, v.uses, v.used, EXISTS (SELECT 1 FROM user us"
+		" WHERE us.login = v.decided_by AND us.role = 'owner' AND NOT EXISTS (SELECT 1"
+		" FROM occupancy o WHERE o.unit_id = v.unit_id AND o.person_id = us.person_id AND "
+		PM_OCCUPANCY_ON("o", "?2") ")) FROM visitor v WHERE v.id = ?1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	char day[PM_TIME_BUF];
 	const char *issued;
 	size_t len = strlen(token);
 	int rc;
@@ -616,11 +624,13 @@ static int judge(struct pm_db *db, const char *token, struct pm_verify *v, struc
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, v->pass.id);
+	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(v->at, pm_db_tz(db)), day), -1,
+			  SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v->known = 1;
 		issued = TEXT(st, 1);
 		if (strcmp(TEXT(st, 0), "approved") != 0 || !issued || strlen(issued) != len ||
-		    sodium_memcmp(issued, token, len) != 0)
+		    sodium_memcmp(issued, token, len) != 0 || sqlite3_column_int(st, 4))
 			v->verdict = PM_PASS_REVOKED;
 		else if (sqlite3_column_int64(st, 2) > 0 &&
 			 sqlite3_column_int64(st, 3) >= sqlite3_column_int64(st, 2))
