@@ -208,9 +208,15 @@ static int http(struct drv *d, const char *url, json_t *fields, struct pm_err *e
 		       &res, e)))
 		goto out;
 	keep_answer(d, res.body);
+	/* Many barrier APIs answer 200 to everything and say in the body
+	 * whether the barrier moved: the gate's expect is what it says
+	 * when it did. */
 	if (res.status / 100 != 2)
 		rc = pm_err_set(e, PM_EUNAVAIL, _("gate '%s': the device answered HTTP %ld: %s"), d->name,
 				res.status, d->answer);
+	else if (gstr(d, "expect") && !strstr(res.body, gstr(d, "expect")))
+		rc = pm_err_set(e, PM_EUNAVAIL, _("gate '%s': the device answered HTTP %ld without '%s' (gates.%s.expect): %s"),
+				d->name, res.status, gstr(d, "expect"), d->name, d->answer);
 out:
 	pm_http_res_free(&res);
 	if (auth)

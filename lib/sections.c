@@ -584,6 +584,7 @@ static const struct pm_schema gate_schema = {
 	PM_KEY("headers", PM_NODE(PM_SCHEMA_LIST, .item = PM_NODE(PM_SCHEMA_STRING,
 		.check = check_header))),
 	PM_KEY("body", PM_NODE(PM_SCHEMA_STRING)),
+	PM_KEY("expect", PM_NODE(PM_SCHEMA_STRING, .min = "1")),
 	PM_KEY("sync_url", PM_NODE(PM_SCHEMA_STRING, .check = check_url)),
 	PM_KEY("command", PM_NODE(PM_SCHEMA_LIST, .min = "1",
 		.item = PM_NODE(PM_SCHEMA_STRING, .min = "1"))),

@@ -17,6 +17,7 @@ answer with a ResponseStatus:
 Other paths need no authentication:
   /api/open   200 {"ok":true}       /api/fail   500 "relay stuck"
   /sync       200                   /sync-fail  503 after the first two
+  /api/jammed 200 {"ok":false,"error":"道闸故障"}, as APIs that answer 200 to everything do
 Answers stop, and the simulator exits, when DIR/stop appears.
 """
 import hashlib
@@ -120,6 +121,8 @@ class Device(BaseHTTPRequestHandler):
             self.answer(200, OK_JSON, "application/json")
         elif base == "/api/open":
             self.answer(200, b'{"ok":true}', "application/json")
+        elif base == "/api/jammed":
+            self.answer(200, '{"ok":false,"error":"道闸故障"}'.encode(), "application/json")
         elif base == "/api/fail":
             self.answer(500, b"relay stuck", "text/plain")
         elif base == "/sync-fail":
