@@ -279,15 +279,34 @@ static int show(struct queue_run *q, enum pm_channel ch, const struct recipient 
 	return rc;
 }
 
+/* Whether what the record tells of is valid for a time (valid_until: a
+ * visitor's pass) that begins before t, the end of the quiet hours: a pass
+ * approved at 3 a.m. for a visit from 3 a.m., held until 8, would come
+ * when the visitor has long gone. */
+static int in_use_before(const struct queue_run *q, int64_t t)
+{
+	const char *until = json_string_value(json_object_get(q->rec, "valid_until"));
+	const char *from = json_string_value(json_object_get(q->rec, "from"));
+	struct pm_err ignored = {0};
+	int64_t start;
+
+	if (!until)
+		return 0;
+	if ((!from || pm_time_parse(from, &start, &ignored)) && pm_time_parse(until, &start, &ignored))
+		return 0;
+	return start < t;
+}
+
 static int insert(struct queue_run *q, enum pm_channel ch, const struct recipient *r,
 		  const char *addr, const char *key, char *const text[3], struct pm_err *e)
 {
 	sqlite3_stmt *st = pm_db_stmt(q->n->db, insert_sql, e);
 	int64_t now = pm_now(), next = now, quiet;
+	int urgent = q->t->alarm;
 
 	if (!st)
 		return e->code;
-	if (!q->t->alarm && (quiet = pm_notify_quiet_until(q->n, ch, now)))
+	if (!urgent && (quiet = pm_notify_quiet_until(q->n, ch, now)) && !(urgent = in_use_before(q, quiet)))
 		next = quiet;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, q->t->name, -1, SQLITE_STATIC);
@@ -301,7 +320,7 @@ static int insert(struct queue_run *q, enum pm_channel ch, const struct recipien
 	sqlite3_bind_text(st, 10, text[0], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, text[1], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, ch == PM_CH_EMAIL ? text[2] : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 13, q->t->alarm);
+	sqlite3_bind_int(st, 13, urgent);
 	sqlite3_bind_int64(st, 14, next);
 	sqlite3_bind_int64(st, 15, now + setting(q->n, "retry", "max_age"));
 	sqlite3_bind_int64(st, 16, now);
