@@ -7,8 +7,10 @@
 
 #include "config-internal.h"
 #include "pm/config.h"
+#include "pm/db.h"
 #include "pm/i18n.h"
 #include "pm/mqtt.h"
+#include "pm/timeutil.h"
 
 #define LEVELS 16
 
@@ -44,7 +46,8 @@ static const struct pm_schema map_schema = {
 	.type = PM_SCHEMA_LIST, .min = "1", .item = PM_NODE(PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("topic", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_pattern), .required = true),
 	PM_KEY("type", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32")),
-	PM_KEY("field", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64")))),
+	PM_KEY("field", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64")),
+	PM_KEY("received", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "64")))),
 };
 
 const struct pm_schema pm_mqtt_schema = {
@@ -219,6 +222,21 @@ static int fill(json_t *entry, const char *topic, const void *payload, size_t le
 	return PM_OK;
 }
 
+/* A bare value ("12.345") carries no time, and a reading or an event
+ * without one is rejected: the entry's received names the field that
+ * gets the time the message came, unless the payload gave that field. */
+static int stamp(json_t *entry, json_t *rec, struct pm_err *e)
+{
+	const char *field = json_string_value(json_object_get(entry, "received"));
+	char at[PM_TIME_BUF];
+
+	if (!field || json_object_get(rec, field))
+		return PM_OK;
+	if (json_object_set_new(rec, field, json_string(pm_time_fmt(pm_now(), NULL, at))))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	return PM_OK;
+}
+
 int pm_mqtt_record(const struct pm_mqtt_map *m, const char *topic, const void *payload,
 		   size_t len, json_t **rec, struct pm_err *e)
 {
@@ -241,7 +259,8 @@ int pm_mqtt_record(const struct pm_mqtt_map *m, const char *topic, const void *p
 		if ((type = json_string_value(json_object_get(entry, "type"))))
 			json_object_set_new(fields, "type", json_string(type));
 		if (match(json_string_value(json_object_get(entry, "topic")), topic, fields)) {
-			if ((rc = fill(entry, topic, payload, len, fields, e))) {
+			if ((rc = fill(entry, topic, payload, len, fields, e)) ||
+			    (rc = stamp(entry, fields, e))) {
 				json_decref(fields);
 				return rc;
 			}

@@ -25,5 +25,5 @@ pm-mqtt pub --broker "mqtt://127.0.0.1:$MQTT_PORT" --topic gates/north/events --
 pm-mqtt pub --broker "mqtt://127.0.0.1:$MQTT_PORT" --topic meters/W-1/reading --message '7.5'
 finish $sub
 expect_eq "$(cat sub.out)" '{"type":"gate_event","gate":"north","event":"card"}
-{"type":"reading","meter":"W-1","value":"7.5"}' "pm-mqtt(1)'s map maps"
+{"type":"reading","meter":"W-1","value":"7.5","ts":"2026-12-01T01:00:00Z"}' "pm-mqtt(1)'s map maps, a bare reading stamped with the time it came"
 done_testing
