@@ -10,6 +10,7 @@
 #include "pm/i18n.h"
 #include "pm/ledger.h"
 #include "pm/money.h"
+#include "pm/timeutil.h"
 #include "pm/transfer.h"
 #include "bill-internal.h"
 
@@ -17,6 +18,7 @@ struct xfer {
 	struct pm_db *db;
 	const struct pm_transfer *t;
 	int64_t unit, person;
+	int32_t day;  /* the transfer's, days since 1970 */
 	json_t *cfg;  /* billing.transfer */
 	json_t *out;
 };
@@ -186,6 +188,27 @@ static int residences(struct xfer *x, struct pm_err *e)
 	return pm_db_step_done(x->db, st, _("cannot store the residence"), e);
 }
 
+/* The unit's own cards and PINs (granted to the unit, not to a resident,
+ * so no residence ends them) stop at the start of the day: the old
+ * owner's garage PIN opens nothing for whoever has it after the sale. */
+static int unit_credentials(struct xfer *x, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE credential SET valid_until = ?2, updated_at = ?3 WHERE unit_id = ?1 AND person_id IS NULL"
+		" AND status = 'active' AND (valid_until IS NULL OR valid_until > ?2)";
+	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, x->unit);
+	sqlite3_bind_int64(st, 2, pm_date_start(x->day, pm_db_tz(x->db)));
+	sqlite3_bind_int64(st, 3, pm_now());
+	if (pm_db_step_done(x->db, st, _("cannot end the unit's credentials"), e))
+		return e->code;
+	json_object_set_new(x->out, "credentials_ended", json_integer(sqlite3_changes(pm_db_sqlite(x->db))));
+	return PM_OK;
+}
+
 static int transfer(struct xfer *x, struct pm_err *e)
 {
 	struct pm_config *cfg;
@@ -204,7 +227,8 @@ static int transfer(struct xfer *x, struct pm_err *e)
 	if (open_bills(x, e) || pm_billing_config(x->db, pm_db_today(x->db), &cfg, &billing, e))
 		return e->code;
 	x->cfg = json_object_get(billing, "transfer");
-	rc = refund_prepaid(x, e) || refund_deposits(x, e) || residences(x, e) ? e->code : PM_OK;
+	rc = refund_prepaid(x, e) || refund_deposits(x, e) || residences(x, e) || unit_credentials(x, e) ? e->code
+											       : PM_OK;
 	json_decref(billing);
 	pm_config_free(cfg);
 	if (rc)
@@ -217,11 +241,10 @@ static int transfer(struct xfer *x, struct pm_err *e)
 int pm_unit_transfer(struct pm_db *db, const struct pm_transfer *t, json_t **out, struct pm_err *e)
 {
 	struct xfer x = {.db = db, .t = t};
-	int32_t day;
 	int rc;
 
 	*out = NULL;
-	if (pm_date_parse(t->at, &day, e))
+	if (pm_date_parse(t->at, &x.day, e))
 		return e->code;
 	if (!(x.out = json_pack("{s:s, s:s, s:s, s:s}", "type", "transfer", "unit", t->unit, "to", t->to, "at", t->at)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
