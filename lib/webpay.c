@@ -171,6 +171,28 @@ static void order_pending(struct pm_web *w, json_t *o)
 		    STR(o, "order"));
 }
 
+/* What the payment paid, and what of it waits as the unit's prepaid
+ * money: all of it when the bills were paid another way meanwhile (cash
+ * at the desk), which the owner is told rather than left to wonder. */
+static void order_paid(struct pm_web *w, int64_t payment)
+{
+	struct pm_err ignored;
+	int64_t left;
+	size_t i;
+	json_t *p, *a;
+
+	if (pm_payment_get(w->db, payment, &p, &ignored) == PM_OK) {
+		left = FEN(p, "amount_fen") - FEN(p, "refunded_fen");
+		json_array_foreach(json_object_get(p, "allocations"), i, a)
+			left -= FEN(a, "amount_fen");
+		if (left > 0)
+			pm_html_fmt(w->res.f, "<p>其中 %M 存为本户预存款，抵扣以后的账单。</p>\n", left);
+		json_decref(p);
+	}
+	pm_html_fmt(w->res.f, "<p class=\"actions\"><a class=\"button\" href=\"%s/receipt/%D\">查看收据</a></p>\n",
+		    w->req.script, (long long)payment);
+}
+
 int pm_page_order(struct pm_web *w)
 {
 	FILE *f = w->res.f;
@@ -187,8 +209,7 @@ int pm_page_order(struct pm_web *w)
 	if (strcmp(status, "paid") == 0) {
 		pm_html_note(f, "ok", "已付款，已入账。");
 		if (FEN(o, "payment"))
-			pm_html_fmt(f, "<p class=\"actions\"><a class=\"button\" href=\"%s/receipt/%D\">查看收据</a></p>\n",
-				    w->req.script, (long long)FEN(o, "payment"));
+			order_paid(w, FEN(o, "payment"));
 	} else if (strcmp(status, "closed") == 0) {
 		pm_html_note(f, "warn", "订单已关闭，未收款。如需付款，请回到账单重新下单。");
 	} else {

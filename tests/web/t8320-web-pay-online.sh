@@ -141,17 +141,35 @@ expect_code 400 "a hand-made order for the paid bill is refused"
 expect_body "无法在线下单：账单 &#39;$bill&#39; 状态为 paid，没有欠费" "with pm-pay's reason, in Chinese"
 expect_eq "$(sql "SELECT count(*) FROM pay_order")" 3 "and no order made"
 
-# The channel down: the owner is told to try later, nothing is lost.
+# The desk's order for 1-1-102, paid in cash at the desk meanwhile, then
+# scanned and paid as well: the owner is told the money waits as prepaid.
+desk=$(sql "SELECT out_trade_no FROM pay_order o JOIN unit u ON u.id = o.unit_id WHERE u.code = '1-1-102'")
+run pm-bill pay --unit 1-1-102 --amount "$(sql "SELECT printf('%d.%02d', total_fen / 100, total_fen % 100) FROM bill WHERE code = 'B-2026-11-1-1-102'")" \
+	--channel cash --ref DESK-1
+expect_rc 0 "1-1-102's bill paid in cash at the desk"
+note wechat2.http wechat-note "$desk"
+run pm-pay notify --channel wechat wechat2.http
+expect_rc 0 "then the order the desk made is paid too"
+signin owner2
+get "/order/$desk"
+expect_body '已付款，已入账' "the owner's order page says paid"
+expect_body "其中 ¥$(sql "SELECT printf('%d.%02d', amount_fen / 100, amount_fen % 100) FROM pay_order WHERE out_trade_no = '$desk'") 存为本户预存款" \
+	"and that all of it waits as the unit's prepaid money"
+signin owner1
+get "/order/$wx"
+expect_no_body '存为本户预存款' "an order that paid its bill says nothing of prepaid money"
+
+# The channel down: the desk is told to try later, nothing is lost.
 stop_fake
 _fake_pid=
-signin owner2
-get /bill/B-2026-11-1-1-102/pay
-post /bill/B-2026-11-1-1-102/order channel=alipay
+signin desk
+get /bill/B-2026-11-2-1-101/pay
+post /bill/B-2026-11-2-1-101/order channel=alipay
 expect_code 503 "a channel that does not answer"
 expect_body '支付宝暂时无法下单，请稍后再试，或到物业服务中心缴费' "is told as such"
 expect_no_body 'curl|127\.0\.0\.1' "without the technical detail"
 # (cgi.log under mod_cgi, error.log under FastCGI and nginx)
 for f in "$T"/log/*; do [ -f "$f" ] && cat "$f"; done >"$T/logs" 2>/dev/null
-grep -q "pm-pay order B-2026-11-1-1-102 alipay: exit 69" "$T/logs" &&
+grep -q "pm-pay order B-2026-11-2-1-101 alipay: exit 69" "$T/logs" &&
 	_report 1 "which the server's log keeps" || _report 0 "which the server's log keeps" "$(tail -3 "$T/logs")"
 done_testing
