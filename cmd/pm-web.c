@@ -204,8 +204,9 @@ static int read_body(struct pm_web *w, struct io *io, char **body)
 
 /* The forms whose input, when refused, is shown again by the page of
  * the form, filled in as it was sent (the page reads the fields), with
- * why above it: a person on a phone fixes one field instead of typing
- * all of it again. */
+ * why above it (pm_web_again): a person on a phone fixes one field
+ * instead of typing all of it again. A POST route here is shown again by
+ * the GET page beside it. */
 static const struct {
 	const char *path;
 	int (*page)(struct pm_web *w);
@@ -215,28 +216,17 @@ static const struct {
 	{"/cash", pm_page_cash},
 	{"/password", pm_page_password},
 	{"/reserve", pm_page_reserve},
+	{"/ticket/*/rate", pm_page_ticket},
+	{"/ticket/*/*", pm_page_ticket},
 };
 
 /* Whether the form of a POST refused with rc was shown again. */
 static int again(struct pm_web *w, const struct route *r, int rc)
 {
-	size_t i = 0;
-
-	while (i < sizeof forms / sizeof *forms && (strcmp(r->method, "POST") || strcmp(forms[i].path, r->path)))
-		i++;
-	if (i == sizeof forms / sizeof *forms || (rc != PM_EDATA && rc != PM_EUSAGE) || w->err.internal ||
-	    !w->err.msg[0] || w->res.status == 303)
-		return 0;
-	snprintf(w->refused, sizeof w->refused, "%s", w->err.msg);
-	pm_err_clear(&w->err);
-	pm_web_res_reset(&w->res);
-	if ((rc = forms[i].page(w))) {
-		w->refused[0] = '\0';
-		pm_web_error(w, rc);
-	} else {
-		w->res.status = 400;
-	}
-	return 1;
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
+		if (strcmp(r->method, "POST") == 0 && strcmp(forms[i].path, r->path) == 0)
+			return pm_web_again(w, rc, forms[i].page);
+	return 0;
 }
 
 static int handle(struct pm_web *w, struct io *io)

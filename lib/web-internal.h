@@ -31,8 +31,17 @@ const char *pm_web_param(struct pm_web *w, const char *name);
 /* The same, "" when it is not there: a form's field filled in as it was
  * sent, for a form shown again with why its input was refused. */
 const char *pm_web_sent(struct pm_web *w, const char *name);
+/* Whether the form sent to action (a path: "/ticket/7/resolve") is the
+ * one shown again refused, and pm_web_sent of its field, else "": for a
+ * page of several forms with the same fields (a ticket's steps). */
+int pm_web_sent_here(struct pm_web *w, const char *action);
+const char *pm_web_sent_to(struct pm_web *w, const char *action, const char *name);
 /* The same, NULL also when it is empty: a form's field left blank. */
 const char *pm_web_field(struct pm_web *w, const char *name);
+/* A field holding an amount of money into *fen, left as it is when the
+ * field is blank: PM_OK, or PM_EDATA saying the form's label was wrong
+ * ("金额“29７.00”不对：…"), not the record's field. */
+int pm_web_money(struct pm_web *w, const char *name, const char *label, int64_t *fen);
 /* A field holding a positive number: PM_OK, or PM_EDATA naming it. */
 int pm_web_param_id(struct pm_web *w, const char *name, int64_t *id);
 /* The route's i-th "*" segment as a positive number. */

@@ -10,6 +10,7 @@
 #include "pm/config.h"
 #include "pm/db.h"
 #include "pm/i18n.h"
+#include "pm/money.h"
 #include "pm/qr.h"
 #include "pm/reward.h"
 #include "pm/shopcart.h"
@@ -256,6 +257,26 @@ const char *pm_web_sent(struct pm_web *w, const char *name)
 	return v ? v : "";
 }
 
+int pm_web_sent_here(struct pm_web *w, const char *action)
+{
+	return w->refused[0] && strcmp(w->req.method, "POST") == 0 && strcmp(w->req.path, action) == 0;
+}
+
+const char *pm_web_sent_to(struct pm_web *w, const char *action, const char *name)
+{
+	return pm_web_sent_here(w, action) ? pm_web_sent(w, name) : "";
+}
+
+int pm_web_money(struct pm_web *w, const char *name, const char *label, int64_t *fen)
+{
+	const char *v = pm_web_field(w, name);
+	struct pm_err bad;
+
+	if (v && pm_money_parse(v, fen, &bad))
+		return pm_web_fail(w, PM_EDATA, "%s“%s”不对：%s", label, v, bad.msg);
+	return PM_OK;
+}
+
 static int unit_option(void *ctx, json_t *u)
 {
 	struct pm_web *w = ctx;
@@ -421,6 +442,25 @@ static int status_of(int code)
 	case PM_ETEMPFAIL: case PM_EUNAVAIL: return 503;
 	default: return 500;
 	}
+}
+
+int pm_web_again(struct pm_web *w, int rc, int (*page)(struct pm_web *w))
+{
+	int shown;
+
+	if ((rc != PM_EDATA && rc != PM_EUSAGE && rc != PM_EFAIL) || w->err.internal || !w->err.msg[0] ||
+	    w->res.status == 303)
+		return 0;
+	snprintf(w->refused, sizeof w->refused, "%s", w->err.msg);
+	pm_err_clear(&w->err);
+	pm_web_res_reset(&w->res);
+	if ((shown = page(w))) {
+		w->refused[0] = '\0';
+		pm_web_error(w, shown);
+		return 1;
+	}
+	w->res.status = status_of(rc);
+	return 1;
 }
 
 void pm_web_error(struct pm_web *w, int rc)

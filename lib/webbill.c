@@ -635,7 +635,6 @@ int pm_page_cash(struct pm_web *w)
 int pm_page_cash_post(struct pm_web *w)
 {
 	static const char *const keys[] = {"unit", "amount", "ref", "bill"};
-	struct pm_err bad;
 	int64_t fen;
 	enum pm_pay_did did;
 	struct pm_pay p;
@@ -646,8 +645,8 @@ int pm_page_cash_post(struct pm_web *w)
 	if (pm_auth_check(&w->actor, "bill.pay", &w->err))
 		return w->err.code;
 	/* The desk is told about its 金额 field, not the record's "amount". */
-	if (pm_web_field(w, "amount") && pm_money_parse(pm_web_field(w, "amount"), &fen, &bad))
-		return pm_web_fail(w, PM_EDATA, "金额“%s”不对：%s", pm_web_field(w, "amount"), bad.msg);
+	if (pm_web_money(w, "amount", "金额", &fen))
+		return w->err.code;
 	rec = json_pack("{s:s}", "channel", "cash");
 	for (size_t i = 0; i < 4; i++)
 		if (pm_web_param(w, keys[i]) && *pm_web_param(w, keys[i]))

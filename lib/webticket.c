@@ -227,12 +227,20 @@ static int photo_item(void *ctx, json_t *p)
 	return PM_OK;
 }
 
+/* The assign form's choice of technicians, the one sent chosen when the
+ * form comes back refused. */
+struct technicians {
+	struct pm_web *w;
+	const char *chosen;
+};
+
 static int technician_option(void *ctx, const struct pm_user_row *u)
 {
-	struct pm_web *w = ctx;
+	struct technicians *t = ctx;
 
 	if (!u->disabled && !strcmp(u->role, "technician"))
-		pm_html_fmt(w->res.f, "<option value=\"%s\">%s</option>", u->login, u->login);
+		pm_html_fmt(t->w->res.f, "<option value=\"%s\"%s>%s</option>", u->login,
+			    strcmp(u->login, t->chosen) ? "" : " selected", u->login);
 	return PM_OK;
 }
 
@@ -249,58 +257,97 @@ static int step_allowed(struct pm_web *w, json_t *t, enum pm_ticket_action act)
 	       (STR(t, "assignee") && !strcmp(STR(t, "assignee"), w->actor.login));
 }
 
-static void step_form(struct pm_web *w, int64_t id, const char *step, const char *fields, const char *button)
+/* A text field of a step's form: its label, name and attributes (markup
+ * of this file's own, never text from outside). */
+struct step_field {
+	const char *label, *name, *attrs;
+};
+
+/* A step's form, its fields (ended by one without a label) filled in as
+ * sent when it is the form that came back refused. */
+static void step_form(struct pm_web *w, int64_t id, const char *step, const struct step_field *fields,
+		      const char *button)
 {
 	char path[64];
 
 	snprintf(path, sizeof path, "/ticket/%lld/%s", (long long)id, step);
 	pm_web_form(w, path, 0);
-	/* fields is markup of this file's own, never text from outside. */
-	fputs(fields, w->res.f);
+	for (const struct step_field *fl = fields; fl && fl->label; fl++) {
+		pm_html_fmt(w->res.f, "<label>%s<input name=\"%s\" value=\"%s\"", fl->label, fl->name,
+			    pm_web_sent_to(w, path, fl->name));
+		fputs(fl->attrs, w->res.f);
+		fputs("></label>", w->res.f);
+	}
 	pm_html_fmt(w->res.f, "<button>%s</button></form>\n", button);
+}
+
+/* Whether a ticket waits for its rating: done, and not rated yet. */
+static int rate_allowed(json_t *t)
+{
+	return (!strcmp(STR(t, "status"), "resolved") || !strcmp(STR(t, "status"), "closed")) &&
+	       json_is_null(json_object_get(t, "stars"));
+}
+
+/* The owner's rating of a done ticket: stars and a comment. */
+static void rate_form(struct pm_web *w, int64_t id)
+{
+	static const char *const stars[] = {"5 非常满意", "4 满意", "3 一般", "2 不满意", "1 很不满意"};
+	const char *sent;
+	char path[64];
+
+	snprintf(path, sizeof path, "/ticket/%lld/rate", (long long)id);
+	sent = pm_web_sent_here(w, path) ? pm_web_sent(w, "stars") : "5";
+	pm_web_form(w, path, 0);
+	fputs("<fieldset class=\"stars\"><legend>满意度</legend>", w->res.f);
+	for (size_t i = 0; i < sizeof stars / sizeof *stars; i++)
+		pm_html_fmt(w->res.f, "<label><input type=\"radio\" name=\"stars\" value=\"%d\"%s>%s</label>", (int)(5 - i),
+			    sent[0] == (char)('5' - i) && !sent[1] ? " checked" : "", stars[i]);
+	pm_html_fmt(w->res.f, "</fieldset><label>评价（可选）<input name=\"comment\" value=\"%s\" maxlength=\"500\"></label>"
+			      "<button>提交评价</button></form>\n", pm_web_sent_to(w, path, "comment"));
 }
 
 static int actions(struct pm_web *w, json_t *t, int64_t id)
 {
+	static const struct step_field resolve[] = {
+		{"处理说明", "note", " required"},
+		{"收费（元，可不填）", "cost", " inputmode=\"decimal\""},
+		{"更换配件", "parts", ""},
+		{NULL, NULL, NULL},
+	};
+	static const struct step_field hold[] = {{"暂停原因", "note", " required"}, {NULL, NULL, NULL}};
+	static const struct step_field reopen[] = {{"为什么还没好", "note", " required"}, {NULL, NULL, NULL}};
+	static const struct step_field cancel[] = {{"取消原因", "note", " required"}, {NULL, NULL, NULL}};
+	static const struct step_field comment[] = {{"留言", "note", " required maxlength=\"1000\""}, {NULL, NULL, NULL}};
 	FILE *f = w->res.f;
 
 	fputs("<section class=\"steps\">\n", f);
 	if (step_allowed(w, t, PM_TICKET_ACCEPT))
-		step_form(w, id, "accept", "", "接单");
+		step_form(w, id, "accept", NULL, "接单");
 	if (step_allowed(w, t, PM_TICKET_ASSIGN)) {
 		char path[64];
 		snprintf(path, sizeof path, "/ticket/%lld/assign", (long long)id);
 		pm_web_form(w, path, 0);
 		fputs("<label>派给<select name=\"to\" required>", f);
-		if (pm_user_each(w->db, technician_option, w, &w->err))
+		if (pm_user_each(w->db, technician_option, &(struct technicians){w, pm_web_sent_to(w, path, "to")}, &w->err))
 			return w->err.code;
 		fputs("</select></label><button>派工</button></form>\n", f);
 	}
 	if (step_allowed(w, t, PM_TICKET_START))
-		step_form(w, id, "start", "", "开始维修");
+		step_form(w, id, "start", NULL, "开始维修");
 	if (step_allowed(w, t, PM_TICKET_RESOLVE))
-		step_form(w, id, "resolve", "<label>处理说明<input name=\"note\" required></label>"
-			  "<label>收费（元，可不填）<input name=\"cost\" inputmode=\"decimal\"></label>"
-			  "<label>更换配件<input name=\"parts\"></label>", "维修完成");
+		step_form(w, id, "resolve", resolve, "维修完成");
 	if (step_allowed(w, t, PM_TICKET_HOLD))
-		step_form(w, id, "hold", "<label>暂停原因<input name=\"note\" required></label>", "暂停");
+		step_form(w, id, "hold", hold, "暂停");
 	if (step_allowed(w, t, PM_TICKET_CLOSE))
-		step_form(w, id, "close", "", "关闭");
-	if (w->actor.role == PM_ROLE_OWNER && (!strcmp(STR(t, "status"), "resolved") || !strcmp(STR(t, "status"), "closed")) &&
-	    json_is_null(json_object_get(t, "stars")))
-		step_form(w, id, "rate", "<fieldset class=\"stars\"><legend>满意度</legend>"
-			  "<label><input type=\"radio\" name=\"stars\" value=\"5\" checked>5 非常满意</label>"
-			  "<label><input type=\"radio\" name=\"stars\" value=\"4\">4 满意</label>"
-			  "<label><input type=\"radio\" name=\"stars\" value=\"3\">3 一般</label>"
-			  "<label><input type=\"radio\" name=\"stars\" value=\"2\">2 不满意</label>"
-			  "<label><input type=\"radio\" name=\"stars\" value=\"1\">1 很不满意</label></fieldset>"
-			  "<label>评价（可选）<input name=\"comment\" maxlength=\"500\"></label>", "提交评价");
+		step_form(w, id, "close", NULL, "关闭");
+	if (w->actor.role == PM_ROLE_OWNER && rate_allowed(t))
+		rate_form(w, id);
 	if (step_allowed(w, t, PM_TICKET_REOPEN))
-		step_form(w, id, "reopen", "<label>为什么还没好<input name=\"note\" required></label>", "问题没解决，重新打开");
+		step_form(w, id, "reopen", reopen, "问题没解决，重新打开");
 	if (step_allowed(w, t, PM_TICKET_CANCEL))
-		step_form(w, id, "cancel", "<label>取消原因<input name=\"note\" required></label>", "取消工单");
+		step_form(w, id, "cancel", cancel, "取消工单");
 	if (pm_auth_allowed(w->actor.role, "ticket.comment"))
-		step_form(w, id, "comment", "<label>留言<input name=\"note\" required maxlength=\"1000\"></label>", "留言");
+		step_form(w, id, "comment", comment, "留言");
 	fputs("</section>\n", f);
 	return PM_OK;
 }
@@ -347,28 +394,53 @@ fail:
 	return w->err.code;
 }
 
+/* The owner's rating, which is no step of the state machine. */
+#define RATE PM_TICKET_ACTION_COUNT
+
+/* A step (or RATE) the ticket no longer allows, as another hand did it
+ * first on another phone or desk, is refused in the page's words, not
+ * the state machine's. */
+static int step_moot(struct pm_web *w, int64_t id, enum pm_ticket_action act)
+{
+	enum pm_ticket_status st;
+	int moot, rate = act == RATE;
+	json_t *t;
+
+	if (pm_ticket_get(w->db, &w->actor, id, &t, &w->err))
+		return w->err.code;
+	moot = rate ? !rate_allowed(t)
+		    : pm_ticket_status_parse(STR(t, "status"), &st, NULL) == PM_OK && pm_ticket_next(st, act) < 0;
+	if (moot && rate && !json_is_null(json_object_get(t, "stars")))
+		pm_web_fail(w, PM_EFAIL, "这张工单已经评价过了（%lld 星）。", NUM(t, "stars"));
+	else if (moot)
+		pm_web_fail(w, PM_EFAIL, "这张工单现在是“%s”，这一步已不能办理，请看下面的最新进度。",
+			    pm_web_ticket_status(STR(t, "status")));
+	json_decref(t);
+	return moot ? PM_EFAIL : PM_OK;
+}
+
 int pm_page_ticket_step(struct pm_web *w)
 {
 	static const char *const steps[] = {"accept", "assign", "start", "hold", "resolve", "close", "cancel", "reopen"};
 	struct pm_ticket_step s = {.to = pm_web_field(w, "to"), .note = pm_web_field(w, "note"), .cost_fen = -1,
 				   .parts = pm_web_field(w, "parts")};
-	const char *cost = pm_web_field(w, "cost");
 	char path[48];
 	int64_t id;
-	int rc = -1;
+	size_t i = 0;
+	int rc;
 
-	if (pm_web_arg_id(w, 0, &id))
-		return w->err.code;
-	if (cost && pm_money_parse(cost, &s.cost_fen, &w->err))
+	if (pm_web_arg_id(w, 0, &id) || pm_web_money(w, "cost", "收费", &s.cost_fen))
 		return w->err.code;
 	if (!strcmp(w->arg[1], "comment")) {
 		rc = pm_ticket_comment(w->db, &w->actor, id, s.note, &w->err);
 	} else {
-		for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
-			if (!strcmp(w->arg[1], steps[i]))
-				rc = pm_ticket_do(w->db, &w->actor, id, (enum pm_ticket_action)i, &s, &w->err);
-		if (rc < 0)
+		while (i < sizeof steps / sizeof *steps && strcmp(w->arg[1], steps[i]))
+			i++;
+		if (i == sizeof steps / sizeof *steps)
 			return pm_web_fail(w, PM_ENOINPUT, "%s", _("no such page"));
+		if (step_moot(w, id, (enum pm_ticket_action)i))
+			return w->err.code;
+		rc = pm_ticket_do(w->db, &w->actor, id, (enum pm_ticket_action)i, &s, &w->err);
 	}
 	if (rc)
 		return rc;
@@ -387,6 +459,8 @@ int pm_page_ticket_rate(struct pm_web *w)
 		return w->err.code;
 	if (!stars || strlen(stars) != 1 || *stars < '1' || *stars > '5')
 		return pm_web_fail(w, PM_EDATA, "请选择 1 到 5 星。");
+	if (step_moot(w, id, RATE))
+		return w->err.code;
 	if (pm_ticket_rate(w->db, &w->actor, id, *stars - '0', pm_web_field(w, "comment"), &w->err))
 		return w->err.code;
 	snprintf(path, sizeof path, "/ticket/%lld", (long long)id);

@@ -68,6 +68,13 @@ int pm_web_begin(struct pm_web *w, unsigned needs);
  * quote nothing internal; anything else is logged to stderr (the
  * server's error log) and shown as a plain apology. */
 void pm_web_error(struct pm_web *w, int rc);
+/* A form's input refused with rc, for itself (PM_EDATA, PM_EUSAGE) or by
+ * a rule (PM_EFAIL), saying why in w->err: page, the page of the form,
+ * shows it again filled in as sent (it reads the fields; w->refused
+ * holds why, which pm_web_page puts above), answered 400 or 409 as the
+ * error page would be. 0 when rc is no such refusal (a failure of the
+ * system, a redirect made): the caller shows the error page; else 1. */
+int pm_web_again(struct pm_web *w, int rc, int (*page)(struct pm_web *w));
 /* A line for the server's error log ("pm-web: " first). */
 void pm_web_log(struct pm_web *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends a request: forgets the session and actor, keeps the store. */

@@ -47,7 +47,7 @@ FITS = "window.innerWidth == 360 && document.documentElement.scrollWidth <= wind
 # CASH-…), a channel's reference, a car's plate, the logins the test
 # made, the names of picture formats.
 CODES = re.compile(r"\b[A-Z]+-[0-9A-Za-z-]+")
-OWN = re.compile(r"^(owner\d|desk|WX\d+|A12345|JPEG|PNG|WebP|PM[0-9A-F]{20,})$")
+OWN = re.compile(r"^(owner\d|desk|tech\d?|boss|WX\d+|A12345|JPEG|PNG|WebP|PM[0-9A-F]{20,})$")
 
 
 class Phone(Tab):
@@ -205,6 +205,94 @@ def forms(chrome, base, shots, password, photo, text_file):
     check("贰佰玖拾柒元整" in desk_tab.page("the receipt of the fixed cash payment"), "the fixed payment's receipt")
 
 
+def part(what, steps):
+    """Runs steps, a part of a flow the next parts do not need: one that
+    breaks is a failed check, and the flow goes on."""
+    try:
+        steps()
+    except Exception as e:  # noqa: BLE001 -- said as a failed check
+        check(False, "%s ran to the end: %s" % (what, e))
+
+
+def need(ok, what):
+    """A step the checks stand on: not a check of its own, its failure
+    ends the part it is in."""
+    if not ok:
+        raise RuntimeError(what)
+
+
+def refused(tab, name, form, words, code):
+    """One check of the page after a form was refused: the page of the
+    form, not an error page, with why in the form's words above form (a
+    selector, or None when what was sent no longer applies), in Chinese,
+    fitting the phone, answered code."""
+    body = tab.text()
+    tab.shot(name)
+    latin = [w for w in re.findall(r"[A-Za-z_][A-Za-z_0-9]+", CODES.sub("", body)) if not OWN.match(w)]
+    note = tab.js("(() => { const n = document.querySelector('main .note.error'), f = %s;"
+                  " return n && (!f || n.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING)"
+                  " ? n.innerText : null; })()"
+                  % ("document.querySelector(%s)" % json.dumps(form) if form else "null"))
+    got = tab.js("performance.getEntriesByType('navigation')[0].responseStatus")
+    check(note is not None and words in note and "返回首页" not in body and got == code and not latin and tab.js(FITS),
+          "%s: the form's page again, %r above %s, %d, no English, fits (%r, %r, %r)"
+          % (name, words, form or "it", code, note, got, latin))
+
+
+def steps(chrome, base, shots, password):
+    owner = Phone(chrome, shots, "steps-owner")
+    owner.sign_in(base, "owner4", password)
+    owner.click("a[href$='/repair']")
+    owner.submit("form[action$='/repair']", {"category": "electrical", "text": "卫生间灯不亮"})
+    need("已收到您的报修" in owner.text(), "owner4 reports a repair")
+    desk = Phone(chrome, shots, "steps-desk")
+    desk.sign_in(base, "desk", password)
+    boss = Phone(chrome, shots, "steps-boss")
+    boss.sign_in(base, "boss", password)
+    for tab in (desk, boss):
+        tab.click("a[href$='/tickets']")
+        tab.click("main a[href$='/ticket/1']")
+    desk.submit("form[action$='/accept']", {})
+    need("已接单" in desk.text(), "the desk accepts the ticket")
+
+    def accept_again():
+        boss.submit("form[action$='/accept']", {})
+        refused(boss, "an accept the desk made first", "form[action$='/assign']", "这张工单现在是“已接单”", 409)
+        boss.submit("form[action$='/assign']", {"to": "tech"})
+        check("处理人：tech" in boss.text(), "the page it came back to assigns the ticket to tech")
+    part("the second accept", accept_again)
+    tech = Phone(chrome, shots, "steps-tech")
+    tech.sign_in(base, "tech", password)
+    tech.go(base + "/ticket/1")
+    tech.submit("form[action$='/start']", {})
+    resolve = "form[action$='/resolve']"
+
+    def charge():
+        tech.submit(resolve, {"note": "更换灯泡和开关", "cost": "30元", "parts": "LED灯泡"})
+        refused(tech, "a charge typed with 元", resolve, "收费“30元”不对", 400)
+        kept = values(tech, resolve, ["note", "cost", "parts"])
+        check(kept == ["更换灯泡和开关", "30元", "LED灯泡"], "the resolve form keeps what was typed (%r)" % kept)
+        other = tech.js("[...document.querySelectorAll(\"form:not([action$='/resolve']) input[name=note]\")]"
+                        ".map(i => i.value)")
+        check(other and not any(other), "and only that form: the page's other notes are empty (%r)" % other)
+        tech.js("document.querySelector(%s).elements.cost.value = '30.00'" % json.dumps(resolve))
+        tap_twice(tech, resolve)
+        check("已完成" in tech.text(), "the fixed form resolves the ticket")
+        tech.shot("the ticket resolved")
+    part("the charge typed with 元", charge)
+    other_phone = Phone(chrome, shots, "steps-owner-other")
+    other_phone.sign_in(base, "owner4", password)
+    for tab in (owner, other_phone):
+        tab.go(base + "/ticket/1")
+    other_phone.submit("form[action$='/rate']", {"comment": "修得很快"})
+    owner.submit("form[action$='/rate']", {"stars": "2", "comment": "灯还是闪"})
+    refused(owner, "a rating the other phone gave first", "form[action$='/reopen']", "这张工单已经评价过了（5 星）", 409)
+    owner.go(base + "/ticket/1")
+    other_phone.submit("form[action$='/reopen']", {"note": "又不亮了"})
+    owner.submit("form[action$='/reopen']", {"note": "灯还是闪"})
+    refused(owner, "a reopening the other phone made first", None, "这张工单现在是“重新打开”", 409)
+
+
 def account(chrome, base, shots, password):
     other = Phone(chrome, shots, "account-other")
     other.sign_in(base, "owner4", password)
@@ -290,5 +378,5 @@ def reserve(chrome, base, shots, password):
 
 run(lambda chrome, base, shots, password, flow, *more:
     {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms,
-     "online": online, "reserve": reserve}[flow](
+     "online": online, "reserve": reserve, "steps": steps}[flow](
         chrome, base, shots, password, *more))
