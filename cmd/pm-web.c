@@ -218,6 +218,9 @@ static const struct {
 	{"/reserve", pm_page_reserve},
 	{"/ticket/*/rate", pm_page_ticket},
 	{"/ticket/*/*", pm_page_ticket},
+	{"/renovations", pm_page_renovations},
+	{"/prefs", pm_page_prefs},
+	{"/ask", pm_page_ask},
 };
 
 /* Whether the form of a POST refused with rc was shown again. */

@@ -12,10 +12,13 @@
 static void ask_form(struct pm_web *w)
 {
 	pm_web_form(w, "/ask", 0);
-	fputs("<label>您的问题<input name=\"q\" maxlength=\"200\" required autofocus"
-	      " placeholder=\"例如：物业费怎么算？我家还欠多少物业费？\"></label>"
-	      "<button>提问</button></form>\n"
-	      "<p class=\"muted\">答不上的问题和“转人工”会转给物业服务中心。</p>\n", w->res.f);
+	/* A question refused comes back as it was typed; one answered is
+	 * above, and the box is empty for the next. */
+	pm_html_fmt(w->res.f, "<label>您的问题<input name=\"q\" value=\"%s\" maxlength=\"200\" required autofocus"
+			      " placeholder=\"例如：物业费怎么算？我家还欠多少物业费？\"></label>"
+			      "<button>提问</button></form>\n"
+			      "<p class=\"muted\">答不上的问题和“转人工”会转给物业服务中心。</p>\n",
+		    pm_web_sent_to(w, "/ask", "q"));
 }
 
 int pm_page_ask(struct pm_web *w)
@@ -61,7 +64,7 @@ int pm_page_ask_post(struct pm_web *w)
 	if (pm_auth_check(&w->actor, "ask", &w->err))
 		return w->err.code;
 	if (!q || strlen(q) > 600)
-		return pm_web_fail(w, PM_EDATA, "a question of 1 to 200 characters, please");
+		return pm_web_fail(w, PM_EDATA, "问题请写 1 到 200 个字。");
 	if (pm_asker_open(w->db, &k, &w->err) || pm_asker_ask(k, &w->actor, &how, q, &r, &w->err)) {
 		pm_asker_free(k);
 		return w->err.code;

@@ -43,12 +43,13 @@ static int apply_form(struct pm_web *w)
 	pm_web_form(w, "/renovations", 0);
 	if (pm_web_unit_field(w, 1))
 		return w->err.code;
-	fputs("<label>开工日期<input type=\"date\" name=\"from\" required></label>"
-	      "<label>完工日期<input type=\"date\" name=\"to\" required></label>"
-	      "<label>施工单位及电话<input name=\"contractor\" maxlength=\"200\" required></label>"
-	      "<label>装修内容<textarea name=\"scope\" rows=\"3\" maxlength=\"2000\" required></textarea></label>"
-	      "<button>提交装修申请</button></form>\n",
-	      w->res.f);
+	/* Filled in as sent when the form comes back refused. */
+	pm_html_fmt(w->res.f, "<label>开工日期<input type=\"date\" name=\"from\" value=\"%s\" required></label>"
+			      "<label>完工日期<input type=\"date\" name=\"to\" value=\"%s\" required></label>"
+			      "<label>施工单位及电话<input name=\"contractor\" value=\"%s\" maxlength=\"200\" required></label>"
+			      "<label>装修内容<textarea name=\"scope\" rows=\"3\" maxlength=\"2000\" required>%s</textarea></label>"
+			      "<button>提交装修申请</button></form>\n",
+		    pm_web_sent(w, "from"), pm_web_sent(w, "to"), pm_web_sent(w, "contractor"), pm_web_sent(w, "scope"));
 	return PM_OK;
 }
 

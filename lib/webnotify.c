@@ -139,31 +139,6 @@ static void checkboxes(FILE *f, const char *name, const char *const (*opts)[2], 
 			    opts[i][0], listed(on, opts[i][0]) ? " checked" : "", opts[i][1]);
 }
 
-int pm_page_prefs(struct pm_web *w)
-{
-	char person[64];
-	FILE *f = w->res.f;
-	json_t *p;
-
-	if (my_person(w, person, sizeof person) || pm_notify_prefs_may(w->db, &w->actor, person, &w->err) ||
-	    pm_notify_prefs_get(w->db, person, &p, &w->err))
-		return w->err.code;
-	pm_web_page(w, "通知设置");
-	if (pm_web_param(w, "saved"))
-		pm_html_note(f, "ok", "已保存。");
-	pm_web_form(w, "/prefs", 0);
-	fputs("<fieldset><legend>通过这些方式通知我</legend>", f);
-	checkboxes(f, "channel", person_channels, 2, STR(p, "channels"));
-	fputs("</fieldset><fieldset><legend>不再接收</legend>", f);
-	checkboxes(f, "optout", categories, sizeof categories / sizeof *categories, STR(p, "optout"));
-	pm_html_fmt(f, "</fieldset><p class=\"muted\">欠费催缴等法定通知照常发送。</p>"
-		       "<label>电子邮件<input name=\"email\" type=\"email\" value=\"%s\"></label><button>保存</button></form>\n",
-		    STR(p, "email") ? STR(p, "email") : "");
-	json_decref(p);
-	pm_web_page_end(w);
-	return PM_OK;
-}
-
 /* The checked values of a group of boxes as a comma list. */
 static void joined(struct pm_web *w, const char *name, const char *const (*opts)[2], size_t n, char *out,
 		   size_t size)
@@ -179,6 +154,41 @@ static void joined(struct pm_web *w, const char *name, const char *const (*opts)
 			if (!strcmp(p->value, opts[j][0]) && !listed(out, opts[j][0]) && len < size)
 				len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "", opts[j][0]);
 	}
+}
+
+int pm_page_prefs(struct pm_web *w)
+{
+	char person[64], channels[64], optout[128];
+	const char *email;
+	FILE *f = w->res.f;
+	json_t *p;
+
+	if (my_person(w, person, sizeof person) || pm_notify_prefs_may(w->db, &w->actor, person, &w->err) ||
+	    pm_notify_prefs_get(w->db, person, &p, &w->err))
+		return w->err.code;
+	pm_web_page(w, "通知设置");
+	if (pm_web_param(w, "saved"))
+		pm_html_note(f, "ok", "已保存。");
+	/* The boxes and address as stored, or as sent when refused. */
+	snprintf(channels, sizeof channels, "%s", STR(p, "channels") ? STR(p, "channels") : "");
+	snprintf(optout, sizeof optout, "%s", STR(p, "optout") ? STR(p, "optout") : "");
+	email = STR(p, "email") ? STR(p, "email") : "";
+	if (pm_web_sent_here(w, "/prefs")) {
+		joined(w, "channel", person_channels, 2, channels, sizeof channels);
+		joined(w, "optout", categories, sizeof categories / sizeof *categories, optout, sizeof optout);
+		email = pm_web_sent(w, "email");
+	}
+	pm_web_form(w, "/prefs", 0);
+	fputs("<fieldset><legend>通过这些方式通知我</legend>", f);
+	checkboxes(f, "channel", person_channels, 2, channels);
+	fputs("</fieldset><fieldset><legend>不再接收</legend>", f);
+	checkboxes(f, "optout", categories, sizeof categories / sizeof *categories, optout);
+	pm_html_fmt(f, "</fieldset><p class=\"muted\">欠费催缴等法定通知照常发送。</p>"
+		       "<label>电子邮件<input name=\"email\" type=\"email\" value=\"%s\"></label><button>保存</button></form>\n",
+		    email);
+	json_decref(p);
+	pm_web_page_end(w);
+	return PM_OK;
 }
 
 int pm_page_prefs_post(struct pm_web *w)

@@ -45,8 +45,8 @@ FITS = "window.innerWidth == 360 && document.documentElement.scrollWidth <= wind
 # What may show in Latin letters: the codes people are given (a bill's,
 # a meter's, a cash payment's reference: B-2026-11-…, W-3-2-1101,
 # CASH-…), a channel's reference, a car's plate, the logins the test
-# made, the names of picture formats.
-CODES = re.compile(r"\b[A-Z]+-[0-9A-Za-z-]+")
+# made, the names of picture formats, an e-mail address as typed.
+CODES = re.compile(r"\b[A-Z]+-[0-9A-Za-z-]+|[\w.+-]+@[\w.@-]+")
 OWN = re.compile(r"^(owner\d|desk|tech\d?|boss|WX\d+|A12345|JPEG|PNG|WebP|PM[0-9A-F]{20,})$")
 
 
@@ -239,6 +239,11 @@ def refused(tab, name, form, words, code):
           % (name, words, form or "it", code, note, got, latin))
 
 
+def checked(tab, form):
+    return tab.js("[...document.querySelector(%s).querySelectorAll('input:checked')].map(b => b.value)"
+                  % json.dumps(form))
+
+
 def steps(chrome, base, shots, password):
     owner = Phone(chrome, shots, "steps-owner")
     owner.sign_in(base, "owner4", password)
@@ -291,6 +296,54 @@ def steps(chrome, base, shots, password):
     other_phone.submit("form[action$='/reopen']", {"note": "又不亮了"})
     owner.submit("form[action$='/reopen']", {"note": "灯还是闪"})
     refused(owner, "a reopening the other phone made first", None, "这张工单现在是“重新打开”", 409)
+
+
+def owner_forms(chrome, base, shots, password):
+    tab = Phone(chrome, shots, "owner-forms")
+    tab.sign_in(base, "owner4", password)
+    renov = "form[action$='/renovations']"
+    names = ["unit", "from", "to", "contractor", "scope"]
+    typed = ["3-2-1101", "2026-12-20", "2026-12-10", "安居装饰 13700000001", "厨房和卫生间翻新"]
+
+    def renovation():
+        tab.submit(renov, dict(zip(names, typed)))
+        refused(tab, "a renovation ending before it starts", renov, "完工日期早于开工日期", 400)
+        kept = values(tab, renov, names)
+        check(kept == typed, "the renovation form keeps what was typed (%r)" % kept)
+        tab.js("document.querySelector(%s).elements.to.value = '2027-01-20'" % json.dumps(renov))
+        tap_twice(tab, renov)
+        check("装修申请 #1 已提交" in tab.text(), "the fixed application is received")
+    tab.click("a[href$='/renovations']")
+    part("the renovation", renovation)
+    prefs = "form[action$='/prefs']"
+
+    def preferences():
+        # A phone's browser that checks no address (an in-app browser)
+        # sends whatever was typed.
+        tab.js("(() => { const f = document.querySelector(%s); f.noValidate = true;"
+               " f.querySelector('input[value=email]').checked = true;"
+               " f.querySelector('input[value=repair]').checked = true; })()" % json.dumps(prefs))
+        tab.submit(prefs, {"email": "zhaomin@@example.com"})
+        refused(tab, "an e-mail address with two @", prefs, "不是电子邮件地址", 400)
+        kept = checked(tab, prefs) + values(tab, prefs, ["email"])
+        check(kept == ["email", "repair", "zhaomin@@example.com"],
+              "the preferences keep the boxes and address sent (%r)" % kept)
+        tab.submit(prefs, {"email": "zhaomin@example.com"})
+        check("已保存" in tab.text(), "the fixed address saves them")
+    tab.click("a[href$='/prefs']")
+    part("the preferences", preferences)
+    ask = "form[action$='/ask']"
+    question = "我家卫生间的灯一直不亮，" * 20
+
+    def long_question():
+        tab.submit(ask, {"q": question})
+        refused(tab, "a question of 240 characters", ask, "问题请写 1 到 200 个字", 400)
+        check(values(tab, ask, ["q"]) == [question], "the question is kept to shorten")
+        tab.submit(ask, {"q": "物业费怎么算？"})
+        check("问：物业费怎么算？" in tab.text() and values(tab, ask, ["q"]) == [""],
+              "a short one is answered, the box empty for the next")
+    tab.click("a[href$='/ask']")
+    part("the long question", long_question)
 
 
 def account(chrome, base, shots, password):
@@ -377,6 +430,7 @@ def reserve(chrome, base, shots, password):
 
 
 run(lambda chrome, base, shots, password, flow, *more:
-    {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms,
-     "online": online, "reserve": reserve, "steps": steps}[flow](
+    {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms, "steps": steps,
+     "owner-forms": owner_forms,
+     "online": online, "reserve": reserve}[flow](
         chrome, base, shots, password, *more))
