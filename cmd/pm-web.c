@@ -221,6 +221,8 @@ static const struct {
 	{"/renovations", pm_page_renovations},
 	{"/prefs", pm_page_prefs},
 	{"/ask", pm_page_ask},
+	{"/vote/*/ballot", pm_page_vote},
+	{"/shop/*/order", pm_page_offer},
 };
 
 /* Whether the form of a POST refused with rc was shown again. */

@@ -91,15 +91,28 @@ static int chose(json_t *b, const char *value)
 	return 0;
 }
 
-static void choice_input(FILE *f, const char *type, const char *value, const char *label, json_t *b)
+/* Whether the form sent chose value: its "choice" field comes once per
+ * box checked. */
+static int sent_choice(struct pm_web *w, const char *value)
 {
-	pm_html_fmt(f, "<label class=\"check\"><input type=\"%s\" name=\"choice\" value=\"%s\"%s>%s</label>", type,
-		    value, chose(b, value) ? " checked" : "", label);
+	for (size_t i = 0; i < w->req.params.n; i++)
+		if (!strcmp(w->req.params.v[i].name, "choice") && !strcmp(w->req.params.v[i].value, value))
+			return 1;
+	return 0;
+}
+
+/* A choice, checked as the ballot has it, or as the form sent it when
+ * it comes back refused (sent). */
+static void choice_input(struct pm_web *w, const char *type, const char *value, const char *label, json_t *b,
+			 int sent)
+{
+	pm_html_fmt(w->res.f, "<label class=\"check\"><input type=\"%s\" name=\"choice\" value=\"%s\"%s>%s</label>",
+		    type, value, (sent ? sent_choice(w, value) : chose(b, value)) ? " checked" : "", label);
 }
 
 /* The choices of the vote's ballot: yes, no, abstain; or its options
  * (one to click, or boxes up to its seats) and abstain. */
-static void choice_inputs(FILE *f, json_t *vote, json_t *b)
+static void choice_inputs(struct pm_web *w, json_t *vote, json_t *b, int sent)
 {
 	json_t *options = json_object_get(vote, "options"), *o;
 	const char *type = NUM(vote, "seats") > 1 ? "checkbox" : "radio";
@@ -107,12 +120,12 @@ static void choice_inputs(FILE *f, json_t *vote, json_t *b)
 
 	if (!json_array_size(options)) {
 		for (i = 0; i < sizeof choices / sizeof *choices; i++)
-			choice_input(f, "radio", choices[i][0], choices[i][1], b);
+			choice_input(w, "radio", choices[i][0], choices[i][1], b, sent);
 		return;
 	}
 	json_array_foreach (options, i, o)
-		choice_input(f, type, json_string_value(o), json_string_value(o), b);
-	choice_input(f, type, "abstain", "弃权", b);
+		choice_input(w, type, json_string_value(o), json_string_value(o), b, sent);
+	choice_input(w, type, "abstain", "弃权", b, sent);
 }
 
 /* One of the owner's units: its ballot, and while the vote is open a
@@ -142,7 +155,8 @@ static int unit_ballot(void *ctx, json_t *unit)
 		snprintf(path, sizeof path, "/vote/%lld/ballot", NUM(p->vote, "id"));
 		pm_web_form(w, path, 0);
 		pm_html_fmt(w->res.f, "<input type=\"hidden\" name=\"unit\" value=\"%s\">", code);
-		choice_inputs(w->res.f, p->vote, b);
+		/* Each unit has a form: the one sent is this unit's. */
+		choice_inputs(w, p->vote, b, pm_web_sent_here(w, path) && !strcmp(pm_web_sent(w, "unit"), code));
 		fputs(b ? "<button>改投</button></form>\n" : "<button>投票</button></form>\n", w->res.f);
 	}
 	fputs("</fieldset>\n", w->res.f);

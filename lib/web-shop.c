@@ -125,6 +125,7 @@ static int order_form(struct pm_web *w, json_t *o)
 	char path[96], nonce[PM_SESSION_TOKEN];
 	int64_t per_unit = NUM(o, "per_unit");
 	FILE *f = w->res.f;
+	int sent;
 
 	/* One order per form: an order wholly in points is recorded as the
 	 * form is sent, and the nonce makes a second send the same order. */
@@ -146,10 +147,13 @@ static int order_form(struct pm_web *w, json_t *o)
 	fputs("<label>房屋<select name=\"unit\" required>", f);
 	if (pm_web_points_options(w, NULL))
 		return w->err.code;
-	pm_html_fmt(f, "</select></label><label>数量（%s）<input name=\"qty\" type=\"number\" min=\"1\" max=\"%D\" value=\"1\" required>"
-		       "</label><label>使用积分（1 积分抵 0.01 元）<input name=\"points\" type=\"number\" min=\"0\" value=\"0\">"
+	/* Filled in as sent when the form comes back refused. */
+	sent = pm_web_sent_here(w, path);
+	pm_html_fmt(f, "</select></label><label>数量（%s）<input name=\"qty\" type=\"number\" min=\"1\" max=\"%D\" value=\"%s\" required>"
+		       "</label><label>使用积分（1 积分抵 0.01 元）<input name=\"points\" type=\"number\" min=\"0\" value=\"%s\">"
 		       "</label><button>提交订单</button></form>\n",
-		    STR(o, "unit_name"), (long long)(per_unit > 0 && per_unit < NUM(o, "left") ? per_unit : NUM(o, "left")));
+		    STR(o, "unit_name"), (long long)(per_unit > 0 && per_unit < NUM(o, "left") ? per_unit : NUM(o, "left")),
+		    sent ? pm_web_sent(w, "qty") : "1", sent ? pm_web_sent(w, "points") : "0");
 	return PM_OK;
 }
 

@@ -299,7 +299,8 @@ static int points_option(void *ctx, json_t *u)
 {
 	struct points_options *o = ctx;
 	struct pm_web *w = o->w;
-	const char *code = json_string_value(json_object_get(u, "code"));
+	const char *code = json_string_value(json_object_get(u, "code")), *chosen = pm_web_param(w, "unit");
+	const char *selected = chosen && !strcmp(chosen, code) ? " selected" : "";
 	int64_t held, balance;
 	json_t *b;
 
@@ -310,10 +311,11 @@ static int points_option(void *ctx, json_t *u)
 	if (pm_shop_points_held(w->db, code, &held, &w->err))
 		return w->err.code;
 	if (held > 0)
-		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（可用积分 %D，另有 %D 积分被待付款的订单占用）</option>",
-			    code, code, (long long)(balance - held), (long long)held);
+		pm_html_fmt(w->res.f, "<option value=\"%s\"%s>%s（可用积分 %D，另有 %D 积分被待付款的订单占用）</option>",
+			    code, selected, code, (long long)(balance - held), (long long)held);
 	else
-		pm_html_fmt(w->res.f, "<option value=\"%s\">%s（积分 %D）</option>", code, code, (long long)balance);
+		pm_html_fmt(w->res.f, "<option value=\"%s\"%s>%s（积分 %D）</option>", code, selected, code,
+			    (long long)balance);
 	if (balance - held > o->most)
 		o->most = balance - held;
 	return PM_OK;

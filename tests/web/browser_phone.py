@@ -346,6 +346,40 @@ def owner_forms(chrome, base, shots, password):
     part("the long question", long_question)
 
 
+def vote_shop(chrome, base, shots, password):
+    tab = Phone(chrome, shots, "vote-shop")
+    tab.sign_in(base, "owner4", password)
+    ballot = "fieldset.ballot form"
+
+    def three():
+        tab.js("document.querySelectorAll('fieldset.ballot input[type=checkbox]')"
+               ".forEach(b => { if (b.value != 'abstain') b.click(); })")
+        tab.submit(ballot, {})
+        refused(tab, "three ticked for two seats", ballot, "每张表决票最多选 2 项", 400)
+        kept = checked(tab, ballot)
+        check(kept == ["张三", "李四", "王五"], "the ballot keeps the three ticked to untick one (%r)" % kept)
+        tab.js("document.querySelector(\"fieldset.ballot input[value='王五']\").click()")
+        tab.submit(ballot, {})
+        check("已投票：张三、李四" in tab.text(), "unticking one casts the ballot")
+    tab.click("a[href$='/votes']")
+    tab.click("ul.votes a")
+    part("the ballot of three", three)
+    order = "form[action$='/order']"
+
+    def points():
+        tab.submit(order, {"unit": "3-2-1101", "qty": "2", "points": "500"})
+        refused(tab, "more points than the unit has", order, "只有 0 积分，不足 500", 400)
+        kept = values(tab, order, ["unit", "qty", "points"])
+        check(kept == ["3-2-1101", "2", "500"], "the order form keeps what was typed (%r)" % kept)
+        tab.js("document.querySelector(%s).elements.points.value = '0'" % json.dumps(order))
+        tap_twice(tab, order)
+        check("¥79.80" in tab.text(), "the fixed order, two boxes, is to pay")
+        tab.shot("the order to pay")
+    tab.click("a[href$='/shop']")
+    tab.click("a[href$='/shop/AP']")
+    part("the order with too many points", points)
+
+
 def account(chrome, base, shots, password):
     other = Phone(chrome, shots, "account-other")
     other.sign_in(base, "owner4", password)
@@ -431,6 +465,6 @@ def reserve(chrome, base, shots, password):
 
 run(lambda chrome, base, shots, password, flow, *more:
     {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms, "steps": steps,
-     "owner-forms": owner_forms,
+     "owner-forms": owner_forms, "vote-shop": vote_shop,
      "online": online, "reserve": reserve}[flow](
         chrome, base, shots, password, *more))
