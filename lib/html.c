@@ -73,6 +73,12 @@ void pm_html_fmt(FILE *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void links(FILE *f, const char *base, const struct pm_html_link *l)
+{
+	for (; l->href; l++)
+		pm_html_fmt(f, "<a href=\"%s%s\">%s</a>", base, l->href, l->label);
+}
+
 void pm_html_begin(FILE *f, const struct pm_html_page *p)
 {
 	pm_html_fmt(f,
@@ -90,8 +96,12 @@ void pm_html_begin(FILE *f, const struct pm_html_page *p)
 	fputs("</header>\n", f);
 	if (p->nav) {
 		fputs("<nav>", f);
-		for (const struct pm_html_link *l = p->nav; l->href; l++)
-			pm_html_fmt(f, "<a href=\"%s%s\">%s</a>", p->base, l->href, l->label);
+		links(f, p->base, p->nav);
+		if (p->more && p->more->href) {
+			fputs("<details><summary>更多</summary><div>", f);
+			links(f, p->base, p->more);
+			fputs("</div></details>", f);
+		}
 		fputs("</nav>\n", f);
 	}
 	pm_html_fmt(f, "<main>\n<h1>%s</h1>\n", p->title);

@@ -157,33 +157,36 @@ void pm_web_end(struct pm_web *w)
 
 /* ---- the frame ---- */
 
+/* The menu. On a phone's 360 px a row holds four items: the daily ones
+ * show, the rest are under 更多 (more). */
 static const struct item {
 	const char *href, *label, *permission;
-	int who; /* 1: owners, 2: staff, 3: both */
+	int who;  /* 1: owners, 2: staff, 3: both */
+	int more; /* under 更多 */
 } menu[] = {
-	{"/", "首页", NULL, 3},
-	{"/bills", "账单", "bill.read", 1},
-	{"/repair", "报修", "ticket.submit", 1},
-	{"/tickets", "报修进度", "ticket.read", 1},
-	{"/tickets", "工单", "ticket.read", 2},
-	{"/today", "今日任务", "ticket.work", 2},
-	{"/visitors", "访客", "visitor.read", 3},
-	{"/parking", "停车", "parking.read", 3},
-	{"/renovations", "装修", "renovation.read", 3},
-	{"/cash", "现金收款", "bill.pay", 2},
-	{"/dunning", "欠费催缴", "bill.contact", 2},
-	{"/units", "查询房屋", "bill.read", 2},
-	{"/dashboard", "看板", "report.read", 2},
-	{"/export", "导出", "bill.export", 2},
-	{"/announcements", "公告", "notify.announcements", 3},
-	{"/votes", "业主表决", "govern.read", 3},
-	{"/shop", "团购", "shop.buy", 1},
-	{"/orders", "我的订单", "shop.buy", 1},
-	{"/shop", "团购", "shop.read", 2},
-	{"/points", "积分", "bill.read", 1},
-	{"/prefs", "通知设置", "notify.self", 1},
-	{"/ask", "智能客服", "ask", 1},
-	{"/password", "修改密码", "user.passwd.self", 3},
+	{"/", "首页", NULL, 3, 0},
+	{"/bills", "账单", "bill.read", 1, 0},
+	{"/repair", "报修", "ticket.submit", 1, 0},
+	{"/tickets", "报修进度", "ticket.read", 1, 0},
+	{"/tickets", "工单", "ticket.read", 2, 0},
+	{"/today", "今日任务", "ticket.work", 2, 0},
+	{"/visitors", "访客", "visitor.read", 3, 0},
+	{"/parking", "停车", "parking.read", 3, 1},
+	{"/renovations", "装修", "renovation.read", 3, 1},
+	{"/cash", "现金收款", "bill.pay", 2, 0},
+	{"/dunning", "欠费催缴", "bill.contact", 2, 1},
+	{"/units", "查询房屋", "bill.read", 2, 0},
+	{"/dashboard", "看板", "report.read", 2, 0},
+	{"/export", "导出", "bill.export", 2, 1},
+	{"/announcements", "公告", "notify.announcements", 3, 0},
+	{"/votes", "业主表决", "govern.read", 3, 1},
+	{"/shop", "团购", "shop.buy", 1, 0},
+	{"/orders", "我的订单", "shop.buy", 1, 1},
+	{"/shop", "团购", "shop.read", 2, 1},
+	{"/points", "积分", "bill.read", 1, 1},
+	{"/prefs", "通知设置", "notify.self", 1, 1},
+	{"/ask", "智能客服", "ask", 1, 1},
+	{"/password", "修改密码", "user.passwd.self", 3, 1},
 };
 
 const char *pm_web_community(struct pm_web *w)
@@ -205,20 +208,20 @@ const char *pm_web_community(struct pm_web *w)
 
 void pm_web_page(struct pm_web *w, const char *title)
 {
-	struct pm_html_link nav[sizeof menu / sizeof *menu + 1];
+	struct pm_html_link nav[2][sizeof menu / sizeof *menu + 1];
 	int who = w->actor.role == PM_ROLE_OWNER ? 1 : 2;
 	char css[PM_WEB_MAX_PATH + 16];
-	size_t n = 0;
+	size_t n[2] = {0, 0};
 
 	if (w->session.id)
 		for (size_t i = 0; i < sizeof menu / sizeof *menu; i++)
 			if ((menu[i].who & who) && (!menu[i].permission || pm_auth_allowed(w->actor.role, menu[i].permission)))
-				nav[n++] = (struct pm_html_link){menu[i].href, menu[i].label};
-	nav[n] = (struct pm_html_link){NULL, NULL};
+				nav[menu[i].more][n[menu[i].more]++] = (struct pm_html_link){menu[i].href, menu[i].label};
+	nav[0][n[0]] = nav[1][n[1]] = (struct pm_html_link){NULL, NULL};
 	snprintf(css, sizeof css, "%s/pm.css", w->assets);
 	pm_html_begin(w->res.f, &(struct pm_html_page){
 		title, pm_web_community(w), w->session.id ? w->actor.login : NULL, css, w->req.script,
-		w->session.csrf, w->session.id ? nav : NULL});
+		w->session.csrf, w->session.id ? nav[0] : NULL, w->session.id ? nav[1] : NULL});
 	if (w->refused[0])
 		pm_html_note(w->res.f, "error", w->refused);
 }

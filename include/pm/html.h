@@ -26,14 +26,17 @@ void pm_html_fmt(FILE *f, const char *fmt, ...);
  * community's name and who is signed in (NULL: nobody), and the title as
  * the page's heading; then the caller's content; then pm_html_end. base
  * prefixes every link (SCRIPT_NAME). nav, when not NULL, is a list of
- * {href, label} pairs ended by a NULL href: the links of the menu. */
+ * {href, label} pairs ended by a NULL href: the links of the menu; more,
+ * when not NULL, more of them, shown under 更多 (a <details>: opened by a
+ * tap, no script), so a phone's screen holds the menu without scrolling
+ * sideways. */
 struct pm_html_link {
 	const char *href, *label;
 };
 struct pm_html_page {
 	const char *title, *community, *user, *css, *base;
 	const char *csrf;  /* with user: the sign-out button's token */
-	const struct pm_html_link *nav;
+	const struct pm_html_link *nav, *more;
 };
 void pm_html_begin(FILE *f, const struct pm_html_page *p);
 void pm_html_end(FILE *f);

@@ -43,7 +43,8 @@ static void test_fmt(void **state)
 static void test_page(void **state)
 {
 	static const struct pm_html_link nav[] = {{"/bills", "账单"}, {NULL, NULL}};
-	struct pm_html_page p = {"我的<账单>", "幸福里", "张伟", "/pm/static/pm.css", "/pm", "c0ffee", nav};
+	static const struct pm_html_link more[] = {{"/prefs", "通知设置"}, {"/ask", "智能客服"}, {NULL, NULL}};
+	struct pm_html_page p = {"我的<账单>", "幸福里", "张伟", "/pm/static/pm.css", "/pm", "c0ffee", nav, NULL};
 	char *s;
 
 	CAPTURE(s, (pm_html_begin(f, &p), pm_html_end(f)));
@@ -54,6 +55,14 @@ static void test_page(void **state)
 	assert_non_null(strstr(s, "<h1>我的&lt;账单&gt;</h1>"));
 	assert_null(strstr(s, "<script"));
 	assert_null(strstr(s, "style="));
+	assert_null(strstr(s, "<details"));
+	free(s);
+	/* The less used links under 更多, after the others, opened without
+	 * script. */
+	p.more = more;
+	CAPTURE(s, (pm_html_begin(f, &p), pm_html_end(f)));
+	assert_non_null(strstr(s, "<nav><a href=\"/pm/bills\">账单</a><details><summary>更多</summary><div>"
+				  "<a href=\"/pm/prefs\">通知设置</a><a href=\"/pm/ask\">智能客服</a></div></details></nav>"));
 	free(s);
 }
 

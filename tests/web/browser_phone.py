@@ -380,6 +380,71 @@ def vote_shop(chrome, base, shots, password):
     part("the order with too many points", points)
 
 
+# The owner's pages: the menu's and those its lists lead to.
+OWNER_PAGES = ["/", "/units", "/unit/3-2-1101", "/unit/3-2-1101/statement", "/bills", "/bill/B-2026-11-3-2-1101",
+               "/points", "/repair", "/tickets", "/ticket/1", "/visitors", "/parking", "/renovations",
+               "/announcements", "/announcement/1", "/prefs", "/ask", "/votes", "/vote/1", "/shop", "/shop/AP",
+               "/orders", "/password"]
+
+# The owner's menu, every item of it.
+OWNER_MENU = ["首页", "账单", "报修", "报修进度", "访客", "停车", "装修", "公告", "业主表决", "团购", "我的订单", "积分",
+              "通知设置", "智能客服", "修改密码"]
+
+# Where a thumb can press el: its box on the screen, in view without
+# scrolling sideways, and el (or what is in it) the thing pressed there.
+REACH = """(el => { const r = el.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (!r.width || !r.height || r.left < 0 || r.right > innerWidth || r.top < 0 || r.bottom > innerHeight) return null;
+  const hit = document.elementFromPoint(x, y);
+  return hit && (hit === el || el.contains(hit)) ? [x, y] : null; })"""
+
+
+def tap(tab, x, y):
+    """A finger on the screen at x, y: the browser's own input, no
+    script of the page's."""
+    for kind in ("mousePressed", "mouseReleased"):
+        tab.c.call("Input.dispatchMouseEvent", tab.s, type=kind, x=x, y=y, button="left", clickCount=1)
+
+
+def menu(chrome, base, shots, password):
+    tab = Phone(chrome, shots, "menu")
+    tab.sign_in(base, "owner4", password)
+    for path in OWNER_PAGES:
+        tab.go(base + path)
+        wide = tab.js("[document.scrollingElement.scrollWidth, innerWidth,"
+                      " document.querySelector('nav').scrollWidth - document.querySelector('nav').clientWidth]")
+        check(wide[0] <= wide[1] and wide[2] <= 0,
+              "%s: neither the page nor its menu scrolls sideways (page %d of %d px, menu %d px more)"
+              % (path, wide[0], wide[1], wide[2]))
+    tab.go(base + "/")
+    labels = tab.js("[...document.querySelectorAll('nav a')].map(a => a.textContent)")
+    need(sorted(labels) == sorted(OWNER_MENU), "the menu has the owner's 15 items (%r)" % labels)
+    tab.shot("the menu")
+    unseen = []
+    for i, label in enumerate(OWNER_MENU):
+        tab.go(base + "/")
+        el = "[...document.querySelectorAll('nav a')].find(a => a.textContent == %s)" % json.dumps(label)
+        at = tab.js("%s(%s)" % (REACH, el))
+        if not at:
+            # Behind a 更多 (a <details>, opened by a tap, no script).
+            more = tab.js("(() => { const s = document.querySelector('nav summary'); return s && %s(s); })()" % REACH)
+            if more:
+                tap(tab, *more)
+                tab.until("document.querySelector('nav details').open")
+                if i == len(OWNER_MENU) - 1:
+                    tab.shot("the menu opened")
+                at = tab.js("%s(%s)" % (REACH, el))
+        if not at:
+            unseen.append(label)
+            continue
+        href = tab.js("%s.href" % el)
+        tab.c.events = [e for e in tab.c.events if e.get("method") != "Page.loadEventFired"]
+        tap(tab, *at)
+        tab.c.wait_event("Page.loadEventFired", tab.s)
+        if tab.js("location.href") != href:
+            unseen.append(label)
+    check(not unseen, "a tap, or 更多 and a tap, on the screen reaches every item of the menu (not: %r)" % unseen)
+
+
 def account(chrome, base, shots, password):
     other = Phone(chrome, shots, "account-other")
     other.sign_in(base, "owner4", password)
@@ -465,6 +530,6 @@ def reserve(chrome, base, shots, password):
 
 run(lambda chrome, base, shots, password, flow, *more:
     {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms, "steps": steps,
-     "owner-forms": owner_forms, "vote-shop": vote_shop,
+     "owner-forms": owner_forms, "vote-shop": vote_shop, "menu": menu,
      "online": online, "reserve": reserve}[flow](
         chrome, base, shots, password, *more))

@@ -11,6 +11,7 @@
 #                        (passwords in $PW), the example config and the
 #                        month's bills
 #   web_owner4_store     web_store, and owner4 (赵敏) of 3-2-1101
+#   web_owner4_pages_store  and a ticket, an announcement, a vote, a group buy
 #   web_start            lighttpd up; $BASE is http://127.0.0.1:PORT/pm
 #   web_stop             lighttpd down (done at exit too)
 #   get PATH [CURL...]   GET as the cookie jar $JAR; body in $T/body,
@@ -85,6 +86,26 @@ web_owner4_store() {
 	echo '{"code":"P4","name":"赵敏","phone":"13900000004","unit":"3-2-1101"}' | pm person import -q
 	printf '%s\n' "$PW" | pm user add owner4 --role owner --person P4 --password-stdin >/dev/null ||
 		{ echo "not ok - user owner4"; exit 1; }
+}
+
+# web_owner4_store, and something on each of owner4's pages: 3-2-1101's
+# bill B-2026-11-3-2-1101 and its ticket 1, announcement 1 to building
+# 3, vote 1 and the group buy AP.
+web_owner4_pages_store() {
+	web_owner4_store
+	pm-bill run -q --period 2026-11 >/dev/null && pm-bill issue -q --period 2026-11 >/dev/null ||
+		echo "not ok - 3-2-1101's bill"
+	pm-repair submit -q --unit 3-2-1101 --category plumbing --text 厨房水管漏水 >/dev/null ||
+		echo "not ok - the ticket"
+	echo '12 月 3 日 9:00 至 12:00 三号楼停水，请提前储水。' >"$T/ann.txt"
+	pm-notify announce -q --title 停水通知 --body "$T/ann.txt" --to building:3 >/dev/null ||
+		echo "not ok - the announcement"
+	pm-govern -q vote new --title 续聘物业服务企业 --matter manager --closes 2026-12-31 >/dev/null ||
+		echo "not ok - the vote"
+	pm-shop merchant M1 --name 鲜果坊 --commission 250 -q >/dev/null
+	pm-shop offer AP --merchant M1 --title 烟台苹果 --price 39.90 --unit-name 箱 --deadline 2026-12-20 --min-group 2 \
+		--stock 10 --pickup-point 东门快递柜旁 --pickup-at "12月22日 18:00-20:00" -q >/dev/null ||
+		echo "not ok - the group buy"
 }
 
 # web_store, and owner1 (张伟) owns the parking space 1-1-B01 too, whose
