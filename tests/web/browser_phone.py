@@ -445,6 +445,31 @@ def menu(chrome, base, shots, password):
     check(not unseen, "a tap, or 更多 and a tap, on the screen reaches every item of the menu (not: %r)" % unseen)
 
 
+# The links and buttons of a page smaller than a fingertip: 44 x 44 CSS
+# px, or 40 x 40 with nothing else to press within 2 px around.
+SMALL = """(() => {
+  const all = [...document.querySelectorAll('a, button, input[type=submit]')].filter(e => e.getClientRects().length),
+        box = e => e.getBoundingClientRect(),
+        near = (a, b) => { const p = box(a), q = box(b);
+          return p.left - 2 < q.right && q.left < p.right + 2 && p.top - 2 < q.bottom && q.top < p.bottom + 2; };
+  return all.filter(e => { const r = box(e);
+      if (r.width >= 44 && r.height >= 44) return false;
+      return !(r.width >= 40 && r.height >= 40 && !all.some(o => o !== e && !o.contains(e) && !e.contains(o) && near(e, o)));
+    }).map(e => `${(e.textContent || e.value).trim().slice(0, 10)} ${Math.round(box(e).width)}x${Math.round(box(e).height)}`);
+})()"""
+
+
+def taps(chrome, base, shots, password):
+    tab = Phone(chrome, shots, "taps")
+    tab.sign_in(base, "owner4", password)
+    for path in OWNER_PAGES:
+        tab.go(base + path)
+        tab.js("document.querySelectorAll('details').forEach(d => d.open = true)")
+        small = tab.js(SMALL)
+        check(not small, "%s: every link and button is 44 x 44 px or more (not: %s)" % (path, ", ".join(small)))
+        tab.shot(path.strip("/").replace("/", "-") or "home")
+
+
 def account(chrome, base, shots, password):
     other = Phone(chrome, shots, "account-other")
     other.sign_in(base, "owner4", password)
@@ -530,6 +555,6 @@ def reserve(chrome, base, shots, password):
 
 run(lambda chrome, base, shots, password, flow, *more:
     {"money": money, "desk": desk, "account": account, "visitor": visitor, "forms": forms, "steps": steps,
-     "owner-forms": owner_forms, "vote-shop": vote_shop, "menu": menu,
+     "owner-forms": owner_forms, "vote-shop": vote_shop, "menu": menu, "taps": taps,
      "online": online, "reserve": reserve}[flow](
         chrome, base, shots, password, *more))
