@@ -451,7 +451,7 @@ static int status_of(int code)
 
 int pm_web_again(struct pm_web *w, int rc, int (*page)(struct pm_web *w))
 {
-	int shown;
+	struct pm_err why = w->err;
 
 	if ((rc != PM_EDATA && rc != PM_EUSAGE && rc != PM_EFAIL) || w->err.internal || !w->err.msg[0] ||
 	    w->res.status == 303)
@@ -459,9 +459,12 @@ int pm_web_again(struct pm_web *w, int rc, int (*page)(struct pm_web *w))
 	snprintf(w->refused, sizeof w->refused, "%s", w->err.msg);
 	pm_err_clear(&w->err);
 	pm_web_res_reset(&w->res);
-	if ((shown = page(w))) {
+	/* A form with no page to show it (an order of an offer there is
+	 * not): the refusal on the error page, as it was. */
+	if (page(w)) {
 		w->refused[0] = '\0';
-		pm_web_error(w, shown);
+		w->err = why;
+		pm_web_error(w, rc);
 		return 1;
 	}
 	w->res.status = status_of(rc);
