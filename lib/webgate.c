@@ -53,6 +53,23 @@ static int local_time(struct pm_web *w, const char *name, const char *label, int
 	return PM_OK;
 }
 
+/* A form's from and until (<input type="datetime-local">), as sent when
+ * it comes back refused, else start and end in the community's time: a
+ * phone's date and time pickers are slow to set from blank. */
+static void window_fields(struct pm_web *w, const char *from_label, const char *until_label, int64_t start,
+			  int64_t end)
+{
+	char from[PM_TIME_BUF], until[PM_TIME_BUF];
+
+	pm_time_fmt(start, pm_db_tz(w->db), from);
+	pm_time_fmt(end, pm_db_tz(w->db), until);
+	from[16] = until[16] = '\0';
+	pm_html_fmt(w->res.f, "<label>%s<input type=\"datetime-local\" name=\"from\" value=\"%s\" required></label>"
+			      "<label>%s<input type=\"datetime-local\" name=\"until\" value=\"%s\" required></label>",
+		    from_label, pm_web_param(w, "from") ? pm_web_param(w, "from") : from, until_label,
+		    pm_web_param(w, "until") ? pm_web_param(w, "until") : until);
+}
+
 /* ---- visitors ---- */
 
 static void visitor_actions(struct pm_web *w, json_t *v)
@@ -94,7 +111,6 @@ static int visitor_row(void *ctx, json_t *v)
 
 static int invite_form(struct pm_web *w)
 {
-	char from[PM_TIME_BUF], until[PM_TIME_BUF];
 	FILE *f = w->res.f;
 
 	fputs("<h2>邀请访客</h2>\n", f);
@@ -106,17 +122,10 @@ static int invite_form(struct pm_web *w)
 		       "<label>手机（可选）<input name=\"phone\" value=\"%s\" inputmode=\"tel\" maxlength=\"32\"></label>"
 		       "<label>车牌（可选）<input name=\"plate\" value=\"%s\" maxlength=\"16\"></label>",
 		    pm_web_sent(w, "name"), pm_web_sent(w, "phone"), pm_web_sent(w, "plate"));
-	/* A new invitation is for now until four hours on, in the community's
-	 * time: a phone's date and time pickers are slow to set from blank. */
-	pm_time_fmt(pm_now(), pm_db_tz(w->db), from);
-	pm_time_fmt(pm_now() + 4 * 3600, pm_db_tz(w->db), until);
-	from[16] = until[16] = '\0';
-	pm_html_fmt(f, "<label>到访时间<input type=\"datetime-local\" name=\"from\" value=\"%s\" required></label>"
-		       "<label>离开时间<input type=\"datetime-local\" name=\"until\" value=\"%s\" required></label>"
-		       "<label>事由（可选）<input name=\"purpose\" value=\"%s\" maxlength=\"100\"></label>"
-		       "<button>生成通行码</button></form>\n",
-		    pm_web_param(w, "from") ? pm_web_param(w, "from") : from,
-		    pm_web_param(w, "until") ? pm_web_param(w, "until") : until, pm_web_sent(w, "purpose"));
+	/* A new invitation is for now until four hours on. */
+	window_fields(w, "到访时间", "离开时间", pm_now(), pm_now() + 4 * 3600);
+	pm_html_fmt(f, "<label>事由（可选）<input name=\"purpose\" value=\"%s\" maxlength=\"100\"></label>"
+		       "<button>生成通行码</button></form>\n", pm_web_sent(w, "purpose"));
 	return PM_OK;
 }
 
@@ -356,7 +365,6 @@ static int resource_option(void *ctx, json_t *r)
 /* The form starts at the next whole hour, for an hour. */
 static int reserve_form(struct pm_web *w)
 {
-	char from[PM_TIME_BUF], until[PM_TIME_BUF];
 	int64_t start = (pm_now() / 3600 + 1) * 3600;
 	FILE *f = w->res.f;
 
@@ -367,15 +375,9 @@ static int reserve_form(struct pm_web *w)
 	fputs("<label>预约什么<select name=\"resource\" required>", f);
 	if (pm_reserve_resources(w->db, resource_option, w, &w->err))
 		return w->err.code;
-	pm_time_fmt(start, pm_db_tz(w->db), from);
-	pm_time_fmt(start + 3600, pm_db_tz(w->db), until);
-	from[16] = until[16] = '\0';
-	pm_html_fmt(f, "</select></label>"
-		       "<label>开始时间<input type=\"datetime-local\" name=\"from\" value=\"%s\" required></label>"
-		       "<label>结束时间<input type=\"datetime-local\" name=\"until\" value=\"%s\" required></label>"
-		       "<button>预约</button></form>\n",
-		    pm_web_param(w, "from") ? pm_web_param(w, "from") : from,
-		    pm_web_param(w, "until") ? pm_web_param(w, "until") : until);
+	fputs("</select></label>", f);
+	window_fields(w, "开始时间", "结束时间", start, start + 3600);
+	fputs("<button>预约</button></form>\n", f);
 	return PM_OK;
 }
 
