@@ -347,9 +347,8 @@ static const char *resource_kind(const char *k)
 	return !k ? "" : !strcmp(k, "space") ? "车位" : !strcmp(k, "charger") ? "充电桩" : k;
 }
 
-static int resource_option(void *ctx, json_t *r)
+static void resource_option(struct pm_web *w, json_t *r)
 {
-	struct pm_web *w = ctx;
 	long long most = NUM(r, "longest_minutes");
 
 	pm_html_fmt(w->res.f, "<option value=\"%s\"%s>%s（%s，最长", STR(r, "resource"),
@@ -359,39 +358,52 @@ static int resource_option(void *ctx, json_t *r)
 		pm_html_fmt(w->res.f, " %D 分钟）</option>", most);
 	else
 		pm_html_fmt(w->res.f, " %D 小时）</option>", most / 60);
-	return PM_OK;
+}
+
+/* The resources (pm_reserve_resources), read once for the form and the
+ * day's list. */
+struct bookings {
+	struct pm_web *w;
+	json_t *resources;
+};
+
+static int resource_keep(void *ctx, json_t *r)
+{
+	struct bookings *b = ctx;
+
+	return json_array_append(b->resources, r) ? pm_err_set(&b->w->err, PM_EFAIL, _("out of memory")) : PM_OK;
 }
 
 /* The form starts at the next whole hour, for an hour. */
-static int reserve_form(struct pm_web *w)
+static int reserve_form(struct pm_web *w, json_t *resources)
 {
 	int64_t start = (pm_now() / 3600 + 1) * 3600;
 	FILE *f = w->res.f;
+	size_t i;
+	json_t *r;
 
 	fputs("<h2>预约</h2>\n", f);
 	pm_web_form(w, "/reserve", 0);
 	if (pm_web_unit_field(w, 1))
 		return w->err.code;
 	fputs("<label>预约什么<select name=\"resource\" required>", f);
-	if (pm_reserve_resources(w->db, resource_option, w, &w->err))
-		return w->err.code;
+	json_array_foreach(resources, i, r)
+		resource_option(w, r);
 	fputs("</select></label>", f);
 	window_fields(w, "开始时间", "结束时间", start, start + 3600);
 	fputs("<button>预约</button></form>\n", f);
 	return PM_OK;
 }
 
-/* The resources' names by code, for the day's list. */
-struct bookings {
-	struct pm_web *w;
-	json_t *names;
-};
-
-static int resource_name(void *ctx, json_t *r)
+static const char *resource_name(json_t *resources, const char *code)
 {
-	struct bookings *b = ctx;
+	size_t i;
+	json_t *r;
 
-	return json_object_set(b->names, STR(r, "resource"), json_object_get(r, STR(r, "name") ? "name" : "resource"));
+	json_array_foreach(resources, i, r)
+		if (!strcmp(STR(r, "resource"), code))
+			return STR(r, "name") ? STR(r, "name") : code;
+	return code;
 }
 
 static int reservation_row(void *ctx, json_t *r)
@@ -400,11 +412,10 @@ static int reservation_row(void *ctx, json_t *r)
 	struct pm_web *w = b->w;
 	FILE *f = w->res.f;
 	int booked = !strcmp(STR(r, "status"), "booked");
-	const char *name = json_string_value(json_object_get(b->names, STR(r, "resource")));
 	char path[64];
 
 	pm_html_fmt(f, "<li>%s <span class=\"status\">%s</span> %s<br><span class=\"muted\">",
-		    name ? name : STR(r, "resource"), booked ? "已预约" : "已取消", STR(r, "unit"));
+		    resource_name(b->resources, STR(r, "resource")), booked ? "已预约" : "已取消", STR(r, "unit"));
 	pm_web_time(f, STR(r, "from"));
 	fputs(" 至 ", f);
 	pm_web_time(f, STR(r, "until"));
@@ -433,20 +444,20 @@ static int reserve_day(struct pm_web *w, int32_t *day)
 int pm_page_reserve(struct pm_web *w)
 {
 	char d[PM_TIME_BUF], prev[PM_TIME_BUF], next[PM_TIME_BUF];
-	struct bookings b = {w, json_object()};
+	struct bookings b = {w, json_array()};
 	FILE *f = w->res.f;
 	int32_t day;
 	long mark;
 	int rc;
 
 	if (pm_auth_check(&w->actor, "parking.read", &w->err) || reserve_day(w, &day) ||
-	    pm_reserve_resources(w->db, resource_name, &b, &w->err)) {
-		json_decref(b.names);
+	    pm_reserve_resources(w->db, resource_keep, &b, &w->err)) {
+		json_decref(b.resources);
 		return w->err.code;
 	}
 	pm_web_page(w, "车位与充电桩预约");
-	if (pm_auth_allowed(w->actor.role, "parking.reserve") && reserve_form(w)) {
-		json_decref(b.names);
+	if (pm_auth_allowed(w->actor.role, "parking.reserve") && reserve_form(w, b.resources)) {
+		json_decref(b.resources);
 		return w->err.code;
 	}
 	pm_date_fmt(day, d);
@@ -457,7 +468,7 @@ int pm_page_reserve(struct pm_web *w)
 		    d, w->req.script, prev, w->req.script, next);
 	mark = pm_web_mark(w);
 	rc = pm_reservation_each(w->db, &w->actor, NULL, day, reservation_row, &b, &w->err);
-	json_decref(b.names);
+	json_decref(b.resources);
 	if (rc)
 		return rc;
 	pm_web_none(w, mark, 0, w->actor.role == PM_ROLE_OWNER ? "这一天您没有预约" : "这一天没有预约");
