@@ -162,6 +162,11 @@ _nginx_start() {
 	setsid setpriv --reuid=www-data --regid=www-data --clear-groups \
 		fcgiwrap -c 4 -s "unix:$T/log/fcgiwrap.sock" >>"$T/log/fcgiwrap.out" 2>&1 &
 	_fcgiwrap=$!
+	# nginx answers 502 until the socket is there: wait for it first.
+	for _i in $(seq 50); do
+		[ -S "$T/log/fcgiwrap.sock" ] && break
+		sleep 0.1
+	done
 	nginx -p "$T" -c "$T/nginx.conf" 2>>"$T/log/lighttpd.out" &
 	_lighttpd=$!
 }
@@ -217,7 +222,11 @@ web_start() {
 _web_wait() {
 	BASE=http://127.0.0.1:$port/pm
 	for _i in $(seq 50); do
-		curl -s -o /dev/null "$BASE/login" && return 0
+		# A front server up before its CGI runner answers 502 or 503.
+		case $(curl -s -o /dev/null -w '%{http_code}' "$BASE/login") in
+		000 | 502 | 503) ;;
+		*) return 0 ;;
+		esac
 		sleep 0.1
 	done
 	echo "not ok - lighttpd did not start"
