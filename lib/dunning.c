@@ -135,7 +135,7 @@ static int task_text(struct plan *p, const char *name, json_t *rec, char **text,
 
 	if (pm_tmpl_find(p->templates, pm_tmpl_dir(), name, &t, e))
 		return e->code;
-	rc = pm_tmpl_render(name, t->text, rec, p->tz, 0, text, e);
+	rc = pm_tmpl_render(name, t->text, rec, t->words, p->tz, 0, text, e);
 	pm_tmpl_free(t);
 	return rc;
 }

@@ -612,7 +612,7 @@ int pm_faq_render(struct pm_db *db, const char *id, const char *answer, char **o
 		p = q;
 	}
 	if (!rc)
-		rc = pm_tmpl_render(id, answer, rec, pm_db_tz(db), 0, out, e);
+		rc = pm_tmpl_render(id, answer, rec, NULL, pm_db_tz(db), 0, out, e);
 	json_decref(rec);
 	return rc;
 }

@@ -190,7 +190,7 @@ static int http(struct drv *d, const char *url, json_t *fields, struct pm_err *e
 			pm_tmpl_set_json(esc, k, json_string_value(v));
 		else
 			json_object_set(esc, k, v);
-	if (tmpl && (rc = pm_tmpl_render("gate body", tmpl, esc, d->tz, 0, &body, e)))
+	if (tmpl && (rc = pm_tmpl_render("gate body", tmpl, esc, NULL, d->tz, 0, &body, e)))
 		goto out;
 	json_array_foreach(hl, i, v)
 		if (n < 16)

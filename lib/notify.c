@@ -252,7 +252,7 @@ static const char *address_for(enum pm_channel ch, const struct recipient *r, ch
 
 static int render(struct queue_run *q, const char *src, int html, char **out, struct pm_err *e)
 {
-	return pm_tmpl_render(q->t->name, src, q->fields, q->n->tz, html, out, e);
+	return pm_tmpl_render(q->t->name, src, q->fields, q->t->words, q->n->tz, html, out, e);
 }
 
 static const char insert_sql[] =
@@ -612,13 +612,39 @@ char *pm_notify_ref(json_t *rec)
 	return strdup(hex);
 }
 
+/* A ticket's category is said as the repair section labels it, where
+ * the template has no word of its own for it. */
+static int category_words(struct pm_notify *n, struct pm_tmpl *t, struct pm_err *e)
+{
+	json_t *cats = json_object_get(pm_config_section(n->cfg, "repair"), "categories"), *c, *w;
+	size_t i;
+
+	if (!json_array_size(cats))
+		return PM_OK;
+	if (!t->words && !(t->words = json_object()))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (!(w = json_object_get(t->words, "category")) &&
+	    json_object_set_new(t->words, "category", w = json_object()))
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	json_array_foreach(cats, i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		json_t *label = json_object_get(c, "label");
+
+		if (name && json_is_string(label) && !json_object_get(w, name))
+			json_object_set(w, name, label);
+	}
+	return PM_OK;
+}
+
 static int use_template(struct pm_notify *n, const char *name, struct pm_err *e)
 {
 	if (n->tmpl && strcmp(n->tmpl->name, name) == 0)
 		return PM_OK;
 	pm_tmpl_free(n->tmpl);
 	n->tmpl = NULL;
-	return pm_tmpl_find(json_object_get(n->notify, "templates"), pm_tmpl_dir(), name, &n->tmpl, e);
+	if (pm_tmpl_find(json_object_get(n->notify, "templates"), pm_tmpl_dir(), name, &n->tmpl, e))
+		return e->code;
+	return category_words(n, n->tmpl, e);
 }
 
 int pm_notify_queue(struct pm_notify *n, const char *tmpl, int channel, json_t *rec,
@@ -1087,7 +1113,7 @@ static int req_sms(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, st
 		set_str(f, "text", m->body);
 		set_str(f, "subject", m->subject);
 	}
-	rc = pm_tmpl_render("sms.body", json_string_value(json_object_get(cfg, "body")), f, n->tz, xml,
+	rc = pm_tmpl_render("sms.body", json_string_value(json_object_get(cfg, "body")), f, NULL, n->tz, xml,
 			    &m->payload, e);
 	json_decref(f);
 	if (rc)

@@ -30,7 +30,9 @@ const struct pm_schema pm_template_schema = {
 	PM_KEY("alarm", PM_NODE(PM_SCHEMA_BOOL), .def = "false"),
 	PM_KEY("subject", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src), .required = true),
 	PM_KEY("text", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src), .required = true),
-	PM_KEY("html", PM_NODE(PM_SCHEMA_STRING, .check = check_src))),
+	PM_KEY("html", PM_NODE(PM_SCHEMA_STRING, .check = check_src)),
+	PM_KEY("words", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_DICT,
+		.item = PM_NODE(PM_SCHEMA_STRING, .min = "1"))))),
 };
 
 /* The field name between "{{" at p and the next "}}", spaces trimmed:
@@ -115,11 +117,21 @@ static int as_time(const char *s, const char *tz, char out[PM_TIME_BUF])
 	return 1;
 }
 
-static int value_text(const char *name, const char *key, json_t *v, const char *tz,
-		      char buf[PM_MONEY_BUF + PM_TIME_BUF], const char **out, struct pm_err *e)
+/* A record's words are the programs' (resolved, door_forced): the
+ * template's words say them to people (已完成, 门被强行打开). */
+static const char *word_for(const json_t *words, const char *key, const char *value)
+{
+	return json_string_value(json_object_get(json_object_get(words, key), value));
+}
+
+static int value_text(const char *name, const char *key, json_t *v, const json_t *words,
+		      const char *tz, char buf[PM_MONEY_BUF + PM_TIME_BUF], const char **out,
+		      struct pm_err *e)
 {
 	int64_t fen;
 
+	if (json_is_string(v) && (*out = word_for(words, key, json_string_value(v))))
+		return PM_OK;
 	if (is_fen(key) && (json_is_integer(v) || json_is_string(v))) {
 		if (json_is_integer(v))
 			fen = json_integer_value(v);
@@ -146,8 +158,8 @@ static int value_text(const char *name, const char *key, json_t *v, const char *
 	return PM_OK;
 }
 
-int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *tz, int html,
-		   char **out, struct pm_err *e)
+int pm_tmpl_render(const char *name, const char *src, json_t *rec, const json_t *words, const char *tz,
+		   int html, char **out, struct pm_err *e)
 {
 	char key[FIELD_MAX + 1], buf[PM_MONEY_BUF + PM_TIME_BUF];
 	const char *p = src, *at, *fname, *end, *text = "";
@@ -163,7 +175,7 @@ int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *t
 			return pm_err_prefix(e, _("template '%s'"), name);
 		}
 		snprintf(key, sizeof key, "%.*s", n, fname);
-		if ((rc = value_text(name, key, json_object_get(rec, key), tz, buf, &text, e))) {
+		if ((rc = value_text(name, key, json_object_get(rec, key), words, tz, buf, &text, e))) {
 			free(sb_take(&b));
 			return rc;
 		}
@@ -206,6 +218,7 @@ int pm_tmpl_from_json(const char *name, json_t *o, struct pm_tmpl **out, struct 
 	t->subject = dup_or_null(json_object_get(o, "subject"));
 	t->text = dup_or_null(json_object_get(o, "text"));
 	t->html = dup_or_null(json_object_get(o, "html"));
+	t->words = json_deep_copy(json_object_get(o, "words"));
 	t->legal = json_is_true(json_object_get(o, "legal"));
 	t->alarm = json_is_true(json_object_get(o, "alarm"));
 	t->staff = json_is_string(json_object_get(o, "audience")) &&
@@ -229,6 +242,7 @@ void pm_tmpl_free(struct pm_tmpl *t)
 	free(t->subject);
 	free(t->text);
 	free(t->html);
+	json_decref(t->words);
 	free(t);
 }
 

@@ -445,7 +445,7 @@ static json_t *link_of(sqlite3_stmt *st, const char *link, const char *tz)
 	if (!TEXT(st, 15))
 		return json_null();
 	f = json_pack("{s:s, s:I}", "token", TEXT(st, 15), "id", (json_int_t)sqlite3_column_int64(st, 0));
-	pm_tmpl_render("visitors.link", link, f, tz, 0, &out, NULL);
+	pm_tmpl_render("visitors.link", link, f, NULL, tz, 0, &out, NULL);
 	json_decref(f);
 	v = out ? json_string(out) : json_null();
 	free(out);

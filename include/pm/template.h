@@ -15,6 +15,7 @@ struct pm_tmpl {
 	char *name;
 	char *category;   /* bill, payment, meter, repair, visitor, gate, announcement */
 	char *subject, *text, *html; /* html may be NULL: e-mail then sends text only */
+	json_t *words;    /* {"status": {"resolved": "已完成"}}: a field's values as said, or NULL */
 	int legal;        /* a legal notice: sent whatever the opt-outs say */
 	int alarm;        /* sent during quiet hours too */
 	int staff;        /* audience staff: never told to the unit's residents */
@@ -22,12 +23,14 @@ struct pm_tmpl {
 };
 
 /* Renders src with rec's fields: "{{total_fen}}" gives "¥456.78", an RFC
- * 3339 time is shown as "2026-12-15 08:00" in tz, text as it is (escaped
- * for HTML when html). PM_EDATA for a field rec lacks or one that is an
- * object or array; PM_ECONFIG for a template that does not parse. name is
- * the template's, for messages. *out is malloc'd. */
-int pm_tmpl_render(const char *name, const char *src, json_t *rec, const char *tz, int html,
-		   char **out, struct pm_err *e);
+ * 3339 time is shown as "2026-12-15 08:00" in tz, a text words has for its
+ * field as the word ({"status": {"resolved": "已完成"}}; words may be
+ * NULL), other text as it is (escaped for HTML when html). PM_EDATA for a
+ * field rec lacks or one that is an object or array; PM_ECONFIG for a
+ * template that does not parse. name is the template's, for messages.
+ * *out is malloc'd. */
+int pm_tmpl_render(const char *name, const char *src, json_t *rec, const json_t *words, const char *tz,
+		   int html, char **out, struct pm_err *e);
 
 /* Sets field k of o to v escaped for a JSON string, without its quotes:
  * the value for a template that is a JSON body ("{\"text\":\"{{text}}\"}"). */
@@ -37,7 +40,7 @@ void pm_tmpl_set_json(json_t *o, const char *k, const char *v);
 int pm_tmpl_check(const char *src, struct pm_err *e);
 
 /* A template from its normalized config form {"category", "audience",
- * "legal", "alarm", "subject", "text", "html"}. */
+ * "legal", "alarm", "subject", "text", "html", "words"}. */
 int pm_tmpl_from_json(const char *name, json_t *o, struct pm_tmpl **out, struct pm_err *e);
 
 /* Finds template name: in overrides (the config's notify.templates, may

@@ -93,8 +93,8 @@ expect_eq "$?" "0" "the ingester ends with its input"
 run pm user add zhou.guard --role guard
 run_in alarms.jsonl pm-notify send --template gate_alarm --channel stdout --flush
 expect_rc 0 "alarms to pm-notify"
-expect_out "qian.guard：北门 于 2026-12-01 03:12 发生告警：door_forced（critical）。请立即前往查看。" "each guard"
-expect_out "zhou.guard：地库道闸 于 2026-12-01 03:15 发生告警：tamper（critical）" "is told of each alarm"
+expect_out "qian.guard：北门 于 2026-12-01 03:12 发生告警：门被强行打开（紧急）。请立即前往查看。" "each guard"
+expect_out "zhou.guard：地库道闸 于 2026-12-01 03:15 发生告警：设备被拆动（紧急）" "is told of each alarm"
 
 # Straight through: the reader of the alarms writes to the store too, and
 # neither waits for the other, even when the reader starts first.
@@ -107,7 +107,7 @@ timeout 15 pm-gate events ingest --alarms tamper.jsonl >alarms.fifo 2>/dev/null
 expect_eq "$?" "0" "pm-gate events ingest --alarms | pm-notify send: the ingest is not locked out"
 wait $notifier
 expect_eq "$?" "0" "and pm-notify sends"
-expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'gate_alarm' AND body LIKE '%04:00%tamper%'")" "2" \
+expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'gate_alarm' AND body LIKE '%04:00%设备被拆动%'")" "2" \
 	"the tamper alarm queued for both guards"
 
 # The list.

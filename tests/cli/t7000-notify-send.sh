@@ -74,7 +74,7 @@ expect_eq "$(sql "SELECT ref || ':' || recipient || ':' || coalesce(name, '-') F
 10:resolve:wang:赵磊" "the assignee, else everyone with --role; keyed by ticket and clock"
 expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'sla_breach' AND recipient IN ('P001', 'P002')")" 0 \
 	"never the unit's owner or tenant"
-expect_eq "$(sql "SELECT body FROM outbox WHERE ref = '9:resolve'")" "赵磊：工单 9「电梯困人」（elevator）已超过 resolve 时限 1h，请立即处理。" \
+expect_eq "$(sql "SELECT body FROM outbox WHERE ref = '9:resolve'")" "赵磊：工单 9「电梯困人」（elevator）已超过完成时限 1h，请立即处理。" \
 	"a staff member linked to a person is called by name"
 run pm-notify send --template sla_breach --role janitor breaches.jsonl
 expect_rc 2 "an unknown --role is a usage error"
@@ -84,7 +84,7 @@ expect_err "unknown role 'janitor'" "and named"
 feed '{"type":"alarm","gate":"north","gate_name":"北门","event":"door_forced","severity":"critical","ts":"2026-11-30T16:30:00Z","subject":null,"role":"guard"}\n' \
 	pm-notify send --template gate_alarm --channel stdout --role frontdesk
 expect_eq "$(sql "SELECT recipient || ':' || body FROM outbox WHERE template = 'gate_alarm'")" \
-	"guard1:guard1：北门 于 2026-12-01 00:30 发生告警：door_forced（critical）。请立即前往查看。" \
+	"guard1:guard1：北门 于 2026-12-01 00:30 发生告警：门被强行打开（紧急）。请立即前往查看。" \
 	"the record's role before --role; a UTC time is shown in the community's zone"
 
 feed '{"id":"X1","to":["13900000009","ops@example.com"],"title":"停水","body":"明天停水"}\n' \

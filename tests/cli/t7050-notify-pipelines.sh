@@ -89,8 +89,8 @@ pm-bill pay --unit 1-1-101 --amount 100.00 --channel wechat --ref WX-1 </dev/nul
 run pm-notify send --template payment_received --channel stdout --flush pay.jsonl
 expect_rc 0 "pm-bill pay | pm-notify send --template payment_received"
 pay=$(sql "SELECT id FROM payment WHERE ref = 'WX-1'")
-expect_eq "$(texts)" "P001 张伟您好：已收到 1-1-101 的缴费 ¥100.00（wechat），收款号 $pay。谢谢！
-P002 李娜您好：已收到 1-1-101 的缴费 ¥100.00（wechat），收款号 $pay。谢谢！" \
+expect_eq "$(texts)" "P001 张伟您好：已收到 1-1-101 的缴费 ¥100.00（微信支付），收款号 $pay。谢谢！
+P002 李娜您好：已收到 1-1-101 的缴费 ¥100.00（微信支付），收款号 $pay。谢谢！" \
 	"to owner and tenant, each with the payment's own channel"
 run pm-notify send --template payment_received --channel stdout --flush pay.jsonl
 expect_eq "$(msgs)" 0 "the same payment again sends nothing"
@@ -112,8 +112,8 @@ pm-repair -q assign 1 --to sun.tech >assigned.jsonl
 pm-repair -q submit --unit 1-1-102 --category electrical --text 客厅跳闸 >/dev/null
 run pm-notify send --template ticket_status --channel stdout --flush assigned.jsonl
 expect_rc 0 "pm-repair assign | pm-notify send --template ticket_status"
-expect_eq "$(texts)" "P001 张伟您好：您的报修「厨房水管漏水」（plumbing，单号 1）状态已更新为：assigned。
-P002 李娜您好：您的报修「厨房水管漏水」（plumbing，单号 1）状态已更新为：assigned。" \
+expect_eq "$(texts)" "P001 张伟您好：您的报修「厨房水管漏水」（水管漏水，单号 1）状态已更新为：已派工。
+P002 李娜您好：您的报修「厨房水管漏水」（水管漏水，单号 1）状态已更新为：已派工。" \
 	"the unit's residents hear of the step, not the assignee"
 PM_NOW=2026-12-03T09:00:00+08:00 pm-repair -q overdue >breaches.jsonl
 expect_eq "$(wc -l <breaches.jsonl)" 3 "pm-repair overdue: ticket 1's resolve clock, ticket 2's accept and resolve"
@@ -121,12 +121,12 @@ PM_NOW=2026-12-03T09:00:00+08:00 run pm-notify send --template sla_breach --chan
 expect_rc 65 "without --role the unassigned breaches have no one to tell"
 expect_err 'breaches.jsonl:2: no recipient: the record has no "to", "assignee", "login" or "role", and no --role was given' \
 	"and are named, not sent to the unit's owner"
-expect_eq "$(texts)" "sun.tech 孙师傅：工单 1「厨房水管漏水」（plumbing）已超过 resolve 时限 1d，请立即处理。" \
+expect_eq "$(texts)" "sun.tech 孙师傅：工单 1「厨房水管漏水」（水管漏水）已超过完成时限 1d，请立即处理。" \
 	"the assigned breach goes to its assignee, called by name"
 PM_NOW=2026-12-03T09:00:00+08:00 run pm-notify send --template sla_breach --channel stdout --flush --role frontdesk breaches.jsonl
 expect_rc 0 "pm-repair overdue | pm-notify send --template sla_breach --role frontdesk"
-expect_eq "$(texts)" "zhou.desk zhou.desk：工单 2「客厅跳闸」（electrical）已超过 accept 时限 1d23h，请立即处理。
-zhou.desk zhou.desk：工单 2「客厅跳闸」（electrical）已超过 resolve 时限 1d，请立即处理。" \
+expect_eq "$(texts)" "zhou.desk zhou.desk：工单 2「客厅跳闸」（电路故障）已超过完成时限 1d，请立即处理。
+zhou.desk zhou.desk：工单 2「客厅跳闸」（电路故障）已超过接单时限 1d23h，请立即处理。" \
 	"the unassigned ones to the front desk"
 expect_err 'read 3, queued 2, duplicate 1' "the assigned one is not sent again"
 expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'sla_breach' AND recipient LIKE 'P%'")" 0 \
@@ -137,13 +137,13 @@ PM_NOW=2026-12-03T09:00:00+08:00 run pm-notify send --template sla_breach --chan
 expect_eq "$(msgs)" 0 "the same breaches again send nothing"
 pm-repair -q --as sun.tech start 1 >/dev/null
 run sh -c 'pm-repair -q --as sun.tech resolve 1 --note 换阀门 | pm-notify send --template ticket_status --channel stdout --flush'
-expect_eq "$(texts | grep -c '状态已更新为：resolved')" 2 "the same ticket's next step is news the same day"
+expect_eq "$(texts | grep -c '状态已更新为：已完成')" 2 "the same ticket's next step is news the same day"
 
 # Meter anomalies into meter_anomaly, for staff.
 run sh -c 'pm-meter anomalies --period 2026-11 | pm-notify send --template meter_anomaly --channel stdout --flush --role technician'
 expect_rc 0 "pm-meter anomalies | pm-notify send --template meter_anomaly --role technician"
-expect_eq "$(texts)" "li.tech li.tech：1-1-101 的表 W1 在 2026-11 出现异常（spike），本期用量记为 16.000。请核查。
-sun.tech 孙师傅：1-1-101 的表 W1 在 2026-11 出现异常（spike），本期用量记为 16.000。请核查。" \
+expect_eq "$(texts)" "li.tech li.tech：1-1-101 的表 W1 在 2026-11 出现异常（用量突增），本期用量记为 16.000。请核查。
+sun.tech 孙师傅：1-1-101 的表 W1 在 2026-11 出现异常（用量突增），本期用量记为 16.000。请核查。" \
 	"the spike to every technician, none to the unit's residents"
 expect_eq "$(sql "SELECT DISTINCT ref FROM outbox WHERE template = 'meter_anomaly'")" "spike:W1:2026-11" \
 	"an anomaly is known by rule, meter and period"

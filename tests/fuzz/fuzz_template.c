@@ -1,6 +1,6 @@
 /* pm_tmpl_render on arbitrary template text: no crash; a template that
  * renders passes pm_tmpl_check, one refused as broken fails it; HTML rendering never
- * lets a '<' from a record's field through. */
+ * lets a '<' from a record's field or a word through. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static json_t *rec;
+	static json_t *rec, *words;
 	char *src = malloc(size + 1), *out;
 	struct pm_err e;
 	int rc;
@@ -19,10 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rec)
 		rec = json_pack("{s:s, s:s, s:I, s:s, s:i, s:b}", "id", "B-1", "name", "<b>&\"'</b>",
 				"total_fen", (json_int_t)-123456, "at", "2026-11-30T16:30:00Z", "n", 7, "t", 1);
+	if (!words)
+		words = json_pack("{s:{s:s}}", "id", "B-1", "<账单>");
 	memcpy(src, data, size);
 	src[size] = '\0';
 	for (int html = 0; html <= 1; html++) {
-		rc = pm_tmpl_render("fuzz", src, rec, "Asia/Shanghai", html, &out, &e);
+		rc = pm_tmpl_render("fuzz", src, rec, words, "Asia/Shanghai", html, &out, &e);
 		if ((rc == PM_OK || rc == PM_ECONFIG) && (rc == PM_OK) != (pm_tmpl_check(src, &e) == PM_OK))
 			abort();
 		if (rc == PM_OK) {

@@ -23,7 +23,7 @@ static void expect_render(const char *src, int html, const char *want)
 	struct pm_err e = {0};
 	char *out = NULL;
 
-	assert_int_equal(pm_tmpl_render("t", src, rec, "Asia/Shanghai", html, &out, &e), PM_OK);
+	assert_int_equal(pm_tmpl_render("t", src, rec, NULL, "Asia/Shanghai", html, &out, &e), PM_OK);
 	assert_string_equal(out, want);
 	free(out);
 	json_decref(rec);
@@ -35,7 +35,7 @@ static void expect_fail(const char *src, int code, const char *msg)
 	struct pm_err e = {0};
 	char *out = NULL;
 
-	assert_int_equal(pm_tmpl_render("bill_issued", src, rec, "Asia/Shanghai", 0, &out, &e), code);
+	assert_int_equal(pm_tmpl_render("bill_issued", src, rec, NULL, "Asia/Shanghai", 0, &out, &e), code);
 	assert_null(out);
 	assert_string_equal(e.msg, msg);
 	json_decref(rec);
@@ -58,12 +58,34 @@ static void test_render_money(void **state)
 	struct pm_err e = {0};
 	char *out;
 
-	assert_int_equal(pm_tmpl_render("t", "{{a_fen}} {{b_fen}} {{c_fen}}", rec, "UTC", 0, &out, &e), PM_OK);
+	assert_int_equal(pm_tmpl_render("t", "{{a_fen}} {{b_fen}} {{c_fen}}", rec, NULL, "UTC", 0, &out, &e), PM_OK);
 	assert_string_equal(out, "-¥0.05 ¥1,234,567.89 ¥0.00");
 	free(out);
 	json_object_set_new(rec, "a_fen", json_string("12.5"));
-	assert_int_equal(pm_tmpl_render("t", "{{a_fen}}", rec, "UTC", 0, &out, &e), PM_EDATA);
+	assert_int_equal(pm_tmpl_render("t", "{{a_fen}}", rec, NULL, "UTC", 0, &out, &e), PM_EDATA);
 	assert_string_equal(e.msg, "template 't': field \"a_fen\" is not an amount in fen");
+	json_decref(rec);
+}
+
+/* Words say a field's values to people: only text values of the field
+ * named, escaped like any text; a value without a word is shown as it is. */
+static void test_render_words(void **state)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:i, s:s}", "status", "resolved", "event", "odd", "n", 3,
+				"other", "resolved");
+	json_t *words = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}}", "status", "resolved", "<已完成>",
+				  "event", "door_forced", "门被强行打开", "n", "3", "三");
+	struct pm_err e = {0};
+	char *out;
+
+	assert_int_equal(pm_tmpl_render("t", "{{status}} {{event}} {{n}} {{other}}", rec, words, "UTC", 0, &out, &e),
+			 PM_OK);
+	assert_string_equal(out, "<已完成> odd 3 resolved");
+	free(out);
+	assert_int_equal(pm_tmpl_render("t", "{{status}}", rec, words, "UTC", 1, &out, &e), PM_OK);
+	assert_string_equal(out, "&lt;已完成&gt;");
+	free(out);
+	json_decref(words);
 	json_decref(rec);
 }
 
@@ -74,7 +96,7 @@ static void test_render_time_zone(void **state)
 	struct pm_err e = {0};
 	char *out;
 
-	assert_int_equal(pm_tmpl_render("t", "{{at}}", rec, "UTC", 0, &out, &e), PM_OK);
+	assert_int_equal(pm_tmpl_render("t", "{{at}}", rec, NULL, "UTC", 0, &out, &e), PM_OK);
 	assert_string_equal(out, "2026-11-30 16:30");
 	free(out);
 	json_decref(rec);
@@ -150,25 +172,25 @@ static const struct shipped {
 	 "（其中滞纳金 ¥1.68）。请尽快缴纳，以免滞纳金继续增加。"},
 	{"payment_received", "{\"type\":\"payment\",\"payment\":145,\"channel\":\"cash\",\"ref\":\"demo-x\","
 	 "\"unit\":\"1-1-101\",\"amount_fen\":1000,\"allocated_fen\":1000,\"prepaid_fen\":0,\"outcome\":\"recorded\"}", 0,
-	 "张伟您好：已收到 1-1-101 的缴费 ¥10.00（cash），收款号 145。谢谢！"},
+	 "张伟您好：已收到 1-1-101 的缴费 ¥10.00（现金），收款号 145。谢谢！"},
 	{"meter_anomaly", "{\"type\":\"anomaly\",\"rule\":\"spike\",\"period\":\"2026-11\",\"meter\":\"W1\","
 	 "\"kind\":\"water\",\"serves\":\"1-1-101\",\"usage\":\"16.000\",\"average\":\"1.333\",\"factor\":\"3.0\"}", 1,
-	 "张伟：1-1-101 的表 W1 在 2026-11 出现异常（spike），本期用量记为 16.000。请核查。"},
+	 "张伟：1-1-101 的表 W1 在 2026-11 出现异常（用量突增），本期用量记为 16.000。请核查。"},
 	{"sla_breach", "{\"type\":\"sla_breach\",\"ticket\":2,\"clock\":\"resolve\",\"over_by\":2025876,"
 	 "\"over\":\"23d10h44m36s\",\"budget\":86400,\"status\":\"submitted\",\"category\":\"electrical\","
 	 "\"priority\":\"high\",\"unit\":\"2-1-1502\",\"area\":null,\"assignee\":null,"
 	 "\"as_of\":\"2026-12-19T10:00:00+08:00\",\"text\":\"客厅跳闸\"}", 1,
-	 "张伟：工单 2「客厅跳闸」（electrical）已超过 resolve 时限 23d10h44m36s，请立即处理。"},
+	 "张伟：工单 2「客厅跳闸」（electrical）已超过完成时限 23d10h44m36s，请立即处理。"},
 	{"ticket_status", "{\"type\":\"ticket\",\"id\":1,\"status\":\"resolved\",\"kind\":\"repair\","
 	 "\"category\":\"plumbing\",\"priority\":\"high\",\"unit\":\"1-1-101\",\"asset\":null,\"area\":null,"
 	 "\"assignee\":\"sun.tech\",\"team\":null,\"text\":\"厨房水管漏水\"}", 0,
-	 "张伟您好：您的报修「厨房水管漏水」（plumbing，单号 1）状态已更新为：resolved。"},
+	 "张伟您好：您的报修「厨房水管漏水」（plumbing，单号 1）状态已更新为：已完成。"},
 	{"visitor_approved", "{\"type\":\"visitor\",\"id\":\"V1\",\"unit\":\"3-2-1101\",\"name\":\"n\","
 	 "\"valid_until\":\"2026-12-02T02:00:00Z\",\"link\":\"https://x/p?a=1&b=2\"}", 0,
 	 "张伟您好：访客 n 前往 3-2-1101 的通行证已生效，有效期至 2026-12-02 10:00。通行链接：https://x/p?a=1&b=2"},
 	{"gate_alarm", "{\"type\":\"alarm\",\"gate\":\"north\",\"gate_name\":\"北门\",\"event\":\"door_forced\","
 	 "\"severity\":\"critical\",\"ts\":\"2026-12-01T02:00:00Z\",\"subject\":null,\"role\":\"guard\"}", 1,
-	 "张伟：北门 于 2026-12-01 10:00 发生告警：door_forced（critical）。请立即前往查看。"},
+	 "张伟：北门 于 2026-12-01 10:00 发生告警：门被强行打开（紧急）。请立即前往查看。"},
 	{"announcement", "{\"type\":\"announcement\",\"id\":1,\"unit\":\"3-2-1101\",\"title\":\"t\",\"body\":\"b\"}", 0,
 	 "t\n\nb"},
 };
@@ -189,12 +211,12 @@ static void test_shipped_templates(void **state)
 		json_object_set_new(rec, "recipient", json_string("张伟"));
 		assert_int_equal(pm_tmpl_find(NULL, pm_tmpl_dir(), shipped[i].name, &t, &e), PM_OK);
 		assert_int_equal(t->staff, shipped[i].staff);
-		assert_int_equal(pm_tmpl_render(t->name, t->subject, rec, "Asia/Shanghai", 0, &out, &e), PM_OK);
+		assert_int_equal(pm_tmpl_render(t->name, t->subject, rec, t->words, "Asia/Shanghai", 0, &out, &e), PM_OK);
 		free(out);
-		assert_int_equal(pm_tmpl_render(t->name, t->text, rec, "Asia/Shanghai", 0, &out, &e), PM_OK);
+		assert_int_equal(pm_tmpl_render(t->name, t->text, rec, t->words, "Asia/Shanghai", 0, &out, &e), PM_OK);
 		assert_string_equal(out, shipped[i].text);
 		free(out);
-		assert_int_equal(pm_tmpl_render(t->name, t->html, rec, "Asia/Shanghai", 1, &out, &e), PM_OK);
+		assert_int_equal(pm_tmpl_render(t->name, t->html, rec, t->words, "Asia/Shanghai", 1, &out, &e), PM_OK);
 		if (strcmp(shipped[i].name, "visitor_approved") == 0)
 			assert_non_null(strstr(out, "href=\"https://x/p?a=1&amp;b=2\""));
 		free(out);
@@ -208,6 +230,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_fields),
 		cmocka_unit_test(test_render_money),
+		cmocka_unit_test(test_render_words),
 		cmocka_unit_test(test_render_time_zone),
 		cmocka_unit_test(test_render_html_escapes),
 		cmocka_unit_test(test_render_errors),
