@@ -68,22 +68,34 @@ int pm_printq_each(struct pm_db *db, const char *source, int (*fn)(void *ctx, js
 	return rc;
 }
 
+static int printq_step(struct pm_db *db, const char *sql, const char *source, int64_t last,
+		       const char *msgid, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, last);
+	sqlite3_bind_int64(st, 3, pm_now());
+	return pm_db_step_n(db, st, msgid, e);
+}
+
 int pm_printq_done(struct pm_db *db, const char *source, int64_t last, struct pm_err *e)
 {
-	static const char sql[] =
+	static const char mark[] =
 		"UPDATE printq SET printed_at = ?3 WHERE source = ?1 AND printed_at IS NULL AND id <= ?2";
-	sqlite3_stmt *st;
+	/* What was printed stays a week, for whoever asks what a night's
+	 * run printed; then it goes, or the queue would grow by every alarm. */
+	static const char prune[] = "DELETE FROM printq WHERE source = ?1 AND printed_at < ?3 - 7 * 86400";
 	int rc;
 
 	if (last == 0)
 		return PM_OK;
 	if ((rc = pm_db_begin(db, e)))
 		return rc;
-	if (!(st = pm_db_stmt(db, sql, e)))
-		return pm_db_end(db, e->code, e);
-	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, last);
-	sqlite3_bind_int64(st, 3, pm_now());
-	rc = pm_db_step_done(db, st, _("cannot mark the records printed"), e);
+	rc = printq_step(db, mark, source, last, N_("cannot mark the records printed"), e);
+	if (!rc)
+		rc = printq_step(db, prune, source, last, N_("cannot forget the records printed"), e);
 	return pm_db_end(db, rc, e);
 }

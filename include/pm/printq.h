@@ -32,7 +32,7 @@ int pm_printq_each(struct pm_db *db, const char *source, int (*fn)(void *ctx, js
 		   int64_t *last, long *count, struct pm_err *e);
 
 /* Marks the records of source up to id last printed, in a transaction of
- * its own. */
+ * its own, and forgets those printed more than a week ago. */
 int pm_printq_done(struct pm_db *db, const char *source, int64_t last, struct pm_err *e);
 
 #endif
