@@ -8,11 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pm/spawn.h"
+
+/* Nothing but its three: a descriptor opened without O_CLOEXEC (libfcgi's
+ * connection to the web server, under FastCGI) is not the program's. */
+static void close_above_stderr(void)
+{
+	long max;
+
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+		close(fd);
+}
 
 /* In a process group of its own, so that a timeout ends what it started
  * too (a script's sleep outlived it); what stops it from running at all
@@ -26,6 +40,7 @@ static void child(const char *path, char *const argv[], char *const env[], int o
 	setpgid(0, 0);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
+	close_above_stderr();
 	for (; env && *env; env++)
 		putenv(*env);
 	if (path)
