@@ -692,24 +692,27 @@ static int cmd_vehicle_add(struct pm_ctx *c, int argc, char **argv)
 
 static const struct pm_opt vehicle_list_opts[] = {
 	{"unit", O_UNIT, "CODE", N_("only vehicles of unit CODE")},
+	{"all", O_ALL, NULL, N_("removed ones too")},
 	{NULL, 0, NULL, NULL},
 };
 
 static int cmd_vehicle_list(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *unit = NULL, *arg;
-	int k;
+	int k, all = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		if (k == O_UNIT)
 			unit = arg;
+		else if (k == O_ALL)
+			all = 1;
 	if (k < 0)
 		return c->stop;
 	if (no_operands(c, argc, argv))
 		return PM_EUSAGE;
 	if (pm_cli_db(c, NULL, &c->db))
 		return c->err.code;
-	return pm_vehicle_each(c->db, &c->actor, unit, pm_cli_out_each, c, &c->err);
+	return pm_vehicle_each(c->db, &c->actor, unit, all, pm_cli_out_each, c, &c->err);
 }
 
 static const struct pm_opt plate_opts[] = {

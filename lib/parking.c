@@ -204,7 +204,7 @@ int pm_vehicle_remove(struct pm_db *db, const struct pm_actor *a, const char *pl
 		      struct pm_err *e)
 {
 	static const char sql[] =
-		"UPDATE vehicle SET removed_at = ?2, updated_at = ?2 WHERE plate = ?1 AND removed_at IS NULL"
+		"UPDATE vehicle SET removed_at = ?2, updated_at = ?2 WHERE plate = ?1 AND " PM_VEHICLE_ON("vehicle", "?2")
 		" RETURNING unit_id";
 	sqlite3_stmt *st;
 	int64_t uid = 0;
@@ -239,23 +239,26 @@ fail:
 
 static json_t *vehicle_json(sqlite3_stmt *st, void *ctx)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "type", "vehicle", "plate", TEXT(st, 0),
-			 "unit", TEXT(st, 1), "kind", TEXT(st, 2), "space", TEXT(st, 3), "until", TEXT(st, 4));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o}", "type", "vehicle", "plate", TEXT(st, 0),
+			 "unit", TEXT(st, 1), "kind", TEXT(st, 2), "space", TEXT(st, 3), "until", TEXT(st, 4),
+			 "removed", gate_time(sqlite3_column_int64(st, 5), ctx));
 }
 
-int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit,
+int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int all,
 		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT v.plate, u.code, v.kind, v.space, v.valid_until FROM vehicle v"
-		" JOIN unit u ON u.id = v.unit_id WHERE v.removed_at IS NULL AND (?1 IS NULL OR u.code = ?1)"
-		" ORDER BY u.code, v.plate";
+		"SELECT v.plate, u.code, v.kind, v.space, v.valid_until, coalesce(v.removed_at, 0) FROM vehicle v"
+		" JOIN unit u ON u.id = v.unit_id WHERE (?2 OR " PM_VEHICLE_ON("v", "?3") ") AND (?1 IS NULL OR u.code = ?1)"
+		" ORDER BY u.code, v.plate, v.removed_at IS NOT NULL, v.removed_at";
 	sqlite3_stmt *st;
 
 	if (gate_may(db, a, "parking.read", unit, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-	return pm_db_each(db, st, vehicle_json, NULL, fn, ctx, _("cannot read vehicles"), e);
+	sqlite3_bind_int(st, 2, all);
+	sqlite3_bind_int64(st, 3, pm_now());
+	return pm_db_each(db, st, vehicle_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read vehicles"), e);
 }
 
 /* ---- sessions ---- */
@@ -264,7 +267,7 @@ static int resident(struct pm_db *db, const char *plate, int64_t at, const char 
 		    struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT 1 FROM vehicle WHERE plate = ?1 AND removed_at IS NULL"
+		"SELECT 1 FROM vehicle WHERE plate = ?1 AND " PM_VEHICLE_ON("vehicle", "?3")
 		" AND (valid_until IS NULL OR valid_until >= ?2)";
 	char day[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
@@ -274,6 +277,7 @@ static int resident(struct pm_db *db, const char *plate, int64_t at, const char 
 		return e->code;
 	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pm_date_fmt(pm_date_of(at, tz), day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, at);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	*yes = rc == SQLITE_ROW;
@@ -311,9 +315,10 @@ static void session_read(sqlite3_stmt *st, struct session *s)
 
 /* When the resident's stay s, open, stops being free: as its monthly
  * pass's last day (--until) ends, the next day's first moment in the
- * community's zone, or as its vehicle is removed, whichever is first;
- * never when neither is. The car registered now is the one that made it
- * free, else the one removed last. */
+ * community's zone, or as its vehicle is removed (PM_VEHICLE_ON's end,
+ * a sale's day too), whichever is first; never when neither is. The car
+ * registered with no end is the one that made it free, else the one
+ * removed last. */
 static int resident_end(struct pm_db *db, struct session *s, struct pm_err *e)
 {
 	static const char sql[] =
@@ -1053,7 +1058,7 @@ int pm_parking_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 		"SELECT id, plate, entry_ts, entry_gate, coalesce(exit_ts, 0), exit_gate, resident,"
 		" fee_fen, paid_fen, refund_fen FROM parking_session WHERE (NOT ?1 OR exit_ts IS NULL)"
 		" AND (?2 IS NULL OR plate IN (SELECT v.plate FROM vehicle v JOIN unit u ON u.id = v.unit_id"
-		"  WHERE u.code = ?2 AND v.removed_at IS NULL))"
+		"  WHERE u.code = ?2 AND " PM_VEHICLE_ON("v", "?3") "))"
 		" ORDER BY entry_ts DESC, id DESC";
 	sqlite3_stmt *st;
 
@@ -1061,6 +1066,7 @@ int pm_parking_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 		return e->code;
 	sqlite3_bind_int(st, 1, open_only);
 	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, pm_now());
 	return pm_db_each(db, st, session_json, (void *)pm_db_tz(db), fn, ctx,
 			  _("cannot read parking sessions"), e);
 }

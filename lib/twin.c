@@ -15,6 +15,7 @@
 #include "pm/i18n.h"
 #include "pm/meter.h"
 #include "pm/money.h"
+#include "pm/parking.h"
 #include "pm/twin.h"
 #include "render-internal.h"
 #include "report-internal.h"
@@ -586,7 +587,8 @@ static int fill_alarms(struct build *b, struct pm_err *e)
 		" (SELECT coalesce(c.unit_id, (SELECT o.unit_id FROM occupancy o WHERE o.person_id = c.person_id"
 		"   AND o.until IS NULL ORDER BY o.id LIMIT 1)) FROM credential c"
 		"   WHERE c.kind IN ('card','pin','face') AND c.value = g.subject AND c.status = 'active'),"
-		" (SELECT v.unit_id FROM vehicle v WHERE v.plate = g.subject AND v.removed_at IS NULL)), g.event"
+		" (SELECT v.unit_id FROM vehicle v WHERE v.plate = g.subject AND " PM_VEHICLE_ON("v", "g.ts")
+		" ORDER BY v.removed_at IS NOT NULL, v.removed_at LIMIT 1)), g.event"
 		" FROM gate_event g WHERE g.ts >= ?1 AND g.ts < ?2 AND g.subject <> ''";
 	struct pm_gate_config *gc;
 	sqlite3_stmt *st;

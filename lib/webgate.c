@@ -286,7 +286,7 @@ struct mine {
 
 static int vehicles_of(struct pm_web *w, const char *unit)
 {
-	return pm_vehicle_each(w->db, &w->actor, unit, vehicle_row, w, &w->err);
+	return pm_vehicle_each(w->db, &w->actor, unit, 0, vehicle_row, w, &w->err);
 }
 
 static int sessions_of(struct pm_web *w, const char *unit)

@@ -39,6 +39,13 @@ int64_t pm_parking_fee(const struct pm_parking_rule *r, const char *tz, int64_t 
 
 /* ---- vehicles ---- */
 
+/* SQL: the vehicle row v is registered at time t (an integer, UTC
+ * seconds): not removed, or removed after t. One rule for every question
+ * of whether a car was a resident's then: removed_at may be ahead of the
+ * clock (a sale dated ahead ends the unit's cars at the start of its
+ * day), so "removed_at IS NULL" alone is not it. */
+#define PM_VEHICLE_ON(v, t) "(" v ".removed_at IS NULL OR " v ".removed_at > " t ")"
+
 /* A resident's vehicle: kind owned (an owned or rented space) or monthly
  * (a monthly pass, until its last day). Resident vehicles park free.
  * Adding a plate that is there already for the same unit updates it. */
@@ -47,7 +54,11 @@ int pm_vehicle_add(struct pm_db *db, const struct pm_actor *a, const char *plate
 		   struct pm_err *e);
 int pm_vehicle_remove(struct pm_db *db, const struct pm_actor *a, const char *plate,
 		      struct pm_err *e);
-int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit,
+/* The vehicles registered now (PM_VEHICLE_ON), of unit when it is not
+ * NULL; with all, those removed too: {"type":"vehicle","plate","unit",
+ * "kind","space","until","removed"}, removed the time it ends (null
+ * while none is set; ahead of now for a sale dated ahead). */
+int pm_vehicle_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int all,
 		    int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e);
 
 /* ---- sessions ---- */

@@ -38,8 +38,8 @@ expect_err "plate 京B66666 is registered to another unit: remove it there first
 run pm-gate vehicle add --plate 京C1 --unit 2-1-0301 --kind monthly
 expect_rc 2 "a monthly pass needs its last day"
 run pm-gate vehicle list --format jsonl
-expect_eq "$(cat "$T/out")" '{"type":"vehicle","plate":"京A88888","unit":"1-1-0101","kind":"owned","space":"B1-088","until":null}
-{"type":"vehicle","plate":"京B66666","unit":"1-1-0102","kind":"monthly","space":null,"until":"2026-12-31"}' "listed, plates in capitals"
+expect_eq "$(cat "$T/out")" '{"type":"vehicle","plate":"京A88888","unit":"1-1-0101","kind":"owned","space":"B1-088","until":null,"removed":null}
+{"type":"vehicle","plate":"京B66666","unit":"1-1-0102","kind":"monthly","space":null,"until":"2026-12-31","removed":null}' "listed, plates in capitals"
 run pm-gate --as sun.tech vehicle add --plate 京D1 --unit 2-1-0301
 expect_rc 77 "a technician may not"
 
@@ -189,7 +189,8 @@ run pm-gate vehicle remove --plate 京A88888
 expect_rc 0 "remove a vehicle"
 run pm-gate vehicle remove --plate 京A88888
 expect_rc 65 "twice"
-run pm-gate vehicle list --unit 1-1-0101 --format jsonl
+# 京A99999 was removed on 2 December: as of the 1st it was registered.
+PM_NOW=2026-12-02T10:00:00+08:00 run pm-gate vehicle list --unit 1-1-0101 --format jsonl
 expect_eq "$(cat "$T/out")" "" "gone from the list"
 
 # Reservations.
