@@ -10,6 +10,7 @@
 #include "pm/i18n.h"
 #include "pm/ledger.h"
 #include "pm/money.h"
+#include "pm/parking.h"
 #include "pm/timeutil.h"
 #include "pm/transfer.h"
 #include "bill-internal.h"
@@ -209,6 +210,35 @@ static int unit_credentials(struct xfer *x, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The unit's registered cars (pm-gate vehicle) stop parking as its
+ * residents' at the same moment: the seller's car pays as a visitor's
+ * from the day, and a stay it began before pays from then (lib/parking.c:
+ * resident_end), as for a car removed. Those with a later end (a sale
+ * dated further ahead before) end now too; ended_plates names them. */
+static int unit_vehicles(struct xfer *x, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE vehicle SET removed_at = ?2, updated_at = ?3 WHERE unit_id = ?1 AND " PM_VEHICLE_ON("vehicle", "?2")
+		" RETURNING plate";
+	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
+	json_t *plates = json_array();
+	int rc;
+
+	if (!st) {
+		json_decref(plates);
+		return e->code;
+	}
+	sqlite3_bind_int64(st, 1, x->unit);
+	sqlite3_bind_int64(st, 2, pm_date_start(x->day, pm_db_tz(x->db)));
+	sqlite3_bind_int64(st, 3, pm_now());
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(plates, json_string(TEXT(st, 0)));
+	sqlite3_reset(st);
+	json_object_set_new(x->out, "vehicles_ended", json_integer((json_int_t)json_array_size(plates)));
+	json_object_set_new(x->out, "ended_plates", plates);
+	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(x->db, e, _("cannot end the unit's vehicles"));
+}
+
 static int transfer(struct xfer *x, struct pm_err *e)
 {
 	struct pm_config *cfg;
@@ -227,8 +257,8 @@ static int transfer(struct xfer *x, struct pm_err *e)
 	if (open_bills(x, e) || pm_billing_config(x->db, pm_db_today(x->db), &cfg, &billing, e))
 		return e->code;
 	x->cfg = json_object_get(billing, "transfer");
-	rc = refund_prepaid(x, e) || refund_deposits(x, e) || residences(x, e) || unit_credentials(x, e) ? e->code
-											       : PM_OK;
+	rc = refund_prepaid(x, e) || refund_deposits(x, e) || residences(x, e) || unit_credentials(x, e) ||
+	     unit_vehicles(x, e) ? e->code : PM_OK;
 	json_decref(billing);
 	pm_config_free(cfg);
 	if (rc)
