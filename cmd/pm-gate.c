@@ -20,7 +20,7 @@
 enum { O_PERSON = 0x100, O_UNIT, O_CARD, O_PIN, O_FACE, O_GATES, O_FROM, O_UNTIL, O_REASON,
        O_ALL, O_GATE, O_AT, O_ROTATE, O_NAME, O_PHONE, O_PLATE, O_PURPOSE, O_USES, O_STATUS,
        O_QR, O_QR_SVG, O_ALARMS, O_SINCE, O_KIND, O_SPACE, O_AMOUNT, O_REF,
-       O_OPEN, O_RESOURCE, O_DATE, O_BATCH, O_POINTS };
+       O_OPEN, O_RESOURCE, O_DATE, O_BATCH, O_POINTS, O_SESSION };
 
 static const struct pm_opt no_opts[] = {{NULL, 0, NULL, NULL}};
 
@@ -835,6 +835,50 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 	return pm_cli_out_new(c, rec);
 }
 
+static const struct pm_opt refund_opts[] = {
+	{"plate", O_PLATE, "PLATE", N_("the plate's last stay with a refund due (this or --session)")},
+	{"session", O_SESSION, "ID", N_("the stay, by its id in parking list")},
+	{"amount", O_AMOUNT, "YUAN", N_("the amount paid back, like 10.00 (default: all that is due)")},
+	{"ref", O_REF, "REF", N_("the payout's own reference; the same ref twice is one refund (required)")},
+	{"at", O_AT, "TIME", N_("paid back at TIME, RFC 3339 (default now)")},
+	{NULL, 0, NULL, NULL},
+};
+
+static int cmd_refund(struct pm_ctx *c, int argc, char **argv)
+{
+	const char *plate = NULL, *session = NULL, *amount = NULL, *ref = NULL, *at = NULL, *arg;
+	int64_t id = 0, fen = 0, t = pm_now();
+	json_t *rec;
+	int k, dup;
+
+	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
+		switch (k) {
+		case O_PLATE: plate = arg; break;
+		case O_SESSION: session = arg; break;
+		case O_AMOUNT: amount = arg; break;
+		case O_REF: ref = arg; break;
+		case O_AT: at = arg; break;
+		}
+	if (k < 0)
+		return c->stop;
+	if (no_operands(c, argc, argv))
+		return PM_EUSAGE;
+	if (!plate == !session || !ref)
+		return pm_cli_usage(c, _("--ref and one of --plate and --session are required"));
+	if ((session && pm_cli_arg_count(c, "--session", session, &id)) ||
+	    (amount && pm_cli_arg_money(c, "--amount", amount, &fen)))
+		return PM_EUSAGE;
+	if (amount && fen <= 0)
+		return pm_cli_usage(c, _("a refund must be more than 0"));
+	if (pm_cli_db(c, NULL, &c->db) || when(c, "--at", at, &t))
+		return c->stop ? c->stop : c->err.code;
+	if (pm_parking_refund(c->db, &c->actor, plate, id, fen, ref, t, &rec, &dup, &c->err))
+		return c->err.code == PM_EUSAGE ? pm_cli_usage(c, "%s", c->err.msg) : c->err.code;
+	if (dup)
+		pm_cli_note(c, _("refund '%s' is recorded already: nothing changed"), ref);
+	return pm_cli_out_new(c, rec);
+}
+
 static const struct pm_opt parking_list_opts[] = {
 	{"open", O_OPEN, NULL, N_("only cars still inside")},
 	{"unit", O_UNIT, "CODE", N_("only the cars registered to unit CODE")},
@@ -977,6 +1021,7 @@ static const struct pm_cmd vehicle_cmds[] = {
 static const struct pm_cmd parking_cmds[] = {
 	{"fee", cmd_fee, NULL, N_("what a car owes to leave"), fee_opts, NULL},
 	{"pay", cmd_pay, NULL, N_("record a parking payment"), pay_opts, NULL},
+	{"refund", cmd_refund, NULL, N_("record a refund due on a stay paid back"), refund_opts, NULL},
 	{"list", cmd_parking_list, NULL, N_("list parking sessions"), parking_list_opts, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -33,7 +33,7 @@ const char *const pm_changefeed_tables[] = {
 	"stock_move", "dunning", "collection_contact", "contract", "contract_charge", "vote", "ballot", "survey",
 	"survey_answer", "merchant", "shop_offer", "shop_order", "shop_settlement", "points_use", "vote_option",
 	"ballot_option", "shop_service", "shop_slot", "shop_service_settlement", "shop_booking", "parking_discount",
-	"shop_cart", "bill_points", "bill_line", "posting",
+	"shop_cart", "bill_points", "parking_refund", "bill_line", "posting",
 	"parking_payment_part", NULL,
 };
 

@@ -1034,6 +1034,181 @@ int pm_parking_pay_points(struct pm_db *db, const struct pm_actor *a, const char
 	return PM_OK;
 }
 
+/* ---- refunds paid back ---- */
+
+/* The stay a refund is paid on: stay id, else (id 0) the plate's last
+ * closed stay with a refund due: 1 with it in s, 0 none, or -code. */
+static int refund_stay(struct pm_db *db, const char *plate, int64_t id, struct session *s, struct pm_err *e)
+{
+	static const char sql[] = SESSION_COLS " FROM parking_session s WHERE s.id = ?1 OR (?1 = 0 AND s.plate = ?2"
+		" AND s.exit_ts IS NOT NULL AND s.refund_fen > 0) ORDER BY s.exit_ts DESC, s.id DESC LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, plate, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		session_read(st, s);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read parking sessions"));
+	return rc == SQLITE_ROW;
+}
+
+/* What of the refund due on stay s is paid back in money: no more than
+ * the money paid to it (points spent on it are the company's discount,
+ * no money) less what was paid back already. */
+static int refundable(struct pm_db *db, const struct session *s, int64_t *fen, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT (SELECT coalesce(sum(t.amount_fen), 0) FROM parking_payment_part t WHERE t.session_id = ?1"
+		"  AND NOT EXISTS (SELECT 1 FROM parking_discount d WHERE d.payment_id = t.payment_id))"
+		" - (SELECT coalesce(sum(amount_fen), 0) FROM parking_refund WHERE session_id = ?1)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int64_t money = 0;
+	int rc;
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, s->id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		money = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return pm_db_fail(db, e, _("cannot read parking payments"));
+	*fen = s->open ? 0 : money < s->refund ? money : s->refund;
+	return PM_OK;
+}
+
+static json_t *refund_json(const struct session *s, const char *ref, int64_t amount, int64_t at, const char *tz)
+{
+	return json_pack("{s:s, s:s, s:I, s:s, s:I, s:o, s:I, s:I, s:I}", "type", "parking_refund", "plate", s->plate,
+			 "session", (json_int_t)s->id, "ref", ref, "amount_fen", (json_int_t)amount, "at",
+			 gate_time(at, tz), "fee_fen", (json_int_t)s->fee, "paid_fen", (json_int_t)s->paid,
+			 "refund_fen", (json_int_t)s->refund);
+}
+
+/* The refund ref recorded already, when it was for this stay (id, or
+ * plate's) and amount (0: any): 1 with its stay in s, *amount and *at;
+ * 0 when ref is new; -PM_EDATA when it was for another. */
+static int seen_refund(struct pm_db *db, const char *ref, const char *plate, int64_t id, int64_t *amount,
+		       int64_t *at, struct session *s, struct pm_err *e)
+{
+	static const char sql[] = "SELECT session_id, amount_fen, paid_at FROM parking_refund WHERE ref = ?";
+	sqlite3_stmt *st;
+	int64_t sid, fen;
+	int rc = pm_db_row(db, sql, ref, &st, N_("cannot read parking refunds"), e);
+
+	if (rc <= 0)
+		return rc;
+	sid = sqlite3_column_int64(st, 0);
+	fen = sqlite3_column_int64(st, 1);
+	*at = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	if ((rc = refund_stay(db, NULL, sid, s, e)) <= 0)
+		return rc ? rc : -pm_err_set(e, PM_ESOFTWARE, _("cannot read parking sessions"));
+	if ((id && id != sid) || (plate && strcmp(plate, s->plate)) || (*amount && *amount != fen))
+		return -pm_err_set(e, PM_EDATA, _("refund '%s' was recorded for another stay or amount"), ref);
+	*amount = fen;
+	return 1;
+}
+
+static int record_refund(struct pm_db *db, struct session *s, int64_t amount, const char *ref, int64_t at,
+			 struct pm_err *e)
+{
+	static const char ins[] =
+		"INSERT INTO parking_refund (session_id, amount_fen, ref, paid_at, by_login) VALUES (?, ?, ?, ?, ?)";
+	static const char upd[] =
+		"UPDATE parking_session SET paid_fen = paid_fen - ?2, refund_fen = refund_fen - ?2, updated_at = ?3"
+		" WHERE id = ?1";
+	sqlite3_stmt *a = pm_db_stmt(db, ins, e), *b = a ? pm_db_stmt(db, upd, e) : NULL;
+	int ok;
+
+	if (!b)
+		return e->code;
+	sqlite3_bind_int64(a, 1, s->id);
+	sqlite3_bind_int64(a, 2, amount);
+	sqlite3_bind_text(a, 3, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(a, 4, at);
+	sqlite3_bind_text(a, 5, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(b, 1, s->id);
+	sqlite3_bind_int64(b, 2, amount);
+	sqlite3_bind_int64(b, 3, pm_now());
+	ok = sqlite3_step(a) == SQLITE_DONE && sqlite3_step(b) == SQLITE_DONE;
+	sqlite3_reset(a);
+	sqlite3_reset(b);
+	if (!ok)
+		return pm_db_fail(db, e, _("cannot record the refund"));
+	s->paid -= amount;
+	s->refund -= amount;
+	return gate_audit(db, "parking.refund", "parking", s->id,
+			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
+}
+
+/* The stay s to refund amount (0: all that is due) from, in the open
+ * transaction: PM_EDATA when it has none due or less than amount. */
+static int refund_due(struct pm_db *db, const struct session *s, int64_t *amount, struct pm_err *e)
+{
+	char have[PM_MONEY_BUF], due[PM_MONEY_BUF];
+	int64_t fen = 0;
+
+	if (refundable(db, s, &fen, e))
+		return e->code;
+	if (!fen)
+		return pm_err_set(e, PM_EDATA, _("stay %lld of plate %s has no refund due"), (long long)s->id, s->plate);
+	if (*amount > fen)
+		return pm_err_set(e, PM_EDATA, _("%s is more than the %s refund due on stay %lld of plate %s"),
+				  pm_money_display(*amount, have), pm_money_display(fen, due), (long long)s->id, s->plate);
+	if (!*amount)
+		*amount = fen;
+	return PM_OK;
+}
+
+int pm_parking_refund(struct pm_db *db, const struct pm_actor *a, const char *plate, int64_t session,
+		      int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate, struct pm_err *e)
+{
+	char p[64];
+	struct session s;
+	int rc;
+
+	*out = NULL;
+	*duplicate = 0;
+	if (pm_auth_check(a, "parking.pay", e) || (plate && gate_plate_norm(plate, p, sizeof p, e)))
+		return e->code;
+	if (!plate == !session || amount_fen < 0 || !ref || !*ref)
+		return pm_err_set(e, PM_EUSAGE, _("a refund needs a plate or a stay, and a --ref"));
+	if (pm_pay_ref_valid("--ref", ref, e) || pm_db_begin(db, e))
+		return e->code;
+	if ((rc = seen_refund(db, ref, plate ? p : NULL, session, &amount_fen, &at, &s, e)) < 0)
+		goto fail;
+	if (rc == 1) {
+		/* Told again of a payout recorded: it, and its stay as it is. */
+		*duplicate = 1;
+		pm_db_rollback(db);
+		*out = refund_json(&s, ref, amount_fen, at, pm_db_tz(db));
+		return PM_OK;
+	}
+	if ((rc = refund_stay(db, plate ? p : NULL, session, &s, e)) < 0)
+		goto fail;
+	if (!rc) {
+		if (plate)
+			pm_err_set(e, PM_EDATA, _("plate %s has no refund due"), p);
+		else
+			pm_err_set(e, PM_EDATA, _("no parking stay %lld"), (long long)session);
+		goto fail;
+	}
+	if (refund_due(db, &s, &amount_fen, e) || record_refund(db, &s, amount_fen, ref, at, e) ||
+	    pm_db_commit(db, e))
+		goto fail;
+	*out = refund_json(&s, ref, amount_fen, at, pm_db_tz(db));
+	return PM_OK;
+fail:
+	pm_db_rollback(db);
+	return e->code;
+}
+
 static json_t *session_json(sqlite3_stmt *st, void *ctx)
 {
 	const char *tz = ctx;

@@ -438,10 +438,14 @@ static int parking(struct pm_db *db, const struct pm_gate_config *gc, const stru
 			       " AND fee_fen > 0", 0},
 		/* Money received: points spent on parking (a payment with
 		 * a parking_discount) are the company's discount, no money,
-		 * as the collection report receives none for points. */
-		[P_PAID] = {"SELECT p.paid_at, p.amount_fen FROM parking_payment p WHERE p.paid_at >= ?1 AND p.paid_at < ?2"
-			    " AND NOT EXISTS (SELECT 1 FROM parking_discount d WHERE d.payment_id = p.id)"
-			    " ORDER BY p.paid_at", 0},
+		 * as the collection report receives none for points; a
+		 * refund paid back (pm-gate parking refund) is money given
+		 * back the day it went. */
+		[P_PAID] = {"SELECT t, v FROM (SELECT p.paid_at AS t, p.amount_fen AS v FROM parking_payment p"
+			    "  WHERE p.paid_at >= ?1 AND p.paid_at < ?2"
+			    "  AND NOT EXISTS (SELECT 1 FROM parking_discount d WHERE d.payment_id = p.id)"
+			    " UNION ALL SELECT paid_at, -amount_fen FROM parking_refund WHERE paid_at >= ?1 AND paid_at < ?2)"
+			    " ORDER BY t", 0},
 	};
 	int64_t spaces, peak = 0, now = pm_now();
 	size_t i;

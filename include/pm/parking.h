@@ -94,6 +94,19 @@ int pm_parking_pay(struct pm_db *db, const struct pm_actor *a, const char *plate
 int pm_parking_pay_points(struct pm_db *db, const struct pm_actor *a, const char *plate, const char *unit,
 			  int64_t points, const char *ref, int64_t at, json_t **out, int *duplicate, struct pm_err *e);
 
+/* Records a refund due on a stay (refund_fen: closed again below what
+ * was paid) paid back: amount_fen (0: all that is due) on stay session,
+ * or (session 0) on plate's last stay with a refund due, once per ref:
+ * the same ref again changes nothing (*duplicate set), for another stay
+ * or amount it is PM_EDATA, as is more than is due. Only money is paid
+ * back: what points paid of the stay is the company's discount. The
+ * stay keeps what it was paid less what was paid back (paid_fen) and the
+ * refund still due (refund_fen); audited (parking.refund). *out:
+ * {"type":"parking_refund","plate","session","ref","amount_fen","at",
+ * "fee_fen","paid_fen","refund_fen"}, the stay as it is after. */
+int pm_parking_refund(struct pm_db *db, const struct pm_actor *a, const char *plate, int64_t session,
+		      int64_t amount_fen, const char *ref, int64_t at, json_t **out, int *duplicate, struct pm_err *e);
+
 /* Points spent on parking, pm-gate's visitors' fees or pm-bill's parking
  * lines (rewards.parking): unit's points, so many, making fen at
  * per_fen points a fen, counted in month (YYYY-MM) against the unit's
