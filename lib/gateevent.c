@@ -153,6 +153,11 @@ static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct
 			" denied, door_forced, door_held_open, tamper, fire_alarm or plate"), x->kind);
 	if (pm_gate_find(ev->gc, x->gate, &g, e))
 		return pm_err_prefix(e, _("field \"gate\""));
+	/* An empty plate is no plate, as " " is none: refused, not kept as
+	 * an event about nobody. */
+	if (json_is_string(json_object_get(rec, "plate")) && !*json_string_value(json_object_get(rec, "plate")) &&
+	    gate_plate_norm("", x->plate, sizeof x->plate, e))
+		return pm_err_prefix(e, _("field \"plate\""));
 	for (i = 0; subjects[i] && !*x->subject; i++) {
 		if (pm_json_str(rec, subjects[i], PM_OPTIONAL, &x->subject, e))
 			return e->code;
