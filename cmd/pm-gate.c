@@ -480,14 +480,20 @@ static int cmd_pass_revoke(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *reason;
 	int64_t id;
-	int rc;
+	json_t *rec;
+	int rc, unchanged;
 
 	if ((rc = id_reason(c, argc, argv, _("pass id"), &id, &reason)))
 		return rc < 0 ? c->stop : rc;
-	if (pm_pass_revoke(c->db, &c->actor, id, reason, &c->err))
+	if (pm_pass_revoke(c->db, &c->actor, id, reason, &unchanged, &c->err) ||
+	    pm_visitor_get(c->db, &c->actor, id, 0, &rec, &c->err))
 		return c->err.code;
-	pm_cli_note(c, _("revoked pass %lld"), (long long)id);
-	return show_visitor(c, id, 0);
+	if (unchanged)
+		pm_cli_note(c, _("pass %lld was revoked already: nothing changed"), (long long)id);
+	else
+		pm_cli_note(c, _("revoked pass %lld"), (long long)id);
+	json_object_set_new(rec, "outcome", json_string(unchanged ? "unchanged" : "revoked"));
+	return pm_cli_out_new(c, rec);
 }
 
 static const struct pm_opt verify_opts[] = {

@@ -363,7 +363,7 @@ int pm_visitor_deny(struct pm_db *db, const struct pm_actor *a, int64_t id, cons
 }
 
 int pm_pass_revoke(struct pm_db *db, const struct pm_actor *a, int64_t id, const char *reason,
-		   struct pm_err *e)
+		   int *unchanged, struct pm_err *e)
 {
 	static const char sql[] =
 		"UPDATE visitor SET status = 'revoked', reason = ?2, updated_at = ?3 WHERE id = ?1";
@@ -371,8 +371,15 @@ int pm_pass_revoke(struct pm_db *db, const struct pm_actor *a, int64_t id, const
 	struct row r;
 	int rc;
 
+	*unchanged = 0;
 	if (load(db, id, &r, e) || gate_may(db, a, "visitor.approve", r.unit, e))
 		return e->code;
+	/* A guard told twice to stop a pass, or a page sent twice: it is
+	 * stopped already, and that is what was asked. */
+	if (strcmp(r.status, "revoked") == 0) {
+		*unchanged = 1;
+		return PM_OK;
+	}
 	if (strcmp(r.status, "approved") != 0)
 		return pm_err_set(e, PM_EDATA, _("visitor request %lld is %s: it has no pass to revoke"),
 				  (long long)id, r.status);

@@ -226,7 +226,7 @@ int pm_page_visitor_step(struct pm_web *w)
 	char path[48];
 	int64_t id;
 	json_t *v;
-	int rc;
+	int rc, unchanged;
 
 	if (visitor_of(w, &v))
 		return w->err.code;
@@ -237,7 +237,7 @@ int pm_page_visitor_step(struct pm_web *w)
 	else if (!strcmp(w->arg[1], "deny"))
 		rc = pm_visitor_deny(w->db, &w->actor, id, "网上拒绝", &w->err);
 	else if (!strcmp(w->arg[1], "cancel"))
-		rc = pm_pass_revoke(w->db, &w->actor, id, "网上取消", &w->err);
+		rc = pm_pass_revoke(w->db, &w->actor, id, "网上取消", &unchanged, &w->err);
 	else
 		return pm_web_fail(w, PM_ENOINPUT, "%s", _("no such page"));
 	if (rc)

@@ -34,9 +34,11 @@ int pm_visitor_deny(struct pm_db *db, const struct pm_actor *a, int64_t id, cons
 /* Expires the requests still pending past their time; *n of them. */
 int pm_visitor_expire(struct pm_db *db, const struct pm_actor *a, long *n, struct pm_err *e);
 /* Revokes an approved pass: gates deny it from then on (offline copies
- * of the store once they are refreshed). */
+ * of the store once they are refreshed). A pass revoked already stays as
+ * it is, its first reason kept, with *unchanged set and no audit record;
+ * a request with no pass (pending, denied, expired) is PM_EDATA. */
 int pm_pass_revoke(struct pm_db *db, const struct pm_actor *a, int64_t id, const char *reason,
-		   struct pm_err *e);
+		   int *unchanged, struct pm_err *e);
 
 /* {"type":"visitor","id","unit","name","phone","plate","purpose","from",
  * "until","gates","uses","used","status","requested_by","decided_by",

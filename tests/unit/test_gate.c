@@ -107,6 +107,7 @@ static void test_every_verdict(void **state)
 	struct pm_err e = {0};
 	struct pm_verify v;
 	int64_t id = approved_pass(db, 2, token, sizeof token);
+	int unchanged;
 
 	assert_int_equal(verify(db, token, "north", "2026-12-01T09:59:59+08:00", &v), PM_PASS_NOT_YET_VALID);
 	assert_int_equal(verify(db, token, "garage", "2026-12-01T11:00:00+08:00", &v), PM_PASS_WRONG_GATE);
@@ -132,9 +133,15 @@ static void test_every_verdict(void **state)
 
 	/* Revoked beats the window: checked first. */
 	approved_pass(db, 0, token, sizeof token);
-	assert_int_equal(pm_pass_revoke(db, &admin, 2, "lost the phone", &e), PM_OK);
+	assert_int_equal(pm_pass_revoke(db, &admin, 2, "lost the phone", &unchanged, &e), PM_OK);
+	assert_false(unchanged);
 	assert_int_equal(verify(db, token, "north", "2026-12-01T11:00:00+08:00", &v), PM_PASS_REVOKED);
 	assert_int_equal(verify(db, token, "north", "2026-12-01T20:00:00+08:00", &v), PM_PASS_REVOKED);
+	/* Revoked again: as it was, its first reason kept, audited once. */
+	assert_int_equal(pm_pass_revoke(db, &admin, 2, "asked twice", &unchanged, &e), PM_OK);
+	assert_true(unchanged);
+	assert_string_equal(tstore_sql(db, "SELECT status || ':' || reason FROM visitor WHERE id = 2"), "revoked:lost the phone");
+	assert_string_equal(tstore_sql(db, "SELECT count(*) FROM audit WHERE action = 'visitor.revoke'"), "1");
 }
 
 /* A check as at a time of the caller's records and counts nothing. */
