@@ -733,31 +733,43 @@ static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_
 	return 1;
 }
 
+/* Money moved on stay id: paid_fen by paid (a payment's part, or less a
+ * refund paid back), refund_fen by refund, and paid_at set to at unless
+ * it is 0; what names the change for an error. */
+static int session_money(struct pm_db *db, int64_t id, int64_t paid, int64_t refund, int64_t at,
+			 const char *what, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE parking_session SET paid_fen = paid_fen + ?2, refund_fen = refund_fen + ?3,"
+		" paid_at = CASE WHEN ?4 THEN ?4 ELSE paid_at END, updated_at = ?5 WHERE id = ?1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, paid);
+	sqlite3_bind_int64(st, 3, refund);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_int64(st, 5, pm_now());
+	return pm_db_step_done(db, st, what, e);
+}
+
 /* Part of payment to session id: its paid_fen and paid_at with it. */
 static int record_part(struct pm_db *db, int64_t payment, int64_t id, int64_t amount, int64_t at,
 		       struct pm_err *e)
 {
-	static const char ins[] =
+	static const char sql[] =
 		"INSERT INTO parking_payment_part (payment_id, session_id, amount_fen) VALUES (?, ?, ?)";
-	static const char upd[] =
-		"UPDATE parking_session SET paid_fen = paid_fen + ?2, paid_at = ?3, updated_at = ?4"
-		" WHERE id = ?1";
-	sqlite3_stmt *a = pm_db_stmt(db, ins, e), *b = a ? pm_db_stmt(db, upd, e) : NULL;
-	int ok;
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 
-	if (!b)
+	if (!st)
 		return e->code;
-	sqlite3_bind_int64(a, 1, payment);
-	sqlite3_bind_int64(a, 2, id);
-	sqlite3_bind_int64(a, 3, amount);
-	sqlite3_bind_int64(b, 1, id);
-	sqlite3_bind_int64(b, 2, amount);
-	sqlite3_bind_int64(b, 3, at);
-	sqlite3_bind_int64(b, 4, pm_now());
-	ok = sqlite3_step(a) == SQLITE_DONE && sqlite3_step(b) == SQLITE_DONE;
-	sqlite3_reset(a);
-	sqlite3_reset(b);
-	return ok ? PM_OK : pm_db_fail(db, e, _("cannot record the payment"));
+	sqlite3_bind_int64(st, 1, payment);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, amount);
+	if (pm_db_step_done(db, st, _("cannot record the payment"), e))
+		return e->code;
+	return session_money(db, id, amount, 0, at, _("cannot record the payment"), e);
 }
 
 /* The plate's oldest closed stay other than s that owes: 1 with its id
@@ -1118,29 +1130,20 @@ static int seen_refund(struct pm_db *db, const char *ref, const char *plate, int
 static int record_refund(struct pm_db *db, struct session *s, int64_t amount, const char *ref, int64_t at,
 			 struct pm_err *e)
 {
-	static const char ins[] =
+	static const char sql[] =
 		"INSERT INTO parking_refund (session_id, amount_fen, ref, paid_at, by_login) VALUES (?, ?, ?, ?, ?)";
-	static const char upd[] =
-		"UPDATE parking_session SET paid_fen = paid_fen - ?2, refund_fen = refund_fen - ?2, updated_at = ?3"
-		" WHERE id = ?1";
-	sqlite3_stmt *a = pm_db_stmt(db, ins, e), *b = a ? pm_db_stmt(db, upd, e) : NULL;
-	int ok;
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 
-	if (!b)
+	if (!st)
 		return e->code;
-	sqlite3_bind_int64(a, 1, s->id);
-	sqlite3_bind_int64(a, 2, amount);
-	sqlite3_bind_text(a, 3, ref, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(a, 4, at);
-	sqlite3_bind_text(a, 5, pm_db_actor(db), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(b, 1, s->id);
-	sqlite3_bind_int64(b, 2, amount);
-	sqlite3_bind_int64(b, 3, pm_now());
-	ok = sqlite3_step(a) == SQLITE_DONE && sqlite3_step(b) == SQLITE_DONE;
-	sqlite3_reset(a);
-	sqlite3_reset(b);
-	if (!ok)
-		return pm_db_fail(db, e, _("cannot record the refund"));
+	sqlite3_bind_int64(st, 1, s->id);
+	sqlite3_bind_int64(st, 2, amount);
+	sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
+	if (pm_db_step_done(db, st, _("cannot record the refund"), e) ||
+	    session_money(db, s->id, -amount, -amount, 0, _("cannot record the refund"), e))
+		return e->code;
 	s->paid -= amount;
 	s->refund -= amount;
 	return gate_audit(db, "parking.refund", "parking", s->id,
