@@ -160,9 +160,13 @@ int pm_vehicle_add(struct pm_db *db, const struct pm_actor *a, const char *plate
 		   const char *unit, const char *kind, const char *space, const char *until,
 		   struct pm_err *e)
 {
+	/* Not while another unit has it registered: one whose removal is
+	 * still ahead (a sale dated ahead) has it until then. */
 	static const char sql[] =
 		"INSERT INTO vehicle (plate, unit_id, kind, space, valid_until, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (plate) WHERE removed_at IS NULL"
+		" SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 WHERE NOT EXISTS (SELECT 1 FROM vehicle v WHERE v.plate = ?1"
+		"  AND v.unit_id <> ?2 AND " PM_VEHICLE_ON("v", "?6") ")"
+		" ON CONFLICT (plate) WHERE removed_at IS NULL"
 		" DO UPDATE SET kind = ?3, space = ?4, valid_until = ?5, updated_at = ?6 WHERE unit_id = ?2";
 	char p[64];
 	sqlite3_stmt *st;

@@ -38,6 +38,9 @@ run pm-gate vehicle list --unit 3-2-1101 --format jsonl
 expect_eq "$(jq -r '.plate + " " + (.removed // "-")' "$T/out" | tr '\n' ' ')" \
 	"京A11011 2027-01-01T00:00:00+08:00 京A11012 2027-01-01T00:00:00+08:00 " \
 	"a sale dated ahead: still registered today, with their end"
+run pm-gate vehicle add --plate 京A11011 --unit 3-2-1102
+expect_rc 65 "so not to another unit before then"
+expect_err "plate 京A11011 is registered to another unit: remove it there first" "says so"
 
 # Before the day: the seller's car parks free.
 { ev 京A11011 2026-12-20T08:00:00+08:00 entry; ev 京A11011 2026-12-20T12:00:00+08:00 exit; } >dec20.jsonl
@@ -71,6 +74,8 @@ expect_out '"resident":false,"fee_fen":1000,"paid_fen":0,"due_fen":3500,"earlier
 
 PM_NOW=2027-01-02T09:00:00+08:00 run pm-gate vehicle list --format jsonl
 expect_eq "$(jq -r .plate "$T/out" | tr '\n' ' ')" "京B11021 " "after the day only the other unit's car is registered"
+PM_NOW=2027-01-02T09:00:00+08:00 run pm-gate vehicle add --plate 京A11012 --unit 3-2-1102
+expect_rc 0 "the seller's car may be registered to another unit now"
 PM_NOW=2027-01-02T09:00:00+08:00 run pm-gate vehicle list --all --unit 3-2-1101 --format jsonl
 expect_eq "$(jq -r '.plate + " " + .removed' "$T/out" | tr '\n' ' ')" \
 	"京A11011 2027-01-01T00:00:00+08:00 京A11012 2027-01-01T00:00:00+08:00 " "--all lists them removed at the start of the day"
@@ -81,6 +86,6 @@ PM_NOW=2027-01-02T09:00:00+08:00 run pm unit transfer 3-2-1101 --to P002 --at 20
 expect_rc 0 "the same transfer again"
 expect_out '"outcome":"unchanged"' "changes nothing"
 expect_eq "$(sql "SELECT group_concat(plate || ':' || coalesce(datetime(removed_at, 'unixepoch', '+8 hours'), '-'), ' ') FROM vehicle")" \
-	"京A11011:2027-01-01 00:00:00 京A11012:2027-01-01 00:00:00 京B11021:-" "ends nothing more"
+	"京A11011:2027-01-01 00:00:00 京A11012:2027-01-01 00:00:00 京B11021:- 京A11012:-" "ends nothing more"
 expect_eq "$(sql "SELECT count(*) FROM audit WHERE action = 'unit.transfer'")" 1 "and is audited once"
 done_testing
