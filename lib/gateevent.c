@@ -242,12 +242,17 @@ static json_t *alarm_of(struct pm_events *ev, const struct event *x)
 	json_t *g = json_object_get(ev->gc->gates, x->gate);
 	const char *name = json_string_value(json_object_get(g, "name"));
 
+	/* A controller back on line sends what it kept: the guard is told
+	 * that a door was forced hours ago, not sent running to it. */
+	json_int_t late_after = json_integer_value(json_object_get(ev->gc->alarms, "late_after"));
+
 	if (!sev || strcmp(sev, "none") == 0)
 		return NULL;
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:s}", "type", "alarm",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:s}", "type", "alarm",
 		"gate", x->gate, "gate_name", name ? name : x->gate, "event", x->kind, "severity", sev,
 		"ts", gate_time(x->ts, ev->gc->tz), "subject", *x->subject ? x->subject : NULL,
-		"role", json_string_value(json_object_get(ev->gc->alarms, "role")));
+		"role", json_string_value(json_object_get(ev->gc->alarms, "role")),
+		"arrival", pm_now() - x->ts > late_after ? "late" : "live");
 }
 
 int pm_events_record(struct pm_events *ev, json_t *rec, enum pm_event_outcome *did,

@@ -622,7 +622,8 @@ static const struct pm_schema pm_alarms_schema = {
 	PM_KEY("fire_alarm", SEVERITY, .def = "critical"),
 	PM_KEY("tamper", SEVERITY, .def = "high"),
 	PM_KEY("door_held_open", SEVERITY, .def = "warning"),
-	PM_KEY("denied", SEVERITY, .def = "none")),
+	PM_KEY("denied", SEVERITY, .def = "none"),
+	PM_KEY("late_after", PM_NODE(PM_SCHEMA_DURATION, .min = "1m", .max = "30d"), .def = "1h")),
 };
 
 /* ---- the configuration: report (pm.yaml(5)) ---- */

@@ -36,8 +36,9 @@ const struct pm_schema pm_template_schema = {
 };
 
 /* The field name between "{{" at p and the next "}}", spaces trimmed:
- * its length, or -1 if unclosed, -2 if not a name. */
-static int field_at(const char *p, const char **name, const char **end)
+ * its length, or -1 if unclosed, -2 if not a name. A name ending in '?'
+ * is of a field the record may lack (*optional). */
+static int field_at(const char *p, const char **name, const char **end, int *optional)
 {
 	const char *close = strstr(p + 2, "}}"), *s = p + 2, *t;
 
@@ -47,6 +48,8 @@ static int field_at(const char *p, const char **name, const char **end)
 		s++;
 	t = close;
 	while (t > s && t[-1] == ' ')
+		t--;
+	if ((*optional = t > s && t[-1] == '?'))
 		t--;
 	if (t == s || t - s > FIELD_MAX)
 		return -2;
@@ -61,10 +64,10 @@ static int field_at(const char *p, const char **name, const char **end)
 int pm_tmpl_check(const char *src, struct pm_err *e)
 {
 	const char *p = src, *name, *end;
-	int n;
+	int n, optional;
 
 	while ((p = strstr(p, "{{"))) {
-		n = field_at(p, &name, &end);
+		n = field_at(p, &name, &end, &optional);
 		if (n == -1)
 			return pm_err_set(e, PM_ECONFIG, _("'{{' at offset %zu is never closed"),
 					  (size_t)(p - src));
@@ -164,18 +167,22 @@ int pm_tmpl_render(const char *name, const char *src, json_t *rec, const json_t 
 	char key[FIELD_MAX + 1], buf[PM_MONEY_BUF + PM_TIME_BUF];
 	const char *p = src, *at, *fname, *end, *text = "";
 	struct strbuf b = {0};
-	int n, rc;
+	int n, rc, optional;
+	json_t *v;
 
 	*out = NULL;
 	while ((at = strstr(p, "{{"))) {
 		sb_add(&b, p, (size_t)(at - p));
-		if ((n = field_at(at, &fname, &end)) < 0) {
+		if ((n = field_at(at, &fname, &end, &optional)) < 0) {
 			free(sb_take(&b));
 			pm_tmpl_check(src, e);
 			return pm_err_prefix(e, _("template '%s'"), name);
 		}
 		snprintf(key, sizeof key, "%.*s", n, fname);
-		if ((rc = value_text(name, key, json_object_get(rec, key), words, tz, buf, &text, e))) {
+		v = json_object_get(rec, key);
+		if (optional && (!v || json_is_null(v)))
+			text = "";
+		else if ((rc = value_text(name, key, v, words, tz, buf, &text, e))) {
 			free(sb_take(&b));
 			return rc;
 		}

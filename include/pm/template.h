@@ -25,8 +25,9 @@ struct pm_tmpl {
 /* Renders src with rec's fields: "{{total_fen}}" gives "¥456.78", an RFC
  * 3339 time is shown as "2026-12-15 08:00" in tz, a text words has for its
  * field as the word ({"status": {"resolved": "已完成"}}; words may be
- * NULL), other text as it is (escaped for HTML when html). PM_EDATA for a
- * field rec lacks or one that is an object or array; PM_ECONFIG for a
+ * NULL), other text as it is (escaped for HTML when html), and
+ * "{{field?}}" as nothing when rec lacks the field or it is null. PM_EDATA
+ * for another field rec lacks or one that is an object or array; PM_ECONFIG for a
  * template that does not parse. name is the template's, for messages.
  * *out is malloc'd. */
 int pm_tmpl_render(const char *name, const char *src, json_t *rec, const json_t *words, const char *tz,
@@ -36,7 +37,8 @@ int pm_tmpl_render(const char *name, const char *src, json_t *rec, const json_t 
  * the value for a template that is a JSON body ("{\"text\":\"{{text}}\"}"). */
 void pm_tmpl_set_json(json_t *o, const char *k, const char *v);
 
-/* PM_ECONFIG unless src parses ("{{" closed, field names [A-Za-z0-9_.]). */
+/* PM_ECONFIG unless src parses ("{{" closed, field names [A-Za-z0-9_.],
+ * optionally ending in '?'). */
 int pm_tmpl_check(const char *src, struct pm_err *e);
 
 /* A template from its normalized config form {"category", "audience",

@@ -46,7 +46,7 @@ expect_eq "$(sed -n 3p ev.jsonl)" "$(sed -n 1p rej.jsonl)" "bad lines copied to 
 expect_eq "$(wc -l <rej.jsonl)" "5" "all five"
 expect_eq "$(sql 'SELECT count(*) FROM gate_event')" "6" "six events stored"
 expect_eq "$(wc -l <"$T/out")" "2" "two alarms printed: door_held_open is none here, denied by default"
-expect_out '^\{"type":"alarm","gate":"north","gate_name":"北门","event":"door_forced","severity":"critical","ts":"2026-12-01T03:12:00\+08:00","subject":null,"role":"guard","recorded_at":"2026-12-01T09:00:00\+08:00"\}$' \
+expect_out '^\{"type":"alarm","gate":"north","gate_name":"北门","event":"door_forced","severity":"critical","ts":"2026-12-01T03:12:00\+08:00","subject":null,"role":"guard","arrival":"late","recorded_at":"2026-12-01T09:00:00\+08:00"\}$' \
 	"door_forced, critical by default"
 expect_out '^\{"type":"alarm","gate":"garage","gate_name":"地库道闸","event":"tamper","severity":"critical",' "tamper as the configuration says"
 cp "$T/out" alarms.jsonl
@@ -93,7 +93,7 @@ expect_eq "$?" "0" "the ingester ends with its input"
 run pm user add zhou.guard --role guard
 run_in alarms.jsonl pm-notify send --template gate_alarm --channel stdout --flush
 expect_rc 0 "alarms to pm-notify"
-expect_out "qian.guard：北门 于 2026-12-01 03:12 发生告警：门被强行打开（紧急）。请立即前往查看。" "each guard"
+expect_out "qian.guard：北门 于 2026-12-01 03:12 发生告警：门被强行打开（紧急）。此为设备补传的告警，请核实现场情况。" "each guard"
 expect_out "zhou.guard：地库道闸 于 2026-12-01 03:15 发生告警：设备被拆动（紧急）" "is told of each alarm"
 
 # Straight through: the reader of the alarms writes to the store too, and

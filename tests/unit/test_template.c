@@ -11,10 +11,10 @@
 
 static json_t *bill(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:b, s:o}", "type", "bill",
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:b, s:o, s:n}", "type", "bill",
 			 "id", "B-1", "unit", "3-2-1101", "period", "2026-11", "total_fen", (json_int_t)45678,
 			 "due", "2026-12-15", "at", "2026-11-30T16:30:00Z", "name", "<张 & \"伟\">",
-			 "count", (json_int_t)3, "paid", 0, "lines", json_array());
+			 "count", (json_int_t)3, "paid", 0, "lines", json_array(), "none");
 }
 
 static void expect_render(const char *src, int html, const char *want)
@@ -49,6 +49,7 @@ static void test_render_fields(void **state)
 	expect_render("", 0, "");
 	expect_render("{{id}}{{id}}", 0, "B-1B-1");
 	expect_render("single { and } braces", 0, "single { and } braces");
+	expect_render("[{{absent?}}] [{{ id? }}] [{{none?}}]", 0, "[] [B-1] []");
 }
 
 static void test_render_money(void **state)
@@ -124,6 +125,10 @@ static void test_check(void **state)
 	assert_int_equal(pm_tmpl_check("{{a}} {{ b_1 }}", &e), PM_OK);
 	assert_int_equal(pm_tmpl_check("x {{a}} {{", &e), PM_ECONFIG);
 	assert_string_equal(e.msg, "'{{' at offset 8 is never closed");
+	assert_int_equal(pm_tmpl_check("{{a?}} {{ b_1? }}", &e), PM_OK);
+	assert_int_equal(pm_tmpl_check("{{?}}", &e), PM_ECONFIG);
+	assert_int_equal(pm_tmpl_check("{{a?b}}", &e), PM_ECONFIG);
+	assert_int_equal(pm_tmpl_check("{{a??}}", &e), PM_ECONFIG);
 }
 
 static void test_find_override_and_file(void **state)
@@ -189,8 +194,13 @@ static const struct shipped {
 	 "\"valid_until\":\"2026-12-02T02:00:00Z\",\"link\":\"https://x/p?a=1&b=2\"}", 0,
 	 "张伟您好：访客 n 前往 3-2-1101 的通行证已生效，有效期至 2026-12-02 10:00。通行链接：https://x/p?a=1&b=2"},
 	{"gate_alarm", "{\"type\":\"alarm\",\"gate\":\"north\",\"gate_name\":\"北门\",\"event\":\"door_forced\","
-	 "\"severity\":\"critical\",\"ts\":\"2026-12-01T02:00:00Z\",\"subject\":null,\"role\":\"guard\"}", 1,
+	 "\"severity\":\"critical\",\"ts\":\"2026-12-01T02:00:00Z\",\"subject\":null,\"role\":\"guard\","
+	 "\"arrival\":\"live\"}", 1,
 	 "张伟：北门 于 2026-12-01 10:00 发生告警：门被强行打开（紧急）。请立即前往查看。"},
+	{"gate_alarm", "{\"type\":\"alarm\",\"gate\":\"north\",\"gate_name\":\"北门\",\"event\":\"tamper\","
+	 "\"severity\":\"high\",\"ts\":\"2026-12-01T02:00:00Z\",\"subject\":null,\"role\":\"guard\","
+	 "\"arrival\":\"late\"}", 1,
+	 "张伟：北门 于 2026-12-01 10:00 发生告警：设备被拆动（严重）。此为设备补传的告警，请核实现场情况。"},
 	{"announcement", "{\"type\":\"announcement\",\"id\":1,\"unit\":\"3-2-1101\",\"title\":\"t\",\"body\":\"b\"}", 0,
 	 "t\n\nb"},
 };
