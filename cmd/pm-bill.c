@@ -225,9 +225,9 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return pm_cli_usage(c, "%s", c->err.msg);
 	if (f.period && pm_cli_arg_period(c, "--period", f.period, &p))
 		return PM_EUSAGE;
-	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, NULL, f.unit, &c->err))
+	if (pm_cli_db(c, NULL, &db))
 		return c->err.code;
-	return pm_bill_each(db, &f, pm_cli_out_each, c, &c->err);
+	return pm_bill_each_as(db, &c->actor, &f, pm_cli_out_each, c, &c->err);
 }
 
 /* One BILL operand the actor may see: PM_OK, -1 after --help, or the
@@ -256,7 +256,7 @@ static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 
 	if ((rc = one_bill(c, argc, argv, &db, "bill.read")))
 		return rc < 0 ? c->stop : rc;
-	if (pm_bill_get(db, argv[c->optind], &rec, &c->err))
+	if (pm_bill_get_as(db, &c->actor, argv[c->optind], &rec, &c->err))
 		return c->err.code;
 	return pm_cli_out_new(c, rec);
 }
@@ -285,9 +285,9 @@ static int cmd_statement(struct pm_ctx *c, int argc, char **argv)
 		return k < 0 ? c->stop : rc;
 	if (!unit)
 		return pm_cli_usage(c, _("--unit CODE is required"));
-	if (pm_cli_db(c, NULL, &db) || pm_bill_may_read(db, &c->actor, NULL, unit, &c->err))
+	if (pm_cli_db(c, NULL, &db))
 		return c->err.code;
-	return pm_bill_statement(db, unit, from, to, pm_cli_out_each, c, &c->err);
+	return pm_bill_statement_as(db, &c->actor, unit, from, to, pm_cli_out_each, c, &c->err);
 }
 
 /* ---- payments ---- */

@@ -601,7 +601,8 @@ static int water_line(struct pm_asker *k, json_t *fees, const char *code, int64_
 	return PM_OK;
 }
 
-static int water_facts(struct pm_asker *k, const char *unit, json_t *rec, struct strbuf *text, struct pm_err *e)
+static int water_facts(struct pm_asker *k, const struct pm_actor *a, const char *unit, json_t *rec,
+		       struct strbuf *text, struct pm_err *e)
 {
 	struct pm_bill_filter f = {.unit = unit};
 	json_t *bills = json_array(), *line = NULL, *w = NULL, *fees = NULL;
@@ -612,7 +613,7 @@ static int water_facts(struct pm_asker *k, const char *unit, json_t *rec, struct
 
 	if (!bills)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
-	if ((rc = pm_config_today(k->db, "fees", &fees, e)) || (rc = pm_bill_each(k->db, &f, bill_one, bills, e)))
+	if ((rc = pm_config_today(k->db, "fees", &fees, e)) || (rc = pm_bill_each_as(k->db, a, &f, bill_one, bills, e)))
 		goto out;
 	n = json_array_size(bills);
 	for (i = n; i-- > 0 && !rc && prev < 3;) {
@@ -676,7 +677,7 @@ static int facts(struct pm_asker *k, const struct pm_actor *a, const char *asked
 		return balance_facts(k, unit, rec, text, e);
 	if (strcmp(intent, "tickets") == 0)
 		return ticket_facts(k, a, unit, rec, text, e);
-	return water_facts(k, unit, rec, text, e);
+	return water_facts(k, a, unit, rec, text, e);
 }
 
 /* ---- handing over ---- */

@@ -71,6 +71,42 @@ int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *bil
 	return unit ? pm_unit_may_read(db, a, unit, e) : PM_OK;
 }
 
+/* SQL: bill b is of the time from ?7 on (NULL: any time): owed still,
+ * whatever its period, for what a unit owes passes with it and is
+ * whoever owns it now's to settle; else issued then, or paid (in part)
+ * or credited then. A bill the seller had settled before the sale is
+ * the seller's, not the buyer's. */
+#define BILL_OF_TIME(b) \
+	"(?7 IS NULL OR " b ".status IN ('issued','partial') OR coalesce(" b ".issued_at, " b ".created_at) >= ?7" \
+	" OR EXISTS (SELECT 1 FROM allocation ta JOIN journal tj ON tj.id = ta.journal_id" \
+	" WHERE ta.bill_id = " b ".id AND tj.ts >= ?7))"
+
+/* PM_OK when the actor's time in unit takes in bill code (BILL_OF_TIME),
+ * else PM_ENOPERM. */
+static int bill_of_time(struct pm_db *db, const struct pm_actor *a, const char *code, const char *unit,
+			struct pm_err *e)
+{
+	static const char sql[] = "SELECT 1 FROM bill b WHERE b.code = ?1 AND " BILL_OF_TIME("b");
+	sqlite3_stmt *st;
+	int64_t from;
+	int rc;
+
+	if (pm_unit_may_read_from(db, a, unit, &from, e))
+		return e->code;
+	if (from == INT64_MIN)
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, from);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PM_OK;
+	return rc == SQLITE_DONE ? pm_err_set(e, PM_ENOPERM, _("user '%s' may not see bill '%s'"), a->login, code)
+				 : pm_db_fail(db, e, _("cannot read bills"));
+}
+
 /* An owner hears the same of a bill that is not theirs as of one that
  * does not exist: bill codes cannot be probed. */
 int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char *code, char *unit,
@@ -78,7 +114,8 @@ int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char
 {
 	if (pm_auth_check(a, "bill.read", e))
 		return e->code;
-	if (pm_bill_unit(db, code, unit, size, e) == PM_OK && pm_bill_may_read(db, a, NULL, unit, e) == PM_OK)
+	if (pm_bill_unit(db, code, unit, size, e) == PM_OK && pm_bill_may_read(db, a, NULL, unit, e) == PM_OK &&
+	    bill_of_time(db, a, code, unit, e) == PM_OK)
 		return PM_OK;
 	if (a->role == PM_ROLE_OWNER && (e->code == PM_EDATA || e->code == PM_ENOPERM))
 		return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see bill '%s'"), a->login, code);
@@ -121,13 +158,15 @@ int pm_bill_status_parse(const char *s, struct pm_err *e)
 	return pm_err_set(e, PM_EUSAGE, _("unknown status '%s': expected draft, issued, partial, paid or void"), s);
 }
 
-int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(void *ctx, json_t *bill),
-		 void *ctx, struct pm_err *e)
+/* pm_bill_each for the bills of the time from from on (BILL_OF_TIME;
+ * INT64_MIN: all). */
+static int bill_each(struct pm_db *db, const struct pm_bill_filter *f, int64_t from, int (*fn)(void *ctx, json_t *bill),
+		     void *ctx, struct pm_err *e)
 {
 	static const char sql[] = PM_BILL_COLS " JOIN building bd ON bd.id = u.building_id"
 		" WHERE (?1 IS NULL OR b.period = ?1) AND (?2 IS NULL OR b.status = ?2)"
 		" AND (?3 IS NULL OR u.code = ?3) AND (?4 IS NULL OR bd.code = ?4)"
-		" AND (?5 = 0 OR (b.status IN ('issued','partial') AND b.due < ?6))"
+		" AND (?5 = 0 OR (b.status IN ('issued','partial') AND b.due < ?6)) AND " BILL_OF_TIME("b")
 		" ORDER BY b.period, u.code";
 	char today[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
@@ -140,7 +179,27 @@ int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(voi
 	sqlite3_bind_text(st, 4, f->building, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, f->overdue);
 	sqlite3_bind_text(st, 6, pm_community_today(db, today), -1, SQLITE_TRANSIENT);
+	if (from != INT64_MIN)
+		sqlite3_bind_int64(st, 7, from);
+	else
+		sqlite3_bind_null(st, 7);
 	return pm_db_each(db, st, bill_json, NULL, fn, ctx, _("cannot read bills"), e);
+}
+
+int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(void *ctx, json_t *bill),
+		 void *ctx, struct pm_err *e)
+{
+	return bill_each(db, f, INT64_MIN, fn, ctx, e);
+}
+
+int pm_bill_each_as(struct pm_db *db, const struct pm_actor *a, const struct pm_bill_filter *f,
+		    int (*fn)(void *ctx, json_t *bill), void *ctx, struct pm_err *e)
+{
+	int64_t from = INT64_MIN;
+
+	if (pm_bill_may_read(db, a, NULL, f->unit, e) || (f->unit && pm_unit_may_read_from(db, a, f->unit, &from, e)))
+		return e->code;
+	return bill_each(db, f, from, fn, ctx, e);
 }
 
 static int bill_lines(struct pm_db *db, int64_t id, json_t *out, struct pm_err *e)
@@ -169,14 +228,17 @@ static int bill_lines(struct pm_db *db, int64_t id, json_t *out, struct pm_err *
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill lines"));
 }
 
-static int bill_events(struct pm_db *db, int64_t id, json_t *out, struct pm_err *e)
+/* The bill's events from the time from on. */
+static int bill_events(struct pm_db *db, int64_t id, int64_t from, json_t *out, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT 'allocation', coalesce(p.channel || ':' || p.ref, 'prepaid'), a.amount_fen, a.seq, NULL, j.ts, p.id"
 		" FROM allocation a JOIN journal j ON j.id = a.journal_id LEFT JOIN payment p ON p.id = a.payment_id"
-		" WHERE a.bill_id = ?1"
-		" UNION ALL SELECT 'adjustment', reason, amount_fen, NULL, by_user, created_at, NULL FROM adjustment WHERE bill_id = ?1"
-		" UNION ALL SELECT 'late_fee', as_of, amount_fen, days, NULL, created_at, NULL FROM late_fee WHERE bill_id = ?1"
+		" WHERE a.bill_id = ?1 AND j.ts >= ?2"
+		" UNION ALL SELECT 'adjustment', reason, amount_fen, NULL, by_user, created_at, NULL FROM adjustment"
+		" WHERE bill_id = ?1 AND created_at >= ?2"
+		" UNION ALL SELECT 'late_fee', as_of, amount_fen, days, NULL, created_at, NULL FROM late_fee"
+		" WHERE bill_id = ?1 AND created_at >= ?2"
 		" ORDER BY 6, 7";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	json_t *ev = json_array(), *o;
@@ -188,6 +250,7 @@ static int bill_events(struct pm_db *db, int64_t id, json_t *out, struct pm_err 
 		return e->code;
 	}
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, from);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		o = json_pack("{s:s, s:s, s:I, s:s}", "kind", TEXT(st, 0), "what", TEXT(st, 1),
 			      "amount_fen", (json_int_t)sqlite3_column_int64(st, 2),
@@ -206,7 +269,7 @@ static int bill_events(struct pm_db *db, int64_t id, json_t *out, struct pm_err 
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read bill events"));
 }
 
-int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
+static int bill_get(struct pm_db *db, const char *code, int64_t from, json_t **out, struct pm_err *e)
 {
 	static const char sql[] = PM_BILL_COLS " WHERE b.code = ?1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
@@ -227,12 +290,28 @@ int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err 
 		return pm_err_set(e, PM_EDATA, _("unknown bill '%s'"), code);
 	if (rc != SQLITE_ROW)
 		return pm_db_fail(db, e, _("cannot read bills"));
-	if (bill_lines(db, id, *out, e) || bill_events(db, id, *out, e)) {
+	if (bill_lines(db, id, *out, e) || bill_events(db, id, from, *out, e)) {
 		json_decref(*out);
 		*out = NULL;
 		return e->code;
 	}
 	return PM_OK;
+}
+
+int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e)
+{
+	return bill_get(db, code, INT64_MIN, out, e);
+}
+
+int pm_bill_get_as(struct pm_db *db, const struct pm_actor *a, const char *code, json_t **out, struct pm_err *e)
+{
+	char unit[64];
+	int64_t from;
+
+	*out = NULL;
+	if (pm_bill_may_read_bill(db, a, code, unit, sizeof unit, e) || pm_unit_may_read_from(db, a, unit, &from, e))
+		return e->code;
+	return bill_get(db, code, from, out, e);
 }
 
 /* ---- payments and statements ---- */
@@ -274,6 +353,37 @@ int pm_payment_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e)
 	sqlite3_reset(st);
 	json_object_set_new(*out, "allocations", list);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read payments"));
+}
+
+int pm_payment_may_read(struct pm_db *db, const struct pm_actor *a, int64_t id, struct pm_err *e)
+{
+	static const char sql[] = "SELECT u.code, p.at FROM payment p JOIN unit u ON u.id = p.unit_id WHERE p.id = ?";
+	sqlite3_stmt *st;
+	char unit[64] = "";
+	int64_t at = 0, from;
+	int rc;
+
+	if (pm_auth_allowed(a->role, "bill.pay"))
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pm_text_col(st, 0, unit, sizeof unit);
+		at = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read payments"));
+	if (rc == SQLITE_ROW) {
+		if (pm_bill_may_read(db, a, NULL, unit, e) || pm_unit_may_read_from(db, a, unit, &from, e)) {
+			if (e->code != PM_ENOPERM)
+				return e->code;
+		} else if (at >= from) {
+			return PM_OK;
+		}
+	}
+	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see payment %lld"), a->login, (long long)id);
 }
 
 /* ---- statements: straight from the unit's two accounts ---- */
@@ -349,4 +459,17 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read the ledger"));
+}
+
+int pm_bill_statement_as(struct pm_db *db, const struct pm_actor *a, const char *unit, int32_t from, int32_t to,
+			 int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e)
+{
+	int64_t since;
+	int32_t first;
+
+	if (pm_bill_may_read(db, a, NULL, unit, e) || pm_unit_may_read_from(db, a, unit, &since, e))
+		return e->code;
+	if (since != INT64_MIN && (first = pm_date_of(since, pm_db_tz(db))) > from)
+		from = first;
+	return pm_bill_statement(db, unit, from, to, fn, ctx, e);
 }

@@ -345,16 +345,16 @@ int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t *
 	return PM_OK;
 }
 
-int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *code,
-		     struct pm_err *e)
+int pm_unit_may_read_from(struct pm_db *db, const struct pm_actor *a, const char *code, int64_t *from,
+			  struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT 1 FROM occupancy o JOIN unit u ON u.id = o.unit_id"
-		" WHERE u.code = ?1 AND o.person_id = ?2 AND " PM_OCCUPANCY_ON("o", "?3");
+		"SELECT " PM_RESIDENT_FROM("u.id", "?2", "?3") " FROM unit u WHERE u.code = ?1";
 	char day[PM_TIME_BUF];
 	sqlite3_stmt *st;
-	int rc;
+	int rc, none = 1;
 
+	*from = INT64_MIN;
 	if (pm_auth_check(a, "unit.read", e))
 		return e->code;
 	if (a->role != PM_ROLE_OWNER)
@@ -367,12 +367,22 @@ int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *cod
 	sqlite3_bind_int64(st, 2, a->person_id);
 	sqlite3_bind_text(st, 3, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (none = sqlite3_column_type(st, 0) == SQLITE_NULL) == 0)
+		*from = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return PM_OK;
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pm_db_fail(db, e, _("cannot read residents"));
+	if (!none)
+		return PM_OK;
 	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see unit '%s'"), a->login, code);
+}
+
+int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *code,
+		     struct pm_err *e)
+{
+	int64_t from;
+
+	return pm_unit_may_read_from(db, a, code, &from, e);
 }
 
 int pm_unit_each(struct pm_db *db, const char *building, int (*fn)(void *ctx, json_t *unit),

@@ -547,6 +547,22 @@ static void feed_hooks(struct pm_db *db)
 	sqlite3_rollback_hook(db->h, feed_rollback, db);
 }
 
+/* SQL pm_day_start('YYYY-MM-DD'): the first instant of the day in the
+ * community's zone (UTC seconds), NULL for NULL or no date: what a date
+ * such as a residence's since is compared with times by. */
+static void day_start(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct pm_db *db = sqlite3_user_data(cx);
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	int32_t day;
+
+	(void)argc;
+	if (s && pm_date_parse(s, &day, NULL) == PM_OK)
+		sqlite3_result_int64(cx, pm_date_start(day, pm_db_tz(db)));
+	else
+		sqlite3_result_null(cx);
+}
+
 static int configure(struct pm_db *db, int flags, struct pm_err *e)
 {
 	int v = 0, known = 0, persist = 1;
@@ -555,6 +571,8 @@ static int configure(struct pm_db *db, int flags, struct pm_err *e)
 		return e->code;
 	db->busy_left_ms = db->busy_ms;
 	sqlite3_busy_handler(db->h, busy_wait, db);
+	if (sqlite3_create_function(db->h, "pm_day_start", 1, SQLITE_UTF8, db, day_start, NULL, NULL) != SQLITE_OK)
+		return pm_db_fail(db, e, _("cannot open the store"));
 	if (!(flags & PM_DB_CREATE) && store_check(db, &v, &known, e))
 		return e->code;
 	if (pm_db_exec(db, "PRAGMA foreign_keys = ON", e))

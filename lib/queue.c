@@ -202,8 +202,7 @@ int pm_ticket_timeline(struct pm_db *db, int64_t id, int (*fn)(void *ctx, json_t
 	" AND (?5 IS NULL OR t.assignee = ?5) AND t.submitted_at >= ?6" \
 	" AND (?9 = 0 OR t.reporter_id = ?9)" \
 	" AND (?10 = 0 OR t.status NOT IN ('resolved', 'closed', 'cancelled'))" \
-	" AND (?7 = 0 OR t.reporter_id = ?7 OR t.unit_id IN" \
-	" (SELECT unit_id FROM occupancy o WHERE o.person_id = ?7 AND " PM_OCCUPANCY_ON("o", "?8") "))" \
+	" AND (?7 = 0 OR t.reporter_id = ?7 OR t.submitted_at >= " PM_RESIDENT_FROM("t.unit_id", "?7", "?8") ")" \
 	" ORDER BY t.id"
 
 static const char by_status[] = TICKET_COLS " WHERE t.status = ?1" FILTERS;

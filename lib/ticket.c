@@ -274,15 +274,19 @@ int pm_ticket_row_load(struct pm_db *db, const struct pm_actor *a, int64_t id, s
 	return PM_OK;
 }
 
-/* Owners see the tickets of units where they live and those they reported. */
+/* Owners see the tickets they reported and those of units where they
+ * live reported in their own time there (pm_unit_may_read_from), not a
+ * seller's. */
 int pm_ticket_may_see(struct pm_db *db, const struct pm_actor *a, const struct pm_ticket_row *r,
 		   struct pm_err *e)
 {
+	int64_t from;
+
 	if (pm_auth_check(a, "ticket.read", e))
 		return e->code;
 	if (a->role != PM_ROLE_OWNER || (a->person_id && r->reporter_id == a->person_id))
 		return PM_OK;
-	if (r->unit[0] && pm_unit_may_read(db, a, r->unit, e) == PM_OK)
+	if (r->unit[0] && pm_unit_may_read_from(db, a, r->unit, &from, e) == PM_OK && r->submitted_at >= from)
 		return PM_OK;
 	return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see ticket %lld"), a->login,
 			  (long long)r->id);

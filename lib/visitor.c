@@ -149,7 +149,7 @@ out:
 /* ---- a request's row ---- */
 
 struct row {
-	int64_t id, from, until, lapses, uses, used;
+	int64_t id, from, until, lapses, uses, used, created;
 	char unit[PM_PASS_NAME], status[16], gates[PM_PASS_GATES * PM_PASS_NAME];
 };
 
@@ -157,7 +157,7 @@ static int load(struct pm_db *db, int64_t id, struct row *r, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT u.code, v.status, coalesce(v.gates, ''), v.valid_from, v.valid_until, v.lapses_at,"
-		" v.uses, v.used FROM visitor v JOIN unit u ON u.id = v.unit_id WHERE v.id = ?";
+		" v.uses, v.used, v.created_at FROM visitor v JOIN unit u ON u.id = v.unit_id WHERE v.id = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
@@ -174,6 +174,7 @@ static int load(struct pm_db *db, int64_t id, struct row *r, struct pm_err *e)
 		r->lapses = sqlite3_column_int64(st, 5);
 		r->uses = sqlite3_column_int64(st, 6);
 		r->used = sqlite3_column_int64(st, 7);
+		r->created = sqlite3_column_int64(st, 8);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -181,11 +182,26 @@ static int load(struct pm_db *db, int64_t id, struct row *r, struct pm_err *e)
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read visitors"));
 }
 
+/* Whether the actor may do action with request r: gate_may, and an owner
+ * only with those asked for in their own time in the unit
+ * (pm_unit_may_read_from), not the seller's, said as of another unit's. */
+static int row_may(struct pm_db *db, const struct pm_actor *a, const char *action, const struct row *r,
+		   struct pm_err *e)
+{
+	int64_t since;
+
+	if (gate_may(db, a, action, r->unit, e) || pm_unit_may_read_from(db, a, r->unit, &since, e))
+		return e->code;
+	if (r->created < since)
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see unit '%s'"), a->login, r->unit);
+	return PM_OK;
+}
+
 /* The row of a request the actor may decide on, still pending. */
 static int pending(struct pm_db *db, const struct pm_actor *a, int64_t id, struct row *r,
 		   struct pm_err *e)
 {
-	if (load(db, id, r, e) || gate_may(db, a, "visitor.approve", r->unit, e))
+	if (load(db, id, r, e) || row_may(db, a, "visitor.approve", r, e))
 		return e->code;
 	if (strcmp(r->status, "pending") == 0 && r->lapses <= pm_now())
 		return pm_err_set(e, PM_EDATA, _("visitor request %lld has expired"), (long long)id);
@@ -372,7 +388,7 @@ int pm_pass_revoke(struct pm_db *db, const struct pm_actor *a, int64_t id, const
 	int rc;
 
 	*unchanged = 0;
-	if (load(db, id, &r, e) || gate_may(db, a, "visitor.approve", r.unit, e))
+	if (load(db, id, &r, e) || row_may(db, a, "visitor.approve", &r, e))
 		return e->code;
 	/* A guard told twice to stop a pass, or a page sent twice: it is
 	 * stopped already, and that is what was asked. */
@@ -532,7 +548,7 @@ int pm_visitor_get(struct pm_db *db, const struct pm_actor *a, int64_t id, int w
 	int rc;
 
 	*out = NULL;
-	if (load(db, id, &r, e) || gate_may(db, a, "visitor.read", r.unit, e) ||
+	if (load(db, id, &r, e) || row_may(db, a, "visitor.read", &r, e) ||
 	    link_setting(db, &gc, &v, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e))) {
@@ -558,10 +574,11 @@ int pm_visitor_each(struct pm_db *db, const struct pm_actor *a, const char *unit
 		    const char *status, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		    struct pm_err *e)
 {
-	/* An owner sees the requests of the units where they live today. */
+	/* An owner sees the requests of the units where they live today
+	 * made in their own time there. */
 	static const char sql[] = VISITOR_COLS
 		" WHERE (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR v.status = ?2) AND (?3 = 0 OR"
-		" v.unit_id IN (SELECT unit_id FROM occupancy o WHERE person_id = ?3 AND " PM_OCCUPANCY_ON("o", "?4") "))"
+		" v.created_at >= " PM_RESIDENT_FROM("v.unit_id", "?3", "?4") ")"
 		" ORDER BY v.id";
 	char day[PM_TIME_BUF];
 	struct pm_gate_config *gc;

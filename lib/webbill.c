@@ -251,7 +251,7 @@ int pm_page_unit(struct pm_web *w)
 		    w->req.script, code, w->req.script, code);
 	bills_head(f);
 	mark = pm_web_mark(w);
-	if (pm_bill_each(w->db, &bf, bill_row, w, &w->err))
+	if (pm_bill_each_as(w->db, &w->actor, &bf, bill_row, w, &w->err))
 		return w->err.code;
 	pm_web_none(w, mark, 5, "还没有账单");
 	fputs("</tbody>\n</table>\n", f);
@@ -266,7 +266,7 @@ static int my_bills(void *ctx, json_t *u)
 	struct pm_web *w = ctx;
 	struct pm_bill_filter bf = {.unit = STR(u, "code")};
 
-	return pm_bill_each(w->db, &bf, bill_row, w, &w->err);
+	return pm_bill_each_as(w->db, &w->actor, &bf, bill_row, w, &w->err);
 }
 
 int pm_page_bills(struct pm_web *w)
@@ -328,13 +328,11 @@ static void bill_events(struct pm_web *w, json_t *bill)
 int pm_page_bill(struct pm_web *w)
 {
 	const char *code = w->arg[0];
-	char unit[64];
 	FILE *f = w->res.f;
 	json_t *b, *l;
 	size_t i;
 
-	if (pm_bill_may_read_bill(w->db, &w->actor, code, unit, sizeof unit, &w->err) ||
-	    pm_bill_get(w->db, code, &b, &w->err))
+	if (pm_bill_get_as(w->db, &w->actor, code, &b, &w->err))
 		return w->err.code;
 	pm_web_page(w, "账单详情");
 	pm_html_fmt(f, "<p>%s · %s · <span class=\"status\">%s</span></p>\n", STR(b, "unit"), STR(b, "period"),
@@ -422,7 +420,7 @@ int pm_page_statement(struct pm_web *w)
 	fputs("<table>\n<thead><tr><th>时间</th><th>类型</th><th>说明</th><th class=\"num\">金额</th>"
 	      "<th class=\"num\">余额</th></tr></thead>\n<tbody>\n", f);
 	mark = pm_web_mark(w);
-	if (pm_bill_statement(w->db, unit, INT32_MIN, INT32_MAX, statement_row, w, &w->err))
+	if (pm_bill_statement_as(w->db, &w->actor, unit, INT32_MIN, INT32_MAX, statement_row, w, &w->err))
 		return w->err.code;
 	pm_web_none(w, mark, 5, "还没有收支记录");
 	fputs("</tbody>\n</table>\n<p class=\"muted\">余额为正表示待缴，为负表示预存。</p>\n", f);
@@ -665,16 +663,15 @@ int pm_page_cash_post(struct pm_web *w)
 	return rc;
 }
 
-/* The payment of the route's receipt, if the actor may see it: the desk
- * any, an owner their units'; said the same way whether or not the
- * payment exists. */
+/* The payment of the route's receipt, if the actor may see it
+ * (pm_payment_may_read): the desk any, an owner those of their own time
+ * in their units; said the same way whether or not the payment exists. */
 static int receipt_payment(struct pm_web *w, int64_t *id, json_t **p)
 {
 	*p = NULL;
 	if (pm_web_arg_id(w, 0, id))
 		return w->err.code;
-	if (pm_payment_get(w->db, *id, p, &w->err) ||
-	    (!pm_auth_allowed(w->actor.role, "bill.pay") && pm_bill_may_read(w->db, &w->actor, NULL, STR(*p, "unit"), &w->err))) {
+	if (pm_payment_may_read(w->db, &w->actor, *id, &w->err) || pm_payment_get(w->db, *id, p, &w->err)) {
 		json_decref(*p);
 		*p = NULL;
 		if (w->err.code == PM_EDATA || w->err.code == PM_ENOPERM)

@@ -91,10 +91,19 @@ struct pm_bill_filter {
 };
 int pm_bill_each(struct pm_db *db, const struct pm_bill_filter *f, int (*fn)(void *ctx, json_t *bill),
 		 void *ctx, struct pm_err *e);
+/* The same as actor sees them: pm_bill_may_read for f->unit, and an
+ * owner only the bills of their own time there (pm_bill_may_read_bill). */
+int pm_bill_each_as(struct pm_db *db, const struct pm_actor *a, const struct pm_bill_filter *f,
+		    int (*fn)(void *ctx, json_t *bill), void *ctx, struct pm_err *e);
 /* A bill with its lines, breakdowns, allocations, notes and late fees.
  * An allocation of a payment names it ("payment": its id, the receipt's
  * number). PM_EDATA for an unknown code. */
 int pm_bill_get(struct pm_db *db, const char *code, json_t **out, struct pm_err *e);
+/* The same as actor sees it: pm_bill_may_read_bill, and for an owner
+ * only the events of their own time in the unit: a buyer is not shown
+ * what the seller paid towards a bill that passed with the unit (nor
+ * the seller's receipts), only what is still owed. */
+int pm_bill_get_as(struct pm_db *db, const struct pm_actor *a, const char *code, json_t **out, struct pm_err *e);
 /* The unit a bill is for, to check who may see it. */
 int pm_bill_unit(struct pm_db *db, const char *code, char *unit, size_t size, struct pm_err *e);
 /* Whether actor may read bill (a code), else the bills of unit, else,
@@ -106,7 +115,10 @@ int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *bil
 		     struct pm_err *e);
 /* The same for the bill code, with *unit (size bytes) its unit: an owner
  * is refused an unknown bill as one not theirs (PM_ENOPERM), so owners
- * cannot probe for bills. */
+ * cannot probe for bills, and so is a bill of the unit from before their
+ * time there that was settled then (a seller's, paid before the sale:
+ * pm_unit_may_read_from). A bill still owed passes with the unit: the
+ * new owner sees it, and is the one the office asks to pay it. */
 int pm_bill_may_read_bill(struct pm_db *db, const struct pm_actor *a, const char *code, char *unit,
 			  size_t size, struct pm_err *e);
 
@@ -250,6 +262,11 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
  * the running balance owed (negative: in credit). */
 int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
 		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e);
+/* The same as actor may read it (pm_bill_may_read): an owner's begins
+ * no earlier than their time in the unit, its first balance what the
+ * unit owed or held then (what a transfer carried). */
+int pm_bill_statement_as(struct pm_db *db, const struct pm_actor *a, const char *unit, int32_t from, int32_t to,
+			 int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e);
 /* A statement entry's kind ("issue", "payment", ...) as people read it
  * in Chinese on a statement page or a demand letter; kind itself when it
  * has no name. */
@@ -260,6 +277,11 @@ const char *pm_bill_entry_name(const char *kind);
  * "period","amount_fen"}]}: what a receipt shows. PM_EDATA when there
  * is none. */
 int pm_payment_get(struct pm_db *db, int64_t id, json_t **out, struct pm_err *e);
+/* Whether actor may see payment id (its receipt): who takes payments
+ * (bill.pay) any; an owner one of a unit they live in, made in their own
+ * time there (pm_unit_may_read_from), never a seller's. PM_ENOPERM said
+ * the same way whether the payment is another's or none. */
+int pm_payment_may_read(struct pm_db *db, const struct pm_actor *a, int64_t id, struct pm_err *e);
 
 /* What the unit owes now: its receivable less its prepaid balance, the
  * statement's last balance (negative: in credit). */

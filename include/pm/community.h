@@ -37,6 +37,15 @@ int pm_unit_get(struct pm_db *db, const char *code, int occupants, json_t **out,
  * ask this before showing a unit. */
 int pm_unit_may_read(struct pm_db *db, const struct pm_actor *a, const char *code,
 		     struct pm_err *e);
+/* The same, and from when the actor's records of the unit are theirs
+ * (*from, UTC seconds): for an owner the start of their own time there
+ * (PM_RESIDENT_FROM), for anyone else INT64_MIN. A buyer sees nothing
+ * the seller paid, reported or asked for before the sale: what passes
+ * with the unit is what it still owes (pm_bill_may_read). Every query
+ * that shows an owner a unit's records asks this, or binds
+ * PM_RESIDENT_FROM. */
+int pm_unit_may_read_from(struct pm_db *db, const struct pm_actor *a, const char *code, int64_t *from,
+			  struct pm_err *e);
 
 /* Units in code order, optionally of one building; fn gets each record and
  * its return value, when non-zero, stops the walk and is returned. */
@@ -106,6 +115,14 @@ int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, con
  * from a later day sees nothing of the unit, nor is told of it, before
  * then, and the owners it ends see and are told until then. */
 #define PM_OCCUPANCY_ON(o, day) "(" o ".since <= " day " AND " PM_OCCUPANCY_CURRENT(o, day) ")"
+/* SQL: the first instant (UTC seconds) of person's time in unit (SQL
+ * expressions): the start, in the community's zone, of the first day of
+ * their residences there on the day (PM_OCCUPANCY_ON); NULL when they
+ * do not live there that day, so that any comparison with it is false.
+ * A transfer's new owner's time begins on the transfer's day. */
+#define PM_RESIDENT_FROM(unit, person, day) \
+	"(SELECT pm_day_start(min(rf.since)) FROM occupancy rf WHERE rf.unit_id = " unit \
+	" AND rf.person_id = " person " AND " PM_OCCUPANCY_ON("rf", day) ")"
 
 /* The community's today, in its zone (PM_NOW respected): "2026-12-01". */
 char *pm_community_today(struct pm_db *db, char buf[PM_TIME_BUF]);
