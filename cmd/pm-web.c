@@ -54,6 +54,7 @@ static const struct route {
 	{"POST", "/cash", pm_page_cash_post, 0},
 	{"GET", "/receipt/*", pm_page_receipt, 0},
 	{"GET", "/receipt/*/print", pm_page_receipt_print, 0},
+	{"POST", "/receipt/*/print", pm_page_receipt_print_post, 0},
 	{"GET", "/dashboard", pm_page_dashboard, 0},
 	{"GET", "/export", pm_page_export, 0},
 	{"GET", "/repair", pm_page_repair, 0},

@@ -191,6 +191,23 @@ static int finish(struct pm_db *db, int rc, json_t **out, struct pm_err *e)
 	return rc;
 }
 
+int pm_receipt_standing(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e)
+{
+	int had;
+
+	*out = NULL;
+	if (payment_json(db, payment, out, e) || (had = receipt_read(db, payment, *out, e)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return -e->code;
+	}
+	if (had && strcmp(json_string_value(json_object_get(*out, "status")), "issued") == 0)
+		return 1;
+	json_decref(*out);
+	*out = NULL;
+	return 0;
+}
+
 int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e)
 {
 	char object[64];

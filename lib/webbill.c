@@ -682,6 +682,30 @@ static int receipt_payment(struct pm_web *w, int64_t *id, json_t **p)
 	return PM_OK;
 }
 
+/* The paper the desk hands over, pm-bill receipt's: a link to it when
+ * numbered; before, a button for each paper that numbers it (a POST:
+ * the number is taken once, never by a page merely looked at, a
+ * reload or a prefetch) and then shows it. */
+static void print_actions(struct pm_web *w, int64_t id, int issued)
+{
+	static const char *const papers[][3] = {{"a5", "收据", ""}, {"80mm", "小票", "?paper=80mm"}};
+	char path[64];
+
+	snprintf(path, sizeof path, "/receipt/%lld/print", (long long)id);
+	fputs("<p class=\"actions\">", w->res.f);
+	for (size_t i = 0; i < 2; i++) {
+		if (issued) {
+			pm_html_fmt(w->res.f, "<a class=\"button%s\" href=\"%s%s%s\">打印%s</a> ", i ? " secondary" : "",
+				    w->req.script, path, papers[i][2], papers[i][1]);
+			continue;
+		}
+		pm_web_form(w, path, 0);
+		pm_html_fmt(w->res.f, "<input type=\"hidden\" name=\"paper\" value=\"%s\"><button%s>开具并打印%s</button></form> ",
+			    papers[i][0], i ? " class=\"secondary\"" : "", papers[i][1]);
+	}
+	fputs("</p>\n", w->res.f);
+}
+
 int pm_page_receipt(struct pm_web *w)
 {
 	char cap[PM_CAPITAL_BUF], number[PM_RECEIPT_BUF];
@@ -713,34 +737,68 @@ int pm_page_receipt(struct pm_web *w)
 		pm_html_fmt(f, "<li><a href=\"%s/bill/%u\">%s</a> %M</li>\n", w->req.script, STR(a, "bill"),
 			    STR(a, "period"), FEN(a, "amount_fen"));
 	fputs("</ul>\n", f);
-	/* The paper the desk hands over: pm-bill receipt's, numbered when
-	 * first printed. */
 	if (pm_auth_allowed(w->actor.role, "bill.receipt"))
-		pm_html_fmt(f, "<p class=\"actions\"><a class=\"button\" href=\"%s/receipt/%D/print\">打印收据</a> "
-			       "<a class=\"button secondary\" href=\"%s/receipt/%D/print?paper=80mm\">打印小票</a></p>\n",
-			    w->req.script, (long long)id, w->req.script, (long long)id);
+		print_actions(w, id, issued);
 	json_decref(p);
 	pm_web_page_end(w);
 	return PM_OK;
 }
 
-int pm_page_receipt_print(struct pm_web *w)
+/* The receipt's paper, if the actor may print it: its payment and the
+ * paper asked for. */
+static int receipt_paper(struct pm_web *w, int64_t *id, enum pm_receipt_paper *paper)
 {
-	enum pm_receipt_paper paper = PM_PAPER_A5;
 	const char *want = pm_web_field(w, "paper");
-	json_t *p, *r;
-	int64_t id;
+	json_t *p;
 
-	if (pm_auth_check(&w->actor, "bill.receipt", &w->err) || receipt_payment(w, &id, &p) ||
-	    (want && pm_receipt_paper(want, &paper, &w->err)))
+	*paper = PM_PAPER_A5;
+	if (pm_auth_check(&w->actor, "bill.receipt", &w->err) || receipt_payment(w, id, &p))
 		return w->err.code;
 	json_decref(p);
-	if (pm_receipt_get(w->db, id, &r, &w->err))
+	return want && pm_receipt_paper(want, paper, &w->err) ? w->err.code : PM_OK;
+}
+
+/* The receipt standing, printed; none yet, the buttons that number it. */
+int pm_page_receipt_print(struct pm_web *w)
+{
+	enum pm_receipt_paper paper;
+	json_t *r;
+	int64_t id;
+	int rc;
+
+	if (receipt_paper(w, &id, &paper))
 		return w->err.code;
+	if ((rc = pm_receipt_standing(w->db, id, &r, &w->err)) < 0)
+		return -rc;
+	if (rc == 0) {
+		pm_web_page(w, "打印收据");
+		pm_html_fmt(w->res.f, "<p>付款 %D 还没有开具收据。收据号在开具时按年连续编号，作废的收据保留其号。</p>\n",
+			    (long long)id);
+		print_actions(w, id, 0);
+		pm_web_page_end(w);
+		return PM_OK;
+	}
 	if (pm_receipt_html(w->db, r, paper, w->res.f, &w->err) == PM_OK)
 		pm_web_print_style(w, pm_receipt_css());
 	json_decref(r);
 	return w->err.code;
+}
+
+/* Numbers the payment's receipt, this year's next, unless one stands,
+ * and shows it. */
+int pm_page_receipt_print_post(struct pm_web *w)
+{
+	enum pm_receipt_paper paper;
+	char path[64];
+	json_t *r;
+	int64_t id;
+
+	if (receipt_paper(w, &id, &paper) || pm_receipt_get(w->db, id, &r, &w->err))
+		return w->err.code;
+	json_decref(r);
+	snprintf(path, sizeof path, "/receipt/%lld/print%s", (long long)id, paper == PM_PAPER_80MM ? "?paper=80mm" : "");
+	pm_web_redirect(&w->res, w->req.script, path);
+	return PM_OK;
 }
 
 /* ---- the dashboard: a few sums until pm-report's pages come ---- */

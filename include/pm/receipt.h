@@ -32,6 +32,11 @@ int pm_receipt_number(struct pm_db *db, int64_t payment, const char *cashier, st
  * own transaction, audited) if it has none. */
 int pm_receipt_get(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e);
 
+/* The same, numbering nothing (a web page's GET changes no store): 1
+ * with the record when the payment's receipt stands (not void), 0 and
+ * *out NULL when none does, or -code. */
+int pm_receipt_standing(struct pm_db *db, int64_t payment, json_t **out, struct pm_err *e);
+
 /* The number of the payment's receipt standing (not void) into number:
  * 1, or 0 when none was printed or the last was voided, or -code. It
  * numbers nothing. */

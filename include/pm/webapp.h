@@ -111,6 +111,7 @@ int pm_page_cash(struct pm_web *w);
 int pm_page_cash_post(struct pm_web *w);
 int pm_page_receipt(struct pm_web *w);
 int pm_page_receipt_print(struct pm_web *w);
+int pm_page_receipt_print_post(struct pm_web *w);
 int pm_page_dashboard(struct pm_web *w);
 int pm_page_export(struct pm_web *w);
 int pm_page_callback(struct pm_web *w);

@@ -17,6 +17,8 @@ expect_body '<td>收据号</td><td>未开具（前台打印收据时编号）</t
 expect_body '<td>付款编号</td><td>1</td>' "the payment's id as its own"
 signin desk
 get /receipt/1/print
+post /receipt/1/print paper=a5
+get /receipt/1/print
 expect_body '2026-000001' "the desk prints receipt 2026-000001"
 signin owner1
 get /receipt/1
