@@ -264,9 +264,10 @@ struct step_field {
 };
 
 /* A step's form, its fields (ended by one without a label) filled in as
- * sent when it is the form that came back refused. */
+ * sent when it is the form that came back refused; kept, when not NULL,
+ * the first field's value. */
 static void step_form(struct pm_web *w, int64_t id, const char *step, const struct step_field *fields,
-		      const char *button)
+		      const char *button, const char *kept)
 {
 	char path[64];
 
@@ -274,7 +275,7 @@ static void step_form(struct pm_web *w, int64_t id, const char *step, const stru
 	pm_web_form(w, path, 0);
 	for (const struct step_field *fl = fields; fl && fl->label; fl++) {
 		pm_html_fmt(w->res.f, "<label>%s<input name=\"%s\" value=\"%s\"", fl->label, fl->name,
-			    pm_web_sent_to(w, path, fl->name));
+			    fl == fields && kept ? kept : pm_web_sent_to(w, path, fl->name));
 		fputs(fl->attrs, w->res.f);
 		fputs("></label>", w->res.f);
 	}
@@ -306,6 +307,33 @@ static void rate_form(struct pm_web *w, int64_t id)
 			      "<button>提交评价</button></form>\n", pm_web_sent_to(w, path, "comment"));
 }
 
+/* The steps in the order of enum pm_ticket_action, as their paths name
+ * them. */
+static const char *const steps[] = {"accept", "assign", "start", "hold", "resolve", "close", "cancel", "reopen"};
+
+/* What was typed into a form of this ticket that came back refused and
+ * that the page no longer shows (another phone rated or reopened the
+ * ticket, or moved it on, first): the comment form takes it, so nothing
+ * typed is lost (pm_web_again). NULL when there is none. */
+static const char *kept_text(struct pm_web *w, json_t *t, int64_t id)
+{
+	char path[64];
+	const char *step;
+	size_t n, i = 0;
+
+	n = (size_t)snprintf(path, sizeof path, "/ticket/%lld/", (long long)id);
+	if (!pm_web_sent_here(w, w->req.path) || strncmp(w->req.path, path, n))
+		return NULL;
+	step = w->req.path + n;
+	if (!strcmp(step, "rate"))
+		return w->actor.role == PM_ROLE_OWNER && rate_allowed(t) ? NULL : pm_web_field(w, "comment");
+	while (i < sizeof steps / sizeof *steps && strcmp(step, steps[i]))
+		i++;
+	if (i == sizeof steps / sizeof *steps || step_allowed(w, t, (enum pm_ticket_action)i))
+		return NULL;
+	return pm_web_field(w, "note");
+}
+
 static int actions(struct pm_web *w, json_t *t, int64_t id)
 {
 	static const struct step_field resolve[] = {
@@ -322,7 +350,7 @@ static int actions(struct pm_web *w, json_t *t, int64_t id)
 
 	fputs("<section class=\"steps\">\n", f);
 	if (step_allowed(w, t, PM_TICKET_ACCEPT))
-		step_form(w, id, "accept", NULL, "接单");
+		step_form(w, id, "accept", NULL, "接单", NULL);
 	if (step_allowed(w, t, PM_TICKET_ASSIGN)) {
 		char path[64];
 		snprintf(path, sizeof path, "/ticket/%lld/assign", (long long)id);
@@ -333,21 +361,21 @@ static int actions(struct pm_web *w, json_t *t, int64_t id)
 		fputs("</select></label><button>派工</button></form>\n", f);
 	}
 	if (step_allowed(w, t, PM_TICKET_START))
-		step_form(w, id, "start", NULL, "开始维修");
+		step_form(w, id, "start", NULL, "开始维修", NULL);
 	if (step_allowed(w, t, PM_TICKET_RESOLVE))
-		step_form(w, id, "resolve", resolve, "维修完成");
+		step_form(w, id, "resolve", resolve, "维修完成", NULL);
 	if (step_allowed(w, t, PM_TICKET_HOLD))
-		step_form(w, id, "hold", hold, "暂停");
+		step_form(w, id, "hold", hold, "暂停", NULL);
 	if (step_allowed(w, t, PM_TICKET_CLOSE))
-		step_form(w, id, "close", NULL, "关闭");
+		step_form(w, id, "close", NULL, "关闭", NULL);
 	if (w->actor.role == PM_ROLE_OWNER && rate_allowed(t))
 		rate_form(w, id);
 	if (step_allowed(w, t, PM_TICKET_REOPEN))
-		step_form(w, id, "reopen", reopen, "问题没解决，重新打开");
+		step_form(w, id, "reopen", reopen, "问题没解决，重新打开", NULL);
 	if (step_allowed(w, t, PM_TICKET_CANCEL))
-		step_form(w, id, "cancel", cancel, "取消工单");
+		step_form(w, id, "cancel", cancel, "取消工单", NULL);
 	if (pm_auth_allowed(w->actor.role, "ticket.comment"))
-		step_form(w, id, "comment", comment, "留言");
+		step_form(w, id, "comment", comment, "留言", kept_text(w, t, id));
 	fputs("</section>\n", f);
 	return PM_OK;
 }
@@ -404,24 +432,28 @@ static int step_moot(struct pm_web *w, int64_t id, enum pm_ticket_action act)
 {
 	enum pm_ticket_status st;
 	int moot, rate = act == RATE;
+	const char *kept;
 	json_t *t;
 
 	if (pm_ticket_get(w->db, &w->actor, id, &t, &w->err))
 		return w->err.code;
 	moot = rate ? !rate_allowed(t)
 		    : pm_ticket_status_parse(STR(t, "status"), &st, NULL) == PM_OK && pm_ticket_next(st, act) < 0;
+	/* What was typed waits in the comment form below (kept_text). */
+	kept = pm_web_field(w, rate ? "comment" : "note") && pm_auth_allowed(w->actor.role, "ticket.comment")
+		       ? "您填写的内容已保留在下面的留言框中，可以作为留言发送。"
+		       : "";
 	if (moot && rate && !json_is_null(json_object_get(t, "stars")))
-		pm_web_fail(w, PM_EFAIL, "这张工单已经评价过了（%lld 星）。", NUM(t, "stars"));
+		pm_web_fail(w, PM_EFAIL, "这张工单已经评价过了（%lld 星）。%s", NUM(t, "stars"), kept);
 	else if (moot)
-		pm_web_fail(w, PM_EFAIL, "这张工单现在是“%s”，这一步已不能办理，请看下面的最新进度。",
-			    pm_web_ticket_status(STR(t, "status")));
+		pm_web_fail(w, PM_EFAIL, "这张工单现在是“%s”，这一步已不能办理，请看下面的最新进度。%s",
+			    pm_web_ticket_status(STR(t, "status")), kept);
 	json_decref(t);
 	return moot ? PM_EFAIL : PM_OK;
 }
 
 int pm_page_ticket_step(struct pm_web *w)
 {
-	static const char *const steps[] = {"accept", "assign", "start", "hold", "resolve", "close", "cancel", "reopen"};
 	struct pm_ticket_step s = {.to = pm_web_field(w, "to"), .note = pm_web_field(w, "note"), .cost_fen = -1,
 				   .parts = pm_web_field(w, "parts")};
 	char path[48];

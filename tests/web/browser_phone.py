@@ -293,10 +293,14 @@ def steps(chrome, base, shots, password):
     other_phone.submit("form[action$='/rate']", {"comment": "修得很快"})
     owner.submit("form[action$='/rate']", {"stars": "2", "comment": "灯还是闪"})
     refused(owner, "a rating the other phone gave first", "form[action$='/reopen']", "这张工单已经评价过了（5 星）", 409)
+    check(values(owner, "form[action$='/comment']", ["note"]) == ["灯还是闪"],
+          "what the rating said waits in the comment form")
     owner.go(base + "/ticket/1")
     other_phone.submit("form[action$='/reopen']", {"note": "又不亮了"})
     owner.submit("form[action$='/reopen']", {"note": "灯还是闪"})
     refused(owner, "a reopening the other phone made first", None, "这张工单现在是“重新打开”", 409)
+    check(values(owner, "form[action$='/comment']", ["note"]) == ["灯还是闪"],
+          "what the reopening said waits in the comment form")
 
 
 def owner_forms(chrome, base, shots, password):
