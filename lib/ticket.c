@@ -800,6 +800,21 @@ static int charge(struct pm_db *db, const struct pm_ticket_row *r, int64_t fen, 
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot store the repair charge"));
 }
 
+/* PM_EDATA when text (NULL: none), what (translated), is longer than
+ * PM_TICKET_NOTE_MAX characters. */
+static int note_fits(const char *what, const char *text, struct pm_err *e)
+{
+	size_t len = text ? strlen(text) : 0, n = 0, k;
+	unsigned cp;
+
+	for (size_t at = 0; at < len; at += k ? k : 1, n++)
+		k = pm_utf8_next(text + at, len - at, &cp);
+	if (n > PM_TICKET_NOTE_MAX)
+		return pm_err_set(e, PM_EDATA, _("%s is %zu characters long: at most %d, shorten it"), what, n,
+				  PM_TICKET_NOTE_MAX);
+	return PM_OK;
+}
+
 static int check_step(const struct pm_ticket_row *r, enum pm_ticket_action act,
 		      const struct pm_ticket_step *s, int *to, struct pm_err *e)
 {
@@ -814,7 +829,7 @@ static int check_step(const struct pm_ticket_row *r, enum pm_ticket_action act,
 	if (actions[act].needs_note && (!s->note || !*s->note))
 		return pm_err_set(e, PM_EUSAGE, act == PM_TICKET_RESOLVE ? _("resolve needs a note saying what was done")
 									 : _("%s needs a reason"), actions[act].name);
-	return PM_OK;
+	return note_fits(_("the note"), s->note, e);
 }
 
 static int step(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_row *r,
@@ -900,6 +915,8 @@ static int do_comment(struct pm_db *db, const struct pm_actor *a, struct pm_tick
 
 	if (!text || !*text)
 		return pm_err_set(e, PM_EUSAGE, _("a comment needs text"));
+	if (note_fits(_("the comment"), text, e))
+		return e->code;
 	if (may_act(db, a, r, "ticket.comment", e) ||
 	    pm_ticket_event(db, r->id, pm_now(), "comment", st, st, text, e))
 		return e->code;
@@ -928,6 +945,8 @@ static int do_rate(struct pm_db *db, const struct pm_actor *a, struct pm_ticket_
 
 	if (rt->stars < 1 || rt->stars > 5)
 		return pm_err_set(e, PM_EUSAGE, _("stars must be 1 to 5, not %d"), rt->stars);
+	if (note_fits(_("the rating's comment"), rt->comment, e))
+		return e->code;
 	if (may_act(db, a, r, "ticket.rate", e))
 		return e->code;
 	if (a->role == PM_ROLE_OWNER && r->reporter_id && r->reporter_id != a->person_id)

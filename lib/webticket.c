@@ -282,6 +282,9 @@ static void step_form(struct pm_web *w, int64_t id, const char *step, const stru
 	pm_html_fmt(w->res.f, "<button>%s</button></form>\n", button);
 }
 
+/* A note's field: required, and no longer than the library takes. */
+#define NOTE_ATTRS " required maxlength=\"" PM_TICKET_NOTE_MAX_S "\""
+
 /* Whether a ticket waits for its rating: done, and not rated yet. */
 static int rate_allowed(json_t *t)
 {
@@ -303,7 +306,7 @@ static void rate_form(struct pm_web *w, int64_t id)
 	for (size_t i = 0; i < sizeof stars / sizeof *stars; i++)
 		pm_html_fmt(w->res.f, "<label><input type=\"radio\" name=\"stars\" value=\"%d\"%s>%s</label>", (int)(5 - i),
 			    sent[0] == (char)('5' - i) && !sent[1] ? " checked" : "", stars[i]);
-	pm_html_fmt(w->res.f, "</fieldset><label>评价（可选）<input name=\"comment\" value=\"%s\" maxlength=\"500\"></label>"
+	pm_html_fmt(w->res.f, "</fieldset><label>评价（可选）<input name=\"comment\" value=\"%s\" maxlength=\"" PM_TICKET_NOTE_MAX_S "\"></label>"
 			      "<button>提交评价</button></form>\n", pm_web_sent_to(w, path, "comment"));
 }
 
@@ -337,15 +340,15 @@ static const char *kept_text(struct pm_web *w, json_t *t, int64_t id)
 static int actions(struct pm_web *w, json_t *t, int64_t id)
 {
 	static const struct step_field resolve[] = {
-		{"处理说明", "note", " required"},
+		{"处理说明", "note", NOTE_ATTRS},
 		{"收费（元，可不填）", "cost", " inputmode=\"decimal\""},
 		{"更换配件", "parts", ""},
 		{NULL, NULL, NULL},
 	};
-	static const struct step_field hold[] = {{"暂停原因", "note", " required"}, {NULL, NULL, NULL}};
-	static const struct step_field reopen[] = {{"为什么还没好", "note", " required"}, {NULL, NULL, NULL}};
-	static const struct step_field cancel[] = {{"取消原因", "note", " required"}, {NULL, NULL, NULL}};
-	static const struct step_field comment[] = {{"留言", "note", " required maxlength=\"1000\""}, {NULL, NULL, NULL}};
+	static const struct step_field hold[] = {{"暂停原因", "note", NOTE_ATTRS}, {NULL, NULL, NULL}};
+	static const struct step_field reopen[] = {{"为什么还没好", "note", NOTE_ATTRS}, {NULL, NULL, NULL}};
+	static const struct step_field cancel[] = {{"取消原因", "note", NOTE_ATTRS}, {NULL, NULL, NULL}};
+	static const struct step_field comment[] = {{"留言", "note", NOTE_ATTRS}, {NULL, NULL, NULL}};
 	FILE *f = w->res.f;
 
 	fputs("<section class=\"steps\">\n", f);

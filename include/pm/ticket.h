@@ -114,6 +114,16 @@ int pm_ticket_submit_one(struct pm_db *db, const struct pm_actor *a, const struc
 
 /* ---- steps ---- */
 
+/* The longest note a step, a comment or a rating takes, in characters
+ * (a Chinese character is one; UTF-8 bytes are up to four times as
+ * many): longer is PM_EDATA saying so, from the command line and the
+ * web alike, whose forms say the same (maxlength). PM_TICKET_NOTE_MAX_S
+ * is it as a string, for markup. */
+#define PM_TICKET_NOTE_MAX 1000
+#define PM_TICKET_STR_(x) #x
+#define PM_TICKET_STR(x) PM_TICKET_STR_(x)
+#define PM_TICKET_NOTE_MAX_S PM_TICKET_STR(PM_TICKET_NOTE_MAX)
+
 struct pm_ticket_step {
 	const char *to;      /* assign: the technician's login */
 	const char *note;    /* hold, cancel, reopen: the reason; resolve: the note */
