@@ -822,6 +822,9 @@ int pm_asker_ask(struct pm_asker *k, const struct pm_actor *a, const struct pm_a
 	}
 	json_object_set_new(rec, "id", n && best ? json_string(k->en[top[0]].id) : json_null());
 	json_object_set_new(rec, "score", score_json(best));
+	/* The entry as people read it (its question), for those who do
+	 * not read ids: the web's answer names it by this. */
+	json_object_set_new(rec, "title", n && best ? json_string(k->en[top[0]].question) : json_null());
 	if (!n || best < k->min_score) {
 		json_object_set_new(rec, "answer", json_string(_("Sorry, I have no good answer to that; "
 								  "the property service centre will get back to you.")));

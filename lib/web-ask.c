@@ -39,8 +39,9 @@ static void answer_show(struct pm_web *w, json_t *r)
 
 	pm_html_fmt(f, "<div class=\"answer\"><p class=\"question\">问：%s</p>\n<p>%s</p>\n", STR(r, "question"),
 		    STR(r, "answer"));
-	if (STR(r, "id"))
-		pm_html_fmt(f, "<p class=\"muted\">条目 %s，匹配度 %s</p>\n", STR(r, "id"), STR(r, "score"));
+	/* The entry by its question: its id is the office's, in Latin. */
+	if (STR(r, "title"))
+		pm_html_fmt(f, "<p class=\"muted\">参考问题：%s（匹配度 %s）</p>\n", STR(r, "title"), STR(r, "score"));
 	if (json_is_integer(json_object_get(r, "ticket")))
 		pm_html_fmt(f, "<p>已转给物业服务中心：<a href=\"%s/ticket/%D\">工单 #%D</a></p>\n", w->req.script,
 			    (long long)json_integer_value(json_object_get(r, "ticket")),

@@ -32,7 +32,8 @@ struct pm_ask_how {
 };
 
 /* The answer to question as {"type":"answer","question","id","score",
- * "category","intent","answer"}, with "others" (the next entries, when
+ * "title","category","intent","answer"} (id the best entry's, title its
+ * own question, both null when none matched), with "others" (the next entries, when
  * their scores are within ask.close of the best), the asker's own facts
  * for an intent ("owed_fen"; "tickets"; "water"), and "ticket" and
  * "escalated" (low_score, human) when it was handed to a person. score

@@ -18,7 +18,7 @@ expect_body 'name="q"' "with the question field"
 post /ask "q=物业费怎么算？"
 expect_code 200 "a question answered"
 expect_body '每月每平方米 2.35 元' "from the FAQ, the price from the config"
-expect_body '条目 fee-property-rate' "naming the entry"
+expect_body '参考问题：物业费怎么算\?（匹配度 0\.[0-9]*）' "naming the entry by its question"
 owed=$(pm-bill statement --unit 1-1-101 --format jsonl | tail -1 | sed 's/.*"balance_fen":\([-0-9]*\).*/\1/')
 yuan=$(printf '%d.%02d' $((owed / 100)) $((owed % 100)))
 post /ask "q=我家还欠多少物业费"
