@@ -148,15 +148,14 @@ static int cmd_close(struct pm_ctx *c, int argc, char **argv)
 static int cmd_show(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_db *db;
-	char unit[64];
 	json_t *rec;
 
 	if (pm_cli_noopts(c, argc, argv))
 		return c->stop;
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("expected one ORDER"));
-	if (pm_cli_db(c, "pay.read", &db) || pm_pay_order_unit(db, argv[c->optind], unit, sizeof unit, &c->err) ||
-	    pm_pay_order_may_read(db, &c->actor, unit, &c->err) || pm_pay_order_get(db, argv[c->optind], &rec, &c->err))
+	if (pm_cli_db(c, "pay.read", &db) || pm_pay_order_may_see(db, &c->actor, argv[c->optind], &c->err) ||
+	    pm_pay_order_get(db, argv[c->optind], &rec, &c->err))
 		return c->err.code;
 	return pm_cli_out_new(c, rec);
 }
@@ -195,9 +194,7 @@ static int cmd_list(struct pm_ctx *c, int argc, char **argv)
 		return c->err.code;
 	if (since && pm_cli_arg_when(c, "--since", since, &f.since))
 		return PM_EUSAGE;
-	if (pm_pay_order_may_read(db, &c->actor, f.unit, &c->err))
-		return c->err.code;
-	return pm_pay_order_each(db, &f, pm_cli_out_each, c, &c->err);
+	return pm_pay_order_each_as(db, &c->actor, &f, pm_cli_out_each, c, &c->err);
 }
 
 /* ---- notify ---- */

@@ -60,17 +60,6 @@ int pm_pay_order_get(struct pm_db *db, const char *no, json_t **out, struct pm_e
 	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
 }
 
-int pm_pay_order_unit(struct pm_db *db, const char *no, char *unit, size_t size, struct pm_err *e)
-{
-	sqlite3_stmt *st;
-
-	if (order_row(db, no, &st, e))
-		return e->code;
-	snprintf(unit, size, "%s", TEXT(st, 2));
-	sqlite3_reset(st);
-	return PM_OK;
-}
-
 int pm_pay_order_each(struct pm_db *db, const struct pm_pay_filter *f, int (*fn)(void *ctx, json_t *order),
 		      void *ctx, struct pm_err *e)
 {
@@ -604,4 +593,37 @@ int pm_pay_order_may_read(struct pm_db *db, const struct pm_actor *a, const char
 	if (!unit)
 		return pm_err_set(e, PM_ENOPERM, _("owners list orders with --unit CODE"));
 	return pm_unit_may_read(db, a, unit, e);
+}
+
+int pm_pay_order_may_see(struct pm_db *db, const struct pm_actor *a, const char *no, struct pm_err *e)
+{
+	sqlite3_stmt *st;
+	char unit[64];
+	int64_t made, from;
+
+	if (order_row(db, no, &st, e))
+		return a->role == PM_ROLE_OWNER && e->code == PM_EDATA
+			       ? pm_err_set(e, PM_ENOPERM, _("user '%s' may not see payment order '%s'"), a->login, no)
+			       : e->code;
+	snprintf(unit, sizeof unit, "%s", TEXT(st, 2));
+	made = sqlite3_column_int64(st, 7);
+	sqlite3_reset(st);
+	if (pm_pay_order_may_read(db, a, unit, e) || pm_unit_may_read_from(db, a, unit, &from, e))
+		return e->code;
+	if (made < from)
+		return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see payment order '%s'"), a->login, no);
+	return PM_OK;
+}
+
+int pm_pay_order_each_as(struct pm_db *db, const struct pm_actor *a, const struct pm_pay_filter *f,
+			 int (*fn)(void *ctx, json_t *order), void *ctx, struct pm_err *e)
+{
+	struct pm_pay_filter mine = *f;
+	int64_t from = INT64_MIN;
+
+	if (pm_pay_order_may_read(db, a, f->unit, e) || (f->unit && pm_unit_may_read_from(db, a, f->unit, &from, e)))
+		return e->code;
+	if (from > mine.since)
+		mine.since = from;
+	return pm_pay_order_each(db, &mine, fn, ctx, e);
 }

@@ -137,11 +137,9 @@ int pm_page_bill_order(struct pm_web *w)
 static int order_of(struct pm_web *w, json_t **o)
 {
 	if (pm_auth_check(&w->actor, "pay.read", &w->err) == PM_OK &&
-	    pm_pay_order_get(w->db, w->arg[0], o, &w->err) == PM_OK) {
-		if (pm_pay_order_may_read(w->db, &w->actor, STR(*o, "unit"), &w->err) == PM_OK)
-			return PM_OK;
-		json_decref(*o);
-	}
+	    pm_pay_order_may_see(w->db, &w->actor, w->arg[0], &w->err) == PM_OK &&
+	    pm_pay_order_get(w->db, w->arg[0], o, &w->err) == PM_OK)
+		return PM_OK;
 	*o = NULL;
 	if (w->err.code != PM_EDATA && w->err.code != PM_ENOPERM)
 		return w->err.code;

@@ -49,13 +49,17 @@ int pm_pay_order_qr(struct pm_db *db, const char *no, const char *qr, struct pm_
  * "payment","paid","closed_reason"} (null where there is none).
  * PM_EDATA for an unknown out_trade_no. */
 int pm_pay_order_get(struct pm_db *db, const char *no, json_t **out, struct pm_err *e);
-/* The unit of an order, to check who may see it. */
-int pm_pay_order_unit(struct pm_db *db, const char *no, char *unit, size_t size, struct pm_err *e);
 
 /* Whether actor may read or make the orders of unit (NULL: of every
  * unit): an owner only of a unit they live in, one unit at a time
  * (PM_ENOPERM); staff as their role's pay.* permission has it. */
 int pm_pay_order_may_read(struct pm_db *db, const struct pm_actor *a, const char *unit, struct pm_err *e);
+/* Whether actor may see order no: pm_pay_order_may_read for its unit,
+ * and an owner only an order made in their own time there
+ * (pm_unit_may_read_from), never a seller's; an unknown order is
+ * refused to an owner as another's (PM_ENOPERM), so numbers cannot be
+ * probed. */
+int pm_pay_order_may_see(struct pm_db *db, const struct pm_actor *a, const char *no, struct pm_err *e);
 
 /* Orders newest first; any filter may be NULL or 0. */
 struct pm_pay_filter {
@@ -64,6 +68,10 @@ struct pm_pay_filter {
 };
 int pm_pay_order_each(struct pm_db *db, const struct pm_pay_filter *f, int (*fn)(void *ctx, json_t *order),
 		      void *ctx, struct pm_err *e);
+/* The same as actor may read them: pm_pay_order_may_read for f->unit,
+ * and an owner only the orders made in their own time there. */
+int pm_pay_order_each_as(struct pm_db *db, const struct pm_actor *a, const struct pm_pay_filter *f,
+			 int (*fn)(void *ctx, json_t *order), void *ctx, struct pm_err *e);
 
 /* The pending orders of a channel made at or after since, oldest first,
  * as out_trade_no and expiry, for pm-pay sync. */
