@@ -462,19 +462,23 @@ int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *un
 		"SELECT o.id, c.no, f.code, f.title, u.code, o.qty, f.unit_name, o.amount_fen, o.points, o.state,"
 		" o.picked, o.refunded_fen, o.points_returned, f.state, f.pickup_point, f.pickup_at, f.deadline, o.at,"
 		" NULL, 0 FROM shop_order o JOIN shop_offer f ON f.id = o.offer_id JOIN unit u ON u.id = o.unit_id"
-		" LEFT JOIN shop_cart c ON c.order_id = o.id WHERE u.code = ?1"
+		" LEFT JOIN shop_cart c ON c.order_id = o.id WHERE u.code = ?1 AND o.at >= ?3"
 		" UNION ALL SELECT NULL, c.no, f.code, f.title, u.code, c.qty, f.unit_name, c.amount_fen, c.points,"
 		" CASE WHEN c.refunded_at IS NOT NULL THEN 'refunded' WHEN c.refused IS NOT NULL THEN 'refused'"
 		" WHEN c.channel IS NOT NULL THEN 'claimed' ELSE 'pending' END,"
 		" 0, CASE WHEN c.refunded_at IS NOT NULL THEN c.amount_fen - c.points ELSE 0 END, 0, f.state, f.pickup_point, f.pickup_at, f.deadline, c.created_at,"
 		" c.hold_until, " SHOP_HOLDING("?2") " FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
-		" WHERE u.code = ?1 AND c.order_id IS NULL ORDER BY 18 DESC, 1 DESC";
+		" WHERE u.code = ?1 AND c.order_id IS NULL AND c.created_at >= ?3 ORDER BY 18 DESC, 1 DESC";
 	sqlite3_stmt *st;
+	int64_t from;
 
-	if (pm_shop_may(db, a, unit, 0, e) || !(st = pm_db_stmt(db, sql, e)))
+	/* An owner's: those of their own time in the unit, not a seller's. */
+	if (pm_shop_may(db, a, unit, 0, e) || pm_unit_may_read_from(db, a, unit, &from, e) ||
+	    !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, pm_now());
+	sqlite3_bind_int64(st, 3, from);
 	return pm_db_each(db, st, mine_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read orders"), e);
 }
 

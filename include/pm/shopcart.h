@@ -100,7 +100,9 @@ int pm_shop_cart_refund(struct pm_db *db, const char *no, int (*fn)(void *ctx, j
  * claimed, refused, refunded: its refunded_fen the payment given back);
  * a cart's hold_until and holding as pm_shop_cart_get's (an order's
  * null and false).
- * pm_shop_may decides who may read it. */
+ * pm_shop_may decides who may read it; an owner reads only the orders
+ * and carts of their own time in the unit (pm_unit_may_read_from), not
+ * a former owner's. */
 int pm_shop_mine_each(struct pm_db *db, const struct pm_actor *a, const char *unit, int (*fn)(void *ctx, json_t *rec),
 		      void *ctx, struct pm_err *e);
 

@@ -1,13 +1,13 @@
 #!/bin/sh
 # After a sale (pm unit transfer) the buyer signing in saw the seller's
 # payments and receipts, the bill the seller had paid, the seller's
-# repair ticket and visitor request: everything of the unit, whoever's.
-# An owner now sees what is of their own time in the unit: a bill still
-# owed passes with the unit (its seller's part paid not shown), the
-# seller's settled bill, payments, receipts, tickets and visitors do not,
-# and their pages are refused as another owner's are. The seller, no
-# longer living there, sees none of it either (the desk prints them
-# their receipts and statement).
+# repair ticket, visitor request and group-buy order: everything of the
+# unit, whoever's. An owner now sees what is of their own time in the
+# unit: a bill still owed passes with the unit (the seller's part paid
+# not shown), the seller's settled bill, payments, receipts, tickets,
+# visitors and orders do not, and their pages are refused as another
+# owner's are. The seller, no longer living there, sees none of it
+# either (the desk prints them their receipts and statement).
 . "$PM_TOP/tests/web/lib.sh"
 
 web_store
@@ -25,6 +25,11 @@ seller run pm-repair submit -q --as owner1 --unit 1-1-101 --category plumbing --
 expect_rc 0 "the seller's ticket 1"
 seller run pm-gate visitor request -q --as owner1 --unit 1-1-101 --name 卖方访客 --from 2026-12-03 --until 2026-12-04
 expect_rc 0 "the seller's visitor request 1"
+pm-shop merchant M1 --name 鲜果坊 --commission 250 -q >/dev/null
+pm-shop offer AP --merchant M1 --title 烟台苹果 --price 39.90 --unit-name 箱 --deadline 2026-12-20 --min-group 1 \
+	--stock 10 --pickup-point 东门 --pickup-at 12月22日 -q >/dev/null
+seller run pm-shop order -q --offer AP --unit 1-1-101 --qty 3 --channel wechat --ref WX-SHOP-S
+expect_rc 0 "the seller's group-buy order of 3 boxes"
 seller run pm unit transfer 1-1-101 --to P3 --at 2026-12-02 --settle
 expect_rc 0 "1-1-101 sold to 王芳 (owner3) from 2 December, November still owed"
 
@@ -34,6 +39,8 @@ run pm-bill pay -q --unit 1-1-101 --bill B-2026-11-1-1-101 --amount 50.00 --chan
 expect_rc 0 "the buyer pays 50.00 of November: payment 3"
 run pm-repair submit -q --as owner3 --unit 1-1-101 --category electrical --text 买方的客厅灯不亮
 expect_rc 0 "the buyer's ticket 2"
+run pm-shop order -q --offer AP --unit 1-1-101 --qty 1 --channel wechat --ref WX-SHOP-B
+expect_rc 0 "the buyer's order of 1 box"
 run pm-gate visitor request -q --as owner3 --unit 1-1-101 --name 买方访客 --from 2026-12-03 --until 2026-12-04
 expect_rc 0 "the buyer's visitor request 2"
 web_start
@@ -79,6 +86,9 @@ expect_body '买方访客' "the buyer's visitor listed"
 if grep -q '卖方访客' "$T/body"; then _report 0 "not the seller's"; else _report 1 "not the seller's"; fi
 get /visitor/1
 expect_code 403 "the seller's visitor request refused"
+get /orders
+expect_body '¥39\.90' "the buyer's group-buy order listed"
+if grep -q '¥119\.70' "$T/body"; then _report 0 "not the seller's"; else _report 1 "not the seller's"; fi
 
 signin owner1
 get /receipt/1
