@@ -837,6 +837,16 @@ int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char 
 	return rc;
 }
 
+int pm_db_int64(struct pm_db *db, sqlite3_stmt *st, int64_t *value, const char *what, struct pm_err *e)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _(what));
+}
+
 sqlite3 *pm_db_sqlite(struct pm_db *db)
 {
 	return db->h;

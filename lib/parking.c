@@ -835,7 +835,6 @@ static int record_payment(struct pm_db *db, struct session *s, int64_t amount,
 		" VALUES (?, ?, ?, ?, ?) RETURNING id";
 	sqlite3_stmt *st = pm_db_stmt(db, ins, e);
 	int64_t payment = 0;
-	int rc;
 
 	if (!st)
 		return e->code;
@@ -844,12 +843,8 @@ static int record_payment(struct pm_db *db, struct session *s, int64_t amount,
 	sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, at);
 	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		payment = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot record the payment"));
-	if (pay_parts(db, s, payment, amount, at, e))
+	if (pm_db_int64(db, st, &payment, N_("cannot record the payment"), e) ||
+	    pay_parts(db, s, payment, amount, at, e))
 		return e->code;
 	return gate_audit(db, "parking.pay", "parking", s->id,
 			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
@@ -1084,16 +1079,12 @@ static int refundable(struct pm_db *db, const struct session *s, int64_t *fen, s
 		" - (SELECT coalesce(sum(amount_fen), 0) FROM parking_refund WHERE session_id = ?1)";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t money = 0;
-	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, s->id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		money = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read parking payments"));
+	if (pm_db_int64(db, st, &money, N_("cannot read parking payments"), e))
+		return e->code;
 	*fen = s->open ? 0 : money < s->refund ? money : s->refund;
 	return PM_OK;
 }

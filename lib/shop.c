@@ -420,7 +420,6 @@ static int order_check(struct pm_db *db, const struct offer *f, const struct pm_
 	struct shop_want w = {f->code, o->unit, o->channel, o->ref, f->id, 0, 0, o->qty, o->points};
 	sqlite3_stmt *st;
 	int64_t ordered = 0;
-	int rc;
 
 	if (offer_state(db, f, "open", e))
 		return e->code;
@@ -429,11 +428,8 @@ static int order_check(struct pm_db *db, const struct offer *f, const struct pm_
 	if (pm_unit_id(db, o->unit, unit, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, f->id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		ordered = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return pm_db_fail(db, e, _("cannot read orders"));
+	if (pm_db_int64(db, st, &ordered, N_("cannot read orders"), e))
+		return e->code;
 	w.unit_id = *unit;
 	w.left = f->stock - ordered;
 	return shop_room(db, &w, e);

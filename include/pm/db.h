@@ -91,6 +91,11 @@ int pm_db_row(struct pm_db *db, const char *sql, const char *key, sqlite3_stmt *
 int pm_db_exists(struct pm_db *db, const char *sql, const char *key, const char *what,
 		 struct pm_err *e);
 
+/* Steps st, its values bound, for one row: *value from its first column,
+ * reset, PM_OK; or what failed as pm_db_fail says it (what as
+ * pm_db_step_n's msgid), a statement that gives no row included. */
+int pm_db_int64(struct pm_db *db, sqlite3_stmt *st, int64_t *value, const char *what, struct pm_err *e);
+
 /* For a program that writes a row or two and exits (pm-gate verify, once
  * per car or visitor): closing leaves the WAL for a later writer to
  * checkpoint instead of syncing and checkpointing it at every exit, and
