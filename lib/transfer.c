@@ -239,6 +239,28 @@ static int unit_vehicles(struct xfer *x, struct pm_err *e)
 	return rc == SQLITE_DONE ? PM_OK : pm_db_fail(x->db, e, _("cannot end the unit's vehicles"));
 }
 
+/* The unit's bookings of spaces and chargers (pm-gate reserve) from the
+ * day on were the old owner's plans: cancelled, the resource free for
+ * others, as the cars and cards end. One under way at the start of the
+ * day runs out. */
+static int unit_reservations(struct xfer *x, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE reservation SET status = 'cancelled', updated_at = ?3"
+		" WHERE unit_id = ?1 AND status = 'booked' AND starts >= ?2";
+	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, x->unit);
+	sqlite3_bind_int64(st, 2, pm_date_start(x->day, pm_db_tz(x->db)));
+	sqlite3_bind_int64(st, 3, pm_now());
+	if (pm_db_step_done(x->db, st, _("cannot cancel the unit's reservations"), e))
+		return e->code;
+	json_object_set_new(x->out, "reservations_cancelled", json_integer(sqlite3_changes(pm_db_sqlite(x->db))));
+	return PM_OK;
+}
+
 static int transfer(struct xfer *x, struct pm_err *e)
 {
 	struct pm_config *cfg;
@@ -258,7 +280,7 @@ static int transfer(struct xfer *x, struct pm_err *e)
 		return e->code;
 	x->cfg = json_object_get(billing, "transfer");
 	rc = refund_prepaid(x, e) || refund_deposits(x, e) || residences(x, e) || unit_credentials(x, e) ||
-	     unit_vehicles(x, e) ? e->code : PM_OK;
+	     unit_vehicles(x, e) || unit_reservations(x, e) ? e->code : PM_OK;
 	json_decref(billing);
 	pm_config_free(cfg);
 	if (rc)

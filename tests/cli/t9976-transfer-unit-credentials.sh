@@ -30,7 +30,7 @@ expect_eq "$(allow 2026-12-07T10:00:00+08:00 garage)" "1 null 2 \"2026-12-20T00:
 
 run pm unit transfer 3-2-1101 --to P002 --at 2027-01-01
 expect_rc 0 "3-2-1101 sold from 1 January"
-expect_out '"credentials_ended":2,"vehicles_ended":0,"ended_plates":\[\],"outcome":"transferred"' "the record says two of the unit's own credentials end"
+expect_out '"credentials_ended":2,"vehicles_ended":0,"ended_plates":\[\],"reservations_cancelled":0,"outcome":"transferred"' "the record says two of the unit's own credentials end"
 expect_eq "$(sql "SELECT group_concat(id || ':' || coalesce(datetime(valid_until, 'unixepoch', '+8 hours'), '-'), ' ') FROM credential")" \
 	"1:2027-01-01 00:00:00 2:2026-12-20 00:00:00 3:2027-01-01 00:00:00 4:- 5:-" \
 	"the PIN and the card to June stop at the start of the day; the card that ends sooner, the resident's and the other unit's are as they were"

@@ -32,7 +32,7 @@ fees() { # PLATE: entry>fee of each of its stays, by entry
 
 run pm unit transfer 3-2-1101 --to P002 --at 2027-01-01 --format jsonl
 expect_rc 0 "3-2-1101 sold from 1 January"
-expect_out '"credentials_ended":0,"vehicles_ended":2,"ended_plates":\["京A11011","京A11012"\],"outcome":"transferred"' \
+expect_out '"credentials_ended":0,"vehicles_ended":2,"ended_plates":\["京A11011","京A11012"\],"reservations_cancelled":0,"outcome":"transferred"' \
 	"the record says both its cars end"
 run pm-gate vehicle list --unit 3-2-1101 --format jsonl
 expect_eq "$(jq -r '.plate + " " + (.removed // "-")' "$T/out" | tr '\n' ' ')" \
