@@ -189,6 +189,24 @@ static int residences(struct xfer *x, struct pm_err *e)
 	return pm_db_step_done(x->db, st, _("cannot store the residence"), e);
 }
 
+/* Runs sql, a change of the unit's rows (?1) as of the start of the
+ * transfer's day (?2), now ?3, and says in the record under key how many
+ * rows it changed. */
+static int end_at_day(struct xfer *x, const char *sql, const char *what, const char *key, struct pm_err *e)
+{
+	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
+
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, x->unit);
+	sqlite3_bind_int64(st, 2, pm_date_start(x->day, pm_db_tz(x->db)));
+	sqlite3_bind_int64(st, 3, pm_now());
+	if (pm_db_step_done(x->db, st, what, e))
+		return e->code;
+	json_object_set_new(x->out, key, json_integer(sqlite3_changes(pm_db_sqlite(x->db))));
+	return PM_OK;
+}
+
 /* The unit's own cards and PINs (granted to the unit, not to a resident,
  * so no residence ends them) stop at the start of the day: the old
  * owner's garage PIN opens nothing for whoever has it after the sale. */
@@ -197,17 +215,8 @@ static int unit_credentials(struct xfer *x, struct pm_err *e)
 	static const char sql[] =
 		"UPDATE credential SET valid_until = ?2, updated_at = ?3 WHERE unit_id = ?1 AND person_id IS NULL"
 		" AND status = 'active' AND (valid_until IS NULL OR valid_until > ?2)";
-	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, x->unit);
-	sqlite3_bind_int64(st, 2, pm_date_start(x->day, pm_db_tz(x->db)));
-	sqlite3_bind_int64(st, 3, pm_now());
-	if (pm_db_step_done(x->db, st, _("cannot end the unit's credentials"), e))
-		return e->code;
-	json_object_set_new(x->out, "credentials_ended", json_integer(sqlite3_changes(pm_db_sqlite(x->db))));
-	return PM_OK;
+	return end_at_day(x, sql, _("cannot end the unit's credentials"), "credentials_ended", e);
 }
 
 /* The unit's registered cars (pm-gate vehicle) stop parking as its
@@ -248,17 +257,8 @@ static int unit_reservations(struct xfer *x, struct pm_err *e)
 	static const char sql[] =
 		"UPDATE reservation SET status = 'cancelled', updated_at = ?3"
 		" WHERE unit_id = ?1 AND status = 'booked' AND starts >= ?2";
-	sqlite3_stmt *st = pm_db_stmt(x->db, sql, e);
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, x->unit);
-	sqlite3_bind_int64(st, 2, pm_date_start(x->day, pm_db_tz(x->db)));
-	sqlite3_bind_int64(st, 3, pm_now());
-	if (pm_db_step_done(x->db, st, _("cannot cancel the unit's reservations"), e))
-		return e->code;
-	json_object_set_new(x->out, "reservations_cancelled", json_integer(sqlite3_changes(pm_db_sqlite(x->db))));
-	return PM_OK;
+	return end_at_day(x, sql, _("cannot cancel the unit's reservations"), "reservations_cancelled", e);
 }
 
 static int transfer(struct xfer *x, struct pm_err *e)
