@@ -827,14 +827,13 @@ static int pay_parts(struct pm_db *db, struct session *s, int64_t payment, int64
 	return PM_OK;
 }
 
-static int record_payment(struct pm_db *db, struct session *s, int64_t amount,
-			  const char *ref, int64_t at, struct pm_err *e)
+/* Money in or out of stay s, one row of sql (an INSERT of its session,
+ * amount, ref, time and who, RETURNING id): *id; what names it for an
+ * error. */
+static int money_row(struct pm_db *db, const char *sql, const struct session *s, int64_t amount,
+		     const char *ref, int64_t at, int64_t *id, const char *what, struct pm_err *e)
 {
-	static const char ins[] =
-		"INSERT INTO parking_payment (session_id, amount_fen, ref, paid_at, by_login)"
-		" VALUES (?, ?, ?, ?, ?) RETURNING id";
-	sqlite3_stmt *st = pm_db_stmt(db, ins, e);
-	int64_t payment = 0;
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 
 	if (!st)
 		return e->code;
@@ -843,11 +842,29 @@ static int record_payment(struct pm_db *db, struct session *s, int64_t amount,
 	sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, at);
 	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
-	if (pm_db_int64(db, st, &payment, N_("cannot record the payment"), e) ||
+	return pm_db_int64(db, st, id, what, e);
+}
+
+/* The audit record of a payment or a refund (action) of stay s. */
+static int money_audit(struct pm_db *db, const char *action, const struct session *s, int64_t amount,
+		       const char *ref, struct pm_err *e)
+{
+	return gate_audit(db, action, "parking", s->id,
+			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
+}
+
+static int record_payment(struct pm_db *db, struct session *s, int64_t amount,
+			  const char *ref, int64_t at, struct pm_err *e)
+{
+	static const char ins[] =
+		"INSERT INTO parking_payment (session_id, amount_fen, ref, paid_at, by_login)"
+		" VALUES (?, ?, ?, ?, ?) RETURNING id";
+	int64_t payment = 0;
+
+	if (money_row(db, ins, s, amount, ref, at, &payment, N_("cannot record the payment"), e) ||
 	    pay_parts(db, s, payment, amount, at, e))
 		return e->code;
-	return gate_audit(db, "parking.pay", "parking", s->id,
-			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
+	return money_audit(db, "parking.pay", s, amount, ref, e);
 }
 
 /* ---- points spent on parking (rewards.parking) ---- */
@@ -1126,23 +1143,16 @@ static int record_refund(struct pm_db *db, struct session *s, int64_t amount, co
 			 struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO parking_refund (session_id, amount_fen, ref, paid_at, by_login) VALUES (?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+		"INSERT INTO parking_refund (session_id, amount_fen, ref, paid_at, by_login) VALUES (?, ?, ?, ?, ?)"
+		" RETURNING id";
+	int64_t refund = 0;
 
-	if (!st)
-		return e->code;
-	sqlite3_bind_int64(st, 1, s->id);
-	sqlite3_bind_int64(st, 2, amount);
-	sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, at);
-	sqlite3_bind_text(st, 5, pm_db_actor(db), -1, SQLITE_STATIC);
-	if (pm_db_step_done(db, st, _("cannot record the refund"), e) ||
+	if (money_row(db, sql, s, amount, ref, at, &refund, N_("cannot record the refund"), e) ||
 	    session_money(db, s->id, -amount, -amount, 0, _("cannot record the refund"), e))
 		return e->code;
 	s->paid -= amount;
 	s->refund -= amount;
-	return gate_audit(db, "parking.refund", "parking", s->id,
-			  json_pack("{s:I, s:s}", "amount_fen", (json_int_t)amount, "ref", ref), e);
+	return money_audit(db, "parking.refund", s, amount, ref, e);
 }
 
 /* The stay s to refund amount (0: all that is due) from, in the open
