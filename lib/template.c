@@ -14,6 +14,12 @@
 #include "pm/timeutil.h"
 
 #define FIELD_MAX 64
+/* A value as said: an amount, a time, or a duration's two numbers and
+ * their units (at most UNIT_MAX characters of 4 bytes each). */
+#define UNIT_MAX 16
+#define VALUE_BUF (2 * 20 + 2 * 4 * UNIT_MAX + 1)
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static int check_src(const json_t *v, struct pm_err *e)
 {
@@ -32,7 +38,9 @@ const struct pm_schema pm_template_schema = {
 	PM_KEY("text", PM_NODE(PM_SCHEMA_STRING, .min = "1", .check = check_src), .required = true),
 	PM_KEY("html", PM_NODE(PM_SCHEMA_STRING, .check = check_src)),
 	PM_KEY("words", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_DICT,
-		.item = PM_NODE(PM_SCHEMA_STRING, .min = "1"))))),
+		.item = PM_NODE(PM_SCHEMA_STRING, .min = "1")))),
+	PM_KEY("durations", PM_NODE(PM_SCHEMA_DICT, .item = PM_NODE(PM_SCHEMA_LIST, .min = "4", .max = "4",
+		.item = PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = STR(UNIT_MAX)))))),
 };
 
 /* The field name between "{{" at p and the next "}}", spaces trimmed:
@@ -127,14 +135,39 @@ static const char *word_for(const json_t *words, const char *key, const char *va
 	return json_string_value(json_object_get(json_object_get(words, key), value));
 }
 
+/* Seconds said in a duration's units, largest first ([天, 小时, 分钟,
+ * 秒]): the first that is not zero and the next, if that is not zero
+ * either ("1天23小时", "2小时5分钟", "45秒"). People read how long, not
+ * to the second; a breach of 1d23h5m12s is "1天23小时". */
+static void duration_words(const json_t *units, int64_t s, char *buf, size_t n)
+{
+	static const int64_t secs[] = {86400, 3600, 60, 1};
+	int i = 0, len;
+
+	while (i < 3 && s < secs[i])
+		i++;
+	len = snprintf(buf, n, "%lld%s", (long long)(s / secs[i]),
+		       json_string_value(json_array_get(units, (size_t)i)));
+	s %= secs[i];
+	if (i < 3 && s >= secs[i + 1] && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, "%lld%s", (long long)(s / secs[i + 1]),
+			 json_string_value(json_array_get(units, (size_t)i + 1)));
+}
+
 static int value_text(const char *name, const char *key, json_t *v, const json_t *words,
-		      const char *tz, char buf[PM_MONEY_BUF + PM_TIME_BUF], const char **out,
+		      const char *tz, char buf[VALUE_BUF], const char **out,
 		      struct pm_err *e)
 {
+	const json_t *units = json_object_get(words, key);
 	int64_t fen;
 
 	if (json_is_string(v) && (*out = word_for(words, key, json_string_value(v))))
 		return PM_OK;
+	if (json_is_array(units) && json_is_integer(v) && json_integer_value(v) >= 0) {
+		duration_words(units, json_integer_value(v), buf, VALUE_BUF);
+		*out = buf;
+		return PM_OK;
+	}
 	if (is_fen(key) && (json_is_integer(v) || json_is_string(v))) {
 		if (json_is_integer(v))
 			fen = json_integer_value(v);
@@ -164,7 +197,7 @@ static int value_text(const char *name, const char *key, json_t *v, const json_t
 int pm_tmpl_render(const char *name, const char *src, json_t *rec, const json_t *words, const char *tz,
 		   int html, char **out, struct pm_err *e)
 {
-	char key[FIELD_MAX + 1], buf[PM_MONEY_BUF + PM_TIME_BUF];
+	char key[FIELD_MAX + 1], buf[VALUE_BUF];
 	const char *p = src, *at, *fname, *end, *text = "";
 	struct strbuf b = {0};
 	int n, rc, optional;
@@ -213,6 +246,24 @@ static char *dup_or_null(json_t *v)
 	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 }
 
+/* A duration's units go in words beside the values' words, as a list
+ * where those are a map: one lookup by field serves both. */
+static int merge_words(struct pm_tmpl *t, json_t *o)
+{
+	json_t *durations = json_object_get(o, "durations"), *units;
+	const char *field;
+
+	t->words = json_deep_copy(json_object_get(o, "words"));
+	if (!durations)
+		return 0;
+	if (!t->words && !(t->words = json_object()))
+		return -1;
+	json_object_foreach(durations, field, units)
+		if (json_object_set(t->words, field, units))
+			return -1;
+	return 0;
+}
+
 int pm_tmpl_from_json(const char *name, json_t *o, struct pm_tmpl **out, struct pm_err *e)
 {
 	struct pm_tmpl *t = calloc(1, sizeof *t);
@@ -225,7 +276,10 @@ int pm_tmpl_from_json(const char *name, json_t *o, struct pm_tmpl **out, struct 
 	t->subject = dup_or_null(json_object_get(o, "subject"));
 	t->text = dup_or_null(json_object_get(o, "text"));
 	t->html = dup_or_null(json_object_get(o, "html"));
-	t->words = json_deep_copy(json_object_get(o, "words"));
+	if (merge_words(t, o)) {
+		pm_tmpl_free(t);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
 	t->legal = json_is_true(json_object_get(o, "legal"));
 	t->alarm = json_is_true(json_object_get(o, "alarm"));
 	t->staff = json_is_string(json_object_get(o, "audience")) &&

@@ -74,7 +74,7 @@ expect_eq "$(sql "SELECT ref || ':' || recipient || ':' || coalesce(name, '-') F
 10:resolve:wang:赵磊" "the assignee, else everyone with --role; keyed by ticket and clock"
 expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'sla_breach' AND recipient IN ('P001', 'P002')")" 0 \
 	"never the unit's owner or tenant"
-expect_eq "$(sql "SELECT body FROM outbox WHERE ref = '9:resolve'")" "赵磊：工单 9「电梯困人」（elevator）已超过完成时限 1h，请立即处理。" \
+expect_eq "$(sql "SELECT body FROM outbox WHERE ref = '9:resolve'")" "赵磊：工单 9「电梯困人」（elevator）已超过完成时限 1小时，请立即处理。" \
 	"a staff member linked to a person is called by name"
 run pm-notify send --template sla_breach --role janitor breaches.jsonl
 expect_rc 2 "an unknown --role is a usage error"

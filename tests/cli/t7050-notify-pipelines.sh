@@ -121,12 +121,12 @@ PM_NOW=2026-12-03T09:00:00+08:00 run pm-notify send --template sla_breach --chan
 expect_rc 65 "without --role the unassigned breaches have no one to tell"
 expect_err 'breaches.jsonl:2: no recipient: the record has no "to", "assignee", "login" or "role", and no --role was given' \
 	"and are named, not sent to the unit's owner"
-expect_eq "$(texts)" "sun.tech 孙师傅：工单 1「厨房水管漏水」（水管漏水）已超过完成时限 1d，请立即处理。" \
+expect_eq "$(texts)" "sun.tech 孙师傅：工单 1「厨房水管漏水」（水管漏水）已超过完成时限 1天，请立即处理。" \
 	"the assigned breach goes to its assignee, called by name"
 PM_NOW=2026-12-03T09:00:00+08:00 run pm-notify send --template sla_breach --channel stdout --flush --role frontdesk breaches.jsonl
 expect_rc 0 "pm-repair overdue | pm-notify send --template sla_breach --role frontdesk"
-expect_eq "$(texts)" "zhou.desk zhou.desk：工单 2「客厅跳闸」（电路故障）已超过完成时限 1d，请立即处理。
-zhou.desk zhou.desk：工单 2「客厅跳闸」（电路故障）已超过接单时限 1d23h，请立即处理。" \
+expect_eq "$(texts)" "zhou.desk zhou.desk：工单 2「客厅跳闸」（电路故障）已超过完成时限 1天，请立即处理。
+zhou.desk zhou.desk：工单 2「客厅跳闸」（电路故障）已超过接单时限 1天23小时，请立即处理。" \
 	"the unassigned ones to the front desk"
 expect_err 'read 3, queued 2, duplicate 1' "the assigned one is not sent again"
 expect_eq "$(sql "SELECT count(*) FROM outbox WHERE template = 'sla_breach' AND recipient LIKE 'P%'")" 0 \

@@ -79,4 +79,46 @@ Y
 run pm config apply bad.yaml
 expect_rc 78 "an empty word"
 expect_err 'bad.yaml:11:' "is refused where it stands"
+
+# A breach's overrun in days and hours, not the record's "1d23h"; an
+# office's template says it in its own units.
+breach() { # OVER_BY OVER
+	printf '{"type":"sla_breach","ticket":4,"clock":"accept","over_by":%s,"over":"%s","category":"plumbing","unit":"3-2-1101","assignee":null,"text":"漏水","to":"wang"}\n' "$@"
+}
+feed "$(breach 171900 1d23h45m)\n" pm-notify send --template sla_breach --channel stdout
+expect_rc 0 "a breach is sent"
+expect_eq "$(sql "SELECT body FROM outbox WHERE template = 'sla_breach'")" \
+	"wang：工单 4「漏水」（水管漏水）已超过接单时限 1天23小时，请立即处理。" "1d23h45m is said 1天23小时"
+cat >>pm.yaml <<'Y'
+    sla_breach:
+      category: repair
+      audience: staff
+      subject: s
+      text: "#{{ticket}} over by {{over_by}} ({{over}})"
+      durations:
+        over_by: [日, 时, 分, 秒]
+Y
+sed -i 's/^effective: 2026-01-01/effective: 2026-03-01/' pm.yaml
+run pm config apply pm.yaml
+expect_rc 0 "a template override with its units"
+PM_NOW=2026-03-02T10:00:00+08:00 feed "$(breach 7500 2h5m | sed 's/"ticket":4/"ticket":5/')\n" \
+	pm-notify send --template sla_breach --channel stdout
+expect_eq "$(sql "SELECT body FROM outbox WHERE template = 'sla_breach' AND ref LIKE '5%'")" \
+	"#5 over by 2时5分 (2h5m)" "the office's units"
+cat >bad.yaml <<'Y'
+effective: 2026-04-01
+community:
+  name: x
+notify:
+  templates:
+    t1:
+      category: repair
+      subject: s
+      text: t
+      durations:
+        over_by: [天, 小时, 分钟]
+Y
+run pm config apply bad.yaml
+expect_rc 78 "a duration has four units"
+expect_err 'bad.yaml:11:' "refused where they stand"
 done_testing

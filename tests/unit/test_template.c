@@ -131,6 +131,49 @@ static void test_check(void **state)
 	assert_int_equal(pm_tmpl_check("{{a??}}", &e), PM_ECONFIG);
 }
 
+/* A field of seconds said in the template's units: the largest that is
+ * not zero and the next unless it is. */
+static void test_render_durations(void **state)
+{
+	static const struct { json_int_t secs; const char *said; } cases[] = {
+		{0, "0秒"}, {45, "45秒"}, {60, "1分钟"}, {61, "1分钟1秒"}, {3599, "59分钟59秒"},
+		{3600, "1小时"}, {3660, "1小时1分钟"}, {3601, "1小时"}, {7500, "2小时5分钟"},
+		{86400, "1天"}, {86459, "1天"}, {171900, "1天23小时"}, {2025876, "23天10小时"},
+		{INT64_MAX, "106751991167300天15小时"},
+	};
+	json_t *o = json_pack("{s:s, s:s, s:s, s:{s:{s:s}}, s:{s:[s,s,s,s]}}", "category", "repair",
+			      "subject", "s", "text", "{{over_by}} {{status}} {{n}}", "words", "status",
+			      "late", "迟了", "durations", "over_by", "天", "小时", "分钟", "秒");
+	struct pm_tmpl *t = NULL;
+	struct pm_err e = {0};
+	json_t *rec;
+	char *out;
+
+	assert_int_equal(pm_tmpl_from_json("d", o, &t, &e), PM_OK);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		rec = json_pack("{s:I, s:s, s:I}", "over_by", cases[i].secs, "status", "late", "n",
+				cases[i].secs);
+		assert_int_equal(pm_tmpl_render("d", t->text, rec, t->words, "UTC", 0, &out, &e), PM_OK);
+		assert_non_null(strstr(out, cases[i].said));
+		assert_int_equal(strlen(out), strlen(cases[i].said) + strlen(" 迟了 ") +
+				 (size_t)snprintf(NULL, 0, "%lld", (long long)cases[i].secs));
+		free(out);
+		json_decref(rec);
+	}
+	/* Not a count of seconds: as it is. */
+	rec = json_pack("{s:I, s:s, s:I}", "over_by", (json_int_t)-5, "status", "x", "n", (json_int_t)1);
+	assert_int_equal(pm_tmpl_render("d", t->text, rec, t->words, "UTC", 0, &out, &e), PM_OK);
+	assert_string_equal(out, "-5 x 1");
+	free(out);
+	json_object_set_new(rec, "over_by", json_string("1d"));
+	assert_int_equal(pm_tmpl_render("d", t->text, rec, t->words, "UTC", 0, &out, &e), PM_OK);
+	assert_string_equal(out, "1d x 1");
+	free(out);
+	json_decref(rec);
+	pm_tmpl_free(t);
+	json_decref(o);
+}
+
 static void test_find_override_and_file(void **state)
 {
 	json_t *over = json_pack("{s:{s:s, s:b, s:b, s:s, s:s}}", "bill_issued", "category", "bill",
@@ -185,7 +228,7 @@ static const struct shipped {
 	 "\"over\":\"23d10h44m36s\",\"budget\":86400,\"status\":\"submitted\",\"category\":\"electrical\","
 	 "\"priority\":\"high\",\"unit\":\"2-1-1502\",\"area\":null,\"assignee\":null,"
 	 "\"as_of\":\"2026-12-19T10:00:00+08:00\",\"text\":\"客厅跳闸\"}", 1,
-	 "张伟：工单 2「客厅跳闸」（electrical）已超过完成时限 23d10h44m36s，请立即处理。"},
+	 "张伟：工单 2「客厅跳闸」（electrical）已超过完成时限 23天10小时，请立即处理。"},
 	{"ticket_status", "{\"type\":\"ticket\",\"id\":1,\"status\":\"resolved\",\"kind\":\"repair\","
 	 "\"category\":\"plumbing\",\"priority\":\"high\",\"unit\":\"1-1-101\",\"asset\":null,\"area\":null,"
 	 "\"assignee\":\"sun.tech\",\"team\":null,\"text\":\"厨房水管漏水\"}", 0,
@@ -241,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_render_fields),
 		cmocka_unit_test(test_render_money),
 		cmocka_unit_test(test_render_words),
+		cmocka_unit_test(test_render_durations),
 		cmocka_unit_test(test_render_time_zone),
 		cmocka_unit_test(test_render_html_escapes),
 		cmocka_unit_test(test_render_errors),
