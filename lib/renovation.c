@@ -79,7 +79,7 @@ static int section(struct pm_db *db, struct pm_repair *rp, json_t **sec, struct 
 /* ---- rows ---- */
 
 struct reno {
-	int64_t id, unit_id, deposit, forfeit;
+	int64_t id, unit_id, deposit, forfeit, created;
 	int status, inspections;
 	char unit[64], use[16], channel[32], from[16], to[16];
 };
@@ -88,7 +88,7 @@ static int load(struct pm_db *db, const struct pm_actor *a, int64_t id, struct r
 {
 	static const char sql[] =
 		"SELECT r.id, r.unit_id, u.code, u.use, r.status, r.from_day, r.to_day, r.deposit_fen, r.forfeit_fen,"
-		" r.channel, r.inspections FROM renovation r JOIN unit u ON u.id = r.unit_id WHERE r.id = ?";
+		" r.channel, r.inspections, r.created_at FROM renovation r JOIN unit u ON u.id = r.unit_id WHERE r.id = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char status[16] = "";
 	int rc;
@@ -109,6 +109,7 @@ static int load(struct pm_db *db, const struct pm_actor *a, int64_t id, struct r
 		r->forfeit = sqlite3_column_int64(st, 8);
 		pm_text_col(st, 9, r->channel, sizeof r->channel);
 		r->inspections = sqlite3_column_int(st, 10);
+		r->created = sqlite3_column_int64(st, 11);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -122,12 +123,16 @@ static int load(struct pm_db *db, const struct pm_actor *a, int64_t id, struct r
 	return PM_OK;
 }
 
-/* Owners see the renovations of units where they live. */
+/* Owners see the renovations of units where they live applied in their
+ * own time there (pm_unit_may_read_from): a buyer not the seller's
+ * permit, its deposit or its steps. */
 static int may_see(struct pm_db *db, const struct pm_actor *a, const struct reno *r, struct pm_err *e)
 {
+	int64_t from;
+
 	if (pm_auth_check(a, "renovation.read", e))
 		return e->code;
-	if (a->role == PM_ROLE_OWNER && pm_unit_may_read(db, a, r->unit, e))
+	if (a->role == PM_ROLE_OWNER && (pm_unit_may_read_from(db, a, r->unit, &from, e) || r->created < from))
 		return pm_err_set(e, PM_ENOPERM, _("user '%s' may not see renovation %lld"), a->login,
 				  (long long)r->id);
 	return PM_OK;
@@ -240,11 +245,16 @@ static int deposit(struct pm_db *db, const struct reno *r, enum pm_deposit_actio
 	return PM_OK;
 }
 
-/* One renovation under way per unit: a second is refused at approval. */
+/* One renovation under way per unit: a second is refused at approval.
+ * One applied before the present owners' time (PM_OWNERS_FROM), the
+ * seller's, does not hold up the buyer's: the office still sees it, and
+ * completes it or gives its deposit back to the seller. */
 static int check_busy(struct pm_db *db, const struct reno *r, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT id FROM renovation WHERE unit_id = ?1 AND id <> ?2 AND status IN ('approved','started')";
+		"SELECT id FROM renovation WHERE unit_id = ?1 AND id <> ?2 AND status IN ('approved','started')"
+		" AND created_at >= " PM_OWNERS_FROM("?1", "?3");
+	char day[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int64_t other = 0;
 	int rc;
@@ -253,6 +263,7 @@ static int check_busy(struct pm_db *db, const struct reno *r, struct pm_err *e)
 		return e->code;
 	sqlite3_bind_int64(st, 1, r->unit_id);
 	sqlite3_bind_int64(st, 2, r->id);
+	sqlite3_bind_text(st, 3, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		other = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -682,32 +693,16 @@ int pm_renovation_timeline(struct pm_db *db, const struct pm_actor *a, int64_t i
 	return pm_db_each(db, st, event_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read renovations"), e);
 }
 
-struct seen {
-	struct pm_db *db;
-	const struct pm_actor *a;
-	int (*fn)(void *ctx, json_t *rec);
-	void *ctx;
-};
-
-/* Owners get only their units' renovations. */
-static int visible(void *ctx, json_t *rec)
-{
-	struct seen *s = ctx;
-	struct pm_err e;
-
-	if (s->a->role == PM_ROLE_OWNER &&
-	    pm_unit_may_read(s->db, s->a, json_string_value(json_object_get(rec, "unit")), &e))
-		return PM_OK;
-	return s->fn(s->ctx, rec);
-}
-
 int pm_renovation_each(struct pm_db *db, const struct pm_actor *a, const struct pm_renovation_filter *f,
 		       int (*fn)(void *ctx, json_t *rec), void *ctx, struct pm_err *e)
 {
 	static const char sql[] = COLS
 		" JOIN building b ON b.id = u.building_id WHERE (?1 IS NULL OR b.code = ?1) AND (?2 IS NULL OR u.code = ?2)"
-		" AND (?3 = 0 OR r.status IN ('approved','started')) ORDER BY r.id";
-	struct seen s = {db, a, fn, ctx};
+		" AND (?3 = 0 OR r.status IN ('approved','started'))"
+		/* An owner gets those of units where they live today applied
+		 * in their own time there, as may_see. */
+		" AND (?4 = 0 OR r.created_at >= " PM_RESIDENT_FROM("r.unit_id", "?4", "?5") ") ORDER BY r.id";
+	char day[PM_TIME_BUF];
 	sqlite3_stmt *st;
 
 	if (pm_auth_check(a, "renovation.read", e) || !(st = pm_db_stmt(db, sql, e)))
@@ -715,7 +710,9 @@ int pm_renovation_each(struct pm_db *db, const struct pm_actor *a, const struct 
 	sqlite3_bind_text(st, 1, f->building, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, f->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, f->active);
-	return pm_db_each(db, st, reno_json, (void *)pm_db_tz(db), visible, &s, _("cannot read renovations"), e);
+	sqlite3_bind_int64(st, 4, a->role == PM_ROLE_OWNER ? (a->person_id ? a->person_id : -1) : 0);
+	sqlite3_bind_text(st, 5, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	return pm_db_each(db, st, reno_json, (void *)pm_db_tz(db), fn, ctx, _("cannot read renovations"), e);
 }
 
 struct gate_day {

@@ -123,6 +123,16 @@ int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, con
 #define PM_RESIDENT_FROM(unit, person, day) \
 	"(SELECT pm_day_start(min(rf.since)) FROM occupancy rf WHERE rf.unit_id = " unit \
 	" AND rf.person_id = " person " AND " PM_OCCUPANCY_ON("rf", day) ")"
+/* SQL: the first instant (UTC seconds) of the present owners' time in
+ * unit on the day: the earliest of their PM_RESIDENT_FROM, so after a
+ * sale the buyer's first day; INT64_MIN when no owner lives there. A
+ * rule that counts what the unit did before (one renovation under way,
+ * a household's group-buy limit) counts from then: what the seller did
+ * is not held against the buyer. */
+#define PM_OWNERS_FROM(unit, day) \
+	"coalesce((SELECT min(" PM_RESIDENT_FROM("ow.unit_id", "ow.person_id", day) ") FROM occupancy ow" \
+	" WHERE ow.unit_id = " unit " AND ow.role = 'owner' AND " PM_OCCUPANCY_ON("ow", day) ")," \
+	" -9223372036854775807 - 1)"
 
 /* The community's today, in its zone (PM_NOW respected): "2026-12-01". */
 char *pm_community_today(struct pm_db *db, char buf[PM_TIME_BUF]);
