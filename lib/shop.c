@@ -8,6 +8,7 @@
 
 #include "pm/audit.h"
 #include "pm/bill.h"
+#include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/ledger.h"
 #include "pm/money.h"
@@ -305,7 +306,9 @@ static int order_known(struct pm_db *db, const struct pm_shop_order *o, json_t *
 
 /* What the carts hold of offer_id, of unit_id's points, and of the
  * offer for the unit at now, but the cart claimed by payment (channel,
- * ref); what the unit ordered of it, and its limit (0: none). */
+ * ref); what the unit ordered of it in its present owners' time
+ * (PM_OWNERS_FROM: the seller's orders are not the buyer's household's),
+ * and its limit (0: none). */
 struct shop_holds {
 	int64_t qty, points, unit_qty, unit_ordered, per_unit;
 };
@@ -318,9 +321,11 @@ static int shop_held(struct pm_db *db, const struct shop_want *w, struct shop_ho
 	static const char sql[] =
 		"SELECT " HELD("qty", "offer_id = ?1") ", " HELD("points", "unit_id = ?2") ","
 		" " HELD("qty", "offer_id = ?1 AND c.unit_id = ?2") ","
-		" (SELECT coalesce(sum(qty), 0) FROM shop_order WHERE offer_id = ?1 AND unit_id = ?2 AND state <> 'refunded'),"
+		" (SELECT coalesce(sum(qty), 0) FROM shop_order WHERE offer_id = ?1 AND unit_id = ?2 AND state <> 'refunded'"
+		"  AND at >= " PM_OWNERS_FROM("?2", "?6") "),"
 		" (SELECT coalesce(per_unit, 0) FROM shop_offer WHERE id = ?1)";
 #undef HELD
+	char day[PM_TIME_BUF];
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
@@ -328,6 +333,7 @@ static int shop_held(struct pm_db *db, const struct shop_want *w, struct shop_ho
 		return e->code;
 	sqlite3_bind_int64(st, 1, w->offer_id);
 	sqlite3_bind_int64(st, 2, w->unit_id);
+	sqlite3_bind_text(st, 6, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, pm_now());
 	sqlite3_bind_text(st, 4, w->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, w->ref, -1, SQLITE_STATIC);
