@@ -87,6 +87,14 @@ int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t credit, int64
 int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, const char *channel_out,
 			 const char *reason, json_t **out, struct pm_err *e);
 
+/* Expires what is left of unit id's (code's) points granted before the
+ * day before ('YYYY-MM-DD'; NULL: all of them), but what web orders hold
+ * now, inside the caller's transaction, as of as_of with detail saying
+ * why; *n how many. pm-shop expire and a sale (billing.transfer.points)
+ * end points by it. */
+int pm_points_expire_unit(struct pm_db *db, int64_t id, const char *code, const char *before, const char *as_of,
+			  const char *detail, int64_t *n, struct pm_err *e);
+
 /* pm_pay_ref_used, with carts 0 not asking of web carts' payments: a
  * group-buying order is recorded under its cart's ref, and the shop
  * tells its cart's payment from another's itself. */

@@ -355,6 +355,29 @@ int pm_points_balance(struct pm_db *db, const char *unit, json_t **out, struct p
 	return *out ? PM_OK : pm_err_set(e, PM_EFAIL, _("out of memory"));
 }
 
+int pm_points_expire_unit(struct pm_db *db, int64_t id, const char *code, const char *before, const char *as_of,
+			  const char *detail, int64_t *n, struct pm_err *e)
+{
+	int64_t granted, used, all, held;
+
+	*n = 0;
+	if (points_sums(db, id, before, &granted, &used, e))
+		return e->code;
+	if (granted <= used)
+		return PM_OK;
+	/* What a web order holds now stays for its payment (pm-shop(1));
+	 * the run after its hold ended expires it. */
+	if (points_sums(db, id, NULL, &all, &used, e) || pm_shop_points_held(db, code, &held, e))
+		return e->code;
+	if ((*n = granted - used) > all - used - held)
+		*n = all - used - held;
+	if (*n <= 0) {
+		*n = 0;
+		return PM_OK;
+	}
+	return use_insert(db, id, "expire", *n, detail, as_of, e);
+}
+
 /* Each unit with grants before the day: what is left of them expires. */
 static int expire_units(struct pm_db *db, const char *before, const char *as_of, json_t *done, struct pm_err *e)
 {
@@ -362,7 +385,7 @@ static int expire_units(struct pm_db *db, const char *before, const char *as_of,
 				  " WHERE p.as_of < ?1 ORDER BY u.code";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	json_t *units = json_array(), *u;
-	int64_t granted, used;
+	int64_t n;
 	char detail[64];
 	size_t i;
 	int rc;
@@ -378,23 +401,12 @@ static int expire_units(struct pm_db *db, const char *before, const char *as_of,
 	rc = rc == SQLITE_DONE ? PM_OK : pm_db_fail(db, e, _("cannot read points"));
 	snprintf(detail, sizeof detail, "granted before %s", before);
 	json_array_foreach(units, i, u) {
-		int64_t id = json_integer_value(json_array_get(u, 0)), all, held, n;
 		const char *code = json_string_value(json_array_get(u, 1));
-		if (rc || (rc = points_sums(db, id, before, &granted, &used, e)))
+		if (rc || (rc = pm_points_expire_unit(db, json_integer_value(json_array_get(u, 0)), code, before, as_of,
+						      detail, &n, e)))
 			break;
-		if (granted <= used)
-			continue;
-		/* What a web order holds now stays for its payment (pm-shop(1));
-		 * the run after its hold ended expires it. */
-		if ((rc = points_sums(db, id, NULL, &all, &used, e)) || (rc = pm_shop_points_held(db, code, &held, e)))
-			break;
-		if ((n = granted - used) > all - used - held)
-			n = all - used - held;
-		if (n <= 0)
-			continue;
-		if ((rc = use_insert(db, id, "expire", n, detail, as_of, e)))
-			break;
-		json_array_append_new(done, json_pack("{s:s, s:s, s:I, s:s, s:s}", "type", "points_expired", "unit", code,
+		if (n)
+			json_array_append_new(done, json_pack("{s:s, s:s, s:I, s:s, s:s}", "type", "points_expired", "unit", code,
 						      "points", (json_int_t)n, "before", before, "as_of", as_of));
 	}
 	json_decref(units);

@@ -185,11 +185,13 @@ static const struct pm_schema late_fee_schema = {
 
 /* What an ownership transfer (pm unit transfer) does with the unit's
  * prepaid balance and deposits: carry them to the new owner, or refund
- * them to the old one through channel. */
+ * them to the old one through channel; and with its reward points,
+ * which are no money to refund: carry them, or expire them. */
 static const struct pm_schema transfer_schema = {
 	.type = PM_SCHEMA_MAP, .keys = PM_KEYS(
 	PM_KEY("prepaid", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("carry", "refund")), .def = "carry"),
 	PM_KEY("deposits", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("carry", "refund")), .def = "carry"),
+	PM_KEY("points", PM_NODE(PM_SCHEMA_ENUM, .words = PM_WORDS("carry", "expire")), .def = "expire"),
 	PM_KEY("channel", PM_NODE(PM_SCHEMA_STRING, .min = "1", .max = "32"), .def = "cash")),
 };
 

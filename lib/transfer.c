@@ -1,6 +1,7 @@
 /* transfer: an ownership transfer (过户) in one transaction: the open
  * bills checked, the prepaid balance and deposits carried or refunded,
- * the residences ended and begun, one audit record. */
+ * the reward points carried or expired, the residences ended and begun,
+ * one audit record. */
 #include <string.h>
 
 #include "pm/audit.h"
@@ -11,6 +12,7 @@
 #include "pm/ledger.h"
 #include "pm/money.h"
 #include "pm/parking.h"
+#include "pm/reward.h"
 #include "pm/timeutil.h"
 #include "pm/transfer.h"
 #include "bill-internal.h"
@@ -22,6 +24,7 @@ struct xfer {
 	int32_t day;  /* the transfer's, days since 1970 */
 	json_t *cfg;  /* billing.transfer */
 	json_t *out;
+	char why[128]; /* the evidence of what it gives back or ends */
 };
 
 /* The owners on the day, into "from"; 1 when the new owner is already
@@ -139,14 +142,13 @@ static int refund_prepaid(struct xfer *x, struct pm_err *e)
 static int refund_deposits(struct xfer *x, struct pm_err *e)
 {
 	int refund = strcmp(json_string_value(json_object_get(x->cfg, "deposits")), "refund") == 0;
-	char account[PM_ACCOUNT_MAX], evidence[128];
+	char account[PM_ACCOUNT_MAX];
 	struct pm_deposit d = {.action = PM_DEPOSIT_REFUND, .unit = x->t->unit, .reason = "过户",
 			       .channel = json_string_value(json_object_get(x->cfg, "channel"))};
 	int64_t balance, held = 0;
 	json_t *moved;
 
-	snprintf(evidence, sizeof evidence, "transfer to %s on %s", x->t->to, x->t->at);
-	d.evidence = evidence;
+	d.evidence = x->why;
 	for (size_t i = 0; pm_deposit_kinds[i]; i++) {
 		snprintf(account, sizeof account, "deposit:%s:%s", pm_deposit_kinds[i], x->t->unit);
 		if (pm_ledger_balance(x->db, account, &balance, e) || pm_money_add(&held, -balance, e))
@@ -161,6 +163,28 @@ static int refund_deposits(struct xfer *x, struct pm_err *e)
 	}
 	json_object_set_new(x->out, "deposits_fen", json_integer(held));
 	json_object_set_new(x->out, "deposits", json_string(refund ? "refunded" : "carried"));
+	return PM_OK;
+}
+
+/* The unit's reward points were earned by the old owner's payments and
+ * are not money that can be paid back: carried, the new owner spends
+ * them, so a sale says so ("points_balance"), and with points: expire
+ * they end as pm-shop expire ends them (points_use 'expire'), but what a
+ * web order holds now for its payment. */
+static int unit_points(struct xfer *x, struct pm_err *e)
+{
+	int expire = strcmp(json_string_value(json_object_get(x->cfg, "points")), "expire") == 0;
+	int64_t n = 0;
+	json_t *balance;
+
+	if (pm_points_balance(x->db, x->t->unit, &balance, e))
+		return e->code;
+	json_object_set(x->out, "points_balance", json_object_get(balance, "balance"));
+	json_decref(balance);
+	if (expire && pm_points_expire_unit(x->db, x->unit, x->t->unit, NULL, x->t->at, x->why, &n, e))
+		return e->code;
+	json_object_set_new(x->out, "points", json_string(expire ? "expired" : "carried"));
+	json_object_set_new(x->out, "points_expired", json_integer(n));
 	return PM_OK;
 }
 
@@ -279,7 +303,7 @@ static int transfer(struct xfer *x, struct pm_err *e)
 	if (open_bills(x, e) || pm_billing_config(x->db, pm_db_today(x->db), &cfg, &billing, e))
 		return e->code;
 	x->cfg = json_object_get(billing, "transfer");
-	rc = refund_prepaid(x, e) || refund_deposits(x, e) || residences(x, e) || unit_credentials(x, e) ||
+	rc = refund_prepaid(x, e) || refund_deposits(x, e) || unit_points(x, e) || residences(x, e) || unit_credentials(x, e) ||
 	     unit_vehicles(x, e) || unit_reservations(x, e) ? e->code : PM_OK;
 	json_decref(billing);
 	pm_config_free(cfg);
@@ -298,6 +322,7 @@ int pm_unit_transfer(struct pm_db *db, const struct pm_transfer *t, json_t **out
 	*out = NULL;
 	if (pm_date_parse(t->at, &x.day, e))
 		return e->code;
+	snprintf(x.why, sizeof x.why, "transfer to %s on %s", t->to, t->at);
 	if (!(x.out = json_pack("{s:s, s:s, s:s, s:s}", "type", "transfer", "unit", t->unit, "to", t->to, "at", t->at)))
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	if (pm_db_begin(db, e)) {

@@ -41,7 +41,7 @@ expect_rc 77 "a technician may not transfer"
 
 run pm --as zhao.desk unit transfer 1-1-101 --to P3 --at 2026-12-20 --settle --format jsonl
 expect_rc 0 "--settle transfers"
-expect_out '^\{"type":"transfer","unit":"1-1-101","to":"P3","at":"2026-12-20","from":\["P1"\],"open_fen":25000,"settle":\[\{"bill":"B-2026-11-1-1-101","period":"2026-11","owed_fen":25000\}\],"prepaid_fen":0,"prepaid":"carried","deposits_fen":100000,"deposits":"carried","credentials_ended":0,"vehicles_ended":0,"ended_plates":\[\],"reservations_cancelled":0,"outcome":"transferred"\}$' \
+expect_out '^\{"type":"transfer","unit":"1-1-101","to":"P3","at":"2026-12-20","from":\["P1"\],"open_fen":25000,"settle":\[\{"bill":"B-2026-11-1-1-101","period":"2026-11","owed_fen":25000\}\],"prepaid_fen":0,"prepaid":"carried","deposits_fen":100000,"deposits":"carried","points_balance":0,"points":"expired","points_expired":0,"credentials_ended":0,"vehicles_ended":0,"ended_plates":\[\],"reservations_cancelled":0,"outcome":"transferred"\}$' \
 	"and lists the 25000 fen still to pay; the deposit carried"
 expect_err "to be paid first: ¥250.00 on 1 open bills" "saying so on stderr"
 expect_eq "$(sql "SELECT p.code, o.role, o.since, coalesce(o.until, '-') FROM occupancy o JOIN person p ON p.id = o.person_id JOIN unit u ON u.id = o.unit_id WHERE u.code = '1-1-101' ORDER BY o.id" | tr '\n' ' ')" \
@@ -82,7 +82,7 @@ run pm-bill deposit take --unit 1-1-102 --kind key --amount 20 --reason 钥匙 -
 run pm-bill deposit take --unit 1-1-102 --kind card --amount 30 --reason 门禁卡 --evidence C-7
 run pm unit transfer 1-1-102 --to P5 --at 2026-12-16 --format jsonl
 expect_rc 0 "a unit with its bills paid"
-expect_out '"from":\["P4"\],"open_fen":0,"settle":\[\],"prepaid_fen":6050,"prepaid":"refunded","refunds":\[\{"payment":1,"amount_fen":6050\}\],"deposits_fen":5000,"deposits":"refunded","credentials_ended":0,"vehicles_ended":0,"ended_plates":\[\],"reservations_cancelled":0,"outcome":"transferred"' \
+expect_out '"from":\["P4"\],"open_fen":0,"settle":\[\],"prepaid_fen":6050,"prepaid":"refunded","refunds":\[\{"payment":1,"amount_fen":6050\}\],"deposits_fen":5000,"deposits":"refunded","points_balance":0,"points":"expired","points_expired":0,"credentials_ended":0,"vehicles_ended":0,"ended_plates":\[\],"reservations_cancelled":0,"outcome":"transferred"' \
 	"6050 fen prepaid (260.50 paid on a 200.00 bill) and 5000 fen of deposits refunded"
 expect_eq "$(sql "SELECT account, sum(amount_fen) FROM posting WHERE account LIKE '%1-1-102' OR account = 'cash:bank' GROUP BY account ORDER BY account" | tr '\n' ' ')" \
 	"cash:bank|-11050 deposit:card:1-1-102|0 deposit:key:1-1-102|0 prepaid:1-1-102|0 receivable:1-1-102|0 " \
