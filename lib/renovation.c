@@ -79,7 +79,7 @@ static int section(struct pm_db *db, struct pm_repair *rp, json_t **sec, struct 
 /* ---- rows ---- */
 
 struct reno {
-	int64_t id, unit_id, deposit, forfeit, created;
+	int64_t id, unit_id, deposit, forfeit, created, refund; /* refund: -1 until given back */
 	int status, inspections;
 	char unit[64], use[16], channel[32], from[16], to[16];
 };
@@ -88,7 +88,8 @@ static int load(struct pm_db *db, const struct pm_actor *a, int64_t id, struct r
 {
 	static const char sql[] =
 		"SELECT r.id, r.unit_id, u.code, u.use, r.status, r.from_day, r.to_day, r.deposit_fen, r.forfeit_fen,"
-		" r.channel, r.inspections, r.created_at FROM renovation r JOIN unit u ON u.id = r.unit_id WHERE r.id = ?";
+		" r.channel, r.inspections, r.created_at, coalesce(r.refund_fen, -1)"
+		" FROM renovation r JOIN unit u ON u.id = r.unit_id WHERE r.id = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char status[16] = "";
 	int rc;
@@ -110,6 +111,7 @@ static int load(struct pm_db *db, const struct pm_actor *a, int64_t id, struct r
 		pm_text_col(st, 9, r->channel, sizeof r->channel);
 		r->inspections = sqlite3_column_int(st, 10);
 		r->created = sqlite3_column_int64(st, 11);
+		r->refund = sqlite3_column_int64(st, 12);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -480,16 +482,34 @@ static int inspect(struct pm_db *db, const struct pm_actor *a, const struct reno
 	return s->to ? inspect_order(db, a, r, s, &t, ticket, e) : inspect_result(db, a, r, s, &t, ticket, e);
 }
 
+/* The deposit less what was forfeited, given back once: at completion,
+ * or earlier by the sale of the unit (pm_renovation_sold). */
+static int give_back(struct pm_db *db, const struct reno *r, const char *channel, const char *reason,
+		     const char *evidence, struct pm_err *e)
+{
+	static const char sql[] = "UPDATE renovation SET refund_fen = ?2 WHERE id = ?1";
+	int64_t refund = r->deposit - r->forfeit;
+	sqlite3_stmt *st;
+
+	if (r->refund >= 0)
+		return PM_OK;
+	if (refund > 0 && deposit(db, r, PM_DEPOSIT_REFUND, refund, channel, "refund", reason, evidence, e))
+		return e->code;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int64(st, 2, refund);
+	return pm_db_step_done(db, st, _("cannot update the renovation"), e);
+}
+
 /* Work done and the required inspections passed, the last of them too:
- * the deposit less what was forfeited goes back. */
+ * the deposit less what was forfeited goes back, unless the sale of the
+ * unit gave it back already. */
 static int complete(struct pm_db *db, const struct pm_actor *a, const struct reno *r,
 		    const struct pm_renovation_step *s, struct pm_err *e)
 {
-	static const char sql[] = "UPDATE renovation SET refund_fen = ?2 WHERE id = ?1";
 	struct tally t = {0, 0, ""};
-	int64_t refund = r->deposit - r->forfeit;
 	char evidence[48];
-	sqlite3_stmt *st;
 
 	if (tally(db, r->id, &t, e))
 		return e->code;
@@ -503,14 +523,37 @@ static int complete(struct pm_db *db, const struct pm_actor *a, const struct ren
 		return pm_err_set(e, PM_EFAIL, _("cannot complete renovation %lld: %d of %d inspections passed"),
 				  (long long)r->id, t.passed, r->inspections);
 	snprintf(evidence, sizeof evidence, "renovation %lld", (long long)r->id);
-	if (refund > 0 && deposit(db, r, PM_DEPOSIT_REFUND, refund, s->channel ? s->channel : r->channel, "refund",
-				  _("renovation completed"), evidence, e))
-		return e->code;
-	if (!(st = pm_db_stmt(db, sql, e)))
-		return e->code;
-	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_int64(st, 2, refund);
-	return pm_db_step_done(db, st, _("cannot update the renovation"), e);
+	return give_back(db, r, s->channel ? s->channel : r->channel, _("renovation completed"), evidence, e);
+}
+
+int pm_renovation_sold(struct pm_db *db, const char *unit, const char *channel, const char *reason,
+		       const char *evidence, struct pm_err *e)
+{
+	/* One at a time: each given back leaves the query. */
+	static const char sql[] =
+		"SELECT r.id FROM renovation r JOIN unit u ON u.id = r.unit_id"
+		" WHERE u.code = ?1 AND r.refund_fen IS NULL AND r.deposit_fen > r.forfeit_fen ORDER BY r.id LIMIT 1";
+	static const struct pm_actor office = {.role = PM_ROLE_ADMIN};
+	sqlite3_stmt *st;
+	struct reno r;
+	int64_t id;
+	int rc;
+
+	for (;;) {
+		if (!(st = pm_db_stmt(db, sql, e)))
+			return e->code;
+		sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return PM_OK;
+		if (rc != SQLITE_ROW)
+			return pm_db_fail(db, e, _("cannot read renovations"));
+		if (load(db, &office, id, &r, e) ||
+		    give_back(db, &r, channel ? channel : r.channel, reason, evidence, e))
+			return e->code;
+	}
 }
 
 static int set_status(struct pm_db *db, int64_t id, int to, struct pm_err *e)
@@ -738,7 +781,9 @@ int pm_renovation_gate_each(struct pm_db *db, const struct pm_actor *a, int32_t 
 {
 	static const char sql[] =
 		"SELECT r.id, u.code, r.contractor FROM renovation r JOIN unit u ON u.id = r.unit_id"
-		" WHERE r.status IN ('approved','started') AND r.from_day <= ?1 AND r.to_day >= ?1 ORDER BY u.code, r.id";
+		" WHERE r.status IN ('approved','started') AND r.from_day <= ?1 AND r.to_day >= ?1"
+		/* The seller's contractor is not let in for the buyer. */
+		" AND r.created_at >= " PM_OWNERS_FROM("r.unit_id", "?1") " ORDER BY u.code, r.id";
 	struct gate_day g = {pm_db_tz(db), day};
 	char d[PM_TIME_BUF];
 	sqlite3_stmt *st;

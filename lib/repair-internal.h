@@ -80,6 +80,15 @@ int pm_ticket_step_in(struct pm_db *db, const struct pm_actor *a, int64_t id, en
  * (an event on each); anything else is left alone. */
 int pm_renovation_noise(struct pm_db *db, const struct pm_repair *rp, int64_t ticket, int64_t unit,
 			const char *category, int64_t at, struct pm_err *e);
+/* The sale of unit (pm unit transfer with billing.transfer.deposits:
+ * refund) gives back each renovation's deposit not yet given back, less
+ * what was forfeited, under the ref its completion would use
+ * ("renovation:ID:refund"), on channel (NULL: the one it was taken on),
+ * with reason and evidence, and records it on the renovation: its
+ * completion later gives back nothing more. Inside the caller's
+ * transaction. */
+int pm_renovation_sold(struct pm_db *db, const char *unit, const char *channel, const char *reason,
+		       const char *evidence, struct pm_err *e);
 /* The --parts of a resolve: when parts is a list of stock items
  * "CODE:QTY[,CODE:QTY...]" they are issued to the ticket (refused beyond
  * what is on the shelf, or for an unknown item); other text is only a

@@ -16,6 +16,7 @@
 #include "pm/timeutil.h"
 #include "pm/transfer.h"
 #include "bill-internal.h"
+#include "repair-internal.h"
 
 struct xfer {
 	struct pm_db *db;
@@ -154,6 +155,15 @@ static int refund_deposits(struct xfer *x, struct pm_err *e)
 		if (pm_ledger_balance(x->db, account, &balance, e) || pm_money_add(&held, -balance, e))
 			return e->code;
 		if (!refund || balance >= 0)
+			continue;
+		/* A renovation's deposit goes back as the renovation's, or its
+		 * completion would give it back a second time; the rest as
+		 * the unit's. */
+		if (!strcmp(pm_deposit_kinds[i], "renovation") &&
+		    (pm_renovation_sold(x->db, x->t->unit, d.channel, d.reason, d.evidence, e) ||
+		     pm_ledger_balance(x->db, account, &balance, e)))
+			return e->code;
+		if (balance >= 0)
 			continue;
 		d.kind = pm_deposit_kinds[i];
 		d.amount = -balance;
