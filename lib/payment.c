@@ -537,10 +537,17 @@ int pay_ref_used(struct pm_db *db, const char *channel, const char *ref, int car
 		" UNION ALL SELECT 4 FROM deposit WHERE channel = ?1 AND ref = ?2 AND action = 'take'"
 		" UNION ALL SELECT 5 FROM contract_charge WHERE channel = ?1 AND ref = ?2 AND kind = 'payment'"
 		" UNION ALL SELECT 6 FROM shop_cart WHERE ?3 AND channel = ?1 AND ref = ?2 AND order_id IS NULL";
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	sqlite3_stmt *st;
 	int rc, kind = 0;
 
-	if (!st)
+	/* The desk's next payment recorded without a ref takes the next
+	 * receipt number as its ref: given here first, that number would
+	 * refuse every such payment until a receipt used it up. */
+	if (pm_receipt_shaped(ref))
+		return -pm_err_set(e, PM_EDATA, _("reference '%s' has the form of a receipt number, which pm gives a"
+						  " payment recorded without a reference: give the channel's own"
+						  " reference, or none"), ref);
+	if (!(st = pm_db_stmt(db, sql, e)))
 		return -e->code;
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);

@@ -142,6 +142,15 @@ int pm_receipt_issued(struct pm_db *db, int64_t payment, char number[PM_RECEIPT_
 	return rc;
 }
 
+int pm_receipt_shaped(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 11 || strspn(s, "0123456789") != 4 || s[4] != '-')
+		return 0;
+	return strspn(s + 5, "0123456789") == n - 5;
+}
+
 int pm_receipt_next(struct pm_db *db, char number[PM_RECEIPT_BUF], struct pm_err *e)
 {
 	static const char sql[] = "SELECT coalesce(max(seq), 0) + 1 FROM receipt WHERE year = ?";

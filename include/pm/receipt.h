@@ -21,6 +21,9 @@
  * receipt takes ("2026-000018"), for a cash payment at the desk whose
  * ref it becomes before the payment is written. */
 int pm_receipt_next(struct pm_db *db, char number[PM_RECEIPT_BUF], struct pm_err *e);
+/* Whether s has the form pm_receipt_next gives: a year, '-' and six or
+ * more digits ("2026-000018"). */
+int pm_receipt_shaped(const char *s);
 /* Inside the caller's write transaction: numbers the payment's receipt,
  * this year's next, recorded by cashier. */
 int pm_receipt_number(struct pm_db *db, int64_t payment, const char *cashier, struct pm_err *e);
