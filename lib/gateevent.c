@@ -21,8 +21,17 @@ static const char *const kinds[] = {
 	"plate", NULL,
 };
 
-/* The fields that say who or what an event is about, in order. */
-static const char *const subjects[] = {"card", "plate", "person", NULL};
+/* The fields that say who or what an event is about, in order, each
+ * with what an empty or blank one is not: given, it names someone or
+ * something, or the event would be kept as one about nobody. */
+static const struct subject {
+	const char *key, *none;
+} subjects[] = {
+	{"card", N_("'%s' is no card")},
+	{"plate", N_("'%s' is no licence plate")},
+	{"person", N_("'%s' is no person")},
+	{NULL, NULL},
+};
 
 /* detail is the device's own object: its keys are not checked, so a
  * controller's extra data has somewhere to go without --ignore-unknown. */
@@ -129,6 +138,18 @@ static char *detail(json_t *rec, const char *subject_key, int *oom)
 	return text;
 }
 
+/* Whether the text has a character that shows, other than a space. */
+static int shows(const char *s)
+{
+	size_t len = strlen(s), k;
+	unsigned cp;
+
+	for (size_t i = 0; i < len; i += k)
+		if (!(k = pm_utf8_next(s + i, len - i, &cp)) || (cp != ' ' && !pm_char_unshown(cp)))
+			return 1;
+	return 0;
+}
+
 struct event {
 	const char *gate, *kind, *subject, *subject_key;
 	char plate[64];
@@ -138,7 +159,6 @@ struct event {
 static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct pm_err *e)
 {
 	json_t *g;
-	int i;
 
 	memset(x, 0, sizeof *x);
 	x->subject = "";
@@ -153,16 +173,19 @@ static int read_event(struct pm_events *ev, json_t *rec, struct event *x, struct
 			" denied, door_forced, door_held_open, tamper, fire_alarm or plate"), x->kind);
 	if (pm_gate_find(ev->gc, x->gate, &g, e))
 		return pm_err_prefix(e, _("field \"gate\""));
-	/* An empty plate is no plate, as " " is none: refused, not kept as
-	 * an event about nobody. */
-	if (json_is_string(json_object_get(rec, "plate")) && !*json_string_value(json_object_get(rec, "plate")) &&
-	    gate_plate_norm("", x->plate, sizeof x->plate, e))
-		return pm_err_prefix(e, _("field \"plate\""));
-	for (i = 0; subjects[i] && !*x->subject; i++) {
-		if (pm_json_str(rec, subjects[i], PM_OPTIONAL, &x->subject, e))
+	for (const struct subject *s = subjects; s->key; s++) {
+		const char *v = NULL;
+
+		if (pm_json_str(rec, s->key, PM_OPTIONAL, &v, e))
 			return e->code;
-		if (*x->subject)
-			x->subject_key = subjects[i];
+		if (v && !shows(v)) {
+			pm_err_set(e, PM_EDATA, _(s->none), v);
+			return pm_err_prefix(e, _("field \"%s\""), s->key);
+		}
+		if (v && !x->subject_key) {
+			x->subject = v;
+			x->subject_key = s->key;
+		}
 	}
 	if (x->subject_key && strcmp(x->subject_key, "plate") == 0) {
 		if (gate_plate_norm(x->subject, x->plate, sizeof x->plate, e))
