@@ -156,47 +156,81 @@ static int check_vehicle(const char *kind, const char *until, struct pm_err *e)
 	return PM_OK;
 }
 
+/* The plate's row registered at now (PM_VEHICLE_ON), another unit's
+ * first: 1 with its id, unit and end (0: none set), 0 when there is
+ * none, or -code. */
+static int vehicle_held(struct pm_db *db, const char *plate, int64_t unit, int64_t now, int64_t *id,
+			int64_t *holder, int64_t *removed, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT id, unit_id, coalesce(removed_at, 0) FROM vehicle v WHERE v.plate = ?1 AND " PM_VEHICLE_ON("v", "?2")
+		" ORDER BY v.unit_id = ?3, v.removed_at IS NOT NULL LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, unit);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*holder = sqlite3_column_int64(st, 1);
+		*removed = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read vehicles"));
+	return rc == SQLITE_ROW;
+}
+
 int pm_vehicle_add(struct pm_db *db, const struct pm_actor *a, const char *plate,
 		   const char *unit, const char *kind, const char *space, const char *until,
 		   struct pm_err *e)
 {
-	/* Not while another unit has it registered: one whose removal is
-	 * still ahead (a sale dated ahead) has it until then. */
-	static const char sql[] =
+	static const char insert_sql[] =
 		"INSERT INTO vehicle (plate, unit_id, kind, space, valid_until, created_at, updated_at)"
-		" SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 WHERE NOT EXISTS (SELECT 1 FROM vehicle v WHERE v.plate = ?1"
-		"  AND v.unit_id <> ?2 AND " PM_VEHICLE_ON("v", "?6") ")"
-		" ON CONFLICT (plate) WHERE removed_at IS NULL"
-		" DO UPDATE SET kind = ?3, space = ?4, valid_until = ?5, updated_at = ?6 WHERE unit_id = ?2";
-	char p[64];
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+	/* The unit's own row kept, a removal ahead of it (a sale dated
+	 * ahead) called off: a second row would register the plate twice
+	 * over the same time. */
+	static const char update_sql[] =
+		"UPDATE vehicle SET kind = ?3, space = ?4, valid_until = ?5, removed_at = NULL, updated_at = ?6"
+		" WHERE id = ?1 AND unit_id = ?2";
+	int64_t now = pm_now(), uid = 0, id = 0, holder = 0, removed = 0;
+	json_t *after;
 	sqlite3_stmt *st;
-	int64_t uid = 0;
-	int rc;
+	char p[64];
+	int held;
 
 	if (pm_auth_check(a, "parking.write", e) || gate_plate_norm(plate, p, sizeof p, e) ||
 	    check_vehicle(kind, until, e) || unit_id(db, unit, &uid, e) || pm_db_begin(db, e))
 		return e->code;
-	if (!(st = pm_db_stmt(db, sql, e)))
+	/* Not while another unit has it registered: one whose removal is
+	 * still ahead (a sale dated ahead) has it until then. */
+	if ((held = vehicle_held(db, p, uid, now, &id, &holder, &removed, e)) < 0)
 		goto fail;
-	sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
+	if (held && holder != uid) {
+		pm_err_set(e, PM_EDATA, _("plate %s is registered to another unit: remove it there first"), p);
+		goto fail;
+	}
+	if (!(st = pm_db_stmt(db, held ? update_sql : insert_sql, e)))
+		goto fail;
+	if (held)
+		sqlite3_bind_int64(st, 1, id);
+	else
+		sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, uid);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, space, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, until, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, pm_now());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		pm_db_fail(db, e, _("cannot store the vehicle"));
+	sqlite3_bind_int64(st, 6, now);
+	if (pm_db_step_done(db, st, _("cannot store the vehicle"), e))
 		goto fail;
-	}
-	if (sqlite3_changes(pm_db_sqlite(db)) == 0) {
-		pm_err_set(e, PM_EDATA, _("plate %s is registered to another unit: remove it there first"), p);
-		goto fail;
-	}
-	if (gate_audit(db, "vehicle.add", "unit", uid,
-		       json_pack("{s:s, s:s, s:s?, s:s?}", "plate", p, "kind", kind, "space", space,
-				 "until", until), e))
+	after = json_pack("{s:s, s:s, s:s?, s:s?}", "plate", p, "kind", kind, "space", space, "until", until);
+	if (after && removed)
+		json_object_set_new(after, "removal_cancelled", gate_time(removed, pm_db_tz(db)));
+	if (gate_audit(db, "vehicle.add", "unit", uid, after, e))
 		goto fail;
 	return pm_db_commit(db, e);
 fail:

@@ -48,7 +48,10 @@ int64_t pm_parking_fee(const struct pm_parking_rule *r, const char *tz, int64_t 
 
 /* A resident's vehicle: kind owned (an owned or rented space) or monthly
  * (a monthly pass, until its last day). Resident vehicles park free.
- * Adding a plate that is there already for the same unit updates it. */
+ * Adding a plate that is there already for the same unit updates it, and
+ * calls off its removal when one is ahead (audited as removal_cancelled):
+ * a plate has one row at any time. Another unit's plate registered now,
+ * or until a removal ahead, is PM_EDATA. */
 int pm_vehicle_add(struct pm_db *db, const struct pm_actor *a, const char *plate,
 		   const char *unit, const char *kind, const char *space, const char *until,
 		   struct pm_err *e);

@@ -1,0 +1,12 @@
+-- pm-gate vehicle add of a plate whose removal was ahead (a sale dated
+-- ahead) made a second row for it, so the plate was registered twice
+-- over the same hours (lib/parking.c now calls that removal off instead).
+-- Such a row ends where the next row of its plate begins: the car stays
+-- registered throughout, once at any time.
+UPDATE vehicle SET removed_at = (SELECT min(l.created_at) FROM vehicle l WHERE l.plate = vehicle.plate
+		AND (l.created_at > vehicle.created_at OR (l.created_at = vehicle.created_at AND l.id > vehicle.id))
+		AND l.created_at < coalesce(vehicle.removed_at, 9223372036854775807)),
+	updated_at = unixepoch()
+WHERE EXISTS (SELECT 1 FROM vehicle l WHERE l.plate = vehicle.plate
+		AND (l.created_at > vehicle.created_at OR (l.created_at = vehicle.created_at AND l.id > vehicle.id))
+		AND l.created_at < coalesce(vehicle.removed_at, 9223372036854775807));
