@@ -326,7 +326,7 @@ struct session {
 	int64_t id, entry, exit, fee, paid, paid_at;
 	int64_t refund; /* closed: what was paid beyond its fee, owed back */
 	int64_t earlier; /* what the plate owes from its other stays, closed */
-	int64_t free_until; /* a resident's: when its stay stops being free */
+	int64_t free_from, free_until; /* open: when it was free (resident_span) */
 	int resident, open;
 	char plate[64], entry_gate[32];
 };
@@ -351,37 +351,58 @@ static void session_read(sqlite3_stmt *st, struct session *s)
 	s->refund = sqlite3_column_int64(st, 10);
 }
 
-/* When the resident's stay s, open, stops being free: as its monthly
+/* When the stay s, open, was free: from its entry for a resident's car,
+ * else from when the car was first registered after it came in (pm-gate
+ * vehicle add while it is inside), to when that ends: as its monthly
  * pass's last day (--until) ends, the next day's first moment in the
- * community's zone, or as its vehicle is removed (PM_VEHICLE_ON's end,
- * a sale's day too), whichever is first; never when neither is. The car
+ * community's zone, or as its vehicle is removed (PM_VEHICLE_ON's end, a
+ * sale's day too), whichever is first; never when neither is. The car
  * registered with no end is the one that made it free, else the one
- * removed last. */
-static int resident_end(struct pm_db *db, struct session *s, struct pm_err *e)
+ * removed last. A visitor's stay with no such time is free at no time. */
+static int resident_span(struct pm_db *db, struct session *s, struct pm_err *e)
 {
-	static const char sql[] =
+	static const char from_sql[] =
+		"SELECT coalesce(min(created_at), 0) FROM vehicle WHERE plate = ?1 AND created_at > ?2";
+	static const char end_sql[] =
 		"SELECT coalesce(removed_at, 9223372036854775807), valid_until FROM vehicle WHERE plate = ?1"
-		" ORDER BY removed_at IS NOT NULL, removed_at DESC LIMIT 1";
+		" AND coalesce(removed_at, 9223372036854775807) > ?2 ORDER BY removed_at IS NOT NULL, removed_at DESC LIMIT 1";
+	char until[PM_TIME_BUF] = "";
 	int32_t day = 0;
-	int64_t end;
+	int64_t from = s->entry, end;
 	sqlite3_stmt *st;
-	int rc, until;
+	int rc;
 
-	if (!s->resident || !s->open)
+	s->free_from = s->free_until = INT64_MAX;
+	if (!s->open)
 		return PM_OK;
-	s->free_until = s->entry;
-	if ((rc = pm_db_row(db, sql, s->plate, &st, N_("cannot read vehicles"), e)) <= 0)
-		return -rc;
-	s->free_until = sqlite3_column_int64(st, 0);
-	until = TEXT(st, 1) != NULL;
-	rc = until ? pm_date_parse(TEXT(st, 1), &day, e) : PM_OK;
+	if (!s->resident) {
+		if (!(st = pm_db_stmt(db, from_sql, e)))
+			return e->code;
+		sqlite3_bind_text(st, 1, s->plate, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, s->entry);
+		if (pm_db_int64(db, st, &from, N_("cannot read vehicles"), e))
+			return e->code;
+		if (!from)
+			return PM_OK;
+	}
+	s->free_from = s->free_until = from;
+	if (!(st = pm_db_stmt(db, end_sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, s->plate, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s->free_until = sqlite3_column_int64(st, 0);
+		snprintf(until, sizeof until, "%s", TEXT(st, 1) ? TEXT(st, 1) : "");
+	}
 	sqlite3_reset(st);
-	if (rc)
-		return rc;
-	if (until && (end = pm_date_start(day + 1, pm_db_tz(db))) < s->free_until)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pm_db_fail(db, e, _("cannot read vehicles"));
+	if (*until && pm_date_parse(until, &day, e))
+		return e->code;
+	if (*until && (end = pm_date_start(day + 1, pm_db_tz(db))) < s->free_until)
 		s->free_until = end;
-	if (s->free_until < s->entry)
-		s->free_until = s->entry;
+	if (s->free_until <= from)
+		s->free_from = s->free_until = s->resident ? s->entry : INT64_MAX;
 	return PM_OK;
 }
 
@@ -403,7 +424,7 @@ static int session_find(struct pm_db *db, const char *plate, int closed, struct 
 	if (rc == 1) {
 		session_read(st, s);
 		sqlite3_reset(st);
-		if (resident_end(db, s, e))
+		if (resident_span(db, s, e))
 			return -e->code;
 	}
 	return rc;
@@ -431,31 +452,36 @@ static int earlier_debt(struct pm_db *db, struct session *s, struct pm_err *e)
 	return PM_OK;
 }
 
+/* What the stay s, open, costs leaving at at: the time it was not free
+ * (resident_span), each part as a visitor's that came in at its start: a
+ * car registered while inside pays up to then, a car whose registration
+ * ended while inside pays from then. */
+static int64_t charge(const struct pm_parking_rule *r, const char *tz, const struct session *s, int64_t at)
+{
+	int64_t before = at < s->free_from ? at : s->free_from;
+
+	return (before > s->entry ? pm_parking_fee(r, tz, s->entry, before) : 0) +
+	       (at > s->free_until ? pm_parking_fee(r, tz, s->free_until, at) : 0);
+}
+
 /* What the session owes to leave at time at (or owes, once closed). A
  * payment that settled all that was due buys the free minutes again:
  * leaving within them, the stay costs what was paid. */
 static int64_t due(const struct pm_parking_rule *r, const char *tz, const struct session *s,
 		   int64_t at, int64_t *fee)
 {
-	int64_t d, from;
+	int64_t d;
 
 	if (!s->open) {
 		*fee = s->fee;
 		return s->fee > s->paid ? s->fee - s->paid : 0;
 	}
-	/* A resident's car pays as a visitor's that came in when its stay
-	 * stopped being free. */
-	if (s->resident && at <= s->free_until) {
-		*fee = 0;
-		return 0;
-	}
-	from = s->resident ? s->free_until : s->entry;
 	if (s->paid > 0 && at >= s->paid_at && at - s->paid_at <= r->free &&
-	    pm_parking_fee(r, tz, from, s->paid_at) <= s->paid) {
+	    charge(r, tz, s, s->paid_at) <= s->paid) {
 		*fee = s->paid;
 		return 0;
 	}
-	*fee = pm_parking_fee(r, tz, from, at);
+	*fee = charge(r, tz, s, at);
 	d = *fee - s->paid;
 	return d > 0 ? d : 0;
 }
@@ -551,7 +577,7 @@ static int open_session(struct pm_db *db, struct pm_gate_config *gc, const char 
 
 	snprintf(s.plate, sizeof s.plate, "%s", plate);
 	if ((paired = unpaired_exit(db, plate, ts, &out, out_gate, e)) < 0 ||
-	    resident(db, plate, ts, gc->tz, &s.resident, e) || (paired && resident_end(db, &s, e)) ||
+	    resident(db, plate, ts, gc->tz, &s.resident, e) || (paired && resident_span(db, &s, e)) ||
 	    !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, plate, -1, SQLITE_STATIC);
@@ -592,7 +618,7 @@ static int closed_later(struct pm_db *db, const char *plate, int64_t ts, struct 
 	if (rc == SQLITE_DONE)
 		return 0;
 	s->open = 1;
-	return resident_end(db, s, e) ? -e->code : 1;
+	return resident_span(db, s, e) ? -e->code : 1;
 }
 
 /* The stay s, open, closed at ts through gate and priced. Closed again
@@ -766,7 +792,7 @@ static int seen_ref(struct pm_db *db, const char *ref, const char *plate, int64_
 	sqlite3_reset(st);
 	if (!same)
 		return -pm_err_set(e, PM_EDATA, _("payment '%s' was recorded for another plate or amount"), ref);
-	if (rc || (rc = resident_end(db, s, e)))
+	if (rc || (rc = resident_span(db, s, e)))
 		return -rc;
 	return 1;
 }

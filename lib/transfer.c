@@ -256,7 +256,7 @@ static int unit_credentials(struct xfer *x, struct pm_err *e)
 /* The unit's registered cars (pm-gate vehicle) stop parking as its
  * residents' at the same moment: the seller's car pays as a visitor's
  * from the day, and a stay it began before pays from then (lib/parking.c:
- * resident_end), as for a car removed. Those with a later end (a sale
+ * resident_span), as for a car removed. Those with a later end (a sale
  * dated further ahead before) end now too; ended_plates names them. */
 static int unit_vehicles(struct xfer *x, struct pm_err *e)
 {

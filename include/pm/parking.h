@@ -40,11 +40,14 @@ int64_t pm_parking_fee(const struct pm_parking_rule *r, const char *tz, int64_t 
 /* ---- vehicles ---- */
 
 /* SQL: the vehicle row v is registered at time t (an integer, UTC
- * seconds): not removed, or removed after t. One rule for every question
- * of whether a car was a resident's then: removed_at may be ahead of the
- * clock (a sale dated ahead ends the unit's cars at the start of its
- * day), so "removed_at IS NULL" alone is not it. */
-#define PM_VEHICLE_ON(v, t) "(" v ".removed_at IS NULL OR " v ".removed_at > " t ")"
+ * seconds): added at or before t, and not removed, or removed after t.
+ * One rule for every question of whether a car was a resident's then:
+ * removed_at may be ahead of the clock (a sale dated ahead ends the
+ * unit's cars at the start of its day), so "removed_at IS NULL" alone is
+ * not it; and a car registered at 10:00 was a visitor's at 08:00, when
+ * an entry read late says it came in. */
+#define PM_VEHICLE_ON(v, t) \
+	"(" v ".created_at <= " t " AND (" v ".removed_at IS NULL OR " v ".removed_at > " t "))"
 
 /* A resident's vehicle: kind owned (an owned or rented space) or monthly
  * (a monthly pass, until its last day). Resident vehicles park free.

@@ -28,9 +28,9 @@ parking:
 Y
 make_gate_community
 
-run pm-gate vehicle add --plate '京A-88888' --unit 1-1-0101 --space B1-088
+PM_NOW=2026-11-30T09:00:00+08:00 run pm-gate vehicle add --plate '京A-88888' --unit 1-1-0101 --space B1-088
 expect_rc 0 "a resident's car"
-run pm-gate vehicle add --plate 京B66666 --unit 1-1-0102 --kind monthly --until 2026-12-31
+PM_NOW=2026-11-30T09:00:00+08:00 run pm-gate vehicle add --plate 京B66666 --unit 1-1-0102 --kind monthly --until 2026-12-31
 expect_rc 0 "a monthly pass"
 run pm-gate vehicle add --plate 京B66666 --unit 2-1-0301
 expect_rc 65 "a plate of another unit"

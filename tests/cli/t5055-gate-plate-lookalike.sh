@@ -32,12 +32,12 @@ run pm-gate vehicle add --plate "$(printf '京A8888\314\2018')" --unit 1-1-0101
 expect_rc 65 "a plate with a combining accent"
 expect_eq "$(sql "SELECT count(*) FROM vehicle")" 0 "none registered"
 
-run pm-gate vehicle add --plate '京A·88888' --unit 1-1-0101
+PM_NOW=2026-11-30T09:00:00+08:00 run pm-gate vehicle add --plate '京A·88888' --unit 1-1-0101
 expect_rc 0 "京A·88888, the dot as plates are written"
 run pm-gate vehicle add --plate '京Ａ８８８８８' --unit 1-1-0102
 expect_rc 65 "京Ａ８８８８８ in full-width letters for another unit"
 expect_err "plate 京A88888 is registered to another unit" "is the same plate"
-run pm-gate vehicle add --plate "$(printf '京B\343\200\20066666')" --unit 1-1-0102
+PM_NOW=2026-11-30T09:00:00+08:00 run pm-gate vehicle add --plate "$(printf '京B\343\200\20066666')" --unit 1-1-0102
 expect_rc 0 "京B　66666, an ideographic space in it"
 run pm-gate vehicle list --format jsonl
 expect_eq "$(jq -r .plate "$T/out" | sort | tr '\n' ' ')" "京A88888 京B66666 " "registered as the cameras read them"

@@ -22,7 +22,7 @@ parking:
   spaces: 4
 Y
 make_gate_community
-run pm-gate vehicle add --plate 京A88888 --unit 1-1-0101
+PM_NOW=2026-11-30T09:00:00+08:00 run pm-gate vehicle add --plate 京A88888 --unit 1-1-0101
 expect_rc 0 "a resident's car"
 
 # 1 December: three people in at the north gate (07:10, 07:50) and out

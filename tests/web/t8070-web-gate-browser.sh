@@ -9,7 +9,7 @@
 need_browser
 shots=${PM_WEB_SHOTS:-$PM_BIN/../web-shots}/gate
 web_store
-pm-gate vehicle add --plate 京A12345 --unit 1-1-101 >/dev/null
+PM_NOW=2026-11-29T09:00:00+08:00 pm-gate vehicle add --plate 京A12345 --unit 1-1-101 >/dev/null
 printf '%s\n' '{"gate":"garage","ts":"2026-11-30T08:00:00+08:00","event":"entry","plate":"京A12345"}' \
 	'{"gate":"garage","ts":"2026-11-30T18:00:00+08:00","event":"exit","plate":"京A12345"}' |
 	pm-gate events ingest -q >/dev/null
