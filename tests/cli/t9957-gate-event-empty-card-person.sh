@@ -36,5 +36,5 @@ run pm-gate events ingest --strict ev.jsonl
 expect_rc 65 "--strict"
 expect_eq "$(sql "SELECT count(*) FROM gate_event")" 3 "stores nothing more"
 LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 run pm-gate events ingest ev.jsonl
-expect_err "^pm-gate: ev.jsonl:2: 字段 \"card\": “”不是卡号$" "said in Chinese"
+expect_err '^pm-gate: ev.jsonl:2: 字段 "card": “”不是卡号$' "said in Chinese"
 done_testing

@@ -8,7 +8,7 @@
 # registration has ended: a plate's rows never overlap.
 . "$PM_TOP/tests/cli/lib.sh"
 . "$PM_TOP/tests/cli/gate/gate.sh"
-PM_NOW=2026-12-07T10:00:00+08:00
+export PM_NOW=2026-12-07T10:00:00+08:00
 make_gate_community
 feed '{"code":"P009","name":"周洋"}\n' pm person import
 run pm-gate vehicle add --plate 苏E20001 --unit 1-1-0101 --space B1-011

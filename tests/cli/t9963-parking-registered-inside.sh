@@ -9,7 +9,7 @@
 # t9980; a removal), extended to one that begins inside.
 . "$PM_TOP/tests/cli/lib.sh"
 . "$PM_TOP/tests/cli/gate/gate.sh"
-PM_NOW=2026-12-01T07:00:00+08:00
+export PM_NOW=2026-12-01T07:00:00+08:00
 make_gate_community
 at() { # HH:MM CMD...: CMD at HH:MM on 2026-12-01, +08:00
 	_t=$1; shift
