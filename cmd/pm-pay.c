@@ -6,6 +6,7 @@
 
 #include "pm/cli.h"
 #include "pm/i18n.h"
+#include "pm/money.h"
 #include "pm/pay.h"
 #include "pm/payorder.h"
 #include "pm/qr.h"
@@ -209,6 +210,7 @@ static int cmd_notify(struct pm_ctx *c, int argc, char **argv)
 	const char *channel = NULL, *arg;
 	struct pm_pay_http in = {0};
 	struct pm_pay_answer ans;
+	char money[PM_MONEY_BUF];
 	struct pm_db *db;
 	char *text = NULL;
 	json_t *rec = NULL;
@@ -233,6 +235,10 @@ static int cmd_notify(struct pm_ctx *c, int argc, char **argv)
 		rc = pm_pay_notify(db, channel, &in, &ans, &rec, &c->err);
 	if (rc == PM_EDATA && !rec)
 		rec = pm_pay_notify_unread(channel, &ans);
+	if (rec && !strcmp(json_string_value(json_object_get(rec, "outcome")), "prepaid"))
+		pm_cli_warn(c, _("order %s: its bills were paid meanwhile: the %s paid went to the unit's prepaid balance"
+				 " (pm-bill refund gives it back)"), json_string_value(json_object_get(rec, "order")),
+			    pm_money_fmt(json_integer_value(json_object_get(rec, "amount_fen")), money));
 	if (rec)
 		pm_cli_out_new(c, rec);
 	pm_pay_http_free(&in);
@@ -269,6 +275,10 @@ static int cmd_sync(struct pm_ctx *c, int argc, char **argv)
 	if (rc == PM_OK || rc == PM_EUNAVAIL || rc == PM_EDATA)
 		pm_cli_note(c, _("%ld orders asked about: %ld paid and recorded, %ld closed, %ld waiting, %ld refused,"
 				 " %ld failed"), s.queried, s.recorded, s.closed, s.waiting, s.refused, s.failed);
+	/* Even with -q: cron mails it to the office, whose owners paid twice. */
+	if (s.prepaid)
+		pm_cli_warn(c, _("%ld orders paid for bills paid meanwhile: their money went to the units' prepaid"
+				 " balances (outcome \"prepaid\"; pm-bill refund gives it back)"), s.prepaid);
 	return rc;
 }
 

@@ -478,6 +478,8 @@ static int expire(struct sync_ctx *c, const char *no, const char **outcome, stru
 	return rc;
 }
 
+#define PREPAID_WHY N_("its bills were paid meanwhile: the money went to the unit's prepaid balance")
+
 static int sync_one(void *ctx, const char *no, int64_t expires)
 {
 	struct sync_ctx *c = ctx;
@@ -508,12 +510,14 @@ static int sync_one(void *ctx, const char *no, int64_t expires)
 	}
 	if (rc && strcmp(outcome, "refused"))
 		outcome = "failed";
-	c->sy->recorded += strcmp(outcome, "recorded") == 0;
+	c->sy->prepaid += strcmp(outcome, "prepaid") == 0;
+	c->sy->recorded += strcmp(outcome, "recorded") == 0 || strcmp(outcome, "prepaid") == 0;
 	c->sy->closed += strcmp(outcome, "closed") == 0;
 	c->sy->waiting += strcmp(outcome, "waiting") == 0;
 	c->sy->refused += strcmp(outcome, "refused") == 0;
 	c->sy->failed += strcmp(outcome, "failed") == 0;
-	return sync_tell(c, no, ev.state_word[0] ? ev.state_word : "?", outcome, rc ? e.msg : NULL);
+	return sync_tell(c, no, ev.state_word[0] ? ev.state_word : "?", outcome,
+			 rc ? e.msg : strcmp(outcome, "prepaid") ? NULL : _(PREPAID_WHY));
 }
 
 int pm_pay_sync(struct pm_db *db, struct pm_pay_sync *sy, struct pm_err *e)
@@ -524,7 +528,7 @@ int pm_pay_sync(struct pm_db *db, struct pm_pay_sync *sy, struct pm_err *e)
 	struct api s;
 	int rc = PM_OK;
 
-	sy->queried = sy->recorded = sy->closed = sy->waiting = sy->refused = sy->failed = 0;
+	sy->queried = sy->recorded = sy->closed = sy->waiting = sy->refused = sy->failed = sy->prepaid = 0;
 	if (pm_config_current(db, pm_date_of(pm_now(), pm_db_tz(db)), &cfg, e))
 		return e->code;
 	pay = pm_config_section(cfg, "payments");

@@ -443,7 +443,9 @@ static const char **bill_list(char *codes, size_t *n)
 }
 
 /* Paid: through pm_bill_pay, so (channel, transaction) is recorded once
- * whoever tells of it first. */
+ * whoever tells of it first. Bills the order named that were paid
+ * meanwhile (cash at the desk) leave its money to the unit's prepaid
+ * balance: "prepaid", so that the office hears the owner paid twice. */
 static int record_paid(struct pm_db *db, struct order *o, const struct pm_pay_event *ev, const char **outcome,
 		       struct pm_err *e)
 {
@@ -463,8 +465,10 @@ static int record_paid(struct pm_db *db, struct order *o, const struct pm_pay_ev
 	if (rc)
 		return rc;
 	rc = mark_paid(db, o, ev, json_integer_value(json_object_get(rec, "payment")), e);
+	*outcome = did != PM_PAY_RECORDED ? "duplicate"
+		   : *o->bills && json_integer_value(json_object_get(rec, "prepaid_fen")) > 0 ? "prepaid"
+		   : "recorded";
 	json_decref(rec);
-	*outcome = did == PM_PAY_RECORDED ? "recorded" : "duplicate";
 	return rc;
 }
 

@@ -97,6 +97,7 @@ struct pm_pay_sync {
 	int (*fn)(void *ctx, json_t *rec);
 	void *ctx;
 	long queried, recorded, closed, waiting, refused, failed;   /* filled in */
+	long prepaid;  /* of those recorded, the orders whose bills were paid meanwhile */
 };
 int pm_pay_sync(struct pm_db *db, struct pm_pay_sync *s, struct pm_err *e);
 
