@@ -523,6 +523,16 @@ static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel
 		return -rc;
 	if (owed(db, &t, &balance, e))
 		return e->code;
+	/* A contract paid ahead and terminated has its party owed money back
+	 * (an expense one's party owes it): pm has no payment the other way,
+	 * so the message says to settle it outside. */
+	if (balance < 0)
+		return pm_err_set(e, PM_EDATA,
+				  t.income ? _("contract %lld: nothing is owed, '%s' is owed %s back: pm pays a"
+					       " contract's party nothing back, so settle it outside pm")
+					   : _("contract %lld: nothing is owed, '%s' owes %s back: pm takes nothing"
+					       " back from a contract's party, so settle it outside pm"),
+				  (long long)id, t.party, pm_money_display(-balance, buf));
 	if (amount > balance)
 		return pm_err_set(e, PM_EDATA, _("contract %lld: %s is owed, not more"), (long long)id,
 				  pm_money_display(balance, buf));
