@@ -484,21 +484,39 @@ static int owed(struct pm_db *db, const struct terms *t, int64_t *fen, struct pm
 	return PM_OK;
 }
 
-/* 1 when ref is recorded as this payment, 0 when new, or -code. */
-static int paid_before(struct pm_db *db, const struct terms *t, int64_t amount, const char *ref, struct pm_err *e)
+/* 1 when (channel, ref) is recorded as this payment, 0 when new, or
+ * -code: the same reference for another contract or amount is PM_EDATA
+ * saying what it is, as a bill payment's (lib/payment.c). */
+static int paid_before(struct pm_db *db, const struct terms *t, int64_t amount, const char *channel,
+		       const char *ref, struct pm_err *e)
 {
-	static const char sql[] = "SELECT contract_id, amount_fen FROM contract_charge WHERE ref = ?1";
+	static const char sql[] =
+		"SELECT contract_id, amount_fen FROM contract_charge WHERE channel = ?1 AND ref = ?2 AND kind = 'payment'";
+	char was[PM_MONEY_BUF], is[PM_MONEY_BUF];
 	sqlite3_stmt *st;
-	int rc, same;
+	int64_t other = 0;
+	int rc, same = 0;
 
-	if (!ref || (rc = pm_db_row(db, sql, ref, &st, N_("cannot read the contract's charges"), e)) == 0)
+	if (!ref)
 		return 0;
-	if (rc < 0)
-		return rc;
-	same = sqlite3_column_int64(st, 0) == t->id && sqlite3_column_int64(st, 1) == amount;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return -e->code;
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		other = sqlite3_column_int64(st, 0);
+		same = other == t->id && sqlite3_column_int64(st, 1) == amount;
+		pm_money_fmt(sqlite3_column_int64(st, 1), was);
+	}
 	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -pm_db_fail(db, e, _("cannot read the contract's charges"));
 	if (!same)
-		return -pm_err_set(e, PM_EDATA, _("ref '%s' is another payment already"), ref);
+		return -pm_err_set(e, PM_EDATA, _("payment '%s:%s' is already recorded for contract %lld with amount %s:"
+						  " this one is for contract %lld with amount %s"),
+				   channel, ref, (long long)other, was, (long long)t->id, pm_money_fmt(amount, is));
 	return 1;
 }
 
@@ -513,7 +531,7 @@ static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel
 
 	if (read_terms(db, id, &t, e) || pm_bill_bound_today(db, amount, _("amount"), e) || pm_pay_channel(db, channel, e))
 		return e->code;
-	if ((rc = paid_before(db, &t, amount, ref, e)) != 0) {
+	if ((rc = paid_before(db, &t, amount, channel, ref, e)) != 0) {
 		if (rc < 0 || owed(db, &t, &balance, e))
 			return rc < 0 ? -rc : e->code;
 		*out = payment_json(&t, amount, channel, ref, balance, "duplicate");

@@ -44,8 +44,10 @@ int pm_contract_terminate(struct pm_db *db, int64_t id, int32_t last, const char
 			  struct pm_err *e);
 /* Money received from an income contract's party, or paid to an expense
  * contract's, through channel (one of payments.channels), up to what is
- * owed; ref, when given, makes it idempotent (the same again is told as
- * "duplicate"). *out {"type":"contract_payment","contract","amount_fen",
+ * owed (PM_EDATA beyond, and when the party is owed money back: pm pays
+ * none back); ref, the channel's reference, when given makes it
+ * idempotent on (channel, ref): the same again is told as "duplicate",
+ * another contract or amount is PM_EDATA. *out {"type":"contract_payment","contract","amount_fen",
  * "channel","ref","balance_fen","outcome"}. */
 int pm_contract_pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel, const char *ref,
 		    json_t **out, struct pm_err *e);
