@@ -973,9 +973,10 @@ static int cmd_contract_terminate(struct pm_ctx *c, int argc, char **argv)
 {
 	const char *on = NULL, *reason = NULL, *arg;
 	struct pm_db *db;
+	json_t *out, *v;
 	int32_t day;
-	json_t *out;
 	int64_t id;
+	size_t i;
 	int k;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
@@ -993,6 +994,8 @@ static int cmd_contract_terminate(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (pm_cli_db(c, "bill.contract", &db) || pm_contract_terminate(db, id, day, reason, &out, &c->err))
 		return c->err.code;
+	json_array_foreach(json_object_get(out, "ended_with"), i, v)
+		pm_cli_note(c, _("contract %lld, its renewal, ended with it"), (long long)json_integer_value(v));
 	return pm_cli_out_new(c, out);
 }
 

@@ -299,13 +299,22 @@ static int insert(struct pm_db *db, const struct pm_contract_new *c, int64_t ren
 	return PM_OK;
 }
 
-/* The contract as it stands, audited as action. */
-static int told(struct pm_db *db, int64_t id, const char *action, json_t *before, json_t **out, struct pm_err *e)
+/* The contract as it stands with the fields of more (taken; NULL for
+ * none), audited as action. */
+static int told(struct pm_db *db, int64_t id, const char *action, json_t *before, json_t *more, json_t **out,
+		struct pm_err *e)
 {
 	char object[40];
 
-	if (contract_get(db, id, out, e))
+	if (contract_get(db, id, out, e)) {
+		json_decref(more);
 		return e->code;
+	}
+	if (more && json_object_update(*out, more)) {
+		json_decref(more);
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	}
+	json_decref(more);
 	snprintf(object, sizeof object, "contract:%lld", (long long)id);
 	return pm_audit_log(db, action, object, before, *out, e);
 }
@@ -316,7 +325,7 @@ static int add(struct pm_db *db, const struct pm_contract_new *c, int64_t renews
 
 	if (pm_bill_bound_today(db, c->amount, _("amount"), e) || insert(db, c, renews, &id, e))
 		return e->code;
-	return told(db, id, renews ? "bill.contract.renew" : "bill.contract.add", NULL, out, e);
+	return told(db, id, renews ? "bill.contract.renew" : "bill.contract.add", NULL, NULL, out, e);
 }
 
 /* Runs fn in a write transaction; *out is dropped when it fails. */
@@ -423,31 +432,106 @@ static int credit(struct pm_db *db, const struct terms *t, int32_t last, struct 
 	}
 }
 
-static int terminate(struct pm_db *db, int64_t id, int32_t last, const char *reason, json_t **out, struct pm_err *e)
+/* The contract renewing id: 1 with *next, 0 when none, or -code. */
+static int renewal(struct pm_db *db, int64_t id, int64_t *next, struct pm_err *e)
 {
-	json_t *before = NULL;
-	struct terms t;
-	char day[PM_TIME_BUF];
+	static const char sql[] = "SELECT id FROM contract WHERE renews = ?";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int rc;
 
-	if (read_terms(db, id, &t, e))
+	if (!st)
+		return -e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*next = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read contracts"));
+	return rc == SQLITE_ROW;
+}
+
+/* Ends t after last, credited the days not used, audited; *out as
+ * told. */
+static int end_one(struct pm_db *db, const struct terms *t, int32_t last, const char *reason, json_t *more,
+		   json_t **out, struct pm_err *e)
+{
+	json_t *before = NULL;
+	int rc;
+
+	if (contract_get(db, t->id, &before, e)) {
+		json_decref(more);
 		return e->code;
-	if (t.ended >= 0)
-		return pm_err_set(e, PM_EDATA, _("contract %lld was terminated already, after %s"), (long long)id,
-				  pm_date_fmt(t.ended, day));
-	if (last < t.from || last >= t.to)
-		return pm_err_set(e, PM_EDATA, _("contract %lld runs from %s to %s: it can end on a day from the first"
-						 " to the day before the last"), (long long)id,
-				  pm_date_fmt(t.from, day), pm_date_fmt(t.to, (char[PM_TIME_BUF]){0}));
-	if (contract_get(db, id, &before, e))
-		return e->code;
-	rc = credit(db, &t, last, e);
+	}
+	rc = credit(db, t, last, e);
 	if (rc == PM_OK)
-		rc = set_end(db, id, last, reason, e);
+		rc = set_end(db, t->id, last, reason, e);
 	if (rc == PM_OK)
-		rc = told(db, id, "bill.contract.terminate", before, out, e);
+		rc = told(db, t->id, "bill.contract.terminate", before, more, out, e);
+	else
+		json_decref(more);
 	json_decref(before);
 	return rc;
+}
+
+/* The renewals of t (each renewing the one before) end with it after
+ * last, before their first day: they never charge, and one a run has
+ * charged already (terminated after that day) is credited all it
+ * charged, as t is for its days beyond last. Each is audited and its id
+ * appended to ended. A renewal terminated on its own ran, so t ran to
+ * its end and cannot end before. */
+static int end_renewals(struct pm_db *db, const struct terms *t, int32_t last, const char *reason, json_t *ended,
+			struct pm_err *e)
+{
+	char day[PM_TIME_BUF];
+	struct terms r;
+	int64_t id = t->id, next = 0;
+	json_t *out;
+	int found;
+
+	while ((found = renewal(db, id, &next, e)) > 0) {
+		if (read_terms(db, next, &r, e))
+			return e->code;
+		if (r.ended >= 0)
+			return pm_err_set(e, PM_EDATA, _("contract %lld, which follows contract %lld, was terminated after %s:"
+							 " contract %lld ran to its end"), (long long)next,
+					  (long long)t->id, pm_date_fmt(r.ended, day), (long long)t->id);
+		if (end_one(db, &r, last, reason, NULL, &out, e))
+			return e->code;
+		json_decref(out);
+		if (json_array_append_new(ended, json_integer(next)))
+			return pm_err_set(e, PM_EFAIL, _("out of memory"));
+		id = next;
+	}
+	return found < 0 ? -found : PM_OK;
+}
+
+static int terminate(struct pm_db *db, int64_t id, int32_t last, const char *reason, json_t **out, struct pm_err *e)
+{
+	json_t *ended = json_array();
+	struct terms t;
+	char day[PM_TIME_BUF];
+
+	if (!ended)
+		return pm_err_set(e, PM_EFAIL, _("out of memory"));
+	if (read_terms(db, id, &t, e))
+		goto fail;
+	if (t.ended >= 0) {
+		pm_err_set(e, PM_EDATA, _("contract %lld was terminated already, after %s"), (long long)id,
+			   pm_date_fmt(t.ended, day));
+		goto fail;
+	}
+	if (last < t.from || last >= t.to) {
+		pm_err_set(e, PM_EDATA, _("contract %lld runs from %s to %s: it can end on a day from the first"
+					  " to the day before the last"), (long long)id,
+			   pm_date_fmt(t.from, day), pm_date_fmt(t.to, (char[PM_TIME_BUF]){0}));
+		goto fail;
+	}
+	if (end_renewals(db, &t, last, reason, ended, e))
+		goto fail;
+	return end_one(db, &t, last, reason, json_pack("{s:o}", "ended_with", ended), out, e);
+fail:
+	json_decref(ended);
+	return e->code;
 }
 
 int pm_contract_terminate(struct pm_db *db, int64_t id, int32_t last, const char *reason, json_t **out,

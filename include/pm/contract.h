@@ -39,7 +39,11 @@ int pm_contract_add(struct pm_db *db, const struct pm_contract_new *c, json_t **
 int pm_contract_renew(struct pm_db *db, int64_t id, int32_t to, int64_t amount, json_t **out, struct pm_err *e);
 /* Ends id after its day last: periods not begun are never charged, and a
  * period charged beyond last is credited the days not used, the period's
- * amount split by days used and not used with the largest remainder. */
+ * amount split by days used and not used with the largest remainder.
+ * Its renewals end with it, after the same day (before their first):
+ * they never charge, and what a run charged them already is credited
+ * whole; each is audited, and *out lists them in "ended_with". A renewal
+ * terminated on its own (it ran, so id ran to its end) is PM_EDATA. */
 int pm_contract_terminate(struct pm_db *db, int64_t id, int32_t last, const char *reason, json_t **out,
 			  struct pm_err *e);
 /* Money received from an income contract's party, or paid to an expense
