@@ -1,11 +1,11 @@
 #!/bin/sh
-# Migration 0053 on a store made before it: the contract payments' key
+# Migration 0052 on a store made before it: the contract payments' key
 # becomes (channel, ref) and a contract may end before its first day (a
 # renewal ended with the contract it follows), the rows kept as they were.
 . "$PM_TOP/tests/cli/lib.sh"
 export PM_NOW=2026-12-01T09:00:00+08:00
 
-store_before 0053_contract_end_ref.sql
+store_before 0052_contract_end_ref.sql
 sql "INSERT INTO journal (id, ts, kind, ref) VALUES (1, 0, 'contract', 'contract:1');
 INSERT INTO contract (id, party, kind, object, from_date, to_date, amount_fen, every, by_user, created_at)
 	VALUES (1, '广告公司', 'income', '电梯广告', '2026-01-01', '2026-12-31', 100000, 'quarter', 'admin', 0),
