@@ -213,8 +213,10 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 /* Money a channel gave back, wherever it is kept: a bill payment's
  * refunds (PM_BILL_REFUND_IS: pm-bill refund, a transfer's of the
  * prepaid balance), deposits refunded, group-buying orders' and service
- * bookings' refunds (pm-shop refund, a failed group's, a settlement's)
- * and a refused web order's payment given back. Each is under the ref
+ * bookings' refunds (pm-shop refund, a failed group's, a settlement's),
+ * a refused web order's payment given back, and what expense contracts
+ * were paid (a supplier's, under its own ref: left out, a payout no
+ * statement showed reconciled clean). Each other is under the ref
  * of the payment it gave back; a deposit refund, whose money is the
  * unit's held deposit of its kind and no one payment's, under its own
  * ref (--ref), else its deposit's latest take through the channel
@@ -248,7 +250,9 @@ static int statement_entry(struct walk *w, const struct entry *x, struct pm_err 
 	" UNION ALL SELECT 'transfer_refund', j.id, u.code, x.amount_fen, j.ts, NULL, NULL FROM journal j" \
 	"  JOIN posting x ON x.journal_id = j.id JOIN posting y ON y.journal_id = j.id" \
 	"  JOIN unit u ON u.code = substr(y.account, 9) WHERE j.kind = 'refund' AND j.ref GLOB 'transfer:*'" \
-	"  AND x.account = 'cash:' || ?1 AND y.account GLOB 'prepaid:*'"
+	"  AND x.account = 'cash:' || ?1 AND y.account GLOB 'prepaid:*'" \
+	" UNION ALL SELECT 'contract_payout', c.journal_id, '', -c.amount_fen, c.at, c.ref, NULL FROM contract_charge c" \
+	"  JOIN contract k ON k.id = c.contract_id WHERE c.kind = 'payment' AND k.kind = 'expense' AND c.channel = ?1"
 
 /* A REFUNDS row: its found and its side. */
 static void refund_read(sqlite3_stmt *st, struct found *f, struct side *s)

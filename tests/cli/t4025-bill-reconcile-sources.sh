@@ -4,7 +4,9 @@
 # service booking, a deposit taken and an income contract's payment are
 # each matched with their source; before, all but the bill payment were
 # reported missing in the store. An expense contract's payment is money
-# out, not on a statement of money in. And one transaction of a channel
+# out, on the statement as a negative amount under its own ref, and
+# missing from the statement when it is not (before, it was not asked
+# for: a payout no statement showed reconciled clean). And one transaction of a channel
 # is recorded once, whichever way it came: a bill payment, a deposit or a
 # contract payment naming another's ref is refused, changing nothing.
 . "$PM_TOP/tests/cli/lib.sh"
@@ -59,28 +61,32 @@ cat >st.jsonl <<'J'
 {"ref":"WX-BOOK","amount":"199.99","time":"2026-12-01T10:10:01+08:00"}
 {"ref":"WX-DEP","amount":"20.00","time":"2026-12-01T10:15:01+08:00"}
 {"ref":"WX-ADS","amount":"1000.00","time":"2026-12-01T10:20:01+08:00"}
+{"ref":"WX-CLEAN","amount":"-200.00","time":"2026-12-01T10:25:01+08:00"}
 J
 run pm-bill reconcile st.jsonl --channel wechat --format jsonl
 expect_rc 0 "the statement agrees with the store"
-expect_err "5 matched, 0 missing in the store, 0 missing in the statement, 0 amounts differ" \
-	"all five matched, the expense contract's payment not asked for"
+expect_err "6 matched, 0 missing in the store, 0 missing in the statement, 0 amounts differ" \
+	"all six matched, the expense contract's payment as money out"
 expect_eq "$(jq -r '[.ref, .status, .source, .store_fen, (.payment // "-"), (.unit // "-")] | join(" ")' "$T/out")" \
 "WX-BILL matched payment 1500 $(sql "SELECT id FROM payment WHERE ref = 'WX-BILL'") 1-1-101
 WX-ORDER matched shop_order 7980 - 1-1-102
 WX-BOOK matched shop_booking 19999 - 2-1-201
 WX-DEP matched deposit 2000 - 1-1-101
-WX-ADS matched contract_charge 100000 - -" "each with its source, its cash to the fen and its unit"
+WX-ADS matched contract_charge 100000 - -
+WX-CLEAN matched contract_payout -20000 - -" "each with its source, its cash to the fen and its unit"
 expect_eq "$(jq -r 'select(.source == "shop_order") | .id' "$T/out")" "$(sql "SELECT id FROM shop_order WHERE ref = 'WX-ORDER'")" \
 	"the order's own id"
 
-# A statement without the order and the deposit: both are the store's only.
-grep -v 'WX-ORDER\|WX-DEP' st.jsonl >short.jsonl
+# A statement without the order, the deposit and the payout: all three
+# are the store's only.
+grep -v 'WX-ORDER\|WX-DEP\|WX-CLEAN' st.jsonl >short.jsonl
 run pm-bill reconcile short.jsonl --channel wechat --format jsonl
-expect_rc 65 "a statement that lacks two exits 65"
-expect_err "3 matched, 0 missing in the store, 2 missing in the statement, 0 amounts differ" "and counts them"
+expect_rc 65 "a statement that lacks three exits 65"
+expect_err "3 matched, 0 missing in the store, 3 missing in the statement, 0 amounts differ" "and counts them"
 expect_eq "$(jq -r 'select(.status == "missing_in_statement") | [.ref, .source, .store_fen] | join(" ")' "$T/out")" \
 "WX-ORDER shop_order 7980
-WX-DEP deposit 2000" "in the order they came, with their sources"
+WX-DEP deposit 2000
+WX-CLEAN contract_payout -20000" "in the order they came, with their sources"
 
 # A statement's amount for the order that is not its cash.
 sed 's/"79.80"/"79.00"/' st.jsonl >odd.jsonl
