@@ -455,13 +455,21 @@ static int earlier_debt(struct pm_db *db, struct session *s, struct pm_err *e)
 /* What the stay s, open, costs leaving at at: the time it was not free
  * (resident_span), each part as a visitor's that came in at its start: a
  * car registered while inside pays up to then, a car whose registration
- * ended while inside pays from then. */
+ * ended while inside pays from then. Never more than a visitor's for the
+ * whole stay: two parts of one day, each capped, would pass the daily
+ * cap. */
 static int64_t charge(const struct pm_parking_rule *r, const char *tz, const struct session *s, int64_t at)
 {
-	int64_t before = at < s->free_from ? at : s->free_from;
+	int64_t before = at < s->free_from ? at : s->free_from, parts;
 
-	return (before > s->entry ? pm_parking_fee(r, tz, s->entry, before) : 0) +
-	       (at > s->free_until ? pm_parking_fee(r, tz, s->free_until, at) : 0);
+	parts = (before > s->entry ? pm_parking_fee(r, tz, s->entry, before) : 0) +
+		(at > s->free_until ? pm_parking_fee(r, tz, s->free_until, at) : 0);
+	if (before > s->entry && at > s->free_until) {
+		int64_t whole = pm_parking_fee(r, tz, s->entry, at);
+
+		return parts < whole ? parts : whole;
+	}
+	return parts;
 }
 
 /* What the session owes to leave at time at (or owes, once closed). A

@@ -65,6 +65,20 @@ plate_ev 苏E30005 12:00 exit garage >e2.jsonl
 at 12:00 pm-gate events ingest e2.jsonl
 expect_eq "$(stays 苏E30005)" "08:00:00-12:00:00:1000" "¥10.00 for the two hours not a resident's"
 
+# Registered at 13:00 and removed at 14:00 while inside from 07:00 to
+# 23:00: six hours before (¥30.00) and nine after (¥45.00, capped at
+# ¥30.00) are one day's stay, at most the day's cap a visitor pays,
+# ¥30.00, not ¥60.00.
+plate_ev 苏E30007 07:00 entry garage >g1.jsonl
+at 07:00 pm-gate events ingest g1.jsonl
+at 13:00 pm-gate vehicle add --plate 苏E30007 --unit 1-1-0101
+at 14:00 pm-gate vehicle remove --plate 苏E30007
+at 23:00 pm-gate parking fee --plate 苏E30007 --format jsonl
+expect_out '"fee_fen":3000,"paid_fen":0,"due_fen":3000,' "pm-gate parking fee: the day's cap"
+plate_ev 苏E30007 23:00 exit garage >g2.jsonl
+at 23:00 pm-gate events ingest g2.jsonl
+expect_eq "$(stays 苏E30007)" "07:00:00-23:00:00:3000" "the stay closed at the day's cap, ¥30.00"
+
 # The mirror, as before: a resident's car removed at 10:00 while inside
 # pays from then, ¥10.00.
 at 07:00 pm-gate vehicle add --plate 苏E30006 --unit 1-1-0101
