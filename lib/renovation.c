@@ -250,22 +250,34 @@ static int deposit(struct pm_db *db, const struct reno *r, enum pm_deposit_actio
 /* One renovation under way per unit: a second is refused at approval.
  * One applied before the present owners' time (PM_OWNERS_FROM), the
  * seller's, does not hold up the buyer's: the office still sees it, and
- * completes it or gives its deposit back to the seller. */
+ * completes it or gives its deposit back to the seller. Nor is one of
+ * the seller's applications approved after the sale: the unit is no
+ * longer theirs to have worked on. */
 static int check_busy(struct pm_db *db, const struct reno *r, struct pm_err *e)
 {
+	static const char from_sql[] = "SELECT " PM_OWNERS_FROM("?1", "?2");
 	static const char sql[] =
 		"SELECT id FROM renovation WHERE unit_id = ?1 AND id <> ?2 AND status IN ('approved','started')"
-		" AND created_at >= " PM_OWNERS_FROM("?1", "?3");
+		" AND created_at >= ?3";
 	char day[PM_TIME_BUF];
-	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
-	int64_t other = 0;
+	sqlite3_stmt *st = pm_db_stmt(db, from_sql, e);
+	int64_t other = 0, from;
 	int rc;
 
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, r->unit_id);
+	sqlite3_bind_text(st, 2, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	if (pm_db_int64(db, st, &from, N_("cannot read renovations"), e))
+		return e->code;
+	if (r->created < from)
+		return pm_err_set(e, PM_EFAIL, _("renovation %lld was applied for before the unit's present owners'"
+						 " time there (a sale): reject it, and they apply anew"), (long long)r->id);
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, r->unit_id);
 	sqlite3_bind_int64(st, 2, r->id);
-	sqlite3_bind_text(st, 3, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, from);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		other = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);

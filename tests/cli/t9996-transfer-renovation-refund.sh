@@ -4,7 +4,9 @@
 # the ref its completion uses, and records it there: completing the
 # seller's permit afterwards gives back nothing more (it gave the
 # buyer's 2000.00 away before). From the sale day the seller's
-# contractor is no longer on the guards' list; the buyer's is.
+# contractor is no longer on the guards' list; the buyer's is. The
+# seller's application still waiting at the sale is not approved after
+# it: it is rejected, and the buyer applies anew.
 . "$PM_TOP/tests/cli/lib.sh"
 PM_NOW=2026-11-30T09:00:00+08:00; export PM_NOW
 
@@ -44,6 +46,8 @@ expect_rc 0 "the desk approves, taking 2000.00 in cash"
 run pm-repair --as fd renovation start 1
 expect_rc 0 "work starts"
 expect_eq "$(listed 2026-12-09)" '"renovation":1 ' "the seller's contractor is let in before the sale"
+run pm-repair --as o1 renovation apply --unit 1-1-101 --from 2027-01-05 --to 2027-01-20 --contractor 王师傅 --scope 阳台
+expect_rc 0 "the seller applies for more work, not yet approved at the sale"
 
 run pm unit transfer 1-1-101 --to P3 --at 2026-12-10 --format jsonl
 expect_rc 0 "sold from 10 December, deposits refunded"
@@ -57,19 +61,26 @@ expect_eq "$(listed 2026-12-09)" '"renovation":1 ' "the day before the sale the 
 expect_eq "$(listed 2026-12-10)" '' "from the sale day the seller's contractor is not"
 
 PM_NOW=2026-12-10T09:00:00+08:00
+run pm-repair --as fd renovation approve 2 --channel cash
+expect_rc 1 "the seller's application is not approved after the sale"
+expect_err "renovation 2 was applied for before the unit's present owners' time there \\(a sale\\): reject it, and they apply anew" \
+	"saying what to do"
+expect_eq "$(sql "SELECT status || ':' || deposit_fen FROM renovation WHERE id = 2")" "applied:0" "nothing taken"
+run pm-repair --as fd renovation reject 2 --reason 已过户
+expect_rc 0 "the desk rejects it"
 run pm-repair --as o3 renovation apply --unit 1-1-101 --from 2026-12-12 --to 2026-12-31 --contractor 李师傅 --scope 全屋
 expect_rc 0 "the buyer applies"
-run pm-repair --as fd renovation approve 2 --channel cash
+run pm-repair --as fd renovation approve 3 --channel cash
 expect_rc 0 "and is approved, 2000.00 taken"
 expect_eq "$(held)" 200000 "the buyer's 2000.00 held"
-expect_eq "$(listed 2026-12-12)" '"renovation":2 ' "the buyer's contractor is let in"
+expect_eq "$(listed 2026-12-12)" '"renovation":3 ' "the buyer's contractor is let in"
 
 run pm-repair --as fd renovation inspect 1 --to sun.tech
 run pm-repair --as sun.tech renovation inspect 1 --result pass --note 合格
 run pm-repair --as li.finance renovation complete 1 --format jsonl
 expect_rc 0 "finance completes the seller's permit"
 expect_out '"renovation":1,.*"status":"completed",.*"refund_fen":200000' "its deposit given back once, at the sale"
-expect_eq "$(moves)" "take:200000:renovation:1:take:cash refund:200000:renovation:1:refund:bank take:200000:renovation:2:take:cash " \
+expect_eq "$(moves)" "take:200000:renovation:1:take:cash refund:200000:renovation:1:refund:bank take:200000:renovation:3:take:cash " \
 	"no second refund"
 expect_eq "$(held)" 200000 "the buyer's 2000.00 still held"
 run pm check
