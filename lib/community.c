@@ -799,12 +799,19 @@ int pm_unit_vacancy(struct pm_db *db, int64_t unit, int32_t first, int32_t last,
 	return PM_OK;
 }
 
+/* A residence the person has in the unit in that role already, open
+ * (the unique index) or ending after since (an end registered ahead),
+ * is not begun twice: the same import run again after a sale registered
+ * ahead made a second owner row, and the owner was two owners by head
+ * in a vote. */
 static int occupancy_insert(struct pm_db *db, const char *unit, const char *person,
 			    const char *role, const char *since, int *added, struct pm_err *e)
 {
 	static const char sql[] =
 		"INSERT INTO occupancy (unit_id, person_id, role, since, created_at, updated_at)"
 		" SELECT u.id, p.id, ?3, ?4, ?5, ?5 FROM unit u, person p WHERE u.code = ?1 AND p.code = ?2"
+		" AND NOT EXISTS (SELECT 1 FROM occupancy o WHERE o.unit_id = u.id AND o.person_id = p.id"
+		" AND o.role = ?3 AND o.until > ?4)"
 		" ON CONFLICT DO NOTHING";
 	sqlite3_stmt *st;
 	int32_t d;

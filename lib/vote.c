@@ -1001,7 +1001,7 @@ static const char units_sql[] =
 	" (SELECT coalesce(sum(1 << o.position), 0) FROM ballot_option bo JOIN vote_option o ON o.id = bo.option_id"
 	"  WHERE bo.ballot_id = b.id) FROM unit u"
 	" JOIN (SELECT u2.id AS id,"
-	"  (SELECT group_concat(pid, ',') FROM (SELECT o.person_id AS pid FROM occupancy o"
+	"  (SELECT group_concat(pid, ',') FROM (SELECT DISTINCT o.person_id AS pid FROM occupancy o"
 	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " ORDER BY o.person_id)) AS owners,"
 	"  EXISTS (SELECT 1 FROM occupancy o JOIN person p ON p.id = o.person_id"
 	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " AND p.developer = 1) AS dev"
