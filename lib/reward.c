@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pm/audit.h"
+#include "pm/community.h"
 #include "pm/config.h"
 #include "pm/i18n.h"
 #include "pm/reward.h"
@@ -325,6 +326,47 @@ int pm_points_use(struct pm_db *db, const char *unit, const char *kind, int64_t 
 		return pm_err_set(e, PM_EDATA, _("unit '%s' has %lld points, not %lld"), unit,
 				  (long long)(granted - used), (long long)points);
 	return use_insert(db, id, kind, points, detail, pm_date_fmt(pm_db_today(db), day), e);
+}
+
+/* Whether what was done in unit at time at was done before the present
+ * owners' time there, and a sale ends a unit's points. */
+static int sellers_points_end(struct pm_db *db, const char *unit, int64_t at, int *end, struct pm_err *e)
+{
+	static const char sql[] = "SELECT ?2 < " PM_OWNERS_FROM("u.id", "?3") " FROM unit u WHERE u.code = ?1";
+	char day[PM_TIME_BUF];
+	struct pm_config *cfg;
+	sqlite3_stmt *st;
+	json_t *billing;
+	int64_t before;
+
+	*end = 0;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, pm_community_today(db, day), -1, SQLITE_TRANSIENT);
+	if (pm_db_int64(db, st, &before, N_("cannot read points"), e))
+		return e->code;
+	if (!before)
+		return PM_OK;
+	if (pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
+		return e->code;
+	*end = !strcmp(json_string_value(json_object_get(json_object_get(billing, "transfer"), "points")), "expire");
+	json_decref(billing);
+	pm_config_free(cfg);
+	return PM_OK;
+}
+
+int pm_points_return(struct pm_db *db, const char *unit, int64_t points, int64_t at, const char *detail,
+		     struct pm_err *e)
+{
+	char why[96];
+	int end;
+
+	if (pm_points_use(db, unit, "return", -points, detail, e) || sellers_points_end(db, unit, at, &end, e))
+		return e->code;
+	snprintf(why, sizeof why, "sold since %s", detail);
+	return end ? pm_points_use(db, unit, "expire", points, why, e) : PM_OK;
 }
 
 int pm_points_balance(struct pm_db *db, const char *unit, json_t **out, struct pm_err *e)

@@ -539,22 +539,30 @@ int pm_shop_order_pay(struct pm_db *db, const struct pm_shop_order *o, json_t **
 /* ---- close ---- */
 
 /* Gives back cash and points of order id: its state, what it has given
- * back, the points to the unit, the money off the merchant's account. */
+ * back, the points to the unit (pm_points_return: a seller's order's
+ * not to the buyer), the money off the merchant's account. */
 static int refund(struct pm_db *db, const struct offer *f, int64_t id, const char *unit, const char *channel,
 		  int64_t cash, int64_t points, const char *state, struct pm_err *e)
 {
 	static const char sql[] =
 		"UPDATE shop_order SET refunded_fen = refunded_fen + ?2, points_returned = points_returned + ?3,"
 		" state = ?4 WHERE id = ?1";
+	static const char at_sql[] = "SELECT at FROM shop_order WHERE id = ?1";
 	sqlite3_stmt *st;
 	char detail[48];
-	int64_t journal;
+	int64_t journal, at;
 
 	snprintf(detail, sizeof detail, "shop_order:%lld", (long long)id);
 	if ((cash || points) && post_order(db, "shop_refund", f, channel, cash, points, -1, detail, &journal, e))
 		return e->code;
-	if (points && pm_points_use(db, unit, "return", -points, detail, e))
-		return e->code;
+	if (points) {
+		if (!(st = pm_db_stmt(db, at_sql, e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, id);
+		if (pm_db_int64(db, st, &at, N_("cannot read orders"), e) ||
+		    pm_points_return(db, unit, points, at, detail, e))
+			return e->code;
+	}
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);

@@ -40,6 +40,14 @@ int pm_points_each(struct pm_db *db, const char *unit, int (*fn)(void *ctx, json
 int pm_points_use(struct pm_db *db, const char *unit, const char *kind, int64_t points, const char *detail,
 		  struct pm_err *e);
 
+/* Points given back to a unit inside the caller's transaction (kind
+ * "return", detail as pm_points_use's) for what was done at time at:
+ * done before the unit's present owners' time there, by a seller, they
+ * end again at once where billing.transfer.points says a sale ends a
+ * unit's points (expire), so the buyer does not get the seller's. */
+int pm_points_return(struct pm_db *db, const char *unit, int64_t points, int64_t at, const char *detail,
+		     struct pm_err *e);
+
 /* A unit's points: {"type":"points_balance","unit","granted","spent",
  * "expired","balance"}. PM_EDATA for an unknown unit. */
 int pm_points_balance(struct pm_db *db, const char *unit, json_t **out, struct pm_err *e);
