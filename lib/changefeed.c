@@ -34,13 +34,13 @@ const char *const pm_changefeed_tables[] = {
 	"survey_answer", "merchant", "shop_offer", "shop_order", "shop_settlement", "points_use", "vote_option",
 	"ballot_option", "shop_service", "shop_slot", "shop_service_settlement", "shop_booking", "parking_discount",
 	"shop_cart", "bill_points", "parking_refund", "bill_line", "posting",
-	"parking_payment_part", NULL,
+	"parking_payment_part", "vote_unit", NULL,
 };
 
 enum { NTABLES = sizeof pm_changefeed_tables / sizeof *pm_changefeed_tables - 1 };
 
 /* A child's rows change only with its parent's row, in one transaction
- * (lib/bill.c, lib/payment.c, lib/ledger.c, lib/parking.c), so its keys
+ * (lib/bill.c, lib/payment.c, lib/ledger.c, lib/parking.c, lib/vote.c), so its keys
  * are not logged. */
 static const struct {
 	const char *child, *parent, *column;
@@ -48,6 +48,7 @@ static const struct {
 	{"bill_line", "bill", "bill_id"},
 	{"posting", "journal", "journal_id"},
 	{"parking_payment_part", "parking_payment", "payment_id"},
+	{"vote_unit", "vote", "vote_id"},
 };
 
 /* Columns the feed never carries: who visited and which cars came are the

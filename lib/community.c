@@ -9,6 +9,7 @@
 #include "pm/jsonl.h"
 #include "pm/money.h"
 #include "pm/timeutil.h"
+#include "pm/vote.h"
 #include "db-internal.h"
 
 const char *const pm_upsert_names[] = {N_("inserted"), N_("updated"), N_("unchanged"), NULL};
@@ -259,7 +260,10 @@ int pm_unit_upsert(struct pm_db *db, json_t *rec, enum pm_upsert *did, struct pm
 	int64_t bid, eid;
 	sqlite3_stmt *st;
 
-	if (unit_read(rec, &u, e) || place_ids(db, &u, &bid, &eid, e) || !(st = pm_db_stmt(db, sql, e)))
+	/* Votes closed before keep the units they counted with (a new unit
+	 * too would change their count). */
+	if (unit_read(rec, &u, e) || place_ids(db, &u, &bid, &eid, e) || pm_vote_settle(db, e) ||
+	    !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_text(st, 1, u.code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, bid);
@@ -820,7 +824,9 @@ static int occupancy_insert(struct pm_db *db, const char *unit, const char *pers
 		return pm_err_set(e, PM_EDATA, _("unknown role \"%s\": expected owner, tenant or family"), role);
 	if (pm_date_parse(since, &d, e))
 		return e->code;
-	if (unit_known(db, unit, e))
+	/* Votes closed before keep the owners they counted with, whatever
+	 * day the residence is dated. */
+	if (unit_known(db, unit, e) || pm_vote_settle(db, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;
@@ -887,7 +893,7 @@ int pm_occupancy_end(struct pm_db *db, const char *unit, const char *person, con
 		until = memcpy(day, now, sizeof day);
 	if (pm_db_begin(db, e))
 		return e->code;
-	if (!(st = pm_db_stmt(db, sql, e)))
+	if (pm_vote_settle(db, e) || !(st = pm_db_stmt(db, sql, e)))
 		goto fail;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);

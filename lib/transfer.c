@@ -15,6 +15,7 @@
 #include "pm/reward.h"
 #include "pm/timeutil.h"
 #include "pm/transfer.h"
+#include "pm/vote.h"
 #include "bill-internal.h"
 #include "repair-internal.h"
 
@@ -207,9 +208,10 @@ static int residences(struct xfer *x, struct pm_err *e)
 	static const char add[] =
 		"INSERT INTO occupancy (unit_id, person_id, role, since, created_at, updated_at)"
 		" VALUES (?1, ?2, 'owner', ?3, ?4, ?4)";
-	sqlite3_stmt *st = pm_db_stmt(x->db, end, e);
+	sqlite3_stmt *st;
 
-	if (!st)
+	/* Votes closed before keep the owners they counted with. */
+	if (pm_vote_settle(x->db, e) || !(st = pm_db_stmt(x->db, end, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, x->unit);
 	sqlite3_bind_text(st, 2, x->t->at, -1, SQLITE_STATIC);

@@ -278,11 +278,13 @@ const char *const pm_vote_matters[] = {
 	"(SELECT json_group_array(name) FROM (SELECT o.name FROM vote_option o WHERE " where " ORDER BY o.position))"
 
 /* The vote ?1 with the number of its ballots that count on the owners'
- * day ?2 (VOTER_ON, below), as the tally counts them. */
+ * day ?2 (VOTER_ON, below), or that counted in its kept count, as the
+ * tally counts them. */
 #define VOTE_COLS                                                                                        \
 	"SELECT v.id, v.title, v.matter, v.participation, v.pass, b.code, v.opens, v.closes, v.created_at," \
-	" v.created_by, (SELECT count(*) FROM ballot x WHERE x.vote_id = v.id AND "                      \
-	VOTER_ON("x.unit_id", "x.person_id", "?2") "), v.building_id, "                                   \
+	" v.created_by, CASE WHEN v.counted_at IS NULL THEN (SELECT count(*) FROM ballot x"               \
+	" WHERE x.vote_id = v.id AND " VOTER_ON("x.unit_id", "x.person_id", "?2") ") ELSE (SELECT count(*)" \
+	" FROM vote_unit k WHERE k.vote_id = v.id AND k.choice IS NOT NULL) END, v.building_id, "         \
 	OPTION_NAMES("o.vote_id = v.id") ", v.seats FROM vote v LEFT JOIN building b ON b.id = v.building_id"
 
 static const char *status_at(int64_t opens, int64_t closes, int64_t now)
@@ -476,6 +478,7 @@ int pm_vote_add(struct pm_db *db, const struct pm_vote_new *v, json_t **out, str
 struct vote_row {
 	int64_t opens, closes, building;
 	int seats, noptions; /* noptions 0: a yes/no vote */
+	int counted;         /* its count is kept (vote_unit) */
 	char participation[64], pass[64], title[TITLE_MAX + 1], building_code[64];
 };
 
@@ -483,7 +486,7 @@ static int vote_load(struct pm_db *db, int64_t id, struct vote_row *v, struct pm
 {
 	static const char sql[] = "SELECT v.opens, v.closes, coalesce(v.building_id, 0), v.participation, v.pass,"
 				  " v.title, coalesce(b.code, ''), v.seats,"
-				  " (SELECT count(*) FROM vote_option o WHERE o.vote_id = v.id)"
+				  " (SELECT count(*) FROM vote_option o WHERE o.vote_id = v.id), v.counted_at IS NOT NULL"
 				  " FROM vote v LEFT JOIN building b ON b.id = v.building_id WHERE v.id = ?";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	int step;
@@ -501,6 +504,7 @@ static int vote_load(struct pm_db *db, int64_t id, struct vote_row *v, struct pm
 		snprintf(v->building_code, sizeof v->building_code, "%s", TEXT(st, 6));
 		v->seats = sqlite3_column_int(st, 7);
 		v->noptions = sqlite3_column_int(st, 8);
+		v->counted = sqlite3_column_int(st, 9);
 	}
 	sqlite3_reset(st);
 	if (step == SQLITE_ROW)
@@ -525,6 +529,8 @@ static int vote_open(struct pm_db *db, int64_t id, const struct vote_row *v, str
 	return PM_OK;
 }
 
+static int count_keep(struct pm_db *db, int64_t id, struct pm_err *e);
+
 static int vote_close(struct pm_db *db, int64_t id, struct pm_err *e)
 {
 	static const char sql[] = "UPDATE vote SET closes = ?2 WHERE id = ?1";
@@ -543,6 +549,8 @@ static int vote_close(struct pm_db *db, int64_t id, struct pm_err *e)
 		sqlite3_bind_int64(st, 2, pm_now());
 		rc = pm_db_step_done(db, st, _("cannot close the vote"), e);
 	}
+	if (rc == PM_OK)
+		rc = count_keep(db, id, e);
 	if (rc == PM_OK && (rc = pm_vote_get(db, id, &after, e)) == PM_OK) {
 		snprintf(object, sizeof object, "vote:%lld", (long long)id);
 		rc = pm_audit_log(db, "govern.vote.close", object, before, after, e);
@@ -570,7 +578,8 @@ static int developer_set(struct pm_db *db, const char *person, int on, struct pm
 	json_t *after;
 	int rc;
 
-	if (pm_person_id(db, person, &id, e) || !(st = pm_db_stmt(db, sql, e)))
+	/* Votes closed before keep the developer they counted with. */
+	if (pm_vote_settle(db, e) || pm_person_id(db, person, &id, e) || !(st = pm_db_stmt(db, sql, e)))
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, on);
@@ -994,27 +1003,94 @@ int pm_ballot_cast(struct pm_db *db, const struct pm_actor *a, const struct pm_b
 
 /* The units of the vote's scope with their owners on day as one text
  * (person ids in order), whether they are the developer's (a developer
- * owns them, or no one does), and the choice of their ballot that
- * counts (VOTER_ON); the developer's first, then by owners, so that one owner's units are together. */
-static const char units_sql[] =
-	"SELECT u.area_centi, x.dev, x.owners, b.choice,"
-	" (SELECT coalesce(sum(1 << o.position), 0) FROM ballot_option bo JOIN vote_option o ON o.id = bo.option_id"
-	"  WHERE bo.ballot_id = b.id) FROM unit u"
-	" JOIN (SELECT u2.id AS id,"
-	"  (SELECT group_concat(pid, ',') FROM (SELECT DISTINCT o.person_id AS pid FROM occupancy o"
-	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " ORDER BY o.person_id)) AS owners,"
-	"  EXISTS (SELECT 1 FROM occupancy o JOIN person p ON p.id = o.person_id"
-	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " AND p.developer = 1) AS dev"
-	"  FROM unit u2) x ON x.id = u.id"
-	" LEFT JOIN ballot b ON b.unit_id = u.id AND b.vote_id = ?1 AND " VOTER_ON("b.unit_id", "b.person_id", "?3")
+ * owns them, or no one does), the choice of their ballot that counts
+ * (VOTER_ON) and the options it names; then the unit's id. */
+#define UNITS_SELECT                                                                                             \
+	"SELECT u.area_centi, x.dev, x.owners, b.choice,"                                                        \
+	" (SELECT coalesce(sum(1 << o.position), 0) FROM ballot_option bo JOIN vote_option o ON o.id = bo.option_id" \
+	"  WHERE bo.ballot_id = b.id), u.id FROM unit u"                                                         \
+	" JOIN (SELECT u2.id AS id,"                                                                             \
+	"  (SELECT group_concat(pid, ',') FROM (SELECT DISTINCT o.person_id AS pid FROM occupancy o"             \
+	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " ORDER BY o.person_id)) AS owners,"                \
+	"  EXISTS (SELECT 1 FROM occupancy o JOIN person p ON p.id = o.person_id"                                \
+	"   WHERE o.unit_id = u2.id AND " OWNER_ON("o", "?3") " AND p.developer = 1) AS dev"                      \
+	"  FROM unit u2) x ON x.id = u.id"                                                                       \
+	" LEFT JOIN ballot b ON b.unit_id = u.id AND b.vote_id = ?1 AND " VOTER_ON("b.unit_id", "b.person_id", "?3") \
 	" WHERE ?2 = 0 OR u.building_id = ?2"
-	" ORDER BY (x.dev OR x.owners IS NULL) DESC, x.owners, u.code";
+
+/* UNITS_SELECT in the order scope_units takes them: the developer's
+ * first, then by owners, so that one owner's units are together. */
+static const char units_sql[] = UNITS_SELECT " ORDER BY (x.dev OR x.owners IS NULL) DESC, x.owners, u.code";
+
+/* The same of a closed vote whose count is kept: as it stood then. */
+static const char kept_sql[] = "SELECT area_centi, dev, owners, choice, options, unit_id FROM vote_unit"
+			       " WHERE vote_id = ?1 ORDER BY (dev OR owners IS NULL) DESC, owners, unit_id";
+
+/* Keeps the count of vote id, past its closing time, as it stands, once:
+ * from then on its tally reads these facts, not the units, owners and
+ * developer of the day (pm-govern(1), Who counts). In the caller's write. */
+static int count_keep(struct pm_db *db, int64_t id, struct pm_err *e)
+{
+	static const char mark[] = "UPDATE vote SET counted_at = ?2 WHERE id = ?1 AND counted_at IS NULL";
+	static const char keep[] = "INSERT INTO vote_unit (area_centi, dev, owners, choice, options, unit_id, vote_id)"
+				   " SELECT k.*, ?1 FROM (" UNITS_SELECT ") k";
+	char day[PM_TIME_BUF], object[32];
+	struct vote_row v;
+	sqlite3_stmt *st;
+	json_t *after;
+	int rc;
+
+	if (vote_load(db, id, &v, e) || !(st = pm_db_stmt(db, mark, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, pm_now());
+	if (pm_db_step_done(db, st, _("cannot keep the count of the vote"), e))
+		return e->code;
+	if (!sqlite3_changes(pm_db_sqlite(db)))
+		return PM_OK;
+	if (!(st = pm_db_stmt(db, keep, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, v.building);
+	sqlite3_bind_text(st, 3, owners_day(db, &v, day), -1, SQLITE_TRANSIENT);
+	if (pm_db_step_done(db, st, _("cannot keep the count of the vote"), e))
+		return e->code;
+	snprintf(object, sizeof object, "vote:%lld", (long long)id);
+	after = json_pack("{s:s, s:I}", "owners_day", day, "units", (json_int_t)sqlite3_changes(pm_db_sqlite(db)));
+	rc = pm_audit_log(db, "govern.vote.count", object, NULL, after, e);
+	json_decref(after);
+	return rc;
+}
+
+int pm_vote_settle(struct pm_db *db, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM vote WHERE counted_at IS NULL AND closes <= ?1 ORDER BY id LIMIT 1";
+	sqlite3_stmt *st;
+	int64_t id;
+	int step;
+
+	/* One at a time: keeping a count writes the table read here. */
+	for (;;) {
+		if (!(st = pm_db_stmt(db, sql, e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, pm_now());
+		step = sqlite3_step(st);
+		id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (step == SQLITE_DONE)
+			return PM_OK;
+		if (step != SQLITE_ROW)
+			return pm_db_fail(db, e, _("cannot read votes"));
+		if (count_keep(db, id, e))
+			return e->code;
+	}
+}
 
 /* The scope's units as pm_vote_count takes them: *units malloc'd. */
 static int scope_units(struct pm_db *db, int64_t id, const struct vote_row *v, struct pm_vote_unit **units,
 		       size_t *n, struct pm_err *e)
 {
-	sqlite3_stmt *st = pm_db_stmt(db, units_sql, e);
+	sqlite3_stmt *st = pm_db_stmt(db, v->counted ? kept_sql : units_sql, e);
 	char day[PM_TIME_BUF], *prev = NULL;
 	size_t cap = 0;
 	int64_t key = 0;
@@ -1025,8 +1101,10 @@ static int scope_units(struct pm_db *db, int64_t id, const struct vote_row *v, s
 	if (!st)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, v->building);
-	sqlite3_bind_text(st, 3, owners_day(db, v, day), -1, SQLITE_TRANSIENT);
+	if (!v->counted) {
+		sqlite3_bind_int64(st, 2, v->building);
+		sqlite3_bind_text(st, 3, owners_day(db, v, day), -1, SQLITE_TRANSIENT);
+	}
 	while (rc == PM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *owners = TEXT(st, 2), *choice = TEXT(st, 3);
 		struct pm_vote_unit *u;
@@ -1270,9 +1348,17 @@ static int tally_make(struct pm_db *db, int64_t id, struct pm_report **out, stru
 int pm_vote_tally(struct pm_db *db, int64_t id, struct pm_report **out, struct pm_tally *t, struct pm_err *e)
 {
 	struct pm_tally mine;
+	struct vote_row v;
 	int rc;
 
 	*out = NULL;
+	/* The first count after the closing time keeps it (count_keep), in
+	 * a write of its own; then the count is read. */
+	if (vote_load(db, id, &v, e))
+		return e->code;
+	if (!v.counted && pm_now() >= v.closes &&
+	    ((rc = pm_db_begin(db, e)) || (rc = pm_db_end(db, count_keep(db, id, e), e))))
+		return rc;
 	if ((rc = pm_db_exec(db, "BEGIN", e)))
 		return rc;
 	rc = tally_make(db, id, out, t ? t : &mine, e);

@@ -154,6 +154,12 @@ int pm_vote_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ctx,
  * for one already closed or not yet open. */
 int pm_vote_close(struct pm_db *db, int64_t id, struct pm_err *e);
 
+/* Keeps the count of every vote past its closing time whose count is
+ * not kept yet, as it stands (pm-govern(1), Who counts: a closed vote's
+ * count stands); audited. Inside a write, before one that changes what a
+ * count reads: a unit's area or a new unit, the developer, a residence. */
+int pm_vote_settle(struct pm_db *db, struct pm_err *e);
+
 /* Marks person (code) as the developer (on) or not; audited. */
 int pm_vote_developer(struct pm_db *db, const char *person, int on, struct pm_err *e);
 
