@@ -13,6 +13,7 @@
 #include "pm/jsonl.h"
 #include "pm/timeutil.h"
 #include "pm/vote.h"
+#include "db-internal.h"
 #include "report-internal.h"
 
 #define TITLE_MAX 200
@@ -1065,9 +1066,18 @@ static int count_keep(struct pm_db *db, int64_t id, struct pm_err *e)
 int pm_vote_settle(struct pm_db *db, struct pm_err *e)
 {
 	static const char sql[] = "SELECT id FROM vote WHERE counted_at IS NULL AND closes <= ?1 ORDER BY id LIMIT 1";
+	/* Once a write transaction: every unit of an import asking again
+	 * was 4.6% of pm unit import's instructions (callgrind, 10,000
+	 * units). A vote closing while the transaction runs is kept at the
+	 * next. */
+	static uint64_t settled;
+	int open = !sqlite3_get_autocommit(pm_db_sqlite(db));
 	sqlite3_stmt *st;
 	int64_t id;
 	int step;
+
+	if (open && settled == pm_db_epoch(db))
+		return PM_OK;
 
 	/* One at a time: keeping a count writes the table read here. */
 	for (;;) {
@@ -1077,8 +1087,10 @@ int pm_vote_settle(struct pm_db *db, struct pm_err *e)
 		step = sqlite3_step(st);
 		id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 		sqlite3_reset(st);
-		if (step == SQLITE_DONE)
+		if (step == SQLITE_DONE) {
+			settled = open ? pm_db_epoch(db) : 0;
 			return PM_OK;
+		}
 		if (step != SQLITE_ROW)
 			return pm_db_fail(db, e, _("cannot read votes"));
 		if (count_keep(db, id, e))
