@@ -541,7 +541,13 @@ static int vote_close(struct pm_db *db, int64_t id, struct pm_err *e)
 	json_t *before, *after;
 	int rc;
 
-	if (vote_load(db, id, &v, e) || vote_open(db, id, &v, e) || pm_vote_get(db, id, &before, e))
+	if (vote_load(db, id, &v, e) || vote_open(db, id, &v, e))
+		return e->code;
+	/* A vote ends after it begins (the table's CHECK): one closed in
+	 * the second it opened failed on that, as SQL. */
+	if (pm_now() <= v.opens)
+		return pm_err_set(e, PM_EFAIL, _("vote %lld opened this second: close it from the next"), (long long)id);
+	if (pm_vote_get(db, id, &before, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		rc = e->code;

@@ -243,4 +243,13 @@ run pm config check bad.yaml
 expect_rc 78 "a threshold that is not a rule"
 expect_err "'3/4': expected \"at least N/D\" or \"more than N/D\"" "is refused"
 
+# A vote closed in the second it opened.
+PM_NOW=2027-01-05T10:00:00+08:00 run pm-govern vote new --title 试 --matter manager --closes 2027-01-31 --format jsonl
+id=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+PM_NOW=2027-01-05T10:00:00+08:00 run pm-govern vote close "$id"
+expect_rc 1 "closing a vote in the second it opened"
+expect_err "^pm-govern: vote $id opened this second: close it from the next$" "says so, not SQL's CHECK"
+PM_NOW=2027-01-05T10:00:01+08:00 run pm-govern vote close "$id"
+expect_rc 0 "a second later it closes"
+
 done_testing
