@@ -87,6 +87,10 @@ int pm_bill_refundable(struct pm_db *db, const char *unit, int64_t credit, int64
 int pm_bill_refund_apply(struct pm_db *db, int64_t payment, int64_t amount, const char *channel_out,
 			 const char *reason, json_t **out, struct pm_err *e);
 
+/* Whether a sale ends the unit's points: billing.transfer (transfer)
+ * says points: expire, not carry. */
+int pm_sale_ends_points(const json_t *transfer);
+
 /* Expires what is left of unit id's (code's) points granted before the
  * day before ('YYYY-MM-DD'; NULL: all of them), but what web orders hold
  * now, inside the caller's transaction, as of as_of with detail saying

@@ -328,6 +328,11 @@ int pm_points_use(struct pm_db *db, const char *unit, const char *kind, int64_t 
 	return use_insert(db, id, kind, points, detail, pm_date_fmt(pm_db_today(db), day), e);
 }
 
+int pm_sale_ends_points(const json_t *transfer)
+{
+	return !strcmp(json_string_value(json_object_get(transfer, "points")), "expire");
+}
+
 /* Whether what was done in unit at time at was done before the present
  * owners' time there, and a sale ends a unit's points. */
 static int sellers_points_end(struct pm_db *db, const char *unit, int64_t at, int *end, struct pm_err *e)
@@ -351,7 +356,7 @@ static int sellers_points_end(struct pm_db *db, const char *unit, int64_t at, in
 		return PM_OK;
 	if (pm_billing_config(db, pm_db_today(db), &cfg, &billing, e))
 		return e->code;
-	*end = !strcmp(json_string_value(json_object_get(json_object_get(billing, "transfer"), "points")), "expire");
+	*end = pm_sale_ends_points(json_object_get(billing, "transfer"));
 	json_decref(billing);
 	pm_config_free(cfg);
 	return PM_OK;

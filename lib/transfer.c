@@ -184,7 +184,7 @@ static int refund_deposits(struct xfer *x, struct pm_err *e)
  * web order holds now for its payment. */
 static int unit_points(struct xfer *x, struct pm_err *e)
 {
-	int expire = strcmp(json_string_value(json_object_get(x->cfg, "points")), "expire") == 0;
+	int expire = pm_sale_ends_points(x->cfg);
 	int64_t n = 0;
 	json_t *balance;
 
