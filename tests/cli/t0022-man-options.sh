@@ -26,16 +26,13 @@ for prog in "$PM_BIN"/pm-*; do
 	all=$(leaves "$prog")
 	for leaf in $all; do
 		# shellcheck disable=SC2046
-		"$prog" --complete $(echo "$leaf" | tr ':' ' ') | grep '^--' | sed 's/=$//'
+		"$prog" --complete $(echo "$leaf" | tr ':' ' ') | grep '^--' | sed 's/=$//' | tee "opts.$leaf"
 	done | sort | uniq -c | awk -v n="$(echo "$all" | wc -w)" '$1 == n { print $2 }' >shared
+	# The options the page writes: mdoc's "Fl -reject" is --reject.
+	grep -oE 'Fl [^ ]+' "$man1" | sed 's/^Fl /-/' | sort -u >named
 	for leaf in $all; do
-		words=$(echo "$leaf" | tr ':' ' ')
-		missing=
-		# shellcheck disable=SC2086
-		for o in $("$prog" --complete $words | grep '^--' | sed 's/=$//' | grep -vxF -f shared); do
-			grep -qE "Fl ${o#-}( |$)" "$man1" || missing="$missing $o"
-		done
-		expect_eq "$missing" "" "$prog.1 names every option of $prog $words"
+		missing=$(grep -vxF -f shared "opts.$leaf" | grep -vxF -f named | tr '\n' ' ')
+		expect_eq "${missing% }" "" "$prog.1 names every option of $prog $(echo "$leaf" | tr ':' ' ')"
 	done
 done
 done_testing
