@@ -17,6 +17,7 @@
 #include "pm/import.h"
 #include "pm/money.h"
 #include "pm/notice.h"
+#include "pm/payorder.h"
 #include "pm/receipt.h"
 #include "pm/reconcile.h"
 #include "pm/reward.h"
@@ -363,6 +364,21 @@ static void pay_held_note(struct pm_ctx *c, const char *bill, json_t *out)
 			    pm_money_fmt(held, buf), bill);
 }
 
+/* Money taken at the desk while the owner holds an online order's QR
+ * code: pm-bill cannot close it at the channel, so the cashier is told
+ * how, before the owner pays twice. */
+static void pay_order_note(struct pm_ctx *c, struct pm_db *db, const char *unit)
+{
+	char no[PM_PAY_NO_MAX], buf[PM_MONEY_BUF], at[PM_TIME_BUF];
+	int64_t amount, expires;
+	struct pm_err e = {0};
+
+	if (pm_pay_order_waiting(db, unit, no, &amount, &expires, &e) > 0)
+		pm_cli_note(c, _("unit '%s' has online order %s for %s payable until %s: if the owner pays it too,"
+				 " that goes to prepaid; 'pm-pay close %s' ends it"),
+			    unit, no, pm_money_fmt(amount, buf), pm_time_fmt(expires, pm_db_tz(db), at), no);
+}
+
 static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_import im = {.action = "bill.pay", .mode = PM_JSONL_ONLY, .fields = pm_pay_fields,
@@ -403,6 +419,8 @@ static int cmd_pay(struct pm_ctx *c, int argc, char **argv)
 		rc = pm_cli_usage(c, "%s", c->err.msg);
 	if (rc == PM_OK && (rc = pm_bill_pay_one(db, &p, &did, &out, &c->err)) == PM_OK) {
 		pay_held_note(c, p.bill, out);
+		if (did == PM_PAY_RECORDED)
+			pay_order_note(c, db, p.unit);
 		rc = pm_cli_out_new(c, out);
 	}
 	json_decref(rec);

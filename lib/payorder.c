@@ -77,6 +77,31 @@ int pm_pay_order_each(struct pm_db *db, const struct pm_pay_filter *f, int (*fn)
 	return pm_db_each(db, st, order_json, db, fn, ctx, _("cannot read payment orders"), e);
 }
 
+int pm_pay_order_waiting(struct pm_db *db, const char *unit, char no[PM_PAY_NO_MAX], int64_t *amount,
+			 int64_t *expires, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT o.out_trade_no, o.amount_fen, o.expires_at FROM pay_order o JOIN unit u ON u.id = o.unit_id"
+		" WHERE u.code = ?1 AND o.status = 'pending' AND o.qr IS NOT NULL AND o.expires_at > ?2"
+		" ORDER BY o.id DESC LIMIT 1";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -e->code;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pm_now());
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(no, PM_PAY_NO_MAX, "%s", TEXT(st, 0));
+		*amount = sqlite3_column_int64(st, 1);
+		*expires = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read payment orders"));
+	return rc == SQLITE_ROW;
+}
+
 int pm_pay_order_pending(struct pm_db *db, const char *channel, int64_t since,
 			 int (*fn)(void *ctx, const char *no, int64_t expires), void *ctx, struct pm_err *e)
 {

@@ -78,6 +78,13 @@ int pm_pay_order_each_as(struct pm_db *db, const struct pm_actor *a, const struc
 int pm_pay_order_pending(struct pm_db *db, const char *channel, int64_t since,
 			 int (*fn)(void *ctx, const char *no, int64_t expires), void *ctx, struct pm_err *e);
 
+/* The latest pending order of unit whose QR code can still be paid: 1
+ * with its number, amount and expiry, 0 when there is none, or -code. A
+ * desk taking money for the unit asks, since the owner may yet pay the
+ * order too (the second payment then goes to prepaid). */
+int pm_pay_order_waiting(struct pm_db *db, const char *unit, char no[PM_PAY_NO_MAX], int64_t *amount,
+			 int64_t *expires, struct pm_err *e);
+
 /* What a channel said about an order, from a verified notification or a
  * verified answer to a query. */
 enum pm_pay_state {
