@@ -626,6 +626,7 @@ static const struct pm_opt deposit_opts[] = {
 	{"evidence", O_EVIDENCE, "TEXT", N_("what shows it: a form number, an inspection, a photo (required)")},
 	{"channel", O_CHANNEL, "NAME", N_("take, refund: the channel money moves through (default cash)")},
 	{"ref", O_REF, "REF", N_("the desk's reference: the same again records nothing twice")},
+	{"again", O_AGAIN, NULL, N_("without --ref: a second movement of the same, not a repeat")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -647,11 +648,14 @@ static int deposit_cmd(struct pm_ctx *c, int argc, char **argv, enum pm_deposit_
 		case O_EVIDENCE: d.evidence = arg; break;
 		case O_CHANNEL: d.channel = arg; break;
 		case O_REF: d.ref = arg; break;
+		case O_AGAIN: d.again = 1; break;
 		}
 	if (k < 0)
 		return c->stop;
 	if (c->optind < argc || !d.unit || !d.kind || !amount || !d.reason || !d.evidence)
 		return pm_cli_usage(c, _("expected --unit, --kind, --amount, --reason and --evidence"));
+	if (d.again && d.ref)
+		return pm_cli_usage(c, _("--again is for a movement without --ref: a ref tells movements apart"));
 	if (action == PM_DEPOSIT_FORFEIT && d.channel)
 		return pm_cli_usage(c, _("a forfeited deposit stays with the company: no --channel"));
 	if (pm_deposit_kind(d.kind, &c->err))
@@ -1021,6 +1025,7 @@ static const struct pm_opt contract_pay_opts[] = {
 	{"amount", O_AMOUNT, "YUAN", N_("received from the party (income) or paid to it (expense) (required)")},
 	{"channel", O_CHANNEL, "NAME", N_("one of payments.channels (required)")},
 	{"ref", O_REF, "REF", N_("the channel's reference: the same again records nothing twice")},
+	{"again", O_AGAIN, NULL, N_("without --ref: a second payment of the same, not a repeat")},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -1030,13 +1035,14 @@ static int cmd_contract_pay(struct pm_ctx *c, int argc, char **argv)
 	struct pm_db *db;
 	int64_t id, fen;
 	json_t *out;
-	int k;
+	int k, again = 0;
 
 	while ((k = pm_cli_opt(c, argc, argv, &arg)) > 0)
 		switch (k) {
 		case O_AMOUNT: amount = arg; break;
 		case O_CHANNEL: channel = arg; break;
 		case O_REF: ref = arg; break;
+		case O_AGAIN: again = 1; break;
 		}
 	if (k < 0)
 		return c->stop;
@@ -1044,9 +1050,11 @@ static int cmd_contract_pay(struct pm_ctx *c, int argc, char **argv)
 		return PM_EUSAGE;
 	if (!amount || !channel)
 		return pm_cli_usage(c, _("expected --amount and --channel"));
+	if (again && ref)
+		return pm_cli_usage(c, _("--again is for a payment without --ref: a ref tells payments apart"));
 	if (pm_cli_arg_money(c, "--amount", amount, &fen))
 		return PM_EUSAGE;
-	if (pm_cli_db(c, "bill.contract", &db) || pm_contract_pay(db, id, fen, channel, ref, &out, &c->err))
+	if (pm_cli_db(c, "bill.contract", &db) || pm_contract_pay(db, id, fen, channel, ref, again, &out, &c->err))
 		return c->err.code;
 	return pm_cli_out_new(c, out);
 }

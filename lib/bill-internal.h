@@ -20,6 +20,11 @@
 int pm_billing_config(struct pm_db *db, int32_t day, struct pm_config **cfg, json_t **billing,
 		      struct pm_err *e);
 
+/* Since when a payment or deposit typed at the desk again with no ref is
+ * the one recorded before (a command run twice, a double click): now less
+ * payments.cash_repeat, in the config in force today. */
+int pm_pay_repeat_since(struct pm_db *db, int64_t *since, struct pm_err *e);
+
 /* PM_EDATA naming what (a field, a line) when |amount| is above the
  * billing section's max_amount: one payment, line or note of more is a
  * typo or an attack, never a bill. */

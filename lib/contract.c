@@ -568,11 +568,38 @@ static int owed(struct pm_db *db, const struct terms *t, int64_t *fen, struct pm
 	return PM_OK;
 }
 
+/* A payment with no ref: 1 when the same amount through the same channel
+ * was recorded for the contract within payments.cash_repeat (the command
+ * run twice), 0 when not, or -code. */
+static int paid_just_now(struct pm_db *db, const struct terms *t, int64_t amount, const char *channel,
+			 struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM contract_charge WHERE contract_id = ?1 AND kind = 'payment' AND ref IS NULL"
+		" AND channel = ?2 AND amount_fen = ?3 AND at >= ?4";
+	sqlite3_stmt *st;
+	int64_t since;
+	int rc;
+
+	if (pm_pay_repeat_since(db, &since, e) || !(st = pm_db_stmt(db, sql, e)))
+		return -e->code;
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, amount);
+	sqlite3_bind_int64(st, 4, since);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read the contract's charges"));
+	return rc == SQLITE_ROW;
+}
+
 /* 1 when (channel, ref) is recorded as this payment, 0 when new, or
  * -code: the same reference for another contract or amount is PM_EDATA
- * saying what it is, as a bill payment's (lib/payment.c). */
+ * saying what it is, as a bill payment's (lib/payment.c). With no ref,
+ * paid_just_now unless again. */
 static int paid_before(struct pm_db *db, const struct terms *t, int64_t amount, const char *channel,
-		       const char *ref, struct pm_err *e)
+		       const char *ref, int again, struct pm_err *e)
 {
 	static const char sql[] =
 		"SELECT contract_id, amount_fen FROM contract_charge WHERE channel = ?1 AND ref = ?2 AND kind = 'payment'";
@@ -582,7 +609,7 @@ static int paid_before(struct pm_db *db, const struct terms *t, int64_t amount, 
 	int rc, same = 0;
 
 	if (!ref)
-		return 0;
+		return again ? 0 : paid_just_now(db, t, amount, channel, e);
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return -e->code;
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
@@ -604,8 +631,8 @@ static int paid_before(struct pm_db *db, const struct terms *t, int64_t amount, 
 	return 1;
 }
 
-static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel, const char *ref, json_t **out,
-	       struct pm_err *e)
+static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel, const char *ref, int again,
+	       json_t **out, struct pm_err *e)
 {
 	struct entry x = {.kind = "payment", .channel = channel, .ref = ref, .amount = amount};
 	char buf[PM_MONEY_BUF], object[40];
@@ -615,7 +642,7 @@ static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel
 
 	if (read_terms(db, id, &t, e) || pm_bill_bound_today(db, amount, _("amount"), e) || pm_pay_channel(db, channel, e))
 		return e->code;
-	if ((rc = paid_before(db, &t, amount, channel, ref, e)) != 0) {
+	if ((rc = paid_before(db, &t, amount, channel, ref, again, e)) != 0) {
 		if (rc < 0 || owed(db, &t, &balance, e))
 			return rc < 0 ? -rc : e->code;
 		*out = payment_json(&t, amount, channel, ref, balance, "duplicate");
@@ -647,7 +674,7 @@ static int pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel
 }
 
 int pm_contract_pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel, const char *ref,
-		    json_t **out, struct pm_err *e)
+		    int again, json_t **out, struct pm_err *e)
 {
 	*out = NULL;
 	if (amount <= 0)
@@ -656,7 +683,7 @@ int pm_contract_pay(struct pm_db *db, int64_t id, int64_t amount, const char *ch
 		return pm_err_set(e, PM_EUSAGE, _("--ref: empty"));
 	if ((ref && pm_pay_ref_valid("--ref", ref, e)) || pm_db_begin(db, e))
 		return e->code;
-	return in_write(db, pay(db, id, amount, channel, ref, out, e), out, e);
+	return in_write(db, pay(db, id, amount, channel, ref, again, out, e), out, e);
 }
 
 /* ---- the scheduled run ---- */

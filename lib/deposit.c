@@ -160,9 +160,15 @@ static int insert(struct pm_db *db, const struct pm_deposit *d, int64_t unit, co
 	return PM_OK;
 }
 
+/* Where the money moves: cash unless said, none for a forfeit. */
+static const char *movement_channel(const struct pm_deposit *d)
+{
+	return d->action == PM_DEPOSIT_FORFEIT ? NULL : d->channel ? d->channel : "cash";
+}
+
 int pm_deposit_apply(struct pm_db *db, const struct pm_deposit *d, json_t **out, struct pm_err *e)
 {
-	const char *channel = d->action == PM_DEPOSIT_FORFEIT ? NULL : d->channel ? d->channel : "cash";
+	const char *channel = movement_channel(d);
 	char account[PM_ACCOUNT_MAX], object[PM_ACCOUNT_MAX + 16];
 	int64_t unit, journal, id = 0;
 	int rc;
@@ -189,14 +195,53 @@ int pm_deposit_apply(struct pm_db *db, const struct pm_deposit *d, json_t **out,
 	return PM_OK;
 }
 
+/* A movement at the desk with no ref: 1 with *id when the same person
+ * recorded the same within payments.cash_repeat, 0 when not, or -code.
+ * Its reason and evidence are part of it: two cards taken one after the
+ * other differ in their numbers. */
+static int desk_repeat(struct pm_db *db, const struct pm_deposit *d, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] =
+		"SELECT d.id FROM deposit d JOIN unit u ON u.id = d.unit_id WHERE u.code = ?1 AND d.kind = ?2"
+		" AND d.action = ?3 AND d.amount_fen = ?4 AND d.channel IS ?5 AND d.ref IS NULL AND d.by_user = ?6"
+		" AND d.at >= ?7 AND d.reason = ?8 AND d.evidence = ?9 ORDER BY d.id DESC LIMIT 1";
+	const char *channel = movement_channel(d);
+	sqlite3_stmt *st;
+	int64_t since;
+	int rc;
+
+	if (pm_pay_repeat_since(db, &since, e) || !(st = pm_db_stmt(db, sql, e)))
+		return -e->code;
+	sqlite3_bind_text(st, 1, d->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pm_deposit_actions[d->action], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, d->amount);
+	sqlite3_bind_text(st, 5, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, pm_db_actor(db), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, since);
+	sqlite3_bind_text(st, 8, d->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, d->evidence, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -pm_db_fail(db, e, _("cannot read deposits"));
+	return rc == SQLITE_ROW;
+}
+
 int pm_deposit_move(struct pm_db *db, const struct pm_deposit *d, json_t **out, struct pm_err *e)
 {
+	int64_t id = 0;
 	int rc;
 
 	*out = NULL;
 	if (check_input(d, e) || pm_db_begin(db, e))
 		return e->code;
-	if ((rc = pm_db_end(db, pm_deposit_apply(db, d, out, e), e))) {
+	if ((rc = d->ref || d->again ? 0 : desk_repeat(db, d, &id, e)) > 0)
+		rc = move_get(db, id, "duplicate", out, e);
+	else
+		rc = rc < 0 ? -rc : pm_deposit_apply(db, d, out, e);
+	if ((rc = pm_db_end(db, rc, e))) {
 		json_decref(*out);
 		*out = NULL;
 	}

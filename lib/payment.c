@@ -741,6 +741,24 @@ static int duplicate(const struct pm_pay *p, int64_t id, enum pm_pay_did *did, j
 	return PM_OK;
 }
 
+static int64_t repeat_since(struct pm_config *cfg)
+{
+	return pm_now() - json_integer_value(json_object_get(pm_config_section(cfg, "payments"), "cash_repeat"));
+}
+
+int pm_pay_repeat_since(struct pm_db *db, int64_t *since, struct pm_err *e)
+{
+	struct pm_config *cfg;
+	json_t *billing;
+
+	if (!(billing = billing_today(db, &cfg, e)))
+		return e->code;
+	*since = repeat_since(cfg);
+	json_decref(billing);
+	pm_config_free(cfg);
+	return PM_OK;
+}
+
 /* A cash payment at the desk with no ref: nothing tells a command run
  * twice (a retry, a double click) from a second payment, so the same
  * amount for the same unit recorded by the same cashier within
@@ -757,7 +775,6 @@ static int cash_repeat(struct pm_db *db, const struct pm_pay *p, int64_t unit, s
 		" AND CASE WHEN ?5 IS NULL THEN p.bill_id IS NULL"
 		" ELSE p.bill_id = (SELECT id FROM bill WHERE code = ?5 AND unit_id = ?1) END"
 		" ORDER BY p.id DESC LIMIT 1";
-	json_t *window = json_object_get(pm_config_section(cfg, "payments"), "cash_repeat");
 	/* The bill it names, as insert_payment keeps it: a repeat names the
 	 * same (a bill of another unit matched none and is refused after). */
 	const char *bill = p->bill ? p->bill : p->nbills == 1 ? p->bills[0] : NULL;
@@ -770,7 +787,7 @@ static int cash_repeat(struct pm_db *db, const struct pm_pay *p, int64_t unit, s
 		return -e->code;
 	sqlite3_bind_int64(st, 1, unit);
 	sqlite3_bind_int64(st, 2, p->amount);
-	sqlite3_bind_int64(st, 3, pm_now() - json_integer_value(window));
+	sqlite3_bind_int64(st, 3, repeat_since(cfg));
 	sqlite3_bind_text(st, 4, pm_db_actor(db), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, bill, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {

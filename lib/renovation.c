@@ -237,7 +237,7 @@ static int deposit(struct pm_db *db, const struct reno *r, enum pm_deposit_actio
 		   struct pm_err *e)
 {
 	char ref[64];
-	struct pm_deposit d = {act, r->unit, "renovation", channel, ref, reason, evidence, fen};
+	struct pm_deposit d = {act, r->unit, "renovation", channel, ref, reason, evidence, fen, 0};
 	json_t *out;
 
 	snprintf(ref, sizeof ref, "renovation:%lld:%s", (long long)r->id, what);

@@ -51,10 +51,13 @@ int pm_contract_terminate(struct pm_db *db, int64_t id, int32_t last, const char
  * owed (PM_EDATA beyond, and when the party is owed money back: pm pays
  * none back); ref, the channel's reference, when given makes it
  * idempotent on (channel, ref): the same again is told as "duplicate",
- * another contract or amount is PM_EDATA. *out {"type":"contract_payment","contract","amount_fen",
+ * another contract or amount is PM_EDATA. With no ref, the same amount
+ * through the same channel for the contract within payments.cash_repeat
+ * is that payment again, a "duplicate", unless again (a command run
+ * twice pays once). *out {"type":"contract_payment","contract","amount_fen",
  * "channel","ref","balance_fen","outcome"}. */
 int pm_contract_pay(struct pm_db *db, int64_t id, int64_t amount, const char *channel, const char *ref,
-		    json_t **out, struct pm_err *e);
+		    int again, json_t **out, struct pm_err *e);
 
 /* Every contract, or those not ended whose last day falls within
  * expiring days of today and that are not renewed (expiring >= 0):

@@ -33,13 +33,17 @@ struct pm_deposit {
 	enum pm_deposit_action action;
 	const char *unit, *kind, *channel, *ref, *reason, *evidence;
 	int64_t amount;
+	int again;      /* pm_deposit_move with no ref: a second of the same */
 };
 /* Inside the caller's write transaction, audited: *out is the movement
  * {"type":"deposit","deposit","unit","kind","action","amount_fen",
  * "held_fen" (after it),"channel","ref","reason","evidence","by","at",
  * "outcome":"recorded"|"duplicate"}. */
 int pm_deposit_apply(struct pm_db *db, const struct pm_deposit *d, json_t **out, struct pm_err *e);
-/* pm_deposit_apply in a write transaction of its own. */
+/* pm_deposit_apply in a write transaction of its own, for the desk: with
+ * no ref, the same movement (unit, kind, action, amount, channel, reason,
+ * evidence) by the same person within payments.cash_repeat is that one again, a
+ * "duplicate", unless again, as a cash payment is (pm_bill_pay). */
 int pm_deposit_move(struct pm_db *db, const struct pm_deposit *d, json_t **out, struct pm_err *e);
 
 /* What is held, per unit and kind ({"type":"deposit_held","unit","kind",

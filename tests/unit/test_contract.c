@@ -78,8 +78,8 @@ static void test_terminate_largest_remainder(void **state)
 	assert_int_equal(tbill_balance(t->db, "contract", "1"), -27397);
 	/* Paying the supplier more than it is owed is refused; what it is owed
 	 * is accepted and leaves nothing. */
-	assert_int_equal(pm_contract_pay(t->db, id, 27398, "bank", NULL, &out, &e), PM_EDATA);
-	assert_int_equal(pm_contract_pay(t->db, id, 27397, "bank", "B1", &out, &e), PM_OK);
+	assert_int_equal(pm_contract_pay(t->db, id, 27398, "bank", NULL, 0, &out, &e), PM_EDATA);
+	assert_int_equal(pm_contract_pay(t->db, id, 27397, "bank", "B1", 0, &out, &e), PM_OK);
 	assert_int_equal(json_integer_value(json_object_get(out, "balance_fen")), 0);
 	json_decref(out);
 	assert_int_equal(tbill_balance(t->db, "cash", "bank"), -27397);
