@@ -18,6 +18,7 @@
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "pm/notice.h"
+#include "pm/payorder.h"
 #include "pm/render.h"
 #include "pm/report.h"
 #include "pm/receipt.h"
@@ -706,6 +707,23 @@ static void print_actions(struct pm_web *w, int64_t id, int issued)
 	fputs("</p>\n", w->res.f);
 }
 
+/* The desk that has just taken money for a unit whose owner holds an
+ * online order's QR code is told, as pm-bill pay tells it: the owner may
+ * yet pay that too. */
+static void order_waiting_note(struct pm_web *w, const char *unit)
+{
+	char no[PM_PAY_NO_MAX], at[PM_TIME_BUF];
+	int64_t amount, expires;
+	struct pm_err e = {0};
+
+	if (!pm_auth_allowed(w->actor.role, "bill.pay") ||
+	    pm_pay_order_waiting(w->db, unit, no, &amount, &expires, &e) <= 0)
+		return;
+	pm_html_fmt(w->res.f, "<p class=\"note warn\">该户有在线支付订单 %s（%M），在 ", no, amount);
+	pm_web_time(w->res.f, pm_time_fmt(expires, pm_db_tz(w->db), at));
+	pm_html_fmt(w->res.f, " 前仍可支付：业主若再付款，该笔款项将转入预存余额。请用 pm-pay close %s 关闭该订单。</p>\n", no);
+}
+
 int pm_page_receipt(struct pm_web *w)
 {
 	char cap[PM_CAPITAL_BUF], number[PM_RECEIPT_BUF];
@@ -724,6 +742,7 @@ int pm_page_receipt(struct pm_web *w)
 		return -issued;
 	}
 	pm_web_page(w, "收据");
+	order_waiting_note(w, STR(p, "unit"));
 	pm_html_fmt(f, "<table class=\"receipt\">\n<tr><td>收据号</td><td>%s</td></tr>\n<tr><td>付款编号</td><td>%D</td></tr>\n"
 		       "<tr><td>房号</td><td>%s</td></tr>\n"
 		       "<tr><td>收款方式</td><td>%s</td></tr>\n<tr><td>金额</td><td>%M</td></tr>\n",
