@@ -71,15 +71,9 @@ int pm_bill_may_read(struct pm_db *db, const struct pm_actor *a, const char *bil
 	return unit ? pm_unit_may_read(db, a, unit, e) : PM_OK;
 }
 
-/* SQL: bill b is of the time from ?7 on (NULL: any time): owed still,
- * whatever its period, for what a unit owes passes with it and is
- * whoever owns it now's to settle; else issued then, or paid (in part)
- * or credited then. A bill the seller had settled before the sale is
- * the seller's, not the buyer's. */
-#define BILL_OF_TIME(b) \
-	"(?7 IS NULL OR " b ".status IN ('issued','partial') OR coalesce(" b ".issued_at, " b ".created_at) >= ?7" \
-	" OR EXISTS (SELECT 1 FROM allocation ta JOIN journal tj ON tj.id = ta.journal_id" \
-	" WHERE ta.bill_id = " b ".id AND tj.ts >= ?7))"
+/* SQL: bill b is of the time from ?7 on (PM_BILL_OF_TIME), any time
+ * when ?7 is NULL. */
+#define BILL_OF_TIME(b) "(?7 IS NULL OR " PM_BILL_OF_TIME(b, "?7") ")"
 
 /* PM_OK when the actor's time in unit takes in bill code (BILL_OF_TIME),
  * else PM_ENOPERM. */

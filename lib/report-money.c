@@ -14,10 +14,17 @@
 #include "report-internal.h"
 
 /* Units an owner sees: where the person lives today, ?9 (as
- * pm_unit_may_see); bind_owner binds p and ?9. */
+ * pm_unit_may_read); bind_owner binds p and ?9. */
 #define OWNED(unit, p) \
 	"(" p " = 0 OR " unit " IN (SELECT o.unit_id FROM occupancy o WHERE o.person_id = " p \
 	" AND " PM_OCCUPANCY_ON("o", "?9") "))"
+/* The first instant of owner p's time in unit (pm_unit_may_read_from). */
+#define OWNER_FROM(unit, p) PM_RESIDENT_FROM(unit, p, "?9")
+/* Bills an owner sees: those of their units of their own time there, as
+ * pm-bill list and show show them (PM_BILL_OF_TIME): a buyer is not
+ * shown what the seller settled before the sale. */
+#define OWNED_BILL(b, p) \
+	"(" p " = 0 OR (" OWNED(b ".unit_id", p) " AND " PM_BILL_OF_TIME(b, OWNER_FROM(b ".unit_id", p)) "))"
 #define COUNTED "('issued','partial','paid')"
 
 /* ---- collection ---- */
@@ -139,11 +146,13 @@ static int by_place(struct pm_db *db, const struct pm_report_query *q, struct pm
 		"SELECT bd.code, " AGG_SUMS " FROM building bd"
 		" JOIN unit u ON u.building_id = bd.id AND " OWNED("u.id", "?4")
 		" LEFT JOIN bill b ON b.unit_id = u.id AND b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
+		" AND " OWNED_BILL("b", "?4")
 		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY bd.id";
 	static const char owner_esql[] =
 		"SELECT bd.code || '-' || en.code, " AGG_SUMS " FROM entrance en JOIN building bd ON bd.id = en.building_id"
 		" JOIN unit u ON u.entrance_id = en.id AND " OWNED("u.id", "?4")
 		" LEFT JOIN bill b ON b.unit_id = u.id AND b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
+		" AND " OWNED_BILL("b", "?4")
 		" WHERE ?3 IS NULL OR bd.code = ?3 GROUP BY en.id";
 	int owner = pm_query_owner(q) != 0;
 	sqlite3_stmt *st = pm_db_stmt(db, entrance ? (owner ? owner_esql : esql) : (owner ? owner_bsql : bsql), e);
@@ -170,7 +179,7 @@ static int months(struct pm_db *db, const struct pm_report_query *q, struct pm_p
 	static const char owner_sql[] =
 		"SELECT b.period, " AGG_SUMS " FROM bill b JOIN unit u ON u.id = b.unit_id"
 		" JOIN building bd ON bd.id = u.building_id WHERE b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
-		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED("b.unit_id", "?4") " GROUP BY b.period ORDER BY b.period";
+		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED_BILL("b", "?4") " GROUP BY b.period ORDER BY b.period";
 	sqlite3_stmt *st = pm_db_stmt(db, pm_query_owner(q) ? owner_sql : sql, e);
 	char f[PM_TIME_BUF], t[PM_TIME_BUF], p[PM_TIME_BUF];
 	struct pm_collection_agg a, total = {0};
@@ -211,12 +220,12 @@ static int by_fee_rows(struct pm_db *db, const struct pm_report_query *q, struct
 		"SELECT min(l.label), count(*), sum(l.paid_fen >= l.amount_fen), sum(l.amount_fen), 0, 0, sum(l.paid_fen)"
 		" FROM bill b JOIN bill_line l ON l.bill_id = b.id JOIN unit u ON u.id = b.unit_id"
 		" JOIN building bd ON bd.id = u.building_id WHERE b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
-		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED("b.unit_id", "?4") " GROUP BY l.fee ORDER BY min(l.seq), l.fee";
+		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED_BILL("b", "?4") " GROUP BY l.fee ORDER BY min(l.seq), l.fee";
 	static const char rest[] =
 		"SELECT coalesce(sum(b.adjust_fen), 0), coalesce(sum(b.late_fen), 0), coalesce(sum(b.paid_fen), 0)"
 		" FROM bill b JOIN unit u ON u.id = b.unit_id JOIN building bd ON bd.id = u.building_id"
 		" WHERE b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED " AND (?3 IS NULL OR bd.code = ?3)"
-		" AND " OWNED("b.unit_id", "?4");
+		" AND " OWNED_BILL("b", "?4");
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
 	struct pm_collection_agg a, t = {0};
@@ -265,7 +274,7 @@ static int by_channel(struct pm_db *db, const struct pm_report_query *q, struct 
 		"SELECT coalesce(p.channel, 'prepaid'), count(DISTINCT a.bill_id), sum(a.amount_fen) FROM allocation a"
 		" JOIN bill b ON b.id = a.bill_id JOIN unit u ON u.id = b.unit_id JOIN building bd ON bd.id = u.building_id"
 		" LEFT JOIN payment p ON p.id = a.payment_id WHERE b.period BETWEEN ?1 AND ?2 AND b.status IN " COUNTED
-		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED("b.unit_id", "?4") " GROUP BY 1 ORDER BY 1";
+		" AND (?3 IS NULL OR bd.code = ?3) AND " OWNED_BILL("b", "?4") " GROUP BY 1 ORDER BY 1";
 	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
 	int64_t sum = 0;
@@ -308,11 +317,12 @@ static const struct pm_col receipt_cols[] = {
 	{"refunded_fen", N_("refunded"), PM_COL_MONEY, 0, 0},
 };
 
-/* The payment p's unit is in the query's building (?3) and the owner's
- * (?4). */
+/* The payment p's unit is in the query's building (?3), and for an
+ * owner (?4) the payment came in their own time there, as
+ * pm_payment_may_read has it: never the seller's money. */
 #define PAID_IN_SCOPE \
 	"(?3 IS NULL OR p.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id" \
-	" WHERE bd.code = ?3)) AND " OWNED("p.unit_id", "?4")
+	" WHERE bd.code = ?3)) AND (?4 = 0 OR p.at >= " OWNER_FROM("p.unit_id", "?4") ")"
 
 /* Money received in the last period's month, by channel: what went to
  * bills at once and what became prepaid balances (预收); and the refunds
@@ -635,7 +645,7 @@ static const char owed_now_sql[] =
 	"SELECT b.unit_id, b.due, b.total_fen + b.late_fen + b.adjust_fen - b.paid_fen FROM bill b"
 	" WHERE b.status IN ('issued','partial') AND b.due < ?5 AND b.period BETWEEN ?1 AND ?2"
 	" AND (?3 IS NULL OR b.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
-	"   WHERE bd.code = ?3)) AND " OWNED("b.unit_id", "?4");
+	"   WHERE bd.code = ?3)) AND " OWNED_BILL("b", "?4");
 
 /* What each bill owed at ?6, the end of a past as-of day: the row's sums
  * include what came later, so each is summed from the rows that made it,
@@ -663,7 +673,7 @@ static const char owed_then_sql[] =
 	" AND (b.status <> 'void' OR NOT EXISTS (SELECT 1 FROM journal j WHERE j.ref = 'bill:' || b.code"
 	"   AND j.kind = 'void' AND j.ts < ?6))"
 	" AND (?3 IS NULL OR b.unit_id IN (SELECT u.id FROM unit u JOIN building bd ON bd.id = u.building_id"
-	"   WHERE bd.code = ?3)) AND " OWNED("b.unit_id", "?4");
+	"   WHERE bd.code = ?3)) AND " OWNED_BILL("b", "?4");
 
 int pm_arrears_bills(struct pm_db *db, const struct pm_report_query *q, pm_owed_fn fn, void *ctx, struct pm_err *e)
 {

@@ -241,6 +241,19 @@ int pm_bill_adjust(struct pm_db *db, const char *code, int64_t amount, const cha
 int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char *reason,
 		   json_t **out, struct pm_err *e);
 
+/* SQL: bill b is of an owner's time in its unit from the instant from
+ * (an SQL expression, UTC seconds) on: owed still, whatever its period,
+ * for what a unit owes passes with it and is whoever owns it now's to
+ * settle; else issued then, or paid (in part) or credited then. A bill
+ * the seller had settled before the sale is the seller's, not the
+ * buyer's. Every query that shows an owner bills (pm-bill list and
+ * show, pm-report's money reports) asks this, from the owner's
+ * pm_unit_may_read_from (PM_RESIDENT_FROM). */
+#define PM_BILL_OF_TIME(b, from) \
+	"(" b ".status IN ('issued','partial') OR coalesce(" b ".issued_at, " b ".created_at) >= " from \
+	" OR EXISTS (SELECT 1 FROM allocation ta JOIN journal tj ON tj.id = ta.journal_id" \
+	" WHERE ta.bill_id = " b ".id AND tj.ts >= " from "))"
+
 /* SQL: when allocation a changed what its bill owes: a payment p's at
  * its time (payment.at, when the money came), prepaid money's (no p) at
  * its journal entry j's, the issue that applied it, and what a later
