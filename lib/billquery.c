@@ -412,9 +412,9 @@ int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t 
 		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e)
 {
 	static const char sql[] =
-		"SELECT j.ts, j.kind, j.ref, coalesce(j.memo, ''), sum(p.amount_fen) FROM posting p"
+		"SELECT " PM_JOURNAL_AT("j") ", j.kind, j.ref, coalesce(j.memo, ''), sum(p.amount_fen) FROM posting p"
 		" JOIN journal j ON j.id = p.journal_id WHERE p.account IN (?1, ?2)"
-		" GROUP BY j.id HAVING sum(p.amount_fen) <> 0 ORDER BY j.id";
+		" GROUP BY j.id HAVING sum(p.amount_fen) <> 0 ORDER BY 1, j.id";
 	char recv[PM_ACCOUNT_MAX], pre[PM_ACCOUNT_MAX], at[PM_TIME_BUF];
 	const char *tz = pm_db_tz(db);
 	sqlite3_stmt *st;

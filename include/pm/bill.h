@@ -261,6 +261,15 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 #define PM_ALLOCATION_AT(a, p, j) \
 	"CASE WHEN " a ".amount_fen > 0 THEN coalesce(" p ".at, " j ".ts) ELSE " j ".ts END"
 
+/* SQL: when journal entry j changed what a unit owes: a payment's own
+ * entry (kind payment, the money into cash:CHANNEL) at the payment's
+ * time, payment.at, when the money came, as the reports count it (not
+ * when it was keyed in); any other at its own time, j.ts. */
+#define PM_JOURNAL_AT(j) \
+	"coalesce((SELECT jp.at FROM payment jp WHERE " j ".kind = 'payment' AND " j ".ref GLOB 'payment:*'" \
+	" AND jp.id = CAST(substr(" j ".ref, 9) AS INTEGER) AND EXISTS (SELECT 1 FROM posting jc" \
+	" WHERE jc.journal_id = " j ".id AND jc.account GLOB 'cash:*')), " j ".ts)"
+
 /* SQL: the refunds of payments, pm-bill refund's and a transfer's: each
  * a journal entry j "refund" of ref payment:ID, made at j.ts, its posting
  * x crediting cash:CHANNEL, the channel the money left by (the payment's,
@@ -272,7 +281,8 @@ int pm_bill_refund(struct pm_db *db, int64_t payment, int64_t amount, const char
 
 /* Every charge, payment, note and refund of a unit between two dates
  * (days since 1970, inclusive; INT32_MIN/INT32_MAX for open ends), with
- * the running balance owed (negative: in credit). */
+ * the running balance owed (negative: in credit), in time order: a
+ * payment at when the money came (PM_JOURNAL_AT). */
 int pm_bill_statement(struct pm_db *db, const char *unit, int32_t from, int32_t to,
 		      int (*fn)(void *ctx, json_t *row), void *ctx, struct pm_err *e);
 /* The same as actor may read it (pm_bill_may_read): an owner's begins
