@@ -690,15 +690,19 @@ static int collection_rows(struct load *l, PGresult *res, struct pm_section *s, 
 #define MONTH_START(p) "extract(epoch FROM ((" p " || '-01')::date)::timestamp AT TIME ZONE tz)"
 #define MONTH_END(p) "extract(epoch FROM ((" p " || '-01')::date + interval '1 month')::timestamp AT TIME ZONE tz)"
 
+/* Every community loaded has its row, one that owes nothing too, as its
+ * own pm-report has a total row of zeros. */
 static const char arrears_sql[] =
-	"SELECT community, count(DISTINCT (community, unit_id)), count(*),"
+	"SELECT c.community, count(DISTINCT (o.community, o.unit_id)) FILTER (WHERE o.unit_id IS NOT NULL),"
+	" count(o.unit_id),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d <= 30), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 30 AND d <= 90), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 90 AND d <= 180), 0),"
 	" coalesce(sum(owed_fen) FILTER (WHERE d > 180 AND d <= 365), 0), coalesce(sum(owed_fen) FILTER (WHERE d > 365), 0),"
-	" sum(owed_fen) FROM (SELECT community, unit_id, owed_fen, a.day - due AS d FROM rollup_owed_on($3::jsonb)"
+	" coalesce(sum(owed_fen), 0) FROM rollup_community c LEFT JOIN"
+	" (SELECT community, unit_id, owed_fen, a.day - due AS d FROM rollup_owed_on($3::jsonb)"
 	"  JOIN (SELECT key AS community, (value->>'day')::date AS day FROM jsonb_each($3::jsonb)) a USING (community)"
-	"  WHERE period BETWEEN $1 AND $2 AND due < a.day AND $4::bigint IS NOT NULL) o"
-	" GROUP BY GROUPING SETS ((community), ()) ORDER BY community NULLS LAST";
+	"  WHERE period BETWEEN $1 AND $2 AND due < a.day AND $4::bigint IS NOT NULL) o ON o.community = c.community"
+	" GROUP BY GROUPING SETS ((c.community), ()) ORDER BY c.community NULLS LAST";
 
 #define BREACHED(clock)                                                                              \
 	"(" clock "_breach IS NOT NULL OR " clock "_used + CASE WHEN " clock "_since IS NULL THEN 0"   \
@@ -893,10 +897,13 @@ static int group_report(struct load *l, const struct group_report *g, const stru
 
 static int collection_report(struct load *l, const struct pm_report_query *q, struct pm_report **out)
 {
+	/* Every community loaded has its row, one without bills too (zeros,
+	 * no rates), as its own pm-report shows it. */
 	static const char sql[] =
-		"SELECT community, sum(bills), sum(paid_bills), sum(charged_fen), sum(adjust_fen), sum(late_fen),"
-		" sum(collected_fen) FROM rollup_collection WHERE period BETWEEN $1 AND $2"
-		" GROUP BY community ORDER BY community";
+		"SELECT c.community, coalesce(sum(bills), 0), coalesce(sum(paid_bills), 0), coalesce(sum(charged_fen), 0),"
+		" coalesce(sum(adjust_fen), 0), coalesce(sum(late_fen), 0), coalesce(sum(collected_fen), 0)"
+		" FROM rollup_community c LEFT JOIN rollup_collection x ON x.community = c.community"
+		" AND x.period BETWEEN $1 AND $2 GROUP BY c.community ORDER BY c.community";
 	char from[PM_TIME_BUF], to[PM_TIME_BUF];
 	struct pm_section *s;
 	PGresult *res = NULL;

@@ -34,11 +34,12 @@ for s in a b; do
 	id=$(tail -n 1 $s.feed | jq -r .store)
 	expect_eq "$(jq -c "select(.community == \"$id\") | [.bills, .owed_fen]" group.out)" \
 		"$(PM_DB=$T/$s.db pm-report arrears --period 2026-11 --section building --format jsonl |
-			jq -c 'select(.total and .bills > 0) | [.bills, .owed_fen]')" "community $s as its own pm-report today"
+			jq -c 'select(.total) | [.bills, .owed_fen]')" "community $s as its own pm-report today"
 done
 expect_eq "$(jq -c "select(.community == \"$id_a\") | [.bills, .owed_fen]" group.out)" '[2,25000]' \
 	"a: 1-1-102's 170.00 and 3-1-101's 80.00 a day overdue"
-expect_eq "$(jq -c "select(.community == \"$id_b\")" group.out)" "" "b: nothing overdue on its 15th"
+expect_eq "$(jq -c "select(.community == \"$id_b\") | [.units, .bills, .owed_fen]" group.out)" "[0,0,0]" \
+	"b: nothing overdue on its 15th, its row of zeros"
 expect_eq "$(jq -c 'select(.total) | [.bills, .owed_fen]' group.out)" '[2,25000]' "the total is a's"
 
 run pm-rollup report arrears --pg "$conn" --period 2026-11 --as-of 2026-12-16 --format jsonl
