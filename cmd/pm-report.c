@@ -395,10 +395,8 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 		a.q.as_of = pm_date_of(pm_now(), pm_db_tz(db));
 	if ((rc = scope_args(c, &a, pm_date_of(pm_now(), pm_db_tz(db)), pm_db_tz(db))))
 		return rc;
-	if (strcmp(a.k->name, "arrears") == 0 && !a.period && !a.from && !a.to) {
-		a.q.from = (struct pm_period){1970, 1};
-		a.q.to = (struct pm_period){9999, 12};
-	}
+	if (strcmp(a.k->name, "arrears") == 0 && !a.period && !a.from && !a.to)
+		pm_query_every_period(&a.q);
 	records = strcmp(a.k->name, "arrears") == 0 && from_records(c, argc, argv);
 	if (!records && (a.reject || a.strict))
 		return pm_cli_usage(c, _("--reject and --strict are for bill records read from files or a pipe"));

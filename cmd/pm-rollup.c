@@ -105,12 +105,15 @@ static int cmd_report(struct pm_ctx *c, int argc, char **argv)
 	pg_warn(c, pg);
 	if (argc - c->optind != 1)
 		return pm_cli_usage(c, _("name one report: collection, arrears, service or consumption"));
-	if (!period == !(from && to))
+	/* Arrears without months are of every bill, as pm-report's. */
+	if (!period && !from && !to && strcmp(argv[c->optind], "arrears") == 0)
+		pm_query_every_period(&q);
+	else if (!period == !(from && to))
 		return pm_cli_usage(c, _("give --period, or --from and --to"));
-	if (pm_period_parse(period ? period : from, &q.from, &c->err) ||
-	    pm_period_parse(period ? period : to, &q.to, &c->err))
+	else if (pm_period_parse(period ? period : from, &q.from, &c->err) ||
+		 pm_period_parse(period ? period : to, &q.to, &c->err))
 		return pm_cli_usage(c, "%s", c->err.msg);
-	q.range = !period;
+	q.range = !period && from;
 	if (as_of && (rc = pm_cli_arg_date(c, "--as-of", as_of, &q.as_of)))
 		return rc;
 	if ((rc = pm_rollup_report(pg, argv[c->optind], &q, &r, &c->err)) == PM_EUSAGE)

@@ -496,6 +496,12 @@ int pm_report_may(const struct pm_actor *a, const char *report, struct pm_err *e
 	return pm_auth_check(a, money ? "report.finance" : "report.read", e);
 }
 
+void pm_query_every_period(struct pm_report_query *q)
+{
+	q->from = (struct pm_period){1970, 1};
+	q->to = (struct pm_period){9999, 12};
+}
+
 int pm_query_months(const struct pm_report_query *q)
 {
 	return (q->to.year - q->from.year) * 12 + q->to.month - q->from.month + 1;

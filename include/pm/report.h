@@ -136,6 +136,10 @@ struct pm_report_query {
 				      * the top debtors */
 };
 
+/* The months of every bill, 1970-01 to 9999-12: arrears without a
+ * period, a community's (pm-report) and the group's (pm-rollup) alike. */
+void pm_query_every_period(struct pm_report_query *q);
+
 /* Who may run what: PM_OK, or PM_ENOPERM naming user, role and report. */
 int pm_report_may(const struct pm_actor *a, const char *report, struct pm_err *e);
 
