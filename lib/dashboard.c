@@ -1,6 +1,8 @@
 /* dashboard: the month on one page. The other reports are made for the
  * period and the sections a manager looks at first are taken from them;
  * a summary of key figures, read from their total rows, goes on top. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pm/auth.h"
@@ -145,6 +147,22 @@ static int make_all(struct pm_db *db, const struct pm_report_query *q, struct pm
 	return pm_report_use(db, q, &rep[report_of("consumption")], &rep[report_of("carbon")], e);
 }
 
+/* Section s, taken from report, named "report-section": four reports
+ * have a "building" section, and --section and a JSON reader tell the
+ * dashboard's apart by their names alone. */
+static int prefix(struct pm_section *s, const char *report)
+{
+	size_t n = strlen(report) + strlen(s->name) + 2;
+	char *name = malloc(n);
+
+	if (!name)
+		return -1;
+	snprintf(name, n, "%s-%s", report, s->name);
+	free(s->name);
+	s->name = name;
+	return 0;
+}
+
 /* The shown sections move from their reports to the dashboard. */
 static int take(struct pm_report *d, struct pm_report *rep[NREPORTS], const struct pm_actor *actor)
 {
@@ -158,11 +176,12 @@ static int take(struct pm_report *d, struct pm_report *rep[NREPORTS], const stru
 			continue;
 		if (!shown[k].section) {
 			while (from->nsec)
-				if (pm_section_take(d, from, 0))
+				if (pm_section_take(d, from, 0) || prefix(&d->sec[d->nsec - 1], shown[k].report))
 					return -1;
 			continue;
 		}
-		if ((i = section_of(from, shown[k].section)) >= 0 && pm_section_take(d, from, (size_t)i))
+		if ((i = section_of(from, shown[k].section)) >= 0 &&
+		    (pm_section_take(d, from, (size_t)i) || prefix(&d->sec[d->nsec - 1], shown[k].report)))
 			return -1;
 	}
 	return 0;

@@ -124,7 +124,7 @@ expect_eq "$(sql "SELECT sum(fee_fen) FROM parking_session") $(sql "SELECT sum(a
 # The dashboard carries the month's gate figures, the same as the report's.
 run pm-report dashboard --period 2026-12 --section summary --format jsonl
 expect_out '"co2_kg":[^,]*,"visitors":3,"alarms":3,"parking_paid_fen":2000' "the dashboard's key figures: visitors, alarms, parking"
-run pm-report dashboard --period 2026-12 --section gate --format csv
+run pm-report dashboard --period 2026-12 --section gate-gate --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'gate,entries,exits,denied,alarms
 地库道闸,3,3,0,0
 北门,3,1,1,3

@@ -62,7 +62,7 @@ run pm-report arrears --as desk --section top --format csv
 expect_out '^1-1-102,李娜,13800000002,' "the front desk sees whole names and phones"
 run pm-report arrears --as fin --section top --format csv
 expect_out '^1-1-102,李\*,138\*\*\*\*0002,' "finance sees them masked"
-run pm-report dashboard --as fin --period 2026-11 --section top --format csv
+run pm-report dashboard --as fin --period 2026-11 --section arrears-top --format csv
 expect_eq "$(tr -d '\r' <"$T/out")" 'unit,owner,phone,bills,days,owed_fen
 1-1-102,李*,138****0002,2,35,24070
 3-1-101,,,2,35,14080
@@ -72,8 +72,8 @@ for who in tech guard look; do
 	expect_rc 77 "$who may not see arrears"
 	run pm-report dashboard --as $who --period 2026-11 --format jsonl
 	expect_rc 0 "$who may see the dashboard"
-	expect_eq "$(grep -c '"section":"top"' "$T/out")" "0" "without the debtors"
-	expect_out '"section":"building","building":null,"units":3,"bills":5,.*"owed_fen":49260,"total":true' "but with the arrears by building"
+	expect_eq "$(grep -c '"section":"arrears-top"' "$T/out")" "0" "without the debtors"
+	expect_out '"section":"arrears-building","building":null,"units":3,"bills":5,.*"owed_fen":49260,"total":true' "but with the arrears by building"
 done
 
 # An owner sees the arrears of their own unit and nobody else's, their

@@ -153,7 +153,7 @@ expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1,7)" 'period,co2_kg
 2026-11,519.1
 total,819.1' "by month"
 # The dashboard makes both from one reading of the meters: the same figures.
-run pm-report dashboard --period 2026-11 --section electricity --format csv
+run pm-report dashboard --period 2026-11 --section consumption-electricity --format csv
 expect_eq "$(tr -d '\r' <"$T/out" | cut -d, -f1-6)" 'place,meters,usage,per_unit,common,common_pct
 1,2,400.000,200.000,100.000,20.0
 2,1,100.000,100.000,0.000,0.0

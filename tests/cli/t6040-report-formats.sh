@@ -65,8 +65,8 @@ run pm-report dashboard --period 2026-11 --output d.html
 expect_rc 0 "HTML"
 expect_eq "$(grep -ciE '<script|<link|<iframe|<img|@import|url\(|src=|href=' d.html)" "0" "nothing loaded from elsewhere"
 expect_eq "$(grep -o '<section id="[^"]*"' d.html | tr '\n' ' ')" \
-	'<section id="summary" <section id="building" <section id="year" <section id="building" <section id="top" <section id="building" <section id="building" <section id="category" <section id="category" <section id="improvements" <section id="gate" ' \
-	"the dashboard's sections (no meters: no consumption)"
+	'<section id="summary" <section id="collection-building" <section id="collection-year" <section id="arrears-building" <section id="arrears-top" <section id="occupancy-building" <section id="carbon-building" <section id="service-category" <section id="feedback-category" <section id="feedback-improvements" <section id="gate-gate" ' \
+	"the dashboard's sections, each its own id (no meters: no consumption)"
 expect_eq "$(grep -c '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' d.html)" "8" "with their charts inline"
 expect_eq "$(grep -c '<table' d.html)" "9" "and their tables, none for the empty improvement list"
 expect_eq "$(grep -c '<div class="kpi">' d.html)" "17" "the key figures as cards"
