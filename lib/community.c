@@ -349,6 +349,24 @@ int pm_unit_get(struct pm_db *db, const char *code, int with_occupants, json_t *
 	return PM_OK;
 }
 
+int pm_building_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
+{
+	static const char sql[] = "SELECT id FROM building WHERE code = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	if (!code)
+		return PM_OK;
+	if ((rc = pm_db_row(db, sql, code, &st, N_("cannot read buildings"), e)) < 0)
+		return -rc;
+	if (!rc)
+		return pm_err_set(e, PM_EDATA, _("no building '%s'"), code);
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return PM_OK;
+}
+
 int pm_unit_may_read_from(struct pm_db *db, const struct pm_actor *a, const char *code, int64_t *from,
 			  struct pm_err *e)
 {

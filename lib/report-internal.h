@@ -62,6 +62,10 @@ char *pm_query_period(const struct pm_report_query *q, int i, char buf[PM_TIME_B
 
 /* An owner's person id, whose units alone the owner sees; 0 for staff. */
 int64_t pm_query_owner(const struct pm_report_query *q);
+/* PM_EDATA naming q's building when the store has none of that code: a
+ * report of it would be all zeros, as a real building's without bills
+ * (pm_building_id). Every report asks this before it is made. */
+int pm_query_check(struct pm_db *db, const struct pm_report_query *q, struct pm_err *e);
 
 /* read(ctx, e) in one snapshot of the store (a read transaction, so what
  * it reads agrees whatever writers do meanwhile) with a page cache for big

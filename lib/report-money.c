@@ -533,9 +533,11 @@ struct pm_arrears {
 int pm_arrears_open(struct pm_db *db, const struct pm_report_query *q, struct pm_arrears **out,
 		    struct pm_err *e)
 {
-	struct pm_arrears *a = calloc(1, sizeof *a);
+	struct pm_arrears *a;
 
-	if (!a || !(a->seen = json_object())) {
+	if (pm_query_check(db, q, e))
+		return e->code;
+	if (!(a = calloc(1, sizeof *a)) || !(a->seen = json_object())) {
 		free(a);
 		return pm_report_oom(e);
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm/community.h"
 #include "pm/i18n.h"
 #include "pm/money.h"
 #include "report-internal.h"
@@ -532,10 +533,19 @@ struct made {
 	struct pm_report **out;
 };
 
+int pm_query_check(struct pm_db *db, const struct pm_report_query *q, struct pm_err *e)
+{
+	int64_t id;
+
+	return pm_building_id(db, q->building, &id, e);
+}
+
 static int make_one(void *ctx, struct pm_err *e)
 {
 	struct made *m = ctx;
 
+	if (pm_query_check(m->db, m->q, e))
+		return e->code;
 	return m->make(m->db, m->q, m->out, e);
 }
 

@@ -347,24 +347,6 @@ static int vote_rule(struct pm_db *db, const char *matter, char *part, char *pas
 	return rc;
 }
 
-static int building_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e)
-{
-	static const char sql[] = "SELECT id FROM building WHERE code = ?";
-	sqlite3_stmt *st;
-	int rc;
-
-	*id = 0;
-	if (!code)
-		return PM_OK;
-	if ((rc = pm_db_row(db, sql, code, &st, N_("cannot read buildings"), e)) < 0)
-		return -rc;
-	if (!rc)
-		return pm_err_set(e, PM_EDATA, _("no building '%s'"), code);
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return PM_OK;
-}
-
 static int options_insert(struct pm_db *db, int64_t id, const struct pm_vote_new *v, struct pm_err *e)
 {
 	static const char sql[] = "INSERT INTO vote_option (vote_id, position, name) VALUES (?, ?, ?)";
@@ -431,7 +413,7 @@ static int vote_insert(struct pm_db *db, const struct pm_vote_new *v, int64_t *i
 	json_t *rec;
 	int rc;
 
-	if (vote_rule(db, v->matter, part, pass, sizeof part, e) || building_id(db, v->building, &bid, e))
+	if (vote_rule(db, v->matter, part, pass, sizeof part, e) || pm_building_id(db, v->building, &bid, e))
 		return e->code;
 	if (!(st = pm_db_stmt(db, sql, e)))
 		return e->code;

@@ -30,6 +30,10 @@ extern const char *const pm_unit_fields[];
  * With occupants, an "occupants" array of the current residents. */
 int pm_unit_get(struct pm_db *db, const char *code, int occupants, json_t **out, struct pm_err *e);
 
+/* The id of building code, 0 for NULL (none named); PM_EDATA "no
+ * building" when the store has none of that code. */
+int pm_building_id(struct pm_db *db, const char *code, int64_t *id, struct pm_err *e);
+
 /* Whether actor may read unit code, or every unit when code is NULL (the
  * list): staff with unit.read may; an owner only a unit while a current
  * resident of it (PM_ENOPERM otherwise, said the same way whether or not

@@ -12,7 +12,8 @@
 # the money left by, as reconcile counts it.
 . "$PM_TOP/tests/cli/lib.sh"
 PM_NOW=2026-11-01T09:00:00+08:00 run pm init
-feed '{"code":"1-1-101","area":"100"}\n' pm unit import
+feed '{"code":"1-1-101","area":"100"}
+{"code":"2-1-101","area":"80"}\n' pm unit import
 feed '{"code":"P1","name":"张伟","unit":"1-1-101"}
 {"code":"P2","name":"李娜"}\n' pm person import
 cat >pm.yaml <<'Y'
