@@ -142,6 +142,21 @@ static int warn_dropped(struct pm_ctx *c, struct pm_db *db, int64_t version)
 	return PM_OK;
 }
 
+/* A time zone the new version changes: applied, but said, as a file
+ * without community.timezone moves the community to the default zone,
+ * and with it where every day and month begins. */
+static int warn_timezone(struct pm_ctx *c, struct pm_db *db, int64_t version)
+{
+	char was[128], now[128];
+
+	if (pm_config_timezones(db, version, was, now, sizeof was, &c->err))
+		return c->err.code;
+	if (*was && strcmp(was, now) != 0)
+		pm_cli_warn(c, _("version %lld changes the time zone from %s to %s: set community.timezone to keep %s"),
+			    (long long)version, was, now, was);
+	return PM_OK;
+}
+
 static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
 {
 	struct pm_config *cfg;
@@ -159,8 +174,8 @@ static int cmd_config_apply(struct pm_ctx *c, int argc, char **argv)
 	pm_config_free(cfg);
 	if (rc == PM_OK)
 		pm_cli_note(c, _("applied '%s' as version %lld"), argv[c->optind], (long long)version);
-	if (rc == PM_OK && version)
-		rc = warn_dropped(c, db, version);
+	if (rc == PM_OK && version && !(rc = warn_dropped(c, db, version)))
+		rc = warn_timezone(c, db, version);
 	return rc;
 }
 

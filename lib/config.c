@@ -928,6 +928,28 @@ int pm_config_diff(struct pm_db *db, int64_t a, int64_t b, int (*fn)(void *ctx, 
 	return rc;
 }
 
+int pm_config_timezones(struct pm_db *db, int64_t version, char *was, char *now, size_t size, struct pm_err *e)
+{
+	/* As pm_db_tz reads it: the community's zone is its last version's. */
+	static const char sql[] =
+		"SELECT (SELECT json_extract(json, '$.community.timezone') FROM config_version WHERE version < ?1"
+		" ORDER BY version DESC LIMIT 1),"
+		" (SELECT json_extract(json, '$.community.timezone') FROM config_version WHERE version = ?1)";
+	sqlite3_stmt *st = pm_db_stmt(db, sql, e);
+	int rc;
+
+	*was = *now = '\0';
+	if (!st)
+		return e->code;
+	sqlite3_bind_int64(st, 1, version);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pm_text_col(st, 0, was, size);
+		pm_text_col(st, 1, now, size);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot read config versions"));
+}
+
 int pm_config_dropped(struct pm_db *db, int64_t version, int64_t *before, json_t **dropped, struct pm_err *e)
 {
 	static const char sql[] =

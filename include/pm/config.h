@@ -163,6 +163,12 @@ int pm_config_each(struct pm_db *db, int (*fn)(void *ctx, json_t *rec), void *ct
 int pm_config_diff(struct pm_db *db, int64_t a, int64_t b, int (*fn)(void *ctx, json_t *rec), void *ctx,
 		   struct pm_err *e);
 
+/* The community's time zone before config version was applied (the
+ * version before it's, "" when there was none) and with it, into was and
+ * now of size bytes each: a file without community.timezone applies
+ * the default, Asia/Shanghai, whatever the zone was. */
+int pm_config_timezones(struct pm_db *db, int64_t version, char *was, char *now, size_t size, struct pm_err *e);
+
 /* The fee items that the version before version had and version has
  * not, as a new array of fee items; *before is that version (the one in
  * force on version's effective day until version was applied), 0 when
