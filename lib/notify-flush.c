@@ -43,7 +43,7 @@ static void settle(struct flush *f, struct pm_notify_msg *m, enum pm_verdict v, 
 {
 	if (f->rc)
 		return;
-	f->rc = pm_notify_settle(f->n, m, v, why, pm_now(), f->e);
+	f->rc = pm_notify_settle(f->n, m, &v, why, pm_now(), f->e);
 	f->done++;
 	if (f->o->told)
 		f->o->told(f->o->ctx, m, v, why);
@@ -82,6 +82,11 @@ static int start(struct flush *f, size_t i, int64_t t)
 	int rate = pm_notify_rate(f->n, m->channel);
 	struct pm_err why;
 
+	if (m->expired) { /* given up without a request: no rate to keep */
+		f->started[i] = 1;
+		settle(f, m, PM_FAILED, "");
+		return 1;
+	}
 	if (rate > 0 && t < f->next_us[m->channel])
 		return 0;
 	if (rate > 0)

@@ -805,8 +805,8 @@ static char *dupcol(sqlite3_stmt *st, int i)
 }
 
 static const char due_sql[] =
-	"SELECT id, channel, alarm, attempts, recipient, address, subject, body, html, ref, template"
-	" FROM outbox WHERE status = 'queued' AND next_at <= ?1 AND instr(?3, ',' || channel || ',') = 0"
+	"SELECT id, channel, alarm, attempts, recipient, address, subject, body, html, ref, template,"
+	" attempts > 0 AND expires_at < ?1, last_error FROM outbox WHERE status = 'queued' AND next_at <= ?1 AND instr(?3, ',' || channel || ',') = 0"
 	" AND (?4 IS NULL OR dedupe IN (SELECT value FROM json_each(?4))) ORDER BY next_at, id LIMIT ?2";
 static const char take_sql[] =
 	"UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?";
@@ -831,7 +831,12 @@ static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_no
 		x->id = sqlite3_column_int64(st, 0);
 		pm_channel_parse(col(st, 1), &x->channel, NULL);
 		alarm = sqlite3_column_int(st, 2);
-		if (!alarm && (quiet = pm_notify_quiet_until(n, x->channel, now))) {
+		/* Retries give up at the maximum age: one more attempt after
+		 * it is a message the sender no longer expects. */
+		if ((x->expired = sqlite3_column_int(st, 11))) {
+			x->attempts = sqlite3_column_int(st, 3);
+			x->last_error = dupcol(st, 12);
+		} else if (!alarm && (quiet = pm_notify_quiet_until(n, x->channel, now))) {
 			x->attempts = -1;     /* put off, not sent */
 			x->req.timeout_ms = quiet;
 			(*postponed)++;
@@ -851,6 +856,8 @@ static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_no
 	if (step != SQLITE_DONE)
 		return pm_db_fail(n->db, e, _("cannot read the outbox"));
 	for (size_t i = 0; i < *count; i++) {
+		if (m[i].expired)
+			continue;
 		if (!(up = pm_db_stmt(n->db, m[i].attempts < 0 ? later_sql : take_sql, e)))
 			return e->code;
 		if (m[i].attempts < 0) {
@@ -876,6 +883,7 @@ static void msg_clear(struct pm_notify_msg *m)
 	free(m->html);
 	free(m->ref);
 	free(m->template_name);
+	free(m->last_error);
 	free(m->url);
 	free(m->payload);
 	for (size_t i = 0; i < sizeof m->hdr / sizeof *m->hdr; i++)
@@ -1291,32 +1299,35 @@ static int64_t backoff(struct pm_notify *n, int attempts)
 	return d - (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
 }
 
-static int settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
+static int settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict *v,
 		  const char *reason, int64_t now, struct pm_err *e)
 {
 	char why[400];
 	sqlite3_stmt *st;
 
-	if (v == PM_RETRY) {
-		if (!(st = pm_db_stmt(n->db, again_sql, e)))
-			return e->code;
-		sqlite3_bind_int64(st, 1, now + backoff(n, m->attempts));
-		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, now);
-		sqlite3_bind_int64(st, 4, m->id);
-		sqlite3_bind_int64(st, 5, now);
-		if (pm_db_step_done(n->db, st, _("cannot record an attempt"), e))
-			return e->code;
-		if (sqlite3_changes(pm_db_sqlite(n->db)))
-			return PM_OK;
-		snprintf(why, sizeof why, _("gave up after %d attempts: %s"), m->attempts, reason);
+	if (m->expired || *v == PM_RETRY) {
+		if (!m->expired) {
+			if (!(st = pm_db_stmt(n->db, again_sql, e)))
+				return e->code;
+			sqlite3_bind_int64(st, 1, now + backoff(n, m->attempts));
+			sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, now);
+			sqlite3_bind_int64(st, 4, m->id);
+			sqlite3_bind_int64(st, 5, now);
+			if (pm_db_step_done(n->db, st, _("cannot record an attempt"), e))
+				return e->code;
+			if (sqlite3_changes(pm_db_sqlite(n->db)))
+				return PM_OK;
+		}
+		snprintf(why, sizeof why, _("gave up after %d attempts: %s"), m->attempts,
+			 m->expired ? (m->last_error ? m->last_error : "") : reason);
 		pm_utf8_trim(why, strlen(why));
 		reason = why;
-		v = PM_FAILED;
+		*v = PM_FAILED;
 	}
-	if (!(st = pm_db_stmt(n->db, v == PM_SENT ? sent_sql : failed_sql, e)))
+	if (!(st = pm_db_stmt(n->db, *v == PM_SENT ? sent_sql : failed_sql, e)))
 		return e->code;
-	if (v == PM_SENT)
+	if (*v == PM_SENT)
 		sqlite3_bind_int64(st, 1, now);
 	else
 		sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
@@ -1325,14 +1336,19 @@ static int settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_ve
 	return pm_db_step_done(n->db, st, _("cannot record an attempt"), e);
 }
 
-int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
+/* Counted once settled: a retry past the maximum age is a failure, and
+ * the flush's account and exit status must say so. */
+int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict *v,
 		     const char *reason, int64_t now, struct pm_err *e)
 {
+	int rc;
+
 	if (!n->in_round && pm_db_begin(n->db, e))
 		return e->code;
 	n->in_round = 1;
-	n->tally.counts[v]++;
-	return settle(n, m, v, reason, now, e);
+	if ((rc = settle(n, m, v, reason, now, e)) == PM_OK)
+		n->tally.counts[*v]++;
+	return rc;
 }
 
 static int flush_record(struct pm_notify *n, const char *status, struct pm_err *e)

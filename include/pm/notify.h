@@ -74,7 +74,10 @@ struct pm_notify_msg {
 	int64_t id;
 	enum pm_channel channel;
 	int attempts;
-	char *recipient, *address, *subject, *body, *html, *ref, *template_name;
+	/* Retried past its maximum age: claimed to be given up, not tried
+	 * again; last_error is the last answer it had. */
+	int expired;
+	char *recipient, *address, *subject, *body, *html, *ref, *template_name, *last_error;
 	/* the request, once built, and what it points into */
 	struct pm_http_req req;
 	struct pm_mail mail;
@@ -102,10 +105,12 @@ struct pm_notify_tally {
 int pm_notify_flush_start(struct pm_notify *n, int only_queued_here, struct pm_err *e);
 const struct pm_notify_tally *pm_notify_tally(const struct pm_notify *n);
 
-/* Claims up to max due messages (status queued, next_at <= now): those in
- * their channel's quiet hours are put off to its end (counted), the others
- * marked 'sending' with the attempt counted, in one transaction. *msgs is
- * an array to free with pm_notify_msgs_free. */
+/* Claims up to max due messages (status queued, next_at <= now): those
+ * retried past their maximum age come back expired, left as they are for
+ * pm_notify_settle to give up; those in their channel's quiet hours are
+ * put off to its end (counted); the others are marked 'sending' with the
+ * attempt counted; in one transaction. *msgs is an array to free with
+ * pm_notify_msgs_free. */
 int pm_notify_claim(struct pm_notify *n, int64_t now, size_t max, struct pm_notify_msg **msgs,
 		    size_t *count, struct pm_err *e);
 void pm_notify_msgs_free(struct pm_notify_msg *msgs, size_t count);
@@ -124,11 +129,13 @@ enum pm_verdict { PM_SENT, PM_RETRY, PM_FAILED };
 enum pm_verdict pm_notify_verdict(enum pm_channel ch, const struct pm_http_res *res, char *reason,
 				  size_t size);
 
-/* Records the outcome of m's attempt: sent, failed, or queued again after
- * an exponential backoff with jitter (failed instead once past the
- * message's maximum age), counted under v. Answers are settled in rounds,
- * one write transaction each: the first settle opens the round. */
-int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict v,
+/* Records the outcome of m's attempt, *v: sent, failed, or queued again
+ * after an exponential backoff with jitter (failed instead once past the
+ * message's maximum age); an expired message is failed with its last
+ * error, whatever *v. *v becomes what it came to, and is counted so.
+ * Answers are settled in rounds, one write transaction each: the first
+ * settle opens the round. */
+int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm_verdict *v,
 		     const char *reason, int64_t now, struct pm_err *e);
 /* Commits the open round, if any, with the flush's "running" record the
  * first time. */
