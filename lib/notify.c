@@ -41,6 +41,7 @@ struct pm_notify {
 	json_t *mine;                     /* dedupe keys of the messages queued here */
 	char *only;                       /* a flush of those only: the keys as JSON */
 	char refused[64];                 /* ",sms,email,": channels not claimed from */
+	char store_id[PM_DB_ID_SIZE];     /* the store's own, for idempotency keys */
 	int (*show)(void *ctx, json_t *msg, struct pm_err *e); /* a dry run queues nothing, shows */
 	void *show_ctx;
 };
@@ -71,6 +72,7 @@ int pm_notify_open(struct pm_db *db, struct pm_notify **out, struct pm_err *e)
 		return pm_err_set(e, PM_EFAIL, _("out of memory"));
 	n->db = db;
 	n->tz = pm_db_tz(db);
+	pm_db_id(db, n->store_id);
 	n->secrets = json_object();
 	n->mine = json_array();
 	if (!n->secrets || !n->mine) {
@@ -806,7 +808,7 @@ static char *dupcol(sqlite3_stmt *st, int i)
 
 static const char due_sql[] =
 	"SELECT id, channel, alarm, attempts, recipient, address, subject, body, html, ref, template,"
-	" attempts > 0 AND expires_at < ?1, last_error FROM outbox WHERE status = 'queued' AND next_at <= ?1 AND instr(?3, ',' || channel || ',') = 0"
+	" attempts > 0 AND expires_at < ?1, last_error, dedupe FROM outbox WHERE status = 'queued' AND next_at <= ?1 AND instr(?3, ',' || channel || ',') = 0"
 	" AND (?4 IS NULL OR dedupe IN (SELECT value FROM json_each(?4))) ORDER BY next_at, id LIMIT ?2";
 static const char take_sql[] =
 	"UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?";
@@ -850,6 +852,7 @@ static int claim_rows(struct pm_notify *n, int64_t now, size_t max, struct pm_no
 		x->html = dupcol(st, 8);
 		x->ref = dupcol(st, 9);
 		x->template_name = dupcol(st, 10);
+		x->dedupe = dupcol(st, 13);
 		(*count)++;
 	}
 	sqlite3_reset(st);
@@ -884,6 +887,7 @@ static void msg_clear(struct pm_notify_msg *m)
 	free(m->ref);
 	free(m->template_name);
 	free(m->last_error);
+	free(m->dedupe);
 	free(m->url);
 	free(m->payload);
 	for (size_t i = 0; i < sizeof m->hdr / sizeof *m->hdr; i++)
@@ -985,20 +989,38 @@ static int take_json(struct pm_notify_msg *m, json_t *o, struct pm_err *e)
 	return set_header(m, 0, "Content-Type: %s%s", "application/json", NULL, e);
 }
 
+#define KEY_SIZE (3 + PM_DB_ID_SIZE + 33) /* "pm-", the store's id, "-", 32 hex digits */
+
+/* The receiver can drop a message it has seen: a flush killed between
+ * the answer and its record sends it again. The outbox id will not do:
+ * a store restored from a backup gives the ids after it to new messages
+ * again, and every store counts from 1. The dedupe key is one message's
+ * in its store, kept by its retries and by pm-notify retry, and the
+ * store's id tells stores apart (a copy of one is restored, not new). */
+static void idempotency_key(const struct pm_notify *n, const struct pm_notify_msg *m,
+			    char out[KEY_SIZE])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[33];
+	const char *d = m->dedupe ? m->dedupe : "";
+
+	crypto_hash_sha256(h, (const unsigned char *)d, strlen(d));
+	sodium_bin2hex(hex, sizeof hex, h, 16);
+	snprintf(out, KEY_SIZE, "pm-%s-%s", n->store_id, hex);
+}
+
 static int req_webhook(struct pm_notify *n, struct pm_notify_msg *m, json_t *cfg, struct pm_err *e)
 {
 	const char *key = secret(n, PM_CH_WEBHOOK, cfg, "secret", e);
-	char mac[72], id[24];
+	char mac[72], id[KEY_SIZE];
 	int rc;
 
 	if (!key && json_object_get(cfg, "secret"))
 		return e->code;
 	if ((rc = take_json(m, pm_notify_msg_json(m), e)))
 		return rc;
-	snprintf(id, sizeof id, "%lld", (long long)m->id);
-	/* The receiver can drop a message it has seen: a flush killed
-	 * between the answer and its record sends it again. */
-	if ((rc = set_header(m, 1, "Idempotency-Key: pm-%s%s", id, NULL, e)))
+	idempotency_key(n, m, id);
+	if ((rc = set_header(m, 1, "Idempotency-Key: %s%s", id, NULL, e)))
 		return rc;
 	if (key) {
 		pm_hmac_signature(key, m->req.body, m->req.len, mac);

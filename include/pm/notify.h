@@ -78,6 +78,7 @@ struct pm_notify_msg {
 	 * again; last_error is the last answer it had. */
 	int expired;
 	char *recipient, *address, *subject, *body, *html, *ref, *template_name, *last_error;
+	char *dedupe; /* its key in the outbox, one message's in its store */
 	/* the request, once built, and what it points into */
 	struct pm_http_req req;
 	struct pm_mail mail;

@@ -23,14 +23,18 @@ expect_err 'sent 2, to retry 0, failed 0' "both messages"
 expect_eq "$(hits)" 2 "the sink got two requests"
 expect_eq "$(sql "SELECT group_concat(status) FROM outbox")" "sent,sent" "both marked sent"
 # The signature checked independently, with Python's hmac.
-check=$($PY3 - "$T/http/log" <<'P'
-import hashlib, hmac, json, sys
+check=$($PY3 - "$T/http/log" "$PM_DB" <<'P'
+import hashlib, hmac, json, sqlite3, sys
+db = sqlite3.connect(sys.argv[2])
+store = db.execute("SELECT id FROM feed_store").fetchone()[0]
+keys = {i: "pm-%s-%s" % (store, hashlib.sha256(d.encode()).hexdigest()[:32])
+        for i, d in db.execute("SELECT id, dedupe FROM outbox")}
 ok = 0
 for line in open(sys.argv[1], encoding="utf-8"):
     r = json.loads(line)
     want = "sha256=" + hmac.new(b"s3cret", r["body"].encode(), hashlib.sha256).hexdigest()
     body = json.loads(r["body"])
-    ok += r["headers"]["X-PM-Signature"] == want and r["headers"]["Idempotency-Key"] == "pm-%d" % body["id"] \
+    ok += r["headers"]["X-PM-Signature"] == want and r["headers"]["Idempotency-Key"] == keys[body["id"]] \
         and body["subject"] == "幸福里 2026-11 物业账单" and "¥456.78" in body["text"]
 print(ok)
 P

@@ -99,11 +99,13 @@ extra_ok() {
 	[ "$OP" = flush ] || return 0
 	extra_what="every message reached the sink, none twice without a second attempt on record"
 	extra_diag=$($PY3 - "$_sink/log" "$PM_DB" "$SIZE" <<'P'
-import json, sqlite3, sys
+import hashlib, json, sqlite3, sys
 from collections import Counter
 seen = Counter(json.loads(l)["headers"]["Idempotency-Key"] for l in open(sys.argv[1]))
 db = sqlite3.connect(sys.argv[2])
-attempts = {"pm-%d" % i: a for i, a in db.execute("SELECT id, attempts FROM outbox")}
+store = db.execute("SELECT id FROM feed_store").fetchone()[0]
+attempts = {"pm-%s-%s" % (store, hashlib.sha256(d.encode()).hexdigest()[:32]): a
+            for d, a in db.execute("SELECT dedupe, attempts FROM outbox")}
 lost = [k for k in attempts if seen[k] == 0]
 twice = [k for k, c in seen.items() if c > attempts.get(k, 0)]
 if len(attempts) != int(sys.argv[3]) or lost or twice:
