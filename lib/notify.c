@@ -506,6 +506,10 @@ static int explicit_to(struct queue_run *q, json_t *to, struct pm_err *e)
 			return pm_err_set(e, PM_EDATA, _("field \"to\": expected addresses as text"));
 	if (one && !json_is_string(one))
 		return pm_err_set(e, PM_EDATA, _("field \"to\": expected an address or a list of them"));
+	/* Nobody named is no recipient, not a record with nothing to send:
+	 * one the sender meant for someone, to be rejected and seen. */
+	if (!one && json_array_size(to) == 0)
+		return pm_err_set(e, PM_EDATA, _("field \"to\": no recipient: the list is empty"));
 	for (i = 0; rc == PM_OK && (one ? i < 1 : i < json_array_size(to)); i++) {
 		const char *a = json_string_value(one ? one : json_array_get(to, i));
 		r.code = a;
