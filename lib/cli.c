@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -913,6 +914,10 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 	const struct pm_cmd *cmd;
 	int first, rc, frc;
 
+	/* A closed pipe is a write error to say and exit 74 on, once what was
+	 * done is recorded: killed by SIGPIPE, pm-notify flush would leave
+	 * messages it had written under way, to be sent again. */
+	signal(SIGPIPE, SIG_IGN);
 	setup_locale();
 	snprintf(c.path, sizeof c.path, "%s", prog->name);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)

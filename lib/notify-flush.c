@@ -29,6 +29,8 @@ struct flush {
 	long taken;
 	int rc;
 	struct pm_err *e;
+	int stopped;         /* standard output failed: start nothing more */
+	struct pm_err why;   /* how */
 };
 
 static int64_t now_us(void)
@@ -59,20 +61,24 @@ static void on_done(void *ctx, void *tag, const struct pm_http_res *res)
 	settle(f, m, v, why);
 }
 
-/* Sent means written out: a closed pipe leaves it to the next run. */
-static void to_stdout(struct flush *f, struct pm_notify_msg *m)
+/* Sent means written out. Output that fails stops the flush: nothing
+ * more is started, what is under way is settled, and what was claimed
+ * but not written goes back to the queue, no attempt counted. */
+static void to_stdout(struct flush *f, size_t i)
 {
+	struct pm_notify_msg *m = &f->msgs[i];
 	json_t *rec = pm_notify_msg_json(m);
 
 	if (!rec)
 		f->rc = pm_err_set(f->e, PM_EFAIL, _("out of memory"));
 	else if (!f->o->out)
 		f->rc = pm_err_set(f->e, PM_ESOFTWARE, _("channel '%s' sends no requests"), pm_channel_name(m->channel));
-	else
-		f->rc = f->o->out(f->o->ctx, rec, f->e);
-	json_decref(rec);
-	if (f->rc == PM_OK)
+	else if (f->o->out(f->o->ctx, rec, &f->why) != PM_OK) {
+		f->stopped = 1;
+		f->started[i] = 0;
+	} else
 		settle(f, m, PM_SENT, "");
+	json_decref(rec);
 }
 
 /* Starts message i if its channel's rate allows; 1 if started or done. */
@@ -94,7 +100,7 @@ static int start(struct flush *f, size_t i, int64_t t)
 					  f->next_us[m->channel] : t) + 1000000 / rate;
 	f->started[i] = 1;
 	if (m->channel == PM_CH_STDOUT) {
-		to_stdout(f, m);
+		to_stdout(f, i);
 		return 1;
 	}
 	if (pm_notify_request(f->n, m, pm_now(), &why)) {
@@ -109,7 +115,7 @@ static int fill(struct flush *f)
 {
 	int64_t t = now_us();
 
-	for (size_t i = 0; i < f->count && pm_http_pool_room(f->pool) > 0 && !f->rc; i++)
+	for (size_t i = 0; i < f->count && pm_http_pool_room(f->pool) > 0 && !f->rc && !f->stopped; i++)
 		if (!f->started[i])
 			start(f, i, t);
 	return f->rc;
@@ -136,15 +142,31 @@ static int claim(struct flush *f)
 	return PM_OK;
 }
 
+/* Once stopped and nothing is under way: what was claimed and not
+ * started goes back, and the flush ends with why it stopped. */
+static int give_back(struct flush *f)
+{
+	for (size_t i = 0; i < f->count && !f->rc; i++)
+		if (!f->started[i])
+			f->rc = pm_notify_unclaim(f->n, &f->msgs[i], f->e);
+	if (!f->rc && !(f->rc = pm_notify_round_end(f->n, f->e)))
+		f->rc = pm_err_set(f->e, f->why.code, "%s", f->why.msg);
+	return f->rc;
+}
+
 static int run_batches(struct flush *f)
 {
 	while (!f->rc) {
-		if (f->done == f->count) {
+		if (f->stopped && pm_http_pool_busy(f->pool) == 0)
+			return give_back(f);
+		if (f->done == f->count && !f->stopped) {
 			if ((f->rc = pm_notify_round_end(f->n, f->e)) || (f->rc = claim(f)) || f->count == 0)
 				break;
 		}
 		if ((f->rc = fill(f)))
 			break;
+		if (f->stopped && pm_http_pool_busy(f->pool) == 0)
+			continue;
 		if (pm_http_pool_busy(f->pool) == 0 && f->done < f->count)
 			usleep(1000); /* waiting on a rate limit */
 		else if ((f->rc = pm_http_pool_wait(f->pool, 1000, on_done, f, f->e)))

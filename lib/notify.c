@@ -1377,6 +1377,23 @@ int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm
 	return rc;
 }
 
+int pm_notify_unclaim(struct pm_notify *n, const struct pm_notify_msg *m, struct pm_err *e)
+{
+	static const char sql[] =
+		"UPDATE outbox SET status = 'queued', attempts = attempts - 1, updated_at = ?"
+		" WHERE id = ? AND status = 'sending'";
+	sqlite3_stmt *st;
+
+	if (!n->in_round && pm_db_begin(n->db, e))
+		return e->code;
+	n->in_round = 1;
+	if (!(st = pm_db_stmt(n->db, sql, e)))
+		return e->code;
+	sqlite3_bind_int64(st, 1, pm_now());
+	sqlite3_bind_int64(st, 2, m->id);
+	return pm_db_step_done(n->db, st, _("cannot record an attempt"), e);
+}
+
 static int flush_record(struct pm_notify *n, const char *status, struct pm_err *e)
 {
 	const struct pm_notify_tally *t = &n->tally;

@@ -38,6 +38,7 @@ static void child(const char *path, char *const argv[], char *const env[], int o
 	size_t n;
 
 	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL); /* pm ignores it; a script expects it */
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
 	close_above_stderr();

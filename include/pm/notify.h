@@ -141,6 +141,10 @@ int pm_notify_settle(struct pm_notify *n, const struct pm_notify_msg *m, enum pm
 /* Commits the open round, if any, with the flush's "running" record the
  * first time. */
 int pm_notify_round_end(struct pm_notify *n, struct pm_err *e);
+/* Puts m, claimed but not attempted (a flush stopped short: its output
+ * closed), back in the queue with its attempt not counted, in the open
+ * round. */
+int pm_notify_unclaim(struct pm_notify *n, const struct pm_notify_msg *m, struct pm_err *e);
 /* Rolls the open round back, after an error. */
 void pm_notify_round_abort(struct pm_notify *n);
 /* The flush's "done" record, when it did anything. */
