@@ -130,12 +130,46 @@ static int first_after(struct pm_db *db, int64_t meter, int64_t t, int64_t end, 
 	return reading_row(db, sql, meter, t, end, ts, value, e);
 }
 
-static int64_t delta(int64_t from, int64_t to, int digits, int *wrapped)
+/* How far meter m's register (reg 0 the total, else a time-of-use one)
+ * advanced from value from at from_ts to value to at to_ts, into *raw;
+ * *wrapped set if it went round. Every reading after from_ts up to to_ts
+ * that is below the one before it went round once (ingest lets a
+ * decrease in only as a wrap, pm_meter_wraps), so each adds the
+ * register's range: the opening and closing alone miss a wrap when the
+ * register came back past where it opened, and any second wrap. One
+ * ranged scan of the meter's readings in the period, in key order. */
+static int advance(struct pm_db *db, const struct mtr *m, int reg, int64_t from_ts, int64_t from,
+		   int64_t to_ts, int64_t to, int64_t *raw, int *wrapped, struct pm_err *e)
 {
-	if (to >= from)
-		return to - from;
-	*wrapped = 1;
-	return to + pm_meter_range(digits) - from;
+	static const char *const sql[2] = {
+		"SELECT count(*) FROM (SELECT value < lag(value, 1, ?4) OVER (ORDER BY ts) AS down"
+		" FROM reading WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3) WHERE down",
+		"SELECT count(*) FROM (SELECT value < lag(value, 1, ?4) OVER (ORDER BY ts) AS down"
+		" FROM reading_register WHERE meter_id = ?1 AND ts > ?2 AND ts <= ?3 AND reg = ?5) WHERE down",
+	};
+	sqlite3_stmt *st;
+	int64_t wraps = 0;
+	int rc;
+
+	if (to_ts > from_ts) {
+		if (!(st = pm_db_stmt(db, sql[reg != 0], e)))
+			return e->code;
+		sqlite3_bind_int64(st, 1, m->id);
+		sqlite3_bind_int64(st, 2, from_ts);
+		sqlite3_bind_int64(st, 3, to_ts);
+		sqlite3_bind_int64(st, 4, from);
+		if (reg)
+			sqlite3_bind_int(st, 5, reg);
+		rc = sqlite3_step(st);
+		wraps = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return pm_db_fail(db, e, _("cannot read readings"));
+	}
+	*raw = to - from + wraps * pm_meter_range(m->digits);
+	if (wraps)
+		*wrapped = 1;
+	return PM_OK;
 }
 
 /* from: the start of a span of periods (0 for one period). A meter in
@@ -164,8 +198,7 @@ static int segment(struct run *r, const struct mtr *m, int64_t start, int64_t en
 		s->closing_ts = s->opening_ts;
 		s->closing = s->opening;
 	}
-	s->raw = delta(s->opening, s->closing, m->digits, &s->wrapped);
-	return PM_OK;
+	return advance(r->db, m, 0, s->opening_ts, s->opening, s->closing_ts, s->closing, &s->raw, &s->wrapped, e);
 }
 
 #define CHAIN \
@@ -323,7 +356,11 @@ static int registers(struct pm_db *db, const struct mtr *m, const struct segment
 		if (register_at(db, m->id, s->opening_ts, reg, &r->opening, e) ||
 		    register_at(db, m->id, s->closing_ts, reg, &r->closing, e))
 			return e->code;
-		r->usage = s->read ? delta(r->opening, r->closing, m->digits, &wrapped) * m->multiplier : 0;
+		if (!s->read)
+			continue;
+		if (advance(db, m, reg, s->opening_ts, r->opening, s->closing_ts, r->closing, &r->usage, &wrapped, e))
+			return e->code;
+		r->usage *= m->multiplier;
 	}
 	return PM_OK;
 }
@@ -457,8 +494,9 @@ static int rebase(struct run *r, const struct mtr *m, struct segment *s, int64_t
 		s->opening = value;
 		s->opening_ts = ts;
 		s->wrapped = 0;
-		s->raw = delta(s->opening, s->closing, m->digits, &s->wrapped);
-		if (estimated(r, m, ts, taken, &own, e))
+		if (advance(r->db, m, 0, s->opening_ts, s->opening, s->closing_ts, s->closing, &s->raw,
+			    &s->wrapped, e) ||
+		    estimated(r, m, ts, taken, &own, e))
 			return e->code;
 	}
 	return rc < 0 ? -rc : PM_OK;
