@@ -175,8 +175,8 @@ static int cmd_run(struct pm_ctx *c, int argc, char **argv)
 	pm_cli_out_new(c, json_pack("{s:s, s:s, s:s, s:b}", "type", "backup", "to", t.url, "name", name,
 				    "encrypted", a.encrypt));
 	if (!t.remote && (a.daily || a.monthly))
-		rc = pm_backup_prune(db, t.dir, a.encrypt ? key : NULL, (int)a.daily, (int)a.monthly, removed, c,
-				     &c->err);
+		rc = pm_backup_prune(db, t.dir, a.encrypt ? key : NULL, name, (int)a.daily, (int)a.monthly, removed,
+				     c, &c->err);
 out:
 	sodium_memzero(key, sizeof key);
 	pm_backup_tmpdir_free(tmp);

@@ -555,12 +555,15 @@ static const char *copy_stamp(const char *name, const char *s)
 	return strcmp(p + STAMP_LEN, ".db") == 0 || strcmp(p + STAMP_LEN, ".db.enc") == 0 ? p : NULL;
 }
 
-/* Whether the copy with stamp p is kept: the newest of a day (or month,
- * len 8 or 6) among the newest keep such periods. */
+/* Whether the copy with stamp p is kept: the first asked of a day (or
+ * month, len 8 or 6) among the first keep such periods asked. Every day
+ * seen is looked at, not only the last: the copy just made is asked
+ * first, out of the order of the others. */
 static int keeps(const char *p, size_t len, char (*seen)[9], int *nseen, int keep)
 {
-	if (*nseen > 0 && strncmp(seen[*nseen - 1], p, len) == 0)
-		return 0;
+	for (int i = 0; i < *nseen; i++)
+		if (strncmp(seen[i], p, len) == 0)
+			return 0;
 	if (*nseen >= keep)
 		return 0;
 	snprintf(seen[(*nseen)++], 9, "%.*s", (int)len, p);
@@ -630,8 +633,9 @@ static int copies_of(const char *dir, const char *s, const char *id, const unsig
 	return rc;
 }
 
-int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key, int keep_daily,
-		    int keep_monthly, void (*removed)(void *ctx, const char *name), void *ctx, struct pm_err *e)
+int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key, const char *made,
+		    int keep_daily, int keep_monthly, void (*removed)(void *ctx, const char *name), void *ctx,
+		    struct pm_err *e)
 {
 	char s[256], path[4400], id[PM_DB_ID_SIZE], (*days)[9] = NULL, (*months)[9] = NULL, **names = NULL;
 	unsigned char own[PM_BACKUP_KEY_BYTES];
@@ -651,6 +655,18 @@ int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key,
 	 * stem. */
 	if (rc == PM_OK && n)
 		qsort(names, n, sizeof *names, newest_first);
+	/* The copy just made comes first, whatever its name says: a clock
+	 * set back names it older than copies already there, and the run
+	 * that made it must not leave none of it. It takes its day's and
+	 * month's places, and the others fill those left. */
+	for (size_t i = 0; rc == PM_OK && made && i < n; i++)
+		if (strcmp(names[i], made) == 0) {
+			char *first = names[i];
+
+			memmove(names + 1, names, i * sizeof *names);
+			names[0] = first;
+			break;
+		}
 	if (rc == PM_OK && (!(days = calloc((size_t)keep_daily + 1, sizeof *days)) ||
 			    !(months = calloc((size_t)keep_monthly + 1, sizeof *months))))
 		rc = pm_err_set(e, PM_EFAIL, _("out of memory"));
@@ -658,7 +674,7 @@ int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key,
 		const char *p = copy_stamp(names[i], s);
 		int day = keeps(p, 8, days, &ndays, keep_daily), month = keeps(p, 6, months, &nmonths, keep_monthly);
 
-		if (day || month)
+		if (day || month || (made && strcmp(names[i], made) == 0))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		if (unlink(path) != 0 && errno != ENOENT) {

@@ -76,13 +76,17 @@ int pm_backup_make(struct pm_db *db, const char *dir, const unsigned char *key, 
 /* Keeps in dir, of the copies of the store open as db, the newest of
  * each of the keep_daily newest days and of each of the keep_monthly
  * newest months (UTC), and removes the others with their manifests;
- * removed is told each name removed. A copy is the store's when it is
+ * removed is told each name removed. The copy named made (NULL: none),
+ * the one the run just made, is kept whatever its name's time, and
+ * counts first among those kept: its day and its month take their
+ * places before the newest others'. A copy is the store's when it is
  * named after it and is of it by the store's id: a plain copy's own, an
  * encrypted one's in its manifest, which key opens (NULL: backup.key, if
  * the store's configuration names one). Any other file is kept, encrypted
  * copies no key opens included. */
-int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key, int keep_daily,
-		    int keep_monthly, void (*removed)(void *ctx, const char *name), void *ctx, struct pm_err *e);
+int pm_backup_prune(struct pm_db *db, const char *dir, const unsigned char *key, const char *made,
+		    int keep_daily, int keep_monthly, void (*removed)(void *ctx, const char *name), void *ctx,
+		    struct pm_err *e);
 
 /* Replaces the store at store_path with the copy in file, when the caller
  * may (pm_auth_restore; as: --as or PM_USER): an encrypted copy is
