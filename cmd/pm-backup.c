@@ -271,23 +271,7 @@ static const struct pm_prog prog = {
 	"pm-backup", N_("pm-backup: copies of the store kept off the machine, and restore from them"), cmds, NULL, "run",
 };
 
-/* pm-backup --to URL ...: the options of run without its name. */
-static int run_option(const char *arg)
-{
-	size_t n;
-
-	if (strncmp(arg, "--", 2) != 0)
-		return 0;
-	n = strcspn(arg + 2, "=");
-	for (const struct pm_opt *o = run_opts; o->name; o++)
-		if (strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0)
-			return 1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && run_option(argv[1]))
-		return pm_cli_main_default(&prog, argc, argv);
 	return pm_cli_main(&prog, argc, argv);
 }

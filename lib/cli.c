@@ -908,6 +908,57 @@ static int parse_top(struct pm_ctx *c, int argc, char **argv)
 	return c->optind;
 }
 
+/* The option word w of the shared options or of cmd's: -1 if it is none,
+ * else whether the word after it is its value (--name VALUE, or a short
+ * one, last in its bundle, that takes one). */
+static int opt_word(const struct pm_cmd *cmd, const char *w)
+{
+	const struct pm_opt *all[2] = {cmd ? cmd->opts : NULL, shared_opts};
+	size_t n;
+
+	if (strncmp(w, "--", 2) == 0) {
+		n = strcspn(w + 2, "=");
+		for (int t = 0; t < 2; t++)
+			for (const struct pm_opt *o = all[t]; o && o->name; o++)
+				if (strlen(o->name) == n && strncmp(o->name, w + 2, n) == 0)
+					return o->arg && !w[2 + n];
+		return -1;
+	}
+	for (const char *k = w + 1; *k; k++) {
+		const struct pm_opt *found = NULL;
+
+		for (int t = 0; t < 2 && !found; t++)
+			for (const struct pm_opt *o = all[t]; o && o->name && !found; o++)
+				if (o->key == (unsigned char)*k)
+					found = o;
+		if (!found)
+			return -1;
+		if (found->arg)
+			return !k[1];
+	}
+	return 0;
+}
+
+/* Whether argv names a command, for a program with a default one
+ * (prog->dflt): a word after the options at its front (the shared ones
+ * and the default command's, their values skipped). An option neither
+ * knows, --help, -h and --version are the program's to answer, as
+ * naming one. So the shared options may stand before the default
+ * command's own, or alone: pm-backup -q --to DIR, pm-backup -v. */
+static int names_cmd(const struct pm_prog *prog, int argc, char **argv)
+{
+	const struct pm_cmd *d = find_cmd(prog->cmds, prog->dflt);
+	int i = 1, v;
+
+	while (i < argc && argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--") != 0) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--version") == 0 ||
+		    (v = opt_word(d, argv[i])) < 0)
+			return 1;
+		i += 1 + v;
+	}
+	return i < argc;
+}
+
 int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 {
 	struct pm_ctx c = {.prog = prog, .stop = PM_OK};
@@ -918,6 +969,8 @@ int pm_cli_main(const struct pm_prog *prog, int argc, char **argv)
 	 * done is recorded: killed by SIGPIPE, pm-notify flush would leave
 	 * messages it had written under way, to be sent again. */
 	signal(SIGPIPE, SIG_IGN);
+	if (prog->dflt && !names_cmd(prog, argc, argv))
+		return pm_cli_main_default(prog, argc, argv);
 	setup_locale();
 	snprintf(c.path, sizeof c.path, "%s", prog->name);
 	if (argc > 1 && strcmp(argv[1], "--complete") == 0)

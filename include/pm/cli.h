@@ -47,8 +47,9 @@ struct pm_prog {
 	/* Called for a first word that is no subcommand (pm runs pm-X);
 	 * NULL: an unknown subcommand is a usage error. */
 	int (*fallback)(struct pm_ctx *c, int argc, char **argv);
-	/* The command its main runs when none is named (pm_cli_main_default),
-	 * for the help to say; NULL for none. */
+	/* The command pm_cli_main runs when argv names none (nothing, or
+	 * only options, the shared ones or this command's), and the help
+	 * says so; NULL for none. */
 	const char *dflt;
 };
 
@@ -80,11 +81,12 @@ struct pm_ctx {
 };
 
 /* main() of every program: sets up locale and messages, dispatches argv to
- * the subcommand, prints the error and returns the exit code. */
+ * the subcommand (prog->dflt when argv names none), prints the error and
+ * returns the exit code. */
 int pm_cli_main(const struct pm_prog *prog, int argc, char **argv);
 
-/* pm_cli_main with prog->dflt put before argv[1]: for a program whose commonest
- * use names no subcommand (`pm-ask QUESTION`, `pm-backup --to URL`). */
+/* pm_cli_main with prog->dflt put before argv[1]: for a program whose
+ * operands can stand for its default command's (`pm-ask QUESTION`). */
 int pm_cli_main_default(const struct pm_prog *prog, int argc, char **argv);
 
 /* Next option of the current subcommand (the shared ones included):

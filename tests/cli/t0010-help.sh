@@ -15,8 +15,11 @@ for p in "$PM_BIN"/pm "$PM_BIN"/pm-*; do
 	run "$prog" --no-such-option
 	expect_rc 2 "$prog with an unknown option exits 2"
 	expect_err "Try '$prog --help'" "$prog points to --help"
-	run "$prog"
-	expect_rc 2 "$prog with no command exits 2"
+	# One with a default command runs it (t9924); the others need one.
+	if ! "$prog" --help | grep -q '^Without a command'; then
+		run "$prog"
+		expect_rc 2 "$prog with no command exits 2"
+	fi
 	"$prog" --help >&- 2>"$T/err"
 	rc=$?
 	expect_rc 74 "$prog --help into a closed stdout fails"
