@@ -126,15 +126,17 @@ SELECT r.community, (row->>'id')::bigint AS id, row->>'kind' AS kind, row->>'cat
 
 -- pm-rollup report consumption: each meter's usage in a month, the
 -- register at the month's end less the one at its start (the last
--- reading at or before each, else the meter's initial), times its
--- multiplier. pm-meter usage also estimates a month without readings and
--- follows a wrapped register or a replaced meter; this reads what was
--- read, and is the same where the meters were read (README, "Property
--- groups").
+-- reading at or before each, else the meter's initial), plus a turn of
+-- the register for each reading of the month below the one before it
+-- (a wrap, as pm-meter usage counts it), times its multiplier. pm-meter
+-- usage also estimates a month without readings and follows a replaced
+-- meter; this reads what was read, and is the same where the meters
+-- were read (README, "Property groups").
 CREATE OR REPLACE VIEW rollup_meter AS
 SELECT r.community, (row->>'id')::bigint AS id, row->>'kind' AS kind, row->>'scope' AS scope,
        row->>'uom' AS uom, (row->>'multiplier')::bigint AS multiplier, (row->>'initial')::bigint AS initial,
-       (row->>'installed_at')::bigint AS installed_at, (row->>'retired_at')::bigint AS retired_at, c.tz
+       (row->>'installed_at')::bigint AS installed_at, (row->>'retired_at')::bigint AS retired_at, c.tz,
+       (row->>'digits')::int AS digits
   FROM rollup_row r JOIN rollup_community c USING (community) WHERE tbl = 'meter';
 
 CREATE OR REPLACE VIEW rollup_reading AS
@@ -157,7 +159,13 @@ $$;
 CREATE OR REPLACE FUNCTION rollup_usage(m date)
 RETURNS TABLE (community text, meter_id bigint, kind text, scope text, uom text, usage bigint)
 LANGUAGE sql STABLE AS $$
-	SELECT mt.community, mt.id, mt.kind, mt.scope, mt.uom, (b.value - a.value) * mt.multiplier
+	SELECT mt.community, mt.id, mt.kind, mt.scope, mt.uom,
+	       (b.value - a.value + (10::numeric ^ (mt.digits + 3))::bigint * (SELECT count(*) FROM
+		(SELECT rd.value < lag(rd.value, 1, a.value) OVER (ORDER BY rd.ts) AS down FROM rollup_reading rd
+		  WHERE rd.community = mt.community AND rd.meter_id = mt.id
+		    AND rd.ts > extract(epoch FROM m::timestamp AT TIME ZONE mt.tz)
+		    AND rd.ts <= extract(epoch FROM (m + interval '1 month')::timestamp AT TIME ZONE mt.tz)) w
+		WHERE down)) * mt.multiplier
 	  FROM rollup_meter mt
 	  JOIN rollup_register(m) a ON a.community = mt.community AND a.meter_id = mt.id
 	  JOIN rollup_register((m + interval '1 month')::date) b ON b.community = mt.community AND b.meter_id = mt.id
