@@ -136,7 +136,7 @@ static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct 
 	return pm_db_step_done(db, st, _("cannot record the order"), e);
 }
 
-static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm_err *e);
+static int cart_record(struct pm_db *db, const char *no, json_t **out, int64_t *made, struct pm_err *e);
 
 /* Whether the points pay all of the cart (or its form made an order
  * already): read before its transaction,
@@ -187,7 +187,7 @@ int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm
 	if (pm_db_begin(db, e))
 		return e->code;
 	rc = cart_insert(db, a, c, no, e);
-	if (rc == PM_OK && (rc = cart_record(db, no, out, e)) == PM_OK) {
+	if (rc == PM_OK && (rc = cart_record(db, no, out, NULL, e)) == PM_OK) {
 		snprintf(object, sizeof object, "shop_cart:%s", no);
 		rc = pm_audit_log(db, "shop.cart", object, NULL, *out, e);
 	}
@@ -240,13 +240,16 @@ static int cart_row(struct pm_db *db, const char *no, sqlite3_stmt **st, struct 
 	return rc == SQLITE_DONE ? 0 : -pm_db_fail(db, e, _("cannot read orders"));
 }
 
-static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm_err *e)
+/* Cart no's record in *out and, when made is not NULL, when it was made. */
+static int cart_record(struct pm_db *db, const char *no, json_t **out, int64_t *made, struct pm_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = cart_row(db, no, &st, e)) <= 0)
 		return rc ? -rc : pm_err_set(e, PM_ENOPERM, _("no order '%s' of yours"), no);
+	if (made)
+		*made = sqlite3_column_int64(st, 14);
 	*out = cart_json(st, (void *)pm_db_tz(db));
 	sqlite3_reset(st);
 	return *out ? PM_OK : oom(e);
@@ -254,10 +257,16 @@ static int cart_record(struct pm_db *db, const char *no, json_t **out, struct pm
 
 int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no, json_t **out, struct pm_err *e)
 {
+	const char *unit;
+	int64_t made, from;
+
 	*out = NULL;
-	if (cart_record(db, no, out, e))
+	if (cart_record(db, no, out, &made, e))
 		return e->code;
-	if (pm_shop_may(db, a, json_string_value(json_object_get(*out, "unit")), 0, e)) {
+	unit = json_string_value(json_object_get(*out, "unit"));
+	/* An owner's own time in the unit, as pm_shop_mine_each lists: a
+	 * buyer may order for the unit now, but not read the seller's carts. */
+	if (pm_shop_may(db, a, unit, 0, e) || pm_unit_may_read_from(db, a, unit, &from, e) || made < from) {
 		json_decref(*out);
 		*out = NULL;
 		/* Another's cart is told as one that is not there. */
@@ -422,7 +431,7 @@ int pm_shop_cart_pay(struct pm_db *db, const char *channel, json_t *rec, json_t 
 		return pm_err_set(e, PM_EDATA, _("field \"ref\" or \"amount\": empty, or not more than 0"));
 	if (pm_pay_ref_valid("field \"ref\"", c.ref, e))
 		return e->code;
-	if (pm_db_begin(db, e) || pm_db_end(db, claim_write(db, &c, e), e) || cart_record(db, c.no, &c.cart, e))
+	if (pm_db_begin(db, e) || pm_db_end(db, claim_write(db, &c, e), e) || cart_record(db, c.no, &c.cart, NULL, e))
 		return e->code;
 	state = json_string_value(json_object_get(c.cart, "state"));
 	refused = json_string_value(json_object_get(c.cart, "refused"));

@@ -54,7 +54,9 @@ int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm
  * (waiting for its payment), "claimed" (paid, its order being
  * recorded), "paid" (order is its order's id), "refused" (paid, no
  * order: refused says why) or "refunded" (refused, and its payment
- * given back by pm_shop_cart_refund). PM_ENOPERM for a cart actor may not read,
+ * given back by pm_shop_cart_refund). PM_ENOPERM for a cart actor may not read
+ * (pm_shop_may; an owner's only when made in their own time in the unit,
+ * pm_unit_may_read_from, as pm_shop_mine_each lists: not a seller's),
  * said the same way as for one that does not exist. */
 int pm_shop_cart_get(struct pm_db *db, const struct pm_actor *a, const char *no, json_t **out, struct pm_err *e);
 
