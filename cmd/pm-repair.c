@@ -179,7 +179,7 @@ static int ticket_arg(struct pm_ctx *c, int argc, char **argv, int64_t *id)
 
 static int run_step(struct pm_ctx *c, int argc, char **argv, enum pm_ticket_action act)
 {
-	struct pm_ticket_step s = {.cost_fen = -1};
+	struct pm_ticket_step s = {.cost_fen = PM_TICKET_NO_COST};
 	const char *arg;
 	int64_t id;
 	int k;
@@ -192,8 +192,6 @@ static int run_step(struct pm_ctx *c, int argc, char **argv, enum pm_ticket_acti
 		case O_COST:
 			if (pm_cli_arg_money(c, "--cost", arg, &s.cost_fen))
 				return PM_EUSAGE;
-			if (s.cost_fen < 0)
-				return pm_cli_usage(c, _("--cost: \"%s\": a cost is not below 0"), arg);
 			break;
 		}
 	if (k < 0)

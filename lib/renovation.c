@@ -422,7 +422,7 @@ static int inspect_order(struct pm_db *db, const struct pm_actor *a, const struc
 {
 	static const char sql[] = "INSERT INTO renovation_inspection (ticket_id, renovation_id) VALUES (?, ?)";
 	struct pm_ticket_new tn = {.unit = r->unit, .kind = "inspection"};
-	struct pm_ticket_step ts = {.to = s->to, .cost_fen = -1};
+	struct pm_ticket_step ts = {.to = s->to, .cost_fen = PM_TICKET_NO_COST};
 	enum pm_ticket_outcome did;
 	struct pm_repair rp;
 	sqlite3_stmt *st;
@@ -460,7 +460,7 @@ static int inspect_result(struct pm_db *db, const struct pm_actor *a, const stru
 {
 	static const char sql[] =
 		"UPDATE renovation_inspection SET result = ?2, note = ?3, done_at = ?4 WHERE ticket_id = ?1";
-	struct pm_ticket_step ts = {.cost_fen = -1};
+	struct pm_ticket_step ts = {.cost_fen = PM_TICKET_NO_COST};
 	char note[512];
 	sqlite3_stmt *st;
 

@@ -818,7 +818,7 @@ static int note_fits(const char *what, const char *text, struct pm_err *e)
 static int check_step(const struct pm_ticket_row *r, enum pm_ticket_action act,
 		      const struct pm_ticket_step *s, int *to, struct pm_err *e)
 {
-	char allowed[128];
+	char allowed[128], money[PM_MONEY_BUF];
 
 	if ((unsigned)act >= PM_TICKET_ACTION_COUNT)
 		return pm_err_set(e, PM_ESOFTWARE, _("unknown ticket action %d"), (int)act);
@@ -829,6 +829,10 @@ static int check_step(const struct pm_ticket_row *r, enum pm_ticket_action act,
 	if (actions[act].needs_note && (!s->note || !*s->note))
 		return pm_err_set(e, PM_EUSAGE, act == PM_TICKET_RESOLVE ? _("resolve needs a note saying what was done")
 									 : _("%s needs a reason"), actions[act].name);
+	/* Here, not in each front end: the web took -100 for no cost. */
+	if (act == PM_TICKET_RESOLVE && s->cost_fen != PM_TICKET_NO_COST && s->cost_fen < 0)
+		return pm_err_set(e, PM_EUSAGE, _("the cost %s is below 0: a cost is 0 or more"),
+				  pm_money_fmt(s->cost_fen, money));
 	return note_fits(_("the note"), s->note, e);
 }
 

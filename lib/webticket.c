@@ -457,8 +457,8 @@ static int step_moot(struct pm_web *w, int64_t id, enum pm_ticket_action act)
 
 int pm_page_ticket_step(struct pm_web *w)
 {
-	struct pm_ticket_step s = {.to = pm_web_field(w, "to"), .note = pm_web_field(w, "note"), .cost_fen = -1,
-				   .parts = pm_web_field(w, "parts")};
+	struct pm_ticket_step s = {.to = pm_web_field(w, "to"), .note = pm_web_field(w, "note"),
+				   .cost_fen = PM_TICKET_NO_COST, .parts = pm_web_field(w, "parts")};
 	char path[48];
 	int64_t id;
 	size_t i = 0;

@@ -124,10 +124,14 @@ int pm_ticket_submit_one(struct pm_db *db, const struct pm_actor *a, const struc
 #define PM_TICKET_STR(x) PM_TICKET_STR_(x)
 #define PM_TICKET_NOTE_MAX_S PM_TICKET_STR(PM_TICKET_NOTE_MAX)
 
+/* A resolve's cost_fen when there is none. Not -1: any cost below 0
+ * typed (-0.01 is -1 fen) is refused, never taken for no cost. */
+#define PM_TICKET_NO_COST INT64_MIN
+
 struct pm_ticket_step {
 	const char *to;      /* assign: the technician's login */
 	const char *note;    /* hold, cancel, reopen: the reason; resolve: the note */
-	int64_t cost_fen;    /* resolve: -1 for none */
+	int64_t cost_fen;    /* resolve: PM_TICKET_NO_COST for none; below 0 is PM_EUSAGE */
 	const char *parts;   /* resolve */
 };
 

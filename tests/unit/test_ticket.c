@@ -99,7 +99,7 @@ static int64_t submit(struct store *s, const char *category, enum pm_ticket_outc
 
 static void act(struct store *s, int64_t id, enum pm_ticket_action a, const char *when)
 {
-	struct pm_ticket_step st = {.to = "tech", .note = "因为", .cost_fen = -1};
+	struct pm_ticket_step st = {.to = "tech", .note = "因为", .cost_fen = PM_TICKET_NO_COST};
 	struct pm_err e = {0};
 
 	at(when);
@@ -189,7 +189,7 @@ static void test_transitions(void **state)
 static void test_transitions_stored(void **state)
 {
 	struct store *s = *state;
-	struct pm_ticket_step st = {.to = "tech", .note = "因为", .cost_fen = -1};
+	struct pm_ticket_step st = {.to = "tech", .note = "因为", .cost_fen = PM_TICKET_NO_COST};
 	/* A path that visits every state, then every action from each. */
 	static const enum pm_ticket_action path[] = {
 		PM_TICKET_ACCEPT, PM_TICKET_ASSIGN, PM_TICKET_START, PM_TICKET_HOLD, PM_TICKET_START,
