@@ -113,8 +113,8 @@ static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct 
 		       struct pm_err *e)
 {
 	static const char sql[] =
-		"INSERT INTO shop_cart (no, offer_id, unit_id, qty, amount_fen, points, login, created_at, hold_until)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO shop_cart (no, offer_id, unit_id, qty, amount_fen, points, login, created_at, hold_until, nonce)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	char token[PM_SESSION_TOKEN];
 	struct offer o = {0};
 	int64_t unit, amount, hold = 0;
@@ -133,6 +133,7 @@ static int cart_insert(struct pm_db *db, const struct pm_actor *a, const struct 
 	sqlite3_bind_text(st, 7, a->login, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, pm_now());
 	sqlite3_bind_int64(st, 9, pm_now() + hold);
+	sqlite3_bind_text(st, 10, c->nonce, -1, SQLITE_STATIC);
 	return pm_db_step_done(db, st, _("cannot record the order"), e);
 }
 
@@ -158,36 +159,88 @@ static int cart_whole(struct pm_db *db, const struct pm_shop_cart *c, int *whole
 	return PM_OK;
 }
 
+/* Whether nonce is an order form's: 16 to 64 hexadecimal digits. */
+static int nonce_ok(const char *nonce)
+{
+	size_t n = nonce ? strlen(nonce) : 0;
+
+	return n >= 16 && n <= 64 && strspn(nonce, "0123456789abcdef") == n;
+}
+
 /* An order wholly in points, with no payment to wait for: recorded at
  * once through channel "points", its ref the order form's nonce, so that
  * the same form sent twice is one order. */
 static int points_order(struct pm_db *db, const struct pm_shop_cart *c, json_t **out, struct pm_err *e)
 {
 	struct pm_shop_order o = {c->offer, c->unit, PM_SHOP_POINTS, c->nonce, c->qty, c->points};
-	size_t n = c->nonce ? strlen(c->nonce) : 0;
 
-	if (n < 16 || n > 64 || strspn(c->nonce, "0123456789abcdef") != n)
+	if (!nonce_ok(c->nonce))
 		return pm_err_set(e, PM_EUSAGE, _("an order paid wholly in points needs its form's nonce"));
 	return pm_shop_order_pay(db, &o, out, e);
+}
+
+/* 1 and its number in no when c's form (its nonce) made a cart already,
+ * 0 when not, -code on error. The same form sent again (a double click,
+ * a reload, a replay) is that cart, holding nothing more; the form's
+ * nonce sent with another order is refused, not taken for it. */
+static int cart_again(struct pm_db *db, const struct pm_shop_cart *c, char *no, struct pm_err *e)
+{
+	static const char sql[] = "SELECT c.no, f.code = ?2 AND u.code = ?3 AND c.qty = ?4 AND c.points = ?5"
+				  " FROM shop_cart c JOIN shop_offer f ON f.id = c.offer_id JOIN unit u ON u.id = c.unit_id"
+				  " WHERE c.nonce = ?1";
+	sqlite3_stmt *st;
+	int rc, same = 0;
+
+	if (!c->nonce)
+		return 0;
+	if (!(st = pm_db_stmt(db, sql, e)))
+		return -e->code;
+	sqlite3_bind_text(st, 1, c->nonce, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->offer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, c->qty);
+	sqlite3_bind_int64(st, 5, c->points);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(no, PM_SHOP_CART_NO, "%s", TEXT(st, 0));
+		same = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -pm_db_fail(db, e, _("cannot read orders"));
+	return same ? 1 : -pm_err_set(e, PM_EDATA, _("this order form was sent already, for another order: load the form again"));
 }
 
 int pm_shop_cart_new(struct pm_db *db, const struct pm_actor *a, const struct pm_shop_cart *c, json_t **out,
 		     struct pm_err *e)
 {
 	char no[PM_SHOP_CART_NO], object[32];
-	int rc, whole = 0;
+	int rc, again, whole = 0;
 
 	*out = NULL;
 	if (c->qty <= 0 || c->qty > 9999 || c->points < 0)
 		return pm_err_set(e, PM_EUSAGE, _("an order is for 1 to 9999, with 0 or more points"));
-	if (pm_shop_may(db, a, c->unit, 1, e) || cart_whole(db, c, &whole, e))
+	if (c->nonce && !nonce_ok(c->nonce))
+		return pm_err_set(e, PM_EUSAGE, _("an order form's nonce is 16 to 64 hexadecimal digits: load the form again"));
+	if (pm_shop_may(db, a, c->unit, 1, e))
+		return e->code;
+	/* Before the stock and points are asked again: the form sent again
+	 * once they are held by its own cart still finds that cart. */
+	if ((rc = cart_again(db, c, no, e)))
+		return rc < 0 ? -rc : cart_record(db, no, out, NULL, e);
+	if (cart_whole(db, c, &whole, e))
 		return e->code;
 	if (whole)
 		return points_order(db, c, out, e);
 	if (pm_db_begin(db, e))
 		return e->code;
-	rc = cart_insert(db, a, c, no, e);
-	if (rc == PM_OK && (rc = cart_record(db, no, out, NULL, e)) == PM_OK) {
+	/* Again in the transaction: two sends at once make one cart. */
+	if ((again = cart_again(db, c, no, e)) == 0)
+		rc = cart_insert(db, a, c, no, e);
+	else
+		rc = again < 0 ? -again : PM_OK;
+	if (rc == PM_OK && (rc = cart_record(db, no, out, NULL, e)) == PM_OK && !again) {
 		snprintf(object, sizeof object, "shop_cart:%s", no);
 		rc = pm_audit_log(db, "shop.cart", object, NULL, *out, e);
 	}

@@ -34,7 +34,11 @@ int pm_shop_may(struct pm_db *db, const struct pm_actor *a, const char *unit, in
  * order then), refused, or the offer stops taking orders; its payment
  * after that is still taken when the stock and the points are there.
  * Audited; *out is its record
- * (pm_shop_cart_get's). When the points pay all of it there is nothing
+ * (pm_shop_cart_get's). A cart keeps nonce (when not NULL: the order
+ * form's, 16 to 64 hexadecimal digits, else PM_EUSAGE): the form sent
+ * again is that cart, written and held once, *out its record; the nonce
+ * with another offer, unit, qty or points is PM_EDATA.
+ * When the points pay all of it there is nothing
  * to wait for: the order is recorded at once by pm_shop_order_pay,
  * channel PM_SHOP_POINTS and ref nonce (the order form's, 16 to 64
  * hexadecimal digits, so that the form sent twice is one order: the
