@@ -437,6 +437,7 @@ int pm_web_req_init(struct pm_web_req *r, pm_web_env env, void *ctx, size_t max_
 		r->refuse = e->code == PM_EDATA ? 400 : 500;
 		return e->code;
 	}
+	r->query = r->params.n;
 	return PM_OK;
 }
 
@@ -451,6 +452,14 @@ int pm_web_req_body(struct pm_web_req *r, const char *body, size_t len, struct p
 	if (rc)
 		r->refuse = rc == PM_EDATA ? 400 : 500;
 	return rc;
+}
+
+const char *pm_web_body_get(const struct pm_web_req *r, const char *name)
+{
+	for (size_t i = r->query; i < r->params.n; i++)
+		if (!r->params.v[i].filename && strcmp(r->params.v[i].name, name) == 0)
+			return r->params.v[i].value;
+	return NULL;
 }
 
 void pm_web_req_free(struct pm_web_req *r)

@@ -73,7 +73,7 @@ static int store(struct pm_web *w)
 static int pre_ok(struct pm_web *w)
 {
 	char cookie[PM_SESSION_TOKEN];
-	const char *given = pm_web_get(&w->req.params, "csrf");
+	const char *given = pm_web_body_get(&w->req, "csrf");
 
 	return given && pm_web_cookie(w->req.cookie, PRE_COOKIE, cookie, sizeof cookie) &&
 	       strlen(given) == strlen(cookie) && sodium_memcmp(given, cookie, strlen(cookie)) == 0;
@@ -132,7 +132,8 @@ int pm_web_begin(struct pm_web *w, unsigned needs)
 	}
 	if (!post || (needs & PM_WEB_NO_CSRF))
 		return PM_OK;
-	if (w->session.id ? pm_session_csrf_ok(&w->session, pm_web_get(&w->req.params, "csrf")) : pre_ok(w))
+	/* The token of the form's body only: one in the URL is logged. */
+	if (w->session.id ? pm_session_csrf_ok(&w->session, pm_web_body_get(&w->req, "csrf")) : pre_ok(w))
 		return PM_OK;
 	return pm_web_fail(w, PM_ENOPERM, "%s", _("the form has expired: go back, reload the page and send it again"));
 }

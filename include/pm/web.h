@@ -65,6 +65,7 @@ struct pm_web_req {
 	long long length;             /* CONTENT_LENGTH; 0 when none */
 	int refuse;                   /* when init fails: 400, 405 or 413 */
 	struct pm_web_params params;  /* the query's fields, then the form's */
+	size_t query;                 /* how many of params are the query's */
 };
 /* Reads the request from env (getenv, or FastCGI's parameters): method,
  * path (letters, digits and "-._~/" only, no "." or ".." segment), the
@@ -76,6 +77,10 @@ int pm_web_req_init(struct pm_web_req *r, pm_web_env env, void *ctx, size_t max_
  * content type: urlencoded or multipart; anything else is kept for the
  * handler (a callback's JSON) and adds nothing. */
 int pm_web_req_body(struct pm_web_req *r, const char *body, size_t len, struct pm_err *e);
+/* The first text field called name of the body alone, or NULL: for what
+ * must never come in the URL, which servers, proxies and browsers log
+ * (the CSRF token). */
+const char *pm_web_body_get(const struct pm_web_req *r, const char *name);
 void pm_web_req_free(struct pm_web_req *r);
 
 /* The response: status, type, a body written to f, and headers. */
