@@ -302,6 +302,25 @@ static const char *empty_place(const struct pm_opt *const all[2], int key, const
 	return NULL;
 }
 
+/* An option of text a person types (TEXT, NAME) holding what text may
+ * not (pm_text_valid): a bad value, exit 2, here once for every
+ * program, as the library refuses it from a file or a form. */
+static int text_bad(struct pm_ctx *c, const struct pm_opt *const all[2], int key, const char *value)
+{
+	char what[64];
+	struct pm_err e = {0};
+
+	for (int t = 0; t < 2; t++)
+		for (const struct pm_opt *o = all[t]; o && o->name; o++)
+			if (o->key == key && o->arg && value && (!strcmp(o->arg, "TEXT") || !strcmp(o->arg, "NAME"))) {
+				snprintf(what, sizeof what, "--%s", o->name);
+				if (pm_text_valid(what, value, &e))
+					return pm_cli_usage(c, "%s", e.msg);
+				return PM_OK;
+			}
+	return PM_OK;
+}
+
 /* Options and operands may mix (GNU permutation) except at the top level,
  * where the first operand is the subcommand and ends the program's own. */
 static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, int top)
@@ -354,6 +373,8 @@ static int next_opt(struct pm_ctx *c, int argc, char **argv, const char **arg, i
 			pm_cli_usage(c, _("--%s needs a name: it is empty"), place);
 			return -1;
 		}
+		if (text_bad(c, all, key, optarg))
+			return -1;
 		if (key == OPT_FORMAT && (r = file_format_key(c, optarg)))
 			return r;
 		if ((r = shared_opt(c, key, optarg)) < 0)

@@ -117,6 +117,21 @@ int pm_utf8_shown(const char *s, size_t n, size_t *at, unsigned *cp)
 	return 0;
 }
 
+int pm_text_valid(const char *what, const char *text, struct pm_err *e)
+{
+	size_t len = text ? strlen(text) : 0, k;
+	unsigned cp;
+
+	for (size_t at = 0; at < len; at += k) {
+		if (!(k = pm_utf8_next(text + at, len - at, &cp)))
+			return pm_err_set(e, PM_EDATA, _("%s: byte %zu is not UTF-8"), what, at);
+		if (pm_char_unshown(cp) == 2 && cp != '\t' && cp != '\n' && cp != '\r')
+			return pm_err_set(e, PM_EDATA, _("%s: byte %zu is U+%04X, a control character: take it out"), what,
+					  at, cp);
+	}
+	return PM_OK;
+}
+
 int pm_code_valid(const char *field, const char *code, size_t max, struct pm_err *e)
 {
 	size_t len = strlen(code), at;

@@ -180,6 +180,8 @@ static int check_new(const struct pm_renovation_new *n, struct pm_err *e)
 		return pm_err_set(e, PM_EUSAGE, _("a renovation needs the unit, the contractor and the scope of work"));
 	if (n->to < n->from)
 		return pm_err_set(e, PM_EUSAGE, _("the last day of work is before the first"));
+	if (pm_text_valid(_("the contractor"), n->contractor, e) || pm_text_valid(_("the scope of work"), n->scope, e))
+		return e->code;
 	return PM_OK;
 }
 

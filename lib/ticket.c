@@ -589,6 +589,9 @@ static int check_new(const struct pm_ticket_new *t, struct pm_err *e)
 		return pm_err_set(e, PM_EDATA, _("a category is required"));
 	if (!t->text || !*t->text)
 		return pm_err_set(e, PM_EDATA, _("a text saying what is wrong is required"));
+	if (pm_text_valid(_("the text"), t->text, e) || pm_text_valid(_("the reporter"), t->reporter, e) ||
+	    pm_text_valid(_("the contact"), t->contact, e))
+		return e->code;
 	if (!known_kind(t->kind))
 		return pm_err_set(e, PM_EDATA,
 			_("unknown kind '%s': expected repair, complaint, suggestion, inspection or collection"), t->kind);
@@ -800,13 +803,16 @@ static int charge(struct pm_db *db, const struct pm_ticket_row *r, int64_t fen, 
 	return rc == SQLITE_ROW ? PM_OK : pm_db_fail(db, e, _("cannot store the repair charge"));
 }
 
-/* PM_EDATA when text (NULL: none), what (translated), is longer than
- * PM_TICKET_NOTE_MAX characters. */
+/* PM_EDATA when text (NULL: none), what (translated), holds what typed
+ * text may not (pm_text_valid) or is longer than PM_TICKET_NOTE_MAX
+ * characters. */
 static int note_fits(const char *what, const char *text, struct pm_err *e)
 {
 	size_t len = text ? strlen(text) : 0, n = 0, k;
 	unsigned cp;
 
+	if (pm_text_valid(what, text, e))
+		return e->code;
 	for (size_t at = 0; at < len; at += k ? k : 1, n++)
 		k = pm_utf8_next(text + at, len - at, &cp);
 	if (n > PM_TICKET_NOTE_MAX)

@@ -60,6 +60,8 @@ static int check_request(struct pm_gate_config *gc, const struct pm_visitor_new 
 		return pm_err_set(e, PM_EUSAGE, _("a visitor needs a unit and a name"));
 	if (strlen(v->name) > 64)
 		return pm_err_set(e, PM_EDATA, _("a visitor's name is at most 64 bytes"));
+	if (pm_text_valid(_("the visitor's name"), v->name, e) || pm_text_valid(_("the purpose"), v->purpose, e))
+		return e->code;
 	if (v->phone && (strlen(v->phone) < 5 || strlen(v->phone) > 20 ||
 			 strspn(v->phone + (*v->phone == '+'), "0123456789") != strlen(v->phone + (*v->phone == '+'))))
 		return pm_err_set(e, PM_EDATA, _("bad phone number '%s'"), v->phone);

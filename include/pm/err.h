@@ -82,6 +82,15 @@ int pm_char_unshown(unsigned cp);
  * one, its code point in *cp. */
 int pm_utf8_shown(const char *s, size_t n, size_t *at, unsigned *cp);
 
+/* Text a person typed that others are shown (a visitor's name, a
+ * ticket's text and notes, a renovation's contractor and scope): UTF-8
+ * with no control character (pm_char_unshown 2: C0 but tab, line feed
+ * and carriage return, DEL, C1, and the bidi controls U+061C,
+ * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069, which would reorder what
+ * the reader sees, as they are refused in a payment's reference);
+ * else PM_EDATA naming what (a field, an option) and the character. */
+int pm_text_valid(const char *what, const char *text, struct pm_err *e);
+
 /* A code that names a row (a person's, a meter's): 1 to max bytes of
  * characters that show, no space around them, so that no two codes look
  * alike; else PM_EDATA naming field and what is wrong. */

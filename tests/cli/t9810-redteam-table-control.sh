@@ -19,7 +19,12 @@ pm user add o1 --role owner --person P1 >/dev/null
 esc=$(printf '\033')
 bad=$(printf 'A\033[2JB\033]0;pwned\007C\001D\177E\302\233F')
 run pm-repair --as o1 submit --unit 1-1-101 --category plumbing --text "$bad"
-expect_rc 0 "an owner files a ticket whose text holds escapes"
+expect_rc 2 "an owner's text holding escapes is refused now (pm_text_valid)"
+# Text stored before that rule still prints safely.
+run pm-repair --as o1 submit --unit 1-1-101 --category plumbing --text 占位
+sql "UPDATE ticket SET text = 'A' || char(27) || '[2JB' || char(27) || ']0;pwned' || char(7) || 'C' || char(1) || 'D'
+	|| char(127) || 'E' || char(155) || 'F' WHERE id = 1"
+expect_eq "$(sql "SELECT text FROM ticket WHERE id = 1")" "$bad" "a ticket whose text holds escapes"
 run pm-repair list --format table --columns id,text,status
 expect_rc 0 "the desk lists tickets as a table"
 expect_eq "$(tr -d '\n' <"$T/out" | LC_ALL=C tr -d '\040-\176\200-\377' | od -An -c | tr -d ' \n')" "" \
@@ -32,8 +37,9 @@ expect_eq "$(python3 -c 'import json, sys; print(repr(json.loads(sys.stdin.readl
 	"'A\\x1b[2JB\\x1b]0;pwned\\x07C\\x01D\\x7fE\\x9bF'" "JSON lines keep the text as stored"
 
 pm-shop merchant M1 --name 鲜果坊 --commission 100 >/dev/null
-pm-shop offer AP --merchant M1 --title "$(printf '烟台\033[31m苹果\302\233')" --price 1 --unit-name 箱 --deadline 2026-12-20 \
+pm-shop offer AP --merchant M1 --title 占位 --price 1 --unit-name 箱 --deadline 2026-12-20 \
 	--min-group 1 --stock 5 --pickup-point 东门 --pickup-at 12月22日 >/dev/null
+sql "UPDATE shop_offer SET title = '烟台' || char(27) || '[31m苹果' || char(155) WHERE code = 'AP'"
 run pm-shop offers --format table --columns offer,title,stock
 expect_eq "$(grep -c "$esc" "$T/out") $(grep -c "$(printf '\302\233')" "$T/out")" "0 0" "an offer's title: no ESC, no CSI in the table"
 expect_eq "$(sed -n 2p "$T/out")" "AP     烟台 [31m苹果       5" "each a space"
