@@ -48,13 +48,14 @@ expect_eq "$(sql "SELECT count(*) FROM vehicle")" 3 "苏E20001 once, 苏E20002 f
 # A store an older pm left (schema 50, without 0051's index) with such a
 # second row (added 10 December, the first ending 1 January) is mended on
 # upgrade (0051): the first row ends where the second begins, the car
-# registered throughout, once. What 0053 added goes too: an older pm's
+# registered throughout, once. What 0053 and 0054 added goes too: an older pm's
 # store has none of it, and its ALTER TABLE does not run twice.
 sql "INSERT INTO vehicle (plate, unit_id, kind, created_at, updated_at, removed_at)
 	SELECT '苏E20009', id, 'owned', unixepoch('2026-12-07 02:00:00'), 0, unixepoch('2026-12-31 16:00:00') FROM unit WHERE code = '1-1-0102';
 	INSERT INTO vehicle (plate, unit_id, kind, created_at, updated_at)
 	SELECT '苏E20009', id, 'owned', unixepoch('2026-12-10 02:00:00'), 0 FROM unit WHERE code = '1-1-0102';
 	DROP INDEX vehicle_plate_time; DROP TABLE vote_unit; ALTER TABLE vote DROP COLUMN counted_at;
+	DROP INDEX shop_cart_nonce; ALTER TABLE shop_cart DROP COLUMN nonce;
 	PRAGMA user_version = 50;"
 PM_NOW=2026-12-20T10:00:00+08:00 run pm-gate vehicle list --all --unit 1-1-0102 --format jsonl
 expect_rc 0 "the store upgraded"
