@@ -5,13 +5,28 @@
 #include <string.h>
 
 #include "pm/ask.h"
+#include "pm/community.h"
 #include "web-internal.h"
 
 #define STR(o, k) json_string_value(json_object_get(o, k))
 
+static int count_unit(void *ctx, json_t *unit)
+{
+	(*(int *)ctx)++;
+	return PM_OK;
+}
+
+/* An owner of more than one unit says which the question is about, as
+ * pm-ask --unit does: their account's facts are a unit's. */
 static void ask_form(struct pm_web *w)
 {
+	struct pm_err e = {0};
+	int units = 0;
+
 	pm_web_form(w, "/ask", 0);
+	if (w->actor.role == PM_ROLE_OWNER && pm_unit_each_mine(w->db, &w->actor, count_unit, &units, &e) == PM_OK &&
+	    units > 1)
+		pm_web_unit_field(w, 1);
 	/* A question refused comes back as it was typed; one answered is
 	 * above, and the box is empty for the next. */
 	pm_html_fmt(w->res.f, "<label>您的问题<input name=\"q\" value=\"%s\" maxlength=\"200\" required autofocus"
@@ -58,7 +73,7 @@ static void answer_show(struct pm_web *w, json_t *r)
 int pm_page_ask_post(struct pm_web *w)
 {
 	const char *q = pm_web_field(w, "q");
-	struct pm_ask_how how = {NULL, 1, 0};
+	struct pm_ask_how how = {pm_web_field(w, "unit"), 1, 0};
 	struct pm_asker *k = NULL;
 	json_t *r = NULL;
 
@@ -68,7 +83,12 @@ int pm_page_ask_post(struct pm_web *w)
 		return pm_web_fail(w, PM_EDATA, "问题请写 1 到 200 个字。");
 	if (pm_asker_open(w->db, &k, &w->err) || pm_asker_ask(k, &w->actor, &how, q, &r, &w->err)) {
 		pm_asker_free(k);
-		return w->err.code;
+		/* No FAQ loaded is the office's to fix, not the asker's: the
+		 * log says what to do, the page where to turn meanwhile. */
+		if (w->err.code != PM_ECONFIG)
+			return w->err.code;
+		pm_web_log(w, "%s %s: %s", w->req.method, w->req.path, w->err.msg);
+		return pm_web_fail(w, PM_EUNAVAIL, "智能客服尚未开通，请直接联系物业服务中心，或在“报修”中留言。");
 	}
 	pm_asker_free(k);
 	pm_web_page(w, "智能客服");
