@@ -302,9 +302,10 @@ static const char *empty_place(const struct pm_opt *const all[2], int key, const
 	return NULL;
 }
 
-/* An option of text a person types (TEXT, NAME) holding what text may
- * not (pm_text_valid): a bad value, exit 2, here once for every
- * program, as the library refuses it from a file or a form. */
+/* An option of text a person types (TEXT, NAME) holding a control
+ * character (pm_text_controls): a bad value, exit 2, here once for every
+ * program, as the library refuses it from a file or a form. Bytes that
+ * are not UTF-8 are the field's to refuse, naming it (exit 65). */
 static int text_bad(struct pm_ctx *c, const struct pm_opt *const all[2], int key, const char *value)
 {
 	char what[64];
@@ -314,7 +315,7 @@ static int text_bad(struct pm_ctx *c, const struct pm_opt *const all[2], int key
 		for (const struct pm_opt *o = all[t]; o && o->name; o++)
 			if (o->key == key && o->arg && value && (!strcmp(o->arg, "TEXT") || !strcmp(o->arg, "NAME"))) {
 				snprintf(what, sizeof what, "--%s", o->name);
-				if (pm_text_valid(what, value, &e))
+				if (pm_text_controls(what, value, &e))
 					return pm_cli_usage(c, "%s", e.msg);
 				return PM_OK;
 			}

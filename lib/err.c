@@ -117,19 +117,32 @@ int pm_utf8_shown(const char *s, size_t n, size_t *at, unsigned *cp)
 	return 0;
 }
 
-int pm_text_valid(const char *what, const char *text, struct pm_err *e)
+/* pm_text_valid, or with utf8 0 pm_text_controls. */
+static int text_scan(const char *what, const char *text, int utf8, struct pm_err *e)
 {
 	size_t len = text ? strlen(text) : 0, k;
 	unsigned cp;
 
 	for (size_t at = 0; at < len; at += k) {
-		if (!(k = pm_utf8_next(text + at, len - at, &cp)))
-			return pm_err_set(e, PM_EDATA, _("%s: byte %zu is not UTF-8"), what, at);
-		if (pm_char_unshown(cp) == 2 && cp != '\t' && cp != '\n' && cp != '\r')
+		if (!(k = pm_utf8_next(text + at, len - at, &cp))) {
+			if (utf8)
+				return pm_err_set(e, PM_EDATA, _("%s: byte %zu is not UTF-8"), what, at);
+			k = 1;
+		} else if (pm_char_unshown(cp) == 2 && cp != '\t' && cp != '\n' && cp != '\r')
 			return pm_err_set(e, PM_EDATA, _("%s: byte %zu is U+%04X, a control character: take it out"), what,
 					  at, cp);
 	}
 	return PM_OK;
+}
+
+int pm_text_valid(const char *what, const char *text, struct pm_err *e)
+{
+	return text_scan(what, text, 1, e);
+}
+
+int pm_text_controls(const char *what, const char *text, struct pm_err *e)
+{
+	return text_scan(what, text, 0, e);
 }
 
 int pm_code_valid(const char *field, const char *code, size_t max, struct pm_err *e)

@@ -90,6 +90,10 @@ int pm_utf8_shown(const char *s, size_t n, size_t *at, unsigned *cp);
  * the reader sees, as they are refused in a payment's reference);
  * else PM_EDATA naming what (a field, an option) and the character. */
 int pm_text_valid(const char *what, const char *text, struct pm_err *e);
+/* Its control characters alone: bytes that are not UTF-8 are left to the
+ * check of the field the text is for, which names it (a command line's
+ * option, before its value reaches its field). */
+int pm_text_controls(const char *what, const char *text, struct pm_err *e);
 
 /* A code that names a row (a person's, a meter's): 1 to max bytes of
  * characters that show, no space around them, so that no two codes look
