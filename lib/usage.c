@@ -166,6 +166,11 @@ static int advance(struct pm_db *db, const struct mtr *m, int reg, int64_t from_
 		if (rc != SQLITE_ROW)
 			return pm_db_fail(db, e, _("cannot read readings"));
 	}
+	/* An end with no row of its own (a register not read with its
+	 * total: 0) is below the opening with no wrap between: it went round
+	 * once, as before, never a negative usage. */
+	if (!wraps && to < from)
+		wraps = 1;
 	*raw = to - from + wraps * pm_meter_range(m->digits);
 	if (wraps)
 		*wrapped = 1;
