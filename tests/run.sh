@@ -25,6 +25,8 @@ log=$(mktemp -d) || exit 2
 trap 'rm -rf "$log"' EXIT
 # The web tests' servers run as www-data inside the tests' directories.
 chmod 755 "$log"
+# What tests make once a run and copy (tests/web/lib.sh web_store).
+mkdir "$log/cache" || exit 2
 pass=0 fail=0
 failed=
 # Lint pieces run and clean: a piece counts no checks, yet a clean lint
@@ -110,7 +112,7 @@ run_one() { # id suite name path
 		[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 		{ [ "$f" -gt 0 ] && cat "$out"; echo "unit $n: $p passed, $f failed"; } >"$log/$id.rep" ;;
 	cli | web)
-		PM_BIN="$B/bin" PM_LOCALEDIR="$B/locale" PM_TOP="$top" sh "$t" >"$out" 2>&1; rc=$?
+		PM_BIN="$B/bin" PM_LOCALEDIR="$B/locale" PM_TOP="$top" PM_TEST_CACHE="$log/cache" sh "$t" >"$out" 2>&1; rc=$?
 		set -- $(count "$out"); p=$1 f=$2
 		[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 		{ [ "$f" -gt 0 ] && cat "$out"; echo "$s $n: $p passed, $f failed"; } >"$log/$id.rep" ;;

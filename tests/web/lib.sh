@@ -44,11 +44,14 @@ _lighttpd= _fcgiwrap=
 
 trap 'web_stop; rm -rf "$T"; _accounts_done' EXIT
 
-web_store() {
-	mkdir -p "$T/store"
-	chgrp www-data "$T/store"
-	chmod 2770 "$T/store"
-	PM_DB=$T/store/pm.db
+# The store every web test starts from, made in DIR: nine accounts whose
+# passwords take 0.2 s each to hash, so a run of the suite makes it once
+# for each PM_NOW in PM_TEST_CACHE (tests/run.sh) and each test copies it.
+_web_store_make() { # DIR
+	mkdir -p "$1"
+	chgrp www-data "$1"
+	chmod 2770 "$1"
+	PM_DB=$1/pm.db
 	pm init --community 幸福里小区 --group www-data >/dev/null 2>&1 || { echo "not ok - pm init"; exit 1; }
 	pm config apply -q "$PM_TOP/share/pm/examples/pm.yaml" || { echo "not ok - config"; exit 1; }
 	printf '%s\n' '{"code":"1-1-101","area":"89.50","delivered":"2019-06-30"}' \
@@ -67,6 +70,21 @@ web_store() {
 	done
 	pm user add web --role service --unix www-data >/dev/null
 	pm-bill run -q --period 2026-11 >/dev/null && pm-bill issue -q --period 2026-11 >/dev/null
+}
+
+web_store() {
+	if [ -n "${PM_TEST_CACHE:-}" ]; then
+		_made=$PM_TEST_CACHE/web-store-$(printf %s "$PM_NOW" | tr -c 'A-Za-z0-9' _)
+		if ! [ -d "$_made" ]; then
+			_web_store_make "$_made.$$"
+			# Two tests may make it at once: the first rename wins.
+			mv -T "$_made.$$" "$_made" 2>/dev/null || rm -rf "$_made.$$"
+		fi
+		cp -a "$_made" "$T/store"
+	else
+		_web_store_make "$T/store"
+	fi
+	PM_DB=$T/store/pm.db
 	# The web front end's files must be www-data's to read.
 	mkdir -p "$T/cgi-bin" "$T/www" "$T/log"
 	cp "$PM_BIN/pm-web" "$T/cgi-bin/pm-web"
