@@ -108,8 +108,12 @@ want: $2"; fi
 
 # The shell keeps the -wal and -shm files as pm does (persistent WAL):
 # accounts that may not make them beside the store still open it after.
+# It waits for a lock as pm does: a program closing the store checkpoints
+# it under an exclusive lock, and a poll at that moment read nothing
+# ("database is locked"), which t7010's kill loop took for no message sent.
 sql() {
-	sqlite3 -batch -cmd '.output /dev/null' -cmd '.filectrl persist_wal 1' -cmd '.output stdout' "$PM_DB" "$1"
+	sqlite3 -batch -cmd '.output /dev/null' -cmd '.filectrl persist_wal 1' -cmd '.timeout 10000' \
+		-cmd '.output stdout' "$PM_DB" "$1"
 }
 
 # store_before MIGRATION [DB]: DB (the store) made by the migrations
