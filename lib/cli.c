@@ -289,16 +289,25 @@ static int file_format_key(const struct pm_ctx *c, const char *arg)
 	return 0;
 }
 
+/* The option of key among a command's and the shared ones, or NULL. */
+static const struct pm_opt *opt_by_key(const struct pm_opt *const all[2], int key)
+{
+	for (int t = 0; t < 2; t++)
+		for (const struct pm_opt *o = all[t]; o && o->name; o++)
+			if (o->key == key)
+				return o;
+	return NULL;
+}
+
 /* An option naming a file or a directory given "": an unset variable in
  * a cron line (--output "$DIR") wrote the notices into / instead. */
 static const char *empty_place(const struct pm_opt *const all[2], int key, const char *value)
 {
-	for (int t = 0; t < 2; t++)
-		for (const struct pm_opt *o = all[t]; o && o->name; o++)
-			if (o->key == key && o->arg && value && !*value &&
-			    (!strcmp(o->arg, "FILE") || !strcmp(o->arg, "DIR") || !strcmp(o->arg, "PATH") ||
-			     !strncmp(o->arg, "FILE|", 5)))
-				return o->name;
+	const struct pm_opt *o = opt_by_key(all, key);
+
+	if (o && o->arg && value && !*value &&
+	    (!strcmp(o->arg, "FILE") || !strcmp(o->arg, "DIR") || !strcmp(o->arg, "PATH") || !strncmp(o->arg, "FILE|", 5)))
+		return o->name;
 	return NULL;
 }
 
@@ -308,18 +317,14 @@ static const char *empty_place(const struct pm_opt *const all[2], int key, const
  * are not UTF-8 are the field's to refuse, naming it (exit 65). */
 static int text_bad(struct pm_ctx *c, const struct pm_opt *const all[2], int key, const char *value)
 {
+	const struct pm_opt *o = opt_by_key(all, key);
 	char what[64];
 	struct pm_err e = {0};
 
-	for (int t = 0; t < 2; t++)
-		for (const struct pm_opt *o = all[t]; o && o->name; o++)
-			if (o->key == key && o->arg && value && (!strcmp(o->arg, "TEXT") || !strcmp(o->arg, "NAME"))) {
-				snprintf(what, sizeof what, "--%s", o->name);
-				if (pm_text_controls(what, value, &e))
-					return pm_cli_usage(c, "%s", e.msg);
-				return PM_OK;
-			}
-	return PM_OK;
+	if (!o || !o->arg || !value || (strcmp(o->arg, "TEXT") && strcmp(o->arg, "NAME")))
+		return PM_OK;
+	snprintf(what, sizeof what, "--%s", o->name);
+	return pm_text_controls(what, value, &e) ? pm_cli_usage(c, "%s", e.msg) : PM_OK;
 }
 
 /* Options and operands may mix (GNU permutation) except at the top level,
@@ -947,12 +952,8 @@ static int opt_word(const struct pm_cmd *cmd, const char *w)
 		return -1;
 	}
 	for (const char *k = w + 1; *k; k++) {
-		const struct pm_opt *found = NULL;
+		const struct pm_opt *found = opt_by_key(all, (unsigned char)*k);
 
-		for (int t = 0; t < 2 && !found; t++)
-			for (const struct pm_opt *o = all[t]; o && o->name && !found; o++)
-				if (o->key == (unsigned char)*k)
-					found = o;
 		if (!found)
 			return -1;
 		if (found->arg)
